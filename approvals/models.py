@@ -1,0 +1,1 @@
+"""Approval requests and the who-approves policy (see the roll-call issue)."""

@@ -1,0 +1,51 @@
+"""Writing audit events. Every service that changes state calls `record_event` inside
+its own transaction, so the change and its audit row commit or roll back together."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .context import get_request_id
+from .models import AuditEvent
+
+# Fields whose values must never be copied in clear into the audit trail.
+MASKED_FIELDS = {"id_number", "password"}
+
+
+def _mask(value):
+    text = str(value or "")
+    return text[:4] + "*" * max(len(text) - 8, 0) + text[-4:] if len(text) > 8 else "*" * len(text)
+
+
+def snapshot(instance: models.Model) -> dict:
+    """The concrete field values of `instance`, JSON-ready, sensitive values masked."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if field.name in MASKED_FIELDS:
+            value = _mask(value)
+        elif isinstance(value, Decimal):
+            value = str(value)
+        elif isinstance(value, datetime | date):
+            value = value.isoformat()
+        elif isinstance(value, models.fields.files.FieldFile):
+            value = value.name or ""
+        data[field.attname] = value
+    return data
+
+
+def record_event(*, actor, verb: str, target: models.Model, before=None, after=None, note=""):
+    """Append one audit event for `target`. `actor` may be None for system actions."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        verb=verb,
+        target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
+        target_id=str(target.pk),
+        target_repr=str(target)[:255],
+        before=before,
+        after=after,
+        note=note,
+        request_id=get_request_id(),
+    )

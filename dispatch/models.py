@@ -1,0 +1,392 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Concat, Length, Substr
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from . import idnumber
+
+PATH_SEGMENT = 8  # "00000042/" per level: a unit's path lists its ancestors' ids
+
+
+class UnitKind(models.TextChoices):
+    PARTY_ORGAN = "party_organ", _("Party organ")
+    GOVERNMENT = "government", _("Government body")
+    SOE = "soe", _("State-owned enterprise")
+    PUBLIC_INSTITUTION = "public_institution", _("Public institution")
+    ORG_DEPARTMENT = "org_department", _("Organization department")
+    INSTITUTION = "institution", _("Training institution")
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree(self, unit: "Unit"):
+        """`unit` and every unit below it: one indexed prefix query on the path."""
+        return self.filter(path__startswith=unit.path)
+
+
+class Unit(models.Model):
+    """An employing organization. Units form a tree kept as a materialized path, so
+    "this unit and everything below" is a single `path LIKE 'prefix%'` query."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    kind = models.CharField(_("kind"), max_length=32, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=255, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["path"], name="unit_path_idx", opclasses=["varchar_pattern_ops"])
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")), name="unit_not_own_parent"
+            ),
+        ]
+        permissions = [
+            ("read_scope", _("Can read units, cadres and classes in this subtree")),
+            ("issue_dispatch", _("Can issue roll calls and circulars for this subtree")),
+            ("approve_as_head", _("Can decide requests as department head")),
+            ("approve_as_org_department", _("Can decide requests as organization department")),
+            ("act_as_liaison", _("Can confirm, nominate and file for the unit")),
+            ("record_attendance", _("Can record attendance and hours")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is None or self.pk is None:
+            return
+        parent = self.parent
+        if parent.pk == self.pk or (self.path and parent.path.startswith(self.path)):
+            raise ValidationError(
+                {"parent": _("A unit cannot be placed under itself or one of its own sub-units.")}
+            )
+
+    def _computed_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else ""
+        return f"{prefix}{self.pk:0{PATH_SEGMENT}d}/"
+
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        super().save(*args, **kwargs)
+        # Keeping the path right is an invariant of the tree, not a workflow.
+        new_path = self._computed_path()
+        if new_path == old_path:
+            return
+        if self.parent_id and new_path.startswith(old_path or "\0"):
+            raise ValidationError(_("A unit cannot be placed under itself or one of its own sub-units."))
+        depth = new_path.count("/") - 1
+        Unit.objects.filter(pk=self.pk).update(path=new_path, depth=depth)
+        if old_path:
+            # Move the whole subtree in one statement.
+            Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1)),
+                depth=F("depth") + (depth - self.depth),
+            )
+        self.path, self.depth = new_path, depth
+
+    def ancestors(self):
+        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        return Unit.objects.filter(pk__in=ids[:-1]).order_by("depth")
+
+
+class UnitUserObjectPermission(UserObjectPermissionBase):
+    """Direct foreign key for guardian, so jurisdiction queries join on integers."""
+
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+        indexes = [models.Index(fields=["user", "permission"], name="unit_uop_user_perm_idx")]
+
+
+class UnitGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+
+
+class OrgDepartment(models.Model):
+    """An organization department: a unit of its own, with jurisdiction over a subtree."""
+
+    unit = models.OneToOneField(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="org_department",
+        limit_choices_to={"kind": UnitKind.ORG_DEPARTMENT},
+    )
+    jurisdiction = models.ForeignKey(
+        Unit,
+        verbose_name=_("jurisdiction root"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The department manages this unit and every unit below it."),
+    )
+    issuer_code = models.CharField(
+        _("issuer code"),
+        max_length=16,
+        unique=True,
+        help_text=_("Prefix of document numbers, for example X组通."),
+    )
+    seal = models.FileField(_("seal image"), upload_to="seals/", blank=True)
+
+    class Meta:
+        verbose_name = _("organization department")
+        verbose_name_plural = _("organization departments")
+        ordering = ["unit__path"]
+
+    def __str__(self):
+        return self.unit.name
+
+    def clean(self):
+        super().clean()
+        if self.unit_id and self.unit.kind != UnitKind.ORG_DEPARTMENT:
+            raise ValidationError({"unit": _("The unit must be of kind organization department.")})
+
+
+class IndicatorGroup(models.TextChoices):
+    A = "A", _("Group A")
+    B = "B", _("Group B")
+
+
+class CadreCategory(models.TextChoices):
+    COUNTY_LEADER = "county_leader", _("Party and government leader at county level or above")
+    SENIOR_CIVIL_SERVANT = "senior_civil_servant", _("Civil servant at level-4 researcher or above")
+    SOE_LEADER = "soe_leader", _("SOE leader of equivalent level")
+    PI_SENIOR = "pi_senior", _("Public institution staff at management grade 6 or above")
+    SECTION_LEADER = "section_leader", _("Section-level leader")
+    CIVIL_SERVANT = "civil_servant", _("Civil servant at level-1 principal staff member or below")
+    OTHER_MANAGER = "other_manager", _("Other SOE or public institution manager")
+    PROFESSIONAL = "professional", _("Professional and technical staff")
+
+
+# Which indicator group (DOMAIN.md, 干部教育培训量化指标) each category falls under.
+CATEGORY_GROUP = {
+    CadreCategory.COUNTY_LEADER: IndicatorGroup.A,
+    CadreCategory.SENIOR_CIVIL_SERVANT: IndicatorGroup.A,
+    CadreCategory.SOE_LEADER: IndicatorGroup.A,
+    CadreCategory.PI_SENIOR: IndicatorGroup.A,
+    CadreCategory.SECTION_LEADER: IndicatorGroup.B,
+    CadreCategory.CIVIL_SERVANT: IndicatorGroup.B,
+    CadreCategory.OTHER_MANAGER: IndicatorGroup.B,
+    CadreCategory.PROFESSIONAL: IndicatorGroup.B,
+}
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Cadre(models.Model):
+    name = models.CharField(_("name"), max_length=64)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    id_number = models.CharField(
+        _("ID number"),
+        max_length=18,
+        unique=True,
+        validators=[idnumber.validate_id_number],
+        error_messages={"unique": _("A cadre with this ID number already exists.")},
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="cadres")
+    position = models.CharField(_("position"), max_length=128)
+    rank = models.CharField(_("rank"), max_length=32, blank=True)
+    category = models.CharField(_("category"), max_length=32, choices=CadreCategory.choices)
+    is_leadership_member = models.BooleanField(_("leadership-team member"), default=False)
+    is_young_cadre = models.BooleanField(_("outstanding young cadre"), default=False)
+    managing_org_department = models.ForeignKey(
+        OrgDepartment,
+        verbose_name=_("managing organization department"),
+        on_delete=models.PROTECT,
+        related_name="managed_cadres",
+    )
+    co_managing_org_department = models.ForeignKey(
+        OrgDepartment,
+        verbose_name=_("co-managing organization department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="co_managed_cadres",
+        help_text=_("Only for dual-managed cadres."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cadre",
+    )
+
+    class Meta:
+        verbose_name = _("cadre")
+        verbose_name_plural = _("cadres")
+        ordering = ["unit__path", "name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(co_managing_org_department__isnull=True)
+                | ~Q(co_managing_org_department=F("managing_org_department")),
+                name="cadre_co_managing_differs",
+            ),
+            models.CheckConstraint(
+                condition=models.lookups.Exact(Length("id_number"), 18),
+                name="cadre_id_number_length",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def indicator_group(self) -> str:
+        return CATEGORY_GROUP[self.category]
+
+    @property
+    def masked_id_number(self) -> str:
+        return idnumber.mask(self.id_number)
+
+    @property
+    def is_dual_managed(self) -> bool:
+        return self.co_managing_org_department_id is not None
+
+    def clean(self):
+        super().clean()
+        self.id_number = idnumber.normalize(self.id_number)
+        errors = {}
+        if (
+            self.co_managing_org_department_id
+            and self.co_managing_org_department_id == self.managing_org_department_id
+        ):
+            errors["co_managing_org_department"] = _(
+                "The co-managing organization department must differ from the managing one."
+            )
+        if self.gender and len(self.id_number) == 18 and self.id_number[16].isdigit():
+            expected = Gender.MALE if idnumber.is_male(self.id_number) else Gender.FEMALE
+            if self.gender != expected:
+                errors["gender"] = _("The gender does not match the ID number.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class InstitutionKind(models.TextChoices):
+    PARTY_SCHOOL = "party_school", _("Party school")
+    ADMINISTRATION_COLLEGE = "administration_college", _("Administration college")
+    CADRE_COLLEGE = "cadre_college", _("Cadre college")
+    UNIVERSITY_BASE = "university_base", _("University training base")
+    ONLINE_PLATFORM = "online_platform", _("Online learning platform")
+
+
+class Institution(models.Model):
+    """A training institution. Its staff (registrars) hold permissions on its unit."""
+
+    unit = models.OneToOneField(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="institution",
+        limit_choices_to={"kind": UnitKind.INSTITUTION},
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=InstitutionKind.choices)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["unit__path"]
+
+    def __str__(self):
+        return self.unit.name
+
+    @property
+    def name(self) -> str:
+        return self.unit.name
+
+    def clean(self):
+        super().clean()
+        if self.unit_id and self.unit.kind != UnitKind.INSTITUTION:
+            raise ValidationError({"unit": _("The unit must be of kind training institution.")})
+
+
+class ClassKind(models.TextChoices):
+    MAIN = "main", _("Main class")
+    THEMATIC = "thematic", _("Thematic class")
+    ONLINE = "online", _("Online class")
+    MAKEUP = "makeup", _("Makeup class")
+
+
+class TrainingClass(models.Model):
+    name = models.CharField(_("name"), max_length=128)
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="classes"
+    )
+    organizer = models.ForeignKey(
+        OrgDepartment,
+        verbose_name=_("organizer"),
+        on_delete=models.PROTECT,
+        related_name="organized_classes",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ClassKind.choices, default=ClassKind.MAIN)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    report_date = models.DateField(_("report date"))
+    location = models.CharField(_("location"), max_length=255)
+    credit_hours = models.DecimalField(_("credit hours"), max_digits=6, decimal_places=1)
+    days = models.PositiveSmallIntegerField(_("days"))
+    quota = models.PositiveIntegerField(_("quota"))
+
+    class Meta:
+        verbose_name = _("training class")
+        verbose_name_plural = _("training classes")
+        ordering = ["start_date", "id"]
+        indexes = [models.Index(fields=["start_date", "end_date"], name="class_dates_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="class_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(report_date__lte=F("start_date")), name="class_report_before_start"
+            ),
+            models.CheckConstraint(condition=Q(credit_hours__gte=0), name="class_hours_not_negative"),
+            models.CheckConstraint(condition=Q(days__gte=1), name="class_days_positive"),
+            models.CheckConstraint(condition=Q(quota__gte=1), name="class_quota_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.start_date and self.end_date:
+            if self.end_date < self.start_date:
+                errors["end_date"] = _("A class cannot end before it starts.")
+            elif self.days and self.days > (self.end_date - self.start_date).days + 1:
+                errors["days"] = _("The class has more days than its date range holds.")
+        if self.start_date and self.report_date and self.report_date > self.start_date:
+            errors["report_date"] = _("The report date must be on or before the start date.")
+        if self.credit_hours is not None and self.credit_hours < 0:
+            errors["credit_hours"] = _("Credit hours cannot be negative.")
+        if errors:
+            raise ValidationError(errors)

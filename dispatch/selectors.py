@@ -1,0 +1,117 @@
+"""Reads, filtered to what a user may see.
+
+Jurisdiction: a user holds a permission on some units (directly or through a group);
+the permission reaches those units and every unit below them. Each selector below is a
+single SQL query: the grants are joined in a subquery on the materialized path, never
+expanded in Python.
+"""
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
+
+from .models import (
+    Cadre,
+    TrainingClass,
+    Unit,
+    UnitGroupObjectPermission,
+    UnitUserObjectPermission,
+)
+
+READ = "read_scope"
+
+
+def _grant_covers(grants: QuerySet) -> Exists:
+    """True for an outer Unit row when one of `grants` is on that unit or an ancestor."""
+    return Exists(
+        grants.filter(StartsWith(OuterRef("path"), F("content_object__path")))
+    )
+
+
+def units_in_reach(user, perm: str = READ) -> QuerySet[Unit]:
+    if not user.is_authenticated or not user.is_active:
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    user_grants = UnitUserObjectPermission.objects.filter(
+        user=user, permission__codename=perm, permission__content_type__app_label="dispatch"
+    )
+    group_grants = UnitGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=perm, permission__content_type__app_label="dispatch"
+    )
+    return Unit.objects.filter(_grant_covers(user_grants) | _grant_covers(group_grants))
+
+
+def cadres_in_reach(user, perm: str = READ) -> QuerySet[Cadre]:
+    """Cadres of units in reach; a trainee also reaches their own record."""
+    if not user.is_authenticated or not user.is_active:
+        return Cadre.objects.none()
+    if user.is_superuser:
+        return Cadre.objects.all()
+    condition = Q(unit__in=units_in_reach(user, perm))
+    if perm == READ:
+        condition |= Q(user=user)
+    return Cadre.objects.filter(condition)
+
+
+def classes_in_reach(user, perm: str = READ) -> QuerySet[TrainingClass]:
+    """Classes organized by an org department in reach or held at an institution in reach."""
+    if not user.is_authenticated or not user.is_active:
+        return TrainingClass.objects.none()
+    if user.is_superuser:
+        return TrainingClass.objects.all()
+    units = units_in_reach(user, perm)
+    return TrainingClass.objects.filter(Q(organizer__unit__in=units) | Q(institution__unit__in=units))
+
+
+def has_unit_permission(user, perm: str, unit: Unit) -> bool:
+    return units_in_reach(user, perm).filter(pk=unit.pk).exists()
+
+
+def cadre_list(user, *, search: str = "", unit_id: int | None = None) -> QuerySet[Cadre]:
+    qs = cadres_in_reach(user).select_related(
+        "unit", "managing_org_department__unit", "co_managing_org_department__unit"
+    )
+    if search:
+        qs = qs.filter(Q(name__contains=search) | Q(position__contains=search))
+    if unit_id:
+        unit = Unit.objects.filter(pk=unit_id).first()
+        qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
+    return qs
+
+
+def class_list(user) -> QuerySet[TrainingClass]:
+    return classes_in_reach(user).select_related("institution__unit", "organizer__unit")
+
+
+def unit_list(user) -> QuerySet[Unit]:
+    return units_in_reach(user).select_related("parent")
+
+
+def cadre_for_user(user, pk: int) -> Cadre | None:
+    return cadre_list(user).filter(pk=pk).first()
+
+
+def home_summary(user, roles) -> dict:
+    """What each role's landing page shows, a handful of queries in all."""
+    import datetime as dt
+
+    today = dt.date.today()
+    summary = {}
+    if {"dispatcher", "org_head", "auditor", "registrar"} & set(roles):
+        summary["upcoming_classes"] = list(
+            class_list(user).filter(end_date__gte=today).order_by("start_date")[:8]
+        )
+    if set(roles) - {"trainee"}:
+        cadres = cadres_in_reach(user)
+        summary["unit_count"] = units_in_reach(user).count()
+        summary["cadre_count"] = cadres.count()
+        summary["dual_managed_count"] = cadres.filter(co_managing_org_department__isnull=False).count()
+    if {"unit_liaison", "department_head"} & set(roles):
+        summary["own_cadres"] = list(cadre_list(user)[:10])
+    if "trainee" in roles:
+        summary["own_record"] = (
+            Cadre.objects.select_related("unit", "managing_org_department__unit")
+            .filter(user=user)
+            .first()
+        )
+    return summary

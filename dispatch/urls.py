@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cadres/", views.cadre_list, name="cadre_list"),
+    path("cadres/new/", views.cadre_create, name="cadre_create"),
+    path("cadres/<int:pk>/", views.cadre_detail, name="cadre_detail"),
+    path("cadres/<int:pk>/edit/", views.cadre_edit, name="cadre_edit"),
+    path("units/", views.unit_list, name="unit_list"),
+    path("classes/", views.class_list, name="class_list"),
+    path("classes/new/", views.class_create, name="class_create"),
+    path("classes/<int:pk>/", views.class_detail, name="class_detail"),
+]

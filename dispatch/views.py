@@ -1,0 +1,122 @@
+"""Pages. Each view loads what it shows through a jurisdiction-filtered selector (so an
+outsider gets 404), and writes only through services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from . import selectors, services
+from .forms import CadreForm, TrainingClassForm
+from .models import Unit
+from .roles import Role, roles_of
+
+
+def _reach_required(request):
+    if not (request.user.is_superuser or selectors.units_in_reach(request.user).exists()):
+        raise PermissionDenied
+
+
+@login_required
+def home(request):
+    roles = roles_of(request.user)
+    context = {
+        "roles": [(role, Role(role).label) for role in roles],
+        "summary": selectors.home_summary(request.user, roles),
+    }
+    return render(request, "dispatch/home.html", context)
+
+
+@login_required
+def cadre_list(request):
+    _reach_required(request)
+    search = request.GET.get("q", "").strip()
+    unit_id = request.GET.get("unit")
+    unit_id = int(unit_id) if unit_id and unit_id.isdigit() else None
+    if unit_id and not selectors.units_in_reach(request.user).filter(pk=unit_id).exists():
+        raise Http404
+    page = Paginator(selectors.cadre_list(request.user, search=search, unit_id=unit_id), 50)
+    context = {
+        "page": page.get_page(request.GET.get("page")),
+        "search": search,
+        "unit": Unit.objects.filter(pk=unit_id).first() if unit_id else None,
+    }
+    return render(request, "dispatch/cadre_list.html", context)
+
+
+@login_required
+def cadre_detail(request, pk: int):
+    cadre = selectors.cadre_for_user(request.user, pk)
+    if cadre is None:
+        raise Http404
+    return render(request, "dispatch/cadre_detail.html", {"cadre": cadre})
+
+
+def _cadre_form_page(request, cadre=None):
+    form = CadreForm(request.POST or None, instance=cadre)
+    reach = selectors.units_in_reach(request.user)
+    form.fields["unit"].queryset = reach
+    if form.is_valid():
+        try:
+            cadre = services.cadre_save(actor=request.user, cadre=form.save(commit=False))
+        except PermissionDenied as exc:
+            form.add_error("unit", str(exc) or _("This unit is outside your jurisdiction."))
+        else:
+            messages.success(request, _("The cadre record was saved."))
+            return redirect("cadre_detail", pk=cadre.pk)
+    return render(request, "dispatch/cadre_form.html", {"form": form, "cadre": cadre})
+
+
+@login_required
+def cadre_create(request):
+    _reach_required(request)
+    return _cadre_form_page(request)
+
+
+@login_required
+def cadre_edit(request, pk: int):
+    cadre = selectors.cadre_for_user(request.user, pk)
+    if cadre is None:
+        raise Http404
+    return _cadre_form_page(request, cadre)
+
+
+@login_required
+def unit_list(request):
+    _reach_required(request)
+    return render(request, "dispatch/unit_list.html", {"units": selectors.unit_list(request.user)})
+
+
+@login_required
+def class_list(request):
+    _reach_required(request)
+    page = Paginator(selectors.class_list(request.user), 50)
+    return render(request, "dispatch/class_list.html", {"page": page.get_page(request.GET.get("page"))})
+
+
+@login_required
+def class_detail(request, pk: int):
+    training_class = selectors.class_list(request.user).filter(pk=pk).first()
+    if training_class is None:
+        raise Http404
+    return render(request, "dispatch/class_detail.html", {"training_class": training_class})
+
+
+@login_required
+def class_create(request):
+    if not selectors.units_in_reach(request.user, "issue_dispatch").exists():
+        raise PermissionDenied
+    form = TrainingClassForm(request.POST or None)
+    form.fields["organizer"].queryset = form.fields["organizer"].queryset.filter(
+        unit__in=selectors.units_in_reach(request.user, "issue_dispatch")
+    )
+    if form.is_valid():
+        training_class = services.training_class_save(
+            actor=request.user, training_class=form.save(commit=False)
+        )
+        messages.success(request, _("The training class was saved."))
+        return redirect("class_detail", pk=training_class.pk)
+    return render(request, "dispatch/class_form.html", {"form": form})

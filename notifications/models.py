@@ -1,0 +1,1 @@
+"""In-app inbox, e-mail and official documents (see the notifications issue)."""
