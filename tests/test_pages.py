@@ -1,0 +1,206 @@
+"""Pages in Chinese, each filtered by the user's jurisdiction; outsiders are refused."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from dispatch.models import Cadre
+from tests.factories import cadre, training_class
+
+
+def test_the_login_page_is_in_chinese(client, db):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert "登录" in response.content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_login(client, db):
+    for url in ["/", "/cadres/", "/units/", "/classes/", "/cadres/1/"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/")
+
+
+def test_logging_in_with_a_password_lands_on_the_role_page(client, world):
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": "pw-alice"}, follow=True
+    )
+    page = response.content.decode()
+    assert "单位负责人" in page
+    assert "请假、缓训和免训" in page
+
+
+@pytest.mark.parametrize(
+    "who, heading",
+    [
+        ("alice", "单位负责人"),
+        ("bob", "调训专员"),
+        ("dave", "学员"),
+        ("rita", "培训机构教务"),
+    ],
+)
+def test_each_role_has_its_landing_page(world, login, who, heading):
+    page = login(getattr(world, who)).get("/").content.decode()
+    assert f"<h2>{heading}</h2>" in page
+
+
+def test_a_trainee_sees_a_masked_id_number(world, login):
+    page = login(world.dave).get("/").content.decode()
+    assert world.cadre_a.masked_id_number in page
+    assert world.cadre_a.id_number not in page
+
+
+def test_the_cadre_list_shows_only_the_jurisdiction(world, login):
+    page = login(world.alice).get("/cadres/").content.decode()
+    assert "王堃" in page and "李玥" in page
+    assert "张喆" not in page
+
+
+def test_an_outsider_gets_404_for_a_cadre(world, login):
+    assert login(world.charlie).get(f"/cadres/{world.cadre_a.pk}/").status_code == 404
+    assert login(world.alice).get(f"/cadres/{world.cadre_b.pk}/").status_code == 404
+    assert login(world.alice).get(f"/cadres/{world.cadre_b.pk}/edit/").status_code == 404
+    assert login(world.alice).get(f"/cadres/?unit={world.b.pk}").status_code == 404
+
+
+def test_an_insider_sees_the_cadre(world, login):
+    response = login(world.bob).get(f"/cadres/{world.cadre_b.pk}/")
+    assert response.status_code == 200
+    assert "张喆" in response.content.decode()
+
+
+def test_users_without_a_role_are_refused_the_lists(world, login):
+    client = login(world.nobody)
+    for url in ["/cadres/", "/units/", "/classes/", "/cadres/new/", "/classes/new/"]:
+        assert client.get(url).status_code == 403, url
+
+
+def test_a_department_head_cannot_create_classes(world, login):
+    assert login(world.alice).get("/classes/new/").status_code == 403
+
+
+def test_class_pages_follow_the_jurisdiction(world, login):
+    start = dt.date.today() + dt.timedelta(days=20)
+    city_class = training_class(world.city_od, world.school, start, name="全市专题班")
+    assert login(world.bob).get(f"/classes/{city_class.pk}/").status_code == 200
+    assert login(world.carol).get(f"/classes/{city_class.pk}/").status_code == 404
+    assert "全市专题班" not in login(world.carol).get("/classes/").content.decode()
+
+
+def test_the_unit_list_follows_the_jurisdiction(world, login):
+    page = login(world.carol).get("/units/").content.decode()
+    assert "某县公安局" in page
+    assert "某市发展和改革委员会" not in page
+
+
+def test_a_liaison_registers_a_cadre_in_their_unit(world, login):
+    from tests.factories import id_number, user
+
+    liaison = user("lily", "unit_liaison", world.a)
+    response = login(liaison).post(
+        "/cadres/new/",
+        {
+            "name": "孙七", "gender": "M", "id_number": id_number(male=True), "unit": world.a1.pk,
+            "position": "科员", "category": "civil_servant",
+            "managing_org_department": world.city_od.pk,
+        },
+    )
+    assert response.status_code == 302
+    created = Cadre.objects.get(name="孙七")
+    assert created.unit == world.a1
+
+
+def test_a_liaison_cannot_register_a_cadre_outside_their_unit(world, login):
+    from tests.factories import id_number, user
+
+    liaison = user("lily", "unit_liaison", world.a)
+    response = login(liaison).post(
+        "/cadres/new/",
+        {
+            "name": "孙七", "gender": "M", "id_number": id_number(male=True), "unit": world.b.pk,
+            "position": "科员", "category": "civil_servant",
+            "managing_org_department": world.city_od.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert not Cadre.objects.filter(name="孙七").exists()
+
+
+def test_a_dispatcher_creates_a_class_and_sees_chinese_errors(world, login):
+    client = login(world.bob)
+    start = dt.date.today() + dt.timedelta(days=40)
+    data = {
+        "name": "新班次", "institution": world.school.pk, "organizer": world.city_od.pk,
+        "kind": "main", "start_date": start, "end_date": start - dt.timedelta(days=1),
+        "report_date": start, "location": "党校", "credit_hours": "40", "days": 5, "quota": 20,
+    }
+    response = client.post("/classes/new/", data)
+    assert "结束日期不能早于开始日期" in response.content.decode()
+    data["end_date"] = start + dt.timedelta(days=4)
+    response = client.post("/classes/new/", data)
+    assert response.status_code == 302
+
+
+def test_the_county_dispatcher_cannot_organize_for_the_city(world, login):
+    start = dt.date.today() + dt.timedelta(days=40)
+    data = {
+        "name": "越权班次", "institution": world.school.pk, "organizer": world.city_od.pk,
+        "kind": "main", "start_date": start, "end_date": start + dt.timedelta(days=4),
+        "report_date": start, "location": "党校", "credit_hours": "40", "days": 5, "quota": 20,
+    }
+    response = login(world.carol).post("/classes/new/", data)
+    assert response.status_code == 200
+    assert "organizer" in response.context["form"].errors
+
+
+def test_the_cadre_list_query_count_is_flat(world, login, django_assert_max_num_queries):
+    client = login(world.bob)
+    with django_assert_max_num_queries(12):
+        client.get("/cadres/")
+    for i in range(40):
+        cadre(f"干部{i}", world.a1 if i % 2 else world.b, world.city_od)
+    with django_assert_max_num_queries(12):
+        response = client.get("/cadres/")
+    assert "干部39" in response.content.decode()
+
+
+def test_the_class_list_query_count_is_flat(world, login, django_assert_max_num_queries):
+    client = login(world.bob)
+    start = dt.date.today() + dt.timedelta(days=20)
+    for i in range(30):
+        training_class(world.city_od, world.school, start + dt.timedelta(days=i))
+    with django_assert_max_num_queries(12):
+        assert client.get("/classes/").status_code == 200
+
+
+def test_the_workflow_frontend_is_mounted_and_filtered(world, login):
+    start = dt.date.today() + dt.timedelta(days=20)
+    city_class = training_class(world.city_od, world.school, start, name="全市专题班")
+    response = login(world.bob).get("/workflow/dispatch/trainingclass/")
+    assert response.status_code == 200
+    assert "全市专题班" in response.content.decode()
+    assert login(world.carol).get(f"/workflow/dispatch/trainingclass/{city_class.pk}/detail/").status_code in (403, 404)
+    assert login(world.nobody).get("/workflow/dispatch/trainingclass/").status_code in (403, 404)
+
+
+def test_admin_shows_staff_only_their_jurisdiction(world, client):
+    world.charlie.is_staff = True
+    world.charlie.save()
+    from django.contrib.auth.models import Permission
+
+    world.charlie.user_permissions.add(Permission.objects.get(codename="view_cadre"))
+    client.force_login(world.charlie)
+    page = client.get("/admin/dispatch/cadre/").content.decode()
+    assert "张喆" in page
+    assert "王堃" not in page
+    assert client.get(f"/admin/dispatch/cadre/{world.cadre_a.pk}/change/").status_code in (302, 404)
+
+
+def test_admin_lists_every_model_for_a_superuser(world, client):
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    for model in ["unit", "orgdepartment", "institution", "cadre", "trainingclass",
+                  "unituserobjectpermission", "unitgroupobjectpermission"]:
+        assert client.get(f"/admin/dispatch/{model}/").status_code == 200, model
+    assert client.get("/admin/audit/auditevent/").status_code == 200

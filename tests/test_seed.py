@@ -1,0 +1,56 @@
+import hashlib
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from audit.models import AuditEvent
+from dispatch import idnumber, selectors
+from dispatch.models import Cadre, Institution, OrgDepartment, TrainingClass, Unit
+from dispatch.roles import Role, group_name
+
+
+def fingerprint():
+    rows = [
+        list(Unit.objects.order_by("code").values_list("code", "name", "path")),
+        list(Cadre.objects.order_by("id_number").values_list(
+            "id_number", "name", "unit__code", "position", "managing_org_department__issuer_code",
+            "co_managing_org_department__issuer_code", "user__username")),
+        list(TrainingClass.objects.order_by("name").values_list("name", "start_date", "quota")),
+        list(get_user_model().objects.order_by("username").values_list("username", "password")),
+        AuditEvent.objects.count(),
+    ]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def test_the_demo_is_realistic_and_seeding_twice_changes_nothing(db):
+    call_command("seed_demo", verbosity=0)
+    first = fingerprint()
+    call_command("seed_demo", verbosity=0)
+    assert fingerprint() == first
+
+    assert Unit.objects.count() >= 40
+    assert Cadre.objects.count() >= 800
+    assert OrgDepartment.objects.count() == 3
+    assert Institution.objects.count() == 3
+    assert TrainingClass.objects.count() == 12
+    assert Cadre.objects.filter(co_managing_org_department__isnull=False).count() >= 5
+    for number in Cadre.objects.values_list("id_number", flat=True):
+        idnumber.validate_id_number(number)
+    rare = "".join(Cadre.objects.values_list("name", flat=True))
+    for char in "堃玥喆镕":
+        assert char in rare
+    for role in Role:
+        assert get_user_model().objects.filter(groups__name=group_name(role)).exists(), role
+    city = OrgDepartment.objects.get(issuer_code="X组通")
+    assert city.unit.name == "中共XX市委组织部"
+
+
+def test_demo_logins_are_confined_to_their_jurisdiction(db):
+    call_command("seed_demo", verbosity=0)
+    User = get_user_model()
+    county = User.objects.get(username="qs.dispatcher")
+    reach = selectors.cadres_in_reach(county)
+    assert reach.exists()
+    assert not reach.exclude(unit__code__startswith="qs").exists()
+    head = User.objects.get(username="xx-fgw.head")
+    assert set(selectors.cadres_in_reach(head).values_list("unit__code", flat=True)) == {"xx-fgw"}
