@@ -333,6 +333,10 @@ def _build_users(units, ods, cadres, stats) -> list[tuple[str, str, str]]:
                 Cadre.objects.filter(pk=cadre.pk).update(user=user)
         logins.append((username, role, unit.name if unit else ""))
 
+    admin, created = _user("admin", "系统管理员", password_hash, stats)
+    if created:
+        get_user_model().objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
+    logins.append(("admin", "superuser", ""))
     for root_code, od in ods.items():
         grant(f"{root_code}.dispatcher", f"{od.unit.name}调训专员", Role.DISPATCHER, od.jurisdiction)
         grant(f"{root_code}.orghead", f"{od.unit.name}分管领导", Role.ORG_HEAD, od.jurisdiction)
