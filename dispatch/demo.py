@@ -17,8 +17,8 @@ from audit.services import record_event
 
 from . import idnumber, services
 from .models import (
-    CadreCategory,
     Cadre,
+    CadreCategory,
     ClassKind,
     Gender,
     Institution,
@@ -163,9 +163,19 @@ def _staff_profile(unit_code: str, kind: str, index: int, county: bool):
     if county and not unit_code.endswith(("-bgs", "-zf", "-zzb")) and "-" in unit_code:
         # County bureaus and townships: section-level leadership.
         if index == 0:
-            return "局长" if "xz" not in unit_code else "乡镇长", "正科级", CadreCategory.SECTION_LEADER, True
+            return (
+                "局长" if "xz" not in unit_code else "乡镇长",
+                "正科级",
+                CadreCategory.SECTION_LEADER,
+                True,
+            )
         if index < 3:
-            return "副局长" if "xz" not in unit_code else "副乡镇长", "副科级", CadreCategory.SECTION_LEADER, True
+            return (
+                "副局长" if "xz" not in unit_code else "副乡镇长",
+                "副科级",
+                CadreCategory.SECTION_LEADER,
+                True,
+            )
         return "科员", "一级科员", CadreCategory.CIVIL_SERVANT, False
     if index == 0:
         return "主要负责人", "正处级", CadreCategory.COUNTY_LEADER, True
@@ -205,7 +215,8 @@ def _build_org_departments(units, stats) -> dict[str, OrgDepartment]:
     result = {}
     for unit_code, root_code, issuer in ORG_DEPARTMENTS:
         od, created = OrgDepartment.objects.get_or_create(
-            unit=units[unit_code], defaults={"jurisdiction": units[root_code], "issuer_code": issuer}
+            unit=units[unit_code],
+            defaults={"jurisdiction": units[root_code], "issuer_code": issuer},
         )
         stats.add(created)
         result[root_code] = od
@@ -265,7 +276,11 @@ def _build_cadres(units, ods, rng: random.Random, stats) -> list[Cadre]:
             position, rank, category, leader = _staff_profile(code, kind, index, county is not None)
             if county and code == county:
                 # County party committee leaders are managed by the city (市管干部).
-                position, rank, category = ("县委书记" if index == 0 else "县委常委"), "正处级", CadreCategory.COUNTY_LEADER
+                position, rank, category = (
+                    ("县委书记" if index == 0 else "县委常委"),
+                    "正处级",
+                    CadreCategory.COUNTY_LEADER,
+                )
                 leader = index < 6
             gender = Gender.MALE if rng.random() < 0.62 else Gender.FEMALE
             age = rng.randint(24, 58) if not leader else rng.randint(36, 58)
@@ -296,7 +311,9 @@ def _build_cadres(units, ods, rng: random.Random, stats) -> list[Cadre]:
                     rank=rank,
                     category=category,
                     is_leadership_member=leader,
-                    is_young_cadre=(age < 35 and category != CadreCategory.PROFESSIONAL and rng.random() < 0.3),
+                    is_young_cadre=(
+                        age < 35 and category != CadreCategory.PROFESSIONAL and rng.random() < 0.3
+                    ),
                     managing_org_department=managing,
                     co_managing_org_department=co_managing,
                 )
@@ -338,7 +355,9 @@ def _build_users(units, ods, cadres, stats) -> list[tuple[str, str, str]]:
         get_user_model().objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
     logins.append(("admin", "superuser", ""))
     for root_code, od in ods.items():
-        grant(f"{root_code}.dispatcher", f"{od.unit.name}调训专员", Role.DISPATCHER, od.jurisdiction)
+        grant(
+            f"{root_code}.dispatcher", f"{od.unit.name}调训专员", Role.DISPATCHER, od.jurisdiction
+        )
         grant(f"{root_code}.orghead", f"{od.unit.name}分管领导", Role.ORG_HEAD, od.jurisdiction)
     grant("xx.auditor", "XX市委巡察办审计员", Role.AUDITOR, units["xx"])
     for code, _kind, _address in INSTITUTIONS:

@@ -55,9 +55,7 @@ class Unit(models.Model):
             models.Index(fields=["path"], name="unit_path_idx", opclasses=["varchar_pattern_ops"])
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(parent=F("id")), name="unit_not_own_parent"
-            ),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="unit_not_own_parent"),
         ]
         permissions = [
             ("read_scope", _("Can read units, cadres and classes in this subtree")),
@@ -81,10 +79,6 @@ class Unit(models.Model):
                 {"parent": _("A unit cannot be placed under itself or one of its own sub-units.")}
             )
 
-    def _computed_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else ""
-        return f"{prefix}{self.pk:0{PATH_SEGMENT}d}/"
-
     @transaction.atomic
     def save(self, *args, **kwargs):
         old_path = self.path
@@ -94,7 +88,9 @@ class Unit(models.Model):
         if new_path == old_path:
             return
         if self.parent_id and new_path.startswith(old_path or "\0"):
-            raise ValidationError(_("A unit cannot be placed under itself or one of its own sub-units."))
+            raise ValidationError(
+                _("A unit cannot be placed under itself or one of its own sub-units.")
+            )
         depth = new_path.count("/") - 1
         Unit.objects.filter(pk=self.pk).update(path=new_path, depth=depth)
         if old_path:
@@ -104,6 +100,10 @@ class Unit(models.Model):
                 depth=F("depth") + (depth - self.depth),
             )
         self.path, self.depth = new_path, depth
+
+    def _computed_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else ""
+        return f"{prefix}{self.pk:0{PATH_SEGMENT}d}/"
 
     def ancestors(self):
         ids = [int(part) for part in self.path.strip("/").split("/") if part]
@@ -210,7 +210,9 @@ class Cadre(models.Model):
         validators=[idnumber.validate_id_number],
         error_messages={"unique": _("A cadre with this ID number already exists.")},
     )
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="cadres")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="cadres"
+    )
     position = models.CharField(_("position"), max_length=128)
     rank = models.CharField(_("rank"), max_length=32, blank=True)
     category = models.CharField(_("category"), max_length=32, choices=CadreCategory.choices)
@@ -347,7 +349,9 @@ class TrainingClass(models.Model):
         on_delete=models.PROTECT,
         related_name="organized_classes",
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=ClassKind.choices, default=ClassKind.MAIN)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=ClassKind.choices, default=ClassKind.MAIN
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     report_date = models.DateField(_("report date"))
@@ -368,7 +372,9 @@ class TrainingClass(models.Model):
             models.CheckConstraint(
                 condition=Q(report_date__lte=F("start_date")), name="class_report_before_start"
             ),
-            models.CheckConstraint(condition=Q(credit_hours__gte=0), name="class_hours_not_negative"),
+            models.CheckConstraint(
+                condition=Q(credit_hours__gte=0), name="class_hours_not_negative"
+            ),
             models.CheckConstraint(condition=Q(days__gte=1), name="class_days_positive"),
             models.CheckConstraint(condition=Q(quota__gte=1), name="class_quota_positive"),
         ]

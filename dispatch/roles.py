@@ -39,4 +39,4 @@ def roles_of(user) -> list[str]:
         return []
     prefix = "role:"
     names = [g.name for g in user.groups.all() if g.name.startswith(prefix)]
-    return [Role(name[len(prefix):]) for name in names if name[len(prefix):] in Role.values]
+    return [Role(name[len(prefix) :]) for name in names if name[len(prefix) :] in Role.values]

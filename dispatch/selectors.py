@@ -22,9 +22,7 @@ READ = "read_scope"
 
 def _grant_covers(grants: QuerySet) -> Exists:
     """True for an outer Unit row when one of `grants` is on that unit or an ancestor."""
-    return Exists(
-        grants.filter(StartsWith(OuterRef("path"), F("content_object__path")))
-    )
+    return Exists(grants.filter(StartsWith(OuterRef("path"), F("content_object__path"))))
 
 
 def units_in_reach(user, perm: str = READ) -> QuerySet[Unit]:
@@ -60,7 +58,9 @@ def classes_in_reach(user, perm: str = READ) -> QuerySet[TrainingClass]:
     if user.is_superuser:
         return TrainingClass.objects.all()
     units = units_in_reach(user, perm)
-    return TrainingClass.objects.filter(Q(organizer__unit__in=units) | Q(institution__unit__in=units))
+    return TrainingClass.objects.filter(
+        Q(organizer__unit__in=units) | Q(institution__unit__in=units)
+    )
 
 
 def has_unit_permission(user, perm: str, unit: Unit) -> bool:
@@ -105,7 +105,9 @@ def home_summary(user, roles) -> dict:
         cadres = cadres_in_reach(user)
         summary["unit_count"] = units_in_reach(user).count()
         summary["cadre_count"] = cadres.count()
-        summary["dual_managed_count"] = cadres.filter(co_managing_org_department__isnull=False).count()
+        summary["dual_managed_count"] = cadres.filter(
+            co_managing_org_department__isnull=False
+        ).count()
     if {"unit_liaison", "department_head"} & set(roles):
         summary["own_cadres"] = list(cadre_list(user)[:10])
     if "trainee" in roles:

@@ -49,7 +49,9 @@ def role_revoke(*, actor, user, role: str, unit: Unit):
     role = Role(role)
     for codename in ROLE_PERMISSIONS[role]:
         remove_perm(f"dispatch.{codename}", user, unit)
-    record_event(actor=actor, verb="role.revoke", target=user, before={"role": role.value, "unit": unit.pk})
+    record_event(
+        actor=actor, verb="role.revoke", target=user, before={"role": role.value, "unit": unit.pk}
+    )
 
 
 def _require(user, perm: str, unit: Unit):

@@ -94,7 +94,9 @@ def unit_list(request):
 def class_list(request):
     _reach_required(request)
     page = Paginator(selectors.class_list(request.user), 50)
-    return render(request, "dispatch/class_list.html", {"page": page.get_page(request.GET.get("page"))})
+    return render(
+        request, "dispatch/class_list.html", {"page": page.get_page(request.GET.get("page"))}
+    )
 
 
 @login_required

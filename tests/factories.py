@@ -77,7 +77,8 @@ def training_class(organizer, institution, start, days=5, **extra):
 
 
 class World:
-    """中共市委 (R) → 市委组织部, 市发改委 (A) → 综合科 (A1), 党校 (I), 县委 (C) → 县组织部, 县公安局 (B).
+    """中共市委 (R) → 市委组织部, 市发改委 (A) → 综合科 (A1), 党校 (I),
+    县委 (C) → 县组织部, 县公安局 (B).
 
     Alice heads unit A; Bob is the city dispatcher; Carol the county dispatcher;
     Charlie heads unit B (a stranger to A); Dave is a trainee in A; Rita the school registrar.
@@ -92,7 +93,9 @@ class World:
         self.a = unit("某市发展和改革委员会", self.root)
         self.a1 = unit("综合科", self.a)
         self.school_unit = unit("中共某市委党校", self.root, kind=UnitKind.INSTITUTION)
-        self.school = Institution.objects.create(unit=self.school_unit, kind=InstitutionKind.PARTY_SCHOOL)
+        self.school = Institution.objects.create(
+            unit=self.school_unit, kind=InstitutionKind.PARTY_SCHOOL
+        )
         self.county = unit("中共某县委", self.root, kind=UnitKind.PARTY_ORGAN)
         self.county_od_unit = unit("中共某县委组织部", self.county, kind=UnitKind.ORG_DEPARTMENT)
         self.county_od = OrgDepartment.objects.create(
@@ -102,7 +105,9 @@ class World:
 
         self.cadre_a = cadre("王堃", self.a, self.city_od)
         self.cadre_a1 = cadre("李玥", self.a1, self.city_od, male=False)
-        self.cadre_b = cadre("张喆", self.b, self.county_od, co_managing_org_department=self.city_od)
+        self.cadre_b = cadre(
+            "张喆", self.b, self.county_od, co_managing_org_department=self.city_od
+        )
 
         self.alice = user("alice", "department_head", self.a)
         self.bob = user("bob", "dispatcher", self.root)

@@ -59,8 +59,12 @@ def test_a_request_id_ties_events_to_their_request(world, client):
     client.post(
         f"/cadres/{world.cadre_a.pk}/edit/",
         {
-            "name": world.cadre_a.name, "gender": "M", "id_number": world.cadre_a.id_number,
-            "unit": world.a.pk, "position": "处长", "category": "county_leader",
+            "name": world.cadre_a.name,
+            "gender": "M",
+            "id_number": world.cadre_a.id_number,
+            "unit": world.a.pk,
+            "position": "处长",
+            "category": "county_leader",
             "managing_org_department": world.city_od.pk,
         },
         HTTP_X_REQUEST_ID="req-123",

@@ -101,8 +101,12 @@ def test_a_liaison_registers_a_cadre_in_their_unit(world, login):
     response = login(liaison).post(
         "/cadres/new/",
         {
-            "name": "孙七", "gender": "M", "id_number": id_number(male=True), "unit": world.a1.pk,
-            "position": "科员", "category": "civil_servant",
+            "name": "孙七",
+            "gender": "M",
+            "id_number": id_number(male=True),
+            "unit": world.a1.pk,
+            "position": "科员",
+            "category": "civil_servant",
             "managing_org_department": world.city_od.pk,
         },
     )
@@ -118,8 +122,12 @@ def test_a_liaison_cannot_register_a_cadre_outside_their_unit(world, login):
     response = login(liaison).post(
         "/cadres/new/",
         {
-            "name": "孙七", "gender": "M", "id_number": id_number(male=True), "unit": world.b.pk,
-            "position": "科员", "category": "civil_servant",
+            "name": "孙七",
+            "gender": "M",
+            "id_number": id_number(male=True),
+            "unit": world.b.pk,
+            "position": "科员",
+            "category": "civil_servant",
             "managing_org_department": world.city_od.pk,
         },
     )
@@ -131,9 +139,17 @@ def test_a_dispatcher_creates_a_class_and_sees_chinese_errors(world, login):
     client = login(world.bob)
     start = dt.date.today() + dt.timedelta(days=40)
     data = {
-        "name": "新班次", "institution": world.school.pk, "organizer": world.city_od.pk,
-        "kind": "main", "start_date": start, "end_date": start - dt.timedelta(days=1),
-        "report_date": start, "location": "党校", "credit_hours": "40", "days": 5, "quota": 20,
+        "name": "新班次",
+        "institution": world.school.pk,
+        "organizer": world.city_od.pk,
+        "kind": "main",
+        "start_date": start,
+        "end_date": start - dt.timedelta(days=1),
+        "report_date": start,
+        "location": "党校",
+        "credit_hours": "40",
+        "days": 5,
+        "quota": 20,
     }
     response = client.post("/classes/new/", data)
     assert "结束日期不能早于开始日期" in response.content.decode()
@@ -145,9 +161,17 @@ def test_a_dispatcher_creates_a_class_and_sees_chinese_errors(world, login):
 def test_the_county_dispatcher_cannot_organize_for_the_city(world, login):
     start = dt.date.today() + dt.timedelta(days=40)
     data = {
-        "name": "越权班次", "institution": world.school.pk, "organizer": world.city_od.pk,
-        "kind": "main", "start_date": start, "end_date": start + dt.timedelta(days=4),
-        "report_date": start, "location": "党校", "credit_hours": "40", "days": 5, "quota": 20,
+        "name": "越权班次",
+        "institution": world.school.pk,
+        "organizer": world.city_od.pk,
+        "kind": "main",
+        "start_date": start,
+        "end_date": start + dt.timedelta(days=4),
+        "report_date": start,
+        "location": "党校",
+        "credit_hours": "40",
+        "days": 5,
+        "quota": 20,
     }
     response = login(world.carol).post("/classes/new/", data)
     assert response.status_code == 200
@@ -180,7 +204,9 @@ def test_the_workflow_frontend_is_mounted_and_filtered(world, login):
     response = login(world.bob).get("/workflow/dispatch/trainingclass/")
     assert response.status_code == 200
     assert "全市专题班" in response.content.decode()
-    assert login(world.carol).get(f"/workflow/dispatch/trainingclass/{city_class.pk}/detail/").status_code in (403, 404)
+    assert login(world.carol).get(
+        f"/workflow/dispatch/trainingclass/{city_class.pk}/detail/"
+    ).status_code in (403, 404)
     assert login(world.nobody).get("/workflow/dispatch/trainingclass/").status_code in (403, 404)
 
 
@@ -200,7 +226,14 @@ def test_admin_shows_staff_only_their_jurisdiction(world, client):
 def test_admin_lists_every_model_for_a_superuser(world, client):
     admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(admin)
-    for model in ["unit", "orgdepartment", "institution", "cadre", "trainingclass",
-                  "unituserobjectpermission", "unitgroupobjectpermission"]:
+    for model in [
+        "unit",
+        "orgdepartment",
+        "institution",
+        "cadre",
+        "trainingclass",
+        "unituserobjectpermission",
+        "unitgroupobjectpermission",
+    ]:
         assert client.get(f"/admin/dispatch/{model}/").status_code == 200, model
     assert client.get("/admin/audit/auditevent/").status_code == 200

@@ -12,9 +12,17 @@ from dispatch.roles import Role, group_name
 def fingerprint():
     rows = [
         list(Unit.objects.order_by("code").values_list("code", "name", "path")),
-        list(Cadre.objects.order_by("id_number").values_list(
-            "id_number", "name", "unit__code", "position", "managing_org_department__issuer_code",
-            "co_managing_org_department__issuer_code", "user__username")),
+        list(
+            Cadre.objects.order_by("id_number").values_list(
+                "id_number",
+                "name",
+                "unit__code",
+                "position",
+                "managing_org_department__issuer_code",
+                "co_managing_org_department__issuer_code",
+                "user__username",
+            )
+        ),
         list(TrainingClass.objects.order_by("name").values_list("name", "start_date", "quota")),
         list(get_user_model().objects.order_by("username").values_list("username", "password")),
         AuditEvent.objects.count(),

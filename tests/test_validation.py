@@ -81,9 +81,7 @@ def test_the_cadre_form_refuses_a_gender_that_contradicts_the_id_number(world):
 
 def test_the_database_refuses_the_same_department_twice(world):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Cadre.objects.filter(pk=world.cadre_a.pk).update(
-            co_managing_org_department=world.city_od
-        )
+        Cadre.objects.filter(pk=world.cadre_a.pk).update(co_managing_org_department=world.city_od)
 
 
 def test_the_database_refuses_a_short_id_number(world):
@@ -101,9 +99,16 @@ def test_a_class_ending_before_it_starts_is_refused(world):
 def test_the_database_refuses_a_class_ending_before_it_starts(world):
     start = dt.date.today()
     tc = TrainingClass(
-        name="坏班次", institution=world.school, organizer=world.city_od, start_date=start,
-        end_date=start - dt.timedelta(days=2), report_date=start, location="党校",
-        credit_hours=10, days=1, quota=1,
+        name="坏班次",
+        institution=world.school,
+        organizer=world.city_od,
+        start_date=start,
+        end_date=start - dt.timedelta(days=2),
+        report_date=start,
+        location="党校",
+        credit_hours=10,
+        days=1,
+        quota=1,
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         tc.save()
@@ -112,7 +117,9 @@ def test_the_database_refuses_a_class_ending_before_it_starts(world):
 def test_admin_refuses_a_bad_id_number_in_chinese(world, client):
     admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(admin)
-    response = client.post("/admin/dispatch/cadre/add/", cadre_data(world, id_number="110105194912310021"))
+    response = client.post(
+        "/admin/dispatch/cadre/add/", cadre_data(world, id_number="110105194912310021")
+    )
     assert response.status_code == 200
     assert "校验位" in response.content.decode()
     assert not Cadre.objects.filter(name="赵六").exists()
