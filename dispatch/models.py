@@ -69,16 +69,6 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        super().clean()
-        if self.parent_id is None or self.pk is None:
-            return
-        parent = self.parent
-        if parent.pk == self.pk or (self.path and parent.path.startswith(self.path)):
-            raise ValidationError(
-                {"parent": _("A unit cannot be placed under itself or one of its own sub-units.")}
-            )
-
     @transaction.atomic
     def save(self, *args, **kwargs):
         old_path = self.path
@@ -100,6 +90,16 @@ class Unit(models.Model):
                 depth=F("depth") + (depth - self.depth),
             )
         self.path, self.depth = new_path, depth
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is None or self.pk is None:
+            return
+        parent = self.parent
+        if parent.pk == self.pk or (self.path and parent.path.startswith(self.path)):
+            raise ValidationError(
+                {"parent": _("A unit cannot be placed under itself or one of its own sub-units.")}
+            )
 
     def _computed_path(self) -> str:
         prefix = self.parent.path if self.parent_id else ""
