@@ -1,1 +1,118 @@
-"""Approval requests and the who-approves policy (see the roll-call issue)."""
+"""Approval requests (leave, deferral, exemption, hour recognition) and their steps.
+
+`approvals` knows its subject only generically (content type + id) and the authorities
+that decide only as (permission, scope object) pairs computed by `policy.py`; it
+announces decisions with the `decision_made` signal and never imports `dispatch`.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    RETURNED = "returned", _("Returned to the applicant")
+
+
+class ApprovalRequest(models.Model):
+    kind = models.CharField(_("kind"), max_length=16)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    title = models.CharField(_("title"), max_length=255)
+    reason = models.TextField(_("reason"))
+    attachment = models.FileField(_("attachment"), upload_to="approvals/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("approval request")
+        verbose_name_plural = _("approval requests")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="approval_subject_idx")]
+
+    def __str__(self):
+        return self.title
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SENT_BACK = "sent_back", _("Sent back")
+
+
+class ApprovalStep(models.Model):
+    """One authority's decision on a request. Stage 1 is the department head; stage 2
+    holds one step per managing org department, decided in parallel."""
+
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.PROTECT, related_name="steps")
+    stage = models.PositiveSmallIntegerField(_("stage"))
+    label = models.CharField(_("authority"), max_length=128)
+    permission = models.CharField(_("permission"), max_length=100)
+    scope_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    scope_id = models.PositiveBigIntegerField()
+    scope = GenericForeignKey("scope_type", "scope_id")
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
+        ordering = ["request", "round", "stage", "id"]
+
+    def __str__(self):
+        return f"{self.label}: {self.get_decision_display()}"
+
+
+class Delegation(models.Model):
+    """A department head lets a deputy decide in their place for a date window."""
+
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("delegator"), on_delete=models.PROTECT,
+        related_name="delegations_given",
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("deputy"), on_delete=models.PROTECT,
+        related_name="delegations_received",
+    )
+    permission = models.CharField(_("permission"), max_length=100)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    revoked = models.BooleanField(_("revoked"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="delegation_window_ordered"),
+            models.CheckConstraint(condition=~Q(delegate=F("delegator")), name="delegation_not_to_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.delegator} → {self.delegate}"

@@ -90,7 +90,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
+    "dispatch.backends.JurisdictionBackend",
 ]
+# Which Viewflow tasks a user may claim: a Q over the task's permission and scope.
+XUNDIAO_TASK_REACH = "dispatch.selectors.task_reach"
+# The scope objects (units) a user may read, for generic apps such as approvals.
+XUNDIAO_SCOPE_READ = "dispatch.selectors.units_in_reach"
+# Deadlines (roll-call issue): reminders this long before a due moment.
+XUNDIAO_REMINDER_BEFORE_HOURS = env.int("XUNDIAO_REMINDER_BEFORE_HOURS", default=24)
+# Makeup training falls due this many months after a deferral or an absence.
+XUNDIAO_MAKEUP_DUE_MONTHS = env.int("XUNDIAO_MAKEUP_DUE_MONTHS", default=12)
 # Outsiders get a plain 404/403 from our own views; guardian must not render its own pages.
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False

@@ -1,6 +1,7 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from .models import Cadre, TrainingClass, Unit
+from .models import AttendanceResult, Cadre, RequestKind, RollCallMode, TrainingClass, Unit
 
 
 class UnitForm(forms.ModelForm):
@@ -51,3 +52,95 @@ class TrainingClassForm(forms.ModelForm):
             "end_date": forms.DateInput(attrs={"type": "date"}),
             "report_date": forms.DateInput(attrs={"type": "date"}),
         }
+
+
+class ConfirmForm(forms.Form):
+    """The unit liaison's answer to a named dispatch."""
+
+    action = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[("confirm", _("Confirm attendance")), ("request", _("Request not to attend"))],
+        widget=forms.RadioSelect,
+    )
+    kind = forms.ChoiceField(label=_("Request"), choices=[("", "—"), *RequestKind.choices], required=False)
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    attachment = forms.FileField(label=_("Attachment"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "request":
+            if not data.get("kind"):
+                self.add_error("kind", _("Choose leave, deferral or exemption."))
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", _("Please give a reason for the request."))
+        return data
+
+
+class AcknowledgeForm(forms.Form):
+    confirm = forms.BooleanField(label=_("I have received the notice"), required=True)
+
+
+class AttendanceForm(forms.Form):
+    result = forms.ChoiceField(label=_("Attendance"), choices=AttendanceResult.choices, widget=forms.RadioSelect)
+    leave_hours = forms.DecimalField(label=_("Hours of leave during the class"), min_value=0, initial=0, required=False)
+
+
+class ReasonDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = choices
+
+
+class NominationForm(forms.Form):
+    cadres = forms.ModelMultipleChoiceField(label=_("Nominees"), queryset=Cadre.objects.none())
+
+
+class RollCallForm(forms.Form):
+    training_class = forms.ModelChoiceField(label=_("Training class"), queryset=TrainingClass.objects.none())
+    mode = forms.ChoiceField(label=_("Mode"), choices=RollCallMode.choices, widget=forms.RadioSelect)
+    response_deadline = forms.DateTimeField(
+        label=_("Response deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    cadres = forms.ModelMultipleChoiceField(label=_("Named cadres"), queryset=Cadre.objects.none(), required=False)
+    allocations = forms.CharField(
+        label=_("Seats per unit"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One unit per line: unit code, a space, the number of seats."),
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = units if units is not None else Unit.objects.none()
+
+    def clean_allocations(self):
+        text = self.cleaned_data.get("allocations") or ""
+        result = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = line.split()
+            if len(parts) != 2 or not parts[1].isdigit():
+                raise forms.ValidationError(
+                    _("Line %(n)d: write a unit code and a number of seats.") % {"n": number}
+                )
+            unit = self.units.filter(code=parts[0]).first()
+            if unit is None:
+                raise forms.ValidationError(
+                    _("Line %(n)d: no unit %(code)s in your jurisdiction.") % {"n": number, "code": parts[0]}
+                )
+            result.append((unit, int(parts[1])))
+        return result
+
+
+class FilingForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    title = forms.CharField(label=_("Training"), max_length=128)
+    organizer_name = forms.CharField(label=_("Organized by"), max_length=128)
+    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(label=_("Credit hours"), max_digits=6, decimal_places=1)
+    participants = forms.ModelMultipleChoiceField(label=_("Participants"), queryset=Cadre.objects.none())

@@ -40,3 +40,9 @@ def roles_of(user) -> list[str]:
     prefix = "role:"
     names = [g.name for g in user.groups.all() if g.name.startswith(prefix)]
     return [Role(name[len(prefix) :]) for name in names if name[len(prefix) :] in Role.values]
+
+
+# Permissions that do not flow down the tree: an organization department decides for its
+# own jurisdiction only, so the city's approval can never stand in for the county's (and
+# dual management really takes two authorities).
+NON_INHERITED = frozenset({"approve_as_org_department"})

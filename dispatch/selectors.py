@@ -6,8 +6,13 @@ single SQL query: the grants are joined in a subquery on the materialized path, 
 expanded in Python.
 """
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
 from django.db.models.lookups import StartsWith
+
+from django.utils import timezone
+
+from approvals.models import Delegation
 
 from .models import (
     Cadre,
@@ -17,6 +22,8 @@ from .models import (
     UnitUserObjectPermission,
 )
 
+from .roles import NON_INHERITED, ROLE_PERMISSIONS
+
 READ = "read_scope"
 
 
@@ -25,17 +32,31 @@ def _grant_covers(grants: QuerySet) -> Exists:
     return Exists(grants.filter(StartsWith(OuterRef("path"), F("content_object__path"))))
 
 
+def _grants(model, who: Q, perm: str):
+    return model.objects.filter(
+        who, permission__codename=perm, permission__content_type__app_label="dispatch"
+    )
+
+
 def units_in_reach(user, perm: str = READ) -> QuerySet[Unit]:
+    """Units on which `user` holds `perm` — directly, through a group, or through an
+    active delegation from someone who holds it — and, unless the permission is one of
+    `NON_INHERITED`, every unit below them. One query."""
     if not user.is_authenticated or not user.is_active:
         return Unit.objects.none()
     if user.is_superuser:
         return Unit.objects.all()
-    user_grants = UnitUserObjectPermission.objects.filter(
-        user=user, permission__codename=perm, permission__content_type__app_label="dispatch"
-    )
-    group_grants = UnitGroupObjectPermission.objects.filter(
-        group__user=user, permission__codename=perm, permission__content_type__app_label="dispatch"
-    )
+    today = timezone.localdate()
+    delegators = Delegation.objects.filter(
+        delegate=user, permission=f"dispatch.{perm}", revoked=False,
+        starts_on__lte=today, ends_on__gte=today,
+    ).values("delegator")
+    user_grants = _grants(UnitUserObjectPermission, Q(user=user) | Q(user__in=delegators), perm)
+    group_grants = _grants(UnitGroupObjectPermission, Q(group__user=user), perm)
+    if perm in NON_INHERITED:
+        return Unit.objects.filter(
+            Q(pk__in=user_grants.values("content_object")) | Q(pk__in=group_grants.values("content_object"))
+        )
     return Unit.objects.filter(_grant_covers(user_grants) | _grant_covers(group_grants))
 
 
@@ -117,3 +138,16 @@ def home_summary(user, roles) -> dict:
             .first()
         )
     return summary
+
+
+def task_reach(user) -> Q:
+    """Viewflow tasks the user may claim: the task's permission is held on its scope unit
+    (or above it). Used by `approvals.workflow.ScopedTaskQuerySet` via settings."""
+    codenames = sorted({c for perms in ROLE_PERMISSIONS.values() for c in perms})
+    condition = Q(pk__in=[])
+    for codename in codenames:
+        scope_pks = units_in_reach(user, codename).annotate(
+            pk_text=Cast("pk", output_field=CharField())
+        ).values("pk_text")
+        condition |= Q(owner_permission=f"dispatch.{codename}", owner_permission_obj_pk__in=scope_pks)
+    return condition

@@ -1,15 +1,20 @@
-"""Viewflow frontend: the Site mounted at /workflow/. Flow viewsets are added to the
-dispatch Application as the flows land; its pages show only what the user reaches."""
+"""Viewflow frontend: the Site mounted at /workflow/. Each flow has its own app (inbox,
+queue, processes); every list and page shows only what the user's jurisdiction reaches."""
 
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, ReadonlyModelViewset, Site
+from viewflow.workflow.flow import FlowAppViewset
+
+from approvals.flows import ApprovalFlow
+from approvals.workflow import processes_for
 
 from . import selectors
+from .flows import DispatchFlow, FilingFlow, NominationFlow, RollCallFlow
 from .models import TrainingClass
 
 
 def _reaches_anything(user) -> bool:
-    return user.is_authenticated and selectors.units_in_reach(user).exists()
+    return user.is_authenticated and (user.is_superuser or selectors.units_in_reach(user).exists())
 
 
 class TrainingClassViewset(ReadonlyModelViewset):
@@ -28,13 +33,33 @@ class TrainingClassViewset(ReadonlyModelViewset):
 
 
 class DispatchApplication(Application):
-    title = _("Training dispatch")
-    app_name = "dispatch"
-    icon = "assignment_ind"
+    title = _("Training classes")
+    app_name = "catalog"
+    icon = "school"
     viewsets = [TrainingClassViewset()]
 
     def has_view_permission(self, user, obj=None):
         return _reaches_anything(user)
 
 
-site = Site(title=_("Xundiao"), viewsets=[DispatchApplication()])
+class ScopedFlowAppViewset(FlowAppViewset):
+    """Process lists hold only processes whose subject the user may see."""
+
+    def get_queryset(self, request):
+        return processes_for(self._flow_class, request.user)
+
+    def has_view_permission(self, user, obj=None):
+        return user.is_authenticated and self._flow_class.instance.has_view_permission(user, obj)
+
+
+site = Site(
+    title=_("Xundiao"),
+    viewsets=[
+        DispatchApplication(),
+        ScopedFlowAppViewset(RollCallFlow, icon="campaign"),
+        ScopedFlowAppViewset(NominationFlow, icon="how_to_reg"),
+        ScopedFlowAppViewset(DispatchFlow, icon="assignment_ind"),
+        ScopedFlowAppViewset(ApprovalFlow, icon="gavel"),
+        ScopedFlowAppViewset(FilingFlow, icon="inventory"),
+    ],
+)

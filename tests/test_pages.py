@@ -201,13 +201,13 @@ def test_the_class_list_query_count_is_flat(world, login, django_assert_max_num_
 def test_the_workflow_frontend_is_mounted_and_filtered(world, login):
     start = dt.date.today() + dt.timedelta(days=20)
     city_class = training_class(world.city_od, world.school, start, name="全市专题班")
-    response = login(world.bob).get("/workflow/dispatch/trainingclass/")
+    response = login(world.bob).get("/workflow/catalog/trainingclass/")
     assert response.status_code == 200
     assert "全市专题班" in response.content.decode()
     assert login(world.carol).get(
-        f"/workflow/dispatch/trainingclass/{city_class.pk}/detail/"
+        f"/workflow/catalog/trainingclass/{city_class.pk}/detail/"
     ).status_code in (403, 404)
-    assert login(world.nobody).get("/workflow/dispatch/trainingclass/").status_code in (403, 404)
+    assert login(world.nobody).get("/workflow/catalog/trainingclass/").status_code in (403, 404)
 
 
 def test_admin_shows_staff_only_their_jurisdiction(world, client):

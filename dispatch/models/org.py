@@ -6,7 +6,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from . import idnumber
+from .. import idnumber
 
 PATH_SEGMENT = 8  # "00000042/" per level: a unit's path lists its ancestors' ids
 

@@ -9,9 +9,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import record_event, snapshot
 
-from . import selectors
-from .models import Cadre, TrainingClass, Unit
-from .roles import ROLE_PERMISSIONS, Role, group_name
+from .. import selectors
+from ..models import Cadre, TrainingClass, Unit
+from ..roles import ROLE_PERMISSIONS, Role, group_name
 
 
 def _save_with_audit(*, actor, instance, verb_prefix: str):

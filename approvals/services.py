@@ -1,0 +1,181 @@
+"""Writes on approval requests. Every function is atomic and audited."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record_event, snapshot
+
+from .models import ApprovalRequest, ApprovalStep, Decision, Delegation, RequestStatus
+from .policy import HEAD_STAGE, ORG_STAGE, Authority
+from .signals import decision_made
+
+
+@transaction.atomic
+def request_create(
+    *, actor, kind: str, subject, title: str, reason: str, chain: list[Authority], attachment=None
+) -> ApprovalRequest:
+    """Open a request for `subject`, to be decided by the authorities of `chain`."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Please give a reason for the request.")})
+    request = ApprovalRequest.objects.create(
+        kind=kind,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        title=title[:255],
+        reason=reason.strip(),
+        attachment=attachment or "",
+        requested_by=actor,
+    )
+    _create_round(request, chain, round_number=1)
+    record_event(actor=actor, verb="approval.request", target=request, after=snapshot(request))
+    return request
+
+
+def _create_round(request, chain, round_number):
+    ApprovalStep.objects.bulk_create(
+        ApprovalStep(
+            request=request,
+            stage=authority.stage,
+            label=authority.label[:128],
+            permission=authority.permission,
+            scope_type=ContentType.objects.get_for_model(authority.scope),
+            scope_id=authority.scope.pk,
+            round=round_number,
+        )
+        for authority in chain
+    )
+
+
+def current_round(request) -> int:
+    return request.steps.aggregate(r=Max("round"))["r"] or 1
+
+
+def current_steps(request, stage: int) -> list[ApprovalStep]:
+    return list(
+        request.steps.filter(round=current_round(request), stage=stage)
+        .select_related("scope_type")
+        .order_by("id")
+    )
+
+
+def can_decide(user, step: ApprovalStep) -> bool:
+    return user.is_authenticated and user.has_perm(step.permission, step.scope)
+
+
+def _delegator_for(user, step):
+    """The person the user decides for, when the permission comes from a delegation."""
+    today = timezone.localdate()
+    for delegation in Delegation.objects.filter(
+        delegate=user, permission=step.permission, revoked=False,
+        starts_on__lte=today, ends_on__gte=today,
+    ).select_related("delegator"):
+        if delegation.delegator.has_perm(step.permission, step.scope):
+            return delegation.delegator
+    return None
+
+
+@transaction.atomic
+def step_decide(*, actor, step: ApprovalStep, decision: str, comment: str = "") -> ApprovalStep:
+    """Record one authority's decision: approve, reject, or send back to the earlier step."""
+    step = ApprovalStep.objects.select_for_update().get(pk=step.pk)
+    if step.decision != Decision.PENDING:
+        raise ValidationError(_("This step has already been decided."))
+    if not can_decide(actor, step):
+        raise PermissionDenied(_("You may not decide this request."))
+    if decision not in (Decision.APPROVED, Decision.REJECTED, Decision.SENT_BACK):
+        raise ValidationError({"decision": _("Choose approve, reject or send back.")})
+    if decision != Decision.APPROVED and not (comment or "").strip():
+        raise ValidationError({"comment": _("Please give the reason for this decision.")})
+    before = snapshot(step)
+    step.decision = decision
+    step.comment = (comment or "").strip()
+    step.decided_by = actor
+    step.on_behalf_of = _delegator_for(actor, step) if not actor.is_superuser else None
+    step.decided_at = timezone.now()
+    step.save()
+    record_event(actor=actor, verb=f"approval.step.{decision}", target=step.request,
+                 before=before, after=snapshot(step))
+    return step
+
+
+def stage_outcome(request, stage: int) -> str:
+    """Rejected if any step rejected, sent back if any sent back, approved if all approved."""
+    decisions = {step.decision for step in current_steps(request, stage)}
+    for outcome in (Decision.REJECTED, Decision.SENT_BACK, Decision.PENDING):
+        if outcome in decisions:
+            return outcome
+    return Decision.APPROVED
+
+
+@transaction.atomic
+def round_restart(*, request) -> None:
+    """An org department sent the request back: the department head decides again."""
+    steps = request.steps.filter(round=current_round(request)).order_by("stage", "id")
+    chain = [Authority(s.stage, s.label, s.permission, s.scope) for s in steps]
+    _create_round(request, chain, current_round(request) + 1)
+    record_event(actor=None, verb="approval.round_restart", target=request)
+
+
+@transaction.atomic
+def request_settle(*, request: ApprovalRequest) -> ApprovalRequest:
+    """Close the request from its steps' decisions and announce the result."""
+    request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+    head = stage_outcome(request, HEAD_STAGE)
+    if head == Decision.SENT_BACK:
+        status = RequestStatus.RETURNED
+    elif head == Decision.REJECTED:
+        status = RequestStatus.REJECTED
+    else:
+        org = stage_outcome(request, ORG_STAGE)
+        status = RequestStatus.APPROVED if org == Decision.APPROVED else RequestStatus.REJECTED
+    before = snapshot(request)
+    request.status = status
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at"])
+    record_event(actor=None, verb=f"approval.{status}", target=request, before=before,
+                 after=snapshot(request))
+    decision_made.send(sender=ApprovalRequest, request=request)
+    return request
+
+
+@transaction.atomic
+def delegation_create(*, actor, delegate, starts_on, ends_on, permission: str) -> Delegation:
+    """Let `delegate` decide in the actor's place between the two dates (inclusive)."""
+    if delegate == actor:
+        raise ValidationError(_("You cannot delegate to yourself."))
+    if ends_on < starts_on:
+        raise ValidationError(_("The delegation must end on or after the day it starts."))
+    delegation = Delegation.objects.create(
+        delegator=actor, delegate=delegate, permission=permission,
+        starts_on=starts_on, ends_on=ends_on,
+    )
+    record_event(actor=actor, verb="approval.delegate", target=delegation, after=snapshot(delegation))
+    return delegation
+
+
+@transaction.atomic
+def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
+    if delegation.delegator != actor and not actor.is_superuser:
+        raise PermissionDenied
+    before = snapshot(delegation)
+    delegation.revoked = True
+    delegation.save(update_fields=["revoked"])
+    record_event(actor=actor, verb="approval.delegation_revoke", target=delegation,
+                 before=before, after=snapshot(delegation))
+    return delegation
+
+
+def requests_visible_to(user):
+    """Requests whose department-head scope the user reaches (a read, kept beside the
+    policy so the rule lives in one place)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    reach = import_string(settings.XUNDIAO_SCOPE_READ)(user)
+    return ApprovalRequest.objects.filter(
+        steps__stage=HEAD_STAGE, steps__scope_id__in=reach.values("pk")
+    ).distinct()

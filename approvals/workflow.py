@@ -1,0 +1,110 @@
+"""Viewflow plumbing shared by every flow of the project.
+
+Tasks carry a permission and a scope object (a unit); a task is in a user's queue when
+the user's jurisdiction reaches that scope. Which scopes a user reaches is the domain's
+business, so it is looked up through `settings.XUNDIAO_TASK_REACH`, a function that
+returns a Q over the task's `owner_permission` / `owner_permission_obj_pk` columns.
+"""
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.module_loading import import_string
+from viewflow.workflow import lock
+from viewflow.workflow.managers import TaskQuerySet
+from viewflow.workflow.models import Process, Task
+
+
+def _task_reach(user) -> Q:
+    return import_string(settings.XUNDIAO_TASK_REACH)(user)
+
+
+class ScopedTaskQuerySet(TaskQuerySet):
+    def user_queue(self, user, flow_class=None):
+        """Human tasks of `flow_class` the user may claim or already owns."""
+        queryset = self.filter(flow_task_type="HUMAN")
+        if flow_class is not None:
+            queryset = queryset.filter(process__flow_class=flow_class)
+        if user.is_superuser:
+            return queryset
+        return queryset.filter(Q(owner=user) | _task_reach(user))
+
+
+class ScopedTask(Task):
+    objects = ScopedTaskQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+
+
+class ScopedFlowMixin:
+    """Mixin for every flow: scoped task queue, row locks for parallel branches, process pages
+    visible only within the jurisdiction of the process's scope."""
+
+    task_class = ScopedTask
+    lock_impl = lock.select_for_update_lock
+
+    #: permission that lets a user read a process of this flow, on its scope
+    view_permission = "dispatch.read_scope"
+    #: permission that lets a user manage (cancel, reassign) a process, on its scope
+    manage_permission = "dispatch.issue_dispatch"
+
+    def scope_of(self, process: Process):
+        """The unit whose jurisdiction the process belongs to."""
+        raise NotImplementedError
+
+    def _scoped(self, user, permission, obj) -> bool:
+        if not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        if obj is None:
+            return True  # list pages filter their rows themselves
+        scope = self.scope_of(obj)
+        return scope is not None and user.has_perm(permission, scope)
+
+    def has_view_permission(self, user, obj=None):
+        return self._scoped(user, self.view_permission, obj)
+
+    def has_manage_permission(self, user, obj=None):
+        return self._scoped(user, self.manage_permission, obj)
+
+
+def retarget_open_tasks(process, flow_task, *, permission: str, scope) -> int:
+    """Hand a process's open task to whoever holds `permission` on `scope` (escalation).
+    A task someone already claimed stays with them; a manager can unassign it."""
+    from django.contrib.contenttypes.models import ContentType
+    from viewflow.workflow.status import STATUS
+
+    return process.task_set.filter(flow_task=flow_task, status=STATUS.NEW).update(
+        owner_permission=permission,
+        owner_permission_content_type=ContentType.objects.get_for_model(scope),
+        owner_permission_obj_pk=str(scope.pk),
+    )
+
+
+def cancel_process(process) -> None:
+    """Cancel every open task of the process and the process itself (nothing deleted)."""
+    from django.utils import timezone
+    from viewflow.workflow.status import PROCESS, STATUS
+
+    for task in process.task_set.exclude(status__in=[STATUS.DONE, STATUS.CANCELED]):
+        task.status = STATUS.CANCELED
+        task.finished = timezone.now()
+        task.save()
+    process.status = PROCESS.CANCELED
+    process.finished = timezone.now()
+    process.save()
+
+
+def processes_for(flow_class, user):
+    """Processes of `flow_class` whose artifact the user may see (`visible_artifacts`)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    queryset = Process.objects.filter(flow_class=flow_class)
+    if user.is_superuser:
+        return queryset
+    artifacts = flow_class.instance.visible_artifacts(user)
+    return queryset.filter(
+        artifact_content_type=ContentType.objects.get_for_model(artifacts.model),
+        artifact_object_id__in=artifacts.values("pk"),
+    )

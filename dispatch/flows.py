@@ -1,0 +1,447 @@
+"""The dispatch flows. Each reads top-down like its chart; node bodies are one call into
+a service. Flows link by starting another flow's StartHandle, and a parent waits on a
+Handle node that the child's outcome resumes (the open edition has no Subprocess)."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.models import Process
+from viewflow.workflow.status import PROCESS, STATUS
+
+from approvals import policy as approval_policy
+from approvals import services as approval_services
+from approvals.flows import ApprovalFlow
+from approvals.models import ApprovalRequest, RequestStatus
+from approvals.workflow import ScopedFlowMixin, cancel_process, retarget_open_tasks
+
+from . import selectors, services
+from .models import (
+    Dispatch,
+    DispatchStatus,
+    Filing,
+    QuotaAllocation,
+    QuotaStatus,
+    RequestKind,
+    RollCall,
+    RollCallMode,
+)
+from .task_views import (
+    AcknowledgeView,
+    AttendanceView,
+    ConfirmView,
+    FilingCorrectView,
+    FilingReviewView,
+    FilingStartView,
+    NominateView,
+    NominationHeadView,
+    NominationReviewView,
+    RollCallStartView,
+)
+
+
+def _remind_before():
+    return dt.timedelta(hours=settings.XUNDIAO_REMINDER_BEFORE_HOURS)
+
+
+# Due moments of the dispatch's deadlines, for the timer boundaries.
+def _confirm_reminder_at(activation):
+    return activation.process.artifact.confirm_due - _remind_before()
+
+
+def _confirm_due_at(activation):
+    return activation.process.artifact.confirm_due
+
+
+def _ack_reminder_at(activation):
+    return activation.process.artifact.acknowledge_due - _remind_before()
+
+
+def _ack_due_at(activation):
+    return activation.process.artifact.acknowledge_due
+
+
+def _dispatch_unit(process):
+    return process.artifact.unit
+
+
+def _dispatch_institution(process):
+    return process.artifact.training_class.institution.unit
+
+
+class DispatchFlow(ScopedFlowMixin, flow.Flow):
+    """Dispatch of one cadre
+
+    Named → the unit confirms, or requests leave, deferral or exemption (approval) →
+    notice issued → the trainee acknowledges → the institution records attendance.
+    """
+
+    process_title = _("Dispatch")
+    process_summary_template = "{{ process.artifact }}"
+
+    start = flow.StartHandle(this.start_process).Next(this.confirm)
+
+    confirm = (
+        flow.View(ConfirmView.as_view())
+        .Annotation(title=_("Unit confirms or requests leave"))
+        .Permission("dispatch.act_as_liaison", obj=_dispatch_unit)
+        .OnTimeout(_confirm_reminder_at, this.remind_confirm, interrupting=False)
+        .OnTimeout(_confirm_due_at, this.escalate_confirm, interrupting=False)
+        .Next(this.answered)
+    )
+
+    answered = (
+        flow.If(this.is_requested)
+        .Annotation(title=_("Request not to attend?"))
+        .Then(this.request_approval)
+        .Else(this.issue_notice)
+    )
+
+    request_approval = flow.Function(this.start_approval).Next(this.await_decision)
+
+    await_decision = (
+        flow.Handle(this.receive_decision)
+        .Annotation(title=_("Awaiting the approval"))
+        .Next(this.decided)
+    )
+
+    decided = (
+        flow.If(this.is_excused)
+        .Annotation(title=_("Excused?"))
+        .Then(this.excused)
+        .Else(this.confirm)
+    )
+
+    excused = flow.End()
+
+    issue_notice = flow.Function(this.send_notice).Next(this.acknowledge)
+
+    acknowledge = (
+        flow.View(AcknowledgeView.as_view())
+        .Annotation(title=_("Trainee acknowledges the notice"))
+        .Assign(this.trainee_account)
+        .Permission("dispatch.act_as_liaison", obj=_dispatch_unit)
+        .OnTimeout(_ack_reminder_at, this.remind_acknowledge, interrupting=False)
+        .OnTimeout(_ack_due_at, this.escalate_acknowledge, interrupting=False)
+        .Next(this.record_attendance)
+    )
+
+    record_attendance = (
+        flow.View(AttendanceView.as_view())
+        .Annotation(title=_("Institution records attendance"))
+        .Permission("dispatch.record_attendance", obj=_dispatch_institution)
+        .Next(this.end)
+    )
+
+    end = flow.End()
+
+    # deadline paths, in parallel with the task they watch
+
+    remind_confirm = flow.Function(this.send_confirm_reminder).Next(this.deadline_handled)
+    escalate_confirm = flow.Function(this.escalate_confirmation).Next(this.deadline_handled)
+    remind_acknowledge = flow.Function(this.send_ack_reminder).Next(this.deadline_handled)
+    escalate_acknowledge = flow.Function(this.escalate_acknowledgement).Next(this.deadline_handled)
+    deadline_handled = flow.End()
+
+    # node bodies
+
+    def start_process(self, activation, dispatch):
+        activation.process.artifact = dispatch
+        return activation.process
+
+    def is_requested(self, activation):
+        return activation.process.artifact.status == DispatchStatus.REQUESTED
+
+    def start_approval(self, activation):
+        dispatch = activation.process.artifact
+        cadre = dispatch.cadre
+        departments = [cadre.managing_org_department]
+        if cadre.co_managing_org_department_id:
+            departments.append(cadre.co_managing_org_department)
+        request = approval_services.request_create(
+            actor=dispatch.requested_by,
+            kind=dispatch.request_kind,
+            subject=dispatch,
+            title=f"{cadre.name}：{RequestKind(dispatch.request_kind).label}（{dispatch.training_class.name}）",
+            reason=dispatch.request_reason,
+            attachment=dispatch.request_attachment.name or None,
+            chain=approval_policy.approval_chain(
+                unit=dispatch.unit,
+                org_departments=[(str(od), od.jurisdiction) for od in departments],
+            ),
+        )
+        ApprovalFlow.start.run(request=request, _parent_task=activation.task)
+
+    def receive_decision(self, activation, request):
+        services.dispatch_request_decided(
+            dispatch=activation.process.artifact, approved=request.status == RequestStatus.APPROVED
+        )
+
+    def is_excused(self, activation):
+        return activation.process.artifact.status in (DispatchStatus.DEFERRED, DispatchStatus.EXEMPT)
+
+    def send_notice(self, activation):
+        services.dispatch_notify(dispatch=activation.process.artifact)
+
+    def trainee_account(self, activation):
+        return activation.process.artifact.cadre.user
+
+    def send_confirm_reminder(self, activation):
+        services.dispatch_remind(dispatch=activation.process.artifact, step="confirm")
+
+    def send_ack_reminder(self, activation):
+        services.dispatch_remind(dispatch=activation.process.artifact, step="acknowledge")
+
+    def escalate_confirmation(self, activation):
+        self._escalate(activation, "confirm", self.confirm)
+
+    def escalate_acknowledgement(self, activation):
+        self._escalate(activation, "acknowledge", self.acknowledge)
+
+    def _escalate(self, activation, step, node):
+        dispatch = services.dispatch_escalate(dispatch=activation.process.artifact, step=step)
+        retarget_open_tasks(
+            activation.process, node, permission="dispatch.issue_dispatch",
+            scope=dispatch.roll_call.org_department.jurisdiction if dispatch.roll_call else dispatch.unit,
+        )
+
+    def visible_artifacts(self, user):
+        return Dispatch.objects.filter(unit__in=selectors.units_in_reach(user))
+
+    def scope_of(self, process):
+        return process.artifact.unit if process.artifact else None
+
+
+class RollCallFlow(ScopedFlowMixin, flow.Flow):
+    """Roll call
+
+    The dispatcher names cadres for a class, or allots seats to units that then
+    nominate; each named cadre gets a dispatch of their own.
+    """
+
+    process_title = _("Roll call")
+    process_summary_template = "{{ process.artifact }}"
+
+    start = (
+        flow.Start(RollCallStartView.as_view())
+        .Annotation(title=_("Dispatcher issues the roll call"))
+        .Available(this.can_issue)
+        .Next(this.by_mode)
+    )
+
+    by_mode = (
+        flow.If(this.is_named)
+        .Annotation(title=_("Named roll call?"))
+        .Then(this.name_cadres)
+        .Else(this.allot_seats)
+    )
+
+    name_cadres = flow.Function(this.start_dispatches).Next(this.end)
+
+    allot_seats = flow.Function(this.start_nominations).Next(this.end)
+
+    end = flow.End()
+
+    def can_issue(self, user):
+        return selectors.units_in_reach(user, "issue_dispatch").exists()
+
+    def is_named(self, activation):
+        return activation.process.artifact.mode == RollCallMode.NAMED
+
+    def start_dispatches(self, activation):
+        roll_call = activation.process.artifact
+        for cadre in roll_call.named_cadres.all():
+            start_dispatch(roll_call=roll_call, cadre=cadre, actor=roll_call.created_by)
+
+    def start_nominations(self, activation):
+        for allocation in activation.process.artifact.allocations.all():
+            NominationFlow.start.run(allocation=allocation)
+
+    def visible_artifacts(self, user):
+        return RollCall.objects.filter(org_department__unit__in=selectors.units_in_reach(user))
+
+    def scope_of(self, process):
+        return process.artifact.org_department.unit if process.artifact else None
+
+
+def start_dispatch(*, roll_call, cadre, actor):
+    dispatch = services.dispatch_create(actor=actor, roll_call=roll_call, cadre=cadre)
+    DispatchFlow.start.run(dispatch=dispatch)
+    return dispatch
+
+
+def _allocation_unit(process):
+    return process.artifact.unit
+
+
+def _allocation_dispatcher_scope(process):
+    return process.artifact.roll_call.org_department.jurisdiction
+
+
+class NominationFlow(ScopedFlowMixin, flow.Flow):
+    """Nomination for allotted seats
+
+    The unit liaison nominates up to the unit's seats, the department head approves,
+    the dispatcher accepts or returns it with a reason.
+    """
+
+    process_title = _("Nomination")
+    process_summary_template = "{{ process.artifact.roll_call }} · {{ process.artifact.unit }}"
+
+    start = flow.StartHandle(this.start_process).Next(this.nominate)
+
+    nominate = (
+        flow.View(NominateView.as_view())
+        .Annotation(title=_("Liaison nominates"))
+        .Permission("dispatch.act_as_liaison", obj=_allocation_unit)
+        .Next(this.head_approval)
+    )
+
+    head_approval = (
+        flow.View(NominationHeadView.as_view())
+        .Annotation(title=_("Department head approves"))
+        .Permission("dispatch.approve_as_head", obj=_allocation_unit)
+        .Next(this.head_decided)
+    )
+
+    head_decided = (
+        flow.If(this.is_awaiting_dispatcher)
+        .Then(this.dispatcher_review)
+        .Else(this.nominate)
+    )
+
+    dispatcher_review = (
+        flow.View(NominationReviewView.as_view())
+        .Annotation(title=_("Dispatcher accepts or returns"))
+        .Permission("dispatch.issue_dispatch", obj=_allocation_dispatcher_scope)
+        .Next(this.reviewed)
+    )
+
+    reviewed = flow.If(this.is_accepted).Then(this.dispatch_nominees).Else(this.nominate)
+
+    dispatch_nominees = flow.Function(this.start_dispatches).Next(this.end)
+
+    end = flow.End()
+
+    def start_process(self, activation, allocation):
+        activation.process.artifact = allocation
+        return activation.process
+
+    def is_awaiting_dispatcher(self, activation):
+        return activation.process.artifact.status == QuotaStatus.AWAITING_DISPATCHER
+
+    def is_accepted(self, activation):
+        return activation.process.artifact.status == QuotaStatus.ACCEPTED
+
+    def start_dispatches(self, activation):
+        allocation = activation.process.artifact
+        for cadre in allocation.nominees.all():
+            start_dispatch(roll_call=allocation.roll_call, cadre=cadre, actor=None)
+
+    def visible_artifacts(self, user):
+        return QuotaAllocation.objects.filter(unit__in=selectors.units_in_reach(user))
+
+    def scope_of(self, process):
+        return process.artifact.unit if process.artifact else None
+
+
+def _filing_unit(process):
+    return process.artifact.unit
+
+
+class FilingFlow(ScopedFlowMixin, flow.Flow):
+    """Filing (报备)
+
+    A unit reports a training it organized; the organization department accepts it
+    (hours credited), returns it for correction, or rejects it.
+    """
+
+    process_title = _("Filing")
+    process_summary_template = "{{ process.artifact }}"
+
+    start = (
+        flow.Start(FilingStartView.as_view())
+        .Annotation(title=_("Liaison files a training"))
+        .Available(this.can_file)
+        .Next(this.review)
+    )
+
+    review = (
+        flow.View(FilingReviewView.as_view())
+        .Annotation(title=_("Organization department reviews"))
+        .Permission("dispatch.issue_dispatch", obj=_filing_unit)
+        .Next(this.reviewed)
+    )
+
+    reviewed = flow.If(this.is_returned).Then(this.correct).Else(this.end)
+
+    correct = (
+        flow.View(FilingCorrectView.as_view())
+        .Annotation(title=_("Liaison corrects the filing"))
+        .Permission("dispatch.act_as_liaison", obj=_filing_unit)
+        .Next(this.review)
+    )
+
+    end = flow.End()
+
+    def can_file(self, user):
+        return selectors.units_in_reach(user, "act_as_liaison").exists()
+
+    def is_returned(self, activation):
+        return activation.process.artifact.status == "returned"
+
+    def visible_artifacts(self, user):
+        return Filing.objects.filter(unit__in=selectors.units_in_reach(user))
+
+    def scope_of(self, process):
+        return process.artifact.unit if process.artifact else None
+
+
+# Orchestration across flows
+
+
+def processes_of(obj, flow_class=None):
+    queryset = Process.objects.filter(
+        artifact_content_type=ContentType.objects.get_for_model(obj), artifact_object_id=obj.pk
+    )
+    if flow_class is not None:
+        queryset = queryset.filter(flow_class=flow_class)
+    return queryset
+
+
+def on_decision_made(sender, request, **kwargs):
+    """Resume the dispatch that waits for this approval request."""
+    dispatch = request.subject
+    if request.subject_type.model_class().__name__ != "Dispatch":
+        return
+    process = processes_of(dispatch, DispatchFlow).filter(status=PROCESS.NEW).first()
+    if process is None:
+        return
+    task = process.task_set.filter(flow_task=DispatchFlow.await_decision, status=STATUS.NEW).first()
+    if task is not None:
+        DispatchFlow.await_decision.run(task, request=request)
+
+
+@transaction.atomic
+def cancel_roll_call(*, actor, roll_call, reason):
+    """Cancel the roll call, its open dispatches and nominations, and their processes."""
+    cancelled = services.roll_call_cancel(actor=actor, roll_call=roll_call, reason=reason)
+    for dispatch in cancelled:
+        for process in processes_of(dispatch).filter(status=PROCESS.NEW):
+            cancel_process(process)
+        for request in ApprovalRequest.objects.filter(
+            subject_type=ContentType.objects.get_for_model(dispatch), subject_id=dispatch.pk,
+            status=RequestStatus.PENDING,
+        ):
+            for process in processes_of(request).filter(status=PROCESS.NEW):
+                cancel_process(process)
+    for allocation in roll_call.allocations.all():
+        for process in processes_of(allocation).filter(status=PROCESS.NEW):
+            cancel_process(process)
+    for process in processes_of(roll_call).filter(status=PROCESS.NEW):
+        cancel_process(process)
+    return cancelled

@@ -1,0 +1,182 @@
+"""One cadre's dispatch, step by step. Each step checks the status it expects (so a task
+someone else already completed changes nothing) and writes its audit event."""
+
+import datetime as dt
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record_event, snapshot
+
+from ..models import (
+    AttendanceResult,
+    Dispatch,
+    DispatchStatus,
+    HourKind,
+    HourRecord,
+    HourSource,
+    Makeup,
+    RequestKind,
+)
+from .common import change, require_any
+
+LIAISON = ("act_as_liaison", "issue_dispatch")
+
+
+def _lock(dispatch) -> Dispatch:
+    return Dispatch.objects.select_for_update().select_related(
+        "cadre__user", "training_class__institution__unit", "unit"
+    ).get(pk=dispatch.pk)
+
+
+def _expect(dispatch, *statuses):
+    if dispatch.status not in statuses:
+        raise ValidationError(_("This step has already been completed by someone else."))
+
+
+@transaction.atomic
+def dispatch_confirm(*, actor, dispatch) -> Dispatch:
+    """The unit confirms the cadre will attend (报名确认)."""
+    dispatch = _lock(dispatch)
+    require_any(actor, LIAISON, dispatch.unit)
+    _expect(dispatch, DispatchStatus.NAMED)
+    return change(actor=actor, instance=dispatch, verb="dispatch.confirm",
+                  status=DispatchStatus.CONFIRMED)
+
+
+@transaction.atomic
+def dispatch_request(*, actor, dispatch, kind: str, reason: str, attachment=None) -> Dispatch:
+    """The unit asks for leave, deferral or exemption; approval follows."""
+    dispatch = _lock(dispatch)
+    require_any(actor, LIAISON, dispatch.unit)
+    _expect(dispatch, DispatchStatus.NAMED)
+    if kind not in RequestKind.values:
+        raise ValidationError({"kind": _("Choose leave, deferral or exemption.")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Please give a reason for the request.")})
+    fields = {
+        "status": DispatchStatus.REQUESTED,
+        "request_kind": kind,
+        "request_reason": reason.strip(),
+        "requested_by": actor,
+    }
+    if attachment:
+        fields["request_attachment"] = attachment
+    return change(actor=actor, instance=dispatch, verb=f"dispatch.request.{kind}", **fields)
+
+
+def makeup_owe(*, actor, dispatch, reason: str) -> Makeup:
+    due = timezone.localdate() + relativedelta(months=settings.XUNDIAO_MAKEUP_DUE_MONTHS)
+    makeup = Makeup.objects.create(cadre=dispatch.cadre, source=dispatch, reason=reason, due_date=due)
+    record_event(actor=actor, verb="makeup.owe", target=makeup, after=snapshot(makeup))
+    return makeup
+
+
+@transaction.atomic
+def dispatch_request_decided(*, dispatch, approved: bool) -> Dispatch:
+    """Apply the approval's outcome: an approved leave or deferral closes as deferred and
+    owes makeup; an approved exemption closes as exempt; otherwise confirmation resumes."""
+    dispatch = _lock(dispatch)
+    _expect(dispatch, DispatchStatus.REQUESTED)
+    now = timezone.now()
+    if not approved:
+        return change(actor=None, instance=dispatch, verb="dispatch.request_refused",
+                      status=DispatchStatus.NAMED)
+    if dispatch.request_kind == RequestKind.EXEMPTION:
+        return change(actor=None, instance=dispatch, verb="dispatch.exempt",
+                      status=DispatchStatus.EXEMPT, closed_at=now)
+    change(actor=None, instance=dispatch, verb="dispatch.defer",
+           status=DispatchStatus.DEFERRED, closed_at=now)
+    makeup_owe(actor=None, dispatch=dispatch, reason=dispatch.request_kind)
+    return dispatch
+
+
+def acknowledge_due_for(dispatch) -> dt.datetime:
+    """Three days to acknowledge, and never later than the eve of the report date."""
+    report = timezone.make_aware(dt.datetime.combine(dispatch.training_class.report_date, dt.time.min))
+    return min(timezone.now() + dt.timedelta(days=3), report)
+
+
+@transaction.atomic
+def dispatch_notify(*, dispatch, notice_reference: str = "") -> Dispatch:
+    """The notice is issued to the trainee (and recorded; see the documents service)."""
+    dispatch = _lock(dispatch)
+    _expect(dispatch, DispatchStatus.CONFIRMED)
+    return change(actor=None, instance=dispatch, verb="dispatch.notice",
+                  status=DispatchStatus.NOTIFIED, notice_reference=notice_reference,
+                  acknowledge_due=acknowledge_due_for(dispatch))
+
+
+@transaction.atomic
+def dispatch_acknowledge(*, actor, dispatch, ip: str | None = None) -> Dispatch:
+    """The trainee (or, for a cadre without an account, the unit) acknowledges receipt."""
+    dispatch = _lock(dispatch)
+    is_trainee = actor is not None and dispatch.cadre.user_id == actor.pk
+    if not is_trainee:
+        require_any(actor, LIAISON, dispatch.unit)
+    _expect(dispatch, DispatchStatus.NOTIFIED)
+    return change(actor=actor, instance=dispatch, verb="dispatch.acknowledge",
+                  status=DispatchStatus.ACKNOWLEDGED, acknowledged_at=timezone.now(),
+                  acknowledged_ip=ip)
+
+
+@transaction.atomic
+def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0")) -> Dispatch:
+    """The institution records the outcome. Leave over 1/7 of the class hours makes the
+    cadre withdrawn; present cadres are credited the class hours less their leave."""
+    dispatch = _lock(dispatch)
+    training_class = dispatch.training_class
+    require_any(actor, ("record_attendance",), training_class.institution.unit)
+    _expect(dispatch, DispatchStatus.ACKNOWLEDGED, DispatchStatus.NOTIFIED)
+    if training_class.start_date > timezone.localdate():
+        raise ValidationError(_("Attendance can be recorded once the class has started."))
+    leave_hours = Decimal(leave_hours or 0)
+    if leave_hours < 0 or leave_hours > training_class.credit_hours:
+        raise ValidationError({"leave_hours": _("Leave hours must lie between 0 and the class hours.")})
+    if result not in AttendanceResult.values:
+        raise ValidationError({"result": _("Choose present, absent or withdrawn.")})
+    if result == AttendanceResult.PRESENT and leave_hours * 7 > training_class.credit_hours:
+        result = AttendanceResult.WITHDRAWN
+    now = timezone.now()
+    if result == AttendanceResult.PRESENT:
+        hours = training_class.credit_hours - leave_hours
+        change(actor=actor, instance=dispatch, verb="dispatch.attend",
+               status=DispatchStatus.ATTENDED, attendance=result, leave_hours=leave_hours,
+               hours_credited=hours, closed_at=now)
+        record = HourRecord.objects.create(
+            cadre=dispatch.cadre, date=training_class.end_date, hours=hours,
+            kind=HourKind.CONCENTRATED, source=HourSource.CLASS,
+            source_key=f"dispatch:{dispatch.pk}", note=training_class.name[:255],
+        )
+        record_event(actor=actor, verb="hours.credit", target=record, after=snapshot(record))
+        return dispatch
+    if result == AttendanceResult.WITHDRAWN:
+        change(actor=actor, instance=dispatch, verb="dispatch.withdraw",
+               status=DispatchStatus.WITHDRAWN, attendance=result, leave_hours=leave_hours,
+               closed_at=now)
+        makeup_owe(actor=actor, dispatch=dispatch, reason="withdrawn")
+        return dispatch
+    change(actor=actor, instance=dispatch, verb="dispatch.absent", status=DispatchStatus.ABSENT,
+           attendance=result, flagged_for_circular=True, closed_at=now)
+    makeup_owe(actor=actor, dispatch=dispatch, reason="absence")
+    return dispatch
+
+
+@transaction.atomic
+def dispatch_remind(*, dispatch, step: str) -> None:
+    """Record the reminder sent before a due date (the notifications issue delivers it)."""
+    record_event(actor=None, verb=f"dispatch.remind.{step}", target=dispatch)
+
+
+@transaction.atomic
+def dispatch_escalate(*, dispatch, step: str) -> Dispatch:
+    """A due date passed: the dispatcher takes over the step."""
+    dispatch = _lock(dispatch)
+    return change(actor=None, instance=dispatch, verb=f"dispatch.escalate.{step}", escalated=True)
+
+

@@ -1,0 +1,89 @@
+"""Filing (报备): a unit reports a training it organized; the org department reviews."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.services import record_event, snapshot
+
+from ..models import Filing, FilingStatus, HourKind, HourRecord, HourSource
+from .common import change, require_any
+
+MAX_HOURS_PER_DAY = 8
+
+
+def _validate(*, unit, start_date, end_date, hours, participants):
+    errors = {}
+    if end_date < start_date:
+        errors["end_date"] = _("A class cannot end before it starts.")
+    hours = Decimal(hours)
+    if hours <= 0:
+        errors["hours"] = _("Credit hours must be positive.")
+    elif end_date >= start_date and hours > ((end_date - start_date).days + 1) * MAX_HOURS_PER_DAY:
+        errors["hours"] = _("More than 8 credit hours a day is not plausible.")
+    if not participants:
+        errors["participants"] = _("List at least one participant.")
+    outside = [c.name for c in participants if not c.unit.path.startswith(unit.path)]
+    if outside:
+        errors["participants"] = _("Not in your unit: %(names)s") % {"names": "、".join(outside)}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def filing_submit(*, actor, unit, title, organizer_name, start_date, end_date, hours,
+                  participants) -> Filing:
+    require_any(actor, ("act_as_liaison",), unit)
+    participants = list(participants)
+    _validate(unit=unit, start_date=start_date, end_date=end_date, hours=hours,
+              participants=participants)
+    filing = Filing.objects.create(
+        unit=unit, title=title, organizer_name=organizer_name, start_date=start_date,
+        end_date=end_date, hours=hours, filed_by=actor,
+    )
+    filing.participants.set(participants)
+    record_event(actor=actor, verb="filing.submit", target=filing, after=snapshot(filing))
+    return filing
+
+
+@transaction.atomic
+def filing_correct(*, actor, filing, title, organizer_name, start_date, end_date, hours,
+                   participants) -> Filing:
+    """The liaison corrects a returned filing and submits it again."""
+    filing = Filing.objects.select_for_update().get(pk=filing.pk)
+    require_any(actor, ("act_as_liaison",), filing.unit)
+    if filing.status != FilingStatus.RETURNED:
+        raise ValidationError(_("This step has already been completed by someone else."))
+    participants = list(participants)
+    _validate(unit=filing.unit, start_date=start_date, end_date=end_date, hours=hours,
+              participants=participants)
+    filing.participants.set(participants)
+    return change(actor=actor, instance=filing, verb="filing.correct",
+                  title=title, organizer_name=organizer_name, start_date=start_date,
+                  end_date=end_date, hours=hours, status=FilingStatus.SUBMITTED)
+
+
+@transaction.atomic
+def filing_review(*, actor, filing, decision: str, comment: str = "") -> Filing:
+    """Accept (hours credited as concentrated training), return for correction, or reject."""
+    filing = Filing.objects.select_for_update().get(pk=filing.pk)
+    require_any(actor, ("issue_dispatch",), filing.unit)
+    if filing.status != FilingStatus.SUBMITTED:
+        raise ValidationError(_("This step has already been completed by someone else."))
+    if decision not in (FilingStatus.ACCEPTED, FilingStatus.RETURNED, FilingStatus.REJECTED):
+        raise ValidationError({"decision": _("Choose accept, return or reject.")})
+    if decision != FilingStatus.ACCEPTED and not (comment or "").strip():
+        raise ValidationError({"comment": _("Please give the reason for this decision.")})
+    change(actor=actor, instance=filing, verb=f"filing.{decision}", note=comment,
+           status=decision, review_comment=(comment or "").strip())
+    if decision == FilingStatus.ACCEPTED:
+        for cadre in filing.participants.all():
+            record = HourRecord.objects.create(
+                cadre=cadre, date=filing.end_date, hours=filing.hours,
+                kind=HourKind.CONCENTRATED, source=HourSource.FILING,
+                source_key=f"filing:{filing.pk}:{cadre.pk}", note=filing.title[:255],
+            )
+            record_event(actor=actor, verb="hours.credit", target=record, after=snapshot(record))
+    return filing

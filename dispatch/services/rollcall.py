@@ -1,0 +1,239 @@
+"""Roll calls: the org department names cadres for a class, or allots seats to units."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record_event, snapshot
+
+from .. import selectors
+from ..models import (
+    Dispatch,
+    DispatchStatus,
+    QuotaAllocation,
+    QuotaStatus,
+    RollCall,
+    RollCallMode,
+    RollCallStatus,
+)
+from ..models.dispatch import BUSY_DISPATCH_STATUSES, OPEN_DISPATCH_STATUSES
+from .common import change, require_any
+
+
+def class_start_moment(training_class) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(training_class.start_date, dt.time.min))
+
+
+def check_class_open(training_class) -> None:
+    if training_class.start_date <= timezone.localdate():
+        raise ValidationError(_("The class has already started or finished."))
+
+
+def check_deadline(training_class, deadline) -> None:
+    if deadline <= timezone.now():
+        raise ValidationError({"response_deadline": _("The response deadline is already past.")})
+    if deadline > class_start_moment(training_class):
+        raise ValidationError(
+            {"response_deadline": _("The response deadline must fall before the class starts.")}
+        )
+
+
+def clashes(cadres, training_class):
+    """Cadres already dispatched to this class, or to a class whose dates overlap it."""
+    return (
+        Dispatch.objects.filter(cadre__in=cadres, status__in=BUSY_DISPATCH_STATUSES)
+        .filter(
+            Q(training_class=training_class)
+            | Q(
+                training_class__start_date__lte=training_class.end_date,
+                training_class__end_date__gte=training_class.start_date,
+            )
+        )
+        .select_related("cadre", "training_class")
+    )
+
+
+def check_cadres_free(cadres, training_class) -> None:
+    clash = clashes(cadres, training_class).first()
+    if clash is not None:
+        raise ValidationError(
+            _("%(name)s is already dispatched to %(klass)s, which overlaps this class.")
+            % {"name": clash.cadre.name, "klass": clash.training_class.name}
+        )
+
+
+@transaction.atomic
+def roll_call_issue(
+    *, actor, training_class, mode, response_deadline, cadres=(), allocations=()
+) -> RollCall:
+    """Order cadres to a class. `cadres` for a named roll call; `allocations`, a list of
+    (unit, seats), for quota allocation. Everything is checked before anything is written."""
+    organizer = training_class.organizer
+    require_any(actor, ("issue_dispatch",), organizer.unit)
+    check_class_open(training_class)
+    check_deadline(training_class, response_deadline)
+    cadres = list(cadres)
+    allocations = list(allocations)
+    if mode == RollCallMode.NAMED:
+        if not cadres:
+            raise ValidationError({"cadres": _("Name at least one cadre.")})
+        if len({c.pk for c in cadres}) != len(cadres):
+            raise ValidationError({"cadres": _("The same cadre is named twice.")})
+        if len(cadres) > training_class.quota:
+            raise ValidationError(
+                {"cadres": _("%(count)d cadres named but the class has %(quota)d seats.")
+                 % {"count": len(cadres), "quota": training_class.quota}}
+            )
+        reach = selectors.cadres_in_reach(actor, "issue_dispatch") if actor else None
+        if reach is not None:
+            outside = [c.name for c in cadres if not reach.filter(pk=c.pk).exists()]
+            if outside:
+                raise PermissionDenied(
+                    _("Outside your jurisdiction: %(names)s") % {"names": "、".join(outside)}
+                )
+        check_cadres_free(cadres, training_class)
+    elif mode == RollCallMode.QUOTA:
+        if not allocations:
+            raise ValidationError({"allocations": _("Give seats to at least one unit.")})
+        units = [unit for unit, _seats in allocations]
+        if len({u.pk for u in units}) != len(units):
+            raise ValidationError({"allocations": _("The same unit is given seats twice.")})
+        if any(seats < 1 for _unit, seats in allocations):
+            raise ValidationError({"allocations": _("Each unit needs at least one seat.")})
+        total = sum(seats for _unit, seats in allocations)
+        if total > training_class.quota:
+            raise ValidationError(
+                {"allocations": _("%(count)d seats allotted but the class has %(quota)d.")
+                 % {"count": total, "quota": training_class.quota}}
+            )
+        for unit in units:
+            require_any(actor, ("issue_dispatch",), unit)
+    else:
+        raise ValidationError({"mode": _("Unknown roll call mode.")})
+
+    roll_call = RollCall.objects.create(
+        training_class=training_class,
+        org_department=organizer,
+        mode=mode,
+        response_deadline=response_deadline,
+        created_by=actor,
+    )
+    record_event(actor=actor, verb="rollcall.issue", target=roll_call, after=snapshot(roll_call))
+    for unit, seats in allocations:
+        allocation = QuotaAllocation.objects.create(roll_call=roll_call, unit=unit, seats=seats)
+        record_event(actor=actor, verb="quota.allot", target=allocation, after=snapshot(allocation))
+    roll_call.named_cadres.set(cadres)
+    return roll_call
+
+
+@transaction.atomic
+def dispatch_create(*, actor, roll_call, cadre) -> Dispatch:
+    """One cadre named for the roll call's class."""
+    check_cadres_free([cadre], roll_call.training_class)
+    dispatch = Dispatch.objects.create(
+        roll_call=roll_call,
+        training_class=roll_call.training_class,
+        cadre=cadre,
+        unit=cadre.unit,
+        confirm_due=roll_call.response_deadline,
+    )
+    record_event(actor=actor, verb="dispatch.name", target=dispatch, after=snapshot(dispatch))
+    return dispatch
+
+
+@transaction.atomic
+def roll_call_cancel(*, actor, roll_call, reason: str) -> list[Dispatch]:
+    """Cancel the roll call and every open dispatch and allocation under it. Returns the
+    dispatches cancelled (their processes are cancelled by the caller, in this transaction)."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Please give the reason for cancelling.")})
+    roll_call = RollCall.objects.select_for_update().get(pk=roll_call.pk)
+    require_any(actor, ("issue_dispatch",), roll_call.org_department.unit)
+    if roll_call.status != RollCallStatus.OPEN:
+        raise ValidationError(_("This roll call is no longer open."))
+    change(actor=actor, instance=roll_call, verb="rollcall.cancel", note=reason,
+           status=RollCallStatus.CANCELLED, cancel_reason=reason.strip())
+    cancelled = []
+    for dispatch in roll_call.dispatches.filter(status__in=OPEN_DISPATCH_STATUSES):
+        change(actor=actor, instance=dispatch, verb="dispatch.cancel", note=reason,
+               status=DispatchStatus.CANCELLED, cancel_reason=reason.strip(),
+               closed_at=timezone.now())
+        cancelled.append(dispatch)
+    for allocation in roll_call.allocations.exclude(status=QuotaStatus.ACCEPTED):
+        change(actor=actor, instance=allocation, verb="quota.cancel", note=reason,
+               status=QuotaStatus.CANCELLED)
+    return cancelled
+
+
+# Quota allocation: nominate → department head → dispatcher
+
+
+def _lock(allocation):
+    return QuotaAllocation.objects.select_for_update().select_related("roll_call__training_class").get(
+        pk=allocation.pk
+    )
+
+
+def _expect(allocation, status):
+    if allocation.status != status:
+        raise ValidationError(_("This step has already been completed by someone else."))
+
+
+@transaction.atomic
+def nomination_submit(*, actor, allocation, cadres) -> QuotaAllocation:
+    """The unit liaison nominates up to the unit's seats."""
+    allocation = _lock(allocation)
+    require_any(actor, ("act_as_liaison",), allocation.unit)
+    _expect(allocation, QuotaStatus.AWAITING_NOMINATION)
+    cadres = list(cadres)
+    if not cadres:
+        raise ValidationError({"cadres": _("Nominate at least one cadre.")})
+    if len(cadres) > allocation.seats:
+        raise ValidationError(
+            {"cadres": _("%(count)d nominated but the unit has %(seats)d seats.")
+             % {"count": len(cadres), "seats": allocation.seats}}
+        )
+    outside = [c.name for c in cadres if not c.unit.path.startswith(allocation.unit.path)]
+    if outside:
+        raise ValidationError(
+            {"cadres": _("Not in your unit: %(names)s") % {"names": "、".join(outside)}}
+        )
+    check_cadres_free(cadres, allocation.roll_call.training_class)
+    allocation.nominees.set(cadres)
+    return change(actor=actor, instance=allocation, verb="quota.nominate",
+                  status=QuotaStatus.AWAITING_HEAD, return_reason="")
+
+
+@transaction.atomic
+def nomination_head_decide(*, actor, allocation, approve: bool, reason: str = "") -> QuotaAllocation:
+    allocation = _lock(allocation)
+    require_any(actor, ("approve_as_head",), allocation.unit)
+    _expect(allocation, QuotaStatus.AWAITING_HEAD)
+    if approve:
+        return change(actor=actor, instance=allocation, verb="quota.head_approve",
+                      status=QuotaStatus.AWAITING_DISPATCHER)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Please give the reason for returning.")})
+    return change(actor=actor, instance=allocation, verb="quota.head_return", note=reason,
+                  status=QuotaStatus.AWAITING_NOMINATION, return_reason=reason.strip())
+
+
+@transaction.atomic
+def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> QuotaAllocation:
+    """The dispatcher accepts the nominees, or returns the nomination with a reason (退回)."""
+    allocation = _lock(allocation)
+    require_any(actor, ("issue_dispatch",), allocation.unit)
+    _expect(allocation, QuotaStatus.AWAITING_DISPATCHER)
+    if accept:
+        check_cadres_free(list(allocation.nominees.all()), allocation.roll_call.training_class)
+        return change(actor=actor, instance=allocation, verb="quota.accept",
+                      status=QuotaStatus.ACCEPTED)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Please give the reason for returning.")})
+    return change(actor=actor, instance=allocation, verb="quota.return", note=reason,
+                  status=QuotaStatus.AWAITING_NOMINATION, return_reason=reason.strip(),
+                  times_returned=allocation.times_returned + 1)

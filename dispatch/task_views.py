@@ -1,0 +1,278 @@
+"""Views of the human tasks in dispatch flows. Each parses its form, calls one service,
+and completes the task; Viewflow has already checked that the user owns the task, and
+the service checks the jurisdiction again and that the step is still open."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+from viewflow.workflow.flow.views import mixins
+
+from . import selectors, services
+from .forms import (
+    AcknowledgeForm,
+    AttendanceForm,
+    ConfirmForm,
+    FilingForm,
+    NominationForm,
+    ReasonDecisionForm,
+    RollCallForm,
+)
+from .models import Cadre, FilingStatus, RollCallMode
+
+
+class TaskFormView(mixins.TaskSuccessUrlMixin, FormView):
+    template_name = "workflow/task_form.html"
+    start = False
+
+    @property
+    def activation(self):
+        return self.request.activation
+
+    def subject(self):
+        return None if self.start else self.activation.process.artifact
+
+    def details(self, subject):
+        return []
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        subject = self.subject()
+        context.update(subject=subject, details=self.details(subject) if subject else [])
+        return context
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                result = self.perform(form)
+                if self.start:
+                    self.activation.process.artifact = result
+                self.activation.execute()
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def dispatch_details(dispatch):
+    klass = dispatch.training_class
+    return [
+        (_("Cadre"), dispatch.cadre.name),
+        (_("ID number"), dispatch.cadre.masked_id_number),
+        (_("Unit"), dispatch.unit.name),
+        (_("Position"), dispatch.cadre.position),
+        (_("Training class"), klass.name),
+        (_("Dates"), f"{klass.start_date:%Y年%-m月%-d日}—{klass.end_date:%Y年%-m月%-d日}"),
+        (_("Report date"), f"{klass.report_date:%Y年%-m月%-d日}"),
+        (_("Location"), klass.location),
+        (_("Status"), dispatch.get_status_display()),
+    ]
+
+
+class ConfirmView(TaskFormView):
+    form_class = ConfirmForm
+
+    def details(self, subject):
+        return dispatch_details(subject)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        if data["action"] == "confirm":
+            return services.dispatch_confirm(actor=self.request.user, dispatch=self.subject())
+        return services.dispatch_request(
+            actor=self.request.user, dispatch=self.subject(), kind=data["kind"],
+            reason=data["reason"], attachment=data.get("attachment"),
+        )
+
+
+class AcknowledgeView(TaskFormView):
+    form_class = AcknowledgeForm
+
+    def details(self, subject):
+        return dispatch_details(subject)
+
+    def perform(self, form):
+        return services.dispatch_acknowledge(
+            actor=self.request.user, dispatch=self.subject(), ip=self.request.META.get("REMOTE_ADDR")
+        )
+
+
+class AttendanceView(TaskFormView):
+    form_class = AttendanceForm
+
+    def details(self, subject):
+        return dispatch_details(subject)
+
+    def perform(self, form):
+        return services.attendance_record(
+            actor=self.request.user, dispatch=self.subject(), result=form.cleaned_data["result"],
+            leave_hours=form.cleaned_data.get("leave_hours") or 0,
+        )
+
+
+def allocation_details(allocation):
+    return [
+        (_("Training class"), allocation.roll_call.training_class.name),
+        (_("Unit"), allocation.unit.name),
+        (_("Seats"), allocation.seats),
+        (_("Nominees"), "、".join(c.name for c in allocation.nominees.all()) or "—"),
+        (_("Returned because"), allocation.return_reason or "—"),
+    ]
+
+
+class NominateView(TaskFormView):
+    form_class = NominationForm
+
+    def details(self, subject):
+        return allocation_details(subject)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["cadres"].queryset = Cadre.objects.filter(unit__path__startswith=self.subject().unit.path)
+        return form
+
+    def perform(self, form):
+        return services.nomination_submit(
+            actor=self.request.user, allocation=self.subject(), cadres=form.cleaned_data["cadres"]
+        )
+
+
+class DecisionTaskView(TaskFormView):
+    form_class = ReasonDecisionForm
+    choices: list = []
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "choices": self.choices}
+
+
+class NominationHeadView(DecisionTaskView):
+    choices = [("approve", _("Approve")), ("return", _("Return to the liaison"))]
+
+    def details(self, subject):
+        return allocation_details(subject)
+
+    def perform(self, form):
+        return services.nomination_head_decide(
+            actor=self.request.user, allocation=self.subject(),
+            approve=form.cleaned_data["decision"] == "approve", reason=form.cleaned_data["reason"],
+        )
+
+
+class NominationReviewView(DecisionTaskView):
+    choices = [("accept", _("Accept")), ("return", _("Return with a reason"))]
+
+    def details(self, subject):
+        return allocation_details(subject)
+
+    def perform(self, form):
+        return services.nomination_review(
+            actor=self.request.user, allocation=self.subject(),
+            accept=form.cleaned_data["decision"] == "accept", reason=form.cleaned_data["reason"],
+        )
+
+
+def filing_details(filing):
+    return [
+        (_("Unit"), filing.unit.name),
+        (_("Training"), filing.title),
+        (_("Organized by"), filing.organizer_name),
+        (_("Dates"), f"{filing.start_date:%Y年%-m月%-d日}—{filing.end_date:%Y年%-m月%-d日}"),
+        (_("Credit hours"), filing.hours),
+        (_("Participants"), "、".join(c.name for c in filing.participants.all())),
+        (_("Review comment"), filing.review_comment or "—"),
+    ]
+
+
+class FilingReviewView(DecisionTaskView):
+    choices = [
+        (FilingStatus.ACCEPTED, _("Accept")),
+        (FilingStatus.RETURNED, _("Return for correction")),
+        (FilingStatus.REJECTED, _("Reject")),
+    ]
+
+    def details(self, subject):
+        return filing_details(subject)
+
+    def perform(self, form):
+        return services.filing_review(
+            actor=self.request.user, filing=self.subject(),
+            decision=form.cleaned_data["decision"], comment=form.cleaned_data["reason"],
+        )
+
+
+class FilingFormMixin:
+    form_class = FilingForm
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        units = selectors.units_in_reach(self.request.user, "act_as_liaison")
+        form.fields["unit"].queryset = units
+        form.fields["participants"].queryset = Cadre.objects.filter(unit__in=units)
+        return form
+
+
+class FilingStartView(FilingFormMixin, TaskFormView):
+    start = True
+    template_name = "workflow/start_form.html"
+
+    def perform(self, form):
+        return services.filing_submit(actor=self.request.user, **form.cleaned_data)
+
+
+class FilingCorrectView(FilingFormMixin, TaskFormView):
+    def details(self, subject):
+        return filing_details(subject)
+
+    def get_initial(self):
+        filing = self.subject()
+        return {
+            "unit": filing.unit, "title": filing.title, "organizer_name": filing.organizer_name,
+            "start_date": filing.start_date, "end_date": filing.end_date, "hours": filing.hours,
+            "participants": list(filing.participants.all()),
+        }
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        data.pop("unit")
+        return services.filing_correct(actor=self.request.user, filing=self.subject(), **data)
+
+
+class RollCallStartView(TaskFormView):
+    form_class = RollCallForm
+    start = True
+    template_name = "workflow/start_form.html"
+
+    def get_form_kwargs(self):
+        units = selectors.units_in_reach(self.request.user, "issue_dispatch")
+        return {**super().get_form_kwargs(), "units": units}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        units = selectors.units_in_reach(self.request.user, "issue_dispatch")
+        form.fields["training_class"].queryset = selectors.class_list(self.request.user).filter(
+            organizer__unit__in=units
+        )
+        form.fields["cadres"].queryset = Cadre.objects.filter(unit__in=units)
+        return form
+
+    def perform(self, form):
+        data = form.cleaned_data
+        named = data["mode"] == RollCallMode.NAMED
+        return services.roll_call_issue(
+            actor=self.request.user,
+            training_class=data["training_class"],
+            mode=data["mode"],
+            response_deadline=data["response_deadline"],
+            cadres=data["cadres"] if named else (),
+            allocations=() if named else data["allocations"],
+        )
+
+
