@@ -108,3 +108,11 @@ def processes_for(flow_class, user):
         artifact_content_type=ContentType.objects.get_for_model(artifacts.model),
         artifact_object_id__in=artifacts.values("pk"),
     )
+
+
+def fresh_artifact(process):
+    """The process's artifact as it is now in the database. Services lock and re-read
+    rows, so the copy cached on the process can be a step behind."""
+    if process.artifact_object_id is None:
+        return None
+    return process.artifact_content_type.get_object_for_this_type(pk=process.artifact_object_id)

@@ -17,7 +17,12 @@ from approvals import policy as approval_policy
 from approvals import services as approval_services
 from approvals.flows import ApprovalFlow
 from approvals.models import ApprovalRequest, RequestStatus
-from approvals.workflow import ScopedFlowMixin, cancel_process, retarget_open_tasks
+from approvals.workflow import (
+    ScopedFlowMixin,
+    cancel_process,
+    fresh_artifact,
+    retarget_open_tasks,
+)
 
 from . import selectors, services
 from .models import (
@@ -50,27 +55,27 @@ def _remind_before():
 
 # Due moments of the dispatch's deadlines, for the timer boundaries.
 def _confirm_reminder_at(activation):
-    return activation.process.artifact.confirm_due - _remind_before()
+    return fresh_artifact(activation.process).confirm_due - _remind_before()
 
 
 def _confirm_due_at(activation):
-    return activation.process.artifact.confirm_due
+    return fresh_artifact(activation.process).confirm_due
 
 
 def _ack_reminder_at(activation):
-    return activation.process.artifact.acknowledge_due - _remind_before()
+    return fresh_artifact(activation.process).acknowledge_due - _remind_before()
 
 
 def _ack_due_at(activation):
-    return activation.process.artifact.acknowledge_due
+    return fresh_artifact(activation.process).acknowledge_due
 
 
 def _dispatch_unit(process):
-    return process.artifact.unit
+    return fresh_artifact(process).unit
 
 
 def _dispatch_institution(process):
-    return process.artifact.training_class.institution.unit
+    return fresh_artifact(process).training_class.institution.unit
 
 
 class DispatchFlow(ScopedFlowMixin, flow.Flow):
@@ -154,10 +159,10 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         return activation.process
 
     def is_requested(self, activation):
-        return activation.process.artifact.status == DispatchStatus.REQUESTED
+        return fresh_artifact(activation.process).status == DispatchStatus.REQUESTED
 
     def start_approval(self, activation):
-        dispatch = activation.process.artifact
+        dispatch = fresh_artifact(activation.process)
         cadre = dispatch.cadre
         departments = [cadre.managing_org_department]
         if cadre.co_managing_org_department_id:
@@ -178,23 +183,23 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
 
     def receive_decision(self, activation, request):
         services.dispatch_request_decided(
-            dispatch=activation.process.artifact, approved=request.status == RequestStatus.APPROVED
+            dispatch=fresh_artifact(activation.process), approved=request.status == RequestStatus.APPROVED
         )
 
     def is_excused(self, activation):
-        return activation.process.artifact.status in (DispatchStatus.DEFERRED, DispatchStatus.EXEMPT)
+        return fresh_artifact(activation.process).status in (DispatchStatus.DEFERRED, DispatchStatus.EXEMPT)
 
     def send_notice(self, activation):
-        services.dispatch_notify(dispatch=activation.process.artifact)
+        services.dispatch_notify(dispatch=fresh_artifact(activation.process))
 
     def trainee_account(self, activation):
-        return activation.process.artifact.cadre.user
+        return fresh_artifact(activation.process).cadre.user
 
     def send_confirm_reminder(self, activation):
-        services.dispatch_remind(dispatch=activation.process.artifact, step="confirm")
+        services.dispatch_remind(dispatch=fresh_artifact(activation.process), step="confirm")
 
     def send_ack_reminder(self, activation):
-        services.dispatch_remind(dispatch=activation.process.artifact, step="acknowledge")
+        services.dispatch_remind(dispatch=fresh_artifact(activation.process), step="acknowledge")
 
     def escalate_confirmation(self, activation):
         self._escalate(activation, "confirm", self.confirm)
@@ -203,7 +208,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         self._escalate(activation, "acknowledge", self.acknowledge)
 
     def _escalate(self, activation, step, node):
-        dispatch = services.dispatch_escalate(dispatch=activation.process.artifact, step=step)
+        dispatch = services.dispatch_escalate(dispatch=fresh_artifact(activation.process), step=step)
         retarget_open_tasks(
             activation.process, node, permission="dispatch.issue_dispatch",
             scope=dispatch.roll_call.org_department.jurisdiction if dispatch.roll_call else dispatch.unit,
@@ -213,7 +218,11 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         return Dispatch.objects.filter(unit__in=selectors.units_in_reach(user))
 
     def scope_of(self, process):
-        return process.artifact.unit if process.artifact else None
+        return fresh_artifact(process).unit if process.artifact_object_id else None
+
+
+def _can_issue(user):
+    return selectors.units_in_reach(user, "issue_dispatch").exists()
 
 
 class RollCallFlow(ScopedFlowMixin, flow.Flow):
@@ -229,7 +238,7 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
     start = (
         flow.Start(RollCallStartView.as_view())
         .Annotation(title=_("Dispatcher issues the roll call"))
-        .Available(this.can_issue)
+        .Available(_can_issue)
         .Next(this.by_mode)
     )
 
@@ -246,26 +255,23 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
 
     end = flow.End()
 
-    def can_issue(self, user):
-        return selectors.units_in_reach(user, "issue_dispatch").exists()
-
     def is_named(self, activation):
-        return activation.process.artifact.mode == RollCallMode.NAMED
+        return fresh_artifact(activation.process).mode == RollCallMode.NAMED
 
     def start_dispatches(self, activation):
-        roll_call = activation.process.artifact
+        roll_call = fresh_artifact(activation.process)
         for cadre in roll_call.named_cadres.all():
             start_dispatch(roll_call=roll_call, cadre=cadre, actor=roll_call.created_by)
 
     def start_nominations(self, activation):
-        for allocation in activation.process.artifact.allocations.all():
+        for allocation in fresh_artifact(activation.process).allocations.all():
             NominationFlow.start.run(allocation=allocation)
 
     def visible_artifacts(self, user):
         return RollCall.objects.filter(org_department__unit__in=selectors.units_in_reach(user))
 
     def scope_of(self, process):
-        return process.artifact.org_department.unit if process.artifact else None
+        return fresh_artifact(process).org_department.unit if process.artifact_object_id else None
 
 
 def start_dispatch(*, roll_call, cadre, actor):
@@ -275,11 +281,11 @@ def start_dispatch(*, roll_call, cadre, actor):
 
 
 def _allocation_unit(process):
-    return process.artifact.unit
+    return fresh_artifact(process).unit
 
 
 def _allocation_dispatcher_scope(process):
-    return process.artifact.roll_call.org_department.jurisdiction
+    return fresh_artifact(process).roll_call.org_department.jurisdiction
 
 
 class NominationFlow(ScopedFlowMixin, flow.Flow):
@@ -332,13 +338,13 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
         return activation.process
 
     def is_awaiting_dispatcher(self, activation):
-        return activation.process.artifact.status == QuotaStatus.AWAITING_DISPATCHER
+        return fresh_artifact(activation.process).status == QuotaStatus.AWAITING_DISPATCHER
 
     def is_accepted(self, activation):
-        return activation.process.artifact.status == QuotaStatus.ACCEPTED
+        return fresh_artifact(activation.process).status == QuotaStatus.ACCEPTED
 
     def start_dispatches(self, activation):
-        allocation = activation.process.artifact
+        allocation = fresh_artifact(activation.process)
         for cadre in allocation.nominees.all():
             start_dispatch(roll_call=allocation.roll_call, cadre=cadre, actor=None)
 
@@ -346,11 +352,15 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
         return QuotaAllocation.objects.filter(unit__in=selectors.units_in_reach(user))
 
     def scope_of(self, process):
-        return process.artifact.unit if process.artifact else None
+        return fresh_artifact(process).unit if process.artifact_object_id else None
 
 
 def _filing_unit(process):
-    return process.artifact.unit
+    return fresh_artifact(process).unit
+
+
+def _can_file(user):
+    return selectors.units_in_reach(user, "act_as_liaison").exists()
 
 
 class FilingFlow(ScopedFlowMixin, flow.Flow):
@@ -366,7 +376,7 @@ class FilingFlow(ScopedFlowMixin, flow.Flow):
     start = (
         flow.Start(FilingStartView.as_view())
         .Annotation(title=_("Liaison files a training"))
-        .Available(this.can_file)
+        .Available(_can_file)
         .Next(this.review)
     )
 
@@ -388,17 +398,14 @@ class FilingFlow(ScopedFlowMixin, flow.Flow):
 
     end = flow.End()
 
-    def can_file(self, user):
-        return selectors.units_in_reach(user, "act_as_liaison").exists()
-
     def is_returned(self, activation):
-        return activation.process.artifact.status == "returned"
+        return fresh_artifact(activation.process).status == "returned"
 
     def visible_artifacts(self, user):
         return Filing.objects.filter(unit__in=selectors.units_in_reach(user))
 
     def scope_of(self, process):
-        return process.artifact.unit if process.artifact else None
+        return fresh_artifact(process).unit if process.artifact_object_id else None
 
 
 # Orchestration across flows

@@ -1,0 +1,178 @@
+"""Leave, deferral and exemption requests climb the approval chain; dual-managed cadres
+need both organization departments."""
+
+import datetime as dt
+
+import pytest
+
+from approvals.models import ApprovalRequest, Delegation, RequestStatus
+from dispatch.models import Dispatch, DispatchStatus, Makeup
+from tests.factories import training_class
+from tests.flowtools import Staff, act, deadline, open_task, process_of
+
+
+@pytest.fixture
+def staff(world):
+    return Staff(world)
+
+
+@pytest.fixture
+def klass(world):
+    return training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30))
+
+
+def named(client, world, klass, cadre):
+    client.force_login(world.bob)
+    response = client.post(
+        "/workflow/rollcall/start/",
+        {"training_class": klass.pk, "mode": "named", "response_deadline": deadline(), "cadres": [cadre.pk]},
+    )
+    assert response.status_code == 302
+    dispatch = Dispatch.objects.get(cadre=cadre)
+    return dispatch, process_of(dispatch, "DispatchFlow")
+
+
+def request(client, liaison, process, kind, reason="因重大项目攻坚无法脱产"):
+    client.force_login(liaison)
+    return act(client, open_task(process, "confirm"), {"action": "request", "kind": kind, "reason": reason})
+
+
+def decide(client, person, approval_process, node, decision, comment=""):
+    client.force_login(person)
+    return act(client, open_task(approval_process, node), {"decision": decision, "comment": comment})
+
+
+def test_a_dual_managed_leave_needs_both_departments(world, staff, klass, client):
+    dispatch, process = named(client, world, klass, world.cadre_b)
+    assert request(client, staff.luke, process, "leave").status_code == 302
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.REQUESTED
+    approval = ApprovalRequest.objects.get()
+    approval_process = process_of(approval, "ApprovalFlow")
+
+    assert decide(client, world.charlie, approval_process, "head_review", "approved").status_code == 302
+    # Both departments now hold a task, in parallel.
+    assert decide(client, staff.olga, approval_process, "managing_review", "approved").status_code == 302
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.REQUESTED  # still waiting for the city
+    assert decide(client, staff.oscar, approval_process, "co_managing_review", "approved").status_code == 302
+
+    dispatch.refresh_from_db()
+    approval.refresh_from_db()
+    assert approval.status == RequestStatus.APPROVED
+    assert dispatch.status == DispatchStatus.DEFERRED
+    assert Makeup.objects.get(source=dispatch).reason == "leave"
+    process.refresh_from_db()
+    assert process.status == "DONE"
+
+
+def test_one_department_rejecting_rejects_and_confirmation_resumes(world, staff, klass, client):
+    dispatch, process = named(client, world, klass, world.cadre_b)
+    request(client, staff.luke, process, "exemption")
+    approval_process = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
+    decide(client, world.charlie, approval_process, "head_review", "approved")
+    decide(client, staff.olga, approval_process, "managing_review", "approved")
+    response = decide(client, staff.oscar, approval_process, "co_managing_review", "rejected", "市管岗位不宜免训")
+    assert response.status_code == 302
+    assert ApprovalRequest.objects.get().status == RequestStatus.REJECTED
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.NAMED
+    assert not Makeup.objects.exists()
+    # The unit must answer again: the confirmation task is open once more.
+    assert open_task(process, "confirm")
+
+
+def test_a_deferral_approved_owes_makeup(world, staff, klass, client):
+    dispatch, process = named(client, world, klass, world.cadre_a)
+    request(client, staff.lily, process, "deferral")
+    approval_process = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
+    decide(client, world.alice, approval_process, "head_review", "approved")
+    decide(client, staff.oscar, approval_process, "managing_review", "approved")
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.DEFERRED
+    makeup = Makeup.objects.get(source=dispatch)
+    assert makeup.reason == "deferral"
+    assert makeup.due_date.year == dt.date.today().year + 1
+
+
+def test_an_approved_exemption_closes_as_exempt(world, staff, klass, client):
+    dispatch, process = named(client, world, klass, world.cadre_a)
+    request(client, staff.lily, process, "exemption")
+    approval_process = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
+    decide(client, world.alice, approval_process, "head_review", "approved")
+    decide(client, staff.oscar, approval_process, "managing_review", "approved")
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.EXEMPT
+    assert not Makeup.objects.exists()
+
+
+def test_the_org_department_sends_back_to_the_head_with_a_reason(world, staff, klass, client):
+    dispatch, process = named(client, world, klass, world.cadre_a)
+    request(client, staff.lily, process, "leave")
+    approval = ApprovalRequest.objects.get()
+    approval_process = process_of(approval, "ApprovalFlow")
+    decide(client, world.alice, approval_process, "head_review", "approved")
+    response = decide(client, staff.oscar, approval_process, "managing_review", "sent_back")
+    assert "请说明" in response.content.decode()  # a reason is required
+    decide(client, staff.oscar, approval_process, "managing_review", "sent_back", "请补充会议通知")
+    # The department head decides again, in a second round.
+    decide(client, world.alice, approval_process, "head_review", "approved")
+    decide(client, staff.oscar, approval_process, "managing_review", "approved")
+    approval.refresh_from_db()
+    assert approval.status == RequestStatus.APPROVED
+    assert approval.steps.filter(round=2).count() == 2
+
+
+def test_the_head_sending_back_returns_the_request_to_the_unit(world, staff, klass, client):
+    dispatch, process = named(client, world, klass, world.cadre_a)
+    request(client, staff.lily, process, "leave")
+    approval_process = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
+    decide(client, world.alice, approval_process, "head_review", "sent_back", "理由不充分")
+    assert ApprovalRequest.objects.get().status == RequestStatus.RETURNED
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.NAMED
+    assert open_task(process, "confirm")
+
+
+def test_a_deputy_decides_during_the_delegation_window(world, staff, klass, client):
+    from approvals import services as approval_services
+    from tests.factories import user
+
+    deputy = user("deputy")
+    approval_services.delegation_create(
+        actor=world.alice, delegate=deputy, starts_on=dt.date.today(),
+        ends_on=dt.date.today() + dt.timedelta(days=7), permission="dispatch.approve_as_head",
+    )
+    dispatch, process = named(client, world, klass, world.cadre_a)
+    request(client, staff.lily, process, "leave")
+    approval = ApprovalRequest.objects.get()
+    approval_process = process_of(approval, "ApprovalFlow")
+    assert decide(client, deputy, approval_process, "head_review", "approved").status_code == 302
+    step = approval.steps.get(stage=1)
+    assert step.decided_by == deputy and step.on_behalf_of == world.alice
+
+
+def test_a_revoked_or_expired_delegation_gives_nothing(world, staff, klass, client):
+    from tests.factories import user
+
+    deputy = user("deputy")
+    Delegation.objects.create(
+        delegator=world.alice, delegate=deputy, permission="dispatch.approve_as_head",
+        starts_on=dt.date.today() - dt.timedelta(days=10), ends_on=dt.date.today() - dt.timedelta(days=1),
+    )
+    dispatch, process = named(client, world, klass, world.cadre_a)
+    request(client, staff.lily, process, "leave")
+    approval_process = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
+    client.force_login(deputy)
+    task = open_task(approval_process, "head_review")
+    assert client.post(f"/workflow/approval/{approval_process.pk}/head_review/{task.pk}/assign/").status_code == 403
+
+
+def test_a_leave_request_without_a_reason_changes_nothing(world, staff, klass, client):
+    dispatch, process = named(client, world, klass, world.cadre_a)
+    response = request(client, staff.lily, process, "leave", reason="  ")
+    assert response.status_code == 200
+    assert "请说明" in response.content.decode() or "理由" in response.content.decode()
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.NAMED
+    assert not ApprovalRequest.objects.exists()

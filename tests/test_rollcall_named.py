@@ -1,0 +1,126 @@
+"""A named roll call, end to end through HTTP as the real roles."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from dispatch.models import Dispatch, DispatchStatus, HourRecord, Makeup, RollCall, TrainingClass
+from tests.factories import training_class
+from tests.flowtools import Staff, act, deadline, open_task, process_of
+
+
+@pytest.fixture
+def staff(world):
+    return Staff(world)
+
+
+@pytest.fixture
+def klass(world):
+    return training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), credit_hours=40,
+        name="全市专题培训班",
+    )
+
+
+def issue(client, klass, cadres, days=10):
+    return client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": deadline(days),
+            "cadres": [c.pk for c in cadres],
+        },
+    )
+
+
+def start_class(klass):
+    """Move the class to today, as if the calendar had reached it."""
+    today = timezone.localdate()
+    TrainingClass.objects.filter(pk=klass.pk).update(
+        start_date=today, end_date=today + dt.timedelta(days=4), report_date=today
+    )
+
+
+def test_the_named_happy_path(world, staff, klass, client):
+    client.force_login(world.bob)
+    response = issue(client, klass, [world.cadre_a, world.cadre_a1])
+    assert response.status_code == 302, response.content.decode()[:2000]
+    roll_call = RollCall.objects.get()
+    dispatch = Dispatch.objects.get(cadre=world.cadre_a)
+    assert dispatch.status == DispatchStatus.NAMED
+    assert roll_call.dispatches.count() == 2
+
+    # The unit liaison confirms attendance.
+    client.force_login(staff.lily)
+    process = process_of(dispatch, "DispatchFlow")
+    response = act(client, open_task(process, "confirm"), {"action": "confirm"})
+    assert response.status_code == 302
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.NOTIFIED
+    assert dispatch.acknowledge_due is not None
+
+    # The trainee acknowledges receipt (the task is assigned to their account).
+    client.force_login(world.dave)
+    ack = open_task(process, "acknowledge")
+    assert ack.owner == world.dave
+    response = act(client, ack, {"confirm": "on"})
+    assert response.status_code == 302
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.ACKNOWLEDGED
+    assert dispatch.acknowledged_at is not None
+
+    # The registrar records attendance once the class has started; hours are credited.
+    start_class(klass)
+    client.force_login(world.rita)
+    response = act(client, open_task(process, "record_attendance"), {"result": "present", "leave_hours": "4"})
+    assert response.status_code == 302
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.ATTENDED
+    assert dispatch.hours_credited == 36
+    assert HourRecord.objects.get(cadre=world.cadre_a).hours == 36
+    process.refresh_from_db()
+    assert process.status == "DONE"
+    verbs = set(AuditEvent.objects.values_list("verb", flat=True))
+    assert {"rollcall.issue", "dispatch.name", "dispatch.confirm", "dispatch.notice",
+            "dispatch.acknowledge", "dispatch.attend", "hours.credit"} <= verbs
+
+
+def test_an_absent_cadre_owes_makeup_and_is_flagged(world, staff, klass, client):
+    client.force_login(world.bob)
+    issue(client, klass, [world.cadre_a])
+    dispatch = Dispatch.objects.get()
+    process = process_of(dispatch, "DispatchFlow")
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    client.force_login(world.dave)
+    act(client, open_task(process, "acknowledge"), {"confirm": "on"})
+    start_class(klass)
+    client.force_login(world.rita)
+    act(client, open_task(process, "record_attendance"), {"result": "absent"})
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.ABSENT
+    assert dispatch.flagged_for_circular
+    makeup = Makeup.objects.get(source=dispatch)
+    assert makeup.reason == "absence"
+    assert (makeup.due_date - timezone.localdate()).days >= 360
+    assert not HourRecord.objects.exists()
+
+
+def test_leave_over_a_seventh_of_the_hours_withdraws_the_cadre(world, staff, klass, client):
+    client.force_login(world.bob)
+    issue(client, klass, [world.cadre_a])
+    dispatch = Dispatch.objects.get()
+    process = process_of(dispatch, "DispatchFlow")
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    client.force_login(world.dave)
+    act(client, open_task(process, "acknowledge"), {"confirm": "on"})
+    start_class(klass)
+    client.force_login(world.rita)
+    act(client, open_task(process, "record_attendance"), {"result": "present", "leave_hours": "6"})
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.WITHDRAWN
+    assert Makeup.objects.filter(source=dispatch, reason="withdrawn").exists()
