@@ -144,3 +144,7 @@ class FilingForm(forms.Form):
     end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
     hours = forms.DecimalField(label=_("Credit hours"), max_digits=6, decimal_places=1)
     participants = forms.ModelMultipleChoiceField(label=_("Participants"), queryset=Cadre.objects.none())
+
+
+class CancelRollCallForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -151,3 +151,33 @@ def task_reach(user) -> Q:
         ).values("pk_text")
         condition |= Q(owner_permission=f"dispatch.{codename}", owner_permission_obj_pk__in=scope_pks)
     return condition
+
+
+def dispatch_list(user, *, status: str | None = None) -> QuerySet:
+    from .models import Dispatch
+
+    qs = Dispatch.objects.filter(unit__in=units_in_reach(user)).select_related(
+        "cadre", "unit", "training_class__institution__unit"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def overdue_dispatches(user, now=None) -> QuerySet:
+    """Open dispatches past their confirmation or acknowledgement due moment."""
+    from .models import DispatchStatus
+
+    now = now or timezone.now()
+    return dispatch_list(user).filter(
+        Q(status=DispatchStatus.NAMED, confirm_due__lt=now)
+        | Q(status=DispatchStatus.NOTIFIED, acknowledge_due__lt=now)
+    ).order_by("confirm_due")
+
+
+def roll_call_list(user) -> QuerySet:
+    from .models import RollCall
+
+    return RollCall.objects.filter(org_department__unit__in=units_in_reach(user)).select_related(
+        "training_class", "org_department__unit"
+    )

@@ -12,4 +12,7 @@ urlpatterns = [
     path("classes/", views.class_list, name="class_list"),
     path("classes/new/", views.class_create, name="class_create"),
     path("classes/<int:pk>/", views.class_detail, name="class_detail"),
+    path("dispatches/", views.dispatch_list, name="dispatch_list"),
+    path("dispatches/overdue/", views.overdue_list, name="overdue_list"),
+    path("rollcalls/<int:pk>/", views.roll_call_detail, name="roll_call_detail"),
 ]

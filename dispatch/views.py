@@ -3,15 +3,15 @@ outsider gets 404), and writes only through services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from . import selectors, services
-from .forms import CadreForm, TrainingClassForm
-from .models import Unit
+from . import flows, selectors, services
+from .forms import CadreForm, CancelRollCallForm, TrainingClassForm
+from .models import DispatchStatus, Unit
 from .roles import Role, roles_of
 
 
@@ -122,3 +122,51 @@ def class_create(request):
         messages.success(request, _("The training class was saved."))
         return redirect("class_detail", pk=training_class.pk)
     return render(request, "dispatch/class_form.html", {"form": form})
+
+
+@login_required
+def dispatch_list(request):
+    _reach_required(request)
+    status = request.GET.get("status") or None
+    if status and status not in DispatchStatus.values:
+        status = None
+    page = Paginator(selectors.dispatch_list(request.user, status=status), 50)
+    return render(
+        request,
+        "dispatch/dispatch_list.html",
+        {"page": page.get_page(request.GET.get("page")), "status": status,
+         "statuses": DispatchStatus.choices, "title": _("Dispatches")},
+    )
+
+
+@login_required
+def overdue_list(request):
+    _reach_required(request)
+    page = Paginator(selectors.overdue_dispatches(request.user), 50)
+    return render(
+        request,
+        "dispatch/dispatch_list.html",
+        {"page": page.get_page(request.GET.get("page")), "overdue": True, "title": _("Overdue tasks")},
+    )
+
+
+@login_required
+def roll_call_detail(request, pk: int):
+    roll_call = selectors.roll_call_list(request.user).filter(pk=pk).first()
+    if roll_call is None:
+        raise Http404
+    form = CancelRollCallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flows.cancel_roll_call(actor=request.user, roll_call=roll_call, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("The roll call was cancelled."))
+            return redirect("roll_call_detail", pk=pk)
+    dispatches = roll_call.dispatches.select_related("cadre", "unit").order_by("unit__path", "cadre__name")
+    return render(
+        request, "dispatch/roll_call_detail.html",
+        {"roll_call": roll_call, "dispatches": dispatches, "form": form,
+         "allocations": roll_call.allocations.select_related("unit")},
+    )

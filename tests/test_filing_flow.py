@@ -1,0 +1,77 @@
+"""Filing (报备): returned for correction, then accepted with hours credited."""
+
+import datetime as dt
+
+from dispatch.models import Filing, FilingStatus, HourRecord
+from tests.flowtools import Staff, act, open_task, process_of
+
+
+def filing_data(world, **overrides):
+    start = dt.date.today() - dt.timedelta(days=10)
+    data = {
+        "unit": world.a.pk,
+        "title": "发改系统业务能力提升培训",
+        "organizer_name": "某市发展和改革委员会",
+        "start_date": start,
+        "end_date": start + dt.timedelta(days=2),
+        "hours": "24",
+        "participants": [world.cadre_a.pk, world.cadre_a1.pk],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_filing_returned_then_accepted(world, client):
+    staff = Staff(world)
+    client.force_login(staff.lily)
+    response = client.post("/workflow/filing/start/", filing_data(world))
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    filing = Filing.objects.get()
+    process = process_of(filing, "FilingFlow")
+
+    client.force_login(world.bob)
+    act(client, open_task(process, "review"), {"decision": "returned", "reason": "请附培训日程"})
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.RETURNED
+
+    client.force_login(staff.lily)
+    response = act(client, open_task(process, "correct"), filing_data(world, title="发改系统业务能力提升培训（附日程）"))
+    assert response.status_code == 302
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.SUBMITTED
+
+    client.force_login(world.bob)
+    act(client, open_task(process, "review"), {"decision": "accepted"})
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.ACCEPTED
+    assert HourRecord.objects.filter(source="filing").count() == 2
+    assert HourRecord.objects.get(cadre=world.cadre_a).hours == 24
+    process.refresh_from_db()
+    assert process.status == "DONE"
+
+
+def test_a_filing_with_impossible_hours_is_refused(world, client):
+    staff = Staff(world)
+    client.force_login(staff.lily)
+    response = client.post("/workflow/filing/start/", filing_data(world, hours="100"))
+    assert response.status_code == 200
+    assert not Filing.objects.exists()
+
+
+def test_a_liaison_cannot_file_for_another_unit(world, client):
+    staff = Staff(world)
+    client.force_login(staff.lily)
+    response = client.post("/workflow/filing/start/", filing_data(world, unit=world.b.pk, participants=[world.cadre_b.pk]))
+    assert response.status_code == 200
+    assert not Filing.objects.exists()
+
+
+def test_a_rejected_filing_credits_nothing(world, client):
+    staff = Staff(world)
+    client.force_login(staff.lily)
+    client.post("/workflow/filing/start/", filing_data(world))
+    process = process_of(Filing.objects.get(), "FilingFlow")
+    client.force_login(world.bob)
+    act(client, open_task(process, "review"), {"decision": "rejected", "reason": "非组织调训范围"})
+    assert Filing.objects.get().status == FilingStatus.REJECTED
+    assert not HourRecord.objects.exists()

@@ -1,0 +1,88 @@
+"""Quota allocation: seats per unit, nominations approved, returned, resubmitted."""
+
+import datetime as dt
+
+import pytest
+
+from dispatch.models import Dispatch, QuotaAllocation, QuotaStatus, RollCall
+from tests.factories import cadre, training_class
+from tests.flowtools import Staff, act, deadline, open_task, process_of
+
+
+@pytest.fixture
+def staff(world):
+    return Staff(world)
+
+
+@pytest.fixture
+def klass(world):
+    return training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), quota=10)
+
+
+def allot(client, world, klass, lines):
+    client.force_login(world.bob)
+    return client.post(
+        "/workflow/rollcall/start/",
+        {"training_class": klass.pk, "mode": "quota", "response_deadline": deadline(), "allocations": lines},
+    )
+
+
+def test_a_quota_roll_call_with_a_returned_nomination(world, staff, klass, client):
+    extra = cadre("赵强", world.a, world.city_od)
+    response = allot(client, world, klass, f"{world.a.code} 2\n{world.b.code} 1")
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    allocation = QuotaAllocation.objects.get(unit=world.a)
+    assert allocation.seats == 2
+    process = process_of(allocation, "NominationFlow")
+
+    # The liaison nominates; the department head approves.
+    client.force_login(staff.lily)
+    assert act(client, open_task(process, "nominate"), {"cadres": [world.cadre_a.pk, world.cadre_a1.pk]}).status_code == 302
+    client.force_login(world.alice)
+    assert act(client, open_task(process, "head_approval"), {"decision": "approve"}).status_code == 302
+
+    # The dispatcher returns it with a reason (退回) ...
+    client.force_login(world.bob)
+    act(client, open_task(process, "dispatcher_review"), {"decision": "return", "reason": "李玥已参加同期培训，请更换人选"})
+    allocation.refresh_from_db()
+    assert allocation.status == QuotaStatus.AWAITING_NOMINATION
+    assert allocation.times_returned == 1
+    assert not Dispatch.objects.exists()
+
+    # ... the liaison resubmits, the head approves again, the dispatcher accepts.
+    client.force_login(staff.lily)
+    act(client, open_task(process, "nominate"), {"cadres": [world.cadre_a.pk, extra.pk]})
+    client.force_login(world.alice)
+    act(client, open_task(process, "head_approval"), {"decision": "approve"})
+    client.force_login(world.bob)
+    assert act(client, open_task(process, "dispatcher_review"), {"decision": "accept"}).status_code == 302
+
+    allocation.refresh_from_db()
+    assert allocation.status == QuotaStatus.ACCEPTED
+    assert set(Dispatch.objects.values_list("cadre__name", flat=True)) == {"王堃", "赵强"}
+    for dispatch in Dispatch.objects.all():
+        assert open_task(process_of(dispatch, "DispatchFlow"), "confirm")
+
+
+def test_nominating_more_than_the_seats_is_refused(world, staff, klass, client):
+    extra = cadre("赵强", world.a, world.city_od)
+    allot(client, world, klass, f"{world.a.code} 1")
+    process = process_of(QuotaAllocation.objects.get(), "NominationFlow")
+    client.force_login(staff.lily)
+    response = act(client, open_task(process, "nominate"), {"cadres": [world.cadre_a.pk, extra.pk]})
+    assert response.status_code == 200
+    assert "名额" in response.content.decode()
+    assert QuotaAllocation.objects.get().status == QuotaStatus.AWAITING_NOMINATION
+
+
+def test_more_seats_than_the_class_holds_are_refused(world, klass, client):
+    response = allot(client, world, klass, f"{world.a.code} 8\n{world.b.code} 3")
+    assert response.status_code == 200
+    assert "名额" in response.content.decode()
+    assert not RollCall.objects.exists()
+
+
+def test_an_unknown_unit_code_is_refused(world, klass, client):
+    response = allot(client, world, klass, "no-such-unit 2")
+    assert response.status_code == 200
+    assert not RollCall.objects.exists()

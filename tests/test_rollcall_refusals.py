@@ -1,0 +1,182 @@
+"""Bad input and outsiders: a clear message, and nothing changes."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from dispatch.models import Dispatch, DispatchStatus, RollCall, RollCallStatus, TrainingClass
+from tests.factories import cadre, training_class
+from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
+
+
+@pytest.fixture
+def staff(world):
+    return Staff(world)
+
+
+@pytest.fixture
+def klass(world):
+    return training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), quota=2)
+
+
+def issue(client, user, klass, cadres, response_deadline=None):
+    client.force_login(user)
+    return client.post(
+        "/workflow/rollcall/start/",
+        {"training_class": klass.pk, "mode": "named",
+         "response_deadline": response_deadline or deadline(), "cadres": [c.pk for c in cadres]},
+    )
+
+
+def refused(response, text):
+    assert response.status_code == 200, response.status_code
+    assert text in response.content.decode(), response.content.decode()[-3000:]
+    assert not RollCall.objects.exists()
+    assert not Dispatch.objects.exists()
+
+
+def test_a_class_that_has_started_is_refused(world, client):
+    started = training_class(world.city_od, world.school, dt.date.today())
+    refused(issue(client, world.bob, started, [world.cadre_a]), "已经开始")
+
+
+def test_more_named_cadres_than_seats_are_refused(world, klass, client):
+    third = cadre("钱八", world.a, world.city_od)
+    refused(issue(client, world.bob, klass, [world.cadre_a, world.cadre_a1, third]), "名额")
+
+
+def test_a_deadline_after_the_class_starts_is_refused(world, klass, client):
+    late = (timezone.localtime() + dt.timedelta(days=40)).strftime("%Y-%m-%dT%H:%M")
+    refused(issue(client, world.bob, klass, [world.cadre_a], response_deadline=late), "开班之前")
+
+
+def test_a_cadre_already_in_an_overlapping_class_is_refused(world, klass, client):
+    assert issue(client, world.bob, klass, [world.cadre_a]).status_code == 302
+    other = training_class(world.city_od, world.school, klass.start_date + dt.timedelta(days=2), name="同期班")
+    before = Dispatch.objects.count()
+    response = issue(client, world.bob, other, [world.cadre_a])
+    assert response.status_code == 200
+    assert "王堃" in response.content.decode()
+    assert Dispatch.objects.count() == before
+
+
+def test_a_cadre_outside_the_jurisdiction_cannot_be_named(world, client):
+    county_class = training_class(world.county_od, world.school, dt.date.today() + dt.timedelta(days=30))
+    response = issue(client, world.carol, county_class, [world.cadre_a])
+    # The form offers only cadres in reach, so the outsider is not even a valid choice.
+    assert response.status_code == 200
+    assert not Dispatch.objects.exists()
+
+
+def test_the_same_cadre_named_twice_is_refused_by_the_service(world, klass):
+    from django.core.exceptions import ValidationError
+
+    from dispatch import services
+
+    with pytest.raises(ValidationError) as exc:
+        services.roll_call_issue(
+            actor=world.bob, training_class=klass, mode="named",
+            response_deadline=timezone.now() + dt.timedelta(days=5),
+            cadres=[world.cadre_a, world.cadre_a],
+        )
+    assert "两次" in str(exc.value.messages) or "重复" in str(exc.value.messages)
+    assert not RollCall.objects.exists()
+
+
+def test_a_task_completed_by_someone_else_changes_nothing(world, staff, klass, client):
+    from dispatch import services
+
+    issue(client, world.bob, klass, [world.cadre_a])
+    dispatch = Dispatch.objects.get()
+    events = AuditEvent.objects.count()
+    services.dispatch_confirm(actor=staff.lily, dispatch=dispatch)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.dispatch_request(actor=staff.lily, dispatch=dispatch, kind="leave", reason="出差")
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.CONFIRMED
+    assert AuditEvent.objects.count() == events + 1
+
+
+def test_a_second_claim_on_a_claimed_task_is_refused(world, staff, klass, client):
+    issue(client, world.bob, klass, [world.cadre_a])
+    task = open_task(process_of(Dispatch.objects.get(), "DispatchFlow"), "confirm")
+    other_liaison = __import__("tests.factories", fromlist=["user"]).user("lucy", "unit_liaison", world.a)
+    client.force_login(staff.lily)
+    assert client.post(task_url(task, "assign")).status_code == 302
+    client.force_login(other_liaison)
+    assert client.post(task_url(task, "assign")).status_code == 403
+    assert client.post(task_url(task, "execute"), {"action": "confirm"}).status_code == 403
+    assert Dispatch.objects.get().status == DispatchStatus.NAMED
+
+
+def test_outsiders_are_refused_at_every_step(world, staff, klass, client):
+    issue(client, world.bob, klass, [world.cadre_a])
+    dispatch = Dispatch.objects.get()
+    process = process_of(dispatch, "DispatchFlow")
+    confirm = open_task(process, "confirm")
+
+    # Charlie (head of another unit), Carol (county dispatcher) and a user without roles.
+    for outsider in (world.charlie, world.carol, world.nobody):
+        client.force_login(outsider)
+        assert client.post(task_url(confirm, "assign")).status_code == 403
+        assert client.post(task_url(confirm, "execute"), {"action": "confirm"}).status_code == 403
+        assert client.get(f"/workflow/dispatch/{process.pk}/").status_code in (403, 404)
+        assert client.get(task_url(confirm, "detail")).status_code in (403, 404)
+        assert task_url(confirm) not in client.get("/workflow/dispatch/queue/").content.decode()
+        assert "王堃" not in client.get("/dispatches/").content.decode() if outsider != world.nobody else True
+        roll_call = RollCall.objects.get()
+        assert client.get(f"/rollcalls/{roll_call.pk}/").status_code in (403, 404)
+    # The insider sees the task in the queue.
+    client.force_login(staff.lily)
+    assert task_url(confirm) in client.get("/workflow/dispatch/queue/").content.decode()
+
+    client.force_login(staff.lily)
+    act(client, confirm, {"action": "confirm"})
+    ack = open_task(process, "acknowledge")
+    for outsider in (world.charlie, staff.lily, world.rita):
+        client.force_login(outsider)
+        assert client.post(task_url(ack, "execute"), {"confirm": "on"}).status_code == 403
+
+    client.force_login(world.dave)
+    act(client, ack, {"confirm": "on"})
+    TrainingClass.objects.filter(pk=klass.pk).update(start_date=dt.date.today(), report_date=dt.date.today(),
+                                                     end_date=dt.date.today() + dt.timedelta(days=4))
+    attendance = open_task(process, "record_attendance")
+    for outsider in (world.charlie, world.bob, staff.lily, world.dave):
+        client.force_login(outsider)
+        assert client.post(task_url(attendance, "assign")).status_code == 403
+    assert Dispatch.objects.get().status == DispatchStatus.ACKNOWLEDGED
+
+
+def test_only_the_dispatcher_may_start_a_roll_call(world, staff, klass, client):
+    for outsider in (world.alice, staff.lily, world.dave, world.nobody):
+        client.force_login(outsider)
+        assert client.get("/workflow/rollcall/start/").status_code == 403
+
+
+def test_cancelling_a_roll_call_cancels_every_open_child(world, staff, klass, client):
+    issue(client, world.bob, klass, [world.cadre_a, world.cadre_a1])
+    roll_call = RollCall.objects.get()
+    first = Dispatch.objects.get(cadre=world.cadre_a)
+    client.force_login(staff.lily)
+    act(client, open_task(process_of(first, "DispatchFlow"), "confirm"),
+        {"action": "request", "kind": "leave", "reason": "外出学习"})
+
+    client.force_login(world.charlie)
+    assert client.post(f"/rollcalls/{roll_call.pk}/", {"reason": "越权"}).status_code in (403, 404)
+    client.force_login(world.bob)
+    response = client.post(f"/rollcalls/{roll_call.pk}/", {"reason": ""})
+    assert RollCall.objects.get().status == RollCallStatus.OPEN
+    response = client.post(f"/rollcalls/{roll_call.pk}/", {"reason": "培训计划调整，本期停办"})
+    assert response.status_code == 302
+    roll_call.refresh_from_db()
+    assert roll_call.status == RollCallStatus.CANCELLED
+    assert set(Dispatch.objects.values_list("status", flat=True)) == {DispatchStatus.CANCELLED}
+    from viewflow.workflow.models import Process
+
+    assert not Process.objects.filter(status="NEW").exists()
+    assert AuditEvent.objects.filter(verb="dispatch.cancel", note="培训计划调整，本期停办").count() == 2
