@@ -1,0 +1,216 @@
+"""Sample documents for previewing the templates (`manage.py sample_documents`) and for
+the benchmark: one context per kind, from the demo data when it is there (read through
+`django.apps`, since `notifications` may not import `dispatch`), otherwise from built-in
+data. Rare characters (堃 玥 喆 镕) are always among the names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+from pathlib import Path
+
+from django.apps import apps
+from django.db import DatabaseError
+
+from . import builders
+from .builders import Absentee, CadreRow, ClassInfo, MakeupRow, UnitFigures
+from .context import DocumentContext, Issuer
+
+SAMPLE_SEAL = Path(__file__).with_name("sample_seal.svg")
+SAMPLE_DATE = dt.date(2026, 3, 5)
+CADRES_ON_NOTICE = 60  # enough for the list of cadres to run over several pages
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超"]
+RARE_NAMES = ["王堃", "李玥", "张喆", "陈镕"]
+SAMPLE_UNITS = [
+    "XX市发展和改革委员会",
+    "XX市教育局",
+    "XX市公安局",
+    "XX市财政局",
+    "XX市人力资源和社会保障局",
+    "XX市自然资源和规划局",
+    "XX市住房和城乡建设局",
+    "XX市交通运输局",
+    "XX市农业农村局",
+    "XX市卫生健康委员会",
+    "XX市城市建设投资集团有限公司",
+    "青山县人民政府",
+]
+POSITIONS = ["副主任", "处长", "副处长", "副局长", "科长", "总经理助理", "副县长"]
+
+
+def sample_issuer(seal: bool = True) -> Issuer:
+    return Issuer(name="中共XX市委组织部", code="X组通", seal=SAMPLE_SEAL if seal else None)
+
+
+def _id_number(i: int) -> str:
+    # Shaped like an ID number but masked before printing anyway.
+    return f"110101{1970 + i % 25}{(i % 12) + 1:02d}{(i % 27) + 1:02d}{100 + i:03d}X"[:18]
+
+
+def builtin_cadres(n: int = CADRES_ON_NOTICE) -> list[CadreRow]:
+    names = itertools.cycle(s + g for g in GIVEN for s in SURNAMES)
+    rows = []
+    for i in range(n):
+        name = RARE_NAMES[i] if i < len(RARE_NAMES) else next(names)
+        rows.append(
+            CadreRow(
+                name=name,
+                unit=SAMPLE_UNITS[i % len(SAMPLE_UNITS)],
+                position=POSITIONS[i % len(POSITIONS)],
+                id_number=_id_number(i),
+            )
+        )
+    return rows
+
+
+def builtin_class() -> ClassInfo:
+    return ClassInfo(
+        name="2026年春季学期处级干部进修班",
+        institution="中共XX市委党校",
+        location="XX市新华路88号",
+        start_date=dt.date(2026, 3, 16),
+        end_date=dt.date(2026, 4, 10),
+        report_date=dt.date(2026, 3, 15),
+        credit_hours=Decimal("160"),
+    )
+
+
+def _demo_data():
+    """(issuer, class, cadres) from the demo database, or None when there is none."""
+    try:
+        OrgDepartment = apps.get_model("dispatch", "OrgDepartment")  # noqa: N806
+        Cadre = apps.get_model("dispatch", "Cadre")  # noqa: N806
+        TrainingClass = apps.get_model("dispatch", "TrainingClass")  # noqa: N806
+    except LookupError:
+        return None
+    try:
+        od = OrgDepartment.objects.select_related("unit").order_by("unit__path").first()
+        tc = (
+            TrainingClass.objects.select_related("institution__unit")
+            .filter(organizer=od)
+            .order_by("start_date", "id")
+            .first()
+        )
+        if od is None or tc is None:
+            return None
+        cadres = list(
+            Cadre.objects.select_related("unit").filter(managing_org_department=od)[
+                :CADRES_ON_NOTICE
+            ]
+        )
+        rare = list(Cadre.objects.select_related("unit").filter(name__regex=r"[堃玥喆镕]")[:4])
+    except DatabaseError:  # no tables yet
+        return None
+    if not cadres:
+        return None
+    rows = {c.pk: c for c in rare + cadres}
+    seal = None
+    if od.seal:
+        try:
+            seal = od.seal.path
+        except NotImplementedError:  # remote storage: read the bytes
+            with od.seal.open("rb") as f:
+                seal = f.read()
+    issuer = Issuer(name=od.unit.name, code=od.issuer_code, seal=seal)
+    info = ClassInfo(
+        name=tc.name,
+        institution=tc.institution.unit.name,
+        location=tc.location,
+        start_date=tc.start_date,
+        end_date=tc.end_date,
+        report_date=tc.report_date,
+        credit_hours=tc.credit_hours,
+    )
+    cadre_rows = [
+        CadreRow(
+            name=c.name,
+            unit=c.unit.name,
+            position=c.position,
+            id_number=c.masked_id_number,
+        )
+        for c in list(rows.values())[:CADRES_ON_NOTICE]
+    ]
+    return issuer, info, cadre_rows
+
+
+def sample_contexts(*, use_database: bool = True) -> dict[str, DocumentContext]:
+    """One context per kind: dispatch_notice, admission_notice, makeup_notice, circular."""
+    data = _demo_data() if use_database else None
+    if data is None:
+        issuer, info, cadres = sample_issuer(), builtin_class(), builtin_cadres()
+    else:
+        issuer, info, cadres = data
+    contact = f"联系人：{issuer.name}干部教育科，电话：0000-12345678"
+    date = SAMPLE_DATE if data is None else dt.date.today()
+    makeup_class = ClassInfo(
+        name=f"{info.start_date.year}年第二期干部补训班",
+        institution=info.institution,
+        location=info.location,
+        start_date=info.start_date + dt.timedelta(days=60),
+        end_date=info.start_date + dt.timedelta(days=64),
+        report_date=info.start_date + dt.timedelta(days=60),
+        credit_hours="40",
+    )
+    units = list(dict.fromkeys(c.unit for c in cadres))[:12]
+    figures = [
+        UnitFigures(
+            unit=u,
+            expected=10 + (i * 7) % 9,
+            attended=10 + (i * 7) % 9 - (i * 5) % 4,
+            excused=(i * 3) % 2,
+            absent=(i * 5) % 4 - (i * 3) % 2 if (i * 5) % 4 >= (i * 3) % 2 else 0,
+        )
+        for i, u in enumerate(units)
+    ]
+    return {
+        "dispatch_notice": builders.dispatch_notice(
+            issuer=issuer,
+            training_class=info,
+            cadres=cadres,
+            date=date,
+            recipients=["各县（市、区）委组织部", "市直各单位党组（党委）"],
+            contact=contact,
+            cc=["市委办公室", "市政府办公室", info.institution or "市委党校"],
+            printed_by=f"{issuer.name}办公室",
+        ),
+        "admission_notice": builders.admission_notice(
+            issuer=issuer,
+            training_class=info,
+            trainee=cadres[0],
+            date=date,
+            contact=contact,
+            printed_by=f"{issuer.name}办公室",
+        ),
+        "makeup_notice": builders.makeup_notice(
+            issuer=issuer,
+            makeup_class=makeup_class,
+            cadres=[
+                MakeupRow(
+                    name=c.name,
+                    unit=c.unit,
+                    position=c.position,
+                    missed_class=info.name,
+                    reason=["病假", "公务", "缓训", "无故缺训"][i % 4],
+                )
+                for i, c in enumerate(cadres[:12])
+            ],
+            date=date,
+            contact=contact,
+            printed_by=f"{issuer.name}办公室",
+        ),
+        "circular": builders.circular(
+            issuer=issuer,
+            period=f"{date.year}年第一季度",
+            figures=figures,
+            absentees=[
+                Absentee(name=c.name, unit=c.unit, missed_class=info.name) for c in cadres[1:4]
+            ],
+            date=date,
+            contact=contact,
+            cc=["市委办公室", "市政府办公室"],
+            printed_by=f"{issuer.name}办公室",
+        ),
+    }

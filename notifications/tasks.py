@@ -1,0 +1,52 @@
+"""Celery tasks for official documents.
+
+`issue_document_task` issues one document from plain, JSON-serialisable data, so a
+caller can issue many in bulk (one task each) and let workers render them. Dates and
+decimals survive Celery's JSON serializer (kombu encodes them with type markers).
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from .documents import builders
+from .documents.context import Issuer, SubjectRef
+from .models import DocumentKind
+from .services import issue_document
+
+BUILDERS = {
+    DocumentKind.DISPATCH_NOTICE: builders.dispatch_notice,
+    DocumentKind.ADMISSION_NOTICE: builders.admission_notice,
+    DocumentKind.MAKEUP_NOTICE: builders.makeup_notice,
+    DocumentKind.CIRCULAR: builders.circular,
+}
+
+
+@shared_task(name="notifications.issue_document")
+def issue_document_task(
+    kind: str,
+    data: dict,
+    *,
+    actor_id: int | None = None,
+    subject: list | tuple | None = None,
+    year: int | None = None,
+) -> int:
+    """Build the `kind` document from `data` (the builder's keyword arguments, with
+    `issuer` as a dict of `Issuer` fields), issue it and return the IssuedDocument's id.
+
+    subject: optional ("app_label", "model", object_id)."""
+    kind = DocumentKind(kind)
+    data = dict(data)
+    issuer = data.pop("issuer")
+    data["issuer"] = issuer if isinstance(issuer, Issuer) else Issuer(**issuer)
+    context = BUILDERS[kind](**data)
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    document = issue_document(
+        actor=actor,
+        kind=kind,
+        context=context,
+        year=year,
+        subject=SubjectRef(*subject) if subject else None,
+    )
+    return document.pk
