@@ -29,7 +29,7 @@ LIAISON = ("act_as_liaison", "issue_dispatch")
 
 
 def _lock(dispatch) -> Dispatch:
-    return Dispatch.objects.select_for_update().select_related(
+    return Dispatch.objects.select_for_update(of=("self",)).select_related(
         "cadre__user", "training_class__institution__unit", "unit"
     ).get(pk=dispatch.pk)
 

@@ -173,7 +173,7 @@ def roll_call_cancel(*, actor, roll_call, reason: str) -> list[Dispatch]:
 
 
 def _lock(allocation):
-    return QuotaAllocation.objects.select_for_update().select_related("roll_call__training_class").get(
+    return QuotaAllocation.objects.select_for_update(of=("self",)).select_related("roll_call__training_class").get(
         pk=allocation.pk
     )
 
