@@ -1,0 +1,73 @@
+"""`manage.py check` says clearly when the document fonts or libharfbuzz-subset0 are
+missing (in English and Chinese), and is quiet when everything is installed."""
+
+import io
+
+from django.core.management import call_command
+
+from notifications import checks
+
+ALL_FAMILIES = frozenset(
+    {"FandolFang", "FandolKai", "Noto Serif CJK SC", "Noto Sans CJK SC", "DejaVu Sans"}
+)
+
+
+def _ids(messages):
+    return sorted(m.id for m in messages)
+
+
+def test_quiet_when_fonts_and_harfbuzz_subset_are_installed(monkeypatch):
+    monkeypatch.setattr(checks, "installed_font_families", lambda: ALL_FAMILIES)
+    monkeypatch.setattr(checks, "harfbuzz_subset_library", lambda: "libharfbuzz-subset.so.0")
+    assert checks.check_document_rendering() == []
+
+
+def test_missing_fangsong_is_reported_in_english_and_chinese(monkeypatch):
+    monkeypatch.setattr(checks, "installed_font_families", lambda: ALL_FAMILIES - {"FandolFang"})
+    monkeypatch.setattr(checks, "harfbuzz_subset_library", lambda: "libharfbuzz-subset.so.0")
+    [message] = checks.check_document_rendering()
+    assert message.id == "notifications.W001"
+    assert "FandolFang" in message.msg and "FangSong" in message.msg
+    assert "缺少字体" in message.msg
+    assert "install-system-packages.sh" in message.hint
+
+
+def test_missing_noto_fonts_and_harfbuzz_subset(monkeypatch):
+    monkeypatch.setattr(checks, "installed_font_families", lambda: frozenset({"FandolFang"}))
+    monkeypatch.setattr(checks, "harfbuzz_subset_library", lambda: None)
+    messages = checks.check_document_rendering()
+    assert _ids(messages) == [
+        "notifications.W002",
+        "notifications.W003",
+        "notifications.W004",
+        "notifications.W006",
+    ]
+    harfbuzz = next(m for m in messages if m.id == "notifications.W006")
+    assert "libharfbuzz-subset0" in harfbuzz.msg and "libharfbuzz-subset0" in harfbuzz.hint
+
+
+def test_no_fontconfig_at_all(monkeypatch):
+    monkeypatch.setattr(checks, "installed_font_families", lambda: None)
+    monkeypatch.setattr(checks, "harfbuzz_subset_library", lambda: "libharfbuzz-subset.so.0")
+    assert _ids(checks.check_document_rendering()) == ["notifications.W005"]
+
+
+def test_weasyprint_that_cannot_load_is_an_error(monkeypatch):
+    monkeypatch.setattr(checks, "weasyprint_import_error", lambda: "cannot load libpango")
+    monkeypatch.setattr(checks, "installed_font_families", lambda: ALL_FAMILIES)
+    monkeypatch.setattr(checks, "harfbuzz_subset_library", lambda: "libharfbuzz-subset.so.0")
+    [message] = checks.check_document_rendering()
+    assert message.id == "notifications.E001" and message.is_serious()
+
+
+def test_manage_py_check_runs_the_document_check(monkeypatch):
+    monkeypatch.setattr(checks, "installed_font_families", lambda: ALL_FAMILIES)
+    monkeypatch.setattr(checks, "harfbuzz_subset_library", lambda: None)
+    err = io.StringIO()
+    call_command("check", stdout=io.StringIO(), stderr=err)
+    assert "notifications.W006" in err.getvalue()
+
+
+def test_this_machine_has_what_documents_need():
+    checks.installed_font_families.cache_clear()
+    assert checks.check_document_rendering() == []
