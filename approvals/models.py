@@ -29,11 +29,16 @@ class ApprovalRequest(models.Model):
     reason = models.TextField(_("reason"))
     attachment = models.FileField(_("attachment"), upload_to="approvals/", blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING,
+        _("status"),
+        max_length=10,
+        choices=RequestStatus.choices,
+        default=RequestStatus.PENDING,
         db_index=True,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -93,11 +98,15 @@ class Delegation(models.Model):
     """A department head lets a deputy decide in their place for a date window."""
 
     delegator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("delegator"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delegator"),
+        on_delete=models.PROTECT,
         related_name="delegations_given",
     )
     delegate = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("deputy"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deputy"),
+        on_delete=models.PROTECT,
         related_name="delegations_received",
     )
     permission = models.CharField(_("permission"), max_length=100)
@@ -110,8 +119,12 @@ class Delegation(models.Model):
         verbose_name = _("delegation")
         verbose_name_plural = _("delegations")
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="delegation_window_ordered"),
-            models.CheckConstraint(condition=~Q(delegate=F("delegator")), name="delegation_not_to_self"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="delegation_window_ordered"
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegate=F("delegator")), name="delegation_not_to_self"
+            ),
         ]
 
     def __str__(self):

@@ -70,8 +70,11 @@ def _delegator_for(user, step):
     """The person the user decides for, when the permission comes from a delegation."""
     today = timezone.localdate()
     for delegation in Delegation.objects.filter(
-        delegate=user, permission=step.permission, revoked=False,
-        starts_on__lte=today, ends_on__gte=today,
+        delegate=user,
+        permission=step.permission,
+        revoked=False,
+        starts_on__lte=today,
+        ends_on__gte=today,
     ).select_related("delegator"):
         if delegation.delegator.has_perm(step.permission, step.scope):
             return delegation.delegator
@@ -97,8 +100,13 @@ def step_decide(*, actor, step: ApprovalStep, decision: str, comment: str = "") 
     step.on_behalf_of = _delegator_for(actor, step) if not actor.is_superuser else None
     step.decided_at = timezone.now()
     step.save()
-    record_event(actor=actor, verb=f"approval.step.{decision}", target=step.request,
-                 before=before, after=snapshot(step))
+    record_event(
+        actor=actor,
+        verb=f"approval.step.{decision}",
+        target=step.request,
+        before=before,
+        after=snapshot(step),
+    )
     return step
 
 
@@ -136,8 +144,13 @@ def request_settle(*, request: ApprovalRequest) -> ApprovalRequest:
     request.status = status
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "decided_at"])
-    record_event(actor=None, verb=f"approval.{status}", target=request, before=before,
-                 after=snapshot(request))
+    record_event(
+        actor=None,
+        verb=f"approval.{status}",
+        target=request,
+        before=before,
+        after=snapshot(request),
+    )
     decision_made.send(sender=ApprovalRequest, request=request)
     return request
 
@@ -150,10 +163,15 @@ def delegation_create(*, actor, delegate, starts_on, ends_on, permission: str) -
     if ends_on < starts_on:
         raise ValidationError(_("The delegation must end on or after the day it starts."))
     delegation = Delegation.objects.create(
-        delegator=actor, delegate=delegate, permission=permission,
-        starts_on=starts_on, ends_on=ends_on,
+        delegator=actor,
+        delegate=delegate,
+        permission=permission,
+        starts_on=starts_on,
+        ends_on=ends_on,
     )
-    record_event(actor=actor, verb="approval.delegate", target=delegation, after=snapshot(delegation))
+    record_event(
+        actor=actor, verb="approval.delegate", target=delegation, after=snapshot(delegation)
+    )
     return delegation
 
 
@@ -164,8 +182,13 @@ def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
     before = snapshot(delegation)
     delegation.revoked = True
     delegation.save(update_fields=["revoked"])
-    record_event(actor=actor, verb="approval.delegation_revoke", target=delegation,
-                 before=before, after=snapshot(delegation))
+    record_event(
+        actor=actor,
+        verb="approval.delegation_revoke",
+        target=delegation,
+        before=before,
+        after=snapshot(delegation),
+    )
     return delegation
 
 

@@ -116,3 +116,50 @@ def fresh_artifact(process):
     if process.artifact_object_id is None:
         return None
     return process.artifact_content_type.get_object_for_this_type(pk=process.artifact_object_id)
+
+
+def complete_task(task, user, perform):
+    """Claim and complete a human task in code, as its view would: `perform()` runs the
+    task's service, then the flow moves on. Used by the demo seed and benchmarks."""
+    from django.db import transaction
+    from viewflow.workflow.status import STATUS
+
+    flow_class = task.flow_task.flow_class
+    with flow_class.lock(task.process_id), transaction.atomic():
+        task.refresh_from_db()
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            activation.assign(user)
+        activation.start(None)
+        result = perform()
+        activation.execute()
+    return result
+
+
+def open_task(process, node_name):
+    from viewflow.workflow.status import STATUS
+
+    return process.task_set.filter(
+        flow_task=getattr(process.flow_class, node_name), status__in=[STATUS.NEW, STATUS.ASSIGNED]
+    ).first()
+
+
+class _Caller:
+    """The bit of a request a start activation reads: who starts the process."""
+
+    def __init__(self, user):
+        self.user = user
+
+
+def start_process_as(start_node, user, perform):
+    """Start a process at a `flow.Start` node in code: `perform()` runs the start view's
+    service and returns the artifact the process is about."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        activation = start_node.activation_class.create(start_node, None, None)
+        activation.start(_Caller(user))
+        artifact = perform()
+        activation.process.artifact = artifact
+        activation.execute()
+    return artifact

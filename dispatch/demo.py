@@ -395,6 +395,10 @@ def seed(today: dt.date | None = None) -> dict:
     _build_classes(ods, institutions, today, stats)
     cadres = _build_cadres(units, ods, rng, stats)
     logins = _build_users(units, ods, cadres, stats)
+    from . import demo_scenario
+
+    if demo_scenario.run():
+        stats.add(True)
     if stats.created:
         record_event(
             actor=None,

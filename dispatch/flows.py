@@ -183,11 +183,15 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
 
     def receive_decision(self, activation, request):
         services.dispatch_request_decided(
-            dispatch=fresh_artifact(activation.process), approved=request.status == RequestStatus.APPROVED
+            dispatch=fresh_artifact(activation.process),
+            approved=request.status == RequestStatus.APPROVED,
         )
 
     def is_excused(self, activation):
-        return fresh_artifact(activation.process).status in (DispatchStatus.DEFERRED, DispatchStatus.EXEMPT)
+        return fresh_artifact(activation.process).status in (
+            DispatchStatus.DEFERRED,
+            DispatchStatus.EXEMPT,
+        )
 
     def send_notice(self, activation):
         services.dispatch_notify(dispatch=fresh_artifact(activation.process))
@@ -208,10 +212,16 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         self._escalate(activation, "acknowledge", self.acknowledge)
 
     def _escalate(self, activation, step, node):
-        dispatch = services.dispatch_escalate(dispatch=fresh_artifact(activation.process), step=step)
+        dispatch = services.dispatch_escalate(
+            dispatch=fresh_artifact(activation.process), step=step
+        )
         retarget_open_tasks(
-            activation.process, node, permission="dispatch.issue_dispatch",
-            scope=dispatch.roll_call.org_department.jurisdiction if dispatch.roll_call else dispatch.unit,
+            activation.process,
+            node,
+            permission="dispatch.issue_dispatch",
+            scope=dispatch.roll_call.org_department.jurisdiction
+            if dispatch.roll_call
+            else dispatch.unit,
         )
 
     def visible_artifacts(self, user):
@@ -315,9 +325,7 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
     )
 
     head_decided = (
-        flow.If(this.is_awaiting_dispatcher)
-        .Then(this.dispatcher_review)
-        .Else(this.nominate)
+        flow.If(this.is_awaiting_dispatcher).Then(this.dispatcher_review).Else(this.nominate)
     )
 
     dispatcher_review = (
@@ -441,7 +449,8 @@ def cancel_roll_call(*, actor, roll_call, reason):
         for process in processes_of(dispatch).filter(status=PROCESS.NEW):
             cancel_process(process)
         for request in ApprovalRequest.objects.filter(
-            subject_type=ContentType.objects.get_for_model(dispatch), subject_id=dispatch.pk,
+            subject_type=ContentType.objects.get_for_model(dispatch),
+            subject_id=dispatch.pk,
             status=RequestStatus.PENDING,
         ):
             for process in processes_of(request).filter(status=PROCESS.NEW):

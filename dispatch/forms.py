@@ -62,8 +62,12 @@ class ConfirmForm(forms.Form):
         choices=[("confirm", _("Confirm attendance")), ("request", _("Request not to attend"))],
         widget=forms.RadioSelect,
     )
-    kind = forms.ChoiceField(label=_("Request"), choices=[("", "—"), *RequestKind.choices], required=False)
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    kind = forms.ChoiceField(
+        label=_("Request"), choices=[("", "—"), *RequestKind.choices], required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     attachment = forms.FileField(label=_("Attachment"), required=False)
 
     def clean(self):
@@ -81,13 +85,19 @@ class AcknowledgeForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    result = forms.ChoiceField(label=_("Attendance"), choices=AttendanceResult.choices, widget=forms.RadioSelect)
-    leave_hours = forms.DecimalField(label=_("Hours of leave during the class"), min_value=0, initial=0, required=False)
+    result = forms.ChoiceField(
+        label=_("Attendance"), choices=AttendanceResult.choices, widget=forms.RadioSelect
+    )
+    leave_hours = forms.DecimalField(
+        label=_("Hours of leave during the class"), min_value=0, initial=0, required=False
+    )
 
 
 class ReasonDecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,12 +109,18 @@ class NominationForm(forms.Form):
 
 
 class RollCallForm(forms.Form):
-    training_class = forms.ModelChoiceField(label=_("Training class"), queryset=TrainingClass.objects.none())
-    mode = forms.ChoiceField(label=_("Mode"), choices=RollCallMode.choices, widget=forms.RadioSelect)
+    training_class = forms.ModelChoiceField(
+        label=_("Training class"), queryset=TrainingClass.objects.none()
+    )
+    mode = forms.ChoiceField(
+        label=_("Mode"), choices=RollCallMode.choices, widget=forms.RadioSelect
+    )
     response_deadline = forms.DateTimeField(
         label=_("Response deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    cadres = forms.ModelMultipleChoiceField(label=_("Named cadres"), queryset=Cadre.objects.none(), required=False)
+    cadres = forms.ModelMultipleChoiceField(
+        label=_("Named cadres"), queryset=Cadre.objects.none(), required=False
+    )
     allocations = forms.CharField(
         label=_("Seats per unit"),
         required=False,
@@ -130,7 +146,8 @@ class RollCallForm(forms.Form):
             unit = self.units.filter(code=parts[0]).first()
             if unit is None:
                 raise forms.ValidationError(
-                    _("Line %(n)d: no unit %(code)s in your jurisdiction.") % {"n": number, "code": parts[0]}
+                    _("Line %(n)d: no unit %(code)s in your jurisdiction.")
+                    % {"n": number, "code": parts[0]}
                 )
             result.append((unit, int(parts[1])))
         return result
@@ -140,11 +157,17 @@ class FilingForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     title = forms.CharField(label=_("Training"), max_length=128)
     organizer_name = forms.CharField(label=_("Organized by"), max_length=128)
-    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
     hours = forms.DecimalField(label=_("Credit hours"), max_digits=6, decimal_places=1)
-    participants = forms.ModelMultipleChoiceField(label=_("Participants"), queryset=Cadre.objects.none())
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participants"), queryset=Cadre.objects.none()
+    )
 
 
 class CancelRollCallForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2})
+    )

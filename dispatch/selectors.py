@@ -9,7 +9,6 @@ expanded in Python.
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.db.models.lookups import StartsWith
-
 from django.utils import timezone
 
 from approvals.models import Delegation
@@ -21,7 +20,6 @@ from .models import (
     UnitGroupObjectPermission,
     UnitUserObjectPermission,
 )
-
 from .roles import NON_INHERITED, ROLE_PERMISSIONS
 
 READ = "read_scope"
@@ -48,14 +46,18 @@ def units_in_reach(user, perm: str = READ) -> QuerySet[Unit]:
         return Unit.objects.all()
     today = timezone.localdate()
     delegators = Delegation.objects.filter(
-        delegate=user, permission=f"dispatch.{perm}", revoked=False,
-        starts_on__lte=today, ends_on__gte=today,
+        delegate=user,
+        permission=f"dispatch.{perm}",
+        revoked=False,
+        starts_on__lte=today,
+        ends_on__gte=today,
     ).values("delegator")
     user_grants = _grants(UnitUserObjectPermission, Q(user=user) | Q(user__in=delegators), perm)
     group_grants = _grants(UnitGroupObjectPermission, Q(group__user=user), perm)
     if perm in NON_INHERITED:
         return Unit.objects.filter(
-            Q(pk__in=user_grants.values("content_object")) | Q(pk__in=group_grants.values("content_object"))
+            Q(pk__in=user_grants.values("content_object"))
+            | Q(pk__in=group_grants.values("content_object"))
         )
     return Unit.objects.filter(_grant_covers(user_grants) | _grant_covers(group_grants))
 
@@ -146,10 +148,14 @@ def task_reach(user) -> Q:
     codenames = sorted({c for perms in ROLE_PERMISSIONS.values() for c in perms})
     condition = Q(pk__in=[])
     for codename in codenames:
-        scope_pks = units_in_reach(user, codename).annotate(
-            pk_text=Cast("pk", output_field=CharField())
-        ).values("pk_text")
-        condition |= Q(owner_permission=f"dispatch.{codename}", owner_permission_obj_pk__in=scope_pks)
+        scope_pks = (
+            units_in_reach(user, codename)
+            .annotate(pk_text=Cast("pk", output_field=CharField()))
+            .values("pk_text")
+        )
+        condition |= Q(
+            owner_permission=f"dispatch.{codename}", owner_permission_obj_pk__in=scope_pks
+        )
     return condition
 
 
@@ -169,10 +175,14 @@ def overdue_dispatches(user, now=None) -> QuerySet:
     from .models import DispatchStatus
 
     now = now or timezone.now()
-    return dispatch_list(user).filter(
-        Q(status=DispatchStatus.NAMED, confirm_due__lt=now)
-        | Q(status=DispatchStatus.NOTIFIED, acknowledge_due__lt=now)
-    ).order_by("confirm_due")
+    return (
+        dispatch_list(user)
+        .filter(
+            Q(status=DispatchStatus.NAMED, confirm_due__lt=now)
+            | Q(status=DispatchStatus.NOTIFIED, acknowledge_due__lt=now)
+        )
+        .order_by("confirm_due")
+    )
 
 
 def roll_call_list(user) -> QuerySet:

@@ -88,8 +88,11 @@ class ConfirmView(TaskFormView):
         if data["action"] == "confirm":
             return services.dispatch_confirm(actor=self.request.user, dispatch=self.subject())
         return services.dispatch_request(
-            actor=self.request.user, dispatch=self.subject(), kind=data["kind"],
-            reason=data["reason"], attachment=data.get("attachment"),
+            actor=self.request.user,
+            dispatch=self.subject(),
+            kind=data["kind"],
+            reason=data["reason"],
+            attachment=data.get("attachment"),
         )
 
 
@@ -101,7 +104,9 @@ class AcknowledgeView(TaskFormView):
 
     def perform(self, form):
         return services.dispatch_acknowledge(
-            actor=self.request.user, dispatch=self.subject(), ip=self.request.META.get("REMOTE_ADDR")
+            actor=self.request.user,
+            dispatch=self.subject(),
+            ip=self.request.META.get("REMOTE_ADDR"),
         )
 
 
@@ -113,7 +118,9 @@ class AttendanceView(TaskFormView):
 
     def perform(self, form):
         return services.attendance_record(
-            actor=self.request.user, dispatch=self.subject(), result=form.cleaned_data["result"],
+            actor=self.request.user,
+            dispatch=self.subject(),
+            result=form.cleaned_data["result"],
             leave_hours=form.cleaned_data.get("leave_hours") or 0,
         )
 
@@ -136,7 +143,9 @@ class NominateView(TaskFormView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        form.fields["cadres"].queryset = Cadre.objects.filter(unit__path__startswith=self.subject().unit.path)
+        form.fields["cadres"].queryset = Cadre.objects.filter(
+            unit__path__startswith=self.subject().unit.path
+        )
         return form
 
     def perform(self, form):
@@ -161,8 +170,10 @@ class NominationHeadView(DecisionTaskView):
 
     def perform(self, form):
         return services.nomination_head_decide(
-            actor=self.request.user, allocation=self.subject(),
-            approve=form.cleaned_data["decision"] == "approve", reason=form.cleaned_data["reason"],
+            actor=self.request.user,
+            allocation=self.subject(),
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
         )
 
 
@@ -174,8 +185,10 @@ class NominationReviewView(DecisionTaskView):
 
     def perform(self, form):
         return services.nomination_review(
-            actor=self.request.user, allocation=self.subject(),
-            accept=form.cleaned_data["decision"] == "accept", reason=form.cleaned_data["reason"],
+            actor=self.request.user,
+            allocation=self.subject(),
+            accept=form.cleaned_data["decision"] == "accept",
+            reason=form.cleaned_data["reason"],
         )
 
 
@@ -203,8 +216,10 @@ class FilingReviewView(DecisionTaskView):
 
     def perform(self, form):
         return services.filing_review(
-            actor=self.request.user, filing=self.subject(),
-            decision=form.cleaned_data["decision"], comment=form.cleaned_data["reason"],
+            actor=self.request.user,
+            filing=self.subject(),
+            decision=form.cleaned_data["decision"],
+            comment=form.cleaned_data["reason"],
         )
 
 
@@ -234,8 +249,12 @@ class FilingCorrectView(FilingFormMixin, TaskFormView):
     def get_initial(self):
         filing = self.subject()
         return {
-            "unit": filing.unit, "title": filing.title, "organizer_name": filing.organizer_name,
-            "start_date": filing.start_date, "end_date": filing.end_date, "hours": filing.hours,
+            "unit": filing.unit,
+            "title": filing.title,
+            "organizer_name": filing.organizer_name,
+            "start_date": filing.start_date,
+            "end_date": filing.end_date,
+            "hours": filing.hours,
             "participants": list(filing.participants.all()),
         }
 
@@ -274,5 +293,3 @@ class RollCallStartView(TaskFormView):
             cadres=data["cadres"] if named else (),
             allocations=() if named else data["allocations"],
         )
-
-

@@ -134,8 +134,12 @@ def dispatch_list(request):
     return render(
         request,
         "dispatch/dispatch_list.html",
-        {"page": page.get_page(request.GET.get("page")), "status": status,
-         "statuses": DispatchStatus.choices, "title": _("Dispatches")},
+        {
+            "page": page.get_page(request.GET.get("page")),
+            "status": status,
+            "statuses": DispatchStatus.choices,
+            "title": _("Dispatches"),
+        },
     )
 
 
@@ -146,7 +150,11 @@ def overdue_list(request):
     return render(
         request,
         "dispatch/dispatch_list.html",
-        {"page": page.get_page(request.GET.get("page")), "overdue": True, "title": _("Overdue tasks")},
+        {
+            "page": page.get_page(request.GET.get("page")),
+            "overdue": True,
+            "title": _("Overdue tasks"),
+        },
     )
 
 
@@ -158,15 +166,24 @@ def roll_call_detail(request, pk: int):
     form = CancelRollCallForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            flows.cancel_roll_call(actor=request.user, roll_call=roll_call, reason=form.cleaned_data["reason"])
+            flows.cancel_roll_call(
+                actor=request.user, roll_call=roll_call, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
             messages.success(request, _("The roll call was cancelled."))
             return redirect("roll_call_detail", pk=pk)
-    dispatches = roll_call.dispatches.select_related("cadre", "unit").order_by("unit__path", "cadre__name")
+    dispatches = roll_call.dispatches.select_related("cadre", "unit").order_by(
+        "unit__path", "cadre__name"
+    )
     return render(
-        request, "dispatch/roll_call_detail.html",
-        {"roll_call": roll_call, "dispatches": dispatches, "form": form,
-         "allocations": roll_call.allocations.select_related("unit")},
+        request,
+        "dispatch/roll_call_detail.html",
+        {
+            "roll_call": roll_call,
+            "dispatches": dispatches,
+            "form": form,
+            "allocations": roll_call.allocations.select_related("unit"),
+        },
     )

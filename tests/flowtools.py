@@ -29,13 +29,16 @@ def process_of(obj, flow_name=None):
 
 def open_task(process, node):
     return Task.objects.filter(
-        process=process, flow_task__endswith=f".{node}",
+        process=process,
+        flow_task__endswith=f".{node}",
         status__in=[STATUS.NEW, STATUS.ASSIGNED],
     ).get()
 
 
 def task_url(task, action=""):
-    app = FLOW_APPS[type(task.flow_task.flow_class).__name__ if False else task.flow_task.flow_class.__name__]
+    app = FLOW_APPS[
+        type(task.flow_task.flow_class).__name__ if False else task.flow_task.flow_class.__name__
+    ]
     node = task.flow_task.name
     suffix = f"{action}/" if action else ""
     return f"/workflow/{app}/{task.process_id}/{node}/{task.pk}/{suffix}"

@@ -25,7 +25,12 @@ def named(client, world, klass, cadre):
     client.force_login(world.bob)
     response = client.post(
         "/workflow/rollcall/start/",
-        {"training_class": klass.pk, "mode": "named", "response_deadline": deadline(), "cadres": [cadre.pk]},
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": deadline(),
+            "cadres": [cadre.pk],
+        },
     )
     assert response.status_code == 302
     dispatch = Dispatch.objects.get(cadre=cadre)
@@ -34,12 +39,16 @@ def named(client, world, klass, cadre):
 
 def request(client, liaison, process, kind, reason="因重大项目攻坚无法脱产"):
     client.force_login(liaison)
-    return act(client, open_task(process, "confirm"), {"action": "request", "kind": kind, "reason": reason})
+    return act(
+        client, open_task(process, "confirm"), {"action": "request", "kind": kind, "reason": reason}
+    )
 
 
 def decide(client, person, approval_process, node, decision, comment=""):
     client.force_login(person)
-    return act(client, open_task(approval_process, node), {"decision": decision, "comment": comment})
+    return act(
+        client, open_task(approval_process, node), {"decision": decision, "comment": comment}
+    )
 
 
 def test_a_dual_managed_leave_needs_both_departments(world, staff, klass, client):
@@ -50,12 +59,21 @@ def test_a_dual_managed_leave_needs_both_departments(world, staff, klass, client
     approval = ApprovalRequest.objects.get()
     approval_process = process_of(approval, "ApprovalFlow")
 
-    assert decide(client, world.charlie, approval_process, "head_review", "approved").status_code == 302
+    assert (
+        decide(client, world.charlie, approval_process, "head_review", "approved").status_code
+        == 302
+    )
     # Both departments now hold a task, in parallel.
-    assert decide(client, staff.olga, approval_process, "managing_review", "approved").status_code == 302
+    assert (
+        decide(client, staff.olga, approval_process, "managing_review", "approved").status_code
+        == 302
+    )
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.REQUESTED  # still waiting for the city
-    assert decide(client, staff.oscar, approval_process, "co_managing_review", "approved").status_code == 302
+    assert (
+        decide(client, staff.oscar, approval_process, "co_managing_review", "approved").status_code
+        == 302
+    )
 
     dispatch.refresh_from_db()
     approval.refresh_from_db()
@@ -72,7 +90,9 @@ def test_one_department_rejecting_rejects_and_confirmation_resumes(world, staff,
     approval_process = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
     decide(client, world.charlie, approval_process, "head_review", "approved")
     decide(client, staff.olga, approval_process, "managing_review", "approved")
-    response = decide(client, staff.oscar, approval_process, "co_managing_review", "rejected", "市管岗位不宜免训")
+    response = decide(
+        client, staff.oscar, approval_process, "co_managing_review", "rejected", "市管岗位不宜免训"
+    )
     assert response.status_code == 302
     assert ApprovalRequest.objects.get().status == RequestStatus.REJECTED
     dispatch.refresh_from_db()
@@ -140,8 +160,11 @@ def test_a_deputy_decides_during_the_delegation_window(world, staff, klass, clie
 
     deputy = user("deputy")
     approval_services.delegation_create(
-        actor=world.alice, delegate=deputy, starts_on=dt.date.today(),
-        ends_on=dt.date.today() + dt.timedelta(days=7), permission="dispatch.approve_as_head",
+        actor=world.alice,
+        delegate=deputy,
+        starts_on=dt.date.today(),
+        ends_on=dt.date.today() + dt.timedelta(days=7),
+        permission="dispatch.approve_as_head",
     )
     dispatch, process = named(client, world, klass, world.cadre_a)
     request(client, staff.lily, process, "leave")
@@ -157,15 +180,23 @@ def test_a_revoked_or_expired_delegation_gives_nothing(world, staff, klass, clie
 
     deputy = user("deputy")
     Delegation.objects.create(
-        delegator=world.alice, delegate=deputy, permission="dispatch.approve_as_head",
-        starts_on=dt.date.today() - dt.timedelta(days=10), ends_on=dt.date.today() - dt.timedelta(days=1),
+        delegator=world.alice,
+        delegate=deputy,
+        permission="dispatch.approve_as_head",
+        starts_on=dt.date.today() - dt.timedelta(days=10),
+        ends_on=dt.date.today() - dt.timedelta(days=1),
     )
     dispatch, process = named(client, world, klass, world.cadre_a)
     request(client, staff.lily, process, "leave")
     approval_process = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
     client.force_login(deputy)
     task = open_task(approval_process, "head_review")
-    assert client.post(f"/workflow/approval/{approval_process.pk}/head_review/{task.pk}/assign/").status_code == 403
+    assert (
+        client.post(
+            f"/workflow/approval/{approval_process.pk}/head_review/{task.pk}/assign/"
+        ).status_code
+        == 403
+    )
 
 
 def test_a_leave_request_without_a_reason_changes_nothing(world, staff, klass, client):

@@ -22,8 +22,12 @@ def setup(world, client):
     client.force_login(world.bob)
     response = client.post(
         "/workflow/rollcall/start/",
-        {"training_class": klass.pk, "mode": "named", "response_deadline": due.strftime("%Y-%m-%dT%H:%M"),
-         "cadres": [world.cadre_a.pk]},
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": due.strftime("%Y-%m-%dT%H:%M"),
+            "cadres": [world.cadre_a.pk],
+        },
     )
     assert response.status_code == 302
     dispatch = Dispatch.objects.get()

@@ -35,7 +35,11 @@ def test_a_filing_returned_then_accepted(world, client):
     assert filing.status == FilingStatus.RETURNED
 
     client.force_login(staff.lily)
-    response = act(client, open_task(process, "correct"), filing_data(world, title="发改系统业务能力提升培训（附日程）"))
+    response = act(
+        client,
+        open_task(process, "correct"),
+        filing_data(world, title="发改系统业务能力提升培训（附日程）"),
+    )
     assert response.status_code == 302
     filing.refresh_from_db()
     assert filing.status == FilingStatus.SUBMITTED
@@ -61,7 +65,10 @@ def test_a_filing_with_impossible_hours_is_refused(world, client):
 def test_a_liaison_cannot_file_for_another_unit(world, client):
     staff = Staff(world)
     client.force_login(staff.lily)
-    response = client.post("/workflow/filing/start/", filing_data(world, unit=world.b.pk, participants=[world.cadre_b.pk]))
+    response = client.post(
+        "/workflow/filing/start/",
+        filing_data(world, unit=world.b.pk, participants=[world.cadre_b.pk]),
+    )
     assert response.status_code == 200
     assert not Filing.objects.exists()
 

@@ -19,7 +19,10 @@ def staff(world):
 @pytest.fixture
 def klass(world):
     return training_class(
-        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), credit_hours=40,
+        world.city_od,
+        world.school,
+        dt.date.today() + dt.timedelta(days=30),
+        credit_hours=40,
         name="全市专题培训班",
     )
 
@@ -75,7 +78,9 @@ def test_the_named_happy_path(world, staff, klass, client):
     # The registrar records attendance once the class has started; hours are credited.
     start_class(klass)
     client.force_login(world.rita)
-    response = act(client, open_task(process, "record_attendance"), {"result": "present", "leave_hours": "4"})
+    response = act(
+        client, open_task(process, "record_attendance"), {"result": "present", "leave_hours": "4"}
+    )
     assert response.status_code == 302
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.ATTENDED
@@ -84,8 +89,15 @@ def test_the_named_happy_path(world, staff, klass, client):
     process.refresh_from_db()
     assert process.status == "DONE"
     verbs = set(AuditEvent.objects.values_list("verb", flat=True))
-    assert {"rollcall.issue", "dispatch.name", "dispatch.confirm", "dispatch.notice",
-            "dispatch.acknowledge", "dispatch.attend", "hours.credit"} <= verbs
+    assert {
+        "rollcall.issue",
+        "dispatch.name",
+        "dispatch.confirm",
+        "dispatch.notice",
+        "dispatch.acknowledge",
+        "dispatch.attend",
+        "hours.credit",
+    } <= verbs
 
 
 def test_an_absent_cadre_owes_makeup_and_is_flagged(world, staff, klass, client):

@@ -16,14 +16,21 @@ def staff(world):
 
 @pytest.fixture
 def klass(world):
-    return training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), quota=10)
+    return training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), quota=10
+    )
 
 
 def allot(client, world, klass, lines):
     client.force_login(world.bob)
     return client.post(
         "/workflow/rollcall/start/",
-        {"training_class": klass.pk, "mode": "quota", "response_deadline": deadline(), "allocations": lines},
+        {
+            "training_class": klass.pk,
+            "mode": "quota",
+            "response_deadline": deadline(),
+            "allocations": lines,
+        },
     )
 
 
@@ -37,13 +44,26 @@ def test_a_quota_roll_call_with_a_returned_nomination(world, staff, klass, clien
 
     # The liaison nominates; the department head approves.
     client.force_login(staff.lily)
-    assert act(client, open_task(process, "nominate"), {"cadres": [world.cadre_a.pk, world.cadre_a1.pk]}).status_code == 302
+    assert (
+        act(
+            client,
+            open_task(process, "nominate"),
+            {"cadres": [world.cadre_a.pk, world.cadre_a1.pk]},
+        ).status_code
+        == 302
+    )
     client.force_login(world.alice)
-    assert act(client, open_task(process, "head_approval"), {"decision": "approve"}).status_code == 302
+    assert (
+        act(client, open_task(process, "head_approval"), {"decision": "approve"}).status_code == 302
+    )
 
     # The dispatcher returns it with a reason (退回) ...
     client.force_login(world.bob)
-    act(client, open_task(process, "dispatcher_review"), {"decision": "return", "reason": "李玥已参加同期培训，请更换人选"})
+    act(
+        client,
+        open_task(process, "dispatcher_review"),
+        {"decision": "return", "reason": "李玥已参加同期培训，请更换人选"},
+    )
     allocation.refresh_from_db()
     assert allocation.status == QuotaStatus.AWAITING_NOMINATION
     assert allocation.times_returned == 1
@@ -55,7 +75,10 @@ def test_a_quota_roll_call_with_a_returned_nomination(world, staff, klass, clien
     client.force_login(world.alice)
     act(client, open_task(process, "head_approval"), {"decision": "approve"})
     client.force_login(world.bob)
-    assert act(client, open_task(process, "dispatcher_review"), {"decision": "accept"}).status_code == 302
+    assert (
+        act(client, open_task(process, "dispatcher_review"), {"decision": "accept"}).status_code
+        == 302
+    )
 
     allocation.refresh_from_db()
     assert allocation.status == QuotaStatus.ACCEPTED

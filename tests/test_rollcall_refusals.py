@@ -18,15 +18,21 @@ def staff(world):
 
 @pytest.fixture
 def klass(world):
-    return training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), quota=2)
+    return training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), quota=2
+    )
 
 
 def issue(client, user, klass, cadres, response_deadline=None):
     client.force_login(user)
     return client.post(
         "/workflow/rollcall/start/",
-        {"training_class": klass.pk, "mode": "named",
-         "response_deadline": response_deadline or deadline(), "cadres": [c.pk for c in cadres]},
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": response_deadline or deadline(),
+            "cadres": [c.pk for c in cadres],
+        },
     )
 
 
@@ -54,7 +60,9 @@ def test_a_deadline_after_the_class_starts_is_refused(world, klass, client):
 
 def test_a_cadre_already_in_an_overlapping_class_is_refused(world, klass, client):
     assert issue(client, world.bob, klass, [world.cadre_a]).status_code == 302
-    other = training_class(world.city_od, world.school, klass.start_date + dt.timedelta(days=2), name="同期班")
+    other = training_class(
+        world.city_od, world.school, klass.start_date + dt.timedelta(days=2), name="同期班"
+    )
     before = Dispatch.objects.count()
     response = issue(client, world.bob, other, [world.cadre_a])
     assert response.status_code == 200
@@ -63,7 +71,9 @@ def test_a_cadre_already_in_an_overlapping_class_is_refused(world, klass, client
 
 
 def test_a_cadre_outside_the_jurisdiction_cannot_be_named(world, client):
-    county_class = training_class(world.county_od, world.school, dt.date.today() + dt.timedelta(days=30))
+    county_class = training_class(
+        world.county_od, world.school, dt.date.today() + dt.timedelta(days=30)
+    )
     response = issue(client, world.carol, county_class, [world.cadre_a])
     # The form offers only cadres in reach, so the outsider is not even a valid choice.
     assert response.status_code == 200
@@ -77,7 +87,9 @@ def test_the_same_cadre_named_twice_is_refused_by_the_service(world, klass):
 
     with pytest.raises(ValidationError) as exc:
         services.roll_call_issue(
-            actor=world.bob, training_class=klass, mode="named",
+            actor=world.bob,
+            training_class=klass,
+            mode="named",
             response_deadline=timezone.now() + dt.timedelta(days=5),
             cadres=[world.cadre_a, world.cadre_a],
         )
@@ -104,7 +116,9 @@ def test_a_task_completed_by_someone_else_changes_nothing(world, staff, klass, c
 def test_a_second_claim_on_a_claimed_task_is_refused(world, staff, klass, client):
     issue(client, world.bob, klass, [world.cadre_a])
     task = open_task(process_of(Dispatch.objects.get(), "DispatchFlow"), "confirm")
-    other_liaison = __import__("tests.factories", fromlist=["user"]).user("lucy", "unit_liaison", world.a)
+    other_liaison = __import__("tests.factories", fromlist=["user"]).user(
+        "lucy", "unit_liaison", world.a
+    )
     client.force_login(staff.lily)
     assert client.post(task_url(task, "assign")).status_code == 302
     client.force_login(other_liaison)
@@ -127,7 +141,11 @@ def test_outsiders_are_refused_at_every_step(world, staff, klass, client):
         assert client.get(f"/workflow/dispatch/{process.pk}/").status_code in (403, 404)
         assert client.get(task_url(confirm, "detail")).status_code in (403, 404)
         assert task_url(confirm) not in client.get("/workflow/dispatch/queue/").content.decode()
-        assert "王堃" not in client.get("/dispatches/").content.decode() if outsider != world.nobody else True
+        assert (
+            "王堃" not in client.get("/dispatches/").content.decode()
+            if outsider != world.nobody
+            else True
+        )
         roll_call = RollCall.objects.get()
         assert client.get(f"/rollcalls/{roll_call.pk}/").status_code in (403, 404)
     # The insider sees the task in the queue.
@@ -143,8 +161,11 @@ def test_outsiders_are_refused_at_every_step(world, staff, klass, client):
 
     client.force_login(world.dave)
     act(client, ack, {"confirm": "on"})
-    TrainingClass.objects.filter(pk=klass.pk).update(start_date=dt.date.today(), report_date=dt.date.today(),
-                                                     end_date=dt.date.today() + dt.timedelta(days=4))
+    TrainingClass.objects.filter(pk=klass.pk).update(
+        start_date=dt.date.today(),
+        report_date=dt.date.today(),
+        end_date=dt.date.today() + dt.timedelta(days=4),
+    )
     attendance = open_task(process, "record_attendance")
     for outsider in (world.charlie, world.bob, staff.lily, world.dave):
         client.force_login(outsider)
@@ -163,8 +184,11 @@ def test_cancelling_a_roll_call_cancels_every_open_child(world, staff, klass, cl
     roll_call = RollCall.objects.get()
     first = Dispatch.objects.get(cadre=world.cadre_a)
     client.force_login(staff.lily)
-    act(client, open_task(process_of(first, "DispatchFlow"), "confirm"),
-        {"action": "request", "kind": "leave", "reason": "外出学习"})
+    act(
+        client,
+        open_task(process_of(first, "DispatchFlow"), "confirm"),
+        {"action": "request", "kind": "leave", "reason": "外出学习"},
+    )
 
     client.force_login(world.charlie)
     assert client.post(f"/rollcalls/{roll_call.pk}/", {"reason": "越权"}).status_code in (403, 404)
@@ -179,4 +203,7 @@ def test_cancelling_a_roll_call_cancels_every_open_child(world, staff, klass, cl
     from viewflow.workflow.models import Process
 
     assert not Process.objects.filter(status="NEW").exists()
-    assert AuditEvent.objects.filter(verb="dispatch.cancel", note="培训计划调整，本期停办").count() == 2
+    assert (
+        AuditEvent.objects.filter(verb="dispatch.cancel", note="培训计划调整，本期停办").count()
+        == 2
+    )

@@ -62,3 +62,25 @@ def test_demo_logins_are_confined_to_their_jurisdiction(db):
     assert not reach.exclude(unit__code__startswith="qs").exists()
     head = User.objects.get(username="xx-fgw.head")
     assert set(selectors.cadres_in_reach(head).values_list("unit__code", flat=True)) == {"xx-fgw"}
+
+
+def test_the_demo_shows_a_dispatch_at_every_resting_stage(db):
+    from approvals.models import ApprovalRequest
+    from dispatch.models import Dispatch, DispatchStatus, Filing, Makeup, QuotaAllocation
+
+    call_command("seed_demo", verbosity=0)
+    statuses = set(Dispatch.objects.values_list("status", flat=True))
+    # "confirmed" is transient: the notice goes out in the same step.
+    assert set(DispatchStatus.values) - {DispatchStatus.CONFIRMED} <= statuses
+    assert set(QuotaAllocation.objects.values_list("status", flat=True)) >= {
+        "awaiting_head",
+        "awaiting_nomination",
+        "accepted",
+    }
+    assert set(Filing.objects.values_list("status", flat=True)) == {
+        "submitted",
+        "returned",
+        "accepted",
+    }
+    assert Makeup.objects.count() >= 3
+    assert ApprovalRequest.objects.filter(status="pending").exists()

@@ -25,17 +25,24 @@ class RollCall(models.Model):
     """An org department's order that cadres attend a class (点名调训 / 名额分配)."""
 
     training_class = models.ForeignKey(
-        TrainingClass, verbose_name=_("training class"), on_delete=models.PROTECT,
+        TrainingClass,
+        verbose_name=_("training class"),
+        on_delete=models.PROTECT,
         related_name="roll_calls",
     )
     org_department = models.ForeignKey(
-        OrgDepartment, verbose_name=_("organization department"), on_delete=models.PROTECT,
+        OrgDepartment,
+        verbose_name=_("organization department"),
+        on_delete=models.PROTECT,
         related_name="roll_calls",
     )
     mode = models.CharField(_("mode"), max_length=8, choices=RollCallMode.choices)
     response_deadline = models.DateTimeField(_("response deadline"))
     status = models.CharField(
-        _("status"), max_length=12, choices=RollCallStatus.choices, default=RollCallStatus.OPEN,
+        _("status"),
+        max_length=12,
+        choices=RollCallStatus.choices,
+        default=RollCallStatus.OPEN,
         db_index=True,
     )
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
@@ -43,7 +50,9 @@ class RollCall(models.Model):
         Cadre, verbose_name=_("named cadres"), blank=True, related_name="+"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -71,12 +80,19 @@ class QuotaAllocation(models.Model):
     roll_call = models.ForeignKey(
         RollCall, verbose_name=_("roll call"), on_delete=models.PROTECT, related_name="allocations"
     )
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
     seats = models.PositiveIntegerField(_("seats"))
-    nominees = models.ManyToManyField(Cadre, verbose_name=_("nominees"), blank=True, related_name="+")
+    nominees = models.ManyToManyField(
+        Cadre, verbose_name=_("nominees"), blank=True, related_name="+"
+    )
     status = models.CharField(
-        _("status"), max_length=20, choices=QuotaStatus.choices,
-        default=QuotaStatus.AWAITING_NOMINATION, db_index=True,
+        _("status"),
+        max_length=20,
+        choices=QuotaStatus.choices,
+        default=QuotaStatus.AWAITING_NOMINATION,
+        db_index=True,
     )
     return_reason = models.TextField(_("reason for returning"), blank=True)
     times_returned = models.PositiveIntegerField(_("times returned"), default=0)
@@ -139,11 +155,17 @@ class Dispatch(models.Model):
     """One cadre ordered to one class: the life cycle of DOMAIN.md in one row."""
 
     roll_call = models.ForeignKey(
-        RollCall, verbose_name=_("roll call"), null=True, blank=True, on_delete=models.PROTECT,
+        RollCall,
+        verbose_name=_("roll call"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="dispatches",
     )
     training_class = models.ForeignKey(
-        TrainingClass, verbose_name=_("training class"), on_delete=models.PROTECT,
+        TrainingClass,
+        verbose_name=_("training class"),
+        on_delete=models.PROTECT,
         related_name="dispatches",
     )
     cadre = models.ForeignKey(
@@ -157,8 +179,11 @@ class Dispatch(models.Model):
         _("kind"), max_length=8, choices=DispatchKind.choices, default=DispatchKind.REGULAR
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=DispatchStatus.choices,
-        default=DispatchStatus.NAMED, db_index=True,
+        _("status"),
+        max_length=16,
+        choices=DispatchStatus.choices,
+        default=DispatchStatus.NAMED,
+        db_index=True,
     )
     confirm_due = models.DateTimeField(_("confirm by"))
     acknowledge_due = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
@@ -168,8 +193,12 @@ class Dispatch(models.Model):
     request_reason = models.TextField(_("reason"), blank=True)
     request_attachment = models.FileField(_("attachment"), upload_to="requests/", blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     notice_reference = models.CharField(_("notice"), max_length=64, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -204,7 +233,9 @@ class Dispatch(models.Model):
                 condition=~Q(status="cancelled"),
                 name="dispatch_cadre_class_once",
             ),
-            models.CheckConstraint(condition=Q(leave_hours__gte=0), name="dispatch_leave_not_negative"),
+            models.CheckConstraint(
+                condition=Q(leave_hours__gte=0), name="dispatch_leave_not_negative"
+            ),
         ]
 
     def __str__(self):
@@ -225,19 +256,28 @@ class MakeupStatus(models.TextChoices):
 class Makeup(models.Model):
     """Makeup training (补训) a cadre owes after a deferral, a leave or an absence."""
 
-    cadre = models.ForeignKey(Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="makeups")
+    cadre = models.ForeignKey(
+        Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="makeups"
+    )
     source = models.OneToOneField(
         Dispatch, verbose_name=_("owed for"), on_delete=models.PROTECT, related_name="makeup"
     )
     reason = models.CharField(_("reason"), max_length=10)
     due_date = models.DateField(_("due date"))
     status = models.CharField(
-        _("status"), max_length=10, choices=MakeupStatus.choices, default=MakeupStatus.OWED,
+        _("status"),
+        max_length=10,
+        choices=MakeupStatus.choices,
+        default=MakeupStatus.OWED,
         db_index=True,
     )
     makeup_dispatch = models.OneToOneField(
-        Dispatch, verbose_name=_("makeup dispatch"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="makes_up",
+        Dispatch,
+        verbose_name=_("makeup dispatch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="makes_up",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -272,7 +312,9 @@ class HourRecord(models.Model):
     """Credit hours in a cadre's ledger. `source_key` names the one thing that earned
     them (a dispatch, a filing participant, an import row), so nothing counts twice."""
 
-    cadre = models.ForeignKey(Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="hours")
+    cadre = models.ForeignKey(
+        Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="hours"
+    )
     date = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1)
     kind = models.CharField(_("kind"), max_length=16, choices=HourKind.choices)
@@ -305,20 +347,30 @@ class FilingStatus(models.TextChoices):
 class Filing(models.Model):
     """A training a unit organized itself, reported for the record (报备)."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="filings")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="filings"
+    )
     title = models.CharField(_("training"), max_length=128)
     organizer_name = models.CharField(_("organized by"), max_length=128)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     hours = models.DecimalField(_("credit hours"), max_digits=6, decimal_places=1)
-    participants = models.ManyToManyField(Cadre, verbose_name=_("participants"), related_name="filings")
+    participants = models.ManyToManyField(
+        Cadre, verbose_name=_("participants"), related_name="filings"
+    )
     status = models.CharField(
-        _("status"), max_length=10, choices=FilingStatus.choices, default=FilingStatus.SUBMITTED,
+        _("status"),
+        max_length=10,
+        choices=FilingStatus.choices,
+        default=FilingStatus.SUBMITTED,
         db_index=True,
     )
     review_comment = models.TextField(_("review comment"), blank=True)
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -327,7 +379,9 @@ class Filing(models.Model):
         verbose_name_plural = _("filings")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="filing_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="filing_dates_ordered"
+            ),
             models.CheckConstraint(condition=Q(hours__gte=0), name="filing_hours_not_negative"),
         ]
 

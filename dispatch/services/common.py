@@ -22,6 +22,7 @@ def change(*, actor, instance, verb: str, note: str = "", **fields):
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.save(update_fields=list(fields))
-    record_event(actor=actor, verb=verb, target=instance, before=before,
-                 after=snapshot(instance), note=note)
+    record_event(
+        actor=actor, verb=verb, target=instance, before=before, after=snapshot(instance), note=note
+    )
     return instance

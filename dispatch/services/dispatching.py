@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,9 +29,11 @@ LIAISON = ("act_as_liaison", "issue_dispatch")
 
 
 def _lock(dispatch) -> Dispatch:
-    return Dispatch.objects.select_for_update(of=("self",)).select_related(
-        "cadre__user", "training_class__institution__unit", "unit"
-    ).get(pk=dispatch.pk)
+    return (
+        Dispatch.objects.select_for_update(of=("self",))
+        .select_related("cadre__user", "training_class__institution__unit", "unit")
+        .get(pk=dispatch.pk)
+    )
 
 
 def _expect(dispatch, *statuses):
@@ -45,8 +47,9 @@ def dispatch_confirm(*, actor, dispatch) -> Dispatch:
     dispatch = _lock(dispatch)
     require_any(actor, LIAISON, dispatch.unit)
     _expect(dispatch, DispatchStatus.NAMED)
-    return change(actor=actor, instance=dispatch, verb="dispatch.confirm",
-                  status=DispatchStatus.CONFIRMED)
+    return change(
+        actor=actor, instance=dispatch, verb="dispatch.confirm", status=DispatchStatus.CONFIRMED
+    )
 
 
 @transaction.atomic
@@ -72,7 +75,9 @@ def dispatch_request(*, actor, dispatch, kind: str, reason: str, attachment=None
 
 def makeup_owe(*, actor, dispatch, reason: str) -> Makeup:
     due = timezone.localdate() + relativedelta(months=settings.XUNDIAO_MAKEUP_DUE_MONTHS)
-    makeup = Makeup.objects.create(cadre=dispatch.cadre, source=dispatch, reason=reason, due_date=due)
+    makeup = Makeup.objects.create(
+        cadre=dispatch.cadre, source=dispatch, reason=reason, due_date=due
+    )
     record_event(actor=actor, verb="makeup.owe", target=makeup, after=snapshot(makeup))
     return makeup
 
@@ -85,20 +90,36 @@ def dispatch_request_decided(*, dispatch, approved: bool) -> Dispatch:
     _expect(dispatch, DispatchStatus.REQUESTED)
     now = timezone.now()
     if not approved:
-        return change(actor=None, instance=dispatch, verb="dispatch.request_refused",
-                      status=DispatchStatus.NAMED)
+        return change(
+            actor=None,
+            instance=dispatch,
+            verb="dispatch.request_refused",
+            status=DispatchStatus.NAMED,
+        )
     if dispatch.request_kind == RequestKind.EXEMPTION:
-        return change(actor=None, instance=dispatch, verb="dispatch.exempt",
-                      status=DispatchStatus.EXEMPT, closed_at=now)
-    change(actor=None, instance=dispatch, verb="dispatch.defer",
-           status=DispatchStatus.DEFERRED, closed_at=now)
+        return change(
+            actor=None,
+            instance=dispatch,
+            verb="dispatch.exempt",
+            status=DispatchStatus.EXEMPT,
+            closed_at=now,
+        )
+    change(
+        actor=None,
+        instance=dispatch,
+        verb="dispatch.defer",
+        status=DispatchStatus.DEFERRED,
+        closed_at=now,
+    )
     makeup_owe(actor=None, dispatch=dispatch, reason=dispatch.request_kind)
     return dispatch
 
 
 def acknowledge_due_for(dispatch) -> dt.datetime:
     """Three days to acknowledge, and never later than the eve of the report date."""
-    report = timezone.make_aware(dt.datetime.combine(dispatch.training_class.report_date, dt.time.min))
+    report = timezone.make_aware(
+        dt.datetime.combine(dispatch.training_class.report_date, dt.time.min)
+    )
     return min(timezone.now() + dt.timedelta(days=3), report)
 
 
@@ -107,9 +128,14 @@ def dispatch_notify(*, dispatch, notice_reference: str = "") -> Dispatch:
     """The notice is issued to the trainee (and recorded; see the documents service)."""
     dispatch = _lock(dispatch)
     _expect(dispatch, DispatchStatus.CONFIRMED)
-    return change(actor=None, instance=dispatch, verb="dispatch.notice",
-                  status=DispatchStatus.NOTIFIED, notice_reference=notice_reference,
-                  acknowledge_due=acknowledge_due_for(dispatch))
+    return change(
+        actor=None,
+        instance=dispatch,
+        verb="dispatch.notice",
+        status=DispatchStatus.NOTIFIED,
+        notice_reference=notice_reference,
+        acknowledge_due=acknowledge_due_for(dispatch),
+    )
 
 
 @transaction.atomic
@@ -120,9 +146,14 @@ def dispatch_acknowledge(*, actor, dispatch, ip: str | None = None) -> Dispatch:
     if not is_trainee:
         require_any(actor, LIAISON, dispatch.unit)
     _expect(dispatch, DispatchStatus.NOTIFIED)
-    return change(actor=actor, instance=dispatch, verb="dispatch.acknowledge",
-                  status=DispatchStatus.ACKNOWLEDGED, acknowledged_at=timezone.now(),
-                  acknowledged_ip=ip)
+    return change(
+        actor=actor,
+        instance=dispatch,
+        verb="dispatch.acknowledge",
+        status=DispatchStatus.ACKNOWLEDGED,
+        acknowledged_at=timezone.now(),
+        acknowledged_ip=ip,
+    )
 
 
 @transaction.atomic
@@ -137,7 +168,9 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
         raise ValidationError(_("Attendance can be recorded once the class has started."))
     leave_hours = Decimal(leave_hours or 0)
     if leave_hours < 0 or leave_hours > training_class.credit_hours:
-        raise ValidationError({"leave_hours": _("Leave hours must lie between 0 and the class hours.")})
+        raise ValidationError(
+            {"leave_hours": _("Leave hours must lie between 0 and the class hours.")}
+        )
     if result not in AttendanceResult.values:
         raise ValidationError({"result": _("Choose present, absent or withdrawn.")})
     if result == AttendanceResult.PRESENT and leave_hours * 7 > training_class.credit_hours:
@@ -145,24 +178,48 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
     now = timezone.now()
     if result == AttendanceResult.PRESENT:
         hours = training_class.credit_hours - leave_hours
-        change(actor=actor, instance=dispatch, verb="dispatch.attend",
-               status=DispatchStatus.ATTENDED, attendance=result, leave_hours=leave_hours,
-               hours_credited=hours, closed_at=now)
+        change(
+            actor=actor,
+            instance=dispatch,
+            verb="dispatch.attend",
+            status=DispatchStatus.ATTENDED,
+            attendance=result,
+            leave_hours=leave_hours,
+            hours_credited=hours,
+            closed_at=now,
+        )
         record = HourRecord.objects.create(
-            cadre=dispatch.cadre, date=training_class.end_date, hours=hours,
-            kind=HourKind.CONCENTRATED, source=HourSource.CLASS,
-            source_key=f"dispatch:{dispatch.pk}", note=training_class.name[:255],
+            cadre=dispatch.cadre,
+            date=training_class.end_date,
+            hours=hours,
+            kind=HourKind.CONCENTRATED,
+            source=HourSource.CLASS,
+            source_key=f"dispatch:{dispatch.pk}",
+            note=training_class.name[:255],
         )
         record_event(actor=actor, verb="hours.credit", target=record, after=snapshot(record))
         return dispatch
     if result == AttendanceResult.WITHDRAWN:
-        change(actor=actor, instance=dispatch, verb="dispatch.withdraw",
-               status=DispatchStatus.WITHDRAWN, attendance=result, leave_hours=leave_hours,
-               closed_at=now)
+        change(
+            actor=actor,
+            instance=dispatch,
+            verb="dispatch.withdraw",
+            status=DispatchStatus.WITHDRAWN,
+            attendance=result,
+            leave_hours=leave_hours,
+            closed_at=now,
+        )
         makeup_owe(actor=actor, dispatch=dispatch, reason="withdrawn")
         return dispatch
-    change(actor=actor, instance=dispatch, verb="dispatch.absent", status=DispatchStatus.ABSENT,
-           attendance=result, flagged_for_circular=True, closed_at=now)
+    change(
+        actor=actor,
+        instance=dispatch,
+        verb="dispatch.absent",
+        status=DispatchStatus.ABSENT,
+        attendance=result,
+        flagged_for_circular=True,
+        closed_at=now,
+    )
     makeup_owe(actor=actor, dispatch=dispatch, reason="absence")
     return dispatch
 
@@ -178,5 +235,3 @@ def dispatch_escalate(*, dispatch, step: str) -> Dispatch:
     """A due date passed: the dispatcher takes over the step."""
     dispatch = _lock(dispatch)
     return change(actor=None, instance=dispatch, verb=f"dispatch.escalate.{step}", escalated=True)
-
-

@@ -33,15 +33,22 @@ def _validate(*, unit, start_date, end_date, hours, participants):
 
 
 @transaction.atomic
-def filing_submit(*, actor, unit, title, organizer_name, start_date, end_date, hours,
-                  participants) -> Filing:
+def filing_submit(
+    *, actor, unit, title, organizer_name, start_date, end_date, hours, participants
+) -> Filing:
     require_any(actor, ("act_as_liaison",), unit)
     participants = list(participants)
-    _validate(unit=unit, start_date=start_date, end_date=end_date, hours=hours,
-              participants=participants)
+    _validate(
+        unit=unit, start_date=start_date, end_date=end_date, hours=hours, participants=participants
+    )
     filing = Filing.objects.create(
-        unit=unit, title=title, organizer_name=organizer_name, start_date=start_date,
-        end_date=end_date, hours=hours, filed_by=actor,
+        unit=unit,
+        title=title,
+        organizer_name=organizer_name,
+        start_date=start_date,
+        end_date=end_date,
+        hours=hours,
+        filed_by=actor,
     )
     filing.participants.set(participants)
     record_event(actor=actor, verb="filing.submit", target=filing, after=snapshot(filing))
@@ -49,20 +56,34 @@ def filing_submit(*, actor, unit, title, organizer_name, start_date, end_date, h
 
 
 @transaction.atomic
-def filing_correct(*, actor, filing, title, organizer_name, start_date, end_date, hours,
-                   participants) -> Filing:
+def filing_correct(
+    *, actor, filing, title, organizer_name, start_date, end_date, hours, participants
+) -> Filing:
     """The liaison corrects a returned filing and submits it again."""
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
     require_any(actor, ("act_as_liaison",), filing.unit)
     if filing.status != FilingStatus.RETURNED:
         raise ValidationError(_("This step has already been completed by someone else."))
     participants = list(participants)
-    _validate(unit=filing.unit, start_date=start_date, end_date=end_date, hours=hours,
-              participants=participants)
+    _validate(
+        unit=filing.unit,
+        start_date=start_date,
+        end_date=end_date,
+        hours=hours,
+        participants=participants,
+    )
     filing.participants.set(participants)
-    return change(actor=actor, instance=filing, verb="filing.correct",
-                  title=title, organizer_name=organizer_name, start_date=start_date,
-                  end_date=end_date, hours=hours, status=FilingStatus.SUBMITTED)
+    return change(
+        actor=actor,
+        instance=filing,
+        verb="filing.correct",
+        title=title,
+        organizer_name=organizer_name,
+        start_date=start_date,
+        end_date=end_date,
+        hours=hours,
+        status=FilingStatus.SUBMITTED,
+    )
 
 
 @transaction.atomic
@@ -76,14 +97,24 @@ def filing_review(*, actor, filing, decision: str, comment: str = "") -> Filing:
         raise ValidationError({"decision": _("Choose accept, return or reject.")})
     if decision != FilingStatus.ACCEPTED and not (comment or "").strip():
         raise ValidationError({"comment": _("Please give the reason for this decision.")})
-    change(actor=actor, instance=filing, verb=f"filing.{decision}", note=comment,
-           status=decision, review_comment=(comment or "").strip())
+    change(
+        actor=actor,
+        instance=filing,
+        verb=f"filing.{decision}",
+        note=comment,
+        status=decision,
+        review_comment=(comment or "").strip(),
+    )
     if decision == FilingStatus.ACCEPTED:
         for cadre in filing.participants.all():
             record = HourRecord.objects.create(
-                cadre=cadre, date=filing.end_date, hours=filing.hours,
-                kind=HourKind.CONCENTRATED, source=HourSource.FILING,
-                source_key=f"filing:{filing.pk}:{cadre.pk}", note=filing.title[:255],
+                cadre=cadre,
+                date=filing.end_date,
+                hours=filing.hours,
+                kind=HourKind.CONCENTRATED,
+                source=HourSource.FILING,
+                source_key=f"filing:{filing.pk}:{cadre.pk}",
+                note=filing.title[:255],
             )
             record_event(actor=actor, verb="hours.credit", target=record, after=snapshot(record))
     return filing

@@ -85,8 +85,10 @@ def roll_call_issue(
             raise ValidationError({"cadres": _("The same cadre is named twice.")})
         if len(cadres) > training_class.quota:
             raise ValidationError(
-                {"cadres": _("%(count)d cadres named but the class has %(quota)d seats.")
-                 % {"count": len(cadres), "quota": training_class.quota}}
+                {
+                    "cadres": _("%(count)d cadres named but the class has %(quota)d seats.")
+                    % {"count": len(cadres), "quota": training_class.quota}
+                }
             )
         reach = selectors.cadres_in_reach(actor, "issue_dispatch") if actor else None
         if reach is not None:
@@ -107,8 +109,10 @@ def roll_call_issue(
         total = sum(seats for _unit, seats in allocations)
         if total > training_class.quota:
             raise ValidationError(
-                {"allocations": _("%(count)d seats allotted but the class has %(quota)d.")
-                 % {"count": total, "quota": training_class.quota}}
+                {
+                    "allocations": _("%(count)d seats allotted but the class has %(quota)d.")
+                    % {"count": total, "quota": training_class.quota}
+                }
             )
         for unit in units:
             require_any(actor, ("issue_dispatch",), unit)
@@ -155,17 +159,34 @@ def roll_call_cancel(*, actor, roll_call, reason: str) -> list[Dispatch]:
     require_any(actor, ("issue_dispatch",), roll_call.org_department.unit)
     if roll_call.status != RollCallStatus.OPEN:
         raise ValidationError(_("This roll call is no longer open."))
-    change(actor=actor, instance=roll_call, verb="rollcall.cancel", note=reason,
-           status=RollCallStatus.CANCELLED, cancel_reason=reason.strip())
+    change(
+        actor=actor,
+        instance=roll_call,
+        verb="rollcall.cancel",
+        note=reason,
+        status=RollCallStatus.CANCELLED,
+        cancel_reason=reason.strip(),
+    )
     cancelled = []
     for dispatch in roll_call.dispatches.filter(status__in=OPEN_DISPATCH_STATUSES):
-        change(actor=actor, instance=dispatch, verb="dispatch.cancel", note=reason,
-               status=DispatchStatus.CANCELLED, cancel_reason=reason.strip(),
-               closed_at=timezone.now())
+        change(
+            actor=actor,
+            instance=dispatch,
+            verb="dispatch.cancel",
+            note=reason,
+            status=DispatchStatus.CANCELLED,
+            cancel_reason=reason.strip(),
+            closed_at=timezone.now(),
+        )
         cancelled.append(dispatch)
     for allocation in roll_call.allocations.exclude(status=QuotaStatus.ACCEPTED):
-        change(actor=actor, instance=allocation, verb="quota.cancel", note=reason,
-               status=QuotaStatus.CANCELLED)
+        change(
+            actor=actor,
+            instance=allocation,
+            verb="quota.cancel",
+            note=reason,
+            status=QuotaStatus.CANCELLED,
+        )
     return cancelled
 
 
@@ -173,8 +194,10 @@ def roll_call_cancel(*, actor, roll_call, reason: str) -> list[Dispatch]:
 
 
 def _lock(allocation):
-    return QuotaAllocation.objects.select_for_update(of=("self",)).select_related("roll_call__training_class").get(
-        pk=allocation.pk
+    return (
+        QuotaAllocation.objects.select_for_update(of=("self",))
+        .select_related("roll_call__training_class")
+        .get(pk=allocation.pk)
     )
 
 
@@ -194,8 +217,10 @@ def nomination_submit(*, actor, allocation, cadres) -> QuotaAllocation:
         raise ValidationError({"cadres": _("Nominate at least one cadre.")})
     if len(cadres) > allocation.seats:
         raise ValidationError(
-            {"cadres": _("%(count)d nominated but the unit has %(seats)d seats.")
-             % {"count": len(cadres), "seats": allocation.seats}}
+            {
+                "cadres": _("%(count)d nominated but the unit has %(seats)d seats.")
+                % {"count": len(cadres), "seats": allocation.seats}
+            }
         )
     outside = [c.name for c in cadres if not c.unit.path.startswith(allocation.unit.path)]
     if outside:
@@ -204,22 +229,39 @@ def nomination_submit(*, actor, allocation, cadres) -> QuotaAllocation:
         )
     check_cadres_free(cadres, allocation.roll_call.training_class)
     allocation.nominees.set(cadres)
-    return change(actor=actor, instance=allocation, verb="quota.nominate",
-                  status=QuotaStatus.AWAITING_HEAD, return_reason="")
+    return change(
+        actor=actor,
+        instance=allocation,
+        verb="quota.nominate",
+        status=QuotaStatus.AWAITING_HEAD,
+        return_reason="",
+    )
 
 
 @transaction.atomic
-def nomination_head_decide(*, actor, allocation, approve: bool, reason: str = "") -> QuotaAllocation:
+def nomination_head_decide(
+    *, actor, allocation, approve: bool, reason: str = ""
+) -> QuotaAllocation:
     allocation = _lock(allocation)
     require_any(actor, ("approve_as_head",), allocation.unit)
     _expect(allocation, QuotaStatus.AWAITING_HEAD)
     if approve:
-        return change(actor=actor, instance=allocation, verb="quota.head_approve",
-                      status=QuotaStatus.AWAITING_DISPATCHER)
+        return change(
+            actor=actor,
+            instance=allocation,
+            verb="quota.head_approve",
+            status=QuotaStatus.AWAITING_DISPATCHER,
+        )
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Please give the reason for returning.")})
-    return change(actor=actor, instance=allocation, verb="quota.head_return", note=reason,
-                  status=QuotaStatus.AWAITING_NOMINATION, return_reason=reason.strip())
+    return change(
+        actor=actor,
+        instance=allocation,
+        verb="quota.head_return",
+        note=reason,
+        status=QuotaStatus.AWAITING_NOMINATION,
+        return_reason=reason.strip(),
+    )
 
 
 @transaction.atomic
@@ -230,10 +272,17 @@ def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> Q
     _expect(allocation, QuotaStatus.AWAITING_DISPATCHER)
     if accept:
         check_cadres_free(list(allocation.nominees.all()), allocation.roll_call.training_class)
-        return change(actor=actor, instance=allocation, verb="quota.accept",
-                      status=QuotaStatus.ACCEPTED)
+        return change(
+            actor=actor, instance=allocation, verb="quota.accept", status=QuotaStatus.ACCEPTED
+        )
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Please give the reason for returning.")})
-    return change(actor=actor, instance=allocation, verb="quota.return", note=reason,
-                  status=QuotaStatus.AWAITING_NOMINATION, return_reason=reason.strip(),
-                  times_returned=allocation.times_returned + 1)
+    return change(
+        actor=actor,
+        instance=allocation,
+        verb="quota.return",
+        note=reason,
+        status=QuotaStatus.AWAITING_NOMINATION,
+        return_reason=reason.strip(),
+        times_returned=allocation.times_returned + 1,
+    )
