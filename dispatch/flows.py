@@ -54,12 +54,15 @@ def _remind_before():
 
 
 # Due moments of the dispatch's deadlines, for the timer boundaries.
+# The unit, class and confirmation due moment never change after a dispatch is named,
+# so they are read from the artifact cached on the process; anything a step changes
+# (status, acknowledgement due) is read fresh.
 def _confirm_reminder_at(activation):
-    return fresh_artifact(activation.process).confirm_due - _remind_before()
+    return activation.process.artifact.confirm_due - _remind_before()
 
 
 def _confirm_due_at(activation):
-    return fresh_artifact(activation.process).confirm_due
+    return activation.process.artifact.confirm_due
 
 
 def _ack_reminder_at(activation):
@@ -71,11 +74,11 @@ def _ack_due_at(activation):
 
 
 def _dispatch_unit(process):
-    return fresh_artifact(process).unit
+    return process.artifact.unit
 
 
 def _dispatch_institution(process):
-    return fresh_artifact(process).training_class.institution.unit
+    return process.artifact.training_class.institution.unit
 
 
 class DispatchFlow(ScopedFlowMixin, flow.Flow):
@@ -95,7 +98,6 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         .Annotation(title=_("Unit confirms or requests leave"))
         .Permission("dispatch.act_as_liaison", obj=_dispatch_unit)
         .OnTimeout(_confirm_reminder_at, this.remind_confirm, interrupting=False)
-        .OnTimeout(_confirm_due_at, this.escalate_confirm, interrupting=False)
         .Next(this.answered)
     )
 
@@ -131,7 +133,6 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         .Assign(this.trainee_account)
         .Permission("dispatch.act_as_liaison", obj=_dispatch_unit)
         .OnTimeout(_ack_reminder_at, this.remind_acknowledge, interrupting=False)
-        .OnTimeout(_ack_due_at, this.escalate_acknowledge, interrupting=False)
         .Next(this.record_attendance)
     )
 
@@ -144,12 +145,18 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
 
     end = flow.End()
 
-    # deadline paths, in parallel with the task they watch
+    # Deadline paths, in parallel with the task they watch: a reminder before the due
+    # moment, then, if the step is still open when it passes, escalation. The second
+    # timer is armed only once the first fires, so a dispatch answered in time costs one.
 
-    remind_confirm = flow.Function(this.send_confirm_reminder).Next(this.deadline_handled)
+    remind_confirm = flow.Function(this.send_confirm_reminder).Next(this.confirm_due)
+    confirm_due = flow.Timer(_confirm_due_at).Next(this.escalate_confirm)
     escalate_confirm = flow.Function(this.escalate_confirmation).Next(this.deadline_handled)
-    remind_acknowledge = flow.Function(this.send_ack_reminder).Next(this.deadline_handled)
+
+    remind_acknowledge = flow.Function(this.send_ack_reminder).Next(this.acknowledge_due)
+    acknowledge_due = flow.Timer(_ack_due_at).Next(this.escalate_acknowledge)
     escalate_acknowledge = flow.Function(this.escalate_acknowledgement).Next(this.deadline_handled)
+
     deadline_handled = flow.End()
 
     # node bodies
@@ -206,15 +213,16 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         services.dispatch_remind(dispatch=fresh_artifact(activation.process), step="acknowledge")
 
     def escalate_confirmation(self, activation):
-        self._escalate(activation, "confirm", self.confirm)
+        self._escalate(activation, "confirm", self.confirm, DispatchStatus.NAMED)
 
     def escalate_acknowledgement(self, activation):
-        self._escalate(activation, "acknowledge", self.acknowledge)
+        self._escalate(activation, "acknowledge", self.acknowledge, DispatchStatus.NOTIFIED)
 
-    def _escalate(self, activation, step, node):
-        dispatch = services.dispatch_escalate(
-            dispatch=fresh_artifact(activation.process), step=step
-        )
+    def _escalate(self, activation, step, node, open_status):
+        dispatch = fresh_artifact(activation.process)
+        if dispatch.status != open_status:
+            return  # answered between the reminder and the due moment
+        dispatch = services.dispatch_escalate(dispatch=dispatch, step=step)
         retarget_open_tasks(
             activation.process,
             node,
@@ -270,8 +278,11 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
 
     def start_dispatches(self, activation):
         roll_call = fresh_artifact(activation.process)
-        for cadre in roll_call.named_cadres.all():
-            start_dispatch(roll_call=roll_call, cadre=cadre, actor=roll_call.created_by)
+        start_dispatches(
+            roll_call=roll_call,
+            cadres=roll_call.named_cadres.select_related("unit"),
+            actor=roll_call.created_by,
+        )
 
     def start_nominations(self, activation):
         for allocation in fresh_artifact(activation.process).allocations.all():
@@ -284,10 +295,12 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
         return fresh_artifact(process).org_department.unit if process.artifact_object_id else None
 
 
-def start_dispatch(*, roll_call, cadre, actor):
-    dispatch = services.dispatch_create(actor=actor, roll_call=roll_call, cadre=cadre)
-    DispatchFlow.start.run(dispatch=dispatch)
-    return dispatch
+def start_dispatches(*, roll_call, cadres, actor):
+    """Name the cadres and start a dispatch process for each."""
+    dispatches = services.dispatches_create(actor=actor, roll_call=roll_call, cadres=cadres)
+    for dispatch in dispatches:
+        DispatchFlow.start.run(dispatch=dispatch)
+    return dispatches
 
 
 def _allocation_unit(process):
@@ -353,8 +366,11 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
 
     def start_dispatches(self, activation):
         allocation = fresh_artifact(activation.process)
-        for cadre in allocation.nominees.all():
-            start_dispatch(roll_call=allocation.roll_call, cadre=cadre, actor=None)
+        start_dispatches(
+            roll_call=allocation.roll_call,
+            cadres=allocation.nominees.select_related("unit"),
+            actor=None,
+        )
 
     def visible_artifacts(self, user):
         return QuotaAllocation.objects.filter(unit__in=selectors.units_in_reach(user))

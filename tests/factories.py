@@ -30,6 +30,7 @@ def unit(name, parent=None, kind=UnitKind.GOVERNMENT, code=None):
 
 def id_number(male=True, born=dt.date(1980, 5, 17)):
     n = next(_seq)
+    born = born + dt.timedelta(days=n // 400)  # 500 sequence numbers per birth date
     return idnumber.make("110101", born, (n * 2 + (1 if male else 0)) % 1000)
 
 

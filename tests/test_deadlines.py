@@ -54,7 +54,8 @@ def test_after_the_due_date_the_task_escalates_to_the_dispatcher(world, setup, c
     client.force_login(world.bob)
     assert "王堃" not in client.get("/dispatches/overdue/").content.decode()
 
-    fire_at(dispatch.confirm_due + dt.timedelta(hours=1))
+    fire_at(dispatch.confirm_due - dt.timedelta(hours=12))  # the reminder
+    fire_at(dispatch.confirm_due + dt.timedelta(hours=1))  # the due moment has passed
     dispatch.refresh_from_db()
     assert dispatch.escalated
     assert AuditEvent.objects.filter(verb="dispatch.escalate.confirm").exists()
@@ -90,6 +91,17 @@ def test_an_unacknowledged_notice_is_reminded_and_escalated(world, setup, client
     dispatch.refresh_from_db()
     fire_at(dispatch.acknowledge_due - dt.timedelta(hours=6))
     assert AuditEvent.objects.filter(verb="dispatch.remind.acknowledge").exists()
+    assert not Dispatch.objects.get().escalated
     fire_at(dispatch.acknowledge_due + dt.timedelta(hours=1))
     dispatch.refresh_from_db()
     assert dispatch.escalated
+
+
+def test_an_answer_between_reminder_and_due_date_prevents_escalation(world, setup, client):
+    staff, dispatch, process = setup
+    fire_at(dispatch.confirm_due - dt.timedelta(hours=12))
+    assert AuditEvent.objects.filter(verb="dispatch.remind.confirm").exists()
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    fire_at(dispatch.confirm_due + dt.timedelta(hours=1))
+    assert not AuditEvent.objects.filter(verb="dispatch.escalate.confirm").exists()

@@ -14,7 +14,7 @@ from .dispatching import (
 from .filing import filing_correct, filing_review, filing_submit
 from .org import cadre_save, role_grant, role_revoke, training_class_save, unit_save
 from .rollcall import (
-    dispatch_create,
+    dispatches_create,
     nomination_head_decide,
     nomination_review,
     nomination_submit,
@@ -27,7 +27,7 @@ __all__ = [
     "cadre_save",
     "dispatch_acknowledge",
     "dispatch_confirm",
-    "dispatch_create",
+    "dispatches_create",
     "dispatch_escalate",
     "dispatch_notify",
     "dispatch_remind",

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import record_event, snapshot
+from audit.services import record_event, record_events, snapshot
 
 from .. import selectors
 from ..models import (
@@ -90,9 +90,13 @@ def roll_call_issue(
                     % {"count": len(cadres), "quota": training_class.quota}
                 }
             )
-        reach = selectors.cadres_in_reach(actor, "issue_dispatch") if actor else None
-        if reach is not None:
-            outside = [c.name for c in cadres if not reach.filter(pk=c.pk).exists()]
+        if actor is not None:
+            reachable = set(
+                selectors.cadres_in_reach(actor, "issue_dispatch")
+                .filter(pk__in=[c.pk for c in cadres])
+                .values_list("pk", flat=True)
+            )
+            outside = [c.name for c in cadres if c.pk not in reachable]
             if outside:
                 raise PermissionDenied(
                     _("Outside your jurisdiction: %(names)s") % {"names": "、".join(outside)}
@@ -135,18 +139,25 @@ def roll_call_issue(
 
 
 @transaction.atomic
-def dispatch_create(*, actor, roll_call, cadre) -> Dispatch:
-    """One cadre named for the roll call's class."""
-    check_cadres_free([cadre], roll_call.training_class)
-    dispatch = Dispatch.objects.create(
-        roll_call=roll_call,
-        training_class=roll_call.training_class,
-        cadre=cadre,
-        unit=cadre.unit,
-        confirm_due=roll_call.response_deadline,
+def dispatches_create(*, actor, roll_call, cadres) -> list[Dispatch]:
+    """Name each cadre for the roll call's class: one dispatch each, checked for clashes
+    together, written and audited in bulk."""
+    cadres = list(cadres)
+    check_cadres_free(cadres, roll_call.training_class)
+    dispatches = Dispatch.objects.bulk_create(
+        Dispatch(
+            roll_call=roll_call,
+            training_class=roll_call.training_class,
+            cadre=cadre,
+            unit=cadre.unit,
+            confirm_due=roll_call.response_deadline,
+        )
+        for cadre in cadres
     )
-    record_event(actor=actor, verb="dispatch.name", target=dispatch, after=snapshot(dispatch))
-    return dispatch
+    if any(d.pk is None for d in dispatches):  # backends without RETURNING
+        dispatches = list(roll_call.dispatches.filter(cadre__in=cadres))
+    record_events(actor=actor, verb="dispatch.name", targets=dispatches)
+    return dispatches
 
 
 @transaction.atomic

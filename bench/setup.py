@@ -1,0 +1,51 @@
+"""Shared set-up for benchmarks: Django on a throw-away test database.
+
+Run a benchmark as `python bench/<name>.py`; with DATABASE_URL set it runs on that
+server (a `test_…` database is created and dropped), otherwise on SQLite.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def django_test_db():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.conf import settings
+
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "bench.baseline"]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    return connection, name
+
+
+def teardown(connection, name):
+    connection.creation.destroy_test_db(name, verbosity=0)
+
+
+class QueryCounter:
+    """Counts every statement sent (CaptureQueriesContext keeps only the last 9,000)."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        self._cm = self.connection.execute_wrapper(self)
+        self._cm.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
