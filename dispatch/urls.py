@@ -14,5 +14,6 @@ urlpatterns = [
     path("classes/<int:pk>/", views.class_detail, name="class_detail"),
     path("dispatches/", views.dispatch_list, name="dispatch_list"),
     path("dispatches/overdue/", views.overdue_list, name="overdue_list"),
+    path("rollcalls/", views.roll_call_list, name="roll_call_list"),
     path("rollcalls/<int:pk>/", views.roll_call_detail, name="roll_call_detail"),
 ]

@@ -187,3 +187,10 @@ def roll_call_detail(request, pk: int):
             "allocations": roll_call.allocations.select_related("unit"),
         },
     )
+
+
+@login_required
+def roll_call_list(request):
+    _reach_required(request)
+    page = Paginator(selectors.roll_call_list(request.user).order_by("-created_at"), 50)
+    return render(request, "dispatch/roll_call_list.html", {"page": page.get_page(request.GET.get("page"))})

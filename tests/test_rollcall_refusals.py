@@ -148,6 +148,8 @@ def test_outsiders_are_refused_at_every_step(world, staff, klass, client):
         )
         roll_call = RollCall.objects.get()
         assert client.get(f"/rollcalls/{roll_call.pk}/").status_code in (403, 404)
+        if outsider != world.nobody:
+            assert klass.name not in client.get("/rollcalls/").content.decode()
     # The insider sees the task in the queue.
     client.force_login(staff.lily)
     assert task_url(confirm) in client.get("/workflow/dispatch/queue/").content.decode()
