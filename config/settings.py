@@ -5,6 +5,7 @@ file, eager Celery tasks, e-mail written to the console. Production sets DEBUG=0
 then provide SECRET_KEY; see the README's configuration table.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -100,6 +101,8 @@ XUNDIAO_SCOPE_READ = "dispatch.selectors.units_in_reach"
 XUNDIAO_REMINDER_BEFORE_HOURS = env.int("XUNDIAO_REMINDER_BEFORE_HOURS", default=24)
 # Makeup training falls due this many months after a deferral or an absence.
 XUNDIAO_MAKEUP_DUE_MONTHS = env.int("XUNDIAO_MAKEUP_DUE_MONTHS", default=12)
+# The national cadre training plan's period (全国干部教育培训规划 2023–2027).
+XUNDIAO_PLAN_PERIOD = (datetime.date(2023, 1, 1), datetime.date(2027, 12, 31))
 # Outsiders get a plain 404/403 from our own views; guardian must not render its own pages.
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False

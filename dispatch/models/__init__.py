@@ -18,6 +18,14 @@ from .dispatch import (
     RollCallMode,
     RollCallStatus,
 )
+from .ledger import (
+    Circular,
+    CircularPeriod,
+    CircularStatus,
+    HourImport,
+    IndicatorRule,
+    RuleWindow,
+)
 from .org import (
     CATEGORY_GROUP,
     PATH_SEGMENT,
@@ -38,6 +46,12 @@ from .org import (
 )
 
 __all__ = [
+    "Circular",
+    "CircularPeriod",
+    "CircularStatus",
+    "HourImport",
+    "IndicatorRule",
+    "RuleWindow",
     "CATEGORY_GROUP",
     "PATH_SEGMENT",
     "AttendanceResult",

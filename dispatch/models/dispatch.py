@@ -213,6 +213,10 @@ class Dispatch(models.Model):
         _("hours of leave during the class"), max_digits=6, decimal_places=1, default=0
     )
     flagged_for_circular = models.BooleanField(_("named in the next circular"), default=False)
+    makes_up = models.ForeignKey(
+        "Makeup", verbose_name=_("makes up for"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="makeup_dispatches",
+    )
     escalated = models.BooleanField(_("escalated"), default=False)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -271,14 +275,7 @@ class Makeup(models.Model):
         default=MakeupStatus.OWED,
         db_index=True,
     )
-    makeup_dispatch = models.OneToOneField(
-        Dispatch,
-        verbose_name=_("makeup dispatch"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="makes_up",
-    )
+    escalated = models.BooleanField(_("overdue and escalated"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -317,6 +314,10 @@ class HourRecord(models.Model):
     )
     date = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1)
+    days = models.DecimalField(
+        _("days"), max_digits=5, decimal_places=1, null=True, blank=True,
+        help_text=_("Training days, where the source counts them (classes, filings)."),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=HourKind.choices)
     source = models.CharField(_("source"), max_length=16, choices=HourSource.choices)
     source_key = models.CharField(_("source key"), max_length=64, unique=True)

@@ -11,6 +11,13 @@ from .dispatching import (
     dispatch_request_decided,
     makeup_owe,
 )
+from .ledger import (
+    hours_import_commit,
+    hours_import_preview,
+    recognition_decided,
+    recognition_submit,
+    rule_revise,
+)
 from .filing import filing_correct, filing_review, filing_submit
 from .org import cadre_save, role_grant, role_revoke, training_class_save, unit_save
 from .rollcall import (
@@ -23,6 +30,11 @@ from .rollcall import (
 )
 
 __all__ = [
+    "hours_import_commit",
+    "hours_import_preview",
+    "recognition_decided",
+    "recognition_submit",
+    "rule_revise",
     "attendance_record",
     "cadre_save",
     "dispatch_acknowledge",

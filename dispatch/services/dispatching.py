@@ -192,6 +192,7 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
             cadre=dispatch.cadre,
             date=training_class.end_date,
             hours=hours,
+            days=training_class.days,
             kind=HourKind.CONCENTRATED,
             source=HourSource.CLASS,
             source_key=f"dispatch:{dispatch.pk}",

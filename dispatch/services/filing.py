@@ -111,6 +111,7 @@ def filing_review(*, actor, filing, decision: str, comment: str = "") -> Filing:
                 cadre=cadre,
                 date=filing.end_date,
                 hours=filing.hours,
+                days=(filing.end_date - filing.start_date).days + 1,
                 kind=HourKind.CONCENTRATED,
                 source=HourSource.FILING,
                 source_key=f"filing:{filing.pk}:{cadre.pk}",

@@ -1,0 +1,177 @@
+"""Compliance with the quantitative indicators, computed set-based.
+
+For a set of cadres and a day (`as_of`), each indicator rule in force for a cadre's group
+is evaluated over its window with one aggregate query per indicator group — never a query
+per cadre. A rule is:
+
+* **met** when the hours reach the minimum, or the days reach the alternative minimum
+  (records that do not count days are converted at the rule's hours per day);
+* **on track** when progress (the larger of hours/minimum and days/minimum days) is at
+  least the elapsed share of the window;
+* **at risk** when it lags the elapsed share by less than a quarter;
+* **short** otherwise.
+
+A cadre's overall status is the worst of their rules'.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db.models import Case, F, FloatField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Greatest
+
+from .models import CATEGORY_GROUP, Cadre, IndicatorRule, RuleWindow
+
+MET, ON_TRACK, AT_RISK, SHORT = "met", "on_track", "at_risk", "short"
+ORDER = [SHORT, AT_RISK, ON_TRACK, MET]  # worst first
+AT_RISK_MARGIN = 0.25
+
+
+@dataclass(frozen=True)
+class Window:
+    start: dt.date
+    end: dt.date  # last day counted (as_of, or the window's end if earlier)
+    elapsed: float  # share of the window gone by on as_of, 0..1
+
+
+def plan_period() -> tuple[dt.date, dt.date]:
+    return settings.XUNDIAO_PLAN_PERIOD
+
+
+def window_for(rule: IndicatorRule, as_of: dt.date) -> Window:
+    if rule.window == RuleWindow.CALENDAR_YEAR:
+        start, last = dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31)
+    elif rule.window == RuleWindow.ROLLING_5_YEARS:
+        # The five years that end on as_of: the whole window has always elapsed.
+        return Window(as_of - relativedelta(years=5) + dt.timedelta(days=1), as_of, 1.0)
+    else:
+        start, last = plan_period()
+    length = (last - start).days + 1
+    elapsed = min(max(((as_of - start).days + 1) / length, 0.0), 1.0)
+    return Window(start, min(as_of, last), elapsed)
+
+
+def rules_in_force(as_of: dt.date) -> dict[str, list[IndicatorRule]]:
+    """Rules by indicator group, as in force on `as_of`."""
+    rules: dict[str, list[IndicatorRule]] = {}
+    in_force = IndicatorRule.objects.filter(effective_from__lte=as_of).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=as_of)
+    )
+    for rule in in_force.order_by("group", "kind"):
+        rules.setdefault(rule.group, []).append(rule)
+    return rules
+
+
+def _rule_annotations(rule: IndicatorRule, window: Window, prefix: str) -> tuple[dict, dict]:
+    in_window = Q(
+        hours__kind=rule.kind,
+        hours__status="recognized",
+        hours__date__gte=window.start,
+        hours__date__lte=window.end,
+    )
+    # Floats, not decimals: SQLite divides integers as integers.
+    zero = Value(0.0)
+    raw_hours = Cast("hours__hours", FloatField())
+    raw_days = Coalesce(
+        Cast("hours__days", FloatField()), raw_hours / Value(float(rule.hours_per_day))
+    )
+    first = {
+        f"{prefix}_hours": Coalesce(Sum(raw_hours, filter=in_window), zero),
+        f"{prefix}_days": Coalesce(Sum(raw_days, filter=in_window), zero),
+    }
+    h, d = F(f"{prefix}_hours"), F(f"{prefix}_days")
+    progress = h / Value(float(rule.min_hours) or 1.0)
+    met = Q(**{f"{prefix}_hours__gte": float(rule.min_hours)})
+    if rule.alt_min_days:
+        progress = Greatest(progress, d / Value(float(rule.alt_min_days)))
+        met |= Q(**{f"{prefix}_days__gte": float(rule.alt_min_days)})
+    second = {
+        f"{prefix}_progress": progress,
+        f"{prefix}_status": Case(
+            When(met, then=Value(MET)),
+            When(**{f"{prefix}_progress__gte": window.elapsed}, then=Value(ON_TRACK)),
+            When(**{f"{prefix}_progress__gte": window.elapsed - AT_RISK_MARGIN}, then=Value(AT_RISK)),
+            default=Value(SHORT),
+        ),
+    }
+    return first, second
+
+
+def _worst(status_fields: list[str]):
+    whens = []
+    for status in ORDER[:-1]:
+        condition = Q()
+        for field in status_fields:
+            condition |= Q(**{field: status})
+        whens.append(When(condition, then=Value(status)))
+    return Case(*whens, default=Value(MET))
+
+
+def evaluate(cadres: QuerySet, as_of: dt.date | None = None) -> list[dict]:
+    """One row per cadre: id, name, unit_id, group, per-rule hours/days/status, overall.
+
+    One aggregate query per indicator group (two with the default rules)."""
+    as_of = as_of or dt.date.today()
+    rows: list[dict] = []
+    for group, rules in rules_in_force(as_of).items():
+        categories = [c for c, g in CATEGORY_GROUP.items() if g == group]
+        first, second, statuses, rule_meta = {}, {}, [], []
+        for rule in rules:
+            prefix = f"r{rule.pk}"
+            a, b = _rule_annotations(rule, window_for(rule, as_of), prefix)
+            first.update(a)
+            second.update(b)
+            statuses.append(f"{prefix}_status")
+            rule_meta.append((prefix, rule))
+        queryset = (
+            cadres.filter(category__in=categories)
+            .order_by()
+            .annotate(**first)
+            .annotate(**second)
+            .annotate(overall=_worst(statuses))
+        )
+        fields = ["id", "name", "unit_id", "overall", *first, *second]
+        for values in queryset.values(*fields):
+            row = {
+                "cadre_id": values["id"],
+                "name": values["name"],
+                "unit_id": values["unit_id"],
+                "group": group,
+                "status": values["overall"],
+                "rules": [
+                    {
+                        "rule_id": rule.pk,
+                        "code": rule.code,
+                        "version": rule.version,
+                        "kind": rule.kind,
+                        "required_hours": rule.min_hours,
+                        "hours": values[f"{prefix}_hours"],
+                        "days": values[f"{prefix}_days"],
+                        "progress": values[f"{prefix}_progress"],
+                        "status": values[f"{prefix}_status"],
+                    }
+                    for prefix, rule in rule_meta
+                ],
+            }
+            rows.append(row)
+    return rows
+
+
+def for_cadre(cadre: Cadre, as_of: dt.date | None = None) -> dict | None:
+    rows = evaluate(Cadre.objects.filter(pk=cadre.pk), as_of)
+    return rows[0] if rows else None
+
+
+def summary_by_unit(cadres: QuerySet, as_of: dt.date | None = None) -> dict[int, dict]:
+    """Counts of each status and the compliance rate (met or on track) per unit."""
+    result: dict[int, dict] = {}
+    for row in evaluate(cadres, as_of):
+        unit = result.setdefault(row["unit_id"], {MET: 0, ON_TRACK: 0, AT_RISK: 0, SHORT: 0})
+        unit[row["status"]] += 1
+    for counts in result.values():
+        total = sum(counts[s] for s in ORDER)
+        counts["total"] = total
+        counts["rate"] = round((counts[MET] + counts[ON_TRACK]) / total, 4) if total else None
+    return result

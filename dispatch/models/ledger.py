@@ -1,0 +1,161 @@
+"""The indicators as data, hour imports and circulars."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .org import IndicatorGroup, OrgDepartment
+
+
+class RuleWindow(models.TextChoices):
+    CALENDAR_YEAR = "calendar_year", _("Calendar year")
+    ROLLING_5_YEARS = "rolling_5_years", _("Rolling five years")
+    PLAN_PERIOD = "plan_period", _("Plan period")
+
+
+class IndicatorRule(models.Model):
+    """One quantitative indicator (干部教育培训量化指标) for one indicator group, as data.
+
+    Rules are versioned, never edited in place: a revision is a new row that supersedes
+    the old one from its effective date, so an evaluation can always name the version it
+    used. For one group and kind, effective periods never overlap.
+    """
+
+    code = models.SlugField(_("code"), max_length=40)
+    group = models.CharField(_("indicator group"), max_length=1, choices=IndicatorGroup.choices)
+    kind = models.CharField(
+        _("kind of training"), max_length=16,
+        choices=[("concentrated", _("Concentrated training")), ("online", _("Online self-study"))],
+    )
+    window = models.CharField(_("window"), max_length=16, choices=RuleWindow.choices)
+    min_hours = models.DecimalField(_("minimum hours"), max_digits=6, decimal_places=1)
+    alt_min_days = models.DecimalField(
+        _("or minimum days"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    hours_per_day = models.DecimalField(
+        _("hours per day"), max_digits=4, decimal_places=1, default=8,
+        help_text=_("Converts hours to days for records that do not count days."),
+    )
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective until"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    supersedes = models.OneToOneField(
+        "self", verbose_name=_("supersedes"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("indicator rule")
+        verbose_name_plural = _("indicator rules")
+        ordering = ["group", "kind", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="rule_code_version_once"),
+            models.CheckConstraint(condition=Q(min_hours__gte=0), name="rule_hours_not_negative"),
+            models.CheckConstraint(condition=Q(hours_per_day__gt=0), name="rule_day_positive"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="rule_period_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group}·{self.get_kind_display()} v{self.version}"
+
+    def clean(self):
+        super().clean()
+        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": _("The period cannot end before it starts.")})
+        if self.min_hours is not None and self.min_hours < 0:
+            raise ValidationError({"min_hours": _("Hours cannot be negative.")})
+        if self.alt_min_days is not None and self.alt_min_days < 0:
+            raise ValidationError({"alt_min_days": _("Days cannot be negative.")})
+        if self.group and self.kind and self.effective_from:
+            overlapping = IndicatorRule.objects.filter(group=self.group, kind=self.kind).exclude(pk=self.pk)
+            overlapping = overlapping.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
+            if self.effective_to:
+                overlapping = overlapping.filter(effective_from__lte=self.effective_to)
+            if self.supersedes_id:
+                overlapping = overlapping.exclude(pk=self.supersedes_id)
+            if overlapping.exists():
+                raise ValidationError(
+                    _("Another rule for this group and kind is in force in the same period.")
+                )
+
+
+class HourImport(models.Model):
+    """An upload of online-platform hours: previewed with row errors, committed whole."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    rows = models.JSONField(_("rows"), default=list)
+    errors = models.JSONField(_("errors"), default=list)
+    committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hour import")
+        verbose_name_plural = _("hour imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name
+
+
+class CircularPeriod(models.TextChoices):
+    MONTH = "month", _("Monthly")
+    QUARTER = "quarter", _("Quarterly")
+    YEAR = "year", _("Yearly")
+    CUSTOM = "custom", _("Custom period")
+
+
+class CircularStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    RETURNED = "returned", _("Returned")
+    ISSUED = "issued", _("Issued")
+
+
+class Circular(models.Model):
+    """A periodic circular (定期通报训调情况) of an organization department."""
+
+    org_department = models.ForeignKey(
+        OrgDepartment, verbose_name=_("organization department"), on_delete=models.PROTECT,
+        related_name="circulars",
+    )
+    period_kind = models.CharField(_("period"), max_length=8, choices=CircularPeriod.choices)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("text"), blank=True)
+    figures = models.JSONField(_("figures"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CircularStatus.choices, default=CircularStatus.DRAFT,
+        db_index=True,
+    )
+    return_reason = models.TextField(_("reason for returning"), blank=True)
+    document_number = models.CharField(_("document number"), max_length=64, blank=True)
+    document_id = models.PositiveBigIntegerField(_("document"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("circular")
+        verbose_name_plural = _("circulars")
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="circular_period_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

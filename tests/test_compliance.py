@@ -1,0 +1,174 @@
+"""The indicators of DOMAIN.md evaluated on worked examples, set-based."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from dispatch import compliance, services
+from dispatch.models import Cadre, HourRecord, IndicatorRule
+from tests.factories import cadre
+
+AS_OF = dt.date(2026, 12, 31)  # the last day of a calendar year: the year has fully elapsed
+_n = iter(range(1, 100000))
+
+
+def credit(person, hours, date, kind="concentrated", days=None, status="recognized"):
+    return HourRecord.objects.create(
+        cadre=person, hours=Decimal(str(hours)), date=date, kind=kind, days=days,
+        source="class", source_key=f"t:{next(_n)}", status=status,
+    )
+
+
+@pytest.fixture
+def leader(world):  # group A
+    return cadre("甲领导", world.a, world.city_od, category="county_leader")
+
+
+@pytest.fixture
+def clerk(world):  # group B
+    return cadre("乙科员", world.a, world.city_od, category="civil_servant")
+
+
+def status(person, as_of=AS_OF):
+    return compliance.for_cadre(person, as_of)
+
+
+def rule(row, kind):
+    return next(r for r in row["rules"] if r["kind"] == kind)
+
+
+def test_group_a_meets_550_hours_in_five_years_plus_50_online_hours(leader):
+    credit(leader, 300, dt.date(2022, 6, 1))
+    credit(leader, 250, dt.date(2025, 3, 1))
+    credit(leader, 50, dt.date(2026, 5, 1), kind="online")
+    row = status(leader)
+    assert row["group"] == "A"
+    assert rule(row, "concentrated")["hours"] == 550
+    assert rule(row, "concentrated")["status"] == "met"
+    assert rule(row, "online")["status"] == "met"
+    assert row["status"] == "met"
+
+
+def test_group_a_one_hour_short_is_not_met(leader):
+    credit(leader, 549, dt.date(2024, 1, 1))
+    credit(leader, 50, dt.date(2026, 5, 1), kind="online")
+    row = status(leader)
+    assert rule(row, "concentrated")["status"] != "met"
+    assert rule(row, "concentrated")["status"] == "at_risk"  # 549/550 ≥ 1 − 0.25
+    assert row["status"] == "at_risk"
+
+
+def test_group_a_three_months_of_days_meet_it_without_550_hours(leader):
+    credit(leader, 400, dt.date(2025, 3, 1), days=90)
+    credit(leader, 50, dt.date(2026, 5, 1), kind="online")
+    assert rule(status(leader), "concentrated")["status"] == "met"
+
+
+def test_the_five_year_window_is_rolling(leader):
+    credit(leader, 550, dt.date(2022, 1, 1))  # exactly five years before 2026-12-31 + 1 day
+    assert rule(status(leader), "concentrated")["hours"] == 550
+    assert rule(status(leader, dt.date(2027, 1, 1)), "concentrated")["hours"] == 0
+
+
+def test_online_hours_count_per_calendar_year(leader):
+    credit(leader, 50, dt.date(2025, 12, 31), kind="online")
+    assert rule(status(leader), "online")["hours"] == 0
+    assert rule(status(leader, dt.date(2025, 12, 31)), "online")["status"] == "met"
+
+
+def test_group_b_meets_90_hours_or_12_days_a_year(clerk):
+    credit(clerk, 90, dt.date(2026, 4, 1))
+    assert status(clerk)["status"] == "met"
+
+
+def test_group_b_twelve_days_meet_it_with_fewer_hours(clerk):
+    credit(clerk, 60, dt.date(2026, 4, 1), days=12)
+    assert status(clerk)["status"] == "met"
+
+
+def test_group_b_89_hours_without_days_fall_short_of_both(clerk):
+    credit(clerk, 89, dt.date(2026, 4, 1))  # 89 h ≈ 11.1 days at 8 h a day
+    row = status(clerk)
+    assert rule(row, "concentrated")["days"] == pytest.approx(11.125)
+    assert row["status"] == "at_risk"
+
+
+def test_pending_and_rejected_hours_do_not_count(clerk):
+    credit(clerk, 90, dt.date(2026, 4, 1), status="pending")
+    credit(clerk, 90, dt.date(2026, 5, 1), status="rejected")
+    assert status(clerk)["status"] == "short"
+
+
+def test_mid_year_progress_is_on_track_or_at_risk(clerk):
+    mid = dt.date(2026, 6, 30)  # about half the year gone
+    credit(clerk, 46, dt.date(2026, 3, 1))
+    assert status(clerk, mid)["status"] == "on_track"
+    HourRecord.objects.all().update(hours=30)
+    assert status(clerk, mid)["status"] == "at_risk"
+    HourRecord.objects.all().update(hours=10)
+    assert status(clerk, mid)["status"] == "short"
+
+
+def test_the_day_conversion_of_a_revised_rule(world, leader):
+    """Revised to 6 hours a day, 540 hours without day counts are 90 days: met."""
+    original = IndicatorRule.objects.get(code="a-concentrated", version=1)
+    revised = services.rule_revise(
+        actor=None, rule=original, effective_from=dt.date(2026, 7, 1), hours_per_day=Decimal("6")
+    )
+    credit(leader, 540, dt.date(2025, 3, 1))
+    credit(leader, 50, dt.date(2026, 5, 1), kind="online")
+    row = status(leader)
+    assert rule(row, "concentrated")["version"] == 2 and revised.version == 2
+    assert rule(row, "concentrated")["days"] == 90
+    assert row["status"] == "met"
+    # Evaluated as of a day under version 1, the old rule applies and is named.
+    old = status(leader, dt.date(2026, 6, 30))
+    assert rule(old, "concentrated")["version"] == 1
+    assert rule(old, "concentrated")["status"] != "met"
+
+
+def test_overlapping_rules_for_the_same_group_are_refused(db):
+    overlapping = IndicatorRule(
+        code="b-other", group="B", kind="concentrated", window="calendar_year",
+        min_hours=100, effective_from=dt.date(2025, 1, 1),
+    )
+    with pytest.raises(ValidationError) as exc:
+        overlapping.full_clean()
+    assert "同一时期" in str(exc.value)
+
+
+def test_a_rule_period_ending_before_it_starts_is_refused(db):
+    bad = IndicatorRule(
+        code="b-x", group="B", kind="online", window="calendar_year", min_hours=10,
+        effective_from=dt.date(2030, 1, 1), effective_to=dt.date(2029, 1, 1),
+    )
+    with pytest.raises(ValidationError):
+        bad.full_clean()
+
+
+def test_negative_hours_are_refused_by_the_database(clerk):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        credit(clerk, -5, dt.date(2026, 1, 1))
+
+
+def test_evaluation_is_a_few_queries_for_any_number_of_cadres(world, django_assert_max_num_queries):
+    people = [cadre(f"干部{i}", world.a1, world.city_od, category="civil_servant" if i % 2 else "county_leader")
+              for i in range(30)]
+    for person in people:
+        credit(person, 10, dt.date(2026, 2, 1))
+    with django_assert_max_num_queries(3):
+        rows = compliance.evaluate(Cadre.objects.filter(unit=world.a1), AS_OF)
+    assert len(rows) == 31  # 30 + 李玥
+
+
+def test_summary_by_unit_counts_and_rates(world, clerk):
+    credit(clerk, 90, dt.date(2026, 4, 1))
+    summary = compliance.summary_by_unit(Cadre.objects.filter(unit=world.a), AS_OF)
+    counts = summary[world.a.pk]
+    assert counts["total"] == 2  # 王堃 and the clerk
+    assert counts["met"] == 1
+    assert counts["rate"] == 0.5
