@@ -1,7 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import AttendanceResult, Cadre, RequestKind, RollCallMode, TrainingClass, Unit
+from .models import (
+    AttendanceResult,
+    Cadre,
+    CircularPeriod,
+    HourKind,
+    OrgDepartment,
+    RequestKind,
+    RollCallMode,
+    TrainingClass,
+    Unit,
+)
 
 
 class UnitForm(forms.ModelForm):
@@ -171,3 +181,34 @@ class CancelRollCallForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MakeupScheduleForm(forms.Form):
+    training_class = forms.ModelChoiceField(label=_("Makeup class"), queryset=TrainingClass.objects.none())
+
+
+class RecognitionForm(forms.Form):
+    cadre = forms.ModelChoiceField(label=_("Cadre"), queryset=Cadre.objects.none())
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(label=_("Credit hours"), max_digits=6, decimal_places=1)
+    kind = forms.ChoiceField(label=_("Kind of training"), choices=HourKind.choices)
+    provider = forms.CharField(label=_("Platform or institution"), max_length=100)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CircularStartForm(forms.Form):
+    org_department = forms.ModelChoiceField(label=_("Organization department"), queryset=OrgDepartment.objects.none())
+    period_kind = forms.ChoiceField(label=_("Period"), choices=CircularPeriod.choices)
+    period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
+            self.add_error("period_end", _("The period cannot end before it starts."))
+        return data
+
+
+class CircularDraftForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=255)
+    body = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 10}))

@@ -5,6 +5,7 @@ the service checks the jurisdiction again and that the step is still open."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from viewflow.workflow.flow.views import mixins
@@ -13,13 +14,17 @@ from . import selectors, services
 from .forms import (
     AcknowledgeForm,
     AttendanceForm,
+    CircularDraftForm,
+    CircularStartForm,
+    MakeupScheduleForm,
+    RecognitionForm,
     ConfirmForm,
     FilingForm,
     NominationForm,
     ReasonDecisionForm,
     RollCallForm,
 )
-from .models import Cadre, FilingStatus, RollCallMode
+from .models import Cadre, FilingStatus, OrgDepartment, RollCallMode
 
 
 class TaskFormView(mixins.TaskSuccessUrlMixin, FormView):
@@ -292,4 +297,103 @@ class RollCallStartView(TaskFormView):
             response_deadline=data["response_deadline"],
             cadres=data["cadres"] if named else (),
             allocations=() if named else data["allocations"],
+        )
+
+
+class MakeupScheduleView(TaskFormView):
+    form_class = MakeupScheduleForm
+
+    def details(self, makeup):
+        return [
+            (_("Cadre"), makeup.cadre.name),
+            (_("Unit"), makeup.cadre.unit.name),
+            (_("Missed class"), makeup.source.training_class.name),
+            (_("Reason"), makeup.reason),
+            (_("Due date"), f"{makeup.due_date:%Y年%-m月%-d日}"),
+            (_("Suggested classes"), "、".join(c.name for c in services.makeup_class_suggestions(makeup)) or "—"),
+        ]
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["training_class"].queryset = selectors.class_list(self.request.user).filter(
+            start_date__gt=timezone.localdate()
+        )
+        return form
+
+    def perform(self, form):
+        return services.makeup_schedule(
+            actor=self.request.user, makeup=self.subject(), training_class=form.cleaned_data["training_class"]
+        )
+
+
+class RecognitionStartView(TaskFormView):
+    form_class = RecognitionForm
+    start = True
+    template_name = "workflow/start_form.html"
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["cadre"].queryset = selectors.cadres_in_reach(self.request.user, "act_as_liaison")
+        return form
+
+    def perform(self, form):
+        return services.recognition_submit(actor=self.request.user, **form.cleaned_data)
+
+
+class CircularStartView(TaskFormView):
+    form_class = CircularStartForm
+    start = True
+    template_name = "workflow/start_form.html"
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["org_department"].queryset = OrgDepartment.objects.filter(
+            unit__in=selectors.units_in_reach(self.request.user, "issue_dispatch")
+        ).select_related("unit")
+        return form
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.circular_create(
+            actor=self.request.user, org_department=data["org_department"], period_kind=data["period_kind"],
+            start=data["period_start"], end=data["period_end"],
+        )
+
+
+def circular_details(circular):
+    totals = circular.figures.get("totals", {})
+    return [
+        (_("Organization department"), circular.org_department.unit.name),
+        (_("Period"), f"{circular.period_start:%Y年%-m月%-d日}—{circular.period_end:%Y年%-m月%-d日}"),
+        (_("Dispatches"), totals.get("named", 0)),
+        (_("Attended"), totals.get("attended", 0)),
+        (_("Absent"), totals.get("absent", 0)),
+        (_("Returned because"), circular.return_reason or "—"),
+    ]
+
+
+class CircularDraftView(TaskFormView):
+    form_class = CircularDraftForm
+
+    def details(self, circular):
+        return circular_details(circular)
+
+    def get_initial(self):
+        circular = self.subject()
+        return {"title": circular.title, "body": circular.body}
+
+    def perform(self, form):
+        return services.circular_draft(actor=self.request.user, circular=self.subject(), **form.cleaned_data)
+
+
+class CircularApproveView(DecisionTaskView):
+    choices = [("approve", _("Approve and issue")), ("return", _("Return to the drafter"))]
+
+    def details(self, circular):
+        return circular_details(circular) + [(_("Title"), circular.title), (_("Text"), circular.body or "—")]
+
+    def perform(self, form):
+        return services.circular_decide(
+            actor=self.request.user, circular=self.subject(),
+            approve=form.cleaned_data["decision"] == "approve", reason=form.cleaned_data["reason"],
         )

@@ -9,7 +9,15 @@ from approvals.flows import ApprovalFlow
 from approvals.workflow import processes_for
 
 from . import selectors
-from .flows import DispatchFlow, FilingFlow, NominationFlow, RollCallFlow
+from .flows import (
+    CircularFlow,
+    DispatchFlow,
+    FilingFlow,
+    MakeupFlow,
+    NominationFlow,
+    RecognitionFlow,
+    RollCallFlow,
+)
 from .models import TrainingClass
 
 
@@ -61,5 +69,8 @@ site = Site(
         ScopedFlowAppViewset(DispatchFlow, icon="assignment_ind"),
         ScopedFlowAppViewset(ApprovalFlow, icon="gavel"),
         ScopedFlowAppViewset(FilingFlow, icon="inventory"),
+        ScopedFlowAppViewset(MakeupFlow, icon="replay"),
+        ScopedFlowAppViewset(RecognitionFlow, icon="verified"),
+        ScopedFlowAppViewset(CircularFlow, icon="campaign"),
     ],
 )

@@ -11,6 +11,17 @@ from .dispatching import (
     dispatch_request_decided,
     makeup_owe,
 )
+from .followup import (
+    circular_create,
+    circular_decide,
+    circular_draft,
+    circular_figures,
+    circular_mark_issued,
+    makeup_class_suggestions,
+    makeup_escalate,
+    makeup_outcome,
+    makeup_schedule,
+)
 from .ledger import (
     hours_import_commit,
     hours_import_preview,
@@ -30,6 +41,15 @@ from .rollcall import (
 )
 
 __all__ = [
+    "circular_create",
+    "circular_decide",
+    "circular_draft",
+    "circular_figures",
+    "circular_mark_issued",
+    "makeup_class_suggestions",
+    "makeup_escalate",
+    "makeup_outcome",
+    "makeup_schedule",
     "hours_import_commit",
     "hours_import_preview",
     "recognition_decided",

@@ -16,6 +16,7 @@ from audit.services import record_event, snapshot
 from ..models import (
     AttendanceResult,
     Dispatch,
+    DispatchKind,
     DispatchStatus,
     HourKind,
     HourRecord,
@@ -111,7 +112,8 @@ def dispatch_request_decided(*, dispatch, approved: bool) -> Dispatch:
         status=DispatchStatus.DEFERRED,
         closed_at=now,
     )
-    makeup_owe(actor=None, dispatch=dispatch, reason=dispatch.request_kind)
+    if dispatch.kind != DispatchKind.MAKEUP:  # a makeup's own flow handles it
+        makeup_owe(actor=None, dispatch=dispatch, reason=dispatch.request_kind)
     return dispatch
 
 
@@ -210,7 +212,8 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
             leave_hours=leave_hours,
             closed_at=now,
         )
-        makeup_owe(actor=actor, dispatch=dispatch, reason="withdrawn")
+        if dispatch.kind != DispatchKind.MAKEUP:
+            makeup_owe(actor=actor, dispatch=dispatch, reason="withdrawn")
         return dispatch
     change(
         actor=actor,
@@ -221,7 +224,8 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
         flagged_for_circular=True,
         closed_at=now,
     )
-    makeup_owe(actor=actor, dispatch=dispatch, reason="absence")
+    if dispatch.kind != DispatchKind.MAKEUP:
+        makeup_owe(actor=actor, dispatch=dispatch, reason="absence")
     return dispatch
 
 

@@ -24,9 +24,10 @@ from approvals.workflow import (
     retarget_open_tasks,
 )
 
-from . import selectors, services
-from .models import (
+from .. import selectors, services
+from ..models import (
     Dispatch,
+    Makeup,
     DispatchStatus,
     Filing,
     QuotaAllocation,
@@ -35,7 +36,7 @@ from .models import (
     RollCall,
     RollCallMode,
 )
-from .task_views import (
+from ..task_views import (
     AcknowledgeView,
     AttendanceView,
     ConfirmView,
@@ -119,11 +120,9 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     decided = (
         flow.If(this.is_excused)
         .Annotation(title=_("Excused?"))
-        .Then(this.excused)
+        .Then(this.closed)
         .Else(this.confirm)
     )
-
-    excused = flow.End()
 
     issue_notice = flow.Function(this.send_notice).Next(this.acknowledge)
 
@@ -140,8 +139,10 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         flow.View(AttendanceView.as_view())
         .Annotation(title=_("Institution records attendance"))
         .Permission("dispatch.record_attendance", obj=_dispatch_institution)
-        .Next(this.end)
+        .Next(this.closed)
     )
+
+    closed = flow.Function(this.report_outcome).Next(this.end)
 
     end = flow.End()
 
@@ -199,6 +200,16 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
             DispatchStatus.DEFERRED,
             DispatchStatus.EXEMPT,
         )
+
+    def report_outcome(self, activation):
+        from .followup import resume_makeup, start_makeup
+
+        dispatch = fresh_artifact(activation.process)
+        if dispatch.makes_up_id:
+            resume_makeup(dispatch)
+        owed = Makeup.objects.filter(source=dispatch).first()
+        if owed is not None:
+            start_makeup(owed)
 
     def send_notice(self, activation):
         services.dispatch_notify(dispatch=fresh_artifact(activation.process))
@@ -442,19 +453,6 @@ def processes_of(obj, flow_class=None):
     if flow_class is not None:
         queryset = queryset.filter(flow_class=flow_class)
     return queryset
-
-
-def on_decision_made(sender, request, **kwargs):
-    """Resume the dispatch that waits for this approval request."""
-    dispatch = request.subject
-    if request.subject_type.model_class().__name__ != "Dispatch":
-        return
-    process = processes_of(dispatch, DispatchFlow).filter(status=PROCESS.NEW).first()
-    if process is None:
-        return
-    task = process.task_set.filter(flow_task=DispatchFlow.await_decision, status=STATUS.NEW).first()
-    if task is not None:
-        DispatchFlow.await_decision.run(task, request=request)
 
 
 @transaction.atomic

@@ -1,0 +1,284 @@
+"""Flows after the class: makeup training, hour recognition, circulars."""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.status import PROCESS, STATUS
+
+from approvals import policy as approval_policy
+from approvals import services as approval_services
+from approvals.flows import ApprovalFlow
+from approvals.models import RequestStatus
+from approvals.workflow import ScopedFlowMixin, fresh_artifact
+from notifications.documents import builders
+from notifications.documents.context import Issuer
+from notifications.services import issue_document
+
+from .. import selectors, services
+from ..models import Circular, CircularStatus, HourRecord, Makeup, MakeupStatus
+from ..task_views import (
+    CircularApproveView,
+    CircularDraftView,
+    CircularStartView,
+    MakeupScheduleView,
+    RecognitionStartView,
+)
+from .dispatching import DispatchFlow, processes_of
+
+
+def _makeup_due_at(activation):
+    makeup = activation.process.artifact
+    return timezone.make_aware(dt.datetime.combine(makeup.due_date, dt.time.max))
+
+
+def _makeup_scope(process):
+    return services.followup.makeup_scope(process.artifact)
+
+
+class MakeupFlow(ScopedFlowMixin, flow.Flow):
+    """Makeup training
+
+    Owed after a deferral or an unexcused absence: the dispatcher schedules it into a
+    later class (suggested), it becomes a dispatch of kind makeup, and closes when
+    attended. Past its due date it escalates and appears in the next circular.
+    """
+
+    process_title = _("Makeup training")
+    process_summary_template = "{{ process.artifact }}"
+
+    start = flow.StartHandle(this.start_process).Next(this.schedule)
+
+    schedule = (
+        flow.View(MakeupScheduleView.as_view())
+        .Annotation(title=_("Dispatcher schedules the makeup"))
+        .Permission("dispatch.issue_dispatch", obj=_makeup_scope)
+        .OnTimeout(_makeup_due_at, this.escalate, interrupting=False)
+        .Next(this.dispatch_makeup)
+    )
+
+    dispatch_makeup = flow.Function(this.start_dispatch).Next(this.await_outcome)
+
+    await_outcome = (
+        flow.Handle(this.receive_outcome)
+        .Annotation(title=_("Awaiting the makeup class"))
+        .Next(this.made_up)
+    )
+
+    made_up = flow.If(this.is_attended).Then(this.end).Else(this.schedule)
+
+    end = flow.End()
+
+    escalate = flow.Function(this.escalate_makeup).Next(this.escalated)
+    escalated = flow.End()
+
+    def start_process(self, activation, makeup):
+        activation.process.artifact = makeup
+        return activation.process
+
+    def start_dispatch(self, activation):
+        makeup = fresh_artifact(activation.process)
+        dispatch = makeup.makeup_dispatches.order_by("-id").first()
+        DispatchFlow.start.run(dispatch=dispatch)
+
+    def receive_outcome(self, activation, dispatch):
+        services.makeup_outcome(dispatch=dispatch)
+
+    def is_attended(self, activation):
+        return fresh_artifact(activation.process).status == MakeupStatus.ATTENDED
+
+    def escalate_makeup(self, activation):
+        services.makeup_escalate(makeup=fresh_artifact(activation.process))
+
+    def visible_artifacts(self, user):
+        return Makeup.objects.filter(cadre__unit__in=selectors.units_in_reach(user))
+
+    def scope_of(self, process):
+        return fresh_artifact(process).cadre.unit if process.artifact_object_id else None
+
+
+def start_makeup(makeup):
+    MakeupFlow.start.run(makeup=makeup)
+
+
+def resume_makeup(dispatch):
+    """A makeup dispatch closed: hand its outcome to the waiting makeup flow."""
+    process = processes_of(dispatch.makes_up, MakeupFlow).filter(status=PROCESS.NEW).first()
+    if process is None:
+        return
+    task = process.task_set.filter(flow_task=MakeupFlow.await_outcome, status=STATUS.NEW).first()
+    if task is not None:
+        MakeupFlow.await_outcome.run(task, dispatch=dispatch)
+
+
+def _can_request_recognition(user):
+    return selectors.units_in_reach(user, "act_as_liaison").exists()
+
+
+class RecognitionFlow(ScopedFlowMixin, flow.Flow):
+    """Hour recognition (学时认定)
+
+    A unit asks that hours earned on another platform or at another institution count;
+    the approval chain decides.
+    """
+
+    process_title = _("Hour recognition")
+    process_summary_template = "{{ process.artifact.cadre }} {{ process.artifact.hours }}"
+
+    start = (
+        flow.Start(RecognitionStartView.as_view())
+        .Annotation(title=_("Liaison requests recognition"))
+        .Available(_can_request_recognition)
+        .Next(this.request_approval)
+    )
+
+    request_approval = flow.Function(this.start_approval).Next(this.await_decision)
+
+    await_decision = flow.Handle(this.receive_decision).Next(this.end)
+
+    end = flow.End()
+
+    def start_approval(self, activation):
+        record = fresh_artifact(activation.process)
+        cadre = record.cadre
+        departments = [cadre.managing_org_department]
+        if cadre.co_managing_org_department_id:
+            departments.append(cadre.co_managing_org_department)
+        request = approval_services.request_create(
+            actor=activation.process.task_set.order_by("id").first().owner,
+            kind="recognition",
+            subject=record,
+            title=f"{cadre.name}：学时认定 {record.hours}学时",
+            reason=record.note,
+            chain=approval_policy.approval_chain(
+                unit=cadre.unit, org_departments=[(str(od), od.jurisdiction) for od in departments]
+            ),
+        )
+        ApprovalFlow.start.run(request=request, _parent_task=activation.task)
+
+    def receive_decision(self, activation, request):
+        services.recognition_decided(
+            record=fresh_artifact(activation.process), approved=request.status == RequestStatus.APPROVED
+        )
+
+    def visible_artifacts(self, user):
+        return HourRecord.objects.filter(cadre__unit__in=selectors.units_in_reach(user))
+
+    def scope_of(self, process):
+        return fresh_artifact(process).cadre.unit if process.artifact_object_id else None
+
+
+def _can_start_circular(user):
+    return selectors.units_in_reach(user, "issue_dispatch").exists()
+
+
+def _circular_department_unit(process):
+    return process.artifact.org_department.unit
+
+
+def _circular_jurisdiction(process):
+    return process.artifact.org_department.jurisdiction
+
+
+class CircularFlow(ScopedFlowMixin, flow.Flow):
+    """Circular (通报)
+
+    Figures per unit for the period → the drafter edits the text → the org department
+    head approves or returns it → issued with a document number as a GB/T 9704 PDF →
+    units notified.
+    """
+
+    process_title = _("Circular")
+    process_summary_template = "{{ process.artifact.title }}"
+
+    start = (
+        flow.Start(CircularStartView.as_view())
+        .Annotation(title=_("Dispatcher starts a circular"))
+        .Available(_can_start_circular)
+        .Next(this.draft)
+    )
+
+    scheduled_start = flow.StartHandle(this.start_scheduled).Next(this.draft)
+
+    draft = (
+        flow.View(CircularDraftView.as_view())
+        .Annotation(title=_("Drafter edits the text"))
+        .Permission("dispatch.issue_dispatch", obj=_circular_department_unit)
+        .Next(this.approval)
+    )
+
+    approval = (
+        flow.View(CircularApproveView.as_view())
+        .Annotation(title=_("Organization department head approves"))
+        .Permission("dispatch.approve_as_org_department", obj=_circular_jurisdiction)
+        .Next(this.approved)
+    )
+
+    approved = flow.If(this.is_returned).Then(this.draft).Else(this.issue)
+
+    issue = flow.Function(this.issue_circular).Next(this.end)
+
+    end = flow.End()
+
+    def start_scheduled(self, activation, circular):
+        activation.process.artifact = circular
+        return activation.process
+
+    def is_returned(self, activation):
+        return fresh_artifact(activation.process).status == CircularStatus.RETURNED
+
+    def issue_circular(self, activation):
+        circular = fresh_artifact(activation.process)
+        document = issue_circular_document(circular)
+        services.circular_mark_issued(circular=circular, document=document)
+
+    def visible_artifacts(self, user):
+        return Circular.objects.filter(org_department__unit__in=selectors.units_in_reach(user))
+
+    def scope_of(self, process):
+        return fresh_artifact(process).org_department.unit if process.artifact_object_id else None
+
+
+def issuer_of(org_department) -> Issuer:
+    seal = org_department.seal.path if org_department.seal else None
+    return Issuer(name=org_department.unit.name, code=org_department.issuer_code, seal=seal)
+
+
+def issue_circular_document(circular: Circular):
+    """Render and issue the circular as an official document with its number."""
+    figures = circular.figures
+    rows = [
+        {
+            "unit": row["unit"],
+            "expected": row["named"] - row["exempt"],
+            "attended": row["attended"],
+            "excused": row["leave"] + row["deferred"],
+            "absent": row["absent"],
+            "makeup_owed": row["makeup_owed"],
+        }
+        for row in figures.get("units", [])
+    ]
+    label = services.followup.period_label(circular.period_start, circular.period_end)
+    context = builders.circular(
+        issuer=issuer_of(circular.org_department),
+        period=label,
+        figures=rows,
+        absentees=figures.get("absentees", []),
+        date=timezone.localdate(),
+        title=circular.title,
+        printed_by=circular.org_department.unit.name,
+    )
+    return issue_document(actor=None, kind="circular", context=context, subject=circular)
+
+
+def start_scheduled_circular(*, org_department, period_kind, start, end):
+    """Start a circular for a finished period unless one exists (run by the schedule)."""
+    if Circular.objects.filter(org_department=org_department, period_start=start, period_end=end).exists():
+        return None
+    circular = services.circular_create(
+        actor=None, org_department=org_department, period_kind=period_kind, start=start, end=end
+    )
+    CircularFlow.scheduled_start.run(circular=circular)
+    return circular

@@ -1,0 +1,227 @@
+"""After the class: makeup training and circulars."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record_event, snapshot
+
+from .. import compliance, selectors
+from ..models import (
+    Cadre,
+    Circular,
+    CircularStatus,
+    Dispatch,
+    DispatchKind,
+    DispatchStatus,
+    Makeup,
+    MakeupStatus,
+    TrainingClass,
+    Unit,
+)
+from ..models.dispatch import OPEN_DISPATCH_STATUSES
+from .common import change, require_any
+from .rollcall import check_cadres_free, check_class_open, class_start_moment
+
+# Makeup training (补训)
+
+
+def makeup_scope(makeup):
+    """The unit whose dispatchers schedule this makeup: the cadre's managing department's."""
+    return makeup.cadre.managing_org_department.jurisdiction
+
+
+@transaction.atomic
+def makeup_schedule(*, actor, makeup, training_class) -> Dispatch:
+    """Put an owed makeup into a later class: a dispatch of kind makeup."""
+    makeup = Makeup.objects.select_for_update(of=("self",)).select_related("cadre__unit").get(pk=makeup.pk)
+    require_any(actor, ("issue_dispatch",), makeup.cadre.unit)
+    if makeup.status != MakeupStatus.OWED:
+        raise ValidationError(_("This step has already been completed by someone else."))
+    check_class_open(training_class)
+    check_cadres_free([makeup.cadre], training_class)
+    confirm_due = min(timezone.now() + dt.timedelta(days=7), class_start_moment(training_class) - dt.timedelta(hours=1))
+    dispatch = Dispatch.objects.create(
+        training_class=training_class, cadre=makeup.cadre, unit=makeup.cadre.unit,
+        kind=DispatchKind.MAKEUP, makes_up=makeup, confirm_due=confirm_due,
+    )
+    record_event(actor=actor, verb="dispatch.name", target=dispatch, after=snapshot(dispatch))
+    change(actor=actor, instance=makeup, verb="makeup.schedule", status=MakeupStatus.SCHEDULED)
+    return dispatch
+
+
+@transaction.atomic
+def makeup_outcome(*, dispatch) -> Makeup:
+    """A makeup dispatch closed: attended settles the makeup; anything else leaves it owed."""
+    makeup = Makeup.objects.select_for_update().get(pk=dispatch.makes_up_id)
+    if dispatch.status == DispatchStatus.ATTENDED:
+        return change(actor=None, instance=makeup, verb="makeup.attend", status=MakeupStatus.ATTENDED)
+    return change(actor=None, instance=makeup, verb="makeup.reopen", status=MakeupStatus.OWED)
+
+
+@transaction.atomic
+def makeup_escalate(*, makeup) -> Makeup:
+    """Past its due date and not yet attended: escalated, and named in the next circular."""
+    makeup = Makeup.objects.select_for_update().get(pk=makeup.pk)
+    if makeup.status == MakeupStatus.ATTENDED:
+        return makeup
+    return change(actor=None, instance=makeup, verb="makeup.escalate", escalated=True)
+
+
+def makeup_class_suggestions(makeup, *, limit=5):
+    """Later classes the cadre could make up in: not started, no clash, same kind first."""
+    source = makeup.source.training_class
+    today = timezone.localdate()
+    busy = Dispatch.objects.filter(cadre=makeup.cadre, status__in=[*OPEN_DISPATCH_STATUSES, "attended"])
+    classes = (
+        TrainingClass.objects.filter(start_date__gt=today)
+        .exclude(pk__in=busy.values("training_class"))
+        .select_related("institution__unit")
+        .order_by("start_date")
+    )
+    clashing = busy.values_list("training_class__start_date", "training_class__end_date")
+    ranked = []
+    for klass in classes[:100]:
+        if any(s <= klass.end_date and e >= klass.start_date for s, e in clashing):
+            continue
+        ranked.append((klass.kind != source.kind, klass.start_date, klass))
+    return [klass for _same, _start, klass in sorted(ranked, key=lambda t: (t[0], t[1]))[:limit]]
+
+
+# Circulars (通报)
+
+
+def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
+    """Figures per unit for dispatches to classes starting in the period, reconciled with
+    the dispatches' stored statuses; unexcused absentees by name; makeup owed and
+    overdue; acknowledgement and hours-compliance rates."""
+    subtree = Unit.objects.subtree(org_department.jurisdiction)
+    dispatches = Dispatch.objects.filter(
+        unit__in=subtree, training_class__start_date__gte=start, training_class__start_date__lte=end
+    ).exclude(status=DispatchStatus.CANCELLED)
+    S = DispatchStatus
+    per_unit = dispatches.values("unit_id", "unit__name", "unit__path").annotate(
+        named=Count("id"),
+        attended=Count("id", filter=Q(status=S.ATTENDED)),
+        leave=Count("id", filter=Q(status=S.DEFERRED, request_kind="leave")),
+        deferred=Count("id", filter=Q(status=S.DEFERRED) & ~Q(request_kind="leave")),
+        exempt=Count("id", filter=Q(status=S.EXEMPT)),
+        absent=Count("id", filter=Q(status=S.ABSENT)),
+        withdrawn=Count("id", filter=Q(status=S.WITHDRAWN)),
+        in_progress=Count("id", filter=Q(status__in=OPEN_DISPATCH_STATUSES)),
+        notified=Count("id", filter=Q(acknowledge_due__isnull=False)),
+        acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
+    ).order_by("unit__path")
+    makeups = Makeup.objects.filter(source__unit__in=subtree, created_at__date__lte=end).exclude(
+        status__in=[MakeupStatus.ATTENDED, MakeupStatus.CANCELLED]
+    )
+    owed = dict(makeups.values_list("source__unit_id").annotate(n=Count("id")))
+    overdue = dict(
+        makeups.filter(Q(escalated=True) | Q(due_date__lt=end)).values_list("source__unit_id").annotate(n=Count("id"))
+    )
+    units = [row["unit_id"] for row in per_unit]
+    rates = compliance.summary_by_unit(Cadre.objects.filter(unit_id__in=units), end)
+    rows = []
+    for row in per_unit:
+        unit_id = row["unit_id"]
+        rows.append({
+            "unit_id": unit_id,
+            "unit": row["unit__name"],
+            **{k: row[k] for k in ("named", "attended", "leave", "deferred", "exempt", "absent",
+                                   "withdrawn", "in_progress", "notified", "acknowledged")},
+            "ack_rate": round(row["acknowledged"] / row["notified"], 4) if row["notified"] else None,
+            "makeup_owed": owed.get(unit_id, 0),
+            "makeup_overdue": overdue.get(unit_id, 0),
+            "compliance_rate": rates.get(unit_id, {}).get("rate"),
+        })
+    absentees = [
+        {"name": name, "unit": unit, "missed_class": klass}
+        for name, unit, klass in dispatches.filter(status=S.ABSENT)
+        .order_by("unit__path", "cadre__name")
+        .values_list("cadre__name", "unit__name", "training_class__name")
+    ]
+    keys = ("named", "attended", "leave", "deferred", "exempt", "absent", "withdrawn", "in_progress",
+            "notified", "acknowledged", "makeup_owed", "makeup_overdue")
+    totals = {k: sum(r[k] for r in rows) for k in keys}
+    rules = compliance.rules_in_force(end)
+    return {
+        "period": [start.isoformat(), end.isoformat()],
+        "units": rows,
+        "absentees": absentees,
+        "totals": totals,
+        "rule_versions": sorted(f"{r.code}@v{r.version}" for group in rules.values() for r in group),
+    }
+
+
+def period_label(start: dt.date, end: dt.date) -> str:
+    if start.month == 1 and start.day == 1 and end == dt.date(start.year, 12, 31):
+        return f"{start.year}年度"
+    if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        if months == 1:
+            return f"{start.year}年{start.month}月"
+        if months == 3 and start.month in (1, 4, 7, 10):
+            return f"{start.year}年第{'一二三四'[start.month // 3]}季度"
+    return f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
+
+
+@transaction.atomic
+def circular_create(*, actor, org_department, period_kind: str, start: dt.date, end: dt.date) -> Circular:
+    if end < start:
+        raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+    if actor is not None:
+        require_any(actor, ("issue_dispatch",), org_department.unit)
+    label = period_label(start, end)
+    circular = Circular.objects.create(
+        org_department=org_department, period_kind=period_kind, period_start=start, period_end=end,
+        title=f"关于{label}干部调训情况的通报", created_by=actor,
+        figures=circular_figures(org_department=org_department, start=start, end=end),
+    )
+    record_event(actor=actor, verb="circular.create", target=circular, after=snapshot(circular))
+    return circular
+
+
+def _lock_circular(circular):
+    return Circular.objects.select_for_update().get(pk=circular.pk)
+
+
+@transaction.atomic
+def circular_draft(*, actor, circular, title: str, body: str) -> Circular:
+    circular = _lock_circular(circular)
+    require_any(actor, ("issue_dispatch",), circular.org_department.unit)
+    if circular.status not in (CircularStatus.DRAFT, CircularStatus.RETURNED):
+        raise ValidationError(_("This step has already been completed by someone else."))
+    if not title.strip():
+        raise ValidationError({"title": _("A circular needs a title.")})
+    return change(actor=actor, instance=circular, verb="circular.draft", title=title.strip(),
+                  body=body.strip(), status=CircularStatus.AWAITING_APPROVAL)
+
+
+@transaction.atomic
+def circular_decide(*, actor, circular, approve: bool, reason: str = "") -> Circular:
+    """The org department head approves the circular, or returns it to the drafter."""
+    circular = _lock_circular(circular)
+    if actor is not None and not actor.has_perm("dispatch.approve_as_org_department", circular.org_department.jurisdiction):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("You may not decide this request."))
+    if circular.status != CircularStatus.AWAITING_APPROVAL:
+        raise ValidationError(_("This step has already been completed by someone else."))
+    if approve:
+        record_event(actor=actor, verb="circular.approve", target=circular)
+        return circular
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Please give the reason for returning.")})
+    return change(actor=actor, instance=circular, verb="circular.return", note=reason,
+                  status=CircularStatus.RETURNED, return_reason=reason.strip())
+
+
+@transaction.atomic
+def circular_mark_issued(*, circular, document) -> Circular:
+    circular = _lock_circular(circular)
+    return change(actor=None, instance=circular, verb="circular.issue", status=CircularStatus.ISSUED,
+                  document_number=document.document_number, document_id=document.pk)
