@@ -15,6 +15,9 @@ FLOW_APPS = {
     "NominationFlow": "nomination",
     "ApprovalFlow": "approval",
     "FilingFlow": "filing",
+    "MakeupFlow": "makeup",
+    "RecognitionFlow": "recognition",
+    "CircularFlow": "circular",
 }
 
 
