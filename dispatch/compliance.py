@@ -92,7 +92,9 @@ def _rule_annotations(rule: IndicatorRule, window: Window, prefix: str) -> tuple
         f"{prefix}_status": Case(
             When(met, then=Value(MET)),
             When(**{f"{prefix}_progress__gte": window.elapsed}, then=Value(ON_TRACK)),
-            When(**{f"{prefix}_progress__gte": window.elapsed - AT_RISK_MARGIN}, then=Value(AT_RISK)),
+            When(
+                **{f"{prefix}_progress__gte": window.elapsed - AT_RISK_MARGIN}, then=Value(AT_RISK)
+            ),
             default=Value(SHORT),
         ),
     }

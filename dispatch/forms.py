@@ -184,7 +184,9 @@ class CancelRollCallForm(forms.Form):
 
 
 class MakeupScheduleForm(forms.Form):
-    training_class = forms.ModelChoiceField(label=_("Makeup class"), queryset=TrainingClass.objects.none())
+    training_class = forms.ModelChoiceField(
+        label=_("Makeup class"), queryset=TrainingClass.objects.none()
+    )
 
 
 class RecognitionForm(forms.Form):
@@ -197,18 +199,37 @@ class RecognitionForm(forms.Form):
 
 
 class CircularStartForm(forms.Form):
-    org_department = forms.ModelChoiceField(label=_("Organization department"), queryset=OrgDepartment.objects.none())
+    org_department = forms.ModelChoiceField(
+        label=_("Organization department"), queryset=OrgDepartment.objects.none()
+    )
     period_kind = forms.ChoiceField(label=_("Period"), choices=CircularPeriod.choices)
-    period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(
+        label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         data = super().clean()
-        if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
+        if (
+            data.get("period_start")
+            and data.get("period_end")
+            and data["period_end"] < data["period_start"]
+        ):
             self.add_error("period_end", _("The period cannot end before it starts."))
         return data
 
 
 class CircularDraftForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
-    body = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 10}))
+    body = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 10})
+    )
+
+
+class HourImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Export of the online platform (.xlsx or .csv)"),
+        help_text=_("Columns: 身份证号码, 姓名, 学习日期, 学时, 课程, 平台."),
+    )

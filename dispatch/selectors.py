@@ -191,3 +191,40 @@ def roll_call_list(user) -> QuerySet:
     return RollCall.objects.filter(org_department__unit__in=units_in_reach(user)).select_related(
         "training_class", "org_department__unit"
     )
+
+
+def training_record(cadre) -> dict:
+    """The cadre's training record (培训档案): timeline and hours by kind and year."""
+    from django.db.models import Sum
+    from django.db.models.functions import ExtractYear
+
+    from approvals.models import ApprovalRequest
+
+    from .models import Dispatch, HourRecord, Makeup
+
+    dispatches = list(
+        Dispatch.objects.filter(cadre=cadre)
+        .select_related("training_class__institution__unit")
+        .order_by("-training_class__start_date")
+    )
+    requests = list(
+        ApprovalRequest.objects.filter(
+            subject_type__model="dispatch", subject_id__in=[d.pk for d in dispatches]
+        ).order_by("-created_at")
+    )
+    makeups = list(Makeup.objects.filter(cadre=cadre).select_related("source__training_class"))
+    hours = list(
+        HourRecord.objects.filter(cadre=cadre, status="recognized")
+        .annotate(year=ExtractYear("date"))
+        .values("year", "kind")
+        .annotate(total=Sum("hours"))
+        .order_by("-year", "kind")
+    )
+    records = list(HourRecord.objects.filter(cadre=cadre).order_by("-date")[:100])
+    return {
+        "dispatches": dispatches,
+        "requests": requests,
+        "makeups": makeups,
+        "hours_by_year": hours,
+        "records": records,
+    }

@@ -16,12 +16,12 @@ from .forms import (
     AttendanceForm,
     CircularDraftForm,
     CircularStartForm,
-    MakeupScheduleForm,
-    RecognitionForm,
     ConfirmForm,
     FilingForm,
+    MakeupScheduleForm,
     NominationForm,
     ReasonDecisionForm,
+    RecognitionForm,
     RollCallForm,
 )
 from .models import Cadre, FilingStatus, OrgDepartment, RollCallMode
@@ -310,7 +310,10 @@ class MakeupScheduleView(TaskFormView):
             (_("Missed class"), makeup.source.training_class.name),
             (_("Reason"), makeup.reason),
             (_("Due date"), f"{makeup.due_date:%Y年%-m月%-d日}"),
-            (_("Suggested classes"), "、".join(c.name for c in services.makeup_class_suggestions(makeup)) or "—"),
+            (
+                _("Suggested classes"),
+                "、".join(c.name for c in services.makeup_class_suggestions(makeup)) or "—",
+            ),
         ]
 
     def get_form(self, form_class=None):
@@ -322,7 +325,9 @@ class MakeupScheduleView(TaskFormView):
 
     def perform(self, form):
         return services.makeup_schedule(
-            actor=self.request.user, makeup=self.subject(), training_class=form.cleaned_data["training_class"]
+            actor=self.request.user,
+            makeup=self.subject(),
+            training_class=form.cleaned_data["training_class"],
         )
 
 
@@ -333,7 +338,9 @@ class RecognitionStartView(TaskFormView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        form.fields["cadre"].queryset = selectors.cadres_in_reach(self.request.user, "act_as_liaison")
+        form.fields["cadre"].queryset = selectors.cadres_in_reach(
+            self.request.user, "act_as_liaison"
+        )
         return form
 
     def perform(self, form):
@@ -355,8 +362,11 @@ class CircularStartView(TaskFormView):
     def perform(self, form):
         data = form.cleaned_data
         return services.circular_create(
-            actor=self.request.user, org_department=data["org_department"], period_kind=data["period_kind"],
-            start=data["period_start"], end=data["period_end"],
+            actor=self.request.user,
+            org_department=data["org_department"],
+            period_kind=data["period_kind"],
+            start=data["period_start"],
+            end=data["period_end"],
         )
 
 
@@ -364,7 +374,10 @@ def circular_details(circular):
     totals = circular.figures.get("totals", {})
     return [
         (_("Organization department"), circular.org_department.unit.name),
-        (_("Period"), f"{circular.period_start:%Y年%-m月%-d日}—{circular.period_end:%Y年%-m月%-d日}"),
+        (
+            _("Period"),
+            f"{circular.period_start:%Y年%-m月%-d日}—{circular.period_end:%Y年%-m月%-d日}",
+        ),
         (_("Dispatches"), totals.get("named", 0)),
         (_("Attended"), totals.get("attended", 0)),
         (_("Absent"), totals.get("absent", 0)),
@@ -383,17 +396,24 @@ class CircularDraftView(TaskFormView):
         return {"title": circular.title, "body": circular.body}
 
     def perform(self, form):
-        return services.circular_draft(actor=self.request.user, circular=self.subject(), **form.cleaned_data)
+        return services.circular_draft(
+            actor=self.request.user, circular=self.subject(), **form.cleaned_data
+        )
 
 
 class CircularApproveView(DecisionTaskView):
     choices = [("approve", _("Approve and issue")), ("return", _("Return to the drafter"))]
 
     def details(self, circular):
-        return circular_details(circular) + [(_("Title"), circular.title), (_("Text"), circular.body or "—")]
+        return circular_details(circular) + [
+            (_("Title"), circular.title),
+            (_("Text"), circular.body or "—"),
+        ]
 
     def perform(self, form):
         return services.circular_decide(
-            actor=self.request.user, circular=self.subject(),
-            approve=form.cleaned_data["decision"] == "approve", reason=form.cleaned_data["reason"],
+            actor=self.request.user,
+            circular=self.subject(),
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
         )

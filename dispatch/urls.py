@@ -15,5 +15,10 @@ urlpatterns = [
     path("dispatches/", views.dispatch_list, name="dispatch_list"),
     path("dispatches/overdue/", views.overdue_list, name="overdue_list"),
     path("rollcalls/", views.roll_call_list, name="roll_call_list"),
+    path("cadres/<int:pk>/record/", views.training_record, name="training_record"),
+    path("classes/<int:pk>/candidates/", views.class_candidates, name="class_candidates"),
+    path("compliance/", views.compliance_report, name="compliance_report"),
+    path("hours/import/", views.hours_import, name="hours_import"),
+    path("hours/import/<int:pk>/", views.hours_import_preview, name="hours_import_preview"),
     path("rollcalls/<int:pk>/", views.roll_call_detail, name="roll_call_detail"),
 ]

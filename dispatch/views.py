@@ -9,9 +9,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from . import flows, selectors, services
-from .forms import CadreForm, CancelRollCallForm, TrainingClassForm
-from .models import DispatchStatus, Unit
+from . import compliance, flows, selectors, services, suggestions
+from .forms import CadreForm, CancelRollCallForm, HourImportForm, TrainingClassForm
+from .models import DispatchStatus, HourImport, Unit
 from .roles import Role, roles_of
 
 
@@ -193,4 +193,100 @@ def roll_call_detail(request, pk: int):
 def roll_call_list(request):
     _reach_required(request)
     page = Paginator(selectors.roll_call_list(request.user).order_by("-created_at"), 50)
-    return render(request, "dispatch/roll_call_list.html", {"page": page.get_page(request.GET.get("page"))})
+    return render(
+        request, "dispatch/roll_call_list.html", {"page": page.get_page(request.GET.get("page"))}
+    )
+
+
+@login_required
+def training_record(request, pk: int):
+    cadre = selectors.cadre_for_user(request.user, pk)
+    if cadre is None:
+        raise Http404
+    return render(
+        request,
+        "dispatch/training_record.html",
+        {
+            "cadre": cadre,
+            "record": selectors.training_record(cadre),
+            "compliance": compliance.for_cadre(cadre),
+        },
+    )
+
+
+@login_required
+def class_candidates(request, pk: int):
+    training_class = selectors.class_list(request.user).filter(pk=pk).first()
+    if training_class is None:
+        raise Http404
+    if not selectors.has_unit_permission(
+        request.user, "issue_dispatch", training_class.organizer.unit
+    ):
+        raise PermissionDenied
+    return render(
+        request,
+        "dispatch/class_candidates.html",
+        {
+            "training_class": training_class,
+            "suggestions": suggestions.suggest(request.user, training_class),
+        },
+    )
+
+
+@login_required
+def compliance_report(request):
+    _reach_required(request)
+    unit_id = request.GET.get("unit")
+    cadres = selectors.cadres_in_reach(request.user)
+    unit = None
+    if unit_id and unit_id.isdigit():
+        unit = selectors.units_in_reach(request.user).filter(pk=unit_id).first()
+        if unit is None:
+            raise Http404
+        cadres = cadres.filter(unit__path__startswith=unit.path)
+    rows = compliance.evaluate(cadres)
+    status = request.GET.get("status")
+    if status in compliance.ORDER:
+        rows = [r for r in rows if r["status"] == status]
+    rows.sort(key=lambda r: (compliance.ORDER.index(r["status"]), r["name"]))
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    units = {u.pk: u.name for u in Unit.objects.filter(pk__in={r["unit_id"] for r in page})}
+    return render(
+        request,
+        "dispatch/compliance.html",
+        {"page": page, "unit": unit, "units": units, "status": status},
+    )
+
+
+@login_required
+def hours_import(request):
+    if not selectors.units_in_reach(request.user, "issue_dispatch").exists():
+        raise PermissionDenied
+    form = HourImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            hour_import = services.hours_import_preview(
+                actor=request.user, name=upload.name, content=upload.read()
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+        else:
+            return redirect("hours_import_preview", pk=hour_import.pk)
+    return render(request, "dispatch/hours_import.html", {"form": form})
+
+
+@login_required
+def hours_import_preview(request, pk: int):
+    hour_import = HourImport.objects.filter(pk=pk, uploaded_by=request.user).first()
+    if hour_import is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            created = services.hours_import_commit(actor=request.user, hour_import=hour_import)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("%(count)d rows imported.") % {"count": len(created)})
+        return redirect("hours_import_preview", pk=pk)
+    return render(request, "dispatch/hours_import_preview.html", {"hour_import": hour_import})

@@ -16,8 +16,14 @@ _n = iter(range(1, 100000))
 
 def credit(person, hours, date, kind="concentrated", days=None, status="recognized"):
     return HourRecord.objects.create(
-        cadre=person, hours=Decimal(str(hours)), date=date, kind=kind, days=days,
-        source="class", source_key=f"t:{next(_n)}", status=status,
+        cadre=person,
+        hours=Decimal(str(hours)),
+        date=date,
+        kind=kind,
+        days=days,
+        source="class",
+        source_key=f"t:{next(_n)}",
+        status=status,
     )
 
 
@@ -131,8 +137,12 @@ def test_the_day_conversion_of_a_revised_rule(world, leader):
 
 def test_overlapping_rules_for_the_same_group_are_refused(db):
     overlapping = IndicatorRule(
-        code="b-other", group="B", kind="concentrated", window="calendar_year",
-        min_hours=100, effective_from=dt.date(2025, 1, 1),
+        code="b-other",
+        group="B",
+        kind="concentrated",
+        window="calendar_year",
+        min_hours=100,
+        effective_from=dt.date(2025, 1, 1),
     )
     with pytest.raises(ValidationError) as exc:
         overlapping.full_clean()
@@ -141,8 +151,13 @@ def test_overlapping_rules_for_the_same_group_are_refused(db):
 
 def test_a_rule_period_ending_before_it_starts_is_refused(db):
     bad = IndicatorRule(
-        code="b-x", group="B", kind="online", window="calendar_year", min_hours=10,
-        effective_from=dt.date(2030, 1, 1), effective_to=dt.date(2029, 1, 1),
+        code="b-x",
+        group="B",
+        kind="online",
+        window="calendar_year",
+        min_hours=10,
+        effective_from=dt.date(2030, 1, 1),
+        effective_to=dt.date(2029, 1, 1),
     )
     with pytest.raises(ValidationError):
         bad.full_clean()
@@ -156,8 +171,15 @@ def test_negative_hours_are_refused_by_the_database(clerk):
 
 
 def test_evaluation_is_a_few_queries_for_any_number_of_cadres(world, django_assert_max_num_queries):
-    people = [cadre(f"干部{i}", world.a1, world.city_od, category="civil_servant" if i % 2 else "county_leader")
-              for i in range(30)]
+    people = [
+        cadre(
+            f"干部{i}",
+            world.a1,
+            world.city_od,
+            category="civil_servant" if i % 2 else "county_leader",
+        )
+        for i in range(30)
+    ]
     for person in people:
         credit(person, 10, dt.date(2026, 2, 1))
     with django_assert_max_num_queries(3):

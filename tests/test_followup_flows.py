@@ -20,7 +20,7 @@ from dispatch.models import (
     TrainingClass,
 )
 from tests.factories import training_class
-from tests.flowtools import Staff, act, deadline, open_task, process_of
+from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
 
 
 @pytest.fixture
@@ -30,8 +30,15 @@ def staff(world):
 
 def run_to_absence(client, world, staff, klass, person):
     client.force_login(world.bob)
-    client.post("/workflow/rollcall/start/", {"training_class": klass.pk, "mode": "named",
-                                               "response_deadline": deadline(), "cadres": [person.pk]})
+    client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": deadline(),
+            "cadres": [person.pk],
+        },
+    )
     dispatch = Dispatch.objects.get(cadre=person, training_class=klass)
     process = process_of(dispatch, "DispatchFlow")
     client.force_login(staff.lily)
@@ -40,7 +47,9 @@ def run_to_absence(client, world, staff, klass, person):
     client.force_login(ack.owner or staff.lily)
     act(client, ack, {"confirm": "on"})
     today = timezone.localdate()
-    TrainingClass.objects.filter(pk=klass.pk).update(start_date=today, end_date=today, report_date=today)
+    TrainingClass.objects.filter(pk=klass.pk).update(
+        start_date=today, end_date=today, report_date=today
+    )
     client.force_login(world.rita)
     act(client, open_task(process, "record_attendance"), {"result": "absent"})
     dispatch.refresh_from_db()
@@ -49,15 +58,19 @@ def run_to_absence(client, world, staff, klass, person):
 
 def test_an_absence_is_made_up_in_a_later_class(world, staff, client):
     missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
-    later = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=60), name="补训班次")
+    later = training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=60), name="补训班次"
+    )
     dispatch = run_to_absence(client, world, staff, missed, world.cadre_a)
     makeup = Makeup.objects.get(source=dispatch)
     makeup_process = process_of(makeup, "MakeupFlow")
 
     client.force_login(world.bob)
-    page = client.get(f"/workflow/makeup/{makeup_process.pk}/schedule/{open_task(makeup_process, 'schedule').pk}/assign/")
-    response = act(client, open_task(makeup_process, "schedule"), {"training_class": later.pk})
-    assert response.status_code == 302, page.status_code
+    schedule = open_task(makeup_process, "schedule")
+    client.post(task_url(schedule, "assign"))
+    assert later.name in client.get(task_url(schedule, "execute")).content.decode()  # suggested
+    response = act(client, schedule, {"training_class": later.pk})
+    assert response.status_code == 302
     makeup.refresh_from_db()
     assert makeup.status == MakeupStatus.SCHEDULED
     makeup_dispatch = Dispatch.objects.get(makes_up=makeup)
@@ -70,7 +83,9 @@ def test_an_absence_is_made_up_in_a_later_class(world, staff, client):
     client.force_login(world.dave)
     act(client, open_task(process, "acknowledge"), {"confirm": "on"})
     today = timezone.localdate()
-    TrainingClass.objects.filter(pk=later.pk).update(start_date=today, end_date=today, report_date=today)
+    TrainingClass.objects.filter(pk=later.pk).update(
+        start_date=today, end_date=today, report_date=today
+    )
     client.force_login(world.rita)
     act(client, open_task(process, "record_attendance"), {"result": "present"})
     makeup.refresh_from_db()
@@ -85,7 +100,11 @@ def test_an_unscheduled_makeup_past_due_escalates(world, staff, client):
     missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
     dispatch = run_to_absence(client, world, staff, missed, world.cadre_a)
     makeup = Makeup.objects.get(source=dispatch)
-    with time_machine.travel(timezone.make_aware(dt.datetime.combine(makeup.due_date, dt.time(23, 59))) + dt.timedelta(hours=2), tick=False):
+    with time_machine.travel(
+        timezone.make_aware(dt.datetime.combine(makeup.due_date, dt.time(23, 59)))
+        + dt.timedelta(hours=2),
+        tick=False,
+    ):
         call_command("workflow_timers")
     makeup.refresh_from_db()
     assert makeup.escalated
@@ -99,15 +118,25 @@ def test_an_outsider_cannot_schedule_a_makeup(world, staff, client):
     task = open_task(process, "schedule")
     for outsider in (world.carol, world.charlie, staff.lily):
         client.force_login(outsider)
-        assert client.post(f"/workflow/makeup/{process.pk}/schedule/{task.pk}/assign/").status_code == 403
+        assert (
+            client.post(f"/workflow/makeup/{process.pk}/schedule/{task.pk}/assign/").status_code
+            == 403
+        )
 
 
 def test_hours_recognized_after_approval(world, staff, client):
     client.force_login(staff.lily)
-    response = client.post("/workflow/recognition/start/", {
-        "cadre": world.cadre_a.pk, "date": dt.date.today() - dt.timedelta(days=30), "hours": "24",
-        "kind": "concentrated", "provider": "中国干部网络学院", "reason": "参加省委党校专题班",
-    })
+    response = client.post(
+        "/workflow/recognition/start/",
+        {
+            "cadre": world.cadre_a.pk,
+            "date": dt.date.today() - dt.timedelta(days=30),
+            "hours": "24",
+            "kind": "concentrated",
+            "provider": "中国干部网络学院",
+            "reason": "参加省委党校专题班",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[-2000:]
     record = HourRecord.objects.get(source="recognition")
     assert record.status == "pending"
@@ -122,20 +151,32 @@ def test_hours_recognized_after_approval(world, staff, client):
 
 def test_a_recognition_for_another_units_cadre_is_refused(world, staff, client):
     client.force_login(staff.lily)
-    response = client.post("/workflow/recognition/start/", {
-        "cadre": world.cadre_b.pk, "date": dt.date.today(), "hours": "8",
-        "kind": "online", "provider": "某平台", "reason": "互认",
-    })
+    response = client.post(
+        "/workflow/recognition/start/",
+        {
+            "cadre": world.cadre_b.pk,
+            "date": dt.date.today(),
+            "hours": "8",
+            "kind": "online",
+            "provider": "某平台",
+            "reason": "互认",
+        },
+    )
     assert response.status_code == 200
     assert not HourRecord.objects.exists()
 
 
 def circular_start(client, world, start, end):
     client.force_login(world.bob)
-    return client.post("/workflow/circular/start/", {
-        "org_department": world.city_od.pk, "period_kind": "custom",
-        "period_start": start, "period_end": end,
-    })
+    return client.post(
+        "/workflow/circular/start/",
+        {
+            "org_department": world.city_od.pk,
+            "period_kind": "custom",
+            "period_start": start,
+            "period_end": end,
+        },
+    )
 
 
 def test_a_circular_reconciles_with_dispatch_statuses_and_is_issued(world, staff, client):
@@ -147,10 +188,14 @@ def test_a_circular_reconciles_with_dispatch_statuses_and_is_issued(world, staff
     deferred = services.dispatches_create(
         actor=world.bob, roll_call=Dispatch.objects.first().roll_call, cadres=[world.cadre_a1]
     )[0]
-    Dispatch.objects.filter(pk=deferred.pk).update(status=DispatchStatus.DEFERRED, request_kind="deferral")
+    Dispatch.objects.filter(pk=deferred.pk).update(
+        status=DispatchStatus.DEFERRED, request_kind="deferral"
+    )
 
     today = timezone.localdate()
-    response = circular_start(client, world, today - dt.timedelta(days=1), today + dt.timedelta(days=1))
+    response = circular_start(
+        client, world, today - dt.timedelta(days=1), today + dt.timedelta(days=1)
+    )
     assert response.status_code == 302, response.content.decode()[-2000:]
     circular = Circular.objects.get()
     figures = circular.figures
@@ -162,18 +207,24 @@ def test_a_circular_reconciles_with_dispatch_statuses_and_is_issued(world, staff
         assert totals[key] == Dispatch.objects.filter(status=status).count()
     parts = ("attended", "leave", "deferred", "exempt", "absent", "withdrawn", "in_progress")
     assert sum(totals[k] for k in parts) == totals["named"] == Dispatch.objects.count()
-    assert figures["absentees"] == [{"name": "王堃", "unit": "某市发展和改革委员会", "missed_class": klass.name}]
+    assert figures["absentees"] == [
+        {"name": "王堃", "unit": "某市发展和改革委员会", "missed_class": klass.name}
+    ]
     assert any(v.startswith("b-concentrated@v1") for v in figures["rule_versions"])
 
     process = process_of(circular, "CircularFlow")
     client.force_login(world.bob)
-    act(client, open_task(process, "draft"), {"title": circular.title, "body": "经研究，现予通报。"})
+    act(
+        client, open_task(process, "draft"), {"title": circular.title, "body": "经研究，现予通报。"}
+    )
     client.force_login(staff.oscar)
     act(client, open_task(process, "approval"), {"decision": "return", "reason": "请补充整改要求"})
     circular.refresh_from_db()
     assert circular.status == CircularStatus.RETURNED
     client.force_login(world.bob)
-    act(client, open_task(process, "draft"), {"title": circular.title, "body": "请各单位认真整改。"})
+    act(
+        client, open_task(process, "draft"), {"title": circular.title, "body": "请各单位认真整改。"}
+    )
     client.force_login(staff.oscar)
     act(client, open_task(process, "approval"), {"decision": "approve"})
     circular.refresh_from_db()
@@ -217,4 +268,7 @@ def test_only_dispatchers_start_circulars_and_only_their_head_approves(world, st
     task = open_task(process, "approval")
     for outsider in (staff.olga, world.bob, world.alice):
         client.force_login(outsider)
-        assert client.post(f"/workflow/circular/{process.pk}/approval/{task.pk}/assign/").status_code == 403
+        assert (
+            client.post(f"/workflow/circular/{process.pk}/approval/{task.pk}/assign/").status_code
+            == 403
+        )

@@ -251,10 +251,15 @@ def test_dispatch_list_query_count_is_flat(world, login, django_assert_max_num_q
     from dispatch import services
     from dispatch.models import RollCall
 
-    klass = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), quota=50)
+    klass = training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), quota=50
+    )
     roll_call = RollCall.objects.create(
-        training_class=klass, org_department=world.city_od, mode="named",
-        response_deadline=timezone.now() + dt.timedelta(days=5), created_by=world.bob,
+        training_class=klass,
+        org_department=world.city_od,
+        mode="named",
+        response_deadline=timezone.now() + dt.timedelta(days=5),
+        created_by=world.bob,
     )
     client = login(world.bob)
     services.dispatches_create(actor=world.bob, roll_call=roll_call, cadres=[world.cadre_a])

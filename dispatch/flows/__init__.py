@@ -23,8 +23,9 @@ from .followup import (
 def on_decision_made(sender, request, **kwargs):
     """Resume the flow that waits for this approval request (a dispatch's leave request
     or an hour recognition)."""
-    from approvals.workflow import open_task
     from viewflow.workflow.status import PROCESS
+
+    from approvals.workflow import open_task
 
     model = request.subject_type.model_class().__name__
     waiting = {"Dispatch": DispatchFlow, "HourRecord": RecognitionFlow}.get(model)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.models import Process
-from viewflow.workflow.status import PROCESS, STATUS
+from viewflow.workflow.status import PROCESS
 
 from approvals import policy as approval_policy
 from approvals import services as approval_services
@@ -27,9 +27,9 @@ from approvals.workflow import (
 from .. import selectors, services
 from ..models import (
     Dispatch,
-    Makeup,
     DispatchStatus,
     Filing,
+    Makeup,
     QuotaAllocation,
     QuotaStatus,
     RequestKind,

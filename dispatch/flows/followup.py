@@ -160,7 +160,8 @@ class RecognitionFlow(ScopedFlowMixin, flow.Flow):
 
     def receive_decision(self, activation, request):
         services.recognition_decided(
-            record=fresh_artifact(activation.process), approved=request.status == RequestStatus.APPROVED
+            record=fresh_artifact(activation.process),
+            approved=request.status == RequestStatus.APPROVED,
         )
 
     def visible_artifacts(self, user):
@@ -275,7 +276,9 @@ def issue_circular_document(circular: Circular):
 
 def start_scheduled_circular(*, org_department, period_kind, start, end):
     """Start a circular for a finished period unless one exists (run by the schedule)."""
-    if Circular.objects.filter(org_department=org_department, period_start=start, period_end=end).exists():
+    if Circular.objects.filter(
+        org_department=org_department, period_start=start, period_end=end
+    ).exists():
         return None
     circular = services.circular_create(
         actor=None, org_department=org_department, period_kind=period_kind, start=start, end=end

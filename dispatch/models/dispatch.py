@@ -214,8 +214,12 @@ class Dispatch(models.Model):
     )
     flagged_for_circular = models.BooleanField(_("named in the next circular"), default=False)
     makes_up = models.ForeignKey(
-        "Makeup", verbose_name=_("makes up for"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="makeup_dispatches",
+        "Makeup",
+        verbose_name=_("makes up for"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="makeup_dispatches",
     )
     escalated = models.BooleanField(_("escalated"), default=False)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
@@ -315,7 +319,11 @@ class HourRecord(models.Model):
     date = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1)
     days = models.DecimalField(
-        _("days"), max_digits=5, decimal_places=1, null=True, blank=True,
+        _("days"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
         help_text=_("Training days, where the source counts them (classes, filings)."),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=HourKind.choices)

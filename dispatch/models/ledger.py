@@ -26,7 +26,8 @@ class IndicatorRule(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     group = models.CharField(_("indicator group"), max_length=1, choices=IndicatorGroup.choices)
     kind = models.CharField(
-        _("kind of training"), max_length=16,
+        _("kind of training"),
+        max_length=16,
         choices=[("concentrated", _("Concentrated training")), ("online", _("Online self-study"))],
     )
     window = models.CharField(_("window"), max_length=16, choices=RuleWindow.choices)
@@ -35,14 +36,21 @@ class IndicatorRule(models.Model):
         _("or minimum days"), max_digits=6, decimal_places=1, null=True, blank=True
     )
     hours_per_day = models.DecimalField(
-        _("hours per day"), max_digits=4, decimal_places=1, default=8,
+        _("hours per day"),
+        max_digits=4,
+        decimal_places=1,
+        default=8,
         help_text=_("Converts hours to days for records that do not count days."),
     )
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective until"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     supersedes = models.OneToOneField(
-        "self", verbose_name=_("supersedes"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="superseded_by",
     )
     description = models.CharField(_("description"), max_length=255, blank=True)
@@ -74,8 +82,12 @@ class IndicatorRule(models.Model):
         if self.alt_min_days is not None and self.alt_min_days < 0:
             raise ValidationError({"alt_min_days": _("Days cannot be negative.")})
         if self.group and self.kind and self.effective_from:
-            overlapping = IndicatorRule.objects.filter(group=self.group, kind=self.kind).exclude(pk=self.pk)
-            overlapping = overlapping.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
+            overlapping = IndicatorRule.objects.filter(group=self.group, kind=self.kind).exclude(
+                pk=self.pk
+            )
+            overlapping = overlapping.filter(
+                Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from)
+            )
             if self.effective_to:
                 overlapping = overlapping.filter(effective_from__lte=self.effective_to)
             if self.supersedes_id:
@@ -90,7 +102,10 @@ class HourImport(models.Model):
     """An upload of online-platform hours: previewed with row errors, committed whole."""
 
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     file_name = models.CharField(_("file"), max_length=255)
     rows = models.JSONField(_("rows"), default=list)
@@ -125,7 +140,9 @@ class Circular(models.Model):
     """A periodic circular (定期通报训调情况) of an organization department."""
 
     org_department = models.ForeignKey(
-        OrgDepartment, verbose_name=_("organization department"), on_delete=models.PROTECT,
+        OrgDepartment,
+        verbose_name=_("organization department"),
+        on_delete=models.PROTECT,
         related_name="circulars",
     )
     period_kind = models.CharField(_("period"), max_length=8, choices=CircularPeriod.choices)
@@ -135,15 +152,22 @@ class Circular(models.Model):
     body = models.TextField(_("text"), blank=True)
     figures = models.JSONField(_("figures"), default=dict)
     status = models.CharField(
-        _("status"), max_length=20, choices=CircularStatus.choices, default=CircularStatus.DRAFT,
+        _("status"),
+        max_length=20,
+        choices=CircularStatus.choices,
+        default=CircularStatus.DRAFT,
         db_index=True,
     )
     return_reason = models.TextField(_("reason for returning"), blank=True)
     document_number = models.CharField(_("document number"), max_length=64, blank=True)
     document_id = models.PositiveBigIntegerField(_("document"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

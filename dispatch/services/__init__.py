@@ -11,6 +11,7 @@ from .dispatching import (
     dispatch_request_decided,
     makeup_owe,
 )
+from .filing import filing_correct, filing_review, filing_submit
 from .followup import (
     circular_create,
     circular_decide,
@@ -29,7 +30,6 @@ from .ledger import (
     recognition_submit,
     rule_revise,
 )
-from .filing import filing_correct, filing_review, filing_submit
 from .org import cadre_save, role_grant, role_revoke, training_class_save, unit_save
 from .rollcall import (
     dispatches_create,

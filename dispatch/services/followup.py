@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
 
-from .. import compliance, selectors
+from .. import compliance
 from ..models import (
     Cadre,
     Circular,
@@ -38,16 +38,27 @@ def makeup_scope(makeup):
 @transaction.atomic
 def makeup_schedule(*, actor, makeup, training_class) -> Dispatch:
     """Put an owed makeup into a later class: a dispatch of kind makeup."""
-    makeup = Makeup.objects.select_for_update(of=("self",)).select_related("cadre__unit").get(pk=makeup.pk)
+    makeup = (
+        Makeup.objects.select_for_update(of=("self",))
+        .select_related("cadre__unit")
+        .get(pk=makeup.pk)
+    )
     require_any(actor, ("issue_dispatch",), makeup.cadre.unit)
     if makeup.status != MakeupStatus.OWED:
         raise ValidationError(_("This step has already been completed by someone else."))
     check_class_open(training_class)
     check_cadres_free([makeup.cadre], training_class)
-    confirm_due = min(timezone.now() + dt.timedelta(days=7), class_start_moment(training_class) - dt.timedelta(hours=1))
+    confirm_due = min(
+        timezone.now() + dt.timedelta(days=7),
+        class_start_moment(training_class) - dt.timedelta(hours=1),
+    )
     dispatch = Dispatch.objects.create(
-        training_class=training_class, cadre=makeup.cadre, unit=makeup.cadre.unit,
-        kind=DispatchKind.MAKEUP, makes_up=makeup, confirm_due=confirm_due,
+        training_class=training_class,
+        cadre=makeup.cadre,
+        unit=makeup.cadre.unit,
+        kind=DispatchKind.MAKEUP,
+        makes_up=makeup,
+        confirm_due=confirm_due,
     )
     record_event(actor=actor, verb="dispatch.name", target=dispatch, after=snapshot(dispatch))
     change(actor=actor, instance=makeup, verb="makeup.schedule", status=MakeupStatus.SCHEDULED)
@@ -59,7 +70,9 @@ def makeup_outcome(*, dispatch) -> Makeup:
     """A makeup dispatch closed: attended settles the makeup; anything else leaves it owed."""
     makeup = Makeup.objects.select_for_update().get(pk=dispatch.makes_up_id)
     if dispatch.status == DispatchStatus.ATTENDED:
-        return change(actor=None, instance=makeup, verb="makeup.attend", status=MakeupStatus.ATTENDED)
+        return change(
+            actor=None, instance=makeup, verb="makeup.attend", status=MakeupStatus.ATTENDED
+        )
     return change(actor=None, instance=makeup, verb="makeup.reopen", status=MakeupStatus.OWED)
 
 
@@ -76,7 +89,9 @@ def makeup_class_suggestions(makeup, *, limit=5):
     """Later classes the cadre could make up in: not started, no clash, same kind first."""
     source = makeup.source.training_class
     today = timezone.localdate()
-    busy = Dispatch.objects.filter(cadre=makeup.cadre, status__in=[*OPEN_DISPATCH_STATUSES, "attended"])
+    busy = Dispatch.objects.filter(
+        cadre=makeup.cadre, status__in=[*OPEN_DISPATCH_STATUSES, "attended"]
+    )
     classes = (
         TrainingClass.objects.filter(start_date__gt=today)
         .exclude(pk__in=busy.values("training_class"))
@@ -104,48 +119,83 @@ def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
         unit__in=subtree, training_class__start_date__gte=start, training_class__start_date__lte=end
     ).exclude(status=DispatchStatus.CANCELLED)
     S = DispatchStatus
-    per_unit = dispatches.values("unit_id", "unit__name", "unit__path").annotate(
-        named=Count("id"),
-        attended=Count("id", filter=Q(status=S.ATTENDED)),
-        leave=Count("id", filter=Q(status=S.DEFERRED, request_kind="leave")),
-        deferred=Count("id", filter=Q(status=S.DEFERRED) & ~Q(request_kind="leave")),
-        exempt=Count("id", filter=Q(status=S.EXEMPT)),
-        absent=Count("id", filter=Q(status=S.ABSENT)),
-        withdrawn=Count("id", filter=Q(status=S.WITHDRAWN)),
-        in_progress=Count("id", filter=Q(status__in=OPEN_DISPATCH_STATUSES)),
-        notified=Count("id", filter=Q(acknowledge_due__isnull=False)),
-        acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
-    ).order_by("unit__path")
+    per_unit = (
+        dispatches.values("unit_id", "unit__name", "unit__path")
+        .annotate(
+            named=Count("id"),
+            attended=Count("id", filter=Q(status=S.ATTENDED)),
+            leave=Count("id", filter=Q(status=S.DEFERRED, request_kind="leave")),
+            deferred=Count("id", filter=Q(status=S.DEFERRED) & ~Q(request_kind="leave")),
+            exempt=Count("id", filter=Q(status=S.EXEMPT)),
+            absent=Count("id", filter=Q(status=S.ABSENT)),
+            withdrawn=Count("id", filter=Q(status=S.WITHDRAWN)),
+            in_progress=Count("id", filter=Q(status__in=OPEN_DISPATCH_STATUSES)),
+            notified=Count("id", filter=Q(acknowledge_due__isnull=False)),
+            acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
+        )
+        .order_by("unit__path")
+    )
     makeups = Makeup.objects.filter(source__unit__in=subtree, created_at__date__lte=end).exclude(
         status__in=[MakeupStatus.ATTENDED, MakeupStatus.CANCELLED]
     )
     owed = dict(makeups.values_list("source__unit_id").annotate(n=Count("id")))
     overdue = dict(
-        makeups.filter(Q(escalated=True) | Q(due_date__lt=end)).values_list("source__unit_id").annotate(n=Count("id"))
+        makeups.filter(Q(escalated=True) | Q(due_date__lt=end))
+        .values_list("source__unit_id")
+        .annotate(n=Count("id"))
     )
     units = [row["unit_id"] for row in per_unit]
     rates = compliance.summary_by_unit(Cadre.objects.filter(unit_id__in=units), end)
     rows = []
     for row in per_unit:
         unit_id = row["unit_id"]
-        rows.append({
-            "unit_id": unit_id,
-            "unit": row["unit__name"],
-            **{k: row[k] for k in ("named", "attended", "leave", "deferred", "exempt", "absent",
-                                   "withdrawn", "in_progress", "notified", "acknowledged")},
-            "ack_rate": round(row["acknowledged"] / row["notified"], 4) if row["notified"] else None,
-            "makeup_owed": owed.get(unit_id, 0),
-            "makeup_overdue": overdue.get(unit_id, 0),
-            "compliance_rate": rates.get(unit_id, {}).get("rate"),
-        })
+        rows.append(
+            {
+                "unit_id": unit_id,
+                "unit": row["unit__name"],
+                **{
+                    k: row[k]
+                    for k in (
+                        "named",
+                        "attended",
+                        "leave",
+                        "deferred",
+                        "exempt",
+                        "absent",
+                        "withdrawn",
+                        "in_progress",
+                        "notified",
+                        "acknowledged",
+                    )
+                },
+                "ack_rate": round(row["acknowledged"] / row["notified"], 4)
+                if row["notified"]
+                else None,
+                "makeup_owed": owed.get(unit_id, 0),
+                "makeup_overdue": overdue.get(unit_id, 0),
+                "compliance_rate": rates.get(unit_id, {}).get("rate"),
+            }
+        )
     absentees = [
         {"name": name, "unit": unit, "missed_class": klass}
         for name, unit, klass in dispatches.filter(status=S.ABSENT)
         .order_by("unit__path", "cadre__name")
         .values_list("cadre__name", "unit__name", "training_class__name")
     ]
-    keys = ("named", "attended", "leave", "deferred", "exempt", "absent", "withdrawn", "in_progress",
-            "notified", "acknowledged", "makeup_owed", "makeup_overdue")
+    keys = (
+        "named",
+        "attended",
+        "leave",
+        "deferred",
+        "exempt",
+        "absent",
+        "withdrawn",
+        "in_progress",
+        "notified",
+        "acknowledged",
+        "makeup_owed",
+        "makeup_overdue",
+    )
     totals = {k: sum(r[k] for r in rows) for k in keys}
     rules = compliance.rules_in_force(end)
     return {
@@ -153,7 +203,9 @@ def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
         "units": rows,
         "absentees": absentees,
         "totals": totals,
-        "rule_versions": sorted(f"{r.code}@v{r.version}" for group in rules.values() for r in group),
+        "rule_versions": sorted(
+            f"{r.code}@v{r.version}" for group in rules.values() for r in group
+        ),
     }
 
 
@@ -170,15 +222,21 @@ def period_label(start: dt.date, end: dt.date) -> str:
 
 
 @transaction.atomic
-def circular_create(*, actor, org_department, period_kind: str, start: dt.date, end: dt.date) -> Circular:
+def circular_create(
+    *, actor, org_department, period_kind: str, start: dt.date, end: dt.date
+) -> Circular:
     if end < start:
         raise ValidationError({"period_end": _("The period cannot end before it starts.")})
     if actor is not None:
         require_any(actor, ("issue_dispatch",), org_department.unit)
     label = period_label(start, end)
     circular = Circular.objects.create(
-        org_department=org_department, period_kind=period_kind, period_start=start, period_end=end,
-        title=f"关于{label}干部调训情况的通报", created_by=actor,
+        org_department=org_department,
+        period_kind=period_kind,
+        period_start=start,
+        period_end=end,
+        title=f"关于{label}干部调训情况的通报",
+        created_by=actor,
         figures=circular_figures(org_department=org_department, start=start, end=end),
     )
     record_event(actor=actor, verb="circular.create", target=circular, after=snapshot(circular))
@@ -197,15 +255,23 @@ def circular_draft(*, actor, circular, title: str, body: str) -> Circular:
         raise ValidationError(_("This step has already been completed by someone else."))
     if not title.strip():
         raise ValidationError({"title": _("A circular needs a title.")})
-    return change(actor=actor, instance=circular, verb="circular.draft", title=title.strip(),
-                  body=body.strip(), status=CircularStatus.AWAITING_APPROVAL)
+    return change(
+        actor=actor,
+        instance=circular,
+        verb="circular.draft",
+        title=title.strip(),
+        body=body.strip(),
+        status=CircularStatus.AWAITING_APPROVAL,
+    )
 
 
 @transaction.atomic
 def circular_decide(*, actor, circular, approve: bool, reason: str = "") -> Circular:
     """The org department head approves the circular, or returns it to the drafter."""
     circular = _lock_circular(circular)
-    if actor is not None and not actor.has_perm("dispatch.approve_as_org_department", circular.org_department.jurisdiction):
+    if actor is not None and not actor.has_perm(
+        "dispatch.approve_as_org_department", circular.org_department.jurisdiction
+    ):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied(_("You may not decide this request."))
@@ -216,12 +282,24 @@ def circular_decide(*, actor, circular, approve: bool, reason: str = "") -> Circ
         return circular
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Please give the reason for returning.")})
-    return change(actor=actor, instance=circular, verb="circular.return", note=reason,
-                  status=CircularStatus.RETURNED, return_reason=reason.strip())
+    return change(
+        actor=actor,
+        instance=circular,
+        verb="circular.return",
+        note=reason,
+        status=CircularStatus.RETURNED,
+        return_reason=reason.strip(),
+    )
 
 
 @transaction.atomic
 def circular_mark_issued(*, circular, document) -> Circular:
     circular = _lock_circular(circular)
-    return change(actor=None, instance=circular, verb="circular.issue", status=CircularStatus.ISSUED,
-                  document_number=document.document_number, document_id=document.pk)
+    return change(
+        actor=None,
+        instance=circular,
+        verb="circular.issue",
+        status=CircularStatus.ISSUED,
+        document_number=document.document_number,
+        document_id=document.pk,
+    )

@@ -28,19 +28,39 @@ def rule_revise(*, actor, rule: IndicatorRule, effective_from: dt.date, **fields
     if rule.effective_to is not None or hasattr(rule, "superseded_by"):
         raise ValidationError(_("Only the version in force can be revised."))
     if effective_from <= rule.effective_from:
-        raise ValidationError({"effective_from": _("A revision must start after the version it replaces.")})
-    change(actor=actor, instance=rule, verb="rule.close", effective_to=effective_from - dt.timedelta(days=1))
+        raise ValidationError(
+            {"effective_from": _("A revision must start after the version it replaces.")}
+        )
+    change(
+        actor=actor,
+        instance=rule,
+        verb="rule.close",
+        effective_to=effective_from - dt.timedelta(days=1),
+    )
     revision = IndicatorRule(
-        code=rule.code, group=rule.group, kind=rule.kind, window=rule.window,
-        min_hours=rule.min_hours, alt_min_days=rule.alt_min_days, hours_per_day=rule.hours_per_day,
-        description=rule.description, version=rule.version + 1, supersedes=rule,
+        code=rule.code,
+        group=rule.group,
+        kind=rule.kind,
+        window=rule.window,
+        min_hours=rule.min_hours,
+        alt_min_days=rule.alt_min_days,
+        hours_per_day=rule.hours_per_day,
+        description=rule.description,
+        version=rule.version + 1,
+        supersedes=rule,
         effective_from=effective_from,
     )
     for name, value in fields.items():
         setattr(revision, name, value)
     revision.full_clean()
     revision.save()
-    record_event(actor=actor, verb="rule.revise", target=revision, before=snapshot(rule), after=snapshot(revision))
+    record_event(
+        actor=actor,
+        verb="rule.revise",
+        target=revision,
+        before=snapshot(rule),
+        after=snapshot(revision),
+    )
     return revision
 
 
@@ -108,12 +128,16 @@ def hours_import_preview(*, actor, name: str, content: bytes) -> HourImport:
         raise ValidationError(_("The file is empty."))
     columns = _header_map(table[0])
     reach = selectors.cadres_in_reach(actor, "issue_dispatch")
-    numbers = {idnumber.normalize(str(row[columns["id_number"]])) for row in table[1:]
-               if len(row) > columns["id_number"]}
+    numbers = {
+        idnumber.normalize(str(row[columns["id_number"]]))
+        for row in table[1:]
+        if len(row) > columns["id_number"]
+    }
     cadres = {c.id_number: c for c in reach.filter(id_number__in=numbers)}
     rows, errors, seen = [], [], set()
     today = timezone.localdate()
     for line, raw in enumerate(table[1:], start=2):
+
         def cell(key, raw=raw):
             index = columns.get(key)
             return raw[index] if index is not None and index < len(raw) else ""
@@ -146,15 +170,25 @@ def hours_import_preview(*, actor, name: str, content: bytes) -> HourImport:
         elif HourRecord.objects.filter(source_key=key).exists():
             problems.append(_("already imported"))
         seen.add(key)
-        rows.append({
-            "line": line, "id_number": idnumber.mask(number), "cadre_id": cadre.pk if cadre else None,
-            "name": cadre.name if cadre else str(cell("name")), "date": date.isoformat() if date else "",
-            "hours": str(hours) if hours is not None else "", "course": course, "platform": platform,
-            "source_key": key, "errors": problems,
-        })
+        rows.append(
+            {
+                "line": line,
+                "id_number": idnumber.mask(number),
+                "cadre_id": cadre.pk if cadre else None,
+                "name": cadre.name if cadre else str(cell("name")),
+                "date": date.isoformat() if date else "",
+                "hours": str(hours) if hours is not None else "",
+                "course": course,
+                "platform": platform,
+                "source_key": key,
+                "errors": problems,
+            }
+        )
         if problems:
             errors.append({"line": line, "errors": problems})
-    return HourImport.objects.create(uploaded_by=actor, file_name=name[:255], rows=rows, errors=errors)
+    return HourImport.objects.create(
+        uploaded_by=actor, file_name=name[:255], rows=rows, errors=errors
+    )
 
 
 @transaction.atomic
@@ -167,14 +201,21 @@ def hours_import_commit(*, actor, hour_import: HourImport) -> list[HourRecord]:
         raise ValidationError(_("This import has already been committed."))
     if hour_import.errors:
         raise ValidationError(_("Correct the rows with errors and upload the file again."))
-    reach = set(selectors.cadres_in_reach(actor, "issue_dispatch").filter(
-        pk__in=[r["cadre_id"] for r in hour_import.rows]).values_list("pk", flat=True))
+    reach = set(
+        selectors.cadres_in_reach(actor, "issue_dispatch")
+        .filter(pk__in=[r["cadre_id"] for r in hour_import.rows])
+        .values_list("pk", flat=True)
+    )
     if any(r["cadre_id"] not in reach for r in hour_import.rows):
         raise ValidationError(_("Some cadres are no longer in your jurisdiction."))
     records = [
         HourRecord(
-            cadre_id=row["cadre_id"], date=dt.date.fromisoformat(row["date"]), hours=Decimal(row["hours"]),
-            kind=HourKind.ONLINE, source=HourSource.ONLINE_IMPORT, source_key=row["source_key"],
+            cadre_id=row["cadre_id"],
+            date=dt.date.fromisoformat(row["date"]),
+            hours=Decimal(row["hours"]),
+            kind=HourKind.ONLINE,
+            source=HourSource.ONLINE_IMPORT,
+            source_key=row["source_key"],
             note=f"{row['platform']} {row['course']}".strip()[:255],
         )
         for row in hour_import.rows
@@ -183,7 +224,9 @@ def hours_import_commit(*, actor, hour_import: HourImport) -> list[HourRecord]:
         with transaction.atomic():
             created = HourRecord.objects.bulk_create(records)
     except IntegrityError:
-        raise ValidationError(_("Some rows were imported meanwhile; nothing was imported.")) from None
+        raise ValidationError(
+            _("Some rows were imported meanwhile; nothing was imported.")
+        ) from None
     change(actor=actor, instance=hour_import, verb="hours.import", committed_at=timezone.now())
     record_events(actor=actor, verb="hours.credit", targets=[r for r in created if r.pk] or [])
     return created
@@ -193,7 +236,9 @@ def hours_import_commit(*, actor, hour_import: HourImport) -> list[HourRecord]:
 
 
 @transaction.atomic
-def recognition_submit(*, actor, cadre: Cadre, date, hours, kind: str, provider: str, reason: str) -> HourRecord:
+def recognition_submit(
+    *, actor, cadre: Cadre, date, hours, kind: str, provider: str, reason: str
+) -> HourRecord:
     """A unit asks the org department to recognize hours earned elsewhere; pending until
     approved."""
     require_any(actor, ("act_as_liaison",), cadre.unit)
@@ -210,11 +255,18 @@ def recognition_submit(*, actor, cadre: Cadre, date, hours, kind: str, provider:
     if errors:
         raise ValidationError(errors)
     record = HourRecord.objects.create(
-        cadre=cadre, date=date, hours=hours, kind=kind, source=HourSource.RECOGNITION,
-        source_key=f"recognition:{cadre.pk}:{timezone.now().timestamp()}", status=HourStatus.PENDING,
+        cadre=cadre,
+        date=date,
+        hours=hours,
+        kind=kind,
+        source=HourSource.RECOGNITION,
+        source_key=f"recognition:{cadre.pk}:{timezone.now().timestamp()}",
+        status=HourStatus.PENDING,
         note=f"{provider}：{reason}"[:255],
     )
-    record_event(actor=actor, verb="hours.recognition_request", target=record, after=snapshot(record))
+    record_event(
+        actor=actor, verb="hours.recognition_request", target=record, after=snapshot(record)
+    )
     return record
 
 

@@ -1,0 +1,197 @@
+"""Training record, candidate suggestions, compliance report and hour import pages."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from dispatch.models import Cadre, HourImport, HourRecord
+from dispatch.suggestions import suggest
+from tests.factories import cadre, training_class
+
+_n = iter(range(1, 100000))
+
+
+def credit(person, hours, date, kind="concentrated", days=None):
+    return HourRecord.objects.create(
+        cadre=person,
+        hours=Decimal(hours),
+        date=date,
+        kind=kind,
+        days=days,
+        source="class",
+        source_key=f"p:{next(_n)}",
+    )
+
+
+def test_the_training_record_shows_hours_and_compliance(world, login):
+    credit(world.cadre_a, 30, dt.date.today())
+    page = login(world.bob).get(f"/cadres/{world.cadre_a.pk}/record/").content.decode()
+    assert "培训档案" in page and "30" in page
+
+
+def test_a_trainee_sees_their_own_record_only(world, login):
+    client = login(world.dave)
+    assert client.get(f"/cadres/{world.cadre_a.pk}/record/").status_code == 200
+    assert client.get(f"/cadres/{world.cadre_a1.pk}/record/").status_code == 404
+
+
+def test_an_outsider_cannot_read_a_record(world, login):
+    assert login(world.charlie).get(f"/cadres/{world.cadre_a.pk}/record/").status_code == 404
+
+
+@pytest.fixture
+def upcoming(world):
+    return training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=40), name="新班"
+    )
+
+
+def test_suggestions_put_overdue_leaders_first_then_the_largest_shortfall(world, upcoming):
+    cadre(
+        "老领导", world.a, world.city_od, category="county_leader", is_leadership_member=True
+    )
+    done = cadre("已达标", world.a, world.city_od, category="civil_servant")
+    half = cadre("差一半", world.a, world.city_od, category="civil_servant")
+    credit(done, 90, dt.date.today().replace(month=1, day=2))
+    credit(half, 45, dt.date.today().replace(month=1, day=2))
+    names = [s.cadre.name for s in suggest(world.bob, upcoming)]
+    assert names[0] == "老领导"
+    assert "已达标" not in names
+    assert names.index("李玥") < names.index("差一半")  # nothing done vs half done
+    first = suggest(world.bob, upcoming)[0]
+    assert any("领导班子成员" in r for r in first.reasons)
+
+
+def test_suggestions_exclude_clashes_and_outsiders(world, upcoming):
+    from django.utils import timezone
+
+    from dispatch import services
+    from dispatch.models import RollCall
+
+    overlapping = training_class(
+        world.city_od, world.school, upcoming.start_date + dt.timedelta(days=1)
+    )
+    roll_call = RollCall.objects.create(
+        training_class=overlapping,
+        org_department=world.city_od,
+        mode="named",
+        response_deadline=timezone.now() + dt.timedelta(days=5),
+        created_by=world.bob,
+    )
+    services.dispatches_create(actor=world.bob, roll_call=roll_call, cadres=[world.cadre_a1])
+    names = {s.cadre.name for s in suggest(world.bob, upcoming)}
+    assert "李玥" not in names and "王堃" in names
+    assert {s.cadre.name for s in suggest(world.carol, upcoming)} <= {"张喆"}
+
+
+def test_the_candidates_page_is_for_the_organizers_dispatchers(world, login, upcoming):
+    assert "王堃" in login(world.bob).get(f"/classes/{upcoming.pk}/candidates/").content.decode()
+    assert login(world.carol).get(f"/classes/{upcoming.pk}/candidates/").status_code == 404
+    assert login(world.rita).get(f"/classes/{upcoming.pk}/candidates/").status_code == 403
+
+
+def test_the_compliance_report_follows_the_jurisdiction(
+    world, login, django_assert_max_num_queries
+):
+    for i in range(20):
+        cadre(f"干部{i}", world.a1, world.city_od)
+    client = login(world.alice)
+    with django_assert_max_num_queries(12):
+        page = client.get("/compliance/").content.decode()
+    assert "王堃" in page and "张喆" not in page
+    assert client.get(f"/compliance/?unit={world.b.pk}").status_code == 404
+    assert login(world.nobody).get("/compliance/").status_code == 403
+
+
+def csv_upload(rows, name="hours.csv"):
+    text = "身份证号码,姓名,学习日期,学时,课程,平台\n" + "\n".join(",".join(r) for r in rows)
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def test_an_import_with_errors_previews_them_and_imports_nothing(world, login):
+    client = login(world.bob)
+    a = world.cadre_a.id_number
+    rows = [
+        [a, "王堃", "2026-03-01", "2", "党史", "网院"],
+        [a, "王堃", "2026-03-01", "2", "党史", "网院"],  # duplicate row
+        ["110105194912310021", "某人", "2026-03-01", "2", "党史", "网院"],  # bad ID
+        [
+            world.cadre_b.id_number,
+            "张喆",
+            "2026-03-01",
+            "2",
+            "党史",
+            "网院",
+        ],  # allowed: county is in reach
+        [world.cadre_a1.id_number, "李玥", "2026-03-02", "-1", "党史", "网院"],  # negative
+        [world.cadre_a1.id_number, "李玥", "2026-03-02", "500", "党史", "网院"],  # absurd
+    ]
+    response = client.post("/hours/import/", {"file": csv_upload(rows)})
+    assert response.status_code == 302
+    hour_import = HourImport.objects.get()
+    lines = {e["line"]: e["errors"] for e in hour_import.errors}
+    assert set(lines) == {3, 4, 6, 7}
+    page = client.get(response.url).content.decode()
+    assert "重复" in page and "身份证" in page
+    assert client.post(response.url).status_code == 302
+    assert not HourRecord.objects.exists()
+
+
+def test_a_clean_import_commits_every_row_once(world, login):
+    client = login(world.bob)
+    rows = [
+        [world.cadre_a.id_number, "王堃", "2026-03-01", "2.5", "党史", "网院"],
+        [world.cadre_a1.id_number, "李玥", "2026-03-01", "3", "党史", "网院"],
+    ]
+    response = client.post("/hours/import/", {"file": csv_upload(rows)})
+    client.post(response.url)
+    assert HourRecord.objects.filter(kind="online").count() == 2
+    # The same file again: every row is already imported, nothing is counted twice.
+    response = client.post("/hours/import/", {"file": csv_upload(rows)})
+    assert len(HourImport.objects.latest("id").errors) == 2
+    client.post(response.url)
+    assert HourRecord.objects.count() == 2
+
+
+def test_the_import_accepts_excel(world, login, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["身份证号码", "姓名", "学习日期", "学时", "课程", "平台"])
+    sheet.append([world.cadre_a.id_number, "王堃", dt.date(2026, 3, 1), 4, "党章", "网院"])
+    path = tmp_path / "hours.xlsx"
+    book.save(path)
+    client = login(world.bob)
+    response = client.post(
+        "/hours/import/", {"file": SimpleUploadedFile("hours.xlsx", path.read_bytes())}
+    )
+    client.post(response.url)
+    assert HourRecord.objects.get().hours == 4
+
+
+def test_outsiders_cannot_import_or_see_an_import(world, login):
+    rows = [[world.cadre_b.id_number, "张喆", "2026-03-01", "2", "党史", "网院"]]
+    carol = login(world.carol)
+    response = carol.post("/hours/import/", {"file": csv_upload(rows)})
+    assert login(world.alice).get("/hours/import/").status_code == 403
+    assert login(world.bob).get(response.url).status_code == 404  # someone else's upload
+    # Carol cannot credit a city cadre.
+    login(world.carol).post(
+        "/hours/import/",
+        {"file": csv_upload([[world.cadre_a.id_number, "王堃", "2026-03-01", "2", "a", "b"]])},
+    )
+    assert HourImport.objects.latest("id").errors
+
+
+def test_a_broken_file_gets_a_clear_message(world, login):
+    client = login(world.bob)
+    response = client.post(
+        "/hours/import/", {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")}
+    )
+    assert response.status_code == 200
+    assert "Excel" in response.content.decode()
+    assert not HourImport.objects.exists()
+    assert Cadre.objects.exists()
