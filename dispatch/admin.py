@@ -6,6 +6,15 @@ from . import selectors
 from .forms import CadreForm, TrainingClassForm, UnitForm
 from .models import (
     Cadre,
+    Circular,
+    Dispatch,
+    Filing,
+    HourImport,
+    HourRecord,
+    IndicatorRule,
+    Makeup,
+    QuotaAllocation,
+    RollCall,
     Institution,
     OrgDepartment,
     TrainingClass,
@@ -128,3 +137,145 @@ class UnitUserObjectPermissionAdmin(ReadOnlyAdmin):
 class UnitGroupObjectPermissionAdmin(ReadOnlyAdmin):
     list_display = ["group", "permission", "content_object"]
     list_select_related = ["group", "permission", "content_object"]
+
+
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """Rows that flows and services write; the admin shows them, never edits them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(RollCall)
+class RollCallAdmin(ReadOnlyRecordAdmin):
+    list_display = ["training_class", "mode", "org_department", "response_deadline", "status"]
+    list_filter = ["mode", "status"]
+    list_select_related = ["training_class", "org_department__unit"]
+
+
+@admin.register(QuotaAllocation)
+class QuotaAllocationAdmin(ReadOnlyRecordAdmin):
+    list_display = ["roll_call", "unit", "seats", "status", "times_returned"]
+    list_filter = ["status"]
+    list_select_related = ["roll_call__training_class", "unit"]
+
+
+@admin.register(Dispatch)
+class DispatchAdmin(ReadOnlyRecordAdmin):
+    list_display = ["cadre", "unit", "training_class", "kind", "status", "escalated"]
+    list_filter = ["status", "kind", "escalated"]
+    search_fields = ["cadre__name", "training_class__name"]
+    list_select_related = ["cadre", "unit", "training_class"]
+
+
+@admin.register(Makeup)
+class MakeupAdmin(ReadOnlyRecordAdmin):
+    list_display = ["cadre", "reason", "due_date", "status", "escalated"]
+    list_filter = ["status", "escalated"]
+    list_select_related = ["cadre"]
+
+
+@admin.register(HourRecord)
+class HourRecordAdmin(ReadOnlyRecordAdmin):
+    list_display = ["cadre", "date", "hours", "days", "kind", "source", "status"]
+    list_filter = ["kind", "source", "status"]
+    search_fields = ["cadre__name", "source_key"]
+    list_select_related = ["cadre"]
+
+
+@admin.register(HourImport)
+class HourImportAdmin(ReadOnlyRecordAdmin):
+    list_display = ["file_name", "uploaded_by", "created_at", "committed_at"]
+
+
+@admin.register(Filing)
+class FilingAdmin(ReadOnlyRecordAdmin):
+    list_display = ["title", "unit", "start_date", "end_date", "hours", "status"]
+    list_filter = ["status"]
+    list_select_related = ["unit"]
+
+
+@admin.register(Circular)
+class CircularAdmin(ReadOnlyRecordAdmin):
+    list_display = [
+        "title",
+        "org_department",
+        "period_start",
+        "period_end",
+        "status",
+        "document_number",
+    ]
+    list_filter = ["status", "period_kind"]
+    list_select_related = ["org_department__unit"]
+
+
+@admin.register(IndicatorRule)
+class IndicatorRuleAdmin(admin.ModelAdmin):
+    """Rules are data an org department may correct. Saving a change to the version in
+    force creates the next version from the chosen date; older versions stay as they are
+    (the history), so earlier evaluations keep naming the version they used."""
+
+    list_display = [
+        "code",
+        "version",
+        "group",
+        "kind",
+        "window",
+        "min_hours",
+        "alt_min_days",
+        "effective_from",
+        "effective_to",
+    ]
+    list_filter = ["group", "kind", "window"]
+    readonly_fields = ["version", "supersedes", "effective_to", "created_at"]
+    fields = [
+        "code",
+        "group",
+        "kind",
+        "window",
+        "min_hours",
+        "alt_min_days",
+        "hours_per_day",
+        "effective_from",
+        "effective_to",
+        "description",
+        "version",
+        "supersedes",
+        "created_at",
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        in_force = obj is None or (obj.effective_to is None and not hasattr(obj, "superseded_by"))
+        return request.user.is_superuser and in_force
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.full_clean()
+            obj.save()
+            record_event(actor=request.user, verb="rule.create", target=obj, after=snapshot(obj))
+            return
+        original = IndicatorRule.objects.get(pk=obj.pk)
+        changed = {
+            name: form.cleaned_data[name] for name in form.changed_data if name != "effective_from"
+        }
+        from .services import rule_revise
+
+        revision = rule_revise(
+            actor=request.user, rule=original, effective_from=obj.effective_from, **changed
+        )
+        obj.pk, obj.version = revision.pk, revision.version

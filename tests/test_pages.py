@@ -224,19 +224,67 @@ def test_admin_shows_staff_only_their_jurisdiction(world, client):
 
 
 def test_admin_lists_every_model_for_a_superuser(world, client):
+    from django.contrib import admin as django_admin
+
     admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(admin)
-    for model in [
-        "unit",
-        "orgdepartment",
-        "institution",
-        "cadre",
-        "trainingclass",
-        "unituserobjectpermission",
-        "unitgroupobjectpermission",
-    ]:
-        assert client.get(f"/admin/dispatch/{model}/").status_code == 200, model
-    assert client.get("/admin/audit/auditevent/").status_code == 200
+    project_apps = {"dispatch", "approvals", "audit", "notifications"}
+    registered = {
+        (m._meta.app_label, m._meta.model_name)
+        for m in django_admin.site._registry
+        if m._meta.app_label in project_apps
+    }
+    assert ("dispatch", "indicatorrule") in registered and (
+        "approvals",
+        "approvalrequest",
+    ) in registered
+    for app_label, model_name in registered:
+        assert client.get(f"/admin/{app_label}/{model_name}/").status_code == 200, model_name
+
+
+def test_every_project_model_is_in_the_admin(db):
+    from django.apps import apps
+    from django.contrib import admin as django_admin
+
+    missing = [
+        m.__name__
+        for app in ("dispatch", "approvals", "audit")
+        for m in apps.get_app_config(app).get_models()
+        if not m._meta.auto_created and m not in django_admin.site._registry and not m._meta.proxy
+    ]
+    assert missing == []
+
+
+def test_revising_a_rule_in_the_admin_creates_a_new_version(world, client):
+    import datetime as dt
+
+    from dispatch.models import IndicatorRule
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
+    response = client.post(
+        f"/admin/dispatch/indicatorrule/{rule.pk}/change/",
+        {
+            "code": rule.code,
+            "group": "B",
+            "kind": "concentrated",
+            "window": "calendar_year",
+            "min_hours": "100",
+            "alt_min_days": "12",
+            "hours_per_day": "8",
+            "effective_from": "2027-01-01",
+            "description": rule.description,
+        },
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.min_hours == 90 and rule.effective_to == dt.date(2026, 12, 31)
+    revision = IndicatorRule.objects.get(code="b-concentrated", version=2)
+    assert revision.min_hours == 100 and revision.supersedes == rule
+    # The old version is history now: it can no longer be changed.
+    assert client.get(f"/admin/dispatch/indicatorrule/{rule.pk}/change/").status_code == 200
+    assert client.post(f"/admin/dispatch/indicatorrule/{rule.pk}/change/", {}).status_code == 403
 
 
 def test_dispatch_pages_refuse_users_without_a_role(world, login):
