@@ -101,6 +101,8 @@ XUNDIAO_SCOPE_READ = "dispatch.selectors.units_in_reach"
 XUNDIAO_REMINDER_BEFORE_HOURS = env.int("XUNDIAO_REMINDER_BEFORE_HOURS", default=24)
 # Makeup training falls due this many months after a deferral or an absence.
 XUNDIAO_MAKEUP_DUE_MONTHS = env.int("XUNDIAO_MAKEUP_DUE_MONTHS", default=12)
+# How often each org department's circular is started automatically: month, quarter, year.
+XUNDIAO_CIRCULAR_SCHEDULE = env.str("XUNDIAO_CIRCULAR_SCHEDULE", default="quarter")
 # The national cadre training plan's period (全国干部教育培训规划 2023–2027).
 XUNDIAO_PLAN_PERIOD = (datetime.date(2023, 1, 1), datetime.date(2027, 12, 31))
 # Outsiders get a plain 404/403 from our own views; guardian must not render its own pages.
@@ -142,6 +144,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "workflow-timers": {"task": "dispatch.fire_workflow_timers", "schedule": 60.0},
+    "circulars": {"task": "dispatch.start_circulars", "schedule": 24 * 3600.0},
 }
 
 if not DEBUG:

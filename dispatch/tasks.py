@@ -7,3 +7,9 @@ def fire_workflow_timers():
     """Fire due deadline timers (reminders, escalations): Celery beat runs it each minute,
     or cron runs `manage.py workflow_timers` instead."""
     call_command("workflow_timers", verbosity=0)
+
+
+@shared_task(name="dispatch.start_circulars")
+def start_circulars():
+    """Start the circulars of the period that just ended (beat runs it daily)."""
+    call_command("start_circulars", verbosity=0)

@@ -272,3 +272,34 @@ def test_only_dispatchers_start_circulars_and_only_their_head_approves(world, st
             client.post(f"/workflow/circular/{process.pk}/approval/{task.pk}/assign/").status_code
             == 403
         )
+
+
+def test_the_schedule_starts_one_circular_per_department_per_period(world, client):
+    with time_machine.travel(dt.datetime(2026, 4, 2, 9, tzinfo=dt.UTC), tick=False):
+        call_command("start_circulars")
+        call_command("start_circulars")  # idempotent
+    circulars = Circular.objects.order_by("org_department__issuer_code")
+    assert circulars.count() == 2  # the city and the county
+    assert {(c.period_start, c.period_end) for c in circulars} == {
+        (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    }
+    assert circulars[0].title == "关于2026年第一季度干部调训情况的通报"
+    process = process_of(circulars.get(org_department=world.city_od), "CircularFlow")
+    assert open_task(process, "draft")
+
+
+def test_period_arithmetic():
+    from dispatch.management.commands.start_circulars import last_finished_period
+
+    assert last_finished_period("month", dt.date(2026, 3, 15)) == (
+        dt.date(2026, 2, 1),
+        dt.date(2026, 2, 28),
+    )
+    assert last_finished_period("quarter", dt.date(2026, 1, 5)) == (
+        dt.date(2025, 10, 1),
+        dt.date(2025, 12, 31),
+    )
+    assert last_finished_period("year", dt.date(2026, 1, 1)) == (
+        dt.date(2025, 1, 1),
+        dt.date(2025, 12, 31),
+    )
