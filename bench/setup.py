@@ -49,3 +49,19 @@ class QueryCounter:
 
     def __exit__(self, *exc):
         return self._cm.__exit__(*exc)
+
+
+def series_sql(connection, n: int) -> str:
+    """A FROM clause yielding integers i = 0..n-1, on PostgreSQL or SQLite."""
+    if connection.vendor == "postgresql":
+        return f"FROM generate_series(0, {n - 1}) AS s(i)"
+    return (
+        f"FROM (WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < {n - 1}) "
+        "SELECT i FROM s)"
+    )
+
+
+def lpad(connection, expr: str, width: int) -> str:
+    if connection.vendor == "postgresql":
+        return f"lpad(CAST({expr} AS TEXT), {width}, '0')"
+    return f"substr('{'0' * width}' || {expr}, -{width}, {width})"

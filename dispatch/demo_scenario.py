@@ -19,6 +19,7 @@ from approvals.workflow import complete_task, open_task, start_process_as
 
 from . import services
 from .flows import (
+    CircularFlow,
     DispatchFlow,
     FilingFlow,
     NominationFlow,
@@ -117,10 +118,43 @@ def _dispatch_of(roll_call, cadre):
     return roll_call.dispatches.get(cadre=cadre)
 
 
+def _ledger_history():
+    """Past hours for every cadre (classes, online study), so compliance shows a spread."""
+    import random
+
+    from .models import HourKind, HourRecord, HourSource
+
+    rng = random.Random(7)
+    today = timezone.localdate()
+    records = []
+    for cadre_id, category in Cadre.objects.order_by("id").values_list("id", "category"):
+        appetite = rng.random()  # some cadres train a lot, some hardly at all
+        for n in range(rng.randint(0, 8)):
+            day = today - dt.timedelta(days=rng.randint(1, 5 * 365))
+            online = rng.random() < 0.4
+            hours = rng.choice([2, 4, 6, 8, 12]) if online else rng.choice([24, 40, 56, 80, 120])
+            if rng.random() > appetite:
+                continue
+            records.append(
+                HourRecord(
+                    cadre_id=cadre_id,
+                    date=day,
+                    hours=hours,
+                    days=None if online else hours // 8,
+                    kind=HourKind.ONLINE if online else HourKind.CONCENTRATED,
+                    source=HourSource.ONLINE_IMPORT if online else HourSource.CLASS,
+                    source_key=f"demo:{cadre_id}:{n}",
+                    note="示例数据：历史学时",
+                )
+            )
+    HourRecord.objects.bulk_create(records)
+
+
 def run() -> bool:
     """Create the scenario once; return whether anything was created."""
     if RollCall.objects.exists():
         return False
+    _ledger_history()
     city_dispatcher = _user("xx.dispatcher")
     liaison = {
         code: _user(f"{code}.liaison")
@@ -270,6 +304,28 @@ def run() -> bool:
         return filing, processes_of(filing, FilingFlow).get()
 
     file("xx-jyj", "全市教育系统安全生产专题培训", 20, 12)
+
+    # 6. A circular for the last quarter, drafted and awaiting the head's approval.
+    from .flows import start_scheduled_circular
+    from .management.commands.start_circulars import last_finished_period
+    from .services import circular_draft
+
+    start, end = last_finished_period("quarter", timezone.localdate())
+    city = roll_call.org_department
+    circular = start_scheduled_circular(
+        org_department=city, period_kind="quarter", start=start, end=end
+    )
+    process = processes_of(circular, CircularFlow).get()
+    complete_task(
+        open_task(process, "draft"),
+        city_dispatcher,
+        lambda: circular_draft(
+            actor=city_dispatcher,
+            circular=circular,
+            title=circular.title,
+            body="现将本季度全市干部调训情况通报如下，请各单位对照检查、抓好整改。",
+        ),
+    )
     filing, process = file("xx-fgw", "发改系统政策研究能力提升培训", 30, 16)
     complete_task(
         open_task(process, "review"),

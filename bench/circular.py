@@ -1,0 +1,131 @@
+"""Benchmark: circular figures over 1,000,000 dispatches (goal ≤ 2 s on PostgreSQL).
+
+Prints JSON. Not a test: `python bench/circular.py [dispatches]`; run it with
+DATABASE_URL=postgres://... for the figure the goal refers to.
+"""
+
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.setup import QueryCounter, django_test_db, lpad, series_sql, teardown  # noqa: E402
+
+DISPATCHES = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+CADRES = 100_000
+UNITS = 200
+CLASSES = 100
+
+
+def load(connection, world):
+    from tests.factories import training_class, unit
+
+    units = [unit(f"单位{i}", world.a if i % 2 else world.county) for i in range(UNITS)]
+    first_unit = min(u.pk for u in units)
+    classes = [
+        training_class(
+            world.city_od,
+            world.school,
+            dt.date(2026, 1, 1) + dt.timedelta(days=3 * i),
+            name=f"班次{i}",
+            quota=100000,
+        )
+        for i in range(CLASSES)
+    ]
+    first_class = min(c.pk for c in classes)
+    statuses = [
+        "attended",
+        "attended",
+        "attended",
+        "attended",
+        "absent",
+        "deferred",
+        "exempt",
+        "withdrawn",
+        "named",
+        "notified",
+        "acknowledged",
+        "cancelled",
+    ]
+    status_case = (
+        "CASE "
+        + " ".join(f"WHEN i % {len(statuses)} = {n} THEN '{s}'" for n, s in enumerate(statuses))
+        + " END"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO dispatch_cadre (name, gender, id_number, unit_id, position, rank, category, "
+            "is_leadership_member, is_young_cadre, managing_org_department_id) "
+            f"SELECT 'C' || i, 'M', '9' || {lpad(connection, 'i', 17)}, {first_unit} + (i % {UNITS}), "
+            f"'科员', '', 'civil_servant', false, false, {world.city_od.pk} {series_sql(connection, CADRES)}"
+        )
+        cursor.execute("SELECT min(id) FROM dispatch_cadre WHERE id_number LIKE '9%%'")
+        first_cadre = cursor.fetchone()[0]
+        # Each cadre goes to each class at most once: class = i // CADRES, cadre = i % CADRES.
+        cursor.execute(
+            "INSERT INTO dispatch_dispatch (training_class_id, cadre_id, unit_id, kind, status, "
+            "confirm_due, request_kind, request_reason, request_attachment, notice_reference, "
+            "attendance, leave_hours, flagged_for_circular, escalated, cancel_reason, created_at, "
+            "acknowledge_due, acknowledged_at) "
+            f"SELECT {first_class} + (i / {CADRES}), {first_cadre} + (i % {CADRES}), "
+            f"{first_unit} + ((i % {CADRES}) % {UNITS}), 'regular', {status_case}, CURRENT_TIMESTAMP, "
+            "CASE WHEN i % 24 = 5 THEN 'leave' WHEN i % 12 = 5 THEN 'deferral' ELSE '' END, '', '', '', "
+            "'', 0, false, false, '', CURRENT_TIMESTAMP, "
+            "CASE WHEN i % 12 IN (0, 1, 2, 3, 4, 7, 9, 10) THEN CURRENT_TIMESTAMP END, "
+            "CASE WHEN i % 12 IN (0, 1, 2, 3, 10) THEN CURRENT_TIMESTAMP END "
+            f"{series_sql(connection, DISPATCHES)}"
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def main():
+    connection, name = django_test_db()
+    try:
+        from dispatch.models import Dispatch
+        from dispatch.services import circular_figures
+        from tests.factories import World
+
+        world = World()
+        started = time.perf_counter()
+        load(connection, world)
+        load_seconds = time.perf_counter() - started
+        timings = []
+        for _ in range(3):
+            with QueryCounter(connection) as queries:
+                started = time.perf_counter()
+                figures = circular_figures(
+                    org_department=world.city_od,
+                    start=dt.date(2026, 1, 1),
+                    end=dt.date(2026, 12, 31),
+                )
+                timings.append(time.perf_counter() - started)
+        total = Dispatch.objects.exclude(status="cancelled").count()
+        assert figures["totals"]["named"] == total, (figures["totals"]["named"], total)
+        print(
+            json.dumps(
+                {
+                    "benchmark": "circular",
+                    "database": connection.vendor,
+                    "dispatches": DISPATCHES,
+                    "units_in_circular": len(figures["units"]),
+                    "figures_seconds_best_of_3": round(min(timings), 2),
+                    "figures_seconds_first": round(timings[0], 2),
+                    "queries": queries.count,
+                    "reconciles": True,
+                    "load_seconds": round(load_seconds, 1),
+                    "goal_seconds": 2,
+                },
+                ensure_ascii=False,
+            )
+        )
+    finally:
+        teardown(connection, name)
+
+
+if __name__ == "__main__":
+    main()

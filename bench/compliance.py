@@ -1,0 +1,100 @@
+"""Benchmark: compliance for 100,000 cadres with 1,000,000 hour records (goal ≤ 10 s).
+
+Prints JSON. Not a test: `python bench/compliance.py [cadres] [records]`; DATABASE_URL
+picks the database (a throw-away test database is created and dropped).
+"""
+
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.setup import QueryCounter, django_test_db, lpad, series_sql, teardown  # noqa: E402
+
+CADRES = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+RECORDS = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
+
+
+def load(connection, world):
+    """Bulk-load cadres and hour records with set-based SQL (seconds, not minutes)."""
+    categories = "CASE WHEN i % 5 = 0 THEN 'county_leader' ELSE 'civil_servant' END"
+    units = [world.a.pk, world.a1.pk, world.b.pk]
+    unit_expr = (
+        f"CASE WHEN i % 3 = 0 THEN {units[0]} WHEN i % 3 = 1 THEN {units[1]} ELSE {units[2]} END"
+    )
+    od_expr = f"CASE WHEN i % 3 = 2 THEN {world.county_od.pk} ELSE {world.city_od.pk} END"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO dispatch_cadre (name, gender, id_number, unit_id, position, rank, category, "
+            "is_leadership_member, is_young_cadre, managing_org_department_id) "
+            f"SELECT 'C' || i, 'M', '9' || {lpad(connection, 'i', 17)}, {unit_expr}, '科员', '', "
+            f"{categories}, false, false, {od_expr} {series_sql(connection, CADRES)}"
+        )
+        cursor.execute("SELECT min(id) FROM dispatch_cadre WHERE id_number LIKE '9%%'")
+        first = cursor.fetchone()[0]
+        date = (
+            "CAST(DATE '2022-01-01' + (i % 1800) AS DATE)"
+            if connection.vendor == "postgresql"
+            else "date('2022-01-01', '+' || (i % 1800) || ' days')"
+        )
+        cursor.execute(
+            "INSERT INTO dispatch_hourrecord (cadre_id, date, hours, days, kind, source, source_key, "
+            "status, note, created_at) "
+            f"SELECT {first} + (i % {CADRES}), {date}, 2 + (i % 40), NULL, "
+            "CASE WHEN i % 4 = 0 THEN 'online' ELSE 'concentrated' END, 'online_import', "
+            f"'b:' || i, 'recognized', '', CURRENT_TIMESTAMP {series_sql(connection, RECORDS)}"
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def main():
+    connection, name = django_test_db()
+    try:
+        from dispatch import compliance
+        from dispatch.models import Cadre
+        from tests.factories import World
+
+        world = World()
+        started = time.perf_counter()
+        load(connection, world)
+        load_seconds = time.perf_counter() - started
+        as_of = dt.date(2026, 11, 30)
+        with QueryCounter(connection) as queries:
+            started = time.perf_counter()
+            rows = compliance.evaluate(Cadre.objects.all(), as_of)
+            seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        summary = compliance.summary_by_unit(Cadre.objects.all(), as_of)
+        summary_seconds = time.perf_counter() - started
+        statuses = {}
+        for row in rows:
+            statuses[row["status"]] = statuses.get(row["status"], 0) + 1
+        print(
+            json.dumps(
+                {
+                    "benchmark": "compliance",
+                    "database": connection.vendor,
+                    "cadres": len(rows),
+                    "hour_records": RECORDS,
+                    "evaluate_seconds": round(seconds, 2),
+                    "evaluate_queries": queries.count,
+                    "summary_by_unit_seconds": round(summary_seconds, 2),
+                    "units": len(summary),
+                    "statuses": statuses,
+                    "load_seconds": round(load_seconds, 1),
+                    "goal_seconds": 10,
+                },
+                ensure_ascii=False,
+            )
+        )
+    finally:
+        teardown(connection, name)
+
+
+if __name__ == "__main__":
+    main()
