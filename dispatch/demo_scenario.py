@@ -127,7 +127,7 @@ def _ledger_history():
     rng = random.Random(7)
     today = timezone.localdate()
     records = []
-    for cadre_id, category in Cadre.objects.order_by("id").values_list("id", "category"):
+    for cadre_id in Cadre.objects.order_by("id").values_list("id", flat=True):
         appetite = rng.random()  # some cadres train a lot, some hardly at all
         for n in range(rng.randint(0, 8)):
             day = today - dt.timedelta(days=rng.randint(1, 5 * 365))
