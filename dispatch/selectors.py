@@ -228,3 +228,37 @@ def training_record(cadre) -> dict:
         "hours_by_year": hours,
         "records": records,
     }
+
+
+def documents_visible_to(user) -> QuerySet:
+    """Issued documents the user may open: a trainee's own notices; notices of dispatches
+    and roll calls that reach the user's units; circulars of a department whose
+    jurisdiction holds any of the user's units."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from notifications.models import IssuedDocument
+
+    from .models import Circular, Dispatch, RollCall
+
+    if not user.is_authenticated or not user.is_active:
+        return IssuedDocument.objects.none()
+    if user.is_superuser:
+        return IssuedDocument.objects.all()
+    reach = units_in_reach(user)
+
+    def of(model, queryset):
+        return Q(
+            subject_type=ContentType.objects.get_for_model(model),
+            subject_id__in=queryset.values("pk"),
+        )
+
+    dispatches = Dispatch.objects.filter(Q(unit__in=reach) | Q(cadre__user=user))
+    roll_calls = RollCall.objects.filter(
+        Q(org_department__unit__in=reach) | Q(dispatches__unit__in=reach)
+    )
+    circulars = Circular.objects.filter(
+        Exists(reach.filter(path__startswith=OuterRef("org_department__jurisdiction__path")))
+    )
+    return IssuedDocument.objects.filter(
+        of(Dispatch, dispatches) | of(RollCall, roll_calls) | of(Circular, circulars)
+    )

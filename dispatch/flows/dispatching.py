@@ -308,9 +308,12 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
 
 def start_dispatches(*, roll_call, cadres, actor):
     """Name the cadres and start a dispatch process for each."""
+    from .. import documents
+
     dispatches = services.dispatches_create(actor=actor, roll_call=roll_call, cadres=cadres)
     for dispatch in dispatches:
         DispatchFlow.start.run(dispatch=dispatch)
+    documents.queue_dispatch_notice(roll_call, dispatches)
     return dispatches
 
 

@@ -290,6 +290,16 @@ class Makeup(models.Model):
     def __str__(self):
         return f"{self.cadre.name} · {self.due_date}"
 
+    REASON_LABELS = {
+        "leave": _("leave"),
+        "deferral": _("deferral"),
+        "absence": _("absence without leave"),
+        "withdrawn": _("withdrawn (leave over 1/7 of the hours)"),
+    }
+
+    def get_reason_label(self) -> str:
+        return str(self.REASON_LABELS.get(self.reason, self.reason))
+
 
 class HourKind(models.TextChoices):
     CONCENTRATED = "concentrated", _("Concentrated training")

@@ -126,16 +126,23 @@ def acknowledge_due_for(dispatch) -> dt.datetime:
 
 
 @transaction.atomic
-def dispatch_notify(*, dispatch, notice_reference: str = "") -> Dispatch:
-    """The notice is issued to the trainee (and recorded; see the documents service)."""
+def dispatch_notify(*, dispatch) -> Dispatch:
+    """Issue the trainee's notice (入学通知, or 补训通知 for a makeup) as a numbered
+    official document, in this transaction, and wait for the acknowledgement."""
+    from .. import documents
+
     dispatch = _lock(dispatch)
     _expect(dispatch, DispatchStatus.CONFIRMED)
+    if dispatch.kind == DispatchKind.MAKEUP:
+        document = documents.issue_makeup_notice(dispatch)
+    else:
+        document = documents.issue_admission_notice(dispatch)
     return change(
         actor=None,
         instance=dispatch,
         verb="dispatch.notice",
         status=DispatchStatus.NOTIFIED,
-        notice_reference=notice_reference,
+        notice_reference=document.document_number,
         acknowledge_due=acknowledge_due_for(dispatch),
     )
 
