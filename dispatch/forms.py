@@ -233,3 +233,14 @@ class HourImportForm(forms.Form):
         label=_("Export of the online platform (.xlsx or .csv)"),
         help_text=_("Columns: 身份证号码, 姓名, 学习日期, 学时, 课程, 平台."),
     )
+
+
+class ReassignForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Hand the task to"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates
+        self.fields["user"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username}（{u.username}）"
+        )

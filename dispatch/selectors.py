@@ -162,8 +162,20 @@ def task_reach(user) -> Q:
 def dispatch_list(user, *, status: str | None = None) -> QuerySet:
     from .models import Dispatch
 
-    qs = Dispatch.objects.filter(unit__in=units_in_reach(user)).select_related(
-        "cadre", "unit", "training_class__institution__unit"
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Subquery
+    from viewflow.workflow.models import Task
+
+    open_task = Task.objects.filter(
+        process__artifact_content_type=ContentType.objects.get_for_model(Dispatch),
+        process__artifact_object_id=OuterRef("pk"),
+        flow_task_type="HUMAN",
+        status__in=["NEW", "ASSIGNED"],
+    ).values("pk")[:1]
+    qs = (
+        Dispatch.objects.filter(unit__in=units_in_reach(user))
+        .select_related("cadre", "unit", "training_class__institution__unit")
+        .annotate(open_task_id=Subquery(open_task))
     )
     if status:
         qs = qs.filter(status=status)
@@ -261,4 +273,27 @@ def documents_visible_to(user) -> QuerySet:
     )
     return IssuedDocument.objects.filter(
         of(Dispatch, dispatches) | of(RollCall, roll_calls) | of(Circular, circulars)
+    )
+
+
+def users_reaching(unit, perm: str) -> QuerySet:
+    """Active users whose grant of `perm` (direct or through a group) covers `unit`."""
+    from django.contrib.auth import get_user_model
+
+    def covering(grants):
+        grants = grants.filter(
+            permission__codename=perm, permission__content_type__app_label="dispatch"
+        )
+        if perm in NON_INHERITED:
+            return grants.filter(content_object=unit)
+        return grants.filter(
+            Exists(
+                Unit.objects.filter(pk=unit.pk, path__startswith=OuterRef("content_object__path"))
+            )
+        )
+
+    direct = covering(UnitUserObjectPermission.objects.filter(user=OuterRef("pk")))
+    via_group = covering(UnitGroupObjectPermission.objects.filter(group__user=OuterRef("pk")))
+    return (
+        get_user_model().objects.filter(is_active=True).filter(Exists(direct) | Exists(via_group))
     )

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from . import compliance, flows, selectors, services, suggestions
-from .forms import CadreForm, CancelRollCallForm, HourImportForm, TrainingClassForm
+from .forms import CadreForm, CancelRollCallForm, HourImportForm, ReassignForm, TrainingClassForm
 from .models import DispatchStatus, HourImport, Unit
 from .roles import Role, roles_of
 
@@ -313,3 +313,28 @@ def document_download(request, pk: int):
         f"inline; filename*=UTF-8''{quote(document.document_number)}.pdf"
     )
     return response
+
+
+@login_required
+def task_reassign(request, pk: int):
+    """A dispatcher hands a stuck task to another person who may do it."""
+    from viewflow.workflow.models import Task
+
+    from .services import tasks as task_services
+
+    task = Task.objects.filter(pk=pk, flow_task_type="HUMAN").select_related("process").first()
+    if task is None or not task_services.may_reassign(request.user, task):
+        raise Http404
+    candidates = task_services.reassign_candidates(task).order_by("username")
+    form = ReassignForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task_services.task_reassign(
+                actor=request.user, task=task, to_user=form.cleaned_data["user"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("The task was reassigned."))
+            return redirect("overdue_list")
+    return render(request, "dispatch/task_reassign.html", {"task": task, "form": form})

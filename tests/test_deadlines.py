@@ -105,3 +105,34 @@ def test_an_answer_between_reminder_and_due_date_prevents_escalation(world, setu
     act(client, open_task(process, "confirm"), {"action": "confirm"})
     fire_at(dispatch.confirm_due + dt.timedelta(hours=1))
     assert not AuditEvent.objects.filter(verb="dispatch.escalate.confirm").exists()
+
+
+def test_the_dispatcher_reassigns_a_stuck_task(world, setup, client):
+    from tests.factories import user
+
+    staff, dispatch, process = setup
+    task = open_task(process, "confirm")
+    client.force_login(staff.lily)
+    client.post(task_url(task, "assign"))  # Lily claims it, then goes on leave
+    lucy = user("lucy", "unit_liaison", world.a)
+
+    client.force_login(world.carol)  # another jurisdiction
+    assert client.get(f"/tasks/{task.pk}/reassign/").status_code == 404
+    client.force_login(world.bob)
+    page = client.get(f"/tasks/{task.pk}/reassign/").content.decode()
+    assert "lucy" in page and "alice" not in page  # only people who may do the task
+    response = client.post(f"/tasks/{task.pk}/reassign/", {"user": world.alice.pk})
+    assert response.status_code == 200
+    response = client.post(f"/tasks/{task.pk}/reassign/", {"user": lucy.pk})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.owner == lucy
+    assert AuditEvent.objects.filter(verb="task.reassign").exists()
+    client.force_login(lucy)
+    assert act(client, task, {"action": "confirm"}).status_code == 302
+
+
+def test_viewflow_manage_actions_are_for_administrators_only(world, setup, client):
+    _staff, _dispatch, process = setup
+    client.force_login(world.bob)
+    assert client.get(f"/workflow/dispatch/{process.pk}/cancel/").status_code == 403
