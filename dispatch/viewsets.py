@@ -59,6 +59,19 @@ class ScopedFlowAppViewset(FlowAppViewset):
     def has_view_permission(self, user, obj=None):
         return user.is_authenticated and self._flow_class.instance.has_view_permission(user, obj)
 
+    def get_success_url(self, request):
+        """After a task, go where Viewflow would — unless that is a process page the user
+        may not see (a trainee after 签收): then home."""
+        url = super().get_success_url(request)
+        activation = getattr(request, "activation", None)
+        if (
+            activation is not None
+            and activation.process.pk
+            and not self._flow_class.instance.has_view_permission(request.user, activation.process)
+        ):
+            return "/"
+        return url
+
 
 site = Site(
     title=_("Xundiao"),

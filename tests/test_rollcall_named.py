@@ -136,3 +136,15 @@ def test_leave_over_a_seventh_of_the_hours_withdraws_the_cadre(world, staff, kla
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.WITHDRAWN
     assert Makeup.objects.filter(source=dispatch, reason="withdrawn").exists()
+
+
+def test_a_trainee_lands_on_the_home_page_after_acknowledging(world, staff, klass, client):
+    client.force_login(world.bob)
+    issue(client, klass, [world.cadre_a])
+    process = process_of(Dispatch.objects.get(), "DispatchFlow")
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    client.force_login(world.dave)
+    response = act(client, open_task(process, "acknowledge"), {"confirm": "on"})
+    assert response.status_code == 302 and response.url == "/"
+    assert client.get(response.url).status_code == 200
