@@ -118,8 +118,15 @@ def home_summary(user, roles) -> dict:
     """What each role's landing page shows, a handful of queries in all."""
     import datetime as dt
 
+    from approvals.workflow import ScopedTask
+
     today = dt.date.today()
-    summary = {}
+    summary = {
+        "tasks_mine": ScopedTask.objects.filter(
+            flow_task_type="HUMAN", owner=user, status="ASSIGNED"
+        ).count(),
+        "tasks_queue": ScopedTask.objects.user_queue(user).filter(status="NEW").count(),
+    }
     if {"dispatcher", "org_head", "auditor", "registrar"} & set(roles):
         summary["upcoming_classes"] = list(
             class_list(user).filter(end_date__gte=today).order_by("start_date")[:8]

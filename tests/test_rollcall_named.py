@@ -148,3 +148,13 @@ def test_a_trainee_lands_on_the_home_page_after_acknowledging(world, staff, klas
     response = act(client, open_task(process, "acknowledge"), {"confirm": "on"})
     assert response.status_code == 302 and response.url == "/"
     assert client.get(response.url).status_code == 200
+
+
+def test_the_home_page_counts_the_tasks_waiting_for_the_liaison(world, staff, klass, client):
+    client.force_login(world.bob)
+    issue(client, klass, [world.cadre_a, world.cadre_a1])
+    client.force_login(staff.lily)
+    page = client.get("/").content.decode()
+    assert "<b>2</b>" in page and "件待办可认领" in page
+    client.force_login(world.charlie)
+    assert "<b>2</b>" not in client.get("/").content.decode()
