@@ -167,11 +167,11 @@ def task_reach(user) -> Q:
 
 
 def dispatch_list(user, *, status: str | None = None) -> QuerySet:
-    from .models import Dispatch
-
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import Subquery
     from viewflow.workflow.models import Task
+
+    from .models import Dispatch
 
     open_task = Task.objects.filter(
         process__artifact_content_type=ContentType.objects.get_for_model(Dispatch),
