@@ -244,3 +244,16 @@ class ReassignForm(forms.Form):
         self.fields["user"].label_from_instance = lambda u: (
             f"{u.get_full_name() or u.username}（{u.username}）"
         )
+
+
+class DelegationForm(forms.Form):
+    delegate = forms.ModelChoiceField(label=_("Deputy"), queryset=Unit.objects.none())
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].queryset = candidates
+        self.fields["delegate"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username}（{u.username}）"
+        )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("hours/import/", views.hours_import, name="hours_import"),
     path("documents/", views.document_list, name="document_list"),
     path("tasks/<int:pk>/reassign/", views.task_reassign, name="task_reassign"),
+    path("delegations/", views.delegations, name="delegations"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
     path("hours/import/<int:pk>/", views.hours_import_preview, name="hours_import_preview"),
     path("rollcalls/<int:pk>/", views.roll_call_detail, name="roll_call_detail"),

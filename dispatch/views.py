@@ -12,7 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from . import compliance, flows, selectors, services, suggestions
-from .forms import CadreForm, CancelRollCallForm, HourImportForm, ReassignForm, TrainingClassForm
+from .forms import (
+    CadreForm,
+    CancelRollCallForm,
+    DelegationForm,
+    HourImportForm,
+    ReassignForm,
+    TrainingClassForm,
+)
 from .models import DispatchStatus, HourImport, Unit
 from .roles import Role, roles_of
 
@@ -338,3 +345,50 @@ def task_reassign(request, pk: int):
             messages.success(request, _("The task was reassigned."))
             return redirect("overdue_list")
     return render(request, "dispatch/task_reassign.html", {"task": task, "form": form})
+
+
+@login_required
+def delegations(request):
+    """A department head lets a deputy decide in their place for a date window."""
+    from approvals import services as approval_services
+    from approvals.models import Delegation
+    from approvals.policy import HEAD_PERMISSION
+
+    units = selectors.units_in_reach(request.user, "approve_as_head")
+    if not units.exists():
+        raise PermissionDenied
+    # Deputies: people who read the same units (their own colleagues), not the head.
+    candidates = (
+        selectors.users_reaching(units.order_by("depth").first(), "read_scope")
+        .exclude(pk=request.user.pk)
+        .order_by("username")
+    )
+    form = DelegationForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and "revoke" in request.POST:
+        delegation = Delegation.objects.filter(
+            pk=request.POST["revoke"], delegator=request.user
+        ).first()
+        if delegation is None:
+            raise Http404
+        approval_services.delegation_revoke(actor=request.user, delegation=delegation)
+        return redirect("delegations")
+    if request.method == "POST" and form.is_valid():
+        try:
+            approval_services.delegation_create(
+                actor=request.user,
+                delegate=form.cleaned_data["delegate"],
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                permission=HEAD_PERMISSION,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("The delegation was recorded."))
+            return redirect("delegations")
+    given = (
+        Delegation.objects.filter(delegator=request.user)
+        .select_related("delegate")
+        .order_by("-starts_on")
+    )
+    return render(request, "dispatch/delegations.html", {"form": form, "given": given})

@@ -207,3 +207,37 @@ def test_a_leave_request_without_a_reason_changes_nothing(world, staff, klass, c
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.NAMED
     assert not ApprovalRequest.objects.exists()
+
+
+def test_a_head_delegates_through_the_page_and_revokes(world, staff, client):
+    import datetime as dt
+
+    from tests.factories import user
+
+    deputy = user("deputy", "unit_liaison", world.a)  # a colleague in unit A
+    client.force_login(world.alice)
+    page = client.get("/delegations/").content.decode()
+    assert "deputy" in page and "charlie" not in page
+    today = dt.date.today()
+    response = client.post(
+        "/delegations/",
+        {"delegate": deputy.pk, "starts_on": today, "ends_on": today - dt.timedelta(days=1)},
+    )
+    assert response.status_code == 200 and not Delegation.objects.exists()
+    client.post(
+        "/delegations/",
+        {"delegate": deputy.pk, "starts_on": today, "ends_on": today + dt.timedelta(days=3)},
+    )
+    delegation = Delegation.objects.get()
+    assert deputy.has_perm("dispatch.approve_as_head", world.a1)
+    client.post("/delegations/", {"revoke": delegation.pk})
+    delegation.refresh_from_db()
+    assert delegation.revoked
+    deputy = type(deputy).objects.get(pk=deputy.pk)
+    assert not deputy.has_perm("dispatch.approve_as_head", world.a1)
+
+
+def test_only_department_heads_delegate(world, staff, client):
+    for outsider in (staff.lily, world.bob, world.nobody):
+        client.force_login(outsider)
+        assert client.get("/delegations/").status_code == 403
