@@ -157,3 +157,48 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Notifications (issue 5) ---
+from celery.schedules import crontab  # noqa: E402
+
+# E-mail: the console backend by default (EMAIL_BACKEND above). Setting EMAIL_HOST without
+# EMAIL_BACKEND switches to SMTP; EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
+# writes messages to EMAIL_FILE_PATH.
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+if "EMAIL_BACKEND" not in env.ENVIRON and env.str("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# SMS: a class with send(phone, text); the default only logs (no real provider).
+NOTIFICATIONS_SMS_BACKEND = env.str(
+    "NOTIFICATIONS_SMS_BACKEND", default="notifications.sms.LoggingSmsBackend"
+)
+# Reminders this many days before a due moment (notifications.reminders.reminder_due).
+NOTIFICATIONS_REMINDER_OFFSETS_DAYS = env.list(
+    "NOTIFICATIONS_REMINDER_OFFSETS_DAYS", cast=int, default=[3, 1]
+)
+# Delivery retries: base · 2^(attempt-1) seconds, capped; failed for good after N attempts.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=6 * 3600)
+# A delivery claimed by a worker that died is sent again after this lease.
+NOTIFICATIONS_SENDING_LEASE_SECONDS = env.int("NOTIFICATIONS_SENDING_LEASE_SECONDS", default=600)
+# Links in e-mails and SMS are made absolute with this origin.
+NOTIFICATIONS_SITE_URL = env.str("NOTIFICATIONS_SITE_URL", default="http://127.0.0.1:8000")
+# Celery queue for delivery tasks (empty: the default queue).
+NOTIFICATIONS_QUEUE = env.str("NOTIFICATIONS_QUEUE", default="")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+        "notifications-reminders": {"task": "notifications.send_reminders", "schedule": 900.0},
+        "notifications-digests": {
+            "task": "notifications.send_digests",
+            "schedule": crontab(hour=7, minute=30),
+        },
+    }
+)

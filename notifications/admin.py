@@ -1,6 +1,16 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import DocumentCounter, IssuedDocument
+from . import outbox
+from .models import (
+    ContactProfile,
+    Delivery,
+    DeliveryStatus,
+    DocumentCounter,
+    IssuedDocument,
+    Notification,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -28,3 +38,84 @@ class IssuedDocumentAdmin(ReadOnlyAdmin):
 @admin.register(DocumentCounter)
 class DocumentCounterAdmin(ReadOnlyAdmin):
     list_display = ["issuer_code", "year", "last_number"]
+
+
+# --- Notifications (issue 5) ---------------------------------------------------------
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    can_delete = False
+    fields = [
+        "channel",
+        "status",
+        "address",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient", "event", "title", "read_at", "acknowledged_at"]
+    list_filter = ["event", "requires_ack"]
+    search_fields = ["key", "title", "group", "recipient__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["recipient"]
+    inlines = [DeliveryInline]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """The outbox: failed and retrying e-mails and SMS are listed here (filter by status)."""
+
+    list_display = [
+        "created_at",
+        "channel",
+        "status",
+        "address",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["status", "channel"]
+    search_fields = ["address", "notification__key", "notification__title", "last_error"]
+    date_hierarchy = "created_at"
+    list_select_related = ["notification"]
+    actions = ["retry_now"]
+
+    @admin.action(description=_("Send again now"), permissions=["view"])
+    def retry_now(self, request, queryset):
+        ids = list(
+            queryset.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]).values_list(
+                "pk", flat=True
+            )
+        )
+        Delivery.objects.filter(pk__in=ids).update(
+            status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
+        )
+        counts = outbox.deliver(ids)
+        self.message_user(request, ", ".join(f"{k}: {v}" for k, v in counts.items()) or "-")
+
+    def has_view_permission(self, request, obj=None):
+        # Deliveries show addresses from every jurisdiction: superusers only.
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(ContactProfile)
+class ContactProfileAdmin(ReadOnlyAdmin):
+    list_display = ["user", "phone", "email_enabled", "sms_enabled", "daily_digest", "updated_at"]
+    list_filter = ["email_enabled", "sms_enabled", "daily_digest"]
+    search_fields = ["user__username", "phone"]
+    list_select_related = ["user"]

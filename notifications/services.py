@@ -1,4 +1,5 @@
-"""Issuing official documents: number, render, store, audit — in one transaction.
+"""Issuing official documents (number, render, store, audit — in one transaction), and
+notifying people (`notify`, `acknowledge`, `mark_read`, `update_preferences`).
 
 Callers (the dispatch flows) build a `DocumentContext` (see `notifications.documents`)
 and call `issue_document`. Authorization is the caller's job: `notifications` knows
@@ -10,20 +11,39 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
+from collections.abc import Iterable
+from functools import partial
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
 
+from . import ics, outbox, signals
 from .documents.context import DocumentContext, SubjectRef
 from .documents.render import format_document_number, render_pdf
-from .models import DocumentCounter, DocumentKind, ImmutableError, IssuedDocument
+from .models import (
+    Channel,
+    ContactProfile,
+    Delivery,
+    DeliveryStatus,
+    DocumentCounter,
+    DocumentKind,
+    Event,
+    ImmutableError,
+    IssuedDocument,
+    Notification,
+)
 
 
 def allocate_number(issuer_code: str, year: int) -> int:
@@ -168,3 +188,259 @@ def verify_document(document: IssuedDocument) -> bool:
     """Whether the stored file still has the SHA-256 recorded when it was issued."""
     with default_storage.open(document.file.name, "rb") as stored:
         return hashlib.sha256(stored.read()).hexdigest() == document.sha256
+
+
+# --- Notifications (issue 5) ---------------------------------------------------------
+
+
+def _channels_for(user, profile, allowed: set[str]) -> dict[str, tuple[str, str, str]]:
+    """{channel: (status, address, note)} for the external channels `user` gets."""
+    result = {}
+    if Channel.EMAIL in allowed and (profile is None or profile.email_enabled):
+        if not user.is_active:
+            result[Channel.EMAIL] = (DeliveryStatus.SKIPPED, "", "The recipient is inactive.")
+        elif not user.email:
+            result[Channel.EMAIL] = (
+                DeliveryStatus.SKIPPED,
+                "",
+                "The recipient has no e-mail address.",
+            )
+        elif profile is not None and profile.daily_digest:
+            result[Channel.EMAIL] = (DeliveryStatus.DIGEST, user.email, "")
+        else:
+            result[Channel.EMAIL] = (DeliveryStatus.PENDING, user.email, "")
+    if Channel.SMS in allowed and profile is not None and profile.sms_enabled:
+        if not user.is_active:
+            result[Channel.SMS] = (DeliveryStatus.SKIPPED, "", "The recipient is inactive.")
+        elif not profile.phone:
+            result[Channel.SMS] = (DeliveryStatus.SKIPPED, "", "The recipient has no phone number.")
+        else:
+            result[Channel.SMS] = (DeliveryStatus.PENDING, profile.phone, "")
+    return result
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    """Render an event template: the first non-empty line is the title, the rest the body."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_to_string(template, context)
+    lines = text.strip().splitlines()
+    title = " ".join(lines[0].split()) if lines else ""
+    body = "\n".join(line.rstrip() for line in lines[1:]).strip()
+    return title[:255], body
+
+
+def notify(
+    *,
+    event: Event | str,
+    recipients: Iterable,
+    key: str,
+    context: dict | None = None,
+    template: str | None = None,
+    url: str = "",
+    document: IssuedDocument | None = None,
+    calendar: dict | None = None,
+    requires_ack: bool = False,
+    group: str = "",
+    channels: Iterable[str] | None = None,
+) -> list[Notification]:
+    """Notify `recipients` of one event; return their notifications (new or existing).
+
+    * `key` identifies the event (e.g. "dispatch:42:dispatched"): (key, recipient) is
+      unique, so calling again with the same key — a retry, a double submit — creates no
+      new notification and sends nothing again. Recipients added on a later call with
+      the same key are notified then.
+    * Rows are written in the caller's transaction (or a new one) and delivered after it
+      commits; if it rolls back, nothing is sent.
+    * The title and body are rendered from `template` (default
+      `notifications/events/<event>.txt`; first line = title) with `context` plus
+      `recipient`. `context` must be JSON-safe (dates are fine) and is stored.
+    * Channels: in-app always; e-mail and SMS as each user prefers (`ContactProfile`),
+      limited to `channels` if given (e.g. `["email"]` for no SMS, `[]` for in-app only).
+    * `document`: its PDF is attached to the e-mail and offered in the inbox.
+      `calendar`: {"summary", "start", "end", "location", "description"} → an .ics invite
+      (dates are whole days, `end` inclusive). `requires_ack`: the inbox shows an
+      acknowledge (签收) button; `group` (e.g. "rollcall:12") lets `unacknowledged(group)`
+      list who has not yet acknowledged.
+    """
+    event = Event(event)
+    key = str(key).strip()
+    if not key or len(key) > Notification._meta.get_field("key").max_length:
+        raise ValueError("notify() needs a non-empty idempotency key of at most 200 characters.")
+    if len(group) > Notification._meta.get_field("group").max_length:
+        raise ValueError("The group is too long.")
+    context = dict(context or {})
+    calendar = ics.normalize(calendar)
+    allowed = {Channel.EMAIL, Channel.SMS} if channels is None else {Channel(c) for c in channels}
+    template = template or f"notifications/events/{event}.txt"
+
+    users, seen = [], set()
+    for user in recipients:
+        if user is not None and user.pk not in seen:
+            seen.add(user.pk)
+            users.append(user)
+    if not users:
+        return []
+
+    with transaction.atomic():
+        ids = [u.pk for u in users]
+        existing = set(
+            Notification.objects.filter(key=key, recipient__in=ids).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        new_users = [u for u in users if u.pk not in existing]
+        now = timezone.now()
+        rows = []
+        for user in new_users:
+            title, body = _render(
+                template,
+                {
+                    **context,
+                    "recipient": user,
+                    "event": event,
+                    "url": url,
+                    "document": document,
+                    "calendar": calendar,
+                    "requires_ack": requires_ack,
+                },
+            )
+            rows.append(
+                Notification(
+                    key=key,
+                    recipient=user,
+                    event=event,
+                    title=title or event.label,
+                    body=body,
+                    url=url,
+                    context=context,
+                    document=document,
+                    calendar=calendar,
+                    requires_ack=requires_ack,
+                    group=group,
+                    created_at=now,
+                )
+            )
+        # ON CONFLICT DO NOTHING: a concurrent call with the same key wins quietly.
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        notifications = {
+            n.recipient_id: n
+            for n in Notification.objects.filter(key=key, recipient__in=ids).select_related(
+                "document"
+            )
+        }
+        created = [notifications[u.pk] for u in new_users if u.pk in notifications]
+        if created:
+            profiles = {
+                p.user_id: p
+                for p in ContactProfile.objects.filter(user__in=[n.recipient_id for n in created])
+            }
+            deliveries = []
+            for user in new_users:
+                notification = notifications.get(user.pk)
+                if notification is None or notification.created_at != now:
+                    continue  # written by a concurrent call with the same key
+                for channel, (status, address, note) in _channels_for(
+                    user, profiles.get(user.pk), allowed
+                ).items():
+                    deliveries.append(
+                        Delivery(
+                            notification=notification,
+                            channel=channel,
+                            status=status,
+                            address=address,
+                            last_error=note,
+                            next_attempt_at=now,
+                            created_at=now,
+                        )
+                    )
+            Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+            pending = list(
+                Delivery.objects.filter(
+                    notification__in=created, status=DeliveryStatus.PENDING
+                ).values_list("id", flat=True)
+            )
+            if pending:
+                transaction.on_commit(partial(outbox.enqueue, pending), robust=True)
+    return [notifications[u.pk] for u in users if u.pk in notifications]
+
+
+def acknowledge(*, user, notification: Notification, ip: str | None = None) -> Notification:
+    """The recipient acknowledges (签收) a notification that requires it.
+
+    Only the recipient may (PermissionDenied otherwise). Idempotent: a second call returns
+    the notification with the first acknowledgement's time and IP, writes no audit event
+    and sends no signal. The first call records time and IP, marks it read, writes an
+    audit event and sends `notifications.signals.acknowledged` inside the transaction
+    (a receiver that raises rolls the acknowledgement back)."""
+    if user is None or not user.is_authenticated or notification.recipient_id != user.pk:
+        raise PermissionDenied(_("Only the recipient may acknowledge this notice."))
+    if not notification.requires_ack:
+        raise ValidationError(_("This notification needs no acknowledgement."))
+    try:
+        ip = str(ipaddress.ip_address(ip)) if ip else None
+    except ValueError:
+        ip = None
+    with transaction.atomic():
+        now = timezone.now()
+        done = Notification.objects.filter(
+            pk=notification.pk, recipient=user, acknowledged_at__isnull=True
+        ).update(acknowledged_at=now, acknowledged_ip=ip, read_at=Coalesce("read_at", now))
+        notification.refresh_from_db()
+        if done:
+            record_event(
+                actor=user,
+                verb="notification.acknowledge",
+                target=notification,
+                after={
+                    "key": notification.key,
+                    "group": notification.group,
+                    "acknowledged_at": notification.acknowledged_at.isoformat(),
+                    "ip": ip,
+                },
+            )
+            signals.acknowledged.send(sender=Notification, notification=notification, user=user)
+    return notification
+
+
+def mark_read(*, user, notification: Notification) -> Notification:
+    """Mark one of the user's own notifications read (PermissionDenied for others')."""
+    if notification.recipient_id != getattr(user, "pk", None):
+        raise PermissionDenied(_("This is not your notification."))
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def mark_all_read(*, user) -> int:
+    """Mark all of the user's unread notifications read; return how many."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def update_preferences(
+    *, user, email_enabled: bool, sms_enabled: bool, daily_digest: bool, phone: str = ""
+) -> ContactProfile:
+    """Save the user's own channel preferences and phone number (audited)."""
+    phone = (phone or "").strip()
+    if sms_enabled and not phone:
+        raise ValidationError(_("SMS needs a mobile phone number."))
+    with transaction.atomic():
+        profile, _created = ContactProfile.objects.select_for_update().get_or_create(user=user)
+        before = snapshot(profile)
+        profile.phone = phone
+        profile.email_enabled = email_enabled
+        profile.sms_enabled = sms_enabled
+        profile.daily_digest = daily_digest
+        profile.full_clean()
+        profile.save()
+        record_event(
+            actor=user,
+            verb="notification.preferences",
+            target=profile,
+            before=before,
+            after=snapshot(profile),
+        )
+    return profile

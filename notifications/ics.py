@@ -1,0 +1,74 @@
+"""Calendar invites (.ics, RFC 5545) for class dates, built with the icalendar package.
+
+A calendar entry is plain JSON-safe data, stored on the notification:
+    {"summary": str, "start": date | datetime | ISO string,
+     "end": date | datetime | ISO string, "location": str = "", "description": str = ""}
+Dates mean whole days and `end` is the LAST day of the class (inclusive); the invite's
+DTEND is the day after, as RFC 5545 wants for all-day events. Datetimes are kept as times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+from django.utils import timezone
+
+REQUIRED = ("summary", "start", "end")
+ALLOWED = {*REQUIRED, "location", "description"}
+
+
+def _parse(value):
+    if isinstance(value, dt.datetime | dt.date):
+        return value
+    if isinstance(value, str):
+        if "T" in value or " " in value.strip():
+            return dt.datetime.fromisoformat(value)
+        return dt.date.fromisoformat(value)
+    raise ValueError(f"Not a date or datetime: {value!r}")
+
+
+def normalize(calendar: dict | None) -> dict | None:
+    """Check a calendar entry and return it with ISO-string dates (for the JSON field).
+    Raises ValueError for missing or unknown keys, unreadable dates or end before start."""
+    if calendar is None:
+        return None
+    missing = [k for k in REQUIRED if not calendar.get(k)]
+    unknown = set(calendar) - ALLOWED
+    if missing or unknown:
+        raise ValueError(f"Calendar entry: missing {missing}, unknown {sorted(unknown)}.")
+    start, end = _parse(calendar["start"]), _parse(calendar["end"])
+    if isinstance(start, dt.datetime) != isinstance(end, dt.datetime):
+        raise ValueError("Calendar entry: start and end must both be dates or both datetimes.")
+    if end < start:
+        raise ValueError("Calendar entry: the end is before the start.")
+    return {
+        "summary": str(calendar["summary"]),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "location": str(calendar.get("location") or ""),
+        "description": str(calendar.get("description") or ""),
+    }
+
+
+def build_ics(calendar: dict, *, uid: str, stamp: dt.datetime | None = None) -> bytes:
+    """One VEVENT in a VCALENDAR (METHOD:PUBLISH), as bytes."""
+    start, end = _parse(calendar["start"]), _parse(calendar["end"])
+    if not isinstance(start, dt.datetime):
+        end = end + dt.timedelta(days=1)  # DTEND of an all-day event is exclusive
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Xundiao//Training dispatch//ZH")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp or timezone.now())
+    event.add("summary", calendar["summary"])
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    if calendar.get("location"):
+        event.add("location", calendar["location"])
+    if calendar.get("description"):
+        event.add("description", calendar["description"])
+    cal.add_component(event)
+    return cal.to_ical()

@@ -1,0 +1,119 @@
+"""Inbox pages: only ever the logged-in user's own notifications (anyone else's → 404)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import InboxFilterForm, PreferencesForm
+from .models import ContactProfile, Notification
+
+PAGE_SIZE = 25
+
+
+def _own(request, pk) -> Notification:
+    try:
+        return selectors.own_notification(request.user, pk)
+    except Notification.DoesNotExist:
+        raise Http404 from None
+
+
+def _back(request, default):
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+@login_required
+def inbox(request):
+    form = InboxFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.inbox_for(
+        request.user, unread_only=filters.get("unread", False), event=filters.get("event") or None
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "notifications/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "unread_total": selectors.unread_count(request.user),
+        },
+    )
+
+
+@login_required
+def detail(request, pk):
+    notification = _own(request, pk)
+    if notification.read_at is None:
+        services.mark_read(user=request.user, notification=notification)
+    return render(request, "notifications/detail.html", {"notification": notification})
+
+
+@login_required
+def document(request, pk):
+    """The PDF attached to one of the user's own notifications."""
+    notification = _own(request, pk)
+    if notification.document is None:
+        raise Http404
+    doc = notification.document
+    return FileResponse(
+        default_storage.open(doc.file.name, "rb"),
+        content_type="application/pdf",
+        filename=f"{doc.document_number}.pdf",
+    )
+
+
+@login_required
+@require_POST
+def mark_read(request, pk):
+    services.mark_read(user=request.user, notification=_own(request, pk))
+    return _back(request, "notifications:inbox")
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = services.mark_all_read(user=request.user)
+    messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+    return _back(request, "notifications:inbox")
+
+
+@login_required
+@require_POST
+def acknowledge(request, pk):
+    notification = _own(request, pk)
+    try:
+        services.acknowledge(
+            user=request.user, notification=notification, ip=request.META.get("REMOTE_ADDR")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Receipt acknowledged."))
+    return _back(request, "notifications:inbox")
+
+
+@login_required
+def preferences(request):
+    profile = ContactProfile.objects.filter(user=request.user).first() or ContactProfile(
+        user=request.user
+    )
+    form = PreferencesForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        services.update_preferences(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your notification preferences are saved."))
+        return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form})
