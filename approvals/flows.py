@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
@@ -5,8 +8,8 @@ from viewflow.workflow import flow
 from . import services
 from .models import Decision
 from .policy import HEAD_STAGE, ORG_STAGE
-from .views import DecisionView
-from .workflow import ScopedFlowMixin
+from .views import NODE_STEPS, DecisionView
+from .workflow import ScopedFlowMixin, fresh_artifact, retarget_open_tasks
 
 
 def _step_scope(stage, index):
@@ -14,6 +17,15 @@ def _step_scope(stage, index):
         return services.current_steps(process.artifact, stage)[index].scope
 
     return scope
+
+
+def _reminder_at(activation):
+    hours = settings.XUNDIAO_REMINDER_BEFORE_HOURS
+    return fresh_artifact(activation.process).due_at - timedelta(hours=hours)
+
+
+def _due_at(activation):
+    return fresh_artifact(activation.process).due_at
 
 
 def _step_permission(stage, index):
@@ -40,6 +52,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
         flow.View(DecisionView.as_view())
         .Annotation(title=_("Department head decides"))
         .Permission(_step_permission(HEAD_STAGE, 0), obj=_step_scope(HEAD_STAGE, 0))
+        .OnTimeout(_reminder_at, this.remind_head_review, interrupting=False)
         .Next(this.head_decided)
     )
 
@@ -60,6 +73,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
         flow.View(DecisionView.as_view())
         .Annotation(title=_("Managing organization department decides"))
         .Permission(_step_permission(ORG_STAGE, 0), obj=_step_scope(ORG_STAGE, 0))
+        .OnTimeout(_reminder_at, this.remind_managing_review, interrupting=False)
         .Next(this.org_join)
     )
 
@@ -67,6 +81,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
         flow.View(DecisionView.as_view())
         .Annotation(title=_("Co-managing organization department decides"))
         .Permission(_step_permission(ORG_STAGE, 1), obj=_step_scope(ORG_STAGE, 1))
+        .OnTimeout(_reminder_at, this.remind_co_managing_review, interrupting=False)
         .Next(this.org_join)
     )
 
@@ -85,7 +100,69 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
 
     end = flow.End()
 
+    # Deadlines of each decision, in parallel with it: a reminder, then at the due moment,
+    # if still undecided, escalation (the dispatchers may take the task over).
+
+    remind_head_review = flow.Function(this.remind_head_review_step).Next(this.head_review_due)
+    head_review_due = flow.Timer(_due_at).Next(this.escalate_head_review)
+    escalate_head_review = flow.Function(this.escalate_head_review_step).Next(this.deadline_handled)
+
+    remind_managing_review = flow.Function(this.remind_managing_review_step).Next(
+        this.managing_review_due
+    )
+    managing_review_due = flow.Timer(_due_at).Next(this.escalate_managing_review)
+    escalate_managing_review = flow.Function(this.escalate_managing_review_step).Next(
+        this.deadline_handled
+    )
+
+    remind_co_managing_review = flow.Function(this.remind_co_managing_review_step).Next(
+        this.co_managing_review_due
+    )
+    co_managing_review_due = flow.Timer(_due_at).Next(this.escalate_co_managing_review)
+    escalate_co_managing_review = flow.Function(this.escalate_co_managing_review_step).Next(
+        this.deadline_handled
+    )
+
+    deadline_handled = flow.End()
+
     # node bodies: one call into a service each
+
+    def remind_head_review_step(self, activation):
+        self._remind(activation, "head_review")
+
+    def remind_managing_review_step(self, activation):
+        self._remind(activation, "managing_review")
+
+    def remind_co_managing_review_step(self, activation):
+        self._remind(activation, "co_managing_review")
+
+    def escalate_head_review_step(self, activation):
+        self._escalate(activation, "head_review")
+
+    def escalate_managing_review_step(self, activation):
+        self._escalate(activation, "managing_review")
+
+    def escalate_co_managing_review_step(self, activation):
+        self._escalate(activation, "co_managing_review")
+
+    def _step(self, activation, node_name):
+        stage, index = NODE_STEPS[node_name]
+        return services.current_steps(fresh_artifact(activation.process), stage)[index]
+
+    def _remind(self, activation, node_name):
+        step = self._step(activation, node_name)
+        if step.decision == Decision.PENDING:
+            services.step_remind(step=step)
+
+    def _escalate(self, activation, node_name):
+        step = self._step(activation, node_name)
+        if services.step_escalate(step=step):
+            retarget_open_tasks(
+                activation.process,
+                getattr(type(self), node_name),
+                permission=settings.XUNDIAO_ESCALATION_PERMISSION,
+                scope=step.scope,
+            )
 
     def start_process(self, activation, request):
         activation.process.artifact = request

@@ -42,6 +42,7 @@ class ApprovalRequest(models.Model):
         db_index=True,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    due_at = models.DateTimeField(_("decide by"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
@@ -84,6 +85,7 @@ class ApprovalStep(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    escalated = models.BooleanField(_("escalated"), default=False)
 
     class Meta:
         verbose_name = _("approval step")

@@ -1,5 +1,8 @@
 """Writes on approval requests. Every function is atomic and audited."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,9 +19,18 @@ from .signals import decision_made
 
 @transaction.atomic
 def request_create(
-    *, actor, kind: str, subject, title: str, reason: str, chain: list[Authority], attachment=None
+    *,
+    actor,
+    kind: str,
+    subject,
+    title: str,
+    reason: str,
+    chain: list[Authority],
+    attachment=None,
+    due_at=None,
 ) -> ApprovalRequest:
-    """Open a request for `subject`, to be decided by the authorities of `chain`."""
+    """Open a request for `subject`, to be decided by the authorities of `chain`; each
+    step is due by `due_at` (default: `APPROVAL_DAYS` days from now)."""
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Please give a reason for the request.")})
     request = ApprovalRequest.objects.create(
@@ -29,6 +41,7 @@ def request_create(
         reason=reason.strip(),
         attachment=attachment or "",
         requested_by=actor,
+        due_at=due_at or timezone.now() + timedelta(days=settings.XUNDIAO_APPROVAL_DAYS),
     )
     _create_round(request, chain, round_number=1)
     record_event(actor=actor, verb="approval.request", target=request, after=snapshot(request))
@@ -63,7 +76,13 @@ def current_steps(request, stage: int) -> list[ApprovalStep]:
 
 
 def can_decide(user, step: ApprovalStep) -> bool:
-    return user.is_authenticated and user.has_perm(step.permission, step.scope)
+    """The step's authority decides; once the step is overdue and escalated, so may the
+    holders of the escalation permission (the dispatchers)."""
+    if not user.is_authenticated:
+        return False
+    if user.has_perm(step.permission, step.scope):
+        return True
+    return step.escalated and user.has_perm(settings.XUNDIAO_ESCALATION_PERMISSION, step.scope)
 
 
 def _delegator_for(user, step):
@@ -202,3 +221,22 @@ def requests_visible_to(user):
     return ApprovalRequest.objects.filter(
         steps__stage=HEAD_STAGE, steps__scope_id__in=reach.values("pk")
     ).distinct()
+
+
+@transaction.atomic
+def step_remind(*, step: ApprovalStep) -> None:
+    """The decision is due soon and still pending."""
+    record_event(actor=None, verb="approval.remind", target=step.request, note=step.label)
+
+
+@transaction.atomic
+def step_escalate(*, step: ApprovalStep) -> bool:
+    """The decision is overdue: flag the step (the flow hands the task on). Returns
+    whether it was still pending."""
+    step = ApprovalStep.objects.select_for_update().get(pk=step.pk)
+    if step.decision != Decision.PENDING:
+        return False
+    step.escalated = True
+    step.save(update_fields=["escalated"])
+    record_event(actor=None, verb="approval.escalate", target=step.request, note=step.label)
+    return True

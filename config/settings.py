@@ -99,6 +99,10 @@ XUNDIAO_TASK_REACH = "dispatch.selectors.task_reach"
 XUNDIAO_SCOPE_READ = "dispatch.selectors.units_in_reach"
 # Deadlines (roll-call issue): reminders this long before a due moment.
 XUNDIAO_REMINDER_BEFORE_HOURS = env.int("XUNDIAO_REMINDER_BEFORE_HOURS", default=24)
+# Approvers have this many days to decide, unless the request says otherwise.
+XUNDIAO_APPROVAL_DAYS = env.int("XUNDIAO_APPROVAL_DAYS", default=3)
+# Who takes over an overdue task: this permission on the task's scope (the dispatchers).
+XUNDIAO_ESCALATION_PERMISSION = "dispatch.issue_dispatch"
 # Makeup training falls due this many months after a deferral or an absence.
 XUNDIAO_MAKEUP_DUE_MONTHS = env.int("XUNDIAO_MAKEUP_DUE_MONTHS", default=12)
 # How often each org department's circular is started automatically: month, quarter, year.

@@ -241,3 +241,35 @@ def test_only_department_heads_delegate(world, staff, client):
     for outsider in (staff.lily, world.bob, world.nobody):
         client.force_login(outsider)
         assert client.get("/delegations/").status_code == 403
+
+
+def test_an_undecided_request_is_reminded_then_escalated_to_the_dispatcher(
+    world, staff, klass, client
+):
+    import time_machine
+    from django.core.management import call_command
+
+    from audit.models import AuditEvent
+
+    dispatch, process = named(client, world, klass, world.cadre_a)
+    request(client, staff.lily, process, "leave")
+    approval = ApprovalRequest.objects.get()
+    assert approval.due_at is not None
+    approval_process = process_of(approval, "ApprovalFlow")
+    with time_machine.travel(approval.due_at - dt.timedelta(hours=6), tick=False):
+        call_command("workflow_timers")
+    assert AuditEvent.objects.filter(verb="approval.remind").count() == 1
+    with time_machine.travel(approval.due_at + dt.timedelta(hours=1), tick=False):
+        call_command("workflow_timers")
+    assert AuditEvent.objects.filter(verb="approval.escalate").count() == 1
+    assert approval.steps.get(stage=1).escalated
+    # Alice may no longer take it; the city dispatcher may, and decides.
+    task = open_task(approval_process, "head_review")
+    client.force_login(world.alice)
+    assert (
+        client.post(
+            f"/workflow/approval/{approval_process.pk}/head_review/{task.pk}/assign/"
+        ).status_code
+        == 403
+    )
+    assert decide(client, world.bob, approval_process, "head_review", "approved").status_code == 302

@@ -35,6 +35,7 @@ from ..models import (
     RequestKind,
     RollCall,
     RollCallMode,
+    RollCallStatus,
 )
 from ..task_views import (
     AcknowledgeView,
@@ -55,17 +56,8 @@ def _remind_before():
 
 
 # Due moments of the dispatch's deadlines, for the timer boundaries.
-# The unit, class and confirmation due moment never change after a dispatch is named,
-# so they are read from the artifact cached on the process; anything a step changes
-# (status, acknowledgement due) is read fresh.
-def _confirm_reminder_at(activation):
-    return activation.process.artifact.confirm_due - _remind_before()
-
-
-def _confirm_due_at(activation):
-    return activation.process.artifact.confirm_due
-
-
+# The unit and class never change after a dispatch is named, so they are read from the
+# artifact cached on the process; anything a step changes is read fresh.
 def _ack_reminder_at(activation):
     return fresh_artifact(activation.process).acknowledge_due - _remind_before()
 
@@ -98,7 +90,6 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         flow.View(ConfirmView.as_view())
         .Annotation(title=_("Unit confirms or requests leave"))
         .Permission("dispatch.act_as_liaison", obj=_dispatch_unit)
-        .OnTimeout(_confirm_reminder_at, this.remind_confirm, interrupting=False)
         .Next(this.answered)
     )
 
@@ -146,13 +137,10 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
 
     end = flow.End()
 
-    # Deadline paths, in parallel with the task they watch: a reminder before the due
-    # moment, then, if the step is still open when it passes, escalation. The second
-    # timer is armed only once the first fires, so a dispatch answered in time costs one.
-
-    remind_confirm = flow.Function(this.send_confirm_reminder).Next(this.confirm_due)
-    confirm_due = flow.Timer(_confirm_due_at).Next(this.escalate_confirm)
-    escalate_confirm = flow.Function(this.escalate_confirmation).Next(this.deadline_handled)
+    # Acknowledgement deadline, in parallel with the task it watches: a reminder before
+    # the due moment, then, if the notice is still unacknowledged, escalation. The second
+    # timer is armed only once the first fires. (The confirmation deadline is the roll
+    # call's response deadline: RollCallFlow watches it for all its dispatches at once.)
 
     remind_acknowledge = flow.Function(this.send_ack_reminder).Next(this.acknowledge_due)
     acknowledge_due = flow.Timer(_ack_due_at).Next(this.escalate_acknowledge)
@@ -186,6 +174,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
                 unit=dispatch.unit,
                 org_departments=[(str(od), od.jurisdiction) for od in departments],
             ),
+            due_at=approval_due(dispatch),
         )
         ApprovalFlow.start.run(request=request, _parent_task=activation.task)
 
@@ -217,14 +206,8 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     def trainee_account(self, activation):
         return fresh_artifact(activation.process).cadre.user
 
-    def send_confirm_reminder(self, activation):
-        services.dispatch_remind(dispatch=fresh_artifact(activation.process), step="confirm")
-
     def send_ack_reminder(self, activation):
         services.dispatch_remind(dispatch=fresh_artifact(activation.process), step="acknowledge")
-
-    def escalate_confirmation(self, activation):
-        self._escalate(activation, "confirm", self.confirm, DispatchStatus.NAMED)
 
     def escalate_acknowledgement(self, activation):
         self._escalate(activation, "acknowledge", self.acknowledge, DispatchStatus.NOTIFIED)
@@ -233,21 +216,49 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         dispatch = fresh_artifact(activation.process)
         if dispatch.status != open_status:
             return  # answered between the reminder and the due moment
-        dispatch = services.dispatch_escalate(dispatch=dispatch, step=step)
-        retarget_open_tasks(
-            activation.process,
-            node,
-            permission="dispatch.issue_dispatch",
-            scope=dispatch.roll_call.org_department.jurisdiction
-            if dispatch.roll_call
-            else dispatch.unit,
-        )
+        escalate_dispatch(dispatch, step, activation.process, node)
 
     def visible_artifacts(self, user):
         return Dispatch.objects.filter(unit__in=selectors.units_in_reach(user))
 
     def scope_of(self, process):
         return fresh_artifact(process).unit if process.artifact_object_id else None
+
+
+def approval_due(dispatch):
+    """Decide within the usual days, and at the latest the day before the class starts."""
+    from django.utils import timezone
+
+    from ..services.rollcall import class_start_moment
+
+    now = timezone.now()
+    latest = class_start_moment(dispatch.training_class) - dt.timedelta(days=1)
+    return max(
+        min(now + dt.timedelta(days=settings.XUNDIAO_APPROVAL_DAYS), latest),
+        now + dt.timedelta(hours=1),
+    )
+
+
+def escalate_dispatch(dispatch, step, process, node):
+    """The due moment passed: flag the dispatch and hand the open task to the dispatchers
+    of the roll call's department (or of the cadre's unit for a makeup)."""
+    dispatch = services.dispatch_escalate(dispatch=dispatch, step=step)
+    retarget_open_tasks(
+        process,
+        node,
+        permission="dispatch.issue_dispatch",
+        scope=dispatch.roll_call.org_department.jurisdiction
+        if dispatch.roll_call
+        else dispatch.unit,
+    )
+
+
+def _roll_call_reminder_at(activation):
+    return activation.process.artifact.response_deadline - _remind_before()
+
+
+def _roll_call_deadline_at(activation):
+    return activation.process.artifact.response_deadline
 
 
 def _can_issue(user):
@@ -278,9 +289,26 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
         .Else(this.allot_seats)
     )
 
-    name_cadres = flow.Function(this.start_dispatches).Next(this.end)
+    name_cadres = flow.Function(this.start_dispatches).Next(this.await_reminder)
 
-    allot_seats = flow.Function(this.start_nominations).Next(this.end)
+    allot_seats = flow.Function(this.start_nominations).Next(this.await_reminder)
+
+    # The response deadline, for every dispatch and nomination of the roll call at once.
+    await_reminder = (
+        flow.Timer(_roll_call_reminder_at)
+        .Annotation(title=_("Until the reminder before the response deadline"))
+        .Next(this.remind_unanswered)
+    )
+
+    remind_unanswered = flow.Function(this.send_reminders).Next(this.await_deadline)
+
+    await_deadline = (
+        flow.Timer(_roll_call_deadline_at)
+        .Annotation(title=_("Until the response deadline"))
+        .Next(this.escalate_unanswered)
+    )
+
+    escalate_unanswered = flow.Function(this.escalate_overdue).Next(this.end)
 
     end = flow.End()
 
@@ -294,6 +322,31 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
             cadres=roll_call.named_cadres.select_related("unit"),
             actor=roll_call.created_by,
         )
+
+    def send_reminders(self, activation):
+        roll_call = fresh_artifact(activation.process)
+        for dispatch in roll_call.dispatches.filter(status=DispatchStatus.NAMED):
+            services.dispatch_remind(dispatch=dispatch, step="confirm")
+        for allocation in roll_call.allocations.filter(status=QuotaStatus.AWAITING_NOMINATION):
+            services.nomination_remind(allocation=allocation)
+
+    def escalate_overdue(self, activation):
+        roll_call = fresh_artifact(activation.process)
+        if roll_call.status != RollCallStatus.OPEN:
+            return
+        for dispatch in roll_call.dispatches.filter(status=DispatchStatus.NAMED):
+            process = processes_of(dispatch, DispatchFlow).filter(status=PROCESS.NEW).first()
+            if process is not None:
+                escalate_dispatch(dispatch, "confirm", process, DispatchFlow.confirm)
+        for allocation in roll_call.allocations.filter(status=QuotaStatus.AWAITING_NOMINATION):
+            services.nomination_escalate(allocation=allocation)
+            for process in processes_of(allocation, NominationFlow).filter(status=PROCESS.NEW):
+                retarget_open_tasks(
+                    process,
+                    NominationFlow.nominate,
+                    permission="dispatch.issue_dispatch",
+                    scope=roll_call.org_department.jurisdiction,
+                )
 
     def start_nominations(self, activation):
         for allocation in fresh_artifact(activation.process).allocations.all():

@@ -33,7 +33,9 @@ from .ledger import (
 from .org import cadre_save, role_grant, role_revoke, training_class_save, unit_save
 from .rollcall import (
     dispatches_create,
+    nomination_escalate,
     nomination_head_decide,
+    nomination_remind,
     nomination_review,
     nomination_submit,
     roll_call_cancel,
@@ -69,7 +71,9 @@ __all__ = [
     "filing_review",
     "filing_submit",
     "makeup_owe",
+    "nomination_escalate",
     "nomination_head_decide",
+    "nomination_remind",
     "nomination_review",
     "nomination_submit",
     "role_grant",

@@ -297,3 +297,17 @@ def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> Q
         return_reason=reason.strip(),
         times_returned=allocation.times_returned + 1,
     )
+
+
+@transaction.atomic
+def nomination_remind(*, allocation) -> None:
+    """The response deadline nears and the unit has not nominated yet."""
+    record_event(actor=None, verb="quota.remind", target=allocation)
+
+
+@transaction.atomic
+def nomination_escalate(*, allocation) -> QuotaAllocation:
+    """The response deadline passed without a nomination: the dispatcher takes it over."""
+    allocation = _lock(allocation)
+    record_event(actor=None, verb="quota.escalate", target=allocation)
+    return allocation
