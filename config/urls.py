@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("workflow/", site.urls),
+    path("inbox/", include("notifications.urls")),
     path("", include("dispatch.urls")),
 ]
