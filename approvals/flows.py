@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from . import services
+from . import notices, services
 from .models import Decision
 from .policy import HEAD_STAGE, ORG_STAGE
 from .views import NODE_STEPS, DecisionView
@@ -53,6 +53,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
         .Annotation(title=_("Department head decides"))
         .Permission(_step_permission(HEAD_STAGE, 0), obj=_step_scope(HEAD_STAGE, 0))
         .OnTimeout(_reminder_at, this.remind_head_review, interrupting=False)
+        .onCreate(this.announce_waiting)
         .Next(this.head_decided)
     )
 
@@ -74,6 +75,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
         .Annotation(title=_("Managing organization department decides"))
         .Permission(_step_permission(ORG_STAGE, 0), obj=_step_scope(ORG_STAGE, 0))
         .OnTimeout(_reminder_at, this.remind_managing_review, interrupting=False)
+        .onCreate(this.announce_waiting)
         .Next(this.org_join)
     )
 
@@ -82,6 +84,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
         .Annotation(title=_("Co-managing organization department decides"))
         .Permission(_step_permission(ORG_STAGE, 1), obj=_step_scope(ORG_STAGE, 1))
         .OnTimeout(_reminder_at, this.remind_co_managing_review, interrupting=False)
+        .onCreate(this.announce_waiting)
         .Next(this.org_join)
     )
 
@@ -144,6 +147,10 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
 
     def escalate_co_managing_review_step(self, activation):
         self._escalate(activation, "co_managing_review")
+
+    def announce_waiting(self, activation):
+        step = self._step(activation, activation.flow_task.name)
+        notices.waiting(step.request, step)
 
     def _step(self, activation, node_name):
         stage, index = NODE_STEPS[node_name]

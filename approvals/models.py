@@ -43,6 +43,8 @@ class ApprovalRequest(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     due_at = models.DateTimeField(_("decide by"), null=True, blank=True)
+    # What notifications say about the subject (names, class, kind), given by the caller.
+    context = models.JSONField(_("context"), default=dict, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
 
+from . import notices
 from .models import ApprovalRequest, ApprovalStep, Decision, Delegation, RequestStatus
 from .policy import HEAD_STAGE, ORG_STAGE, Authority
 from .signals import decision_made
@@ -28,6 +29,7 @@ def request_create(
     chain: list[Authority],
     attachment=None,
     due_at=None,
+    context=None,
 ) -> ApprovalRequest:
     """Open a request for `subject`, to be decided by the authorities of `chain`; each
     step is due by `due_at` (default: `APPROVAL_DAYS` days from now)."""
@@ -42,6 +44,7 @@ def request_create(
         attachment=attachment or "",
         requested_by=actor,
         due_at=due_at or timezone.now() + timedelta(days=settings.XUNDIAO_APPROVAL_DAYS),
+        context=context or {},
     )
     _create_round(request, chain, round_number=1)
     record_event(actor=actor, verb="approval.request", target=request, after=snapshot(request))
@@ -170,6 +173,7 @@ def request_settle(*, request: ApprovalRequest) -> ApprovalRequest:
         before=before,
         after=snapshot(request),
     )
+    notices.decided(request)
     decision_made.send(sender=ApprovalRequest, request=request)
     return request
 
@@ -239,4 +243,5 @@ def step_escalate(*, step: ApprovalStep) -> bool:
     step.escalated = True
     step.save(update_fields=["escalated"])
     record_event(actor=None, verb="approval.escalate", target=step.request, note=step.label)
+    notices.escalated(step)
     return True

@@ -97,6 +97,8 @@ AUTHENTICATION_BACKENDS = [
 XUNDIAO_TASK_REACH = "dispatch.selectors.task_reach"
 # The scope objects (units) a user may read, for generic apps such as approvals.
 XUNDIAO_SCOPE_READ = "dispatch.selectors.units_in_reach"
+# The users who hold a permission on a scope object, for notifications from generic apps.
+XUNDIAO_USERS_REACHING = "dispatch.selectors.users_reaching"
 # Deadlines (roll-call issue): reminders this long before a due moment.
 XUNDIAO_REMINDER_BEFORE_HOURS = env.int("XUNDIAO_REMINDER_BEFORE_HOURS", default=24)
 # Approvers have this many days to decide, unless the request says otherwise.

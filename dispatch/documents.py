@@ -13,7 +13,6 @@ from django.utils import timezone
 from notifications.documents import builders
 from notifications.documents.context import Issuer
 from notifications.services import issue_document
-from notifications.tasks import issue_document_task
 
 
 def issuer_of(org_department) -> Issuer:
@@ -68,25 +67,48 @@ def issue_admission_notice(dispatch):
     return issue_document(actor=None, kind="admission_notice", context=context, subject=dispatch)
 
 
-def queue_dispatch_notice(roll_call, dispatches):
-    """调训通知 for the roll call (附件1 the named cadres, 附件2 the reply slip), issued
-    after commit by a Celery task."""
+def dispatch_notice_context(roll_call, dispatches):
     department = roll_call.org_department
     rows = [
         cadre_row(d.cadre)
         for d in sorted(dispatches, key=lambda d: (d.cadre.unit.path, d.cadre.name))
     ]
-    data = {
-        "issuer": _issuer_data(department),
-        "training_class": class_info(roll_call.training_class),
-        "cadres": rows,
-        "date": timezone.localdate(),
-        "printed_by": department.unit.name,
-    }
-    subject = ("dispatch", "rollcall", roll_call.pk)
-    transaction.on_commit(
-        lambda: issue_document_task.delay("dispatch_notice", data, subject=subject)
+    return builders.dispatch_notice(
+        issuer=issuer_of(department),
+        training_class=class_info(roll_call.training_class),
+        cadres=rows,
+        date=timezone.localdate(),
+        printed_by=department.unit.name,
     )
+
+
+def issue_dispatch_notice(roll_call, dispatches):
+    """调训通知 for the roll call (附件1 the named cadres, 附件2 the reply slip)."""
+    return issue_document(
+        actor=None,
+        kind="dispatch_notice",
+        context=dispatch_notice_context(roll_call, dispatches),
+        subject=roll_call,
+    )
+
+
+def queue_announcement(roll_call, dispatches):
+    """After commit, issue the dispatch notice and tell each trainee and unit — in a
+    Celery worker when one is configured. If the broker cannot take the task, it runs
+    here, so nothing is lost."""
+    from kombu.exceptions import OperationalError
+
+    from .tasks import announce_dispatches
+
+    ids = [d.pk for d in dispatches]
+
+    def enqueue():
+        try:
+            announce_dispatches.delay(roll_call.pk, ids)
+        except OperationalError:
+            announce_dispatches(roll_call.pk, ids)
+
+    transaction.on_commit(enqueue)
 
 
 def issue_makeup_notice(dispatch):

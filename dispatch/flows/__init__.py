@@ -35,6 +35,38 @@ def on_decision_made(sender, request, **kwargs):
     task = open_task(process, "await_decision") if process else None
     if task is not None:
         waiting.await_decision.run(task, request=request)
+    if model == "Dispatch":
+        from ..notices import decision_to_trainee
+
+        decision_to_trainee(request.subject, request)
+
+
+def on_notice_acknowledged(sender, notification, user, **kwargs):
+    """签收 in the inbox completes the dispatch's acknowledgement task."""
+    from viewflow.workflow.status import PROCESS
+
+    from approvals.workflow import complete_task, open_task
+    from notifications.models import Event
+
+    from .. import services
+    from ..models import Dispatch
+
+    if notification.event != Event.NOTICE_ISSUED or notification.document_id is None:
+        return
+    document = notification.document
+    if document.subject_type is None or document.subject_type.model != "dispatch":
+        return
+    dispatch = Dispatch.objects.filter(pk=document.subject_id).first()
+    if dispatch is None:
+        return
+    process = processes_of(dispatch, DispatchFlow).filter(status=PROCESS.NEW).first()
+    task = open_task(process, "acknowledge") if process else None
+    if task is None:
+        return  # already acknowledged through the task page
+    ip = notification.acknowledged_ip
+    complete_task(
+        task, user, lambda: services.dispatch_acknowledge(actor=user, dispatch=dispatch, ip=ip)
+    )
 
 
 __all__ = [
@@ -48,6 +80,7 @@ __all__ = [
     "cancel_roll_call",
     "issue_circular_document",
     "on_decision_made",
+    "on_notice_acknowledged",
     "processes_of",
     "resume_makeup",
     "start_dispatches",

@@ -175,6 +175,12 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
                 org_departments=[(str(od), od.jurisdiction) for od in departments],
             ),
             due_at=approval_due(dispatch),
+            context={
+                "request_kind": str(RequestKind(dispatch.request_kind).label),
+                "cadre_name": cadre.name,
+                "unit_name": dispatch.unit.name,
+                "class_name": dispatch.training_class.name,
+            },
         )
         ApprovalFlow.start.run(request=request, _parent_task=activation.task)
 
@@ -366,7 +372,7 @@ def start_dispatches(*, roll_call, cadres, actor):
     dispatches = services.dispatches_create(actor=actor, roll_call=roll_call, cadres=cadres)
     for dispatch in dispatches:
         DispatchFlow.start.run(dispatch=dispatch)
-    documents.queue_dispatch_notice(roll_call, dispatches)
+    documents.queue_announcement(roll_call, dispatches)
     return dispatches
 
 

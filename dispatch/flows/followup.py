@@ -155,6 +155,11 @@ class RecognitionFlow(ScopedFlowMixin, flow.Flow):
             chain=approval_policy.approval_chain(
                 unit=cadre.unit, org_departments=[(str(od), od.jurisdiction) for od in departments]
             ),
+            context={
+                "request_kind": "学时认定",
+                "cadre_name": cadre.name,
+                "unit_name": cadre.unit.name,
+            },
         )
         ApprovalFlow.start.run(request=request, _parent_task=activation.task)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
 
+from .. import notices
 from ..models import (
     AttendanceResult,
     Dispatch,
@@ -80,6 +81,7 @@ def makeup_owe(*, actor, dispatch, reason: str) -> Makeup:
         cadre=dispatch.cadre, source=dispatch, reason=reason, due_date=due
     )
     record_event(actor=actor, verb="makeup.owe", target=makeup, after=snapshot(makeup))
+    notices.makeup_owed(makeup)
     return makeup
 
 
@@ -137,6 +139,7 @@ def dispatch_notify(*, dispatch) -> Dispatch:
         document = documents.issue_makeup_notice(dispatch)
     else:
         document = documents.issue_admission_notice(dispatch)
+    notices.notice_issued(dispatch, document)
     return change(
         actor=None,
         instance=dispatch,
@@ -238,12 +241,20 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
 
 @transaction.atomic
 def dispatch_remind(*, dispatch, step: str) -> None:
-    """Record the reminder sent before a due date (the notifications issue delivers it)."""
+    """Remind the unit (confirmation) or the trainee (acknowledgement) before the due
+    moment; the audit trail records that it went out."""
+    dispatch = Dispatch.objects.select_related("cadre__user", "unit", "training_class").get(
+        pk=dispatch.pk
+    )
+    due = dispatch.confirm_due if step == "confirm" else dispatch.acknowledge_due
     record_event(actor=None, verb=f"dispatch.remind.{step}", target=dispatch)
+    notices.reminder(dispatch, step, due)
 
 
 @transaction.atomic
 def dispatch_escalate(*, dispatch, step: str) -> Dispatch:
     """A due date passed: the dispatcher takes over the step."""
     dispatch = _lock(dispatch)
-    return change(actor=None, instance=dispatch, verb=f"dispatch.escalate.{step}", escalated=True)
+    change(actor=None, instance=dispatch, verb=f"dispatch.escalate.{step}", escalated=True)
+    notices.escalated(dispatch, step)
+    return dispatch

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
 
-from .. import compliance
+from .. import compliance, notices
 from ..models import (
     Cadre,
     Circular,
@@ -62,6 +62,7 @@ def makeup_schedule(*, actor, makeup, training_class) -> Dispatch:
     )
     record_event(actor=actor, verb="dispatch.name", target=dispatch, after=snapshot(dispatch))
     change(actor=actor, instance=makeup, verb="makeup.schedule", status=MakeupStatus.SCHEDULED)
+    notices.dispatched([dispatch])
     return dispatch
 
 
@@ -295,7 +296,7 @@ def circular_decide(*, actor, circular, approve: bool, reason: str = "") -> Circ
 @transaction.atomic
 def circular_mark_issued(*, circular, document) -> Circular:
     circular = _lock_circular(circular)
-    return change(
+    circular = change(
         actor=None,
         instance=circular,
         verb="circular.issue",
@@ -303,3 +304,5 @@ def circular_mark_issued(*, circular, document) -> Circular:
         document_number=document.document_number,
         document_id=document.pk,
     )
+    notices.circular_issued(circular, document)
+    return circular

@@ -1,0 +1,59 @@
+"""Who hears about approvals. The people who hold a permission on a scope are found by
+the domain's function named in `settings.XUNDIAO_USERS_REACHING`, so this app never
+imports the domain."""
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from notifications.models import Event
+from notifications.services import notify
+
+
+def holders(permission: str, scope):
+    codename = permission.split(".", 1)[1]
+    return list(import_string(settings.XUNDIAO_USERS_REACHING)(scope, codename))
+
+
+def _context(request) -> dict:
+    return {"reason": request.reason, **request.context}
+
+
+def waiting(request, step):
+    """A decision waits: everyone who may take the step."""
+    notify(
+        event=Event.APPROVAL_WAITING,
+        recipients=holders(step.permission, step.scope),
+        key=f"approval:{request.pk}:step:{step.pk}",
+        context=_context(request),
+        url="/workflow/approval/queue/",
+    )
+
+
+def decided(request):
+    """The request is settled: the person who asked."""
+    if request.requested_by_id is None:
+        return
+    notify(
+        event=Event.DECISION_MADE,
+        recipients=[request.requested_by],
+        key=f"approval:{request.pk}:decided",
+        context={**_context(request), "decision": request.get_status_display()},
+    )
+
+
+def escalated(step):
+    """Overdue: whoever holds the escalation permission on the step's scope."""
+    request = step.request
+    notify(
+        event=Event.ESCALATION,
+        recipients=holders(settings.XUNDIAO_ESCALATION_PERMISSION, step.scope),
+        key=f"approval:{request.pk}:step:{step.pk}:escalated",
+        context={
+            "subject": request.title,
+            "cadre_name": request.context.get("cadre_name", ""),
+            "unit_name": request.context.get("unit_name", ""),
+            "due": timezone.localtime(request.due_at) if request.due_at else "",
+        },
+        url="/workflow/approval/queue/",
+    )

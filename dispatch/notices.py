@@ -1,0 +1,240 @@
+"""Who hears about what in the dispatch domain, through `notifications.notify`.
+
+Each function is called inside the transaction of the business change it announces, with
+a key that names the event, so a retried step never notifies anyone twice. Recipients
+are chosen by jurisdiction: the people whose grants cover the unit concerned.
+"""
+
+from django.utils import timezone
+
+from notifications.models import Event
+from notifications.reminders import reminder_due
+from notifications.services import notify
+
+from . import selectors
+
+
+def liaisons(unit):
+    return list(selectors.users_reaching(unit, "act_as_liaison"))
+
+
+def heads(unit):
+    return list(selectors.users_reaching(unit, "approve_as_head"))
+
+
+def dispatchers(org_department):
+    return list(selectors.users_reaching(org_department.jurisdiction, "issue_dispatch"))
+
+
+def trainee_or_liaisons(dispatch):
+    """The trainee with an account hears it themself; otherwise the unit's liaisons do."""
+    user = dispatch.cadre.user
+    return [user] if user is not None and user.is_active else liaisons(dispatch.unit)
+
+
+def _class_context(training_class) -> dict:
+    return {
+        "class_name": training_class.name,
+        "start": training_class.start_date,
+        "end": training_class.end_date,
+        "location": training_class.location,
+    }
+
+
+def _dispatch_context(dispatch) -> dict:
+    return {
+        "cadre_name": dispatch.cadre.name,
+        "unit_name": dispatch.unit.name,
+        **_class_context(dispatch.training_class),
+    }
+
+
+def _group(dispatch) -> str:
+    return (
+        f"rollcall:{dispatch.roll_call_id}" if dispatch.roll_call_id else f"dispatch:{dispatch.pk}"
+    )
+
+
+def dispatched(dispatches, *, unit_liaisons=None):
+    """Named: the trainee and the liaisons of the cadre's unit."""
+    unit_liaisons = unit_liaisons if unit_liaisons is not None else {}
+    for dispatch in dispatches:
+        if dispatch.unit_id not in unit_liaisons:
+            unit_liaisons[dispatch.unit_id] = liaisons(dispatch.unit)
+        recipients = list(unit_liaisons[dispatch.unit_id])
+        if dispatch.cadre.user_id and dispatch.cadre.user not in recipients:
+            recipients.append(dispatch.cadre.user)
+        notify(
+            event=Event.DISPATCHED,
+            recipients=recipients,
+            key=f"dispatch:{dispatch.pk}:dispatched",
+            context={
+                **_dispatch_context(dispatch),
+                "deadline": timezone.localtime(dispatch.confirm_due),
+            },
+            url="/workflow/dispatch/",
+            group=_group(dispatch),
+        )
+
+
+def notice_issued(dispatch, document):
+    """The trainee's own notice, with the PDF and a calendar invite; needs 签收."""
+    klass = dispatch.training_class
+    notify(
+        event=Event.NOTICE_ISSUED,
+        recipients=trainee_or_liaisons(dispatch),
+        key=f"document:{document.pk}:issued",
+        context={
+            "notice_title": document.title,
+            "document_number": document.document_number,
+            **_class_context(klass),
+        },
+        document=document,
+        calendar={
+            "summary": klass.name,
+            "start": klass.start_date,
+            "end": klass.end_date,
+            "location": klass.location,
+            "description": document.document_number,
+        },
+        requires_ack=True,
+        group=_group(dispatch),
+        url=f"/documents/{document.pk}/",
+    )
+
+
+def reminder(dispatch, step: str, due):
+    """Before a due moment: the unit (confirmation) or the trainee (acknowledgement)."""
+    slot = reminder_due(due)
+    recipients = liaisons(dispatch.unit) if step == "confirm" else trainee_or_liaisons(dispatch)
+    subject = {
+        "confirm": f"确认{dispatch.cadre.name}参加{dispatch.training_class.name}",
+        "acknowledge": f"签收{dispatch.training_class.name}调训通知",
+    }[step]
+    notify(
+        event=Event.REMINDER,
+        recipients=recipients,
+        key=f"dispatch:{dispatch.pk}:{step}:{slot.key_suffix if slot else 'due'}",
+        context={
+            "subject": subject,
+            "due": timezone.localtime(due),
+            "days_left": slot.offset_days if slot else 0,
+        },
+        group=_group(dispatch),
+    )
+
+
+def escalated(dispatch, step: str):
+    """Past due: the dispatchers of the roll call's department (or the cadre's)."""
+    department = (
+        dispatch.roll_call.org_department
+        if dispatch.roll_call_id
+        else dispatch.cadre.managing_org_department
+    )
+    due = dispatch.confirm_due if step == "confirm" else dispatch.acknowledge_due
+    notify(
+        event=Event.ESCALATION,
+        recipients=dispatchers(department),
+        key=f"dispatch:{dispatch.pk}:{step}:escalated",
+        context={
+            "subject": f"{dispatch.cadre.name}的{'参训确认' if step == 'confirm' else '通知签收'}",
+            "cadre_name": dispatch.cadre.name,
+            "unit_name": dispatch.unit.name,
+            "due": timezone.localtime(due) if due else "",
+        },
+        url="/dispatches/overdue/",
+    )
+
+
+def makeup_owed(makeup):
+    dispatch = makeup.source
+    recipients = liaisons(dispatch.unit)
+    if dispatch.cadre.user_id and dispatch.cadre.user not in recipients:
+        recipients.append(dispatch.cadre.user)
+    notify(
+        event=Event.MAKEUP_OWED,
+        recipients=recipients,
+        key=f"makeup:{makeup.pk}:owed",
+        context={
+            "cadre_name": dispatch.cadre.name,
+            "unit_name": dispatch.unit.name,
+            "class_name": dispatch.training_class.name,
+            "reason": makeup.get_reason_label(),
+            "due": makeup.due_date,
+        },
+    )
+
+
+def decision_to_trainee(dispatch, request):
+    user = dispatch.cadre.user
+    if user is None:
+        return
+    notify(
+        event=Event.DECISION_MADE,
+        recipients=[user],
+        key=f"approval:{request.pk}:decided:trainee",
+        context={
+            "request_kind": dispatch.get_request_kind_display(),
+            "cadre_name": dispatch.cadre.name,
+            "decision": request.get_status_display(),
+            "class_name": dispatch.training_class.name,
+        },
+    )
+
+
+def circular_issued(circular, document):
+    """The heads and liaisons of every unit the circular counts."""
+    from .models import Unit
+
+    recipients: dict[int, object] = {}
+    for unit in Unit.objects.filter(
+        pk__in=[row["unit_id"] for row in circular.figures.get("units", [])]
+    ):
+        for user in heads(unit) + liaisons(unit):
+            recipients[user.pk] = user
+    notify(
+        event=Event.CIRCULAR_ISSUED,
+        recipients=list(recipients.values()),
+        key=f"document:{document.pk}:circular",
+        context={
+            "notice_title": document.title,
+            "document_number": document.document_number,
+            "period": f"{circular.period_start:%Y年%-m月%-d日}至"
+            f"{circular.period_end:%Y年%-m月%-d日}",
+        },
+        document=document,
+        url=f"/documents/{document.pk}/",
+    )
+
+
+def reminder_candidates(now):
+    """Open dispatch steps with a due moment in the reminder window, for
+    `manage.py send_reminders` (the 3-day and 1-day reminders)."""
+    import datetime as dt
+
+    from notifications.reminders import ReminderCandidate, offsets
+
+    from .models import Dispatch, DispatchStatus
+
+    horizon = now + dt.timedelta(days=max(offsets(), default=0))
+    related = ("cadre__user", "unit", "training_class")
+    for dispatch in Dispatch.objects.filter(
+        status=DispatchStatus.NAMED, confirm_due__gt=now, confirm_due__lte=horizon
+    ).select_related(*related):
+        yield ReminderCandidate(
+            due=dispatch.confirm_due,
+            key=f"dispatch:{dispatch.pk}:confirm",
+            recipients=liaisons(dispatch.unit),
+            context={"subject": f"确认{dispatch.cadre.name}参加{dispatch.training_class.name}"},
+            group=_group(dispatch),
+        )
+    for dispatch in Dispatch.objects.filter(
+        status=DispatchStatus.NOTIFIED, acknowledge_due__gt=now, acknowledge_due__lte=horizon
+    ).select_related(*related):
+        yield ReminderCandidate(
+            due=dispatch.acknowledge_due,
+            key=f"dispatch:{dispatch.pk}:acknowledge",
+            recipients=trainee_or_liaisons(dispatch),
+            context={"subject": f"签收{dispatch.training_class.name}调训通知"},
+            group=_group(dispatch),
+        )
