@@ -25,4 +25,9 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_download, name="document_download"),
     path("hours/import/<int:pk>/", views.hours_import_preview, name="hours_import_preview"),
     path("rollcalls/<int:pk>/", views.roll_call_detail, name="roll_call_detail"),
+    path(
+        "rollcalls/<int:pk>/acknowledgements/",
+        views.roll_call_acknowledgements,
+        name="roll_call_acknowledgements",
+    ),
 ]

@@ -392,3 +392,24 @@ def delegations(request):
         .order_by("-starts_on")
     )
     return render(request, "dispatch/delegations.html", {"form": form, "given": given})
+
+
+@login_required
+def roll_call_acknowledgements(request, pk: int):
+    """For the dispatcher: who has acknowledged the roll call's notices, and who not yet."""
+    from notifications.selectors import acknowledgements
+
+    roll_call = selectors.roll_call_list(request.user).filter(pk=pk).first()
+    if roll_call is None:
+        raise Http404
+    if not selectors.has_unit_permission(
+        request.user, "issue_dispatch", roll_call.org_department.unit
+    ):
+        raise PermissionDenied
+    rows = list(acknowledgements(f"rollcall:{roll_call.pk}").select_related("document"))
+    pending = [n for n in rows if n.acknowledged_at is None]
+    return render(
+        request,
+        "dispatch/roll_call_acknowledgements.html",
+        {"roll_call": roll_call, "rows": rows, "pending": pending},
+    )

@@ -1,0 +1,210 @@
+"""Each dispatch event notifies exactly the right people, once, and no one outside the
+jurisdiction; 签收 in the inbox completes the acknowledgement."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+
+from dispatch.models import Dispatch, DispatchStatus
+from notifications.models import Notification
+from tests.factories import training_class, user
+from tests.flowtools import Staff, act, deadline, open_task, process_of
+
+
+def notified(event, **filters):
+    return set(
+        Notification.objects.filter(event=event, **filters).values_list(
+            "recipient__username", flat=True
+        )
+    )
+
+
+@pytest.fixture
+def staff(world):
+    return Staff(world)
+
+
+@pytest.fixture
+def klass(world):
+    return training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), name="全市专题班"
+    )
+
+
+@pytest.fixture
+def roll_call(world, staff, klass, client, django_capture_on_commit_callbacks):
+    """Named: Wang (unit A, trainee Dave has an account) and Zhang (county unit B)."""
+    luke_county = staff.luke
+    client.force_login(world.bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/workflow/rollcall/start/",
+            {
+                "training_class": klass.pk,
+                "mode": "named",
+                "response_deadline": deadline(5),
+                "cadres": [world.cadre_a.pk, world.cadre_b.pk],
+            },
+        )
+    assert luke_county
+    return Dispatch.objects.get(cadre=world.cadre_a).roll_call
+
+
+def test_dispatched_goes_to_the_trainee_and_their_units_liaisons_only(world, staff, roll_call):
+    wang = Dispatch.objects.get(cadre=world.cadre_a)
+    zhang = Dispatch.objects.get(cadre=world.cadre_b)
+    assert notified("dispatched", key=f"dispatch:{wang.pk}:dispatched") == {"dave", "lily"}
+    assert notified("dispatched", key=f"dispatch:{zhang.pk}:dispatched") == {"luke"}
+    # Heads, dispatchers and strangers hear nothing of it.
+    assert not notified("dispatched") & {"alice", "charlie", "carol", "nobody", "rita"}
+
+
+def test_a_leave_request_tells_exactly_the_deciders_in_turn(world, staff, roll_call, client):
+    zhang = Dispatch.objects.get(cadre=world.cadre_b)
+    client.force_login(staff.luke)
+    act(
+        client,
+        open_task(process_of(zhang, "DispatchFlow"), "confirm"),
+        {"action": "request", "kind": "leave", "reason": "重大安保任务"},
+    )
+    assert notified("approval_waiting") == {"charlie"}
+    from approvals.models import ApprovalRequest
+
+    approval = ApprovalRequest.objects.get()
+    approval_process = process_of(approval, "ApprovalFlow")
+    client.force_login(world.charlie)
+    act(client, open_task(approval_process, "head_review"), {"decision": "approved"})
+    # Dual management: both departments' heads, in parallel.
+    assert notified("approval_waiting") == {"charlie", "olga", "oscar"}
+    client.force_login(staff.olga)
+    act(client, open_task(approval_process, "managing_review"), {"decision": "approved"})
+    client.force_login(staff.oscar)
+    act(
+        client,
+        open_task(approval_process, "co_managing_review"),
+        {"decision": "rejected", "comment": "不同意"},
+    )
+    assert notified("decision_made") == {"luke"}
+
+
+def test_the_notice_goes_out_with_pdf_and_invite_and_inbox_acknowledgement_completes_the_task(
+    world, staff, roll_call, client, django_capture_on_commit_callbacks, settings
+):
+    from notifications.models import ContactProfile
+
+    world.dave.email = "dave@example.com"
+    world.dave.save()
+    ContactProfile.objects.update_or_create(user=world.dave, defaults={"email_enabled": True})
+    wang = Dispatch.objects.get(cadre=world.cadre_a)
+    process = process_of(wang, "DispatchFlow")
+    client.force_login(staff.lily)
+    with django_capture_on_commit_callbacks(execute=True):
+        act(client, open_task(process, "confirm"), {"action": "confirm"})
+    notice = Notification.objects.get(event="notice_issued")
+    assert notice.recipient == world.dave and notice.requires_ack and notice.document is not None
+    message = next(m for m in mail.outbox if "dave@example.com" in m.to)
+    names = [a[0] for a in message.attachments]
+    assert any(n.endswith(".pdf") for n in names) and any(n.endswith(".ics") for n in names)
+
+    # Someone else cannot acknowledge Dave's notice.
+    client.force_login(staff.lily)
+    assert client.post(f"/inbox/{notice.pk}/acknowledge/").status_code in (403, 404)
+    client.force_login(world.dave)
+    response = client.post(f"/inbox/{notice.pk}/acknowledge/", REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 302
+    wang.refresh_from_db()
+    assert wang.status == DispatchStatus.ACKNOWLEDGED
+    assert wang.acknowledged_ip == "10.1.2.3"
+    assert open_task(process, "record_attendance")
+
+    # The dispatcher sees who has acknowledged; strangers do not.
+    client.force_login(world.bob)
+    page = client.get(f"/rollcalls/{roll_call.pk}/acknowledgements/").content.decode()
+    assert "dave" in page and "10.1.2.3" in page
+    for outsider in (world.carol, world.alice, world.nobody):
+        client.force_login(outsider)
+        assert client.get(f"/rollcalls/{roll_call.pk}/acknowledgements/").status_code in (403, 404)
+
+
+def test_reminders_go_out_three_and_one_day_before_and_once(world, staff, roll_call):
+    wang = Dispatch.objects.get(cadre=world.cadre_a)
+    with time_machine.travel(wang.confirm_due - dt.timedelta(days=2), tick=False):
+        call_command("send_reminders")
+        call_command("send_reminders")
+    assert (
+        Notification.objects.filter(event="reminder", key__endswith="reminder-3d").count() == 2
+    )  # lily, luke
+    with time_machine.travel(wang.confirm_due - dt.timedelta(hours=12), tick=False):
+        call_command("send_reminders")
+        call_command("workflow_timers")  # the roll call's own reminder: same key, nothing new
+    one_day = Notification.objects.filter(event="reminder", key__endswith="reminder-1d")
+    assert set(one_day.values_list("recipient__username", flat=True)) == {"lily", "luke"}
+    assert one_day.count() == 2
+
+
+def test_escalation_tells_the_roll_calls_dispatchers_only(world, staff, roll_call):
+    wang = Dispatch.objects.get(cadre=world.cadre_a)
+    with time_machine.travel(wang.confirm_due - dt.timedelta(hours=12), tick=False):
+        call_command("workflow_timers")
+    with time_machine.travel(wang.confirm_due + dt.timedelta(hours=1), tick=False):
+        call_command("workflow_timers")
+    assert notified("escalation") == {"bob"}
+
+
+def test_makeup_owed_and_circular_issued_reach_their_units(world, staff, roll_call, client):
+    from django.utils import timezone
+
+    from dispatch.models import TrainingClass
+
+    wang = Dispatch.objects.get(cadre=world.cadre_a)
+    process = process_of(wang, "DispatchFlow")
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    client.force_login(world.dave)
+    act(client, open_task(process, "acknowledge"), {"confirm": "on"})
+    today = timezone.localdate()
+    TrainingClass.objects.filter(pk=wang.training_class_id).update(
+        start_date=today, end_date=today, report_date=today
+    )
+    client.force_login(world.rita)
+    act(client, open_task(process, "record_attendance"), {"result": "absent"})
+    assert notified("makeup_owed") == {"dave", "lily"}
+
+    client.force_login(world.bob)
+    client.post(
+        "/workflow/circular/start/",
+        {
+            "org_department": world.city_od.pk,
+            "period_kind": "custom",
+            "period_start": today,
+            "period_end": today,
+        },
+    )
+    from dispatch.models import Circular
+
+    circular_process = process_of(Circular.objects.get(), "CircularFlow")
+    act(client, open_task(circular_process, "draft"), {"title": "通报", "body": ""})
+    client.force_login(staff.oscar)
+    act(client, open_task(circular_process, "approval"), {"decision": "approve"})
+    # Both dispatched units are counted: their heads and liaisons hear of it.
+    assert notified("circular_issued") == {"alice", "lily", "charlie", "luke"}
+
+
+def test_a_repeated_event_notifies_no_one_twice(world, staff, roll_call):
+    from dispatch import notices
+
+    wang = Dispatch.objects.select_related("cadre__user", "unit", "training_class").get(
+        cadre=world.cadre_a
+    )
+    before = Notification.objects.count()
+    notices.dispatched([wang])
+    notices.dispatched([wang])
+    assert Notification.objects.count() == before
+
+
+def test_a_new_liaison_is_told_only_of_later_events(world, staff, roll_call):
+    user("late", "unit_liaison", world.a)
+    assert "late" not in notified("dispatched")
