@@ -237,6 +237,7 @@ def test_a_circular_reconciles_with_dispatch_statuses_and_is_issued(world, staff
     with document.file.open("rb") as handle, pdfplumber.open(handle) as pdf:
         text = "".join(page.extract_text() or "" for page in pdf.pages)
     assert "王堃" in text and "通报" in text
+    assert "请各单位认真整改" in text.replace("\n", "")
 
 
 def test_a_circular_for_a_period_without_dispatches_is_still_issued(world, staff, client):
@@ -250,6 +251,12 @@ def test_a_circular_for_a_period_without_dispatches_is_still_issued(world, staff
     act(client, open_task(process, "approval"), {"decision": "approve"})
     circular.refresh_from_db()
     assert circular.status == CircularStatus.ISSUED
+    from notifications.models import IssuedDocument
+
+    document = IssuedDocument.objects.get(pk=circular.document_id)
+    with document.file.open("rb") as handle, pdfplumber.open(handle) as pdf:
+        text = "".join(page.extract_text() or "" for page in pdf.pages)
+    assert "本期无调训情况" in text.replace("\n", "")
 
 
 def test_a_circular_period_ending_before_it_starts_is_refused(world, client):

@@ -1,5 +1,6 @@
 """Flows after the class: makeup training, hour recognition, circulars."""
 
+import dataclasses
 import datetime as dt
 
 from django.utils import timezone
@@ -14,10 +15,11 @@ from approvals.flows import ApprovalFlow
 from approvals.models import RequestStatus
 from approvals.workflow import ScopedFlowMixin, fresh_artifact
 from notifications.documents import builders
-from notifications.documents.context import Issuer
+from notifications.documents.context import Paragraph
 from notifications.services import issue_document
 
 from .. import selectors, services
+from ..documents import issuer_of
 from ..models import Circular, CircularStatus, HourRecord, Makeup, MakeupStatus
 from ..task_views import (
     CircularApproveView,
@@ -247,11 +249,6 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
         return fresh_artifact(process).org_department.unit if process.artifact_object_id else None
 
 
-def issuer_of(org_department) -> Issuer:
-    seal = org_department.seal.path if org_department.seal else None
-    return Issuer(name=org_department.unit.name, code=org_department.issuer_code, seal=seal)
-
-
 def issue_circular_document(circular: Circular):
     """Render and issue the circular as an official document with its number."""
     figures = circular.figures
@@ -276,6 +273,21 @@ def issue_circular_document(circular: Circular):
         title=circular.title,
         printed_by=circular.org_department.unit.name,
     )
+    drafted = [Paragraph(text.strip()) for text in circular.body.splitlines() if text.strip()]
+    if not rows:
+        # Nothing to count: say so plainly instead of a table of zeros.
+        context = dataclasses.replace(
+            context,
+            body=[
+                Paragraph(
+                    f"{label}，{circular.org_department.unit.name}未组织调训，本期无调训情况需要通报。"
+                ),
+                *drafted,
+            ],
+            attachments=[],
+        )
+    elif drafted:
+        context = dataclasses.replace(context, body=[*context.body, *drafted])
     return issue_document(actor=None, kind="circular", context=context, subject=circular)
 
 
