@@ -82,3 +82,23 @@ def test_a_rejected_filing_credits_nothing(world, client):
     act(client, open_task(process, "review"), {"decision": "rejected", "reason": "非组织调训范围"})
     assert Filing.objects.get().status == FilingStatus.REJECTED
     assert not HourRecord.objects.exists()
+
+
+def test_outsiders_are_refused_at_the_filing_review(world, client):
+    from tests.flowtools import task_url
+
+    staff = Staff(world)
+    client.force_login(staff.lily)
+    client.post("/workflow/filing/start/", filing_data(world))
+    process = process_of(Filing.objects.get(), "FilingFlow")
+    task = open_task(process, "review")
+    for outsider in (world.carol, world.alice, staff.lily, staff.luke, world.nobody):
+        client.force_login(outsider)
+        assert client.post(task_url(task, "assign")).status_code == 403
+        if outsider in (
+            world.carol,
+            staff.luke,
+            world.nobody,
+        ):  # outside unit A: cannot even read it
+            assert client.get(f"/workflow/filing/{process.pk}/").status_code in (403, 404)
+    assert Filing.objects.get().status == FilingStatus.SUBMITTED

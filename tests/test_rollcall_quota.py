@@ -6,7 +6,7 @@ import pytest
 
 from dispatch.models import Dispatch, QuotaAllocation, QuotaStatus, RollCall
 from tests.factories import cadre, training_class
-from tests.flowtools import Staff, act, deadline, open_task, process_of
+from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
 
 
 @pytest.fixture
@@ -109,3 +109,27 @@ def test_an_unknown_unit_code_is_refused(world, klass, client):
     response = allot(client, world, klass, "no-such-unit 2")
     assert response.status_code == 200
     assert not RollCall.objects.exists()
+
+
+def test_outsiders_are_refused_at_every_nomination_step(world, staff, klass, client):
+    allot(client, world, klass, f"{world.a.code} 2")
+    allocation = QuotaAllocation.objects.get()
+    process = process_of(allocation, "NominationFlow")
+    task = open_task(process, "nominate")
+    for outsider in (staff.luke, world.charlie, world.carol, world.nobody):
+        client.force_login(outsider)
+        assert client.post(task_url(task, "assign")).status_code == 403
+        assert client.get(f"/workflow/nomination/{process.pk}/").status_code in (403, 404)
+    client.force_login(staff.lily)
+    act(client, task, {"cadres": [world.cadre_a.pk]})
+    task = open_task(process, "head_approval")
+    for outsider in (staff.lily, world.charlie, world.bob):
+        client.force_login(outsider)
+        assert client.post(task_url(task, "assign")).status_code == 403
+    client.force_login(world.alice)
+    act(client, task, {"decision": "approve"})
+    task = open_task(process, "dispatcher_review")
+    for outsider in (world.carol, world.alice, staff.oscar):
+        client.force_login(outsider)
+        assert client.post(task_url(task, "assign")).status_code == 403
+    assert QuotaAllocation.objects.get().status == QuotaStatus.AWAITING_DISPATCHER
