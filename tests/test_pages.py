@@ -320,3 +320,11 @@ def test_dispatch_list_query_count_is_flat(world, login, django_assert_max_num_q
     assert "干部29" in response.content.decode()
     with django_assert_max_num_queries(10):
         assert client.get("/rollcalls/").status_code == 200
+
+
+def test_the_interface_is_chinese_whatever_the_browser_asks(world, client):
+    client.force_login(world.alice)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "单位负责人" in page and "Department head" not in page
+    queue = client.get("/workflow/dispatch/queue/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    assert "Queue" not in queue
