@@ -11,6 +11,9 @@ from .policy import HEAD_STAGE, ORG_STAGE
 from .views import NODE_STEPS, DecisionView
 from .workflow import ScopedFlowMixin, fresh_artifact, retarget_open_tasks
 
+# Each task names its subject (the dispatch, request, filing…) in lists and queues.
+SUBJECT = "{{ process.artifact }}"
+
 
 def _step_scope(stage, index):
     def scope(process):
@@ -50,7 +53,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
 
     head_review = (
         flow.View(DecisionView.as_view())
-        .Annotation(title=_("Department head decides"))
+        .Annotation(title=_("Department head decides"), summary_template=SUBJECT)
         .Permission(_step_permission(HEAD_STAGE, 0), obj=_step_scope(HEAD_STAGE, 0))
         .OnTimeout(_reminder_at, this.remind_head_review, interrupting=False)
         .onCreate(this.announce_waiting)
@@ -72,7 +75,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
 
     managing_review = (
         flow.View(DecisionView.as_view())
-        .Annotation(title=_("Managing organization department decides"))
+        .Annotation(title=_("Managing organization department decides"), summary_template=SUBJECT)
         .Permission(_step_permission(ORG_STAGE, 0), obj=_step_scope(ORG_STAGE, 0))
         .OnTimeout(_reminder_at, this.remind_managing_review, interrupting=False)
         .onCreate(this.announce_waiting)
@@ -81,7 +84,9 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
 
     co_managing_review = (
         flow.View(DecisionView.as_view())
-        .Annotation(title=_("Co-managing organization department decides"))
+        .Annotation(
+            title=_("Co-managing organization department decides"), summary_template=SUBJECT
+        )
         .Permission(_step_permission(ORG_STAGE, 1), obj=_step_scope(ORG_STAGE, 1))
         .OnTimeout(_reminder_at, this.remind_co_managing_review, interrupting=False)
         .onCreate(this.announce_waiting)

@@ -9,6 +9,7 @@ returns a Q over the task's `owner_permission` / `owner_permission_obj_pk` colum
 from django.conf import settings
 from django.db.models import Q
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import lock
 from viewflow.workflow.managers import TaskQuerySet
 from viewflow.workflow.models import Process, Task
@@ -34,6 +35,12 @@ class ScopedTask(Task):
 
     class Meta:
         proxy = True
+
+    @property
+    def brief(self):
+        return super().brief
+
+    brief.fget.short_description = _("Summary")
 
 
 class ScopedFlowMixin:

@@ -50,6 +50,9 @@ from ..task_views import (
     RollCallStartView,
 )
 
+# Each task names its subject (the dispatch, request, filing…) in lists and queues.
+SUBJECT = "{{ process.artifact }}"
+
 
 def _remind_before():
     return dt.timedelta(hours=settings.XUNDIAO_REMINDER_BEFORE_HOURS)
@@ -88,7 +91,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
 
     confirm = (
         flow.View(ConfirmView.as_view())
-        .Annotation(title=_("Unit confirms or requests leave"))
+        .Annotation(title=_("Unit confirms or requests leave"), summary_template=SUBJECT)
         .Permission("dispatch.act_as_liaison", obj=_dispatch_unit)
         .Next(this.answered)
     )
@@ -119,7 +122,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
 
     acknowledge = (
         flow.View(AcknowledgeView.as_view())
-        .Annotation(title=_("Trainee acknowledges the notice"))
+        .Annotation(title=_("Trainee acknowledges the notice"), summary_template=SUBJECT)
         .Assign(this.trainee_account)
         .Permission("dispatch.act_as_liaison", obj=_dispatch_unit)
         .OnTimeout(_ack_reminder_at, this.remind_acknowledge, interrupting=False)
@@ -128,7 +131,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
 
     record_attendance = (
         flow.View(AttendanceView.as_view())
-        .Annotation(title=_("Institution records attendance"))
+        .Annotation(title=_("Institution records attendance"), summary_template=SUBJECT)
         .Permission("dispatch.record_attendance", obj=_dispatch_institution)
         .Next(this.closed)
     )
@@ -398,14 +401,14 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
 
     nominate = (
         flow.View(NominateView.as_view())
-        .Annotation(title=_("Liaison nominates"))
+        .Annotation(title=_("Liaison nominates"), summary_template=SUBJECT)
         .Permission("dispatch.act_as_liaison", obj=_allocation_unit)
         .Next(this.head_approval)
     )
 
     head_approval = (
         flow.View(NominationHeadView.as_view())
-        .Annotation(title=_("Department head approves"))
+        .Annotation(title=_("Department head approves"), summary_template=SUBJECT)
         .Permission("dispatch.approve_as_head", obj=_allocation_unit)
         .Next(this.head_decided)
     )
@@ -416,7 +419,7 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
 
     dispatcher_review = (
         flow.View(NominationReviewView.as_view())
-        .Annotation(title=_("Dispatcher accepts or returns"))
+        .Annotation(title=_("Dispatcher accepts or returns"), summary_template=SUBJECT)
         .Permission("dispatch.issue_dispatch", obj=_allocation_dispatcher_scope)
         .Next(this.reviewed)
     )
@@ -479,7 +482,7 @@ class FilingFlow(ScopedFlowMixin, flow.Flow):
 
     review = (
         flow.View(FilingReviewView.as_view())
-        .Annotation(title=_("Organization department reviews"))
+        .Annotation(title=_("Organization department reviews"), summary_template=SUBJECT)
         .Permission("dispatch.issue_dispatch", obj=_filing_unit)
         .Next(this.reviewed)
     )
@@ -488,7 +491,7 @@ class FilingFlow(ScopedFlowMixin, flow.Flow):
 
     correct = (
         flow.View(FilingCorrectView.as_view())
-        .Annotation(title=_("Liaison corrects the filing"))
+        .Annotation(title=_("Liaison corrects the filing"), summary_template=SUBJECT)
         .Permission("dispatch.act_as_liaison", obj=_filing_unit)
         .Next(this.review)
     )

@@ -30,6 +30,9 @@ from ..task_views import (
 )
 from .dispatching import DispatchFlow, processes_of
 
+# Each task names its subject (the dispatch, request, filing…) in lists and queues.
+SUBJECT = "{{ process.artifact }}"
+
 
 def _makeup_due_at(activation):
     makeup = activation.process.artifact
@@ -55,7 +58,7 @@ class MakeupFlow(ScopedFlowMixin, flow.Flow):
 
     schedule = (
         flow.View(MakeupScheduleView.as_view())
-        .Annotation(title=_("Dispatcher schedules the makeup"))
+        .Annotation(title=_("Dispatcher schedules the makeup"), summary_template=SUBJECT)
         .Permission("dispatch.issue_dispatch", obj=_makeup_scope)
         .OnTimeout(_makeup_due_at, this.escalate, interrupting=False)
         .Next(this.dispatch_makeup)
@@ -212,14 +215,14 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
 
     draft = (
         flow.View(CircularDraftView.as_view())
-        .Annotation(title=_("Drafter edits the text"))
+        .Annotation(title=_("Drafter edits the text"), summary_template=SUBJECT)
         .Permission("dispatch.issue_dispatch", obj=_circular_department_unit)
         .Next(this.approval)
     )
 
     approval = (
         flow.View(CircularApproveView.as_view())
-        .Annotation(title=_("Organization department head approves"))
+        .Annotation(title=_("Organization department head approves"), summary_template=SUBJECT)
         .Permission("dispatch.approve_as_org_department", obj=_circular_jurisdiction)
         .Next(this.approved)
     )
