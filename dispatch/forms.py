@@ -114,8 +114,20 @@ class ReasonDecisionForm(forms.Form):
         self.fields["decision"].choices = choices
 
 
+def cadre_label(cadre) -> str:
+    return f"{cadre.name}（{cadre.unit.name}·{cadre.position}）"
+
+
 class NominationForm(forms.Form):
-    cadres = forms.ModelMultipleChoiceField(label=_("Nominees"), queryset=Cadre.objects.none())
+    cadres = forms.ModelMultipleChoiceField(
+        label=_("Nominees"),
+        queryset=Cadre.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 12, "style": "min-width: 28em"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadres"].label_from_instance = cadre_label
 
 
 class RollCallForm(forms.Form):
@@ -141,6 +153,7 @@ class RollCallForm(forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.units = units if units is not None else Unit.objects.none()
+        self.fields["cadres"].label_from_instance = cadre_label
 
     def clean_allocations(self):
         text = self.cleaned_data.get("allocations") or ""

@@ -284,7 +284,7 @@ class RollCallStartView(TaskFormView):
         form.fields["training_class"].queryset = selectors.class_list(self.request.user).filter(
             organizer__unit__in=units
         )
-        form.fields["cadres"].queryset = Cadre.objects.filter(unit__in=units)
+        form.fields["cadres"].queryset = Cadre.objects.filter(unit__in=units).select_related("unit")
         return form
 
     def perform(self, form):
