@@ -20,6 +20,18 @@ def _task_reach(user) -> Q:
 
 
 class ScopedTaskQuerySet(TaskQuerySet):
+    def filter_available(self, flow_classes, user):
+        """Tasks of the flows the user may use — and only of processes they may see
+        (Viewflow's dashboards list every open task otherwise)."""
+        queryset = super().filter_available(flow_classes, user)
+        if user.is_superuser:
+            return queryset
+        visible = Q(owner=user)
+        for flow_class in flow_classes:
+            if hasattr(flow_class.instance, "visible_artifacts"):
+                visible |= Q(process__in=processes_for(flow_class, user))
+        return queryset.filter(visible)
+
     def user_queue(self, user, flow_class=None):
         """Human tasks of `flow_class` the user may claim or already owns."""
         queryset = self.filter(flow_task_type="HUMAN")

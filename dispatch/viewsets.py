@@ -3,7 +3,15 @@ queue, processes); every list and page shows only what the user's jurisdiction r
 
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, ReadonlyModelViewset, Site
+from django.core.exceptions import PermissionDenied
+from viewflow import viewprop
 from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow.views import (
+    DashboardProcessListView,
+    DashboardTaskListView,
+    FlowChartView,
+)
+from viewflow.workflow.models import Process
 
 from approvals.flows import ApprovalFlow
 from approvals.workflow import processes_for
@@ -50,11 +58,47 @@ class DispatchApplication(Application):
         return _reaches_anything(user)
 
 
-class ScopedFlowAppViewset(FlowAppViewset):
-    """Process lists hold only processes whose subject the user may see."""
+class ScopedProcessListView(DashboardProcessListView):
+    """Only processes whose subject the user may see."""
 
-    def get_queryset(self, request):
-        return processes_for(self._flow_class, request.user)
+    def get_queryset(self):
+        visible = processes_for(self.flow_class, self.request.user)
+        return (
+            super().get_queryset().filter(pk__in=visible.values("pk")).order_by("-created", "-pk")
+        )
+
+
+class ScopedTaskListView(DashboardTaskListView):
+    """Only tasks of processes whose subject the user may see."""
+
+    @viewprop
+    def queryset(self):
+        visible = processes_for(self.flow_class, self.request.user)
+        return self.model._default_manager.filter(
+            process__flow_class=self.flow_class, process__in=visible
+        ).select_related("process")
+
+
+class ScopedChartView(FlowChartView):
+    """The flow's chart is public to users of the flow; a process's progress is not."""
+
+    def dispatch(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is not None:
+            process = Process.objects.filter(pk=process_pk, flow_class=self.flow_class).first()
+            if process is None or not self.flow_class.instance.has_view_permission(
+                request.user, process
+            ):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedFlowAppViewset(FlowAppViewset):
+    """Every list and page shows only what the user's jurisdiction reaches."""
+
+    process_list_view_class = ScopedProcessListView
+    task_list_view_class = ScopedTaskListView
+    chart_view_class = ScopedChartView
 
     def has_view_permission(self, user, obj=None):
         return user.is_authenticated and self._flow_class.instance.has_view_permission(user, obj)

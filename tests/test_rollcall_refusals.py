@@ -209,3 +209,36 @@ def test_cancelling_a_roll_call_cancels_every_open_child(world, staff, klass, cl
         AuditEvent.objects.filter(verb="dispatch.cancel", note="培训计划调整，本期停办").count()
         == 2
     )
+
+
+def test_viewflow_dashboards_lists_and_charts_show_outsiders_nothing(world, staff, klass, client):
+    issue(client, world.bob, klass, [world.cadre_a])
+    dispatch = Dispatch.objects.get()
+    process = process_of(dispatch, "DispatchFlow")
+    pages = ["/workflow/dispatch/", "/workflow/dispatch/tasks/", "/workflow/dispatch/flows/"]
+    for outsider in (world.charlie, world.carol, world.nobody):
+        client.force_login(outsider)
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code in (200, 403, 404), url
+            assert "王堃" not in response.content.decode(), (outsider, url)
+        assert client.get(f"/workflow/dispatch/{process.pk}/chart/").status_code == 403
+    client.force_login(staff.lily)
+    for url in pages:
+        assert "王堃" in client.get(url).content.decode(), url
+    assert client.get(f"/workflow/dispatch/{process.pk}/chart/").status_code == 200
+
+
+def test_bulk_claiming_from_the_queue_works_for_insiders_only(world, staff, klass, client):
+    issue(client, world.bob, klass, [world.cadre_a])
+    task = open_task(process_of(Dispatch.objects.get(), "DispatchFlow"), "confirm")
+    client.force_login(world.charlie)
+    assert client.post(
+        "/workflow/dispatch/queue/assign/", {"pk": [task.pk], "_confirm": "1"}
+    ).status_code in (302, 403)
+    task.refresh_from_db()
+    assert task.owner is None
+    client.force_login(staff.lily)
+    client.post("/workflow/dispatch/queue/assign/", {"pk": [task.pk], "_confirm": "1"})
+    task.refresh_from_db()
+    assert task.owner == staff.lily
