@@ -1,10 +1,10 @@
 """Viewflow frontend: the Site mounted at /workflow/. Each flow has its own app (inbox,
 queue, processes); every list and page shows only what the user's jurisdiction reaches."""
 
-from django.utils.translation import gettext_lazy as _
-from viewflow.urls import Application, ReadonlyModelViewset, Site
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from viewflow import viewprop
+from viewflow.urls import Application, ReadonlyModelViewset, Site
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow.views import (
     DashboardProcessListView,
