@@ -18,6 +18,7 @@ class RequestStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     RETURNED = "returned", _("Returned to the applicant")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class ApprovalRequest(models.Model):

@@ -245,3 +245,20 @@ def step_escalate(*, step: ApprovalStep) -> bool:
     record_event(actor=None, verb="approval.escalate", target=step.request, note=step.label)
     notices.escalated(step)
     return True
+
+
+@transaction.atomic
+def request_cancel(*, actor, request: ApprovalRequest, reason: str) -> ApprovalRequest:
+    """The subject went away (e.g. its roll call was cancelled): close the request and its
+    undecided steps, with the reason. Nothing is announced as a decision."""
+    request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != RequestStatus.PENDING:
+        return request
+    before = snapshot(request)
+    request.status = RequestStatus.CANCELLED
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at"])
+    request.steps.filter(decision=Decision.PENDING).update(comment=reason[:1000])
+    record_event(actor=actor, verb="approval.cancel", target=request, before=before,
+                 after=snapshot(request), note=reason)
+    return request

@@ -136,3 +136,25 @@ def test_viewflow_manage_actions_are_for_administrators_only(world, setup, clien
     _staff, _dispatch, process = setup
     client.force_login(world.bob)
     assert client.get(f"/workflow/dispatch/{process.pk}/cancel/").status_code == 403
+
+
+def test_after_the_deadline_the_dispatcher_nominates_for_a_silent_unit(world, client):
+    from dispatch.models import QuotaAllocation, QuotaStatus
+    from tests.factories import training_class as make_class
+    from tests.flowtools import process_of as flow_process
+
+    klass = make_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30))
+    client.force_login(world.bob)
+    due = timezone.localtime() + dt.timedelta(days=3)
+    client.post("/workflow/rollcall/start/", {
+        "training_class": klass.pk, "mode": "quota", "response_deadline": due.strftime("%Y-%m-%dT%H:%M"),
+        "allocations": f"{world.a.code} 1",
+    })
+    allocation = QuotaAllocation.objects.get()
+    fire_at(allocation.roll_call.response_deadline - dt.timedelta(hours=6))
+    fire_at(allocation.roll_call.response_deadline + dt.timedelta(hours=1))
+    assert AuditEvent.objects.filter(verb="quota.escalate").exists()
+    process = flow_process(allocation, "NominationFlow")
+    response = act(client, open_task(process, "nominate"), {"cadres": [world.cadre_a.pk]})
+    assert response.status_code == 302
+    assert QuotaAllocation.objects.get().status == QuotaStatus.AWAITING_HEAD

@@ -205,6 +205,9 @@ def test_cancelling_a_roll_call_cancels_every_open_child(world, staff, klass, cl
     from viewflow.workflow.models import Process
 
     assert not Process.objects.filter(status="NEW").exists()
+    from approvals.models import ApprovalRequest
+
+    assert ApprovalRequest.objects.get().status == "cancelled"  # the leave request went with it
     assert (
         AuditEvent.objects.filter(verb="dispatch.cancel", note="培训计划调整，本期停办").count()
         == 2

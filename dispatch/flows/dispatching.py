@@ -532,6 +532,7 @@ def cancel_roll_call(*, actor, roll_call, reason):
             subject_id=dispatch.pk,
             status=RequestStatus.PENDING,
         ):
+            approval_services.request_cancel(actor=actor, request=request, reason=reason)
             for process in processes_of(request).filter(status=PROCESS.NEW):
                 cancel_process(process)
     for allocation in roll_call.allocations.all():

@@ -221,7 +221,8 @@ def _expect(allocation, status):
 def nomination_submit(*, actor, allocation, cadres) -> QuotaAllocation:
     """The unit liaison nominates up to the unit's seats."""
     allocation = _lock(allocation)
-    require_any(actor, ("act_as_liaison",), allocation.unit)
+    # The liaison nominates; once the deadline has passed the dispatcher may do it for them.
+    require_any(actor, ("act_as_liaison", "issue_dispatch"), allocation.unit)
     _expect(allocation, QuotaStatus.AWAITING_NOMINATION)
     cadres = list(cadres)
     if not cadres:
