@@ -259,6 +259,12 @@ def request_cancel(*, actor, request: ApprovalRequest, reason: str) -> ApprovalR
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "decided_at"])
     request.steps.filter(decision=Decision.PENDING).update(comment=reason[:1000])
-    record_event(actor=actor, verb="approval.cancel", target=request, before=before,
-                 after=snapshot(request), note=reason)
+    record_event(
+        actor=actor,
+        verb="approval.cancel",
+        target=request,
+        before=before,
+        after=snapshot(request),
+        note=reason,
+    )
     return request

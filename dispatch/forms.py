@@ -162,7 +162,7 @@ class RollCallForm(forms.Form):
             if not line.strip():
                 continue
             parts = line.split()
-            if len(parts) != 2 or not parts[1].isdigit():
+            if len(parts) != 2 or not (parts[1].isascii() and parts[1].isdigit()):
                 raise forms.ValidationError(
                     _("Line %(n)d: write a unit code and a number of seats.") % {"n": number}
                 )

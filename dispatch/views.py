@@ -24,6 +24,12 @@ from .models import DispatchStatus, HourImport, Unit
 from .roles import Role, roles_of
 
 
+def _positive_int(value) -> int | None:
+    """A query or form value as an id, or None for anything that is not plain digits."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 def _reach_required(request):
     if not (request.user.is_superuser or selectors.units_in_reach(request.user).exists()):
         raise PermissionDenied
@@ -43,8 +49,7 @@ def home(request):
 def cadre_list(request):
     _reach_required(request)
     search = request.GET.get("q", "").strip()
-    unit_id = request.GET.get("unit")
-    unit_id = int(unit_id) if unit_id and unit_id.isdigit() else None
+    unit_id = _positive_int(request.GET.get("unit"))
     if unit_id and not selectors.units_in_reach(request.user).filter(pk=unit_id).exists():
         raise Http404
     page = Paginator(selectors.cadre_list(request.user, search=search, unit_id=unit_id), 50)
@@ -245,10 +250,10 @@ def class_candidates(request, pk: int):
 @login_required
 def compliance_report(request):
     _reach_required(request)
-    unit_id = request.GET.get("unit")
+    unit_id = _positive_int(request.GET.get("unit"))
     cadres = selectors.cadres_in_reach(request.user)
     unit = None
-    if unit_id and unit_id.isdigit():
+    if unit_id:
         unit = selectors.units_in_reach(request.user).filter(pk=unit_id).first()
         if unit is None:
             raise Http404
@@ -366,7 +371,7 @@ def delegations(request):
     form = DelegationForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and "revoke" in request.POST:
         delegation = Delegation.objects.filter(
-            pk=request.POST["revoke"], delegator=request.user
+            pk=_positive_int(request.POST["revoke"]) or 0, delegator=request.user
         ).first()
         if delegation is None:
             raise Http404

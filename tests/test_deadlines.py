@@ -146,10 +146,15 @@ def test_after_the_deadline_the_dispatcher_nominates_for_a_silent_unit(world, cl
     klass = make_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30))
     client.force_login(world.bob)
     due = timezone.localtime() + dt.timedelta(days=3)
-    client.post("/workflow/rollcall/start/", {
-        "training_class": klass.pk, "mode": "quota", "response_deadline": due.strftime("%Y-%m-%dT%H:%M"),
-        "allocations": f"{world.a.code} 1",
-    })
+    client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "quota",
+            "response_deadline": due.strftime("%Y-%m-%dT%H:%M"),
+            "allocations": f"{world.a.code} 1",
+        },
+    )
     allocation = QuotaAllocation.objects.get()
     fire_at(allocation.roll_call.response_deadline - dt.timedelta(hours=6))
     fire_at(allocation.roll_call.response_deadline + dt.timedelta(hours=1))

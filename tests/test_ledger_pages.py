@@ -49,9 +49,7 @@ def upcoming(world):
 
 
 def test_suggestions_put_overdue_leaders_first_then_the_largest_shortfall(world, upcoming):
-    cadre(
-        "老领导", world.a, world.city_od, category="county_leader", is_leadership_member=True
-    )
+    cadre("老领导", world.a, world.city_od, category="county_leader", is_leadership_member=True)
     done = cadre("已达标", world.a, world.city_od, category="civil_servant")
     half = cadre("差一半", world.a, world.city_od, category="civil_servant")
     credit(done, 90, dt.date.today().replace(month=1, day=2))
@@ -195,3 +193,25 @@ def test_a_broken_file_gets_a_clear_message(world, login):
     assert "Excel" in response.content.decode()
     assert not HourImport.objects.exists()
     assert Cadre.objects.exists()
+
+
+def test_odd_input_gets_a_clear_answer_not_a_crash(world, login):
+    client = login(world.bob)
+    assert client.get("/cadres/?unit=²").status_code == 200
+    assert client.get("/compliance/?unit=²").status_code == 200
+    bad_text = SimpleUploadedFile("h.csv", "身份证号码,学习日期,学时\n".encode("utf-16"))
+    response = client.post("/hours/import/", {"file": bad_text})
+    assert response.status_code == 200 and "UTF-8" in response.content.decode()
+    alice = login(world.alice)
+    assert alice.post("/delegations/", {"revoke": "abc"}).status_code == 404
+    client = login(world.bob)
+    response = client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": "",
+            "mode": "quota",
+            "response_deadline": "",
+            "allocations": "code ²",
+        },
+    )
+    assert response.status_code == 200

@@ -89,8 +89,16 @@ def _read_table(name: str, content: bytes) -> list[list[str]]:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = content.decode("gb18030", errors="strict")
-        return list(csv.reader(io.StringIO(text)))
+            try:
+                text = content.decode("gb18030")
+            except UnicodeDecodeError:
+                raise ValidationError(
+                    _("The file is not readable text (UTF-8 or GB18030).")
+                ) from None
+        try:
+            return list(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise ValidationError(_("The file is not a readable CSV table.")) from exc
     raise ValidationError(_("Upload an .xlsx or .csv file."))
 
 
@@ -121,6 +129,26 @@ def _source_key(platform, number, date, course) -> str:
     return f"online:{digest}"
 
 
+def _already_imported(rows, columns) -> set[str]:
+    """The source keys of these rows already in the ledger, in one query."""
+    keys = set()
+    for raw in rows:
+
+        def cell(key, raw=raw):
+            index = columns.get(key)
+            return raw[index] if index is not None and index < len(raw) else ""
+
+        try:
+            date = _parse_date(cell("date"))
+        except (ValueError, TypeError):
+            continue
+        number = idnumber.normalize(str(cell("id_number")))
+        keys.add(
+            _source_key(str(cell("platform")).strip(), number, date, str(cell("course")).strip())
+        )
+    return set(HourRecord.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+
+
 def hours_import_preview(*, actor, name: str, content: bytes) -> HourImport:
     """Parse the upload and check every row; nothing enters the ledger yet."""
     table = [row for row in _read_table(name, content) if any(str(c).strip() for c in row)]
@@ -135,6 +163,7 @@ def hours_import_preview(*, actor, name: str, content: bytes) -> HourImport:
     }
     cadres = {c.id_number: c for c in reach.filter(id_number__in=numbers)}
     rows, errors, seen = [], [], set()
+    imported = _already_imported(table[1:], columns)
     today = timezone.localdate()
     for line, raw in enumerate(table[1:], start=2):
 
@@ -167,7 +196,7 @@ def hours_import_preview(*, actor, name: str, content: bytes) -> HourImport:
         key = _source_key(platform, number, date, course)
         if key in seen:
             problems.append(_("duplicate of an earlier row"))
-        elif HourRecord.objects.filter(source_key=key).exists():
+        elif key in imported:
             problems.append(_("already imported"))
         seen.add(key)
         rows.append(
