@@ -245,3 +245,27 @@ def test_bulk_claiming_from_the_queue_works_for_insiders_only(world, staff, klas
     client.post("/workflow/dispatch/queue/assign/", {"pk": [task.pk], "_confirm": "1"})
     task.refresh_from_db()
     assert task.owner == staff.lily
+
+
+def test_two_roll_calls_cannot_overbook_a_class(world, staff, client):
+    small = training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), quota=2
+    )
+    assert issue(client, world.bob, small, [world.cadre_a]).status_code == 302
+    extra = cadre("孙九", world.a1, world.city_od)
+    response = issue(client, world.bob, small, [world.cadre_a1, extra])
+    assert response.status_code == 200 and "名额" in response.content.decode()
+    assert Dispatch.objects.count() == 1
+    # Seats allotted to units count too.
+    client.force_login(world.bob)
+    response = client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": small.pk,
+            "mode": "quota",
+            "response_deadline": deadline(),
+            "allocations": f"{world.b.code} 2",
+        },
+    )
+    assert response.status_code == 200 and "名额" in response.content.decode()
+    assert issue(client, world.bob, small, [world.cadre_a1]).status_code == 302

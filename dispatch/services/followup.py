@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..models.dispatch import OPEN_DISPATCH_STATUSES
 from .common import change, require_any
-from .rollcall import check_cadres_free, check_class_open, class_start_moment
+from .rollcall import check_cadres_free, check_class_open, check_seats, class_start_moment
 
 # Makeup training (补训)
 
@@ -48,6 +48,7 @@ def makeup_schedule(*, actor, makeup, training_class) -> Dispatch:
         raise ValidationError(_("This step has already been completed by someone else."))
     check_class_open(training_class)
     check_cadres_free([makeup.cadre], training_class)
+    check_seats(training_class, 1, "training_class")
     confirm_due = min(
         timezone.now() + dt.timedelta(days=7),
         class_start_moment(training_class) - dt.timedelta(hours=1),

@@ -57,6 +57,40 @@ def clashes(cadres, training_class):
     )
 
 
+def seats_left(training_class) -> int:
+    """Seats not yet taken: the quota less the class's live dispatches and the seats
+    allotted to units that have not yet filled them. Locks the class row so that two
+    roll calls cannot both take the last seat."""
+    from django.db.models import Sum
+
+    from ..models import TrainingClass
+
+    TrainingClass.objects.select_for_update().filter(pk=training_class.pk).first()
+    taken = Dispatch.objects.filter(
+        training_class=training_class, status__in=BUSY_DISPATCH_STATUSES
+    ).count()
+    allotted = (
+        QuotaAllocation.objects.filter(roll_call__training_class=training_class)
+        .exclude(status__in=[QuotaStatus.ACCEPTED, QuotaStatus.CANCELLED])
+        .aggregate(n=Sum("seats"))["n"]
+        or 0
+    )
+    return training_class.quota - taken - allotted
+
+
+def check_seats(training_class, wanted: int, field: str) -> None:
+    left = seats_left(training_class)
+    if wanted > left:
+        raise ValidationError(
+            {
+                field: _(
+                    "%(count)d seats wanted but only %(left)d of the class's %(quota)d are left."
+                )
+                % {"count": wanted, "left": max(left, 0), "quota": training_class.quota}
+            }
+        )
+
+
 def check_cadres_free(cadres, training_class) -> None:
     clash = clashes(cadres, training_class).first()
     if clash is not None:
@@ -102,6 +136,7 @@ def roll_call_issue(
                     _("Outside your jurisdiction: %(names)s") % {"names": "、".join(outside)}
                 )
         check_cadres_free(cadres, training_class)
+        check_seats(training_class, len(cadres), "cadres")
     elif mode == RollCallMode.QUOTA:
         if not allocations:
             raise ValidationError({"allocations": _("Give seats to at least one unit.")})
@@ -120,6 +155,7 @@ def roll_call_issue(
             )
         for unit in units:
             require_any(actor, ("issue_dispatch",), unit)
+        check_seats(training_class, total, "allocations")
     else:
         raise ValidationError({"mode": _("Unknown roll call mode.")})
 
