@@ -310,3 +310,40 @@ def test_period_arithmetic():
         dt.date(2025, 1, 1),
         dt.date(2025, 12, 31),
     )
+
+
+def test_the_printed_table_adds_up():
+    from dispatch.flows.followup import printed_rows
+
+    figures = {
+        "units": [
+            {
+                "unit": "甲",
+                "named": 10,
+                "attended": 4,
+                "leave": 1,
+                "deferred": 1,
+                "exempt": 1,
+                "absent": 1,
+                "withdrawn": 1,
+                "in_progress": 1,
+                "makeup_owed": 3,
+            },
+            {
+                "unit": "乙",
+                "named": 2,
+                "attended": 0,
+                "leave": 0,
+                "deferred": 0,
+                "exempt": 0,
+                "absent": 0,
+                "withdrawn": 0,
+                "in_progress": 2,
+                "makeup_owed": 0,
+            },
+        ]
+    }
+    rows = printed_rows(figures)
+    assert [r["unit"] for r in rows] == ["甲"]  # nothing finished yet at 乙
+    row = rows[0]
+    assert row["expected"] == 8 == row["attended"] + row["excused"] + row["absent"]

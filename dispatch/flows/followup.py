@@ -252,20 +252,28 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
         return fresh_artifact(process).org_department.unit if process.artifact_object_id else None
 
 
-def issue_circular_document(circular: Circular):
-    """Render and issue the circular as an official document with its number."""
-    figures = circular.figures
-    rows = [
+def printed_rows(figures) -> list[dict]:
+    """The circular's table: dispatches still in progress are not counted yet; exempt
+    cadres were not expected; leave and deferral are excused; withdrawal (too much leave)
+    counts with absence. So attended + excused + absent = expected on every line."""
+    return [
         {
             "unit": row["unit"],
-            "expected": row["named"] - row["exempt"],
+            "expected": row["named"] - row["exempt"] - row["in_progress"],
             "attended": row["attended"],
             "excused": row["leave"] + row["deferred"],
-            "absent": row["absent"],
+            "absent": row["absent"] + row["withdrawn"],
             "makeup_owed": row["makeup_owed"],
         }
         for row in figures.get("units", [])
+        if row["named"] - row["exempt"] - row["in_progress"] > 0
     ]
+
+
+def issue_circular_document(circular: Circular):
+    """Render and issue the circular as an official document with its number."""
+    figures = circular.figures
+    rows = printed_rows(figures)
     label = services.followup.period_label(circular.period_start, circular.period_end)
     context = builders.circular(
         issuer=issuer_of(circular.org_department),
