@@ -6,7 +6,7 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from . import notices, services
-from .models import Decision
+from .models import ApprovalRequest, Decision
 from .policy import HEAD_STAGE, ORG_STAGE
 from .views import NODE_STEPS, DecisionView
 from .workflow import ScopedFlowMixin, fresh_artifact, retarget_open_tasks
@@ -193,6 +193,9 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
 
     def settle_request(self, activation):
         services.request_settle(request=activation.process.artifact)
+
+    def artifact_queryset(self):
+        return ApprovalRequest.objects.all()
 
     def visible_artifacts(self, user):
         return services.requests_visible_to(user)

@@ -1,6 +1,7 @@
 """Viewflow frontend: the Site mounted at /workflow/. Each flow has its own app (inbox,
 queue, processes); every list and page shows only what the user's jurisdiction reaches."""
 
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from viewflow import viewprop
@@ -58,13 +59,22 @@ class DispatchApplication(Application):
         return _reaches_anything(user)
 
 
+def _with_subjects(queryset, flow_class, lookup="artifact"):
+    """Fetch each row's subject (and what its name needs) in one query, not one per row."""
+    subjects = getattr(flow_class.instance, "artifact_queryset", None)
+    if subjects is None:
+        return queryset
+    return queryset.prefetch_related(GenericPrefetch(lookup, [subjects()]))
+
+
 class ScopedProcessListView(DashboardProcessListView):
     """Only processes whose subject the user may see."""
 
     def get_queryset(self):
         visible = processes_for(self.flow_class, self.request.user)
-        return (
-            super().get_queryset().filter(pk__in=visible.values("pk")).order_by("-created", "-pk")
+        queryset = super().get_queryset().filter(pk__in=visible.values("pk"))
+        return _with_subjects(
+            queryset.order_by("-created", "-pk"), self.flow_class, lookup="artifact"
         )
 
 
@@ -74,9 +84,10 @@ class ScopedTaskListView(DashboardTaskListView):
     @viewprop
     def queryset(self):
         visible = processes_for(self.flow_class, self.request.user)
-        return self.model._default_manager.filter(
+        queryset = self.model._default_manager.filter(
             process__flow_class=self.flow_class, process__in=visible
         ).select_related("process")
+        return queryset
 
 
 class ScopedChartView(FlowChartView):

@@ -269,3 +269,30 @@ def test_two_roll_calls_cannot_overbook_a_class(world, staff, client):
     )
     assert response.status_code == 200 and "名额" in response.content.decode()
     assert issue(client, world.bob, small, [world.cadre_a1]).status_code == 302
+
+
+def test_viewflow_lists_keep_a_flat_query_count(
+    world, staff, client, django_assert_max_num_queries
+):
+    big = training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), quota=40
+    )
+    issue(client, world.bob, big, [world.cadre_a])
+    client.force_login(staff.lily)
+    counts = {}
+    for url in ["/workflow/dispatch/flows/"]:
+        with django_assert_max_num_queries(60) as captured:
+            client.get(url)
+        counts[url] = len(captured)
+    more = [cadre(f"干部{i}", world.a1, world.city_od) for i in range(12)]
+    issue(
+        client,
+        world.bob,
+        training_class(world.city_od, world.school, big.start_date, quota=40),
+        more,
+    )
+    client.force_login(staff.lily)
+    for url, before in counts.items():
+        with django_assert_max_num_queries(before + 2):
+            response = client.get(url)
+        assert response.status_code == 200

@@ -227,6 +227,9 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
             return  # answered between the reminder and the due moment
         escalate_dispatch(dispatch, step, activation.process, node)
 
+    def artifact_queryset(self):
+        return Dispatch.objects.select_related("cadre", "training_class")
+
     def visible_artifacts(self, user):
         return Dispatch.objects.filter(unit__in=selectors.units_in_reach(user))
 
@@ -361,6 +364,9 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
         for allocation in fresh_artifact(activation.process).allocations.all():
             NominationFlow.start.run(allocation=allocation)
 
+    def artifact_queryset(self):
+        return RollCall.objects.select_related("training_class")
+
     def visible_artifacts(self, user):
         return RollCall.objects.filter(org_department__unit__in=selectors.units_in_reach(user))
 
@@ -448,6 +454,9 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
             actor=None,
         )
 
+    def artifact_queryset(self):
+        return QuotaAllocation.objects.select_related("unit", "roll_call__training_class")
+
     def visible_artifacts(self, user):
         return QuotaAllocation.objects.filter(unit__in=selectors.units_in_reach(user))
 
@@ -500,6 +509,9 @@ class FilingFlow(ScopedFlowMixin, flow.Flow):
 
     def is_returned(self, activation):
         return fresh_artifact(activation.process).status == "returned"
+
+    def artifact_queryset(self):
+        return Filing.objects.all()
 
     def visible_artifacts(self, user):
         return Filing.objects.filter(unit__in=selectors.units_in_reach(user))

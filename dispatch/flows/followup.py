@@ -97,6 +97,9 @@ class MakeupFlow(ScopedFlowMixin, flow.Flow):
     def escalate_makeup(self, activation):
         services.makeup_escalate(makeup=fresh_artifact(activation.process))
 
+    def artifact_queryset(self):
+        return Makeup.objects.select_related("cadre")
+
     def visible_artifacts(self, user):
         return Makeup.objects.filter(cadre__unit__in=selectors.units_in_reach(user))
 
@@ -174,6 +177,9 @@ class RecognitionFlow(ScopedFlowMixin, flow.Flow):
             approved=request.status == RequestStatus.APPROVED,
         )
 
+    def artifact_queryset(self):
+        return HourRecord.objects.select_related("cadre")
+
     def visible_artifacts(self, user):
         return HourRecord.objects.filter(cadre__unit__in=selectors.units_in_reach(user))
 
@@ -244,6 +250,9 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
         circular = fresh_artifact(activation.process)
         document = issue_circular_document(circular)
         services.circular_mark_issued(circular=circular, document=document)
+
+    def artifact_queryset(self):
+        return Circular.objects.all()
 
     def visible_artifacts(self, user):
         return Circular.objects.filter(org_department__unit__in=selectors.units_in_reach(user))
