@@ -217,6 +217,13 @@ def reminder_candidates(now):
     from .models import Dispatch, DispatchStatus
 
     horizon = now + dt.timedelta(days=max(offsets(), default=0))
+    unit_liaisons: dict[int, list] = {}
+
+    def liaisons_of(unit):
+        if unit.pk not in unit_liaisons:
+            unit_liaisons[unit.pk] = liaisons(unit)
+        return unit_liaisons[unit.pk]
+
     related = ("cadre__user", "unit", "training_class")
     for dispatch in Dispatch.objects.filter(
         status=DispatchStatus.NAMED, confirm_due__gt=now, confirm_due__lte=horizon
@@ -224,7 +231,7 @@ def reminder_candidates(now):
         yield ReminderCandidate(
             due=dispatch.confirm_due,
             key=f"dispatch:{dispatch.pk}:confirm",
-            recipients=liaisons(dispatch.unit),
+            recipients=liaisons_of(dispatch.unit),
             context={"subject": f"确认{dispatch.cadre.name}参加{dispatch.training_class.name}"},
             group=_group(dispatch),
         )
