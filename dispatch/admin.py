@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 
 from audit.services import record_event, snapshot
 
@@ -279,3 +281,26 @@ class IndicatorRuleAdmin(admin.ModelAdmin):
             actor=request.user, rule=original, effective_from=obj.effective_from, **changed
         )
         obj.pk, obj.version = revision.pk, revision.version
+
+
+# People and role groups are never deleted either: deactivate a user instead, so their
+# audit trail and the tasks they did keep pointing at them.
+class KeepUserAdmin(UserAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class KeepGroupAdmin(GroupAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(User)
+admin.site.register(User, KeepUserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, KeepGroupAdmin)
+
+# Viewflow's process and task admins, and anything else registered before us: the same rule.
+admin.site.disable_action("delete_selected")
+for _model_admin in admin.site._registry.values():
+    _model_admin.has_delete_permission = lambda request, obj=None: False

@@ -328,3 +328,14 @@ def test_the_interface_is_chinese_whatever_the_browser_asks(world, client):
     assert "单位负责人" in page and "Department head" not in page
     queue = client.get("/workflow/dispatch/queue/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
     assert "Queue" not in queue
+
+
+def test_nothing_can_be_deleted_in_the_admin(world, client):
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    request = RequestFactory().get("/admin/")
+    request.user = root
+    for model, model_admin in django_admin.site._registry.items():
+        assert not model_admin.has_delete_permission(request), model.__name__
