@@ -1,4 +1,4 @@
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
@@ -26,3 +26,11 @@ def change(*, actor, instance, verb: str, note: str = "", **fields):
         actor=actor, verb=verb, target=instance, before=before, after=snapshot(instance), note=note
     )
     return instance
+
+
+def require_reason(reason, message) -> str:
+    """A step that refuses, returns or cancels must say why; returns the stripped reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": message})
+    return reason

@@ -25,7 +25,7 @@ from ..models import (
     Makeup,
     RequestKind,
 )
-from .common import change, require_any
+from .common import change, require_any, require_reason
 
 LIAISON = ("act_as_liaison", "issue_dispatch")
 
@@ -62,8 +62,7 @@ def dispatch_request(*, actor, dispatch, kind: str, reason: str, attachment=None
     _expect(dispatch, DispatchStatus.NAMED)
     if kind not in RequestKind.values:
         raise ValidationError({"kind": _("Choose leave, deferral or exemption.")})
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Please give a reason for the request.")})
+    require_reason(reason, _("Please give a reason for the request."))
     fields = {
         "status": DispatchStatus.REQUESTED,
         "request_kind": kind,

@@ -24,7 +24,7 @@ from ..models import (
     Unit,
 )
 from ..models.dispatch import OPEN_DISPATCH_STATUSES
-from .common import change, require_any
+from .common import change, require_any, require_reason
 from .rollcall import check_cadres_free, check_class_open, check_seats, class_start_moment
 
 # Makeup training (补训)
@@ -282,8 +282,7 @@ def circular_decide(*, actor, circular, approve: bool, reason: str = "") -> Circ
     if approve:
         record_event(actor=actor, verb="circular.approve", target=circular)
         return circular
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Please give the reason for returning.")})
+    require_reason(reason, _("Please give the reason for returning."))
     return change(
         actor=actor,
         instance=circular,

@@ -21,7 +21,7 @@ from ..models import (
     RollCallStatus,
 )
 from ..models.dispatch import BUSY_DISPATCH_STATUSES, OPEN_DISPATCH_STATUSES
-from .common import change, require_any
+from .common import change, require_any, require_reason
 
 
 def class_start_moment(training_class) -> dt.datetime:
@@ -200,8 +200,7 @@ def dispatches_create(*, actor, roll_call, cadres) -> list[Dispatch]:
 def roll_call_cancel(*, actor, roll_call, reason: str) -> list[Dispatch]:
     """Cancel the roll call and every open dispatch and allocation under it. Returns the
     dispatches cancelled (their processes are cancelled by the caller, in this transaction)."""
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Please give the reason for cancelling.")})
+    require_reason(reason, _("Please give the reason for cancelling."))
     roll_call = RollCall.objects.select_for_update().get(pk=roll_call.pk)
     require_any(actor, ("issue_dispatch",), roll_call.org_department.unit)
     if roll_call.status != RollCallStatus.OPEN:
@@ -300,8 +299,7 @@ def nomination_head_decide(
             verb="quota.head_approve",
             status=QuotaStatus.AWAITING_DISPATCHER,
         )
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Please give the reason for returning.")})
+    require_reason(reason, _("Please give the reason for returning."))
     return change(
         actor=actor,
         instance=allocation,
@@ -323,8 +321,7 @@ def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> Q
         return change(
             actor=actor, instance=allocation, verb="quota.accept", status=QuotaStatus.ACCEPTED
         )
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Please give the reason for returning.")})
+    require_reason(reason, _("Please give the reason for returning."))
     return change(
         actor=actor,
         instance=allocation,
