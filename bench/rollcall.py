@@ -75,7 +75,7 @@ def main():
                     "baseline_seconds": round(base_seconds, 3),
                     "baseline_queries": base_queries.count,
                     "ratio": round(seconds / base_seconds, 2),
-            "dispatch_notice_seconds_after_commit": round(notice_seconds, 2),
+                    "dispatch_notice_seconds_after_commit": round(notice_seconds, 2),
                     "goal_ratio": 2.0,
                 },
                 ensure_ascii=False,

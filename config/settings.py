@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dispatch.backends.ReachCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.RequestIdMiddleware",
@@ -89,8 +90,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    # Answers for units and cadres (their jurisdiction covers guardian's direct grants);
+    # guardian's backend answers for any other object.
     "dispatch.backends.JurisdictionBackend",
+    "guardian.backends.ObjectPermissionBackend",
 ]
 # Which Viewflow tasks a user may claim: a Q over the task's permission and scope.
 XUNDIAO_TASK_REACH = "dispatch.selectors.task_reach"

@@ -1,7 +1,6 @@
 """Viewflow frontend: the Site mounted at /workflow/. Each flow has its own app (inbox,
 queue, processes); every list and page shows only what the user's jurisdiction reaches."""
 
-from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from viewflow import viewprop
@@ -10,12 +9,16 @@ from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow.views import (
     DashboardProcessListView,
     DashboardTaskListView,
+    DashboardView,
+    FlowArchiveListView,
     FlowChartView,
+    FlowInboxListView,
+    FlowQueueListView,
 )
 from viewflow.workflow.models import Process
 
 from approvals.flows import ApprovalFlow
-from approvals.workflow import processes_for
+from approvals.workflow import processes_for, subjects_prefetch
 
 from . import selectors
 from .flows import (
@@ -59,35 +62,58 @@ class DispatchApplication(Application):
         return _reaches_anything(user)
 
 
-def _with_subjects(queryset, flow_class, lookup="artifact"):
-    """Fetch each row's subject (and what its name needs) in one query, not one per row."""
-    subjects = getattr(flow_class.instance, "artifact_queryset", None)
-    if subjects is None:
-        return queryset
-    return queryset.prefetch_related(GenericPrefetch(lookup, [subjects()]))
-
-
 class ScopedProcessListView(DashboardProcessListView):
     """Only processes whose subject the user may see."""
 
     def get_queryset(self):
         visible = processes_for(self.flow_class, self.request.user)
         queryset = super().get_queryset().filter(pk__in=visible.values("pk"))
-        return _with_subjects(
-            queryset.order_by("-created", "-pk"), self.flow_class, lookup="artifact"
-        )
+        prefetch = subjects_prefetch([self.flow_class])
+        if prefetch is not None:
+            queryset = queryset.prefetch_related(prefetch)
+        return queryset.order_by("-created", "-pk")
 
 
-class ScopedTaskListView(DashboardTaskListView):
+class SubjectsMixin:
+    """Task lists load every row's subject in one query, not one per row. (After the
+    filters: they read distinct values off the same queryset.)"""
+
+    def get_queryset(self):
+        return super().get_queryset().with_subjects([self.flow_class])
+
+
+class ScopedTaskListView(SubjectsMixin, DashboardTaskListView):
     """Only tasks of processes whose subject the user may see."""
 
     @viewprop
     def queryset(self):
         visible = processes_for(self.flow_class, self.request.user)
-        queryset = self.model._default_manager.filter(
+        return self.model._default_manager.filter(
             process__flow_class=self.flow_class, process__in=visible
         ).select_related("process")
-        return queryset
+
+
+class ScopedDashboardView(DashboardView):
+    """The flow's kanban board; its cards load their subjects in one query per column."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for column in context["columns"]:
+            column["tasks"] = column["tasks"].with_subjects([self.flow_class])
+        context["finished"] = context["finished"].with_subjects([self.flow_class])
+        return context
+
+
+class InboxView(SubjectsMixin, FlowInboxListView):
+    pass
+
+
+class QueueView(SubjectsMixin, FlowQueueListView):
+    pass
+
+
+class ArchiveView(SubjectsMixin, FlowArchiveListView):
+    pass
 
 
 class ScopedChartView(FlowChartView):
@@ -107,8 +133,12 @@ class ScopedChartView(FlowChartView):
 class ScopedFlowAppViewset(FlowAppViewset):
     """Every list and page shows only what the user's jurisdiction reaches."""
 
+    dashboard_view_class = ScopedDashboardView
     process_list_view_class = ScopedProcessListView
     task_list_view_class = ScopedTaskListView
+    inbox_view_class = InboxView
+    queue_view_class = QueueView
+    archive_view_class = ArchiveView
     chart_view_class = ScopedChartView
 
     def has_view_permission(self, user, obj=None):

@@ -228,13 +228,13 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         escalate_dispatch(dispatch, step, activation.process, node)
 
     def artifact_queryset(self):
-        return Dispatch.objects.select_related("cadre", "training_class")
+        return Dispatch.objects.select_related("cadre", "unit", "training_class__institution__unit")
 
     def visible_artifacts(self, user):
         return Dispatch.objects.filter(unit__in=selectors.units_in_reach(user))
 
     def scope_of(self, process):
-        return fresh_artifact(process).unit if process.artifact_object_id else None
+        return process.artifact.unit if process.artifact_object_id else None
 
 
 def approval_due(dispatch):
@@ -365,13 +365,13 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
             NominationFlow.start.run(allocation=allocation)
 
     def artifact_queryset(self):
-        return RollCall.objects.select_related("training_class")
+        return RollCall.objects.select_related("training_class", "org_department__unit")
 
     def visible_artifacts(self, user):
         return RollCall.objects.filter(org_department__unit__in=selectors.units_in_reach(user))
 
     def scope_of(self, process):
-        return fresh_artifact(process).org_department.unit if process.artifact_object_id else None
+        return process.artifact.org_department.unit if process.artifact_object_id else None
 
 
 def start_dispatches(*, roll_call, cadres, actor):
@@ -386,11 +386,11 @@ def start_dispatches(*, roll_call, cadres, actor):
 
 
 def _allocation_unit(process):
-    return fresh_artifact(process).unit
+    return process.artifact.unit
 
 
 def _allocation_dispatcher_scope(process):
-    return fresh_artifact(process).roll_call.org_department.jurisdiction
+    return process.artifact.roll_call.org_department.jurisdiction
 
 
 class NominationFlow(ScopedFlowMixin, flow.Flow):
@@ -455,17 +455,19 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
         )
 
     def artifact_queryset(self):
-        return QuotaAllocation.objects.select_related("unit", "roll_call__training_class")
+        return QuotaAllocation.objects.select_related(
+            "unit", "roll_call__training_class", "roll_call__org_department__jurisdiction"
+        )
 
     def visible_artifacts(self, user):
         return QuotaAllocation.objects.filter(unit__in=selectors.units_in_reach(user))
 
     def scope_of(self, process):
-        return fresh_artifact(process).unit if process.artifact_object_id else None
+        return process.artifact.unit if process.artifact_object_id else None
 
 
 def _filing_unit(process):
-    return fresh_artifact(process).unit
+    return process.artifact.unit
 
 
 def _can_file(user):
@@ -511,13 +513,13 @@ class FilingFlow(ScopedFlowMixin, flow.Flow):
         return fresh_artifact(activation.process).status == "returned"
 
     def artifact_queryset(self):
-        return Filing.objects.all()
+        return Filing.objects.select_related("unit")
 
     def visible_artifacts(self, user):
         return Filing.objects.filter(unit__in=selectors.units_in_reach(user))
 
     def scope_of(self, process):
-        return fresh_artifact(process).unit if process.artifact_object_id else None
+        return process.artifact.unit if process.artifact_object_id else None
 
 
 # Orchestration across flows

@@ -98,13 +98,15 @@ class MakeupFlow(ScopedFlowMixin, flow.Flow):
         services.makeup_escalate(makeup=fresh_artifact(activation.process))
 
     def artifact_queryset(self):
-        return Makeup.objects.select_related("cadre")
+        return Makeup.objects.select_related(
+            "cadre__managing_org_department__jurisdiction", "cadre__unit"
+        )
 
     def visible_artifacts(self, user):
         return Makeup.objects.filter(cadre__unit__in=selectors.units_in_reach(user))
 
     def scope_of(self, process):
-        return fresh_artifact(process).cadre.unit if process.artifact_object_id else None
+        return process.artifact.cadre.unit if process.artifact_object_id else None
 
 
 def start_makeup(makeup):
@@ -178,13 +180,13 @@ class RecognitionFlow(ScopedFlowMixin, flow.Flow):
         )
 
     def artifact_queryset(self):
-        return HourRecord.objects.select_related("cadre")
+        return HourRecord.objects.select_related("cadre__unit")
 
     def visible_artifacts(self, user):
         return HourRecord.objects.filter(cadre__unit__in=selectors.units_in_reach(user))
 
     def scope_of(self, process):
-        return fresh_artifact(process).cadre.unit if process.artifact_object_id else None
+        return process.artifact.cadre.unit if process.artifact_object_id else None
 
 
 def _can_start_circular(user):
@@ -252,13 +254,15 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
         services.circular_mark_issued(circular=circular, document=document)
 
     def artifact_queryset(self):
-        return Circular.objects.all()
+        return Circular.objects.select_related(
+            "org_department__unit", "org_department__jurisdiction"
+        )
 
     def visible_artifacts(self, user):
         return Circular.objects.filter(org_department__unit__in=selectors.units_in_reach(user))
 
     def scope_of(self, process):
-        return fresh_artifact(process).org_department.unit if process.artifact_object_id else None
+        return process.artifact.org_department.unit if process.artifact_object_id else None
 
 
 def printed_rows(figures) -> list[dict]:
