@@ -299,12 +299,27 @@ def issue_circular_document(circular: Circular):
     )
     drafted = [Paragraph(text.strip()) for text in circular.body.splitlines() if text.strip()]
     if not rows:
-        # Nothing to count: say so plainly instead of a table of zeros.
+        # Nothing to count: say so plainly instead of a table of zeros, but still name
+        # the makeups that are overdue.
+        overdue = figures.get("overdue_makeups", [])
         context = dataclasses.replace(
             context,
             body=[
                 Paragraph(
                     f"{label}，{circular.org_department.unit.name}未组织调训，本期无调训情况需要通报。"
+                ),
+                *(
+                    [
+                        Paragraph(
+                            f"截至{label}末，以下{len(overdue)}名同志补训逾期未完成，予以通报："
+                            + "；".join(
+                                f"{m['unit']}{m['name']}（{m['missed_class']}）" for m in overdue
+                            )
+                            + "。请所在单位督促其尽快完成补训。"
+                        )
+                    ]
+                    if overdue
+                    else []
                 ),
                 *drafted,
             ],

@@ -112,18 +112,43 @@ def makeup_class_suggestions(makeup, *, limit=5):
 # Circulars (通报)
 
 
+FIGURE_KEYS = (
+    "named",
+    "attended",
+    "leave",
+    "deferred",
+    "exempt",
+    "absent",
+    "withdrawn",
+    "in_progress",
+    "notified",
+    "acknowledged",
+    "makeup_owed",
+    "makeup_overdue",
+    "cadres",
+    "compliant",
+)
+
+
+def _rate(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
 def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
     """Figures per unit for dispatches to classes starting in the period, reconciled with
     the dispatches' stored statuses; unexcused absentees by name; makeup owed and
-    overdue; acknowledgement and hours-compliance rates."""
+    overdue (by name); acknowledgement and hours-compliance rates.
+
+    A unit has a row if it had dispatches in the period or owes makeup training at its
+    end, so an overdue makeup is reported even where nobody was dispatched this time."""
     subtree = Unit.objects.subtree(org_department.jurisdiction)
     dispatches = Dispatch.objects.filter(
         unit__in=subtree, training_class__start_date__gte=start, training_class__start_date__lte=end
     ).exclude(status=DispatchStatus.CANCELLED)
     S = DispatchStatus
-    per_unit = (
-        dispatches.values("unit_id", "unit__name", "unit__path")
-        .annotate(
+    per_unit = {
+        row["unit_id"]: row
+        for row in dispatches.values("unit_id").annotate(
             named=Count("id"),
             attended=Count("id", filter=Q(status=S.ATTENDED)),
             leave=Count("id", filter=Q(status=S.DEFERRED, request_kind="leave")),
@@ -135,80 +160,89 @@ def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
             notified=Count("id", filter=Q(acknowledge_due__isnull=False)),
             acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
         )
-        .order_by("unit__path")
-    )
-    makeups = Makeup.objects.filter(source__unit__in=subtree, created_at__date__lte=end).exclude(
-        status__in=[MakeupStatus.ATTENDED, MakeupStatus.CANCELLED]
-    )
-    owed = dict(makeups.values_list("source__unit_id").annotate(n=Count("id")))
-    overdue = dict(
-        makeups.filter(Q(escalated=True) | Q(due_date__lt=end))
-        .values_list("source__unit_id")
-        .annotate(n=Count("id"))
-    )
-    units = [row["unit_id"] for row in per_unit]
-    rates = compliance.summary_by_unit(Cadre.objects.filter(unit_id__in=units), end)
-    rows = []
-    for row in per_unit:
-        unit_id = row["unit_id"]
-        rows.append(
-            {
-                "unit_id": unit_id,
-                "unit": row["unit__name"],
-                **{
-                    k: row[k]
-                    for k in (
-                        "named",
-                        "attended",
-                        "leave",
-                        "deferred",
-                        "exempt",
-                        "absent",
-                        "withdrawn",
-                        "in_progress",
-                        "notified",
-                        "acknowledged",
-                    )
-                },
-                "ack_rate": round(row["acknowledged"] / row["notified"], 4)
-                if row["notified"]
-                else None,
-                "makeup_owed": owed.get(unit_id, 0),
-                "makeup_overdue": overdue.get(unit_id, 0),
-                "compliance_rate": rates.get(unit_id, {}).get("rate"),
-            }
+    }
+    makeups = owed_makeups(subtree, end)
+    overdue_q = overdue_makeup_q(end)
+    per_unit_makeups = {
+        row["source__unit_id"]: row
+        for row in makeups.values("source__unit_id").annotate(
+            owed=Count("id"), overdue=Count("id", filter=overdue_q)
         )
+    }
+    units = (
+        Unit.objects.filter(pk__in={*per_unit, *per_unit_makeups})
+        .order_by("path")
+        .values_list("pk", "name")
+    )
+    rates = compliance.summary_by_unit(Cadre.objects.filter(unit_id__in=[u for u, _ in units]), end)
+    rows = []
+    for unit_id, name in units:
+        counted = per_unit.get(unit_id, {})
+        owed = per_unit_makeups.get(unit_id, {})
+        summary = rates.get(unit_id, {})
+        row = {
+            "unit_id": unit_id,
+            "unit": name,
+            **{k: counted.get(k, 0) for k in FIGURE_KEYS[:10]},
+            "makeup_owed": owed.get("owed", 0),
+            "makeup_overdue": owed.get("overdue", 0),
+            "cadres": summary.get("total", 0),
+            "compliant": summary.get(compliance.MET, 0) + summary.get(compliance.ON_TRACK, 0),
+        }
+        row["ack_rate"] = _rate(row["acknowledged"], row["notified"])
+        row["compliance_rate"] = summary.get("rate")
+        rows.append(row)
     absentees = [
         {"name": name, "unit": unit, "missed_class": klass}
         for name, unit, klass in dispatches.filter(status=S.ABSENT)
         .order_by("unit__path", "cadre__name")
         .values_list("cadre__name", "unit__name", "training_class__name")
     ]
-    keys = (
-        "named",
-        "attended",
-        "leave",
-        "deferred",
-        "exempt",
-        "absent",
-        "withdrawn",
-        "in_progress",
-        "notified",
-        "acknowledged",
-        "makeup_owed",
-        "makeup_overdue",
-    )
-    totals = {k: sum(r[k] for r in rows) for k in keys}
+    overdue_makeups = [
+        {
+            "name": name,
+            "unit": unit,
+            "missed_class": klass,
+            "due_date": due.isoformat(),
+            "status": status,
+        }
+        for name, unit, klass, due, status in makeups.filter(overdue_q)
+        .order_by("source__unit__path", "due_date", "cadre__name")
+        .values_list(
+            "cadre__name",
+            "source__unit__name",
+            "source__training_class__name",
+            "due_date",
+            "status",
+        )
+    ]
+    totals = {k: sum(r[k] for r in rows) for k in FIGURE_KEYS}
+    totals["ack_rate"] = _rate(totals["acknowledged"], totals["notified"])
+    totals["compliance_rate"] = _rate(totals["compliant"], totals["cadres"])
     rules = compliance.rules_in_force(end)
     return {
         "period": [start.isoformat(), end.isoformat()],
         "units": rows,
         "absentees": absentees,
+        "overdue_makeups": overdue_makeups,
         "totals": totals,
         "rule_versions": sorted(
             f"{r.code}@v{r.version}" for group in rules.values() for r in group
         ),
     }
+
+
+def owed_makeups(units, end: dt.date):
+    """Makeups owed at the end of the period by cadres who missed a class in `units`:
+    owed by then and neither attended nor cancelled since."""
+    return Makeup.objects.filter(source__unit__in=units, created_at__date__lte=end).exclude(
+        status__in=[MakeupStatus.ATTENDED, MakeupStatus.CANCELLED]
+    )
+
+
+def overdue_makeup_q(end: dt.date) -> Q:
+    """Overdue: escalated, or due before the period ended."""
+    return Q(escalated=True) | Q(due_date__lt=end)
 
 
 def period_label(start: dt.date, end: dt.date) -> str:
