@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 
 from audit.services import record_event, snapshot
 
@@ -220,12 +222,61 @@ class CircularAdmin(ReadOnlyRecordAdmin):
     list_select_related = ["org_department__unit"]
 
 
+class IndicatorRuleForm(forms.ModelForm):
+    """Adding a rule checks it like any model; changing the version in force checks the
+    next version it will become (from the new effective date), so a refusal is a form
+    error, never a server error."""
+
+    class Meta:
+        model = IndicatorRule
+        fields = [
+            "code",
+            "group",
+            "kind",
+            "window",
+            "min_hours",
+            "alt_min_days",
+            "hours_per_day",
+            "effective_from",
+            "description",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and self.has_changed() and not self.errors:
+            from .services.ledger import rule_revision
+
+            original = IndicatorRule.objects.get(pk=self.instance.pk)
+            fields = {
+                name: data[name]
+                for name in self.changed_data
+                if name != "effective_from" and name in data
+            }
+            try:
+                rule_revision(original, data.get("effective_from"), **fields)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for name, errors in exc.error_dict.items():
+                        self.add_error(name if name in self.fields else None, errors)
+                else:
+                    self.add_error(None, exc)
+        return data
+
+    def _post_clean(self):
+        # A change is saved as a new version (checked in clean()); the row being edited
+        # keeps its values, so it is not validated with the new ones.
+        if self.instance.pk:
+            return
+        super()._post_clean()
+
+
 @admin.register(IndicatorRule)
 class IndicatorRuleAdmin(admin.ModelAdmin):
     """Rules are data an org department may correct. Saving a change to the version in
     force creates the next version from the chosen date; older versions stay as they are
     (the history), so earlier evaluations keep naming the version they used."""
 
+    form = IndicatorRuleForm
     list_display = [
         "code",
         "version",
@@ -254,6 +305,7 @@ class IndicatorRuleAdmin(admin.ModelAdmin):
         "supersedes",
         "created_at",
     ]
+    object_history_template = "admin/dispatch/indicatorrule/object_history.html"
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -271,16 +323,34 @@ class IndicatorRuleAdmin(admin.ModelAdmin):
             obj.save()
             record_event(actor=request.user, verb="rule.create", target=obj, after=snapshot(obj))
             return
+        if not form.has_changed():
+            return
         original = IndicatorRule.objects.get(pk=obj.pk)
         changed = {
             name: form.cleaned_data[name] for name in form.changed_data if name != "effective_from"
         }
-        from .services import rule_revise
+        from .services.ledger import rule_revise
 
         revision = rule_revise(
-            actor=request.user, rule=original, effective_from=obj.effective_from, **changed
+            actor=request.user,
+            rule=original,
+            effective_from=form.cleaned_data["effective_from"],
+            **changed,
         )
-        obj.pk, obj.version = revision.pk, revision.version
+        # The admin goes on (message, log entry, redirect) with the new version.
+        for field in IndicatorRule._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(revision, field.attname))
+
+    def history_view(self, request, object_id, extra_context=None):
+        rule = IndicatorRule.objects.filter(pk=_positive_int(object_id)).first()
+        versions = IndicatorRule.objects.filter(code=rule.code).order_by("version") if rule else []
+        extra_context = {**(extra_context or {}), "versions": versions, "rule": rule}
+        return super().history_view(request, object_id, extra_context)
+
+
+def _positive_int(value) -> int | None:
+    value = str(value or "")
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 # People and role groups are never deleted either: deactivate a user instead, so their

@@ -194,3 +194,112 @@ def test_summary_by_unit_counts_and_rates(world, clerk):
     assert counts["total"] == 2  # 王堃 and the clerk
     assert counts["met"] == 1
     assert counts["rate"] == 0.5
+
+
+# The rules in the admin: changes become versions, refusals are form errors.
+
+
+@pytest.fixture
+def admin_client(db, client):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "x"))
+    return client
+
+
+def rule_form(rule, **changes):
+    data = {
+        "code": rule.code,
+        "group": rule.group,
+        "kind": rule.kind,
+        "window": rule.window,
+        "min_hours": str(rule.min_hours),
+        "alt_min_days": "" if rule.alt_min_days is None else str(rule.alt_min_days),
+        "hours_per_day": str(rule.hours_per_day),
+        "effective_from": rule.effective_from.isoformat(),
+        "description": rule.description,
+    }
+    data.update(changes)
+    return data
+
+
+def form_errors(response) -> str:
+    adminform = response.context["adminform"].form
+    return " ".join(str(e) for errors in adminform.errors.values() for e in errors)
+
+
+def test_admin_change_without_a_new_date_is_a_form_error_not_a_crash(admin_client):
+    rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
+    response = admin_client.post(
+        f"/admin/dispatch/indicatorrule/{rule.pk}/change/", rule_form(rule, min_hours="100")
+    )
+    assert response.status_code == 200
+    assert "新版本" in form_errors(response) and "2023-01-01" in form_errors(response)
+    assert IndicatorRule.objects.filter(code="b-concentrated").count() == 1
+    rule.refresh_from_db()
+    assert rule.min_hours == 90 and rule.effective_to is None
+
+
+def test_admin_change_with_a_new_date_makes_the_next_version(admin_client):
+    rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
+    response = admin_client.post(
+        f"/admin/dispatch/indicatorrule/{rule.pk}/change/",
+        rule_form(rule, min_hours="100", effective_from="2026-01-01"),
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    revision = IndicatorRule.objects.get(code="b-concentrated", version=2)
+    assert rule.min_hours == 90 and rule.effective_to == dt.date(2025, 12, 31)
+    assert revision.min_hours == 100 and revision.supersedes == rule
+    # The old version is history now: it can be viewed, not changed.
+    response = admin_client.post(
+        f"/admin/dispatch/indicatorrule/{rule.pk}/change/",
+        rule_form(rule, min_hours="10", effective_from="2027-01-01"),
+    )
+    assert response.status_code == 403
+    assert IndicatorRule.objects.filter(code="b-concentrated").count() == 2
+
+
+def test_admin_saving_an_unchanged_rule_changes_nothing(admin_client):
+    rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
+    response = admin_client.post(
+        f"/admin/dispatch/indicatorrule/{rule.pk}/change/", rule_form(rule)
+    )
+    assert response.status_code == 302
+    assert IndicatorRule.objects.filter(code="b-concentrated").count() == 1
+
+
+def test_admin_revision_into_another_groups_period_is_a_form_error(admin_client):
+    rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
+    response = admin_client.post(
+        f"/admin/dispatch/indicatorrule/{rule.pk}/change/",
+        rule_form(rule, group="A", effective_from="2026-01-01"),
+    )
+    assert response.status_code == 200
+    assert "同一时期" in form_errors(response)
+    assert IndicatorRule.objects.filter(code="b-concentrated").count() == 1
+
+
+def test_admin_refuses_to_add_an_overlapping_rule(admin_client):
+    rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
+    response = admin_client.post(
+        "/admin/dispatch/indicatorrule/add/",
+        rule_form(rule, code="b-other", min_hours="120", effective_from="2025-01-01"),
+    )
+    assert response.status_code == 200
+    assert "同一时期" in form_errors(response)
+    assert not IndicatorRule.objects.filter(code="b-other").exists()
+
+
+def test_admin_history_of_a_rule_lists_its_versions(admin_client):
+    rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
+    admin_client.post(
+        f"/admin/dispatch/indicatorrule/{rule.pk}/change/",
+        rule_form(rule, min_hours="100", effective_from="2026-01-01"),
+    )
+    revision = IndicatorRule.objects.get(code="b-concentrated", version=2)
+    for pk in (rule.pk, revision.pk):
+        page = admin_client.get(f"/admin/dispatch/indicatorrule/{pk}/history/").content.decode()
+        assert "v1" in page and "v2" in page
+        assert "2025-12-31" in page and "2026-01-01" in page
+    assert "100" in page

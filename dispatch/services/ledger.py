@@ -20,23 +20,24 @@ from .common import change, require_any
 MAX_ONLINE_HOURS_PER_ROW = Decimal("24")
 
 
-@transaction.atomic
-def rule_revise(*, actor, rule: IndicatorRule, effective_from: dt.date, **fields) -> IndicatorRule:
-    """A new version of `rule` in force from `effective_from`; the old one ends the day before.
-    Evaluations made under the old version keep naming it."""
-    rule = IndicatorRule.objects.select_for_update().get(pk=rule.pk)
-    if rule.effective_to is not None or hasattr(rule, "superseded_by"):
+def rule_revision(rule: IndicatorRule, effective_from: dt.date | None, **fields) -> IndicatorRule:
+    """The next version of `rule` from `effective_from`, checked but not saved.
+
+    Raises ValidationError (field errors where a field is to blame) when `rule` is not the
+    version in force, the date does not move past the version it replaces, or the new
+    version is invalid (e.g. overlaps another rule)."""
+    if rule.effective_to is not None or IndicatorRule.objects.filter(supersedes=rule).exists():
         raise ValidationError(_("Only the version in force can be revised."))
-    if effective_from <= rule.effective_from:
+    if effective_from is None or effective_from <= rule.effective_from:
         raise ValidationError(
-            {"effective_from": _("A revision must start after the version it replaces.")}
+            {
+                "effective_from": _(
+                    "A change to the version in force takes effect as a new version: set "
+                    "the date from which it applies, after %(date)s."
+                )
+                % {"date": rule.effective_from.isoformat()}
+            }
         )
-    change(
-        actor=actor,
-        instance=rule,
-        verb="rule.close",
-        effective_to=effective_from - dt.timedelta(days=1),
-    )
     revision = IndicatorRule(
         code=rule.code,
         group=rule.group,
@@ -53,12 +54,28 @@ def rule_revise(*, actor, rule: IndicatorRule, effective_from: dt.date, **fields
     for name, value in fields.items():
         setattr(revision, name, value)
     revision.full_clean()
+    return revision
+
+
+@transaction.atomic
+def rule_revise(*, actor, rule: IndicatorRule, effective_from: dt.date, **fields) -> IndicatorRule:
+    """A new version of `rule` in force from `effective_from`; the old one ends the day before.
+    Evaluations made under the old version keep naming it."""
+    rule = IndicatorRule.objects.select_for_update().get(pk=rule.pk)
+    revision = rule_revision(rule, effective_from, **fields)
+    before = snapshot(rule)
+    change(
+        actor=actor,
+        instance=rule,
+        verb="rule.close",
+        effective_to=effective_from - dt.timedelta(days=1),
+    )
     revision.save()
     record_event(
         actor=actor,
         verb="rule.revise",
         target=revision,
-        before=snapshot(rule),
+        before=before,
         after=snapshot(revision),
     )
     return revision
