@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from notifications.models import Event
 from notifications.reminders import reminder_due
-from notifications.services import notify
+from notifications.services import close_acknowledgements, notify
 
 from . import selectors
 
@@ -100,6 +100,18 @@ def notice_issued(dispatch, document):
         requires_ack=True,
         group=_group(dispatch),
         url=f"/documents/{document.pk}/",
+    )
+
+
+def acknowledged(dispatch, *, actor):
+    """The dispatch is acknowledged: close every inbox entry of its notice still asking
+    for 签收 (the other liaisons of a cadre without an account, or the trainee's own entry
+    when the task page was used), with the dispatch's time and IP."""
+    close_acknowledgements(
+        actor=actor,
+        subject=dispatch,
+        at=dispatch.acknowledged_at,
+        ip=dispatch.acknowledged_ip,
     )
 
 

@@ -401,8 +401,10 @@ def delegations(request):
 
 @login_required
 def roll_call_acknowledgements(request, pk: int):
-    """For the dispatcher: who has acknowledged the roll call's notices, and who not yet."""
-    from notifications.selectors import acknowledgements
+    """For the dispatcher: whose notice has been acknowledged, and whose not yet — one
+    line per notified dispatch, from the dispatch's own record (acknowledged on the task
+    page or through 签收 in the inbox, by the trainee or a liaison alike)."""
+    from .models import Dispatch
 
     roll_call = selectors.roll_call_list(request.user).filter(pk=pk).first()
     if roll_call is None:
@@ -411,8 +413,13 @@ def roll_call_acknowledgements(request, pk: int):
         request.user, "issue_dispatch", roll_call.org_department.unit
     ):
         raise PermissionDenied
-    rows = list(acknowledgements(f"rollcall:{roll_call.pk}").select_related("document"))
-    pending = [n for n in rows if n.acknowledged_at is None]
+    rows = list(
+        Dispatch.objects.filter(roll_call=roll_call)
+        .exclude(notice_reference="")
+        .select_related("cadre", "unit")
+        .order_by("unit__path", "cadre__name", "pk")
+    )
+    pending = [d for d in rows if d.status == DispatchStatus.NOTIFIED]
     return render(
         request,
         "dispatch/roll_call_acknowledgements.html",

@@ -402,6 +402,50 @@ def acknowledge(*, user, notification: Notification, ip: str | None = None) -> N
     return notification
 
 
+def close_acknowledgements(
+    *, actor, subject: models.Model, at: dt.datetime | None = None, ip: str | None = None
+) -> int:
+    """The caller's business object `subject` has been acknowledged — on its own task
+    page, or through one recipient's 签收 where several were asked (a cadre without an
+    account: every liaison of the unit). Mark every notification still awaiting
+    acknowledgement whose document is about `subject` as acknowledged, with the same
+    time and IP, so no inbox still asks for it. One audit event per row closed; no signal
+    (the caller has already done what the signal would do). Returns how many were closed.
+    """
+    ct = ContentType.objects.get_for_model(subject, for_concrete_model=False)
+    at = at or timezone.now()
+    try:
+        ip = str(ipaddress.ip_address(ip)) if ip else None
+    except ValueError:
+        ip = None
+    with transaction.atomic():
+        open_rows = Notification.objects.filter(
+            document__subject_type=ct,
+            document__subject_id=subject.pk,
+            requires_ack=True,
+            acknowledged_at__isnull=True,
+        )
+        ids = list(open_rows.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Notification.objects.filter(pk__in=ids, acknowledged_at__isnull=True).update(
+            acknowledged_at=at, acknowledged_ip=ip, read_at=Coalesce("read_at", at)
+        )
+        for notification in Notification.objects.filter(pk__in=ids):
+            record_event(
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                verb="notification.acknowledge_closed",
+                target=notification,
+                after={
+                    "key": notification.key,
+                    "group": notification.group,
+                    "acknowledged_at": at.isoformat(),
+                    "ip": ip,
+                },
+            )
+    return len(ids)
+
+
 def mark_read(*, user, notification: Notification) -> Notification:
     """Mark one of the user's own notifications read (PermissionDenied for others')."""
     if notification.recipient_id != getattr(user, "pk", None):

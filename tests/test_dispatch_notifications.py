@@ -123,7 +123,7 @@ def test_the_notice_goes_out_with_pdf_and_invite_and_inbox_acknowledgement_compl
     # The dispatcher sees who has acknowledged; strangers do not.
     client.force_login(world.bob)
     page = client.get(f"/rollcalls/{roll_call.pk}/acknowledgements/").content.decode()
-    assert "dave" in page and "10.1.2.3" in page
+    assert "王堃" in page and "10.1.2.3" in page
     for outsider in (world.carol, world.alice, world.nobody):
         client.force_login(outsider)
         assert client.get(f"/rollcalls/{roll_call.pk}/acknowledgements/").status_code in (403, 404)
@@ -208,3 +208,84 @@ def test_a_repeated_event_notifies_no_one_twice(world, staff, roll_call):
 def test_a_new_liaison_is_told_only_of_later_events(world, staff, roll_call):
     user("late", "unit_liaison", world.a)
     assert "late" not in notified("dispatched")
+
+
+def report(client, roll_call):
+    """The acknowledgement report as the dispatcher sees it: (cadre, acknowledged at, IP)
+    per line, the names still pending, and the page text."""
+    response = client.get(f"/rollcalls/{roll_call.pk}/acknowledgements/")
+    assert response.status_code == 200
+    lines = [(d.cadre.name, d.acknowledged_at, d.acknowledged_ip) for d in response.context["rows"]]
+    pending = [d.cadre.name for d in response.context["pending"]]
+    return lines, pending, response.content.decode()
+
+
+def test_acknowledging_on_the_task_page_is_reported_and_closes_the_inbox_entry(
+    world, staff, roll_call, client
+):
+    wang = Dispatch.objects.get(cadre=world.cadre_a)
+    process = process_of(wang, "DispatchFlow")
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    client.force_login(world.bob)
+    lines, pending, page = report(client, roll_call)
+    assert pending == ["王堃"] and "<td>未签收</td>" in page
+
+    # Dave acknowledges on the Viewflow task page, not in the inbox.
+    client.force_login(world.dave)
+    task = open_task(process, "acknowledge")
+    task_page = f"/workflow/dispatch/{process.pk}/acknowledge/{task.pk}/execute/"
+    assert client.post(task_page, {"confirm": "on"}, REMOTE_ADDR="10.9.8.7").status_code == 302
+    wang.refresh_from_db()
+    assert wang.status == DispatchStatus.ACKNOWLEDGED
+
+    client.force_login(world.bob)
+    lines, pending, page = report(client, roll_call)
+    assert lines == [("王堃", wang.acknowledged_at, "10.9.8.7")]
+    assert pending == [] and "<td>未签收</td>" not in page and "10.9.8.7" in page
+    # Dave's inbox no longer asks him to acknowledge: same time and IP as the dispatch.
+    notice = Notification.objects.get(event="notice_issued", recipient=world.dave)
+    assert notice.acknowledged_at == wang.acknowledged_at
+    assert notice.acknowledged_ip == "10.9.8.7"
+    client.force_login(world.dave)
+    detail = client.get(f"/inbox/{notice.pk}/").content.decode()
+    assert f"/inbox/{notice.pk}/acknowledge/" not in detail
+
+
+def test_one_liaison_acknowledging_for_a_cadre_without_account_settles_it_for_all(
+    world, staff, roll_call, client
+):
+    lucy = user("lucy", "unit_liaison", world.b)  # a second liaison of Zhang's unit
+    zhang = Dispatch.objects.get(cadre=world.cadre_b)
+    process = process_of(zhang, "DispatchFlow")
+    client.force_login(staff.luke)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    # Zhang has no account: every liaison of his unit is asked to acknowledge.
+    assert notified("notice_issued") == {"luke", "lucy"}
+    client.force_login(world.bob)
+    lines, pending, _page = report(client, roll_call)
+    assert pending == ["张喆"] and len(lines) == 1
+
+    luke_notice = Notification.objects.get(event="notice_issued", recipient=staff.luke)
+    client.force_login(staff.luke)
+    client.post(f"/inbox/{luke_notice.pk}/acknowledge/", REMOTE_ADDR="10.4.4.4")
+    zhang.refresh_from_db()
+    assert zhang.status == DispatchStatus.ACKNOWLEDGED and zhang.acknowledged_ip == "10.4.4.4"
+
+    # One line per dispatch, acknowledged; Lucy's entry is settled too.
+    client.force_login(world.bob)
+    lines, pending, page = report(client, roll_call)
+    assert lines == [("张喆", zhang.acknowledged_at, "10.4.4.4")]
+    assert pending == [] and "<td>未签收</td>" not in page
+    lucy_notice = Notification.objects.get(event="notice_issued", recipient=lucy)
+    assert lucy_notice.acknowledged_at == zhang.acknowledged_at
+    # Lucy pressing 签收 afterwards changes nothing and fails nothing.
+    client.force_login(lucy)
+    assert client.post(f"/inbox/{lucy_notice.pk}/acknowledge/").status_code == 302
+    lucy_notice.refresh_from_db()
+    assert lucy_notice.acknowledged_ip == "10.4.4.4"
+
+    # Outsiders still cannot open the report.
+    for outsider in (world.carol, world.alice, world.nobody, staff.luke, lucy):
+        client.force_login(outsider)
+        assert client.get(f"/rollcalls/{roll_call.pk}/acknowledgements/").status_code in (403, 404)

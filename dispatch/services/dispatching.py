@@ -151,13 +151,15 @@ def dispatch_notify(*, dispatch) -> Dispatch:
 
 @transaction.atomic
 def dispatch_acknowledge(*, actor, dispatch, ip: str | None = None) -> Dispatch:
-    """The trainee (or, for a cadre without an account, the unit) acknowledges receipt."""
+    """The trainee (or, for a cadre without an account, the unit) acknowledges receipt.
+    The dispatch's own `acknowledged_at`/`acknowledged_ip` are the record; the notice's
+    inbox entries still open are closed with the same time and IP."""
     dispatch = _lock(dispatch)
     is_trainee = actor is not None and dispatch.cadre.user_id == actor.pk
     if not is_trainee:
         require_any(actor, LIAISON, dispatch.unit)
     _expect(dispatch, DispatchStatus.NOTIFIED)
-    return change(
+    change(
         actor=actor,
         instance=dispatch,
         verb="dispatch.acknowledge",
@@ -165,6 +167,10 @@ def dispatch_acknowledge(*, actor, dispatch, ip: str | None = None) -> Dispatch:
         acknowledged_at=timezone.now(),
         acknowledged_ip=ip,
     )
+    # Whichever way it came (task page, or one recipient's 签收 in the inbox), no inbox
+    # entry for this notice still asks for acknowledgement.
+    notices.acknowledged(dispatch, actor=actor)
+    return dispatch
 
 
 @transaction.atomic
