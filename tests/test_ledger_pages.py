@@ -215,3 +215,72 @@ def test_odd_input_gets_a_clear_answer_not_a_crash(world, login):
         },
     )
     assert response.status_code == 200
+
+
+# Hour recognition: the same hours cannot be asked for twice.
+
+
+def recognition_post(client, person, **changes):
+    data = {
+        "cadre": person.pk,
+        "date": (dt.date.today() - dt.timedelta(days=30)).isoformat(),
+        "hours": "24",
+        "kind": "concentrated",
+        "provider": "中国干部网络学院",
+        "reason": "参加省委党校专题班",
+    }
+    data.update(changes)
+    return client.post("/workflow/recognition/start/", data)
+
+
+def test_the_same_hours_cannot_be_submitted_for_recognition_twice(world, login):
+    from dispatch import services
+    from tests.factories import user
+
+    client = login(user("lily", "unit_liaison", world.a))
+    assert recognition_post(client, world.cadre_a).status_code == 302
+    # Submitted again a moment later, with other hours and the provider spelt loosely.
+    response = recognition_post(client, world.cadre_a, hours="20", provider=" 中国干部网络学院 ")
+    assert response.status_code == 200
+    assert "已提交认定" in response.content.decode()
+    assert HourRecord.objects.filter(source="recognition").count() == 1
+    # Another day, another provider or another cadre is another request.
+    assert recognition_post(client, world.cadre_a, provider="省委党校").status_code == 302
+    assert recognition_post(client, world.cadre_a1).status_code == 302
+    assert HourRecord.objects.filter(source="recognition").count() == 3
+    # Once recognized, still refused; once rejected, it may be asked for again.
+    first = HourRecord.objects.filter(source="recognition").earliest("id")
+    services.recognition_decided(record=first, approved=True)
+    assert recognition_post(client, world.cadre_a).status_code == 200
+    rejected = HourRecord.objects.get(source="recognition", note__startswith="省委党校")
+    services.recognition_decided(record=rejected, approved=False)
+    assert recognition_post(client, world.cadre_a, provider="省委党校").status_code == 302
+    assert HourRecord.objects.filter(source="recognition").count() == 4
+
+
+def test_the_migration_rekeys_old_recognition_requests(world):
+    import importlib
+
+    from django.apps import apps
+
+    from dispatch.services.ledger import recognition_key
+
+    migration = importlib.import_module("dispatch.migrations.0005_recognition_source_keys")
+    day = dt.date(2026, 3, 1)
+    for n in range(2):  # the same hours asked for twice under the old timestamp keys
+        HourRecord.objects.create(
+            cadre=world.cadre_a,
+            date=day,
+            hours=8,
+            kind="online",
+            source="recognition",
+            source_key=f"recognition:{world.cadre_a.pk}:17000000{n}.5",
+            status="pending",
+            note="某平台：互认",
+        )
+    migration.rekey(apps, None)
+    base = recognition_key(world.cadre_a, "某平台", day, "online")
+    assert sorted(HourRecord.objects.values_list("source_key", flat=True)) == [
+        f"{base}:0",
+        f"{base}:1",
+    ]

@@ -280,13 +280,25 @@ def hours_import_commit(*, actor, hour_import: HourImport) -> list[HourRecord]:
 
 # Hour recognition (学时认定 / 互认)
 
+RECOGNITION_OPEN = (HourStatus.PENDING, HourStatus.RECOGNIZED)
+
+
+def recognition_key(cadre: Cadre, provider: str, date: dt.date, kind: str) -> str:
+    """What a recognition request is about — the cadre, the platform or institution, the
+    day and the kind of training — so the same hours cannot be asked for twice. A
+    rejected request may be asked for again: its key gets a sequence number."""
+    provider = " ".join((provider or "").split()).casefold()
+    digest = hashlib.sha1(f"{cadre.pk}|{provider}|{date.isoformat()}|{kind}".encode()).hexdigest()
+    return f"recognition:{digest}"
+
 
 @transaction.atomic
 def recognition_submit(
     *, actor, cadre: Cadre, date, hours, kind: str, provider: str, reason: str
 ) -> HourRecord:
     """A unit asks the org department to recognize hours earned elsewhere; pending until
-    approved."""
+    approved. Refused while the same hours (cadre, provider, day, kind) are pending or
+    recognized."""
     require_any(actor, ("act_as_liaison",), cadre.unit)
     hours = Decimal(hours)
     errors = {}
@@ -300,16 +312,36 @@ def recognition_submit(
         errors["kind"] = _("Unknown kind of training.")
     if errors:
         raise ValidationError(errors)
-    record = HourRecord.objects.create(
-        cadre=cadre,
-        date=date,
-        hours=hours,
-        kind=kind,
-        source=HourSource.RECOGNITION,
-        source_key=f"recognition:{cadre.pk}:{timezone.now().timestamp()}",
-        status=HourStatus.PENDING,
-        note=f"{provider}：{reason}"[:255],
+    provider = " ".join((provider or "").split())
+    base = recognition_key(cadre, provider, date, kind)
+    duplicate = ValidationError(
+        _(
+            "Hours of %(cadre)s from %(provider)s on %(date)s have already been submitted "
+            "for recognition (pending or recognized); the same hours cannot count twice."
+        )
+        % {"cadre": cadre.name, "provider": provider, "date": date.isoformat()}
     )
+    earlier = list(
+        HourRecord.objects.filter(
+            source=HourSource.RECOGNITION, source_key__startswith=f"{base}:"
+        ).values_list("status", flat=True)
+    )
+    if any(status in RECOGNITION_OPEN for status in earlier):
+        raise duplicate
+    try:
+        with transaction.atomic():
+            record = HourRecord.objects.create(
+                cadre=cadre,
+                date=date,
+                hours=hours,
+                kind=kind,
+                source=HourSource.RECOGNITION,
+                source_key=f"{base}:{len(earlier)}",
+                status=HourStatus.PENDING,
+                note=f"{provider}：{reason}"[:255],
+            )
+    except IntegrityError:  # the same request submitted at the same moment
+        raise duplicate from None
     record_event(
         actor=actor, verb="hours.recognition_request", target=record, after=snapshot(record)
     )
