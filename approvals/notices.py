@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from notifications.models import Event
+from notifications.reminders import reminder_due
 from notifications.services import notify
 
 
@@ -39,6 +40,24 @@ def decided(request):
         recipients=[request.requested_by],
         key=f"approval:{request.pk}:decided",
         context={**_context(request), "decision": request.get_status_display()},
+    )
+
+
+def reminder(step):
+    """The decision is due soon: everyone who may take the step (as `waiting`). The key
+    names the reminder slot (3 or 1 days before), so each goes out once."""
+    request = step.request
+    slot = reminder_due(request.due_at) if request.due_at else None
+    notify(
+        event=Event.REMINDER,
+        recipients=holders(step.permission, step.scope),
+        key=f"approval:{request.pk}:step:{step.pk}:{slot.key_suffix if slot else 'due'}",
+        context={
+            "subject": request.title,
+            "due": timezone.localtime(request.due_at) if request.due_at else "",
+            "days_left": slot.offset_days if slot else 0,
+        },
+        url="/workflow/approval/queue/",
     )
 
 

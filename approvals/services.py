@@ -229,8 +229,9 @@ def requests_visible_to(user):
 
 @transaction.atomic
 def step_remind(*, step: ApprovalStep) -> None:
-    """The decision is due soon and still pending."""
+    """The decision is due soon and still pending: remind whoever may take the step."""
     record_event(actor=None, verb="approval.remind", target=step.request, note=step.label)
+    notices.reminder(step)
 
 
 @transaction.atomic

@@ -158,6 +158,44 @@ def escalated(dispatch, step: str):
     )
 
 
+def _nomination_subject(allocation) -> str:
+    return f"推荐{allocation.roll_call.training_class.name}参训人选（{allocation.seats}名）"
+
+
+def nomination_reminder(allocation):
+    """The response deadline nears and the unit has not nominated: its liaisons. Same key
+    as the `send_reminders` sweep, so the flow's reminder and the sweep's go out once."""
+    due = allocation.roll_call.response_deadline
+    slot = reminder_due(due)
+    notify(
+        event=Event.REMINDER,
+        recipients=liaisons(allocation.unit),
+        key=f"nomination:{allocation.pk}:nominate:{slot.key_suffix if slot else 'due'}",
+        context={
+            "subject": _nomination_subject(allocation),
+            "due": timezone.localtime(due),
+            "days_left": slot.offset_days if slot else 0,
+        },
+        group=f"rollcall:{allocation.roll_call_id}",
+    )
+
+
+def nomination_escalated(allocation):
+    """The response deadline passed without a nomination: the roll call's dispatchers."""
+    roll_call = allocation.roll_call
+    notify(
+        event=Event.ESCALATION,
+        recipients=dispatchers(roll_call.org_department),
+        key=f"nomination:{allocation.pk}:escalated",
+        context={
+            "subject": f"{allocation.unit.name}{_nomination_subject(allocation)}",
+            "unit_name": allocation.unit.name,
+            "due": timezone.localtime(roll_call.response_deadline),
+        },
+        url="/dispatches/overdue/",
+    )
+
+
 def makeup_owed(makeup):
     dispatch = makeup.source
     recipients = liaisons(dispatch.unit)
@@ -226,7 +264,7 @@ def reminder_candidates(now):
 
     from notifications.reminders import ReminderCandidate, offsets
 
-    from .models import Dispatch, DispatchStatus
+    from .models import Dispatch, DispatchStatus, QuotaAllocation, QuotaStatus, RollCallStatus
 
     horizon = now + dt.timedelta(days=max(offsets(), default=0))
     unit_liaisons: dict[int, list] = {}
@@ -246,6 +284,19 @@ def reminder_candidates(now):
             recipients=liaisons_of(dispatch.unit),
             context={"subject": f"确认{dispatch.cadre.name}参加{dispatch.training_class.name}"},
             group=_group(dispatch),
+        )
+    for allocation in QuotaAllocation.objects.filter(
+        status=QuotaStatus.AWAITING_NOMINATION,
+        roll_call__status=RollCallStatus.OPEN,
+        roll_call__response_deadline__gt=now,
+        roll_call__response_deadline__lte=horizon,
+    ).select_related("unit", "roll_call__training_class"):
+        yield ReminderCandidate(
+            due=allocation.roll_call.response_deadline,
+            key=f"nomination:{allocation.pk}:nominate",
+            recipients=liaisons_of(allocation.unit),
+            context={"subject": _nomination_subject(allocation)},
+            group=f"rollcall:{allocation.roll_call_id}",
         )
     for dispatch in Dispatch.objects.filter(
         status=DispatchStatus.NOTIFIED, acknowledge_due__gt=now, acknowledge_due__lte=horizon

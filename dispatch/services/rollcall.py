@@ -335,13 +335,22 @@ def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> Q
 
 @transaction.atomic
 def nomination_remind(*, allocation) -> None:
-    """The response deadline nears and the unit has not nominated yet."""
+    """The response deadline nears and the unit has not nominated yet: its liaisons hear."""
+    from .. import notices
+
+    allocation = QuotaAllocation.objects.select_related("unit", "roll_call__training_class").get(
+        pk=allocation.pk
+    )
     record_event(actor=None, verb="quota.remind", target=allocation)
+    notices.nomination_reminder(allocation)
 
 
 @transaction.atomic
 def nomination_escalate(*, allocation) -> QuotaAllocation:
     """The response deadline passed without a nomination: the dispatcher takes it over."""
+    from .. import notices
+
     allocation = _lock(allocation)
     record_event(actor=None, verb="quota.escalate", target=allocation)
+    notices.nomination_escalated(allocation)
     return allocation
