@@ -284,3 +284,84 @@ def test_the_migration_rekeys_old_recognition_requests(world):
         f"{base}:0",
         f"{base}:1",
     ]
+
+
+def preview_lines(page: str) -> dict[int, str]:
+    import re
+
+    return {
+        int(line): re.sub(r"<[^>]+>", " ", cells)
+        for line, cells in re.findall(r'<tr data-line="(\d+)"[^>]*>(.*?)</tr>', page, re.S)
+    }
+
+
+def test_the_import_preview_shows_each_kind_of_error_on_its_line(world, login):
+    client = login(world.bob)
+    a, a1, b = world.cadre_a.id_number, world.cadre_a1.id_number, world.cadre_b.id_number
+    earlier = client.post(
+        "/hours/import/", {"file": csv_upload([[a, "王堃", "2026-03-01", "2", "党史", "网院"]])}
+    )
+    client.post(earlier.url)
+    assert HourRecord.objects.count() == 1
+    rows = [
+        [a, "王堃", "2026-03-01", "2", "党史", "网院"],  # 2: already imported
+        ["110105194912310021", "某人", "2026-03-01", "2", "党史", "网院"],  # 3: unknown ID
+        [a1, "李玥", "2026-03-02", "-1", "党史", "网院"],  # 4: negative
+        [a1, "李玥", "2026-03-02", "500", "党章", "网院"],  # 5: absurd
+        [a1, "李玥", "2026-03-02", "0.04", "条例", "网院"],  # 6: too precise (would be 0.0)
+        [a, "王堃", "2026-03-03", "2", "党章", "网院"],  # 7: fine
+        [a, "王堃", "2026-03-03", "2", "党章", "网院"],  # 8: duplicate of line 7
+        [b, "张喆", "2026-03-04", "24", "课一", "网院"],  # 9: fine alone
+        [b, "张喆", "2026-03-04", "24", "课二", "网院"],  # 10: 48 h on one day
+        [a, "王堃", "2026-03-01", "23", "课三", "网院"],  # 11: 25 h with the ledger's 2
+        [a1, "李玥", "2026-03-05", "2.50", "课四", "网院"],  # 12: fine (one decimal place)
+    ]
+    response = client.post("/hours/import/", {"file": csv_upload(rows)})
+    lines = preview_lines(client.get(response.url).content.decode())
+    expected = {
+        2: "已导入过",
+        3: "身份证号码不存在",
+        4: "学时必须大于0",
+        5: "单行学时超过24",
+        6: "小数",
+        8: "与前面的行重复",
+        10: "48",
+        11: "25",
+    }
+    for line, text in expected.items():
+        assert text in lines[line], (line, lines[line])
+    assert "24" in lines[10] and "当天" in lines[10] and "当天" in lines[11]
+    for fine in (7, 9, 12):
+        assert (
+            "errorlist" not in lines[fine]
+            and not HourImport.objects.latest("id").rows[fine - 2]["errors"]
+        )
+    assert {e["line"] for e in HourImport.objects.latest("id").errors} == set(expected)
+    # All or nothing: the rows without errors are not imported either.
+    client.post(response.url)
+    assert HourRecord.objects.count() == 1
+
+
+def test_a_too_precise_hour_is_never_stored_rounded(world, login):
+    client = login(world.bob)
+    row = [world.cadre_a.id_number, "王堃", "2026-03-01", "0.04", "党史", "网院"]
+    response = client.post("/hours/import/", {"file": csv_upload([row])})
+    assert HourImport.objects.get().errors
+    client.post(response.url)
+    assert not HourRecord.objects.exists()
+
+
+def test_hours_imported_meanwhile_count_towards_the_day_at_commit(world, login):
+    client = login(world.bob)
+    a = world.cadre_a.id_number
+    first = client.post(
+        "/hours/import/", {"file": csv_upload([[a, "王堃", "2026-03-01", "20", "党史", "网院"]])}
+    )
+    second = client.post(
+        "/hours/import/", {"file": csv_upload([[a, "王堃", "2026-03-01", "10", "党章", "网院"]])}
+    )
+    client.post(second.url)
+    assert HourRecord.objects.count() == 1
+    page = client.post(first.url, follow=True).content.decode()
+    assert "其间已为" in page
+    assert HourRecord.objects.count() == 1

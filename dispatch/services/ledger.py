@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,10 @@ from ..models import Cadre, HourImport, HourKind, HourRecord, HourSource, HourSt
 from .common import change, require_any
 
 MAX_ONLINE_HOURS_PER_ROW = Decimal("24")
+MAX_ONLINE_HOURS_PER_DAY = Decimal("24")
+# The ledger keeps hours to one decimal place (HourRecord.hours); finer input would be
+# rounded silently, so it is refused.
+HOURS_STEP = Decimal("0.1")
 
 
 def rule_revision(rule: IndicatorRule, effective_from: dt.date | None, **fields) -> IndicatorRule:
@@ -166,6 +171,26 @@ def _already_imported(rows, columns) -> set[str]:
     return set(HourRecord.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
 
 
+def _online_hours_by_day(cadres, rows, columns) -> dict[tuple[int, dt.date], Decimal]:
+    """Online hours already in the ledger (pending or recognized) per cadre and day, for
+    the cadres and days of an upload, in one query."""
+    days = set()
+    for raw in rows:
+        index = columns["date"]
+        try:
+            days.add(_parse_date(raw[index] if index < len(raw) else ""))
+        except (ValueError, TypeError):
+            continue
+    totals = (
+        HourRecord.objects.filter(cadre__in=list(cadres), date__in=days, kind=HourKind.ONLINE)
+        .exclude(status=HourStatus.REJECTED)
+        .values_list("cadre_id", "date")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    return {(cadre_id, date): total for cadre_id, date, total in totals}
+
+
 def hours_import_preview(*, actor, name: str, content: bytes) -> HourImport:
     """Parse the upload and check every row; nothing enters the ledger yet."""
     table = [row for row in _read_table(name, content) if any(str(c).strip() for c in row)]
@@ -181,6 +206,8 @@ def hours_import_preview(*, actor, name: str, content: bytes) -> HourImport:
     cadres = {c.id_number: c for c in reach.filter(id_number__in=numbers)}
     rows, errors, seen = [], [], set()
     imported = _already_imported(table[1:], columns)
+    ledger_days = _online_hours_by_day(cadres.values(), table[1:], columns)
+    day_totals: dict[tuple[int, dt.date], Decimal] = {}
     today = timezone.localdate()
     for line, raw in enumerate(table[1:], start=2):
 
@@ -206,16 +233,33 @@ def hours_import_preview(*, actor, name: str, content: bytes) -> HourImport:
                 problems.append(_("hours must be positive"))
             elif hours > MAX_ONLINE_HOURS_PER_ROW:
                 problems.append(_("more than 24 hours in one row"))
+            elif hours != hours.quantize(HOURS_STEP):
+                problems.append(_("hours with more than one decimal place"))
         except (InvalidOperation, ValueError):
             hours = None
             problems.append(_("unreadable hours"))
         course, platform = str(cell("course")).strip(), str(cell("platform")).strip()
         key = _source_key(platform, number, date, course)
+        counted = False
         if key in seen:
             problems.append(_("duplicate of an earlier row"))
         elif key in imported:
             problems.append(_("already imported"))
+        else:
+            counted = True
         seen.add(key)
+        if counted and cadre is not None and date is not None and hours is not None:
+            if 0 < hours <= MAX_ONLINE_HOURS_PER_ROW:
+                day = (cadre.pk, date)
+                day_totals[day] = day_totals.get(day, ledger_days.get(day, Decimal(0))) + hours
+                if day_totals[day] > MAX_ONLINE_HOURS_PER_DAY:
+                    problems.append(
+                        _(
+                            "%(total)s hours for this cadre on this day with the rows above "
+                            "and hours already imported (at most 24)"
+                        )
+                        % {"total": f"{day_totals[day].normalize():f}"}
+                    )
         rows.append(
             {
                 "line": line,
@@ -254,6 +298,30 @@ def hours_import_commit(*, actor, hour_import: HourImport) -> list[HourRecord]:
     )
     if any(r["cadre_id"] not in reach for r in hour_import.rows):
         raise ValidationError(_("Some cadres are no longer in your jurisdiction."))
+    day_totals = {}
+    existing = (
+        HourRecord.objects.filter(
+            cadre_id__in=reach,
+            date__in={r["date"] for r in hour_import.rows},
+            kind=HourKind.ONLINE,
+        )
+        .exclude(status=HourStatus.REJECTED)
+        .values_list("cadre_id", "date")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    for cadre_id, date, total in existing:
+        day_totals[(cadre_id, date.isoformat())] = total
+    for row in hour_import.rows:
+        day = (row["cadre_id"], row["date"])
+        day_totals[day] = day_totals.get(day, Decimal(0)) + Decimal(row["hours"])
+    if any(total > MAX_ONLINE_HOURS_PER_DAY for total in day_totals.values()):
+        raise ValidationError(
+            _(
+                "Other hours were imported meanwhile for some of these cadres and days; "
+                "upload the file again to check them. Nothing was imported."
+            )
+        )
     records = [
         HourRecord(
             cadre_id=row["cadre_id"],
