@@ -5,13 +5,29 @@ The admission notice (入学通知) of one trainee is issued in the same transac
 dispatch step that sends it, so its number is the dispatch's notice reference. The
 dispatch notice (调训通知) of a whole roll call can run to many pages; it is queued after
 commit as a Celery task (run in-process when no broker is configured).
+
+Announcing (the notice plus the "dispatched" notifications) is idempotent and
+recoverable. It writes the notice, the notifications and one `dispatch.announce` audit
+event per dispatch in one transaction, under a lock on the roll call; a dispatch with
+that event is announced and is never announced again. `announce_pending` (beat every
+minute, or `manage.py announce_dispatches` from cron) announces what the queued task
+did not: broker down, worker crash, render error.
 """
 
+import datetime as dt
+import logging
+
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.services import record_events
 from notifications.documents import builders
 from notifications.documents.context import Issuer
+from notifications.models import IssuedDocument, Notification
 from notifications.services import issue_document
 
 
@@ -92,23 +108,150 @@ def issue_dispatch_notice(roll_call, dispatches):
     )
 
 
+logger = logging.getLogger(__name__)
+
+ANNOUNCE_VERB = "dispatch.announce"
+# The queued task normally announces within seconds; the sweep leaves it this long.
+ANNOUNCE_GRACE = dt.timedelta(seconds=60)
+
+
 def queue_announcement(roll_call, dispatches):
     """After commit, issue the dispatch notice and tell each trainee and unit — in a
-    Celery worker when one is configured. If the broker cannot take the task, it runs
-    here, so nothing is lost."""
-    from kombu.exceptions import OperationalError
-
+    Celery worker when one is configured, in-process otherwise. Whatever goes wrong
+    (broker down, render error in eager mode) is logged and does not undo or fail the
+    committed roll call: `announce_pending` announces it later."""
     from .tasks import announce_dispatches
 
-    ids = [d.pk for d in dispatches]
+    roll_call_id, ids = roll_call.pk, [d.pk for d in dispatches]
 
     def enqueue():
         try:
-            announce_dispatches.delay(roll_call.pk, ids)
-        except OperationalError:
-            announce_dispatches(roll_call.pk, ids)
+            announce_dispatches.apply_async((roll_call_id, ids))
+        except Exception:
+            logger.exception(
+                "Could not announce roll call %s now (%s dispatches); the sweep will.",
+                roll_call_id,
+                len(ids),
+            )
 
     transaction.on_commit(enqueue)
+
+
+def announced(queryset):
+    """Annotate `is_announced` on a Dispatch queryset: its announcement is on record (a
+    `dispatch.announce` audit event), or it predates those events and its "dispatched"
+    notification exists (the key of `notices.dispatched`)."""
+    from .models import Dispatch
+
+    pk = Cast(OuterRef("pk"), output_field=CharField())
+    return queryset.annotate(
+        is_announced=Exists(
+            AuditEvent.objects.filter(
+                verb=ANNOUNCE_VERB,
+                target_type=ContentType.objects.get_for_model(Dispatch),
+                target_id=pk,
+            )
+        )
+        | Exists(
+            Notification.objects.filter(
+                key=Concat(Value("dispatch:"), pk, Value(":dispatched"), output_field=CharField())
+            )
+        )
+    )
+
+
+def _announceable(queryset):
+    from .models.dispatch import OPEN_DISPATCH_STATUSES, DispatchKind, RollCallStatus
+
+    return announced(
+        queryset.filter(
+            kind=DispatchKind.REGULAR,
+            roll_call__isnull=False,
+            roll_call__status=RollCallStatus.OPEN,
+            status__in=OPEN_DISPATCH_STATUSES,
+        )
+    ).filter(is_announced=False)
+
+
+def announce(roll_call_id: int, dispatch_ids) -> IssuedDocument | None:
+    """Issue the dispatch notice for those of `dispatch_ids` not yet announced and notify
+    each of them (trainee and unit), in one transaction with their `dispatch.announce`
+    events. Returns the notice, or None when there was nothing left to announce — a
+    repeated or redelivered call, or a cancelled roll call. Concurrent calls for one roll
+    call wait for each other on the roll call's row (PostgreSQL; SQLite has one writer)."""
+    from . import notices
+    from .models import Dispatch, RollCall
+
+    with transaction.atomic():
+        roll_call = (
+            RollCall.objects.select_for_update(of=("self",))
+            .select_related("org_department__unit", "training_class__institution__unit")
+            .filter(pk=roll_call_id)
+            .first()
+        )
+        if roll_call is None:
+            return None
+        dispatches = list(
+            _announceable(Dispatch.objects.filter(pk__in=list(dispatch_ids), roll_call=roll_call))
+            .select_related("cadre__user", "cadre__unit", "unit", "training_class")
+            .order_by("pk")
+        )
+        if not dispatches:
+            return None
+        document = issue_dispatch_notice(roll_call, dispatches)
+        notices.dispatched(dispatches)
+        record_events(
+            actor=None, verb=ANNOUNCE_VERB, targets=dispatches, note=document.document_number
+        )
+    return document
+
+
+def pending_announcements(*, older_than: dt.timedelta = ANNOUNCE_GRACE) -> list:
+    """(roll call id, [dispatch ids]) for every batch committed at least `older_than` ago
+    and not announced yet, for a class that has not ended. A named roll call is one
+    batch; a quota roll call one batch per allocation (the unit's accepted nominees)."""
+    from .models import Dispatch, QuotaAllocation
+
+    rows = list(
+        _announceable(
+            Dispatch.objects.filter(
+                created_at__lte=timezone.now() - older_than,
+                training_class__end_date__gte=timezone.localdate(),
+            )
+        )
+        .order_by("roll_call_id", "pk")
+        .values_list("roll_call_id", "cadre_id", "pk")
+    )
+    if not rows:
+        return []
+    Nominees = QuotaAllocation.nominees.through
+    allocation_of = {
+        (roll_call_id, cadre_id): allocation_id
+        for roll_call_id, cadre_id, allocation_id in Nominees.objects.filter(
+            quotaallocation__roll_call_id__in={r for r, _, _ in rows}
+        ).values_list("quotaallocation__roll_call_id", "cadre_id", "quotaallocation_id")
+    }
+    batches: dict[tuple, list[int]] = {}
+    for roll_call_id, cadre_id, pk in rows:
+        batch = (roll_call_id, allocation_of.get((roll_call_id, cadre_id)))
+        batches.setdefault(batch, []).append(pk)
+    return [(roll_call_id, ids) for (roll_call_id, _), ids in batches.items()]
+
+
+def announce_pending(*, older_than: dt.timedelta = ANNOUNCE_GRACE) -> dict[str, int]:
+    """Announce every pending batch (see `pending_announcements`); one failing batch is
+    logged and left for the next run. Returns counts of notices issued and batches failed."""
+    counts = {"issued": 0, "failed": 0}
+    for roll_call_id, ids in pending_announcements(older_than=older_than):
+        try:
+            if announce(roll_call_id, ids) is not None:
+                counts["issued"] += 1
+        except Exception:
+            counts["failed"] += 1
+            logger.exception(
+                "Announcing roll call %s failed; the next sweep retries.", roll_call_id
+            )
+    return counts
 
 
 def issue_makeup_notice(dispatch):

@@ -18,23 +18,18 @@ def start_circulars():
 @shared_task(name="dispatch.announce_dispatches")
 def announce_dispatches(roll_call_id: int, dispatch_ids: list[int]):
     """Issue a roll call's dispatch notice and notify each dispatched cadre and unit, in
-    one transaction: the notice and its notifications commit together."""
-    from django.db import transaction
+    one transaction (`documents.announce`). A repeated or redelivered task finds the
+    dispatches announced and does nothing; a failed one is left to `announce_pending`."""
+    from . import documents
 
-    from . import documents, notices
-    from .models import Dispatch, RollCall
+    document = documents.announce(roll_call_id, dispatch_ids)
+    return document.pk if document is not None else None
 
-    roll_call = RollCall.objects.select_related(
-        "org_department__unit", "training_class__institution__unit"
-    ).get(pk=roll_call_id)
-    dispatches = list(
-        Dispatch.objects.filter(pk__in=dispatch_ids).select_related(
-            "cadre__user", "cadre__unit", "unit", "training_class"
-        )
-    )
-    if not dispatches:
-        return None
-    with transaction.atomic():
-        document = documents.issue_dispatch_notice(roll_call, dispatches)
-        notices.dispatched(dispatches)
-    return document.pk
+
+@shared_task(name="dispatch.announce_pending")
+def announce_pending():
+    """Announce dispatches committed over a minute ago whose announcement never happened
+    (beat runs it each minute, or cron runs `manage.py announce_dispatches`)."""
+    from . import documents
+
+    return documents.announce_pending()

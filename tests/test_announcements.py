@@ -1,0 +1,237 @@
+"""A roll call's announcement (the dispatch notice and the "dispatched" notifications) is
+never lost and never doubled: a broker that is down, a render error or a worker crash
+after commit leaves the roll call committed and the sweep announces it, exactly once.
+
+The roll calls here are started through the page with real commits
+(`django_db(transaction=True)`), so the after-commit callbacks run inside the request as
+they do in production."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from audit.models import AuditEvent
+from dispatch import documents, services
+from dispatch.models import Dispatch, QuotaAllocation, RollCall, RollCallMode
+from dispatch.tasks import announce_dispatches, announce_pending
+from notifications.models import Delivery, IssuedDocument, Notification
+from tests.factories import training_class
+from tests.flowtools import Staff, deadline
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def klass(world):
+    return training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), name="全市专题班"
+    )
+
+
+@pytest.fixture
+def staff(world):
+    return Staff(world)
+
+
+def start_roll_call(client, world, klass):
+    client.force_login(world.bob)
+    return client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": deadline(),
+            "cadres": [world.cadre_a.pk, world.cadre_b.pk],
+        },
+    )
+
+
+def notices():
+    return IssuedDocument.objects.filter(kind="dispatch_notice")
+
+
+def dispatched():
+    return Notification.objects.filter(key__endswith=":dispatched")
+
+
+def later(minutes=2):
+    return time_machine.travel(timezone.now() + dt.timedelta(minutes=minutes), tick=False)
+
+
+def test_announced_after_commit_once_and_a_repeated_task_adds_nothing(world, staff, klass, client):
+    assert start_roll_call(client, world, klass).status_code == 302
+    roll_call = RollCall.objects.get()
+    ids = list(roll_call.dispatches.values_list("pk", flat=True))
+    assert notices().count() == 1
+    # Wang (Dave's account, and Lily for unit A) and Zhang (no account: Luke for unit B).
+    recipients = set(dispatched().values_list("key", "recipient__username"))
+    assert recipients == {
+        (f"dispatch:{world_pk}:dispatched", name)
+        for world_pk, name in [
+            (Dispatch.objects.get(cadre=world.cadre_a).pk, "dave"),
+            (Dispatch.objects.get(cadre=world.cadre_a).pk, "lily"),
+            (Dispatch.objects.get(cadre=world.cadre_b).pk, "luke"),
+        ]
+    }
+    before = (dispatched().count(), Delivery.objects.count(), AuditEvent.objects.count())
+
+    # The broker delivers the task again, and someone runs it by hand: nothing new.
+    assert announce_dispatches.apply(args=(roll_call.pk, ids)).get() is None
+    assert announce_dispatches(roll_call.pk, ids) is None
+    with later():
+        assert announce_pending.apply().get() == {"issued": 0, "failed": 0}
+    assert notices().count() == 1
+    assert (dispatched().count(), Delivery.objects.count(), AuditEvent.objects.count()) == before
+    assert AuditEvent.objects.filter(verb="dispatch.announce").count() == 2
+
+
+def test_broker_down_leaves_the_roll_call_committed_and_the_sweep_announces_it_once(
+    world, staff, klass, client, caplog
+):
+    with mock.patch.object(
+        announce_dispatches, "apply_async", side_effect=OperationalError("connection refused")
+    ):
+        response = start_roll_call(client, world, klass)
+    assert response.status_code == 302
+    assert Dispatch.objects.count() == 2
+    assert not notices().exists() and not dispatched().exists()
+    assert "the sweep will" in caplog.text
+
+    # Within the first minute the sweep leaves it to the queued task.
+    assert documents.announce_pending() == {"issued": 0, "failed": 0}
+    assert not notices().exists()
+
+    with later():
+        call_command("announce_dispatches", stdout=open("/dev/null", "w"))
+        assert notices().count() == 1
+        assert dispatched().count() == 3
+        # The sweep runs again (and the lost task finally arrives): nothing more.
+        assert documents.announce_pending() == {"issued": 0, "failed": 0}
+        roll_call = RollCall.objects.get()
+        ids = list(roll_call.dispatches.values_list("pk", flat=True))
+        assert announce_dispatches(roll_call.pk, ids) is None
+    assert notices().count() == 1
+    assert dispatched().count() == 3
+
+
+def test_a_render_error_after_commit_is_no_500_and_the_sweep_announces_later(
+    world, staff, klass, client, caplog
+):
+    with mock.patch("notifications.services.render_pdf", side_effect=RuntimeError("fonts missing")):
+        response = start_roll_call(client, world, klass)
+        assert response.status_code == 302
+        assert Dispatch.objects.count() == 2
+        assert not notices().exists() and not dispatched().exists()
+        assert "fonts missing" in caplog.text
+        with later():  # still broken: logged, counted, nothing half-written
+            assert documents.announce_pending() == {"issued": 0, "failed": 1}
+        assert not notices().exists() and not dispatched().exists()
+
+    with later():
+        assert documents.announce_pending() == {"issued": 1, "failed": 0}
+        assert documents.announce_pending() == {"issued": 0, "failed": 0}
+    assert notices().count() == 1
+    assert dispatched().count() == 3
+
+
+def test_the_sweep_skips_cancelled_roll_calls_ended_classes_and_earlier_notifications(
+    world, staff, klass
+):
+    def roll_call(cadres, training_class=klass):
+        rc = RollCall.objects.create(
+            training_class=training_class,
+            org_department=world.city_od,
+            mode=RollCallMode.NAMED,
+            response_deadline=timezone.now() + dt.timedelta(days=10),
+            created_by=world.bob,
+        )
+        return rc, services.dispatches_create(actor=world.bob, roll_call=rc, cadres=cadres)
+
+    cancelled, _ = roll_call([world.cadre_a])
+    services.roll_call_cancel(actor=world.bob, roll_call=cancelled, reason="班次取消")
+    past = training_class(world.city_od, world.school, dt.date.today() - dt.timedelta(days=30))
+    roll_call([world.cadre_a1], past)
+    # Announced before announcements were recorded: its notification is the proof.
+    other = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=60))
+    _, (earlier,) = roll_call([world.cadre_b], other)
+    from dispatch import notices as dispatch_notices
+
+    dispatch_notices.dispatched([earlier])
+
+    with later():
+        assert documents.pending_announcements() == []
+        assert documents.announce_pending() == {"issued": 0, "failed": 0}
+    assert not notices().exists()
+
+
+def test_a_quota_roll_call_is_announced_per_unit(world, staff):
+    klass = training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), quota=10
+    )
+    rc = RollCall.objects.create(
+        training_class=klass,
+        org_department=world.city_od,
+        mode=RollCallMode.QUOTA,
+        response_deadline=timezone.now() + dt.timedelta(days=10),
+        created_by=world.bob,
+    )
+    for unit, nominees in ((world.a, [world.cadre_a, world.cadre_a1]), (world.b, [world.cadre_b])):
+        allocation = QuotaAllocation.objects.create(roll_call=rc, unit=unit, seats=2)
+        allocation.nominees.set(nominees)
+        services.dispatches_create(actor=None, roll_call=rc, cadres=nominees)
+
+    with later():
+        batches = sorted(documents.pending_announcements(), key=lambda b: len(b[1]))
+        assert [(r, len(ids)) for r, ids in batches] == [(rc.pk, 1), (rc.pk, 2)]
+        assert documents.announce_pending() == {"issued": 2, "failed": 0}
+        assert documents.pending_announcements() == []
+    assert notices().count() == 2
+
+
+def test_two_concurrent_announcements_issue_one_notice(world, staff, klass, client):
+    """Two workers take the same task at once (PostgreSQL: the second waits for the
+    roll call's row lock, then finds everything announced)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent writers need PostgreSQL (SQLite serializes all writers).")
+    import threading
+    import time
+
+    from notifications import services as notification_services
+
+    with mock.patch.object(announce_dispatches, "apply_async"):  # queued, never run
+        assert start_roll_call(client, world, klass).status_code == 302
+    roll_call = RollCall.objects.get()
+    ids = list(roll_call.dispatches.values_list("pk", flat=True))
+    render = notification_services.render_pdf
+    barrier = threading.Barrier(2)
+    results = []
+
+    def slow_render(*args, **kwargs):
+        time.sleep(0.5)  # hold the lock while the other worker arrives
+        return render(*args, **kwargs)
+
+    def worker():
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait(5)
+            results.append(documents.announce(roll_call.pk, ids))
+        finally:
+            thread_connection.close()
+
+    with mock.patch("notifications.services.render_pdf", side_effect=slow_render):
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert len(results) == 2 and sum(r is not None for r in results) == 1
+    assert notices().count() == 1
+    assert dispatched().count() == 3
