@@ -370,22 +370,59 @@ class CircularStartView(TaskFormView):
         )
 
 
+def _percent(value):
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def circular_table(circular) -> dict:
+    """The figures of the circular as the issued PDF prints them, for the task pages."""
+    figures = circular.figures
+
+    def line(row):
+        rates = services.followup.circular_summary({"totals": row})
+        return {
+            **row,
+            "attendance_rate": _percent(rates["attendance_rate"]),
+            "ack_rate": _percent(rates["ack_rate"]),
+            "compliance_rate": _percent(rates["compliance_rate"]),
+        }
+
+    rows = services.followup.circular_rows(figures)
+    total = {k: sum(r[k] for r in rows) for k in (rows[0] if rows else {}) if k != "unit"}
+    return {
+        "rows": [line(r) for r in rows],
+        "total": line(total) if rows else {},
+        "absentees": figures.get("absentees", []),
+        "overdue_makeups": figures.get("overdue_makeups", []),
+    }
+
+
 def circular_details(circular):
-    totals = circular.figures.get("totals", {})
+    summary = services.followup.circular_summary(circular.figures)
     return [
         (_("Organization department"), circular.org_department.unit.name),
         (
             _("Period"),
             f"{circular.period_start:%Y年%-m月%-d日}—{circular.period_end:%Y年%-m月%-d日}",
         ),
-        (_("Dispatches"), totals.get("named", 0)),
-        (_("Attended"), totals.get("attended", 0)),
-        (_("Absent"), totals.get("absent", 0)),
+        (_("Dispatches"), summary.get("named", 0)),
+        (_("Attended"), summary.get("attended", 0)),
+        (_("Attendance rate"), _percent(summary["attendance_rate"])),
+        (_("Makeup overdue"), summary.get("makeup_overdue", 0)),
         (_("Returned because"), circular.return_reason or "—"),
     ]
 
 
-class CircularDraftView(TaskFormView):
+class CircularTaskMixin:
+    template_name = "workflow/circular_task.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["circular_table"] = circular_table(self.subject())
+        return context
+
+
+class CircularDraftView(CircularTaskMixin, TaskFormView):
     form_class = CircularDraftForm
 
     def details(self, circular):
@@ -401,7 +438,7 @@ class CircularDraftView(TaskFormView):
         )
 
 
-class CircularApproveView(DecisionTaskView):
+class CircularApproveView(CircularTaskMixin, DecisionTaskView):
     choices = [("approve", _("Approve and issue")), ("return", _("Return to the drafter"))]
 
     def details(self, circular):

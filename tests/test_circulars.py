@@ -108,3 +108,264 @@ def test_an_overdue_makeup_is_reported_in_a_period_without_dispatches(world, sta
     text = pdf_text(issue(client, world, staff, circular))
     assert "本期无调训情况" in text
     assert "王堃" in text and "补训逾期" in text
+
+
+# A quarter with every kind of dispatch ------------------------------------------------
+
+Q1 = (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+_n = iter(range(1, 100000))
+
+
+def person(world, unit):
+    from tests.factories import cadre
+
+    n = next(_n)
+    return cadre(f"学员{n:03d}", unit, world.city_od)
+
+
+@pytest.fixture
+def quarter(world):
+    """Dispatches in every status over three units in 2026 Q1, one outside the period on
+    each side, and makeups owed, scheduled, overdue, attended, cancelled and owed too late."""
+    from decimal import Decimal
+
+    from dispatch.models import HourRecord
+
+    feb = training_class(world.city_od, world.school, dt.date(2026, 2, 2), quota=50)
+    mar = training_class(world.city_od, world.school, dt.date(2026, 3, 9), quota=50)
+    before = training_class(world.city_od, world.school, dt.date(2025, 6, 2), name="2025年春季班")
+    after = training_class(world.city_od, world.school, dt.date(2026, 4, 13))
+    S = DispatchStatus
+    sent = {"acknowledge_due": aware(dt.date(2026, 1, 20))}
+    signed = {**sent, "acknowledged_at": aware(dt.date(2026, 1, 18))}
+    plan = [
+        (world.a, feb, S.NAMED, {}),
+        (world.a, feb, S.REQUESTED, {"request_kind": "leave"}),
+        (world.a, feb, S.CONFIRMED, {}),
+        (world.a, feb, S.NOTIFIED, sent),
+        (world.a, feb, S.ACKNOWLEDGED, signed),
+        (world.a, feb, S.ATTENDED, signed),
+        (world.a, mar, S.ATTENDED, signed),
+        (world.a, feb, S.ABSENT, sent),
+        (world.a, feb, S.DEFERRED, {"request_kind": "leave"}),
+        (world.a, feb, S.CANCELLED, sent),
+        (world.a1, feb, S.DEFERRED, {"request_kind": "deferral"}),
+        (world.a1, feb, S.EXEMPT, {"request_kind": "exemption"}),
+        (world.a1, mar, S.WITHDRAWN, signed),
+        (world.a1, mar, S.ATTENDED, signed),
+        (world.a1, mar, S.ABSENT, signed),
+        (world.b, mar, S.ATTENDED, signed),
+        (world.b, mar, S.NOTIFIED, sent),
+        (world.b, mar, S.DEFERRED, {"request_kind": "leave"}),
+        (world.b, mar, S.ABSENT, sent),
+        (world.a, before, S.ABSENT, signed),  # before the period
+        (world.b, after, S.ATTENDED, signed),  # after the period
+    ]
+    rows = [
+        dispatch_row(world, klass, person(world, unit), status, **extra)
+        for unit, klass, status, extra in plan
+    ]
+    by = {(r.unit_id, r.training_class_id, r.status): r for r in rows}
+    M = MakeupStatus
+    makeup_row(
+        by[world.a.pk, feb.pk, S.ABSENT], due=dt.date(2027, 2, 2), owed_on=dt.date(2026, 2, 7)
+    )
+    makeup_row(
+        by[world.a.pk, feb.pk, S.DEFERRED], due=dt.date(2027, 1, 15), owed_on=dt.date(2026, 1, 15)
+    )
+    makeup_row(  # overdue by date, though scheduled
+        by[world.a1.pk, mar.pk, S.WITHDRAWN],
+        due=dt.date(2026, 3, 20),
+        owed_on=dt.date(2026, 3, 12),
+        status=M.SCHEDULED,
+    )
+    makeup_row(
+        by[world.a1.pk, feb.pk, S.DEFERRED],
+        due=dt.date(2027, 1, 1),
+        owed_on=dt.date(2026, 1, 10),
+        status=M.ATTENDED,
+    )
+    makeup_row(
+        by[world.a1.pk, mar.pk, S.ABSENT], due=dt.date(2027, 3, 13), owed_on=dt.date(2026, 3, 14)
+    )
+    makeup_row(
+        by[world.b.pk, mar.pk, S.ABSENT], due=dt.date(2027, 3, 13), owed_on=dt.date(2026, 5, 1)
+    )
+    makeup_row(
+        by[world.b.pk, mar.pk, S.DEFERRED],
+        due=dt.date(2027, 3, 13),
+        owed_on=dt.date(2026, 3, 1),
+        status=M.CANCELLED,
+    )
+    makeup_row(  # escalated, from last year
+        by[world.a.pk, before.pk, S.ABSENT],
+        due=dt.date(2025, 12, 31),
+        owed_on=dt.date(2025, 6, 8),
+        escalated=True,
+    )
+    for i, r in enumerate(rows[:6]):  # some cadres have done their hours
+        HourRecord.objects.create(
+            cadre=r.cadre,
+            hours=Decimal("100"),
+            date=dt.date(2026, 2, 10),
+            kind="concentrated",
+            source="class",
+            source_key=f"q:{i}",
+            status="recognized",
+        )
+    return rows
+
+
+def expected_figures(world, start, end):
+    """The figures counted one row at a time, straight from Dispatch and Makeup."""
+    from collections import Counter, defaultdict
+
+    from dispatch import compliance
+    from dispatch.models import Cadre, Unit
+
+    S = DispatchStatus
+    counts: dict = defaultdict(Counter)
+    reach = set(Unit.objects.subtree(world.city_od.jurisdiction).values_list("pk", flat=True))
+    for d in Dispatch.objects.select_related("training_class"):
+        if d.unit_id not in reach or d.status == S.CANCELLED:
+            continue
+        if not start <= d.training_class.start_date <= end:
+            continue
+        c = counts[d.unit_id]
+        c["named"] += 1
+        key = {
+            S.ATTENDED: "attended",
+            S.EXEMPT: "exempt",
+            S.ABSENT: "absent",
+            S.WITHDRAWN: "withdrawn",
+        }.get(d.status)
+        if d.status == S.DEFERRED:
+            key = "leave" if d.request_kind == "leave" else "deferred"
+        c[key or "in_progress"] += 1
+        c["notified"] += d.acknowledge_due is not None
+        c["acknowledged"] += d.acknowledged_at is not None
+    for m in Makeup.objects.select_related("source"):
+        owed_by_end = timezone.localtime(m.created_at).date() <= end
+        if m.source.unit_id not in reach or not owed_by_end:
+            continue
+        if m.status in (MakeupStatus.ATTENDED, MakeupStatus.CANCELLED):
+            continue
+        counts[m.source.unit_id]["makeup_owed"] += 1
+        counts[m.source.unit_id]["makeup_overdue"] += m.escalated or m.due_date < end
+    for row in compliance.evaluate(Cadre.objects.filter(unit_id__in=list(counts)), end):
+        counts[row["unit_id"]]["cadres"] += 1
+        counts[row["unit_id"]]["compliant"] += row["status"] in (
+            compliance.MET,
+            compliance.ON_TRACK,
+        )
+    return counts
+
+
+def pdf_rows(document):
+    """Every table row of the PDF, cells with their line breaks removed."""
+    with document.file.open("rb") as handle, pdfplumber.open(handle) as pdf:
+        return [
+            [(cell or "").replace("\n", "") for cell in row]
+            for page in pdf.pages
+            for table in page.extract_tables()
+            for row in table
+        ]
+
+
+def percent(part, whole):
+    return f"{100 * part / whole:.1f}%" if whole else "—"
+
+
+def test_the_issued_circular_prints_every_figure_and_its_totals_add_up(
+    world, staff, client, quarter
+):
+    circular = start_circular(client, world, *Q1)
+    figures = circular.figures
+    totals = figures["totals"]
+
+    # The drafter and the head see the same figures before it is issued.
+    process = process_of(circular, "CircularFlow")
+    client.force_login(world.bob)
+    draft = open_task(process, "draft")
+    client.post(f"/workflow/circular/{process.pk}/draft/{draft.pk}/assign/")
+    page = client.get(f"/workflow/circular/{process.pk}/draft/{draft.pk}/execute/")
+    html = page.content.decode()
+    for table in (
+        "circular-attendance",
+        "circular-followup",
+        "circular-absentees",
+        "circular-overdue",
+    ):
+        assert f'id="{table}"' in html
+    expected_total = totals["named"] - totals["exempt"] - totals["in_progress"]
+    for text in (
+        percent(totals["attended"], expected_total),
+        percent(totals["acknowledged"], totals["notified"]),
+        percent(totals["compliant"], totals["cadres"]),
+        *(a["name"] for a in figures["absentees"]),
+        *(m["name"] for m in figures["overdue_makeups"]),
+    ):
+        assert text in html
+
+    document = issue(client, world, staff, circular)
+    rows = pdf_rows(document)
+    table1 = [r for r in rows if len(r) == 11]
+    table2 = [r for r in rows if len(r) == 8]
+    sums1 = next(r for r in table1 if r[1] == "合计")
+    assert sums1[2:] == [
+        str(totals[k])
+        for k in (
+            "named",
+            "attended",
+            "leave",
+            "deferred",
+            "exempt",
+            "absent",
+            "withdrawn",
+            "in_progress",
+        )
+    ] + [percent(totals["attended"], expected_total)]
+    sums2 = next(r for r in table2 if r[1] == "合计")
+    assert sums2[2:] == [
+        str(totals["makeup_owed"]),
+        str(totals["makeup_overdue"]),
+        str(totals["notified"]),
+        str(totals["acknowledged"]),
+        percent(totals["acknowledged"], totals["notified"]),
+        percent(totals["compliant"], totals["cadres"]),
+    ]
+    # Every unit's line, in both tables.
+    for row in figures["units"]:
+        line1 = next(r for r in table1 if r[1] == row["unit"])
+        line2 = next(r for r in table2 if r[1] == row["unit"])
+        expected = row["named"] - row["exempt"] - row["in_progress"]
+        assert line1[2:10] == [
+            str(row[k])
+            for k in (
+                "named",
+                "attended",
+                "leave",
+                "deferred",
+                "exempt",
+                "absent",
+                "withdrawn",
+                "in_progress",
+            )
+        ]
+        assert line1[10] == percent(row["attended"], expected)
+        assert line2[2:] == [
+            str(row["makeup_owed"]),
+            str(row["makeup_overdue"]),
+            str(row["notified"]),
+            str(row["acknowledged"]),
+            percent(row["acknowledged"], row["notified"]),
+            percent(row["compliant"], row["cadres"]),
+        ]
+    # The named lists: absent without approval, and overdue makeups with their due dates.
+    absent = {(r[1], r[2]) for r in rows if len(r) == 4 and r[0].isdigit()}
+    assert absent == {(a["name"], a["unit"]) for a in figures["absentees"]}
+    assert len(figures["absentees"]) == totals["absent"] == 3
+    overdue = {(r[1], r[2]) for r in rows if len(r) == 5 and r[0].isdigit()}
+    assert overdue == {(m["name"], m["unit"]) for m in figures["overdue_makeups"]}
+    assert len(overdue) == totals["makeup_overdue"] == 2
+    assert any("2025年12月31日" in r[4] for r in rows if len(r) == 5)

@@ -344,6 +344,23 @@ def test_the_printed_table_adds_up():
         ]
     }
     rows = printed_rows(figures)
-    assert [r["unit"] for r in rows] == ["甲"]  # nothing finished yet at 乙
-    row = rows[0]
-    assert row["expected"] == 8 == row["attended"] + row["excused"] + row["absent"]
+    assert [r["unit"] for r in rows] == ["甲", "乙"]
+    parts = ("attended", "leave", "deferred", "exempt", "absent", "withdrawn", "in_progress")
+    for row in rows:
+        assert row["named"] == sum(row[k] for k in parts)
+        assert (
+            row["expected"] == row["attended"] + row["excused"] + row["absent"] + row["withdrawn"]
+        )
+    assert rows[0]["expected"] == 8 and rows[1]["expected"] == 0  # nothing finished yet at 乙
+
+    from notifications.documents import builders
+    from notifications.documents.context import Issuer
+
+    context = builders.circular(
+        issuer=Issuer(name="中共某市委组织部", code="X组通"),
+        period="2026年第一季度",
+        figures=rows,
+        date=dt.date(2026, 4, 2),
+    )
+    # Only lines with someone expected to attend get a bar.
+    assert [label for label, _ in context.attachments[1].blocks[0].bars] == ["甲"]

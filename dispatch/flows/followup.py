@@ -266,66 +266,26 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
 
 
 def printed_rows(figures) -> list[dict]:
-    """The circular's table: dispatches still in progress are not counted yet; exempt
-    cadres were not expected; leave and deferral are excused; withdrawal (too much leave)
-    counts with absence. So attended + excused + absent = expected on every line."""
-    return [
-        {
-            "unit": row["unit"],
-            "expected": row["named"] - row["exempt"] - row["in_progress"],
-            "attended": row["attended"],
-            "excused": row["leave"] + row["deferred"],
-            "absent": row["absent"] + row["withdrawn"],
-            "makeup_owed": row["makeup_owed"],
-        }
-        for row in figures.get("units", [])
-        if row["named"] - row["exempt"] - row["in_progress"] > 0
-    ]
+    """The circular's table lines (see `services.followup.circular_rows`)."""
+    return services.followup.circular_rows(figures)
 
 
 def issue_circular_document(circular: Circular):
     """Render and issue the circular as an official document with its number."""
     figures = circular.figures
-    rows = printed_rows(figures)
-    label = services.followup.period_label(circular.period_start, circular.period_end)
     context = builders.circular(
         issuer=issuer_of(circular.org_department),
-        period=label,
-        figures=rows,
+        period=services.followup.period_label(circular.period_start, circular.period_end),
+        figures=printed_rows(figures),
         absentees=figures.get("absentees", []),
+        overdue_makeups=figures.get("overdue_makeups", []),
         date=timezone.localdate(),
         title=circular.title,
         printed_by=circular.org_department.unit.name,
+        organizer=circular.org_department.unit.name,
     )
     drafted = [Paragraph(text.strip()) for text in circular.body.splitlines() if text.strip()]
-    if not rows:
-        # Nothing to count: say so plainly instead of a table of zeros, but still name
-        # the makeups that are overdue.
-        overdue = figures.get("overdue_makeups", [])
-        context = dataclasses.replace(
-            context,
-            body=[
-                Paragraph(
-                    f"{label}，{circular.org_department.unit.name}未组织调训，本期无调训情况需要通报。"
-                ),
-                *(
-                    [
-                        Paragraph(
-                            f"截至{label}末，以下{len(overdue)}名同志补训逾期未完成，予以通报："
-                            + "；".join(
-                                f"{m['unit']}{m['name']}（{m['missed_class']}）" for m in overdue
-                            )
-                            + "。请所在单位督促其尽快完成补训。"
-                        )
-                    ]
-                    if overdue
-                    else []
-                ),
-                *drafted,
-            ],
-            attachments=[],
-        )
-    elif drafted:
+    if drafted:
         context = dataclasses.replace(context, body=[*context.body, *drafted])
     return issue_document(actor=None, kind="circular", context=context, subject=circular)
 

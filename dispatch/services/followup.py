@@ -232,6 +232,55 @@ def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
     }
 
 
+def circular_rows(figures) -> list[dict]:
+    """The circular's lines as printed and shown on the task pages, one per unit of the
+    figures: expected = named − exempt − still in progress; excused = leave + deferred;
+    absent = without approval (withdrawn apart). So on every line
+    named = attended + leave + deferred + exempt + absent + withdrawn + in progress and
+    attended + excused + absent + withdrawn = expected."""
+    rows = []
+    for row in figures.get("units", []):
+        get = row.get
+        rows.append(
+            {
+                "unit": row["unit"],
+                "expected": get("named", 0) - get("exempt", 0) - get("in_progress", 0),
+                "attended": get("attended", 0),
+                "excused": get("leave", 0) + get("deferred", 0),
+                **{
+                    k: get(k, 0)
+                    for k in (
+                        "named",
+                        "leave",
+                        "deferred",
+                        "exempt",
+                        "absent",
+                        "withdrawn",
+                        "in_progress",
+                        "makeup_owed",
+                        "makeup_overdue",
+                        "notified",
+                        "acknowledged",
+                        "cadres",
+                        "compliant",
+                    )
+                },
+            }
+        )
+    return rows
+
+
+def circular_summary(figures) -> dict:
+    """Totals and rates of the figures, for the task pages."""
+    totals = dict(figures.get("totals", {}))
+    expected = totals.get("named", 0) - totals.get("exempt", 0) - totals.get("in_progress", 0)
+    totals["expected"] = expected
+    totals["attendance_rate"] = _rate(totals.get("attended", 0), expected)
+    totals.setdefault("ack_rate", _rate(totals.get("acknowledged", 0), totals.get("notified", 0)))
+    totals.setdefault("compliance_rate", _rate(totals.get("compliant", 0), totals.get("cadres", 0)))
+    return totals
+
+
 def owed_makeups(units, end: dt.date):
     """Makeups owed at the end of the period by cadres who missed a class in `units`:
     owed by then and neither attended nor cancelled since."""

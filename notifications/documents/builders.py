@@ -64,7 +64,14 @@ class MakeupRow:
 
 @dataclass(frozen=True)
 class UnitFigures:
-    """A unit's line in a circular. `rate` is attended / expected, in per cent."""
+    """A unit's line in a circular. `expected` = named − exempt − still in progress;
+    `excused` = leave + deferred; `absent` = absent without approval (withdrawn
+    cadres, who took too much leave, are counted in `withdrawn`). `rate` is attended /
+    expected, in per cent.
+
+    Callers that know only the short form (expected, attended, excused, absent) may
+    leave the rest out: `named` then defaults to expected + exempt + in progress and
+    `leave` to excused − deferred, so every line still adds up."""
 
     unit: str
     expected: int
@@ -73,10 +80,33 @@ class UnitFigures:
     absent: int = 0
     makeup_owed: int = 0
     makeup_done: int = 0
+    named: int | None = None
+    leave: int | None = None
+    deferred: int = 0
+    exempt: int = 0
+    withdrawn: int = 0
+    in_progress: int = 0
+    makeup_overdue: int = 0
+    notified: int = 0  # dispatches whose notice was issued (to be acknowledged)
+    acknowledged: int = 0
+    cadres: int = 0  # cadres of the unit evaluated against the hours indicators
+    compliant: int = 0  # of them: met or on track
 
     @property
     def rate(self) -> float:
         return 100.0 * self.attended / self.expected if self.expected else 0.0
+
+    @property
+    def named_count(self) -> int:
+        return (
+            self.named
+            if self.named is not None
+            else (self.expected + self.exempt + self.in_progress)
+        )
+
+    @property
+    def leave_count(self) -> int:
+        return self.leave if self.leave is not None else self.excused - self.deferred
 
 
 @dataclass(frozen=True)
@@ -86,6 +116,26 @@ class Absentee:
     name: str
     unit: str
     missed_class: str = ""
+
+
+@dataclass(frozen=True)
+class OverdueMakeup:
+    """A cadre whose makeup training is past its due date, named in a circular."""
+
+    name: str
+    unit: str
+    missed_class: str = ""
+    due_date: dt.date | str = ""
+
+    @property
+    def due_text(self) -> str:
+        due = self.due_date
+        if isinstance(due, str) and due:
+            try:
+                due = dt.date.fromisoformat(due)
+            except ValueError:
+                return due
+        return format_date(due) if isinstance(due, dt.date) else ""
 
 
 def _rows(cls, items: Iterable) -> list:
@@ -294,10 +344,12 @@ def makeup_notice(
     tc = _one(ClassInfo, makeup_class)
     rows = _rows(MakeupRow, cadres)
     deadline = deadline or tc.end_date
+    # 参加2026年第二期干部补训班, not 参加…补训班补训
+    attend = f"参加{tc.name}" if "补训" in tc.name else f"参加{tc.name}补训"
     body = [
         Paragraph(
             f"按照干部教育培训有关规定，因故未参加或未完成规定培训的干部应当按要求补训。"
-            f"经研究，决定安排{len(rows)}名同志参加{tc.name}补训，名单见附件。"
+            f"经研究，决定安排{len(rows)}名同志{attend}，名单见附件。"
             "现将有关事项通知如下："
         ),
         Heading("补训时间和地点"),
@@ -322,8 +374,7 @@ def makeup_notice(
     )
     return DocumentContext(
         issuer=issuer,
-        title=title
-        or (f"关于参加{tc.name}的通知" if "补训" in tc.name else f"关于参加{tc.name}补训的通知"),
+        title=title or f"关于{attend}的通知",
         date=date,
         recipients=list(recipients) or _units(rows),
         body=body,
@@ -334,6 +385,130 @@ def makeup_notice(
     )
 
 
+def _percent(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.1f}%" if whole else "—"
+
+
+CIRCULAR_TABLE1_NOTE = (
+    "注：点名，本期点名调训人次；缺训，未经批准缺训；退训，请假超过培训总学时七分之一而退训；"
+    "未结，尚在确认、审批、通知或签收中；参训率＝参训÷（点名－免训－未结）。"
+    "点名＝参训＋请假＋缓训＋免训＋缺训＋退训＋未结。"
+)
+CIRCULAR_TABLE2_NOTE = (
+    "注：应补训，截至期末尚未完成补训的人数；逾期，其中超过补训期限的人数；"
+    "通知，已下发入学通知的人次；签收率＝签收÷通知；"
+    "学时达标率，学时已达标或进度正常的干部占本单位干部的比例。"
+)
+
+
+def circular_tables(rows: Sequence[UnitFigures]) -> list:
+    """The two figure tables of a circular (表1 attendance, 表2 makeup, acknowledgement
+    and hours compliance) with a total line each and the abbreviations explained."""
+    total = UnitFigures(
+        unit="合计",
+        expected=sum(r.expected for r in rows),
+        attended=sum(r.attended for r in rows),
+        absent=sum(r.absent for r in rows),
+        named=sum(r.named_count for r in rows),
+        leave=sum(r.leave_count for r in rows),
+        deferred=sum(r.deferred for r in rows),
+        exempt=sum(r.exempt for r in rows),
+        withdrawn=sum(r.withdrawn for r in rows),
+        in_progress=sum(r.in_progress for r in rows),
+        makeup_owed=sum(r.makeup_owed for r in rows),
+        makeup_overdue=sum(r.makeup_overdue for r in rows),
+        notified=sum(r.notified for r in rows),
+        acknowledged=sum(r.acknowledged for r in rows),
+        cadres=sum(r.cadres for r in rows),
+        compliant=sum(r.compliant for r in rows),
+    )
+    numbered = [(str(i), r) for i, r in enumerate(rows, start=1)] + [("", total)]
+    attendance = Table(
+        caption="表1  调训情况",
+        columns=[
+            "序号",
+            "单位",
+            "点名",
+            "参训",
+            "请假",
+            "缓训",
+            "免训",
+            "缺训",
+            "退训",
+            "未结",
+            "参训率",
+        ],
+        rows=[
+            [
+                i,
+                r.unit,
+                r.named_count,
+                r.attended,
+                r.leave_count,
+                r.deferred,
+                r.exempt,
+                r.absent,
+                r.withdrawn,
+                r.in_progress,
+                _percent(r.attended, r.expected),
+            ]
+            for i, r in numbered
+        ],
+        widths=[0.8, 3.0, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 1.2],
+    )
+    followup = Table(
+        caption="表2  补训、签收和学时达标情况",
+        columns=["序号", "单位", "应补训", "逾期", "通知", "签收", "签收率", "学时达标率"],
+        rows=[
+            [
+                i,
+                r.unit,
+                r.makeup_owed,
+                r.makeup_overdue,
+                r.notified,
+                r.acknowledged,
+                _percent(r.acknowledged, r.notified),
+                _percent(r.compliant, r.cadres),
+            ]
+            for i, r in numbered
+        ],
+        widths=[0.8, 3.0, 1.1, 0.9, 0.9, 0.9, 1.2, 1.8],
+    )
+    return [
+        attendance,
+        Paragraph(CIRCULAR_TABLE1_NOTE),
+        followup,
+        Paragraph(CIRCULAR_TABLE2_NOTE),
+    ]
+
+
+def circular_name_lists(absent: Sequence[Absentee], overdue: Sequence[OverdueMakeup]) -> list:
+    """Named lists: absent without approval, and makeups past their due date."""
+    blocks: list = []
+    if absent:
+        blocks.append(
+            Table(
+                caption="无故缺训人员名单",
+                columns=["序号", "姓名", "单位", "缺训班次"],
+                rows=[[i, a.name, a.unit, a.missed_class] for i, a in enumerate(absent, start=1)],
+                widths=[0.8, 1.4, 3.4, 4.0],
+            )
+        )
+    if overdue:
+        blocks.append(
+            Table(
+                caption="补训逾期人员名单",
+                columns=["序号", "姓名", "单位", "缺训班次", "补训期限"],
+                rows=[
+                    [i, m.name, m.unit, m.missed_class, m.due_text]
+                    for i, m in enumerate(overdue, start=1)
+                ],
+                widths=[0.8, 1.4, 2.8, 3.0, 2.6],
+            )
+        )
+    return blocks
+
+
 def circular(
     *,
     issuer: Issuer,
@@ -341,30 +516,95 @@ def circular(
     figures: Iterable[UnitFigures | Mapping],
     date: dt.date,
     absentees: Iterable[Absentee | Mapping] = (),
+    overdue_makeups: Iterable[OverdueMakeup | Mapping] = (),
     recipients: Sequence[str] = (),
     contact: str = "",
     cc: Sequence[str] = (),
     printed_by: str = "",
     title: str = "",
+    organizer: str = "",
 ) -> DocumentContext:
-    """通报 on dispatch for `period` (e.g. "2026年第一季度"): figures by unit (附件1, a
-    table) and attendance rate by unit (附件2, a bar chart); unexcused absentees named."""
+    """通报 on dispatch for `period` (e.g. "2026年第一季度"): figures by unit (附件1, two
+    tables: attendance; makeup, acknowledgement and hours compliance), attendance rate by
+    unit (附件2, a bar chart) and the named lists (附件3: absent without approval,
+    makeups overdue). A period in which nobody was dispatched gets a plain "nothing to
+    report" circular that still names the overdue makeups."""
     rows = _rows(UnitFigures, figures)
     absent = _rows(Absentee, absentees)
+    overdue = _rows(OverdueMakeup, overdue_makeups)
+    recipients = list(recipients) or ["各县（市、区）委组织部", "市直各单位"]
+    title = title or f"关于{period}干部调训情况的通报"
+    names = "；".join(
+        f"{m.unit}{m.name}" + (f"（{m.missed_class}）" if m.missed_class else "") for m in overdue
+    )
+    overdue_text = (
+        f"截至{period}末，以下{len(overdue)}名同志补训逾期未完成，予以通报：{names}。"
+        "请所在单位督促其尽快完成补训。"
+    )
+    name_lists = circular_name_lists(absent, overdue)
+    lists_title = f"{period}通报人员名单"
+    if not any(r.named_count for r in rows):
+        return DocumentContext(
+            issuer=issuer,
+            title=title,
+            date=date,
+            recipients=recipients,
+            body=[
+                Paragraph(
+                    f"{period}，{organizer or issuer.name}未组织调训，本期无调训情况需要通报。"
+                ),
+                *([Paragraph(overdue_text)] if overdue else []),
+            ],
+            attachments=[Attachment(lists_title, name_lists)] if overdue else [],
+            note=contact,
+            cc=cc,
+            printed_by=printed_by,
+        )
+
+    named = sum(r.named_count for r in rows)
     expected = sum(r.expected for r in rows)
     attended = sum(r.attended for r in rows)
-    excused = sum(r.excused for r in rows)
+    excused = sum(r.leave_count + r.deferred for r in rows)
+    exempt = sum(r.exempt for r in rows)
+    absent_count = sum(r.absent for r in rows)
+    withdrawn = sum(r.withdrawn for r in rows)
+    in_progress = sum(r.in_progress for r in rows)
+    owed = sum(r.makeup_owed for r in rows)
+    overdue_count = sum(r.makeup_overdue for r in rows)
+    notified = sum(r.notified for r in rows)
+    acknowledged = sum(r.acknowledged for r in rows)
+    cadres = sum(r.cadres for r in rows)
+    compliant = sum(r.compliant for r in rows)
     rate = 100.0 * attended / expected if expected else 0.0
-    full = [r.unit for r in rows if r.expected and r.attended == r.expected]
-    low = sorted((r for r in rows if r.expected and r.rate < 90), key=lambda r: r.rate)
+    counted = [r for r in rows if r.expected]
+    full = [r.unit for r in counted if r.attended == r.expected]
+    low = sorted((r for r in counted if r.rate < 90), key=lambda r: r.rate)
+    overall = (
+        f"{period}，共点名调训干部{named}人次，其中应参训{expected}人次，实际参训{attended}人次，"
+        f"参训率{rate:.1f}%；经批准请假、缓训{excused}人次，免训{exempt}人次；"
+        f"未经批准缺训{absent_count}人次，退训{withdrawn}人次"
+        + (f"；尚未办结{in_progress}人次" if in_progress else "")
+        + "。"
+        + (f"{'、'.join(full)}等{len(full)}个单位参训率达到100%。" if full else "")
+    )
+    followup = (
+        f"截至{period}末，应补训{owed}人，其中逾期未完成{overdue_count}人。"
+        + (
+            f"调训通知签收率{_percent(acknowledged, notified)}（{acknowledged}/{notified}）。"
+            if notified
+            else ""
+        )
+        + (
+            f"干部学时达标率{_percent(compliant, cadres)}（{compliant}/{cadres}）。"
+            if cadres
+            else ""
+        )
+    )
     body = [
         Paragraph(f"为加强干部教育培训管理，压实调训工作责任，现将{period}干部调训情况通报如下："),
         Heading("总体情况"),
-        Paragraph(
-            f"{period}，共调训干部{expected}人次，实际参训{attended}人次，"
-            f"参训率{rate:.1f}%；经批准请假、缓训{excused}人次。"
-            + (f"{'、'.join(full)}等{len(full)}个单位参训率达到100%。" if full else "")
-        ),
+        Paragraph(overall),
+        Paragraph(followup),
         Heading("存在的问题"),
         Paragraph(
             (f"{'、'.join(r.unit for r in low)}等单位参训率低于90%，调训组织工作有待加强。")
@@ -383,6 +623,8 @@ def circular(
                 + "。请所在单位督促其按要求补训。"
             )
         )
+    if overdue:
+        body.append(Paragraph(overdue_text))
     body += [
         Heading("工作要求"),
         Paragraph(
@@ -390,29 +632,23 @@ def circular(
             "确保被调训干部按时足额参训。对无正当理由不参加调训的，将按有关规定严肃处理。"
         ),
     ]
-    table = Table(
-        columns=["序号", "单位", "应训人次", "实训人次", "请假缓训", "缺训人次", "参训率"],
-        rows=[
-            [i, r.unit, r.expected, r.attended, r.excused, r.absent, f"{r.rate:.1f}%"]
-            for i, r in enumerate(rows, start=1)
-        ]
-        + [["", "合计", expected, attended, excused, sum(r.absent for r in rows), f"{rate:.1f}%"]],
-        widths=[0.8, 3.0, 1.3, 1.3, 1.3, 1.3, 1.4],
-    )
     chart = BarChart(
         title=f"{period}各单位参训率",
-        bars=[(r.unit, round(r.rate, 1)) for r in rows],
+        bars=[(r.unit, round(r.rate, 1)) for r in counted],
     )
+    attachments = [
+        Attachment(f"{period}各单位调训情况统计表", circular_tables(rows)),
+        Attachment(f"{period}各单位参训率", [chart]),
+    ]
+    if name_lists:
+        attachments.append(Attachment(lists_title, name_lists))
     return DocumentContext(
         issuer=issuer,
-        title=title or f"关于{period}干部调训情况的通报",
+        title=title,
         date=date,
-        recipients=list(recipients) or ["各县（市、区）委组织部", "市直各单位"],
+        recipients=recipients,
         body=body,
-        attachments=[
-            Attachment(f"{period}各单位调训情况统计表", [table]),
-            Attachment(f"{period}各单位参训率", [chart]),
-        ],
+        attachments=attachments,
         note=contact,
         cc=cc,
         printed_by=printed_by,
