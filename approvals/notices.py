@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from notifications.models import Event
-from notifications.reminders import reminder_due
+from notifications.reminders import offsets, reminder_due
 from notifications.services import notify
 
 
@@ -47,7 +47,9 @@ def reminder(step):
     """The decision is due soon: everyone who may take the step (as `waiting`). The key
     names the reminder slot (3 or 1 days before), so each goes out once."""
     request = step.request
-    slot = reminder_due(request.due_at) if request.due_at else None
+    slot = reminder_due(request.due_at, since=request.created_at) if request.due_at else None
+    if slot is None and offsets():
+        return  # past due, or every slot came before the request was made
     notify(
         event=Event.REMINDER,
         recipients=holders(step.permission, step.scope),

@@ -8,6 +8,7 @@ are chosen by jurisdiction: the people whose grants cover the unit concerned.
 from django.utils import timezone
 
 from notifications.models import Event
+from notifications.reminders import offsets as reminder_offsets
 from notifications.reminders import reminder_due
 from notifications.services import close_acknowledgements, notify
 
@@ -115,9 +116,27 @@ def acknowledged(dispatch, *, actor):
     )
 
 
+def _notice_issued_at(dispatch):
+    """When the dispatch's notice was issued (None before it was)."""
+    from notifications.models import IssuedDocument
+
+    if not dispatch.notice_reference:
+        return None
+    return (
+        IssuedDocument.objects.filter(document_number=dispatch.notice_reference)
+        .values_list("issued_at", flat=True)
+        .first()
+    )
+
+
 def reminder(dispatch, step: str, due):
-    """Before a due moment: the unit (confirmation) or the trainee (acknowledgement)."""
-    slot = reminder_due(due)
+    """Before a due moment: the unit (confirmation) or the trainee (acknowledgement).
+    Only reminder slots still ahead when the step began count (confirmation: the
+    dispatch's creation; acknowledgement: the notice); when none is due, nothing is sent."""
+    since = dispatch.created_at if step == "confirm" else _notice_issued_at(dispatch)
+    slot = reminder_due(due, since=since)
+    if slot is None and reminder_offsets():
+        return  # no slot due (past the due moment, or every slot preceded the step)
     recipients = liaisons(dispatch.unit) if step == "confirm" else trainee_or_liaisons(dispatch)
     subject = {
         "confirm": f"确认{dispatch.cadre.name}参加{dispatch.training_class.name}",
@@ -166,7 +185,9 @@ def nomination_reminder(allocation):
     """The response deadline nears and the unit has not nominated: its liaisons. Same key
     as the `send_reminders` sweep, so the flow's reminder and the sweep's go out once."""
     due = allocation.roll_call.response_deadline
-    slot = reminder_due(due)
+    slot = reminder_due(due, since=allocation.roll_call.created_at)
+    if slot is None and reminder_offsets():
+        return
     notify(
         event=Event.REMINDER,
         recipients=liaisons(allocation.unit),
@@ -262,6 +283,9 @@ def reminder_candidates(now):
     `manage.py send_reminders` (the 3-day and 1-day reminders)."""
     import datetime as dt
 
+    from django.db.models import OuterRef, Subquery
+
+    from notifications.models import IssuedDocument
     from notifications.reminders import ReminderCandidate, offsets
 
     from .models import Dispatch, DispatchStatus, QuotaAllocation, QuotaStatus, RollCallStatus
@@ -284,6 +308,7 @@ def reminder_candidates(now):
             recipients=liaisons_of(dispatch.unit),
             context={"subject": f"确认{dispatch.cadre.name}参加{dispatch.training_class.name}"},
             group=_group(dispatch),
+            since=dispatch.created_at,
         )
     for allocation in QuotaAllocation.objects.filter(
         status=QuotaStatus.AWAITING_NOMINATION,
@@ -297,14 +322,21 @@ def reminder_candidates(now):
             recipients=liaisons_of(allocation.unit),
             context={"subject": _nomination_subject(allocation)},
             group=f"rollcall:{allocation.roll_call_id}",
+            since=allocation.roll_call.created_at,
         )
-    for dispatch in Dispatch.objects.filter(
-        status=DispatchStatus.NOTIFIED, acknowledge_due__gt=now, acknowledge_due__lte=horizon
-    ).select_related(*related):
+    issued_at = IssuedDocument.objects.filter(document_number=OuterRef("notice_reference"))
+    for dispatch in (
+        Dispatch.objects.filter(
+            status=DispatchStatus.NOTIFIED, acknowledge_due__gt=now, acknowledge_due__lte=horizon
+        )
+        .annotate(notice_issued_at=Subquery(issued_at.values("issued_at")[:1]))
+        .select_related(*related)
+    ):
         yield ReminderCandidate(
             due=dispatch.acknowledge_due,
             key=f"dispatch:{dispatch.pk}:acknowledge",
             recipients=trainee_or_liaisons(dispatch),
             context={"subject": f"签收{dispatch.training_class.name}调训通知"},
             group=_group(dispatch),
+            since=dispatch.notice_issued_at,
         )

@@ -3,11 +3,14 @@
 Which things fall due belongs to the caller's domain (dispatch knows its deadlines), so
 notifications offers two small pieces:
 
-* `reminder_due(due, now)` → the reminder that should have gone out by `now` for a due
-  moment, as a `ReminderSlot(offset_days, key_suffix)`, or None. Offsets come from
+* `reminder_due(due, now, since)` → the reminder that should have gone out by `now` for a
+  due moment, as a `ReminderSlot(offset_days, key_suffix)`, or None. Offsets come from
   `NOTIFICATIONS_REMINDER_OFFSETS_DAYS` (default [3, 1]): between 3 and 1 days before the
   due moment the 3-day reminder is due, in the last day the 1-day one, none after it. Add
   the suffix to your notify() key and each reminder goes out once, however often you ask.
+  `since` is when the item was created or issued: a slot whose moment had already come
+  by then (or came within `CREATION_GRACE` of it) never fires — a notice that gives three
+  days to acknowledge is its own 3-day reminder; only the slots still ahead fire.
 * Reminder sources: `register_reminder_source(func)` (call it from your AppConfig.ready);
   `func(now)` yields `ReminderCandidate`s (open items with a due moment). The management
   command `send_reminders` and the beat task `notifications.send_reminders` ask every
@@ -24,6 +27,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from .models import Event
+
+# A slot falling this close after the item's creation counts as already past: the item's
+# own notice told them (the due moment is often computed a moment after the notice).
+CREATION_GRACE = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class ReminderCandidate:
     group: str = ""
     template: str | None = None
     channels: Iterable[str] | None = None
+    since: dt.datetime | None = None  # when the item was created/issued (see reminder_due)
 
 
 def offsets() -> list[int]:
@@ -57,15 +65,21 @@ def _aware(due) -> dt.datetime:
     return due
 
 
-def reminder_due(due, now: dt.datetime | None = None) -> ReminderSlot | None:
-    """The reminder due by `now` for a `due` moment (date or datetime), or None."""
+def reminder_due(
+    due, now: dt.datetime | None = None, since: dt.datetime | None = None
+) -> ReminderSlot | None:
+    """The reminder due by `now` for a `due` moment (date or datetime), or None. Slots
+    whose moment was not still ahead when the item was created (`since`) are skipped."""
     due = _aware(due)
     now = now or timezone.now()
     if now >= due:
         return None
     slot = None
     for days in offsets():  # largest first: the last one whose moment has passed wins
-        if now >= due - dt.timedelta(days=days):
+        moment = due - dt.timedelta(days=days)
+        if since is not None and moment <= _aware(since) + CREATION_GRACE:
+            continue  # already past when the item was created: its notice said as much
+        if now >= moment:
             slot = ReminderSlot(days, f"reminder-{days}d")
     return slot
 
@@ -89,7 +103,7 @@ def send_reminders(now: dt.datetime | None = None) -> int:
     written = 0
     for source in list(_sources):
         for item in source(now):
-            slot = reminder_due(item.due, now)
+            slot = reminder_due(item.due, now, item.since)
             if slot is None:
                 continue
             key = f"{item.key}:{slot.key_suffix}"

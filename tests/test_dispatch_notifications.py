@@ -289,3 +289,55 @@ def test_one_liaison_acknowledging_for_a_cadre_without_account_settles_it_for_al
     for outsider in (world.carol, world.alice, world.nobody, staff.luke, lucy):
         client.force_login(outsider)
         assert client.get(f"/rollcalls/{roll_call.pk}/acknowledgements/").status_code in (403, 404)
+
+
+def test_a_notice_giving_three_days_gets_no_three_day_reminder_right_after_it(
+    world, staff, roll_call, client
+):
+    from django.utils import timezone
+
+    wang = Dispatch.objects.get(cadre=world.cadre_a)
+    process = process_of(wang, "DispatchFlow")
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    wang.refresh_from_db()
+    assert wang.acknowledge_due - timezone.now() <= dt.timedelta(days=3)
+    ack_reminders = Notification.objects.filter(
+        event="reminder", key__startswith=f"dispatch:{wang.pk}:acknowledge"
+    )
+    # The sweep minutes and a day after the notice: nothing (the notice itself said so).
+    for later in (dt.timedelta(minutes=15), dt.timedelta(days=1)):
+        with time_machine.travel(timezone.now() + later, tick=False):
+            call_command("send_reminders")
+        assert not ack_reminders.exists()
+    # The 1-day slot was still ahead: the sweep and the flow's own timer send it, once.
+    with time_machine.travel(wang.acknowledge_due - dt.timedelta(hours=12), tick=False):
+        call_command("send_reminders")
+        call_command("workflow_timers")
+    assert [(n.recipient.username, n.key.rsplit(":", 1)[1]) for n in ack_reminders] == [
+        ("dave", "reminder-1d")
+    ]
+
+
+def test_a_roll_call_answered_within_three_days_gets_only_the_one_day_reminder(
+    world, staff, klass, client
+):
+    client.force_login(world.bob)
+    client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": deadline(3),
+            "cadres": [world.cadre_a.pk],
+        },
+    )
+    wang = Dispatch.objects.get(cadre=world.cadre_a)
+    with time_machine.travel(wang.confirm_due - dt.timedelta(days=2, hours=23), tick=False):
+        call_command("send_reminders")
+    assert not Notification.objects.filter(event="reminder").exists()
+    with time_machine.travel(wang.confirm_due - dt.timedelta(hours=12), tick=False):
+        call_command("send_reminders")
+        call_command("workflow_timers")
+    assert notified("reminder", key__endswith="reminder-1d") == {"lily"}
+    assert Notification.objects.filter(event="reminder").count() == 1

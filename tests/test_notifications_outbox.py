@@ -369,6 +369,22 @@ def test_reminder_slots_follow_the_configured_offsets(settings):
     assert reminders.reminder_due(due, at(days=6)).key_suffix == "reminder-7d"
 
 
+def test_a_slot_already_past_when_the_item_was_created_never_fires():
+    due = dt.datetime(2026, 5, 10, 9, 0, tzinfo=dt.UTC)
+    at = lambda **delta: due - dt.timedelta(**delta)  # noqa: E731
+    # Issued exactly three days ahead (the due moment computed a moment after the notice):
+    # no 3-day reminder right away, nor later in the window; the 1-day one still fires.
+    created = at(days=3, seconds=1)
+    assert reminders.reminder_due(due, at(days=3) + dt.timedelta(minutes=1), created) is None
+    assert reminders.reminder_due(due, at(days=2), created) is None
+    assert reminders.reminder_due(due, at(hours=23), created).key_suffix == "reminder-1d"
+    # Issued 20 hours ahead: no reminder at all; 30 hours ahead: the 1-day one.
+    assert reminders.reminder_due(due, at(hours=2), at(hours=20)) is None
+    assert reminders.reminder_due(due, at(hours=2), at(hours=30)).key_suffix == "reminder-1d"
+    # Issued five days ahead: both slots were still ahead.
+    assert reminders.reminder_due(due, at(days=2), at(days=5)).key_suffix == "reminder-3d"
+
+
 def test_registered_reminder_sources_are_notified_once_per_slot(
     people, django_capture_on_commit_callbacks
 ):
