@@ -172,3 +172,117 @@ def test_a_silent_unit_is_reminded_to_nominate_then_escalated_to_the_dispatchers
         Notification.objects.exclude(pk__in=before).values_list("recipient__username", flat=True)
     )
     assert heard == {"lily", "luke", "bob"}
+
+
+# --- who hears each dispatch event, exactly -------------------------------------------
+
+
+def test_the_decision_goes_to_the_requester_and_the_trainee(world, staff, klass, client):
+    _dispatch, process = named(client, world, klass, world.cadre_a)
+    approval, approval_process = ask_leave(client, staff.lily, process)
+    client.force_login(world.alice)
+    act(client, open_task(approval_process, "head_review"), {"decision": "approved"})
+    client.force_login(staff.oscar)
+    act(client, open_task(approval_process, "managing_review"), {"decision": "approved"})
+    approval.refresh_from_db()
+    assert approval.status == "approved"
+    assert notified("decision_made") == {"lily", "dave"}
+    trainee = Notification.objects.get(event="decision_made", recipient=world.dave)
+    assert "王堃" in trainee.title and "已同意" in trainee.title
+
+
+def confirm(client, liaison, process):
+    client.force_login(liaison)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+
+
+def test_a_notice_for_a_cadre_without_account_goes_to_the_units_liaisons_only(
+    world, staff, klass, client
+):
+    lucy = user("lucy", "unit_liaison", world.b)
+    county_liaison = user("cora", "unit_liaison", world.county)  # reaches unit B too
+    dispatch, process = named(client, world, klass, world.cadre_b)
+    confirm(client, staff.luke, process)
+    assert notified("notice_issued") == {"luke", lucy.username, county_liaison.username}
+    notice = Notification.objects.filter(event="notice_issued").first()
+    assert notice.requires_ack and notice.document.subject == dispatch
+
+
+def test_acknowledgement_reminder_and_escalation_reach_the_trainee_then_the_dispatchers(
+    world, staff, klass, client
+):
+    wang, wang_process = named(client, world, klass, world.cadre_a)
+    zhang = Dispatch.objects.create(
+        roll_call=wang.roll_call,
+        training_class=klass,
+        cadre=world.cadre_b,
+        unit=world.b,
+        confirm_due=wang.confirm_due,
+    )
+    confirm(client, staff.lily, wang_process)
+    wang.refresh_from_db()
+    # Zhang (no account) is notified through the service, as his flow would.
+    from dispatch import services
+
+    Dispatch.objects.filter(pk=zhang.pk).update(status="confirmed")
+    services.dispatch_notify(dispatch=zhang)
+    zhang.refresh_from_db()
+    before = set(Notification.objects.values_list("pk", flat=True))
+
+    with time_machine.travel(wang.acknowledge_due - dt.timedelta(hours=12), tick=False):
+        call_command("send_reminders")
+        call_command("workflow_timers")
+    reminders = Notification.objects.filter(event="reminder").exclude(pk__in=before)
+    assert set(
+        reminders.filter(key__startswith=f"dispatch:{wang.pk}:").values_list(
+            "recipient__username", flat=True
+        )
+    ) == {"dave"}
+    assert set(
+        reminders.filter(key__startswith=f"dispatch:{zhang.pk}:").values_list(
+            "recipient__username", flat=True
+        )
+    ) == {"luke"}
+
+    with time_machine.travel(wang.acknowledge_due + dt.timedelta(hours=1), tick=False):
+        call_command("workflow_timers")
+    # The roll call's (city) dispatcher, not the county's, though Zhang is a county cadre.
+    assert notified("escalation", key=f"dispatch:{wang.pk}:acknowledge:escalated") == {"bob"}
+    heard = set(
+        Notification.objects.exclude(pk__in=before).values_list("recipient__username", flat=True)
+    )
+    assert heard == {"dave", "luke", "bob"}
+
+
+def test_dispatched_in_quota_mode_reaches_each_nominee_and_their_units_liaisons(
+    world, staff, klass, client, django_capture_on_commit_callbacks
+):
+    client.force_login(world.bob)
+    client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "quota",
+            "response_deadline": deadline(5),
+            "allocations": f"{world.a.code} 2",
+        },
+    )
+    process = process_of(QuotaAllocation.objects.get(), "NominationFlow")
+    client.force_login(staff.lily)
+    act(
+        client,
+        open_task(process, "nominate"),
+        {"cadres": [world.cadre_a.pk, world.cadre_a1.pk]},
+    )
+    client.force_login(world.alice)
+    act(client, open_task(process, "head_approval"), {"decision": "approve"})
+    assert not notified("dispatched")
+    client.force_login(world.bob)
+    with django_capture_on_commit_callbacks(execute=True):  # announced after commit
+        act(client, open_task(process, "dispatcher_review"), {"decision": "accept"})
+    wang = Dispatch.objects.get(cadre=world.cadre_a)
+    li = Dispatch.objects.get(cadre=world.cadre_a1)
+    assert notified("dispatched", key=f"dispatch:{wang.pk}:dispatched") == {"dave", "lily"}
+    # Li (no account) works in A's sub-unit: its liaison and A's.
+    assert notified("dispatched", key=f"dispatch:{li.pk}:dispatched") == {"lily", "leo"}
+    assert notified("dispatched") == {"dave", "lily", "leo"}
