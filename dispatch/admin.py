@@ -10,6 +10,7 @@ from . import selectors
 from .forms import CadreForm, TrainingClassForm, UnitForm
 from .models import (
     Cadre,
+    CadreCategory,
     Circular,
     Dispatch,
     Filing,
@@ -227,11 +228,20 @@ class IndicatorRuleForm(forms.ModelForm):
     next version it will become (from the new effective date), so a refusal is a form
     error, never a server error."""
 
+    categories = forms.MultipleChoiceField(
+        label=IndicatorRule._meta.get_field("categories").verbose_name,
+        help_text=IndicatorRule._meta.get_field("categories").help_text,
+        choices=CadreCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta:
         model = IndicatorRule
         fields = [
             "code",
             "group",
+            "categories",
             "kind",
             "window",
             "min_hours",
@@ -281,6 +291,7 @@ class IndicatorRuleAdmin(admin.ModelAdmin):
         "code",
         "version",
         "group",
+        "categories_display",
         "kind",
         "window",
         "min_hours",
@@ -293,6 +304,7 @@ class IndicatorRuleAdmin(admin.ModelAdmin):
     fields = [
         "code",
         "group",
+        "categories",
         "kind",
         "window",
         "min_hours",
@@ -306,6 +318,10 @@ class IndicatorRuleAdmin(admin.ModelAdmin):
         "created_at",
     ]
     object_history_template = "admin/dispatch/indicatorrule/object_history.html"
+
+    @admin.display(description=IndicatorRule._meta.get_field("categories").verbose_name)
+    def categories_display(self, obj):
+        return obj.get_categories_display()
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,8 +1,10 @@
 """Compliance with the quantitative indicators, computed set-based.
 
-For a set of cadres and a day (`as_of`), each indicator rule in force for a cadre's group
-is evaluated over its window with one aggregate query per indicator group — never a query
-per cadre. A rule is:
+For a set of cadres and a day (`as_of`), each indicator rule in force for a cadre is
+evaluated over its window with one aggregate query per set of cadre categories sharing
+the same rules (per indicator group with the default rules) — never a query per cadre.
+Of the rules of one kind in force for a cadre's group, the most specific applies: one
+naming the cadre's category beats one for the whole group (no categories). A rule is:
 
 * **met** when the hours reach the minimum, or the days reach the alternative minimum
   (records that do not count days are converted at the rule's hours per day);
@@ -27,6 +29,7 @@ from .models import CATEGORY_GROUP, Cadre, IndicatorRule, RuleWindow
 MET, ON_TRACK, AT_RISK, SHORT = "met", "on_track", "at_risk", "short"
 ORDER = [SHORT, AT_RISK, ON_TRACK, MET]  # worst first
 AT_RISK_MARGIN = 0.25
+RULE_FIELDS = ("hours", "days", "progress", "status")
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,49 @@ def rules_in_force(as_of: dt.date) -> dict[str, list[IndicatorRule]]:
     in_force = IndicatorRule.objects.filter(effective_from__lte=as_of).filter(
         Q(effective_to__isnull=True) | Q(effective_to__gte=as_of)
     )
-    for rule in in_force.order_by("group", "kind"):
+    for rule in in_force.order_by("group", "kind", "id"):
         rules.setdefault(rule.group, []).append(rule)
     return rules
+
+
+def _specificity(rule: IndicatorRule) -> tuple:
+    """Smaller is more specific: a rule for fewer categories beats one for more (a rule
+    naming no categories is for its whole group). Ties, which the overlap check refuses,
+    go to the later rule."""
+    return (len(rule.scope), -rule.effective_from.toordinal(), -rule.pk)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Cadre categories evaluated by the same rules (one per kind of training)."""
+
+    group: str
+    categories: tuple[str, ...]
+    rules: tuple[IndicatorRule, ...]
+
+
+def profiles(as_of: dt.date) -> list[Profile]:
+    """For every cadre category, the rule of each kind in force on `as_of` that applies
+    to it — of those whose scope includes the category, the one for the fewest
+    categories — with categories sharing the same rules put together."""
+    found: dict[tuple, list[str]] = {}
+    rules_of: dict[tuple, tuple[IndicatorRule, ...]] = {}
+    for group, rules in rules_in_force(as_of).items():
+        for category in [c for c, g in CATEGORY_GROUP.items() if g == group]:
+            per_kind: dict[str, IndicatorRule] = {}
+            for rule in rules:
+                if category not in rule.scope:
+                    continue
+                current = per_kind.get(rule.kind)
+                if current is None or _specificity(rule) < _specificity(current):
+                    per_kind[rule.kind] = rule
+            if not per_kind:
+                continue
+            chosen = tuple(per_kind[kind] for kind in sorted(per_kind))
+            key = (group, tuple(rule.pk for rule in chosen))
+            found.setdefault(key, []).append(str(category))
+            rules_of[key] = chosen
+    return [Profile(key[0], tuple(found[key]), rules_of[key]) for key in found]
 
 
 def _rule_annotations(rule: IndicatorRule, window: Window, prefix: str) -> tuple[dict, dict]:
@@ -111,53 +154,63 @@ def _worst(status_fields: list[str]):
     return Case(*whens, default=Value(MET))
 
 
+def annotate_profile(cadres: QuerySet, profile: Profile, as_of: dt.date):
+    """`cadres` of the profile's categories, annotated in SQL with each rule's hours,
+    days, progress and status (`r<id>_…`) and the overall status (`overall`).
+    Returns the queryset and [(prefix, rule)]."""
+    first, second, statuses, rule_meta = {}, {}, [], []
+    for rule in profile.rules:
+        prefix = f"r{rule.pk}"
+        a, b = _rule_annotations(rule, window_for(rule, as_of), prefix)
+        first.update(a)
+        second.update(b)
+        statuses.append(f"{prefix}_status")
+        rule_meta.append((prefix, rule))
+    queryset = (
+        cadres.filter(category__in=profile.categories)
+        .order_by()
+        .annotate(**first)
+        .annotate(**second)
+        .annotate(overall=_worst(statuses))
+    )
+    return queryset, rule_meta
+
+
 def evaluate(cadres: QuerySet, as_of: dt.date | None = None) -> list[dict]:
     """One row per cadre: id, name, unit_id, group, per-rule hours/days/status, overall.
 
-    One aggregate query per indicator group (two with the default rules)."""
+    One aggregate query per set of categories sharing the same rules (one per indicator
+    group with the default rules: two)."""
     as_of = as_of or dt.date.today()
     rows: list[dict] = []
-    for group, rules in rules_in_force(as_of).items():
-        categories = [c for c, g in CATEGORY_GROUP.items() if g == group]
-        first, second, statuses, rule_meta = {}, {}, [], []
-        for rule in rules:
-            prefix = f"r{rule.pk}"
-            a, b = _rule_annotations(rule, window_for(rule, as_of), prefix)
-            first.update(a)
-            second.update(b)
-            statuses.append(f"{prefix}_status")
-            rule_meta.append((prefix, rule))
-        queryset = (
-            cadres.filter(category__in=categories)
-            .order_by()
-            .annotate(**first)
-            .annotate(**second)
-            .annotate(overall=_worst(statuses))
-        )
-        fields = ["id", "name", "unit_id", "overall", *first, *second]
-        for values in queryset.values(*fields):
-            row = {
-                "cadre_id": values["id"],
-                "name": values["name"],
-                "unit_id": values["unit_id"],
-                "group": group,
-                "status": values["overall"],
-                "rules": [
-                    {
-                        "rule_id": rule.pk,
-                        "code": rule.code,
-                        "version": rule.version,
-                        "kind": rule.kind,
-                        "required_hours": rule.min_hours,
-                        "hours": values[f"{prefix}_hours"],
-                        "days": values[f"{prefix}_days"],
-                        "progress": values[f"{prefix}_progress"],
-                        "status": values[f"{prefix}_status"],
-                    }
-                    for prefix, rule in rule_meta
-                ],
-            }
-            rows.append(row)
+    for profile in profiles(as_of):
+        queryset, rule_meta = annotate_profile(cadres, profile, as_of)
+        fields = [f"{prefix}_{name}" for prefix, _ in rule_meta for name in RULE_FIELDS]
+        for values in queryset.values("id", "name", "unit_id", "overall", *fields):
+            rows.append(
+                {
+                    "cadre_id": values["id"],
+                    "name": values["name"],
+                    "unit_id": values["unit_id"],
+                    "group": profile.group,
+                    "status": values["overall"],
+                    "rules": [
+                        {
+                            "rule_id": rule.pk,
+                            "code": rule.code,
+                            "version": rule.version,
+                            "kind": rule.kind,
+                            "categories": list(rule.categories),
+                            "required_hours": rule.min_hours,
+                            "hours": values[f"{prefix}_hours"],
+                            "days": values[f"{prefix}_days"],
+                            "progress": values[f"{prefix}_progress"],
+                            "status": values[f"{prefix}_status"],
+                        }
+                        for prefix, rule in rule_meta
+                    ],
+                }
+            )
     return rows
 
 

@@ -211,6 +211,7 @@ def rule_form(rule, **changes):
     data = {
         "code": rule.code,
         "group": rule.group,
+        "categories": list(rule.categories),
         "kind": rule.kind,
         "window": rule.window,
         "min_hours": str(rule.min_hours),
@@ -273,7 +274,7 @@ def test_admin_revision_into_another_groups_period_is_a_form_error(admin_client)
     rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
     response = admin_client.post(
         f"/admin/dispatch/indicatorrule/{rule.pk}/change/",
-        rule_form(rule, group="A", effective_from="2026-01-01"),
+        rule_form(rule, group="A", categories=[], effective_from="2026-01-01"),
     )
     assert response.status_code == 200
     assert "同一时期" in form_errors(response)
@@ -303,3 +304,125 @@ def test_admin_history_of_a_rule_lists_its_versions(admin_client):
         assert "v1" in page and "v2" in page
         assert "2025-12-31" in page and "2026-01-01" in page
     assert "100" in page
+
+
+# Rules for cadre categories: the most specific rule applies.
+
+A_CATEGORIES = ["county_leader", "pi_senior", "senior_civil_servant", "soe_leader"]
+
+
+def leaders_rule(categories=("county_leader",), **extra):
+    fields = {
+        "code": "a-leaders",
+        "group": "A",
+        "categories": list(categories),
+        "kind": "concentrated",
+        "window": "rolling_5_years",
+        "min_hours": Decimal("300"),
+        "effective_from": dt.date(2026, 1, 1),
+    }
+    fields.update(extra)
+    rule = IndicatorRule(**fields)
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+def test_the_default_rules_name_their_groups_categories(db):
+    assert IndicatorRule.objects.get(code="a-concentrated").categories == A_CATEGORIES
+    assert IndicatorRule.objects.get(code="a-online").categories == A_CATEGORIES
+    assert IndicatorRule.objects.get(code="b-concentrated").categories == [
+        "civil_servant",
+        "other_manager",
+        "professional",
+        "section_leader",
+    ]
+
+
+def test_a_rule_for_a_category_takes_precedence_over_the_groups(world, leader):
+    specific = leaders_rule()
+    civil = cadre("甲调研员", world.a, world.city_od, category="senior_civil_servant")
+    for person in (leader, civil):
+        credit(person, 320, dt.date(2025, 3, 1))
+        credit(person, 50, dt.date(2026, 5, 1), kind="online")
+    mine, theirs = status(leader), status(civil)
+    assert rule(mine, "concentrated")["rule_id"] == specific.pk
+    assert rule(mine, "concentrated")["categories"] == ["county_leader"]
+    assert rule(mine, "concentrated")["status"] == "met"  # 320 of 300
+    assert rule(mine, "online")["code"] == "a-online"  # no specific online rule: the group's
+    assert mine["status"] == "met"
+    assert rule(theirs, "concentrated")["code"] == "a-concentrated"  # 320 of 550
+    assert theirs["status"] != "met"
+    # Before the specific rule took effect, the group's rule applied to the leader too.
+    earlier = status(leader, dt.date(2025, 12, 31))
+    assert rule(earlier, "concentrated")["code"] == "a-concentrated"
+    assert rule(earlier, "concentrated")["version"] == 1
+
+
+def test_a_revised_category_rule_keeps_its_categories_and_old_evaluations_their_version(
+    world, leader
+):
+    specific = leaders_rule()
+    revised = services.rule_revise(
+        actor=None, rule=specific, effective_from=dt.date(2026, 7, 1), min_hours=Decimal("200")
+    )
+    assert revised.categories == ["county_leader"] and revised.version == 2
+    assert rule(status(leader), "concentrated")["rule_id"] == revised.pk
+    old = status(leader, dt.date(2026, 6, 30))
+    assert (rule(old, "concentrated")["rule_id"], rule(old, "concentrated")["version"]) == (
+        specific.pk,
+        1,
+    )
+
+
+def test_the_overlap_check_is_scoped_by_categories(db):
+    leaders_rule()
+    # The same categories in the same period: refused.
+    with pytest.raises(ValidationError, match="同一时期"):
+        leaders_rule(code="a-leaders-2")
+    # Another category, or more categories (less specific), may coexist.
+    leaders_rule(code="a-soe", categories=["soe_leader"])
+    leaders_rule(code="a-two", categories=["county_leader", "pi_senior"])
+    # As many categories with one in common: neither would be more specific.
+    with pytest.raises(ValidationError, match="同一时期"):
+        leaders_rule(code="a-two-b", categories=["county_leader", "senior_civil_servant"])
+    # A rule for the whole group (no categories) competes with the default rule.
+    with pytest.raises(ValidationError, match="同一时期"):
+        leaders_rule(code="a-all", categories=[])
+    # After the period of the first, the same categories are fine.
+    leaders_rule(
+        code="a-leaders-3", effective_from=dt.date(2020, 1, 1), effective_to=dt.date(2022, 12, 31)
+    )
+
+
+def test_a_rule_cannot_name_another_groups_categories(db):
+    with pytest.raises(ValidationError) as exc:
+        leaders_rule(categories=["civil_servant"])
+    assert "categories" in exc.value.error_dict
+
+
+def test_evaluation_stays_a_query_per_set_of_rules(world, leader, django_assert_max_num_queries):
+    leaders_rule()
+    cadre("乙科员", world.a, world.city_od, category="civil_servant")
+    with django_assert_max_num_queries(4):  # rules, county leaders, the rest of A, B
+        rows = compliance.evaluate(Cadre.objects.filter(unit=world.a), AS_OF)
+    assert {r["name"] for r in rows} == {"王堃", "甲领导", "乙科员"}
+
+
+def test_admin_adds_a_rule_for_some_categories(admin_client):
+    rule = IndicatorRule.objects.get(code="a-concentrated", version=1)
+    response = admin_client.post(
+        "/admin/dispatch/indicatorrule/add/",
+        rule_form(
+            rule,
+            code="a-soe",
+            categories=["soe_leader"],
+            min_hours="400",
+            effective_from="2026-01-01",
+        ),
+    )
+    assert response.status_code == 302, form_errors(response)
+    added = IndicatorRule.objects.get(code="a-soe")
+    assert added.categories == ["soe_leader"] and added.min_hours == 400
+    page = admin_client.get(f"/admin/dispatch/indicatorrule/{added.pk}/history/").content
+    assert "国有企业" in page.decode()

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .org import IndicatorGroup, OrgDepartment
+from .org import CATEGORY_GROUP, CadreCategory, IndicatorGroup, OrgDepartment
 
 
 class RuleWindow(models.TextChoices):
@@ -25,6 +25,16 @@ class IndicatorRule(models.Model):
 
     code = models.SlugField(_("code"), max_length=40)
     group = models.CharField(_("indicator group"), max_length=1, choices=IndicatorGroup.choices)
+    categories = models.JSONField(
+        _("cadre categories"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The categories of the group this rule is for; none means the whole group. "
+            "For a cadre, of the rules of one kind, the one for the fewest categories "
+            "applies."
+        ),
+    )
     kind = models.CharField(
         _("kind of training"),
         max_length=16,
@@ -73,6 +83,26 @@ class IndicatorRule(models.Model):
     def __str__(self):
         return f"{self.group}·{self.get_kind_display()} v{self.version}"
 
+    def get_categories_display(self) -> str:
+        if not self.categories:
+            return str(_("The whole group"))
+        labels = dict(CadreCategory.choices)
+        return "、".join(str(labels.get(c, c)) for c in self.categories)
+
+    @property
+    def scope(self) -> frozenset[str]:
+        """The categories this rule is for: those it names, or all of its group's."""
+        if self.categories:
+            return frozenset(self.categories)
+        return frozenset(str(c) for c, g in CATEGORY_GROUP.items() if g == self.group)
+
+    def scope_clashes(self, other: "IndicatorRule") -> bool:
+        """Whether `other` (same group and kind) would compete with this rule for some
+        cadre: they share a category and neither is more specific (for as many
+        categories)."""
+        mine, theirs = self.scope, other.scope
+        return bool(mine & theirs) and len(mine) == len(theirs)
+
     def clean(self):
         super().clean()
         if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
@@ -81,6 +111,26 @@ class IndicatorRule(models.Model):
             raise ValidationError({"min_hours": _("Hours cannot be negative.")})
         if self.alt_min_days is not None and self.alt_min_days < 0:
             raise ValidationError({"alt_min_days": _("Days cannot be negative.")})
+        if not isinstance(self.categories, list):
+            raise ValidationError({"categories": _("Choose cadre categories from the list.")})
+        if self.group:
+            allowed = {str(c) for c, g in CATEGORY_GROUP.items() if g == self.group}
+            wrong = [c for c in self.categories if c not in allowed]
+            if wrong:
+                raise ValidationError(
+                    {
+                        "categories": _(
+                            "These categories are not in indicator group %(group)s: %(wrong)s"
+                        )
+                        % {
+                            "group": self.group,
+                            "wrong": "、".join(
+                                str(dict(CadreCategory.choices).get(c, c)) for c in wrong
+                            ),
+                        }
+                    }
+                )
+            self.categories = sorted(set(self.categories))
         if self.group and self.kind and self.effective_from:
             overlapping = IndicatorRule.objects.filter(group=self.group, kind=self.kind).exclude(
                 pk=self.pk
@@ -92,9 +142,12 @@ class IndicatorRule(models.Model):
                 overlapping = overlapping.filter(effective_from__lte=self.effective_to)
             if self.supersedes_id:
                 overlapping = overlapping.exclude(pk=self.supersedes_id)
-            if overlapping.exists():
+            if any(self.scope_clashes(other) for other in overlapping):
                 raise ValidationError(
-                    _("Another rule for this group and kind is in force in the same period.")
+                    _(
+                        "Another rule for this group, kind and these cadre categories is in "
+                        "force in the same period."
+                    )
                 )
 
 

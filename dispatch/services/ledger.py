@@ -46,6 +46,7 @@ def rule_revision(rule: IndicatorRule, effective_from: dt.date | None, **fields)
     revision = IndicatorRule(
         code=rule.code,
         group=rule.group,
+        categories=list(rule.categories),
         kind=rule.kind,
         window=rule.window,
         min_hours=rule.min_hours,
