@@ -1,13 +1,17 @@
 """A real Celery worker on the machine's Redis delivers notifications queued after commit,
 and a duplicated task sends nothing twice.
 
-Needs a database that the worker process can see: the test database on PostgreSQL (the
-SQLite test database lives in this process's memory), and Redis at 127.0.0.1:6379.
-Bounded to 60 s; the worker is always stopped."""
+Runs on both legs. The worker process needs to see this test's database: on PostgreSQL
+it is the test database; on SQLite (whose test database lives in this process's memory)
+the `shared_database` fixture copies the migrated test database into a file and points
+this process's connection at it for the test, and the worker gets that file as its
+DATABASE_URL. Skipped, with the reason, only when Redis is not reachable at
+127.0.0.1:6379. Bounded to 60 s; the worker is always stopped."""
 
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +22,7 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from kombu import pools as kombu_pools
 
 from config.celery import app as celery_app
 from notifications import services
@@ -39,11 +44,37 @@ def redis_reachable() -> bool:
 
 def database_url() -> str:
     db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
     auth = quote(db["USER"] or "")
     if db.get("PASSWORD"):
         auth += ":" + quote(db["PASSWORD"])
     host = db.get("HOST") or "127.0.0.1"
     return f"postgres://{auth}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def shared_database(transactional_db, tmp_path):
+    """A database this process and a worker process both see. On SQLite: a file copy of
+    the (migrated, empty) in-memory test database, used by this process's connection for
+    the test; the in-memory one is put back afterwards and flushed as usual."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    path = tmp_path / "shared.sqlite3"
+    connection.ensure_connection()
+    with sqlite3.connect(path) as copy:
+        connection.connection.backup(copy)
+        copy.execute("PRAGMA journal_mode=WAL")  # the worker writes while this test polls
+    in_memory, name = connection.connection, connection.settings_dict["NAME"]
+    connection.connection = None  # close() would keep an in-memory connection open
+    connection.settings_dict["NAME"] = str(path)
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        connection.connection = in_memory
 
 
 def wait_for(condition, deadline, what):
@@ -63,15 +94,16 @@ def messages_in(maildir: Path) -> list[str]:
     ]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_real_worker_delivers_once_through_redis(settings, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "Real-worker test needs a database shared with the worker process: it runs on the "
-            "PostgreSQL leg (DATABASE_URL=postgres://...); the SQLite test database is in memory."
-        )
+@pytest.fixture
+def redis():
     if not redis_reachable():
-        pytest.skip(f"Real-worker test needs Redis at {REDIS_URL}: not reachable.")
+        pytest.skip(
+            f"Real-worker test needs Redis at {REDIS_URL}: not reachable (start redis-server "
+            "to run it; everything else runs without it)."
+        )
+
+
+def test_a_real_worker_delivers_once_through_redis(redis, shared_database, settings, tmp_path):
 
     queue = f"xundiao-test-notifications-{uuid.uuid4().hex[:8]}"  # private: no stray workers
     maildir = tmp_path / "mail"
@@ -169,8 +201,11 @@ def test_a_real_worker_delivers_once_through_redis(settings, tmp_path):
 
 
 def forget_connections():
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    """Drop every pooled broker connection, so the next task uses the broker configured
+    now. kombu keeps its pools in global registries keyed by broker URL: closing the app's
+    pool alone would leave a closed pool there, and the next eager task (which acquires a
+    producer too) would fail with "Acquire on closed pool"."""
+    kombu_pools.reset()  # closes and forgets every pool
     celery_app._pool = None
     if "amqp" in celery_app.__dict__:
         celery_app.amqp._producer_pool = None
