@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -118,16 +119,55 @@ def cadre_label(cadre) -> str:
     return f"{cadre.name}（{cadre.unit.name}·{cadre.position}）"
 
 
+class CadresField(forms.ModelMultipleChoiceField):
+    """Cadres chosen from those offered (`queryset`, set by the view). A cadre chosen
+    twice, or one that exists but is not offered (outside the user's reach, e.g. from a
+    stale page), is refused by name instead of with Django's "not one of the available
+    choices" and a raw id."""
+
+    default_error_messages = {
+        "duplicate": _("The same cadre is named twice."),
+        "outside": _("Outside your jurisdiction: %(names)s"),
+        "unknown": _("Some of the chosen cadres no longer exist; please choose again."),
+    }
+
+    def label_from_instance(self, obj):
+        return cadre_label(obj)
+
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            chosen = [str(v).strip() for v in value]
+            if len(set(chosen)) != len(chosen):
+                raise ValidationError(self.error_messages["duplicate"], code="duplicate")
+        return super().clean(value)
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except ValidationError as exc:
+            if exc.code != "invalid_choice":
+                raise
+        # Every id is well formed (checked above); some are not on offer.
+        offered = {
+            str(pk) for pk in self.queryset.filter(pk__in=value).values_list("pk", flat=True)
+        }
+        missing = [str(v) for v in value if str(v) not in offered]
+        found = Cadre.objects.in_bulk(missing)
+        if len(found) != len(set(missing)):
+            raise ValidationError(self.error_messages["unknown"], code="unknown")
+        names = "、".join(found[int(pk)].name for pk in dict.fromkeys(missing))
+        raise ValidationError(
+            self.error_messages["outside"], code="outside", params={"names": names}
+        )
+
+
 class NominationForm(forms.Form):
-    cadres = forms.ModelMultipleChoiceField(
+    cadres = CadresField(
         label=_("Nominees"),
         queryset=Cadre.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 12, "style": "min-width: 28em"}),
+        error_messages={"outside": _("Not in your unit: %(names)s")},
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["cadres"].label_from_instance = cadre_label
 
 
 class RollCallForm(forms.Form):
@@ -140,9 +180,7 @@ class RollCallForm(forms.Form):
     response_deadline = forms.DateTimeField(
         label=_("Response deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    cadres = forms.ModelMultipleChoiceField(
-        label=_("Named cadres"), queryset=Cadre.objects.none(), required=False
-    )
+    cadres = CadresField(label=_("Named cadres"), queryset=Cadre.objects.none(), required=False)
     allocations = forms.CharField(
         label=_("Seats per unit"),
         required=False,
@@ -153,7 +191,6 @@ class RollCallForm(forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.units = units if units is not None else Unit.objects.none()
-        self.fields["cadres"].label_from_instance = cadre_label
 
     def clean_allocations(self):
         text = self.cleaned_data.get("allocations") or ""

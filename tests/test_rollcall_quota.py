@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from audit.models import AuditEvent
 from dispatch.models import Dispatch, QuotaAllocation, QuotaStatus, RollCall
 from tests.factories import cadre, training_class
 from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
@@ -90,12 +91,35 @@ def test_a_quota_roll_call_with_a_returned_nomination(world, staff, klass, clien
 def test_nominating_more_than_the_seats_is_refused(world, staff, klass, client):
     extra = cadre("赵强", world.a, world.city_od)
     allot(client, world, klass, f"{world.a.code} 1")
-    process = process_of(QuotaAllocation.objects.get(), "NominationFlow")
+    allocation = QuotaAllocation.objects.get()
+    task = open_task(process_of(allocation, "NominationFlow"), "nominate")
     client.force_login(staff.lily)
-    response = act(client, open_task(process, "nominate"), {"cadres": [world.cadre_a.pk, extra.pk]})
+    assert client.post(task_url(task, "assign")).status_code == 302
+    events = AuditEvent.objects.count()
+    response = act(client, task, {"cadres": [world.cadre_a.pk, extra.pk]})
     assert response.status_code == 200
-    assert "名额" in response.content.decode()
-    assert QuotaAllocation.objects.get().status == QuotaStatus.AWAITING_NOMINATION
+    assert "推荐2人，超过本单位名额1个。" in response.content.decode()
+    allocation.refresh_from_db()
+    assert allocation.status == QuotaStatus.AWAITING_NOMINATION
+    assert not allocation.nominees.exists()
+    assert AuditEvent.objects.count() == events
+    task.refresh_from_db()
+    assert task.status == "ASSIGNED"
+
+
+def test_nominating_a_cadre_of_another_unit_is_refused_by_name(world, staff, klass, client):
+    allot(client, world, klass, f"{world.a.code} 2")
+    allocation = QuotaAllocation.objects.get()
+    task = open_task(process_of(allocation, "NominationFlow"), "nominate")
+    client.force_login(staff.lily)
+    events = AuditEvent.objects.count()
+    response = act(client, task, {"cadres": [world.cadre_a.pk, world.cadre_b.pk]})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "不属于本单位：张喆" in page and "有效的选项" not in page
+    allocation.refresh_from_db()
+    assert not allocation.nominees.exists()
+    assert AuditEvent.objects.count() == events
 
 
 def test_more_seats_than_the_class_holds_are_refused(world, klass, client):

@@ -1,12 +1,22 @@
 """Bad input and outsiders: a clear message, and nothing changes."""
 
 import datetime as dt
+from contextlib import contextmanager
 
 import pytest
 from django.utils import timezone
+from viewflow.workflow.models import Process, Task
 
+from approvals.models import ApprovalRequest
 from audit.models import AuditEvent
-from dispatch.models import Dispatch, DispatchStatus, RollCall, RollCallStatus, TrainingClass
+from dispatch.models import (
+    Dispatch,
+    DispatchStatus,
+    QuotaAllocation,
+    RollCall,
+    RollCallStatus,
+    TrainingClass,
+)
 from tests.factories import cadre, training_class
 from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
 
@@ -36,26 +46,51 @@ def issue(client, user, klass, cadres, response_deadline=None):
     )
 
 
-def refused(response, text):
+# Rows that a refused request must leave as they were.
+COUNTED = (RollCall, QuotaAllocation, Dispatch, Process, Task, ApprovalRequest, AuditEvent)
+
+
+@contextmanager
+def nothing_changes():
+    before = {model.__name__: model.objects.count() for model in COUNTED}
+    yield
+    assert {model.__name__: model.objects.count() for model in COUNTED} == before
+
+
+def refused(response, message):
+    """The form comes back with exactly this message (and not Django's stock one)."""
+    page = response.content.decode()
     assert response.status_code == 200, response.status_code
-    assert text in response.content.decode(), response.content.decode()[-3000:]
-    assert not RollCall.objects.exists()
-    assert not Dispatch.objects.exists()
+    assert message in page, page[-3000:]
+    assert "有效的选项" not in page
 
 
 def test_a_class_that_has_started_is_refused(world, client):
     started = training_class(world.city_od, world.school, dt.date.today())
-    refused(issue(client, world.bob, started, [world.cadre_a]), "已经开始")
+    with nothing_changes():
+        response = issue(client, world.bob, started, [world.cadre_a])
+    refused(response, "该班次已经开始或已结束，不能调训。")
+
+
+def test_a_class_that_has_finished_is_refused(world, client):
+    finished = training_class(world.city_od, world.school, dt.date.today() - dt.timedelta(days=20))
+    with nothing_changes():
+        response = issue(client, world.bob, finished, [world.cadre_a])
+    refused(response, "该班次已经开始或已结束，不能调训。")
 
 
 def test_more_named_cadres_than_seats_are_refused(world, klass, client):
     third = cadre("钱八", world.a, world.city_od)
-    refused(issue(client, world.bob, klass, [world.cadre_a, world.cadre_a1, third]), "名额")
+    with nothing_changes():
+        response = issue(client, world.bob, klass, [world.cadre_a, world.cadre_a1, third])
+    refused(response, "点名3人，超过班次名额2人。")
 
 
 def test_a_deadline_after_the_class_starts_is_refused(world, klass, client):
     late = (timezone.localtime() + dt.timedelta(days=40)).strftime("%Y-%m-%dT%H:%M")
-    refused(issue(client, world.bob, klass, [world.cadre_a], response_deadline=late), "开班之前")
+    with nothing_changes():
+        response = issue(client, world.bob, klass, [world.cadre_a], response_deadline=late)
+    refused(response, "答复截止时间必须在开班之前。")
 
 
 def test_a_cadre_already_in_an_overlapping_class_is_refused(world, klass, client):
@@ -63,21 +98,41 @@ def test_a_cadre_already_in_an_overlapping_class_is_refused(world, klass, client
     other = training_class(
         world.city_od, world.school, klass.start_date + dt.timedelta(days=2), name="同期班"
     )
-    before = Dispatch.objects.count()
-    response = issue(client, world.bob, other, [world.cadre_a])
-    assert response.status_code == 200
-    assert "王堃" in response.content.decode()
-    assert Dispatch.objects.count() == before
+    with nothing_changes():
+        response = issue(client, world.bob, other, [world.cadre_a])
+    refused(response, f"王堃已被调训参加{klass.name}，与本班次时间冲突或重复。")
 
 
-def test_a_cadre_outside_the_jurisdiction_cannot_be_named(world, client):
+def test_cadres_outside_the_jurisdiction_are_refused_by_name(world, client):
     county_class = training_class(
         world.county_od, world.school, dt.date.today() + dt.timedelta(days=30)
     )
-    response = issue(client, world.carol, county_class, [world.cadre_a])
-    # The form offers only cadres in reach, so the outsider is not even a valid choice.
-    assert response.status_code == 200
-    assert not Dispatch.objects.exists()
+    with nothing_changes():
+        response = issue(client, world.carol, county_class, [world.cadre_a, world.cadre_a1])
+    refused(response, "不在您的管辖范围内：王堃、李玥")
+    # One outsider among insiders is named alone.
+    with nothing_changes():
+        response = issue(client, world.carol, county_class, [world.cadre_b, world.cadre_a])
+    refused(response, "不在您的管辖范围内：王堃<")
+
+
+def test_the_same_cadre_named_twice_is_refused(world, klass, client):
+    with nothing_changes():
+        response = issue(client, world.bob, klass, [world.cadre_a, world.cadre_a])
+    refused(response, "同一名干部被重复点名两次。")
+
+
+def test_a_leave_request_without_a_reason_is_refused(world, staff, klass, client):
+    issue(client, world.bob, klass, [world.cadre_a])
+    task = open_task(process_of(Dispatch.objects.get(), "DispatchFlow"), "confirm")
+    client.force_login(staff.lily)
+    assert client.post(task_url(task, "assign")).status_code == 302
+    with nothing_changes():
+        response = act(client, task, {"action": "request", "kind": "leave", "reason": "  "})
+    refused(response, "请说明申请理由。")
+    assert Dispatch.objects.get().status == DispatchStatus.NAMED
+    task.refresh_from_db()
+    assert task.status == "ASSIGNED"
 
 
 def test_the_same_cadre_named_twice_is_refused_by_the_service(world, klass):
