@@ -39,6 +39,8 @@ LONG = (
     "经研究决定举办全市处级干部进修班，现将有关事项通知如下，请各单位认真组织，"
     "做好参训人员的选派工作，确保按时报到参加培训，全程参加学习，不得无故缺课。"
 )
+# The same with rare characters, which come from the fallback face (Noto Serif CJK SC).
+RARE = LONG.replace("做好参训人员的选派工作", "督促王堃、李玥、张喆、陈镕等同志")
 
 
 def _read(data: bytes):
@@ -74,7 +76,7 @@ def documents():
         date=contexts["circular"].date,
         recipients=["各县（市、区）委组织部"],
         body=[Paragraph(LONG), Heading("总体要求"), Heading("压实责任", level=2)]
-        + [Paragraph(LONG)] * 8
+        + [Paragraph(LONG), Paragraph(RARE)] * 4
         + [Paragraph("参训学员王堃、李玥、张喆、陈镕等同志按要求完成培训。")],
         attachments=[Attachment("参训人员名单", [Paragraph(LONG)])],
         cc=["市委办公室"],
@@ -193,6 +195,8 @@ def test_a_full_body_page_has_22_lines_of_at_most_28_characters(documents):
     with _read(documents["long"][1]) as pdf:
         page = pdf.pages[1]
         lines = [chars for _, chars in _lines(page, 16)]
+        rare = [c for chars in lines for c in chars if c["text"] in "堃玥喆镕"]
+        assert len(rare) >= 8, "lines with rare characters are on the full page too"
         assert len(lines) == 22
         lengths = [len(chars) for chars in lines]
         assert max(lengths) == 28
@@ -360,3 +364,64 @@ def test_circular_has_a_table_and_a_bar_chart(documents):
         ]
     assert "合计" in text and "参训率" in text
     assert len(bars) == len(context.attachments[1].blocks[0].bars)
+
+
+def _attachment_pages(pdf):
+    return [p for p in pdf.pages if (p.extract_text() or "").startswith("附件")]
+
+
+def test_a_single_attachment_is_not_numbered(documents):
+    context, data = documents["makeup_notice"]
+    assert len(context.attachments) == 1
+    with _read(data) as pdf:
+        [page] = _attachment_pages(pdf)
+        assert _text(_lines(page)[0][1]) == "附件"
+        text = "".join(p.extract_text() for p in pdf.pages)
+    assert "附件1" not in text
+    assert "附件：补训人员名单" in text.replace(" ", "")
+
+
+def test_attachment_titles_are_balanced_in_title_lines(documents):
+    context, data = documents["dispatch_notice"]
+    title = context.attachments[0].title
+    assert len(title) > 20  # too long for one line of 2号
+    with _read(data) as pdf:
+        page = _attachment_pages(pdf)[0]
+        lines = _lines(page, 22)
+    texts = [_text(chars) for _, chars in lines]
+    assert "".join(texts) == title
+    assert len(texts) == 2
+    assert min(len(t) for t in texts) > 1, texts
+    assert abs(len(texts[0]) - len(texts[1])) <= 4, texts
+    assert lines[1][0] - lines[0][0] == pytest.approx(35, abs=0.5)  # the title's pitch
+
+
+def _words(page, size=12):
+    return page.filter(
+        lambda o: o.get("size") is None or abs(o["size"] - size) < 0.5
+    ).extract_words()
+
+
+def _is_cjk(text):
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize("kind", ["dispatch_notice", "makeup_notice"])
+def test_table_headings_and_cells_never_leave_one_character_on_a_line(documents, kind):
+    with _read(documents[kind][1]) as pdf:
+        tables = [p for p in pdf.pages if any(w["text"] == "姓名" for w in _words(p))]
+        assert tables
+        for page in tables:
+            words = [w["text"] for w in _words(page)]
+            assert "序号" in words
+            single = [w for w in words if len(w) == 1 and _is_cjk(w)]
+            assert single == [], (page.page_number, single)
+
+
+def test_makeup_notice_names_the_makeup_class_once(documents):
+    context, data = documents["makeup_notice"]
+    with _read(data) as pdf:
+        text = "".join(p.extract_text() for p in pdf.pages).replace("\n", "")
+    name = "2026年第二期干部补训班"
+    assert f"参加{name}，名单见附件" in text
+    assert "补训班补训" not in text and "补训班补训" not in context.title

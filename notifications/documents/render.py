@@ -11,15 +11,19 @@ fontconfig objects are shared, and rendering is CPU-bound, so threads gain nothi
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import mimetypes
+import functools
+import math
+import shutil
+import subprocess
 import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from .context import (
     Attachment,
@@ -31,6 +35,7 @@ from .context import (
     Paragraph,
     Table,
 )
+from .seals import data_uri
 
 MM = 72 / 25.4  # points per millimetre
 TYPE_WIDTH = 156 * MM  # 版心 width, 442.2 pt
@@ -49,6 +54,11 @@ LINE = 28.8
 TRACKING = -0.215
 CHAR = BODY_SIZE + TRACKING
 SEAL_SIZE = 42 * MM  # the usual 42 mm round seal
+# The signer's line is the first of the signature box: its middle is LINE / 2 down. The
+# seal's centre sits a little above the middle of the two lines (signer and date "居印章中心
+# 偏下"), so it reaches SEAL_BELOW past the date's line: reserved as whole lines.
+SEAL_TOP = LINE - 8 - SEAL_SIZE / 2
+SEAL_BELOW = math.ceil((SEAL_TOP + SEAL_SIZE - 2 * LINE) / LINE) * LINE
 MARK_MAX = 42.0  # 发文机关标志: at most about 15 mm a character
 MARK_TOP = 35 * MM  # 发文机关标志's top edge below the type area's top edge
 FOLIO_GAP = 7 * MM  # the page number's dashes 7 mm below the type area
@@ -85,6 +95,21 @@ def text_width(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
 
 
+def set_width(text: str) -> float:
+    """Width in em of `text` set in the Noto or Fandol faces, erring wide: CJK and
+    full-width forms 1, Latin capitals 0.75 (X is 0.73 em in both), other characters 0.6
+    (Noto's digits are 0.59 em). Used where a line must not wrap unexpectedly."""
+    total = 0.0
+    for ch in text:
+        if unicodedata.east_asian_width(ch) in "WF":
+            total += 1.0
+        elif "A" <= ch <= "Z":
+            total += 0.75
+        else:
+            total += 0.6
+    return total
+
+
 def label_for(level: int, n: int) -> str:
     if level == 1:
         return f"{chinese_numeral(n)}、"
@@ -95,12 +120,149 @@ def label_for(level: int, n: int) -> str:
     return f"（{n}）"
 
 
+BODY_FACES = ("FandolFang", "FandolKai")  # the faces body text and 楷体 headings use
+
+
+@functools.lru_cache(maxsize=1)
+def body_face_coverage() -> frozenset[int] | None:
+    """Code points that every body face (FandolFang, FandolKai) has, read from the fonts'
+    cmaps; None when a face or fontconfig is missing (then nothing is marked up)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        from fontTools.ttLib import TTFont
+    except ImportError:  # pragma: no cover - a WeasyPrint dependency
+        return None
+    covered: set[int] | None = None
+    for family in BODY_FACES:
+        try:
+            out = subprocess.run(
+                [fc_list, f"{family}:style=Regular", "file"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None
+        files = [line.rsplit(":", 1)[0].strip() for line in out.splitlines() if line.strip()]
+        if not files:
+            return None
+        try:
+            with TTFont(files[0], lazy=True, fontNumber=0) as font:
+                cmap = set(font.getBestCmap() or ())
+        except Exception:  # noqa: BLE001 - an unreadable font: mark nothing up
+            return None
+        covered = cmap if covered is None else covered & cmap
+    return frozenset(covered or ())
+
+
+def _needs_fallback(ch: str, coverage: frozenset[int]) -> bool:
+    return ord(ch) > 0x7F and not ch.isspace() and ord(ch) not in coverage
+
+
+def fallback_markup(text: str) -> SafeString:
+    """`text` escaped, with runs of characters the body faces lack (堃 玥 喆 镕, which
+    come from the Noto Serif CJK SC fallback) wrapped in `<span class="fb">`. The span's
+    line height is neutralised in the stylesheet, so the fallback face's taller ascent
+    and descent do not push its line off the 28.8 pt grid."""
+    text = "" if text is None else str(text)
+    coverage = body_face_coverage()
+    if not coverage:
+        return escape(text)
+    parts, run, in_fallback = [], [], False
+    for ch in text:
+        fallback = _needs_fallback(ch, coverage)
+        if fallback != in_fallback and run:
+            chunk = escape("".join(run))
+            parts.append(f'<span class="fb">{chunk}</span>' if in_fallback else chunk)
+            run = []
+        run.append(ch)
+        in_fallback = fallback
+    if run:
+        chunk = escape("".join(run))
+        parts.append(f'<span class="fb">{chunk}</span>' if in_fallback else chunk)
+    return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
+
+
+def _lines_markup(lines: list[str]) -> SafeString:
+    return mark_safe("<br>".join(fallback_markup(line) for line in lines))  # noqa: S308
+
+
+GRID_SIZE = 12.0  # table text (小四)
+GRID_PAD = 2 * 3.0 + 0.75  # cell padding on both sides and one rule
+
+
+def _is_cjk(text: str) -> bool:
+    return any(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+
+
+def _fang_width(text: str) -> float:
+    """Width in em of text without CJK in FandolFang: capitals 0.74 em, the rest 0.5."""
+    return sum(0.75 if "A" <= ch <= "Z" else 0.5 for ch in text)
+
+
+def _column_widths(columns: list[str], weights: list[float], rows: list[list[str]]) -> list[float]:
+    """Column widths in points for a table as wide as the type area: in proportion to
+    `weights`, but never narrower than the column's heading on one line (headings do not
+    wrap: 序号 must not break into 序/号) nor than its longest cell without CJK (a masked
+    ID number is not broken either)."""
+    n = len(columns)
+    if len(weights) != n or not all(w > 0 for w in weights):
+        weights = [1.0] * n
+    minimum = [set_width(c) * GRID_SIZE + GRID_PAD + 1 for c in columns]
+    for row in rows:
+        for i, cell in enumerate(row[:n]):
+            if cell and not _is_cjk(cell):
+                minimum[i] = max(minimum[i], _fang_width(cell) * GRID_SIZE + GRID_PAD + 1)
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(n) if i not in fixed]
+        room = TYPE_WIDTH - sum(fixed.values())
+        total = sum(weights[i] for i in free) or 1
+        widths = {i: room * weights[i] / total for i in free}
+        short = [i for i in free if widths[i] < minimum[i]]
+        if not short or len(short) == len(free):
+            widths.update(fixed)
+            return [widths[i] for i in range(n)]
+        for i in short:
+            fixed[i] = minimum[i]
+
+
+def _cell_lines(text: str, width: float) -> list[str]:
+    """A CJK cell's text in balanced lines for a column `width` points wide, so a unit
+    name never leaves one character alone on its last line. Text without CJK (numbers,
+    masked ID numbers) is left to wrap by itself."""
+    if not _is_cjk(text):
+        return [text]
+    capacity = (width - GRID_PAD) / GRID_SIZE - 0.05
+    if capacity < 2 or set_width(text) <= capacity:
+        return [text]
+    return balanced_lines(text, capacity)
+
+
+def _table(block: Table) -> dict:
+    columns = [str(c) for c in block.columns]
+    cells = [["" if c is None else str(c) for c in row] for row in block.rows]
+    widths = _column_widths(columns, [float(w) for w in block.widths], cells)
+    rows = [[_lines_markup(_cell_lines(c, widths[i])) for i, c in enumerate(row)] for row in cells]
+    return {
+        "type": "table",
+        "columns": [fallback_markup(c) for c in columns],
+        "rows": rows,
+        "widths": [f"{100 * w / TYPE_WIDTH:.2f}" for w in widths],
+        "blank_rows": range(block.blank_rows),
+        "caption": fallback_markup(block.caption) if block.caption else "",
+    }
+
+
 def _blocks(blocks: list[Block] | tuple[Block, ...]) -> list[dict]:
     counters = [0, 0, 0, 0, 0]
     result = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            result.append({"type": "p", "text": block.text})
+            result.append({"type": "p", "text": fallback_markup(block.text)})
         elif isinstance(block, Heading):
             level = min(max(block.level, 1), 4)
             counters[level] += 1
@@ -111,28 +273,13 @@ def _blocks(blocks: list[Block] | tuple[Block, ...]) -> list[dict]:
                     "type": "h",
                     "level": level,
                     "label": label_for(level, counters[level]),
-                    "text": block.text,
+                    "text": fallback_markup(block.text),
                 }
             )
         elif isinstance(block, Table):
-            widths = list(block.widths)
-            if widths and len(widths) == len(block.columns):
-                total = sum(widths)
-                widths = [f"{100 * w / total:.2f}" for w in widths]
-            else:
-                widths = []
-            result.append(
-                {
-                    "type": "table",
-                    "columns": [str(c) for c in block.columns],
-                    "rows": [["" if c is None else str(c) for c in row] for row in block.rows],
-                    "widths": widths,
-                    "blank_rows": range(block.blank_rows),
-                    "caption": block.caption,
-                }
-            )
+            result.append(_table(block))
         elif isinstance(block, FormFields):
-            result.append({"type": "form", "labels": list(block.labels)})
+            result.append({"type": "form", "labels": [fallback_markup(x) for x in block.labels]})
         elif isinstance(block, BarChart):
             result.append(_chart(block))
         else:
@@ -188,63 +335,89 @@ def _attachment_list(attachments: list[Attachment] | tuple[Attachment, ...]) -> 
     """附件说明 rows: "附件：1.名称"; a single attachment is not numbered."""
     several = len(attachments) > 1
     return [
-        {"number": f"{i}." if several else "", "title": attachment.title}
+        {"number": f"{i}." if several else "", "title": fallback_markup(attachment.title)}
         for i, attachment in enumerate(attachments, start=1)
     ]
 
 
+def attachment_label(number: int, count: int) -> str:
+    """附件1, 附件2, …; a single attachment is just 附件 (GB/T 9704-2012 7.3.4)."""
+    return "附件" if count == 1 else f"附件{number}"
+
+
 def _seal_source(seal) -> str:
-    """The seal as a data: URL, so rendering never fetches anything."""
+    """The seal as a data: URL, so rendering never fetches anything. `seal` is bytes, a
+    data: URL (see `notifications.documents.seals`) or a file path."""
+    if isinstance(seal, str) and seal.startswith("data:"):
+        return seal
     if isinstance(seal, bytes):
-        data, mime = seal, _sniff(seal)
-    else:
-        path = Path(seal)
-        data = path.read_bytes()
-        mime = mimetypes.guess_type(path.name)[0] or _sniff(data)
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-
-
-def _sniff(data: bytes) -> str:
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8"):
-        return "image/jpeg"
-    return "image/svg+xml"
+        return data_uri(seal)
+    path = Path(seal)
+    return data_uri(path.read_bytes(), path.name)
 
 
 TITLE_CHARS = 20  # 2号 characters on one line of the type area
-BREAK_AFTER = "的于和与及、年期届"
+BREAK_AFTER = "的于和与及、"  # a line may well end after these function words
+WORD_END = "年期届度季级部班局委会府院校员位作训单表"  # and these often end a word
 
 
-def _title_lines(title: str) -> list[str]:
+NO_LINE_START = "，。、；：？！）》」』”’〕】…—"
+NO_LINE_END = "（《「『“‘〔【"
+
+
+def _may_cut(text: str, cut: int) -> bool:
+    before, after = text[cut - 1], text[cut]
+    if before.isascii() and after.isascii() and (before + after).strip().isalnum():
+        return False  # never split a number or a Latin word (2026, XX)
+    return after not in NO_LINE_START and before not in NO_LINE_END
+
+
+def balanced_lines(
+    text: str, capacity: float, prefer: str = BREAK_AFTER, measure=set_width
+) -> list[str]:
+    """Break `text` into the fewest lines at most `capacity` em wide (by `measure`), as
+    even as possible (a trapezoid, not a long line and a short tail), preferring breaks
+    after the characters in `prefer` and never splitting a number or leaving punctuation
+    at a line's start."""
+    text_width = measure
+    width = text_width(text)
+    if width <= capacity:
+        return [text]
+    for count in range(math.ceil(width / capacity), len(text) + 1):
+        lines, rest = [], text
+        for remaining in range(count, 1, -1):
+            target = text_width(rest) / remaining
+            best, best_score = None, None
+            for cut in range(1, len(rest)):
+                w = text_width(rest[:cut])
+                if w > capacity:
+                    break
+                if not _may_cut(rest, cut):
+                    continue
+                last = rest[cut - 1]
+                score = abs(w - target) - (2 if last in prefer else 1 if last in WORD_END else 0)
+                if best_score is None or score < best_score:
+                    best, best_score = cut, score
+            if best is None:
+                break
+            lines.append(rest[:best])
+            rest = rest[best:]
+            if len(rest) < 2:
+                break
+        lines.append(rest)
+        if all(text_width(line) <= capacity for line in lines) and len(lines[-1]) > 1:
+            return lines
+    return [text]
+
+
+def _title_lines(title: str, capacity: float = TITLE_CHARS) -> list[str]:
     """Break a long title into balanced lines (the standard asks for a trapezoid or
     diamond, not a long line and a short tail), preferring breaks after 的/于/和/与/及.
     Line breaks in the title itself are kept as given."""
     given = [line.strip() for line in title.splitlines() if line.strip()]
     if len(given) != 1:
         return given or [title]
-    title = given[0]
-    width = text_width(title)
-    if width <= TITLE_CHARS:
-        return [title]
-    count = -(-int(width) // TITLE_CHARS)
-    lines, rest = [], title
-    for remaining in range(count, 1, -1):
-        target = text_width(rest) / remaining
-        best, best_score = 1, None
-        for cut in range(1, len(rest)):
-            w = text_width(rest[:cut])
-            if w > TITLE_CHARS:
-                break
-            score = abs(w - target) - (3 if rest[cut - 1] in BREAK_AFTER else 0)
-            if rest[cut - 1].isdigit() and rest[cut].isdigit():
-                continue  # never split a number
-            if best_score is None or score < best_score:
-                best, best_score = cut, score
-        lines.append(rest[:best])
-        rest = rest[best:]
-    lines.append(rest)
-    return lines
+    return balanced_lines(given[0], capacity)
 
 
 def css_text() -> str:
@@ -262,9 +435,8 @@ def css_text() -> str:
             "title_line": pt(TITLE_LINE),
             "seal_size": pt(SEAL_SIZE),
             "seal_half_neg": pt(-SEAL_SIZE / 2),
-            # The signer's line is the first in the box: its middle is LINE / 2 down. The
-            # seal's centre sits a little above the middle of the two lines.
-            "seal_top": pt(LINE - 8 - SEAL_SIZE / 2),
+            "seal_top": pt(SEAL_TOP),
+            "seal_below": pt(SEAL_BELOW),
         },
     )
 
@@ -314,19 +486,25 @@ def template_context(
         "doc_number": document_number,
         "title": " ".join(_title_lines(context.title)),
         "title_lines": _title_lines(context.title),
-        "recipients": ("，".join(context.recipients) + "：") if context.recipients else "",
+        "recipients": (
+            fallback_markup("，".join(context.recipients) + "：") if context.recipients else ""
+        ),
         "body": _blocks(context.body),
         "attachment_list": _attachment_list(context.attachments),
-        "signer": context.signature_text,
+        "signer": fallback_markup(context.signature_text),
         "date": format_date(context.date),
         "seal": _seal_source(context.issuer.seal) if context.issuer.seal else None,
-        "note": context.note,
+        "note": fallback_markup(context.note) if context.note else "",
         "attachments": [
-            {"label": f"附件{i}", "title": a.title, "blocks": _blocks(a.blocks)}
+            {
+                "label": attachment_label(i, len(context.attachments)),
+                "title_lines": _title_lines(a.title),
+                "blocks": _blocks(a.blocks),
+            }
             for i, a in enumerate(context.attachments, start=1)
         ],
-        "cc": ("，".join(context.cc) + "。") if context.cc else "",
-        "printed_by": context.printed_by_text,
+        "cc": fallback_markup("，".join(context.cc) + "。") if context.cc else "",
+        "printed_by": fallback_markup(context.printed_by_text),
         "printed_on": format_date(context.printed_on_date),
     }
 

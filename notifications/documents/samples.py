@@ -16,6 +16,7 @@ from django.db import DatabaseError
 from . import builders
 from .builders import Absentee, CadreRow, ClassInfo, MakeupRow, UnitFigures
 from .context import DocumentContext, Issuer
+from .seals import seal_bytes
 
 SAMPLE_SEAL = Path(__file__).with_name("sample_seal.svg")
 SAMPLE_DATE = dt.date(2026, 3, 5)
@@ -107,13 +108,7 @@ def _demo_data():
     if not cadres:
         return None
     rows = {c.pk: c for c in rare + cadres}
-    seal = None
-    if od.seal:
-        try:
-            seal = od.seal.path
-        except NotImplementedError:  # remote storage: read the bytes
-            with od.seal.open("rb") as f:
-                seal = f.read()
+    seal = seal_bytes(od.seal)  # through the storage API: works on remote storage too
     issuer = Issuer(name=od.unit.name, code=od.issuer_code, seal=seal)
     info = ClassInfo(
         name=tc.name,
