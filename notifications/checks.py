@@ -31,6 +31,16 @@ REQUIRED_FAMILIES = [
     ("FandolKai", "the Kai (楷体) face for second-level headings", "notifications.W004"),
 ]
 
+# (family, style, why, check id): faces a family must have beyond its regular one.
+REQUIRED_STYLES = [
+    (
+        "Noto Serif CJK SC",
+        "Bold",
+        "the bold Song (小标宋) face for the titles and the red issuer mark",
+        "notifications.W007",
+    ),
+]
+
 
 @functools.lru_cache(maxsize=1)
 def installed_font_families() -> frozenset[str] | None:
@@ -48,6 +58,26 @@ def installed_font_families() -> frozenset[str] | None:
     for line in out.splitlines():
         families.update(name.strip() for name in line.split(","))
     return frozenset(families)
+
+
+@functools.lru_cache(maxsize=8)
+def installed_font_styles(family: str) -> frozenset[str] | None:
+    """Style names fontconfig has for `family` (`fc-list "FAMILY" style`), e.g.
+    {"Regular", "Bold"}; None when fc-list is missing."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        out = subprocess.run(
+            [fc_list, family, "style"], capture_output=True, text=True, timeout=30, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    styles = set()
+    for line in out.splitlines():
+        _, _, value = line.partition("style=")
+        styles.update(name.strip() for name in value.split(",") if name.strip())
+    return frozenset(styles)
 
 
 def harfbuzz_subset_library() -> str | None:
@@ -93,6 +123,21 @@ def check_document_rendering(app_configs=None, **kwargs):
                         f"Font '{family}' is missing: {why}. Documents fall back to another "
                         f"face and do not meet GB/T 9704. / 缺少字体“{family}”，"
                         "公文将使用替代字体，不符合 GB/T 9704 格式要求。",
+                        hint=INSTALL_HINT,
+                        id=check_id,
+                    )
+                )
+        for family, style, why, check_id in REQUIRED_STYLES:
+            if family not in families:
+                continue  # the family's own warning says it all
+            styles = installed_font_styles(family)
+            if styles is not None and style not in styles:
+                messages.append(
+                    Warning(
+                        f"Font '{family}' has no {style} face: {why}. Titles are then set "
+                        f"in a synthesised or substitute face and do not meet GB/T 9704. / "
+                        f"字体“{family}”缺少 {style}（粗体）字形，公文标题将使用替代字体，"
+                        "不符合 GB/T 9704 格式要求。",
                         hint=INSTALL_HINT,
                         id=check_id,
                     )

@@ -425,3 +425,47 @@ def test_makeup_notice_names_the_makeup_class_once(documents):
     name = "2026年第二期干部补训班"
     assert f"参加{name}，名单见附件" in text
     assert "补训班补训" not in text and "补训班补训" not in context.title
+
+
+def test_a_seal_on_remote_storage_is_read_through_the_storage_api():
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import Storage
+    from django.db.models import FileField
+    from django.db.models.fields.files import FieldFile
+
+    from notifications.documents.seals import seal_bytes, seal_data_uri
+
+    class RemoteStorage(Storage):
+        """Like S3: files are read and written through the API; `path` is not there."""
+
+        files: dict = {}
+
+        def _save(self, name, content):
+            self.files[name] = content.read()
+            return name
+
+        def _open(self, name, mode="rb"):
+            return ContentFile(self.files[name], name=name)
+
+        def exists(self, name):
+            return name in self.files
+
+    storage = RemoteStorage()
+    name = storage.save("seals/od.svg", ContentFile(SAMPLE_SEAL.read_bytes()))
+    field = FileField(storage=storage)
+    seal = FieldFile(None, field, name)
+    with pytest.raises(NotImplementedError):
+        seal.path  # noqa: B018 - what dispatch used to read
+    assert seal_bytes(seal) == SAMPLE_SEAL.read_bytes()
+    assert seal_data_uri(seal).startswith("data:image/svg+xml;base64,")
+    assert seal_bytes(FieldFile(None, field, "")) is None
+    assert seal_data_uri(FieldFile(None, field, None)) is None
+    for value in (seal_bytes(seal), seal_data_uri(seal)):
+        context = DocumentContext(
+            issuer=Issuer(name="中共XX市委组织部", code="X组通", seal=value),
+            title="关于举办培训班的通知",
+            date=builtin_class().start_date,
+            body=[Paragraph(LONG)],
+        )
+        with _read(render_pdf(context, document_number="X组通〔2026〕1号").data) as pdf:
+            assert any(c["width"] > 100 for p in pdf.pages for c in p.curves), "seal drawn"
