@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from viewflow.workflow.flow.views import mixins
 
+from approvals.services import latest_refusal
+
 from . import selectors, services
 from .forms import (
     AcknowledgeForm,
@@ -86,7 +88,23 @@ class ConfirmView(TaskFormView):
     form_class = ConfirmForm
 
     def details(self, subject):
-        return dispatch_details(subject)
+        details = dispatch_details(subject)
+        refusal = latest_refusal(subject)
+        if refusal is not None:
+            # The unit answers again because its request was turned down: say by whom and why.
+            details.append(
+                (
+                    _("Previous request"),
+                    _("%(kind)s: %(decision)s by %(authority)s — %(comment)s")
+                    % {
+                        "kind": refusal.request.context.get("request_kind") or refusal.request.kind,
+                        "decision": refusal.get_decision_display(),
+                        "authority": refusal.label,
+                        "comment": refusal.comment,
+                    },
+                )
+            )
+        return details
 
     def perform(self, form):
         data = form.cleaned_data
@@ -312,14 +330,19 @@ class MakeupScheduleView(TaskFormView):
             (_("Due date"), f"{makeup.due_date:%Y年%-m月%-d日}"),
             (
                 _("Suggested classes"),
-                "、".join(c.name for c in services.makeup_class_suggestions(makeup)) or "—",
+                "、".join(
+                    f"{c.name}（{c.start_date:%Y年%-m月%-d日}）"
+                    for c in services.makeup_class_suggestions(makeup, user=self.request.user)
+                )
+                or "—",
             ),
         ]
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
+        units = selectors.units_in_reach(self.request.user, "issue_dispatch")
         form.fields["training_class"].queryset = selectors.class_list(self.request.user).filter(
-            start_date__gt=timezone.localdate()
+            start_date__gt=timezone.localdate(), organizer__unit__in=units
         )
         return form
 

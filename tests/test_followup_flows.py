@@ -111,6 +111,172 @@ def test_an_unscheduled_makeup_past_due_escalates(world, staff, client):
     assert makeup.status == MakeupStatus.OWED
 
 
+def schedule_makeup(client, world, makeup, klass):
+    client.force_login(world.bob)
+    task = open_task(process_of(makeup, "MakeupFlow"), "schedule")
+    return act(client, task, {"training_class": klass.pk})
+
+
+def after_due(makeup, days=1):
+    moment = timezone.make_aware(dt.datetime.combine(makeup.due_date, dt.time(23, 59)))
+    return time_machine.travel(moment + dt.timedelta(days=days, hours=-23), tick=False)
+
+
+def test_a_scheduled_makeup_not_attended_by_its_due_date_escalates_into_the_next_circular(
+    world, staff, client
+):
+    from notifications.models import IssuedDocument, Notification
+
+    missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
+    dispatch = run_to_absence(client, world, staff, missed, world.cadre_a)
+    makeup = Makeup.objects.get(source=dispatch)
+    later = training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=60), name="补训班次"
+    )
+    assert schedule_makeup(client, world, makeup, later).status_code == 302
+    makeup.refresh_from_db()
+    assert makeup.status == MakeupStatus.SCHEDULED
+
+    call_command("workflow_timers")  # before the due date: nothing happens
+    makeup.refresh_from_db()
+    assert not makeup.escalated
+
+    with after_due(makeup):
+        call_command("workflow_timers")
+        makeup.refresh_from_db()
+        assert makeup.escalated and makeup.status == MakeupStatus.SCHEDULED
+        told = set(
+            Notification.objects.filter(
+                key__startswith=f"makeup:{makeup.pk}:escalated"
+            ).values_list("recipient__username", flat=True)
+        )
+        assert {"bob", "alice", "lily"} <= told  # the dispatcher, the unit's head and liaison
+        assert not told & {"carol", "charlie", "luke"}
+        call_command("workflow_timers")  # once only
+        assert Notification.objects.filter(
+            key__startswith=f"makeup:{makeup.pk}:escalated"
+        ).count() == len(told)
+
+        # The next circular counts it as overdue and names it.
+        today = timezone.localdate()
+        response = circular_start(client, world, today.replace(day=1), today)
+        assert response.status_code == 302
+        circular = Circular.objects.get()
+        by_unit = {row["unit"]: row for row in circular.figures["units"]}
+        assert by_unit["某市发展和改革委员会"]["makeup_overdue"] == 1
+        assert [(m["name"], m["status"]) for m in circular.figures["overdue_makeups"]] == [
+            ("王堃", "scheduled")
+        ]
+        process = process_of(circular, "CircularFlow")
+        act(client, open_task(process, "draft"), {"title": circular.title, "body": ""})
+        client.force_login(staff.oscar)
+        act(client, open_task(process, "approval"), {"decision": "approve"})
+        circular.refresh_from_db()
+        document = IssuedDocument.objects.get(pk=circular.document_id)
+        with document.file.open("rb") as handle, pdfplumber.open(handle) as pdf:
+            rows = [
+                [(c or "").replace("\n", "") for c in row]
+                for page in pdf.pages
+                for table in page.extract_tables()
+                for row in table
+            ]
+        assert ["1", "王堃", "某市发展和改革委员会", missed.name] == rows[-1][:4]
+
+
+def test_the_daily_sweep_escalates_an_overdue_makeup_whose_flow_has_no_timer(world, staff):
+    from notifications.models import Notification
+
+    missed = training_class(world.city_od, world.school, dt.date(2025, 3, 3))
+    source = Dispatch.objects.create(
+        training_class=missed,
+        cadre=world.cadre_a,
+        unit=world.a,
+        status=DispatchStatus.ABSENT,
+        confirm_due=timezone.now(),
+    )
+    makeup = Makeup.objects.create(
+        cadre=world.cadre_a,
+        source=source,
+        reason="absence",
+        due_date=timezone.localdate() - dt.timedelta(days=1),
+        status=MakeupStatus.SCHEDULED,
+    )
+    call_command("escalate_makeups", verbosity=0)
+    call_command("escalate_makeups", verbosity=0)
+    makeup.refresh_from_db()
+    assert makeup.escalated
+    assert Notification.objects.filter(key=f"makeup:{makeup.pk}:escalated").count() == 1
+
+
+def test_a_makeup_is_scheduled_into_a_class_that_starts_by_its_due_date(world, staff, client):
+    missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
+    dispatch = run_to_absence(client, world, staff, missed, world.cadre_a)
+    makeup = Makeup.objects.get(source=dispatch)
+    too_late = training_class(
+        world.city_od, world.school, makeup.due_date + dt.timedelta(days=30), name="期限后班次"
+    )
+    response = schedule_makeup(client, world, makeup, too_late)
+    assert response.status_code == 200
+    assert "晚于补训期限" in response.content.decode()
+    makeup.refresh_from_db()
+    assert makeup.status == MakeupStatus.OWED and not Dispatch.objects.filter(makes_up=makeup)
+
+    # Once overdue no class can start in time: the earliest later class is accepted.
+    with after_due(makeup):
+        call_command("workflow_timers")
+        assert schedule_makeup(client, world, makeup, too_late).status_code == 302
+    makeup.refresh_from_db()
+    assert makeup.status == MakeupStatus.SCHEDULED and makeup.escalated
+
+
+def test_makeup_suggestions_keep_to_the_due_date_the_jurisdiction_and_free_seats(
+    world, staff, client
+):
+    from dispatch.models import OrgDepartment, UnitKind
+    from dispatch.services import makeup_class_suggestions
+    from tests.factories import cadre, unit
+
+    missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
+    dispatch = run_to_absence(client, world, staff, missed, world.cadre_a)
+    makeup = Makeup.objects.get(source=dispatch)
+    soon = dt.date.today() + dt.timedelta(days=40)
+    fits = training_class(world.city_od, world.school, soon, name="合适班次")
+    county = training_class(world.county_od, world.school, soon, name="县委班次")
+    late = training_class(
+        world.city_od, world.school, makeup.due_date + dt.timedelta(days=1), name="期限后班次"
+    )
+    full = training_class(world.city_od, world.school, soon, name="满员班次", quota=1)
+    Dispatch.objects.create(
+        training_class=full,
+        cadre=world.cadre_a1,
+        unit=world.a1,
+        confirm_due=timezone.now() + dt.timedelta(days=5),
+    )
+    other_root = unit("中共邻市委", kind=UnitKind.PARTY_ORGAN)
+    other_od = OrgDepartment.objects.create(
+        unit=unit("中共邻市委组织部", other_root, kind=UnitKind.ORG_DEPARTMENT),
+        jurisdiction=other_root,
+        issuer_code="邻组通",
+    )
+    cadre("邻市干部", other_root, other_od)
+    foreign = training_class(other_od, world.school, soon, name="邻市班次")
+
+    names = {c.name for c in makeup_class_suggestions(makeup, user=world.bob)}
+    assert names == {fits.name, county.name}  # the county is within the city's reach
+    assert {c.name for c in makeup_class_suggestions(makeup, user=world.carol)} == {county.name}
+    assert late.name not in {c.name for c in makeup_class_suggestions(makeup)}
+
+    client.force_login(world.bob)
+    task = open_task(process_of(makeup, "MakeupFlow"), "schedule")
+    client.post(task_url(task, "assign"))
+    page = client.get(task_url(task, "execute")).content.decode()
+    assert fits.name in page and full.name not in page.split("</table>")[0]
+    assert foreign.name not in page  # neither suggested nor offered
+    response = act(client, task, {"training_class": foreign.pk})
+    assert response.status_code == 200
+    assert not Dispatch.objects.filter(makes_up=makeup)
+
+
 def test_an_outsider_cannot_schedule_a_makeup(world, staff, client):
     missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
     dispatch = run_to_absence(client, world, staff, missed, world.cadre_a)

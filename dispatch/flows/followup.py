@@ -47,8 +47,10 @@ class MakeupFlow(ScopedFlowMixin, flow.Flow):
     """Makeup training
 
     Owed after a deferral or an unexcused absence: the dispatcher schedules it into a
-    later class (suggested), it becomes a dispatch of kind makeup, and closes when
-    attended. Past its due date it escalates and appears in the next circular.
+    later class that starts by the due date (suggested), it becomes a dispatch of kind
+    makeup, and closes when attended. Past its due date — still unscheduled, or scheduled
+    but not yet attended — it escalates (dispatchers and unit told) and appears in the
+    next circular.
     """
 
     process_title = _("Makeup training")
@@ -66,9 +68,11 @@ class MakeupFlow(ScopedFlowMixin, flow.Flow):
 
     dispatch_makeup = flow.Function(this.start_dispatch).Next(this.await_outcome)
 
+    # Scheduled but still not attended at the due date: escalated all the same.
     await_outcome = (
         flow.Handle(this.receive_outcome)
         .Annotation(title=_("Awaiting the makeup class"))
+        .OnTimeout(_makeup_due_at, this.escalate, interrupting=False)
         .Next(this.made_up)
     )
 
