@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
@@ -8,7 +9,7 @@ from viewflow.workflow import flow
 from . import notices, services
 from .models import ApprovalRequest, Decision
 from .policy import HEAD_STAGE, ORG_STAGE
-from .views import NODE_STEPS, DecisionView
+from .views import NODE_STEPS, AttachmentView, DecisionView
 from .workflow import ScopedFlowMixin, fresh_artifact, retarget_open_tasks
 
 # Each task names its subject (the dispatch, request, filing…) in lists and queues.
@@ -132,6 +133,16 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
     )
 
     deadline_handled = flow.End()
+
+    # pages beside the tasks
+
+    @property
+    def attachment_path(self):
+        return path(
+            "<int:process_pk>/attachment/",
+            AttachmentView.as_view(flow_class=type(self)),
+            name="attachment",
+        )
 
     # node bodies: one call into a service each
 

@@ -227,6 +227,57 @@ def requests_visible_to(user):
     ).distinct()
 
 
+def decision_history(request) -> list[ApprovalStep]:
+    """Every decision taken on the request, round by round, with who took it and why."""
+    return list(
+        request.steps.exclude(decision=Decision.PENDING)
+        .select_related("decided_by", "on_behalf_of")
+        .order_by("round", "stage", "decided_at", "id")
+    )
+
+
+def latest_refusal(subject) -> ApprovalStep | None:
+    """The decision that turned down the subject's latest request (rejected, or sent back
+    to the applicant), or None when its latest request was not turned down."""
+    request = (
+        ApprovalRequest.objects.filter(
+            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if request is None or request.status not in (RequestStatus.REJECTED, RequestStatus.RETURNED):
+        return None
+    decision = Decision.REJECTED if request.status == RequestStatus.REJECTED else Decision.SENT_BACK
+    step = (
+        request.steps.filter(decision=decision)
+        .select_related("request", "decided_by")
+        .order_by("-round", "-decided_at", "-id")
+        .first()
+    )
+    return step
+
+
+def takes_part(user, request) -> bool:
+    """Whether the user asked, decided a step, or may decide an open step now (a deputy,
+    or a dispatcher once the step escalated) — people who read the request even when
+    its unit lies outside their reading jurisdiction."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or request.requested_by_id == user.pk:
+        return True
+    steps = list(request.steps.select_related("scope_type"))
+    if any(step.decided_by_id == user.pk for step in steps):
+        return True
+    if request.status != RequestStatus.PENDING:
+        return False
+    latest = max((step.round for step in steps), default=1)
+    return any(
+        step.round == latest and step.decision == Decision.PENDING and can_decide(user, step)
+        for step in steps
+    )
+
+
 @transaction.atomic
 def step_remind(*, step: ApprovalStep) -> None:
     """The decision is due soon and still pending: remind whoever may take the step."""

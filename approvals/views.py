@@ -1,11 +1,19 @@
+import os
+
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.views import View
 from django.views.generic import FormView
 from viewflow.workflow.flow.views import mixins
+from viewflow.workflow.models import Process
 
 from . import services
 from .forms import DecisionForm
+from .models import Decision
 from .policy import HEAD_STAGE, ORG_STAGE
+from .workflow import fresh_artifact
 
 # Which approval step a task of the approval flow decides: (stage, index in the stage).
 NODE_STEPS = {
@@ -20,20 +28,44 @@ def step_for_task(activation):
     return services.current_steps(activation.process.artifact, stage)[index]
 
 
-class DecisionView(mixins.TaskSuccessUrlMixin, mixins.TaskViewTemplateNames, FormView):
+def attachment_url(process) -> str:
+    """Where the request's attachment is downloaded ('' when there is none)."""
+    request = process.artifact
+    if request is None or not request.attachment:
+        return ""
+    return process.flow_class.instance.reverse("attachment", args=[process.pk])
+
+
+def request_context(process) -> dict:
+    """What every page of an approval shows: the request, its decisions so far (with
+    their reasons) and the attachment's download link."""
+    request = fresh_artifact(process)
+    history = services.decision_history(request) if request else []
+    return {
+        "approval_request": request,
+        "history": history,
+        # The reason that brought the request back to this desk (sent back in an
+        # earlier round), shown above the form.
+        "sent_back": next(
+            (step for step in reversed(history) if step.decision == Decision.SENT_BACK), None
+        ),
+        "attachment_url": attachment_url(process),
+        "attachment_name": os.path.basename(request.attachment.name)
+        if request and request.attachment
+        else "",
+    }
+
+
+class DecisionView(mixins.TaskSuccessUrlMixin, FormView):
     """An authority approves, rejects, or sends the request back, with a reason."""
 
     form_class = DecisionForm
-    template_filename = "task.html"
+    template_name = "approvals/decision_task.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        request_obj = self.request.activation.process.artifact
-        context.update(
-            approval_request=request_obj,
-            step=step_for_task(self.request.activation),
-            history=request_obj.steps.exclude(decision="pending").select_related("decided_by"),
-        )
+        activation = self.request.activation
+        context.update(request_context(activation.process), step=step_for_task(activation))
         return context
 
     def form_valid(self, form):
@@ -53,3 +85,32 @@ class DecisionView(mixins.TaskSuccessUrlMixin, mixins.TaskViewTemplateNames, For
             raise
         activation.execute()
         return HttpResponseRedirect(self.get_success_url())
+
+
+class AttachmentView(View):
+    """The request's attachment, for whoever may read the approval (its jurisdiction, the
+    applicant, the approvers); everybody else is refused."""
+
+    flow_class = None
+
+    def get(self, request, process_pk):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        process = get_object_or_404(Process, pk=process_pk, flow_class=self.flow_class)
+        approval = fresh_artifact(process)
+        if approval is None:
+            raise Http404
+        if not (
+            self.flow_class.instance.has_view_permission(request.user, process)
+            or services.takes_part(request.user, approval)
+        ):
+            raise PermissionDenied
+        if not approval.attachment:
+            raise Http404
+        try:
+            handle = approval.attachment.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        return FileResponse(
+            handle, as_attachment=True, filename=os.path.basename(approval.attachment.name)
+        )
