@@ -16,6 +16,28 @@ def holders(permission: str, scope):
     return list(import_string(settings.XUNDIAO_USERS_REACHING)(scope, codename))
 
 
+def process_url(request) -> str:
+    """The request's approval process page (its steps, comments and history): approvers,
+    the requester's unit and the dispatchers may open it within their jurisdiction."""
+    from django.contrib.contenttypes.models import ContentType
+    from viewflow.workflow.models import Process
+
+    from .flows import ApprovalFlow
+
+    pk = (
+        Process.objects.filter(
+            flow_class=ApprovalFlow,
+            artifact_content_type=ContentType.objects.get_for_model(request),
+            artifact_object_id=request.pk,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if pk is None:
+        return ApprovalFlow.instance.reverse("queue")
+    return ApprovalFlow.instance.reverse("process_detail", args=[pk])
+
+
 def _context(request) -> dict:
     return {"reason": request.reason, **request.context}
 
@@ -27,7 +49,7 @@ def waiting(request, step):
         recipients=holders(step.permission, step.scope),
         key=f"approval:{request.pk}:step:{step.pk}",
         context=_context(request),
-        url="/workflow/approval/queue/",
+        url=process_url(request),
     )
 
 
@@ -40,6 +62,7 @@ def decided(request):
         recipients=[request.requested_by],
         key=f"approval:{request.pk}:decided",
         context={**_context(request), "decision": request.get_status_display()},
+        url=process_url(request),
     )
 
 
@@ -59,7 +82,7 @@ def reminder(step):
             "due": timezone.localtime(request.due_at) if request.due_at else "",
             "days_left": slot.offset_days if slot else 0,
         },
-        url="/workflow/approval/queue/",
+        url=process_url(request),
     )
 
 
@@ -76,5 +99,5 @@ def escalated(step):
             "unit_name": request.context.get("unit_name", ""),
             "due": timezone.localtime(request.due_at) if request.due_at else "",
         },
-        url="/workflow/approval/queue/",
+        url=process_url(request),
     )

@@ -50,6 +50,64 @@ def _dispatch_context(dispatch) -> dict:
     }
 
 
+# Links: each notification opens the most specific page its recipient may open. Staff
+# (liaisons, heads, dispatchers) get the process page of the flow (its tasks and history,
+# within their jurisdiction); a trainee, who reads no process pages, gets their own
+# training record, or the acknowledgement task assigned to them.
+
+
+def record_url(cadre_id) -> str:
+    from django.urls import reverse
+
+    return reverse("training_record", args=[cadre_id])
+
+
+def process_urls(objects, flow_name: str) -> dict[int, str]:
+    """{object pk: its `flow_name` process page} in one query (objects without one are
+    left out — e.g. a makeup dispatch whose flow starts after it is announced)."""
+    from django.contrib.contenttypes.models import ContentType
+    from viewflow.workflow.models import Process
+
+    from . import flows
+
+    objects = [o for o in objects if o is not None]
+    if not objects:
+        return {}
+    flow_class = getattr(flows, flow_name)
+    rows = Process.objects.filter(
+        flow_class=flow_class,
+        artifact_content_type=ContentType.objects.get_for_model(objects[0]),
+        artifact_object_id__in=[o.pk for o in objects],
+    ).values_list("artifact_object_id", "pk")
+    return {
+        object_id: flow_class.instance.reverse("process_detail", args=[pk])
+        for object_id, pk in rows
+    }
+
+
+def acknowledge_task_urls(dispatches) -> dict[int, str]:
+    """{dispatch pk: its open acknowledgement task's page} (the trainee's own task)."""
+    from django.contrib.contenttypes.models import ContentType
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from .flows import DispatchFlow
+
+    dispatches = list(dispatches)
+    if not dispatches:
+        return {}
+    tasks = Task.objects.filter(
+        flow_task=DispatchFlow.acknowledge,
+        status__in=[STATUS.NEW, STATUS.ASSIGNED],
+        process__artifact_content_type=ContentType.objects.get_for_model(dispatches[0]),
+        process__artifact_object_id__in=[d.pk for d in dispatches],
+    ).values_list("process__artifact_object_id", "process_id", "pk")
+    return {
+        object_id: DispatchFlow.acknowledge.reverse("index", args=[process_id, task_id])
+        for object_id, process_id, task_id in tasks
+    }
+
+
 def _group(dispatch) -> str:
     return (
         f"rollcall:{dispatch.roll_call_id}" if dispatch.roll_call_id else f"dispatch:{dispatch.pk}"
@@ -57,25 +115,31 @@ def _group(dispatch) -> str:
 
 
 def dispatched(dispatches, *, unit_liaisons=None):
-    """Named: the trainee and the liaisons of the cadre's unit."""
+    """Named: the liaisons of the cadre's unit (linked to the dispatch's process page) and
+    the trainee (linked to their training record); one key for both."""
     unit_liaisons = unit_liaisons if unit_liaisons is not None else {}
+    dispatches = list(dispatches)
+    urls = process_urls(dispatches, "DispatchFlow")
     for dispatch in dispatches:
         if dispatch.unit_id not in unit_liaisons:
             unit_liaisons[dispatch.unit_id] = liaisons(dispatch.unit)
-        recipients = list(unit_liaisons[dispatch.unit_id])
-        if dispatch.cadre.user_id and dispatch.cadre.user not in recipients:
-            recipients.append(dispatch.cadre.user)
-        notify(
-            event=Event.DISPATCHED,
-            recipients=recipients,
-            key=f"dispatch:{dispatch.pk}:dispatched",
-            context={
+        record = record_url(dispatch.cadre_id)
+        trainee = dispatch.cadre.user if dispatch.cadre.user_id else None
+        common = {
+            "event": Event.DISPATCHED,
+            "key": f"dispatch:{dispatch.pk}:dispatched",
+            "context": {
                 **_dispatch_context(dispatch),
                 "deadline": timezone.localtime(dispatch.confirm_due),
             },
-            url="/workflow/dispatch/",
-            group=_group(dispatch),
+            "group": _group(dispatch),
+        }
+        notify(
+            recipients=[u for u in unit_liaisons[dispatch.unit_id] if u != trainee],
+            url=urls.get(dispatch.pk, record),
+            **common,
         )
+        notify(recipients=[trainee], url=record, **common)
 
 
 def notice_issued(dispatch, document):
@@ -129,6 +193,23 @@ def _notice_issued_at(dispatch):
     )
 
 
+def _trainee_acts(dispatch, step: str) -> bool:
+    user = dispatch.cadre.user
+    return step == "acknowledge" and user is not None and user.is_active
+
+
+def _step_url(dispatch, step: str, process_url=None, task_url=None) -> str:
+    """Where a reminder of `step` leads: the trainee to their acknowledgement task; the
+    unit's liaisons to the dispatch's process page (looked up unless given)."""
+    if _trainee_acts(dispatch, step):
+        if task_url is None:
+            task_url = acknowledge_task_urls([dispatch]).get(dispatch.pk)
+        return task_url or record_url(dispatch.cadre_id)
+    if process_url is None:
+        process_url = process_urls([dispatch], "DispatchFlow").get(dispatch.pk)
+    return process_url or record_url(dispatch.cadre_id)
+
+
 def reminder(dispatch, step: str, due):
     """Before a due moment: the unit (confirmation) or the trainee (acknowledgement).
     Only reminder slots still ahead when the step began count (confirmation: the
@@ -151,6 +232,7 @@ def reminder(dispatch, step: str, due):
             "due": timezone.localtime(due),
             "days_left": slot.offset_days if slot else 0,
         },
+        url=_step_url(dispatch, step),
         group=_group(dispatch),
     )
 
@@ -173,12 +255,20 @@ def escalated(dispatch, step: str):
             "unit_name": dispatch.unit.name,
             "due": timezone.localtime(due) if due else "",
         },
-        url="/dispatches/overdue/",
+        url=process_urls([dispatch], "DispatchFlow").get(dispatch.pk, "/dispatches/overdue/"),
     )
 
 
 def _nomination_subject(allocation) -> str:
     return f"推荐{allocation.roll_call.training_class.name}参训人选（{allocation.seats}名）"
+
+
+def _nomination_url(allocation) -> str:
+    from django.urls import reverse
+
+    return process_urls([allocation], "NominationFlow").get(
+        allocation.pk, reverse("roll_call_detail", args=[allocation.roll_call_id])
+    )
 
 
 def nomination_reminder(allocation):
@@ -197,6 +287,7 @@ def nomination_reminder(allocation):
             "due": timezone.localtime(due),
             "days_left": slot.offset_days if slot else 0,
         },
+        url=_nomination_url(allocation),
         group=f"rollcall:{allocation.roll_call_id}",
     )
 
@@ -213,7 +304,7 @@ def nomination_escalated(allocation):
             "unit_name": allocation.unit.name,
             "due": timezone.localtime(roll_call.response_deadline),
         },
-        url="/dispatches/overdue/",
+        url=_nomination_url(allocation),
     )
 
 
@@ -233,6 +324,7 @@ def makeup_owed(makeup):
             "reason": makeup.get_reason_label(),
             "due": makeup.due_date,
         },
+        url=record_url(makeup.cadre_id),
     )
 
 
@@ -250,6 +342,7 @@ def decision_to_trainee(dispatch, request):
             "decision": request.get_status_display(),
             "class_name": dispatch.training_class.name,
         },
+        url=record_url(dispatch.cadre_id),
     )
 
 
@@ -299,80 +392,63 @@ def reminder_candidates(now):
         return unit_liaisons[unit.pk]
 
     related = ("cadre__user", "unit", "training_class")
-    for dispatch in Dispatch.objects.filter(
-        status=DispatchStatus.NAMED, confirm_due__gt=now, confirm_due__lte=horizon
-    ).select_related(*related):
+    named = list(
+        Dispatch.objects.filter(
+            status=DispatchStatus.NAMED, confirm_due__gt=now, confirm_due__lte=horizon
+        ).select_related(*related)
+    )
+    urls = process_urls(named, "DispatchFlow")
+    for dispatch in named:
         yield ReminderCandidate(
             due=dispatch.confirm_due,
             key=f"dispatch:{dispatch.pk}:confirm",
             recipients=liaisons_of(dispatch.unit),
             context={"subject": f"确认{dispatch.cadre.name}参加{dispatch.training_class.name}"},
+            url=_step_url(dispatch, "confirm", process_url=urls.get(dispatch.pk, "")),
             group=_group(dispatch),
             since=dispatch.created_at,
         )
-    for allocation in QuotaAllocation.objects.filter(
-        status=QuotaStatus.AWAITING_NOMINATION,
-        roll_call__status=RollCallStatus.OPEN,
-        roll_call__response_deadline__gt=now,
-        roll_call__response_deadline__lte=horizon,
-    ).select_related("unit", "roll_call__training_class"):
+    allocations = list(
+        QuotaAllocation.objects.filter(
+            status=QuotaStatus.AWAITING_NOMINATION,
+            roll_call__status=RollCallStatus.OPEN,
+            roll_call__response_deadline__gt=now,
+            roll_call__response_deadline__lte=horizon,
+        ).select_related("unit", "roll_call__training_class")
+    )
+    urls = process_urls(allocations, "NominationFlow")
+    for allocation in allocations:
         yield ReminderCandidate(
             due=allocation.roll_call.response_deadline,
             key=f"nomination:{allocation.pk}:nominate",
             recipients=liaisons_of(allocation.unit),
             context={"subject": _nomination_subject(allocation)},
+            url=urls.get(allocation.pk) or _nomination_url(allocation),
             group=f"rollcall:{allocation.roll_call_id}",
             since=allocation.roll_call.created_at,
         )
     issued_at = IssuedDocument.objects.filter(document_number=OuterRef("notice_reference"))
-    for dispatch in (
+    notified = list(
         Dispatch.objects.filter(
             status=DispatchStatus.NOTIFIED, acknowledge_due__gt=now, acknowledge_due__lte=horizon
         )
         .annotate(notice_issued_at=Subquery(issued_at.values("issued_at")[:1]))
         .select_related(*related)
-    ):
+    )
+    urls = process_urls(notified, "DispatchFlow")
+    task_urls = acknowledge_task_urls(d for d in notified if _trainee_acts(d, "acknowledge"))
+    for dispatch in notified:
         yield ReminderCandidate(
             due=dispatch.acknowledge_due,
             key=f"dispatch:{dispatch.pk}:acknowledge",
             recipients=trainee_or_liaisons(dispatch),
             context={"subject": f"签收{dispatch.training_class.name}调训通知"},
+            url=_step_url(
+                dispatch,
+                "acknowledge",
+                process_url=urls.get(dispatch.pk, ""),
+                task_url=task_urls.get(dispatch.pk, ""),
+            ),
             group=_group(dispatch),
             since=dispatch.notice_issued_at,
         )
-
-
-def makeup_escalated(makeup):
-    """A makeup past its due date and not attended: the dispatchers of the cadre's managing
-    department (who schedule it) and the heads and liaisons of the unit it is counted
-    against; it will be named in the next circular."""
-    dispatch = makeup.source
-    scheduled = (
-        makeup.makeup_dispatches.exclude(status="cancelled")
-        .select_related("training_class")
-        .order_by("-id")
-        .first()
-    )
-    context = {
-        "subject": f"{makeup.cadre.name}的补训",
-        "cadre_name": makeup.cadre.name,
-        "unit_name": dispatch.unit.name,
-        "class_name": dispatch.training_class.name,
-        "makeup_class": scheduled.training_class.name if scheduled else "",
-        "due": makeup.due_date,
-    }
-    notify(
-        event=Event.ESCALATION,
-        recipients=dispatchers(makeup.cadre.managing_org_department),
-        key=f"makeup:{makeup.pk}:escalated",
-        context=context,
-        url="/workflow/makeup/",
-    )
-    unit = {user.pk: user for user in heads(dispatch.unit) + liaisons(dispatch.unit)}
-    notify(
-        event=Event.ESCALATION,
-        recipients=list(unit.values()),
-        key=f"makeup:{makeup.pk}:escalated:unit",
-        context=context,
-        template="notifications/events/makeup_escalated.txt",
-    )
