@@ -17,10 +17,12 @@ A cadre's overall status is the worst of their rules'.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Case, F, FloatField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Greatest
 
@@ -154,14 +156,20 @@ def _worst(status_fields: list[str]):
     return Case(*whens, default=Value(MET))
 
 
-def annotate_profile(cadres: QuerySet, profile: Profile, as_of: dt.date):
+def annotate_profile(
+    cadres: QuerySet, profile: Profile, as_of: dt.date, since: dt.date | None = None
+):
     """`cadres` of the profile's categories, annotated in SQL with each rule's hours,
     days, progress and status (`r<id>_…`) and the overall status (`overall`).
-    Returns the queryset and [(prefix, rule)]."""
+    With `since`, hours before that day do not count. Returns the queryset and
+    [(prefix, rule)]."""
     first, second, statuses, rule_meta = {}, {}, [], []
     for rule in profile.rules:
         prefix = f"r{rule.pk}"
-        a, b = _rule_annotations(rule, window_for(rule, as_of), prefix)
+        window = window_for(rule, as_of)
+        if since and since > window.start:
+            window = replace(window, start=since)
+        a, b = _rule_annotations(rule, window, prefix)
         first.update(a)
         second.update(b)
         statuses.append(f"{prefix}_status")
@@ -176,15 +184,18 @@ def annotate_profile(cadres: QuerySet, profile: Profile, as_of: dt.date):
     return queryset, rule_meta
 
 
-def evaluate(cadres: QuerySet, as_of: dt.date | None = None) -> list[dict]:
+def evaluate(
+    cadres: QuerySet, as_of: dt.date | None = None, since: dt.date | None = None
+) -> list[dict]:
     """One row per cadre: id, name, unit_id, group, per-rule hours/days/status, overall.
 
     One aggregate query per set of categories sharing the same rules (one per indicator
-    group with the default rules: two)."""
+    group with the default rules: two). With `since`, hours before that day do not
+    count."""
     as_of = as_of or dt.date.today()
     rows: list[dict] = []
     for profile in profiles(as_of):
-        queryset, rule_meta = annotate_profile(cadres, profile, as_of)
+        queryset, rule_meta = annotate_profile(cadres, profile, as_of, since)
         fields = [f"{prefix}_{name}" for prefix, _ in rule_meta for name in RULE_FIELDS]
         for values in queryset.values("id", "name", "unit_id", "overall", *fields):
             rows.append(
@@ -219,14 +230,39 @@ def for_cadre(cadre: Cadre, as_of: dt.date | None = None) -> dict | None:
     return rows[0] if rows else None
 
 
-def summary_by_unit(cadres: QuerySet, as_of: dt.date | None = None) -> dict[int, dict]:
-    """Counts of each status and the compliance rate (met or on track) per unit."""
+def summary_by_unit(
+    cadres: QuerySet, as_of: dt.date | None = None, since: dt.date | None = None
+) -> dict[int, dict]:
+    """Counts of each status and the compliance rate (met or on track) per unit.
+
+    Counted in SQL: the per-cadre statuses of every set of categories (UNION ALL) are
+    grouped by unit with conditional counts — one query, however many cadres."""
+    as_of = as_of or dt.date.today()
+    parts, params = [], []
+    for n, profile in enumerate(profiles(as_of)):
+        queryset, _ = annotate_profile(cadres, profile, as_of, since)
+        try:
+            sql, part_params = queryset.values("unit_id", "overall").query.sql_with_params()
+        except EmptyResultSet:  # e.g. Cadre.objects.none()
+            continue
+        parts.append(f"SELECT p{n}.unit_id, p{n}.overall FROM ({sql}) p{n}")
+        params.extend(part_params)
+    if not parts:
+        return {}
+    counts = ", ".join(
+        f"SUM(CASE WHEN s.overall = %s THEN 1 ELSE 0 END) AS {status}" for status in ORDER
+    )
+    query = (
+        f"SELECT s.unit_id, COUNT(*) AS total, {counts} "
+        f"FROM ({' UNION ALL '.join(parts)}) s GROUP BY s.unit_id"
+    )
+    with connections[cadres.db].cursor() as cursor:
+        cursor.execute(query, [*ORDER, *params])
+        fetched = cursor.fetchall()
     result: dict[int, dict] = {}
-    for row in evaluate(cadres, as_of):
-        unit = result.setdefault(row["unit_id"], {MET: 0, ON_TRACK: 0, AT_RISK: 0, SHORT: 0})
-        unit[row["status"]] += 1
-    for counts in result.values():
-        total = sum(counts[s] for s in ORDER)
-        counts["total"] = total
-        counts["rate"] = round((counts[MET] + counts[ON_TRACK]) / total, 4) if total else None
+    for unit_id, total, *by_status in fetched:
+        unit = {status: int(count or 0) for status, count in zip(ORDER, by_status, strict=True)}
+        unit["total"] = total
+        unit["rate"] = round((unit[MET] + unit[ON_TRACK]) / total, 4) if total else None
+        result[unit_id] = unit
     return result

@@ -3,13 +3,16 @@ outsider gets 404), and writes only through services."""
 
 from urllib.parse import quote
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import compliance, flows, selectors, services, suggestions
 from .forms import (
@@ -247,6 +250,28 @@ def class_candidates(request, pk: int):
     )
 
 
+class CompliancePeriodForm(forms.Form):
+    """The day the report is evaluated on (today by default) and, optionally, the first
+    day from which hours count."""
+
+    since = forms.DateField(
+        label=gettext_lazy("Hours counted from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    as_of = forms.DateField(
+        label=gettext_lazy("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("as_of") and "as_of" not in self.errors:
+            data["as_of"] = timezone.localdate()
+        if data.get("since") and data.get("as_of") and data["as_of"] < data["since"]:
+            self.add_error("as_of", _("The period cannot end before it starts."))
+        return data
+
+
 @login_required
 def compliance_report(request):
     _reach_required(request)
@@ -258,17 +283,32 @@ def compliance_report(request):
         if unit is None:
             raise Http404
         cadres = cadres.filter(unit__path__startswith=unit.path)
-    rows = compliance.evaluate(cadres)
+    period = CompliancePeriodForm(request.GET)
+    rows = []
+    if period.is_valid():
+        rows = compliance.evaluate(
+            cadres, period.cleaned_data["as_of"], period.cleaned_data["since"]
+        )
     status = request.GET.get("status")
     if status in compliance.ORDER:
         rows = [r for r in rows if r["status"] == status]
     rows.sort(key=lambda r: (compliance.ORDER.index(r["status"]), r["name"]))
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     units = {u.pk: u.name for u in Unit.objects.filter(pk__in={r["unit_id"] for r in page})}
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "dispatch/compliance.html",
-        {"page": page, "unit": unit, "units": units, "status": status},
+        {
+            "page": page,
+            "unit": unit,
+            "units": units,
+            "status": status,
+            "period": period,
+            "as_of": period.cleaned_data.get("as_of") if period.is_valid() else None,
+            "query": query.urlencode(),
+        },
     )
 
 

@@ -426,3 +426,61 @@ def test_admin_adds_a_rule_for_some_categories(admin_client):
     assert added.categories == ["soe_leader"] and added.min_hours == 400
     page = admin_client.get(f"/admin/dispatch/indicatorrule/{added.pk}/history/").content
     assert "国有企业" in page.decode()
+
+
+# Summary by unit, counted in SQL; the report page for a chosen day.
+
+
+def test_summary_by_unit_is_one_grouped_query_and_agrees_with_evaluation(
+    world, leader, clerk, django_assert_max_num_queries
+):
+    leaders_rule()  # a third set of rules: county leaders
+    credit(leader, 320, dt.date(2025, 3, 1))
+    credit(leader, 50, dt.date(2026, 5, 1), kind="online")
+    credit(clerk, 90, dt.date(2026, 4, 1))
+    for i in range(6):
+        person = cadre(f"干部{i}", world.a1, world.city_od, category="civil_servant")
+        credit(person, 15 * i, dt.date(2026, 4, 1))
+    cadres = Cadre.objects.filter(unit__in=[world.a, world.a1])
+    with django_assert_max_num_queries(2):  # the rules, then one grouped count
+        summary = compliance.summary_by_unit(cadres, AS_OF)
+    expected = {}
+    for row in compliance.evaluate(cadres, AS_OF):
+        counts = expected.setdefault(row["unit_id"], dict.fromkeys(compliance.ORDER, 0))
+        counts[row["status"]] += 1
+    for unit_id, counts in expected.items():
+        assert {s: summary[unit_id][s] for s in compliance.ORDER} == counts
+        assert summary[unit_id]["total"] == sum(counts.values())
+    assert summary[world.a.pk]["met"] == 2  # the leader (by their own rule) and the clerk
+    assert compliance.summary_by_unit(Cadre.objects.none(), AS_OF) == {}
+
+
+def test_hours_before_since_do_not_count(clerk):
+    credit(clerk, 50, dt.date(2026, 2, 1))
+    credit(clerk, 40, dt.date(2026, 8, 1))
+    assert status(clerk)["status"] == "met"
+    later = compliance.evaluate(Cadre.objects.filter(pk=clerk.pk), AS_OF, dt.date(2026, 6, 1))
+    assert rule(later[0], "concentrated")["hours"] == 40
+
+
+def test_the_report_page_is_evaluated_as_of_a_chosen_day(world, login, clerk):
+    credit(clerk, 90, dt.date(2026, 4, 1))
+    client = login(world.bob)
+    page = client.get("/compliance/?as_of=2026-12-31&status=met").content.decode()
+    assert "乙科员" in page and "2026年12月31日" in page
+    page = client.get("/compliance/?as_of=2027-06-30&status=met").content.decode()
+    assert "乙科员" not in page  # a new calendar year: nothing done yet
+    page = client.get("/compliance/?as_of=2026-12-31&since=2026-05-01").content.decode()
+    assert "b-concentrated：0/90" in page
+    today = dt.date.today()
+    page = client.get("/compliance/").content.decode()
+    assert f"{today.year}年{today.month}月{today.day}日" in page
+
+
+def test_the_report_page_refuses_a_period_ending_before_it_starts(world, login):
+    client = login(world.bob)
+    response = client.get("/compliance/?since=2026-06-01&as_of=2026-01-01")
+    assert response.status_code == 200
+    assert "截止日期不能早于起始日期" in response.content.decode()
+    assert "王堃" not in response.content.decode()
+    assert client.get("/compliance/?as_of=not-a-date").status_code == 200
