@@ -369,3 +369,106 @@ def test_the_issued_circular_prints_every_figure_and_its_totals_add_up(
     assert overdue == {(m["name"], m["unit"]) for m in figures["overdue_makeups"]}
     assert len(overdue) == totals["makeup_overdue"] == 2
     assert any("2025年12月31日" in r[4] for r in rows if len(r) == 5)
+
+
+def test_every_figure_reconciles_with_the_dispatch_and_makeup_rows(world, client, quarter):
+    # The quarter holds a dispatch in every status there is.
+    assert {d.status for d in quarter} == set(DispatchStatus.values)
+    circular = start_circular(client, world, *Q1)
+    figures = circular.figures
+    expected = expected_figures(world, *Q1)
+
+    keys = (
+        "named",
+        "attended",
+        "leave",
+        "deferred",
+        "exempt",
+        "absent",
+        "withdrawn",
+        "in_progress",
+        "notified",
+        "acknowledged",
+        "makeup_owed",
+        "makeup_overdue",
+        "cadres",
+        "compliant",
+    )
+    assert {row["unit_id"] for row in figures["units"]} == set(expected)
+    for row in figures["units"]:
+        counted = expected[row["unit_id"]]
+        assert {k: row[k] for k in keys} == {k: counted[k] for k in keys}, row["unit"]
+        parts = ("attended", "leave", "deferred", "exempt", "absent", "withdrawn", "in_progress")
+        assert row["named"] == sum(row[k] for k in parts)
+        assert row["ack_rate"] == (
+            round(counted["acknowledged"] / counted["notified"], 4) if counted["notified"] else None
+        )
+        assert row["compliance_rate"] == (
+            round(counted["compliant"] / counted["cadres"], 4) if counted["cadres"] else None
+        )
+    totals = figures["totals"]
+    for k in keys:
+        assert totals[k] == sum(c[k] for c in expected.values()), k
+    assert totals["ack_rate"] == round(totals["acknowledged"] / totals["notified"], 4)
+    assert totals["compliance_rate"] == round(totals["compliant"] / totals["cadres"], 4)
+    # The worked numbers, so that a wrong rule in both places would still show.
+    assert (totals["named"], totals["in_progress"], totals["makeup_owed"]) == (18, 6, 5)
+    assert (totals["leave"], totals["deferred"], totals["makeup_overdue"]) == (2, 1, 2)
+
+    in_period = [d for d in quarter if Q1[0] <= d.training_class.start_date <= Q1[1]]
+    assert sorted(a["name"] for a in figures["absentees"]) == sorted(
+        d.cadre.name for d in in_period if d.status == DispatchStatus.ABSENT
+    )
+    overdue = [
+        m
+        for m in Makeup.objects.exclude(status__in=[MakeupStatus.ATTENDED, MakeupStatus.CANCELLED])
+        if timezone.localtime(m.created_at).date() <= Q1[1] and (m.escalated or m.due_date < Q1[1])
+    ]
+    assert sorted(m["name"] for m in figures["overdue_makeups"]) == sorted(
+        m.cadre.name for m in overdue
+    )
+
+
+def test_outsiders_are_refused_the_circular_task_process_and_document(
+    world, staff, client, quarter
+):
+    from dispatch.models import OrgDepartment, UnitKind
+    from tests.factories import unit, user
+
+    # A neighbouring city: its org department's dispatcher and one of its unit heads.
+    other_root = unit("中共邻市委", kind=UnitKind.PARTY_ORGAN)
+    OrgDepartment.objects.create(
+        unit=unit("中共邻市委组织部", other_root, kind=UnitKind.ORG_DEPARTMENT),
+        jurisdiction=other_root,
+        issuer_code="邻组通",
+    )
+    stranger_dispatcher = user("nina", "dispatcher", other_root)
+    stranger_head = user("ned", "department_head", unit("邻市财政局", other_root))
+
+    circular = start_circular(client, world, *Q1)
+    process = process_of(circular, "CircularFlow")
+    draft = open_task(process, "draft")
+    base = f"/workflow/circular/{process.pk}"
+    # Inside the city but not its dispatchers: the county's dispatcher and org head, unit
+    # heads and a liaison. Outside it: the neighbouring city's dispatcher and unit head.
+    inside = [world.carol, staff.olga, world.alice, world.charlie, staff.lily]
+    outside = [stranger_dispatcher, stranger_head, world.nobody]
+    for outsider in inside + outside:
+        client.force_login(outsider)
+        assert client.post(f"{base}/draft/{draft.pk}/assign/").status_code == 403
+        assert client.get(f"{base}/draft/{draft.pk}/execute/").status_code in (403, 404)
+        assert client.get(f"{base}/").status_code in (403, 404)
+    circular.refresh_from_db()
+    assert circular.status == "draft"
+
+    document = issue(client, world, staff, circular)
+    for outsider in outside:
+        client.force_login(outsider)
+        assert client.get(f"/documents/{document.pk}/").status_code == 404
+        assert client.get(f"{base}/").status_code in (403, 404)
+    # The issued circular is addressed to the units it counts: their heads and the county
+    # department may read it (and were sent it), though never its process.
+    for reader in (world.charlie, world.carol):
+        client.force_login(reader)
+        assert client.get(f"/documents/{document.pk}/").status_code == 200
+        assert client.get(f"{base}/").status_code in (403, 404)
