@@ -106,7 +106,8 @@ class DeliveryAdmin(ReadOnlyAdmin):
             status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
         )
         counts = outbox.deliver(ids)
-        self.message_user(request, ", ".join(f"{k}: {v}" for k, v in counts.items()) or "-")
+        summary = "，".join(f"{DeliveryStatus(k).label}：{v}" for k, v in sorted(counts.items()))
+        self.message_user(request, summary or _("Nothing was pending or failed."))
 
     def has_view_permission(self, request, obj=None):
         # Deliveries show addresses from every jurisdiction: superusers only.
