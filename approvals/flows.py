@@ -94,7 +94,9 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.org_join)
     )
 
-    org_join = flow.Join().Next(this.org_decided)
+    # One rejection rejects: the join goes on as soon as a department rejects, and the
+    # other department's open task is cancelled (the settle step records it).
+    org_join = flow.Join(continue_on_condition=this.org_stage_settled).Next(this.org_decided)
 
     org_decided = (
         flow.If(this.org_sent_back)
@@ -195,6 +197,15 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
 
     def is_dual_managed(self, activation):
         return len(services.current_steps(activation.process.artifact, ORG_STAGE)) > 1
+
+    def org_stage_settled(self, activation, active_tasks):
+        """The join need not wait for the other branch: a department rejected, or every
+        department has decided (a deadline timer may still run in a branch)."""
+        decisions = {
+            step.decision
+            for step in services.current_steps(fresh_artifact(activation.process), ORG_STAGE)
+        }
+        return Decision.REJECTED in decisions or Decision.PENDING not in decisions
 
     def org_sent_back(self, activation):
         return services.stage_outcome(activation.process.artifact, ORG_STAGE) == Decision.SENT_BACK

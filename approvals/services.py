@@ -166,6 +166,16 @@ def request_settle(*, request: ApprovalRequest) -> ApprovalRequest:
     request.status = status
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "decided_at"])
+    for step in request.steps.filter(round=current_round(request), decision=Decision.PENDING):
+        # A parallel department had not decided yet when the other rejected: its task is
+        # cancelled with the request settled.
+        record_event(
+            actor=None,
+            verb="approval.step.cancel",
+            target=request,
+            before=snapshot(step),
+            note=step.label,
+        )
     record_event(
         actor=None,
         verb=f"approval.{status}",

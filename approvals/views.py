@@ -11,7 +11,7 @@ from viewflow.workflow.models import Process
 
 from . import services
 from .forms import DecisionForm
-from .models import Decision
+from .models import Decision, RequestStatus
 from .policy import HEAD_STAGE, ORG_STAGE
 from .workflow import fresh_artifact
 
@@ -41,6 +41,14 @@ def request_context(process) -> dict:
     their reasons) and the attachment's download link."""
     request = fresh_artifact(process)
     history = services.decision_history(request) if request else []
+    closed = []
+    if request is not None and request.status != RequestStatus.PENDING:
+        # Steps nobody decided because the request was settled (or cancelled) first.
+        closed = list(
+            request.steps.filter(
+                round=services.current_round(request), decision=Decision.PENDING
+            ).order_by("stage", "id")
+        )
     return {
         "approval_request": request,
         "history": history,
@@ -49,6 +57,7 @@ def request_context(process) -> dict:
         "sent_back": next(
             (step for step in reversed(history) if step.decision == Decision.SENT_BACK), None
         ),
+        "closed_steps": closed,
         "attachment_url": attachment_url(process),
         "attachment_name": os.path.basename(request.attachment.name)
         if request and request.attachment

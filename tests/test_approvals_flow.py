@@ -372,3 +372,102 @@ def test_a_request_without_attachment_has_nothing_to_download(world, staff, klas
     approval_process = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
     client.force_login(world.alice)
     assert client.get(f"/workflow/approval/{approval_process.pk}/attachment/").status_code == 404
+
+
+# --- Dual management: one rejection rejects, at once -----------------------------------
+
+
+def test_the_first_department_to_reject_settles_the_request_at_once(world, staff, klass, client):
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from audit.models import AuditEvent
+    from tests.flowtools import task_url
+
+    dispatch, process = named(client, world, klass, world.cadre_b)
+    request(client, staff.luke, process, "leave")
+    approval = ApprovalRequest.objects.get()
+    approval_process = process_of(approval, "ApprovalFlow")
+    decide(client, world.charlie, approval_process, "head_review", "approved")
+    sibling = open_task(approval_process, "co_managing_review")  # the city's, still open
+
+    response = decide(
+        client, staff.olga, approval_process, "managing_review", "rejected", "县管干部不宜请假"
+    )
+    assert response.status_code == 302
+
+    # Settled right away: no waiting for the city.
+    approval.refresh_from_db()
+    assert approval.status == RequestStatus.REJECTED
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.NAMED
+    assert open_task(process, "confirm")  # back to the unit
+    approval_process.refresh_from_db()
+    assert approval_process.status == "DONE"
+    # The city's task is cancelled, and the cancellation is on the record.
+    sibling.refresh_from_db()
+    assert sibling.status == STATUS.CANCELED
+    assert not Task.objects.filter(
+        process=approval_process, status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.SCHEDULED]
+    ).exists()
+    assert AuditEvent.objects.filter(verb="approval.step.cancel").count() == 1
+    assert approval.steps.get(label=str(world.city_od)).decision == "pending"
+
+    # The city's approver finds nothing left to do, and the process page says why.
+    client.force_login(staff.oscar)
+    page = client.get(f"/workflow/approval/{approval_process.pk}/").content.decode()
+    assert "县管干部不宜请假" in page and "未办理" in page
+    queue = client.get("/workflow/approval/queue/").content.decode()
+    assert task_url(sibling) not in queue
+    events = AuditEvent.objects.count()
+    for action in ("assign", "execute"):
+        response = client.post(task_url(sibling, action), {"decision": "approved"})
+        assert response.status_code in (302, 403)
+    sibling.refresh_from_db()
+    assert sibling.status == STATUS.CANCELED
+    approval.refresh_from_db()
+    assert approval.status == RequestStatus.REJECTED
+    assert AuditEvent.objects.count() == events
+
+
+def test_the_co_managing_department_rejecting_first_settles_too(world, staff, klass, client):
+    dispatch, process = named(client, world, klass, world.cadre_b)
+    request(client, staff.luke, process, "deferral")
+    approval_process = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
+    decide(client, world.charlie, approval_process, "head_review", "approved")
+    decide(client, staff.oscar, approval_process, "co_managing_review", "rejected", "市管班次")
+    assert ApprovalRequest.objects.get().status == RequestStatus.REJECTED
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.NAMED
+    assert open_task(process, "confirm")
+
+
+def test_a_department_sending_back_still_waits_for_the_other(world, staff, klass, client):
+    dispatch, process = named(client, world, klass, world.cadre_b)
+    request(client, staff.luke, process, "leave")
+    approval_process = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
+    decide(client, world.charlie, approval_process, "head_review", "approved")
+    decide(client, staff.olga, approval_process, "managing_review", "sent_back", "补充材料")
+    assert ApprovalRequest.objects.get().status == RequestStatus.PENDING
+    decide(client, staff.oscar, approval_process, "co_managing_review", "approved")
+    # Both have spoken: the department head decides again.
+    assert open_task(approval_process, "head_review")
+
+
+def test_a_reminder_in_one_branch_does_not_hold_up_the_decision(world, staff, klass, client):
+    import time_machine
+    from django.core.management import call_command
+
+    dispatch, process = named(client, world, klass, world.cadre_b)
+    request(client, staff.luke, process, "leave")
+    approval = ApprovalRequest.objects.get()
+    approval_process = process_of(approval, "ApprovalFlow")
+    decide(client, world.charlie, approval_process, "head_review", "approved")
+    with time_machine.travel(approval.due_at - dt.timedelta(hours=6), tick=False):
+        call_command("workflow_timers")  # both departments reminded; due timers armed
+    decide(client, staff.olga, approval_process, "managing_review", "approved")
+    decide(client, staff.oscar, approval_process, "co_managing_review", "approved")
+    approval.refresh_from_db()
+    assert approval.status == RequestStatus.APPROVED
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.DEFERRED
