@@ -472,3 +472,69 @@ def test_outsiders_are_refused_the_circular_task_process_and_document(
         client.force_login(reader)
         assert client.get(f"/documents/{document.pk}/").status_code == 200
         assert client.get(f"{base}/").status_code in (403, 404)
+
+
+def test_figures_are_counted_again_when_returned_and_when_resubmitted(
+    world, staff, client, quarter
+):
+    from audit.models import AuditEvent
+
+    circular = start_circular(client, world, *Q1)
+    process = process_of(circular, "CircularFlow")
+    first = circular.figures["totals"]
+    client.force_login(world.bob)
+    act(client, open_task(process, "draft"), {"title": circular.title, "body": "初稿"})
+
+    # While the head reads it, the registrar records a late attendance.
+    notified = next(d for d in quarter if d.status == DispatchStatus.NOTIFIED)
+    Dispatch.objects.filter(pk=notified.pk).update(status=DispatchStatus.ATTENDED)
+    client.force_login(staff.oscar)
+    act(client, open_task(process, "approval"), {"decision": "return", "reason": "请核实数据"})
+    circular.refresh_from_db()
+    returned = circular.figures["totals"]
+    assert (returned["attended"], returned["in_progress"]) == (
+        first["attended"] + 1,
+        first["in_progress"] - 1,
+    )
+    # The drafter sees the figures as they now stand.
+    client.force_login(world.bob)
+    draft = open_task(process, "draft")
+    client.post(f"/workflow/circular/{process.pk}/draft/{draft.pk}/assign/")
+    page = client.get(f"/workflow/circular/{process.pk}/draft/{draft.pk}/execute/")
+    expected = returned["named"] - returned["exempt"] - returned["in_progress"]
+    assert percent(returned["attended"], expected) in page.content.decode()
+
+    # Before the drafter resubmits, a makeup is attended and another dispatch absent.
+    Makeup.objects.filter(status=MakeupStatus.SCHEDULED).update(status=MakeupStatus.ATTENDED)
+    named = next(d for d in quarter if d.status == DispatchStatus.NAMED)
+    Dispatch.objects.filter(pk=named.pk).update(status=DispatchStatus.ABSENT)
+    act(client, draft, {"title": circular.title, "body": "修改稿"})
+    circular.refresh_from_db()
+    totals = circular.figures["totals"]
+    assert totals["absent"] == returned["absent"] + 1
+    assert totals["makeup_owed"] == returned["makeup_owed"] - 1
+    assert totals["makeup_overdue"] == returned["makeup_overdue"] - 1
+    assert named.cadre.name in {a["name"] for a in circular.figures["absentees"]}
+
+    events = AuditEvent.objects.filter(verb="circular.recompute", target_id=str(circular.pk))
+    assert [(e.actor.username, e.note) for e in events.order_by("id")] == [
+        ("bob", "submitted: figures unchanged"),
+        ("oscar", "returned: figures changed"),
+        ("bob", "submitted: figures changed"),
+    ]
+    last = events.order_by("id").last()
+    assert (
+        last.before["figures"]["totals"] == returned and last.after["figures"]["totals"] == totals
+    )
+
+    # What the head approves is what is printed.
+    client.force_login(staff.oscar)
+    act(client, open_task(process, "approval"), {"decision": "approve"})
+    circular.refresh_from_db()
+    sums = next(
+        r
+        for r in pdf_rows(IssuedDocument.objects.get(pk=circular.document_id))
+        if len(r) == 11 and r[1] == "合计"
+    )
+    assert sums[2:4] == [str(totals["named"]), str(totals["attended"])]
+    assert sums[7] == str(totals["absent"])

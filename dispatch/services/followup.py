@@ -402,14 +402,41 @@ def _lock_circular(circular):
     return Circular.objects.select_for_update().get(pk=circular.pk)
 
 
+def circular_recompute(*, actor, circular, why: str) -> Circular:
+    """Count the circular's figures again from the rows as they stand now (dispatches
+    recorded, makeups escalated or attended since), audited with the figures before and
+    after. Called with the circular locked, when the drafter submits it and when the head
+    returns it, so the head approves, and the drafter redrafts, the current figures."""
+    before = circular.figures
+    figures = circular_figures(
+        org_department=circular.org_department,
+        start=circular.period_start,
+        end=circular.period_end,
+    )
+    circular.figures = figures
+    circular.save(update_fields=["figures"])
+    changed = figures != before
+    record_event(
+        actor=actor,
+        verb="circular.recompute",
+        target=circular,
+        before={"figures": before},
+        after={"figures": figures},
+        note=f"{why}: {'figures changed' if changed else 'figures unchanged'}",
+    )
+    return circular
+
+
 @transaction.atomic
 def circular_draft(*, actor, circular, title: str, body: str) -> Circular:
+    """The drafter submits the text for approval; the figures are counted again."""
     circular = _lock_circular(circular)
     require_any(actor, ("issue_dispatch",), circular.org_department.unit)
     if circular.status not in (CircularStatus.DRAFT, CircularStatus.RETURNED):
         raise ValidationError(_("This step has already been completed by someone else."))
     if not title.strip():
         raise ValidationError({"title": _("A circular needs a title.")})
+    circular_recompute(actor=actor, circular=circular, why="submitted")
     return change(
         actor=actor,
         instance=circular,
@@ -436,7 +463,7 @@ def circular_decide(*, actor, circular, approve: bool, reason: str = "") -> Circ
         record_event(actor=actor, verb="circular.approve", target=circular)
         return circular
     require_reason(reason, _("Please give the reason for returning."))
-    return change(
+    circular = change(
         actor=actor,
         instance=circular,
         verb="circular.return",
@@ -444,6 +471,7 @@ def circular_decide(*, actor, circular, approve: bool, reason: str = "") -> Circ
         status=CircularStatus.RETURNED,
         return_reason=reason.strip(),
     )
+    return circular_recompute(actor=actor, circular=circular, why="returned")
 
 
 @transaction.atomic
