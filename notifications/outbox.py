@@ -17,7 +17,9 @@ Life of a `Delivery` row:
   pending rows and gives rows stuck in `sending` longer than the lease back to pending
   (a worker died mid-send; the only case where a message can go out twice).
 * `send_digests()` (beat daily, or `manage.py send_notification_digests`) sends one
-  e-mail per user listing the rows held for their digest.
+  e-mail per user listing the rows held for their digest. Its claims are marked
+  (`DIGEST_CLAIM`), so a stale one returns to the digest. Notifications with attachments
+  or needing acknowledgement are never held for the digest (see `services.notify`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ from .sms import get_sms_backend
 logger = logging.getLogger("notifications")
 
 BATCH = 100
+
+# Claim tokens of the daily digest start with this (regular claims are hex uuids), so a
+# digest claim left by a worker that died goes back to the digest, not out singly.
+DIGEST_CLAIM = "digest"
 
 
 def _setting(name, default):
@@ -235,12 +241,17 @@ def _send_sms(rows: list[Delivery], token: str):
 
 
 def release_stale_claims(now: dt.datetime | None = None) -> int:
-    """Rows left in `sending` longer than the lease (a worker died): back to pending."""
+    """Rows left in `sending` longer than the lease (a worker died): back to pending — or,
+    if the digest had claimed them, back to the digest (the next digest sends them)."""
     now = now or timezone.now()
     lease = dt.timedelta(seconds=_setting("NOTIFICATIONS_SENDING_LEASE_SECONDS", 600))
-    return Delivery.objects.filter(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - lease
-    ).update(status=DeliveryStatus.PENDING, claim_token="", last_error="Claim expired.")
+    stale = Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - lease)
+    released = stale.filter(claim_token__startswith=DIGEST_CLAIM).update(
+        status=DeliveryStatus.DIGEST, claim_token="", last_error="Digest claim expired."
+    )
+    return released + stale.update(
+        status=DeliveryStatus.PENDING, claim_token="", last_error="Claim expired."
+    )
 
 
 def sweep(limit: int = 1000) -> dict[str, int]:
@@ -270,7 +281,7 @@ def send_digests() -> int:
     sent = 0
     for recipient_id in list(recipients):
         now = timezone.now()
-        token = uuid.uuid4().hex
+        token = (DIGEST_CLAIM + uuid.uuid4().hex)[:32]
         Delivery.objects.filter(
             status=DeliveryStatus.DIGEST, notification__recipient=recipient_id
         ).update(

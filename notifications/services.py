@@ -193,8 +193,13 @@ def verify_document(document: IssuedDocument) -> bool:
 # --- Notifications (issue 5) ---------------------------------------------------------
 
 
-def _channels_for(user, profile, allowed: set[str]) -> dict[str, tuple[str, str, str]]:
-    """{channel: (status, address, note)} for the external channels `user` gets."""
+def _channels_for(
+    user, profile, allowed: set[str], *, individual: bool = False
+) -> dict[str, tuple[str, str, str]]:
+    """{channel: (status, address, note)} for the external channels `user` gets.
+    `individual`: the notification carries attachments (a document's PDF, a calendar
+    invite) or needs acknowledgement, so it is e-mailed on its own even to a user who
+    takes the daily digest (a digest carries no attachments and waits up to a day)."""
     result = {}
     if Channel.EMAIL in allowed and (profile is None or profile.email_enabled):
         if not user.is_active:
@@ -205,7 +210,7 @@ def _channels_for(user, profile, allowed: set[str]) -> dict[str, tuple[str, str,
                 "",
                 "The recipient has no e-mail address.",
             )
-        elif profile is not None and profile.daily_digest:
+        elif profile is not None and profile.daily_digest and not individual:
             result[Channel.EMAIL] = (DeliveryStatus.DIGEST, user.email, "")
         else:
             result[Channel.EMAIL] = (DeliveryStatus.PENDING, user.email, "")
@@ -256,6 +261,9 @@ def notify(
       `recipient`. `context` must be JSON-safe (dates are fine) and is stored.
     * Channels: in-app always; e-mail and SMS as each user prefers (`ContactProfile`),
       limited to `channels` if given (e.g. `["email"]` for no SMS, `[]` for in-app only).
+      A user who takes the daily digest gets this e-mail in the digest — unless it needs
+      acknowledgement or has a document or calendar invite: then it goes out on its
+      own, with its attachments, straight away.
     * `document`: its PDF is attached to the e-mail and offered in the inbox.
       `calendar`: {"summary", "start", "end", "location", "description"} → an .ics invite
       (dates are whole days, `end` inclusive). `requires_ack`: the inbox shows an
@@ -340,7 +348,10 @@ def notify(
                 if notification is None or notification.created_at != now:
                     continue  # written by a concurrent call with the same key
                 for channel, (status, address, note) in _channels_for(
-                    user, profiles.get(user.pk), allowed
+                    user,
+                    profiles.get(user.pk),
+                    allowed,
+                    individual=requires_ack or document is not None or bool(calendar),
                 ).items():
                     deliveries.append(
                         Delivery(

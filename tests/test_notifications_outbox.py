@@ -357,6 +357,74 @@ def test_the_daily_digest_sends_one_email_a_day(django_capture_on_commit_callbac
     assert len(mail.outbox) == 2 and mail.outbox[1].body.count("调训通知") == 1
 
 
+class _WorkerDied(BaseException):
+    """Not an Exception: nothing in the outbox catches it, as when the process is killed."""
+
+
+def test_a_digest_claim_left_by_a_dead_worker_goes_back_to_the_digest(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFICATIONS_SENDING_LEASE_SECONDS = 60
+    digester = person("digester", daily_digest=True)
+    day = dt.datetime(2026, 4, 1, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(day, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            dispatched([digester], key="a")
+            dispatched([digester], key="b")
+    with time_machine.travel(day + dt.timedelta(hours=12), tick=False):
+        with mock.patch("notifications.outbox.EmailMessage.send", side_effect=_WorkerDied):
+            with pytest.raises(_WorkerDied):
+                outbox.send_digests()
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sending"}
+    # After the lease the sweep gives the rows back — to the digest, not as single e-mails.
+    with time_machine.travel(day + dt.timedelta(hours=12, minutes=5), tick=False):
+        outbox.sweep()
+        outbox.sweep()
+    assert mail.outbox == []
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"digest"}
+    with time_machine.travel(day + dt.timedelta(days=1), tick=False):
+        assert outbox.send_digests() == 1
+    [digest] = mail.outbox
+    assert digest.body.count("调训通知：全市专题班") == 2
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_notice_to_acknowledge_goes_out_on_its_own_with_attachments_to_a_digest_user(
+    django_capture_on_commit_callbacks,
+):
+    digester = person("digester", daily_digest=True)
+    document = services.issue_document(
+        actor=None,
+        kind=DocumentKind.ADMISSION_NOTICE,
+        context=DocumentContext(
+            issuer=Issuer(name="中共某市委组织部", code="X组通"),
+            title="关于王堃参加全市专题班的入学通知",
+            date=dt.date(2026, 4, 1),
+            body=[Paragraph("请按时报到。")],
+        ),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatched([digester], key="dispatch:1:dispatched")  # plain: held for the digest
+        services.notify(
+            event=Event.NOTICE_ISSUED,
+            recipients=[digester],
+            key=f"document:{document.pk}:issued",
+            context={"notice_title": document.title, "document_number": document.document_number},
+            document=document,
+            calendar={"summary": "全市专题班", "start": "2026-05-11", "end": "2026-05-15"},
+            requires_ack=True,
+        )
+    [message] = mail.outbox  # the notice, at once
+    names = {a[0] for a in message.attachments}
+    assert names == {f"{document.document_number}.pdf", "invite.ics"}
+    statuses = dict(Delivery.objects.values_list("notification__event", "status"))
+    assert statuses == {"dispatched": "digest", "notice_issued": "sent"}
+    # The digest then lists only what it held: no second copy of the notice.
+    assert outbox.send_digests() == 1
+    digest = mail.outbox[1]
+    assert "调训通知：全市专题班" in digest.body and document.document_number not in digest.body
+
+
 def test_reminder_slots_follow_the_configured_offsets(settings):
     due = dt.datetime(2026, 5, 10, 9, 0, tzinfo=dt.UTC)
     at = lambda **delta: due - dt.timedelta(**delta)  # noqa: E731
