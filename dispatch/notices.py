@@ -452,3 +452,40 @@ def reminder_candidates(now):
             group=_group(dispatch),
             since=dispatch.notice_issued_at,
         )
+
+
+def makeup_escalated(makeup):
+    """A makeup past its due date and not attended: the dispatchers of the cadre's managing
+    department (who schedule it) and the heads and liaisons of the unit it is counted
+    against; it will be named in the next circular."""
+    dispatch = makeup.source
+    scheduled = (
+        makeup.makeup_dispatches.exclude(status="cancelled")
+        .select_related("training_class")
+        .order_by("-id")
+        .first()
+    )
+    context = {
+        "subject": f"{makeup.cadre.name}的补训",
+        "cadre_name": makeup.cadre.name,
+        "unit_name": dispatch.unit.name,
+        "class_name": dispatch.training_class.name,
+        "makeup_class": scheduled.training_class.name if scheduled else "",
+        "due": makeup.due_date,
+    }
+    notify(
+        event=Event.ESCALATION,
+        recipients=dispatchers(makeup.cadre.managing_org_department),
+        key=f"makeup:{makeup.pk}:escalated",
+        context=context,
+        url=process_urls([makeup], "MakeupFlow").get(makeup.pk) or record_url(makeup.cadre_id),
+    )
+    unit = {user.pk: user for user in heads(dispatch.unit) + liaisons(dispatch.unit)}
+    notify(
+        event=Event.ESCALATION,
+        recipients=list(unit.values()),
+        key=f"makeup:{makeup.pk}:escalated:unit",
+        context=context,
+        template="notifications/events/makeup_escalated.txt",
+        url=record_url(makeup.cadre_id),
+    )
