@@ -163,3 +163,149 @@ def test_after_the_deadline_the_dispatcher_nominates_for_a_silent_unit(world, cl
     response = act(client, open_task(process, "nominate"), {"cadres": [world.cadre_a.pk]})
     assert response.status_code == 302
     assert QuotaAllocation.objects.get().status == QuotaStatus.AWAITING_HEAD
+
+
+def events(verb, dispatch):
+    return AuditEvent.objects.filter(verb=verb, target_id=str(dispatch.pk)).count()
+
+
+def test_a_nominee_accepted_after_the_deadline_gets_a_due_moment_of_its_own(world, client):
+    from dispatch.models import QuotaAllocation
+
+    staff = Staff(world)
+    klass = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30))
+    client.force_login(world.bob)
+    client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "quota",
+            "response_deadline": (timezone.localtime() + dt.timedelta(days=3)).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
+            "allocations": f"{world.a.code} 1",
+        },
+    )
+    allocation = QuotaAllocation.objects.get()
+    deadline = allocation.roll_call.response_deadline
+    nomination = process_of(allocation, "NominationFlow")
+    fire_at(deadline - dt.timedelta(hours=6))
+    fire_at(deadline + dt.timedelta(hours=1))  # the unit stayed silent: the dispatcher nominates
+
+    late = deadline + dt.timedelta(hours=2)
+    with time_machine.travel(late, tick=False):
+        client.force_login(world.bob)
+        act(client, open_task(nomination, "nominate"), {"cadres": [world.cadre_a.pk]})
+        client.force_login(world.alice)
+        act(client, open_task(nomination, "head_approval"), {"decision": "approve"})
+        client.force_login(world.bob)
+        act(client, open_task(nomination, "dispatcher_review"), {"decision": "accept"})
+    dispatch = Dispatch.objects.get()
+    assert dispatch.confirm_due == late + dt.timedelta(days=3)  # XUNDIAO_APPROVAL_DAYS
+    process = process_of(dispatch, "DispatchFlow")
+
+    fire_at(dispatch.confirm_due - dt.timedelta(days=2))
+    assert events("dispatch.remind.confirm", dispatch) == 0
+    fire_at(dispatch.confirm_due - dt.timedelta(hours=12))
+    assert events("dispatch.remind.confirm", dispatch) == 1
+    dispatch.refresh_from_db()
+    assert not dispatch.escalated
+
+    fire_at(dispatch.confirm_due + dt.timedelta(hours=1))
+    dispatch.refresh_from_db()
+    assert dispatch.escalated
+    assert events("dispatch.escalate.confirm", dispatch) == 1
+    task = open_task(process, "confirm")
+    client.force_login(staff.lily)
+    assert client.post(task_url(task, "assign")).status_code == 403
+    client.force_login(world.bob)
+    assert act(client, task, {"action": "confirm"}).status_code == 302
+    assert Dispatch.objects.get().status == DispatchStatus.NOTIFIED
+
+
+def request_leave(client, liaison, process):
+    client.force_login(liaison)
+    response = act(
+        client,
+        open_task(process, "confirm"),
+        {"action": "request", "kind": "leave", "reason": "承担重点项目，无法脱产"},
+    )
+    assert response.status_code == 302
+
+
+def head_rejects(client, world, dispatch):
+    from approvals.models import ApprovalRequest
+
+    approval = process_of(ApprovalRequest.objects.get(subject_id=dispatch.pk), "ApprovalFlow")
+    client.force_login(world.alice)
+    response = act(
+        client,
+        open_task(approval, "head_review"),
+        {"decision": "rejected", "comment": "年度重点班次，请按时参训"},
+    )
+    assert response.status_code == 302
+
+
+def test_a_dispatch_sent_back_after_the_deadline_is_due_again(world, setup, client):
+    staff, dispatch, process = setup
+    deadline = dispatch.confirm_due
+    request_leave(client, staff.lily, process)
+
+    # The request is refused after the roll call's response deadline has passed.
+    late = deadline + dt.timedelta(hours=2)
+    with time_machine.travel(late, tick=False):
+        head_rejects(client, world, dispatch)
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.NAMED
+    assert dispatch.confirm_due == late + dt.timedelta(days=3)
+    assert not dispatch.escalated
+
+    # The roll call's own timers (long due) leave it alone; its own due moment counts.
+    fire_at(dispatch.confirm_due - dt.timedelta(hours=12))
+    assert events("dispatch.remind.confirm", dispatch) == 1
+    assert events("dispatch.escalate.confirm", dispatch) == 0
+    fire_at(dispatch.confirm_due + dt.timedelta(hours=1))
+    dispatch.refresh_from_db()
+    assert dispatch.escalated
+    assert events("dispatch.escalate.confirm", dispatch) == 1
+    client.force_login(staff.lily)
+    assert client.post(task_url(open_task(process, "confirm"), "assign")).status_code == 403
+
+
+def test_a_request_refused_before_the_deadline_keeps_the_roll_calls_due(world, setup, client):
+    staff, dispatch, process = setup
+    deadline = dispatch.confirm_due
+    request_leave(client, staff.lily, process)
+    head_rejects(client, world, dispatch)
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.NAMED and dispatch.confirm_due == deadline
+
+    # Watched once, by the roll call: one reminder, one escalation.
+    fire_at(deadline - dt.timedelta(hours=12))
+    fire_at(deadline + dt.timedelta(hours=1))
+    assert events("dispatch.remind.confirm", dispatch) == 1
+    assert events("dispatch.escalate.confirm", dispatch) == 1
+
+
+def test_a_makeup_dispatch_is_reminded_and_escalated_by_its_own_due(world, setup, client):
+    from dispatch import services
+    from dispatch.flows import start_makeup
+    from dispatch.models import Makeup
+
+    staff, missed, _process = setup
+    later = training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=60), name="补训班次"
+    )
+    start_makeup(services.makeup_owe(actor=None, dispatch=missed, reason="absence"))
+    client.force_login(world.bob)
+    schedule = open_task(process_of(Makeup.objects.get(), "MakeupFlow"), "schedule")
+    assert act(client, schedule, {"training_class": later.pk}).status_code == 302
+    dispatch = Dispatch.objects.get(training_class=later)
+
+    fire_at(dispatch.confirm_due - dt.timedelta(hours=12))
+    assert events("dispatch.remind.confirm", dispatch) == 1
+    fire_at(dispatch.confirm_due + dt.timedelta(hours=1))
+    assert events("dispatch.escalate.confirm", dispatch) == 1
+    client.force_login(staff.lily)
+    task = open_task(process_of(dispatch, "DispatchFlow"), "confirm")
+    assert client.post(task_url(task, "assign")).status_code == 403

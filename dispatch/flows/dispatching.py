@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
@@ -37,6 +38,7 @@ from ..models import (
     RollCallMode,
     RollCallStatus,
 )
+from ..services.rollcall import answer_due
 from ..task_views import (
     AcknowledgeView,
     AttendanceView,
@@ -61,6 +63,14 @@ def _remind_before():
 # Due moments of the dispatch's deadlines, for the timer boundaries.
 # The unit and class never change after a dispatch is named, so they are read from the
 # artifact cached on the process; anything a step changes is read fresh.
+def _confirm_reminder_at(activation):
+    return fresh_artifact(activation.process).confirm_due - _remind_before()
+
+
+def _confirm_due_at(activation):
+    return fresh_artifact(activation.process).confirm_due
+
+
 def _ack_reminder_at(activation):
     return fresh_artifact(activation.process).acknowledge_due - _remind_before()
 
@@ -87,7 +97,29 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     process_title = _("Dispatch")
     process_summary_template = "{{ process.artifact }}"
 
-    start = flow.StartHandle(this.start_process).Next(this.confirm)
+    # Named by a roll call, to answer by its response deadline: RollCallFlow watches that
+    # deadline for all its dispatches at once.
+    start_in_roll_call = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Named by the roll call"))
+        .Next(this.confirm)
+    )
+
+    # Named with a due moment of its own (a nominee accepted after the roll call's deadline,
+    # a makeup), or sent back to confirm after a refused request: the confirmation is
+    # watched here, in parallel with the task, unless something already watches its due.
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Named with a due moment of its own"))
+        .Next(this.watch_confirmation)
+    )
+
+    watch_confirmation = (
+        flow.Split()
+        .Annotation(title=_("Watch the confirmation's own due moment?"))
+        .Always(this.confirm)
+        .Next(this.await_confirm_reminder, case=this.needs_confirm_watch)
+    )
 
     confirm = (
         flow.View(ConfirmView.as_view())
@@ -115,7 +147,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         flow.If(this.is_excused)
         .Annotation(title=_("Excused?"))
         .Then(this.closed)
-        .Else(this.confirm)
+        .Else(this.watch_confirmation)
     )
 
     issue_notice = flow.Function(this.send_notice).Next(this.acknowledge)
@@ -140,11 +172,27 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
 
     end = flow.End()
 
-    # Acknowledgement deadline, in parallel with the task it watches: a reminder before
-    # the due moment, then, if the notice is still unacknowledged, escalation. The second
-    # timer is armed only once the first fires. (The confirmation deadline is the roll
-    # call's response deadline: RollCallFlow watches it for all its dispatches at once.)
+    # Deadlines, each in parallel with the task it watches: a reminder before the due
+    # moment, then, if the step is still open, escalation. The second timer is armed only
+    # once the first fires.
 
+    # Confirmation by a due moment of its own (see `start`); the timers read the due
+    # moment when armed, and the reminder and escalation check that the dispatch still
+    # waits for it.
+    await_confirm_reminder = (
+        flow.Timer(_confirm_reminder_at)
+        .Annotation(title=_("Until the reminder before the confirmation is due"))
+        .Next(this.remind_confirm)
+    )
+    remind_confirm = flow.Function(this.send_confirm_reminder).Next(this.confirm_overdue)
+    confirm_overdue = (
+        flow.Timer(_confirm_due_at)
+        .Annotation(title=_("Until the confirmation is due"))
+        .Next(this.escalate_confirm)
+    )
+    escalate_confirm = flow.Function(this.escalate_confirmation).Next(this.deadline_handled)
+
+    # Acknowledgement by three days after the notice.
     remind_acknowledge = flow.Function(this.send_ack_reminder).Next(this.acknowledge_due)
     acknowledge_due = flow.Timer(_ack_due_at).Next(this.escalate_acknowledge)
     escalate_acknowledge = flow.Function(this.escalate_acknowledgement).Next(this.deadline_handled)
@@ -156,6 +204,17 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     def start_process(self, activation, dispatch):
         activation.process.artifact = dispatch
         return activation.process
+
+    def needs_confirm_watch(self, activation):
+        """The confirmation's due moment is neither the roll call's response deadline
+        (RollCallFlow watches that) nor already watched by this process."""
+        dispatch = fresh_artifact(activation.process)
+        if dispatch.roll_call_id and dispatch.confirm_due == dispatch.roll_call.response_deadline:
+            return False
+        return not activation.process.task_set.filter(
+            flow_task=self.await_confirm_reminder,
+            scheduled=dispatch.confirm_due - _remind_before(),
+        ).exists()
 
     def is_requested(self, activation):
         return fresh_artifact(activation.process).status == DispatchStatus.REQUESTED
@@ -215,6 +274,21 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     def trainee_account(self, activation):
         return fresh_artifact(activation.process).cadre.user
 
+    def send_confirm_reminder(self, activation):
+        dispatch = fresh_artifact(activation.process)
+        if dispatch.status == DispatchStatus.NAMED and timezone.now() < dispatch.confirm_due:
+            services.dispatch_remind(dispatch=dispatch, step="confirm")
+
+    def escalate_confirmation(self, activation):
+        dispatch = fresh_artifact(activation.process)
+        if (
+            dispatch.status != DispatchStatus.NAMED
+            or dispatch.escalated
+            or dispatch.confirm_due > timezone.now()
+        ):
+            return  # answered, already escalated, or given a new due moment meanwhile
+        escalate_dispatch(dispatch, "confirm", activation.process, self.confirm)
+
     def send_ack_reminder(self, activation):
         services.dispatch_remind(dispatch=fresh_artifact(activation.process), step="acknowledge")
 
@@ -239,16 +313,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
 
 def approval_due(dispatch):
     """Decide within the usual days, and at the latest the day before the class starts."""
-    from django.utils import timezone
-
-    from ..services.rollcall import class_start_moment
-
-    now = timezone.now()
-    latest = class_start_moment(dispatch.training_class) - dt.timedelta(days=1)
-    return max(
-        min(now + dt.timedelta(days=settings.XUNDIAO_APPROVAL_DAYS), latest),
-        now + dt.timedelta(hours=1),
-    )
+    return answer_due(dispatch.training_class)
 
 
 def escalate_dispatch(dispatch, step, process, node):
@@ -337,7 +402,7 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
 
     def send_reminders(self, activation):
         roll_call = fresh_artifact(activation.process)
-        for dispatch in roll_call.dispatches.filter(status=DispatchStatus.NAMED):
+        for dispatch in self.unanswered(roll_call):
             services.dispatch_remind(dispatch=dispatch, step="confirm")
         for allocation in roll_call.allocations.filter(status=QuotaStatus.AWAITING_NOMINATION):
             services.nomination_remind(allocation=allocation)
@@ -346,7 +411,7 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
         roll_call = fresh_artifact(activation.process)
         if roll_call.status != RollCallStatus.OPEN:
             return
-        for dispatch in roll_call.dispatches.filter(status=DispatchStatus.NAMED):
+        for dispatch in self.unanswered(roll_call):
             process = processes_of(dispatch, DispatchFlow).filter(status=PROCESS.NEW).first()
             if process is not None:
                 escalate_dispatch(dispatch, "confirm", process, DispatchFlow.confirm)
@@ -359,6 +424,13 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
                     permission="dispatch.issue_dispatch",
                     scope=roll_call.org_department.jurisdiction,
                 )
+
+    def unanswered(self, roll_call):
+        """Dispatches still to be confirmed by the response deadline (not those given a
+        due moment of their own, which their DispatchFlow watches)."""
+        return roll_call.dispatches.filter(
+            status=DispatchStatus.NAMED, confirm_due=roll_call.response_deadline
+        )
 
     def start_nominations(self, activation):
         for allocation in fresh_artifact(activation.process).allocations.all():
@@ -380,7 +452,10 @@ def start_dispatches(*, roll_call, cadres, actor):
 
     dispatches = services.dispatches_create(actor=actor, roll_call=roll_call, cadres=cadres)
     for dispatch in dispatches:
-        DispatchFlow.start.run(dispatch=dispatch)
+        if dispatch.confirm_due == roll_call.response_deadline:
+            DispatchFlow.start_in_roll_call.run(dispatch=dispatch)
+        else:  # named after the response deadline: due later, watched by its own flow
+            DispatchFlow.start.run(dispatch=dispatch)
     documents.queue_announcement(roll_call, dispatches)
     return dispatches
 

@@ -26,6 +26,7 @@ from ..models import (
     RequestKind,
 )
 from .common import change, require_any, require_reason
+from .rollcall import answer_due
 
 LIAISON = ("act_as_liaison", "issue_dispatch")
 
@@ -87,17 +88,16 @@ def makeup_owe(*, actor, dispatch, reason: str) -> Makeup:
 @transaction.atomic
 def dispatch_request_decided(*, dispatch, approved: bool) -> Dispatch:
     """Apply the approval's outcome: an approved leave or deferral closes as deferred and
-    owes makeup; an approved exemption closes as exempt; otherwise confirmation resumes."""
+    owes makeup; an approved exemption closes as exempt; otherwise confirmation resumes —
+    with a new due moment (and not yet escalated) if the old one has passed meanwhile."""
     dispatch = _lock(dispatch)
     _expect(dispatch, DispatchStatus.REQUESTED)
     now = timezone.now()
     if not approved:
-        return change(
-            actor=None,
-            instance=dispatch,
-            verb="dispatch.request_refused",
-            status=DispatchStatus.NAMED,
-        )
+        reopened = {"status": DispatchStatus.NAMED}
+        if dispatch.confirm_due <= now:
+            reopened.update(confirm_due=answer_due(dispatch.training_class), escalated=False)
+        return change(actor=None, instance=dispatch, verb="dispatch.request_refused", **reopened)
     if dispatch.request_kind == RequestKind.EXEMPTION:
         return change(
             actor=None,

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -26,6 +27,17 @@ from .common import change, require_any, require_reason
 
 def class_start_moment(training_class) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(training_class.start_date, dt.time.min))
+
+
+def answer_due(training_class) -> dt.datetime:
+    """When a step begun now is due: within `XUNDIAO_APPROVAL_DAYS` days, at the latest
+    the day before the class starts, and never less than an hour from now."""
+    now = timezone.now()
+    latest = class_start_moment(training_class) - dt.timedelta(days=1)
+    return max(
+        min(now + dt.timedelta(days=settings.XUNDIAO_APPROVAL_DAYS), latest),
+        now + dt.timedelta(hours=1),
+    )
 
 
 def check_class_open(training_class) -> None:
@@ -177,16 +189,21 @@ def roll_call_issue(
 @transaction.atomic
 def dispatches_create(*, actor, roll_call, cadres) -> list[Dispatch]:
     """Name each cadre for the roll call's class: one dispatch each, checked for clashes
-    together, written and audited in bulk."""
+    together, written and audited in bulk. Confirmation is due by the roll call's response
+    deadline; a cadre named once it has passed (an accepted nomination) gets a due moment
+    of their own."""
     cadres = list(cadres)
     check_cadres_free(cadres, roll_call.training_class)
+    confirm_due = roll_call.response_deadline
+    if confirm_due <= timezone.now():
+        confirm_due = answer_due(roll_call.training_class)
     dispatches = Dispatch.objects.bulk_create(
         Dispatch(
             roll_call=roll_call,
             training_class=roll_call.training_class,
             cadre=cadre,
             unit=cadre.unit,
-            confirm_due=roll_call.response_deadline,
+            confirm_due=confirm_due,
         )
         for cadre in cadres
     )
