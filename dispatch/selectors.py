@@ -189,6 +189,31 @@ def dispatch_list(user, *, status: str | None = None) -> QuerySet:
     return qs
 
 
+# Overdue work, for /dispatches/overdue/: open dispatches past a due moment, approval
+# decisions overdue or escalated, and units that have not nominated by the deadline. Each
+# list is one query: jurisdiction, the open task and whether the user may reassign it are
+# subqueries.
+
+
+def _open_task(model, outer="pk"):
+    """The open human task of the processes about the outer row (a `model` instance)."""
+    from django.contrib.contenttypes.models import ContentType
+    from viewflow.workflow.models import Task
+
+    return Task.objects.filter(
+        process__artifact_content_type=ContentType.objects.get_for_model(model),
+        process__artifact_object_id=OuterRef(outer),
+        flow_task_type="HUMAN",
+        status__in=["NEW", "ASSIGNED"],
+    )
+
+
+def _may_reassign(user, outer: str) -> Exists:
+    """The user may reassign tasks scoped to the outer row's unit `outer` (see
+    `services.tasks.may_reassign`)."""
+    return Exists(units_in_reach(user, "issue_dispatch").filter(pk=OuterRef(outer)))
+
+
 def overdue_dispatches(user, now=None) -> QuerySet:
     """Open dispatches past their confirmation or acknowledgement due moment."""
     from .models import DispatchStatus
@@ -200,8 +225,83 @@ def overdue_dispatches(user, now=None) -> QuerySet:
             Q(status=DispatchStatus.NAMED, confirm_due__lt=now)
             | Q(status=DispatchStatus.NOTIFIED, acknowledge_due__lt=now)
         )
-        .order_by("confirm_due")
+        .annotate(may_reassign=_may_reassign(user, "unit_id"))
+        .order_by("confirm_due", "pk")
     )
+
+
+def overdue_approval_steps(user, now=None) -> QuerySet:
+    """Undecided steps of pending approval requests in reach (the approvals' own rule:
+    the department-head scope is in reach) that are past the request's decide-by moment
+    or escalated, each with its open task."""
+    from django.db.models import Subquery
+    from django.db.models.functions import Cast
+
+    from approvals.models import ApprovalRequest, ApprovalStep, Decision, RequestStatus
+    from approvals.policy import HEAD_STAGE
+    from approvals.services import requests_visible_to
+
+    now = now or timezone.now()
+    steps_of_request = ApprovalStep.objects.filter(request=OuterRef("request"))
+    latest_round = steps_of_request.order_by("-round").values("round")[:1]
+    head_scope = steps_of_request.filter(round=OuterRef("round"), stage=HEAD_STAGE).values(
+        "scope_id"
+    )[:1]
+    # The step's task is the request's open task scoped to the step's authority (the
+    # stages run one after the other; the departments of one stage differ).
+    task = _open_task(ApprovalRequest, "request_id").filter(
+        owner_permission_obj_pk=Cast(OuterRef("scope_id"), CharField())
+    )
+    return (
+        ApprovalStep.objects.filter(
+            request__in=requests_visible_to(user),
+            request__status=RequestStatus.PENDING,
+            decision=Decision.PENDING,
+        )
+        .filter(Q(request__due_at__lt=now) | Q(escalated=True))
+        .annotate(latest_round=Subquery(latest_round))
+        .filter(round=F("latest_round"))
+        .annotate(open_task_id=Subquery(task.values("pk")[:1]), head_scope=Subquery(head_scope))
+        .filter(open_task_id__isnull=False)
+        .annotate(may_reassign=_may_reassign(user, "head_scope"))
+        .select_related("request")
+        .order_by("request__due_at", "pk")
+    )
+
+
+def overdue_nominations(user, now=None) -> QuerySet:
+    """Seats of open roll calls in reach whose unit has not nominated by the deadline."""
+    from django.db.models import Subquery
+
+    from .models import QuotaAllocation, QuotaStatus, RollCallStatus
+
+    now = now or timezone.now()
+    return (
+        QuotaAllocation.objects.filter(
+            unit__in=units_in_reach(user),
+            status=QuotaStatus.AWAITING_NOMINATION,
+            roll_call__status=RollCallStatus.OPEN,
+            roll_call__response_deadline__lt=now,
+        )
+        .select_related("unit", "roll_call__training_class")
+        .annotate(
+            open_task_id=Subquery(_open_task(QuotaAllocation).values("pk")[:1]),
+            may_reassign=_may_reassign(user, "unit_id"),
+        )
+        .order_by("roll_call__response_deadline", "pk")
+    )
+
+
+def task_urls(task_ids) -> dict:
+    """The task pages of these tasks, in one query."""
+    from viewflow.workflow.models import Task
+
+    tasks = Task.objects.filter(pk__in=[pk for pk in task_ids if pk]).only(
+        "pk", "process_id", "flow_task"
+    )
+    return {
+        task.pk: task.flow_task.reverse("index", args=[task.process_id, task.pk]) for task in tasks
+    }
 
 
 def roll_call_list(user) -> QuerySet:

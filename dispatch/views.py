@@ -162,16 +162,28 @@ def dispatch_list(request):
 
 @login_required
 def overdue_list(request):
+    """Overdue work in the user's jurisdiction: dispatches past a due moment, approval
+    decisions overdue or escalated, units that have not nominated by the deadline — each
+    with its open task (and, for dispatchers, the page to reassign it)."""
+    from django.utils import timezone
+
     _reach_required(request)
-    page = Paginator(selectors.overdue_dispatches(request.user), 50)
+    now = timezone.now()
+
+    def page_of(rows, param):
+        return Paginator(rows, 50).get_page(request.GET.get(param))
+
+    dispatches = page_of(selectors.overdue_dispatches(request.user, now), "page")
+    approvals = page_of(selectors.overdue_approval_steps(request.user, now), "approvals_page")
+    nominations = page_of(selectors.overdue_nominations(request.user, now), "nominations_page")
+    rows = [*dispatches, *approvals, *nominations]
+    urls = selectors.task_urls(row.open_task_id for row in rows)
+    for row in rows:
+        row.task_url = urls.get(row.open_task_id)
     return render(
         request,
-        "dispatch/dispatch_list.html",
-        {
-            "page": page.get_page(request.GET.get("page")),
-            "overdue": True,
-            "title": _("Overdue tasks"),
-        },
+        "dispatch/overdue_list.html",
+        {"dispatches": dispatches, "approvals": approvals, "nominations": nominations},
     )
 
 

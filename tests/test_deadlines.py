@@ -309,3 +309,108 @@ def test_a_makeup_dispatch_is_reminded_and_escalated_by_its_own_due(world, setup
     client.force_login(staff.lily)
     task = open_task(process_of(dispatch, "DispatchFlow"), "confirm")
     assert client.post(task_url(task, "assign")).status_code == 403
+
+
+def overdue_world(world, client, cadres, units, leave_for=()):
+    """A named roll call of `cadres` (leave requested for `leave_for`) and a quota roll
+    call for `units`, both due in three days; returns the due moment."""
+    from tests.flowtools import Staff as _Staff
+
+    staff = getattr(world, "_staff", None) or _Staff(world)
+    world._staff = staff
+    due = (timezone.localtime() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
+    start = dt.date.today() + dt.timedelta(days=30)
+    client.force_login(world.bob)
+    for mode, field, value in (
+        ("named", "cadres", [c.pk for c in cadres]),
+        ("quota", "allocations", "\n".join(f"{u.code} 1" for u in units)),
+    ):
+        if not value:
+            continue
+        klass = training_class(world.city_od, world.school, start, quota=40)
+        response = client.post(
+            "/workflow/rollcall/start/",
+            {
+                "training_class": klass.pk,
+                "mode": mode,
+                "response_deadline": due.strftime("%Y-%m-%dT%H:%M"),
+                field: value,
+            },
+        )
+        assert response.status_code == 302, response.content.decode()[-2000:]
+    for person in leave_for:
+        dispatch = Dispatch.objects.get(cadre=person)
+        request_leave(client, staff.lily, process_of(dispatch, "DispatchFlow"))
+    return due
+
+
+def test_the_overdue_list_shows_late_dispatches_approvals_and_nominations(world, client):
+    from approvals.models import ApprovalRequest
+    from dispatch.models import QuotaAllocation
+
+    due = overdue_world(
+        world, client, [world.cadre_a, world.cadre_a1], [world.a, world.b], [world.cadre_a1]
+    )
+    confirm = open_task(
+        process_of(Dispatch.objects.get(cadre=world.cadre_a), "DispatchFlow"), "confirm"
+    )
+    approval = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
+    head_review = open_task(approval, "head_review")
+    nominate_a = open_task(
+        process_of(QuotaAllocation.objects.get(unit=world.a), "NominationFlow"), "nominate"
+    )
+    nominate_b = open_task(
+        process_of(QuotaAllocation.objects.get(unit=world.b), "NominationFlow"), "nominate"
+    )
+
+    client.force_login(world.bob)
+    page = client.get("/dispatches/overdue/").content.decode()
+    assert "王堃" not in page and "李玥：" not in page and world.b.name not in page  # not yet
+
+    with time_machine.travel(due + dt.timedelta(hours=1), tick=False):
+        page = client.get("/dispatches/overdue/").content.decode()
+        assert "王堃" in page
+        assert "李玥：请假" in page  # the head's decision on the leave request is overdue
+        assert world.a.name in page and world.b.name in page  # no nomination by the deadline
+        for task in (confirm, head_review, nominate_a, nominate_b):
+            assert f"/tasks/{task.pk}/reassign/" in page
+            assert task_url(task) in page
+
+        # The county dispatcher sees the county's unit only; a stranger gets nothing.
+        client.force_login(world.carol)
+        page = client.get("/dispatches/overdue/").content.decode()
+        assert world.b.name in page and f"/tasks/{nominate_b.pk}/reassign/" in page
+        assert "王堃" not in page and "李玥" not in page and world.a.name not in page
+        for task in (confirm, head_review, nominate_a):
+            assert f"/tasks/{task.pk}/" not in page
+        # The liaison sees the unit's late work, but may not reassign it.
+        client.force_login(world._staff.lily)
+        page = client.get("/dispatches/overdue/").content.decode()
+        assert "王堃" in page and task_url(confirm) in page
+        assert "/reassign/" not in page
+        client.force_login(world.nobody)
+        assert client.get("/dispatches/overdue/").status_code == 403
+
+
+def test_the_overdue_list_keeps_a_flat_query_count(world, client, django_assert_max_num_queries):
+    from tests.factories import cadre, unit
+
+    due = overdue_world(world, client, [world.cadre_a], [world.a], [])
+    extra_leave = cadre("钱八", world.a, world.city_od)
+    overdue_world(world, client, [extra_leave], [], [extra_leave])  # one approval row
+
+    def count():
+        client.force_login(world.bob)
+        with time_machine.travel(due + dt.timedelta(hours=2), tick=False):
+            with django_assert_max_num_queries(60) as captured:
+                page = client.get("/dispatches/overdue/")
+            assert page.status_code == 200
+        return len(captured), page.content.decode()
+
+    few, page = count()
+    assert page.count("/reassign/") == 3
+    more = [cadre(f"干部{i}", world.a1, world.city_od) for i in range(6)]
+    overdue_world(world, client, more, [unit(f"科室{i}", world.a) for i in range(5)], more[:4])
+    many, page = count()
+    assert page.count("/reassign/") == 3 + 6 + 5
+    assert many <= few, (few, many)
