@@ -6,9 +6,15 @@ business, so it is looked up through `settings.XUNDIAO_TASK_REACH`, a function t
 returns a Q over the task's `owner_permission` / `owner_permission_obj_pk` columns.
 """
 
+from functools import update_wrapper
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.urls import URLPattern
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import lock
@@ -106,6 +112,77 @@ class ScopedFlowMixin:
         # state without the domain services, so only administrators hold them. Business
         # cancellations and reassignments have their own audited pages.
         return user.is_authenticated and user.is_superuser
+
+    def _get_urls(self):
+        # Every human task's claim / unclaim / execute page answers "already handled"
+        # for a task someone finished (or the flow cancelled) instead of Viewflow's 403.
+        from viewflow.workflow.flow import View as ViewNode
+
+        for node in self.nodes():
+            if isinstance(node, ViewNode) and node._urls_cache is None:
+                node._urls_cache = [guard_handled_task(node, entry) for entry in node._get_urls()]
+        return super()._get_urls()
+
+
+#: task pages that act on a task, and so make no sense once it is finished
+TASK_ACTIONS = ("assign", "unassign", "execute")
+
+
+def guard_handled_task(node, entry):
+    """Wrap a task action's URL so that a finished task redirects with a message."""
+    if not isinstance(entry, URLPattern) or entry.name not in TASK_ACTIONS:
+        return entry
+    view = entry.callback
+
+    def guarded(request, *args, **kwargs):
+        response = handled_task_redirect(request, node, kwargs.get("task_pk"))
+        if response is not None:
+            return response
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            # Finished by someone else while this request waited for the process lock?
+            response = handled_task_redirect(request, node, kwargs.get("task_pk"))
+            if response is None:
+                raise
+            return response
+
+    update_wrapper(guarded, view)
+    return URLPattern(entry.pattern, guarded, entry.default_args, entry.name)
+
+
+def handled_task_redirect(request, node, task_pk):
+    """For a finished (done or cancelled) task: a redirect to its page — or home, when
+    the user may not see the process — with a message saying it has been handled. None
+    when the task is still open, or the user never had anything to do with it (outsiders
+    are refused as before)."""
+    from viewflow.workflow.status import STATUS
+
+    user = request.user
+    if task_pk is None or not user.is_authenticated:
+        return None
+    task = (
+        node.flow_class.task_class._default_manager.filter(pk=task_pk, flow_task=node)
+        .select_related("process")
+        .first()
+    )
+    if task is None or task.status not in (STATUS.DONE, STATUS.CANCELED):
+        return None
+    visible = node.flow_class.instance.has_view_permission(user, task.process)
+    if not (visible or task.owner_id == user.pk or _might_have_taken(user, task)):
+        return None
+    if task.status == STATUS.DONE and task.owner_id == user.pk:
+        messages.info(request, _("You have already handled this item."))
+    else:
+        messages.info(request, _("This item has already been handled by someone else."))
+    url = node.reverse("detail", args=[task.process_id, task.pk]) if visible else "/"
+    return HttpResponseRedirect(url)
+
+
+def _might_have_taken(user, task) -> bool:
+    if not task.owner_permission:
+        return False
+    return user.has_perm(task.owner_permission, task.owner_permission_obj)
 
 
 def retarget_open_tasks(process, flow_task, *, permission: str, scope) -> int:

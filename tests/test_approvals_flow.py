@@ -471,3 +471,89 @@ def test_a_reminder_in_one_branch_does_not_hold_up_the_decision(world, staff, kl
     assert approval.status == RequestStatus.APPROVED
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.DEFERRED
+
+
+# --- A task someone else already handled ------------------------------------------------
+
+
+def test_a_second_liaison_finds_the_confirmation_already_handled(world, staff, klass, client):
+    from audit.models import AuditEvent
+    from tests.factories import user
+    from tests.flowtools import task_url
+
+    lily2 = user("lily2", "unit_liaison", world.a)  # a second liaison of the same unit
+    dispatch, process = named(client, world, klass, world.cadre_a)
+    task = open_task(process, "confirm")
+    client.force_login(staff.lily)
+    assert act(client, task, {"action": "confirm"}).status_code == 302
+    dispatch.refresh_from_db()
+    status, events = dispatch.status, AuditEvent.objects.count()
+
+    client.force_login(lily2)
+    for action, data in (
+        ("execute", {"action": "request", "kind": "leave", "reason": "x"}),
+        ("assign", {}),
+        ("execute", None),
+    ):
+        if data is None:
+            response = client.get(task_url(task, action))
+        else:
+            response = client.post(task_url(task, action), data)
+        assert response.status_code == 302, action
+        assert response["Location"] == task_url(task, "detail")
+        page = client.get(response["Location"]).content.decode()
+        assert "该事项已由他人办理" in page
+        assert "无权" not in page and "You" not in page
+
+    dispatch.refresh_from_db()
+    assert dispatch.status == status
+    assert AuditEvent.objects.count() == events
+    assert not ApprovalRequest.objects.exists()
+
+
+def test_an_approver_finds_the_cancelled_sibling_already_handled(world, staff, klass, client):
+    from tests.flowtools import task_url
+
+    dispatch, process = named(client, world, klass, world.cadre_b)
+    request(client, staff.luke, process, "leave")
+    approval_process = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
+    decide(client, world.charlie, approval_process, "head_review", "approved")
+    sibling = open_task(approval_process, "co_managing_review")
+    client.force_login(staff.oscar)
+    assert client.post(task_url(sibling, "assign")).status_code == 302  # oscar claims it
+    decide(client, staff.olga, approval_process, "managing_review", "rejected", "不同意")
+
+    client.force_login(staff.oscar)
+    response = client.post(task_url(sibling, "execute"), {"decision": "approved"})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "该事项已由他人办理" in page
+    assert ApprovalRequest.objects.get().status == RequestStatus.REJECTED
+
+
+def test_a_finished_task_sends_someone_who_cannot_see_the_process_home(world, staff, klass, client):
+    """The trainee acknowledges; opening the task again leads home, not to a 403."""
+    from tests.flowtools import task_url
+
+    dispatch, process = named(client, world, klass, world.cadre_a)
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    task = open_task(process, "acknowledge")
+    client.force_login(world.dave)
+    assert act(client, task, {"confirm": "on"}).status_code == 302
+    response = client.post(task_url(task, "execute"), {"confirm": "on"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert "您已办理该事项" in client.get("/").content.decode()
+
+
+def test_an_outsider_at_a_finished_task_is_still_refused(world, staff, klass, client):
+    from tests.flowtools import task_url
+
+    dispatch, process = named(client, world, klass, world.cadre_a)
+    task = open_task(process, "confirm")
+    client.force_login(staff.lily)
+    act(client, task, {"action": "confirm"})
+    for outsider in (staff.luke, world.charlie, world.nobody):
+        client.force_login(outsider)
+        for action in ("assign", "execute"):
+            assert client.post(task_url(task, action)).status_code in (403, 404), outsider
