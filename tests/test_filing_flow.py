@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from dispatch.models import Filing, FilingStatus, HourRecord
+from audit.models import AuditEvent
+from dispatch.models import Filing, FilingStatus, HourKind, HourRecord
 from tests.flowtools import Staff, act, open_task, process_of
 
 
@@ -50,8 +51,21 @@ def test_a_filing_returned_then_accepted(world, client):
     assert filing.status == FilingStatus.ACCEPTED
     assert HourRecord.objects.filter(source="filing").count() == 2
     assert HourRecord.objects.get(cadre=world.cadre_a).hours == 24
+    # Credited as concentrated training (注1 of the indicators table).
+    assert set(HourRecord.objects.values_list("kind", flat=True)) == {HourKind.CONCENTRATED}
     process.refresh_from_db()
     assert process.status == "DONE"
+
+    # Every step is in the audit trail, in order, with the reviewer's reason.
+    steps = AuditEvent.objects.filter(target_id=str(filing.pk), verb__startswith="filing.")
+    assert list(steps.order_by("pk").values_list("verb", "actor__username")) == [
+        ("filing.submit", "lily"),
+        ("filing.returned", "bob"),
+        ("filing.correct", "lily"),
+        ("filing.accepted", "bob"),
+    ]
+    assert steps.get(verb="filing.returned").note == "请附培训日程"
+    assert AuditEvent.objects.filter(verb="hours.credit", actor=world.bob).count() == 2
 
 
 def test_a_filing_with_impossible_hours_is_refused(world, client):
@@ -82,6 +96,8 @@ def test_a_rejected_filing_credits_nothing(world, client):
     act(client, open_task(process, "review"), {"decision": "rejected", "reason": "非组织调训范围"})
     assert Filing.objects.get().status == FilingStatus.REJECTED
     assert not HourRecord.objects.exists()
+    assert AuditEvent.objects.get(verb="filing.rejected").note == "非组织调训范围"
+    assert not AuditEvent.objects.filter(verb="hours.credit").exists()
 
 
 def test_outsiders_are_refused_at_the_filing_review(world, client):

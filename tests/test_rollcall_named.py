@@ -138,6 +138,48 @@ def test_leave_over_a_seventh_of_the_hours_withdraws_the_cadre(world, staff, kla
     assert Makeup.objects.filter(source=dispatch, reason="withdrawn").exists()
 
 
+@pytest.mark.parametrize(
+    "leave, status, credited",
+    [
+        ("7.9", DispatchStatus.ATTENDED, "48.1"),  # just under 1/7 of 56 hours
+        ("8", DispatchStatus.ATTENDED, "48.0"),  # exactly 1/7: not over it
+        ("8.1", DispatchStatus.WITHDRAWN, None),  # just over
+    ],
+)
+def test_the_seventh_of_the_class_hours_is_the_limit(leave, status, credited, world, staff, client):
+    from decimal import Decimal
+
+    klass = training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), credit_hours=56
+    )
+    client.force_login(world.bob)
+    issue(client, klass, [world.cadre_a])
+    dispatch = Dispatch.objects.get()
+    process = process_of(dispatch, "DispatchFlow")
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    client.force_login(world.dave)
+    act(client, open_task(process, "acknowledge"), {"confirm": "on"})
+    start_class(klass)
+    client.force_login(world.rita)
+    response = act(
+        client, open_task(process, "record_attendance"), {"result": "present", "leave_hours": leave}
+    )
+    assert response.status_code == 302
+    dispatch.refresh_from_db()
+    assert dispatch.status == status
+    assert dispatch.leave_hours == Decimal(leave)
+    if credited is None:
+        assert not HourRecord.objects.exists()
+        assert Makeup.objects.get(source=dispatch).reason == "withdrawn"
+        assert AuditEvent.objects.filter(verb="dispatch.withdraw").count() == 1
+    else:
+        assert dispatch.hours_credited == Decimal(credited)
+        assert HourRecord.objects.get(cadre=world.cadre_a).hours == Decimal(credited)
+        assert not Makeup.objects.exists()
+        assert AuditEvent.objects.filter(verb="dispatch.attend").count() == 1
+
+
 def test_a_trainee_lands_on_the_home_page_after_acknowledging(world, staff, klass, client):
     client.force_login(world.bob)
     issue(client, klass, [world.cadre_a])

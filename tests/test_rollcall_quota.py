@@ -87,6 +87,24 @@ def test_a_quota_roll_call_with_a_returned_nomination(world, staff, klass, clien
     for dispatch in Dispatch.objects.all():
         assert open_task(process_of(dispatch, "DispatchFlow"), "confirm")
 
+    # The audit trail follows the nomination step by step, with the reason for returning.
+    assert AuditEvent.objects.filter(verb="rollcall.issue", actor=world.bob).count() == 1
+    trail = AuditEvent.objects.filter(target_id=str(allocation.pk), verb__startswith="quota.")
+    assert list(trail.order_by("pk").values_list("verb", "actor__username")) == [
+        ("quota.allot", "bob"),
+        ("quota.nominate", "lily"),
+        ("quota.head_approve", "alice"),
+        ("quota.return", "bob"),
+        ("quota.nominate", "lily"),
+        ("quota.head_approve", "alice"),
+        ("quota.accept", "bob"),
+    ]
+    assert trail.get(verb="quota.return").note == "李玥已参加同期培训，请更换人选"
+    named = AuditEvent.objects.filter(verb="dispatch.name")
+    assert set(named.values_list("target_id", flat=True)) == {
+        str(pk) for pk in Dispatch.objects.values_list("pk", flat=True)
+    }
+
 
 def test_nominating_more_than_the_seats_is_refused(world, staff, klass, client):
     extra = cadre("赵强", world.a, world.city_od)

@@ -267,6 +267,80 @@ def test_cancelling_a_roll_call_cancels_every_open_child(world, staff, klass, cl
         AuditEvent.objects.filter(verb="dispatch.cancel", note="培训计划调整，本期停办").count()
         == 2
     )
+    reasons = AuditEvent.objects.filter(actor=world.bob, note="培训计划调整，本期停办")
+    assert sorted(reasons.values_list("verb", flat=True)) == [
+        "approval.cancel",
+        "dispatch.cancel",
+        "dispatch.cancel",
+        "rollcall.cancel",
+    ]
+    assert set(Dispatch.objects.values_list("cancel_reason", flat=True)) == {
+        "培训计划调整，本期停办"
+    }
+
+
+def test_cancelling_a_quota_roll_call_cancels_its_nominations_and_dispatches(
+    world, staff, klass, client
+):
+    from dispatch.models import QuotaStatus
+
+    TrainingClass.objects.filter(pk=klass.pk).update(quota=5)
+    client.force_login(world.bob)
+    response = client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "quota",
+            "response_deadline": deadline(),
+            "allocations": f"{world.a.code} 2\n{world.b.code} 1",
+        },
+    )
+    assert response.status_code == 302
+    roll_call = RollCall.objects.get()
+    a = QuotaAllocation.objects.get(unit=world.a)
+    b = QuotaAllocation.objects.get(unit=world.b)
+    # Unit A's nominees are accepted (two dispatches); unit B's nomination waits for its head.
+    nomination_a = process_of(a, "NominationFlow")
+    client.force_login(staff.lily)
+    act(
+        client,
+        open_task(nomination_a, "nominate"),
+        {"cadres": [world.cadre_a.pk, world.cadre_a1.pk]},
+    )
+    client.force_login(world.alice)
+    act(client, open_task(nomination_a, "head_approval"), {"decision": "approve"})
+    client.force_login(world.bob)
+    act(client, open_task(nomination_a, "dispatcher_review"), {"decision": "accept"})
+    nomination_b = process_of(b, "NominationFlow")
+    client.force_login(staff.luke)
+    act(client, open_task(nomination_b, "nominate"), {"cadres": [world.cadre_b.pk]})
+    assert Dispatch.objects.count() == 2
+    assert QuotaAllocation.objects.get(pk=b.pk).status == QuotaStatus.AWAITING_HEAD
+
+    reason = "名额调整，本期改为点名调训"
+    client.force_login(world.bob)
+    assert client.post(f"/rollcalls/{roll_call.pk}/", {"reason": reason}).status_code == 302
+
+    roll_call.refresh_from_db()
+    assert roll_call.status == RollCallStatus.CANCELLED and roll_call.cancel_reason == reason
+    assert set(Dispatch.objects.values_list("status", "cancel_reason")) == {
+        (DispatchStatus.CANCELLED, reason)
+    }
+    assert QuotaAllocation.objects.get(pk=b.pk).status == QuotaStatus.CANCELLED
+    assert QuotaAllocation.objects.get(pk=a.pk).status == QuotaStatus.ACCEPTED  # it was filled
+    assert not Process.objects.filter(status="NEW").exists()
+    assert not Task.objects.filter(status__in=["NEW", "ASSIGNED", "SCHEDULED"]).exists()
+    cancelled = AuditEvent.objects.filter(actor=world.bob, note=reason)
+    assert sorted(cancelled.values_list("verb", flat=True)) == [
+        "dispatch.cancel",
+        "dispatch.cancel",
+        "quota.cancel",
+        "rollcall.cancel",
+    ]
+    assert cancelled.get(verb="quota.cancel").target_id == str(b.pk)
+    # Nothing is left to do for anyone.
+    client.force_login(world.charlie)
+    assert "张喆" not in client.get("/workflow/nomination/queue/").content.decode()
 
 
 def test_viewflow_dashboards_lists_and_charts_show_outsiders_nothing(world, staff, klass, client):
