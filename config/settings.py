@@ -155,6 +155,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "workflow-timers": {"task": "dispatch.fire_workflow_timers", "schedule": 60.0},
     "circulars": {"task": "dispatch.start_circulars", "schedule": 24 * 3600.0},
+    "makeup-escalations": {"task": "dispatch.escalate_makeups", "schedule": 24 * 3600.0},
     # Roll calls whose after-commit announcement was lost (broker down, render error).
     "dispatch-announcements": {"task": "dispatch.announce_pending", "schedule": 60.0},
 }

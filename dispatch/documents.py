@@ -27,18 +27,18 @@ from audit.models import AuditEvent
 from audit.services import record_events
 from notifications.documents import builders
 from notifications.documents.context import Issuer
+from notifications.documents.seals import seal_bytes
 from notifications.models import IssuedDocument, Notification
 from notifications.services import issue_document
 
 
 def issuer_of(org_department) -> Issuer:
-    seal = org_department.seal.path if org_department.seal else None
-    return Issuer(name=org_department.unit.name, code=org_department.issuer_code, seal=seal)
-
-
-def _issuer_data(org_department) -> dict:
-    issuer = issuer_of(org_department)
-    return {"name": issuer.name, "code": issuer.code, "seal": issuer.seal}
+    """The issuing organ; its seal read through storage (no local path needed)."""
+    return Issuer(
+        name=org_department.unit.name,
+        code=org_department.issuer_code,
+        seal=seal_bytes(org_department.seal),
+    )
 
 
 def class_info(training_class) -> dict:
@@ -70,6 +70,12 @@ def issuing_department(dispatch):
     return dispatch.cadre.managing_org_department
 
 
+def authorised_by(dispatch):
+    """Who a dispatch's notices are issued for: the dispatcher who issued its roll call
+    (None for a dispatch without one: the flow issues it on its own)."""
+    return dispatch.roll_call.created_by if dispatch.roll_call_id else None
+
+
 def issue_admission_notice(dispatch):
     """入学通知 to one trainee, numbered now; returns the IssuedDocument."""
     department = issuing_department(dispatch)
@@ -80,7 +86,9 @@ def issue_admission_notice(dispatch):
         date=timezone.localdate(),
         printed_by=department.unit.name,
     )
-    return issue_document(actor=None, kind="admission_notice", context=context, subject=dispatch)
+    return issue_document(
+        actor=authorised_by(dispatch), kind="admission_notice", context=context, subject=dispatch
+    )
 
 
 def dispatch_notice_context(roll_call, dispatches):
@@ -101,7 +109,7 @@ def dispatch_notice_context(roll_call, dispatches):
 def issue_dispatch_notice(roll_call, dispatches):
     """调训通知 for the roll call (附件1 the named cadres, 附件2 the reply slip)."""
     return issue_document(
-        actor=None,
+        actor=roll_call.created_by,
         kind="dispatch_notice",
         context=dispatch_notice_context(roll_call, dispatches),
         subject=roll_call,
@@ -274,4 +282,6 @@ def issue_makeup_notice(dispatch):
         deadline=makeup.due_date,
         printed_by=department.unit.name,
     )
-    return issue_document(actor=None, kind="makeup_notice", context=context, subject=dispatch)
+    return issue_document(
+        actor=authorised_by(dispatch), kind="makeup_notice", context=context, subject=dispatch
+    )

@@ -15,6 +15,13 @@ def start_circulars():
     call_command("start_circulars", verbosity=0)
 
 
+@shared_task(name="dispatch.escalate_makeups")
+def escalate_makeups():
+    """Escalate makeups past their due date (beat runs it daily, or cron runs
+    `manage.py escalate_makeups`)."""
+    call_command("escalate_makeups", verbosity=0)
+
+
 @shared_task(name="dispatch.announce_dispatches")
 def announce_dispatches(roll_call_id: int, dispatch_ids: list[int]):
     """Issue a roll call's dispatch notice and notify each dispatched cadre and unit, in

@@ -45,6 +45,7 @@ def text_of(response) -> str:
 def test_the_roll_call_issues_a_dispatch_notice_listing_the_cadres(world, notified, client):
     notice = IssuedDocument.objects.get(kind="dispatch_notice")
     assert notice.document_number.startswith("X组通〔")
+    assert notice.issued_by == world.bob  # the dispatcher who issued the roll call
     client.force_login(world.bob)
     text = text_of(client.get(f"/documents/{notice.pk}/"))
     assert "王堃" in text and "张喆" in text and "全市专题班" in text
@@ -55,6 +56,7 @@ def test_the_roll_call_issues_a_dispatch_notice_listing_the_cadres(world, notifi
 def test_confirmation_issues_a_numbered_admission_notice(world, notified, client):
     admission = IssuedDocument.objects.get(kind="admission_notice")
     assert notified.notice_reference == admission.document_number
+    assert admission.issued_by == world.bob
     client.force_login(world.dave)  # the trainee opens their own notice
     text = text_of(client.get(f"/documents/{admission.pk}/"))
     assert "王堃" in text and "入学" in text

@@ -400,6 +400,7 @@ def test_a_circular_reconciles_with_dispatch_statuses_and_is_issued(world, staff
     from notifications.models import IssuedDocument
 
     document = IssuedDocument.objects.get(pk=circular.document_id)
+    assert document.issued_by == staff.oscar  # the head who approved it
     with document.file.open("rb") as handle, pdfplumber.open(handle) as pdf:
         text = "".join(page.extract_text() or "" for page in pdf.pages)
     assert "王堃" in text and "通报" in text

@@ -254,7 +254,8 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
 
     def issue_circular(self, activation):
         circular = fresh_artifact(activation.process)
-        document = issue_circular_document(circular)
+        approval = activation.process.task_set.filter(flow_task=self.approval).latest("finished")
+        document = issue_circular_document(circular, actor=approval.owner)
         services.circular_mark_issued(circular=circular, document=document)
 
     def artifact_queryset(self):
@@ -274,7 +275,7 @@ def printed_rows(figures) -> list[dict]:
     return services.followup.circular_rows(figures)
 
 
-def issue_circular_document(circular: Circular):
+def issue_circular_document(circular: Circular, actor=None):
     """Render and issue the circular as an official document with its number."""
     figures = circular.figures
     context = builders.circular(
@@ -291,7 +292,7 @@ def issue_circular_document(circular: Circular):
     drafted = [Paragraph(text.strip()) for text in circular.body.splitlines() if text.strip()]
     if drafted:
         context = dataclasses.replace(context, body=[*context.body, *drafted])
-    return issue_document(actor=None, kind="circular", context=context, subject=circular)
+    return issue_document(actor=actor, kind="circular", context=context, subject=circular)
 
 
 def start_scheduled_circular(*, org_department, period_kind, start, end):
