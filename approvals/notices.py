@@ -54,14 +54,19 @@ def waiting(request, step):
 
 
 def decided(request):
-    """The request is settled: the person who asked."""
+    """The request is settled: the person who asked, with the deciding reason if any."""
     if request.requested_by_id is None:
         return
+    last = request.steps.exclude(comment="").order_by("-decided_at", "-pk").first()
     notify(
         event=Event.DECISION_MADE,
         recipients=[request.requested_by],
         key=f"approval:{request.pk}:decided",
-        context={**_context(request), "decision": request.get_status_display()},
+        context={
+            **_context(request),
+            "decision": request.get_status_display(),
+            "comment": last.comment if last else "",
+        },
         url=process_url(request),
     )
 

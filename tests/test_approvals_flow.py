@@ -323,6 +323,11 @@ def test_the_liaison_sees_the_heads_rejection_reason_back_at_confirmation(
     page = task_page(client, staff.lily, open_task(process, "confirm"))
     assert "年度重点班次不宜缓训" in page and "未同意" in page
 
+    from notifications.models import Notification
+
+    told = Notification.objects.get(event="decision_made", recipient=staff.lily)
+    assert "年度重点班次不宜缓训" in told.body  # the reason travels with the decision
+
 
 @pytest.fixture
 def media(settings, tmp_path):
