@@ -48,15 +48,26 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
     """
 
     process_title = _("Approval")
+    process_description = _(
+        "The department head decides first, then the managing organization department and, "
+        "for a dual-managed cadre, the co-managing one in parallel. One rejection rejects; "
+        "an approver may send the request back one step with a reason."
+    )
     process_summary_template = "{{ process.artifact.title }}"
 
-    start = flow.StartHandle(this.start_process).Next(this.head_review)
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Request filed"))
+        .Next(this.head_review)
+    )
 
     head_review = (
         flow.View(DecisionView.as_view())
         .Annotation(title=_("Department head decides"), summary_template=SUBJECT)
         .Permission(_step_permission(HEAD_STAGE, 0), obj=_step_scope(HEAD_STAGE, 0))
-        .OnTimeout(_reminder_at, this.remind_head_review, interrupting=False)
+        .OnTimeout(
+            _reminder_at, this.remind_head_review, interrupting=False, title=_("Reminder due")
+        )
         .onCreate(this.announce_waiting)
         .Next(this.head_decided)
     )
@@ -70,6 +81,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
 
     org_split = (
         flow.Split()
+        .Annotation(title=_("Organization departments decide in parallel"))
         .Next(this.managing_review)
         .Next(this.co_managing_review, case=this.is_dual_managed)
     )
@@ -78,7 +90,9 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
         flow.View(DecisionView.as_view())
         .Annotation(title=_("Managing organization department decides"), summary_template=SUBJECT)
         .Permission(_step_permission(ORG_STAGE, 0), obj=_step_scope(ORG_STAGE, 0))
-        .OnTimeout(_reminder_at, this.remind_managing_review, interrupting=False)
+        .OnTimeout(
+            _reminder_at, this.remind_managing_review, interrupting=False, title=_("Reminder due")
+        )
         .onCreate(this.announce_waiting)
         .Next(this.org_join)
     )
@@ -89,14 +103,23 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
             title=_("Co-managing organization department decides"), summary_template=SUBJECT
         )
         .Permission(_step_permission(ORG_STAGE, 1), obj=_step_scope(ORG_STAGE, 1))
-        .OnTimeout(_reminder_at, this.remind_co_managing_review, interrupting=False)
+        .OnTimeout(
+            _reminder_at,
+            this.remind_co_managing_review,
+            interrupting=False,
+            title=_("Reminder due"),
+        )
         .onCreate(this.announce_waiting)
         .Next(this.org_join)
     )
 
     # One rejection rejects: the join goes on as soon as a department rejects, and the
     # other department's open task is cancelled (the settle step records it).
-    org_join = flow.Join(continue_on_condition=this.org_stage_settled).Next(this.org_decided)
+    org_join = (
+        flow.Join(continue_on_condition=this.org_stage_settled)
+        .Annotation(title=_("Organization departments have decided"))
+        .Next(this.org_decided)
+    )
 
     org_decided = (
         flow.If(this.org_sent_back)
@@ -105,36 +128,68 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
         .Else(this.settle)
     )
 
-    restart_round = flow.Function(this.start_new_round).Next(this.head_review)
+    restart_round = (
+        flow.Function(this.start_new_round)
+        .Annotation(title=_("New round from the department head"))
+        .Next(this.head_review)
+    )
 
-    settle = flow.Function(this.settle_request).Next(this.end)
+    settle = (
+        flow.Function(this.settle_request).Annotation(title=_("Decision recorded")).Next(this.end)
+    )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Decided"))
 
     # Deadlines of each decision, in parallel with it: a reminder, then at the due moment,
     # if still undecided, escalation (the dispatchers may take the task over).
 
-    remind_head_review = flow.Function(this.remind_head_review_step).Next(this.head_review_due)
-    head_review_due = flow.Timer(_due_at).Next(this.escalate_head_review)
-    escalate_head_review = flow.Function(this.escalate_head_review_step).Next(this.deadline_handled)
-
-    remind_managing_review = flow.Function(this.remind_managing_review_step).Next(
-        this.managing_review_due
+    remind_head_review = (
+        flow.Function(this.remind_head_review_step)
+        .Annotation(title=_("Remind the approvers"))
+        .Next(this.head_review_due)
     )
-    managing_review_due = flow.Timer(_due_at).Next(this.escalate_managing_review)
-    escalate_managing_review = flow.Function(this.escalate_managing_review_step).Next(
-        this.deadline_handled
+    head_review_due = (
+        flow.Timer(_due_at).Annotation(title=_("Wait until due")).Next(this.escalate_head_review)
     )
-
-    remind_co_managing_review = flow.Function(this.remind_co_managing_review_step).Next(
-        this.co_managing_review_due
-    )
-    co_managing_review_due = flow.Timer(_due_at).Next(this.escalate_co_managing_review)
-    escalate_co_managing_review = flow.Function(this.escalate_co_managing_review_step).Next(
-        this.deadline_handled
+    escalate_head_review = (
+        flow.Function(this.escalate_head_review_step)
+        .Annotation(title=_("Escalate to the dispatchers"))
+        .Next(this.deadline_handled)
     )
 
-    deadline_handled = flow.End()
+    remind_managing_review = (
+        flow.Function(this.remind_managing_review_step)
+        .Annotation(title=_("Remind the approvers"))
+        .Next(this.managing_review_due)
+    )
+    managing_review_due = (
+        flow.Timer(_due_at)
+        .Annotation(title=_("Wait until due"))
+        .Next(this.escalate_managing_review)
+    )
+    escalate_managing_review = (
+        flow.Function(this.escalate_managing_review_step)
+        .Annotation(title=_("Escalate to the dispatchers"))
+        .Next(this.deadline_handled)
+    )
+
+    remind_co_managing_review = (
+        flow.Function(this.remind_co_managing_review_step)
+        .Annotation(title=_("Remind the approvers"))
+        .Next(this.co_managing_review_due)
+    )
+    co_managing_review_due = (
+        flow.Timer(_due_at)
+        .Annotation(title=_("Wait until due"))
+        .Next(this.escalate_co_managing_review)
+    )
+    escalate_co_managing_review = (
+        flow.Function(this.escalate_co_managing_review_step)
+        .Annotation(title=_("Escalate to the dispatchers"))
+        .Next(this.deadline_handled)
+    )
+
+    deadline_handled = flow.End().Annotation(title=_("Deadline handled"))
 
     # pages beside the tasks
 

@@ -54,34 +54,53 @@ class MakeupFlow(ScopedFlowMixin, flow.Flow):
     """
 
     process_title = _("Makeup training")
+    process_description = _(
+        "Owed after a deferral or an unexcused absence: scheduled into a later class, "
+        "attended as a makeup dispatch; escalated when its due date passes."
+    )
     process_summary_template = "{{ process.artifact }}"
 
-    start = flow.StartHandle(this.start_process).Next(this.schedule)
+    start = (
+        flow.StartHandle(this.start_process).Annotation(title=_("Makeup owed")).Next(this.schedule)
+    )
 
     schedule = (
         flow.View(MakeupScheduleView.as_view())
         .Annotation(title=_("Dispatcher schedules the makeup"), summary_template=SUBJECT)
         .Permission("dispatch.issue_dispatch", obj=_makeup_scope)
-        .OnTimeout(_makeup_due_at, this.escalate, interrupting=False)
+        .OnTimeout(_makeup_due_at, this.escalate, interrupting=False, title=_("Due date passed"))
         .Next(this.dispatch_makeup)
     )
 
-    dispatch_makeup = flow.Function(this.start_dispatch).Next(this.await_outcome)
+    dispatch_makeup = (
+        flow.Function(this.start_dispatch)
+        .Annotation(title=_("Makeup dispatch starts"))
+        .Next(this.await_outcome)
+    )
 
     # Scheduled but still not attended at the due date: escalated all the same.
     await_outcome = (
         flow.Handle(this.receive_outcome)
         .Annotation(title=_("Awaiting the makeup class"))
-        .OnTimeout(_makeup_due_at, this.escalate, interrupting=False)
+        .OnTimeout(_makeup_due_at, this.escalate, interrupting=False, title=_("Due date passed"))
         .Next(this.made_up)
     )
 
-    made_up = flow.If(this.is_attended).Then(this.end).Else(this.schedule)
+    made_up = (
+        flow.If(this.is_attended)
+        .Annotation(title=_("Attended?"))
+        .Then(this.end)
+        .Else(this.schedule)
+    )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Made up"))
 
-    escalate = flow.Function(this.escalate_makeup).Next(this.escalated)
-    escalated = flow.End()
+    escalate = (
+        flow.Function(this.escalate_makeup)
+        .Annotation(title=_("Escalate the overdue makeup"))
+        .Next(this.escalated)
+    )
+    escalated = flow.End().Annotation(title=_("Escalated"))
 
     def start_process(self, activation, makeup):
         activation.process.artifact = makeup
@@ -139,6 +158,10 @@ class RecognitionFlow(ScopedFlowMixin, flow.Flow):
     """
 
     process_title = _("Hour recognition")
+    process_description = _(
+        "Hours earned on another platform or at another institution count once the "
+        "approval chain agrees."
+    )
     process_summary_template = "{{ process.artifact.cadre }} {{ process.artifact.hours }}"
 
     start = (
@@ -148,11 +171,19 @@ class RecognitionFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.request_approval)
     )
 
-    request_approval = flow.Function(this.start_approval).Next(this.await_decision)
+    request_approval = (
+        flow.Function(this.start_approval)
+        .Annotation(title=_("Approval requested"))
+        .Next(this.await_decision)
+    )
 
-    await_decision = flow.Handle(this.receive_decision).Next(this.end)
+    await_decision = (
+        flow.Handle(this.receive_decision)
+        .Annotation(title=_("Awaiting the decision"))
+        .Next(this.end)
+    )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Decided"))
 
     def start_approval(self, activation):
         record = fresh_artifact(activation.process)
@@ -214,6 +245,10 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
     """
 
     process_title = _("Circular")
+    process_description = _(
+        "Figures per unit for the period, drafted, approved by the organization department "
+        "head, issued as a numbered official document and sent to the units."
+    )
     process_summary_template = "{{ process.artifact.title }}"
 
     start = (
@@ -223,7 +258,11 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.draft)
     )
 
-    scheduled_start = flow.StartHandle(this.start_scheduled).Next(this.draft)
+    scheduled_start = (
+        flow.StartHandle(this.start_scheduled)
+        .Annotation(title=_("Started on schedule"))
+        .Next(this.draft)
+    )
 
     draft = (
         flow.View(CircularDraftView.as_view())
@@ -239,11 +278,15 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.approved)
     )
 
-    approved = flow.If(this.is_returned).Then(this.draft).Else(this.issue)
+    approved = (
+        flow.If(this.is_returned).Annotation(title=_("Returned?")).Then(this.draft).Else(this.issue)
+    )
 
-    issue = flow.Function(this.issue_circular).Next(this.end)
+    issue = (
+        flow.Function(this.issue_circular).Annotation(title=_("Issue the circular")).Next(this.end)
+    )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Issued"))
 
     def start_scheduled(self, activation, circular):
         activation.process.artifact = circular
