@@ -7,20 +7,40 @@ Cadres in the dispatcher's jurisdiction are ranked by
 2. outstanding young cadres with no attended class in 5 years (rotation within 5 years);
 3. then the shortfall against their concentrated-training requirement, largest first,
 
-excluding anyone already dispatched to this class or to one whose dates overlap it.
-Each suggestion carries its reasons in words.
+excluding anyone already dispatched to this class (in any status but cancelled: a cadre
+is dispatched to a class once) or sitting in a class whose dates overlap it. Everything
+is evaluated as of the class's start date. Each suggestion carries its reasons in words.
+
+The ranking is done in SQL: for each set of cadre categories sharing the same rules (two
+with the default rules) one query annotates the compliance figures, the shortfall and
+the priority, orders and takes the first `limit`; only those few rows reach Python, where
+the lists are merged, and one more query loads the chosen cadres with their units and
+last systematic training for the reasons.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Max
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 
 from . import compliance, selectors
 from .models import Cadre, ClassKind, Dispatch, DispatchStatus
-from .services.rollcall import clashes
+from .models.dispatch import BUSY_DISPATCH_STATUSES
 
 LEADER_CYCLE_YEARS = 2
 YOUNG_CADRE_CYCLE_YEARS = 5
@@ -34,63 +54,180 @@ class Suggestion:
     reasons: list[str] = field(default_factory=list)
 
 
-def suggest(
-    user, training_class, *, as_of: dt.date | None = None, limit: int = 50
-) -> list[Suggestion]:
-    as_of = as_of or dt.date.today()
-    pool = selectors.cadres_in_reach(user, "issue_dispatch")
-    busy = clashes(pool, training_class).values("cadre_id")
-    pool = pool.exclude(pk__in=busy).select_related("unit")
-    cadres = {c.pk: c for c in pool}
-    if not cadres:
-        return []
-    last_class = dict(
-        Dispatch.objects.filter(
-            cadre_id__in=cadres,
-            status=DispatchStatus.ATTENDED,
-            training_class__kind__in=[ClassKind.MAIN, ClassKind.THEMATIC],
+def unavailable(training_class):
+    """Dispatches that rule a cadre out: any live one to this class (a cadre is
+    dispatched to a class once), or one in a class whose dates overlap it."""
+    return Dispatch.objects.filter(
+        (Q(training_class=training_class) & ~Q(status=DispatchStatus.CANCELLED))
+        | Q(
+            status__in=BUSY_DISPATCH_STATUSES,
+            training_class__start_date__lte=training_class.end_date,
+            training_class__end_date__gte=training_class.start_date,
         )
-        .values_list("cadre_id")
-        .annotate(last=Max("training_class__end_date"))
     )
-    suggestions = []
-    for row in compliance.evaluate(Cadre.objects.filter(pk__in=cadres), as_of):
-        cadre = cadres[row["cadre_id"]]
-        concentrated = next((r for r in row["rules"] if r["kind"] == "concentrated"), None)
-        gap = 1.0 - min(concentrated["progress"], 1.0) if concentrated else 0.0
-        reasons, priority = [], 3
-        last = last_class.get(cadre.pk)
-        if cadre.is_leadership_member and (
-            last is None or last < as_of - relativedelta(years=LEADER_CYCLE_YEARS)
-        ):
-            priority = 1
-            reasons.append(
-                _("leadership-team member without systematic training since %(date)s")
-                % {"date": last.isoformat() if last else _("the start of the records")}
+
+
+class PerCadre(Case):
+    """A CASE over the cadre's own columns and lookups correlated with its id: grouping by
+    the cadre already determines it, so it stays out of GROUP BY, where the database
+    would evaluate it for every joined hour record instead of once per cadre."""
+
+    def get_group_by_cols(self):
+        return []
+
+
+def _systematic(as_of: dt.date):
+    """Attended main or thematic classes that ended by `as_of`, of the outer cadre."""
+    return Dispatch.objects.filter(
+        cadre=OuterRef("pk"),
+        status=DispatchStatus.ATTENDED,
+        training_class__kind__in=[ClassKind.MAIN, ClassKind.THEMATIC],
+        training_class__end_date__lte=as_of,
+    )
+
+
+def last_systematic_training(as_of: dt.date) -> Subquery:
+    """The end of the cadre's last attended main or thematic class, up to `as_of`."""
+    return Subquery(
+        _systematic(as_of)
+        .order_by()
+        .values("cadre")
+        .annotate(last=Max("training_class__end_date"))
+        .values("last"),
+        output_field=DateField(),
+    )
+
+
+def _ranked(pool, profile: compliance.Profile, as_of: dt.date, limit: int) -> list[dict]:
+    """The first `limit` of the profile's cadres in `pool`, ranked in SQL: their priority,
+    shortfall and concentrated-training figures, as dicts."""
+    queryset, rule_meta = compliance.annotate_profile(pool, profile, as_of)
+    concentrated = next(
+        ((prefix, rule) for prefix, rule in rule_meta if rule.kind == "concentrated"), None
+    )
+    leader_due = as_of - relativedelta(years=LEADER_CYCLE_YEARS)
+    young_due = as_of - relativedelta(years=YOUNG_CADRE_CYCLE_YEARS)
+    # Short-circuited: the lookups run only for leadership-team members and young cadres.
+    priority = PerCadre(
+        When(
+            Q(is_leadership_member=True)
+            & ~Exists(_systematic(as_of).filter(training_class__end_date__gte=leader_due)),
+            then=Value(1),
+        ),
+        When(
+            Q(is_young_cadre=True)
+            & ~Exists(_systematic(as_of).filter(training_class__end_date__gte=young_due)),
+            then=Value(2),
+        ),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    fields = ["pk", "unit__path", "name", "priority", "gap"]
+    if concentrated:
+        prefix = concentrated[0]
+        gap = Case(
+            When(**{f"{prefix}_progress__gte": 1.0}, then=Value(0.0)),
+            default=Value(1.0) - F(f"{prefix}_progress"),
+            output_field=FloatField(),
+        )
+        fields += [f"{prefix}_hours", f"{prefix}_status"]
+    else:
+        gap = Value(0.0, output_field=FloatField())
+    queryset = (
+        queryset.annotate(priority=priority, gap=gap)
+        .order_by("priority", "-gap", "unit__path", "name", "pk")
+        .values(*fields)
+    )
+    rows = []
+    for values in queryset[:limit]:
+        row = {
+            "pk": values["pk"],
+            "key": (values["priority"], -values["gap"], values["unit__path"], values["name"]),
+            "priority": values["priority"],
+            "gap": float(values["gap"]),
+            "concentrated": None,
+        }
+        if concentrated:
+            prefix, rule = concentrated
+            row["concentrated"] = (
+                values[f"{prefix}_hours"],
+                rule.min_hours,
+                values[f"{prefix}_status"],
             )
-        if cadre.is_young_cadre and (
-            last is None or last < as_of - relativedelta(years=YOUNG_CADRE_CYCLE_YEARS)
-        ):
-            priority = min(priority, 2)
-            reasons.append(_("outstanding young cadre not rotated through training in 5 years"))
-        if concentrated and concentrated["status"] != compliance.MET:
+        rows.append(row)
+    return rows
+
+
+def _has_reasons(row) -> bool:
+    return row["priority"] < 3 or (
+        row["concentrated"] is not None and row["concentrated"][2] != compliance.MET
+    )
+
+
+def _reasons(cadre, row, as_of: dt.date) -> list[str]:
+    reasons = []
+    last = cadre.last_systematic
+    if cadre.is_leadership_member and row["priority"] == 1:
+        reasons.append(
+            _("leadership-team member without systematic training since %(date)s")
+            % {"date": last.isoformat() if last else _("the start of the records")}
+        )
+    if cadre.is_young_cadre and (
+        last is None or last < as_of - relativedelta(years=YOUNG_CADRE_CYCLE_YEARS)
+    ):
+        reasons.append(_("outstanding young cadre not rotated through training in 5 years"))
+    if row["concentrated"] is not None:
+        done, required, status = row["concentrated"]
+        if status != compliance.MET:
             reasons.append(
                 _("concentrated training %(done).0f of %(required).0f hours (%(status)s)")
                 % {
-                    "done": concentrated["hours"],
-                    "required": concentrated["required_hours"],
+                    "done": done,
+                    "required": required,
                     "status": {
                         compliance.ON_TRACK: _("on track"),
                         compliance.AT_RISK: _("at risk"),
                         compliance.SHORT: _("short"),
-                    }[concentrated["status"]],
+                    }[status],
                 }
             )
-        if not reasons:
-            continue
-        suggestions.append(Suggestion(cadre=cadre, gap=gap, priority=priority, reasons=reasons))
-    suggestions.sort(key=lambda s: (s.priority, -s.gap, s.cadre.unit.path, s.cadre.name))
-    return suggestions[:limit]
+    return reasons
 
 
-__all__ = ["Suggestion", "suggest"]
+def suggest(
+    user, training_class, *, as_of: dt.date | None = None, limit: int = 50
+) -> list[Suggestion]:
+    """The `limit` cadres in `user`'s reach who most need `training_class`, evaluated as
+    of its start date (or `as_of`).
+
+    One ranked query (ORDER BY … LIMIT) per set of categories sharing the same rules,
+    then one query for the chosen cadres, their units and last systematic training."""
+    as_of = as_of or training_class.start_date
+    pool = selectors.cadres_in_reach(user, "issue_dispatch").exclude(
+        pk__in=unavailable(training_class).values("cadre_id")
+    )
+    rows = []
+    for profile in compliance.profiles(as_of):
+        rows.extend(_ranked(pool, profile, as_of, limit))
+    # Cadres with nothing to report rank last (priority 3, no shortfall), so dropping
+    # them after the LIMIT loses nobody who has a reason.
+    rows = sorted((r for r in rows if _has_reasons(r)), key=lambda r: (r["key"], r["pk"]))
+    rows = rows[:limit]
+    cadres = (
+        Cadre.objects.filter(pk__in=[r["pk"] for r in rows])
+        .select_related("unit")
+        .annotate(last_systematic=last_systematic_training(as_of))
+        .in_bulk()
+    )
+    return [
+        Suggestion(
+            cadre=cadres[row["pk"]],
+            gap=row["gap"],
+            priority=row["priority"],
+            reasons=_reasons(cadres[row["pk"]], row, as_of),
+        )
+        for row in rows
+    ]
+
+
+__all__ = ["Suggestion", "suggest", "unavailable"]
