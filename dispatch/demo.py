@@ -327,10 +327,22 @@ def _build_cadres(units, ods, rng: random.Random, stats) -> list[Cadre]:
     return cadres
 
 
+def _staff_name(username: str) -> str:
+    """A person's name for a staff login, the same on every run (drawn from the login,
+    not from the seed's random stream, so the cadres stay as they are)."""
+    rng = random.Random(f"{SEED}:{username}")
+    return _person_name(rng)
+
+
 def _user(username: str, full_name: str, password_hash: str, stats) -> tuple:
+    """The login, created with `full_name` (the whole Chinese name in first_name, since
+    Django's get_full_name() would put a surname in last_name after the given name). A
+    login seeded before people had names gets its name now; nothing else changes."""
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is not None:
+        if user.first_name != full_name or user.last_name:
+            User.objects.filter(pk=user.pk).update(first_name=full_name, last_name="")
         return user, False
     user = User.objects.create(username=username, first_name=full_name, password=password_hash)
     stats.add(True)
@@ -350,18 +362,18 @@ def _build_users(units, ods, cadres, stats) -> list[tuple[str, str, str]]:
                 Cadre.objects.filter(pk=cadre.pk).update(user=user)
         logins.append((username, role, unit.name if unit else ""))
 
-    admin, created = _user("admin", "系统管理员", password_hash, stats)
+    admin, created = _user("admin", _staff_name("admin"), password_hash, stats)
     if created:
         get_user_model().objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
     logins.append(("admin", "superuser", ""))
     for root_code, od in ods.items():
-        grant(
-            f"{root_code}.dispatcher", f"{od.unit.name}调训专员", Role.DISPATCHER, od.jurisdiction
-        )
-        grant(f"{root_code}.orghead", f"{od.unit.name}分管领导", Role.ORG_HEAD, od.jurisdiction)
-    grant("xx.auditor", "XX市委巡察办审计员", Role.AUDITOR, units["xx"])
+        for suffix, role in (("dispatcher", Role.DISPATCHER), ("orghead", Role.ORG_HEAD)):
+            username = f"{root_code}.{suffix}"
+            grant(username, _staff_name(username), role, od.jurisdiction)
+    grant("xx.auditor", _staff_name("xx.auditor"), Role.AUDITOR, units["xx"])
     for code, _kind, _address in INSTITUTIONS:
-        grant(f"{code}.registrar", f"{units[code].name}教务", Role.REGISTRAR, units[code])
+        username = f"{code}.registrar"
+        grant(username, _staff_name(username), Role.REGISTRAR, units[code])
 
     first_cadre = {}
     for cadre in cadres:
@@ -372,7 +384,7 @@ def _build_users(units, ods, cadres, stats) -> list[tuple[str, str, str]]:
         unit = units[code]
         head = first_cadre[unit.pk]
         grant(f"{code}.head", head.name, Role.DEPARTMENT_HEAD, unit, cadre=head)
-        grant(f"{code}.liaison", f"{unit.name}联络员", Role.UNIT_LIAISON, unit)
+        grant(f"{code}.liaison", _staff_name(f"{code}.liaison"), Role.UNIT_LIAISON, unit)
 
     # A few trainees with their own logins, in units the demo walks through.
     trainee_units = ["xx-fgw", "xx-jyj", "xx-ct", "qs-gaj", "lh-xz1"]
