@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mytasks, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,4 +30,8 @@ urlpatterns = [
         views.roll_call_acknowledgements,
         name="roll_call_acknowledgements",
     ),
+]
+
+urlpatterns += [
+    path("tasks/", mytasks.task_list, name="task_list"),
 ]

@@ -1,0 +1,234 @@
+"""What the pages show each person: which links lead somewhere they may go, their open
+tasks, and a Viewflow process's data in words rather than raw values.
+
+Each `may_*` check is the one the linked view makes, so a link is shown exactly when
+following it does not end in 403."""
+
+import time
+
+from django import template
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from .. import selectors
+
+register = template.Library()
+
+
+def _user(context):
+    request = context.get("request")
+    return getattr(request, "user", None)
+
+
+#: how long the header's links are kept in the session before they are looked up again
+NAV_TTL_SECONDS = 300
+
+
+@register.simple_tag(takes_context=True)
+def nav_for(context):
+    """The header's links: the working pages need a jurisdiction (`_reach_required` in
+    the views); a trainee gets home, messages and their own training record.
+
+    Kept in the session for a few minutes, so that a page costs no query for its header
+    (a role granted meanwhile shows in the header at the latest after NAV_TTL_SECONDS;
+    the pages themselves check on every request)."""
+    request = context.get("request")
+    user = _user(context)
+    if request is None or user is None or not user.is_authenticated:
+        return {"reach": False, "own_cadre": None}
+    session = getattr(request, "session", None)
+    now = int(time.time())
+    nav = session.get(_NAV_KEY) if session is not None else None
+    if not nav or nav.get("user") != user.pk or not 0 <= now - nav.get("at", 0) < NAV_TTL_SECONDS:
+        reach = user.is_superuser or selectors.units_in_reach(user).exists()
+        own_cadre = None
+        if not reach:
+            from ..models import Cadre
+
+            own_cadre = Cadre.objects.filter(user=user).values_list("pk", flat=True).first()
+        nav = {"user": user.pk, "at": now, "reach": reach, "own_cadre": own_cadre}
+        if session is not None:
+            session[_NAV_KEY] = nav
+    return {"reach": nav["reach"], "own_cadre": nav["own_cadre"]}
+
+
+_NAV_KEY = "xundiao_nav"
+
+
+@register.simple_tag(takes_context=True)
+def may_issue_roll_call(context):
+    """The roll call's start node (`/workflow/rollcall/start/`) is available to this user."""
+    from ..flows import RollCallFlow
+
+    user = _user(context)
+    return bool(user and user.is_authenticated and RollCallFlow.start.can_execute(user))
+
+
+@register.simple_tag(takes_context=True)
+def may_suggest_candidates(context, training_class):
+    """As `views.class_candidates`: issue_dispatch on the class organizer's unit."""
+    user = _user(context)
+    if not (user and user.is_authenticated):
+        return False
+    return selectors.has_unit_permission(user, "issue_dispatch", training_class.organizer.unit)
+
+
+@register.simple_tag(takes_context=True)
+def may_manage_roll_call(context, roll_call):
+    """As `views.roll_call_acknowledgements` and the roll call's cancellation
+    (`services.rollcall`): issue_dispatch on the issuing org department's unit."""
+    user = _user(context)
+    if not (user and user.is_authenticated):
+        return False
+    return selectors.has_unit_permission(user, "issue_dispatch", roll_call.org_department.unit)
+
+
+@register.simple_tag(takes_context=True)
+def my_tasks(context, limit=10):
+    """The user's open tasks across every flow (see `dispatch.mytasks`)."""
+    from .. import mytasks
+
+    user = _user(context)
+    if not (user and user.is_authenticated):
+        return {"rows": [], "mine": 0, "queue": 0, "total": 0, "more": False}
+    return mytasks.summary(user, limit=limit)
+
+
+@register.filter
+def person(user):
+    """A person's name (全名), the login name only when no name is recorded."""
+    if user is None or user == "":
+        return ""
+    if hasattr(user, "get_full_name"):
+        return user.get_full_name() or user.get_username()
+    return str(user)
+
+
+# -- a process's data on its page ------------------------------------------------------
+
+#: fields never shown: Viewflow's plumbing and the raw JSON each row keeps for machines
+_HIDDEN = {
+    "flow_class",
+    "data",
+    "context",
+    "parent_task",
+    "artifact_content_type",
+    "artifact_object_id",
+    "seed_content_type",
+    "seed_object_id",
+    "subject_type",
+    "subject_id",
+}
+
+_PROCESS_STATUS = {
+    "NEW": lambda: pgettext("process status", "In progress"),
+    "DONE": lambda: pgettext("process status", "Completed"),
+    "CANCELED": lambda: pgettext("process status", "Cancelled"),
+}
+
+
+def _label(field) -> str:
+    label = str(field.verbose_name)
+    return label[:1].upper() + label[1:]
+
+
+def _display(obj, field):
+    """A field's value as people read it: choice labels, the model's own label map
+    (`get_<field>_label`, e.g. a makeup's reason), names for people, 是/否 for flags;
+    None for what is not shown (raw JSON, empty values)."""
+    name = field.name
+    if name in _HIDDEN or isinstance(field, models.JSONField):
+        return None
+    if isinstance(field, models.ForeignKey | models.OneToOneField):
+        value = getattr(obj, name, None)
+        if value is None:
+            return None
+        if hasattr(value, "get_full_name"):
+            return person(value)
+        return str(value)
+    value = getattr(obj, name, None)
+    if value is None or value == "":
+        return None
+    if isinstance(field, models.BooleanField):
+        return _("Yes") if value else _("No")
+    if isinstance(field, models.FileField):
+        return value.name.rsplit("/", 1)[-1] if value else None
+    if hasattr(obj, f"get_{name}_display") and field.choices:
+        return getattr(obj, f"get_{name}_display")()
+    if hasattr(obj, f"get_{name}_label"):
+        return getattr(obj, f"get_{name}_label")()
+    if isinstance(value, dict | list):
+        return None
+    return value
+
+
+def _rows(obj, skip=()):
+    for field in obj._meta.fields:
+        if isinstance(field, models.AutoField) or field.auto_created or field.name in skip:
+            continue
+        value = _display(obj, field)
+        if value is not None:
+            yield _label(field), value
+
+
+@register.simple_tag
+def process_rows(process):
+    """(label, value) rows for the side panel of a process page: the process's status
+    and times, then its subject's fields — without raw ids, content types or JSON."""
+    rows = []
+    status = _PROCESS_STATUS.get(process.status)
+    rows.append((_("Status"), status() if status else process.status))
+    rows.extend(_rows(process, skip={"status"}))
+    artifact = process.artifact if process.artifact_object_id else None
+    if artifact is not None:
+        rows.extend(_rows(artifact))
+    return rows
+
+
+@register.simple_tag(takes_context=True)
+def may_manage_process(context, process):
+    """Viewflow's manage actions (cancel a process) — `has_manage_permission` of the
+    process's flow, which only administrators hold."""
+    user = _user(context)
+    if not (user and user.is_authenticated) or process.flow_class is None:
+        return False
+    return process.flow_class.instance.has_manage_permission(user, process)
+
+
+@register.simple_tag(takes_context=True)
+def may_edit_cadre(context, cadre=None):
+    """As `services.org.cadre_save`: a dispatcher or the unit's liaison keeps the
+    record (of this cadre, or — without one — of some cadre in reach)."""
+    user = _user(context)
+    if not (user and user.is_authenticated):
+        return False
+    if user.is_superuser:
+        return True
+    if cadre is None:
+        return any(
+            selectors.units_in_reach(user, perm).exists()
+            for perm in ("issue_dispatch", "act_as_liaison")
+        )
+    return any(
+        selectors.has_unit_permission(user, perm, cadre.unit)
+        for perm in ("issue_dispatch", "act_as_liaison")
+    )
+
+
+@register.simple_tag(takes_context=True)
+def may_view_process(context, process):
+    """The process page and its chart are open to this user (`has_view_permission` of
+    the flow, on the process's scope). A registrar or a trainee works on a task of a
+    dispatch without reading the whole dispatch."""
+    user = _user(context)
+    if not (user and user.is_authenticated) or process.flow_class is None:
+        return False
+    return process.flow_class.instance.has_view_permission(user, process)
+
+
+@register.filter
+def task_scope(task):
+    """Who may take the task, in words: the unit its permission is held on."""
+    obj = getattr(task, "owner_permission_obj", None)
+    return str(obj) if obj is not None else ""
