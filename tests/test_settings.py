@@ -30,3 +30,31 @@ def test_production_starts_with_a_secret_key():
     result = run_django({"DEBUG": "0", "SECRET_KEY": "x" * 50})
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+def database_options(env_overrides):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings as s; "
+            "print(s.DATABASES['default'].get('OPTIONS', {}))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_postgresql_connections_turn_the_jit_compiler_off_unless_told_not_to():
+    url = "postgres://postgres@127.0.0.1:5432/x"
+    assert "-c jit=off" in database_options({"DATABASE_URL": url})
+    assert "jit" not in database_options({"DATABASE_URL": url, "PG_JIT_OFF": "0"})
+    assert "jit" not in database_options({"DATABASE_URL": "sqlite:////tmp/x.sqlite3"})
