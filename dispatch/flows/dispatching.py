@@ -95,6 +95,10 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     """
 
     process_title = _("Dispatch")
+    process_description = _(
+        "Named → the unit confirms, or requests leave, deferral or exemption (approval) → "
+        "notice issued → the trainee acknowledges → the institution records attendance."
+    )
     process_summary_template = "{{ process.artifact }}"
 
     # Named by a roll call, to answer by its response deadline: RollCallFlow watches that
@@ -135,7 +139,11 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         .Else(this.issue_notice)
     )
 
-    request_approval = flow.Function(this.start_approval).Next(this.await_decision)
+    request_approval = (
+        flow.Function(this.start_approval)
+        .Annotation(title=_("Approval requested"))
+        .Next(this.await_decision)
+    )
 
     await_decision = (
         flow.Handle(this.receive_decision)
@@ -150,14 +158,20 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         .Else(this.watch_confirmation)
     )
 
-    issue_notice = flow.Function(this.send_notice).Next(this.acknowledge)
+    issue_notice = (
+        flow.Function(this.send_notice)
+        .Annotation(title=_("Issue the admission notice"))
+        .Next(this.acknowledge)
+    )
 
     acknowledge = (
         flow.View(AcknowledgeView.as_view())
         .Annotation(title=_("Trainee acknowledges the notice"), summary_template=SUBJECT)
         .Assign(this.trainee_account)
         .Permission("dispatch.act_as_liaison", obj=_dispatch_unit)
-        .OnTimeout(_ack_reminder_at, this.remind_acknowledge, interrupting=False)
+        .OnTimeout(
+            _ack_reminder_at, this.remind_acknowledge, interrupting=False, title=_("Reminder due")
+        )
         .Next(this.record_attendance)
     )
 
@@ -168,9 +182,11 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.closed)
     )
 
-    closed = flow.Function(this.report_outcome).Next(this.end)
+    closed = (
+        flow.Function(this.report_outcome).Annotation(title=_("Outcome recorded")).Next(this.end)
+    )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Closed"))
 
     # Deadlines, each in parallel with the task it watches: a reminder before the due
     # moment, then, if the step is still open, escalation. The second timer is armed only
@@ -184,20 +200,40 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         .Annotation(title=_("Until the reminder before the confirmation is due"))
         .Next(this.remind_confirm)
     )
-    remind_confirm = flow.Function(this.send_confirm_reminder).Next(this.confirm_overdue)
+    remind_confirm = (
+        flow.Function(this.send_confirm_reminder)
+        .Annotation(title=_("Remind the unit"))
+        .Next(this.confirm_overdue)
+    )
     confirm_overdue = (
         flow.Timer(_confirm_due_at)
         .Annotation(title=_("Until the confirmation is due"))
         .Next(this.escalate_confirm)
     )
-    escalate_confirm = flow.Function(this.escalate_confirmation).Next(this.deadline_handled)
+    escalate_confirm = (
+        flow.Function(this.escalate_confirmation)
+        .Annotation(title=_("Escalate to the dispatchers"))
+        .Next(this.deadline_handled)
+    )
 
     # Acknowledgement by three days after the notice.
-    remind_acknowledge = flow.Function(this.send_ack_reminder).Next(this.acknowledge_due)
-    acknowledge_due = flow.Timer(_ack_due_at).Next(this.escalate_acknowledge)
-    escalate_acknowledge = flow.Function(this.escalate_acknowledgement).Next(this.deadline_handled)
+    remind_acknowledge = (
+        flow.Function(this.send_ack_reminder)
+        .Annotation(title=_("Remind the trainee"))
+        .Next(this.acknowledge_due)
+    )
+    acknowledge_due = (
+        flow.Timer(_ack_due_at)
+        .Annotation(title=_("Until the acknowledgement is due"))
+        .Next(this.escalate_acknowledge)
+    )
+    escalate_acknowledge = (
+        flow.Function(this.escalate_acknowledgement)
+        .Annotation(title=_("Escalate to the dispatchers"))
+        .Next(this.deadline_handled)
+    )
 
-    deadline_handled = flow.End()
+    deadline_handled = flow.End().Annotation(title=_("Deadline handled"))
 
     # node bodies
 
@@ -350,6 +386,10 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
     """
 
     process_title = _("Roll call")
+    process_description = _(
+        "The dispatcher names cadres for a class, or allots seats to units that then "
+        "nominate; each named cadre gets a dispatch of their own."
+    )
     process_summary_template = "{{ process.artifact }}"
 
     start = (
@@ -366,9 +406,17 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
         .Else(this.allot_seats)
     )
 
-    name_cadres = flow.Function(this.start_dispatches).Next(this.await_reminder)
+    name_cadres = (
+        flow.Function(this.start_dispatches)
+        .Annotation(title=_("Start a dispatch per cadre"))
+        .Next(this.await_reminder)
+    )
 
-    allot_seats = flow.Function(this.start_nominations).Next(this.await_reminder)
+    allot_seats = (
+        flow.Function(this.start_nominations)
+        .Annotation(title=_("Start a nomination per unit"))
+        .Next(this.await_reminder)
+    )
 
     # The response deadline, for every dispatch and nomination of the roll call at once.
     await_reminder = (
@@ -377,7 +425,11 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.remind_unanswered)
     )
 
-    remind_unanswered = flow.Function(this.send_reminders).Next(this.await_deadline)
+    remind_unanswered = (
+        flow.Function(this.send_reminders)
+        .Annotation(title=_("Remind the units"))
+        .Next(this.await_deadline)
+    )
 
     await_deadline = (
         flow.Timer(_roll_call_deadline_at)
@@ -385,9 +437,13 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.escalate_unanswered)
     )
 
-    escalate_unanswered = flow.Function(this.escalate_overdue).Next(this.end)
+    escalate_unanswered = (
+        flow.Function(this.escalate_overdue)
+        .Annotation(title=_("Escalate to the dispatchers"))
+        .Next(this.end)
+    )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Deadline passed"))
 
     def is_named(self, activation):
         return fresh_artifact(activation.process).mode == RollCallMode.NAMED
@@ -476,9 +532,17 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
     """
 
     process_title = _("Nomination")
+    process_description = _(
+        "The unit liaison nominates up to the unit's seats, the department head approves, "
+        "the dispatcher accepts or returns it with a reason."
+    )
     process_summary_template = "{{ process.artifact.roll_call }} · {{ process.artifact.unit }}"
 
-    start = flow.StartHandle(this.start_process).Next(this.nominate)
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Seats allotted"))
+        .Next(this.nominate)
+    )
 
     nominate = (
         flow.View(NominateView.as_view())
@@ -495,7 +559,10 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
     )
 
     head_decided = (
-        flow.If(this.is_awaiting_dispatcher).Then(this.dispatcher_review).Else(this.nominate)
+        flow.If(this.is_awaiting_dispatcher)
+        .Annotation(title=_("Approved by the department head?"))
+        .Then(this.dispatcher_review)
+        .Else(this.nominate)
     )
 
     dispatcher_review = (
@@ -505,11 +572,20 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.reviewed)
     )
 
-    reviewed = flow.If(this.is_accepted).Then(this.dispatch_nominees).Else(this.nominate)
+    reviewed = (
+        flow.If(this.is_accepted)
+        .Annotation(title=_("Accepted by the dispatcher?"))
+        .Then(this.dispatch_nominees)
+        .Else(this.nominate)
+    )
 
-    dispatch_nominees = flow.Function(this.start_dispatches).Next(this.end)
+    dispatch_nominees = (
+        flow.Function(this.start_dispatches)
+        .Annotation(title=_("Start a dispatch per nominee"))
+        .Next(this.end)
+    )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Nominees dispatched"))
 
     def start_process(self, activation, allocation):
         activation.process.artifact = allocation
@@ -557,6 +633,10 @@ class FilingFlow(ScopedFlowMixin, flow.Flow):
     """
 
     process_title = _("Filing")
+    process_description = _(
+        "A unit reports a training it organized; the organization department accepts it "
+        "(hours credited), returns it for correction, or rejects it."
+    )
     process_summary_template = "{{ process.artifact }}"
 
     start = (
@@ -573,7 +653,12 @@ class FilingFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.reviewed)
     )
 
-    reviewed = flow.If(this.is_returned).Then(this.correct).Else(this.end)
+    reviewed = (
+        flow.If(this.is_returned)
+        .Annotation(title=_("Returned for correction?"))
+        .Then(this.correct)
+        .Else(this.end)
+    )
 
     correct = (
         flow.View(FilingCorrectView.as_view())
@@ -582,7 +667,7 @@ class FilingFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.review)
     )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Accepted or rejected"))
 
     def is_returned(self, activation):
         return fresh_artifact(activation.process).status == "returned"
