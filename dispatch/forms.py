@@ -121,14 +121,17 @@ def cadre_label(cadre) -> str:
 
 class CadresField(forms.ModelMultipleChoiceField):
     """Cadres chosen from those offered (`queryset`, set by the view). A cadre chosen
-    twice, or one that exists but is not offered (outside the user's reach, e.g. from a
-    stale page), is refused by name instead of with Django's "not one of the available
-    choices" and a raw id."""
+    twice, or one not on offer (outside the user's reach, gone, or from a stale page), is
+    refused with a clear message instead of Django's "not one of the available choices"
+    and a raw id. Cadres not on offer are counted, never named: their names are not the
+    user's to see."""
 
     default_error_messages = {
         "duplicate": _("The same cadre is named twice."),
-        "outside": _("Outside your jurisdiction: %(names)s"),
-        "unknown": _("Some of the chosen cadres no longer exist; please choose again."),
+        "outside": _(
+            "%(count)s of the chosen cadres are outside your jurisdiction or no longer "
+            "exist; please choose again."
+        ),
     }
 
     def label_from_instance(self, obj):
@@ -151,13 +154,9 @@ class CadresField(forms.ModelMultipleChoiceField):
         offered = {
             str(pk) for pk in self.queryset.filter(pk__in=value).values_list("pk", flat=True)
         }
-        missing = [str(v) for v in value if str(v) not in offered]
-        found = Cadre.objects.in_bulk(missing)
-        if len(found) != len(set(missing)):
-            raise ValidationError(self.error_messages["unknown"], code="unknown")
-        names = "、".join(found[int(pk)].name for pk in dict.fromkeys(missing))
+        missing = {str(v) for v in value} - offered
         raise ValidationError(
-            self.error_messages["outside"], code="outside", params={"names": names}
+            self.error_messages["outside"], code="outside", params={"count": len(missing)}
         )
 
 
@@ -166,7 +165,12 @@ class NominationForm(forms.Form):
         label=_("Nominees"),
         queryset=Cadre.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 12, "style": "min-width: 28em"}),
-        error_messages={"outside": _("Not in your unit: %(names)s")},
+        error_messages={
+            "outside": _(
+                "%(count)s of the chosen cadres are not of your unit or no longer exist; "
+                "please choose again."
+            )
+        },
     )
 
 

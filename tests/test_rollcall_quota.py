@@ -125,7 +125,7 @@ def test_nominating_more_than_the_seats_is_refused(world, staff, klass, client):
     assert task.status == "ASSIGNED"
 
 
-def test_nominating_a_cadre_of_another_unit_is_refused_by_name(world, staff, klass, client):
+def test_nominating_a_cadre_of_another_unit_is_refused(world, staff, klass, client):
     allot(client, world, klass, f"{world.a.code} 2")
     allocation = QuotaAllocation.objects.get()
     task = open_task(process_of(allocation, "NominationFlow"), "nominate")
@@ -134,7 +134,8 @@ def test_nominating_a_cadre_of_another_unit_is_refused_by_name(world, staff, kla
     response = act(client, task, {"cadres": [world.cadre_a.pk, world.cadre_b.pk]})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "不属于本单位：张喆" in page and "有效的选项" not in page
+    assert "所选人选中有1名不属于本单位或已不存在，请重新选择。" in page
+    assert "张喆" not in page and "有效的选项" not in page
     allocation.refresh_from_db()
     assert not allocation.nominees.exists()
     assert AuditEvent.objects.count() == events

@@ -103,17 +103,18 @@ def test_a_cadre_already_in_an_overlapping_class_is_refused(world, klass, client
     refused(response, f"王堃已被调训参加{klass.name}，与本班次时间冲突或重复。")
 
 
-def test_cadres_outside_the_jurisdiction_are_refused_by_name(world, client):
+def test_cadres_outside_the_jurisdiction_are_refused_and_counted_not_named(world, client):
     county_class = training_class(
         world.county_od, world.school, dt.date.today() + dt.timedelta(days=30)
     )
     with nothing_changes():
         response = issue(client, world.carol, county_class, [world.cadre_a, world.cadre_a1])
-    refused(response, "不在您的管辖范围内：王堃、李玥")
-    # One outsider among insiders is named alone.
+    refused(response, "所选干部中有2名不在您的管辖范围内或已不存在，请重新选择。")
+    assert "王堃" not in response.content.decode()  # not the county's to see
+    # One outsider among insiders is counted alone.
     with nothing_changes():
         response = issue(client, world.carol, county_class, [world.cadre_b, world.cadre_a])
-    refused(response, "不在您的管辖范围内：王堃<")
+    refused(response, "所选干部中有1名不在您的管辖范围内或已不存在，请重新选择。")
 
 
 def test_the_same_cadre_named_twice_is_refused(world, klass, client):
