@@ -5,7 +5,12 @@ a key that names the event, so a retried step never notifies anyone twice. Recip
 are chosen by jurisdiction: the people whose grants cover the unit concerned.
 """
 
-from django.utils import timezone
+import functools
+
+from django.conf import settings
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from notifications.models import Event
 from notifications.reminders import offsets as reminder_offsets
@@ -31,6 +36,40 @@ def trainee_or_liaisons(dispatch):
     """The trainee with an account hears it themself; otherwise the unit's liaisons do."""
     user = dispatch.cadre.user
     return [user] if user is not None and user.is_active else liaisons(dispatch.unit)
+
+
+def in_site_language(func):
+    """Build a text in the site's language (as `notifications` renders its templates),
+    whatever language the calling request or worker has active: subjects built here are
+    stored in the notification's context and shown as they were written."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@in_site_language
+def step_subject(dispatch, step: str) -> str:
+    """What a reminder asks for: confirming attendance or acknowledging the notice."""
+    if step == "confirm":
+        return _("Confirm that %(cadre_name)s attends %(class_name)s") % {
+            "cadre_name": dispatch.cadre.name,
+            "class_name": dispatch.training_class.name,
+        }
+    return _("Acknowledge the dispatch notice for %(class_name)s") % {
+        "class_name": dispatch.training_class.name
+    }
+
+
+@in_site_language
+def overdue_step_subject(dispatch, step: str) -> str:
+    """What an escalation is about: whose confirmation or acknowledgement is overdue."""
+    if step == "confirm":
+        return _("Attendance confirmation for %(cadre_name)s") % {"cadre_name": dispatch.cadre.name}
+    return _("Notice acknowledgement for %(cadre_name)s") % {"cadre_name": dispatch.cadre.name}
 
 
 def _class_context(training_class) -> dict:
@@ -219,10 +258,7 @@ def reminder(dispatch, step: str, due):
     if slot is None and reminder_offsets():
         return  # no slot due (past the due moment, or every slot preceded the step)
     recipients = liaisons(dispatch.unit) if step == "confirm" else trainee_or_liaisons(dispatch)
-    subject = {
-        "confirm": f"确认{dispatch.cadre.name}参加{dispatch.training_class.name}",
-        "acknowledge": f"签收{dispatch.training_class.name}调训通知",
-    }[step]
+    subject = step_subject(dispatch, step)
     notify(
         event=Event.REMINDER,
         recipients=recipients,
@@ -250,7 +286,7 @@ def escalated(dispatch, step: str):
         recipients=dispatchers(department),
         key=f"dispatch:{dispatch.pk}:{step}:escalated",
         context={
-            "subject": f"{dispatch.cadre.name}的{'参训确认' if step == 'confirm' else '通知签收'}",
+            "subject": overdue_step_subject(dispatch, step),
             "cadre_name": dispatch.cadre.name,
             "unit_name": dispatch.unit.name,
             "due": timezone.localtime(due) if due else "",
@@ -259,8 +295,40 @@ def escalated(dispatch, step: str):
     )
 
 
+@in_site_language
 def _nomination_subject(allocation) -> str:
-    return f"推荐{allocation.roll_call.training_class.name}参训人选（{allocation.seats}名）"
+    return ngettext(
+        "Nominate %(seats)s participant for %(class_name)s",
+        "Nominate %(seats)s participants for %(class_name)s",
+        allocation.seats,
+    ) % {"seats": allocation.seats, "class_name": allocation.roll_call.training_class.name}
+
+
+@in_site_language
+def _unit_nomination_subject(allocation) -> str:
+    return ngettext(
+        "%(unit_name)s: nominate %(seats)s participant for %(class_name)s",
+        "%(unit_name)s: nominate %(seats)s participants for %(class_name)s",
+        allocation.seats,
+    ) % {
+        "unit_name": allocation.unit.name,
+        "seats": allocation.seats,
+        "class_name": allocation.roll_call.training_class.name,
+    }
+
+
+@in_site_language
+def _makeup_subject(makeup) -> str:
+    return _("Makeup training of %(cadre_name)s") % {"cadre_name": makeup.cadre.name}
+
+
+@in_site_language
+def _period(start, end) -> str:
+    """A circular's period, e.g. 2026年1月1日至2026年3月31日."""
+    return _("%(start)s to %(end)s") % {
+        "start": formats.date_format(start),
+        "end": formats.date_format(end),
+    }
 
 
 def _nomination_url(allocation) -> str:
@@ -300,7 +368,7 @@ def nomination_escalated(allocation):
         recipients=dispatchers(roll_call.org_department),
         key=f"nomination:{allocation.pk}:escalated",
         context={
-            "subject": f"{allocation.unit.name}{_nomination_subject(allocation)}",
+            "subject": _unit_nomination_subject(allocation),
             "unit_name": allocation.unit.name,
             "due": timezone.localtime(roll_call.response_deadline),
         },
@@ -363,8 +431,7 @@ def circular_issued(circular, document):
         context={
             "notice_title": document.title,
             "document_number": document.document_number,
-            "period": f"{circular.period_start:%Y年%-m月%-d日}至"
-            f"{circular.period_end:%Y年%-m月%-d日}",
+            "period": _period(circular.period_start, circular.period_end),
         },
         document=document,
         url=f"/documents/{document.pk}/",
@@ -403,7 +470,7 @@ def reminder_candidates(now):
             due=dispatch.confirm_due,
             key=f"dispatch:{dispatch.pk}:confirm",
             recipients=liaisons_of(dispatch.unit),
-            context={"subject": f"确认{dispatch.cadre.name}参加{dispatch.training_class.name}"},
+            context={"subject": step_subject(dispatch, "confirm")},
             url=_step_url(dispatch, "confirm", process_url=urls.get(dispatch.pk, "")),
             group=_group(dispatch),
             since=dispatch.created_at,
@@ -442,7 +509,7 @@ def reminder_candidates(now):
             due=dispatch.acknowledge_due,
             key=f"dispatch:{dispatch.pk}:acknowledge",
             recipients=trainee_or_liaisons(dispatch),
-            context={"subject": f"签收{dispatch.training_class.name}调训通知"},
+            context={"subject": step_subject(dispatch, "acknowledge")},
             url=_step_url(
                 dispatch,
                 "acknowledge",
@@ -466,7 +533,7 @@ def makeup_escalated(makeup):
         .first()
     )
     context = {
-        "subject": f"{makeup.cadre.name}的补训",
+        "subject": _makeup_subject(makeup),
         "cadre_name": makeup.cadre.name,
         "unit_name": dispatch.unit.name,
         "class_name": dispatch.training_class.name,

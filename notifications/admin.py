@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from . import outbox
 from .models import (
@@ -106,7 +107,10 @@ class DeliveryAdmin(ReadOnlyAdmin):
             status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
         )
         counts = outbox.deliver(ids)
-        summary = "，".join(f"{DeliveryStatus(k).label}：{v}" for k, v in sorted(counts.items()))
+        summary = pgettext("list separator", ", ").join(
+            _("%(status)s: %(count)s") % {"status": DeliveryStatus(k).label, "count": v}
+            for k, v in sorted(counts.items())
+        )
         self.message_user(request, summary or _("Nothing was pending or failed."))
 
     def has_view_permission(self, request, obj=None):
