@@ -13,6 +13,17 @@ naming the cadre's category beats one for the whole group (no categories). A rul
 * **at risk** when it lags the elapsed share by less than a quarter;
 * **short** otherwise.
 
+A rolling five-year window (the plan's "每5年…不少于3个月或550学时") counts the hours of
+the five years that end on the day evaluated, so it has no share of its own that has
+gone by. Its pace is set by the plan's five-year cycle instead: the plan period
+(`XUNDIAO_PLAN_PERIOD`, 2023–2027) and the five-year periods before and after it — the
+plan itself is checked at mid-term and at five years (八、组织领导: 中期和5年总结评估). So
+such a rule is
+
+* **on track** when progress is at least the elapsed share of the current cycle;
+* **at risk** when it is below that pace while the cycle runs (there is still time);
+* **short** when the cycle's last day comes and the requirement is not met.
+
 A cadre's overall status is the worst of their rules'.
 """
 
@@ -38,24 +49,50 @@ RULE_FIELDS = ("hours", "days", "progress", "status")
 class Window:
     start: dt.date
     end: dt.date  # last day counted (as_of, or the window's end if earlier)
-    elapsed: float  # share of the window gone by on as_of, 0..1
+    elapsed: float  # share of the window (or of the rolling window's cycle) gone by, 0..1
+    # Progress from which a rule not on track is at risk rather than short; None: never
+    # at risk (a rolling window on its cycle's last day).
+    at_risk_from: float | None = None
 
 
 def plan_period() -> tuple[dt.date, dt.date]:
     return settings.XUNDIAO_PLAN_PERIOD
 
 
+ROLLING_YEARS = 5
+
+
+def cycle_for(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The plan's five-year cycle that holds `as_of`: the plan period, or one of the
+    five-year periods before or after it (anchored on the plan period's first day)."""
+    anchor = plan_period()[0]
+    offset = (as_of.year - anchor.year) // ROLLING_YEARS
+    start = anchor + relativedelta(years=ROLLING_YEARS * offset)
+    if start > as_of:
+        start -= relativedelta(years=ROLLING_YEARS)
+    elif start + relativedelta(years=ROLLING_YEARS) <= as_of:
+        start += relativedelta(years=ROLLING_YEARS)
+    return start, start + relativedelta(years=ROLLING_YEARS) - dt.timedelta(days=1)
+
+
+def _share(start: dt.date, last: dt.date, as_of: dt.date) -> float:
+    length = (last - start).days + 1
+    return min(max(((as_of - start).days + 1) / length, 0.0), 1.0)
+
+
 def window_for(rule: IndicatorRule, as_of: dt.date) -> Window:
+    if rule.window == RuleWindow.ROLLING_5_YEARS:
+        # The five years that end on as_of; the pace is that of the plan's cycle.
+        start = as_of - relativedelta(years=ROLLING_YEARS) + dt.timedelta(days=1)
+        cycle_start, cycle_end = cycle_for(as_of)
+        elapsed = _share(cycle_start, cycle_end, as_of)
+        return Window(start, as_of, elapsed, None if as_of >= cycle_end else 0.0)
     if rule.window == RuleWindow.CALENDAR_YEAR:
         start, last = dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31)
-    elif rule.window == RuleWindow.ROLLING_5_YEARS:
-        # The five years that end on as_of: the whole window has always elapsed.
-        return Window(as_of - relativedelta(years=5) + dt.timedelta(days=1), as_of, 1.0)
     else:
         start, last = plan_period()
-    length = (last - start).days + 1
-    elapsed = min(max(((as_of - start).days + 1) / length, 0.0), 1.0)
-    return Window(start, min(as_of, last), elapsed)
+    elapsed = _share(start, last, as_of)
+    return Window(start, min(as_of, last), elapsed, elapsed - AT_RISK_MARGIN)
 
 
 def rules_in_force(as_of: dt.date) -> dict[str, list[IndicatorRule]]:
@@ -132,16 +169,15 @@ def _rule_annotations(rule: IndicatorRule, window: Window, prefix: str) -> tuple
     if rule.alt_min_days:
         progress = Greatest(progress, d / Value(float(rule.alt_min_days)))
         met |= Q(**{f"{prefix}_days__gte": float(rule.alt_min_days)})
+    whens = [
+        When(met, then=Value(MET)),
+        When(**{f"{prefix}_progress__gte": window.elapsed}, then=Value(ON_TRACK)),
+    ]
+    if window.at_risk_from is not None:
+        whens.append(When(**{f"{prefix}_progress__gte": window.at_risk_from}, then=Value(AT_RISK)))
     second = {
         f"{prefix}_progress": progress,
-        f"{prefix}_status": Case(
-            When(met, then=Value(MET)),
-            When(**{f"{prefix}_progress__gte": window.elapsed}, then=Value(ON_TRACK)),
-            When(
-                **{f"{prefix}_progress__gte": window.elapsed - AT_RISK_MARGIN}, then=Value(AT_RISK)
-            ),
-            default=Value(SHORT),
-        ),
+        f"{prefix}_status": Case(*whens, default=Value(SHORT)),
     }
     return first, second
 

@@ -62,8 +62,12 @@ def test_group_a_one_hour_short_is_not_met(leader):
     credit(leader, 50, dt.date(2026, 5, 1), kind="online")
     row = status(leader)
     assert rule(row, "concentrated")["status"] != "met"
-    assert rule(row, "concentrated")["status"] == "at_risk"  # 549/550 ≥ 1 − 0.25
-    assert row["status"] == "at_risk"
+    # Four fifths of the plan's five-year cycle are gone; 549/550 is well ahead of pace.
+    assert rule(row, "concentrated")["status"] == "on_track"
+    assert row["status"] == "on_track"
+    # On the cycle's last day, one hour short is short.
+    last_day = status(leader, dt.date(2027, 12, 31))
+    assert rule(last_day, "concentrated")["status"] == "short"
 
 
 def test_group_a_three_months_of_days_meet_it_without_550_hours(leader):
@@ -76,6 +80,83 @@ def test_the_five_year_window_is_rolling(leader):
     credit(leader, 550, dt.date(2022, 1, 1))  # exactly five years before 2026-12-31 + 1 day
     assert rule(status(leader), "concentrated")["hours"] == 550
     assert rule(status(leader, dt.date(2027, 1, 1)), "concentrated")["hours"] == 0
+
+
+# The rolling five-year window is paced by the plan's five-year cycle (2023–2027, then
+# 2028–2032, …): on track at or above the elapsed share of the cycle, at risk below it
+# while the cycle runs, short when its last day comes and the requirement is not met.
+
+MID_CYCLE = dt.date(2025, 7, 1)  # day 913 of the 1,826 of 2023–2027: exactly half
+
+
+def concentrated(person, as_of):
+    return rule(status(person, as_of), "concentrated")
+
+
+def test_the_rolling_window_is_paced_by_the_plans_cycle():
+    from dispatch.models import RuleWindow
+
+    five_years = IndicatorRule(window=RuleWindow.ROLLING_5_YEARS)
+    window = compliance.window_for(five_years, MID_CYCLE)
+    assert (window.start, window.end) == (dt.date(2020, 7, 2), MID_CYCLE)  # counted
+    assert window.elapsed == 0.5  # paced
+    assert compliance.cycle_for(dt.date(2023, 1, 1)) == (dt.date(2023, 1, 1), dt.date(2027, 12, 31))
+    assert compliance.cycle_for(dt.date(2027, 12, 31))[0] == dt.date(2023, 1, 1)
+    assert compliance.cycle_for(dt.date(2028, 1, 1)) == (dt.date(2028, 1, 1), dt.date(2032, 12, 31))
+    assert compliance.cycle_for(dt.date(2022, 12, 31)) == (
+        dt.date(2018, 1, 1),
+        dt.date(2022, 12, 31),
+    )
+
+
+def test_rolling_window_at_half_the_cycle_half_the_hours_is_on_track(leader):
+    credit(leader, 275, dt.date(2024, 3, 1))  # 550 × 0.5: exactly at pace
+    assert concentrated(leader, MID_CYCLE)["status"] == "on_track"
+    HourRecord.objects.update(hours=Decimal("274.9"))
+    assert concentrated(leader, MID_CYCLE)["status"] == "at_risk"
+
+
+def test_rolling_window_half_the_days_is_on_track_too(leader):
+    credit(leader, 200, dt.date(2024, 3, 1), days=45)  # 45 of 90 days, 200 of 550 hours
+    assert concentrated(leader, MID_CYCLE)["status"] == "on_track"
+    HourRecord.objects.update(days=Decimal("44.9"))
+    assert concentrated(leader, MID_CYCLE)["status"] == "at_risk"
+
+
+def test_rolling_window_with_nothing_done_is_at_risk_until_the_cycle_ends(leader):
+    assert concentrated(leader, dt.date(2023, 1, 1))["status"] == "at_risk"
+    assert concentrated(leader, dt.date(2027, 12, 30))["status"] == "at_risk"
+    assert concentrated(leader, dt.date(2027, 12, 31))["status"] == "short"
+    # A new cycle begins: there is time again.
+    assert concentrated(leader, dt.date(2028, 1, 1))["status"] == "at_risk"
+
+
+def test_rolling_window_on_the_cycles_last_days(leader):
+    credit(leader, Decimal("549.9"), dt.date(2025, 3, 1))
+    assert concentrated(leader, dt.date(2027, 12, 30))["status"] == "on_track"  # ≥ 1825/1826
+    assert concentrated(leader, dt.date(2027, 12, 31))["status"] == "short"
+    credit(leader, Decimal("0.1"), dt.date(2027, 12, 31))
+    assert concentrated(leader, dt.date(2027, 12, 31))["status"] == "met"
+
+
+def test_rolling_window_counts_hours_from_before_the_cycle(leader):
+    """The window rolls: hours of 2021 count in 2025 (it is five years back), and the
+    pace is still the cycle's."""
+    credit(leader, 300, dt.date(2021, 6, 1))
+    assert concentrated(leader, MID_CYCLE)["hours"] == 300
+    assert concentrated(leader, MID_CYCLE)["status"] == "on_track"  # 300 ≥ 275
+    assert concentrated(leader, dt.date(2026, 6, 1))["hours"] == 0  # out of the window
+
+
+def test_group_a_overall_is_on_track_when_both_rules_keep_pace(leader):
+    credit(leader, 300, dt.date(2025, 3, 1))
+    credit(leader, 25, dt.date(2025, 6, 1), kind="online")  # 25 of 50, 182 of 365 days gone
+    row = status(leader, MID_CYCLE)
+    assert {r["kind"]: r["status"] for r in row["rules"]} == {
+        "concentrated": "on_track",
+        "online": "on_track",
+    }
+    assert row["status"] == "on_track"
 
 
 def test_online_hours_count_per_calendar_year(leader):
