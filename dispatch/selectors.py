@@ -384,7 +384,10 @@ def documents_visible_to(user) -> QuerySet:
 
 
 def users_reaching(unit, perm: str) -> QuerySet:
-    """Active users whose grant of `perm` (direct or through a group) covers `unit`."""
+    """Active users whose grant of `perm` (direct or through a group) covers `unit`, and —
+    by the rule of `units_in_reach` — the deputies of a direct holder while a delegation
+    of `perm` runs (not revoked, today within its dates): whoever may act is told. One
+    query."""
     from django.contrib.auth import get_user_model
 
     def covering(grants):
@@ -401,6 +404,17 @@ def users_reaching(unit, perm: str) -> QuerySet:
 
     direct = covering(UnitUserObjectPermission.objects.filter(user=OuterRef("pk")))
     via_group = covering(UnitGroupObjectPermission.objects.filter(group__user=OuterRef("pk")))
+    today = timezone.localdate()
+    delegated = Delegation.objects.filter(
+        Exists(covering(UnitUserObjectPermission.objects.filter(user=OuterRef("delegator")))),
+        delegate=OuterRef("pk"),
+        permission=f"dispatch.{perm}",
+        revoked=False,
+        starts_on__lte=today,
+        ends_on__gte=today,
+    )
     return (
-        get_user_model().objects.filter(is_active=True).filter(Exists(direct) | Exists(via_group))
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Exists(direct) | Exists(via_group) | Exists(delegated))
     )

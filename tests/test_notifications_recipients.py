@@ -286,3 +286,62 @@ def test_dispatched_in_quota_mode_reaches_each_nominee_and_their_units_liaisons(
     # Li (no account) works in A's sub-unit: its liaison and A's.
     assert notified("dispatched", key=f"dispatch:{li.pk}:dispatched") == {"lily", "leo"}
     assert notified("dispatched") == {"dave", "lily", "leo"}
+
+
+# --- deputies: a head's delegation carries the head's notices while it runs -------------
+
+
+def test_a_deputy_hears_approval_waiting_and_reminders_only_within_the_delegation(
+    world, staff, klass, client
+):
+    from django.utils import timezone
+
+    from approvals.models import Delegation
+
+    today = timezone.localdate()
+    # The approval is due in three days; its reminder fires six hours before that.
+    reminder_moment = timezone.now() + dt.timedelta(days=3, hours=-6)
+    reminder_day = timezone.localdate(reminder_moment)
+    head = "dispatch.approve_as_head"
+
+    def deputy(name, starts_on, ends_on, *, delegator=world.alice, permission=head, **extra):
+        person = user(name, **extra)
+        Delegation.objects.create(
+            delegator=delegator,
+            delegate=person,
+            permission=permission,
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
+        return person
+
+    long_after = reminder_day + dt.timedelta(days=3)
+    deputy("dora", today, reminder_day - dt.timedelta(days=1))  # over before the reminder
+    deputy("dan", reminder_day, long_after)  # begins after the request, before the reminder
+    deputy("dina", today, long_after)  # throughout
+    deputy("del", today - dt.timedelta(days=9), today - dt.timedelta(days=1))  # expired
+    revoked = deputy("rex", today, long_after)
+    Delegation.objects.filter(delegate=revoked).update(revoked=True)
+    deputy("ivy", today, long_after, is_active=False)  # an inactive account
+    deputy("cid", today, long_after, delegator=world.charlie)  # a head of another unit
+    # Alice delegates a permission she holds nowhere: it carries nothing.
+    deputy("pat", today, long_after, permission="dispatch.issue_dispatch")
+
+    _dispatch, process = named(client, world, klass, world.cadre_a)
+    approval, _approval_process = ask_leave(client, staff.lily, process)
+    assert notified("approval_waiting") == {"alice", "dora", "dina"}
+
+    before = set(Notification.objects.values_list("pk", flat=True))
+    assert timezone.localdate(approval.due_at - dt.timedelta(hours=6)) == reminder_day
+    fire_at(approval.due_at - dt.timedelta(hours=6))
+    fire_at(approval.due_at - dt.timedelta(hours=5), "send_reminders")
+    reminders = Notification.objects.filter(event="reminder").exclude(pk__in=before)
+    assert sorted(reminders.values_list("recipient__username", flat=True)) == [
+        "alice",
+        "dan",
+        "dina",
+    ]
+
+    # Escalation follows the dispatcher's permission: no deputy of the head hears it.
+    fire_at(approval.due_at + dt.timedelta(hours=1))
+    assert notified("escalation", key__startswith=f"approval:{approval.pk}:") == {"bob"}
