@@ -17,6 +17,7 @@ did not: broker down, worker crash, render error.
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Value
@@ -24,7 +25,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from audit.services import record_events
+from audit.services import record_event, record_events
 from notifications.documents import builders
 from notifications.documents.context import Issuer
 from notifications.documents.seals import seal_bytes
@@ -246,19 +247,104 @@ def pending_announcements(*, older_than: dt.timedelta = ANNOUNCE_GRACE) -> list:
     return [(roll_call_id, ids) for (roll_call_id, _), ids in batches.items()]
 
 
+# A batch that keeps failing (a render error that needs a fix, not a retry) is retried
+# with backoff: after n failed attempts the next waits 2^n minutes (at most
+# ANNOUNCE_BACKOFF_MAX). Each failure is an audit event on the roll call naming the
+# batch's dispatches; after ANNOUNCE_ALERT_AFTER of them the roll call's dispatchers are
+# told, once, that the notice could not be issued. Both can be set in settings
+# (XUNDIAO_ANNOUNCE_BACKOFF_MAX, XUNDIAO_ANNOUNCE_ALERT_AFTER).
+ANNOUNCE_FAILED_VERB = "dispatch.announce_failed"
+ANNOUNCE_BACKOFF_MAX = dt.timedelta(hours=1)
+ANNOUNCE_ALERT_AFTER = 5
+
+
+def announce_backoff(failures: int) -> dt.timedelta:
+    """How long after the last of `failures` failed attempts the next one waits."""
+    limit = getattr(settings, "XUNDIAO_ANNOUNCE_BACKOFF_MAX", ANNOUNCE_BACKOFF_MAX)
+    if failures <= 0:
+        return dt.timedelta(0)
+    return min(dt.timedelta(minutes=2 ** min(failures, 30)), limit)
+
+
+def announce_failures(batches) -> dict[tuple, list]:
+    """{(roll call id, first dispatch id): [failure time, ...]} for `batches`: the recorded
+    failed attempts naming any of the batch's dispatches (they are all still unannounced,
+    so every such failure counts). One query."""
+    from .models import RollCall
+
+    roll_call_ids = {roll_call_id for roll_call_id, _ids in batches}
+    rows = AuditEvent.objects.filter(
+        verb=ANNOUNCE_FAILED_VERB,
+        target_type=ContentType.objects.get_for_model(RollCall),
+        target_id__in=[str(pk) for pk in roll_call_ids],
+    ).values_list("target_id", "created_at", "after")
+    by_roll_call: dict[int, list] = {}
+    for target_id, created_at, after in rows:
+        named = set((after or {}).get("dispatches") or [])
+        by_roll_call.setdefault(int(target_id), []).append((created_at, named))
+    return {
+        (roll_call_id, min(ids)): sorted(
+            at for at, named in by_roll_call.get(roll_call_id, []) if named & set(ids)
+        )
+        for roll_call_id, ids in batches
+    }
+
+
+def _record_failure(roll_call_id: int, ids, error: Exception, attempt: int) -> None:
+    """Write the failed attempt (and, from the ANNOUNCE_ALERT_AFTER-th on, the dispatchers'
+    alert, sent once) in a transaction of its own: the announcement's rolled back."""
+    from . import notices
+    from .models import RollCall
+
+    with transaction.atomic():
+        roll_call = (
+            RollCall.objects.select_related("training_class", "org_department", "created_by")
+            .filter(pk=roll_call_id)
+            .first()
+        )
+        if roll_call is None:
+            return
+        message = f"{type(error).__name__}: {error}"[:500]
+        record_event(
+            actor=None,
+            verb=ANNOUNCE_FAILED_VERB,
+            target=roll_call,
+            after={"dispatches": sorted(ids), "attempt": attempt, "error": message},
+            note=message,
+        )
+        if attempt >= getattr(settings, "XUNDIAO_ANNOUNCE_ALERT_AFTER", ANNOUNCE_ALERT_AFTER):
+            notices.announcement_failed(roll_call, dispatch_count=len(ids), attempts=attempt)
+
+
 def announce_pending(*, older_than: dt.timedelta = ANNOUNCE_GRACE) -> dict[str, int]:
-    """Announce every pending batch (see `pending_announcements`); one failing batch is
-    logged and left for the next run. Returns counts of notices issued and batches failed."""
-    counts = {"issued": 0, "failed": 0}
-    for roll_call_id, ids in pending_announcements(older_than=older_than):
+    """Announce every pending batch (see `pending_announcements`). A failing batch is
+    logged, recorded and retried with backoff (`announce_backoff`; until then it counts
+    as deferred); after `ANNOUNCE_ALERT_AFTER` failures the roll call's dispatchers are
+    told once. Returns counts of notices issued, batches failed and batches deferred."""
+    counts = {"issued": 0, "failed": 0, "deferred": 0}
+    batches = pending_announcements(older_than=older_than)
+    failures = announce_failures(batches) if batches else {}
+    now = timezone.now()
+    for roll_call_id, ids in batches:
+        past = failures.get((roll_call_id, min(ids)), [])
+        if past and now < past[-1] + announce_backoff(len(past)):
+            counts["deferred"] += 1
+            continue
         try:
             if announce(roll_call_id, ids) is not None:
                 counts["issued"] += 1
-        except Exception:
+        except Exception as error:
             counts["failed"] += 1
             logger.exception(
-                "Announcing roll call %s failed; the next sweep retries.", roll_call_id
+                "Announcing roll call %s failed (attempt %s); retried after %s.",
+                roll_call_id,
+                len(past) + 1,
+                announce_backoff(len(past) + 1),
             )
+            try:
+                _record_failure(roll_call_id, ids, error, len(past) + 1)
+            except Exception:
+                logger.exception("Could not record the failed announcement of %s.", roll_call_id)
     return counts
 
 

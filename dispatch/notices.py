@@ -556,3 +556,28 @@ def makeup_escalated(makeup):
         template="notifications/events/makeup_escalated.txt",
         url=record_url(makeup.cadre_id),
     )
+
+
+def announcement_failed(roll_call, *, dispatch_count: int, attempts: int):
+    """The roll call's dispatch notice could not be issued after `attempts` tries (see
+    `documents.announce_pending`): its department's dispatchers and whoever issued the
+    roll call, once per roll call, in-app only (the fault may as well be the mail's)."""
+    from django.urls import reverse
+
+    recipients = dispatchers(roll_call.org_department)
+    issuer = roll_call.created_by
+    if issuer is not None and issuer.is_active and issuer not in recipients:
+        recipients.append(issuer)
+    notify(
+        event=Event.ESCALATION,
+        recipients=recipients,
+        key=f"rollcall:{roll_call.pk}:announce-failed",
+        context={
+            "class_name": roll_call.training_class.name,
+            "dispatch_count": dispatch_count,
+            "attempts": attempts,
+        },
+        template="notifications/events/announce_failed.txt",
+        url=reverse("roll_call_detail", args=[roll_call.pk]),
+        channels=[],
+    )
