@@ -15,6 +15,25 @@ from .models import (
 )
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker. Its value must be ISO (2026-10-28): a prefilled form
+    rendered in the locale's input format (2026/10/28) would show an empty picker."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs=attrs, format=format)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time picker, prefilled as 2026-10-28T09:30."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None, format="%Y-%m-%dT%H:%M"):
+        super().__init__(attrs=attrs, format=format)
+
+
 class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
@@ -59,9 +78,9 @@ class TrainingClassForm(forms.ModelForm):
             "quota",
         ]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
-            "report_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "report_date": DateInput(),
         }
 
 
@@ -181,9 +200,7 @@ class RollCallForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("Mode"), choices=RollCallMode.choices, widget=forms.RadioSelect
     )
-    response_deadline = forms.DateTimeField(
-        label=_("Response deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    response_deadline = forms.DateTimeField(label=_("Response deadline"), widget=DateTimeInput())
     cadres = CadresField(label=_("Named cadres"), queryset=Cadre.objects.none(), required=False)
     allocations = forms.CharField(
         label=_("Seats per unit"),
@@ -221,10 +238,8 @@ class FilingForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     title = forms.CharField(label=_("Training"), max_length=128)
     organizer_name = forms.CharField(label=_("Organized by"), max_length=128)
-    start_date = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    end_date = forms.DateField(label=_("End date"), widget=DateInput())
     hours = forms.DecimalField(label=_("Credit hours"), max_digits=6, decimal_places=1)
     participants = forms.ModelMultipleChoiceField(
         label=_("Participants"), queryset=Cadre.objects.none()
@@ -245,7 +260,7 @@ class MakeupScheduleForm(forms.Form):
 
 class RecognitionForm(forms.Form):
     cadre = forms.ModelChoiceField(label=_("Cadre"), queryset=Cadre.objects.none())
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     hours = forms.DecimalField(label=_("Credit hours"), max_digits=6, decimal_places=1)
     kind = forms.ChoiceField(label=_("Kind of training"), choices=HourKind.choices)
     provider = forms.CharField(label=_("Platform or institution"), max_length=100)
@@ -257,12 +272,8 @@ class CircularStartForm(forms.Form):
         label=_("Organization department"), queryset=OrgDepartment.objects.none()
     )
     period_kind = forms.ChoiceField(label=_("Period"), choices=CircularPeriod.choices)
-    period_start = forms.DateField(
-        label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    period_end = forms.DateField(
-        label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    period_start = forms.DateField(label=_("Period start"), widget=DateInput())
+    period_end = forms.DateField(label=_("Period end"), widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -302,8 +313,8 @@ class ReassignForm(forms.Form):
 
 class DelegationForm(forms.Form):
     delegate = forms.ModelChoiceField(label=_("Deputy"), queryset=Unit.objects.none())
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("From"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Until"), widget=DateInput())
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)

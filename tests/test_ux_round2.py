@@ -1,0 +1,101 @@
+"""UX round 2: what the crawl of the demo found — prefilled dates, the facts of a task's
+claim and detail pages, the kanban's finished column, delegation to a deputy, untranslated
+Viewflow texts, the side panel, dates in one format, the favicon, the roll call start page
+and the decision forms."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from dispatch.models import Dispatch, Filing
+from tests.factories import training_class
+from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
+from tests.test_filing_flow import filing_data
+
+
+@pytest.fixture
+def staff(world):
+    return Staff(world)
+
+
+@pytest.fixture
+def klass(world):
+    return training_class(
+        world.city_od,
+        world.school,
+        dt.date.today() + dt.timedelta(days=30),
+        credit_hours=40,
+        name="全市专题培训班",
+    )
+
+
+def issue(client, world, klass, cadres):
+    client.force_login(world.bob)
+    response = client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": deadline(10),
+            "cadres": [c.pk for c in cadres],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def input_value(page: str, name: str) -> str | None:
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+    assert match, name
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return value.group(1) if value else None
+
+
+# -- 1. prefilled dates --------------------------------------------------------------
+
+
+def test_the_filing_correction_form_shows_its_dates_in_the_pickers(world, staff, client):
+    client.force_login(staff.lily)
+    assert client.post("/workflow/filing/start/", filing_data(world)).status_code == 302
+    filing = Filing.objects.get()
+    process = process_of(filing, "FilingFlow")
+    client.force_login(world.bob)
+    act(client, open_task(process, "review"), {"decision": "returned", "reason": "请附日程"})
+    client.force_login(staff.lily)
+    task = open_task(process, "correct")
+    client.post(task_url(task, "assign"))
+    page = client.get(task_url(task, "execute")).content.decode()
+    assert input_value(page, "start_date") == filing.start_date.isoformat()
+    assert input_value(page, "end_date") == filing.end_date.isoformat()
+    assert 'type="date"' in page
+
+
+def test_date_and_datetime_widgets_render_iso_values():
+    from dispatch.forms import DelegationForm, RollCallForm
+
+    form = DelegationForm(
+        initial={"starts_on": dt.date(2026, 10, 28)}, candidates=Dispatch.objects.none()
+    )
+    assert 'value="2026-10-28"' in str(form["starts_on"])
+    form = RollCallForm(initial={"response_deadline": dt.datetime(2026, 10, 28, 9, 30)})
+    assert 'value="2026-10-28T09:30"' in str(form["response_deadline"])
+
+
+# -- 2. the facts of a task's claim and detail pages ---------------------------------
+
+
+def test_claim_and_detail_pages_show_their_facts_as_text(world, staff, klass, client):
+    issue(client, world, klass, [world.cadre_a])
+    process = process_of(Dispatch.objects.get(), "DispatchFlow")
+    task = open_task(process, "confirm")
+    client.force_login(staff.lily)
+    page = client.get(task_url(task, "assign")).content.decode()
+    assert "md-outlined-text-field" not in page
+    facts = page[page.index("xd-task-facts") :]
+    assert "王堃" in facts and "全市专题培训班" in facts  # 内容
+    assert "尚未认领" in facts or "未认领" in facts  # 办理人
+    assert world.a.name in facts  # 所属范围
+    act(client, task, {"action": "confirm"})
+    page = client.get(task_url(task, "detail")).content.decode()
+    assert "md-outlined-text-field" not in page
+    assert "王堃" in page[page.index("xd-task-facts") :]
