@@ -99,3 +99,21 @@ def test_claim_and_detail_pages_show_their_facts_as_text(world, staff, klass, cl
     page = client.get(task_url(task, "detail")).content.decode()
     assert "md-outlined-text-field" not in page
     assert "王堃" in page[page.index("xd-task-facts") :]
+
+
+# -- 8. the favicon ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/", "/workflow/dispatch/", "/admin/", "/accounts/login/"])
+def test_every_page_links_an_icon_that_exists(url, world, client):
+    from django.contrib.auth import get_user_model
+    from django.contrib.staticfiles import finders
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "x")
+    if url != "/accounts/login/":
+        client.force_login(admin)
+    page = client.get(url).content.decode()
+    icons = re.findall(r'<link rel="(?:alternate )?icon" href="/static/([^"]+)"', page)
+    assert "xundiao/favicon.svg" in icons and "xundiao/favicon.ico" in icons
+    for icon in icons:
+        assert finders.find(icon), icon
