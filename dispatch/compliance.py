@@ -221,16 +221,20 @@ def annotate_profile(
 
 
 def evaluate(
-    cadres: QuerySet, as_of: dt.date | None = None, since: dt.date | None = None
+    cadres: QuerySet,
+    as_of: dt.date | None = None,
+    since: dt.date | None = None,
+    *,
+    rule_sets: list[Profile] | None = None,
 ) -> list[dict]:
     """One row per cadre: id, name, unit_id, group, per-rule hours/days/status, overall.
 
     One aggregate query per set of categories sharing the same rules (one per indicator
     group with the default rules: two). With `since`, hours before that day do not
-    count."""
+    count. `rule_sets`: `profiles(as_of)`, when the caller has them already."""
     as_of = as_of or dt.date.today()
     rows: list[dict] = []
-    for profile in profiles(as_of):
+    for profile in profiles(as_of) if rule_sets is None else rule_sets:
         queryset, rule_meta = annotate_profile(cadres, profile, as_of, since)
         fields = [f"{prefix}_{name}" for prefix, _ in rule_meta for name in RULE_FIELDS]
         for values in queryset.values("id", "name", "unit_id", "overall", *fields):
@@ -302,3 +306,123 @@ def summary_by_unit(
         unit["rate"] = round((unit[MET] + unit[ON_TRACK]) / total, 4) if total else None
         result[unit_id] = unit
     return result
+
+
+# The compliance report: every cadre in reach, worst first, a page at a time.
+
+SEVERITY = {status: rank for rank, status in enumerate(ORDER)}  # short 0 … met 3
+
+
+class ReportRows:
+    """The rows of the compliance report for Django's `Paginator`, ordered and paged in
+    SQL: the `UNION ALL` of one aggregate query per set of rules (each wrapped so that
+    the severity of the overall status and the shortfall — the largest share of a
+    rule's requirement not yet done, 0 when all are met — are computed once from its
+    columns), `ORDER BY` severity (short first), shortfall (largest first), name, id,
+    with `LIMIT`/`OFFSET`; `COUNT(*) OVER ()` brings the number of rows along. Only the
+    page's cadres are then evaluated in full (`evaluate`, one query per set of rules).
+
+    `count()` is the count the page query brought (see `prefetch`), or else a plain
+    count of the cadres the rules apply to — or, when a status is asked for, the same
+    aggregate counted."""
+
+    def __init__(self, cadres: QuerySet, as_of: dt.date, since=None, status=None):
+        self.cadres, self.as_of, self.since = cadres, as_of, since
+        self.status = status if status in ORDER else None
+        self.profiles = profiles(as_of)
+        self._total: int | None = None
+        self._pages: dict[tuple[int, int], list[dict]] = {}
+
+    def _union(self) -> tuple[str, list] | None:
+        connection = connections[self.cadres.db]
+        quote = connection.ops.quote_name
+        largest = "MAX" if connection.vendor == "sqlite" else "GREATEST"
+        parts, params = [], []
+        for n, profile in enumerate(self.profiles):
+            queryset, rule_meta = annotate_profile(self.cadres, profile, self.as_of, self.since)
+            progress = [f"{prefix}_progress" for prefix, _ in rule_meta]
+            try:
+                sql, part_params = queryset.values(
+                    "id", "name", "overall", *progress
+                ).query.sql_with_params()
+            except EmptyResultSet:
+                continue
+            p = f"p{n}"
+            gaps = ", ".join(f"1.0 - {p}.{quote(field)}" for field in progress)
+            severity = " ".join(f"WHEN {p}.overall = %s THEN {rank}" for rank in SEVERITY.values())
+            part = (
+                f"SELECT {p}.id AS id, {p}.name AS name, CASE {severity} END AS severity, "
+                f"{largest}({gaps}, 0.0) AS shortfall FROM ({sql}) {p}"
+            )
+            params.extend(SEVERITY)
+            params.extend(part_params)
+            if self.status:
+                part += f" WHERE {p}.overall = %s"
+                params.append(self.status)
+            parts.append(part)
+        if not parts:
+            return None
+        return " UNION ALL ".join(parts), params
+
+    def _fetch(self, sql: str, params: list) -> list:
+        with connections[self.cadres.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def count(self) -> int:
+        if self._total is not None:
+            return self._total
+        if not self.profiles:
+            return 0
+        if self.status is None:
+            categories = [c for profile in self.profiles for c in profile.categories]
+            return self.cadres.filter(category__in=categories).order_by().count()
+        union = self._union()
+        if union is None:
+            return 0
+        return self._fetch(f"SELECT COUNT(*) FROM ({union[0]}) s", union[1])[0][0]
+
+    def prefetch(self, start: int, stop: int) -> None:
+        """Read rows [start, stop) now, and with them the count: a page asked for by
+        number costs one aggregate query, the count included."""
+        self._pages[(start, stop)] = self._page(start, stop)
+
+    def _page(self, start: int, stop: int) -> list[dict]:
+        union = self._union() if stop > start else None
+        if union is None:
+            return []
+        fetched = self._fetch(
+            f"SELECT s.id, s.shortfall, COUNT(*) OVER () FROM ({union[0]}) s "
+            "ORDER BY s.severity, s.shortfall DESC, s.name, s.id LIMIT %s OFFSET %s",
+            [*union[1], stop - start, start],
+        )
+        if not fetched:
+            return []
+        self._total = fetched[0][2]
+        shortfalls = {pk: shortfall for pk, shortfall, _total in fetched}
+        rows = {
+            row["cadre_id"]: row
+            for row in evaluate(
+                Cadre.objects.filter(pk__in=list(shortfalls)),
+                self.as_of,
+                self.since,
+                rule_sets=self.profiles,
+            )
+        }
+        result = []
+        for pk, shortfall in shortfalls.items():
+            if pk in rows:
+                rows[pk]["shortfall"] = max(float(shortfall or 0.0), 0.0)
+                result.append(rows[pk])
+        return result
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None or key.stop is None:
+            raise TypeError("ReportRows are read a page (a bounded slice) at a time")
+        start, stop = key.start or 0, key.stop
+        for (first, last), rows in self._pages.items():
+            # The paginator asks for a short last page as [start, count).
+            if first == start and (stop <= last or len(rows) < last - first):
+                return rows[: stop - start]
+        self._pages[(start, stop)] = self._page(start, stop)
+        return self._pages[(start, stop)]

@@ -296,16 +296,18 @@ def compliance_report(request):
             raise Http404
         cadres = cadres.filter(unit__path__startswith=unit.path)
     period = CompliancePeriodForm(request.GET)
-    rows = []
-    if period.is_valid():
-        rows = compliance.evaluate(
-            cadres, period.cleaned_data["as_of"], period.cleaned_data["since"]
-        )
     status = request.GET.get("status")
-    if status in compliance.ORDER:
-        rows = [r for r in rows if r["status"] == status]
-    rows.sort(key=lambda r: (compliance.ORDER.index(r["status"]), r["name"]))
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    status = status if status in compliance.ORDER else None
+    rows, per_page = [], 100
+    if period.is_valid():
+        # Ordered (worst status, largest shortfall first) and paged in SQL; the page
+        # asked for is read first, and brings the count with it.
+        rows = compliance.ReportRows(
+            cadres, period.cleaned_data["as_of"], period.cleaned_data["since"], status
+        )
+        number = _positive_int(request.GET.get("page")) or 1
+        rows.prefetch((number - 1) * per_page, number * per_page)
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
     units = {u.pk: u.name for u in Unit.objects.filter(pk__in={r["unit_id"] for r in page})}
     query = request.GET.copy()
     query.pop("page", None)
