@@ -117,3 +117,36 @@ def test_every_page_links_an_icon_that_exists(url, world, client):
     assert "xundiao/favicon.svg" in icons and "xundiao/favicon.ico" in icons
     for icon in icons:
         assert finders.find(icon), icon
+
+
+# -- 3. the kanban's closed column ----------------------------------------------------
+
+
+def accepted_filing(client, world, staff, title):
+    client.force_login(staff.lily)
+    data = filing_data(world, title=title)
+    assert client.post("/workflow/filing/start/", data).status_code == 302
+    filing = Filing.objects.get(title=title)
+    client.force_login(world.bob)
+    act(client, open_task(process_of(filing, "FilingFlow"), "review"), {"decision": "accepted"})
+    return filing
+
+
+def test_the_kanban_names_closed_processes_by_subject_at_a_flat_cost(
+    world, staff, client, django_assert_max_num_queries
+):
+    accepted_filing(client, world, staff, "第一期业务培训")
+    client.force_login(world.bob)
+    with django_assert_max_num_queries(80) as captured:
+        page = client.get("/workflow/filing/").content.decode()
+    before = len(captured)
+    assert "已办结" in page and "完成时间" not in page
+    closed = page[page.index("已办结") :]
+    assert "第一期业务培训" in closed and "已结束" not in closed
+    assert "办结时间" in closed
+    for n in range(2, 8):
+        accepted_filing(client, world, staff, f"第{n}期业务培训")
+    client.force_login(world.bob)
+    with django_assert_max_num_queries(before):
+        page = client.get("/workflow/filing/").content.decode()
+    assert "第7期业务培训" in page[page.index("已办结") :]
