@@ -232,12 +232,14 @@ def training_record(request, pk: int):
     cadre = selectors.cadre_for_user(request.user, pk)
     if cadre is None:
         raise Http404
+    record = selectors.training_record(cadre, request.user)
     return render(
         request,
-        "dispatch/training_record.html",
+        "dispatch/cadre_record.html",
         {
             "cadre": cadre,
-            "record": selectors.training_record(cadre),
+            "record": record,
+            "timeline": Paginator(record["timeline"], 100).get_page(request.GET.get("page")),
             "compliance": compliance.for_cadre(cadre),
         },
     )
