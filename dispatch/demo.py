@@ -384,6 +384,8 @@ def _build_users(units, ods, cadres, stats) -> list[tuple[str, str, str]]:
         unit = units[code]
         head = first_cadre[unit.pk]
         grant(f"{code}.head", head.name, Role.DEPARTMENT_HEAD, unit, cadre=head)
+        # The head's deputy, to whom the head may delegate decisions (委托副职审批).
+        grant(f"{code}.deputy", _staff_name(f"{code}.deputy"), Role.DEPUTY_HEAD, unit)
         grant(f"{code}.liaison", _staff_name(f"{code}.liaison"), Role.UNIT_LIAISON, unit)
 
     # A few trainees with their own logins, in units the demo walks through.

@@ -312,7 +312,16 @@ class ReassignForm(forms.Form):
 
 
 class DelegationForm(forms.Form):
-    delegate = forms.ModelChoiceField(label=_("Deputy"), queryset=Unit.objects.none())
+    delegate = forms.ModelChoiceField(
+        label=_("Deputy"),
+        queryset=Unit.objects.none(),
+        error_messages={
+            "invalid_choice": _(
+                "Only another person of your own unit may decide in your place (not a "
+                "liaison, nor anyone outside the unit). Choose from the list."
+            )
+        },
+    )
     starts_on = forms.DateField(label=_("From"), widget=DateInput())
     ends_on = forms.DateField(label=_("Until"), widget=DateInput())
 
@@ -320,5 +329,5 @@ class DelegationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["delegate"].queryset = candidates
         self.fields["delegate"].label_from_instance = lambda u: (
-            f"{u.get_full_name() or u.username}（{u.username}）"
+            u.get_full_name() or u.get_username()
         )

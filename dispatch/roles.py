@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     ORG_HEAD = "org_head", _("Organization department head")
     UNIT_LIAISON = "unit_liaison", _("Unit liaison")
     DEPARTMENT_HEAD = "department_head", _("Department head")
+    # A deputy head reads the unit; they decide only while the head's delegation runs.
+    DEPUTY_HEAD = "deputy_head", _("Deputy department head")
     TRAINEE = "trainee", _("Trainee")
     REGISTRAR = "registrar", _("Institution registrar")
     AUDITOR = "auditor", _("Auditor")
@@ -22,6 +24,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.ORG_HEAD: ("read_scope", "approve_as_org_department"),
     Role.UNIT_LIAISON: ("read_scope", "act_as_liaison"),
     Role.DEPARTMENT_HEAD: ("read_scope", "approve_as_head"),
+    Role.DEPUTY_HEAD: ("read_scope",),
     Role.REGISTRAR: ("read_scope", "record_attendance"),
     Role.AUDITOR: ("read_scope",),
     # A trainee reaches only their own cadre record (through Cadre.user), no unit.

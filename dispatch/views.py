@@ -408,6 +408,41 @@ def task_reassign(request, pk: int):
     return render(request, "dispatch/task_reassign.html", {"task": task, "form": form})
 
 
+def deputy_candidates(user):
+    """Whom a department head may delegate to: the other people of the head's own
+    unit(s) — those holding a role granted on that very unit (a deputy head, say) — but
+    not its liaisons, who prepare the requests the head decides, nor anybody granted on
+    a unit above (dispatchers, org department heads, auditors)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    from .models import UnitGroupObjectPermission, UnitUserObjectPermission
+
+    def grants(users, **lookups):
+        """Grants (direct, through a group) of dispatch permissions to `users`."""
+        lookups["permission__content_type__app_label"] = "dispatch"
+        return (
+            UnitUserObjectPermission.objects.filter(user=users, **lookups),
+            UnitGroupObjectPermission.objects.filter(group__user=users, **lookups),
+        )
+
+    units = set()
+    for held in grants(user, permission__codename="approve_as_head"):
+        units.update(held.values_list("content_object_id", flat=True))
+    on_unit = grants(OuterRef("pk"), content_object_id__in=units)
+    liaison = grants(
+        OuterRef("pk"), content_object_id__in=units, permission__codename="act_as_liaison"
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(pk=user.pk)
+        .filter(Exists(on_unit[0]) | Exists(on_unit[1]))
+        .exclude(Exists(liaison[0]) | Exists(liaison[1]))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 @login_required
 def delegations(request):
     """A department head lets a deputy decide in their place for a date window."""
@@ -418,12 +453,7 @@ def delegations(request):
     units = selectors.units_in_reach(request.user, "approve_as_head")
     if not units.exists():
         raise PermissionDenied
-    # Deputies: people who read the same units (their own colleagues), not the head.
-    candidates = (
-        selectors.users_reaching(units.order_by("depth").first(), "read_scope")
-        .exclude(pk=request.user.pk)
-        .order_by("username")
-    )
+    candidates = deputy_candidates(request.user)
     form = DelegationForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and "revoke" in request.POST:
         delegation = Delegation.objects.filter(
@@ -452,7 +482,11 @@ def delegations(request):
         .select_related("delegate")
         .order_by("-starts_on")
     )
-    return render(request, "dispatch/delegations.html", {"form": form, "given": given})
+    return render(
+        request,
+        "dispatch/delegations.html",
+        {"form": form, "given": given, "has_candidates": candidates.exists()},
+    )
 
 
 @login_required

@@ -214,7 +214,7 @@ def test_a_head_delegates_through_the_page_and_revokes(world, staff, client):
 
     from tests.factories import user
 
-    deputy = user("deputy", "unit_liaison", world.a)  # a colleague in unit A
+    deputy = user("deputy", "deputy_head", world.a)  # a colleague in unit A
     client.force_login(world.alice)
     page = client.get("/delegations/").content.decode()
     assert "deputy" in page and "charlie" not in page

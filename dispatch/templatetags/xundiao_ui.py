@@ -232,3 +232,20 @@ def task_scope(task):
     """Who may take the task, in words: the unit its permission is held on."""
     obj = getattr(task, "owner_permission_obj", None)
     return str(obj) if obj is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def delegations_received(context):
+    """Delegations to this user that run today or start later (not revoked)."""
+    from django.utils import timezone
+
+    from approvals.models import Delegation
+
+    user = _user(context)
+    if not (user and user.is_authenticated):
+        return []
+    return list(
+        Delegation.objects.filter(delegate=user, revoked=False, ends_on__gte=timezone.localdate())
+        .select_related("delegator")
+        .order_by("starts_on")
+    )
