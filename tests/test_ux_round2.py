@@ -194,3 +194,30 @@ def test_a_head_without_colleagues_is_told_whom_to_ask(world, client):
     page = client.get("/delegations/").content.decode()
     assert 'name="delegate"' not in page
     assert "组织部门" in page
+
+
+# -- 5. Viewflow's texts --------------------------------------------------------------
+
+
+def test_the_chart_labels_gateway_edges_in_chinese(world, client):
+    client.force_login(world.bob)
+    svg = client.get("/workflow/dispatch/chart/").content.decode()
+    labels = re.findall(r'<text class="edge-label"[^>]*>([^<]*)</text>', svg)
+    assert labels and set(labels) <= {"是", "否"}, labels
+    bpmn = client.get("/workflow/dispatch/chart/?format=bpmn").content.decode()
+    assert bpmn.startswith("<?xml")
+    assert 'name="是"' in bpmn and 'name="yes"' not in bpmn
+
+
+def test_the_cancel_page_of_a_process_is_in_chinese(world, klass, client):
+    from django.contrib.auth import get_user_model
+
+    issue(client, world, klass, [world.cadre_a])
+    process = process_of(Dispatch.objects.get(), "DispatchFlow")
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "x")
+    client.force_login(admin)
+    page = client.get(f"/workflow/dispatch/{process.pk}/cancel/").content.decode()
+    assert "tasks active" not in page and "No owner assigned" not in page
+    assert "1 项待办" in page or "1项" in page
+    assert "单位确认参训或提出申请" in page  # the task's title, not its node name
+    assert "尚未认领" in page or "未认领" in page

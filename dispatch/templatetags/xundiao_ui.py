@@ -9,7 +9,7 @@ import time
 from django import template
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from .. import selectors
 
@@ -249,3 +249,18 @@ def delegations_received(context):
         .select_related("delegator")
         .order_by("starts_on")
     )
+
+
+#: the labels Viewflow's If gateway puts on its two outgoing edges in the flow chart
+_CHART_LABELS = {
+    "yes": pgettext_lazy("flow chart gateway", "yes"),
+    "no": pgettext_lazy("flow chart gateway", "no"),
+}
+
+
+@register.filter
+def chart_label(label):
+    """An edge's label in the flow chart (SVG and BPMN), in words of the catalogue."""
+    if not label:
+        return label
+    return _CHART_LABELS.get(str(label), label)
