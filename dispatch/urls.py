@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import mytasks, views
+from . import attendance, mytasks, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("rollcalls/", views.roll_call_list, name="roll_call_list"),
     path("cadres/<int:pk>/record/", views.training_record, name="training_record"),
     path("classes/<int:pk>/candidates/", views.class_candidates, name="class_candidates"),
+    path("classes/<int:pk>/attendance/", attendance.class_attendance, name="class_attendance"),
     path("compliance/", views.compliance_report, name="compliance_report"),
     path("hours/import/", views.hours_import, name="hours_import"),
     path("documents/", views.document_list, name="document_list"),

@@ -1,0 +1,408 @@
+"""The class roster (/classes/<id>/attendance/): the institution's registrar records
+attendance for the whole class at once, through HTTP."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from viewflow.workflow.status import STATUS
+
+from approvals.workflow import complete_task
+from audit.models import AuditEvent
+from dispatch import services
+from dispatch.models import (
+    Dispatch,
+    DispatchStatus,
+    HourRecord,
+    Institution,
+    InstitutionKind,
+    Makeup,
+    TrainingClass,
+    UnitKind,
+)
+from tests.factories import cadre, training_class, unit, user
+from tests.flowtools import Staff, act, deadline, open_task, process_of
+
+
+@pytest.fixture
+def staff(world):
+    return Staff(world)
+
+
+@pytest.fixture
+def klass(world):
+    return training_class(
+        world.city_od,
+        world.school,
+        timezone.localdate() + dt.timedelta(days=30),
+        credit_hours=40,
+        name="全市专题培训班",
+    )
+
+
+def url(klass):
+    return f"/classes/{klass.pk}/attendance/"
+
+
+def awaiting_attendance(client, world, staff, klass, cadres):
+    """Name the cadres for the class (the dispatcher, through HTTP), then confirm and
+    acknowledge each dispatch in code, so each waits for the registrar."""
+    client.force_login(world.bob)
+    response = client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": deadline(10),
+            "cadres": [c.pk for c in cadres],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    dispatches = {}
+    for dispatch in Dispatch.objects.filter(training_class=klass).select_related("cadre"):
+        liaison = staff.lily if dispatch.unit.path.startswith(world.a.path) else staff.luke
+        process = process_of(dispatch, "DispatchFlow")
+        complete_task(
+            open_task(process, "confirm"),
+            liaison,
+            lambda d=dispatch, who=liaison: services.dispatch_confirm(actor=who, dispatch=d),
+        )
+        ack = open_task(process, "acknowledge")
+        who = ack.owner or liaison
+        complete_task(
+            ack,
+            who,
+            lambda d=dispatch, who=who: services.dispatch_acknowledge(actor=who, dispatch=d),
+        )
+        dispatches[dispatch.cadre] = dispatch
+    client.logout()
+    return dispatches
+
+
+def start_class(klass):
+    """Move the class to today, as if the calendar had reached it."""
+    today = timezone.localdate()
+    TrainingClass.objects.filter(pk=klass.pk).update(
+        start_date=today, end_date=today + dt.timedelta(days=4), report_date=today
+    )
+    klass.refresh_from_db()
+
+
+def row(dispatch, result="present", hours=None, leave=None):
+    data = {"dispatch": str(dispatch.pk), f"d{dispatch.pk}-result": result}
+    if hours is not None:
+        data[f"d{dispatch.pk}-hours"] = str(hours)
+    if leave is not None:
+        data[f"d{dispatch.pk}-leave_hours"] = str(leave)
+    return data
+
+
+def form(*rows):
+    """Merge rows into one POST body (several `dispatch` values)."""
+    data = {"dispatch": []}
+    for r in rows:
+        r = dict(r)
+        data["dispatch"].append(r.pop("dispatch"))
+        data.update(r)
+    return data
+
+
+def attendance_task(dispatch):
+    return (
+        process_of(dispatch, "DispatchFlow")
+        .task_set.filter(flow_task__endswith=".record_attendance")
+        .get()
+    )
+
+
+def assert_nothing_recorded(dispatches):
+    for dispatch in dispatches:
+        dispatch.refresh_from_db()
+        assert dispatch.status == DispatchStatus.ACKNOWLEDGED
+        assert dispatch.attendance == ""
+        assert attendance_task(dispatch).status in (STATUS.NEW, STATUS.ASSIGNED)
+    assert not HourRecord.objects.exists()
+    assert not Makeup.objects.exists()
+    assert not AuditEvent.objects.filter(
+        verb__in=["dispatch.attend", "dispatch.absent", "dispatch.withdraw", "class.attendance"]
+    ).exists()
+
+
+@pytest.fixture
+def four(world, staff, klass, client):
+    """Four cadres of the class awaiting attendance, the class under way."""
+    zhao = cadre("赵一", world.a, world.city_od)
+    cadres = [world.cadre_a, world.cadre_a1, world.cadre_b, zhao]
+    dispatches = awaiting_attendance(client, world, staff, klass, cadres)
+    start_class(klass)
+    return [dispatches[c] for c in cadres]
+
+
+def test_the_registrar_records_the_whole_class_at_once(world, klass, four, login):
+    present, absent, withdrawn, typed = four
+    client = login(world.rita)
+    page = client.get(url(klass)).content.decode()
+    for dispatch in four:
+        assert dispatch.cadre.name in page
+        assert dispatch.cadre.masked_id_number in page
+        assert dispatch.cadre.id_number not in page
+        assert f'name="d{dispatch.pk}-hours"' in page
+    assert 'value="40.0"' in page  # hours credited default to the class hours
+    assert "出勤" in page and "缺训" in page and "培训期间请假学时" in page
+
+    response = client.post(
+        url(klass),
+        form(
+            row(present, leave="4"),  # 36 hours credited
+            row(absent, "absent"),
+            row(withdrawn, leave="6"),  # over 40/7: withdrawn
+            row(typed, hours="38"),  # hours credited typed in: 2 hours of leave
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    for dispatch in four:
+        dispatch.refresh_from_db()
+    assert present.status == DispatchStatus.ATTENDED and present.hours_credited == 36
+    assert typed.status == DispatchStatus.ATTENDED and typed.hours_credited == 38
+    assert typed.leave_hours == 2
+    assert absent.status == DispatchStatus.ABSENT and absent.flagged_for_circular
+    assert withdrawn.status == DispatchStatus.WITHDRAWN and withdrawn.leave_hours == 6
+
+    ledger = dict(HourRecord.objects.values_list("cadre__name", "hours"))
+    assert ledger == {present.cadre.name: Decimal("36"), typed.cadre.name: Decimal("38")}
+    owed = dict(Makeup.objects.values_list("source_id", "reason"))
+    assert owed == {absent.pk: "absence", withdrawn.pk: "withdrawn"}
+    for dispatch in four:
+        task = attendance_task(dispatch)
+        assert task.status == STATUS.DONE and task.owner == world.rita
+        assert process_of(dispatch, "DispatchFlow").status == "DONE"
+    # The makeups owed start their flows, as from the task page.
+    assert process_of(Makeup.objects.get(source=absent), "MakeupFlow").status == "NEW"
+    verbs = list(AuditEvent.objects.values_list("verb", flat=True))
+    assert verbs.count("dispatch.attend") == 2 and verbs.count("hours.credit") == 2
+    assert {"dispatch.absent", "dispatch.withdraw", "class.attendance"} <= set(verbs)
+
+    # Recorded rows are shown read-only with their outcome.
+    client.get(response.url)  # the success message
+    page = client.get(url(klass)).content.decode()
+    assert 'name="dispatch"' not in page and "<button" not in page.split("</header>")[-1]
+    assert "36.0" in page and "38.0" in page
+    assert "已参训" in page and "缺训" in page
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"hours": "-1"}, "学时不能为负数"),
+        ({"hours": "41"}, "40.0"),
+        ({"leave": "-2"}, "学时不能为负数"),
+        ({"leave": "50"}, "40.0"),
+        ({"hours": "abc"}, "数"),
+        ({"hours": "30", "leave": "4"}, "之和"),
+        ({"hours": "36.25"}, "一位小数"),
+    ],
+)
+def test_one_invalid_row_records_nothing(bad, message, world, klass, four, login):
+    client = login(world.rita)
+    rows = [row(d) for d in four[:3]] + [row(four[3], **bad)]
+    response = client.post(url(klass), form(*rows))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "未登记任何考勤" in page
+    assert f'data-errors="{four[3].pk}"' in page and message in page
+    for good in four[:3]:
+        assert f'data-errors="{good.pk}"' not in page
+    assert_nothing_recorded(four)
+    # The form keeps what was typed.
+    assert f'name="d{four[3].pk}-hours"' in page
+
+
+def test_each_invalid_row_shows_its_own_error(world, klass, four, login):
+    client = login(world.rita)
+    response = client.post(
+        url(klass),
+        form(row(four[0], hours="-1"), row(four[1]), row(four[2], leave="99"), row(four[3])),
+    )
+    page = response.content.decode()
+    assert f'data-errors="{four[0].pk}"' in page and f'data-errors="{four[2].pk}"' in page
+    assert f'data-errors="{four[1].pk}"' not in page
+    assert_nothing_recorded(four)
+
+
+def test_a_task_completed_meanwhile_by_someone_else_records_nothing(
+    world, klass, four, login, client
+):
+    rita2 = user("rita2", "registrar", world.school_unit, first_name="")
+    # Rita opens the roster; meanwhile her colleague records one cadre on the task page.
+    assert login(world.rita).get(url(klass)).status_code == 200
+    client.force_login(rita2)
+    task = open_task(process_of(four[0], "DispatchFlow"), "record_attendance")
+    assert act(client, task, {"result": "present", "leave_hours": "0"}).status_code == 302
+
+    client.force_login(world.rita)
+    response = client.post(url(klass), form(*(row(d, "absent") for d in four)))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "该环节已由他人办理" in page and f'data-errors="{four[0].pk}"' in page
+    for dispatch in four[1:]:
+        dispatch.refresh_from_db()
+        assert dispatch.status == DispatchStatus.ACKNOWLEDGED
+    assert not Makeup.objects.exists()
+    assert HourRecord.objects.count() == 1  # the colleague's, from the task page
+    # Reloaded, the page shows that row recorded and the others still to record.
+    page = client.get(url(klass)).content.decode()
+    assert f'name="d{four[0].pk}-hours"' not in page
+    assert f'name="d{four[1].pk}-hours"' in page
+
+
+def test_a_task_claimed_by_another_registrar_is_left_to_them(world, klass, four, login, client):
+    rita2 = user("rita2", "registrar", world.school_unit, first_name="秦老师")
+    claimed = four[1]
+    client.force_login(rita2)
+    task = open_task(process_of(claimed, "DispatchFlow"), "record_attendance")
+    assert client.post(f"/workflow/dispatch/{task.process_id}/record_attendance/{task.pk}/assign/")
+    task.refresh_from_db()
+    assert task.owner == rita2
+
+    # The roster names the cadre and the colleague, and offers no inputs for that row.
+    client.force_login(world.rita)
+    page = client.get(url(klass)).content.decode()
+    assert f'name="d{claimed.pk}-hours"' not in page
+    assert claimed.cadre.name in page and "认领" in page
+    others = [d for d in four if d != claimed]
+    response = client.post(url(klass), form(*(row(d) for d in others)))
+    assert response.status_code == 302
+    claimed.refresh_from_db()
+    assert claimed.status == DispatchStatus.ACKNOWLEDGED
+    task.refresh_from_db()
+    assert task.status == STATUS.ASSIGNED and task.owner == rita2
+    for dispatch in others:
+        dispatch.refresh_from_db()
+        assert dispatch.status == DispatchStatus.ATTENDED
+
+
+def test_a_task_claimed_after_the_page_was_opened_refuses_the_whole_roster(
+    world, klass, four, login, client
+):
+    rita2 = user("rita2", "registrar", world.school_unit, first_name="秦老师")
+    page = login(world.rita).get(url(klass)).content.decode()
+    assert f'name="d{four[2].pk}-hours"' in page
+    client.force_login(rita2)
+    task = open_task(process_of(four[2], "DispatchFlow"), "record_attendance")
+    client.post(f"/workflow/dispatch/{task.process_id}/record_attendance/{task.pk}/assign/")
+
+    client.force_login(world.rita)
+    response = client.post(url(klass), form(*(row(d) for d in four)))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"{four[2].cadre.name}：" in page and "秦老师" in page and "认领" in page
+    assert_nothing_recorded(four)
+
+
+def test_only_the_institutions_registrar_may_use_the_roster(world, staff, klass, four, login):
+    other_unit = unit("某市行政学院", world.root, kind=UnitKind.INSTITUTION)
+    Institution.objects.create(unit=other_unit, kind=InstitutionKind.PARTY_SCHOOL)
+    other_registrar = user("ruth", "registrar", other_unit)
+    body = form(*(row(d) for d in four))
+    refused = {
+        other_registrar: 404,  # another institution: the class is not theirs to see
+        world.alice: 404,  # a department head
+        world.charlie: 404,
+        staff.lily: 404,  # a unit liaison
+        world.dave: 404,  # a trainee
+        world.nobody: 404,
+        world.bob: 403,  # the dispatcher sees the class, but records no attendance
+        staff.oscar: 403,  # the city org department head, likewise
+    }
+    for person, status in refused.items():
+        client = login(person)
+        assert client.get(url(klass)).status_code == status, person
+        assert client.post(url(klass), body).status_code == status, person
+        detail = client.get(f"/classes/{klass.pk}/")
+        if detail.status_code == 200:
+            assert url(klass) not in detail.content.decode()
+    assert_nothing_recorded(four)
+    client.logout()
+    assert client.get(url(klass)).status_code == 302  # to the login page
+    # The registrar finds the roster from the class page.
+    assert url(klass) in login(world.rita).get(f"/classes/{klass.pk}/").content.decode()
+
+
+def test_nothing_is_recorded_before_the_class_starts(world, staff, klass, client):
+    dispatches = list(
+        awaiting_attendance(client, world, staff, klass, [world.cadre_a, world.cadre_a1]).values()
+    )
+    the_day_before = dt.datetime.combine(
+        klass.start_date - dt.timedelta(days=1), dt.time(18), tzinfo=timezone.get_current_timezone()
+    )
+    with time_machine.travel(the_day_before, tick=False):
+        client.force_login(world.rita)
+        page = client.get(url(klass)).content.decode()
+        assert "班次开班后才能登记考勤" in page
+        assert "<button" not in page.split("</header>")[-1]
+        response = client.post(url(klass), form(*(row(d) for d in dispatches)))
+        assert response.status_code == 200
+        assert "班次开班后才能登记考勤" in response.content.decode()
+    assert_nothing_recorded(dispatches)
+
+    first_morning = the_day_before + dt.timedelta(hours=15)
+    with time_machine.travel(first_morning, tick=False):
+        client.force_login(world.rita)
+        response = client.post(url(klass), form(*(row(d) for d in dispatches)))
+        assert response.status_code == 302
+    for dispatch in dispatches:
+        dispatch.refresh_from_db()
+        assert dispatch.status == DispatchStatus.ATTENDED
+
+
+def _cadres(world, n):
+    return [cadre(f"学员{i:02d}", world.a, world.city_od) for i in range(n)]
+
+
+def _get_queries(client, klass):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url(klass))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_roster_reads_in_a_flat_number_of_queries(
+    world, staff, client, django_assert_max_num_queries
+):
+    counts = {}
+    for n in (1, 20):
+        klass = training_class(
+            world.city_od, world.school, timezone.localdate() + dt.timedelta(days=30)
+        )
+        cadres = _cadres(world, n)
+        dispatches = awaiting_attendance(client, world, staff, klass, cadres)
+        if n == 20:  # a claimed task and a recorded row do not add queries either
+            rita2 = user("rita2", "registrar", world.school_unit)
+            task = open_task(process_of(dispatches[cadres[0]], "DispatchFlow"), "record_attendance")
+            task.owner, task.status = rita2, STATUS.ASSIGNED
+            task.save()
+        start_class(klass)
+        client.force_login(world.rita)
+        _get_queries(client, klass)  # warm caches (content types, session)
+        with django_assert_max_num_queries(8):
+            counts[n] = _get_queries(client, klass)
+    assert counts[20] <= counts[1] + 1, counts  # +1: the claimant, loaded once
+
+
+def test_recording_twenty_rows_stays_reasonable(world, staff, klass, client):
+    cadres = _cadres(world, 20)
+    dispatches = list(awaiting_attendance(client, world, staff, klass, cadres).values())
+    start_class(klass)
+    client.force_login(world.rita)
+    body = form(*(row(d, "absent" if i % 5 == 0 else "present") for i, d in enumerate(dispatches)))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url(klass), body)
+    assert response.status_code == 302
+    assert Dispatch.objects.filter(status=DispatchStatus.ATTENDED).count() == 16
+    assert Dispatch.objects.filter(status=DispatchStatus.ABSENT).count() == 4
+    per_row = len(queries) / 20
+    assert per_row < 60, len(queries)
