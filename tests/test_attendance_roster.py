@@ -406,3 +406,20 @@ def test_recording_twenty_rows_stays_reasonable(world, staff, klass, client):
     assert Dispatch.objects.filter(status=DispatchStatus.ABSENT).count() == 4
     per_row = len(queries) / 20
     assert per_row < 60, len(queries)
+
+
+def test_a_task_the_registrar_claimed_herself_is_recorded_from_the_roster(
+    world, klass, four, login
+):
+    client = login(world.rita)
+    task = attendance_task(four[0])
+    client.post(f"/workflow/dispatch/{task.process_id}/record_attendance/{task.pk}/assign/")
+    task.refresh_from_db()
+    assert task.owner == world.rita and task.status == STATUS.ASSIGNED
+    page = client.get(url(klass)).content.decode()
+    assert f'name="d{four[0].pk}-hours"' in page
+    response = client.post(url(klass), form(*(row(d) for d in four)))
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == STATUS.DONE
+    assert HourRecord.objects.count() == 4
