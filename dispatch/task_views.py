@@ -5,6 +5,7 @@ the service checks the jurisdiction again and that the step is still open."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
@@ -221,7 +222,7 @@ def filing_details(filing):
         (_("Training"), filing.title),
         (_("Organized by"), filing.organizer_name),
         (_("Dates"), f"{filing.start_date:%Y年%-m月%-d日}—{filing.end_date:%Y年%-m月%-d日}"),
-        (_("Credit hours"), filing.hours),
+        (_("Credit hours"), floatformat(filing.hours, -1)),
         (_("Participants"), "、".join(c.name for c in filing.participants.all())),
         (_("Review comment"), filing.review_comment or "—"),
     ]

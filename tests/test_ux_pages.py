@@ -253,7 +253,7 @@ def test_claim_and_continue_takes_the_registrar_to_the_attendance_form(world, st
     assert response.status_code == 302
     assert response.url == task_url(task, "execute")
     page = client.get(response.url).content.decode()
-    assert "已认领该事项。" in page and "事项 已认领" not in page
+    assert "已认领该事项" in page and "事项 已认领" not in page
     # The process page is not the registrar's, so the form does not link to it.
     assert f'href="/workflow/dispatch/{process.pk}/"' not in page
 

@@ -221,3 +221,52 @@ def test_the_cancel_page_of_a_process_is_in_chinese(world, klass, client):
     assert "1 项待办" in page or "1项" in page
     assert "单位确认参训或提出申请" in page  # the task's title, not its node name
     assert "尚未认领" in page or "未认领" in page
+
+
+# -- 6. the task pages -----------------------------------------------------------------
+
+
+def panel_rows(page: str) -> list[tuple[str, str]]:
+    panel = page[page.index("xd-panel") :]
+    panel = panel[: panel.index("</table>")]
+    rows = re.findall(r"<th[^>]*>\s*(.*?)\s*</th>\s*<td>\s*(.*?)\s*</td>", panel, re.S)
+    return [(label, re.sub(r"<[^>]+>", "", value).strip()) for label, value in rows]
+
+
+def test_the_side_panel_names_each_row_once_wraps_and_shows_whole_numbers(
+    world, staff, klass, client
+):
+    issue(client, world, klass, [world.cadre_a])
+    process = process_of(Dispatch.objects.get(), "DispatchFlow")
+    task = open_task(process, "confirm")
+    client.force_login(staff.lily)
+    page = client.get(task_url(task, "assign")).content.decode()
+    rows = panel_rows(page)
+    labels = [label for label, _value in rows]
+    assert len(labels) == len(set(labels)), labels
+    assert "流程状态" in labels and "流程发起时间" in labels
+    values = dict(rows)
+    assert values["培训期间请假学时"] == "0", values
+    assert 'class="vf-list__table xd-panel"' in page
+    assert "xundiao/workflow.css" in page  # where .xd-panel wraps long names
+
+
+def test_viewflow_messages_name_the_task_by_its_subject(world, staff, klass, client):
+    issue(client, world, klass, [world.cadre_a])
+    process = process_of(Dispatch.objects.get(), "DispatchFlow")
+    task = open_task(process, "confirm")
+    client.force_login(staff.lily)
+    response = client.post(task_url(task, "assign"), follow=True)
+    page = response.content.decode()
+    snackbar = page[page.index("<vf-snackbar") : page.index("</vf-snackbar>")]
+    assert "王堃" in snackbar and "全市专题培训班" in snackbar, snackbar
+    assert f">#{task.pk}<" not in snackbar
+
+
+def test_the_acknowledgement_report_names_the_ip_address(world, staff, klass, client):
+    issue(client, world, klass, [world.cadre_a])
+    from dispatch.models import RollCall
+
+    client.force_login(world.bob)
+    page = client.get(f"/rollcalls/{RollCall.objects.get().pk}/acknowledgements/")
+    assert "签收IP地址" in page.content.decode()

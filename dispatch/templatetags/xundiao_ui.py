@@ -4,10 +4,16 @@ tasks, and a Viewflow process's data in words rather than raw values.
 Each `may_*` check is the one the linked view makes, so a link is shown exactly when
 following it does not end in 403."""
 
+import re
 import time
+from decimal import Decimal
+from urllib.parse import unquote
 
 from django import template
 from django.db import models
+from django.template.defaultfilters import floatformat
+from django.urls import Resolver404, resolve
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
@@ -160,6 +166,8 @@ def _display(obj, field):
         return getattr(obj, f"get_{name}_label")()
     if isinstance(value, dict | list):
         return None
+    if isinstance(value, Decimal | float):
+        return floatformat(value, -1)  # 16, 0, 7.5 — not 16.0 and 0.0
     return value
 
 
@@ -178,8 +186,15 @@ def process_rows(process):
     and times, then its subject's fields — without raw ids, content types or JSON."""
     rows = []
     status = _PROCESS_STATUS.get(process.status)
-    rows.append((_("Status"), status() if status else process.status))
-    rows.extend(_rows(process, skip={"status"}))
+    # The process's own rows are named as such: its subject has a status and a creation
+    # time of its own, listed below.
+    rows.append(
+        (pgettext("process panel", "Process status"), status() if status else process.status)
+    )
+    rows.append((pgettext("process panel", "Process started"), process.created))
+    if process.finished:
+        rows.append((pgettext("process panel", "Process closed"), process.finished))
+    rows.extend(_rows(process, skip={"status", "created", "finished"}))
     artifact = process.artifact if process.artifact_object_id else None
     if artifact is not None:
         rows.extend(_rows(artifact))
@@ -264,3 +279,48 @@ def chart_label(label):
     if not label:
         return label
     return _CHART_LABELS.get(str(label), label)
+
+
+_MESSAGE_LINK = re.compile(r'<a href="([^"]+)">#(\d+)</a>')
+
+
+@register.filter
+def with_subject(message):
+    """Viewflow's messages name a task or process by its number ("已认领该事项。#5"); this
+    names it by its subject and keeps the link as 查看 (the snackbar shows the link as its
+    action). Messages without such a link are left as they are."""
+    text = str(message)
+    match = _MESSAGE_LINK.search(text)
+    if match is None:
+        return message
+    try:
+        kwargs = resolve(unquote(match.group(1))).kwargs
+    except Resolver404:
+        return message
+    from viewflow.workflow.models import Process, Task
+
+    subject = None
+    if "task_pk" in kwargs:
+        task = Task.objects.filter(pk=kwargs["task_pk"]).first()
+        subject = task.brief if task is not None else None
+    elif "process_pk" in kwargs:
+        process = Process.objects.filter(pk=kwargs["process_pk"]).first()
+        subject = process.coerced.brief if process is not None else None
+    if not subject:
+        return message
+    before = text[: match.start()].rstrip().rstrip("。.")
+    return format_html(
+        '{}：{} <a href="{}">{}</a>{}',
+        _unescaped(before),
+        subject,
+        match.group(1),
+        _("View"),
+        _unescaped(text[match.end() :]),
+    )
+
+
+def _unescaped(html):
+    """Text of a message part that format_html escapes again (it was escaped once)."""
+    from html import unescape
+
+    return unescape(html)
