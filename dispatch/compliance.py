@@ -249,6 +249,7 @@ def evaluate(
                         {
                             "rule_id": rule.pk,
                             "code": rule.code,
+                            "label": rule_label(rule),
                             "version": rule.version,
                             "kind": rule.kind,
                             "categories": list(rule.categories),
@@ -263,6 +264,12 @@ def evaluate(
                 }
             )
     return rows
+
+
+def rule_label(rule: IndicatorRule) -> str:
+    """What a person reads for a rule: the kind of training and its window, e.g.
+    集中培训（滚动五年）."""
+    return f"{rule.get_kind_display()}（{rule.get_window_display()}）"
 
 
 def for_cadre(cadre: Cadre, as_of: dt.date | None = None) -> dict | None:

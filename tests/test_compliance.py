@@ -552,7 +552,7 @@ def test_the_report_page_is_evaluated_as_of_a_chosen_day(world, login, clerk):
     page = client.get("/compliance/?as_of=2027-06-30&status=met").content.decode()
     assert "乙科员" not in page  # a new calendar year: nothing done yet
     page = client.get("/compliance/?as_of=2026-12-31&since=2026-05-01").content.decode()
-    assert "b-concentrated：0/90" in page
+    assert "集中培训（自然年度）：0/90" in page
     today = dt.date.today()
     page = client.get("/compliance/").content.decode()
     assert f"{today.year}年{today.month}月{today.day}日" in page

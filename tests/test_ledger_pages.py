@@ -29,6 +29,8 @@ def test_the_training_record_shows_hours_and_compliance(world, login):
     credit(world.cadre_a, 30, dt.date.today())
     page = login(world.bob).get(f"/cadres/{world.cadre_a.pk}/record/").content.decode()
     assert "培训档案" in page and "30" in page
+    # Rules read as what they ask, not as their codes.
+    assert "集中培训（自然年度）" in page and "b-concentrated" not in page
 
 
 def test_a_trainee_sees_their_own_record_only(world, login):
@@ -377,6 +379,7 @@ def test_the_compliance_report_follows_the_jurisdiction(
     with django_assert_max_num_queries(14):
         page = client.get("/compliance/").content.decode()
     assert "王堃" in page and "张喆" not in page
+    assert "集中培训（" in page and "-concentrated" not in page and "B类" in page
     assert client.get(f"/compliance/?unit={world.b.pk}").status_code == 404
     assert login(world.nobody).get("/compliance/").status_code == 403
 
