@@ -141,6 +141,8 @@ LANGUAGE_CODE = "zh-hans"
 # the source texts, not a second language).
 LANGUAGES = [("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates shown as 2026年11月27日 (08:34) on every page: config/formats/zh_Hans/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
