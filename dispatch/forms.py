@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -194,6 +195,11 @@ class NominationForm(forms.Form):
 
 
 class RollCallForm(forms.Form):
+    """A roll call: the class, the mode and the deadline; then either the cadres named
+    (a list grouped by unit, with a filter box) or the seats per unit (a table with a
+    number per unit of the jurisdiction). Seats may also come as text, one unit per line
+    ("code seats") — the older form of the same field, still accepted."""
+
     training_class = forms.ModelChoiceField(
         label=_("Training class"), queryset=TrainingClass.objects.none()
     )
@@ -201,17 +207,65 @@ class RollCallForm(forms.Form):
         label=_("Mode"), choices=RollCallMode.choices, widget=forms.RadioSelect
     )
     response_deadline = forms.DateTimeField(label=_("Response deadline"), widget=DateTimeInput())
-    cadres = CadresField(label=_("Named cadres"), queryset=Cadre.objects.none(), required=False)
-    allocations = forms.CharField(
-        label=_("Seats per unit"),
+    cadres = CadresField(
+        label=_("Named cadres"),
+        queryset=Cadre.objects.none(),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One unit per line: unit code, a space, the number of seats."),
+        widget=forms.SelectMultiple(attrs={"size": 15, "class": "xd-cadre-picker"}),
+        help_text=_(
+            "Type a name, unit or position in the filter box to narrow the list; click a "
+            "cadre to choose them, click again to take them off."
+        ),
+    )
+    allocations = forms.CharField(
+        label=_("Seats per unit"), required=False, widget=forms.HiddenInput
     )
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.units = units if units is not None else Unit.objects.none()
+        #: the rows of the seats table: one number field per unit of the jurisdiction
+        self.seat_units = list(self.units.order_by("path"))
+        for unit in self.seat_units:
+            self.fields[self.seat_field(unit)] = forms.IntegerField(
+                label=unit.name,
+                required=False,
+                min_value=0,
+                widget=forms.NumberInput(
+                    attrs={"min": 0, "step": 1, "class": "xd-seats", "aria-label": unit.name}
+                ),
+            )
+
+    @staticmethod
+    def seat_field(unit) -> str:
+        return f"seats_{unit.pk}"
+
+    def offer(self, *, classes, cadres):
+        """What the lists show: classes that have not started (the service refuses the
+        others by name, so they stay valid choices); cadres grouped by unit."""
+        self.fields["training_class"].queryset = classes
+        self.fields["training_class"].widget.choices = [
+            ("", "---------"),
+            *(
+                (c.pk, str(c))
+                for c in classes.filter(start_date__gt=timezone.localdate()).order_by(
+                    "start_date", "name"
+                )
+            ),
+        ]
+        field = self.fields["cadres"]
+        field.queryset = cadres
+        groups: dict = {}
+        for cadre in cadres.select_related("unit").order_by("unit__path", "name", "pk"):
+            groups.setdefault(cadre.unit.name, []).append(
+                (cadre.pk, f"{cadre.name}（{cadre.position}）" if cadre.position else cadre.name)
+            )
+        field.widget.choices = list(groups.items())
+
+    def seat_rows(self):
+        """(unit, its bound number field, its indent) for the seats table, in tree order."""
+        top = min((unit.depth for unit in self.seat_units), default=0)
+        return [(unit, self[self.seat_field(unit)], unit.depth - top) for unit in self.seat_units]
 
     def clean_allocations(self):
         text = self.cleaned_data.get("allocations") or ""
@@ -232,6 +286,19 @@ class RollCallForm(forms.Form):
                 )
             result.append((unit, int(parts[1])))
         return result
+
+    def clean(self):
+        data = super().clean()
+        if "allocations" in self.errors:
+            return data
+        table = [
+            (unit, data[self.seat_field(unit)])
+            for unit in self.seat_units
+            if data.get(self.seat_field(unit))
+        ]
+        # The service refuses a unit given seats twice (in the text and the table).
+        data["allocations"] = [*(data.get("allocations") or []), *table]
+        return data
 
 
 class FilingForm(forms.Form):

@@ -291,7 +291,7 @@ class FilingCorrectView(FilingFormMixin, TaskFormView):
 class RollCallStartView(TaskFormView):
     form_class = RollCallForm
     start = True
-    template_name = "workflow/start_form.html"
+    template_name = "workflow/rollcall_start.html"
 
     def get_form_kwargs(self):
         units = selectors.units_in_reach(self.request.user, "issue_dispatch")
@@ -300,10 +300,10 @@ class RollCallStartView(TaskFormView):
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         units = selectors.units_in_reach(self.request.user, "issue_dispatch")
-        form.fields["training_class"].queryset = selectors.class_list(self.request.user).filter(
-            organizer__unit__in=units
+        form.offer(
+            classes=selectors.class_list(self.request.user).filter(organizer__unit__in=units),
+            cadres=Cadre.objects.filter(unit__in=units).select_related("unit"),
         )
-        form.fields["cadres"].queryset = Cadre.objects.filter(unit__in=units).select_related("unit")
         return form
 
     def perform(self, form):
