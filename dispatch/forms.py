@@ -204,7 +204,10 @@ class RollCallForm(forms.Form):
         label=_("Training class"), queryset=TrainingClass.objects.none()
     )
     mode = forms.ChoiceField(
-        label=_("Mode"), choices=RollCallMode.choices, widget=forms.RadioSelect
+        label=_("Mode"),
+        choices=RollCallMode.choices,
+        widget=forms.RadioSelect,
+        initial=RollCallMode.NAMED,
     )
     response_deadline = forms.DateTimeField(label=_("Response deadline"), widget=DateTimeInput())
     cadres = CadresField(
