@@ -15,5 +15,23 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you reject or send back: say why."),
     )
+
+    def clean(self):
+        """The reason a rejection or a sending back needs (the service refuses it too),
+        asked for beside the comment box."""
+        data = super().clean()
+        decision = data.get("decision")
+        if (
+            decision in (Decision.REJECTED, Decision.SENT_BACK)
+            and not (data.get("comment") or "").strip()
+        ):
+            label = dict(self.fields["decision"].choices)[decision]
+            self.add_error(
+                "comment", _("Please give the reason for “%(choice)s”.") % {"choice": label}
+            )
+        return data

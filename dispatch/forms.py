@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .models import (
     AttendanceResult,
@@ -14,6 +15,10 @@ from .models import (
     TrainingClass,
     Unit,
 )
+
+# Django's label suffix (Form.label_suffix is gettext(":")); the catalogue makes it the
+# full-width "：" of Chinese text, for every form (Django's own catalogue keeps ":").
+gettext_noop(":")
 
 
 class DateInput(forms.DateInput):
@@ -94,10 +99,16 @@ class ConfirmForm(forms.Form):
         widget=forms.RadioSelect,
     )
     kind = forms.ChoiceField(
-        label=_("Request"), choices=[("", "—"), *RequestKind.choices], required=False
+        label=_("Request"),
+        choices=[("", "—"), *RequestKind.choices],
+        required=False,
+        help_text=_("Required when you request not to attend."),
     )
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you request not to attend."),
     )
     attachment = forms.FileField(label=_("Attachment"), required=False)
 
@@ -124,15 +135,38 @@ class AttendanceForm(forms.Form):
     )
 
 
+def reason_needed_for(labels) -> str:
+    """The help text of a reason field needed for some choices only."""
+    return _("Required when you choose %(choices)s.") % {
+        "choices": "、".join(f"“{label}”" for label in labels)
+    }
+
+
 class ReasonDecisionForm(forms.Form):
+    """A decision with a reason; the reason is required for the choices in
+    `needs_reason` (returning, rejecting), and refused with a message beside it."""
+
     decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, choices, **kwargs):
+    def __init__(self, *args, choices, needs_reason=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["decision"].choices = choices
+        self.needs_reason = set(needs_reason)
+        labels = [label for value, label in choices if value in self.needs_reason]
+        if labels:
+            self.fields["reason"].help_text = reason_needed_for(labels)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") in self.needs_reason and not (data.get("reason") or "").strip():
+            label = dict(self.fields["decision"].choices)[data["decision"]]
+            self.add_error(
+                "reason", _("Please give the reason for “%(choice)s”.") % {"choice": label}
+            )
+        return data
 
 
 def cadre_label(cadre) -> str:

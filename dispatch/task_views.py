@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from viewflow.workflow.flow.views import mixins
@@ -124,7 +126,30 @@ class AcknowledgeView(TaskFormView):
     form_class = AcknowledgeForm
 
     def details(self, subject):
-        return dispatch_details(subject)
+        """The dispatch, and the notice to acknowledge: its PDF, to read first."""
+        details = dispatch_details(subject)
+        notice = (
+            selectors.documents_visible_to(self.request.user)
+            .filter(document_number=subject.notice_reference)
+            .order_by("-version")
+            .first()
+            if subject.notice_reference
+            else None
+        )
+        if notice is not None:
+            details.insert(
+                0,
+                (
+                    _("Notice"),
+                    format_html(
+                        '<a href="{}" target="_blank" rel="noopener">{}（{}）</a>',
+                        reverse("document_download", args=[notice.pk]),
+                        notice.document_number,
+                        _("open the PDF"),
+                    ),
+                ),
+            )
+        return details
 
     def perform(self, form):
         return services.dispatch_acknowledge(
@@ -181,9 +206,15 @@ class NominateView(TaskFormView):
 class DecisionTaskView(TaskFormView):
     form_class = ReasonDecisionForm
     choices: list = []
+    #: the choices that need a reason (the services refuse them without one)
+    needs_reason: tuple = ("return",)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "choices": self.choices}
+        return {
+            **super().get_form_kwargs(),
+            "choices": self.choices,
+            "needs_reason": self.needs_reason,
+        }
 
 
 class NominationHeadView(DecisionTaskView):
@@ -234,6 +265,7 @@ class FilingReviewView(DecisionTaskView):
         (FilingStatus.RETURNED, _("Return for correction")),
         (FilingStatus.REJECTED, _("Reject")),
     ]
+    needs_reason = (FilingStatus.RETURNED, FilingStatus.REJECTED)
 
     def details(self, subject):
         return filing_details(subject)

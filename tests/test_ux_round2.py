@@ -405,3 +405,67 @@ def test_a_unit_outside_the_jurisdiction_cannot_be_given_seats(world, klass, cli
     )
     assert response.status_code == 200
     assert not RollCall.objects.exists()
+
+
+# -- 10. decision forms -------------------------------------------------------------------
+
+
+def test_a_return_or_rejection_without_a_reason_is_refused_beside_the_reason(world, staff, client):
+    client.force_login(staff.lily)
+    assert client.post("/workflow/filing/start/", filing_data(world)).status_code == 302
+    filing = Filing.objects.get()
+    process = process_of(filing, "FilingFlow")
+    task = open_task(process, "review")
+    client.force_login(world.bob)
+    client.post(task_url(task, "assign"))
+    page = client.get(task_url(task, "execute")).content.decode()
+    assert "选择“退回修改”、“不同意”时必填" in page, page[-3000:]
+    for decision in ("returned", "rejected"):
+        response = client.post(task_url(task, "execute"), {"decision": decision, "reason": " "})
+        page = response.content.decode()
+        assert response.status_code == 200
+        reason = page[page.index('name="reason"') - 600 : page.index('name="reason"')]
+        assert "请说明理由" in reason, reason
+    filing.refresh_from_db()
+    assert filing.status == "submitted"
+    # The labels end in the full-width colon of Chinese text.
+    assert "理由：</label>" in page and "理由:</label>" not in page
+
+
+def test_an_approval_rejected_without_a_comment_is_refused_beside_it(world, staff, klass, client):
+    from approvals.models import ApprovalRequest
+
+    issue(client, world, klass, [world.cadre_a])
+    process = process_of(Dispatch.objects.get(), "DispatchFlow")
+    client.force_login(staff.lily)
+    task = open_task(process, "confirm")
+    client.post(task_url(task, "assign"))
+    page = client.get(task_url(task, "execute")).content.decode()
+    assert page.count("申请不参训时必填") == 2  # beside 申请类别 and 理由
+    act(client, task, {"action": "request", "kind": "leave", "reason": "出差"})
+    approval = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
+    client.force_login(world.alice)
+    response = act(client, open_task(approval, "head_review"), {"decision": "rejected"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    comment = page[page.index('name="comment"') - 600 : page.index('name="comment"')]
+    assert "请说明" in comment, comment
+    assert ApprovalRequest.objects.get().status == "pending"
+
+
+def test_the_trainee_acknowledges_with_the_notice_at_hand(world, staff, klass, client):
+    issue(client, world, klass, [world.cadre_a])
+    process = process_of(Dispatch.objects.get(), "DispatchFlow")
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    dispatch = Dispatch.objects.get()
+    assert dispatch.notice_reference
+    from notifications.models import IssuedDocument
+
+    notice = IssuedDocument.objects.get(document_number=dispatch.notice_reference)
+    client.force_login(world.dave)
+    task = open_task(process, "acknowledge")
+    client.post(task_url(task, "assign"))
+    page = client.get(task_url(task, "execute")).content.decode()
+    assert f'href="/documents/{notice.pk}/"' in page
+    assert client.get(f"/documents/{notice.pk}/").status_code == 200
