@@ -119,6 +119,11 @@ def test_every_page_links_an_icon_that_exists(url, world, client):
         assert finders.find(icon), icon
 
 
+def test_the_browsers_own_favicon_request_finds_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/xundiao/favicon.ico"
+
+
 # -- 3. the kanban's closed column ----------------------------------------------------
 
 
