@@ -42,6 +42,11 @@ if [ $need_fandol -eq 1 ]; then
     "(TeX is not installed)" >&2
   work=$(mktemp -d)
   chmod 755 "$work"
+  # apt downloads as the unprivileged _apt user: let it write here, or apt-get download
+  # warns "Download is performed unsandboxed as root … _apt".
+  if id -u _apt >/dev/null 2>&1; then
+    chown _apt "$work"
+  fi
   trap 'rm -rf "$work"' EXIT
   (cd "$work" && apt-get download -qq texlive-lang-chinese >/dev/null)
   dpkg-deb -x "$work"/texlive-lang-chinese_*.deb "$work/x"
