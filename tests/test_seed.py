@@ -1,5 +1,6 @@
 import hashlib
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
@@ -7,6 +8,12 @@ from audit.models import AuditEvent
 from dispatch import idnumber, selectors
 from dispatch.models import Cadre, Institution, OrgDepartment, TrainingClass, Unit
 from dispatch.roles import Role, group_name
+
+
+@pytest.fixture(autouse=True)
+def _debug_on(settings):
+    """The demo is seeded in development (DEBUG on); pytest turns DEBUG off."""
+    settings.DEBUG = True
 
 
 def fingerprint():
@@ -62,6 +69,28 @@ def test_demo_logins_are_confined_to_their_jurisdiction(db):
     assert not reach.exclude(unit__code__startswith="qs").exists()
     head = User.objects.get(username="xx-fgw.head")
     assert set(selectors.cadres_in_reach(head).values_list("unit__code", flat=True)) == {"xx-fgw"}
+
+
+def test_seeding_is_refused_when_debug_is_off(db, settings):
+    """The seed creates the superuser admin with the published password: not on a
+    production database, unless asked for with --force."""
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", verbosity=0)
+    assert not get_user_model().objects.exists()
+    assert not Unit.objects.exists()
+    call_command("seed_demo", "--force", verbosity=0)
+    assert get_user_model().objects.get(username="admin").is_superuser
+
+
+def test_the_run_script_tells_the_truth_about_admin():
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parent.parent / "run").read_text()
+    assert "createsuperuser" not in script
+    assert "admin" in script and "/admin/" in script
 
 
 def test_the_demo_shows_a_dispatch_at_every_resting_stage(db):

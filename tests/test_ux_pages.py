@@ -164,7 +164,7 @@ DEMO_LOGINS = [
 
 
 def test_every_link_on_the_home_page_opens_for_every_demo_role(db, client):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--force", verbosity=0)
     User = get_user_model()
     for username in DEMO_LOGINS:
         client.force_login(User.objects.get(username=username))
@@ -342,7 +342,7 @@ def test_task_owners_are_named_not_logged_in_names(world, staff, klass, client):
 
 
 def test_demo_logins_carry_peoples_names(db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--force", verbosity=0)
     User = get_user_model()
     for username in ["xx.dispatcher", "xx-fgw.liaison", "xx-dx.registrar", "xx.auditor"]:
         name = User.objects.get(username=username).get_full_name()
