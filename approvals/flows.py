@@ -280,3 +280,16 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
     def scope_of(self, process):
         request = process.artifact
         return services.current_steps(request, HEAD_STAGE)[0].scope if request else None
+
+    def has_view_permission(self, user, obj=None):
+        """Within the jurisdiction of the head's scope, as every flow — and for the
+        deciding organization departments too, whose jurisdiction (a co-managing
+        department's) may not hold the cadre's unit: they see what they decide."""
+        if super().has_view_permission(user, obj):
+            return True
+        return (
+            obj is not None
+            and user.is_authenticated
+            and obj.artifact_object_id is not None
+            and services.requests_visible_to(user).filter(pk=obj.artifact_object_id).exists()
+        )

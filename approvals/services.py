@@ -226,15 +226,17 @@ def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
 
 
 def requests_visible_to(user):
-    """Requests whose department-head scope the user reaches (a read, kept beside the
+    """Requests whose department-head scope the user reaches, or the scope (jurisdiction)
+    of one of its deciding organization departments: a co-managing department sees what
+    it decides even about a cadre outside its jurisdiction (a read, kept beside the
     policy so the rule lives in one place)."""
     from django.conf import settings
     from django.utils.module_loading import import_string
 
     reach = import_string(settings.XUNDIAO_SCOPE_READ)(user)
     return ApprovalRequest.objects.filter(
-        steps__stage=HEAD_STAGE, steps__scope_id__in=reach.values("pk")
-    ).distinct()
+        pk__in=ApprovalStep.objects.filter(scope_id__in=reach.values("pk")).values("request")
+    )
 
 
 def decision_history(request) -> list[ApprovalStep]:

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
 
@@ -89,9 +90,28 @@ class InstitutionAdmin(JurisdictionAdmin):
         return Institution.objects.filter(unit__in=selectors.units_in_reach(request.user))
 
 
+class CadreAdminForm(CadreForm):
+    """The cadre form with the user account the cadre signs in with (the trainee's own
+    record and acknowledgements hang on it); an account belongs to one cadre at most."""
+
+    class Meta(CadreForm.Meta):
+        fields = [*CadreForm.Meta.fields, "user"]
+
+    def clean_user(self):
+        user = self.cleaned_data.get("user")
+        if user is not None:
+            other = Cadre.objects.filter(user=user).exclude(pk=self.instance.pk).first()
+            if other is not None:
+                raise ValidationError(
+                    _("The user account %(user)s is already linked to the cadre %(cadre)s.")
+                    % {"user": user.get_username(), "cadre": other.name}
+                )
+        return user
+
+
 @admin.register(Cadre)
 class CadreAdmin(JurisdictionAdmin):
-    form = CadreForm
+    form = CadreAdminForm
     list_display = ["name", "gender", "masked_id_number", "unit", "position", "category"]
     list_filter = ["category", "gender", "is_leadership_member", "is_young_cadre"]
     search_fields = ["name", "position", "unit__name"]

@@ -18,6 +18,7 @@ from approvals.models import Delegation
 
 from .models import (
     Cadre,
+    OrgDepartment,
     TrainingClass,
     Unit,
     UnitGroupObjectPermission,
@@ -66,15 +67,31 @@ def units_in_reach(user, perm: str = READ) -> QuerySet[Unit]:
 
 
 def cadres_in_reach(user, perm: str = READ) -> QuerySet[Cadre]:
-    """Cadres of units in reach; a trainee also reaches their own record."""
+    """Cadres of units in reach; a trainee also reaches their own record.
+
+    Reading also reaches the cadres an organization department in reach manages or
+    co-manages: a dual-managed cadre's record is open to the co-managing department's
+    people even when the cadre's unit lies outside its jurisdiction (dual management may
+    cross jurisdictions). Acting on a cadre (naming, importing hours) stays with the
+    jurisdiction of the cadre's unit. One query."""
     if not user.is_authenticated or not user.is_active:
         return Cadre.objects.none()
     if user.is_superuser:
         return Cadre.objects.all()
-    condition = Q(unit__in=units_in_reach(user, perm))
+    units = units_in_reach(user, perm)
+    condition = Q(unit__in=units)
     if perm == READ:
-        condition |= Q(user=user)
+        condition |= Q(user=user) | managed_in_reach(units)
     return Cadre.objects.filter(condition)
+
+
+def managed_in_reach(units: QuerySet[Unit], prefix: str = "") -> Q:
+    """Cadres (or, with `prefix` "cadre__", rows of a cadre) managed or co-managed by an
+    organization department whose unit is among `units`."""
+    departments = OrgDepartment.objects.filter(unit__in=units).values("pk")
+    return Q(**{f"{prefix}managing_org_department__in": departments}) | Q(
+        **{f"{prefix}co_managing_org_department__in": departments}
+    )
 
 
 def classes_in_reach(user, perm: str = READ) -> QuerySet[TrainingClass]:

@@ -72,24 +72,121 @@ def cadre_detail(request, pk: int):
     return render(request, "dispatch/cadre_detail.html", {"cadre": cadre})
 
 
+def _cadre_writable_units(user):
+    """Units whose cadre records the user may register or change: a dispatcher's
+    jurisdiction and a liaison's units (as `services.cadre_save` requires)."""
+    return selectors.units_in_reach(user, "issue_dispatch") | selectors.units_in_reach(
+        user, "act_as_liaison"
+    )
+
+
+def _nearest_org_department(unit):
+    """The organization department with the narrowest jurisdiction that holds `unit`."""
+    from django.db.models import F, Value
+    from django.db.models.lookups import StartsWith
+
+    from .models import OrgDepartment
+
+    return (
+        OrgDepartment.objects.filter(StartsWith(Value(unit.path), F("jurisdiction__path")))
+        .select_related("unit")
+        .order_by("-jurisdiction__depth")
+        .first()
+    )
+
+
 def _cadre_form_page(request, cadre=None):
+    """Register or change a cadre. The managing and co-managing organization departments
+    are a dispatcher's to choose — among the departments their jurisdiction covers (for
+    the managing one, whose jurisdiction also holds a unit they may choose), besides the
+    current ones; a liaison keeps them as they are, and a cadre a liaison registers is
+    managed by the department with the narrowest jurisdiction over the unit."""
+    from django.db.models import Exists, F, OuterRef, Q
+    from django.db.models.lookups import StartsWith
+
+    from .models import OrgDepartment
+
+    user = request.user
     form = CadreForm(request.POST or None, instance=cadre)
-    reach = selectors.units_in_reach(request.user)
-    form.fields["unit"].queryset = reach
+    units = Unit.objects.all() if user.is_superuser else _cadre_writable_units(user)
+    form.fields["unit"].queryset = units
+    dispatch_units = selectors.units_in_reach(user, "issue_dispatch")
+    assigns = user.is_superuser or (
+        dispatch_units.filter(pk=cadre.unit_id).exists()
+        if cadre is not None
+        else dispatch_units.exists()
+    )
+    managing = form.fields["managing_org_department"]
+    co_managing = form.fields["co_managing_org_department"]
+    current = [
+        pk
+        for pk in (
+            cadre and cadre.managing_org_department_id,
+            cadre and cadre.co_managing_org_department_id,
+        )
+        if pk
+    ]
+    if assigns:
+        covered = (
+            OrgDepartment.objects.all()
+            if user.is_superuser
+            else OrgDepartment.objects.filter(unit__in=dispatch_units)
+        )
+        holds_a_unit = Exists(units.filter(StartsWith(F("path"), OuterRef("jurisdiction__path"))))
+        managing.queryset = OrgDepartment.objects.filter(
+            Q(pk__in=covered.filter(holds_a_unit).values("pk")) | Q(pk__in=current)
+        ).select_related("unit")
+        co_managing.queryset = OrgDepartment.objects.filter(
+            Q(pk__in=covered.values("pk")) | Q(pk__in=current)
+        ).select_related("unit")
+    elif cadre is not None:
+        for field in (managing, co_managing):
+            field.queryset = OrgDepartment.objects.filter(pk__in=current).select_related("unit")
+            field.disabled = True
+            field.help_text = _("Only a dispatcher may change the organization departments.")
+    else:
+        del form.fields["managing_org_department"], form.fields["co_managing_org_department"]
     if form.is_valid():
-        try:
-            cadre = services.cadre_save(actor=request.user, cadre=form.save(commit=False))
-        except PermissionDenied as exc:
-            form.add_error("unit", str(exc) or _("This unit is outside your jurisdiction."))
+        instance = form.save(commit=False)
+        if not assigns and cadre is None:
+            instance.managing_org_department = _nearest_org_department(instance.unit)
+        changed = {"managing_org_department", "co_managing_org_department"} & set(form.changed_data)
+        if (
+            assigns
+            and changed
+            and not user.is_superuser
+            and not dispatch_units.filter(pk=instance.unit_id).exists()
+        ):
+            field = (
+                "managing_org_department"
+                if "managing_org_department" in changed
+                else "co_managing_org_department"
+            )
+            form.add_error(
+                field,
+                _(
+                    "Only a dispatcher whose jurisdiction holds %(unit)s may choose the "
+                    "organization departments of its cadres."
+                )
+                % {"unit": instance.unit},
+            )
+        elif instance.managing_org_department_id is None:
+            form.add_error("unit", _("No organization department has jurisdiction over this unit."))
         else:
-            messages.success(request, _("The cadre record was saved."))
-            return redirect("cadre_detail", pk=cadre.pk)
+            try:
+                cadre = services.cadre_save(actor=user, cadre=instance)
+            except PermissionDenied as exc:
+                form.add_error("unit", str(exc) or _("This unit is outside your jurisdiction."))
+            else:
+                messages.success(request, _("The cadre record was saved."))
+                return redirect("cadre_detail", pk=cadre.pk)
     return render(request, "dispatch/cadre_form.html", {"form": form, "cadre": cadre})
 
 
 @login_required
 def cadre_create(request):
-    _reach_required(request)
+    if not (request.user.is_superuser or _cadre_writable_units(request.user).exists()):
+        raise PermissionDenied
     return _cadre_form_page(request)
 
 
@@ -98,6 +195,11 @@ def cadre_edit(request, pk: int):
     cadre = selectors.cadre_for_user(request.user, pk)
     if cadre is None:
         raise Http404
+    if not (
+        request.user.is_superuser
+        or _cadre_writable_units(request.user).filter(pk=cadre.unit_id).exists()
+    ):
+        raise PermissionDenied
     return _cadre_form_page(request, cadre)
 
 

@@ -69,3 +69,82 @@ def test_classes_are_reached_by_organizer_and_by_institution(world):
     assert set(selectors.classes_in_reach(world.carol)) == {county_class}
     assert set(selectors.classes_in_reach(world.rita)) == {city_class, county_class}
     assert not selectors.classes_in_reach(world.alice).exists()
+
+
+def test_the_co_managing_department_reaches_its_cadre_across_jurisdictions(world):
+    """卢兰 works in a city unit; the county department co-manages her (dual management).
+    The county's org department head reads her record, no other city cadre; a unit head
+    of the county does not."""
+    from tests.factories import cadre
+
+    lu = cadre("卢兰", world.a, world.city_od, co_managing_org_department=world.county_od)
+    county_head = user("olga", "org_head", world.county)
+    assert names(selectors.cadres_in_reach(county_head)) == {"张喆", "卢兰"}
+    assert names(selectors.cadres_in_reach(world.carol)) == {"张喆", "卢兰"}
+    assert lu not in selectors.cadres_in_reach(world.charlie)
+    # Reading only: acting on the cadre stays with the jurisdiction of her unit.
+    assert lu not in selectors.cadres_in_reach(world.carol, "issue_dispatch")
+
+
+def test_the_widened_reach_is_still_one_query(world, django_assert_num_queries):
+    county_head = user("olga", "org_head", world.county)
+    with django_assert_num_queries(1):
+        list(selectors.cadres_in_reach(county_head))
+
+
+def test_the_co_managing_department_sees_what_it_decides(world, client):
+    """The county's org department head decides a request about a city cadre the county
+    co-manages: she opens the cadre, the training record, the dispatch and the approval
+    (which her process list shows); the county's unit head opens none of them."""
+    from approvals.models import ApprovalRequest
+    from dispatch.models import Dispatch
+    from tests.factories import cadre
+    from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
+
+    staff = Staff(world)
+    lu = cadre("卢兰", world.a, world.city_od, co_managing_org_department=world.county_od)
+    klass = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30))
+    client.force_login(world.bob)
+    response = client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": deadline(),
+            "cadres": [lu.pk],
+        },
+    )
+    assert response.status_code == 302
+    dispatch_process = process_of(Dispatch.objects.get(cadre=lu), "DispatchFlow")
+    client.force_login(staff.lily)
+    act(
+        client,
+        open_task(dispatch_process, "confirm"),
+        {"action": "request", "kind": "leave", "reason": "重大项目攻坚"},
+    )
+    approval = ApprovalRequest.objects.get()
+    approval_process = process_of(approval, "ApprovalFlow")
+    client.force_login(world.alice)
+    act(client, open_task(approval_process, "head_review"), {"decision": "approved"})
+    task = open_task(approval_process, "co_managing_review")
+
+    pages = [
+        f"/cadres/{lu.pk}/",
+        f"/cadres/{lu.pk}/record/",
+        f"/workflow/dispatch/{dispatch_process.pk}/",
+        f"/workflow/approval/{approval_process.pk}/",
+    ]
+    client.force_login(world.charlie)
+    for url in pages:
+        assert client.get(url).status_code in (403, 404), url
+    listed = client.get("/workflow/approval/").content.decode()
+    assert f"/workflow/approval/{approval_process.pk}/" not in listed
+    client.force_login(staff.olga)
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "卢兰" in response.content.decode(), url
+    listed = client.get("/workflow/approval/").content.decode()
+    assert f"/workflow/approval/{approval_process.pk}/" in listed
+    assert act(client, task, {"decision": "approved"}).status_code == 302
+    assert client.get(task_url(task)).status_code in (200, 302)

@@ -66,9 +66,38 @@ def test_demo_logins_are_confined_to_their_jurisdiction(db):
     county = User.objects.get(username="qs.dispatcher")
     reach = selectors.cadres_in_reach(county)
     assert reach.exists()
-    assert not reach.exclude(unit__code__startswith="qs").exists()
+    # Outside the county: only the city cadres the county co-manages.
+    assert (
+        not reach.exclude(unit__code__startswith="qs")
+        .exclude(co_managing_org_department__issuer_code="青组通")
+        .exists()
+    )
+    assert (
+        not selectors.cadres_in_reach(county, "issue_dispatch")
+        .exclude(unit__code__startswith="qs")
+        .exists()
+    )
     head = User.objects.get(username="xx-fgw.head")
     assert set(selectors.cadres_in_reach(head).values_list("unit__code", flat=True)) == {"xx-fgw"}
+
+
+def test_the_county_reads_the_city_cadres_it_co_manages(db):
+    """xx-ct's first cadres are co-managed by 青山县 (dual management across
+    jurisdictions): qs.orghead reads them and no other city cadre; a unit head of the
+    county does not."""
+    call_command("seed_demo", verbosity=0)
+    User = get_user_model()
+    co_managed = set(
+        Cadre.objects.filter(
+            unit__code="xx-ct", co_managing_org_department__issuer_code="青组通"
+        ).values_list("pk", flat=True)
+    )
+    assert co_managed
+    orghead = selectors.cadres_in_reach(User.objects.get(username="qs.orghead"))
+    city = set(orghead.exclude(unit__code__startswith="qs").values_list("pk", flat=True))
+    assert city == co_managed
+    head = selectors.cadres_in_reach(User.objects.get(username="qs-gaj.head"))
+    assert not head.filter(pk__in=co_managed).exists()
 
 
 def test_seeding_is_refused_when_debug_is_off(db, settings):

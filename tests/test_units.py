@@ -72,3 +72,47 @@ def test_the_database_refuses_a_unit_as_its_own_parent(tree):
     _root, a, *_ = tree
     with pytest.raises(IntegrityError), transaction.atomic():
         Unit.objects.filter(pk=a.pk).update(parent=a.pk)
+
+
+def test_subtree_is_a_range_on_the_path_index(tree):
+    """`path >= p AND path < p'` (p' = p with its last character incremented): SQLite
+    searches the path index for it, where `LIKE 'p%'` scans the table; PostgreSQL's
+    byte-wise pattern operators keep it free of the collation and on its pattern index."""
+    from django.db import connection
+
+    _root, a, *_ = tree
+    queryset = Unit.objects.subtree(a)
+    sql = str(queryset.query)
+    assert "LIKE" not in sql.upper()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            compiled, params = queryset.query.sql_with_params()
+            cursor.execute(f"EXPLAIN QUERY PLAN {compiled}", params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "unit_path_idx" in plan and "SCAN" not in plan.replace("SCAN CONSTANT", "")
+        else:
+            assert "~>=~" in sql and "~<~" in sql
+            compiled, params = queryset.query.sql_with_params()
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {compiled}", params)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "unit_path_idx" in plan
+
+
+def test_subtree_bounds_hold_at_the_edges(db):
+    """Siblings whose ids sort next to each other, deep paths, and the last sibling."""
+    from dispatch.models.org import path_upper_bound
+
+    assert path_upper_bound("00000001/00000007/") == "00000001/000000070"
+    root = unit("根")
+    first = unit("一", root)
+    second = unit("二", root)
+    deep = first
+    chain = [first]
+    for depth in range(5):
+        deep = unit(f"深{depth}", deep)
+        chain.append(deep)
+    assert set(Unit.objects.subtree(first)) == set(chain)
+    assert set(Unit.objects.subtree(second)) == {second}
+    assert set(Unit.objects.subtree(deep)) == {deep}
+    assert Unit.objects.subtree(root).count() == 8

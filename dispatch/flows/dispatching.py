@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
@@ -341,10 +342,27 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         return Dispatch.objects.select_related("cadre", "unit", "training_class__institution__unit")
 
     def visible_artifacts(self, user):
-        return Dispatch.objects.filter(unit__in=selectors.units_in_reach(user))
+        # The unit's jurisdiction, and the departments that manage or co-manage the cadre.
+        units = selectors.units_in_reach(user)
+        return Dispatch.objects.filter(
+            Q(unit__in=units) | selectors.managed_in_reach(units, prefix="cadre__")
+        )
 
     def scope_of(self, process):
         return process.artifact.unit if process.artifact_object_id else None
+
+    def has_view_permission(self, user, obj=None):
+        """Within the jurisdiction of the dispatch's unit — and for the people of the
+        organization departments that manage or co-manage the cadre, who decide the
+        cadre's requests (a co-managing department may lie outside that jurisdiction)."""
+        if super().has_view_permission(user, obj):
+            return True
+        return (
+            obj is not None
+            and user.is_authenticated
+            and obj.artifact_object_id is not None
+            and self.visible_artifacts(user).filter(pk=obj.artifact_object_id).exists()
+        )
 
 
 def approval_due(dispatch):

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Concat, Length, Substr
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Cast, Concat, Length, Mod, Substr
+from django.db.models.lookups import Exact, In
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -20,10 +22,36 @@ class UnitKind(models.TextChoices):
     INSTITUTION = "institution", _("Training institution")
 
 
+def path_upper_bound(path: str) -> str:
+    """The smallest string above every path that starts with `path`: its last character
+    incremented (paths hold digits and "/", so "…/" becomes "…0")."""
+    return path[:-1] + chr(ord(path[-1]) + 1)
+
+
+class PathWithin(models.Lookup):
+    """`lhs` (a path) lies in the subtree whose root has the path `rhs`, written as the
+    range `lhs >= rhs AND lhs < path_upper_bound(rhs)`, compared byte by byte: SQLite
+    answers it from the path index (it scans for `LIKE 'p%'`), and PostgreSQL uses its
+    pattern operators `~>=~` / `~<~`, which the `varchar_pattern_ops` index serves and
+    no collation can reorder."""
+
+    lookup_name = "path_within"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return str(self.rhs)
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        ge, lt = (">=", "<") if connection.vendor != "postgresql" else ("~>=~", "~<~")
+        sql = f"({lhs} {ge} %s AND {lhs} {lt} %s)"
+        return sql, [*lhs_params, self.rhs, *lhs_params, path_upper_bound(self.rhs)]
+
+
 class UnitQuerySet(models.QuerySet):
     def subtree(self, unit: "Unit"):
-        """`unit` and every unit below it: one indexed prefix query on the path."""
-        return self.filter(path__startswith=unit.path)
+        """`unit` and every unit below it: one query on a range of the path index."""
+        return self.filter(PathWithin(F("path"), unit.path))
 
 
 class Unit(models.Model):
@@ -85,7 +113,7 @@ class Unit(models.Model):
         Unit.objects.filter(pk=self.pk).update(path=new_path, depth=depth)
         if old_path:
             # Move the whole subtree in one statement.
-            Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+            Unit.objects.filter(PathWithin(F("path"), old_path)).exclude(pk=self.pk).update(
                 path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1)),
                 depth=F("depth") + (depth - self.depth),
             )
@@ -200,10 +228,53 @@ class Gender(models.TextChoices):
     FEMALE = "F", _("Female")
 
 
+class IdNumberField(models.CharField):
+    """An 18-character ID number. Its length is checked by `validate_id_number`, whose
+    message names the ID number, instead of Django's generic "at most 18 characters"
+    (dropped from the model field and from its form field; the input keeps
+    `maxlength`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validators[:] = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+
+    def formfield(self, **kwargs):
+        field = super().formfield(**kwargs)
+        field.validators[:] = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+        return field
+
+
+_DIGITS = list("0123456789")
+
+
+def _id_digit(position: int):
+    """The digit at `position` (1-based) of the ID number, as an integer — or -1 when it
+    is not a digit (the CASE keeps PostgreSQL from casting a letter)."""
+    char = Substr("id_number", position, 1)
+    return Case(
+        When(In(char, _DIGITS), then=Cast(char, IntegerField())),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+
+
+def id_number_checksum_condition():
+    """GB 11643 in SQL: 17 digits, then the check character '10X98765432'[Σ dᵢ·wᵢ mod 11]
+    (ISO 7064 MOD 11-2), with Substr, Cast and Mod only, for SQLite and PostgreSQL.
+    Migration 0007 builds the same condition."""
+    weighted = sum(
+        (_id_digit(i) * weight for i, weight in zip(range(1, 18), idnumber.WEIGHTS, strict=True)),
+        start=Value(0),
+    )
+    expected = Substr(Value(idnumber.CHECK_CHARS), Mod(weighted, Value(11)) + Value(1), Value(1))
+    all_digits = Q(*[In(Substr("id_number", i, 1), _DIGITS) for i in range(1, 18)])
+    return all_digits & Q(Exact(Substr("id_number", 18, 1), expected))
+
+
 class Cadre(models.Model):
     name = models.CharField(_("name"), max_length=64)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
-    id_number = models.CharField(
+    id_number = IdNumberField(
         _("ID number"),
         max_length=18,
         unique=True,
@@ -256,6 +327,13 @@ class Cadre(models.Model):
                 condition=models.lookups.Exact(Length("id_number"), 18),
                 name="cadre_id_number_length",
             ),
+            models.CheckConstraint(
+                condition=id_number_checksum_condition(),
+                name="cadre_id_number_checksum",
+                violation_error_message=_(
+                    "The check character of the ID number is wrong; please check the number."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -277,6 +355,15 @@ class Cadre(models.Model):
         super().clean()
         self.id_number = idnumber.normalize(self.id_number)
         errors = {}
+        if self.managing_org_department_id and self.unit_id:
+            department = self.managing_org_department
+            root = department.jurisdiction
+            if not self.unit.path.startswith(root.path):
+                errors["managing_org_department"] = _(
+                    "%(department)s cannot manage a cadre of %(unit)s: its jurisdiction is "
+                    "%(root)s and the units below it. Choose the organization department "
+                    "whose jurisdiction holds the cadre's unit."
+                ) % {"department": department, "unit": self.unit, "root": root}
         if (
             self.co_managing_org_department_id
             and self.co_managing_org_department_id == self.managing_org_department_id
