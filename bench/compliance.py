@@ -18,7 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.setup import QueryCounter, django_test_db, lpad, series_sql, teardown  # noqa: E402
+from bench.setup import (  # noqa: E402
+    QueryCounter,
+    django_test_db,
+    id_number_sql,
+    series_sql,
+    teardown,
+)
 
 CADRES = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 RECORDS = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
@@ -36,7 +42,7 @@ def load(connection, world):
         cursor.execute(
             "INSERT INTO dispatch_cadre (name, gender, id_number, unit_id, position, rank, category, "
             "is_leadership_member, is_young_cadre, managing_org_department_id) "
-            f"SELECT 'C' || i, 'M', '9' || {lpad(connection, 'i', 17)}, {unit_expr}, '科员', '', "
+            f"SELECT 'C' || i, 'M', {id_number_sql(connection, 'i')}, {unit_expr}, '科员', '', "
             f"{categories}, false, false, {od_expr} {series_sql(connection, CADRES)}"
         )
         cursor.execute("SELECT min(id) FROM dispatch_cadre WHERE id_number LIKE '9%%'")

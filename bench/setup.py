@@ -61,6 +61,18 @@ def series_sql(connection, n: int) -> str:
     )
 
 
+def id_number_sql(connection, expr: str) -> str:
+    """SQL for a valid 18-character ID number from the integer `expr`: '9', the number in
+    16 digits, and its GB 11643 check character (the database checks it)."""
+    from dispatch.idnumber import CHECK_CHARS, WEIGHTS
+
+    first17 = f"('9' || {lpad(connection, expr, 16)})"
+    total = " + ".join(
+        f"CAST(substr({first17}, {k + 1}, 1) AS INTEGER) * {w}" for k, w in enumerate(WEIGHTS)
+    )
+    return f"{first17} || substr('{CHECK_CHARS}', (({total}) % 11) + 1, 1)"
+
+
 def lpad(connection, expr: str, width: int) -> str:
     if connection.vendor == "postgresql":
         return f"lpad(CAST({expr} AS TEXT), {width}, '0')"
