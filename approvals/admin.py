@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApprovalRequest, ApprovalStep, Delegation
+from approvals.models import ApprovalRequest, ApprovalStep
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -50,8 +50,3 @@ class ApprovalRequestAdmin(ReadOnly):
 class ApprovalStepAdmin(ReadOnly):
     list_display = ["request", "round", "stage", "label", "decision", "decided_by"]
     list_filter = ["decision", "stage"]
-
-
-@admin.register(Delegation)
-class DelegationAdmin(ReadOnly):
-    list_display = ["delegator", "delegate", "permission", "starts_on", "ends_on", "revoked"]

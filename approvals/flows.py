@@ -6,11 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from . import notices, services
-from .models import ApprovalRequest, Decision
-from .policy import HEAD_STAGE, ORG_STAGE
-from .views import NODE_STEPS, AttachmentView, DecisionView
-from .workflow import ScopedFlowMixin, fresh_artifact, retarget_open_tasks
+from approvals import notices, services
+from approvals.models import ApprovalRequest, Decision
+from approvals.policy import HEAD_STAGE, ORG_STAGE
+from approvals.views import NODE_STEPS, AttachmentView, DecisionView
+from org.roles import ESCALATION_PERMISSION
+from workflow.mixins import ScopedFlowMixin
+from workflow.runtime import fresh_artifact, retarget_open_tasks
 
 # Each task names its subject (the dispatch, request, filing…) in lists and queues.
 SUBJECT = "{{ process.artifact }}"
@@ -240,7 +242,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
             retarget_open_tasks(
                 activation.process,
                 getattr(type(self), node_name),
-                permission=settings.XUNDIAO_ESCALATION_PERMISSION,
+                permission=ESCALATION_PERMISSION,
                 scope=step.scope,
             )
 

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -97,40 +96,3 @@ class ApprovalStep(models.Model):
 
     def __str__(self):
         return f"{self.label}: {self.get_decision_display()}"
-
-
-class Delegation(models.Model):
-    """A department head lets a deputy decide in their place for a date window."""
-
-    delegator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("delegator"),
-        on_delete=models.PROTECT,
-        related_name="delegations_given",
-    )
-    delegate = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("deputy"),
-        on_delete=models.PROTECT,
-        related_name="delegations_received",
-    )
-    permission = models.CharField(_("permission"), max_length=100)
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"))
-    revoked = models.BooleanField(_("revoked"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("delegation")
-        verbose_name_plural = _("delegations")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")), name="delegation_window_ordered"
-            ),
-            models.CheckConstraint(
-                condition=~Q(delegate=F("delegator")), name="delegation_not_to_self"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.delegator} → {self.delegate}"

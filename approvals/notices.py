@@ -1,19 +1,18 @@
-"""Who hears about approvals. The people who hold a permission on a scope are found by
-the domain's function named in `settings.XUNDIAO_USERS_REACHING`, so this app never
-imports the domain."""
+"""Who hears about approvals: the people whose grants reach a step's scope unit
+(`org.selectors.users_reaching`)."""
 
-from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from notifications.models import Event
 from notifications.reminders import offsets, reminder_due
 from notifications.services import notify
+from org.roles import ESCALATION_PERMISSION
+from org.selectors import users_reaching
 
 
 def holders(permission: str, scope):
     codename = permission.split(".", 1)[1]
-    return list(import_string(settings.XUNDIAO_USERS_REACHING)(scope, codename))
+    return list(users_reaching(scope, codename))
 
 
 def process_url(request) -> str:
@@ -22,7 +21,7 @@ def process_url(request) -> str:
     from django.contrib.contenttypes.models import ContentType
     from viewflow.workflow.models import Process
 
-    from .flows import ApprovalFlow
+    from approvals.flows import ApprovalFlow
 
     pk = (
         Process.objects.filter(
@@ -96,7 +95,7 @@ def escalated(step):
     request = step.request
     notify(
         event=Event.ESCALATION,
-        recipients=holders(settings.XUNDIAO_ESCALATION_PERMISSION, step.scope),
+        recipients=holders(ESCALATION_PERMISSION, step.scope),
         key=f"approval:{request.pk}:step:{step.pk}:escalated",
         context={
             "subject": request.title,

@@ -10,12 +10,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals import notices
+from approvals.models import ApprovalRequest, ApprovalStep, Decision, RequestStatus
+from approvals.policy import HEAD_STAGE, ORG_STAGE, Authority
+from approvals.signals import decision_made
 from audit.services import record_event, snapshot
-
-from . import notices
-from .models import ApprovalRequest, ApprovalStep, Decision, Delegation, RequestStatus
-from .policy import HEAD_STAGE, ORG_STAGE, Authority
-from .signals import decision_made
+from org.models import Delegation
+from org.roles import ESCALATION_PERMISSION
+from org.selectors import units_in_reach
 
 
 @transaction.atomic
@@ -85,7 +87,7 @@ def can_decide(user, step: ApprovalStep) -> bool:
         return False
     if user.has_perm(step.permission, step.scope):
         return True
-    return step.escalated and user.has_perm(settings.XUNDIAO_ESCALATION_PERMISSION, step.scope)
+    return step.escalated and user.has_perm(ESCALATION_PERMISSION, step.scope)
 
 
 def _delegator_for(user, step):
@@ -188,52 +190,12 @@ def request_settle(*, request: ApprovalRequest) -> ApprovalRequest:
     return request
 
 
-@transaction.atomic
-def delegation_create(*, actor, delegate, starts_on, ends_on, permission: str) -> Delegation:
-    """Let `delegate` decide in the actor's place between the two dates (inclusive)."""
-    if delegate == actor:
-        raise ValidationError(_("You cannot delegate to yourself."))
-    if ends_on < starts_on:
-        raise ValidationError(_("The delegation must end on or after the day it starts."))
-    delegation = Delegation.objects.create(
-        delegator=actor,
-        delegate=delegate,
-        permission=permission,
-        starts_on=starts_on,
-        ends_on=ends_on,
-    )
-    record_event(
-        actor=actor, verb="approval.delegate", target=delegation, after=snapshot(delegation)
-    )
-    return delegation
-
-
-@transaction.atomic
-def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
-    if delegation.delegator != actor and not actor.is_superuser:
-        raise PermissionDenied
-    before = snapshot(delegation)
-    delegation.revoked = True
-    delegation.save(update_fields=["revoked"])
-    record_event(
-        actor=actor,
-        verb="approval.delegation_revoke",
-        target=delegation,
-        before=before,
-        after=snapshot(delegation),
-    )
-    return delegation
-
-
 def requests_visible_to(user):
     """Requests whose department-head scope the user reaches, or the scope (jurisdiction)
     of one of its deciding organization departments: a co-managing department sees what
     it decides even about a cadre outside its jurisdiction (a read, kept beside the
     policy so the rule lives in one place)."""
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
-    reach = import_string(settings.XUNDIAO_SCOPE_READ)(user)
+    reach = units_in_reach(user)
     return ApprovalRequest.objects.filter(
         pk__in=ApprovalStep.objects.filter(scope_id__in=reach.values("pk")).values("request")
     )

@@ -9,11 +9,11 @@ from django.views.generic import FormView
 from viewflow.workflow.flow.views import mixins
 from viewflow.workflow.models import Process
 
-from . import services
-from .forms import DecisionForm
-from .models import Decision, RequestStatus
-from .policy import HEAD_STAGE, ORG_STAGE
-from .workflow import fresh_artifact
+from approvals import services
+from approvals.forms import DecisionForm
+from approvals.models import Decision, RequestStatus
+from approvals.policy import HEAD_STAGE, ORG_STAGE
+from workflow.runtime import fresh_artifact
 
 # Which approval step a task of the approval flow decides: (stage, index in the stage).
 NODE_STEPS = {

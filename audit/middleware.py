@@ -1,6 +1,6 @@
 import re
 
-from .context import reset_request_id, set_request_id
+from audit.context import reset_request_id, set_request_id
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from .context import get_request_id
-from .models import AuditEvent
+from audit.context import get_request_id
+from audit.models import AuditEvent
 
 # Fields whose values must never be copied in clear into the audit trail.
 MASKED_FIELDS = {"id_number", "password"}
@@ -71,3 +71,14 @@ def record_events(*, actor, verb: str, targets, note=""):
         )
         for target in targets
     )
+
+
+def save_audited(*, actor, instance, verb_prefix: str):
+    """Validate, save and audit a model instance (create or update)."""
+    model = type(instance)
+    before = snapshot(model.objects.get(pk=instance.pk)) if instance.pk else None
+    instance.full_clean()
+    instance.save()
+    verb = f"{verb_prefix}.{'update' if before else 'create'}"
+    record_event(actor=actor, verb=verb, target=instance, before=before, after=snapshot(instance))
+    return instance

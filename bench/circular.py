@@ -92,8 +92,8 @@ def load(connection, world):
 def main():
     connection, name = django_test_db()
     try:
+        from circulars.services import circular_figures
         from dispatch.models import Dispatch
-        from dispatch.services import circular_figures
         from tests.factories import World
 
         world = World()

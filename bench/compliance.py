@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from org import selectors as org_selectors
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.setup import (  # noqa: E402
@@ -71,7 +73,7 @@ def report_page(world, as_of) -> dict:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from dispatch import compliance, selectors
+    from ledger import compliance
 
     setup_test_environment()
     client = Client()
@@ -93,7 +95,7 @@ def report_page(world, as_of) -> dict:
         figures[f"{key}_total"] = page.paginator.count
         # As the page did it before: every cadre in reach evaluated, sorted in Python.
         started = time.perf_counter()
-        rows = compliance.evaluate(selectors.cadres_in_reach(world.bob), as_of)
+        rows = compliance.evaluate(org_selectors.cadres_in_reach(world.bob), as_of)
         if query:
             rows = [r for r in rows if r["status"] == "short"]
         rows.sort(key=lambda r: (compliance.ORDER.index(r["status"]), r["name"]))
@@ -105,8 +107,8 @@ def report_page(world, as_of) -> dict:
 def main():
     connection, name = django_test_db()
     try:
-        from dispatch import compliance
-        from dispatch.models import Cadre
+        from ledger import compliance
+        from org.models import Cadre
         from tests.factories import World
 
         world = World()

@@ -28,12 +28,13 @@ def main():
         from django.db import transaction
         from django.utils import timezone
 
-        from approvals.workflow import start_process_as
         from bench.baseline.flows import MinimalFlow
         from dispatch import services
         from dispatch.flows import RollCallFlow
-        from dispatch.models import Cadre, Dispatch
+        from dispatch.models import Dispatch
+        from org.models import Cadre
         from tests.factories import World, cadre, training_class
+        from workflow.runtime import start_process_as
 
         world = World()
         cadres = [cadre(f"干部{i}", world.a1, world.city_od) for i in range(N)]

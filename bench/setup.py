@@ -64,7 +64,7 @@ def series_sql(connection, n: int) -> str:
 def id_number_sql(connection, expr: str) -> str:
     """SQL for a valid 18-character ID number from the integer `expr`: '9', the number in
     16 digits, and its GB 11643 check character (the database checks it)."""
-    from dispatch.idnumber import CHECK_CHARS, WEIGHTS
+    from org.idnumber import CHECK_CHARS, WEIGHTS
 
     first17 = f"('9' || {lpad(connection, expr, 16)})"
     total = " + ".join(

@@ -30,7 +30,8 @@ def load_dispatches(world):
     """Past classes (main and thematic) and attended dispatches to them."""
     from django.utils import timezone
 
-    from dispatch.models import Cadre, Dispatch
+    from dispatch.models import Dispatch
+    from org.models import Cadre
     from tests.factories import training_class
 
     classes = [
@@ -69,8 +70,8 @@ def main():
     connection, name = django_test_db()
     try:
         import bench.compliance as compliance_bench
-        from dispatch.models import Cadre
         from dispatch.suggestions import suggest
+        from org.models import Cadre
         from tests.factories import World, training_class
 
         compliance_bench.CADRES, compliance_bench.RECORDS = CADRES, RECORDS

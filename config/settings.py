@@ -40,10 +40,18 @@ INSTALLED_APPS = [
     "guardian",
     "viewflow",
     "viewflow.workflow",
+    # Lowest first: each app may import only the apps above it in this list
+    # (the contracts in .importlinter say the same, and CI checks them).
+    "core",
     "audit",
     "notifications",
+    "org",
+    "workflow",
     "approvals",
+    "ledger",
     "dispatch",
+    "circulars",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -52,7 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "dispatch.backends.ReachCacheMiddleware",
+    "org.backends.ReachCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.RequestIdMiddleware",
@@ -98,21 +106,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     # Answers for units and cadres (their jurisdiction covers guardian's direct grants);
     # guardian's backend answers for any other object.
-    "dispatch.backends.JurisdictionBackend",
+    "org.backends.JurisdictionBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
-# Which Viewflow tasks a user may claim: a Q over the task's permission and scope.
-XUNDIAO_TASK_REACH = "dispatch.selectors.task_reach"
-# The scope objects (units) a user may read, for generic apps such as approvals.
-XUNDIAO_SCOPE_READ = "dispatch.selectors.units_in_reach"
-# The users who hold a permission on a scope object, for notifications from generic apps.
-XUNDIAO_USERS_REACHING = "dispatch.selectors.users_reaching"
 # Deadlines (roll-call issue): reminders this long before a due moment.
 XUNDIAO_REMINDER_BEFORE_HOURS = env.int("XUNDIAO_REMINDER_BEFORE_HOURS", default=24)
 # Approvers have this many days to decide, unless the request says otherwise.
 XUNDIAO_APPROVAL_DAYS = env.int("XUNDIAO_APPROVAL_DAYS", default=3)
-# Who takes over an overdue task: this permission on the task's scope (the dispatchers).
-XUNDIAO_ESCALATION_PERMISSION = "dispatch.issue_dispatch"
 # Makeup training falls due this many months after a deferral or an absence.
 XUNDIAO_MAKEUP_DUE_MONTHS = env.int("XUNDIAO_MAKEUP_DUE_MONTHS", default=12)
 # How often each org department's circular is started automatically: month, quarter, year.
@@ -161,8 +161,8 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "workflow-timers": {"task": "dispatch.fire_workflow_timers", "schedule": 60.0},
-    "circulars": {"task": "dispatch.start_circulars", "schedule": 24 * 3600.0},
+    "workflow-timers": {"task": "workflow.fire_timers", "schedule": 60.0},
+    "circulars": {"task": "circulars.start_circulars", "schedule": 24 * 3600.0},
     "makeup-escalations": {"task": "dispatch.escalate_makeups", "schedule": 24 * 3600.0},
     # Roll calls whose after-commit announcement was lost (broker down, render error).
     "dispatch-announcements": {"task": "dispatch.announce_pending", "schedule": 60.0},

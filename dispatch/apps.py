@@ -8,12 +8,23 @@ class DispatchConfig(AppConfig):
 
     def ready(self):
         from approvals.signals import decision_made
+        from dispatch import flows
+        from dispatch.catalog import CatalogApplication
+        from dispatch.notices import reminder_candidates
+        from dispatch.receivers import on_decision_made, on_notice_acknowledged
+        from dispatch.selectors import dispatch_documents
+        from notifications.reach import register_document_reach
         from notifications.reminders import register_reminder_source
         from notifications.signals import acknowledged
-
-        from .flows import on_decision_made, on_notice_acknowledged
-        from .notices import reminder_candidates
+        from workflow.registry import register_application, register_flow
 
         decision_made.connect(on_decision_made, dispatch_uid="dispatch.on_decision_made")
         acknowledged.connect(on_notice_acknowledged, dispatch_uid="dispatch.on_notice_acknowledged")
         register_reminder_source(reminder_candidates)
+        register_document_reach(dispatch_documents)
+        register_application(CatalogApplication())
+        register_flow(flows.RollCallFlow, icon="campaign", order=10)
+        register_flow(flows.NominationFlow, icon="how_to_reg", order=20)
+        register_flow(flows.DispatchFlow, icon="assignment_ind", order=30)
+        register_flow(flows.FilingFlow, icon="inventory", order=50)
+        register_flow(flows.MakeupFlow, icon="replay", order=60)

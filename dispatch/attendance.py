@@ -24,10 +24,11 @@ from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from . import selectors
-from .models import AttendanceResult, Dispatch, DispatchStatus
-from .models.dispatch import OPEN_DISPATCH_STATUSES
-from .services.dispatching import class_attendance_record
+from dispatch import selectors
+from dispatch.models import AttendanceResult, Dispatch, DispatchStatus
+from dispatch.models.dispatch import OPEN_DISPATCH_STATUSES
+from dispatch.services.dispatching import class_attendance_record
+from org import selectors as org_selectors
 
 RECORDED = (DispatchStatus.ATTENDED, DispatchStatus.ABSENT, DispatchStatus.WITHDRAWN)
 TENTH = Decimal("0.1")
@@ -146,7 +147,7 @@ class Row:
 def roster(training_class):
     """The class's dispatches that are awaiting attendance, recorded, or still at an
     earlier step, each with its open attendance task (id and owner). One query."""
-    from .flows import DispatchFlow
+    from dispatch.flows import DispatchFlow
 
     task = Task.objects.filter(
         flow_task=DispatchFlow.record_attendance,
@@ -182,7 +183,7 @@ def class_attendance(request, pk: int):
     training_class = selectors.class_list(request.user).filter(pk=pk).first()
     if training_class is None:
         raise Http404
-    if not selectors.has_unit_permission(
+    if not org_selectors.has_unit_permission(
         request.user, "record_attendance", training_class.institution.unit
     ):
         raise PermissionDenied

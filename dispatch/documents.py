@@ -129,7 +129,7 @@ def queue_announcement(roll_call, dispatches):
     Celery worker when one is configured, in-process otherwise. Whatever goes wrong
     (broker down, render error in eager mode) is logged and does not undo or fail the
     committed roll call: `announce_pending` announces it later."""
-    from .tasks import announce_dispatches
+    from dispatch.tasks import announce_dispatches
 
     roll_call_id, ids = roll_call.pk, [d.pk for d in dispatches]
 
@@ -150,7 +150,7 @@ def announced(queryset):
     """Annotate `is_announced` on a Dispatch queryset: its announcement is on record (a
     `dispatch.announce` audit event), or it predates those events and its "dispatched"
     notification exists (the key of `notices.dispatched`)."""
-    from .models import Dispatch
+    from dispatch.models import Dispatch
 
     pk = Cast(OuterRef("pk"), output_field=CharField())
     return queryset.annotate(
@@ -170,7 +170,7 @@ def announced(queryset):
 
 
 def _announceable(queryset):
-    from .models.dispatch import OPEN_DISPATCH_STATUSES, DispatchKind, RollCallStatus
+    from dispatch.models.dispatch import OPEN_DISPATCH_STATUSES, DispatchKind, RollCallStatus
 
     return announced(
         queryset.filter(
@@ -188,8 +188,8 @@ def announce(roll_call_id: int, dispatch_ids) -> IssuedDocument | None:
     events. Returns the notice, or None when there was nothing left to announce — a
     repeated or redelivered call, or a cancelled roll call. Concurrent calls for one roll
     call wait for each other on the roll call's row (PostgreSQL; SQLite has one writer)."""
-    from . import notices
-    from .models import Dispatch, RollCall
+    from dispatch import notices
+    from dispatch.models import Dispatch, RollCall
 
     with transaction.atomic():
         roll_call = (
@@ -219,7 +219,7 @@ def pending_announcements(*, older_than: dt.timedelta = ANNOUNCE_GRACE) -> list:
     """(roll call id, [dispatch ids]) for every batch committed at least `older_than` ago
     and not announced yet, for a class that has not ended. A named roll call is one
     batch; a quota roll call one batch per allocation (the unit's accepted nominees)."""
-    from .models import Dispatch, QuotaAllocation
+    from dispatch.models import Dispatch, QuotaAllocation
 
     rows = list(
         _announceable(
@@ -270,7 +270,7 @@ def announce_failures(batches) -> dict[tuple, list]:
     """{(roll call id, first dispatch id): [failure time, ...]} for `batches`: the recorded
     failed attempts naming any of the batch's dispatches (they are all still unannounced,
     so every such failure counts). One query."""
-    from .models import RollCall
+    from dispatch.models import RollCall
 
     roll_call_ids = {roll_call_id for roll_call_id, _ids in batches}
     rows = AuditEvent.objects.filter(
@@ -293,8 +293,8 @@ def announce_failures(batches) -> dict[tuple, list]:
 def _record_failure(roll_call_id: int, ids, error: Exception, attempt: int) -> None:
     """Write the failed attempt (and, from the ANNOUNCE_ALERT_AFTER-th on, the dispatchers'
     alert, sent once) in a transaction of its own: the announcement's rolled back."""
-    from . import notices
-    from .models import RollCall
+    from dispatch import notices
+    from dispatch.models import RollCall
 
     with transaction.atomic():
         roll_call = (

@@ -4,67 +4,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from .models import (
-    AttendanceResult,
-    Cadre,
-    CircularPeriod,
-    HourKind,
-    OrgDepartment,
-    RequestKind,
-    RollCallMode,
-    TrainingClass,
-    Unit,
-)
+from core.widgets import DateInput, DateTimeInput
+from dispatch.models import AttendanceResult, RequestKind, RollCallMode, TrainingClass
+from org.models import Cadre, Unit
 
 # Django's label suffix (Form.label_suffix is gettext(":")); the catalogue makes it the
 # full-width "：" of Chinese text, for every form (Django's own catalogue keeps ":").
 gettext_noop(":")
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker. Its value must be ISO (2026-10-28): a prefilled form
-    rendered in the locale's input format (2026/10/28) would show an empty picker."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None, format="%Y-%m-%d"):
-        super().__init__(attrs=attrs, format=format)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    """The browser's date-and-time picker, prefilled as 2026-10-28T09:30."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None, format="%Y-%m-%dT%H:%M"):
-        super().__init__(attrs=attrs, format=format)
-
-
-class UnitForm(forms.ModelForm):
-    class Meta:
-        model = Unit
-        fields = ["code", "name", "kind", "parent", "sort_order"]
-
-
-class CadreForm(forms.ModelForm):
-    class Meta:
-        model = Cadre
-        fields = [
-            "name",
-            "gender",
-            "id_number",
-            "unit",
-            "position",
-            "rank",
-            "category",
-            "is_leadership_member",
-            "is_young_cadre",
-            "managing_org_department",
-            "co_managing_org_department",
-        ]
-
-    def clean_id_number(self):
-        return (self.cleaned_data.get("id_number") or "").strip().upper()
 
 
 class TrainingClassForm(forms.ModelForm):
@@ -133,40 +79,6 @@ class AttendanceForm(forms.Form):
     leave_hours = forms.DecimalField(
         label=_("Hours of leave during the class"), min_value=0, initial=0, required=False
     )
-
-
-def reason_needed_for(labels) -> str:
-    """The help text of a reason field needed for some choices only."""
-    return _("Required when you choose %(choices)s.") % {
-        "choices": "、".join(f"“{label}”" for label in labels)
-    }
-
-
-class ReasonDecisionForm(forms.Form):
-    """A decision with a reason; the reason is required for the choices in
-    `needs_reason` (returning, rejecting), and refused with a message beside it."""
-
-    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
-    reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args, choices, needs_reason=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = choices
-        self.needs_reason = set(needs_reason)
-        labels = [label for value, label in choices if value in self.needs_reason]
-        if labels:
-            self.fields["reason"].help_text = reason_needed_for(labels)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") in self.needs_reason and not (data.get("reason") or "").strip():
-            label = dict(self.fields["decision"].choices)[data["decision"]]
-            self.add_error(
-                "reason", _("Please give the reason for “%(choice)s”.") % {"choice": label}
-            )
-        return data
 
 
 def cadre_label(cadre) -> str:
@@ -360,78 +272,3 @@ class MakeupScheduleForm(forms.Form):
     training_class = forms.ModelChoiceField(
         label=_("Makeup class"), queryset=TrainingClass.objects.none()
     )
-
-
-class RecognitionForm(forms.Form):
-    cadre = forms.ModelChoiceField(label=_("Cadre"), queryset=Cadre.objects.none())
-    date = forms.DateField(label=_("Date"), widget=DateInput())
-    hours = forms.DecimalField(label=_("Credit hours"), max_digits=6, decimal_places=1)
-    kind = forms.ChoiceField(label=_("Kind of training"), choices=HourKind.choices)
-    provider = forms.CharField(label=_("Platform or institution"), max_length=100)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class CircularStartForm(forms.Form):
-    org_department = forms.ModelChoiceField(
-        label=_("Organization department"), queryset=OrgDepartment.objects.none()
-    )
-    period_kind = forms.ChoiceField(label=_("Period"), choices=CircularPeriod.choices)
-    period_start = forms.DateField(label=_("Period start"), widget=DateInput())
-    period_end = forms.DateField(label=_("Period end"), widget=DateInput())
-
-    def clean(self):
-        data = super().clean()
-        if (
-            data.get("period_start")
-            and data.get("period_end")
-            and data["period_end"] < data["period_start"]
-        ):
-            self.add_error("period_end", _("The period cannot end before it starts."))
-        return data
-
-
-class CircularDraftForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=255)
-    body = forms.CharField(
-        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 10})
-    )
-
-
-class HourImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Export of the online platform (.xlsx or .csv)"),
-        help_text=_("Columns: 身份证号码, 姓名, 学习日期, 学时, 课程, 平台."),
-    )
-
-
-class ReassignForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Hand the task to"), queryset=Unit.objects.none())
-
-    def __init__(self, *args, candidates, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = candidates
-        self.fields["user"].label_from_instance = lambda u: (
-            f"{u.get_full_name() or u.username}（{u.username}）"
-        )
-
-
-class DelegationForm(forms.Form):
-    delegate = forms.ModelChoiceField(
-        label=_("Deputy"),
-        queryset=Unit.objects.none(),
-        error_messages={
-            "invalid_choice": _(
-                "Only another person of your own unit may decide in your place (not a "
-                "liaison, nor anyone outside the unit). Choose from the list."
-            )
-        },
-    )
-    starts_on = forms.DateField(label=_("From"), widget=DateInput())
-    ends_on = forms.DateField(label=_("Until"), widget=DateInput())
-
-    def __init__(self, *args, candidates, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["delegate"].queryset = candidates
-        self.fields["delegate"].label_from_instance = lambda u: (
-            u.get_full_name() or u.get_username()
-        )

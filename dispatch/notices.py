@@ -16,20 +16,19 @@ from notifications.models import Event
 from notifications.reminders import offsets as reminder_offsets
 from notifications.reminders import reminder_due
 from notifications.services import close_acknowledgements, notify
-
-from . import selectors
+from org import selectors as org_selectors
 
 
 def liaisons(unit):
-    return list(selectors.users_reaching(unit, "act_as_liaison"))
+    return list(org_selectors.users_reaching(unit, "act_as_liaison"))
 
 
 def heads(unit):
-    return list(selectors.users_reaching(unit, "approve_as_head"))
+    return list(org_selectors.users_reaching(unit, "approve_as_head"))
 
 
 def dispatchers(org_department):
-    return list(selectors.users_reaching(org_department.jurisdiction, "issue_dispatch"))
+    return list(org_selectors.users_reaching(org_department.jurisdiction, "issue_dispatch"))
 
 
 def trainee_or_liaisons(dispatch):
@@ -107,7 +106,7 @@ def process_urls(objects, flow_name: str) -> dict[int, str]:
     from django.contrib.contenttypes.models import ContentType
     from viewflow.workflow.models import Process
 
-    from . import flows
+    from dispatch import flows
 
     objects = [o for o in objects if o is not None]
     if not objects:
@@ -130,7 +129,7 @@ def acknowledge_task_urls(dispatches) -> dict[int, str]:
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    from .flows import DispatchFlow
+    from dispatch.flows import DispatchFlow
 
     dispatches = list(dispatches)
     if not dispatches:
@@ -414,30 +413,6 @@ def decision_to_trainee(dispatch, request):
     )
 
 
-def circular_issued(circular, document):
-    """The heads and liaisons of every unit the circular counts."""
-    from .models import Unit
-
-    recipients: dict[int, object] = {}
-    for unit in Unit.objects.filter(
-        pk__in=[row["unit_id"] for row in circular.figures.get("units", [])]
-    ):
-        for user in heads(unit) + liaisons(unit):
-            recipients[user.pk] = user
-    notify(
-        event=Event.CIRCULAR_ISSUED,
-        recipients=list(recipients.values()),
-        key=f"document:{document.pk}:circular",
-        context={
-            "notice_title": document.title,
-            "document_number": document.document_number,
-            "period": _period(circular.period_start, circular.period_end),
-        },
-        document=document,
-        url=f"/documents/{document.pk}/",
-    )
-
-
 def reminder_candidates(now):
     """Open dispatch steps with a due moment in the reminder window, for
     `manage.py send_reminders` (the 3-day and 1-day reminders)."""
@@ -445,10 +420,15 @@ def reminder_candidates(now):
 
     from django.db.models import OuterRef, Subquery
 
+    from dispatch.models import (
+        Dispatch,
+        DispatchStatus,
+        QuotaAllocation,
+        QuotaStatus,
+        RollCallStatus,
+    )
     from notifications.models import IssuedDocument
     from notifications.reminders import ReminderCandidate, offsets
-
-    from .models import Dispatch, DispatchStatus, QuotaAllocation, QuotaStatus, RollCallStatus
 
     horizon = now + dt.timedelta(days=max(offsets(), default=0))
     unit_liaisons: dict[int, list] = {}

@@ -38,9 +38,11 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
-from . import compliance, selectors
-from .models import Cadre, ClassKind, Dispatch, DispatchStatus
-from .models.dispatch import BUSY_DISPATCH_STATUSES
+from dispatch.models import ClassKind, Dispatch, DispatchStatus
+from dispatch.models.dispatch import BUSY_DISPATCH_STATUSES
+from ledger import compliance
+from org import selectors as org_selectors
+from org.models import Cadre
 
 LEADER_CYCLE_YEARS = 2
 YOUNG_CADRE_CYCLE_YEARS = 5
@@ -203,7 +205,7 @@ def suggest(
     One ranked query (ORDER BY … LIMIT) per set of categories sharing the same rules,
     then one query for the chosen cadres, their units and last systematic training."""
     as_of = as_of or training_class.start_date
-    pool = selectors.cadres_in_reach(user, "issue_dispatch").exclude(
+    pool = org_selectors.cadres_in_reach(user, "issue_dispatch").exclude(
         pk__in=unavailable(training_class).values("cadre_id")
     )
     rows = []

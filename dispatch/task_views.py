@@ -2,74 +2,28 @@
 and completes the task; Viewflow has already checked that the user owns the task, and
 the service checks the jurisdiction again and that the step is still open."""
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import HttpResponseRedirect
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView
-from viewflow.workflow.flow.views import mixins
 
 from approvals.services import latest_refusal
-
-from . import selectors, services
-from .forms import (
+from dispatch import selectors, services
+from dispatch.forms import (
     AcknowledgeForm,
     AttendanceForm,
-    CircularDraftForm,
-    CircularStartForm,
     ConfirmForm,
     FilingForm,
     MakeupScheduleForm,
     NominationForm,
-    ReasonDecisionForm,
-    RecognitionForm,
     RollCallForm,
 )
-from .models import Cadre, FilingStatus, OrgDepartment, RollCallMode
-
-
-class TaskFormView(mixins.TaskSuccessUrlMixin, FormView):
-    template_name = "workflow/task_form.html"
-    start = False
-
-    @property
-    def activation(self):
-        return self.request.activation
-
-    def subject(self):
-        return None if self.start else self.activation.process.artifact
-
-    def details(self, subject):
-        return []
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        subject = self.subject()
-        context.update(subject=subject, details=self.details(subject) if subject else [])
-        return context
-
-    def perform(self, form):
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            with transaction.atomic():
-                result = self.perform(form)
-                if self.start:
-                    self.activation.process.artifact = result
-                self.activation.execute()
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
-            return self.form_invalid(form)
-        return HttpResponseRedirect(self.get_success_url())
+from dispatch.models import FilingStatus, RollCallMode
+from notifications import reach as notifications_reach
+from org import selectors as org_selectors
+from org.models import Cadre
+from workflow.task_views import DecisionTaskView, TaskFormView
 
 
 def dispatch_details(dispatch):
@@ -129,7 +83,7 @@ class AcknowledgeView(TaskFormView):
         """The dispatch, and the notice to acknowledge: its PDF, to read first."""
         details = dispatch_details(subject)
         notice = (
-            selectors.documents_visible_to(self.request.user)
+            notifications_reach.documents_visible_to(self.request.user)
             .filter(document_number=subject.notice_reference)
             .order_by("-version")
             .first()
@@ -203,20 +157,6 @@ class NominateView(TaskFormView):
         )
 
 
-class DecisionTaskView(TaskFormView):
-    form_class = ReasonDecisionForm
-    choices: list = []
-    #: the choices that need a reason (the services refuse them without one)
-    needs_reason: tuple = ("return",)
-
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "choices": self.choices,
-            "needs_reason": self.needs_reason,
-        }
-
-
 class NominationHeadView(DecisionTaskView):
     choices = [("approve", _("Approve")), ("return", _("Return to the liaison"))]
 
@@ -284,7 +224,7 @@ class FilingFormMixin:
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        units = selectors.units_in_reach(self.request.user, "act_as_liaison")
+        units = org_selectors.units_in_reach(self.request.user, "act_as_liaison")
         form.fields["unit"].queryset = units
         form.fields["participants"].queryset = Cadre.objects.filter(unit__in=units)
         return form
@@ -326,12 +266,12 @@ class RollCallStartView(TaskFormView):
     template_name = "workflow/rollcall_start.html"
 
     def get_form_kwargs(self):
-        units = selectors.units_in_reach(self.request.user, "issue_dispatch")
+        units = org_selectors.units_in_reach(self.request.user, "issue_dispatch")
         return {**super().get_form_kwargs(), "units": units}
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        units = selectors.units_in_reach(self.request.user, "issue_dispatch")
+        units = org_selectors.units_in_reach(self.request.user, "issue_dispatch")
         form.offer(
             classes=selectors.class_list(self.request.user).filter(organizer__unit__in=units),
             cadres=Cadre.objects.filter(unit__in=units).select_related("unit"),
@@ -373,7 +313,7 @@ class MakeupScheduleView(TaskFormView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        units = selectors.units_in_reach(self.request.user, "issue_dispatch")
+        units = org_selectors.units_in_reach(self.request.user, "issue_dispatch")
         form.fields["training_class"].queryset = selectors.class_list(self.request.user).filter(
             start_date__gt=timezone.localdate(), organizer__unit__in=units
         )
@@ -384,129 +324,4 @@ class MakeupScheduleView(TaskFormView):
             actor=self.request.user,
             makeup=self.subject(),
             training_class=form.cleaned_data["training_class"],
-        )
-
-
-class RecognitionStartView(TaskFormView):
-    form_class = RecognitionForm
-    start = True
-    template_name = "workflow/start_form.html"
-
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        form.fields["cadre"].queryset = selectors.cadres_in_reach(
-            self.request.user, "act_as_liaison"
-        )
-        return form
-
-    def perform(self, form):
-        return services.recognition_submit(actor=self.request.user, **form.cleaned_data)
-
-
-class CircularStartView(TaskFormView):
-    form_class = CircularStartForm
-    start = True
-    template_name = "workflow/start_form.html"
-
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        form.fields["org_department"].queryset = OrgDepartment.objects.filter(
-            unit__in=selectors.units_in_reach(self.request.user, "issue_dispatch")
-        ).select_related("unit")
-        return form
-
-    def perform(self, form):
-        data = form.cleaned_data
-        return services.circular_create(
-            actor=self.request.user,
-            org_department=data["org_department"],
-            period_kind=data["period_kind"],
-            start=data["period_start"],
-            end=data["period_end"],
-        )
-
-
-def _percent(value):
-    return "—" if value is None else f"{100 * value:.1f}%"
-
-
-def circular_table(circular) -> dict:
-    """The figures of the circular as the issued PDF prints them, for the task pages."""
-    figures = circular.figures
-
-    def line(row):
-        rates = services.followup.circular_summary({"totals": row})
-        return {
-            **row,
-            "attendance_rate": _percent(rates["attendance_rate"]),
-            "ack_rate": _percent(rates["ack_rate"]),
-            "compliance_rate": _percent(rates["compliance_rate"]),
-        }
-
-    rows = services.followup.circular_rows(figures)
-    total = {k: sum(r[k] for r in rows) for k in (rows[0] if rows else {}) if k != "unit"}
-    return {
-        "rows": [line(r) for r in rows],
-        "total": line(total) if rows else {},
-        "absentees": figures.get("absentees", []),
-        "overdue_makeups": figures.get("overdue_makeups", []),
-    }
-
-
-def circular_details(circular):
-    summary = services.followup.circular_summary(circular.figures)
-    return [
-        (_("Organization department"), circular.org_department.unit.name),
-        (
-            _("Period"),
-            f"{circular.period_start:%Y年%-m月%-d日}—{circular.period_end:%Y年%-m月%-d日}",
-        ),
-        (_("Dispatches"), summary.get("named", 0)),
-        (_("Attended"), summary.get("attended", 0)),
-        (_("Attendance rate"), _percent(summary["attendance_rate"])),
-        (_("Makeup overdue"), summary.get("makeup_overdue", 0)),
-        (_("Returned because"), circular.return_reason or "—"),
-    ]
-
-
-class CircularTaskMixin:
-    template_name = "workflow/circular_task.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["circular_table"] = circular_table(self.subject())
-        return context
-
-
-class CircularDraftView(CircularTaskMixin, TaskFormView):
-    form_class = CircularDraftForm
-
-    def details(self, circular):
-        return circular_details(circular)
-
-    def get_initial(self):
-        circular = self.subject()
-        return {"title": circular.title, "body": circular.body}
-
-    def perform(self, form):
-        return services.circular_draft(
-            actor=self.request.user, circular=self.subject(), **form.cleaned_data
-        )
-
-
-class CircularApproveView(CircularTaskMixin, DecisionTaskView):
-    choices = [("approve", _("Approve and issue")), ("return", _("Return to the drafter"))]
-
-    def details(self, circular):
-        return circular_details(circular) + [
-            (_("Title"), circular.title),
-            (_("Text"), circular.body or "—"),
-        ]
-
-    def perform(self, form):
-        return services.circular_decide(
-            actor=self.request.user,
-            circular=self.subject(),
-            approve=form.cleaned_data["decision"] == "approve",
-            reason=form.cleaned_data["reason"],
         )

@@ -2,19 +2,6 @@ from celery import shared_task
 from django.core.management import call_command
 
 
-@shared_task(name="dispatch.fire_workflow_timers")
-def fire_workflow_timers():
-    """Fire due deadline timers (reminders, escalations): Celery beat runs it each minute,
-    or cron runs `manage.py workflow_timers` instead."""
-    call_command("workflow_timers", verbosity=0)
-
-
-@shared_task(name="dispatch.start_circulars")
-def start_circulars():
-    """Start the circulars of the period that just ended (beat runs it daily)."""
-    call_command("start_circulars", verbosity=0)
-
-
 @shared_task(name="dispatch.escalate_makeups")
 def escalate_makeups():
     """Escalate makeups past their due date (beat runs it daily, or cron runs
@@ -27,7 +14,7 @@ def announce_dispatches(roll_call_id: int, dispatch_ids: list[int]):
     """Issue a roll call's dispatch notice and notify each dispatched cadre and unit, in
     one transaction (`documents.announce`). A repeated or redelivered task finds the
     dispatches announced and does nothing; a failed one is left to `announce_pending`."""
-    from . import documents
+    from dispatch import documents
 
     document = documents.announce(roll_call_id, dispatch_ids)
     return document.pk if document is not None else None
@@ -37,6 +24,6 @@ def announce_dispatches(roll_call_id: int, dispatch_ids: list[int]):
 def announce_pending():
     """Announce dispatches committed over a minute ago whose announcement never happened
     (beat runs it each minute, or cron runs `manage.py announce_dispatches`)."""
-    from . import documents
+    from dispatch import documents
 
     return documents.announce_pending()

@@ -3,8 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from . import outbox
-from .models import (
+from notifications import outbox
+from notifications.models import (
     ContactProfile,
     Delivery,
     DeliveryStatus,

@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the font and library checks)
+        from notifications import checks  # noqa: F401  (registers the font and library checks)

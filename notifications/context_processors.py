@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .selectors import unread_count
+from notifications.selectors import unread_count
 
 
 def unread(request):

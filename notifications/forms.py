@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ContactProfile, Event
+from notifications.models import ContactProfile, Event
 
 
 class InboxFilterForm(forms.Form):

@@ -37,9 +37,9 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .ics import build_ics
-from .models import Channel, Delivery, DeliveryStatus, Notification
-from .sms import get_sms_backend
+from notifications.ics import build_ics
+from notifications.models import Channel, Delivery, DeliveryStatus, Notification
+from notifications.sms import get_sms_backend
 
 logger = logging.getLogger("notifications")
 
@@ -78,7 +78,7 @@ def _chunks(ids: list[int], size: int = BATCH):
 def enqueue(delivery_ids: Iterable[int]) -> int:
     """Queue delivery of `delivery_ids`; return how many batches were queued. Never raises:
     when the broker cannot be reached the rows stay pending and the sweep sends them."""
-    from .tasks import deliver_task
+    from notifications.tasks import deliver_task
 
     ids = sorted(set(delivery_ids))
     queue = _setting("NOTIFICATIONS_QUEUE", "") or None

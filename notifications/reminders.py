@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from .models import Event
+from notifications.models import Event
 
 # A slot falling this close after the item's creation counts as already past: the item's
 # own notice told them (the due moment is often computed a moment after the notice).
@@ -96,8 +96,8 @@ def register_reminder_source(func: Callable[[dt.datetime], Iterable[ReminderCand
 def send_reminders(now: dt.datetime | None = None) -> int:
     """Ask every registered source for open items and notify the due reminders; return
     how many notifications were written (repeated runs write none)."""
-    from .models import Notification
-    from .services import notify
+    from notifications.models import Notification
+    from notifications.services import notify
 
     now = now or timezone.now()
     written = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import Event, Notification
+from notifications.models import Event, Notification
 
 
 def inbox_for(user, *, unread_only: bool = False, event: str | None = None) -> QuerySet:

@@ -28,11 +28,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
-
-from . import ics, outbox, signals
-from .documents.context import DocumentContext, SubjectRef
-from .documents.render import format_document_number, render_pdf
-from .models import (
+from notifications import ics, outbox, signals
+from notifications.documents.context import DocumentContext, SubjectRef
+from notifications.documents.render import format_document_number, render_pdf
+from notifications.models import (
     Channel,
     ContactProfile,
     Delivery,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from .documents import builders
-from .documents.context import Issuer, SubjectRef
-from .models import DocumentKind
-from .services import issue_document
+from notifications.documents import builders
+from notifications.documents.context import Issuer, SubjectRef
+from notifications.models import DocumentKind
+from notifications.services import issue_document
 
 BUILDERS = {
     DocumentKind.DISPATCH_NOTICE: builders.dispatch_notice,
@@ -60,8 +60,8 @@ def deliver_task(delivery_ids: list[int]) -> dict:
     """Deliver outbox rows (e-mail, SMS). A retry or duplicate of this task is a no-op for
     rows already sent. Rows that failed are retried after their backoff: by a delayed
     copy of this task when a broker is configured, and in any case by the sweep."""
-    from . import outbox
-    from .models import Delivery, DeliveryStatus
+    from notifications import outbox
+    from notifications.models import Delivery, DeliveryStatus
 
     counts = outbox.deliver(delivery_ids)
     if counts.get(DeliveryStatus.PENDING) and not deliver_task.app.conf.task_always_eager:
@@ -88,20 +88,20 @@ def deliver_task(delivery_ids: list[int]) -> dict:
 @shared_task(name="notifications.sweep")
 def sweep_task() -> dict:
     """Deliver due pending rows (beat, every minute): what the broker missed, and retries."""
-    from . import outbox
+    from notifications import outbox
 
     return outbox.sweep()
 
 
 @shared_task(name="notifications.send_digests")
 def send_digests_task() -> int:
-    from . import outbox
+    from notifications import outbox
 
     return outbox.send_digests()
 
 
 @shared_task(name="notifications.send_reminders")
 def send_reminders_task() -> int:
-    from . import reminders
+    from notifications import reminders
 
     return reminders.send_reminders()

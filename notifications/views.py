@@ -11,9 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .forms import InboxFilterForm, PreferencesForm
-from .models import ContactProfile, Notification
+from notifications import selectors, services
+from notifications.forms import InboxFilterForm, PreferencesForm
+from notifications.models import ContactProfile, Notification
 
 PAGE_SIZE = 25
 

@@ -5,18 +5,9 @@ import itertools
 
 from django.contrib.auth import get_user_model
 
-from dispatch import idnumber, services
-from dispatch.models import (
-    Cadre,
-    CadreCategory,
-    Gender,
-    Institution,
-    InstitutionKind,
-    OrgDepartment,
-    TrainingClass,
-    Unit,
-    UnitKind,
-)
+from dispatch.models import Institution, InstitutionKind, TrainingClass
+from org import idnumber, services
+from org.models import Cadre, CadreCategory, Gender, OrgDepartment, Unit, UnitKind
 
 _seq = itertools.count(1)
 

@@ -5,8 +5,10 @@ import datetime as dt
 
 import pytest
 
-from approvals.models import ApprovalRequest, Delegation, RequestStatus
+from approvals.models import ApprovalRequest, RequestStatus
 from dispatch.models import Dispatch, DispatchStatus, Makeup
+from org import delegations as org_delegations
+from org.models import Delegation
 from tests.factories import training_class
 from tests.flowtools import Staff, act, deadline, open_task, process_of
 
@@ -155,16 +157,15 @@ def test_the_head_sending_back_returns_the_request_to_the_unit(world, staff, kla
 
 
 def test_a_deputy_decides_during_the_delegation_window(world, staff, klass, client):
-    from approvals import services as approval_services
     from tests.factories import user
 
     deputy = user("deputy")
-    approval_services.delegation_create(
+    org_delegations.delegation_create(
         actor=world.alice,
         delegate=deputy,
         starts_on=dt.date.today(),
         ends_on=dt.date.today() + dt.timedelta(days=7),
-        permission="dispatch.approve_as_head",
+        permission="org.approve_as_head",
     )
     dispatch, process = named(client, world, klass, world.cadre_a)
     request(client, staff.lily, process, "leave")
@@ -182,7 +183,7 @@ def test_a_revoked_or_expired_delegation_gives_nothing(world, staff, klass, clie
     Delegation.objects.create(
         delegator=world.alice,
         delegate=deputy,
-        permission="dispatch.approve_as_head",
+        permission="org.approve_as_head",
         starts_on=dt.date.today() - dt.timedelta(days=10),
         ends_on=dt.date.today() - dt.timedelta(days=1),
     )
@@ -229,12 +230,12 @@ def test_a_head_delegates_through_the_page_and_revokes(world, staff, client):
         {"delegate": deputy.pk, "starts_on": today, "ends_on": today + dt.timedelta(days=3)},
     )
     delegation = Delegation.objects.get()
-    assert deputy.has_perm("dispatch.approve_as_head", world.a1)
+    assert deputy.has_perm("org.approve_as_head", world.a1)
     client.post("/delegations/", {"revoke": delegation.pk})
     delegation.refresh_from_db()
     assert delegation.revoked
     deputy = type(deputy).objects.get(pk=deputy.pk)
-    assert not deputy.has_perm("dispatch.approve_as_head", world.a1)
+    assert not deputy.has_perm("org.approve_as_head", world.a1)
 
 
 def test_only_department_heads_delegate(world, staff, client):
@@ -666,18 +667,17 @@ def test_a_deputy_sees_the_heads_task_only_within_the_delegation_window(
 ):
     import time_machine
 
-    from approvals import services as approval_services
     from tests.factories import user
     from tests.flowtools import task_url
 
     deputy = user("deputy")
     today = dt.date.today()
-    approval_services.delegation_create(
+    org_delegations.delegation_create(
         actor=world.alice,
         delegate=deputy,
         starts_on=today + dt.timedelta(days=1),
         ends_on=today + dt.timedelta(days=2),
-        permission="dispatch.approve_as_head",
+        permission="org.approve_as_head",
     )
     approval_process = approval_for(client, world, staff, klass, world.cadre_a)
     task = open_task(approval_process, "head_review")

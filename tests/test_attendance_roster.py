@@ -11,21 +11,21 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
-from approvals.workflow import complete_task
 from audit.models import AuditEvent
 from dispatch import services
 from dispatch.models import (
     Dispatch,
     DispatchStatus,
-    HourRecord,
     Institution,
     InstitutionKind,
     Makeup,
     TrainingClass,
-    UnitKind,
 )
+from ledger.models import HourRecord
+from org.models import UnitKind
 from tests.factories import cadre, training_class, unit, user
 from tests.flowtools import Staff, act, deadline, open_task, process_of
+from workflow.runtime import complete_task
 
 
 @pytest.fixture

@@ -3,14 +3,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 
 from audit.models import AppendOnlyError, AuditEvent
-from dispatch import services
-from dispatch.models import Cadre
+from org import services as org_services
+from org.models import Cadre
 
 
 def test_saving_a_cadre_through_the_service_writes_an_audit_event(world):
     cadre = world.cadre_a
     cadre.position = "副主任"
-    services.cadre_save(actor=world.bob, cadre=cadre)
+    org_services.cadre_save(actor=world.bob, cadre=cadre)
     event = AuditEvent.objects.filter(verb="cadre.update").latest("id")
     assert event.actor == world.bob
     assert event.before["position"] == "科员"
@@ -25,7 +25,7 @@ def test_an_outsider_changes_nothing_and_leaves_no_event(world):
     cadre = Cadre.objects.get(pk=world.cadre_a.pk)
     cadre.position = "主任"
     with pytest.raises(PermissionDenied):
-        services.cadre_save(actor=world.charlie, cadre=cadre)
+        org_services.cadre_save(actor=world.charlie, cadre=cadre)
     assert Cadre.objects.get(pk=cadre.pk).position == "科员"
     assert AuditEvent.objects.count() == before
 

@@ -7,13 +7,8 @@ import pdfplumber
 import pytest
 from django.utils import timezone
 
-from dispatch.models import (
-    Circular,
-    Dispatch,
-    DispatchStatus,
-    Makeup,
-    MakeupStatus,
-)
+from circulars.models import Circular
+from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus
 from notifications.models import IssuedDocument
 from tests.factories import training_class
 from tests.flowtools import Staff, act, open_task, process_of
@@ -129,7 +124,7 @@ def quarter(world):
     each side, and makeups owed, scheduled, overdue, attended, cancelled and owed too late."""
     from decimal import Decimal
 
-    from dispatch.models import HourRecord
+    from ledger.models import HourRecord
 
     feb = training_class(world.city_od, world.school, dt.date(2026, 2, 2), quota=50)
     mar = training_class(world.city_od, world.school, dt.date(2026, 3, 9), quota=50)
@@ -220,8 +215,8 @@ def expected_figures(world, start, end):
     """The figures counted one row at a time, straight from Dispatch and Makeup."""
     from collections import Counter, defaultdict
 
-    from dispatch import compliance
-    from dispatch.models import Cadre, Unit
+    from ledger import compliance
+    from org.models import Cadre, Unit
 
     S = DispatchStatus
     counts: dict = defaultdict(Counter)
@@ -432,7 +427,7 @@ def test_every_figure_reconciles_with_the_dispatch_and_makeup_rows(world, client
 def test_outsiders_are_refused_the_circular_task_process_and_document(
     world, staff, client, quarter
 ):
-    from dispatch.models import OrgDepartment, UnitKind
+    from org.models import OrgDepartment, UnitKind
     from tests.factories import unit, user
 
     # A neighbouring city: its org department's dispatcher and one of its unit heads.

@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from dispatch import compliance, services
-from dispatch.models import Cadre, HourRecord, IndicatorRule
+from ledger import compliance
+from ledger import services as ledger_services
+from ledger.models import HourRecord, IndicatorRule
+from org.models import Cadre
 from tests.factories import cadre
 
 AS_OF = dt.date(2026, 12, 31)  # the last day of a calendar year: the year has fully elapsed
@@ -94,7 +96,7 @@ def concentrated(person, as_of):
 
 
 def test_the_rolling_window_is_paced_by_the_plans_cycle():
-    from dispatch.models import RuleWindow
+    from ledger.models import RuleWindow
 
     five_years = IndicatorRule(window=RuleWindow.ROLLING_5_YEARS)
     window = compliance.window_for(five_years, MID_CYCLE)
@@ -201,7 +203,7 @@ def test_mid_year_progress_is_on_track_or_at_risk(clerk):
 def test_the_day_conversion_of_a_revised_rule(world, leader):
     """Revised to 6 hours a day, 540 hours without day counts are 90 days: met."""
     original = IndicatorRule.objects.get(code="a-concentrated", version=1)
-    revised = services.rule_revise(
+    revised = ledger_services.rule_revise(
         actor=None, rule=original, effective_from=dt.date(2026, 7, 1), hours_per_day=Decimal("6")
     )
     credit(leader, 540, dt.date(2025, 3, 1))
@@ -444,7 +446,7 @@ def test_a_revised_category_rule_keeps_its_categories_and_old_evaluations_their_
     world, leader
 ):
     specific = leaders_rule()
-    revised = services.rule_revise(
+    revised = ledger_services.rule_revise(
         actor=None, rule=specific, effective_from=dt.date(2026, 7, 1), min_hours=Decimal("200")
     )
     assert revised.categories == ["county_leader"] and revised.version == 2

@@ -183,7 +183,7 @@ def test_makeup_owed_and_circular_issued_reach_their_units(world, staff, roll_ca
             "period_end": today,
         },
     )
-    from dispatch.models import Circular
+    from circulars.models import Circular
 
     circular_process = process_of(Circular.objects.get(), "CircularFlow")
     act(client, open_task(circular_process, "draft"), {"title": "通报", "body": ""})

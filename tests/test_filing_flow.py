@@ -3,7 +3,8 @@
 import datetime as dt
 
 from audit.models import AuditEvent
-from dispatch.models import Filing, FilingStatus, HourKind, HourRecord
+from dispatch.models import Filing, FilingStatus
+from ledger.models import HourKind, HourRecord
 from tests.flowtools import Staff, act, open_task, process_of
 
 

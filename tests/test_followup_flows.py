@@ -9,16 +9,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from approvals.models import ApprovalRequest
-from dispatch.models import (
-    Circular,
-    CircularStatus,
-    Dispatch,
-    DispatchStatus,
-    HourRecord,
-    Makeup,
-    MakeupStatus,
-    TrainingClass,
-)
+from circulars.models import Circular, CircularStatus
+from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus, TrainingClass
+from ledger.models import HourRecord
 from tests.factories import training_class
 from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
 
@@ -232,8 +225,8 @@ def test_a_makeup_is_scheduled_into_a_class_that_starts_by_its_due_date(world, s
 def test_makeup_suggestions_keep_to_the_due_date_the_jurisdiction_and_free_seats(
     world, staff, client
 ):
-    from dispatch.models import OrgDepartment, UnitKind
     from dispatch.services import makeup_class_suggestions
+    from org.models import OrgDepartment, UnitKind
     from tests.factories import cadre, unit
 
     missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
@@ -463,7 +456,7 @@ def test_the_schedule_starts_one_circular_per_department_per_period(world, clien
 
 
 def test_period_arithmetic():
-    from dispatch.management.commands.start_circulars import last_finished_period
+    from circulars.management.commands.start_circulars import last_finished_period
 
     assert last_finished_period("month", dt.date(2026, 3, 15)) == (
         dt.date(2026, 2, 1),
@@ -480,7 +473,7 @@ def test_period_arithmetic():
 
 
 def test_the_printed_table_adds_up():
-    from dispatch.flows.followup import printed_rows
+    from circulars.flows import printed_rows
 
     figures = {
         "units": [

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from dispatch import idnumber
+from org import idnumber
 
 VALID = "11010519491231002X"  # the standard's own example
 

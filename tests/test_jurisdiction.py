@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from guardian.shortcuts import assign_perm
 
 from dispatch import selectors
+from org import selectors as org_selectors
 from tests.factories import training_class, user
 
 
@@ -14,49 +15,51 @@ def names(qs):
 
 
 def test_a_department_head_reaches_their_unit_and_its_subunits(world):
-    assert names(selectors.cadres_in_reach(world.alice)) == {"王堃", "李玥"}
-    assert set(selectors.units_in_reach(world.alice)) == {world.a, world.a1}
+    assert names(org_selectors.cadres_in_reach(world.alice)) == {"王堃", "李玥"}
+    assert set(org_selectors.units_in_reach(world.alice)) == {world.a, world.a1}
 
 
 def test_department_heads_of_two_units_never_see_each_other(world):
-    assert world.cadre_b not in selectors.cadres_in_reach(world.alice)
-    assert names(selectors.cadres_in_reach(world.charlie)) == {"张喆"}
-    assert world.cadre_a not in selectors.cadres_in_reach(world.charlie)
+    assert world.cadre_b not in org_selectors.cadres_in_reach(world.alice)
+    assert names(org_selectors.cadres_in_reach(world.charlie)) == {"张喆"}
+    assert world.cadre_a not in org_selectors.cadres_in_reach(world.charlie)
 
 
 def test_two_org_departments_are_isolated_downwards(world):
     # The city department reaches the county; the county department not the city.
-    assert names(selectors.cadres_in_reach(world.bob)) == {"王堃", "李玥", "张喆"}
-    assert names(selectors.cadres_in_reach(world.carol)) == {"张喆"}
+    assert names(org_selectors.cadres_in_reach(world.bob)) == {"王堃", "李玥", "张喆"}
+    assert names(org_selectors.cadres_in_reach(world.carol)) == {"张喆"}
 
 
 def test_permissions_are_per_kind(world):
-    assert selectors.units_in_reach(world.alice, "approve_as_head").filter(pk=world.a1.pk).exists()
-    assert not selectors.units_in_reach(world.alice, "issue_dispatch").exists()
-    assert selectors.units_in_reach(world.bob, "issue_dispatch").filter(pk=world.b.pk).exists()
+    assert (
+        org_selectors.units_in_reach(world.alice, "approve_as_head").filter(pk=world.a1.pk).exists()
+    )
+    assert not org_selectors.units_in_reach(world.alice, "issue_dispatch").exists()
+    assert org_selectors.units_in_reach(world.bob, "issue_dispatch").filter(pk=world.b.pk).exists()
 
 
 def test_a_trainee_reaches_only_their_own_record(world):
-    assert names(selectors.cadres_in_reach(world.dave)) == {"王堃"}
-    assert not selectors.units_in_reach(world.dave).exists()
+    assert names(org_selectors.cadres_in_reach(world.dave)) == {"王堃"}
+    assert not org_selectors.units_in_reach(world.dave).exists()
 
 
 def test_a_user_without_grants_reaches_nothing(world):
-    assert not selectors.cadres_in_reach(world.nobody).exists()
+    assert not org_selectors.cadres_in_reach(world.nobody).exists()
     assert not selectors.classes_in_reach(world.nobody).exists()
 
 
 def test_group_grants_reach_the_subtree_too(world):
     group = Group.objects.create(name="某县公安局全体联络员")
-    assign_perm("dispatch.read_scope", group, world.county)
+    assign_perm("org.read_scope", group, world.county)
     eve = user("eve")
     eve.groups.add(group)
-    assert names(selectors.cadres_in_reach(eve)) == {"张喆"}
+    assert names(org_selectors.cadres_in_reach(eve)) == {"张喆"}
 
 
 def test_reach_is_a_single_query(world, django_assert_num_queries):
     with django_assert_num_queries(1):
-        list(selectors.cadres_in_reach(world.alice))
+        list(org_selectors.cadres_in_reach(world.alice))
     with django_assert_num_queries(1):
         list(selectors.classes_in_reach(world.bob))
 
@@ -79,17 +82,17 @@ def test_the_co_managing_department_reaches_its_cadre_across_jurisdictions(world
 
     lu = cadre("卢兰", world.a, world.city_od, co_managing_org_department=world.county_od)
     county_head = user("olga", "org_head", world.county)
-    assert names(selectors.cadres_in_reach(county_head)) == {"张喆", "卢兰"}
-    assert names(selectors.cadres_in_reach(world.carol)) == {"张喆", "卢兰"}
-    assert lu not in selectors.cadres_in_reach(world.charlie)
+    assert names(org_selectors.cadres_in_reach(county_head)) == {"张喆", "卢兰"}
+    assert names(org_selectors.cadres_in_reach(world.carol)) == {"张喆", "卢兰"}
+    assert lu not in org_selectors.cadres_in_reach(world.charlie)
     # Reading only: acting on the cadre stays with the jurisdiction of her unit.
-    assert lu not in selectors.cadres_in_reach(world.carol, "issue_dispatch")
+    assert lu not in org_selectors.cadres_in_reach(world.carol, "issue_dispatch")
 
 
 def test_the_widened_reach_is_still_one_query(world, django_assert_num_queries):
     county_head = user("olga", "org_head", world.county)
     with django_assert_num_queries(1):
-        list(selectors.cadres_in_reach(county_head))
+        list(org_selectors.cadres_in_reach(county_head))
 
 
 def test_the_co_managing_department_sees_what_it_decides(world, client):

@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from dispatch.models import Cadre, HourImport, HourRecord
 from dispatch.suggestions import suggest
+from ledger import services as ledger_services
+from ledger.models import HourImport, HourRecord
+from org.models import Cadre
 from tests.factories import cadre, training_class
 
 _n = iter(range(1, 100000))
@@ -416,7 +418,7 @@ def test_the_compliance_report_pages_in_sql(world, login, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from dispatch import compliance
+    from ledger import compliance
 
     for i in range(150):
         person = cadre(f"干部{i:03d}", world.a1, world.city_od, category="civil_servant")
@@ -581,7 +583,6 @@ def recognition_post(client, person, **changes):
 
 
 def test_the_same_hours_cannot_be_submitted_for_recognition_twice(world, login):
-    from dispatch import services
     from tests.factories import user
 
     client = login(user("lily", "unit_liaison", world.a))
@@ -597,10 +598,10 @@ def test_the_same_hours_cannot_be_submitted_for_recognition_twice(world, login):
     assert HourRecord.objects.filter(source="recognition").count() == 3
     # Once recognized, still refused; once rejected, it may be asked for again.
     first = HourRecord.objects.filter(source="recognition").earliest("id")
-    services.recognition_decided(record=first, approved=True)
+    ledger_services.recognition_decided(record=first, approved=True)
     assert recognition_post(client, world.cadre_a).status_code == 200
     rejected = HourRecord.objects.get(source="recognition", note__startswith="省委党校")
-    services.recognition_decided(record=rejected, approved=False)
+    ledger_services.recognition_decided(record=rejected, approved=False)
     assert recognition_post(client, world.cadre_a, provider="省委党校").status_code == 302
     assert HourRecord.objects.filter(source="recognition").count() == 4
 
@@ -610,7 +611,7 @@ def test_the_migration_rekeys_old_recognition_requests(world):
 
     from django.apps import apps
 
-    from dispatch.services.ledger import recognition_key
+    from ledger.services import recognition_key
 
     migration = importlib.import_module("dispatch.migrations.0005_recognition_source_keys")
     day = dt.date(2026, 3, 1)

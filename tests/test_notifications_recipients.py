@@ -296,13 +296,13 @@ def test_a_deputy_hears_approval_waiting_and_reminders_only_within_the_delegatio
 ):
     from django.utils import timezone
 
-    from approvals.models import Delegation
+    from org.models import Delegation
 
     today = timezone.localdate()
     # The approval is due in three days; its reminder fires six hours before that.
     reminder_moment = timezone.now() + dt.timedelta(days=3, hours=-6)
     reminder_day = timezone.localdate(reminder_moment)
-    head = "dispatch.approve_as_head"
+    head = "org.approve_as_head"
 
     def deputy(name, starts_on, ends_on, *, delegator=world.alice, permission=head, **extra):
         person = user(name, **extra)
@@ -325,7 +325,7 @@ def test_a_deputy_hears_approval_waiting_and_reminders_only_within_the_delegatio
     deputy("ivy", today, long_after, is_active=False)  # an inactive account
     deputy("cid", today, long_after, delegator=world.charlie)  # a head of another unit
     # Alice delegates a permission she holds nowhere: it carries nothing.
-    deputy("pat", today, long_after, permission="dispatch.issue_dispatch")
+    deputy("pat", today, long_after, permission="org.issue_dispatch")
 
     _dispatch, process = named(client, world, klass, world.cadre_a)
     approval, _approval_process = ask_leave(client, staff.lily, process)

@@ -13,8 +13,10 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
+from circulars import notices as circulars_notices
+from circulars.models import Circular
 from dispatch import notices, services
-from dispatch.models import Circular, Makeup, QuotaAllocation, RollCall, RollCallMode
+from dispatch.models import Makeup, QuotaAllocation, RollCall, RollCallMode
 from notifications.models import IssuedDocument, Notification
 from tests.factories import training_class
 from tests.flowtools import Staff
@@ -113,7 +115,7 @@ def send_everything(setting):
         notices.escalated(wang, "acknowledge")
         notices.nomination_escalated(allocation)
     notices.makeup_escalated(setting["makeup"])
-    notices.circular_issued(setting["circular"], setting["document"])
+    circulars_notices.circular_issued(setting["circular"], setting["document"])
 
 
 def test_the_subjects_built_in_python_read_in_chinese_as_before(world, setting):

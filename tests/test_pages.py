@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 
-from dispatch.models import Cadre
+from org.models import Cadre
 from tests.factories import cadre, training_class
 
 
@@ -403,7 +403,7 @@ def test_every_project_model_is_in_the_admin(db):
 def test_revising_a_rule_in_the_admin_creates_a_new_version(world, client):
     import datetime as dt
 
-    from dispatch.models import IndicatorRule
+    from ledger.models import IndicatorRule
 
     admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(admin)

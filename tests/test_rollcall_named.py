@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from dispatch.models import Dispatch, DispatchStatus, HourRecord, Makeup, RollCall, TrainingClass
+from dispatch.models import Dispatch, DispatchStatus, Makeup, RollCall, TrainingClass
+from ledger.models import HourRecord
 from tests.factories import training_class
 from tests.flowtools import Staff, act, deadline, open_task, process_of
 

@@ -5,9 +5,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from audit.models import AuditEvent
-from dispatch import idnumber, selectors
-from dispatch.models import Cadre, Institution, OrgDepartment, TrainingClass, Unit
-from dispatch.roles import Role, group_name
+from dispatch.models import Institution, TrainingClass
+from org import idnumber, selectors
+from org.models import Cadre, OrgDepartment, Unit
+from org.roles import Role, group_name
 
 
 @pytest.fixture(autouse=True)

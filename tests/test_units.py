@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from dispatch.forms import UnitForm
-from dispatch.models import Unit
+from org.forms import UnitForm
+from org.models import Unit
 from tests.factories import unit
 
 
@@ -101,7 +101,7 @@ def test_subtree_is_a_range_on_the_path_index(tree):
 
 def test_subtree_bounds_hold_at_the_edges(db):
     """Siblings whose ids sort next to each other, deep paths, and the last sibling."""
-    from dispatch.models.org import path_upper_bound
+    from org.models import path_upper_bound
 
     assert path_upper_bound("00000001/00000007/") == "00000001/000000070"
     root = unit("根")

@@ -71,7 +71,8 @@ def test_the_filing_correction_form_shows_its_dates_in_the_pickers(world, staff,
 
 
 def test_date_and_datetime_widgets_render_iso_values():
-    from dispatch.forms import DelegationForm, RollCallForm
+    from dispatch.forms import RollCallForm
+    from org.forms import DelegationForm
 
     form = DelegationForm(
         initial={"starts_on": dt.date(2026, 10, 28)}, candidates=Dispatch.objects.none()
@@ -161,7 +162,7 @@ def test_the_kanban_names_closed_processes_by_subject_at_a_flat_cost(
 
 
 def test_a_head_may_delegate_only_to_a_colleague_of_the_unit(world, staff, client):
-    from approvals.models import Delegation
+    from org.models import Delegation
     from tests.factories import user
 
     deputy = user("a.deputy", "deputy_head", world.a, first_name="赵副")
@@ -183,7 +184,7 @@ def test_a_head_may_delegate_only_to_a_colleague_of_the_unit(world, staff, clien
     response = client.post("/delegations/", {"delegate": deputy.pk, **window})
     assert response.status_code == 302
     assert Delegation.objects.get().delegate == deputy
-    assert user_reloaded(deputy).has_perm("dispatch.approve_as_head", world.a)
+    assert user_reloaded(deputy).has_perm("org.approve_as_head", world.a)
     client.force_login(deputy)
     page = client.get("/").content.decode()
     assert "副职负责人" in page or "副职" in page

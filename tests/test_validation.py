@@ -7,8 +7,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from dispatch.forms import CadreForm, TrainingClassForm
-from dispatch.models import Cadre, TrainingClass
+from dispatch.forms import TrainingClassForm
+from dispatch.models import TrainingClass
+from org.forms import CadreForm
+from org.models import Cadre
 from tests.factories import id_number
 
 
@@ -207,7 +209,7 @@ def test_the_database_refuses_a_bad_id_number_in_bulk_create(world, number):
 
 
 def test_the_database_accepts_valid_id_numbers_with_x(world):
-    from dispatch import idnumber
+    from org import idnumber
 
     first17 = next(
         f"11010519800517{seq:03d}"

@@ -8,6 +8,6 @@ register = template.Library()
 
 @register.inclusion_tag("approvals/_details.html")
 def approval_details(process):
-    from ..views import request_context
+    from approvals.views import request_context
 
     return request_context(process)

@@ -12,22 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
-from viewflow.workflow.models import Process
 from viewflow.workflow.status import PROCESS
 
 from approvals import policy as approval_policy
 from approvals import services as approval_services
 from approvals.flows import ApprovalFlow
 from approvals.models import ApprovalRequest, RequestStatus
-from approvals.workflow import (
-    ScopedFlowMixin,
-    cancel_process,
-    fresh_artifact,
-    retarget_open_tasks,
-)
-
-from .. import selectors, services
-from ..models import (
+from dispatch import services
+from dispatch.models import (
     Dispatch,
     DispatchStatus,
     Filing,
@@ -39,8 +31,8 @@ from ..models import (
     RollCallMode,
     RollCallStatus,
 )
-from ..services.rollcall import answer_due
-from ..task_views import (
+from dispatch.services.rollcall import answer_due
+from dispatch.task_views import (
     AcknowledgeView,
     AttendanceView,
     ConfirmView,
@@ -52,9 +44,10 @@ from ..task_views import (
     NominationReviewView,
     RollCallStartView,
 )
-
-# Each task names its subject (the dispatch, request, filing…) in lists and queues.
-SUBJECT = "{{ process.artifact }}"
+from org import selectors as org_selectors
+from workflow.mixins import ScopedFlowMixin
+from workflow.nodes import SUBJECT
+from workflow.runtime import cancel_process, fresh_artifact, processes_of, retarget_open_tasks
 
 
 def _remind_before():
@@ -129,7 +122,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     confirm = (
         flow.View(ConfirmView.as_view())
         .Annotation(title=_("Unit confirms or requests leave"), summary_template=SUBJECT)
-        .Permission("dispatch.act_as_liaison", obj=_dispatch_unit)
+        .Permission("org.act_as_liaison", obj=_dispatch_unit)
         .Next(this.answered)
     )
 
@@ -169,7 +162,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         flow.View(AcknowledgeView.as_view())
         .Annotation(title=_("Trainee acknowledges the notice"), summary_template=SUBJECT)
         .Assign(this.trainee_account)
-        .Permission("dispatch.act_as_liaison", obj=_dispatch_unit)
+        .Permission("org.act_as_liaison", obj=_dispatch_unit)
         .OnTimeout(
             _ack_reminder_at, this.remind_acknowledge, interrupting=False, title=_("Reminder due")
         )
@@ -179,7 +172,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     record_attendance = (
         flow.View(AttendanceView.as_view())
         .Annotation(title=_("Institution records attendance"), summary_template=SUBJECT)
-        .Permission("dispatch.record_attendance", obj=_dispatch_institution)
+        .Permission("org.record_attendance", obj=_dispatch_institution)
         .Next(this.closed)
     )
 
@@ -296,7 +289,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         )
 
     def report_outcome(self, activation):
-        from .followup import resume_makeup, start_makeup
+        from dispatch.flows.makeup import resume_makeup, start_makeup
 
         dispatch = fresh_artifact(activation.process)
         if dispatch.makes_up_id:
@@ -343,9 +336,9 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
 
     def visible_artifacts(self, user):
         # The unit's jurisdiction, and the departments that manage or co-manage the cadre.
-        units = selectors.units_in_reach(user)
+        units = org_selectors.units_in_reach(user)
         return Dispatch.objects.filter(
-            Q(unit__in=units) | selectors.managed_in_reach(units, prefix="cadre__")
+            Q(unit__in=units) | org_selectors.managed_in_reach(units, prefix="cadre__")
         )
 
     def scope_of(self, process):
@@ -377,7 +370,7 @@ def escalate_dispatch(dispatch, step, process, node):
     retarget_open_tasks(
         process,
         node,
-        permission="dispatch.issue_dispatch",
+        permission="org.issue_dispatch",
         scope=dispatch.roll_call.org_department.jurisdiction
         if dispatch.roll_call
         else dispatch.unit,
@@ -393,7 +386,7 @@ def _roll_call_deadline_at(activation):
 
 
 def _can_issue(user):
-    return selectors.units_in_reach(user, "issue_dispatch").exists()
+    return org_selectors.units_in_reach(user, "issue_dispatch").exists()
 
 
 class RollCallFlow(ScopedFlowMixin, flow.Flow):
@@ -495,7 +488,7 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
                 retarget_open_tasks(
                     process,
                     NominationFlow.nominate,
-                    permission="dispatch.issue_dispatch",
+                    permission="org.issue_dispatch",
                     scope=roll_call.org_department.jurisdiction,
                 )
 
@@ -514,7 +507,7 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
         return RollCall.objects.select_related("training_class", "org_department__unit")
 
     def visible_artifacts(self, user):
-        return RollCall.objects.filter(org_department__unit__in=selectors.units_in_reach(user))
+        return RollCall.objects.filter(org_department__unit__in=org_selectors.units_in_reach(user))
 
     def scope_of(self, process):
         return process.artifact.org_department.unit if process.artifact_object_id else None
@@ -522,7 +515,7 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
 
 def start_dispatches(*, roll_call, cadres, actor):
     """Name the cadres and start a dispatch process for each."""
-    from .. import documents
+    from dispatch import documents
 
     dispatches = services.dispatches_create(actor=actor, roll_call=roll_call, cadres=cadres)
     for dispatch in dispatches:
@@ -565,14 +558,14 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
     nominate = (
         flow.View(NominateView.as_view())
         .Annotation(title=_("Liaison nominates"), summary_template=SUBJECT)
-        .Permission("dispatch.act_as_liaison", obj=_allocation_unit)
+        .Permission("org.act_as_liaison", obj=_allocation_unit)
         .Next(this.head_approval)
     )
 
     head_approval = (
         flow.View(NominationHeadView.as_view())
         .Annotation(title=_("Department head approves"), summary_template=SUBJECT)
-        .Permission("dispatch.approve_as_head", obj=_allocation_unit)
+        .Permission("org.approve_as_head", obj=_allocation_unit)
         .Next(this.head_decided)
     )
 
@@ -586,7 +579,7 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
     dispatcher_review = (
         flow.View(NominationReviewView.as_view())
         .Annotation(title=_("Dispatcher accepts or returns"), summary_template=SUBJECT)
-        .Permission("dispatch.issue_dispatch", obj=_allocation_dispatcher_scope)
+        .Permission("org.issue_dispatch", obj=_allocation_dispatcher_scope)
         .Next(this.reviewed)
     )
 
@@ -629,7 +622,7 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
         )
 
     def visible_artifacts(self, user):
-        return QuotaAllocation.objects.filter(unit__in=selectors.units_in_reach(user))
+        return QuotaAllocation.objects.filter(unit__in=org_selectors.units_in_reach(user))
 
     def scope_of(self, process):
         return process.artifact.unit if process.artifact_object_id else None
@@ -640,7 +633,7 @@ def _filing_unit(process):
 
 
 def _can_file(user):
-    return selectors.units_in_reach(user, "act_as_liaison").exists()
+    return org_selectors.units_in_reach(user, "act_as_liaison").exists()
 
 
 class FilingFlow(ScopedFlowMixin, flow.Flow):
@@ -667,7 +660,7 @@ class FilingFlow(ScopedFlowMixin, flow.Flow):
     review = (
         flow.View(FilingReviewView.as_view())
         .Annotation(title=_("Organization department reviews"), summary_template=SUBJECT)
-        .Permission("dispatch.issue_dispatch", obj=_filing_unit)
+        .Permission("org.issue_dispatch", obj=_filing_unit)
         .Next(this.reviewed)
     )
 
@@ -681,7 +674,7 @@ class FilingFlow(ScopedFlowMixin, flow.Flow):
     correct = (
         flow.View(FilingCorrectView.as_view())
         .Annotation(title=_("Liaison corrects the filing"), summary_template=SUBJECT)
-        .Permission("dispatch.act_as_liaison", obj=_filing_unit)
+        .Permission("org.act_as_liaison", obj=_filing_unit)
         .Next(this.review)
     )
 
@@ -694,22 +687,13 @@ class FilingFlow(ScopedFlowMixin, flow.Flow):
         return Filing.objects.select_related("unit")
 
     def visible_artifacts(self, user):
-        return Filing.objects.filter(unit__in=selectors.units_in_reach(user))
+        return Filing.objects.filter(unit__in=org_selectors.units_in_reach(user))
 
     def scope_of(self, process):
         return process.artifact.unit if process.artifact_object_id else None
 
 
 # Orchestration across flows
-
-
-def processes_of(obj, flow_class=None):
-    queryset = Process.objects.filter(
-        artifact_content_type=ContentType.objects.get_for_model(obj), artifact_object_id=obj.pk
-    )
-    if flow_class is not None:
-        queryset = queryset.filter(flow_class=flow_class)
-    return queryset
 
 
 @transaction.atomic

@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .org import Cadre, OrgDepartment, TrainingClass, Unit
+from dispatch.models.classes import TrainingClass
+from org.models import Cadre, OrgDepartment, Unit
 
 
 class RollCallMode(models.TextChoices):
@@ -299,61 +300,6 @@ class Makeup(models.Model):
 
     def get_reason_label(self) -> str:
         return str(self.REASON_LABELS.get(self.reason, self.reason))
-
-
-class HourKind(models.TextChoices):
-    CONCENTRATED = "concentrated", _("Concentrated training")
-    ONLINE = "online", _("Online self-study")
-
-
-class HourSource(models.TextChoices):
-    CLASS = "class", _("Class attendance")
-    FILING = "filing", _("Accepted filing")
-    ONLINE_IMPORT = "online_import", _("Online platform import")
-    RECOGNITION = "recognition", _("Recognition request")
-
-
-class HourStatus(models.TextChoices):
-    RECOGNIZED = "recognized", _("Recognized")
-    PENDING = "pending", _("Pending")
-    REJECTED = "rejected", _("Rejected")
-
-
-class HourRecord(models.Model):
-    """Credit hours in a cadre's ledger. `source_key` names the one thing that earned
-    them (a dispatch, a filing participant, an import row), so nothing counts twice."""
-
-    cadre = models.ForeignKey(
-        Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="hours"
-    )
-    date = models.DateField(_("date"))
-    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1)
-    days = models.DecimalField(
-        _("days"),
-        max_digits=5,
-        decimal_places=1,
-        null=True,
-        blank=True,
-        help_text=_("Training days, where the source counts them (classes, filings)."),
-    )
-    kind = models.CharField(_("kind"), max_length=16, choices=HourKind.choices)
-    source = models.CharField(_("source"), max_length=16, choices=HourSource.choices)
-    source_key = models.CharField(_("source key"), max_length=64, unique=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=HourStatus.choices, default=HourStatus.RECOGNIZED
-    )
-    note = models.CharField(_("note"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("hour record")
-        verbose_name_plural = _("hour records")
-        ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["cadre", "date"], name="hours_cadre_date_idx")]
-        constraints = [models.CheckConstraint(condition=Q(hours__gte=0), name="hours_not_negative")]
-
-    def __str__(self):
-        return f"{self.cadre.name} {self.hours}"
 
 
 class FilingStatus(models.TextChoices):

@@ -1,6 +1,7 @@
 """Writes: one function per business action, atomic, permission-checked, audited."""
 
-from .dispatching import (
+from dispatch.services.classes import training_class_save
+from dispatch.services.dispatching import (
     attendance_record,
     dispatch_acknowledge,
     dispatch_confirm,
@@ -11,27 +12,14 @@ from .dispatching import (
     dispatch_request_decided,
     makeup_owe,
 )
-from .filing import filing_correct, filing_review, filing_submit
-from .followup import (
-    circular_create,
-    circular_decide,
-    circular_draft,
-    circular_figures,
-    circular_mark_issued,
+from dispatch.services.filing import filing_correct, filing_review, filing_submit
+from dispatch.services.makeup import (
     makeup_class_suggestions,
     makeup_escalate,
     makeup_outcome,
     makeup_schedule,
 )
-from .ledger import (
-    hours_import_commit,
-    hours_import_preview,
-    recognition_decided,
-    recognition_submit,
-    rule_revise,
-)
-from .org import cadre_save, role_grant, role_revoke, training_class_save, unit_save
-from .rollcall import (
+from dispatch.services.rollcall import (
     dispatches_create,
     nomination_escalate,
     nomination_head_decide,
@@ -43,22 +31,11 @@ from .rollcall import (
 )
 
 __all__ = [
-    "circular_create",
-    "circular_decide",
-    "circular_draft",
-    "circular_figures",
-    "circular_mark_issued",
     "makeup_class_suggestions",
     "makeup_escalate",
     "makeup_outcome",
     "makeup_schedule",
-    "hours_import_commit",
-    "hours_import_preview",
-    "recognition_decided",
-    "recognition_submit",
-    "rule_revise",
     "attendance_record",
-    "cadre_save",
     "dispatch_acknowledge",
     "dispatch_confirm",
     "dispatches_create",
@@ -76,10 +53,7 @@ __all__ = [
     "nomination_remind",
     "nomination_review",
     "nomination_submit",
-    "role_grant",
-    "role_revoke",
     "roll_call_cancel",
     "roll_call_issue",
     "training_class_save",
-    "unit_save",
 ]

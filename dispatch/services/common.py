@@ -2,13 +2,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
-
-from .. import selectors
+from org import selectors as org_selectors
 
 
 def may(user, perm: str, unit) -> bool:
     """`perm` is a codename on Unit (e.g. "act_as_liaison"); the system (None) may all."""
-    return user is None or selectors.has_unit_permission(user, perm, unit)
+    return user is None or org_selectors.has_unit_permission(user, perm, unit)
 
 
 def require_any(user, perms: tuple[str, ...], unit) -> None:

@@ -12,21 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
-
-from .. import notices
-from ..models import (
+from dispatch import notices
+from dispatch.models import (
     AttendanceResult,
     Dispatch,
     DispatchKind,
     DispatchStatus,
-    HourKind,
-    HourRecord,
-    HourSource,
     Makeup,
     RequestKind,
 )
-from .common import change, require_any, require_reason
-from .rollcall import answer_due
+from dispatch.services.common import change, require_any, require_reason
+from dispatch.services.rollcall import answer_due
+from ledger.models import HourKind, HourRecord, HourSource
 
 LIAISON = ("act_as_liaison", "issue_dispatch")
 
@@ -130,7 +127,7 @@ def acknowledge_due_for(dispatch) -> dt.datetime:
 def dispatch_notify(*, dispatch) -> Dispatch:
     """Issue the trainee's notice (入学通知, or 补训通知 for a makeup) as a numbered
     official document, in this transaction, and wait for the acknowledgement."""
-    from .. import documents
+    from dispatch import documents
 
     dispatch = _lock(dispatch)
     _expect(dispatch, DispatchStatus.CONFIRMED)
@@ -280,9 +277,9 @@ def class_attendance_record(*, actor, training_class, rows) -> list[Dispatch]:
     from viewflow.fsm import TransitionNotAllowed
     from viewflow.workflow.status import STATUS
 
-    from approvals.workflow import ScopedTask, complete_task
-
-    from ..flows import DispatchFlow
+    from dispatch.flows import DispatchFlow
+    from workflow.models import ScopedTask
+    from workflow.runtime import complete_task
 
     require_any(actor, ("record_attendance",), training_class.institution.unit)
     if training_class.start_date > timezone.localdate():

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
-
-from ..models import Filing, FilingStatus, HourKind, HourRecord, HourSource
-from .common import change, require_any
+from dispatch.models import Filing, FilingStatus
+from dispatch.services.common import change, require_any
+from ledger.models import HourKind, HourRecord, HourSource
 
 MAX_HOURS_PER_DAY = 8
 

@@ -10,9 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, record_events, snapshot
-
-from .. import selectors
-from ..models import (
+from dispatch.models import (
     Dispatch,
     DispatchStatus,
     QuotaAllocation,
@@ -21,8 +19,9 @@ from ..models import (
     RollCallMode,
     RollCallStatus,
 )
-from ..models.dispatch import BUSY_DISPATCH_STATUSES, OPEN_DISPATCH_STATUSES
-from .common import change, require_any, require_reason
+from dispatch.models.dispatch import BUSY_DISPATCH_STATUSES, OPEN_DISPATCH_STATUSES
+from dispatch.services.common import change, require_any, require_reason
+from org import selectors as org_selectors
 
 
 def class_start_moment(training_class) -> dt.datetime:
@@ -75,7 +74,7 @@ def seats_left(training_class) -> int:
     roll calls cannot both take the last seat."""
     from django.db.models import Sum
 
-    from ..models import TrainingClass
+    from dispatch.models import TrainingClass
 
     TrainingClass.objects.select_for_update().filter(pk=training_class.pk).first()
     taken = Dispatch.objects.filter(
@@ -138,7 +137,7 @@ def roll_call_issue(
             )
         if actor is not None:
             reachable = set(
-                selectors.cadres_in_reach(actor, "issue_dispatch")
+                org_selectors.cadres_in_reach(actor, "issue_dispatch")
                 .filter(pk__in=[c.pk for c in cadres])
                 .values_list("pk", flat=True)
             )
@@ -353,7 +352,7 @@ def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> Q
 @transaction.atomic
 def nomination_remind(*, allocation) -> None:
     """The response deadline nears and the unit has not nominated yet: its liaisons hear."""
-    from .. import notices
+    from dispatch import notices
 
     allocation = QuotaAllocation.objects.select_related("unit", "roll_call__training_class").get(
         pk=allocation.pk
@@ -365,7 +364,7 @@ def nomination_remind(*, allocation) -> None:
 @transaction.atomic
 def nomination_escalate(*, allocation) -> QuotaAllocation:
     """The response deadline passed without a nomination: the dispatcher takes it over."""
-    from .. import notices
+    from dispatch import notices
 
     allocation = _lock(allocation)
     record_event(actor=None, verb="quota.escalate", target=allocation)

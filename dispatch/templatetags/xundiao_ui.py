@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from .. import selectors
+from org import selectors as org_selectors
 
 register = template.Library()
 
@@ -47,10 +47,10 @@ def nav_for(context):
     now = int(time.time())
     nav = session.get(_NAV_KEY) if session is not None else None
     if not nav or nav.get("user") != user.pk or not 0 <= now - nav.get("at", 0) < NAV_TTL_SECONDS:
-        reach = user.is_superuser or selectors.units_in_reach(user).exists()
+        reach = user.is_superuser or org_selectors.units_in_reach(user).exists()
         own_cadre = None
         if not reach:
-            from ..models import Cadre
+            from org.models import Cadre
 
             own_cadre = Cadre.objects.filter(user=user).values_list("pk", flat=True).first()
         nav = {"user": user.pk, "at": now, "reach": reach, "own_cadre": own_cadre}
@@ -65,7 +65,7 @@ _NAV_KEY = "xundiao_nav"
 @register.simple_tag(takes_context=True)
 def may_issue_roll_call(context):
     """The roll call's start node (`/workflow/rollcall/start/`) is available to this user."""
-    from ..flows import RollCallFlow
+    from dispatch.flows import RollCallFlow
 
     user = _user(context)
     return bool(user and user.is_authenticated and RollCallFlow.start.can_execute(user))
@@ -77,7 +77,7 @@ def may_suggest_candidates(context, training_class):
     user = _user(context)
     if not (user and user.is_authenticated):
         return False
-    return selectors.has_unit_permission(user, "issue_dispatch", training_class.organizer.unit)
+    return org_selectors.has_unit_permission(user, "issue_dispatch", training_class.organizer.unit)
 
 
 @register.simple_tag(takes_context=True)
@@ -87,13 +87,13 @@ def may_manage_roll_call(context, roll_call):
     user = _user(context)
     if not (user and user.is_authenticated):
         return False
-    return selectors.has_unit_permission(user, "issue_dispatch", roll_call.org_department.unit)
+    return org_selectors.has_unit_permission(user, "issue_dispatch", roll_call.org_department.unit)
 
 
 @register.simple_tag(takes_context=True)
 def my_tasks(context, limit=10):
     """The user's open tasks across every flow (see `dispatch.mytasks`)."""
-    from .. import mytasks
+    from workflow import mytasks
 
     user = _user(context)
     if not (user and user.is_authenticated):
@@ -222,11 +222,11 @@ def may_edit_cadre(context, cadre=None):
         return True
     if cadre is None:
         return any(
-            selectors.units_in_reach(user, perm).exists()
+            org_selectors.units_in_reach(user, perm).exists()
             for perm in ("issue_dispatch", "act_as_liaison")
         )
     return any(
-        selectors.has_unit_permission(user, perm, cadre.unit)
+        org_selectors.has_unit_permission(user, perm, cadre.unit)
         for perm in ("issue_dispatch", "act_as_liaison")
     )
 
@@ -254,7 +254,7 @@ def delegations_received(context):
     """Delegations to this user that run today or start later (not revoked)."""
     from django.utils import timezone
 
-    from approvals.models import Delegation
+    from org.models import Delegation
 
     user = _user(context)
     if not (user and user.is_authenticated):

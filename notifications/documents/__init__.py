@@ -11,7 +11,7 @@
 WeasyPrint renderer (no database), `samples` built-in sample data.
 """
 
-from .context import (
+from notifications.documents.context import (
     Attachment,
     BarChart,
     DocumentContext,

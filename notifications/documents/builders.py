@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from .context import (
+from notifications.documents.context import (
     Attachment,
     BarChart,
     DocumentContext,
@@ -23,7 +23,7 @@ from .context import (
     Paragraph,
     Table,
 )
-from .render import chinese_numeral, format_date
+from notifications.documents.render import chinese_numeral, format_date
 
 
 @dataclass(frozen=True)

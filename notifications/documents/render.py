@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .context import (
+from notifications.documents.context import (
     Attachment,
     BarChart,
     Block,
@@ -35,7 +35,7 @@ from .context import (
     Paragraph,
     Table,
 )
-from .seals import data_uri
+from notifications.documents.seals import data_uri
 
 MM = 72 / 25.4  # points per millimetre
 TYPE_WIDTH = 156 * MM  # 版心 width, 442.2 pt

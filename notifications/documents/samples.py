@@ -13,10 +13,10 @@ from pathlib import Path
 from django.apps import apps
 from django.db import DatabaseError
 
-from . import builders
-from .builders import Absentee, CadreRow, ClassInfo, MakeupRow, UnitFigures
-from .context import DocumentContext, Issuer
-from .seals import seal_bytes
+from notifications.documents import builders
+from notifications.documents.builders import Absentee, CadreRow, ClassInfo, MakeupRow, UnitFigures
+from notifications.documents.context import DocumentContext, Issuer
+from notifications.documents.seals import seal_bytes
 
 SAMPLE_SEAL = Path(__file__).with_name("sample_seal.svg")
 SAMPLE_DATE = dt.date(2026, 3, 5)
@@ -82,8 +82,8 @@ def builtin_class() -> ClassInfo:
 def _demo_data():
     """(issuer, class, cadres) from the demo database, or None when there is none."""
     try:
-        OrgDepartment = apps.get_model("dispatch", "OrgDepartment")  # noqa: N806
-        Cadre = apps.get_model("dispatch", "Cadre")  # noqa: N806
+        OrgDepartment = apps.get_model("org", "OrgDepartment")  # noqa: N806
+        Cadre = apps.get_model("org", "Cadre")  # noqa: N806
         TrainingClass = apps.get_model("dispatch", "TrainingClass")  # noqa: N806
     except LookupError:
         return None

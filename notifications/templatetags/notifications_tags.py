@@ -1,7 +1,7 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from ..selectors import unread_count
+from notifications.selectors import unread_count
 
 register = template.Library()
 

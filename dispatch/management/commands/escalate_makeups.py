@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from dispatch.services import followup
+from dispatch.services import makeup as followup
 
 
 class Command(BaseCommand):

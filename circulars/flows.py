@@ -1,0 +1,153 @@
+"""Flows after the class: makeup training, hour recognition, circulars."""
+
+import dataclasses
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+
+from circulars import services as circular_services
+from circulars import services as circulars_services
+from circulars.models import Circular, CircularStatus
+from circulars.task_views import CircularApproveView, CircularDraftView, CircularStartView
+from dispatch.documents import issuer_of
+from notifications.documents import builders
+from notifications.documents.context import Paragraph
+from notifications.services import issue_document
+from org import selectors as org_selectors
+from workflow.mixins import ScopedFlowMixin
+from workflow.nodes import SUBJECT
+from workflow.runtime import fresh_artifact
+
+"""Flows after the class: makeup training, hour recognition, circulars."""
+
+
+
+
+
+def _circular_department_unit(process):
+    return process.artifact.org_department.unit
+
+
+def _circular_jurisdiction(process):
+    return process.artifact.org_department.jurisdiction
+
+
+def printed_rows(figures) -> list[dict]:
+    """The circular's table lines (see `circular_services.circular_rows`)."""
+    return circular_services.circular_rows(figures)
+
+
+def _can_start_circular(user):
+    return org_selectors.units_in_reach(user, "issue_dispatch").exists()
+
+
+class CircularFlow(ScopedFlowMixin, flow.Flow):
+    """Circular (通报)
+
+    Figures per unit for the period → the drafter edits the text → the org department
+    head approves or returns it → issued with a document number as a GB/T 9704 PDF →
+    units notified.
+    """
+
+    process_title = _("Circular")
+    process_description = _(
+        "Figures per unit for the period, drafted, approved by the organization department "
+        "head, issued as a numbered official document and sent to the units."
+    )
+    process_summary_template = "{{ process.artifact.title }}"
+
+    start = (
+        flow.Start(CircularStartView.as_view())
+        .Annotation(title=_("Dispatcher starts a circular"))
+        .Available(_can_start_circular)
+        .Next(this.draft)
+    )
+
+    scheduled_start = (
+        flow.StartHandle(this.start_scheduled)
+        .Annotation(title=_("Started on schedule"))
+        .Next(this.draft)
+    )
+
+    draft = (
+        flow.View(CircularDraftView.as_view())
+        .Annotation(title=_("Drafter edits the text"), summary_template=SUBJECT)
+        .Permission("org.issue_dispatch", obj=_circular_department_unit)
+        .Next(this.approval)
+    )
+
+    approval = (
+        flow.View(CircularApproveView.as_view())
+        .Annotation(title=_("Organization department head approves"), summary_template=SUBJECT)
+        .Permission("org.approve_as_org_department", obj=_circular_jurisdiction)
+        .Next(this.approved)
+    )
+
+    approved = (
+        flow.If(this.is_returned).Annotation(title=_("Returned?")).Then(this.draft).Else(this.issue)
+    )
+
+    issue = (
+        flow.Function(this.issue_circular).Annotation(title=_("Issue the circular")).Next(this.end)
+    )
+
+    end = flow.End().Annotation(title=_("Issued"))
+
+    def start_scheduled(self, activation, circular):
+        activation.process.artifact = circular
+        return activation.process
+
+    def is_returned(self, activation):
+        return fresh_artifact(activation.process).status == CircularStatus.RETURNED
+
+    def issue_circular(self, activation):
+        circular = fresh_artifact(activation.process)
+        approval = activation.process.task_set.filter(flow_task=self.approval).latest("finished")
+        document = issue_circular_document(circular, actor=approval.owner)
+        circulars_services.circular_mark_issued(circular=circular, document=document)
+
+    def artifact_queryset(self):
+        return Circular.objects.select_related(
+            "org_department__unit", "org_department__jurisdiction"
+        )
+
+    def visible_artifacts(self, user):
+        return Circular.objects.filter(org_department__unit__in=org_selectors.units_in_reach(user))
+
+    def scope_of(self, process):
+        return process.artifact.org_department.unit if process.artifact_object_id else None
+
+
+def issue_circular_document(circular: Circular, actor=None):
+    """Render and issue the circular as an official document with its number."""
+    figures = circular.figures
+    context = builders.circular(
+        issuer=issuer_of(circular.org_department),
+        period=circular_services.period_label(circular.period_start, circular.period_end),
+        figures=printed_rows(figures),
+        absentees=figures.get("absentees", []),
+        overdue_makeups=figures.get("overdue_makeups", []),
+        date=timezone.localdate(),
+        title=circular.title,
+        printed_by=circular.org_department.unit.name,
+        organizer=circular.org_department.unit.name,
+    )
+    drafted = [Paragraph(text.strip()) for text in circular.body.splitlines() if text.strip()]
+    if drafted:
+        context = dataclasses.replace(context, body=[*context.body, *drafted])
+    return issue_document(actor=actor, kind="circular", context=context, subject=circular)
+
+
+def start_scheduled_circular(*, org_department, period_kind, start, end):
+    """Start a circular for a finished period unless one exists (run by the schedule)."""
+    if Circular.objects.filter(
+        org_department=org_department, period_start=start, period_end=end
+    ).exists():
+        return None
+    circular = circulars_services.circular_create(
+        actor=None, org_department=org_department, period_kind=period_kind, start=start, end=end
+    )
+    CircularFlow.scheduled_start.run(circular=circular)
+    return circular

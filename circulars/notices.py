@@ -1,0 +1,34 @@
+"""Who hears about what in the dispatch domain, through `notifications.notify`.
+
+Each function is called inside the transaction of the business change it announces, with
+a key that names the event, so a retried step never notifies anyone twice. Recipients
+are chosen by jurisdiction: the people whose grants cover the unit concerned.
+"""
+
+from dispatch.notices import _period, heads, liaisons
+from notifications.models import Event
+from notifications.services import notify
+
+
+def circular_issued(circular, document):
+    """The heads and liaisons of every unit the circular counts."""
+    from org.models import Unit
+
+    recipients: dict[int, object] = {}
+    for unit in Unit.objects.filter(
+        pk__in=[row["unit_id"] for row in circular.figures.get("units", [])]
+    ):
+        for user in heads(unit) + liaisons(unit):
+            recipients[user.pk] = user
+    notify(
+        event=Event.CIRCULAR_ISSUED,
+        recipients=list(recipients.values()),
+        key=f"document:{document.pk}:circular",
+        context={
+            "notice_title": document.title,
+            "document_number": document.document_number,
+            "period": _period(circular.period_start, circular.period_end),
+        },
+        document=document,
+        url=f"/documents/{document.pk}/",
+    )

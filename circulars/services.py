@@ -1,0 +1,328 @@
+"""After the class: makeup training and circulars."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from audit.services import record_event, snapshot
+from circulars import notices as circulars_notices
+from circulars.models import Circular, CircularStatus
+from dispatch.models import (
+    Dispatch,
+    DispatchStatus,
+    Makeup,
+    MakeupStatus,
+)
+from dispatch.models.dispatch import OPEN_DISPATCH_STATUSES
+from dispatch.services.common import change, require_any, require_reason
+from ledger import compliance
+from org.models import Cadre, Unit
+
+FIGURE_KEYS = (
+    "named",
+    "attended",
+    "leave",
+    "deferred",
+    "exempt",
+    "absent",
+    "withdrawn",
+    "in_progress",
+    "notified",
+    "acknowledged",
+    "makeup_owed",
+    "makeup_overdue",
+    "cadres",
+    "compliant",
+)
+
+
+def _rate(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
+    """Figures per unit for dispatches to classes starting in the period, reconciled with
+    the dispatches' stored statuses; unexcused absentees by name; makeup owed and
+    overdue (by name); acknowledgement and hours-compliance rates.
+
+    A unit has a row if it had dispatches in the period or owes makeup training at its
+    end, so an overdue makeup is reported even where nobody was dispatched this time."""
+    subtree = Unit.objects.subtree(org_department.jurisdiction)
+    dispatches = Dispatch.objects.filter(
+        unit__in=subtree, training_class__start_date__gte=start, training_class__start_date__lte=end
+    ).exclude(status=DispatchStatus.CANCELLED)
+    S = DispatchStatus
+    per_unit = {
+        row["unit_id"]: row
+        for row in dispatches.values("unit_id").annotate(
+            named=Count("id"),
+            attended=Count("id", filter=Q(status=S.ATTENDED)),
+            leave=Count("id", filter=Q(status=S.DEFERRED, request_kind="leave")),
+            deferred=Count("id", filter=Q(status=S.DEFERRED) & ~Q(request_kind="leave")),
+            exempt=Count("id", filter=Q(status=S.EXEMPT)),
+            absent=Count("id", filter=Q(status=S.ABSENT)),
+            withdrawn=Count("id", filter=Q(status=S.WITHDRAWN)),
+            in_progress=Count("id", filter=Q(status__in=OPEN_DISPATCH_STATUSES)),
+            notified=Count("id", filter=Q(acknowledge_due__isnull=False)),
+            acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
+        )
+    }
+    makeups = owed_makeups(subtree, end)
+    overdue_q = overdue_makeup_q(end)
+    per_unit_makeups = {
+        row["source__unit_id"]: row
+        for row in makeups.values("source__unit_id").annotate(
+            owed=Count("id"), overdue=Count("id", filter=overdue_q)
+        )
+    }
+    units = (
+        Unit.objects.filter(pk__in={*per_unit, *per_unit_makeups})
+        .order_by("path")
+        .values_list("pk", "name")
+    )
+    rates = compliance.summary_by_unit(Cadre.objects.filter(unit_id__in=[u for u, _ in units]), end)
+    rows = []
+    for unit_id, name in units:
+        counted = per_unit.get(unit_id, {})
+        owed = per_unit_makeups.get(unit_id, {})
+        summary = rates.get(unit_id, {})
+        row = {
+            "unit_id": unit_id,
+            "unit": name,
+            **{k: counted.get(k, 0) for k in FIGURE_KEYS[:10]},
+            "makeup_owed": owed.get("owed", 0),
+            "makeup_overdue": owed.get("overdue", 0),
+            "cadres": summary.get("total", 0),
+            "compliant": summary.get(compliance.MET, 0) + summary.get(compliance.ON_TRACK, 0),
+        }
+        row["ack_rate"] = _rate(row["acknowledged"], row["notified"])
+        row["compliance_rate"] = summary.get("rate")
+        rows.append(row)
+    absentees = [
+        {"name": name, "unit": unit, "missed_class": klass}
+        for name, unit, klass in dispatches.filter(status=S.ABSENT)
+        .order_by("unit__path", "cadre__name")
+        .values_list("cadre__name", "unit__name", "training_class__name")
+    ]
+    overdue_makeups = [
+        {
+            "name": name,
+            "unit": unit,
+            "missed_class": klass,
+            "due_date": due.isoformat(),
+            "status": status,
+        }
+        for name, unit, klass, due, status in makeups.filter(overdue_q)
+        .order_by("source__unit__path", "due_date", "cadre__name")
+        .values_list(
+            "cadre__name",
+            "source__unit__name",
+            "source__training_class__name",
+            "due_date",
+            "status",
+        )
+    ]
+    totals = {k: sum(r[k] for r in rows) for k in FIGURE_KEYS}
+    totals["ack_rate"] = _rate(totals["acknowledged"], totals["notified"])
+    totals["compliance_rate"] = _rate(totals["compliant"], totals["cadres"])
+    rules = compliance.rules_in_force(end)
+    return {
+        "period": [start.isoformat(), end.isoformat()],
+        "units": rows,
+        "absentees": absentees,
+        "overdue_makeups": overdue_makeups,
+        "totals": totals,
+        "rule_versions": sorted(
+            f"{r.code}@v{r.version}" for group in rules.values() for r in group
+        ),
+    }
+
+
+def circular_rows(figures) -> list[dict]:
+    """The circular's lines as printed and shown on the task pages, one per unit of the
+    figures: expected = named − exempt − still in progress; excused = leave + deferred;
+    absent = without approval (withdrawn apart). So on every line
+    named = attended + leave + deferred + exempt + absent + withdrawn + in progress and
+    attended + excused + absent + withdrawn = expected."""
+    rows = []
+    for row in figures.get("units", []):
+        get = row.get
+        rows.append(
+            {
+                "unit": row["unit"],
+                "expected": get("named", 0) - get("exempt", 0) - get("in_progress", 0),
+                "attended": get("attended", 0),
+                "excused": get("leave", 0) + get("deferred", 0),
+                **{
+                    k: get(k, 0)
+                    for k in (
+                        "named",
+                        "leave",
+                        "deferred",
+                        "exempt",
+                        "absent",
+                        "withdrawn",
+                        "in_progress",
+                        "makeup_owed",
+                        "makeup_overdue",
+                        "notified",
+                        "acknowledged",
+                        "cadres",
+                        "compliant",
+                    )
+                },
+            }
+        )
+    return rows
+
+
+def circular_summary(figures) -> dict:
+    """Totals and rates of the figures, for the task pages."""
+    totals = dict(figures.get("totals", {}))
+    expected = totals.get("named", 0) - totals.get("exempt", 0) - totals.get("in_progress", 0)
+    totals["expected"] = expected
+    totals["attendance_rate"] = _rate(totals.get("attended", 0), expected)
+    totals.setdefault("ack_rate", _rate(totals.get("acknowledged", 0), totals.get("notified", 0)))
+    totals.setdefault("compliance_rate", _rate(totals.get("compliant", 0), totals.get("cadres", 0)))
+    return totals
+
+
+def owed_makeups(units, end: dt.date):
+    """Makeups owed at the end of the period by cadres who missed a class in `units`:
+    owed by then and neither attended nor cancelled since."""
+    return Makeup.objects.filter(source__unit__in=units, created_at__date__lte=end).exclude(
+        status__in=[MakeupStatus.ATTENDED, MakeupStatus.CANCELLED]
+    )
+
+
+def overdue_makeup_q(end: dt.date) -> Q:
+    """Overdue: escalated, or due before the period ended."""
+    return Q(escalated=True) | Q(due_date__lt=end)
+
+
+def period_label(start: dt.date, end: dt.date) -> str:
+    if start.month == 1 and start.day == 1 and end == dt.date(start.year, 12, 31):
+        return f"{start.year}年度"
+    if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        if months == 1:
+            return f"{start.year}年{start.month}月"
+        if months == 3 and start.month in (1, 4, 7, 10):
+            return f"{start.year}年第{'一二三四'[start.month // 3]}季度"
+    return f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
+
+
+@transaction.atomic
+def circular_create(
+    *, actor, org_department, period_kind: str, start: dt.date, end: dt.date
+) -> Circular:
+    if end < start:
+        raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+    if actor is not None:
+        require_any(actor, ("issue_dispatch",), org_department.unit)
+    label = period_label(start, end)
+    circular = Circular.objects.create(
+        org_department=org_department,
+        period_kind=period_kind,
+        period_start=start,
+        period_end=end,
+        title=f"关于{label}干部调训情况的通报",
+        created_by=actor,
+        figures=circular_figures(org_department=org_department, start=start, end=end),
+    )
+    record_event(actor=actor, verb="circular.create", target=circular, after=snapshot(circular))
+    return circular
+
+
+def _lock_circular(circular):
+    return Circular.objects.select_for_update().get(pk=circular.pk)
+
+
+def circular_recompute(*, actor, circular, why: str) -> Circular:
+    """Count the circular's figures again from the rows as they stand now (dispatches
+    recorded, makeups escalated or attended since), audited with the figures before and
+    after. Called with the circular locked, when the drafter submits it and when the head
+    returns it, so the head approves, and the drafter redrafts, the current figures."""
+    before = circular.figures
+    figures = circular_figures(
+        org_department=circular.org_department,
+        start=circular.period_start,
+        end=circular.period_end,
+    )
+    circular.figures = figures
+    circular.save(update_fields=["figures"])
+    changed = figures != before
+    record_event(
+        actor=actor,
+        verb="circular.recompute",
+        target=circular,
+        before={"figures": before},
+        after={"figures": figures},
+        note=f"{why}: {'figures changed' if changed else 'figures unchanged'}",
+    )
+    return circular
+
+
+@transaction.atomic
+def circular_draft(*, actor, circular, title: str, body: str) -> Circular:
+    """The drafter submits the text for approval; the figures are counted again."""
+    circular = _lock_circular(circular)
+    require_any(actor, ("issue_dispatch",), circular.org_department.unit)
+    if circular.status not in (CircularStatus.DRAFT, CircularStatus.RETURNED):
+        raise ValidationError(_("This step has already been completed by someone else."))
+    if not title.strip():
+        raise ValidationError({"title": _("A circular needs a title.")})
+    circular_recompute(actor=actor, circular=circular, why="submitted")
+    return change(
+        actor=actor,
+        instance=circular,
+        verb="circular.draft",
+        title=title.strip(),
+        body=body.strip(),
+        status=CircularStatus.AWAITING_APPROVAL,
+    )
+
+
+@transaction.atomic
+def circular_decide(*, actor, circular, approve: bool, reason: str = "") -> Circular:
+    """The org department head approves the circular, or returns it to the drafter."""
+    circular = _lock_circular(circular)
+    if actor is not None and not actor.has_perm(
+        "org.approve_as_org_department", circular.org_department.jurisdiction
+    ):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("You may not decide this request."))
+    if circular.status != CircularStatus.AWAITING_APPROVAL:
+        raise ValidationError(_("This step has already been completed by someone else."))
+    if approve:
+        record_event(actor=actor, verb="circular.approve", target=circular)
+        return circular
+    require_reason(reason, _("Please give the reason for returning."))
+    circular = change(
+        actor=actor,
+        instance=circular,
+        verb="circular.return",
+        note=reason,
+        status=CircularStatus.RETURNED,
+        return_reason=reason.strip(),
+    )
+    return circular_recompute(actor=actor, circular=circular, why="returned")
+
+
+@transaction.atomic
+def circular_mark_issued(*, circular, document) -> Circular:
+    circular = _lock_circular(circular)
+    circular = change(
+        actor=None,
+        instance=circular,
+        verb="circular.issue",
+        status=CircularStatus.ISSUED,
+        document_number=document.document_number,
+        document_id=document.pk,
+    )
+    circulars_notices.circular_issued(circular, document)
+    return circular

@@ -1,0 +1,121 @@
+"""Views of the human tasks in dispatch flows. Each parses its form, calls one service,
+and completes the task; Viewflow has already checked that the user owns the task, and
+the service checks the jurisdiction again and that the step is still open."""
+
+from django.utils.translation import gettext_lazy as _
+
+from circulars import services as circular_services
+from circulars import services as circulars_services
+from circulars.forms import CircularDraftForm, CircularStartForm
+from org import selectors as org_selectors
+from org.models import OrgDepartment
+from workflow.task_views import DecisionTaskView, TaskFormView
+
+
+class CircularStartView(TaskFormView):
+    form_class = CircularStartForm
+    start = True
+    template_name = "workflow/start_form.html"
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["org_department"].queryset = OrgDepartment.objects.filter(
+            unit__in=org_selectors.units_in_reach(self.request.user, "issue_dispatch")
+        ).select_related("unit")
+        return form
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return circulars_services.circular_create(
+            actor=self.request.user,
+            org_department=data["org_department"],
+            period_kind=data["period_kind"],
+            start=data["period_start"],
+            end=data["period_end"],
+        )
+
+
+def _percent(value):
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def circular_table(circular) -> dict:
+    """The figures of the circular as the issued PDF prints them, for the task pages."""
+    figures = circular.figures
+
+    def line(row):
+        rates = circular_services.circular_summary({"totals": row})
+        return {
+            **row,
+            "attendance_rate": _percent(rates["attendance_rate"]),
+            "ack_rate": _percent(rates["ack_rate"]),
+            "compliance_rate": _percent(rates["compliance_rate"]),
+        }
+
+    rows = circular_services.circular_rows(figures)
+    total = {k: sum(r[k] for r in rows) for k in (rows[0] if rows else {}) if k != "unit"}
+    return {
+        "rows": [line(r) for r in rows],
+        "total": line(total) if rows else {},
+        "absentees": figures.get("absentees", []),
+        "overdue_makeups": figures.get("overdue_makeups", []),
+    }
+
+
+def circular_details(circular):
+    summary = circular_services.circular_summary(circular.figures)
+    return [
+        (_("Organization department"), circular.org_department.unit.name),
+        (
+            _("Period"),
+            f"{circular.period_start:%Y年%-m月%-d日}—{circular.period_end:%Y年%-m月%-d日}",
+        ),
+        (_("Dispatches"), summary.get("named", 0)),
+        (_("Attended"), summary.get("attended", 0)),
+        (_("Attendance rate"), _percent(summary["attendance_rate"])),
+        (_("Makeup overdue"), summary.get("makeup_overdue", 0)),
+        (_("Returned because"), circular.return_reason or "—"),
+    ]
+
+
+class CircularTaskMixin:
+    template_name = "workflow/circular_task.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["circular_table"] = circular_table(self.subject())
+        return context
+
+
+class CircularDraftView(CircularTaskMixin, TaskFormView):
+    form_class = CircularDraftForm
+
+    def details(self, circular):
+        return circular_details(circular)
+
+    def get_initial(self):
+        circular = self.subject()
+        return {"title": circular.title, "body": circular.body}
+
+    def perform(self, form):
+        return circulars_services.circular_draft(
+            actor=self.request.user, circular=self.subject(), **form.cleaned_data
+        )
+
+
+class CircularApproveView(CircularTaskMixin, DecisionTaskView):
+    choices = [("approve", _("Approve and issue")), ("return", _("Return to the drafter"))]
+
+    def details(self, circular):
+        return circular_details(circular) + [
+            (_("Title"), circular.title),
+            (_("Text"), circular.body or "—"),
+        ]
+
+    def perform(self, form):
+        return circulars_services.circular_decide(
+            actor=self.request.user,
+            circular=self.subject(),
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
+        )

@@ -1,0 +1,341 @@
+"""Walk the demo city through every stage of dispatch, through the same services and
+flows the pages use, so the demo shows a dispatch in each status.
+
+It runs once, on a database that has no roll call yet. A class already under way cannot
+take a roll call, so for the running class the demo issues it as if beforehand: it moves
+the class's dates forward while issuing, and puts them back before recording attendance.
+"""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from approvals.flows import ApprovalFlow
+from approvals.models import ApprovalRequest
+from approvals.services import step_decide
+from approvals.views import step_for_task
+from circulars.flows import CircularFlow
+from dispatch import services
+from dispatch.flows import DispatchFlow, FilingFlow, NominationFlow, RollCallFlow, cancel_roll_call
+from dispatch.models import QuotaAllocation, RollCall, TrainingClass
+from org.models import Cadre, Unit
+from workflow.runtime import complete_task, open_task, processes_of, start_process_as
+
+
+def _user(username):
+    return get_user_model().objects.get(username=username)
+
+
+def _cadres(code, count, skip=3):
+    """Staff of a unit (after its leaders), in a stable order."""
+    return list(Cadre.objects.filter(unit__code=code).order_by("id")[skip : skip + count])
+
+
+def _roll_call(dispatcher, training_class, *, cadres=(), allocations=(), days=7):
+    deadline = min(
+        timezone.now() + dt.timedelta(days=days),
+        timezone.make_aware(dt.datetime.combine(training_class.start_date, dt.time.min))
+        - dt.timedelta(hours=1),
+    )
+    return start_process_as(
+        RollCallFlow.start,
+        dispatcher,
+        lambda: services.roll_call_issue(
+            actor=dispatcher,
+            training_class=training_class,
+            mode="named" if cadres else "quota",
+            response_deadline=deadline,
+            cadres=cadres,
+            allocations=allocations,
+        ),
+    )
+
+
+def _process(dispatch):
+    return processes_of(dispatch, DispatchFlow).get()
+
+
+def _confirm(dispatch, liaison):
+    task = open_task(_process(dispatch), "confirm")
+    complete_task(
+        task, liaison, lambda: services.dispatch_confirm(actor=liaison, dispatch=dispatch)
+    )
+
+
+def _request(dispatch, liaison, kind, reason):
+    task = open_task(_process(dispatch), "confirm")
+    complete_task(
+        task,
+        liaison,
+        lambda: services.dispatch_request(
+            actor=liaison, dispatch=dispatch, kind=kind, reason=reason
+        ),
+    )
+
+
+def _decide(request, node, user, decision="approved", comment=""):
+    process = processes_of(request, ApprovalFlow).get()
+    task = open_task(process, node)
+
+    def perform():
+        activation = task.flow_task.activation_class(task)
+        return step_decide(
+            actor=user, step=step_for_task(activation), decision=decision, comment=comment
+        )
+
+    complete_task(task, user, perform)
+
+
+def _acknowledge(dispatch, user):
+    task = open_task(_process(dispatch), "acknowledge")
+    complete_task(
+        task,
+        user,
+        lambda: services.dispatch_acknowledge(actor=user, dispatch=dispatch, ip="127.0.0.1"),
+    )
+
+
+def _attend(dispatch, registrar, result, leave_hours=0):
+    task = open_task(_process(dispatch), "record_attendance")
+    complete_task(
+        task,
+        registrar,
+        lambda: services.attendance_record(
+            actor=registrar, dispatch=dispatch, result=result, leave_hours=leave_hours
+        ),
+    )
+
+
+def _dispatch_of(roll_call, cadre):
+    return roll_call.dispatches.get(cadre=cadre)
+
+
+def _ledger_history():
+    """Past hours for every cadre (classes, online study), so compliance shows a spread."""
+    import random
+
+    from ledger.models import HourKind, HourRecord, HourSource
+
+    rng = random.Random(7)
+    today = timezone.localdate()
+    records = []
+    for cadre_id in Cadre.objects.order_by("id").values_list("id", flat=True):
+        appetite = rng.random()  # some cadres train a lot, some hardly at all
+        for n in range(rng.randint(0, 8)):
+            day = today - dt.timedelta(days=rng.randint(1, 5 * 365))
+            online = rng.random() < 0.4
+            hours = rng.choice([2, 4, 6, 8, 12]) if online else rng.choice([24, 40, 56, 80, 120])
+            if rng.random() > appetite:
+                continue
+            records.append(
+                HourRecord(
+                    cadre_id=cadre_id,
+                    date=day,
+                    hours=hours,
+                    days=None if online else hours // 8,
+                    kind=HourKind.ONLINE if online else HourKind.CONCENTRATED,
+                    source=HourSource.ONLINE_IMPORT if online else HourSource.CLASS,
+                    source_key=f"demo:{cadre_id}:{n}",
+                    note="示例数据：历史学时",
+                )
+            )
+    HourRecord.objects.bulk_create(records)
+
+
+def run() -> bool:
+    """Create the scenario once; return whether anything was created."""
+    if RollCall.objects.exists():
+        return False
+    _ledger_history()
+    city_dispatcher = _user("xx.dispatcher")
+    liaison = {
+        code: _user(f"{code}.liaison")
+        for code in ("xx-fgw", "xx-jyj", "qs-gaj", "xx-nyj", "qs-xz1", "lh-xz1")
+    }
+    head = {
+        code: _user(f"{code}.head")
+        for code in ("xx-fgw", "xx-jyj", "qs-gaj", "xx-nyj", "qs-xz1", "lh-xz1")
+    }
+    city_head, county_head = _user("xx.orghead"), _user("qs.orghead")
+    registrar = _user("xx-dx.registrar")
+
+    # 1. An upcoming class: named roll call, every stage before the class.
+    upcoming = TrainingClass.objects.get(name="全市县处级干部进修班（第二期）")
+    fgw, jyj = _cadres("xx-fgw", 6), _cadres("xx-jyj", 4)
+    dual = Cadre.objects.filter(
+        unit__code="qs-gaj", co_managing_org_department__isnull=False
+    ).first()
+    named = fgw + jyj + [dual]
+    roll_call = _roll_call(city_dispatcher, upcoming, cadres=named)
+    d = {c.pk: _dispatch_of(roll_call, c) for c in named}
+    # fgw[0], fgw[1]: trainees with accounts → notified, one acknowledged
+    _confirm(d[fgw[0].pk], liaison["xx-fgw"])
+    _acknowledge(d[fgw[0].pk], fgw[0].user or liaison["xx-fgw"])
+    _confirm(d[fgw[1].pk], liaison["xx-fgw"])
+    # fgw[2]: leave requested, waiting for the department head
+    _request(d[fgw[2].pk], liaison["xx-fgw"], "leave", "承担全市重点项目评审，培训期间无法脱产")
+    # fgw[3]: deferral approved → deferred, makeup owed
+    _request(d[fgw[3].pk], liaison["xx-fgw"], "deferral", "产假期间")
+    req = ApprovalRequest.objects.get(subject_id=d[fgw[3].pk].pk)
+    _decide(req, "head_review", head["xx-fgw"])
+    _decide(req, "managing_review", city_head)
+    # jyj[0]: exemption approved → exempt
+    _request(d[jyj[0].pk], liaison["xx-jyj"], "exemption", "已参加同类专题培训并取得结业证书")
+    req = ApprovalRequest.objects.get(subject_id=d[jyj[0].pk].pk)
+    _decide(req, "head_review", head["xx-jyj"])
+    _decide(req, "managing_review", city_head)
+    # jyj[1]: confirmed → notified
+    _confirm(d[jyj[1].pk], liaison["xx-jyj"])
+    # the dual-managed chief: deferral approved by the county, awaiting the city
+    _request(d[dual.pk], liaison["qs-gaj"], "deferral", "辖区重大安保任务")
+    req = ApprovalRequest.objects.get(subject_id=d[dual.pk].pk)
+    _decide(req, "head_review", head["qs-gaj"])
+    _decide(req, "managing_review", county_head)
+    # the rest stay named, awaiting confirmation.
+
+    # 2. The running class: issued beforehand, then attendance.
+    running = TrainingClass.objects.get(name="全市中青年干部培训班")
+    real = (running.start_date, running.end_date, running.report_date)
+    shift = dt.timedelta(days=(timezone.localdate() - running.start_date).days + 7)
+    TrainingClass.objects.filter(pk=running.pk).update(
+        start_date=real[0] + shift, end_date=real[1] + shift, report_date=real[2] + shift
+    )
+    running.refresh_from_db()
+    attendees = _cadres("xx-fgw", 3, skip=9) + _cadres("xx-jyj", 3, skip=9)
+    roll_call2 = _roll_call(city_dispatcher, running, cadres=attendees)
+    for cadre in attendees:
+        dispatch = _dispatch_of(roll_call2, cadre)
+        unit_code = cadre.unit.code
+        _confirm(dispatch, liaison[unit_code])
+        _acknowledge(dispatch, liaison[unit_code] if cadre.user_id is None else cadre.user)
+    TrainingClass.objects.filter(pk=running.pk).update(
+        start_date=real[0], end_date=real[1], report_date=real[2]
+    )
+    outcomes = [("present", 0), ("present", 8), ("absent", 0), ("present", 60), ("present", 0)]
+    for cadre, (result, leave) in zip(attendees, outcomes, strict=False):
+        _attend(_dispatch_of(roll_call2, cadre), registrar, result, leave)
+    # the last attendee stays acknowledged, awaiting the registrar.
+
+    # 3. Quota allocation: nominated, returned, accepted.
+    rural = TrainingClass.objects.get(name="乡村振兴专题培训班")
+    units = {code: Unit.objects.get(code=code) for code in ("xx-nyj", "qs-xz1", "lh-xz1")}
+    roll_call3 = _roll_call(city_dispatcher, rural, allocations=[(u, 2) for u in units.values()])
+
+    def nominate(code, cadres):
+        allocation = QuotaAllocation.objects.get(roll_call=roll_call3, unit__code=code)
+        process = processes_of(allocation, NominationFlow).get()
+        complete_task(
+            open_task(process, "nominate"),
+            liaison[code],
+            lambda: services.nomination_submit(
+                actor=liaison[code], allocation=allocation, cadres=cadres
+            ),
+        )
+        return allocation, process
+
+    allocation, process = nominate("xx-nyj", _cadres("xx-nyj", 2))
+    complete_task(
+        open_task(process, "head_approval"),
+        head["xx-nyj"],
+        lambda: services.nomination_head_decide(
+            actor=head["xx-nyj"], allocation=allocation, approve=True
+        ),
+    )
+    complete_task(
+        open_task(process, "dispatcher_review"),
+        city_dispatcher,
+        lambda: services.nomination_review(
+            actor=city_dispatcher, allocation=allocation, accept=True
+        ),
+    )
+    allocation, process = nominate("qs-xz1", _cadres("qs-xz1", 2))
+    complete_task(
+        open_task(process, "head_approval"),
+        head["qs-xz1"],
+        lambda: services.nomination_head_decide(
+            actor=head["qs-xz1"], allocation=allocation, approve=True
+        ),
+    )
+    complete_task(
+        open_task(process, "dispatcher_review"),
+        city_dispatcher,
+        lambda: services.nomination_review(
+            actor=city_dispatcher,
+            allocation=allocation,
+            accept=False,
+            reason="请优先推荐未参加过专题培训的干部",
+        ),
+    )
+    nominate("lh-xz1", _cadres("lh-xz1", 1))  # waiting for the department head
+
+    # 4. A cancelled roll call.
+    emergency = TrainingClass.objects.get(name="应急管理能力提升专题培训班")
+    roll_call4 = _roll_call(city_dispatcher, emergency, cadres=_cadres("xx-yjj", 2))
+    cancel_roll_call(
+        actor=city_dispatcher, roll_call=roll_call4, reason="培训计划调整，本期延期举办"
+    )
+
+    # 5. Filings: submitted, returned, accepted.
+    def file(code, title, days_ago, hours):
+        user = liaison.get(code) or _user(f"{code}.liaison")
+        start = timezone.localdate() - dt.timedelta(days=days_ago)
+
+        def perform():
+            return services.filing_submit(
+                actor=user,
+                unit=Unit.objects.get(code=code),
+                title=title,
+                organizer_name=Unit.objects.get(code=code).name,
+                start_date=start,
+                end_date=start + dt.timedelta(days=1),
+                hours=hours,
+                participants=_cadres(code, 4, skip=4),
+            )
+
+        filing = start_process_as(FilingFlow.start, user, perform)
+        return filing, processes_of(filing, FilingFlow).get()
+
+    file("xx-jyj", "全市教育系统安全生产专题培训", 20, 12)
+
+    # 6. A circular for the last quarter, drafted and awaiting the head's approval.
+    from circulars.flows import start_scheduled_circular
+    from circulars.management.commands.start_circulars import last_finished_period
+    from circulars.services import circular_draft
+
+    start, end = last_finished_period("quarter", timezone.localdate())
+    city = roll_call.org_department
+    circular = start_scheduled_circular(
+        org_department=city, period_kind="quarter", start=start, end=end
+    )
+    process = processes_of(circular, CircularFlow).get()
+    complete_task(
+        open_task(process, "draft"),
+        city_dispatcher,
+        lambda: circular_draft(
+            actor=city_dispatcher,
+            circular=circular,
+            title=circular.title,
+            body="现将本季度全市干部调训情况通报如下，请各单位对照检查、抓好整改。",
+        ),
+    )
+    filing, process = file("xx-fgw", "发改系统政策研究能力提升培训", 30, 16)
+    complete_task(
+        open_task(process, "review"),
+        city_dispatcher,
+        lambda: services.filing_review(
+            actor=city_dispatcher,
+            filing=filing,
+            decision="returned",
+            comment="请补充培训日程和签到表",
+        ),
+    )
+    filing, process = file("qs-gaj", "公安执法规范化专题培训", 45, 16)
+    complete_task(
+        open_task(process, "review"),
+        _user("qs.dispatcher"),
+        lambda: services.filing_review(
+            actor=_user("qs.dispatcher"), filing=filing, decision="accepted"
+        ),
+    )
+    return True

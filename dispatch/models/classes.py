@@ -1,0 +1,114 @@
+"""Training institutions and their classes."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from org.models import OrgDepartment, Unit, UnitKind
+
+
+class InstitutionKind(models.TextChoices):
+    PARTY_SCHOOL = "party_school", _("Party school")
+    ADMINISTRATION_COLLEGE = "administration_college", _("Administration college")
+    CADRE_COLLEGE = "cadre_college", _("Cadre college")
+    UNIVERSITY_BASE = "university_base", _("University training base")
+    ONLINE_PLATFORM = "online_platform", _("Online learning platform")
+
+
+class Institution(models.Model):
+    """A training institution. Its staff (registrars) hold permissions on its unit."""
+
+    unit = models.OneToOneField(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="institution",
+        limit_choices_to={"kind": UnitKind.INSTITUTION},
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=InstitutionKind.choices)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["unit__path"]
+
+    def __str__(self):
+        return self.unit.name
+
+    @property
+    def name(self) -> str:
+        return self.unit.name
+
+    def clean(self):
+        super().clean()
+        if self.unit_id and self.unit.kind != UnitKind.INSTITUTION:
+            raise ValidationError({"unit": _("The unit must be of kind training institution.")})
+
+
+class ClassKind(models.TextChoices):
+    MAIN = "main", _("Main class")
+    THEMATIC = "thematic", _("Thematic class")
+    ONLINE = "online", _("Online class")
+    MAKEUP = "makeup", _("Makeup class")
+
+
+class TrainingClass(models.Model):
+    name = models.CharField(_("name"), max_length=128)
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="classes"
+    )
+    organizer = models.ForeignKey(
+        OrgDepartment,
+        verbose_name=_("organizer"),
+        on_delete=models.PROTECT,
+        related_name="organized_classes",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=ClassKind.choices, default=ClassKind.MAIN
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    report_date = models.DateField(_("report date"))
+    location = models.CharField(_("location"), max_length=255)
+    credit_hours = models.DecimalField(_("credit hours"), max_digits=6, decimal_places=1)
+    days = models.PositiveSmallIntegerField(_("days"))
+    quota = models.PositiveIntegerField(_("quota"))
+
+    class Meta:
+        verbose_name = _("training class")
+        verbose_name_plural = _("training classes")
+        ordering = ["start_date", "id"]
+        indexes = [models.Index(fields=["start_date", "end_date"], name="class_dates_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="class_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(report_date__lte=F("start_date")), name="class_report_before_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(credit_hours__gte=0), name="class_hours_not_negative"
+            ),
+            models.CheckConstraint(condition=Q(days__gte=1), name="class_days_positive"),
+            models.CheckConstraint(condition=Q(quota__gte=1), name="class_quota_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.start_date and self.end_date:
+            if self.end_date < self.start_date:
+                errors["end_date"] = _("A class cannot end before it starts.")
+            elif self.days and self.days > (self.end_date - self.start_date).days + 1:
+                errors["days"] = _("The class has more days than its date range holds.")
+        if self.start_date and self.report_date and self.report_date > self.start_date:
+            errors["report_date"] = _("The report date must be on or before the start date.")
+        if self.credit_hours is not None and self.credit_hours < 0:
+            errors["credit_hours"] = _("Credit hours cannot be negative.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,41 @@
+"""What the dispatch domain does when another app announces something: an approval
+decided about a dispatch resumes its DispatchFlow; 签收 in the inbox completes the
+dispatch's acknowledgement task."""
+
+from viewflow.workflow.status import PROCESS
+
+from dispatch import services
+from dispatch.flows import DispatchFlow
+from dispatch.models import Dispatch
+from dispatch.notices import decision_to_trainee
+from notifications.models import Event
+from workflow.runtime import complete_task, open_task, processes_of
+
+
+def on_decision_made(sender, request, **kwargs):
+    """Resume the DispatchFlow that waits for this leave, deferral or exemption request."""
+    subject = request.subject
+    if not isinstance(subject, Dispatch):
+        return
+    process = processes_of(subject, DispatchFlow).filter(status=PROCESS.NEW).first()
+    task = open_task(process, "await_decision") if process else None
+    if task is not None:
+        DispatchFlow.await_decision.run(task, request=request)
+    decision_to_trainee(subject, request)
+
+
+def on_notice_acknowledged(sender, notification, user, **kwargs):
+    """签收 in the inbox completes the dispatch's acknowledgement task."""
+    if notification.event != Event.NOTICE_ISSUED or notification.document_id is None:
+        return
+    subject = notification.document.subject
+    if not isinstance(subject, Dispatch):
+        return
+    process = processes_of(subject, DispatchFlow).filter(status=PROCESS.NEW).first()
+    task = open_task(process, "acknowledge") if process else None
+    if task is None:
+        return  # already acknowledged through the task page
+    ip = notification.acknowledged_ip
+    complete_task(
+        task, user, lambda: services.dispatch_acknowledge(actor=user, dispatch=subject, ip=ip)
+    )

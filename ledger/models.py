@@ -1,0 +1,231 @@
+"""The hours ledger and the indicators as data: every credited hour once (`source_key`),
+the rules a cadre's hours are measured against (versioned), and hour-import batches."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from org.models import CATEGORY_GROUP, Cadre, CadreCategory, IndicatorGroup
+
+
+class HourKind(models.TextChoices):
+    CONCENTRATED = "concentrated", _("Concentrated training")
+    ONLINE = "online", _("Online self-study")
+
+
+class HourSource(models.TextChoices):
+    CLASS = "class", _("Class attendance")
+    FILING = "filing", _("Accepted filing")
+    ONLINE_IMPORT = "online_import", _("Online platform import")
+    RECOGNITION = "recognition", _("Recognition request")
+
+
+class HourStatus(models.TextChoices):
+    RECOGNIZED = "recognized", _("Recognized")
+    PENDING = "pending", _("Pending")
+    REJECTED = "rejected", _("Rejected")
+
+
+class HourRecord(models.Model):
+    """Credit hours in a cadre's ledger. `source_key` names the one thing that earned
+    them (a dispatch, a filing participant, an import row), so nothing counts twice."""
+
+    cadre = models.ForeignKey(
+        Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="hours"
+    )
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1)
+    days = models.DecimalField(
+        _("days"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Training days, where the source counts them (classes, filings)."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=HourKind.choices)
+    source = models.CharField(_("source"), max_length=16, choices=HourSource.choices)
+    source_key = models.CharField(_("source key"), max_length=64, unique=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=HourStatus.choices, default=HourStatus.RECOGNIZED
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hour record")
+        verbose_name_plural = _("hour records")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["cadre", "date"], name="hours_cadre_date_idx")]
+        constraints = [models.CheckConstraint(condition=Q(hours__gte=0), name="hours_not_negative")]
+
+    def __str__(self):
+        return f"{self.cadre.name} {self.hours}"
+
+
+class RuleWindow(models.TextChoices):
+    CALENDAR_YEAR = "calendar_year", _("Calendar year")
+    ROLLING_5_YEARS = "rolling_5_years", _("Rolling five years")
+    PLAN_PERIOD = "plan_period", _("Plan period")
+
+
+class IndicatorRule(models.Model):
+    """One quantitative indicator (干部教育培训量化指标) for one indicator group, as data.
+
+    Rules are versioned, never edited in place: a revision is a new row that supersedes
+    the old one from its effective date, so an evaluation can always name the version it
+    used. For one group and kind, effective periods never overlap.
+    """
+
+    code = models.SlugField(_("code"), max_length=40)
+    group = models.CharField(_("indicator group"), max_length=1, choices=IndicatorGroup.choices)
+    categories = models.JSONField(
+        _("cadre categories"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The categories of the group this rule is for; none means the whole group. "
+            "For a cadre, of the rules of one kind, the one for the fewest categories "
+            "applies."
+        ),
+    )
+    kind = models.CharField(
+        _("kind of training"),
+        max_length=16,
+        choices=[("concentrated", _("Concentrated training")), ("online", _("Online self-study"))],
+    )
+    window = models.CharField(_("window"), max_length=16, choices=RuleWindow.choices)
+    min_hours = models.DecimalField(_("minimum hours"), max_digits=6, decimal_places=1)
+    alt_min_days = models.DecimalField(
+        _("or minimum days"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    hours_per_day = models.DecimalField(
+        _("hours per day"),
+        max_digits=4,
+        decimal_places=1,
+        default=8,
+        help_text=_("Converts hours to days for records that do not count days."),
+    )
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective until"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("indicator rule")
+        verbose_name_plural = _("indicator rules")
+        ordering = ["group", "kind", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="rule_code_version_once"),
+            models.CheckConstraint(condition=Q(min_hours__gte=0), name="rule_hours_not_negative"),
+            models.CheckConstraint(condition=Q(hours_per_day__gt=0), name="rule_day_positive"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="rule_period_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.group}·{self.get_kind_display()} v{self.version}"
+
+    def get_categories_display(self) -> str:
+        if not self.categories:
+            return str(_("The whole group"))
+        labels = dict(CadreCategory.choices)
+        return "、".join(str(labels.get(c, c)) for c in self.categories)
+
+    @property
+    def scope(self) -> frozenset[str]:
+        """The categories this rule is for: those it names, or all of its group's."""
+        if self.categories:
+            return frozenset(self.categories)
+        return frozenset(str(c) for c, g in CATEGORY_GROUP.items() if g == self.group)
+
+    def scope_clashes(self, other: "IndicatorRule") -> bool:
+        """Whether `other` (same group and kind) would compete with this rule for some
+        cadre: they share a category and neither is more specific (for as many
+        categories)."""
+        mine, theirs = self.scope, other.scope
+        return bool(mine & theirs) and len(mine) == len(theirs)
+
+    def clean(self):
+        super().clean()
+        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": _("The period cannot end before it starts.")})
+        if self.min_hours is not None and self.min_hours < 0:
+            raise ValidationError({"min_hours": _("Hours cannot be negative.")})
+        if self.alt_min_days is not None and self.alt_min_days < 0:
+            raise ValidationError({"alt_min_days": _("Days cannot be negative.")})
+        if not isinstance(self.categories, list):
+            raise ValidationError({"categories": _("Choose cadre categories from the list.")})
+        if self.group:
+            allowed = {str(c) for c, g in CATEGORY_GROUP.items() if g == self.group}
+            wrong = [c for c in self.categories if c not in allowed]
+            if wrong:
+                raise ValidationError(
+                    {
+                        "categories": _(
+                            "These categories are not in indicator group %(group)s: %(wrong)s"
+                        )
+                        % {
+                            "group": self.group,
+                            "wrong": "、".join(
+                                str(dict(CadreCategory.choices).get(c, c)) for c in wrong
+                            ),
+                        }
+                    }
+                )
+            self.categories = sorted(set(self.categories))
+        if self.group and self.kind and self.effective_from:
+            overlapping = IndicatorRule.objects.filter(group=self.group, kind=self.kind).exclude(
+                pk=self.pk
+            )
+            overlapping = overlapping.filter(
+                Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from)
+            )
+            if self.effective_to:
+                overlapping = overlapping.filter(effective_from__lte=self.effective_to)
+            if self.supersedes_id:
+                overlapping = overlapping.exclude(pk=self.supersedes_id)
+            if any(self.scope_clashes(other) for other in overlapping):
+                raise ValidationError(
+                    _(
+                        "Another rule for this group, kind and these cadre categories is in "
+                        "force in the same period."
+                    )
+                )
+
+
+class HourImport(models.Model):
+    """An upload of online-platform hours: previewed with row errors, committed whole."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    rows = models.JSONField(_("rows"), default=list)
+    errors = models.JSONField(_("errors"), default=list)
+    committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hour import")
+        verbose_name_plural = _("hour imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name

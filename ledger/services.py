@@ -1,0 +1,426 @@
+"""The hours ledger: rule revisions, online-platform imports, hour recognition."""
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record_event, record_events, snapshot
+from dispatch.services.common import change, require_any
+from ledger.models import HourImport, HourKind, HourRecord, HourSource, HourStatus, IndicatorRule
+from org import idnumber, selectors
+from org.models import Cadre
+
+MAX_ONLINE_HOURS_PER_ROW = Decimal("24")
+MAX_ONLINE_HOURS_PER_DAY = Decimal("24")
+# The ledger keeps hours to one decimal place (HourRecord.hours); finer input would be
+# rounded silently, so it is refused.
+HOURS_STEP = Decimal("0.1")
+
+
+def rule_revision(rule: IndicatorRule, effective_from: dt.date | None, **fields) -> IndicatorRule:
+    """The next version of `rule` from `effective_from`, checked but not saved.
+
+    Raises ValidationError (field errors where a field is to blame) when `rule` is not the
+    version in force, the date does not move past the version it replaces, or the new
+    version is invalid (e.g. overlaps another rule)."""
+    if rule.effective_to is not None or IndicatorRule.objects.filter(supersedes=rule).exists():
+        raise ValidationError(_("Only the version in force can be revised."))
+    if effective_from is None or effective_from <= rule.effective_from:
+        raise ValidationError(
+            {
+                "effective_from": _(
+                    "A change to the version in force takes effect as a new version: set "
+                    "the date from which it applies, after %(date)s."
+                )
+                % {"date": rule.effective_from.isoformat()}
+            }
+        )
+    revision = IndicatorRule(
+        code=rule.code,
+        group=rule.group,
+        categories=list(rule.categories),
+        kind=rule.kind,
+        window=rule.window,
+        min_hours=rule.min_hours,
+        alt_min_days=rule.alt_min_days,
+        hours_per_day=rule.hours_per_day,
+        description=rule.description,
+        version=rule.version + 1,
+        supersedes=rule,
+        effective_from=effective_from,
+    )
+    for name, value in fields.items():
+        setattr(revision, name, value)
+    revision.full_clean()
+    return revision
+
+
+@transaction.atomic
+def rule_revise(*, actor, rule: IndicatorRule, effective_from: dt.date, **fields) -> IndicatorRule:
+    """A new version of `rule` in force from `effective_from`; the old one ends the day before.
+    Evaluations made under the old version keep naming it."""
+    rule = IndicatorRule.objects.select_for_update().get(pk=rule.pk)
+    revision = rule_revision(rule, effective_from, **fields)
+    before = snapshot(rule)
+    change(
+        actor=actor,
+        instance=rule,
+        verb="rule.close",
+        effective_to=effective_from - dt.timedelta(days=1),
+    )
+    revision.save()
+    record_event(
+        actor=actor,
+        verb="rule.revise",
+        target=revision,
+        before=before,
+        after=snapshot(revision),
+    )
+    return revision
+
+
+# Online-platform import
+
+COLUMNS = {
+    "id_number": ("身份证号码", "身份证号", "id_number"),
+    "name": ("姓名", "name"),
+    "date": ("学习日期", "日期", "date"),
+    "hours": ("学时", "hours"),
+    "course": ("课程", "课程名称", "course"),
+    "platform": ("平台", "platform"),
+}
+
+
+def _read_table(name: str, content: bytes) -> list[list[str]]:
+    if name.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        except Exception as exc:  # openpyxl raises many kinds on a broken file
+            raise ValidationError(_("The file is not a readable Excel workbook.")) from exc
+        return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+    if name.lower().endswith(".csv"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = content.decode("gb18030")
+            except UnicodeDecodeError:
+                raise ValidationError(
+                    _("The file is not readable text (UTF-8 or GB18030).")
+                ) from None
+        try:
+            return list(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise ValidationError(_("The file is not a readable CSV table.")) from exc
+    raise ValidationError(_("Upload an .xlsx or .csv file."))
+
+
+def _header_map(header) -> dict[str, int]:
+    found = {}
+    cells = [str(c).strip() for c in header]
+    for key, names in COLUMNS.items():
+        for index, cell in enumerate(cells):
+            if cell in names:
+                found[key] = index
+    missing = [COLUMNS[k][0] for k in ("id_number", "date", "hours") if k not in found]
+    if missing:
+        raise ValidationError(_("Missing columns: %(columns)s") % {"columns": "、".join(missing)})
+    return found
+
+
+def _parse_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    return dt.date.fromisoformat(text)
+
+
+def _source_key(platform, number, date, course) -> str:
+    digest = hashlib.sha1(f"{platform}|{number}|{date}|{course}".encode()).hexdigest()
+    return f"online:{digest}"
+
+
+def _already_imported(rows, columns) -> set[str]:
+    """The source keys of these rows already in the ledger, in one query."""
+    keys = set()
+    for raw in rows:
+
+        def cell(key, raw=raw):
+            index = columns.get(key)
+            return raw[index] if index is not None and index < len(raw) else ""
+
+        try:
+            date = _parse_date(cell("date"))
+        except (ValueError, TypeError):
+            continue
+        number = idnumber.normalize(str(cell("id_number")))
+        keys.add(
+            _source_key(str(cell("platform")).strip(), number, date, str(cell("course")).strip())
+        )
+    return set(HourRecord.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+
+
+def _online_hours_by_day(cadres, rows, columns) -> dict[tuple[int, dt.date], Decimal]:
+    """Online hours already in the ledger (pending or recognized) per cadre and day, for
+    the cadres and days of an upload, in one query."""
+    days = set()
+    for raw in rows:
+        index = columns["date"]
+        try:
+            days.add(_parse_date(raw[index] if index < len(raw) else ""))
+        except (ValueError, TypeError):
+            continue
+    totals = (
+        HourRecord.objects.filter(cadre__in=list(cadres), date__in=days, kind=HourKind.ONLINE)
+        .exclude(status=HourStatus.REJECTED)
+        .values_list("cadre_id", "date")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    return {(cadre_id, date): total for cadre_id, date, total in totals}
+
+
+def hours_import_preview(*, actor, name: str, content: bytes) -> HourImport:
+    """Parse the upload and check every row; nothing enters the ledger yet."""
+    table = [row for row in _read_table(name, content) if any(str(c).strip() for c in row)]
+    if not table:
+        raise ValidationError(_("The file is empty."))
+    columns = _header_map(table[0])
+    reach = selectors.cadres_in_reach(actor, "issue_dispatch")
+    numbers = {
+        idnumber.normalize(str(row[columns["id_number"]]))
+        for row in table[1:]
+        if len(row) > columns["id_number"]
+    }
+    cadres = {c.id_number: c for c in reach.filter(id_number__in=numbers)}
+    rows, errors, seen = [], [], set()
+    imported = _already_imported(table[1:], columns)
+    ledger_days = _online_hours_by_day(cadres.values(), table[1:], columns)
+    day_totals: dict[tuple[int, dt.date], Decimal] = {}
+    today = timezone.localdate()
+    for line, raw in enumerate(table[1:], start=2):
+
+        def cell(key, raw=raw):
+            index = columns.get(key)
+            return raw[index] if index is not None and index < len(raw) else ""
+
+        problems = []
+        number = idnumber.normalize(str(cell("id_number")))
+        cadre = cadres.get(number)
+        if cadre is None:
+            problems.append(_("unknown ID number or outside your jurisdiction"))
+        try:
+            date = _parse_date(cell("date"))
+            if date > today:
+                problems.append(_("date in the future"))
+        except (ValueError, TypeError):
+            date = None
+            problems.append(_("unreadable date"))
+        try:
+            hours = Decimal(str(cell("hours")).strip())
+            if hours <= 0:
+                problems.append(_("hours must be positive"))
+            elif hours > MAX_ONLINE_HOURS_PER_ROW:
+                problems.append(_("more than 24 hours in one row"))
+            elif hours != hours.quantize(HOURS_STEP):
+                problems.append(_("hours with more than one decimal place"))
+        except (InvalidOperation, ValueError):
+            hours = None
+            problems.append(_("unreadable hours"))
+        course, platform = str(cell("course")).strip(), str(cell("platform")).strip()
+        key = _source_key(platform, number, date, course)
+        counted = False
+        if key in seen:
+            problems.append(_("duplicate of an earlier row"))
+        elif key in imported:
+            problems.append(_("already imported"))
+        else:
+            counted = True
+        seen.add(key)
+        if counted and cadre is not None and date is not None and hours is not None:
+            if 0 < hours <= MAX_ONLINE_HOURS_PER_ROW:
+                day = (cadre.pk, date)
+                day_totals[day] = day_totals.get(day, ledger_days.get(day, Decimal(0))) + hours
+                if day_totals[day] > MAX_ONLINE_HOURS_PER_DAY:
+                    problems.append(
+                        _(
+                            "%(total)s hours for this cadre on this day with the rows above "
+                            "and hours already imported (at most 24)"
+                        )
+                        % {"total": f"{day_totals[day].normalize():f}"}
+                    )
+        rows.append(
+            {
+                "line": line,
+                "id_number": idnumber.mask(number),
+                "cadre_id": cadre.pk if cadre else None,
+                "name": cadre.name if cadre else str(cell("name")),
+                "date": date.isoformat() if date else "",
+                "hours": str(hours) if hours is not None else "",
+                "course": course,
+                "platform": platform,
+                "source_key": key,
+                "errors": problems,
+            }
+        )
+        if problems:
+            errors.append({"line": line, "errors": problems})
+    return HourImport.objects.create(
+        uploaded_by=actor, file_name=name[:255], rows=rows, errors=errors
+    )
+
+
+@transaction.atomic
+def hours_import_commit(*, actor, hour_import: HourImport) -> list[HourRecord]:
+    """Credit every row, or none: refused while any row has an error."""
+    hour_import = HourImport.objects.select_for_update().get(pk=hour_import.pk)
+    if hour_import.uploaded_by_id != actor.pk:
+        raise ValidationError(_("Only the person who uploaded the file can commit it."))
+    if hour_import.committed_at:
+        raise ValidationError(_("This import has already been committed."))
+    if hour_import.errors:
+        raise ValidationError(_("Correct the rows with errors and upload the file again."))
+    reach = set(
+        selectors.cadres_in_reach(actor, "issue_dispatch")
+        .filter(pk__in=[r["cadre_id"] for r in hour_import.rows])
+        .values_list("pk", flat=True)
+    )
+    if any(r["cadre_id"] not in reach for r in hour_import.rows):
+        raise ValidationError(_("Some cadres are no longer in your jurisdiction."))
+    day_totals = {}
+    existing = (
+        HourRecord.objects.filter(
+            cadre_id__in=reach,
+            date__in={r["date"] for r in hour_import.rows},
+            kind=HourKind.ONLINE,
+        )
+        .exclude(status=HourStatus.REJECTED)
+        .values_list("cadre_id", "date")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    for cadre_id, date, total in existing:
+        day_totals[(cadre_id, date.isoformat())] = total
+    for row in hour_import.rows:
+        day = (row["cadre_id"], row["date"])
+        day_totals[day] = day_totals.get(day, Decimal(0)) + Decimal(row["hours"])
+    if any(total > MAX_ONLINE_HOURS_PER_DAY for total in day_totals.values()):
+        raise ValidationError(
+            _(
+                "Other hours were imported meanwhile for some of these cadres and days; "
+                "upload the file again to check them. Nothing was imported."
+            )
+        )
+    records = [
+        HourRecord(
+            cadre_id=row["cadre_id"],
+            date=dt.date.fromisoformat(row["date"]),
+            hours=Decimal(row["hours"]),
+            kind=HourKind.ONLINE,
+            source=HourSource.ONLINE_IMPORT,
+            source_key=row["source_key"],
+            note=f"{row['platform']} {row['course']}".strip()[:255],
+        )
+        for row in hour_import.rows
+    ]
+    try:
+        with transaction.atomic():
+            created = HourRecord.objects.bulk_create(records)
+    except IntegrityError:
+        raise ValidationError(
+            _("Some rows were imported meanwhile; nothing was imported.")
+        ) from None
+    change(actor=actor, instance=hour_import, verb="hours.import", committed_at=timezone.now())
+    record_events(actor=actor, verb="hours.credit", targets=[r for r in created if r.pk] or [])
+    return created
+
+
+# Hour recognition (学时认定 / 互认)
+
+RECOGNITION_OPEN = (HourStatus.PENDING, HourStatus.RECOGNIZED)
+
+
+def recognition_key(cadre: Cadre, provider: str, date: dt.date, kind: str) -> str:
+    """What a recognition request is about — the cadre, the platform or institution, the
+    day and the kind of training — so the same hours cannot be asked for twice. A
+    rejected request may be asked for again: its key gets a sequence number."""
+    provider = " ".join((provider or "").split()).casefold()
+    digest = hashlib.sha1(f"{cadre.pk}|{provider}|{date.isoformat()}|{kind}".encode()).hexdigest()
+    return f"recognition:{digest}"
+
+
+@transaction.atomic
+def recognition_submit(
+    *, actor, cadre: Cadre, date, hours, kind: str, provider: str, reason: str
+) -> HourRecord:
+    """A unit asks the org department to recognize hours earned elsewhere; pending until
+    approved. Refused while the same hours (cadre, provider, day, kind) are pending or
+    recognized."""
+    require_any(actor, ("act_as_liaison",), cadre.unit)
+    hours = Decimal(hours)
+    errors = {}
+    if hours <= 0 or hours > 2000:
+        errors["hours"] = _("Credit hours must be positive.")
+    if date > timezone.localdate():
+        errors["date"] = _("date in the future")
+    if not (reason or "").strip():
+        errors["reason"] = _("Please give a reason for the request.")
+    if kind not in HourKind.values:
+        errors["kind"] = _("Unknown kind of training.")
+    if errors:
+        raise ValidationError(errors)
+    provider = " ".join((provider or "").split())
+    base = recognition_key(cadre, provider, date, kind)
+    duplicate = ValidationError(
+        _(
+            "Hours of %(cadre)s from %(provider)s on %(date)s have already been submitted "
+            "for recognition (pending or recognized); the same hours cannot count twice."
+        )
+        % {"cadre": cadre.name, "provider": provider, "date": date.isoformat()}
+    )
+    earlier = list(
+        HourRecord.objects.filter(
+            source=HourSource.RECOGNITION, source_key__startswith=f"{base}:"
+        ).values_list("status", flat=True)
+    )
+    if any(status in RECOGNITION_OPEN for status in earlier):
+        raise duplicate
+    try:
+        with transaction.atomic():
+            record = HourRecord.objects.create(
+                cadre=cadre,
+                date=date,
+                hours=hours,
+                kind=kind,
+                source=HourSource.RECOGNITION,
+                source_key=f"{base}:{len(earlier)}",
+                status=HourStatus.PENDING,
+                note=f"{provider}：{reason}"[:255],
+            )
+    except IntegrityError:  # the same request submitted at the same moment
+        raise duplicate from None
+    record_event(
+        actor=actor, verb="hours.recognition_request", target=record, after=snapshot(record)
+    )
+    return record
+
+
+@transaction.atomic
+def recognition_decided(*, record: HourRecord, approved: bool) -> HourRecord:
+    record = HourRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status != HourStatus.PENDING:
+        raise ValidationError(_("This step has already been completed by someone else."))
+    status = HourStatus.RECOGNIZED if approved else HourStatus.REJECTED
+    return change(actor=None, instance=record, verb=f"hours.{status}", status=status)

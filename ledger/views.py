@@ -1,0 +1,122 @@
+"""Pages. Each view loads what it shows through a jurisdiction-filtered selector (so an
+outsider gets 404), and writes only through services."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.http import positive_int
+from ledger import compliance
+from ledger import services as ledger_services
+from ledger.forms import HourImportForm
+from ledger.models import HourImport
+from org import policy
+from org import selectors as org_selectors
+from org.models import Unit
+
+
+class CompliancePeriodForm(forms.Form):
+    """The day the report is evaluated on (today by default) and, optionally, the first
+    day from which hours count."""
+
+    since = forms.DateField(
+        label=gettext_lazy("Hours counted from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    as_of = forms.DateField(
+        label=gettext_lazy("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("as_of") and "as_of" not in self.errors:
+            data["as_of"] = timezone.localdate()
+        if data.get("since") and data.get("as_of") and data["as_of"] < data["since"]:
+            self.add_error("as_of", _("The period cannot end before it starts."))
+        return data
+
+
+@login_required
+def compliance_report(request):
+    policy.require_reach(request.user)
+    unit_id = positive_int(request.GET.get("unit"))
+    cadres = org_selectors.cadres_in_reach(request.user)
+    unit = None
+    if unit_id:
+        unit = org_selectors.units_in_reach(request.user).filter(pk=unit_id).first()
+        if unit is None:
+            raise Http404
+        cadres = cadres.filter(unit__path__startswith=unit.path)
+    period = CompliancePeriodForm(request.GET)
+    status = request.GET.get("status")
+    status = status if status in compliance.ORDER else None
+    rows, per_page = [], 100
+    if period.is_valid():
+        # Ordered (worst status, largest shortfall first) and paged in SQL; the page
+        # asked for is read first, and brings the count with it.
+        rows = compliance.ReportRows(
+            cadres, period.cleaned_data["as_of"], period.cleaned_data["since"], status
+        )
+        number = positive_int(request.GET.get("page")) or 1
+        rows.prefetch((number - 1) * per_page, number * per_page)
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    units = {u.pk: u.name for u in Unit.objects.filter(pk__in={r["unit_id"] for r in page})}
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "dispatch/compliance.html",
+        {
+            "page": page,
+            "unit": unit,
+            "units": units,
+            "status": status,
+            "period": period,
+            "as_of": period.cleaned_data.get("as_of") if period.is_valid() else None,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def hours_import(request):
+    if not org_selectors.units_in_reach(request.user, "issue_dispatch").exists():
+        raise PermissionDenied
+    form = HourImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            hour_import = ledger_services.hours_import_preview(
+                actor=request.user, name=upload.name, content=upload.read()
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+        else:
+            return redirect("hours_import_preview", pk=hour_import.pk)
+    return render(request, "dispatch/hours_import.html", {"form": form})
+
+
+@login_required
+def hours_import_preview(request, pk: int):
+    hour_import = HourImport.objects.filter(pk=pk, uploaded_by=request.user).first()
+    if hour_import is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            created = ledger_services.hours_import_commit(
+                actor=request.user, hour_import=hour_import
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("%(count)d rows imported.") % {"count": len(created)})
+        return redirect("hours_import_preview", pk=pk)
+    return render(request, "dispatch/hours_import_preview.html", {"hour_import": hour_import})

@@ -1,0 +1,137 @@
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from audit.admin_base import AuditedAdmin, ReadOnlyRecordAdmin
+from org import selectors as org_selectors
+from org.forms import CadreForm, UnitForm
+from org.models import (
+    Cadre,
+    Delegation,
+    OrgDepartment,
+    Unit,
+    UnitGroupObjectPermission,
+    UnitUserObjectPermission,
+)
+
+
+class JurisdictionAdmin(AuditedAdmin):
+    """Staff who are not superusers see only rows in their jurisdiction."""
+
+    def reach(self, request):
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(pk__in=self.reach(request).values("pk"))
+
+
+@admin.register(Unit)
+class UnitAdmin(JurisdictionAdmin):
+    form = UnitForm
+    list_display = ["name", "code", "kind", "parent", "depth"]
+    list_filter = ["kind", "depth"]
+    search_fields = ["name", "code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+    def reach(self, request):
+        return org_selectors.units_in_reach(request.user)
+
+
+@admin.register(OrgDepartment)
+class OrgDepartmentAdmin(JurisdictionAdmin):
+    list_display = ["__str__", "issuer_code", "jurisdiction"]
+    list_select_related = ["unit", "jurisdiction"]
+    autocomplete_fields = ["unit", "jurisdiction"]
+
+    def reach(self, request):
+        return OrgDepartment.objects.filter(unit__in=org_selectors.units_in_reach(request.user))
+
+
+class CadreAdminForm(CadreForm):
+    """The cadre form with the user account the cadre signs in with (the trainee's own
+    record and acknowledgements hang on it); an account belongs to one cadre at most."""
+
+    class Meta(CadreForm.Meta):
+        fields = [*CadreForm.Meta.fields, "user"]
+
+    def clean_user(self):
+        user = self.cleaned_data.get("user")
+        if user is not None:
+            other = Cadre.objects.filter(user=user).exclude(pk=self.instance.pk).first()
+            if other is not None:
+                raise ValidationError(
+                    _("The user account %(user)s is already linked to the cadre %(cadre)s.")
+                    % {"user": user.get_username(), "cadre": other.name}
+                )
+        return user
+
+
+@admin.register(Cadre)
+class CadreAdmin(JurisdictionAdmin):
+    form = CadreAdminForm
+    list_display = ["name", "gender", "masked_id_number", "unit", "position", "category"]
+    list_filter = ["category", "gender", "is_leadership_member", "is_young_cadre"]
+    search_fields = ["name", "position", "unit__name"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit", "user"]
+
+    def reach(self, request):
+        return org_selectors.cadres_in_reach(request.user)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Grants are written by `role_grant` (audited), never edited by hand here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(UnitUserObjectPermission)
+class UnitUserObjectPermissionAdmin(ReadOnlyAdmin):
+    list_display = ["user", "permission", "content_object"]
+    list_select_related = ["user", "permission", "content_object"]
+    search_fields = ["user__username", "content_object__name"]
+
+
+@admin.register(UnitGroupObjectPermission)
+class UnitGroupObjectPermissionAdmin(ReadOnlyAdmin):
+    list_display = ["group", "permission", "content_object"]
+    list_select_related = ["group", "permission", "content_object"]
+
+
+# People and role groups are never deleted either: deactivate a user instead, so their
+# audit trail and the tasks they did keep pointing at them.
+class KeepUserAdmin(UserAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class KeepGroupAdmin(GroupAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delegation)
+class DelegationAdmin(ReadOnlyRecordAdmin):
+    list_display = ["delegator", "delegate", "permission", "starts_on", "ends_on", "revoked"]
+
+
+admin.site.unregister(User)
+admin.site.register(User, KeepUserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, KeepGroupAdmin)

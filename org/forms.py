@@ -1,0 +1,54 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.widgets import DateInput
+from org.models import Cadre, Unit
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "kind", "parent", "sort_order"]
+
+
+class CadreForm(forms.ModelForm):
+    class Meta:
+        model = Cadre
+        fields = [
+            "name",
+            "gender",
+            "id_number",
+            "unit",
+            "position",
+            "rank",
+            "category",
+            "is_leadership_member",
+            "is_young_cadre",
+            "managing_org_department",
+            "co_managing_org_department",
+        ]
+
+    def clean_id_number(self):
+        return (self.cleaned_data.get("id_number") or "").strip().upper()
+
+
+class DelegationForm(forms.Form):
+    delegate = forms.ModelChoiceField(
+        label=_("Deputy"),
+        queryset=Unit.objects.none(),
+        error_messages={
+            "invalid_choice": _(
+                "Only another person of your own unit may decide in your place (not a "
+                "liaison, nor anyone outside the unit). Choose from the list."
+            )
+        },
+    )
+    starts_on = forms.DateField(label=_("From"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Until"), widget=DateInput())
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].queryset = candidates
+        self.fields["delegate"].label_from_instance = lambda u: (
+            u.get_full_name() or u.get_username()
+        )

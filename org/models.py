@@ -1,0 +1,416 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Cast, Concat, Length, Mod, Substr
+from django.db.models.lookups import Exact, In
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from org import idnumber
+
+PATH_SEGMENT = 8  # "00000042/" per level: a unit's path lists its ancestors' ids
+
+
+class UnitKind(models.TextChoices):
+    PARTY_ORGAN = "party_organ", _("Party organ")
+    GOVERNMENT = "government", _("Government body")
+    SOE = "soe", _("State-owned enterprise")
+    PUBLIC_INSTITUTION = "public_institution", _("Public institution")
+    ORG_DEPARTMENT = "org_department", _("Organization department")
+    INSTITUTION = "institution", _("Training institution")
+
+
+def path_upper_bound(path: str) -> str:
+    """The smallest string above every path that starts with `path`: its last character
+    incremented (paths hold digits and "/", so "…/" becomes "…0")."""
+    return path[:-1] + chr(ord(path[-1]) + 1)
+
+
+class PathWithin(models.Lookup):
+    """`lhs` (a path) lies in the subtree whose root has the path `rhs`, written as the
+    range `lhs >= rhs AND lhs < path_upper_bound(rhs)`, compared byte by byte: SQLite
+    answers it from the path index (it scans for `LIKE 'p%'`), and PostgreSQL uses its
+    pattern operators `~>=~` / `~<~`, which the `varchar_pattern_ops` index serves and
+    no collation can reorder."""
+
+    lookup_name = "path_within"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return str(self.rhs)
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        ge, lt = (">=", "<") if connection.vendor != "postgresql" else ("~>=~", "~<~")
+        sql = f"({lhs} {ge} %s AND {lhs} {lt} %s)"
+        return sql, [*lhs_params, self.rhs, *lhs_params, path_upper_bound(self.rhs)]
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree(self, unit: "Unit"):
+        """`unit` and every unit below it: one query on a range of the path index."""
+        return self.filter(PathWithin(F("path"), unit.path))
+
+
+class Unit(models.Model):
+    """An employing organization. Units form a tree kept as a materialized path, so
+    "this unit and everything below" is a single `path LIKE 'prefix%'` query."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    kind = models.CharField(_("kind"), max_length=32, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=255, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["path"], name="unit_path_idx", opclasses=["varchar_pattern_ops"])
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="unit_not_own_parent"),
+        ]
+        permissions = [
+            ("read_scope", _("Can read units, cadres and classes in this subtree")),
+            ("issue_dispatch", _("Can issue roll calls and circulars for this subtree")),
+            ("approve_as_head", _("Can decide requests as department head")),
+            ("approve_as_org_department", _("Can decide requests as organization department")),
+            ("act_as_liaison", _("Can confirm, nominate and file for the unit")),
+            ("record_attendance", _("Can record attendance and hours")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        super().save(*args, **kwargs)
+        # Keeping the path right is an invariant of the tree, not a workflow.
+        new_path = self._computed_path()
+        if new_path == old_path:
+            return
+        if self.parent_id and new_path.startswith(old_path or "\0"):
+            raise ValidationError(
+                _("A unit cannot be placed under itself or one of its own sub-units.")
+            )
+        depth = new_path.count("/") - 1
+        Unit.objects.filter(pk=self.pk).update(path=new_path, depth=depth)
+        if old_path:
+            # Move the whole subtree in one statement.
+            Unit.objects.filter(PathWithin(F("path"), old_path)).exclude(pk=self.pk).update(
+                path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1)),
+                depth=F("depth") + (depth - self.depth),
+            )
+        self.path, self.depth = new_path, depth
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is None or self.pk is None:
+            return
+        parent = self.parent
+        if parent.pk == self.pk or (self.path and parent.path.startswith(self.path)):
+            raise ValidationError(
+                {"parent": _("A unit cannot be placed under itself or one of its own sub-units.")}
+            )
+
+    def _computed_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else ""
+        return f"{prefix}{self.pk:0{PATH_SEGMENT}d}/"
+
+    def ancestors(self):
+        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        return Unit.objects.filter(pk__in=ids[:-1]).order_by("depth")
+
+
+class UnitUserObjectPermission(UserObjectPermissionBase):
+    """Direct foreign key for guardian, so jurisdiction queries join on integers."""
+
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+        indexes = [models.Index(fields=["user", "permission"], name="unit_uop_user_perm_idx")]
+
+
+class UnitGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+
+
+class OrgDepartment(models.Model):
+    """An organization department: a unit of its own, with jurisdiction over a subtree."""
+
+    unit = models.OneToOneField(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="org_department",
+        limit_choices_to={"kind": UnitKind.ORG_DEPARTMENT},
+    )
+    jurisdiction = models.ForeignKey(
+        Unit,
+        verbose_name=_("jurisdiction root"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The department manages this unit and every unit below it."),
+    )
+    issuer_code = models.CharField(
+        _("issuer code"),
+        max_length=16,
+        unique=True,
+        help_text=_("Prefix of document numbers, for example X组通."),
+    )
+    seal = models.FileField(_("seal image"), upload_to="seals/", blank=True)
+
+    class Meta:
+        verbose_name = _("organization department")
+        verbose_name_plural = _("organization departments")
+        ordering = ["unit__path"]
+
+    def __str__(self):
+        return self.unit.name
+
+    def clean(self):
+        super().clean()
+        if self.unit_id and self.unit.kind != UnitKind.ORG_DEPARTMENT:
+            raise ValidationError({"unit": _("The unit must be of kind organization department.")})
+
+
+class IndicatorGroup(models.TextChoices):
+    A = "A", _("Group A")
+    B = "B", _("Group B")
+
+
+class CadreCategory(models.TextChoices):
+    COUNTY_LEADER = "county_leader", _("Party and government leader at county level or above")
+    SENIOR_CIVIL_SERVANT = "senior_civil_servant", _("Civil servant at level-4 researcher or above")
+    SOE_LEADER = "soe_leader", _("SOE leader of equivalent level")
+    PI_SENIOR = "pi_senior", _("Public institution staff at management grade 6 or above")
+    SECTION_LEADER = "section_leader", _("Section-level leader")
+    CIVIL_SERVANT = "civil_servant", _("Civil servant at level-1 principal staff member or below")
+    OTHER_MANAGER = "other_manager", _("Other SOE or public institution manager")
+    PROFESSIONAL = "professional", _("Professional and technical staff")
+
+
+# Which indicator group (DOMAIN.md, 干部教育培训量化指标) each category falls under.
+CATEGORY_GROUP = {
+    CadreCategory.COUNTY_LEADER: IndicatorGroup.A,
+    CadreCategory.SENIOR_CIVIL_SERVANT: IndicatorGroup.A,
+    CadreCategory.SOE_LEADER: IndicatorGroup.A,
+    CadreCategory.PI_SENIOR: IndicatorGroup.A,
+    CadreCategory.SECTION_LEADER: IndicatorGroup.B,
+    CadreCategory.CIVIL_SERVANT: IndicatorGroup.B,
+    CadreCategory.OTHER_MANAGER: IndicatorGroup.B,
+    CadreCategory.PROFESSIONAL: IndicatorGroup.B,
+}
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class IdNumberField(models.CharField):
+    """An 18-character ID number. Its length is checked by `validate_id_number`, whose
+    message names the ID number, instead of Django's generic "at most 18 characters"
+    (dropped from the model field and from its form field; the input keeps
+    `maxlength`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validators[:] = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+
+    def formfield(self, **kwargs):
+        field = super().formfield(**kwargs)
+        field.validators[:] = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+        return field
+
+
+_DIGITS = list("0123456789")
+
+
+def _id_digit(position: int):
+    """The digit at `position` (1-based) of the ID number, as an integer — or -1 when it
+    is not a digit (the CASE keeps PostgreSQL from casting a letter)."""
+    char = Substr("id_number", position, 1)
+    return Case(
+        When(In(char, _DIGITS), then=Cast(char, IntegerField())),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+
+
+def id_number_checksum_condition():
+    """GB 11643 in SQL: 17 digits, then the check character '10X98765432'[Σ dᵢ·wᵢ mod 11]
+    (ISO 7064 MOD 11-2), with Substr, Cast and Mod only, for SQLite and PostgreSQL.
+    Migration 0007 builds the same condition."""
+    weighted = sum(
+        (_id_digit(i) * weight for i, weight in zip(range(1, 18), idnumber.WEIGHTS, strict=True)),
+        start=Value(0),
+    )
+    expected = Substr(Value(idnumber.CHECK_CHARS), Mod(weighted, Value(11)) + Value(1), Value(1))
+    all_digits = Q(*[In(Substr("id_number", i, 1), _DIGITS) for i in range(1, 18)])
+    return all_digits & Q(Exact(Substr("id_number", 18, 1), expected))
+
+
+class Cadre(models.Model):
+    name = models.CharField(_("name"), max_length=64)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    id_number = IdNumberField(
+        _("ID number"),
+        max_length=18,
+        unique=True,
+        validators=[idnumber.validate_id_number],
+        error_messages={"unique": _("A cadre with this ID number already exists.")},
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="cadres"
+    )
+    position = models.CharField(_("position"), max_length=128)
+    rank = models.CharField(_("rank"), max_length=32, blank=True)
+    category = models.CharField(_("category"), max_length=32, choices=CadreCategory.choices)
+    is_leadership_member = models.BooleanField(_("leadership-team member"), default=False)
+    is_young_cadre = models.BooleanField(_("outstanding young cadre"), default=False)
+    managing_org_department = models.ForeignKey(
+        OrgDepartment,
+        verbose_name=_("managing organization department"),
+        on_delete=models.PROTECT,
+        related_name="managed_cadres",
+    )
+    co_managing_org_department = models.ForeignKey(
+        OrgDepartment,
+        verbose_name=_("co-managing organization department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="co_managed_cadres",
+        help_text=_("Only for dual-managed cadres."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cadre",
+    )
+
+    class Meta:
+        verbose_name = _("cadre")
+        verbose_name_plural = _("cadres")
+        ordering = ["unit__path", "name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(co_managing_org_department__isnull=True)
+                | ~Q(co_managing_org_department=F("managing_org_department")),
+                name="cadre_co_managing_differs",
+            ),
+            models.CheckConstraint(
+                condition=models.lookups.Exact(Length("id_number"), 18),
+                name="cadre_id_number_length",
+            ),
+            models.CheckConstraint(
+                condition=id_number_checksum_condition(),
+                name="cadre_id_number_checksum",
+                violation_error_message=_(
+                    "The check character of the ID number is wrong; please check the number."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def indicator_group(self) -> str:
+        return CATEGORY_GROUP[self.category]
+
+    @property
+    def masked_id_number(self) -> str:
+        return idnumber.mask(self.id_number)
+
+    @property
+    def is_dual_managed(self) -> bool:
+        return self.co_managing_org_department_id is not None
+
+    def clean(self):
+        super().clean()
+        self.id_number = idnumber.normalize(self.id_number)
+        errors = {}
+        if self.managing_org_department_id and self.unit_id:
+            department = self.managing_org_department
+            root = department.jurisdiction
+            if not self.unit.path.startswith(root.path):
+                errors["managing_org_department"] = _(
+                    "%(department)s cannot manage a cadre of %(unit)s: its jurisdiction is "
+                    "%(root)s and the units below it. Choose the organization department "
+                    "whose jurisdiction holds the cadre's unit."
+                ) % {"department": department, "unit": self.unit, "root": root}
+        if (
+            self.co_managing_org_department_id
+            and self.co_managing_org_department_id == self.managing_org_department_id
+        ):
+            errors["co_managing_org_department"] = _(
+                "The co-managing organization department must differ from the managing one."
+            )
+        if self.gender and len(self.id_number) == 18 and self.id_number[16].isdigit():
+            expected = Gender.MALE if idnumber.is_male(self.id_number) else Gender.FEMALE
+            if self.gender != expected:
+                errors["gender"] = _("The gender does not match the ID number.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Delegation(models.Model):
+    """A department head lets a deputy decide in their place for a date window."""
+
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delegator"),
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deputy"),
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+    )
+    permission = models.CharField(_("permission"), max_length=100)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    revoked = models.BooleanField(_("revoked"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="delegation_window_ordered"
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegate=F("delegator")), name="delegation_not_to_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.delegator} → {self.delegate}"

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from org import views
+
+urlpatterns = [
+    path("cadres/", views.cadre_list, name="cadre_list"),
+    path("cadres/new/", views.cadre_create, name="cadre_create"),
+    path("cadres/<int:pk>/", views.cadre_detail, name="cadre_detail"),
+    path("cadres/<int:pk>/edit/", views.cadre_edit, name="cadre_edit"),
+    path("units/", views.unit_list, name="unit_list"),
+    path("delegations/", views.delegations, name="delegations"),
+]

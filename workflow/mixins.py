@@ -1,0 +1,122 @@
+"""The mixin every flow uses: scoped task queue, row locks, process pages visible only
+within the jurisdiction of the process's scope, and "already handled" answers on
+finished tasks."""
+
+from functools import update_wrapper
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import URLPattern
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow import lock
+from viewflow.workflow.models import Process
+
+from workflow.models import ScopedTask
+
+
+class ScopedFlowMixin:
+    """Mixin for every flow: scoped task queue, row locks for parallel branches, process pages
+    visible only within the jurisdiction of the process's scope."""
+
+    task_class = ScopedTask
+    lock_impl = lock.select_for_update_lock
+
+    #: permission that lets a user read a process of this flow, on its scope
+    view_permission = "org.read_scope"
+    #: permission that lets a user reassign the process's tasks, on its scope
+    manage_permission = "org.issue_dispatch"
+
+    def scope_of(self, process: Process):
+        """The unit whose jurisdiction the process belongs to."""
+        raise NotImplementedError
+
+    def _scoped(self, user, permission, obj) -> bool:
+        if not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        if obj is None:
+            return True  # list pages filter their rows themselves
+        scope = self.scope_of(obj)
+        return scope is not None and user.has_perm(permission, scope)
+
+    def has_view_permission(self, user, obj=None):
+        return self._scoped(user, self.view_permission, obj)
+
+    def has_manage_permission(self, user, obj=None):
+        # Viewflow's manage actions (cancel, undo, revive a process or task) change flow
+        # state without the domain services, so only administrators hold them. Business
+        # cancellations and reassignments have their own audited pages.
+        return user.is_authenticated and user.is_superuser
+
+    def _get_urls(self):
+        # Every human task's claim / unclaim / execute page answers "already handled"
+        # for a task someone finished (or the flow cancelled) instead of Viewflow's 403.
+        from viewflow.workflow.flow import View as ViewNode
+
+        for node in self.nodes():
+            if isinstance(node, ViewNode) and node._urls_cache is None:
+                node._urls_cache = [guard_handled_task(node, entry) for entry in node._get_urls()]
+        return super()._get_urls()
+
+
+#: task pages that act on a task, and so make no sense once it is finished
+TASK_ACTIONS = ("assign", "unassign", "execute")
+
+
+def guard_handled_task(node, entry):
+    """Wrap a task action's URL so that a finished task redirects with a message."""
+    if not isinstance(entry, URLPattern) or entry.name not in TASK_ACTIONS:
+        return entry
+    view = entry.callback
+
+    def guarded(request, *args, **kwargs):
+        response = handled_task_redirect(request, node, kwargs.get("task_pk"))
+        if response is not None:
+            return response
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            # Finished by someone else while this request waited for the process lock?
+            response = handled_task_redirect(request, node, kwargs.get("task_pk"))
+            if response is None:
+                raise
+            return response
+
+    update_wrapper(guarded, view)
+    return URLPattern(entry.pattern, guarded, entry.default_args, entry.name)
+
+
+def handled_task_redirect(request, node, task_pk):
+    """For a finished (done or cancelled) task: a redirect to its page — or home, when
+    the user may not see the process — with a message saying it has been handled. None
+    when the task is still open, or the user never had anything to do with it (outsiders
+    are refused as before)."""
+    from viewflow.workflow.status import STATUS
+
+    user = request.user
+    if task_pk is None or not user.is_authenticated:
+        return None
+    task = (
+        node.flow_class.task_class._default_manager.filter(pk=task_pk, flow_task=node)
+        .select_related("process")
+        .first()
+    )
+    if task is None or task.status not in (STATUS.DONE, STATUS.CANCELED):
+        return None
+    visible = node.flow_class.instance.has_view_permission(user, task.process)
+    if not (visible or task.owner_id == user.pk or _might_have_taken(user, task)):
+        return None
+    if task.status == STATUS.DONE and task.owner_id == user.pk:
+        messages.info(request, _("You have already handled this item."))
+    else:
+        messages.info(request, _("This item has already been handled by someone else."))
+    url = node.reverse("detail", args=[task.process_id, task.pk]) if visible else "/"
+    return HttpResponseRedirect(url)
+
+
+def _might_have_taken(user, task) -> bool:
+    if not task.owner_permission:
+        return False
+    return user.has_perm(task.owner_permission, task.owner_permission_obj)

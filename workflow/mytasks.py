@@ -1,0 +1,118 @@
+"""我的待办: every open task of every flow that the user holds or may take, in one list.
+
+Viewflow's own inbox and queue are per flow (a dozen pages); people want one list with
+one button per task. Assigned tasks link straight to their form; tasks in the user's
+queue link to the claim page, whose "认领并继续" goes on to the form.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import render
+from viewflow.workflow.status import STATUS
+
+from workflow import registry
+from workflow.models import ScopedTask
+
+
+def flow_classes() -> list:
+    """The flows of the /workflow/ site, in menu order."""
+    return registry.flow_classes()
+
+
+def open_tasks(user):
+    """Tasks assigned to the user, then tasks the user may claim (their jurisdiction
+    reaches the task's scope), across every flow; oldest first within each group. One
+    query, plus one per kind of subject when the rows are read."""
+    flows = flow_classes()
+    return (
+        ScopedTask.objects.user_queue(user)
+        .filter(process__flow_class__in=flows)
+        .filter(Q(status=STATUS.ASSIGNED, owner=user) | Q(status=STATUS.NEW))
+        .select_related("process")
+        .with_subjects(flows)
+        .order_by("status", "created", "pk")  # ASSIGNED sorts before NEW
+    )
+
+
+@dataclass
+class TaskRow:
+    task: Any
+    flow_title: str
+    title: str
+    subject: str
+    due: Any
+    mine: bool
+    url: str
+
+
+def _due(task):
+    """The deadline of the task, read off its subject: `<node>_due` (a dispatch's
+    confirm_due, acknowledge_due), else the subject's own `due_at` / `due_date`."""
+    artifact = task.process.artifact if task.process.artifact_object_id else None
+    if artifact is None:
+        return None
+    for attr in (f"{task.flow_task.name}_due", "due_at", "due_date"):
+        value = getattr(artifact, attr, None)
+        if value:
+            return value
+    return None
+
+
+def rows(tasks, user) -> list[TaskRow]:
+    result = []
+    for task in tasks:
+        flow_task = task.flow_task
+        mine = task.status == STATUS.ASSIGNED and task.owner_id == user.pk
+        action = "execute" if mine else "assign"
+        result.append(
+            TaskRow(
+                task=task,
+                flow_title=str(flow_task.flow_class.process_title),
+                title=str(task.title),
+                subject=str(task.brief or task.process.brief or ""),
+                due=_due(task),
+                mine=mine,
+                url=flow_task.reverse(action, args=[task.process_id, task.pk]),
+            )
+        )
+    return result
+
+
+def summary(user, limit: int = 10) -> dict:
+    """For the home page: the first `limit` rows and how many there are of each kind."""
+    tasks = open_tasks(user)
+    counts = tasks.order_by().aggregate(
+        mine=Count("pk", filter=Q(status=STATUS.ASSIGNED)),
+        queue=Count("pk", filter=Q(status=STATUS.NEW)),
+    )
+    total = counts["mine"] + counts["queue"]
+    return {
+        "rows": rows(tasks[:limit], user) if total else [],
+        "mine": counts["mine"],
+        "queue": counts["queue"],
+        "total": total,
+        "more": total > limit,
+    }
+
+
+@login_required
+def task_list(request):
+    """/tasks/: the whole list, 50 a page; ?show=mine or ?show=queue narrows it."""
+    tasks = open_tasks(request.user)
+    show = request.GET.get("show")
+    if show == "mine":
+        tasks = tasks.filter(status=STATUS.ASSIGNED, owner=request.user)
+    elif show == "queue":
+        tasks = tasks.filter(status=STATUS.NEW)
+    else:
+        show = ""
+    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dispatch/task_list.html",
+        {"page": page, "rows": rows(page.object_list, request.user), "show": show},
+    )

@@ -1,0 +1,123 @@
+"""Driving flows from code: start, complete, cancel and look up processes and tasks,
+as the views would (used by services, receivers, the demo seed and benchmarks)."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from viewflow.workflow.models import Process
+
+
+def subjects_prefetch(flow_classes, lookup="artifact"):
+    """A prefetch of each row's subject, as the flows want it loaded (`artifact_queryset`:
+    what its summary and its task permissions read), so a list page does not load each
+    row's subject by itself. None when no flow says."""
+    querysets = [
+        flow_class.instance.artifact_queryset()
+        for flow_class in flow_classes
+        if hasattr(flow_class.instance, "artifact_queryset")
+    ]
+    return GenericPrefetch(lookup, querysets) if querysets else None
+
+
+def retarget_open_tasks(process, flow_task, *, permission: str, scope) -> int:
+    """Hand a process's open task to whoever holds `permission` on `scope` (escalation).
+    A task someone already claimed stays with them; a manager can unassign it."""
+    from django.contrib.contenttypes.models import ContentType
+    from viewflow.workflow.status import STATUS
+
+    return process.task_set.filter(flow_task=flow_task, status=STATUS.NEW).update(
+        owner_permission=permission,
+        owner_permission_content_type=ContentType.objects.get_for_model(scope),
+        owner_permission_obj_pk=str(scope.pk),
+    )
+
+
+def cancel_process(process) -> None:
+    """Cancel every open task of the process and the process itself (nothing deleted)."""
+    from django.utils import timezone
+    from viewflow.workflow.status import PROCESS, STATUS
+
+    for task in process.task_set.exclude(status__in=[STATUS.DONE, STATUS.CANCELED]):
+        task.status = STATUS.CANCELED
+        task.finished = timezone.now()
+        task.save()
+    process.status = PROCESS.CANCELED
+    process.finished = timezone.now()
+    process.save()
+
+
+def processes_for(flow_class, user):
+    """Processes of `flow_class` whose artifact the user may see (`visible_artifacts`)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    queryset = Process.objects.filter(flow_class=flow_class)
+    if user.is_superuser:
+        return queryset
+    artifacts = flow_class.instance.visible_artifacts(user)
+    return queryset.filter(
+        artifact_content_type=ContentType.objects.get_for_model(artifacts.model),
+        artifact_object_id__in=artifacts.values("pk"),
+    )
+
+
+def fresh_artifact(process):
+    """The process's artifact as it is now in the database. Services lock and re-read
+    rows, so the copy cached on the process can be a step behind."""
+    if process.artifact_object_id is None:
+        return None
+    return process.artifact_content_type.get_object_for_this_type(pk=process.artifact_object_id)
+
+
+def complete_task(task, user, perform):
+    """Claim and complete a human task in code, as its view would: `perform()` runs the
+    task's service, then the flow moves on. Used by the demo seed and benchmarks."""
+    from django.db import transaction
+    from viewflow.workflow.status import STATUS
+
+    flow_class = task.flow_task.flow_class
+    with flow_class.lock(task.process_id), transaction.atomic():
+        task.refresh_from_db()
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            activation.assign(user)
+        activation.start(None)
+        result = perform()
+        activation.execute()
+    return result
+
+
+def open_task(process, node_name):
+    from viewflow.workflow.status import STATUS
+
+    return process.task_set.filter(
+        flow_task=getattr(process.flow_class, node_name), status__in=[STATUS.NEW, STATUS.ASSIGNED]
+    ).first()
+
+
+class _Caller:
+    """The bit of a request a start activation reads: who starts the process."""
+
+    def __init__(self, user):
+        self.user = user
+
+
+def start_process_as(start_node, user, perform):
+    """Start a process at a `flow.Start` node in code: `perform()` runs the start view's
+    service and returns the artifact the process is about."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        activation = start_node.activation_class.create(start_node, None, None)
+        activation.start(_Caller(user))
+        artifact = perform()
+        activation.process.artifact = artifact
+        activation.execute()
+    return artifact
+
+
+def processes_of(obj, flow_class=None):
+    queryset = Process.objects.filter(
+        artifact_content_type=ContentType.objects.get_for_model(obj), artifact_object_id=obj.pk
+    )
+    if flow_class is not None:
+        queryset = queryset.filter(flow_class=flow_class)
+    return queryset

@@ -1,0 +1,56 @@
+"""Reassigning a stuck task: the dispatcher of the task's jurisdiction hands it to another
+person who holds the task's permission on its scope."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.status import STATUS
+
+from audit.services import record_event
+from org import selectors as org_selectors
+
+
+def task_scope(task):
+    return task.flow_task.flow_class.instance.scope_of(task.process)
+
+
+def may_reassign(user, task) -> bool:
+    scope = task_scope(task)
+    return scope is not None and org_selectors.has_unit_permission(user, "issue_dispatch", scope)
+
+
+def reassign_candidates(task):
+    """Users who hold the task's permission on its scope object."""
+    if not task.owner_permission or not task.owner_permission_obj_pk:
+        return get_user_model().objects.none()
+    codename = task.owner_permission.split(".", 1)[1]
+    scope = task.owner_permission_content_type.get_object_for_this_type(
+        pk=task.owner_permission_obj_pk
+    )
+    return org_selectors.users_reaching(scope, codename)
+
+
+@transaction.atomic
+def task_reassign(*, actor, task, to_user):
+    task = type(task).objects.select_for_update().get(pk=task.pk)
+    if not may_reassign(actor, task):
+        raise PermissionDenied(_("This unit is outside your jurisdiction."))
+    if task.status not in (STATUS.NEW, STATUS.ASSIGNED) or task.flow_task_type != "HUMAN":
+        raise ValidationError(_("This step has already been completed by someone else."))
+    if not reassign_candidates(task).filter(pk=to_user.pk).exists():
+        raise ValidationError({"user": _("This person may not do this task.")})
+    before = {"owner": task.owner_id, "status": task.status}
+    task.owner = to_user
+    task.status = STATUS.ASSIGNED
+    task.assigned = timezone.now()
+    task.save(update_fields=["owner", "status", "assigned"])
+    record_event(
+        actor=actor,
+        verb="task.reassign",
+        target=task,
+        before=before,
+        after={"owner": to_user.pk, "status": task.status},
+    )
+    return task

@@ -1,0 +1,296 @@
+"""Viewflow frontend: the Site mounted at /workflow/. Each flow has its own app (inbox,
+queue, processes); every list and page shows only what the user's jurisdiction reaches."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_filters import ChoiceFilter, DateRangeFilter, FilterSet, MultipleChoiceFilter
+from viewflow import viewprop
+from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow.views import (
+    DashboardProcessListView,
+    DashboardTaskListView,
+    DashboardView,
+    FlowArchiveListView,
+    FlowChartView,
+    FlowInboxListView,
+    FlowQueueListView,
+)
+from viewflow.workflow.flow.views import filters as flow_filters
+from viewflow.workflow.models import Process
+from viewflow.workflow.status import STATUS
+
+from workflow.runtime import processes_for, subjects_prefetch
+
+# -- lists in words -----------------------------------------------------------------
+# Viewflow's list columns and filters name tasks by their node's code name
+# ("Head_Review") and processes by attribute names ("Process id"); these say the same
+# in the project's catalogue, and a process that is still open reads 进行中, not the
+# task status 待认领 that shares Viewflow's msgid "New".
+
+PROCESS_STATUS_CHOICES = [
+    ("NEW", pgettext_lazy("process status", "In progress")),
+    ("DONE", pgettext_lazy("process status", "Completed")),
+    ("CANCELED", pgettext_lazy("process status", "Cancelled")),
+]
+
+
+def _task_title_choices(queryset):
+    """(flow_task, its title) for the node filter, from the tasks in the list."""
+    from viewflow.workflow.fields import get_task_ref
+
+    nodes = queryset.order_by("flow_task").values_list("flow_task", flat=True).distinct()
+    return [(get_task_ref(node), str(node.task_title or node.name)) for node in nodes]
+
+
+class DateFilter(DateRangeFilter):
+    """django-filter's date ranges, labelled in the project's catalogue (its own
+    Chinese catalogue lacks some of them)."""
+
+    choices = [
+        ("today", _("Today")),
+        ("yesterday", _("Yesterday")),
+        ("week", _("Past 7 days")),
+        ("month", _("This month")),
+        ("year", _("This year")),
+    ]
+
+
+class NullDateFilter(flow_filters.NullDateRangeFilter):
+    choices = DateFilter.choices
+
+
+class ProcessListFilter(FilterSet):
+    status = ChoiceFilter(label=_("Status"), choices=PROCESS_STATUS_CHOICES)
+    created = DateFilter(label=_("Started"))
+    finished = NullDateFilter(label=_("Finished"))
+
+    class Meta:
+        model = Process
+        fields = ["status", "created", "finished"]
+
+
+class TaskListFilter(flow_filters.DashboardTaskListViewFilter):
+    status = MultipleChoiceFilter(label=_("Status"), choices=STATUS.choices)
+    created = DateFilter(label=_("Created"))
+    finished = NullDateFilter(label=_("Finished"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["flow_task"].field.choices = _task_title_choices(self.queryset)
+        self.filters["flow_task"].field.label = pgettext_lazy("list column", "Step")
+
+
+class UserTaskListFilter(flow_filters.FlowUserTaskListFilter):
+    created = DateFilter(label=_("Created"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["flow_task"].field.choices = _task_title_choices(self.queryset)
+        self.filters["flow_task"].field.label = pgettext_lazy("list column", "Step")
+
+
+class ArchiveListFilter(flow_filters.FlowArchiveListFilter):
+    created = DateFilter(label=_("Created"))
+    finished = DateFilter(label=_("Finished"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["flow_task"].field.choices = _task_title_choices(self.queryset)
+        self.filters["flow_task"].field.label = pgettext_lazy("list column", "Step")
+
+
+class ScopedProcessListView(DashboardProcessListView):
+    """Only processes whose subject the user may see."""
+
+    title = _("Process list")
+    filterset_class = ProcessListFilter
+
+    def process_id(self, process):
+        return super().process_id(process)
+
+    process_id.short_description = _("No.")
+
+    def brief(self, process):
+        return process.brief
+
+    brief.short_description = pgettext_lazy("list column", "Subject")
+
+    def active_tasks(self, process):
+        return process.active_tasks_count
+
+    active_tasks.short_description = _("Open tasks")
+
+    def get_queryset(self):
+        visible = processes_for(self.flow_class, self.request.user)
+        queryset = super().get_queryset().filter(pk__in=visible.values("pk"))
+        prefetch = subjects_prefetch([self.flow_class])
+        if prefetch is not None:
+            queryset = queryset.prefetch_related(prefetch)
+        return queryset.order_by("-created", "-pk")
+
+
+class SubjectsMixin:
+    """Task lists load every row's subject in one query, not one per row. (After the
+    filters: they read distinct values off the same queryset.)"""
+
+    def get_queryset(self):
+        return super().get_queryset().with_subjects([self.flow_class])
+
+
+class TaskTitleMixin:
+    """The task column shows the node's title; the subject column is named in words."""
+
+    def task_title(self, task):
+        return task.title
+
+    task_title.short_description = _("Task")
+
+    def flow_task(self, task):
+        return task.title
+
+    flow_task.short_description = pgettext_lazy("list column", "Step")
+
+    def brief(self, task):
+        return task.brief
+
+    brief.short_description = pgettext_lazy("list column", "Subject")
+
+    def owner(self, task):
+        if task.owner_id is None:
+            return ""
+        return task.owner.get_full_name() or task.owner.get_username()
+
+    owner.short_description = _("Owner")
+
+
+class ScopedTaskListView(TaskTitleMixin, SubjectsMixin, DashboardTaskListView):
+    """Only tasks of processes whose subject the user may see."""
+
+    title = _("All tasks")
+    filterset_class = TaskListFilter
+
+    def process_summary(self, task):
+        return task.process.coerced.brief
+
+    process_summary.short_description = pgettext_lazy("list column", "Subject")
+
+    @viewprop
+    def queryset(self):
+        visible = processes_for(self.flow_class, self.request.user)
+        return self.model._default_manager.filter(
+            process__flow_class=self.flow_class, process__in=visible
+        ).select_related("process")
+
+
+class ScopedDashboardView(DashboardView):
+    """The flow's kanban board; its cards load their subjects in one query per column."""
+
+    title = _("Dashboard")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for column in context["columns"]:
+            column["tasks"] = column["tasks"].with_subjects([self.flow_class])
+        context["finished"] = context["finished"].with_subjects([self.flow_class])
+        return context
+
+
+class InboxView(TaskTitleMixin, SubjectsMixin, FlowInboxListView):
+    title = _("Assigned to me")
+    filterset_class = UserTaskListFilter
+
+
+class QueueView(TaskTitleMixin, SubjectsMixin, FlowQueueListView):
+    filterset_class = UserTaskListFilter
+
+
+class ArchiveView(TaskTitleMixin, SubjectsMixin, FlowArchiveListView):
+    filterset_class = ArchiveListFilter
+
+    def process_summary(self, task):
+        """The process's subject, linked to its page only for those who may see it (a
+        registrar or trainee may not: the link would end in 403)."""
+        brief = task.process.brief
+        if not self.flow_class.instance.has_view_permission(self.request.user, task.process):
+            return brief
+        url = self.request.resolver_match.flow_viewset.reverse(
+            "process_detail", args=[task.process_id]
+        )
+        return format_html('<a href="{}">{}</a>', url, brief)
+
+    process_summary.short_description = pgettext_lazy("list column", "Subject")
+
+
+class ScopedChartView(FlowChartView):
+    """The flow's chart is public to users of the flow; a process's progress is not."""
+
+    def dispatch(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is not None:
+            process = Process.objects.filter(pk=process_pk, flow_class=self.flow_class).first()
+            if process is None or not self.flow_class.instance.has_view_permission(
+                request.user, process
+            ):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedFlowAppViewset(FlowAppViewset):
+    """Every list and page shows only what the user's jurisdiction reaches."""
+
+    dashboard_view_class = ScopedDashboardView
+    process_list_view_class = ScopedProcessListView
+    task_list_view_class = ScopedTaskListView
+    inbox_view_class = InboxView
+    queue_view_class = QueueView
+    archive_view_class = ArchiveView
+    chart_view_class = ScopedChartView
+
+    def has_view_permission(self, user, obj=None):
+        return user.is_authenticated and self._flow_class.instance.has_view_permission(user, obj)
+
+    def get_context_data(self, request):
+        """The menu's counts: those of the inbox and queue lists they link to (Viewflow
+        counts the queue of processes the user may *see*, so a registrar, who may act
+        on a dispatch but not read it, saw 0 beside a list of 2)."""
+        manager = self._flow_class.task_class._default_manager
+        return {
+            "user_inbox": manager.filter(
+                process__flow_class=self._flow_class,
+                owner=request.user,
+                status=STATUS.ASSIGNED,
+            ),
+            "user_queue": manager.user_queue(request.user, flow_class=self._flow_class).filter(
+                status=STATUS.NEW
+            ),
+        }
+
+    def get_success_url(self, request):
+        """After a task, go where Viewflow would — unless that is a process page the user
+        may not see (a registrar, a trainee after 签收). Then: on to the form of the task
+        the user now holds (认领并继续), or home."""
+        url = super().get_success_url(request)
+        activation = getattr(request, "activation", None)
+        if (
+            activation is None
+            or not activation.process.pk
+            or self._flow_class.instance.has_view_permission(request.user, activation.process)
+        ):
+            return url
+        if "_continue" in request.POST:
+            task = activation.task
+            if task.status == STATUS.DONE:
+                task = self._flow_class.task_class._default_manager.next_user_task(
+                    activation.process, request.user
+                )
+            if (
+                task is not None
+                and task.status == STATUS.ASSIGNED
+                and task.owner_id == request.user.pk
+            ):
+                return task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+        if url == self.reverse("process_detail", args=[activation.process.pk]):
+            return "/"
+        return url
