@@ -62,7 +62,7 @@ class JurisdictionBackend:
         return None
 
     def has_perm(self, user_obj, perm, obj=None):
-        if obj is None or not user_obj.is_active or not perm.startswith("dispatch."):
+        if obj is None or not user_obj.is_active or not perm.startswith("org."):
             return False
         unit_pk = _unit_pk(obj)
         if unit_pk is None:

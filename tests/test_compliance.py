@@ -315,7 +315,7 @@ def form_errors(response) -> str:
 def test_admin_change_without_a_new_date_is_a_form_error_not_a_crash(admin_client):
     rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
     response = admin_client.post(
-        f"/admin/dispatch/indicatorrule/{rule.pk}/change/", rule_form(rule, min_hours="100")
+        f"/admin/ledger/indicatorrule/{rule.pk}/change/", rule_form(rule, min_hours="100")
     )
     assert response.status_code == 200
     assert "新版本" in form_errors(response) and "2023-01-01" in form_errors(response)
@@ -327,7 +327,7 @@ def test_admin_change_without_a_new_date_is_a_form_error_not_a_crash(admin_clien
 def test_admin_change_with_a_new_date_makes_the_next_version(admin_client):
     rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
     response = admin_client.post(
-        f"/admin/dispatch/indicatorrule/{rule.pk}/change/",
+        f"/admin/ledger/indicatorrule/{rule.pk}/change/",
         rule_form(rule, min_hours="100", effective_from="2026-01-01"),
     )
     assert response.status_code == 302
@@ -337,7 +337,7 @@ def test_admin_change_with_a_new_date_makes_the_next_version(admin_client):
     assert revision.min_hours == 100 and revision.supersedes == rule
     # The old version is history now: it can be viewed, not changed.
     response = admin_client.post(
-        f"/admin/dispatch/indicatorrule/{rule.pk}/change/",
+        f"/admin/ledger/indicatorrule/{rule.pk}/change/",
         rule_form(rule, min_hours="10", effective_from="2027-01-01"),
     )
     assert response.status_code == 403
@@ -347,7 +347,7 @@ def test_admin_change_with_a_new_date_makes_the_next_version(admin_client):
 def test_admin_saving_an_unchanged_rule_changes_nothing(admin_client):
     rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
     response = admin_client.post(
-        f"/admin/dispatch/indicatorrule/{rule.pk}/change/", rule_form(rule)
+        f"/admin/ledger/indicatorrule/{rule.pk}/change/", rule_form(rule)
     )
     assert response.status_code == 302
     assert IndicatorRule.objects.filter(code="b-concentrated").count() == 1
@@ -356,7 +356,7 @@ def test_admin_saving_an_unchanged_rule_changes_nothing(admin_client):
 def test_admin_revision_into_another_groups_period_is_a_form_error(admin_client):
     rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
     response = admin_client.post(
-        f"/admin/dispatch/indicatorrule/{rule.pk}/change/",
+        f"/admin/ledger/indicatorrule/{rule.pk}/change/",
         rule_form(rule, group="A", categories=[], effective_from="2026-01-01"),
     )
     assert response.status_code == 200
@@ -367,7 +367,7 @@ def test_admin_revision_into_another_groups_period_is_a_form_error(admin_client)
 def test_admin_refuses_to_add_an_overlapping_rule(admin_client):
     rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
     response = admin_client.post(
-        "/admin/dispatch/indicatorrule/add/",
+        "/admin/ledger/indicatorrule/add/",
         rule_form(rule, code="b-other", min_hours="120", effective_from="2025-01-01"),
     )
     assert response.status_code == 200
@@ -378,12 +378,12 @@ def test_admin_refuses_to_add_an_overlapping_rule(admin_client):
 def test_admin_history_of_a_rule_lists_its_versions(admin_client):
     rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
     admin_client.post(
-        f"/admin/dispatch/indicatorrule/{rule.pk}/change/",
+        f"/admin/ledger/indicatorrule/{rule.pk}/change/",
         rule_form(rule, min_hours="100", effective_from="2026-01-01"),
     )
     revision = IndicatorRule.objects.get(code="b-concentrated", version=2)
     for pk in (rule.pk, revision.pk):
-        page = admin_client.get(f"/admin/dispatch/indicatorrule/{pk}/history/").content.decode()
+        page = admin_client.get(f"/admin/ledger/indicatorrule/{pk}/history/").content.decode()
         assert "v1" in page and "v2" in page
         assert "2025-12-31" in page and "2026-01-01" in page
     assert "100" in page
@@ -495,7 +495,7 @@ def test_evaluation_stays_a_query_per_set_of_rules(world, leader, django_assert_
 def test_admin_adds_a_rule_for_some_categories(admin_client):
     rule = IndicatorRule.objects.get(code="a-concentrated", version=1)
     response = admin_client.post(
-        "/admin/dispatch/indicatorrule/add/",
+        "/admin/ledger/indicatorrule/add/",
         rule_form(
             rule,
             code="a-soe",
@@ -507,7 +507,7 @@ def test_admin_adds_a_rule_for_some_categories(admin_client):
     assert response.status_code == 302, form_errors(response)
     added = IndicatorRule.objects.get(code="a-soe")
     assert added.categories == ["soe_leader"] and added.min_hours == 400
-    page = admin_client.get(f"/admin/dispatch/indicatorrule/{added.pk}/history/").content
+    page = admin_client.get(f"/admin/ledger/indicatorrule/{added.pk}/history/").content
     assert "国有企业" in page.decode()
 
 

@@ -193,7 +193,7 @@ def test_bulk_issue_task_runs_eagerly(fast_render, world):
                 "date": dt.date(2026, 3, 5),
             },
             actor_id=world.bob.pk,
-            subject=("dispatch", "cadre", world.cadre_a.pk),
+            subject=("org", "cadre", world.cadre_a.pk),
         ).get()
         for name in ("王堃", "李玥", "张喆")
     ]

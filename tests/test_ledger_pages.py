@@ -606,34 +606,6 @@ def test_the_same_hours_cannot_be_submitted_for_recognition_twice(world, login):
     assert HourRecord.objects.filter(source="recognition").count() == 4
 
 
-def test_the_migration_rekeys_old_recognition_requests(world):
-    import importlib
-
-    from django.apps import apps
-
-    from ledger.services import recognition_key
-
-    migration = importlib.import_module("dispatch.migrations.0005_recognition_source_keys")
-    day = dt.date(2026, 3, 1)
-    for n in range(2):  # the same hours asked for twice under the old timestamp keys
-        HourRecord.objects.create(
-            cadre=world.cadre_a,
-            date=day,
-            hours=8,
-            kind="online",
-            source="recognition",
-            source_key=f"recognition:{world.cadre_a.pk}:17000000{n}.5",
-            status="pending",
-            note="某平台：互认",
-        )
-    migration.rekey(apps, None)
-    base = recognition_key(world.cadre_a, "某平台", day, "online")
-    assert sorted(HourRecord.objects.values_list("source_key", flat=True)) == [
-        f"{base}:0",
-        f"{base}:1",
-    ]
-
-
 def preview_lines(page: str) -> dict[int, str]:
     import re
 

@@ -362,10 +362,10 @@ def test_admin_shows_staff_only_their_jurisdiction(world, client):
 
     world.charlie.user_permissions.add(Permission.objects.get(codename="view_cadre"))
     client.force_login(world.charlie)
-    page = client.get("/admin/dispatch/cadre/").content.decode()
+    page = client.get("/admin/org/cadre/").content.decode()
     assert "张喆" in page
     assert "王堃" not in page
-    assert client.get(f"/admin/dispatch/cadre/{world.cadre_a.pk}/change/").status_code in (302, 404)
+    assert client.get(f"/admin/org/cadre/{world.cadre_a.pk}/change/").status_code in (302, 404)
 
 
 def test_admin_lists_every_model_for_a_superuser(world, client):
@@ -373,13 +373,13 @@ def test_admin_lists_every_model_for_a_superuser(world, client):
 
     admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(admin)
-    project_apps = {"dispatch", "approvals", "audit", "notifications"}
+    project_apps = {"org", "ledger", "dispatch", "circulars", "approvals", "audit", "notifications"}
     registered = {
         (m._meta.app_label, m._meta.model_name)
         for m in django_admin.site._registry
         if m._meta.app_label in project_apps
     }
-    assert ("dispatch", "indicatorrule") in registered and (
+    assert ("ledger", "indicatorrule") in registered and (
         "approvals",
         "approvalrequest",
     ) in registered
@@ -393,7 +393,7 @@ def test_every_project_model_is_in_the_admin(db):
 
     missing = [
         m.__name__
-        for app in ("dispatch", "approvals", "audit")
+        for app in ("org", "ledger", "dispatch", "circulars", "approvals", "audit")
         for m in apps.get_app_config(app).get_models()
         if not m._meta.auto_created and m not in django_admin.site._registry and not m._meta.proxy
     ]
@@ -409,7 +409,7 @@ def test_revising_a_rule_in_the_admin_creates_a_new_version(world, client):
     client.force_login(admin)
     rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
     response = client.post(
-        f"/admin/dispatch/indicatorrule/{rule.pk}/change/",
+        f"/admin/ledger/indicatorrule/{rule.pk}/change/",
         {
             "code": rule.code,
             "group": "B",
@@ -428,8 +428,8 @@ def test_revising_a_rule_in_the_admin_creates_a_new_version(world, client):
     revision = IndicatorRule.objects.get(code="b-concentrated", version=2)
     assert revision.min_hours == 100 and revision.supersedes == rule
     # The old version is history now: it can no longer be changed.
-    assert client.get(f"/admin/dispatch/indicatorrule/{rule.pk}/change/").status_code == 200
-    assert client.post(f"/admin/dispatch/indicatorrule/{rule.pk}/change/", {}).status_code == 403
+    assert client.get(f"/admin/ledger/indicatorrule/{rule.pk}/change/").status_code == 200
+    assert client.post(f"/admin/ledger/indicatorrule/{rule.pk}/change/", {}).status_code == 403
 
 
 def test_dispatch_pages_refuse_users_without_a_role(world, login):

@@ -120,7 +120,7 @@ def test_admin_refuses_a_bad_id_number_in_chinese(world, client):
     admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(admin)
     response = client.post(
-        "/admin/dispatch/cadre/add/", cadre_data(world, id_number="110105194912310021")
+        "/admin/org/cadre/add/", cadre_data(world, id_number="110105194912310021")
     )
     assert response.status_code == 200
     assert "校验位" in response.content.decode()
@@ -236,7 +236,7 @@ def test_admin_refuses_a_unit_placed_under_itself(world, client):
         "parent": unit.pk,
         "sort_order": 0,
     }
-    response = client.post(f"/admin/dispatch/unit/{unit.pk}/change/", data)
+    response = client.post(f"/admin/org/unit/{unit.pk}/change/", data)
     assert response.status_code == 200
     assert "单位不能设为自身或其下级单位的下级" in response.content.decode()
     unit.refresh_from_db()
@@ -246,7 +246,7 @@ def test_admin_refuses_a_unit_placed_under_itself(world, client):
 def test_admin_refuses_the_same_department_twice(world, client):
     client = _superuser_client(client)
     response = client.post(
-        "/admin/dispatch/cadre/add/",
+        "/admin/org/cadre/add/",
         cadre_data(world, co_managing_org_department=world.city_od.pk),
     )
     assert response.status_code == 200
@@ -256,15 +256,15 @@ def test_admin_refuses_the_same_department_twice(world, client):
 
 def test_admin_links_a_cadre_to_a_user_account_once(world, client):
     client = _superuser_client(client)
-    page = client.get("/admin/dispatch/cadre/add/").content.decode()
+    page = client.get("/admin/org/cadre/add/").content.decode()
     assert 'name="user"' in page
     account = get_user_model().objects.create_user("zhaoliu")
-    response = client.post("/admin/dispatch/cadre/add/", cadre_data(world, user=account.pk))
+    response = client.post("/admin/org/cadre/add/", cadre_data(world, user=account.pk))
     assert response.status_code == 302
     assert Cadre.objects.get(name="赵六").user == account
     # Dave's account already belongs to 王堃.
     response = client.post(
-        "/admin/dispatch/cadre/add/", cadre_data(world, name="钱七", user=world.dave.pk)
+        "/admin/org/cadre/add/", cadre_data(world, name="钱七", user=world.dave.pk)
     )
     assert response.status_code == 200
     assert "用户账号 dave 已关联干部 王堃" in response.content.decode()
