@@ -12,10 +12,8 @@ from approvals.policy import HEAD_STAGE, ORG_STAGE
 from approvals.views import NODE_STEPS, AttachmentView, DecisionView
 from org.roles import ESCALATION_PERMISSION
 from workflow.mixins import ScopedFlowMixin
+from workflow.nodes import SUBJECT, deadline
 from workflow.runtime import fresh_artifact, retarget_open_tasks
-
-# Each task names its subject (the dispatch, request, filing…) in lists and queues.
-SUBJECT = "{{ process.artifact }}"
 
 
 def _step_scope(stage, index):
@@ -145,50 +143,17 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
     # Deadlines of each decision, in parallel with it: a reminder, then at the due moment,
     # if still undecided, escalation (the dispatchers may take the task over).
 
-    remind_head_review = (
-        flow.Function(this.remind_head_review_step)
-        .Annotation(title=_("Remind the approvers"))
-        .Next(this.head_review_due)
+    remind_head_review, head_review_due, escalate_head_review = deadline(
+        "head_review", due_at=_due_at, then=this.deadline_handled, who=_("Remind the approvers")
     )
-    head_review_due = (
-        flow.Timer(_due_at).Annotation(title=_("Wait until due")).Next(this.escalate_head_review)
+    remind_managing_review, managing_review_due, escalate_managing_review = deadline(
+        "managing_review", due_at=_due_at, then=this.deadline_handled, who=_("Remind the approvers")
     )
-    escalate_head_review = (
-        flow.Function(this.escalate_head_review_step)
-        .Annotation(title=_("Escalate to the dispatchers"))
-        .Next(this.deadline_handled)
-    )
-
-    remind_managing_review = (
-        flow.Function(this.remind_managing_review_step)
-        .Annotation(title=_("Remind the approvers"))
-        .Next(this.managing_review_due)
-    )
-    managing_review_due = (
-        flow.Timer(_due_at)
-        .Annotation(title=_("Wait until due"))
-        .Next(this.escalate_managing_review)
-    )
-    escalate_managing_review = (
-        flow.Function(this.escalate_managing_review_step)
-        .Annotation(title=_("Escalate to the dispatchers"))
-        .Next(this.deadline_handled)
-    )
-
-    remind_co_managing_review = (
-        flow.Function(this.remind_co_managing_review_step)
-        .Annotation(title=_("Remind the approvers"))
-        .Next(this.co_managing_review_due)
-    )
-    co_managing_review_due = (
-        flow.Timer(_due_at)
-        .Annotation(title=_("Wait until due"))
-        .Next(this.escalate_co_managing_review)
-    )
-    escalate_co_managing_review = (
-        flow.Function(this.escalate_co_managing_review_step)
-        .Annotation(title=_("Escalate to the dispatchers"))
-        .Next(this.deadline_handled)
+    remind_co_managing_review, co_managing_review_due, escalate_co_managing_review = deadline(
+        "co_managing_review",
+        due_at=_due_at,
+        then=this.deadline_handled,
+        who=_("Remind the approvers"),
     )
 
     deadline_handled = flow.End().Annotation(title=_("Deadline handled"))
@@ -205,24 +170,6 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
 
     # node bodies: one call into a service each
 
-    def remind_head_review_step(self, activation):
-        self._remind(activation, "head_review")
-
-    def remind_managing_review_step(self, activation):
-        self._remind(activation, "managing_review")
-
-    def remind_co_managing_review_step(self, activation):
-        self._remind(activation, "co_managing_review")
-
-    def escalate_head_review_step(self, activation):
-        self._escalate(activation, "head_review")
-
-    def escalate_managing_review_step(self, activation):
-        self._escalate(activation, "managing_review")
-
-    def escalate_co_managing_review_step(self, activation):
-        self._escalate(activation, "co_managing_review")
-
     def announce_waiting(self, activation):
         step = self._step(activation, activation.flow_task.name)
         notices.waiting(step.request, step)
@@ -231,12 +178,12 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
         stage, index = NODE_STEPS[node_name]
         return services.current_steps(fresh_artifact(activation.process), stage)[index]
 
-    def _remind(self, activation, node_name):
+    def remind(self, activation, node_name):
         step = self._step(activation, node_name)
         if step.decision == Decision.PENDING:
             services.step_remind(step=step)
 
-    def _escalate(self, activation, node_name):
+    def escalate(self, activation, node_name):
         step = self._step(activation, node_name)
         if services.step_escalate(step=step):
             retarget_open_tasks(
@@ -273,8 +220,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
     def settle_request(self, activation):
         services.request_settle(request=activation.process.artifact)
 
-    def artifact_queryset(self):
-        return ApprovalRequest.objects.all()
+    artifact_model = ApprovalRequest
 
     def visible_artifacts(self, user):
         return services.requests_visible_to(user)

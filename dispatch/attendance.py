@@ -1,7 +1,7 @@
 """The class roster (`/classes/<id>/attendance/`): the institution's registrar records
 attendance for every dispatch of a class at once instead of claiming each dispatch's task.
 
-Every row goes through `services.dispatching.class_attendance_record`, which records it as
+Every row goes through `dispatch.flows.attendance.class_attendance_record`, which records it as
 the task page does (`attendance_record`) and completes the dispatch's attendance task, so
 each flow moves on exactly as from the task page. All or nothing: one invalid row records
 nothing and the page shows each row's error. A task another person has claimed is theirs:
@@ -25,9 +25,9 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from dispatch import selectors
+from dispatch.flows.attendance import class_attendance_record
 from dispatch.models import AttendanceResult, Dispatch, DispatchStatus
 from dispatch.models.dispatch import OPEN_DISPATCH_STATUSES
-from dispatch.services.dispatching import class_attendance_record
 from org import selectors as org_selectors
 
 RECORDED = (DispatchStatus.ATTENDED, DispatchStatus.ABSENT, DispatchStatus.WITHDRAWN)

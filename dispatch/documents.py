@@ -124,26 +124,6 @@ ANNOUNCE_VERB = "dispatch.announce"
 ANNOUNCE_GRACE = dt.timedelta(seconds=60)
 
 
-def queue_announcement(roll_call, dispatches):
-    """After commit, issue the dispatch notice and tell each trainee and unit — in a
-    Celery worker when one is configured, in-process otherwise. Whatever goes wrong
-    (broker down, render error in eager mode) is logged and does not undo or fail the
-    committed roll call: `announce_pending` announces it later."""
-    from dispatch.tasks import announce_dispatches
-
-    roll_call_id, ids = roll_call.pk, [d.pk for d in dispatches]
-
-    def enqueue():
-        try:
-            announce_dispatches.apply_async((roll_call_id, ids))
-        except Exception:
-            logger.exception(
-                "Could not announce roll call %s now (%s dispatches); the sweep will.",
-                roll_call_id,
-                len(ids),
-            )
-
-    transaction.on_commit(enqueue)
 
 
 def announced(queryset):

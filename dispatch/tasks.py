@@ -1,5 +1,12 @@
+import logging
+
 from celery import shared_task
 from django.core.management import call_command
+from django.db import transaction
+
+from dispatch import documents
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="dispatch.escalate_makeups")
@@ -14,8 +21,6 @@ def announce_dispatches(roll_call_id: int, dispatch_ids: list[int]):
     """Issue a roll call's dispatch notice and notify each dispatched cadre and unit, in
     one transaction (`documents.announce`). A repeated or redelivered task finds the
     dispatches announced and does nothing; a failed one is left to `announce_pending`."""
-    from dispatch import documents
-
     document = documents.announce(roll_call_id, dispatch_ids)
     return document.pk if document is not None else None
 
@@ -24,6 +29,26 @@ def announce_dispatches(roll_call_id: int, dispatch_ids: list[int]):
 def announce_pending():
     """Announce dispatches committed over a minute ago whose announcement never happened
     (beat runs it each minute, or cron runs `manage.py announce_dispatches`)."""
-    from dispatch import documents
-
     return documents.announce_pending()
+
+
+def queue_announcement(roll_call, dispatches):
+    """After commit, issue the dispatch notice and tell each trainee and unit — in a
+    Celery worker when one is configured, in-process otherwise. Whatever goes wrong
+    (broker down, render error in eager mode) is logged and does not undo or fail the
+    committed roll call: `announce_pending` announces it later."""
+    roll_call_id, ids = roll_call.pk, [d.pk for d in dispatches]
+
+    def enqueue():
+        try:
+            announce_dispatches.apply_async((roll_call_id, ids))
+        except Exception:
+            logger.exception(
+                "Could not announce roll call %s now (%s dispatches); the sweep will.",
+                roll_call_id,
+                len(ids),
+            )
+
+    transaction.on_commit(enqueue)
+
+

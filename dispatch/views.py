@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from dispatch import records, selectors, suggestions
-from dispatch.flows import dispatching as dispatch_flows_dispatching
+from dispatch.flows import rollcall as rollcall_flows
 from dispatch.forms import CancelRollCallForm, TrainingClassForm
 from dispatch.models import DispatchStatus
 from dispatch.services import classes as dispatch_services_classes
@@ -118,7 +118,7 @@ def roll_call_detail(request, pk: int):
     form = CancelRollCallForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            dispatch_flows_dispatching.cancel_roll_call(
+            rollcall_flows.cancel_roll_call(
                 actor=request.user, roll_call=roll_call, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:

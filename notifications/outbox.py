@@ -30,6 +30,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
@@ -78,8 +79,6 @@ def _chunks(ids: list[int], size: int = BATCH):
 def enqueue(delivery_ids: Iterable[int]) -> int:
     """Queue delivery of `delivery_ids`; return how many batches were queued. Never raises:
     when the broker cannot be reached the rows stay pending and the sweep sends them."""
-    from notifications.tasks import deliver_task
-
     ids = sorted(set(delivery_ids))
     queue = _setting("NOTIFICATIONS_QUEUE", "") or None
     queued = 0
@@ -336,3 +335,37 @@ def _inbox_path() -> str:
         return reverse("notifications:inbox")
     except NoReverseMatch:
         return ""
+
+
+# --- the Celery task (registered by notifications.tasks) ---------------------------------
+
+
+@shared_task(name="notifications.deliver")
+def deliver_task(delivery_ids: list[int]) -> dict:
+    """Deliver outbox rows (e-mail, SMS). A retry or duplicate of this task is a no-op for
+    rows already sent. Rows that failed are retried after their backoff: by a delayed
+    copy of this task when a broker is configured, and in any case by the sweep."""
+    from notifications.models import Delivery, DeliveryStatus
+
+    counts = deliver(delivery_ids)
+    if counts.get(DeliveryStatus.PENDING) and not deliver_task.app.conf.task_always_eager:
+        retry = list(
+            Delivery.objects.filter(pk__in=delivery_ids, status=DeliveryStatus.PENDING).values_list(
+                "pk", "next_attempt_at"
+            )
+        )
+        if retry:
+            from django.utils import timezone
+
+            eta = max(when for _, when in retry)
+            try:
+                deliver_task.apply_async(
+                    ([pk for pk, _ in retry],),
+                    countdown=max((eta - timezone.now()).total_seconds(), 0) + 1,
+                    queue=_setting("NOTIFICATIONS_QUEUE", "") or None,
+                )
+            except Exception:  # the sweep will find them
+                logger.warning("Could not schedule a retry.", exc_info=True)
+    return counts
+
+

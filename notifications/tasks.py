@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from notifications.documents import builders
 from notifications.documents.context import Issuer, SubjectRef
 from notifications.models import DocumentKind
+from notifications.outbox import deliver_task  # noqa: F401  (registers the delivery task)
 from notifications.services import issue_document
 
 BUILDERS = {
@@ -55,34 +56,6 @@ def issue_document_task(
 # --- Notifications (issue 5) ---------------------------------------------------------
 
 
-@shared_task(name="notifications.deliver")
-def deliver_task(delivery_ids: list[int]) -> dict:
-    """Deliver outbox rows (e-mail, SMS). A retry or duplicate of this task is a no-op for
-    rows already sent. Rows that failed are retried after their backoff: by a delayed
-    copy of this task when a broker is configured, and in any case by the sweep."""
-    from notifications import outbox
-    from notifications.models import Delivery, DeliveryStatus
-
-    counts = outbox.deliver(delivery_ids)
-    if counts.get(DeliveryStatus.PENDING) and not deliver_task.app.conf.task_always_eager:
-        retry = list(
-            Delivery.objects.filter(pk__in=delivery_ids, status=DeliveryStatus.PENDING).values_list(
-                "pk", "next_attempt_at"
-            )
-        )
-        if retry:
-            from django.utils import timezone
-
-            eta = max(when for _, when in retry)
-            try:
-                deliver_task.apply_async(
-                    ([pk for pk, _ in retry],),
-                    countdown=max((eta - timezone.now()).total_seconds(), 0) + 1,
-                    queue=outbox._setting("NOTIFICATIONS_QUEUE", "") or None,
-                )
-            except Exception:  # the sweep will find them
-                outbox.logger.warning("Could not schedule a retry.", exc_info=True)
-    return counts
 
 
 @shared_task(name="notifications.sweep")

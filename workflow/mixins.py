@@ -12,15 +12,32 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import lock
 from viewflow.workflow.models import Process
 
+from org.selectors import units_in_reach
 from workflow.models import ScopedTask
 
 
 class ScopedFlowMixin:
-    """Mixin for every flow: scoped task queue, row locks for parallel branches, process pages
-    visible only within the jurisdiction of the process's scope."""
+    """Mixin for every flow: scoped task queue, row locks for parallel branches, process
+    pages visible only within the jurisdiction of the process's scope.
+
+    A flow declares what its process is about and where it belongs:
+
+    * `artifact_model`: the model of the process's artifact (a Dispatch, a Filing …);
+    * `scope_attr`: the dotted path from the artifact to the unit whose jurisdiction the
+      process belongs to (``"unit"``, ``"org_department.unit"``);
+    * `artifact_related`: what a list page loads with each artifact (`select_related`).
+
+    From these the mixin answers `scope_of`, `visible_artifacts` and `artifact_queryset`;
+    a flow overrides one only where its rule differs (a dispatch is also visible to the
+    departments that manage the cadre).
+    """
 
     task_class = ScopedTask
     lock_impl = lock.select_for_update_lock
+
+    artifact_model = None
+    scope_attr: str = "unit"
+    artifact_related: tuple[str, ...] = ()
 
     #: permission that lets a user read a process of this flow, on its scope
     view_permission = "org.read_scope"
@@ -29,7 +46,21 @@ class ScopedFlowMixin:
 
     def scope_of(self, process: Process):
         """The unit whose jurisdiction the process belongs to."""
-        raise NotImplementedError
+        if not process.artifact_object_id:
+            return None
+        scope = process.artifact
+        for name in self.scope_attr.split("."):
+            scope = getattr(scope, name)
+        return scope
+
+    def artifact_queryset(self):
+        """The artifacts as a list page loads them (their summary and task permissions)."""
+        return self.artifact_model._default_manager.select_related(*self.artifact_related)
+
+    def visible_artifacts(self, user):
+        """Artifacts whose scope unit the user's jurisdiction reaches."""
+        lookup = self.scope_attr.replace(".", "__") + "__in"
+        return self.artifact_model._default_manager.filter(**{lookup: units_in_reach(user)})
 
     def _scoped(self, user, permission, obj) -> bool:
         if not user.is_authenticated:

@@ -1,14 +1,8 @@
 """Viewflow flows of the dispatch domain (charts read top-down in each class)."""
 
-from dispatch.flows.dispatching import (
-    DispatchFlow,
-    FilingFlow,
-    NominationFlow,
-    RollCallFlow,
-    cancel_roll_call,
-    start_dispatches,
-)
-from dispatch.flows.makeup import MakeupFlow, resume_makeup, start_makeup
+from dispatch.flows.dispatch import DispatchFlow, MakeupFlow, resume_makeup, start_makeup
+from dispatch.flows.filing import FilingFlow
+from dispatch.flows.rollcall import NominationFlow, RollCallFlow, cancel_roll_call, start_dispatches
 
 __all__ = [
     "DispatchFlow",

@@ -1,0 +1,114 @@
+"""Recording a whole class's attendance from its roster: each row through the
+`attendance_record` service, completing the dispatch's record_attendance task."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record_event
+from dispatch.models import (
+    AttendanceResult,
+    Dispatch,
+)
+from dispatch.services.common import require_any
+from dispatch.services.dispatching import attendance_record
+
+
+@transaction.atomic
+def class_attendance_record(*, actor, training_class, rows) -> list[Dispatch]:
+    """The institution records attendance for many dispatches of one class at once (the
+    class roster). `rows` maps a dispatch id to `(result, leave_hours)`; each row is
+    recorded by `attendance_record` and completes the dispatch's open attendance task, as
+    its task page would, so each flow moves on (hours credited, makeup owed).
+
+    All or nothing: every row is checked first, and a row not awaiting attendance (recorded
+    meanwhile by someone else), a task another person has claimed (theirs to record), an
+    unknown result or leave hours out of range raise one ValidationError keyed by the
+    dispatch id (a string); nothing is recorded."""
+    from django.contrib.contenttypes.models import ContentType
+    from viewflow.fsm import TransitionNotAllowed
+    from viewflow.workflow.status import STATUS
+
+    from dispatch.flows.dispatch import DispatchFlow
+    from workflow.models import ScopedTask
+    from workflow.runtime import complete_task
+
+    require_any(actor, ("record_attendance",), training_class.institution.unit)
+    if training_class.start_date > timezone.localdate():
+        raise ValidationError(_("Attendance can be recorded once the class has started."))
+    ids = [int(pk) for pk in rows]
+    dispatches = {
+        d.pk: d
+        for d in Dispatch.objects.filter(training_class=training_class, pk__in=ids).select_related(
+            "cadre"
+        )
+    }
+    tasks = {
+        task.process.artifact_object_id: task
+        for task in ScopedTask.objects.filter(
+            flow_task=DispatchFlow.record_attendance,
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+            process__artifact_content_type=ContentType.objects.get_for_model(Dispatch),
+            process__artifact_object_id__in=list(dispatches),
+        ).select_related("process", "owner")
+    }
+
+    def claimed_by_other(task, dispatch):
+        if task.owner_id is None or task.owner_id == actor.pk:
+            return None
+        return _(
+            "%(cadre)s: %(owner)s has claimed this attendance task; it is theirs to record, "
+            "or to release first."
+        ) % {"cadre": dispatch.cadre.name, "owner": task.owner.get_full_name() or task.owner}
+
+    errors: dict[str, list] = {}
+    for pk, (result, leave_hours) in zip(ids, rows.values(), strict=True):
+        dispatch, task = dispatches.get(pk), tasks.get(pk)
+        if dispatch is None or task is None:
+            recorded = dispatch is not None and dispatch.attendance
+            errors[str(pk)] = [
+                _("This step has already been completed by someone else.")
+                if recorded
+                else _("This dispatch is not awaiting attendance.")
+            ]
+        elif message := claimed_by_other(task, dispatch):
+            errors[str(pk)] = [message]
+        elif result not in AttendanceResult.values:
+            errors[str(pk)] = [_("Choose present, absent or withdrawn.")]
+        elif not 0 <= Decimal(leave_hours or 0) <= training_class.credit_hours:
+            errors[str(pk)] = [_("Leave hours must lie between 0 and the class hours.")]
+    if errors:
+        raise ValidationError(errors)
+
+    done = []
+    for pk, (result, leave_hours) in zip(ids, rows.values(), strict=True):
+        dispatch, task = dispatches[pk], tasks[pk]
+
+        def perform(dispatch=dispatch, task=task, result=result, leave_hours=leave_hours):
+            # Re-read under the process lock: claimed by someone else since the check?
+            if message := claimed_by_other(task, dispatch):
+                raise ValidationError(message)
+            return attendance_record(
+                actor=actor, dispatch=dispatch, result=result, leave_hours=leave_hours or 0
+            )
+
+        try:
+            done.append(complete_task(task, actor, perform))
+        except TransitionNotAllowed as exc:  # completed by someone else since the check
+            raise ValidationError(
+                {str(pk): [_("This step has already been completed by someone else.")]}
+            ) from exc
+        except ValidationError as exc:
+            raise ValidationError({str(pk): exc.messages}) from exc
+    record_event(
+        actor=actor,
+        verb="class.attendance",
+        target=training_class,
+        after={"dispatches": [d.pk for d in done]},
+    )
+    return done
+
+

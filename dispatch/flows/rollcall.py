@@ -1,0 +1,306 @@
+"""Roll calls: the dispatcher names cadres (a DispatchFlow each) or allots seats to units
+(a NominationFlow each, whose accepted nominees get a DispatchFlow); the roll call's
+response deadline is watched once for all of them. Flows link by starting another flow's
+StartHandle (the open edition has no Subprocess)."""
+
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.status import PROCESS
+
+from approvals import services as approval_services
+from approvals.models import ApprovalRequest, RequestStatus
+from dispatch import services
+from dispatch.flows.dispatch import DispatchFlow, _remind_before, escalate_dispatch
+from dispatch.models import (
+    DispatchStatus,
+    QuotaAllocation,
+    QuotaStatus,
+    RollCall,
+    RollCallMode,
+    RollCallStatus,
+)
+from dispatch.task_views import (
+    NominateView,
+    NominationHeadView,
+    NominationReviewView,
+    RollCallStartView,
+)
+from org import selectors as org_selectors
+from org.roles import ESCALATION_PERMISSION
+from workflow.mixins import ScopedFlowMixin
+from workflow.nodes import SUBJECT
+from workflow.runtime import cancel_process, fresh_artifact, processes_of, retarget_open_tasks
+
+
+def _roll_call_reminder_at(activation):
+    return activation.process.artifact.response_deadline - _remind_before()
+
+
+def _roll_call_deadline_at(activation):
+    return activation.process.artifact.response_deadline
+
+
+def _can_issue(user):
+    return org_selectors.units_in_reach(user, "issue_dispatch").exists()
+
+
+class RollCallFlow(ScopedFlowMixin, flow.Flow):
+    """Roll call
+
+    The dispatcher names cadres for a class, or allots seats to units that then
+    nominate; each named cadre gets a dispatch of their own.
+    """
+
+    process_title = _("Roll call")
+    process_description = _(
+        "The dispatcher names cadres for a class, or allots seats to units that then "
+        "nominate; each named cadre gets a dispatch of their own."
+    )
+    process_summary_template = "{{ process.artifact }}"
+
+    start = (
+        flow.Start(RollCallStartView.as_view())
+        .Annotation(title=_("Dispatcher issues the roll call"))
+        .Available(_can_issue)
+        .Next(this.by_mode)
+    )
+
+    by_mode = (
+        flow.If(this.is_named)
+        .Annotation(title=_("Named roll call?"))
+        .Then(this.name_cadres)
+        .Else(this.allot_seats)
+    )
+
+    name_cadres = (
+        flow.Function(this.start_dispatches)
+        .Annotation(title=_("Start a dispatch per cadre"))
+        .Next(this.await_reminder)
+    )
+
+    allot_seats = (
+        flow.Function(this.start_nominations)
+        .Annotation(title=_("Start a nomination per unit"))
+        .Next(this.await_reminder)
+    )
+
+    # The response deadline, for every dispatch and nomination of the roll call at once.
+    await_reminder = (
+        flow.Timer(_roll_call_reminder_at)
+        .Annotation(title=_("Until the reminder before the response deadline"))
+        .Next(this.remind_unanswered)
+    )
+
+    remind_unanswered = (
+        flow.Function(this.send_reminders)
+        .Annotation(title=_("Remind the units"))
+        .Next(this.await_deadline)
+    )
+
+    await_deadline = (
+        flow.Timer(_roll_call_deadline_at)
+        .Annotation(title=_("Until the response deadline"))
+        .Next(this.escalate_unanswered)
+    )
+
+    escalate_unanswered = (
+        flow.Function(this.escalate_overdue)
+        .Annotation(title=_("Escalate to the dispatchers"))
+        .Next(this.end)
+    )
+
+    end = flow.End().Annotation(title=_("Deadline passed"))
+
+    def is_named(self, activation):
+        return fresh_artifact(activation.process).mode == RollCallMode.NAMED
+
+    def start_dispatches(self, activation):
+        roll_call = fresh_artifact(activation.process)
+        start_dispatches(
+            roll_call=roll_call,
+            cadres=roll_call.named_cadres.select_related("unit"),
+            actor=roll_call.created_by,
+        )
+
+    def send_reminders(self, activation):
+        roll_call = fresh_artifact(activation.process)
+        for dispatch in self.unanswered(roll_call):
+            services.dispatch_remind(dispatch=dispatch, step="confirm")
+        for allocation in roll_call.allocations.filter(status=QuotaStatus.AWAITING_NOMINATION):
+            services.nomination_remind(allocation=allocation)
+
+    def escalate_overdue(self, activation):
+        roll_call = fresh_artifact(activation.process)
+        if roll_call.status != RollCallStatus.OPEN:
+            return
+        for dispatch in self.unanswered(roll_call):
+            process = processes_of(dispatch, DispatchFlow).filter(status=PROCESS.NEW).first()
+            if process is not None:
+                escalate_dispatch(dispatch, "confirm", process, DispatchFlow.confirm)
+        for allocation in roll_call.allocations.filter(status=QuotaStatus.AWAITING_NOMINATION):
+            services.nomination_escalate(allocation=allocation)
+            for process in processes_of(allocation, NominationFlow).filter(status=PROCESS.NEW):
+                retarget_open_tasks(
+                    process,
+                    NominationFlow.nominate,
+                    permission=ESCALATION_PERMISSION,
+                    scope=roll_call.org_department.jurisdiction,
+                )
+
+    def unanswered(self, roll_call):
+        """Dispatches still to be confirmed by the response deadline (not those given a
+        due moment of their own, which their DispatchFlow watches)."""
+        return roll_call.dispatches.filter(
+            status=DispatchStatus.NAMED, confirm_due=roll_call.response_deadline
+        )
+
+    def start_nominations(self, activation):
+        for allocation in fresh_artifact(activation.process).allocations.all():
+            NominationFlow.start.run(allocation=allocation)
+
+    artifact_model = RollCall
+    scope_attr = "org_department.unit"
+    artifact_related = ("training_class", "org_department__unit")
+
+
+def start_dispatches(*, roll_call, cadres, actor):
+    """Name the cadres and start a dispatch process for each."""
+    from dispatch import tasks
+
+    dispatches = services.dispatches_create(actor=actor, roll_call=roll_call, cadres=cadres)
+    for dispatch in dispatches:
+        if dispatch.confirm_due == roll_call.response_deadline:
+            DispatchFlow.start_in_roll_call.run(dispatch=dispatch)
+        else:  # named after the response deadline: due later, watched by its own flow
+            DispatchFlow.start.run(dispatch=dispatch)
+    tasks.queue_announcement(roll_call, dispatches)
+    return dispatches
+
+
+def _allocation_unit(process):
+    return process.artifact.unit
+
+
+def _allocation_dispatcher_scope(process):
+    return process.artifact.roll_call.org_department.jurisdiction
+
+
+class NominationFlow(ScopedFlowMixin, flow.Flow):
+    """Nomination for allotted seats
+
+    The unit liaison nominates up to the unit's seats, the department head approves,
+    the dispatcher accepts or returns it with a reason.
+    """
+
+    process_title = _("Nomination")
+    process_description = _(
+        "The unit liaison nominates up to the unit's seats, the department head approves, "
+        "the dispatcher accepts or returns it with a reason."
+    )
+    process_summary_template = "{{ process.artifact.roll_call }} · {{ process.artifact.unit }}"
+
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Seats allotted"))
+        .Next(this.nominate)
+    )
+
+    nominate = (
+        flow.View(NominateView.as_view())
+        .Annotation(title=_("Liaison nominates"), summary_template=SUBJECT)
+        .Permission("org.act_as_liaison", obj=_allocation_unit)
+        .Next(this.head_approval)
+    )
+
+    head_approval = (
+        flow.View(NominationHeadView.as_view())
+        .Annotation(title=_("Department head approves"), summary_template=SUBJECT)
+        .Permission("org.approve_as_head", obj=_allocation_unit)
+        .Next(this.head_decided)
+    )
+
+    head_decided = (
+        flow.If(this.is_awaiting_dispatcher)
+        .Annotation(title=_("Approved by the department head?"))
+        .Then(this.dispatcher_review)
+        .Else(this.nominate)
+    )
+
+    dispatcher_review = (
+        flow.View(NominationReviewView.as_view())
+        .Annotation(title=_("Dispatcher accepts or returns"), summary_template=SUBJECT)
+        .Permission("org.issue_dispatch", obj=_allocation_dispatcher_scope)
+        .Next(this.reviewed)
+    )
+
+    reviewed = (
+        flow.If(this.is_accepted)
+        .Annotation(title=_("Accepted by the dispatcher?"))
+        .Then(this.dispatch_nominees)
+        .Else(this.nominate)
+    )
+
+    dispatch_nominees = (
+        flow.Function(this.start_dispatches)
+        .Annotation(title=_("Start a dispatch per nominee"))
+        .Next(this.end)
+    )
+
+    end = flow.End().Annotation(title=_("Nominees dispatched"))
+
+    def start_process(self, activation, allocation):
+        activation.process.artifact = allocation
+        return activation.process
+
+    def is_awaiting_dispatcher(self, activation):
+        return fresh_artifact(activation.process).status == QuotaStatus.AWAITING_DISPATCHER
+
+    def is_accepted(self, activation):
+        return fresh_artifact(activation.process).status == QuotaStatus.ACCEPTED
+
+    def start_dispatches(self, activation):
+        allocation = fresh_artifact(activation.process)
+        start_dispatches(
+            roll_call=allocation.roll_call,
+            cadres=allocation.nominees.select_related("unit"),
+            actor=None,
+        )
+
+    artifact_model = QuotaAllocation
+    artifact_related = (
+        "unit",
+        "roll_call__training_class",
+        "roll_call__org_department__jurisdiction",
+    )
+
+
+
+
+# Orchestration across flows
+
+
+@transaction.atomic
+def cancel_roll_call(*, actor, roll_call, reason):
+    """Cancel the roll call, its open dispatches and nominations, and their processes."""
+    cancelled = services.roll_call_cancel(actor=actor, roll_call=roll_call, reason=reason)
+    for dispatch in cancelled:
+        for process in processes_of(dispatch).filter(status=PROCESS.NEW):
+            cancel_process(process)
+        for request in ApprovalRequest.objects.filter(
+            subject_type=ContentType.objects.get_for_model(dispatch),
+            subject_id=dispatch.pk,
+            status=RequestStatus.PENDING,
+        ):
+            approval_services.request_cancel(actor=actor, request=request, reason=reason)
+            for process in processes_of(request).filter(status=PROCESS.NEW):
+                cancel_process(process)
+    for allocation in roll_call.allocations.all():
+        for process in processes_of(allocation).filter(status=PROCESS.NEW):
+            cancel_process(process)
+    for process in processes_of(roll_call).filter(status=PROCESS.NEW):
+        cancel_process(process)
+    return cancelled
