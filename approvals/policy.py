@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
-HEAD_PERMISSION = "org.approve_as_head"
-ORG_PERMISSION = "org.approve_as_org_department"
+from org.roles import HEAD_PERMISSION, ORG_PERMISSION
 
 HEAD_STAGE = 1
 ORG_STAGE = 2

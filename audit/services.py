@@ -82,3 +82,15 @@ def save_audited(*, actor, instance, verb_prefix: str):
     verb = f"{verb_prefix}.{'update' if before else 'create'}"
     record_event(actor=actor, verb=verb, target=instance, before=before, after=snapshot(instance))
     return instance
+
+
+def change(*, actor, instance, verb: str, note: str = "", **fields):
+    """Set fields on `instance`, save them, and audit the change (before/after)."""
+    before = snapshot(instance)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.save(update_fields=list(fields))
+    record_event(
+        actor=actor, verb=verb, target=instance, before=before, after=snapshot(instance), note=note
+    )
+    return instance

@@ -1,4 +1,5 @@
-"""Flows after the class: makeup training, hour recognition, circulars."""
+"""The circular (通报): figures counted for a period, drafted, approved by the org
+department head (or returned), issued as a numbered document."""
 
 import dataclasses
 
@@ -8,7 +9,6 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from circulars import services as circular_services
-from circulars import services as circulars_services
 from circulars.models import Circular, CircularStatus
 from circulars.task_views import CircularApproveView, CircularDraftView, CircularStartView
 from dispatch.documents import issuer_of
@@ -19,11 +19,6 @@ from org import selectors as org_selectors
 from workflow.mixins import ScopedFlowMixin
 from workflow.nodes import SUBJECT
 from workflow.runtime import fresh_artifact
-
-"""Flows after the class: makeup training, hour recognition, circulars."""
-
-
-
 
 
 def _circular_department_unit(process):
@@ -106,18 +101,11 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
         circular = fresh_artifact(activation.process)
         approval = activation.process.task_set.filter(flow_task=self.approval).latest("finished")
         document = issue_circular_document(circular, actor=approval.owner)
-        circulars_services.circular_mark_issued(circular=circular, document=document)
+        circular_services.circular_mark_issued(circular=circular, document=document)
 
-    def artifact_queryset(self):
-        return Circular.objects.select_related(
-            "org_department__unit", "org_department__jurisdiction"
-        )
-
-    def visible_artifacts(self, user):
-        return Circular.objects.filter(org_department__unit__in=org_selectors.units_in_reach(user))
-
-    def scope_of(self, process):
-        return process.artifact.org_department.unit if process.artifact_object_id else None
+    artifact_model = Circular
+    scope_attr = "org_department.unit"
+    artifact_related = ("org_department__unit", "org_department__jurisdiction")
 
 
 def issue_circular_document(circular: Circular, actor=None):
@@ -146,7 +134,7 @@ def start_scheduled_circular(*, org_department, period_kind, start, end):
         org_department=org_department, period_start=start, period_end=end
     ).exists():
         return None
-    circular = circulars_services.circular_create(
+    circular = circular_services.circular_create(
         actor=None, org_department=org_department, period_kind=period_kind, start=start, end=end
     )
     CircularFlow.scheduled_start.run(circular=circular)

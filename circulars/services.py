@@ -7,9 +7,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from audit.services import record_event, snapshot
+from audit.services import change, record_event, snapshot
 from circulars import notices as circulars_notices
 from circulars.models import Circular, CircularStatus
+from core.validation import require_reason
 from dispatch.models import (
     Dispatch,
     DispatchStatus,
@@ -17,9 +18,9 @@ from dispatch.models import (
     MakeupStatus,
 )
 from dispatch.models.dispatch import OPEN_DISPATCH_STATUSES
-from dispatch.services.common import change, require_any, require_reason
 from ledger import compliance
 from org.models import Cadre, Unit
+from org.policy import require_any
 
 FIGURE_KEYS = (
     "named",

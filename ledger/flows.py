@@ -1,4 +1,5 @@
-"""Flows after the class: makeup training, hour recognition, circulars."""
+"""Hour recognition: hours from another platform or institution, approved through the
+approval chain (RecognitionFlow), then credited to the ledger."""
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
@@ -89,11 +90,6 @@ class RecognitionFlow(ScopedFlowMixin, flow.Flow):
             approved=request.status == RequestStatus.APPROVED,
         )
 
-    def artifact_queryset(self):
-        return HourRecord.objects.select_related("cadre__unit")
-
-    def visible_artifacts(self, user):
-        return HourRecord.objects.filter(cadre__unit__in=org_selectors.units_in_reach(user))
-
-    def scope_of(self, process):
-        return process.artifact.cadre.unit if process.artifact_object_id else None
+    artifact_model = HourRecord
+    scope_attr = "cadre.unit"
+    artifact_related = ("cadre__unit",)

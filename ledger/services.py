@@ -12,11 +12,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import record_event, record_events, snapshot
-from dispatch.services.common import change, require_any
+from audit.services import change, record_event, record_events, snapshot
 from ledger.models import HourImport, HourKind, HourRecord, HourSource, HourStatus, IndicatorRule
 from org import idnumber, selectors
 from org.models import Cadre
+from org.policy import require_any
 
 MAX_ONLINE_HOURS_PER_ROW = Decimal("24")
 MAX_ONLINE_HOURS_PER_DAY = Decimal("24")

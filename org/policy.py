@@ -1,11 +1,19 @@
 """Who may do what on the organization's records — one predicate per rule, asked by the
-services (which refuse), the views (which hide or 403) and the template tags (which hide
-links)."""
+services (which refuse), the views (which narrow forms, hide or 403) and the template
+tags (which hide links)."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext as _
 
 from org import selectors
+from org.models import OrgDepartment, Unit, UnitGroupObjectPermission, UnitUserObjectPermission
+from org.roles import HEAD_PERMISSION
+
+#: who keeps cadre records: a dispatcher of the unit's jurisdiction or the unit's liaison
+CADRE_KEEPERS = ("issue_dispatch", "act_as_liaison")
 
 
 def require_reach(user) -> None:
@@ -14,7 +22,123 @@ def require_reach(user) -> None:
         raise PermissionDenied
 
 
+def may(user, perm: str, unit) -> bool:
+    """`perm` is a codename on Unit (e.g. "act_as_liaison"); the system (None) may all."""
+    return user is None or selectors.has_unit_permission(user, perm, unit)
+
+
+def require_any(user, perms: tuple[str, ...], unit) -> None:
+    """`user` holds one of `perms` on `unit`, or is refused."""
+    if not any(may(user, perm, unit) for perm in perms):
+        raise PermissionDenied(_("This unit is outside your jurisdiction."))
+
+
 def require_unit_permission(user, perm: str, unit) -> None:
     """`user` holds `perm` (a codename on Unit) on `unit`; the system (None) may all."""
-    if user is not None and not selectors.has_unit_permission(user, perm, unit):
-        raise PermissionDenied(_("This unit is outside your jurisdiction."))
+    require_any(user, (perm,), unit)
+
+
+# -- cadre records ---------------------------------------------------------------------
+
+
+def cadre_units(user) -> QuerySet[Unit]:
+    """Units whose cadre records the user may register or change."""
+    if user.is_superuser:
+        return Unit.objects.all()
+    return selectors.units_in_reach(user, "issue_dispatch") | selectors.units_in_reach(
+        user, "act_as_liaison"
+    )
+
+
+def may_edit_cadre(user, cadre=None) -> bool:
+    """May `user` keep this cadre's record — or, without a cadre, register one at all?
+    A dispatcher of the unit's jurisdiction or the unit's liaison may."""
+    if user is None or user.is_superuser:
+        return True
+    if not user.is_authenticated:
+        return False
+    if cadre is None:
+        return cadre_units(user).exists()
+    return any(may(user, perm, cadre.unit) for perm in CADRE_KEEPERS)
+
+
+def may_choose_departments(user, unit=None) -> bool:
+    """Only a dispatcher whose jurisdiction holds `unit` chooses the organization
+    departments that manage its cadres; a liaison keeps them as they are. Without a unit:
+    may the user choose them for some unit (a new cadre's form)?"""
+    if user is None or user.is_superuser:
+        return True
+    if unit is None:
+        return selectors.units_in_reach(user, "issue_dispatch").exists()
+    return may(user, "issue_dispatch", unit)
+
+
+def choosable_departments(user, *, managing: bool, current=()) -> QuerySet[OrgDepartment]:
+    """The organization departments `user` may choose for a cadre: those their dispatcher
+    jurisdiction covers — for the managing one, only those whose jurisdiction also holds
+    a unit the user keeps records of — besides the cadre's `current` ones."""
+    if user is None or user.is_superuser:
+        return OrgDepartment.objects.select_related("unit")
+    covered = OrgDepartment.objects.filter(unit__in=selectors.units_in_reach(user, "issue_dispatch"))
+    if managing:
+        holds_a_unit = Exists(
+            cadre_units(user).filter(StartsWith(F("path"), OuterRef("jurisdiction__path")))
+        )
+        covered = covered.filter(holds_a_unit)
+    return OrgDepartment.objects.filter(
+        Q(pk__in=covered.values("pk")) | Q(pk__in=[pk for pk in current if pk])
+    ).select_related("unit")
+
+
+def nearest_org_department(unit) -> OrgDepartment | None:
+    """The organization department with the narrowest jurisdiction that holds `unit`:
+    the one that manages a cadre a liaison registers."""
+    return (
+        OrgDepartment.objects.filter(StartsWith(Value(unit.path), F("jurisdiction__path")))
+        .select_related("unit")
+        .order_by("-jurisdiction__depth")
+        .first()
+    )
+
+
+# -- delegation ------------------------------------------------------------------------
+
+
+def _grants(users, **lookups):
+    """Grants (direct, through a group) of unit permissions to `users`."""
+    lookups["permission__content_type__app_label"] = "org"
+    return (
+        UnitUserObjectPermission.objects.filter(user=users, **lookups),
+        UnitGroupObjectPermission.objects.filter(group__user=users, **lookups),
+    )
+
+
+def deputy_candidates(user) -> QuerySet:
+    """Whom a department head may delegate to: the other people of the head's own
+    unit(s) — those holding a role granted on that very unit (a deputy head, say) — but
+    not its liaisons, who prepare the requests the head decides, nor anybody granted on
+    a unit above (dispatchers, org department heads, auditors)."""
+    units = set()
+    for held in _grants(user, permission__codename="approve_as_head"):
+        units.update(held.values_list("content_object_id", flat=True))
+    on_unit = _grants(OuterRef("pk"), content_object_id__in=units)
+    liaison = _grants(
+        OuterRef("pk"), content_object_id__in=units, permission__codename="act_as_liaison"
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(pk=user.pk)
+        .filter(Exists(on_unit[0]) | Exists(on_unit[1]))
+        .exclude(Exists(liaison[0]) | Exists(liaison[1]))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def may_delegate(user) -> bool:
+    """Department heads delegate their decisions (and only those)."""
+    return selectors.units_in_reach(user, "approve_as_head").exists()
+
+
+#: the one permission a delegation hands over
+DELEGATED_PERMISSION = HEAD_PERMISSION

@@ -53,3 +53,7 @@ NON_INHERITED = frozenset({"approve_as_org_department"})
 #: who takes over an overdue task or approval step: this permission on its scope (the
 #: dispatchers of the jurisdiction)
 ESCALATION_PERMISSION = "org.issue_dispatch"
+
+#: the permissions an approval step asks for (approvals.policy builds the chain from them)
+HEAD_PERMISSION = "org.approve_as_head"
+ORG_PERMISSION = "org.approve_as_org_department"

@@ -167,3 +167,15 @@ def users_reaching(unit, perm: str) -> QuerySet:
         .objects.filter(is_active=True)
         .filter(Exists(direct) | Exists(via_group) | Exists(delegated))
     )
+
+
+def delegations_given(user) -> QuerySet:
+    """The delegations a head has given, newest first."""
+    from org.models import Delegation
+
+    return Delegation.objects.filter(delegator=user).select_related("delegate").order_by("-starts_on")
+
+
+def delegation_given(user, pk: int | None):
+    """One of the head's own delegations, or None."""
+    return delegations_given(user).filter(pk=pk or 0).first()

@@ -2,15 +2,14 @@
 user acts, and recorded as an audit event in the same transaction."""
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from audit.services import record_event, save_audited
+from audit.services import record_event, save_audited, snapshot
 from org import policy
-from org import selectors as org_selectors
-from org.models import Cadre, Unit
+from org.models import Cadre, Delegation, Unit
 from org.roles import ROLE_PERMISSIONS, Role, group_name
 
 
@@ -53,20 +52,105 @@ def unit_save(*, actor, unit: Unit) -> Unit:
     return save_audited(actor=actor, instance=unit, verb_prefix="unit")
 
 
+DEPARTMENT_FIELDS = ("managing_org_department", "co_managing_org_department")
+
+
 @transaction.atomic
 def cadre_save(*, actor, cadre: Cadre) -> Cadre:
-    """Register a cadre or change their record. Dispatchers of the unit's jurisdiction
-    and the unit's liaison may do so."""
-    if actor is not None:
-        allowed = org_selectors.has_unit_permission(actor, "issue_dispatch", cadre.unit) or (
-            org_selectors.has_unit_permission(actor, "act_as_liaison", cadre.unit)
+    """Register a cadre or change their record (`policy.may_edit_cadre`: a dispatcher of
+    the unit's jurisdiction or the unit's liaison, for the old unit and the new). Only a
+    dispatcher whose jurisdiction holds the unit chooses the organization departments,
+    among `policy.choosable_departments`; a cadre a liaison registers is managed by the
+    department with the narrowest jurisdiction over the unit."""
+    old = Cadre.objects.select_related("unit").filter(pk=cadre.pk).first() if cadre.pk else None
+    if actor is not None and not (
+        policy.may_edit_cadre(actor, cadre) and (old is None or policy.may_edit_cadre(actor, old))
+    ):
+        raise PermissionDenied(_("This unit is outside your jurisdiction."))
+    chooses = policy.may_choose_departments(actor, cadre.unit)
+    if old is None and not chooses and cadre.managing_org_department_id is None:
+        cadre.managing_org_department = policy.nearest_org_department(cadre.unit)
+    else:
+        _check_departments(actor, cadre, old, chooses)
+    if cadre.managing_org_department_id is None:
+        raise ValidationError(
+            {"unit": _("No organization department has jurisdiction over this unit.")}
         )
-        if cadre.pk:
-            old_unit = Cadre.objects.select_related("unit").get(pk=cadre.pk).unit
-            allowed = allowed and (
-                org_selectors.has_unit_permission(actor, "issue_dispatch", old_unit)
-                or org_selectors.has_unit_permission(actor, "act_as_liaison", old_unit)
-            )
-        if not allowed:
-            raise PermissionDenied(_("This unit is outside your jurisdiction."))
     return save_audited(actor=actor, instance=cadre, verb_prefix="cadre")
+
+
+def _check_departments(actor, cadre, old, chooses: bool) -> None:
+    """Refuse departments the actor may not choose (a changed one, or any on a new cadre)."""
+    current = [getattr(old, f"{f}_id") for f in DEPARTMENT_FIELDS] if old else []
+    for field in DEPARTMENT_FIELDS:
+        chosen = getattr(cadre, f"{field}_id")
+        if chosen == (getattr(old, f"{field}_id") if old else None):
+            continue
+        if not chooses:
+            raise ValidationError(
+                {
+                    field: _(
+                        "Only a dispatcher whose jurisdiction holds %(unit)s may choose the "
+                        "organization departments of its cadres."
+                    )
+                    % {"unit": cadre.unit}
+                }
+            )
+        allowed = policy.choosable_departments(
+            actor, managing=field == "managing_org_department", current=current
+        )
+        if chosen is not None and not allowed.filter(pk=chosen).exists():
+            raise ValidationError(
+                {field: _("This organization department is outside your jurisdiction.")}
+            )
+
+
+@transaction.atomic
+def delegation_create(*, actor, delegate, starts_on, ends_on) -> Delegation:
+    """A department head lets a deputy decide approval steps in their place between the
+    two dates (inclusive): only someone holding a role on the head's own unit, not its
+    liaisons (`policy.deputy_candidates`), and only the head's decisions."""
+    if not policy.may_delegate(actor):
+        raise PermissionDenied(_("Only a department head may delegate decisions."))
+    if delegate == actor:
+        raise ValidationError(_("You cannot delegate to yourself."))
+    if not policy.deputy_candidates(actor).filter(pk=delegate.pk).exists():
+        raise ValidationError(
+            {
+                "delegate": _(
+                    "You may delegate only to another person holding a role on your own unit "
+                    "(not its liaisons)."
+                )
+            }
+        )
+    if ends_on < starts_on:
+        raise ValidationError(_("The delegation must end on or after the day it starts."))
+    delegation = Delegation.objects.create(
+        delegator=actor,
+        delegate=delegate,
+        permission=policy.DELEGATED_PERMISSION,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    record_event(
+        actor=actor, verb="approval.delegate", target=delegation, after=snapshot(delegation)
+    )
+    return delegation
+
+
+@transaction.atomic
+def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
+    """End a delegation early (nothing is deleted)."""
+    if delegation.delegator != actor and not actor.is_superuser:
+        raise PermissionDenied
+    before = snapshot(delegation)
+    delegation.revoked = True
+    delegation.save(update_fields=["revoked"])
+    record_event(
+        actor=actor,
+        verb="approval.delegation_revoke",
+        target=delegation,
+        before=before,
+        after=snapshot(delegation),
+    )
+    return delegation

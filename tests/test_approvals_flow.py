@@ -7,7 +7,7 @@ import pytest
 
 from approvals.models import ApprovalRequest, RequestStatus
 from dispatch.models import Dispatch, DispatchStatus, Makeup
-from org import delegations as org_delegations
+from org import services as org_services
 from org.models import Delegation
 from tests.factories import training_class
 from tests.flowtools import Staff, act, deadline, open_task, process_of
@@ -159,13 +159,12 @@ def test_the_head_sending_back_returns_the_request_to_the_unit(world, staff, kla
 def test_a_deputy_decides_during_the_delegation_window(world, staff, klass, client):
     from tests.factories import user
 
-    deputy = user("deputy")
-    org_delegations.delegation_create(
+    deputy = user("deputy", "deputy_head", world.a)
+    org_services.delegation_create(
         actor=world.alice,
         delegate=deputy,
         starts_on=dt.date.today(),
         ends_on=dt.date.today() + dt.timedelta(days=7),
-        permission="org.approve_as_head",
     )
     dispatch, process = named(client, world, klass, world.cadre_a)
     request(client, staff.lily, process, "leave")
@@ -670,14 +669,13 @@ def test_a_deputy_sees_the_heads_task_only_within_the_delegation_window(
     from tests.factories import user
     from tests.flowtools import task_url
 
-    deputy = user("deputy")
+    deputy = user("deputy", "deputy_head", world.a)
     today = dt.date.today()
-    org_delegations.delegation_create(
+    org_services.delegation_create(
         actor=world.alice,
         delegate=deputy,
         starts_on=today + dt.timedelta(days=1),
         ends_on=today + dt.timedelta(days=2),
-        permission="org.approve_as_head",
     )
     approval_process = approval_for(client, world, staff, klass, world.cadre_a)
     task = open_task(approval_process, "head_review")

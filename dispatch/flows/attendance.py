@@ -13,8 +13,8 @@ from dispatch.models import (
     AttendanceResult,
     Dispatch,
 )
-from dispatch.services.common import require_any
 from dispatch.services.dispatching import attendance_record
+from org.policy import require_any
 
 
 @transaction.atomic

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import record_event, snapshot
+from audit.services import change, record_event, snapshot
+from core.validation import require_reason
 from dispatch import notices
 from dispatch.models import (
     AttendanceResult,
@@ -21,9 +22,9 @@ from dispatch.models import (
     Makeup,
     RequestKind,
 )
-from dispatch.services.common import change, require_any, require_reason
 from dispatch.services.rollcall import answer_due
 from ledger.models import HourKind, HourRecord, HourSource
+from org.policy import require_any
 
 LIAISON = ("act_as_liaison", "issue_dispatch")
 

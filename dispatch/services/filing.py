@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.services import record_event, snapshot
+from audit.services import change, record_event, snapshot
 from dispatch.models import Filing, FilingStatus
-from dispatch.services.common import change, require_any
 from ledger.models import HourKind, HourRecord, HourSource
+from org.policy import require_any
 
 MAX_HOURS_PER_DAY = 8
 

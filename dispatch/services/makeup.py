@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import record_event, snapshot
+from audit.services import change, record_event, snapshot
 from dispatch import notices
 from dispatch.models import (
     Dispatch,
@@ -18,7 +18,6 @@ from dispatch.models import (
     MakeupStatus,
     TrainingClass,
 )
-from dispatch.services.common import change, require_any
 from dispatch.services.rollcall import (
     check_cadres_free,
     check_class_open,
@@ -26,6 +25,7 @@ from dispatch.services.rollcall import (
     class_start_moment,
 )
 from org import selectors as org_selectors
+from org.policy import require_any
 
 # Makeup training (补训)
 

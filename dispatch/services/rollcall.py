@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import record_event, record_events, snapshot
+from audit.services import change, record_event, record_events, snapshot
+from core.validation import require_reason
 from dispatch.models import (
     Dispatch,
     DispatchStatus,
@@ -20,8 +21,8 @@ from dispatch.models import (
     RollCallStatus,
 )
 from dispatch.models.dispatch import BUSY_DISPATCH_STATUSES, OPEN_DISPATCH_STATUSES
-from dispatch.services.common import change, require_any, require_reason
 from org import selectors as org_selectors
+from org.policy import require_any
 
 
 def class_start_moment(training_class) -> dt.datetime:

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from org import policy
 from org import selectors as org_selectors
 
 register = template.Library()
@@ -213,22 +214,10 @@ def may_manage_process(context, process):
 
 @register.simple_tag(takes_context=True)
 def may_edit_cadre(context, cadre=None):
-    """As `services.org.cadre_save`: a dispatcher or the unit's liaison keeps the
-    record (of this cadre, or — without one — of some cadre in reach)."""
+    """`org.policy.may_edit_cadre`: a dispatcher or the unit's liaison keeps the record
+    (of this cadre, or — without one — of some cadre in reach)."""
     user = _user(context)
-    if not (user and user.is_authenticated):
-        return False
-    if user.is_superuser:
-        return True
-    if cadre is None:
-        return any(
-            org_selectors.units_in_reach(user, perm).exists()
-            for perm in ("issue_dispatch", "act_as_liaison")
-        )
-    return any(
-        org_selectors.has_unit_permission(user, perm, cadre.unit)
-        for perm in ("issue_dispatch", "act_as_liaison")
-    )
+    return bool(user and user.is_authenticated and policy.may_edit_cadre(user, cadre))
 
 
 @register.simple_tag(takes_context=True)
