@@ -8,6 +8,7 @@ from notifications.reminders import offsets, reminder_due
 from notifications.services import notify
 from org.roles import ESCALATION_PERMISSION
 from org.selectors import users_reaching
+from workflow import links, registry
 
 
 def holders(permission: str, scope):
@@ -17,24 +18,12 @@ def holders(permission: str, scope):
 
 def process_url(request) -> str:
     """The request's approval process page (its steps, comments and history): approvers,
-    the requester's unit and the dispatchers may open it within their jurisdiction."""
-    from django.contrib.contenttypes.models import ContentType
-    from viewflow.workflow.models import Process
-
-    from approvals.flows import ApprovalFlow
-
-    pk = (
-        Process.objects.filter(
-            flow_class=ApprovalFlow,
-            artifact_content_type=ContentType.objects.get_for_model(request),
-            artifact_object_id=request.pk,
-        )
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if pk is None:
-        return ApprovalFlow.instance.reverse("queue")
-    return ApprovalFlow.instance.reverse("process_detail", args=[pk])
+    the requester's unit and the dispatchers may open it within their jurisdiction; the
+    approval queue while the process has not started."""
+    url = links.process_url(request)
+    if url is None:
+        url = registry.flow_for(type(request)).instance.reverse("queue")
+    return url
 
 
 def _context(request) -> dict:

@@ -41,3 +41,23 @@ def approval_chain(*, unit: Model, org_departments: list[tuple[str, Model]]) -> 
     for name, root in org_departments:
         chain.append(Authority(ORG_STAGE, name, ORG_PERMISSION, root))
     return chain
+
+
+def approving_departments(cadre) -> list:
+    """The organization departments that decide a request about `cadre`: the managing
+    one and, for a dual-managed cadre, the co-managing one (in parallel)."""
+    departments = [cadre.managing_org_department]
+    if cadre.co_managing_org_department_id:
+        departments.append(cadre.co_managing_org_department)
+    return departments
+
+
+def chain_for_cadre(cadre, *, unit=None) -> list[Authority]:
+    """Who approves a request about `cadre` (leave, deferral, exemption, hour
+    recognition): the head of `unit` (the cadre's unit unless the request names the unit
+    of a dispatch), then `approving_departments`. Every flow that starts an approval asks
+    this."""
+    return approval_chain(
+        unit=unit or cadre.unit,
+        org_departments=[(str(od), od.jurisdiction) for od in approving_departments(cadre)],
+    )

@@ -17,6 +17,7 @@ from notifications.reminders import offsets as reminder_offsets
 from notifications.reminders import reminder_due
 from notifications.services import close_acknowledgements, notify
 from org import selectors as org_selectors
+from workflow import links
 
 
 def liaisons(unit):
@@ -100,50 +101,14 @@ def record_url(cadre_id) -> str:
     return reverse("training_record", args=[cadre_id])
 
 
-def process_urls(objects, flow_name: str) -> dict[int, str]:
-    """{object pk: its `flow_name` process page} in one query (objects without one are
-    left out — e.g. a makeup dispatch whose flow starts after it is announced)."""
-    from django.contrib.contenttypes.models import ContentType
-    from viewflow.workflow.models import Process
-
-    from dispatch import flows
-
-    objects = [o for o in objects if o is not None]
-    if not objects:
-        return {}
-    flow_class = getattr(flows, flow_name)
-    rows = Process.objects.filter(
-        flow_class=flow_class,
-        artifact_content_type=ContentType.objects.get_for_model(objects[0]),
-        artifact_object_id__in=[o.pk for o in objects],
-    ).values_list("artifact_object_id", "pk")
-    return {
-        object_id: flow_class.instance.reverse("process_detail", args=[pk])
-        for object_id, pk in rows
-    }
+def process_urls(objects) -> dict[int, str]:
+    """{object pk: its process page} (see `workflow.links`)."""
+    return links.process_urls(objects)
 
 
 def acknowledge_task_urls(dispatches) -> dict[int, str]:
     """{dispatch pk: its open acknowledgement task's page} (the trainee's own task)."""
-    from django.contrib.contenttypes.models import ContentType
-    from viewflow.workflow.models import Task
-    from viewflow.workflow.status import STATUS
-
-    from dispatch.flows import DispatchFlow
-
-    dispatches = list(dispatches)
-    if not dispatches:
-        return {}
-    tasks = Task.objects.filter(
-        flow_task=DispatchFlow.acknowledge,
-        status__in=[STATUS.NEW, STATUS.ASSIGNED],
-        process__artifact_content_type=ContentType.objects.get_for_model(dispatches[0]),
-        process__artifact_object_id__in=[d.pk for d in dispatches],
-    ).values_list("process__artifact_object_id", "process_id", "pk")
-    return {
-        object_id: DispatchFlow.acknowledge.reverse("index", args=[process_id, task_id])
-        for object_id, process_id, task_id in tasks
-    }
+    return links.open_task_urls(dispatches, "acknowledge")
 
 
 def _group(dispatch) -> str:
@@ -157,7 +122,7 @@ def dispatched(dispatches, *, unit_liaisons=None):
     the trainee (linked to their training record); one key for both."""
     unit_liaisons = unit_liaisons if unit_liaisons is not None else {}
     dispatches = list(dispatches)
-    urls = process_urls(dispatches, "DispatchFlow")
+    urls = process_urls(dispatches)
     for dispatch in dispatches:
         if dispatch.unit_id not in unit_liaisons:
             unit_liaisons[dispatch.unit_id] = liaisons(dispatch.unit)
@@ -244,7 +209,7 @@ def _step_url(dispatch, step: str, process_url=None, task_url=None) -> str:
             task_url = acknowledge_task_urls([dispatch]).get(dispatch.pk)
         return task_url or record_url(dispatch.cadre_id)
     if process_url is None:
-        process_url = process_urls([dispatch], "DispatchFlow").get(dispatch.pk)
+        process_url = process_urls([dispatch]).get(dispatch.pk)
     return process_url or record_url(dispatch.cadre_id)
 
 
@@ -290,7 +255,7 @@ def escalated(dispatch, step: str):
             "unit_name": dispatch.unit.name,
             "due": timezone.localtime(due) if due else "",
         },
-        url=process_urls([dispatch], "DispatchFlow").get(dispatch.pk, "/dispatches/overdue/"),
+        url=process_urls([dispatch]).get(dispatch.pk, "/dispatches/overdue/"),
     )
 
 
@@ -333,7 +298,7 @@ def _period(start, end) -> str:
 def _nomination_url(allocation) -> str:
     from django.urls import reverse
 
-    return process_urls([allocation], "NominationFlow").get(
+    return process_urls([allocation]).get(
         allocation.pk, reverse("roll_call_detail", args=[allocation.roll_call_id])
     )
 
@@ -444,7 +409,7 @@ def reminder_candidates(now):
             status=DispatchStatus.NAMED, confirm_due__gt=now, confirm_due__lte=horizon
         ).select_related(*related)
     )
-    urls = process_urls(named, "DispatchFlow")
+    urls = process_urls(named)
     for dispatch in named:
         yield ReminderCandidate(
             due=dispatch.confirm_due,
@@ -463,7 +428,7 @@ def reminder_candidates(now):
             roll_call__response_deadline__lte=horizon,
         ).select_related("unit", "roll_call__training_class")
     )
-    urls = process_urls(allocations, "NominationFlow")
+    urls = process_urls(allocations)
     for allocation in allocations:
         yield ReminderCandidate(
             due=allocation.roll_call.response_deadline,
@@ -482,7 +447,7 @@ def reminder_candidates(now):
         .annotate(notice_issued_at=Subquery(issued_at.values("issued_at")[:1]))
         .select_related(*related)
     )
-    urls = process_urls(notified, "DispatchFlow")
+    urls = process_urls(notified)
     task_urls = acknowledge_task_urls(d for d in notified if _trainee_acts(d, "acknowledge"))
     for dispatch in notified:
         yield ReminderCandidate(
@@ -525,7 +490,7 @@ def makeup_escalated(makeup):
         recipients=dispatchers(makeup.cadre.managing_org_department),
         key=f"makeup:{makeup.pk}:escalated",
         context=context,
-        url=process_urls([makeup], "MakeupFlow").get(makeup.pk) or record_url(makeup.cadre_id),
+        url=process_urls([makeup]).get(makeup.pk) or record_url(makeup.cadre_id),
     )
     unit = {user.pk: user for user in heads(dispatch.unit) + liaisons(dispatch.unit)}
     notify(

@@ -64,18 +64,13 @@ class RecognitionFlow(ScopedFlowMixin, flow.Flow):
     def start_approval(self, activation):
         record = fresh_artifact(activation.process)
         cadre = record.cadre
-        departments = [cadre.managing_org_department]
-        if cadre.co_managing_org_department_id:
-            departments.append(cadre.co_managing_org_department)
         request = approval_services.request_create(
             actor=activation.process.task_set.order_by("id").first().owner,
             kind="recognition",
             subject=record,
             title=f"{cadre.name}：学时认定 {record.hours}学时",
             reason=record.note,
-            chain=approval_policy.approval_chain(
-                unit=cadre.unit, org_departments=[(str(od), od.jurisdiction) for od in departments]
-            ),
+            chain=approval_policy.chain_for_cadre(cadre),
             context={
                 "request_kind": "学时认定",
                 "cadre_name": cadre.name,

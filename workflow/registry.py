@@ -38,3 +38,11 @@ def registrations() -> list[Registration]:
 
 def applications() -> list:
     return list(_applications)
+
+
+def flow_for(model) -> type | None:
+    """The registered flow whose processes are about `model`'s rows (its artifact)."""
+    for registration in _flows.values():
+        if getattr(registration.flow_class, "artifact_model", None) is model:
+            return registration.flow_class
+    return None

@@ -221,9 +221,6 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     def start_approval(self, activation):
         dispatch = fresh_artifact(activation.process)
         cadre = dispatch.cadre
-        departments = [cadre.managing_org_department]
-        if cadre.co_managing_org_department_id:
-            departments.append(cadre.co_managing_org_department)
         request = approval_services.request_create(
             actor=dispatch.requested_by,
             kind=dispatch.request_kind,
@@ -231,10 +228,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
             title=f"{cadre.name}：{RequestKind(dispatch.request_kind).label}（{dispatch.training_class.name}）",
             reason=dispatch.request_reason,
             attachment=dispatch.request_attachment.name or None,
-            chain=approval_policy.approval_chain(
-                unit=dispatch.unit,
-                org_departments=[(str(od), od.jurisdiction) for od in departments],
-            ),
+            chain=approval_policy.chain_for_cadre(cadre, unit=dispatch.unit),
             due_at=approval_due(dispatch),
             context={
                 "request_kind": str(RequestKind(dispatch.request_kind).label),
