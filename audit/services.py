@@ -9,14 +9,10 @@ from django.db import models
 
 from audit.context import get_request_id
 from audit.models import AuditEvent
+from core.masking import mask_id_number
 
 # Fields whose values must never be copied in clear into the audit trail.
 MASKED_FIELDS = {"id_number", "password"}
-
-
-def _mask(value):
-    text = str(value or "")
-    return text[:4] + "*" * max(len(text) - 8, 0) + text[-4:] if len(text) > 8 else "*" * len(text)
 
 
 def snapshot(instance: models.Model) -> dict:
@@ -25,7 +21,7 @@ def snapshot(instance: models.Model) -> dict:
     for field in instance._meta.concrete_fields:
         value = getattr(instance, field.attname)
         if field.name in MASKED_FIELDS:
-            value = _mask(value)
+            value = mask_id_number(value)
         elif isinstance(value, Decimal):
             value = str(value)
         elif isinstance(value, datetime | date):

@@ -12,7 +12,7 @@ from circulars import services as circular_services
 from circulars.models import Circular, CircularStatus
 from circulars.task_views import CircularApproveView, CircularDraftView, CircularStartView
 from dispatch.documents import issuer_of
-from notifications.documents import builders
+from notifications.documents import circular as circular_document
 from notifications.documents.context import Paragraph
 from notifications.services import issue_document
 from org import selectors as org_selectors
@@ -111,7 +111,7 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
 def issue_circular_document(circular: Circular, actor=None):
     """Render and issue the circular as an official document with its number."""
     figures = circular.figures
-    context = builders.circular(
+    context = circular_document.circular(
         issuer=issuer_of(circular.org_department),
         period=circular_services.period_label(circular.period_start, circular.period_end),
         figures=printed_rows(figures),

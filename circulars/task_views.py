@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from circulars import services as circular_services
 from circulars import services as circulars_services
 from circulars.forms import CircularDraftForm, CircularStartForm
+from core.formatting import format_span
 from org import selectors as org_selectors
 from org.models import OrgDepartment
 from workflow.task_views import DecisionTaskView, TaskFormView
@@ -68,7 +69,7 @@ def circular_details(circular):
         (_("Organization department"), circular.org_department.unit.name),
         (
             _("Period"),
-            f"{circular.period_start:%Y年%-m月%-d日}—{circular.period_end:%Y年%-m月%-d日}",
+            format_span(circular.period_start, circular.period_end),
         ),
         (_("Dispatches"), summary.get("named", 0)),
         (_("Attended"), summary.get("attended", 0)),

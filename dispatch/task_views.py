@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from approvals.services import latest_refusal
+from core.formatting import format_date, format_span
 from dispatch import selectors, services
 from dispatch.forms import (
     AcknowledgeForm,
@@ -34,8 +35,8 @@ def dispatch_details(dispatch):
         (_("Unit"), dispatch.unit.name),
         (_("Position"), dispatch.cadre.position),
         (_("Training class"), klass.name),
-        (_("Dates"), f"{klass.start_date:%Y年%-m月%-d日}—{klass.end_date:%Y年%-m月%-d日}"),
-        (_("Report date"), f"{klass.report_date:%Y年%-m月%-d日}"),
+        (_("Dates"), format_span(klass.start_date, klass.end_date)),
+        (_("Report date"), format_date(klass.report_date)),
         (_("Location"), klass.location),
         (_("Status"), dispatch.get_status_display()),
     ]
@@ -192,7 +193,7 @@ def filing_details(filing):
         (_("Unit"), filing.unit.name),
         (_("Training"), filing.title),
         (_("Organized by"), filing.organizer_name),
-        (_("Dates"), f"{filing.start_date:%Y年%-m月%-d日}—{filing.end_date:%Y年%-m月%-d日}"),
+        (_("Dates"), format_span(filing.start_date, filing.end_date)),
         (_("Credit hours"), floatformat(filing.hours, -1)),
         (_("Participants"), "、".join(c.name for c in filing.participants.all())),
         (_("Review comment"), filing.review_comment or "—"),
@@ -300,11 +301,11 @@ class MakeupScheduleView(TaskFormView):
             (_("Unit"), makeup.cadre.unit.name),
             (_("Missed class"), makeup.source.training_class.name),
             (_("Reason"), makeup.reason),
-            (_("Due date"), f"{makeup.due_date:%Y年%-m月%-d日}"),
+            (_("Due date"), format_date(makeup.due_date)),
             (
                 _("Suggested classes"),
                 "、".join(
-                    f"{c.name}（{c.start_date:%Y年%-m月%-d日}）"
+                    f"{c.name}（{format_date(c.start_date)}）"
                     for c in services.makeup_class_suggestions(makeup, user=self.request.user)
                 )
                 or "—",

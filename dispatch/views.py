@@ -57,7 +57,7 @@ def class_create(request):
     )
     if form.is_valid():
         training_class = dispatch_services_classes.training_class_save(
-            actor=request.user, training_class=form.save(commit=False)
+            actor=request.user, training_class=form.instance
         )
         messages.success(request, _("The training class was saved."))
         return redirect("class_detail", pk=training_class.pk)

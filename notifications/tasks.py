@@ -11,6 +11,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from notifications.documents import builders
+from notifications.documents import circular as circular_document
 from notifications.documents.context import Issuer, SubjectRef
 from notifications.models import DocumentKind
 from notifications.outbox import deliver_task  # noqa: F401  (registers the delivery task)
@@ -20,7 +21,7 @@ BUILDERS = {
     DocumentKind.DISPATCH_NOTICE: builders.dispatch_notice,
     DocumentKind.ADMISSION_NOTICE: builders.admission_notice,
     DocumentKind.MAKEUP_NOTICE: builders.makeup_notice,
-    DocumentKind.CIRCULAR: builders.circular,
+    DocumentKind.CIRCULAR: circular_document.circular,
 }
 
 

@@ -7,6 +7,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.masking import mask_id_number
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 _SHAPE = re.compile(r"^[1-9][0-9]{16}[0-9X]$")
@@ -62,11 +64,8 @@ def validate_id_number(value: str) -> None:
 
 
 def mask(value: str) -> str:
-    """`110101199003071234` → `1101**********1234`: enough to tell people apart on paper."""
-    value = normalize(value)
-    if len(value) < 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    """`110101199003071234` → `1101**********1234` (`core.masking`)."""
+    return mask_id_number(normalize(value))
 
 
 def make(region: str, born: dt.date, sequence: int) -> str:

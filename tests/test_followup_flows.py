@@ -12,6 +12,7 @@ from approvals.models import ApprovalRequest
 from circulars.models import Circular, CircularStatus
 from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus, TrainingClass
 from ledger.models import HourRecord
+from notifications.documents import circular as circular_document
 from tests.factories import training_class
 from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
 
@@ -513,10 +514,9 @@ def test_the_printed_table_adds_up():
         )
     assert rows[0]["expected"] == 8 and rows[1]["expected"] == 0  # nothing finished yet at 乙
 
-    from notifications.documents import builders
     from notifications.documents.context import Issuer
 
-    context = builders.circular(
+    context = circular_document.circular(
         issuer=Issuer(name="中共某市委组织部", code="X组通"),
         period="2026年第一季度",
         figures=rows,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
+from core.formatting import format_date
 from dispatch import notices
 from dispatch.models import (
     Dispatch,
@@ -51,9 +52,9 @@ def check_makeup_class(makeup, training_class) -> None:
                     "the due date. Choose a class that starts by the due date."
                 )
                 % {
-                    "due": f"{makeup.due_date:%Y年%-m月%-d日}",
+                    "due": format_date(makeup.due_date),
                     "klass": training_class.name,
-                    "start": f"{training_class.start_date:%Y年%-m月%-d日}",
+                    "start": format_date(training_class.start_date),
                 }
             }
         )

@@ -14,7 +14,9 @@ from django.apps import apps
 from django.db import DatabaseError
 
 from notifications.documents import builders
-from notifications.documents.builders import Absentee, CadreRow, ClassInfo, MakeupRow, UnitFigures
+from notifications.documents import circular as circular_document
+from notifications.documents.builders import CadreRow, ClassInfo, MakeupRow
+from notifications.documents.circular import Absentee, UnitFigures
 from notifications.documents.context import DocumentContext, Issuer
 from notifications.documents.seals import seal_bytes
 
@@ -196,7 +198,7 @@ def sample_contexts(*, use_database: bool = True) -> dict[str, DocumentContext]:
             contact=contact,
             printed_by=f"{issuer.name}办公室",
         ),
-        "circular": builders.circular(
+        "circular": circular_document.circular(
             issuer=issuer,
             period=f"{date.year}年第一季度",
             figures=figures,
