@@ -80,7 +80,7 @@ def circular_details(circular):
 
 
 class CircularTaskMixin:
-    template_name = "workflow/circular_task.html"
+    template_name = "circulars/circular_task.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

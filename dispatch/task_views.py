@@ -264,7 +264,7 @@ class FilingCorrectView(FilingFormMixin, TaskFormView):
 class RollCallStartView(TaskFormView):
     form_class = RollCallForm
     start = True
-    template_name = "workflow/rollcall_start.html"
+    template_name = "dispatch/rollcall_start.html"
 
     def get_form_kwargs(self):
         units = org_selectors.units_in_reach(self.request.user, "issue_dispatch")

@@ -73,7 +73,7 @@ def compliance_report(request):
     query.pop("page", None)
     return render(
         request,
-        "dispatch/compliance.html",
+        "ledger/compliance.html",
         {
             "page": page,
             "unit": unit,
@@ -101,7 +101,7 @@ def hours_import(request):
             form.add_error("file", exc.messages)
         else:
             return redirect("hours_import_preview", pk=hour_import.pk)
-    return render(request, "dispatch/hours_import.html", {"form": form})
+    return render(request, "ledger/hours_import.html", {"form": form})
 
 
 @login_required
@@ -119,4 +119,4 @@ def hours_import_preview(request, pk: int):
         else:
             messages.success(request, _("%(count)d rows imported.") % {"count": len(created)})
         return redirect("hours_import_preview", pk=pk)
-    return render(request, "dispatch/hours_import_preview.html", {"hour_import": hour_import})
+    return render(request, "ledger/hours_import_preview.html", {"hour_import": hour_import})

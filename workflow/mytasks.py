@@ -113,6 +113,6 @@ def task_list(request):
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     return render(
         request,
-        "dispatch/task_list.html",
+        "workflow/task_list.html",
         {"page": page, "rows": rows(page.object_list, request.user), "show": show},
     )

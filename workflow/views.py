@@ -33,4 +33,4 @@ def task_reassign(request, pk: int):
         else:
             messages.success(request, _("The task was reassigned."))
             return redirect("overdue_list")
-    return render(request, "dispatch/task_reassign.html", {"task": task, "form": form})
+    return render(request, "workflow/task_reassign.html", {"task": task, "form": form})
