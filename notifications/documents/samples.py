@@ -10,15 +10,11 @@ import itertools
 from decimal import Decimal
 from pathlib import Path
 
-from django.apps import apps
-from django.db import DatabaseError
-
 from notifications.documents import builders
 from notifications.documents import circular as circular_document
 from notifications.documents.builders import CadreRow, ClassInfo, MakeupRow
 from notifications.documents.circular import Absentee, UnitFigures
 from notifications.documents.context import DocumentContext, Issuer
-from notifications.documents.seals import seal_bytes
 
 SAMPLE_SEAL = Path(__file__).with_name("sample_seal.svg")
 SAMPLE_DATE = dt.date(2026, 3, 5)
@@ -81,56 +77,23 @@ def builtin_class() -> ClassInfo:
     )
 
 
+#: where `sample_contexts` takes real data from: a function returning (issuer, class,
+#: cadres) or None, registered by the demo app (`register_sample_source`)
+_sample_sources: list = []
+
+
+def register_sample_source(func) -> None:
+    if func not in _sample_sources:
+        _sample_sources.append(func)
+
+
 def _demo_data():
-    """(issuer, class, cadres) from the demo database, or None when there is none."""
-    try:
-        OrgDepartment = apps.get_model("org", "OrgDepartment")  # noqa: N806
-        Cadre = apps.get_model("org", "Cadre")  # noqa: N806
-        TrainingClass = apps.get_model("dispatch", "TrainingClass")  # noqa: N806
-    except LookupError:
-        return None
-    try:
-        od = OrgDepartment.objects.select_related("unit").order_by("unit__path").first()
-        tc = (
-            TrainingClass.objects.select_related("institution__unit")
-            .filter(organizer=od)
-            .order_by("start_date", "id")
-            .first()
-        )
-        if od is None or tc is None:
-            return None
-        cadres = list(
-            Cadre.objects.select_related("unit").filter(managing_org_department=od)[
-                :CADRES_ON_NOTICE
-            ]
-        )
-        rare = list(Cadre.objects.select_related("unit").filter(name__regex=r"[堃玥喆镕]")[:4])
-    except DatabaseError:  # no tables yet
-        return None
-    if not cadres:
-        return None
-    rows = {c.pk: c for c in rare + cadres}
-    seal = seal_bytes(od.seal)  # through the storage API: works on remote storage too
-    issuer = Issuer(name=od.unit.name, code=od.issuer_code, seal=seal)
-    info = ClassInfo(
-        name=tc.name,
-        institution=tc.institution.unit.name,
-        location=tc.location,
-        start_date=tc.start_date,
-        end_date=tc.end_date,
-        report_date=tc.report_date,
-        credit_hours=tc.credit_hours,
-    )
-    cadre_rows = [
-        CadreRow(
-            name=c.name,
-            unit=c.unit.name,
-            position=c.position,
-            id_number=c.masked_id_number,
-        )
-        for c in list(rows.values())[:CADRES_ON_NOTICE]
-    ]
-    return issuer, info, cadre_rows
+    """(issuer, class, cadres) from the first registered source that has them, or None."""
+    for source in _sample_sources:
+        data = source()
+        if data is not None:
+            return data
+    return None
 
 
 def sample_contexts(*, use_database: bool = True) -> dict[str, DocumentContext]:
