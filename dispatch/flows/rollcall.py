@@ -32,7 +32,7 @@ from dispatch.task_views import (
 from org import selectors as org_selectors
 from org.roles import ESCALATION_PERMISSION
 from workflow.mixins import ScopedFlowMixin
-from workflow.nodes import SUBJECT
+from workflow.nodes import SUBJECT, deadline
 from workflow.runtime import cancel_process, fresh_artifact, processes_of, retarget_open_tasks
 
 
@@ -95,22 +95,8 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
         .Next(this.remind_unanswered)
     )
 
-    remind_unanswered = (
-        flow.Function(this.send_reminders)
-        .Annotation(title=_("Remind the units"))
-        .Next(this.await_deadline)
-    )
-
-    await_deadline = (
-        flow.Timer(_roll_call_deadline_at)
-        .Annotation(title=_("Until the response deadline"))
-        .Next(this.escalate_unanswered)
-    )
-
-    escalate_unanswered = (
-        flow.Function(this.escalate_overdue)
-        .Annotation(title=_("Escalate to the dispatchers"))
-        .Next(this.end)
+    remind_unanswered, unanswered_due, escalate_unanswered = deadline(
+        "unanswered", due_at=_roll_call_deadline_at, then=this.end, who=_("Remind the units")
     )
 
     end = flow.End().Annotation(title=_("Deadline passed"))
@@ -126,14 +112,16 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
             actor=roll_call.created_by,
         )
 
-    def send_reminders(self, activation):
+    def remind(self, activation, step="unanswered"):
+        """Remind every unit that has not answered (confirmed or nominated) yet."""
         roll_call = fresh_artifact(activation.process)
         for dispatch in self.unanswered(roll_call):
             services.dispatch_remind(dispatch=dispatch, step="confirm")
         for allocation in roll_call.allocations.filter(status=QuotaStatus.AWAITING_NOMINATION):
             services.nomination_remind(allocation=allocation)
 
-    def escalate_overdue(self, activation):
+    def escalate(self, activation, step="unanswered"):
+        """The response deadline passed: the dispatchers take over what is unanswered."""
         roll_call = fresh_artifact(activation.process)
         if roll_call.status != RollCallStatus.OPEN:
             return
