@@ -1,11 +1,15 @@
-"""Who hears about what in the dispatch domain, through `notifications.notify`.
+"""Who hears about an issued circular: the heads and liaisons of every unit it counts.
 
 Each function is called inside the transaction of the business change it announces, with
 a key that names the event, so a retried step never notifies anyone twice. Recipients
 are chosen by jurisdiction: the people whose grants cover the unit concerned.
 """
 
-from dispatch.notices import _period, heads, liaisons
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from core.i18n import in_site_language
+from dispatch.notices import heads, liaisons
 from notifications.models import Event
 from notifications.services import notify
 
@@ -27,8 +31,17 @@ def circular_issued(circular, document):
         context={
             "notice_title": document.title,
             "document_number": document.document_number,
-            "period": _period(circular.period_start, circular.period_end),
+            "period": period_text(circular.period_start, circular.period_end),
         },
         document=document,
         url=f"/documents/{document.pk}/",
     )
+
+
+@in_site_language
+def period_text(start, end) -> str:
+    """A circular's period, e.g. 2026年1月1日至2026年3月31日."""
+    return _("%(start)s to %(end)s") % {
+        "start": formats.date_format(start),
+        "end": formats.date_format(end),
+    }

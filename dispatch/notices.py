@@ -5,13 +5,12 @@ a key that names the event, so a retried step never notifies anyone twice. Recip
 are chosen by jurisdiction: the people whose grants cover the unit concerned.
 """
 
-import functools
 
-from django.conf import settings
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.i18n import in_site_language
 from notifications.models import Event
 from notifications.reminders import offsets as reminder_offsets
 from notifications.reminders import reminder_due
@@ -38,17 +37,6 @@ def trainee_or_liaisons(dispatch):
     return [user] if user is not None and user.is_active else liaisons(dispatch.unit)
 
 
-def in_site_language(func):
-    """Build a text in the site's language (as `notifications` renders its templates),
-    whatever language the calling request or worker has active: subjects built here are
-    stored in the notification's context and shown as they were written."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with translation.override(settings.LANGUAGE_CODE):
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 @in_site_language
@@ -286,13 +274,6 @@ def _makeup_subject(makeup) -> str:
     return _("Makeup training of %(cadre_name)s") % {"cadre_name": makeup.cadre.name}
 
 
-@in_site_language
-def _period(start, end) -> str:
-    """A circular's period, e.g. 2026年1月1日至2026年3月31日."""
-    return _("%(start)s to %(end)s") % {
-        "start": formats.date_format(start),
-        "end": formats.date_format(end),
-    }
 
 
 def _nomination_url(allocation) -> str:
