@@ -115,7 +115,7 @@ def cadre_for_user(user, pk: int) -> Cadre | None:
 
 def task_reach(user) -> Q:
     """Viewflow tasks the user may claim: the task's permission is held on its scope unit
-    (or above it). Used by `approvals.workflow.ScopedTaskQuerySet` via settings."""
+    (or above it). Used by `workflow.models.ScopedTaskQuerySet`."""
     codenames = sorted({c for perms in ROLE_PERMISSIONS.values() for c in perms})
     condition = Q(pk__in=[])
     for codename in codenames:

@@ -93,7 +93,7 @@ def may_manage_roll_call(context, roll_call):
 
 @register.simple_tag(takes_context=True)
 def my_tasks(context, limit=10):
-    """The user's open tasks across every flow (see `dispatch.mytasks`)."""
+    """The user's open tasks across every flow (see `workflow.mytasks`)."""
     from workflow import mytasks
 
     user = _user(context)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from dispatch.services import makeup as followup
+from dispatch.services import makeup as makeup_services
 
 
 class Command(BaseCommand):
@@ -14,8 +14,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         escalated = 0
-        for makeup in followup.overdue_unescalated_makeups():
-            followup.makeup_escalate(makeup=makeup)
+        for makeup in makeup_services.overdue_unescalated_makeups():
+            makeup_services.makeup_escalate(makeup=makeup)
             escalated += 1
         if options["verbosity"] >= 1:
             self.stdout.write(f"{escalated} makeup(s) escalated.")
