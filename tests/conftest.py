@@ -1,6 +1,20 @@
+"""Fixtures every test folder shares: the test world, its remaining staff, a class to
+dispatch to, and logging in."""
+
+import datetime as dt
+
 import pytest
 
-from tests.factories import World
+from tests.factories import World, training_class
+from tests.flowtools import Staff
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "klass(**fields): fields of the `klass` fixture's training class (name, quota, "
+        "credit_hours …), for a test or, as `pytestmark`, for a module",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -11,6 +25,22 @@ def _fast_passwords(settings):
 @pytest.fixture
 def world(db):
     return World()
+
+
+@pytest.fixture
+def staff(world):
+    return Staff(world)
+
+
+@pytest.fixture
+def klass(world, request):
+    """A class of the city's organization department at the party school, starting in 30
+    days. `@pytest.mark.klass(name=..., quota=...)` on a test or a module sets its fields."""
+    marker = request.node.get_closest_marker("klass")
+    fields = marker.kwargs if marker else {}
+    return training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), **fields
+    )
 
 
 @pytest.fixture

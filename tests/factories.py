@@ -2,14 +2,18 @@
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from dispatch.models import Institution, InstitutionKind, TrainingClass
+from ledger.models import HourRecord
 from org import idnumber, services
 from org.models import Cadre, CadreCategory, Gender, OrgDepartment, Unit, UnitKind
 
 _seq = itertools.count(1)
+_source_keys = itertools.count(1)
 
 
 def unit(name, parent=None, kind=UnitKind.GOVERNMENT, code=None):
@@ -66,6 +70,25 @@ def training_class(organizer, institution, start, days=5, **extra):
     c.full_clean()
     c.save()
     return c
+
+
+def credit(person, hours, date, kind="concentrated", days=None, status="recognized"):
+    """Hours in the ledger, written directly (as a class would have credited them)."""
+    return HourRecord.objects.create(
+        cadre=person,
+        hours=Decimal(str(hours)),
+        date=date,
+        kind=kind,
+        days=days,
+        source="class",
+        source_key=f"t:{next(_source_keys)}",
+        status=status,
+    )
+
+
+def aware(day: dt.date, hour=9):
+    """`day` at `hour` o'clock in the site's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
 class World:

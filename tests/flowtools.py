@@ -1,12 +1,17 @@
-"""Driving Viewflow tasks through HTTP, as a person in the browser would."""
+"""Driving Viewflow tasks through HTTP, as a person in the browser would, and the steps
+that several test modules take to bring a process to the point they test."""
 
 import datetime as dt
 
+import time_machine
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
+from dispatch.models import Dispatch, TrainingClass
+from notifications.models import Notification
 from tests.factories import user
 
 FLOW_APPS = {
@@ -68,3 +73,100 @@ class Staff:
         self.luke = user("luke", "unit_liaison", world.b)  # liaison of B
         self.oscar = user("oscar", "org_head", world.root)  # city org department head
         self.olga = user("olga", "org_head", world.county)  # county org department head
+
+
+def fire_at(moment, command="workflow_timers"):
+    """Run the timer dispatcher (or another periodic `command`) with the clock at `moment`."""
+    with time_machine.travel(moment, tick=False):
+        call_command(command)
+
+
+def notified(event, **filters):
+    """The usernames notified of `event`."""
+    return set(
+        Notification.objects.filter(event=event, **filters).values_list(
+            "recipient__username", flat=True
+        )
+    )
+
+
+# -- dispatch ------------------------------------------------------------------------------
+
+
+def issue_roll_call(client, world, klass, cadres):
+    """The city dispatcher names `cadres` for `klass` (a response due in 10 days)."""
+    client.force_login(world.bob)
+    response = client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": deadline(10),
+            "cadres": [c.pk for c in cadres],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def named(client, world, klass, cadre):
+    """The city dispatcher names `cadre` for `klass`; the dispatch and its process."""
+    client.force_login(world.bob)
+    response = client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": deadline(),
+            "cadres": [cadre.pk],
+        },
+    )
+    assert response.status_code == 302
+    dispatch = Dispatch.objects.get(cadre=cadre)
+    return dispatch, process_of(dispatch, "DispatchFlow")
+
+
+def start_class(klass, *, refresh=False):
+    """Move the class to today, as if the calendar had reached it."""
+    today = timezone.localdate()
+    TrainingClass.objects.filter(pk=klass.pk).update(
+        start_date=today, end_date=today + dt.timedelta(days=4), report_date=today
+    )
+    if refresh:
+        klass.refresh_from_db()
+
+
+# -- approvals -----------------------------------------------------------------------------
+
+
+def request(client, liaison, process, kind, reason="因重大项目攻坚无法脱产"):
+    """The liaison answers the dispatch's confirmation with a request of `kind`."""
+    client.force_login(liaison)
+    return act(
+        client, open_task(process, "confirm"), {"action": "request", "kind": kind, "reason": reason}
+    )
+
+
+def decide(client, person, approval_process, node, decision, comment=""):
+    client.force_login(person)
+    return act(
+        client, open_task(approval_process, node), {"decision": decision, "comment": comment}
+    )
+
+
+# -- filings -------------------------------------------------------------------------------
+
+
+def filing_data(world, **overrides):
+    """The filing start form of unit A: a three-day course ten days ago, 24 hours."""
+    start = dt.date.today() - dt.timedelta(days=10)
+    data = {
+        "unit": world.a.pk,
+        "title": "发改系统业务能力提升培训",
+        "organizer_name": "某市发展和改革委员会",
+        "start_date": start,
+        "end_date": start + dt.timedelta(days=2),
+        "hours": "24",
+        "participants": [world.cadre_a.pk, world.cadre_a1.pk],
+    }
+    data.update(overrides)
+    return data

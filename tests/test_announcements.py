@@ -21,21 +21,12 @@ from dispatch.models import Dispatch, QuotaAllocation, RollCall, RollCallMode
 from dispatch.tasks import announce_dispatches, announce_pending
 from notifications.models import Delivery, IssuedDocument, Notification
 from tests.factories import training_class
-from tests.flowtools import Staff, deadline
+from tests.flowtools import deadline
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def klass(world):
-    return training_class(
-        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), name="全市专题班"
-    )
-
-
-@pytest.fixture
-def staff(world):
-    return Staff(world)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.klass(name="全市专题班"),
+]
 
 
 def start_roll_call(client, world, klass):

@@ -6,51 +6,10 @@ import datetime as dt
 import pytest
 
 from approvals.models import ApprovalRequest, RequestStatus
-from dispatch.models import Dispatch, DispatchStatus, Makeup
+from dispatch.models import DispatchStatus, Makeup
 from org import services as org_services
 from org.models import Delegation
-from tests.factories import training_class
-from tests.flowtools import Staff, act, deadline, open_task, process_of
-
-
-@pytest.fixture
-def staff(world):
-    return Staff(world)
-
-
-@pytest.fixture
-def klass(world):
-    return training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30))
-
-
-def named(client, world, klass, cadre):
-    client.force_login(world.bob)
-    response = client.post(
-        "/workflow/rollcall/start/",
-        {
-            "training_class": klass.pk,
-            "mode": "named",
-            "response_deadline": deadline(),
-            "cadres": [cadre.pk],
-        },
-    )
-    assert response.status_code == 302
-    dispatch = Dispatch.objects.get(cadre=cadre)
-    return dispatch, process_of(dispatch, "DispatchFlow")
-
-
-def request(client, liaison, process, kind, reason="因重大项目攻坚无法脱产"):
-    client.force_login(liaison)
-    return act(
-        client, open_task(process, "confirm"), {"action": "request", "kind": kind, "reason": reason}
-    )
-
-
-def decide(client, person, approval_process, node, decision, comment=""):
-    client.force_login(person)
-    return act(
-        client, open_task(approval_process, node), {"decision": decision, "comment": comment}
-    )
+from tests.flowtools import act, decide, named, open_task, process_of, request
 
 
 def test_a_dual_managed_leave_needs_both_departments(world, staff, klass, client):

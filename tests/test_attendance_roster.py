@@ -19,18 +19,12 @@ from dispatch.models import (
     Institution,
     InstitutionKind,
     Makeup,
-    TrainingClass,
 )
 from ledger.models import HourRecord
 from org.models import UnitKind
 from tests.factories import cadre, training_class, unit, user
-from tests.flowtools import Staff, act, deadline, open_task, process_of
+from tests.flowtools import act, deadline, open_task, process_of, start_class
 from workflow.runtime import complete_task
-
-
-@pytest.fixture
-def staff(world):
-    return Staff(world)
 
 
 @pytest.fixture
@@ -83,15 +77,6 @@ def awaiting_attendance(client, world, staff, klass, cadres):
     return dispatches
 
 
-def start_class(klass):
-    """Move the class to today, as if the calendar had reached it."""
-    today = timezone.localdate()
-    TrainingClass.objects.filter(pk=klass.pk).update(
-        start_date=today, end_date=today + dt.timedelta(days=4), report_date=today
-    )
-    klass.refresh_from_db()
-
-
 def row(dispatch, result="present", hours=None, leave=None):
     data = {"dispatch": str(dispatch.pk), f"d{dispatch.pk}-result": result}
     if hours is not None:
@@ -138,7 +123,7 @@ def four(world, staff, klass, client):
     zhao = cadre("赵一", world.a, world.city_od)
     cadres = [world.cadre_a, world.cadre_a1, world.cadre_b, zhao]
     dispatches = awaiting_attendance(client, world, staff, klass, cadres)
-    start_class(klass)
+    start_class(klass, refresh=True)
     return [dispatches[c] for c in cadres]
 
 
@@ -385,7 +370,7 @@ def test_the_roster_reads_in_a_flat_number_of_queries(
             task = open_task(process_of(dispatches[cadres[0]], "DispatchFlow"), "record_attendance")
             task.owner, task.status = rita2, STATUS.ASSIGNED
             task.save()
-        start_class(klass)
+        start_class(klass, refresh=True)
         client.force_login(world.rita)
         _get_queries(client, klass)  # warm caches (content types, session)
         with django_assert_max_num_queries(8):
@@ -396,7 +381,7 @@ def test_the_roster_reads_in_a_flat_number_of_queries(
 def test_recording_twenty_rows_stays_reasonable(world, staff, klass, client):
     cadres = _cadres(world, 20)
     dispatches = list(awaiting_attendance(client, world, staff, klass, cadres).values())
-    start_class(klass)
+    start_class(klass, refresh=True)
     client.force_login(world.rita)
     body = form(*(row(d, "absent" if i % 5 == 0 else "present") for i, d in enumerate(dispatches)))
     with CaptureQueriesContext(connection) as queries:

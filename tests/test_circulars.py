@@ -10,17 +10,8 @@ from django.utils import timezone
 from circulars.models import Circular
 from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus
 from notifications.models import IssuedDocument
-from tests.factories import training_class
-from tests.flowtools import Staff, act, open_task, process_of
-
-
-@pytest.fixture
-def staff(world):
-    return Staff(world)
-
-
-def aware(day: dt.date, hour=9):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+from tests.factories import aware, training_class
+from tests.flowtools import act, open_task, process_of
 
 
 def dispatch_row(world, klass, cadre, status, **extra):

@@ -10,23 +10,10 @@ from ledger import compliance
 from ledger import services as ledger_services
 from ledger.models import HourRecord, IndicatorRule
 from org.models import Cadre
-from tests.factories import cadre
+from tests.factories import cadre, credit
 
 AS_OF = dt.date(2026, 12, 31)  # the last day of a calendar year: the year has fully elapsed
 _n = iter(range(1, 100000))
-
-
-def credit(person, hours, date, kind="concentrated", days=None, status="recognized"):
-    return HourRecord.objects.create(
-        cadre=person,
-        hours=Decimal(str(hours)),
-        date=date,
-        kind=kind,
-        days=days,
-        source="class",
-        source_key=f"t:{next(_n)}",
-        status=status,
-    )
 
 
 @pytest.fixture
@@ -346,9 +333,7 @@ def test_admin_change_with_a_new_date_makes_the_next_version(admin_client):
 
 def test_admin_saving_an_unchanged_rule_changes_nothing(admin_client):
     rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
-    response = admin_client.post(
-        f"/admin/ledger/indicatorrule/{rule.pk}/change/", rule_form(rule)
-    )
+    response = admin_client.post(f"/admin/ledger/indicatorrule/{rule.pk}/change/", rule_form(rule))
     assert response.status_code == 302
     assert IndicatorRule.objects.filter(code="b-concentrated").count() == 1
 

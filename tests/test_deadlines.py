@@ -5,13 +5,12 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from dispatch.models import Dispatch, DispatchStatus
 from tests.factories import training_class
-from tests.flowtools import Staff, act, open_task, process_of, task_url
+from tests.flowtools import Staff, act, fire_at, open_task, process_of, task_url
 
 
 @pytest.fixture
@@ -32,11 +31,6 @@ def setup(world, client):
     assert response.status_code == 302
     dispatch = Dispatch.objects.get()
     return staff, dispatch, process_of(dispatch, "DispatchFlow")
-
-
-def fire_at(moment):
-    with time_machine.travel(moment, tick=False):
-        call_command("workflow_timers")
 
 
 def test_a_reminder_goes_out_before_the_due_date(world, setup):

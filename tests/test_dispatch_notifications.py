@@ -10,28 +10,10 @@ from django.core.management import call_command
 
 from dispatch.models import Dispatch, DispatchStatus
 from notifications.models import Notification
-from tests.factories import training_class, user
-from tests.flowtools import Staff, act, deadline, open_task, process_of
+from tests.factories import user
+from tests.flowtools import act, deadline, notified, open_task, process_of
 
-
-def notified(event, **filters):
-    return set(
-        Notification.objects.filter(event=event, **filters).values_list(
-            "recipient__username", flat=True
-        )
-    )
-
-
-@pytest.fixture
-def staff(world):
-    return Staff(world)
-
-
-@pytest.fixture
-def klass(world):
-    return training_class(
-        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), name="全市专题班"
-    )
+pytestmark = pytest.mark.klass(name="全市专题班")
 
 
 @pytest.fixture

@@ -1,26 +1,9 @@
 """Filing (报备): returned for correction, then accepted with hours credited."""
 
-import datetime as dt
-
 from audit.models import AuditEvent
 from dispatch.models import Filing, FilingStatus
 from ledger.models import HourKind, HourRecord
-from tests.flowtools import Staff, act, open_task, process_of
-
-
-def filing_data(world, **overrides):
-    start = dt.date.today() - dt.timedelta(days=10)
-    data = {
-        "unit": world.a.pk,
-        "title": "发改系统业务能力提升培训",
-        "organizer_name": "某市发展和改革委员会",
-        "start_date": start,
-        "end_date": start + dt.timedelta(days=2),
-        "hours": "24",
-        "participants": [world.cadre_a.pk, world.cadre_a1.pk],
-    }
-    data.update(overrides)
-    return data
+from tests.flowtools import Staff, act, filing_data, open_task, process_of
 
 
 def test_a_filing_returned_then_accepted(world, client):

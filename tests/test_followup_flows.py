@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pdfplumber
-import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
@@ -14,12 +13,7 @@ from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus, Trai
 from ledger.models import HourRecord
 from notifications.documents import circular as circular_document
 from tests.factories import training_class
-from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
-
-
-@pytest.fixture
-def staff(world):
-    return Staff(world)
+from tests.flowtools import act, deadline, open_task, process_of, task_url
 
 
 def run_to_absence(client, world, staff, klass, person):

@@ -1,7 +1,6 @@
 """Training record, candidate suggestions, compliance report and hour import pages."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,21 +9,9 @@ from dispatch.suggestions import suggest
 from ledger import services as ledger_services
 from ledger.models import HourImport, HourRecord
 from org.models import Cadre
-from tests.factories import cadre, training_class
+from tests.factories import cadre, credit, training_class
 
 _n = iter(range(1, 100000))
-
-
-def credit(person, hours, date, kind="concentrated", days=None):
-    return HourRecord.objects.create(
-        cadre=person,
-        hours=Decimal(hours),
-        date=date,
-        kind=kind,
-        days=days,
-        source="class",
-        source_key=f"p:{next(_n)}",
-    )
 
 
 def test_the_training_record_shows_hours_and_compliance(world, login):
@@ -70,9 +57,7 @@ def full_record(world, client):
     hours — each through its real flow where there is one."""
     from approvals.models import ApprovalRequest
     from dispatch.models import Dispatch, Makeup
-    from tests.flowtools import Staff, process_of
-    from tests.test_approvals_flow import decide, named, request
-    from tests.test_filing_flow import filing_data
+    from tests.flowtools import Staff, decide, filing_data, named, process_of, request
 
     staff = Staff(world)
     klass = training_class(
@@ -156,8 +141,7 @@ def test_the_timeline_links_only_what_the_viewer_may_open(world, client, full_re
 
 
 def test_the_trainee_gets_their_open_acknowledgement_on_the_timeline(world, client):
-    from tests.flowtools import Staff, act, open_task
-    from tests.test_approvals_flow import named
+    from tests.flowtools import Staff, act, named, open_task
 
     staff = Staff(world)
     klass = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30))

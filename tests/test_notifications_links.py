@@ -3,7 +3,6 @@ recipient may open — and the page opens for them."""
 
 import datetime as dt
 
-import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
@@ -11,18 +10,7 @@ from django.utils import timezone
 from approvals.models import ApprovalRequest
 from dispatch.models import Dispatch, QuotaAllocation, TrainingClass
 from notifications.models import Notification
-from tests.factories import training_class
-from tests.flowtools import Staff, act, deadline, open_task, process_of
-
-
-@pytest.fixture
-def staff(world):
-    return Staff(world)
-
-
-@pytest.fixture
-def klass(world):
-    return training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30))
+from tests.flowtools import act, deadline, open_task, process_of
 
 
 def start_named(client, world, klass, cadres, capture):

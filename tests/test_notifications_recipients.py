@@ -10,27 +10,13 @@ from django.core.management import call_command
 from approvals.models import ApprovalRequest
 from dispatch.models import Dispatch, QuotaAllocation
 from notifications.models import Notification
-from tests.factories import training_class, user
-from tests.flowtools import Staff, act, deadline, open_task, process_of
-
-
-def notified(event, **filters):
-    return set(
-        Notification.objects.filter(event=event, **filters).values_list(
-            "recipient__username", flat=True
-        )
-    )
-
-
-def fire_at(moment, command="workflow_timers"):
-    with time_machine.travel(moment, tick=False):
-        call_command(command)
+from tests.factories import user
+from tests.flowtools import act, deadline, fire_at, named, notified, open_task, process_of
 
 
 @pytest.fixture
-def staff(world):
-    staff = Staff(world)
-    # Distractors: a head of a sub-unit of A, a liaison of a sub-unit of A.
+def staff(staff, world):
+    # The shared staff, and distractors: a head and a liaison of a sub-unit of A.
     staff.ann = user("ann", "department_head", world.a1)
     staff.leo = user("leo", "unit_liaison", world.a1)
     return staff
@@ -51,26 +37,6 @@ EVERYONE = {
     "ann",
     "leo",
 }
-
-
-@pytest.fixture
-def klass(world):
-    return training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=30))
-
-
-def named(client, world, klass, cadre):
-    client.force_login(world.bob)
-    client.post(
-        "/workflow/rollcall/start/",
-        {
-            "training_class": klass.pk,
-            "mode": "named",
-            "response_deadline": deadline(10),
-            "cadres": [cadre.pk],
-        },
-    )
-    dispatch = Dispatch.objects.get(cadre=cadre)
-    return dispatch, process_of(dispatch, "DispatchFlow")
 
 
 def ask_leave(client, liaison, process):

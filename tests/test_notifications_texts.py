@@ -18,15 +18,11 @@ from circulars.models import Circular
 from dispatch import notices, services
 from dispatch.models import Makeup, QuotaAllocation, RollCall, RollCallMode
 from notifications.models import IssuedDocument, Notification
-from tests.factories import training_class
+from tests.factories import aware, training_class
 from tests.flowtools import Staff
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-
-
-def aware(day, hour=9):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
 @pytest.fixture

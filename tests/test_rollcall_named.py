@@ -6,26 +6,12 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from dispatch.models import Dispatch, DispatchStatus, Makeup, RollCall, TrainingClass
+from dispatch.models import Dispatch, DispatchStatus, Makeup, RollCall
 from ledger.models import HourRecord
 from tests.factories import training_class
-from tests.flowtools import Staff, act, deadline, open_task, process_of
+from tests.flowtools import act, deadline, open_task, process_of, start_class
 
-
-@pytest.fixture
-def staff(world):
-    return Staff(world)
-
-
-@pytest.fixture
-def klass(world):
-    return training_class(
-        world.city_od,
-        world.school,
-        dt.date.today() + dt.timedelta(days=30),
-        credit_hours=40,
-        name="全市专题培训班",
-    )
+pytestmark = pytest.mark.klass(name="全市专题培训班", credit_hours=40)
 
 
 def issue(client, klass, cadres, days=10):
@@ -37,14 +23,6 @@ def issue(client, klass, cadres, days=10):
             "response_deadline": deadline(days),
             "cadres": [c.pk for c in cadres],
         },
-    )
-
-
-def start_class(klass):
-    """Move the class to today, as if the calendar had reached it."""
-    today = timezone.localdate()
-    TrainingClass.objects.filter(pk=klass.pk).update(
-        start_date=today, end_date=today + dt.timedelta(days=4), report_date=today
     )
 
 

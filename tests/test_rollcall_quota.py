@@ -1,25 +1,13 @@
 """Quota allocation: seats per unit, nominations approved, returned, resubmitted."""
 
-import datetime as dt
-
 import pytest
 
 from audit.models import AuditEvent
 from dispatch.models import Dispatch, QuotaAllocation, QuotaStatus, RollCall
-from tests.factories import cadre, training_class
-from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
+from tests.factories import cadre
+from tests.flowtools import act, deadline, open_task, process_of, task_url
 
-
-@pytest.fixture
-def staff(world):
-    return Staff(world)
-
-
-@pytest.fixture
-def klass(world):
-    return training_class(
-        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), quota=10
-    )
+pytestmark = pytest.mark.klass(quota=10)
 
 
 def allot(client, world, klass, lines):

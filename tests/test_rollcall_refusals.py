@@ -18,19 +18,9 @@ from dispatch.models import (
     TrainingClass,
 )
 from tests.factories import cadre, training_class
-from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
+from tests.flowtools import act, deadline, open_task, process_of, task_url
 
-
-@pytest.fixture
-def staff(world):
-    return Staff(world)
-
-
-@pytest.fixture
-def klass(world):
-    return training_class(
-        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), quota=2
-    )
+pytestmark = pytest.mark.klass(quota=2)
 
 
 def issue(client, user, klass, cadres, response_deadline=None):

@@ -136,9 +136,7 @@ def test_delegating_outside_the_heads_own_unit_or_to_a_liaison_is_refused(world,
 def test_only_a_department_head_delegates(world):
     deputy = user("dora", "deputy_head", world.a)
     with pytest.raises(PermissionDenied):
-        services.delegation_create(
-            actor=world.bob, delegate=deputy, starts_on=TODAY, ends_on=TODAY
-        )
+        services.delegation_create(actor=world.bob, delegate=deputy, starts_on=TODAY, ends_on=TODAY)
 
 
 def test_the_delegation_service_takes_no_permission_string(world):

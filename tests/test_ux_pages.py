@@ -1,7 +1,6 @@
 """What people see: the way to their tasks, no link that ends in 403, Viewflow's pages in
 Chinese, and names and labels instead of raw values."""
 
-import datetime as dt
 import re
 from html.parser import HTMLParser
 
@@ -12,51 +11,23 @@ from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
-from dispatch.models import Dispatch, Makeup, TrainingClass
+from dispatch.models import Dispatch, Makeup
 from tests.factories import cadre, training_class
-from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
+from tests.flowtools import (
+    act,
+    issue_roll_call,
+    open_task,
+    process_of,
+    start_class,
+    task_url,
+)
 
-
-@pytest.fixture
-def staff(world):
-    return Staff(world)
-
-
-@pytest.fixture
-def klass(world):
-    return training_class(
-        world.city_od,
-        world.school,
-        dt.date.today() + dt.timedelta(days=30),
-        credit_hours=40,
-        name="全市专题培训班",
-    )
-
-
-def issue(client, world, klass, cadres):
-    client.force_login(world.bob)
-    response = client.post(
-        "/workflow/rollcall/start/",
-        {
-            "training_class": klass.pk,
-            "mode": "named",
-            "response_deadline": deadline(10),
-            "cadres": [c.pk for c in cadres],
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-
-
-def start_class(klass):
-    today = timezone.localdate()
-    TrainingClass.objects.filter(pk=klass.pk).update(
-        start_date=today, end_date=today + dt.timedelta(days=4), report_date=today
-    )
+pytestmark = pytest.mark.klass(name="全市专题培训班", credit_hours=40)
 
 
 def at_attendance(client, world, staff, klass):
     """A dispatch of cadre A waiting for the school's registrar (rita)."""
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
     client.force_login(staff.lily)
     act(client, open_task(process, "confirm"), {"action": "confirm"})
@@ -89,7 +60,7 @@ def links(page: str) -> list[str]:
 def test_the_home_page_lists_claimable_tasks_with_a_button_to_claim_them(
     world, staff, klass, client
 ):
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     task = open_task(process_of(Dispatch.objects.get(), "DispatchFlow"), "confirm")
     client.force_login(staff.lily)
     page = client.get("/").content.decode()
@@ -102,7 +73,7 @@ def test_the_home_page_lists_claimable_tasks_with_a_button_to_claim_them(
 
 
 def test_an_assigned_task_links_straight_to_its_form(world, staff, klass, client):
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     task = open_task(process_of(Dispatch.objects.get(), "DispatchFlow"), "confirm")
     client.force_login(staff.lily)
     assert client.post(task_url(task, "assign")).status_code == 302
@@ -115,7 +86,7 @@ def test_an_assigned_task_links_straight_to_its_form(world, staff, klass, client
 
 
 def test_tasks_are_listed_only_for_those_who_may_take_them(world, staff, klass, client):
-    issue(client, world, klass, [world.cadre_a, world.cadre_b])
+    issue_roll_call(client, world, klass, [world.cadre_a, world.cadre_b])
     task_a = open_task(process_of(world.cadre_a.dispatches.get(), "DispatchFlow"), "confirm")
     task_b = open_task(process_of(world.cadre_b.dispatches.get(), "DispatchFlow"), "confirm")
     client.force_login(staff.luke)  # liaison of B only
@@ -131,7 +102,7 @@ def test_tasks_are_listed_only_for_those_who_may_take_them(world, staff, klass, 
 def test_the_task_lists_keep_a_flat_query_count(
     world, staff, klass, client, django_assert_max_num_queries
 ):
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     client.force_login(staff.lily)
     counts = {}
     for url in ["/", "/tasks/"]:
@@ -139,7 +110,9 @@ def test_the_task_lists_keep_a_flat_query_count(
             assert client.get(url).status_code == 200
         counts[url] = len(captured)
     more = [cadre(f"干部{i}", world.a1, world.city_od) for i in range(9)]
-    issue(client, world, training_class(world.city_od, world.school, klass.start_date), more)
+    issue_roll_call(
+        client, world, training_class(world.city_od, world.school, klass.start_date), more
+    )
     client.force_login(staff.lily)
     for url, before in counts.items():
         with django_assert_max_num_queries(before):
@@ -214,7 +187,7 @@ def test_only_a_dispatcher_is_offered_to_issue_a_roll_call(world, staff, client)
 def test_suggestions_and_acknowledgements_are_offered_only_to_those_allowed(
     world, staff, klass, client
 ):
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     roll_call = Dispatch.objects.get().roll_call
     candidates = f"/classes/{klass.pk}/candidates/"
     acknowledgements = f"/rollcalls/{roll_call.pk}/acknowledgements/"
@@ -231,7 +204,7 @@ def test_suggestions_and_acknowledgements_are_offered_only_to_those_allowed(
 
 
 def test_viewflow_cancel_is_offered_to_administrators_only(world, staff, klass, client):
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
     cancel = f"/workflow/dispatch/{process.pk}/cancel/"
     client.force_login(world.bob)
@@ -273,7 +246,7 @@ def test_the_menu_counts_the_registrar_queue_as_the_list_shows_it(world, staff, 
 
 
 def test_viewflow_lists_and_menus_are_in_chinese(world, staff, klass, client):
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     client.force_login(world.bob)
     page = client.get("/workflow/dispatch/flows/?status=NEW").content.decode()
     for english in ["Process id", "Brief", "Active tasks", " of 1", "Filter<"]:
@@ -292,7 +265,7 @@ def test_viewflow_lists_and_menus_are_in_chinese(world, staff, klass, client):
 
 
 def test_the_process_page_has_no_raw_fields(world, staff, klass, client):
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
     client.force_login(world.bob)
     page = client.get(f"/workflow/dispatch/{process.pk}/").content.decode()
@@ -327,7 +300,7 @@ def test_a_makeup_page_gives_the_reason_in_words(world, staff, klass, client):
 
 def test_task_owners_are_named_not_logged_in_names(world, staff, klass, client):
     get_user_model().objects.filter(pk=staff.lily.pk).update(first_name="林丽")
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
     task = open_task(process, "confirm")
     client.force_login(staff.lily)

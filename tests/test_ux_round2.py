@@ -10,38 +10,17 @@ import pytest
 
 from dispatch.models import Dispatch, Filing
 from tests.factories import training_class
-from tests.flowtools import Staff, act, deadline, open_task, process_of, task_url
-from tests.test_filing_flow import filing_data
+from tests.flowtools import (
+    act,
+    deadline,
+    filing_data,
+    issue_roll_call,
+    open_task,
+    process_of,
+    task_url,
+)
 
-
-@pytest.fixture
-def staff(world):
-    return Staff(world)
-
-
-@pytest.fixture
-def klass(world):
-    return training_class(
-        world.city_od,
-        world.school,
-        dt.date.today() + dt.timedelta(days=30),
-        credit_hours=40,
-        name="全市专题培训班",
-    )
-
-
-def issue(client, world, klass, cadres):
-    client.force_login(world.bob)
-    response = client.post(
-        "/workflow/rollcall/start/",
-        {
-            "training_class": klass.pk,
-            "mode": "named",
-            "response_deadline": deadline(10),
-            "cadres": [c.pk for c in cadres],
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
+pytestmark = pytest.mark.klass(name="全市专题培训班", credit_hours=40)
 
 
 def input_value(page: str, name: str) -> str | None:
@@ -86,7 +65,7 @@ def test_date_and_datetime_widgets_render_iso_values():
 
 
 def test_claim_and_detail_pages_show_their_facts_as_text(world, staff, klass, client):
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
     task = open_task(process, "confirm")
     client.force_login(staff.lily)
@@ -218,7 +197,7 @@ def test_the_chart_labels_gateway_edges_in_chinese(world, client):
 def test_the_cancel_page_of_a_process_is_in_chinese(world, klass, client):
     from django.contrib.auth import get_user_model
 
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
     admin = get_user_model().objects.create_superuser("root", "root@example.com", "x")
     client.force_login(admin)
@@ -242,7 +221,7 @@ def panel_rows(page: str) -> list[tuple[str, str]]:
 def test_the_side_panel_names_each_row_once_wraps_and_shows_whole_numbers(
     world, staff, klass, client
 ):
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
     task = open_task(process, "confirm")
     client.force_login(staff.lily)
@@ -258,7 +237,7 @@ def test_the_side_panel_names_each_row_once_wraps_and_shows_whole_numbers(
 
 
 def test_viewflow_messages_name_the_task_by_its_subject(world, staff, klass, client):
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
     task = open_task(process, "confirm")
     client.force_login(staff.lily)
@@ -270,7 +249,7 @@ def test_viewflow_messages_name_the_task_by_its_subject(world, staff, klass, cli
 
 
 def test_the_acknowledgement_report_names_the_ip_address(world, staff, klass, client):
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     from dispatch.models import RollCall
 
     client.force_login(world.bob)
@@ -298,7 +277,7 @@ def test_dates_read_the_same_on_the_home_inbox_and_approval_pages(world, staff, 
     assert formats.date_format(dt.datetime(2026, 11, 27, 8, 34), "SHORT_DATETIME_FORMAT") == (
         "2026年11月27日 08:34"
     )
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
     client.force_login(staff.lily)
     home = visible(client.get("/").content.decode())
@@ -441,7 +420,7 @@ def test_a_return_or_rejection_without_a_reason_is_refused_beside_the_reason(wor
 def test_an_approval_rejected_without_a_comment_is_refused_beside_it(world, staff, klass, client):
     from approvals.models import ApprovalRequest
 
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
     client.force_login(staff.lily)
     task = open_task(process, "confirm")
@@ -460,7 +439,7 @@ def test_an_approval_rejected_without_a_comment_is_refused_beside_it(world, staf
 
 
 def test_the_trainee_acknowledges_with_the_notice_at_hand(world, staff, klass, client):
-    issue(client, world, klass, [world.cadre_a])
+    issue_roll_call(client, world, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
     client.force_login(staff.lily)
     act(client, open_task(process, "confirm"), {"action": "confirm"})
