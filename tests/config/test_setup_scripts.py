@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "install-system-packages.sh"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "install-system-packages.sh"
 
 STUBS = {
     # Every system package present; the fonts missing, so the extraction runs.

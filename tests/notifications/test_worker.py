@@ -29,7 +29,7 @@ from notifications import services
 from notifications.models import Delivery, Event
 from notifications.tasks import deliver_task
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 

@@ -10,7 +10,7 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import get_commands
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "notifications.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "notifications.md"
 
 
 def job_rows() -> dict[str, list[str]]:

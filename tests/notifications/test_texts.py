@@ -21,7 +21,7 @@ from notifications.models import IssuedDocument, Notification
 from tests.factories import aware, training_class
 from tests.flowtools import Staff
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
