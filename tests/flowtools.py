@@ -135,6 +135,18 @@ def start_class(klass, *, refresh=False):
         klass.refresh_from_db()
 
 
+def at_attendance(client, world, staff, klass):
+    """A dispatch of cadre A waiting for the school's registrar (rita)."""
+    issue_roll_call(client, world, klass, [world.cadre_a])
+    process = process_of(Dispatch.objects.get(), "DispatchFlow")
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    client.force_login(world.dave)
+    act(client, open_task(process, "acknowledge"), {"confirm": "on"})
+    start_class(klass)
+    return process
+
+
 # -- approvals -----------------------------------------------------------------------------
 
 

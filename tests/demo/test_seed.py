@@ -1,4 +1,5 @@
 import hashlib
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -143,3 +144,14 @@ def test_the_demo_shows_a_dispatch_at_every_resting_stage(db):
     }
     assert Makeup.objects.count() >= 3
     assert ApprovalRequest.objects.filter(status="pending").exists()
+
+
+def test_demo_logins_carry_peoples_names(db):
+    call_command("seed_demo", "--force", verbosity=0)
+    User = get_user_model()
+    for username in ["xx.dispatcher", "xx-fgw.liaison", "xx-dx.registrar", "xx.auditor"]:
+        name = User.objects.get(username=username).get_full_name()
+        assert 2 <= len(name) <= 4, (username, name)
+        assert not re.search(r"[A-Za-z.]", name)
+        for role_word in ["联络员", "专员", "教务", "审计员"]:
+            assert role_word not in name

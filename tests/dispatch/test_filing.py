@@ -1,9 +1,12 @@
-"""Filing (报备): returned for correction, then accepted with hours credited."""
+"""Filing (报备): returned for correction, then accepted with hours credited; its forms
+(dates prefilled, a reason required beside the field) and its kanban."""
+
+import re
 
 from audit.models import AuditEvent
 from dispatch.models import Filing, FilingStatus
 from ledger.models import HourKind, HourRecord
-from tests.flowtools import Staff, act, filing_data, open_task, process_of
+from tests.flowtools import Staff, act, filing_data, open_task, process_of, task_url
 
 
 def test_a_filing_returned_then_accepted(world, client):
@@ -102,3 +105,78 @@ def test_outsiders_are_refused_at_the_filing_review(world, client):
         ):  # outside unit A: cannot even read it
             assert client.get(f"/workflow/filing/{process.pk}/").status_code in (403, 404)
     assert Filing.objects.get().status == FilingStatus.SUBMITTED
+
+
+def input_value(page: str, name: str) -> str | None:
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+    assert match, name
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return value.group(1) if value else None
+
+
+def test_the_filing_correction_form_shows_its_dates_in_the_pickers(world, staff, client):
+    client.force_login(staff.lily)
+    assert client.post("/workflow/filing/start/", filing_data(world)).status_code == 302
+    filing = Filing.objects.get()
+    process = process_of(filing, "FilingFlow")
+    client.force_login(world.bob)
+    act(client, open_task(process, "review"), {"decision": "returned", "reason": "请附日程"})
+    client.force_login(staff.lily)
+    task = open_task(process, "correct")
+    client.post(task_url(task, "assign"))
+    page = client.get(task_url(task, "execute")).content.decode()
+    assert input_value(page, "start_date") == filing.start_date.isoformat()
+    assert input_value(page, "end_date") == filing.end_date.isoformat()
+    assert 'type="date"' in page
+
+
+def accepted_filing(client, world, staff, title):
+    client.force_login(staff.lily)
+    data = filing_data(world, title=title)
+    assert client.post("/workflow/filing/start/", data).status_code == 302
+    filing = Filing.objects.get(title=title)
+    client.force_login(world.bob)
+    act(client, open_task(process_of(filing, "FilingFlow"), "review"), {"decision": "accepted"})
+    return filing
+
+
+def test_the_kanban_names_closed_processes_by_subject_at_a_flat_cost(
+    world, staff, client, django_assert_max_num_queries
+):
+    accepted_filing(client, world, staff, "第一期业务培训")
+    client.force_login(world.bob)
+    with django_assert_max_num_queries(80) as captured:
+        page = client.get("/workflow/filing/").content.decode()
+    before = len(captured)
+    assert "已办结" in page and "完成时间" not in page
+    closed = page[page.index("已办结") :]
+    assert "第一期业务培训" in closed and "已结束" not in closed
+    assert "办结时间" in closed
+    for n in range(2, 8):
+        accepted_filing(client, world, staff, f"第{n}期业务培训")
+    client.force_login(world.bob)
+    with django_assert_max_num_queries(before):
+        page = client.get("/workflow/filing/").content.decode()
+    assert "第7期业务培训" in page[page.index("已办结") :]
+
+
+def test_a_return_or_rejection_without_a_reason_is_refused_beside_the_reason(world, staff, client):
+    client.force_login(staff.lily)
+    assert client.post("/workflow/filing/start/", filing_data(world)).status_code == 302
+    filing = Filing.objects.get()
+    process = process_of(filing, "FilingFlow")
+    task = open_task(process, "review")
+    client.force_login(world.bob)
+    client.post(task_url(task, "assign"))
+    page = client.get(task_url(task, "execute")).content.decode()
+    assert "选择“退回修改”、“不同意”时必填" in page, page[-3000:]
+    for decision in ("returned", "rejected"):
+        response = client.post(task_url(task, "execute"), {"decision": decision, "reason": " "})
+        page = response.content.decode()
+        assert response.status_code == 200
+        reason = page[page.index('name="reason"') - 600 : page.index('name="reason"')]
+        assert "请说明理由" in reason, reason
+    filing.refresh_from_db()
+    assert filing.status == "submitted"
+    # The labels end in the full-width colon of Chinese text.
+    assert "理由：</label>" in page and "理由:</label>" not in page

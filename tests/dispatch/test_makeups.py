@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pdfplumber
+import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
@@ -13,7 +14,7 @@ from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus, Trai
 from ledger.models import HourRecord
 from notifications.documents import circular as circular_document
 from tests.factories import training_class
-from tests.flowtools import act, deadline, open_task, process_of, task_url
+from tests.flowtools import act, at_attendance, deadline, open_task, process_of, task_url
 
 
 def run_to_absence(client, world, staff, klass, person):
@@ -518,3 +519,17 @@ def test_the_printed_table_adds_up():
     )
     # Only lines with someone expected to attend get a bar.
     assert [label for label, _ in context.attachments[1].blocks[0].bars] == ["甲"]
+
+
+@pytest.mark.klass(name="全市专题培训班", credit_hours=40)
+def test_a_makeup_page_gives_the_reason_in_words(world, staff, klass, client):
+    process = at_attendance(client, world, staff, klass)
+    client.force_login(world.rita)
+    act(client, open_task(process, "record_attendance"), {"result": "absent"})
+    makeup = Makeup.objects.get()
+    makeup_process = process_of(makeup, "MakeupFlow")
+    client.force_login(world.bob)
+    page = client.get(f"/workflow/makeup/{makeup_process.pk}/").content.decode()
+    assert str(Makeup.REASON_LABELS["absence"]) in page
+    assert ">absence<" not in page
+    assert "无故缺训" in page

@@ -1,0 +1,99 @@
+"""The way around: every link on the home page opens for each demo role, a trainee's
+header offers only their own pages, a refusal leads home, and every page links the icon."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href")
+        if tag == "a" and href and href.startswith("/"):
+            self.hrefs.append(href)
+
+
+def links(page: str) -> list[str]:
+    parser = Links()
+    parser.feed(page)
+    return parser.hrefs
+
+
+DEMO_LOGINS = [
+    "admin",
+    "xx.dispatcher",
+    "xx.orghead",
+    "qs.dispatcher",
+    "xx.auditor",
+    "xx-dx.registrar",
+    "xx-fgw.head",
+    "xx-fgw.liaison",
+    "lh-xz1.liaison",
+    "xx-fgw.trainee1",
+]
+
+
+def test_every_link_on_the_home_page_opens_for_every_demo_role(db, client):
+    call_command("seed_demo", "--force", verbosity=0)
+    User = get_user_model()
+    for username in DEMO_LOGINS:
+        client.force_login(User.objects.get(username=username))
+        page = client.get("/").content.decode()
+        hrefs = sorted(set(links(page)))
+        assert hrefs, username
+        for href in hrefs:
+            response = client.get(href, follow=True)
+            assert response.status_code == 200, (username, href, response.status_code)
+
+
+def test_a_trainee_sees_only_home_messages_and_their_record(world, client):
+    client.force_login(world.dave)
+    page = client.get("/").content.decode()
+    header = page.split("<header>", 1)[1].split("</header>", 1)[0]
+    assert set(links(header)) == {
+        "/",
+        reverse("notifications:inbox"),
+        f"/cadres/{world.cadre_a.pk}/record/",
+    }
+    for name in ["单位", "干部", "调训情况", "逾期事项", "学时达标", "流程"]:
+        assert f">{name}</a>" not in header, name
+
+
+def test_the_forbidden_page_is_chinese_and_leads_home(world, client):
+    client.force_login(world.dave)
+    response = client.get("/units/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "无权访问" in page and "返回首页" in page and 'href="/"' in page
+    assert "Django Material" not in page
+    response = client.get("/cadres/999999/")
+    assert response.status_code == 404
+    assert "返回首页" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/workflow/dispatch/", "/admin/", "/accounts/login/"])
+def test_every_page_links_an_icon_that_exists(url, world, client):
+    from django.contrib.auth import get_user_model
+    from django.contrib.staticfiles import finders
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "x")
+    if url != "/accounts/login/":
+        client.force_login(admin)
+    page = client.get(url).content.decode()
+    icons = re.findall(r'<link rel="(?:alternate )?icon" href="/static/([^"]+)"', page)
+    assert "xundiao/favicon.svg" in icons and "xundiao/favicon.ico" in icons
+    for icon in icons:
+        assert finders.find(icon), icon
+
+
+def test_the_browsers_own_favicon_request_finds_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/xundiao/favicon.ico"
