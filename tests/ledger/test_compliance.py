@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from ledger import compliance
@@ -552,3 +553,35 @@ def test_the_report_page_refuses_a_period_ending_before_it_starts(world, login):
     assert "截止日期不能早于起始日期" in response.content.decode()
     assert "王堃" not in response.content.decode()
     assert client.get("/compliance/?as_of=not-a-date").status_code == 200
+
+
+def test_revising_a_rule_in_the_admin_creates_a_new_version(world, client):
+    import datetime as dt
+
+    from ledger.models import IndicatorRule
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
+    response = client.post(
+        f"/admin/ledger/indicatorrule/{rule.pk}/change/",
+        {
+            "code": rule.code,
+            "group": "B",
+            "kind": "concentrated",
+            "window": "calendar_year",
+            "min_hours": "100",
+            "alt_min_days": "12",
+            "hours_per_day": "8",
+            "effective_from": "2027-01-01",
+            "description": rule.description,
+        },
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.min_hours == 90 and rule.effective_to == dt.date(2026, 12, 31)
+    revision = IndicatorRule.objects.get(code="b-concentrated", version=2)
+    assert revision.min_hours == 100 and revision.supersedes == rule
+    # The old version is history now: it can no longer be changed.
+    assert client.get(f"/admin/ledger/indicatorrule/{rule.pk}/change/").status_code == 200
+    assert client.post(f"/admin/ledger/indicatorrule/{rule.pk}/change/", {}).status_code == 403

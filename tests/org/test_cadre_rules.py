@@ -1,17 +1,13 @@
-"""Every rule lives in one service or policy function: called directly with forbidden
-arguments, the service refuses — whatever a page would have offered."""
-
-import datetime as dt
+"""Who edits a cadre and who chooses their managing departments is decided in one place
+(org.services.cadre_save, org.policy): called directly with forbidden arguments, the
+service refuses — whatever a page would have offered."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from approvals import policy as approval_policy
 from org import policy, services
-from org.models import Cadre, Delegation, Gender
+from org.models import Cadre, Gender
 from tests.factories import id_number, user
-
-TODAY = dt.date.today()
 
 
 def new_cadre(world, unit, **fields) -> Cadre:
@@ -24,9 +20,6 @@ def new_cadre(world, unit, **fields) -> Cadre:
         category="civil_servant",
         **fields,
     )
-
-
-# -- cadres: who edits, who chooses the managing departments ----------------------------
 
 
 def test_a_liaisons_new_cadre_is_managed_by_the_nearest_department(world):
@@ -95,77 +88,3 @@ def test_a_cadre_moved_out_of_the_editors_reach_is_refused(world):
     cadre.unit = world.b
     with pytest.raises(PermissionDenied):
         services.cadre_save(actor=liaison, cadre=cadre)
-
-
-# -- delegation: to whom, of what -----------------------------------------------------
-
-
-def delegate(world, deputy, **dates):
-    return services.delegation_create(
-        actor=world.alice,
-        delegate=deputy,
-        starts_on=dates.get("starts_on", TODAY),
-        ends_on=dates.get("ends_on", TODAY + dt.timedelta(days=3)),
-    )
-
-
-def test_a_head_delegates_to_a_deputy_of_their_own_unit_only_their_decisions(world):
-    deputy = user("dora", "deputy_head", world.a)
-    delegation = delegate(world, deputy)
-    assert delegation.permission == "org.approve_as_head"
-
-
-def test_delegating_to_someone_without_a_role_is_refused(world):
-    with pytest.raises(ValidationError) as refused:
-        delegate(world, user("nemo"))
-    assert "delegate" in refused.value.message_dict
-    assert not Delegation.objects.exists()
-
-
-@pytest.mark.parametrize(
-    "role, unit",
-    [("unit_liaison", "a"), ("deputy_head", "b"), ("dispatcher", "root"), ("trainee", None)],
-)
-def test_delegating_outside_the_heads_own_unit_or_to_a_liaison_is_refused(world, role, unit):
-    person = user("someone", role, getattr(world, unit) if unit else None)
-    with pytest.raises(ValidationError):
-        delegate(world, person)
-    assert not Delegation.objects.exists()
-
-
-def test_only_a_department_head_delegates(world):
-    deputy = user("dora", "deputy_head", world.a)
-    with pytest.raises(PermissionDenied):
-        services.delegation_create(actor=world.bob, delegate=deputy, starts_on=TODAY, ends_on=TODAY)
-
-
-def test_the_delegation_service_takes_no_permission_string(world):
-    deputy = user("dora", "deputy_head", world.a)
-    with pytest.raises(TypeError):
-        services.delegation_create(
-            actor=world.alice,
-            delegate=deputy,
-            starts_on=TODAY,
-            ends_on=TODAY,
-            permission="org.issue_dispatch",
-        )
-
-
-# -- approvals: who decides a request about a cadre -----------------------------------------
-
-
-def test_a_dual_managed_cadres_request_is_decided_by_both_departments(world):
-    chain = approval_policy.chain_for_cadre(world.cadre_b)
-    assert [(a.stage, a.permission, a.scope) for a in chain] == [
-        (approval_policy.HEAD_STAGE, "org.approve_as_head", world.b),
-        (approval_policy.ORG_STAGE, "org.approve_as_org_department", world.county),
-        (approval_policy.ORG_STAGE, "org.approve_as_org_department", world.root),
-    ]
-
-
-def test_a_cadres_request_is_decided_by_the_head_then_the_managing_department(world):
-    chain = approval_policy.chain_for_cadre(world.cadre_a)
-    assert [(a.stage, a.scope) for a in chain] == [
-        (approval_policy.HEAD_STAGE, world.a),
-        (approval_policy.ORG_STAGE, world.root),
-    ]

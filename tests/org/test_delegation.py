@@ -3,12 +3,15 @@ unit, only the head's decisions, for a window, through the page and the service.
 
 import datetime as dt
 
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from org import services
 from org.models import Delegation
 from tests.factories import user
 
 
 def test_a_head_may_delegate_only_to_a_colleague_of_the_unit(world, staff, client):
-
     deputy = user("a.deputy", "deputy_head", world.a, first_name="赵副")
     below = user("a1.deputy", "deputy_head", world.a1, first_name="钱科")  # a unit below
     user("a.auditor", "auditor", world.root, first_name="孙审")
@@ -44,3 +47,91 @@ def test_a_head_without_colleagues_is_told_whom_to_ask(world, client):
     page = client.get("/delegations/").content.decode()
     assert 'name="delegate"' not in page
     assert "组织部门" in page
+
+
+TODAY = dt.date.today()
+
+
+def delegate(world, deputy, **dates):
+    return services.delegation_create(
+        actor=world.alice,
+        delegate=deputy,
+        starts_on=dates.get("starts_on", TODAY),
+        ends_on=dates.get("ends_on", TODAY + dt.timedelta(days=3)),
+    )
+
+
+def test_a_head_delegates_to_a_deputy_of_their_own_unit_only_their_decisions(world):
+    deputy = user("dora", "deputy_head", world.a)
+    delegation = delegate(world, deputy)
+    assert delegation.permission == "org.approve_as_head"
+
+
+def test_delegating_to_someone_without_a_role_is_refused(world):
+    with pytest.raises(ValidationError) as refused:
+        delegate(world, user("nemo"))
+    assert "delegate" in refused.value.message_dict
+    assert not Delegation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "role, unit",
+    [("unit_liaison", "a"), ("deputy_head", "b"), ("dispatcher", "root"), ("trainee", None)],
+)
+def test_delegating_outside_the_heads_own_unit_or_to_a_liaison_is_refused(world, role, unit):
+    person = user("someone", role, getattr(world, unit) if unit else None)
+    with pytest.raises(ValidationError):
+        delegate(world, person)
+    assert not Delegation.objects.exists()
+
+
+def test_only_a_department_head_delegates(world):
+    deputy = user("dora", "deputy_head", world.a)
+    with pytest.raises(PermissionDenied):
+        services.delegation_create(actor=world.bob, delegate=deputy, starts_on=TODAY, ends_on=TODAY)
+
+
+def test_the_delegation_service_takes_no_permission_string(world):
+    deputy = user("dora", "deputy_head", world.a)
+    with pytest.raises(TypeError):
+        services.delegation_create(
+            actor=world.alice,
+            delegate=deputy,
+            starts_on=TODAY,
+            ends_on=TODAY,
+            permission="org.issue_dispatch",
+        )
+
+
+def test_a_head_delegates_through_the_page_and_revokes(world, staff, client):
+    import datetime as dt
+
+    from tests.factories import user
+
+    deputy = user("deputy", "deputy_head", world.a)  # a colleague in unit A
+    client.force_login(world.alice)
+    page = client.get("/delegations/").content.decode()
+    assert "deputy" in page and "charlie" not in page
+    today = dt.date.today()
+    response = client.post(
+        "/delegations/",
+        {"delegate": deputy.pk, "starts_on": today, "ends_on": today - dt.timedelta(days=1)},
+    )
+    assert response.status_code == 200 and not Delegation.objects.exists()
+    client.post(
+        "/delegations/",
+        {"delegate": deputy.pk, "starts_on": today, "ends_on": today + dt.timedelta(days=3)},
+    )
+    delegation = Delegation.objects.get()
+    assert deputy.has_perm("org.approve_as_head", world.a1)
+    client.post("/delegations/", {"revoke": delegation.pk})
+    delegation.refresh_from_db()
+    assert delegation.revoked
+    deputy = type(deputy).objects.get(pk=deputy.pk)
+    assert not deputy.has_perm("org.approve_as_head", world.a1)
+
+
+def test_only_department_heads_delegate(world, staff, client):
+    for outsider in (staff.lily, world.bob, world.nobody):
+        client.force_login(outsider)
+        assert client.get("/delegations/").status_code == 403

@@ -1,3 +1,6 @@
+"""Units form a tree kept as materialized paths: subtrees in one indexed query, no cycles
+(form, save or database), and the unit list follows the user's jurisdiction."""
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -116,3 +119,9 @@ def test_subtree_bounds_hold_at_the_edges(db):
     assert set(Unit.objects.subtree(second)) == {second}
     assert set(Unit.objects.subtree(deep)) == {deep}
     assert Unit.objects.subtree(root).count() == 8
+
+
+def test_the_unit_list_follows_the_jurisdiction(world, login):
+    page = login(world.carol).get("/units/").content.decode()
+    assert "某县公安局" in page
+    assert "某市发展和改革委员会" not in page

@@ -1,0 +1,60 @@
+"""The admin: every project model registered and listed for a superuser, nothing deleted,
+and staff confined to their jurisdiction."""
+
+from django.contrib.auth import get_user_model
+
+
+def test_admin_lists_every_model_for_a_superuser(world, client):
+    from django.contrib import admin as django_admin
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    project_apps = {"org", "ledger", "dispatch", "circulars", "approvals", "audit", "notifications"}
+    registered = {
+        (m._meta.app_label, m._meta.model_name)
+        for m in django_admin.site._registry
+        if m._meta.app_label in project_apps
+    }
+    assert ("ledger", "indicatorrule") in registered and (
+        "approvals",
+        "approvalrequest",
+    ) in registered
+    for app_label, model_name in registered:
+        assert client.get(f"/admin/{app_label}/{model_name}/").status_code == 200, model_name
+
+
+def test_every_project_model_is_in_the_admin(db):
+    from django.apps import apps
+    from django.contrib import admin as django_admin
+
+    missing = [
+        m.__name__
+        for app in ("org", "ledger", "dispatch", "circulars", "approvals", "audit")
+        for m in apps.get_app_config(app).get_models()
+        if not m._meta.auto_created and m not in django_admin.site._registry and not m._meta.proxy
+    ]
+    assert missing == []
+
+
+def test_nothing_can_be_deleted_in_the_admin(world, client):
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    request = RequestFactory().get("/admin/")
+    request.user = root
+    for model, model_admin in django_admin.site._registry.items():
+        assert not model_admin.has_delete_permission(request), model.__name__
+
+
+def test_admin_shows_staff_only_their_jurisdiction(world, client):
+    world.charlie.is_staff = True
+    world.charlie.save()
+    from django.contrib.auth.models import Permission
+
+    world.charlie.user_permissions.add(Permission.objects.get(codename="view_cadre"))
+    client.force_login(world.charlie)
+    page = client.get("/admin/org/cadre/").content.decode()
+    assert "张喆" in page
+    assert "王堃" not in page
+    assert client.get(f"/admin/org/cadre/{world.cadre_a.pk}/change/").status_code in (302, 404)
