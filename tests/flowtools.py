@@ -147,6 +147,36 @@ def at_attendance(client, world, staff, klass):
     return process
 
 
+def run_to_absence(client, world, staff, klass, person):
+    """Name `person` for `klass`, confirm and acknowledge, start the class today and record
+    them absent (a makeup is owed); the dispatch."""
+    client.force_login(world.bob)
+    client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": deadline(),
+            "cadres": [person.pk],
+        },
+    )
+    dispatch = Dispatch.objects.get(cadre=person, training_class=klass)
+    process = process_of(dispatch, "DispatchFlow")
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    ack = open_task(process, "acknowledge")
+    client.force_login(ack.owner or staff.lily)
+    act(client, ack, {"confirm": "on"})
+    today = timezone.localdate()
+    TrainingClass.objects.filter(pk=klass.pk).update(
+        start_date=today, end_date=today, report_date=today
+    )
+    client.force_login(world.rita)
+    act(client, open_task(process, "record_attendance"), {"result": "absent"})
+    dispatch.refresh_from_db()
+    return dispatch
+
+
 # -- approvals -----------------------------------------------------------------------------
 
 
@@ -165,7 +195,7 @@ def decide(client, person, approval_process, node, decision, comment=""):
     )
 
 
-# -- filings -------------------------------------------------------------------------------
+# -- filings and hour recognition ---------------------------------------------------------
 
 
 def filing_data(world, **overrides):
@@ -182,3 +212,34 @@ def filing_data(world, **overrides):
     }
     data.update(overrides)
     return data
+
+
+def recognition_post(client, person, **changes):
+    """The liaison (logged in) asks for 24 concentrated hours of `person` to be recognized."""
+    data = {
+        "cadre": person.pk,
+        "date": (dt.date.today() - dt.timedelta(days=30)).isoformat(),
+        "hours": "24",
+        "kind": "concentrated",
+        "provider": "中国干部网络学院",
+        "reason": "参加省委党校专题班",
+    }
+    data.update(changes)
+    return client.post("/workflow/recognition/start/", data)
+
+
+# -- circulars ----------------------------------------------------------------------------
+
+
+def circular_start(client, world, start, end):
+    """The city dispatcher starts a circular for the period from `start` to `end`."""
+    client.force_login(world.bob)
+    return client.post(
+        "/workflow/circular/start/",
+        {
+            "org_department": world.city_od.pk,
+            "period_kind": "custom",
+            "period_start": start,
+            "period_end": end,
+        },
+    )

@@ -11,7 +11,7 @@ from circulars.models import Circular
 from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus
 from notifications.models import IssuedDocument
 from tests.factories import aware, training_class
-from tests.flowtools import act, open_task, process_of
+from tests.flowtools import act, circular_start, open_task, process_of
 
 
 def dispatch_row(world, klass, cadre, status, **extra):
@@ -40,16 +40,7 @@ def makeup_row(source, *, due, owed_on, status=MakeupStatus.OWED, escalated=Fals
 
 
 def start_circular(client, world, start, end):
-    client.force_login(world.bob)
-    response = client.post(
-        "/workflow/circular/start/",
-        {
-            "org_department": world.city_od.pk,
-            "period_kind": "custom",
-            "period_start": start,
-            "period_end": end,
-        },
-    )
+    response = circular_start(client, world, start, end)
     assert response.status_code == 302, response.content.decode()[-2000:]
     return Circular.objects.latest("id")
 

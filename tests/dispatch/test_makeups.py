@@ -1,4 +1,6 @@
-"""Makeup training, hour recognition and circulars, through HTTP as the real roles."""
+"""Makeup training (补训) owed after an absence, through HTTP as the real roles: scheduled
+into a class that starts by the due date, escalated when overdue (into the next
+circular), named in words on its page."""
 
 import datetime as dt
 
@@ -8,41 +10,19 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from approvals.models import ApprovalRequest
-from circulars.models import Circular, CircularStatus
+from circulars.models import Circular
 from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus, TrainingClass
 from ledger.models import HourRecord
-from notifications.documents import circular as circular_document
 from tests.factories import training_class
-from tests.flowtools import act, at_attendance, deadline, open_task, process_of, task_url
-
-
-def run_to_absence(client, world, staff, klass, person):
-    client.force_login(world.bob)
-    client.post(
-        "/workflow/rollcall/start/",
-        {
-            "training_class": klass.pk,
-            "mode": "named",
-            "response_deadline": deadline(),
-            "cadres": [person.pk],
-        },
-    )
-    dispatch = Dispatch.objects.get(cadre=person, training_class=klass)
-    process = process_of(dispatch, "DispatchFlow")
-    client.force_login(staff.lily)
-    act(client, open_task(process, "confirm"), {"action": "confirm"})
-    ack = open_task(process, "acknowledge")
-    client.force_login(ack.owner or staff.lily)
-    act(client, ack, {"confirm": "on"})
-    today = timezone.localdate()
-    TrainingClass.objects.filter(pk=klass.pk).update(
-        start_date=today, end_date=today, report_date=today
-    )
-    client.force_login(world.rita)
-    act(client, open_task(process, "record_attendance"), {"result": "absent"})
-    dispatch.refresh_from_db()
-    return dispatch
+from tests.flowtools import (
+    act,
+    at_attendance,
+    circular_start,
+    open_task,
+    process_of,
+    run_to_absence,
+    task_url,
+)
 
 
 def test_an_absence_is_made_up_in_a_later_class(world, staff, client):
@@ -277,248 +257,6 @@ def test_an_outsider_cannot_schedule_a_makeup(world, staff, client):
             client.post(f"/workflow/makeup/{process.pk}/schedule/{task.pk}/assign/").status_code
             == 403
         )
-
-
-def test_hours_recognized_after_approval(world, staff, client):
-    client.force_login(staff.lily)
-    response = client.post(
-        "/workflow/recognition/start/",
-        {
-            "cadre": world.cadre_a.pk,
-            "date": dt.date.today() - dt.timedelta(days=30),
-            "hours": "24",
-            "kind": "concentrated",
-            "provider": "中国干部网络学院",
-            "reason": "参加省委党校专题班",
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[-2000:]
-    record = HourRecord.objects.get(source="recognition")
-    assert record.status == "pending"
-    approval_process = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
-    client.force_login(world.alice)
-    act(client, open_task(approval_process, "head_review"), {"decision": "approved"})
-    client.force_login(staff.oscar)
-    act(client, open_task(approval_process, "managing_review"), {"decision": "approved"})
-    record.refresh_from_db()
-    assert record.status == "recognized"
-
-
-def test_a_recognition_for_another_units_cadre_is_refused(world, staff, client):
-    client.force_login(staff.lily)
-    response = client.post(
-        "/workflow/recognition/start/",
-        {
-            "cadre": world.cadre_b.pk,
-            "date": dt.date.today(),
-            "hours": "8",
-            "kind": "online",
-            "provider": "某平台",
-            "reason": "互认",
-        },
-    )
-    assert response.status_code == 200
-    assert not HourRecord.objects.exists()
-
-
-def circular_start(client, world, start, end):
-    client.force_login(world.bob)
-    return client.post(
-        "/workflow/circular/start/",
-        {
-            "org_department": world.city_od.pk,
-            "period_kind": "custom",
-            "period_start": start,
-            "period_end": end,
-        },
-    )
-
-
-def test_a_circular_reconciles_with_dispatch_statuses_and_is_issued(world, staff, client):
-    klass = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
-    run_to_absence(client, world, staff, klass, world.cadre_a)
-    # A second, deferred dispatch in the same class.
-    from dispatch import services
-
-    deferred = services.dispatches_create(
-        actor=world.bob, roll_call=Dispatch.objects.first().roll_call, cadres=[world.cadre_a1]
-    )[0]
-    Dispatch.objects.filter(pk=deferred.pk).update(
-        status=DispatchStatus.DEFERRED, request_kind="deferral"
-    )
-
-    today = timezone.localdate()
-    response = circular_start(
-        client, world, today - dt.timedelta(days=1), today + dt.timedelta(days=1)
-    )
-    assert response.status_code == 302, response.content.decode()[-2000:]
-    circular = Circular.objects.get()
-    figures = circular.figures
-    by_unit = {row["unit"]: row for row in figures["units"]}
-    assert by_unit["某市发展和改革委员会"]["absent"] == 1
-    assert by_unit["综合科"]["deferred"] == 1
-    totals = figures["totals"]
-    for status, key in [("absent", "absent"), ("deferred", "deferred")]:
-        assert totals[key] == Dispatch.objects.filter(status=status).count()
-    parts = ("attended", "leave", "deferred", "exempt", "absent", "withdrawn", "in_progress")
-    assert sum(totals[k] for k in parts) == totals["named"] == Dispatch.objects.count()
-    assert figures["absentees"] == [
-        {"name": "王堃", "unit": "某市发展和改革委员会", "missed_class": klass.name}
-    ]
-    assert any(v.startswith("b-concentrated@v1") for v in figures["rule_versions"])
-
-    process = process_of(circular, "CircularFlow")
-    client.force_login(world.bob)
-    act(
-        client, open_task(process, "draft"), {"title": circular.title, "body": "经研究，现予通报。"}
-    )
-    client.force_login(staff.oscar)
-    act(client, open_task(process, "approval"), {"decision": "return", "reason": "请补充整改要求"})
-    circular.refresh_from_db()
-    assert circular.status == CircularStatus.RETURNED
-    client.force_login(world.bob)
-    act(
-        client, open_task(process, "draft"), {"title": circular.title, "body": "请各单位认真整改。"}
-    )
-    client.force_login(staff.oscar)
-    act(client, open_task(process, "approval"), {"decision": "approve"})
-    circular.refresh_from_db()
-    assert circular.status == CircularStatus.ISSUED
-    assert circular.document_number.startswith("X组通〔")
-
-    from notifications.models import IssuedDocument
-
-    document = IssuedDocument.objects.get(pk=circular.document_id)
-    assert document.issued_by == staff.oscar  # the head who approved it
-    with document.file.open("rb") as handle, pdfplumber.open(handle) as pdf:
-        text = "".join(page.extract_text() or "" for page in pdf.pages)
-    assert "王堃" in text and "通报" in text
-    assert "请各单位认真整改" in text.replace("\n", "")
-
-
-def test_a_circular_for_a_period_without_dispatches_is_still_issued(world, staff, client):
-    response = circular_start(client, world, dt.date(2024, 1, 1), dt.date(2024, 3, 31))
-    assert response.status_code == 302
-    circular = Circular.objects.get()
-    assert circular.figures["units"] == [] and circular.figures["totals"]["named"] == 0
-    process = process_of(circular, "CircularFlow")
-    act(client, open_task(process, "draft"), {"title": circular.title, "body": ""})
-    client.force_login(staff.oscar)
-    act(client, open_task(process, "approval"), {"decision": "approve"})
-    circular.refresh_from_db()
-    assert circular.status == CircularStatus.ISSUED
-    from notifications.models import IssuedDocument
-
-    document = IssuedDocument.objects.get(pk=circular.document_id)
-    with document.file.open("rb") as handle, pdfplumber.open(handle) as pdf:
-        text = "".join(page.extract_text() or "" for page in pdf.pages)
-    assert "本期无调训情况" in text.replace("\n", "")
-
-
-def test_a_circular_period_ending_before_it_starts_is_refused(world, client):
-    response = circular_start(client, world, dt.date(2026, 3, 31), dt.date(2026, 1, 1))
-    assert response.status_code == 200
-    assert not Circular.objects.exists()
-
-
-def test_only_dispatchers_start_circulars_and_only_their_head_approves(world, staff, client):
-    for outsider in (world.alice, staff.lily, world.nobody):
-        client.force_login(outsider)
-        assert client.get("/workflow/circular/start/").status_code == 403
-    circular_start(client, world, dt.date(2026, 1, 1), dt.date(2026, 3, 31))
-    process = process_of(Circular.objects.get(), "CircularFlow")
-    act(client, open_task(process, "draft"), {"title": "通报", "body": ""})
-    task = open_task(process, "approval")
-    for outsider in (staff.olga, world.bob, world.alice):
-        client.force_login(outsider)
-        assert (
-            client.post(f"/workflow/circular/{process.pk}/approval/{task.pk}/assign/").status_code
-            == 403
-        )
-
-
-def test_the_schedule_starts_one_circular_per_department_per_period(world, client):
-    with time_machine.travel(dt.datetime(2026, 4, 2, 9, tzinfo=dt.UTC), tick=False):
-        call_command("start_circulars")
-        call_command("start_circulars")  # idempotent
-    circulars = Circular.objects.order_by("org_department__issuer_code")
-    assert circulars.count() == 2  # the city and the county
-    assert {(c.period_start, c.period_end) for c in circulars} == {
-        (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
-    }
-    assert circulars[0].title == "关于2026年第一季度干部调训情况的通报"
-    process = process_of(circulars.get(org_department=world.city_od), "CircularFlow")
-    assert open_task(process, "draft")
-
-
-def test_period_arithmetic():
-    from circulars.management.commands.start_circulars import last_finished_period
-
-    assert last_finished_period("month", dt.date(2026, 3, 15)) == (
-        dt.date(2026, 2, 1),
-        dt.date(2026, 2, 28),
-    )
-    assert last_finished_period("quarter", dt.date(2026, 1, 5)) == (
-        dt.date(2025, 10, 1),
-        dt.date(2025, 12, 31),
-    )
-    assert last_finished_period("year", dt.date(2026, 1, 1)) == (
-        dt.date(2025, 1, 1),
-        dt.date(2025, 12, 31),
-    )
-
-
-def test_the_printed_table_adds_up():
-    from circulars.flows import printed_rows
-
-    figures = {
-        "units": [
-            {
-                "unit": "甲",
-                "named": 10,
-                "attended": 4,
-                "leave": 1,
-                "deferred": 1,
-                "exempt": 1,
-                "absent": 1,
-                "withdrawn": 1,
-                "in_progress": 1,
-                "makeup_owed": 3,
-            },
-            {
-                "unit": "乙",
-                "named": 2,
-                "attended": 0,
-                "leave": 0,
-                "deferred": 0,
-                "exempt": 0,
-                "absent": 0,
-                "withdrawn": 0,
-                "in_progress": 2,
-                "makeup_owed": 0,
-            },
-        ]
-    }
-    rows = printed_rows(figures)
-    assert [r["unit"] for r in rows] == ["甲", "乙"]
-    parts = ("attended", "leave", "deferred", "exempt", "absent", "withdrawn", "in_progress")
-    for row in rows:
-        assert row["named"] == sum(row[k] for k in parts)
-        assert (
-            row["expected"] == row["attended"] + row["excused"] + row["absent"] + row["withdrawn"]
-        )
-    assert rows[0]["expected"] == 8 and rows[1]["expected"] == 0  # nothing finished yet at 乙
-
-    from notifications.documents.context import Issuer
-
-    context = circular_document.circular(
-        issuer=Issuer(name="中共某市委组织部", code="X组通"),
-        period="2026年第一季度",
-        figures=rows,
-        date=dt.date(2026, 4, 2),
-    )
-    # Only lines with someone expected to attend get a bar.
-    assert [label for label, _ in context.attachments[1].blocks[0].bars] == ["甲"]
 
 
 @pytest.mark.klass(name="全市专题培训班", credit_hours=40)

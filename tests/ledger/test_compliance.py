@@ -14,17 +14,6 @@ from org.models import Cadre
 from tests.factories import cadre, credit
 
 AS_OF = dt.date(2026, 12, 31)  # the last day of a calendar year: the year has fully elapsed
-_n = iter(range(1, 100000))
-
-
-@pytest.fixture
-def leader(world):  # group A
-    return cadre("甲领导", world.a, world.city_od, category="county_leader")
-
-
-@pytest.fixture
-def clerk(world):  # group B
-    return cadre("乙科员", world.a, world.city_od, category="civil_servant")
 
 
 def status(person, as_of=AS_OF):
@@ -375,6 +364,38 @@ def test_admin_history_of_a_rule_lists_its_versions(admin_client):
     assert "100" in page
 
 
+def test_revising_a_rule_in_the_admin_creates_a_new_version(world, client):
+    import datetime as dt
+
+    from ledger.models import IndicatorRule
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
+    response = client.post(
+        f"/admin/ledger/indicatorrule/{rule.pk}/change/",
+        {
+            "code": rule.code,
+            "group": "B",
+            "kind": "concentrated",
+            "window": "calendar_year",
+            "min_hours": "100",
+            "alt_min_days": "12",
+            "hours_per_day": "8",
+            "effective_from": "2027-01-01",
+            "description": rule.description,
+        },
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.min_hours == 90 and rule.effective_to == dt.date(2026, 12, 31)
+    revision = IndicatorRule.objects.get(code="b-concentrated", version=2)
+    assert revision.min_hours == 100 and revision.supersedes == rule
+    # The old version is history now: it can no longer be changed.
+    assert client.get(f"/admin/ledger/indicatorrule/{rule.pk}/change/").status_code == 200
+    assert client.post(f"/admin/ledger/indicatorrule/{rule.pk}/change/", {}).status_code == 403
+
+
 # Rules for cadre categories: the most specific rule applies.
 
 A_CATEGORIES = ["county_leader", "pi_senior", "senior_civil_servant", "soe_leader"]
@@ -497,7 +518,7 @@ def test_admin_adds_a_rule_for_some_categories(admin_client):
     assert "国有企业" in page.decode()
 
 
-# Summary by unit, counted in SQL; the report page for a chosen day.
+# Summary by unit, counted in SQL.
 
 
 def test_summary_by_unit_is_one_grouped_query_and_agrees_with_evaluation(
@@ -530,58 +551,3 @@ def test_hours_before_since_do_not_count(clerk):
     assert status(clerk)["status"] == "met"
     later = compliance.evaluate(Cadre.objects.filter(pk=clerk.pk), AS_OF, dt.date(2026, 6, 1))
     assert rule(later[0], "concentrated")["hours"] == 40
-
-
-def test_the_report_page_is_evaluated_as_of_a_chosen_day(world, login, clerk):
-    credit(clerk, 90, dt.date(2026, 4, 1))
-    client = login(world.bob)
-    page = client.get("/compliance/?as_of=2026-12-31&status=met").content.decode()
-    assert "乙科员" in page and "2026年12月31日" in page
-    page = client.get("/compliance/?as_of=2027-06-30&status=met").content.decode()
-    assert "乙科员" not in page  # a new calendar year: nothing done yet
-    page = client.get("/compliance/?as_of=2026-12-31&since=2026-05-01").content.decode()
-    assert "集中培训（自然年度）：0/90" in page
-    today = dt.date.today()
-    page = client.get("/compliance/").content.decode()
-    assert f"{today.year}年{today.month}月{today.day}日" in page
-
-
-def test_the_report_page_refuses_a_period_ending_before_it_starts(world, login):
-    client = login(world.bob)
-    response = client.get("/compliance/?since=2026-06-01&as_of=2026-01-01")
-    assert response.status_code == 200
-    assert "截止日期不能早于起始日期" in response.content.decode()
-    assert "王堃" not in response.content.decode()
-    assert client.get("/compliance/?as_of=not-a-date").status_code == 200
-
-
-def test_revising_a_rule_in_the_admin_creates_a_new_version(world, client):
-    import datetime as dt
-
-    from ledger.models import IndicatorRule
-
-    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
-    client.force_login(admin)
-    rule = IndicatorRule.objects.get(code="b-concentrated", version=1)
-    response = client.post(
-        f"/admin/ledger/indicatorrule/{rule.pk}/change/",
-        {
-            "code": rule.code,
-            "group": "B",
-            "kind": "concentrated",
-            "window": "calendar_year",
-            "min_hours": "100",
-            "alt_min_days": "12",
-            "hours_per_day": "8",
-            "effective_from": "2027-01-01",
-            "description": rule.description,
-        },
-    )
-    assert response.status_code == 302
-    rule.refresh_from_db()
-    assert rule.min_hours == 90 and rule.effective_to == dt.date(2026, 12, 31)
-    revision = IndicatorRule.objects.get(code="b-concentrated", version=2)
-    assert revision.min_hours == 100 and revision.supersedes == rule
-    # The old version is history now: it can no longer be changed.
-    assert client.get(f"/admin/ledger/indicatorrule/{rule.pk}/change/").status_code == 200
-    assert client.post(f"/admin/ledger/indicatorrule/{rule.pk}/change/", {}).status_code == 403
