@@ -93,33 +93,31 @@ def notified(event, **filters):
 # -- dispatch ------------------------------------------------------------------------------
 
 
-def issue_roll_call(client, world, klass, cadres):
-    """The city dispatcher names `cadres` for `klass` (a response due in 10 days)."""
-    client.force_login(world.bob)
-    response = client.post(
+def post_roll_call(client, klass, cadres, response_deadline=None):
+    """Whoever is logged in names `cadres` for `klass` on the start page (a response due in
+    10 days unless `response_deadline` says otherwise); the response."""
+    return client.post(
         "/workflow/rollcall/start/",
         {
             "training_class": klass.pk,
             "mode": "named",
-            "response_deadline": deadline(10),
+            "response_deadline": response_deadline or deadline(),
             "cadres": [c.pk for c in cadres],
         },
     )
+
+
+def issue_roll_call(client, world, klass, cadres):
+    """The city dispatcher names `cadres` for `klass` (a response due in 10 days)."""
+    client.force_login(world.bob)
+    response = post_roll_call(client, klass, cadres, deadline(10))
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
 def named(client, world, klass, cadre):
     """The city dispatcher names `cadre` for `klass`; the dispatch and its process."""
     client.force_login(world.bob)
-    response = client.post(
-        "/workflow/rollcall/start/",
-        {
-            "training_class": klass.pk,
-            "mode": "named",
-            "response_deadline": deadline(),
-            "cadres": [cadre.pk],
-        },
-    )
+    response = post_roll_call(client, klass, [cadre])
     assert response.status_code == 302
     dispatch = Dispatch.objects.get(cadre=cadre)
     return dispatch, process_of(dispatch, "DispatchFlow")

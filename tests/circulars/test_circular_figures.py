@@ -45,7 +45,7 @@ def start_circular(client, world, start, end):
     return Circular.objects.latest("id")
 
 
-def issue(client, world, staff, circular, body=""):
+def issue_circular(client, world, staff, circular, body=""):
     process = process_of(circular, "CircularFlow")
     client.force_login(world.bob)
     act(client, open_task(process, "draft"), {"title": circular.title, "body": body})
@@ -82,7 +82,7 @@ def test_an_overdue_makeup_is_reported_in_a_period_without_dispatches(world, sta
         }
     ]
 
-    text = pdf_text(issue(client, world, staff, circular))
+    text = pdf_text(issue_circular(client, world, staff, circular))
     assert "本期无调训情况" in text
     assert "王堃" in text and "补训逾期" in text
 
@@ -284,7 +284,7 @@ def test_the_issued_circular_prints_every_figure_and_its_totals_add_up(
     ):
         assert text in html
 
-    document = issue(client, world, staff, circular)
+    document = issue_circular(client, world, staff, circular)
     rows = pdf_rows(document)
     table1 = [r for r in rows if len(r) == 11]
     table2 = [r for r in rows if len(r) == 8]
@@ -438,7 +438,7 @@ def test_outsiders_are_refused_the_circular_task_process_and_document(
     circular.refresh_from_db()
     assert circular.status == "draft"
 
-    document = issue(client, world, staff, circular)
+    document = issue_circular(client, world, staff, circular)
     for outsider in outside:
         client.force_login(outsider)
         assert client.get(f"/documents/{document.pk}/").status_code == 404

@@ -9,26 +9,14 @@ from audit.models import AuditEvent
 from dispatch.models import Dispatch, DispatchStatus, Makeup, RollCall
 from ledger.models import HourRecord
 from tests.factories import training_class
-from tests.flowtools import act, deadline, open_task, process_of, start_class
+from tests.flowtools import act, open_task, post_roll_call, process_of, start_class
 
 pytestmark = pytest.mark.klass(name="全市专题培训班", credit_hours=40)
 
 
-def issue(client, klass, cadres, days=10):
-    return client.post(
-        "/workflow/rollcall/start/",
-        {
-            "training_class": klass.pk,
-            "mode": "named",
-            "response_deadline": deadline(days),
-            "cadres": [c.pk for c in cadres],
-        },
-    )
-
-
 def test_the_named_happy_path(world, staff, klass, client):
     client.force_login(world.bob)
-    response = issue(client, klass, [world.cadre_a, world.cadre_a1])
+    response = post_roll_call(client, klass, [world.cadre_a, world.cadre_a1])
     assert response.status_code == 302, response.content.decode()[:2000]
     roll_call = RollCall.objects.get()
     dispatch = Dispatch.objects.get(cadre=world.cadre_a)
@@ -81,7 +69,7 @@ def test_the_named_happy_path(world, staff, klass, client):
 
 def test_an_absent_cadre_owes_makeup_and_is_flagged(world, staff, klass, client):
     client.force_login(world.bob)
-    issue(client, klass, [world.cadre_a])
+    post_roll_call(client, klass, [world.cadre_a])
     dispatch = Dispatch.objects.get()
     process = process_of(dispatch, "DispatchFlow")
     client.force_login(staff.lily)
@@ -102,7 +90,7 @@ def test_an_absent_cadre_owes_makeup_and_is_flagged(world, staff, klass, client)
 
 def test_leave_over_a_seventh_of_the_hours_withdraws_the_cadre(world, staff, klass, client):
     client.force_login(world.bob)
-    issue(client, klass, [world.cadre_a])
+    post_roll_call(client, klass, [world.cadre_a])
     dispatch = Dispatch.objects.get()
     process = process_of(dispatch, "DispatchFlow")
     client.force_login(staff.lily)
@@ -132,7 +120,7 @@ def test_the_seventh_of_the_class_hours_is_the_limit(leave, status, credited, wo
         world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), credit_hours=56
     )
     client.force_login(world.bob)
-    issue(client, klass, [world.cadre_a])
+    post_roll_call(client, klass, [world.cadre_a])
     dispatch = Dispatch.objects.get()
     process = process_of(dispatch, "DispatchFlow")
     client.force_login(staff.lily)
@@ -161,7 +149,7 @@ def test_the_seventh_of_the_class_hours_is_the_limit(leave, status, credited, wo
 
 def test_a_trainee_lands_on_the_home_page_after_acknowledging(world, staff, klass, client):
     client.force_login(world.bob)
-    issue(client, klass, [world.cadre_a])
+    post_roll_call(client, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
     client.force_login(staff.lily)
     act(client, open_task(process, "confirm"), {"action": "confirm"})
@@ -173,7 +161,7 @@ def test_a_trainee_lands_on_the_home_page_after_acknowledging(world, staff, klas
 
 def test_the_home_page_counts_the_tasks_waiting_for_the_liaison(world, staff, klass, client):
     client.force_login(world.bob)
-    issue(client, klass, [world.cadre_a, world.cadre_a1])
+    post_roll_call(client, klass, [world.cadre_a, world.cadre_a1])
     client.force_login(staff.lily)
     page = client.get("/").content.decode()
     assert "<b>2</b>" in page and "件待办可认领" in page

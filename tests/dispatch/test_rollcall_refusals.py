@@ -18,22 +18,14 @@ from dispatch.models import (
     TrainingClass,
 )
 from tests.factories import cadre, training_class
-from tests.flowtools import act, deadline, open_task, process_of, task_url
+from tests.flowtools import act, deadline, open_task, post_roll_call, process_of, task_url
 
 pytestmark = pytest.mark.klass(quota=2)
 
 
 def issue(client, user, klass, cadres, response_deadline=None):
     client.force_login(user)
-    return client.post(
-        "/workflow/rollcall/start/",
-        {
-            "training_class": klass.pk,
-            "mode": "named",
-            "response_deadline": response_deadline or deadline(),
-            "cadres": [c.pk for c in cadres],
-        },
-    )
+    return post_roll_call(client, klass, cadres, response_deadline)
 
 
 # Rows that a refused request must leave as they were.
