@@ -1,3 +1,6 @@
+"""The audit trail: every change made through a service is an event, tied to its request;
+events can be neither changed nor deleted, by the ORM or in the database."""
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction

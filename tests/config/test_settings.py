@@ -1,3 +1,6 @@
+"""The settings: production refuses to start without a secret key, and PostgreSQL
+connections turn the JIT compiler off unless told not to."""
+
 import os
 import subprocess
 import sys

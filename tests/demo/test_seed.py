@@ -1,3 +1,6 @@
+"""`manage.py seed_demo`: a realistic demo city, seeded twice without change, in
+development only; its logins are confined to their jurisdiction and carry names."""
+
 import hashlib
 import re
 

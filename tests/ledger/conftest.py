@@ -1,3 +1,5 @@
+"""Cadres of the two indicator groups, for the compliance tests."""
+
 import pytest
 
 from tests.factories import cadre

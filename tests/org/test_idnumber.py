@@ -1,3 +1,6 @@
+"""Resident ID numbers (GB 11643): the check character, the birth date, and the mask that
+shows four characters at each end."""
+
 import datetime as dt
 
 import pytest
