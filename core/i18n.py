@@ -18,5 +18,3 @@ def in_site_language(func):
             return func(*args, **kwargs)
 
     return wrapper
-
-

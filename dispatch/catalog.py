@@ -1,6 +1,7 @@
 """The class catalogue in the /workflow/ site: the training classes the user's
 jurisdiction reaches, read only."""
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, ReadonlyModelViewset
 
@@ -26,7 +27,9 @@ class TrainingClassViewset(ReadonlyModelViewset):
 
     def has_view_permission(self, user, obj=None):
         if obj is not None:
-            return selectors.classes_in_reach(user).filter(pk=obj.pk).exists()
+            if not selectors.classes_in_reach(user).filter(pk=obj.pk).exists():
+                raise Http404  # a class out of reach, as on the project's own pages
+            return True
         return _reaches_anything(user)
 
 

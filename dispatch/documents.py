@@ -124,8 +124,6 @@ ANNOUNCE_VERB = "dispatch.announce"
 ANNOUNCE_GRACE = dt.timedelta(seconds=60)
 
 
-
-
 def announced(queryset):
     """Annotate `is_announced` on a Dispatch queryset: its announcement is on record (a
     `dispatch.announce` audit event), or it predates those events and its "dispatched"

@@ -5,7 +5,6 @@ a key that names the event, so a retried step never notifies anyone twice. Recip
 are chosen by jurisdiction: the people whose grants cover the unit concerned.
 """
 
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,8 +34,6 @@ def trainee_or_liaisons(dispatch):
     """The trainee with an account hears it themself; otherwise the unit's liaisons do."""
     user = dispatch.cadre.user
     return [user] if user is not None and user.is_active else liaisons(dispatch.unit)
-
-
 
 
 @in_site_language
@@ -272,8 +269,6 @@ def _unit_nomination_subject(allocation) -> str:
 @in_site_language
 def _makeup_subject(makeup) -> str:
     return _("Makeup training of %(cadre_name)s") % {"cadre_name": makeup.cadre.name}
-
-
 
 
 def _nomination_url(allocation) -> str:

@@ -50,5 +50,3 @@ def queue_announcement(roll_call, dispatches):
             )
 
     transaction.on_commit(enqueue)
-
-

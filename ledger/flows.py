@@ -19,9 +19,6 @@ from workflow.runtime import fresh_artifact
 """Flows after the class: makeup training, hour recognition, circulars."""
 
 
-
-
-
 def _can_request_recognition(user):
     return org_selectors.units_in_reach(user, "act_as_liaison").exists()
 

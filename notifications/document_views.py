@@ -16,7 +16,9 @@ def document_list(request):
     documents = notifications_reach.documents_visible_to(request.user).order_by("-issued_at")
     page = Paginator(documents, 50)
     return render(
-        request, "notifications/document_list.html", {"page": page.get_page(request.GET.get("page"))}
+        request,
+        "notifications/document_list.html",
+        {"page": page.get_page(request.GET.get("page"))},
     )
 
 

@@ -367,5 +367,3 @@ def deliver_task(delivery_ids: list[int]) -> dict:
             except Exception:  # the sweep will find them
                 logger.warning("Could not schedule a retry.", exc_info=True)
     return counts
-
-

@@ -57,8 +57,6 @@ def issue_document_task(
 # --- Notifications (issue 5) ---------------------------------------------------------
 
 
-
-
 @shared_task(name="notifications.sweep")
 def sweep_task() -> dict:
     """Deliver due pending rows (beat, every minute): what the broker missed, and retries."""

@@ -79,7 +79,9 @@ def choosable_departments(user, *, managing: bool, current=()) -> QuerySet[OrgDe
     a unit the user keeps records of — besides the cadre's `current` ones."""
     if user is None or user.is_superuser:
         return OrgDepartment.objects.select_related("unit")
-    covered = OrgDepartment.objects.filter(unit__in=selectors.units_in_reach(user, "issue_dispatch"))
+    covered = OrgDepartment.objects.filter(
+        unit__in=selectors.units_in_reach(user, "issue_dispatch")
+    )
     if managing:
         holds_a_unit = Exists(
             cadre_units(user).filter(StartsWith(F("path"), OuterRef("jurisdiction__path")))

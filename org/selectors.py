@@ -173,7 +173,9 @@ def delegations_given(user) -> QuerySet:
     """The delegations a head has given, newest first."""
     from org.models import Delegation
 
-    return Delegation.objects.filter(delegator=user).select_related("delegate").order_by("-starts_on")
+    return (
+        Delegation.objects.filter(delegator=user).select_related("delegate").order_by("-starts_on")
+    )
 
 
 def delegation_given(user, pk: int | None):

@@ -44,7 +44,9 @@ def _cadre_form_page(request, cadre=None):
     user = request.user
     form = CadreForm(request.POST or None, instance=cadre)
     form.fields["unit"].queryset = policy.cadre_units(user)
-    current = [cadre.managing_org_department_id, cadre.co_managing_org_department_id] if cadre else []
+    current = (
+        [cadre.managing_org_department_id, cadre.co_managing_org_department_id] if cadre else []
+    )
     managing = form.fields["managing_org_department"]
     co_managing = form.fields["co_managing_org_department"]
     if policy.may_choose_departments(user, cadre.unit if cadre else None):

@@ -5,8 +5,9 @@ finished tasks."""
 from functools import update_wrapper
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import URLPattern
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import lock
@@ -83,13 +84,18 @@ class ScopedFlowMixin:
 
     def _get_urls(self):
         # Every human task's claim / unclaim / execute page answers "already handled"
-        # for a task someone finished (or the flow cancelled) instead of Viewflow's 403.
+        # for a task someone finished (or the flow cancelled) instead of Viewflow's 403;
+        # every page of a process out of the user's reach answers 404, as the project's
+        # own pages do for objects out of reach (403 stays for someone who takes part).
         from viewflow.workflow.flow import View as ViewNode
 
         for node in self.nodes():
-            if isinstance(node, ViewNode) and node._urls_cache is None:
-                node._urls_cache = [guard_handled_task(node, entry) for entry in node._get_urls()]
-        return super()._get_urls()
+            if node._urls_cache is None:
+                entries = node._get_urls()
+                if isinstance(node, ViewNode):
+                    entries = [guard_handled_task(node, entry) for entry in entries]
+                node._urls_cache = [hide_out_of_reach(self, entry) for entry in entries]
+        return [hide_out_of_reach(self, entry) for entry in super()._get_urls()]
 
 
 #: task pages that act on a task, and so make no sense once it is finished
@@ -151,3 +157,39 @@ def _might_have_taken(user, task) -> bool:
     if not task.owner_permission:
         return False
     return user.has_perm(task.owner_permission, task.owner_permission_obj)
+
+
+def hide_out_of_reach(flow, entry):
+    """Wrap a process or task page so that Viewflow's refusal (PermissionDenied) becomes
+    404 for a process out of the user's reach — one the user may not see and takes no
+    part in — and a login redirect for an anonymous visitor."""
+    if not isinstance(entry, URLPattern) or "process_pk" not in str(entry.pattern):
+        return entry
+    view = entry.callback
+
+    def hidden(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if out_of_reach(flow, request.user, kwargs["process_pk"], kwargs.get("task_pk")):
+                raise Http404 from None
+            raise
+
+    update_wrapper(hidden, view)
+    return URLPattern(entry.pattern, hidden, entry.default_args, entry.name)
+
+
+def out_of_reach(flow, user, process_pk, task_pk=None) -> bool:
+    """The process (and task) is nothing of the user's: not visible to them, and no task
+    of it is theirs or one they might take."""
+    process = Process.objects.filter(pk=process_pk, flow_class=type(flow)).first()
+    if process is None:
+        return True
+    if flow.has_view_permission(user, process):
+        return False
+    tasks = flow.task_class._default_manager.filter(process=process)
+    if task_pk is not None:
+        tasks = tasks.filter(pk=task_pk)
+    return not any(task.owner_id == user.pk or _might_have_taken(user, task) for task in tasks)

@@ -18,7 +18,7 @@ def _call(method_name: str, step: str):
     return body
 
 
-def deadline(step: str, *, due_at, then, who=_("Remind")):
+def deadline(step: str, *, due_at, then, who=None):
     """The deadline of the human task `step`, as three nodes to unpack into the flow under
     the names ``remind_<step>, <step>_due, escalate_<step>`` (Viewflow copies nodes when
     it builds the flow, so they link by name): remind (the flow's
@@ -41,7 +41,7 @@ def deadline(step: str, *, due_at, then, who=_("Remind")):
     )
     remind = (
         flow.Function(_call("remind", step))
-        .Annotation(title=who)
+        .Annotation(title=who or _("Remind"))
         .Next(getattr(this, f"{step}_due"))
     )
     return remind, wait, escalate

@@ -21,6 +21,7 @@ from viewflow.workflow.flow.views import filters as flow_filters
 from viewflow.workflow.models import Process
 from viewflow.workflow.status import STATUS
 
+from workflow.mixins import hide_out_of_reach
 from workflow.runtime import processes_for, subjects_prefetch
 
 # -- lists in words -----------------------------------------------------------------
@@ -250,6 +251,12 @@ class ScopedFlowAppViewset(FlowAppViewset):
 
     def has_view_permission(self, user, obj=None):
         return user.is_authenticated and self._flow_class.instance.has_view_permission(user, obj)
+
+    def _get_urls(self):
+        # The process pages (detail, chart, cancel …) answer 404 for a process out of
+        # the user's reach, as the task pages do (`workflow.mixins.hide_out_of_reach`).
+        flow = self._flow_class.instance
+        return [hide_out_of_reach(flow, entry) for entry in super()._get_urls()]
 
     def get_context_data(self, request):
         """The menu's counts: those of the inbox and queue lists they link to (Viewflow

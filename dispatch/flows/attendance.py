@@ -110,5 +110,3 @@ def class_attendance_record(*, actor, training_class, rows) -> list[Dispatch]:
         after={"dispatches": [d.pk for d in done]},
     )
     return done
-
-

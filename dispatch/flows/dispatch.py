@@ -328,8 +328,6 @@ def escalate_dispatch(dispatch, step, process, node):
     )
 
 
-
-
 def _makeup_due_at(activation):
     makeup = activation.process.artifact
     return timezone.make_aware(dt.datetime.combine(makeup.due_date, dt.time.max))

@@ -1,7 +1,6 @@
 """Filing (报备): a unit reports a training it organized; the organization department
 accepts it (hours credited), returns it for correction, or rejects it."""
 
-
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
@@ -77,5 +76,3 @@ class FilingFlow(ScopedFlowMixin, flow.Flow):
 
     artifact_model = Filing
     artifact_related = ("unit",)
-
-

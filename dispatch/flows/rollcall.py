@@ -3,7 +3,6 @@
 response deadline is watched once for all of them. Flows link by starting another flow's
 StartHandle (the open edition has no Subprocess)."""
 
-
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -264,8 +263,6 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
         "roll_call__training_class",
         "roll_call__org_department__jurisdiction",
     )
-
-
 
 
 # Orchestration across flows

@@ -261,5 +261,3 @@ def dispatch_escalate(*, dispatch, step: str) -> Dispatch:
     change(actor=None, instance=dispatch, verb=f"dispatch.escalate.{step}", escalated=True)
     notices.escalated(dispatch, step)
     return dispatch
-
-

@@ -63,12 +63,6 @@ class MakeupRow:
     reason: str = ""
 
 
-
-
-
-
-
-
 def rows_of(cls, items: Iterable) -> list:
     names = {f.name for f in fields(cls)}
     result = []
@@ -301,13 +295,3 @@ def makeup_notice(
         cc=cc,
         printed_by=printed_by,
     )
-
-
-
-
-
-
-
-
-
-

@@ -366,5 +366,3 @@ def circular(
         cc=cc,
         printed_by=printed_by,
     )
-
-
