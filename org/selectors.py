@@ -181,3 +181,10 @@ def delegations_given(user) -> QuerySet:
 def delegation_given(user, pk: int | None):
     """One of the head's own delegations, or None."""
     return delegations_given(user).filter(pk=pk or 0).first()
+
+
+def org_departments(pks) -> QuerySet:
+    """The organization departments with these ids (a cadre's current ones)."""
+    from org.models import OrgDepartment
+
+    return OrgDepartment.objects.filter(pk__in=pks).select_related("unit")

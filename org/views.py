@@ -54,9 +54,7 @@ def _cadre_form_page(request, cadre=None):
         co_managing.queryset = policy.choosable_departments(user, managing=False, current=current)
     elif cadre is not None:
         for field in (managing, co_managing):
-            field.queryset = policy.choosable_departments(None, managing=False).filter(
-                pk__in=[pk for pk in current if pk]
-            )
+            field.queryset = selectors.org_departments([pk for pk in current if pk])
             field.disabled = True
             field.help_text = _("Only a dispatcher may change the organization departments.")
     else:
