@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.RequestIdMiddleware",
+    # A lock held by someone else: "该事项正在由他人办理，请稍后重试", not a server error.
+    "core.middleware.LockBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

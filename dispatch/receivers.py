@@ -32,10 +32,16 @@ def on_notice_acknowledged(sender, notification, user, **kwargs):
     if not isinstance(subject, Dispatch):
         return
     process = processes_of(subject, DispatchFlow).filter(status=PROCESS.NEW).first()
-    task = open_task(process, "acknowledge") if process else None
-    if task is None:
-        return  # already acknowledged through the task page
-    ip = notification.acknowledged_ip
-    complete_task(
-        task, user, lambda: services.dispatch_acknowledge(actor=user, dispatch=subject, ip=ip)
-    )
+    if process is None:
+        return
+    # The same door as the task page: its process lock, then `dispatch_acknowledge`. Nested
+    # in the inbox's transaction the lock does not wait (`workflow.locks`): while the task
+    # page holds it, this 签收 is refused with "try again" and rolled back whole.
+    with DispatchFlow.lock(process.pk):
+        task = open_task(process, "acknowledge")
+        if task is None:
+            return  # already acknowledged through the task page
+        ip = notification.acknowledged_ip
+        complete_task(
+            task, user, lambda: services.dispatch_acknowledge(actor=user, dispatch=subject, ip=ip)
+        )

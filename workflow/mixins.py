@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import URLPattern
 from django.utils.translation import gettext_lazy as _
-from viewflow.workflow import lock
 from viewflow.workflow.models import Process
 
 from org.selectors import units_in_reach
+from workflow.locks import process_lock
 from workflow.models import ScopedTask
 
 
@@ -34,7 +34,9 @@ class ScopedFlowMixin:
     """
 
     task_class = ScopedTask
-    lock_impl = lock.select_for_update_lock
+    # Viewflow's select_for_update_lock breaks a caller's transaction when nested (see
+    # workflow.locks).
+    lock_impl = process_lock
 
     artifact_model = None
     scope_attr: str = "unit"

@@ -22,6 +22,7 @@ from dispatch.models import (
 )
 from dispatch.models.dispatch import BUSY_DISPATCH_STATUSES, OPEN_DISPATCH_STATUSES
 from org import selectors as org_selectors
+from org.models import Cadre
 from org.policy import require_any
 
 
@@ -103,7 +104,25 @@ def check_seats(training_class, wanted: int, field: str) -> None:
         )
 
 
+def lock_cadres(cadres) -> None:
+    """Lock the cadres' rows, in the order of their keys, until the transaction ends.
+
+    Every path that gives a cadre a live dispatch (a named roll call, an accepted
+    nomination, a scheduled makeup) takes these locks before it looks for clashes, so two
+    of them cannot both find a cadre free and both commit a dispatch to overlapping
+    classes: the second waits, then sees the first's dispatch. Taken before the class
+    row (`seats_left`), always in key order, so the paths cannot deadlock one another."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_cadres() must run inside the transaction that books them.")
+    pks = sorted({c.pk for c in cadres})
+    list(Cadre.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk"))
+
+
 def check_cadres_free(cadres, training_class) -> None:
+    """Refuse if any of the cadres already holds a live dispatch to this class or one that
+    overlaps it. Locks the cadres first (`lock_cadres`): the answer holds until commit."""
+    cadres = list(cadres)
+    lock_cadres(cadres)
     clash = clashes(cadres, training_class).first()
     if clash is not None:
         raise ValidationError(
