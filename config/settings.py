@@ -172,10 +172,6 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-announcements": {"task": "dispatch.announce_pending", "schedule": 60.0},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
-    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -227,3 +223,64 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- Security (issue 13; README: Security): login throttling, CSP, HTTPS headers ---
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+INSTALLED_APPS += ["axes", "csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# Last, as axes asks: it turns a login refused for a lockout into the lockout page.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# First: a locked username+address is refused before any password is checked.
+AUTHENTICATION_BACKENDS.insert(0, "config.security.LoginThrottleBackend")
+
+# Login throttling (django-axes): after N failed logins for one username from one address,
+# that pair is refused for the cool-off (0: until an administrator unlocks it).
+AXES_FAILURE_LIMIT = env.int("XUNDIAO_LOGIN_FAILURE_LIMIT", default=5)
+_cooloff_minutes = env.int("XUNDIAO_LOGIN_COOLOFF_MINUTES", default=30)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_cooloff_minutes) if _cooloff_minutes else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and appends the client's
+# address to X-Forwarded-For, which the login throttling reads).
+XUNDIAO_BEHIND_TLS_PROXY = env.bool("XUNDIAO_BEHIND_TLS_PROXY", default=False)
+if XUNDIAO_BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A trial install served over plain HTTP: no HTTPS redirect, no HSTS, no secure-only cookies
+# (`check --deploy` then warns, rightly).
+XUNDIAO_PLAIN_HTTP = env.bool("XUNDIAO_PLAIN_HTTP", default=False)
+_https = not DEBUG and not XUNDIAO_PLAIN_HTTP
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_https)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_https)
+# Only the header's "preload" word: nothing is in browsers' preload lists until the domain
+# is submitted there.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=_https)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_https)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_https)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline
+# (put them in core/static/xundiao/); inline styles stay allowed for the style attributes of
+# Viewflow's and Django admin's templates and our own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}

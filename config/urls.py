@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from config.security import add_unlock_action
 from workflow.site import site
 
 # Nothing is deleted in the admin: every model admin (ours, Viewflow's, Django's), all of
@@ -11,6 +12,8 @@ from workflow.site import site
 admin.site.disable_action("delete_selected")
 for _model_admin in admin.site._registry.values():
     _model_admin.has_delete_permission = lambda request, obj=None: False
+# Locked logins are unlocked with an action on axes' attempt list (README: Security).
+add_unlock_action(admin.site)
 
 urlpatterns = [
     # Browsers ask for /favicon.ico whatever the pages link.

@@ -25,7 +25,7 @@ def test_the_start_page_groups_cadres_by_unit_and_offers_a_seat_table(world, kla
     by_unit = {label: body for label, body in groups}
     assert "王堃" in by_unit[world.a.name] and "李玥" in by_unit[world.a1.name]
     assert 'id="xd-cadre-filter"' in page  # the filter box, and its script
-    assert "<script>" in page and "xd-cadre-picker" in page
+    assert "xundiao/rollcall_start.js" in page and "xd-cadre-picker" in page
     # The seat table: a number per unit of the jurisdiction, by name (no codes to type).
     for unit in (world.root, world.a, world.a1, world.county, world.b):
         assert f'name="seats_{unit.pk}"' in page, unit.name

@@ -1,0 +1,76 @@
+// The roll call's start form (templates/dispatch/rollcall_start.html): show the fields of
+// the chosen mode only, filter the lists and count what is chosen. A static file, not an
+// inline script: the Content-Security-Policy allows scripts from our own origin only.
+(function () {
+  var form = document.querySelector("form.xd-rollcall");
+  if (!form) { return; }
+  function text(s) { return (s || "").trim().toLowerCase(); }
+
+  // The fields of the chosen mode only.
+  var modes = form.querySelectorAll('input[name="mode"]');
+  function showMode() {
+    var chosen = form.querySelector('input[name="mode"]:checked');
+    form.querySelectorAll("fieldset[data-mode]").forEach(function (box) {
+      box.hidden = !chosen || box.getAttribute("data-mode") !== chosen.value;
+    });
+  }
+  modes.forEach(function (radio) { radio.addEventListener("change", showMode); });
+  showMode();
+
+  // Cadres: filter by name, unit or position; a click chooses or takes off; count and names.
+  var picker = form.querySelector("select.xd-cadre-picker");
+  var cadreFilter = form.querySelector("#xd-cadre-filter");
+  var count = form.querySelector("#xd-cadre-count");
+  var names = form.querySelector("#xd-cadre-names");
+  function showChosen() {
+    var chosen = Array.prototype.map.call(picker.selectedOptions, function (o) { return o.text; });
+    count.textContent = chosen.length;
+    names.textContent = chosen.join("、");
+  }
+  cadreFilter.addEventListener("input", function () {
+    var q = text(cadreFilter.value);
+    picker.querySelectorAll("optgroup").forEach(function (group) {
+      var unitHit = text(group.label).indexOf(q) !== -1;
+      var any = false;
+      group.querySelectorAll("option").forEach(function (option) {
+        var hit = !q || unitHit || text(option.text).indexOf(q) !== -1 || option.selected;
+        option.hidden = !hit;
+        any = any || hit;
+      });
+      group.hidden = !any;
+    });
+  });
+  cadreFilter.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); } });
+  picker.addEventListener("mousedown", function (e) {
+    if (e.target.tagName !== "OPTION") { return; }
+    e.preventDefault();
+    e.target.selected = !e.target.selected;
+    picker.focus();
+    showChosen();
+  });
+  picker.addEventListener("change", showChosen);
+  showChosen();
+
+  // Seats: filter the units by name; the total.
+  var table = form.querySelector("#xd-seat-table");
+  var unitFilter = form.querySelector("#xd-unit-filter");
+  var total = form.querySelector("#xd-seat-total");
+  function sum() {
+    var n = 0;
+    table.querySelectorAll("input.xd-seats").forEach(function (input) {
+      var v = parseInt(input.value, 10);
+      if (v > 0) { n += v; }
+    });
+    total.textContent = n;
+  }
+  unitFilter.addEventListener("input", function () {
+    var q = text(unitFilter.value);
+    table.querySelectorAll("tbody tr[data-unit]").forEach(function (row) {
+      var input = row.querySelector("input");
+      row.hidden = !!q && text(row.getAttribute("data-unit")).indexOf(q) === -1 && !(input && input.value);
+    });
+  });
+  unitFilter.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); } });
+  table.addEventListener("input", sum);
+  sum();
+})();
