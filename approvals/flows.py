@@ -5,11 +5,19 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
+from viewflow.workflow.flow import utils as flow_utils
 
-from approvals import notices, services
+from approvals import notices, policy, services
 from approvals.models import ApprovalRequest, Decision
 from approvals.policy import HEAD_STAGE, ORG_STAGE
-from approvals.views import NODE_STEPS, AttachmentView, DecisionView
+from approvals.views import (
+    NODE_STEPS,
+    AttachmentView,
+    DecisionDetailView,
+    DecisionView,
+    claim_permission,
+    step_for_task,
+)
 from org.roles import ESCALATION_PERMISSION
 from workflow.mixins import ScopedFlowMixin
 from workflow.nodes import SUBJECT, deadline
@@ -39,6 +47,32 @@ def _step_permission(stage, index):
     return permission
 
 
+class Decide(flow.View):
+    """A decision task: Viewflow's human task, which nobody the separation of duties
+    excludes (`approvals.policy.may_decide`) may claim or execute, even with the task's
+    permission on its unit — the other heads of the unit, a deputy acting for them, or
+    the organization department's dispatchers take it."""
+
+    detail_view_class = DecisionDetailView
+
+    def _may_decide(self, user, task):
+        return policy.may_decide(user, step_for_task(self.activation_class(task)))
+
+    def can_assign(self, user, task):
+        return super().can_assign(user, task) and self._may_decide(user, task)
+
+    def can_execute(self, user, task):
+        return super().can_execute(user, task) and self._may_decide(user, task)
+
+    @property
+    def assign_path(self):
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/assign/",
+            flow_utils.wrap_task_view(self, self.assign_view, permission=claim_permission(self)),
+            name="assign",
+        )
+
+
 class ApprovalFlow(ScopedFlowMixin, flow.Flow):
     """Approval of a request not to attend (leave, deferral, exemption).
 
@@ -62,7 +96,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
     )
 
     head_review = (
-        flow.View(DecisionView.as_view())
+        Decide(DecisionView.as_view())
         .Annotation(title=_("Department head decides"), summary_template=SUBJECT)
         .Permission(_step_permission(HEAD_STAGE, 0), obj=_step_scope(HEAD_STAGE, 0))
         .OnTimeout(
@@ -87,7 +121,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
     )
 
     managing_review = (
-        flow.View(DecisionView.as_view())
+        Decide(DecisionView.as_view())
         .Annotation(title=_("Managing organization department decides"), summary_template=SUBJECT)
         .Permission(_step_permission(ORG_STAGE, 0), obj=_step_scope(ORG_STAGE, 0))
         .OnTimeout(
@@ -98,7 +132,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
     )
 
     co_managing_review = (
-        flow.View(DecisionView.as_view())
+        Decide(DecisionView.as_view())
         .Annotation(
             title=_("Co-managing organization department decides"), summary_template=SUBJECT
         )

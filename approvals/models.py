@@ -34,6 +34,15 @@ class ApprovalRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The cadre the request is about: they may not decide it (approvals.policy.may_decide).
+    cadre = models.ForeignKey(
+        "org.Cadre",
+        verbose_name=_("cadre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     status = models.CharField(
         _("status"),
         max_length=10,

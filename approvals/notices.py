@@ -1,8 +1,9 @@
 """Who hears about approvals: the people whose grants reach a step's scope unit
-(`org.selectors.users_reaching`)."""
+(`org.selectors.users_reaching`) and who may decide it (`approvals.policy.may_decide`)."""
 
 from django.utils import timezone
 
+from approvals import policy
 from notifications.models import Event
 from notifications.reminders import offsets, reminder_due
 from notifications.services import notify
@@ -14,6 +15,12 @@ from workflow import links, registry
 def holders(permission: str, scope):
     codename = permission.split(".", 1)[1]
     return list(users_reaching(scope, codename))
+
+
+def deciding(permission: str, step):
+    """Holders of `permission` on the step's scope who may decide it: not the applicant
+    nor the cadre the request is about, nor their deputies (`policy.may_decide`)."""
+    return [user for user in holders(permission, step.scope) if policy.may_decide(user, step)]
 
 
 def process_url(request) -> str:
@@ -34,7 +41,7 @@ def waiting(request, step):
     """A decision waits: everyone who may take the step."""
     notify(
         event=Event.APPROVAL_WAITING,
-        recipients=holders(step.permission, step.scope),
+        recipients=deciding(step.permission, step),
         key=f"approval:{request.pk}:step:{step.pk}",
         context=_context(request),
         url=process_url(request),
@@ -68,7 +75,7 @@ def reminder(step):
         return  # past due, or every slot came before the request was made
     notify(
         event=Event.REMINDER,
-        recipients=holders(step.permission, step.scope),
+        recipients=deciding(step.permission, step),
         key=f"approval:{request.pk}:step:{step.pk}:{slot.key_suffix if slot else 'due'}",
         context={
             "subject": request.title,
@@ -84,7 +91,7 @@ def escalated(step):
     request = step.request
     notify(
         event=Event.ESCALATION,
-        recipients=holders(ESCALATION_PERMISSION, step.scope),
+        recipients=deciding(ESCALATION_PERMISSION, step),
         key=f"approval:{request.pk}:step:{step.pk}:escalated",
         context={
             "subject": request.title,

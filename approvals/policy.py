@@ -5,16 +5,24 @@ A request not to attend (leave, deferral, exemption) climbs two stages:
 2. the managing organization department; for a dual-managed cadre the managing and the
    co-managing departments decide **in parallel**, and one rejection rejects.
 
-The caller (the dispatch domain) passes the scope objects; this module only decides the
-shape of the chain and which permission each authority must hold on its scope.
+The caller (the dispatch domain) passes the scope objects; this module decides the
+shape of the chain, which permission each authority must hold on its scope, and who may
+decide a step (`may_decide`): nobody decides a request they made or a request about
+themselves (separation of duties, 回避).
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Model
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, F, Model, OuterRef, QuerySet, Value
+from django.db.models.lookups import StartsWith
+from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from org.roles import HEAD_PERMISSION, ORG_PERMISSION
+from org.models import Cadre, Delegation, UnitGroupObjectPermission, UnitUserObjectPermission
+from org.policy import nearest_org_department
+from org.roles import ESCALATION_PERMISSION, HEAD_PERMISSION, NON_INHERITED, ORG_PERMISSION
 
 HEAD_STAGE = 1
 ORG_STAGE = 2
@@ -61,3 +69,147 @@ def chain_for_cadre(cadre, *, unit=None) -> list[Authority]:
         unit=unit or cadre.unit,
         org_departments=[(str(od), od.jurisdiction) for od in approving_departments(cadre)],
     )
+
+
+# -- separation of duties (回避) --------------------------------------------------------
+
+
+def _excluded(requested_by_id, cadre) -> frozenset[int]:
+    cadre_user_id = None
+    if cadre is not None:
+        cadre_user_id = (
+            cadre.user_id
+            if isinstance(cadre, Cadre)
+            else Cadre.objects.filter(pk=cadre).values_list("user_id", flat=True).first()
+        )
+    return frozenset(pk for pk in (requested_by_id, cadre_user_id) if pk is not None)
+
+
+def excluded_deciders(request) -> frozenset[int]:
+    """The user ids that may not decide `request`, whatever roles or delegations they
+    hold: the person who made it and the cadre it is about (their user account)."""
+    return _excluded(request.requested_by_id, request.cadre_id)
+
+
+def _holders(permission: str, scope) -> QuerySet:
+    """Active users granted `permission` on the unit `scope` (or on a unit above it, unless
+    the permission does not flow down the tree) in their own right — directly or through
+    a group; a deputy's delegated authority is not their own."""
+    codename = permission.split(".", 1)[1]
+
+    def covering(grants):
+        grants = grants.filter(
+            permission__codename=codename, permission__content_type__app_label="org"
+        )
+        if codename in NON_INHERITED:
+            return grants.filter(content_object=scope)
+        return grants.filter(StartsWith(Value(scope.path), F("content_object__path")))
+
+    direct = covering(UnitUserObjectPermission.objects.filter(user=OuterRef("pk")))
+    via_group = covering(UnitGroupObjectPermission.objects.filter(group__user=OuterRef("pk")))
+    return (
+        get_user_model().objects.filter(is_active=True).filter(Exists(direct) | Exists(via_group))
+    )
+
+
+def _delegators(user, permission: str, scope) -> QuerySet:
+    """Those for whom `user` holds `permission` on `scope` by a running delegation."""
+    today = timezone.localdate()
+    return _holders(permission, scope).filter(
+        pk__in=Delegation.objects.filter(
+            delegate=user,
+            permission=permission,
+            revoked=False,
+            starts_on__lte=today,
+            ends_on__gte=today,
+        ).values("delegator")
+    )
+
+
+def _step_permissions(step) -> list[str]:
+    # Once a step is overdue and escalated, the dispatchers of its scope may take it too.
+    return [step.permission, ESCALATION_PERMISSION] if step.escalated else [step.permission]
+
+
+def may_decide(user, step) -> bool:
+    """May `user` decide this approval step? Whoever holds the step's permission on its
+    scope (a deputy while a head's delegation runs; the dispatchers once the step is
+    overdue and escalated) — but never the person who made the request nor the cadre it
+    is about, and a deputy's authority is the delegator's: a deputy may not use it for a
+    request that excludes the delegator. The flow's tasks, the decision service and the
+    pages all ask this."""
+    if not user.is_authenticated:
+        return False
+    excluded = excluded_deciders(step.request)
+    if user.pk in excluded:
+        return False
+    for permission in _step_permissions(step):
+        if not user.has_perm(permission, step.scope):
+            continue
+        if user.is_superuser or _holders(permission, step.scope).filter(pk=user.pk).exists():
+            return True
+        if _delegators(user, permission, step.scope).exclude(pk__in=excluded).exists():
+            return True
+    return False
+
+
+def is_recused(user, step) -> bool:
+    """Would `user` decide this step but for the separation of duties? (The pages tell
+    them why they may not, and who decides instead.)"""
+    if not user.is_authenticated or may_decide(user, step):
+        return False
+    excluded = excluded_deciders(step.request)
+    return any(
+        user.has_perm(permission, step.scope)
+        and (user.pk in excluded or _delegators(user, permission, step.scope).exists())
+        for permission in _step_permissions(step)
+    )
+
+
+def deciders(step) -> list:
+    """The people who decide the step in their own right, the excluded left out (their
+    deputies decide with them)."""
+    excluded = excluded_deciders(step.request)
+    users = get_user_model().objects.none()
+    for permission in _step_permissions(step):
+        users = users | _holders(permission, step.scope)
+    return list(
+        users.exclude(pk__in=excluded).distinct().order_by("first_name", "last_name", "username")
+    )
+
+
+def route_chain(chain: list[Authority], *, requested_by, cadre=None) -> list[Authority]:
+    """`chain` with every authority that only an excluded person holds (the applicant,
+    or the cadre the request is about) handed to the next authority: it stays with the
+    unit's other heads if there are any, else it goes to the dispatchers (escalation
+    permission) of the nearest organization department. An authority nobody holds is
+    left as it is (the step's deadline escalates it)."""
+    excluded = _excluded(getattr(requested_by, "pk", requested_by), cadre)
+    routed = []
+    for authority in chain:
+        holders = _holders(authority.permission, authority.scope)
+        department = nearest_org_department(authority.scope)
+        if (
+            department is None
+            or not holders.filter(pk__in=excluded).exists()
+            or holders.exclude(pk__in=excluded).exists()
+        ):
+            routed.append(authority)
+            continue
+        label = gettext_now("%(department)s, for the recused %(authority)s") % {
+            "department": department,
+            "authority": authority.label,
+        }
+        routed.append(
+            Authority(authority.stage, label, ESCALATION_PERMISSION, department.jurisdiction)
+        )
+    return routed
+
+
+def recusal_message(step) -> str:
+    """What an excluded person is told: why they may not decide, and who decides."""
+    names = "、".join(user.get_full_name() or user.username for user in deciders(step))
+    return gettext_now(
+        "You made this request or it is about you: under the recusal rule another "
+        "authority decides it. It is decided by %(authority)s (%(names)s)."
+    ) % {"authority": step.label, "names": names or "—"}

@@ -10,13 +10,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals import notices
+from approvals import notices, policy
 from approvals.models import ApprovalRequest, ApprovalStep, Decision, RequestStatus
 from approvals.policy import HEAD_STAGE, ORG_STAGE, Authority
 from approvals.signals import decision_made
 from audit.services import record_event, snapshot
-from org.models import Delegation
-from org.roles import ESCALATION_PERMISSION
+from org.models import Cadre, Delegation
 from org.selectors import units_in_reach
 
 
@@ -32,12 +31,22 @@ def request_create(
     attachment=None,
     due_at=None,
     context=None,
+    cadre=None,
 ) -> ApprovalRequest:
     """Open a request for `subject`, to be decided by the authorities of `chain`; each
-    step is due by `due_at` (default: `APPROVAL_DAYS` days from now)."""
+    step is due by `due_at` (default: `APPROVAL_DAYS` days from now). The request is about
+    `cadre` (default: the subject's `cadre`, as a dispatch or an hour record has one); an
+    authority only the applicant or that cadre holds goes to the next one
+    (`policy.route_chain`)."""
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Please give a reason for the request.")})
+    if cadre is None:
+        cadre = getattr(subject, "cadre", None)
+    if not isinstance(cadre, Cadre):
+        cadre = None
+    chain = policy.route_chain(chain, requested_by=actor, cadre=cadre)
     request = ApprovalRequest.objects.create(
+        cadre=cadre,
         kind=kind,
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
@@ -82,12 +91,9 @@ def current_steps(request, stage: int) -> list[ApprovalStep]:
 
 def can_decide(user, step: ApprovalStep) -> bool:
     """The step's authority decides; once the step is overdue and escalated, so may the
-    holders of the escalation permission (the dispatchers)."""
-    if not user.is_authenticated:
-        return False
-    if user.has_perm(step.permission, step.scope):
-        return True
-    return step.escalated and user.has_perm(ESCALATION_PERMISSION, step.scope)
+    holders of the escalation permission (the dispatchers); never the applicant or the
+    cadre the request is about (`policy.may_decide`)."""
+    return policy.may_decide(user, step)
 
 
 def _delegator_for(user, step):
@@ -112,6 +118,8 @@ def step_decide(*, actor, step: ApprovalStep, decision: str, comment: str = "") 
     if step.decision != Decision.PENDING:
         raise ValidationError(_("This step has already been decided."))
     if not can_decide(actor, step):
+        if policy.is_recused(actor, step):
+            raise PermissionDenied(policy.recusal_message(step))
         raise PermissionDenied(_("You may not decide this request."))
     if decision not in (Decision.APPROVED, Decision.REJECTED, Decision.SENT_BACK):
         raise ValidationError({"decision": _("Choose approve, reject or send back.")})

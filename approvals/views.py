@@ -6,10 +6,10 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import FormView
-from viewflow.workflow.flow.views import mixins
+from viewflow.workflow.flow.views import DetailTaskView, mixins
 from viewflow.workflow.models import Process
 
-from approvals import services
+from approvals import policy, services
 from approvals.forms import DecisionForm
 from approvals.models import Decision, RequestStatus
 from approvals.policy import HEAD_STAGE, ORG_STAGE
@@ -94,6 +94,35 @@ class DecisionView(mixins.TaskSuccessUrlMixin, FormView):
             raise
         activation.execute()
         return HttpResponseRedirect(self.get_success_url())
+
+
+class DecisionDetailView(DetailTaskView):
+    """The decision task's page for those who do not take it: the request, and — for
+    someone the separation of duties excludes — why, and who decides instead."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        activation = self.request.activation
+        step = step_for_task(activation)
+        context.update(request_context(activation.process), step=step)
+        if step.decision == Decision.PENDING and policy.is_recused(self.request.user, step):
+            context["recusal"] = policy.recusal_message(step)
+        return context
+
+
+def claim_permission(flow_task):
+    """The claim page's check: who may not take the task because of the separation of
+    duties is told why (the 403 page shows the reason) rather than refused silently."""
+
+    def permission(user, task):
+        if flow_task.can_assign(user, task):
+            return True
+        step = step_for_task(flow_task.activation_class(task))
+        if step.decision == Decision.PENDING and policy.is_recused(user, step):
+            raise PermissionDenied(policy.recusal_message(step))
+        return False
+
+    return permission
 
 
 class AttachmentView(View):
