@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Decision
+from core.validation import REASON_MAX_LENGTH
 
 
 class DecisionForm(forms.Form):
@@ -17,6 +18,7 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when you reject or send back: say why."),
     )

@@ -4,14 +4,25 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from core.http import search_text
 from config.security import add_unlock_action
 from workflow.site import site
 
+
+def _bounded_search(get_search_results):
+    def search(request, queryset, search_term):
+        return get_search_results(request, queryset, search_text(search_term))
+
+    return search
+
+
 # Nothing is deleted in the admin: every model admin (ours, Viewflow's, Django's), all of
-# them registered once the apps are ready, loses its delete permission and action.
+# them registered once the apps are ready, loses its delete permission and action; and its
+# search is bounded like the pages' own (core.http.search_text).
 admin.site.disable_action("delete_selected")
 for _model_admin in admin.site._registry.values():
     _model_admin.has_delete_permission = lambda request, obj=None: False
+    _model_admin.get_search_results = _bounded_search(_model_admin.get_search_results)
 # Locked logins are unlocked with an action on axes' attempt list (README: Security).
 add_unlock_action(admin.site)
 

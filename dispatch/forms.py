@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core.validation import REASON_MAX_LENGTH, validate_attachment
 from core.widgets import DateInput, DateTimeInput
 from dispatch.models import AttendanceResult, RequestKind, RollCallMode, TrainingClass
 from org.models import Cadre, Unit
@@ -53,10 +54,13 @@ class ConfirmForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when you request not to attend."),
     )
-    attachment = forms.FileField(label=_("Attachment"), required=False)
+    attachment = forms.FileField(
+        label=_("Attachment"), required=False, validators=[validate_attachment]
+    )
 
     def clean(self):
         data = super().clean()
@@ -264,7 +268,9 @@ class FilingForm(forms.Form):
 
 class CancelRollCallForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for cancelling"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

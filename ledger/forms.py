@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.validation import REASON_MAX_LENGTH
 from core.widgets import DateInput
 from ledger.models import HourKind
 from org.models import Cadre
@@ -12,7 +13,9 @@ class RecognitionForm(forms.Form):
     hours = forms.DecimalField(label=_("Credit hours"), max_digits=6, decimal_places=1)
     kind = forms.ChoiceField(label=_("Kind of training"), choices=HourKind.choices)
     provider = forms.CharField(label=_("Platform or institution"), max_length=100)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class HourImportForm(forms.Form):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.http import positive_int
+from core.http import page_number, positive_int
 from ledger import compliance
 from ledger import services as ledger_services
 from ledger.forms import HourImportForm
@@ -65,7 +65,7 @@ def compliance_report(request):
         rows = compliance.ReportRows(
             cadres, period.cleaned_data["as_of"], period.cleaned_data["since"], status
         )
-        number = positive_int(request.GET.get("page")) or 1
+        number = page_number(request.GET.get("page"))
         rows.prefetch((number - 1) * per_page, number * per_page)
     page = Paginator(rows, per_page).get_page(request.GET.get("page"))
     units = {u.pk: u.name for u in Unit.objects.filter(pk__in={r["unit_id"] for r in page})}

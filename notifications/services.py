@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
+from core.validation import validate_mobile_phone
 from notifications import ics, outbox, signals
 from notifications.documents.context import DocumentContext, SubjectRef
 from notifications.documents.render import format_document_number, render_pdf
@@ -481,6 +482,8 @@ def update_preferences(
     phone = (phone or "").strip()
     if sms_enabled and not phone:
         raise ValidationError(_("SMS needs a mobile phone number."))
+    if phone:
+        phone = validate_mobile_phone(phone)
     with transaction.atomic():
         profile, _created = ContactProfile.objects.select_for_update().get_or_create(user=user)
         before = snapshot(profile)

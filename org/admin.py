@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from audit.admin_base import AuditedAdmin, ReadOnlyRecordAdmin
+from org import policy as org_policy
 from org import selectors as org_selectors
 from org.forms import CadreForm, UnitForm
 from org.models import (
@@ -60,6 +61,15 @@ class CadreAdminForm(CadreForm):
     class Meta(CadreForm.Meta):
         fields = [*CadreForm.Meta.fields, "user"]
 
+    actor = None  # set by CadreAdmin.get_form: whose reach the ID number check uses
+
+    def clean_id_number(self):
+        id_number = super().clean_id_number()
+        refusal = org_policy.id_number_refusal(self.actor, id_number, self.instance.pk)
+        if refusal:
+            raise ValidationError(refusal)
+        return id_number
+
     def clean_user(self):
         user = self.cleaned_data.get("user")
         if user is not None:
@@ -83,6 +93,11 @@ class CadreAdmin(JurisdictionAdmin):
 
     def reach(self, request):
         return org_selectors.cadres_in_reach(request.user)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a new class on each call
+        form.actor = request.user
+        return form
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

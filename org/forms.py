@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.widgets import DateInput
@@ -30,6 +31,15 @@ class CadreForm(forms.ModelForm):
 
     def clean_id_number(self):
         return (self.cleaned_data.get("id_number") or "").strip().upper()
+
+    def validate_unique(self):
+        """The ID number's uniqueness is `services.cadre_save`'s to check: it says that a
+        number is taken only to someone who reaches the cadre holding it."""
+        exclude = self._get_validation_exclusions() | {"id_number"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as exc:
+            self._update_errors(exc)
 
 
 class DelegationForm(forms.Form):

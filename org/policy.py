@@ -9,7 +9,13 @@ from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext as _
 
 from org import selectors
-from org.models import OrgDepartment, Unit, UnitGroupObjectPermission, UnitUserObjectPermission
+from org.models import (
+    Cadre,
+    OrgDepartment,
+    Unit,
+    UnitGroupObjectPermission,
+    UnitUserObjectPermission,
+)
 from org.roles import HEAD_PERMISSION
 
 #: who keeps cadre records: a dispatcher of the unit's jurisdiction or the unit's liaison
@@ -144,3 +150,20 @@ def may_delegate(user) -> bool:
 
 #: the one permission a delegation hands over
 DELEGATED_PERMISSION = HEAD_PERMISSION
+
+
+def id_number_refusal_neutral() -> str:
+    return _("This ID number cannot be registered. Please check with the organization department.")
+
+
+def id_number_refusal(user, id_number: str, cadre_pk: int | None = None) -> str:
+    """Why `id_number` cannot be registered for the cadre `cadre_pk` (new: None), or "".
+    A number is registered once in the whole city; the user learns that it is taken only
+    when the cadre holding it is within their reach (the system, None, reaches all).
+    Otherwise the refusal is neutral, so nobody probes which numbers exist elsewhere."""
+    holders = Cadre.objects.filter(id_number=id_number).exclude(pk=cadre_pk)
+    if not holders.exists():
+        return ""
+    if user is None or selectors.cadres_in_reach(user).filter(pk__in=holders).exists():
+        return _("A cadre with this ID number already exists.")
+    return id_number_refusal_neutral()

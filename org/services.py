@@ -3,7 +3,7 @@ user acts, and recorded as an audit event in the same transaction."""
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -76,7 +76,18 @@ def cadre_save(*, actor, cadre: Cadre) -> Cadre:
         raise ValidationError(
             {"unit": _("No organization department has jurisdiction over this unit.")}
         )
-    return save_audited(actor=actor, instance=cadre, verb_prefix="cadre")
+    refusal = policy.id_number_refusal(actor, cadre.id_number, cadre.pk)
+    if refusal:
+        raise ValidationError({"id_number": refusal})
+    try:
+        with transaction.atomic():
+            return save_audited(actor=actor, instance=cadre, verb_prefix="cadre")
+    except IntegrityError as exc:
+        # Someone registered the same ID number meanwhile: the neutral refusal, as for a
+        # number held outside the actor's reach.
+        if policy.id_number_refusal(None, cadre.id_number, cadre.pk):
+            raise ValidationError({"id_number": policy.id_number_refusal_neutral()}) from exc
+        raise
 
 
 def _check_departments(actor, cadre, old, chooses: bool) -> None:

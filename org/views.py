@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from core.http import positive_int
+from core.http import positive_int, search_text
 from org import policy, selectors, services
 from org.forms import CadreForm, DelegationForm
 
@@ -19,7 +19,7 @@ from org.forms import CadreForm, DelegationForm
 @login_required
 def cadre_list(request):
     policy.require_reach(request.user)
-    search = request.GET.get("q", "").strip()
+    search = search_text(request.GET.get("q"))
     unit_id = positive_int(request.GET.get("unit"))
     unit = selectors.units_in_reach(request.user).filter(pk=unit_id).first() if unit_id else None
     if unit_id and unit is None:

@@ -54,6 +54,11 @@ class ClassKind(models.TextChoices):
     MAKEUP = "makeup", _("Makeup class")
 
 
+# Bounds a class form or import can set: a year's days, a hall's seats.
+CLASS_DAYS_MAX = 366
+CLASS_QUOTA_MAX = 10_000
+
+
 class TrainingClass(models.Model):
     name = models.CharField(_("name"), max_length=128)
     institution = models.ForeignKey(
@@ -108,7 +113,12 @@ class TrainingClass(models.Model):
                 errors["days"] = _("The class has more days than its date range holds.")
         if self.start_date and self.report_date and self.report_date > self.start_date:
             errors["report_date"] = _("The report date must be on or before the start date.")
-        if self.credit_hours is not None and self.credit_hours < 0:
-            errors["credit_hours"] = _("Credit hours cannot be negative.")
+        # The database's checks hold the lower bounds too, but name only the constraint.
+        if self.credit_hours is not None and self.credit_hours <= 0:
+            errors["credit_hours"] = _("Credit hours must be more than zero.")
+        if self.days is not None and not 1 <= self.days <= CLASS_DAYS_MAX:
+            errors["days"] = _("A class lasts from 1 to %(max)s days.") % {"max": CLASS_DAYS_MAX}
+        if self.quota is not None and not 1 <= self.quota <= CLASS_QUOTA_MAX:
+            errors["quota"] = _("A class has from 1 to %(max)s seats.") % {"max": CLASS_QUOTA_MAX}
         if errors:
             raise ValidationError(errors)

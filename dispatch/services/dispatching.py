@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
-from core.validation import require_reason
+from core.validation import require_reason, validate_attachment
 from dispatch import notices
 from dispatch.models import (
     AttendanceResult,
@@ -62,6 +62,10 @@ def dispatch_request(*, actor, dispatch, kind: str, reason: str, attachment=None
     if kind not in RequestKind.values:
         raise ValidationError({"kind": _("Choose leave, deferral or exemption.")})
     require_reason(reason, _("Please give a reason for the request."))
+    try:
+        validate_attachment(attachment or None)
+    except ValidationError as exc:
+        raise ValidationError({"attachment": exc.messages}) from exc
     fields = {
         "status": DispatchStatus.REQUESTED,
         "request_kind": kind,

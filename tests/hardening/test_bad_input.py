@@ -1,0 +1,491 @@
+"""Bad input in forms, query strings and URLs gets a clear Chinese answer — a form error
+(200), or 404 for an id that is no object — never a 500, and writes nothing: the rows of
+the records it could touch and the audit events stay as they were."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from viewflow.workflow.status import STATUS
+
+from approvals.models import ApprovalRequest
+from audit.models import AuditEvent
+from core import validation
+from core.http import page_number, positive_int, search_text
+from dispatch.models import Dispatch, TrainingClass
+from ledger.models import HourImport, HourRecord
+from notifications.models import ContactProfile
+from org.models import Cadre, Delegation
+from tests.factories import id_number
+from tests.flowtools import issue_roll_call, open_task, process_of, task_url
+
+BIG = str(2**63)  # one past the largest id a BigAutoField holds
+HUGE = "9" * 30
+LONG = "党" * 200_000  # past SQLite's 50,000-byte LIKE pattern limit
+WRITTEN = [
+    AuditEvent,
+    Cadre,
+    TrainingClass,
+    Dispatch,
+    ApprovalRequest,
+    HourImport,
+    HourRecord,
+    ContactProfile,
+    Delegation,
+]
+
+
+def counts() -> dict:
+    return {model.__name__: model.objects.count() for model in WRITTEN}
+
+
+def refused(response, text: str, status: int = 200) -> str:
+    """The page answers `status` with `text` on it; its content."""
+    page = response.content.decode()
+    assert response.status_code == status, (response.status_code, page[:500])
+    assert text in page, page[:3000]
+    return page
+
+
+@pytest.fixture
+def bob(world, client):
+    client.force_login(world.bob)
+    return client
+
+
+@pytest.fixture
+def root(db, client):
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    return client
+
+
+# -- forms --------------------------------------------------------------------------------
+
+
+def class_data(world, **changes):
+    start = dt.date.today() + dt.timedelta(days=40)
+    data = {
+        "name": "新班次",
+        "institution": world.school.pk,
+        "organizer": world.city_od.pk,
+        "kind": "main",
+        "start_date": start,
+        "end_date": start + dt.timedelta(days=4),
+        "report_date": start,
+        "location": "党校",
+        "credit_hours": "40",
+        "days": 5,
+        "quota": 20,
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"days": 0}, "培训天数须在 1 至 366 天之间"),
+        ({"days": -1}, "大于或等于"),
+        ({"days": 367}, "培训天数须在 1 至 366 天之间"),
+        ({"days": "五"}, "整数"),
+        ({"days": BIG}, "小于或等于"),
+        ({"quota": 0}, "名额须在 1 至 10000 人之间"),
+        ({"quota": 10_001}, "名额须在 1 至 10000 人之间"),
+        ({"quota": 10**12}, "名额须在 1 至 10000 人之间"),
+        ({"quota": -5}, "大于或等于"),
+        ({"credit_hours": "0"}, "学时必须大于 0"),
+        ({"credit_hours": "-8"}, "学时必须大于 0"),
+        ({"credit_hours": "NaN"}, "数字"),
+        ({"credit_hours": "1e400"}, "数字"),
+        ({"name": "班" * 129}, "129"),
+        ({"start_date": "2026-02-30"}, "日期"),
+        ({"organizer": BIG}, "选择一个有效的选项"),
+        ({"institution": "-1"}, "选择一个有效的选项"),
+        ({"location": "党校\x00"}, "空字符"),
+    ],
+    ids=lambda value: str(value)[:40] if isinstance(value, dict) else None,
+)
+def test_the_class_form_refuses_bad_numbers_with_a_chinese_message(world, bob, changes, message):
+    before = counts()
+    refused(bob.post("/classes/new/", class_data(world, **changes)), message)
+    assert counts() == before
+
+
+def test_a_class_at_the_bounds_is_saved(world, bob):
+    response = bob.post(
+        "/classes/new/", class_data(world, days=1, quota=10_000, credit_hours="0.5")
+    )
+    assert response.status_code == 302
+    assert TrainingClass.objects.get(name="新班次").quota == 10_000
+
+
+def cadre_data(world, **changes):
+    data = {
+        "name": "赵六",
+        "gender": "M",
+        "id_number": id_number(male=True),
+        "unit": world.a.pk,
+        "position": "科员",
+        "rank": "",
+        "category": "civil_servant",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"id_number": "abc"}, "18"),
+        ({"id_number": "１１０１０５１９４９１２３１００２Ｘ"}, "身份证"),
+        ({"id_number": "11010519491231002\x00"}, "空字符"),
+        ({"name": "名" * 65}, "65"),
+        ({"unit": BIG}, "选择一个有效的选项"),
+        ({"unit": "abc"}, "选择一个有效的选项"),
+        ({"category": "<script>"}, "选择一个有效的选项"),
+    ],
+    ids=lambda value: str(value)[:30] if isinstance(value, dict) else None,
+)
+def test_the_cadre_form_refuses_bad_fields_with_a_chinese_message(
+    world, staff, client, changes, message
+):
+    client.force_login(staff.lily)
+    before = counts()
+    refused(client.post("/cadres/new/", cadre_data(world, **changes)), message)
+    assert counts() == before
+
+
+NEUTRAL = "该身份证号码无法登记，请联系组织部门核实。"
+
+
+def test_a_liaison_learns_that_an_id_number_is_taken_only_within_reach(world, staff, client):
+    client.force_login(staff.lily)  # liaison of unit A (and A1 below it)
+    before = counts()
+    holder = world.cadre_a1  # a woman of unit A1
+    inside = client.post("/cadres/new/", cadre_data(world, gender="F", id_number=holder.id_number))
+    page = refused(inside, "已有使用该身份证号码的干部")
+    assert NEUTRAL not in page
+    # Cadre B's unit lies in the county: the refusal says nothing of its existence.
+    outside = client.post("/cadres/new/", cadre_data(world, id_number=world.cadre_b.id_number))
+    page = refused(outside, NEUTRAL)
+    assert "已有使用" not in page
+    assert counts() == before
+
+
+def test_changing_a_record_to_an_id_number_outside_reach_is_refused_neutrally(world, staff, client):
+    client.force_login(staff.lily)
+    cadre = world.cadre_a
+    data = cadre_data(world, name=cadre.name, id_number=world.cadre_b.id_number, rank="")
+    before = counts()
+    page = refused(client.post(f"/cadres/{cadre.pk}/edit/", data), NEUTRAL)
+    assert "已有使用" not in page
+    assert counts() == before
+
+
+def test_the_admin_applies_the_same_id_number_rule(world, root):
+    before = counts()
+    data = cadre_data(world, id_number=world.cadre_b.id_number)
+    data.update(managing_org_department=world.city_od.pk, co_managing_org_department="")
+    refused(root.post("/admin/org/cadre/add/", data), "已有使用该身份证号码的干部")
+    assert counts() == before
+
+
+def test_an_id_number_nobody_holds_is_registered(world, staff, client):
+    client.force_login(staff.lily)
+    response = client.post("/cadres/new/", cadre_data(world))
+    assert response.status_code == 302
+    assert Cadre.objects.filter(name="赵六").exists()
+
+
+@pytest.mark.parametrize(
+    "phone, message",
+    [
+        ("abc", "11 位内地手机号码"),
+        ("1380000000", "11 位内地手机号码"),
+        ("138000000000", "11 位内地手机号码"),
+        ("23800000000", "11 位内地手机号码"),
+        ("12800000000", "11 位内地手机号码"),
+        ("0571-12345678", "11 位内地手机号码"),  # a landline takes no SMS
+        ("<b>13800000000</b>", "11 位内地手机号码"),
+        ("", "短信通知需要填写手机号码"),
+    ],
+)
+def test_the_sms_phone_must_be_a_mainland_mobile_number(world, client, phone, message):
+    client.force_login(world.nobody)
+    before = counts()
+    response = client.post("/inbox/preferences/", {"sms_enabled": "on", "phone": phone})
+    refused(response, message)
+    assert counts() == before
+
+
+def test_one_validator_knows_mobile_and_landline_numbers():
+    assert validation.validate_phone("138 0000 0000") == "13800000000"
+    assert validation.validate_phone("0571-12345678") == "0571-12345678"
+    assert validation.validate_phone("010-1234567") == "010-1234567"
+    for bad in ["0571-123", "057112345678x", "110", "+86 13800000000", "1380000000０"]:
+        with pytest.raises(ValidationError):
+            validation.validate_phone(bad)
+    with pytest.raises(ValidationError):
+        validation.validate_mobile_phone("0571-12345678")
+
+
+@pytest.fixture
+def confirm(world, staff, klass, client):
+    """The liaison of unit A at the confirmation of cadre A's dispatch; the task's URL."""
+    issue_roll_call(client, world, klass, [world.cadre_a])
+    task = open_task(process_of(Dispatch.objects.get(), "DispatchFlow"), "confirm")
+    client.force_login(staff.lily)
+    assert client.post(task_url(task, "assign")).status_code == 302
+    return task_url(task, "execute")
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+HTML = b"<html><body><script>alert(1)</script></body></html>"
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("note.html", HTML, "附件须为 PDF、JPEG、PNG、Word（DOC/DOCX）或 Excel（XLS/XLSX） 文件"),
+        ("note.pdf", HTML, "附件内容与其 PDF 扩展名不符"),
+        ("scan.png", PDF, "附件内容与其 PNG 扩展名不符"),
+        ("setup.exe", b"MZ\x90\x00", "附件须为"),
+        ("note", PDF, "附件须为"),
+        ("letter.docx", b"not a zip", "附件内容与其 DOCX 扩展名不符"),
+    ],
+)
+def test_a_request_attachment_must_be_a_document_or_scan(client, confirm, name, content, message):
+    before = counts()
+    data = {
+        "action": "request",
+        "kind": "leave",
+        "reason": "因重大项目攻坚无法脱产",
+        "attachment": SimpleUploadedFile(name, content),
+    }
+    refused(client.post(confirm, data), message)
+    assert counts() == before
+    assert not Dispatch.objects.exclude(request_attachment="").exists()
+
+
+def test_an_oversized_attachment_is_refused(client, confirm, monkeypatch):
+    monkeypatch.setattr(validation, "ATTACHMENT_MAX_BYTES", 1024 * 1024)
+    before = counts()
+    data = {
+        "action": "request",
+        "kind": "leave",
+        "reason": "因重大项目攻坚无法脱产",
+        "attachment": SimpleUploadedFile("scan.pdf", PDF + b"0" * (1024 * 1024)),
+    }
+    refused(client.post(confirm, data), "附件超过 1 MB")
+    assert counts() == before
+
+
+def test_a_pdf_attachment_with_a_reason_of_1000_characters_is_accepted(client, confirm):
+    data = {
+        "action": "request",
+        "kind": "leave",
+        "reason": "理" * 1000,
+        "attachment": SimpleUploadedFile("scan.PDF", PDF),
+    }
+    assert client.post(confirm, data).status_code == 302
+    dispatch = Dispatch.objects.get()
+    assert dispatch.request_attachment and len(dispatch.request_reason) == 1000
+
+
+def test_a_reason_longer_than_1000_characters_is_refused(client, confirm):
+    before = counts()
+    data = {"action": "request", "kind": "leave", "reason": "理" * 1001}
+    refused(client.post(confirm, data), "1000")
+    assert counts() == before
+
+
+def test_services_bound_every_reason():
+    assert validation.require_reason(" 因病 ", "说明理由") == "因病"
+    assert len(validation.require_reason("理" * 1000, "说明理由")) == 1000
+    with pytest.raises(ValidationError) as refusal:
+        validation.require_reason("理" * 1001, "说明理由")
+    assert "1000" in str(refusal.value.message_dict["reason"])
+    with pytest.raises(ValidationError):
+        validation.require_reason("  ", "说明理由")
+
+
+def test_a_recognition_request_with_an_endless_reason_is_refused(world, staff, client):
+    client.force_login(staff.lily)
+    before = counts()
+    data = {
+        "cadre": world.cadre_a.pk,
+        "date": (dt.date.today() - dt.timedelta(days=30)).isoformat(),
+        "hours": "24",
+        "kind": "concentrated",
+        "provider": "中国干部网络学院",
+        "reason": "理" * 5000,
+    }
+    refused(client.post("/workflow/recognition/start/", data), "1000")
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("hours.exe", b"MZ\x90\x00\x03\x00\x00\x00"),
+        ("hours.csv", "身份证号码,学习日期,学时\n".encode("utf-16")),
+        ("hours.xlsx", b"PK\x03\x04 not really a workbook"),
+    ],
+)
+def test_the_hours_import_refuses_unreadable_files(bob, name, content):
+    before = counts()
+    response = bob.post("/hours/import/", {"file": SimpleUploadedFile(name, content)})
+    page = response.content.decode()
+    assert response.status_code == 200, (response.status_code, page[:500])
+    assert 'class="errorlist' in page
+    assert counts() == before
+
+
+# -- reassigning a task -------------------------------------------------------------------
+
+
+@pytest.fixture
+def unclaimed(world, klass, client):
+    """Cadre A's confirmation: status NEW, no owner (as an escalated overdue task is)."""
+    issue_roll_call(client, world, klass, [world.cadre_a])
+    task = open_task(process_of(Dispatch.objects.get(), "DispatchFlow"), "confirm")
+    assert task.status == STATUS.NEW and task.owner is None
+    return task
+
+
+def test_an_unclaimed_task_can_be_reassigned(world, staff, bob, unclaimed):
+    page = refused(bob.get(f"/tasks/{unclaimed.pk}/reassign/"), "尚未认领")
+    assert "lily" in page
+    response = bob.post(f"/tasks/{unclaimed.pk}/reassign/", {"user": staff.lily.pk})
+    assert response.status_code == 302
+    unclaimed.refresh_from_db()
+    assert unclaimed.owner == staff.lily and unclaimed.status == STATUS.ASSIGNED
+    assert AuditEvent.objects.filter(verb="task.reassign").count() == 1
+
+
+@pytest.mark.parametrize("user", [BIG, HUGE, "-1", "abc", ""])
+def test_reassigning_to_no_one_is_refused(bob, unclaimed, user):
+    before = counts()
+    refused(bob.post(f"/tasks/{unclaimed.pk}/reassign/", {"user": user}), "转交")
+    unclaimed.refresh_from_db()
+    assert unclaimed.owner is None and counts() == before
+
+
+# -- query strings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/cadres/?q={LONG}",
+        "/cadres/?q=%00",
+        "/cadres/?q=%25%5F%5C",
+        f"/cadres/?unit={BIG}",
+        f"/cadres/?unit={HUGE}&page={HUGE}",
+        "/cadres/?unit=-1&page=-1",
+        f"/compliance/?unit={BIG}",
+        f"/compliance/?page={BIG}",
+        f"/compliance/?page={HUGE}&status=<x>",
+        "/compliance/?as_of=2026-13-45&since=abc",
+        f"/dispatches/?status={LONG[:1000]}&page={BIG}",
+        f"/dispatches/overdue/?page={HUGE}&approvals_page=-1",
+        f"/rollcalls/?page={BIG}",
+        f"/classes/?page={HUGE}",
+        f"/tasks/?show=%00&page={BIG}",
+        f"/inbox/?event={LONG[:500]}&page={HUGE}&unread=x",
+        f"/workflow/dispatch/?page={BIG}",
+        "/workflow/dispatch/?status=%00",
+    ],
+    ids=lambda url: url[:60],
+)
+def test_odd_query_strings_get_a_page_not_a_crash(bob, url):
+    before = counts()
+    response = bob.get(url)
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code == 200:
+        assert "训调" in response.content.decode()
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/admin/org/cadre/?q={LONG}",
+        "/admin/audit/auditevent/?q=%00",
+        f"/admin/dispatch/trainingclass/?q={LONG}&p={BIG}",
+    ],
+    ids=lambda url: url[:50],
+)
+def test_admin_searches_are_bounded(world, root, url):
+    before = counts()
+    response = root.get(url)
+    assert response.status_code == 200
+    assert counts() == before
+
+
+# -- ids in URLs --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/cadres/{BIG}/",
+        f"/cadres/{HUGE}/edit/",
+        "/cadres/-1/",
+        "/cadres/abc/",
+        f"/cadres/{BIG}/record/",
+        f"/classes/{BIG}/",
+        f"/classes/{HUGE}/candidates/",
+        f"/classes/{BIG}/attendance/",
+        "/classes/1.5/",
+        f"/rollcalls/{BIG}/",
+        f"/tasks/{BIG}/reassign/",
+        f"/tasks/{HUGE}/reassign/",
+        "/tasks/0/reassign/",
+        f"/inbox/{BIG}/",
+        f"/inbox/{HUGE}/document/",
+        f"/hours/import/{BIG}/",
+        f"/workflow/dispatch/{BIG}/",
+        f"/workflow/dispatch/{HUGE}/confirm/{HUGE}/",
+        f"/workflow/approval/{BIG}/attachment/",
+    ],
+)
+def test_ids_out_of_range_answer_404(bob, url):
+    before = counts()
+    refused(bob.get(url), "页面不存在", status=404)
+    assert counts() == before
+
+
+@pytest.mark.parametrize("revoke", [BIG, HUGE, "-1", "abc", "\x00"])
+def test_revoking_a_delegation_that_is_no_number_answers_404(world, client, revoke):
+    client.force_login(world.alice)
+    before = counts()
+    refused(client.post("/delegations/", {"revoke": revoke}), "页面不存在", status=404)
+    assert counts() == before
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_admin_survives_an_id_out_of_range(root, method):
+    response = getattr(root, method)(f"/admin/org/cadre/{BIG}/change/")
+    assert response.status_code in (302, 404)
+
+
+def test_a_task_page_with_an_id_out_of_range_answers_404(bob, unclaimed):
+    url = task_url(unclaimed, "detail").replace(f"/{unclaimed.pk}/", f"/{BIG}/")
+    refused(bob.get(url), "页面不存在", status=404)
+
+
+# -- reading request values ---------------------------------------------------------------
+
+
+def test_request_values_are_read_within_bounds():
+    assert positive_int("42") == 42
+    assert positive_int(str(2**63 - 1)) == 2**63 - 1
+    for bad in [str(2**63), HUGE, "0", "-1", "²", "1e3", " ", None, "4 2"]:
+        assert positive_int(bad) is None, bad
+    assert page_number(HUGE) == 1 and page_number("7") == 7 and page_number("-3") == 1
+    assert search_text(LONG) == "党" * 100
+    assert search_text(" 王\x00堃 ") == "王堃"
