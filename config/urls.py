@@ -4,8 +4,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from core.http import search_text
 from config.security import add_unlock_action
+from core.http import search_text
 from workflow.site import site
 
 
