@@ -299,3 +299,11 @@ def test_production_is_https_only_and_trusts_the_proxy_only_when_told():
 
     development = https_settings()
     assert not development["SECURE_SSL_REDIRECT"] and development["SECURE_HSTS_SECONDS"] == 0
+
+
+def test_without_a_cool_off_the_lock_lasts_until_an_administrator_lifts_it(world, client, settings):
+    settings.AXES_COOLOFF_TIME = None
+    for _ in range(5):
+        log_in(client, "alice", "wrong")
+    page = log_in(client, "alice", "pw-alice").content.decode()
+    assert "登录失败次数过多，账户已锁定，请联系管理员解锁。" in page and "分钟后" not in page
