@@ -1,11 +1,14 @@
 """Checks of user input that every app shares: reasons, phone numbers, attachments."""
 
+import argparse
 import os
 import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from core.http import positive_int
 
 # A reason is a few sentences; a page of text is a document to attach.
 REASON_MAX_LENGTH = 1000
@@ -111,3 +114,16 @@ def validate_attachment(upload) -> None:
             % {"extension": extension[1:].upper()},
             code="attachment_content",
         )
+
+
+def count_argument(maximum: int = 1_000_000):
+    """An argparse type for a management command's count (--limit …): a whole number from
+    1 to `maximum`, or a usage error instead of a traceback from the database."""
+
+    def parse(text):
+        number = positive_int(text, maximum)
+        if number is None:
+            raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {maximum}")
+        return number
+
+    return parse

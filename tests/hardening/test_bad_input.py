@@ -3,11 +3,13 @@
 the records it could touch and the audit events stay as they were."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from viewflow.workflow.status import STATUS
 
 from approvals.models import ApprovalRequest
@@ -476,6 +478,20 @@ def test_the_admin_survives_an_id_out_of_range(root, method):
 def test_a_task_page_with_an_id_out_of_range_answers_404(bob, unclaimed):
     url = task_url(unclaimed, "detail").replace(f"/{unclaimed.pk}/", f"/{BIG}/")
     refused(bob.get(url), "页面不存在", status=404)
+
+
+@pytest.mark.parametrize("limit", ["-1", "0", BIG, HUGE, "abc"])
+def test_a_command_refuses_a_count_out_of_range_with_a_usage_error(db, limit):
+    before = counts()
+    with pytest.raises(CommandError, match="whole number from 1 to"):
+        call_command("send_pending_notifications", "--limit", limit, stdout=io.StringIO())
+    assert counts() == before
+
+
+def test_a_command_runs_with_a_count_in_range(db):
+    out = io.StringIO()
+    call_command("send_pending_notifications", "--limit", "5", stdout=out)
+    assert "nothing due" in out.getvalue()
 
 
 # -- reading request values ---------------------------------------------------------------
