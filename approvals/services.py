@@ -15,6 +15,7 @@ from approvals.models import ApprovalRequest, ApprovalStep, Decision, RequestSta
 from approvals.policy import HEAD_STAGE, ORG_STAGE, Authority
 from approvals.signals import decision_made
 from audit.services import record_event, snapshot
+from core.validation import check_reason_length
 from org.models import Cadre, Delegation
 from org.selectors import units_in_reach
 
@@ -40,6 +41,7 @@ def request_create(
     (`policy.route_chain`)."""
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Please give a reason for the request.")})
+    check_reason_length(reason)
     if cadre is None:
         cadre = getattr(subject, "cadre", None)
     if not isinstance(cadre, Cadre):
@@ -125,6 +127,7 @@ def step_decide(*, actor, step: ApprovalStep, decision: str, comment: str = "") 
         raise ValidationError({"decision": _("Choose approve, reject or send back.")})
     if decision != Decision.APPROVED and not (comment or "").strip():
         raise ValidationError({"comment": _("Please give the reason for this decision.")})
+    check_reason_length(comment, field="comment")
     before = snapshot(step)
     step.decision = decision
     step.comment = (comment or "").strip()

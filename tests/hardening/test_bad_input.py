@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from viewflow.workflow.status import STATUS
 
-from approvals.models import ApprovalRequest
+from approvals import services as approval_services
+from approvals.models import ApprovalRequest, ApprovalStep
 from audit.models import AuditEvent
 from core import validation
 from core.http import page_number, positive_int, search_text
@@ -21,7 +22,15 @@ from ledger.models import HourImport, HourRecord
 from notifications.models import ContactProfile
 from org.models import Cadre, Delegation
 from tests.factories import id_number
-from tests.flowtools import issue_roll_call, open_task, process_of, task_url
+from tests.flowtools import (
+    decide,
+    issue_roll_call,
+    named,
+    open_task,
+    process_of,
+    request,
+    task_url,
+)
 
 BIG = str(2**63)  # one past the largest id a BigAutoField holds
 HUGE = "9" * 30
@@ -326,6 +335,23 @@ def test_a_recognition_request_with_an_endless_reason_is_refused(world, staff, c
         "reason": "理" * 5000,
     }
     refused(client.post("/workflow/recognition/start/", data), "1000")
+    assert counts() == before
+
+
+def test_an_approval_decision_with_an_endless_comment_is_refused(world, staff, klass, client):
+    dispatch, process = named(client, world, klass, world.cadre_b)
+    assert request(client, staff.luke, process, "leave").status_code == 302
+    approval = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
+    before = counts()
+    response = decide(client, world.charlie, approval, "head_review", "rejected", "理" * 1001)
+    refused(response, "1000")
+    assert counts() == before
+    step = ApprovalStep.objects.get(stage=1)
+    with pytest.raises(ValidationError) as refusal:
+        approval_services.step_decide(
+            actor=world.charlie, step=step, decision="rejected", comment="理" * 1001
+        )
+    assert "1000" in str(refusal.value.message_dict["comment"])
     assert counts() == before
 
 
