@@ -4,6 +4,7 @@ the records it could touch and the audit events stay as they were."""
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -368,7 +369,8 @@ def test_the_hours_import_refuses_unreadable_files(bob, name, content):
     response = bob.post("/hours/import/", {"file": SimpleUploadedFile(name, content)})
     page = response.content.decode()
     assert response.status_code == 200, (response.status_code, page[:500])
-    assert 'class="errorlist' in page
+    errors = re.search(r'class="errorlist[^>]*>(.*?)</ul>', page, re.S)
+    assert errors and re.search(r"[\u4e00-\u9fff]", errors.group(1)), page[:3000]
     assert counts() == before
 
 
