@@ -171,8 +171,20 @@ def make_backup(dest: Path, *, db: dict, media_root: Path) -> dict:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BackupError(f"{dest} already exists; a backup is written to a new place.")
     if not _is_tarball(dest):
+        created = not dest.exists()
         dest.mkdir(parents=True, exist_ok=True)
-        return _write_backup(dest, db, media_root)
+        try:
+            return _write_backup(dest, db, media_root)
+        except BaseException:
+            # Leave no half-written backup that could be taken for a whole one.
+            for path in dest.iterdir():
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            if created:
+                dest.rmdir()
+            raise
     with tempfile.TemporaryDirectory(prefix="xundiao-backup-") as tmp:
         manifest = _write_backup(Path(tmp), db, media_root)
         partial = dest.with_name(dest.name + ".partial")
