@@ -76,6 +76,7 @@ def makeup_schedule(*, actor, makeup, training_class) -> Dispatch:
     require_any(actor, ("issue_dispatch",), training_class.organizer.unit)
     check_class_open(training_class)
     check_makeup_class(makeup, training_class)
+    # The cadre's row, then the class's: the order of every booking path (`lock_cadres`).
     check_cadres_free([makeup.cadre], training_class)
     check_seats(training_class, 1, "training_class")
     confirm_due = min(
