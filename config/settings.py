@@ -121,6 +121,14 @@ XUNDIAO_APPROVAL_DAYS = env.int("XUNDIAO_APPROVAL_DAYS", default=3)
 XUNDIAO_MAKEUP_DUE_MONTHS = env.int("XUNDIAO_MAKEUP_DUE_MONTHS", default=12)
 # How often each org department's circular is started automatically: month, quarter, year.
 XUNDIAO_CIRCULAR_SCHEDULE = env.str("XUNDIAO_CIRCULAR_SCHEDULE", default="quarter")
+# Bounds of an uploaded import (core/spreadsheets.py): the file's size, its rows of data,
+# and what an .xlsx may unpack to (sum of its zip members) and its compression ratio.
+XUNDIAO_IMPORT_MAX_BYTES = env.int("XUNDIAO_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+XUNDIAO_IMPORT_MAX_ROWS = env.int("XUNDIAO_IMPORT_MAX_ROWS", default=20000)
+XUNDIAO_IMPORT_MAX_INFLATED_BYTES = env.int(
+    "XUNDIAO_IMPORT_MAX_INFLATED_BYTES", default=100 * 1024 * 1024
+)
+XUNDIAO_IMPORT_MAX_RATIO = env.int("XUNDIAO_IMPORT_MAX_RATIO", default=100)
 # The national cadre training plan's period (全国干部教育培训规划 2023–2027).
 XUNDIAO_PLAN_PERIOD = (datetime.date(2023, 1, 1), datetime.date(2027, 12, 31))
 # Outsiders get a plain 404/403 from our own views; guardian must not render its own pages.

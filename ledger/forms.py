@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import spreadsheets
 from core.validation import REASON_MAX_LENGTH
 from core.widgets import DateInput
 from ledger.models import HourKind
@@ -23,3 +24,9 @@ class HourImportForm(forms.Form):
         label=_("Export of the online platform (.xlsx or .csv)"),
         help_text=_("Columns: 身份证号码, 姓名, 学习日期, 学时, 课程, 平台."),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Refused by its size before a byte of it is read.
+        spreadsheets.check_upload_size(upload.size)
+        return upload

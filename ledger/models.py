@@ -208,7 +208,8 @@ class IndicatorRule(models.Model):
 
 
 class HourImport(models.Model):
-    """An upload of online-platform hours: previewed with row errors, committed whole."""
+    """An upload of online-platform hours: previewed with row errors, committed whole.
+    Its rows are `HourImportRow`s, one per line of the file."""
 
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -217,8 +218,6 @@ class HourImport(models.Model):
         related_name="+",
     )
     file_name = models.CharField(_("file"), max_length=255)
-    rows = models.JSONField(_("rows"), default=list)
-    errors = models.JSONField(_("errors"), default=list)
     committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -229,3 +228,40 @@ class HourImport(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class HourImportRow(models.Model):
+    """One line of an hours file as checked: what it would credit, and why it cannot
+    (`errors`, empty when the line is fine)."""
+
+    hour_import = models.ForeignKey(
+        HourImport, verbose_name=_("hour import"), on_delete=models.CASCADE, related_name="lines"
+    )
+    line = models.PositiveIntegerField(_("line"))
+    cadre = models.ForeignKey(
+        Cadre,
+        verbose_name=_("cadre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    id_number = models.CharField(_("ID number (masked)"), max_length=32, blank=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    hours = models.CharField(_("hours"), max_length=32, blank=True)
+    course = models.CharField(_("course"), max_length=255, blank=True)
+    platform = models.CharField(_("platform"), max_length=100, blank=True)
+    source_key = models.CharField(_("source key"), max_length=64, blank=True)
+    errors = models.TextField(_("errors"), blank=True)
+
+    class Meta:
+        verbose_name = _("hour import row")
+        verbose_name_plural = _("hour import rows")
+        ordering = ["hour_import", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["hour_import", "line"], name="import_row_line_once")
+        ]
+
+    def __str__(self):
+        return f"{self.hour_import_id}:{self.line}"

@@ -1,19 +1,26 @@
 """The hours ledger: rule revisions, online-platform imports, hour recognition."""
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, record_events, snapshot
-from ledger.models import HourImport, HourKind, HourRecord, HourSource, HourStatus, IndicatorRule
+from core import spreadsheets
+from ledger.models import (
+    HourImport,
+    HourImportRow,
+    HourKind,
+    HourRecord,
+    HourSource,
+    HourStatus,
+    IndicatorRule,
+)
 from org import idnumber, selectors
 from org.models import Cadre
 from org.policy import require_any
@@ -97,45 +104,16 @@ COLUMNS = {
     "course": ("课程", "课程名称", "course"),
     "platform": ("平台", "platform"),
 }
+REQUIRED_COLUMNS = ("id_number", "date", "hours")
+# Values per IN (...) list, well under SQLite's limit of bound parameters.
+LOOKUP_BATCH = 5000
+ROWS_BATCH = 1000
 
 
-def _read_table(name: str, content: bytes) -> list[list[str]]:
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many kinds on a broken file
-            raise ValidationError(_("The file is not a readable Excel workbook.")) from exc
-        return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
-    if name.lower().endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = content.decode("gb18030")
-            except UnicodeDecodeError:
-                raise ValidationError(
-                    _("The file is not readable text (UTF-8 or GB18030).")
-                ) from None
-        try:
-            return list(csv.reader(io.StringIO(text)))
-        except csv.Error as exc:
-            raise ValidationError(_("The file is not a readable CSV table.")) from exc
-    raise ValidationError(_("Upload an .xlsx or .csv file."))
-
-
-def _header_map(header) -> dict[str, int]:
-    found = {}
-    cells = [str(c).strip() for c in header]
-    for key, names in COLUMNS.items():
-        for index, cell in enumerate(cells):
-            if cell in names:
-                found[key] = index
-    missing = [COLUMNS[k][0] for k in ("id_number", "date", "hours") if k not in found]
-    if missing:
-        raise ValidationError(_("Missing columns: %(columns)s") % {"columns": "、".join(missing)})
-    return found
+def _batches(values, size=LOOKUP_BATCH):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _parse_date(value) -> dt.date:
@@ -152,84 +130,93 @@ def _source_key(platform, number, date, course) -> str:
     return f"online:{digest}"
 
 
-def _already_imported(rows, columns) -> set[str]:
-    """The source keys of these rows already in the ledger, in one query."""
+def _row_date(row) -> dt.date | None:
+    try:
+        return _parse_date(row["date"])
+    except (ValueError, TypeError):
+        return None
+
+
+def _already_imported(rows) -> set[str]:
+    """The source keys of these rows already in the ledger."""
     keys = set()
-    for raw in rows:
-
-        def cell(key, raw=raw):
-            index = columns.get(key)
-            return raw[index] if index is not None and index < len(raw) else ""
-
-        try:
-            date = _parse_date(cell("date"))
-        except (ValueError, TypeError):
-            continue
-        number = idnumber.normalize(str(cell("id_number")))
-        keys.add(
-            _source_key(str(cell("platform")).strip(), number, date, str(cell("course")).strip())
+    for row in rows:
+        date = _row_date(row)
+        if date is not None:
+            number = idnumber.normalize(str(row["id_number"]))
+            keys.add(
+                _source_key(str(row["platform"]).strip(), number, date, str(row["course"]).strip())
+            )
+    found = set()
+    for batch in _batches(keys):
+        found.update(
+            HourRecord.objects.filter(source_key__in=batch).values_list("source_key", flat=True)
         )
-    return set(HourRecord.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+    return found
 
 
-def _online_hours_by_day(cadres, rows, columns) -> dict[tuple[int, dt.date], Decimal]:
+def _online_hours_by_day(cadres, rows) -> dict[tuple[int, dt.date], Decimal]:
     """Online hours already in the ledger (pending or recognized) per cadre and day, for
-    the cadres and days of an upload, in one query."""
-    days = set()
-    for raw in rows:
-        index = columns["date"]
-        try:
-            days.add(_parse_date(raw[index] if index < len(raw) else ""))
-        except (ValueError, TypeError):
-            continue
-    totals = (
-        HourRecord.objects.filter(cadre__in=list(cadres), date__in=days, kind=HourKind.ONLINE)
-        .exclude(status=HourStatus.REJECTED)
-        .values_list("cadre_id", "date")
-        .annotate(total=Sum("hours"))
-        .order_by()
-    )
-    return {(cadre_id, date): total for cadre_id, date, total in totals}
+    the cadres and days of an upload."""
+    days = {date for date in map(_row_date, rows) if date is not None}
+    totals = {}
+    for batch in _batches([c.pk for c in cadres]):
+        totals.update(
+            {
+                (cadre_id, date): total
+                for cadre_id, date, total in HourRecord.objects.filter(
+                    cadre__in=batch, date__in=days, kind=HourKind.ONLINE
+                )
+                .exclude(status=HourStatus.REJECTED)
+                .values_list("cadre_id", "date")
+                .annotate(total=Sum("hours"))
+                .order_by()
+            }
+        )
+    return totals
 
 
-def hours_import_preview(*, actor, name: str, content: bytes) -> HourImport:
-    """Parse the upload and check every row; nothing enters the ledger yet."""
-    table = [row for row in _read_table(name, content) if any(str(c).strip() for c in row)]
-    if not table:
-        raise ValidationError(_("The file is empty."))
-    columns = _header_map(table[0])
+def _read_hours_file(upload, name: str) -> list[tuple[int, dict]]:
+    """The data rows of an hours file, read within the import limits
+    (`core.spreadsheets`): the header is checked before any row is read."""
+    with spreadsheets.open_table(upload, name, columns=COLUMNS, required=REQUIRED_COLUMNS) as table:
+        rows = list(table)
+    if not rows:
+        raise ValidationError(_("The file has no rows of data under its header."))
+    return rows
+
+
+def hours_import_preview(*, actor, upload, name: str) -> HourImport:
+    """Read the upload (a binary file) and check every row; nothing enters the ledger
+    yet. A file out of bounds or unreadable is refused whole, and nothing is stored."""
+    table = _read_hours_file(upload, name)
+    data = [row for _line, row in table]
     reach = selectors.cadres_in_reach(actor, "issue_dispatch")
-    numbers = {
-        idnumber.normalize(str(row[columns["id_number"]]))
-        for row in table[1:]
-        if len(row) > columns["id_number"]
-    }
-    cadres = {c.id_number: c for c in reach.filter(id_number__in=numbers)}
-    rows, errors, seen = [], [], set()
-    imported = _already_imported(table[1:], columns)
-    ledger_days = _online_hours_by_day(cadres.values(), table[1:], columns)
+    numbers = {idnumber.normalize(str(row["id_number"])) for row in data}
+    cadres = {}
+    for batch in _batches(numbers):
+        cadres.update({c.id_number: c for c in reach.filter(id_number__in=batch)})
+    seen = set()
+    imported = _already_imported(data)
+    ledger_days = _online_hours_by_day(cadres.values(), data)
     day_totals: dict[tuple[int, dt.date], Decimal] = {}
     today = timezone.localdate()
-    for line, raw in enumerate(table[1:], start=2):
-
-        def cell(key, raw=raw):
-            index = columns.get(key)
-            return raw[index] if index is not None and index < len(raw) else ""
-
+    lines = []
+    for line, row in table:
         problems = []
-        number = idnumber.normalize(str(cell("id_number")))
+        number = idnumber.normalize(str(row["id_number"]))
         cadre = cadres.get(number)
         if cadre is None:
             problems.append(_("unknown ID number or outside your jurisdiction"))
         try:
-            date = _parse_date(cell("date"))
+            date = _parse_date(row["date"])
             if date > today:
                 problems.append(_("date in the future"))
         except (ValueError, TypeError):
             date = None
             problems.append(_("unreadable date"))
         try:
-            hours = Decimal(str(cell("hours")).strip())
+            hours = Decimal(str(row["hours"]).strip())
             if hours <= 0:
                 problems.append(_("hours must be positive"))
             elif hours > MAX_ONLINE_HOURS_PER_ROW:
@@ -239,7 +226,7 @@ def hours_import_preview(*, actor, name: str, content: bytes) -> HourImport:
         except (InvalidOperation, ValueError):
             hours = None
             problems.append(_("unreadable hours"))
-        course, platform = str(cell("course")).strip(), str(cell("platform")).strip()
+        course, platform = str(row["course"]).strip(), str(row["platform"]).strip()
         key = _source_key(platform, number, date, course)
         counted = False
         if key in seen:
@@ -261,25 +248,26 @@ def hours_import_preview(*, actor, name: str, content: bytes) -> HourImport:
                         )
                         % {"total": f"{day_totals[day].normalize():f}"}
                     )
-        rows.append(
-            {
-                "line": line,
-                "id_number": idnumber.mask(number),
-                "cadre_id": cadre.pk if cadre else None,
-                "name": cadre.name if cadre else str(cell("name")),
-                "date": date.isoformat() if date else "",
-                "hours": str(hours) if hours is not None else "",
-                "course": course,
-                "platform": platform,
-                "source_key": key,
-                "errors": problems,
-            }
+        lines.append(
+            HourImportRow(
+                line=line,
+                id_number=idnumber.mask(number)[:32],
+                cadre=cadre,
+                name=(cadre.name if cadre else str(row["name"]).strip())[:100],
+                date=date,
+                hours=(str(hours) if hours is not None else str(row["hours"]).strip())[:32],
+                course=course[:255],
+                platform=platform[:100],
+                source_key=key,
+                errors="；".join(problems),
+            )
         )
-        if problems:
-            errors.append({"line": line, "errors": problems})
-    return HourImport.objects.create(
-        uploaded_by=actor, file_name=name[:255], rows=rows, errors=errors
-    )
+    with transaction.atomic():
+        hour_import = HourImport.objects.create(uploaded_by=actor, file_name=name[:255])
+        for row in lines:
+            row.hour_import = hour_import
+        HourImportRow.objects.bulk_create(lines, batch_size=ROWS_BATCH)
+    return hour_import
 
 
 @transaction.atomic
@@ -290,32 +278,33 @@ def hours_import_commit(*, actor, hour_import: HourImport) -> list[HourRecord]:
         raise ValidationError(_("Only the person who uploaded the file can commit it."))
     if hour_import.committed_at:
         raise ValidationError(_("This import has already been committed."))
-    if hour_import.errors:
+    lines = hour_import.lines.all()
+    if lines.exclude(errors="").exists():
         raise ValidationError(_("Correct the rows with errors and upload the file again."))
-    reach = set(
-        selectors.cadres_in_reach(actor, "issue_dispatch")
-        .filter(pk__in=[r["cadre_id"] for r in hour_import.rows])
-        .values_list("pk", flat=True)
-    )
-    if any(r["cadre_id"] not in reach for r in hour_import.rows):
+    reach = selectors.cadres_in_reach(actor, "issue_dispatch")
+    if lines.filter(Q(cadre__isnull=True) | ~Q(cadre__in=reach.values("pk"))).exists():
         raise ValidationError(_("Some cadres are no longer in your jurisdiction."))
-    day_totals = {}
-    existing = (
-        HourRecord.objects.filter(
-            cadre_id__in=reach,
-            date__in={r["date"] for r in hour_import.rows},
-            kind=HourKind.ONLINE,
+    rows = list(
+        lines.order_by("line").values_list(
+            "cadre_id", "date", "hours", "source_key", "platform", "course"
         )
-        .exclude(status=HourStatus.REJECTED)
-        .values_list("cadre_id", "date")
-        .annotate(total=Sum("hours"))
-        .order_by()
     )
-    for cadre_id, date, total in existing:
-        day_totals[(cadre_id, date.isoformat())] = total
-    for row in hour_import.rows:
-        day = (row["cadre_id"], row["date"])
-        day_totals[day] = day_totals.get(day, Decimal(0)) + Decimal(row["hours"])
+    day_totals = {}
+    cadre_ids = {row[0] for row in rows}
+    dates = {row[1] for row in rows}
+    for batch in _batches(cadre_ids):
+        existing = (
+            HourRecord.objects.filter(cadre_id__in=batch, date__in=dates, kind=HourKind.ONLINE)
+            .exclude(status=HourStatus.REJECTED)
+            .values_list("cadre_id", "date")
+            .annotate(total=Sum("hours"))
+            .order_by()
+        )
+        for cadre_id, date, total in existing:
+            day_totals[(cadre_id, date)] = total
+    for cadre_id, date, hours, *_rest in rows:
+        day = (cadre_id, date)
+        day_totals[day] = day_totals.get(day, Decimal(0)) + Decimal(hours)
     if any(total > MAX_ONLINE_HOURS_PER_DAY for total in day_totals.values()):
         raise ValidationError(
             _(
@@ -325,19 +314,19 @@ def hours_import_commit(*, actor, hour_import: HourImport) -> list[HourRecord]:
         )
     records = [
         HourRecord(
-            cadre_id=row["cadre_id"],
-            date=dt.date.fromisoformat(row["date"]),
-            hours=Decimal(row["hours"]),
+            cadre_id=cadre_id,
+            date=date,
+            hours=Decimal(hours),
             kind=HourKind.ONLINE,
             source=HourSource.ONLINE_IMPORT,
-            source_key=row["source_key"],
-            note=f"{row['platform']} {row['course']}".strip()[:255],
+            source_key=source_key,
+            note=f"{platform} {course}".strip()[:255],
         )
-        for row in hour_import.rows
+        for cadre_id, date, hours, source_key, platform, course in rows
     ]
     try:
         with transaction.atomic():
-            created = HourRecord.objects.bulk_create(records)
+            created = HourRecord.objects.bulk_create(records, batch_size=ROWS_BATCH)
     except IntegrityError:
         raise ValidationError(
             _("Some rows were imported meanwhile; nothing was imported.")

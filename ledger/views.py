@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from core.http import page_number, positive_int
 from ledger import compliance
+from ledger import selectors as ledger_selectors
 from ledger import services as ledger_services
 from ledger.forms import HourImportForm
-from ledger.models import HourImport
 from org import policy
 from org import selectors as org_selectors
 from org.models import Unit
@@ -95,7 +95,7 @@ def hours_import(request):
         upload = form.cleaned_data["file"]
         try:
             hour_import = ledger_services.hours_import_preview(
-                actor=request.user, name=upload.name, content=upload.read()
+                actor=request.user, upload=upload, name=upload.name
             )
         except ValidationError as exc:
             form.add_error("file", exc.messages)
@@ -106,7 +106,7 @@ def hours_import(request):
 
 @login_required
 def hours_import_preview(request, pk: int):
-    hour_import = HourImport.objects.filter(pk=pk, uploaded_by=request.user).first()
+    hour_import = ledger_selectors.hour_import_of(request.user, pk)
     if hour_import is None:
         raise Http404
     if request.method == "POST":
@@ -119,4 +119,23 @@ def hours_import_preview(request, pk: int):
         else:
             messages.success(request, _("%(count)d rows imported.") % {"count": len(created)})
         return redirect("hours_import_preview", pk=pk)
-    return render(request, "ledger/hours_import_preview.html", {"hour_import": hour_import})
+    # A page of rows at a time, those with errors first (or only those); the counts come
+    # from one aggregate query, so a large import costs the page no more than a small one.
+    errors_only = request.GET.get("show") == "errors"
+    counts = ledger_selectors.hour_import_counts(hour_import)
+    per_page = ledger_selectors.PREVIEW_PAGE_SIZE
+    pages = max(1, -(-(counts["errors"] if errors_only else counts["rows"]) // per_page))
+    number = min(positive_int(request.GET.get("page")) or 1, pages)
+    rows = ledger_selectors.hour_import_rows(hour_import, errors_only=errors_only)
+    return render(
+        request,
+        "ledger/hours_import_preview.html",
+        {
+            "hour_import": hour_import,
+            "counts": counts,
+            "rows": rows[(number - 1) * per_page : number * per_page],
+            "errors_only": errors_only,
+            "number": number,
+            "pages": pages,
+        },
+    )

@@ -1,0 +1,352 @@
+"""Reading an uploaded table (.xlsx or .csv) within bounds, for every import.
+
+An upload is untrusted: a few megabytes of .xlsx can unpack to gigabytes of sheet XML or
+hold a million rows. So the size is checked before anything is read, a workbook's zip
+members before it is parsed (declared sizes, compression ratio, then the bytes actually
+inflated), the header before any data row, and rows are streamed (openpyxl read-only, CSV
+line by line) up to a maximum count. Blank rows are skipped without counting; a long run
+of them ends the table (sheets often carry a million formatted but empty rows).
+
+    with open_table(upload, upload.name, columns=COLUMNS, required=("id_number",)) as table:
+        for line, row in table:  # line as the user sees it in Excel; row: {key: value}
+            ...
+
+Every refusal is a ValidationError with a message that names the limit.
+"""
+
+import codecs
+import csv
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.functions import iterparse
+
+# A table ends at this many blank rows in a row; blank rows before it are skipped.
+BLANK_RUN = 1000
+# Below this many unpacked bytes a workbook's compression ratio is not looked at.
+RATIO_FLOOR = 1024 * 1024
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    max_rows: int
+    max_inflated_bytes: int
+    max_ratio: int
+
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        return cls(
+            max_bytes=settings.XUNDIAO_IMPORT_MAX_BYTES,
+            max_rows=settings.XUNDIAO_IMPORT_MAX_ROWS,
+            max_inflated_bytes=settings.XUNDIAO_IMPORT_MAX_INFLATED_BYTES,
+            max_ratio=settings.XUNDIAO_IMPORT_MAX_RATIO,
+        )
+
+
+def not_a_workbook() -> ValidationError:
+    return ValidationError(_("The file is not a readable Excel workbook."))
+
+
+def check_upload_size(size: int, limits: Limits | None = None) -> None:
+    """Refuse an empty upload or one over the size limit (before reading it)."""
+    limits = limits or Limits.from_settings()
+    if not size:
+        raise ValidationError(_("The file is empty."))
+    if size > limits.max_bytes:
+        raise ValidationError(
+            _("The file is %(size)s; files of at most %(limit)s can be imported.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limits.max_bytes)}
+        )
+
+
+def _size(stream) -> int:
+    position = stream.tell()
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(position)
+    return size
+
+
+def check_workbook_archive(stream, limits: Limits) -> None:
+    """Refuse a workbook whose members would unpack to more than the limit, by their
+    declared sizes and compression ratio first (nothing inflated yet), then by the bytes
+    they actually inflate to, counted as they come (zipfile stops a member at its
+    declared size and refuses one whose checksum fails; this does not rely on it)."""
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise not_a_workbook() from None
+    too_big = ValidationError(
+        _("The workbook unpacks to more than %(limit)s, more than an import may hold.")
+        % {"limit": filesizeformat(limits.max_inflated_bytes)}
+    )
+    with archive:
+        members = archive.infolist()
+        declared = sum(info.file_size for info in members)
+        packed = sum(info.compress_size for info in members)
+        if declared > limits.max_inflated_bytes:
+            raise too_big
+        if declared > RATIO_FLOOR and declared > limits.max_ratio * max(packed, 1):
+            raise ValidationError(
+                _(
+                    "The workbook is compressed more than %(ratio)s to 1, which no "
+                    "spreadsheet is; it was not read."
+                )
+                % {"ratio": limits.max_ratio}
+            )
+        inflated = 0
+        try:
+            for info in members:
+                with archive.open(info) as member:
+                    while chunk := member.read(CHUNK):
+                        inflated += len(chunk)
+                        if inflated > limits.max_inflated_bytes:
+                            raise too_big
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+            raise not_a_workbook() from None
+    stream.seek(0)
+
+
+def _is_formula(value) -> bool:
+    if isinstance(value, str):
+        return value.startswith("=")
+    # openpyxl's ArrayFormula and DataTableFormula
+    return type(value).__name__.endswith("Formula")
+
+
+class _Sheet(ReadOnlyWorksheet):
+    """openpyxl's read-only sheet, but looking for the sheet's declared size only up to
+    where its rows begin: openpyxl waits for the end of <sheetData>, so a sheet without
+    a <dimension> element (as some exporters write) was parsed whole before its first
+    row could be read."""
+
+    def _get_size(self):
+        with self._get_source() as source:
+            for _event, element in iterparse(source, events=("start",)):
+                if element.tag == DIMENSION_TAG:
+                    bounds = SheetDimension.from_tree(element).boundaries
+                    self._min_column, self._min_row, self._max_column, self._max_row = bounds
+                    return
+                if element.tag == DATA_TAG:
+                    return
+
+
+class _Reader(ExcelReader):
+    """openpyxl's reader (read-only) with the sheets above."""
+
+    def read_worksheets(self):
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files:
+                continue
+            if "chartsheet" in rel.Type:
+                self.read_chartsheet(sheet, rel)
+                continue
+            worksheet = _Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
+
+
+def _xlsx_rows(stream, limits: Limits):
+    """(line, values) of the workbook's active sheet, streamed; the workbook to close."""
+    check_workbook_archive(stream, limits)
+    try:
+        # Not data_only: a formula must be seen as one, not as its cached value (which
+        # a generated file may lack, or hold stale).
+        reader = _Reader(stream, read_only=True, data_only=False)
+        reader.read()
+        book = reader.wb
+        sheet = book.active
+    except Exception as exc:  # openpyxl raises many kinds on a broken file
+        raise not_a_workbook() from exc
+    if not isinstance(sheet, ReadOnlyWorksheet):  # e.g. a chart sheet
+        book.close()
+        raise not_a_workbook()
+
+    def rows():
+        try:
+            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                for column, value in enumerate(values, start=1):
+                    if value is not None and _is_formula(value):
+                        raise ValidationError(
+                            _(
+                                "Row %(line)s, column %(column)s holds a formula (%(formula)s); "
+                                "save the sheet with values instead of formulas and upload "
+                                "it again."
+                            )
+                            % {
+                                "line": line,
+                                "column": _column_letter(column),
+                                "formula": str(value)[:40],
+                            }
+                        )
+                yield line, values
+        except ValidationError:
+            raise
+        except Exception as exc:  # a broken sheet shows when its rows are read
+            raise not_a_workbook() from exc
+
+    return rows(), book.close
+
+
+def _column_letter(column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _csv_encoding(stream) -> str:
+    """UTF-8 (with or without a byte-order mark) if the whole file decodes as it, else
+    GB18030, the encoding of Chinese Excel's CSV export."""
+    stream.seek(0)
+    start = stream.read(3)
+    if start == codecs.BOM_UTF8:
+        return "utf-8-sig"
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := stream.read(CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"
+    finally:
+        stream.seek(0)
+    return "utf-8"
+
+
+def _csv_rows(stream):
+    encoding = _csv_encoding(stream)
+
+    def rows():
+        # Lines split on b"\n", which is never part of a UTF-8 or GB18030 character.
+        try:
+            yield from enumerate(csv.reader(codecs.iterdecode(stream, encoding)), start=1)
+        except UnicodeDecodeError:
+            raise ValidationError(_("The file is not readable text (UTF-8 or GB18030).")) from None
+        except csv.Error as exc:
+            raise ValidationError(_("The file is not a readable CSV table.")) from exc
+
+    return rows(), lambda: None
+
+
+def _blank(values) -> bool:
+    return all(value is None or not str(value).strip() for value in values)
+
+
+class Table:
+    """The data rows under a table's header. The header is read and checked when the
+    table is made, before any data row; iterating yields (line, {key: value}) for the
+    non-blank rows, and refuses a table with more rows than the limit."""
+
+    def __init__(
+        self,
+        rows: Iterator,
+        columns: Mapping[str, Sequence[str]],
+        required: Sequence[str],
+        limits: Limits,
+    ):
+        self._rows = rows
+        self.limits = limits
+        self.header_line, header = self._header(rows)
+        self.columns = self._map(header, columns, required)
+
+    @staticmethod
+    def _header(rows):
+        blanks = 0
+        for line, values in rows:
+            if not _blank(values):
+                return line, ["" if v is None else str(v).strip() for v in values]
+            blanks += 1
+            if blanks >= BLANK_RUN:
+                break
+        raise ValidationError(_("The file is empty."))
+
+    @staticmethod
+    def _map(header, columns, required) -> dict[str, int]:
+        found = {}
+        for key, names in columns.items():
+            for index, cell in enumerate(header):
+                if cell in names:
+                    found[key] = index
+        missing = [columns[key][0] for key in required if key not in found]
+        if missing:
+            messages = [_("Missing columns: %(columns)s") % {"columns": "、".join(missing)}]
+            if any(not cell for cell in header):
+                # Read-only openpyxl sees a merged cell as its first cell and blanks.
+                messages.append(
+                    _(
+                        "The header row has empty or merged cells; write one column name "
+                        "in each cell: %(columns)s"
+                    )
+                    % {"columns": "、".join(names[0] for names in columns.values())}
+                )
+            raise ValidationError(messages)
+        return found
+
+    def __iter__(self) -> Iterator[tuple[int, dict]]:
+        count = blanks = 0
+        for line, values in self._rows:
+            if _blank(values):
+                blanks += 1
+                if blanks >= BLANK_RUN:
+                    return
+                continue
+            blanks = 0
+            count += 1
+            if count > self.limits.max_rows:
+                raise ValidationError(
+                    _(
+                        "The file has more than %(limit)s rows of data; split it into files "
+                        "of at most %(limit)s rows."
+                    )
+                    % {"limit": self.limits.max_rows}
+                )
+            width = len(values)
+            yield (
+                line,
+                {
+                    key: ("" if index >= width or values[index] is None else values[index])
+                    for key, index in self.columns.items()
+                },
+            )
+
+
+@contextmanager
+def open_table(
+    upload,
+    name: str,
+    *,
+    columns: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    limits: Limits | None = None,
+):
+    """The table of an uploaded .xlsx or .csv file (a binary file object, e.g. Django's
+    UploadedFile), its header checked; see the module's docstring."""
+    limits = limits or Limits.from_settings()
+    stream = getattr(upload, "file", upload)  # Django's File wraps the real stream
+    check_upload_size(_size(stream), limits)
+    lower = (name or "").lower()
+    if lower.endswith(".xlsx"):
+        rows, close = _xlsx_rows(stream, limits)
+    elif lower.endswith(".csv"):
+        rows, close = _csv_rows(stream)
+    else:
+        raise ValidationError(_("Upload an .xlsx or .csv file."))
+    try:
+        yield Table(rows, columns, required, limits)
+    finally:
+        close()
