@@ -154,16 +154,22 @@ def may_decide(user, step) -> bool:
 
 
 def is_recused(user, step) -> bool:
-    """Would `user` decide this step but for the separation of duties? (The pages tell
-    them why they may not, and who decides instead.)"""
+    """Is `user` kept from deciding this step by the separation of duties — the applicant,
+    the cadre the request is about, or a deputy of one of them? (The pages tell them why,
+    and who decides instead.)"""
     if not user.is_authenticated or may_decide(user, step):
         return False
     excluded = excluded_deciders(step.request)
-    return any(
-        user.has_perm(permission, step.scope)
-        and (user.pk in excluded or _delegators(user, permission, step.scope).exists())
-        for permission in _step_permissions(step)
-    )
+    if user.pk in excluded:
+        return True
+    today = timezone.localdate()
+    return Delegation.objects.filter(
+        delegate=user,
+        delegator__in=excluded,
+        revoked=False,
+        starts_on__lte=today,
+        ends_on__gte=today,
+    ).exists()
 
 
 def deciders(step) -> list:
@@ -181,28 +187,27 @@ def deciders(step) -> list:
 def route_chain(chain: list[Authority], *, requested_by, cadre=None) -> list[Authority]:
     """`chain` with every authority that only an excluded person holds (the applicant,
     or the cadre the request is about) handed to the next authority: it stays with the
-    unit's other heads if there are any, else it goes to the dispatchers (escalation
-    permission) of the nearest organization department. An authority nobody holds is
-    left as it is (the step's deadline escalates it)."""
+    unit's other heads if there are any, else it goes to the organization department —
+    the holders of the escalation permission (the dispatchers) of the nearest one, whose
+    jurisdiction holds the unit. The step keeps its unit as its scope, so the unit's
+    people still see the request. An authority nobody holds is left as it is (the step's
+    deadline escalates it)."""
     excluded = _excluded(getattr(requested_by, "pk", requested_by), cadre)
     routed = []
     for authority in chain:
         holders = _holders(authority.permission, authority.scope)
-        department = nearest_org_department(authority.scope)
         if (
-            department is None
-            or not holders.filter(pk__in=excluded).exists()
+            not holders.filter(pk__in=excluded).exists()
             or holders.exclude(pk__in=excluded).exists()
         ):
             routed.append(authority)
             continue
+        department = nearest_org_department(authority.scope)
         label = gettext_now("%(department)s, for the recused %(authority)s") % {
-            "department": department,
+            "department": department or "",
             "authority": authority.label,
         }
-        routed.append(
-            Authority(authority.stage, label, ESCALATION_PERMISSION, department.jurisdiction)
-        )
+        routed.append(Authority(authority.stage, label, ESCALATION_PERMISSION, authority.scope))
     return routed
 
 

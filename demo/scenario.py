@@ -187,10 +187,12 @@ def run() -> bool:
     _decide(req, "managing_review", city_head)
     # jyj[1]: confirmed → notified
     _confirm(d[jyj[1].pk], liaison["xx-jyj"])
-    # the dual-managed chief: deferral approved by the county, awaiting the city
+    # the dual-managed chief: deferral approved by the county, awaiting the city. The
+    # chief heads the bureau herself, so she recuses (回避) and the head of the county
+    # government above it decides the unit's step (approvals.policy.may_decide).
     _request(d[dual.pk], liaison["qs-gaj"], "deferral", "辖区重大安保任务")
     req = ApprovalRequest.objects.get(subject_id=d[dual.pk].pk)
-    _decide(req, "head_review", head["qs-gaj"])
+    _decide(req, "head_review", _user("qs-zf.head"))
     _decide(req, "managing_review", county_head)
     # the rest stay named, awaiting confirmation.
 
