@@ -1,0 +1,599 @@
+"""The permission matrix: for every route of config.urls, how to build a sample URL from
+the sample objects of a side (the city's unit A, or the county), and the statuses each
+role may get for GET and for an empty POST there. `tests/hardening/test_permission_matrix.py`
+walks the URL conf, requires an entry here for every route, and probes every entry.
+
+Outcomes are spelled as the test sees them: "200", "302", "403", "404", "405", and
+"login" for a redirect to a login page. The status rule (README, "Tests and CI"): a
+visitor who is not signed in goes to the login page; an object out of the user's reach
+answers 404; a page or step of a role the user lacks answers 403; lists are filtered,
+never refused.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+# -- roles and sides -------------------------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+TRAINEE = "trainee"  # Dave, the trainee of cadre A
+LIAISON = "liaison"  # Lily, liaison of unit A
+HEAD = "head"  # Alice, department head of unit A
+DEPUTY = "deputy"  # Dan, deputy head of unit A (no delegation running)
+REGISTRAR = "registrar"  # Rita, registrar of the city's party school
+CITY_DISPATCHER = "city dispatcher"  # Bob, the whole city
+COUNTY_DISPATCHER = "county dispatcher"  # Carol, the county only
+ORG_HEAD = "org head"  # Oscar, the city's organization department head
+AUDITOR = "auditor"  # Audrey, reads the whole city
+
+ROLES = [
+    ANONYMOUS,
+    TRAINEE,
+    LIAISON,
+    HEAD,
+    DEPUTY,
+    REGISTRAR,
+    CITY_DISPATCHER,
+    COUNTY_DISPATCHER,
+    ORG_HEAD,
+    AUDITOR,
+]
+SIGNED_IN = ROLES[1:]
+
+#: the city side: unit A's cadre, the city's class, roll call, processes …; the county
+#: side: a county-managed cadre of unit B, the county's class, roll call, processes …
+CITY = "city"
+COUNTY = "county"
+SIDES = [CITY, COUNTY]
+
+#: who reaches the samples of each side (read_scope on the scope unit, or their own record)
+WHOLE_CITY = {CITY_DISPATCHER, ORG_HEAD, AUDITOR}
+UNIT_A = {LIAISON, HEAD, DEPUTY}
+REACH = {
+    CITY: WHOLE_CITY | UNIT_A,
+    COUNTY: WHOLE_CITY | {COUNTY_DISPATCHER},
+}
+DISPATCHERS = {CITY_DISPATCHER, COUNTY_DISPATCHER}
+#: who reads what a department organizes (roll calls, circulars), and what a unit does
+ORGANIZERS = {CITY: WHOLE_CITY, COUNTY: WHOLE_CITY | {COUNTY_DISPATCHER}}
+UNITS = REACH
+
+OK = {"200", "302"}
+
+
+# -- expectations ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The outcomes allowed for one route. `get` and `post` map a role to its allowed
+    outcomes, either one set for both sides or a dict side → set; a role not named gets
+    `otherwise`. Anonymous visitors get "login" unless `public`."""
+
+    get: dict = field(default_factory=dict)
+    post: dict = field(default_factory=dict)
+    otherwise: frozenset = frozenset({"403"})
+    post_otherwise: frozenset | None = None
+    public: bool = False
+
+    def allowed(self, role, side, method):
+        if role == ANONYMOUS and not self.public:
+            return {"login"}
+        table = self.get if method == "GET" else self.post
+        fallback = self.otherwise if method == "GET" else (self.post_otherwise or self.otherwise)
+        value = table.get(role, fallback)
+        if isinstance(value, dict):
+            value = value[side]
+        return set(value)
+
+    def allowed_to_act(self, role, got):
+        """A write (an audit event) is expected only from a signed-in role whose request
+        went through (2xx/3xx): never from a refusal or a login redirect."""
+        return role != ANONYMOUS and got in OK
+
+
+# -- sample URLs -----------------------------------------------------------------------------
+
+_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+_NODE_ROUTE = re.compile(
+    r"^workflow/(?P<app>\w+)/<int:process_pk>/(?P<node>\w+)/<int:task_pk>/(?:(?P<action>\w+)/)?$"
+)
+_FLOW_ROUTE = re.compile(r"^workflow/(?P<app>\w+)/(?P<rest>.*)$")
+
+
+def flow_route(pattern):
+    """(app, node or None, action or rest) for a route of a flow under /workflow/."""
+    m = _NODE_ROUTE.match(pattern)
+    if m:
+        return m["app"], m["node"], m["action"] or "index"
+    m = _FLOW_ROUTE.match(pattern)
+    if m and m["app"] in FLOW_NODES:
+        return m["app"], None, m["rest"]
+    return None
+
+
+def sample_url(pattern, name, samples):
+    """The URL to probe on a side, or None where the side has no sample (or the route
+    takes no object, and the city side already probes it)."""
+    flow = flow_route(pattern)
+    if flow and flow[1]:
+        app, node, _ = flow
+        ids = samples.get(f"{app}:{node}")
+        if ids is None:
+            return None
+        return "/" + pattern.replace("<int:process_pk>", str(ids[0])).replace(
+            "<int:task_pk>", str(ids[1])
+        )
+    if flow and "<int:process_pk>" in pattern:
+        process = samples.get(f"{flow[0]}:process")
+        return None if process is None else "/" + pattern.replace("<int:process_pk>", str(process))
+    if pattern.startswith("admin/"):
+        if name not in ADMIN_SAMPLES:
+            return None
+        kind = ADMIN_SAMPLES[name]
+    else:
+        kind = OBJECTS.get(name or pattern)
+    if not _CONVERTER.search(pattern):
+        return "/" + pattern if samples["side"] == CITY else None
+    if kind is None:
+        return None
+    return "/" + _CONVERTER.sub(str(samples[kind]), pattern)
+
+
+def entry_for(pattern, name):
+    """The matrix entry of a route, or None if it has none."""
+    if pattern.startswith("admin/"):
+        return ADMIN_PAGES.get(name, ADMIN)
+    flow = flow_route(pattern)
+    if flow:
+        app, node, action = flow
+        if node is None:
+            return flow_page(app, action)
+        kind = FLOW_NODES[app].get(node)
+        if kind is None:
+            return None
+        return node_expectation(app, node, action)
+    return PAGES.get(name or pattern)
+
+
+# -- our pages -------------------------------------------------------------------------------
+
+#: the sample object each route with an id takes (a key of the test's samples)
+OBJECTS = {
+    "notifications:detail": "notification",
+    "notifications:mark_read": "notification",
+    "notifications:acknowledge": "notification",
+    "notifications:document": "notification",
+    "document_download": "document",
+    "cadre_detail": "cadre",
+    "cadre_edit": "cadre",
+    "training_record": "cadre",
+    "hours_import_preview": "hour_import",
+    "task_reassign": "task",
+    "class_detail": "class",
+    "class_candidates": "class",
+    "class_attendance": "class",
+    "catalog:trainingclass:detail": "class",
+    "roll_call_detail": "rollcall",
+    "roll_call_acknowledgements": "rollcall",
+}
+
+
+def every(outcomes, roles=SIGNED_IN):
+    """The same outcomes for each of `roles`."""
+    return {role: frozenset(outcomes) for role in roles}
+
+
+def by_reach(reach, inside, outside=("404",), lacking=None, roles=SIGNED_IN):
+    """`inside` for the roles reaching a side's sample (`reach`: side → roles), `outside`
+    for the others; `lacking` (role → outcomes) for roles that reach it but whose page
+    it is not."""
+    table = {}
+    for role in roles:
+        table[role] = {
+            side: frozenset(inside if role in reach[side] else outside) for side in SIDES
+        }
+        if lacking and role in lacking:
+            table[role] = {
+                side: frozenset(lacking[role] if role in reach[side] else outside) for side in SIDES
+            }
+    return table
+
+
+#: a list or form every signed-in user opens (lists are filtered, never refused)
+SIGNED_IN_PAGE = Expect(get=every({"200"}), post=every({"200"}))
+#: a list of the jurisdiction: every role with a unit, not a trainee
+STAFF_LIST = Expect(get=every({"200"}, SIGNED_IN[1:]), post=every({"200"}, SIGNED_IN[1:]))
+DISPATCHER_PAGE = Expect(get=every({"200"}, DISPATCHERS), post=every({"200"}, DISPATCHERS))
+
+PAGES: dict[str, Expect] = {
+    # Browsers ask for /favicon.ico whoever they are.
+    "favicon.ico": Expect(get=every({"301"}, ROLES), post=every({"301"}, ROLES), public=True),
+    "login": Expect(get=every({"200"}, ROLES), post=every({"200"}, ROLES), public=True),
+    "logout": Expect(get=every({"405"}, ROLES), post=every({"302"}, ROLES), public=True),
+    "home": SIGNED_IN_PAGE,
+    "notifications:inbox": SIGNED_IN_PAGE,
+    "notifications:preferences": SIGNED_IN_PAGE,
+    "notifications:mark_all_read": Expect(get=every({"405"}), post=every({"302"})),
+    "document_list": SIGNED_IN_PAGE,
+    "task_list": SIGNED_IN_PAGE,
+    "cadre_list": STAFF_LIST,
+    "unit_list": STAFF_LIST,
+    "compliance_report": STAFF_LIST,
+    "class_list": STAFF_LIST,
+    "dispatch_list": STAFF_LIST,
+    "overdue_list": STAFF_LIST,
+    "roll_call_list": STAFF_LIST,
+    # Registering a cadre: the unit's liaison and the dispatchers.
+    "cadre_create": Expect(
+        get=every({"200"}, DISPATCHERS | {LIAISON}), post=every({"200"}, DISPATCHERS | {LIAISON})
+    ),
+    # A department head delegates their decisions.
+    "delegations": Expect(get=every({"200"}, [HEAD]), post=every({"200"}, [HEAD])),
+    "hours_import": DISPATCHER_PAGE,
+    "class_create": DISPATCHER_PAGE,
+}
+
+# Object pages. The samples: Dave's latest notification and his notice (通知书) on the city
+# side, the county liaison's on the county side (no role here receives those).
+OWN = {CITY: {TRAINEE}, COUNTY: set()}
+NOTICE_READERS = {CITY: WHOLE_CITY | UNIT_A | {TRAINEE}, COUNTY: REACH[COUNTY]}
+CADRE_READERS = {CITY: REACH[CITY] | {TRAINEE}, COUNTY: REACH[COUNTY]}
+CADRE_KEEPERS = {CITY: {LIAISON, CITY_DISPATCHER}, COUNTY: DISPATCHERS}
+NOT_KEEPERS = {TRAINEE, HEAD, DEPUTY, ORG_HEAD, AUDITOR}
+#: classes: those who organize them (the departments' people) and the school's registrar
+CLASS_READERS = {
+    CITY: {REGISTRAR} | WHOLE_CITY,
+    COUNTY: {REGISTRAR, COUNTY_DISPATCHER} | WHOLE_CITY,
+}
+ORGANIZER_DISPATCHERS = {CITY: {CITY_DISPATCHER}, COUNTY: DISPATCHERS}
+IMPORTER = {CITY: {CITY_DISPATCHER}, COUNTY: {COUNTY_DISPATCHER}}
+REFUSAL = {"403"}
+KEEPERS = {
+    role: {
+        side: (
+            {"200"}
+            if role in CADRE_KEEPERS[side]
+            else REFUSAL
+            if role in CADRE_READERS[side]
+            else {"404"}
+        )
+        for side in SIDES
+    }
+    for role in SIGNED_IN
+}
+CANDIDATES = by_reach(CLASS_READERS, REFUSAL, lacking={r: {"200"} for r in DISPATCHERS})
+ROSTER = by_reach(CLASS_READERS, REFUSAL, lacking={REGISTRAR: {"200"}})
+ACKNOWLEDGEMENTS = by_reach(ORGANIZERS, REFUSAL, lacking={r: {"200"} for r in DISPATCHERS})
+
+PAGES.update(
+    {
+        "notifications:detail": Expect(get=by_reach(OWN, {"200"}), post=by_reach(OWN, {"200"})),
+        "notifications:mark_read": Expect(get=every({"405"}), post=by_reach(OWN, {"302"})),
+        "notifications:acknowledge": Expect(get=every({"405"}), post=by_reach(OWN, {"302"})),
+        "notifications:document": Expect(get=by_reach(OWN, {"200"}), post=by_reach(OWN, {"200"})),
+        "document_download": Expect(
+            get=by_reach(NOTICE_READERS, {"200"}), post=by_reach(NOTICE_READERS, {"200"})
+        ),
+        "cadre_detail": Expect(
+            get=by_reach(CADRE_READERS, {"200"}), post=by_reach(CADRE_READERS, {"200"})
+        ),
+        "training_record": Expect(
+            get=by_reach(CADRE_READERS, {"200"}), post=by_reach(CADRE_READERS, {"200"})
+        ),
+        # Who keeps a cadre's record (org.policy.may_edit_cadre): the liaison of the
+        # cadre's unit and the dispatchers of its jurisdiction; other readers get 403.
+        "cadre_edit": Expect(get=KEEPERS, post=KEEPERS),
+        # An import's preview is its uploader's; committing it (POST) writes the hours.
+        "hours_import_preview": Expect(
+            get=by_reach(IMPORTER, {"200"}), post=by_reach(IMPORTER, {"302"})
+        ),
+        # Reassigning a stuck task: the dispatchers over its unit (workflow.services).
+        "task_reassign": Expect(
+            get=by_reach(ORGANIZER_DISPATCHERS, {"200"}),
+            post=by_reach(ORGANIZER_DISPATCHERS, {"200"}),
+        ),
+        "class_detail": Expect(
+            get=by_reach(CLASS_READERS, {"200"}), post=by_reach(CLASS_READERS, {"200"})
+        ),
+        # Candidate suggestions: the organizing dispatchers; other readers get 403.
+        "class_candidates": Expect(get=CANDIDATES, post=CANDIDATES),
+        # The attendance roster: the school's registrar; other readers get 403.
+        "class_attendance": Expect(get=ROSTER, post=ROSTER),
+        "roll_call_detail": Expect(
+            get=by_reach(ORGANIZERS, {"200"}), post=by_reach(ORGANIZERS, {"200"})
+        ),
+        "roll_call_acknowledgements": Expect(get=ACKNOWLEDGEMENTS, post=ACKNOWLEDGEMENTS),
+        # /workflow/ itself sends everyone on to their first app.
+        "index": Expect(get=every({"302"}), post=every({"302"})),
+        # The class catalogue in the /workflow/ site: not a trainee's.
+        "catalog:index": Expect(
+            get=every({"302"}, SIGNED_IN[1:]), post=every({"302"}, SIGNED_IN[1:])
+        ),
+        "catalog:trainingclass:index": Expect(
+            get=every({"200"}, SIGNED_IN[1:]), post=every({"405"}, SIGNED_IN[1:])
+        ),
+        "catalog:trainingclass:list": Expect(
+            get=every({"200"}, SIGNED_IN[1:]), post=every({"405"}, SIGNED_IN[1:])
+        ),
+        "catalog:trainingclass:detail": Expect(
+            get={**by_reach(CLASS_READERS, {"200"}), TRAINEE: REFUSAL},
+            post=every({"405"}, SIGNED_IN[1:]),
+        ),
+    }
+)
+
+# -- Viewflow's site ---------------------------------------------------------------------------
+
+HUMAN = "human"  # a task someone claims and executes (assign / unassign / execute pages)
+AUTO = "auto"  # a gateway, timer, handler, start or end: its pages only show it
+
+#: every node of every flow, by app (a new node fails the test until it is listed here)
+FLOW_NODES = {
+    "rollcall": {
+        "allot_seats": AUTO,
+        "await_reminder": AUTO,
+        "by_mode": AUTO,
+        "end": AUTO,
+        "escalate_unanswered": AUTO,
+        "name_cadres": AUTO,
+        "remind_unanswered": AUTO,
+        "start": AUTO,
+        "unanswered_due": AUTO,
+    },
+    "nomination": {
+        "dispatch_nominees": AUTO,
+        "dispatcher_review": HUMAN,
+        "end": AUTO,
+        "head_approval": HUMAN,
+        "head_decided": AUTO,
+        "nominate": HUMAN,
+        "reviewed": AUTO,
+        "start": AUTO,
+    },
+    "dispatch": {
+        "acknowledge": HUMAN,
+        "acknowledge_due": AUTO,
+        "answered": AUTO,
+        "await_confirm_reminder": AUTO,
+        "await_decision": AUTO,
+        "closed": AUTO,
+        "confirm": HUMAN,
+        "confirm_due": AUTO,
+        "deadline_handled": AUTO,
+        "decided": AUTO,
+        "end": AUTO,
+        "escalate_acknowledge": AUTO,
+        "escalate_confirm": AUTO,
+        "issue_notice": AUTO,
+        "record_attendance": HUMAN,
+        "remind_acknowledge": AUTO,
+        "remind_confirm": AUTO,
+        "request_approval": AUTO,
+        "start": AUTO,
+        "start_in_roll_call": AUTO,
+        "watch_confirmation": AUTO,
+        "acknowledge__timeout": AUTO,
+    },
+    "approval": {
+        "co_managing_review": HUMAN,
+        "co_managing_review_due": AUTO,
+        "deadline_handled": AUTO,
+        "end": AUTO,
+        "escalate_co_managing_review": AUTO,
+        "escalate_head_review": AUTO,
+        "escalate_managing_review": AUTO,
+        "head_decided": AUTO,
+        "head_review": HUMAN,
+        "head_review_due": AUTO,
+        "managing_review": HUMAN,
+        "managing_review_due": AUTO,
+        "org_decided": AUTO,
+        "org_join": AUTO,
+        "org_split": AUTO,
+        "remind_co_managing_review": AUTO,
+        "remind_head_review": AUTO,
+        "remind_managing_review": AUTO,
+        "restart_round": AUTO,
+        "settle": AUTO,
+        "start": AUTO,
+        "co_managing_review__timeout": AUTO,
+        "head_review__timeout": AUTO,
+        "managing_review__timeout": AUTO,
+    },
+    "filing": {
+        "correct": HUMAN,
+        "end": AUTO,
+        "review": HUMAN,
+        "reviewed": AUTO,
+        "start": AUTO,
+    },
+    "makeup": {
+        "await_outcome": AUTO,
+        "dispatch_makeup": AUTO,
+        "end": AUTO,
+        "escalate": AUTO,
+        "escalated": AUTO,
+        "made_up": AUTO,
+        "schedule": HUMAN,
+        "start": AUTO,
+        "await_outcome__timeout": AUTO,
+        "schedule__timeout": AUTO,
+    },
+    "recognition": {
+        "await_decision": AUTO,
+        "end": AUTO,
+        "request_approval": AUTO,
+        "start": AUTO,
+    },
+    "circular": {
+        "approval": HUMAN,
+        "approved": AUTO,
+        "draft": HUMAN,
+        "end": AUTO,
+        "issue": AUTO,
+        "scheduled_start": AUTO,
+        "start": AUTO,
+    },
+}
+
+#: who sees a process of each flow, on each side: read_scope on the process's scope unit
+#: (the organizer's department for roll calls and circulars, the unit for the rest)
+PROCESS_VIEWERS = {
+    "rollcall": ORGANIZERS,
+    "nomination": UNITS,
+    "dispatch": UNITS,
+    "approval": UNITS,
+    "filing": UNITS,
+    "makeup": UNITS,
+    "recognition": UNITS,
+    "circular": ORGANIZERS,
+}
+
+#: roles with no tie to a side at all: every object page of that side answers them 404
+OUTSIDERS = {
+    CITY: {COUNTY_DISPATCHER},
+    COUNTY: {TRAINEE, LIAISON, HEAD, DEPUTY, REGISTRAR},
+}
+REFUSED = frozenset({"403", "404"})
+
+
+def process_page(app, viewers_get, viewers_post, insiders=REFUSED):
+    """A page of one process: its viewers get `viewers_*`; outsiders of the side 404;
+    other roles (a trainee or registrar who takes part, someone who sees nothing of it)
+    are refused either way."""
+    viewers = PROCESS_VIEWERS[app]
+    get, post = {}, {}
+    for role in SIGNED_IN:
+        get[role], post[role] = {}, {}
+        for side in SIDES:
+            if role in viewers[side]:
+                get[role][side], post[role][side] = set(viewers_get), set(viewers_post)
+            elif role in OUTSIDERS[side]:
+                get[role][side], post[role][side] = {"404"}, {"404"}
+            else:
+                get[role][side], post[role][side] = set(insiders), set(insiders)
+    return Expect(get=get, post=post)
+
+
+def flow_page(app, rest):
+    """The pages of a flow's app under /workflow/<app>/."""
+    if rest in LIST_PAGES:
+        return LIST_PAGES[rest]
+    if rest == "start/":
+        return START_PAGES.get(app)
+    if rest in ("<int:process_pk>/", "<int:process_pk>/chart/"):
+        return process_page(app, {"200"}, {"405"})
+    if rest == "<int:process_pk>/cancel/":  # Viewflow's own cancel: administrators only
+        return process_page(app, {"403"}, {"403"})
+    if app == "approval" and rest == "<int:process_pk>/attachment/":  # the request's file
+        return Expect(get=process_page(app, {"200"}, {"405"}).get, post=every({"405"}))
+    return None
+
+
+#: the lists of each flow's app: filtered to the user's jurisdiction, never refused
+LIST_PAGES = {
+    "": Expect(get=every({"200"}), post=every({"405"})),
+    "flows/": Expect(get=every({"200"}), post=every({"405"})),
+    "tasks/": Expect(get=every({"200"}), post=every({"405"})),
+    "chart/": Expect(get=every({"200"}), post=every({"405"})),
+    "inbox/": Expect(get=every({"200"}), post=every({"405"})),
+    "queue/": Expect(get=every({"200"}), post=every({"405"})),
+    "archive/": Expect(get=every({"200"}), post=every({"405"})),
+    # Bulk claim / unclaim: GET goes back to the list; an empty POST claims nothing.
+    "queue/assign/": Expect(get=every({"302"}), post=every({"200"})),
+    "inbox/unassign/": Expect(get=every({"302"}), post=every({"200"})),
+}
+
+#: the start forms: roll calls and circulars for dispatchers, filings and hour
+#: recognitions for unit liaisons
+START_PAGES = {
+    "rollcall": DISPATCHER_PAGE,
+    "circular": DISPATCHER_PAGE,
+    "filing": Expect(get=every({"200"}, [LIAISON]), post=every({"200"}, [LIAISON])),
+    "recognition": Expect(get=every({"200"}, [LIAISON]), post=every({"200"}, [LIAISON])),
+}
+
+
+@dataclass(frozen=True)
+class SampleTask:
+    """The state of a human node's sample task on a side, and who holds it: for a "new"
+    task the roles that may claim it, for an "assigned" one its owner, for a "done" one
+    the roles that took part without seeing the process (sent on, as viewers are)."""
+
+    state: str
+    roles: frozenset = frozenset()
+
+
+NEW, ASSIGNED, DONE = "NEW", "ASSIGNED", "DONE"
+
+#: the sample task of each human node, per side (the test checks its state): the first
+#: task of the node in the side's processes (the world is built in
+#: test_permission_matrix.build_world)
+SAMPLE_TASKS = {
+    # Lily confirmed cadre A's dispatch; the county's liaison confirmed the county's.
+    ("dispatch", "confirm", CITY): SampleTask(DONE),
+    ("dispatch", "confirm", COUNTY): SampleTask(DONE),
+    # Dave's acknowledgement (签收) is his from the start; the county's cadre has no
+    # account, so its unit's liaison (not one of the roles) acknowledges.
+    ("dispatch", "acknowledge", CITY): SampleTask(ASSIGNED, frozenset({TRAINEE})),
+    ("dispatch", "acknowledge", COUNTY): SampleTask(NEW),
+    # The absentee's attendance, recorded by Rita, who does not see the dispatch itself.
+    ("dispatch", "record_attendance", CITY): SampleTask(DONE, frozenset({REGISTRAR})),
+    ("nomination", "nominate", CITY): SampleTask(NEW, frozenset({LIAISON})),
+    ("nomination", "nominate", COUNTY): SampleTask(NEW),
+    ("approval", "head_review", CITY): SampleTask(NEW, frozenset({HEAD})),
+    ("approval", "head_review", COUNTY): SampleTask(NEW),
+    ("filing", "review", CITY): SampleTask(NEW, frozenset({CITY_DISPATCHER})),
+    ("filing", "review", COUNTY): SampleTask(NEW, frozenset(DISPATCHERS)),
+    ("makeup", "schedule", CITY): SampleTask(NEW, frozenset({CITY_DISPATCHER})),
+    ("circular", "draft", CITY): SampleTask(NEW, frozenset({CITY_DISPATCHER})),
+    ("circular", "draft", COUNTY): SampleTask(NEW, frozenset(DISPATCHERS)),
+}
+
+
+def node_expectation(app, node, action):
+    """The pages of one node of a process: /workflow/<app>/<process>/<node>/<task>/…"""
+    if action == "index":  # Viewflow's redirect to the task's detail or form page
+        return Expect(get=every({"302"}), post=every({"302"}))
+    if action == "detail":
+        return process_page(app, {"200"}, {"405"})
+    if action in ("cancel", "undo", "revive"):  # Viewflow's manage actions: administrators
+        return process_page(app, {"403"}, {"403"})
+    if action not in ("assign", "unassign", "execute") or FLOW_NODES[app][node] != HUMAN:
+        return None
+    expect = process_page(app, {"403"}, {"403"})
+    for side in SIDES:
+        task = SAMPLE_TASKS.get((app, node, side))
+        if task is None:
+            continue
+        if task.state == DONE:  # "already handled": viewers are sent on to the process
+            for role in PROCESS_VIEWERS[app][side] | task.roles:
+                expect.get[role][side] = expect.post[role][side] = {"302"}
+            continue
+        for role in task.roles:
+            if task.state == NEW and action == "assign":
+                expect.get[role][side], expect.post[role][side] = {"200"}, {"302"}
+            elif task.state == ASSIGNED and action == "execute":
+                expect.get[role][side], expect.post[role][side] = {"200"}, {"200"}
+            elif task.state == ASSIGNED and action == "unassign":
+                expect.get[role][side], expect.post[role][side] = {"200"}, {"302"}
+            else:
+                expect.get[role][side] = expect.post[role][side] = {"403"}
+    return expect
+
+
+# -- the admin ---------------------------------------------------------------------------------
+
+#: Django's admin is for staff: everyone of ROLES is sent to the admin's login page.
+ADMIN = Expect(get={}, post={}, otherwise=frozenset({"login"}))
+ADMIN_PAGES: dict[str, Expect] = {}
+ADMIN_SAMPLES = {
+    "admin:index": None,
+    "admin:org_cadre_changelist": None,
+    "admin:org_cadre_change": "cadre",
+    "admin:audit_auditevent_changelist": None,
+}
+
+#: (route name or pattern, role, side, method) of leaks found and left for the lead
+KNOWN: set[tuple[str, str, str, str]] = set()
