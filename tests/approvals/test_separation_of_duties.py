@@ -87,6 +87,10 @@ def test_with_no_other_head_the_step_goes_to_the_org_departments_dispatchers(
     assert task not in open_tasks(world.alice)
     assert notified(Event.APPROVAL_WAITING) == {"bob"}
 
+    # The step keeps the unit as its scope: the unit's people still see the request.
+    client.force_login(staff.lily)
+    assert client.get(f"/workflow/approval/{approval_process.pk}/").status_code == 200
+
     # Alice is told why she may not take it, and who does.
     client.force_login(world.alice)
     claim = client.post(task_url(task, "assign"))
