@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from audit.admin_base import ReadOnlyRecordAdmin
 from audit.services import record_event, snapshot
 from core.http import positive_int
-from ledger.models import HourImport, HourRecord, IndicatorRule
+from ledger.models import HourImport, HourImportRow, HourRecord, IndicatorRule
 from org.models import (
     CadreCategory,
 )
@@ -22,6 +22,15 @@ class HourRecordAdmin(ReadOnlyRecordAdmin):
 @admin.register(HourImport)
 class HourImportAdmin(ReadOnlyRecordAdmin):
     list_display = ["file_name", "uploaded_by", "created_at", "committed_at"]
+
+
+@admin.register(HourImportRow)
+class HourImportRowAdmin(ReadOnlyRecordAdmin):
+    """The checked lines of an hours file, for tracing what an import credited or refused."""
+
+    list_display = ["hour_import", "line", "id_number", "name", "date", "hours", "errors"]
+    list_select_related = ["hour_import"]
+    raw_id_fields = ["hour_import", "cadre"]
 
 
 class IndicatorRuleForm(forms.ModelForm):
