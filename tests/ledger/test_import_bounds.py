@@ -292,7 +292,7 @@ def test_a_long_import_commits_every_row_or_none(world, login):
     assert HourRecord.objects.count() == 130
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_migration_moves_stored_rows_into_their_table(world):
     """Imports stored before 0003 keep their rows (and errors), one row per line."""
     from django.db import connection
