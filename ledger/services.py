@@ -189,6 +189,7 @@ def _read_hours_file(upload, name: str) -> list[tuple[int, dict]]:
 def hours_import_preview(*, actor, upload, name: str) -> HourImport:
     """Read the upload (a binary file) and check every row; nothing enters the ledger
     yet. A file out of bounds or unreadable is refused whole, and nothing is stored."""
+    sha256 = _sha256(upload)
     table = _read_hours_file(upload, name)
     data = [row for _line, row in table]
     reach = selectors.cadres_in_reach(actor, "issue_dispatch")
@@ -267,7 +268,28 @@ def hours_import_preview(*, actor, upload, name: str) -> HourImport:
         for row in lines:
             row.hour_import = hour_import
         HourImportRow.objects.bulk_create(lines, batch_size=ROWS_BATCH)
+        record_event(
+            actor=actor,
+            verb="hours.import_upload",
+            target=hour_import,
+            after={
+                "file_name": hour_import.file_name,
+                "sha256": sha256,
+                "rows": len(lines),
+                "rows_with_errors": sum(1 for row in lines if row.errors),
+            },
+        )
     return hour_import
+
+
+def _sha256(upload) -> str:
+    """The uploaded file's SHA-256, read again from its start in chunks."""
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in iter(lambda: upload.read(1 << 16), b""):
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 @transaction.atomic

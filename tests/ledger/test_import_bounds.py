@@ -343,3 +343,15 @@ def test_the_migration_moves_stored_rows_into_their_table(world):
     assert rows[2].cadre == world.cadre_a and rows[2].date == dt.date(2026, 3, 1)
     assert rows[2].errors == "" and rows[3].errors == "unknown；absurd"
     assert rows[3].cadre is None and rows[3].date is None and rows[3].hours == "500"
+
+
+def test_an_upload_is_audited_with_the_files_hash(world, login):
+    """Checking a file stores its rows, a state change: one event names the file's SHA-256."""
+    from audit.models import AuditEvent
+
+    client = login(world.bob)
+    make_import(client, world, 3, errors=1)
+    event = AuditEvent.objects.get(verb="hours.import_upload")
+    assert event.actor == world.bob
+    assert len(event.after["sha256"]) == 64 and int(event.after["sha256"], 16) >= 0
+    assert event.after["rows"] == 3 and event.after["rows_with_errors"] == 1
