@@ -194,7 +194,11 @@ def test_every_kind_of_page_carries_the_policy_and_no_script_it_would_block(
     )
     assert client.post(task_url(task, "assign")).status_code == 302
     assert_csp_safe(client.get(task_url(task, "execute")))
-    assert_csp_safe(client.post("/workflow/dispatch/inbox/unassign/", {"pk": [task.pk]}))
+    release = client.post("/workflow/dispatch/inbox/unassign/", {"pk": [task.pk]})
+    assert_csp_safe(release)
+    assert 'href="/workflow/dispatch/inbox/"><i class="material-icons">arrow_back' in (
+        release.content.decode()
+    )
 
     root = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(root)
