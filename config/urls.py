@@ -33,6 +33,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("workflow/", site.urls),
+    path("api/v1/", include("api.urls")),
+    path("imports/", include("imports.urls")),
     path("inbox/", include("notifications.urls")),
     path("documents/", include("notifications.document_urls")),
     path("", include("org.urls")),

@@ -1,0 +1,123 @@
+"""What one kind of import (units, organization departments, cadres, institutions, classes,
+accounts) tells the import framework. The kinds live in the apps that own their models
+(`org.imports`, `dispatch.imports`) and register themselves here from their AppConfig's
+`ready()`; the framework (services, pages, the Celery task, `manage.py import_org`) knows
+them only through this contract, so it depends on no domain app.
+
+The framework's part: read the upload within bounds (`core.spreadsheets.open_table`, with
+the kind's columns), hand every row to `check`, store each `RowOutcome` for the paged
+preview with its counts, and on commit run `check` again on the stored rows (the database
+may have changed since the preview) and, only if no row has an error, `apply` inside one
+transaction, audited as one event with the file's SHA-256. The kind's part: the rules.
+
+    class UnitKind(ImportKind):
+        slug = "units"
+        label = _("Units")
+        columns = [Column("code", _("Unit code"), required=True, example="A001"), …]
+
+        def may_import(self, user): …
+        def check(self, actor, rows): … yield RowOutcome(…)
+        def apply(self, actor, outcomes, progress): …
+
+    registry.register(UnitKind())
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+
+
+class Action:
+    """What committing a row does."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the kind's workbook. `header` is the Chinese header the template
+    writes (a lazy translation); `aliases` are other headers accepted on upload (for
+    example the cadre information system's own export's names)."""
+
+    key: str
+    header: str | Promise
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    help: str | Promise = ""  # one line of the template's instructions sheet
+    example: str = ""  # the template's example row
+
+    def names(self) -> tuple[str, ...]:
+        return (str(self.header), *self.aliases)
+
+
+@dataclass
+class RowOutcome:
+    """The verdict on one row. `raw` is the row as read ({key: cell value as text});
+    `key` names the row on the preview (a unit code, a masked ID number …); `data` is
+    what `apply` needs (JSON-serialisable: it is stored between preview and commit);
+    `errors` are full Chinese sentences, each naming the offending value."""
+
+    line: int
+    key: str
+    action: str
+    raw: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+class ImportKind:
+    slug: str = ""
+    label: str | Promise = ""
+    columns: list[Column] = []
+    order: int = 100  # position on the import page, smallest first
+    #: a longer explanation shown on the import page and the template's instructions sheet
+    description: str | Promise = ""
+
+    def may_import(self, user) -> bool:
+        """Whether `user` may import this kind at all (jurisdiction per row is `check`'s)."""
+        raise NotImplementedError
+
+    def check(self, actor, rows: Iterable[tuple[int, dict]]) -> Iterator[RowOutcome]:
+        """Judge every row ((line, {column key: value})), reading only: one outcome per
+        row, in any order. It may read all rows first (a unit tree arrives in any order;
+        duplicates within the file are errors) and must stay set-based (batched lookups,
+        no query per row): 100,000 cadres are checked in seconds."""
+        raise NotImplementedError
+
+    def apply(self, actor, outcomes: list[RowOutcome], progress: Callable[[int], None]) -> None:
+        """Write the CREATE and UPDATE outcomes (none has errors), inside the framework's
+        transaction, in bulk; call `progress(n)` after each batch of n rows. Raise a
+        ValidationError to abort the whole commit."""
+        raise NotImplementedError
+
+    def result_rows(self, actor, outcomes: list[RowOutcome]) -> list[dict]:
+        """After a commit, anything the importer must see once (accounts: activation
+        links or one-time codes to print); empty for most kinds."""
+        return []
+
+
+class Registry:
+    def __init__(self):
+        self._kinds: dict[str, ImportKind] = {}
+
+    def register(self, kind: ImportKind) -> ImportKind:
+        if kind.slug in self._kinds:
+            raise ValueError(f"import kind {kind.slug!r} is registered twice")
+        self._kinds[kind.slug] = kind
+        return kind
+
+    def get(self, slug: str) -> ImportKind | None:
+        return self._kinds.get(slug)
+
+    def all(self) -> list[ImportKind]:
+        return sorted(self._kinds.values(), key=lambda kind: (kind.order, kind.slug))
+
+    def available_to(self, user) -> list[ImportKind]:
+        return [kind for kind in self.all() if kind.may_import(user)]
+
+
+registry = Registry()

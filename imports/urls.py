@@ -1,0 +1,5 @@
+"""Include at "imports/": the import pages (a kind's template, upload, preview, commit)."""
+
+app_name = "imports"
+
+urlpatterns = []
