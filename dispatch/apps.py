@@ -28,3 +28,8 @@ class DispatchConfig(AppConfig):
         register_flow(flows.DispatchFlow, icon="assignment_ind", order=30)
         register_flow(flows.FilingFlow, icon="inventory", order=50)
         register_flow(flows.MakeupFlow, icon="replay", order=60)
+        # The import kinds of institutions and classes.
+        from dispatch.imports import register_kinds
+        from imports.kinds import registry
+
+        register_kinds(registry)

@@ -601,11 +601,13 @@ KNOWN: set[tuple[str, str, str, str]] = set()
 
 # -- routes kept elsewhere -------------------------------------------------------------------
 
-#: The import pages' entries live in their own module (same rules, imported here).
-from tests.hardening import matrix_imports  # noqa: E402
+#: The import and account-activation pages' entries live in their own modules (same
+#: rules, imported here).
+from tests.hardening import matrix_accounts, matrix_imports  # noqa: E402
 
-PAGES.update(matrix_imports.PAGES)
-OBJECTS.update(matrix_imports.OBJECTS)
+for _module in (matrix_imports, matrix_accounts):
+    PAGES.update(_module.PAGES)
+    OBJECTS.update(_module.OBJECTS)
 
 #: Routes whose refusals another suite proves route by route, with its own completeness
 #: check: the REST API answers 401/403/404 as JSON, not pages (tests/api/test_api_permissions.py).
