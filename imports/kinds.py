@@ -88,15 +88,19 @@ class ImportKind:
         no query per row): 100,000 cadres are checked in seconds."""
         raise NotImplementedError
 
-    def apply(self, actor, outcomes: list[RowOutcome], progress: Callable[[int], None]) -> None:
-        """Write the CREATE and UPDATE outcomes (none has errors), inside the framework's
-        transaction, in bulk; call `progress(n)` after each batch of n rows. Raise a
-        ValidationError to abort the whole commit."""
+    def apply(self, actor, outcomes: Iterable[RowOutcome], progress: Callable[[int], None]) -> None:
+        """Write the outcomes, inside the framework's transaction, in bulk batches (say
+        2,000 rows): `outcomes` is a stream (100,000 rows must not all sit in memory),
+        the fresh verdicts of `check` on the stored rows; UNCHANGED ones are to be
+        skipped, and the stream raises a ValidationError (rolling everything back) if a
+        row has turned into an error since the preview. Call `progress(n)` after each
+        batch of n rows. Raise a ValidationError to abort the whole commit."""
         raise NotImplementedError
 
-    def result_rows(self, actor, outcomes: list[RowOutcome]) -> list[dict]:
-        """After a commit, anything the importer must see once (accounts: activation
-        links or one-time codes to print); empty for most kinds."""
+    def result_rows(self, actor, batch) -> list[dict]:
+        """After a commit, what the importer must see and print (accounts: the activation
+        link or one-time code of each account the batch created that is not activated
+        yet, computed when asked, never stored); empty for most kinds."""
         return []
 
 
