@@ -1,6 +1,8 @@
-"""Probes of the action endpoints (helper H5's rows; see tests/api/endpoints.py for the
-contract). `ACTIONS` maps a route name of the api namespace (e.g. "api:dispatch-confirm")
-to an `Endpoint` of tests/api/endpoints.py; tests/api/test_api_permissions.py fails for a
-route of api/ with no row here or in `READS`."""
+"""Probes of the action endpoints (filled by the action endpoints' author). `ACTIONS` maps
+a route name of the api namespace (e.g. "api:dispatch-confirm") to an `Endpoint` of
+tests/api/probes.py (read its docstring for the contract); tests/api/test_api_permissions.py
+fails for a route of api/ that has no row here or in tests/api/endpoints.py `READS`."""
+
+from tests.api.probes import Endpoint  # noqa: F401
 
 ACTIONS: dict = {}
