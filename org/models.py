@@ -5,6 +5,7 @@ from django.db import models, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Cast, Concat, Length, Mod, Substr
 from django.db.models.lookups import Exact, In
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -414,3 +415,50 @@ class Delegation(models.Model):
 
     def __str__(self):
         return f"{self.delegator} → {self.delegate}"
+
+
+class TransferSource(models.TextChoices):
+    FORM = "form", _("Cadre form")
+    IMPORT = "import", _("Import")
+
+
+class CadreTransferManager(models.Manager):
+    def get_queryset(self):
+        # The cadre page lists the history with both units' names: one query.
+        return super().get_queryset().select_related("from_unit", "to_unit", "changed_by")
+
+
+class CadreTransfer(models.Model):
+    """The cadre's unit changed (任职单位变动): the history keeps the old unit. Written by
+    `org.services.cadre_save` and by the cadre import; never changed or deleted."""
+
+    cadre = models.ForeignKey(
+        Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    from_unit = models.ForeignKey(
+        Unit, verbose_name=_("previous unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        Unit, verbose_name=_("new unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=16, choices=TransferSource.choices)
+
+    objects = CadreTransferManager()
+
+    class Meta:
+        verbose_name = _("change of unit")
+        verbose_name_plural = _("changes of unit")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["cadre", "-changed_at"], name="cadre_transfer_idx")]
+
+    def __str__(self):
+        return f"{self.cadre_id}: {self.from_unit_id} → {self.to_unit_id}"

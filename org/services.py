@@ -9,7 +9,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import record_event, save_audited, snapshot
 from org import policy
-from org.models import Cadre, Delegation, Unit
+from org.models import Cadre, CadreTransfer, Delegation, TransferSource, Unit
 from org.roles import ROLE_PERMISSIONS, Role, group_name
 
 
@@ -81,13 +81,23 @@ def cadre_save(*, actor, cadre: Cadre) -> Cadre:
         raise ValidationError({"id_number": refusal})
     try:
         with transaction.atomic():
-            return save_audited(actor=actor, instance=cadre, verb_prefix="cadre")
+            saved = save_audited(actor=actor, instance=cadre, verb_prefix="cadre")
     except IntegrityError as exc:
         # Someone registered the same ID number meanwhile: the neutral refusal, as for a
         # number held outside the actor's reach.
         if policy.id_number_refusal(None, cadre.id_number, cadre.pk):
             raise ValidationError({"id_number": policy.id_number_refusal_neutral()}) from exc
         raise
+    if old is not None and old.unit_id != saved.unit_id:
+        # The history keeps the old unit (任职单位变动).
+        CadreTransfer.objects.create(
+            cadre=saved,
+            from_unit_id=old.unit_id,
+            to_unit_id=saved.unit_id,
+            changed_by=actor if getattr(actor, "is_authenticated", False) else None,
+            source=TransferSource.FORM,
+        )
+    return saved
 
 
 def _check_departments(actor, cadre, old, chooses: bool) -> None:
