@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django_filters",
     "guardian",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "viewflow",
@@ -135,6 +134,10 @@ XUNDIAO_IMPORT_MAX_INFLATED_BYTES = env.int(
     "XUNDIAO_IMPORT_MAX_INFLATED_BYTES", default=100 * 1024 * 1024
 )
 XUNDIAO_IMPORT_MAX_RATIO = env.int("XUNDIAO_IMPORT_MAX_RATIO", default=100)
+# Imports of an organization department's own data (imports app: units, cadres, accounts …):
+# larger than the hours import, 100,000 cadres must fit; the unpacking limits are the above.
+XUNDIAO_ORG_IMPORT_MAX_BYTES = env.int("XUNDIAO_ORG_IMPORT_MAX_BYTES", default=30 * 1024 * 1024)
+XUNDIAO_ORG_IMPORT_MAX_ROWS = env.int("XUNDIAO_ORG_IMPORT_MAX_ROWS", default=200000)
 # The national cadre training plan's period (全国干部教育培训规划 2023–2027).
 XUNDIAO_PLAN_PERIOD = (datetime.date(2023, 1, 1), datetime.date(2027, 12, 31))
 # Outsiders get a plain 404/403 from our own views; guardian must not render its own pages.
@@ -302,8 +305,9 @@ CONTENT_SECURITY_POLICY = {
 # -- REST API (README: API) -----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Per-user tokens an administrator can revoke (admin: 令牌), and the page session.
-        "rest_framework.authentication.TokenAuthentication",
+        # Per-user tokens an administrator can revoke (api.models.ApiToken; admin: API 令牌),
+        # and the page's session (CSRF enforced on writes).
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

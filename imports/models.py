@@ -30,6 +30,8 @@ class ImportBatch(models.Model):
     )
     #: why the file as a whole was refused (unreadable, missing columns, too many rows …)
     refusal = models.TextField(_("refusal"), blank=True)
+    #: why the last commit was rolled back (a row turned into an error since the preview …)
+    failure = models.TextField(_("commit failure"), blank=True)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_create = models.PositiveIntegerField(_("rows to create"), default=0)
     rows_update = models.PositiveIntegerField(_("rows to update"), default=0)

@@ -1,0 +1,309 @@
+"""The import's two long steps, run by the Celery tasks (`imports.tasks`) or, with a
+progress bar, by `manage.py import_org`: checking an uploaded file into the rows of its
+preview, and committing the checked rows all or nothing. `imports.services` starts them."""
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record_event
+from core.spreadsheets import Limits, open_table
+from imports.kinds import Action, ImportKind, registry
+from imports.models import BatchStatus, ImportBatch, ImportRow
+from imports.progress import Counter, clear_progress
+
+logger = logging.getLogger(__name__)
+
+#: rows written (and read back) per statement
+CHUNK = 2000
+#: marks the template puts after a required column's header, accepted on upload
+REQUIRED_MARKS = ("*", "＊")
+
+
+def org_limits() -> Limits:
+    """An organization department's import: up to 100,000 cadres and more in one file."""
+    return Limits(
+        max_bytes=settings.XUNDIAO_ORG_IMPORT_MAX_BYTES,
+        max_rows=settings.XUNDIAO_ORG_IMPORT_MAX_ROWS,
+        max_inflated_bytes=settings.XUNDIAO_IMPORT_MAX_INFLATED_BYTES,
+        max_ratio=settings.XUNDIAO_IMPORT_MAX_RATIO,
+    )
+
+
+def column_names(kind: ImportKind) -> dict[str, tuple[str, ...]]:
+    """{column key: accepted headers}: the header, its aliases, and each marked required."""
+    return {
+        column.key: tuple(name + mark for name in column.names() for mark in ("", *REQUIRED_MARKS))
+        for column in kind.columns
+    }
+
+
+def cell_text(value) -> str:
+    """A cell as the text a kind reads: dates as ISO dates, 12.0 as 12, stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value).replace("\x00", "").strip()
+
+
+def kind_of(batch: ImportBatch) -> ImportKind:
+    kind = registry.get(batch.kind)
+    if kind is None:
+        raise ValidationError(_("This kind of import is no longer available."))
+    return kind
+
+
+def _counts(counts: dict) -> dict:
+    return {
+        "rows_total": sum(counts.values()),
+        "rows_create": counts.get(Action.CREATE, 0),
+        "rows_update": counts.get(Action.UPDATE, 0),
+        "rows_unchanged": counts.get(Action.UNCHANGED, 0),
+        "rows_error": counts.get(Action.ERROR, 0),
+    }
+
+
+def _summary(batch: ImportBatch, counts: dict) -> dict:
+    return {"kind": batch.kind, "file_name": batch.file_name, "sha256": batch.sha256, **counts}
+
+
+def _row(batch, outcome, raw) -> ImportRow:
+    errors = [str(error) for error in outcome.errors]
+    return ImportRow(
+        batch=batch,
+        line=outcome.line,
+        key=str(outcome.key or "")[:255],
+        action=Action.ERROR if errors else outcome.action,
+        raw=raw,
+        data=outcome.data,
+        errors=errors,
+    )
+
+
+# -- checking ------------------------------------------------------------------------------
+
+
+def batch_check(batch: ImportBatch, *, also=None) -> ImportBatch:
+    """Read the batch's file within bounds and store the kind's verdict on every row for
+    the preview, with the counts; a file refused as a whole keeps no row. A batch
+    checked already is left as it is (a task delivered twice)."""
+    if batch.status != BatchStatus.UPLOADED:
+        return batch
+    counter = Counter(batch.pk, "checking", also=also)
+    try:
+        kind = kind_of(batch)
+        if not kind.may_import(batch.uploaded_by):
+            raise ValidationError(_("You may no longer import this kind of data."))
+        with transaction.atomic():
+            counts = _store_rows(batch, kind, counter)
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                status=BatchStatus.PREVIEWED, refusal="", **counts
+            )
+            record_event(
+                actor=batch.uploaded_by,
+                verb="import.check",
+                target=batch,
+                after=_summary(batch, counts),
+            )
+    except ValidationError as exc:
+        _refuse(batch, exc.messages)
+    except Exception:
+        logger.exception("import batch %s: checking failed", batch.pk)
+        _refuse(
+            batch, [_("The file could not be checked (an internal error); tell the administrator.")]
+        )
+    finally:
+        clear_progress(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def _store_rows(batch: ImportBatch, kind: ImportKind, counter: Counter) -> dict:
+    raws: dict[int, dict] = {}
+
+    def rows(table):
+        for line, row in table:
+            raw = {key: cell_text(value) for key, value in row.items()}
+            raws[line] = raw
+            counter.total += 1
+            yield line, raw
+
+    counts: dict[str, int] = {}
+    buffer: list[ImportRow] = []
+    required = [column.key for column in kind.columns if column.required]
+    with batch.file.open("rb") as stream:
+        with open_table(
+            stream,
+            batch.file_name,
+            columns=column_names(kind),
+            required=required,
+            limits=org_limits(),
+        ) as table:
+            for outcome in kind.check(batch.uploaded_by, rows(table)):
+                row = _row(batch, outcome, raws.pop(outcome.line, outcome.raw))
+                counts[row.action] = counts.get(row.action, 0) + 1
+                buffer.append(row)
+                if len(buffer) >= CHUNK:
+                    ImportRow.objects.bulk_create(buffer)
+                    counter(len(buffer))
+                    buffer = []
+    ImportRow.objects.bulk_create(buffer)
+    counter(len(buffer))
+    return _counts(counts)
+
+
+def _refuse(batch: ImportBatch, messages: list[str]) -> None:
+    with transaction.atomic():
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.REFUSED, refusal="\n".join(messages), **_counts({})
+        )
+        record_event(
+            actor=batch.uploaded_by,
+            verb="import.refuse",
+            target=batch,
+            after={"kind": batch.kind, "file_name": batch.file_name, "sha256": batch.sha256},
+            note="\n".join(messages)[:1000],
+        )
+
+
+# -- committing ----------------------------------------------------------------------------
+
+
+class _Fresh:
+    """The kind's fresh verdicts on the stored rows, streamed to `apply`: it raises a
+    ValidationError at the first row that has turned into an error since the preview."""
+
+    def __init__(self, kind, actor, batch):
+        stored = (
+            ImportRow.objects.filter(batch=batch)
+            .order_by("line")
+            .values_list("line", "raw")
+            .iterator(chunk_size=CHUNK)
+        )
+        self._outcomes = iter(kind.check(actor, stored))
+        self.counts: dict[str, int] = {}
+        self.changed = False
+
+    def __iter__(self):
+        for outcome in self._outcomes:
+            if outcome.errors or outcome.action == Action.ERROR:
+                self.changed = True
+                raise ValidationError(
+                    _("The data have changed since the preview; check the rows again.")
+                )
+            self.counts[outcome.action] = self.counts.get(outcome.action, 0) + 1
+            yield outcome
+
+    def finish(self) -> dict:
+        """Judge the rows `apply` did not read (none, if it read them all)."""
+        for _outcome in self:
+            pass
+        return _counts(self.counts)
+
+
+def batch_commit(*, actor, batch: ImportBatch, also=None) -> ImportBatch:
+    """Commit a checked batch all or nothing: the kind judges the stored rows again and
+    writes them in one transaction, audited as one event with the file's SHA-256. If a
+    row has turned into an error, nothing is written and the preview shows it."""
+    kind = kind_of(batch)
+    if not kind.may_import(actor):
+        raise PermissionDenied
+    if batch.uploaded_by_id != actor.pk and not actor.is_superuser:
+        raise PermissionDenied
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, status=BatchStatus.PREVIEWED, rows_error=0
+    ).update(status=BatchStatus.COMMITTING, failure="")
+    batch.refresh_from_db()
+    if not claimed and batch.status != BatchStatus.COMMITTING:
+        raise ValidationError(_refusal(batch))
+    counter = Counter(batch.pk, "committing", total=batch.rows_total, also=also)
+    fresh = None
+    try:
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if locked.status != BatchStatus.COMMITTING:
+                raise ValidationError(_refusal(locked))
+            fresh = _Fresh(kind, actor, locked)
+            kind.apply(actor, iter(fresh), counter)
+            counts = fresh.finish()
+            counter.flush()
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                status=BatchStatus.COMMITTED, committed_at=timezone.now(), **counts
+            )
+            record_event(
+                actor=actor, verb="import.commit", target=locked, after=_summary(locked, counts)
+            )
+    except ValidationError as exc:
+        _commit_failed(batch, kind, actor, exc.messages, refresh=bool(fresh and fresh.changed))
+        raise
+    except Exception:
+        logger.exception("import batch %s: commit failed", batch.pk)
+        message = _("The import could not be committed (an internal error); nothing was written.")
+        _commit_failed(batch, kind, actor, [message], refresh=False)
+        raise
+    finally:
+        clear_progress(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def _refusal(batch: ImportBatch) -> str:
+    if batch.status == BatchStatus.COMMITTED:
+        return _("This import has been committed already.")
+    if batch.status == BatchStatus.COMMITTING:
+        return _("This import is being committed.")
+    if batch.rows_error:
+        return _("Rows have errors; correct the file and upload it again.")
+    return _("This import cannot be committed now.")
+
+
+def _commit_failed(batch, kind, actor, messages, *, refresh: bool) -> None:
+    """Outside the rolled-back transaction: back to the preview, its rows judged again
+    if they have changed, so that the importer sees why."""
+    with transaction.atomic():
+        if ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.COMMITTED).exists():
+            return  # another commit of the same batch went through; nothing to undo
+        fields = {"status": BatchStatus.PREVIEWED, "failure": "\n".join(messages)}
+        if refresh:
+            fields.update(_refresh_rows(batch, kind, actor))
+        ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+        record_event(
+            actor=actor,
+            verb="import.commit_failed",
+            target=batch,
+            after={"kind": batch.kind, "sha256": batch.sha256},
+            note=fields["failure"][:1000],
+        )
+
+
+def _refresh_rows(batch, kind, actor) -> dict:
+    stored = list(ImportRow.objects.filter(batch=batch).order_by("line").values_list("line", "raw"))
+    ids = dict(ImportRow.objects.filter(batch=batch).values_list("line", "pk"))
+    raws = dict(stored)
+    counts: dict[str, int] = {}
+    buffer = []
+    for outcome in kind.check(actor, stored):
+        row = _row(batch, outcome, raws.get(outcome.line, outcome.raw))
+        row.pk = ids.get(outcome.line)
+        if row.pk is None:
+            continue
+        counts[row.action] = counts.get(row.action, 0) + 1
+        buffer.append(row)
+        if len(buffer) >= CHUNK:
+            ImportRow.objects.bulk_update(buffer, ["key", "action", "data", "errors"])
+            buffer = []
+    ImportRow.objects.bulk_update(buffer, ["key", "action", "data", "errors"])
+    return _counts(counts)
