@@ -1,0 +1,295 @@
+"""The caller's open tasks (我的待办, `workflow.mytasks`) and completing them: a dispatch's
+confirmation or request not to attend, the trainee's acknowledgement (签收), the
+registrar's attendance, an approval decision. Each completes the Viewflow task through
+`api.actions.base.complete_task` with the service its page calls."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from viewflow.workflow.status import STATUS
+
+from api.actions.base import OPEN, complete_task, error_responses, find_task
+from approvals import services as approval_services
+from approvals.flows import ApprovalFlow
+from approvals.models import Decision
+from approvals.views import claim_permission, step_for_task
+from dispatch import services as dispatch_services
+from dispatch.flows import DispatchFlow
+from dispatch.models import AttendanceResult, RequestKind
+from workflow import mytasks
+from workflow.models import ScopedTask
+from workflow.runtime import fresh_artifact
+
+
+def _actions():
+    """Which API action completes a task of each node."""
+    return {
+        DispatchFlow.confirm: ["confirm", "request"],
+        DispatchFlow.acknowledge: ["acknowledge"],
+        DispatchFlow.record_attendance: ["attendance"],
+        ApprovalFlow.head_review: ["decide"],
+        ApprovalFlow.managing_review: ["decide"],
+        ApprovalFlow.co_managing_review: ["decide"],
+    }
+
+
+DECISION_NODES = ("head_review", "managing_review", "co_managing_review")
+
+
+# -- what the answers look like ------------------------------------------------------------
+
+
+class OpenTaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="task.pk", help_text="待办任务编号")
+    process = serializers.IntegerField(source="task.process_id", help_text="流程编号")
+    flow = serializers.CharField(source="flow_title", help_text="流程名称")
+    node = serializers.CharField(source="task.flow_task.name", help_text="步骤代码")
+    title = serializers.CharField(help_text="步骤名称")
+    subject = serializers.CharField(help_text="事项")
+    mine = serializers.BooleanField(help_text="已由我认领（否则为可认领）")
+    due = serializers.SerializerMethodField(help_text="办理期限")
+    actions = serializers.SerializerMethodField(help_text="可用于办理此任务的接口动作")
+
+    def get_due(self, row) -> str | None:
+        return row.due.isoformat() if row.due else None
+
+    def get_actions(self, row) -> list[str]:
+        return _actions().get(row.task.flow_task, [])
+
+
+class NextTaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    node = serializers.CharField(source="flow_task.name")
+    status = serializers.CharField()
+    owner = serializers.CharField(source="owner.username", allow_null=True, default=None)
+
+
+class TaskOutcomeSerializer(serializers.Serializer):
+    task = serializers.IntegerField(help_text="已办结的任务编号")
+    process = serializers.IntegerField(help_text="流程编号")
+    process_status = serializers.CharField(help_text="流程状态")
+    subject_status = serializers.CharField(allow_null=True, help_text="事项状态（如调训状态）")
+    open_tasks = NextTaskSerializer(many=True, help_text="流程中仍待办的后续任务")
+
+
+def outcome(task) -> dict:
+    process = task.process.coerced
+    process.refresh_from_db()
+    subject = fresh_artifact(process)
+    return {
+        "task": task.pk,
+        "process": process.pk,
+        "process_status": process.status,
+        "subject_status": getattr(subject, "status", None),
+        "open_tasks": list(
+            process.task_set.filter(status__in=OPEN).select_related("owner").order_by("pk")
+        ),
+    }
+
+
+# -- what the actions take -----------------------------------------------------------------
+
+
+class NoInputSerializer(serializers.Serializer):
+    pass
+
+
+class RequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=RequestKind.choices, help_text="leave 请假 / deferral 缓训 / exemption 免训"
+    )
+    reason = serializers.CharField(help_text="理由（必填，至多 1000 字）")
+    attachment = serializers.FileField(required=False, help_text="附件（可选，≤ 10 MB）")
+
+
+class AttendanceSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(
+        choices=AttendanceResult.choices, help_text="present 出勤 / absent 缺勤 / withdrawn 退学"
+    )
+    leave_hours = serializers.DecimalField(
+        max_digits=6, decimal_places=1, required=False, default=0, help_text="请假学时"
+    )
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=[
+            (Decision.APPROVED, _("Approve")),
+            (Decision.REJECTED, _("Reject")),
+            (Decision.SENT_BACK, _("Send back")),
+        ],
+        help_text="approved 同意 / rejected 不同意 / sent_back 退回上一步",
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="意见（不同意或退回时必填）"
+    )
+
+
+def _done(serializer_class, summary, description):
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=serializer_class,
+        responses={200: TaskOutcomeSerializer, **error_responses(400, 403, 404, 409)},
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="我的待办",
+        description="本人已认领的任务，以及本人管辖范围内可认领的任务（与“我的待办”页面一致），"
+        "每项列出可用于办理它的接口动作。",
+    ),
+    retrieve=extend_schema(
+        summary="一项待办",
+        description="我的待办中的一项；不在其中的任务答 404。",
+        responses={200: OpenTaskSerializer, **error_responses(404)},
+    ),
+)
+class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """我的待办 and the actions that complete its tasks."""
+
+    serializer_class = OpenTaskSerializer
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema: no caller
+            return ScopedTask.objects.none()
+        return mytasks.open_tasks(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        rows = mytasks.rows(page, request.user)
+        return self.get_paginated_response(OpenTaskSerializer(rows, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        task = self.get_queryset().filter(pk=pk).first()
+        if task is None:
+            raise NotFound()
+        return Response(OpenTaskSerializer(mytasks.rows([task], request.user)[0]).data)
+
+    def _validated(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @_done(
+        NoInputSerializer,
+        "确认参训",
+        "单位联络员对点名调训的确认（与任务页“确认参训”相同：调训服务 dispatch_confirm，"
+        "然后流程发出入学通知）。未认领的任务先由调用者认领。",
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        task = find_task(request.user, pk, [DispatchFlow.confirm])
+        complete_task(
+            request,
+            task,
+            lambda activation: dispatch_services.dispatch_confirm(
+                actor=request.user, dispatch=activation.process.artifact
+            ),
+        )
+        return Response(TaskOutcomeSerializer(outcome(task)).data)
+
+    @_done(
+        RequestSerializer,
+        "申请请假、缓训或免训",
+        "单位联络员代替确认提出请假、缓训或免训申请（理由必填，附件可选），随后进入审批流程。"
+        "可用 multipart/form-data 上传附件。",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="request",
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+    )
+    def ask(self, request, pk=None):
+        task = find_task(request.user, pk, [DispatchFlow.confirm])
+        data = self._validated(RequestSerializer)
+        complete_task(
+            request,
+            task,
+            lambda activation: dispatch_services.dispatch_request(
+                actor=request.user,
+                dispatch=activation.process.artifact,
+                kind=data["kind"],
+                reason=data["reason"],
+                attachment=data.get("attachment"),
+            ),
+            fields=("kind", "reason", "attachment"),
+        )
+        return Response(TaskOutcomeSerializer(outcome(task)).data)
+
+    @_done(
+        NoInputSerializer,
+        "签收入学通知",
+        "学员本人签收；干部无账号时由单位联络员代为签收（与任务页规则相同）。记录签收时间与 IP。",
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        task = find_task(request.user, pk, [DispatchFlow.acknowledge])
+        complete_task(
+            request,
+            task,
+            lambda activation: dispatch_services.dispatch_acknowledge(
+                actor=request.user,
+                dispatch=activation.process.artifact,
+                ip=request.META.get("REMOTE_ADDR"),
+            ),
+        )
+        return Response(TaskOutcomeSerializer(outcome(task)).data)
+
+    @_done(
+        AttendanceSerializer,
+        "登记一名学员的考勤",
+        "培训机构教务登记出勤、缺勤或退学（请假超过班次学时 1/7 即退学；缺勤须补训），"
+        "与任务页相同。整班登记见 /actions/classes/{id}/attendance/。",
+    )
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, pk=None):
+        task = find_task(request.user, pk, [DispatchFlow.record_attendance])
+        data = self._validated(AttendanceSerializer)
+        complete_task(
+            request,
+            task,
+            lambda activation: dispatch_services.attendance_record(
+                actor=request.user,
+                dispatch=activation.process.artifact,
+                result=data["result"],
+                leave_hours=data["leave_hours"] or 0,
+            ),
+            fields=("result", "leave_hours"),
+        )
+        return Response(TaskOutcomeSerializer(outcome(task)).data)
+
+    @_done(
+        DecisionSerializer,
+        "审批决定",
+        "审批人同意、不同意或退回（后两者须写明理由）。本人提出的申请或与本人有关的申请须回避："
+        "答 403 并说明由谁决定（approvals.policy.may_decide，与任务页相同）。",
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        nodes = [getattr(ApprovalFlow, name) for name in DECISION_NODES]
+        task = find_task(request.user, pk, nodes)
+        data = self._validated(DecisionSerializer)
+        complete_task(
+            request,
+            task,
+            lambda activation: approval_services.step_decide(
+                actor=request.user,
+                step=step_for_task(activation),
+                decision=data["decision"],
+                comment=data["comment"],
+            ),
+            fields=("decision", "comment"),
+            claim=claim_permission(task.flow_task),
+        )
+        return Response(TaskOutcomeSerializer(outcome(task)).data)
+
+
+__all__ = ["TaskActionViewSet", "OpenApiResponse", "STATUS"]
