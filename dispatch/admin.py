@@ -12,7 +12,6 @@ from dispatch.models import (
     RollCall,
     TrainingClass,
 )
-from org import selectors as org_selectors
 from org.admin import JurisdictionAdmin
 
 
@@ -24,7 +23,7 @@ class InstitutionAdmin(JurisdictionAdmin):
     autocomplete_fields = ["unit"]
 
     def reach(self, request):
-        return Institution.objects.filter(unit__in=org_selectors.units_in_reach(request.user))
+        return selectors.institution_list(request.user)
 
 
 @admin.register(TrainingClass)

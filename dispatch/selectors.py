@@ -26,6 +26,13 @@ def classes_in_reach(user, perm: str = READ) -> QuerySet[TrainingClass]:
     )
 
 
+def institution_list(user) -> QuerySet:
+    """Institutions whose unit is in reach (the admin's list, the API)."""
+    from dispatch.models import Institution
+
+    return Institution.objects.filter(unit__in=units_in_reach(user)).select_related("unit")
+
+
 def class_list(user) -> QuerySet[TrainingClass]:
     return classes_in_reach(user).select_related("institution__unit", "organizer__unit")
 
@@ -218,3 +225,25 @@ def dispatch_documents(user) -> Q:
         Q(org_department__unit__in=reach) | Q(dispatches__unit__in=reach)
     )
     return subject_in(Dispatch, dispatches) | subject_in(RollCall, roll_calls)
+
+
+def filing_list(user) -> QuerySet:
+    """Filings (报备) of units in reach, and those naming a cadre in reach (the cadre's
+    training record lists them)."""
+    from dispatch.models import Filing
+
+    participant_in_reach = Filing.participants.through.objects.filter(
+        filing=OuterRef("pk"), cadre__in=cadres_in_reach(user)
+    )
+    return Filing.objects.filter(
+        Q(unit__in=units_in_reach(user)) | Exists(participant_in_reach)
+    ).select_related("unit", "filed_by")
+
+
+def makeup_list(user) -> QuerySet:
+    """Makeup training owed by cadres in reach (as their training record shows it)."""
+    from dispatch.models import Makeup
+
+    return Makeup.objects.filter(cadre__in=cadres_in_reach(user)).select_related(
+        "cadre__unit", "source__training_class"
+    )

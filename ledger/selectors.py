@@ -26,3 +26,11 @@ def hour_import_rows(hour_import: HourImport, *, errors_only: bool = False) -> Q
         return rows.exclude(errors="").order_by("line")
     fine = Case(When(errors="", then=Value(1)), default=Value(0), output_field=IntegerField())
     return rows.annotate(fine=fine).order_by("fine", "line")
+
+
+def hour_record_list(user) -> QuerySet:
+    """Hour records of cadres in reach (as their training record shows them)."""
+    from ledger.models import HourRecord
+    from org.selectors import cadres_in_reach
+
+    return HourRecord.objects.filter(cadre__in=cadres_in_reach(user)).select_related("cadre__unit")

@@ -51,7 +51,7 @@ class OrgDepartmentAdmin(JurisdictionAdmin):
     autocomplete_fields = ["unit", "jurisdiction"]
 
     def reach(self, request):
-        return OrgDepartment.objects.filter(unit__in=org_selectors.units_in_reach(request.user))
+        return org_selectors.org_department_list(request.user)
 
 
 class CadreAdminForm(CadreForm):

@@ -109,6 +109,13 @@ def unit_list(user) -> QuerySet[Unit]:
     return units_in_reach(user).select_related("parent")
 
 
+def org_department_list(user) -> QuerySet[OrgDepartment]:
+    """Organization departments whose own unit is in reach (the admin's list, the API)."""
+    return OrgDepartment.objects.filter(unit__in=units_in_reach(user)).select_related(
+        "unit", "jurisdiction"
+    )
+
+
 def cadre_for_user(user, pk: int) -> Cadre | None:
     return cadre_list(user).filter(pk=pk).first()
 

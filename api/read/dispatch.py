@@ -1,0 +1,336 @@
+"""Institutions, classes, roll calls, dispatches, filings and makeups, through the
+selectors of the class, roll call and dispatch pages and of the training record."""
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
+
+from api.read.base import IdFilter, ReadViewSet, SearchFilter, UnitSubtreeFilter
+from core.http import search_text
+from dispatch import selectors
+from dispatch.models import (
+    ClassKind,
+    Dispatch,
+    DispatchKind,
+    DispatchStatus,
+    Filing,
+    FilingStatus,
+    Institution,
+    InstitutionKind,
+    Makeup,
+    MakeupStatus,
+    RollCall,
+    RollCallMode,
+    RollCallStatus,
+    TrainingClass,
+)
+
+CLASSES = "培训机构与班次"
+DISPATCH = "点名调训与调训"
+RECORDS = "报备与补训"
+
+
+def _read(summary, description, detail, tag):
+    return lambda cls: extend_schema(tags=[tag])(
+        extend_schema_view(
+            list=extend_schema(summary=summary, description=description),
+            retrieve=extend_schema(summary=f"{summary[:-2]}详情", description=detail),
+        )(cls)
+    )
+
+
+class InstitutionSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="unit.name", read_only=True, help_text="培训机构名称")
+
+    class Meta:
+        model = Institution
+        fields = ["id", "unit", "name", "kind", "address"]
+
+
+class InstitutionFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=InstitutionKind.choices, help_text="培训机构类别")
+
+    class Meta:
+        model = Institution
+        fields = ["kind"]
+
+
+@_read("培训机构列表", "本单位在调用者管辖范围内的培训机构。", "管辖范围外返回 404。", CLASSES)
+class InstitutionViewSet(ReadViewSet):
+    serializer_class = InstitutionSerializer
+    filterset_class = InstitutionFilter
+    ordering = ("unit__path", "pk")
+
+    def selector(self, user):
+        return selectors.institution_list(user)
+
+
+class ClassSerializer(serializers.ModelSerializer):
+    institution_name = serializers.CharField(source="institution.unit.name", read_only=True)
+    organizer_name = serializers.CharField(source="organizer.unit.name", read_only=True)
+
+    class Meta:
+        model = TrainingClass
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "institution",
+            "institution_name",
+            "organizer",
+            "organizer_name",
+            "start_date",
+            "end_date",
+            "report_date",
+            "location",
+            "credit_hours",
+            "days",
+            "quota",
+        ]
+        extra_kwargs = {"organizer": {"help_text": "主办的组织部门 id"}}
+
+
+class ClassFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=ClassKind.choices, help_text="班次类别")
+    institution = IdFilter(help_text="培训机构 id")
+    organizer = IdFilter(help_text="主办组织部门 id")
+    start_from = filters.DateFilter("start_date", "gte", help_text="开班日期不早于（YYYY-MM-DD）")
+    start_until = filters.DateFilter("start_date", "lte", help_text="开班日期不晚于（YYYY-MM-DD）")
+    search = SearchFilter(method="search_name", help_text="按班次名称查找")
+
+    def search_name(self, queryset, name, value):
+        return queryset.filter(name__contains=search_text(value))
+
+    class Meta:
+        model = TrainingClass
+        fields = ["kind", "institution", "organizer"]
+
+
+@_read(
+    "班次列表",
+    "调用者管辖范围内的组织部门主办的、或在管辖范围内的培训机构举办的班次。",
+    "管辖范围外的班次返回 404。",
+    CLASSES,
+)
+class ClassViewSet(ReadViewSet):
+    serializer_class = ClassSerializer
+    filterset_class = ClassFilter
+    ordering = ("-start_date", "pk")
+
+    def selector(self, user):
+        return selectors.class_list(user)
+
+
+class RollCallSerializer(serializers.ModelSerializer):
+    class_name = serializers.CharField(source="training_class.name", read_only=True)
+    org_department_name = serializers.CharField(source="org_department.unit.name", read_only=True)
+
+    class Meta:
+        model = RollCall
+        fields = [
+            "id",
+            "training_class",
+            "class_name",
+            "org_department",
+            "org_department_name",
+            "mode",
+            "status",
+            "response_deadline",
+            "cancel_reason",
+            "created_at",
+        ]
+
+
+class RollCallFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=RollCallStatus.choices, help_text="状态")
+    mode = filters.ChoiceFilter(choices=RollCallMode.choices, help_text="点名调训或名额分配")
+    training_class = IdFilter(help_text="班次 id")
+
+    class Meta:
+        model = RollCall
+        fields = ["status", "mode", "training_class"]
+
+
+@_read(
+    "点名调训列表",
+    "管辖范围内的组织部门发出的点名调训与名额分配，最新的在前。",
+    "管辖范围外返回 404。",
+    DISPATCH,
+)
+class RollCallViewSet(ReadViewSet):
+    serializer_class = RollCallSerializer
+    filterset_class = RollCallFilter
+    ordering = ("-created_at", "-pk")
+
+    def selector(self, user):
+        return selectors.roll_call_list(user)
+
+
+class DispatchSerializer(serializers.ModelSerializer):
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    class_name = serializers.CharField(source="training_class.name", read_only=True)
+
+    class Meta:
+        model = Dispatch
+        fields = [
+            "id",
+            "roll_call",
+            "training_class",
+            "class_name",
+            "cadre",
+            "cadre_name",
+            "unit",
+            "unit_name",
+            "kind",
+            "status",
+            "confirm_due",
+            "acknowledge_due",
+            "request_kind",
+            "acknowledged_at",
+            "attendance",
+            "hours_credited",
+            "leave_hours",
+            "makes_up",
+            "escalated",
+            "created_at",
+            "closed_at",
+        ]
+
+
+class DispatchFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=DispatchStatus.choices, help_text="调训状态")
+    kind = filters.ChoiceFilter(choices=DispatchKind.choices, help_text="常规调训或补训")
+    unit = UnitSubtreeFilter(help_text="只列该单位及其下级单位的调训（单位 id）")
+    training_class = IdFilter(help_text="班次 id")
+    roll_call = IdFilter(help_text="点名调训 id")
+    cadre = IdFilter(help_text="干部 id")
+
+    class Meta:
+        model = Dispatch
+        fields = ["status", "kind", "training_class", "roll_call", "cadre"]
+
+
+@_read(
+    "调训列表",
+    "所在单位在调用者管辖范围内的调训，与“调训”页面相同，最新的在前。",
+    "管辖范围外的调训返回 404。",
+    DISPATCH,
+)
+class DispatchViewSet(ReadViewSet):
+    serializer_class = DispatchSerializer
+    filterset_class = DispatchFilter
+    ordering = ("-pk",)
+
+    def selector(self, user):
+        return selectors.dispatch_list(user)
+
+
+class FilingSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    participants = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="参训干部 id"
+    )
+
+    class Meta:
+        model = Filing
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "title",
+            "organizer_name",
+            "start_date",
+            "end_date",
+            "hours",
+            "participants",
+            "status",
+            "review_comment",
+            "created_at",
+        ]
+
+
+class FilingFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=FilingStatus.choices, help_text="报备状态")
+    unit = UnitSubtreeFilter(help_text="只列该单位及其下级单位的报备（单位 id）")
+    start_from = filters.DateFilter("start_date", "gte", help_text="培训开始日期不早于")
+    start_until = filters.DateFilter("start_date", "lte", help_text="培训开始日期不晚于")
+
+    class Meta:
+        model = Filing
+        fields = ["status"]
+
+
+@_read(
+    "报备列表",
+    "管辖范围内单位的报备（自行参加培训的报备），以及列有管辖范围内干部的报备。",
+    "管辖范围外返回 404。",
+    RECORDS,
+)
+class FilingViewSet(ReadViewSet):
+    serializer_class = FilingSerializer
+    filterset_class = FilingFilter
+    ordering = ("-start_date", "-pk")
+
+    def selector(self, user):
+        return selectors.filing_list(user).prefetch_related("participants")
+
+
+class MakeupSerializer(serializers.ModelSerializer):
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True)
+    unit_name = serializers.CharField(source="cadre.unit.name", read_only=True)
+    missed_class = serializers.CharField(
+        source="source.training_class.name", read_only=True, help_text="缺训的班次"
+    )
+
+    class Meta:
+        model = Makeup
+        fields = [
+            "id",
+            "cadre",
+            "cadre_name",
+            "unit_name",
+            "source",
+            "missed_class",
+            "reason",
+            "due_date",
+            "status",
+            "escalated",
+            "created_at",
+        ]
+        extra_kwargs = {"source": {"help_text": "欠下补训的那次调训 id"}}
+
+
+class MakeupFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=MakeupStatus.choices, help_text="补训状态")
+    unit = UnitSubtreeFilter(unit_path="cadre__unit__path", help_text="干部所在单位 id（含下级）")
+    cadre = IdFilter(help_text="干部 id")
+    due_before = filters.DateFilter("due_date", "lte", help_text="补训期限不晚于")
+
+    class Meta:
+        model = Makeup
+        fields = ["status", "cadre"]
+
+
+@_read(
+    "补训列表",
+    "管辖范围内干部欠下的补训，与干部培训档案所列相同。",
+    "管辖范围外返回 404。",
+    RECORDS,
+)
+class MakeupViewSet(ReadViewSet):
+    serializer_class = MakeupSerializer
+    filterset_class = MakeupFilter
+    ordering = ("due_date", "pk")
+
+    def selector(self, user):
+        return selectors.makeup_list(user)
+
+
+def register(router) -> None:
+    router.register("institutions", InstitutionViewSet, basename="institution")
+    router.register("classes", ClassViewSet, basename="class")
+    router.register("rollcalls", RollCallViewSet, basename="rollcall")
+    router.register("dispatches", DispatchViewSet, basename="dispatch")
+    router.register("filings", FilingViewSet, basename="filing")
+    router.register("makeups", MakeupViewSet, basename="makeup")
