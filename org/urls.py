@@ -1,6 +1,6 @@
 from django.urls import path
 
-from org import views
+from org import activation_views, views
 
 urlpatterns = [
     path("cadres/", views.cadre_list, name="cadre_list"),
@@ -9,4 +9,11 @@ urlpatterns = [
     path("cadres/<int:pk>/edit/", views.cadre_edit, name="cadre_edit"),
     path("units/", views.unit_list, name="unit_list"),
     path("delegations/", views.delegations, name="delegations"),
+    # Public: the owner of an imported account sets a password (org.activation).
+    path("accounts/activate/", activation_views.activate_with_code, name="account_activate_code"),
+    path(
+        "accounts/activate/<str:uidb64>/<str:token>/",
+        activation_views.activate,
+        name="account_activate",
+    ),
 ]

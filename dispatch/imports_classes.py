@@ -1,0 +1,360 @@
+"""The import kind of training classes ("班次", imports.kinds; registered by
+dispatch.imports). A class has no code: its natural key is name + start date +
+institution. A row whose key matches a class updates it (or leaves it unchanged);
+otherwise it creates one. The importer must be a dispatcher of the organizing department
+(the rule of `dispatch.services.classes.training_class_save`), for the class as it is and
+as the row would have it. Row errors reuse `TrainingClass.clean`'s messages."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.services import save_audited
+from dispatch.import_cells import (
+    choice_labels,
+    choice_lookup,
+    dispatcher_reach,
+    may_dispatch_somewhere,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    text,
+    too_long,
+    write_in_batches,
+)
+from dispatch.models import ClassKind, Institution, TrainingClass
+from imports.kinds import Action, Column, ImportKind, RowOutcome
+from org.models import OrgDepartment
+
+
+def class_key(name: str, start: dt.date, institution_id: int) -> str:
+    return f"{name}|{start.isoformat()}|{institution_id}"
+
+
+class ClassImport(ImportKind):
+    slug = "classes"
+    label = gettext_lazy("Training classes")
+    order = 50
+    description = gettext_lazy(
+        "One row per training class. A class is recognised by its name, start date and "
+        "institution together: a row matching a class updates it, any other row creates "
+        "a class. You need to be a dispatcher of the organizing organization department."
+    )
+    columns = [
+        Column(
+            "name",
+            gettext_lazy("Class name"),
+            required=True,
+            aliases=("班次", "班次名称", "name"),
+            example="2027年春季中青年干部培训班",
+        ),
+        Column(
+            "institution",
+            gettext_lazy("Institution unit code"),
+            required=True,
+            aliases=("培训机构", "培训机构代码", "institution"),
+            example="xx-dx",
+        ),
+        Column(
+            "organizer",
+            gettext_lazy("Organizer issuer code"),
+            required=True,
+            aliases=("主办单位", "主办组织部门", "organizer"),
+            example="X组通",
+            help=gettext_lazy("The organizing department's issuer code, e.g. X组通."),
+        ),
+        Column(
+            "kind",
+            gettext_lazy("Class kind"),
+            aliases=("类型", "班次类型", "kind"),
+            example="主体班",
+            help=gettext_lazy("One of: %(kinds)s; empty means %(default)s.")
+            % {"kinds": choice_labels(ClassKind), "default": ClassKind.MAIN.label},
+        ),
+        Column(
+            "start",
+            gettext_lazy("Start date"),
+            required=True,
+            aliases=("开班日期", "开始日期", "start"),
+            example="2027-03-01",
+            help=gettext_lazy("A date: 2027-03-01, 2027/3/1 or 2027年3月1日."),
+        ),
+        Column(
+            "end",
+            gettext_lazy("End date"),
+            required=True,
+            aliases=("结业日期", "结束日期", "end"),
+            example="2027-03-05",
+        ),
+        Column(
+            "report",
+            gettext_lazy("Report date"),
+            aliases=("报到日期", "report"),
+            example="2027-03-01",
+            help=gettext_lazy("Empty means the start date."),
+        ),
+        Column(
+            "location",
+            gettext_lazy("Location"),
+            required=True,
+            aliases=("地点", "培训地点", "location"),
+            example="市委党校主楼",
+        ),
+        Column(
+            "credit_hours",
+            gettext_lazy("Credit hours"),
+            required=True,
+            aliases=("学时", "credit_hours"),
+            example="40",
+        ),
+        Column(
+            "days",
+            gettext_lazy("Days"),
+            aliases=("天数", "days"),
+            example="5",
+            help=gettext_lazy("Empty means every day from start to end."),
+        ),
+        Column(
+            "quota",
+            gettext_lazy("Seats"),
+            required=True,
+            aliases=("名额", "quota"),
+            example="50",
+        ),
+    ]
+
+    def may_import(self, user) -> bool:
+        return may_dispatch_somewhere(user)
+
+    def check(self, actor, rows):
+        rows = [(line, {k: text(v) for k, v in row.items()}) for line, row in rows]
+        institutions = {
+            i.unit.code: i
+            for i in Institution.objects.filter(
+                unit__code__in={row.get("institution", "") for _line, row in rows}
+            ).select_related("unit")
+        }
+        organizers = {
+            d.issuer_code: d
+            for d in OrgDepartment.objects.filter(
+                issuer_code__in={row.get("organizer", "") for _line, row in rows}
+            )
+        }
+        existing: dict[str, list[TrainingClass]] = {}
+        for klass in TrainingClass.objects.filter(
+            name__in={row.get("name", "") for _line, row in rows},
+            institution__in=[i.pk for i in institutions.values()],
+        ).select_related("organizer"):
+            key = class_key(klass.name, klass.start_date, klass.institution_id)
+            existing.setdefault(key, []).append(klass)
+        reach = dispatcher_reach(
+            actor,
+            [d.unit_id for d in organizers.values()]
+            + [k.organizer.unit_id for found in existing.values() for k in found],
+        )
+        context = {
+            "institutions": institutions,
+            "organizers": organizers,
+            "existing": existing,
+            "reach": reach,
+            "kinds": choice_lookup(ClassKind),
+            "first_line": {},
+        }
+        for line, row in rows:
+            yield self._check_row(line, row, context)
+
+    def _check_row(self, line, row, context) -> RowOutcome:
+        name = row.get("name", "")
+        outcome = RowOutcome(line=line, key=name, action=Action.ERROR, raw=row)
+        errors = outcome.errors
+        if not name:
+            errors.append(_("The class name is empty."))
+        elif len(name) > 128:
+            errors.append(too_long(_("The class name"), name, 128))
+        location = row.get("location", "")
+        if not location:
+            errors.append(_("The location is empty."))
+        elif len(location) > 255:
+            errors.append(too_long(_("The location"), location, 255))
+        institution = context["institutions"].get(row.get("institution", ""))
+        if institution is None:
+            errors.append(
+                _("No training institution has the unit code “%(code)s”.")
+                % {"code": row.get("institution", "")}
+            )
+        organizer = context["organizers"].get(row.get("organizer", ""))
+        if organizer is None:
+            errors.append(
+                _("No organization department has the issuer code “%(code)s”.")
+                % {"code": row.get("organizer", "")}
+            )
+        elif organizer.unit_id not in context["reach"]:
+            errors.append(
+                _("Only the dispatchers of %(code)s may import its classes.")
+                % {"code": organizer.issuer_code}
+            )
+        kind = context["kinds"].get(row.get("kind", "") or ClassKind.MAIN)
+        if kind is None:
+            errors.append(
+                _("Unknown class kind “%(value)s”; write one of: %(kinds)s.")
+                % {"value": row.get("kind", ""), "kinds": choice_labels(ClassKind)}
+            )
+        dates = {}
+        for field, label in (
+            ("start", _("start date")),
+            ("end", _("end date")),
+            ("report", _("report date")),
+        ):
+            value = row.get(field, "")
+            if not value and field == "report":
+                continue
+            dates[field] = parse_date(value)
+            if dates[field] is None:
+                errors.append(
+                    _(
+                        "The %(field)s “%(value)s” is not a date; write it as 2027-03-01, "
+                        "2027/3/1 or 2027年3月1日."
+                    )
+                    % {"field": label, "value": value}
+                )
+        numbers = {}
+        for field, label, parse in (
+            ("credit_hours", _("credit hours"), parse_decimal),
+            ("days", _("days"), parse_int),
+            ("quota", _("seats"), parse_int),
+        ):
+            value = row.get(field, "")
+            if not value and field == "days":
+                continue
+            numbers[field] = parse(value)
+            if numbers[field] is None:
+                errors.append(
+                    _("The %(field)s “%(value)s” is not a number.")
+                    % {"field": label, "value": value}
+                )
+        hours = numbers.get("credit_hours")
+        if hours is not None and hours != hours.quantize(Decimal("0.1")):
+            errors.append(
+                _("Credit hours take at most one decimal place (%(value)s).")
+                % {"value": row.get("credit_hours")}
+            )
+        elif hours is not None and hours >= 100_000:
+            errors.append(_("Credit hours must be below 100000 (%(value)s).") % {"value": hours})
+        start, end = dates.get("start"), dates.get("end")
+        if start and end and "days" not in numbers and end >= start:
+            numbers["days"] = (end - start).days + 1
+        report = dates.get("report", start) if "report" in dates or start else None
+        candidate = TrainingClass(
+            name=name,
+            start_date=start,
+            end_date=end,
+            report_date=report,
+            credit_hours=hours,
+            days=numbers.get("days"),
+            quota=numbers.get("quota"),
+        )
+        try:
+            candidate.clean()
+        except ValidationError as exc:
+            errors.extend(message for messages in exc.message_dict.values() for message in messages)
+        if institution is not None and start and name:
+            outcome.key = f"{name}（{start.isoformat()}）"
+            found = context["existing"].get(class_key(name, start, institution.pk), [])
+            if len(found) > 1:
+                errors.append(
+                    _(
+                        "%(count)s classes named %(name)s start on %(date)s at this "
+                        "institution; the row cannot tell which one it means."
+                    )
+                    % {"count": len(found), "name": name, "date": start.isoformat()}
+                )
+            elif found and found[0].organizer.unit_id not in context["reach"]:
+                errors.append(
+                    _("The class %(name)s is organized outside your jurisdiction.") % {"name": name}
+                )
+            key = class_key(name, start, institution.pk)
+            if key in context["first_line"]:
+                errors.append(
+                    _(
+                        "The class %(name)s starting on %(date)s appears twice in the file "
+                        "(also on line %(line)s)."
+                    )
+                    % {"name": name, "date": start.isoformat(), "line": context["first_line"][key]}
+                )
+            else:
+                context["first_line"][key] = line
+        else:
+            found = []
+        if errors:
+            return outcome
+        outcome.data = {
+            "pk": found[0].pk if found else None,
+            "name": name,
+            "institution": institution.pk,
+            "organizer": organizer.pk,
+            "kind": kind,
+            "start_date": start.isoformat(),
+            "end_date": end.isoformat(),
+            "report_date": report.isoformat(),
+            "location": location,
+            "credit_hours": str(hours.quantize(Decimal("0.1"))),
+            "days": numbers["days"],
+            "quota": numbers["quota"],
+        }
+        if not found:
+            outcome.action = Action.CREATE
+        elif _class_values(found[0]) == _values(outcome.data):
+            outcome.action = Action.UNCHANGED
+        else:
+            outcome.action = Action.UPDATE
+        return outcome
+
+    def apply(self, actor, outcomes, progress):
+        def write(outcome):
+            data = outcome.data
+            klass = TrainingClass.objects.get(pk=data["pk"]) if data["pk"] else TrainingClass()
+            for field, value in _values(data).items():
+                setattr(klass, field, value)
+            save_audited(actor=actor, instance=klass, verb_prefix="class")
+
+        with transaction.atomic():
+            write_in_batches(outcomes, progress, write)
+
+
+CLASS_FIELDS = (
+    "name",
+    "institution_id",
+    "organizer_id",
+    "kind",
+    "start_date",
+    "end_date",
+    "report_date",
+    "location",
+    "credit_hours",
+    "days",
+    "quota",
+)
+
+
+def _values(data) -> dict:
+    return {
+        "name": data["name"],
+        "institution_id": data["institution"],
+        "organizer_id": data["organizer"],
+        "kind": data["kind"],
+        "start_date": dt.date.fromisoformat(data["start_date"]),
+        "end_date": dt.date.fromisoformat(data["end_date"]),
+        "report_date": dt.date.fromisoformat(data["report_date"]),
+        "location": data["location"],
+        "credit_hours": Decimal(data["credit_hours"]),
+        "days": data["days"],
+        "quota": data["quota"],
+    }
+
+
+def _class_values(klass) -> dict:
+    return {field: getattr(klass, field) for field in CLASS_FIELDS}

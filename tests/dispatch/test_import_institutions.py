@@ -1,0 +1,111 @@
+"""Importing training institutions (dispatch.imports.InstitutionImport): by unit code; a
+new code creates the unit under its parent; row errors on their line; all or nothing;
+idempotent; a county dispatcher cannot import into the city."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from audit.models import AuditEvent
+from dispatch.models import Institution, InstitutionKind
+from imports.kinds import Action
+from org.models import Unit, UnitKind
+from tests.dispatch.import_kit import actions, check, commit, errors_by_line
+from tests.factories import unit
+
+pytestmark = pytest.mark.django_db
+
+
+def row(code, name="某市行政学院", parent="", kind="行政学院", address="市府路1号"):
+    return {"code": code, "name": name, "parent": parent, "kind": kind, "address": address}
+
+
+def test_a_new_code_creates_the_unit_under_its_parent_and_the_institution(world):
+    outcomes = commit("institutions", world.bob, [row("xz-xy", parent=world.root.code)])
+    assert actions(outcomes) == [Action.CREATE]
+    created = Institution.objects.select_related("unit").get(unit__code="xz-xy")
+    assert created.kind == InstitutionKind.ADMINISTRATION_COLLEGE
+    assert created.address == "市府路1号"
+    assert created.unit.kind == UnitKind.INSTITUTION
+    assert created.unit.parent == world.root
+    assert created.unit.path == f"{world.root.path}{created.unit.pk:08d}/"
+    assert AuditEvent.objects.filter(verb="institution.create").count() == 1
+
+
+def test_an_existing_institution_unit_gets_its_record_then_stays_unchanged(world):
+    bare = unit("某市干部学院", world.root, kind=UnitKind.INSTITUTION, code="gbxy")
+    rows = [row("gbxy", name="某市干部学院", kind="cadre_college", address="")]
+    assert actions(commit("institutions", world.bob, rows)) == [Action.CREATE]
+    assert Institution.objects.get(unit=bare).kind == InstitutionKind.CADRE_COLLEGE
+    events = AuditEvent.objects.count()
+    assert actions(commit("institutions", world.bob, rows)) == [Action.UNCHANGED]
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_changed_row_updates_the_name_kind_and_address(world):
+    rows = [row(world.school_unit.code, name="新校名", kind="党校", address="新地址")]
+    assert actions(commit("institutions", world.bob, rows)) == [Action.UPDATE]
+    world.school.refresh_from_db()
+    world.school_unit.refresh_from_db()
+    assert (world.school_unit.name, world.school.address) == ("新校名", "新地址")
+
+
+def test_each_row_error_is_on_its_line(world):
+    unit("普通单位", world.root, code="pt")
+    outcomes = check(
+        "institutions",
+        world.bob,
+        [
+            row("ok", parent=world.root.code),  # 2: fine
+            row("ok", parent=world.root.code),  # 3: duplicate of line 2
+            row("new1", parent="nosuch"),  # 4: unknown parent
+            row("new2"),  # 5: new unit without a parent
+            row("pt"),  # 6: not an institution unit
+            row("new3", parent=world.root.code, kind="夜校"),  # 7: unknown kind
+            row("new4", parent=world.root.code, name=""),  # 8: empty name
+            row("new5", parent=world.root.code, name="名" * 200),  # 9: name too long
+            row(world.school_unit.code, parent=world.a.code),  # 10: would move the unit
+        ],
+    )
+    errors = errors_by_line(outcomes)
+    assert sorted(errors) == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert "ok" in errors[3][0] and "2" in errors[3][0]
+    assert "nosuch" in errors[4][0]
+    assert "new2" in errors[5][0]
+    assert "pt" in errors[6][0]
+    assert "夜校" in errors[7][0]
+    assert "200" in errors[9][0]
+
+
+def test_one_bad_row_writes_nothing(world):
+    units = Unit.objects.count()
+    with pytest.raises(ValidationError):
+        commit("institutions", world.bob, [row("x1", parent=world.root.code), row("x2")])
+    assert Unit.objects.count() == units
+    assert not Institution.objects.filter(unit__code="x1").exists()
+
+
+def test_a_county_dispatcher_cannot_import_into_the_city(world):
+    outcomes = check(
+        "institutions",
+        world.carol,
+        [
+            row("county-school", parent=world.root.code),  # parent above the county
+            row(world.school_unit.code, name="改名"),  # the city's school
+            row("county-school2", parent=world.county.code),  # fine: the county
+        ],
+    )
+    errors = errors_by_line(outcomes)
+    assert sorted(errors) == [2, 3]
+    assert world.root.code in errors[2][0]
+    assert world.school_unit.code in errors[3][0]
+    assert outcomes[2].action == Action.CREATE
+
+
+def test_only_dispatchers_and_superusers_may_import_institutions(world):
+    from imports.kinds import registry
+
+    kind = registry.get("institutions")
+    assert kind.may_import(world.bob) and kind.may_import(world.carol)
+    assert not kind.may_import(world.alice)
+    assert not kind.may_import(world.dave)
+    assert not kind.may_import(world.rita)
