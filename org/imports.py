@@ -1,5 +1,11 @@
-"""Import kinds (imports.kinds): see register_kinds."""
+"""Import kinds (imports.kinds) of the unit tree, the organization departments and the
+cadres: the rules are in `org.imports_units` and `org.imports_cadres`."""
+
+from org.imports_cadres import CadreImport
+from org.imports_units import OrgDepartmentImport, UnitImport
 
 
 def register_kinds(registry) -> None:
     """Register this module's import kinds."""
+    for kind in (UnitImport(), OrgDepartmentImport(), CadreImport()):
+        registry.register(kind)

@@ -1,0 +1,104 @@
+"""What the organization's import kinds share: reading a cell, choices by their Chinese
+label or value, yes/no flags, batches, and who reaches which units (fetched once per
+check, as sets of ids, so no row costs a query)."""
+
+from collections.abc import Iterable, Iterator
+
+from django.db.models import TextChoices
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from org import selectors
+from org.models import Unit
+
+BATCH = 2000
+
+YES = {"是", "y", "yes", "true", "1", "√"}
+NO = {"否", "n", "no", "false", "0", ""}
+
+
+def text(value) -> str:
+    """A cell as stripped text (xlsx cells may arrive as numbers)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def cells(columns, row: dict) -> dict[str, str]:
+    """{column key: text} for every column of the kind (a column missing from the file's
+    header reads as empty)."""
+    return {column.key: text(row.get(column.key)) for column in columns}
+
+
+def choice_lookup(choices: type[TextChoices]) -> dict[str, str]:
+    """{label or value, lower-cased: value}: the Chinese label, the English one, the value."""
+    lookup = {}
+    for value, label in choices.choices:
+        lookup[value.lower()] = value
+        with translation.override("zh-hans"):
+            lookup[str(label).lower()] = value
+        with translation.override("en"):
+            lookup[str(label).lower()] = value
+    return lookup
+
+
+def choice_labels(choices: type[TextChoices]) -> str:
+    """The Chinese labels, for a message or the template's instructions."""
+    with translation.override("zh-hans"):
+        return "、".join(str(label) for label in choices.labels)
+
+
+def parse_flag(value) -> bool | None:
+    """是/否 (and yes/no, 1/0); empty is 否; None when unreadable."""
+    cell = text(value).lower()
+    if cell in YES:
+        return True
+    if cell in NO:
+        return False
+    return None
+
+
+def too_long(label: str, value: str, limit: int) -> str:
+    return _("%(field)s has %(length)s characters; at most %(limit)s are allowed.") % {
+        "field": label,
+        "length": len(value),
+        "limit": limit,
+    }
+
+
+def batches(items: Iterable, size: int = BATCH) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Reach:
+    """The units an importer holds a permission on, as a set of ids (None: all units —
+    a superuser, or the system acting with no user)."""
+
+    def __init__(self, actor, *perms: str):
+        if actor is None or actor.is_superuser:
+            self.ids = None
+            return
+        self.ids = set()
+        for perm in perms:
+            self.ids.update(selectors.units_in_reach(actor, perm).values_list("pk", flat=True))
+
+    def __contains__(self, unit_id) -> bool:
+        return self.ids is None or unit_id in self.ids
+
+
+def units_by_code(codes: Iterable[str], fields=("pk", "code", "name", "path", "parent_id")):
+    """{code: {field: value}} of the existing units among `codes`, in batched queries."""
+    found = {}
+    for batch in batches(sorted(set(codes))):
+        for row in Unit.objects.filter(code__in=batch).values(*fields):
+            found[row["code"]] = row
+    return found

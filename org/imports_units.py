@@ -1,0 +1,455 @@
+"""Import kinds of the unit tree and the organization departments (imports.kinds).
+
+Units arrive by code with their parent's code, in any row order: the file's parents are
+resolved first, then the database's, so a cycle (also one through units the file moves)
+and an unknown parent are row errors; rows are applied parent before child. Only a
+superuser creates or changes a top-level unit; anyone else needs `issue_dispatch` on the
+unit (when it exists) and on its parent (when it is created, moved or changed), as
+`org.services.unit_save` asks.
+
+Organization departments are imported by the code of their unit (of kind organization
+department), with the code of their jurisdiction's root unit and their issuer code. Only
+a superuser, or a dispatcher whose jurisdiction holds both the department's unit and the
+jurisdiction root, may import them."""
+
+from itertools import groupby
+
+from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from imports.kinds import Action, Column, ImportKind, RowOutcome
+from org import selectors
+from org.imports_common import (
+    Reach,
+    cells,
+    choice_labels,
+    choice_lookup,
+    too_long,
+    units_by_code,
+)
+from org.models import PATH_SEGMENT, Cadre, OrgDepartment, PathWithin, Unit, UnitKind
+
+CODE_MAX = Unit._meta.get_field("code").max_length
+NAME_MAX = Unit._meta.get_field("name").max_length
+ISSUER_MAX = OrgDepartment._meta.get_field("issuer_code").max_length
+
+
+def _is_system_or_superuser(actor) -> bool:
+    return actor is None or actor.is_superuser
+
+
+def may_import_tree(user) -> bool:
+    return user.is_superuser or selectors.units_in_reach(user, "issue_dispatch").exists()
+
+
+class UnitImport(ImportKind):
+    slug = "units"
+    label = gettext_lazy("Units")
+    order = 10
+    description = gettext_lazy(
+        "The unit tree by code: each row names its parent unit by code (empty for a "
+        "top-level unit, which only an administrator may create). Rows may come in any "
+        "order; a unit already registered is updated by its code."
+    )
+    columns = [
+        Column(
+            "code",
+            gettext_lazy("Unit code"),
+            required=True,
+            example="XX-FGW",
+            help=gettext_lazy("Unique code of the unit, at most 32 characters."),
+        ),
+        Column(
+            "name",
+            gettext_lazy("Unit name"),
+            required=True,
+            example="XX市发展和改革委员会",
+            help=gettext_lazy("Full name of the unit, at most 128 characters."),
+        ),
+        Column(
+            "kind",
+            gettext_lazy("Unit kind"),
+            required=True,
+            example="国家机关",
+            help=gettext_lazy(
+                "One of: 党的机关、国家机关、国有企业、事业单位、组织部门、培训机构."
+            ),
+        ),
+        Column(
+            "parent",
+            gettext_lazy("Parent unit code"),
+            example="XX",
+            help=gettext_lazy(
+                "Code of the unit above it, registered or in this file; empty for a top-level unit."
+            ),
+        ),
+    ]
+
+    def may_import(self, user) -> bool:
+        return may_import_tree(user)
+
+    def check(self, actor, rows):
+        rows = [(line, cells(self.columns, row)) for line, row in rows]
+        kinds = choice_lookup(UnitKind)
+        dispatch = Reach(actor, "issue_dispatch")
+        top_allowed = _is_system_or_superuser(actor)
+        outcomes: dict[int, RowOutcome] = {}
+        entries: dict[str, tuple[int, dict]] = {}  # code → first line, row
+        existing = units_by_code(
+            {row["code"] for _line, row in rows} | {row.get("parent", "") for _l, row in rows},
+            fields=("pk", "code", "name", "kind", "path", "parent_id", "parent__code"),
+        )
+        file_codes = {row["code"] for _line, row in rows}
+        for line, row in rows:
+            code, name, parent = row["code"], row["name"], row.get("parent", "")
+            errors = []
+            if not code:
+                errors.append(_("The unit code is empty."))
+            elif len(code) > CODE_MAX:
+                errors.append(too_long(_("The unit code"), code, CODE_MAX))
+            elif code in entries:
+                errors.append(
+                    _("The unit code %(code)s already appears on line %(line)s.")
+                    % {"code": code, "line": entries[code][0]}
+                )
+            if not name:
+                errors.append(_("The unit name is empty."))
+            elif len(name) > NAME_MAX:
+                errors.append(too_long(_("The unit name"), name, NAME_MAX))
+            kind = kinds.get(row["kind"].lower())
+            if kind is None:
+                errors.append(
+                    _("Unknown unit kind %(kind)s; use one of: %(kinds)s.")
+                    % {"kind": row["kind"] or "—", "kinds": choice_labels(UnitKind)}
+                )
+            if parent and parent == code:
+                errors.append(_("The unit %(code)s cannot be its own parent.") % {"code": code})
+            elif parent and parent not in existing and parent not in file_codes:
+                errors.append(_("Unknown parent unit code %(code)s.") % {"code": parent})
+            row["kind_value"] = kind
+            outcomes[line] = RowOutcome(line=line, key=code[:255], action=Action.ERROR, raw=row)
+            outcomes[line].errors = errors
+            if code and code not in entries and len(code) <= CODE_MAX:
+                entries[code] = (line, row)
+
+        in_file_ids = {existing[c]["pk"]: c for c in entries if c in existing}
+
+        def next_in_file(code):
+            """The next unit of the file on `code`'s way up, or None."""
+            parent = entries[code][1].get("parent", "")
+            if not parent or parent == code:
+                return None
+            if parent in entries:
+                return parent
+            unit = existing.get(parent)
+            if unit is None:
+                return None
+            ancestors = [int(part) for part in unit["path"].strip("/").split("/") if part]
+            for pk in reversed(ancestors):
+                if pk in in_file_ids:
+                    return in_file_ids[pk]
+            return None
+
+        rank: dict[str, int] = {}
+        cycles: dict[str, str] = {}
+        for start in entries:
+            chain, cur = [], start
+            while cur is not None and cur not in rank and cur not in chain:
+                chain.append(cur)
+                cur = next_in_file(cur)
+            if cur is not None and cur in chain:
+                loop = chain[chain.index(cur) :]
+                shown = " → ".join([*loop, cur])
+                for code in chain:
+                    cycles[code] = shown
+                    rank[code] = 0
+                continue
+            base = -1 if cur is None else rank[cur]
+            for code in reversed(chain):
+                base += 1
+                rank[code] = base
+
+        for code, (line, row) in entries.items():
+            outcome = outcomes[line]
+            errors = outcome.errors
+            if code in cycles:
+                errors.append(
+                    _("The parent units of %(code)s form a cycle: %(cycle)s.")
+                    % {"code": code, "cycle": cycles[code]}
+                )
+            parent = row.get("parent", "")
+            unit = existing.get(code)
+            if unit is not None and unit["pk"] not in dispatch:
+                errors.append(
+                    _("The unit %(code)s (%(name)s) is outside your jurisdiction.")
+                    % {"code": code, "name": unit["name"]}
+                )
+            if unit is None:
+                action = Action.CREATE
+            elif (unit["name"], unit["kind"], unit["parent__code"] or "") == (
+                row["name"],
+                row["kind_value"],
+                parent,
+            ):
+                action = Action.UNCHANGED
+            else:
+                action = Action.UPDATE
+            if action != Action.UNCHANGED:
+                if not parent and not top_allowed:
+                    errors.append(
+                        _("Only an administrator may create or change a top-level unit (%(code)s).")
+                        % {"code": code}
+                    )
+                elif parent and parent not in entries and parent in existing:
+                    if existing[parent]["pk"] not in dispatch:
+                        errors.append(
+                            _("The parent unit %(code)s (%(name)s) is outside your jurisdiction.")
+                            % {"code": parent, "name": existing[parent]["name"]}
+                        )
+            outcome.action = Action.ERROR if errors else action
+            outcome.data = {
+                "code": code,
+                "name": row["name"],
+                "kind": row["kind_value"],
+                "parent": parent,
+                "old_parent": (unit["parent__code"] or "") if unit else "",
+                "pk": unit["pk"] if unit else None,
+                "rank": rank.get(code, 0),
+            }
+
+        # A row whose parent (in the file) has an error cannot be written either.
+        for code, (line, row) in sorted(entries.items(), key=lambda item: rank[item[0]]):
+            parent = row.get("parent", "")
+            if parent in entries and parent != code and code not in cycles:
+                parent_line = entries[parent][0]
+                if outcomes[parent_line].errors and not outcomes[line].errors:
+                    outcomes[line].errors.append(
+                        _("Its parent unit %(code)s has errors on line %(line)s.")
+                        % {"code": parent, "line": parent_line}
+                    )
+                    outcomes[line].action = Action.ERROR
+        for outcome in outcomes.values():
+            if outcome.errors:
+                outcome.action = Action.ERROR
+            outcome.raw = {
+                key: outcome.raw.get(key, "") for key in ("code", "name", "kind", "parent")
+            }
+            yield outcome
+
+    def apply(self, actor, outcomes, progress):
+        rows = [o.data for o in outcomes if o.action in (Action.CREATE, Action.UPDATE)]
+        rows.sort(key=lambda data: data["rank"])
+        codes = {data["code"] for data in rows} | {data["parent"] for data in rows}
+        known = {c: (u["pk"], u["path"]) for c, u in units_by_code(codes).items()}
+        for _rank, level in groupby(rows, key=lambda data: data["rank"]):
+            level = list(level)
+            moved = [d for d in level if d["pk"] and d["parent"] != d["old_parent"]]
+            for data in moved:
+                unit = Unit.objects.get(pk=data["pk"])
+                unit.name, unit.kind = data["name"], data["kind"]
+                unit.parent_id = known[data["parent"]][0] if data["parent"] else None
+                unit.save()  # rewrites the subtree's paths in one statement
+            if moved:
+                known = {c: (u["pk"], u["path"]) for c, u in units_by_code(known).items()}
+            changed = [
+                Unit(pk=d["pk"], name=d["name"], kind=d["kind"])
+                for d in level
+                if d["pk"] and d["parent"] == d["old_parent"]
+            ]
+            Unit.objects.bulk_update(changed, ["name", "kind"], batch_size=500)
+            created = Unit.objects.bulk_create(
+                [
+                    Unit(
+                        code=d["code"],
+                        name=d["name"],
+                        kind=d["kind"],
+                        parent_id=known[d["parent"]][0] if d["parent"] else None,
+                    )
+                    for d in level
+                    if not d["pk"]
+                ],
+                batch_size=500,
+            )
+            parents = {d["code"]: d["parent"] for d in level}
+            for unit in created:
+                parent_path = known[parents[unit.code]][1] if unit.parent_id else ""
+                # what Unit.save computes: the parent's path and the unit's own id
+                unit.path = f"{parent_path}{unit.pk:0{PATH_SEGMENT}d}/"
+                unit.depth = unit.path.count("/") - 1
+                known[unit.code] = (unit.pk, unit.path)
+            Unit.objects.bulk_update(created, ["path", "depth"], batch_size=500)
+            progress(len(level))
+
+
+class OrgDepartmentImport(ImportKind):
+    slug = "org_departments"
+    label = gettext_lazy("Organization departments")
+    order = 20
+    description = gettext_lazy(
+        "Organization departments by the code of their unit (a unit of kind "
+        "organization department), with the code of the unit at the root of their "
+        "jurisdiction and their issuer code. Only an administrator, or a dispatcher whose "
+        "jurisdiction holds both units, may import them."
+    )
+    columns = [
+        Column(
+            "unit",
+            gettext_lazy("Organization department unit code"),
+            required=True,
+            example="XX-ZZB",
+            help=gettext_lazy("Code of the department's own unit, of kind 组织部门."),
+        ),
+        Column(
+            "jurisdiction",
+            gettext_lazy("Jurisdiction root unit code"),
+            required=True,
+            example="XX",
+            help=gettext_lazy("The department manages this unit and every unit below it."),
+        ),
+        Column(
+            "issuer_code",
+            gettext_lazy("Issuer code"),
+            required=True,
+            example="X组通",
+            help=gettext_lazy(
+                "Prefix of the department's document numbers, unique, at most 16 characters."
+            ),
+        ),
+    ]
+
+    def may_import(self, user) -> bool:
+        return may_import_tree(user)
+
+    def check(self, actor, rows):
+        rows = [(line, cells(self.columns, row)) for line, row in rows]
+        dispatch = Reach(actor, "issue_dispatch")
+        units = units_by_code(
+            {row["unit"] for _l, row in rows} | {row["jurisdiction"] for _l, row in rows},
+            fields=("pk", "code", "name", "kind", "path"),
+        )
+        departments = {
+            d["unit__code"]: d
+            for d in OrgDepartment.objects.filter(unit__code__in=list(units)).values(
+                "pk", "unit__code", "jurisdiction__code", "issuer_code"
+            )
+        }
+        issuers = {row["issuer_code"] for _l, row in rows}
+        holders = dict(
+            OrgDepartment.objects.filter(issuer_code__in=list(issuers)).values_list(
+                "issuer_code", "unit__code"
+            )
+        )
+        seen_units: dict[str, int] = {}
+        seen_issuers: dict[str, int] = {}
+        for line, row in rows:
+            code, root_code, issuer = row["unit"], row["jurisdiction"], row["issuer_code"]
+            errors = []
+            unit, root = units.get(code), units.get(root_code)
+            if not code:
+                errors.append(_("The unit code is empty."))
+            elif unit is None:
+                errors.append(_("Unknown unit code %(code)s.") % {"code": code})
+            elif unit["kind"] != UnitKind.ORG_DEPARTMENT:
+                errors.append(
+                    _("The unit %(code)s (%(name)s) is not of kind organization department.")
+                    % {"code": code, "name": unit["name"]}
+                )
+            if code in seen_units:
+                errors.append(
+                    _("The unit code %(code)s already appears on line %(line)s.")
+                    % {"code": code, "line": seen_units[code]}
+                )
+            if not root_code:
+                errors.append(_("The jurisdiction root unit code is empty."))
+            elif root is None:
+                errors.append(
+                    _("Unknown jurisdiction root unit code %(code)s.") % {"code": root_code}
+                )
+            for checked in (unit, root):
+                if checked is not None and checked["pk"] not in dispatch:
+                    errors.append(
+                        _("The unit %(code)s (%(name)s) is outside your jurisdiction.")
+                        % {"code": checked["code"], "name": checked["name"]}
+                    )
+            if not issuer:
+                errors.append(_("The issuer code is empty."))
+            elif len(issuer) > ISSUER_MAX:
+                errors.append(too_long(_("The issuer code"), issuer, ISSUER_MAX))
+            elif issuer in seen_issuers:
+                errors.append(
+                    _("The issuer code %(issuer)s already appears on line %(line)s.")
+                    % {"issuer": issuer, "line": seen_issuers[issuer]}
+                )
+            elif holders.get(issuer, code) != code:
+                errors.append(
+                    _("The issuer code %(issuer)s belongs to another organization department.")
+                    % {"issuer": issuer}
+                )
+            seen_units.setdefault(code, line)
+            seen_issuers.setdefault(issuer, line)
+            department = departments.get(code)
+            if department is None:
+                action = Action.CREATE
+            elif (department["jurisdiction__code"], department["issuer_code"]) == (
+                root_code,
+                issuer,
+            ):
+                action = Action.UNCHANGED
+            else:
+                action = Action.UPDATE
+            if (
+                not errors
+                and department is not None
+                and department["jurisdiction__code"] != root_code
+            ):
+                outside = (
+                    Cadre.objects.filter(managing_org_department=department["pk"])
+                    .exclude(PathWithin(F("unit__path"), root["path"]))
+                    .count()
+                )
+                if outside:
+                    errors.append(
+                        _(
+                            "%(count)s cadres managed by %(name)s are outside the new "
+                            "jurisdiction %(root)s; change their managing department first."
+                        )
+                        % {"count": outside, "name": unit["name"], "root": root["name"]}
+                    )
+            yield RowOutcome(
+                line=line,
+                key=code[:255],
+                action=Action.ERROR if errors else action,
+                raw=row,
+                errors=errors,
+                data={
+                    "pk": department["pk"] if department else None,
+                    "unit": unit["pk"] if unit else None,
+                    "jurisdiction": root["pk"] if root else None,
+                    "issuer_code": issuer,
+                },
+            )
+
+    def apply(self, actor, outcomes, progress):
+        created, updated = [], []
+        for outcome in outcomes:
+            data = outcome.data
+            if outcome.action == Action.CREATE:
+                created.append(
+                    OrgDepartment(
+                        unit_id=data["unit"],
+                        jurisdiction_id=data["jurisdiction"],
+                        issuer_code=data["issuer_code"],
+                    )
+                )
+            elif outcome.action == Action.UPDATE:
+                updated.append(
+                    OrgDepartment(
+                        pk=data["pk"],
+                        jurisdiction_id=data["jurisdiction"],
+                        issuer_code=data["issuer_code"],
+                    )
+                )
+        OrgDepartment.objects.bulk_update(updated, ["jurisdiction", "issuer_code"], batch_size=500)
+        OrgDepartment.objects.bulk_create(created, batch_size=500)
+        progress(len(created) + len(updated))
