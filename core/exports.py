@@ -1,0 +1,226 @@
+"""Every list out as a spreadsheet: one writer for .xlsx and .csv.
+
+A list page answers `?format=xlsx` or `?format=csv` with the rows it would show (same
+selector, same filters, same jurisdiction), described by a list of `Column`s that live
+next to the app's selectors (`org/exports.py`, `dispatch/exports.py` …).
+
+* Memory stays flat however many rows: a queryset is read with `.iterator()` in chunks;
+  the .xlsx is written by openpyxl's write-only workbook (rows go straight to a temporary
+  file, strings inline — no shared-string table growing with the rows) and then sent as
+  a file; the .csv is streamed as it is written.
+* Dates are date cells (with a number format), numbers are numbers, headers Chinese, the
+  header row frozen, columns sized.
+* Formula injection: a text cell beginning with = + - @, a tab or a carriage return
+  could be taken for a formula by a spreadsheet. In .xlsx the cell is written as a
+  string cell (type `inlineStr`, which Excel never evaluates) with the *quote prefix*
+  style (Excel's own mark for "typed with a leading '"), so even editing the cell keeps
+  it text, and the value itself stays exactly what was stored. A .csv has no types, so
+  there the value gets a leading apostrophe (OWASP's advice): Excel shows it as text.
+"""
+
+import csv
+import datetime as dt
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from django.db.models import QuerySet
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+
+TEXT, DATE, NUMBER = "text", "date", "number"
+FORMATS = ("xlsx", "csv")
+CHUNK_SIZE = 2000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# XML 1.0 refuses these control characters (openpyxl would raise); a name never needs them.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its (Chinese) header, how to read the value from a row, and its
+    kind — TEXT, DATE (a date or datetime) or NUMBER."""
+
+    header: Any
+    value: Callable[[Any], Any]
+    kind: str = TEXT
+    width: int = 14
+
+
+def requested_format(request) -> str | None:
+    """ "xlsx" or "csv" when the page is asked for a download, else None."""
+    value = request.GET.get("format")
+    return value if value in FORMATS else None
+
+
+def export_response(request, rows, columns, filename: str, fallback: str):
+    """The download `requested_format(request)` asks for."""
+    writer = xlsx_response if requested_format(request) == "xlsx" else csv_response
+    return writer(rows, columns, filename, fallback=fallback)
+
+
+def neutralised(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS)
+
+
+def _text(value) -> str:
+    return _ILLEGAL.sub("", str(value))
+
+
+def _date(value):
+    """A date, or a datetime as a naive local one (spreadsheets have no time zones)."""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None, microsecond=0)
+    return value
+
+
+def _number(value):
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float | Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return _text(value)
+
+
+def _rows(rows) -> Iterable:
+    if isinstance(rows, QuerySet):
+        return rows.iterator(chunk_size=CHUNK_SIZE)
+    return rows
+
+
+def _values(row, columns):
+    """The row's typed values: None stays empty; text, dates and numbers as such."""
+    for column in columns:
+        value = column.value(row)
+        if value is None or value == "":
+            yield None
+        elif column.kind == DATE and isinstance(value, dt.date):
+            yield _date(value)
+        elif column.kind == NUMBER:
+            yield _number(value)
+        else:
+            yield _text(value)
+
+
+def content_disposition(filename: str, fallback: str, extension: str) -> str:
+    """attachment; filename="fallback-20261204.xlsx"; filename*=UTF-8''干部…: browsers
+    that read RFC 6266 take the Chinese name, older ones the ASCII one."""
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    ascii_name = re.sub(r"[^A-Za-z0-9_.-]", "_", fallback) or "export"
+    return (
+        f'attachment; filename="{ascii_name}-{stamp}.{extension}"; '
+        f"filename*=UTF-8''{quote(f'{filename}-{stamp}.{extension}', safe='')}"
+    )
+
+
+def xlsx_response(rows, columns: list[Column], filename: str, *, fallback: str = "export"):
+    """The rows as one .xlsx sheet, written to a temporary file and sent from it."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_sheet_title(filename))
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    bold = Font(bold=True)
+
+    def header(text):
+        cell = WriteOnlyCell(sheet, value=_text(text))
+        cell.font = bold
+        return cell
+
+    sheet.append([header(column.header) for column in columns])
+    for row in _rows(rows):
+        sheet.append([_xlsx_value(sheet, value) for value in _values(row, columns)])
+    spool = tempfile.TemporaryFile(suffix=".xlsx")
+    workbook.save(spool)
+    spool.seek(0)
+    response = FileResponse(spool, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition(filename, fallback, "xlsx")
+    return response
+
+
+DATE_FORMATS = {dt.date: "yyyy-mm-dd", dt.datetime: "yyyy-mm-dd hh:mm"}
+
+
+def _xlsx_value(sheet, value):
+    """A plain value for numbers and empties (the fast path), a cell for text (always a
+    string cell, never a formula: openpyxl would take "=…" for one) and dates (with a
+    date number format)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet)
+        cell._value, cell.data_type = value, "s"
+        if neutralised(value):
+            cell.quotePrefix = True
+        return cell
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMATS[type(value)]
+        return cell
+    return value
+
+
+def _sheet_title(filename: str) -> str:
+    """A worksheet title: at most 31 characters, none of : \\ / ? * [ ]."""
+    return re.sub(r"[:\\/?*\[\]]", " ", filename)[:31] or "Sheet"
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return "'" + value if neutralised(value) else value
+    return str(value)
+
+
+def csv_response(rows, columns: list[Column], filename: str, *, fallback: str = "export"):
+    """The rows as CSV, streamed as they are read: UTF-8 with a BOM (so Excel takes it
+    for UTF-8), dates as 2026-12-04, formula-like text with a leading apostrophe."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow([_text(column.header) for column in columns])
+        batch = []
+        for row in _rows(rows):
+            batch.append(writer.writerow([_csv_value(v) for v in _values(row, columns)]))
+            if len(batch) >= 500:
+                yield "".join(batch)
+                batch = []
+        if batch:
+            yield "".join(batch)
+
+    response = StreamingHttpResponse(
+        (chunk.encode("utf-8") for chunk in lines()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition(filename, fallback, "csv")
+    return response
+
+
+def yes_no(value) -> str:
+    from django.utils.translation import gettext
+
+    return gettext("Yes") if value else gettext("No")
