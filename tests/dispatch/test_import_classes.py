@@ -1,0 +1,164 @@
+"""Importing training classes (dispatch.imports_classes.ClassImport): natural key name +
+start date + institution; TrainingClass.clean's messages on their line; dates as Excel
+dates or text; all or nothing; idempotent; only the organizer's dispatchers."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+
+from audit.models import AuditEvent
+from dispatch.import_cells import parse_date
+from dispatch.models import ClassKind, TrainingClass
+from imports.kinds import Action, registry
+from tests.dispatch.import_kit import actions, check, commit, errors_by_line, read
+
+pytestmark = pytest.mark.django_db
+
+
+def row(world, name="春季班", **fields):
+    values = {
+        "name": name,
+        "institution": world.school_unit.code,
+        "organizer": "X组通",
+        "kind": "专题班",
+        "start": "2027-03-01",
+        "end": "2027-03-05",
+        "report": "2027-02-28",
+        "location": "党校主楼",
+        "credit_hours": "40",
+        "days": "5",
+        "quota": "50",
+    }
+    values.update(fields)
+    return values
+
+
+def test_a_row_creates_a_class_then_the_same_row_leaves_it_unchanged(world):
+    assert actions(commit("classes", world.bob, [row(world)])) == [Action.CREATE]
+    klass = TrainingClass.objects.get(name="春季班")
+    assert (klass.start_date, klass.end_date, klass.report_date) == (
+        dt.date(2027, 3, 1),
+        dt.date(2027, 3, 5),
+        dt.date(2027, 2, 28),
+    )
+    assert klass.kind == ClassKind.THEMATIC
+    assert (klass.credit_hours, klass.days, klass.quota) == (Decimal("40"), 5, 50)
+    assert klass.organizer == world.city_od and klass.institution == world.school
+    events = AuditEvent.objects.count()
+    assert actions(commit("classes", world.bob, [row(world)])) == [Action.UNCHANGED]
+    assert TrainingClass.objects.filter(name="春季班").count() == 1
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_changed_row_updates_the_class_it_names(world):
+    commit("classes", world.bob, [row(world)])
+    outcomes = commit("classes", world.bob, [row(world, quota="80", location="新校区")])
+    assert actions(outcomes) == [Action.UPDATE]
+    klass = TrainingClass.objects.get(name="春季班")
+    assert (klass.quota, klass.location) == (80, "新校区")
+    # Another start date is another class.
+    other = commit("classes", world.bob, [row(world, start="2027-04-01", end="2027-04-05")])
+    assert actions(other) == [Action.CREATE]
+
+
+def test_dates_may_be_written_as_text_in_several_ways_or_as_excel_dates():
+    assert parse_date("2027-03-01") == dt.date(2027, 3, 1)
+    assert parse_date("2027/3/1") == dt.date(2027, 3, 1)
+    assert parse_date("2027年3月1日") == dt.date(2027, 3, 1)
+    assert parse_date("2027-03-01 00:00:00") == dt.date(2027, 3, 1)
+    assert parse_date(dt.datetime(2027, 3, 1)) == dt.date(2027, 3, 1)
+    assert parse_date(46447) == dt.date(2027, 3, 1)  # Excel's serial number
+    assert parse_date("2027-02-30") is None
+    assert parse_date("下周一") is None
+
+
+def test_an_xlsx_with_date_cells_imports(world):
+    kind = registry.get("classes")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([column.names()[0] for column in kind.columns])
+    values = row(world)
+    values.update(start=dt.date(2027, 3, 1), end=dt.datetime(2027, 3, 5), report=None)
+    values.update(credit_hours=40.5, days=5, quota=50)
+    sheet.append([values[column.key] for column in kind.columns])
+    data = io.BytesIO()
+    book.save(data)
+    [outcome] = list(kind.check(world.bob, read(kind, data.getvalue(), "classes.xlsx")))
+    assert outcome.errors == []
+    assert outcome.data["start_date"] == "2027-03-01"
+    assert outcome.data["report_date"] == "2027-03-01"  # empty: the start date
+    assert outcome.data["credit_hours"] == "40.5"
+
+
+def test_each_row_error_is_on_its_line(world):
+    clean_messages = TrainingClass(
+        start_date=dt.date(2027, 3, 5),
+        end_date=dt.date(2027, 3, 1),
+        report_date=dt.date(2027, 3, 1),
+        credit_hours=0,
+        days=5,
+        quota=20000,
+    )
+    with pytest.raises(ValidationError) as reversed_dates:
+        clean_messages.clean()
+    expected = reversed_dates.value.message_dict
+    outcomes = check(
+        "classes",
+        world.bob,
+        [
+            row(world, name="好班"),  # 2
+            row(world, name="好班"),  # 3: duplicate of line 2
+            row(world, name="倒班", start="2027-03-05", end="2027-03-01"),  # 4
+            row(world, name="长班", days="9"),  # 5: more days than the range
+            row(world, name="满班", quota="20000"),  # 6: too many seats
+            row(world, name="零班", credit_hours="0"),  # 7: hours not positive
+            row(world, name="错日", start="2027-13-01"),  # 8: not a date
+            row(world, name="无校", institution="nosuch"),  # 9: unknown institution
+            row(world, name="无部", organizer="Y组通"),  # 10: unknown organizer
+            row(world, name="怪班", kind="夜班"),  # 11: unknown kind
+            row(world, name="晚报", report="2027-03-02"),  # 12: report after start
+        ],
+    )
+    errors = errors_by_line(outcomes)
+    assert sorted(errors) == list(range(3, 13))
+    assert "2" in errors[3][0]
+    assert expected["end_date"][0] in errors[4]
+    assert any("天" in e or "days" in e for e in errors[5])
+    assert expected["quota"][0] in errors[6]
+    assert expected["credit_hours"][0] in errors[7]
+    assert any("2027-13-01" in e for e in errors[8])
+    assert any("nosuch" in e for e in errors[9])
+    assert any("Y组通" in e for e in errors[10])
+    assert any("夜班" in e for e in errors[11])
+    assert len(errors[12]) == 1
+
+
+def test_one_bad_row_writes_nothing(world):
+    with pytest.raises(ValidationError):
+        commit("classes", world.bob, [row(world, name="甲"), row(world, name="乙", quota="0")])
+    assert not TrainingClass.objects.filter(name__in=["甲", "乙"]).exists()
+
+
+def test_a_county_dispatcher_imports_only_the_countys_classes(world):
+    outcomes = check(
+        "classes",
+        world.carol,
+        [row(world, name="市班"), row(world, name="县班", organizer="县组通")],
+    )
+    assert errors_by_line(outcomes).keys() == {2}
+    assert outcomes[1].action == Action.CREATE
+    # A city class with the county's name and dates cannot be taken over either.
+    commit("classes", world.bob, [row(world, name="市班")])
+    [taken] = check("classes", world.carol, [row(world, name="市班", organizer="县组通")])
+    assert taken.action == Action.ERROR
+
+
+def test_only_dispatchers_may_import_classes(world):
+    kind = registry.get("classes")
+    assert kind.may_import(world.bob)
+    assert not kind.may_import(world.rita)
+    assert not kind.may_import(world.alice)
