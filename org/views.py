@@ -11,7 +11,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core import exports
 from core.http import positive_int, search_text
+from org import exports as org_exports
 from org import policy, selectors, services
 from org.forms import CadreForm, DelegationForm
 
@@ -24,7 +26,11 @@ def cadre_list(request):
     unit = selectors.units_in_reach(request.user).filter(pk=unit_id).first() if unit_id else None
     if unit_id and unit is None:
         raise Http404
-    page = Paginator(selectors.cadre_list(request.user, search=search, unit_id=unit_id), 50)
+    cadres = selectors.cadre_list(request.user, search=search, unit_id=unit_id)
+    if exports.requested_format(request):
+        name = f"{_('Cadres')}-{unit.name}" if unit else _("Cadres")
+        return exports.export_response(request, cadres, org_exports.CADRES, name, "cadres")
+    page = Paginator(cadres, 50)
     context = {"page": page.get_page(request.GET.get("page")), "search": search, "unit": unit}
     return render(request, "org/cadre_list.html", context)
 
@@ -92,7 +98,10 @@ def cadre_edit(request, pk: int):
 @login_required
 def unit_list(request):
     policy.require_reach(request.user)
-    return render(request, "org/unit_list.html", {"units": selectors.unit_list(request.user)})
+    units = selectors.unit_list(request.user)
+    if exports.requested_format(request):
+        return exports.export_response(request, units, org_exports.UNITS, _("Units"), "units")
+    return render(request, "org/unit_list.html", {"units": units})
 
 
 @login_required
