@@ -158,7 +158,10 @@ def test_a_changed_row_updates_and_a_move_carries_the_subtree(world):
     below = make_unit("某县新局办公室", county_unit, code="G1")
     batch = preview(
         world.bob,
-        [row("G0", "某县新局（改名）", world.a.code), row(world.a1.code, world.a1.name, world.a.code)],
+        [
+            row("G0", "某县新局（改名）", world.a.code),
+            row(world.a1.code, world.a1.name, world.a.code),
+        ],
     )
     assert (batch.rows_update, batch.rows_unchanged, batch.rows_error) == (1, 1, 0)
     services.batch_commit(actor=world.bob, batch=batch)

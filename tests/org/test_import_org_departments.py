@@ -1,0 +1,101 @@
+"""Importing organization departments: by their unit's code, with the jurisdiction root
+and a unique issuer code; a superuser or a dispatcher whose jurisdiction holds both."""
+
+import csv
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from imports import services
+from imports.kinds import registry
+from org.models import OrgDepartment, UnitKind
+from tests.factories import unit, user
+
+KIND = registry.get("org_departments")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def preview(actor, rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([str(column.header) for column in KIND.columns])
+    for row in rows:
+        writer.writerow(row)
+    upload = SimpleUploadedFile("od.csv", out.getvalue().encode("utf-8"))
+    batch = services.batch_upload(actor=actor, kind=KIND, upload=upload, name="od.csv", start=False)
+    return services.batch_check(batch)
+
+
+def errors_of(batch, line):
+    return " ".join(batch.rows.get(line=line).errors)
+
+
+def test_a_dispatcher_creates_and_updates_departments_within_reach(world):
+    od = unit("某县某镇党委组织办", world.county, kind=UnitKind.ORG_DEPARTMENT, code="ZZB")
+    batch = preview(
+        world.bob,
+        [["ZZB", world.b.code, "镇组通"], [world.county_od_unit.code, world.county.code, "县组发"]],
+    )
+    assert (batch.rows_create, batch.rows_update, batch.rows_error) == (1, 1, 0)
+    services.batch_commit(actor=world.bob, batch=batch)
+    created = OrgDepartment.objects.get(unit=od)
+    assert (created.jurisdiction, created.issuer_code) == (world.b, "镇组通")
+    world.county_od.refresh_from_db()
+    assert world.county_od.issuer_code == "县组发"
+    again = preview(
+        world.bob,
+        [["ZZB", world.b.code, "镇组通"], [world.county_od_unit.code, world.county.code, "县组发"]],
+    )
+    assert again.rows_unchanged == 2
+
+
+def test_each_row_error_names_the_value(world):
+    unit("某局组织人事科", world.a, kind=UnitKind.ORG_DEPARTMENT, code="RSK")
+    batch = preview(
+        world.bob,
+        [
+            [world.a.code, world.a.code, "发改组通"],  # not an org department unit
+            ["NOPE", world.a.code, "甲组通"],
+            ["RSK", "NOROOT", "乙组通"],
+            ["RSK", world.a.code, "X组通"],  # the city's issuer code
+            [world.county_od_unit.code, world.county.code, "组" * 17],
+        ],
+    )
+    assert world.a.code in errors_of(batch, 2) and "组织部门" in errors_of(batch, 2)
+    assert "NOPE" in errors_of(batch, 3)
+    assert "NOROOT" in errors_of(batch, 4)
+    assert "X组通" in errors_of(batch, 5) and "第 4 行" in errors_of(batch, 5)
+    assert "17" in errors_of(batch, 6)
+    assert batch.rows_error == 5
+
+
+def test_the_issuer_code_of_another_department_and_a_duplicate_are_refused(world):
+    unit("某局组织人事科", world.a, kind=UnitKind.ORG_DEPARTMENT, code="RSK")
+    batch = preview(world.bob, [["RSK", world.a.code, "X组通"]])
+    assert "X组通" in errors_of(batch, 2) and "另一个组织部门" in errors_of(batch, 2)
+
+
+def test_a_county_dispatcher_cannot_reach_into_the_city(world):
+    batch = preview(world.carol, [[world.county_od_unit.code, world.root.code, "县组通"]])
+    assert world.root.code in errors_of(batch, 2) and "管辖范围" in errors_of(batch, 2)
+    with pytest.raises(ValidationError):
+        services.batch_commit(actor=world.carol, batch=batch)
+    world.county_od.refresh_from_db()
+    assert world.county_od.jurisdiction == world.county
+
+
+def test_a_liaison_may_not_import_departments(world):
+    liaison = user("liaison-a", "unit_liaison", world.a)
+    assert not KIND.may_import(liaison)
+    assert KIND.may_import(world.bob)
+
+
+def test_a_narrower_jurisdiction_that_would_orphan_managed_cadres_is_refused(world):
+    batch = preview(world.bob, [[world.county_od_unit.code, world.county_od_unit.code, "县组通"]])
+    assert "1" in errors_of(batch, 2) and "主管" in errors_of(batch, 2)
