@@ -1,8 +1,10 @@
 """Compliance with the quantitative indicators, computed set-based.
 
 For a set of cadres and a day (`as_of`), each indicator rule in force for a cadre is
-evaluated over its window with one aggregate query per set of cadre categories sharing
-the same rules (per indicator group with the default rules) — never a query per cadre.
+evaluated over its window with one query per set of cadre categories sharing the same
+rules (per indicator group with the default rules) — never a query per cadre. The hours
+come from the running totals (`HourTotal`, cadre × kind × year), with only the days at a
+window's edges read from the ledger (`ledger.totals.split_window`).
 Of the rules of one kind in force for a cadre's group, the most specific applies: one
 naming the cadre's category beats one for the whole group (no categories). A rule is:
 
@@ -34,10 +36,10 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, F, FloatField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models import Q, QuerySet
 
-from ledger.models import IndicatorRule, RuleWindow
+from ledger import totals
+from ledger.models import COUNTED_STATUS, HourRecord, HourTotal, IndicatorRule, RuleWindow
 from org.models import CATEGORY_GROUP, Cadre
 
 MET, ON_TRACK, AT_RISK, SHORT = "met", "on_track", "at_risk", "short"
@@ -147,78 +149,170 @@ def profiles(as_of: dt.date) -> list[Profile]:
     return [Profile(key[0], tuple(found[key]), rules_of[key]) for key in found]
 
 
-def _rule_annotations(rule: IndicatorRule, window: Window, prefix: str) -> tuple[dict, dict]:
-    in_window = Q(
-        hours__kind=rule.kind,
-        hours__status="recognized",
-        hours__date__gte=window.start,
-        hours__date__lte=window.end,
+@dataclass(frozen=True)
+class ProfileQuery:
+    """SQL for one profile's cadres with, per rule, `r<id>_hours`, `_days`, `_progress`,
+    `_status` and the cadre's `overall` status; `rules` is [(prefix, rule)]."""
+
+    sql: str
+    params: list
+    rules: list[tuple[str, IndicatorRule]]
+
+
+def _window_sums(rule_windows, connection, cadre_ids: str, cadre_params: list):
+    """The SQL summing, per cadre, each rule's hours and days over its window: the
+    running totals of the years the window covers, corrected by the ledger's records at
+    its edges (`ledger.totals.split_window`). Returns (sql, params) or None when no
+    window holds a day."""
+    real = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
+    quote = connection.ops.quote_name
+    t_cols, t_conds, t_where = [], [], []
+    l_cols, l_where, l_where_params = [], [], []
+    for prefix, rule, window in rule_windows:
+        split = totals.split_window(window.start, window.end)
+        per_day = float(rule.hours_per_day)
+        if split is not None and split.has_years:
+            cond = "t.kind = %s AND t.year BETWEEN %s AND %s"
+            args = [rule.kind, split.first_year, split.last_year]
+            t_cols.append(
+                (
+                    f"CASE WHEN {cond} THEN CAST(t.hours AS {real}) ELSE 0.0 END AS {prefix}_h, "
+                    f"CASE WHEN {cond} THEN CAST(t.days AS {real}) + "
+                    f"CAST(t.hours_without_days AS {real}) / %s ELSE 0.0 END AS {prefix}_d",
+                    [*args, *args, per_day],
+                )
+            )
+            t_where.append(f"({cond})")
+            t_conds.extend(args)
+        else:
+            t_cols.append((f"0.0 AS {prefix}_h, 0.0 AS {prefix}_d", []))
+        spans = split.spans if split is not None else ()
+        if spans:
+            whens_h, whens_d, args_h, args_d = [], [], [], []
+            for sign, first, last in spans:
+                cond = "r.kind = %s AND r.date BETWEEN %s AND %s"
+                whens_h.append(f"WHEN {cond} THEN {sign} * CAST(r.hours AS {real})")
+                whens_d.append(
+                    f"WHEN {cond} THEN {sign} * COALESCE(CAST(r.days AS {real}), "
+                    f"CAST(r.hours AS {real}) / %s)"
+                )
+                args_h.extend([rule.kind, first, last])
+                args_d.extend([rule.kind, first, last, per_day])
+                l_where.append(f"({cond})")
+                l_where_params.extend([rule.kind, first, last])
+            l_cols.append(
+                (
+                    f"CASE {' '.join(whens_h)} ELSE 0.0 END AS {prefix}_h, "
+                    f"CASE {' '.join(whens_d)} ELSE 0.0 END AS {prefix}_d",
+                    [*args_h, *args_d],
+                )
+            )
+        else:
+            l_cols.append((f"0.0 AS {prefix}_h, 0.0 AS {prefix}_d", []))
+    parts, params = [], []
+    if t_where:
+        parts.append(
+            f"SELECT t.cadre_id AS cadre_id, {', '.join(c for c, _ in t_cols)} "
+            f"FROM {quote(HourTotal._meta.db_table)} t "
+            f"WHERE t.cadre_id IN ({cadre_ids}) AND ({' OR '.join(t_where)})"
+        )
+        params += [p for _, ps in t_cols for p in ps] + cadre_params + t_conds
+    if l_where:
+        parts.append(
+            f"SELECT r.cadre_id AS cadre_id, {', '.join(c for c, _ in l_cols)} "
+            f"FROM {quote(HourRecord._meta.db_table)} r WHERE r.status = %s "
+            f"AND r.cadre_id IN ({cadre_ids}) AND ({' OR '.join(l_where)})"
+        )
+        params += [p for _, ps in l_cols for p in ps]
+        params += [COUNTED_STATUS, *cadre_params, *l_where_params]
+    if not parts:
+        return None
+    sums = ", ".join(
+        f"SUM(x.{prefix}_h) AS {prefix}_h, SUM(x.{prefix}_d) AS {prefix}_d"
+        for prefix, _r, _w in rule_windows
     )
-    # Floats, not decimals: SQLite divides integers as integers.
-    zero = Value(0.0)
-    raw_hours = Cast("hours__hours", FloatField())
-    raw_days = Coalesce(
-        Cast("hours__days", FloatField()), raw_hours / Value(float(rule.hours_per_day))
+    return (
+        f"SELECT x.cadre_id, {sums} FROM ({' UNION ALL '.join(parts)}) x GROUP BY x.cadre_id",
+        params,
     )
-    first = {
-        f"{prefix}_hours": Coalesce(Sum(raw_hours, filter=in_window), zero),
-        f"{prefix}_days": Coalesce(Sum(raw_days, filter=in_window), zero),
-    }
-    h, d = F(f"{prefix}_hours"), F(f"{prefix}_days")
-    progress = h / Value(float(rule.min_hours) or 1.0)
-    met = Q(**{f"{prefix}_hours__gte": float(rule.min_hours)})
-    if rule.alt_min_days:
-        progress = Greatest(progress, d / Value(float(rule.alt_min_days)))
-        met |= Q(**{f"{prefix}_days__gte": float(rule.alt_min_days)})
-    whens = [
-        When(met, then=Value(MET)),
-        When(**{f"{prefix}_progress__gte": window.elapsed}, then=Value(ON_TRACK)),
-    ]
-    if window.at_risk_from is not None:
-        whens.append(When(**{f"{prefix}_progress__gte": window.at_risk_from}, then=Value(AT_RISK)))
-    second = {
-        f"{prefix}_progress": progress,
-        f"{prefix}_status": Case(*whens, default=Value(SHORT)),
-    }
-    return first, second
 
 
-def _worst(status_fields: list[str]):
-    whens = []
-    for status in ORDER[:-1]:
-        condition = Q()
-        for field in status_fields:
-            condition |= Q(**{field: status})
-        whens.append(When(condition, then=Value(status)))
-    return Case(*whens, default=Value(MET))
-
-
-def annotate_profile(
-    cadres: QuerySet, profile: Profile, as_of: dt.date, since: dt.date | None = None
-):
-    """`cadres` of the profile's categories, annotated in SQL with each rule's hours,
-    days, progress and status (`r<id>_…`) and the overall status (`overall`).
-    With `since`, hours before that day do not count. Returns the queryset and
-    [(prefix, rule)]."""
-    first, second, statuses, rule_meta = {}, {}, [], []
+def profile_query(
+    cadres: QuerySet,
+    profile: Profile,
+    as_of: dt.date,
+    since: dt.date | None = None,
+    columns: tuple[str, ...] = ("id", "name", "unit_id"),
+) -> ProfileQuery | None:
+    """`cadres` of the profile's categories (their `columns`, which include `id`) with
+    each rule's hours, days, progress and status and the overall status, in SQL that
+    reads the running totals (`HourTotal`), never the whole ledger. With `since`, hours
+    before that day do not count. None when no cadre can match."""
+    base = cadres.filter(category__in=profile.categories).order_by().values(*columns)
+    try:
+        base_sql, base_params = base.query.sql_with_params()
+    except EmptyResultSet:  # e.g. Cadre.objects.none()
+        return None
+    connection = connections[cadres.db]
+    rule_windows = []
     for rule in profile.rules:
-        prefix = f"r{rule.pk}"
         window = window_for(rule, as_of)
         if since and since > window.start:
             window = replace(window, start=since)
-        a, b = _rule_annotations(rule, window, prefix)
-        first.update(a)
-        second.update(b)
-        statuses.append(f"{prefix}_status")
-        rule_meta.append((prefix, rule))
-    queryset = (
-        cadres.filter(category__in=profile.categories)
-        .order_by()
-        .annotate(**first)
-        .annotate(**second)
-        .annotate(overall=_worst(statuses))
-    )
-    return queryset, rule_meta
+        rule_windows.append((f"r{rule.pk}", rule, window))
+    ids_sql, ids_params = base.values("id").query.sql_with_params()
+    sums = _window_sums(rule_windows, connection, ids_sql, list(ids_params))
+    largest = "MAX" if connection.vendor == "sqlite" else "GREATEST"
+    # Two levels (SQLite's parser allows only so many nested SELECTs): the sums and the
+    # progress of each rule; then each rule's status and the worst of them.
+    measured, measured_params, names = [], [], []
+    statuses = []
+    for prefix, rule, window in rule_windows:
+        h, d = (f"COALESCE(s.{prefix}_{x}, 0.0)" if sums else "0.0" for x in "hd")
+        p = f"{h} / %s"
+        p_params = [float(rule.min_hours) or 1.0]
+        if rule.alt_min_days:
+            p = f"{largest}({p}, {d} / %s)"
+            p_params.append(float(rule.alt_min_days))
+        measured.append(f"{h} AS {prefix}_hours, {d} AS {prefix}_days, {p} AS {prefix}_progress")
+        measured_params += p_params
+        names += [f"{prefix}_hours", f"{prefix}_days", f"{prefix}_progress"]
+        met, met_params = f"q.{prefix}_hours >= %s", [float(rule.min_hours)]
+        if rule.alt_min_days:
+            met += f" OR q.{prefix}_days >= %s"
+            met_params.append(float(rule.alt_min_days))
+        whens = f"WHEN {met} THEN '{MET}' WHEN q.{prefix}_progress >= %s THEN '{ON_TRACK}'"
+        w_params = [*met_params, window.elapsed]
+        if window.at_risk_from is not None:
+            whens += f" WHEN q.{prefix}_progress >= %s THEN '{AT_RISK}'"
+            w_params.append(window.at_risk_from)
+        statuses.append((f"(CASE {whens} ELSE '{SHORT}' END)", w_params))
+    kept = ", ".join(f"q.{c}" for c in columns)
+    join = f" LEFT JOIN ({sums[0]}) s ON s.cadre_id = q.id" if sums else ""
+    sql = f"SELECT {kept}, {', '.join(measured)} FROM ({base_sql}) q{join}"
+    params = [*measured_params, *base_params, *(sums[1] if sums else [])]
+    outer, outer_params = [], []
+    for (prefix, _r, _w), (status, w_params) in zip(rule_windows, statuses, strict=True):
+        outer.append(f"{status} AS {prefix}_status")
+        outer_params += w_params
+    worst = []
+    for level in ORDER[:-1]:
+        worst.append(
+            f"WHEN {' OR '.join(f'{status} = %s' for status, _p in statuses)} THEN '{level}'"
+        )
+        for _status, w_params in statuses:
+            outer_params += [*w_params, level]
+    outer.append(f"CASE {' '.join(worst)} ELSE '{MET}' END AS overall")
+    listed = ", ".join(f"q.{c}" for c in (*columns, *names))
+    sql = f"SELECT {listed}, {', '.join(outer)} FROM ({sql}) q"
+    params = outer_params + params
+    return ProfileQuery(sql, params, [(prefix, rule) for prefix, rule, _w in rule_windows])
+
+
+def _fetch(db: str, sql: str, params: list) -> list:
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def evaluate(
@@ -230,37 +324,53 @@ def evaluate(
 ) -> list[dict]:
     """One row per cadre: id, name, unit_id, group, per-rule hours/days/status, overall.
 
-    One aggregate query per set of categories sharing the same rules (one per indicator
-    group with the default rules: two). With `since`, hours before that day do not
-    count. `rule_sets`: `profiles(as_of)`, when the caller has them already."""
+    One query per set of categories sharing the same rules (one per indicator group with
+    the default rules: two), over the running totals. With `since`, hours before that day
+    do not count. `rule_sets`: `profiles(as_of)`, when the caller has them already."""
     as_of = as_of or dt.date.today()
     rows: list[dict] = []
     for profile in profiles(as_of) if rule_sets is None else rule_sets:
-        queryset, rule_meta = annotate_profile(cadres, profile, as_of, since)
-        fields = [f"{prefix}_{name}" for prefix, _ in rule_meta for name in RULE_FIELDS]
-        for values in queryset.values("id", "name", "unit_id", "overall", *fields):
+        query = profile_query(cadres, profile, as_of, since)
+        if query is None:
+            continue
+        # What does not change from cadre to cadre is made (and translated) once.
+        fixed = [
+            {
+                "rule_id": rule.pk,
+                "code": rule.code,
+                "label": rule_label(rule),
+                "version": rule.version,
+                "kind": rule.kind,
+                "categories": list(rule.categories),
+                "required_hours": rule.min_hours,
+            }
+            for _prefix, rule in query.rules
+        ]
+        width = 4 * len(fixed)
+        columns = [f"{prefix}_{name}" for prefix, _r in query.rules for name in ("hours", "days")]
+        columns += [f"{prefix}_progress" for prefix, _r in query.rules]
+        columns += [f"{prefix}_status" for prefix, _r in query.rules]
+        listed = ", ".join(f"q.{c}" for c in columns)
+        sql = f"SELECT q.id, q.name, q.unit_id, {listed}, q.overall FROM ({query.sql}) q"
+        n = len(fixed)
+        for values in _fetch(cadres.db, sql, query.params):
+            measured = values[3 : 3 + width]
             rows.append(
                 {
-                    "cadre_id": values["id"],
-                    "name": values["name"],
-                    "unit_id": values["unit_id"],
+                    "cadre_id": values[0],
+                    "name": values[1],
+                    "unit_id": values[2],
                     "group": profile.group,
-                    "status": values["overall"],
+                    "status": values[-1],
                     "rules": [
                         {
-                            "rule_id": rule.pk,
-                            "code": rule.code,
-                            "label": rule_label(rule),
-                            "version": rule.version,
-                            "kind": rule.kind,
-                            "categories": list(rule.categories),
-                            "required_hours": rule.min_hours,
-                            "hours": values[f"{prefix}_hours"],
-                            "days": values[f"{prefix}_days"],
-                            "progress": values[f"{prefix}_progress"],
-                            "status": values[f"{prefix}_status"],
+                            **fixed[i],
+                            "hours": measured[2 * i],
+                            "days": measured[2 * i + 1],
+                            "progress": measured[2 * n + i],
+                            "status": measured[3 * n + i],
                         }
-                        for prefix, rule in rule_meta
+                        for i in range(n)
                     ],
                 }
             )
@@ -288,13 +398,11 @@ def summary_by_unit(
     as_of = as_of or dt.date.today()
     parts, params = [], []
     for n, profile in enumerate(profiles(as_of)):
-        queryset, _ = annotate_profile(cadres, profile, as_of, since)
-        try:
-            sql, part_params = queryset.values("unit_id", "overall").query.sql_with_params()
-        except EmptyResultSet:  # e.g. Cadre.objects.none()
+        query = profile_query(cadres, profile, as_of, since, columns=("id", "unit_id"))
+        if query is None:  # e.g. Cadre.objects.none()
             continue
-        parts.append(f"SELECT p{n}.unit_id, p{n}.overall FROM ({sql}) p{n}")
-        params.extend(part_params)
+        parts.append(f"SELECT p{n}.unit_id, p{n}.overall FROM ({query.sql}) p{n}")
+        params.extend(query.params)
     if not parts:
         return {}
     counts = ", ".join(
@@ -347,14 +455,11 @@ class ReportRows:
         largest = "MAX" if connection.vendor == "sqlite" else "GREATEST"
         parts, params = [], []
         for n, profile in enumerate(self.profiles):
-            queryset, rule_meta = annotate_profile(self.cadres, profile, self.as_of, self.since)
-            progress = [f"{prefix}_progress" for prefix, _ in rule_meta]
-            try:
-                sql, part_params = queryset.values(
-                    "id", "name", "overall", *progress
-                ).query.sql_with_params()
-            except EmptyResultSet:
+            query = profile_query(self.cadres, profile, self.as_of, self.since, ("id", "name"))
+            if query is None:
                 continue
+            progress = [f"{prefix}_progress" for prefix, _ in query.rules]
+            sql, part_params = query.sql, query.params
             p = f"p{n}"
             gaps = ", ".join(f"1.0 - {p}.{quote(field)}" for field in progress)
             severity = " ".join(f"WHEN {p}.overall = %s THEN {rank}" for rank in SEVERITY.values())

@@ -1,9 +1,11 @@
 """The hours ledger and the indicators as data: every credited hour once (`source_key`),
 the rules a cadre's hours are measured against (versioned), and hour-import batches."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -28,9 +30,55 @@ class HourStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# What a record adds to the running totals (`HourTotal`): only recognized hours count.
+COUNTED_STATUS = "recognized"
+TOTAL_FIELDS = ("cadre_id", "kind", "date", "hours", "days", "status")
+UPSERT_BATCH = 500
+
+
+class HourRecordQuerySet(models.QuerySet):
+    """Every write of hour records keeps the running totals in the same transaction:
+    `bulk_create` adds the new records' hours; an `update` that changes what records
+    count takes their old values away and adds the new ones (rows locked meanwhile)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+            raise NotImplementedError("hour records are created once; conflicts are errors")
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            HourTotal.objects.db_manager(self.db).add(created)
+        return created
+
+    def update(self, **kwargs):
+        if not set(kwargs) & {"cadre", "cadre_id", "kind", "date", "hours", "days", "status"}:
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            ids = list(self.order_by("pk").select_for_update().values_list("pk", flat=True))
+            fresh = HourRecord.objects.db_manager(self.db)
+            before = [
+                r for ch in _chunks(ids) for r in fresh.filter(pk__in=ch).values(*TOTAL_FIELDS)
+            ]
+            count = super().update(**kwargs)
+            after = [
+                r for ch in _chunks(ids) for r in fresh.filter(pk__in=ch).values(*TOTAL_FIELDS)
+            ]
+            totals = HourTotal.objects.db_manager(self.db)
+            totals.add(before, sign=-1)
+            totals.add(after)
+        return count
+
+
+def _chunks(ids, size=5000):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
 class HourRecord(models.Model):
     """Credit hours in a cadre's ledger. `source_key` names the one thing that earned
-    them (a dispatch, a filing participant, an import row), so nothing counts twice."""
+    them (a dispatch, a filing participant, an import row), so nothing counts twice.
+
+    Saving a record keeps `HourTotal` in step (a new record adds its hours; a change of
+    status, hours, day or kind moves them), in the same transaction."""
 
     cadre = models.ForeignKey(
         Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="hours"
@@ -54,15 +102,124 @@ class HourRecord(models.Model):
     note = models.CharField(_("note"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = HourRecordQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("hour record")
         verbose_name_plural = _("hour records")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["cadre", "date"], name="hours_cadre_date_idx")]
+        indexes = [
+            models.Index(fields=["cadre", "date"], name="hours_cadre_date_idx"),
+            # The days at the edges of a compliance window are read from the ledger.
+            models.Index(fields=["date"], name="hours_date_idx"),
+        ]
         constraints = [models.CheckConstraint(condition=Q(hours__gte=0), name="hours_not_negative")]
 
     def __str__(self):
         return f"{self.cadre.name} {self.hours}"
+
+    def save(self, *args, **kwargs):
+        using = kwargs.get("using") or self._state.db or "default"
+        with transaction.atomic(using=using, savepoint=False):
+            before = None
+            if not self._state.adding and self.pk is not None:
+                # Locked, so two changes of one record cannot both move its hours.
+                before = (
+                    HourRecord.objects.using(using)
+                    .select_for_update()
+                    .filter(pk=self.pk)
+                    .values(*TOTAL_FIELDS)
+                    .first()
+                )
+            super().save(*args, **kwargs)
+            after = {name: getattr(self, name) for name in TOTAL_FIELDS}
+            update_fields = kwargs.get("update_fields")
+            if before is not None and update_fields is not None:
+                # Only these fields were written; the others keep the stored values.
+                saved = {self._meta.get_field(name).attname for name in update_fields}
+                after = {k: (after[k] if k in saved else v) for k, v in before.items()}
+            totals = HourTotal.objects.db_manager(using)
+            if before is not None:
+                totals.add([before], sign=-1)
+            totals.add([after])
+
+
+class HourTotalManager(models.Manager):
+    def add(self, records, sign: int = 1) -> None:
+        """Add (or with sign=-1 take away) what `records` (HourRecords or dicts of
+        TOTAL_FIELDS) count to the totals, with one upsert per batch of keys:
+        `INSERT … ON CONFLICT DO UPDATE SET hours = hours + excluded.hours`, so writers
+        racing on one total both count (PostgreSQL locks the row between them). Keys go
+        in order, so two writers never wait on each other crosswise."""
+        sums: dict[tuple, list] = {}
+        for record in records:
+            get = record.get if isinstance(record, dict) else record.__dict__.get
+            if get("status") != COUNTED_STATUS:
+                continue
+            key = (get("cadre_id"), str(get("kind")), get("date").year)
+            hours, days = Decimal(str(get("hours"))), get("days")
+            entry = sums.setdefault(key, [Decimal(0), Decimal(0), Decimal(0), 0])
+            entry[0] += sign * hours
+            if days is None:
+                entry[2] += sign * hours
+            else:
+                entry[1] += sign * Decimal(str(days))
+            entry[3] += sign
+        if not sums:
+            return
+        connection = connections[self.db]
+        table = connection.ops.quote_name(HourTotal._meta.db_table)
+        added = ("hours", "days", "hours_without_days", "records")
+        updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in added)
+        keys = sorted(sums)
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), UPSERT_BATCH):
+                batch = keys[start : start + UPSERT_BATCH]
+                values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+                params = [
+                    value
+                    for key in batch
+                    for value in (*key, *(str(v) for v in sums[key][:3]), sums[key][3])
+                ]
+                cursor.execute(
+                    f"INSERT INTO {table} (cadre_id, kind, year, {', '.join(added)}) "
+                    f"VALUES {values} ON CONFLICT (cadre_id, kind, year) DO UPDATE SET {updates}",
+                    params,
+                )
+
+
+class HourTotal(models.Model):
+    """The running total of a cadre's recognized hours of one kind in one calendar
+    year — what compliance reads instead of the ledger's records. Kept by every write of
+    an hour record (see HourRecord.save, HourRecordQuerySet.bulk_create), in the same
+    transaction; `manage.py rebuild_hour_totals` counts it again from the ledger.
+
+    `days` sums the days of the records that count days; `hours_without_days` the hours
+    of those that do not (a rule converts them at its own hours per day)."""
+
+    cadre = models.ForeignKey(
+        Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="hour_totals"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=HourKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    hours = models.DecimalField(_("hours"), max_digits=12, decimal_places=1, default=0)
+    days = models.DecimalField(_("days"), max_digits=12, decimal_places=1, default=0)
+    hours_without_days = models.DecimalField(
+        _("hours without days"), max_digits=12, decimal_places=1, default=0
+    )
+    records = models.IntegerField(_("records"), default=0)
+
+    objects = HourTotalManager()
+
+    class Meta:
+        verbose_name = _("hour total")
+        verbose_name_plural = _("hour totals")
+        constraints = [
+            models.UniqueConstraint(fields=["cadre", "kind", "year"], name="hour_total_once")
+        ]
+
+    def __str__(self):
+        return f"{self.cadre_id} {self.kind} {self.year}: {self.hours}"
 
 
 class RuleWindow(models.TextChoices):

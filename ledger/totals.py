@@ -1,0 +1,133 @@
+"""The running totals of hours (`HourTotal`: cadre × kind × year, recognized hours only):
+how a compliance window is read from them, and how they are counted again from the
+ledger.
+
+A window [start, end] is the totals of the calendar years it touches, corrected at its
+edges with the ledger's own records: of a year the window covers only in part, either
+the days outside the window are taken away or the days inside it are added, whichever
+span is shorter — so at most half a year at each edge is read from the ledger (by its
+index on `date`), and a window of whole years reads the totals alone.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connections, transaction
+
+from ledger.models import COUNTED_STATUS, HourRecord, HourTotal
+
+SUMS = ("hours", "days", "hours_without_days", "records")
+
+
+@dataclass(frozen=True)
+class Split:
+    """A window as years of totals [first_year, last_year] (none when first > last) and
+    ledger spans (sign, first day, last day), both ends included."""
+
+    first_year: int
+    last_year: int
+    spans: tuple[tuple[int, dt.date, dt.date], ...]
+
+    @property
+    def has_years(self) -> bool:
+        return self.first_year <= self.last_year
+
+
+def _days(first: dt.date, last: dt.date) -> int:
+    return (last - first).days + 1 if last >= first else 0
+
+
+def split_window(start: dt.date, end: dt.date) -> Split | None:
+    """How to count [start, end] from the totals and the ledger; None for an empty
+    window."""
+    if start > end:
+        return None
+    day = dt.timedelta(days=1)
+    first_year, last_year = start.year, end.year
+    spans = []
+    if first_year == last_year:
+        year_start, year_end = dt.date(first_year, 1, 1), dt.date(first_year, 12, 31)
+        outside = _days(year_start, start - day) + _days(end + day, year_end)
+        if _days(start, end) <= outside:
+            return Split(1, 0, ((1, start, end),))
+        if start > year_start:
+            spans.append((-1, year_start, start - day))
+        if end < year_end:
+            spans.append((-1, end + day, year_end))
+        return Split(first_year, last_year, tuple(spans))
+    # The first year: take away its days before `start`, or add its days from `start`.
+    year_start, year_end = dt.date(first_year, 1, 1), dt.date(first_year, 12, 31)
+    if start > year_start:
+        if _days(year_start, start - day) <= _days(start, year_end):
+            spans.append((-1, year_start, start - day))
+        else:
+            spans.append((1, start, year_end))
+            first_year += 1
+    # The last year: take away its days after `end`, or add its days up to `end`.
+    year_start, year_end = dt.date(last_year, 1, 1), dt.date(last_year, 12, 31)
+    if end < year_end:
+        if _days(end + day, year_end) <= _days(year_start, end):
+            spans.append((-1, end + day, year_end))
+        else:
+            spans.append((1, year_start, end))
+            last_year -= 1
+    return Split(first_year, last_year, tuple(spans))
+
+
+def ledger_sums_sql(connection) -> str:
+    """The totals as the ledger's records add up to them (the rebuild's source): one
+    row per cadre, kind and year, with the columns of `HourTotal`."""
+    year = (
+        "CAST(EXTRACT(YEAR FROM r.date) AS INTEGER)"
+        if connection.vendor == "postgresql"
+        else "CAST(strftime('%%Y', r.date) AS INTEGER)"
+    )
+    records = connection.ops.quote_name(HourRecord._meta.db_table)
+    return (
+        f"SELECT r.cadre_id, r.kind, {year} AS year, SUM(r.hours) AS hours, "
+        "COALESCE(SUM(r.days), 0) AS days, "
+        "COALESCE(SUM(CASE WHEN r.days IS NULL THEN r.hours END), 0) AS hours_without_days, "
+        f"COUNT(*) AS records FROM {records} r WHERE r.status = %s "
+        f"GROUP BY r.cadre_id, r.kind, {year}"
+    )
+
+
+def ledger_sums(using: str = "default") -> dict[tuple, tuple]:
+    """{(cadre_id, kind, year): (hours, days, hours_without_days, records)} counted from
+    the ledger's records now."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(ledger_sums_sql(connection), [COUNTED_STATUS])
+        return {tuple(row[:3]): _normal(row[3:]) for row in cursor.fetchall()}
+
+
+def stored_sums(using: str = "default") -> dict[tuple, tuple]:
+    """The totals as stored, in the shape of `ledger_sums` (rows that add up to nothing,
+    left by a record no longer counted, are left out)."""
+    rows = HourTotal.objects.using(using).values_list("cadre_id", "kind", "year", *SUMS)
+    return {tuple(row[:3]): _normal(row[3:]) for row in rows if any(row[3:])}
+
+
+def _normal(sums) -> tuple:
+    hours, days, without, records = sums
+    return (round(float(hours), 1), round(float(days), 1), round(float(without), 1), records)
+
+
+def rebuild(using: str = "default") -> int:
+    """Count every total again from the ledger, in one transaction; the number of totals.
+
+    On PostgreSQL the totals table is locked against writers first: a record written
+    meanwhile either is in the count or adds itself after it, never both."""
+    connection = connections[using]
+    table = connection.ops.quote_name(HourTotal._meta.db_table)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(
+            f"INSERT INTO {table} (cadre_id, kind, year, {', '.join(SUMS)}) "
+            f"{ledger_sums_sql(connection)}",
+            [COUNTED_STATUS],
+        )
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        return cursor.fetchone()[0]
