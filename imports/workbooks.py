@@ -22,7 +22,7 @@ def headers(kind: ImportKind) -> list[str]:
 def template_xlsx(kind: ImportKind) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = _("Data")
+    sheet.title = _("Data to import")
     sheet.append(headers(kind))
     sheet.append([c.example for c in kind.columns])
     bold, red = Font(bold=True), Font(bold=True, color="B71C1C")
@@ -38,7 +38,7 @@ def template_xlsx(kind: ImportKind) -> bytes:
         sheet.cell(row=2, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
 
-    notes = book.create_sheet(_("Instructions"))
+    notes = book.create_sheet(_("Instructions for filling in"))
     notes.append([str(kind.label)])
     notes["A1"].font = Font(bold=True, size=14)
     if kind.description:
