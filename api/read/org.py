@@ -75,9 +75,7 @@ class OrgDepartmentSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="组织部门列表", description="本单位在调用者管辖范围内的组织部门。"
-    ),
+    list=extend_schema(summary="组织部门列表", description="本单位在调用者管辖范围内的组织部门。"),
     retrieve=extend_schema(summary="组织部门详情", description="管辖范围外返回 404。"),
 )
 @extend_schema(tags=[TAG])

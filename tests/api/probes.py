@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 FILTERED = "filtered"
+# Any signed-in user gets 2xx (the schema and its docs pages); only anonymous is refused.
+SIGNED_IN = "signed-in"
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,8 @@ class Endpoint:
     url: Callable[[Any], str]
     # A user of another jurisdiction, or one lacking the role.
     outsider: Callable[[Any], Any]
-    # 404 (object out of reach), 403 (a role lacking) or FILTERED (a list: `hidden` absent).
+    # 404 (object out of reach), 403 (a role lacking), FILTERED (a list: `hidden` absent)
+    # or SIGNED_IN (nothing to refuse a signed-in user).
     expect: int | str
     method: str = "get"
     # The request body (JSON) of a POST.
@@ -30,3 +33,5 @@ class Endpoint:
     hidden: Callable[[Any], Any] | None = None
     # Optional: a user who does get 2xx at `url` (and, for a list, sees `hidden`).
     insider: Callable[[Any], Any] | None = None
+    # What an anonymous caller gets (a JSON 401/403; the HTML docs pages redirect to login).
+    anonymous: tuple[int, ...] = (401, 403)
