@@ -12,8 +12,9 @@ is dispatched to a class once) or sitting in a class whose dates overlap it. Eve
 is evaluated as of the class's start date. Each suggestion carries its reasons in words.
 
 The ranking is done in SQL: for each set of cadre categories sharing the same rules (two
-with the default rules) one query annotates the compliance figures, the shortfall and
-the priority, orders and takes the first `limit`; only those few rows reach Python, where
+with the default rules) one query reads the compliance figures from the running totals
+(`ledger.compliance.profile_query`), adds the shortfall and the priority, orders and
+takes the first `limit`; only those few rows reach Python, where
 the lists are merged, and one more query loads the chosen cadres with their units and
 last systematic training for the reasons.
 """
@@ -22,12 +23,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
+from django.db import connections
 from django.db.models import (
     Case,
     DateField,
     Exists,
     F,
-    FloatField,
     IntegerField,
     Max,
     OuterRef,
@@ -69,15 +70,6 @@ def unavailable(training_class):
     )
 
 
-class PerCadre(Case):
-    """A CASE over the cadre's own columns and lookups correlated with its id: grouping by
-    the cadre already determines it, so it stays out of GROUP BY, where the database
-    would evaluate it for every joined hour record instead of once per cadre."""
-
-    def get_group_by_cols(self):
-        return []
-
-
 def _systematic(as_of: dt.date):
     """Attended main or thematic classes that ended by `as_of`, of the outer cadre."""
     return Dispatch.objects.filter(
@@ -102,15 +94,11 @@ def last_systematic_training(as_of: dt.date) -> Subquery:
 
 def _ranked(pool, profile: compliance.Profile, as_of: dt.date, limit: int) -> list[dict]:
     """The first `limit` of the profile's cadres in `pool`, ranked in SQL: their priority,
-    shortfall and concentrated-training figures, as dicts."""
-    queryset, rule_meta = compliance.annotate_profile(pool, profile, as_of)
-    concentrated = next(
-        ((prefix, rule) for prefix, rule in rule_meta if rule.kind == "concentrated"), None
-    )
+    shortfall and concentrated-training figures (from the running totals), as dicts."""
     leader_due = as_of - relativedelta(years=LEADER_CYCLE_YEARS)
     young_due = as_of - relativedelta(years=YOUNG_CADRE_CYCLE_YEARS)
     # Short-circuited: the lookups run only for leadership-team members and young cadres.
-    priority = PerCadre(
+    priority = Case(
         When(
             Q(is_leadership_member=True)
             & ~Exists(_systematic(as_of).filter(training_class__end_date__gte=leader_due)),
@@ -124,38 +112,39 @@ def _ranked(pool, profile: compliance.Profile, as_of: dt.date, limit: int) -> li
         default=Value(3),
         output_field=IntegerField(),
     )
-    fields = ["pk", "unit__path", "name", "priority", "gap"]
-    if concentrated:
-        prefix = concentrated[0]
-        gap = Case(
-            When(**{f"{prefix}_progress__gte": 1.0}, then=Value(0.0)),
-            default=Value(1.0) - F(f"{prefix}_progress"),
-            output_field=FloatField(),
-        )
-        fields += [f"{prefix}_hours", f"{prefix}_status"]
-    else:
-        gap = Value(0.0, output_field=FloatField())
-    queryset = (
-        queryset.annotate(priority=priority, gap=gap)
-        .order_by("priority", "-gap", "unit__path", "name", "pk")
-        .values(*fields)
+    base = pool.annotate(priority=priority, unit_path=F("unit__path"))
+    query = compliance.profile_query(
+        base, profile, as_of, columns=("id", "name", "unit_path", "priority")
     )
+    if query is None:
+        return []
+    concentrated = next(
+        ((prefix, rule) for prefix, rule in query.rules if rule.kind == "concentrated"), None
+    )
+    gap, extra = "0.0", ""
+    if concentrated:
+        progress = f"p.{concentrated[0]}_progress"
+        gap = f"CASE WHEN {progress} >= 1.0 THEN 0.0 ELSE 1.0 - {progress} END"
+        extra = f", p.{concentrated[0]}_hours, p.{concentrated[0]}_status"
+    sql = (
+        f"SELECT p.id, p.unit_path, p.name, p.priority, {gap} AS gap{extra} "
+        f"FROM ({query.sql}) p ORDER BY p.priority, gap DESC, p.unit_path, p.name, p.id "
+        "LIMIT %s"
+    )
+    with connections[pool.db].cursor() as cursor:
+        cursor.execute(sql, [*query.params, limit])
+        fetched = cursor.fetchall()
     rows = []
-    for values in queryset[:limit]:
+    for pk, path, name, rank, shortfall, *figures in fetched:
         row = {
-            "pk": values["pk"],
-            "key": (values["priority"], -values["gap"], values["unit__path"], values["name"]),
-            "priority": values["priority"],
-            "gap": float(values["gap"]),
+            "pk": pk,
+            "key": (rank, -float(shortfall), path, name),
+            "priority": rank,
+            "gap": float(shortfall),
             "concentrated": None,
         }
         if concentrated:
-            prefix, rule = concentrated
-            row["concentrated"] = (
-                values[f"{prefix}_hours"],
-                rule.min_hours,
-                values[f"{prefix}_status"],
-            )
+            row["concentrated"] = (figures[0], concentrated[1].min_hours, figures[1])
         rows.append(row)
     return rows
 
