@@ -17,10 +17,12 @@ dispatcher cannot redirect a city official's e-mail. Grants go through
 `org.services.role_grant` (one audit event per grant), so its rules hold.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -310,6 +312,8 @@ class AccountImport(ImportKind):
                 usernames.append(data["username"])
         users = get_user_model().objects.filter(username__in=usernames)
         by_name = {u.username: u for u in users}
+        site = settings.NOTIFICATIONS_SITE_URL.rstrip("/")
+        code_page = site + reverse("account_activate_code")
         rows = []
         for username in usernames:
             user = by_name.get(username)
@@ -317,10 +321,11 @@ class AccountImport(ImportKind):
                 continue
             rows.append(
                 {
-                    "username": user.username,
-                    "full_name": user.first_name,
-                    "link": activation.activation_path(user),
-                    "code": activation.tokens.code(user),
+                    _("Username"): user.username,
+                    _("Full name"): user.first_name,
+                    _("Activation link"): site + activation.activation_path(user),
+                    _("One-time code"): activation.tokens.code(user),
+                    _("Or enter the code at"): code_page,
                 }
             )
         return rows
