@@ -32,11 +32,17 @@ class RosterRowSerializer(serializers.Serializer):
         ],
         help_text="present 出勤 / absent 缺勤",
     )
+    # Checked by the roster's row form (one decimal, within the class hours), keyed by
+    # the dispatch like every other row error.
     hours = serializers.DecimalField(
-        max_digits=6, decimal_places=1, required=False, allow_null=True, help_text="计入学时"
+        max_digits=None,
+        decimal_places=None,
+        required=False,
+        allow_null=True,
+        help_text="计入学时（默认为班次学时减请假学时）",
     )
     leave_hours = serializers.DecimalField(
-        max_digits=6, decimal_places=1, required=False, allow_null=True, help_text="请假学时"
+        max_digits=None, decimal_places=None, required=False, allow_null=True, help_text="请假学时"
     )
 
 
