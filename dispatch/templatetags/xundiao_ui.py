@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from imports import policy as imports_policy
 from org import policy
 from org import selectors as org_selectors
 
@@ -47,7 +48,8 @@ def nav_for(context):
     session = getattr(request, "session", None)
     now = int(time.time())
     nav = session.get(_NAV_KEY) if session is not None else None
-    if not nav or nav.get("user") != user.pk or not 0 <= now - nav.get("at", 0) < NAV_TTL_SECONDS:
+    fresh = nav and nav.get("user") == user.pk and 0 <= now - nav.get("at", 0) < NAV_TTL_SECONDS
+    if not fresh or "imports" not in nav:
         reach = user.is_superuser or org_selectors.units_in_reach(user).exists()
         own_cadre = None
         if not reach:
@@ -55,9 +57,11 @@ def nav_for(context):
 
             own_cadre = Cadre.objects.filter(user=user).values_list("pk", flat=True).first()
         nav = {"user": user.pk, "at": now, "reach": reach, "own_cadre": own_cadre}
+        # The import page's link: for whoever may import some kind (imports.kinds).
+        nav["imports"] = imports_policy.may_import_any(user)
         if session is not None:
             session[_NAV_KEY] = nav
-    return {"reach": nav["reach"], "own_cadre": nav["own_cadre"]}
+    return {"reach": nav["reach"], "own_cadre": nav["own_cadre"], "imports": nav["imports"]}
 
 
 _NAV_KEY = "xundiao_nav"

@@ -1,0 +1,157 @@
+"""Files refused as a whole (or read despite their oddities): a clear Chinese message on
+the batch's page, no row kept, nothing written."""
+
+import io
+import os
+import time
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from imports.models import BatchStatus, ImportBatch, ImportRow
+from org.models import Unit
+from tests.imports.conftest import csv_file, upload, xlsx_file
+
+
+def _refused(client, world, file):
+    client.force_login(world.bob)
+    response = upload(client, file)
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert batch.status == BatchStatus.REFUSED
+    assert not ImportRow.objects.exists()
+    assert batch.rows_total == 0
+    page = client.get(f"/imports/{batch.pk}/").content.decode()
+    assert "整个文件被拒收" in page and "xd-import-commit" not in page
+    return batch.refusal
+
+
+def test_random_bytes_named_xlsx_are_not_a_workbook(world, client, kind):
+    refusal = _refused(client, world, SimpleUploadedFile("units.xlsx", os.urandom(4096)))
+    assert refusal == "文件不是可读取的Excel工作簿。"
+
+
+def test_an_empty_file_is_refused_and_no_batch_is_kept(world, client, kind):
+    client.force_login(world.bob)
+    response = upload(client, SimpleUploadedFile("units.csv", b""))
+    assert response.status_code == 200
+    assert "空" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_kept(world, client, kind, settings):
+    settings.XUNDIAO_ORG_IMPORT_MAX_BYTES = 100
+    client.force_login(world.bob)
+    response = upload(client, csv_file([[f"S{i}", f"单位{i}", ""] for i in range(20)]))
+    assert response.status_code == 200
+    assert "超过了导入文件" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_file_of_another_type_is_refused(world, client, kind):
+    client.force_login(world.bob)
+    response = upload(client, SimpleUploadedFile("units.txt", "单位代码,单位名称\n".encode()))
+    assert "请上传 .xlsx 或 .csv 文件。" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_header_only_file_has_no_rows(world, client, kind):
+    client.force_login(world.bob)
+    upload(client, csv_file([]))
+    batch = ImportBatch.objects.get()
+    assert batch.status == BatchStatus.PREVIEWED and batch.rows_total == 0
+
+
+def test_more_rows_than_the_limit_are_refused(world, client, kind, settings):
+    settings.XUNDIAO_ORG_IMPORT_MAX_ROWS = 5
+    refusal = _refused(client, world, csv_file([[f"M{i}", f"单位{i}", ""] for i in range(6)]))
+    assert "5" in refusal
+    assert not Unit.objects.filter(code__startswith="M").exists()
+
+
+def test_a_million_blank_rows_end_the_table_without_reading_them(world, client, kind):
+    def far_away(sheet):
+        sheet["A1000000"] = "远处的单元格"
+
+    started = time.monotonic()
+    client.force_login(world.bob)
+    upload(client, xlsx_file([["B1", "唯一单位", ""]], build=far_away))
+    batch = ImportBatch.objects.get()
+    assert batch.status == BatchStatus.PREVIEWED
+    assert batch.rows_total == 1
+    assert time.monotonic() - started < 20
+
+
+def _sheet_with_blank_rows(rows: int) -> bytes:
+    """A workbook whose sheet holds a header, one row and `rows` formatted blank rows,
+    its XML written directly (openpyxl would take minutes to write them)."""
+    workbook = Workbook()
+    workbook.active.append(["单位代码", "单位名称"])
+    workbook.active.append(["F1", "格式单位"])
+    base = io.BytesIO()
+    workbook.save(base)
+    out = io.BytesIO()
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                blanks = "".join(
+                    f'<row r="{n}"><c r="A{n}" s="0"/></row>' for n in range(3, rows + 3)
+                )
+                data = data.decode().replace("</sheetData>", blanks + "</sheetData>").encode()
+                data = data.replace(b'<dimension ref="A1:B2"/>', b"")
+            zf.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_million_formatted_blank_rows_end_the_table_after_a_thousand(world, client, kind):
+    content = _sheet_with_blank_rows(1_000_000)
+    started = time.monotonic()
+    client.force_login(world.bob)
+    upload(client, SimpleUploadedFile("units.xlsx", content))
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.rows_total) == (BatchStatus.PREVIEWED, 1)
+    assert time.monotonic() - started < 20
+
+
+def test_a_merged_header_cell_is_named_in_the_refusal(world, client, kind):
+    def merge(sheet):
+        sheet.merge_cells("A1:B1")
+
+    refusal = _refused(
+        client, world, xlsx_file([["X1", "合并"]], header=("单位代码", ""), build=merge)
+    )
+    assert "缺少列：单位名称" in refusal
+    assert "合并" in refusal
+
+
+def test_the_template_of_another_kind_is_refused_with_the_missing_columns(world, client, kind):
+    hours = csv_file(
+        [["110101198005170011", "王堃", "2026-01-01", "2", "党史", "网院"]],
+        header=("身份证号码", "姓名", "学习日期", "学时", "课程", "平台"),
+    )
+    refusal = _refused(client, world, hours)
+    assert refusal == "缺少列：单位代码、单位名称"
+
+
+def test_a_formula_cell_is_refused(world, client, kind):
+    refusal = _refused(client, world, xlsx_file([["G1", '=HYPERLINK("http://x","点我")']]))
+    assert refusal.startswith("第2行B列是公式")
+
+
+def test_a_formula_like_value_in_a_csv_stays_plain_text(world, client, kind):
+    client.force_login(world.bob)
+    upload(client, csv_file([["G2", "=1+2", "@SUM(A1)"]]))
+    row = ImportRow.objects.get()
+    assert row.raw["name"] == "=1+2" and row.raw["note"] == "@SUM(A1)"
+
+
+def test_gb18030_and_utf8_with_bom_csv_files_are_read_right(world, client, kind):
+    client.force_login(world.bob)
+    upload(client, csv_file([["E1", "王堃喆镕单位", ""]], name="gb.csv", encoding="gb18030"))
+    upload(client, csv_file([["E2", "李玥单位", ""]], name="bom.csv", encoding="utf-8-sig"))
+    gb, bom = ImportBatch.objects.order_by("pk")
+    assert gb.status == bom.status == BatchStatus.PREVIEWED
+    assert gb.rows.get().raw["name"] == "王堃喆镕单位"
+    assert bom.rows.get().raw["name"] == "李玥单位"
