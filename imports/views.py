@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.http import page_number
 from imports import policy, selectors, services, workbooks
@@ -35,6 +35,7 @@ def _batch(request, pk):
 
 
 @login_required
+@require_GET
 def index(request):
     kinds = registry.available_to(request.user)
     if not kinds:
@@ -65,6 +66,7 @@ def upload(request, kind):
 
 
 @login_required
+@require_GET
 def template_xlsx(request, kind):
     kind = policy.kind_for(request.user, kind)
     response = HttpResponse(
@@ -76,6 +78,7 @@ def template_xlsx(request, kind):
 
 
 @login_required
+@require_GET
 def template_csv(request, kind):
     kind = policy.kind_for(request.user, kind)
     response = HttpResponse(workbooks.template_csv(kind), content_type="text/csv; charset=utf-8")
@@ -84,6 +87,7 @@ def template_csv(request, kind):
 
 
 @login_required
+@require_GET
 def batch(request, pk):
     batch, kind = _batch(request, pk)
     errors_only = request.GET.get("show") == "errors"
@@ -130,6 +134,7 @@ def commit(request, pk):
 
 
 @login_required
+@require_GET
 def progress(request, pk):
     batch, _kind = _batch(request, pk)
     running = get_progress(batch.pk) if batch.status in RUNNING else {}
@@ -145,6 +150,7 @@ def progress(request, pk):
 
 
 @login_required
+@require_GET
 def result(request, pk):
     batch, kind = _batch(request, pk)
     if batch.status != BatchStatus.COMMITTED:

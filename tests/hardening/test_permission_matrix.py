@@ -20,13 +20,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 
 from audit.models import AuditEvent
 from dispatch.models import Dispatch, Makeup
+from imports.models import ImportBatch
 from ledger.models import HourImport
 from notifications.models import IssuedDocument, Notification
 from tests.factories import cadre, training_class, user
@@ -45,6 +46,7 @@ from tests.flowtools import (
     run_to_absence,
 )
 from tests.hardening import route_matrix as matrix
+from tests.imports import testkind
 
 # -- the routes ----------------------------------------------------------------------------
 
@@ -143,6 +145,7 @@ def build_world(world, client):
     assert circular_start(client, world, today - dt.timedelta(days=30), today).status_code == 302
     client.force_login(world.bob)
     assert client.post("/hours/import/", {"file": _csv(world.cadre_a)}).status_code == 302
+    _import_batch(client, "M001")
 
     # The county: its own cadres (managed by the county only), a named roll call with one
     # dispatch confirmed and one under leave approval, a quota roll call, a filing, a
@@ -180,6 +183,7 @@ def build_world(world, client):
     )
     assert response.status_code == 302
     assert client.post("/hours/import/", {"file": _csv(cadre_c)}).status_code == 302
+    _import_batch(client, "M002")
 
     samples = {
         matrix.CITY: _side_samples(
@@ -224,6 +228,20 @@ def _csv(person):
     return SimpleUploadedFile("hours.csv", text.encode("utf-8"), content_type="text/csv")
 
 
+@pytest.fixture(autouse=True)
+def _import_kind():
+    """The import pages' sample kind (tests/imports/testkind.py), registered meanwhile."""
+    with testkind.registered():
+        yield
+
+
+def _import_batch(client, code):
+    """A checked batch of the sample kind, uploaded by the client's user (its check run)."""
+    upload = SimpleUploadedFile("units.csv", f"单位代码,单位名称\n{code},矩阵单位{code}\n".encode())
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post(f"/imports/{testkind.SLUG}/", {"file": upload}).status_code == 302
+
+
 def _on_side(process, unit, organizer_root, exclude):
     """Is the process's scope unit on this side (the county's subtree, or the city
     outside the county)?"""
@@ -252,6 +270,8 @@ def _side_samples(side, *, subject_cadre, klass, dispatch, notified, importer, p
         .pk,
         "document": notice.pk,
         "hour_import": HourImport.objects.filter(uploaded_by=importer).latest("pk").pk,
+        "import_kind": testkind.SLUG,
+        "import_batch": ImportBatch.objects.filter(uploaded_by=importer).latest("pk").pk,
     }
     for app in FLOW_APPS.values():
         flow_processes = [
