@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +24,9 @@ from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from core import exports
 from dispatch import selectors
+from dispatch.exports import ATTENDANCE
 from dispatch.flows.attendance import class_attendance_record
 from dispatch.models import AttendanceResult, Dispatch, DispatchStatus
 from dispatch.models.dispatch import OPEN_DISPATCH_STATUSES
@@ -187,6 +189,13 @@ def class_attendance(request, pk: int):
         request.user, "record_attendance", training_class.institution.unit
     ):
         raise PermissionDenied
+    if exports.requested_format(request):
+        # The rows the page shows: awaiting attendance or recorded.
+        shown = roster(training_class).filter(Q(task_id__isnull=False) | Q(status__in=RECORDED))
+        name = f"{training_class.name}-{_('Class attendance roster')}"
+        return exports.export_response(
+            request, shown, ATTENDANCE, name, f"attendance-{training_class.pk}"
+        )
     started = training_class.start_date <= timezone.localdate()
     rows, earlier = _rows(training_class, request.user)
     by_pk = {str(row.dispatch.pk): row for row in rows}

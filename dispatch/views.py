@@ -9,12 +9,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core import exports
+from dispatch import exports as dispatch_exports
 from dispatch import records, selectors, suggestions
 from dispatch.flows import rollcall as rollcall_flows
 from dispatch.forms import CancelRollCallForm, TrainingClassForm
 from dispatch.models import DispatchStatus
 from dispatch.services import classes as dispatch_services_classes
 from ledger import compliance
+from ledger import selectors as ledger_selectors
 from org import policy
 from org import selectors as org_selectors
 from org.roles import Role, roles_of
@@ -33,7 +36,12 @@ def home(request):
 @login_required
 def class_list(request):
     policy.require_reach(request.user)
-    page = Paginator(selectors.class_list(request.user), 50)
+    classes = selectors.class_list(request.user)
+    if exports.requested_format(request):
+        return exports.export_response(
+            request, classes, dispatch_exports.CLASSES, _("Training classes"), "classes"
+        )
+    page = Paginator(classes, 50)
     return render(
         request, "dispatch/class_list.html", {"page": page.get_page(request.GET.get("page"))}
     )
@@ -70,7 +78,12 @@ def dispatch_list(request):
     status = request.GET.get("status") or None
     if status and status not in DispatchStatus.values:
         status = None
-    page = Paginator(selectors.dispatch_list(request.user, status=status), 50)
+    dispatches = selectors.dispatch_list(request.user, status=status)
+    if exports.requested_format(request):
+        return exports.export_response(
+            request, dispatches, dispatch_exports.DISPATCHES, _("Dispatches"), "dispatches"
+        )
+    page = Paginator(dispatches, 50)
     return render(
         request,
         "dispatch/dispatch_list.html",
@@ -92,6 +105,8 @@ def overdue_list(request):
 
     policy.require_reach(request.user)
     now = timezone.now()
+    if exports.requested_format(request):
+        return _overdue_export(request, now)
 
     def page_of(rows, param):
         return Paginator(rows, 50).get_page(request.GET.get(param))
@@ -108,6 +123,13 @@ def overdue_list(request):
         "dispatch/overdue_list.html",
         {"dispatches": dispatches, "approvals": approvals, "nominations": nominations},
     )
+
+
+def _overdue_export(request, now):
+    rows, columns, name, fallback = dispatch_exports.overdue_table(
+        request.user, request.GET.get("table"), now
+    )
+    return exports.export_response(request, rows, columns, name, fallback)
 
 
 @login_required
@@ -129,6 +151,14 @@ def roll_call_detail(request, pk: int):
     dispatches = roll_call.dispatches.select_related("cadre", "unit").order_by(
         "unit__path", "cadre__name"
     )
+    if exports.requested_format(request):
+        return exports.export_response(
+            request,
+            dispatches,
+            dispatch_exports.ROLL_CALL_DISPATCHES,
+            str(roll_call),
+            f"roll-call-{roll_call.pk}",
+        )
     return render(
         request,
         "dispatch/roll_call_detail.html",
@@ -144,7 +174,12 @@ def roll_call_detail(request, pk: int):
 @login_required
 def roll_call_list(request):
     policy.require_reach(request.user)
-    page = Paginator(selectors.roll_call_list(request.user).order_by("-created_at"), 50)
+    roll_calls = selectors.roll_call_list(request.user).order_by("-created_at")
+    if exports.requested_format(request):
+        return exports.export_response(
+            request, roll_calls, dispatch_exports.ROLL_CALLS, _("Roll calls"), "roll-calls"
+        )
+    page = Paginator(roll_calls, 50)
     return render(
         request, "dispatch/roll_call_list.html", {"page": page.get_page(request.GET.get("page"))}
     )
@@ -155,6 +190,16 @@ def training_record(request, pk: int):
     cadre = org_selectors.cadre_for_user(request.user, pk)
     if cadre is None:
         raise Http404
+    if exports.requested_format(request):
+        return exports.export_response(
+            request,
+            ledger_selectors.hour_record_list(request.user)
+            .filter(cadre=cadre)
+            .order_by("-date", "-pk"),
+            dispatch_exports.HOURS,
+            f"{cadre.name}-{_('Hours ledger')}",
+            f"hours-{cadre.pk}",
+        )
     record = records.training_record(cadre, request.user)
     return render(
         request,
@@ -201,12 +246,21 @@ def roll_call_acknowledgements(request, pk: int):
         request.user, "issue_dispatch", roll_call.org_department.unit
     ):
         raise PermissionDenied
-    rows = list(
+    notified = (
         Dispatch.objects.filter(roll_call=roll_call)
         .exclude(notice_reference="")
         .select_related("cadre", "unit")
         .order_by("unit__path", "cadre__name", "pk")
     )
+    if exports.requested_format(request):
+        return exports.export_response(
+            request,
+            notified,
+            dispatch_exports.ACKNOWLEDGEMENTS,
+            f"{roll_call}-{_('Acknowledgements of the notices')}",
+            f"acknowledgements-{roll_call.pk}",
+        )
+    rows = list(notified)
     pending = [d for d in rows if d.status == DispatchStatus.NOTIFIED]
     return render(
         request,

@@ -4,7 +4,7 @@ is the rule for every reader)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.exports import NUMBER, Column
+from core.exports import NUMBER, Column, choice
 
 
 def _departments(cadre) -> str:
@@ -14,19 +14,19 @@ def _departments(cadre) -> str:
 
 CADRES = [
     Column(_("Name"), lambda c: c.name, width=12),
-    Column(_("Gender"), lambda c: c.get_gender_display(), width=6),
+    Column(_("Gender"), choice("gender"), width=6),
     Column(_("ID number"), lambda c: c.masked_id_number, width=22),
     Column(_("Unit"), lambda c: c.unit.name, width=28),
     Column(_("Position"), lambda c: c.position, width=20),
     Column(_("Rank"), lambda c: c.rank, width=12),
-    Column(_("Category"), lambda c: c.get_category_display(), width=14),
+    Column(_("Category"), choice("category"), width=14),
     Column(_("Managing organization department"), _departments, width=28),
 ]
 
 UNITS = [
     Column(_("Unit name"), lambda u: u.name, width=28),
     Column(_("Code"), lambda u: u.code, width=16),
-    Column(_("Kind"), lambda u: u.get_kind_display(), width=14),
+    Column(_("Kind"), choice("kind"), width=14),
     Column(_("Parent unit"), lambda u: u.parent.name if u.parent else "", width=28),
     Column(_("Level"), lambda u: u.depth, NUMBER, width=6),
 ]

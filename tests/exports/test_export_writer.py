@@ -88,7 +88,10 @@ def test_csv_is_streamed_utf8_with_bom_and_iso_dates():
     response = csv_response([ROW], COLUMNS, "干部名册", fallback="cadres")
     assert isinstance(response, StreamingHttpResponse)
     rows = csv_rows(response)
-    assert rows == [["姓名", "日期", "学时", "时间"], ["王堃", "2026-03-05", "12.5", "2026-03-05 09:30"]]
+    assert rows == [
+        ["姓名", "日期", "学时", "时间"],
+        ["王堃", "2026-03-05", "12.5", "2026-03-05 09:30"],
+    ]
 
 
 def test_xlsx_is_sent_from_a_file():

@@ -1,0 +1,119 @@
+"""The columns of the dispatch lists when downloaded (see `core.exports`): what each
+page shows, with dates as dates and figures as numbers. Cadres' ID numbers, where a list
+names them, are masked as on every page (`Cadre.masked_id_number`)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.exports import DATE, NUMBER, Column, choice, yes_no
+
+CLASSES = [
+    Column(_("Class"), lambda c: c.name, width=30),
+    Column(_("Institution"), lambda c: c.institution.unit.name, width=24),
+    Column(_("Organizer"), lambda c: c.organizer.unit.name, width=24),
+    Column(_("Kind"), choice("kind"), width=12),
+    Column(_("start date"), lambda c: c.start_date, DATE, width=12),
+    Column(_("end date"), lambda c: c.end_date, DATE, width=12),
+    Column(_("Credit hours"), lambda c: c.credit_hours, NUMBER, width=8),
+    Column(_("days"), lambda c: c.days, NUMBER, width=6),
+    Column(_("Quota"), lambda c: c.quota, NUMBER, width=6),
+    Column(_("location"), lambda c: c.location, width=24),
+]
+
+_CADRE = [
+    Column(_("Cadre"), lambda d: d.cadre.name, width=12),
+    Column(_("ID number"), lambda d: d.cadre.masked_id_number, width=22),
+    Column(_("Unit"), lambda d: d.unit.name, width=24),
+]
+
+DISPATCHES = [
+    *_CADRE,
+    Column(_("Training class"), lambda d: d.training_class.name, width=30),
+    Column(_("Status"), choice("status"), width=12),
+    Column(_("Confirm by"), lambda d: d.confirm_due, DATE, width=17),
+    Column(_("Acknowledge by"), lambda d: d.acknowledge_due, DATE, width=17),
+    Column(_("Escalated"), lambda d: yes_no(d.escalated), width=6),
+]
+
+OVERDUE_APPROVALS = [
+    Column(_("Request"), lambda s: s.request.title, width=40),
+    Column(_("Authority"), lambda s: s.label, width=24),
+    Column(_("Decide by"), lambda s: s.request.due_at, DATE, width=17),
+    Column(_("Escalated"), lambda s: yes_no(s.escalated), width=6),
+]
+
+OVERDUE_NOMINATIONS = [
+    Column(_("Unit"), lambda a: a.unit.name, width=24),
+    Column(_("Training class"), lambda a: a.roll_call.training_class.name, width=30),
+    Column(_("Seats"), lambda a: a.seats, NUMBER, width=6),
+    Column(_("Response deadline"), lambda a: a.roll_call.response_deadline, DATE, width=17),
+]
+
+
+def overdue_table(user, table: str | None, now):
+    """One of the overdue page's three tables — `table` "approvals", "nominations", or
+    else the dispatches: its rows, columns, file name and ASCII file name."""
+    from django.utils.translation import gettext
+
+    from dispatch import selectors
+
+    if table == "approvals":
+        rows = selectors.overdue_approval_steps(user, now)
+        return rows, OVERDUE_APPROVALS, gettext("Approval decisions"), "overdue-approvals"
+    if table == "nominations":
+        rows = selectors.overdue_nominations(user, now)
+        return rows, OVERDUE_NOMINATIONS, gettext("Nominations"), "overdue-nominations"
+    rows = selectors.overdue_dispatches(user, now)
+    return rows, DISPATCHES, gettext("Overdue tasks"), "overdue-dispatches"
+
+
+ROLL_CALLS = [
+    Column(_("Training class"), lambda r: r.training_class.name, width=30),
+    Column(_("Mode"), choice("mode"), width=10),
+    Column(_("Organization department"), lambda r: r.org_department.unit.name, width=24),
+    Column(_("Response deadline"), lambda r: r.response_deadline, DATE, width=17),
+    Column(_("Status"), choice("status"), width=10),
+]
+
+ROLL_CALL_DISPATCHES = [
+    *_CADRE,
+    Column(_("Status"), choice("status"), width=12),
+    Column(_("Confirm by"), lambda d: d.confirm_due, DATE, width=17),
+    Column(_("Acknowledged at"), lambda d: d.acknowledged_at, DATE, width=17),
+]
+
+
+def _acknowledged(dispatch):
+    """As the page says it: the moment, "not yet" while notified, or the status."""
+    from dispatch.models import DispatchStatus
+
+    if dispatch.acknowledged_at:
+        return dispatch.acknowledged_at
+    if dispatch.status == DispatchStatus.NOTIFIED:
+        return _("not yet")
+    return dispatch.get_status_display()
+
+
+ACKNOWLEDGEMENTS = [
+    *_CADRE,
+    Column(_("Document number"), lambda d: d.notice_reference, width=24),
+    Column(_("Acknowledged at"), _acknowledged, DATE, width=17),
+    Column(_("acknowledged from"), lambda d: d.acknowledged_ip, width=16),
+]
+
+ATTENDANCE = [
+    *_CADRE,
+    Column(_("Attendance"), choice("attendance"), width=10),
+    Column(_("Hours credited"), lambda d: d.hours_credited, NUMBER, width=8),
+    Column(_("Hours of leave during the class"), lambda d: d.leave_hours, NUMBER, width=8),
+    Column(_("Status"), choice("status"), width=12),
+]
+
+HOURS = [
+    Column(_("date"), lambda h: h.date, DATE, width=12),
+    Column(_("hours"), lambda h: h.hours, NUMBER, width=8),
+    Column(_("Days"), lambda h: h.days, NUMBER, width=6),
+    Column(_("kind"), choice("kind"), width=12),
+    Column(_("source"), choice("source"), width=14),
+    Column(_("Status"), choice("status"), width=10),
+    Column(_("note"), lambda h: h.note, width=30),
+]
