@@ -8,45 +8,32 @@ unit out of reach is refused here (PermissionDenied), and guardian's own backend
 after this one, is left to other objects. Model-level (obj=None) checks are left to the
 other backends.
 
-While a GET or HEAD request is answered (it changes no grant), the units a user reaches
-by a permission are looked up once and remembered, so a list that checks each of its
-rows asks the database once per permission, not once per row.
+While a request is answered, the units a user reaches by a permission are looked up once
+and remembered (`org.reachcache`, forgotten whenever a grant, delegation or unit changes),
+so a list that checks each of its rows asks the database once per permission, not once
+per row.
 """
-
-from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied
 
+from org import reachcache
 from org import selectors as org_selectors
 from org.models import Cadre, Unit
 
-_reach_cache: ContextVar[dict | None] = ContextVar("xundiao_reach_cache", default=None)
-
-
-class ReachCacheMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if request.method not in ("GET", "HEAD"):
-            return self.get_response(request)
-        token = _reach_cache.set({})
-        try:
-            return self.get_response(request)
-        finally:
-            _reach_cache.reset(token)
+# Kept importable from here: settings.MIDDLEWARE names it.
+ReachCacheMiddleware = reachcache.ReachCacheMiddleware
 
 
 def _reaches(user, codename: str, unit_pk: int) -> bool:
-    cache = _reach_cache.get()
-    if cache is None:
+    if not reachcache.active():
         return org_selectors.units_in_reach(user, codename).filter(pk=unit_pk).exists()
-    key = (user.pk, codename)
-    if key not in cache:
-        cache[key] = frozenset(
+    units = reachcache.remembered(
+        ("units", user.pk, codename),
+        lambda: frozenset(
             org_selectors.units_in_reach(user, codename).values_list("pk", flat=True)
-        )
-    return unit_pk in cache[key]
+        ),
+    )
+    return unit_pk in units
 
 
 def _unit_pk(obj):

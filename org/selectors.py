@@ -1,20 +1,21 @@
 """Reads, filtered to what a user may see.
 
 Jurisdiction: a user holds a permission on some units (directly or through a group);
-the permission reaches those units and every unit below them. Each selector below is a
-single SQL query: the grants are joined in a subquery on the materialized path, never
-expanded in Python.
+the permission reaches those units and every unit below them. The grants are read once
+per request (`grant_roots`: a handful of rows, the units where each permission is held);
+each selector below is then a single SQL query on ranges of the materialized path.
 """
 
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast
-from django.db.models.lookups import StartsWith
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from org import reachcache
 from org.models import (
     Cadre,
     Delegation,
     OrgDepartment,
+    PathWithin,
     Unit,
     UnitGroupObjectPermission,
     UnitUserObjectPermission,
@@ -24,41 +25,72 @@ from org.roles import NON_INHERITED, ROLE_PERMISSIONS
 READ = "read_scope"
 
 
-def _grant_covers(grants: QuerySet) -> Exists:
-    """True for an outer Unit row when one of `grants` is on that unit or an ancestor."""
-    return Exists(grants.filter(StartsWith(OuterRef("path"), F("content_object__path"))))
+def grant_roots(user) -> dict[str, tuple[tuple[int, str], ...]]:
+    """{codename: ((unit id, unit path), ...)}: the units on which `user` holds each `org`
+    permission — directly, through a group, or through a running delegation (not revoked,
+    today within its dates) of that permission from someone who holds it directly. One
+    query, remembered for the request (`org.reachcache`)."""
+    if not user.is_authenticated or not user.is_active:
+        return {}
+
+    def compute():
+        today = timezone.localdate()
+        running = Delegation.objects.filter(
+            delegate=user,
+            delegator=OuterRef("user"),
+            permission=Concat(Value("org."), OuterRef("permission__codename")),
+            revoked=False,
+            starts_on__lte=today,
+            ends_on__gte=today,
+        )
+        columns = ("permission__codename", "content_object_id", "content_object__path")
+        org_only = Q(permission__content_type__app_label="org")
+        direct = UnitUserObjectPermission.objects.filter(
+            org_only, Q(user=user) | Exists(running)
+        ).values_list(*columns)
+        via_group = UnitGroupObjectPermission.objects.filter(
+            org_only, group__user=user
+        ).values_list(*columns)
+        roots: dict[str, set] = {}
+        for codename, unit_pk, path in direct.union(via_group):
+            roots.setdefault(codename, set()).add((unit_pk, path))
+        return {codename: tuple(sorted(units)) for codename, units in roots.items()}
+
+    return reachcache.remembered(("roots", user.pk), compute)
 
 
-def _grants(model, who: Q, perm: str):
-    return model.objects.filter(
-        who, permission__codename=perm, permission__content_type__app_label="org"
-    )
+def _topmost(paths) -> list[str]:
+    """The paths not below another of them (a grant on an ancestor covers the rest)."""
+    result: list[str] = []
+    for path in sorted(set(paths)):
+        if not result or not path.startswith(result[-1]):
+            result.append(path)
+    return result
+
+
+def _within_any(paths) -> Q:
+    """Units in the subtree of any of `paths`: a range on the path index per subtree."""
+    condition = Q(pk__in=[])
+    for path in _topmost(paths):
+        condition |= Q(PathWithin(F("path"), path))
+    return condition
 
 
 def units_in_reach(user, perm: str = READ) -> QuerySet[Unit]:
     """Units on which `user` holds `perm` — directly, through a group, or through an
     active delegation from someone who holds it — and, unless the permission is one of
-    `NON_INHERITED`, every unit below them. One query."""
+    `NON_INHERITED`, every unit below them. One simple query on the path index (the
+    grants read once per request by `grant_roots`)."""
     if not user.is_authenticated or not user.is_active:
         return Unit.objects.none()
     if user.is_superuser:
         return Unit.objects.all()
-    today = timezone.localdate()
-    delegators = Delegation.objects.filter(
-        delegate=user,
-        permission=f"org.{perm}",
-        revoked=False,
-        starts_on__lte=today,
-        ends_on__gte=today,
-    ).values("delegator")
-    user_grants = _grants(UnitUserObjectPermission, Q(user=user) | Q(user__in=delegators), perm)
-    group_grants = _grants(UnitGroupObjectPermission, Q(group__user=user), perm)
+    roots = grant_roots(user).get(perm, ())
+    if not roots:
+        return Unit.objects.none()
     if perm in NON_INHERITED:
-        return Unit.objects.filter(
-            Q(pk__in=user_grants.values("content_object"))
-            | Q(pk__in=group_grants.values("content_object"))
-        )
-    return Unit.objects.filter(_grant_covers(user_grants) | _grant_covers(group_grants))
+        return Unit.objects.filter(pk__in=[pk for pk, _path in roots])
+    return Unit.objects.filter(_within_any(path for _pk, path in roots))
 
 
 def cadres_in_reach(user, perm: str = READ) -> QuerySet[Cadre]:
@@ -122,16 +154,43 @@ def cadre_for_user(user, pk: int) -> Cadre | None:
 
 def task_reach(user) -> Q:
     """Viewflow tasks the user may claim: the task's permission is held on its scope unit
-    (or above it). Used by `workflow.models.ScopedTaskQuerySet`."""
-    codenames = sorted({c for perms in ROLE_PERMISSIONS.values() for c in perms})
-    condition = Q(pk__in=[])
-    for codename in codenames:
-        scope_pks = (
-            units_in_reach(user, codename)
-            .annotate(pk_text=Cast("pk", output_field=CharField()))
-            .values("pk_text")
+    (or above it, unless the permission is `NON_INHERITED`). Used by
+    `workflow.models.ScopedTaskQuerySet`.
+
+    A short predicate, not a subquery per permission and grant table: permissions held on
+    the same units share one condition, `owner_permission IN (…) AND
+    owner_permission_obj_pk IN (…)`, whose units are the ids themselves (not inherited) or
+    one SELECT of ranges on the path index (inherited)."""
+    codenames = {c for perms in ROLE_PERMISSIONS.values() for c in perms}
+    if user.is_superuser and user.is_active:
+        every_unit = Unit.objects.annotate(pk_text=Cast("pk", output_field=CharField()))
+        return Q(
+            owner_permission__in=[f"org.{c}" for c in sorted(codenames)],
+            owner_permission_obj_pk__in=every_unit.values("pk_text"),
         )
-        condition |= Q(owner_permission=f"org.{codename}", owner_permission_obj_pk__in=scope_pks)
+    roots = grant_roots(user)
+    shared: dict[tuple, list[str]] = {}
+    for codename, units in roots.items():
+        if codename not in codenames:
+            continue
+        if codename in NON_INHERITED:
+            key = ("ids", tuple(sorted(str(pk) for pk, _path in units)))
+        else:
+            key = ("paths", tuple(_topmost(path for _pk, path in units)))
+        shared.setdefault(key, []).append(f"org.{codename}")
+    condition = Q(pk__in=[])
+    for (kind, values), permissions in sorted(shared.items()):
+        if kind == "ids":
+            scope_pks = list(values)
+        else:
+            scope_pks = (
+                Unit.objects.filter(_within_any(values))
+                .annotate(pk_text=Cast("pk", output_field=CharField()))
+                .values("pk_text")
+            )
+        condition |= Q(
+            owner_permission__in=sorted(permissions), owner_permission_obj_pk__in=scope_pks
+        )
     return condition
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import record_event, save_audited, snapshot
-from org import policy
+from org import policy, reachcache
 from org.models import Cadre, CadreTransfer, Delegation, TransferSource, Unit
 from org.roles import ROLE_PERMISSIONS, Role, group_name
 
@@ -24,6 +24,7 @@ def role_grant(*, actor, user, role: str, unit: Unit | None = None):
         raise ValueError(f"role {role} needs a unit")
     for codename in codenames:
         assign_perm(f"org.{codename}", user, unit)
+    reachcache.forget()
     record_event(
         actor=actor,
         verb="role.grant",
@@ -37,6 +38,7 @@ def role_revoke(*, actor, user, role: str, unit: Unit):
     role = Role(role)
     for codename in ROLE_PERMISSIONS[role]:
         remove_perm(f"org.{codename}", user, unit)
+    reachcache.forget()
     record_event(
         actor=actor, verb="role.revoke", target=user, before={"role": role.value, "unit": unit.pk}
     )
@@ -49,7 +51,9 @@ def unit_save(*, actor, unit: Unit) -> Unit:
         policy.require_unit_permission(actor, "issue_dispatch", unit.parent)
     elif actor is not None and not actor.is_superuser:
         raise PermissionDenied(_("Only an administrator may create a top-level unit."))
-    return save_audited(actor=actor, instance=unit, verb_prefix="unit")
+    saved = save_audited(actor=actor, instance=unit, verb_prefix="unit")
+    reachcache.forget()  # a move rewrites the paths that reaches are ranges of
+    return saved
 
 
 DEPARTMENT_FIELDS = ("managing_org_department", "co_managing_org_department")
@@ -153,6 +157,7 @@ def delegation_create(*, actor, delegate, starts_on, ends_on) -> Delegation:
         starts_on=starts_on,
         ends_on=ends_on,
     )
+    reachcache.forget()
     record_event(
         actor=actor, verb="approval.delegate", target=delegation, after=snapshot(delegation)
     )
@@ -167,6 +172,7 @@ def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
     before = snapshot(delegation)
     delegation.revoked = True
     delegation.save(update_fields=["revoked"])
+    reachcache.forget()
     record_event(
         actor=actor,
         verb="approval.delegation_revoke",
