@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import permissions, serializers
 from rest_framework.decorators import action
 
-from api.read.base import IdFilter, ReadViewSet
+from api.read.base import IdFilter, ReadViewSet, boolean_filter
 from notifications import reach as notifications_reach
 from notifications import selectors as notifications_selectors
 from notifications.models import DocumentKind, Event, IssuedDocument, Notification
@@ -117,7 +117,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class NotificationFilter(filters.FilterSet):
-    unread = filters.BooleanFilter(method="unread_only", help_text="true：只列未读消息")
+    unread = boolean_filter(method="unread_only", help_text="true：只列未读消息")
     event = filters.ChoiceFilter(choices=Event.choices, help_text="消息类别")
 
     def unread_only(self, queryset, name, value):

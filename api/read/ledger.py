@@ -7,7 +7,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
-from api.read.base import IdFilter, Pages, ReachesAUnit, ReadViewSet, UnitSubtreeFilter
+from api.pagination import Pages
+from api.read.base import IdFilter, ReachesAUnit, ReadViewSet, UnitSubtreeFilter
 from core.http import ID_MAX
 from ledger import compliance
 from ledger import selectors as ledger_selectors

@@ -5,7 +5,13 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from api.read.base import IdFilter, ReadViewSet, SearchFilter, UnitSubtreeFilter
+from api.read.base import (
+    IdFilter,
+    ReadViewSet,
+    SearchFilter,
+    UnitSubtreeFilter,
+    boolean_filter,
+)
 from core.http import search_text
 from org import selectors
 from org.models import Cadre, CadreCategory, OrgDepartment, Unit, UnitKind
@@ -119,8 +125,8 @@ class CadreSerializer(serializers.ModelSerializer):
 class CadreFilter(filters.FilterSet):
     unit = UnitSubtreeFilter(help_text="只列该单位及其下级单位的干部（单位 id）")
     category = filters.ChoiceFilter(choices=CadreCategory.choices, help_text="干部类别")
-    is_leadership_member = filters.BooleanFilter(help_text="是否领导班子成员")
-    is_young_cadre = filters.BooleanFilter(help_text="是否优秀年轻干部")
+    is_leadership_member = boolean_filter(help_text="是否领导班子成员")
+    is_young_cadre = boolean_filter(help_text="是否优秀年轻干部")
     managing_org_department = IdFilter(help_text="主管组织部门 id")
     # The search itself is the page's (org.selectors.cadre_list); declared here for the
     # schema and for its bound.
