@@ -1,0 +1,58 @@
+"""What the read endpoints say: the cadre page's masking, the document's own PDF, the
+compliance evaluation, an approval with its steps, the caller's own inbox."""
+
+from tests.api.conftest import PDF
+
+
+def test_id_numbers_are_masked_as_on_the_cadre_page(samples, api):
+    cadre = samples.world.cadre_a
+    row = api.as_(samples.world.bob).get(f"/api/v1/cadres/{cadre.pk}/").json()
+    assert row["id_number"] == cadre.masked_id_number
+    assert cadre.id_number not in str(api.get("/api/v1/cadres/?page_size=100").json())
+    assert row["unit_name"] == samples.world.a.name
+
+
+def test_the_pdf_is_the_stored_document(samples, api):
+    response = api.as_(samples.world.dave).get(f"/api/v1/documents/{samples.document.pk}/pdf/")
+    assert response.status_code == 200  # Dave's own notice: no jurisdiction needed
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
+
+
+def test_compliance_rows_carry_each_rule(samples, api):
+    body = api.as_(samples.world.bob).get("/api/v1/compliance/?page_size=10").json()
+    assert body["count"] >= 3
+    row = next(r for r in body["results"] if r["cadre_id"] == samples.world.cadre_a.pk)
+    assert row["status"] in {"short", "at_risk", "on_track", "met"}
+    assert row["rules"] and {"code", "hours", "status", "progress"} <= set(row["rules"][0])
+    # Worst first, as on the page.
+    order = ["short", "at_risk", "on_track", "met"]
+    ranks = [order.index(r["status"]) for r in body["results"]]
+    assert ranks == sorted(ranks)
+
+
+def test_compliance_of_a_unit_out_of_reach_is_empty(samples, api):
+    body = api.as_(samples.world.charlie).get(f"/api/v1/compliance/?unit={samples.world.a.pk}")
+    assert body.status_code == 200 and body.json()["results"] == []
+
+
+def test_an_approval_lists_its_steps(samples, api):
+    row = api.as_(samples.world.alice).get(f"/api/v1/approvals/{samples.approval.pk}/").json()
+    assert row["kind"] == "leave" and row["cadre_name"] == "王堃"
+    assert [(s["stage"], s["decision"]) for s in row["steps"]] == [(1, "pending")]
+
+
+def test_the_inbox_is_the_callers_own(samples, api):
+    mine = api.as_(samples.world.dave).get("/api/v1/notifications/?unread=true").json()
+    assert [n["id"] for n in mine["results"]] == [samples.notification.pk]
+    assert mine["results"][0]["document"] == samples.document.pk
+    assert api.as_(samples.world.bob).get("/api/v1/notifications/").json()["count"] == 0
+
+
+def test_a_trainee_reads_no_jurisdiction_lists(samples, api):
+    client = api.as_(samples.world.dave)
+    for path in ("units", "cadres", "dispatches", "hours", "compliance"):
+        response = client.get(f"/api/v1/{path}/")
+        assert response.status_code == 403, path
+        assert response.json()["detail"]
