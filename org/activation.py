@@ -13,10 +13,12 @@ neither works again: they are single-use without a table of used tokens.
 """
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -29,6 +31,9 @@ from audit.services import record_event
 ACTIVATION_TIMEOUT = getattr(settings, "XUNDIAO_ACTIVATION_TIMEOUT", 14 * 24 * 3600)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper
 CODE_LENGTH = 10
+#: wrong codes typed for one username before the code page refuses it for CODE_LOCK seconds
+CODE_ATTEMPTS = 10
+CODE_LOCK = 3600
 
 
 class ActivationTokenGenerator(PasswordResetTokenGenerator):
@@ -115,10 +120,30 @@ def user_from_link(uidb64: str, token: str):
     return user if user is not None and tokens.check_token(user, token) else None
 
 
+def _attempts_key(username: str) -> str:
+    digest = hashlib.sha256(str(username or "").strip().encode()).hexdigest()
+    return f"xundiao:activation-code:{digest}"
+
+
+def code_locked(username: str) -> bool:
+    """Too many wrong codes have been typed for `username` lately: 50 bits of code stay
+    out of reach of guessing through the page."""
+    return (cache.get(_attempts_key(username)) or 0) >= CODE_ATTEMPTS
+
+
 def user_from_code(username: str, code: str):
-    """The pending account whose username and one-time code these are, or None."""
+    """The pending account whose username and one-time code these are, or None (a wrong
+    code counts towards `code_locked`)."""
     user = get_user_model().objects.filter(username=str(username or "").strip()[:150]).first()
-    return user if user is not None and tokens.check_code(user, code) else None
+    if user is not None and tokens.check_code(user, code):
+        return user
+    key = _attempts_key(username)
+    cache.add(key, 0, CODE_LOCK)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired in between
+        cache.set(key, 1, CODE_LOCK)
+    return None
 
 
 @transaction.atomic

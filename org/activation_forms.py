@@ -28,6 +28,15 @@ class ActivationCodeForm(forms.Form):
         the form's error)."""
         if not self.is_valid():
             return None
+        if activation.code_locked(self.cleaned_data["username"]):
+            self.add_error(
+                None,
+                _(
+                    "Too many wrong codes have been entered for this username. Try again in "
+                    "an hour, or ask the organization department for a new code."
+                ),
+            )
+            return None
         account = activation.user_from_code(
             self.cleaned_data["username"], self.cleaned_data["code"]
         )

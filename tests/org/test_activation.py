@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -32,6 +33,13 @@ def newcomer(db):
 def _english(settings):
     # Messages asserted by their English msgid.
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _attempts():
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _activations():
@@ -161,3 +169,16 @@ def test_the_pages_fit_a_phone(client, newcomer):
         text = client.get(path).content.decode()
         assert 'name="viewport" content="width=device-width' in text
         assert "width: 100%" in text and "max-width: 28rem" in text
+
+
+def test_guessing_codes_locks_the_username_for_a_while(client, newcomer):
+    for _attempt in range(activation.CODE_ATTEMPTS):
+        client.post("/accounts/activate/", {"username": "newcomer", "code": "AAAAA-AAAAA", **NEW})
+    code = activation.tokens.code(newcomer)
+    page = client.post("/accounts/activate/", {"username": "newcomer", "code": code, **NEW})
+    assert page.status_code == 200
+    assert "Too many wrong codes" in page.content.decode()
+    newcomer.refresh_from_db()
+    assert activation.pending(newcomer)
+    # The link still works: the lock only stops guessing through the code page.
+    assert client.post(activation.activation_path(newcomer), NEW).status_code == 302
