@@ -43,9 +43,11 @@ def index(request):
     page = Paginator(selectors.batches_of(request.user), BATCHES_PER_PAGE).get_page(
         page_number(request.GET.get("page"))
     )
-    return render(
-        request, "imports/index.html", {"kinds": kinds, "page": page, "form": UploadForm()}
-    )
+    labels = {kind.slug: kind.label for kind in registry.all()}
+    for batch in page.object_list:
+        batch.kind_label = labels.get(batch.kind, batch.kind)
+    context = {"kinds": kinds, "page": page, "form": UploadForm()}
+    return render(request, "imports/index.html", context)
 
 
 @login_required
@@ -117,7 +119,9 @@ def batch(request, pk):
             "pages": pages,
             "running": batch.status in RUNNING,
             "progress": get_progress(batch.pk) if batch.status in RUNNING else None,
-            "may_commit": batch.status == BatchStatus.PREVIEWED and not counts["errors"],
+            "may_commit": (
+                batch.status == BatchStatus.PREVIEWED and counts["rows"] and not counts["errors"]
+            ),
         },
     )
 

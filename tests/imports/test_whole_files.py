@@ -61,6 +61,7 @@ def test_a_header_only_file_has_no_rows(world, client, kind):
     upload(client, csv_file([]))
     batch = ImportBatch.objects.get()
     assert batch.status == BatchStatus.PREVIEWED and batch.rows_total == 0
+    assert "xd-import-commit" not in client.get(f"/imports/{batch.pk}/").content.decode()
 
 
 def test_more_rows_than_the_limit_are_refused(world, client, kind, settings):
