@@ -78,7 +78,7 @@ def test_the_dispatch_download_has_a_flat_query_count(
     people = [cadre(f"干部{n}", world.a1, world.city_od) for n in range(count)]
     dispatches(world, klass, people)
     client.force_login(world.bob)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         rows = csv_by_header(client.get("/dispatches/?format=csv"))
     assert len(rows) == count
 
@@ -179,6 +179,6 @@ def test_the_hours_ledger_has_a_flat_query_count(
     for n in range(count):
         credit(world.cadre_a, 2, dt.date(2026, 1, 1) + dt.timedelta(days=n))
     client.force_login(world.bob)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         rows = csv_by_header(client.get(f"/cadres/{world.cadre_a.pk}/record/?format=csv"))
     assert len(rows) == count
