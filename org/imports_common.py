@@ -19,6 +19,8 @@ NO = {"否", "n", "no", "false", "0", ""}
 
 def text(value) -> str:
     """A cell as stripped text (xlsx cells may arrive as numbers)."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -29,7 +31,11 @@ def text(value) -> str:
 def cells(columns, row: dict) -> dict[str, str]:
     """{column key: text} for every column of the kind (a column missing from the file's
     header reads as empty)."""
-    return {column.key: text(row.get(column.key)) for column in columns}
+    return {key: text(row.get(key)) for key in _keys(columns)}
+
+
+def _keys(columns) -> tuple[str, ...]:
+    return tuple(column.key for column in columns)
 
 
 def choice_lookup(choices: type[TextChoices]) -> dict[str, str]:
