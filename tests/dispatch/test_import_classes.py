@@ -162,3 +162,19 @@ def test_only_dispatchers_may_import_classes(world):
     assert kind.may_import(world.bob)
     assert not kind.may_import(world.rita)
     assert not kind.may_import(world.alice)
+
+
+def test_checking_takes_the_same_queries_for_5_rows_as_for_50(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    kind = registry.get("classes")
+
+    def queries(n):
+        rows = [(line, row(world, name=f"班{line}")) for line in range(2, n + 2)]
+        with CaptureQueriesContext(connection) as captured:
+            outcomes = list(kind.check(world.bob, rows))
+        assert len(outcomes) == n
+        return len(captured)
+
+    assert queries(50) == queries(5)

@@ -256,3 +256,20 @@ def test_through_the_pages_new_accounts_are_listed_with_link_and_code(world, cli
     )
     assert response.status_code == 302
     assert kind.result_rows(world.bob, batch) == []
+
+
+def test_checking_takes_the_same_queries_for_5_rows_as_for_50(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    kind = registry.get("accounts")
+
+    def queries(n):
+        rows = [(line, row(f"user{line}", unit=world.a.code)) for line in range(2, n + 2)]
+        rows += [(n + 2, row("dave", role="学员", full_name="", id_number=world.cadre_a.id_number))]
+        with CaptureQueriesContext(connection) as captured:
+            outcomes = list(kind.check(world.bob, rows))
+        assert len(outcomes) == n + 1
+        return len(captured)
+
+    assert queries(50) == queries(5)
