@@ -205,6 +205,7 @@ class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         detail=True,
         methods=["post"],
         url_path="request",
+        url_name="request",
         parser_classes=[MultiPartParser, FormParser, JSONParser],
     )
     def ask(self, request, pk=None):
