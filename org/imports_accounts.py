@@ -11,10 +11,11 @@ activation link and a one-time code per new account (org.activation), computed w
 Who may grant what is `may_grant` below: a superuser anything; a dispatcher any role on a
 unit within their dispatcher jurisdiction (never on a unit above it, so never a
 dispatcher or org department head role beyond their own reach), and the trainee role for
-a cadre of that jurisdiction. An existing account's name, e-mail and phone change only
-when the importer manages every role it holds (`may_manage_account`): a county
-dispatcher cannot redirect a city official's e-mail. Grants go through
-`org.services.role_grant` (one audit event per grant), so its rules hold.
+a cadre of that jurisdiction; never to themselves (a file row naming the importer's own
+account is an error). An existing account's name, e-mail and phone change only when the
+importer manages every role it holds (`may_manage_account`): a county dispatcher cannot
+redirect a city official's e-mail. Grants go through `org.services.role_grant` (one
+audit event per grant), so its rules hold.
 """
 
 from django.conf import settings
@@ -214,6 +215,10 @@ class AccountImport(ImportKind):
                 )
                 % {"username": username, "line": seen[0]}
             )
+        if account is not None and ctx.actor is not None and account.pk == ctx.actor.pk:
+            if not ctx.actor.is_superuser:
+                # Separation of duties: nobody widens their own powers.
+                errors.append(_("You cannot grant roles to your own account."))
         changes = account is not None and _changed(account, details, ctx.phones)
         if changes and not ctx.manages(account):
             errors.append(

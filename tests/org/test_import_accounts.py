@@ -273,3 +273,13 @@ def test_checking_takes_the_same_queries_for_5_rows_as_for_50(world):
         return len(captured)
 
     assert queries(50) == queries(5)
+
+
+def test_a_dispatcher_cannot_grant_roles_to_themselves(world):
+    [outcome] = check(
+        "accounts",
+        world.carol,
+        [row("carol", role="org_head", unit=world.county.code, full_name="")],
+    )
+    assert outcome.action == Action.ERROR
+    assert any("own account" in e or "自己" in e for e in outcome.errors)
