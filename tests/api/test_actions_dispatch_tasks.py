@@ -3,9 +3,12 @@ acknowledge (签收), record attendance — complete the Viewflow task as the ta
 same service, same audit events, and the process moves on to the same next step."""
 
 import pytest
+from django.db import OperationalError
 from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
+from core.locking import LockBusy
+from dispatch import services as dispatch_services
 from dispatch.models import Dispatch, DispatchStatus, Makeup
 from org.models import Cadre
 from tests.api.actiontools import event_count, post, verbs
@@ -245,3 +248,26 @@ def test_attendance_before_the_class_starts_is_refused_with_the_reason(named, wo
     assert "开班" in str(response.json()) or response.json()["non_field_errors"]
     record.refresh_from_db()
     assert record.status == STATUS.NEW and record.owner is None
+
+
+@pytest.mark.parametrize(
+    "busy",
+    [LockBusy(), OperationalError("database is locked")],
+    ids=["lock-busy", "sqlite-locked"],
+)
+def test_a_lock_held_by_someone_else_answers_409_and_keeps_nothing(named, staff, monkeypatch, busy):
+    dispatch, process = named
+    task = open_task(process, "confirm")
+    before = event_count()
+
+    def held(**kwargs):
+        raise busy
+
+    monkeypatch.setattr(dispatch_services, "dispatch_confirm", held)
+    response = post(staff.lily, f"tasks/{task.pk}/confirm/")
+
+    assert response.status_code == 409
+    assert response.json()["detail"] == "该事项正在由他人办理，请稍后重试"
+    task.refresh_from_db()
+    assert task.status == STATUS.NEW and task.owner is None  # the claim rolled back too
+    assert event_count() == before
