@@ -16,3 +16,42 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "description": "管理员签发的令牌，请求头写作 `Authorization: Token <令牌>`"
             "（也接受 `Bearer <令牌>`）。令牌可由管理员随时吊销。",
         }
+
+
+_DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string", "description": "原因（中文）"}},
+    "required": ["detail"],
+}
+# 400: each bad field with its messages ({"page": ["…"]}), or a list of messages.
+_FIELD_ERRORS = {
+    "oneOf": [
+        {"type": "object", "additionalProperties": {}},
+        {"type": "array", "items": {}},
+    ]
+}
+ERRORS = {
+    "400": ("输入有误：按字段列出原因，什么也没有写入。", _FIELD_ERRORS),
+    "401": ("未登录，或令牌无效、已吊销。", _DETAIL),
+    "403": ("没有这项权限（如缺少相应角色或管辖范围）。", _DETAIL),
+    "404": ("没有这一条，或不在调用者的管辖范围内；页码超出末页也是 404。", _DETAIL),
+    "429": ("调用过于频繁，请按 Retry-After 稍后再试。", _DETAIL),
+}
+
+
+def document_errors(result, generator, request, public):
+    """Postprocessing hook: every operation documents the API's error answers (DRF's
+    {"detail": …} and the 400's field errors), so a client — and schemathesis — can rely
+    on them; an operation that documents its own keeps it."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            for status, (description, schema) in ERRORS.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": schema}},
+                    },
+                )
+    return result

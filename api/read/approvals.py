@@ -15,7 +15,11 @@ TAG = "审批"
 
 class StepSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(
-        source="decided_by.username", read_only=True, default=None, help_text="决定人的登录名"
+        source="decided_by.username",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="决定人的登录名",
     )
 
     class Meta:
@@ -31,7 +35,9 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(
         read_only=True, help_text="leave 请假、deferral 缓训、exemption 免训、recognition 学时认定"
     )
-    cadre_name = serializers.CharField(source="cadre.name", read_only=True, default=None)
+    cadre_name = serializers.CharField(
+        source="cadre.name", read_only=True, default=None, allow_null=True
+    )
     requested_by = serializers.CharField(
         source="requested_by.username", read_only=True, help_text="申请人的登录名"
     )

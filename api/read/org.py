@@ -21,7 +21,11 @@ TAG = "组织与干部"
 
 class UnitSerializer(serializers.ModelSerializer):
     parent_name = serializers.CharField(
-        source="parent.name", read_only=True, default=None, help_text="上级单位名称"
+        source="parent.name",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="上级单位名称",
     )
 
     class Meta:
