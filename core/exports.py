@@ -75,6 +75,20 @@ def choice(path: str):
     return value
 
 
+def label(model, name: str, key: str | None = None):
+    """A value function for a row of `.values()` (a dict): the label of the choices field
+    `model.name`, the row's `key` (default `name`) holding its value."""
+    field, key, labels = model._meta.get_field(name), key or name, {}
+
+    def value(row):
+        language = translation.get_language()
+        if language not in labels:
+            labels[language] = {k: str(v) for k, v in field.flatchoices}
+        return labels[language].get(row[key], row[key])
+
+    return value
+
+
 def requested_format(request) -> str | None:
     """ "xlsx" or "csv" when the page is asked for a download, else None."""
     value = request.GET.get("format")

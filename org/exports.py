@@ -1,25 +1,49 @@
 """The columns of the organization's lists when downloaded (see `core.exports`): what the
 page shows, one column each. ID numbers are masked, as on the page (`Cadre.masked_id_number`
-is the rule for every reader)."""
+is the rule for every reader: `idnumber.mask`)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.exports import NUMBER, Column, choice
+from core.exports import NUMBER, Column, choice, label
+from org import idnumber
+from org.models import Cadre
+
+# The cadre list is the longest (100,000 rows): read as plain values, not model instances
+# (six per row with their units and departments), which takes a third of the time.
+CADRE_FIELDS = (
+    "name",
+    "gender",
+    "id_number",
+    "unit__name",
+    "position",
+    "rank",
+    "category",
+    "managing_org_department__unit__name",
+    "co_managing_org_department__unit__name",
+)
 
 
-def _departments(cadre) -> str:
-    names = [cadre.managing_org_department, cadre.co_managing_org_department]
-    return " / ".join(str(department) for department in names if department)
+def cadre_rows(cadres):
+    """The page's cadres (`org.selectors.cadre_list`) as the values the columns read."""
+    return cadres.values(*CADRE_FIELDS)
+
+
+def _departments(row) -> str:
+    names = [
+        row["managing_org_department__unit__name"],
+        row["co_managing_org_department__unit__name"],
+    ]
+    return " / ".join(name for name in names if name)
 
 
 CADRES = [
-    Column(_("Name"), lambda c: c.name, width=12),
-    Column(_("Gender"), choice("gender"), width=6),
-    Column(_("ID number"), lambda c: c.masked_id_number, width=22),
-    Column(_("Unit"), lambda c: c.unit.name, width=28),
-    Column(_("Position"), lambda c: c.position, width=20),
-    Column(_("Rank"), lambda c: c.rank, width=12),
-    Column(_("Category"), choice("category"), width=14),
+    Column(_("Name"), lambda r: r["name"], width=12),
+    Column(_("Gender"), label(Cadre, "gender"), width=6),
+    Column(_("ID number"), lambda r: idnumber.mask(r["id_number"]), width=22),
+    Column(_("Unit"), lambda r: r["unit__name"], width=28),
+    Column(_("Position"), lambda r: r["position"], width=20),
+    Column(_("Rank"), lambda r: r["rank"], width=12),
+    Column(_("Category"), label(Cadre, "category"), width=14),
     Column(_("Managing organization department"), _departments, width=28),
 ]
 

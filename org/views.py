@@ -29,7 +29,8 @@ def cadre_list(request):
     cadres = selectors.cadre_list(request.user, search=search, unit_id=unit_id)
     if exports.requested_format(request):
         name = f"{_('Cadres')}-{unit.name}" if unit else _("Cadres")
-        return exports.export_response(request, cadres, org_exports.CADRES, name, "cadres")
+        rows = org_exports.cadre_rows(cadres)
+        return exports.export_response(request, rows, org_exports.CADRES, name, "cadres")
     page = Paginator(cadres, 50)
     context = {"page": page.get_page(request.GET.get("page")), "search": search, "unit": unit}
     return render(request, "org/cadre_list.html", context)
