@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import exports
 from core.http import page_number, positive_int
 from ledger import compliance
+from ledger import exports as ledger_exports
 from ledger import selectors as ledger_selectors
 from ledger import services as ledger_services
 from ledger.forms import HourImportForm
@@ -59,6 +61,18 @@ def compliance_report(request):
     status = request.GET.get("status")
     status = status if status in compliance.ORDER else None
     rows, per_page = [], 100
+    if period.is_valid() and exports.requested_format(request):
+        report = compliance.ReportRows(
+            cadres, period.cleaned_data["as_of"], period.cleaned_data["since"], status
+        )
+        name = f"{_('Compliance')}-{unit.name}" if unit else _("Compliance")
+        return exports.export_response(
+            request,
+            ledger_exports.report_rows(report),
+            ledger_exports.COMPLIANCE,
+            name,
+            "compliance",
+        )
     if period.is_valid():
         # Ordered (worst status, largest shortfall first) and paged in SQL; the page
         # asked for is read first, and brings the count with it.
