@@ -89,6 +89,16 @@ class ReadViewSet(viewsets.ReadOnlyModelViewSet):
     def selector(self, user):
         raise NotImplementedError
 
+    def list(self, request, *args, **kwargs):
+        """A page of keys first, then those rows: the selector's per-row subqueries (a
+        dispatch's open task …) run for the page's rows only, however deep the page —
+        SQLite would otherwise compute them for every row it sorts or skips."""
+        queryset = self.filter_queryset(self.get_queryset())
+        keys = list(self.paginate_queryset(queryset.values_list("pk", flat=True)))
+        rows = {row.pk: row for row in queryset.filter(pk__in=keys)}
+        data = self.get_serializer([rows[key] for key in keys if key in rows], many=True).data
+        return self.get_paginated_response(data)
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema asks for the model only
             return self.get_serializer_class().Meta.model.objects.none()
