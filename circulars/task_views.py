@@ -4,9 +4,11 @@ the service checks the jurisdiction again and that the step is still open."""
 
 from django.utils.translation import gettext_lazy as _
 
+from circulars import exports as circular_exports
 from circulars import services as circular_services
 from circulars import services as circulars_services
 from circulars.forms import CircularDraftForm, CircularStartForm
+from core import exports
 from core.formatting import format_span
 from org import selectors as org_selectors
 from org.models import OrgDepartment
@@ -80,7 +82,22 @@ def circular_details(circular):
 
 
 class CircularTaskMixin:
+    """The task pages that show the circular's figures; `?format=xlsx` (or csv) downloads
+    them, to whoever may open the task (Viewflow checks that before `get`)."""
+
     template_name = "circulars/circular_task.html"
+
+    def get(self, request, *args, **kwargs):
+        if exports.requested_format(request):
+            circular = self.subject()
+            return exports.export_response(
+                request,
+                circular_exports.figure_rows(circular),
+                circular_exports.FIGURES,
+                circular.title or _("Circular"),
+                f"circular-{circular.pk}",
+            )
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
