@@ -27,6 +27,7 @@ CLASSES = 100
 
 
 def load(connection, world):
+    from org.models import Cadre
     from tests.factories import training_class, unit
 
     units = [unit(f"单位{i}", world.a if i % 2 else world.county) for i in range(UNITS)]
@@ -37,7 +38,7 @@ def load(connection, world):
             world.school,
             dt.date(2026, 1, 1) + dt.timedelta(days=3 * i),
             name=f"班次{i}",
-            quota=100000,
+            quota=10000,
         )
         for i in range(CLASSES)
     ]
@@ -63,12 +64,12 @@ def load(connection, world):
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO dispatch_cadre (name, gender, id_number, unit_id, position, rank, category, "
+            f"INSERT INTO {Cadre._meta.db_table} (name, gender, id_number, unit_id, position, rank, category, "
             "is_leadership_member, is_young_cadre, managing_org_department_id) "
             f"SELECT 'C' || i, 'M', {id_number_sql(connection, 'i')}, {first_unit} + (i % {UNITS}), "
             f"'科员', '', 'civil_servant', false, false, {world.city_od.pk} {series_sql(connection, CADRES)}"
         )
-        cursor.execute("SELECT min(id) FROM dispatch_cadre WHERE id_number LIKE '9%%'")
+        cursor.execute(f"SELECT min(id) FROM {Cadre._meta.db_table} WHERE id_number LIKE '9%%'")
         first_cadre = cursor.fetchone()[0]
         # Each cadre goes to each class at most once: class = i // CADRES, cadre = i % CADRES.
         cursor.execute(

@@ -125,16 +125,18 @@ class Profile:
     rules: tuple[IndicatorRule, ...]
 
 
-def profiles(as_of: dt.date) -> list[Profile]:
+def profiles(as_of: dt.date, rules: dict | None = None) -> list[Profile]:
     """For every cadre category, the rule of each kind in force on `as_of` that applies
     to it — of those whose scope includes the category, the one for the fewest
-    categories — with categories sharing the same rules put together."""
+    categories — with categories sharing the same rules put together. `rules`:
+    `rules_in_force(as_of)`, when the caller has them already."""
     found: dict[tuple, list[str]] = {}
     rules_of: dict[tuple, tuple[IndicatorRule, ...]] = {}
-    for group, rules in rules_in_force(as_of).items():
+    in_force = rules_in_force(as_of) if rules is None else rules
+    for group, group_rules in in_force.items():
         for category in [c for c, g in CATEGORY_GROUP.items() if g == group]:
             per_kind: dict[str, IndicatorRule] = {}
-            for rule in rules:
+            for rule in group_rules:
                 if category not in rule.scope:
                     continue
                 current = per_kind.get(rule.kind)
@@ -389,7 +391,11 @@ def for_cadre(cadre: Cadre, as_of: dt.date | None = None) -> dict | None:
 
 
 def summary_by_unit(
-    cadres: QuerySet, as_of: dt.date | None = None, since: dt.date | None = None
+    cadres: QuerySet,
+    as_of: dt.date | None = None,
+    since: dt.date | None = None,
+    *,
+    rule_sets: list[Profile] | None = None,
 ) -> dict[int, dict]:
     """Counts of each status and the compliance rate (met or on track) per unit.
 
@@ -397,7 +403,7 @@ def summary_by_unit(
     grouped by unit with conditional counts — one query, however many cadres."""
     as_of = as_of or dt.date.today()
     parts, params = [], []
-    for n, profile in enumerate(profiles(as_of)):
+    for n, profile in enumerate(profiles(as_of) if rule_sets is None else rule_sets):
         query = profile_query(cadres, profile, as_of, since, columns=("id", "unit_id"))
         if query is None:  # e.g. Cadre.objects.none()
             continue
