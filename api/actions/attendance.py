@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from api.actions.base import error_responses, service_errors
+from core.http import positive_int
 from dispatch import selectors as dispatch_selectors
 from dispatch.attendance import AttendanceRowForm
 from dispatch.flows.attendance import class_attendance_record
@@ -67,7 +68,9 @@ class ClassAttendanceViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
-        training_class = dispatch_selectors.class_list(request.user).filter(pk=pk).first()
+        training_class = (
+            dispatch_selectors.class_list(request.user).filter(pk=positive_int(pk)).first()
+        )
         if training_class is None:
             raise exceptions.NotFound()
         if not org_selectors.has_unit_permission(

@@ -4,19 +4,19 @@ registrar's attendance, an approval decision. Each completes the Viewflow task t
 `api.actions.base.complete_task` with the service its page calls."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from viewflow.workflow.status import STATUS
 
 from api.actions.base import OPEN, complete_task, error_responses, find_task
 from approvals import services as approval_services
 from approvals.flows import ApprovalFlow
 from approvals.models import Decision
 from approvals.views import claim_permission, step_for_task
+from core.http import positive_int
 from dispatch import services as dispatch_services
 from dispatch.flows import DispatchFlow
 from dispatch.models import AttendanceResult, RequestKind
@@ -167,7 +167,7 @@ class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(OpenTaskSerializer(rows, many=True).data)
 
     def retrieve(self, request, pk=None):
-        task = self.get_queryset().filter(pk=pk).first()
+        task = self.get_queryset().filter(pk=positive_int(pk)).first()
         if task is None:
             raise NotFound()
         return Response(OpenTaskSerializer(mytasks.rows([task], request.user)[0]).data)
@@ -291,6 +291,3 @@ class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             claim=claim_permission(task.flow_task),
         )
         return Response(TaskOutcomeSerializer(outcome(task)).data)
-
-
-__all__ = ["TaskActionViewSet", "OpenApiResponse", "STATUS"]
