@@ -16,7 +16,6 @@ CADRE_FIELDS = (
     "id_number",
     "unit__name",
     "position",
-    "rank",
     "category",
     "managing_org_department__unit__name",
     "co_managing_org_department__unit__name",
@@ -42,7 +41,6 @@ CADRES = [
     Column(_("ID number"), lambda r: idnumber.mask(r["id_number"]), width=22),
     Column(_("Unit"), lambda r: r["unit__name"], width=28),
     Column(_("Position"), lambda r: r["position"], width=20),
-    Column(_("Rank"), lambda r: r["rank"], width=12),
     Column(_("Category"), label(Cadre, "category"), width=14),
     Column(_("Managing organization department"), _departments, width=28),
 ]

@@ -23,7 +23,6 @@ def test_the_cadre_list_downloads_what_the_page_lists(world, client):
         "身份证号码",
         "单位",
         "职务",
-        "职级",
         "干部类别",
         "主管组织部门",
     ]
