@@ -4,8 +4,8 @@ audited by `api.services`."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from api import services
 from api.models import ApiToken
@@ -17,13 +17,12 @@ class TokenIssueForm(forms.ModelForm):
         fields = ["user", "name"]
 
 
-@admin.action(description=_("Revoke the selected tokens"))
+@admin.action(description=gettext_lazy("Revoke the selected tokens"))
 def revoke_tokens(model_admin, request, queryset):
     revoked = sum(services.token_revoke(actor=request.user, token=t) for t in queryset)
     model_admin.message_user(
         request,
-        ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked)
-        % {"count": revoked},
+        _("Tokens revoked: %(count)d.") % {"count": revoked},
         messages.SUCCESS,
     )
 
