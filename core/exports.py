@@ -31,6 +31,7 @@ from urllib.parse import quote
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
+from openpyxl.cell import WriteOnlyCell
 
 TEXT, DATE, NUMBER = "text", "date", "number"
 FORMATS = ("xlsx", "csv")
@@ -163,7 +164,6 @@ def content_disposition(filename: str, fallback: str, extension: str) -> str:
 def xlsx_response(rows, columns: list[Column], filename: str, *, fallback: str = "export"):
     """The rows as one .xlsx sheet, written to a temporary file and sent from it."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
