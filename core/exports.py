@@ -91,7 +91,10 @@ def label(model, name: str, key: str | None = None):
 
 
 def requested_format(request) -> str | None:
-    """ "xlsx" or "csv" when the page is asked for a download, else None."""
+    """ "xlsx" or "csv" when the page is asked for a download, else None. Only a GET (or
+    HEAD) downloads: a form posted to a URL that carries `format` still does its work."""
+    if request.method not in ("GET", "HEAD"):
+        return None
     value = request.GET.get("format")
     return value if value in FORMATS else None
 

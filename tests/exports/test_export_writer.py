@@ -115,3 +115,15 @@ def test_a_generator_of_many_rows_is_written_whole():
     assert sheet.max_row == 5001 and sheet["C5001"].value == 4999
     rows = csv_rows(csv_response(({**ROW, "hours": n} for n in range(5000)), COLUMNS, "x"))
     assert len(rows) == 5001 and rows[-1][2] == "4999"
+
+
+def test_only_a_get_asks_for_a_download():
+    from django.test import RequestFactory
+
+    from core.exports import requested_format
+
+    factory = RequestFactory()
+    assert requested_format(factory.get("/cadres/?format=xlsx")) == "xlsx"
+    assert requested_format(factory.get("/cadres/?format=csv")) == "csv"
+    assert requested_format(factory.get("/cadres/?format=pdf")) is None
+    assert requested_format(factory.post("/rollcalls/1/?format=xlsx")) is None
