@@ -60,6 +60,7 @@ class ClassAttendanceViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
 
     @extend_schema(
+        tags=["点名调训与调训"],
         summary="整班登记考勤",
         description="培训机构教务在开班后为班次的学员一次登记考勤：全部成功或全部不登记。"
         "每行错误按调训编号列在 rows 下；他人已认领的考勤任务由其本人登记。",

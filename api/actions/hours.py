@@ -86,6 +86,7 @@ class HourImportViewSet(viewsets.GenericViewSet):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
+        tags=["学时与达标"],
         summary="上传学时文件（预览）",
         description="调训专员上传在线学习平台的学时导出文件：逐行检查（身份证号不在管辖范围、"
         "日期、学时、重复行、已导入、单日超过 24 学时……），返回预览与每行错误，尚不记入台账。"
@@ -113,6 +114,7 @@ class HourImportViewSet(viewsets.GenericViewSet):
         )
 
     @extend_schema(
+        tags=["学时与达标"],
         summary="学时导入预览",
         description="本人上传的一次导入：行数、错误行数，以及一页（100 行）各行，有错误的在前。",
         parameters=[
@@ -132,6 +134,7 @@ class HourImportViewSet(viewsets.GenericViewSet):
         )
 
     @extend_schema(
+        tags=["学时与达标"],
         summary="提交学时导入",
         description="把预览无误的导入整体记入学时台账（全部或全不）。仍有错误行答 400；"
         "已提交过的答 409。",

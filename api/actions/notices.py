@@ -23,6 +23,7 @@ class NotificationAckViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
 
     @extend_schema(
+        tags=["公文与消息"],
         summary="签收消息",
         description="本人收到的需签收的消息（如入学通知）：记录签收时间与 IP；入学通知的签收同时"
         "办结该调训的签收任务。他人的消息答 404；无需签收的答 400；再次签收不改变首次记录。",

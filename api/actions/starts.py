@@ -133,6 +133,7 @@ class RollCallIssueViewSet(viewsets.GenericViewSet):
     serializer_class = RollCallIssueSerializer
 
     @extend_schema(
+        tags=["点名调训与调训"],
         summary="发起点名调训",
         description="调训专员为本人管辖范围内主办的班次点名干部（每人一份调训，进入确认流程），"
         "或向单位分配名额（各单位联络员提名）。与发起页面相同的服务与流程；"
@@ -214,6 +215,7 @@ class FilingSubmitViewSet(viewsets.GenericViewSet):
     serializer_class = FilingSubmitSerializer
 
     @extend_schema(
+        tags=["报备与补训"],
         summary="提交报备",
         description="单位联络员报备本单位自行举办的培训，交组织部门审核（接受后计入集中培训学时）。"
         "与报备页面相同的服务与流程。",

@@ -129,8 +129,15 @@ class DecisionSerializer(serializers.Serializer):
     )
 
 
-def _done(serializer_class, summary, description):
+#: the schema's tags, the read endpoints' domain names
+DISPATCH_TAG = "点名调训与调训"
+APPROVAL_TAG = "审批"
+TASKS_TAG = "我的待办"
+
+
+def _done(serializer_class, summary, description, tag=DISPATCH_TAG):
     return extend_schema(
+        tags=[tag],
         summary=summary,
         description=description,
         request=serializer_class,
@@ -140,11 +147,13 @@ def _done(serializer_class, summary, description):
 
 @extend_schema_view(
     list=extend_schema(
+        tags=[TASKS_TAG],
         summary="我的待办",
         description="本人已认领的任务，以及本人管辖范围内可认领的任务（与“我的待办”页面一致），"
         "每项列出可用于办理它的接口动作。",
     ),
     retrieve=extend_schema(
+        tags=[TASKS_TAG],
         summary="一项待办",
         description="我的待办中的一项；不在其中的任务答 404。",
         responses={200: OpenTaskSerializer, **error_responses(404)},
@@ -272,6 +281,7 @@ class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "审批决定",
         "审批人同意、不同意或退回（后两者须写明理由）。本人提出的申请或与本人有关的申请须回避："
         "答 403 并说明由谁决定（approvals.policy.may_decide，与任务页相同）。",
+        tag=APPROVAL_TAG,
     )
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):

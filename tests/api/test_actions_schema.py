@@ -26,6 +26,7 @@ def test_every_action_is_documented_in_chinese_with_its_refusals(world):
     for (path, method), operation in found.items():
         assert CJK.search(operation.get("summary", "")), (path, method)
         assert CJK.search(operation.get("description", "")), (path, method)
+        assert all(CJK.search(tag) for tag in operation["tags"]), (path, operation["tags"])
         if method == "post":
             declared = set(operation["responses"])
             assert {"403", "404"} & declared or path.endswith("/filings/"), (path, declared)
