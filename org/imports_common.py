@@ -85,6 +85,13 @@ def batches(items: Iterable, size: int = BATCH) -> Iterator[list]:
         yield batch
 
 
+def holds_any(user, perms) -> bool:
+    """Whether `user` holds one of `perms` on some unit: a grant's unit always exists,
+    so the grants remembered for the request answer it without a query."""
+    roots = selectors.grant_roots(user)
+    return any(roots.get(perm) for perm in perms)
+
+
 class Reach:
     """The units an importer holds a permission on, as a set of ids (None: all units —
     a superuser, or the system acting with no user)."""
