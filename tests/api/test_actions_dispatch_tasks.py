@@ -271,3 +271,23 @@ def test_a_lock_held_by_someone_else_answers_409_and_keeps_nothing(named, staff,
     task.refresh_from_db()
     assert task.status == STATUS.NEW and task.owner is None  # the claim rolled back too
     assert event_count() == before
+
+
+def test_the_liaison_acknowledges_for_a_cadre_without_an_account(client, world, staff, klass):
+    issue_roll_call(client, world, klass, [world.cadre_a1])  # 李玥 has no account
+    dispatch = Dispatch.objects.get()
+    process = process_of(dispatch)
+    post(staff.lily, f"tasks/{open_task(process, 'confirm').pk}/confirm/")
+    ack = open_task(process, "acknowledge")
+    assert ack.owner is None
+
+    assert post(world.dave, f"tasks/{ack.pk}/acknowledge/").status_code == 404
+    assert post(staff.luke, f"tasks/{ack.pk}/acknowledge/").status_code == 404  # unit B's
+    response = post(staff.lily, f"tasks/{ack.pk}/acknowledge/")
+
+    assert response.status_code == 200, response.json()
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.ACKNOWLEDGED
+    ack.refresh_from_db()
+    assert (ack.status, ack.owner) == (STATUS.DONE, staff.lily)
+    assert open_task(process, "record_attendance").owner_permission == "org.record_attendance"
