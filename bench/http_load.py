@@ -145,6 +145,7 @@ def load(port, clients, seconds, make_request):
     path, body, headers, expected status; None when there is no more work) until
     `seconds` pass. Returns the figures."""
     latencies, errors, lock = [], [0], threading.Lock()
+    failures: dict[str, int] = {}
     stop_at = time.monotonic() + seconds
 
     def worker():
@@ -169,15 +170,20 @@ def load(port, clients, seconds, make_request):
                 )
                 if response.getheader("Connection", "").lower() == "close":
                     connection.close()
-            except (OSError, http.client.HTTPException):
+                why = f"{response.status} back to the form" if location.endswith(path) else None
+                if why is None and "/accounts/login/" in location:
+                    why = f"{response.status} to the login page"
+                why = why or str(response.status)
+            except (OSError, http.client.HTTPException) as exc:
                 connection.close()
-                ok = False
+                ok, why = False, type(exc).__name__
             elapsed = time.perf_counter() - started
             with lock:
                 if ok:
                     latencies.append(elapsed)
                 else:
                     errors[0] += 1
+                    failures[why] = failures.get(why, 0) + 1
         connection.close()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
@@ -195,6 +201,7 @@ def load(port, clients, seconds, make_request):
     return {
         "requests": len(latencies),
         "errors": errors[0],
+        "failures": failures,
         "seconds": round(wall, 1),
         "requests_per_second": round(len(latencies) / wall, 1) if wall else 0,
         "p50_ms": quantile(0.5) if latencies else None,
