@@ -67,6 +67,27 @@ def build_rows(results: dict, loads: dict) -> list[Row]:
     def failed(bench, measure, goal):
         rows.append(Row(measure, goal, f"not measured ({bench} failed)", load=load(bench)))
 
+    # -- the task queue's jurisdiction filter -------------------------------------------
+    reach = results.get("reach")
+    if reach:
+        head = reach.get("department_head") or {}
+        rows.append(
+            Row(
+                f"task queue filter of a department head, {reach.get('tasks', 0):,} tasks: "
+                "SQL, build + compile (median, grants read once)",
+                "one short predicate",
+                f"{_num(head.get('sql_chars'))} chars, {head.get('selects')} SELECTs, "
+                f"{_num(head.get('build_ms'), ' ms')}",
+                f"{_num(head.get('former_sql_chars'))} chars, {head.get('former_selects')} "
+                f"SELECTs, {_num(head.get('former_build_ms'), ' ms')} (former statement)",
+                _ratio(head.get("build_ms"), head.get("former_build_ms")),
+                load("reach"),
+                (head.get("selects") or 99) <= 3,
+            )
+        )
+    elif "reach" in results:
+        failed("reach", "task queue filter", "one short predicate")
+
     # -- list pages ---------------------------------------------------------------------
     pages = results.get("pages")
     if pages:

@@ -82,6 +82,18 @@ def test_each_goal_is_set_against_its_figure_baseline_and_ratio():
     assert memory.measured == "420.0 MB (pages)" and memory.met is False
 
 
+def test_the_task_filter_is_set_against_the_former_statement():
+    reach = {
+        "tasks": 10000,
+        "department_head": {"sql_chars": 1037, "selects": 2, "build_ms": 2.0,
+                            "former_sql_chars": 9030, "former_selects": 25,
+                            "former_build_ms": 40.0},
+    }  # fmt: skip
+    (row,) = [r for r in report.build_rows({"reach": reach}, {}) if r.measure.startswith("task")]
+    assert row.measured == "1,037 chars, 2 SELECTs, 2.0 ms" and row.ratio == "0.05" and row.met
+    assert row.baseline == "9,030 chars, 25 SELECTs, 40.0 ms (former statement)"
+
+
 def test_a_failed_benchmark_is_reported_not_measured():
     rows = rows_by_measure({"pages": PAGES, "compliance": None})
     failed = rows["compliance evaluate and report page"]
@@ -111,4 +123,4 @@ def test_run_all_reads_the_last_json_a_benchmark_printed():
     assert run_all.last_json('progress\n{"a": 1}\n') == {"a": 1}
     assert run_all.last_json('log\n{\n  "a": {\n    "b": 2\n  }\n}\n') == {"a": {"b": 2}}
     assert run_all.last_json("Traceback …") is None
-    assert set(run_all.BENCHES) >= {"pages", "http_load", "rollcall", "compliance", "circular"}
+    assert set(run_all.BENCHES) >= {"reach", "pages", "http_load", "rollcall", "compliance"}
