@@ -140,7 +140,7 @@ class CadreImport(ImportKind):
             gettext_lazy("ID number"),
             required=True,
             aliases=("身份证号", "公民身份号码"),
-            example="110101198005170016",
+            example="110101198005170118",
             help=gettext_lazy("18 characters, checked by GB 11643; write it as text."),
         ),
         Column("name", gettext_lazy("Name"), required=True, example="王堃"),
@@ -154,7 +154,7 @@ class CadreImport(ImportKind):
             "unit",
             gettext_lazy("Unit code"),
             required=True,
-            example="XX-FGW",
+            example="xx-fgw",
             help=gettext_lazy("Code of the cadre's unit, as in the unit import."),
         ),
         Column(

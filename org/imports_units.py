@@ -59,7 +59,7 @@ class UnitImport(ImportKind):
             "code",
             gettext_lazy("Unit code"),
             required=True,
-            example="XX-FGW",
+            example="xx-fgw",
             help=gettext_lazy("Unique code of the unit, at most 32 characters."),
         ),
         Column(
@@ -81,7 +81,7 @@ class UnitImport(ImportKind):
         Column(
             "parent",
             gettext_lazy("Parent unit code"),
-            example="XX",
+            example="xx",
             help=gettext_lazy(
                 "Code of the unit above it, registered or in this file; empty for a top-level unit."
             ),
@@ -299,14 +299,14 @@ class OrgDepartmentImport(ImportKind):
             "unit",
             gettext_lazy("Organization department unit code"),
             required=True,
-            example="XX-ZZB",
+            example="xx-zzb",
             help=gettext_lazy("Code of the department's own unit, of kind 组织部门."),
         ),
         Column(
             "jurisdiction",
             gettext_lazy("Jurisdiction root unit code"),
             required=True,
-            example="XX",
+            example="xx",
             help=gettext_lazy("The department manages this unit and every unit below it."),
         ),
         Column(
