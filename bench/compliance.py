@@ -1,4 +1,9 @@
-"""Benchmark: compliance for 100,000 cadres with 1,000,000 hour records (goal ≤ 10 s).
+"""Benchmark: compliance for 100,000 cadres with 1,000,000 hour records (goals: evaluate
+≤ 1 s, the report page ≤ 300 ms, on SQLite and PostgreSQL).
+
+The records are bulk-loaded with SQL, so the running totals (HourTotal) are then counted
+from them with `ledger.totals.rebuild` (what `manage.py rebuild_hour_totals` does), timed
+as `totals_rebuild_seconds`.
 
 Also the compliance report page (`/compliance/`, page 1 of 100 rows) for a dispatcher
 whose jurisdiction holds all of them, through Django's test client: unfiltered, and
@@ -12,11 +17,10 @@ figure than wall time on a busy machine.
 
 import datetime as dt
 import json
+import os
 import sys
 import time
 from pathlib import Path
-
-from org import selectors as org_selectors
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -34,6 +38,10 @@ RECORDS = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
 
 def load(connection, world):
     """Bulk-load cadres and hour records with set-based SQL (seconds, not minutes)."""
+    from ledger.models import HourRecord
+    from org.models import Cadre
+
+    cadres, records = Cadre._meta.db_table, HourRecord._meta.db_table
     categories = "CASE WHEN i % 5 = 0 THEN 'county_leader' ELSE 'civil_servant' END"
     units = [world.a.pk, world.a1.pk, world.b.pk]
     unit_expr = (
@@ -42,12 +50,12 @@ def load(connection, world):
     od_expr = f"CASE WHEN i % 3 = 2 THEN {world.county_od.pk} ELSE {world.city_od.pk} END"
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO dispatch_cadre (name, gender, id_number, unit_id, position, rank, category, "
+            f"INSERT INTO {cadres} (name, gender, id_number, unit_id, position, rank, category, "
             "is_leadership_member, is_young_cadre, managing_org_department_id) "
             f"SELECT 'C' || i, 'M', {id_number_sql(connection, 'i')}, {unit_expr}, '科员', '', "
             f"{categories}, false, false, {od_expr} {series_sql(connection, CADRES)}"
         )
-        cursor.execute("SELECT min(id) FROM dispatch_cadre WHERE id_number LIKE '9%%'")
+        cursor.execute(f"SELECT min(id) FROM {cadres} WHERE id_number LIKE '9%%'")
         first = cursor.fetchone()[0]
         date = (
             "CAST(DATE '2022-01-01' + (i % 1800) AS DATE)"
@@ -55,7 +63,7 @@ def load(connection, world):
             else "date('2022-01-01', '+' || (i % 1800) || ' days')"
         )
         cursor.execute(
-            "INSERT INTO dispatch_hourrecord (cadre_id, date, hours, days, kind, source, source_key, "
+            f"INSERT INTO {records} (cadre_id, date, hours, days, kind, source, source_key, "
             "status, note, created_at) "
             f"SELECT {first} + (i % {CADRES}), {date}, 2 + (i % 40), NULL, "
             "CASE WHEN i % 4 = 0 THEN 'online' ELSE 'concentrated' END, 'online_import', "
@@ -74,6 +82,7 @@ def report_page(world, as_of) -> dict:
     from django.test.utils import setup_test_environment
 
     from ledger import compliance
+    from org import selectors as org_selectors
 
     setup_test_environment()
     client = Client()
@@ -107,7 +116,7 @@ def report_page(world, as_of) -> dict:
 def main():
     connection, name = django_test_db()
     try:
-        from ledger import compliance
+        from ledger import compliance, totals
         from org.models import Cadre
         from tests.factories import World
 
@@ -115,6 +124,12 @@ def main():
         started = time.perf_counter()
         load(connection, world)
         load_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        hour_totals = totals.rebuild()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        rebuild_seconds = time.perf_counter() - started
         as_of = dt.date(2026, 11, 30)
         with QueryCounter(connection) as queries:
             started, cpu = time.perf_counter(), time.process_time()
@@ -126,6 +141,15 @@ def main():
             summary_seconds = time.perf_counter() - started
             summary_cpu = time.process_time() - cpu
         report = report_page(world, as_of)
+        # A reference measured in the same run: one GROUP BY cadre over the records.
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT cadre_id, SUM(hours) FROM ledger_hourrecord WHERE status = 'recognized' "
+                "GROUP BY cadre_id"
+            )
+            cursor.fetchall()
+        group_by_seconds = time.perf_counter() - started
         by_unit = {}
         for status in compliance.ORDER:
             by_unit[status] = sum(unit[status] for unit in summary.values())
@@ -150,7 +174,12 @@ def main():
                     "units": len(summary),
                     "statuses": statuses,
                     "load_seconds": round(load_seconds, 1),
-                    "goal_seconds": 10,
+                    "ledger_group_by_cadre_seconds": round(group_by_seconds, 2),
+                    "hour_totals": hour_totals,
+                    "totals_rebuild_seconds": round(rebuild_seconds, 1),
+                    "goal_seconds": 1,
+                    "report_page_goal_seconds": 0.3,
+                    "load_average": [round(x, 2) for x in os.getloadavg()],
                 },
                 ensure_ascii=False,
             )

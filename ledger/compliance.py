@@ -348,32 +348,27 @@ def evaluate(
             }
             for _prefix, rule in query.rules
         ]
-        width = 4 * len(fixed)
-        columns = [f"{prefix}_{name}" for prefix, _r in query.rules for name in ("hours", "days")]
-        columns += [f"{prefix}_progress" for prefix, _r in query.rules]
-        columns += [f"{prefix}_status" for prefix, _r in query.rules]
-        listed = ", ".join(f"q.{c}" for c in columns)
-        sql = f"SELECT q.id, q.name, q.unit_id, {listed}, q.overall FROM ({query.sql}) q"
-        n = len(fixed)
+        # Per rule: its columns, side by side (hours, days, progress, status).
+        columns = [f"q.{prefix}_{name}" for prefix, _r in query.rules for name in RULE_FIELDS]
+        sql = (
+            f"SELECT q.id, q.name, q.unit_id, q.overall, {', '.join(columns)} FROM ({query.sql}) q"
+        )
+        at = [(fixed[i], 4 + 4 * i) for i in range(len(fixed))]
+        group = profile.group
         for values in _fetch(cadres.db, sql, query.params):
-            measured = values[3 : 3 + width]
+            measured = []
+            for made, k in at:
+                rule = made.copy()
+                rule["hours"], rule["days"], rule["progress"], rule["status"] = values[k : k + 4]
+                measured.append(rule)
             rows.append(
                 {
                     "cadre_id": values[0],
                     "name": values[1],
                     "unit_id": values[2],
-                    "group": profile.group,
-                    "status": values[-1],
-                    "rules": [
-                        {
-                            **fixed[i],
-                            "hours": measured[2 * i],
-                            "days": measured[2 * i + 1],
-                            "progress": measured[2 * n + i],
-                            "status": measured[3 * n + i],
-                        }
-                        for i in range(n)
-                    ],
+                    "group": group,
+                    "status": values[3],
+                    "rules": measured,
                 }
             )
     return rows
