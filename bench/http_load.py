@@ -8,7 +8,8 @@ the unit's liaison asks leave for each (so department head alice has DECISIONS a
 steps) and alice claims them, all through Django's test client. Then gunicorn serves the
 database and a plain Python client (threads, keep-alive where the server allows it) loads
 it, phase by phase, each bounded in time (≤ 60 s in all): the login page, alice's home
-page, then alice's decisions (one POST each, until they run out or the phase ends).
+page (then once more from a single client: its latency without queueing), then alice's
+decisions (one POST each, until they run out or the phase ends).
 
 Prints JSON. Not a test: `python bench/http_load.py [--seconds 15] [--decisions 100]
 [--workers 4] [--clients 4]`. (Not named http.py: a script's folder comes first on
@@ -260,6 +261,8 @@ def main():
         figures = {
             "login_page": load(port, args.clients, seconds, login_page),
             "head_home": load(port, args.clients, seconds, home),
+            # one client, one request at a time: the page's own latency, no queueing
+            "head_home_one_client": load(port, 1, min(seconds, 10), home),
             "decision": load(port, args.clients, seconds, decision),
         }
         from approvals.models import ApprovalStep, Decision
@@ -279,6 +282,7 @@ def main():
                     **figures,
                     "home_requests_per_second": figures["head_home"]["requests_per_second"],
                     "home_p95_ms": figures["head_home"]["p95_ms"],
+                    "home_one_client_p50_ms": figures["head_home_one_client"]["p50_ms"],
                     "login_requests_per_second": figures["login_page"]["requests_per_second"],
                     "decision_requests_per_second": figures["decision"]["requests_per_second"],
                     "decision_p95_ms": figures["decision"]["p95_ms"],

@@ -256,6 +256,17 @@ def build_rows(results: dict, loads: dict) -> list[Row]:
                 rps is not None and p95 is not None and rps >= 100 and p95 <= 100,
             )
         )
+        one = http.get("home_one_client_p50_ms")
+        if one is not None:
+            rows.append(
+                Row(
+                    "the same home page from one client at a time (p50)",
+                    "—",
+                    _num(one, " ms"),
+                    f"{_num(_get(http, 'login_page', 'p50_ms'), ' ms')} (login page, 4 clients)",
+                    load=load("http_load"),
+                )
+            )
         decision = http.get("decision") or {}
         rows.append(
             Row(
