@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from imports.kinds import Action
+from org.imports_common import holds_any
 from org.selectors import units_in_reach
 
 BATCH = 200
@@ -113,7 +114,7 @@ def dispatcher_reach(actor, unit_ids) -> set[int]:
 def may_dispatch_somewhere(user) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or units_in_reach(user, "issue_dispatch").exists()
+    return user.is_superuser or holds_any(user, ("issue_dispatch",))
 
 
 def write_in_batches(outcomes, progress, write):

@@ -34,6 +34,7 @@ from core.validation import validate_phone
 from imports.kinds import Action, Column, ImportKind, RowOutcome
 from notifications.models import ContactProfile
 from org import activation, idnumber, services
+from org.imports_common import holds_any
 from org.models import Cadre, Unit, UnitUserObjectPermission
 from org.roles import ROLE_PERMISSIONS, Role, group_name
 from org.selectors import cadres_in_reach, units_in_reach
@@ -163,7 +164,7 @@ class AccountImport(ImportKind):
     def may_import(self, user) -> bool:
         if not user.is_authenticated or not user.is_active:
             return False
-        return user.is_superuser or units_in_reach(user, DISPATCH).exists()
+        return user.is_superuser or holds_any(user, (DISPATCH,))
 
     def check(self, actor, rows):
         rows = [(line, {key: _text(value) for key, value in row.items()}) for line, row in rows]
