@@ -5,10 +5,20 @@ from django.core.exceptions import ValidationError
 from audit.admin_base import ReadOnlyRecordAdmin
 from audit.services import record_event, snapshot
 from core.http import positive_int
-from ledger.models import HourImport, HourImportRow, HourRecord, IndicatorRule
+from ledger.models import HourImport, HourImportRow, HourRecord, HourTotal, IndicatorRule
 from org.models import (
     CadreCategory,
 )
+
+
+@admin.register(HourTotal)
+class HourTotalAdmin(ReadOnlyRecordAdmin):
+    """Derived from the hour records (`manage.py rebuild_hour_totals`): shown, never edited."""
+
+    list_display = ["cadre", "kind", "year", "hours", "days", "records"]
+    list_filter = ["kind", "year"]
+    search_fields = ["cadre__name"]
+    list_select_related = ["cadre"]
 
 
 @admin.register(HourRecord)

@@ -10,6 +10,7 @@ from org import selectors as org_selectors
 from org.forms import CadreForm, UnitForm
 from org.models import (
     Cadre,
+    CadreTransfer,
     Delegation,
     OrgDepartment,
     Unit,
@@ -144,6 +145,14 @@ class KeepGroupAdmin(GroupAdmin):
 @admin.register(Delegation)
 class DelegationAdmin(ReadOnlyRecordAdmin):
     list_display = ["delegator", "delegate", "permission", "starts_on", "ends_on", "revoked"]
+
+
+@admin.register(CadreTransfer)
+class CadreTransferAdmin(ReadOnlyRecordAdmin):
+    list_display = ["cadre", "from_unit", "to_unit", "changed_at", "changed_by", "source"]
+    list_filter = ["source"]
+    search_fields = ["cadre__name"]
+    list_select_related = ["cadre", "from_unit", "to_unit", "changed_by"]
 
 
 admin.site.unregister(User)
