@@ -262,6 +262,7 @@ class Table:
         self._rows = rows
         self.limits = limits
         self.header_line, header = self._header(rows)
+        self.header = tuple(header)  # the header's cells as read (stripped)
         self.columns = self._map(header, columns, required)
 
     @staticmethod

@@ -5,6 +5,9 @@ preview, and committing the checked rows all or nothing. `imports.services` star
 import datetime as dt
 import json as json_module
 import logging
+import re
+import unicodedata
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
@@ -26,6 +29,9 @@ logger = logging.getLogger(__name__)
 CHUNK = 2000
 #: marks the template puts after a required column's header, accepted on upload
 REQUIRED_MARKS = ("*", "＊")
+#: a header naming a password (密码, 口令, password, passwd, pwd; any case): no kind reads
+#: one, and a file holding passwords must not even be kept
+PASSWORD_HEADER = re.compile(r"密码|口令|pass\s*word|passwd|(?<![a-z])pwd(?![a-z])", re.IGNORECASE)
 
 
 def org_limits() -> Limits:
@@ -44,6 +50,43 @@ def column_names(kind: ImportKind) -> dict[str, tuple[str, ...]]:
         column.key: tuple(name + mark for name in column.names() for mark in ("", *REQUIRED_MARKS))
         for column in kind.columns
     }
+
+
+def refuse_password_columns(header) -> None:
+    """Refuse a header with a password-like column, for every kind."""
+    found = [cell for cell in header if PASSWORD_HEADER.search(unicodedata.normalize("NFKC", cell))]
+    if found:
+        raise ValidationError(
+            _(
+                "The file must not contain a password column (%(columns)s): passwords are "
+                "never imported, each new account gets an activation code instead. Delete "
+                "the column and upload the file again."
+            )
+            % {"columns": "、".join(found)}
+        )
+
+
+@contextmanager
+def open_checked(kind: ImportKind, stream, name: str):
+    """`open_table` on an upload of `kind`: its header read first and checked (the
+    kind's required columns, no password column) before any data row."""
+    with open_table(
+        stream,
+        name,
+        columns=column_names(kind),
+        required=[column.key for column in kind.columns if column.required],
+        limits=org_limits(),
+    ) as table:
+        refuse_password_columns(table.header)
+        yield table
+
+
+def check_header(kind: ImportKind, upload, name: str) -> None:
+    """Read only the header of an upload of `kind`, within bounds, and refuse the file
+    (a ValidationError with the check's own message) if it cannot be read, lacks a
+    required column or has a password column: before the file is kept."""
+    with open_checked(kind, upload, name):
+        pass
 
 
 def cell_text(value) -> str:
@@ -165,15 +208,8 @@ def _store_rows(batch: ImportBatch, kind: ImportKind, counter: Counter) -> dict:
 
     counts: dict[str, int] = {}
     buffer: list = []
-    required = [column.key for column in kind.columns if column.required]
     with batch.file.open("rb") as stream:
-        with open_table(
-            stream,
-            batch.file_name,
-            columns=column_names(kind),
-            required=required,
-            limits=org_limits(),
-        ) as table:
+        with open_checked(kind, stream, batch.file_name) as table:
             for outcome in kind.check(batch.uploaded_by, rows(table)):
                 action = Action.ERROR if outcome.errors else outcome.action
                 counts[action] = counts.get(action, 0) + 1

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from audit.services import record_event
 from core.spreadsheets import check_upload_size
 from imports import tasks
-from imports.engine import batch_check, batch_commit, kind_of, org_limits
+from imports.engine import batch_check, batch_commit, check_header, kind_of, org_limits
 from imports.kinds import ImportKind
 from imports.models import BatchStatus, ImportBatch
 
@@ -24,7 +24,9 @@ EXTENSIONS = (".xlsx", ".csv")
 
 def batch_upload(*, actor, kind: ImportKind, upload, name: str, start: bool = True) -> ImportBatch:
     """Keep an uploaded file (with its SHA-256) as a new batch of `kind` and start its
-    check (`start=False`: the caller checks it, as `manage.py import_org` does)."""
+    check (`start=False`: the caller checks it, as `manage.py import_org` does). A file
+    whose header cannot be read, lacks a required column or names a password is refused
+    (ValidationError) before it is kept."""
     if not kind.may_import(actor):
         raise PermissionDenied
     name = os.path.basename(str(name or "").replace("\\", "/"))[:255]
@@ -32,6 +34,12 @@ def batch_upload(*, actor, kind: ImportKind, upload, name: str, start: bool = Tr
     if extension not in EXTENSIONS:
         raise ValidationError(_("Upload an .xlsx or .csv file."))
     check_upload_size(upload.size, org_limits())
+    # The header first, before anything is kept: a wrong template or a password column
+    # refuses the file here, with no batch and nothing in storage. No audit event either:
+    # nothing was written (the importer sees the message on the form).
+    upload.seek(0)
+    check_header(kind, upload, name)
+    upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -59,5 +59,5 @@ def test_a_user_without_the_right_or_a_refused_file_fails(world, kind, tmp_path)
         call_command("import_org", _file(tmp_path, [("K1", "甲")]), kind="nothing", user="bob")
     path = tmp_path / "bad.xlsx"
     path.write_bytes(b"not a zip")
-    with pytest.raises(CommandError, match="refused"):
+    with pytest.raises(CommandError, match="不是可读取的Excel工作簿"):
         call_command("import_org", str(path), kind="test_units", user="bob")

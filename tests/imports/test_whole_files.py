@@ -1,5 +1,6 @@
-"""Files refused as a whole (or read despite their oddities): a clear Chinese message on
-the batch's page, no row kept, nothing written."""
+"""Files refused as a whole (or read despite their oddities): a clear Chinese message —
+on the upload form, with no batch and no file kept, when the header already shows it;
+otherwise on the batch's page, no row kept — and nothing written."""
 
 import io
 import os
@@ -27,9 +28,21 @@ def _refused(client, world, file):
     return batch.refusal
 
 
-def test_random_bytes_named_xlsx_are_not_a_workbook(world, client, kind):
-    refusal = _refused(client, world, SimpleUploadedFile("units.xlsx", os.urandom(4096)))
-    assert refusal == "文件不是可读取的Excel工作簿。"
+def _refused_on_upload(client, world, file, settings):
+    """The upload form's message: no batch, nothing in storage."""
+    client.force_login(world.bob)
+    response = upload(client, file)
+    assert response.status_code == 200
+    assert not ImportBatch.objects.exists()
+    assert not (settings.MEDIA_ROOT.exists() and any(settings.MEDIA_ROOT.rglob("*.*")))
+    return response.content.decode()
+
+
+def test_random_bytes_named_xlsx_are_not_a_workbook(world, client, kind, settings):
+    page = _refused_on_upload(
+        client, world, SimpleUploadedFile("units.xlsx", os.urandom(4096)), settings
+    )
+    assert "文件不是可读取的Excel工作簿。" in page
 
 
 def test_an_empty_file_is_refused_and_no_batch_is_kept(world, client, kind):
@@ -116,24 +129,26 @@ def test_a_million_formatted_blank_rows_end_the_table_after_a_thousand(world, cl
     assert time.monotonic() - started < 20
 
 
-def test_a_merged_header_cell_is_named_in_the_refusal(world, client, kind):
+def test_a_merged_header_cell_is_named_in_the_refusal(world, client, kind, settings):
     def merge(sheet):
         sheet.merge_cells("A1:B1")
 
-    refusal = _refused(
-        client, world, xlsx_file([["X1", "合并"]], header=("单位代码", ""), build=merge)
+    page = _refused_on_upload(
+        client, world, xlsx_file([["X1", "合并"]], header=("单位代码", ""), build=merge), settings
     )
-    assert "缺少列：单位名称" in refusal
-    assert "合并" in refusal
+    assert "缺少列：单位名称" in page
+    assert "合并" in page
 
 
-def test_the_template_of_another_kind_is_refused_with_the_missing_columns(world, client, kind):
+def test_the_template_of_another_kind_is_refused_with_the_missing_columns(
+    world, client, kind, settings
+):
     hours = csv_file(
         [["110101198005170011", "王堃", "2026-01-01", "2", "党史", "网院"]],
         header=("身份证号码", "姓名", "学习日期", "学时", "课程", "平台"),
     )
-    refusal = _refused(client, world, hours)
-    assert refusal == "缺少列：单位代码、单位名称"
+    page = _refused_on_upload(client, world, hours, settings)
+    assert "缺少列：单位代码、单位名称" in page
 
 
 def test_a_formula_cell_is_refused(world, client, kind):

@@ -228,7 +228,14 @@ def test_through_the_pages_new_accounts_are_listed_with_link_and_code(world, cli
         row("li", role="dispatcher", unit=world.a.code, full_name="李四"),
     ]
     client.force_login(world.bob)
-    batch = _upload(client, csv_bytes(kind, rows, extra_headers=(("密码", [SECRET] * 3),)))
+    # A file with a password column is refused before it is kept (imports.engine).
+    response = client.post(
+        "/imports/accounts/",
+        {"file": SimpleUploadedFile("a.csv", csv_bytes(kind, rows, (("密码", [SECRET] * 3),)))},
+    )
+    assert "不得包含密码列" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+    batch = _upload(client, csv_bytes(kind, rows))
     assert batch.status == BatchStatus.PREVIEWED, batch.refusal
     assert (batch.rows_create, batch.rows_error) == (3, 0)
     batch = _commit(client, batch)
