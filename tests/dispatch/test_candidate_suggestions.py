@@ -136,7 +136,8 @@ def test_suggestions_take_a_few_queries_and_stop_at_the_limit(
             world.city_od,
             category="civil_servant" if i % 3 else "county_leader",
         )
-    with django_assert_max_num_queries(4):  # the rules, then one ranked query per rule set
+    # the grants (once a request), the rules, one ranked query per rule set, the cadres
+    with django_assert_max_num_queries(5):
         top = suggest(world.bob, upcoming, limit=10)
     assert len(top) == 10
 
