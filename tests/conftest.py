@@ -15,6 +15,16 @@ def pytest_configure(config):
         "klass(**fields): fields of the `klass` fixture's training class (name, quota, "
         "credit_hours …), for a test or, as `pytestmark`, for a module",
     )
+    config.addinivalue_line(
+        "markers",
+        "migrates: the test migrates the database away and back; collected last, so that "
+        "no other test runs after it on its worker (--dist loadfile)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # Stable: the order of everything else is kept.
+    items.sort(key=lambda item: item.get_closest_marker("migrates") is not None)
 
 
 @pytest.fixture(autouse=True)

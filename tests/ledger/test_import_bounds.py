@@ -292,62 +292,6 @@ def test_a_long_import_commits_every_row_or_none(world, login):
     assert HourRecord.objects.count() == 130
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_moves_stored_rows_into_their_table(world):
-    """Imports stored before 0003 keep their rows (and errors), one row per line."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    before, after = (
-        [("ledger", "0002_default_indicator_rules")],
-        [("ledger", "0003_hour_import_rows")],
-    )
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    old.get_model("ledger", "HourImport").objects.create(
-        uploaded_by_id=world.bob.pk,
-        file_name="old.csv",
-        rows=[
-            {
-                "line": 2,
-                "id_number": "1101**********0011",
-                "cadre_id": world.cadre_a.pk,
-                "name": "王堃",
-                "date": "2026-03-01",
-                "hours": "2",
-                "course": "党史",
-                "platform": "网院",
-                "source_key": "online:x",
-                "errors": [],
-            },
-            {
-                "line": 3,
-                "id_number": "",
-                "cadre_id": None,
-                "name": "某人",
-                "date": "",
-                "hours": "500",
-                "course": "",
-                "platform": "",
-                "source_key": "online:y",
-                "errors": ["unknown", "absurd"],
-            },
-        ],
-        errors=[{"line": 3, "errors": ["unknown", "absurd"]}],
-    )
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    # Back to the latest schema: later migrations' tables, for the tests after this one.
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    rows = {row.line: row for row in HourImport.objects.get(file_name="old.csv").lines.all()}
-    assert set(rows) == {2, 3}
-    assert rows[2].cadre == world.cadre_a and rows[2].date == dt.date(2026, 3, 1)
-    assert rows[2].errors == "" and rows[3].errors == "unknown；absurd"
-    assert rows[3].cadre is None and rows[3].date is None and rows[3].hours == "500"
-
-
 def test_an_upload_is_audited_with_the_files_hash(world, login):
     """Checking a file stores its rows, a state change: one event names the file's SHA-256."""
     from audit.models import AuditEvent
