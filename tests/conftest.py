@@ -2,6 +2,7 @@
 dispatch to, and logging in."""
 
 import datetime as dt
+import importlib
 
 import pytest
 
@@ -25,6 +26,34 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     # Stable: the order of everything else is kept.
     items.sort(key=lambda item: item.get_closest_marker("migrates") is not None)
+
+
+def _wants_transaction(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+
+
+@pytest.fixture(autouse=True)
+def _rows_the_migrations_write(request):
+    """Every database test starts with the rows the migrations write (the default
+    indicator rules of ledger 0002), as a fresh test database has them: a transactional
+    test empties every table when it ends, and under pytest-xdist's --dist loadfile a
+    worker may run other modules after it (pytest-django orders transactional tests last
+    only within one process's whole run)."""
+    if _wants_transaction(request):
+        request.getfixturevalue("transactional_db")
+    elif "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+    else:
+        return
+    from django.apps import apps
+
+    from ledger.models import IndicatorRule
+
+    if not IndicatorRule.objects.exists():
+        importlib.import_module("ledger.migrations.0002_default_indicator_rules").load(apps, None)
 
 
 @pytest.fixture(autouse=True)
