@@ -601,13 +601,28 @@ KNOWN: set[tuple[str, str, str, str]] = set()
 
 # -- routes kept elsewhere -------------------------------------------------------------------
 
-#: The import and account-activation pages' entries live in their own modules (same
-#: rules, imported here).
-from tests.hardening import matrix_accounts, matrix_imports  # noqa: E402
+#: Further apps' entries live in their own modules, tests/hardening/matrix_<app>.py, each
+#: with PAGES and OBJECTS (same rules), found and merged here.
+import importlib  # noqa: E402
+import pkgutil  # noqa: E402
 
-for _module in (matrix_imports, matrix_accounts):
-    PAGES.update(_module.PAGES)
-    OBJECTS.update(_module.OBJECTS)
+import tests.hardening  # noqa: E402
+
+#: A module of a new app with flows adds, optionally: FLOW_APPS ({"SurveyFlow": "survey"}),
+#: FLOW_NODES and SAMPLE_TASKS (as above), and build(world, client, staff, users), run by
+#: the matrix test after the common world is built, which starts the app's processes on
+#: both sides and returns {CITY: {sample key: id}, COUNTY: {...}}.
+MODULES = []
+EXTRA_FLOW_APPS: dict[str, str] = {}
+for _info in pkgutil.iter_modules(tests.hardening.__path__):
+    if _info.name.startswith("matrix_"):
+        _module = importlib.import_module(f"tests.hardening.{_info.name}")
+        MODULES.append(_module)
+        PAGES.update(_module.PAGES)
+        OBJECTS.update(_module.OBJECTS)
+        FLOW_NODES.update(getattr(_module, "FLOW_NODES", {}))
+        SAMPLE_TASKS.update(getattr(_module, "SAMPLE_TASKS", {}))
+        EXTRA_FLOW_APPS.update(getattr(_module, "FLOW_APPS", {}))
 
 #: Routes whose refusals another suite proves route by route, with its own completeness
 #: check: the REST API answers 401/403/404 as JSON, not pages (tests/api/test_api_permissions.py).

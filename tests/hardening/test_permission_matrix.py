@@ -185,6 +185,13 @@ def build_world(world, client):
     assert client.post("/hours/import/", {"file": _csv(cadre_c)}).status_code == 302
     _import_batch(client, "M002")
 
+    # The apps with their own matrix modules build their samples on both sides.
+    extra = {matrix.CITY: {}, matrix.COUNTY: {}}
+    for module in matrix.MODULES:
+        if hasattr(module, "build"):
+            for side, keys in module.build(world, client, staff, users).items():
+                extra[side].update(keys)
+
     samples = {
         matrix.CITY: _side_samples(
             matrix.CITY,
@@ -205,6 +212,8 @@ def build_world(world, client):
             processes=lambda p: _on_side(p, world.county, world.county, exclude=None),
         ),
     }
+    for side, keys in extra.items():
+        samples[side].update(keys)
     return users, samples
 
 
@@ -273,7 +282,7 @@ def _side_samples(side, *, subject_cadre, klass, dispatch, notified, importer, p
         "import_kind": testkind.SLUG,
         "import_batch": ImportBatch.objects.filter(uploaded_by=importer).latest("pk").pk,
     }
-    for app in FLOW_APPS.values():
+    for app in {**FLOW_APPS, **matrix.EXTRA_FLOW_APPS}.values():
         flow_processes = [
             p
             for p in Process.objects.filter(flow_class__endswith=_flow_class_name(app)).order_by(
@@ -295,7 +304,7 @@ def _side_samples(side, *, subject_cadre, klass, dispatch, notified, importer, p
 
 
 def _flow_class_name(app):
-    return {v: k for k, v in FLOW_APPS.items()}[app]
+    return {v: k for k, v in {**FLOW_APPS, **matrix.EXTRA_FLOW_APPS}.items()}[app]
 
 
 @pytest.fixture

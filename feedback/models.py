@@ -1,0 +1,1 @@
+"""Models of the feedback app (see the package docstring)."""

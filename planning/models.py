@@ -1,0 +1,1 @@
+"""Models of the planning app (see the package docstring)."""

@@ -1,0 +1,3 @@
+"""The planning app's pages (mounted in config/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Models of the surveys app (see the package docstring)."""

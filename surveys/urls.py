@@ -1,0 +1,3 @@
+"""The surveys app's pages (mounted in config/urls.py)."""
+
+urlpatterns: list = []
