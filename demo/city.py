@@ -402,6 +402,10 @@ def seed(today: dt.date | None = None) -> dict:
 
     if demo_scenario.run():
         stats.add(True)
+    from demo import steps
+
+    if steps.run_all(today):
+        stats.add(True)
     if stats.created:
         record_event(
             actor=None,
