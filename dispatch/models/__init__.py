@@ -1,4 +1,10 @@
 from dispatch.models.classes import ClassKind, Institution, InstitutionKind, TrainingClass
+from dispatch.models.curriculum import (
+    ClassSession,
+    SessionContent,
+    TeachingIndicatorRule,
+    TeachingMeasure,
+)
 from dispatch.models.dispatch import (
     BUSY_DISPATCH_STATUSES,
     OPEN_DISPATCH_STATUSES,
@@ -23,6 +29,7 @@ __all__ = [
     "OPEN_DISPATCH_STATUSES",
     "AttendanceResult",
     "ClassKind",
+    "ClassSession",
     "Dispatch",
     "DispatchKind",
     "DispatchStatus",
@@ -38,5 +45,8 @@ __all__ = [
     "RollCall",
     "RollCallMode",
     "RollCallStatus",
+    "SessionContent",
+    "TeachingIndicatorRule",
+    "TeachingMeasure",
     "TrainingClass",
 ]

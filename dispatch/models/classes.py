@@ -28,6 +28,12 @@ class Institution(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=32, choices=InstitutionKind.choices)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Concurrent seats the institution can host; empty when unknown."),
+    )
 
     class Meta:
         verbose_name = _("institution")

@@ -1,0 +1,119 @@
+"""A class's curriculum: its sessions, and the teaching indicators they are measured
+against (kept as data, versioned like the hour rules)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from dispatch.models.classes import TrainingClass
+
+
+class SessionContent(models.TextChoices):
+    THEORY = "theory", _("Theory")
+    PARTY_SPIRIT = "party_spirit", _("Party spirit")
+    PROFESSIONAL = "professional", _("Professional")
+    CASE_TEACHING = "case_teaching", _("Case teaching")
+    INTERACTIVE = "interactive", _("Interactive / field study")
+
+
+class ClassSession(models.Model):
+    """One session of a class's curriculum (课程): its hours, teacher and content."""
+
+    training_class = models.ForeignKey(
+        TrainingClass,
+        verbose_name=_("training class"),
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    teacher = models.CharField(_("teacher"), max_length=100)
+    by_leading_cadre = models.BooleanField(_("taught by a leading cadre"), default=False)
+    content = models.CharField(_("content"), max_length=16, choices=SessionContent.choices)
+
+    class Meta:
+        verbose_name = _("class session")
+        verbose_name_plural = _("class sessions")
+        ordering = ["training_class", "date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0), name="session_hours_positive"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class TeachingMeasure(models.TextChoices):
+    """What a teaching indicator measures, as a share of the class's hours."""
+
+    THEORY_AND_PARTY_SPIRIT = "theory_party_spirit", _("Theory and party spirit")
+    PARTY_SPIRIT = "party_spirit", _("Party spirit")
+    CASE_TEACHING = "case_teaching", _("Case teaching")
+    INTERACTIVE = "interactive", _("Interactive / field study")
+    LEADING_CADRES = "leading_cadres", _("Taught by leading cadres")
+
+
+class TeachingIndicatorRule(models.Model):
+    """One teaching indicator (e.g. party spirit ≥ 20 % of a class's hours), as data.
+
+    Versioned, never edited in place: a revision is a new row superseding the old one
+    from its effective date; for one measure, effective periods never overlap."""
+
+    measure = models.CharField(_("measure"), max_length=24, choices=TeachingMeasure.choices)
+    min_percent = models.DecimalField(_("minimum share (%)"), max_digits=5, decimal_places=1)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective until"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("teaching indicator rule")
+        verbose_name_plural = _("teaching indicator rules")
+        ordering = ["measure", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "version"], name="teaching_rule_version_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_percent__gte=0) & Q(min_percent__lte=100),
+                name="teaching_rule_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="teaching_rule_period_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_measure_display()} ≥ {self.min_percent}% v{self.version}"
+
+    def clean(self):
+        super().clean()
+        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": _("The period cannot end before it starts.")})
+        if self.measure and self.effective_from:
+            overlapping = TeachingIndicatorRule.objects.filter(measure=self.measure).exclude(
+                pk=self.pk
+            )
+            overlapping = overlapping.filter(
+                Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from)
+            )
+            if self.effective_to:
+                overlapping = overlapping.filter(effective_from__lte=self.effective_to)
+            if self.supersedes_id:
+                overlapping = overlapping.exclude(pk=self.supersedes_id)
+            if overlapping.exists():
+                raise ValidationError(
+                    _("Another rule for this measure is in force in the same period.")
+                )

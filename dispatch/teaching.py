@@ -1,0 +1,123 @@
+"""Teaching indicators (教学指标) of a class's curriculum: the share of its hours given to
+each kind of content, against the rules in force (`TeachingIndicatorRule`).
+
+Works over any objects with `.hours`, `.content` and `.by_leading_cadre` — a class's
+sessions (`ClassSession`) or a plan line's planned sessions alike."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+
+from dispatch.models.curriculum import SessionContent, TeachingIndicatorRule, TeachingMeasure
+
+HUNDRED = Decimal(100)
+
+# Which session contents each measure counts (the leading-cadre measure counts teachers).
+MEASURE_CONTENTS = {
+    TeachingMeasure.THEORY_AND_PARTY_SPIRIT: {SessionContent.THEORY, SessionContent.PARTY_SPIRIT},
+    TeachingMeasure.PARTY_SPIRIT: {SessionContent.PARTY_SPIRIT},
+    TeachingMeasure.CASE_TEACHING: {SessionContent.CASE_TEACHING},
+    TeachingMeasure.INTERACTIVE: {SessionContent.INTERACTIVE},
+}
+
+
+@dataclass(frozen=True)
+class IndicatorCheck:
+    """One indicator measured on a curriculum: `actual` and `required` in percent."""
+
+    measure: str
+    label: str
+    hours: Decimal
+    actual: Decimal
+    required: Decimal
+    met: bool
+    rule_id: int | None = None
+    rule_version: int | None = None
+
+
+Shortfall = IndicatorCheck
+
+
+def _hours(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value or 0))
+
+
+def measure_hours(sessions: Iterable) -> dict[str, Decimal]:
+    """The hours each measure counts in `sessions`, and the total under "total"."""
+    result = {str(m): Decimal(0) for m in TeachingMeasure.values}
+    total = Decimal(0)
+    for session in sessions:
+        hours = _hours(session.hours)
+        total += hours
+        content = str(session.content)
+        for measure, contents in MEASURE_CONTENTS.items():
+            if content in contents:
+                result[str(measure)] += hours
+        if session.by_leading_cadre:
+            result[str(TeachingMeasure.LEADING_CADRES)] += hours
+    result["total"] = total
+    return result
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal:
+    if not whole:
+        return Decimal(0)
+    return (part * HUNDRED / whole).quantize(Decimal("0.1"))
+
+
+def teaching_shares(sessions: Iterable, class_hours=None) -> dict[str, Decimal]:
+    """Each measure's share of the hours, in percent (one decimal): of `class_hours`
+    when given, else of the sessions' own total."""
+    hours = measure_hours(sessions)
+    whole = _hours(class_hours) if class_hours else hours["total"]
+    return {m: _percent(hours[m], whole) for m in TeachingMeasure.values}
+
+
+def rules_in_force(on: dt.date) -> list[TeachingIndicatorRule]:
+    """The teaching indicator rules in force on `on`, one per measure (one query)."""
+    rules = TeachingIndicatorRule.objects.filter(effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+    )
+    latest: dict[str, TeachingIndicatorRule] = {}
+    for rule in rules.order_by("measure", "effective_from", "version"):
+        latest[rule.measure] = rule
+    order = {m: i for i, m in enumerate(TeachingMeasure.values)}
+    return sorted(latest.values(), key=lambda r: order.get(r.measure, len(order)))
+
+
+def teaching_checks(
+    sessions: Iterable, class_hours, on: dt.date, rules: list | None = None
+) -> list[IndicatorCheck]:
+    """Every indicator in force on `on`, measured as a share of `class_hours` (a
+    curriculum short of the class's hours counts the missing hours as no content).
+    Compared exactly: a share equal to the minimum meets it."""
+    hours = measure_hours(sessions)
+    whole = _hours(class_hours) if class_hours else hours["total"]
+    labels = dict(TeachingMeasure.choices)
+    checks = []
+    for rule in rules_in_force(on) if rules is None else rules:
+        part = hours.get(rule.measure, Decimal(0))
+        met = bool(whole) and part * HUNDRED >= rule.min_percent * whole
+        checks.append(
+            IndicatorCheck(
+                measure=rule.measure,
+                label=str(labels.get(rule.measure, rule.measure)),
+                hours=part,
+                actual=_percent(part, whole),
+                required=rule.min_percent,
+                met=met,
+                rule_id=rule.pk,
+                rule_version=rule.version,
+            )
+        )
+    return checks
+
+
+def teaching_shortfalls(
+    sessions: Iterable, class_hours, on: dt.date, rules: list | None = None
+) -> list[Shortfall]:
+    """The indicators in force on `on` that the curriculum misses (empty: all met)."""
+    return [c for c in teaching_checks(sessions, class_hours, on, rules) if not c.met]
