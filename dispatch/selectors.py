@@ -6,7 +6,7 @@ single SQL query: the grants are joined in a subquery on the materialized path, 
 expanded in Python.
 """
 
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from dispatch.models import TrainingClass
@@ -206,6 +206,27 @@ def roll_call_list(user) -> QuerySet:
 
     return RollCall.objects.filter(org_department__unit__in=units_in_reach(user)).select_related(
         "training_class", "org_department__unit"
+    )
+
+
+def roll_call_dispatches(roll_call) -> QuerySet:
+    """A roll call's dispatches, by unit then name (its page shows them a page at a time)."""
+    return roll_call.dispatches.select_related("cadre", "unit").order_by(
+        "unit__path", "cadre__name", "pk"
+    )
+
+
+def roll_call_notified(roll_call) -> QuerySet:
+    """The dispatches of a roll call whose notice was issued (its acknowledgement list)."""
+    return roll_call_dispatches(roll_call).exclude(notice_reference="")
+
+
+def acknowledgement_counts(roll_call) -> dict:
+    """{"total": notices issued, "pending": not yet acknowledged}, in one query."""
+    from dispatch.models import DispatchStatus
+
+    return roll_call.dispatches.exclude(notice_reference="").aggregate(
+        total=Count("pk"), pending=Count("pk", filter=Q(status=DispatchStatus.NOTIFIED))
     )
 
 

@@ -132,6 +132,10 @@ def _overdue_export(request, now):
     return exports.export_response(request, rows, columns, name, fallback)
 
 
+#: Rows per page of a roll call's dispatches and of its acknowledgements.
+ROLL_CALL_PAGE = 100
+
+
 @login_required
 def roll_call_detail(request, pk: int):
     roll_call = selectors.roll_call_list(request.user).filter(pk=pk).first()
@@ -148,9 +152,7 @@ def roll_call_detail(request, pk: int):
         else:
             messages.success(request, _("The roll call was cancelled."))
             return redirect("roll_call_detail", pk=pk)
-    dispatches = roll_call.dispatches.select_related("cadre", "unit").order_by(
-        "unit__path", "cadre__name"
-    )
+    dispatches = selectors.roll_call_dispatches(roll_call)
     if exports.requested_format(request):
         return exports.export_response(
             request,
@@ -164,7 +166,7 @@ def roll_call_detail(request, pk: int):
         "dispatch/roll_call_detail.html",
         {
             "roll_call": roll_call,
-            "dispatches": dispatches,
+            "page": Paginator(dispatches, ROLL_CALL_PAGE).get_page(request.GET.get("page")),
             "form": form,
             "allocations": roll_call.allocations.select_related("unit"),
         },
@@ -237,8 +239,6 @@ def roll_call_acknowledgements(request, pk: int):
     """For the dispatcher: whose notice has been acknowledged, and whose not yet — one
     line per notified dispatch, from the dispatch's own record (acknowledged on the task
     page or through 签收 in the inbox, by the trainee or a liaison alike)."""
-    from dispatch.models import Dispatch
-
     roll_call = selectors.roll_call_list(request.user).filter(pk=pk).first()
     if roll_call is None:
         raise Http404
@@ -246,12 +246,7 @@ def roll_call_acknowledgements(request, pk: int):
         request.user, "issue_dispatch", roll_call.org_department.unit
     ):
         raise PermissionDenied
-    notified = (
-        Dispatch.objects.filter(roll_call=roll_call)
-        .exclude(notice_reference="")
-        .select_related("cadre", "unit")
-        .order_by("unit__path", "cadre__name", "pk")
-    )
+    notified = selectors.roll_call_notified(roll_call)
     if exports.requested_format(request):
         return exports.export_response(
             request,
@@ -260,10 +255,12 @@ def roll_call_acknowledgements(request, pk: int):
             f"{roll_call}-{_('Acknowledgements of the notices')}",
             f"acknowledgements-{roll_call.pk}",
         )
-    rows = list(notified)
-    pending = [d for d in rows if d.status == DispatchStatus.NOTIFIED]
     return render(
         request,
         "dispatch/roll_call_acknowledgements.html",
-        {"roll_call": roll_call, "rows": rows, "pending": pending},
+        {
+            "roll_call": roll_call,
+            "page": Paginator(notified, ROLL_CALL_PAGE).get_page(request.GET.get("page")),
+            "counts": selectors.acknowledgement_counts(roll_call),
+        },
     )
