@@ -197,8 +197,9 @@ def report(client, roll_call):
     per line, the names still pending, and the page text."""
     response = client.get(f"/rollcalls/{roll_call.pk}/acknowledgements/")
     assert response.status_code == 200
-    lines = [(d.cadre.name, d.acknowledged_at, d.acknowledged_ip) for d in response.context["rows"]]
-    pending = [d.cadre.name for d in response.context["pending"]]
+    rows = list(response.context["page"])
+    lines = [(d.cadre.name, d.acknowledged_at, d.acknowledged_ip) for d in rows]
+    pending = [d.cadre.name for d in rows if d.status == DispatchStatus.NOTIFIED]
     return lines, pending, response.content.decode()
 
 
