@@ -28,6 +28,7 @@ class DocumentKind(models.TextChoices):
     ADMISSION_NOTICE = "admission_notice", _("Admission notice")
     MAKEUP_NOTICE = "makeup_notice", _("Makeup notice")
     CIRCULAR = "circular", _("Circular")
+    DISPATCH_PLAN = "dispatch_plan", _("Dispatch plan")
 
 
 class ImmutableError(Exception):
