@@ -1,3 +1,6 @@
+"""Needs surveys (需求调研): the dispatcher's questions, each unit's answer and its
+head's approval, the aggregated results."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +8,10 @@ from django.utils.translation import gettext_lazy as _
 class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = _("Surveys")
+
+    def ready(self):
+        from surveys.flows import SurveyAnswerFlow, SurveyFlow
+        from workflow.registry import register_flow
+
+        register_flow(SurveyFlow, icon="quiz", order=85)
+        register_flow(SurveyAnswerFlow, icon="edit_note", order=86)
