@@ -4,7 +4,31 @@
 # (仿宋) and FandolKai (楷体) faces taken out of Debian's texlive-lang-chinese package
 # without installing TeX.
 # Installs what is missing when run as root; otherwise says what to install.
+# With --browser (./run test): also Debian's Chromium for the browser journeys (never a
+# browser download) and, where node is there, axe-core from tests/browser/package-lock.json.
 set -euo pipefail
+
+if [ "${1:-}" = "--browser" ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+      echo "[xundiao] installing chromium (browser journeys)" >&2
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    else
+      echo "[xundiao] Not root: for the browser tests: sudo apt-get install -y --no-install-recommends chromium" >&2
+    fi
+  fi
+  browser_dir="$(dirname "$0")/../tests/browser"
+  if [ ! -f "$browser_dir/node_modules/axe-core/axe.min.js" ] \
+    || [ "$browser_dir/package-lock.json" -nt "$browser_dir/node_modules/.package-lock.json" ]; then
+    if command -v npm >/dev/null 2>&1; then
+      echo "[xundiao] installing axe-core (pinned in tests/browser/package-lock.json) with npm ci" >&2
+      (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    else
+      echo "[xundiao] no npm: the browser tests' accessibility check needs axe-core (npm ci in tests/browser)" >&2
+    fi
+  fi
+fi
 
 FONT_DIR=/usr/local/share/fonts/fandol
 PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig)
