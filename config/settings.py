@@ -78,6 +78,11 @@ MIDDLEWARE = [
     "core.middleware.LockBusyMiddleware",
 ]
 
+# With DEBUG on (the demo), the project's own 404 page, not Django's technical one
+# (core.debug404; XUNDIAO_TECHNICAL_404=1 shows Django's).
+if not env.bool("XUNDIAO_TECHNICAL_404", default=False):
+    MIDDLEWARE.append("core.debug404.OwnNotFoundPageMiddleware")
+
 ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [
