@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from dispatch.models.curriculum import SessionContent, TeachingIndicatorRule, TeachingMeasure
+from org import policy
 
 HUNDRED = Decimal(100)
 
@@ -121,3 +122,11 @@ def teaching_shortfalls(
 ) -> list[Shortfall]:
     """The indicators in force on `on` that the curriculum misses (empty: all met)."""
     return [c for c in teaching_checks(sessions, class_hours, on, rules) if not c.met]
+
+
+def may_edit_curriculum(user, training_class) -> bool:
+    """Who keeps a class's curriculum: the organizing department's dispatchers and the
+    institution's registrars."""
+    return policy.may(user, "issue_dispatch", training_class.organizer.unit) or policy.may(
+        user, "record_attendance", training_class.institution.unit
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch import attendance, views
+from dispatch import attendance, curriculum_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,12 @@ urlpatterns = [
     path("classes/<int:pk>/", views.class_detail, name="class_detail"),
     path("classes/<int:pk>/candidates/", views.class_candidates, name="class_candidates"),
     path("classes/<int:pk>/attendance/", attendance.class_attendance, name="class_attendance"),
+    path(
+        "classes/<int:pk>/sessions/new/",
+        curriculum_views.class_session_create,
+        name="class_session_create",
+    ),
+    path("sessions/<int:pk>/edit/", curriculum_views.class_session_edit, name="class_session_edit"),
     path("dispatches/", views.dispatch_list, name="dispatch_list"),
     path("dispatches/overdue/", views.overdue_list, name="overdue_list"),
     path("rollcalls/", views.roll_call_list, name="roll_call_list"),
