@@ -1,3 +1,6 @@
+"""Trainee feedback on a class and its sessions, and the post-training follow-up
+(训后跟踪考核) by the trainee's department head."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +8,15 @@ from django.utils.translation import gettext_lazy as _
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("Feedback")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from dispatch.models import Dispatch
+        from feedback import flows
+        from feedback.receivers import on_dispatch_saved
+        from workflow.registry import register_flow
+
+        # Dispatch never imports feedback: attendance is heard as the dispatch's save.
+        post_save.connect(on_dispatch_saved, sender=Dispatch, dispatch_uid="feedback.attended")
+        register_flow(flows.FollowUpFlow, icon="fact_check", order=75)

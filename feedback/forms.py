@@ -1,0 +1,56 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.validation import REASON_MAX_LENGTH
+from feedback.models import SCORE_MAX, SCORE_MIN, Applied
+
+SCORES = [(str(n), str(n)) for n in range(SCORE_MAX, SCORE_MIN - 1, -1)]
+
+
+def _score_field(label):
+    # A plain text field: the service checks the range and answers in Chinese, so a
+    # forged value outside 1–5 gets the same message as on the form.
+    return forms.CharField(label=label, widget=forms.RadioSelect(choices=SCORES), required=False)
+
+
+def _comment_field(label=None):
+    return forms.CharField(
+        label=label or _("Comment"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class EvaluationForm(forms.Form):
+    """The class's score and comment, then a score and comment per session."""
+
+    score = _score_field(_("Your score of the class (5 is best)"))
+    comment = _comment_field()
+
+    def __init__(self, *args, sessions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sessions = list(sessions)
+        for session in self.sessions:
+            self.fields[f"session_{session.pk}"] = _score_field(
+                _("Session %(date)s “%(title)s” (%(teacher)s)")
+                % {"date": session.date, "title": session.title, "teacher": session.teacher}
+            )
+            self.fields[f"session_{session.pk}_comment"] = _comment_field()
+
+    def session_answers(self) -> dict:
+        data = self.cleaned_data
+        return {
+            s.pk: (data.get(f"session_{s.pk}"), data.get(f"session_{s.pk}_comment", ""))
+            for s in self.sessions
+        }
+
+
+class FollowUpForm(forms.Form):
+    applied = forms.ChoiceField(
+        label=_("Has the trainee applied what was learned?"),
+        choices=Applied.choices,
+        widget=forms.RadioSelect,
+    )
+    rating = _score_field(_("Rating (5 is best)"))
+    comment = _comment_field()

@@ -1,0 +1,296 @@
+"""Every write of the feedback app: evaluations opened at attendance and submitted by
+the trainee, follow-ups scheduled, opened, reminded, escalated and completed. Each is
+atomic, checks who acts, and writes its audit event."""
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import change, record_event, snapshot
+from core.validation import REASON_MAX_LENGTH
+from dispatch.models import Dispatch, DispatchStatus
+from feedback import policy
+from feedback.models import (
+    DEFAULT_FOLLOW_UP_MONTHS,
+    FOLLOW_UP_ANSWER_DAYS,
+    SCORE_MAX,
+    SCORE_MIN,
+    Applied,
+    Evaluation,
+    EvaluationStatus,
+    FollowUp,
+    FollowUpSetting,
+    FollowUpStatus,
+    SessionScore,
+)
+from notifications.models import Event
+from notifications.services import notify
+from org import selectors as org_selectors
+
+
+def follow_up_months(org_department) -> int:
+    setting = FollowUpSetting.objects.filter(org_department=org_department).first()
+    return setting.months if setting else DEFAULT_FOLLOW_UP_MONTHS
+
+
+@transaction.atomic
+def follow_up_setting_save(*, actor, org_department, months: int) -> FollowUpSetting:
+    """The organization department sets how long after a class its follow-ups come."""
+    if actor is not None and not actor.is_superuser:
+        from org.policy import require_unit_permission
+
+        require_unit_permission(actor, "issue_dispatch", org_department.unit)
+    if not isinstance(months, int) or not 1 <= months <= 24:
+        raise ValidationError({"months": _("The months must lie between 1 and 24.")})
+    setting, created = FollowUpSetting.objects.select_for_update().get_or_create(
+        org_department=org_department, defaults={"months": months}
+    )
+    if created:
+        record_event(
+            actor=actor, verb="feedback.setting.create", target=setting, after=snapshot(setting)
+        )
+        return setting
+    return change(actor=actor, instance=setting, verb="feedback.setting.update", months=months)
+
+
+@transaction.atomic
+def feedback_open(*, dispatch: Dispatch) -> Evaluation | None:
+    """Attendance recorded as present: the trainee gets an evaluation to fill in (one
+    message in their inbox, if they have an account) and a follow-up is scheduled for
+    some months after the class. Called again for the same dispatch, nothing new."""
+    dispatch = Dispatch.objects.select_related(
+        "cadre__user", "training_class__organizer", "unit"
+    ).get(pk=dispatch.pk)
+    if dispatch.status != DispatchStatus.ATTENDED:
+        return None
+    training_class = dispatch.training_class
+    evaluation = Evaluation.objects.filter(
+        cadre=dispatch.cadre, training_class=training_class
+    ).first()
+    if evaluation is not None:
+        return evaluation  # a makeup or a second dispatch of the same class: one only
+    evaluation = Evaluation.objects.create(
+        training_class=training_class, cadre=dispatch.cadre, dispatch=dispatch
+    )
+    months = follow_up_months(training_class.organizer)
+    follow_up = FollowUp.objects.create(
+        training_class=training_class,
+        cadre=dispatch.cadre,
+        unit=dispatch.unit,
+        dispatch=dispatch,
+        due_on=training_class.end_date + relativedelta(months=months),
+    )
+    record_event(actor=None, verb="feedback.open", target=evaluation, after=snapshot(evaluation))
+    record_event(actor=None, verb="follow_up.schedule", target=follow_up, after=snapshot(follow_up))
+    user = dispatch.cadre.user
+    if user is not None:
+        notify(
+            event=Event.REMINDER,
+            recipients=[user],
+            key=f"feedback:evaluation:{dispatch.cadre_id}:{training_class.pk}",
+            template="feedback/events/evaluation_open.txt",
+            context={"class_name": training_class.name},
+            url=reverse("feedback:evaluation", args=[evaluation.pk]),
+        )
+    return evaluation
+
+
+def _score(value, field: str) -> int:
+    try:
+        score = int(value)
+    except (TypeError, ValueError):
+        score = None
+    if score is None or not SCORE_MIN <= score <= SCORE_MAX or str(value).strip() != str(score):
+        raise ValidationError({field: _("A score must be a whole number from 1 to 5.")})
+    return score
+
+
+def _comment(value, field: str) -> str:
+    text = (value or "").strip()
+    if len(text) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {field: _("A comment may have at most %(n)d characters.") % {"n": REASON_MAX_LENGTH}}
+        )
+    return text
+
+
+@transaction.atomic
+def evaluation_submit(
+    *, actor, evaluation: Evaluation, score, comment: str = "", sessions: dict | None = None
+) -> Evaluation:
+    """The trainee scores the class and each of its sessions (1–5, with comments), once.
+    `sessions` maps each session id of the class to (score, comment); every session must
+    be scored."""
+    evaluation = (
+        Evaluation.objects.select_for_update(of=("self",))
+        .select_related("cadre", "training_class")
+        .get(pk=evaluation.pk)
+    )
+    policy.require_own_evaluation(actor, evaluation)
+    if evaluation.status != EvaluationStatus.OPEN:
+        raise ValidationError(_("You have already evaluated this class."))
+    errors = {}
+    values = {}
+    try:
+        values["score"] = _score(score, "score")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        values["comment"] = _comment(comment, "comment")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    sessions = {int(k): v for k, v in (sessions or {}).items()}
+    class_sessions = list(evaluation.training_class.sessions.order_by("date", "pk"))
+    if set(sessions) - {s.pk for s in class_sessions}:
+        errors.setdefault("__all__", []).append(_("A session scored is not one of this class."))
+    scores = []
+    for session in class_sessions:
+        field = f"session_{session.pk}"
+        session_score, session_comment = sessions.get(session.pk, (None, ""))
+        try:
+            scores.append(
+                SessionScore(
+                    evaluation=evaluation,
+                    session=session,
+                    score=_score(session_score, field),
+                    comment=_comment(session_comment, f"{field}_comment"),
+                )
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            SessionScore.objects.bulk_create(scores)
+    except IntegrityError as exc:
+        raise ValidationError(_("You have already evaluated this class.")) from exc
+    return change(
+        actor=actor,
+        instance=evaluation,
+        verb="feedback.submit",
+        status=EvaluationStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+        **values,
+    )
+
+
+# -- follow-ups ----------------------------------------------------------------------------
+
+
+def _lock_follow_up(follow_up) -> FollowUp:
+    return (
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("cadre", "unit", "training_class")
+        .get(pk=follow_up.pk)
+    )
+
+
+def follow_up_answer_due(now=None) -> dt.datetime:
+    return (now or timezone.now()) + dt.timedelta(days=FOLLOW_UP_ANSWER_DAYS)
+
+
+@transaction.atomic
+def follow_up_open(*, follow_up: FollowUp) -> FollowUp | None:
+    """Its day has come: the head of the trainee's unit is asked (the schedule does it).
+    None when it is no longer scheduled (opened meanwhile)."""
+    follow_up = _lock_follow_up(follow_up)
+    if follow_up.status != FollowUpStatus.SCHEDULED:
+        return None
+    return change(
+        actor=None,
+        instance=follow_up,
+        verb="follow_up.open",
+        status=FollowUpStatus.OPEN,
+        due_at=follow_up_answer_due(),
+    )
+
+
+@transaction.atomic
+def follow_up_complete(*, actor, follow_up: FollowUp, applied: str, rating, comment="") -> FollowUp:
+    """The head of the trainee's unit says whether the trainee applied what was learned,
+    rates it 1–5 and comments."""
+    follow_up = _lock_follow_up(follow_up)
+    policy.require_follow_up_head(actor, follow_up)
+    if follow_up.status != FollowUpStatus.OPEN:
+        raise ValidationError(_("This step has already been completed by someone else."))
+    errors = {}
+    if applied not in Applied.values:
+        errors["applied"] = [_("Choose applied, partly applied or not applied.")]
+    try:
+        rating = _score(rating, "rating")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        comment = _comment(comment, "comment")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return change(
+        actor=actor,
+        instance=follow_up,
+        verb="follow_up.complete",
+        status=FollowUpStatus.DONE,
+        applied=applied,
+        rating=rating,
+        comment=comment,
+        completed_by=actor,
+        completed_at=timezone.now(),
+    )
+
+
+def _heads(follow_up):
+    return org_selectors.users_reaching(follow_up.unit, policy.HEAD_PERMISSION).exclude(
+        pk=follow_up.cadre.user_id or 0
+    )
+
+
+@transaction.atomic
+def follow_up_remind(*, follow_up: FollowUp) -> None:
+    """Before the answer is due: remind the unit's head(s)."""
+    follow_up = _lock_follow_up(follow_up)
+    if follow_up.status != FollowUpStatus.OPEN:
+        return
+    record_event(actor=None, verb="follow_up.remind", target=follow_up)
+    notify(
+        event=Event.REMINDER,
+        recipients=_heads(follow_up),
+        key=f"follow_up:{follow_up.pk}:reminder",
+        template="feedback/events/follow_up_reminder.txt",
+        context={
+            "cadre_name": follow_up.cadre.name,
+            "class_name": follow_up.training_class.name,
+            "due": timezone.localtime(follow_up.due_at).date(),
+        },
+    )
+
+
+@transaction.atomic
+def follow_up_escalate(*, follow_up: FollowUp) -> FollowUp | None:
+    """Past its due moment and still open: flagged, and the dispatchers over the unit
+    are told to chase the head (only the head may answer, so the task stays theirs)."""
+    follow_up = _lock_follow_up(follow_up)
+    if follow_up.status != FollowUpStatus.OPEN or follow_up.escalated:
+        return None
+    change(actor=None, instance=follow_up, verb="follow_up.escalate", escalated=True)
+    notify(
+        event=Event.ESCALATION,
+        recipients=[
+            *org_selectors.users_reaching(follow_up.unit, "issue_dispatch"),
+            *_heads(follow_up),
+        ],
+        key=f"follow_up:{follow_up.pk}:escalation",
+        template="feedback/events/follow_up_escalation.txt",
+        context={
+            "cadre_name": follow_up.cadre.name,
+            "unit_name": follow_up.unit.name,
+            "class_name": follow_up.training_class.name,
+        },
+    )
+    return follow_up
