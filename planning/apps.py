@@ -1,3 +1,6 @@
+"""The yearly dispatch plan (年度调训计划): lines, consultation (会商), approval,
+publication into classes and roll calls, plan against actual."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +8,13 @@ from django.utils.translation import gettext_lazy as _
 class PlanningConfig(AppConfig):
     name = "planning"
     verbose_name = _("Planning")
+
+    def ready(self):
+        from notifications.reach import register_document_reach
+        from planning.flows import ConsultationFlow, PlanFlow
+        from planning.selectors import plan_documents
+        from workflow.registry import register_flow
+
+        register_document_reach(plan_documents)
+        register_flow(PlanFlow, icon="event_note", order=15)
+        register_flow(ConsultationFlow, icon="forum", order=16)

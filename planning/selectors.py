@@ -1,0 +1,202 @@
+"""Reads of dispatch plans, jurisdiction-filtered, at a flat number of queries."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from dispatch.models import Dispatch, DispatchStatus
+from notifications.reach import subject_in
+from org.selectors import units_in_reach
+from planning.models import (
+    Consultation,
+    LineMode,
+    PartnerNomination,
+    Plan,
+    PlanLine,
+    PlanStatus,
+)
+
+
+def plans_in_reach(user) -> QuerySet[Plan]:
+    """Plans of the departments the user's jurisdiction reaches (read_scope)."""
+    qs = Plan.objects.select_related("org_department__unit", "org_department__jurisdiction")
+    if user.is_superuser:
+        return qs
+    return qs.filter(org_department__unit__in=units_in_reach(user))
+
+
+def plan_for_user(user, pk) -> Plan | None:
+    return plans_in_reach(user).filter(pk=pk).first()
+
+
+def offered_lines(user) -> QuerySet[PlanLine]:
+    """Published lines offering seats to a department whose dispatcher the user is."""
+    return (
+        PlanLine.objects.filter(
+            plan__status=PlanStatus.PUBLISHED,
+            partner__unit__in=units_in_reach(user, "issue_dispatch"),
+        )
+        .select_related("plan__org_department__unit", "institution__unit", "partner__unit")
+        .annotate(nominated=Count("partner_nominations"))
+        .order_by("start_date", "pk")
+    )
+
+
+def offered_line_for_user(user, pk) -> PlanLine | None:
+    return offered_lines(user).filter(pk=pk).first()
+
+
+def line_for_user(user, pk) -> PlanLine | None:
+    """A line of a plan in the user's reach."""
+    return (
+        PlanLine.objects.filter(pk=pk, plan__in=plans_in_reach(user))
+        .select_related("plan__org_department__unit", "plan__org_department__jurisdiction")
+        .first()
+    )
+
+
+def plan_lines(plan) -> list[PlanLine]:
+    return list(
+        plan.lines.select_related("institution__unit", "partner__unit", "training_class")
+        .prefetch_related("allocations__unit", "sessions")
+        .annotate(named=Count("named_cadres", distinct=True))
+        .select_related("waiver")
+        .order_by("start_date", "pk")
+    )
+
+
+def consultation_rows(plan) -> list[Consultation]:
+    return list(
+        plan.consultations.select_related("unit", "answered_by").order_by("-round", "unit__path")
+    )
+
+
+def plan_versions(plan) -> list[Plan]:
+    return list(
+        Plan.objects.filter(org_department=plan.org_department, year=plan.year)
+        .select_related("created_by", "approved_by")
+        .order_by("-version")
+    )
+
+
+def plan_nominations(plan) -> list[PartnerNomination]:
+    return list(
+        PartnerNomination.objects.filter(line__plan=plan)
+        .select_related("cadre__unit", "line")
+        .order_by("line", "pk")
+    )
+
+
+def current_plan(org_department, year) -> Plan | None:
+    """The version of the department's plan for the year in force (published)."""
+    return (
+        Plan.objects.filter(org_department=org_department, year=year, status=PlanStatus.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+
+
+def plan_vs_actual(org_department, year) -> list[dict]:
+    """Per class of the plan in force and per unit: seats planned, cadres named
+    (dispatches not cancelled), attended, and the gap (planned − attended), as plain data.
+    A unit with dispatches but no planned seats has a line with 0 planned; the partner
+    department's seats are one line under its name. Five queries, whatever the size."""
+    plan = current_plan(org_department, year)
+    if plan is None:
+        return []
+    lines = list(
+        plan.lines.filter(training_class__isnull=False)
+        .select_related("training_class", "partner__unit", "partner__jurisdiction")
+        .order_by("start_date", "pk")
+    )
+    rows: dict[tuple[int, int], dict] = {}
+    order: dict[int, list] = defaultdict(list)
+
+    def row(line, unit_id, unit_name, path):
+        key = (line.pk, unit_id)
+        if key not in rows:
+            rows[key] = {
+                "line_id": line.pk,
+                "class_id": line.training_class_id,
+                "class": line.name,
+                "start_date": line.start_date,
+                "unit_id": unit_id,
+                "unit": unit_name,
+                "path": path,
+                "planned": 0,
+                "named": 0,
+                "attended": 0,
+            }
+            order[line.pk].append(key)
+        return rows[key]
+
+    by_id = {line.pk: line for line in lines}
+    allotted: dict[int, list] = defaultdict(list)
+    from planning.models import PlanAllocation
+
+    for a in PlanAllocation.objects.filter(line__in=lines).select_related("unit"):
+        allotted[a.line_id].append(a.unit)
+        row(by_id[a.line_id], a.unit_id, a.unit.name, a.unit.path)["planned"] += a.seats
+    named = PlanLine.named_cadres.through.objects.filter(planline__in=lines).values(
+        "planline", "cadre__unit", "cadre__unit__name", "cadre__unit__path"
+    )
+    for n in named.annotate(n=Count("pk")):
+        line = by_id[n["planline"]]
+        row(line, n["cadre__unit"], n["cadre__unit__name"], n["cadre__unit__path"])["planned"] += n[
+            "n"
+        ]
+    for line in lines:
+        if line.partner_id and line.partner_seats:
+            unit = line.partner.unit
+            row(line, unit.pk, unit.name, unit.path)["planned"] += line.partner_seats
+
+    by_class = {line.training_class_id: line for line in lines}
+    dispatches = (
+        Dispatch.objects.filter(training_class__in=by_class)
+        .exclude(status=DispatchStatus.CANCELLED)
+        .values("training_class", "unit", "unit__name", "unit__path")
+        .annotate(
+            named=Count("pk"),
+            attended=Count("pk", filter=Q(status=DispatchStatus.ATTENDED)),
+        )
+    )
+    for d in dispatches:
+        line = by_class[d["training_class"]]
+        target = _planned_unit(line, d["unit__path"], allotted[line.pk])
+        if target is not None:
+            r = row(line, target.pk, target.name, target.path)
+        elif line.partner_id and d["unit__path"].startswith(line.partner.jurisdiction.path):
+            r = row(line, line.partner.unit.pk, line.partner.unit.name, line.partner.unit.path)
+        else:
+            r = row(line, d["unit"], d["unit__name"], d["unit__path"])
+        r["named"] += d["named"]
+        r["attended"] += d["attended"]
+    result = []
+    for line in lines:
+        for key in sorted(order[line.pk], key=lambda k: rows[k]["path"]):
+            r = rows[key]
+            del r["path"]
+            r["gap"] = r["planned"] - r["attended"]
+            result.append(r)
+    return result
+
+
+def _planned_unit(line, path, units):
+    """The allotted unit whose subtree holds `path` (the deepest), for a quota line."""
+    if line.mode != LineMode.QUOTA:
+        return None
+    best = None
+    for unit in units:
+        if path.startswith(unit.path) and (best is None or len(unit.path) > len(best.path)):
+            best = unit
+    return best
+
+
+def plan_documents(user) -> Q:
+    """Published plans' documents a user may open: those of a department whose
+    jurisdiction holds any of the user's units, or that offers seats to them."""
+    reach = units_in_reach(user)
+    plans = Plan.objects.filter(
+        Exists(reach.filter(path__startswith=OuterRef("org_department__jurisdiction__path")))
+    )
+    return subject_in(Plan, plans)
