@@ -1,0 +1,186 @@
+"""The post-training follow-up: due some months after the class, opened by the daily
+schedule, answered by the head of the trainee's unit only, reminded and escalated."""
+
+import datetime as dt
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.utils import translation
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from audit.models import AuditEvent
+from feedback import selectors, services
+from feedback.models import Applied, Evaluation, FollowUp, FollowUpStatus
+from notifications.models import Event, Notification
+from tests.factories import aware, user
+from tests.feedback.kit import attended, trainees
+from tests.flowtools import fire_at
+
+
+def _task(follow_up):
+    return Task.objects.get(
+        process__artifact_object_id=follow_up.pk,
+        process__flow_class__endswith="FollowUpFlow",
+        flow_task__endswith=".complete",
+    )
+
+
+def _url(task, action):
+    return f"/workflow/followup/{task.process_id}/complete/{task.pk}/{action}/"
+
+
+def _answer(client, person, task, data):
+    client.force_login(person)
+    task.refresh_from_db()
+    if task.status == STATUS.NEW:
+        assert client.post(_url(task, "assign")).status_code == 302
+    return client.post(_url(task, "execute"), data)
+
+
+def _open_all(klass, months=3):
+    """The daily schedule runs on the day the follow-ups fall due."""
+    fire_at(aware(klass.end_date + relativedelta(months=months), 8), "start_follow_ups")
+
+
+@pytest.fixture
+def three(client, world, staff, klass):
+    """Three trainees of unit A attended the class (and evaluated it)."""
+    people = [world.cadre_a, *trainees(world, 2)]
+    attended(client, world, staff, klass, people)
+    for n, evaluation in enumerate(Evaluation.objects.filter(training_class=klass)):
+        evaluation.cadre.refresh_from_db()
+        services.evaluation_submit(
+            actor=evaluation.cadre.user, evaluation=evaluation, score=3 + n % 3, comment=f"意见{n}"
+        )
+    return people
+
+
+def test_follow_up_is_due_months_after_the_class_then_the_head_answers(
+    client, world, staff, klass, three
+):
+    klass.refresh_from_db()
+    follow_ups = FollowUp.objects.filter(training_class=klass)
+    assert {f.due_on for f in follow_ups} == {klass.end_date + relativedelta(months=3)}
+    assert all(f.status == FollowUpStatus.SCHEDULED for f in follow_ups)
+
+    # The day before it falls due nothing opens; on the day, each gets its task.
+    fire_at(
+        aware(klass.end_date + relativedelta(months=3) - dt.timedelta(days=1)), "start_follow_ups"
+    )
+    assert not FollowUp.objects.filter(status=FollowUpStatus.OPEN).exists()
+    _open_all(klass)
+    assert FollowUp.objects.filter(status=FollowUpStatus.OPEN).count() == 3
+    _open_all(klass)  # run again: nothing new
+    assert Task.objects.filter(flow_task__endswith="FollowUpFlow.complete").count() == 3
+
+    # Alice (head of unit A) finds them in 我的待办 and answers each.
+    client.force_login(world.alice)
+    mine = client.get("/tasks/").content.decode()
+    assert world.cadre_a.name in mine
+    for follow_up, applied in zip(
+        follow_ups, [Applied.YES, Applied.YES, Applied.PARTLY], strict=True
+    ):
+        response = _answer(
+            client, world.alice, _task(follow_up), {"applied": applied, "rating": "4"}
+        )
+        assert response.status_code == 302, response.content.decode()[:1500]
+    assert (
+        FollowUp.objects.filter(status=FollowUpStatus.DONE, completed_by=world.alice).count() == 3
+    )
+    assert AuditEvent.objects.filter(verb="follow_up.complete").count() == 3
+
+    # The report shows it: the dispatcher's class line and the yearly results.
+    (line,) = selectors.class_lines([klass])
+    assert (line["answered"], line["score"]) == (3, 4.0)
+    assert (line["done"], line["applied_yes"], line["applied_partly"], line["rating"]) == (
+        3,
+        2,
+        1,
+        4.0,
+    )
+    reader = Client()  # no messages left over from Alice's session
+    reader.force_login(world.bob)
+    page = reader.get(f"/feedback/report/classes/{klass.pk}/").content.decode()
+    assert "意见0" in page and world.cadre_a.name not in page
+    results = selectors.yearly_results(world.city_od, klass.end_date.year)
+    assert results["classes"][0]["rating"] == 4.0
+    assert results["institutions"][0]["institution"] == world.school.name
+
+
+def test_the_months_are_the_organizing_departments_data(client, world, staff, klass):
+    services.follow_up_setting_save(actor=world.bob, org_department=world.city_od, months=6)
+    assert AuditEvent.objects.filter(verb="feedback.setting.create").exists()
+    with pytest.raises(ValidationError):
+        services.follow_up_setting_save(actor=world.bob, org_department=world.city_od, months=0)
+    with pytest.raises(PermissionDenied):
+        services.follow_up_setting_save(actor=world.carol, org_department=world.city_od, months=2)
+    attended(client, world, staff, klass, [world.cadre_a])
+    klass.refresh_from_db()
+    assert FollowUp.objects.get().due_on == klass.end_date + relativedelta(months=6)
+
+
+def test_only_the_trainees_unit_head_may_answer(client, world, staff, klass):
+    attended(client, world, staff, klass, [world.cadre_a])
+    _open_all(klass)
+    follow_up = FollowUp.objects.get()
+    task = _task(follow_up)
+    dan = user("dan", "deputy_head", world.a)
+    before = AuditEvent.objects.count()
+    # Through the task pages: outsiders see nothing, others of the unit are refused.
+    for person, refused in [
+        (world.charlie, {404}),
+        (world.carol, {404}),
+        (staff.lily, {403}),
+        (dan, {403}),
+        (world.bob, {403}),
+        (world.dave, {403, 404}),
+    ]:
+        client.force_login(person)
+        assert client.post(_url(task, "assign")).status_code in refused, person
+        assert client.post(
+            _url(task, "execute"), {"applied": "yes", "rating": "5"}
+        ).status_code in (refused | {302})
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.OPEN
+    assert AuditEvent.objects.count() == before
+    # Through the service: refused in Chinese, nothing written.
+    for person in (world.charlie, staff.lily, dan, world.bob, world.dave):
+        with translation.override("zh-hans"), pytest.raises(PermissionDenied) as refusal:
+            services.follow_up_complete(actor=person, follow_up=follow_up, applied="yes", rating=5)
+        assert "单位负责人" in str(refusal.value)
+    assert AuditEvent.objects.count() == before
+    # The head with a bad answer: refused, nothing written.
+    response = _answer(client, world.alice, task, {"applied": "yes", "rating": "7"})
+    assert response.status_code == 200
+    with pytest.raises(ValidationError):
+        services.follow_up_complete(
+            actor=world.alice, follow_up=follow_up, applied="maybe", rating=3
+        )
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.OPEN and follow_up.rating is None
+
+
+def test_an_open_follow_up_is_reminded_then_escalated(client, world, staff, klass):
+    attended(client, world, staff, klass, [world.cadre_a])
+    _open_all(klass)
+    follow_up = FollowUp.objects.get()
+    fire_at(follow_up.due_at - dt.timedelta(hours=12))
+    reminded = Notification.objects.filter(key=f"follow_up:{follow_up.pk}:reminder")
+    assert set(reminded.values_list("recipient__username", flat=True)) == {"alice"}
+    fire_at(follow_up.due_at + dt.timedelta(hours=1))
+    follow_up.refresh_from_db()
+    assert follow_up.escalated
+    escalated = Notification.objects.filter(
+        key=f"follow_up:{follow_up.pk}:escalation", event=Event.ESCALATION
+    )
+    assert {"bob", "alice"} <= set(escalated.values_list("recipient__username", flat=True))
+    # Still the head's to answer.
+    assert (
+        _answer(client, world.alice, _task(follow_up), {"applied": "no", "rating": "2"}).status_code
+        == 302
+    )
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.DONE
