@@ -193,6 +193,8 @@ CELERY_BEAT_SCHEDULE = {
     "workflow-timers": {"task": "workflow.fire_timers", "schedule": 60.0},
     "circulars": {"task": "circulars.start_circulars", "schedule": 24 * 3600.0},
     "makeup-escalations": {"task": "dispatch.escalate_makeups", "schedule": 24 * 3600.0},
+    # Published plan lines whose dispatch date has come: their roll calls start.
+    "plan-roll-calls": {"task": "planning.start_plan_roll_calls", "schedule": 24 * 3600.0},
     "follow-ups": {"task": "feedback.start_follow_ups", "schedule": 24 * 3600.0},
     # Roll calls whose after-commit announcement was lost (broker down, render error).
     "dispatch-announcements": {"task": "dispatch.announce_pending", "schedule": 60.0},
