@@ -186,7 +186,7 @@ def announce(roll_call_id: int, dispatch_ids) -> IssuedDocument | None:
         if not dispatches:
             return None
         document = issue_dispatch_notice(roll_call, dispatches)
-        notices.dispatched(dispatches)
+        notices.dispatched(dispatches, document=document)
         record_events(
             actor=None, verb=ANNOUNCE_VERB, targets=dispatches, note=document.document_number
         )

@@ -73,7 +73,18 @@ class ConfirmForm(forms.Form):
 
 
 class AcknowledgeForm(forms.Form):
+    """签收: the trainee's own (本人), or the unit liaison's for a cadre without an account
+    (代为签收) — the box says which."""
+
     confirm = forms.BooleanField(label=_("I have received the notice"), required=True)
+
+    def __init__(self, *args, on_behalf_of: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if on_behalf_of:
+            self.fields["confirm"].label = _(
+                "On behalf of %(cadre_name)s, who has no account, I acknowledge receipt of "
+                "the notice and will pass it on to them"
+            ) % {"cadre_name": on_behalf_of}
 
 
 class AttendanceForm(forms.Form):

@@ -102,44 +102,117 @@ def _group(dispatch) -> str:
     )
 
 
-def dispatched(dispatches, *, unit_liaisons=None):
-    """Named: the liaisons of the cadre's unit (linked to the dispatch's process page) and
-    the trainee (linked to their training record); one key for both."""
+def _unit_shares(dispatches) -> dict:
+    """{unit id: (unit, [dispatch, ...])} in the order of the units' paths, each unit's
+    cadres by name: the share of a roll call's batch that one unit is told of."""
+    shares: dict[int, tuple] = {}
+    for dispatch in dispatches:
+        shares.setdefault(dispatch.unit_id, (dispatch.unit, []))[1].append(dispatch)
+    ordered = sorted(shares.items(), key=lambda item: (item[1][0].path, item[1][0].name))
+    return {
+        unit_id: (unit, sorted(share, key=lambda d: (d.cadre.name, d.pk)))
+        for unit_id, (unit, share) in ordered
+    }
+
+
+def dispatched(dispatches, *, document=None, unit_liaisons=None):
+    """Named: each trainee with an account hears it themself (their own message, linked to
+    their training record), and each liaison gets ONE announcement for the whole batch —
+    a roll call's, or a makeup's single dispatch — naming the cadres of every unit they
+    serve, with the roll call's 调训通知 (`document`) attached. A unit's list is put
+    together once and shared by all its liaisons. Bulk: a fixed number of writes."""
+    from django.urls import reverse
+
+    from notifications.services import Entry, notify_each
+
     unit_liaisons = unit_liaisons if unit_liaisons is not None else {}
     dispatches = list(dispatches)
-    urls = process_urls(dispatches)
-    for dispatch in dispatches:
-        if dispatch.unit_id not in unit_liaisons:
-            unit_liaisons[dispatch.unit_id] = liaisons(dispatch.unit)
-        record = record_url(dispatch.cadre_id)
-        trainee = dispatch.cadre.user if dispatch.cadre.user_id else None
-        common = {
-            "event": Event.DISPATCHED,
-            "key": f"dispatch:{dispatch.pk}:dispatched",
-            "context": {
-                **_dispatch_context(dispatch),
-                "deadline": timezone.localtime(dispatch.confirm_due),
-            },
-            "group": _group(dispatch),
+    if not dispatches:
+        return
+    shares = _unit_shares(dispatches)
+    klass = dispatches[0].training_class
+    dues = [d.confirm_due for d in dispatches if d.confirm_due]
+    deadline = timezone.localtime(min(dues)) if dues else ""
+
+    # The trainees' own messages, one each.
+    notify_each(
+        event=Event.DISPATCHED,
+        entries=[
+            Entry(
+                d.cadre.user,
+                f"dispatch:{d.pk}:dispatched",
+                {**_dispatch_context(d), "deadline": timezone.localtime(d.confirm_due)},
+                record_url(d.cadre_id),
+            )
+            for d in dispatches
+            if d.cadre.user_id and d.cadre.user.is_active
+        ],
+        group=_group(dispatches[0]),
+    )
+
+    # Each unit's list once; then one announcement per liaison over the units they serve.
+    lists = {}
+    served: dict[int, tuple] = {}
+    for unit_id, (unit, share) in shares.items():
+        if unit_id not in unit_liaisons:
+            unit_liaisons[unit_id] = liaisons(unit)
+        lists[unit_id] = {
+            "unit_name": unit.name,
+            "cadres": "、".join(d.cadre.name for d in share),
+            "count": len(share),
         }
-        notify(
-            recipients=[u for u in unit_liaisons[dispatch.unit_id] if u != trainee],
-            url=urls.get(dispatch.pk, record),
-            **common,
+        for user in unit_liaisons[unit_id]:
+            served.setdefault(user.pk, (user, []))[1].append(unit_id)
+    roll_call_id = dispatches[0].roll_call_id
+    if roll_call_id:
+        key = f"rollcall:{roll_call_id}:announced:{document.pk if document else dispatches[0].pk}"
+    else:
+        key = f"dispatch:{dispatches[0].pk}:dispatched"
+    common = {
+        **_class_context(klass),
+        "deadline": deadline,
+        "document_number": document.document_number if document else "",
+        "notice_title": document.title if document else "",
+    }
+    entries = []
+    for user, unit_ids in served.values():
+        units = [lists[unit_id] for unit_id in unit_ids]
+        entries.append(
+            Entry(
+                user,
+                key,
+                {**common, "units": units, "cadre_count": sum(u["count"] for u in units)},
+                reverse("home"),
+            )
         )
-        notify(recipients=[trainee], url=record, **common)
+    notify_each(
+        event=Event.DISPATCHED,
+        entries=entries,
+        template="notifications/events/announced.txt",
+        document=document,
+        group=_group(dispatches[0]),
+    )
 
 
 def notice_issued(dispatch, document):
-    """The trainee's own notice, with the PDF and a calendar invite; needs 签收."""
+    """The trainee's own notice (入学通知, or 补训通知), per person, with the PDF and a
+    calendar invite; needs 签收 — by the trainee (本人), or for a cadre without an account
+    by the unit's liaisons on their behalf (代为签收), and the message says which."""
     klass = dispatch.training_class
+    user = dispatch.cadre.user
+    on_behalf = not (user is not None and user.is_active)
     notify(
         event=Event.NOTICE_ISSUED,
         recipients=trainee_or_liaisons(dispatch),
         key=f"document:{document.pk}:issued",
         context={
             "notice_title": document.title,
+            "notice_kind": str(document.get_kind_display()),
             "document_number": document.document_number,
+            "cadre_name": dispatch.cadre.name,
+            "unit_name": dispatch.unit.name,
+            # a cadre without an account: the unit's liaisons acknowledge for them
+            "on_behalf": on_behalf,
             **_class_context(klass),
         },
         document=document,

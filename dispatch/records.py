@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dispatch.selectors import classes_in_reach
 from ledger import flows as ledger_flows
+from notifications.models import DocumentKind
 from notifications.reach import documents_visible_to
 from org.selectors import units_in_reach
 
@@ -158,7 +159,7 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
             .order_by("subject_id", "kind")
         )
         for row in documents:
-            notices.setdefault(row["subject_id"], []).append(row["latest"])
+            notices.setdefault(row["subject_id"], []).append((row["kind"], row["latest"]))
     acknowledge = {}
     if user is not None and cadre.user_id == user.pk:
         acknowledge = acknowledge_task_urls(d for d in dispatches if d.status == "notified")
@@ -173,8 +174,10 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
         links = process_link("DispatchFlow", d.pk)
         if klass.pk in classes:
             links.append((_("Training class"), reverse("class_detail", args=[klass.pk])))
-        for document_id in notices.get(d.pk, []):
-            links.append((_("Notice"), reverse("document_download", args=[document_id])))
+        for kind, document_id in notices.get(d.pk, []):
+            # labelled by kind: the trainee's 入学通知 (or 补训通知), never 调训通知
+            label = DocumentKind(kind).label if kind in DocumentKind.values else _("Notice")
+            links.append((label, reverse("document_download", args=[document_id])))
         if d.pk in acknowledge:
             links.append((_("Acknowledge"), acknowledge[d.pk]))
         status = d.get_status_display()

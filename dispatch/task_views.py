@@ -80,6 +80,15 @@ class ConfirmView(TaskFormView):
 class AcknowledgeView(TaskFormView):
     form_class = AcknowledgeForm
 
+    def get_form_kwargs(self):
+        """The trainee acknowledges themself; anyone else (a liaison, for a cadre without an
+        account) acknowledges on the cadre's behalf, and the form says so."""
+        kwargs = super().get_form_kwargs()
+        cadre = self.subject().cadre
+        if cadre.user_id != self.request.user.pk:
+            kwargs["on_behalf_of"] = cadre.name
+        return kwargs
+
     def details(self, subject):
         """The dispatch, and the notice to acknowledge: its PDF, to read first."""
         details = dispatch_details(subject)
@@ -95,7 +104,7 @@ class AcknowledgeView(TaskFormView):
             details.insert(
                 0,
                 (
-                    _("Notice"),
+                    notice.get_kind_display(),
                     format_html(
                         '<a href="{}" target="_blank" rel="noopener">{}（{}）</a>',
                         reverse("document_download", args=[notice.pk]),

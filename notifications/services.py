@@ -14,6 +14,7 @@ import hashlib
 import ipaddress
 from collections.abc import Iterable
 from functools import partial
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -270,43 +271,105 @@ def notify(
       acknowledge (签收) button; `group` (e.g. "rollcall:12") lets `unacknowledged(group)`
       list who has not yet acknowledged.
     """
-    event = Event(event)
     key = str(key).strip()
     if not key or len(key) > Notification._meta.get_field("key").max_length:
         raise ValueError("notify() needs a non-empty idempotency key of at most 200 characters.")
     if len(group) > Notification._meta.get_field("group").max_length:
         raise ValueError("The group is too long.")
     context = dict(context or {})
-    calendar = ics.normalize(calendar)
-    allowed = {Channel.EMAIL, Channel.SMS} if channels is None else {Channel(c) for c in channels}
-    template = template or f"notifications/events/{event}.txt"
-
     users, seen = [], set()
     for user in recipients:
         if user is not None and user.pk not in seen:
             seen.add(user.pk)
             users.append(user)
-    if not users:
+    return notify_each(
+        event=event,
+        entries=[Entry(user, key, context, url) for user in users],
+        template=template,
+        document=document,
+        calendar=calendar,
+        requires_ack=requires_ack,
+        group=group,
+        channels=channels,
+    )
+
+
+class Entry(NamedTuple):
+    """One recipient's notification of an event: its key, context and link."""
+
+    recipient: object
+    key: str
+    context: dict
+    url: str = ""
+
+
+def notify_each(
+    *,
+    event: Event | str,
+    entries: Iterable[Entry],
+    template: str | None = None,
+    document: IssuedDocument | None = None,
+    calendar: dict | None = None,
+    requires_ack: bool = False,
+    group: str = "",
+    channels: Iterable[str] | None = None,
+) -> list[Notification]:
+    """`notify` for many (recipient, key, context, url) entries of one event at once — e.g.
+    each trainee of a roll call their own message — in a fixed number of queries: the
+    same idempotency ((key, recipient) unique), rendering, channels and after-commit
+    delivery as `notify`. Returns the entries' notifications (new or existing)."""
+    event = Event(event)
+    max_key = Notification._meta.get_field("key").max_length
+    entries = [
+        Entry(e.recipient, str(e.key).strip(), dict(e.context or {}), e.url)
+        for e in entries
+        if e.recipient is not None
+    ]
+    for entry in entries:
+        if not entry.key or len(entry.key) > max_key:
+            raise ValueError(
+                "notify() needs a non-empty idempotency key of at most 200 characters."
+            )
+    if len(group) > Notification._meta.get_field("group").max_length:
+        raise ValueError("The group is too long.")
+    calendar = ics.normalize(calendar)
+    allowed = {Channel.EMAIL, Channel.SMS} if channels is None else {Channel(c) for c in channels}
+    template = template or f"notifications/events/{event}.txt"
+    unique, seen = [], set()
+    for entry in entries:
+        if (entry.key, entry.recipient.pk) not in seen:
+            seen.add((entry.key, entry.recipient.pk))
+            unique.append(entry)
+    if not unique:
         return []
+    keys = {e.key for e in unique}
+    ids = {e.recipient.pk for e in unique}
+
+    def stored():
+        return {
+            (n.key, n.recipient_id): n
+            for n in Notification.objects.filter(key__in=keys, recipient__in=ids).select_related(
+                "document"
+            )
+        }
 
     with transaction.atomic():
-        ids = [u.pk for u in users]
         existing = set(
-            Notification.objects.filter(key=key, recipient__in=ids).values_list(
-                "recipient_id", flat=True
+            Notification.objects.filter(key__in=keys, recipient__in=ids).values_list(
+                "key", "recipient_id"
             )
         )
-        new_users = [u for u in users if u.pk not in existing]
+        new = [e for e in unique if (e.key, e.recipient.pk) not in existing]
         now = timezone.now()
         rows = []
-        for user in new_users:
+        for entry in new:
             title, body = _render(
                 template,
                 {
-                    **context,
-                    "recipient": user,
+                    **entry.context,
+                    "recipient": entry.recipient,
                     "event": event,
-                    "url": url,
+                    "url": entry.url,
                     "document": document,
                     "calendar": calendar,
                     "requires_ack": requires_ack,
@@ -314,13 +377,13 @@ def notify(
             )
             rows.append(
                 Notification(
-                    key=key,
-                    recipient=user,
+                    key=entry.key,
+                    recipient=entry.recipient,
                     event=event,
                     title=title or event.label,
                     body=body,
-                    url=url,
-                    context=context,
+                    url=entry.url,
+                    context=entry.context,
                     document=document,
                     calendar=calendar,
                     requires_ack=requires_ack,
@@ -329,27 +392,27 @@ def notify(
                 )
             )
         # ON CONFLICT DO NOTHING: a concurrent call with the same key wins quietly.
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        notifications = {
-            n.recipient_id: n
-            for n in Notification.objects.filter(key=key, recipient__in=ids).select_related(
-                "document"
-            )
-        }
-        created = [notifications[u.pk] for u in new_users if u.pk in notifications]
+        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        notifications = stored()
+        created = [
+            (e, notifications[(e.key, e.recipient.pk)])
+            for e in new
+            if (e.key, e.recipient.pk) in notifications
+        ]
+        # written by a concurrent call with the same key: not ours to deliver
+        created = [(e, n) for e, n in created if n.created_at == now]
         if created:
             profiles = {
                 p.user_id: p
-                for p in ContactProfile.objects.filter(user__in=[n.recipient_id for n in created])
+                for p in ContactProfile.objects.filter(
+                    user__in={e.recipient.pk for e, _ in created}
+                )
             }
             deliveries = []
-            for user in new_users:
-                notification = notifications.get(user.pk)
-                if notification is None or notification.created_at != now:
-                    continue  # written by a concurrent call with the same key
+            for entry, notification in created:
                 for channel, (status, address, note) in _channels_for(
-                    user,
-                    profiles.get(user.pk),
+                    entry.recipient,
+                    profiles.get(entry.recipient.pk),
                     allowed,
                     individual=requires_ack or document is not None or bool(calendar),
                 ).items():
@@ -364,15 +427,19 @@ def notify(
                             created_at=now,
                         )
                     )
-            Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+            Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=500)
             pending = list(
                 Delivery.objects.filter(
-                    notification__in=created, status=DeliveryStatus.PENDING
+                    notification__in=[n.pk for _, n in created], status=DeliveryStatus.PENDING
                 ).values_list("id", flat=True)
             )
             if pending:
                 transaction.on_commit(partial(outbox.enqueue, pending), robust=True)
-    return [notifications[u.pk] for u in users if u.pk in notifications]
+    return [
+        notifications[(e.key, e.recipient.pk)]
+        for e in unique
+        if (e.key, e.recipient.pk) in notifications
+    ]
 
 
 def acknowledge(*, user, notification: Notification, ip: str | None = None) -> Notification:

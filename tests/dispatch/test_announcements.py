@@ -47,7 +47,8 @@ def notices():
 
 
 def dispatched():
-    return Notification.objects.filter(key__endswith=":dispatched")
+    """The trainees' own messages and the liaisons' one announcement per roll call."""
+    return Notification.objects.filter(event="dispatched")
 
 
 def later(minutes=2):
@@ -59,15 +60,14 @@ def test_announced_after_commit_once_and_a_repeated_task_adds_nothing(world, sta
     roll_call = RollCall.objects.get()
     ids = list(roll_call.dispatches.values_list("pk", flat=True))
     assert notices().count() == 1
-    # Wang (Dave's account, and Lily for unit A) and Zhang (no account: Luke for unit B).
+    # Wang (Dave's account, and Lily for unit A) and Zhang (no account: Luke for unit B):
+    # Dave his own message; each liaison one announcement with the notice.
     recipients = set(dispatched().values_list("key", "recipient__username"))
+    announced = f"rollcall:{roll_call.pk}:announced:{notices().get().pk}"
     assert recipients == {
-        (f"dispatch:{world_pk}:dispatched", name)
-        for world_pk, name in [
-            (Dispatch.objects.get(cadre=world.cadre_a).pk, "dave"),
-            (Dispatch.objects.get(cadre=world.cadre_a).pk, "lily"),
-            (Dispatch.objects.get(cadre=world.cadre_b).pk, "luke"),
-        ]
+        (f"dispatch:{Dispatch.objects.get(cadre=world.cadre_a).pk}:dispatched", "dave"),
+        (announced, "lily"),
+        (announced, "luke"),
     }
     before = (dispatched().count(), Delivery.objects.count(), AuditEvent.objects.count())
 
@@ -153,9 +153,15 @@ def test_the_sweep_skips_cancelled_roll_calls_ended_classes_and_earlier_notifica
     # Announced before announcements were recorded: its notification is the proof.
     other = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=60))
     _, (earlier,) = roll_call([world.cadre_b], other)
-    from dispatch import notices as dispatch_notices
+    # (then each dispatch had its own "dispatched" notification to its unit's liaisons)
+    from notifications.services import notify
 
-    dispatch_notices.dispatched([earlier])
+    notify(
+        event="dispatched",
+        recipients=[staff.luke],
+        key=f"dispatch:{earlier.pk}:dispatched",
+        context={"class_name": other.name, "cadre_name": "张喆", "unit_name": "B"},
+    )
 
     with later():
         assert documents.pending_announcements() == []

@@ -38,8 +38,13 @@ def roll_call(world, staff, klass, client, django_capture_on_commit_callbacks):
 def test_dispatched_goes_to_the_trainee_and_their_units_liaisons_only(world, staff, roll_call):
     wang = Dispatch.objects.get(cadre=world.cadre_a)
     zhang = Dispatch.objects.get(cadre=world.cadre_b)
-    assert notified("dispatched", key=f"dispatch:{wang.pk}:dispatched") == {"dave", "lily"}
-    assert notified("dispatched", key=f"dispatch:{zhang.pk}:dispatched") == {"luke"}
+    assert notified("dispatched", key=f"dispatch:{wang.pk}:dispatched") == {"dave"}
+    assert notified("dispatched", key=f"dispatch:{zhang.pk}:dispatched") == set()
+    # the units' liaisons: one announcement each for the roll call, with its notice
+    assert notified("dispatched", key__startswith=f"rollcall:{roll_call.pk}:announced:") == {
+        "lily",
+        "luke",
+    }
     # Heads, dispatchers and strangers hear nothing of it.
     assert not notified("dispatched") & {"alice", "charlie", "carol", "nobody", "rita"}
 

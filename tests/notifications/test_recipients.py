@@ -248,9 +248,14 @@ def test_dispatched_in_quota_mode_reaches_each_nominee_and_their_units_liaisons(
         act(client, open_task(process, "dispatcher_review"), {"decision": "accept"})
     wang = Dispatch.objects.get(cadre=world.cadre_a)
     li = Dispatch.objects.get(cadre=world.cadre_a1)
-    assert notified("dispatched", key=f"dispatch:{wang.pk}:dispatched") == {"dave", "lily"}
-    # Li (no account) works in A's sub-unit: its liaison and A's.
-    assert notified("dispatched", key=f"dispatch:{li.pk}:dispatched") == {"lily", "leo"}
+    assert notified("dispatched", key=f"dispatch:{wang.pk}:dispatched") == {"dave"}
+    # Li (no account) works in A's sub-unit: its liaison and A's, in their announcement.
+    announced = Notification.objects.filter(key__contains=":announced:")
+    assert {n.recipient.username: n.context["cadre_count"] for n in announced} == {
+        "lily": 2,
+        "leo": 1,
+    }
+    assert li.pk
     assert notified("dispatched") == {"dave", "lily", "leo"}
 
 
