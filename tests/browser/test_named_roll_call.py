@@ -1,0 +1,158 @@
+"""A named roll call in the browser, as the demo roles do it: the dispatcher names three
+cadres; the unit liaison confirms one and asks leave for another; the department head
+decides on a phone with the keyboard alone; a dual-managed cadre's two organization
+departments decide; the trainee acknowledges (签收) and opens the PDF; the school's
+registrar records attendance; the dispatcher sees the progress and the record. Then an
+outsider and an anonymous visitor are refused at every page seen."""
+
+import datetime as dt
+import io
+import re
+
+import pypdf
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.browser.journey import PHONE, Journey, outsider_round, scrolls_sideways, tab_to
+from tests.factories import unit, user
+from tests.flowtools import start_class
+
+pytestmark = pytest.mark.klass(name="处级干部进修班")
+
+
+def test_a_named_roll_call_from_the_dispatcher_to_the_record(
+    browser, playwright, live_server, world, staff, klass
+):
+    journey = Journey(browser, live_server)
+    try:
+        _journey(journey, playwright, world, staff, klass)
+    finally:
+        journey.close()
+
+
+def _journey(journey, playwright, world, staff, klass):
+    deadline = timezone.localdate() + dt.timedelta(days=10)
+
+    # The city dispatcher names three cadres from the home page's link.
+    bob = journey.sign_in(world.bob)
+    journey.check(bob, "bob")
+    bob.get_by_role("link", name="发起点名调训").first.click()
+    bob.get_by_label("培训班次").select_option(label=klass.name)
+    bob.get_by_label("答复截止时间").fill(f"{deadline.isoformat()}T17:00")
+    journey.check(bob)
+    bob.locator("select[name=cadres]").select_option(
+        label=["王堃（科员）", "李玥（科员）", "张喆（科员）"]
+    )
+    bob.get_by_role("button", name="提交").click()
+    expect(bob).not_to_have_url(re.compile(r"/start/"), timeout=30_000)
+
+    # The liaison of unit A confirms 王堃 and asks leave for 李玥.
+    lily = journey.sign_in(staff.lily)
+    journey.task(lily, "王堃", "单位确认参训")
+    journey.check(lily)
+    lily.get_by_role("radio", name="确认参训").check()
+    journey.submit(lily)
+    expect(lily.get_by_role("status")).to_contain_text("王堃")
+    journey.task(lily, "李玥", "单位确认参训")
+    lily.get_by_role("radio", name="申请不参训").check()
+    lily.get_by_label("申请类别").select_option(label="请假")
+    lily.get_by_label("理由").fill("因重大项目攻坚无法脱产")
+    journey.submit(lily)
+    # The liaison of unit B asks leave for the dual-managed 张喆.
+    luke = journey.sign_in(staff.luke)
+    journey.task(luke, "张喆", "单位确认参训")
+    luke.get_by_role("radio", name="申请不参训").check()
+    luke.get_by_label("申请类别").select_option(label="请假")
+    luke.get_by_label("理由").fill("因值守任务无法脱产")
+    journey.submit(luke)
+
+    # The head of unit A decides on a phone, with the keyboard alone.
+    alice = journey.sign_in(world.alice, viewport=PHONE)
+    journey.visit(alice, "/tasks/", "alice")
+    assert not scrolls_sideways(alice), "我的待办 scrolls sideways at 390 px"
+    row = alice.locator("tr.task-row").filter(has_text="李玥")
+    row.get_by_role("link", name="办理").focus()
+    alice.keyboard.press("Enter")
+    claim = alice.get_by_role("button", name="认领并继续")
+    expect(claim).to_be_focused()  # one key to go on
+    journey.note(alice)
+    alice.keyboard.press("Enter")
+    expect(alice).to_have_url(re.compile(r"/execute/"))
+    journey.check(alice)
+    tab_to(alice, "el.name === 'decision'")
+    # Arrow keys move within the radio group; Space chooses the focused one.
+    while alice.evaluate("() => document.activeElement.value") != "approved":
+        alice.keyboard.press("ArrowDown")
+    alice.keyboard.press("Space")
+    expect(alice.get_by_role("radio", name="同意", exact=True)).to_be_checked()
+    tab_to(alice, "el.type === 'submit'")
+    alice.keyboard.press("Enter")
+    expect(alice).not_to_have_url(re.compile(r"/execute/"), timeout=30_000)
+    expect(alice.get_by_role("status")).to_contain_text("同意")
+    assert not scrolls_sideways(alice)
+
+    # The managing organization department approves 李玥's leave; 张喆's goes to his
+    # unit's head, then to both departments (county managing, city co-managing).
+    for person, cadre in (
+        (staff.oscar, "李玥"),
+        (world.charlie, "张喆"),
+        (staff.olga, "张喆"),
+        (staff.oscar, "张喆"),
+    ):
+        page = journey.sign_in(person)
+        journey.task(page, cadre, "审批")
+        journey.check(page)
+        page.get_by_role("radio", name="同意", exact=True).check()
+        journey.submit(page)
+        expect(page.get_by_role("status")).to_contain_text(cadre)
+        page.context.close()
+
+    # The trainee acknowledges on a phone and opens the 入学通知.
+    dave = journey.sign_in(world.dave, viewport=PHONE)
+    journey.check(dave, "dave")
+    journey.task(dave, "王堃", "签收")
+    journey.check(dave)
+    assert not scrolls_sideways(dave), "the 签收 form scrolls sideways at 390 px"
+    link = dave.get_by_role("link", name=re.compile("PDF"))
+    href = link.get_attribute("href")
+    journey.seen.setdefault(href, "dave")
+    pdf = dave.context.request.get(journey.base + href)
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = pypdf.PdfReader(io.BytesIO(pdf.body())).pages[0].extract_text()
+    assert "入学通知" in text and "王堃同志" in text and klass.name in text
+    dave.get_by_role("checkbox").check()
+    journey.submit(dave)
+
+    # The class starts; the registrar records 王堃's attendance.
+    start_class(klass)
+    rita = journey.sign_in(world.rita)
+    journey.check(rita, "rita")
+    journey.task(rita, "王堃", "考勤")
+    journey.check(rita)
+    rita.get_by_role("radio", name="出勤").check()
+    journey.submit(rita)
+
+    # The dispatcher sees the progress on the roll call's page and 王堃's record.
+    journey.visit(bob, "/rollcalls/", "bob")
+    bob.get_by_role("link", name=klass.name).first.click()
+    bob.wait_for_load_state()
+    journey.check(bob)
+    progress = bob.locator("main table").filter(has_text="王堃")
+    for cadre, state in (("王堃", "已参训"), ("李玥", "缓训"), ("张喆", "缓训")):
+        expect(progress.locator("tr").filter(has_text=cadre)).to_contain_text(state)
+    journey.visit(bob, f"/cadres/{world.cadre_a.pk}/record/", "bob")
+    journey.check(bob)
+    expect(bob.locator("main")).to_contain_text(klass.name)
+
+    # Someone with a role elsewhere, and nobody signed in, are refused at every page seen.
+    elsewhere = unit("中共另一市委")
+    outsider = user("olivia", "dispatcher", elsewhere)
+    olivia = journey.sign_in(outsider)
+    anonymous = playwright.request.new_context()
+    try:
+        leaks = outsider_round(journey, olivia, anonymous, ["王堃", "李玥", "张喆"])
+    finally:
+        anonymous.dispose()
+    assert not leaks, leaks
+    assert len(journey.seen) >= 15, sorted(journey.seen)
