@@ -3,8 +3,10 @@
 Cadres in the dispatcher's jurisdiction are ranked by
 
 1. leadership-team members overdue for systematic training (the plan: at least once
-   every 2–3 years; we flag after 2 years without an attended main or thematic class);
-2. outstanding young cadres with no attended class in 5 years (rotation within 5 years);
+   every 2–3 years; the rule in force says how many, `dispatch.leadership`);
+2. outstanding young cadres not yet rotated through a systematic training since they
+   were flagged (within the rule's 5 years; since 5 years ago where the day flagged is
+   not recorded);
 3. then the shortfall against their concentrated-training requirement, largest first,
 
 excluding anyone already dispatched to this class (in any status but cancelled: a cadre
@@ -22,31 +24,19 @@ last systematic training for the reasons.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from dateutil.relativedelta import relativedelta
 from django.db import connections
-from django.db.models import (
-    Case,
-    DateField,
-    Exists,
-    F,
-    IntegerField,
-    Max,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Case, DateField, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from dispatch.models import ClassKind, Dispatch, DispatchStatus
+from core.formatting import format_date
+from dispatch import leadership
+from dispatch.leadership import last_systematic_training
+from dispatch.models import Dispatch, DispatchStatus
 from dispatch.models.dispatch import BUSY_DISPATCH_STATUSES
-from ledger import compliance
+from ledger import compliance, cycles
 from org import selectors as org_selectors
 from org.models import Cadre
-
-LEADER_CYCLE_YEARS = 2
-YOUNG_CADRE_CYCLE_YEARS = 5
 
 
 @dataclass
@@ -70,47 +60,41 @@ def unavailable(training_class):
     )
 
 
-def _systematic(as_of: dt.date):
-    """Attended main or thematic classes that ended by `as_of`, of the outer cadre."""
-    return Dispatch.objects.filter(
-        cadre=OuterRef("pk"),
-        status=DispatchStatus.ATTENDED,
-        training_class__kind__in=[ClassKind.MAIN, ClassKind.THEMATIC],
-        training_class__end_date__lte=as_of,
-    )
-
-
-def last_systematic_training(as_of: dt.date) -> Subquery:
-    """The end of the cadre's last attended main or thematic class, up to `as_of`."""
-    return Subquery(
-        _systematic(as_of)
-        .order_by()
-        .values("cadre")
-        .annotate(last=Max("training_class__end_date"))
-        .values("last"),
-        output_field=DateField(),
-    )
-
-
-def _ranked(pool, profile: compliance.Profile, as_of: dt.date, limit: int) -> list[dict]:
+def _ranked(
+    pool, profile: compliance.Profile, rules: cycles.CycleRules, as_of: dt.date, limit: int
+) -> list[dict]:
     """The first `limit` of the profile's cadres in `pool`, ranked in SQL: their priority,
     shortfall and concentrated-training figures (from the running totals), as dicts."""
-    leader_due = as_of - relativedelta(years=LEADER_CYCLE_YEARS)
-    young_due = as_of - relativedelta(years=YOUNG_CADRE_CYCLE_YEARS)
     # Short-circuited: the lookups run only for leadership-team members and young cadres.
-    priority = Case(
-        When(
-            Q(is_leadership_member=True)
-            & ~Exists(_systematic(as_of).filter(training_class__end_date__gte=leader_due)),
-            then=Value(1),
-        ),
-        When(
-            Q(is_young_cadre=True)
-            & ~Exists(_systematic(as_of).filter(training_class__end_date__gte=young_due)),
-            then=Value(2),
-        ),
-        default=Value(3),
-        output_field=IntegerField(),
+    whens = []
+    leader_due = leadership.systematic_due(rules, as_of)
+    if leader_due is not None:
+        whens.append(
+            When(
+                Q(is_leadership_member=True)
+                & ~Exists(
+                    leadership.systematic(as_of).filter(training_class__end_date__gte=leader_due)
+                ),
+                then=Value(1),
+            )
+        )
+    young_since = leadership.young_fallback(rules, as_of)
+    if young_since is not None:
+        # Trained since the day flagged, or (not recorded) in the rule's last years.
+        start = Coalesce(
+            OuterRef("young_cadre_since"), Value(young_since), output_field=DateField()
+        )
+        whens.append(
+            When(
+                Q(is_young_cadre=True)
+                & ~Exists(leadership.systematic(as_of).filter(training_class__end_date__gte=start)),
+                then=Value(2),
+            )
+        )
+    priority = (
+        Case(*whens, default=Value(3), output_field=IntegerField())
+        if whens
+        else Value(3, output_field=IntegerField())
     )
     base = pool.annotate(priority=priority, unit_path=F("unit__path"))
     query = compliance.profile_query(
@@ -155,18 +139,46 @@ def _has_reasons(row) -> bool:
     )
 
 
-def _reasons(cadre, row, as_of: dt.date) -> list[str]:
+def _reasons(cadre, row, rules: cycles.CycleRules, as_of: dt.date) -> list[str]:
     reasons = []
     last = cadre.last_systematic
     if cadre.is_leadership_member and row["priority"] == 1:
-        reasons.append(
-            _("leadership-team member without systematic training since %(date)s")
-            % {"date": last.isoformat() if last else _("the start of the records")}
-        )
-    if cadre.is_young_cadre and (
-        last is None or last < as_of - relativedelta(years=YOUNG_CADRE_CYCLE_YEARS)
-    ):
-        reasons.append(_("outstanding young cadre not rotated through training in 5 years"))
+        years = rules.systematic.years
+        if last:
+            reasons.append(
+                _(
+                    "leadership-team member without systematic training since %(date)s "
+                    "(due every %(years)s years)"
+                )
+                % {"date": format_date(last), "years": years}
+            )
+        else:
+            reasons.append(
+                _(
+                    "leadership-team member with no systematic training on record "
+                    "(due every %(years)s years)"
+                )
+                % {"years": years}
+            )
+    flagged = cadre.young_cadre_since
+    start = flagged or leadership.young_fallback(rules, as_of)
+    if cadre.is_young_cadre and start is not None and (last is None or last < start):
+        if flagged:
+            reasons.append(
+                _(
+                    "outstanding young cadre flagged on %(date)s, not yet rotated through "
+                    "training (due by %(due)s)"
+                )
+                % {
+                    "date": format_date(flagged),
+                    "due": format_date(leadership.young_deadline(rules, flagged)),
+                }
+            )
+        else:
+            reasons.append(
+                _("outstanding young cadre not rotated through training in %(years)s years")
+                % {"years": rules.young.years}
+            )
     if row["concentrated"] is not None:
         done, required, status = row["concentrated"]
         if status != compliance.MET:
@@ -189,17 +201,19 @@ def suggest(
     user, training_class, *, as_of: dt.date | None = None, limit: int = 50
 ) -> list[Suggestion]:
     """The `limit` cadres in `user`'s reach who most need `training_class`, evaluated as
-    of its start date (or `as_of`).
+        of its start date (or `as_of`).
 
-    One ranked query (ORDER BY … LIMIT) per set of categories sharing the same rules,
-    then one query for the chosen cadres, their units and last systematic training."""
+        One ranked query (ORDER BY … LIMIT) per set of categories sharing the same rules,
+        then one query for the chosen cadres, their units and last systematic training (and
+    one for the cycle rules in force)."""
     as_of = as_of or training_class.start_date
     pool = org_selectors.cadres_in_reach(user, "issue_dispatch").exclude(
         pk__in=unavailable(training_class).values("cadre_id")
     )
+    rules = cycles.cycle_rules(as_of)
     rows = []
     for profile in compliance.profiles(as_of):
-        rows.extend(_ranked(pool, profile, as_of, limit))
+        rows.extend(_ranked(pool, profile, rules, as_of, limit))
     # Cadres with nothing to report rank last (priority 3, no shortfall), so dropping
     # them after the LIMIT loses nobody who has a reason.
     rows = sorted((r for r in rows if _has_reasons(r)), key=lambda r: (r["key"], r["pk"]))
@@ -215,7 +229,7 @@ def suggest(
             cadre=cadres[row["pk"]],
             gap=row["gap"],
             priority=row["priority"],
-            reasons=_reasons(cadres[row["pk"]], row, as_of),
+            reasons=_reasons(cadres[row["pk"]], row, rules, as_of),
         )
         for row in rows
     ]

@@ -239,6 +239,11 @@ def _window_sums(rule_windows, connection, cadre_ids: str, cadre_params: list):
     )
 
 
+#: the hours and days of rules over their windows, for other measures of the ledger
+#: (`ledger.cycles`): [(prefix, object with .kind and .hours_per_day, Window)]
+window_sums = _window_sums
+
+
 def profile_query(
     cadres: QuerySet,
     profile: Profile,

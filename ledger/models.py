@@ -364,6 +364,98 @@ class IndicatorRule(models.Model):
                 )
 
 
+class CycleRuleKind(models.TextChoices):
+    LEADER_SYSTEMATIC = "leader_systematic", _("Leadership team: systematic training")
+    LEADER_CONCENTRATED = "leader_concentrated", _("Leadership team: concentrated training")
+    YOUNG_ROTATION = "young_rotation", _("Outstanding young cadres: rotation through training")
+
+
+class CadreCycleRule(models.Model):
+    """A training cycle of leadership-team members and outstanding young cadres, as data
+    (the plan: 领导班子成员每2至3年至少参加1次系统培训、5年内累计不少于2个月; 优秀年轻干部5年内
+    轮训一遍):
+
+    * `leader_systematic`: a systematic training (an attended main or thematic class) at
+      least once every `years`;
+    * `leader_concentrated`: at least `min_days` days of concentrated training in the
+      last `years` (hours without days converted at `hours_per_day`);
+    * `young_rotation`: a systematic training within `years` of being flagged.
+
+    Versioned like `IndicatorRule`: a revision is a new row superseding the old one from
+    its effective date; for one kind, effective periods never overlap."""
+
+    kind = models.CharField(_("kind"), max_length=24, choices=CycleRuleKind.choices)
+    years = models.PositiveSmallIntegerField(_("years"))
+    min_days = models.DecimalField(
+        _("minimum days"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    hours_per_day = models.DecimalField(
+        _("hours per day"),
+        max_digits=4,
+        decimal_places=1,
+        default=8,
+        help_text=_("Converts hours to days for records that do not count days."),
+    )
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective until"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("training cycle rule")
+        verbose_name_plural = _("training cycle rules")
+        ordering = ["kind", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="cycle_rule_version_once"),
+            models.CheckConstraint(condition=Q(years__gte=1), name="cycle_rule_years_positive"),
+            models.CheckConstraint(
+                condition=Q(min_days__isnull=True) | Q(min_days__gte=0),
+                name="cycle_rule_days_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_day__gt=0), name="cycle_rule_day_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="cycle_rule_period_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.version}"
+
+    def clean(self):
+        super().clean()
+        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": _("The period cannot end before it starts.")})
+        if self.years is not None and self.years < 1:
+            raise ValidationError({"years": _("A cycle lasts at least one year.")})
+        if self.kind == CycleRuleKind.LEADER_CONCENTRATED and self.min_days is None:
+            raise ValidationError({"min_days": _("Give the minimum days of this cycle.")})
+        if self.kind and self.effective_from:
+            overlapping = CadreCycleRule.objects.filter(kind=self.kind).exclude(pk=self.pk)
+            overlapping = overlapping.filter(
+                Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from)
+            )
+            if self.effective_to:
+                overlapping = overlapping.filter(effective_from__lte=self.effective_to)
+            if self.supersedes_id:
+                overlapping = overlapping.exclude(pk=self.supersedes_id)
+            if overlapping.exists():
+                raise ValidationError(
+                    _("Another rule of this kind is in force in the same period.")
+                )
+
+
 class HourImport(models.Model):
     """An upload of online-platform hours: previewed with row errors, committed whole.
     Its rows are `HourImportRow`s, one per line of the file."""

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +27,23 @@ class CadreForm(forms.ModelForm):
             "category",
             "is_leadership_member",
             "is_young_cadre",
+            "young_cadre_since",
             "managing_org_department",
             "co_managing_org_department",
         ]
+        widgets = {"young_cadre_since": DateInput()}
+
+    def clean(self):
+        cleaned = super().clean()
+        since = cleaned.get("young_cadre_since")
+        if since and not cleaned.get("is_young_cadre"):
+            self.add_error(
+                "young_cadre_since",
+                _("Only an outstanding young cadre has the day they were flagged."),
+            )
+        elif since and since > dt.date.today():
+            self.add_error("young_cadre_since", _("The day flagged cannot be in the future."))
+        return cleaned
 
     def clean_id_number(self):
         return (self.cleaned_data.get("id_number") or "").strip().upper()

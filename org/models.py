@@ -273,7 +273,7 @@ def id_number_checksum_condition():
 
 
 class Cadre(models.Model):
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("full name"), max_length=64)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     id_number = IdNumberField(
         _("ID number"),
@@ -290,6 +290,12 @@ class Cadre(models.Model):
     category = models.CharField(_("category"), max_length=32, choices=CadreCategory.choices)
     is_leadership_member = models.BooleanField(_("leadership-team member"), default=False)
     is_young_cadre = models.BooleanField(_("outstanding young cadre"), default=False)
+    young_cadre_since = models.DateField(
+        _("flagged as outstanding young cadre on"),
+        null=True,
+        blank=True,
+        help_text=_("The rotation through training is due within the cycle from this day."),
+    )
     managing_org_department = models.ForeignKey(
         OrgDepartment,
         verbose_name=_("managing organization department"),

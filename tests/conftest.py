@@ -38,7 +38,8 @@ def _wants_transaction(request) -> bool:
 @pytest.fixture(autouse=True)
 def _rows_the_migrations_write(request):
     """Every database test starts with the rows the migrations write (the default
-    indicator rules of ledger 0002), as a fresh test database has them: a transactional
+    indicator rules of ledger 0002, cycle rules of ledger 0006, teaching indicators of
+    dispatch 0003), as a fresh test database has them: a transactional
     test empties every table when it ends, and under pytest-xdist's --dist loadfile a
     worker may run other modules after it (pytest-django orders transactional tests last
     only within one process's whole run)."""
@@ -50,10 +51,16 @@ def _rows_the_migrations_write(request):
         return
     from django.apps import apps
 
-    from ledger.models import IndicatorRule
+    from dispatch.models import TeachingIndicatorRule
+    from ledger.models import CadreCycleRule, IndicatorRule
 
-    if not IndicatorRule.objects.exists():
-        importlib.import_module("ledger.migrations.0002_default_indicator_rules").load(apps, None)
+    for model, migration in (
+        (IndicatorRule, "ledger.migrations.0002_default_indicator_rules"),
+        (CadreCycleRule, "ledger.migrations.0006_default_cycle_rules"),
+        (TeachingIndicatorRule, "dispatch.migrations.0003_default_teaching_rules"),
+    ):
+        if not model.objects.exists():
+            importlib.import_module(migration).load(apps, None)
 
 
 @pytest.fixture(autouse=True)

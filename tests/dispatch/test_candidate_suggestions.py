@@ -118,7 +118,7 @@ def test_leaders_are_overdue_two_years_after_their_last_systematic_training(worl
     )
     by_name = {s.cadre.name: s for s in suggest(world.bob, upcoming)}
     assert by_name["久未受训"].priority == 1
-    assert any("2023-03-10" in r for r in by_name["久未受训"].reasons)
+    assert any("2023年3月10日" in r for r in by_name["久未受训"].reasons)
     assert by_name["近期受训"].priority == 3  # short of hours, but trained last year
     assert by_name["年轻干部"].priority == 2 and by_name["年轻干部"].cadre == young
     assert len(by_name["年轻干部"].reasons) == 2  # not rotated in 5 years; short of hours
@@ -136,8 +136,9 @@ def test_suggestions_take_a_few_queries_and_stop_at_the_limit(
             world.city_od,
             category="civil_servant" if i % 3 else "county_leader",
         )
-    # the grants (once a request), the rules, one ranked query per rule set, the cadres
-    with django_assert_max_num_queries(5):
+    # the grants (once a request), the indicator rules, the cycle rules, one ranked query
+    # per rule set, the cadres
+    with django_assert_max_num_queries(6):
         top = suggest(world.bob, upcoming, limit=10)
     assert len(top) == 10
 
