@@ -13,6 +13,7 @@ from approvals import policy, services
 from approvals.forms import DecisionForm
 from approvals.models import Decision, RequestStatus
 from approvals.policy import HEAD_STAGE, ORG_STAGE
+from workflow import after
 from workflow.runtime import fresh_artifact
 
 # Which approval step a task of the approval flow decides: (stage, index in the stage).
@@ -93,7 +94,13 @@ class DecisionView(mixins.TaskSuccessUrlMixin, FormView):
         except PermissionDenied:
             raise
         activation.execute()
+        outcome = dict(form.fields["decision"].choices)[form.cleaned_data["decision"]]
+        after.done_message(self.request, activation, str(outcome))
         return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        """The list the approver came from, or home with 我的待办 (`workflow.after`)."""
+        return after.next_url(self.request, self.request.activation.flow_class)
 
 
 class DecisionDetailView(DetailTaskView):

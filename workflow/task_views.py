@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.views.generic import FormView
 from viewflow.workflow.flow.views import mixins
 
+from workflow import after
 from workflow.forms import ReasonDecisionForm
 
 
@@ -34,6 +35,14 @@ class TaskFormView(mixins.TaskSuccessUrlMixin, FormView):
     def perform(self, form):
         raise NotImplementedError
 
+    def outcome(self, form) -> str:
+        """What the person chose, named in the success message ('' for a plain form)."""
+        return ""
+
+    def get_success_url(self):
+        """The list the person came from, or home with 我的待办 (`workflow.after`)."""
+        return after.next_url(self.request, self.activation.flow_class)
+
     def form_valid(self, form):
         try:
             with transaction.atomic():
@@ -48,6 +57,7 @@ class TaskFormView(mixins.TaskSuccessUrlMixin, FormView):
             else:
                 form.add_error(None, exc.messages)
             return self.form_invalid(form)
+        after.done_message(self.request, self.activation, self.outcome(form))
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -56,6 +66,9 @@ class DecisionTaskView(TaskFormView):
     choices: list = []
     #: the choices that need a reason (the services refuse them without one)
     needs_reason: tuple = ("return",)
+
+    def outcome(self, form) -> str:
+        return str(dict(form.fields["decision"].choices).get(form.cleaned_data["decision"], ""))
 
     def get_form_kwargs(self):
         return {

@@ -27,6 +27,7 @@ from viewflow.workflow.flow.views import filters as flow_filters
 from viewflow.workflow.models import Process
 from viewflow.workflow.status import STATUS
 
+from workflow import after
 from workflow.mixins import hide_out_of_reach
 from workflow.runtime import processes_for, subjects_prefetch
 
@@ -284,29 +285,9 @@ class ScopedFlowAppViewset(FlowAppViewset):
         }
 
     def get_success_url(self, request):
-        """After a task, go where Viewflow would — unless that is a process page the user
-        may not see (a registrar, a trainee after 签收). Then: on to the form of the task
-        the user now holds (认领并继续), or home."""
-        url = super().get_success_url(request)
-        activation = getattr(request, "activation", None)
-        if (
-            activation is None
-            or not activation.process.pk
-            or self._flow_class.instance.has_view_permission(request.user, activation.process)
-        ):
-            return url
-        if "_continue" in request.POST:
-            task = activation.task
-            if task.status == STATUS.DONE:
-                task = self._flow_class.task_class._default_manager.next_user_task(
-                    activation.process, request.user
-                )
-            if (
-                task is not None
-                and task.status == STATUS.ASSIGNED
-                and task.owner_id == request.user.pk
-            ):
-                return task.flow_task.reverse("execute", args=[task.process_id, task.pk])
-        if url == self.reverse("process_detail", args=[activation.process.pk]):
-            return "/"
-        return url
+        """After a task or a claim: the form of the user's next task when they chose 继续
+        (认领并继续), else the list they came from, else home with 我的待办 — never the
+        technical process page (`workflow.after`)."""
+        if getattr(request, "activation", None) is None:
+            return super().get_success_url(request)
+        return after.next_url(request, self._flow_class)

@@ -62,9 +62,11 @@ def test_viewflow_messages_name_the_task_by_its_subject(world, staff, klass, cli
     client.force_login(staff.lily)
     response = client.post(task_url(task, "assign"), follow=True)
     page = response.content.decode()
-    snackbar = page[page.index("<vf-snackbar") : page.index("</vf-snackbar>")]
-    assert "王堃" in snackbar and "全市专题培训班" in snackbar, snackbar
-    assert f">#{task.pk}<" not in snackbar
+    # After the claim, the list the liaison came from (home), with the message on top.
+    assert response.redirect_chain[-1][0] == "/"
+    shown = page[page.index('<ul class="messages"') : page.index("</ul>")]
+    assert "王堃" in shown and "全市专题培训班" in shown, shown
+    assert f">#{task.pk}<" not in shown
 
 
 def test_claim_and_continue_takes_the_registrar_to_the_attendance_form(world, staff, klass, client):

@@ -50,7 +50,8 @@ def test_viewflow_lists_and_menus_are_in_chinese(world, staff, klass, client):
     assert "<title>" in page and re.search(r"<title>[^<]*调训[^<]*训调</title>", page)
     client.force_login(staff.lily)
     page = client.get("/workflow/dispatch/queue/").content.decode()
-    assert "我的待办" in page and ">消息<" not in page.split("</aside>")[0]
+    menu = page.split('<nav class="xd-flow-menu"', 1)[1].split("</nav>", 1)[0]
+    assert "我的待办" in menu and ">消息<" not in menu
     assert re.search(r"<title>\s*待认领 · 调训 · 训调\s*</title>", page)
 
 

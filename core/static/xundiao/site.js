@@ -1,0 +1,64 @@
+// Every page (templates/core/_header.html): the navigation's menu button on phones, and the
+// searchable multi-pickers (core.widgets.CadrePicker). A static file: the
+// Content-Security-Policy allows scripts from our own origin only, never inline.
+(function () {
+  document.documentElement.classList.add("js");
+
+  function ready(fn) {
+    if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+
+  ready(function () {
+    // Material icons are ligatures: their names ("arrow_drop_down") are not words to read out.
+    document.querySelectorAll(".material-icons:not([aria-hidden])").forEach(function (icon) {
+      icon.setAttribute("aria-hidden", "true");
+    });
+
+    // The menu button: shows and hides the navigation on a narrow screen.
+    document.querySelectorAll(".xd-top .xd-menu-button").forEach(function (button) {
+      var header = button.closest(".xd-top");
+      button.addEventListener("click", function () {
+        var open = header.classList.toggle("open");
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    });
+
+    // Multi-pickers: a list of checkboxes (each click adds or takes off one, earlier
+    // choices stay) with a search box that hides what does not match — never what is chosen.
+    document.querySelectorAll(".xd-picker").forEach(function (picker) {
+      var search = picker.querySelector("input[type=search]");
+      var chosen = picker.querySelector(".xd-picker-chosen");
+      var boxes = picker.querySelectorAll("input[type=checkbox]");
+      function text(s) { return (s || "").trim().toLowerCase(); }
+      function label(box) { var l = box.closest("label"); return l ? l.textContent.trim() : box.value; }
+      function showChosen() {
+        var names = [];
+        boxes.forEach(function (box) { if (box.checked) { names.push(label(box)); } });
+        if (chosen) { chosen.textContent = names.length ? names.length + "：" + names.join("、") : ""; }
+      }
+      if (search) {
+        search.hidden = false;
+        search.addEventListener("input", function () {
+          var q = text(search.value);
+          boxes.forEach(function (box) {
+            var row = box.closest("li") || box.parentNode;
+            row.hidden = !!q && !box.checked && text(label(box)).indexOf(q) === -1;
+          });
+        });
+        search.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); } });
+      }
+      picker.addEventListener("change", showChosen);
+      showChosen();
+    });
+
+    // Radios: Enter chooses the focused radio (Space already does), as people expect.
+    document.addEventListener("keydown", function (e) {
+      var t = e.target;
+      if (e.key === "Enter" && t && t.tagName === "INPUT" && (t.type === "radio" || t.type === "checkbox")) {
+        e.preventDefault();
+        if (t.type === "radio") { t.checked = true; } else { t.checked = !t.checked; }
+        t.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  });
+})();
