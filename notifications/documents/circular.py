@@ -5,6 +5,7 @@ chart (附件2), and the named absentees and overdue makeups (附件3), from pla
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from notifications.documents.context import (
     Paragraph,
     Table,
 )
-from notifications.documents.render import format_date
+from notifications.documents.render import format_date, label_for
 
 CIRCULAR_TABLE1_NOTE = (
     "注：点名，本期点名调训人次；缺训，未经批准缺训；退训，请假超过培训总学时七分之一而退训；"
@@ -168,6 +169,8 @@ def circular_tables(rows: Sequence[UnitFigures]) -> list:
             for i, r in numbered
         ],
         widths=[0.8, 3.0, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 1.2],
+        note=CIRCULAR_TABLE1_NOTE,
+        total=True,
     )
     followup = Table(
         caption="表2  补训、签收和学时达标情况",
@@ -186,13 +189,10 @@ def circular_tables(rows: Sequence[UnitFigures]) -> list:
             for i, r in numbered
         ],
         widths=[0.8, 3.0, 1.1, 0.9, 0.9, 0.9, 1.2, 1.8],
+        note=CIRCULAR_TABLE2_NOTE,
+        total=True,
     )
-    return [
-        attendance,
-        Paragraph(CIRCULAR_TABLE1_NOTE),
-        followup,
-        Paragraph(CIRCULAR_TABLE2_NOTE),
-    ]
+    return [attendance, followup]
 
 
 def circular_name_lists(absent: Sequence[Absentee], overdue: Sequence[OverdueMakeup]) -> list:
@@ -236,12 +236,19 @@ def circular(
     printed_by: str = "",
     title: str = "",
     organizer: str = "",
+    period_end: dt.date | None = None,
+    body: Sequence | None = None,
 ) -> DocumentContext:
     """通报 on dispatch for `period` (e.g. "2026年第一季度"): figures by unit (附件1, two
     tables: attendance; makeup, acknowledgement and hours compliance), attendance rate by
     unit (附件2, a bar chart) and the named lists (附件3: absent without approval,
-    makeups overdue). A period in which nobody was dispatched gets a plain "nothing to
-    report" circular that still names the overdue makeups."""
+    makeups overdue). A period in which nobody was dispatched gets a short text (no
+    "现将…通报如下") that still names the overdue makeups.
+
+    period_end: the period's last day, for "截至…" (default: "{period}末", right for a
+    month, quarter or year but not for a span of dates). body: the drafter's text as
+    blocks (see `body_blocks`), printed instead of the generated text; the attachments
+    are always the figures'."""
     rows = rows_of(UnitFigures, figures)
     absent = rows_of(Absentee, absentees)
     overdue = rows_of(OverdueMakeup, overdue_makeups)
@@ -250,8 +257,9 @@ def circular(
     names = "；".join(
         f"{m.unit}{m.name}" + (f"（{m.missed_class}）" if m.missed_class else "") for m in overdue
     )
+    as_of = f"截至{format_date(period_end)}" if period_end else f"截至{period}末"
     overdue_text = (
-        f"截至{period}末，以下{len(overdue)}名同志补训逾期未完成，予以通报：{names}。"
+        f"{as_of}，以下{len(overdue)}名同志补训逾期未完成，予以通报：{names}。"
         "请所在单位督促其尽快完成补训。"
     )
     name_lists = circular_name_lists(absent, overdue)
@@ -262,10 +270,10 @@ def circular(
             title=title,
             date=date,
             recipients=recipients,
-            body=[
-                Paragraph(
-                    f"{period}，{organizer or issuer.name}未组织调训，本期无调训情况需要通报。"
-                ),
+            body=list(body)
+            if body
+            else [
+                Paragraph(f"{period}，{organizer or issuer.name}未组织干部调训。"),
                 *([Paragraph(overdue_text)] if overdue else []),
             ],
             attachments=[Attachment(lists_title, name_lists)] if overdue else [],
@@ -301,7 +309,7 @@ def circular(
         + (f"{'、'.join(full)}等{len(full)}个单位参训率达到100%。" if full else "")
     )
     followup = (
-        f"截至{period}末，应补训{owed}人，其中逾期未完成{overdue_count}人。"
+        f"{as_of}，应补训{owed}人，其中逾期未完成{overdue_count}人。"
         + (
             f"调训通知签收率{_percent(acknowledged, notified)}（{acknowledged}/{notified}）。"
             if notified
@@ -313,7 +321,7 @@ def circular(
             else ""
         )
     )
-    body = [
+    generated = [
         Paragraph(f"为加强干部教育培训管理，压实调训工作责任，现将{period}干部调训情况通报如下："),
         Heading("总体情况"),
         Paragraph(overall),
@@ -326,7 +334,7 @@ def circular(
         ),
     ]
     if absent:
-        body.append(
+        generated.append(
             Paragraph(
                 "以下同志无故缺训，予以通报："
                 + "；".join(
@@ -337,8 +345,8 @@ def circular(
             )
         )
     if overdue:
-        body.append(Paragraph(overdue_text))
-    body += [
+        generated.append(Paragraph(overdue_text))
+    generated += [
         Heading("工作要求"),
         Paragraph(
             "各单位要切实履行调训主体责任，严格执行调训计划，统筹安排好工学关系，"
@@ -360,9 +368,48 @@ def circular(
         title=title,
         date=date,
         recipients=recipients,
-        body=body,
+        body=list(body) if body else generated,
         attachments=attachments,
         note=contact,
         cc=cc,
         printed_by=printed_by,
     )
+
+
+HEADING_LABELS = {
+    1: re.compile(r"^[一二三四五六七八九十]+、\s*"),
+    2: re.compile(r"^（[一二三四五六七八九十]+）\s*"),
+}
+
+
+def body_text(blocks: Sequence) -> str:
+    """The body as the drafter edits it: one paragraph a line, headings with their
+    numbers ("一、总体情况"), as `body_blocks` reads it back."""
+    counters = [0, 0, 0, 0, 0]
+    lines = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            level = min(max(block.level, 1), 4)
+            counters[level] += 1
+            counters[level + 1 :] = [0] * (4 - level)
+            lines.append(f"{label_for(level, counters[level])}{block.text}")
+        elif isinstance(block, Paragraph):
+            lines.append(block.text)
+    return "\n".join(lines)
+
+
+def body_blocks(text: str) -> list:
+    """The drafter's text as blocks: each non-blank line a paragraph, a line numbered
+    "一、" or "（一）" a heading (numbered again when printed)."""
+    blocks: list = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        for level, label in HEADING_LABELS.items():
+            if label.match(line) and len(line) <= 40:
+                blocks.append(Heading(label.sub("", line), level=level))
+                break
+        else:
+            blocks.append(Paragraph(line))
+    return blocks

@@ -61,13 +61,18 @@ class Table:
     """A ruled table (for example the list of dispatched cadres).
 
     widths: relative column widths (optional). blank_rows: empty rows appended for
-    forms to fill in by hand. caption: an optional line above the table."""
+    forms to fill in by hand. caption: an optional line above the table. note: the
+    table's notes (注：…), printed under it and never on a page without its last rows.
+    total: the last row is a total (合计): it never starts a page alone under the
+    repeated header."""
 
     columns: Sequence[str]
     rows: Sequence[Sequence[object]] = ()
     widths: Sequence[float] = ()
     blank_rows: int = 0
     caption: str = ""
+    note: str = ""
+    total: bool = False
 
 
 @dataclass(frozen=True)

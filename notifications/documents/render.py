@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from notifications.documents.chart import chart_geometry
 from notifications.documents.context import (
     Attachment,
     BarChart,
@@ -36,6 +37,7 @@ from notifications.documents.context import (
     Table,
 )
 from notifications.documents.seals import data_uri
+from notifications.documents.words import balanced_lines, set_width
 
 MM = 72 / 25.4  # points per millimetre
 TYPE_WIDTH = 156 * MM  # 版心 width, 442.2 pt
@@ -93,21 +95,6 @@ def format_document_number(code: str, year: int, number: int) -> str:
 def text_width(text: str) -> float:
     """Width in body characters: CJK and full-width forms count 1, the rest 1/2."""
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
-
-
-def set_width(text: str) -> float:
-    """Width in em of `text` set in the Noto or Fandol faces, erring wide: CJK and
-    full-width forms 1, Latin capitals 0.75 (X is 0.73 em in both), other characters 0.6
-    (Noto's digits are 0.59 em). Used where a line must not wrap unexpectedly."""
-    total = 0.0
-    for ch in text:
-        if unicodedata.east_asian_width(ch) in "WF":
-            total += 1.0
-        elif "A" <= ch <= "Z":
-            total += 0.75
-        else:
-            total += 0.6
-    return total
 
 
 def label_for(level: int, n: int) -> str:
@@ -254,6 +241,8 @@ def _table(block: Table) -> dict:
         "widths": [f"{100 * w / TYPE_WIDTH:.2f}" for w in widths],
         "blank_rows": range(block.blank_rows),
         "caption": fallback_markup(block.caption) if block.caption else "",
+        "note": fallback_markup(block.note) if block.note else "",
+        "total": block.total and bool(rows),
     }
 
 
@@ -289,46 +278,7 @@ def _blocks(blocks: list[Block] | tuple[Block, ...]) -> list[dict]:
 
 def _chart(chart: BarChart) -> dict:
     """Geometry of a horizontal bar chart, in points, for `_bar_chart.svg`."""
-    width = round(TYPE_WIDTH, 2)
-    label_w = 150.0
-    x0 = label_w + 8
-    plot_w = width - x0 - 44
-    row, bar_h, top = 22.0, 13.0, 30.0
-    maximum = chart.maximum or max((v for _, v in chart.bars), default=1) or 1
-    bars = []
-    for i, (label, value) in enumerate(chart.bars):
-        y = top + i * row + (row - bar_h) / 2
-        w = max(0.0, min(float(value), maximum)) / maximum * plot_w
-        bars.append(
-            {
-                "label": label,
-                "value": f"{float(value):.1f}{chart.unit}",
-                "y": f"{y:.2f}",
-                "w": f"{w:.2f}",
-                "text_y": f"{y + bar_h - 3:.2f}",
-                "value_x": f"{x0 + w + 4:.2f}",
-            }
-        )
-    bottom = top + len(chart.bars) * row
-    ticks = [
-        {"x": f"{x0 + plot_w * k / 5:.2f}", "label": f"{maximum * k / 5:g}{chart.unit}"}
-        for k in range(6)
-    ]
-    return {
-        "type": "chart",
-        "title": chart.title,
-        "width": f"{width:.2f}",
-        "height": f"{bottom + 20:.2f}",
-        "center": f"{width / 2:.2f}",
-        "top": f"{top:.2f}",
-        "bottom": f"{bottom:.2f}",
-        "tick_y": f"{bottom + 12:.2f}",
-        "label_x": f"{label_w:.2f}",
-        "x0": f"{x0:.2f}",
-        "bar_h": f"{bar_h:.2f}",
-        "bars": bars,
-        "ticks": ticks,
-    }
+    return chart_geometry(chart, round(TYPE_WIDTH, 2))
 
 
 def _attachment_list(attachments: list[Attachment] | tuple[Attachment, ...]) -> list[dict]:
@@ -357,57 +307,6 @@ def _seal_source(seal) -> str:
 
 
 TITLE_CHARS = 20  # 2号 characters on one line of the type area
-BREAK_AFTER = "的于和与及、"  # a line may well end after these function words
-WORD_END = "年期届度季级部班局委会府院校员位作训单表"  # and these often end a word
-
-
-NO_LINE_START = "，。、；：？！）》」』”’〕】…—"
-NO_LINE_END = "（《「『“‘〔【"
-
-
-def _may_cut(text: str, cut: int) -> bool:
-    before, after = text[cut - 1], text[cut]
-    if before.isascii() and after.isascii() and (before + after).strip().isalnum():
-        return False  # never split a number or a Latin word (2026, XX)
-    return after not in NO_LINE_START and before not in NO_LINE_END
-
-
-def balanced_lines(
-    text: str, capacity: float, prefer: str = BREAK_AFTER, measure=set_width
-) -> list[str]:
-    """Break `text` into the fewest lines at most `capacity` em wide (by `measure`), as
-    even as possible (a trapezoid, not a long line and a short tail), preferring breaks
-    after the characters in `prefer` and never splitting a number or leaving punctuation
-    at a line's start."""
-    text_width = measure
-    width = text_width(text)
-    if width <= capacity:
-        return [text]
-    for count in range(math.ceil(width / capacity), len(text) + 1):
-        lines, rest = [], text
-        for remaining in range(count, 1, -1):
-            target = text_width(rest) / remaining
-            best, best_score = None, None
-            for cut in range(1, len(rest)):
-                w = text_width(rest[:cut])
-                if w > capacity:
-                    break
-                if not _may_cut(rest, cut):
-                    continue
-                last = rest[cut - 1]
-                score = abs(w - target) - (2 if last in prefer else 1 if last in WORD_END else 0)
-                if best_score is None or score < best_score:
-                    best, best_score = cut, score
-            if best is None:
-                break
-            lines.append(rest[:best])
-            rest = rest[best:]
-            if len(rest) < 2:
-                break
-        lines.append(rest)
-        if all(text_width(line) <= capacity for line in lines) and len(lines[-1]) > 1:
-            return lines
-    return [text]
 
 
 def _title_lines(title: str, capacity: float = TITLE_CHARS) -> list[str]:
@@ -569,3 +468,17 @@ def render_pdf(
         )
         data = document.write_pdf()
     return RenderedPdf(data=data, pages=len(document.pages))
+
+
+def render_first_page(context: DocumentContext) -> bytes:
+    """The first page of `context` as a one-page PDF, marked 样稿 (a preview)."""
+    from weasyprint import HTML
+
+    number = f"{context.issuer.code}〔{context.date.year}〕×号"
+    html = render_html(context, document_number=number, preview=True)
+    with _lock:
+        font_config, css, fetcher = _resources()
+        document = HTML(string=html, url_fetcher=fetcher).render(
+            stylesheets=[css], font_config=font_config
+        )
+        return document.copy(document.pages[:1]).write_pdf()
