@@ -10,8 +10,12 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self):
+        from notifications.reminders import register_reminder_source
         from surveys.flows import SurveyAnswerFlow, SurveyFlow
+        from surveys.notices import reminder_candidates
         from workflow.registry import register_flow
+
+        register_reminder_source(reminder_candidates)
 
         register_flow(SurveyFlow, icon="quiz", order=85)
         register_flow(SurveyAnswerFlow, icon="edit_note", order=86)

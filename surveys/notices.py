@@ -63,3 +63,34 @@ def escalated(answer) -> None:
         },
         url=f"/surveys/{answer.survey_id}/",
     )
+
+
+def reminder_candidates(now):
+    """Answers not approved whose survey's deadline falls in the reminder window, for
+    `manage.py send_reminders` (the 3-day and 1-day reminders; the flow's own timer
+    reminds once more the day before)."""
+    import datetime as dt
+
+    from notifications.reminders import ReminderCandidate, offsets
+    from surveys.models import AnswerStatus, SurveyAnswer, SurveyStatus
+
+    horizon = now + dt.timedelta(days=max(offsets(), default=0))
+    answers = (
+        SurveyAnswer.objects.filter(
+            survey__status=SurveyStatus.OPEN,
+            survey__deadline__gt=now,
+            survey__deadline__lte=horizon,
+        )
+        .exclude(status=AnswerStatus.APPROVED)
+        .select_related("survey", "unit")
+    )
+    for answer in answers:
+        head = _awaits_head(answer)
+        yield ReminderCandidate(
+            due=answer.survey.deadline,
+            key=f"survey-answer:{answer.pk}:{answer.status}",
+            recipients=_users(answer.unit, "approve_as_head" if head else "act_as_liaison"),
+            context={"subject": approval_subject(answer) if head else answer_subject(answer)},
+            url="/tasks/",
+            since=answer.survey.created_at,
+        )

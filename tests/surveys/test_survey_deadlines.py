@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from notifications.models import Event
+from notifications.models import Event, Notification
 from surveys.models import AnswerStatus, SurveyStatus
 from tests.factories import unit, user
 from tests.flowtools import fire_at, notified
@@ -80,3 +80,15 @@ def test_an_answer_approved_in_time_is_neither_reminded_nor_escalated(client, wo
     assert "alice" not in notified(Event.REMINDER)
     assert "lily" not in notified(Event.REMINDER)
     assert notified(Event.REMINDER) == {"fiona"}
+
+
+def test_the_three_day_and_one_day_reminders_go_out_once(client, world, staff):
+    due = timezone.localtime() + dt.timedelta(days=10)
+    survey = open_survey(client, world.bob, world, deadline=due.strftime("%Y-%m-%dT%H:%M"))
+    fire_at(survey.deadline - dt.timedelta(days=5), "send_reminders")
+    assert not notified(Event.REMINDER)
+    fire_at(survey.deadline - dt.timedelta(days=2), "send_reminders")
+    fire_at(survey.deadline - dt.timedelta(days=2) + dt.timedelta(hours=1), "send_reminders")
+    assert Notification.objects.filter(event=Event.REMINDER, recipient=staff.lily).count() == 1
+    fire_at(survey.deadline - dt.timedelta(hours=20), "send_reminders")
+    assert Notification.objects.filter(event=Event.REMINDER, recipient=staff.lily).count() == 2
