@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Q
 from django.utils import timezone
 
+from dispatch.leadership import cadre_cycles
 from dispatch.selectors import classes_in_reach
 from ledger import flows as ledger_flows
 from notifications.models import DocumentKind
@@ -41,7 +42,8 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
     (class and status), leave/deferral/exemption requests and their decision, makeups
     (owed, scheduled, attended, overdue), hour-recognition requests and their decision,
     filings the cadre took part in, and the hour records of the ledger (those of a
-    recognition request are that request's line); the hours by kind and year.
+    recognition request are that request's line); the hours by kind and year; for a
+    leadership-team member or an outstanding young cadre, their training cycles.
 
     Each line links to the pages `user` may open: process pages of the flows whose scope
     the user's jurisdiction reaches, classes in reach, issued notices the user may read
@@ -319,4 +321,6 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
         "dispatches": dispatches,
         "makeups": makeups,
         "filings": filings,
+        # The leadership-team and young-cadre cycles (none for other cadres).
+        "cycles": cadre_cycles(cadre, today),
     }

@@ -218,3 +218,13 @@ def test_the_day_flagged_needs_the_flag_and_cannot_be_in_the_future(world):
 def _class_on(world, start):
     """A class starting on `start`: the suggestions are evaluated as of its start."""
     return training_class(world.city_od, world.school, start, name="待调训班")
+
+
+def test_the_training_record_shows_a_leaders_cycles(world, login):
+    person = leader(world, "档案领导")
+    attended(world, person, dt.date.today() - dt.timedelta(days=400))
+    page = login(world.bob).get(f"/cadres/{person.pk}/record/").content.decode()
+    assert "培训周期" in page and "每3年至少参加1次系统培训" in page
+    assert "5年内累计集中培训不少于60天" in page and "未达标" in page  # no days credited
+    plain = login(world.bob).get(f"/cadres/{world.cadre_a.pk}/record/").content.decode()
+    assert "培训周期" not in plain
