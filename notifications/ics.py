@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 import icalendar
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 REQUIRED = ("summary", "start", "end")
 ALLOWED = {*REQUIRED, "location", "description"}
@@ -51,8 +52,14 @@ def normalize(calendar: dict | None) -> dict | None:
     }
 
 
-def build_ics(calendar: dict, *, uid: str, stamp: dt.datetime | None = None) -> bytes:
-    """One VEVENT in a VCALENDAR (METHOD:PUBLISH), as bytes."""
+def build_ics(
+    calendar: dict, *, uid: str, stamp: dt.datetime | None = None, organizer: str = ""
+) -> bytes:
+    """One VEVENT in a VCALENDAR (METHOD:PUBLISH), as bytes. RFC 5546 requires an ORGANIZER
+    in a published event: `organizer` (an e-mail address; default DEFAULT_FROM_EMAIL)."""
+    from django.conf import settings
+
+    organizer = organizer or settings.DEFAULT_FROM_EMAIL
     start, end = _parse(calendar["start"]), _parse(calendar["end"])
     if not isinstance(start, dt.datetime):
         end = end + dt.timedelta(days=1)  # DTEND of an all-day event is exclusive
@@ -62,6 +69,10 @@ def build_ics(calendar: dict, *, uid: str, stamp: dt.datetime | None = None) -> 
     cal.add("method", "PUBLISH")
     event = icalendar.Event()
     event.add("uid", uid)
+    address = icalendar.vCalAddress(f"mailto:{organizer}")
+    with translation.override(settings.LANGUAGE_CODE):
+        address.params["cn"] = icalendar.vText(_("Xundiao training dispatch"))
+    event.add("organizer", address)
     event.add("dtstamp", stamp or timezone.now())
     event.add("summary", calendar["summary"])
     event.add("dtstart", start)

@@ -25,10 +25,15 @@ Life of a `Delivery` row:
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from email import encoders
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
+from urllib.parse import quote
 
 from celery import shared_task
 from django.conf import settings
@@ -140,6 +145,41 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def mail_date() -> str:
+    """The Date header in the site's time zone, with its real offset (e.g. +0800), not the
+    -0000 ("offset unknown") Django writes for UTC."""
+    return email.utils.format_datetime(timezone.localtime())
+
+
+def _ascii_name(name: str, fallback: str) -> str:
+    """A plain ASCII file name for the `filename=` parameter (old mail readers): the name
+    itself when it is ASCII, else `fallback`."""
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        return fallback
+    return name
+
+
+def attachment(data: bytes | str, mimetype: str, name: str, fallback: str) -> MIMEBase:
+    """One attachment part whose Content-Disposition names the file twice: a plain ASCII
+    `filename=` and, for a non-ASCII name, the RFC 2231 `filename*=` beside it (readers
+    that know RFC 2231 take the latter). Text parts carry their charset once."""
+    maintype, subtype = mimetype.split("/", 1)
+    if maintype == "text":
+        part = MIMEText(data if isinstance(data, str) else data.decode("utf-8"), subtype, "utf-8")
+    else:
+        part = MIMEBase(maintype, subtype)
+        part.set_payload(data)
+        encoders.encode_base64(part)
+    plain = _ascii_name(name, fallback).replace('"', "")
+    disposition = f'attachment; filename="{plain}"'
+    if plain != name:
+        disposition += f"; filename*=utf-8''{quote(name, safe='')}"
+    part["Content-Disposition"] = disposition
+    return part
+
+
 def email_message(notification: Notification, to: str, *, connection=None) -> EmailMessage:
     """The e-mail for one notification: its text and link, the document's PDF and an .ics."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -152,18 +192,34 @@ def email_message(notification: Notification, to: str, *, connection=None) -> Em
         body=body,
         to=[to],
         connection=connection,
+        headers={"Date": mail_date()},
     )
     document = notification.document
     if document is not None:
         with default_storage.open(document.file.name, "rb") as pdf:
-            message.attach(f"{document.document_number}.pdf", pdf.read(), "application/pdf")
+            message.attach(
+                attachment(
+                    pdf.read(),
+                    "application/pdf",
+                    f"{document.document_number}.pdf",
+                    f"{document.kind}-{document.year}-{document.number}.pdf",
+                )
+            )
     if notification.calendar:
         uid = f"{notification.key}@xundiao"
-        message.attach(
+        invite = attachment(
+            build_ics(
+                notification.calendar,
+                uid=uid,
+                stamp=notification.created_at,
+                organizer=settings.DEFAULT_FROM_EMAIL,
+            ).decode("utf-8"),
+            "text/calendar",
             "invite.ics",
-            build_ics(notification.calendar, uid=uid, stamp=notification.created_at),
-            "text/calendar; method=PUBLISH; charset=utf-8",
+            "invite.ics",
         )
+        invite.set_param("method", "PUBLISH")
+        message.attach(invite)
     return message
 
 
@@ -318,7 +374,12 @@ def send_digests() -> int:
                         "inbox": absolute_url(_inbox_path()),
                     },
                 )
-            EmailMessage(subject=" ".join(subject.split()), body=body, to=[user.email]).send()
+            EmailMessage(
+                subject=" ".join(subject.split()),
+                body=body,
+                to=[user.email],
+                headers={"Date": mail_date()},
+            ).send()
         except Exception as exc:
             claimed.update(status=DeliveryStatus.DIGEST, claim_token="", last_error=_describe(exc))
             logger.warning("Digest for user %s failed: %s", recipient_id, exc)
