@@ -13,6 +13,7 @@ from core.http import positive_int
 from org import policy
 from surveys import exports as survey_exports
 from surveys import selectors
+from surveys.flows import SurveyFlow
 
 PAGE_SIZE = 50
 
@@ -34,7 +35,8 @@ def survey_list(request):
             request, surveys, survey_exports.SURVEYS, _("Needs surveys"), "surveys"
         )
     page = Paginator(surveys, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "surveys/survey_list.html", {"page": page})
+    may_open = SurveyFlow.start.can_execute(request.user)
+    return render(request, "surveys/survey_list.html", {"page": page, "may_open": may_open})
 
 
 @login_required
