@@ -4,20 +4,23 @@ from audit.admin_base import ReadOnlyRecordAdmin
 from dispatch import selectors
 from dispatch.forms import TrainingClassForm
 from dispatch.models import (
+    ClassSession,
     Dispatch,
     Filing,
     Institution,
     Makeup,
     QuotaAllocation,
     RollCall,
+    TeachingIndicatorRule,
     TrainingClass,
 )
+from ledger.admin import VersionedRuleAdmin
 from org.admin import JurisdictionAdmin
 
 
 @admin.register(Institution)
 class InstitutionAdmin(JurisdictionAdmin):
-    list_display = ["__str__", "kind", "address"]
+    list_display = ["__str__", "kind", "capacity", "address"]
     list_filter = ["kind"]
     list_select_related = ["unit"]
     autocomplete_fields = ["unit"]
@@ -73,3 +76,29 @@ class FilingAdmin(ReadOnlyRecordAdmin):
     list_display = ["title", "unit", "start_date", "end_date", "hours", "status"]
     list_filter = ["status"]
     list_select_related = ["unit"]
+
+
+@admin.register(TeachingIndicatorRule)
+class TeachingIndicatorRuleAdmin(VersionedRuleAdmin):
+    list_display = ["measure", "version", "min_percent", "effective_from", "effective_to"]
+    list_filter = ["measure"]
+    fields = [
+        "measure",
+        "min_percent",
+        "effective_from",
+        "effective_to",
+        "description",
+        "version",
+        "supersedes",
+        "created_at",
+    ]
+
+
+@admin.register(ClassSession)
+class ClassSessionAdmin(ReadOnlyRecordAdmin):
+    """Kept on the class's curriculum pages (`class_session_save`); shown here."""
+
+    list_display = ["title", "training_class", "date", "hours", "content", "by_leading_cadre"]
+    list_filter = ["content", "by_leading_cadre"]
+    search_fields = ["title", "teacher", "training_class__name"]
+    list_select_related = ["training_class"]

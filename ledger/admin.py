@@ -5,7 +5,14 @@ from django.core.exceptions import ValidationError
 from audit.admin_base import ReadOnlyRecordAdmin
 from audit.services import record_event, snapshot
 from core.http import positive_int
-from ledger.models import HourImport, HourImportRow, HourRecord, HourTotal, IndicatorRule
+from ledger.models import (
+    CadreCycleRule,
+    HourImport,
+    HourImportRow,
+    HourRecord,
+    HourTotal,
+    IndicatorRule,
+)
 from org.models import (
     CadreCategory,
 )
@@ -182,3 +189,95 @@ class IndicatorRuleAdmin(admin.ModelAdmin):
         versions = IndicatorRule.objects.filter(code=rule.code).order_by("version") if rule else []
         extra_context = {**(extra_context or {}), "versions": versions, "rule": rule}
         return super().history_view(request, object_id, extra_context)
+
+
+class VersionedRuleForm(forms.ModelForm):
+    """For the rules revised as new versions (`versioned_rule_revise`): a change to the
+    version in force is checked as the next version it will become, so a refusal is a
+    form error."""
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and self.has_changed() and not self.errors:
+            from ledger.services import versioned_rule_revision
+
+            original = type(self.instance).objects.get(pk=self.instance.pk)
+            fields = {
+                name: data[name]
+                for name in self.changed_data
+                if name != "effective_from" and name in data
+            }
+            try:
+                versioned_rule_revision(original, data.get("effective_from"), **fields)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for name, errors in exc.error_dict.items():
+                        self.add_error(name if name in self.fields else None, errors)
+                else:
+                    self.add_error(None, exc)
+        return data
+
+    def _post_clean(self):
+        # A change is saved as a new version; the row being edited keeps its values.
+        if self.instance.pk:
+            return
+        super()._post_clean()
+
+
+class VersionedRuleAdmin(admin.ModelAdmin):
+    """Rules as data with versions: saving a change to the version in force creates the
+    next version from the chosen date; older versions stay as the history."""
+
+    form = VersionedRuleForm
+    readonly_fields = ["version", "supersedes", "effective_to", "created_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        in_force = obj is None or (obj.effective_to is None and not hasattr(obj, "superseded_by"))
+        return request.user.is_superuser and in_force
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.full_clean()
+            obj.save()
+            record_event(actor=request.user, verb="rule.create", target=obj, after=snapshot(obj))
+            return
+        if not form.has_changed():
+            return
+        from ledger.services import versioned_rule_revise
+
+        original = type(obj).objects.get(pk=obj.pk)
+        changed = {
+            name: form.cleaned_data[name] for name in form.changed_data if name != "effective_from"
+        }
+        revision = versioned_rule_revise(
+            actor=request.user,
+            rule=original,
+            effective_from=form.cleaned_data["effective_from"],
+            **changed,
+        )
+        for field in type(obj)._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(revision, field.attname))
+
+
+@admin.register(CadreCycleRule)
+class CadreCycleRuleAdmin(VersionedRuleAdmin):
+    list_display = ["kind", "version", "years", "min_days", "effective_from", "effective_to"]
+    list_filter = ["kind"]
+    fields = [
+        "kind",
+        "years",
+        "min_days",
+        "hours_per_day",
+        "effective_from",
+        "effective_to",
+        "description",
+        "version",
+        "supersedes",
+        "created_at",
+    ]

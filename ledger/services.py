@@ -4,7 +4,7 @@ import datetime as dt
 import hashlib
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -90,6 +90,67 @@ def rule_revise(*, actor, rule: IndicatorRule, effective_from: dt.date, **fields
         target=revision,
         before=before,
         after=snapshot(revision),
+    )
+    return revision
+
+
+# Versioned rules of other kinds (CadreCycleRule, dispatch's TeachingIndicatorRule):
+# effective_from/effective_to, version, supersedes — revised the same way.
+
+_VERSION_FIELDS = {"id", "effective_from", "effective_to", "version", "supersedes", "created_at"}
+
+
+def versioned_rule_revision(rule, effective_from: dt.date | None, **fields):
+    """The next version of `rule` (any versioned rule model) from `effective_from`,
+    checked but not saved; ValidationError as `rule_revision`."""
+    model = type(rule)
+    if rule.effective_to is not None or model.objects.filter(supersedes=rule).exists():
+        raise ValidationError(_("Only the version in force can be revised."))
+    if effective_from is None or effective_from <= rule.effective_from:
+        raise ValidationError(
+            {
+                "effective_from": _(
+                    "A change to the version in force takes effect as a new version: set "
+                    "the date from which it applies, after %(date)s."
+                )
+                % {"date": rule.effective_from.isoformat()}
+            }
+        )
+    revision = model(
+        **{
+            f.attname: getattr(rule, f.attname)
+            for f in model._meta.concrete_fields
+            if f.name not in _VERSION_FIELDS
+        },
+        version=rule.version + 1,
+        supersedes=rule,
+        effective_from=effective_from,
+    )
+    for name, value in fields.items():
+        setattr(revision, name, value)
+    revision.full_clean()
+    return revision
+
+
+@transaction.atomic
+def versioned_rule_revise(*, actor, rule, effective_from: dt.date, **fields):
+    """A new version of a cycle or teaching rule in force from `effective_from`; the old
+    one ends the day before (evaluations under it keep naming it). Rules are the
+    administrators' (superusers') to change."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only an administrator may change the rules."))
+    rule = type(rule).objects.select_for_update().get(pk=rule.pk)
+    revision = versioned_rule_revision(rule, effective_from, **fields)
+    before = snapshot(rule)
+    change(
+        actor=actor,
+        instance=rule,
+        verb="rule.close",
+        effective_to=effective_from - dt.timedelta(days=1),
+    )
+    revision.save()
+    record_event(
+        actor=actor, verb="rule.revise", target=revision, before=before, after=snapshot(revision)
     )
     return revision
 

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from dispatch.leadership import cadre_cycles, leadership_compliance
@@ -228,3 +228,58 @@ def test_the_training_record_shows_a_leaders_cycles(world, login):
     assert "5年内累计集中培训不少于60天" in page and "未达标" in page  # no days credited
     plain = login(world.bob).get(f"/cadres/{world.cadre_a.pk}/record/").content.decode()
     assert "培训周期" not in plain
+
+
+# -- revising the rules ----------------------------------------------------------------------
+
+
+def test_an_administrator_revises_the_cycle_to_two_years_in_the_admin(admin_client):
+    from audit.models import AuditEvent
+
+    rule = CadreCycleRule.objects.get(kind="leader_systematic", version=1)
+    form = {
+        "kind": rule.kind,
+        "years": "2",
+        "min_days": "",
+        "hours_per_day": "8",
+        "effective_from": "2023-01-01",
+        "description": rule.description,
+    }
+    url = f"/admin/ledger/cadrecyclerule/{rule.pk}/change/"
+    response = admin_client.post(url, form)
+    assert response.status_code == 200 and "2023-01-01" in response.content.decode()
+    assert CadreCycleRule.objects.filter(kind="leader_systematic").count() == 1
+    form["effective_from"] = "2026-01-01"
+    assert admin_client.post(url, form).status_code == 302
+    rule.refresh_from_db()
+    assert rule.years == 3 and rule.effective_to == dt.date(2025, 12, 31)
+    assert cycle_rules(AS_OF).systematic.years == 2
+    assert cycle_rules(AS_OF).systematic.version == 2
+    assert AuditEvent.objects.filter(verb="rule.revise").count() == 1
+
+
+def test_only_an_administrator_revises_a_rule(world):
+    from ledger.services import versioned_rule_revise
+
+    rule = CadreCycleRule.objects.get(kind="leader_systematic", version=1)
+    with pytest.raises(PermissionDenied):
+        versioned_rule_revise(actor=world.bob, rule=rule, effective_from=AS_OF, years=2)
+    assert CadreCycleRule.objects.filter(kind="leader_systematic").count() == 1
+
+
+def test_a_teaching_indicator_is_revised_as_a_new_version(admin_client):
+    from dispatch.models import TeachingIndicatorRule
+
+    rule = TeachingIndicatorRule.objects.get(measure="party_spirit", version=1)
+    response = admin_client.post(
+        f"/admin/dispatch/teachingindicatorrule/{rule.pk}/change/",
+        {
+            "measure": "party_spirit",
+            "min_percent": "25",
+            "effective_from": "2027-01-01",
+            "description": rule.description,
+        },
+    )
+    assert response.status_code == 302
+    revision = TeachingIndicatorRule.objects.get(measure="party_spirit", version=2)
+    assert revision.min_percent == 25 and revision.supersedes == rule
