@@ -7,6 +7,7 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Training dispatch")
 
     def ready(self):
+        from approvals.panels import register_request_panel
         from approvals.signals import decision_made
         from dispatch import flows
         from dispatch.catalog import CatalogApplication
@@ -22,6 +23,9 @@ class DispatchConfig(AppConfig):
         acknowledged.connect(on_notice_acknowledged, dispatch_uid="dispatch.on_notice_acknowledged")
         register_reminder_source(reminder_candidates)
         register_document_reach(dispatch_documents)
+        from dispatch.approval_panel import cadre_panel
+
+        register_request_panel("dispatch/_approval_cadre.html", cadre_panel)
         register_application(CatalogApplication())
         register_flow(flows.RollCallFlow, icon="campaign", order=10)
         register_flow(flows.NominationFlow, icon="how_to_reg", order=20)

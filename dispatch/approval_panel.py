@@ -1,0 +1,32 @@
+"""What a decider sees beside an approval about a cadre (registered with
+`approvals.panels` in the app's `ready()`): the cadre's hours against the indicators and
+their latest dispatches, with a link to the whole training record — for an approver whose
+jurisdiction reaches the cadre."""
+
+from django.urls import reverse
+
+#: how many of the cadre's dispatches the panel lists (the record has them all)
+LATEST_DISPATCHES = 8
+
+
+def cadre_panel(approval_request, user) -> dict | None:
+    from dispatch.models import Dispatch
+    from ledger import compliance
+    from org import selectors as org_selectors
+
+    if approval_request.cadre_id is None:
+        return None
+    cadre = org_selectors.cadre_for_user(user, approval_request.cadre_id)
+    if cadre is None:
+        return None
+    dispatches = (
+        Dispatch.objects.filter(cadre=cadre)
+        .select_related("training_class")
+        .order_by("-training_class__start_date", "-pk")[:LATEST_DISPATCHES]
+    )
+    return {
+        "cadre": cadre,
+        "compliance": compliance.for_cadre(cadre),
+        "dispatches": list(dispatches),
+        "record_url": reverse("training_record", args=[cadre.pk]),
+    }
