@@ -17,6 +17,7 @@ from tests.surveys.kit import (
     decide,
     open_survey,
     open_task,
+    task_url,
 )
 
 
@@ -37,6 +38,11 @@ def test_it_sends_the_survey_to_the_units_with_a_liaison_of_its_own_jurisdiction
 def test_the_liaison_answers_the_head_returns_then_approves(client, world, staff):
     survey = open_survey(client, world.bob, world)
     row = SurveyAnswer.objects.get(survey=survey, unit=world.a)
+    task = open_task(answer_process(row), "answer")
+    client.force_login(staff.lily)
+    assert client.post(task_url(task, "assign")).status_code == 302
+    page = client.get(task_url(task, "execute")).content.decode()
+    assert TOPICS[0] in page and "希望的培训月份" in page
     response = answer(
         client,
         staff.lily,
@@ -48,6 +54,11 @@ def test_the_liaison_answers_the_head_returns_then_approves(client, world, staff
     assert row.status == AnswerStatus.AWAITING_APPROVAL
     assert survey_results(survey)["units"]["approved"] == 0
 
+    head_task = open_task(answer_process(row), "head_approval")
+    client.force_login(world.alice)
+    assert client.post(task_url(head_task, "assign")).status_code == 302
+    page = client.get(task_url(head_task, "execute")).content.decode()
+    assert "乡村振兴" in page and "12" in page
     assert decide(client, world.alice, row, "return", "人数有误").status_code == 302
     row.refresh_from_db()
     assert row.status == AnswerStatus.RETURNED
@@ -103,8 +114,6 @@ def test_a_unit_answers_once(client, world, staff):
     task = open_task(answer_process(row), "answer")
     answer(client, staff.lily, row, answer_data(TOPICS[:1], civil_servant=2))
     # The task is done: posting it again is "already handled", nothing written.
-    from tests.surveys.kit import task_url
-
     before = AuditEvent.objects.count()
     response = client.post(task_url(task, "execute"), answer_data(TOPICS, civil_servant=9))
     assert response.status_code == 302
