@@ -5,9 +5,10 @@ selector, same filters, same jurisdiction), described by a list of `Column`s tha
 next to the app's selectors (`org/exports.py`, `dispatch/exports.py` …).
 
 * Memory stays flat however many rows: a queryset is read with `.iterator()` in chunks;
-  the .xlsx is written by openpyxl's write-only workbook (rows go straight to a temporary
-  file, strings inline — no shared-string table growing with the rows) and then sent as
-  a file; the .csv is streamed as it is written.
+  the .xlsx is written by XlsxWriter in constant-memory mode (rows go straight to a
+  temporary file, strings inline — no shared-string table growing with the rows; about
+  half the CPU time of openpyxl's write-only workbook) and then sent as a file; the .csv
+  is streamed as it is written. (Files are read with openpyxl: core/spreadsheets.py.)
 * Dates are date cells (with a number format), numbers are numbers, headers Chinese, the
   header row frozen, columns sized.
 * Formula injection: a text cell beginning with = + - @, a tab or a carriage return
@@ -31,7 +32,6 @@ from urllib.parse import quote
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
-from openpyxl.cell import WriteOnlyCell
 
 TEXT, DATE, NUMBER = "text", "date", "number"
 FORMATS = ("xlsx", "csv")
@@ -166,27 +166,47 @@ def content_disposition(filename: str, fallback: str, extension: str) -> str:
 
 def xlsx_response(rows, columns: list[Column], filename: str, *, fallback: str = "export"):
     """The rows as one .xlsx sheet, written to a temporary file and sent from it."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(filename))
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(columns, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    bold = Font(bold=True)
-
-    def header(text):
-        cell = WriteOnlyCell(sheet, value=_text(text))
-        cell.font = bold
-        return cell
-
-    sheet.append([header(column.header) for column in columns])
-    for row in _rows(rows):
-        sheet.append([_xlsx_value(sheet, value) for value in _values(row, columns)])
     spool = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook.save(spool)
+    workbook = xlsxwriter.Workbook(
+        spool,
+        {
+            # Rows go to disk as they are written, strings inline: memory stays flat.
+            "constant_memory": True,
+            # A value is what it is: never read text as a formula, number or link.
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "tmpdir": tempfile.gettempdir(),
+        },
+    )
+    sheet = workbook.add_worksheet(_sheet_title(filename))
+    sheet.freeze_panes(1, 0)
+    for index, column in enumerate(columns):
+        sheet.set_column(index, index, column.width)
+    bold = workbook.add_format({"bold": True})
+    quoted = workbook.add_format({"quote_prefix": True})
+    dates = {kind: workbook.add_format({"num_format": f}) for kind, f in DATE_FORMATS.items()}
+    for index, column in enumerate(columns):
+        sheet.write_string(0, index, _text(column.header), bold)
+    write_string, write_number, write_datetime = (
+        sheet.write_string,
+        sheet.write_number,
+        sheet.write_datetime,
+    )
+    for number, row in enumerate(_rows(rows), 1):
+        for index, value in enumerate(_values(row, columns)):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                # Formula-like text: a string cell (never a formula) with the quote prefix.
+                write_string(number, index, value, quoted if neutralised(value) else None)
+            elif isinstance(value, dt.date):
+                write_datetime(number, index, value, dates[type(value)])
+            else:
+                write_number(number, index, value)
+    workbook.close()
     spool.seek(0)
     response = FileResponse(spool, content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition(filename, fallback, "xlsx")
@@ -194,27 +214,6 @@ def xlsx_response(rows, columns: list[Column], filename: str, *, fallback: str =
 
 
 DATE_FORMATS = {dt.date: "yyyy-mm-dd", dt.datetime: "yyyy-mm-dd hh:mm"}
-
-
-def _xlsx_value(sheet, value):
-    """The plain value where openpyxl types it right (numbers, empties, text that cannot be
-    taken for a formula: the fast path, one reused cell); a cell of its own for
-    formula-like text (a string cell, never a formula: openpyxl would take "=…" for one,
-    with the quote prefix) and for dates (with a date number format)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(value, str):
-        if not neutralised(value):
-            return value
-        cell = WriteOnlyCell(sheet)
-        cell._value, cell.data_type = value, "s"
-        cell.quotePrefix = True
-        return cell
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMATS[type(value)]
-        return cell
-    return value
 
 
 def _sheet_title(filename: str) -> str:
