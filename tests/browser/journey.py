@@ -87,7 +87,10 @@ class Journey:
         return page
 
     def submit(self, page: Page, button: str = "提交"):
-        """Submit the task's form; back on the page the task was opened from."""
+        """Submit the task's form; back on the page the task was opened from. Waits for the
+        page's own requests (a preview, the chart) first: the live server's threads share
+        one in-memory SQLite connection."""
+        page.wait_for_load_state("networkidle")
         page.get_by_role("button", name=button).click()
         expect(page).not_to_have_url(EXECUTE, timeout=30_000)
         return page
