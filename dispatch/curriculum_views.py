@@ -18,7 +18,7 @@ from dispatch.services.curriculum import class_session_save
 class ClassSessionForm(forms.ModelForm):
     class Meta:
         model = ClassSession
-        fields = ["date", "title", "hours", "content", "teacher", "by_leading_cadre"]
+        fields = ["date", "title", "hours", "content", "method", "teacher", "by_leading_cadre"]
         widgets = {"date": DateInput()}
 
 

@@ -1,8 +1,10 @@
 """Teaching indicators (教学指标) of a class's curriculum: the share of its hours given to
 each kind of content, against the rules in force (`TeachingIndicatorRule`).
 
-Works over any objects with `.hours`, `.content` and `.by_leading_cadre` — a class's
-sessions (`ClassSession`) or a plan line's planned sessions alike."""
+Works over any objects with `.hours`, `.content` and `.by_leading_cadre` (and, if they
+have one, `.method`: a session taught by cases or interactively counts for those
+measures whatever its content) — a class's sessions (`ClassSession`) or a plan line's
+planned sessions alike."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -11,7 +13,12 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from dispatch.models.curriculum import SessionContent, TeachingIndicatorRule, TeachingMeasure
+from dispatch.models.curriculum import (
+    SessionContent,
+    SessionMethod,
+    TeachingIndicatorRule,
+    TeachingMeasure,
+)
 from org import policy
 
 HUNDRED = Decimal(100)
@@ -22,6 +29,13 @@ MEASURE_CONTENTS = {
     TeachingMeasure.PARTY_SPIRIT: {SessionContent.PARTY_SPIRIT},
     TeachingMeasure.CASE_TEACHING: {SessionContent.CASE_TEACHING},
     TeachingMeasure.INTERACTIVE: {SessionContent.INTERACTIVE},
+}
+
+# A session taught by case or interactive method counts for that measure too, whatever
+# its content (so theory and party spirit can hold 70 % while cases hold 15 %).
+METHOD_MEASURES = {
+    TeachingMeasure.CASE_TEACHING: {SessionMethod.CASE_TEACHING},
+    TeachingMeasure.INTERACTIVE: {SessionMethod.INTERACTIVE},
 }
 
 
@@ -54,8 +68,10 @@ def measure_hours(sessions: Iterable) -> dict[str, Decimal]:
         hours = _hours(session.hours)
         total += hours
         content = str(session.content)
+        # Case and interactive teaching count by content or by method (optional).
+        method = str(getattr(session, "method", "") or "")
         for measure, contents in MEASURE_CONTENTS.items():
-            if content in contents:
+            if content in contents or method in METHOD_MEASURES.get(measure, ()):
                 result[str(measure)] += hours
         if session.by_leading_cadre:
             result[str(TeachingMeasure.LEADING_CADRES)] += hours

@@ -2,6 +2,7 @@ from dispatch.models.classes import ClassKind, Institution, InstitutionKind, Tra
 from dispatch.models.curriculum import (
     ClassSession,
     SessionContent,
+    SessionMethod,
     TeachingIndicatorRule,
     TeachingMeasure,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "RollCallMode",
     "RollCallStatus",
     "SessionContent",
+    "SessionMethod",
     "TeachingIndicatorRule",
     "TeachingMeasure",
     "TrainingClass",

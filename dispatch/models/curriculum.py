@@ -17,6 +17,15 @@ class SessionContent(models.TextChoices):
     INTERACTIVE = "interactive", _("Interactive / field study")
 
 
+class SessionMethod(models.TextChoices):
+    """How a session is taught. Case teaching and interactive teaching are methods as
+    much as contents: a party-spirit session taught through cases counts for both."""
+
+    LECTURE = "lecture", _("Lecture")
+    CASE_TEACHING = "case_teaching", _("Case teaching")
+    INTERACTIVE = "interactive", _("Interactive / field study")
+
+
 class ClassSession(models.Model):
     """One session of a class's curriculum (课程): its hours, teacher and content."""
 
@@ -32,6 +41,12 @@ class ClassSession(models.Model):
     teacher = models.CharField(_("teacher"), max_length=100)
     by_leading_cadre = models.BooleanField(_("taught by a leading cadre"), default=False)
     content = models.CharField(_("content"), max_length=16, choices=SessionContent.choices)
+    method = models.CharField(
+        _("teaching method"),
+        max_length=16,
+        choices=SessionMethod.choices,
+        default=SessionMethod.LECTURE,
+    )
 
     class Meta:
         verbose_name = _("class session")

@@ -27,7 +27,7 @@ def class_curriculum(context, training_class):
     sums = [
         SimpleNamespace(**row)
         for row in sessions.order_by()
-        .values("content", "by_leading_cadre")
+        .values("content", "method", "by_leading_cadre")
         .annotate(hours=Sum("hours"))
     ]
     return {

@@ -27,8 +27,10 @@ def teaching_rules(db):
         importlib.import_module("dispatch.migrations.0003_default_teaching_rules").load(apps, None)
 
 
-def s(hours, content="professional", leading=False):
-    return SimpleNamespace(hours=Decimal(str(hours)), content=content, by_leading_cadre=leading)
+def s(hours, content="professional", leading=False, **extra):
+    return SimpleNamespace(
+        hours=Decimal(str(hours)), content=content, by_leading_cadre=leading, **extra
+    )
 
 
 def checks_by_measure(sessions, hours=100, on=dt.date(2026, 6, 1)):
@@ -74,6 +76,23 @@ def test_theory_and_party_spirit_count_together_and_hours_missing_count_as_nothi
     assert [c.measure for c in missed] == ["interactive"]
     # The same curriculum for a class of 200 hours misses every share.
     assert len(teaching_shortfalls(sessions, 200, dt.date(2026, 6, 1))) == 5
+
+
+def test_a_curriculum_meets_every_indicator_when_cases_and_interaction_are_methods(world):
+    # By content alone 70 % + 15 % + 20 % cannot fit in 100 %: the methods overlap.
+    sessions = [
+        s(40, "theory", leading=True),
+        s(15, "theory", method="case_teaching"),
+        s(20, "party_spirit", method="interactive"),
+        s(25, "professional"),
+    ]
+    assert teaching_shortfalls(sessions, 100, dt.date(2026, 6, 1)) == []
+    shares = teaching_shares(sessions)
+    assert (shares["case_teaching"], shares["interactive"]) == (Decimal(15), Decimal(20))
+    # A case-teaching session taught by cases counts once.
+    assert teaching_shares([s(10, "case_teaching", method="case_teaching")], 100)[
+        "case_teaching"
+    ] == Decimal(10)
 
 
 def test_a_new_version_of_a_rule_applies_from_its_date(world):
@@ -171,7 +190,8 @@ def test_a_registrar_adds_a_session_through_the_form(world, klass, login):
         "date": klass.start_date,
         "title": "案例研讨",
         "hours": "101",
-        "content": "case_teaching",
+        "content": "party_spirit",
+        "method": "case_teaching",
         "teacher": "张主任",
         "by_leading_cadre": "on",
     }
@@ -183,6 +203,9 @@ def test_a_registrar_adds_a_session_through_the_form(world, klass, login):
     assert response.status_code == 302
     session = ClassSession.objects.get()
     assert session.by_leading_cadre and session.hours == 16
+    assert session.method == "case_teaching"
+    page = client.get(f"/classes/{klass.pk}/").content.decode()
+    assert "党性教育（案例教学）" in page
     data["hours"] = "12"
     assert client.post(f"/sessions/{session.pk}/edit/", data).status_code == 302
     session.refresh_from_db()
