@@ -124,6 +124,9 @@ def line_add(request, pk):
     plan = _plan(request, pk)
     if not policy.may_draft(request.user, plan):
         raise PermissionDenied
+    if plan.status not in services.EDITABLE:
+        messages.error(request, _("Only a draft or returned plan can be changed."))
+        return redirect("planning:detail", plan.pk)
     form = LineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
