@@ -1,20 +1,15 @@
 """The circular (通报): figures counted for a period, drafted, approved by the org
 department head (or returned), issued as a numbered document."""
 
-import dataclasses
-
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
 from circulars import services as circular_services
+from circulars import tasks as circular_tasks
 from circulars.models import Circular, CircularStatus
 from circulars.task_views import CircularApproveView, CircularDraftView, CircularStartView
-from dispatch.documents import issuer_of
-from notifications.documents import circular as circular_document
-from notifications.documents.context import Paragraph
-from notifications.services import issue_document
 from org import selectors as org_selectors
 from workflow.mixins import ScopedFlowMixin
 from workflow.nodes import SUBJECT
@@ -98,34 +93,18 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
         return fresh_artifact(activation.process).status == CircularStatus.RETURNED
 
     def issue_circular(self, activation):
+        """Queue the rendering once the approval is committed: the head's request does
+        not wait for the PDF; the circular's page shows its progress."""
         circular = fresh_artifact(activation.process)
         approval = activation.process.task_set.filter(flow_task=self.approval).latest("finished")
-        document = issue_circular_document(circular, actor=approval.owner)
-        circular_services.circular_mark_issued(circular=circular, document=document)
+        actor_id = approval.owner_id
+        transaction.on_commit(
+            lambda: circular_tasks.issue_circular.delay(circular.pk, actor_id), robust=True
+        )
 
     artifact_model = Circular
     scope_attr = "org_department.unit"
     artifact_related = ("org_department__unit", "org_department__jurisdiction")
-
-
-def issue_circular_document(circular: Circular, actor=None):
-    """Render and issue the circular as an official document with its number."""
-    figures = circular.figures
-    context = circular_document.circular(
-        issuer=issuer_of(circular.org_department),
-        period=circular_services.period_label(circular.period_start, circular.period_end),
-        figures=printed_rows(figures),
-        absentees=figures.get("absentees", []),
-        overdue_makeups=figures.get("overdue_makeups", []),
-        date=timezone.localdate(),
-        title=circular.title,
-        printed_by=circular.org_department.unit.name,
-        organizer=circular.org_department.unit.name,
-    )
-    drafted = [Paragraph(text.strip()) for text in circular.body.splitlines() if text.strip()]
-    if drafted:
-        context = dataclasses.replace(context, body=[*context.body, *drafted])
-    return issue_document(actor=actor, kind="circular", context=context, subject=circular)
 
 
 def start_scheduled_circular(*, org_department, period_kind, start, end):

@@ -28,5 +28,5 @@ class CircularStartForm(forms.Form):
 class CircularDraftForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     body = forms.CharField(
-        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 10})
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 24})
     )

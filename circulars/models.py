@@ -20,6 +20,7 @@ class CircularStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
     RETURNED = "returned", _("Returned")
+    ISSUING = "issuing", _("Approved, the document is being produced")
     ISSUED = "issued", _("Issued")
 
 
@@ -48,6 +49,7 @@ class Circular(models.Model):
     return_reason = models.TextField(_("reason for returning"), blank=True)
     document_number = models.CharField(_("document number"), max_length=64, blank=True)
     document_id = models.PositiveBigIntegerField(_("document"), null=True, blank=True)
+    issue_error = models.TextField(_("why the document could not be produced"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

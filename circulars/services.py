@@ -240,6 +240,8 @@ def overdue_makeup_q(end: dt.date) -> Q:
 
 
 def period_label(start: dt.date, end: dt.date) -> str:
+    """The period as the circular names it: 2026年度, 2026年3月, 2026年第一季度, or a
+    span of dates without the year repeated (2026年10月1日至12月13日)."""
     if start.month == 1 and start.day == 1 and end == dt.date(start.year, 12, 31):
         return f"{start.year}年度"
     if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
@@ -248,7 +250,10 @@ def period_label(start: dt.date, end: dt.date) -> str:
             return f"{start.year}年{start.month}月"
         if months == 3 and start.month in (1, 4, 7, 10):
             return f"{start.year}年第{'一二三四'[start.month // 3]}季度"
-    return f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
+    until = f"{end.month}月{end.day}日"
+    if end.year != start.year:
+        until = f"{end.year}年{until}"
+    return f"{start.year}年{start.month}月{start.day}日至{until}"
 
 
 @transaction.atomic
@@ -335,8 +340,10 @@ def circular_decide(*, actor, circular, approve: bool, reason: str = "") -> Circ
     if circular.status != CircularStatus.AWAITING_APPROVAL:
         raise ValidationError(_("This step has already been completed by someone else."))
     if approve:
-        record_event(actor=actor, verb="circular.approve", target=circular)
-        return circular
+        # The PDF is rendered afterwards, in a task (circulars.tasks.issue_circular).
+        return change(
+            actor=actor, instance=circular, verb="circular.approve", status=CircularStatus.ISSUING
+        )
     require_reason(reason, _("Please give the reason for returning."))
     circular = change(
         actor=actor,
@@ -350,8 +357,18 @@ def circular_decide(*, actor, circular, approve: bool, reason: str = "") -> Circ
 
 
 @transaction.atomic
+def circular_issue_failed(*, circular, error: str) -> Circular:
+    """The document could not be produced: the circular stays approved, with the reason
+    shown on its page, until it is issued again."""
+    circular = _lock_circular(circular)
+    return change(actor=None, instance=circular, verb="circular.issue_failed", issue_error=error)
+
+
+@transaction.atomic
 def circular_mark_issued(*, circular, document) -> Circular:
     circular = _lock_circular(circular)
+    if circular.status == CircularStatus.ISSUED:
+        return circular
     circular = change(
         actor=None,
         instance=circular,
@@ -359,6 +376,7 @@ def circular_mark_issued(*, circular, document) -> Circular:
         status=CircularStatus.ISSUED,
         document_number=document.document_number,
         document_id=document.pk,
+        issue_error="",
     )
     circulars_notices.circular_issued(circular, document)
     return circular

@@ -2,8 +2,10 @@
 and completes the task; Viewflow has already checked that the user owns the task, and
 the service checks the jurisdiction again and that the step is still open."""
 
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from circulars import documents as circular_documents
 from circulars import exports as circular_exports
 from circulars import services as circular_services
 from circulars import services as circulars_services
@@ -106,14 +108,37 @@ class CircularTaskMixin:
 
 
 class CircularDraftView(CircularTaskMixin, TaskFormView):
+    """The drafter edits the circular's one text, pre-filled with the text generated from
+    the figures; a POST with `preview` answers the first page as it would print (PNG)
+    and completes nothing."""
+
     form_class = CircularDraftForm
+    template_name = "circulars/circular_draft.html"
 
     def details(self, circular):
         return circular_details(circular)
 
     def get_initial(self):
         circular = self.subject()
-        return {"title": circular.title, "body": circular.body}
+        return {
+            "title": circular.title,
+            "body": circular.body or circular_documents.generated_text(circular),
+        }
+
+    def post(self, request, *args, **kwargs):
+        if "preview" in request.POST:
+            form = self.get_form()
+            form.is_valid()
+            data = getattr(form, "cleaned_data", {})
+            png = circular_documents.preview_png(
+                self.subject(),
+                title=data.get("title") or request.POST.get("title", "")[:255],
+                text=data.get("body", ""),
+            )
+            response = HttpResponse(png, content_type="image/png")
+            response["Cache-Control"] = "no-store"
+            return response
+        return super().post(request, *args, **kwargs)
 
     def perform(self, form):
         return circulars_services.circular_draft(

@@ -6,3 +6,11 @@ from django.core.management import call_command
 def start_circulars():
     """Start the circulars of the period that just ended (beat runs it daily)."""
     call_command("start_circulars", verbosity=0)
+
+
+@shared_task(name="circulars.issue_circular")
+def issue_circular(circular_id: int, actor_id: int | None = None) -> int | None:
+    """Render and issue an approved circular (queued when the head approves it)."""
+    from circulars.documents import issue_approved
+
+    return issue_approved(circular_id, actor_id)

@@ -1,0 +1,100 @@
+"""The circular as an official document: its context built from the stored figures and
+the drafter's text, the text generated for the drafter to start from, and a preview of
+the first page."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from circulars import services as circular_services
+from circulars.models import Circular
+from dispatch.documents import issuer_of
+from notifications.documents import circular as circular_document
+from notifications.documents.context import DocumentContext
+
+
+def circular_context(circular: Circular, *, text: str | None = None, date=None) -> DocumentContext:
+    """The document of `circular`: the figures' tables, chart and lists, and the body
+    from `text` (default: the circular's stored text; the generated text when blank)."""
+    figures = circular.figures
+    text = circular.body if text is None else text
+    return circular_document.circular(
+        issuer=issuer_of(circular.org_department),
+        period=circular_services.period_label(circular.period_start, circular.period_end),
+        period_end=circular.period_end,
+        figures=circular_services.circular_rows(figures),
+        absentees=figures.get("absentees", []),
+        overdue_makeups=figures.get("overdue_makeups", []),
+        date=date or timezone.localdate(),
+        title=circular.title,
+        printed_by=circular.org_department.unit.name,
+        organizer=circular.org_department.unit.name,
+        body=circular_document.body_blocks(text) or None,
+    )
+
+
+def generated_text(circular: Circular) -> str:
+    """The text generated from the figures, as the drafter starts editing it."""
+    return circular_document.body_text(circular_context(circular, text="").body)
+
+
+def preview_png(circular: Circular, *, title: str, text: str, width: int = 420) -> bytes:
+    """The first page of the circular as it would print with `title` and `text`, as a
+    PNG `width` pixels wide (the number reads 样稿)."""
+    import dataclasses
+    import io
+
+    import pypdfium2
+
+    from notifications.documents.render import render_first_page
+
+    context = circular_context(circular, text=text)
+    # The attachments' pages are not shown: only their titles (the 附件说明) are kept.
+    context = dataclasses.replace(
+        context,
+        title=title or " ",
+        attachments=[dataclasses.replace(a, blocks=()) for a in context.attachments],
+    )
+    pdf = pypdfium2.PdfDocument(render_first_page(context))
+    try:
+        page = pdf[0]
+        image = page.render(scale=width / page.get_width()).to_pil()
+        page.close()
+    finally:
+        pdf.close()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def issue_approved(circular_id: int, actor_id: int | None = None) -> int | None:
+    """Render and issue an approved circular with its number, then mark it issued and
+    tell the units; run by `circulars.tasks.issue_circular` after the approval. Done
+    once: a circular already issued (a retried task) is left alone. If rendering fails,
+    no number is used up and the reason is kept on the circular."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from circulars.models import CircularStatus
+    from notifications.services import issue_document
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        with transaction.atomic():
+            circular = (
+                Circular.objects.select_for_update()
+                .select_related("org_department__unit")
+                .get(pk=circular_id)
+            )
+            if circular.status != CircularStatus.ISSUING:
+                return circular.document_id
+            document = issue_document(
+                actor=actor, kind="circular", context=circular_context(circular), subject=circular
+            )
+            circular_services.circular_mark_issued(circular=circular, document=document)
+            return document.pk
+    except Exception as exc:
+        circular_services.circular_issue_failed(
+            circular=Circular(pk=circular_id), error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
