@@ -102,6 +102,12 @@ def test_the_plan_from_draft_to_roll_calls_on_the_dispatch_date(client, world, s
     consultations = {c.unit_id: c for c in Consultation.objects.filter(plan=plan)}
     assert set(consultations) == {world.school_unit.pk, world.a.pk, world.b.pk}
 
+    # 我的待办: A's head has the consultation, the city's head nothing yet.
+    client.force_login(world.alice)
+    assert "年度调训计划" in client.get("/tasks/").content.decode()
+    client.force_login(world.charlie)
+    assert "年度调训计划" in client.get("/tasks/").content.decode()  # B's own
+
     # The consultation tasks: A's head, the school's registrar; B's is left to lapse.
     a_process = process_of(consultations[world.a.pk], "ConsultationFlow")
     a_task = open_task(a_process, "answer")
@@ -121,6 +127,7 @@ def test_the_plan_from_draft_to_roll_calls_on_the_dispatch_date(client, world, s
 
     # The head cannot approve while B's consultation is open before its deadline.
     client.force_login(staff.oscar)
+    assert "年度调训计划" in client.get("/tasks/").content.decode()
     approval = open_task(process, "approval")
     response = act(client, approval, {"decision": "approve"})
     assert response.status_code == 200
