@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.test import TestCase
 
 from dispatch.models import Dispatch, DispatchStatus
 from notifications.models import Notification
@@ -175,7 +176,8 @@ def test_makeup_owed_and_circular_issued_reach_their_units(world, staff, roll_ca
     circular_process = process_of(Circular.objects.get(), "CircularFlow")
     act(client, open_task(circular_process, "draft"), {"title": "通报", "body": ""})
     client.force_login(staff.oscar)
-    act(client, open_task(circular_process, "approval"), {"decision": "approve"})
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the PDF renders in a task
+        act(client, open_task(circular_process, "approval"), {"decision": "approve"})
     # Both dispatched units are counted: their heads and liaisons hear of it.
     assert notified("circular_issued") == {"alice", "lily", "charlie", "luke"}
 

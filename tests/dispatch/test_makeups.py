@@ -8,6 +8,7 @@ import pdfplumber
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.test import TestCase
 from django.utils import timezone
 
 from circulars.models import Circular
@@ -139,7 +140,8 @@ def test_a_scheduled_makeup_not_attended_by_its_due_date_escalates_into_the_next
         process = process_of(circular, "CircularFlow")
         act(client, open_task(process, "draft"), {"title": circular.title, "body": ""})
         client.force_login(staff.oscar)
-        act(client, open_task(process, "approval"), {"decision": "approve"})
+        with TestCase.captureOnCommitCallbacks(execute=True):  # the PDF renders in a task
+            act(client, open_task(process, "approval"), {"decision": "approve"})
         circular.refresh_from_db()
         document = IssuedDocument.objects.get(pk=circular.document_id)
         with document.file.open("rb") as handle, pdfplumber.open(handle) as pdf:
