@@ -166,7 +166,8 @@ def answer_submit(*, actor, answer: SurveyAnswer, responses: dict) -> SurveyAnsw
     """The unit's liaison answers the survey (once; again only after the head returned
     it); past the deadline the dispatchers may answer for the unit."""
     answer = _lock(answer)
-    require_any(actor, ("act_as_liaison", "issue_dispatch"), answer.unit)
+    escalated = ("act_as_liaison", "issue_dispatch") if answer.escalated else ("act_as_liaison",)
+    require_any(actor, escalated, answer.unit)
     if answer.status not in TO_ANSWER:
         raise ValidationError(
             _("%(unit)s has already answered this survey; a unit answers only once.")

@@ -39,6 +39,10 @@ def test_outsiders_cannot_take_the_answer_task(client, world, staff, survey):
     for insider in (world.alice, world.bob):
         client.force_login(insider)
         assert client.post(task_url(task, "assign")).status_code == 403, insider
+    # Before the deadline has escalated it, not even the dispatcher answers for the unit.
+    for person in (world.bob, world.alice, staff.luke):
+        with pytest.raises(PermissionDenied):
+            services.answer_submit(actor=person, answer=survey.answers.get(), responses={})
 
 
 def test_outsiders_cannot_take_the_approval_task(client, world, staff, survey):
