@@ -18,3 +18,12 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None, format="%Y-%m-%dT%H:%M"):
         super().__init__(attrs=attrs, format=format)
+
+
+class MultiPicker(forms.CheckboxSelectMultiple):
+    """Choose several from a long list: checkboxes (each click adds or takes off one, the
+    earlier choices stay — no Ctrl-click), a search box that hides what does not match but
+    never what is chosen, and the names chosen so far (xundiao/site.js; without scripts,
+    the plain checkboxes)."""
+
+    template_name = "core/widgets/multi_picker.html"

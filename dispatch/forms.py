@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from core.validation import REASON_MAX_LENGTH, validate_attachment
-from core.widgets import DateInput, DateTimeInput
+from core.widgets import DateInput, DateTimeInput, MultiPicker
 from dispatch.models import AttendanceResult, RequestKind, RollCallMode, TrainingClass
 from org.models import Cadre, Unit
 
@@ -145,7 +145,7 @@ class NominationForm(forms.Form):
     cadres = CadresField(
         label=_("Nominees"),
         queryset=Cadre.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 12, "style": "min-width: 28em"}),
+        widget=MultiPicker(),
         error_messages={
             "outside": _(
                 "%(count)s of the chosen cadres are not of your unit or no longer exist; "
@@ -273,7 +273,7 @@ class FilingForm(forms.Form):
     end_date = forms.DateField(label=_("End date"), widget=DateInput())
     hours = forms.DecimalField(label=_("Credit hours"), max_digits=6, decimal_places=1)
     participants = forms.ModelMultipleChoiceField(
-        label=_("Participants"), queryset=Cadre.objects.none()
+        label=_("Participants"), queryset=Cadre.objects.none(), widget=MultiPicker()
     )
 
 

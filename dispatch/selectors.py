@@ -13,6 +13,9 @@ from dispatch.models import TrainingClass
 from org.models import Cadre
 from org.selectors import READ, cadre_list, cadres_in_reach, units_in_reach
 
+#: a dispatch whose cadre is expected in the class: attendance is still to be recorded
+ATTENDANCE_PENDING_STATUSES = ["confirmed", "notified", "acknowledged"]
+
 
 def classes_in_reach(user, perm: str = READ) -> QuerySet[TrainingClass]:
     """Classes organized by an org department in reach or held at an institution in reach."""
@@ -45,10 +48,21 @@ def home_summary(user, roles) -> dict:
     from django.db.models import Count
 
     today = dt.date.today()
-    summary = {}
+    summary = {"today": today}
     if {"dispatcher", "org_head", "auditor", "registrar"} & set(roles):
+        # A class that has ended stays while attendance is still to be recorded.
+        from dispatch.models import Dispatch
+
+        pending = Exists(
+            Dispatch.objects.filter(
+                training_class=OuterRef("pk"), status__in=ATTENDANCE_PENDING_STATUSES
+            )
+        )
         summary["upcoming_classes"] = list(
-            class_list(user).filter(end_date__gte=today).order_by("start_date")[:8]
+            class_list(user)
+            .annotate(attendance_pending=pending)
+            .filter(Q(end_date__gte=today) | Q(attendance_pending=True))
+            .order_by("start_date")[:8]
         )
     if set(roles) - {"trainee"}:
         summary["unit_count"] = units_in_reach(user).count()

@@ -51,10 +51,17 @@ class TaskRow:
 
 def _due(task):
     """The deadline of the task, read off its subject: `<node>_due` (a dispatch's
-    confirm_due, acknowledge_due), else the subject's own `due_at` / `due_date`."""
+    confirm_due, acknowledge_due), else the subject's own `due_at` / `due_date`, else what
+    the flow's `task_due(node name, subject)` says (a nomination: the roll call's answer
+    deadline)."""
     artifact = task.process.artifact if task.process.artifact_object_id else None
     if artifact is None:
         return None
+    flow_due = getattr(task.flow_task.flow_class.instance, "task_due", None)
+    if flow_due is not None:
+        value = flow_due(task.flow_task.name, artifact)
+        if value:
+            return value
     for attr in (f"{task.flow_task.name}_due", "due_at", "due_date"):
         value = getattr(artifact, attr, None)
         if value:

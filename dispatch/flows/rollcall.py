@@ -31,8 +31,11 @@ from dispatch.task_views import (
 from org import selectors as org_selectors
 from org.roles import ESCALATION_PERMISSION
 from workflow.mixins import ScopedFlowMixin
-from workflow.nodes import SUBJECT, deadline
+from workflow.nodes import deadline
 from workflow.runtime import cancel_process, fresh_artifact, processes_of, retarget_open_tasks
+
+#: a nomination task in 我的待办 names the class as well as the unit and its seats
+NOMINATION_SUBJECT = "{{ process.artifact.roll_call.training_class.name }} · {{ process.artifact }}"
 
 
 def _roll_call_reminder_at(activation):
@@ -198,14 +201,14 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
 
     nominate = (
         flow.View(NominateView.as_view())
-        .Annotation(title=_("Liaison nominates"), summary_template=SUBJECT)
+        .Annotation(title=_("Liaison nominates"), summary_template=NOMINATION_SUBJECT)
         .Permission("org.act_as_liaison", obj=_allocation_unit)
         .Next(this.head_approval)
     )
 
     head_approval = (
         flow.View(NominationHeadView.as_view())
-        .Annotation(title=_("Department head approves"), summary_template=SUBJECT)
+        .Annotation(title=_("Department head approves"), summary_template=NOMINATION_SUBJECT)
         .Permission("org.approve_as_head", obj=_allocation_unit)
         .Next(this.head_decided)
     )
@@ -219,7 +222,7 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
 
     dispatcher_review = (
         flow.View(NominationReviewView.as_view())
-        .Annotation(title=_("Dispatcher accepts or returns"), summary_template=SUBJECT)
+        .Annotation(title=_("Dispatcher accepts or returns"), summary_template=NOMINATION_SUBJECT)
         .Permission("org.issue_dispatch", obj=_allocation_dispatcher_scope)
         .Next(this.reviewed)
     )
@@ -242,6 +245,10 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
     def start_process(self, activation, allocation):
         activation.process.artifact = allocation
         return activation.process
+
+    def task_due(self, node_name, allocation):
+        """The deadline 我的待办 shows beside a nomination's tasks: the roll call's."""
+        return allocation.roll_call.response_deadline
 
     def is_awaiting_dispatcher(self, activation):
         return fresh_artifact(activation.process).status == QuotaStatus.AWAITING_DISPATCHER

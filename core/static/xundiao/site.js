@@ -41,7 +41,7 @@
         search.addEventListener("input", function () {
           var q = text(search.value);
           boxes.forEach(function (box) {
-            var row = box.closest("li") || box.parentNode;
+            var label = box.closest("label"); var row = label && label.parentElement ? label.parentElement : box.parentNode;
             row.hidden = !!q && !box.checked && text(label(box)).indexOf(q) === -1;
           });
         });

@@ -1,0 +1,89 @@
+"""Finding one's way: a liaison starts a filing from the home page; a nomination task in
+我的待办 names the class and the deadline; nominees and filing participants are chosen in
+a searchable list of checkboxes that keeps earlier choices; a finished class stays on the
+registrar's home while attendance is pending."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from dispatch.models import QuotaAllocation, TrainingClass
+from tests.flowtools import at_attendance, open_task, process_of, task_url
+
+pytestmark = pytest.mark.klass(name="全市专题培训班", credit_hours=40, quota=100)
+
+
+def quota_roll_call(client, world, klass):
+    client.force_login(world.bob)
+    due = timezone.localtime() + dt.timedelta(days=3)
+    response = client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "quota",
+            "response_deadline": due.strftime("%Y-%m-%dT%H:%M"),
+            "allocations": f"{world.a.code} 2",
+        },
+    )
+    assert response.status_code == 302
+    return QuotaAllocation.objects.get()
+
+
+def test_a_liaison_starts_a_filing_from_the_home_page(world, staff, client):
+    client.force_login(staff.lily)
+    page = client.get("/").content.decode()
+    assert '<a class="button" href="/workflow/filing/start/">报备培训</a>' in page
+    assert client.get("/workflow/filing/start/").status_code == 200
+    client.force_login(world.alice)  # a department head files nothing
+    assert "/workflow/filing/start/" not in client.get("/").content.decode()
+
+
+def test_a_nomination_task_names_the_class_and_the_deadline(world, staff, klass, client):
+    allocation = quota_roll_call(client, world, klass)
+    client.force_login(staff.lily)
+    page = client.get("/tasks/").content.decode()
+    row = page.split('<tr class="task-row ', 1)[1].split("</tr>", 1)[0]
+    assert "全市专题培训班" in row, row
+    deadline = timezone.localtime(allocation.roll_call.response_deadline)
+    assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in row, row
+
+
+def test_nominees_are_chosen_in_a_searchable_list_of_checkboxes(world, staff, klass, client):
+    allocation = quota_roll_call(client, world, klass)
+    task = open_task(process_of(allocation, "NominationFlow"), "nominate")
+    client.force_login(staff.lily)
+    client.post(task_url(task, "assign"))
+    page = client.get(task_url(task, "execute")).content.decode()
+    picker = page.split('<div class="xd-picker">', 1)[1]
+    assert '<input type="search" hidden placeholder="输入姓名、单位或职务筛选"' in picker
+    assert f'type="checkbox" name="cadres" value="{world.cadre_a.pk}"' in picker
+    assert "<select" not in picker.split('class="xd-picker-chosen"', 1)[0]
+    assert "xundiao/site.js" in page  # the filter and the names chosen so far
+    response = client.post(
+        task_url(task, "execute"), {"cadres": [world.cadre_a.pk, world.cadre_a1.pk]}
+    )
+    assert response.status_code == 302
+    assert set(QuotaAllocation.objects.get().nominees.all()) == {world.cadre_a, world.cadre_a1}
+
+
+def test_filing_participants_are_chosen_in_the_same_picker(world, staff, client):
+    client.force_login(staff.lily)
+    page = client.get("/workflow/filing/start/").content.decode()
+    picker = page.split('<div class="xd-picker">', 1)[1]
+    assert f'type="checkbox" name="participants" value="{world.cadre_a.pk}"' in picker
+
+
+def test_a_finished_class_stays_on_the_registrars_home_while_attendance_is_pending(
+    world, staff, klass, client
+):
+    at_attendance(client, world, staff, klass)
+    today = timezone.localdate()
+    TrainingClass.objects.filter(pk=klass.pk).update(
+        start_date=today - dt.timedelta(days=6),
+        end_date=today - dt.timedelta(days=2),
+        report_date=today - dt.timedelta(days=6),
+    )
+    client.force_login(world.rita)
+    page = client.get("/").content.decode()
+    assert "全市专题培训班" in page and "已结束，待登记考勤" in page
