@@ -7,7 +7,8 @@ The pool is the compliance benchmark's (one in five cadres in group A, 1,000,000
 records over five years); one in ten cadres is a leadership-team member and one in
 twenty an outstanding young cadre, and 20,000 of them attended a main or thematic class
 at some point in those years, so the "last systematic training" is looked up for real.
-A dispatcher reaching the whole city asks for the top 50.
+A dispatcher reaching the whole city asks for the top 50. Over the same pool, the
+circular's leadership-team and young-cadre rates (`dispatch.leadership`) are timed too.
 """
 
 import datetime as dt
@@ -97,6 +98,14 @@ def main():
                 top = suggest(world.bob, upcoming, limit=LIMIT)
                 runs.append((time.perf_counter() - started, time.process_time() - cpu))
             queries = counter.count
+        # The circular's leadership-team and young-cadre rates over the same pool.
+        from dispatch.leadership import leadership_compliance
+
+        with QueryCounter(connection) as counter:
+            started = time.perf_counter()
+            cycles = leadership_compliance(Cadre.objects.all(), upcoming.start_date)
+            cycle_seconds = time.perf_counter() - started
+        cycle_queries = counter.count
         priorities = {}
         for suggestion in top:
             priorities[suggestion.priority] = priorities.get(suggestion.priority, 0) + 1
@@ -116,6 +125,10 @@ def main():
                     "best_cpu_seconds": round(min(r[1] for r in runs), 2),
                     "queries": queries,
                     "load_seconds": round(load_seconds, 1),
+                    "leadership_compliance_seconds": round(cycle_seconds, 2),
+                    "leadership_compliance_queries": cycle_queries,
+                    "leaders": cycles["leaders"],
+                    "young_cadres": cycles["young"],
                 },
                 ensure_ascii=False,
             )
