@@ -30,6 +30,7 @@ from dispatch.task_views import (
 )
 from org import selectors as org_selectors
 from org.roles import ESCALATION_PERMISSION
+from workflow import bulk
 from workflow.mixins import ScopedFlowMixin
 from workflow.nodes import deadline
 from workflow.runtime import cancel_process, fresh_artifact, processes_of, retarget_open_tasks
@@ -162,10 +163,15 @@ def start_dispatches(*, roll_call, cadres, actor):
     from dispatch import tasks
 
     dispatches = services.dispatches_create(actor=actor, roll_call=roll_call, cadres=cadres)
+    # Those due by the roll call's deadline start together, in set-based writes (the rows
+    # start_in_roll_call.run() would write, workflow/bulk.py); RollCallFlow watches them.
+    bulk.start_many(
+        DispatchFlow.start_in_roll_call,
+        [d for d in dispatches if d.confirm_due == roll_call.response_deadline],
+    )
     for dispatch in dispatches:
-        if dispatch.confirm_due == roll_call.response_deadline:
-            DispatchFlow.start_in_roll_call.run(dispatch=dispatch)
-        else:  # named after the response deadline: due later, watched by its own flow
+        if dispatch.confirm_due != roll_call.response_deadline:
+            # named after the response deadline: due later, watched by its own flow
             DispatchFlow.start.run(dispatch=dispatch)
     tasks.queue_announcement(roll_call, dispatches)
     return dispatches
