@@ -94,7 +94,7 @@ def answer_lines(answer: SurveyAnswer) -> list[AnswerLine]:
 
 def survey_results(survey: Survey) -> dict:
     """The survey's results as plain data (the planning app reads it to inform a plan
-    draft). Only approved answers count. Four queries, however many units.
+    draft). Only approved answers count. Three queries, however many units.
 
     {"survey": {id, title, year, deadline, org_department},
      "units": {"total", "approved", "pending"},
