@@ -5,6 +5,7 @@ refuses to start Chromium anywhere else, so the browser can send nothing beyond 
 machine. Screenshots of failed tests: tests/browser/artifacts/ (git-ignored)."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -64,9 +65,31 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.browser_call_failed = report.failed
+    return report
+
+
+@pytest.fixture
+def journey(browser, live_server, request):
+    """The test's Journey; when the test fails, a full-page screenshot of every page still
+    open, one per person, in tests/browser/artifacts/<test>/."""
+    from tests.browser.journey import Journey
+
+    journey = Journey(browser, live_server)
+    yield journey
+    if getattr(request.node, "browser_call_failed", False):
+        folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        folder.mkdir(parents=True, exist_ok=True)
+        for n, (who, page) in enumerate(journey.pages()):
+            try:
+                page.screenshot(path=folder / f"{n:02d}-{who}.png", full_page=True, timeout=10_000)
+            except Exception as error:  # a closed or crashed page: say so, carry on
+                (folder / f"{n:02d}-{who}.txt").write_text(repr(error), encoding="utf-8")
+    journey.close()
 
 
 @pytest.fixture(scope="session", autouse=True)

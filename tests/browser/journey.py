@@ -37,8 +37,8 @@ class Journey:
             timezone_id="Asia/Shanghai",
             accept_downloads=True,
         )
-        self._contexts.append(context)
         page = context.new_page()
+        self._contexts.append((user.username, context))
         page.goto(self.base + "/accounts/login/")
         page.get_by_label("用户名").fill(user.username)
         page.get_by_label("密码").fill(password or "pw-" + user.username)
@@ -46,9 +46,16 @@ class Journey:
         expect(page.get_by_label("用户名")).to_have_count(0)
         return page
 
+    def pages(self):
+        """(username, page) of every page still open."""
+        return [(who, page) for who, context in self._contexts for page in context.pages]
+
     def close(self):
-        for context in self._contexts:
-            context.close()
+        for _, context in self._contexts:
+            try:
+                context.close()
+            except Exception:  # already closed by the test
+                pass
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -77,7 +84,8 @@ class Journey:
             rows = rows.filter(has_text=title)
         expect(rows.first).to_be_visible()
         rows.first.get_by_role("link", name="办理").click()
-        page.wait_for_load_state()
+        expect(page).to_have_url(re.compile(r"/(assign|execute)/"))
+        settle(page)
         claim = page.get_by_role("button", name="认领并继续")
         if claim.count():
             self.note(page)
@@ -103,7 +111,15 @@ KNOWN_VIOLATIONS = {
 }
 
 
+def settle(page: Page):
+    """Wait until the page is quiet: Viewflow's pages navigate with Turbo (fetch, no load
+    event; `aria-busy` on <html> meanwhile) and fetch their chart after loading."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.documentElement.hasAttribute('aria-busy')")
+
+
 def assert_accessible(page: Page):
+    settle(page)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(axe_source())
     critical = page.evaluate(
@@ -119,6 +135,18 @@ def assert_accessible(page: Page):
         v for v in critical if any((v["id"], node) not in KNOWN_VIOLATIONS for node in v["nodes"])
     ]
     assert not critical, (page.url, critical)
+
+
+def choose(page: Page, field: str, names: list[str]):
+    """Choose the people called `names` in the multiple-choice field `field` (its input
+    name), whichever widget it is: a multi-select, or a list of checkboxes (a picker)."""
+    select = page.locator(f"select[name={field}]")
+    if select.count():
+        options = [select.locator("option", has_text=name).first.text_content() for name in names]
+        select.select_option(label=options)
+        return
+    for name in names:
+        page.get_by_role("checkbox", name=re.compile(re.escape(name))).first.check()
 
 
 def scrolls_sideways(page: Page) -> bool:

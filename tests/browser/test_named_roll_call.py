@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.journey import PHONE, Journey, outsider_round, scrolls_sideways, tab_to
+from tests.browser.journey import PHONE, choose, outsider_round, scrolls_sideways, tab_to
 from tests.factories import unit, user
 from tests.flowtools import start_class
 
@@ -22,16 +22,8 @@ pytestmark = pytest.mark.klass(name="处级干部进修班")
 
 
 def test_a_named_roll_call_from_the_dispatcher_to_the_record(
-    browser, playwright, live_server, world, staff, klass
+    journey, playwright, world, staff, klass
 ):
-    journey = Journey(browser, live_server)
-    try:
-        _journey(journey, playwright, world, staff, klass)
-    finally:
-        journey.close()
-
-
-def _journey(journey, playwright, world, staff, klass):
     deadline = timezone.localdate() + dt.timedelta(days=10)
 
     # The city dispatcher names three cadres from the home page's link.
@@ -41,9 +33,7 @@ def _journey(journey, playwright, world, staff, klass):
     bob.get_by_label("培训班次").select_option(label=klass.name)
     bob.get_by_label("答复截止时间").fill(f"{deadline.isoformat()}T17:00")
     journey.check(bob)
-    bob.locator("select[name=cadres]").select_option(
-        label=["王堃（科员）", "李玥（科员）", "张喆（科员）"]
-    )
+    choose(bob, "cadres", ["王堃", "李玥", "张喆"])
     bob.get_by_role("button", name="提交").click()
     expect(bob).not_to_have_url(re.compile(r"/start/"), timeout=30_000)
 
@@ -136,7 +126,7 @@ def _journey(journey, playwright, world, staff, klass):
     # The dispatcher sees the progress on the roll call's page and 王堃's record.
     journey.visit(bob, "/rollcalls/", "bob")
     bob.get_by_role("link", name=klass.name).first.click()
-    bob.wait_for_load_state()
+    expect(bob).to_have_url(re.compile(r"/rollcalls/\d+/$"))
     journey.check(bob)
     progress = bob.locator("main table").filter(has_text="王堃")
     for cadre, state in (("王堃", "已参训"), ("李玥", "缓训"), ("张喆", "缓训")):

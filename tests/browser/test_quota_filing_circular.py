@@ -12,17 +12,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.journey import Journey, outsider_round
+from tests.browser.journey import choose, outsider_round
 from tests.factories import unit, user
 
 pytestmark = pytest.mark.klass(name="处级干部进修班")
-
-
-@pytest.fixture
-def journey(browser, live_server):
-    journey = Journey(browser, live_server)
-    yield journey
-    journey.close()
 
 
 def refused_elsewhere(journey, playwright, secrets):
@@ -59,8 +52,7 @@ def test_a_quota_roll_call(journey, playwright, world, staff, klass):
     lily = journey.sign_in(staff.lily)
     journey.task(lily, world.a.name, "推荐")
     journey.check(lily)
-    picker = lily.get_by_label("推荐人选")
-    picker.select_option(label=picker.locator("option", has_text="王堃").text_content())
+    choose(lily, "cadres", ["王堃"])
     journey.submit(lily)
     expect(lily.get_by_role("status")).to_contain_text("推荐")
 
@@ -80,7 +72,7 @@ def test_a_quota_roll_call(journey, playwright, world, staff, klass):
     expect(lily.locator("tr.task-row").filter(has_text="王堃")).to_contain_text(klass.name)
     journey.visit(bob, "/rollcalls/", "bob")
     bob.get_by_role("link", name=klass.name).first.click()
-    bob.wait_for_load_state()
+    expect(bob).to_have_url(re.compile(r"/rollcalls/\d+/$"))
     journey.check(bob)
     expect(bob.locator("main")).to_contain_text("王堃")
 
@@ -97,7 +89,7 @@ def test_a_filing_accepted(journey, playwright, world, staff):
     lily.get_by_label("开始日期").fill(start.isoformat())
     lily.get_by_label("结束日期").fill((start + dt.timedelta(days=2)).isoformat())
     lily.get_by_label("学时").fill("24")
-    lily.get_by_label("参训人员").select_option(label=["王堃", "李玥"])
+    choose(lily, "participants", ["王堃", "李玥"])
     journey.check(lily)
     lily.get_by_role("button", name="提交").click()
     expect(lily).not_to_have_url(re.compile(r"/start/"), timeout=30_000)
@@ -145,7 +137,7 @@ def test_a_circular_to_its_pdf(journey, playwright, world, staff):
     # The issued circular's PDF, from the process page.
     journey.visit(bob, "/workflow/circular/", "bob")
     bob.get_by_role("link", name="查看").first.click()
-    bob.wait_for_load_state()
+    expect(bob).to_have_url(re.compile(r"/workflow/circular/\d+/$"))
     journey.check(bob)
     document = bob.locator('main a[href^="/documents/"]').first
     expect(document).to_be_visible()
