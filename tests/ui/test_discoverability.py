@@ -87,3 +87,22 @@ def test_a_finished_class_stays_on_the_registrars_home_while_attendance_is_pendi
     client.force_login(world.rita)
     page = client.get("/").content.decode()
     assert "全市专题培训班" in page and "已结束，待登记考勤" in page
+
+
+def test_the_roll_call_page_links_each_cadre_and_shows_who_confirmed(world, staff, klass, client):
+    from dispatch.models import Dispatch
+    from tests.flowtools import act, issue_roll_call
+
+    issue_roll_call(client, world, klass, [world.cadre_a, world.cadre_b])
+    dispatch = Dispatch.objects.get(cadre=world.cadre_a)
+    client.force_login(staff.lily)
+    act(client, open_task(process_of(dispatch, "DispatchFlow"), "confirm"), {"action": "confirm"})
+    client.force_login(world.bob)
+    page = client.get(f"/rollcalls/{dispatch.roll_call_id}/").content.decode()
+    rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("</tr>")
+    row_a = next(row for row in rows if world.cadre_a.name in row)
+    assert f'<a href="/cadres/{world.cadre_a.pk}/record/">{world.cadre_a.name}</a>' in row_a
+    lily = staff.lily.get_full_name() or staff.lily.username
+    assert f"<td>{lily}</td>" in row_a
+    row_b = next(row for row in rows if world.cadre_b.name in row)
+    assert "<td>—</td>" in row_b
