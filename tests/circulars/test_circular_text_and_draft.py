@@ -171,3 +171,16 @@ def test_a_failed_rendering_keeps_the_reason_and_is_issued_again(world, staff, c
     assert IssuedDocument.objects.count() == 1
     call_command("issue_circulars", verbosity=0)  # nothing left: nothing issued twice
     assert IssuedDocument.objects.count() == 1
+
+
+def test_nobody_else_gets_a_preview(world, staff, client):
+    circular, task = _draft_page(client, world)
+    data = {"title": "通报", "body": "正文", "preview": "1"}
+    for outsider, refused in ((staff.oscar, {403}), (staff.lily, {403, 404})):
+        client.force_login(outsider)
+        response = client.post(task_url(task, "execute"), data)
+        assert response.status_code in refused, (outsider, response.status_code)
+        assert response.get("Content-Type") != "image/png"
+    client.logout()
+    response = client.post(task_url(task, "execute"), data)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
