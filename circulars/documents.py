@@ -4,13 +4,16 @@ the first page."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.utils import timezone
 
 from circulars import services as circular_services
 from circulars.models import Circular
+from circulars.yearly import yearly_blocks
 from dispatch.documents import issuer_of
 from notifications.documents import circular as circular_document
-from notifications.documents.context import DocumentContext
+from notifications.documents.context import DocumentContext, Heading
 
 
 def circular_context(circular: Circular, *, text: str | None = None, date=None) -> DocumentContext:
@@ -18,9 +21,10 @@ def circular_context(circular: Circular, *, text: str | None = None, date=None) 
     from `text` (default: the circular's stored text; the generated text when blank)."""
     figures = circular.figures
     text = circular.body if text is None else text
-    return circular_document.circular(
+    label = circular_services.period_label(circular.period_start, circular.period_end)
+    context = circular_document.circular(
         issuer=issuer_of(circular.org_department),
-        period=circular_services.period_label(circular.period_start, circular.period_end),
+        period=label,
         period_end=circular.period_end,
         figures=circular_services.circular_rows(figures),
         absentees=figures.get("absentees", []),
@@ -29,7 +33,18 @@ def circular_context(circular: Circular, *, text: str | None = None, date=None) 
         title=circular.title,
         printed_by=circular.org_department.unit.name,
         organizer=circular.org_department.unit.name,
-        body=circular_document.body_blocks(text) or None,
+    )
+    body = list(context.body)
+    sections, attachments = yearly_blocks(figures.get("yearly"), label)
+    if sections:
+        # Before the closing requirements (the last heading), after the findings.
+        headings = [i for i, block in enumerate(body) if isinstance(block, Heading)]
+        at = headings[-1] if len(headings) > 1 else len(body)
+        body[at:at] = sections
+    return dataclasses.replace(
+        context,
+        body=circular_document.body_blocks(text) or body,
+        attachments=[*context.attachments, *attachments],
     )
 
 
@@ -41,7 +56,6 @@ def generated_text(circular: Circular) -> str:
 def preview_png(circular: Circular, *, title: str, text: str, width: int = 420) -> bytes:
     """The first page of the circular as it would print with `title` and `text`, as a
     PNG `width` pixels wide (the number reads 样稿)."""
-    import dataclasses
     import io
 
     import pypdfium2

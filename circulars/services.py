@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from audit.services import change, record_event, snapshot
 from circulars import notices as circulars_notices
 from circulars.models import Circular, CircularStatus
+from circulars.yearly import yearly_figures
 from core.validation import require_reason
 from dispatch.models import (
     Dispatch,
@@ -256,6 +257,15 @@ def period_label(start: dt.date, end: dt.date) -> str:
     return f"{start.year}年{start.month}月{start.day}日至{until}"
 
 
+def counted_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
+    """The circular's figures, with the plan and feedback sections of a yearly one."""
+    figures = circular_figures(org_department=org_department, start=start, end=end)
+    yearly = yearly_figures(org_department, start, end)
+    if yearly:
+        figures["yearly"] = yearly
+    return figures
+
+
 @transaction.atomic
 def circular_create(
     *, actor, org_department, period_kind: str, start: dt.date, end: dt.date
@@ -272,7 +282,7 @@ def circular_create(
         period_end=end,
         title=f"关于{label}干部调训情况的通报",
         created_by=actor,
-        figures=circular_figures(org_department=org_department, start=start, end=end),
+        figures=counted_figures(org_department=org_department, start=start, end=end),
     )
     record_event(actor=actor, verb="circular.create", target=circular, after=snapshot(circular))
     return circular
@@ -288,7 +298,7 @@ def circular_recompute(*, actor, circular, why: str) -> Circular:
     after. Called with the circular locked, when the drafter submits it and when the head
     returns it, so the head approves, and the drafter redrafts, the current figures."""
     before = circular.figures
-    figures = circular_figures(
+    figures = counted_figures(
         org_department=circular.org_department,
         start=circular.period_start,
         end=circular.period_end,
