@@ -50,7 +50,8 @@ def test_a_quota_roll_call(journey, playwright, world, staff, klass):
 
     # The liaison nominates one cadre for the unit's seat.
     lily = journey.sign_in(staff.lily)
-    journey.task(lily, world.a.name, "推荐")
+    # 我的待办 names the class of the nomination task, and the unit.
+    journey.task(lily, f"{klass.name} · {world.a.name}", "推荐")
     journey.check(lily)
     choose(lily, "cadres", ["王堃"])
     journey.submit(lily)
@@ -81,8 +82,11 @@ def test_a_quota_roll_call(journey, playwright, world, staff, klass):
 
 def test_a_filing_accepted(journey, playwright, world, staff):
     start = timezone.localdate() - dt.timedelta(days=10)
+    # The liaison starts it from the home page.
     lily = journey.sign_in(staff.lily)
-    journey.visit(lily, "/workflow/filing/start/", "lily")
+    journey.check(lily, "lily")
+    lily.get_by_role("link", name="报备培训").first.click()
+    expect(lily).to_have_url(re.compile(r"/workflow/filing/start/"))
     lily.get_by_label(re.compile("^单位")).select_option(label=world.a.name)
     lily.get_by_label("培训名称").fill("发改系统业务能力提升培训")
     lily.get_by_label("主办单位").fill(world.a.name)
