@@ -52,6 +52,16 @@ def _roll_call(dispatcher, training_class, *, cadres=(), allocations=(), days=7)
     )
 
 
+def _announce(roll_call, *, on=None):
+    """Issue the roll call's 调训通知 now, for all its dispatches, before any of their
+    admission notices (the queued announcement would run only when the seed commits,
+    after the demo has moved them on); `on` dates it (a class already under way)."""
+    from dispatch import documents
+
+    ids = list(roll_call.dispatches.values_list("pk", flat=True))
+    return documents.announce(roll_call.pk, ids, on=on)
+
+
 def _process(dispatch):
     return processes_of(dispatch, DispatchFlow).get()
 
@@ -160,7 +170,39 @@ def run() -> bool:
     city_head, county_head = _user("xx.orghead"), _user("qs.orghead")
     registrar = _user("xx-dx.registrar")
 
-    # 1. An upcoming class: named roll call, every stage before the class.
+    # 1. The running class: issued beforehand, then attendance (first: its notices are
+    # the earliest).
+    running = TrainingClass.objects.get(name="全市中青年干部培训班")
+    real = (running.start_date, running.end_date, running.report_date)
+    shift = dt.timedelta(days=(timezone.localdate() - running.start_date).days + 7)
+    TrainingClass.objects.filter(pk=running.pk).update(
+        start_date=real[0] + shift, end_date=real[1] + shift, report_date=real[2] + shift
+    )
+    running.refresh_from_db()
+    attendees = _cadres("xx-fgw", 3, skip=9) + _cadres("xx-jyj", 3, skip=9)
+    roll_call2 = _roll_call(city_dispatcher, running, cadres=attendees)
+    # Its 调训通知 with the class's real dates, dated two weeks before the class began.
+    TrainingClass.objects.filter(pk=running.pk).update(
+        start_date=real[0], end_date=real[1], report_date=real[2]
+    )
+    _announce(roll_call2, on=min(real[0], timezone.localdate()) - dt.timedelta(days=14))
+    TrainingClass.objects.filter(pk=running.pk).update(
+        start_date=real[0] + shift, end_date=real[1] + shift, report_date=real[2] + shift
+    )
+    for cadre in attendees:
+        dispatch = _dispatch_of(roll_call2, cadre)
+        unit_code = cadre.unit.code
+        _confirm(dispatch, liaison[unit_code])
+        _acknowledge(dispatch, liaison[unit_code] if cadre.user_id is None else cadre.user)
+    TrainingClass.objects.filter(pk=running.pk).update(
+        start_date=real[0], end_date=real[1], report_date=real[2]
+    )
+    outcomes = [("present", 0), ("present", 8), ("absent", 0), ("present", 60), ("present", 0)]
+    for cadre, (result, leave) in zip(attendees, outcomes, strict=False):
+        _attend(_dispatch_of(roll_call2, cadre), registrar, result, leave)
+    # the last attendee stays acknowledged, awaiting the registrar.
+
+    # 2. An upcoming class: named roll call, every stage before the class.
     upcoming = TrainingClass.objects.get(name="全市县处级干部进修班（第二期）")
     fgw, jyj = _cadres("xx-fgw", 6), _cadres("xx-jyj", 4)
     dual = Cadre.objects.filter(
@@ -168,6 +210,7 @@ def run() -> bool:
     ).first()
     named = fgw + jyj + [dual]
     roll_call = _roll_call(city_dispatcher, upcoming, cadres=named)
+    _announce(roll_call)
     d = {c.pk: _dispatch_of(roll_call, c) for c in named}
     # fgw[0], fgw[1]: trainees with accounts → notified, one acknowledged
     _confirm(d[fgw[0].pk], liaison["xx-fgw"])
@@ -195,29 +238,6 @@ def run() -> bool:
     _decide(req, "head_review", _user("qs-zf.head"))
     _decide(req, "managing_review", county_head)
     # the rest stay named, awaiting confirmation.
-
-    # 2. The running class: issued beforehand, then attendance.
-    running = TrainingClass.objects.get(name="全市中青年干部培训班")
-    real = (running.start_date, running.end_date, running.report_date)
-    shift = dt.timedelta(days=(timezone.localdate() - running.start_date).days + 7)
-    TrainingClass.objects.filter(pk=running.pk).update(
-        start_date=real[0] + shift, end_date=real[1] + shift, report_date=real[2] + shift
-    )
-    running.refresh_from_db()
-    attendees = _cadres("xx-fgw", 3, skip=9) + _cadres("xx-jyj", 3, skip=9)
-    roll_call2 = _roll_call(city_dispatcher, running, cadres=attendees)
-    for cadre in attendees:
-        dispatch = _dispatch_of(roll_call2, cadre)
-        unit_code = cadre.unit.code
-        _confirm(dispatch, liaison[unit_code])
-        _acknowledge(dispatch, liaison[unit_code] if cadre.user_id is None else cadre.user)
-    TrainingClass.objects.filter(pk=running.pk).update(
-        start_date=real[0], end_date=real[1], report_date=real[2]
-    )
-    outcomes = [("present", 0), ("present", 8), ("absent", 0), ("present", 60), ("present", 0)]
-    for cadre, (result, leave) in zip(attendees, outcomes, strict=False):
-        _attend(_dispatch_of(roll_call2, cadre), registrar, result, leave)
-    # the last attendee stays acknowledged, awaiting the registrar.
 
     # 3. Quota allocation: nominated, returned, accepted.
     rural = TrainingClass.objects.get(name="乡村振兴专题培训班")
@@ -251,6 +271,7 @@ def run() -> bool:
             actor=city_dispatcher, allocation=allocation, accept=True
         ),
     )
+    _announce(roll_call3)
     allocation, process = nominate("qs-xz1", _cadres("qs-xz1", 2))
     complete_task(
         open_task(process, "head_approval"),

@@ -92,7 +92,7 @@ def issue_admission_notice(dispatch):
     )
 
 
-def dispatch_notice_context(roll_call, dispatches):
+def dispatch_notice_context(roll_call, dispatches, *, on=None):
     department = roll_call.org_department
     rows = [
         cadre_row(d.cadre)
@@ -102,17 +102,18 @@ def dispatch_notice_context(roll_call, dispatches):
         issuer=issuer_of(department),
         training_class=class_info(roll_call.training_class),
         cadres=rows,
-        date=timezone.localdate(),
+        date=on or timezone.localdate(),
         printed_by=department.unit.name,
     )
 
 
-def issue_dispatch_notice(roll_call, dispatches):
-    """调训通知 for the roll call (附件1 the named cadres, 附件2 the reply slip)."""
+def issue_dispatch_notice(roll_call, dispatches, *, on=None):
+    """调训通知 for the roll call (附件1 the named cadres, 附件2 the reply slip), dated
+    today or `on` (the demo's notice of a class already under way, dated before it)."""
     return issue_document(
         actor=roll_call.created_by,
         kind="dispatch_notice",
-        context=dispatch_notice_context(roll_call, dispatches),
+        context=dispatch_notice_context(roll_call, dispatches, on=on),
         subject=roll_call,
     )
 
@@ -160,7 +161,7 @@ def _announceable(queryset):
     ).filter(is_announced=False)
 
 
-def announce(roll_call_id: int, dispatch_ids) -> IssuedDocument | None:
+def announce(roll_call_id: int, dispatch_ids, *, on=None) -> IssuedDocument | None:
     """Issue the dispatch notice for those of `dispatch_ids` not yet announced and notify
     each of them (trainee and unit), in one transaction with their `dispatch.announce`
     events. Returns the notice, or None when there was nothing left to announce — a
@@ -185,7 +186,7 @@ def announce(roll_call_id: int, dispatch_ids) -> IssuedDocument | None:
         )
         if not dispatches:
             return None
-        document = issue_dispatch_notice(roll_call, dispatches)
+        document = issue_dispatch_notice(roll_call, dispatches, on=on)
         notices.dispatched(dispatches, document=document)
         record_events(
             actor=None, verb=ANNOUNCE_VERB, targets=dispatches, note=document.document_number
