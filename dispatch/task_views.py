@@ -288,6 +288,20 @@ class RollCallStartView(TaskFormView):
         )
         return form
 
+    def get_context_data(self, **kwargs):
+        """The dates of the classes on offer and the classes that already keep the cadres
+        busy, so the form warns of a clash before it is sent (xundiao/rollcall_start.js)."""
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        context["class_dates"] = {
+            str(pk): [start.isoformat(), end.isoformat()]
+            for pk, start, end in form.fields["training_class"].queryset.values_list(
+                "pk", "start_date", "end_date"
+            )
+        }
+        context["busy_periods"] = selectors.busy_periods(form.fields["cadres"].queryset)
+        return context
+
     def perform(self, form):
         data = form.cleaned_data
         named = data["mode"] == RollCallMode.NAMED

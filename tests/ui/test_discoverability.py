@@ -106,3 +106,33 @@ def test_the_roll_call_page_links_each_cadre_and_shows_who_confirmed(world, staf
     assert f"<td>{lily}</td>" in row_a
     row_b = next(row for row in rows if world.cadre_b.name in row)
     assert "<td>—</td>" in row_b
+
+
+def test_the_roll_call_form_knows_each_cadres_busy_classes_before_it_is_sent(
+    world, staff, klass, client
+):
+    import json
+
+    from tests.flowtools import issue_roll_call
+
+    issue_roll_call(client, world, klass, [world.cadre_a])
+    client.force_login(world.bob)
+    page = client.get("/workflow/rollcall/start/").content.decode()
+    assert 'id="xd-clash" role="alert" hidden data-lead="同一时间已在其他班次："' in page
+    busy = json.loads(
+        page.split('<script id="xd-busy" type="application/json">', 1)[1].split("</script>", 1)[0]
+    )
+    start, end, name, class_id = busy[str(world.cadre_a.pk)][0]
+    assert (start, end, name, class_id) == (
+        klass.start_date.isoformat(),
+        klass.end_date.isoformat(),
+        klass.name,
+        klass.pk,
+    )
+    assert str(world.cadre_b.pk) not in busy
+    dates = json.loads(
+        page.split('<script id="xd-class-dates" type="application/json">', 1)[1].split(
+            "</script>", 1
+        )[0]
+    )
+    assert dates[str(klass.pk)] == [klass.start_date.isoformat(), klass.end_date.isoformat()]

@@ -22,7 +22,33 @@
   var cadreFilter = form.querySelector("#xd-cadre-filter");
   var count = form.querySelector("#xd-cadre-count");
   var names = form.querySelector("#xd-cadre-names");
+  // A clash: a chosen cadre already busy in another class at the same time, shown at once
+  // (the server refuses it on sending all the same).
+  var busyData = document.getElementById("xd-busy");
+  var datesData = document.getElementById("xd-class-dates");
+  var clash = form.querySelector("#xd-clash");
+  var classSelect = form.querySelector("#id_training_class");
+  var busy = busyData ? JSON.parse(busyData.textContent) : {};
+  var dates = datesData ? JSON.parse(datesData.textContent) : {};
+  function checkClash() {
+    if (!clash || !classSelect) { return; }
+    var d = dates[classSelect.value];
+    var found = [];
+    if (d) {
+      Array.prototype.forEach.call(picker.selectedOptions, function (o) {
+        (busy[o.value] || []).forEach(function (p) {
+          if (String(p[3]) !== classSelect.value && p[0] <= d[1] && p[1] >= d[0]) {
+            found.push(o.text + "（" + p[2] + "，" + p[0] + "—" + p[1] + "）");
+          }
+        });
+      });
+    }
+    clash.hidden = !found.length;
+    clash.textContent = found.length ? clash.getAttribute("data-lead") + found.join("；") : "";
+  }
+  if (classSelect) { classSelect.addEventListener("change", checkClash); }
   function showChosen() {
+    checkClash();
     var chosen = Array.prototype.map.call(picker.selectedOptions, function (o) { return o.text; });
     count.textContent = chosen.length;
     names.textContent = chosen.join("、");
