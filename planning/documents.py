@@ -51,18 +51,21 @@ def plan_context(plan) -> DocumentContext:
         ],
         widths=[0.7, 3.2, 2.4, 2.8, 0.9, 0.9, 1.4],
     )
-    allocation_rows = []
+    # 附件2: seats per unit over the year (one line a unit, however many classes).
+    totals: dict[str, list[int]] = {}
     for line in lines:
         for a in line.allocations.all():
-            allocation_rows.append([line.name, a.unit.name, a.seats])
+            entry = totals.setdefault(a.unit.name, [0, 0])
+            entry[0] += 1
+            entry[1] += a.seats
         if line.partner_id:
-            allocation_rows.append(
-                [line.name, f"{line.partner.unit.name}（对口支援）", line.partner_seats]
-            )
+            entry = totals.setdefault(f"{line.partner.unit.name}（对口支援）", [0, 0])
+            entry[0] += 1
+            entry[1] += line.partner_seats
     allocations = Table(
-        columns=["班次名称", "单位", "名额"],
-        rows=allocation_rows,
-        widths=[4.0, 4.5, 1.2],
+        columns=["序号", "单位", "班次数", "名额"],
+        rows=[[i, name, n, seats] for i, (name, (n, seats)) in enumerate(totals.items(), start=1)],
+        widths=[0.7, 5.0, 1.2, 1.2],
     )
     return DocumentContext(
         issuer=issuer_of(department),

@@ -84,7 +84,7 @@ def overlapping_seats(institution, start, end, *, plan, exclude_line=None) -> in
     return lines.aggregate(n=Sum("seats"))["n"] or 0
 
 
-def line_shortfalls(line, sessions=None):
+def line_shortfalls(line, sessions=None, rules=None):
     """The teaching indicators the line's planned curriculum misses (on its start)."""
     sessions = list(line.sessions.all()) if sessions is None else sessions
-    return teaching_shortfalls(sessions, line.hours, on=line.start_date)
+    return teaching_shortfalls(sessions, line.hours, on=line.start_date, rules=rules)

@@ -15,6 +15,7 @@ from audit.services import change, record_event, record_events, snapshot
 from core.validation import require_reason
 from dispatch.models import SessionContent
 from dispatch.models.classes import CLASS_DAYS_MAX, CLASS_QUOTA_MAX
+from dispatch.teaching import rules_in_force
 from org import selectors as org_selectors
 from org.models import CadreCategory
 from org.policy import require_any
@@ -398,10 +399,13 @@ def publish_refusals(plan) -> list[str]:
     problems = []
     lines = plan.lines.filter(training_class__isnull=True).prefetch_related("sessions")
     waived = set(IndicatorWaiver.objects.filter(line__plan=plan).values_list("line", flat=True))
+    rules: dict = {}  # the rules in force, read once per start date
     for line in lines:
         if line.pk in waived:
             continue
-        missed = policy.line_shortfalls(line)
+        if line.start_date not in rules:
+            rules[line.start_date] = rules_in_force(line.start_date)
+        missed = policy.line_shortfalls(line, rules=rules[line.start_date])
         if missed:
             problems.append(
                 _("%(name)s misses the teaching indicators (%(missed)s) and has no waiver.")
