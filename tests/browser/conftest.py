@@ -16,14 +16,6 @@ HOST_RULES = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "browser: drives Chromium against live_server; run by ./run test on the SQLite leg "
-        "inside a loopback-only network namespace (pytest -m browser)",
-    )
-
-
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:
