@@ -131,7 +131,10 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
     progress = bob.locator("main table").filter(has_text="王堃")
     for cadre, state in (("王堃", "已参训"), ("李玥", "缓训"), ("张喆", "缓训")):
         expect(progress.locator("tr").filter(has_text=cadre)).to_contain_text(state)
-    journey.visit(bob, f"/cadres/{world.cadre_a.pk}/record/", "bob")
+    # Who confirmed 王堃 is on the row; his name links to his record.
+    expect(progress.locator("tr").filter(has_text="王堃")).to_contain_text("lily")
+    progress.get_by_role("link", name="王堃").click()
+    expect(bob).to_have_url(re.compile(rf"/cadres/{world.cadre_a.pk}/record/$"))
     journey.check(bob)
     expect(bob.locator("main")).to_contain_text(klass.name)
 
