@@ -23,7 +23,11 @@ def approval_panels(context, approval_request):
 
     request = context.get("request")
     user = getattr(request, "user", None)
-    if approval_request is None or user is None or not user.is_authenticated:
+    from approvals.models import ApprovalRequest
+
+    if not isinstance(approval_request, ApprovalRequest):
+        return ""  # a page without a request (the variable is missing or empty)
+    if user is None or not user.is_authenticated:
         return ""
     # Each panel is a rendered template (escaped by the template engine itself).
     return mark_safe(  # noqa: S308
