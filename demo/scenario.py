@@ -322,6 +322,7 @@ def run() -> bool:
     file("xx-jyj", "全市教育系统安全生产专题培训", 20, 12)
 
     # 6. A circular for the last quarter, drafted and awaiting the head's approval.
+    from circulars.documents import generated_text
     from circulars.flows import start_scheduled_circular
     from circulars.management.commands.start_circulars import last_finished_period
     from circulars.services import circular_draft
@@ -339,7 +340,9 @@ def run() -> bool:
             actor=city_dispatcher,
             circular=circular,
             title=circular.title,
-            body="现将本季度全市干部调训情况通报如下，请各单位对照检查、抓好整改。",
+            # The drafter keeps the generated text (one body, one salutation) and adds a
+            # closing request of its own.
+            body=generated_text(circular) + "\n请各单位对照检查、抓好整改。",
         ),
     )
     filing, process = file("xx-fgw", "发改系统政策研究能力提升培训", 30, 16)
