@@ -94,9 +94,7 @@ def test_the_notice_goes_out_with_pdf_and_invite_and_inbox_acknowledgement_compl
     notice = Notification.objects.get(event="notice_issued")
     assert notice.recipient == world.dave and notice.requires_ack and notice.document is not None
     message = next(m for m in mail.outbox if "dave@example.com" in m.to)
-    names = [
-        a.get_filename() if hasattr(a, "get_filename") else a[0] for a in message.attachments
-    ]
+    names = [a.get_filename() if hasattr(a, "get_filename") else a[0] for a in message.attachments]
     assert any(n.endswith(".pdf") for n in names) and any(n.endswith(".ics") for n in names)
 
     # Someone else cannot acknowledge Dave's notice.
