@@ -1,6 +1,7 @@
-"""The yearly circular's two further sections: the dispatch plan against what was done
-(`planning.selectors.plan_vs_actual`) and the classes' evaluations and follow-ups
-(`feedback.selectors.yearly_results`). Counted with the other figures and stored with
+"""The yearly circular's further sections: the dispatch plan against what was done
+(`planning.selectors.plan_vs_actual`), the classes' evaluations and follow-ups
+(`feedback.selectors.yearly_results`), and the leadership-team and young-cadre training
+cycles at the year's end (`dispatch.leadership.leadership_compliance`). Counted with the other figures and stored with
 them as plain JSON, so the head approves, and the PDF prints, what the drafter saw."""
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from dispatch.leadership import leadership_compliance
 from feedback.selectors import yearly_results
 from notifications.documents.context import Attachment, Heading, Paragraph, Table
+from org.models import Cadre
 from planning.selectors import plan_vs_actual
 
 
@@ -34,8 +37,14 @@ def yearly_figures(org_department, start: dt.date, end: dt.date) -> dict | None:
         {"class": c["class_name"], "institution": c["institution"], **{k: c[k] for k in keep}}
         for c in results["classes"]
     ]
+    # The cadres of the department's jurisdiction, as of the year's last day.
+    cadres = Cadre.objects.filter(unit__path__startswith=org_department.jurisdiction.path)
+    cycles = leadership_compliance(cadres, end)
+    leadership = {k: cycles[k] for k in ("leaders", "leaders_met", "young", "young_rotated")}
+    leadership["young_overdue"] = cycles["young_overdue"]
     # Decimals and dates as JSON text, like the rest of the stored figures.
-    return json.loads(json.dumps({"plan": plan, "feedback": feedback}, cls=DjangoJSONEncoder))
+    figures = {"plan": plan, "feedback": feedback, "leadership": leadership}
+    return json.loads(json.dumps(figures, cls=DjangoJSONEncoder))
 
 
 def _number(value) -> str:
@@ -145,4 +154,29 @@ def yearly_blocks(yearly: dict | None, year_label: str) -> tuple[list, list]:
                 ],
             )
         )
+    leadership = yearly.get("leadership") or {}
+    if leadership.get("leaders") or leadership.get("young"):
+        body += [Heading("领导班子成员和优秀年轻干部培训情况"), Paragraph(_cycles_text(leadership))]
     return body, attachments
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%"
+
+
+def _cycles_text(leadership: dict) -> str:
+    """领导班子成员 meeting their training cycle; young cadres rotated in time."""
+    parts = []
+    leaders, met = leadership.get("leaders", 0), leadership.get("leaders_met", 0)
+    if leaders:
+        parts.append(
+            f"领导班子成员{leaders}人，{met}人达到系统培训周期要求，达标率{_rate(met, leaders)}"
+        )
+    young, rotated = leadership.get("young", 0), leadership.get("young_rotated", 0)
+    if young:
+        overdue = leadership.get("young_overdue", 0)
+        parts.append(
+            f"优秀年轻干部{young}人，{rotated}人已按期参加调训"
+            + (f"，{overdue}人逾期未训" if overdue else "")
+        )
+    return "；".join(parts) + "。"

@@ -67,7 +67,8 @@ def test_only_a_calendar_year_counts_the_yearly_sections(world):
     assert yearly.yearly_figures(world.city_od, dt.date(2024, 1, 1), dt.date(2024, 3, 31)) is None
     # A year without a plan or an evaluated class: the sections are left out.
     empty = yearly.yearly_figures(world.city_od, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
-    assert empty == {"plan": [], "feedback": []}
+    assert empty["plan"] == [] and empty["feedback"] == []
+    assert empty["leadership"]["leaders"] == empty["leadership"]["young"] == 0
     assert yearly.yearly_blocks(empty, "2024年度") == ([], [])
 
 
