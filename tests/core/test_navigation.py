@@ -54,7 +54,7 @@ def test_every_link_on_the_home_page_opens_for_every_demo_role(db, client):
             assert response.status_code == 200, (username, href, response.status_code)
 
 
-def test_a_trainee_sees_only_home_messages_and_their_record(world, client):
+def test_a_trainee_sees_only_home_messages_their_record_and_evaluations(world, client):
     client.force_login(world.dave)
     page = client.get("/").content.decode()
     header = page.split("<header>", 1)[1].split("</header>", 1)[0]
@@ -62,6 +62,7 @@ def test_a_trainee_sees_only_home_messages_and_their_record(world, client):
         "/",
         reverse("notifications:inbox"),
         f"/cadres/{world.cadre_a.pk}/record/",
+        "/feedback/evaluations/",
     }
     for name in ["单位", "干部", "调训情况", "逾期事项", "学时达标", "流程"]:
         assert f">{name}</a>" not in header, name
