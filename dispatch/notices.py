@@ -7,7 +7,7 @@ are chosen by jurisdiction: the people whose grants cover the unit concerned.
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from core.i18n import in_site_language
 from notifications.models import Event
@@ -16,6 +16,11 @@ from notifications.reminders import reminder_due
 from notifications.services import close_acknowledgements, notify
 from org import selectors as org_selectors
 from workflow import links
+
+
+def _NAME_SEPARATOR() -> str:  # noqa: N802 — reads like the constant it stands for
+    """Between names in a list (、 in Chinese), in the active language."""
+    return pgettext("between names in a list", ", ")
 
 
 def liaisons(unit):
@@ -158,7 +163,7 @@ def dispatched(dispatches, *, document=None, unit_liaisons=None):
             unit_liaisons[unit_id] = liaisons(unit)
         lists[unit_id] = {
             "unit_name": unit.name,
-            "cadres": "、".join(d.cadre.name for d in share),
+            "cadres": _NAME_SEPARATOR().join(d.cadre.name for d in share),
             "count": len(share),
         }
         for user in unit_liaisons[unit_id]:

@@ -134,8 +134,8 @@ def test_each_event_notifies_exactly_the_given_recipients_in_app_and_by_email(
 def test_dispatched_text_is_rendered_in_chinese(people, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         [row] = dispatched([people["wang"]])
-    assert row.title == "调训通知：全市专题班"
-    assert "王堃（市发改委）" in row.body and "市委党校" in row.body
+    assert row.title == "点名参训：全市专题班"
+    assert "王堃，市发改委" in row.body and "市委党校" in row.body
     assert "http://127.0.0.1:8000/dispatches/1/" in mail.outbox[0].body
 
 
@@ -364,7 +364,7 @@ def test_the_daily_digest_sends_one_email_a_day(django_capture_on_commit_callbac
         assert outbox.send_digests() == 0  # nothing new: no second e-mail
     [digest] = mail.outbox
     assert digest.to == ["digester@example.org"]
-    assert "2" in digest.subject and digest.body.count("调训通知：全市专题班") == 2
+    assert "2" in digest.subject and digest.body.count("点名参训：全市专题班") == 2
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
     with time_machine.travel(day + dt.timedelta(days=1), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
@@ -372,7 +372,7 @@ def test_the_daily_digest_sends_one_email_a_day(django_capture_on_commit_callbac
         from django.core.management import call_command
 
         call_command("send_notification_digests", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert len(mail.outbox) == 2 and mail.outbox[1].body.count("调训通知") == 1
+    assert len(mail.outbox) == 2 and mail.outbox[1].body.count("点名参训") == 1
 
 
 class _WorkerDied(BaseException):
@@ -403,7 +403,7 @@ def test_a_digest_claim_left_by_a_dead_worker_goes_back_to_the_digest(
     with time_machine.travel(day + dt.timedelta(days=1), tick=False):
         assert outbox.send_digests() == 1
     [digest] = mail.outbox
-    assert digest.body.count("调训通知：全市专题班") == 2
+    assert digest.body.count("点名参训：全市专题班") == 2
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
 
 
