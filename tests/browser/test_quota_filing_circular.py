@@ -131,6 +131,11 @@ def test_a_circular_to_its_pdf(journey, playwright, world, staff):
     journey.check(bob)
     title = bob.get_by_label("标题").input_value()
     assert "通报" in title
+    # The page drew its first-page preview on loading; submit once it has answered (the
+    # live server's threads share one in-memory SQLite database).
+    expect(bob.locator(".xd-circular-preview-status")).to_have_text(
+        re.compile("预览已更新|预览生成失败"), timeout=60_000
+    )
     journey.submit(bob)
     oscar = journey.sign_in(staff.oscar)
     journey.task(oscar, title, "审签")
