@@ -1,8 +1,9 @@
 """The yearly circular's further sections: the dispatch plan against what was done
 (`planning.selectors.plan_vs_actual`), the classes' evaluations and follow-ups
 (`feedback.selectors.yearly_results`), and the leadership-team and young-cadre training
-cycles at the year's end (`dispatch.leadership.leadership_compliance`). Counted with the other figures and stored with
-them as plain JSON, so the head approves, and the PDF prints, what the drafter saw."""
+cycles at the year's end (`dispatch.leadership.leadership_compliance`). Counted with the
+other figures and stored with them as plain JSON, so the head approves, and the PDF
+prints, what the drafter saw."""
 
 from __future__ import annotations
 
