@@ -23,7 +23,40 @@ def pytest_configure(config):
     )
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--transactional",
+        choices=("include", "exclude", "only"),
+        default="include",
+        help="keep (include), leave out (exclude) or run alone (only) the tests marked "
+        "`transactional`; ./run test runs `exclude` on pytest-xdist workers, then `only` in "
+        "one process",
+    )
+
+
+def _is_transactional(item) -> bool:
+    """As pytest-django decides it: the test empties every table when it ends."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return (
+        bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _is_transactional(item):
+            item.add_marker(pytest.mark.transactional)
+    part = config.getoption("transactional")
+    if part != "include":
+        keep = part == "only"
+        chosen = [item for item in items if _is_transactional(item) == keep]
+        left = [item for item in items if _is_transactional(item) != keep]
+        if left:
+            config.hook.pytest_deselected(items=left)
+            items[:] = chosen
     # Stable: the order of everything else is kept.
     items.sort(key=lambda item: item.get_closest_marker("migrates") is not None)
 
