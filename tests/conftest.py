@@ -21,6 +21,13 @@ def pytest_configure(config):
         "migrates: the test migrates the database away and back; collected last, so that "
         "no other test runs after it on its worker (--dist loadfile)",
     )
+    config.addinivalue_line(
+        "markers",
+        "transactional: set here on every test that empties the database when it ends "
+        "(transactional_db, django_db(transaction=True), live_server); ./run test runs them "
+        "in one process after the others (--transactional=exclude on the pytest-xdist "
+        "workers, then --transactional=only)",
+    )
 
 
 def pytest_addoption(parser):
