@@ -175,7 +175,10 @@ class RollCallForm(forms.Form):
         label=_("Named cadres"),
         queryset=Cadre.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 15, "class": "xd-cadre-picker"}),
+        # Named by its fieldset's legend (templates/dispatch/rollcall_start.html).
+        widget=forms.SelectMultiple(
+            attrs={"size": 15, "class": "xd-cadre-picker", "aria-labelledby": "xd-cadres-legend"}
+        ),
         help_text=_(
             "Type a name, unit or position in the filter box to narrow the list; click a "
             "cadre to choose them, click again to take them off."

@@ -35,6 +35,17 @@ def test_the_start_page_groups_cadres_by_unit_and_offers_a_seat_table(world, kla
     assert klass.name in classes.group(1) and started.name not in classes.group(1)
 
 
+def test_the_cadre_picker_is_named_by_its_legend_and_described_by_its_help(world, klass, client):
+    client.force_login(world.bob)
+    page = client.get("/workflow/rollcall/start/").content.decode()
+    select = re.search(r'<select name="cadres"[^>]*>', page).group(0)
+    named_by = re.search(r'aria-labelledby="([^"]+)"', select).group(1)
+    legend = re.search(rf'<legend id="{named_by}">([^<]+)</legend>', page)
+    assert legend and legend.group(1).strip()  # a screen reader reads the legend's name
+    described_by = re.search(r'aria-describedby="([^"]+)"', select).group(1)
+    assert re.search(rf'<span class="helptext" id="{described_by}">[^<]+</span>', page)
+
+
 def test_the_county_dispatcher_sees_only_the_county_in_both_lists(world, klass, client):
     client.force_login(world.carol)
     page = client.get("/workflow/rollcall/start/").content.decode()
