@@ -30,6 +30,7 @@ A cadre's overall status is the worst of their rules'.
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass, replace
 
 from dateutil.relativedelta import relativedelta
@@ -39,7 +40,14 @@ from django.db import connections
 from django.db.models import Q, QuerySet
 
 from ledger import totals
-from ledger.models import COUNTED_STATUS, HourRecord, HourTotal, IndicatorRule, RuleWindow
+from ledger.models import (
+    COUNTED_STATUS,
+    TRAILING_YEARS,
+    HourRecord,
+    HourTotal,
+    IndicatorRule,
+    RuleWindow,
+)
 from org.models import CATEGORY_GROUP, Cadre
 
 MET, ON_TRACK, AT_RISK, SHORT = "met", "on_track", "at_risk", "short"
@@ -161,11 +169,12 @@ class ProfileQuery:
     rules: list[tuple[str, IndicatorRule]]
 
 
-def _window_sums(rule_windows, connection, cadre_ids: str, cadre_params: list):
+def _window_sums(rule_windows, connection, cadre_ids: str, cadre_params: list, joined=()):
     """The SQL summing, per cadre, each rule's hours and days over its window: the
     running totals of the years the window covers, corrected by the ledger's records at
-    its edges (`ledger.totals.split_window`). Returns (sql, params) or None when no
-    window holds a day."""
+    its edges (`ledger.totals.split_window`). The years of the rules named in `joined`
+    (prefixes) are left out: the caller reads them from one total (`_one_total`).
+    Returns (sql, params) or None when no window holds a day."""
     real = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
     quote = connection.ops.quote_name
     t_cols, t_conds, t_where = [], [], []
@@ -173,7 +182,7 @@ def _window_sums(rule_windows, connection, cadre_ids: str, cadre_params: list):
     for prefix, rule, window in rule_windows:
         split = totals.split_window(window.start, window.end)
         per_day = float(rule.hours_per_day)
-        if split is not None and split.has_years:
+        if split is not None and split.has_years and prefix not in joined:
             cond = "t.kind = %s AND t.year BETWEEN %s AND %s"
             args = [rule.kind, split.first_year, split.last_year]
             t_cols.append(
@@ -239,6 +248,41 @@ def _window_sums(rule_windows, connection, cadre_ids: str, cadre_params: list):
     )
 
 
+def _one_total(rule_windows, connection):
+    """The rules whose window's years are one calendar year or the five years that end
+    with one (`HourTotal`'s `…_5y` sums) read them from one total per cadre, joined by
+    its key — no grouping. Returns ({prefix: (hours SQL, days SQL)}, the joins' SQL,
+    their params); the ledger's days at the window's edges are added by the caller."""
+    real = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
+    table = connection.ops.quote_name(HourTotal._meta.db_table)
+    one, aliases, joins, params = {}, {}, [], []
+    for prefix, rule, window in rule_windows:
+        split = totals.split_window(window.start, window.end)
+        if split is None or not split.has_years:
+            continue
+        years = split.last_year - split.first_year + 1
+        if years not in (1, TRAILING_YEARS):
+            continue
+        key = (rule.kind, split.last_year)
+        if key not in aliases:
+            aliases[key] = alias = f"t{len(aliases)}"
+            joins.append(
+                f" LEFT JOIN {table} {alias} ON {alias}.cadre_id = q.id "
+                f"AND {alias}.kind = %s AND {alias}.year = %s"
+            )
+            params += [rule.kind, split.last_year]
+        alias, suffix = aliases[key], "_5y" if years > 1 else ""
+        per_day = float(rule.hours_per_day)
+        if not math.isfinite(per_day) or per_day <= 0:
+            raise ValueError(f"rule {rule.pk}: hours per day must be positive")
+        one[prefix] = (
+            f"COALESCE(CAST({alias}.hours{suffix} AS {real}), 0.0)",
+            f"COALESCE(CAST({alias}.days{suffix} AS {real}) + "
+            f"CAST({alias}.hours_without_days{suffix} AS {real}) / {per_day!r}, 0.0)",
+        )
+    return one, "".join(joins), params
+
+
 #: the hours and days of rules over their windows, for other measures of the ledger
 #: (`ledger.cycles`): [(prefix, object with .kind and .hours_per_day, Window)]
 window_sums = _window_sums
@@ -268,7 +312,8 @@ def profile_query(
             window = replace(window, start=since)
         rule_windows.append((f"r{rule.pk}", rule, window))
     ids_sql, ids_params = base.values("id").query.sql_with_params()
-    sums = _window_sums(rule_windows, connection, ids_sql, list(ids_params))
+    one, joins, join_params = _one_total(rule_windows, connection)
+    sums = _window_sums(rule_windows, connection, ids_sql, list(ids_params), joined=one)
     largest = "MAX" if connection.vendor == "sqlite" else "GREATEST"
     # Two levels (SQLite's parser allows only so many nested SELECTs): the sums and the
     # progress of each rule; then each rule's status and the worst of them.
@@ -276,6 +321,8 @@ def profile_query(
     statuses = []
     for prefix, rule, window in rule_windows:
         h, d = (f"COALESCE(s.{prefix}_{x}, 0.0)" if sums else "0.0" for x in "hd")
+        if prefix in one:
+            h, d = f"({one[prefix][0]} + {h})", f"({one[prefix][1]} + {d})"
         p = f"{h} / %s"
         p_params = [float(rule.min_hours) or 1.0]
         if rule.alt_min_days:
@@ -296,8 +343,8 @@ def profile_query(
         statuses.append((f"(CASE {whens} ELSE '{SHORT}' END)", w_params))
     kept = ", ".join(f"q.{c}" for c in columns)
     join = f" LEFT JOIN ({sums[0]}) s ON s.cadre_id = q.id" if sums else ""
-    sql = f"SELECT {kept}, {', '.join(measured)} FROM ({base_sql}) q{join}"
-    params = [*measured_params, *base_params, *(sums[1] if sums else [])]
+    sql = f"SELECT {kept}, {', '.join(measured)} FROM ({base_sql}) q{join}{joins}"
+    params = [*measured_params, *base_params, *(sums[1] if sums else []), *join_params]
     outer, outer_params = [], []
     for (prefix, _r, _w), (status, w_params) in zip(rule_windows, statuses, strict=True):
         outer.append(f"{status} AS {prefix}_status")

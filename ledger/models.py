@@ -34,6 +34,11 @@ class HourStatus(models.TextChoices):
 COUNTED_STATUS = "recognized"
 TOTAL_FIELDS = ("cadre_id", "kind", "date", "hours", "days", "status")
 UPSERT_BATCH = 500
+# A total also holds the sums of the five calendar years that end with its own, so a
+# window of five whole years (the plan's rolling five years) reads one total per cadre.
+TRAILING_YEARS = 5
+TOTAL_SUMS = ("hours", "days", "hours_without_days", "records")
+TRAILING_SUMS = ("hours_5y", "days_5y", "hours_without_days_5y")
 
 
 class HourRecordQuerySet(models.QuerySet):
@@ -150,36 +155,49 @@ class HourTotalManager(models.Manager):
         TOTAL_FIELDS) count to the totals, with one upsert per batch of keys:
         `INSERT … ON CONFLICT DO UPDATE SET hours = hours + excluded.hours`, so writers
         racing on one total both count (PostgreSQL locks the row between them). Keys go
-        in order, so two writers never wait on each other crosswise."""
+        in order, so two writers never wait on each other crosswise. A record of year y
+        counts in the year's sums of y and in the five-year sums of y … y+4."""
+        zero = Decimal(0)
         sums: dict[tuple, list] = {}
         for record in records:
             get = record.get if isinstance(record, dict) else record.__dict__.get
             if get("status") != COUNTED_STATUS:
                 continue
-            key = (get("cadre_id"), str(get("kind")), get("date").year)
-            hours, days = Decimal(str(get("hours"))), get("days")
-            entry = sums.setdefault(key, [Decimal(0), Decimal(0), Decimal(0), 0])
-            entry[0] += sign * hours
-            if days is None:
-                entry[2] += sign * hours
-            else:
-                entry[1] += sign * Decimal(str(days))
-            entry[3] += sign
+            cadre_id, kind, year = get("cadre_id"), str(get("kind")), get("date").year
+            hours, days = sign * Decimal(str(get("hours"))), get("days")
+            days = None if days is None else sign * Decimal(str(days))
+            for offset in range(TRAILING_YEARS):
+                entry = sums.setdefault(
+                    (cadre_id, kind, year + offset), [zero, zero, zero, 0, zero, zero, zero]
+                )
+                if offset == 0:
+                    entry[0] += hours
+                    entry[3] += sign
+                    if days is None:
+                        entry[2] += hours
+                    else:
+                        entry[1] += days
+                entry[4] += hours
+                if days is None:
+                    entry[6] += hours
+                else:
+                    entry[5] += days
         if not sums:
             return
         connection = connections[self.db]
         table = connection.ops.quote_name(HourTotal._meta.db_table)
-        added = ("hours", "days", "hours_without_days", "records")
+        added = (*TOTAL_SUMS, *TRAILING_SUMS)
         updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in added)
         keys = sorted(sums)
+        row = f"({', '.join(['%s'] * (3 + len(added)))})"
         with connection.cursor() as cursor:
             for start in range(0, len(keys), UPSERT_BATCH):
                 batch = keys[start : start + UPSERT_BATCH]
-                values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+                values = ", ".join([row] * len(batch))
                 params = [
                     value
                     for key in batch
-                    for value in (*key, *(str(v) for v in sums[key][:3]), sums[key][3])
+                    for value in (*key, *(v if isinstance(v, int) else str(v) for v in sums[key]))
                 ]
                 cursor.execute(
                     f"INSERT INTO {table} (cadre_id, kind, year, {', '.join(added)}) "
@@ -195,7 +213,9 @@ class HourTotal(models.Model):
     transaction; `manage.py rebuild_hour_totals` counts it again from the ledger.
 
     `days` sums the days of the records that count days; `hours_without_days` the hours
-    of those that do not (a rule converts them at its own hours per day)."""
+    of those that do not (a rule converts them at its own hours per day). The `…_5y`
+    columns hold the same over the five years that end with `year` (a row exists for
+    each of the four years after a counted record's, so that window reads one row)."""
 
     cadre = models.ForeignKey(
         Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="hour_totals"
@@ -208,6 +228,16 @@ class HourTotal(models.Model):
         _("hours without days"), max_digits=12, decimal_places=1, default=0
     )
     records = models.IntegerField(_("records"), default=0)
+    # The same sums over the five calendar years that end with this one (TRAILING_YEARS).
+    hours_5y = models.DecimalField(
+        _("hours in five years"), max_digits=12, decimal_places=1, default=0
+    )
+    days_5y = models.DecimalField(
+        _("days in five years"), max_digits=12, decimal_places=1, default=0
+    )
+    hours_without_days_5y = models.DecimalField(
+        _("hours without days in five years"), max_digits=12, decimal_places=1, default=0
+    )
 
     objects = HourTotalManager()
 

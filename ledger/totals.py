@@ -14,9 +14,16 @@ from dataclasses import dataclass
 
 from django.db import connections, transaction
 
-from ledger.models import COUNTED_STATUS, HourRecord, HourTotal
+from ledger.models import (
+    COUNTED_STATUS,
+    TOTAL_SUMS,
+    TRAILING_SUMS,
+    TRAILING_YEARS,
+    HourRecord,
+    HourTotal,
+)
 
-SUMS = ("hours", "days", "hours_without_days", "records")
+SUMS = TOTAL_SUMS
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,39 @@ def stored_sums(using: str = "default") -> dict[tuple, tuple]:
     return {tuple(row[:3]): _normal(row[3:]) for row in rows if any(row[3:])}
 
 
+def ledger_five_year_sums(using: str = "default") -> dict[tuple, tuple]:
+    """{(cadre_id, kind, year): (hours, days, hours_without_days)} over the five years
+    that end with `year`, counted from the ledger's records now."""
+    found: dict[tuple, list] = {}
+    for (cadre_id, kind, year), (hours, days, without, _records) in ledger_sums(using).items():
+        for offset in range(TRAILING_YEARS):
+            entry = found.setdefault((cadre_id, kind, year + offset), [0.0, 0.0, 0.0])
+            entry[0] += hours
+            entry[1] += days
+            entry[2] += without
+    return {key: tuple(round(v, 1) for v in sums) for key, sums in found.items() if any(sums)}
+
+
+def stored_five_year_sums(using: str = "default") -> dict[tuple, tuple]:
+    """The five-year sums as stored, in the shape of `ledger_five_year_sums`."""
+    rows = HourTotal.objects.using(using).values_list("cadre_id", "kind", "year", *TRAILING_SUMS)
+    return {
+        tuple(row[:3]): tuple(round(float(v), 1) for v in row[3:]) for row in rows if any(row[3:])
+    }
+
+
+def differences(using: str = "default") -> set[tuple]:
+    """The keys (cadre, kind, year) whose stored totals — the year's sums or the five
+    years' — differ from what the ledger's records add up to."""
+    found = set()
+    for stored, counted in (
+        (stored_sums(using), ledger_sums(using)),
+        (stored_five_year_sums(using), ledger_five_year_sums(using)),
+    ):
+        found |= {k for k in stored.keys() | counted.keys() if stored.get(k) != counted.get(k)}
+    return found
+
+
 def _normal(sums) -> tuple:
     hours, days, without, records = sums
     return (round(float(hours), 1), round(float(days), 1), round(float(without), 1), records)
@@ -124,10 +164,21 @@ def rebuild(using: str = "default") -> int:
         if connection.vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {table}")
-        cursor.execute(
-            f"INSERT INTO {table} (cadre_id, kind, year, {', '.join(SUMS)}) "
-            f"{ledger_sums_sql(connection)}",
-            [COUNTED_STATUS],
-        )
+        cursor.execute(rebuild_sql(connection, table), [COUNTED_STATUS])
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
         return cursor.fetchone()[0]
+
+
+def rebuild_sql(connection, table: str) -> str:
+    """INSERT … SELECT of every total from the ledger: each year's sums spread over the
+    five-year sums of that year and the four after it."""
+    offsets = " UNION ALL ".join(f"SELECT {k} AS k" for k in range(TRAILING_YEARS))
+    year_sums = ", ".join(f"SUM(CASE WHEN o.k = 0 THEN s.{c} ELSE 0 END)" for c in SUMS)
+    five_year_sums = ", ".join(f"SUM(s.{c})" for c in SUMS[:3])
+    return (
+        f"INSERT INTO {table} (cadre_id, kind, year, {', '.join(SUMS)}, "
+        f"{', '.join(TRAILING_SUMS)}) "
+        f"SELECT s.cadre_id, s.kind, s.year + o.k, {year_sums}, {five_year_sums} "
+        f"FROM ({ledger_sums_sql(connection)}) s CROSS JOIN ({offsets}) o "
+        "GROUP BY s.cadre_id, s.kind, s.year + o.k"
+    )

@@ -18,10 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, database, check, **options):
         if check:
-            stored, counted = totals.stored_sums(database), totals.ledger_sums(database)
-            differing = {
-                k for k in stored.keys() | counted.keys() if stored.get(k) != counted.get(k)
-            }
+            counted = totals.ledger_sums(database)
+            differing = totals.differences(database)
             self.stdout.write(f"{len(counted)} totals in the ledger, {len(differing)} differ")
             if differing:
                 raise SystemExit(1)
