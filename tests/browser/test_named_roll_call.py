@@ -37,14 +37,33 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
     bob.get_by_role("button", name="提交").click()
     expect(bob).not_to_have_url(re.compile(r"/start/"), timeout=30_000)
 
-    # The liaison of unit A confirms 王堃 and asks leave for 李玥.
+    # The liaison of unit A serves A and A1: ONE announcement for the roll call in the
+    # inbox, naming both units' cadres, with the numbered 调训通知 PDF attached.
     lily = journey.sign_in(staff.lily)
+    journey.visit(lily, "/inbox/", "lily")
+    journey.check(lily)
+    announcements = lily.locator("main tbody tr").filter(has_text=f"调训通知：{klass.name}")
+    expect(announcements).to_have_count(1)
+    notice = announcements.get_by_role("link", name=re.compile("调训通知 .+号"))
+    pdf = lily.context.request.get(journey.base + notice.get_attribute("href"))
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.body())).pages)
+    assert "王堃" in text and "李玥" in text and klass.name in text
+    journey.seen.setdefault(notice.get_attribute("href"), "lily")
+    announcements.get_by_role("link", name=re.compile("调训通知：")).click()
+    journey.check(lily)
+    expect(lily.locator("main")).to_contain_text(world.a.name)
+    expect(lily.locator("main")).to_contain_text(world.a1.name)
+
+    # The liaison confirms 王堃 and asks leave for 李玥, the second on a phone.
     journey.task(lily, "王堃", "单位确认参训")
     journey.check(lily)
     lily.get_by_role("radio", name="确认参训").check()
     journey.submit(lily)
     expect(lily.get_by_role("status")).to_contain_text("王堃")
+    lily.set_viewport_size(PHONE)
     journey.task(lily, "李玥", "单位确认参训")
+    assert not scrolls_sideways(lily), "the confirmation scrolls sideways at 390 px"
     lily.get_by_role("radio", name="申请不参训").check()
     lily.get_by_label("申请类别").select_option(label="请假")
     lily.get_by_label("理由").fill("因重大项目攻坚无法脱产")
@@ -59,6 +78,7 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
 
     # The head of unit A decides on a phone, with the keyboard alone.
     alice = journey.sign_in(world.alice, viewport=PHONE)
+    assert not scrolls_sideways(alice), "the home page scrolls sideways at 390 px"
     journey.visit(alice, "/tasks/", "alice")
     assert not scrolls_sideways(alice), "我的待办 scrolls sideways at 390 px"
     row = alice.locator("tr.task-row").filter(has_text="李玥")
@@ -70,6 +90,8 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
     alice.keyboard.press("Enter")
     expect(alice).to_have_url(re.compile(r"/execute/"))
     journey.check(alice)
+    assert not scrolls_sideways(alice), "the decision page scrolls sideways at 390 px"
+    process = alice.locator(".vf-card__breadcrumbs a").nth(1).get_attribute("href")
     tab_to(alice, "el.name === 'decision'")
     # Arrow keys move within the radio group; Space chooses the focused one.
     while alice.evaluate("() => document.activeElement.value") != "approved":
@@ -81,6 +103,10 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
     expect(alice).not_to_have_url(re.compile(r"/execute/"), timeout=30_000)
     expect(alice.get_by_role("status")).to_contain_text("同意")
     assert not scrolls_sideways(alice)
+    # The process page after deciding: its history fits (or scrolls in its own box).
+    journey.visit(alice, process)
+    expect(alice.locator("main")).to_contain_text("alice")
+    assert not scrolls_sideways(alice), "the process page scrolls sideways at 390 px"
 
     # The managing organization department approves 李玥's leave; 张喆's goes to his
     # unit's head, then to both departments (county managing, city co-managing).
@@ -101,6 +127,7 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
     # The trainee acknowledges on a phone and opens the 入学通知.
     dave = journey.sign_in(world.dave, viewport=PHONE)
     journey.check(dave, "dave")
+    assert not scrolls_sideways(dave), "the trainee's home page scrolls sideways at 390 px"
     journey.task(dave, "王堃", "签收")
     journey.check(dave)
     assert not scrolls_sideways(dave), "the 签收 form scrolls sideways at 390 px"
@@ -116,10 +143,11 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
 
     # The class starts; the registrar records 王堃's attendance.
     start_class(klass)
-    rita = journey.sign_in(world.rita)
+    rita = journey.sign_in(world.rita, viewport=PHONE)
     journey.check(rita, "rita")
     journey.task(rita, "王堃", "考勤")
     journey.check(rita)
+    assert not scrolls_sideways(rita), "the attendance task scrolls sideways at 390 px"
     rita.get_by_role("radio", name="出勤").check()
     journey.submit(rita)
 
