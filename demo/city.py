@@ -254,7 +254,8 @@ def _build_cadres(units, ods, rng: random.Random, stats) -> list[Cadre]:
     regions = {None: "130102", **{c[0]: c[3] for c in COUNTIES}}
     used_ids: set[str] = set()
     rare = list(RARE_NAMES)
-    cadres = []
+    cadres, new = [], []
+    existing = Cadre.objects.in_bulk(field_name="id_number")
     for code, _name, kind, _parent in UNITS:
         if kind == K.ORG_DEPARTMENT and code != "xx-zzb":
             count = 8
@@ -289,7 +290,7 @@ def _build_cadres(units, ods, rng: random.Random, stats) -> list[Cadre]:
                     co_managing = ods["xx"]  # dual management with the city
             elif code in ("xx-ct", "xx-jt") and index < 2:
                 co_managing = ods["qs"] if code == "xx-ct" else ods["lh"]
-            cadre = Cadre.objects.filter(id_number=number).first()
+            cadre = existing.get(number)
             if cadre is None:
                 cadre = Cadre(
                     name=name,
@@ -306,13 +307,20 @@ def _build_cadres(units, ods, rng: random.Random, stats) -> list[Cadre]:
                     managing_org_department=managing,
                     co_managing_org_department=co_managing,
                 )
-                cadre.full_clean()
-                cadre.save()
+                # The field validators (the ID number's checksum) and clean() check
+                # in Python what the check constraints hold; the numbers are unique by
+                # construction (used_ids). Re-checking both with one query per
+                # constraint per cadre cost most of the seed; the database still
+                # enforces them on insert.
+                cadre.full_clean(validate_unique=False, validate_constraints=False)
+                new.append(cadre)
                 stats.add(True)
             else:
                 # Keep the random stream identical on every run.
                 rng.random() if age < 35 and category != CadreCategory.PROFESSIONAL else None
             cadres.append(cadre)
+    # In the order drawn, so the ids (which the scenario orders by) are as before.
+    Cadre.objects.bulk_create(new)
     return cadres
 
 
