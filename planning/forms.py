@@ -27,8 +27,9 @@ class ReasonForm(forms.Form):
 
 
 class LineForm(forms.Form):
-    """A class of the plan. Seats per unit and sessions are lines of text:
-    ``unit code: seats`` and ``date, hours, content, teacher, leading(1/0), title``."""
+    """A class of the plan. Seats per unit, cadres named and sessions are lines of text:
+    ``unit code: seats``, ``ID number or name`` and
+    ``date, hours, content, teacher, leading(1/0), title``."""
 
     name = forms.CharField(label=_("Class name"), max_length=128)
     institution = forms.ModelChoiceField(
@@ -60,6 +61,13 @@ class LineForm(forms.Form):
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One unit a line: unit code: seats"),
+    )
+    cadres = forms.CharField(
+        label=_("Cadres named"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For a named roll call: one cadre a line, ID number or name"),
     )
     partner = forms.ModelChoiceField(
         label=_("Partner organization department"),

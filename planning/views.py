@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,11 +15,13 @@ from django.utils.translation import gettext as _
 from core import exports
 from core.http import page_number
 from dispatch.models import SessionContent
+from org import selectors as org_selectors
 from org.models import Cadre, Unit
 from org.policy import require_reach
 from planning import flows, policy, selectors, services
 from planning.exports import ACTUAL_COLUMNS
 from planning.forms import LineForm, PartnerNominateForm, ReasonForm
+from planning.models import LineMode
 
 PAGE_SIZE = 50
 
@@ -119,6 +122,34 @@ def _sessions(text):
     return rows
 
 
+def _named_cadres(user, text):
+    """The cadres of a named line, one a line by ID number or name, looked up among the
+    cadres the dispatcher may name (others read as not found); a name two of them share
+    must be given as the ID number."""
+    keys = list(dict.fromkeys(k.strip() for k in (text or "").splitlines() if k.strip()))
+    if not keys:
+        return []
+    reach = org_selectors.cadres_in_reach(user, "issue_dispatch").filter(
+        Q(id_number__in=keys) | Q(name__in=keys)
+    )
+    by_id, by_name = {}, {}
+    for c in reach:
+        by_id[c.id_number] = c
+        by_name.setdefault(c.name, []).append(c)
+    missing = [k for k in keys if k not in by_id and k not in by_name]
+    if missing:
+        raise ValidationError({"cadres": _("Not found: %(names)s") % {"names": "、".join(missing)}})
+    shared = [k for k in keys if k not in by_id and len(by_name[k]) > 1]
+    if shared:
+        raise ValidationError(
+            {
+                "cadres": _("Several cadres are named %(names)s: give the ID number.")
+                % {"names": "、".join(shared)}
+            }
+        )
+    return [by_id[k] if k in by_id else by_name[k][0] for k in keys]
+
+
 @login_required
 def line_add(request, pk):
     plan = _plan(request, pk)
@@ -130,11 +161,13 @@ def line_add(request, pk):
     form = LineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        named = data.pop("cadres")
         try:
             services.line_add(
                 actor=request.user,
                 plan=plan,
                 allocations=_allocations(data.pop("allocations"), form),
+                cadres=_named_cadres(request.user, named) if data["mode"] == LineMode.NAMED else [],
                 sessions=_sessions(data.pop("sessions")),
                 partner_seats=data.pop("partner_seats") or 0,
                 **data,
