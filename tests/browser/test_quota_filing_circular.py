@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.journey import choose, outsider_round
+from tests.browser.journey import PHONE, choose, outsider_round, scrolls_sideways
 from tests.factories import unit, user
 
 pytestmark = pytest.mark.klass(name="处级干部进修班")
@@ -48,11 +48,12 @@ def test_a_quota_roll_call(journey, playwright, world, staff, klass):
     bob.get_by_role("button", name="提交").click()
     expect(bob).not_to_have_url(re.compile(r"/start/"), timeout=30_000)
 
-    # The liaison nominates one cadre for the unit's seat.
-    lily = journey.sign_in(staff.lily)
+    # The liaison nominates one cadre for the unit's seat, on a phone.
+    lily = journey.sign_in(staff.lily, viewport=PHONE)
     # 我的待办 names the class of the nomination task, and the unit.
     journey.task(lily, f"{klass.name} · {world.a.name}", "推荐")
     journey.check(lily)
+    assert not scrolls_sideways(lily), "the nomination scrolls sideways at 390 px"
     choose(lily, "cadres", ["王堃"])
     journey.submit(lily)
     expect(lily.get_by_role("status")).to_contain_text("推荐")
