@@ -109,7 +109,13 @@ DATABASES = {
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock instead of failing at once when the demo server and a command overlap.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    # BEGIN IMMEDIATE: a transaction takes the write lock when it starts. Begun deferred,
+    # it reads first and then asks to upgrade its lock, which SQLite refuses at once
+    # ("database is locked", no waiting) whenever another connection is writing — two
+    # people deciding at the same moment would be told "该事项正在由他人办理".
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("timeout", 20)
+    options.setdefault("transaction_mode", "IMMEDIATE")
 elif "postgresql" in DATABASES["default"]["ENGINE"] and env.bool("PG_JIT_OFF", default=True):
     # PostgreSQL's JIT compiler spends seconds compiling the big grouped queries of the
     # compliance and suggestion pages and wins nothing back (measured: suggestions for
