@@ -250,6 +250,13 @@ class Dispatch(models.Model):
     def __str__(self):
         return f"{self.cadre.name} → {self.training_class.name}"
 
+    def get_status_display(self) -> str:
+        """An approved leave is stored as deferred (a makeup is owed either way) but reads
+        as 请假 wherever a dispatch's status is shown, as the circular counts it."""
+        if self.status == DispatchStatus.DEFERRED and self.request_kind == RequestKind.LEAVE:
+            return str(RequestKind.LEAVE.label)
+        return str(dict(DispatchStatus.choices).get(self.status, self.status))
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_DISPATCH_STATUSES
