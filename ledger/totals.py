@@ -10,6 +10,7 @@ index on `date`), and a window of whole years reads the totals alone.
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from django.db import connections, transaction
@@ -79,6 +80,120 @@ def split_window(start: dt.date, end: dt.date) -> Split | None:
             spans.append((1, year_start, end))
             last_year -= 1
     return Split(first_year, last_year, tuple(spans))
+
+
+def window_sums(rule_windows, connection, cadre_ids: str, cadre_params: list, joined=()):
+    """The SQL summing, per cadre, each rule's hours and days over its window: the
+    running totals of the years the window covers, corrected by the ledger's records at
+    its edges (`ledger.totals.split_window`). The years of the rules named in `joined`
+    (prefixes) are left out: the caller reads them from one total (`one_total`).
+    Returns (sql, params) or None when no window holds a day."""
+    real = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
+    quote = connection.ops.quote_name
+    t_cols, t_conds, t_where = [], [], []
+    l_cols, l_where, l_where_params = [], [], []
+    for prefix, rule, window in rule_windows:
+        split = split_window(window.start, window.end)
+        per_day = float(rule.hours_per_day)
+        if split is not None and split.has_years and prefix not in joined:
+            cond = "t.kind = %s AND t.year BETWEEN %s AND %s"
+            args = [rule.kind, split.first_year, split.last_year]
+            t_cols.append(
+                (
+                    f"CASE WHEN {cond} THEN CAST(t.hours AS {real}) ELSE 0.0 END AS {prefix}_h, "
+                    f"CASE WHEN {cond} THEN CAST(t.days AS {real}) + "
+                    f"CAST(t.hours_without_days AS {real}) / %s ELSE 0.0 END AS {prefix}_d",
+                    [*args, *args, per_day],
+                )
+            )
+            t_where.append(f"({cond})")
+            t_conds.extend(args)
+        else:
+            t_cols.append((f"0.0 AS {prefix}_h, 0.0 AS {prefix}_d", []))
+        spans = split.spans if split is not None else ()
+        if spans:
+            whens_h, whens_d, args_h, args_d = [], [], [], []
+            for sign, first, last in spans:
+                cond = "r.kind = %s AND r.date BETWEEN %s AND %s"
+                whens_h.append(f"WHEN {cond} THEN {sign} * CAST(r.hours AS {real})")
+                whens_d.append(
+                    f"WHEN {cond} THEN {sign} * COALESCE(CAST(r.days AS {real}), "
+                    f"CAST(r.hours AS {real}) / %s)"
+                )
+                args_h.extend([rule.kind, first, last])
+                args_d.extend([rule.kind, first, last, per_day])
+                l_where.append(f"({cond})")
+                l_where_params.extend([rule.kind, first, last])
+            l_cols.append(
+                (
+                    f"CASE {' '.join(whens_h)} ELSE 0.0 END AS {prefix}_h, "
+                    f"CASE {' '.join(whens_d)} ELSE 0.0 END AS {prefix}_d",
+                    [*args_h, *args_d],
+                )
+            )
+        else:
+            l_cols.append((f"0.0 AS {prefix}_h, 0.0 AS {prefix}_d", []))
+    parts, params = [], []
+    if t_where:
+        parts.append(
+            f"SELECT t.cadre_id AS cadre_id, {', '.join(c for c, _ in t_cols)} "
+            f"FROM {quote(HourTotal._meta.db_table)} t "
+            f"WHERE t.cadre_id IN ({cadre_ids}) AND ({' OR '.join(t_where)})"
+        )
+        params += [p for _, ps in t_cols for p in ps] + cadre_params + t_conds
+    if l_where:
+        parts.append(
+            f"SELECT r.cadre_id AS cadre_id, {', '.join(c for c, _ in l_cols)} "
+            f"FROM {quote(HourRecord._meta.db_table)} r WHERE r.status = %s "
+            f"AND r.cadre_id IN ({cadre_ids}) AND ({' OR '.join(l_where)})"
+        )
+        params += [p for _, ps in l_cols for p in ps]
+        params += [COUNTED_STATUS, *cadre_params, *l_where_params]
+    if not parts:
+        return None
+    sums = ", ".join(
+        f"SUM(x.{prefix}_h) AS {prefix}_h, SUM(x.{prefix}_d) AS {prefix}_d"
+        for prefix, _r, _w in rule_windows
+    )
+    return (
+        f"SELECT x.cadre_id, {sums} FROM ({' UNION ALL '.join(parts)}) x GROUP BY x.cadre_id",
+        params,
+    )
+
+
+def one_total(rule_windows, connection):
+    """The rules whose window's years are one calendar year or the five years that end
+    with one (`HourTotal`'s `…_5y` sums) read them from one total per cadre, joined by
+    its key — no grouping. Returns ({prefix: (hours SQL, days SQL)}, the joins' SQL,
+    their params); the ledger's days at the window's edges are added by the caller."""
+    real = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
+    table = connection.ops.quote_name(HourTotal._meta.db_table)
+    one, aliases, joins, params = {}, {}, [], []
+    for prefix, rule, window in rule_windows:
+        split = split_window(window.start, window.end)
+        if split is None or not split.has_years:
+            continue
+        years = split.last_year - split.first_year + 1
+        if years not in (1, TRAILING_YEARS):
+            continue
+        key = (rule.kind, split.last_year)
+        if key not in aliases:
+            aliases[key] = alias = f"t{len(aliases)}"
+            joins.append(
+                f" LEFT JOIN {table} {alias} ON {alias}.cadre_id = q.id "
+                f"AND {alias}.kind = %s AND {alias}.year = %s"
+            )
+            params += [rule.kind, split.last_year]
+        alias, suffix = aliases[key], "_5y" if years > 1 else ""
+        per_day = float(rule.hours_per_day)
+        if not math.isfinite(per_day) or per_day <= 0:
+            raise ValueError(f"rule {rule.pk}: hours per day must be positive")
+        one[prefix] = (
+            f"COALESCE(CAST({alias}.hours{suffix} AS {real}), 0.0)",
+            f"COALESCE(CAST({alias}.days{suffix} AS {real}) + "
+            f"CAST({alias}.hours_without_days{suffix} AS {real}) / {per_day!r}, 0.0)",
+        )
+    return one, "".join(joins), params
 
 
 def ledger_sums_sql(connection) -> str:
