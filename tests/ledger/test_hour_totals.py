@@ -9,6 +9,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, FloatField, Q, Sum, Value, When
@@ -153,12 +154,97 @@ def test_the_rebuild_counts_what_the_writes_kept(world, leader, clerk):
             status=rng.choice(["recognized", "rejected"]),
             hours=Decimal(rng.randint(1, 30)),
         )
-    kept = stored()
+    kept, kept_five_years = stored(), totals.stored_five_year_sums()
     assert kept == counted()
+    assert kept_five_years == totals.ledger_five_year_sums()
     HourTotal.objects.all().delete()
     call_command("rebuild_hour_totals", verbosity=0)
     assert stored() == kept
+    assert totals.stored_five_year_sums() == kept_five_years
     call_command("rebuild_hour_totals", "--check", verbosity=0)  # exits 1 when they differ
+
+
+# The five-year sums: a total also holds the five years that end with its year
+
+
+def five_years():
+    return totals.stored_five_year_sums()
+
+
+def test_every_kind_of_write_keeps_the_five_year_sums_equal_to_the_ledger(
+    world, login, leader, clerk
+):
+    credit(leader, 40, dt.date(2022, 5, 1), days=Decimal(5))
+    credit(leader, 10, dt.date(2024, 7, 1))
+    pending = credit(clerk, 8, dt.date(2026, 2, 1), status="pending")
+    # A record of 2022 counts in the five years ending 2022 … 2026, not in those to 2027.
+    assert five_years()[(leader.pk, "concentrated", 2026)] == (50.0, 5.0, 10.0)
+    assert five_years()[(leader.pk, "concentrated", 2027)] == (10.0, 0.0, 10.0)
+    assert five_years()[(leader.pk, "concentrated", 2028)] == (10.0, 0.0, 10.0)
+    assert (leader.pk, "concentrated", 2029) not in five_years()
+    assert (clerk.pk, "concentrated", 2026) not in five_years()  # pending
+    # An import of online hours (the CSV through the pages, committed in bulk) …
+    text = "身份证号码,姓名,学习日期,学时,课程,平台\n" + "\n".join(
+        f"{c.id_number},{c.name},2025-03-0{n},2.5,党史,网院"
+        for n, c in enumerate([world.cadre_a, world.cadre_a1], start=1)
+    )
+    client = login(world.bob)
+    upload = SimpleUploadedFile("hours.csv", text.encode("utf-8"), content_type="text/csv")
+    response = client.post("/hours/import/", {"file": upload})
+    client.post(response.url)
+    assert five_years()[(world.cadre_a.pk, "online", 2029)] == (2.5, 0.0, 2.5)
+    # … a decision, a correction to another year through audit.change, a plain save and
+    # a queryset update.
+    ledger_services.recognition_decided(record=pending, approved=True)
+    record = HourRecord.objects.get(cadre=leader, date=dt.date(2022, 5, 1))
+    change(actor=None, instance=record, verb="hours.correct", date=dt.date(2021, 12, 31))
+    later = HourRecord.objects.get(cadre=leader, date=dt.date(2024, 7, 1))
+    later.hours = Decimal("12.5")
+    later.save()
+    HourRecord.objects.filter(cadre__in=[world.cadre_a, world.cadre_a1]).update(status="rejected")
+    assert five_years() == totals.ledger_five_year_sums()
+    assert five_years()[(leader.pk, "concentrated", 2025)] == (52.5, 5.0, 12.5)
+    assert five_years()[(leader.pk, "concentrated", 2026)] == (12.5, 0.0, 12.5)
+    assert (world.cadre_a.pk, "online", 2025) not in five_years()
+    assert stored() == counted()
+
+
+def test_the_check_finds_a_drifted_five_year_sum_and_the_rebuild_mends_it(world, leader):
+    credit(leader, 30, dt.date(2023, 3, 1))
+    credit(leader, 20, dt.date(2026, 3, 1), kind="online")
+    call_command("rebuild_hour_totals", "--check", verbosity=0)
+    HourTotal.objects.filter(cadre=leader, year=2026, kind="concentrated").update(
+        hours_5y=Decimal(29)
+    )
+    assert totals.differences() == {(leader.pk, "concentrated", 2026)}
+    with pytest.raises(SystemExit):
+        call_command("rebuild_hour_totals", "--check", verbosity=0)
+    call_command("rebuild_hour_totals", verbosity=0)
+    assert totals.differences() == set()
+    assert five_years()[(leader.pk, "concentrated", 2026)] == (30.0, 0.0, 30.0)
+    assert stored()[(leader.pk, "online", 2026)] == (20.0, 0.0, 20.0, 1)
+
+
+def test_a_five_year_window_counts_the_totals_of_one_year_per_cadre(
+    world, leader, django_assert_max_num_queries
+):
+    # 600 hours in 2021 and 549 in the five years to 2026: on the last day of 2026 the
+    # rolling five years are 2022–2026 exactly (no day of the ledger read), one hour short.
+    credit(leader, 600, dt.date(2021, 12, 31))
+    credit(leader, 300, dt.date(2022, 1, 1))
+    credit(leader, 249, dt.date(2026, 12, 31))
+    credit(leader, 50, dt.date(2027, 1, 1))  # after the day evaluated
+    split = totals.split_window(dt.date(2022, 1, 1), dt.date(2026, 12, 31))
+    assert (split.first_year, split.last_year, split.spans) == (2022, 2026, ())
+    row = compliance.for_cadre(leader, dt.date(2026, 12, 31))
+    concentrated = next(r for r in row["rules"] if r["kind"] == "concentrated")
+    assert concentrated["hours"] == pytest.approx(549)
+    assert concentrated["status"] != "met"
+    # The day before, the window takes in 31 December 2021 and leaves out 31 December 2026.
+    row = compliance.for_cadre(leader, dt.date(2026, 12, 30))
+    concentrated = next(r for r in row["rules"] if r["kind"] == "concentrated")
+    assert concentrated["hours"] == pytest.approx(900)
+    assert concentrated["status"] == "met"
 
 
 @postgresql_only
@@ -190,6 +276,8 @@ def test_writers_racing_on_one_total_both_count():
     assert not errors, errors
     assert stored()[(person.pk, "concentrated", 2026)] == (21.0, 0.0, 21.0, 6)
     assert stored() == counted()
+    assert totals.stored_five_year_sums() == totals.ledger_five_year_sums()
+    assert totals.stored_five_year_sums()[(person.pk, "concentrated", 2030)] == (21.0, 0.0, 21.0)
 
 
 # Compliance from the totals gives what aggregating the ledger gave
