@@ -11,8 +11,10 @@ fontconfig objects are shared, and rendering is CPU-bound, so threads gain nothi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import math
 import shutil
 import subprocess
@@ -25,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from notifications.documents import chunked
 from notifications.documents.chart import chart_geometry
 from notifications.documents.context import (
     Attachment,
@@ -454,31 +457,80 @@ def reset_cache() -> None:
         _cache.clear()
 
 
+@contextlib.contextmanager
+def _without_gc():
+    """The cyclic garbage collector paused: WeasyPrint builds hundreds of thousands of
+    boxes, and the collector's repeated passes over them took a third of a long table's
+    rendering time. What the render leaves is collected once, afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
+
+
+def _layout(html: str):
+    """Lay `html` out with the shared resources (call under `_lock`)."""
+    from weasyprint import HTML
+
+    font_config, css, fetcher = _resources()
+    return HTML(string=html, url_fetcher=fetcher).render(stylesheets=[css], font_config=font_config)
+
+
 def render_pdf(
     context: DocumentContext, *, document_number: str, preview: bool = False
 ) -> RenderedPdf:
-    """Render `context` with `document_number` printed under the red mark."""
-    from weasyprint import HTML
+    """Render `context` with `document_number` printed under the red mark; a long table
+    in an attachment is rendered in parts (see `notifications.documents.chunked`)."""
+    data = template_context(context, document_number=document_number, preview=preview)
+    spot = chunked.long_table(data, chunked.CHUNK_ROWS)
+    if spot is not None:
+        return _render_in_parts(data, spot)
+    html = render_to_string("documents/official.html", data)
+    with _lock, _without_gc():
+        document = _layout(html)
+        pdf = document.write_pdf()
+        pages = len(document.pages)
+        del document
+    return RenderedPdf(data=pdf, pages=pages)
 
-    html = render_html(context, document_number=document_number, preview=preview)
+
+def _render_in_parts(data: dict, spot: tuple[int, int]) -> RenderedPdf:
+    """Lay out, write and free one part of at most CHUNK_ROWS rows at a time; a part
+    that does not end the table leaves its last page to the next part."""
+    a, b = spot
+    total = len(data["attachments"][a]["blocks"][b]["rows"])
+    parts, start, page = [], 0, 1
     with _lock:
-        font_config, css, fetcher = _resources()
-        document = HTML(string=html, url_fetcher=fetcher).render(
-            stylesheets=[css], font_config=font_config
-        )
-        data = document.write_pdf()
-    return RenderedPdf(data=data, pages=len(document.pages))
+        while True:
+            end = min(start + chunked.CHUNK_ROWS, total)
+            html = render_to_string(
+                "documents/official.html", chunked.part_data(data, spot, start, end, page)
+            )
+            with _without_gc():
+                document = _layout(html)
+                pages = document.pages
+                resume = chunked.first_row_on(pages[-1]) if end < total else None
+                if resume is None or resume <= start:
+                    keep, resume = pages, end  # the part ends the table (or a page of it)
+                else:
+                    keep = pages[:-1]
+                parts.append(document.copy(keep).write_pdf())
+                page += len(keep)
+                del document, pages, keep
+            if end >= total:
+                break
+            start = resume
+    return RenderedPdf(data=chunked.merge(parts), pages=page - 1)
 
 
 def render_first_page(context: DocumentContext) -> bytes:
     """The first page of `context` as a one-page PDF, marked 样稿 (a preview)."""
-    from weasyprint import HTML
-
     number = f"{context.issuer.code}〔{context.date.year}〕×号"
     html = render_html(context, document_number=number, preview=True)
-    with _lock:
-        font_config, css, fetcher = _resources()
-        document = HTML(string=html, url_fetcher=fetcher).render(
-            stylesheets=[css], font_config=font_config
-        )
+    with _lock, _without_gc():
+        document = _layout(html)
         return document.copy(document.pages[:1]).write_pdf()
