@@ -3,7 +3,7 @@ reads aggregates only, of the classes in their reach (`classes_in_reach`: organi
 department in reach, or held at an institution in reach), and no aggregate of fewer than
 `MIN_AGGREGATE` answers."""
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from dispatch.models import ClassSession, Institution, TrainingClass
 from dispatch.selectors import classes_in_reach
@@ -50,24 +50,27 @@ def shown(count: int, value):
     return round(float(value), 2)
 
 
-def _evaluation_figures(classes: QuerySet) -> dict[int, dict]:
+def _evaluation_figures(class_ids) -> dict[int, dict]:
+    """Per class: evaluations, answers, and the sum and number of scores (averages are
+    taken from these, so that institutions can be summed up from the classes)."""
     rows = (
-        Evaluation.objects.filter(training_class__in=classes)
+        Evaluation.objects.filter(training_class_id__in=class_ids)
         .values("training_class")
         .annotate(
             invited=Count("pk"),
             answered=Count("pk", filter=SUBMITTED),
-            score=Avg("score", filter=SUBMITTED),
+            score_sum=Sum("score", filter=SUBMITTED),
+            scores=Count("score", filter=SUBMITTED),
         )
         .order_by()
     )
-    return {r["training_class"]: r for r in rows}
+    return {r.pop("training_class"): r for r in rows}
 
 
-def _follow_up_figures(classes: QuerySet) -> dict[int, dict]:
+def _follow_up_figures(class_ids) -> dict[int, dict]:
     done = Q(status=FollowUpStatus.DONE)
     rows = (
-        FollowUp.objects.filter(training_class__in=classes)
+        FollowUp.objects.filter(training_class_id__in=class_ids)
         .values("training_class")
         .annotate(
             follow_ups=Count("pk"),
@@ -75,11 +78,12 @@ def _follow_up_figures(classes: QuerySet) -> dict[int, dict]:
             applied_yes=Count("pk", filter=done & Q(applied=Applied.YES)),
             applied_partly=Count("pk", filter=done & Q(applied=Applied.PARTLY)),
             applied_no=Count("pk", filter=done & Q(applied=Applied.NO)),
-            rating=Avg("rating", filter=done),
+            rating_sum=Sum("rating", filter=done),
+            ratings=Count("rating", filter=done),
         )
         .order_by()
     )
-    return {r["training_class"]: r for r in rows}
+    return {r.pop("training_class"): r for r in rows}
 
 
 EMPTY = {
@@ -93,15 +97,27 @@ EMPTY = {
     "applied_no": 0,
     "rating": None,
 }
+#: what the figures count, summed from classes up to institutions
+_SUMS = ("score_sum", "scores", "rating_sum", "ratings")
 
 
-def _line(evaluations: dict, follow_ups: dict) -> dict:
-    line = {**EMPTY}
-    line.update({k: v for k, v in evaluations.items() if k != "training_class"})
-    line.update({k: v for k, v in follow_ups.items() if k != "training_class"})
-    line["score"] = shown(line["answered"], line["score"])
-    line["rating"] = shown(line["done"], line["rating"])
+def _line(figures: dict) -> dict:
+    line = {key: figures.get(key, value) for key, value in EMPTY.items()}
+    scores, ratings = figures.get("scores"), figures.get("ratings")
+    line["score"] = shown(line["answered"], figures["score_sum"] / scores if scores else None)
+    line["rating"] = shown(line["done"], figures["rating_sum"] / ratings if ratings else None)
     return line
+
+
+def _figures(class_ids) -> dict[int, dict]:
+    """Evaluation and follow-up figures per class id (two grouped queries, one pass over
+    each table restricted to the classes)."""
+    evaluations = _evaluation_figures(class_ids)
+    follow_ups = _follow_up_figures(class_ids)
+    return {
+        pk: {**evaluations.get(pk, {}), **follow_ups.get(pk, {})}
+        for pk in evaluations.keys() | follow_ups.keys()
+    }
 
 
 def report_classes(user) -> QuerySet[TrainingClass]:
@@ -115,54 +131,35 @@ def report_classes(user) -> QuerySet[TrainingClass]:
 
 
 def class_lines(classes) -> list[dict]:
-    """Each class with its figures (three queries whatever the number of classes)."""
+    """Each class with its figures (two queries whatever the number of classes)."""
     classes = list(classes)
-    ids = [c.pk for c in classes]
-    evaluations = _evaluation_figures(TrainingClass.objects.filter(pk__in=ids))
-    follow_ups = _follow_up_figures(TrainingClass.objects.filter(pk__in=ids))
+    figures = _figures([c.pk for c in classes])
+    return [{"training_class": c, **_line(figures.get(c.pk, {}))} for c in classes]
+
+
+def _institution_rollup(class_institutions: dict[int, int], figures: dict[int, dict]):
+    """The classes' figures summed per institution; an institution is listed when one of
+    its classes has evaluations."""
+    totals: dict[int, dict] = {}
+    for pk, class_figures in figures.items():
+        total = totals.setdefault(class_institutions[pk], {"classes": 0})
+        total["classes"] += "invited" in class_figures
+        for key in (*EMPTY, *_SUMS):
+            if key not in ("score", "rating"):
+                total[key] = total.get(key, 0) + (class_figures.get(key) or 0)
+    listed = [pk for pk, total in totals.items() if total["classes"]]
+    institutions = Institution.objects.filter(pk__in=listed).select_related("unit")
     return [
-        {"training_class": c, **_line(evaluations.get(c.pk, {}), follow_ups.get(c.pk, {}))}
-        for c in classes
+        {"institution": i, **_line(totals[i.pk]), "classes": totals[i.pk]["classes"]}
+        for i in institutions
     ]
 
 
 def institution_lines(classes: QuerySet) -> list[dict]:
-    """Figures per institution over `classes` (two grouped queries and the institutions)."""
-    evaluations = (
-        Evaluation.objects.filter(training_class__in=classes)
-        .values("training_class__institution")
-        .annotate(
-            invited=Count("pk"),
-            answered=Count("pk", filter=SUBMITTED),
-            score=Avg("score", filter=SUBMITTED),
-            classes=Count("training_class", distinct=True),
-        )
-        .order_by()
-    )
-    done = Q(status=FollowUpStatus.DONE)
-    follow_ups = (
-        FollowUp.objects.filter(training_class__in=classes)
-        .values("training_class__institution")
-        .annotate(
-            follow_ups=Count("pk"),
-            done=Count("pk", filter=done),
-            applied_yes=Count("pk", filter=done & Q(applied=Applied.YES)),
-            applied_partly=Count("pk", filter=done & Q(applied=Applied.PARTLY)),
-            applied_no=Count("pk", filter=done & Q(applied=Applied.NO)),
-            rating=Avg("rating", filter=done),
-        )
-        .order_by()
-    )
-    key = "training_class__institution"
-    by_evaluation = {r[key]: r for r in evaluations}
-    by_follow_up = {r[key]: r for r in follow_ups}
-    institutions = Institution.objects.filter(pk__in=list(by_evaluation)).select_related("unit")
-    lines = []
-    for institution in institutions:
-        evaluation = {k: v for k, v in by_evaluation[institution.pk].items() if k != key}
-        follow_up = {k: v for k, v in by_follow_up.get(institution.pk, {}).items() if k != key}
-        lines.append({"institution": institution, **_line(evaluation, follow_up)})
-    return lines
+    """Figures per institution over `classes`: the classes' figures summed up (the
+    classes, two grouped queries, the institutions)."""
+    class_institutions = dict(classes.order_by().values_list("pk", "institution_id"))
+    return _institution_rollup(class_institutions, _figures(list(class_institutions)))
 
 
 def session_lines(training_class) -> list[dict]:
@@ -217,6 +214,9 @@ def yearly_results(org_department, year: int) -> dict:
         .order_by("start_date", "pk")
     )
 
+    classes = list(classes)
+    figures = _figures([c.pk for c in classes])  # once for both lists
+
     def plain(line, **names):
         return {**names, **{k: v for k, v in line.items() if k in EMPTY}}
 
@@ -230,9 +230,10 @@ def yearly_results(org_department, year: int) -> dict:
                 class_name=line["training_class"].name,
                 institution=line["training_class"].institution.name,
             )
-            for line in class_lines(classes)
+            for line in ({"training_class": c, **_line(figures.get(c.pk, {}))} for c in classes)
         ],
         "institutions": [
-            plain(line, institution=line["institution"].name) for line in institution_lines(classes)
+            plain(line, institution=line["institution"].name)
+            for line in _institution_rollup({c.pk: c.institution_id for c in classes}, figures)
         ],
     }
