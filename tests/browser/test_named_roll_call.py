@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.journey import PHONE, choose, outsider_round, scrolls_sideways, tab_to
-from tests.factories import unit, user
+from tests.factories import training_class, unit, user
 from tests.flowtools import start_class
 
 pytestmark = pytest.mark.klass(name="处级干部进修班")
@@ -36,6 +36,14 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
     choose(bob, "cadres", ["王堃", "李玥", "张喆"])
     bob.get_by_role("button", name="提交").click()
     expect(bob).not_to_have_url(re.compile(r"/start/"), timeout=30_000)
+
+    # Naming 王堃 again for a class at the same time warns at once, before sending.
+    training_class(klass.organizer, klass.institution, klass.start_date, name="同期专题班")
+    journey.visit(bob, "/workflow/rollcall/start/")
+    bob.get_by_label("培训班次").select_option(label="同期专题班")
+    choose(bob, "cadres", ["王堃"])
+    expect(bob.locator("#xd-clash")).to_contain_text("王堃")
+    expect(bob.locator("#xd-clash")).to_contain_text(klass.name)
 
     # The liaison of unit A serves A and A1: ONE announcement for the roll call in the
     # inbox, naming both units' cadres, with the numbered 调训通知 PDF attached.
@@ -79,6 +87,22 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
     # The head of unit A decides on a phone, with the keyboard alone.
     alice = journey.sign_in(world.alice, viewport=PHONE)
     assert not scrolls_sideways(alice), "the home page scrolls sideways at 390 px"
+    # The header on a phone: 消息 and 退出 on screen, the navigation behind 菜单, each of
+    # its links on one line (not one character per line).
+    expect(alice.get_by_role("button", name="退出")).to_be_in_viewport()
+    expect(alice.locator("header .user a").first).to_be_in_viewport()
+    nav = alice.get_by_role("navigation", name="主导航")
+    expect(nav).to_be_hidden()
+    alice.get_by_role("button", name="菜单").click()
+    expect(nav).to_be_visible()
+    lines = alice.evaluate(
+        """() => [...document.querySelectorAll('#xd-nav a')].map(a => {
+            const r = a.getBoundingClientRect(), s = getComputedStyle(a);
+            return (r.height - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom))
+                / parseFloat(s.lineHeight);
+        })"""
+    )
+    assert lines and max(lines) < 1.5, lines
     journey.visit(alice, "/tasks/", "alice")
     assert not scrolls_sideways(alice), "我的待办 scrolls sideways at 390 px"
     row = alice.locator("tr.task-row").filter(has_text="李玥")
