@@ -26,7 +26,7 @@ from viewflow.workflow.status import STATUS
 from dispatch.models import Dispatch, DispatchStatus, TrainingClass
 from feedback import selectors as feedback_selectors
 from feedback.models import Evaluation, FollowUp, FollowUpStatus
-from notifications.models import Event, IssuedDocument
+from notifications.models import Event, IssuedDocument, Notification
 from planning import selectors as plan_selectors
 from planning.models import Consultation, ConsultationStatus, Plan, PlanStatus
 from surveys.models import AnswerStatus, Survey
@@ -289,9 +289,13 @@ def test_the_training_year_from_the_needs_survey_to_the_follow_up(client, world,
             client.force_login(person)
             assert client.get(f"/feedback/evaluations/{first.pk}/").status_code == 404
         for n, person in enumerate(attended):
+            evaluation = evaluations[person.pk]
+            # The trainee's message (消息) leads to the evaluation, as does 我的评估.
+            assert Notification.objects.filter(
+                recipient=accounts[person.pk], url=f"/feedback/evaluations/{evaluation.pk}/"
+            ).exists()
             client.force_login(accounts[person.pk])
             assert klass.name in client.get("/feedback/evaluations/").content.decode()
-            evaluation = evaluations[person.pk]
             answers = {"score": str(3 + n), "comment": f"收获{n}"}
             answers.update({f"session_{s.pk}": "5" for s in klass.sessions.all()})
             response = client.post(f"/feedback/evaluations/{evaluation.pk}/", answers)
