@@ -122,6 +122,11 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
     assert presses <= 20, f"{presses} Tab presses to reach the decision"
     # Enter chooses the focused radio and does not send the form; arrow keys move within
     # the group; Space chooses too.
+    # The focus shows: a 3 px ring around the focused radio.
+    assert (
+        alice.evaluate("() => parseFloat(getComputedStyle(document.activeElement).outlineWidth)")
+        >= 3
+    )
     alice.keyboard.press("Enter")
     assert alice.evaluate("() => document.activeElement.checked")
     expect(alice).to_have_url(re.compile(r"/execute/"))
