@@ -124,3 +124,38 @@ def test_run_all_reads_the_last_json_a_benchmark_printed():
     assert run_all.last_json('log\n{\n  "a": {\n    "b": 2\n  }\n}\n') == {"a": {"b": 2}}
     assert run_all.last_json("Traceback …") is None
     assert set(run_all.BENCHES) >= {"reach", "pages", "http_load", "rollcall", "compliance"}
+
+
+def test_the_dispatch_notice_rows_hold_time_pages_and_peak_memory():
+    notices = {
+        "notices": {
+            "1000": {
+                "seconds": 2.5,
+                "cpu_seconds": 2.4,
+                "pages": 52,
+                "peak_rss_mb": 380.0,
+                "load_average": 1.5,
+                "goal_seconds": 3.0,
+                "goal_peak_rss_mb": None,
+            },
+            "10000": {
+                "seconds": 25.0,
+                "cpu_seconds": 24.0,
+                "pages": 480,
+                "peak_rss_mb": 290.0,
+                "load_average": 2.0,
+                "goal_seconds": 20.0,
+                "goal_peak_rss_mb": 300.0,
+            },
+        },
+        "former_1000": {"seconds": 5.0, "cpu_seconds": 4.8, "peak_rss_mb": 450.0},
+    }
+    rows = rows_by_measure({"dispatch_notice": notices}, {"dispatch_notice": 1.0})
+    thousand = rows["调训通知 for 1,000 cadres, issued through the service"]
+    assert thousand.measured == "2.5 s (2.4 s CPU), 52 pages, peak 380.0 MB"
+    assert (thousand.met, thousand.load, thousand.ratio) == (True, "1.50", "0.50 (CPU)")
+    assert thousand.baseline == "5.0 s (4.8 s CPU), peak 450.0 MB (one pass, as before)"
+    ten = rows["调训通知 of a 10,000-cadre roll call"]
+    assert (ten.goal, ten.met, ten.load) == ("≤ 20 s, ≤ 300 MB", False, "2.00")
+    missing = rows_by_measure({}, {})["调训通知 of a 10,000-cadre roll call"]
+    assert missing.measured == "not measured by a bench"
