@@ -207,9 +207,9 @@ def test_one_pass_figures_equal_the_figure_by_figure_count(world, people_per_uni
 
 def test_the_figures_cost_the_same_queries_for_few_rows_and_many(world, django_assert_num_queries):
     build(world, 1, seed=2)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         circular_figures(org_department=world.city_od, start=START, end=END)
     build(world, 12, seed=3)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         figures = circular_figures(org_department=world.city_od, start=START, end=END)
     assert figures["totals"]["named"] > 50
