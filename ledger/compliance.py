@@ -4,7 +4,8 @@ For a set of cadres and a day (`as_of`), each indicator rule in force for a cadr
 evaluated over its window with one query per set of cadre categories sharing the same
 rules (per indicator group with the default rules) — never a query per cadre. The hours
 come from the running totals (`HourTotal`, cadre × kind × year), with only the days at a
-window's edges read from the ledger (`ledger.totals.split_window`).
+window's edges read from the ledger (`ledger.totals.split_window`); a window of one year or
+of five reads one total per cadre and kind (its year's, or its five-year, sums).
 Of the rules of one kind in force for a cadre's group, the most specific applies: one
 naming the cadre's category beats one for the whole group (no categories). A rule is:
 

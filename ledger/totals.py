@@ -6,7 +6,9 @@ A window [start, end] is the totals of the calendar years it touches, corrected 
 edges with the ledger's own records: of a year the window covers only in part, either
 the days outside the window are taken away or the days inside it are added, whichever
 span is shorter — so at most half a year at each edge is read from the ledger (by its
-index on `date`), and a window of whole years reads the totals alone.
+index on `date`), and a window of whole years reads the totals alone: one total per
+cadre and kind when those years are one, or five (a total's `…_5y` sums), else the sum
+of each year's.
 """
 
 import datetime as dt
