@@ -83,6 +83,7 @@ class ReadViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [permissions.IsAuthenticated, ReachesAUnit]
     pagination_class = Pages
+    keyset_paging = True  # `?cursor=` walks the list in `ordering` (api.pagination.Keyset)
     lookup_value_regex = ID_PATTERN
     ordering = ("pk",)
 
@@ -94,7 +95,9 @@ class ReadViewSet(viewsets.ReadOnlyModelViewSet):
         dispatch's open task …) run for the page's rows only, however deep the page —
         SQLite would otherwise compute them for every row it sorts or skips."""
         queryset = self.filter_queryset(self.get_queryset())
-        keys = list(self.paginate_queryset(queryset.values_list("pk", flat=True)))
+        # The ordering's fields too: a keyset page (`?cursor=`) takes its position there.
+        fields = {field.lstrip("-") for field in self.ordering or ()} - {"pk"}
+        keys = [row["pk"] for row in self.paginate_queryset(queryset.values("pk", *fields))]
         rows = {row.pk: row for row in queryset.filter(pk__in=keys)}
         data = self.get_serializer([rows[key] for key in keys if key in rows], many=True).data
         return self.get_paginated_response(data)
