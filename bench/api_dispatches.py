@@ -4,8 +4,9 @@
 Bob, the city dispatcher, reaches every dispatch: N cadres of unit A1 (set-based SQL)
 each named once for one class (bulk-created dispatches, as the flows would leave them).
 `GET /api/v1/dispatches/` is fetched through DRF's test client, signed in with a token,
-ROUNDS times for the first page and for a deep page (the last one), 50 rows a page;
-median server time and query count per page.
+ROUNDS times for the first page and for a deep page (the last one), 50 rows a page —
+the deep page both by its number and by a keyset cursor (`deep_page_cursor`); median
+server time and query count per page.
 
 Prints JSON. Not a test: `python bench/api_dispatches.py [N ...] [--rounds 5]`
 (DATABASE_URL picks the database; a throw-away test database is created and dropped).
@@ -48,6 +49,19 @@ def add_dispatches(world, klass, count: int, offset: int):
             ],
             batch_size=1000,
         )
+
+
+def cursor_before(offset: int) -> str:
+    """The cursor of the rows after the first `offset` (newest first), as DRF encodes it."""
+    import base64
+    from urllib.parse import quote, urlencode
+
+    from dispatch.models import Dispatch
+
+    if offset == 0:
+        return ""
+    pk = Dispatch.objects.order_by("-pk").values_list("pk", flat=True)[offset - 1]
+    return quote(base64.b64encode(urlencode({"p": pk}).encode()).decode())
 
 
 def measure(connection, client, url: str, rounds: int) -> dict:
@@ -112,6 +126,18 @@ def main():
                         "filtered_first_page": measure(
                             connection, client, url + "1&status=named", args.rounds
                         ),
+                        # The same last page reached by a keyset walk (`?cursor=`): its
+                        # cursor is the one the page before would give as `next`.
+                        "deep_page_cursor": {
+                            "page": last,
+                            **measure(
+                                connection,
+                                client,
+                                f"/api/v1/dispatches/?page_size={PAGE_SIZE}&cursor="
+                                + cursor_before(PAGE_SIZE * (last - 1)),
+                                args.rounds,
+                            ),
+                        },
                     }
                 raise Rollback
         except Rollback:
