@@ -5,7 +5,9 @@ keys, so running the seed again changes nothing. Dates are set relative to the d
 demo is first seeded, so a fresh demo always has classes ahead.
 """
 
+import contextlib
 import datetime as dt
+import gc
 import random
 from dataclasses import dataclass
 
@@ -15,7 +17,7 @@ from django.db import transaction
 
 from audit.services import record_event
 from dispatch.models import ClassKind, Institution, InstitutionKind, TrainingClass
-from org import idnumber, services
+from org import idnumber, reachcache, services
 from org.models import Cadre, CadreCategory, Gender, OrgDepartment, Unit, UnitKind
 from org.roles import Role
 
@@ -309,10 +311,15 @@ def _build_cadres(units, ods, rng: random.Random, stats) -> list[Cadre]:
                 )
                 # The field validators (the ID number's checksum) and clean() check
                 # in Python what the check constraints hold; the numbers are unique by
-                # construction (used_ids). Re-checking both with one query per
-                # constraint per cadre cost most of the seed; the database still
-                # enforces them on insert.
-                cadre.full_clean(validate_unique=False, validate_constraints=False)
+                # construction (used_ids), and the unit and departments are the rows
+                # just read or made. Re-checking those with a query per constraint and
+                # per foreign key for each cadre cost most of the seed; the database
+                # still enforces them all on insert.
+                cadre.full_clean(
+                    exclude=["unit", "managing_org_department", "co_managing_org_department"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
                 new.append(cadre)
                 stats.add(True)
             else:
@@ -331,46 +338,18 @@ def _staff_name(username: str) -> str:
     return _person_name(rng)
 
 
-def _user(username: str, full_name: str, password_hash: str, stats) -> tuple:
-    """The login, created with `full_name` (the whole Chinese name in first_name, since
-    Django's get_full_name() would put a surname in last_name after the given name). A
-    login seeded before people had names gets its name now; nothing else changes."""
-    User = get_user_model()
-    user = User.objects.filter(username=username).first()
-    if user is not None:
-        if user.first_name != full_name or user.last_name:
-            User.objects.filter(pk=user.pk).update(first_name=full_name, last_name="")
-        return user, False
-    user = User.objects.create(username=username, first_name=full_name, password=password_hash)
-    stats.add(True)
-    return user, True
-
-
-def _build_users(units, ods, cadres, stats) -> list[tuple[str, str, str]]:
-    """Create one login per role per relevant unit; return (username, role, unit name)."""
-    password_hash = make_password(DEMO_PASSWORD)
-    logins = []
-
-    def grant(username, full_name, role, unit, cadre=None):
-        user, created = _user(username, full_name, password_hash, stats)
-        if created:
-            services.role_grant(actor=None, user=user, role=role, unit=unit)
-            if cadre is not None and cadre.user_id is None:
-                Cadre.objects.filter(pk=cadre.pk).update(user=user)
-        logins.append((username, role, unit.name if unit else ""))
-
-    admin, created = _user("admin", _staff_name("admin"), password_hash, stats)
-    if created:
-        get_user_model().objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
-    logins.append(("admin", "superuser", ""))
+def _logins(units, ods, cadres) -> list[tuple]:
+    """Every demo login as (username, full name, role, unit, cadre), in the order they
+    are created; the superuser admin first, with no role."""
+    logins = [("admin", _staff_name("admin"), None, None, None)]
     for root_code, od in ods.items():
         for suffix, role in (("dispatcher", Role.DISPATCHER), ("orghead", Role.ORG_HEAD)):
             username = f"{root_code}.{suffix}"
-            grant(username, _staff_name(username), role, od.jurisdiction)
-    grant("xx.auditor", _staff_name("xx.auditor"), Role.AUDITOR, units["xx"])
+            logins.append((username, _staff_name(username), role, od.jurisdiction, None))
+    logins.append(("xx.auditor", _staff_name("xx.auditor"), Role.AUDITOR, units["xx"], None))
     for code, _kind, _address in INSTITUTIONS:
         username = f"{code}.registrar"
-        grant(username, _staff_name(username), Role.REGISTRAR, units[code])
+        logins.append((username, _staff_name(username), Role.REGISTRAR, units[code], None))
 
     first_cadre = {}
     for cadre in cadres:
@@ -380,18 +359,77 @@ def _build_users(units, ods, cadres, stats) -> list[tuple[str, str, str]]:
             continue
         unit = units[code]
         head = first_cadre[unit.pk]
-        grant(f"{code}.head", head.name, Role.DEPARTMENT_HEAD, unit, cadre=head)
+        logins.append((f"{code}.head", head.name, Role.DEPARTMENT_HEAD, unit, head))
         # The head's deputy, to whom the head may delegate decisions (委托副职审批).
-        grant(f"{code}.deputy", _staff_name(f"{code}.deputy"), Role.DEPUTY_HEAD, unit)
-        grant(f"{code}.liaison", _staff_name(f"{code}.liaison"), Role.UNIT_LIAISON, unit)
+        username = f"{code}.deputy"
+        logins.append((username, _staff_name(username), Role.DEPUTY_HEAD, unit, None))
+        username = f"{code}.liaison"
+        logins.append((username, _staff_name(username), Role.UNIT_LIAISON, unit, None))
 
     # A few trainees with their own logins, in units the demo walks through.
     trainee_units = ["xx-fgw", "xx-jyj", "xx-ct", "qs-gaj", "lh-xz1"]
     for code in trainee_units:
         staff = [c for c in cadres if c.unit_id == units[code].pk and not c.is_leadership_member]
         for n, cadre in enumerate(staff[:2], start=1):
-            grant(f"{code}.trainee{n}", cadre.name, Role.TRAINEE, None, cadre=cadre)
+            logins.append((f"{code}.trainee{n}", cadre.name, Role.TRAINEE, None, cadre))
     return logins
+
+
+def _build_users(units, ods, cadres, stats) -> list[tuple[str, str, str]]:
+    """Create the demo logins missing (one INSERT, one password hash for all: they share
+    the published password), grant the new ones their roles (`role_grant_many`), and link
+    the cadre it is. The full name goes in first_name (Django's get_full_name() would
+    put a surname in last_name after the given name); a login seeded before people had
+    names gets its name now, and nothing else changes. Returns (username, role, unit)."""
+    User = get_user_model()
+    logins = _logins(units, ods, cadres)
+    existing = User.objects.in_bulk([login[0] for login in logins], field_name="username")
+    password_hash = make_password(DEMO_PASSWORD)
+    new = []
+    for username, full_name, _role, _unit, _cadre in logins:
+        user = existing.get(username)
+        if user is None:
+            superuser = username == "admin"
+            new.append(
+                User(
+                    username=username,
+                    first_name=full_name,
+                    password=password_hash,
+                    is_staff=superuser,
+                    is_superuser=superuser,
+                )
+            )
+        elif user.first_name != full_name or user.last_name:
+            User.objects.filter(pk=user.pk).update(first_name=full_name, last_name="")
+    created = {user.username: user for user in User.objects.bulk_create(new)}
+    stats.created += len(created)
+    grants = []
+    for username, _full_name, role, unit, cadre in logins:
+        user = created.get(username)
+        if user is None or role is None:
+            continue
+        grants.append((user, role, unit))
+        if cadre is not None and cadre.user_id is None:
+            Cadre.objects.filter(pk=cadre.pk).update(user=user)
+    services.role_grant_many(actor=None, grants=grants)
+    return [
+        (username, role or "superuser", unit.name if unit else "")
+        for username, _full_name, role, unit, _cadre in logins
+    ]
+
+
+@contextlib.contextmanager
+def _frozen_heap():
+    """Each document the walk issues ends its render with a full garbage collection
+    (notifications.documents.render), which in this long process would scan everything
+    loaded and built so far (Django, WeasyPrint's fonts, the city) every time: a fifth
+    of the seed. Frozen (gc.freeze), those objects are left out of the collections; what
+    the walk itself makes is still collected."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @transaction.atomic
@@ -407,13 +445,16 @@ def seed(today: dt.date | None = None) -> dict:
     cadres = _build_cadres(units, ods, rng, stats)
     logins = _build_users(units, ods, cadres, stats)
     from demo import scenario as demo_scenario
-
-    if demo_scenario.run():
-        stats.add(True)
     from demo import steps
 
-    if steps.run_all(today):
-        stats.add(True)
+    # The walk acts as one user after another, as page after page would: each user's
+    # grants are read once (org.reachcache; the walk changes no grant, and a change
+    # would forget them).
+    with _frozen_heap(), reachcache.scope():
+        if demo_scenario.run():
+            stats.add(True)
+        if steps.run_all(today):
+            stats.add(True)
     if stats.created:
         record_event(
             actor=None,
