@@ -6,12 +6,14 @@ single SQL query: the grants are joined in a subquery on the materialized path, 
 expanded in Python.
 """
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
+from core.planner import Unindexed
 from dispatch.models import TrainingClass
 from org.models import Cadre
-from org.selectors import READ, cadre_list, cadres_in_reach, units_in_reach
+from org.selectors import READ, cadres_in_reach, units_in_reach
 
 #: a dispatch whose cadre is expected in the class: attendance is still to be recorded
 ATTENDANCE_PENDING_STATUSES = ["confirmed", "notified", "acknowledged"]
@@ -73,7 +75,10 @@ def home_summary(user, roles) -> dict:
             )
         )
     if {"unit_liaison", "department_head"} & set(roles):
-        summary["own_cadres"] = list(cadre_list(user)[:10])
+        # The first rows of the cadre list, loading only the columns the block shows.
+        summary["own_cadres"] = list(
+            cadres_in_reach(user).select_related("unit").only("name", "position", "unit__name")[:10]
+        )
     if "trainee" in roles:
         summary["own_record"] = (
             Cadre.objects.select_related("unit", "managing_org_department__unit")
@@ -84,22 +89,19 @@ def home_summary(user, roles) -> dict:
 
 
 def dispatch_list(user, *, status: str | None = None) -> QuerySet:
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Subquery
-    from viewflow.workflow.models import Task
-
+    """Dispatches in reach, each with its open task (`open_task_id`)."""
     from dispatch.models import Dispatch
 
-    open_task = Task.objects.filter(
-        process__artifact_content_type=ContentType.objects.get_for_model(Dispatch),
-        process__artifact_object_id=OuterRef("pk"),
-        flow_task_type="HUMAN",
-        status__in=["NEW", "ASSIGNED"],
-    ).values("pk")[:1]
-    qs = (
-        Dispatch.objects.filter(unit__in=units_in_reach(user))
-        .select_related("cadre", "unit", "training_class__institution__unit")
-        .annotate(open_task_id=Subquery(open_task))
+    open_task = _open_task(Dispatch).values("pk")[:1]
+    return dispatch_rows(user, status=status).annotate(open_task_id=Subquery(open_task))
+
+
+def dispatch_rows(user, *, status: str | None = None) -> QuerySet:
+    """`dispatch_list` without its per-row open task (to be paged first)."""
+    from dispatch.models import Dispatch
+
+    qs = Dispatch.objects.filter(unit__in=units_in_reach(user)).select_related(
+        "cadre", "unit", "training_class__institution__unit"
     )
     if status:
         qs = qs.filter(status=status)
@@ -111,11 +113,13 @@ def _open_task(model, outer="pk"):
     from django.contrib.contenttypes.models import ContentType
     from viewflow.workflow.models import Task
 
+    # Found through the process's artifact index, not by walking every open task
+    # (`core.planner`).
     return Task.objects.filter(
+        In(Unindexed(F("status")), ["NEW", "ASSIGNED"]),
         process__artifact_content_type=ContentType.objects.get_for_model(model),
         process__artifact_object_id=OuterRef(outer),
         flow_task_type="HUMAN",
-        status__in=["NEW", "ASSIGNED"],
     )
 
 
@@ -126,18 +130,34 @@ def _may_reassign(user, outer: str) -> Exists:
 
 
 def overdue_dispatches(user, now=None) -> QuerySet:
-    """Open dispatches past their confirmation or acknowledgement due moment."""
+    """Open dispatches past their confirmation or acknowledgement due moment, each with
+    its open task and whether the user may reassign it."""
+    return overdue_dispatch_tasks(overdue_dispatch_rows(user, now), user)
+
+
+def overdue_dispatch_rows(user, now=None) -> QuerySet:
+    """`overdue_dispatches` without the per-row subqueries (the page is cut from these
+    rows first: `core.paging`)."""
     from dispatch.models import DispatchStatus
 
     now = now or timezone.now()
     return (
-        dispatch_list(user)
+        dispatch_rows(user)
         .filter(
             Q(status=DispatchStatus.NAMED, confirm_due__lt=now)
             | Q(status=DispatchStatus.NOTIFIED, acknowledge_due__lt=now)
         )
-        .annotate(may_reassign=_may_reassign(user, "unit_id"))
         .order_by("confirm_due", "pk")
+    )
+
+
+def overdue_dispatch_tasks(dispatches, user) -> QuerySet:
+    """Overdue `dispatches` with their open task (`open_task_id`) and `may_reassign`."""
+    from dispatch.models import Dispatch
+
+    return dispatches.annotate(
+        open_task_id=Subquery(_open_task(Dispatch).values("pk")[:1]),
+        may_reassign=_may_reassign(user, "unit_id"),
     )
 
 
@@ -145,7 +165,6 @@ def overdue_approval_steps(user, now=None) -> QuerySet:
     """Undecided steps of pending approval requests in reach (the approvals' own rule:
     the department-head scope is in reach) that are past the request's decide-by moment
     or escalated, each with its open task."""
-    from django.db.models import Subquery
     from django.db.models.functions import Cast
 
     from approvals.models import ApprovalRequest, ApprovalStep, Decision, RequestStatus
@@ -182,7 +201,6 @@ def overdue_approval_steps(user, now=None) -> QuerySet:
 
 def overdue_nominations(user, now=None) -> QuerySet:
     """Seats of open roll calls in reach whose unit has not nominated by the deadline."""
-    from django.db.models import Subquery
 
     from dispatch.models import QuotaAllocation, QuotaStatus, RollCallStatus
 
@@ -227,8 +245,22 @@ def roll_call_dispatches(roll_call) -> QuerySet:
     """A roll call's dispatches, by unit then name (its page shows them a page at a time),
     each with the name of who answered its confirmation (`confirmed_by_name`, '' while
     nobody has): one query."""
+    return with_confirmed_by(roll_call_dispatch_rows(roll_call))
+
+
+def roll_call_dispatch_rows(roll_call) -> QuerySet:
+    """A roll call's dispatches in their order, without who answered (the page is cut
+    from these rows first: `core.paging`)."""
+    return roll_call.dispatches.select_related("cadre", "unit").order_by(
+        "unit__path", "cadre__name", "pk"
+    )
+
+
+def with_confirmed_by(dispatches) -> QuerySet:
+    """`dispatches`, each with the name of who answered its confirmation
+    (`confirmed_by_name`, '' while nobody has)."""
     from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Subquery, Value
+    from django.db.models import Value
     from django.db.models.functions import Coalesce, Concat, NullIf
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
@@ -236,10 +268,10 @@ def roll_call_dispatches(roll_call) -> QuerySet:
     from dispatch.models import Dispatch
 
     answered = Task.objects.filter(
+        Exact(Unindexed(F("status")), STATUS.DONE),  # through the artifact (core.planner)
         process__artifact_content_type=ContentType.objects.get_for_model(Dispatch),
         process__artifact_object_id=OuterRef("pk"),
         flow_task__endswith=".confirm",
-        status=STATUS.DONE,
         owner__isnull=False,
     ).order_by("-finished", "-pk")
     name = Coalesce(
@@ -249,16 +281,12 @@ def roll_call_dispatches(roll_call) -> QuerySet:
         "owner__username",
         output_field=CharField(),
     )
-    return (
-        roll_call.dispatches.select_related("cadre", "unit")
-        .annotate(
-            confirmed_by_name=Coalesce(
-                Subquery(answered.annotate(answerer=name).values("answerer")[:1]),
-                Value(""),
-                output_field=CharField(),
-            )
+    return dispatches.annotate(
+        confirmed_by_name=Coalesce(
+            Subquery(answered.annotate(answerer=name).values("answerer")[:1]),
+            Value(""),
+            output_field=CharField(),
         )
-        .order_by("unit__path", "cadre__name", "pk")
     )
 
 

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from core import exports
+from core import exports, paging
 from dispatch import exports as dispatch_exports
 from dispatch import records, selectors, suggestions
 from dispatch.flows import rollcall as rollcall_flows
@@ -111,7 +111,12 @@ def overdue_list(request):
     def page_of(rows, param):
         return Paginator(rows, 50).get_page(request.GET.get(param))
 
-    dispatches = page_of(selectors.overdue_dispatches(request.user, now), "page")
+    dispatches = paging.page_then_annotate(
+        selectors.overdue_dispatch_rows(request.user, now),
+        50,
+        request.GET.get("page"),
+        lambda rows: selectors.overdue_dispatch_tasks(rows, request.user),
+    )
     approvals = page_of(selectors.overdue_approval_steps(request.user, now), "approvals_page")
     nominations = page_of(selectors.overdue_nominations(request.user, now), "nominations_page")
     rows = [*dispatches, *approvals, *nominations]
@@ -152,11 +157,10 @@ def roll_call_detail(request, pk: int):
         else:
             messages.success(request, _("The roll call was cancelled."))
             return redirect("roll_call_detail", pk=pk)
-    dispatches = selectors.roll_call_dispatches(roll_call)
     if exports.requested_format(request):
         return exports.export_response(
             request,
-            dispatches,
+            selectors.roll_call_dispatches(roll_call),
             dispatch_exports.ROLL_CALL_DISPATCHES,
             str(roll_call),
             f"roll-call-{roll_call.pk}",
@@ -166,7 +170,12 @@ def roll_call_detail(request, pk: int):
         "dispatch/roll_call_detail.html",
         {
             "roll_call": roll_call,
-            "page": Paginator(dispatches, ROLL_CALL_PAGE).get_page(request.GET.get("page")),
+            "page": paging.page_then_annotate(
+                selectors.roll_call_dispatch_rows(roll_call),
+                ROLL_CALL_PAGE,
+                request.GET.get("page"),
+                selectors.with_confirmed_by,
+            ),
             "form": form,
             "allocations": roll_call.allocations.select_related("unit"),
         },
