@@ -79,10 +79,11 @@ def _wants_transaction(request) -> bool:
 def _rows_the_migrations_write(request):
     """Every database test starts with the rows the migrations write (the default
     indicator rules of ledger 0002, cycle rules of ledger 0006, teaching indicators of
-    dispatch 0003), as a fresh test database has them: a transactional
-    test empties every table when it ends, and under pytest-xdist's --dist loadfile a
-    worker may run other modules after it (pytest-django orders transactional tests last
-    only within one process's whole run)."""
+    dispatch 0003), as a fresh test database has them: a transactional test empties every
+    table when it ends (content types and permissions come back through post_migrate,
+    these rows do not), and another transactional test may follow it:
+    ./run test runs them all in one process after the others, and a plain `pytest -n N`
+    (--transactional=include) may run any test after one on the same worker."""
     if _wants_transaction(request):
         request.getfixturevalue("transactional_db")
     elif "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
