@@ -67,9 +67,10 @@ def home_summary(user, roles) -> dict:
             .order_by("start_date")[:8]
         )
     if set(roles) - {"trainee"}:
+        cadres = cadres_in_reach(user)  # built once for the counts and the first rows
         summary["unit_count"] = units_in_reach(user).count()
         summary.update(
-            cadres_in_reach(user).aggregate(
+            cadres.aggregate(
                 cadre_count=Count("pk"),
                 dual_managed_count=Count("pk", filter=Q(co_managing_org_department__isnull=False)),
             )
@@ -77,7 +78,7 @@ def home_summary(user, roles) -> dict:
     if {"unit_liaison", "department_head"} & set(roles):
         # The first rows of the cadre list, loading only the columns the block shows.
         summary["own_cadres"] = list(
-            cadres_in_reach(user).select_related("unit").only("name", "position", "unit__name")[:10]
+            cadres.select_related("unit").only("name", "position", "unit__name")[:10]
         )
     if "trainee" in roles:
         summary["own_record"] = (
