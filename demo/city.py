@@ -420,11 +420,10 @@ def _build_users(units, ods, cadres, stats) -> list[tuple[str, str, str]]:
 
 @contextlib.contextmanager
 def _frozen_heap():
-    """Each document the walk issues ends its render with a full garbage collection
-    (notifications.documents.render), which in this long process would scan everything
-    loaded and built so far (Django, WeasyPrint's fonts, the city) every time: a fifth
-    of the seed. Frozen (gc.freeze), those objects are left out of the collections; what
-    the walk itself makes is still collected."""
+    """The seed loads and builds a great deal that lives until it ends (Django,
+    WeasyPrint's fonts, the city): frozen (gc.freeze), those objects are left out of the
+    cyclic collector's passes, which would otherwise scan them again and again during
+    the walk; what the walk itself makes is still collected."""
     gc.freeze()
     try:
         yield

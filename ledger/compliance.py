@@ -31,9 +31,6 @@ A cadre's overall status is the worst of their rules'.
 """
 
 import datetime as dt
-import gc
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from dateutil.relativedelta import relativedelta
@@ -42,6 +39,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Q, QuerySet
 
+from core import collector
 from ledger import totals
 from ledger.models import (
     IndicatorRule,
@@ -254,28 +252,6 @@ def _fetch(db: str, sql: str, params: list) -> list:
         return cursor.fetchall()
 
 
-_gc_lock, _gc_paused_by = threading.Lock(), [0, False]  # [holders, was enabled]
-
-
-@contextmanager
-def _cyclic_gc_paused():
-    """Rows and their rules are plain dicts and lists without cycles: while 100,000 of
-    them are made, the cyclic collector would only walk them again and again (measured:
-    60 % of the time spent building the rows). Reference counting still frees memory."""
-    with _gc_lock:
-        if _gc_paused_by[0] == 0:
-            _gc_paused_by[1] = gc.isenabled()
-            gc.disable()
-        _gc_paused_by[0] += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_paused_by[0] -= 1
-            if _gc_paused_by[0] == 0 and _gc_paused_by[1]:
-                gc.enable()
-
-
 def evaluate(
     cadres: QuerySet,
     as_of: dt.date | None = None,
@@ -314,7 +290,7 @@ def evaluate(
         )
         at = [(fixed[i], 4 + 4 * i) for i in range(len(fixed))]
         group = profile.group
-        with _cyclic_gc_paused():
+        with collector.paused():
             for values in _fetch(cadres.db, sql, query.params):
                 rows.append(
                     {

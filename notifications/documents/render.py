@@ -11,10 +11,8 @@ fontconfig objects are shared, and rendering is CPU-bound, so threads gain nothi
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
-import gc
 import math
 import shutil
 import subprocess
@@ -27,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core import collector
 from notifications.documents import chunked
 from notifications.documents.chart import chart_geometry
 from notifications.documents.context import (
@@ -457,23 +456,6 @@ def reset_cache() -> None:
         _cache.clear()
 
 
-@contextlib.contextmanager
-def _without_gc():
-    """The cyclic garbage collector paused: WeasyPrint builds hundreds of thousands of
-    boxes, and the collector's repeated passes over them took a fifth to a third of a long
-    table's rendering time. What the render leaves is collected once, afterwards, in the
-    youngest generation, where everything made while paused still is (a full collection
-    would walk the whole process: 0.1 s, half a 2-page notice's time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.collect(0)
-
-
 def _layout(html: str):
     """Lay `html` out with the shared resources (call under `_lock`)."""
     from weasyprint import HTML
@@ -492,7 +474,7 @@ def render_pdf(
     if spot is not None:
         return _render_in_parts(data, spot)
     html = render_to_string("documents/official.html", data)
-    with _lock, _without_gc():
+    with _lock, collector.paused(collect_young=True):
         document = _layout(html)
         pdf = document.write_pdf()
         pages = len(document.pages)
@@ -512,7 +494,7 @@ def _render_in_parts(data: dict, spot: tuple[int, int]) -> RenderedPdf:
             html = render_to_string(
                 "documents/official.html", chunked.part_data(data, spot, start, end, page)
             )
-            with _without_gc():
+            with collector.paused(collect_young=True):
                 document = _layout(html)
                 pages = document.pages
                 resume = chunked.first_row_on(pages[-1]) if end < total else None
@@ -533,6 +515,6 @@ def render_first_page(context: DocumentContext) -> bytes:
     """The first page of `context` as a one-page PDF, marked 样稿 (a preview)."""
     number = f"{context.issuer.code}〔{context.date.year}〕×号"
     html = render_html(context, document_number=number, preview=True)
-    with _lock, _without_gc():
+    with _lock, collector.paused(collect_young=True):
         document = _layout(html)
         return document.copy(document.pages[:1]).write_pdf()
