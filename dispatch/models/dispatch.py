@@ -234,6 +234,13 @@ class Dispatch(models.Model):
         indexes = [
             models.Index(fields=["unit", "status"], name="dispatch_unit_status_idx"),
             models.Index(fields=["cadre", "status"], name="dispatch_cadre_status_idx"),
+            # The circular's list of unexcused absentees (about one dispatch in twelve)
+            # read from a small index rather than a third of the table's pages.
+            models.Index(
+                fields=["unit", "training_class", "cadre", "id"],
+                condition=Q(status="absent"),
+                name="dispatch_absent_idx",
+            ),
         ]
         constraints = [
             # A cadre is dispatched to a class once (a cancelled dispatch may be redone).
