@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dispatch.models import Dispatch
 from notifications.models import Notification
-from tests.flowtools import deadline
+from tests.flowtools import issue_roll_call
 
 pytestmark = pytest.mark.klass(name="全市专题班")
 
@@ -26,17 +26,8 @@ def chinese(moment) -> str:
 
 @pytest.fixture
 def roll_call(world, staff, klass, client, django_capture_on_commit_callbacks):
-    client.force_login(world.bob)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            "/workflow/rollcall/start/",
-            {
-                "training_class": klass.pk,
-                "mode": "named",
-                "response_deadline": deadline(5),
-                "cadres": [world.cadre_a.pk, world.cadre_b.pk],
-            },
-        )
+        issue_roll_call(client, world, klass, [world.cadre_a, world.cadre_b])
     return Dispatch.objects.get(cadre=world.cadre_a).roll_call
 
 
