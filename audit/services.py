@@ -47,11 +47,13 @@ def record_event(*, actor, verb: str, target: models.Model, before=None, after=N
     )
 
 
-def record_events(*, actor, verb: str, targets, note=""):
-    """Append one event per target in a single INSERT (same fields as `record_event`)."""
+def record_events(*, actor, verb: str, targets, note="", afters=None):
+    """Append one event per target in a single INSERT (same fields as `record_event`);
+    each event's `after` is the target's snapshot, or the matching item of `afters`."""
     targets = list(targets)
     if not targets:
         return []
+    afters = list(afters) if afters is not None else [snapshot(t) for t in targets]
     target_type = ContentType.objects.get_for_model(targets[0], for_concrete_model=False)
     request_id = get_request_id()
     return AuditEvent.objects.bulk_create(
@@ -61,11 +63,11 @@ def record_events(*, actor, verb: str, targets, note=""):
             target_type=target_type,
             target_id=str(target.pk),
             target_repr=str(target)[:255],
-            after=snapshot(target),
+            after=after,
             note=note,
             request_id=request_id,
         )
-        for target in targets
+        for target, after in zip(targets, afters, strict=True)
     )
 
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import remove_perm
 
-from audit.services import record_event, save_audited, snapshot
+from audit.services import record_event, record_events, save_audited, snapshot
 from org import policy, reachcache
 from org.models import (
     Cadre,
@@ -64,13 +64,14 @@ def role_grant_many(*, actor, grants):
         ignore_conflicts=True,
     )
     reachcache.forget()
-    for user, role, unit in grants:
-        record_event(
-            actor=actor,
-            verb="role.grant",
-            target=user,
-            after={"role": role.value, "unit": unit.pk if unit else None},
-        )
+    record_events(
+        actor=actor,
+        verb="role.grant",
+        targets=[user for user, _role, _unit in grants],
+        afters=[
+            {"role": role.value, "unit": unit.pk if unit else None} for _user, role, unit in grants
+        ],
+    )
 
 
 @transaction.atomic
