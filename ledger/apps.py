@@ -13,4 +13,11 @@ class LedgerConfig(AppConfig):
         from workflow.registry import register_flow
 
         decision_made.connect(on_decision_made, dispatch_uid="ledger.on_decision_made")
+        # The stored compliance standings follow the hours and the cadres.
+        from ledger import standings
+        from ledger.models import totals_moved
+        from org.signals import cadres_changed
+
+        totals_moved.connect(standings.hours_counted, dispatch_uid="ledger.standings.hours")
+        cadres_changed.connect(standings.cadres_changed, dispatch_uid="ledger.standings.cadres")
         register_flow(RecognitionFlow, icon="verified", order=70)

@@ -383,10 +383,10 @@ class ReportRows:
     count of the cadres the rules apply to — or, when a status is asked for, the same
     aggregate counted."""
 
-    def __init__(self, cadres: QuerySet, as_of: dt.date, since=None, status=None):
+    def __init__(self, cadres: QuerySet, as_of: dt.date, since=None, status=None, rule_sets=None):
         self.cadres, self.as_of, self.since = cadres, as_of, since
         self.status = status if status in ORDER else None
-        self.profiles = profiles(as_of)
+        self.profiles = profiles(as_of) if rule_sets is None else rule_sets
         self._total: int | None = None
         self._pages: dict[tuple[int, int], list[dict]] = {}
 
@@ -441,8 +441,9 @@ class ReportRows:
         number costs one aggregate query, the count included."""
         self._pages[(start, stop)] = self._page(start, stop)
 
-    def _page(self, start: int, stop: int) -> list[dict]:
-        union = self._union() if stop > start else None
+    def _ranked(self, start: int, stop: int) -> list[tuple[int, float]]:
+        """The ids and shortfalls of rows [start, stop), in order; sets the count."""
+        union = self._union()
         if union is None:
             return []
         fetched = self._fetch(
@@ -450,10 +451,15 @@ class ReportRows:
             "ORDER BY s.severity, s.shortfall DESC, s.name, s.id LIMIT %s OFFSET %s",
             [*union[1], stop - start, start],
         )
-        if not fetched:
+        if fetched:
+            self._total = fetched[0][2]
+        return [(pk, shortfall) for pk, shortfall, _total in fetched]
+
+    def _page(self, start: int, stop: int) -> list[dict]:
+        ranked = self._ranked(start, stop) if stop > start else []
+        if not ranked:
             return []
-        self._total = fetched[0][2]
-        shortfalls = {pk: shortfall for pk, shortfall, _total in fetched}
+        shortfalls = dict(ranked)
         rows = {
             row["cadre_id"]: row
             for row in evaluate(

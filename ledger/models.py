@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 from org.models import CATEGORY_GROUP, Cadre, CadreCategory, IndicatorGroup
@@ -39,6 +40,9 @@ UPSERT_BATCH = 500
 TRAILING_YEARS = 5
 TOTAL_SUMS = ("hours", "days", "hours_without_days", "records")
 TRAILING_SUMS = ("hours_5y", "days_5y", "hours_without_days_5y")
+# Sent (cadre_ids, using) in the transaction of every write that moved a total; the
+# stored compliance standings follow (`ledger.standings.hours_counted`).
+totals_moved = Signal()
 
 
 class HourRecordQuerySet(models.QuerySet):
@@ -67,9 +71,7 @@ class HourRecordQuerySet(models.QuerySet):
             after = [
                 r for ch in _chunks(ids) for r in fresh.filter(pk__in=ch).values(*TOTAL_FIELDS)
             ]
-            totals = HourTotal.objects.db_manager(self.db)
-            totals.add(before, sign=-1)
-            totals.add(after)
+            HourTotal.objects.db_manager(self.db).move(before, after)
         return count
 
 
@@ -143,15 +145,16 @@ class HourRecord(models.Model):
                 # Only these fields were written; the others keep the stored values.
                 saved = {self._meta.get_field(name).attname for name in update_fields}
                 after = {k: (after[k] if k in saved else v) for k, v in before.items()}
-            totals = HourTotal.objects.db_manager(using)
-            if before is not None:
-                totals.add([before], sign=-1)
-            totals.add([after])
+            HourTotal.objects.db_manager(using).move([] if before is None else [before], [after])
 
 
 class HourTotalManager(models.Manager):
     def add(self, records, sign: int = 1) -> None:
-        """Add (or with sign=-1 take away) what `records` (HourRecords or dicts of
+        """Add (or with sign=-1 take away) what `records` count to the totals."""
+        self.move(records if sign < 0 else [], records if sign > 0 else [])
+
+    def move(self, removed, added) -> None:
+        """Take away what `removed` and add what `added` (HourRecords or dicts of
         TOTAL_FIELDS) count to the totals, with one upsert per batch of keys:
         `INSERT … ON CONFLICT DO UPDATE SET hours = hours + excluded.hours`, so writers
         racing on one total both count (PostgreSQL locks the row between them). Keys go
@@ -159,7 +162,8 @@ class HourTotalManager(models.Manager):
         counts in the year's sums of y and in the five-year sums of y … y+4."""
         zero = Decimal(0)
         sums: dict[tuple, list] = {}
-        for record in records:
+        signed = [(-1, record) for record in removed] + [(1, record) for record in added]
+        for sign, record in signed:
             get = record.get if isinstance(record, dict) else record.__dict__.get
             if get("status") != COUNTED_STATUS:
                 continue
@@ -182,6 +186,7 @@ class HourTotalManager(models.Manager):
                     entry[6] += hours
                 else:
                     entry[5] += days
+        sums = {key: entry for key, entry in sums.items() if any(entry)}  # moved nothing
         if not sums:
             return
         connection = connections[self.db]
@@ -204,6 +209,7 @@ class HourTotalManager(models.Manager):
                     f"VALUES {values} ON CONFLICT (cadre_id, kind, year) DO UPDATE SET {updates}",
                     params,
                 )
+        totals_moved.send(HourTotal, cadre_ids={key[0] for key in keys}, using=self.db)
 
 
 class HourTotal(models.Model):
@@ -544,3 +550,7 @@ class HourImportRow(models.Model):
 
     def __str__(self):
         return f"{self.hour_import_id}:{self.line}"
+
+
+# The stored compliance standings (their own module; registered with this app's models).
+from ledger.standing_models import ComplianceDay, ComplianceStanding  # noqa: E402, F401

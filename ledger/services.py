@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, record_events, snapshot
 from core import spreadsheets
+from ledger import standings
 from ledger.models import (
     HourImport,
     HourImportRow,
@@ -84,6 +85,7 @@ def rule_revise(*, actor, rule: IndicatorRule, effective_from: dt.date, **fields
         effective_to=effective_from - dt.timedelta(days=1),
     )
     revision.save()
+    standings.rules_changed()  # every stored day counted under the old version
     record_event(
         actor=actor,
         verb="rule.revise",

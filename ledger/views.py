@@ -19,6 +19,7 @@ from ledger import exports as ledger_exports
 from ledger import selectors as ledger_selectors
 from ledger import services as ledger_services
 from ledger.forms import HourImportForm
+from ledger.report import StandingRows
 from org import policy
 from org import selectors as org_selectors
 from org.models import Unit
@@ -74,9 +75,10 @@ def compliance_report(request):
             "compliance",
         )
     if period.is_valid():
-        # Ordered (worst status, largest shortfall first) and paged in SQL; the page
+        # Ordered (worst status, largest shortfall first) and paged in SQL — from the
+        # day's stored standings when current, else live (ledger.report); the page
         # asked for is read first, and brings the count with it.
-        rows = compliance.ReportRows(
+        rows = StandingRows(
             cadres, period.cleaned_data["as_of"], period.cleaned_data["since"], status
         )
         number = page_number(request.GET.get("page"))

@@ -45,6 +45,7 @@ from org.models import (
     OrgDepartment,
     TransferSource,
 )
+from org.signals import cadres_changed
 
 NAME_MAX = Cadre._meta.get_field("name").max_length
 POSITION_MAX = Cadre._meta.get_field("position").max_length
@@ -437,6 +438,9 @@ class CadreImport(ImportKind):
                         )
             _insert(created)
             Cadre.objects.bulk_update(updated, list(FIELDS.values()), batch_size=500)
+            if updated:  # names and categories others keep copies of (the new cadres
+                # are counted by what keeps them: ledger.standings sees them missing)
+                cadres_changed.send(Cadre, cadre_ids=[c.pk for c in updated], using="default")
             CadreTransfer.objects.bulk_create(transfers, batch_size=500)
             progress(len(chunk))
 

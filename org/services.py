@@ -20,6 +20,7 @@ from org.models import (
     UnitUserObjectPermission,
 )
 from org.roles import ROLE_PERMISSIONS, Role, group_name
+from org.signals import cadres_changed
 
 
 @transaction.atomic
@@ -133,6 +134,9 @@ def cadre_save(*, actor, cadre: Cadre) -> Cadre:
         if policy.id_number_refusal(None, cadre.id_number, cadre.pk):
             raise ValidationError({"id_number": policy.id_number_refusal_neutral()}) from exc
         raise
+    if old is None or (old.name, old.category) != (saved.name, saved.category):
+        # What other apps keep copies of (ledger's compliance standings).
+        cadres_changed.send(Cadre, cadre_ids=[saved.pk], using="default")
     if old is not None and old.unit_id != saved.unit_id:
         # The history keeps the old unit (任职单位变动).
         CadreTransfer.objects.create(
