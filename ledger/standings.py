@@ -212,6 +212,8 @@ def stored_days(using: str = "default") -> list[tuple[dt.date, str]]:
         sql = f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE; {sql}"
     with connection.cursor() as cursor:
         cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            cursor.nextset()  # the SELECT's result, after the LOCK's
         rows = cursor.fetchall()
     return [(v if isinstance(v, dt.date) else dt.date.fromisoformat(v), r) for v, r in rows]
 
