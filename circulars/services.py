@@ -85,6 +85,30 @@ def _dispatch_counts(dispatches) -> dict[int, dict]:
     return per_unit
 
 
+def _absentees(dispatches, unit_names: dict[int, str], class_names: dict[int, str]):
+    """The unexcused absentees by name, as the circular lists them: by unit in path order
+    (the order of `unit_names`), then name, the class's start date and the dispatch.
+
+    Read through the partial index on absent dispatches (dispatch_absent_idx), joined
+    to the cadres for their names and to the classes for their dates only: the units'
+    and classes' names come from the lists already read. The database sorts by unit id
+    (an integer ahead of the names, so no unit path is compared or carried) and the
+    rows are laid out here in the units' path order; the names are still ordered by the
+    database, in its collation, as the other lists of cadres are."""
+    per_unit: dict[int, list] = {unit_id: [] for unit_id in unit_names}
+    for unit_id, name, class_id in (
+        dispatches.filter(status=DispatchStatus.ABSENT)
+        .order_by("unit_id", "cadre__name", "training_class__start_date", "pk")
+        .values_list("unit_id", "cadre__name", "training_class_id")
+    ):
+        per_unit[unit_id].append((name, class_id))
+    return [
+        {"name": name, "unit": unit_names[unit_id], "missed_class": class_names[class_id]}
+        for unit_id, rows in per_unit.items()
+        for name, class_id in rows
+    ]
+
+
 def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
     """Figures per unit for dispatches to classes starting in the period, reconciled with
     the dispatches' stored statuses; unexcused absentees by name; makeup owed and
@@ -99,13 +123,13 @@ def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
     # of ids: PostgreSQL checks each row against a hashed constant array instead of
     # joining a million rows to the units and classes (docs/performance.md).
     unit_names = dict(subtree.order_by("path").values_list("pk", "name"))
-    class_ids = list(
+    class_names = dict(
         TrainingClass.objects.filter(start_date__gte=start, start_date__lte=end).values_list(
-            "pk", flat=True
+            "pk", "name"
         )
     )
     dispatches = Dispatch.objects.filter(
-        unit_id__in=list(unit_names), training_class_id__in=class_ids
+        unit_id__in=list(unit_names), training_class_id__in=list(class_names)
     ).exclude(status=DispatchStatus.CANCELLED)
     per_unit = _dispatch_counts(dispatches)
     makeups = owed_makeups(subtree, end)
@@ -146,13 +170,7 @@ def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
         row["ack_rate"] = _rate(row["acknowledged"], row["notified"])
         row["compliance_rate"] = summary.get("rate")
         rows.append(row)
-    # Read through the partial index on absent dispatches (dispatch_absent_idx).
-    absentees = [
-        {"name": name, "unit": unit, "missed_class": klass}
-        for name, unit, klass in dispatches.filter(status=DispatchStatus.ABSENT)
-        .order_by("unit__path", "cadre__name", "training_class__start_date", "pk")
-        .values_list("cadre__name", "unit__name", "training_class__name")
-    ]
+    absentees = _absentees(dispatches, unit_names, class_names)
     overdue_makeups = [
         {
             "name": name,
