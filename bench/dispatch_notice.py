@@ -56,6 +56,7 @@ def one(n: int, former: bool = False) -> dict:
 
         import datetime as dt
 
+        from django.conf import settings
         from django.db import transaction
         from django.utils import timezone
 
@@ -106,6 +107,12 @@ def one(n: int, former: bool = False) -> dict:
             "bytes": document.size,
             "rss_before_mb": round(before, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            # The largest render process's peak (notifications/documents/parallel.py), 0 when
+            # the parts were rendered in this process.
+            "render_process_peak_rss_mb": round(
+                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+            ),
+            "render_processes": settings.XUNDIAO_RENDER_PROCESSES,
         }
     finally:
         teardown(connection, name)

@@ -6,6 +6,7 @@ then provide SECRET_KEY; see the README's configuration table.
 """
 
 import datetime
+import os
 from pathlib import Path
 
 import environ
@@ -152,6 +153,10 @@ XUNDIAO_IMPORT_MAX_RATIO = env.int("XUNDIAO_IMPORT_MAX_RATIO", default=100)
 # larger than the hours import, 100,000 cadres must fit; the unpacking limits are the above.
 XUNDIAO_ORG_IMPORT_MAX_BYTES = env.int("XUNDIAO_ORG_IMPORT_MAX_BYTES", default=30 * 1024 * 1024)
 XUNDIAO_ORG_IMPORT_MAX_ROWS = env.int("XUNDIAO_ORG_IMPORT_MAX_ROWS", default=200000)
+# A document with a long table (a roll call's 附件1 of thousands of cadres) is laid out in
+# parts by this many render processes at once (notifications/documents/parallel.py); below
+# 2, in the process that asks, one part after the other.
+XUNDIAO_RENDER_PROCESSES = env.int("XUNDIAO_RENDER_PROCESSES", default=min(os.cpu_count() or 1, 4))
 # The national cadre training plan's period (全国干部教育培训规划 2023–2027).
 XUNDIAO_PLAN_PERIOD = (datetime.date(2023, 1, 1), datetime.date(2027, 12, 31))
 # Outsiders get a plain 404/403 from our own views; guardian must not render its own pages.

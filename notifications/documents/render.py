@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import math
 import shutil
 import subprocess
@@ -21,12 +22,13 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from core import collector
-from notifications.documents import chunked
+from notifications.documents import chunked, parallel
 from notifications.documents.chart import chart_geometry
 from notifications.documents.context import (
     Attachment,
@@ -66,6 +68,8 @@ SEAL_BELOW = math.ceil((SEAL_TOP + SEAL_SIZE - 2 * LINE) / LINE) * LINE
 MARK_MAX = 42.0  # 发文机关标志: at most about 15 mm a character
 MARK_TOP = 35 * MM  # 发文机关标志's top edge below the type area's top edge
 FOLIO_GAP = 7 * MM  # the page number's dashes 7 mm below the type area
+
+logger = logging.getLogger(__name__)
 
 CN_DIGITS = "零一二三四五六七八九"
 
@@ -483,6 +487,25 @@ def render_pdf(
 
 
 def _render_in_parts(data: dict, spot: tuple[int, int]) -> RenderedPdf:
+    """The parts side by side in render processes (`notifications.documents.parallel`),
+    or, where there are none, one after the other in this process."""
+    processes = getattr(settings, "XUNDIAO_RENDER_PROCESSES", 0)
+    if processes >= 2:
+
+        def html_for(start: int, end: int, page: int) -> str:
+            part = chunked.part_data(data, spot, start, end, page)
+            return render_to_string("documents/official.html", part)
+
+        try:
+            pdfs, pages = parallel.render(data, spot, css_text(), processes, html_for)
+        except parallel.RenderProcessError:
+            logger.exception("Render processes failed; rendering in this process")
+        else:
+            return RenderedPdf(data=chunked.merge(pdfs), pages=pages)
+    return _render_in_parts_here(data, spot)
+
+
+def _render_in_parts_here(data: dict, spot: tuple[int, int]) -> RenderedPdf:
     """Lay out, write and free one part of at most CHUNK_ROWS rows at a time; a part
     that does not end the table leaves its last page to the next part."""
     a, b = spot

@@ -1,0 +1,280 @@
+"""A long table's parts rendered side by side in render processes, at the page breaks one
+pass would make.
+
+`notifications.documents.chunked` renders a document whose attachment holds a long table
+in parts; a part starts on the page where the previous one's last page began, so the
+parts join as in one pass, but each has to wait for the one before. Here the wait goes:
+
+1. **The first part** (the document up to `FIRST_ROWS` rows of the table) is laid out in a
+   render process (`part_worker`), which also reports where each row went: its top and
+   height on its page, and where each page's area ends.
+2. **The page breaks of the rest are predicted** from that: a row's height depends only on
+   its number of lines, which the renderer decided itself (`_cell_lines` breaks CJK cells
+   into lines; text without CJK fits its column), so each page of the table holds the
+   rows whose heights fit the room the first part's pages showed. A row whose height was
+   never seen, or a page whose room it fills to within `MARGIN`, ends the prediction there.
+3. **The rest is cut into parts at predicted page breaks and laid out by all the render
+   processes at once**, each part with the page number and side where it is predicted to
+   start. A part is accepted only if it ends where predicted: its pages are as many as
+   predicted and the row after its last is what its last (dropped) page began with, so
+   the next part starts on a page that one pass would start too. From the first part that
+   does not, the rest goes one part after the other, each starting where the previous one
+   really ended, as `chunked` does; a wrong prediction costs time, never a wrong page.
+
+Where render processes cannot be started (or `XUNDIAO_RENDER_PROCESSES` is below 2) the
+document is rendered in this process, one part after the other (`render._render_in_parts`).
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+
+from notifications.documents import chunked
+from notifications.documents.part_worker import receive, send
+
+FIRST_ROWS = 90  # the first part: the document and about four pages of the table
+MARGIN = 0.5  # CSS px: a page filled to within this of its room is not predicted
+SAME = 0.01  # CSS px: heights equal within this are the same height
+WORKER_MODULE = "notifications.documents.part_worker"
+
+
+class RenderProcessError(RuntimeError):
+    """A render process could not be started, died, or failed a part."""
+
+
+class Workers:
+    """`count` render processes, each fed from one queue of parts by a thread of its own."""
+
+    def __init__(self, count: int, css: str):
+        self.jobs: queue.Queue = queue.Queue()
+        self.processes = []
+        self.threads = []
+        for _ in range(count):
+            process = subprocess.Popen(
+                [sys.executable, "-m", WORKER_MODULE],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+            self.processes.append(process)
+            thread = threading.Thread(target=self._serve, args=(process, css), daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def _serve(self, process, css: str) -> None:
+        ready = None
+        try:
+            send(process.stdin, {"css": css})
+            ready = receive(process.stdout)
+        except (OSError, EOFError) as error:
+            ready = error
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            request, answer = job
+            if not isinstance(ready, dict):
+                answer.fail(f"the render process did not start: {ready}")
+                continue
+            try:
+                send(process.stdin, request)
+                answer.set(receive(process.stdout))
+            except (OSError, EOFError) as error:
+                answer.fail(f"the render process stopped: {error}")
+                ready = error
+
+    def cancel(self) -> None:
+        """Forget the parts no render process has taken yet."""
+        while True:
+            try:
+                job = self.jobs.get_nowait()
+            except queue.Empty:
+                return
+            if job is None:
+                self.jobs.put(None)
+                return
+            job[1].fail("cancelled")
+
+    def submit(self, request: dict) -> Answer:
+        answer = Answer()
+        self.jobs.put((request, answer))
+        return answer
+
+    def close(self) -> None:
+        for _ in self.threads:
+            self.jobs.put(None)
+        for thread in self.threads:
+            thread.join(timeout=5)
+        for process in self.processes:
+            try:
+                send(process.stdin, None)
+                process.stdin.close()
+            except OSError:
+                pass
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            process.stdout.close()
+
+
+@dataclass
+class Answer:
+    """What a render process said about one part (`get` waits for it)."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    value: dict | None = None
+
+    def set(self, value: dict) -> None:
+        self.value = value
+        self.done.set()
+
+    def fail(self, message: str) -> None:
+        self.set({"error": message})
+
+    def get(self) -> dict:
+        self.done.wait()
+        if "error" in self.value:
+            raise RenderProcessError(self.value["error"])
+        return self.value
+
+
+def line_counts(rows: list) -> list[int]:
+    """Lines of each row: its cells' lines as the renderer broke them (`<br>`)."""
+    return [max((str(cell).count("<br>") + 1 for cell in row), default=1) for row in rows]
+
+
+@dataclass
+class PageModel:
+    """Row heights by number of lines, and the room for rows on a page that starts with
+    the table's repeated header, as the first part's layout showed them."""
+
+    heights: dict[int, float]
+    room: float
+
+    def height(self, lines: int) -> float | None:
+        if lines in self.heights:
+            return self.heights[lines]
+        if len(self.heights) >= 2:  # the line pitch, from two heights seen
+            (l1, h1), (l2, h2) = sorted(self.heights.items())[:2]
+            return h1 + (lines - l1) * (h2 - h1) / (l2 - l1)
+        return None
+
+
+def page_model(geometry: dict, lines: list[int]) -> PageModel | None:
+    """The model of the first part's pages after the first with table rows (those start
+    with the repeated header, like every later part's), or None if they disagree."""
+    heights: dict[int, float] = {}
+    rooms = []
+    measured = zip(geometry["rows"], geometry["bottoms"], strict=True)
+    pages = [(rows, bottom) for rows, bottom in measured if rows]
+    for n, (rows, bottom) in enumerate(pages):
+        for row, _top, height in rows:
+            seen = heights.setdefault(lines[row], height)
+            if abs(seen - height) > SAME:
+                return None
+        if n > 0:
+            rooms.append(bottom - rows[0][1])
+    if not rooms or max(rooms) - min(rooms) > SAME:
+        return None
+    model = PageModel(heights=heights, room=min(rooms))
+    # The model must explain the pages it was made from: every full page's rows fit, and
+    # the next page's first row would not have.
+    for (rows, _), (following, _) in zip(pages[1:], pages[2:], strict=False):
+        used = rows[-1][1] + rows[-1][2] - rows[0][1]
+        if used > model.room + SAME or used + following[0][2] <= model.room + SAME:
+            return None
+    return model
+
+
+def predict(model: PageModel, lines: list[int], start: int) -> tuple[list[int], int]:
+    """Predicted first rows of the pages from `start` (a page start) on, and the row the
+    prediction is sure up to (the table's end, or the first page it cannot tell)."""
+    starts, used = [start], 0.0
+    for row in range(start, len(lines)):
+        height = model.height(lines[row])
+        if height is None:
+            return starts[:-1], starts[-1]
+        if abs(used + height - model.room) <= MARGIN:
+            return starts[:-1], starts[-1]
+        if used + height < model.room:
+            used += height
+        else:
+            starts.append(row)
+            used = height
+    return starts, len(lines)
+
+
+def plan_parts(starts: list[int], sure: int, total: int, workers: int, limit: int) -> list:
+    """Cut the predicted pages into parts of about equal size, at least `workers` and of at
+    most about `limit` rows: (first row, the next part's first row, predicted pages). When
+    the prediction reaches the table's end, the last two pages and what follows the table
+    make a last part (first row, None, None): a 合计 row or a note may take rows along."""
+    if not starts:
+        return []
+    if sure >= total and len(starts) > 2:
+        pages, last = starts[:-2], starts[-2]
+    elif sure >= total:
+        return [(starts[0], None, None)]
+    else:
+        pages, last = starts, None
+    end = last if last is not None else sure
+    count = max(workers, math.ceil((end - pages[0]) / limit))
+    count = min(len(pages), math.ceil(count / workers) * workers)
+    parts, first = [], 0
+    for k in range(count):
+        upto = round(len(pages) * (k + 1) / count)
+        if upto > first:
+            parts.append((pages[first], pages[upto] if upto < len(pages) else end, upto - first))
+            first = upto
+    if last is not None:
+        parts.append((last, None, None))
+    return parts
+
+
+def render(data: dict, spot: tuple[int, int], css: str, processes: int, html_for) -> tuple:
+    """The parts' PDFs in order and the number of pages. `html_for(start, end, page)` is
+    the HTML of the part holding rows [start, end) and starting on page `page`."""
+    a, b = spot
+    table_rows = data["attachments"][a]["blocks"][b]["rows"]
+    total = len(table_rows)
+    lines = line_counts(table_rows)
+    workers = Workers(processes, css)
+
+    def part(start: int, end: int, page: int, **extra) -> Answer:
+        request = {"html": html_for(start, end, page), "start": start, "end": end}
+        return workers.submit({**request, "last": end >= total, **extra})
+
+    try:
+        first = part(0, min(FIRST_ROWS, total), 1, geometry=True).get()
+        pdfs, page, start = [first["pdf"]], 1 + first["pages"], first["resume"]
+        model = page_model(first, lines) if start is not None else None
+        if model is not None:
+            starts, sure = predict(model, lines, start)
+            answers, number = [], page
+            for begin, end, pages in plan_parts(starts, sure, total, processes, chunked.CHUNK_ROWS):
+                # A part ends with the row after its last: its page is dropped (chunked).
+                answers.append((end, pages, part(begin, total if end is None else end + 1, number)))
+                number += pages or 0
+            for end, pages, answer in answers:
+                value = answer.get()
+                pdfs.append(value["pdf"])
+                page += value["pages"]
+                start = value["resume"]
+                if end is not None and (start != end or value["pages"] != pages):
+                    break  # not where predicted: the rest one part after the other
+            workers.cancel()
+        while start is not None:
+            end = min(start + chunked.CHUNK_ROWS, total)
+            value = part(start, end, page).get()
+            pdfs.append(value["pdf"])
+            page += value["pages"]
+            start = value["resume"]
+        return pdfs, page - 1
+    finally:
+        workers.close()

@@ -1,0 +1,174 @@
+"""A long 附件1 laid out by render processes side by side, at predicted page breaks
+(notifications/documents/parallel.py), read back against the same notice laid out in one
+pass: the same pages with the same text, also when a prediction is wrong or the render
+processes cannot start."""
+
+import pypdfium2
+import pytest
+
+from notifications.documents import builders, chunked, parallel
+from notifications.documents.render import render_pdf
+from notifications.documents.samples import (
+    SAMPLE_DATE,
+    builtin_cadres,
+    builtin_class,
+    sample_issuer,
+)
+
+N = 700
+
+
+def notice_context():
+    return builders.dispatch_notice(
+        issuer=sample_issuer(),
+        training_class=builtin_class(),
+        cadres=builtin_cadres(N),
+        date=SAMPLE_DATE,
+        printed_by="中共XX市委组织部",
+    )
+
+
+def page_texts(data: bytes) -> list[str]:
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        texts = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return texts
+    finally:
+        pdf.close()
+
+
+def render() -> list[str]:
+    rendered = render_pdf(notice_context(), document_number="X组通〔2026〕7号")
+    texts = page_texts(rendered.data)
+    assert rendered.pages == len(texts)
+    return texts
+
+
+@pytest.fixture(scope="module")
+def one_pass():
+    """The notice laid out in one WeasyPrint pass in this process, as before the parts."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chunked, "CHUNK_ROWS", 10**6)
+        return render()
+
+
+@pytest.fixture
+def processes(settings):
+    settings.XUNDIAO_RENDER_PROCESSES = 2
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    """What the render processes were asked for: each part's first row and whether its
+    end was predicted."""
+    asked = []
+    submit = parallel.Workers.submit
+
+    def record(self, request):
+        asked.append((request["start"], request.get("geometry", False)))
+        return submit(self, request)
+
+    monkeypatch.setattr(parallel.Workers, "submit", record)
+    return asked
+
+
+def test_parts_laid_out_side_by_side_give_the_pages_of_one_pass(one_pass, processes, spy):
+    assert len(one_pass) > 30
+    assert render() == one_pass
+    # The first part, then the predicted parts: at least one for each process, and none
+    # laid out again one after the other.
+    assert spy[0] == (0, True)
+    predicted = [start for start, geometry in spy[1:]]
+    assert len(predicted) >= 2
+    assert predicted == sorted(set(predicted))
+
+
+def test_a_wrong_prediction_costs_a_part_laid_out_again_not_a_wrong_page(
+    one_pass, processes, spy, monkeypatch
+):
+    predict = parallel.predict
+    wrong = {}
+
+    def off_by_one(model, lines, start):
+        starts, sure = predict(model, lines, start)
+        # From the fifth page on, every page predicted to start a row late.
+        wrong["starts"] = starts[:4] + [row + 1 for row in starts[4:]]
+        return wrong["starts"], sure
+
+    monkeypatch.setattr(parallel, "predict", off_by_one)
+    assert render() == one_pass
+    starts = [start for start, _geometry in spy]
+    # The parts after the wrong one were dropped: a part started again where the part
+    # before the wrong page really ended, and the rows went on from there in order.
+    assert starts != sorted(starts)
+
+
+def test_without_render_processes_the_parts_are_laid_out_here(
+    one_pass, processes, monkeypatch, caplog
+):
+    monkeypatch.setattr(parallel, "WORKER_MODULE", "notifications.documents.no_such_module")
+    assert render() == one_pass
+    assert "Render processes failed" in caplog.text
+
+
+def test_one_render_process_setting_renders_here(one_pass, settings, spy):
+    settings.XUNDIAO_RENDER_PROCESSES = 1
+    assert render() == one_pass
+    assert spy == []
+
+
+def geometry(pages):
+    """First-part geometry: per page a list of (row, top, height) and its bottom."""
+    return {"rows": [rows for rows, _ in pages], "bottoms": [bottom for _, bottom in pages]}
+
+
+def test_the_page_model_explains_the_pages_it_was_made_from():
+    lines = [1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 1]
+    first = [(0, 500.0, 33.0), (1, 533.0, 33.0)]
+    second = [(2, 100.0, 57.0), (3, 157.0, 33.0), (4, 190.0, 33.0)]  # room 130: 123 used
+    third = [(5, 100.0, 33.0), (6, 133.0, 57.0), (7, 190.0, 33.0)]
+    model = parallel.page_model(
+        geometry([(first, 600.0), (second, 230.0), (third, 230.0), ([(8, 100.0, 33.0)], 230.0)]),
+        lines,
+    )
+    assert model == parallel.PageModel(heights={1: 33.0, 2: 57.0}, room=130.0)
+    assert model.height(3) == 81.0  # the line pitch from the two heights seen
+    # A page that stopped although the next row would have fitted: no model.
+    short = [(5, 100.0, 33.0)]
+    assert (
+        parallel.page_model(
+            geometry([(first, 600.0), (second, 230.0), (short, 230.0), (third, 230.0)]), lines
+        )
+        is None
+    )
+
+
+def test_prediction_stops_where_the_room_is_too_close_to_call():
+    model = parallel.PageModel(heights={1: 33.0, 2: 57.0}, room=130.0)
+    assert parallel.predict(model, [1] * 10, 0) == ([0, 3, 6, 9], 10)
+    # 57 + 33 + 33 = 123; 123 + 7 would fill the room exactly: unsure from that page on.
+    model = parallel.PageModel(heights={1: 33.0, 2: 57.0, 3: 7.0}, room=130.0)
+    assert parallel.predict(model, [1, 1, 1, 2, 1, 1, 3], 0) == ([0], 3)
+    # A row of a height never seen ends the prediction too.
+    assert parallel.predict(parallel.PageModel({1: 33.0}, 130.0), [1] * 5 + [2], 0) == ([0], 3)
+
+
+def test_parts_are_cut_at_predicted_pages_at_least_one_per_process():
+    starts = list(range(0, 400, 20))  # 20 pages of 20 rows
+    parts = parallel.plan_parts(starts, 400, 400, 2, 400)
+    # 18 pages in two parts, the last two pages with what follows the table in a third.
+    assert parts == [(0, 180, 9), (180, 360, 9), (360, None, None)]
+    assert parallel.plan_parts(starts, 400, 400, 2, 100) == [
+        (0, 80, 4),
+        (80, 180, 5),
+        (180, 280, 5),
+        (280, 360, 4),
+        (360, None, None),
+    ]
+    # Unsure from the page of row 200 on: parts up to there; the rest one after the other.
+    assert parallel.plan_parts(starts[:10], 200, 400, 2, 400) == [(0, 100, 5), (100, 200, 5)]
