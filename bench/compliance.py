@@ -4,6 +4,9 @@
 The records are bulk-loaded with SQL, so the running totals (HourTotal) are then counted
 from them with `ledger.totals.rebuild` (what `manage.py rebuild_hour_totals` does), timed
 as `totals_rebuild_seconds`; on PostgreSQL then `VACUUM ANALYZE`, as autovacuum would.
+Then the day's stored compliance standings are counted (`ledger.standings.recount`, what
+`manage.py recount_compliance` and the first read of a day do), timed as
+`standing_recount_seconds`, so that the report page measures the page's read.
 
 Also the compliance report page (`/compliance/`, page 1 of 100 rows) for a dispatcher
 whose jurisdiction holds all of them, through Django's test client: unfiltered, and
@@ -102,6 +105,8 @@ def report_page(world, as_of) -> dict:
         page = response.context["page"]
         figures[f"{key}_rows"] = len(page.object_list)
         figures[f"{key}_total"] = page.paginator.count
+        # Read from the stored standings (ledger.report), not the live evaluation.
+        figures[f"{key}_stored"] = page.paginator.object_list.stored
         # As the page did it before: every cadre in reach evaluated, sorted in Python.
         started = time.perf_counter()
         rows = compliance.evaluate(org_selectors.cadres_in_reach(world.bob), as_of)
@@ -116,7 +121,7 @@ def report_page(world, as_of) -> dict:
 def main():
     connection, name = django_test_db()
     try:
-        from ledger import compliance, totals
+        from ledger import compliance, standings, totals
         from org.models import Cadre
         from tests.factories import World
 
@@ -134,6 +139,15 @@ def main():
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
         as_of = dt.date(2026, 11, 30)
+        # The report page reads the day's stored standings: counted here, as the first
+        # read of a day would queue it (the cold cost), then analyzed on PostgreSQL.
+        started, cpu = time.perf_counter(), time.process_time()
+        standings.recount(as_of)
+        recount_seconds = time.perf_counter() - started
+        recount_cpu = time.process_time() - cpu
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE ledger_compliancestanding")
         with QueryCounter(connection) as queries:
             started, cpu = time.perf_counter(), time.process_time()
             rows = compliance.evaluate(Cadre.objects.all(), as_of)
@@ -180,6 +194,8 @@ def main():
                     "ledger_group_by_cadre_seconds": round(group_by_seconds, 2),
                     "hour_totals": hour_totals,
                     "totals_rebuild_seconds": round(rebuild_seconds, 1),
+                    "standing_recount_seconds": round(recount_seconds, 2),
+                    "standing_recount_cpu_seconds": round(recount_cpu, 2),
                     "goal_seconds": 1,
                     "report_page_goal_seconds": 0.3,
                     "load_average": [round(x, 2) for x in os.getloadavg()],

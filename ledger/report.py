@@ -20,13 +20,13 @@ class StandingRows(compliance.ReportRows):
 
     stored: bool | None = None  # whether the last read was answered from the standings
 
-    def _reach(self) -> tuple[str, list]:
-        """The condition on `s.cadre_id` that keeps the cadres in reach (none when every
-        cadre is), as the live path's `cadres` queryset says."""
+    def _reach(self) -> tuple[str, list] | None:
+        """The SQL of the ids of the cadres in reach, as the live path's `cadres`
+        queryset says; None when every cadre is."""
         if not self.cadres.query.where:
-            return "", []
+            return None
         sql, params = self.cadres.order_by().values("pk").query.sql_with_params()
-        return f" AND s.cadre_id IN ({sql})", list(params)
+        return sql, list(params)
 
     def _read(self, start: int, stop: int) -> list[tuple[int, float]] | None:
         """The ids and shortfalls of rows [start, stop) from the stored standings, and
@@ -37,26 +37,43 @@ class StandingRows(compliance.ReportRows):
         day, cadre = quote(ComplianceDay._meta.db_table), quote(Cadre._meta.db_table)
         as_of = connection.ops.adapt_datefield_value(self.as_of)
         try:
-            reach, reach_params = self._reach()
+            reach = self._reach()
         except EmptyResultSet:  # e.g. Cadre.objects.none(): nothing to read
             self._total, self.stored = 0, True
             return []
+        in_reach, reach_params = (
+            (f" AND s.cadre_id IN ({reach[0]})", reach[1]) if reach else ("", [])
+        )
         if self.status:
             where, params = "s.as_of = %s AND s.severity = %s", [compliance.SEVERITY[self.status]]
         else:
             where, params = "s.as_of = %s AND s.severity < %s", [NO_RULES]
-        where += reach
+        where += in_reach
         params = [as_of, *params, *reach_params]
+        count, count_params = f"SELECT COUNT(*) FROM {table} s WHERE {where}", params
+        if reach and not self.status:
+            # The cadres in reach less those no rule applies to (seldom any: that range
+            # of the index is empty and the reach not probed): one pass over the reach
+            # (an index of the cadres), not a probe of it per standing.
+            count = (
+                f"SELECT (SELECT COUNT(*) FROM ({reach[0]}) c) - (SELECT COUNT(*) FROM "
+                f"{table} s WHERE s.as_of = %s AND s.severity = %s{in_reach})"
+            )
+            count_params = [*reach_params, as_of, NO_RULES, *reach_params]
+        # The day's check and the count once (a derived table of one row), then the
+        # page: a range of the index (as_of, severity, shortfall DESC, name, cadre).
         sql = (
-            f"SELECT d.rules, (SELECT COUNT(*) FROM {table} a WHERE a.as_of = d.as_of), "
-            f"(SELECT COUNT(*) FROM {cadre}), (SELECT COUNT(*) FROM {table} s WHERE {where}), "
-            f"p.cadre_id, p.shortfall FROM {day} d LEFT JOIN ("
+            "SELECT h.rules, h.stored, h.cadres, h.total, p.cadre_id, p.shortfall FROM ("
+            f"SELECT d.rules, (SELECT COUNT(*) FROM {table} a WHERE a.as_of = %s) AS stored, "
+            f"(SELECT COUNT(*) FROM {cadre}) AS cadres, "
+            f"({count}) AS total "
+            f"FROM {day} d WHERE d.as_of = %s) h LEFT JOIN ("
             f"SELECT s.cadre_id, s.shortfall, s.severity, s.name FROM {table} s WHERE {where} "
             "ORDER BY s.severity, s.shortfall DESC, s.name, s.cadre_id LIMIT %s OFFSET %s"
-            ") p ON 1 = 1 WHERE d.as_of = %s "
-            "ORDER BY p.severity, p.shortfall DESC, p.name, p.cadre_id"
+            ") p ON 1 = 1 ORDER BY p.severity, p.shortfall DESC, p.name, p.cadre_id"
         )
-        fetched = self._fetch(sql, [*params, *params, max(stop - start, 0), start, as_of])
+        limits = [max(stop - start, 0), start]
+        fetched = self._fetch(sql, [as_of, *count_params, as_of, *params, *limits])
         if not fetched:
             return None
         rules, stored, cadres, total = fetched[0][:4]
