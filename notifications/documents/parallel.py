@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from notifications.documents import chunked
 from notifications.documents.part_worker import receive, send
 
-FIRST_ROWS = 90  # the first part: the document and about four pages of the table
+FIRST_ROWS = 60  # the first part: the document and about three pages of the table
 MARGIN = 0.5  # CSS px: a page filled to within this of its room is not predicted
 SAME = 0.01  # CSS px: heights equal within this are the same height
 WORKER_MODULE = "notifications.documents.part_worker"
@@ -156,13 +156,14 @@ class PageModel:
 
     heights: dict[int, float]
     room: float
+    line: float | None = None  # a cell's line height, for rows of a height not seen
 
     def height(self, lines: int) -> float | None:
         if lines in self.heights:
             return self.heights[lines]
-        if len(self.heights) >= 2:  # the line pitch, from two heights seen
-            (l1, h1), (l2, h2) = sorted(self.heights.items())[:2]
-            return h1 + (lines - l1) * (h2 - h1) / (l2 - l1)
+        if self.line:
+            seen, height = next(iter(sorted(self.heights.items())))
+            return height + (lines - seen) * self.line
         return None
 
 
@@ -182,7 +183,13 @@ def page_model(geometry: dict, lines: list[int]) -> PageModel | None:
             rooms.append(bottom - rows[0][1])
     if not rooms or max(rooms) - min(rooms) > SAME:
         return None
-    model = PageModel(heights=heights, room=min(rooms))
+    line = geometry.get("line")
+    model = PageModel(heights=heights, room=min(rooms), line=line)
+    if line is not None and any(
+        abs(model.heights[min(heights)] + (n - min(heights)) * line - h) > SAME
+        for n, h in heights.items()
+    ):
+        model.line = None  # the heights seen do not differ by whole lines
     # The model must explain the pages it was made from: every full page's rows fit, and
     # the next page's first row would not have.
     for (rows, _), (following, _) in zip(pages[1:], pages[2:], strict=False):
@@ -237,44 +244,42 @@ def plan_parts(starts: list[int], sure: int, total: int, workers: int, limit: in
     return parts
 
 
-def render(data: dict, spot: tuple[int, int], css: str, processes: int, html_for) -> tuple:
-    """The parts' PDFs in order and the number of pages. `html_for(start, end, page)` is
-    the HTML of the part holding rows [start, end) and starting on page `page`."""
+def render(data: dict, spot: tuple[int, int], workers: Workers, html_for) -> tuple:
+    """The parts' PDFs in order and the number of pages, laid out by `workers` (the caller
+    closes them). `html_for(start, end, page)` is the HTML of the part holding rows
+    [start, end) and starting on page `page`."""
     a, b = spot
     table_rows = data["attachments"][a]["blocks"][b]["rows"]
     total = len(table_rows)
     lines = line_counts(table_rows)
-    workers = Workers(processes, css)
+    processes = len(workers.processes)
 
     def part(start: int, end: int, page: int, **extra) -> Answer:
         request = {"html": html_for(start, end, page), "start": start, "end": end}
         return workers.submit({**request, "last": end >= total, **extra})
 
-    try:
-        first = part(0, min(FIRST_ROWS, total), 1, geometry=True).get()
-        pdfs, page, start = [first["pdf"]], 1 + first["pages"], first["resume"]
-        model = page_model(first, lines) if start is not None else None
-        if model is not None:
-            starts, sure = predict(model, lines, start)
-            answers, number = [], page
-            for begin, end, pages in plan_parts(starts, sure, total, processes, chunked.CHUNK_ROWS):
-                # A part ends with the row after its last: its page is dropped (chunked).
-                answers.append((end, pages, part(begin, total if end is None else end + 1, number)))
-                number += pages or 0
-            for end, pages, answer in answers:
-                value = answer.get()
-                pdfs.append(value["pdf"])
-                page += value["pages"]
-                start = value["resume"]
-                if end is not None and (start != end or value["pages"] != pages):
-                    break  # not where predicted: the rest one part after the other
-            workers.cancel()
-        while start is not None:
-            end = min(start + chunked.CHUNK_ROWS, total)
-            value = part(start, end, page).get()
+    first = part(0, min(FIRST_ROWS, total), 1, geometry=True).get()
+    pdfs, page, start = [first["pdf"]], 1 + first["pages"], first["resume"]
+    model = page_model(first, lines) if start is not None else None
+    if model is not None:
+        starts, sure = predict(model, lines, start)
+        answers, number = [], page
+        for begin, end, pages in plan_parts(starts, sure, total, processes, chunked.CHUNK_ROWS):
+            # A part ends with the row after its last: its page is dropped (chunked).
+            answers.append((end, pages, part(begin, total if end is None else end + 1, number)))
+            number += pages or 0
+        for end, pages, answer in answers:
+            value = answer.get()
             pdfs.append(value["pdf"])
             page += value["pages"]
             start = value["resume"]
-        return pdfs, page - 1
-    finally:
-        workers.close()
+            if end is not None and (start != end or value["pages"] != pages):
+                break  # not where predicted: the rest one part after the other
+        workers.cancel()
+    while start is not None:
+        end = min(start + chunked.CHUNK_ROWS, total)
+        value = part(start, end, page).get()
+        pdfs.append(value["pdf"])
+        page += value["pages"]
+        start = value["resume"]
+    return pdfs, page - 1

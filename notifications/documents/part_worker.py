@@ -15,7 +15,8 @@ Requests, in order:
   `notifications.documents.chunked`). Answer: the PDF of the kept pages, the first table
   row of each kept page (`starts`), the row the next part starts with (`resume`), and with
   `geometry` the rows' positions (`rows`: per kept page, (row, top, height) in CSS px)
-  and the height of each page's area (`bottoms`), which the next parts' page breaks are
+  the bottom of each page's area (`bottoms`) and the height of a line in a body cell
+  (`line`), which the next parts' page breaks are
   predicted from.
 * `None`: exit.
 """
@@ -66,6 +67,17 @@ def table_rows(page) -> list[tuple[int, float, float]]:
     return found
 
 
+def line_pitch(page) -> float | None:
+    """The height of a line in the cells of the numbered table rows on `page` (CSS px)."""
+    for box in page._page_box.descendants():
+        element = getattr(box, "element", None)
+        if element is not None and box.element_tag == "tr" and element.get("data-row"):
+            for cell in box.children:
+                if cell.children:
+                    return cell.children[0].height
+    return None
+
+
 def page_bottom(page) -> float:
     """The bottom of `page`'s area (where the type area ends), in CSS px."""
     box = page._page_box
@@ -103,6 +115,7 @@ def lay_out(resources, request: dict) -> dict:
         if request.get("geometry"):
             answer["rows"] = rows
             answer["bottoms"] = [page_bottom(page) for page in pages]
+            answer["line"] = next(filter(None, map(line_pitch, pages)), None)
         del document, pages
         return answer
     finally:

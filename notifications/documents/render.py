@@ -472,11 +472,17 @@ def render_pdf(
     context: DocumentContext, *, document_number: str, preview: bool = False
 ) -> RenderedPdf:
     """Render `context` with `document_number` printed under the red mark; a long table
-    in an attachment is rendered in parts (see `notifications.documents.chunked`)."""
-    data = template_context(context, document_number=document_number, preview=preview)
-    spot = chunked.long_table(data, chunked.CHUNK_ROWS)
-    if spot is not None:
-        return _render_in_parts(data, spot)
+    in an attachment is rendered in parts (see `notifications.documents.chunked`), side by
+    side in render processes where there are (`notifications.documents.parallel`)."""
+    workers = _start_render_processes(context)
+    try:
+        data = template_context(context, document_number=document_number, preview=preview)
+        spot = chunked.long_table(data, chunked.CHUNK_ROWS)
+        if spot is not None:
+            return _render_in_parts(data, spot, workers)
+    finally:
+        if workers is not None:
+            workers.close()
     html = render_to_string("documents/official.html", data)
     with _lock, collector.paused(collect_young=True):
         document = _layout(html)
@@ -486,18 +492,40 @@ def render_pdf(
     return RenderedPdf(data=pdf, pages=pages)
 
 
-def _render_in_parts(data: dict, spot: tuple[int, int]) -> RenderedPdf:
-    """The parts side by side in render processes (`notifications.documents.parallel`),
-    or, where there are none, one after the other in this process."""
+def _start_render_processes(context: DocumentContext) -> parallel.Workers | None:
+    """Render processes for a document with a long table, started before its template
+    data is made so that they are ready when it is; None for any other document, or
+    where `XUNDIAO_RENDER_PROCESSES` is below 2."""
     processes = getattr(settings, "XUNDIAO_RENDER_PROCESSES", 0)
-    if processes >= 2:
+    longest = max(
+        (
+            len(block.rows)
+            for attachment in context.attachments
+            for block in attachment.blocks
+            if isinstance(block, Table)
+        ),
+        default=0,
+    )
+    if processes < 2 or longest <= chunked.CHUNK_ROWS:
+        return None
+    try:
+        return parallel.Workers(processes, css_text())
+    except OSError:
+        logger.exception("Render processes did not start; rendering in this process")
+        return None
+
+
+def _render_in_parts(data: dict, spot: tuple[int, int], workers) -> RenderedPdf:
+    """The parts side by side in `workers` (`notifications.documents.parallel`), or,
+    without them (or if they fail), one after the other in this process."""
+    if workers is not None:
 
         def html_for(start: int, end: int, page: int) -> str:
             part = chunked.part_data(data, spot, start, end, page)
             return render_to_string("documents/official.html", part)
 
         try:
-            pdfs, pages = parallel.render(data, spot, css_text(), processes, html_for)
+            pdfs, pages = parallel.render(data, spot, workers, html_for)
         except parallel.RenderProcessError:
             logger.exception("Render processes failed; rendering in this process")
         else:

@@ -3,6 +3,8 @@
 pass: the same pages with the same text, also when a prediction is wrong or the render
 processes cannot start."""
 
+import dataclasses
+
 import pypdfium2
 import pytest
 
@@ -18,11 +20,11 @@ from notifications.documents.samples import (
 N = 700
 
 
-def notice_context():
+def notice_context(cadres=None):
     return builders.dispatch_notice(
         issuer=sample_issuer(),
         training_class=builtin_class(),
-        cadres=builtin_cadres(N),
+        cadres=cadres or builtin_cadres(N),
         date=SAMPLE_DATE,
         printed_by="中共XX市委组织部",
     )
@@ -42,8 +44,8 @@ def page_texts(data: bytes) -> list[str]:
         pdf.close()
 
 
-def render() -> list[str]:
-    rendered = render_pdf(notice_context(), document_number="X组通〔2026〕7号")
+def render(cadres=None) -> list[str]:
+    rendered = render_pdf(notice_context(cadres), document_number="X组通〔2026〕7号")
     texts = page_texts(rendered.data)
     assert rendered.pages == len(texts)
     return texts
@@ -108,6 +110,25 @@ def test_a_wrong_prediction_costs_a_part_laid_out_again_not_a_wrong_page(
     assert starts != sorted(starts)
 
 
+def test_rows_taller_than_any_in_the_first_part_are_predicted_from_the_line_height(
+    processes, spy, monkeypatch
+):
+    # As a list sorted by unit may be: the first units' names fit on one line, a later
+    # unit's name takes two, so the first part sees no two-line row.
+    cadres = [
+        dataclasses.replace(c, unit="XX市教育局" if i < 150 else "XX市人力资源和社会保障局")
+        for i, c in enumerate(builtin_cadres(N))
+    ]
+    with monkeypatch.context() as patch:
+        patch.setattr(chunked, "CHUNK_ROWS", 10**6)
+        one = render(cadres)
+    spy.clear()
+    assert render(cadres) == one
+    predicted = [start for start, _geometry in spy[1:]]
+    assert len(predicted) >= 2 and predicted == sorted(set(predicted))
+    assert predicted[-1] > 150
+
+
 def test_without_render_processes_the_parts_are_laid_out_here(
     one_pass, processes, monkeypatch, caplog
 ):
@@ -132,12 +153,13 @@ def test_the_page_model_explains_the_pages_it_was_made_from():
     first = [(0, 500.0, 33.0), (1, 533.0, 33.0)]
     second = [(2, 100.0, 57.0), (3, 157.0, 33.0), (4, 190.0, 33.0)]  # room 130: 123 used
     third = [(5, 100.0, 33.0), (6, 133.0, 57.0), (7, 190.0, 33.0)]
-    model = parallel.page_model(
-        geometry([(first, 600.0), (second, 230.0), (third, 230.0), ([(8, 100.0, 33.0)], 230.0)]),
-        lines,
-    )
-    assert model == parallel.PageModel(heights={1: 33.0, 2: 57.0}, room=130.0)
-    assert model.height(3) == 81.0  # the line pitch from the two heights seen
+    pages = [(first, 600.0), (second, 230.0), (third, 230.0), ([(8, 100.0, 33.0)], 230.0)]
+    model = parallel.page_model({**geometry(pages), "line": 24.0}, lines)
+    assert model == parallel.PageModel(heights={1: 33.0, 2: 57.0}, room=130.0, line=24.0)
+    assert model.height(3) == 81.0  # one line more than the two-line rows
+    # Heights that do not differ by whole lines: no height for rows not seen.
+    model = parallel.page_model({**geometry(pages), "line": 20.0}, lines)
+    assert model.line is None and model.height(3) is None
     # A page that stopped although the next row would have fitted: no model.
     short = [(5, 100.0, 33.0)]
     assert (
