@@ -113,6 +113,11 @@ def one(n: int, former: bool = False) -> dict:
                 resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
             ),
             "render_processes": settings.XUNDIAO_RENDER_PROCESSES,
+            "render_processes_cpu_seconds": round(
+                (children := resource.getrusage(resource.RUSAGE_CHILDREN)).ru_utime
+                + children.ru_stime,
+                2,
+            ),
         }
     finally:
         teardown(connection, name)

@@ -28,120 +28,14 @@ document is rendered in this process, one part after the other (`render._render_
 from __future__ import annotations
 
 import math
-import queue
-import subprocess
-import sys
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from notifications.documents import chunked
-from notifications.documents.part_worker import receive, send
+from notifications.documents.processes import Answer, Workers
 
 FIRST_ROWS = 60  # the first part: the document and about three pages of the table
 MARGIN = 0.5  # CSS px: a page filled to within this of its room is not predicted
 SAME = 0.01  # CSS px: heights equal within this are the same height
-WORKER_MODULE = "notifications.documents.part_worker"
-
-
-class RenderProcessError(RuntimeError):
-    """A render process could not be started, died, or failed a part."""
-
-
-class Workers:
-    """`count` render processes, each fed from one queue of parts by a thread of its own."""
-
-    def __init__(self, count: int, css: str):
-        self.jobs: queue.Queue = queue.Queue()
-        self.processes = []
-        self.threads = []
-        for _ in range(count):
-            process = subprocess.Popen(
-                [sys.executable, "-m", WORKER_MODULE],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-            )
-            self.processes.append(process)
-            thread = threading.Thread(target=self._serve, args=(process, css), daemon=True)
-            thread.start()
-            self.threads.append(thread)
-
-    def _serve(self, process, css: str) -> None:
-        ready = None
-        try:
-            send(process.stdin, {"css": css})
-            ready = receive(process.stdout)
-        except (OSError, EOFError) as error:
-            ready = error
-        while True:
-            job = self.jobs.get()
-            if job is None:
-                return
-            request, answer = job
-            if not isinstance(ready, dict):
-                answer.fail(f"the render process did not start: {ready}")
-                continue
-            try:
-                send(process.stdin, request)
-                answer.set(receive(process.stdout))
-            except (OSError, EOFError) as error:
-                answer.fail(f"the render process stopped: {error}")
-                ready = error
-
-    def cancel(self) -> None:
-        """Forget the parts no render process has taken yet."""
-        while True:
-            try:
-                job = self.jobs.get_nowait()
-            except queue.Empty:
-                return
-            if job is None:
-                self.jobs.put(None)
-                return
-            job[1].fail("cancelled")
-
-    def submit(self, request: dict) -> Answer:
-        answer = Answer()
-        self.jobs.put((request, answer))
-        return answer
-
-    def close(self) -> None:
-        for _ in self.threads:
-            self.jobs.put(None)
-        for thread in self.threads:
-            thread.join(timeout=5)
-        for process in self.processes:
-            try:
-                send(process.stdin, None)
-                process.stdin.close()
-            except OSError:
-                pass
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            process.stdout.close()
-
-
-@dataclass
-class Answer:
-    """What a render process said about one part (`get` waits for it)."""
-
-    done: threading.Event = field(default_factory=threading.Event)
-    value: dict | None = None
-
-    def set(self, value: dict) -> None:
-        self.value = value
-        self.done.set()
-
-    def fail(self, message: str) -> None:
-        self.set({"error": message})
-
-    def get(self) -> dict:
-        self.done.wait()
-        if "error" in self.value:
-            raise RenderProcessError(self.value["error"])
-        return self.value
 
 
 def line_counts(rows: list) -> list[int]:

@@ -28,7 +28,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from core import collector
-from notifications.documents import chunked, parallel
+from notifications.documents import chunked, parallel, processes
 from notifications.documents.chart import chart_geometry
 from notifications.documents.context import (
     Attachment,
@@ -482,7 +482,7 @@ def render_pdf(
             return _render_in_parts(data, spot, workers)
     finally:
         if workers is not None:
-            workers.close()
+            processes.release(workers)
     html = render_to_string("documents/official.html", data)
     with _lock, collector.paused(collect_young=True):
         document = _layout(html)
@@ -492,11 +492,11 @@ def render_pdf(
     return RenderedPdf(data=pdf, pages=pages)
 
 
-def _start_render_processes(context: DocumentContext) -> parallel.Workers | None:
+def _start_render_processes(context: DocumentContext) -> processes.Workers | None:
     """Render processes for a document with a long table, started before its template
     data is made so that they are ready when it is; None for any other document, or
     where `XUNDIAO_RENDER_PROCESSES` is below 2."""
-    processes = getattr(settings, "XUNDIAO_RENDER_PROCESSES", 0)
+    count = getattr(settings, "XUNDIAO_RENDER_PROCESSES", 0)
     longest = max(
         (
             len(block.rows)
@@ -506,10 +506,10 @@ def _start_render_processes(context: DocumentContext) -> parallel.Workers | None
         ),
         default=0,
     )
-    if processes < 2 or longest <= chunked.CHUNK_ROWS:
+    if count < 2 or longest <= chunked.CHUNK_ROWS:
         return None
     try:
-        return parallel.Workers(processes, css_text())
+        return processes.acquire(count, css_text())
     except OSError:
         logger.exception("Render processes did not start; rendering in this process")
         return None
@@ -526,7 +526,7 @@ def _render_in_parts(data: dict, spot: tuple[int, int], workers) -> RenderedPdf:
 
         try:
             pdfs, pages = parallel.render(data, spot, workers, html_for)
-        except parallel.RenderProcessError:
+        except processes.RenderProcessError:
             logger.exception("Render processes failed; rendering in this process")
         else:
             return RenderedPdf(data=chunked.merge(pdfs), pages=pages)

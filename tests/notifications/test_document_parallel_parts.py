@@ -8,7 +8,7 @@ import dataclasses
 import pypdfium2
 import pytest
 
-from notifications.documents import builders, chunked, parallel
+from notifications.documents import builders, chunked, parallel, processes
 from notifications.documents.render import render_pdf
 from notifications.documents.samples import (
     SAMPLE_DATE,
@@ -59,8 +59,14 @@ def one_pass():
         return render()
 
 
+@pytest.fixture(autouse=True, scope="module")
+def stop_render_processes():
+    yield
+    processes.stop_kept()
+
+
 @pytest.fixture
-def processes(settings):
+def two_processes(settings):
     settings.XUNDIAO_RENDER_PROCESSES = 2
 
 
@@ -69,17 +75,17 @@ def spy(monkeypatch):
     """What the render processes were asked for: each part's first row and whether its
     end was predicted."""
     asked = []
-    submit = parallel.Workers.submit
+    submit = processes.Workers.submit
 
     def record(self, request):
         asked.append((request["start"], request.get("geometry", False)))
         return submit(self, request)
 
-    monkeypatch.setattr(parallel.Workers, "submit", record)
+    monkeypatch.setattr(processes.Workers, "submit", record)
     return asked
 
 
-def test_parts_laid_out_side_by_side_give_the_pages_of_one_pass(one_pass, processes, spy):
+def test_parts_laid_out_side_by_side_give_the_pages_of_one_pass(one_pass, two_processes, spy):
     assert len(one_pass) > 30
     assert render() == one_pass
     # The first part, then the predicted parts: at least one for each process, and none
@@ -91,7 +97,7 @@ def test_parts_laid_out_side_by_side_give_the_pages_of_one_pass(one_pass, proces
 
 
 def test_a_wrong_prediction_costs_a_part_laid_out_again_not_a_wrong_page(
-    one_pass, processes, spy, monkeypatch
+    one_pass, two_processes, spy, monkeypatch
 ):
     predict = parallel.predict
     wrong = {}
@@ -111,7 +117,7 @@ def test_a_wrong_prediction_costs_a_part_laid_out_again_not_a_wrong_page(
 
 
 def test_rows_taller_than_any_in_the_first_part_are_predicted_from_the_line_height(
-    processes, spy, monkeypatch
+    two_processes, spy, monkeypatch
 ):
     # As a list sorted by unit may be: the first units' names fit on one line, a later
     # unit's name takes two, so the first part sees no two-line row.
@@ -130,9 +136,9 @@ def test_rows_taller_than_any_in_the_first_part_are_predicted_from_the_line_heig
 
 
 def test_without_render_processes_the_parts_are_laid_out_here(
-    one_pass, processes, monkeypatch, caplog
+    one_pass, two_processes, monkeypatch, caplog
 ):
-    monkeypatch.setattr(parallel, "WORKER_MODULE", "notifications.documents.no_such_module")
+    monkeypatch.setattr(processes, "WORKER_MODULE", "notifications.documents.no_such_module")
     assert render() == one_pass
     assert "Render processes failed" in caplog.text
 
@@ -141,6 +147,32 @@ def test_one_render_process_setting_renders_here(one_pass, settings, spy):
     settings.XUNDIAO_RENDER_PROCESSES = 1
     assert render() == one_pass
     assert spy == []
+
+
+def test_the_render_processes_are_kept_for_the_next_document_then_stopped(
+    two_processes, monkeypatch
+):
+    processes.stop_kept()
+    started = []
+    init = processes.Workers.__init__
+
+    def record(self, count, css):
+        init(self, count, css)
+        started.append(self)
+
+    monkeypatch.setattr(processes.Workers, "__init__", record)
+    context = notice_context()
+    render_pdf(context, document_number="X组通〔2026〕7号")
+    render_pdf(context, document_number="X组通〔2026〕8号")
+    assert len(started) == 1  # the second document used the first one's processes
+    (workers,) = started
+    assert workers.alive()
+    monkeypatch.setattr(processes, "IDLE_SECONDS", 0.05)
+    processes.release(processes.acquire(2, workers.key[2]))  # kept again, briefly
+    workers.timer.join(timeout=5)
+    for process in workers.processes:
+        assert process.wait(timeout=10) == 0  # stopped when idle, and cleanly
+    assert not workers.alive()
 
 
 def geometry(pages):
