@@ -10,6 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
+from core.locking import is_lock_error
 from notifications.documents import builders
 from notifications.documents import circular as circular_document
 from notifications.documents.context import Issuer, SubjectRef
@@ -25,8 +26,12 @@ BUILDERS = {
 }
 
 
-@shared_task(name="notifications.issue_document")
+LOCK_RETRIES = 5
+
+
+@shared_task(bind=True, name="notifications.issue_document", max_retries=LOCK_RETRIES)
 def issue_document_task(
+    self,
     kind: str,
     data: dict,
     *,
@@ -37,20 +42,30 @@ def issue_document_task(
     """Build the `kind` document from `data` (the builder's keyword arguments, with
     `issuer` as a dict of `Issuer` fields), issue it and return the IssuedDocument's id.
 
-    subject: optional ("app_label", "model", object_id)."""
+    subject: optional ("app_label", "model", object_id).
+
+    Tried again later (1, 2, 4 … seconds, `LOCK_RETRIES` times) when the database says only
+    that someone else holds a lock: on SQLite every other document being issued holds the
+    whole database's write lock while it renders."""
     kind = DocumentKind(kind)
     data = dict(data)
     issuer = data.pop("issuer")
     data["issuer"] = issuer if isinstance(issuer, Issuer) else Issuer(**issuer)
     context = BUILDERS[kind](**data)
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    document = issue_document(
-        actor=actor,
-        kind=kind,
-        context=context,
-        year=year,
-        subject=SubjectRef(*subject) if subject else None,
-    )
+    try:
+        document = issue_document(
+            actor=actor,
+            kind=kind,
+            context=context,
+            year=year,
+            subject=SubjectRef(*subject) if subject else None,
+        )
+    except Exception as exc:
+        # Issued eagerly (no broker), the caller sees the lock error itself.
+        if is_lock_error(exc) and not self.app.conf.task_always_eager:
+            raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+        raise
     return document.pk
 
 

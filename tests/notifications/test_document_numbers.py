@@ -202,6 +202,72 @@ def test_bulk_issue_task_runs_eagerly(fast_render, world):
     assert all(d.subject == world.cadre_a for d in IssuedDocument.objects.all())
 
 
+def _admission_data(name: str) -> dict:
+    return {
+        "issuer": {"name": ISSUER.name, "code": ISSUER.code},
+        "training_class": {
+            "name": "处级干部进修班",
+            "start_date": dt.date(2026, 3, 16),
+            "end_date": dt.date(2026, 3, 20),
+            "report_date": dt.date(2026, 3, 15),
+            "location": "市委党校",
+        },
+        "trainee": {"name": name, "unit": "某单位", "position": "科员"},
+        "date": dt.date(2026, 3, 5),
+    }
+
+
+@pytest.mark.django_db
+def test_the_issue_task_tries_again_when_the_database_is_locked(fast_render, monkeypatch):
+    from django.db import OperationalError
+
+    from notifications import tasks
+
+    calls = []
+    issue = tasks.issue_document
+
+    def locked_twice(**kwargs):
+        calls.append(kwargs["kind"])
+        if len(calls) <= 2:
+            raise OperationalError("database is locked")
+        return issue(**kwargs)
+
+    monkeypatch.setattr(tasks, "issue_document", locked_twice)
+    # As in a worker (a broker is set); apply() runs the retries here, one after the other.
+    conf = issue_document_task.app.conf
+    saved = {"task_always_eager": True, "task_eager_propagates": True}
+    assert {key: conf[key] for key in saved} == saved
+    conf.update(task_always_eager=False, task_eager_propagates=False)
+    data = ("admission_notice", _admission_data("王堃"))
+    try:
+        pk = issue_document_task.apply(data).get()
+    finally:
+        conf.update(saved)
+    assert len(calls) == 3
+    assert IssuedDocument.objects.get(pk=pk).number == 1
+    # Issued eagerly, the caller gets the lock error at once (a page says 请稍后重试).
+    calls.clear()
+    with pytest.raises(OperationalError):
+        issue_document_task.apply(data).get()
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db
+def test_the_issue_task_does_not_retry_other_errors(monkeypatch):
+    from notifications import tasks
+
+    calls = []
+
+    def broken(**kwargs):
+        calls.append(1)
+        raise ValueError("a bug, not a lock")
+
+    monkeypatch.setattr(tasks, "issue_document", broken)
+    with pytest.raises(ValueError):
+        issue_document_task.apply(("admission_notice", _admission_data("王堃"))).get()
+    assert calls == [1]
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="Concurrent numbering needs row locks: PostgreSQL leg only (SQLite serialises "
