@@ -30,10 +30,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from notifications.documents import chunked
 from notifications.documents.processes import Answer, Workers
 
 FIRST_ROWS = 60  # the first part: the document and about three pages of the table
+# Rows of a later part at most: a render process's memory grows with the part (about
+# 0.2 MB a row over the 215 MB of Python, WeasyPrint and the fonts), its time a little
+# with the number of parts (each lays out the header, embeds its font subsets).
+PART_ROWS = 300
 MARGIN = 0.5  # CSS px: a page filled to within this of its room is not predicted
 SAME = 0.01  # CSS px: heights equal within this are the same height
 
@@ -158,7 +161,7 @@ def render(data: dict, spot: tuple[int, int], workers: Workers, html_for) -> tup
     if model is not None:
         starts, sure = predict(model, lines, start)
         answers, number = [], page
-        for begin, end, pages in plan_parts(starts, sure, total, processes, chunked.CHUNK_ROWS):
+        for begin, end, pages in plan_parts(starts, sure, total, processes, PART_ROWS):
             # A part ends with the row after its last: its page is dropped (chunked).
             answers.append((end, pages, part(begin, total if end is None else end + 1, number)))
             number += pages or 0
@@ -171,7 +174,7 @@ def render(data: dict, spot: tuple[int, int], workers: Workers, html_for) -> tup
                 break  # not where predicted: the rest one part after the other
         workers.cancel()
     while start is not None:
-        end = min(start + chunked.CHUNK_ROWS, total)
+        end = min(start + PART_ROWS, total)
         value = part(start, end, page).get()
         pdfs.append(value["pdf"])
         page += value["pages"]
