@@ -39,6 +39,7 @@ ROLLCALL = {
     "ratio_min": 0.7,
     "ratio_max": 0.95,
     "dispatch_notice_seconds_after_commit_median": 4.8,
+    "dispatch_notice_seconds_after_commit_first": 5.9,
     "peak_rss_mb_process": 150.0,
 }
 HTTP = {
@@ -74,7 +75,9 @@ def test_each_goal_is_set_against_its_figure_baseline_and_ratio():
     rollcall = rows["roll call of 1,000 cadres vs bare Viewflow, same run (median ratio)"]
     assert rollcall.ratio == "0.8 (0.7–0.95)" and rollcall.met
     assert rollcall.baseline == "1.5 s (bare Viewflow)" and rollcall.load == "2.25"
-    assert rows["调训通知 for 1,000 cadres after commit"].met is False
+    notice = rows["调训通知 for 1,000 cadres after commit (median of the rounds)"]
+    assert (notice.measured, notice.met) == ("4.8 s", False)
+    assert notice.baseline == "5.9 s (first round, starting the render processes)"
     http = next(r for m, r in rows.items() if m.startswith("head's home page over HTTP"))
     assert http.measured == "120.0 req/s, p95 60.0 ms" and http.ratio == "0.50" and http.met
     assert http.baseline == "240.0 req/s (login page)"
