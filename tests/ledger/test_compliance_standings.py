@@ -3,10 +3,13 @@ the live report — same rows, order, statuses, shortfalls and count — after e
 of write that changes a standing; a day not current is read live and counted again."""
 
 import datetime as dt
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from audit.services import change
 from ledger import compliance, standings
@@ -251,3 +254,58 @@ def test_the_command_counts_a_day_and_its_check_finds_a_drifted_standing(world, 
     with pytest.raises(SystemExit) as exited:
         call_command("recount_compliance", "--as-of", "2026-12-31", "--check")
     assert exited.value.code == 1 and "1 differ" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="races need PostgreSQL's locks; SQLite serialises every writer",
+)
+@pytest.mark.django_db(transaction=True)
+def test_writers_racing_on_one_cadre_and_a_recount_leave_the_standings_current():
+    """Writers of two kinds (no total in common) credit one cadre while a new day is
+    counted: every stored day equals the live evaluation afterwards."""
+    import importlib
+
+    from django.apps import apps
+
+    from tests.factories import World
+
+    defaults = importlib.import_module("ledger.migrations.0002_default_indicator_rules")
+    defaults.load(apps, None)  # a flush by an earlier transactional test took them
+    world = World()
+    person = world.cadre_a
+    standings.recount(AS_OF)
+    barrier = threading.Barrier(7)
+    errors = []
+
+    def write(n):
+        try:
+            barrier.wait(timeout=30)
+            with transaction.atomic():
+                kind = "online" if n % 2 else "concentrated"
+                credit(person, 30 + n, dt.date(2026, n, 1), kind=kind)
+                time.sleep(0.05)  # hold the locks while the others arrive
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def count():
+        try:
+            barrier.wait(timeout=30)
+            standings.recount(dt.date(2026, 12, 31))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(1, 7)]
+    threads.append(threading.Thread(target=count))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert standings.differences(AS_OF) == []
+    assert standings.differences(dt.date(2026, 12, 31)) == []
+    assert standing_of(person).severity == 3  # 102 hours of concentrated training
