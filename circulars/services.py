@@ -1,6 +1,7 @@
 """After the class: makeup training and circulars."""
 
 import datetime as dt
+import itertools
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -101,12 +102,10 @@ def _absentees(dispatches, unit_names: dict[int, str], class_names: dict[int, st
         .order_by("unit_id", "cadre__name", "training_class__start_date", "pk")
         .values_list("unit_id", "cadre__name", "training_class_id")
     ):
-        per_unit[unit_id].append((name, class_id))
-    return [
-        {"name": name, "unit": unit_names[unit_id], "missed_class": class_names[class_id]}
-        for unit_id, rows in per_unit.items()
-        for name, class_id in rows
-    ]
+        per_unit[unit_id].append(
+            {"name": name, "unit": unit_names[unit_id], "missed_class": class_names[class_id]}
+        )
+    return list(itertools.chain.from_iterable(per_unit.values()))
 
 
 def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
