@@ -158,6 +158,24 @@ def main():
             summary_seconds = time.perf_counter() - started
             summary_cpu = time.process_time() - cpu
         report = report_page(world, as_of)
+        # One hour record written while the day is stored: its cadre's standing is
+        # evaluated again in the same transaction (rolled back here).
+        from django.db import transaction
+
+        from ledger.models import HourRecord
+
+        with transaction.atomic():
+            started = time.perf_counter()
+            HourRecord.objects.create(
+                cadre=Cadre.objects.order_by("pk").last(),
+                date=as_of,
+                hours=90,
+                kind="concentrated",
+                source="class",
+                source_key="bench:write",
+            )
+            write_seconds = time.perf_counter() - started
+            transaction.set_rollback(True)
         # A reference measured in the same run: one GROUP BY cadre over the records.
         started = time.perf_counter()
         with connection.cursor() as cursor:
@@ -196,6 +214,7 @@ def main():
                     "totals_rebuild_seconds": round(rebuild_seconds, 1),
                     "standing_recount_seconds": round(recount_seconds, 2),
                     "standing_recount_cpu_seconds": round(recount_cpu, 2),
+                    "hour_write_with_standing_seconds": round(write_seconds, 3),
                     "goal_seconds": 1,
                     "report_page_goal_seconds": 0.3,
                     "load_average": [round(x, 2) for x in os.getloadavg()],
