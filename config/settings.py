@@ -207,6 +207,8 @@ CELERY_BEAT_SCHEDULE = {
     # Published plan lines whose dispatch date has come: their roll calls start.
     "plan-roll-calls": {"task": "planning.start_plan_roll_calls", "schedule": 24 * 3600.0},
     "follow-ups": {"task": "feedback.start_follow_ups", "schedule": 24 * 3600.0},
+    # The day's compliance standings counted before anyone reads the report.
+    "compliance-standings": {"task": "ledger.recount_compliance", "schedule": 24 * 3600.0},
     # Roll calls whose after-commit announcement was lost (broker down, render error).
     "dispatch-announcements": {"task": "dispatch.announce_pending", "schedule": 60.0},
 }

@@ -5,6 +5,7 @@ import logging
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from ledger import standings
 
@@ -12,10 +13,11 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="ledger.recount_compliance")
-def recount_compliance(as_of: str) -> str:
-    """Make the stored standings of `as_of` (ISO date) current (`standings.ensure`); a
-    repeated task finds them fresh and does nothing."""
-    return standings.ensure(dt.date.fromisoformat(as_of))
+def recount_compliance(as_of: str | None = None) -> str:
+    """Make the stored standings of `as_of` (ISO date; today by default, as the nightly
+    beat entry asks, so that a day's first report is read from them) current
+    (`standings.ensure`); a repeated task finds them fresh and does nothing."""
+    return standings.ensure(dt.date.fromisoformat(as_of) if as_of else timezone.localdate())
 
 
 def queue_recount(as_of: dt.date) -> None:

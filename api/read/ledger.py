@@ -13,6 +13,7 @@ from core.http import ID_MAX
 from ledger import compliance
 from ledger import selectors as ledger_selectors
 from ledger.models import HourKind, HourRecord, HourSource, HourStatus, IndicatorRule
+from ledger.report import StandingRows
 from org import selectors as org_selectors
 from org.models import Cadre, IndicatorGroup
 
@@ -197,7 +198,7 @@ class ComplianceViewSet(viewsets.GenericViewSet):
                 cadres = cadres.none()
             else:
                 cadres = cadres.filter(unit__path__startswith=unit.path)
-        rows = compliance.ReportRows(
+        rows = StandingRows(
             cadres, data.get("as_of") or timezone.localdate(), data.get("since"), data.get("status")
         )
         number, size = self.paginator.bounds(request)

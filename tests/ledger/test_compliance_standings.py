@@ -309,3 +309,16 @@ def test_writers_racing_on_one_cadre_and_a_recount_leave_the_standings_current()
     assert standings.differences(AS_OF) == []
     assert standings.differences(dt.date(2026, 12, 31)) == []
     assert standing_of(person).severity == 3  # 102 hours of concentrated training
+
+
+def test_the_nightly_task_counts_today_so_its_first_report_is_stored(world, people):
+    from django.utils import timezone
+
+    from ledger.tasks import recount_compliance
+
+    today = timezone.localdate()
+    assert not ComplianceDay.objects.filter(as_of=today).exists()
+    assert recount_compliance.apply().get() == "recounted"
+    assert ComplianceDay.objects.filter(as_of=today).exists()
+    both(as_of=today)  # read from the standings, equal to the live report
+    assert recount_compliance.apply().get() == "fresh"
