@@ -115,29 +115,29 @@ def predict(model: PageModel, lines: list[int], start: int) -> tuple[list[int], 
 
 
 def plan_parts(starts: list[int], sure: int, total: int, workers: int, limit: int) -> list:
-    """Cut the predicted pages into parts of about equal size, at least `workers` and of at
-    most about `limit` rows: (first row, the next part's first row, predicted pages). When
-    the prediction reaches the table's end, the last two pages and what follows the table
-    make a last part (first row, None, None): a 合计 row or a note may take rows along."""
+    """Cut the predicted pages into parts of about equal size, as many as a multiple of
+    `workers` and of at most about `limit` rows: (first row, the next part's first row,
+    predicted pages). When the prediction reaches the table's end, the last part goes on
+    to the end of the document (first row, None, None) and holds at least two pages: a
+    合计 row or a note that takes the rows before it along stays within it."""
     if not starts:
         return []
-    if sure >= total and len(starts) > 2:
-        pages, last = starts[:-2], starts[-2]
-    elif sure >= total:
-        return [(starts[0], None, None)]
-    else:
-        pages, last = starts, None
-    end = last if last is not None else sure
-    count = max(workers, math.ceil((end - pages[0]) / limit))
-    count = min(len(pages), math.ceil(count / workers) * workers)
+    complete = sure >= total
+    end = total if complete else sure
+    count = math.ceil(max(workers, math.ceil((end - starts[0]) / limit)) / workers) * workers
+    count = min(count, max(1, len(starts) // 2) if complete else len(starts))
     parts, first = [], 0
     for k in range(count):
-        upto = round(len(pages) * (k + 1) / count)
-        if upto > first:
-            parts.append((pages[first], pages[upto] if upto < len(pages) else end, upto - first))
-            first = upto
-    if last is not None:
-        parts.append((last, None, None))
+        upto = round(len(starts) * (k + 1) / count)
+        if upto <= first:
+            continue
+        if upto < len(starts):
+            parts.append((starts[first], starts[upto], upto - first))
+        elif complete:
+            parts.append((starts[first], None, None))
+        else:
+            parts.append((starts[first], sure, upto - first))
+        first = upto
     return parts
 
 

@@ -120,7 +120,6 @@ def lay_out(resources, request: dict) -> dict:
         return answer
     finally:
         gc.enable()
-        gc.collect(0)
 
 
 def main() -> None:
@@ -153,6 +152,9 @@ def main() -> None:
             send(stdout, lay_out(resources, request))
         except Exception as error:  # reported to the parent, which renders in-process
             send(stdout, {"error": f"{type(error).__name__}: {error}"})
+        # The part left some 150,000 objects in reference cycles (0.1–0.15 s to collect):
+        # collected after the answer is on its way, not before.
+        gc.collect(0)
 
 
 if __name__ == "__main__":

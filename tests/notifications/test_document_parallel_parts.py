@@ -214,15 +214,16 @@ def test_prediction_stops_where_the_room_is_too_close_to_call():
 
 def test_parts_are_cut_at_predicted_pages_at_least_one_per_process():
     starts = list(range(0, 400, 20))  # 20 pages of 20 rows
-    parts = parallel.plan_parts(starts, 400, 400, 2, 400)
-    # 18 pages in two parts, the last two pages with what follows the table in a third.
-    assert parts == [(0, 180, 9), (180, 360, 9), (360, None, None)]
+    # Two parts, one for each process; the last goes on to the end of the document.
+    assert parallel.plan_parts(starts, 400, 400, 2, 400) == [(0, 200, 10), (200, None, None)]
     assert parallel.plan_parts(starts, 400, 400, 2, 100) == [
-        (0, 80, 4),
-        (80, 180, 5),
-        (180, 280, 5),
-        (280, 360, 4),
-        (360, None, None),
+        (0, 100, 5),
+        (100, 200, 5),
+        (200, 300, 5),
+        (300, None, None),
     ]
+    # The last part keeps at least two pages.
+    assert parallel.plan_parts(starts[:3], 60, 60, 2, 10) == [(0, None, None)]
+    assert parallel.plan_parts(starts[:4], 80, 80, 2, 10) == [(0, 40, 2), (40, None, None)]
     # Unsure from the page of row 200 on: parts up to there; the rest one after the other.
     assert parallel.plan_parts(starts[:10], 200, 400, 2, 400) == [(0, 100, 5), (100, 200, 5)]
