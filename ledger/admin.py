@@ -13,6 +13,7 @@ from ledger.models import (
     HourTotal,
     IndicatorRule,
 )
+from ledger.standing_models import ComplianceDay, ComplianceStanding
 from org.models import (
     CadreCategory,
 )
@@ -25,6 +26,23 @@ class HourTotalAdmin(ReadOnlyRecordAdmin):
     list_display = ["cadre", "kind", "year", "hours", "days", "records"]
     list_filter = ["kind", "year"]
     search_fields = ["cadre__name"]
+    list_select_related = ["cadre"]
+
+
+@admin.register(ComplianceDay)
+class ComplianceDayAdmin(ReadOnlyRecordAdmin):
+    """The days whose compliance standings are stored (`manage.py recount_compliance`)."""
+
+    list_display = ["as_of", "cadres", "counted_at"]
+
+
+@admin.register(ComplianceStanding)
+class ComplianceStandingAdmin(ReadOnlyRecordAdmin):
+    """Derived from the hour totals and the rules (`ledger.standings`): shown, never edited."""
+
+    list_display = ["as_of", "cadre", "severity", "shortfall"]
+    list_filter = ["as_of", "severity"]
+    search_fields = ["name"]
     list_select_related = ["cadre"]
 
 
