@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event, record_events
-from notifications.documents import builders
+from notifications.documents import builders, render
 from notifications.documents.context import Issuer
 from notifications.documents.seals import seal_bytes
 from notifications.models import IssuedDocument, Notification
@@ -110,6 +110,7 @@ def dispatch_notice_context(roll_call, dispatches, *, on=None):
 def issue_dispatch_notice(roll_call, dispatches, *, on=None):
     """调训通知 for the roll call (附件1 the named cadres, 附件2 the reply slip), dated
     today or `on` (the demo's notice of a class already under way, dated before it)."""
+    render.expect_long_table(len(dispatches))  # its render processes start meanwhile
     return issue_document(
         actor=roll_call.created_by,
         kind="dispatch_notice",

@@ -492,6 +492,18 @@ def render_pdf(
     return RenderedPdf(data=pdf, pages=pages)
 
 
+def expect_long_table(rows: int) -> None:
+    """A document with a table of `rows` rows is coming: start its render processes now
+    (kept for it), so that they are ready when its template data is. Nothing to do for a
+    table that is not long, or without render processes."""
+    count = getattr(settings, "XUNDIAO_RENDER_PROCESSES", 0)
+    if count >= 2 and rows > chunked.CHUNK_ROWS:
+        try:
+            processes.release(processes.acquire(count, css_text()))
+        except OSError:
+            logger.exception("Render processes did not start")
+
+
 def _start_render_processes(context: DocumentContext) -> processes.Workers | None:
     """Render processes for a document with a long table, started before its template
     data is made so that they are ready when it is; None for any other document, or

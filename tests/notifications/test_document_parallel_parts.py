@@ -227,3 +227,26 @@ def test_parts_are_cut_at_predicted_pages_at_least_one_per_process():
     assert parallel.plan_parts(starts[:4], 80, 80, 2, 10) == [(0, 40, 2), (40, None, None)]
     # Unsure from the page of row 200 on: parts up to there; the rest one after the other.
     assert parallel.plan_parts(starts[:10], 200, 400, 2, 400) == [(0, 100, 5), (100, 200, 5)]
+
+
+def test_a_long_table_announced_ahead_starts_its_render_processes_early(
+    two_processes, monkeypatch
+):
+    from notifications.documents import render as renderer
+
+    processes.stop_kept()
+    started = []
+    init = processes.Workers.__init__
+
+    def record(self, count, css):
+        init(self, count, css)
+        started.append(self)
+
+    monkeypatch.setattr(processes.Workers, "__init__", record)
+    renderer.expect_long_table(chunked.CHUNK_ROWS)  # not long: nothing started
+    assert started == []
+    renderer.expect_long_table(N)
+    assert len(started) == 1
+    render_pdf(notice_context(), document_number="X组通〔2026〕9号")
+    assert len(started) == 1  # the notice found them started
+    processes.stop_kept()
