@@ -229,9 +229,7 @@ def test_parts_are_cut_at_predicted_pages_at_least_one_per_process():
     assert parallel.plan_parts(starts[:10], 200, 400, 2, 400) == [(0, 100, 5), (100, 200, 5)]
 
 
-def test_a_long_table_announced_ahead_starts_its_render_processes_early(
-    two_processes, monkeypatch
-):
+def test_a_long_table_announced_ahead_starts_its_render_processes_early(two_processes, monkeypatch):
     from notifications.documents import render as renderer
 
     processes.stop_kept()
