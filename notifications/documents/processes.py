@@ -23,6 +23,16 @@ from notifications.documents.part_worker import receive, send
 
 WORKER_MODULE = "notifications.documents.part_worker"
 IDLE_SECONDS = 120.0
+PART_SECONDS = 600.0  # a part not answered by then: the render processes are given up
+
+
+def python() -> str:
+    """The Python interpreter to start render processes with: this one, unless this
+    process is not a Python executable (an embedding server such as uWSGI)."""
+    name = os.path.basename(sys.executable or "")
+    if not name.startswith("python"):
+        raise OSError(f"{sys.executable!r} is not a Python interpreter")
+    return sys.executable
 
 
 class RenderProcessError(RuntimeError):
@@ -34,14 +44,16 @@ class Workers:
 
     key: tuple = ()
     timer: threading.Timer | None = None
+    broken = False  # a part failed or went unanswered: not kept for the next document
 
     def __init__(self, count: int, css: str):
+        executable = python()
         self.jobs: queue.Queue = queue.Queue()
         self.processes = []
         self.threads = []
         for _ in range(count):
             process = subprocess.Popen(
-                [sys.executable, "-m", WORKER_MODULE],
+                [executable, "-m", WORKER_MODULE],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
             )
@@ -95,21 +107,31 @@ class Workers:
         return answer
 
     def close(self) -> None:
+        """Stop the processes: asked to exit, or killed at once if they are broken (one
+        may be stuck); then their threads, which see the pipes close."""
         for _ in self.threads:
             self.jobs.put(None)
-        for thread in self.threads:
-            thread.join(timeout=5)
         for process in self.processes:
+            if self.broken:
+                process.kill()
+            else:
+                try:
+                    send(process.stdin, None)
+                except OSError:
+                    pass
             try:
-                send(process.stdin, None)
                 process.stdin.close()
             except OSError:
                 pass
+        for process in self.processes:
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        for thread in self.threads:
+            thread.join(timeout=5)
+        for process in self.processes:
             process.stdout.close()
 
 
@@ -128,7 +150,8 @@ class Answer:
         self.set({"error": message})
 
     def get(self) -> dict:
-        self.done.wait()
+        if not self.done.wait(PART_SECONDS):
+            raise RenderProcessError(f"no answer in {PART_SECONDS:.0f} s")
         if "error" in self.value:
             raise RenderProcessError(self.value["error"])
         return self.value
@@ -155,8 +178,8 @@ def acquire(count: int, css: str) -> Workers:
 
 def release(workers: Workers) -> None:
     """Keep `workers` for the next document (stopping any set kept before), or stop them
-    if one of their processes is gone."""
-    if not workers.alive() or workers.key[0] != os.getpid():
+    if one of their processes is gone or they failed a part."""
+    if workers.broken or not workers.alive() or workers.key[0] != os.getpid():
         workers.close()
         return
     with _lock:

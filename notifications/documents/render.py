@@ -539,6 +539,7 @@ def _render_in_parts(data: dict, spot: tuple[int, int], workers) -> RenderedPdf:
         try:
             pdfs, pages = parallel.render(data, spot, workers, html_for)
         except processes.RenderProcessError:
+            workers.broken = True
             logger.exception("Render processes failed; rendering in this process")
         else:
             return RenderedPdf(data=chunked.merge(pdfs), pages=pages)

@@ -248,3 +248,34 @@ def test_a_long_table_announced_ahead_starts_its_render_processes_early(two_proc
     render_pdf(notice_context(), document_number="X组通〔2026〕9号")
     assert len(started) == 1  # the notice found them started
     processes.stop_kept()
+
+
+def test_render_processes_that_do_not_answer_are_given_up_and_the_parts_laid_out_here(
+    one_pass, two_processes, monkeypatch, caplog
+):
+    processes.stop_kept()
+    monkeypatch.setattr(processes, "PART_SECONDS", 0.5)
+    # A "render process" that reads its requests and never answers.
+    monkeypatch.setattr(processes, "WORKER_MODULE", "tests.notifications.silent_worker")
+    started = []
+    init = processes.Workers.__init__
+
+    def record(self, count, css):
+        init(self, count, css)
+        started.append(self)
+
+    monkeypatch.setattr(processes.Workers, "__init__", record)
+    assert render() == one_pass
+    assert "no answer in 0 s" in caplog.text or "no answer in 1 s" in caplog.text
+    (workers,) = started
+    assert not workers.alive()  # stopped, not kept for the next document
+    assert processes._kept == {}
+
+
+def test_no_render_processes_from_a_server_that_is_not_python(
+    one_pass, two_processes, monkeypatch, caplog
+):
+    processes.stop_kept()
+    monkeypatch.setattr(processes.sys, "executable", "/usr/bin/uwsgi")
+    assert render() == one_pass
+    assert "is not a Python interpreter" in caplog.text
