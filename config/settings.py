@@ -108,6 +108,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+# Keep a database connection open across requests (seconds), checked before reuse: a
+# request then does not open its own (on SQLite Django also registers its SQL functions on
+# every new connection). 0 closes it after every request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock instead of failing at once when the demo server and a command overlap.
     # BEGIN IMMEDIATE: a transaction takes the write lock when it starts. Begun deferred,
