@@ -180,18 +180,7 @@ def test_bulk_issue_task_runs_eagerly(fast_render, world):
     ids = [
         issue_document_task.delay(
             "admission_notice",
-            {
-                "issuer": {"name": ISSUER.name, "code": ISSUER.code},
-                "training_class": {
-                    "name": "处级干部进修班",
-                    "start_date": dt.date(2026, 3, 16),
-                    "end_date": dt.date(2026, 3, 20),
-                    "report_date": dt.date(2026, 3, 15),
-                    "location": "市委党校",
-                },
-                "trainee": {"name": name, "unit": "某单位", "position": "科员"},
-                "date": dt.date(2026, 3, 5),
-            },
+            _admission_data(name),
             actor_id=world.bob.pk,
             subject=("org", "cadre", world.cadre_a.pk),
         ).get()

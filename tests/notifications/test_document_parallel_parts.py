@@ -71,6 +71,20 @@ def two_processes(settings):
 
 
 @pytest.fixture
+def started(monkeypatch):
+    """Every set of render processes started, in order."""
+    made = []
+    init = processes.Workers.__init__
+
+    def record(self, count, css):
+        init(self, count, css)
+        made.append(self)
+
+    monkeypatch.setattr(processes.Workers, "__init__", record)
+    return made
+
+
+@pytest.fixture
 def spy(monkeypatch):
     """What the render processes were asked for: each part's first row and whether its
     end was predicted."""
@@ -150,17 +164,9 @@ def test_one_render_process_setting_renders_here(one_pass, settings, spy):
 
 
 def test_the_render_processes_are_kept_for_the_next_document_then_stopped(
-    two_processes, monkeypatch
+    two_processes, monkeypatch, started
 ):
     processes.stop_kept()
-    started = []
-    init = processes.Workers.__init__
-
-    def record(self, count, css):
-        init(self, count, css)
-        started.append(self)
-
-    monkeypatch.setattr(processes.Workers, "__init__", record)
     context = notice_context()
     render_pdf(context, document_number="X组通〔2026〕7号")
     render_pdf(context, document_number="X组通〔2026〕8号")
@@ -229,18 +235,10 @@ def test_parts_are_cut_at_predicted_pages_at_least_one_per_process():
     assert parallel.plan_parts(starts[:10], 200, 400, 2, 400) == [(0, 100, 5), (100, 200, 5)]
 
 
-def test_a_long_table_announced_ahead_starts_its_render_processes_early(two_processes, monkeypatch):
+def test_a_long_table_announced_ahead_starts_its_render_processes_early(two_processes, started):
     from notifications.documents import render as renderer
 
     processes.stop_kept()
-    started = []
-    init = processes.Workers.__init__
-
-    def record(self, count, css):
-        init(self, count, css)
-        started.append(self)
-
-    monkeypatch.setattr(processes.Workers, "__init__", record)
     renderer.expect_long_table(chunked.CHUNK_ROWS)  # not long: nothing started
     assert started == []
     renderer.expect_long_table(N)
@@ -251,20 +249,12 @@ def test_a_long_table_announced_ahead_starts_its_render_processes_early(two_proc
 
 
 def test_render_processes_that_do_not_answer_are_given_up_and_the_parts_laid_out_here(
-    one_pass, two_processes, monkeypatch, caplog
+    one_pass, two_processes, monkeypatch, caplog, started
 ):
     processes.stop_kept()
     monkeypatch.setattr(processes, "PART_SECONDS", 0.5)
     # A "render process" that reads its requests and never answers.
     monkeypatch.setattr(processes, "WORKER_MODULE", "tests.notifications.silent_worker")
-    started = []
-    init = processes.Workers.__init__
-
-    def record(self, count, css):
-        init(self, count, css)
-        started.append(self)
-
-    monkeypatch.setattr(processes.Workers, "__init__", record)
     assert render() == one_pass
     assert "no answer in 0 s" in caplog.text or "no answer in 1 s" in caplog.text
     (workers,) = started
