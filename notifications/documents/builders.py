@@ -162,6 +162,7 @@ def dispatch_notice(
             for i, r in enumerate(rows, start=1)
         ],
         widths=[0.7, 1.4, 3.6, 2.2, 2.6],
+        unbroken=[1],
     )
     reply_slip = [
         FormFields(["单位名称（盖章）", "联系人", "联系电话"]),
@@ -283,6 +284,7 @@ def makeup_notice(
             for i, r in enumerate(rows, start=1)
         ],
         widths=[0.7, 1.3, 2.8, 1.8, 2.8, 1.6],
+        unbroken=[1],
     )
     return DocumentContext(
         issuer=issuer,

@@ -205,6 +205,7 @@ def circular_name_lists(absent: Sequence[Absentee], overdue: Sequence[OverdueMak
                 columns=["序号", "姓名", "单位", "缺训班次"],
                 rows=[[i, a.name, a.unit, a.missed_class] for i, a in enumerate(absent, start=1)],
                 widths=[0.8, 1.4, 3.4, 4.0],
+                unbroken=[1],
             )
         )
     if overdue:
@@ -217,6 +218,7 @@ def circular_name_lists(absent: Sequence[Absentee], overdue: Sequence[OverdueMak
                     for i, m in enumerate(overdue, start=1)
                 ],
                 widths=[0.8, 1.4, 2.8, 3.0, 2.6],
+                unbroken=[1],
             )
         )
     return blocks

@@ -64,7 +64,9 @@ class Table:
     forms to fill in by hand. caption: an optional line above the table. note: the
     table's notes (注：…), printed under it and never on a page without its last rows.
     total: the last row is a total (合计): it never starts a page alone under the
-    repeated header."""
+    repeated header. unbroken: the columns whose cells are kept on one line (names: a
+    list never breaks 欧阳晓明 into 欧阳/晓明); the column is widened to its widest cell,
+    up to `render.UNBROKEN_EM`."""
 
     columns: Sequence[str]
     rows: Sequence[Sequence[object]] = ()
@@ -73,6 +75,7 @@ class Table:
     caption: str = ""
     note: str = ""
     total: bool = False
+    unbroken: Sequence[int] = ()
 
 
 @dataclass(frozen=True)

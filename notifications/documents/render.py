@@ -185,6 +185,7 @@ def _lines_markup(lines: list[str]) -> SafeString:
 
 GRID_SIZE = 12.0  # table text (小四)
 GRID_PAD = 2 * 3.0 + 0.75  # cell padding on both sides and one rule
+UNBROKEN_EM = 8.0  # the widest name an `unbroken` column is widened for (阿依古丽·买买提)
 
 
 def _is_cjk(text: str) -> bool:
@@ -196,19 +197,28 @@ def _fang_width(text: str) -> float:
     return sum(0.75 if "A" <= ch <= "Z" else 0.5 for ch in text)
 
 
-def _column_widths(columns: list[str], weights: list[float], rows: list[list[str]]) -> list[float]:
+def _column_widths(
+    columns: list[str], weights: list[float], rows: list[list[str]], unbroken=()
+) -> list[float]:
     """Column widths in points for a table as wide as the type area: in proportion to
     `weights`, but never narrower than the column's heading on one line (headings do not
     wrap: 序号 must not break into 序/号) nor than its longest cell without CJK (a masked
-    ID number is not broken either)."""
+    ID number is not broken either), nor, in an `unbroken` column, than its longest cell
+    up to `UNBROKEN_EM` (a name stays whole; a longer one is broken as any cell)."""
     n = len(columns)
     if len(weights) != n or not all(w > 0 for w in weights):
         weights = [1.0] * n
     minimum = [set_width(c) * GRID_SIZE + GRID_PAD + 1 for c in columns]
     for row in rows:
         for i, cell in enumerate(row[:n]):
-            if cell and not _is_cjk(cell):
+            if not cell:
+                continue
+            if not _is_cjk(cell):
                 minimum[i] = max(minimum[i], _fang_width(cell) * GRID_SIZE + GRID_PAD + 1)
+            elif i in unbroken:
+                # as wide as `_cell_lines` needs to keep the cell on one line
+                em = min(set_width(cell), UNBROKEN_EM) + 0.05
+                minimum[i] = max(minimum[i], em * GRID_SIZE + GRID_PAD + 0.5)
     fixed: dict[int, float] = {}
     while True:
         free = [i for i in range(n) if i not in fixed]
@@ -238,7 +248,8 @@ def _cell_lines(text: str, width: float) -> list[str]:
 def _table(block: Table) -> dict:
     columns = [str(c) for c in block.columns]
     cells = [["" if c is None else str(c) for c in row] for row in block.rows]
-    widths = _column_widths(columns, [float(w) for w in block.widths], cells)
+    weights = [float(w) for w in block.widths]
+    widths = _column_widths(columns, weights, cells, frozenset(block.unbroken))
     rows = [[_lines_markup(_cell_lines(c, widths[i])) for i, c in enumerate(row)] for row in cells]
     return {
         "type": "table",

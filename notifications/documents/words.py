@@ -46,12 +46,13 @@ NO_LINE_END = "（《「『“‘〔【"
 
 
 def set_width(text: str) -> float:
-    """Width in em of `text` set in the Noto or Fandol faces, erring wide: CJK and
-    full-width forms 1, Latin capitals 0.75 (X is 0.73 em in both), other characters 0.6
-    (Noto's digits are 0.59 em). Used where a line must not wrap unexpectedly."""
+    """Width in em of `text` set in the Noto or Fandol faces, erring wide: CJK, full-width
+    forms and the characters CJK faces set full width (the middle dot of 阿依古丽·买买提,
+    “”, —) 1, Latin capitals 0.75 (X is 0.73 em in both), other characters 0.6 (Noto's
+    digits are 0.59 em). Used where a line must not wrap unexpectedly."""
     total = 0.0
     for ch in text:
-        if unicodedata.east_asian_width(ch) in "WF":
+        if unicodedata.east_asian_width(ch) in "WFA":
             total += 1.0
         elif "A" <= ch <= "Z":
             total += 0.75
