@@ -156,12 +156,12 @@ def dispatch_notice(
         ),
     ]
     cadre_table = Table(
-        columns=["序号", "姓名", "单位", "职务", "身份证号码"],
+        columns=["序号", "姓名", "单位及职务", "身份证号码"],
         rows=[
-            [i, r.name, r.unit, r.position, mask_id_number(r.id_number)]
+            [i, r.name, r.unit + r.position, mask_id_number(r.id_number)]
             for i, r in enumerate(rows, start=1)
         ],
-        widths=[0.7, 1.4, 3.6, 2.2, 2.6],
+        widths=[0.7, 1.4, 5.8, 2.6],
         unbroken=[1],
     )
     reply_slip = [
@@ -278,12 +278,12 @@ def makeup_notice(
         ),
     ]
     table = Table(
-        columns=["序号", "姓名", "单位", "职务", "缺训班次", "缺训原因"],
+        columns=["序号", "姓名", "单位及职务", "缺训班次", "缺训原因"],
         rows=[
-            [i, r.name, r.unit, r.position, r.missed_class, r.reason]
+            [i, r.name, r.unit + r.position, r.missed_class, r.reason]
             for i, r in enumerate(rows, start=1)
         ],
-        widths=[0.7, 1.3, 2.8, 1.8, 2.8, 1.6],
+        widths=[0.7, 1.3, 4.6, 2.8, 1.6],
         unbroken=[1],
     )
     return DocumentContext(

@@ -20,7 +20,7 @@ from notifications.documents.samples import (
 )
 
 N = 700
-HEADER = "序号 姓名 单位 职务 身份证号码"
+HEADER = "序号 姓名 单位及职务 身份证号码"
 ROW = re.compile(r"^(\d+) (\S+) .*?(\d{4}\*+\d{3}[\dX])$", re.MULTILINE)
 TYPE_AREA_BOTTOM = (297 - 35) * MM  # from the top of the page, in points
 
