@@ -13,6 +13,7 @@ from circulars import notices as circulars_notices
 from circulars.models import Circular, CircularStatus
 from circulars.yearly import yearly_figures
 from core.validation import require_reason
+from dispatch import tally
 from dispatch.models import (
     Dispatch,
     DispatchStatus,
@@ -47,11 +48,12 @@ def _rate(part, whole):
     return round(part / whole, 4) if whole else None
 
 
-def _dispatch_counts(dispatches) -> dict[int, dict]:
-    """The figures of `FIGURE_KEYS[:10]` per unit, from one pass over the dispatches
-    grouped by unit and status, counting beside each group the three facts a figure
-    turns on (leave asked for, notified, acknowledged): a few rows per unit, added up
-    here."""
+def _dispatch_counts(unit_ids, class_ids) -> dict[int, dict]:
+    """The figures of `FIGURE_KEYS[:10]` per unit, from the running tallies of the
+    dispatches (`dispatch.tally`: per unit, class and status, how many, how many asked
+    for leave, were notified, acknowledged — kept by the database with every dispatch
+    write): a few rows per unit and class instead of every dispatch of the period,
+    added up here."""
     S = DispatchStatus
     single = {
         S.ATTENDED: "attended",
@@ -60,16 +62,7 @@ def _dispatch_counts(dispatches) -> dict[int, dict]:
         S.WITHDRAWN: "withdrawn",
     }
     open_statuses = {str(status) for status in OPEN_DISPATCH_STATUSES}
-    grouped = (
-        dispatches.order_by()
-        .values_list("unit_id", "status")
-        .annotate(
-            n=Count("*"),
-            leave=Count("pk", filter=Q(request_kind="leave")),
-            notified=Count("acknowledge_due"),
-            acknowledged=Count("acknowledged_at"),
-        )
-    )
+    grouped = tally.counts(unit_ids=unit_ids, class_ids=class_ids, exclude_status=S.CANCELLED)
     per_unit: dict[int, dict] = {}
     for unit_id, status, n, leave, notified, acknowledged in grouped:
         row = per_unit.setdefault(unit_id, dict.fromkeys(FIGURE_KEYS[:10], 0))
@@ -115,8 +108,8 @@ def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
 
     A unit has a row if it had dispatches in the period or owes makeup training at its
     end, so an overdue makeup is reported even where nobody was dispatched this time.
-    Counted in one grouped pass over the dispatches and one over the makeups; the
-    compliance rate from the running totals of hours."""
+    Counted from the running tallies of the dispatches and one grouped pass over the
+    makeups; the compliance rate from the running totals of hours."""
     subtree = Unit.objects.subtree(org_department.jurisdiction)
     # The units and classes are read first so that the dispatches are filtered on lists
     # of ids: PostgreSQL checks each row against a hashed constant array instead of
@@ -130,7 +123,7 @@ def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
     dispatches = Dispatch.objects.filter(
         unit_id__in=list(unit_names), training_class_id__in=list(class_names)
     ).exclude(status=DispatchStatus.CANCELLED)
-    per_unit = _dispatch_counts(dispatches)
+    per_unit = _dispatch_counts(list(unit_names), list(class_names))
     makeups = owed_makeups(subtree, end)
     overdue_q = overdue_makeup_q(end)
     per_unit_makeups: dict[int, dict] = {}

@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE = {
     "compliance-standings": {"task": "ledger.recount_compliance", "schedule": 24 * 3600.0},
     # Roll calls whose after-commit announcement was lost (broker down, render error).
     "dispatch-announcements": {"task": "dispatch.announce_pending", "schedule": 60.0},
+    # The dispatch tallies' change rows merged, so the circular's figures read few rows.
+    "dispatch-tally": {"task": "dispatch.compact_tally", "schedule": 600.0},
 }
 
 LOGGING = {

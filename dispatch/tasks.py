@@ -32,6 +32,16 @@ def announce_pending():
     return documents.announce_pending()
 
 
+@shared_task(name="dispatch.compact_tally")
+def compact_tally():
+    """Merge the dispatch tallies' change rows (beat runs it every ten minutes, or cron
+    runs `manage.py compact_dispatch_tally`): the circular's figures then sum
+    one row per unit, class and status."""
+    from dispatch import tally
+
+    return tally.compact()
+
+
 def queue_announcement(roll_call, dispatches):
     """After commit, issue the dispatch notice and tell each trainee and unit — in a
     Celery worker when one is configured, in-process otherwise. Whatever goes wrong

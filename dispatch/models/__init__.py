@@ -24,6 +24,7 @@ from dispatch.models.dispatch import (
     RollCallMode,
     RollCallStatus,
 )
+from dispatch.models.tally import DispatchTally
 
 __all__ = [
     "BUSY_DISPATCH_STATUSES",
@@ -32,6 +33,7 @@ __all__ = [
     "ClassKind",
     "ClassSession",
     "Dispatch",
+    "DispatchTally",
     "DispatchKind",
     "DispatchStatus",
     "Filing",
