@@ -8,6 +8,7 @@ import dataclasses
 
 from django.utils import timezone
 
+from circulars import selectors as circular_selectors
 from circulars import services as circular_services
 from circulars.models import Circular
 from circulars.yearly import yearly_blocks
@@ -27,7 +28,7 @@ def circular_context(circular: Circular, *, text: str | None = None, date=None) 
         period=label,
         period_end=circular.period_end,
         figures=circular_services.circular_rows(figures),
-        absentees=figures.get("absentees", []),
+        absentees=circular_selectors.absentee_rows(figures),
         overdue_makeups=figures.get("overdue_makeups", []),
         date=date or timezone.localdate(),
         title=circular.title,

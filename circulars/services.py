@@ -1,7 +1,6 @@
 """After the class: makeup training and circulars."""
 
 import datetime as dt
-import itertools
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -79,31 +78,25 @@ def _dispatch_counts(unit_ids, class_ids) -> dict[int, dict]:
     return per_unit
 
 
-def _absentees(dispatches, unit_names: dict[int, str], class_names: dict[int, str]):
-    """The unexcused absentees by name, as the circular lists them: by unit in path order
-    (the order of `unit_names`), then name, the class's start date and the dispatch.
+def _absentee_ids(dispatches) -> list[int]:
+    """The ids of the unexcused absentees' dispatches, for the circular's list of names
+    (`circulars.selectors.absentee_rows` reads the names when the list is shown).
 
-    Read through the partial index on absent dispatches (dispatch_absent_idx), joined
-    to the cadres for their names and to the classes for their dates only: the units'
-    and classes' names come from the lists already read. The database sorts by unit id
-    (an integer ahead of the names, so no unit path is compared or carried) and the
-    rows are laid out here in the units' path order; the names are still ordered by the
-    database, in its collation, as the other lists of cadres are."""
-    per_unit: dict[int, list] = {unit_id: [] for unit_id in unit_names}
-    for unit_id, name, class_id in (
+    Only the ids, in the order of the partial index on absent dispatches
+    (dispatch_absent_idx: unit, class, cadre, id), so that PostgreSQL reads them from
+    the index alone: joining a twelfth of the period's dispatches to the cadres and
+    sorting them by name cost most of the figures' time (docs/performance.md), and
+    names stored in the figures would go stale anyway."""
+    return list(
         dispatches.filter(status=DispatchStatus.ABSENT)
-        .order_by("unit_id", "cadre__name", "training_class__start_date", "pk")
-        .values_list("unit_id", "cadre__name", "training_class_id")
-    ):
-        per_unit[unit_id].append(
-            {"name": name, "unit": unit_names[unit_id], "missed_class": class_names[class_id]}
-        )
-    return list(itertools.chain.from_iterable(per_unit.values()))
+        .order_by("unit_id", "training_class_id", "cadre_id", "pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
     """Figures per unit for dispatches to classes starting in the period, reconciled with
-    the dispatches' stored statuses; unexcused absentees by name; makeup owed and
+    the dispatches' stored statuses; unexcused absences by dispatch id; makeup owed and
     overdue (by name); acknowledgement and hours-compliance rates.
 
     A unit has a row if it had dispatches in the period or owes makeup training at its
@@ -162,7 +155,7 @@ def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
         row["ack_rate"] = _rate(row["acknowledged"], row["notified"])
         row["compliance_rate"] = summary.get("rate")
         rows.append(row)
-    absentees = _absentees(dispatches, unit_names, class_names)
+    absentee_ids = _absentee_ids(dispatches)
     overdue_makeups = [
         {
             "name": name,
@@ -187,7 +180,7 @@ def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
     return {
         "period": [start.isoformat(), end.isoformat()],
         "units": rows,
-        "absentees": absentees,
+        "absentee_ids": absentee_ids,
         "overdue_makeups": overdue_makeups,
         "totals": totals,
         "rule_versions": sorted(

@@ -2,11 +2,13 @@
 and completes the task; Viewflow has already checked that the user owns the task, and
 the service checks the jurisdiction again and that the step is still open."""
 
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from circulars import documents as circular_documents
 from circulars import exports as circular_exports
+from circulars import selectors as circular_selectors
 from circulars import services as circular_services
 from circulars import services as circulars_services
 from circulars.forms import CircularDraftForm, CircularStartForm
@@ -44,8 +46,25 @@ def _percent(value):
     return "—" if value is None else f"{100 * value:.1f}%"
 
 
-def circular_table(circular) -> dict:
-    """The figures of the circular as the issued PDF prints them, for the task pages."""
+#: Names of unexcused absentees per page of a circular's task page (the PDF lists all).
+ABSENTEES_PAGE = 100
+
+
+def absentee_page(figures, number):
+    """Page `number` (`?absentees_page=`) of the figures' absentees: the page is cut
+    from the count stored in the figures and only its names are read, in one query,
+    however many absences the period had."""
+    page = Paginator(range(circular_selectors.absentee_count(figures)), ABSENTEES_PAGE)
+    page = page.get_page(number)
+    page.object_list = circular_selectors.absentee_rows(
+        figures, offset=(page.number - 1) * ABSENTEES_PAGE, limit=ABSENTEES_PAGE
+    )
+    return page
+
+
+def circular_table(circular, absentees_page=None) -> dict:
+    """The figures of the circular as the issued PDF prints them, for the task pages;
+    the absentees a page at a time (`absentee_page`)."""
     figures = circular.figures
 
     def line(row):
@@ -62,7 +81,7 @@ def circular_table(circular) -> dict:
     return {
         "rows": [line(r) for r in rows],
         "total": line(total) if rows else {},
-        "absentees": figures.get("absentees", []),
+        "absentees": absentee_page(figures, absentees_page),
         "overdue_makeups": figures.get("overdue_makeups", []),
     }
 
@@ -103,7 +122,9 @@ class CircularTaskMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["circular_table"] = circular_table(self.subject())
+        context["circular_table"] = circular_table(
+            self.subject(), absentees_page=self.request.GET.get("absentees_page")
+        )
         return context
 
 

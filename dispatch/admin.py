@@ -6,6 +6,7 @@ from dispatch.forms import TrainingClassForm
 from dispatch.models import (
     ClassSession,
     Dispatch,
+    DispatchTally,
     Filing,
     Institution,
     Makeup,
@@ -62,6 +63,16 @@ class DispatchAdmin(ReadOnlyRecordAdmin):
     list_filter = ["status", "kind", "escalated"]
     search_fields = ["cadre__name", "training_class__name"]
     list_select_related = ["cadre", "unit", "training_class"]
+
+
+@admin.register(DispatchTally)
+class DispatchTallyAdmin(ReadOnlyRecordAdmin):
+    """Kept by database triggers (`dispatch.tally`; `manage.py rebuild_dispatch_tally`):
+    shown, never edited."""
+
+    list_display = ["unit", "training_class", "status", "dispatches", "notified", "acknowledged"]
+    list_filter = ["status"]
+    list_select_related = ["unit", "training_class"]
 
 
 @admin.register(Makeup)

@@ -11,6 +11,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from circulars.models import Circular, CircularStatus
+from circulars.selectors import absentee_rows
 from dispatch.models import Dispatch, DispatchStatus
 from notifications.documents import circular as circular_document
 from tests.factories import training_class
@@ -45,7 +46,7 @@ def test_a_circular_reconciles_with_dispatch_statuses_and_is_issued(world, staff
         assert totals[key] == Dispatch.objects.filter(status=status).count()
     parts = ("attended", "leave", "deferred", "exempt", "absent", "withdrawn", "in_progress")
     assert sum(totals[k] for k in parts) == totals["named"] == Dispatch.objects.count()
-    assert figures["absentees"] == [
+    assert absentee_rows(figures) == [
         {"name": "王堃", "unit": "某市发展和改革委员会", "missed_class": klass.name}
     ]
     assert any(v.startswith("b-concentrated@v1") for v in figures["rule_versions"])

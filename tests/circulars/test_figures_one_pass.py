@@ -9,6 +9,7 @@ import random
 import pytest
 from django.db.models import Count, Q
 
+from circulars.selectors import absentee_rows
 from circulars.services import FIGURE_KEYS, _rate, circular_figures, overdue_makeup_q, owed_makeups
 from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus
 from dispatch.models.dispatch import OPEN_DISPATCH_STATUSES
@@ -184,8 +185,12 @@ def build(world, people_per_unit: int, seed: int = 1):
 
 
 def normalised(figures):
-    # Absentees tied on unit and name came in no fixed order before.
-    return {**figures, "absentees": sorted(figures["absentees"], key=repr)}
+    """The figures with their absentees listed by name (stored as dispatch ids now, as
+    the list of names before). Absentees tied on unit and name came in no fixed order
+    before."""
+    figures = {**figures, "absentees": sorted(absentee_rows(figures), key=repr)}
+    figures.pop("absentee_ids", None)
+    return figures
 
 
 @pytest.mark.parametrize("people_per_unit", [2, 9])
