@@ -209,23 +209,27 @@ def build_rows(results: dict, loads: dict) -> list[Row]:
     elif "compliance" in results:
         failed("compliance", "compliance evaluate and report page", "≤ 1 s, ≤ 300 ms")
 
-    # -- circular -----------------------------------------------------------------------
-    circular = results.get("circular")
-    if circular:
-        best = circular.get("figures_seconds_best_of_3")
-        rows.append(
-            Row(
-                f"circular figures, {circular.get('dispatches', 0):,} dispatches "
-                f"({circular.get('database')}; the goal is for PostgreSQL)",
-                "≤ 0.3 s",
-                _num(best, " s"),
-                f"{_num(circular.get('figures_seconds_first'), ' s')} (first of 3)",
-                load=load("circular"),
-                met=best is not None and best <= 0.3,
+    # -- circular (the goal is for PostgreSQL; SQLite's figure is shown beside it) -------
+    for bench in ("circular_pg", "circular"):
+        circular = results.get(bench)
+        if circular:
+            best = circular.get("figures_seconds_best_of_3")
+            on_postgres = circular.get("database") == "postgresql"
+            reference = circular.get("group_by_unit_status_seconds")
+            rows.append(
+                Row(
+                    f"circular figures, {circular.get('dispatches', 0):,} dispatches "
+                    f"({circular.get('database')})",
+                    "≤ 0.3 s" if on_postgres else "— (the goal is for PostgreSQL)",
+                    _num(best, " s"),
+                    f"{_num(reference, ' s')} (one GROUP BY unit, status)",
+                    _num(circular.get("ratio_to_group_by")),
+                    load=load(bench),
+                    met=(best is not None and best <= 0.3) if on_postgres else None,
+                )
             )
-        )
-    elif "circular" in results:
-        failed("circular", "circular figures", "≤ 0.3 s")
+        elif bench in results:
+            failed(bench, f"circular figures ({bench})", "≤ 0.3 s")
 
     # -- seed_demo ----------------------------------------------------------------------
     seed = results.get("seed_demo")

@@ -162,3 +162,25 @@ def test_the_dispatch_notice_rows_hold_time_pages_and_peak_memory():
     assert (ten.goal, ten.met, ten.load) == ("≤ 20 s, ≤ 300 MB", False, "2.00")
     missing = rows_by_measure({}, {})["调训通知 of a 10,000-cadre roll call"]
     assert missing.measured == "not measured by a bench"
+
+
+def test_the_circular_goal_is_judged_on_postgresql_and_sqlite_is_shown_beside_it():
+    def circular(database, best):
+        return {
+            "benchmark": "circular",
+            "database": database,
+            "dispatches": 1_000_000,
+            "figures_seconds_best_of_3": best,
+            "group_by_unit_status_seconds": 0.2,
+            "ratio_to_group_by": round(best / 0.2, 2),
+        }
+
+    rows = rows_by_measure(
+        {"circular_pg": circular("postgresql", 0.12), "circular": circular("sqlite", 0.69)}
+    )
+    on_postgres = rows["circular figures, 1,000,000 dispatches (postgresql)"]
+    on_sqlite = rows["circular figures, 1,000,000 dispatches (sqlite)"]
+    assert (on_postgres.goal, on_postgres.measured, on_postgres.met) == ("≤ 0.3 s", "0.12 s", True)
+    assert on_sqlite.met is None and "PostgreSQL" in on_sqlite.goal
+    slow = rows_by_measure({"circular_pg": circular("postgresql", 0.4)})
+    assert slow["circular figures, 1,000,000 dispatches (postgresql)"].met is False
