@@ -39,6 +39,16 @@ COUNT_DISPATCHES = (
 )
 
 
+def summed(rows, *keys):
+    """`rows` of the tally grouped by `keys`: each key's values, then its sums of `FIELDS`."""
+    return (
+        rows.order_by()
+        .values_list(*keys)
+        .annotate(*(Sum(field) for field in FIELDS))
+        .values_list(*keys, *(f"{field}__sum" for field in FIELDS))
+    )
+
+
 def counts(*, unit_ids, class_ids, exclude_status=None):
     """(unit id, status, dispatches, leave requests, notified, acknowledged) for the
     dispatches of `unit_ids` in `class_ids`, summed over the classes; statuses left with
@@ -48,13 +58,7 @@ def counts(*, unit_ids, class_ids, exclude_status=None):
     )
     if exclude_status is not None:
         rows = rows.exclude(status=exclude_status)
-    return (
-        rows.order_by()
-        .values_list("unit_id", "status")
-        .annotate(*(Sum(field) for field in FIELDS))
-        .filter(~Q(dispatches__sum=0))
-        .values_list("unit_id", "status", *(f"{field}__sum" for field in FIELDS))
-    )
+    return summed(rows, "unit_id", "status").filter(~Q(dispatches__sum=0))
 
 
 def compact(using: str = "default") -> int:
@@ -108,12 +112,7 @@ def differences(using: str = "default") -> dict[tuple, tuple]:
         cursor.execute(COUNT_SELECT)
         counted = {tuple(row[:3]): tuple(row[3:]) for row in cursor.fetchall()}
     tallied = {
-        tuple(row[:3]): tuple(row[3:])
-        for row in DispatchTally.objects.using(using)
-        .order_by()
-        .values_list(*KEY)
-        .annotate(*(Sum(field) for field in FIELDS))
-        .values_list(*KEY, *(f"{field}__sum" for field in FIELDS))
+        tuple(row[:3]): tuple(row[3:]) for row in summed(DispatchTally.objects.using(using), *KEY)
     }
     zero = (0,) * len(FIELDS)
     return {

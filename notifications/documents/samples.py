@@ -82,6 +82,17 @@ def builtin_class() -> ClassInfo:
 _sample_sources: list = []
 
 
+def sample_dispatch_notice(cadres: list[CadreRow]) -> DocumentContext:
+    """The built-in class's 调训通知 from the sample issuer, listing `cadres`."""
+    return builders.dispatch_notice(
+        issuer=sample_issuer(),
+        training_class=builtin_class(),
+        cadres=cadres,
+        date=SAMPLE_DATE,
+        printed_by="中共XX市委组织部",
+    )
+
+
 def register_sample_source(func) -> None:
     if func not in _sample_sources:
         _sample_sources.append(func)

@@ -9,7 +9,6 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from dispatch import tally
@@ -49,10 +48,7 @@ def counted():
 def tallied():
     return {
         (unit, klass, status): tuple(values)
-        for unit, klass, status, *values in DispatchTally.objects.order_by()
-        .values_list(*tally.KEY)
-        .annotate(*(Sum(f) for f in tally.FIELDS))
-        .values_list(*tally.KEY, *(f"{f}__sum" for f in tally.FIELDS))
+        for unit, klass, status, *values in tally.summed(DispatchTally.objects, *tally.KEY)
         if any(values)
     }
 

@@ -10,14 +10,9 @@ import pdfplumber
 import pytest
 
 from core.masking import mask_id_number
-from notifications.documents import builders, chunked
+from notifications.documents import chunked
 from notifications.documents.render import MM, render_pdf
-from notifications.documents.samples import (
-    SAMPLE_DATE,
-    builtin_cadres,
-    builtin_class,
-    sample_issuer,
-)
+from notifications.documents.samples import builtin_cadres, sample_dispatch_notice
 
 N = 700
 HEADER = "序号 姓名 单位及职务 身份证号码"
@@ -28,13 +23,7 @@ TYPE_AREA_BOTTOM = (297 - 35) * MM  # from the top of the page, in points
 @pytest.fixture(scope="module")
 def notice():
     cadres = builtin_cadres(N)
-    context = builders.dispatch_notice(
-        issuer=sample_issuer(),
-        training_class=builtin_class(),
-        cadres=cadres,
-        date=SAMPLE_DATE,
-        printed_by="中共XX市委组织部",
-    )
+    context = sample_dispatch_notice(cadres)
     rendered = render_pdf(context, document_number="X组通〔2026〕7号")
     pages = []
     with pdfplumber.open(io.BytesIO(rendered.data)) as pdf:

@@ -8,22 +8,15 @@ import io
 import pdfplumber
 import pytest
 
-from notifications.documents import builders
 from notifications.documents.builders import CadreRow
 from notifications.documents.render import UNBROKEN_EM, render_pdf, set_width
-from notifications.documents.samples import SAMPLE_DATE, builtin_class, sample_issuer
+from notifications.documents.samples import sample_dispatch_notice
 
 LONG_UNIT = "XX市发展和改革委员会经济体制综合改革处"
 
 
 def lines_of_list(cadres) -> list[str]:
-    context = builders.dispatch_notice(
-        issuer=sample_issuer(),
-        training_class=builtin_class(),
-        cadres=cadres,
-        date=SAMPLE_DATE,
-        printed_by="中共XX市委组织部",
-    )
+    context = sample_dispatch_notice(cadres)
     rendered = render_pdf(context, document_number="X组通〔2026〕8号")
     with pdfplumber.open(io.BytesIO(rendered.data)) as pdf:
         text = "\n".join(page.extract_text() or "" for page in pdf.pages)

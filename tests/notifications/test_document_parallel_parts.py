@@ -8,26 +8,15 @@ import dataclasses
 import pypdfium2
 import pytest
 
-from notifications.documents import builders, chunked, parallel, processes
+from notifications.documents import chunked, parallel, processes
 from notifications.documents.render import render_pdf
-from notifications.documents.samples import (
-    SAMPLE_DATE,
-    builtin_cadres,
-    builtin_class,
-    sample_issuer,
-)
+from notifications.documents.samples import builtin_cadres, sample_dispatch_notice
 
 N = 700
 
 
 def notice_context(cadres=None):
-    return builders.dispatch_notice(
-        issuer=sample_issuer(),
-        training_class=builtin_class(),
-        cadres=cadres or builtin_cadres(N),
-        date=SAMPLE_DATE,
-        printed_by="中共XX市委组织部",
-    )
+    return sample_dispatch_notice(cadres or builtin_cadres(N))
 
 
 def page_texts(data: bytes) -> list[str]:
