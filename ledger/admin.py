@@ -13,6 +13,7 @@ from ledger.models import (
     HourTotal,
     IndicatorRule,
 )
+from ledger.services import rule_revise
 from ledger.standing_models import ComplianceDay, ComplianceStanding
 from org.models import (
     CadreCategory,
@@ -68,157 +69,14 @@ class HourImportRowAdmin(ReadOnlyRecordAdmin):
     raw_id_fields = ["hour_import", "cadre"]
 
 
-class IndicatorRuleForm(forms.ModelForm):
-    """Adding a rule checks it like any model; changing the version in force checks the
-    next version it will become (from the new effective date), so a refusal is a form
-    error, never a server error."""
-
-    categories = forms.MultipleChoiceField(
-        label=IndicatorRule._meta.get_field("categories").verbose_name,
-        help_text=IndicatorRule._meta.get_field("categories").help_text,
-        choices=CadreCategory.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    class Meta:
-        model = IndicatorRule
-        fields = [
-            "code",
-            "group",
-            "categories",
-            "kind",
-            "window",
-            "min_hours",
-            "alt_min_days",
-            "hours_per_day",
-            "effective_from",
-            "description",
-        ]
-
-    def clean(self):
-        data = super().clean()
-        if self.instance.pk and self.has_changed() and not self.errors:
-            from ledger.services import rule_revision
-
-            original = IndicatorRule.objects.get(pk=self.instance.pk)
-            fields = {
-                name: data[name]
-                for name in self.changed_data
-                if name != "effective_from" and name in data
-            }
-            try:
-                rule_revision(original, data.get("effective_from"), **fields)
-            except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for name, errors in exc.error_dict.items():
-                        self.add_error(name if name in self.fields else None, errors)
-                else:
-                    self.add_error(None, exc)
-        return data
-
-    def _post_clean(self):
-        # A change is saved as a new version (checked in clean()); the row being edited
-        # keeps its values, so it is not validated with the new ones.
-        if self.instance.pk:
-            return
-        super()._post_clean()
-
-
-@admin.register(IndicatorRule)
-class IndicatorRuleAdmin(admin.ModelAdmin):
-    """Rules are data an org department may correct. Saving a change to the version in
-    force creates the next version from the chosen date; older versions stay as they are
-    (the history), so earlier evaluations keep naming the version they used."""
-
-    form = IndicatorRuleForm
-    list_display = [
-        "code",
-        "version",
-        "group",
-        "categories_display",
-        "kind",
-        "window",
-        "min_hours",
-        "alt_min_days",
-        "effective_from",
-        "effective_to",
-    ]
-    list_filter = ["group", "kind", "window"]
-    readonly_fields = ["version", "supersedes", "effective_to", "created_at"]
-    fields = [
-        "code",
-        "group",
-        "categories",
-        "kind",
-        "window",
-        "min_hours",
-        "alt_min_days",
-        "hours_per_day",
-        "effective_from",
-        "effective_to",
-        "description",
-        "version",
-        "supersedes",
-        "created_at",
-    ]
-    object_history_template = "admin/dispatch/indicatorrule/object_history.html"
-
-    @admin.display(description=IndicatorRule._meta.get_field("categories").verbose_name)
-    def categories_display(self, obj):
-        return obj.get_categories_display()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        in_force = obj is None or (obj.effective_to is None and not hasattr(obj, "superseded_by"))
-        return request.user.is_superuser and in_force
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.full_clean()
-            obj.save()
-            record_event(actor=request.user, verb="rule.create", target=obj, after=snapshot(obj))
-            return
-        if not form.has_changed():
-            return
-        original = IndicatorRule.objects.get(pk=obj.pk)
-        changed = {
-            name: form.cleaned_data[name] for name in form.changed_data if name != "effective_from"
-        }
-        from ledger.services import rule_revise
-
-        revision = rule_revise(
-            actor=request.user,
-            rule=original,
-            effective_from=form.cleaned_data["effective_from"],
-            **changed,
-        )
-        # The admin goes on (message, log entry, redirect) with the new version.
-        for field in IndicatorRule._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(revision, field.attname))
-
-    def history_view(self, request, object_id, extra_context=None):
-        rule = IndicatorRule.objects.filter(pk=positive_int(object_id)).first()
-        versions = IndicatorRule.objects.filter(code=rule.code).order_by("version") if rule else []
-        extra_context = {**(extra_context or {}), "versions": versions, "rule": rule}
-        return super().history_view(request, object_id, extra_context)
-
-
 class VersionedRuleForm(forms.ModelForm):
-    """For the rules revised as new versions (`versioned_rule_revise`): a change to the
+    """For the rules revised as new versions (`rule_revise`): a change to the
     version in force is checked as the next version it will become, so a refusal is a
     form error."""
 
     def clean(self):
         data = super().clean()
         if self.instance.pk and self.has_changed() and not self.errors:
-            from ledger.services import versioned_rule_revision
-
             original = type(self.instance).objects.get(pk=self.instance.pk)
             fields = {
                 name: data[name]
@@ -226,7 +84,7 @@ class VersionedRuleForm(forms.ModelForm):
                 if name != "effective_from" and name in data
             }
             try:
-                versioned_rule_revision(original, data.get("effective_from"), **fields)
+                original.next_version(data.get("effective_from"), **fields)
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
                     for name, errors in exc.error_dict.items():
@@ -253,8 +111,7 @@ class VersionedRuleAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        in_force = obj is None or (obj.effective_to is None and not hasattr(obj, "superseded_by"))
-        return request.user.is_superuser and in_force
+        return request.user.is_superuser and (obj is None or obj.in_force)
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
@@ -267,13 +124,11 @@ class VersionedRuleAdmin(admin.ModelAdmin):
             return
         if not form.has_changed():
             return
-        from ledger.services import versioned_rule_revise
-
         original = type(obj).objects.get(pk=obj.pk)
         changed = {
             name: form.cleaned_data[name] for name in form.changed_data if name != "effective_from"
         }
-        revision = versioned_rule_revise(
+        revision = rule_revise(
             actor=request.user,
             rule=original,
             effective_from=form.cleaned_data["effective_from"],
@@ -281,6 +136,82 @@ class VersionedRuleAdmin(admin.ModelAdmin):
         )
         for field in type(obj)._meta.concrete_fields:
             setattr(obj, field.attname, getattr(revision, field.attname))
+
+
+class IndicatorRuleForm(VersionedRuleForm):
+    """An indicator rule's categories are chosen from the list of cadre categories."""
+
+    categories = forms.MultipleChoiceField(
+        label=IndicatorRule._meta.get_field("categories").verbose_name,
+        help_text=IndicatorRule._meta.get_field("categories").help_text,
+        choices=CadreCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = IndicatorRule
+        fields = [
+            "code",
+            "group",
+            "categories",
+            "kind",
+            "window",
+            "min_hours",
+            "alt_min_days",
+            "hours_per_day",
+            "effective_from",
+            "description",
+        ]
+
+
+@admin.register(IndicatorRule)
+class IndicatorRuleAdmin(VersionedRuleAdmin):
+    """Rules are data an org department may correct. Saving a change to the version in
+    force creates the next version from the chosen date; older versions stay as they are
+    (the history), so earlier evaluations keep naming the version they used."""
+
+    form = IndicatorRuleForm
+    list_display = [
+        "code",
+        "version",
+        "group",
+        "categories_display",
+        "kind",
+        "window",
+        "min_hours",
+        "alt_min_days",
+        "effective_from",
+        "effective_to",
+    ]
+    list_filter = ["group", "kind", "window"]
+    fields = [
+        "code",
+        "group",
+        "categories",
+        "kind",
+        "window",
+        "min_hours",
+        "alt_min_days",
+        "hours_per_day",
+        "effective_from",
+        "effective_to",
+        "description",
+        "version",
+        "supersedes",
+        "created_at",
+    ]
+    object_history_template = "admin/dispatch/indicatorrule/object_history.html"
+
+    @admin.display(description=IndicatorRule._meta.get_field("categories").verbose_name)
+    def categories_display(self, obj):
+        return obj.get_categories_display()
+
+    def history_view(self, request, object_id, extra_context=None):
+        rule = IndicatorRule.objects.filter(pk=positive_int(object_id)).first()
+        versions = IndicatorRule.objects.filter(code=rule.code).order_by("version") if rule else []
+        extra_context = {**(extra_context or {}), "versions": versions, "rule": rule}
+        return super().history_view(request, object_id, extra_context)
 
 
 @admin.register(CadreCycleRule)

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
+from core.versioning import VersionedRule
 from org.models import CATEGORY_GROUP, Cadre, CadreCategory, IndicatorGroup
 
 
@@ -264,13 +265,19 @@ class RuleWindow(models.TextChoices):
     PLAN_PERIOD = "plan_period", _("Plan period")
 
 
-class IndicatorRule(models.Model):
+class IndicatorRule(VersionedRule):
     """One quantitative indicator (干部教育培训量化指标) for one indicator group, as data.
 
     Rules are versioned, never edited in place: a revision is a new row that supersedes
     the old one from its effective date, so an evaluation can always name the version it
     used. For one group and kind, effective periods never overlap.
     """
+
+    version_key = ("group", "kind")
+    overlap_message = _(
+        "Another rule for this group, kind and these cadre categories is in force in the "
+        "same period."
+    )
 
     code = models.SlugField(_("code"), max_length=40)
     group = models.CharField(_("indicator group"), max_length=1, choices=IndicatorGroup.choices)
@@ -301,19 +308,6 @@ class IndicatorRule(models.Model):
         default=8,
         help_text=_("Converts hours to days for records that do not count days."),
     )
-    effective_from = models.DateField(_("effective from"))
-    effective_to = models.DateField(_("effective until"), null=True, blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    supersedes = models.OneToOneField(
-        "self",
-        verbose_name=_("supersedes"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="superseded_by",
-    )
-    description = models.CharField(_("description"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("indicator rule")
@@ -352,10 +346,9 @@ class IndicatorRule(models.Model):
         mine, theirs = self.scope, other.scope
         return bool(mine & theirs) and len(mine) == len(theirs)
 
+    competes_with = scope_clashes
+
     def clean(self):
-        super().clean()
-        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
-            raise ValidationError({"effective_to": _("The period cannot end before it starts.")})
         if self.min_hours is not None and self.min_hours < 0:
             raise ValidationError({"min_hours": _("Hours cannot be negative.")})
         if self.alt_min_days is not None and self.alt_min_days < 0:
@@ -380,24 +373,7 @@ class IndicatorRule(models.Model):
                     }
                 )
             self.categories = sorted(set(self.categories))
-        if self.group and self.kind and self.effective_from:
-            overlapping = IndicatorRule.objects.filter(group=self.group, kind=self.kind).exclude(
-                pk=self.pk
-            )
-            overlapping = overlapping.filter(
-                Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from)
-            )
-            if self.effective_to:
-                overlapping = overlapping.filter(effective_from__lte=self.effective_to)
-            if self.supersedes_id:
-                overlapping = overlapping.exclude(pk=self.supersedes_id)
-            if any(self.scope_clashes(other) for other in overlapping):
-                raise ValidationError(
-                    _(
-                        "Another rule for this group, kind and these cadre categories is in "
-                        "force in the same period."
-                    )
-                )
+        super().clean()  # the period, and no competing rule in force at the same time
 
 
 class CycleRuleKind(models.TextChoices):
@@ -406,7 +382,7 @@ class CycleRuleKind(models.TextChoices):
     YOUNG_ROTATION = "young_rotation", _("Outstanding young cadres: rotation through training")
 
 
-class CadreCycleRule(models.Model):
+class CadreCycleRule(VersionedRule):
     """A training cycle of leadership-team members and outstanding young cadres, as data
     (the plan: 领导班子成员每2至3年至少参加1次系统培训、5年内累计不少于2个月; 优秀年轻干部5年内
     轮训一遍):
@@ -420,6 +396,8 @@ class CadreCycleRule(models.Model):
     Versioned like `IndicatorRule`: a revision is a new row superseding the old one from
     its effective date; for one kind, effective periods never overlap."""
 
+    version_key = ("kind",)
+
     kind = models.CharField(_("kind"), max_length=24, choices=CycleRuleKind.choices)
     years = models.PositiveSmallIntegerField(_("years"))
     min_days = models.DecimalField(
@@ -432,19 +410,6 @@ class CadreCycleRule(models.Model):
         default=8,
         help_text=_("Converts hours to days for records that do not count days."),
     )
-    effective_from = models.DateField(_("effective from"))
-    effective_to = models.DateField(_("effective until"), null=True, blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    supersedes = models.OneToOneField(
-        "self",
-        verbose_name=_("supersedes"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="superseded_by",
-    )
-    description = models.CharField(_("description"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("training cycle rule")
@@ -470,26 +435,11 @@ class CadreCycleRule(models.Model):
         return f"{self.get_kind_display()} v{self.version}"
 
     def clean(self):
-        super().clean()
-        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
-            raise ValidationError({"effective_to": _("The period cannot end before it starts.")})
         if self.years is not None and self.years < 1:
             raise ValidationError({"years": _("A cycle lasts at least one year.")})
         if self.kind == CycleRuleKind.LEADER_CONCENTRATED and self.min_days is None:
             raise ValidationError({"min_days": _("Give the minimum days of this cycle.")})
-        if self.kind and self.effective_from:
-            overlapping = CadreCycleRule.objects.filter(kind=self.kind).exclude(pk=self.pk)
-            overlapping = overlapping.filter(
-                Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from)
-            )
-            if self.effective_to:
-                overlapping = overlapping.filter(effective_from__lte=self.effective_to)
-            if self.supersedes_id:
-                overlapping = overlapping.exclude(pk=self.supersedes_id)
-            if overlapping.exists():
-                raise ValidationError(
-                    _("Another rule of this kind is in force in the same period.")
-                )
+        super().clean()  # the period, and no other version of this kind at the same time
 
 
 class HourImport(models.Model):

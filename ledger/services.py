@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, record_events, snapshot
 from core import spreadsheets
+from core.versioning import VersionedRule
 from ledger import standings
 from ledger.models import (
     HourImport,
@@ -33,116 +34,16 @@ MAX_ONLINE_HOURS_PER_DAY = Decimal("24")
 HOURS_STEP = Decimal("0.1")
 
 
-def rule_revision(rule: IndicatorRule, effective_from: dt.date | None, **fields) -> IndicatorRule:
-    """The next version of `rule` from `effective_from`, checked but not saved.
-
-    Raises ValidationError (field errors where a field is to blame) when `rule` is not the
-    version in force, the date does not move past the version it replaces, or the new
-    version is invalid (e.g. overlaps another rule)."""
-    if rule.effective_to is not None or IndicatorRule.objects.filter(supersedes=rule).exists():
-        raise ValidationError(_("Only the version in force can be revised."))
-    if effective_from is None or effective_from <= rule.effective_from:
-        raise ValidationError(
-            {
-                "effective_from": _(
-                    "A change to the version in force takes effect as a new version: set "
-                    "the date from which it applies, after %(date)s."
-                )
-                % {"date": rule.effective_from.isoformat()}
-            }
-        )
-    revision = IndicatorRule(
-        code=rule.code,
-        group=rule.group,
-        categories=list(rule.categories),
-        kind=rule.kind,
-        window=rule.window,
-        min_hours=rule.min_hours,
-        alt_min_days=rule.alt_min_days,
-        hours_per_day=rule.hours_per_day,
-        description=rule.description,
-        version=rule.version + 1,
-        supersedes=rule,
-        effective_from=effective_from,
-    )
-    for name, value in fields.items():
-        setattr(revision, name, value)
-    revision.full_clean()
-    return revision
-
-
 @transaction.atomic
-def rule_revise(*, actor, rule: IndicatorRule, effective_from: dt.date, **fields) -> IndicatorRule:
-    """A new version of `rule` in force from `effective_from`; the old one ends the day before.
-    Evaluations made under the old version keep naming it."""
-    rule = IndicatorRule.objects.select_for_update().get(pk=rule.pk)
-    revision = rule_revision(rule, effective_from, **fields)
-    before = snapshot(rule)
-    change(
-        actor=actor,
-        instance=rule,
-        verb="rule.close",
-        effective_to=effective_from - dt.timedelta(days=1),
-    )
-    revision.save()
-    standings.rules_changed()  # every stored day counted under the old version
-    record_event(
-        actor=actor,
-        verb="rule.revise",
-        target=revision,
-        before=before,
-        after=snapshot(revision),
-    )
-    return revision
-
-
-# Versioned rules of other kinds (CadreCycleRule, dispatch's TeachingIndicatorRule):
-# effective_from/effective_to, version, supersedes — revised the same way.
-
-_VERSION_FIELDS = {"id", "effective_from", "effective_to", "version", "supersedes", "created_at"}
-
-
-def versioned_rule_revision(rule, effective_from: dt.date | None, **fields):
-    """The next version of `rule` (any versioned rule model) from `effective_from`,
-    checked but not saved; ValidationError as `rule_revision`."""
-    model = type(rule)
-    if rule.effective_to is not None or model.objects.filter(supersedes=rule).exists():
-        raise ValidationError(_("Only the version in force can be revised."))
-    if effective_from is None or effective_from <= rule.effective_from:
-        raise ValidationError(
-            {
-                "effective_from": _(
-                    "A change to the version in force takes effect as a new version: set "
-                    "the date from which it applies, after %(date)s."
-                )
-                % {"date": rule.effective_from.isoformat()}
-            }
-        )
-    revision = model(
-        **{
-            f.attname: getattr(rule, f.attname)
-            for f in model._meta.concrete_fields
-            if f.name not in _VERSION_FIELDS
-        },
-        version=rule.version + 1,
-        supersedes=rule,
-        effective_from=effective_from,
-    )
-    for name, value in fields.items():
-        setattr(revision, name, value)
-    revision.full_clean()
-    return revision
-
-
-@transaction.atomic
-def versioned_rule_revise(*, actor, rule, effective_from: dt.date, **fields):
-    """A new version of a cycle or teaching rule in force from `effective_from`; the old
-    one ends the day before (evaluations under it keep naming it). Rules are the
-    administrators' (superusers') to change."""
+def rule_revise(*, actor, rule: VersionedRule, effective_from: dt.date, **fields) -> VersionedRule:
+    """A new version of `rule` (an indicator, training-cycle or teaching rule) in force from
+    `effective_from`; the old one ends the day before, and whatever was judged under it
+    keeps naming it. Rules are the administrators' (superusers') to change; `actor=None`
+    is the system. ValidationError as `VersionedRule.next_version`."""
     if actor is not None and not actor.is_superuser:
         raise PermissionDenied(_("Only an administrator may change the rules."))
     rule = type(rule).objects.select_for_update().get(pk=rule.pk)
-    revision = versioned_rule_revision(rule, effective_from, **fields)
+    revision = rule.next_version(effective_from, **fields)
     before = snapshot(rule)
     change(
         actor=actor,
@@ -151,6 +52,8 @@ def versioned_rule_revise(*, actor, rule, effective_from: dt.date, **fields):
         effective_to=effective_from - dt.timedelta(days=1),
     )
     revision.save()
+    if isinstance(revision, IndicatorRule):
+        standings.rules_changed()  # every stored day counted under the old version
     record_event(
         actor=actor, verb="rule.revise", target=revision, before=before, after=snapshot(revision)
     )

@@ -1,11 +1,11 @@
 """A class's curriculum: its sessions, and the teaching indicators they are measured
 against (kept as data, versioned like the hour rules)."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.versioning import VersionedRule
 from dispatch.models.classes import TrainingClass
 
 
@@ -70,27 +70,17 @@ class TeachingMeasure(models.TextChoices):
     LEADING_CADRES = "leading_cadres", _("Taught by leading cadres")
 
 
-class TeachingIndicatorRule(models.Model):
+class TeachingIndicatorRule(VersionedRule):
     """One teaching indicator (e.g. party spirit ≥ 20 % of a class's hours), as data.
 
     Versioned, never edited in place: a revision is a new row superseding the old one
     from its effective date; for one measure, effective periods never overlap."""
 
+    version_key = ("measure",)
+    overlap_message = _("Another rule for this measure is in force in the same period.")
+
     measure = models.CharField(_("measure"), max_length=24, choices=TeachingMeasure.choices)
     min_percent = models.DecimalField(_("minimum share (%)"), max_digits=5, decimal_places=1)
-    effective_from = models.DateField(_("effective from"))
-    effective_to = models.DateField(_("effective until"), null=True, blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    supersedes = models.OneToOneField(
-        "self",
-        verbose_name=_("supersedes"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="superseded_by",
-    )
-    description = models.CharField(_("description"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("teaching indicator rule")
@@ -112,23 +102,3 @@ class TeachingIndicatorRule(models.Model):
 
     def __str__(self):
         return f"{self.get_measure_display()} ≥ {self.min_percent}% v{self.version}"
-
-    def clean(self):
-        super().clean()
-        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
-            raise ValidationError({"effective_to": _("The period cannot end before it starts.")})
-        if self.measure and self.effective_from:
-            overlapping = TeachingIndicatorRule.objects.filter(measure=self.measure).exclude(
-                pk=self.pk
-            )
-            overlapping = overlapping.filter(
-                Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from)
-            )
-            if self.effective_to:
-                overlapping = overlapping.filter(effective_from__lte=self.effective_to)
-            if self.supersedes_id:
-                overlapping = overlapping.exclude(pk=self.supersedes_id)
-            if overlapping.exists():
-                raise ValidationError(
-                    _("Another rule for this measure is in force in the same period.")
-                )

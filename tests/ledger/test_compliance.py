@@ -295,7 +295,7 @@ def test_admin_change_without_a_new_date_is_a_form_error_not_a_crash(admin_clien
         f"/admin/ledger/indicatorrule/{rule.pk}/change/", rule_form(rule, min_hours="100")
     )
     assert response.status_code == 200
-    assert "新版本" in form_errors(response) and "2023-01-01" in form_errors(response)
+    assert "新版本" in form_errors(response) and "2023年1月1日" in form_errors(response)
     assert IndicatorRule.objects.filter(code="b-concentrated").count() == 1
     rule.refresh_from_db()
     assert rule.min_hours == 90 and rule.effective_to is None

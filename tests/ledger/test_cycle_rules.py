@@ -259,11 +259,11 @@ def test_an_administrator_revises_the_cycle_to_two_years_in_the_admin(admin_clie
 
 
 def test_only_an_administrator_revises_a_rule(world):
-    from ledger.services import versioned_rule_revise
+    from ledger.services import rule_revise
 
     rule = CadreCycleRule.objects.get(kind="leader_systematic", version=1)
     with pytest.raises(PermissionDenied):
-        versioned_rule_revise(actor=world.bob, rule=rule, effective_from=AS_OF, years=2)
+        rule_revise(actor=world.bob, rule=rule, effective_from=AS_OF, years=2)
     assert CadreCycleRule.objects.filter(kind="leader_systematic").count() == 1
 
 
