@@ -2,11 +2,12 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from dispatch.models import Dispatch, DispatchStatus
 from notifications.reach import subject_in
-from org.selectors import units_in_reach
+from org.models import PathWithin
+from org.selectors import cadres_in_reach, units_in_reach
 from planning.models import (
     Consultation,
     LineMode,
@@ -44,6 +45,22 @@ def offered_lines(user) -> QuerySet[PlanLine]:
 
 def offered_line_for_user(user, pk) -> PlanLine | None:
     return offered_lines(user).filter(pk=pk).first()
+
+
+def partner_nominees(user, line, keys: list[str]) -> tuple[list, list[str]]:
+    """The cadres that `keys` (ID numbers or names) name among those the partner
+    department's dispatcher may nominate into `line`: their own jurisdiction, nobody
+    else's. Returns (cadres in the order of the keys, keys that name none of them), so a
+    key naming a cadre elsewhere reads exactly like one naming nobody."""
+    reach = cadres_in_reach(user, "issue_dispatch").filter(
+        PathWithin(F("unit__path"), line.partner.jurisdiction.path)
+    )
+    found = {}
+    for cadre in reach.filter(Q(id_number__in=keys) | Q(name__in=keys)).select_related("unit"):
+        found.setdefault(cadre.id_number, cadre)
+        found.setdefault(cadre.name, cadre)
+    cadres = {found[k].pk: found[k] for k in keys if k in found}
+    return list(cadres.values()), [k for k in keys if k not in found]
 
 
 def line_for_user(user, pk) -> PlanLine | None:

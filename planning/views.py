@@ -16,7 +16,7 @@ from core import exports
 from core.http import page_number
 from dispatch.models import SessionContent
 from org import selectors as org_selectors
-from org.models import Cadre, Unit
+from org.models import Unit
 from org.policy import require_reach
 from planning import flows, policy, selectors, services
 from planning.exports import ACTUAL_COLUMNS
@@ -258,23 +258,16 @@ def partner_nominate(request, pk):
     form = PartnerNominateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         keys = [k.strip() for k in form.cleaned_data["cadres"].splitlines() if k.strip()][:1000]
-        found = {
-            c.id_number: c for c in Cadre.objects.filter(id_number__in=keys).select_related("unit")
-        }
-        found.update(
-            {c.name: c for c in Cadre.objects.filter(name__in=keys).select_related("unit")}
-        )
-        missing = [k for k in keys if k not in found]
+        cadres, missing = selectors.partner_nominees(request.user, line, keys)
         try:
             if missing:
                 raise ValidationError(
-                    {"cadres": _("Not found: %(names)s") % {"names": "、".join(missing)}}
+                    {
+                        "cadres": _("Not found in your jurisdiction: %(names)s")
+                        % {"names": "、".join(missing)}
+                    }
                 )
-            services.partner_nominate(
-                actor=request.user,
-                line=line,
-                cadres=list({found[k].pk: found[k] for k in keys}.values()),
-            )
+            services.partner_nominate(actor=request.user, line=line, cadres=cadres)
         except ValidationError as exc:
             _errors(form, exc)
         else:

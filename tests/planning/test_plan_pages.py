@@ -129,3 +129,29 @@ def test_who_opens_the_plan_pages(client, world, staff):
     assert client.get(urls[5]).status_code == 200
     assert client.get(urls[0]).status_code == 404
     assert "班0" in client.get("/plans/").content.decode()
+
+
+def test_a_partner_learns_nothing_of_cadres_outside_its_jurisdiction(client, world):
+    """Nominating by a city cadre's ID number or name reads exactly like a number that
+    exists nowhere: the partner's dispatcher never sees the city cadre's name."""
+    partner = Partner()
+    line = _published_with_lines(world, 1).lines.get()
+    PlanLine.objects.filter(pk=line.pk).update(
+        partner=partner.od,
+        partner_seats=2,
+        dispatch_date=timezone.localdate() + dt.timedelta(days=5),
+    )
+    client.force_login(partner.pete)
+    url = f"/plans/lines/{line.pk}/nominate/"
+    for key in (world.cadre_a.id_number, world.cadre_a.name):
+        page = client.post(url, {"cadres": key}).content.decode()
+        assert f"未在您的管辖范围内找到：{key}" in page
+        if key != world.cadre_a.name:
+            assert world.cadre_a.name not in page
+    assert not line.partner_nominations.exists()
+    response = client.post(url, {"cadres": f"{partner.cadre.id_number}\n{partner.cadre2.name}"})
+    assert response.status_code == 302
+    assert set(line.partner_nominations.values_list("cadre", flat=True)) == {
+        partner.cadre.pk,
+        partner.cadre2.pk,
+    }
