@@ -377,18 +377,19 @@ class CadreImport(ImportKind):
                 chosen[field] = None
                 continue
             chosen[field] = value
-            if not cell or value == current:
+            if not cell:
                 continue
-            if not chooses and not (old is None and managing and value == context.nearest(unit)):
-                errors.append(
-                    _(
-                        "Only a dispatcher whose jurisdiction holds %(unit)s may choose the "
-                        "organization departments of its cadres."
-                    )
-                    % {"unit": unit["name"]}
-                )
-            elif value is not None and chooses and not context.may_choose(value, managing):
-                errors.append(_("This organization department is outside your jurisdiction."))
+            refusal = policy.department_choice_refusal(
+                managing=managing,
+                chosen=value,
+                current=current,
+                chooses=chooses,
+                nearest=context.nearest(unit) if old is None and managing else None,
+                allowed=lambda pk, managing=managing: context.may_choose(pk, managing),
+                unit_name=unit["name"],
+            )
+            if refusal:
+                errors.append(refusal)
         managing, co = chosen["managing"], chosen["co"]
         if managing is None and "managing" in chosen and not errors:
             errors.append(_("No organization department has jurisdiction over this unit."))

@@ -100,13 +100,40 @@ def choosable_departments(user, *, managing: bool, current=()) -> QuerySet[OrgDe
 
 def nearest_org_department(unit) -> OrgDepartment | None:
     """The organization department with the narrowest jurisdiction that holds `unit`:
-    the one that manages a cadre a liaison registers."""
+    the one that manages a cadre a liaison registers (of two with one jurisdiction, the
+    first by its own unit's place in the tree)."""
     return (
         OrgDepartment.objects.filter(StartsWith(Value(unit.path), F("jurisdiction__path")))
         .select_related("unit")
-        .order_by("-jurisdiction__depth")
+        .order_by("-jurisdiction__depth", "unit__path")
         .first()
     )
+
+
+def department_choice_refusal(
+    *, managing: bool, chosen, current, chooses: bool, nearest, allowed, unit_name: str
+) -> str:
+    """Why a cadre's managing (`managing`) or co-managing department may not become
+    `chosen` (an id or None), or "" — the one rule `cadre_save` and the cadre import ask.
+
+    `current`: the department now (None for a new cadre); `chooses`: the actor may choose
+    departments for the unit (`may_choose_departments`); `nearest`: the unit's
+    `nearest_org_department` id; `allowed(pk)`: whether `chosen` is among
+    `choosable_departments`. Keeping a department is always allowed; a new cadre of an
+    actor who does not choose (a liaison) is managed by the nearest department and gets
+    no co-managing one."""
+    if chosen == current:
+        return ""
+    if not chooses:
+        if current is None and managing and chosen == nearest:
+            return ""
+        return _(
+            "Only a dispatcher whose jurisdiction holds %(unit)s may choose the organization "
+            "departments of its cadres."
+        ) % {"unit": unit_name}
+    if chosen is not None and not allowed(chosen):
+        return _("This organization department is outside your jurisdiction.")
+    return ""
 
 
 # -- delegation ------------------------------------------------------------------------

@@ -116,8 +116,7 @@ def cadre_save(*, actor, cadre: Cadre) -> Cadre:
     chooses = policy.may_choose_departments(actor, cadre.unit)
     if old is None and not chooses and cadre.managing_org_department_id is None:
         cadre.managing_org_department = policy.nearest_org_department(cadre.unit)
-    else:
-        _check_departments(actor, cadre, old, chooses)
+    _check_departments(actor, cadre, old, chooses)
     if cadre.managing_org_department_id is None:
         raise ValidationError(
             {"unit": _("No organization department has jurisdiction over this unit.")}
@@ -150,29 +149,28 @@ def cadre_save(*, actor, cadre: Cadre) -> Cadre:
 
 
 def _check_departments(actor, cadre, old, chooses: bool) -> None:
-    """Refuse departments the actor may not choose (a changed one, or any on a new cadre)."""
+    """Refuse departments the actor may not choose (`policy.department_choice_refusal`)."""
     current = [getattr(old, f"{f}_id") for f in DEPARTMENT_FIELDS] if old else []
+    nearest = None
     for field in DEPARTMENT_FIELDS:
-        chosen = getattr(cadre, f"{field}_id")
-        if chosen == (getattr(old, f"{field}_id") if old else None):
-            continue
-        if not chooses:
-            raise ValidationError(
-                {
-                    field: _(
-                        "Only a dispatcher whose jurisdiction holds %(unit)s may choose the "
-                        "organization departments of its cadres."
-                    )
-                    % {"unit": cadre.unit}
-                }
-            )
-        allowed = policy.choosable_departments(
-            actor, managing=field == "managing_org_department", current=current
+        managing = field == "managing_org_department"
+        if old is None and managing and not chooses:
+            nearest = getattr(policy.nearest_org_department(cadre.unit), "pk", None)
+        refusal = policy.department_choice_refusal(
+            managing=managing,
+            chosen=getattr(cadre, f"{field}_id"),
+            current=getattr(old, f"{field}_id") if old else None,
+            chooses=chooses,
+            nearest=nearest,
+            allowed=lambda pk, managing=managing: (
+                policy.choosable_departments(actor, managing=managing, current=current)
+                .filter(pk=pk)
+                .exists()
+            ),
+            unit_name=str(cadre.unit),
         )
-        if chosen is not None and not allowed.filter(pk=chosen).exists():
-            raise ValidationError(
-                {field: _("This organization department is outside your jurisdiction.")}
-            )
+        if refusal:
+            raise ValidationError({field: refusal})
 
 
 @transaction.atomic

@@ -38,6 +38,27 @@ def test_a_liaison_may_not_choose_the_managing_department(world):
     assert not Cadre.objects.filter(name="赵新").exists()
 
 
+def test_a_liaison_may_not_give_a_new_cadre_a_co_managing_department(world):
+    """The nearest department manages a liaison's new cadre; nobody co-manages it unless a
+    dispatcher says so (the cadre import refuses the same row: tests/org/test_import_cadres)."""
+    liaison = user("lily", "unit_liaison", world.b)
+    with pytest.raises(ValidationError) as refused:
+        services.cadre_save(
+            actor=liaison,
+            cadre=new_cadre(world, world.b, co_managing_org_department=world.city_od),
+        )
+    assert "co_managing_org_department" in refused.value.message_dict
+    assert not Cadre.objects.filter(name="赵新").exists()
+
+
+def test_a_liaison_may_name_the_department_that_manages_the_new_cadre_anyway(world):
+    liaison = user("lily", "unit_liaison", world.b)
+    cadre = services.cadre_save(
+        actor=liaison, cadre=new_cadre(world, world.b, managing_org_department=world.county_od)
+    )
+    assert cadre.managing_org_department == world.county_od
+
+
 def test_a_liaison_may_not_change_a_cadres_co_managing_department(world):
     liaison = user("lily", "unit_liaison", world.a)
     cadre = Cadre.objects.get(pk=world.cadre_a.pk)
