@@ -31,7 +31,8 @@ from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
 from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.xml.functions import iterparse
 
-# A table ends at this many blank rows in a row; blank rows before it are skipped.
+# A table ends at this many blank rows in a row (data after them refuses the file); fewer
+# blank rows are skipped.
 BLANK_RUN = 1000
 # Below this many unpacked bytes a workbook's compression ratio is not looked at.
 RATIO_FLOOR = 1024 * 1024
@@ -304,7 +305,8 @@ class Table:
             if _blank(values):
                 blanks += 1
                 if blanks >= BLANK_RUN:
-                    return
+                    self._refuse_data_after(line - blanks)
+                    break
                 continue
             blanks = 0
             count += 1
@@ -324,6 +326,23 @@ class Table:
                     for key, index in self.columns.items()
                 },
             )
+        if not count:
+            raise ValidationError(_("The file has no rows of data under its header."))
+
+    def _refuse_data_after(self, last_line: int) -> None:
+        """The table ended at `last_line`, before a run of blank rows: refuse the file if
+        anything follows the run, rather than leave it out unsaid. Only blank rows are
+        read (cheaply: the sheet's size is bounded before reading)."""
+        for line, values in self._rows:
+            if not _blank(values):
+                raise ValidationError(
+                    _(
+                        "Row %(line)s holds data after %(blanks)s or more blank rows (the "
+                        "table seemed to end at row %(last)s). Remove the blank rows or the "
+                        "stray cells and upload the file again."
+                    )
+                    % {"line": line, "blanks": BLANK_RUN, "last": last_line}
+                )
 
 
 @contextmanager
