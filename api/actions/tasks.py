@@ -8,10 +8,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.actions.base import OPEN, complete_task, error_responses, find_task
+from api.parsers import JSONParser
 from approvals import services as approval_services
 from approvals.flows import ApprovalFlow
 from approvals.models import Decision
@@ -195,6 +196,7 @@ class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         task = find_task(request.user, pk, [DispatchFlow.confirm])
+        self._validated(NoInputSerializer)  # an unreadable body is a 400, not a confirmation
         complete_task(
             request,
             task,
@@ -242,6 +244,7 @@ class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         task = find_task(request.user, pk, [DispatchFlow.acknowledge])
+        self._validated(NoInputSerializer)  # an unreadable body is a 400, not a receipt
         complete_task(
             request,
             task,

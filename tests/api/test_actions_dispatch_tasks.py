@@ -291,3 +291,18 @@ def test_the_liaison_acknowledges_for_a_cadre_without_an_account(client, world, 
     ack.refresh_from_db()
     assert (ack.status, ack.owner) == (STATUS.DONE, staff.lily)
     assert open_task(process, "record_attendance").owner_permission == "org.record_attendance"
+
+
+def test_an_unreadable_body_confirms_nothing_and_says_why_in_chinese(named, staff):
+    """confirm takes no input, but a body that is not JSON is still a 400 — the caller
+    sent something it thought mattered — and the dispatch stays unconfirmed."""
+    dispatch, process = named
+    task = open_task(process, "confirm")
+    response = post(
+        staff.lily, f"tasks/{task.pk}/confirm/", "{", format=None, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("请求内容不是有效的JSON")
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.NAMED
+    assert "dispatch.confirm" not in verbs(dispatch)
