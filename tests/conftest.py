@@ -110,6 +110,15 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """MEDIA_ROOT in this test's own folder (`tmp_path / "media"`, made when a file is first
+    stored), returned: uploads, import files and issued documents stay out of the project's
+    media/. A module whose every test stores files says `pytest.mark.usefixtures("media")`."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def world(db):
     return World()
 

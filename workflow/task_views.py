@@ -45,6 +45,8 @@ class TaskFormView(mixins.TaskSuccessUrlMixin, FormView):
 
     def form_valid(self, form):
         try:
+            # Viewflow's step: the service's writes and activation.execute() (the task
+            # done, the next tasks created) commit together or not at all.
             with transaction.atomic():
                 result = self.perform(form)
                 if self.start:

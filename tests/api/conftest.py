@@ -49,10 +49,9 @@ def document_about(subject, issuer, number, by):
 
 
 @pytest.fixture
-def samples(world, settings, tmp_path):
+def samples(world, media):
     """One row of each kind in unit A (the city's side, out of Charlie's reach) and a
     dispatch in unit B (the county's side, out of Alice's)."""
-    settings.MEDIA_ROOT = str(tmp_path)
     w = world
     start = dt.date.today() + dt.timedelta(days=30)
     klass = training_class(w.city_od, w.school, start)

@@ -69,12 +69,6 @@ def test_the_liaison_sees_the_heads_rejection_reason_back_at_confirmation(
     assert "年度重点班次不宜缓训" in told.body  # the reason travels with the decision
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def test_the_attachment_opens_for_those_who_decide_and_no_one_else(
     world, staff, klass, client, media
 ):

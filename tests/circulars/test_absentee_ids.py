@@ -16,7 +16,7 @@ from circulars.selectors import absentee_count, absentee_rows
 from circulars.services import circular_figures
 from dispatch.models import Dispatch, DispatchStatus
 from notifications.models import IssuedDocument
-from tests.circulars.test_circular_figures import pdf_text, start_circular
+from tests.circulars.kit import pdf_text, start_circular
 from tests.factories import aware, cadre, training_class
 from tests.flowtools import act, open_task, process_of
 

@@ -8,12 +8,12 @@ import pytest
 from django.test import TestCase
 from django.utils import timezone
 
-from circulars.models import Circular
 from circulars.selectors import absentee_rows
 from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus
 from notifications.models import IssuedDocument
+from tests.circulars.kit import issue_circular, pdf_text, start_circular
 from tests.factories import aware, training_class
-from tests.flowtools import act, circular_start, open_task, process_of
+from tests.flowtools import act, open_task, process_of
 
 
 def dispatch_row(world, klass, cadre, status, **extra):
@@ -39,28 +39,6 @@ def makeup_row(source, *, due, owed_on, status=MakeupStatus.OWED, escalated=Fals
     )
     Makeup.objects.filter(pk=makeup.pk).update(created_at=aware(owed_on))
     return makeup
-
-
-def start_circular(client, world, start, end):
-    response = circular_start(client, world, start, end)
-    assert response.status_code == 302, response.content.decode()[-2000:]
-    return Circular.objects.latest("id")
-
-
-def issue_circular(client, world, staff, circular, body=""):
-    process = process_of(circular, "CircularFlow")
-    client.force_login(world.bob)
-    act(client, open_task(process, "draft"), {"title": circular.title, "body": body})
-    client.force_login(staff.oscar)
-    with TestCase.captureOnCommitCallbacks(execute=True):  # the task that renders it
-        act(client, open_task(process, "approval"), {"decision": "approve"})
-    circular.refresh_from_db()
-    return IssuedDocument.objects.get(pk=circular.document_id)
-
-
-def pdf_text(document):
-    with document.file.open("rb") as handle, pdfplumber.open(handle) as pdf:
-        return "".join(page.extract_text() or "" for page in pdf.pages).replace("\n", "")
 
 
 def test_an_overdue_makeup_is_reported_in_a_period_without_dispatches(world, staff, client):

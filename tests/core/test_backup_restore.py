@@ -31,12 +31,6 @@ KEY_MODELS = [get_user_model(), Unit, Cadre, TrainingClass, IssuedDocument, Audi
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def issued(world, klass, media, monkeypatch):
     """Two issued documents (a stand-in PDF renderer: this is about storage, not layout)."""
 

@@ -123,7 +123,7 @@ def _import(actor, path, slug):
 
 
 def test_the_sample_files_import_cleanly_into_the_demo_city_and_again_unchanged(
-    demo_city, db, settings, tmp_path
+    demo_city, db, media, tmp_path
 ):
     """The committed samples are what `manage.py demo_samples` writes, and xx.dispatcher
     imports them in order (README's walk-through): every row is created, the GB18030 CSV
@@ -135,7 +135,6 @@ def test_the_sample_files_import_cleanly_into_the_demo_city_and_again_unchanged(
     from imports.kinds import registry
     from org.models import Unit
 
-    settings.MEDIA_ROOT = tmp_path / "media"
     samples = Path(demo_samples.DEFAULT_DIR)
     call_command("demo_samples", str(tmp_path / "fresh"), year=2027, verbosity=0)
     for name in demo_samples.KINDS:

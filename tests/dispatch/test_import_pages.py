@@ -14,12 +14,7 @@ from audit.models import AuditEvent
 from dispatch.models import ClassKind, Institution, TrainingClass
 from imports.models import BatchStatus, ImportBatch
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def _filled_template(client, slug, rows):

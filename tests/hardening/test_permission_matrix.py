@@ -359,8 +359,7 @@ class Browsers:
             return f"500 ({type(exc).__name__}: {str(exc)[:200]})", written
 
 
-def test_every_role_gets_what_the_matrix_allows(world, client, quiet_refusals, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_every_role_gets_what_the_matrix_allows(world, client, quiet_refusals, media):
     users, samples = build_world(world, client)
     failures = [
         f"sample task {app}:{node} ({side}) is {state}, the matrix assumes {task.state}"

@@ -13,8 +13,8 @@ from tests.imports.testkind import registered
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media(media):
+    """Every test here stores its upload: in its own folder (tests/conftest.py `media`)."""
 
 
 @pytest.fixture

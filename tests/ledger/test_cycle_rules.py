@@ -19,6 +19,7 @@ from ledger.models import CadreCycleRule
 from org.forms import CadreForm
 from org.models import Cadre
 from tests.factories import cadre, credit, training_class
+from tests.org.kit import cadre_data
 
 AS_OF = dt.date(2026, 6, 10)
 
@@ -205,8 +206,6 @@ def test_the_cadre_form_labels_the_name_as_a_persons(world):
 
 
 def test_the_day_flagged_needs_the_flag_and_cannot_be_in_the_future(world):
-    from tests.org.test_validation import cadre_data
-
     data = cadre_data(world, young_cadre_since=dt.date.today() + dt.timedelta(days=1))
     data["is_young_cadre"] = "on"
     assert "列入日期不能晚于今天" in str(CadreForm(data=data).errors)

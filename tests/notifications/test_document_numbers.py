@@ -25,9 +25,7 @@ from notifications.tasks import issue_document_task
 ISSUER = Issuer(name="中共某市委组织部", code="X组通")
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = pytest.mark.usefixtures("media")
 
 
 @pytest.fixture

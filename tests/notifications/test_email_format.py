@@ -20,9 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sent(settings, tmp_path, django_capture_on_commit_callbacks):
+def sent(settings, media, django_capture_on_commit_callbacks):
     """The one e-mail of an admission notice with its PDF and a calendar invite, parsed."""
-    settings.MEDIA_ROOT = tmp_path
     settings.DEFAULT_FROM_EMAIL = "xundiao@example.gov.cn"
     wang = get_user_model().objects.create_user(username="wang", email="wang@example.org")
     document = services.issue_document(

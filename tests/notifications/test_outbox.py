@@ -34,8 +34,7 @@ User = get_user_model()
 
 
 @pytest.fixture(autouse=True)
-def _isolated(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def _isolated(settings, media):
     settings.NOTIFICATIONS_SMS_BACKEND = "notifications.sms.MemorySmsBackend"
     MemorySmsBackend.outbox = []
 

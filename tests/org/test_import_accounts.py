@@ -198,11 +198,6 @@ def test_a_password_column_is_never_read_stored_or_set(world):
 # -- through the import pages (imports framework) -------------------------------------------
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def _upload(client, data: bytes):
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(

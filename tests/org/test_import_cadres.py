@@ -22,9 +22,7 @@ from tests.factories import id_number, user
 KIND = registry.get("cadres")
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def upload(rows):

@@ -16,9 +16,7 @@ from tests.factories import unit, user
 KIND = registry.get("org_departments")
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def preview(actor, rows):

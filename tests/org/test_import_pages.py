@@ -11,10 +11,7 @@ from imports.models import ImportBatch
 from org.models import Cadre, CadreTransfer
 from tests.factories import id_number
 
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = pytest.mark.usefixtures("media")
 
 
 @pytest.mark.parametrize("slug", ["units", "org_departments", "cadres"])

@@ -16,9 +16,7 @@ from tests.factories import unit as make_unit
 KIND = registry.get("units")
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def upload(rows):

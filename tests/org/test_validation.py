@@ -12,22 +12,7 @@ from dispatch.models import TrainingClass
 from org.forms import CadreForm
 from org.models import Cadre
 from tests.factories import id_number
-
-
-def cadre_data(world, **overrides):
-    data = {
-        "name": "赵六",
-        "gender": "M",
-        "id_number": id_number(male=True),
-        "unit": world.a.pk,
-        "position": "科员",
-        "rank": "一级科员",
-        "category": "civil_servant",
-        "managing_org_department": world.city_od.pk,
-        "co_managing_org_department": "",
-    }
-    data.update(overrides)
-    return data
+from tests.org.kit import cadre_data
 
 
 def class_data(world, **overrides):

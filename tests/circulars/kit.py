@@ -1,0 +1,31 @@
+"""The circular tests' steps: start a circular through its page, carry it through draft and
+approval to the issued document, and read that document's text."""
+
+import pdfplumber
+from django.test import TestCase
+
+from circulars.models import Circular
+from notifications.models import IssuedDocument
+from tests.flowtools import act, circular_start, open_task, process_of
+
+
+def start_circular(client, world, start, end):
+    response = circular_start(client, world, start, end)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    return Circular.objects.latest("id")
+
+
+def issue_circular(client, world, staff, circular, body=""):
+    process = process_of(circular, "CircularFlow")
+    client.force_login(world.bob)
+    act(client, open_task(process, "draft"), {"title": circular.title, "body": body})
+    client.force_login(staff.oscar)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the task that renders it
+        act(client, open_task(process, "approval"), {"decision": "approve"})
+    circular.refresh_from_db()
+    return IssuedDocument.objects.get(pk=circular.document_id)
+
+
+def pdf_text(document):
+    with document.file.open("rb") as handle, pdfplumber.open(handle) as pdf:
+        return "".join(page.extract_text() or "" for page in pdf.pages).replace("\n", "")
