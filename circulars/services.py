@@ -11,6 +11,7 @@ from audit.services import change, record_event, snapshot
 from circulars import notices as circulars_notices
 from circulars.models import Circular, CircularStatus
 from circulars.yearly import yearly_figures
+from core.formatting import format_document_date
 from core.validation import require_reason
 from dispatch import tally
 from dispatch.models import (
@@ -259,13 +260,13 @@ def period_label(start: dt.date, end: dt.date) -> str:
     if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
         months = (end.year - start.year) * 12 + end.month - start.month + 1
         if months == 1:
-            return f"{start.year}年{start.month}月"
+            return format_document_date(start, "YEAR_MONTH_FORMAT")
         if months == 3 and start.month in (1, 4, 7, 10):
             return f"{start.year}年第{'一二三四'[start.month // 3]}季度"
-    until = f"{end.month}月{end.day}日"
-    if end.year != start.year:
-        until = f"{end.year}年{until}"
-    return f"{start.year}年{start.month}月{start.day}日至{until}"
+    until = format_document_date(
+        end, "DATE_FORMAT" if end.year != start.year else "MONTH_DAY_FORMAT"
+    )
+    return f"{format_document_date(start)}至{until}"
 
 
 def counted_figures(*, org_department, start: dt.date, end: dt.date) -> dict:

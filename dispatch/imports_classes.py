@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import save_audited
+from core.formatting import format_date
 from dispatch.import_cells import (
     choice_labels,
     choice_lookup,
@@ -262,7 +263,7 @@ class ClassImport(ImportKind):
         except ValidationError as exc:
             errors.extend(message for messages in exc.message_dict.values() for message in messages)
         if institution is not None and start and name:
-            outcome.key = f"{name}（{start.isoformat()}）"
+            outcome.key = f"{name}（{format_date(start)}）"
             found = context["existing"].get(class_key(name, start, institution.pk), [])
             if len(found) > 1:
                 errors.append(
@@ -270,7 +271,7 @@ class ClassImport(ImportKind):
                         "%(count)s classes named %(name)s start on %(date)s at this "
                         "institution; the row cannot tell which one it means."
                     )
-                    % {"count": len(found), "name": name, "date": start.isoformat()}
+                    % {"count": len(found), "name": name, "date": format_date(start)}
                 )
             elif found and found[0].organizer.unit_id not in context["reach"]:
                 errors.append(
@@ -283,7 +284,7 @@ class ClassImport(ImportKind):
                         "The class %(name)s starting on %(date)s appears twice in the file "
                         "(also on line %(line)s)."
                     )
-                    % {"name": name, "date": start.isoformat(), "line": context["first_line"][key]}
+                    % {"name": name, "date": format_date(start), "line": context["first_line"][key]}
                 )
             else:
                 context["first_line"][key] = line

@@ -201,7 +201,7 @@ class IndicatorRuleAdmin(VersionedRuleAdmin):
         "supersedes",
         "created_at",
     ]
-    object_history_template = "admin/dispatch/indicatorrule/object_history.html"
+    object_history_template = "admin/ledger/indicatorrule/object_history.html"
 
     @admin.display(description=IndicatorRule._meta.get_field("categories").verbose_name)
     def categories_display(self, obj):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, record_events, snapshot
 from core import spreadsheets
+from core.formatting import format_date
 from core.versioning import VersionedRule
 from ledger import standings
 from ledger.models import (
@@ -146,10 +147,7 @@ def _read_hours_file(upload, name: str) -> list[tuple[int, dict]]:
     """The data rows of an hours file, read within the import limits
     (`core.spreadsheets`): the header is checked before any row is read."""
     with spreadsheets.open_table(upload, name, columns=COLUMNS, required=REQUIRED_COLUMNS) as table:
-        rows = list(table)
-    if not rows:
-        raise ValidationError(_("The file has no rows of data under its header."))
-    return rows
+        return list(table)  # a file without data rows is refused
 
 
 def hours_import_preview(*, actor, upload, name: str) -> HourImport:
@@ -365,7 +363,7 @@ def recognition_submit(
             "Hours of %(cadre)s from %(provider)s on %(date)s have already been submitted "
             "for recognition (pending or recognized); the same hours cannot count twice."
         )
-        % {"cadre": cadre.name, "provider": provider, "date": date.isoformat()}
+        % {"cadre": cadre.name, "provider": provider, "date": format_date(date)}
     )
     earlier = list(
         HourRecord.objects.filter(

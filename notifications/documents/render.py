@@ -11,7 +11,6 @@ fontconfig objects are shared, and rendering is CPU-bound, so threads gain nothi
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import logging
 import math
@@ -28,6 +27,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from core import collector
+
+# The documents' dates (成文日期 included): core's one helper, in Chinese whatever language
+# is active. Named format_date here, where the document builders import it from.
+from core.formatting import format_document_date as format_date
 from notifications.documents import chunked, parallel, processes
 from notifications.documents.chart import chart_geometry
 from notifications.documents.context import (
@@ -84,11 +87,6 @@ def chinese_numeral(n: int) -> str:
         return CN_DIGITS[n]
     tens, ones = divmod(n, 10)
     return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
-
-
-def format_date(value: dt.date) -> str:
-    """成文日期 in Arabic numerals, no leading zeros: 2026年3月5日."""
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def format_document_number(code: str, year: int, number: int) -> str:

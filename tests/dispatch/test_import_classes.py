@@ -178,3 +178,12 @@ def test_checking_takes_the_same_queries_for_5_rows_as_for_50(world):
         return len(captured)
 
     assert queries(50) == queries(5)
+
+
+def test_a_rows_messages_and_key_print_the_date_as_pages_do(world):
+    """Dates in an import's messages read 2026年3月5日 (core.formatting), not ISO."""
+    day = {"start": "2026-03-05", "end": "2026-03-09", "report": "2026-03-05"}
+    outcomes = check("classes", world.bob, [row(world, **day), row(world, **day)])
+    assert outcomes[0].key == "春季班（2026年3月5日）"
+    [message] = errors_by_line(outcomes)[3]
+    assert "2026年3月5日" in message and "2026-03-05" not in message

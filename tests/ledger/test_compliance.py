@@ -360,7 +360,7 @@ def test_admin_history_of_a_rule_lists_its_versions(admin_client):
     for pk in (rule.pk, revision.pk):
         page = admin_client.get(f"/admin/ledger/indicatorrule/{pk}/history/").content.decode()
         assert "v1" in page and "v2" in page
-        assert "2025-12-31" in page and "2026-01-01" in page
+        assert "2025年12月31日" in page and "2026年1月1日" in page
     assert "100" in page
 
 

@@ -2,6 +2,7 @@
 liaison's own cadres only, and the same hours never asked for twice."""
 
 import datetime as dt
+import re
 
 from approvals.models import ApprovalRequest
 from ledger import services as ledger_services
@@ -31,6 +32,17 @@ def test_the_same_hours_cannot_be_submitted_for_recognition_twice(world, login):
     ledger_services.recognition_decided(record=rejected, approved=False)
     assert recognition_post(client, world.cadre_a, provider="省委党校").status_code == 302
     assert HourRecord.objects.filter(source="recognition").count() == 4
+
+
+def test_a_refused_recognition_names_the_day_as_pages_do(world, login):
+    from tests.factories import user
+
+    client = login(user("lily", "unit_liaison", world.a))
+    assert recognition_post(client, world.cadre_a, date="2026-03-05").status_code == 302
+    page = recognition_post(client, world.cadre_a, date="2026-03-05").content.decode()
+    # The date picker keeps its ISO value; the message reads like the pages.
+    [message] = re.findall(r"[^<>]*已提交认定[^<>]*", page)
+    assert "2026年3月5日" in message and "2026-03-05" not in message
 
 
 def test_hours_recognized_after_approval(world, staff, client):
