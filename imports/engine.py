@@ -89,6 +89,34 @@ def check_header(kind: ImportKind, upload, name: str) -> None:
         pass
 
 
+def kind_of_file(stream, name: str, kinds: list[ImportKind] | None = None) -> ImportKind:
+    """The import kind whose template a file's header row is: every required column
+    there, and more of the kind's columns than of any other such kind. Only the header is
+    read (within bounds); the stream is rewound. ValidationError when no kind or two
+    fit."""
+    kinds = registry.all() if kinds is None else kinds
+    with open_table(stream, name, columns={}, required=(), limits=org_limits()) as table:
+        header = set(table.header)
+    getattr(stream, "seek", lambda _offset: None)(0)
+    scored = []
+    for kind in kinds:
+        names = column_names(kind)
+        matched = {key for key, accepted in names.items() if header & set(accepted)}
+        required = {column.key for column in kind.columns if column.required}
+        if required <= matched:
+            scored.append((len(matched), kind))
+    scored.sort(key=lambda pair: -pair[0])
+    if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+        raise ValidationError(
+            _(
+                "The header row does not tell which template this file is (one of: "
+                "%(kinds)s); name the kind."
+            )
+            % {"kinds": "、".join(f"{kind.slug}（{kind.label}）" for kind in kinds)}
+        )
+    return scored[0][1]
+
+
 def cell_text(value) -> str:
     """A cell as the text a kind reads: dates as ISO dates, 12.0 as 12, stripped."""
     if value is None:

@@ -1,6 +1,7 @@
 """`manage.py import_org`: the same services from the command line."""
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
@@ -61,3 +62,46 @@ def test_a_user_without_the_right_or_a_refused_file_fails(world, kind, tmp_path)
     path.write_bytes(b"not a zip")
     with pytest.raises(CommandError, match="不是可读取的Excel工作簿"):
         call_command("import_org", str(path), kind="test_units", user="bob")
+
+
+@pytest.mark.parametrize(
+    ("sample", "slug"),
+    [
+        ("01-units.xlsx", "units"),
+        ("02-cadres.xlsx", "cadres"),
+        ("02-cadres-gb18030.csv", "cadres"),
+        ("04-classes.xlsx", "classes"),
+        ("05-accounts.xlsx", "accounts"),
+    ],
+)
+def test_the_kind_is_told_by_the_files_header_row(sample, slug):
+    from imports import engine
+
+    path = settings.BASE_DIR / "demo" / "samples" / sample
+    with open(path, "rb") as stream:
+        assert engine.kind_of_file(stream, sample).slug == slug
+        assert stream.tell() == 0  # rewound for the import itself
+
+
+def test_a_header_of_no_template_is_named_as_such(tmp_path):
+    from django.core.exceptions import ValidationError
+
+    from imports import engine
+
+    path = tmp_path / "other.csv"
+    path.write_text("姓名,电话\n张三,123\n", "utf-8")
+    with open(path, "rb") as stream, pytest.raises(ValidationError, match="表头"):
+        engine.kind_of_file(stream, "other.csv")
+
+
+def test_without_kind_the_command_checks_the_file_as_its_template(world, capsys):
+    """The demo's unit tree, checked (not committed) by the city's dispatcher."""
+    sample = settings.BASE_DIR / "demo" / "samples" / "01-units.xlsx"
+    try:
+        call_command("import_org", str(sample), user="bob")
+    except CommandError as exc:  # rows of units outside the test world's jurisdiction
+        assert "rows have errors" in str(exc)
+    out = capsys.readouterr().out
+    assert out.startswith("kind: units")
+    assert ImportBatch.objects.get().kind == "units"
+    assert not Unit.objects.filter(code__startswith="xx-").exists()

@@ -1,7 +1,9 @@
-"""`manage.py import_org FILE --kind SLUG --user USERNAME [--commit]`: an organization
+"""`manage.py import_org FILE --user USERNAME [--kind SLUG] [--commit]`: an organization
 department's data from the command line, through the same services as the pages (the
 user's rights, the checks, the all-or-nothing commit and its audit event), with a
-progress bar. Without --commit the file is only checked."""
+progress bar. Without --commit the file is only checked. Without --kind the kind is the
+template whose header row the file has (`engine.kind_of_file`). The user is required:
+every import is audited as someone's."""
 
 import os
 
@@ -23,14 +25,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--kind", required=True, help="the import kind's slug")
+        parser.add_argument(
+            "--kind", help="the import kind's slug (default: told by the file's header row)"
+        )
         parser.add_argument("--user", required=True, help="the importing user's username")
         parser.add_argument("--commit", action="store_true", help="commit if no row has an error")
 
     def handle(self, *args, file, kind, user, commit, **options):
         kinds = registry.all()
-        found = registry.get(kind)
-        if found is None:
+        found = registry.get(kind) if kind else None
+        if kind and found is None:
             raise CommandError(
                 f"Unknown kind {kind!r}; one of: {', '.join(k.slug for k in kinds) or '(none)'}"
             )
@@ -39,6 +43,14 @@ class Command(BaseCommand):
             raise CommandError(f"No active user {user!r}.")
         if not os.path.isfile(file):
             raise CommandError(f"No file {file!r}.")
+        if found is None:
+            try:
+                with open(file, "rb") as stream:
+                    found = engine.kind_of_file(stream, os.path.basename(file), kinds)
+            except ValidationError as exc:
+                raise CommandError("；".join(exc.messages)) from None
+            kind = found.slug
+            self.stdout.write(f"kind: {found.slug} ({found.label})")
         quiet = options.get("verbosity", 1) == 0
         try:
             with open(file, "rb") as stream:
