@@ -111,6 +111,21 @@ class OverdueMakeup:
         return format_date(due) if isinstance(due, dt.date) else ""
 
 
+FULL_UNITS_NAMED = 10
+
+
+def _units_in_full(units: list[str]) -> str:
+    """The units whose every expected cadre attended: one by name, up to ten listed with
+    their number (共), more as the first ten and their number (等)."""
+    if not units:
+        return ""
+    if len(units) == 1:
+        return f"{units[0]}参训率达到100%。"
+    if len(units) <= FULL_UNITS_NAMED:
+        return f"{'、'.join(units)}共{len(units)}个单位参训率达到100%。"
+    return f"{'、'.join(units[:FULL_UNITS_NAMED])}等{len(units)}个单位参训率达到100%。"
+
+
 def _percent(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:.1f}%" if whole else "—"
 
@@ -308,7 +323,7 @@ def circular(
         f"未经批准缺训{absent_count}人次，退训{withdrawn}人次"
         + (f"；尚未办结{in_progress}人次" if in_progress else "")
         + "。"
-        + (f"{'、'.join(full)}等{len(full)}个单位参训率达到100%。" if full else "")
+        + _units_in_full(full)
     )
     followup = (
         f"{as_of}，应补训{owed}人，其中逾期未完成{overdue_count}人。"

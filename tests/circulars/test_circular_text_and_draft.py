@@ -49,6 +49,25 @@ def test_a_span_of_dates_is_worded_once_and_as_of_its_last_day():
     assert "现将2026年10月1日至12月13日干部调训情况通报如下" in text
 
 
+def test_units_whose_every_cadre_attended_are_counted_as_chinese_writes_them():
+    def text_with(full: int) -> str:
+        figures = [
+            circular_document.UnitFigures(unit=f"第{i}局", expected=2, attended=2)
+            for i in range(1, full + 1)
+        ] + [circular_document.UnitFigures(unit="某局", expected=4, attended=3, absent=1)]
+        return _text(
+            circular_document.circular(
+                issuer=ISSUER, period="2026年第一季度", figures=figures, date=dt.date(2026, 4, 1)
+            )
+        )
+
+    assert "第1局参训率达到100%。" in text_with(1) and "等1个" not in text_with(1)
+    assert "第1局、第2局、第3局共3个单位参训率达到100%。" in text_with(3)
+    many = text_with(12)
+    assert "第10局等12个单位参训率达到100%。" in many and "第11局" not in many
+    assert "参训率达到100%" not in text_with(0)
+
+
 def test_a_period_without_dispatches_gets_a_short_text():
     context = circular_document.circular(
         issuer=ISSUER,
