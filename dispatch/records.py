@@ -9,7 +9,7 @@ expanded in Python.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from dispatch.leadership import cadre_cycles
@@ -17,7 +17,6 @@ from dispatch.selectors import classes_in_reach
 from ledger import flows as ledger_flows
 from notifications.models import DocumentKind
 from notifications.reach import documents_visible_to
-from org.selectors import units_in_reach
 
 
 @dataclass
@@ -50,15 +49,14 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
     and a trainee's own open acknowledgement. A fixed number of queries, however long
     the record."""
     from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Subquery, Sum
+    from django.db.models import Sum
     from django.db.models.functions import ExtractYear
     from django.urls import reverse
     from django.utils.translation import gettext as _
     from viewflow.workflow.models import Process
 
     from approvals.flows import ApprovalFlow
-    from approvals.models import ApprovalRequest, ApprovalStep
-    from approvals.policy import HEAD_STAGE
+    from approvals.models import ApprovalRequest
     from dispatch import flows
     from dispatch.models import Dispatch, DispatchKind, Filing, Makeup, MakeupStatus, RequestKind
     from dispatch.notices import acknowledge_task_urls
@@ -77,11 +75,6 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
     records = list(HourRecord.objects.filter(cadre=cadre).order_by("-date", "-pk"))
     recognitions = [r for r in records if r.source == HourSource.RECOGNITION]
     filings = list(Filing.objects.filter(participants=cadre).order_by("-start_date", "-pk"))
-    head_scope = (
-        ApprovalStep.objects.filter(request=OuterRef("pk"), stage=HEAD_STAGE)
-        .order_by("-round", "pk")
-        .values("scope_id")[:1]
-    )
     requests = list(
         ApprovalRequest.objects.filter(
             Q(
@@ -89,60 +82,49 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
                 subject_id__in=Dispatch.objects.filter(cadre=cadre).values("pk"),
             )
             | Q(subject_type=ct[HourRecord], subject_id__in=[r.pk for r in recognitions])
-        )
-        .annotate(head_scope_id=Subquery(head_scope))
-        .order_by("created_at", "pk")
+        ).order_by("created_at", "pk")
     )
     dispatch_requests = [r for r in requests if r.subject_type_id == ct[Dispatch].pk]
     recognition_request = {
         r.subject_id: r for r in requests if r.subject_type_id == ct[HourRecord].pk
     }
 
-    # What the viewer may open: process pages within their jurisdiction (the flows'
-    # `scope_of`), classes in reach, notices they may read, their own acknowledgement.
-    scopes = {
-        "DispatchFlow": {d.pk: d.unit_id for d in dispatches},
-        "ApprovalFlow": {r.pk: r.head_scope_id for r in requests},
-        "MakeupFlow": {m.pk: cadre.unit_id for m in makeups},
-        "RecognitionFlow": {r.pk: cadre.unit_id for r in recognitions},
-        "FilingFlow": {f.pk: f.unit_id for f in filings},
+    # What the viewer may open: the process pages each flow shows them (the flow's own
+    # `visible_artifacts`: e.g. a dispatch also to the departments managing the cadre),
+    # classes in reach, notices they may read, their own acknowledgement.
+    artifacts = {
+        "DispatchFlow": (flows.DispatchFlow, [d.pk for d in dispatches]),
+        "ApprovalFlow": (ApprovalFlow, [r.pk for r in requests]),
+        "MakeupFlow": (flows.MakeupFlow, [m.pk for m in makeups]),
+        "RecognitionFlow": (ledger_flows.RecognitionFlow, [r.pk for r in recognitions]),
+        "FilingFlow": (flows.FilingFlow, [f.pk for f in filings]),
     }
-    flow_classes = {
-        "DispatchFlow": (flows.DispatchFlow, Dispatch),
-        "ApprovalFlow": (ApprovalFlow, ApprovalRequest),
-        "MakeupFlow": (flows.MakeupFlow, Makeup),
-        "RecognitionFlow": (ledger_flows.RecognitionFlow, HourRecord),
-        "FilingFlow": (flows.FilingFlow, Filing),
-    }
-    unit_ids = {unit for by_pk in scopes.values() for unit in by_pk.values() if unit}
-    reach = (
-        set(units_in_reach(user).filter(pk__in=unit_ids).values_list("pk", flat=True))
-        if user is not None and unit_ids
-        else set()
-    )
     process_url: dict[tuple[str, int], str] = {}
     wanted = Q(pk__in=[])
-    for flow_name, by_pk in scopes.items():
-        visible = [pk for pk, unit in by_pk.items() if unit in reach]
+    for flow_class, pks in artifacts.values():
+        if user is None or not pks:
+            continue
+        flow = flow_class.instance
+        visible = list(flow.visible_artifacts(user).filter(pk__in=pks).values_list("pk", flat=True))
         if visible:
-            flow_class, model = flow_classes[flow_name]
             wanted |= Q(
                 flow_class=flow_class,
-                artifact_content_type=ct[model],
+                artifact_content_type=ct[flow.artifact_model],
                 artifact_object_id__in=visible,
             )
-    if reach:
-        names = {flow_class: name for name, (flow_class, _model) in flow_classes.items()}
-        for flow_class, object_id, pk in (
-            Process.objects.filter(wanted)
-            .order_by("pk")
-            .values_list("flow_class", "artifact_object_id", "pk")
-        ):
-            name = names.get(flow_class)
-            if name:
-                process_url[(name, object_id)] = flow_class.instance.reverse(
-                    "process_detail", args=[pk]
-                )
+    names = {flow_class: name for name, (flow_class, _pks) in artifacts.items()}
+    for flow_class, object_id, pk in (
+        Process.objects.filter(wanted)
+        .order_by("pk")
+        .values_list("flow_class", "artifact_object_id", "pk")
+        if user is not None
+        else ()
+    ):
+        name = names.get(flow_class)
+        if name:
+            process_url[(name, object_id)] = flow_class.instance.reverse(
+                "process_detail", args=[pk]
+            )
     class_ids = {d.training_class_id for d in dispatches}
     classes = (
         set(classes_in_reach(user).filter(pk__in=class_ids).values_list("pk", flat=True))
