@@ -112,6 +112,8 @@ def test_the_dispatcher_reassigns_a_stuck_task(world, setup, client):
 
     client.force_login(world.carol)  # another jurisdiction
     assert client.get(f"/tasks/{task.pk}/reassign/").status_code == 404
+    client.force_login(world.alice)  # sees the dispatch of her unit; reassigning is not hers
+    assert client.get(f"/tasks/{task.pk}/reassign/").status_code == 403
     client.force_login(world.bob)
     page = client.get(f"/tasks/{task.pk}/reassign/").content.decode()
     assert "lucy" in page and "alice" not in page  # only people who may do the task

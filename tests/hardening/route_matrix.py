@@ -173,7 +173,6 @@ CLASS_READERS = {
     CITY: {REGISTRAR} | WHOLE_CITY,
     COUNTY: {REGISTRAR, COUNTY_DISPATCHER} | WHOLE_CITY,
 }
-ORGANIZER_DISPATCHERS = {CITY: {CITY_DISPATCHER}, COUNTY: DISPATCHERS}
 IMPORTER = {CITY: {CITY_DISPATCHER}, COUNTY: {COUNTY_DISPATCHER}}
 REFUSAL = {"403"}
 KEEPERS = {
@@ -191,6 +190,7 @@ KEEPERS = {
 }
 CANDIDATES = by_reach(CLASS_READERS, REFUSAL, lacking={r: {"200"} for r in DISPATCHERS})
 ROSTER = by_reach(CLASS_READERS, REFUSAL, lacking={REGISTRAR: {"200"}})
+REASSIGN = by_reach(REACH, REFUSAL, lacking={r: {"200"} for r in DISPATCHERS})
 ACKNOWLEDGEMENTS = by_reach(ORGANIZERS, REFUSAL, lacking={r: {"200"} for r in DISPATCHERS})
 
 PAGES.update(
@@ -215,11 +215,9 @@ PAGES.update(
         "hours_import_preview": Expect(
             get=by_reach(IMPORTER, {"200"}), post=by_reach(IMPORTER, {"302"})
         ),
-        # Reassigning a stuck task: the dispatchers over its unit (workflow.services).
-        "task_reassign": Expect(
-            get=by_reach(ORGANIZER_DISPATCHERS, {"200"}),
-            post=by_reach(ORGANIZER_DISPATCHERS, {"200"}),
-        ),
+        # Reassigning a stuck task: the dispatchers over its unit (workflow.services);
+        # others who see the task's process get 403, the rest 404.
+        "task_reassign": Expect(get=REASSIGN, post=REASSIGN),
         "class_detail": Expect(
             get=by_reach(CLASS_READERS, {"200"}), post=by_reach(CLASS_READERS, {"200"})
         ),
