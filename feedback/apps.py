@@ -15,8 +15,10 @@ class FeedbackConfig(AppConfig):
         from dispatch.models import Dispatch
         from feedback import flows
         from feedback.receivers import on_dispatch_saved
-        from workflow.registry import register_flow
+        from feedback.todos import EVALUATIONS
+        from workflow.registry import register_flow, register_todos
 
         # Dispatch never imports feedback: attendance is heard as the dispatch's save.
         post_save.connect(on_dispatch_saved, sender=Dispatch, dispatch_uid="feedback.attended")
         register_flow(flows.FollowUpFlow, icon="fact_check", order=75)
+        register_todos(EVALUATIONS)  # a trainee's open evaluations, in 我的待办

@@ -69,6 +69,34 @@ def _due(task):
     return None
 
 
+@dataclass
+class TodoRow:
+    """A to-do that is no flow's task (`registry.TodoSource`): always the user's own."""
+
+    title: str
+    subject: str
+    flow_title: str
+    due: Any
+    url: str
+    mine: bool = True
+    task: Any = None
+
+
+#: the most other to-dos listed above the tasks on /tasks/
+TODO_LIMIT = 50
+
+
+def todos(user, limit: int) -> tuple[int, list[TodoRow]]:
+    """How many to-dos the registered sources hold for the user, and the first `limit`."""
+    count, found = 0, []
+    for source in registry.todo_sources():
+        n = source.count(user)
+        count += n
+        if n and len(found) < limit:
+            found.extend(source.rows(user, limit - len(found)))
+    return count, found
+
+
 def rows(tasks, user) -> list[TaskRow]:
     result = []
     for task in tasks:
@@ -96,10 +124,14 @@ def summary(user, limit: int = 10) -> dict:
         mine=Count("pk", filter=Q(status=STATUS.ASSIGNED)),
         queue=Count("pk", filter=Q(status=STATUS.NEW)),
     )
-    total = counts["mine"] + counts["queue"]
+    other_count, others = todos(user, limit)
+    mine = counts["mine"] + other_count
+    total = mine + counts["queue"]
+    room = limit - len(others)
+    task_rows = rows(tasks[:room], user) if room > 0 and counts["mine"] + counts["queue"] else []
     return {
-        "rows": rows(tasks[:limit], user) if total else [],
-        "mine": counts["mine"],
+        "rows": [*others, *task_rows],
+        "mine": mine,
         "queue": counts["queue"],
         "total": total,
         "more": total > limit,
@@ -118,8 +150,12 @@ def task_list(request):
     else:
         show = ""
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    others = []
+    if show != "queue" and page.number == 1:
+        # The user's own to-dos that are no flow's task, above the first page of tasks.
+        others = todos(request.user, TODO_LIMIT)[1]
     return render(
         request,
         "workflow/task_list.html",
-        {"page": page, "rows": rows(page.object_list, request.user), "show": show},
+        {"page": page, "rows": [*others, *rows(page.object_list, request.user)], "show": show},
     )

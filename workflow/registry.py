@@ -1,7 +1,9 @@
 """The flows of the project, registered by the apps that own them (in their `ready()`),
 so the /workflow/ site, 我的待办 and the process links know every flow without importing
-the domain apps that define them."""
+the domain apps that define them — and the to-dos that are not a flow's tasks (an
+evaluation to fill in), shown in 我的待办 beside them."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -46,3 +48,25 @@ def flow_for(model) -> type | None:
         if getattr(registration.flow_class, "artifact_model", None) is model:
             return registration.flow_class
     return None
+
+
+@dataclass(frozen=True)
+class TodoSource:
+    """To-dos of one kind that are no Viewflow task, each the user's own: `count(user)`
+    how many are open, `rows(user, limit)` the first `limit` of them as `mytasks.TodoRow`s
+    (oldest or most urgent first)."""
+
+    name: str
+    count: Callable
+    rows: Callable
+
+
+_todo_sources: dict[str, TodoSource] = {}
+
+
+def register_todos(source: TodoSource) -> None:
+    _todo_sources[source.name] = source
+
+
+def todo_sources() -> list[TodoSource]:
+    return list(_todo_sources.values())
