@@ -1,10 +1,21 @@
+"""The plan pages' forms, and the plain-text parts of a line (seats per unit, cadres
+named, sessions): read into what `planning.services.line_add`/`line_change` take, and
+written back from a line to prefill its change."""
+
+import datetime as dt
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.validation import REASON_MAX_LENGTH
 from core.widgets import DateInput, DateTimeInput
-from dispatch.models import ClassKind, Institution
-from org.models import CadreCategory, OrgDepartment
+from dispatch.models import ClassKind, Institution, SessionContent, SessionMethod
+from org import selectors as org_selectors
+from org.models import CadreCategory, OrgDepartment, Unit
 from planning.models import LineMode
 
 
@@ -29,7 +40,7 @@ class ReasonForm(forms.Form):
 class LineForm(forms.Form):
     """A class of the plan. Seats per unit, cadres named and sessions are lines of text:
     ``unit code: seats``, ``ID number or name`` and
-    ``date, hours, content, teacher, leading(1/0), title``."""
+    ``date, hours, content[/method], teacher, leading(1/0), title``."""
 
     name = forms.CharField(label=_("Class name"), max_length=128)
     institution = forms.ModelChoiceField(
@@ -83,7 +94,11 @@ class LineForm(forms.Form):
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
-            "One session a line: date, hours, content, teacher, leading cadre (1/0), title"
+            "One session a line: date, hours, content, teacher, leading cadre (1/0), title. "
+            "Content: theory, party spirit, professional, case teaching or interactive. A "
+            "session taught by cases or interactively gives its method after the content "
+            "and a slash (without one it is a lecture), e.g. "
+            "2027-03-02, 4, party spirit/case teaching, 张三, 1, 基层党建案例"
         ),
     )
 
@@ -95,3 +110,170 @@ class PartnerNominateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One cadre a line."),
     )
+
+
+_SESSION_FORMAT = _("Line %(n)d: date, hours, content, teacher, leading cadre (1/0), title")
+
+
+def parse_allocations(text) -> list[tuple]:
+    """``unit code: seats`` one a line → (unit, seats) pairs."""
+    pairs = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        code, _sep, seats = raw.replace("：", ":").partition(":")
+        unit = Unit.objects.filter(code=code.strip()).first() if code.strip() else None
+        if unit is None or not seats.strip().isdigit():
+            raise ValidationError(
+                {"allocations": gettext("Line %(n)d: unit code: seats") % {"n": number}}
+            )
+        pairs.append((unit, int(seats)))
+    return pairs
+
+
+def _key(text) -> str:
+    """A content or method as typed, compared without case, spaces or underscores."""
+    return re.sub(r"[\s_]", "", str(text)).casefold()
+
+
+def _choice_keys(choices) -> dict[str, str]:
+    keys = {}
+    for value, label in choices:
+        keys[_key(value)] = value
+        keys[_key(label)] = value
+    return keys
+
+
+def _content_and_method(token) -> tuple[str, str]:
+    """``content`` or ``content/method``, each as its code or its label (a label may
+    itself hold a slash: "Interactive / field study"). What matches neither is passed on
+    as typed, for the service to refuse."""
+    contents = _choice_keys(SessionContent.choices)
+    methods = _choice_keys(SessionMethod.choices)
+    token = token.replace("／", "/").strip()
+    if _key(token) in contents:
+        return contents[_key(token)], ""
+    slashes = [i for i, ch in enumerate(token) if ch == "/"]
+    for i in slashes:
+        content, method = token[:i], token[i + 1 :]
+        if _key(content) in contents and _key(method) in methods:
+            return contents[_key(content)], methods[_key(method)]
+    if slashes:
+        content, method = token[: slashes[-1]], token[slashes[-1] + 1 :]
+        return (
+            contents.get(_key(content), content.strip()),
+            methods.get(_key(method), method.strip()),
+        )
+    return token, ""
+
+
+def parse_sessions(text) -> list[dict]:
+    """``date, hours, content[/method], teacher, leading cadre (1/0), title`` one a line
+    (commas full- or half-width; a title may hold commas) → the sessions' dicts."""
+    rows = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        parts = [p.strip() for p in raw.replace("，", ",").split(",")]
+        try:
+            date = dt.date.fromisoformat(parts[0])
+            hours, token = parts[1], parts[2]
+        except (IndexError, ValueError):
+            raise ValidationError({"sessions": str(_SESSION_FORMAT) % {"n": number}}) from None
+        content, method = _content_and_method(token)
+        rows.append(
+            {
+                "date": date,
+                "hours": hours,
+                "content": content,
+                "method": method,
+                "teacher": parts[3] if len(parts) > 3 else "",
+                "by_leading_cadre": len(parts) > 4 and parts[4] in ("1", "是", "yes", "true"),
+                "title": "，".join(p for p in parts[5:] if p),
+            }
+        )
+    return rows
+
+
+def named_cadres(user, text, *, current=()) -> list:
+    """The cadres of a named line, one a line by ID number or name, looked up among the
+    cadres the dispatcher may name (others read as not found); a name two of them share
+    must be given as the ID number, unless exactly one of them is among `current` (the
+    line's cadres, when it is changed)."""
+    keys = list(dict.fromkeys(k.strip() for k in (text or "").splitlines() if k.strip()))
+    if not keys:
+        return []
+    reach = org_selectors.cadres_in_reach(user, "issue_dispatch").filter(
+        Q(id_number__in=keys) | Q(name__in=keys)
+    )
+    by_id, by_name = {}, {}
+    for c in reach:
+        by_id[c.id_number] = c
+        by_name.setdefault(c.name, []).append(c)
+    missing = [k for k in keys if k not in by_id and k not in by_name]
+    if missing:
+        raise ValidationError(
+            {"cadres": gettext("Not found: %(names)s") % {"names": "、".join(missing)}}
+        )
+    kept = {c.pk for c in current}
+    chosen, shared = [], []
+    for k in keys:
+        if k in by_id:
+            chosen.append(by_id[k])
+            continue
+        candidates = by_name[k]
+        if len(candidates) > 1:
+            candidates = [c for c in candidates if c.pk in kept]
+        if len(candidates) == 1:
+            chosen.append(candidates[0])
+        else:
+            shared.append(k)
+    if shared:
+        raise ValidationError(
+            {
+                "cadres": gettext("Several cadres are named %(names)s: give the ID number.")
+                % {"names": "、".join(shared)}
+            }
+        )
+    return chosen
+
+
+def session_text(sessions) -> str:
+    """Planned sessions written back as the form's lines (labels in the user's language;
+    a lecture's method left out)."""
+    rows = []
+    for s in sessions:
+        token = s.get_content_display()
+        if s.method != SessionMethod.LECTURE:
+            token = f"{token}/{s.get_method_display()}"
+        rows.append(
+            f"{s.date.isoformat()}, {s.hours}, {token}, {s.teacher}, "
+            f"{1 if s.by_leading_cadre else 0}, {s.title}"
+        )
+    return "\n".join(rows)
+
+
+def line_initial(line) -> dict:
+    """The change form of `line`, filled with what it holds now. Cadres by name (an ID
+    number is never shown whole); a shared name is resolved to the one already named."""
+    return {
+        "name": line.name,
+        "institution": line.institution_id,
+        "kind": line.kind,
+        "start_date": line.start_date,
+        "end_date": line.end_date,
+        "report_date": line.report_date,
+        "dispatch_date": line.dispatch_date,
+        "hours": line.hours,
+        "days": line.days,
+        "seats": line.seats,
+        "target_categories": list(line.target_categories or ()),
+        "mode": line.mode,
+        "allocations": "\n".join(
+            f"{a.unit.code}: {a.seats}" for a in line.allocations.select_related("unit")
+        ),
+        "cadres": "\n".join(c.name for c in line.named_cadres.order_by("pk")),
+        "partner": line.partner_id,
+        "partner_seats": line.partner_seats or None,
+        "sessions": session_text(line.sessions.all()),
+    }

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import ClassKind, Institution, SessionContent, TrainingClass
+from dispatch.models import ClassKind, Institution, SessionContent, SessionMethod, TrainingClass
 from org.models import Cadre, OrgDepartment, Unit
 
 
@@ -86,9 +86,25 @@ class LineMode(models.TextChoices):
     NAMED = "named", _("Named roll call")
 
 
+class PlanLineQuerySet(models.QuerySet):
+    def active(self):
+        """The lines that count: neither removed from the plan nor replaced by a change."""
+        return self.filter(removed_at__isnull=True)
+
+    def removed(self):
+        """The lines the dispatcher removed (with their reasons), not those replaced."""
+        return self.filter(removed_at__isnull=False, replaced_by__isnull=True)
+
+
 class PlanLine(models.Model):
     """One class of the plan. On its dispatch date (by default the report date less
-    `XUNDIAO_PLAN_DISPATCH_DAYS`) the published line's roll call is started."""
+    `XUNDIAO_PLAN_DISPATCH_DAYS`) the published line's roll call is started.
+
+    A line is never deleted, nor its seats and sessions rewritten: a removed line keeps
+    its row with `removed_at` and the reason; a changed line is a new row (`changed_at`)
+    and the one it replaces is kept with `removed_at` and `replaced_by`. Neither counts
+    anywhere any more. A carried line changed in a new version is applied to its class
+    when that version is published."""
 
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="lines"
@@ -139,6 +155,19 @@ class PlanLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removal_reason = models.TextField(_("reason for the removal"), blank=True)
+    replaced_by = models.OneToOneField(
+        "self",
+        verbose_name=_("replaced by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+    )
+
+    objects = PlanLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("plan line")
@@ -155,6 +184,12 @@ class PlanLine(models.Model):
                 condition=Q(dispatch_date__lt=F("start_date")), name="plan_line_dispatch_first"
             ),
             models.CheckConstraint(condition=Q(seats__gte=1), name="plan_line_seats_positive"),
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True)
+                | ~Q(removal_reason="")
+                | Q(replaced_by__isnull=False),
+                name="plan_line_removed_with_reason",
+            ),
         ]
 
     def __str__(self):
@@ -195,6 +230,12 @@ class PlanSession(models.Model):
     teacher = models.CharField(_("teacher"), max_length=100)
     by_leading_cadre = models.BooleanField(_("taught by a leading cadre"), default=False)
     content = models.CharField(_("content"), max_length=16, choices=SessionContent.choices)
+    method = models.CharField(
+        _("teaching method"),
+        max_length=16,
+        choices=SessionMethod.choices,
+        default=SessionMethod.LECTURE,
+    )
 
     class Meta:
         verbose_name = _("planned session")

@@ -67,16 +67,18 @@ def in_jurisdiction(unit, root) -> bool:
 def overlapping_seats(institution, start, end, *, plan, exclude_line=None) -> int:
     """Seats of the plan lines at `institution` whose dates overlap [start, end]: this
     plan's lines and those of other departments' or years' plans in force (a plan's own
-    earlier versions are not counted twice)."""
+    earlier versions are not counted twice; removed lines not at all)."""
     from planning.models import PlanLine, PlanStatus
 
-    lines = PlanLine.objects.filter(
-        institution=institution, start_date__lte=end, end_date__gte=start
-    ).filter(
-        Q(plan=plan)
-        | (
-            ~Q(plan__status=PlanStatus.SUPERSEDED)
-            & ~Q(plan__org_department=plan.org_department, plan__year=plan.year)
+    lines = (
+        PlanLine.objects.active()
+        .filter(institution=institution, start_date__lte=end, end_date__gte=start)
+        .filter(
+            Q(plan=plan)
+            | (
+                ~Q(plan__status=PlanStatus.SUPERSEDED)
+                & ~Q(plan__org_department=plan.org_department, plan__year=plan.year)
+            )
         )
     )
     if exclude_line is not None:
@@ -88,3 +90,56 @@ def line_shortfalls(line, sessions=None, rules=None):
     """The teaching indicators the line's planned curriculum misses (on its start)."""
     sessions = list(line.sessions.all()) if sessions is None else sessions
     return teaching_shortfalls(sessions, line.hours, on=line.start_date, rules=rules)
+
+
+def line_dispatched(line) -> bool:
+    """Whether the line's class has been dispatched: its roll call started (on this line
+    or on the published line it was carried from), or the class has a roll call or a
+    dispatch of any origin. Read from the `dispatched` annotation when the selector made
+    one (`planning.selectors.plan_lines`)."""
+    annotated = getattr(line, "dispatched", None)
+    if annotated is not None:
+        return bool(annotated)
+    from dispatch.models import Dispatch, RollCall
+    from planning.models import PlanLine
+
+    if line.roll_call_started_at is not None:
+        return True
+    if (
+        line.carried_from_id
+        and PlanLine.objects.filter(
+            pk=line.carried_from_id, roll_call_started_at__isnull=False
+        ).exists()
+    ):
+        return True
+    if line.training_class_id is None:
+        return False
+    return (
+        RollCall.objects.filter(training_class_id=line.training_class_id).exists()
+        or Dispatch.objects.filter(training_class_id=line.training_class_id).exists()
+    )
+
+
+def line_refusal(line, *, removing: bool = False) -> str | None:
+    """Why the line cannot be changed (or, `removing`, removed) now; None when it can.
+    Lines of a draft or returned plan may be; in a new version of a published plan, a
+    carried line too while its class has not been dispatched. A class cannot be
+    cancelled (dispatch has no such action), so a line whose class exists is not removed."""
+    from planning.models import PlanStatus
+
+    if line.plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        return _("Only a draft or returned plan can be changed.")
+    if line.removed_at is not None:
+        return _("This class is no longer in the plan.")
+    if line.training_class_id is not None or line.carried_from_id is not None:
+        if line_dispatched(line):
+            return _(
+                "The roll call of this class has already started: it can no longer be "
+                "changed or removed."
+            )
+        if removing and line.training_class_id is not None:
+            return _(
+                "This class has already been created and a class cannot be cancelled: "
+                "it cannot be removed from the plan."
+            )
+    return None

@@ -1,6 +1,7 @@
 """Publishing an approved plan (one transaction): a class for each new line with its
-planned sessions, the earlier version superseded. The roll calls start later, on each
-line's dispatch date (`planning.schedule`)."""
+planned sessions (teaching methods included), the change of each carried line changed in
+this version applied to its class, the earlier version superseded. The roll calls start
+later, on each line's dispatch date (`planning.schedule`)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +13,21 @@ from dispatch.models import ClassSession, TrainingClass
 from planning import policy
 from planning.models import PartnerNomination, PlanLine, PlanStatus
 from planning.services import _lock, publish_refusals
+
+#: what a class takes from its line, and what a class session takes from a planned one
+CLASS_FIELDS = (
+    "name",
+    "institution_id",
+    "kind",
+    "start_date",
+    "end_date",
+    "report_date",
+    "location",
+    "credit_hours",
+    "days",
+    "quota",
+)
+SESSION_FIELDS = ("date", "title", "hours", "teacher", "by_leading_cadre", "content", "method")
 
 
 def _class_for(line, plan) -> TrainingClass:
@@ -42,7 +58,8 @@ def plan_publish(*, actor, plan) -> list[TrainingClass]:
     if problems:
         raise ValidationError(problems)
     lines = list(
-        plan.lines.filter(training_class__isnull=True)
+        plan.lines.active()
+        .filter(training_class__isnull=True)
         .select_related("institution__unit")
         .prefetch_related("sessions")
         .order_by("pk")
@@ -55,22 +72,11 @@ def plan_publish(*, actor, plan) -> list[TrainingClass]:
         line.training_class = klass
     PlanLine.objects.bulk_update(lines, ["training_class"], batch_size=500)
     ClassSession.objects.bulk_create(
-        [
-            ClassSession(
-                training_class=line.training_class,
-                date=s.date,
-                title=s.title,
-                hours=s.hours,
-                teacher=s.teacher,
-                by_leading_cadre=s.by_leading_cadre,
-                content=s.content,
-            )
-            for line in lines
-            for s in line.sessions.all()
-        ],
+        [_session_for(s, line.training_class) for line in lines for s in line.sessions.all()],
         batch_size=1000,
     )
     record_events(actor=actor, verb="class.create", targets=classes)
+    _apply_changes(actor, plan)
     _carry_over(plan)
     if plan.previous_id:
         change(
@@ -89,10 +95,59 @@ def plan_publish(*, actor, plan) -> list[TrainingClass]:
     return classes
 
 
+def _session_for(planned, training_class) -> ClassSession:
+    return ClassSession(
+        training_class=training_class, **{f: getattr(planned, f) for f in SESSION_FIELDS}
+    )
+
+
+def _apply_changes(actor, plan) -> None:
+    """Carried lines changed in this version (checked by `publish_refusals`: their class
+    not dispatched, keeping no more sessions than planned) change their class: its
+    fields, then its sessions paired in order with the planned ones (changed where they
+    differ, the extra ones added). Each change audited."""
+    changed = (
+        plan.lines.active()
+        .filter(training_class__isnull=False, changed_at__isnull=False)
+        .select_related("institution__unit")
+        .prefetch_related("sessions")
+        .order_by("pk")
+    )
+    for line in changed:
+        klass = TrainingClass.objects.select_for_update(of=("self",)).get(pk=line.training_class_id)
+        target = _class_for(line, plan)
+        fields = {
+            f: getattr(target, f) for f in CLASS_FIELDS if getattr(klass, f) != getattr(target, f)
+        }
+        if fields:
+            note = f"plan:{plan.pk}"
+            change(actor=actor, instance=klass, verb="class.update", note=note, **fields)
+        kept = list(klass.sessions.order_by("date", "id"))
+        planned = list(line.sessions.all())
+        if len(kept) > len(planned):  # refused by publish_refusals before
+            raise ValidationError(publish_refusals(plan))
+        for session, wanted in zip(kept, planned, strict=False):
+            diff = {
+                f: getattr(wanted, f)
+                for f in SESSION_FIELDS
+                if getattr(session, f) != getattr(wanted, f)
+            }
+            if diff:
+                change(actor=actor, instance=session, verb="class_session.update", **diff)
+        added = ClassSession.objects.bulk_create(
+            [_session_for(s, klass) for s in planned[len(kept) :]]
+        )
+        if any(s.pk is None for s in added):  # a backend without RETURNING
+            added = list(klass.sessions.order_by("-pk")[: len(added)])
+        record_events(actor=actor, verb="class_session.create", targets=added)
+
+
 def _carry_over(plan) -> None:
     """Lines carried from the earlier version take what happened to them since: the
     roll call started and the partner's nominations."""
-    carried = list(plan.lines.filter(carried_from__isnull=False).select_related("carried_from"))
+    carried = list(
+        plan.lines.active().filter(carried_from__isnull=False).select_related("carried_from")
+    )
     for line in carried:
         line.roll_call_started_at = line.carried_from.roll_call_started_at
     PlanLine.objects.bulk_update(carried, ["roll_call_started_at"])

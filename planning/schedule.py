@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from audit.services import change, record_event, snapshot
@@ -24,16 +25,30 @@ logger = logging.getLogger(__name__)
 RESPONSE_DAYS = 7
 
 
+def _changes_pending(line):
+    """Changes of `line` (a published line, or a reference to one) in a newer version
+    not yet published."""
+    return PlanLine.objects.active().filter(
+        carried_from=line,
+        changed_at__isnull=False,
+        plan__status__in=(PlanStatus.DRAFT, PlanStatus.CONSULTATION, PlanStatus.RETURNED),
+    )
+
+
 def due_lines(today: dt.date):
-    """Published lines whose dispatch date has come and whose roll call has not started."""
+    """Published lines whose dispatch date has come and whose roll call has not started.
+    A line changed in a newer version not yet published waits for it: its roll call
+    then starts from the changed line, on the changed dispatch date."""
     return (
-        PlanLine.objects.filter(
+        PlanLine.objects.active()
+        .filter(
             plan__status=PlanStatus.PUBLISHED,
             dispatch_date__lte=today,
             roll_call_started_at__isnull=True,
             training_class__isnull=False,
             training_class__start_date__gt=today,
         )
+        .exclude(Exists(_changes_pending(OuterRef("pk"))))
         .select_related("plan__created_by", "training_class__organizer__unit")
         .prefetch_related("allocations__unit", "named_cadres", "partner_nominations__cadre")
         .order_by("dispatch_date", "pk")
@@ -101,7 +116,7 @@ def start_line_roll_calls(line) -> list:
     roll_calls = []
     with transaction.atomic():
         line = PlanLine.objects.select_for_update(of=("self",)).get(pk=line.pk)
-        if line.roll_call_started_at is not None:
+        if line.roll_call_started_at is not None or _changes_pending(line).exists():
             return []
         if line.mode == LineMode.QUOTA:
             allocations = [(a.unit, a.seats) for a in line.allocations.select_related("unit")]

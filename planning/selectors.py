@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
-from dispatch.models import Dispatch, DispatchStatus
+from dispatch.models import Dispatch, DispatchStatus, RollCall
 from notifications.reach import subject_in
 from org.models import PathWithin
 from org.selectors import cadres_in_reach, units_in_reach
@@ -33,7 +33,8 @@ def plan_for_user(user, pk) -> Plan | None:
 def offered_lines(user) -> QuerySet[PlanLine]:
     """Published lines offering seats to a department whose dispatcher the user is."""
     return (
-        PlanLine.objects.filter(
+        PlanLine.objects.active()
+        .filter(
             plan__status=PlanStatus.PUBLISHED,
             partner__unit__in=units_in_reach(user, "issue_dispatch"),
         )
@@ -73,13 +74,28 @@ def line_for_user(user, pk) -> PlanLine | None:
 
 
 def plan_lines(plan) -> list[PlanLine]:
+    """The lines that count in the plan (not removed), each with `named` (cadres named)
+    and `dispatched` (its class dispatched: see `planning.policy.line_dispatched`)."""
+    in_class = {"training_class": OuterRef("training_class")}
     return list(
-        plan.lines.select_related("institution__unit", "partner__unit", "training_class")
+        plan.lines.active()
+        .select_related("institution__unit", "partner__unit", "training_class", "plan")
         .prefetch_related("allocations__unit", "sessions")
-        .annotate(named=Count("named_cadres", distinct=True))
+        .annotate(
+            named=Count("named_cadres", distinct=True),
+            dispatched=Q(roll_call_started_at__isnull=False)
+            | Q(carried_from__roll_call_started_at__isnull=False)
+            | Exists(RollCall.objects.filter(**in_class))
+            | Exists(Dispatch.objects.filter(**in_class)),
+        )
         .select_related("waiver")
         .order_by("start_date", "pk")
     )
+
+
+def removed_lines(plan) -> list[PlanLine]:
+    """The lines the dispatcher took out of the plan, with their reasons."""
+    return list(plan.lines.removed().select_related("institution__unit").order_by("removed_at"))
 
 
 def consultation_rows(plan) -> list[Consultation]:
@@ -122,7 +138,8 @@ def plan_vs_actual(org_department, year) -> list[dict]:
     if plan is None:
         return []
     lines = list(
-        plan.lines.filter(training_class__isnull=False)
+        plan.lines.active()
+        .filter(training_class__isnull=False)
         .select_related("training_class", "partner__unit", "partner__jurisdiction")
         .order_by("start_date", "pk")
     )

@@ -1,30 +1,33 @@
-"""Every write on a dispatch plan before publication: drafting lines, consultation
-(会商), the head's decision, indicator waivers, new versions and partner nominations.
-Each is atomic, checks the permission through `planning.policy` and is audited; bad input
-is refused with a Chinese message before anything is written."""
+"""Every write on a dispatch plan before publication: drafting lines (in
+`planning.lines`, re-exported here), consultation (会商), the head's decision, indicator
+waivers, new versions and partner nominations. Each is atomic, checks the permission
+through `planning.policy` and is audited; bad input is refused with a Chinese message
+before anything is written."""
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, record_events, snapshot
 from core.validation import require_reason
-from dispatch.models import SessionContent
-from dispatch.models.classes import CLASS_DAYS_MAX, CLASS_QUOTA_MAX
 from dispatch.teaching import rules_in_force
 from org import selectors as org_selectors
-from org.models import CadreCategory
 from org.policy import require_any
 from planning import notices, policy
+from planning.lines import EDITABLE as EDITABLE
+from planning.lines import carried_refusal
+from planning.lines import line_add as line_add
+from planning.lines import line_change as line_change
+from planning.lines import line_remove as line_remove
+from planning.lines import lock_plan as _lock
 from planning.models import (
     Consultation,
     ConsultationStatus,
     IndicatorWaiver,
-    LineMode,
     PartnerNomination,
     Plan,
     PlanAllocation,
@@ -32,16 +35,6 @@ from planning.models import (
     PlanSession,
     PlanStatus,
 )
-
-EDITABLE = (PlanStatus.DRAFT, PlanStatus.RETURNED)
-
-
-def _lock(plan) -> Plan:
-    return (
-        Plan.objects.select_for_update(of=("self",))
-        .select_related("org_department__unit", "org_department__jurisdiction")
-        .get(pk=plan.pk)
-    )
 
 
 @transaction.atomic
@@ -64,231 +57,21 @@ def plan_create(*, actor, org_department, year: int, title: str = "") -> Plan:
     return plan
 
 
-def _decimal(value, field, message) -> Decimal:
-    try:
-        result = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({field: message}) from None
-    if not result.is_finite() or result <= 0 or result > 10_000:
-        raise ValidationError({field: message})
-    return result
-
-
-def _check_dates(start, end, report, dispatch_on):
-    if end < start:
-        raise ValidationError({"end_date": _("A class cannot end before it starts.")})
-    if report > start:
-        raise ValidationError(
-            {"report_date": _("The report date must be on or before the start date.")}
-        )
-    if dispatch_on >= start:
-        raise ValidationError(
-            {"dispatch_date": _("The dispatch date must fall before the class starts.")}
-        )
-    if dispatch_on < timezone.localdate():
-        raise ValidationError({"dispatch_date": _("The dispatch date is already past.")})
-
-
-def _check_sessions(sessions, hours, start, end) -> list[PlanSession]:
-    rows = []
-    total = Decimal(0)
-    contents = set(SessionContent.values)
-    for s in sessions:
-        session_hours = _decimal(s.get("hours"), "sessions", _("Each session needs its hours."))
-        if s.get("content") not in contents:
-            raise ValidationError({"sessions": _("Unknown content of a session.")})
-        date = s.get("date") or start
-        if not start <= date <= end:
-            raise ValidationError({"sessions": _("A session falls outside the class's dates.")})
-        total += session_hours
-        rows.append(
-            PlanSession(
-                date=date,
-                title=(s.get("title") or "").strip()[:200] or str(s["content"]),
-                hours=session_hours,
-                teacher=(s.get("teacher") or "").strip()[:100],
-                by_leading_cadre=bool(s.get("by_leading_cadre")),
-                content=s["content"],
-            )
-        )
-    if total > hours:
-        raise ValidationError(
-            {
-                "sessions": _(
-                    "The sessions add up to %(total)s hours, more than the class's %(hours)s."
-                )
-                % {"total": total, "hours": hours}
-            }
-        )
-    return rows
-
-
-@transaction.atomic
-def line_add(
-    *,
-    actor,
-    plan,
-    name: str,
-    institution,
-    start_date: dt.date,
-    end_date: dt.date,
-    report_date: dt.date | None = None,
-    dispatch_date: dt.date | None = None,
-    hours,
-    days: int,
-    seats: int,
-    mode: str,
-    kind: str = "main",
-    location: str = "",
-    target_categories=(),
-    allocations=(),
-    cadres=(),
-    partner=None,
-    partner_seats: int = 0,
-    sessions=(),
-) -> PlanLine:
-    """Add a class to a draft plan. `allocations`: (unit, seats) pairs for a quota line;
-    `cadres` for a named one; `partner`/`partner_seats`: seats offered to another
-    department outside the jurisdiction; `sessions`: dicts of the planned curriculum."""
-    plan = _lock(plan)
-    policy.require_drafter(actor, plan)
-    if plan.status not in EDITABLE:
-        raise ValidationError(_("Only a draft or returned plan can be changed."))
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": _("Please give the class a name.")})
-    report_date = report_date or start_date
-    dispatch_date = dispatch_date or policy.default_dispatch_date(report_date)
-    _check_dates(start_date, end_date, report_date, dispatch_date)
-    if start_date.year != plan.year:
-        raise ValidationError({"start_date": _("The class must start in the plan's year.")})
-    hours = _decimal(hours, "hours", _("Credit hours must be more than zero."))
-    if not 1 <= int(days) <= min(CLASS_DAYS_MAX, (end_date - start_date).days + 1):
-        raise ValidationError({"days": _("The class has more days than its date range holds.")})
-    seats = int(seats)
-    if not 1 <= seats <= CLASS_QUOTA_MAX:
-        raise ValidationError(
-            {"seats": _("A class has from 1 to %(max)s seats.") % {"max": CLASS_QUOTA_MAX}}
-        )
-    categories = list(dict.fromkeys(target_categories or ()))
-    if any(c not in CadreCategory.values for c in categories):
-        raise ValidationError({"target_categories": _("Unknown cadre category.")})
-
-    partner_seats = int(partner_seats or 0)
-    if partner is None and partner_seats:
-        raise ValidationError({"partner": _("Seats offered need a partner department.")})
-    if partner is not None:
-        if policy.in_jurisdiction(partner.unit, plan.org_department.jurisdiction):
-            raise ValidationError(
-                {"partner": _("The partner department must lie outside your jurisdiction.")}
-            )
-        if partner_seats < 1:
-            raise ValidationError({"partner_seats": _("Offer the partner at least one seat.")})
-
-    allocations = [(unit, int(n)) for unit, n in allocations]
-    cadres = list(cadres)
-    if mode == LineMode.QUOTA:
-        if not allocations:
-            raise ValidationError({"allocations": _("Give seats to at least one unit.")})
-        if len({u.pk for u, _n in allocations}) != len(allocations):
-            raise ValidationError({"allocations": _("The same unit is given seats twice.")})
-        if any(n < 1 for _u, n in allocations):
-            raise ValidationError({"allocations": _("Each unit needs at least one seat.")})
-        total = sum(n for _u, n in allocations) + partner_seats
-        if total != seats:
-            raise ValidationError(
-                {
-                    "allocations": _(
-                        "The seats per unit (with the partner's) add up to %(total)d, "
-                        "not the class's %(seats)d."
-                    )
-                    % {"total": total, "seats": seats}
-                }
-            )
-        for unit, _n in allocations:
-            require_any(actor, ("issue_dispatch",), unit)
-    elif mode == LineMode.NAMED:
-        if not cadres:
-            raise ValidationError({"cadres": _("Name at least one cadre.")})
-        if len({c.pk for c in cadres}) != len(cadres):
-            raise ValidationError({"cadres": _("The same cadre is named twice.")})
-        if len(cadres) + partner_seats > seats:
-            raise ValidationError(
-                {
-                    "cadres": _("%(count)d cadres named but the class has %(quota)d seats.")
-                    % {"count": len(cadres) + partner_seats, "quota": seats}
-                }
-            )
-        reachable = set(
-            org_selectors.cadres_in_reach(actor, "issue_dispatch")
-            .filter(pk__in=[c.pk for c in cadres])
-            .values_list("pk", flat=True)
-        )
-        outside = [c.name for c in cadres if c.pk not in reachable]
-        if outside:
-            raise PermissionDenied(
-                _("Outside your jurisdiction: %(names)s") % {"names": "、".join(outside)}
-            )
-    else:
-        raise ValidationError({"mode": _("Unknown roll call mode.")})
-
-    planned_sessions = _check_sessions(sessions, hours, start_date, end_date)
-    capacity = getattr(institution, "capacity", None)
-    if capacity:
-        taken = policy.overlapping_seats(institution, start_date, end_date, plan=plan)
-        if taken + seats > capacity:
-            raise ValidationError(
-                {
-                    "seats": _(
-                        "%(institution)s holds %(capacity)d seats at a time; classes overlapping "
-                        "these dates already take %(taken)d, so %(seats)d more do not fit."
-                    )
-                    % {
-                        "institution": institution.name,
-                        "capacity": capacity,
-                        "taken": taken,
-                        "seats": seats,
-                    }
-                }
-            )
-
-    line = PlanLine.objects.create(
-        plan=plan,
-        name=name[:128],
-        institution=institution,
-        kind=kind,
-        start_date=start_date,
-        end_date=end_date,
-        report_date=report_date,
-        dispatch_date=dispatch_date,
-        location=(location or institution.name)[:255],
-        hours=hours,
-        days=int(days),
-        seats=seats,
-        target_categories=categories,
-        mode=mode,
-        partner=partner,
-        partner_seats=partner_seats,
-    )
-    PlanAllocation.objects.bulk_create(
-        PlanAllocation(line=line, unit=unit, seats=n) for unit, n in allocations
-    )
-    for session in planned_sessions:
-        session.line = line
-    PlanSession.objects.bulk_create(planned_sessions)
-    line.named_cadres.set(cadres)
-    record_event(actor=actor, verb="plan.line_add", target=line, after=snapshot(line))
-    return line
-
-
 # -- consultation (会商) ------------------------------------------------------------------
 
 
+def pending_lines(plan):
+    """The lines its publication acts on: new lines (a class to create) and carried lines
+    changed in this version (their class to change); removed lines are not."""
+    return plan.lines.active().filter(Q(training_class__isnull=True) | Q(changed_at__isnull=False))
+
+
 def consultee_units(plan) -> list:
-    """The institutions of the plan's new lines and the units they allot seats to."""
+    """The institutions of the plan's new and changed lines and the units they allot
+    seats to."""
     from org.models import Unit
 
-    lines = plan.lines.filter(training_class__isnull=True)
+    lines = pending_lines(plan)
     ids = set(lines.values_list("institution__unit", flat=True))
     ids |= set(PlanAllocation.objects.filter(line__in=lines).values_list("unit", flat=True))
     return list(Unit.objects.filter(pk__in=ids).order_by("path"))
@@ -302,11 +85,11 @@ def plan_submit(*, actor, plan, deadline: dt.datetime) -> list[Consultation]:
     policy.require_drafter(actor, plan)
     if plan.status not in EDITABLE:
         raise ValidationError(_("This step has already been completed by someone else."))
-    if not plan.lines.exists():
+    if not plan.lines.active().exists():
         raise ValidationError(_("The plan has no classes yet."))
     if deadline is None or deadline <= timezone.now():
         raise ValidationError({"deadline": _("The consultation deadline is already past.")})
-    first_dispatch = plan.lines.filter(training_class__isnull=True).order_by("dispatch_date")
+    first_dispatch = pending_lines(plan).order_by("dispatch_date")
     first = first_dispatch.values_list("dispatch_date", flat=True).first()
     if first and deadline.date() >= first:
         raise ValidationError(
@@ -394,13 +177,16 @@ def consultation_open(plan) -> bool:
 
 
 def publish_refusals(plan) -> list[str]:
-    """Why the plan's new lines cannot be published: a curriculum under the teaching
-    indicators without a waiver (empty: it can)."""
+    """Why the plan cannot be published (empty: it can): a new or changed line whose
+    curriculum misses the teaching indicators without a waiver; a changed carried line
+    whose class was dispatched since, or cannot take the change (`carried_refusal`)."""
     problems = []
-    lines = plan.lines.filter(training_class__isnull=True).prefetch_related("sessions")
+    lines = pending_lines(plan).select_related("carried_from").prefetch_related("sessions")
     waived = set(IndicatorWaiver.objects.filter(line__plan=plan).values_list("line", flat=True))
     rules: dict = {}  # the rules in force, read once per start date
     for line in lines:
+        if line.training_class_id is not None:
+            problems.extend(_carried_problems(line))
         if line.pk in waived:
             continue
         if line.start_date not in rules:
@@ -414,14 +200,35 @@ def publish_refusals(plan) -> list[str]:
     return problems
 
 
+def _carried_problems(line) -> list[str]:
+    if policy.line_dispatched(line):
+        return [
+            _(
+                "%(name)s: the roll call of its class started after the change was drafted, "
+                "so the change can no longer be applied."
+            )
+            % {"name": line.name}
+        ]
+    problem = carried_refusal(
+        line,
+        sessions=len(line.sessions.all()),
+        partner_id=line.partner_id,
+        partner_seats=line.partner_seats,
+    )
+    return [problem] if problem else []
+
+
 @transaction.atomic
 def line_waive(*, actor, line, reason: str) -> IndicatorWaiver:
     """The org department head lets a line under the teaching indicators be published."""
-    line = PlanLine.objects.select_related("plan__org_department__jurisdiction").get(pk=line.pk)
-    plan = _lock(line.plan)
+    plan = _lock(Plan(pk=PlanLine.objects.values_list("plan", flat=True).get(pk=line.pk)))
+    line = PlanLine.objects.get(pk=line.pk)  # read under the plan's lock: not changed since
+    line.plan = plan
     policy.require_approver(actor, plan)
     if plan.status in (PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED):
         raise ValidationError(_("The plan is already published."))
+    if line.removed_at is not None:
+        raise ValidationError(_("This class is no longer in the plan."))
     require_reason(reason, _("Please give the reason for the waiver."))
     missed = policy.line_shortfalls(line)
     if not missed:
@@ -487,9 +294,10 @@ def plan_decide(*, actor, plan, approve: bool, reason: str = "") -> Plan:
 
 @transaction.atomic
 def plan_new_version(*, actor, plan, reason: str) -> Plan:
-    """A change to a published plan: the next version, a draft carrying every line (what
-    already ran stays: a carried line keeps its class and cannot be changed); published,
-    it supersedes this one."""
+    """A change to a published plan: the next version, a draft carrying every line with
+    its class, seats and sessions (teaching methods included). A carried line whose class
+    has not been dispatched may be changed in it (`line_change`), applied to the class at
+    publication; published, the version supersedes this one."""
     plan = _lock(plan)
     policy.require_drafter(actor, plan)
     require_reason(reason, _("Please give the reason for the change."))
@@ -506,7 +314,7 @@ def plan_new_version(*, actor, plan, reason: str) -> Plan:
         change_reason=reason.strip(),
         created_by=actor,
     )
-    for line in plan.lines.prefetch_related("allocations", "sessions", "named_cadres"):
+    for line in plan.lines.active().prefetch_related("allocations", "sessions", "named_cadres"):
         old_pk = line.pk
         cadres = list(line.named_cadres.all())
         allocations = list(line.allocations.all())
@@ -515,6 +323,7 @@ def plan_new_version(*, actor, plan, reason: str) -> Plan:
         line.id = None
         line.plan = new
         line.carried_from_id = old_pk
+        line.changed_at = None
         line.save()
         line.named_cadres.set(cadres)
         PlanAllocation.objects.bulk_create(

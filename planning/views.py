@@ -1,26 +1,28 @@
 """The plan pages (mounted at /plans/): thin — parse, call a service or selector,
 render. Out of reach → 404; in reach without the role → 403."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core import exports
 from core.http import page_number
-from dispatch.models import SessionContent
-from org import selectors as org_selectors
-from org.models import Unit
 from org.policy import require_reach
 from planning import flows, policy, selectors, services
 from planning.exports import ACTUAL_COLUMNS
-from planning.forms import LineForm, PartnerNominateForm, ReasonForm
+from planning.forms import (
+    LineForm,
+    PartnerNominateForm,
+    ReasonForm,
+    line_initial,
+    named_cadres,
+    parse_allocations,
+    parse_sessions,
+)
 from planning.models import LineMode
 
 PAGE_SIZE = 50
@@ -59,95 +61,47 @@ def plan_list(request):
 @login_required
 def plan_detail(request, pk):
     plan = _plan(request, pk)
+    lines = selectors.plan_lines(plan)
+    may_draft = policy.may_draft(request.user, plan)
     return render(
         request,
         "planning/plan_detail.html",
         {
             "plan": plan,
-            "lines": selectors.plan_lines(plan),
+            "lines": lines,
+            "changeable": {
+                line.pk for line in lines if may_draft and policy.line_refusal(line) is None
+            },
+            "removable": {
+                line.pk
+                for line in lines
+                if may_draft and policy.line_refusal(line, removing=True) is None
+            },
+            "removed": selectors.removed_lines(plan),
             "consultations": selectors.consultation_rows(plan),
             "versions": selectors.plan_versions(plan),
             "nominations": selectors.plan_nominations(plan),
-            "may_draft": policy.may_draft(request.user, plan),
+            "may_draft": may_draft,
             "may_approve": policy.may_approve(request.user, plan),
             "reason_form": ReasonForm(),
         },
     )
 
 
-def _allocations(text, form):
-    pairs = []
-    for number, raw in enumerate((text or "").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        code, _sep, seats = raw.replace("：", ":").partition(":")
-        unit = Unit.objects.filter(code=code.strip()).first() if code.strip() else None
-        if unit is None or not seats.strip().isdigit():
-            raise ValidationError(
-                {"allocations": _("Line %(n)d: unit code: seats") % {"n": number}}
-            )
-        pairs.append((unit, int(seats)))
-    return pairs
-
-
-def _sessions(text):
-    rows = []
-    for number, raw in enumerate((text or "").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        parts = [p.strip() for p in raw.replace("，", ",").split(",")]
-        try:
-            date = dt.date.fromisoformat(parts[0])
-            hours, content = parts[1], parts[2]
-        except (IndexError, ValueError):
-            raise ValidationError(
-                {
-                    "sessions": _(
-                        "Line %(n)d: date, hours, content, teacher, leading cadre (1/0), title"
-                    )
-                    % {"n": number}
-                }
-            ) from None
-        labels = {str(label): value for value, label in SessionContent.choices}
-        rows.append(
-            {
-                "date": date,
-                "hours": hours,
-                "content": labels.get(content, content),
-                "teacher": parts[3] if len(parts) > 3 else "",
-                "by_leading_cadre": len(parts) > 4 and parts[4] in ("1", "是", "yes", "true"),
-                "title": parts[5] if len(parts) > 5 else "",
-            }
-        )
-    return rows
-
-
-def _named_cadres(user, text):
-    """The cadres of a named line, one a line by ID number or name, looked up among the
-    cadres the dispatcher may name (others read as not found); a name two of them share
-    must be given as the ID number."""
-    keys = list(dict.fromkeys(k.strip() for k in (text or "").splitlines() if k.strip()))
-    if not keys:
-        return []
-    reach = org_selectors.cadres_in_reach(user, "issue_dispatch").filter(
-        Q(id_number__in=keys) | Q(name__in=keys)
+def _line_fields(request, form, line=None) -> dict:
+    """The service's fields from a valid line form (the text parts parsed)."""
+    data = dict(form.cleaned_data)
+    cadres = data.pop("cadres")
+    current = list(line.named_cadres.all()) if line is not None else ()
+    data["allocations"] = parse_allocations(data["allocations"])
+    data["sessions"] = parse_sessions(data["sessions"])
+    data["partner_seats"] = data["partner_seats"] or 0
+    data["cadres"] = (
+        named_cadres(request.user, cadres, current=current)
+        if data["mode"] == LineMode.NAMED
+        else []
     )
-    by_id, by_name = {}, {}
-    for c in reach:
-        by_id[c.id_number] = c
-        by_name.setdefault(c.name, []).append(c)
-    missing = [k for k in keys if k not in by_id and k not in by_name]
-    if missing:
-        raise ValidationError({"cadres": _("Not found: %(names)s") % {"names": "、".join(missing)}})
-    shared = [k for k in keys if k not in by_id and len(by_name[k]) > 1]
-    if shared:
-        raise ValidationError(
-            {
-                "cadres": _("Several cadres are named %(names)s: give the ID number.")
-                % {"names": "、".join(shared)}
-            }
-        )
-    return [by_id[k] if k in by_id else by_name[k][0] for k in keys]
+    return data
 
 
 @login_required
@@ -160,24 +114,73 @@ def line_add(request, pk):
         return redirect("planning:detail", plan.pk)
     form = LineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        named = data.pop("cadres")
         try:
-            services.line_add(
-                actor=request.user,
-                plan=plan,
-                allocations=_allocations(data.pop("allocations"), form),
-                cadres=_named_cadres(request.user, named) if data["mode"] == LineMode.NAMED else [],
-                sessions=_sessions(data.pop("sessions")),
-                partner_seats=data.pop("partner_seats") or 0,
-                **data,
-            )
+            services.line_add(actor=request.user, plan=plan, **_line_fields(request, form))
         except ValidationError as exc:
             _errors(form, exc)
         else:
             messages.success(request, _("The class has been added to the plan."))
             return redirect("planning:detail", plan.pk)
-    return render(request, "planning/line_form.html", {"plan": plan, "form": form})
+    return render(
+        request,
+        "planning/line_form.html",
+        {"plan": plan, "form": form, "title": _("Add a class")},
+    )
+
+
+def _draftable_line(request, pk, *, removing=False):
+    """The line (404 out of reach; 403 for who may not draft its plan) and why it cannot
+    be changed or removed now (None: it can)."""
+    line = selectors.line_for_user(request.user, pk)
+    if line is None:
+        raise Http404
+    if not policy.may_draft(request.user, line.plan):
+        raise PermissionDenied
+    return line, policy.line_refusal(line, removing=removing)
+
+
+@login_required
+def line_change(request, pk):
+    line, refusal = _draftable_line(request, pk)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("planning:detail", line.plan_id)
+    form = LineForm(request.POST or None, initial=line_initial(line))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.line_change(actor=request.user, line=line, **_line_fields(request, form, line))
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("The class has been changed."))
+            return redirect("planning:detail", line.plan_id)
+    return render(
+        request,
+        "planning/line_form.html",
+        {"plan": line.plan, "form": form, "title": _("Change the class"), "line": line},
+    )
+
+
+@login_required
+def line_remove(request, pk):
+    line, refusal = _draftable_line(request, pk, removing=True)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("planning:detail", line.plan_id)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.line_remove(actor=request.user, line=line, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("The class has been removed from the plan."))
+            return redirect("planning:detail", line.plan_id)
+    return render(
+        request,
+        "planning/reason_form.html",
+        {"form": form, "title": _("Remove the class from the plan"), "subject": line},
+    )
 
 
 @login_required

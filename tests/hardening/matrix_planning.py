@@ -58,6 +58,8 @@ PAGES: dict[str, Expect] = {
     "planning:line_add": Expect(get={}, post={}, otherwise=frozenset({"404"})),
     "planning:new_version": Expect(get={}, post={}, otherwise=frozenset({"404"})),
     "planning:actual": Expect(get={}, post={}, otherwise=frozenset({"404"})),
+    "planning:line_change": Expect(get={}, post={}, otherwise=frozenset({"404"})),
+    "planning:line_remove": Expect(get={}, post={}, otherwise=frozenset({"404"})),
     "planning:waive": Expect(get={}, post={}, otherwise=frozenset({"404"})),
     "planning:nominate": Expect(get={}, post={}, otherwise=frozenset({"404"})),
 }

@@ -1,13 +1,12 @@
 """The planning tests' world: the test world plus a department outside the city (the
 partner of 对口支援) with a dispatcher and a cadre, and a sessions list that meets the
-teaching indicators."""
+default teaching indicators by its teaching methods."""
 
 import datetime as dt
 
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
-from dispatch.models import TeachingIndicatorRule
 from org.models import OrgDepartment, UnitKind
 from tests.factories import cadre, unit, user
 
@@ -27,15 +26,13 @@ class Partner:
         self.pete = user("pete", "dispatcher", self.root)
 
 
-def satisfiable_rules():
-    """The seeded defaults ask theory+party spirit ≥ 70 %, case ≥ 15 % and interactive
-    ≥ 20 % of exclusive contents (105 %); the tests lower case teaching to 10 %."""
-    TeachingIndicatorRule.objects.filter(measure="case_teaching").update(min_percent=10)
-
-
-def good_sessions(start, hours=40):
-    """A 40-hour curriculum meeting every indicator (with case teaching at 10 %)."""
-    return [
+def good_sessions(start, hours=40, *, methods=True):
+    """A 40-hour curriculum meeting every default indicator (theory and party spirit
+    ≥ 70 %, party spirit ≥ 20 %, case ≥ 15 %, interactive ≥ 20 %, leading cadres ≥ 20 %)
+    only through the teaching methods: every session is theory or party spirit, 6 hours
+    of them taught by cases and 8 interactively. Without the methods (`methods=False`)
+    it has no case or interactive teaching at all."""
+    sessions = [
         {
             "date": start,
             "hours": 10,
@@ -43,14 +40,29 @@ def good_sessions(start, hours=40):
             "teacher": "甲",
             "by_leading_cadre": True,
         },
-        {"date": start, "hours": 18, "content": "theory", "teacher": "乙"},
-        {"date": start, "hours": 4, "content": "case_teaching", "teacher": "丙"},
-        {"date": start, "hours": 8, "content": "interactive", "teacher": "丁"},
+        {"date": start, "hours": 6, "content": "party_spirit", "teacher": "丙"},
+        {"date": start, "hours": 8, "content": "theory", "teacher": "丁"},
+        {"date": start, "hours": 16, "content": "theory", "teacher": "乙"},
     ]
+    if methods:
+        sessions[1]["method"] = "case_teaching"
+        sessions[2]["method"] = "interactive"
+    return sessions
 
 
 def poor_sessions(start):
     return [{"date": start, "hours": 40, "content": "professional", "teacher": "戊"}]
+
+
+def session_lines(sessions) -> str:
+    """Sessions as the plan line form's text: one
+    `date, hours, content[/method], teacher, 0|1` a line."""
+    return "\n".join(
+        f"{s['date'].isoformat()}, {s['hours']}, "
+        f"{s['content']}{'/' + s['method'] if s.get('method') else ''}, {s['teacher']}, "
+        f"{1 if s.get('by_leading_cadre') else 0}"
+        for s in sessions
+    )
 
 
 def dates(days_ahead=60):
@@ -70,3 +82,41 @@ def act(client, task, data):
         response = client.post(task_url(task, "assign"))
         assert response.status_code == 302, (response.status_code, task_url(task, "assign"))
     return client.post(task_url(task, "execute"), data)
+
+
+def quota_line(world, plan, days_ahead=60, **extra):
+    """A 40-hour class of unit A (3 seats) and B (1) at the school, through the service."""
+    from planning import services
+
+    start, end = dates(days_ahead)
+    fields = {
+        "name": "进修班",
+        "institution": world.school,
+        "start_date": start,
+        "end_date": end,
+        "dispatch_date": timezone.localdate() + dt.timedelta(days=20),
+        "hours": 40,
+        "days": 5,
+        "seats": 4,
+        "mode": "quota",
+        "allocations": [(world.a, 3), (world.b, 1)],
+    }
+    fields.update(extra)
+    fields.setdefault("sessions", good_sessions(fields["start_date"]))
+    return services.line_add(actor=world.bob, plan=plan, **fields)
+
+
+def publish(world, staff, plan):
+    """Submit the plan, every consultee accepts, the city's head approves and publishes."""
+    from planning import services
+    from planning.publishing import plan_publish
+
+    services.plan_submit(actor=world.bob, plan=plan, deadline=timezone.now() + dt.timedelta(days=2))
+    answerers = {world.a.pk: world.alice, world.b.pk: world.charlie}
+    for consultation in plan.consultations.filter(status="open"):
+        actor = answerers.get(consultation.unit_id, world.rita)
+        services.consultation_answer(actor=actor, consultation=consultation, accept=True)
+    services.plan_decide(actor=staff.oscar, plan=plan, approve=True)
+    plan_publish(actor=staff.oscar, plan=plan)
+    plan.refresh_from_db()
+    return plan

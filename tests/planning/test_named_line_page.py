@@ -8,15 +8,13 @@ from django.utils import translation
 from planning import services
 from planning.models import PlanLine
 from tests.factories import cadre
-from tests.planning.helpers import Partner, dates, good_sessions, satisfiable_rules
-from tests.planning.test_training_year_chain import session_lines
+from tests.planning.helpers import Partner, dates, good_sessions, session_lines
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def plan(world):
-    satisfiable_rules()
     start, _end = dates(60)
     return services.plan_create(actor=world.bob, org_department=world.city_od, year=start.year)
 

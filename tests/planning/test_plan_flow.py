@@ -22,19 +22,11 @@ from tests.planning.helpers import (
     dates,
     good_sessions,
     poor_sessions,
-    satisfiable_rules,
+    session_lines,
     task_url,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _session_text(sessions):
-    return "\n".join(
-        f"{s['date'].isoformat()}, {s['hours']}, {s['content']}, {s['teacher']}, "
-        f"{1 if s.get('by_leading_cadre') else 0}"
-        for s in sessions
-    )
 
 
 def _walk_to_consultation(client, world, partner):
@@ -64,7 +56,7 @@ def _walk_to_consultation(client, world, partner):
             "allocations": f"{world.a.code}: 3\n{world.b.code}: 1",
             "partner": partner.od.pk,
             "partner_seats": 1,
-            "sessions": _session_text(good_sessions(start)),
+            "sessions": session_lines(good_sessions(start)),
             "target_categories": ["section_leader"],
         },
     )
@@ -95,7 +87,6 @@ def _walk_to_consultation(client, world, partner):
 
 
 def test_the_plan_from_draft_to_roll_calls_on_the_dispatch_date(client, world, staff):
-    satisfiable_rules()
     partner = Partner()
     plan, process, named_line, deadline, dispatch_on = _walk_to_consultation(client, world, partner)
     assert plan.status == PlanStatus.CONSULTATION
@@ -229,7 +220,6 @@ def test_the_plan_from_draft_to_roll_calls_on_the_dispatch_date(client, world, s
 
 
 def test_returned_plan_goes_back_to_draft_and_a_new_version_keeps_what_ran(client, world, staff):
-    satisfiable_rules()
     partner = Partner()
     plan, process, named_line, deadline, dispatch_on = _walk_to_consultation(client, world, partner)
     client.force_login(staff.oscar)

@@ -15,7 +15,7 @@ from planning import services
 from planning.documents import issue_plan_document
 from planning.models import Plan, PlanLine, PlanStatus
 from planning.publishing import plan_publish
-from tests.planning.helpers import Partner, dates, good_sessions, satisfiable_rules
+from tests.planning.helpers import Partner, dates, good_sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,6 @@ def test_sessions_beyond_the_hours_and_partners_inside_the_jurisdiction(world, p
 
 
 def test_the_published_plan_document_reads_back(world, staff, plan):
-    satisfiable_rules()
     partner = Partner()
     _line(world, plan, seats=5, partner=partner.od, partner_seats=1)
     services.plan_submit(actor=world.bob, plan=plan, deadline=timezone.now() + dt.timedelta(days=2))

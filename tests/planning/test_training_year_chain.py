@@ -34,7 +34,7 @@ from surveys.selectors import survey_results
 from tests.factories import aware
 from tests.feedback.kit import trainees
 from tests.flowtools import fire_at, notified, open_task, process_of
-from tests.planning.helpers import dates, good_sessions, satisfiable_rules
+from tests.planning.helpers import dates, good_sessions, session_lines
 from tests.surveys.kit import TOPICS, answer_data, answer_process, open_survey
 
 pytestmark = pytest.mark.django_db
@@ -93,19 +93,10 @@ def on(day: dt.date, hour=9):
         yield
 
 
-def session_lines(sessions) -> str:
-    return "\n".join(
-        f"{s['date'].isoformat()}, {s['hours']}, {s['content']}, {s['teacher']}, "
-        f"{1 if s.get('by_leading_cadre') else 0}"
-        for s in sessions
-    )
-
-
 # -- the story ---------------------------------------------------------------------------
 
 
 def test_the_training_year_from_the_needs_survey_to_the_follow_up(client, world, staff):
-    satisfiable_rules()
     start, end = dates(60)
     year = start.year
     people = [world.cadre_a, *trainees(world, 3)]  # four of unit A, each with an account

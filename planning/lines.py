@@ -1,0 +1,428 @@
+"""Drafting a plan's lines: the checks every line passes (`check_line`), and adding,
+changing and removing one. Each write is atomic, checks the permission through
+`planning.policy` and is audited; bad input is refused with a Chinese message before
+anything is written. Nothing is deleted: a removed line keeps its row and reason, and a
+change is a new row replacing the old one (its seats and sessions are never rewritten).
+`planning.services` re-exports the writes."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import change, record_event, snapshot
+from core.validation import require_reason
+from dispatch.models import ClassSession, SessionContent, SessionMethod
+from dispatch.models.classes import CLASS_DAYS_MAX, CLASS_QUOTA_MAX
+from org import selectors as org_selectors
+from org.models import CadreCategory
+from org.policy import require_any
+from planning import policy
+from planning.models import (
+    LineMode,
+    PartnerNomination,
+    Plan,
+    PlanAllocation,
+    PlanLine,
+    PlanSession,
+    PlanStatus,
+)
+
+EDITABLE = (PlanStatus.DRAFT, PlanStatus.RETURNED)
+
+
+def lock_plan(plan) -> Plan:
+    return (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("org_department__unit", "org_department__jurisdiction")
+        .get(pk=plan.pk)
+    )
+
+
+def _decimal(value, field, message) -> Decimal:
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({field: message}) from None
+    if not result.is_finite() or result <= 0 or result > 10_000:
+        raise ValidationError({field: message})
+    return result
+
+
+def _check_dates(start, end, report, dispatch_on):
+    if end < start:
+        raise ValidationError({"end_date": _("A class cannot end before it starts.")})
+    if report > start:
+        raise ValidationError(
+            {"report_date": _("The report date must be on or before the start date.")}
+        )
+    if dispatch_on >= start:
+        raise ValidationError(
+            {"dispatch_date": _("The dispatch date must fall before the class starts.")}
+        )
+    if dispatch_on < timezone.localdate():
+        raise ValidationError({"dispatch_date": _("The dispatch date is already past.")})
+
+
+def _check_sessions(sessions, hours, start, end) -> list[PlanSession]:
+    """The planned sessions (unsaved), each within the class's dates, of a known content
+    and teaching method (lecture when none is given), together within its hours."""
+    rows = []
+    total = Decimal(0)
+    contents = set(SessionContent.values)
+    methods = set(SessionMethod.values)
+    for s in sessions:
+        session_hours = _decimal(s.get("hours"), "sessions", _("Each session needs its hours."))
+        if s.get("content") not in contents:
+            raise ValidationError({"sessions": _("Unknown content of a session.")})
+        method = s.get("method") or SessionMethod.LECTURE
+        if method not in methods:
+            raise ValidationError({"sessions": _("Unknown teaching method of a session.")})
+        date = s.get("date") or start
+        if not start <= date <= end:
+            raise ValidationError({"sessions": _("A session falls outside the class's dates.")})
+        total += session_hours
+        rows.append(
+            PlanSession(
+                date=date,
+                title=(s.get("title") or "").strip()[:200] or str(s["content"]),
+                hours=session_hours,
+                teacher=(s.get("teacher") or "").strip()[:100],
+                by_leading_cadre=bool(s.get("by_leading_cadre")),
+                content=s["content"],
+                method=method,
+            )
+        )
+    if total > hours:
+        raise ValidationError(
+            {
+                "sessions": _(
+                    "The sessions add up to %(total)s hours, more than the class's %(hours)s."
+                )
+                % {"total": total, "hours": hours}
+            }
+        )
+    return rows
+
+
+@dataclass
+class LineDraft:
+    """A line's checked input: the line's own fields, its seats per unit, the cadres
+    named and its planned sessions (unsaved)."""
+
+    fields: dict
+    allocations: list = field(default_factory=list)
+    cadres: list = field(default_factory=list)
+    sessions: list = field(default_factory=list)
+
+
+def check_line(
+    *,
+    actor,
+    plan,
+    line=None,
+    name: str,
+    institution,
+    start_date: dt.date,
+    end_date: dt.date,
+    report_date: dt.date | None = None,
+    dispatch_date: dt.date | None = None,
+    hours,
+    days: int,
+    seats: int,
+    mode: str,
+    kind: str = "main",
+    location: str = "",
+    target_categories=(),
+    allocations=(),
+    cadres=(),
+    partner=None,
+    partner_seats: int = 0,
+    sessions=(),
+) -> LineDraft:
+    """Every rule a line of `plan` keeps (`line`: the one it would replace, not counted
+    against the institution's capacity): dates in order and in the plan's year, seats per
+    unit adding up to the class's (with the partner's), cadres named in the actor's
+    jurisdiction, sessions within the class's dates and hours, the institution's
+    capacity. Raises ValidationError/PermissionDenied; writes nothing."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Please give the class a name.")})
+    report_date = report_date or start_date
+    dispatch_date = dispatch_date or policy.default_dispatch_date(report_date)
+    _check_dates(start_date, end_date, report_date, dispatch_date)
+    if start_date.year != plan.year:
+        raise ValidationError({"start_date": _("The class must start in the plan's year.")})
+    hours = _decimal(hours, "hours", _("Credit hours must be more than zero."))
+    if not 1 <= int(days) <= min(CLASS_DAYS_MAX, (end_date - start_date).days + 1):
+        raise ValidationError({"days": _("The class has more days than its date range holds.")})
+    seats = int(seats)
+    if not 1 <= seats <= CLASS_QUOTA_MAX:
+        raise ValidationError(
+            {"seats": _("A class has from 1 to %(max)s seats.") % {"max": CLASS_QUOTA_MAX}}
+        )
+    categories = list(dict.fromkeys(target_categories or ()))
+    if any(c not in CadreCategory.values for c in categories):
+        raise ValidationError({"target_categories": _("Unknown cadre category.")})
+
+    partner_seats = int(partner_seats or 0)
+    if partner is None and partner_seats:
+        raise ValidationError({"partner": _("Seats offered need a partner department.")})
+    if partner is not None:
+        if policy.in_jurisdiction(partner.unit, plan.org_department.jurisdiction):
+            raise ValidationError(
+                {"partner": _("The partner department must lie outside your jurisdiction.")}
+            )
+        if partner_seats < 1:
+            raise ValidationError({"partner_seats": _("Offer the partner at least one seat.")})
+
+    allocations = [(unit, int(n)) for unit, n in allocations]
+    cadres = list(cadres)
+    if mode == LineMode.QUOTA:
+        _check_allocations(actor, allocations, seats, partner_seats)
+        cadres = []
+    elif mode == LineMode.NAMED:
+        _check_named(actor, cadres, seats, partner_seats)
+        allocations = []
+    else:
+        raise ValidationError({"mode": _("Unknown roll call mode.")})
+
+    planned_sessions = _check_sessions(sessions, hours, start_date, end_date)
+    capacity = getattr(institution, "capacity", None)
+    if capacity:
+        taken = policy.overlapping_seats(
+            institution, start_date, end_date, plan=plan, exclude_line=line
+        )
+        if taken + seats > capacity:
+            raise ValidationError(
+                {
+                    "seats": _(
+                        "%(institution)s holds %(capacity)d seats at a time; classes overlapping "
+                        "these dates already take %(taken)d, so %(seats)d more do not fit."
+                    )
+                    % {
+                        "institution": institution.name,
+                        "capacity": capacity,
+                        "taken": taken,
+                        "seats": seats,
+                    }
+                }
+            )
+    return LineDraft(
+        fields={
+            "name": name[:128],
+            "institution": institution,
+            "kind": kind,
+            "start_date": start_date,
+            "end_date": end_date,
+            "report_date": report_date,
+            "dispatch_date": dispatch_date,
+            "location": (location or institution.name)[:255],
+            "hours": hours,
+            "days": int(days),
+            "seats": seats,
+            "target_categories": categories,
+            "mode": mode,
+            "partner": partner,
+            "partner_seats": partner_seats,
+        },
+        allocations=allocations,
+        cadres=cadres,
+        sessions=planned_sessions,
+    )
+
+
+def _check_allocations(actor, allocations, seats, partner_seats) -> None:
+    if not allocations:
+        raise ValidationError({"allocations": _("Give seats to at least one unit.")})
+    if len({u.pk for u, _n in allocations}) != len(allocations):
+        raise ValidationError({"allocations": _("The same unit is given seats twice.")})
+    if any(n < 1 for _u, n in allocations):
+        raise ValidationError({"allocations": _("Each unit needs at least one seat.")})
+    total = sum(n for _u, n in allocations) + partner_seats
+    if total != seats:
+        raise ValidationError(
+            {
+                "allocations": _(
+                    "The seats per unit (with the partner's) add up to %(total)d, "
+                    "not the class's %(seats)d."
+                )
+                % {"total": total, "seats": seats}
+            }
+        )
+    for unit, _n in allocations:
+        require_any(actor, ("issue_dispatch",), unit)
+
+
+def _check_named(actor, cadres, seats, partner_seats) -> None:
+    if not cadres:
+        raise ValidationError({"cadres": _("Name at least one cadre.")})
+    if len({c.pk for c in cadres}) != len(cadres):
+        raise ValidationError({"cadres": _("The same cadre is named twice.")})
+    if len(cadres) + partner_seats > seats:
+        raise ValidationError(
+            {
+                "cadres": _("%(count)d cadres named but the class has %(quota)d seats.")
+                % {"count": len(cadres) + partner_seats, "quota": seats}
+            }
+        )
+    reachable = set(
+        org_selectors.cadres_in_reach(actor, "issue_dispatch")
+        .filter(pk__in=[c.pk for c in cadres])
+        .values_list("pk", flat=True)
+    )
+    outside = [c.name for c in cadres if c.pk not in reachable]
+    if outside:
+        raise PermissionDenied(
+            _("Outside your jurisdiction: %(names)s") % {"names": "、".join(outside)}
+        )
+
+
+def carried_refusal(line, *, sessions: int, partner_id, partner_seats: int) -> str | None:
+    """Why a change of a line carried with its class cannot be applied to the class:
+    the class keeps more sessions than planned (a session is never deleted), or the
+    partner already nominated more cadres than the seats it would keep (or to another
+    partner). None when it can, or when the line has no class."""
+    if line.training_class_id is None:
+        return None
+    kept = ClassSession.objects.filter(training_class_id=line.training_class_id).count()
+    if kept > sessions:
+        return _(
+            "%(name)s: its class already has %(count)d sessions and a session is never "
+            "deleted: plan at least %(count)d sessions (change those no longer wanted)."
+        ) % {"name": line.name, "count": kept}
+    source = line.carried_from
+    nominated = PartnerNomination.objects.filter(line=source).count() if source is not None else 0
+    if nominated and (partner_id != source.partner_id or partner_seats < nominated):
+        return _(
+            "%(name)s: the partner department has already nominated %(count)d cadres into "
+            "its seats: keep the partner and at least %(count)d seats for it."
+        ) % {"name": line.name, "count": nominated}
+    return None
+
+
+def _create(plan, draft: LineDraft, **extra) -> PlanLine:
+    line = PlanLine.objects.create(plan=plan, **draft.fields, **extra)
+    PlanAllocation.objects.bulk_create(
+        PlanAllocation(line=line, unit=unit, seats=n) for unit, n in draft.allocations
+    )
+    for session in draft.sessions:
+        session.line = line
+    PlanSession.objects.bulk_create(draft.sessions)
+    line.named_cadres.set(draft.cadres)
+    return line
+
+
+def _lock_line(line) -> tuple[PlanLine, Plan]:
+    """The plan, then the line and the published line it was carried from, locked (the
+    daily start of roll calls locks that one: a change and a roll call never cross)."""
+    plan = lock_plan(Plan(pk=PlanLine.objects.values_list("plan", flat=True).get(pk=line.pk)))
+    line = (
+        PlanLine.objects.select_for_update(of=("self",))
+        .select_related("institution__unit")
+        .get(pk=line.pk)
+    )
+    if line.carried_from_id:
+        line.carried_from = PlanLine.objects.select_for_update(of=("self",)).get(
+            pk=line.carried_from_id
+        )
+    line.plan = plan
+    return line, plan
+
+
+@transaction.atomic
+def line_add(*, actor, plan, **fields) -> PlanLine:
+    """Add a class to a draft plan (the fields of `check_line`). `allocations`: (unit,
+    seats) pairs for a quota line; `cadres` for a named one; `partner`/`partner_seats`:
+    seats offered to another department outside the jurisdiction; `sessions`: dicts of
+    the planned curriculum (date, hours, content, method, teacher, by_leading_cadre,
+    title)."""
+    plan = lock_plan(plan)
+    policy.require_drafter(actor, plan)
+    if plan.status not in EDITABLE:
+        raise ValidationError(_("Only a draft or returned plan can be changed."))
+    line = _create(plan, check_line(actor=actor, plan=plan, **fields))
+    record_event(actor=actor, verb="plan.line_add", target=line, after=snapshot(line))
+    return line
+
+
+@transaction.atomic
+def line_change(*, actor, line, **fields) -> PlanLine:
+    """Change a line of a draft or returned plan (the same checks as `line_add`); in a
+    new version of a published plan, a carried line whose class has not been dispatched
+    too — applied to the class when the version is published. The change is a new line
+    replacing this one (kept, marked replaced); returns the new line. A waiver of the
+    old curriculum does not carry over."""
+    line, plan = _lock_line(line)
+    policy.require_drafter(actor, plan)
+    refusal = policy.line_refusal(line)
+    if refusal:
+        raise ValidationError(refusal)
+    draft = check_line(actor=actor, plan=plan, line=line, **fields)
+    problem = carried_refusal(
+        line,
+        sessions=len(draft.sessions),
+        partner_id=getattr(draft.fields["partner"], "pk", None),
+        partner_seats=draft.fields["partner_seats"],
+    )
+    if problem:
+        raise ValidationError(problem)
+    now = timezone.now()
+    new = _create(
+        plan,
+        draft,
+        training_class_id=line.training_class_id,
+        carried_from_id=line.carried_from_id,
+        roll_call_started_at=line.roll_call_started_at,
+        changed_at=now,
+    )
+    change(actor=actor, instance=line, verb="plan.line_replace", removed_at=now, replaced_by=new)
+    record_event(
+        actor=actor,
+        verb="plan.line_change",
+        target=new,
+        before=_full_snapshot(line),
+        after=_full_snapshot(new),
+        note=f"replaces:{line.pk}",
+    )
+    return new
+
+
+@transaction.atomic
+def line_remove(*, actor, line, reason: str) -> PlanLine:
+    """Take a class out of a draft or returned plan, with the reason: the line is kept,
+    marked removed, and counts no more (plan, document, consultation, publication, plan
+    against actual). A line whose class already exists is refused: a class cannot be
+    cancelled."""
+    line, plan = _lock_line(line)
+    policy.require_drafter(actor, plan)
+    refusal = policy.line_refusal(line, removing=True)
+    if refusal:
+        raise ValidationError(refusal)
+    require_reason(reason, _("Please give the reason for the removal."))
+    return change(
+        actor=actor,
+        instance=line,
+        verb="plan.line_remove",
+        note=reason.strip(),
+        removed_at=timezone.now(),
+        removal_reason=reason.strip(),
+    )
+
+
+def _full_snapshot(line) -> dict:
+    """The line with its seats per unit, cadres named and sessions, for the audit trail."""
+    data = snapshot(line)
+    data["allocations"] = list(line.allocations.values_list("unit_id", "seats"))
+    data["named_cadres"] = sorted(line.named_cadres.values_list("pk", flat=True))
+    data["sessions"] = [
+        {**s, "date": s["date"].isoformat(), "hours": str(s["hours"])}
+        for s in line.sessions.values(
+            "date", "hours", "content", "method", "teacher", "by_leading_cadre", "title"
+        )
+    ]
+    return data
