@@ -34,6 +34,8 @@ from openpyxl.xml.functions import iterparse
 # A table ends at this many blank rows in a row (data after them refuses the file); fewer
 # blank rows are skipped.
 BLANK_RUN = 1000
+# A header row is read this many cells wide at most (the templates have a few dozen).
+HEADER_COLUMNS = 200
 # Below this many unpacked bytes a workbook's compression ratio is not looked at.
 RATIO_FLOOR = 1024 * 1024
 CHUNK = 64 * 1024
@@ -175,9 +177,29 @@ def _xlsx_rows(stream, limits: Limits):
         book.close()
         raise not_a_workbook()
 
+    def numbered():
+        # The header row (the first non-blank one) is read at most HEADER_COLUMNS wide;
+        # the rows below it only as wide as the header, however wide the sheet declares
+        # itself (<dimension> up to XFD pads every row, blank ones too, to 16,384 cells).
+        line, values = 0, ()
+        first = sheet.iter_rows(values_only=True, max_col=HEADER_COLUMNS)
+        try:
+            for line, values in enumerate(first, start=1):
+                yield line, values
+                if not _blank(values):
+                    break
+            else:
+                return
+        finally:
+            first.close()
+        width = max(i for i, v in enumerate(values, start=1) if not _blank((v,)))
+        yield from enumerate(
+            sheet.iter_rows(min_row=line + 1, max_col=width, values_only=True), start=line + 1
+        )
+
     def rows():
         try:
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for line, values in numbered():
                 for column, value in enumerate(values, start=1):
                     if value is not None and _is_formula(value):
                         raise ValidationError(

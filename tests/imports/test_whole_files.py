@@ -4,6 +4,7 @@ otherwise on the batch's page, no row kept — and nothing written."""
 
 import io
 import os
+import re
 import time
 import zipfile
 
@@ -172,3 +173,62 @@ def test_gb18030_and_utf8_with_bom_csv_files_are_read_right(world, client, kind)
     assert gb.status == bom.status == BatchStatus.PREVIEWED
     assert gb.rows.get().raw["name"] == "王堃喆镕单位"
     assert bom.rows.get().raw["name"] == "李玥单位"
+
+
+def _wide_sheet(data_rows: dict[int, list[str]], dimension: str) -> bytes:
+    """A workbook whose sheet declares `dimension` (e.g. A1:XFD20000) and holds the given
+    rows ({row number: cell texts from column A}, or a "XFD" key for one far cell), its
+    XML written directly."""
+    workbook = Workbook()
+    base = io.BytesIO()
+    workbook.save(base)
+    cells = []
+    for number, values in sorted(data_rows.items()):
+        if values == ["XFD"]:
+            row = f'<c r="XFD{number}" t="inlineStr"><is><t>x</t></is></c>'
+        else:
+            row = "".join(
+                f'<c r="{chr(65 + i)}{number}" t="inlineStr"><is><t>{v}</t></is></c>'
+                for i, v in enumerate(values)
+            )
+        cells.append(f'<row r="{number}">{row}</row>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                head, _sep, _rest = text.partition("<sheetData")
+                head = re.sub(r"<dimension [^>]*>", f'<dimension ref="{dimension}"/>', head)
+                data = (head + "<sheetData>" + "".join(cells) + "</sheetData></worksheet>").encode()
+            zf.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_sheet_declared_16384_columns_wide_is_read_as_wide_as_its_header(world, client, kind):
+    """Rows are read only as wide as the header (they were padded to XFD, 16,384 cells,
+    blank ones too: a 100 KB file held a worker for half a minute)."""
+    from core import spreadsheets
+
+    rows = {1: ["单位代码", "单位名称"], 2: ["W1", "宽表单位"]}
+    rows.update({n: ["XFD"] for n in range(3, 20_003)})
+    content = _wide_sheet(rows, "A1:XFD20002")
+    read, close = spreadsheets._xlsx_rows(io.BytesIO(content), spreadsheets.Limits.from_settings())
+    widths = {len(values) for line, values in read if line > 1}
+    close()
+    assert widths == {2}
+    client.force_login(world.bob)
+    upload(client, SimpleUploadedFile("units.xlsx", content))
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.rows_total) == (BatchStatus.PREVIEWED, 1)
+
+
+def test_sparse_rows_in_a_wide_declared_sheet_are_all_read(world, client, kind):
+    """Twenty units with 998 blank rows between each (fewer than the 1,000 that end a
+    table), in a sheet declared A1:XFD20000: every unit is read."""
+    rows = {1: ["单位代码", "单位名称"]}
+    rows.update({2 + 999 * i: [f"S{i}", f"稀疏单位{i}"] for i in range(20)})
+    client.force_login(world.bob)
+    upload(client, SimpleUploadedFile("units.xlsx", _wide_sheet(rows, "A1:XFD20000")))
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.rows_total) == (BatchStatus.PREVIEWED, 20)
