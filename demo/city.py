@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from audit.services import record_event
 from dispatch.models import ClassKind, Institution, InstitutionKind, TrainingClass
@@ -434,7 +435,7 @@ def _frozen_heap():
 @transaction.atomic
 def seed(today: dt.date | None = None) -> dict:
     """Build (or complete) the demo city. Returns counts; `created` is 0 on a re-run."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     rng = random.Random(SEED)
     stats = Stats()
     units = _build_units(stats)
@@ -450,7 +451,7 @@ def seed(today: dt.date | None = None) -> dict:
     # grants are read once (org.reachcache; the walk changes no grant, and a change
     # would forget them).
     with _frozen_heap(), reachcache.scope():
-        if demo_scenario.run():
+        if demo_scenario.run(today):
             stats.add(True)
         if steps.run_all(today):
             stats.add(True)

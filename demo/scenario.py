@@ -1,9 +1,10 @@
 """Walk the demo city through every stage of dispatch, through the same services and
 flows the pages use, so the demo shows a dispatch in each status.
 
-It runs once, on a database that has no roll call yet. A class already under way cannot
-take a roll call, so for the running class the demo issues it as if beforehand: it moves
-the class's dates forward while issuing, and puts them back before recording attendance.
+It runs once, on a database that has no roll call yet, in the order of the days things
+happened: the classes already over or under way were named, confirmed and acknowledged
+before they began, so those steps run on their days (`demo.clock`), and their notices,
+numbers and deadlines are those of that day; what is still ahead happens today.
 """
 
 import datetime as dt
@@ -15,12 +16,27 @@ from approvals.flows import ApprovalFlow
 from approvals.models import ApprovalRequest
 from approvals.services import step_decide
 from approvals.views import step_for_task
-from circulars.flows import CircularFlow
+from demo import clock
 from dispatch import services
 from dispatch.flows import DispatchFlow, FilingFlow, NominationFlow, RollCallFlow, cancel_roll_call
 from dispatch.models import QuotaAllocation, RollCall, TrainingClass
+from feedback.services import follow_up_setting_save
 from org.models import Cadre, Unit
 from workflow.runtime import complete_task, open_task, processes_of, start_process_as
+
+#: the class that is over: its trainees attended (their feedback: demo.steps.s30_feedback)
+FINISHED_CLASS = "全市县处级干部进修班（第一期）"
+#: its trainees with logins (the demo's trainee accounts of three units)
+FINISHED_TRAINEES = [
+    "xx-fgw.trainee1",
+    "xx-fgw.trainee2",
+    "xx-jyj.trainee1",
+    "xx-jyj.trainee2",
+    "xx-ct.trainee1",
+    "xx-ct.trainee2",
+]
+#: how long before its class a roll call is issued, and its dispatches answered
+NAMED_BEFORE, ANSWERED_BEFORE = dt.timedelta(days=14), dt.timedelta(days=12)
 
 
 def _user(username):
@@ -52,14 +68,14 @@ def _roll_call(dispatcher, training_class, *, cadres=(), allocations=(), days=7)
     )
 
 
-def _announce(roll_call, *, on=None):
+def _announce(roll_call):
     """Issue the roll call's 调训通知 now, for all its dispatches, before any of their
     admission notices (the queued announcement would run only when the seed commits,
-    after the demo has moved them on); `on` dates it (a class already under way)."""
+    after the demo has moved them on)."""
     from dispatch import documents
 
     ids = list(roll_call.dispatches.values_list("pk", flat=True))
-    return documents.announce(roll_call.pk, ids, on=on)
+    return documents.announce(roll_call.pk, ids)
 
 
 def _process(dispatch):
@@ -121,14 +137,13 @@ def _dispatch_of(roll_call, cadre):
     return roll_call.dispatches.get(cadre=cadre)
 
 
-def _ledger_history():
+def _ledger_history(today):
     """Past hours for every cadre (classes, online study), so compliance shows a spread."""
     import random
 
     from ledger.models import HourKind, HourRecord, HourSource
 
     rng = random.Random(7)
-    today = timezone.localdate()
     records = []
     for cadre_id in Cadre.objects.order_by("id").values_list("id", flat=True):
         appetite = rng.random()  # some cadres train a lot, some hardly at all
@@ -153,11 +168,44 @@ def _ledger_history():
     HourRecord.objects.bulk_create(records)
 
 
-def run() -> bool:
+def _named_beforehand(dispatcher, training_class, cadres, liaison):
+    """Name `cadres` to a class that has begun, as it was done: the roll call and its
+    调训通知 two weeks before the class, each dispatch confirmed by its unit (the
+    入学通知) and acknowledged two days later. Returns the roll call."""
+    with clock.on(training_class.start_date - NAMED_BEFORE):
+        roll_call = _roll_call(dispatcher, training_class, cadres=cadres)
+        _announce(roll_call)
+    with clock.on(training_class.start_date - ANSWERED_BEFORE):
+        for cadre in cadres:
+            dispatch = _dispatch_of(roll_call, cadre)
+            unit_liaison = liaison(cadre.unit.code)
+            _confirm(dispatch, unit_liaison)
+            _acknowledge(dispatch, cadre.user or unit_liaison)
+    return roll_call
+
+
+def _finished_trainees():
+    """The trainees of the finished class: the six with logins, and two colleagues of
+    市发改委 and 市教育局 without one."""
+    with_login = list(
+        Cadre.objects.filter(user__username__in=FINISHED_TRAINEES)
+        .select_related("unit", "user")
+        .order_by("user__username")
+    )
+    without = list(
+        Cadre.objects.filter(unit__code__in=["xx-fgw", "xx-jyj"], user__isnull=True)
+        .filter(is_leadership_member=False)
+        .select_related("unit")
+        .order_by("-id")[:2]
+    )
+    return with_login + without
+
+
+def run(today) -> bool:
     """Create the scenario once; return whether anything was created."""
     if RollCall.objects.exists():
         return False
-    _ledger_history()
+    _ledger_history(today)
     city_dispatcher = _user("xx.dispatcher")
     liaison = {
         code: _user(f"{code}.liaison")
@@ -170,37 +218,29 @@ def run() -> bool:
     city_head, county_head = _user("xx.orghead"), _user("qs.orghead")
     registrar = _user("xx-dx.registrar")
 
-    # 1. The running class: issued beforehand, then attendance (first: its notices are
-    # the earliest).
+    def any_liaison(code):
+        return liaison.get(code) or _user(f"{code}.liaison")
+
+    # 1. The finished class: named beforehand, every trainee attended (recorded on its
+    # last day). The city's department follows its classes up a month after they end:
+    # set first, as attendance schedules the follow-ups.
+    finished = TrainingClass.objects.get(name=FINISHED_CLASS)
+    people = _finished_trainees()
+    with clock.on(finished.start_date - NAMED_BEFORE - dt.timedelta(days=7)):
+        follow_up_setting_save(actor=city_dispatcher, org_department=finished.organizer, months=1)
+    roll_call1 = _named_beforehand(city_dispatcher, finished, people, any_liaison)
+    with clock.on(finished.end_date, hour=17):
+        for cadre in people:
+            _attend(_dispatch_of(roll_call1, cadre), registrar, "present")
+
+    # 2. The running class: named beforehand; attendance recorded today for five of its
+    # six trainees, the last still awaiting the registrar.
     running = TrainingClass.objects.get(name="全市中青年干部培训班")
-    real = (running.start_date, running.end_date, running.report_date)
-    shift = dt.timedelta(days=(timezone.localdate() - running.start_date).days + 7)
-    TrainingClass.objects.filter(pk=running.pk).update(
-        start_date=real[0] + shift, end_date=real[1] + shift, report_date=real[2] + shift
-    )
-    running.refresh_from_db()
     attendees = _cadres("xx-fgw", 3, skip=9) + _cadres("xx-jyj", 3, skip=9)
-    roll_call2 = _roll_call(city_dispatcher, running, cadres=attendees)
-    # Its 调训通知 with the class's real dates, dated two weeks before the class began.
-    TrainingClass.objects.filter(pk=running.pk).update(
-        start_date=real[0], end_date=real[1], report_date=real[2]
-    )
-    _announce(roll_call2, on=min(real[0], timezone.localdate()) - dt.timedelta(days=14))
-    TrainingClass.objects.filter(pk=running.pk).update(
-        start_date=real[0] + shift, end_date=real[1] + shift, report_date=real[2] + shift
-    )
-    for cadre in attendees:
-        dispatch = _dispatch_of(roll_call2, cadre)
-        unit_code = cadre.unit.code
-        _confirm(dispatch, liaison[unit_code])
-        _acknowledge(dispatch, liaison[unit_code] if cadre.user_id is None else cadre.user)
-    TrainingClass.objects.filter(pk=running.pk).update(
-        start_date=real[0], end_date=real[1], report_date=real[2]
-    )
+    roll_call2 = _named_beforehand(city_dispatcher, running, attendees, any_liaison)
     outcomes = [("present", 0), ("present", 8), ("absent", 0), ("present", 60), ("present", 0)]
     for cadre, (result, leave) in zip(attendees, outcomes, strict=False):
         _attend(_dispatch_of(roll_call2, cadre), registrar, result, leave)
-    # the last attendee stays acknowledged, awaiting the registrar.
 
     # 2. An upcoming class: named roll call, every stage before the class.
     upcoming = TrainingClass.objects.get(name="全市县处级干部进修班（第二期）")
@@ -302,7 +342,7 @@ def run() -> bool:
     # 5. Filings: submitted, returned, accepted.
     def file(code, title, days_ago, hours):
         user = liaison.get(code) or _user(f"{code}.liaison")
-        start = timezone.localdate() - dt.timedelta(days=days_ago)
+        start = today - dt.timedelta(days=days_ago)
 
         def perform():
             return services.filing_submit(
@@ -321,30 +361,6 @@ def run() -> bool:
 
     file("xx-jyj", "全市教育系统安全生产专题培训", 20, 12)
 
-    # 6. A circular for the last quarter, drafted and awaiting the head's approval.
-    from circulars.documents import generated_text
-    from circulars.flows import start_scheduled_circular
-    from circulars.management.commands.start_circulars import last_finished_period
-    from circulars.services import circular_draft
-
-    start, end = last_finished_period("quarter", timezone.localdate())
-    city = roll_call.org_department
-    circular = start_scheduled_circular(
-        org_department=city, period_kind="quarter", start=start, end=end
-    )
-    process = processes_of(circular, CircularFlow).get()
-    complete_task(
-        open_task(process, "draft"),
-        city_dispatcher,
-        lambda: circular_draft(
-            actor=city_dispatcher,
-            circular=circular,
-            title=circular.title,
-            # The drafter keeps the generated text (one body, one salutation) and adds a
-            # closing request of its own.
-            body=generated_text(circular) + "\n请各单位对照检查、抓好整改。",
-        ),
-    )
     filing, process = file("xx-fgw", "发改系统政策研究能力提升培训", 30, 16)
     complete_task(
         open_task(process, "review"),

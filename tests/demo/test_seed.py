@@ -13,6 +13,8 @@ from org import idnumber
 from org.models import Cadre, OrgDepartment, Unit
 from org.roles import Role, group_name
 
+pytestmark = pytest.mark.usefixtures("media")  # the seed issues documents
+
 
 @pytest.fixture(autouse=True)
 def _debug_on(settings):
@@ -77,7 +79,7 @@ def test_the_city_is_built_in_bulk(db, monkeypatch, django_assert_max_num_querie
     audit event each), not several queries per cadre and per login."""
     from demo import scenario, steps
 
-    monkeypatch.setattr(scenario, "run", lambda: False)
+    monkeypatch.setattr(scenario, "run", lambda today: False)
     monkeypatch.setattr(steps, "run_all", lambda today: False)
     with django_assert_max_num_queries(1200):
         call_command("seed_demo", verbosity=0)

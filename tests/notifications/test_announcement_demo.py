@@ -1,7 +1,8 @@
 """The demo's documents agree with their classes: no 调训通知 is dated after its class
 began, each lists all the cadres its roll call named, and each is numbered before the
 入学通知 of its own class. The city is seeded once for the module, in a transaction
-rolled back at its end (as tests/demo/test_seeded_city.py does)."""
+rolled back at its end, its documents in a folder of their own (as
+tests/demo/test_seeded_city.py does)."""
 
 import datetime as dt
 import re
@@ -17,8 +18,9 @@ from notifications.models import IssuedDocument
 
 
 @pytest.fixture(scope="module")
-def demo_city(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+def demo_city(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
         outer = transaction.atomic()
         outer.__enter__()
         try:
