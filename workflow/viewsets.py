@@ -1,7 +1,9 @@
 """Viewflow frontend: the Site mounted at /workflow/. Each flow has its own app (inbox,
 queue, processes); every list and page shows only what the user's jurisdiction reaches."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -24,9 +26,14 @@ from viewflow.workflow.flow.views import (
     FlowQueueListView,
 )
 from viewflow.workflow.flow.views import filters as flow_filters
+from viewflow.workflow.flow.views.actions import (
+    BulkAssignTasksActionView,
+    BulkUnassignTasksActionView,
+)
 from viewflow.workflow.models import Process
 from viewflow.workflow.status import STATUS
 
+from core.http import positive_int
 from workflow import after
 from workflow.mixins import hide_out_of_reach
 from workflow.runtime import processes_for, subjects_prefetch
@@ -248,6 +255,26 @@ class ScopedChartView(FlowChartView):
         return super().dispatch(request, *args, **kwargs)
 
 
+class OnlyIdsMixin:
+    """Viewflow's bulk claim / unclaim pages put the posted `pk` values straight into
+    queries (the list's and the form's): one that is no id ("abc", "1.5", 2**63) was a
+    server error. Such a post goes back to the list with a message, nothing done."""
+
+    def post(self, request, *args, **kwargs):
+        if all(positive_int(pk) for pk in request.POST.getlist("pk")):
+            return super().post(request, *args, **kwargs)
+        messages.error(request, _("The selection holds something that is no task: choose again."))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class BulkAssignView(OnlyIdsMixin, BulkAssignTasksActionView):
+    pass
+
+
+class BulkUnassignView(OnlyIdsMixin, BulkUnassignTasksActionView):
+    pass
+
+
 class ScopedFlowAppViewset(FlowAppViewset):
     """Every list and page shows only what the user's jurisdiction reaches."""
 
@@ -258,6 +285,8 @@ class ScopedFlowAppViewset(FlowAppViewset):
     queue_view_class = QueueView
     archive_view_class = ArchiveView
     chart_view_class = ScopedChartView
+    tasks_assign_view_class = BulkAssignView
+    tasks_unassign_view_class = BulkUnassignView
 
     def has_view_permission(self, user, obj=None):
         return user.is_authenticated and self._flow_class.instance.has_view_permission(user, obj)

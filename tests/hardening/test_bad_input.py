@@ -404,6 +404,19 @@ def test_reassigning_to_no_one_is_refused(bob, unclaimed, user):
     assert unclaimed.owner is None and counts() == before
 
 
+@pytest.mark.parametrize("pk", [HUGE, "abc", "1.5", "-1", "0"])
+@pytest.mark.parametrize("action", ["queue/assign", "inbox/unassign"])
+def test_viewflows_bulk_claim_takes_only_ids(world, staff, client, unclaimed, pk, action):
+    """Viewflow's bulk claim and release put the posted pks into a query (a 500 for
+    "abc" or 2**63): a list with any value that is no id selects nothing."""
+    client.force_login(staff.lily)
+    before = counts()
+    for data in ({"pk": [pk]}, {"pk": [unclaimed.pk, pk], "_confirm": "1"}):
+        assert client.post(f"/workflow/dispatch/{action}/", data).status_code in (200, 302)
+    unclaimed.refresh_from_db()
+    assert unclaimed.owner is None and counts() == before
+
+
 # -- query strings ------------------------------------------------------------------------
 
 
