@@ -48,6 +48,19 @@ def test_sqlite_refuses_a_delete_from_a_shell_without_the_guard_function(world, 
             shell.execute("DELETE FROM audit_auditevent")
         with pytest.raises(sqlite3.DatabaseError):
             shell.execute("UPDATE audit_auditevent SET verb = 'forged'")
+        # REPLACE deletes the row it replaces without firing DELETE triggers.
+        first = shell.execute("SELECT min(id) FROM audit_auditevent").fetchone()[0]
+        columns = [row[1] for row in shell.execute("PRAGMA table_info(audit_auditevent)")]
+        values = ", ".join("'forged.by.replace'" if c == "verb" else c for c in columns)
+        for verb in ("INSERT OR REPLACE INTO", "REPLACE INTO"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                shell.execute(
+                    f"{verb} audit_auditevent ({', '.join(columns)}) "
+                    f"SELECT {values} FROM audit_auditevent WHERE id = {first}"
+                )
+        assert not shell.execute(
+            "SELECT count(*) FROM audit_auditevent WHERE verb = 'forged.by.replace'"
+        ).fetchone()[0]
         assert shell.execute("SELECT count(*) FROM audit_auditevent").fetchone()[0] == (
             AuditEvent.objects.count()
         )
