@@ -469,6 +469,23 @@ def test_admin_searches_are_bounded(world, root, url):
     assert counts() == before
 
 
+def test_an_admin_list_repeats_no_long_search_in_its_links(world, root):
+    """The admin's filter links repeat `q`: cut before the admin sees it, the page stays
+    small (a 200,000-character q made a 300 MB page of Viewflow's task list)."""
+    response = root.get(f"/admin/viewflow/task/?q={LONG}")
+    assert response.status_code == 200
+    assert len(response.content) < 300_000
+    assert LONG[:101] not in response.content.decode()
+
+
+def test_an_anonymous_visitors_overlong_address_gets_a_chinese_page(client):
+    response = client.get(f"/cadres/?x={'a' * 20_000}")
+    assert response.status_code == 400
+    assert "请求无法处理" in response.content.decode()
+    response = client.get(f"/cadres/?q={LONG}")  # the search is cut: on to the login page
+    assert response.status_code == 302 and len(response["Location"]) < 2000
+
+
 # -- ids in URLs --------------------------------------------------------------------------
 
 
