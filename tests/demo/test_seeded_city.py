@@ -153,7 +153,8 @@ def test_the_sample_files_import_cleanly_into_the_demo_city_and_again_unchanged(
         "01-units.xlsx": (3, 0, 0),
         "02-cadres.xlsx": (20, 0, 0),
         "02-cadres-gb18030.csv": (0, 0, 20),
-        "04-classes.xlsx": (2, 0, 0),
+        "03-institutions.xlsx": (1, 0, 0),
+        "04-classes.xlsx": (3, 0, 0),
         "05-accounts.xlsx": (3, 0, 0),
     }
     for name, slug in demo_samples.KINDS.items():
@@ -166,7 +167,10 @@ def test_the_sample_files_import_cleanly_into_the_demo_city_and_again_unchanged(
     trainee = Cadre.objects.get(id_number=demo_samples.id_number(demo_samples.TRAINEE))
     assert trainee.user.username == "xx-tjj.trainee1" and trainee.is_young_cadre
     assert TrainingClass.objects.filter(name__startswith="2027年", institution__unit__code="xx-dx")
-    assert TrainingClass.objects.filter(name__startswith="2027年").count() == 2
+    assert TrainingClass.objects.filter(name__startswith="2027年").count() == 3
+    centre = Unit.objects.get(code="xx-tjj-pxzx")
+    assert centre.parent.code == "xx-tjj" and centre.institution.kind == "university_base"
+    assert TrainingClass.objects.get(institution__unit=centre).kind == "thematic"
 
     for name, slug in demo_samples.KINDS.items():
         _batch, counts = _import(actor, samples / name, slug)

@@ -70,6 +70,7 @@ def test_a_user_without_the_right_or_a_refused_file_fails(world, kind, tmp_path)
         ("01-units.xlsx", "units"),
         ("02-cadres.xlsx", "cadres"),
         ("02-cadres-gb18030.csv", "cadres"),
+        ("03-institutions.xlsx", "institutions"),
         ("04-classes.xlsx", "classes"),
         ("05-accounts.xlsx", "accounts"),
     ],

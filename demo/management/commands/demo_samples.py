@@ -4,8 +4,10 @@
 Each file is its kind's template (`imports.workbooks`: the Chinese header row and the
 instructions sheet) with the example row replaced by rows that import cleanly, in this
 order, into the seeded demo city as `xx.dispatcher`: two new city bureaus under 市政府
-and a centre below one of them, twenty cadres in them, two classes of 市委组织部 at the
-party school, and the accounts of the statistics bureau's liaison, head and one trainee.
+and a centre below one of them, twenty cadres in them, the statistics bureau's training
+centre as a training institution, three classes of 市委组织部 (two at the party school,
+one at that centre), and the accounts of the statistics bureau's liaison, head and one
+trainee.
 The cadres come once more as a GB18030 CSV, as Chinese Excel saves one.
 
 The output is the same bytes on every run for the same YEAR: the workbooks' timestamps
@@ -21,7 +23,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -166,7 +168,30 @@ def class_rows(year: int) -> list[list[str]]:
             "15",
             "45",
         ],
+        [
+            f"{year}年全市统计调查业务培训班",
+            "xx-tjj-pxzx",
+            "X组通",
+            "专题班",
+            day(5, 11),
+            day(5, 13),
+            day(5, 10),
+            "XX市建设大街16号",
+            "24",
+            "3",
+            "50",
+        ],
     ]
+
+
+#: a training institution registered with its unit (new: placed under the bureau)
+INSTITUTIONS = [
+    ("xx-tjj-pxzx", "XX市统计教育培训中心", "xx-tjj", "高校培训基地", "XX市建设大街16号"),
+]
+
+
+def institution_rows() -> list[list[str]]:
+    return [list(row) for row in INSTITUTIONS]
 
 
 def account_rows() -> list[list[str]]:
@@ -242,6 +267,7 @@ def build_samples(year: int) -> dict[str, bytes]:
             "01-units.xlsx": _workbook("units", _unit_rows()),
             "02-cadres.xlsx": _workbook("cadres", cadre_rows()),
             "02-cadres-gb18030.csv": _gb18030_csv("cadres", cadre_rows()),
+            "03-institutions.xlsx": _workbook("institutions", institution_rows()),
             "04-classes.xlsx": _workbook("classes", class_rows(year)),
             "05-accounts.xlsx": _workbook("accounts", account_rows()),
         }
@@ -252,6 +278,7 @@ KINDS = {
     "01-units.xlsx": "units",
     "02-cadres.xlsx": "cadres",
     "02-cadres-gb18030.csv": "cadres",
+    "03-institutions.xlsx": "institutions",
     "04-classes.xlsx": "classes",
     "05-accounts.xlsx": "accounts",
 }
@@ -273,6 +300,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dir, year, **options):
+        if not 2000 <= year <= 9998:
+            raise CommandError(f"--year {year}: give a year from 2000 to 9998.")
         target = Path(dir)
         target.mkdir(parents=True, exist_ok=True)
         for name, content in build_samples(year).items():
