@@ -117,3 +117,17 @@ HOURS = [
     Column(_("Status"), choice("status"), width=10),
     Column(_("note"), lambda h: h.note, width=30),
 ]
+
+#: the training cycles of leadership-team members and young cadres (rows of
+#: `dispatch.leadership.cycle_report`); no ID numbers
+CYCLES = [
+    Column(_("Name"), lambda r: r.name, width=12),
+    Column(_("Unit"), lambda r: r.unit_name, width=24),
+    Column(_("Rules applied"), lambda r: "、".join(r.groups), width=22),
+    Column(_("Last systematic training ended"), lambda r: r.last_systematic, DATE, width=14),
+    Column(_("Concentrated days"), lambda r: r.leader and r.leader.days, NUMBER, width=8),
+    Column(_("minimum days"), lambda r: r.min_days, NUMBER, width=8),
+    Column(_("Flagged on"), lambda r: r.young and r.young.flagged, DATE, width=12),
+    Column(_("Rotate by"), lambda r: r.young and r.young.deadline, DATE, width=12),
+    Column(_("Status"), lambda r: "；".join(r.status_labels), width=24),
+]

@@ -8,19 +8,23 @@
   (5) of being flagged (`Cadre.young_cadre_since`); where that day is not recorded,
   within the last N years.
 
-Set-based: a fixed number of queries however many cadres. Used by the candidate
-suggestions, the training record and (`leadership_compliance`) the circular."""
+Set-based: a fixed number of queries however many cadres (`cycle_rows`). Used by the
+candidate suggestions, the training record, (`leadership_compliance`) the circular and
+(`cycle_report`) the page of the cycles, /compliance/cycles/."""
 
 import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import DateField, Max, OuterRef, QuerySet, Subquery
+from django.db import models
+from django.db.models import DateField, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.formatting import format_date
 from dispatch.models import ClassKind, Dispatch, DispatchStatus
 from ledger import cycles
+from ledger.models import CycleRuleKind
 
 SYSTEMATIC_KINDS = (ClassKind.MAIN, ClassKind.THEMATIC)
 
@@ -78,47 +82,134 @@ class CycleCheck:
     rule_version: int
 
 
-def _leader_rows(cadres: QuerySet, rules, as_of: dt.date) -> list[dict]:
+@dataclass(frozen=True)
+class LeaderRow:
+    """A leadership-team member against both leadership rules: the last systematic
+    training and the concentrated days in the window (0.0 when none)."""
+
+    cadre_id: int
+    last_systematic: dt.date | None
+    systematic_met: bool
+    days: float
+    days_met: bool
+
+    @property
+    def met(self) -> bool:
+        return self.systematic_met and self.days_met
+
+
+@dataclass(frozen=True)
+class YoungRow:
+    """An outstanding young cadre against the rotation rule. Not rotated yet but still
+    within the cycle from the day flagged is on time (`overdue` False)."""
+
+    cadre_id: int
+    flagged: dt.date | None
+    last_systematic: dt.date | None
+    rotated: bool
+    deadline: dt.date | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class CycleRows:
+    """The rules in force on `as_of` and, of the cadres measured, one row per
+    leadership-team member and one per outstanding young cadre."""
+
+    as_of: dt.date
+    rules: cycles.CycleRules
+    leaders: list[LeaderRow]
+    young: list[YoungRow]
+
+
+def _leader_rows(cadres: QuerySet, rules, as_of: dt.date) -> list[LeaderRow]:
     members = cadres.filter(is_leadership_member=True)
-    rows = list(
+    values = list(
         members.order_by()
         .annotate(last_systematic=last_systematic_training(as_of))
-        .values("id", "last_systematic")
+        .values_list("id", "last_systematic")
     )
     days = (
         cycles.concentrated_days(members, rules.concentrated, as_of)
-        if (rules.concentrated and rows)
+        if (rules.concentrated and values)
         else {}
     )
     due = systematic_due(rules, as_of)
-    for row in rows:
-        last = row["last_systematic"]
-        row["systematic_met"] = due is None or (last is not None and last >= due)
-        row["days"] = days.get(row["id"], 0.0)
-        row["days_met"] = rules.concentrated is None or row["days"] >= float(
-            rules.concentrated.min_days or 0
+    minimum = float(rules.concentrated.min_days or 0) if rules.concentrated else 0.0
+    rows = []
+    for pk, last in values:
+        done = days.get(pk, 0.0)
+        rows.append(
+            LeaderRow(
+                cadre_id=pk,
+                last_systematic=last,
+                systematic_met=due is None or (last is not None and last >= due),
+                days=done,
+                days_met=rules.concentrated is None or done >= minimum,
+            )
         )
-        row["met"] = row["systematic_met"] and row["days_met"]
     return rows
 
 
-def _young_rows(cadres: QuerySet, rules, as_of: dt.date) -> list[dict]:
-    rows = list(
+def _young_rows(cadres: QuerySet, rules, as_of: dt.date) -> list[YoungRow]:
+    values = list(
         cadres.filter(is_young_cadre=True)
         .order_by()
         .annotate(last_systematic=last_systematic_training(as_of))
-        .values("id", "young_cadre_since", "last_systematic")
+        .values_list("id", "young_cadre_since", "last_systematic")
     )
     fallback = young_fallback(rules, as_of)
-    for row in rows:
-        last, flagged = row["last_systematic"], row["young_cadre_since"]
+    rows = []
+    for pk, flagged, last in values:
         start = flagged or fallback
-        row["rotated"] = rules.young is None or (last is not None and last >= start)
+        rotated = rules.young is None or (last is not None and last >= start)
         deadline = young_deadline(rules, flagged)
-        row["deadline"] = deadline
-        # Not rotated yet but still within the cycle from the flag day: on time.
-        row["overdue"] = not row["rotated"] and (deadline is None or deadline < as_of)
+        rows.append(
+            YoungRow(
+                cadre_id=pk,
+                flagged=flagged,
+                last_systematic=last,
+                rotated=rotated,
+                deadline=deadline,
+                overdue=not rotated and (deadline is None or deadline < as_of),
+            )
+        )
     return rows
+
+
+def cycle_rows(
+    cadres: QuerySet,
+    as_of: dt.date,
+    *,
+    rules: cycles.CycleRules | None = None,
+    leaders: bool = True,
+    young: bool = True,
+) -> CycleRows:
+    """The leadership-team members and outstanding young cadres among `cadres`, each
+    measured against the cycle rules in force on `as_of` (`leaders`/`young` False: that
+    group left out, and its queries not run). A fixed number of queries (at most four)
+    however many cadres."""
+    rules = rules or cycles.cycle_rules(as_of)
+    return CycleRows(
+        as_of=as_of,
+        rules=rules,
+        leaders=_leader_rows(cadres, rules, as_of) if leaders else [],
+        young=_young_rows(cadres, rules, as_of) if young else [],
+    )
+
+
+def rule_label(rule) -> str:
+    """A cycle rule in words, with its figures ("每3年至少参加1次系统培训")."""
+    if rule.kind == CycleRuleKind.LEADER_SYSTEMATIC:
+        return _("Systematic training at least once every %(years)s years") % {"years": rule.years}
+    if rule.kind == CycleRuleKind.LEADER_CONCENTRATED:
+        return _("At least %(days)s days of concentrated training in %(years)s years") % {
+            "days": f"{rule.min_days.normalize():f}",
+            "years": rule.years,
+        }
+    return _("Rotated through training within %(years)s years of being flagged") % {
+        "years": rule.years
+    }
 
 
 def leadership_compliance(cadres: QuerySet, as_of: dt.date) -> dict:
@@ -126,28 +217,28 @@ def leadership_compliance(cadres: QuerySet, as_of: dt.date) -> dict:
     their cycle (both rules) and the rate; of the outstanding young cadres, how many are
     rotated, how many overdue. Rates are None when there is nobody to count. A handful
     of queries."""
-    rules = cycles.cycle_rules(as_of)
-    leaders = _leader_rows(cadres, rules, as_of)
-    young = _young_rows(cadres, rules, as_of)
-    met = sum(1 for row in leaders if row["met"])
-    rotated = sum(1 for row in young if row["rotated"])
+    measured = cycle_rows(cadres, as_of)
+    leaders, young, rules = measured.leaders, measured.young, measured.rules
+    met = sum(1 for row in leaders if row.met)
+    rotated = sum(1 for row in young if row.rotated)
     return {
         "as_of": as_of,
         "leaders": len(leaders),
         "leaders_met": met,
-        "leaders_systematic_overdue": sum(1 for row in leaders if not row["systematic_met"]),
-        "leaders_days_short": sum(1 for row in leaders if not row["days_met"]),
+        "leaders_systematic_overdue": sum(1 for row in leaders if not row.systematic_met),
+        "leaders_days_short": sum(1 for row in leaders if not row.days_met),
         "leader_rate": round(met / len(leaders), 4) if leaders else None,
         "young": len(young),
         "young_rotated": rotated,
-        "young_overdue": sum(1 for row in young if row["overdue"]),
+        "young_overdue": sum(1 for row in young if row.overdue),
         "young_rate": round(rotated / len(young), 4) if young else None,
-        "rule_versions": {
-            rule.kind: rule.version
-            for rule in (rules.systematic, rules.concentrated, rules.young)
-            if rule is not None
-        },
+        "rule_versions": {rule.kind: rule.version for rule in in_force(rules)},
     }
+
+
+def in_force(rules: cycles.CycleRules) -> list:
+    """The rules of `rules` that are in force, in the order the pages name them."""
+    return [r for r in (rules.systematic, rules.concentrated, rules.young) if r is not None]
 
 
 def leadership_compliance_for(user, as_of: dt.date) -> dict:
@@ -164,18 +255,21 @@ def cadre_cycles(cadre, as_of: dt.date) -> list[CycleCheck]:
         return []
     from org.models import Cadre
 
-    rules = cycles.cycle_rules(as_of)
-    one = Cadre.objects.filter(pk=cadre.pk)
+    measured = cycle_rows(
+        Cadre.objects.filter(pk=cadre.pk),
+        as_of,
+        leaders=cadre.is_leadership_member,
+        young=cadre.is_young_cadre,
+    )
+    rules = measured.rules
     checks = []
-    if cadre.is_leadership_member:
-        row = _leader_rows(one, rules, as_of)[0]
-        last = row["last_systematic"]
+    for row in measured.leaders:
+        last = row.last_systematic
         if rules.systematic is not None:
             checks.append(
                 CycleCheck(
-                    label=_("Systematic training at least once every %(years)s years")
-                    % {"years": rules.systematic.years},
-                    met=row["systematic_met"],
+                    label=rule_label(rules.systematic),
+                    met=row.systematic_met,
                     detail=_("last ended %(date)s") % {"date": format_date(last)}
                     if last
                     else _("none on record"),
@@ -185,33 +279,155 @@ def cadre_cycles(cadre, as_of: dt.date) -> list[CycleCheck]:
         if rules.concentrated is not None:
             checks.append(
                 CycleCheck(
-                    label=_("At least %(days)s days of concentrated training in %(years)s years")
-                    % {
-                        "days": f"{rules.concentrated.min_days.normalize():f}",
-                        "years": rules.concentrated.years,
-                    },
-                    met=row["days_met"],
-                    detail=_("%(days).1f days") % {"days": row["days"]},
+                    label=rule_label(rules.concentrated),
+                    met=row.days_met,
+                    detail=_("%(days).1f days") % {"days": row.days},
                     rule_version=rules.concentrated.version,
                 )
             )
-    if cadre.is_young_cadre and rules.young is not None:
-        row = _young_rows(one, rules, as_of)[0]
-        if row["rotated"]:
-            detail = _("rotated: class ended %(date)s") % {
-                "date": format_date(row["last_systematic"])
-            }
-        elif row["deadline"] and not row["overdue"]:
-            detail = _("not yet rotated; due by %(date)s") % {"date": format_date(row["deadline"])}
+    for row in measured.young if rules.young is not None else []:
+        if row.rotated:
+            detail = _("rotated: class ended %(date)s") % {"date": format_date(row.last_systematic)}
+        elif row.deadline and not row.overdue:
+            detail = _("not yet rotated; due by %(date)s") % {"date": format_date(row.deadline)}
         else:
             detail = _("overdue")
         checks.append(
             CycleCheck(
-                label=_("Rotated through training within %(years)s years of being flagged")
-                % {"years": rules.young.years},
-                met=not row["overdue"],
+                label=rule_label(rules.young),
+                met=not row.overdue,
                 detail=detail,
                 rule_version=rules.young.version,
             )
         )
     return checks
+
+
+# -- the page of the cycles (dispatch.leadership_views) and its download ---------------------
+
+
+class CycleStatus(models.TextChoices):
+    """Where a cadre stands against the cycles that apply to them. A cadre may stand in
+    several (a member overdue and short of days); `met` only when in none of the others.
+    A young cadre not yet rotated but within the cycle is on time, yet not met."""
+
+    MET = "met", gettext_lazy("met")
+    SYSTEMATIC_OVERDUE = "systematic_overdue", gettext_lazy("systematic training overdue")
+    DAYS_SHORT = "days_short", gettext_lazy("concentrated days short")
+    YOUNG_PENDING = "young_pending", gettext_lazy("not yet rotated (within the cycle)")
+    YOUNG_OVERDUE = "young_overdue", gettext_lazy("rotation overdue")
+
+
+#: the page's groups: which of the two kinds of cadres (and rules) it measures
+GROUPS = ("leaders", "young")
+#: the page's status filter
+MET, UNMET = "met", "unmet"
+
+
+@dataclass(frozen=True)
+class CadreCycleRow:
+    """One cadre of the page: a leadership-team member (`leader`), an outstanding young
+    cadre (`young`), or both, measured as `cycle_rows` measures them."""
+
+    cadre_id: int
+    name: str
+    unit_name: str
+    leader: LeaderRow | None
+    young: YoungRow | None
+    min_days: float | None
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        found = []
+        if self.leader is not None and not self.leader.systematic_met:
+            found.append(CycleStatus.SYSTEMATIC_OVERDUE)
+        if self.leader is not None and not self.leader.days_met:
+            found.append(CycleStatus.DAYS_SHORT)
+        if self.young is not None and self.young.overdue:
+            found.append(CycleStatus.YOUNG_OVERDUE)
+        elif self.young is not None and not self.young.rotated:
+            found.append(CycleStatus.YOUNG_PENDING)
+        return tuple(found) or (CycleStatus.MET,)
+
+    @property
+    def met(self) -> bool:
+        return self.statuses == (CycleStatus.MET,)
+
+    @property
+    def status_labels(self) -> list[str]:
+        return [str(CycleStatus(status).label) for status in self.statuses]
+
+    @property
+    def groups(self) -> list[str]:
+        """The cadre's kinds, in words: whose rules apply to them."""
+        found = [_("Leadership-team member")] if self.leader is not None else []
+        return found + ([_("Outstanding young cadre")] if self.young is not None else [])
+
+    @property
+    def last_systematic(self) -> dt.date | None:
+        return (self.leader or self.young).last_systematic
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    """The page: the rules in force on `as_of`, the rows (filtered by status) and the
+    count of each status (and of `unmet`) among the rows of the group, any status."""
+
+    as_of: dt.date
+    rules: cycles.CycleRules
+    rows: list[CadreCycleRow]
+    counts: dict[str, int]
+
+    @property
+    def status_counts(self) -> list[tuple[str, str, int]]:
+        """(status, its label, how many) for each status, in the order of `CycleStatus`."""
+        return [(value, str(label), self.counts[value]) for value, label in CycleStatus.choices]
+
+    @property
+    def rules_in_force(self) -> list[tuple[str, int]]:
+        """Each rule in force, in words, with its version."""
+        return [(rule_label(rule), rule.version) for rule in in_force(self.rules)]
+
+
+def cycle_report(
+    cadres: QuerySet, as_of: dt.date, *, group: str | None = None, status: str | None = None
+) -> CycleReport:
+    """The leadership-team members (`group` "leaders"), the outstanding young cadres
+    ("young") or both (None) among `cadres`, in the order of the unit tree and by name,
+    each with the cycles of their group measured on `as_of`; `status` "met" or "unmet"
+    keeps those rows. Five queries however many cadres."""
+    leaders, young = group != "young", group != "leaders"
+    measured = cycle_rows(cadres, as_of, leaders=leaders, young=young)
+    by_leader = {row.cadre_id: row for row in measured.leaders}
+    by_young = {row.cadre_id: row for row in measured.young}
+    concentrated = measured.rules.concentrated
+    min_days = float(concentrated.min_days or 0) if concentrated else None
+    kinds = Q(is_leadership_member=True) if leaders else Q(is_young_cadre=True)
+    if leaders and young:
+        kinds |= Q(is_young_cadre=True)
+    listed = (
+        cadres.filter(kinds)
+        .order_by("unit__path", "name", "pk")
+        .values_list("pk", "name", "unit__name")
+    )
+    rows = [
+        CadreCycleRow(
+            cadre_id=pk,
+            name=name,
+            unit_name=unit_name,
+            leader=by_leader.get(pk),
+            young=by_young.get(pk),
+            min_days=min_days if pk in by_leader else None,
+        )
+        for pk, name, unit_name in listed
+        # Flagged in the moment between the queries: measured next time.
+        if pk in by_leader or pk in by_young
+    ]
+    counts = dict.fromkeys([*CycleStatus.values, UNMET], 0)
+    for row in rows:
+        for found in row.statuses:
+            counts[found] += 1
+        counts[UNMET] += not row.met
+    if status in (MET, UNMET):
+        rows = [row for row in rows if row.met == (status == MET)]
+    return CycleReport(as_of=as_of, rules=measured.rules, rows=rows, counts=counts)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch import attendance, curriculum_views, views
+from dispatch import attendance, curriculum_views, leadership_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,4 +25,5 @@ urlpatterns = [
         name="roll_call_acknowledgements",
     ),
     path("cadres/<int:pk>/record/", views.training_record, name="training_record"),
+    path("compliance/cycles/", leadership_views.leadership_report, name="leadership_report"),
 ]
