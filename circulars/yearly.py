@@ -38,13 +38,22 @@ def yearly_figures(org_department, start: dt.date, end: dt.date) -> dict | None:
         {"class": c["class_name"], "institution": c["institution"], **{k: c[k] for k in keep}}
         for c in results["classes"]
     ]
+    institutions = [
+        {"institution": r["institution"], **{k: r[k] for k in keep}}
+        for r in results["institutions"]
+    ]
     # The cadres of the department's jurisdiction, as of the year's last day.
     cadres = Cadre.objects.filter(unit__path__startswith=org_department.jurisdiction.path)
     cycles = leadership_compliance(cadres, end)
     leadership = {k: cycles[k] for k in ("leaders", "leaders_met", "young", "young_rotated")}
     leadership["young_overdue"] = cycles["young_overdue"]
     # Decimals and dates as JSON text, like the rest of the stored figures.
-    figures = {"plan": plan, "feedback": feedback, "leadership": leadership}
+    figures = {
+        "plan": plan,
+        "feedback": feedback,
+        "institutions": institutions,
+        "leadership": leadership,
+    }
     return json.loads(json.dumps(figures, cls=DjangoJSONEncoder))
 
 
@@ -151,7 +160,8 @@ def yearly_blocks(yearly: dict | None, year_label: str) -> tuple[list, list]:
                         ],
                         widths=[0.8, 3.0, 2.4, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
                         note="注：评分、学用为平均分，作答不足规定人数的不显示（—）。",
-                    )
+                    ),
+                    *_institution_table(yearly.get("institutions") or []),
                 ],
             )
         )
@@ -159,6 +169,32 @@ def yearly_blocks(yearly: dict | None, year_label: str) -> tuple[list, list]:
     if leadership.get("leaders") or leadership.get("young"):
         body += [Heading("领导班子成员和优秀年轻干部培训情况"), Paragraph(_cycles_text(leadership))]
     return body, attachments
+
+
+def _institution_table(institutions: list[dict]) -> list:
+    """The same figures per training institution (what each one is told, in aggregate)."""
+    if not institutions:
+        return []
+    return [
+        Table(
+            caption="按培训机构汇总",
+            columns=["序号", "培训机构", "应评", "已评", "评分", "跟踪", "完成", "学用"],
+            rows=[
+                [
+                    i,
+                    r["institution"],
+                    r["invited"],
+                    r["answered"],
+                    _number(r["score"]),
+                    r["follow_ups"],
+                    r["done"],
+                    _number(r["rating"]),
+                ]
+                for i, r in enumerate(institutions, start=1)
+            ],
+            widths=[0.8, 4.6, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
+        )
+    ]
 
 
 def _rate(part: int, whole: int) -> str:

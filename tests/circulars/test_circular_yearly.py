@@ -59,7 +59,20 @@ RESULTS = {
             "rating": None,
         },
     ],
-    "institutions": [],
+    "institutions": [
+        {
+            "institution": "中共某市委党校",
+            "invited": 5,
+            "answered": 4,
+            "score": 4.5,
+            "follow_ups": 4,
+            "done": 3,
+            "applied_yes": 2,
+            "applied_partly": 1,
+            "applied_no": 0,
+            "rating": None,
+        },
+    ],
 }
 
 
@@ -106,3 +119,7 @@ def test_the_yearly_circular_reports_the_plan_and_the_evaluations(
     assert "2024年度调训计划执行情况表" in text and "2024年度培训评估情况表" in text
     assert ["", "合计", "", "5", "5", "4", "1"] in rows
     assert ["1", "处级干部进修班", "中共某市委党校", "5", "4", "4.5", "4", "3", "—"] in rows
+    # The same figures per institution, under their own caption.
+    assert "按培训机构汇总" in text
+    assert ["1", "中共某市委党校", "5", "4", "4.5", "4", "3", "—"] in rows
+    assert circular.figures["yearly"]["institutions"][0]["institution"] == "中共某市委党校"
