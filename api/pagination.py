@@ -58,9 +58,13 @@ class Pages(pagination.PageNumberPagination):
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
-        response["properties"]["count"].update(
+        properties = response["properties"]
+        properties["count"].update(
             nullable=True, description="总条数；按 cursor 翻页时为 null（不计数）"
         )
+        properties["next"]["description"] = "下一页的地址；已是末页时为 null"
+        properties["previous"]["description"] = "上一页的地址；已是首页时为 null"
+        properties["results"]["description"] = "本页的各条"
         return response
 
     def get_schema_operation_parameters(self, view):

@@ -1,7 +1,11 @@
 """How the schema describes the API's own token authentication (loaded in
-`ApiConfig.ready`)."""
+`ApiConfig.ready`), the `{id}` of every detail path, and the errors every operation
+answers with."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -16,6 +20,29 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "description": "管理员签发的令牌，请求头写作 `Authorization: Token <令牌>`"
             "（也接受 `Bearer <令牌>`）。令牌可由管理员随时吊销。",
         }
+
+
+class DescribedIdSchema(AutoSchema):
+    """Describes a detail path's `{id}` with the view's `id_description` (Chinese); the
+    parameter keeps the type the route gives it (digits, `lookup_value_regex`).
+
+    Set once on a base viewset rather than through `extend_schema(parameters=…)`: that
+    would add the path parameter to the list operation too, whose path has no `{id}`."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        description = getattr(self.view, "id_description", "")
+        if not description or "{id}" not in self.path:
+            return parameters
+        pattern = getattr(self.view, "lookup_value_regex", r"[0-9]+")
+        described_id = OpenApiParameter(
+            "id",
+            OpenApiTypes.STR,
+            OpenApiParameter.PATH,
+            description=description,
+            pattern=f"^{pattern}$",
+        )
+        return [described_id, *parameters]
 
 
 _DETAIL = {

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from api.actions.base import error_responses, service_errors
+from api.schema import DescribedIdSchema
 from core.http import positive_int
 from dispatch import selectors as dispatch_selectors
 from dispatch.attendance import AttendanceRowForm
@@ -58,6 +59,8 @@ class RosterRecordedSerializer(serializers.Serializer):
 class ClassAttendanceViewSet(viewsets.GenericViewSet):
     serializer_class = RosterSerializer
     lookup_value_regex = r"\d+"
+    schema = DescribedIdSchema()
+    id_description = "班次编号（调用者管辖范围内的班次）"
 
     @extend_schema(
         tags=["点名调训与调训"],

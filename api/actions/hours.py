@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.actions.base import Conflict, error_responses, service_errors
+from api.schema import DescribedIdSchema
 from core.http import positive_int
 from ledger import selectors as ledger_selectors
 from ledger import services as ledger_services
@@ -30,28 +31,28 @@ class HourUploadSerializer(serializers.Serializer):
 class HourImportRowSerializer(serializers.Serializer):
     line = serializers.IntegerField(help_text="文件中的行号")
     id_number = serializers.CharField(help_text="身份证号码（已遮蔽）")
-    name = serializers.CharField()
-    date = serializers.DateField(allow_null=True)
-    hours = serializers.CharField()
-    course = serializers.CharField()
-    platform = serializers.CharField()
+    name = serializers.CharField(help_text="姓名")
+    date = serializers.DateField(allow_null=True, help_text="学习日期（无法识别时为空）")
+    hours = serializers.CharField(help_text="学时（照文件所写）")
+    course = serializers.CharField(help_text="课程")
+    platform = serializers.CharField(help_text="学习平台")
     errors = serializers.CharField(help_text="此行的错误（空表示无误）")
 
 
 class HourImportPreviewSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="导入编号")
-    file_name = serializers.CharField()
+    file_name = serializers.CharField(help_text="上传的文件名")
     committed_at = serializers.DateTimeField(allow_null=True, help_text="提交时间（未提交为空）")
     rows = serializers.IntegerField(help_text="数据行数")
     errors = serializers.IntegerField(help_text="有错误的行数")
-    page = serializers.IntegerField()
-    pages = serializers.IntegerField()
+    page = serializers.IntegerField(help_text="本页页码")
+    pages = serializers.IntegerField(help_text="总页数")
     lines = HourImportRowSerializer(many=True, help_text="本页各行，有错误的在前")
 
 
 class HourImportCommittedSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    committed_at = serializers.DateTimeField()
+    id = serializers.IntegerField(help_text="导入编号")
+    committed_at = serializers.DateTimeField(help_text="提交时间")
     created = serializers.IntegerField(help_text="记入学时台账的行数")
 
 
@@ -83,6 +84,8 @@ def _own_import(user, pk):
 class HourImportViewSet(viewsets.GenericViewSet):
     serializer_class = HourUploadSerializer
     lookup_value_regex = r"\d+"
+    schema = DescribedIdSchema()
+    id_description = "导入编号（本人上传的一次导入）"
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(

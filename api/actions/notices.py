@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.actions.base import error_responses, service_errors
+from api.schema import DescribedIdSchema
 from core.http import positive_int
 from notifications import selectors, services
 from notifications.models import Notification
@@ -21,6 +22,8 @@ class AcknowledgedSerializer(serializers.Serializer):
 class NotificationAckViewSet(viewsets.GenericViewSet):
     serializer_class = AcknowledgedSerializer
     lookup_value_regex = r"\d+"
+    schema = DescribedIdSchema()
+    id_description = "消息编号（本人收到的消息）"
 
     @extend_schema(
         tags=["公文与消息"],

@@ -108,23 +108,23 @@ class RollCallIssueSerializer(serializers.Serializer):
 
 
 class DispatchBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    cadre = serializers.IntegerField(source="cadre_id")
-    status = serializers.ChoiceField(choices=DispatchStatus.choices)
+    id = serializers.IntegerField(help_text="调训编号")
+    cadre = serializers.IntegerField(source="cadre_id", help_text="干部编号")
+    status = serializers.ChoiceField(choices=DispatchStatus.choices, help_text="调训状态")
 
 
 class AllocationBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    unit = serializers.IntegerField(source="unit_id")
-    seats = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=QuotaStatus.choices)
+    id = serializers.IntegerField(help_text="名额分配编号")
+    unit = serializers.IntegerField(source="unit_id", help_text="单位编号")
+    seats = serializers.IntegerField(help_text="名额")
+    status = serializers.ChoiceField(choices=QuotaStatus.choices, help_text="名额分配状态")
 
 
 class RollCallIssuedSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="点名调训编号")
     process = serializers.IntegerField(help_text="点名调训流程编号")
-    mode = serializers.CharField()
-    status = serializers.CharField()
+    mode = serializers.CharField(help_text="named 点名调训 / quota 分配名额")
+    status = serializers.CharField(help_text="点名调训状态")
     dispatches = DispatchBriefSerializer(many=True, help_text="每名干部的调训（named）")
     allocations = AllocationBriefSerializer(many=True, help_text="各单位名额（quota）")
 

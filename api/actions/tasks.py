@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from api.actions.base import OPEN, complete_task, error_responses, find_task
 from api.parsers import JSONParser
+from api.schema import DescribedIdSchema
 from approvals import services as approval_services
 from approvals.flows import ApprovalFlow
 from approvals.models import Decision
@@ -63,10 +64,15 @@ class OpenTaskSerializer(serializers.Serializer):
 
 
 class NextTaskSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    node = serializers.CharField(source="flow_task.name")
-    status = serializers.CharField()
-    owner = serializers.CharField(source="owner.username", allow_null=True, default=None)
+    id = serializers.IntegerField(source="pk", help_text="任务编号")
+    node = serializers.CharField(source="flow_task.name", help_text="步骤代码")
+    status = serializers.CharField(help_text="任务状态")
+    owner = serializers.CharField(
+        source="owner.username",
+        allow_null=True,
+        default=None,
+        help_text="认领人的登录名（未认领为空）",
+    )
 
 
 class TaskOutcomeSerializer(serializers.Serializer):
@@ -165,6 +171,8 @@ class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     serializer_class = OpenTaskSerializer
     lookup_value_regex = r"\d+"
+    schema = DescribedIdSchema()
+    id_description = "待办任务编号（见“我的待办”列表的 id）"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema: no caller

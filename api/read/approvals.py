@@ -6,14 +6,14 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from api.read.base import IdFilter, ReadViewSet
+from api.read.base import IdFilter, ReadSerializer, ReadViewSet
 from approvals.models import ApprovalRequest, ApprovalStep, RequestStatus
 from approvals.services import requests_visible_to
 
 TAG = "审批"
 
 
-class StepSerializer(serializers.ModelSerializer):
+class StepSerializer(ReadSerializer):
     decided_by = serializers.CharField(
         source="decided_by.username",
         read_only=True,
@@ -27,16 +27,24 @@ class StepSerializer(serializers.ModelSerializer):
         fields = ["stage", "label", "round", "decision", "comment", "decided_by", "decided_at"]
         extra_kwargs = {
             "stage": {"help_text": "审批层级（1 单位负责人，2 组织部门）"},
+            "label": {"help_text": "审批主体（如单位负责人、主管组织部门）"},
             "round": {"help_text": "第几轮（退回后重新审批时加一）"},
+            "decision": {"help_text": "审批意见（尚未决定为 pending）"},
+            "comment": {"help_text": "意见说明"},
+            "decided_at": {"help_text": "决定时间（未决定为空）"},
         }
 
 
-class ApprovalRequestSerializer(serializers.ModelSerializer):
+class ApprovalRequestSerializer(ReadSerializer):
     kind = serializers.CharField(
         read_only=True, help_text="leave 请假、deferral 缓训、exemption 免训、recognition 学时认定"
     )
     cadre_name = serializers.CharField(
-        source="cadre.name", read_only=True, default=None, allow_null=True
+        source="cadre.name",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="申请所涉干部的姓名",
     )
     requested_by = serializers.CharField(
         source="requested_by.username", read_only=True, help_text="申请人的登录名"
@@ -59,6 +67,15 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
             "decided_at",
             "steps",
         ]
+        extra_kwargs = {
+            "title": {"help_text": "申请标题"},
+            "reason": {"help_text": "申请理由"},
+            "cadre": {"help_text": "申请所涉干部的 id"},
+            "status": {"help_text": "审批状态"},
+            "created_at": {"help_text": "提出时间"},
+            "due_at": {"help_text": "审批期限"},
+            "decided_at": {"help_text": "办结时间（未办结为空）"},
+        }
 
 
 class ApprovalRequestFilter(filters.FilterSet):

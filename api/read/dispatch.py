@@ -5,7 +5,13 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from api.read.base import IdFilter, ReadViewSet, SearchFilter, UnitSubtreeFilter
+from api.read.base import (
+    IdFilter,
+    ReadSerializer,
+    ReadViewSet,
+    SearchFilter,
+    UnitSubtreeFilter,
+)
 from core.http import search_text
 from dispatch import selectors
 from dispatch.models import (
@@ -39,12 +45,17 @@ def _read(summary, description, detail, tag):
     )
 
 
-class InstitutionSerializer(serializers.ModelSerializer):
+class InstitutionSerializer(ReadSerializer):
     name = serializers.CharField(source="unit.name", read_only=True, help_text="培训机构名称")
 
     class Meta:
         model = Institution
         fields = ["id", "unit", "name", "kind", "address"]
+        extra_kwargs = {
+            "unit": {"help_text": "培训机构本身的单位 id"},
+            "kind": {"help_text": "培训机构类别"},
+            "address": {"help_text": "地址"},
+        }
 
 
 class InstitutionFilter(filters.FilterSet):
@@ -65,9 +76,13 @@ class InstitutionViewSet(ReadViewSet):
         return selectors.institution_list(user)
 
 
-class ClassSerializer(serializers.ModelSerializer):
-    institution_name = serializers.CharField(source="institution.unit.name", read_only=True)
-    organizer_name = serializers.CharField(source="organizer.unit.name", read_only=True)
+class ClassSerializer(ReadSerializer):
+    institution_name = serializers.CharField(
+        source="institution.unit.name", read_only=True, help_text="培训机构名称"
+    )
+    organizer_name = serializers.CharField(
+        source="organizer.unit.name", read_only=True, help_text="主办组织部门名称"
+    )
 
     class Meta:
         model = TrainingClass
@@ -87,7 +102,19 @@ class ClassSerializer(serializers.ModelSerializer):
             "days",
             "quota",
         ]
-        extra_kwargs = {"organizer": {"help_text": "主办的组织部门 id"}}
+        extra_kwargs = {
+            "name": {"help_text": "班次名称"},
+            "kind": {"help_text": "班次类别"},
+            "institution": {"help_text": "举办班次的培训机构 id"},
+            "organizer": {"help_text": "主办的组织部门 id"},
+            "start_date": {"help_text": "开班日期"},
+            "end_date": {"help_text": "结业日期"},
+            "report_date": {"help_text": "报到日期（不晚于开班日期）"},
+            "location": {"help_text": "培训地点"},
+            "credit_hours": {"help_text": "班次学时（全勤学员计入的学时）"},
+            "days": {"help_text": "培训天数"},
+            "quota": {"help_text": "名额（可容纳的学员人数）"},
+        }
 
 
 class ClassFilter(filters.FilterSet):
@@ -121,9 +148,11 @@ class ClassViewSet(ReadViewSet):
         return selectors.class_list(user)
 
 
-class RollCallSerializer(serializers.ModelSerializer):
+class RollCallSerializer(ReadSerializer):
     class_name = serializers.CharField(source="training_class.name", read_only=True)
-    org_department_name = serializers.CharField(source="org_department.unit.name", read_only=True)
+    org_department_name = serializers.CharField(
+        source="org_department.unit.name", read_only=True, help_text="发出点名调训的组织部门名称"
+    )
 
     class Meta:
         model = RollCall
@@ -139,6 +168,14 @@ class RollCallSerializer(serializers.ModelSerializer):
             "cancel_reason",
             "created_at",
         ]
+        extra_kwargs = {
+            "org_department": {"help_text": "发出点名调训的组织部门 id"},
+            "mode": {"help_text": "调训方式"},
+            "status": {"help_text": "点名调训状态"},
+            "response_deadline": {"help_text": "单位答复截止时间"},
+            "cancel_reason": {"help_text": "撤销理由（未撤销为空）"},
+            "created_at": {"help_text": "发出时间"},
+        }
 
 
 class RollCallFilter(filters.FilterSet):
@@ -166,9 +203,11 @@ class RollCallViewSet(ReadViewSet):
         return selectors.roll_call_list(user)
 
 
-class DispatchSerializer(serializers.ModelSerializer):
+class DispatchSerializer(ReadSerializer):
     cadre_name = serializers.CharField(source="cadre.name", read_only=True)
-    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    unit_name = serializers.CharField(
+        source="unit.name", read_only=True, help_text="干部所在单位名称"
+    )
     class_name = serializers.CharField(source="training_class.name", read_only=True)
 
     class Meta:
@@ -196,6 +235,22 @@ class DispatchSerializer(serializers.ModelSerializer):
             "created_at",
             "closed_at",
         ]
+        extra_kwargs = {
+            "roll_call": {"help_text": "所属点名调训 id（可为空）"},
+            "unit": {"help_text": "干部所在单位 id"},
+            "kind": {"help_text": "常规调训或补训"},
+            "status": {"help_text": "调训状态"},
+            "confirm_due": {"help_text": "单位确认截止时间"},
+            "acknowledge_due": {"help_text": "学员签收截止时间（可为空）"},
+            "request_kind": {"help_text": "请假、缓训或免训申请的类别（未申请为空）"},
+            "acknowledged_at": {"help_text": "签收时间（未签收为空）"},
+            "attendance": {"help_text": "考勤结果（未登记为空）"},
+            "hours_credited": {"help_text": "认定学时（登记考勤后才有）"},
+            "leave_hours": {"help_text": "培训期间请假学时"},
+            "makes_up": {"help_text": "本次调训所补的补训 id（仅补训调训）"},
+            "escalated": {"help_text": "是否已督办"},
+            "closed_at": {"help_text": "办结时间（未办结为空）"},
+        }
 
 
 class DispatchFilter(filters.FilterSet):
@@ -226,8 +281,8 @@ class DispatchViewSet(ReadViewSet):
         return selectors.dispatch_list(user)
 
 
-class FilingSerializer(serializers.ModelSerializer):
-    unit_name = serializers.CharField(source="unit.name", read_only=True)
+class FilingSerializer(ReadSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True, help_text="办班单位名称")
     participants = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text="参训干部 id"
     )
@@ -248,6 +303,17 @@ class FilingSerializer(serializers.ModelSerializer):
             "review_comment",
             "created_at",
         ]
+        extra_kwargs = {
+            "unit": {"help_text": "办班单位 id"},
+            "title": {"help_text": "培训名称"},
+            "organizer_name": {"help_text": "主办单位"},
+            "start_date": {"help_text": "培训开始日期"},
+            "end_date": {"help_text": "培训结束日期"},
+            "hours": {"help_text": "报备的学时"},
+            "status": {"help_text": "报备状态"},
+            "review_comment": {"help_text": "组织部门的审核意见"},
+            "created_at": {"help_text": "提交时间"},
+        }
 
 
 class FilingFilter(filters.FilterSet):
@@ -276,9 +342,11 @@ class FilingViewSet(ReadViewSet):
         return selectors.filing_list(user).prefetch_related("participants")
 
 
-class MakeupSerializer(serializers.ModelSerializer):
+class MakeupSerializer(ReadSerializer):
     cadre_name = serializers.CharField(source="cadre.name", read_only=True)
-    unit_name = serializers.CharField(source="cadre.unit.name", read_only=True)
+    unit_name = serializers.CharField(
+        source="cadre.unit.name", read_only=True, help_text="干部所在单位名称"
+    )
     missed_class = serializers.CharField(
         source="source.training_class.name", read_only=True, help_text="缺训的班次"
     )
@@ -298,7 +366,13 @@ class MakeupSerializer(serializers.ModelSerializer):
             "escalated",
             "created_at",
         ]
-        extra_kwargs = {"source": {"help_text": "欠下补训的那次调训 id"}}
+        extra_kwargs = {
+            "source": {"help_text": "欠下补训的那次调训 id"},
+            "reason": {"help_text": "补训理由"},
+            "due_date": {"help_text": "补训期限"},
+            "status": {"help_text": "补训状态"},
+            "escalated": {"help_text": "逾期是否已督办"},
+        }
 
 
 class MakeupFilter(filters.FilterSet):

@@ -7,10 +7,10 @@ from django.http import FileResponse, Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import permissions, serializers
+from rest_framework import permissions
 from rest_framework.decorators import action
 
-from api.read.base import IdFilter, ReadViewSet, boolean_filter
+from api.read.base import IdFilter, ReadSerializer, ReadViewSet, TrueFalseFilter
 from notifications import reach as notifications_reach
 from notifications import selectors as notifications_selectors
 from notifications.models import DocumentKind, Event, IssuedDocument, Notification
@@ -18,7 +18,7 @@ from notifications.models import DocumentKind, Event, IssuedDocument, Notificati
 TAG = "公文与消息"
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ReadSerializer):
     class Meta:
         model = IssuedDocument
         fields = [
@@ -37,8 +37,17 @@ class DocumentSerializer(serializers.ModelSerializer):
             "supersedes",
         ]
         extra_kwargs = {
+            "kind": {"help_text": "公文类别"},
             "document_number": {"help_text": "发文字号，如“X组通〔2026〕3号”"},
+            "title": {"help_text": "公文标题"},
+            "issuer_code": {"help_text": "发文机关代字"},
+            "year": {"help_text": "发文年度"},
+            "number": {"help_text": "年度内的发文序号"},
             "sha256": {"help_text": "PDF 文件的 SHA-256，可用来核对下载的文件"},
+            "size": {"help_text": "PDF 文件的字节数"},
+            "pages": {"help_text": "PDF 页数"},
+            "issued_at": {"help_text": "印发时间"},
+            "version": {"help_text": "版本号（首版为 1，每次更正加一）"},
             "supersedes": {"help_text": "本件更正的前一版本 id"},
         }
 
@@ -94,7 +103,7 @@ class DocumentViewSet(ReadViewSet):
         return response
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ReadSerializer):
     class Meta:
         model = Notification
         fields = [
@@ -110,6 +119,12 @@ class NotificationSerializer(serializers.ModelSerializer):
             "acknowledged_at",
         ]
         extra_kwargs = {
+            "event": {"help_text": "消息类别"},
+            "title": {"help_text": "消息标题"},
+            "body": {"help_text": "消息正文"},
+            "created_at": {"help_text": "发送时间"},
+            "read_at": {"help_text": "阅读时间（未读为空）"},
+            "acknowledged_at": {"help_text": "签收时间（未签收为空）"},
             "url": {"help_text": "站内相关页面的路径"},
             "document": {"help_text": "附带的公文 id（可在 /documents/{id}/pdf/ 下载）"},
             "requires_ack": {"help_text": "是否需要签收"},
@@ -117,7 +132,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class NotificationFilter(filters.FilterSet):
-    unread = boolean_filter(method="unread_only", help_text="true：只列未读消息")
+    unread = TrueFalseFilter(method="unread_only", help_text="true：只列未读消息")
     event = filters.ChoiceFilter(choices=Event.choices, help_text="消息类别")
 
     def unread_only(self, queryset, name, value):

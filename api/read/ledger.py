@@ -8,7 +8,13 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from api.pagination import Pages
-from api.read.base import IdFilter, ReachesAUnit, ReadViewSet, UnitSubtreeFilter
+from api.read.base import (
+    IdFilter,
+    ReachesAUnit,
+    ReadSerializer,
+    ReadViewSet,
+    UnitSubtreeFilter,
+)
 from core.http import ID_MAX
 from ledger import compliance
 from ledger import selectors as ledger_selectors
@@ -20,9 +26,11 @@ from org.models import Cadre, IndicatorGroup
 TAG = "学时与达标"
 
 
-class HourRecordSerializer(serializers.ModelSerializer):
+class HourRecordSerializer(ReadSerializer):
     cadre_name = serializers.CharField(source="cadre.name", read_only=True)
-    unit_name = serializers.CharField(source="cadre.unit.name", read_only=True)
+    unit_name = serializers.CharField(
+        source="cadre.unit.name", read_only=True, help_text="干部所在单位名称"
+    )
 
     class Meta:
         model = HourRecord
@@ -40,6 +48,15 @@ class HourRecordSerializer(serializers.ModelSerializer):
             "note",
             "created_at",
         ]
+        extra_kwargs = {
+            "date": {"help_text": "学习日期"},
+            "hours": {"help_text": "学时"},
+            "kind": {"help_text": "集中培训或网络自学"},
+            "source": {"help_text": "学时来源"},
+            "status": {"help_text": "认定状态"},
+            "note": {"help_text": "备注"},
+            "created_at": {"help_text": "记入台账的时间"},
+        }
 
 
 class HourRecordFilter(filters.FilterSet):
@@ -74,7 +91,7 @@ class HourRecordViewSet(ReadViewSet):
         return ledger_selectors.hour_record_list(user)
 
 
-class IndicatorRuleSerializer(serializers.ModelSerializer):
+class IndicatorRuleSerializer(ReadSerializer):
     categories = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="适用的干部类别（空：整个指标组）"
     )
@@ -97,6 +114,19 @@ class IndicatorRuleSerializer(serializers.ModelSerializer):
             "supersedes",
             "description",
         ]
+        extra_kwargs = {
+            "code": {"help_text": "规则代码"},
+            "group": {"help_text": "指标组"},
+            "kind": {"help_text": "培训类型（集中培训或网络自学）"},
+            "window": {"help_text": "统计周期"},
+            "min_hours": {"help_text": "最低学时"},
+            "alt_min_days": {"help_text": "或最低天数（达到其一即可；为空表示只看学时）"},
+            "effective_from": {"help_text": "生效日期"},
+            "effective_to": {"help_text": "失效日期（为空表示仍然有效）"},
+            "version": {"help_text": "版本号"},
+            "supersedes": {"help_text": "本版本替代的上一版本 id"},
+            "description": {"help_text": "规则说明"},
+        }
 
 
 class IndicatorRuleFilter(filters.FilterSet):
@@ -130,37 +160,43 @@ class IndicatorRuleViewSet(ReadViewSet):
 
 class RuleResultSerializer(serializers.Serializer):
     rule_id = serializers.IntegerField(help_text="量化指标规则 id")
-    code = serializers.CharField()
+    code = serializers.CharField(help_text="规则代码")
     label = serializers.CharField(help_text="如“集中培训（滚动五年）”")
-    version = serializers.IntegerField()
-    kind = serializers.CharField()
-    categories = serializers.ListField(child=serializers.CharField())
-    required_hours = serializers.DecimalField(max_digits=6, decimal_places=1)
+    version = serializers.IntegerField(help_text="规则版本号")
+    kind = serializers.CharField(help_text="培训类型：concentrated 集中培训 / online 网络自学")
+    categories = serializers.ListField(
+        child=serializers.CharField(), help_text="适用的干部类别（空：整个指标组）"
+    )
+    required_hours = serializers.DecimalField(
+        max_digits=6, decimal_places=1, help_text="要求的学时"
+    )
     hours = serializers.DecimalField(max_digits=9, decimal_places=1, help_text="已完成学时")
     days = serializers.DecimalField(
         max_digits=9, decimal_places=1, allow_null=True, help_text="已完成天数"
     )
     progress = serializers.FloatField(help_text="完成比例（1.0 为达到要求）")
-    status = serializers.ChoiceField(choices=compliance.ORDER)
+    status = serializers.ChoiceField(choices=compliance.ORDER, help_text="该条规则的达标状态")
 
 
 class ComplianceRowSerializer(serializers.Serializer):
-    cadre_id = serializers.IntegerField()
-    name = serializers.CharField()
-    unit_id = serializers.IntegerField()
+    cadre_id = serializers.IntegerField(help_text="干部 id")
+    name = serializers.CharField(help_text="干部姓名")
+    unit_id = serializers.IntegerField(help_text="干部所在单位 id")
     group = serializers.CharField(help_text="指标组")
     status = serializers.ChoiceField(
         choices=compliance.ORDER,
         help_text="总体：met 达标、on_track 进度正常、at_risk 有风险、short 未达标",
     )
     shortfall = serializers.FloatField(help_text="最大未完成比例（全部达标为 0）")
-    rules = RuleResultSerializer(many=True)
+    rules = RuleResultSerializer(many=True, help_text="适用于该干部的各条量化指标的评估")
 
 
 class ComplianceQuery(serializers.Serializer):
     as_of = serializers.DateField(required=False, help_text="评估日期（默认今天）")
     since = serializers.DateField(required=False, help_text="只计该日起的学时")
-    status = serializers.ChoiceField(choices=compliance.ORDER, required=False)
+    status = serializers.ChoiceField(
+        choices=compliance.ORDER, required=False, help_text="只列总体为该状态的干部"
+    )
     unit = serializers.IntegerField(
         required=False, min_value=1, max_value=ID_MAX, help_text="只列该单位及其下级单位的干部"
     )

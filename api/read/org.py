@@ -7,10 +7,11 @@ from rest_framework import serializers
 
 from api.read.base import (
     IdFilter,
+    ReadSerializer,
     ReadViewSet,
     SearchFilter,
+    TrueFalseFilter,
     UnitSubtreeFilter,
-    boolean_filter,
 )
 from core.http import search_text
 from org import selectors
@@ -19,7 +20,7 @@ from org.models import Cadre, CadreCategory, OrgDepartment, Unit, UnitKind
 TAG = "组织与干部"
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(ReadSerializer):
     parent_name = serializers.CharField(
         source="parent.name",
         read_only=True,
@@ -32,6 +33,9 @@ class UnitSerializer(serializers.ModelSerializer):
         model = Unit
         fields = ["id", "code", "name", "kind", "parent", "parent_name", "depth"]
         extra_kwargs = {
+            "code": {"help_text": "单位代码"},
+            "name": {"help_text": "单位名称"},
+            "kind": {"help_text": "单位类别"},
             "parent": {"help_text": "上级单位 id（顶级单位为空）"},
             "depth": {"help_text": "在单位树中的层级（顶级为 0）"},
         }
@@ -68,7 +72,7 @@ class UnitViewSet(ReadViewSet):
         return selectors.unit_list(user)
 
 
-class OrgDepartmentSerializer(serializers.ModelSerializer):
+class OrgDepartmentSerializer(ReadSerializer):
     name = serializers.CharField(source="unit.name", read_only=True, help_text="组织部门名称")
     jurisdiction_name = serializers.CharField(
         source="jurisdiction.name", read_only=True, help_text="管辖范围的顶级单位名称"
@@ -97,7 +101,7 @@ class OrgDepartmentViewSet(ReadViewSet):
         return selectors.org_department_list(user)
 
 
-class CadreSerializer(serializers.ModelSerializer):
+class CadreSerializer(ReadSerializer):
     id_number = serializers.CharField(
         source="masked_id_number", read_only=True, help_text="公民身份号码（脱敏：仅前4位和后4位）"
     )
@@ -121,6 +125,14 @@ class CadreSerializer(serializers.ModelSerializer):
             "co_managing_org_department",
         ]
         extra_kwargs = {
+            "name": {"help_text": "姓名"},
+            "gender": {"help_text": "性别"},
+            "unit": {"help_text": "所在单位 id"},
+            "position": {"help_text": "职务"},
+            "rank": {"help_text": "职级（可为空）"},
+            "category": {"help_text": "干部类别"},
+            "is_leadership_member": {"help_text": "是否领导班子成员"},
+            "is_young_cadre": {"help_text": "是否优秀年轻干部"},
             "managing_org_department": {"help_text": "主管组织部门 id"},
             "co_managing_org_department": {"help_text": "协管组织部门 id（仅双重管理干部）"},
         }
@@ -129,8 +141,8 @@ class CadreSerializer(serializers.ModelSerializer):
 class CadreFilter(filters.FilterSet):
     unit = UnitSubtreeFilter(help_text="只列该单位及其下级单位的干部（单位 id）")
     category = filters.ChoiceFilter(choices=CadreCategory.choices, help_text="干部类别")
-    is_leadership_member = boolean_filter(help_text="是否领导班子成员")
-    is_young_cadre = boolean_filter(help_text="是否优秀年轻干部")
+    is_leadership_member = TrueFalseFilter(help_text="是否领导班子成员")
+    is_young_cadre = TrueFalseFilter(help_text="是否优秀年轻干部")
     managing_org_department = IdFilter(help_text="主管组织部门 id")
     # The search itself is the page's (org.selectors.cadre_list); declared here for the
     # schema and for its bound.
