@@ -157,7 +157,7 @@ class NominationForm(forms.Form):
 
 class RollCallForm(forms.Form):
     """A roll call: the class, the mode and the deadline; then either the cadres named
-    (a list grouped by unit, with a filter box) or the seats per unit (a table with a
+    (checkboxes grouped by unit, with a search box) or the seats per unit (a table with a
     number per unit of the jurisdiction). Seats may also come as text, one unit per line
     ("code seats") — the older form of the same field, still accepted."""
 
@@ -175,10 +175,10 @@ class RollCallForm(forms.Form):
         label=_("Named cadres"),
         queryset=Cadre.objects.none(),
         required=False,
-        # Named by its fieldset's legend (templates/dispatch/rollcall_start.html).
-        widget=forms.SelectMultiple(
-            attrs={"size": 15, "class": "xd-cadre-picker", "aria-labelledby": "xd-cadres-legend"}
-        ),
+        # Checkboxes grouped by unit, like the nominees' and the participants' pickers:
+        # each click or Space adds or takes off one, the earlier choices stay. Named by its
+        # fieldset's legend (templates/dispatch/rollcall_start.html).
+        widget=MultiPicker(),
         help_text=_(
             "Type a name, unit or position in the filter box to narrow the list; click a "
             "cadre to choose them, click again to take them off."

@@ -97,14 +97,37 @@ def dispatch_list(user, *, status: str | None = None) -> QuerySet:
     return dispatch_rows(user, status=status).annotate(open_task_id=Subquery(open_task))
 
 
+#: The list's filter value for an approved leave: stored as deferred, shown as 请假
+#: (`Dispatch.get_status_display`).
+LEAVE_STATUS = "leave"
+
+
+def dispatch_status_choices() -> list[tuple[str, str]]:
+    """The statuses a list of dispatches is filtered by, as the list shows them: 请假
+    beside 缓训, though both are stored as deferred."""
+    from dispatch.models import DispatchStatus, RequestKind
+
+    choices = []
+    for value, label in DispatchStatus.choices:
+        choices.append((value, label))
+        if value == DispatchStatus.DEFERRED:
+            choices.append((LEAVE_STATUS, RequestKind.LEAVE.label))
+    return choices
+
+
 def dispatch_rows(user, *, status: str | None = None) -> QuerySet:
-    """`dispatch_list` without its per-row open task (to be paged first)."""
-    from dispatch.models import Dispatch
+    """`dispatch_list` without its per-row open task (to be paged first); `status` one of
+    `dispatch_status_choices()`."""
+    from dispatch.models import Dispatch, DispatchStatus, RequestKind
 
     qs = Dispatch.objects.filter(unit__in=units_in_reach(user)).select_related(
         "cadre", "unit", "training_class__institution__unit"
     )
-    if status:
+    if status == LEAVE_STATUS:
+        qs = qs.filter(status=DispatchStatus.DEFERRED, request_kind=RequestKind.LEAVE)
+    elif status == DispatchStatus.DEFERRED:
+        qs = qs.filter(status=status).exclude(request_kind=RequestKind.LEAVE)
+    elif status:
         qs = qs.filter(status=status)
     return qs
 

@@ -323,7 +323,7 @@ class MakeupScheduleView(TaskFormView):
             (_("Cadre"), makeup.cadre.name),
             (_("Unit"), makeup.cadre.unit.name),
             (_("Missed class"), makeup.source.training_class.name),
-            (_("Reason"), makeup.reason),
+            (_("Reason"), makeup.get_reason_label()),
             (_("Due date"), format_date(makeup.due_date)),
             (
                 _("Suggested classes"),

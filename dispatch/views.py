@@ -14,7 +14,6 @@ from dispatch import exports as dispatch_exports
 from dispatch import records, selectors, suggestions
 from dispatch.flows import rollcall as rollcall_flows
 from dispatch.forms import CancelRollCallForm, TrainingClassForm
-from dispatch.models import DispatchStatus
 from dispatch.services import classes as dispatch_services_classes
 from ledger import compliance
 from ledger import selectors as ledger_selectors
@@ -75,8 +74,9 @@ def class_create(request):
 @login_required
 def dispatch_list(request):
     policy.require_reach(request.user)
+    statuses = selectors.dispatch_status_choices()
     status = request.GET.get("status") or None
-    if status and status not in DispatchStatus.values:
+    if status not in dict(statuses):
         status = None
     dispatches = selectors.dispatch_list(request.user, status=status)
     if exports.requested_format(request):
@@ -90,7 +90,7 @@ def dispatch_list(request):
         {
             "page": page.get_page(request.GET.get("page")),
             "status": status,
-            "statuses": DispatchStatus.choices,
+            "statuses": statuses,
             "title": _("Dispatches"),
         },
     )

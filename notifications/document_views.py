@@ -1,14 +1,13 @@
 """Pages. Each view loads what it shows through a jurisdiction-filtered selector (so an
 outsider gets 404), and writes only through services."""
 
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
 from notifications import reach as notifications_reach
+from notifications.outbox import content_disposition, document_file_names
 
 
 @login_required
@@ -28,7 +27,6 @@ def document_download(request, pk: int):
     if document is None:
         raise Http404
     response = FileResponse(document.file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f"inline; filename*=UTF-8''{quote(document.document_number)}.pdf"
-    )
+    # A plain ASCII filename= beside filename*=, as the e-mail's attachment has it.
+    response["Content-Disposition"] = content_disposition("inline", *document_file_names(document))
     return response

@@ -161,10 +161,28 @@ def _ascii_name(name: str, fallback: str) -> str:
     return name
 
 
+def content_disposition(disposition: str, name: str, fallback: str) -> str:
+    """A Content-Disposition (`attachment` or `inline`) that names the file twice: a plain
+    ASCII `filename=` and, for a non-ASCII name, the RFC 2231/6266 `filename*=` beside it
+    (readers and browsers that know it take the latter)."""
+    plain = _ascii_name(name, fallback).replace('"', "")
+    value = f'{disposition}; filename="{plain}"'
+    if plain != name:
+        value += f"; filename*=utf-8''{quote(name, safe='')}"
+    return value
+
+
+def document_file_names(document) -> tuple[str, str]:
+    """An issued document's PDF file name (its number) and the plain ASCII fallback."""
+    return (
+        f"{document.document_number}.pdf",
+        f"{document.kind}-{document.year}-{document.number}.pdf",
+    )
+
+
 def attachment(data: bytes | str, mimetype: str, name: str, fallback: str) -> MIMEBase:
-    """One attachment part whose Content-Disposition names the file twice: a plain ASCII
-    `filename=` and, for a non-ASCII name, the RFC 2231 `filename*=` beside it (readers
-    that know RFC 2231 take the latter). Text parts carry their charset once."""
+    """One attachment part whose Content-Disposition names the file twice
+    (`content_disposition`). Text parts carry their charset once."""
     maintype, subtype = mimetype.split("/", 1)
     if maintype == "text":
         part = MIMEText(data if isinstance(data, str) else data.decode("utf-8"), subtype, "utf-8")
@@ -172,11 +190,7 @@ def attachment(data: bytes | str, mimetype: str, name: str, fallback: str) -> MI
         part = MIMEBase(maintype, subtype)
         part.set_payload(data)
         encoders.encode_base64(part)
-    plain = _ascii_name(name, fallback).replace('"', "")
-    disposition = f'attachment; filename="{plain}"'
-    if plain != name:
-        disposition += f"; filename*=utf-8''{quote(name, safe='')}"
-    part["Content-Disposition"] = disposition
+    part["Content-Disposition"] = content_disposition("attachment", name, fallback)
     return part
 
 
@@ -198,12 +212,7 @@ def email_message(notification: Notification, to: str, *, connection=None) -> Em
     if document is not None:
         with default_storage.open(document.file.name, "rb") as pdf:
             message.attach(
-                attachment(
-                    pdf.read(),
-                    "application/pdf",
-                    f"{document.document_number}.pdf",
-                    f"{document.kind}-{document.year}-{document.number}.pdf",
-                )
+                attachment(pdf.read(), "application/pdf", *document_file_names(document))
             )
     if notification.calendar:
         uid = f"{notification.key}@xundiao"

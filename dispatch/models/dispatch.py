@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_date
 from dispatch.models.classes import TrainingClass
 from org.models import Cadre, OrgDepartment, Unit
 
@@ -303,7 +304,8 @@ class Makeup(models.Model):
         ordering = ["due_date", "id"]
 
     def __str__(self):
-        return f"{self.cadre.name} · {self.due_date}"
+        # Read in 我的待办, on the home page and as the process's title: 2026年3月5日.
+        return f"{self.cadre.name} · {format_date(self.due_date)}"
 
     REASON_LABELS = {
         "leave": _("leave"),

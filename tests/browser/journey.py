@@ -153,6 +153,57 @@ def scrolls_sideways(page: Page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
 
 
+def sideways_scrollers(page: Page) -> list[str]:
+    """Whatever scrolls sideways at the window's width: the page itself, and every element
+    that scrolls its own content sideways (overflow auto or scroll, content wider than the
+    box — a table squeezed into its own scroll box); each named with its widths."""
+    settle(page)
+    return page.evaluate(
+        """() => {
+            const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+                + [...el.classList].map(c => '.' + c).join('');
+            const found = [];
+            if (document.documentElement.scrollWidth > window.innerWidth) {
+                found.push(`document ${document.documentElement.scrollWidth}>${window.innerWidth}`);
+            }
+            for (const el of document.querySelectorAll('body *')) {
+                const overflow = getComputedStyle(el).overflowX;
+                if ((overflow === 'auto' || overflow === 'scroll')
+                    && el.scrollWidth > el.clientWidth + 1) {
+                    found.push(`${name(el)} ${el.scrollWidth}>${el.clientWidth}`);
+                }
+            }
+            return found;
+        }"""
+    )
+
+
+def split_lines(page: Page, selector: str = ".xd-name") -> list[str]:
+    """The texts of `selector` (people's names unless told) broken over more than one
+    line."""
+    return page.evaluate(
+        """selector => [...document.querySelectorAll(selector)].filter(el => {
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return tops.size > 1;
+        }).map(el => el.textContent.trim())""",
+        selector,
+    )
+
+
+def within_width(page: Page, selector: str) -> bool:
+    """The first element matching `selector` lies within the window's width (seen without
+    scrolling sideways, whatever the height)."""
+    return page.evaluate(
+        """selector => {
+            const r = document.querySelector(selector).getBoundingClientRect();
+            return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth;
+        }""",
+        selector,
+    )
+
+
 def tab_to(page: Page, test: str, limit: int = 60) -> int:
     """Press Tab until the JavaScript predicate `test` (on document.activeElement) holds;
     how many presses it took."""

@@ -14,7 +14,16 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.journey import PHONE, choose, outsider_round, scrolls_sideways, tab_to
+from tests.browser.journey import (
+    PHONE,
+    choose,
+    outsider_round,
+    scrolls_sideways,
+    sideways_scrollers,
+    split_lines,
+    tab_to,
+    within_width,
+)
 from tests.factories import training_class, unit, user
 from tests.flowtools import start_class
 
@@ -37,11 +46,25 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
     bob.get_by_role("button", name="提交").click()
     expect(bob).not_to_have_url(re.compile(r"/start/"), timeout=30_000)
 
-    # Naming 王堃 again for a class at the same time warns at once, before sending.
+    # Naming 王堃 again for a class at the same time warns at once, before sending. With
+    # the keyboard alone: search, Tab to the cadre, Space — a second search and Space keep
+    # the first choice.
     training_class(klass.organizer, klass.institution, klass.start_date, name="同期专题班")
     journey.visit(bob, "/workflow/rollcall/start/")
     bob.get_by_label("培训班次").select_option(label="同期专题班")
-    choose(bob, "cadres", ["王堃"])
+    bob.locator(".xd-picker input[type=search]").focus()
+    for name in ("李玥", "王堃"):
+        bob.keyboard.press("Control+A")
+        bob.keyboard.type(name)
+        tab_to(bob, f"el.type === 'checkbox' && el.closest('label').textContent.includes('{name}')")
+        bob.keyboard.press("Space")
+        for _ in range(5):  # back to the search box
+            bob.keyboard.press("Shift+Tab")
+            if bob.evaluate("() => document.activeElement.type") == "search":
+                break
+    for name in ("李玥", "王堃"):
+        expect(bob.get_by_role("checkbox", name=re.compile(name))).to_be_checked()
+        expect(bob.locator(".xd-picker-chosen")).to_contain_text(name)
     expect(bob.locator("#xd-clash")).to_contain_text("王堃")
     expect(bob.locator("#xd-clash")).to_contain_text(klass.name)
 
@@ -143,6 +166,8 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
     journey.visit(alice, process)
     expect(alice.locator("main")).to_contain_text("alice")
     assert not scrolls_sideways(alice), "the process page scrolls sideways at 390 px"
+    scrollers = sideways_scrollers(alice)  # its history: a card per step, no inner scroll
+    assert not scrollers, f"the process page scrolls sideways at 390 px: {scrollers}"
     cut = alice.evaluate(
         """() => [...document.querySelectorAll('main td, main th')].filter(c =>
             getComputedStyle(c).textOverflow === 'ellipsis' && c.scrollWidth > c.clientWidth
@@ -187,9 +212,21 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
     start_class(klass)
     rita = journey.sign_in(world.rita, viewport=PHONE)
     journey.check(rita, "rita")
+    # The class's roster on a phone: a card per cadre, every field on screen, no name
+    # broken over two lines.
+    journey.visit(rita, f"/classes/{klass.pk}/attendance/", "rita")
+    journey.check(rita)
+    scrollers = sideways_scrollers(rita)
+    assert not scrollers, f"the roster scrolls sideways at 390 px: {scrollers}"
+    assert within_width(rita, "input[name$='-leave_hours']"), "leave hours off-screen at 390 px"
+    assert not split_lines(rita), "a name broken over two lines on the roster"
     journey.task(rita, "王堃", "考勤")
     journey.check(rita)
     assert not scrolls_sideways(rita), "the attendance task scrolls sideways at 390 px"
+    # The task's details: each label on one line; 提交 in the project's red.
+    assert not split_lines(rita, ".xd-details-table th"), "a label broken over two lines"
+    submit = rita.get_by_role("button", name="提交")
+    assert submit.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(183, 28, 28)"
     rita.get_by_role("radio", name="出勤").check()
     journey.submit(rita)
 
@@ -198,6 +235,7 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
     bob.get_by_role("link", name=klass.name).first.click()
     expect(bob).to_have_url(re.compile(r"/rollcalls/\d+/$"))
     journey.check(bob)
+    roll_call_page = re.sub(r"^https?://[^/]+", "", bob.url)
     progress = bob.locator("main table").filter(has_text="王堃")
     # An approved leave reads as 请假 (stored as deferred), as the circular counts it.
     for cadre, state in (("王堃", "已参训"), ("李玥", "请假"), ("张喆", "请假")):
@@ -208,6 +246,19 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
     expect(bob).to_have_url(re.compile(rf"/cadres/{world.cadre_a.pk}/record/$"))
     journey.check(bob)
     expect(bob.locator("main")).to_contain_text(klass.name)
+
+    # The dispatcher's lists on a phone: a card per row, nothing scrolling sideways; the
+    # dispatches filtered to 请假 (an approved leave).
+    bob.set_viewport_size(PHONE)
+    for path in (roll_call_page, "/cadres/", "/dispatches/?status=leave"):
+        journey.visit(bob, path, "bob")
+        scrollers = sideways_scrollers(bob)
+        assert not scrollers, f"{path} scrolls sideways at 390 px: {scrollers}"
+        assert not split_lines(bob), f"a name broken over two lines on {path}"
+    on_leave = bob.locator("main tbody")
+    expect(on_leave).to_contain_text("李玥")
+    expect(on_leave).to_contain_text("张喆")
+    expect(on_leave).not_to_contain_text("王堃")
 
     # Someone with a role elsewhere, and nobody signed in, are refused at every page seen.
     elsewhere = unit("中共另一市委")

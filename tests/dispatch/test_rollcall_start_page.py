@@ -19,13 +19,13 @@ def test_the_start_page_groups_cadres_by_unit_and_offers_a_seat_table(world, kla
     started = training_class(world.city_od, world.school, dt.date.today(), name="已开班的班")
     client.force_login(world.bob)
     page = client.get("/workflow/rollcall/start/").content.decode()
-    picker = re.search(r'<select name="cadres"[^>]*>(.*?)</select>', page, re.S)
-    assert picker and 'size="15"' in picker.group(0)
-    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', picker.group(1), re.S)
+    # The cadres: checkboxes in a searchable picker, under a heading per unit.
+    picker = page.split('<div class="xd-picker">', 1)[1].split('class="xd-picker-chosen"', 1)[0]
+    assert "<select" not in picker and '<input type="search"' in picker
+    groups = re.findall(r"<div><label>([^<]+)</label>(.*?)\n  </div>", picker, re.S)
     by_unit = {label: body for label, body in groups}
     assert "王堃" in by_unit[world.a.name] and "李玥" in by_unit[world.a1.name]
-    assert 'id="xd-cadre-filter"' in page  # the filter box, and its script
-    assert "xundiao/rollcall_start.js" in page and "xd-cadre-picker" in page
+    assert "xundiao/site.js" in page and "xundiao/rollcall_start.js" in page
     # The seat table: a number per unit of the jurisdiction, by name (no codes to type).
     for unit in (world.root, world.a, world.a1, world.county, world.b):
         assert f'name="seats_{unit.pk}"' in page, unit.name
@@ -38,11 +38,13 @@ def test_the_start_page_groups_cadres_by_unit_and_offers_a_seat_table(world, kla
 def test_the_cadre_picker_is_named_by_its_legend_and_described_by_its_help(world, klass, client):
     client.force_login(world.bob)
     page = client.get("/workflow/rollcall/start/").content.decode()
-    select = re.search(r'<select name="cadres"[^>]*>', page).group(0)
-    named_by = re.search(r'aria-labelledby="([^"]+)"', select).group(1)
-    legend = re.search(rf'<legend id="{named_by}">([^<]+)</legend>', page)
-    assert legend and legend.group(1).strip()  # a screen reader reads the legend's name
-    described_by = re.search(r'aria-describedby="([^"]+)"', select).group(1)
+    # The checkboxes sit in a fieldset: its legend names the group, its help describes it.
+    fieldset = re.search(
+        r'<fieldset class="xd-mode" data-mode="named"[^>]*>(.*?)</fieldset>', page, re.S
+    )
+    assert re.search(r"<legend[^>]*>\s*\S[^<]*</legend>", fieldset.group(1))
+    assert 'type="checkbox" name="cadres"' in fieldset.group(1)
+    described_by = re.search(r'aria-describedby="([^"]+)"', fieldset.group(0)).group(1)
     assert re.search(rf'<span class="helptext" id="{described_by}">[^<]+</span>', page)
 
 

@@ -1,5 +1,6 @@
 // The roll call's start form (templates/dispatch/rollcall_start.html): show the fields of
-// the chosen mode only, filter the lists and count what is chosen. A static file, not an
+// the chosen mode only, warn at once of a cadre busy elsewhere, filter the units and count
+// the seats. A static file, not an
 // inline script: the Content-Security-Policy allows scripts from our own origin only.
 (function () {
   var form = document.querySelector("form.xd-rollcall");
@@ -17,28 +18,25 @@
   modes.forEach(function (radio) { radio.addEventListener("change", showMode); });
   showMode();
 
-  // Cadres: filter by name, unit or position; a click chooses or takes off; count and names.
-  var picker = form.querySelector("select.xd-cadre-picker");
-  var cadreFilter = form.querySelector("#xd-cadre-filter");
-  var count = form.querySelector("#xd-cadre-count");
-  var names = form.querySelector("#xd-cadre-names");
-  // A clash: a chosen cadre already busy in another class at the same time, shown at once
-  // (the server refuses it on sending all the same).
+  // Cadres: a picker of checkboxes (core.widgets.MultiPicker; xundiao/site.js filters it
+  // and names the cadres chosen). A clash: a chosen cadre already busy in another class at
+  // the same time, shown at once (the server refuses it on sending all the same).
   var busyData = document.getElementById("xd-busy");
   var datesData = document.getElementById("xd-class-dates");
   var clash = form.querySelector("#xd-clash");
   var classSelect = form.querySelector("#id_training_class");
   var busy = busyData ? JSON.parse(busyData.textContent) : {};
   var dates = datesData ? JSON.parse(datesData.textContent) : {};
+  function cadreName(box) { var l = box.closest("label"); return l ? l.textContent.trim() : box.value; }
   function checkClash() {
     if (!clash || !classSelect) { return; }
     var d = dates[classSelect.value];
     var found = [];
     if (d) {
-      Array.prototype.forEach.call(picker.selectedOptions, function (o) {
-        (busy[o.value] || []).forEach(function (p) {
+      form.querySelectorAll('input[type=checkbox][name="cadres"]:checked').forEach(function (box) {
+        (busy[box.value] || []).forEach(function (p) {
           if (String(p[3]) !== classSelect.value && p[0] <= d[1] && p[1] >= d[0]) {
-            found.push(o.text + "（" + p[2] + "，" + p[0] + "—" + p[1] + "）");
+            found.push(cadreName(box) + "（" + p[2] + "，" + p[0] + "—" + p[1] + "）");
           }
         });
       });
@@ -46,36 +44,10 @@
     clash.hidden = !found.length;
     clash.textContent = found.length ? clash.getAttribute("data-lead") + found.join("；") : "";
   }
-  if (classSelect) { classSelect.addEventListener("change", checkClash); }
-  function showChosen() {
-    checkClash();
-    var chosen = Array.prototype.map.call(picker.selectedOptions, function (o) { return o.text; });
-    count.textContent = chosen.length;
-    names.textContent = chosen.join("、");
-  }
-  cadreFilter.addEventListener("input", function () {
-    var q = text(cadreFilter.value);
-    picker.querySelectorAll("optgroup").forEach(function (group) {
-      var unitHit = text(group.label).indexOf(q) !== -1;
-      var any = false;
-      group.querySelectorAll("option").forEach(function (option) {
-        var hit = !q || unitHit || text(option.text).indexOf(q) !== -1 || option.selected;
-        option.hidden = !hit;
-        any = any || hit;
-      });
-      group.hidden = !any;
-    });
+  form.addEventListener("change", function (e) {
+    if (e.target === classSelect || e.target.name === "cadres") { checkClash(); }
   });
-  cadreFilter.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); } });
-  picker.addEventListener("mousedown", function (e) {
-    if (e.target.tagName !== "OPTION") { return; }
-    e.preventDefault();
-    e.target.selected = !e.target.selected;
-    picker.focus();
-    showChosen();
-  });
-  picker.addEventListener("change", showChosen);
-  showChosen();
+  checkClash();
 
   // Seats: filter the units by name; the total.
   var table = form.querySelector("#xd-seat-table");

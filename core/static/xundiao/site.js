@@ -25,24 +25,42 @@
 
     // Multi-pickers: a list of checkboxes (each click adds or takes off one, earlier
     // choices stay) with a search box that hides what does not match — never what is chosen.
+    // Grouped lists (cadres by unit): a match on a group's heading shows the whole group,
+    // and a heading hides with the last of its rows.
     document.querySelectorAll(".xd-picker").forEach(function (picker) {
       var search = picker.querySelector("input[type=search]");
       var chosen = picker.querySelector(".xd-picker-chosen");
       var boxes = picker.querySelectorAll("input[type=checkbox]");
       function text(s) { return (s || "").trim().toLowerCase(); }
-      function label(box) { var l = box.closest("label"); return l ? l.textContent.trim() : box.value; }
+      function labelOf(box) { var l = box.closest("label"); return l ? l.textContent.trim() : box.value; }
+      function rowOf(box) { var l = box.closest("label"); return l && l.parentElement ? l.parentElement : box.parentNode; }
+      // The group a row belongs to: its parent, when that starts with a heading (a label
+      // without a checkbox, Django's rendering of an optgroup).
+      function groupOf(row) {
+        var group = row.parentElement;
+        var head = group && group.firstElementChild;
+        return head && head.tagName === "LABEL" && !head.querySelector("input") ? group : null;
+      }
       function showChosen() {
         var names = [];
-        boxes.forEach(function (box) { if (box.checked) { names.push(label(box)); } });
+        boxes.forEach(function (box) { if (box.checked) { names.push(labelOf(box)); } });
         if (chosen) { chosen.textContent = names.length ? names.length + "：" + names.join("、") : ""; }
       }
       if (search) {
         search.hidden = false;
         search.addEventListener("input", function () {
           var q = text(search.value);
+          var groups = [];
           boxes.forEach(function (box) {
-            var label = box.closest("label"); var row = label && label.parentElement ? label.parentElement : box.parentNode;
-            row.hidden = !!q && !box.checked && text(label(box)).indexOf(q) === -1;
+            var row = rowOf(box);
+            var group = groupOf(row);
+            var groupHit = !!group && text(group.firstElementChild.textContent).indexOf(q) !== -1;
+            row.hidden = !!q && !box.checked && !groupHit && text(labelOf(box)).indexOf(q) === -1;
+            if (group && groups.indexOf(group) === -1) { groups.push(group); }
+          });
+          groups.forEach(function (group) {
+            var rows = Array.prototype.slice.call(group.children, 1);
+            group.hidden = rows.length > 0 && rows.every(function (row) { return row.hidden; });
           });
         });
         search.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); } });
