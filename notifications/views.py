@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from notifications import selectors, services
 from notifications.forms import InboxFilterForm, PreferencesForm
 from notifications.models import ContactProfile, Notification
+from notifications.outbox import content_disposition, document_file_names
 
 PAGE_SIZE = 25
 
@@ -69,11 +70,12 @@ def document(request, pk):
     if notification.document is None:
         raise Http404
     doc = notification.document
-    return FileResponse(
-        default_storage.open(doc.file.name, "rb"),
-        content_type="application/pdf",
-        filename=f"{doc.document_number}.pdf",
+    response = FileResponse(
+        default_storage.open(doc.file.name, "rb"), content_type="application/pdf"
     )
+    # A plain ASCII filename= beside filename*=, as the e-mail's attachment has it.
+    response["Content-Disposition"] = content_disposition("inline", *document_file_names(doc))
+    return response
 
 
 @login_required

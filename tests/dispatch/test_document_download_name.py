@@ -27,3 +27,23 @@ def test_the_pdf_is_named_twice_as_in_the_email(world, client, django_capture_on
     disposition.encode("ascii")  # a header every client can read
     mailed = attachment(b"%PDF", "application/pdf", f"{notice.document_number}.pdf", plain)
     assert mailed["Content-Disposition"] == disposition.replace("inline", "attachment", 1)
+
+
+def test_the_inbox_names_the_attached_pdf_the_same_way(
+    world, staff, client, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+
+    klass = training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), name="全市专题班"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_roll_call(client, world, klass, [world.cadre_a])
+    message = Notification.objects.filter(recipient=staff.lily, document__isnull=False).first()
+    assert message is not None
+    client.force_login(staff.lily)
+    response = client.get(f"/inbox/{message.pk}/document/")
+    assert response.status_code == 200
+    notice = message.document
+    plain = f"{notice.kind}-{notice.year}-{notice.number}.pdf"
+    assert response["Content-Disposition"].startswith(f'inline; filename="{plain}"; filename*=')
