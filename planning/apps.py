@@ -13,8 +13,10 @@ class PlanningConfig(AppConfig):
         from notifications.reach import register_document_reach
         from planning.flows import ConsultationFlow, PlanFlow
         from planning.selectors import plan_documents
-        from workflow.registry import register_flow
+        from planning.todos import OFFERED_SEATS
+        from workflow.registry import register_flow, register_todos
 
         register_document_reach(plan_documents)
         register_flow(PlanFlow, icon="event_note", order=15)
         register_flow(ConsultationFlow, icon="forum", order=16)
+        register_todos(OFFERED_SEATS)  # seats offered to a partner, in its 我的待办

@@ -95,6 +95,11 @@ class PlanLineQuerySet(models.QuerySet):
         """The lines the dispatcher removed (with their reasons), not those replaced."""
         return self.filter(removed_at__isnull=False, replaced_by__isnull=True)
 
+    def pending(self):
+        """The lines a publication acts on: new lines (a class to create) and carried
+        lines changed in their version (their class to change)."""
+        return self.filter(Q(training_class__isnull=True) | Q(changed_at__isnull=False))
+
 
 class PlanLine(models.Model):
     """One class of the plan. On its dispatch date (by default the report date less

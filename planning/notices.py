@@ -26,7 +26,8 @@ def consultation_reminder(consultation):
         ),
         key=f"plan-consultation:{consultation.pk}:remind",
         context={"subject": _subject(consultation), "due": timezone.localtime(consultation.due)},
-        url=f"/plans/{consultation.plan_id}/",
+        # 我的待办: a consultee (a unit's head, a partner's dispatcher) cannot open the plan
+        url="/tasks/",
     )
 
 

@@ -44,8 +44,16 @@ def may_approve(user, plan) -> bool:
 
 
 def consultation_permission(unit) -> str:
-    """An institution answers through its registrar, a unit through its head."""
-    return "record_attendance" if unit.kind == UnitKind.INSTITUTION else "approve_as_head"
+    """An institution answers through its registrar, an organization department (the
+    partner offered seats, 对口支援) through its dispatchers, any other unit through its
+    head. The consultation's task is scoped to the consultee's unit, so the partner's
+    dispatcher reaches it from their own jurisdiction: not the plan, nor its other
+    consultations."""
+    if unit.kind == UnitKind.INSTITUTION:
+        return "record_attendance"
+    if unit.kind == UnitKind.ORG_DEPARTMENT:
+        return "issue_dispatch"
+    return "approve_as_head"
 
 
 def require_consultee(user, consultation) -> None:
@@ -65,25 +73,33 @@ def in_jurisdiction(unit, root) -> bool:
 
 
 def overlapping_seats(institution, start, end, *, plan, exclude_line=None) -> int:
-    """Seats of the plan lines at `institution` whose dates overlap [start, end]: this
-    plan's lines and those of other departments' or years' plans in force (a plan's own
-    earlier versions are not counted twice; removed lines not at all)."""
-    from planning.models import PlanLine, PlanStatus
+    """Seats taken at `institution` on dates overlapping [start, end]: the lines of this
+    plan and of the plans of other departments or years (each plan's latest version
+    only, so a line and its carried copy are not counted twice; removed lines not at all),
+    and the quota of every class there not made from one of those lines (created outside
+    any plan, e.g. on the class page). A class made from a counted line is counted by the
+    line, whatever its dates and institution now say: a change of the line not yet
+    published moves it or resizes it."""
+    from dispatch.models import TrainingClass
+    from planning.models import Plan, PlanLine, PlanStatus
 
-    lines = (
-        PlanLine.objects.active()
-        .filter(institution=institution, start_date__lte=end, end_date__gte=start)
-        .filter(
-            Q(plan=plan)
-            | (
-                ~Q(plan__status=PlanStatus.SUPERSEDED)
-                & ~Q(plan__org_department=plan.org_department, plan__year=plan.year)
-            )
+    counted_plans = Plan.objects.filter(
+        Q(pk=plan.pk)
+        | (
+            ~Q(status=PlanStatus.SUPERSEDED)
+            & ~Q(org_department=plan.org_department, year=plan.year)
+            & Q(next_version__isnull=True)
         )
     )
+    counted_lines = PlanLine.objects.active().filter(plan__in=counted_plans)
+    lines = counted_lines.filter(institution=institution, start_date__lte=end, end_date__gte=start)
     if exclude_line is not None:
         lines = lines.exclude(pk=exclude_line.pk)
-    return lines.aggregate(n=Sum("seats"))["n"] or 0
+    planned = lines.aggregate(n=Sum("seats"))["n"] or 0
+    classes = TrainingClass.objects.filter(
+        institution=institution, start_date__lte=end, end_date__gte=start
+    ).exclude(pk__in=counted_lines.filter(training_class__isnull=False).values("training_class"))
+    return planned + (classes.aggregate(n=Sum("quota"))["n"] or 0)
 
 
 def line_shortfalls(line, sessions=None, rules=None):

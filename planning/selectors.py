@@ -2,7 +2,8 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from dispatch.models import Dispatch, DispatchStatus, RollCall
 from notifications.reach import subject_in
@@ -13,6 +14,7 @@ from planning.models import (
     LineMode,
     PartnerNomination,
     Plan,
+    PlanAllocation,
     PlanLine,
     PlanStatus,
 )
@@ -104,6 +106,41 @@ def consultation_rows(plan) -> list[Consultation]:
     )
 
 
+def consultation_lines(consultation) -> list[tuple[PlanLine, int]]:
+    """The lines a consultee is consulted on, each with the seats that concern it: an
+    institution its classes (all their seats); a unit the seats allotted to it and its
+    cadres named; a partner department the seats offered to it. Nothing else of the plan:
+    a consultee outside the plan's reach (a partner) learns only its own part. One query."""
+    unit = consultation.unit
+    named = (
+        PlanLine.named_cadres.through.objects.filter(planline=OuterRef("pk"), cadre__unit=unit)
+        .values("planline")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    allotted = PlanAllocation.objects.filter(line=OuterRef("pk"), unit=unit).values("seats")
+    lines = (
+        consultation.plan.lines.active()
+        .pending()
+        .select_related("institution__unit", "partner")
+        .annotate(
+            named_here=Coalesce(Subquery(named[:1]), 0),
+            allotted_here=Coalesce(Subquery(allotted[:1]), 0),
+        )
+        .order_by("start_date", "pk")
+    )
+    rows = []
+    for line in lines:
+        if line.institution.unit_id == unit.pk:
+            rows.append((line, line.seats))
+            continue
+        offered = line.partner_seats if line.partner and line.partner.unit_id == unit.pk else 0
+        seats = line.allotted_here + line.named_here + offered
+        if seats:
+            rows.append((line, seats))
+    return rows
+
+
 def plan_versions(plan) -> list[Plan]:
     return list(
         Plan.objects.filter(org_department=plan.org_department, year=plan.year)
@@ -166,8 +203,6 @@ def plan_vs_actual(org_department, year) -> list[dict]:
 
     by_id = {line.pk: line for line in lines}
     allotted: dict[int, list] = defaultdict(list)
-    from planning.models import PlanAllocation
-
     for a in PlanAllocation.objects.filter(line__in=lines).select_related("unit"):
         allotted[a.line_id].append(a.unit)
         row(by_id[a.line_id], a.unit_id, a.unit.name, a.unit.path)["planned"] += a.seats

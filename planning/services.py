@@ -8,7 +8,6 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,24 +62,33 @@ def plan_create(*, actor, org_department, year: int, title: str = "") -> Plan:
 def pending_lines(plan):
     """The lines its publication acts on: new lines (a class to create) and carried lines
     changed in this version (their class to change); removed lines are not."""
-    return plan.lines.active().filter(Q(training_class__isnull=True) | Q(changed_at__isnull=False))
+    return plan.lines.active().pending()
 
 
 def consultee_units(plan) -> list:
-    """The institutions of the plan's new and changed lines and the units they allot
-    seats to."""
+    """The units consulted on the plan's new and changed lines: their institutions, the
+    units they allot seats to, the units of the cadres they name, and the partner
+    departments they offer seats to (each unit once)."""
     from org.models import Unit
 
     lines = pending_lines(plan)
     ids = set(lines.values_list("institution__unit", flat=True))
     ids |= set(PlanAllocation.objects.filter(line__in=lines).values_list("unit", flat=True))
+    ids |= set(
+        PlanLine.named_cadres.through.objects.filter(planline__in=lines).values_list(
+            "cadre__unit", flat=True
+        )
+    )
+    ids |= set(
+        lines.filter(partner__isnull=False).values_list("partner__unit", flat=True).distinct()
+    )
     return list(Unit.objects.filter(pk__in=ids).order_by("path"))
 
 
 @transaction.atomic
 def plan_submit(*, actor, plan, deadline: dt.datetime) -> list[Consultation]:
-    """The dispatcher sends the draft to consultation: each institution and unit gets a
-    consultation due at `deadline`."""
+    """The dispatcher sends the draft to consultation: each unit `consultee_units` names
+    gets one consultation due at `deadline`."""
     plan = _lock(plan)
     policy.require_drafter(actor, plan)
     if plan.status not in EDITABLE:

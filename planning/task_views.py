@@ -9,7 +9,7 @@ from org import selectors as org_selectors
 from org.models import OrgDepartment
 from planning import services
 from planning.forms import PlanStartForm, PlanSubmitForm
-from planning.selectors import consultation_rows, plan_lines
+from planning.selectors import consultation_lines, consultation_rows, plan_lines
 from workflow.task_views import DecisionTaskView, TaskFormView
 
 
@@ -92,7 +92,23 @@ class ConsultationAnswerView(DecisionTaskView):
     needs_reason = ("comment",)
 
     def details(self, consultation):
-        return [(_("Due"), consultation.due)] + plan_details(consultation.plan)
+        """The plan's heading and only the classes the consultee is consulted on."""
+        plan = consultation.plan
+        return [
+            (_("Due"), consultation.due),
+            (_("Organization department"), plan.org_department.unit.name),
+            (_("Year"), plan.year),
+            (_("Version"), plan.version),
+            (_("Reason for the change"), plan.change_reason or "—"),
+            *[
+                (
+                    line.name,
+                    f"{line.institution.unit.name} · "
+                    f"{format_span(line.start_date, line.end_date)} · {_('Seats')} {seats}",
+                )
+                for line, seats in consultation_lines(consultation)
+            ],
+        ]
 
     def perform(self, form):
         return services.consultation_answer(

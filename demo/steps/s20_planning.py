@@ -67,6 +67,8 @@ def _sessions(start, hours, *, poor=False):
 def _answerer(unit):
     if hasattr(unit, "institution"):
         return _user(f"{unit.code}.registrar")
+    if hasattr(unit, "org_department"):  # the partner offered seats: its dispatcher
+        return _user(f"{unit.org_department.jurisdiction.code}.dispatcher")
     return _user(f"{unit.code}.head")
 
 

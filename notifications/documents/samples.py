@@ -12,9 +12,11 @@ from pathlib import Path
 
 from notifications.documents import builders
 from notifications.documents import circular as circular_document
+from notifications.documents import plan as plan_document
 from notifications.documents.builders import CadreRow, ClassInfo, MakeupRow
 from notifications.documents.circular import Absentee, UnitFigures
 from notifications.documents.context import DocumentContext, Issuer
+from notifications.documents.plan import PlanClassRow, PlanSeatsRow
 
 SAMPLE_SEAL = Path(__file__).with_name("sample_seal.svg")
 SAMPLE_DATE = dt.date(2026, 3, 5)
@@ -38,6 +40,15 @@ SAMPLE_UNITS = [
     "青山县人民政府",
 ]
 POSITIONS = ["副主任", "处长", "副处长", "副局长", "科长", "总经理助理", "副县长"]
+CLASSES_IN_PLAN = 36  # enough for the plan's table of classes (附件1) to run over a page
+PLAN_CLASSES = [
+    ("处级干部进修班", "中共XX市委党校", 30, 180, 50, "按名额分配"),
+    ("中青年干部培训班", "中共XX市委党校", 45, 270, 40, "点名调训"),
+    ("学习贯彻党的创新理论专题研讨班", "XX市干部学院", 5, 40, 60, "按名额分配"),
+    ("国有企业领导人员专题培训班", "XX市干部学院", 5, 40, 45, "按名额分配"),
+    ("乡村振兴专题培训班", "XX市干部学院", 7, 56, 60, "按名额分配"),
+    ("优秀年轻干部培训班", "中共XX市委党校", 45, 270, 40, "点名调训"),
+]
 
 
 def sample_issuer(seal: bool = True) -> Issuer:
@@ -107,8 +118,51 @@ def _demo_data():
     return None
 
 
+def builtin_plan_classes(year: int, n: int = CLASSES_IN_PLAN) -> list[PlanClassRow]:
+    """`n` classes of a year's dispatch plan, one starting every week or so."""
+    rows = []
+    for i in range(n):
+        name, institution, days, hours, seats, mode = PLAN_CLASSES[i % len(PLAN_CLASSES)]
+        start = dt.date(year, 1, 6) + dt.timedelta(days=(i * 9) % 350)
+        rows.append(
+            PlanClassRow(
+                name=f"{year}年{name}（第{i // len(PLAN_CLASSES) + 1}期）",
+                institution=institution,
+                start_date=start,
+                end_date=start + dt.timedelta(days=days - 1),
+                hours=Decimal(hours),
+                seats=seats,
+                mode=mode,
+            )
+        )
+    return rows
+
+
+def sample_dispatch_plan(issuer: Issuer, year: int, date: dt.date) -> DocumentContext:
+    """The 印发 notice of a year's dispatch plan with `CLASSES_IN_PLAN` classes, its
+    second version (with the reason for the change)."""
+    classes = builtin_plan_classes(year)
+    return plan_document.dispatch_plan(
+        issuer=issuer,
+        plan_title=f"{issuer.name}{year}年度干部调训计划",
+        year=year,
+        classes=classes,
+        seats=[
+            PlanSeatsRow(unit=u, classes=len(classes) // 2 + i % 3, seats=40 + (i * 7) % 30)
+            for i, u in enumerate(SAMPLE_UNITS)
+        ]
+        + [PlanSeatsRow(unit="中共YY州委组织部（对口支援）", classes=2, seats=4)],
+        date=date,
+        version=2,
+        change_reason="增设乡村振兴专题培训班一期，王堃同志所在单位名额相应调整",
+        cc=["市委办公室", "市政府办公室"],
+        printed_by=f"{issuer.name}办公室",
+    )
+
+
 def sample_contexts(*, use_database: bool = True) -> dict[str, DocumentContext]:
-    """One context per kind: dispatch_notice, admission_notice, makeup_notice, circular."""
+    """One context per kind: dispatch_notice, admission_notice, makeup_notice, circular,
+    dispatch_plan."""
     data = _demo_data() if use_database else None
     if data is None:
         issuer, info, cadres = sample_issuer(), builtin_class(), builtin_cadres()
@@ -184,4 +238,5 @@ def sample_contexts(*, use_database: bool = True) -> dict[str, DocumentContext]:
             cc=["市委办公室", "市政府办公室"],
             printed_by=f"{issuer.name}办公室",
         ),
+        "dispatch_plan": sample_dispatch_plan(issuer, date.year + 1, date),
     }

@@ -88,7 +88,14 @@ def documents():
     }
 
 
-KINDS = ["dispatch_notice", "admission_notice", "makeup_notice", "circular", "long"]
+KINDS = [
+    "dispatch_notice",
+    "admission_notice",
+    "makeup_notice",
+    "circular",
+    "long",
+    "dispatch_plan",
+]
 
 
 def _lines(page, size=None):
@@ -232,10 +239,14 @@ def test_banji_sits_on_the_bottom_edge_of_the_last_page_only(documents, kind):
         for n, page in enumerate(pdf.pages, start=1):
             text = page.extract_text()
             last = n == len(pdf.pages)
-            assert ("印发" in text) is last
+            # The 版记's line (14 pt: 印发机关 … 印发), not the word: a plan's notice is
+            # titled 关于印发《…》的通知 (GB/T 9704's own example of a title).
+            printed_lines = [c for _, c in _lines(page, 14) if "印发" in _text(c)]
+            assert bool(printed_lines) is last, (n, text)
             if not last:
                 continue
-            printed = next(c for _, c in _lines(page, 14) if "印发" in _text(c))
+            assert len(printed_lines) == 1
+            printed = printed_lines[0]
             assert _text(printed).endswith(
                 f"{context.date.year}年{context.date.month}月{context.date.day}日印发"
             )
@@ -416,6 +427,27 @@ def test_table_headings_and_cells_never_leave_one_character_on_a_line(documents,
             assert "序号" in words
             single = [w for w in words if len(w) == 1 and _is_cjk(w)]
             assert single == [], (page.page_number, single)
+
+
+def test_the_plans_table_of_classes_runs_over_pages_under_its_repeated_header(documents):
+    context, data = documents["dispatch_plan"]
+    classes = context.attachments[0].blocks[0]
+    header = ["序号", "班次名称", "培训机构", "培训时间", "学时", "名额", "调训方式"]
+    with _read(data) as pdf:
+        starts = [p.page_number for p in _attachment_pages(pdf)]
+        assert len(starts) == 2  # 附件1 and 附件2 each start a page
+        table_pages = pdf.pages[starts[0] - 1 : starts[1] - 1]
+        assert len(table_pages) >= 2, "the classes' table runs over a page"
+        numbers = []
+        for page in table_pages:
+            words = [w["text"] for w in _words(page)]
+            assert words[: len(header)] == header, (page.page_number, words[:8])
+            assert [w for w in words if len(w) == 1 and _is_cjk(w)] == []
+            numbers += [int(w) for w in words if w.isdigit() and int(w) <= len(classes.rows)]
+        text = "".join(p.extract_text() for p in pdf.pages).replace("\n", "")
+    assert len(classes.rows) >= 30
+    assert set(range(1, len(classes.rows) + 1)) <= set(numbers)  # no row lost at a break
+    assert "本计划为第2版，调整原因：" in text and "（对口支援）" in text
 
 
 def test_makeup_notice_names_the_makeup_class_once(documents):

@@ -168,6 +168,7 @@ def test_drafts_and_previews_take_no_number(tmp_path):
         "admission_notice.pdf",
         "circular.pdf",
         "dispatch_notice.pdf",
+        "dispatch_plan.pdf",
         "makeup_notice.pdf",
     ]
     assert not DocumentCounter.objects.exists() and not IssuedDocument.objects.exists()

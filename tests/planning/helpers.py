@@ -106,16 +106,33 @@ def quota_line(world, plan, days_ahead=60, **extra):
     return services.line_add(actor=world.bob, plan=plan, **fields)
 
 
+def consultee(consultation):
+    """Someone who answers the consultation: the institution's registrar, the unit's
+    head, the partner department's dispatcher."""
+    from org.selectors import users_reaching
+    from planning.policy import consultation_permission
+
+    unit = consultation.unit
+    return users_reaching(unit, consultation_permission(unit)).order_by("pk").first()
+
+
+def accept_all(plan):
+    """Every open consultation of the plan accepted by its consultee."""
+    from planning import services
+
+    for consultation in plan.consultations.filter(status="open").select_related("unit"):
+        services.consultation_answer(
+            actor=consultee(consultation), consultation=consultation, accept=True
+        )
+
+
 def publish(world, staff, plan):
     """Submit the plan, every consultee accepts, the city's head approves and publishes."""
     from planning import services
     from planning.publishing import plan_publish
 
     services.plan_submit(actor=world.bob, plan=plan, deadline=timezone.now() + dt.timedelta(days=2))
-    answerers = {world.a.pk: world.alice, world.b.pk: world.charlie}
-    for consultation in plan.consultations.filter(status="open"):
-        actor = answerers.get(consultation.unit_id, world.rita)
-        services.consultation_answer(actor=actor, consultation=consultation, accept=True)
+    accept_all(plan)
     services.plan_decide(actor=staff.oscar, plan=plan, approve=True)
     plan_publish(actor=staff.oscar, plan=plan)
     plan.refresh_from_db()

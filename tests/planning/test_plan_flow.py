@@ -18,6 +18,7 @@ from planning.models import Consultation, ConsultationStatus, PartnerNomination,
 from tests.flowtools import fire_at, open_task, process_of
 from tests.planning.helpers import (
     Partner,
+    accept_all,
     act,
     dates,
     good_sessions,
@@ -91,7 +92,14 @@ def test_the_plan_from_draft_to_roll_calls_on_the_dispatch_date(client, world, s
     plan, process, named_line, deadline, dispatch_on = _walk_to_consultation(client, world, partner)
     assert plan.status == PlanStatus.CONSULTATION
     consultations = {c.unit_id: c for c in Consultation.objects.filter(plan=plan)}
-    assert set(consultations) == {world.school_unit.pk, world.a.pk, world.b.pk}
+    # The school, the units allotted seats, the unit of the cadre named, the partner.
+    assert set(consultations) == {
+        world.school_unit.pk,
+        world.a.pk,
+        world.a1.pk,
+        world.b.pk,
+        partner.od_unit.pk,
+    }
 
     # 我的待办: A's head has the consultation, the city's head nothing yet.
     client.force_login(world.alice)
@@ -106,6 +114,13 @@ def test_the_plan_from_draft_to_roll_calls_on_the_dispatch_date(client, world, s
     assert client.post(task_url(a_task, "assign")).status_code in (403, 404)
     client.force_login(world.alice)
     assert act(client, a_task, {"decision": "accept"}).status_code == 302
+    a1_task = open_task(process_of(consultations[world.a1.pk], "ConsultationFlow"), "answer")
+    assert act(client, a1_task, {"decision": "accept"}).status_code == 302
+    client.force_login(partner.pete)  # the partner's dispatcher, outside the city
+    partner_task = open_task(
+        process_of(consultations[partner.od_unit.pk], "ConsultationFlow"), "answer"
+    )
+    assert act(client, partner_task, {"decision": "accept"}).status_code == 302
     school_task = open_task(
         process_of(consultations[world.school_unit.pk], "ConsultationFlow"), "answer"
     )
@@ -236,16 +251,7 @@ def test_returned_plan_goes_back_to_draft_and_a_new_version_keeps_what_ran(clien
     client.force_login(world.bob)
     later = timezone.localtime() + dt.timedelta(days=2)
     act(client, open_task(process, "draft"), {"deadline": later.strftime("%Y-%m-%dT%H:%M")})
-    for c in Consultation.objects.filter(status=ConsultationStatus.OPEN):
-        services.consultation_answer(
-            actor={
-                world.a.pk: world.alice,
-                world.b.pk: world.charlie,
-                world.school_unit.pk: world.rita,
-            }[c.unit_id],
-            consultation=c,
-            accept=True,
-        )
+    accept_all(plan)
     client.force_login(staff.oscar)
     assert act(client, open_task(process, "approval"), {"decision": "approve"}).status_code == 302
     plan.refresh_from_db()
@@ -279,8 +285,11 @@ def test_returned_plan_goes_back_to_draft_and_a_new_version_keeps_what_ran(clien
         sessions=good_sessions(start),
     )
     act(client, open_task(v2_process, "draft"), {"deadline": later.strftime("%Y-%m-%dT%H:%M")})
-    for c in Consultation.objects.filter(plan=v2, status=ConsultationStatus.OPEN):
-        services.consultation_answer(actor=world.rita, consultation=c, accept=True)
+    assert set(v2.consultations.values_list("unit", flat=True)) == {
+        world.school_unit.pk,
+        world.a.pk,  # the new line's cadre's unit
+    }
+    accept_all(v2)
     client.force_login(staff.oscar)
     assert (
         act(client, open_task(v2_process, "approval"), {"decision": "approve"}).status_code == 302

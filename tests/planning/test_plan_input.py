@@ -15,7 +15,7 @@ from planning import services
 from planning.documents import issue_plan_document
 from planning.models import Plan, PlanLine, PlanStatus
 from planning.publishing import plan_publish
-from tests.planning.helpers import Partner, dates, good_sessions
+from tests.planning.helpers import Partner, accept_all, dates, good_sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -89,11 +89,7 @@ def test_the_published_plan_document_reads_back(world, staff, plan):
     partner = Partner()
     _line(world, plan, seats=5, partner=partner.od, partner_seats=1)
     services.plan_submit(actor=world.bob, plan=plan, deadline=timezone.now() + dt.timedelta(days=2))
-    for consultation in plan.consultations.all():
-        actor = {world.a.pk: world.alice, world.b.pk: world.charlie}.get(
-            consultation.unit_id, world.rita
-        )
-        services.consultation_answer(actor=actor, consultation=consultation, accept=True)
+    accept_all(plan)
     services.plan_decide(actor=staff.oscar, plan=plan, approve=True)
     plan_publish(actor=staff.oscar, plan=plan)
     plan.refresh_from_db()

@@ -1,0 +1,115 @@
+"""The published yearly dispatch plan (年度调训计划) as a GB/T 9704 document: the notice
+印发 the plan, its classes as a table in 附件1 and the seats per unit in 附件2, from plain
+rows (see `builders`); `planning.documents` reads them off a plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.formatting import format_hours, format_span
+from notifications.documents.builders import rows_of
+from notifications.documents.context import (
+    Attachment,
+    DocumentContext,
+    Heading,
+    Issuer,
+    Paragraph,
+    Table,
+)
+
+
+@dataclass(frozen=True)
+class PlanClassRow:
+    """One class of the plan. `mode` is printed as given (按名额分配, 点名调训)."""
+
+    name: str
+    institution: str
+    start_date: dt.date
+    end_date: dt.date
+    hours: Decimal | float | str
+    seats: int
+    mode: str = ""
+
+
+@dataclass(frozen=True)
+class PlanSeatsRow:
+    """A unit's seats over the year: in how many classes, how many seats in all."""
+
+    unit: str
+    classes: int
+    seats: int
+
+
+def dispatch_plan(
+    *,
+    issuer: Issuer,
+    plan_title: str,
+    year: int,
+    classes: Iterable[PlanClassRow | Mapping],
+    seats: Iterable[PlanSeatsRow | Mapping],
+    date: dt.date,
+    version: int = 1,
+    change_reason: str = "",
+    recipients: Sequence[str] = ("各有关单位",),
+    contact: str = "",
+    cc: Sequence[str] = (),
+    printed_by: str = "",
+) -> DocumentContext:
+    """关于印发《plan_title》的通知: the year's classes (附件1) and the seats per unit
+    (附件2); a later version says its number and the reason for the change."""
+    class_rows = rows_of(PlanClassRow, classes)
+    seat_rows = rows_of(PlanSeatsRow, seats)
+    total = sum(row.seats for row in class_rows)
+    body = [
+        Paragraph(f"经研究，现将《{plan_title}》印发给你们，请结合实际认真抓好落实。"),
+        Heading("计划安排"),
+        Paragraph(
+            f"{year}年度共安排调训班次{len(class_rows)}个，计划调训{total}人次，"
+            "班次安排见附件1，各单位名额分配见附件2。"
+        ),
+        Heading("有关要求"),
+        Paragraph(
+            "各单位要严格按照分配名额做好选调工作，确保参训人员符合调训对象要求；"
+            "调训通知将于各班次调训日期另行下发。"
+        ),
+    ]
+    if change_reason:
+        body.append(Paragraph(f"本计划为第{version}版，调整原因：{change_reason}"))
+    class_table = Table(
+        columns=["序号", "班次名称", "培训机构", "培训时间", "学时", "名额", "调训方式"],
+        rows=[
+            [
+                i,
+                row.name,
+                row.institution,
+                format_span(row.start_date, row.end_date),
+                format_hours(row.hours),
+                row.seats,
+                row.mode,
+            ]
+            for i, row in enumerate(class_rows, start=1)
+        ],
+        widths=[0.7, 3.2, 2.4, 2.8, 0.9, 0.9, 1.4],
+    )
+    seat_table = Table(
+        columns=["序号", "单位", "班次数", "名额"],
+        rows=[[i, row.unit, row.classes, row.seats] for i, row in enumerate(seat_rows, start=1)],
+        widths=[0.7, 5.0, 1.2, 1.2],
+    )
+    return DocumentContext(
+        issuer=issuer,
+        title=f"关于印发《{plan_title}》的通知",
+        date=date,
+        recipients=list(recipients),
+        body=body,
+        attachments=[
+            Attachment(f"{year}年度调训班次安排表", [class_table]),
+            Attachment(f"{year}年度调训名额分配表", [seat_table]),
+        ],
+        note=contact,
+        cc=cc,
+        printed_by=printed_by,
+    )
