@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from dispatch.models import Institution, InstitutionKind, TrainingClass
+from dispatch.models import Dispatch, Institution, InstitutionKind, TrainingClass
 from ledger.models import HourRecord
 from org import idnumber, services
 from org.models import Cadre, CadreCategory, Gender, OrgDepartment, Unit, UnitKind
@@ -132,3 +132,17 @@ class World:
         Cadre.objects.filter(pk=self.cadre_a.pk).update(user=self.dave)
         self.rita = user("rita", "registrar", self.school_unit)
         self.nobody = user("nobody")
+
+
+def attended(world, person, start, kind="main"):
+    """`person` attended a 5-day class of the city starting on `start` (it ends 4 days
+    later): the dispatch is recorded as attended, as the training-cycle rules read it."""
+    klass = training_class(world.city_od, world.school, start, kind=kind)
+    Dispatch.objects.create(
+        training_class=klass,
+        cadre=person,
+        unit=person.unit,
+        status="attended",
+        confirm_due=timezone.now(),
+    )
+    return klass

@@ -241,3 +241,19 @@ def circular_start(client, world, start, end):
             "period_end": end,
         },
     )
+
+
+def approved(client, world, staff, klass, cadre, kind):
+    """`cadre` named for `klass`, its liaison asks `kind` (leave, deferral …) and both
+    departments approve: the dispatch, now deferred (an approved leave is stored so)."""
+    from approvals.models import ApprovalRequest
+    from dispatch.models import DispatchStatus
+
+    dispatch, process = named(client, world, klass, cadre)
+    request(client, staff.lily, process, kind)
+    approval = process_of(ApprovalRequest.objects.get(subject_id=dispatch.pk), "ApprovalFlow")
+    decide(client, world.alice, approval, "head_review", "approved")
+    decide(client, staff.oscar, approval, "managing_review", "approved")
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.DEFERRED
+    return dispatch

@@ -5,22 +5,10 @@ import re
 
 import pytest
 
-from approvals.models import ApprovalRequest
-from dispatch.models import Dispatch, DispatchStatus
-from tests.flowtools import decide, named, process_of, request
+from dispatch.models import Dispatch
+from tests.flowtools import approved, named
 
 pytestmark = pytest.mark.klass(name="全市专题班")
-
-
-def approved(client, world, staff, klass, cadre, kind):
-    dispatch, process = named(client, world, klass, cadre)
-    request(client, staff.lily, process, kind)
-    approval = process_of(ApprovalRequest.objects.get(subject_id=dispatch.pk), "ApprovalFlow")
-    decide(client, world.alice, approval, "head_review", "approved")
-    decide(client, staff.oscar, approval, "managing_review", "approved")
-    dispatch.refresh_from_db()
-    assert dispatch.status == DispatchStatus.DEFERRED
-    return dispatch
 
 
 def names_listed(client, status: str) -> set[str]:

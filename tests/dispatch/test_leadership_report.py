@@ -11,29 +11,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from dispatch.leadership import CycleStatus, cycle_report
-from dispatch.models import Dispatch
 from ledger.models import CadreCycleRule
 from ledger.services import rule_revise
 from org.models import Cadre
 from tests.exports.sheets import by_header, csv_by_header, xlsx
-from tests.factories import cadre, credit, training_class
+from tests.factories import attended, cadre, credit
 
 AS_OF = dt.date(2026, 6, 10)
 URL = "/compliance/cycles/"
 ON = f"{URL}?as_of={AS_OF.isoformat()}"
-
-
-def attended(world, person, start, kind="main"):
-    """`person` attended a 5-day class starting on `start` (it ends 4 days later)."""
-    klass = training_class(world.city_od, world.school, start, kind=kind)
-    Dispatch.objects.create(
-        training_class=klass,
-        cadre=person,
-        unit=person.unit,
-        status="attended",
-        confirm_due=timezone.now(),
-    )
-    return klass
 
 
 def leader(world, name, unit=None, days=60, ended=None):

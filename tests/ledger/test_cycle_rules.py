@@ -9,32 +9,17 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from dispatch.leadership import cadre_cycles, leadership_compliance
-from dispatch.models import Dispatch
 from dispatch.suggestions import suggest
 from ledger.cycles import cycle_rules
 from ledger.models import CadreCycleRule
 from org.forms import CadreForm
 from org.models import Cadre
-from tests.factories import cadre, credit, training_class
+from tests.factories import attended, cadre, credit, training_class
 from tests.org.kit import cadre_data
 
 AS_OF = dt.date(2026, 6, 10)
-
-
-def attended(world, person, start, kind="main"):
-    """`person` attended a 5-day class starting on `start` (it ends 4 days later)."""
-    klass = training_class(world.city_od, world.school, start, kind=kind)
-    Dispatch.objects.create(
-        training_class=klass,
-        cadre=person,
-        unit=person.unit,
-        status="attended",
-        confirm_due=timezone.now(),
-    )
-    return klass
 
 
 def leader(world, name="领导", **extra):
