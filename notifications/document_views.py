@@ -5,14 +5,29 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core import exports
+from core.exports import DATE, NUMBER, Column, choice
 from notifications import reach as notifications_reach
 from notifications.outbox import content_disposition, document_file_names
+
+#: the documents list downloaded (`?format=xlsx|csv`): its columns, and the document's kind
+DOCUMENTS = [
+    Column(gettext_lazy("Document number"), lambda d: d.document_number, width=24),
+    Column(gettext_lazy("Title"), lambda d: d.title, width=40),
+    Column(gettext_lazy("Kind"), choice("kind"), width=12),
+    Column(gettext_lazy("Issued at"), lambda d: d.issued_at, DATE, width=17),
+    Column(gettext_lazy("Pages"), lambda d: d.pages, NUMBER, width=6),
+]
 
 
 @login_required
 def document_list(request):
-    documents = notifications_reach.documents_visible_to(request.user).order_by("-issued_at")
+    documents = notifications_reach.documents_visible_to(request.user).order_by("-issued_at", "-pk")
+    if exports.requested_format(request):
+        return exports.export_response(request, documents, DOCUMENTS, _("Documents"), "documents")
     page = Paginator(documents, 50)
     return render(
         request,

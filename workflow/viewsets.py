@@ -33,8 +33,11 @@ from viewflow.workflow.flow.views.actions import (
 from viewflow.workflow.models import Process
 from viewflow.workflow.status import STATUS
 
+from core import exports
 from core.http import positive_int
 from workflow import after
+from workflow import exports as workflow_exports
+from workflow.exports import PROCESS_STATUS_CHOICES
 from workflow.mixins import hide_out_of_reach
 from workflow.runtime import processes_for, subjects_prefetch
 
@@ -42,13 +45,7 @@ from workflow.runtime import processes_for, subjects_prefetch
 # Viewflow's list columns and filters name tasks by their node's code name
 # ("Head_Review") and processes by attribute names ("Process id"); these say the same
 # in the project's catalogue, and a process that is still open reads 进行中, not the
-# task status 待认领 that shares Viewflow's msgid "New".
-
-PROCESS_STATUS_CHOICES = [
-    ("NEW", pgettext_lazy("process status", "In progress")),
-    ("DONE", pgettext_lazy("process status", "Completed")),
-    ("CANCELED", pgettext_lazy("process status", "Cancelled")),
-]
+# task status 待认领 that shares Viewflow's msgid "New" (`workflow.exports.PROCESS_STATUS_CHOICES`).
 
 
 def _task_title_choices(queryset):
@@ -119,8 +116,81 @@ class ArchiveListFilter(flow_filters.FlowArchiveListFilter):
         self.filters["flow_task"].field.label = pgettext_lazy("list column", "Step")
 
 
-class ScopedProcessListView(DashboardProcessListView):
+#: where Viewflow's StoreRequestPathMixin keeps the list last seen
+PIN_KEY = "vf-pin-location"
+
+
+class ExportMixin:
+    """`?format=xlsx|csv` on a flow's list: exactly the rows the page's filters,
+    ordering and jurisdiction select (the view's own queryset), unpaged, read in chunks
+    and streamed by `core.exports`. `exportable` tells the list template to offer it."""
+
+    exportable = True
+    export_slug = "tasks"
+
+    def export_columns(self):
+        return workflow_exports.task_columns()
+
+    def export_rows(self):
+        return self.get_queryset().select_related("owner")
+
+    def get_ordering(self):
+        """The list's order, ties broken by id: tasks created together share a moment,
+        and PostgreSQL may list ties differently in the page's query and the download's
+        (or in one page and the next)."""
+        ordering = list(super().get_ordering())
+        if ordering and not {"pk", "-pk", "id", "-id"}.intersection(
+            o for o in ordering if isinstance(o, str)
+        ):
+            ordering.append("-pk")
+        return ordering
+
+    def get_filterset_kwargs(self, filterset_class):
+        """The filters bound to the query without the list's own parameters (format,
+        page, ordering). Viewflow's 完成时间 filter shows only open rows once the filter
+        is bound, so `?format=xlsx` (or `?page=2`) alone would have listed fewer rows
+        than the page without a query shows."""
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = kwargs.get("data")
+        own = {"format", self.page_kwarg, self.ordering_kwarg}
+        if data is not None and own.intersection(data):
+            data = data.copy()
+            for key in own:
+                data.pop(key, None)
+            kwargs["data"] = data or None
+        return kwargs
+
+    def dispatch(self, request, *args, **kwargs):
+        if exports.requested_format(request) is None:
+            return super().dispatch(request, *args, **kwargs)
+        # Viewflow pins the list last seen, to come back to after a bulk claim: a
+        # download is no page to come back to (the claim would end in a file).
+        pinned = request.session.get(PIN_KEY)
+        response = super().dispatch(request, *args, **kwargs)
+        if pinned is None:
+            request.session.pop(PIN_KEY, None)
+        else:
+            request.session[PIN_KEY] = pinned
+        return response
+
+    def get(self, request, *args, **kwargs):
+        if exports.requested_format(request) is None:
+            return super().get(request, *args, **kwargs)
+        flow = self.flow_class.instance
+        code = type(flow).__name__.removesuffix("Flow").lower()
+        return exports.export_response(
+            request,
+            self.export_rows(),
+            self.export_columns(),
+            f"{flow.process_title}-{self.title}",
+            f"{code}-{self.export_slug}",
+        )
+
+
+class ScopedProcessListView(ExportMixin, DashboardProcessListView):
     """Only processes whose subject the user may see."""
+
+    export_slug = "processes"
 
     title = _("Process list")
     filterset_class = ProcessListFilter
@@ -147,6 +217,12 @@ class ScopedProcessListView(DashboardProcessListView):
         if prefetch is not None:
             queryset = queryset.prefetch_related(prefetch)
         return queryset.order_by("-created", "-pk")
+
+    def export_columns(self):
+        return workflow_exports.PROCESSES
+
+    def export_rows(self):
+        return self.get_queryset()
 
 
 class SubjectsMixin:
@@ -183,11 +259,18 @@ class TaskTitleMixin:
     owner.short_description = _("Owner")
 
 
-class ScopedTaskListView(TaskTitleMixin, SubjectsMixin, DashboardTaskListView):
+class ScopedTaskListView(ExportMixin, TaskTitleMixin, SubjectsMixin, DashboardTaskListView):
     """Only tasks of processes whose subject the user may see."""
 
     title = _("All tasks")
     filterset_class = TaskListFilter
+
+    def export_columns(self):
+        # As the page: the step (环节) and the process's subject.
+        return workflow_exports.task_columns(
+            subject=lambda task: task.process.coerced.brief,
+            task_header=pgettext_lazy("list column", "Step"),
+        )
 
     def process_summary(self, task):
         return task.process.coerced.brief
@@ -215,16 +298,19 @@ class ScopedDashboardView(DashboardView):
         return context
 
 
-class InboxView(TaskTitleMixin, SubjectsMixin, FlowInboxListView):
+class InboxView(ExportMixin, TaskTitleMixin, SubjectsMixin, FlowInboxListView):
     title = _("Assigned to me")
+    export_slug = "inbox"
     filterset_class = UserTaskListFilter
 
 
-class QueueView(TaskTitleMixin, SubjectsMixin, FlowQueueListView):
+class QueueView(ExportMixin, TaskTitleMixin, SubjectsMixin, FlowQueueListView):
+    export_slug = "queue"
     filterset_class = UserTaskListFilter
 
 
-class ArchiveView(TaskTitleMixin, SubjectsMixin, FlowArchiveListView):
+class ArchiveView(ExportMixin, TaskTitleMixin, SubjectsMixin, FlowArchiveListView):
+    export_slug = "archive"
     filterset_class = ArchiveListFilter
 
     def process_summary(self, task):
