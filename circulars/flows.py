@@ -10,7 +10,7 @@ from circulars import services as circular_services
 from circulars import tasks as circular_tasks
 from circulars.models import Circular, CircularStatus
 from circulars.task_views import CircularApproveView, CircularDraftView, CircularStartView
-from org import selectors as org_selectors
+from org.policy import is_dispatcher
 from workflow.mixins import ScopedFlowMixin
 from workflow.nodes import SUBJECT
 from workflow.runtime import fresh_artifact
@@ -27,10 +27,6 @@ def _circular_jurisdiction(process):
 def printed_rows(figures) -> list[dict]:
     """The circular's table lines (see `circular_services.circular_rows`)."""
     return circular_services.circular_rows(figures)
-
-
-def _can_start_circular(user):
-    return org_selectors.units_in_reach(user, "issue_dispatch").exists()
 
 
 class CircularFlow(ScopedFlowMixin, flow.Flow):
@@ -51,7 +47,7 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
     start = (
         flow.Start(CircularStartView.as_view())
         .Annotation(title=_("Dispatcher starts a circular"))
-        .Available(_can_start_circular)
+        .Available(is_dispatcher)
         .Next(this.draft)
     )
 

@@ -14,6 +14,7 @@ from core.planner import Unindexed
 from dispatch.models import TrainingClass
 from org.models import Cadre
 from org.selectors import READ, cadres_in_reach, units_in_reach
+from workflow.policy import may_reassign_exists
 
 #: a dispatch whose cadre is expected in the class: attendance is still to be recorded
 ATTENDANCE_PENDING_STATUSES = ["confirmed", "notified", "acknowledged"]
@@ -148,9 +149,9 @@ def _open_task(model, outer="pk"):
 
 
 def _may_reassign(user, outer: str) -> Exists:
-    """The user may reassign tasks scoped to the outer row's unit `outer` (see
-    `services.tasks.may_reassign`)."""
-    return Exists(units_in_reach(user, "issue_dispatch").filter(pk=OuterRef(outer)))
+    """The user may reassign tasks scoped to the outer row's unit `outer`: the SQL form
+    of `workflow.policy.may_reassign` (the row's unit is its process's scope)."""
+    return may_reassign_exists(user, outer)
 
 
 def overdue_dispatches(user, now=None) -> QuerySet:

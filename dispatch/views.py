@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core import exports, paging
 from dispatch import exports as dispatch_exports
+from dispatch import policy as dispatch_policy
 from dispatch import records, selectors, suggestions
 from dispatch.flows import rollcall as rollcall_flows
 from dispatch.forms import CancelRollCallForm, TrainingClassForm
@@ -56,7 +57,7 @@ def class_detail(request, pk: int):
 
 @login_required
 def class_create(request):
-    if not org_selectors.units_in_reach(request.user, "issue_dispatch").exists():
+    if not policy.is_dispatcher(request.user):
         raise PermissionDenied
     form = TrainingClassForm(request.POST or None)
     form.fields["organizer"].queryset = form.fields["organizer"].queryset.filter(
@@ -229,9 +230,7 @@ def class_candidates(request, pk: int):
     training_class = selectors.class_list(request.user).filter(pk=pk).first()
     if training_class is None:
         raise Http404
-    if not org_selectors.has_unit_permission(
-        request.user, "issue_dispatch", training_class.organizer.unit
-    ):
+    if not dispatch_policy.may_suggest_candidates(request.user, training_class):
         raise PermissionDenied
     return render(
         request,
@@ -251,9 +250,7 @@ def roll_call_acknowledgements(request, pk: int):
     roll_call = selectors.roll_call_list(request.user).filter(pk=pk).first()
     if roll_call is None:
         raise Http404
-    if not org_selectors.has_unit_permission(
-        request.user, "issue_dispatch", roll_call.org_department.unit
-    ):
+    if not dispatch_policy.may_manage_roll_call(request.user, roll_call):
         raise PermissionDenied
     notified = selectors.roll_call_notified(roll_call)
     if exports.requested_format(request):

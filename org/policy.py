@@ -18,6 +18,9 @@ from org.models import (
 )
 from org.roles import HEAD_PERMISSION
 
+#: the dispatcher's permission: roll calls, plans, surveys, circulars, hours imports
+DISPATCHER_PERMISSION = "issue_dispatch"
+
 #: who keeps cadre records: a dispatcher of the unit's jurisdiction or the unit's liaison
 CADRE_KEEPERS = ("issue_dispatch", "act_as_liaison")
 
@@ -42,6 +45,18 @@ def require_any(user, perms: tuple[str, ...], unit) -> None:
 def require_unit_permission(user, perm: str, unit) -> None:
     """`user` holds `perm` (a codename on Unit) on `unit`; the system (None) may all."""
     require_any(user, (perm,), unit)
+
+
+def is_dispatcher(user) -> bool:
+    """Is `user` a dispatcher somewhere — holding `issue_dispatch` on some unit (directly,
+    through a group or by a running delegation)? The start of every dispatcher's flow
+    (roll call, plan, survey, circular) and the dispatcher-only pages (a new class, the
+    hours import) ask it; what they then act on is checked against its own unit. A
+    grant's unit always exists, so the grants remembered for the request answer it
+    without a query."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or bool(selectors.grant_roots(user).get(DISPATCHER_PERMISSION))
 
 
 # -- cadre records ---------------------------------------------------------------------
@@ -75,8 +90,8 @@ def may_choose_departments(user, unit=None) -> bool:
     if user is None or user.is_superuser:
         return True
     if unit is None:
-        return selectors.units_in_reach(user, "issue_dispatch").exists()
-    return may(user, "issue_dispatch", unit)
+        return is_dispatcher(user)
+    return may(user, DISPATCHER_PERMISSION, unit)
 
 
 def choosable_departments(user, *, managing: bool, current=()) -> QuerySet[OrgDepartment]:

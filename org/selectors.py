@@ -148,6 +148,11 @@ def org_department_list(user) -> QuerySet[OrgDepartment]:
     )
 
 
+def own_cadre_pk(user) -> int | None:
+    """The id of the cadre record linked to `user`'s account (a trainee's own), or None."""
+    return Cadre.objects.filter(user=user).values_list("pk", flat=True).first()
+
+
 def cadre_for_user(user, pk: int) -> Cadre | None:
     return cadre_list(user).filter(pk=pk).first()
 
@@ -241,6 +246,16 @@ def delegations_given(user) -> QuerySet:
 
     return (
         Delegation.objects.filter(delegator=user).select_related("delegate").order_by("-starts_on")
+    )
+
+
+def delegations_received(user) -> QuerySet:
+    """The delegations to `user` that run today or start later (not revoked), soonest
+    first: what a deputy acts on, or will."""
+    return (
+        Delegation.objects.filter(delegate=user, revoked=False, ends_on__gte=timezone.localdate())
+        .select_related("delegator")
+        .order_by("starts_on", "pk")
     )
 
 

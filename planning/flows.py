@@ -12,7 +12,7 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.status import PROCESS, STATUS
 
-from org import selectors as org_selectors
+from org.policy import is_dispatcher
 from planning import services
 from planning.documents import issue_plan_document
 from planning.models import Consultation, ConsultationStatus, Plan, PlanStatus
@@ -37,10 +37,6 @@ def _plan_jurisdiction(process):
     return process.artifact.org_department.jurisdiction
 
 
-def _can_draft(user):
-    return org_selectors.units_in_reach(user, "issue_dispatch").exists()
-
-
 class PlanFlow(ScopedFlowMixin, flow.Flow):
     """Yearly dispatch plan
 
@@ -59,7 +55,7 @@ class PlanFlow(ScopedFlowMixin, flow.Flow):
     start = (
         flow.Start(PlanStartView.as_view())
         .Annotation(title=_("Dispatcher starts a plan"))
-        .Available(_can_draft)
+        .Available(is_dispatcher)
         .Next(this.draft)
     )
 

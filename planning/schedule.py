@@ -11,11 +11,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from audit.services import change, record_event, snapshot
+from audit.services import change
 from dispatch import services as dispatch_services
 from dispatch.flows import RollCallFlow
-from dispatch.models import RollCall, RollCallMode
-from dispatch.services.rollcall import check_cadres_free, check_seats, class_start_moment
+from dispatch.models import RollCallMode
+from dispatch.services.rollcall import class_start_moment
 from planning.models import LineMode, PlanLine, PlanStatus
 from workflow.runtime import start_process_as
 
@@ -62,7 +62,7 @@ def response_deadline(training_class) -> dt.datetime:
     )
 
 
-def _issue(line, caller, mode, *, cadres=(), allocations=()):
+def _issue(line, caller, mode, *, cadres=(), allocations=(), partner=None):
     """A roll call of the line's class through RollCallFlow's start, issued by the
     plan's dispatcher (checked again by dispatch's service)."""
     klass = line.training_class
@@ -76,38 +76,18 @@ def _issue(line, caller, mode, *, cadres=(), allocations=()):
             response_deadline=response_deadline(klass),
             cadres=cadres,
             allocations=allocations,
+            partner=partner,
         ),
     )
 
 
 def _partner_roll_call(line, caller, cadres):
     """The partner's nominees, named in a roll call of the organizer's class. They lie
-    outside the organizer's jurisdiction, so dispatch's `roll_call_issue` (which asks
-    it) cannot name them: the partner's dispatcher chose them in their own jurisdiction
-    (`planning.services.partner_nominate`), the clash and seat checks are dispatch's."""
-    klass = line.training_class
-
-    def issue():
-        check_cadres_free(cadres, klass)
-        check_seats(klass, len(cadres), "cadres")
-        roll_call = RollCall.objects.create(
-            training_class=klass,
-            org_department=klass.organizer,
-            mode=RollCallMode.NAMED,
-            response_deadline=response_deadline(klass),
-            created_by=caller,
-        )
-        roll_call.named_cadres.set(cadres)
-        record_event(
-            actor=caller,
-            verb="rollcall.issue",
-            target=roll_call,
-            after=snapshot(roll_call),
-            note=f"partner:{line.partner_id}",
-        )
-        return roll_call
-
-    return start_process_as(RollCallFlow.start, caller, issue)
+    outside the organizer's jurisdiction: the partner's dispatcher chose them in their
+    own (`planning.services.partner_nominate`), so dispatch's service checks them
+    against the partner's jurisdiction; its other checks (class, deadline, clashes,
+    seats) and its audit are those of every roll call."""
+    return _issue(line, caller, RollCallMode.NAMED, cadres=cadres, partner=line.partner)
 
 
 def start_line_roll_calls(line) -> list:

@@ -8,7 +8,7 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.status import PROCESS
 
-from org import selectors as org_selectors
+from org.policy import is_dispatcher
 from org.roles import ESCALATION_PERMISSION
 from surveys import services
 from surveys.models import TO_ANSWER, AnswerStatus, Survey, SurveyAnswer
@@ -24,10 +24,6 @@ def _reminder_at(activation):
 
 def _deadline_at(activation):
     return activation.process.artifact.deadline
-
-
-def _can_open(user):
-    return org_selectors.units_in_reach(user, "issue_dispatch").exists()
 
 
 class SurveyFlow(ScopedFlowMixin, flow.Flow):
@@ -48,7 +44,7 @@ class SurveyFlow(ScopedFlowMixin, flow.Flow):
     start = (
         flow.Start(SurveyStartView.as_view())
         .Annotation(title=_("Dispatcher opens a needs survey"))
-        .Available(_can_open)
+        .Available(is_dispatcher)
         .Next(this.send_to_units)
     )
 

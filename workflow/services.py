@@ -1,5 +1,6 @@
 """Reassigning a stuck task: the dispatcher of the task's jurisdiction hands it to another
-person who holds the task's permission on its scope."""
+person who holds the task's permission on its scope. Who may reassign is
+`workflow.policy.may_reassign` (re-exported here for the reassign page)."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,15 +11,7 @@ from viewflow.workflow.status import STATUS
 
 from audit.services import record_event
 from org import selectors as org_selectors
-
-
-def task_scope(task):
-    return task.flow_task.flow_class.instance.scope_of(task.process)
-
-
-def may_reassign(user, task) -> bool:
-    scope = task_scope(task)
-    return scope is not None and org_selectors.has_unit_permission(user, "issue_dispatch", scope)
+from workflow.policy import may_reassign
 
 
 def reassign_candidates(task):

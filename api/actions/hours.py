@@ -18,7 +18,7 @@ from core.http import positive_int
 from ledger import selectors as ledger_selectors
 from ledger import services as ledger_services
 from ledger.forms import HourImportForm
-from org import selectors as org_selectors
+from org import policy as org_policy
 
 
 class HourUploadSerializer(serializers.Serializer):
@@ -98,7 +98,7 @@ class HourImportViewSet(viewsets.GenericViewSet):
         responses={201: HourImportPreviewSerializer, **error_responses(400, 403, 409)},
     )
     def create(self, request):
-        if not org_selectors.units_in_reach(request.user, "issue_dispatch").exists():
+        if not org_policy.is_dispatcher(request.user):
             raise exceptions.PermissionDenied(_("Only a dispatcher may import hours."))
         upload = request.FILES.get("file")
         form = HourImportForm(data={}, files={"file": upload} if upload else {})

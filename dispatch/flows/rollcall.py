@@ -22,13 +22,13 @@ from dispatch.models import (
     RollCallMode,
     RollCallStatus,
 )
+from dispatch.policy import may_issue_roll_call
 from dispatch.task_views import (
     NominateView,
     NominationHeadView,
     NominationReviewView,
     RollCallStartView,
 )
-from org import selectors as org_selectors
 from org.roles import ESCALATION_PERMISSION
 from workflow import bulk
 from workflow.mixins import ScopedFlowMixin
@@ -45,10 +45,6 @@ def _roll_call_reminder_at(activation):
 
 def _roll_call_deadline_at(activation):
     return activation.process.artifact.response_deadline
-
-
-def _can_issue(user):
-    return org_selectors.units_in_reach(user, "issue_dispatch").exists()
 
 
 class RollCallFlow(ScopedFlowMixin, flow.Flow):
@@ -68,7 +64,7 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
     start = (
         flow.Start(RollCallStartView.as_view())
         .Annotation(title=_("Dispatcher issues the roll call"))
-        .Available(_can_issue)
+        .Available(may_issue_roll_call)
         .Next(this.by_mode)
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, record_events, snapshot
 from core.validation import require_reason
+from dispatch import policy
 from dispatch.models import (
     Dispatch,
     DispatchStatus,
@@ -133,10 +134,17 @@ def check_cadres_free(cadres, training_class) -> None:
 
 @transaction.atomic
 def roll_call_issue(
-    *, actor, training_class, mode, response_deadline, cadres=(), allocations=()
+    *, actor, training_class, mode, response_deadline, cadres=(), allocations=(), partner=None
 ) -> RollCall:
     """Order cadres to a class. `cadres` for a named roll call; `allocations`, a list of
-    (unit, seats), for quota allocation. Everything is checked before anything is written."""
+    (unit, seats), for quota allocation. Everything is checked before anything is written.
+
+    `partner`: the partner organization department (对口支援) whose dispatcher chose the
+    named `cadres` in its own jurisdiction, in seats a plan offered it
+    (`planning.services.partner_nominate`). The cadres must then lie in the partner's
+    jurisdiction instead of the actor's; every other check is the same."""
+    if partner is not None and mode != RollCallMode.NAMED:
+        raise ValueError("A partner's nominees are named: a partner roll call is NAMED.")
     organizer = training_class.organizer
     require_any(actor, ("issue_dispatch",), organizer.unit)
     check_class_open(training_class)
@@ -155,7 +163,14 @@ def roll_call_issue(
                     % {"count": len(cadres), "quota": training_class.quota}
                 }
             )
-        if actor is not None:
+        if partner is not None:
+            root = partner.jurisdiction.path
+            outside = [c.name for c in cadres if not c.unit.path.startswith(root)]
+            if outside:
+                raise PermissionDenied(
+                    _("Outside your jurisdiction: %(names)s") % {"names": "、".join(outside)}
+                )
+        elif actor is not None:
             reachable = set(
                 org_selectors.cadres_in_reach(actor, "issue_dispatch")
                 .filter(pk__in=[c.pk for c in cadres])
@@ -197,7 +212,13 @@ def roll_call_issue(
         response_deadline=response_deadline,
         created_by=actor,
     )
-    record_event(actor=actor, verb="rollcall.issue", target=roll_call, after=snapshot(roll_call))
+    record_event(
+        actor=actor,
+        verb="rollcall.issue",
+        target=roll_call,
+        after=snapshot(roll_call),
+        note=f"partner:{partner.pk}" if partner is not None else "",
+    )
     for unit, seats in allocations:
         allocation = QuotaAllocation.objects.create(roll_call=roll_call, unit=unit, seats=seats)
         record_event(actor=actor, verb="quota.allot", target=allocation, after=snapshot(allocation))
@@ -238,7 +259,7 @@ def roll_call_cancel(*, actor, roll_call, reason: str) -> list[Dispatch]:
     dispatches cancelled (their processes are cancelled by the caller, in this transaction)."""
     require_reason(reason, _("Please give the reason for cancelling."))
     roll_call = RollCall.objects.select_for_update().get(pk=roll_call.pk)
-    require_any(actor, ("issue_dispatch",), roll_call.org_department.unit)
+    policy.require_manage_roll_call(actor, roll_call)
     if roll_call.status != RollCallStatus.OPEN:
         raise ValidationError(_("This roll call is no longer open."))
     change(

@@ -1,8 +1,13 @@
-"""What the pages show each person: which links lead somewhere they may go, their open
-tasks, and a Viewflow process's data in words rather than raw values.
+"""`{% load workflow_ui %}`: what every page shows of the work in the flows — the header's
+links (`nav_for`), 我的待办 (`my_tasks`), a Viewflow process's data in words rather than
+raw values, who may view or manage a process, the flow chart's labels, and messages
+naming their task by its subject.
 
-Each `may_*` check is the one the linked view makes, so a link is shown exactly when
-following it does not end in 403."""
+The header's links need no domain app's answer: the working pages need a jurisdiction
+(`org.policy.require_reach`), the import page an import kind the user may use
+(`imports.policy`); a page's own links (a roll call's, a class's) are in its app's
+library. Each `may_*` check is the one the linked view makes, so a link is shown exactly
+when following it does not end in 403."""
 
 import re
 import time
@@ -17,8 +22,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from core.templatetags.core_ui import person
 from imports import policy as imports_policy
-from org import policy
 from org import selectors as org_selectors
 
 register = template.Library()
@@ -32,11 +37,13 @@ def _user(context):
 #: how long the header's links are kept in the session before they are looked up again
 NAV_TTL_SECONDS = 300
 
+_NAV_KEY = "xundiao_nav"
+
 
 @register.simple_tag(takes_context=True)
 def nav_for(context):
-    """The header's links: the working pages need a jurisdiction (`_reach_required` in
-    the views); a trainee gets home, messages and their own training record.
+    """The header's links: the working pages need a jurisdiction (`org.policy.require_reach`
+    in the views); a trainee gets home, messages and their own training record.
 
     Kept in the session for a few minutes, so that a page costs no query for its header
     (a role granted meanwhile shows in the header at the latest after NAV_TTL_SECONDS;
@@ -52,48 +59,13 @@ def nav_for(context):
     if not fresh or "imports" not in nav:
         # A grant's unit always exists: the grants remembered for the request answer it.
         reach = user.is_superuser or bool(org_selectors.grant_roots(user).get(org_selectors.READ))
-        own_cadre = None
-        if not reach:
-            from org.models import Cadre
-
-            own_cadre = Cadre.objects.filter(user=user).values_list("pk", flat=True).first()
+        own_cadre = None if reach else org_selectors.own_cadre_pk(user)
         nav = {"user": user.pk, "at": now, "reach": reach, "own_cadre": own_cadre}
         # The import page's link: for whoever may import some kind (imports.kinds).
         nav["imports"] = imports_policy.may_import_any(user)
         if session is not None:
             session[_NAV_KEY] = nav
     return {"reach": nav["reach"], "own_cadre": nav["own_cadre"], "imports": nav["imports"]}
-
-
-_NAV_KEY = "xundiao_nav"
-
-
-@register.simple_tag(takes_context=True)
-def may_issue_roll_call(context):
-    """The roll call's start node (`/workflow/rollcall/start/`) is available to this user."""
-    from dispatch.flows import RollCallFlow
-
-    user = _user(context)
-    return bool(user and user.is_authenticated and RollCallFlow.start.can_execute(user))
-
-
-@register.simple_tag(takes_context=True)
-def may_suggest_candidates(context, training_class):
-    """As `views.class_candidates`: issue_dispatch on the class organizer's unit."""
-    user = _user(context)
-    if not (user and user.is_authenticated):
-        return False
-    return org_selectors.has_unit_permission(user, "issue_dispatch", training_class.organizer.unit)
-
-
-@register.simple_tag(takes_context=True)
-def may_manage_roll_call(context, roll_call):
-    """As `views.roll_call_acknowledgements` and the roll call's cancellation
-    (`services.rollcall`): issue_dispatch on the issuing org department's unit."""
-    user = _user(context)
-    if not (user and user.is_authenticated):
-        return False
-    return org_selectors.has_unit_permission(user, "issue_dispatch", roll_call.org_department.unit)
 
 
 @register.simple_tag(takes_context=True)
@@ -105,16 +77,6 @@ def my_tasks(context, limit=10):
     if not (user and user.is_authenticated):
         return {"rows": [], "mine": 0, "queue": 0, "total": 0, "more": False}
     return mytasks.summary(user, limit=limit)
-
-
-@register.filter
-def person(user):
-    """A person's name (全名), the login name only when no name is recorded."""
-    if user is None or user == "":
-        return ""
-    if hasattr(user, "get_full_name"):
-        return user.get_full_name() or user.get_username()
-    return str(user)
 
 
 # -- a process's data on its page ------------------------------------------------------
@@ -218,14 +180,6 @@ def may_manage_process(context, process):
 
 
 @register.simple_tag(takes_context=True)
-def may_edit_cadre(context, cadre=None):
-    """`org.policy.may_edit_cadre`: a dispatcher or the unit's liaison keeps the record
-    (of this cadre, or — without one — of some cadre in reach)."""
-    user = _user(context)
-    return bool(user and user.is_authenticated and policy.may_edit_cadre(user, cadre))
-
-
-@register.simple_tag(takes_context=True)
 def may_view_process(context, process):
     """The process page and its chart are open to this user (`has_view_permission` of
     the flow, on the process's scope). A registrar or a trainee works on a task of a
@@ -241,23 +195,6 @@ def task_scope(task):
     """Who may take the task, in words: the unit its permission is held on."""
     obj = getattr(task, "owner_permission_obj", None)
     return str(obj) if obj is not None else ""
-
-
-@register.simple_tag(takes_context=True)
-def delegations_received(context):
-    """Delegations to this user that run today or start later (not revoked)."""
-    from django.utils import timezone
-
-    from org.models import Delegation
-
-    user = _user(context)
-    if not (user and user.is_authenticated):
-        return []
-    return list(
-        Delegation.objects.filter(delegate=user, revoked=False, ends_on__gte=timezone.localdate())
-        .select_related("delegator")
-        .order_by("starts_on")
-    )
 
 
 #: the labels Viewflow's If gateway puts on its two outgoing edges in the flow chart
