@@ -104,7 +104,7 @@ def compliance_report(request):
 
 @login_required
 def hours_import(request):
-    if not org_selectors.units_in_reach(request.user, "issue_dispatch").exists():
+    if not policy.is_dispatcher(request.user):
         raise PermissionDenied
     form = HourImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
