@@ -32,6 +32,12 @@ ROLES = [
 ]
 SIGNED_IN = ROLES[1:]
 
+#: Two more roles probe Django's admin only (tests/hardening/admin_routes.py): a staff
+#: member (is_staff; the city's dispatcher, so the admin's jurisdiction-filtered lists
+#: show them the samples; no admin permission of their own) and a superuser.
+STAFF = "staff"
+SUPERUSER = "superuser"
+
 #: the city side: unit A's cadre, the city's class, roll call, processes …; the county
 #: side: a county-managed cadre of unit B, the county's class, roll call, processes …
 CITY = "city"
@@ -103,6 +109,3 @@ def by_reach(reach, inside, outside=("404",), lacking=None, roles=SIGNED_IN):
                 side: frozenset(lacking[role] if role in reach[side] else outside) for side in SIDES
             }
     return table
-
-
-#: a list or form every signed-in user opens (lists are filtered, never refused)
