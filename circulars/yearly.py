@@ -145,17 +145,7 @@ def yearly_blocks(yearly: dict | None, year_label: str) -> tuple[list, list]:
                             "学用",
                         ],
                         rows=[
-                            [
-                                i,
-                                r["class"],
-                                r["institution"],
-                                r["invited"],
-                                r["answered"],
-                                _number(r["score"]),
-                                r["follow_ups"],
-                                r["done"],
-                                _number(r["rating"]),
-                            ]
+                            [i, r["class"], r["institution"], *_feedback_cells(r)]
                             for i, r in enumerate(feedback, start=1)
                         ],
                         widths=[0.8, 3.0, 2.4, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
@@ -171,6 +161,18 @@ def yearly_blocks(yearly: dict | None, year_label: str) -> tuple[list, list]:
     return body, attachments
 
 
+def _feedback_cells(r: dict) -> list:
+    """应评, 已评, 评分, 跟踪, 完成, 学用 of one class or institution."""
+    return [
+        r["invited"],
+        r["answered"],
+        _number(r["score"]),
+        r["follow_ups"],
+        r["done"],
+        _number(r["rating"]),
+    ]
+
+
 def _institution_table(institutions: list[dict]) -> list:
     """The same figures per training institution (what each one is told, in aggregate)."""
     if not institutions:
@@ -180,16 +182,7 @@ def _institution_table(institutions: list[dict]) -> list:
             caption="按培训机构汇总",
             columns=["序号", "培训机构", "应评", "已评", "评分", "跟踪", "完成", "学用"],
             rows=[
-                [
-                    i,
-                    r["institution"],
-                    r["invited"],
-                    r["answered"],
-                    _number(r["score"]),
-                    r["follow_ups"],
-                    r["done"],
-                    _number(r["rating"]),
-                ]
+                [i, r["institution"], *_feedback_cells(r)]
                 for i, r in enumerate(institutions, start=1)
             ],
             widths=[0.8, 4.6, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
