@@ -9,7 +9,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from imports.kinds import Action
-from org.imports_common import holds_any
 from org.selectors import units_in_reach
 
 BATCH = 200
@@ -109,12 +108,6 @@ def dispatcher_reach(actor, unit_ids) -> set[int]:
     return set(
         units_in_reach(actor, "issue_dispatch").filter(pk__in=unit_ids).values_list("pk", flat=True)
     )
-
-
-def may_dispatch_somewhere(user) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or holds_any(user, ("issue_dispatch",))
 
 
 def write_in_batches(outcomes, progress, write):

@@ -19,7 +19,6 @@ from dispatch.import_cells import (
     choice_labels,
     choice_lookup,
     dispatcher_reach,
-    may_dispatch_somewhere,
     text,
     too_long,
     write_in_batches,
@@ -28,6 +27,7 @@ from dispatch.imports_classes import ClassImport
 from dispatch.models import Institution, InstitutionKind
 from imports.kinds import Action, Column, ImportKind, RowOutcome
 from org.models import Unit, UnitKind
+from org.policy import is_dispatcher
 
 # -- institutions -------------------------------------------------------------------------
 
@@ -82,7 +82,7 @@ class InstitutionImport(ImportKind):
     ]
 
     def may_import(self, user) -> bool:
-        return may_dispatch_somewhere(user)
+        return is_dispatcher(user)
 
     def check(self, actor, rows):
         rows = [(line, {k: text(v) for k, v in row.items()}) for line, row in rows]

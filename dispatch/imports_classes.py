@@ -19,7 +19,6 @@ from dispatch.import_cells import (
     choice_labels,
     choice_lookup,
     dispatcher_reach,
-    may_dispatch_somewhere,
     parse_date,
     parse_decimal,
     parse_int,
@@ -30,6 +29,7 @@ from dispatch.import_cells import (
 from dispatch.models import ClassKind, Institution, TrainingClass
 from imports.kinds import Action, Column, ImportKind, RowOutcome
 from org.models import OrgDepartment
+from org.policy import is_dispatcher
 
 
 def class_key(name: str, start: dt.date, institution_id: int) -> str:
@@ -129,7 +129,7 @@ class ClassImport(ImportKind):
     ]
 
     def may_import(self, user) -> bool:
-        return may_dispatch_somewhere(user)
+        return is_dispatcher(user)
 
     def check(self, actor, rows):
         rows = [(line, {k: text(v) for k, v in row.items()}) for line, row in rows]

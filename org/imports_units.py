@@ -24,11 +24,11 @@ from org.imports_common import (
     cells,
     choice_labels,
     choice_lookup,
-    holds_any,
     too_long,
     units_by_code,
 )
 from org.models import PATH_SEGMENT, Cadre, OrgDepartment, PathWithin, Unit, UnitKind
+from org.policy import is_dispatcher
 
 CODE_MAX = Unit._meta.get_field("code").max_length
 NAME_MAX = Unit._meta.get_field("name").max_length
@@ -37,12 +37,6 @@ ISSUER_MAX = OrgDepartment._meta.get_field("issuer_code").max_length
 
 def _is_system_or_superuser(actor) -> bool:
     return actor is None or actor.is_superuser
-
-
-def may_import_tree(user) -> bool:
-    """A superuser, or a dispatcher of some unit (from the grants remembered for the
-    request: the import link in every page's header asks each kind)."""
-    return user.is_superuser or holds_any(user, ("issue_dispatch",))
 
 
 class UnitImport(ImportKind):
@@ -89,7 +83,7 @@ class UnitImport(ImportKind):
     ]
 
     def may_import(self, user) -> bool:
-        return may_import_tree(user)
+        return is_dispatcher(user)
 
     def check(self, actor, rows):
         rows = [(line, cells(self.columns, row)) for line, row in rows]
@@ -321,7 +315,7 @@ class OrgDepartmentImport(ImportKind):
     ]
 
     def may_import(self, user) -> bool:
-        return may_import_tree(user)
+        return is_dispatcher(user)
 
     def check(self, actor, rows):
         rows = [(line, cells(self.columns, row)) for line, row in rows]

@@ -257,6 +257,9 @@ def plan_actual(request, pk):
 def partner_nominate(request, pk):
     line = selectors.offered_line_for_user(request.user, pk)
     if line is None:
+        # Those who read the plan see the line: a role they lack, not a page that is not.
+        if selectors.line_for_user(request.user, pk) is not None:
+            raise PermissionDenied
         raise Http404
     form = PartnerNominateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -158,17 +158,6 @@ PAGES: dict[str, Expect] = {
     "planning:nominate": Expect(get=_NOMINATE, post=_NOMINATE),
 }
 
-#: Finding (left for a fix in planning.views.partner_nominate): the nominate page finds
-#: its line only among the lines offered to the user (`offered_line_for_user`), so those
-#: who read the plan — and see the line on the plan's page and its waiver page — get 404
-#: there instead of 403 for a role they lack.
-KNOWN = {
-    ("planning:nominate", role, side, method)
-    for side in SIDES
-    for role in (PLAN_READERS[side] - NOMINATORS[side])
-    for method in ("GET", "POST")
-}
-
 
 def _line(actor, plan, year, institution, units, partner=None):
     """A 40-hour quota class of `plan` in March of `year`, seats to `units` (and one

@@ -120,7 +120,7 @@ def test_who_opens_the_plan_pages(client, world, staff):
     assert client.get(urls[0]).status_code == 200
     assert client.get(urls[2]).status_code == 403 and client.get(urls[3]).status_code == 403
     assert client.get(urls[4]).status_code == 200
-    assert client.get(urls[5]).status_code == 404  # the seats are the partner's
+    assert client.get(urls[5]).status_code == 403  # reads the line; the seats are the partner's
     client.force_login(world.bob)
     assert client.get(urls[2]).status_code == 302  # published: back to the plan
     assert client.get(urls[4]).status_code == 403  # waivers are the head's
