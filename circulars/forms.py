@@ -30,3 +30,5 @@ class CircularDraftForm(forms.Form):
     body = forms.CharField(
         label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 24})
     )
+    # Which figures the text was written against (circulars.services.figures_digest).
+    figures_seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)

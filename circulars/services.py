@@ -1,6 +1,8 @@
 """After the class: makeup training and circulars."""
 
 import datetime as dt
+import hashlib
+import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -329,9 +331,36 @@ def circular_recompute(*, actor, circular, why: str) -> Circular:
     return circular
 
 
+def figures_digest(figures: dict) -> str:
+    """A short fingerprint of the figures, carried by the drafter's form: which figures
+    the text was written against."""
+    canonical = json.dumps(figures, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+#: The code of the refusal when the figures changed under the drafter's text.
+FIGURES_CHANGED = "figures_changed"
+
+
 @transaction.atomic
-def circular_draft(*, actor, circular, title: str, body: str) -> Circular:
-    """The drafter submits the text for approval; the figures are counted again."""
+def circular_refresh(*, actor, circular) -> Circular:
+    """Count the figures again for the drafter's page (after `circular_draft` refused a
+    text written against figures that have changed since)."""
+    circular = _lock_circular(circular)
+    require_any(actor, ("issue_dispatch",), circular.org_department.unit)
+    return circular_recompute(actor=actor, circular=circular, why="changed while drafting")
+
+
+@transaction.atomic
+def circular_draft(
+    *, actor, circular, title: str, body: str, figures_seen: str | None = None
+) -> Circular:
+    """The drafter submits the text for approval; the figures are counted again.
+
+    figures_seen: the `figures_digest` of the figures the drafter's page showed. A text
+    of the drafter's own (not blank: a blank text is generated from the figures when
+    issued) written against other figures than those counted now is refused, so that
+    the head never approves a text whose numbers disagree with its tables."""
     circular = _lock_circular(circular)
     require_any(actor, ("issue_dispatch",), circular.org_department.unit)
     if circular.status not in (CircularStatus.DRAFT, CircularStatus.RETURNED):
@@ -339,6 +368,16 @@ def circular_draft(*, actor, circular, title: str, body: str) -> Circular:
     if not title.strip():
         raise ValidationError({"title": _("A circular needs a title.")})
     circular_recompute(actor=actor, circular=circular, why="submitted")
+    if figures_seen and body.strip() and figures_digest(circular.figures) != figures_seen:
+        raise ValidationError(
+            _(
+                "The figures have changed since this page was opened (records entered in "
+                "the meantime): they are counted again below. Check the numbers in the "
+                "text against them, then submit again; or empty the text to have it "
+                "generated from the figures."
+            ),
+            code=FIGURES_CHANGED,
+        )
     return change(
         actor=actor,
         instance=circular,

@@ -2,6 +2,7 @@
 and completes the task; Viewflow has already checked that the user owns the task, and
 the service checks the jurisdiction again and that the step is still open."""
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,6 @@ from circulars import documents as circular_documents
 from circulars import exports as circular_exports
 from circulars import selectors as circular_selectors
 from circulars import services as circular_services
-from circulars import services as circulars_services
 from circulars.forms import CircularDraftForm, CircularStartForm
 from core import exports
 from core.formatting import format_span
@@ -33,7 +33,7 @@ class CircularStartView(TaskFormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        return circulars_services.circular_create(
+        return circular_services.circular_create(
             actor=self.request.user,
             org_department=data["org_department"],
             period_kind=data["period_kind"],
@@ -144,6 +144,7 @@ class CircularDraftView(CircularTaskMixin, TaskFormView):
         return {
             "title": circular.title,
             "body": circular.body or circular_documents.generated_text(circular),
+            "figures_seen": circular_services.figures_digest(circular.figures),
         }
 
     def post(self, request, *args, **kwargs):
@@ -162,9 +163,28 @@ class CircularDraftView(CircularTaskMixin, TaskFormView):
         return super().post(request, *args, **kwargs)
 
     def perform(self, form):
-        return circulars_services.circular_draft(
-            actor=self.request.user, circular=self.subject(), **form.cleaned_data
+        try:
+            return circular_services.circular_draft(
+                actor=self.request.user, circular=self.subject(), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            self.figures_changed = exc.code == circular_services.FIGURES_CHANGED
+            raise
+
+    def form_valid(self, form):
+        self.figures_changed = False
+        response = super().form_valid(form)
+        if not self.figures_changed:
+            return response
+        # The step was rolled back; the figures are counted again for the page, and the
+        # form now carries them, with the drafter's text as it was.
+        circular = circular_services.circular_refresh(
+            actor=self.request.user, circular=self.subject()
         )
+        self.activation.process.artifact = circular
+        form.data = form.data.copy()
+        form.data["figures_seen"] = circular_services.figures_digest(circular.figures)
+        return self.form_invalid(form)
 
 
 class CircularApproveView(CircularTaskMixin, DecisionTaskView):
@@ -177,7 +197,7 @@ class CircularApproveView(CircularTaskMixin, DecisionTaskView):
         ]
 
     def perform(self, form):
-        return circulars_services.circular_decide(
+        return circular_services.circular_decide(
             actor=self.request.user,
             circular=self.subject(),
             approve=form.cleaned_data["decision"] == "approve",
