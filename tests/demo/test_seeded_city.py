@@ -137,7 +137,8 @@ def test_the_sample_files_import_cleanly_into_the_demo_city_and_again_unchanged(
     from demo.management.commands import demo_samples
     from dispatch.models import TrainingClass
     from imports.kinds import registry
-    from org.models import Unit
+    from org.models import OrgDepartment, Unit
+    from org.selectors import units_in_reach
 
     samples = Path(demo_samples.DEFAULT_DIR)
     call_command("demo_samples", str(tmp_path / "fresh"), year=2027, verbosity=0)
@@ -150,18 +151,28 @@ def test_the_sample_files_import_cleanly_into_the_demo_city_and_again_unchanged(
 
     actor = get_user_model().objects.get(username="xx.dispatcher")
     expected = {
-        "01-units.xlsx": (3, 0, 0),
-        "02-cadres.xlsx": (20, 0, 0),
-        "02-cadres-gb18030.csv": (0, 0, 20),
-        "03-institutions.xlsx": (1, 0, 0),
-        "04-classes.xlsx": (3, 0, 0),
-        "05-accounts.xlsx": (3, 0, 0),
+        "01-units.xlsx": (6, 0, 0),
+        "02-org-departments.xlsx": (1, 0, 0),
+        "03-cadres.xlsx": (20, 0, 0),
+        "03-cadres-gb18030.csv": (0, 0, 20),
+        "04-institutions.xlsx": (1, 0, 0),
+        "05-classes.xlsx": (3, 0, 0),
+        "06-accounts.xlsx": (4, 0, 0),
     }
     for name, slug in demo_samples.KINDS.items():
         batch, counts = _import(actor, samples / name, slug)
         assert counts == expected[name], name
         if slug == "accounts":  # the activation codes to print, one per new account
-            assert len(registry.get(slug).result_rows(actor, batch)) == 3
+            assert len(registry.get(slug).result_rows(actor, batch)) == 4
+    # The high-tech zone: its organization department, and a dispatcher there.
+    zone = OrgDepartment.objects.get(unit__code="xx-gxq-zzb")
+    assert zone.jurisdiction.code == "xx-gxq" and zone.issuer_code == "高组通"
+    dispatcher = get_user_model().objects.get(username="xx-gxq.dispatcher")
+    assert {u.code for u in units_in_reach(dispatcher, "issue_dispatch")} == {
+        "xx-gxq",
+        "xx-gxq-zzb",
+        "xx-gxq-gwh",
+    }
     assert Unit.objects.get(code="xx-tjj-pcz").parent.code == "xx-tjj"
     assert Cadre.objects.filter(unit__code__in=["xx-tjj", "xx-tjj-pcz", "xx-sjj"]).count() == 20
     trainee = Cadre.objects.get(id_number=demo_samples.id_number(demo_samples.TRAINEE))

@@ -68,11 +68,12 @@ def test_a_user_without_the_right_or_a_refused_file_fails(world, kind, tmp_path)
     ("sample", "slug"),
     [
         ("01-units.xlsx", "units"),
-        ("02-cadres.xlsx", "cadres"),
-        ("02-cadres-gb18030.csv", "cadres"),
-        ("03-institutions.xlsx", "institutions"),
-        ("04-classes.xlsx", "classes"),
-        ("05-accounts.xlsx", "accounts"),
+        ("02-org-departments.xlsx", "org_departments"),
+        ("03-cadres.xlsx", "cadres"),
+        ("03-cadres-gb18030.csv", "cadres"),
+        ("04-institutions.xlsx", "institutions"),
+        ("05-classes.xlsx", "classes"),
+        ("06-accounts.xlsx", "accounts"),
     ],
 )
 def test_the_kind_is_told_by_the_files_header_row(sample, slug):

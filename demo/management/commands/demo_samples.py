@@ -4,10 +4,12 @@
 Each file is its kind's template (`imports.workbooks`: the Chinese header row and the
 instructions sheet) with the example row replaced by rows that import cleanly, in this
 order, into the seeded demo city as `xx.dispatcher`: two new city bureaus under 市政府
-and a centre below one of them, twenty cadres in them, the statistics bureau's training
-centre as a training institution, three classes of 市委组织部 (two at the party school,
-one at that centre), and the accounts of the statistics bureau's liaison, head and one
-trainee.
+and a centre below one of them, and the high-tech zone's working committee with its
+organization department and administrative committee; that department registered as an
+organization department (高组通); twenty cadres in the bureaus, the statistics bureau's
+training centre as a training institution, three classes of 市委组织部 (two at the party
+school, one at that centre), and the accounts of the statistics bureau's liaison, head
+and one trainee, and of the zone's dispatcher.
 The cadres come once more as a GB18030 CSV, as Chinese Excel saves one.
 
 The output is the same bytes on every run for the same YEAR: the workbooks' timestamps
@@ -43,7 +45,15 @@ UNITS = [
     ("xx-tjj-pcz", "XX市统计局普查中心", "事业单位", "xx-tjj"),
     ("xx-tjj", "XX市统计局", "国家机关", "xx-zf"),
     ("xx-sjj", "XX市审计局", "国家机关", "xx-zf"),
+    # the high-tech zone: its working committee, its organization department (registered
+    # as a department by the next file) and its administrative committee
+    ("xx-gxq", "中共XX高新技术产业开发区工作委员会", "党的机关", "xx"),
+    ("xx-gxq-zzb", "中共XX高新区工委组织部", "组织部门", "xx-gxq"),
+    ("xx-gxq-gwh", "XX高新技术产业开发区管理委员会", "国家机关", "xx-gxq"),
 ]
+
+#: (department unit, jurisdiction root, issuer code): the zone's organization department
+ORG_DEPARTMENTS = [("xx-gxq-zzb", "xx-gxq", "高组通")]
 
 LEADER = "县处级以上党政领导干部"
 SENIOR = "四级调研员以上职级公务员"
@@ -207,6 +217,7 @@ def account_rows() -> list[list[str]]:
         ],
         ["xx-tjj.head", CADRES[HEAD][0], "", "13931100002", "单位负责人", "xx-tjj", ""],
         ["xx-tjj.trainee1", CADRES[TRAINEE][0], "", "", "学员", "", id_number(TRAINEE)],
+        ["xx-gxq.dispatcher", "陈思远", "", "13931100003", "调训专员", "xx-gxq", ""],
     ]
 
 
@@ -265,29 +276,34 @@ def build_samples(year: int) -> dict[str, bytes]:
     with translation.override("zh-hans"):
         return {
             "01-units.xlsx": _workbook("units", _unit_rows()),
-            "02-cadres.xlsx": _workbook("cadres", cadre_rows()),
-            "02-cadres-gb18030.csv": _gb18030_csv("cadres", cadre_rows()),
-            "03-institutions.xlsx": _workbook("institutions", institution_rows()),
-            "04-classes.xlsx": _workbook("classes", class_rows(year)),
-            "05-accounts.xlsx": _workbook("accounts", account_rows()),
+            "02-org-departments.xlsx": _workbook(
+                "org_departments", [list(row) for row in ORG_DEPARTMENTS]
+            ),
+            "03-cadres.xlsx": _workbook("cadres", cadre_rows()),
+            "03-cadres-gb18030.csv": _gb18030_csv("cadres", cadre_rows()),
+            "04-institutions.xlsx": _workbook("institutions", institution_rows()),
+            "05-classes.xlsx": _workbook("classes", class_rows(year)),
+            "06-accounts.xlsx": _workbook("accounts", account_rows()),
         }
 
 
 #: which import kind reads each sample
 KINDS = {
     "01-units.xlsx": "units",
-    "02-cadres.xlsx": "cadres",
-    "02-cadres-gb18030.csv": "cadres",
-    "03-institutions.xlsx": "institutions",
-    "04-classes.xlsx": "classes",
-    "05-accounts.xlsx": "accounts",
+    "02-org-departments.xlsx": "org_departments",
+    "03-cadres.xlsx": "cadres",
+    "03-cadres-gb18030.csv": "cadres",
+    "04-institutions.xlsx": "institutions",
+    "05-classes.xlsx": "classes",
+    "06-accounts.xlsx": "accounts",
 }
 
 
 class Command(BaseCommand):
     help = (
-        "Write the demo city's sample import files (units, cadres also as GB18030 CSV, "
-        "classes, accounts), built from the import templates, to DIR."
+        "Write the demo city's sample import files (units, organization departments, "
+        "cadres also as GB18030 CSV, institutions, classes, accounts), built from the "
+        "import templates, to DIR."
     )
 
     def add_arguments(self, parser):
