@@ -54,6 +54,7 @@ def plan_list(request):
         {
             "page": Paginator(plans, PAGE_SIZE).get_page(page_number(request.GET.get("page"))),
             "offered": offered[:100],
+            "may_start": flows.PlanFlow.start.can_execute(request.user),
         },
     )
 

@@ -221,7 +221,7 @@ def test_acknowledging_on_the_task_page_is_reported_and_closes_the_inbox_entry(
     act(client, open_task(process, "confirm"), {"action": "confirm"})
     client.force_login(world.bob)
     lines, pending, page = report(client, roll_call)
-    assert pending == ["王堃"] and "<td>未签收</td>" in page
+    assert pending == ["王堃"] and ">未签收</td>" in page
 
     # Dave acknowledges on the Viewflow task page, not in the inbox.
     client.force_login(world.dave)
@@ -234,7 +234,7 @@ def test_acknowledging_on_the_task_page_is_reported_and_closes_the_inbox_entry(
     client.force_login(world.bob)
     lines, pending, page = report(client, roll_call)
     assert lines == [("王堃", wang.acknowledged_at, "10.9.8.7")]
-    assert pending == [] and "<td>未签收</td>" not in page and "10.9.8.7" in page
+    assert pending == [] and ">未签收</td>" not in page and "10.9.8.7" in page
     # Dave's inbox no longer asks him to acknowledge: same time and IP as the dispatch.
     notice = Notification.objects.get(event="notice_issued", recipient=world.dave)
     assert notice.acknowledged_at == wang.acknowledged_at
@@ -268,7 +268,7 @@ def test_one_liaison_acknowledging_for_a_cadre_without_account_settles_it_for_al
     client.force_login(world.bob)
     lines, pending, page = report(client, roll_call)
     assert lines == [("张喆", zhang.acknowledged_at, "10.4.4.4")]
-    assert pending == [] and "<td>未签收</td>" not in page
+    assert pending == [] and ">未签收</td>" not in page
     lucy_notice = Notification.objects.get(event="notice_issued", recipient=lucy)
     assert lucy_notice.acknowledged_at == zhang.acknowledged_at
     # Lucy pressing 签收 afterwards changes nothing and fails nothing.

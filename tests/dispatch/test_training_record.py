@@ -35,11 +35,11 @@ def timeline(page: str) -> list[list[str]]:
     """The timeline's rows as lists of cell texts; the last cell keeps its links' hrefs."""
     import re
 
-    table = page[page.index('<table class="timeline">') :]
+    table = page[page.index('<table class="timeline') :]
     table = table[: table.index("</table>")]
     rows = []
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
-        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         if len(cells) == 5:
             hrefs = re.findall(r'href="([^"]+)"', cells[4])
             rows.append([re.sub(r"<[^>]+>", "", c).strip() for c in cells[:4]] + [hrefs])

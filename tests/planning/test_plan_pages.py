@@ -155,3 +155,13 @@ def test_a_partner_learns_nothing_of_cadres_outside_its_jurisdiction(client, wor
         partner.cadre.pk,
         partner.cadre2.pk,
     }
+
+
+def test_only_those_who_may_start_a_plan_are_offered_the_link(client, world, staff):
+    """The plan list links to the plan flow's start for dispatchers only: a head, an
+    org department head or a liaison would be refused there (403)."""
+    for person, offered in ((world.bob, True), (staff.oscar, False), (staff.lily, False)):
+        client.force_login(person)
+        page = client.get("/plans/").content.decode()
+        assert ('href="/workflow/plan/start/"' in page) is offered, person.username
+        assert (client.get("/workflow/plan/start/").status_code == 200) is offered

@@ -1,17 +1,37 @@
 """Data tables that fit a phone: on the registrar's roster, the dispatches, a roll call's
-page, the cadres and a process's history every cell names its column (data-label), so
+page, the cadres, a process's history and every list a phone user opens (我的待办 and the
+home pages, the inbox, roll calls, overdue work, classes, a training record, surveys,
+plans, evaluations, Viewflow's lists) every cell names its column (data-label), so
 that at phone width (xundiao/site.css) each row becomes a card — label beside value —
-instead of a table squeezed into its own sideways scroll. The browser journey checks the
-result at 390 px (tests/browser/test_named_roll_call.py)."""
+instead of a table squeezed into its own sideways scroll. The browser journeys check the
+result at 390 px (tests/browser/test_named_roll_call.py, test_phone_sweep.py)."""
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.utils import timezone
 
 from dispatch.models import Dispatch, RollCall
-from tests.flowtools import at_attendance, deadline
+from feedback.models import Evaluation
+from planning import services as planning
+from tests.factories import training_class
+from tests.feedback.kit import attended
+from tests.flowtools import (
+    act,
+    at_attendance,
+    deadline,
+    issue_roll_call,
+    open_task,
+    post_roll_call,
+    process_of,
+    request,
+)
+from tests.planning.helpers import Partner, publish, quota_line
+from tests.surveys.kit import open_survey
 
 pytestmark = pytest.mark.klass(name="全市专题培训班", credit_hours=40)
 
@@ -26,9 +46,11 @@ def stacked_tables(page: str) -> list[str]:
 def unlabelled_cells(table: str) -> list[str]:
     """Body cells without their column's name; a cell spanning the whole row (a message
     such as "Nothing here.") needs none."""
-    body = table.split("<tbody", 1)[1]
+    head, body = table.split("<tbody", 1)
+    columns = len(re.findall(r"<th\b", head))
+    whole_row = f'colspan="{columns}"'
     cells = re.findall(r"<td\b[^>]*>", body)
-    return [c for c in cells if "data-label=" not in c and 'colspan="7"' not in c]
+    return [c for c in cells if "data-label=" not in c and whole_row not in c]
 
 
 def labels(table: str) -> set[str]:
@@ -97,3 +119,176 @@ def test_on_a_phone_stacked_tables_become_cards_and_other_tables_still_scroll():
     assert re.search(r"\.xd-name[^{]*\{ word-break: keep-all; \}", phone)
     # Only unmarked tables scroll inside themselves.
     assert "main.xd-main table:not(.xd-stack)" in phone
+
+
+# The lists a phone user opens: every table a card list, every body cell labelled.
+
+
+def cards(page: str) -> list[str]:
+    """The page's tables, each asserted to stack on a phone with every body cell
+    labelled (a details table — label beside value — fits a phone as it is)."""
+    tables = re.findall(r"<table\b[^>]*>", page)
+    stacked = stacked_tables(page)
+    assert len(stacked) == len([t for t in tables if "xd-details-table" not in t]), tables
+    for table in stacked:
+        assert not unlabelled_cells(table), unlabelled_cells(table)
+    return stacked
+
+
+def labelled(client, path: str) -> set[str]:
+    """The column names on the cells of the page's tables (all of them card lists)."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return set().union(*(labels(t) for t in cards(response.content.decode())))
+
+
+TASK_COLUMNS = {"事项", "内容", "流程", "办理期限", "状态", "操作"}
+
+
+def test_my_tasks_and_the_home_pages_read_as_cards(world, staff, klass, client):
+    issue_roll_call(client, world, klass, [world.cadre_a, world.cadre_a1])
+    process = process_of(Dispatch.objects.get(cadre=world.cadre_a), "DispatchFlow")
+    client.force_login(staff.lily)
+    assert labelled(client, "/tasks/") == TASK_COLUMNS
+    home = client.get("/").content.decode()
+    assert labelled(client, "/") == TASK_COLUMNS | {"姓名", "单位", "职务"}  # her unit's cadres
+    assert re.search(r'<td class="xd-name" data-label="姓名"><a href="[^"]+">王堃</a></td>', home)
+    assert '<td data-label="操作"><a class="button secondary"' in home  # 办理, one tap away
+
+    client.force_login(world.bob)  # the classes coming up
+    assert {"班次", "培训机构", "起止日期", "名额"} <= labelled(client, "/")
+
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    client.force_login(world.dave)  # the trainee: a task, and his own record as label/value
+    assert labelled(client, "/") == TASK_COLUMNS
+    home = client.get("/").content.decode()
+    record = re.search(r'<table class="xd-details-table">.*?</table>', home, re.S).group(0)
+    assert re.search(
+        r'<tr><th>姓名</th><td class="xd-name"><a href="[^"]+">王堃</a></td></tr>', record
+    )
+
+
+def test_the_inbox_and_the_documents_read_as_cards(
+    world, staff, klass, client, media, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the notice and its message
+        issue_roll_call(client, world, klass, [world.cadre_a])
+    client.force_login(staff.lily)
+    assert labelled(client, "/inbox/") == {"时间", "事件", "标题", "公文", "签收", "操作"}
+    client.force_login(world.bob)
+    assert labelled(client, "/documents/") == {"发文字号", "标题", "印发时间", "页数"}
+
+
+def test_roll_calls_classes_and_a_record_read_as_cards(world, staff, klass, client):
+    at_attendance(client, world, staff, klass)
+    roll_call = RollCall.objects.get()
+    client.force_login(world.bob)
+    assert labelled(client, "/rollcalls/") == {
+        "培训班次",
+        "调训方式",
+        "组织部门",
+        "答复截止时间",
+        "状态",
+    }
+    path = f"/rollcalls/{roll_call.pk}/acknowledgements/"
+    assert labelled(client, path) == {"干部", "单位", "发文字号", "签收时间", "签收IP地址"}
+    assert '<td class="xd-name" data-label="干部">王堃</td>' in client.get(path).content.decode()
+    assert labelled(client, "/classes/") == {
+        "班次",
+        "培训机构",
+        "主办单位",
+        "起止日期",
+        "学时",
+        "名额",
+    }
+    record = labelled(client, f"/cadres/{world.cadre_a.pk}/record/")
+    assert {"指标", "已完成学时", "天数", "要求学时", "状态"} <= record  # compliance
+    assert {"日期", "类别", "事项", "查看"} <= record  # the timeline
+
+
+def test_the_overdue_list_reads_as_cards(world, staff, klass, client):
+    """A confirmation, a decision on a leave request and a unit's nomination, all late."""
+    due = timezone.localtime() + dt.timedelta(days=3)
+    client.force_login(world.bob)
+    post_roll_call(client, klass, [world.cadre_a, world.cadre_a1], due.strftime("%Y-%m-%dT%H:%M"))
+    quota = training_class(world.city_od, world.school, klass.start_date, quota=40)
+    client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": quota.pk,
+            "mode": "quota",
+            "response_deadline": due.strftime("%Y-%m-%dT%H:%M"),
+            f"seats_{world.a.pk}": "1",
+        },
+    )
+    leave = process_of(Dispatch.objects.get(cadre=world.cadre_a1), "DispatchFlow")
+    request(client, staff.lily, leave, "leave")
+    client.force_login(world.bob)
+    with time_machine.travel(due + dt.timedelta(hours=1), tick=False):
+        page = client.get("/dispatches/overdue/").content.decode()
+    dispatches, approvals, nominations = cards(page)
+    assert labels(dispatches) == {
+        "干部",
+        "单位",
+        "培训班次",
+        "状态",
+        "确认截止",
+        "签收截止",
+        "已督办",
+        "操作",
+    }
+    assert '<td class="xd-name" data-label="干部">王堃</td>' in dispatches
+    assert labels(approvals) == {"申请类别", "审批主体", "审批期限", "已督办", "操作"}
+    assert labels(nominations) == {"单位", "培训班次", "名额", "答复截止时间", "操作"}
+    assert re.search(r'<td data-label="操作"><span><a href="/workflow/[^"]+">', nominations)
+
+
+def test_surveys_plans_and_evaluations_read_as_cards(world, staff, klass, client):
+    open_survey(client, world.bob, world)
+    assert labelled(client, "/surveys/") == {
+        "标题",
+        "培训年度",
+        "组织部门",
+        "填报截止时间",
+        "状态",
+        "已同意",
+    }
+    partner = Partner()
+    plan = planning.plan_create(actor=world.bob, org_department=world.city_od, year=2027)
+    quota_line(world, plan, seats=6, partner=partner.od, partner_seats=2)
+    publish(world, staff, plan)
+    client.force_login(world.bob)
+    assert labelled(client, "/plans/") == {"标题", "组织部门", "年度", "版本", "状态"}
+    client.force_login(partner.pete)  # the seats offered to the partner, and 提名
+    offered = labelled(client, "/plans/")
+    assert {
+        "培训班次",
+        "主办单位",
+        "开始日期",
+        "调训日期",
+        "对口支援名额",
+        "已提名",
+        "操作",
+    } <= offered
+
+    attended(client, world, staff, klass, [world.cadre_a])
+    assert Evaluation.objects.filter(cadre=world.cadre_a).exists()
+    client.force_login(world.dave)
+    assert labelled(client, "/feedback/evaluations/") == {"班次", "培训机构", "起止日期", "状态"}
+
+
+def test_viewflows_lists_read_as_cards(world, staff, klass, client):
+    """A flow's queue, inbox, archive, processes and tasks, and the class catalogue: each
+    cell labelled with its column's header."""
+    at_attendance(client, world, staff, klass)
+    for person, path, expected in (
+        (world.rita, "/workflow/dispatch/queue/", {"编号", "事项", "内容", "创建时间"}),
+        (staff.lily, "/workflow/dispatch/archive/", {"编号", "内容", "创建时间", "完成时间"}),
+        (world.bob, "/workflow/dispatch/flows/", {"编号", "内容", "未办结事项", "创建时间"}),
+        (world.bob, "/workflow/dispatch/tasks/", {"编号", "环节", "内容", "办理人", "创建时间"}),
+        (world.bob, "/workflow/catalog/trainingclass/", {"名称", "培训机构", "开始日期", "名额"}),
+    ):
+        client.force_login(person)
+        assert expected <= labelled(client, path), path
+        assert 'data-label=""' not in client.get(path).content.decode(), path
