@@ -292,3 +292,11 @@ def test_viewflows_lists_read_as_cards(world, staff, klass, client):
         client.force_login(person)
         assert expected <= labelled(client, path), path
         assert 'data-label=""' not in client.get(path).content.decode(), path
+
+
+def test_an_empty_viewflow_list_says_so(world, client):
+    """A list with no rows says 暂无 in one row across the table, not an empty card."""
+    client.force_login(world.alice)
+    page = client.get("/workflow/approval/inbox/").content.decode()
+    (table,) = stacked_tables(page)
+    assert re.search(r'<tr class="xd-empty-row"><td colspan="\d+">暂无', table), table[-400:]
