@@ -39,3 +39,11 @@ def test_dispatch_list_query_count_is_flat(world, login, django_assert_max_num_q
     assert "干部29" in response.content.decode()
     with django_assert_max_num_queries(10):
         assert client.get("/rollcalls/").status_code == 200
+
+
+def test_a_liaison_without_roll_calls_is_pointed_to_the_dispatches(client, staff):
+    """Roll calls belong to organization departments: a unit's liaison sees none, and the
+    empty list says where the unit's cadres called to training are."""
+    client.force_login(staff.lily)
+    page = client.get("/rollcalls/").content.decode()
+    assert "本单位干部的调训见" in page and 'href="/dispatches/"' in page
