@@ -33,7 +33,7 @@ from tests.hardening.roles_and_sides import (
 #: signed out; the widest role of the domain (not staff: the admin's gate is is_staff,
 #: the same for every role of the matrix); a staff member; a superuser
 ADMIN_ROLES = [ANONYMOUS, CITY_DISPATCHER, STAFF, SUPERUSER]
-#: the usernames of the two admin roles (built by test_permission_matrix.build_world)
+#: the usernames of the two admin roles (built by probing.build_world)
 ADMIN_USERS = {STAFF: "matrix-staff", SUPERUSER: "matrix-superuser"}
 
 _ACTIONS = ("changelist", "add", "change", "history", "delete")

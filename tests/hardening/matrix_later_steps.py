@@ -1,6 +1,6 @@
 """The permission matrix's samples of the later human steps of the common flows (their
 routes and expectations are route_matrix's): a task waits at each step that the common
-world (test_permission_matrix.build_world) leaves behind it.
+world (probing.build_world) leaves behind it.
 
 Built by `build`, each in a process of its own started after the common world's, so the
 samples the world takes — the first task of each node on a side — stay the ones it

@@ -464,7 +464,7 @@ NEW, ASSIGNED, DONE = "NEW", "ASSIGNED", "DONE"
 
 #: the sample task of each human node, per side (the test checks its state): the first
 #: task of the node in the side's processes (the world is built in
-#: test_permission_matrix.build_world)
+#: probing.build_world)
 SAMPLE_TASKS = {
     # Lily confirmed cadre A's dispatch; the county's liaison confirmed the county's.
     ("dispatch", "confirm", CITY): SampleTask(DONE),
