@@ -18,6 +18,7 @@ from org.models import (
     PathWithin,
     Unit,
     UnitGroupObjectPermission,
+    UnitKind,
     UnitUserObjectPermission,
 )
 from org.roles import NON_INHERITED, ROLE_PERMISSIONS
@@ -146,6 +147,25 @@ def org_department_list(user) -> QuerySet[OrgDepartment]:
     return OrgDepartment.objects.filter(unit__in=units_in_reach(user)).select_related(
         "unit", "jurisdiction"
     )
+
+
+def reach_sides(user) -> dict[str, bool]:
+    """Whether the user's reach holds an organization department's unit ("organizer":
+    its roll calls, plans, surveys and classes) and an institution's ("institution": the
+    classes held there), by the units' kinds: which working pages can ever list anything
+    for them. One query (none for a superuser, who reaches everything)."""
+    if user.is_superuser:
+        return {"organizer": True, "institution": True}
+    kinds = set(
+        units_in_reach(user)
+        .filter(kind__in=(UnitKind.ORG_DEPARTMENT, UnitKind.INSTITUTION))
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+    return {
+        "organizer": UnitKind.ORG_DEPARTMENT in kinds,
+        "institution": UnitKind.INSTITUTION in kinds,
+    }
 
 
 def own_cadre_pk(user) -> int | None:

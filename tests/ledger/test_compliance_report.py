@@ -14,7 +14,7 @@ def test_the_compliance_report_follows_the_jurisdiction(
     client = login(world.alice)
     # Session, user, reach, rules, the ranked page (with its count), its evaluation (two
     # sets of rules), unit names, menu, inbox and the session save: flat, however many.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         page = client.get("/compliance/").content.decode()
     assert "王堃" in page and "张喆" not in page
     assert "集中培训（" in page and "-concentrated" not in page and "B类" in page

@@ -261,7 +261,7 @@ def test_the_preview_costs_the_same_queries_for_1_or_50_rows(
     url = make_import(client, world, count, errors=count // 2)
     # The session, the user, the import, its counts, one page of rows, and what every
     # page asks (the menu's reach, unread notices) — the same for any number of rows.
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         page = client.get(url).content.decode()
     assert page.count("<tr data-line=") == count
 

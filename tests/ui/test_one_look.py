@@ -84,3 +84,24 @@ def test_flows_is_never_an_empty_list_for_someone_with_a_part(world, staff, clie
     page = client.get("/flows/").content.decode()
     assert 'href="/workflow/filing/start/"' in page
     assert "您尚未参与任何流程" not in page
+
+
+def test_the_navigation_shows_a_role_only_the_pages_that_can_list_something(world, staff, client):
+    """Roll calls, plans and surveys are an organization department's; classes and their
+    feedback are also an institution's: a unit's liaison or head is not offered pages
+    that could never list anything for them (the pages themselves stay filtered)."""
+    organizer = {"/rollcalls/", "/surveys/", "/plans/"}
+    classes = {"/classes/", "/feedback/report/"}
+    for person, offered, withheld in (
+        (world.bob, organizer | classes, set()),  # a dispatcher
+        (staff.oscar, organizer | classes, set()),  # an org department head
+        (world.rita, classes, organizer),  # the school's registrar
+        (staff.lily, set(), organizer | classes),  # a unit's liaison
+        (world.alice, set(), organizer | classes),  # a unit's head
+    ):
+        client.force_login(person)
+        links = set(re.findall(r'href="([^"]+)"', header_of(client.get("/").content.decode())))
+        assert offered <= links and not withheld & links, (person.username, links)
+        assert {"/dispatches/", "/cadres/"} <= links  # every role with a unit has these
+    client.force_login(staff.lily)
+    assert client.get("/rollcalls/").status_code == 200  # filtered, never refused

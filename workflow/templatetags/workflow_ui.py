@@ -56,16 +56,25 @@ def nav_for(context):
     now = int(time.time())
     nav = session.get(_NAV_KEY) if session is not None else None
     fresh = nav and nav.get("user") == user.pk and 0 <= now - nav.get("at", 0) < NAV_TTL_SECONDS
-    if not fresh or "imports" not in nav:
+    if not fresh or "sides" not in nav:
         # A grant's unit always exists: the grants remembered for the request answer it.
         reach = user.is_superuser or bool(org_selectors.grant_roots(user).get(org_selectors.READ))
         own_cadre = None if reach else org_selectors.own_cadre_pk(user)
         nav = {"user": user.pk, "at": now, "reach": reach, "own_cadre": own_cadre}
+        # The organizers' pages (roll calls, plans, surveys) and the classes' pages only
+        # for those whose reach can ever list something there.
+        nav["sides"] = org_selectors.reach_sides(user) if reach else {}
         # The import page's link: for whoever may import some kind (imports.kinds).
         nav["imports"] = imports_policy.may_import_any(user)
         if session is not None:
             session[_NAV_KEY] = nav
-    return {"reach": nav["reach"], "own_cadre": nav["own_cadre"], "imports": nav["imports"]}
+    return {
+        "reach": nav["reach"],
+        "own_cadre": nav["own_cadre"],
+        "imports": nav["imports"],
+        "organizer": nav["sides"].get("organizer", False),
+        "classes": nav["sides"].get("organizer", False) or nav["sides"].get("institution", False),
+    }
 
 
 @register.simple_tag(takes_context=True)
