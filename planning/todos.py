@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from org.selectors import grant_roots, units_in_reach
+from org.policy import is_dispatcher
+from org.selectors import units_in_reach
 from planning.models import PlanLine, PlanStatus
 from workflow.mytasks import TodoRow
 from workflow.registry import TodoSource
@@ -19,7 +20,7 @@ def open_offers(user):
     is, still open for nominations: dispatch date after today, no roll call started,
     fewer nominations than the seats offered; annotated with `nominated`. None for a
     user without a dispatcher's grant (an administrator too)."""
-    if not grant_roots(user).get("issue_dispatch"):
+    if user.is_superuser or not is_dispatcher(user):
         return PlanLine.objects.none()
     units = units_in_reach(user, "issue_dispatch")
     return (
