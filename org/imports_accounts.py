@@ -8,14 +8,16 @@ password column is never read, never stored with the rows, never set — every n
 gets an unusable password, and after the commit `result_rows` hands the importer an
 activation link and a one-time code per new account (org.activation), computed when asked.
 
-Who may grant what is `may_grant` below: a superuser anything; a dispatcher any role on a
-unit within their dispatcher jurisdiction (never on a unit above it, so never a
-dispatcher or org department head role beyond their own reach), and the trainee role for
-a cadre of that jurisdiction; never to themselves (a file row naming the importer's own
-account is an error). An existing account's name, e-mail and phone change only when the
-importer manages every role it holds (`may_manage_account`): a county dispatcher cannot
-redirect a city official's e-mail. Grants go through `org.services.role_grant` (one
-audit event per grant), so its rules hold.
+Who may grant what is `org.policy.may_grant_role`: a superuser anything; a dispatcher a
+unit's role on a unit within their dispatcher jurisdiction, a department role
+(dispatcher, org department head, auditor) only strictly below their own department, and
+the trainee role for a cadre of that jurisdiction; never to themselves (a file row naming
+the importer's own account is an error). An existing account's name, e-mail and phone
+change only when the importer could have granted every role it holds
+(`org.policy.may_manage_account`): a county dispatcher cannot redirect a city official's
+e-mail, nor a dispatcher their own department head's. Grants go through
+`org.services.role_grant` (one audit event per grant; it asks the same policy), so its
+rules hold.
 """
 
 from django.conf import settings
@@ -33,7 +35,7 @@ from core.masking import mask_id_number
 from core.validation import validate_phone
 from imports.kinds import Action, Column, ImportKind, RowOutcome
 from notifications.models import ContactProfile
-from org import activation, idnumber, services
+from org import activation, idnumber, policy, services
 from org.imports_common import holds_any
 from org.models import Cadre, Unit, UnitUserObjectPermission
 from org.roles import ROLE_PERMISSIONS, Role, group_name
@@ -41,40 +43,6 @@ from org.selectors import cadres_in_reach, units_in_reach
 
 BATCH = 200
 DISPATCH = "issue_dispatch"
-
-
-# -- the rule ---------------------------------------------------------------------------
-
-
-def may_grant(actor, role: str, unit=None, cadre=None) -> bool:
-    """May `actor` give `role` on `unit` (a trainee: for `cadre`)? A superuser (or the
-    system, None) may give anything; a dispatcher any role on a unit of their dispatcher
-    jurisdiction, and the trainee role for a cadre of it; nobody else anything."""
-    if actor is None or actor.is_superuser:
-        return True
-    if role == Role.TRAINEE:
-        return cadre is not None and cadres_in_reach(actor, DISPATCH).filter(pk=cadre.pk).exists()
-    return unit is not None and units_in_reach(actor, DISPATCH).filter(pk=unit.pk).exists()
-
-
-def may_manage_account(actor, account) -> bool:
-    """May `actor` change `account`'s name, e-mail and phone? A superuser may; a
-    dispatcher only for an account that is no administrator and whose every unit grant
-    (and linked cadre) lies within the dispatcher's jurisdiction."""
-    if actor is None or actor.is_superuser:
-        return True
-    if account.is_superuser or account.is_staff:
-        return False
-    granted = set(
-        UnitUserObjectPermission.objects.filter(user=account).values_list(
-            "content_object_id", flat=True
-        )
-    )
-    reach = units_in_reach(actor, DISPATCH)
-    if len(granted) != reach.filter(pk__in=granted).count():
-        return False
-    cadre = Cadre.objects.filter(user=account).first()
-    return cadre is None or cadres_in_reach(actor, DISPATCH).filter(pk=cadre.pk).exists()
 
 
 # -- the kind ---------------------------------------------------------------------------
@@ -266,6 +234,16 @@ class AccountImport(ImportKind):
                 _("You may not grant roles on %(code)s: it is outside your jurisdiction.")
                 % {"code": code}
             )
+        elif role in policy.DEPARTMENT_ROLES and not policy.may_grant_role(ctx.actor, role, unit):
+            # Only a department role asks more than the reach just checked (one query each:
+            # a file names few of them, so a file of liaisons stays flat).
+            errors.append(
+                _(
+                    "You may give the role %(role)s only on a unit below your own "
+                    "department, not on %(code)s."
+                )
+                % {"role": Role(role).label, "code": code}
+            )
         return unit
 
     def _trainee_cadre(self, row, ctx, errors):
@@ -438,7 +416,7 @@ class _Context:
 
     def manages(self, account) -> bool:
         if account.pk not in self._manages:
-            self._manages[account.pk] = may_manage_account(self.actor, account)
+            self._manages[account.pk] = policy.may_manage_account(self.actor, account)
         return self._manages[account.pk]
 
     def holds(self, account, role, unit, cadre) -> bool:

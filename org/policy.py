@@ -16,7 +16,7 @@ from org.models import (
     UnitGroupObjectPermission,
     UnitUserObjectPermission,
 )
-from org.roles import HEAD_PERMISSION
+from org.roles import HEAD_PERMISSION, Role, group_name
 
 #: the dispatcher's permission: roll calls, plans, surveys, circulars, hours imports
 DISPATCHER_PERMISSION = "issue_dispatch"
@@ -209,3 +209,64 @@ def id_number_refusal(user, id_number: str, cadre_pk: int | None = None) -> str:
     if user is None or selectors.cadres_in_reach(user).filter(pk__in=holders).exists():
         return _("A cadre with this ID number already exists.")
     return id_number_refusal_neutral()
+
+
+# -- roles and accounts ----------------------------------------------------------------
+
+#: roles that act for an organization department itself (dispatch, sign, inspect):
+#: a dispatcher gives them only below their own department, never beside or above it
+DEPARTMENT_ROLES = frozenset({Role.DISPATCHER, Role.ORG_HEAD, Role.AUDITOR})
+
+
+def _dispatcher_paths(actor) -> tuple[str, ...]:
+    return tuple(path for _pk, path in selectors.grant_roots(actor).get(DISPATCHER_PERMISSION, ()))
+
+
+def may_grant_role(actor, role: str, unit=None, cadre=None) -> bool:
+    """May `actor` give `role` on `unit` (a trainee: for `cadre`)? The system (None) and a
+    superuser anything. A dispatcher: a unit role on a unit of their dispatcher
+    jurisdiction; a department role (dispatcher, org department head, auditor) only on a
+    unit strictly below their own department — so nobody names a co-signer of their own
+    circulars or a second dispatcher of their own department; the trainee role for a
+    cadre of that jurisdiction. Nobody else anything. Asked by `services.role_grant` and
+    by the accounts import (for each row's error)."""
+    if actor is None or actor.is_superuser:
+        return True
+    if role == Role.TRAINEE:
+        return (
+            cadre is not None
+            and selectors.cadres_in_reach(actor, DISPATCHER_PERMISSION).filter(pk=cadre.pk).exists()
+        )
+    if unit is None:
+        return False
+    paths = _dispatcher_paths(actor)
+    if role in DEPARTMENT_ROLES:
+        return any(unit.path.startswith(path) and unit.path != path for path in paths)
+    return any(unit.path.startswith(path) for path in paths)
+
+
+def may_manage_account(actor, account) -> bool:
+    """May `actor` change `account`'s name, e-mail and phone? A superuser may; a
+    dispatcher only for an account that is no administrator, whose every role `actor`
+    could have granted (`may_grant_role`: a department role strictly below the
+    dispatcher's own department), and whose linked cadre lies within the jurisdiction."""
+    if actor is None or actor.is_superuser:
+        return True
+    if account.is_superuser or account.is_staff:
+        return False
+    department_roles = {group_name(role) for role in DEPARTMENT_ROLES}
+    holds_department_role = account.groups.filter(name__in=department_roles).exists()
+    paths = _dispatcher_paths(actor)
+    for path in (
+        UnitUserObjectPermission.objects.filter(user=account)
+        .values_list("content_object__path", flat=True)
+        .distinct()
+    ):
+        within = [root for root in paths if path.startswith(root)]
+        if not within or (holds_department_role and all(path == root for root in within)):
+            return False
+    cadre = Cadre.objects.filter(user=account).first()
+    return (
+        cadre is None
+        or selectors.cadres_in_reach(actor, DISPATCHER_PERMISSION).filter(pk=cadre.pk).exists()
+    )

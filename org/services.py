@@ -35,9 +35,17 @@ def role_grant_many(*, actor, grants):
     permissions on the unit (kept if already held), one audit event per grant — in a
     handful of statements however many grants (the demo's 161 logins)."""
     grants = [(user, Role(role), unit) for user, role, unit in grants]
-    for _user, role, unit in grants:
+    for user, role, unit in grants:
         if ROLE_PERMISSIONS[role] and unit is None:
             raise ValueError(f"role {role} needs a unit")
+        # A trainee's grant carries no unit: its cadre is linked (and checked) apart.
+        if role != Role.TRAINEE and not policy.may_grant_role(actor, role, unit):
+            raise PermissionDenied(
+                _("You may not give the role %(role)s on %(unit)s.")
+                % {"role": role.label, "unit": unit}
+            )
+        if actor is not None and not actor.is_superuser and user.pk == actor.pk:
+            raise PermissionDenied(_("You cannot grant roles to your own account."))
     groups = {
         role: Group.objects.get_or_create(name=group_name(role))[0]
         for role in dict.fromkeys(role for _user, role, _unit in grants)

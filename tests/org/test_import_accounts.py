@@ -1,7 +1,7 @@
 """Importing accounts and roles (org.imports_accounts): one row per account, role and
 unit; new accounts get no password from the file (a password column is never read) and
 wait for activation; grants through org.services.role_grant; row errors on their line;
-all or nothing; idempotent; who may grant what (`may_grant`, `may_manage_account`)."""
+all or nothing; idempotent; who may grant what (`org.policy.may_grant_role`, `may_manage_account`)."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,7 +15,8 @@ from imports.kinds import Action, registry
 from imports.models import BatchStatus, ImportBatch, ImportRow
 from notifications.models import ContactProfile
 from org import activation
-from org.imports_accounts import may_grant, may_manage_account
+from org.policy import may_grant_role as may_grant
+from org.policy import may_manage_account
 from org.models import Cadre
 from org.roles import Role, roles_of
 from org.selectors import units_in_reach
@@ -139,12 +140,13 @@ def test_a_county_dispatcher_cannot_grant_in_the_city(world):
             row("c1", role="dispatcher", unit=world.root.code),  # 2: above the county
             row("c2", unit=world.a.code),  # 3: the city's unit A
             row("c3", role="学员", id_number=world.cadre_a1.id_number),  # 4: a city cadre
-            row("c4", role="org_head", unit=world.county.code),  # 5: fine
+            row("c4", role="org_head", unit=world.county.code),  # 5: her own department's
             row("c5", unit=world.b.code),  # 6: fine
+            row("c6", role="org_head", unit=world.b.code),  # 7: fine, below her department
         ],
     )
     errors = errors_by_line(outcomes)
-    assert sorted(errors) == [2, 3, 4]
+    assert sorted(errors) == [2, 3, 4, 5]
     assert world.root.code in errors[2][0]
     # The refusal for a cadre outside reach reads as for a number nobody holds.
     unknown = id_number()
@@ -157,7 +159,8 @@ def test_who_may_grant_what(world):
     admin = User.objects.create_superuser("root", password="x")
     assert may_grant(admin, Role.DISPATCHER, world.root)
     assert may_grant(world.bob, Role.DISPATCHER, world.county)
-    assert may_grant(world.carol, Role.DISPATCHER, world.county)
+    assert may_grant(world.carol, Role.UNIT_LIAISON, world.county)
+    assert not may_grant(world.carol, Role.DISPATCHER, world.county)  # her own department
     assert not may_grant(world.carol, Role.DISPATCHER, world.root)
     assert not may_grant(world.carol, Role.ORG_HEAD, world.a)
     assert not may_grant(world.carol, Role.TRAINEE, cadre=world.cadre_a1)
