@@ -201,6 +201,20 @@ def _xlsx_rows(stream, limits: Limits):
         try:
             for line, values in numbered():
                 for column, value in enumerate(values, start=1):
+                    if _is_truncated_number(value):
+                        raise ValidationError(
+                            _(
+                                "Row %(line)s, column %(column)s holds the number %(value)s: "
+                                "Excel keeps only 15 digits of a number, so the last ones are "
+                                "lost (an 18-digit ID number must be text). Format the column "
+                                "as text, enter the numbers again and upload the file again."
+                            )
+                            % {
+                                "line": line,
+                                "column": _column_letter(column),
+                                "value": f"{value:.0f}",
+                            }
+                        )
                     if value is not None and _is_formula(value):
                         raise ValidationError(
                             _(
@@ -221,6 +235,18 @@ def _xlsx_rows(stream, limits: Limits):
             raise not_a_workbook() from exc
 
     return rows(), book.close
+
+
+#: Excel stores every number as a double: past 15 significant digits they are gone
+_EXACT_DIGITS = 10**15
+
+
+def _is_truncated_number(value) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and abs(value) >= _EXACT_DIGITS
+    )
 
 
 def _column_letter(column: int) -> str:
@@ -309,7 +335,12 @@ class Table:
         missing = [columns[key][0] for key in required if key not in found]
         if missing:
             messages = [_("Missing columns: %(columns)s") % {"columns": "、".join(missing)}]
-            if any(not cell for cell in header):
+            filled = [index for index, cell in enumerate(header) if cell]
+            inner_blank = filled and not all(header[filled[0] : filled[-1] + 1])
+            # Blanks after the last name are the sheet's width, or a merge that swallowed
+            # names: only the latter when the header names fewer columns than it should.
+            swallowed = filled and len(filled) < len(columns) and len(header) > filled[-1] + 1
+            if inner_blank or swallowed:
                 # Read-only openpyxl sees a merged cell as its first cell and blanks.
                 messages.append(
                     _(

@@ -85,8 +85,25 @@ def check_header(kind: ImportKind, upload, name: str) -> None:
     """Read only the header of an upload of `kind`, within bounds, and refuse the file
     (a ValidationError with the check's own message) if it cannot be read, lacks a
     required column or has a password column: before the file is kept."""
-    with open_checked(kind, upload, name):
-        pass
+    try:
+        with open_checked(kind, upload, name):
+            pass
+    except ValidationError as exc:
+        other = _kind_fitting(upload, name)
+        if other is None or other.slug == kind.slug:
+            raise
+        hint = _("The file's header is that of the template for “%(kind)s”: import it there.")
+        raise ValidationError([*exc.messages, hint % {"kind": other.label}]) from exc
+
+
+def _kind_fitting(upload, name: str) -> ImportKind | None:
+    """The kind whose template the file's header fits, if one does (for the refusal of a
+    file uploaded under another kind)."""
+    getattr(upload, "seek", lambda _offset: None)(0)
+    try:
+        return kind_of_file(upload, name)
+    except ValidationError:
+        return None
 
 
 def kind_of_file(stream, name: str, kinds: list[ImportKind] | None = None) -> ImportKind:

@@ -204,8 +204,9 @@ class CadreImport(ImportKind):
         context = _Context(actor)
         seen: dict[str, int] = {}
         for chunk in batches(rows, BATCH):
-            chunk = [(line, cells(self.columns, row)) for line, row in chunk]
-            numbers = {idnumber.normalize(row["id_number"]) for _line, row in chunk}
+            # The keys a row has are the file's columns (`cells` fills in the others).
+            chunk = [(line, cells(self.columns, row), frozenset(row)) for line, row in chunk]
+            numbers = {idnumber.normalize(row["id_number"]) for _line, row, _keys in chunk}
             numbers.discard("")
             existing = {
                 c["id_number"]: c
@@ -223,11 +224,11 @@ class CadreImport(ImportKind):
                     .filter(id_number__in=others)
                     .values_list("id_number", flat=True)
                 )
-            context.load_units(row["unit"] for _line, row in chunk)
-            for line, row in chunk:
-                yield self._judge(context, line, row, existing, readable, seen)
+            context.load_units(row["unit"] for _line, row, _keys in chunk)
+            for line, row, keys in chunk:
+                yield self._judge(context, line, row, keys, existing, readable, seen)
 
-    def _judge(self, context, line, row, existing, readable, seen) -> RowOutcome:
+    def _judge(self, context, line, row, keys, existing, readable, seen) -> RowOutcome:
         errors: list[str] = []
         number = idnumber.normalize(row["id_number"])
         key = idnumber.mask(number) if len(number) == 18 else number[:40]
@@ -280,7 +281,10 @@ class CadreImport(ImportKind):
                 _("Unknown category %(category)s; use one of: %(categories)s.")
                 % {"category": row["category"] or "—", "categories": choice_labels(CadreCategory)}
             )
-        position, rank = row["position"], row.get("rank", "")
+        # A column the file does not have keeps an existing cadre's value: a file of the
+        # required columns only must not clear ranks and flags it never mentions.
+        position = row["position"]
+        rank = row["rank"] if "rank" in keys or old is None else old["rank"]
         if not position:
             errors.append(_("The position is empty."))
         elif len(position) > POSITION_MAX:
@@ -289,6 +293,9 @@ class CadreImport(ImportKind):
             errors.append(too_long(_("The rank"), rank, RANK_MAX))
         flags = {}
         for flag in ("lead", "young"):
+            if flag not in keys and old is not None:
+                flags[flag] = old[FIELDS[flag]]
+                continue
             flags[flag] = parse_flag(row.get(flag, ""))
             if flags[flag] is None:
                 errors.append(

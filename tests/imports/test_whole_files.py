@@ -232,3 +232,31 @@ def test_sparse_rows_in_a_wide_declared_sheet_are_all_read(world, client, kind):
     upload(client, SimpleUploadedFile("units.xlsx", _wide_sheet(rows, "A1:XFD20000")))
     batch = ImportBatch.objects.get()
     assert (batch.status, batch.rows_total) == (BatchStatus.PREVIEWED, 20)
+
+
+def test_an_id_number_kept_as_a_number_is_refused_for_what_it_is(world, client, kind):
+    """Excel keeps 15 digits of a number: 130104197004120037 typed into a number cell is
+    stored as 130104197004120000. The refusal says so, not "wrong check character"."""
+    refusal = _refused(client, world, xlsx_file([["G1", 130104197004120037, ""]]))
+    assert refusal.startswith("第2行B列是数字 130104197004120")
+    assert "15 位" in refusal and "文本格式" in refusal
+
+
+def test_blank_cells_after_the_header_are_no_merged_cells(world, client, kind, settings):
+    header = ("单位代码", "备注", "上级单位", "联系人", "", "")
+    trailing = _refused_on_upload(client, world, csv_file([["G1", ""]], header=header), settings)
+    assert "缺少列：单位名称" in trailing and "合并" not in trailing
+    inner = _refused_on_upload(
+        client, world, csv_file([["G1", "", ""]], header=("单位代码", "", "备注")), settings
+    )
+    assert "表头行有空白或合并的单元格" in inner
+
+
+def test_a_file_under_the_wrong_kind_names_the_kind_it_is(world, client, settings):
+    client.force_login(world.bob)
+    sample = settings.BASE_DIR / "demo" / "samples" / "03-cadres.xlsx"
+    file = SimpleUploadedFile("03-cadres.xlsx", sample.read_bytes())
+    page = upload(client, file, slug="units").content.decode()
+    assert "此文件的表头是“干部”模板的表头" in page
+    assert "合并" not in page
+    assert not ImportBatch.objects.exists()
