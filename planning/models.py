@@ -86,6 +86,19 @@ class LineMode(models.TextChoices):
     NAMED = "named", _("Named roll call")
 
 
+class RollCallRefusal(models.TextChoices):
+    """Why a published line's roll call has not started on its dispatch date (retried
+    every day until its class starts)."""
+
+    NO_ISSUER = (
+        "no_issuer",
+        _(
+            "No dispatcher may issue it: the plan's author is no longer an active "
+            "dispatcher of the department, and nobody else is."
+        ),
+    )
+
+
 class PlanLineQuerySet(models.QuerySet):
     def active(self):
         """The lines that count: neither removed from the plan nor replaced by a change."""
@@ -152,6 +165,12 @@ class PlanLine(models.Model):
         related_name="plan_lines",
     )
     roll_call_started_at = models.DateTimeField(_("roll call started at"), null=True, blank=True)
+    roll_call_refusal = models.CharField(
+        _("why the roll call has not started"),
+        max_length=16,
+        choices=RollCallRefusal.choices,
+        blank=True,
+    )
     carried_from = models.ForeignKey(
         "self",
         verbose_name=_("carried from"),

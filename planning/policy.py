@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
+from dispatch.policy import may_issue_roll_call
 from dispatch.teaching import teaching_shortfalls
 from org.models import UnitKind
-from org.policy import may, require_any
+from org.policy import DISPATCHER_PERMISSION, may, require_any
 
 #: days before the report date a line's roll call starts, unless the line says otherwise
 DEFAULT_DISPATCH_DAYS = 30
@@ -159,3 +160,14 @@ def line_refusal(line, *, removing: bool = False) -> str | None:
                 "it cannot be removed from the plan."
             )
     return None
+
+
+def may_issue_line(user, line) -> bool:
+    """May `user` issue the line's roll calls: a dispatcher (RollCallFlow's start, which
+    wants an active account) of the plan's department, over its whole jurisdiction, where
+    the line's units and cadres lie (dispatch's service checks each of them again)."""
+    return (
+        may_issue_roll_call(user)
+        and may_draft(user, line.plan)
+        and may(user, DISPATCHER_PERMISSION, line.plan.org_department.jurisdiction)
+    )
