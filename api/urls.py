@@ -7,7 +7,7 @@ other page. Swagger UI's start-up script is served as a file (SpectacularSwagger
 so the page runs under the site's CSP (script-src 'self') without an inline script."""
 
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularJSONAPIView,
     SpectacularRedocView,
@@ -15,7 +15,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import SimpleRouter
 
-from api import routes_actions, routes_read
+from api import errors, routes_actions, routes_read
 
 app_name = "api"
 
@@ -39,4 +39,6 @@ urlpatterns = [
         name="redoc",
     ),
     path("", include(router.urls)),
+    # Last: any other path under /api/v1/ is a JSON 404, not the site's HTML page.
+    re_path(r"^.*$", errors.not_found, name="not_found"),
 ]

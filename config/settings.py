@@ -344,6 +344,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON in Chinese for every error, a missing object included (api.errors).
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
     # JSON's parse errors in Chinese (api.parsers); forms and uploads as DRF reads them.
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.JSONParser",

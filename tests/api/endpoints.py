@@ -89,6 +89,10 @@ READS = {
     "api:schema": Endpoint(url=_url("schema"), outsider=_charlie, expect=SIGNED_IN),
     "api:docs": Endpoint(url=_url("docs"), outsider=_charlie, expect=SIGNED_IN, anonymous=(302,)),
     "api:redoc": Endpoint(url=_url("redoc"), outsider=_charlie, expect=SIGNED_IN, anonymous=(302,)),
+    # Any path that names no endpoint: a JSON 404 for everyone, signed in or not.
+    "api:not_found": Endpoint(
+        url=lambda s: "/api/v1/no-such-endpoint/", outsider=_charlie, expect=404, anonymous=(404,)
+    ),
 }
 
 

@@ -88,3 +88,34 @@ def test_throttling_answers_429(world, api, settings):
         assert api.as_(world.carol).get("/api/v1/units/").status_code == 200
     finally:
         cache.clear()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/cadres/9999999/",
+        "/api/v1/documents/9999999/pdf/",
+        "/api/v1/cadres/abc/",
+        "/api/v1/compliance/1/",
+        "/api/v1/no-such-endpoint/",
+    ],
+)
+def test_a_404_is_json_in_chinese_and_names_no_model(url, world, api):
+    response = api.as_(world.bob).get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "未找到。"}
+
+
+def test_an_object_out_of_reach_reads_as_one_that_is_not_there(world, api):
+    """Carol (the county) asks for a city cadre: the same answer as for no cadre."""
+    response = api.as_(world.carol).get(f"/api/v1/cadres/{world.cadre_a.pk}/")
+    assert (response.status_code, response.json()) == (404, {"detail": "未找到。"})
+
+
+def test_a_json_null_body_says_what_to_send(world, api):
+    response = api.as_(world.bob).post(
+        "/api/v1/actions/roll-calls/", data="null", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["没有提供数据：请发送一个 JSON 对象。"]}
