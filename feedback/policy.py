@@ -1,6 +1,10 @@
 """Who may do what with feedback and follow-ups: the rules, in one place."""
 
-from django.core.exceptions import PermissionDenied
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org import selectors as org_selectors
@@ -23,6 +27,22 @@ def is_own_evaluation(user, evaluation) -> bool:
 def require_own_evaluation(user, evaluation) -> None:
     if not is_own_evaluation(user, evaluation):
         raise PermissionDenied(_("Only a trainee who attended the class may evaluate it."))
+
+
+def class_has_ended(training_class, today: dt.date | None = None) -> bool:
+    """A class is evaluated once it has ended — from its last day on — so that no
+    session is scored before it is held."""
+    return training_class.end_date <= (today or timezone.localdate())
+
+
+def class_has_ended_q(today: dt.date | None = None) -> Q:
+    """`class_has_ended` as a filter on evaluations, for the lists (我的待办)."""
+    return Q(training_class__end_date__lte=today or timezone.localdate())
+
+
+def require_class_ended(training_class, today: dt.date | None = None) -> None:
+    if not class_has_ended(training_class, today):
+        raise ValidationError(_("A class can be evaluated once it has ended."))
 
 
 def may_complete_follow_up(user, follow_up) -> bool:

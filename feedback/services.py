@@ -123,9 +123,9 @@ def _comment(value, field: str) -> str:
 def evaluation_submit(
     *, actor, evaluation: Evaluation, score, comment: str = "", sessions: dict | None = None
 ) -> Evaluation:
-    """The trainee scores the class and each of its sessions (1–5, with comments), once.
-    `sessions` maps each session id of the class to (score, comment); every session must
-    be scored."""
+    """The trainee scores the class and each of its sessions (1–5, with comments), once,
+    once the class has ended. `sessions` maps each session id of the class to (score,
+    comment); every session must be scored."""
     evaluation = (
         Evaluation.objects.select_for_update(of=("self",))
         .select_related("cadre", "training_class")
@@ -134,6 +134,7 @@ def evaluation_submit(
     policy.require_own_evaluation(actor, evaluation)
     if evaluation.status != EvaluationStatus.OPEN:
         raise ValidationError(_("You have already evaluated this class."))
+    policy.require_class_ended(evaluation.training_class)
     errors = {}
     values = {}
     try:

@@ -1,17 +1,20 @@
 """An attended class's evaluation is a trainee's to-do, though no flow's task: it is
-listed in 我的待办 (`workflow.registry.TodoSource`) until it is submitted."""
+listed in 我的待办 (`workflow.registry.TodoSource`) from the class's last day on
+(`policy.class_has_ended`) until it is submitted."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from feedback import selectors
+from feedback import policy, selectors
 from feedback.models import EvaluationStatus
 from workflow.mytasks import TodoRow
 from workflow.registry import TodoSource
 
 
 def _open(user):
-    return selectors.my_evaluations(user).filter(status=EvaluationStatus.OPEN)
+    return selectors.my_evaluations(user).filter(
+        policy.class_has_ended_q(), status=EvaluationStatus.OPEN
+    )
 
 
 def count(user) -> int:

@@ -60,12 +60,21 @@ def evaluation(request, pk: int):
                 sessions=form.session_answers(),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, errors in by_field.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("Thank you: your evaluation was submitted."))
             return redirect("feedback:evaluations")
-    return render(request, "feedback/evaluation.html", {"evaluation": evaluation, "form": form})
+    return render(
+        request,
+        "feedback/evaluation.html",
+        {
+            "evaluation": evaluation,
+            "form": form,
+            "not_yet": not policy.class_has_ended(evaluation.training_class),
+        },
+    )
 
 
 def _chunked_lines(classes):

@@ -8,7 +8,18 @@ from dispatch.documents import issuer_of
 from notifications.documents.context import DocumentContext
 from notifications.documents.plan import PlanClassRow, PlanSeatsRow, dispatch_plan
 from notifications.services import issue_document
+from org.models import CadreCategory
 from planning.selectors import plan_lines
+
+#: how a line without target categories prints them, on the page and in the document
+NO_TARGET = "—"
+
+
+def target_categories_label(line) -> str:
+    """A line's 调训对象 as printed: its target categories' labels joined with 、 (in the
+    order chosen), or — when it names none."""
+    labels = dict(CadreCategory.choices)
+    return "、".join(str(labels.get(c, c)) for c in line.target_categories or ()) or NO_TARGET
 
 
 def plan_context(plan) -> DocumentContext:
@@ -40,6 +51,7 @@ def plan_context(plan) -> DocumentContext:
                 hours=line.hours,
                 seats=line.seats,
                 mode=line.get_mode_display(),
+                target_categories=target_categories_label(line),
             )
             for line in lines
         ],

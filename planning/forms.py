@@ -15,7 +15,7 @@ from core.validation import REASON_MAX_LENGTH
 from core.widgets import DateInput, DateTimeInput
 from dispatch.models import ClassKind, Institution, SessionContent, SessionMethod
 from org import selectors as org_selectors
-from org.models import CadreCategory, OrgDepartment, Unit
+from org.models import CadreCategory, OrgDepartment
 from planning.models import LineMode
 
 
@@ -115,20 +115,36 @@ class PartnerNominateForm(forms.Form):
 _SESSION_FORMAT = _("Line %(n)d: date, hours, content, teacher, leading cadre (1/0), title")
 
 
-def parse_allocations(text) -> list[tuple]:
-    """``unit code: seats`` one a line → (unit, seats) pairs."""
-    pairs = []
+def parse_allocations(user, text) -> list[tuple]:
+    """``unit code: seats`` one a line → (unit, seats) pairs, the units looked up among
+    those the dispatcher may give seats to (`issue_dispatch`); a unit out of reach reads
+    as not found, on the form, as an unknown code does (the service refuses it too)."""
+    lines = []
     for number, raw in enumerate((text or "").splitlines(), start=1):
         if not raw.strip():
             continue
         code, _sep, seats = raw.replace("：", ":").partition(":")
-        unit = Unit.objects.filter(code=code.strip()).first() if code.strip() else None
-        if unit is None or not seats.strip().isdigit():
+        if not code.strip() or not seats.strip().isdigit():
             raise ValidationError(
                 {"allocations": gettext("Line %(n)d: unit code: seats") % {"n": number}}
             )
-        pairs.append((unit, int(seats)))
-    return pairs
+        lines.append((number, code.strip(), int(seats)))
+    reach = org_selectors.units_in_reach(user, "issue_dispatch").filter(
+        code__in={code for _n, code, _s in lines}
+    )
+    units = {u.code: u for u in reach}
+    for number, code, _seats in lines:
+        if code not in units:
+            raise ValidationError(
+                {
+                    "allocations": gettext(
+                        "Line %(n)d: unit code “%(code)s” does not exist or is not in your "
+                        "jurisdiction."
+                    )
+                    % {"n": number, "code": code}
+                }
+            )
+    return [(units[code], seats) for _n, code, seats in lines]
 
 
 def _key(text) -> str:

@@ -13,6 +13,7 @@ from core import exports
 from core.http import page_number
 from org.policy import require_reach
 from planning import flows, policy, selectors, services
+from planning.documents import target_categories_label
 from planning.exports import ACTUAL_COLUMNS
 from planning.forms import (
     LineForm,
@@ -63,6 +64,8 @@ def plan_list(request):
 def plan_detail(request, pk):
     plan = _plan(request, pk)
     lines = selectors.plan_lines(plan)
+    for line in lines:
+        line.targets = target_categories_label(line)
     may_draft = policy.may_draft(request.user, plan)
     return render(
         request,
@@ -94,7 +97,7 @@ def _line_fields(request, form, line=None) -> dict:
     data = dict(form.cleaned_data)
     cadres = data.pop("cadres")
     current = list(line.named_cadres.all()) if line is not None else ()
-    data["allocations"] = parse_allocations(data["allocations"])
+    data["allocations"] = parse_allocations(request.user, data["allocations"])
     data["sessions"] = parse_sessions(data["sessions"])
     data["partner_seats"] = data["partner_seats"] or 0
     data["cadres"] = (

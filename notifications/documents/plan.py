@@ -23,7 +23,8 @@ from notifications.documents.context import (
 
 @dataclass(frozen=True)
 class PlanClassRow:
-    """One class of the plan. `mode` is printed as given (按名额分配, 点名调训)."""
+    """One class of the plan. `mode` (按名额分配, 点名调训) and `target_categories` (the
+    调训对象, e.g. 乡科级领导干部、公务员) are printed as given; no target: —."""
 
     name: str
     institution: str
@@ -32,6 +33,7 @@ class PlanClassRow:
     hours: Decimal | float | str
     seats: int
     mode: str = ""
+    target_categories: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,16 @@ def dispatch_plan(
     if change_reason:
         body.append(Paragraph(f"本计划为第{version}版，调整原因：{change_reason}"))
     class_table = Table(
-        columns=["序号", "班次名称", "培训机构", "培训时间", "学时", "名额", "调训方式"],
+        columns=[
+            "序号",
+            "班次名称",
+            "培训机构",
+            "培训时间",
+            "学时",
+            "名额",
+            "调训对象",
+            "调训方式",
+        ],
         rows=[
             [
                 i,
@@ -88,11 +99,12 @@ def dispatch_plan(
                 format_span(row.start_date, row.end_date),
                 format_hours(row.hours),
                 row.seats,
+                row.target_categories or "—",
                 row.mode,
             ]
             for i, row in enumerate(class_rows, start=1)
         ],
-        widths=[0.7, 3.2, 2.4, 2.8, 0.9, 0.9, 1.4],
+        widths=[0.7, 2.6, 2.0, 2.4, 0.8, 0.8, 3.0, 1.4],
     )
     seat_table = Table(
         columns=["序号", "单位", "班次数", "名额"],

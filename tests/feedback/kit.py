@@ -3,11 +3,13 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from dispatch.flows.attendance import class_attendance_record
-from dispatch.models import ClassSession, Dispatch
+from dispatch.models import ClassSession, Dispatch, TrainingClass
 from org.models import Cadre
 from tests.factories import cadre, user
-from tests.flowtools import act, issue_roll_call, open_task, process_of, start_class
+from tests.flowtools import act, issue_roll_call, open_task, process_of
 
 
 def trainees(world, count, unit=None):
@@ -36,9 +38,20 @@ def sessions(klass, count=2):
     ]
 
 
+def on_its_last_day(klass):
+    """Move the class so that it ends today (trainees evaluate it from its last day on)."""
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=4)
+    TrainingClass.objects.filter(pk=klass.pk).update(
+        start_date=start, end_date=today, report_date=start
+    )
+    klass.refresh_from_db()
+
+
 def attended(client, world, staff, klass, people, absent=()):
-    """Name `people` (and `absent`) for `klass`, confirm, acknowledge, start the class
-    today and record the roster as the school's registrar: `people` present."""
+    """Name `people` (and `absent`) for `klass`, confirm, acknowledge, hold the class
+    until today (its last day) and record the roster as the school's registrar:
+    `people` present."""
     issue_roll_call(client, world, klass, [*people, *absent])
     dispatches = list(Dispatch.objects.filter(training_class=klass).select_related("cadre"))
     for dispatch in dispatches:
@@ -48,7 +61,7 @@ def attended(client, world, staff, klass, people, absent=()):
         ack = open_task(process, "acknowledge")
         client.force_login(ack.owner or staff.lily)
         act(client, ack, {"confirm": "on"})
-    start_class(klass, refresh=True)
+    on_its_last_day(klass)
     absent_ids = {c.pk for c in absent}
     class_attendance_record(
         actor=world.rita,

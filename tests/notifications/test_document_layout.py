@@ -432,7 +432,7 @@ def test_table_headings_and_cells_never_leave_one_character_on_a_line(documents,
 def test_the_plans_table_of_classes_runs_over_pages_under_its_repeated_header(documents):
     context, data = documents["dispatch_plan"]
     classes = context.attachments[0].blocks[0]
-    header = ["序号", "班次名称", "培训机构", "培训时间", "学时", "名额", "调训方式"]
+    header = ["序号", "班次名称", "培训机构", "培训时间", "学时", "名额", "调训对象", "调训方式"]
     with _read(data) as pdf:
         starts = [p.page_number for p in _attachment_pages(pdf)]
         assert len(starts) == 2  # 附件1 and 附件2 each start a page

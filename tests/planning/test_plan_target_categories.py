@@ -1,0 +1,65 @@
+"""A plan line's target categories (调训对象) are shown: on the plan's page and in the
+published plan's table of classes (附件1), as their Chinese labels joined with 、, and —
+for a class that names none."""
+
+import io
+
+import pdfplumber
+import pytest
+from django.utils import translation
+
+from planning import services
+from planning.documents import issue_plan_document, plan_context
+from tests.planning.helpers import dates, publish, quota_line
+
+pytestmark = pytest.mark.django_db
+
+TARGETS = "乡科级领导干部、一级主任科员以下职级公务员"
+
+
+@pytest.fixture
+def plan(world):
+    start, _end = dates(60)
+    plan = services.plan_create(actor=world.bob, org_department=world.city_od, year=start.year)
+    quota_line(
+        world,
+        plan,
+        name="科级干部进修班",
+        target_categories=["section_leader", "civil_servant"],
+    )
+    quota_line(world, plan, days_ahead=90, name="专题研讨班")
+    return plan
+
+
+def test_the_plan_page_shows_each_class_target_categories(client, world, plan):
+    client.force_login(world.bob)
+    page = client.get(f"/plans/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    table = page.split("<h2>", 2)[1]  # the classes' table, not the consultation's
+    header = table.split("</thead>", 1)[0]
+    assert "<th>调训对象</th><th>调训方式</th>" in header.replace("\n", "")
+    rows = table.split("<tbody>", 1)[1].split("</tr>")
+    first = next(r for r in rows if "科级干部进修班" in r)
+    other = next(r for r in rows if "专题研讨班" in r)
+    assert f"<td>{TARGETS}</td>" in first
+    assert "<td>—</td>" in other and "乡科级" not in other
+
+
+def test_the_plan_document_lists_each_class_target_categories(world, staff, plan):
+    with translation.override("zh-hans"):
+        classes = plan_context(plan).attachments[0].blocks[0]
+    column = list(classes.columns).index("调训对象")
+    assert {row[1]: row[column] for row in classes.rows} == {
+        "科级干部进修班": TARGETS,
+        "专题研讨班": "—",
+    }
+
+    publish(world, staff, plan)
+    with translation.override("zh-hans"):
+        document = issue_plan_document(plan, actor=staff.oscar)
+    with document.file.open("rb") as f:
+        pdf = pdfplumber.open(io.BytesIO(f.read()))
+    # The table of 附件1 read back, its cells' lines joined.
+    (header, *rows), *_others = [t for page in pdf.pages for t in page.extract_tables()]
+    column = header.index("调训对象")
+    printed = {row[1].replace("\n", ""): row[column].replace("\n", "") for row in rows}
+    assert printed == {"科级干部进修班": TARGETS, "专题研讨班": "—"}
