@@ -103,6 +103,8 @@ def dispatch_notice_context(roll_call, dispatches, *, on=None):
         training_class=class_info(roll_call.training_class),
         cadres=rows,
         date=on or timezone.localdate(),
+        # the roll call's own deadline, as its page and the liaisons' messages give it
+        reply_by=roll_call.response_deadline,
         printed_by=department.unit.name,
     )
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
+from django.utils import timezone
+
 from core.formatting import format_hours
 from core.masking import mask_id_number
 from notifications.documents.context import (
@@ -106,6 +108,16 @@ DEFAULT_REQUIREMENTS = (
 )
 
 
+def _deadline(value: dt.date | dt.datetime) -> str:
+    """A reply deadline as documents write it: 2026年12月12日, with the hour when it is a
+    moment (2026年12月12日18时, 18时30分), in local time — the roll call's own deadline."""
+    if not isinstance(value, dt.datetime):
+        return format_date(value)
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    minutes = f"{local.minute}分" if local.minute else ""
+    return f"{format_date(local.date())}{local.hour}时{minutes}"
+
+
 def dispatch_notice(
     *,
     issuer: Issuer,
@@ -113,7 +125,7 @@ def dispatch_notice(
     cadres: Iterable[CadreRow | Mapping],
     date: dt.date,
     recipients: Sequence[str] = (),
-    reply_by: dt.date | None = None,
+    reply_by: dt.date | dt.datetime | None = None,
     contact: str = "",
     requirements: Sequence[str] = DEFAULT_REQUIREMENTS,
     cc: Sequence[str] = (),
@@ -124,7 +136,7 @@ def dispatch_notice(
     reply slip (附件2). `recipients` defaults to the cadres' units."""
     tc = _one(ClassInfo, training_class)
     rows = rows_of(CadreRow, cadres)
-    reply_by = reply_by or tc.report_date - dt.timedelta(days=3)
+    reply_by = _deadline(reply_by or tc.report_date - dt.timedelta(days=3))
     hours = _hours(tc.credit_hours)
     place = tc.institution or tc.location
     body = [
@@ -150,7 +162,7 @@ def dispatch_notice(
         Heading("有关要求"),
         *[Paragraph(f"{label}{text}") for label, text in _numbered(requirements)],
         Paragraph(
-            f"请各单位于{format_date(reply_by)}前将参训回执（附件2）报送"
+            f"请各单位于{reply_by}前将参训回执（附件2）报送"
             f"{issuer.name}。因特殊情况不能参训的，须在回执中注明原因，"
             "并按规定履行请假审批手续。"
         ),
@@ -171,7 +183,7 @@ def dispatch_notice(
             widths=[0.7, 1.5, 2.5, 1.5, 3.5],
             blank_rows=6,
         ),
-        Paragraph(f"请于{format_date(reply_by)}前报送{issuer.name}。"),
+        Paragraph(f"请于{reply_by}前报送{issuer.name}。"),
     ]
     return DocumentContext(
         issuer=issuer,

@@ -5,6 +5,7 @@ import io
 
 import pdfplumber
 import pytest
+from django.utils import timezone
 
 from dispatch.models import Dispatch
 from notifications.models import IssuedDocument
@@ -51,6 +52,14 @@ def test_the_roll_call_issues_a_dispatch_notice_listing_the_cadres(world, notifi
     assert "王堃" in text and "张喆" in text and "全市专题班" in text
     assert world.cadre_a.id_number not in text
     assert world.cadre_a.masked_id_number in text
+    # The reply deadline the notice prints is the roll call's own (its page and the
+    # liaisons' messages give it), not a date reckoned from the class's start.
+    due = timezone.localtime(notified.roll_call.response_deadline)
+    minutes = f"{due.minute}分" if due.minute else ""
+    printed = f"{due.year}年{due.month}月{due.day}日{due.hour}时{minutes}前"
+    flat = text.replace("\n", "")
+    assert f"请各单位于{printed}将参训回执" in flat
+    assert f"请于{printed}报送" in flat
 
 
 def test_confirmation_issues_a_numbered_admission_notice(world, notified, client):
