@@ -298,9 +298,14 @@ def hours_import_commit(*, actor, hour_import: HourImport) -> list[HourRecord]:
                 "upload the file again to check them. Nothing was imported."
             )
         )
+    # The cadres themselves, read once: each record's audit event names its cadre
+    # (HourRecord.__str__), which would otherwise be one query a row.
+    cadres = {}
+    for batch in _batches(cadre_ids):
+        cadres.update(Cadre.objects.only("pk", "name").in_bulk(batch))
     records = [
         HourRecord(
-            cadre_id=cadre_id,
+            cadre=cadres[cadre_id],
             date=date,
             hours=Decimal(hours),
             kind=HourKind.ONLINE,
