@@ -498,3 +498,13 @@ def test_registered_reminder_sources_are_notified_once_per_slot(
     keys = sorted(Notification.objects.values_list("key", flat=True))
     assert keys == ["dispatch:5:ack:reminder-1d", "dispatch:5:ack:reminder-3d"]
     assert len(mail.outbox) == 2 and "3" in Notification.objects.get(key=keys[1]).body
+
+
+def test_the_circulars_message_says_diaoxun_not_xundiao(people, django_capture_on_commit_callbacks):
+    """The glossary's word is 调训 (dispatch for training), never 训调."""
+    context = {**EVENT_CONTEXT[Event.CIRCULAR_ISSUED], "period": "2026年上半年"}
+    [row] = services.notify(
+        event=Event.CIRCULAR_ISSUED, recipients=[people["wang"]], key="c:1", context=context
+    )
+    assert "2026年上半年调训情况通报（X组通〔2026〕9号）" in row.body
+    assert "训调" not in row.title + row.body
