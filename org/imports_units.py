@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imports.kinds import Action, Column, ImportKind, RowOutcome
+from org import policy
 from org.imports_common import (
     Reach,
     cells,
@@ -147,6 +148,29 @@ class UnitImport(ImportKind):
                     return in_file_ids[pk]
             return None
 
+        moving = {
+            existing[c]["pk"]
+            for c, (_line, r) in entries.items()
+            if c in existing and (existing[c]["parent__code"] or "") != r.get("parent", "")
+        }
+
+        def path_ids(unit) -> list[int]:
+            return [int(part) for part in unit["path"].strip("/").split("/") if part]
+
+        def landing_path(parent: str) -> str:
+            """The path of the nearest unit on a moved unit's new way up whose place the
+            file leaves as it is ("" at the top): jurisdictions above it stay above."""
+            code = parent
+            for _step in range(len(entries) + 1):
+                unit = existing.get(code) if code else None
+                if not code or (unit is not None and not moving.intersection(path_ids(unit))):
+                    break
+                if unit is None or unit["pk"] in moving:
+                    code = entries[code][1].get("parent", "") if code in entries else ""
+                else:  # in place, but an ancestor of it moves: go up to that one
+                    code = in_file_ids[next(p for p in reversed(path_ids(unit)) if p in moving)]
+            return existing[code]["path"] if code in existing else ""
+
         rank: dict[str, int] = {}
         cycles: dict[str, str] = {}
         for start in entries:
@@ -203,6 +227,12 @@ class UnitImport(ImportKind):
                             _("The parent unit %(code)s (%(name)s) is outside your jurisdiction.")
                             % {"code": parent, "name": existing[parent]["name"]}
                         )
+            if not errors and unit is not None and (unit["parent__code"] or "") != parent:
+                refusal = policy.unit_move_refusal(
+                    unit["path"], landing_path(parent), row["name"] or unit["name"]
+                )
+                if refusal:
+                    errors.append(refusal)
             outcome.action = Action.ERROR if errors else action
             outcome.data = {
                 "code": code,

@@ -4,7 +4,7 @@ tags (which hide links)."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext as _
 
@@ -12,6 +12,7 @@ from org import selectors
 from org.models import (
     Cadre,
     OrgDepartment,
+    PathWithin,
     Unit,
     UnitGroupObjectPermission,
     UnitUserObjectPermission,
@@ -270,3 +271,35 @@ def may_manage_account(actor, account) -> bool:
         cadre is None
         or selectors.cadres_in_reach(actor, DISPATCHER_PERMISSION).filter(pk=cadre.pk).exists()
     )
+
+
+# -- the unit tree ---------------------------------------------------------------------
+
+
+def unit_move_refusal(unit_path: str, landing_path: str, unit_name: str) -> str | None:
+    """Why the unit at `unit_path` (with everything below it) may not move to land under
+    the unit at `landing_path`, or None: every cadre of the subtree must stay within the
+    jurisdiction of their managing and co-managing organization departments — a
+    department whose jurisdiction lies above the new place, or moves along inside the
+    subtree. Asked by `services.unit_save` and the unit import (the org department
+    import asks the mirror question of a department's new jurisdiction)."""
+    cadres = Cadre.objects.filter(PathWithin(F("unit__path"), unit_path)).order_by()
+    stranded = 0
+    for field in ("managing_org_department", "co_managing_org_department"):
+        counts = (
+            cadres.filter(**{f"{field}__isnull": False})
+            .values(root=F(f"{field}__jurisdiction__path"))
+            .annotate(n=Count("pk"))
+        )
+        stranded += sum(
+            row["n"]
+            for row in counts
+            if not (landing_path.startswith(row["root"]) or row["root"].startswith(unit_path))
+        )
+    if not stranded:
+        return None
+    return _(
+        "%(count)s cadres of %(unit)s would leave the jurisdiction of the organization "
+        "department that manages them; change their managing departments first, or move "
+        "the unit within that jurisdiction."
+    ) % {"count": stranded, "unit": unit_name}

@@ -101,6 +101,12 @@ def unit_save(*, actor, unit: Unit) -> Unit:
         policy.require_unit_permission(actor, "issue_dispatch", unit.parent)
     elif actor is not None and not actor.is_superuser:
         raise PermissionDenied(_("Only an administrator may create a top-level unit."))
+    old = Unit.objects.filter(pk=unit.pk).values("parent_id", "path").first() if unit.pk else None
+    if old is not None and old["parent_id"] != unit.parent_id:
+        landing = unit.parent.path if unit.parent_id else ""
+        refusal = policy.unit_move_refusal(old["path"], landing, unit.name)
+        if refusal:
+            raise ValidationError(refusal)
     saved = save_audited(actor=actor, instance=unit, verb_prefix="unit")
     reachcache.forget()  # a move rewrites the paths that reaches are ranges of
     return saved

@@ -1,7 +1,8 @@
 """Importing accounts and roles (org.imports_accounts): one row per account, role and
 unit; new accounts get no password from the file (a password column is never read) and
 wait for activation; grants through org.services.role_grant; row errors on their line;
-all or nothing; idempotent; who may grant what (`org.policy.may_grant_role`, `may_manage_account`)."""
+all or nothing; idempotent; who may grant what (`org.policy.may_grant_role`,
+`may_manage_account`)."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,9 +16,9 @@ from imports.kinds import Action, registry
 from imports.models import BatchStatus, ImportBatch, ImportRow
 from notifications.models import ContactProfile
 from org import activation
+from org.models import Cadre
 from org.policy import may_grant_role as may_grant
 from org.policy import may_manage_account
-from org.models import Cadre
 from org.roles import Role, roles_of
 from org.selectors import units_in_reach
 from tests.dispatch.import_kit import actions, check, commit, csv_bytes, errors_by_line

@@ -1,50 +1,15 @@
 """Importing the unit tree: any row order, parents resolved in the file and the database,
 each row error on its line, all or nothing, idempotent, within the importer's jurisdiction."""
 
-import csv
-import io
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from imports import services
-from imports.kinds import registry
 from org.models import Unit, UnitKind
 from tests.factories import unit as make_unit
-
-KIND = registry.get("units")
-
+from tests.org.units_kit import KIND, errors_of, lines, preview, row
 
 pytestmark = pytest.mark.usefixtures("media")
-
-
-def upload(rows):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([str(column.header) for column in KIND.columns])
-    for row in rows:
-        writer.writerow([row.get(column.key, "") for column in KIND.columns])
-    return SimpleUploadedFile("units.csv", out.getvalue().encode("utf-8"))
-
-
-def preview(actor, rows):
-    batch = services.batch_upload(
-        actor=actor, kind=KIND, upload=upload(rows), name="units.csv", start=False
-    )
-    return services.batch_check(batch)
-
-
-def lines(batch):
-    return {row.line: row for row in batch.rows.all()}
-
-
-def errors_of(batch, line):
-    return " ".join(lines(batch)[line].errors)
-
-
-def row(code, name, parent="", kind="国家机关"):
-    return {"code": code, "name": name, "kind": kind, "parent": parent}
 
 
 def test_a_tree_in_reverse_order_is_created_parent_before_child(world):
