@@ -49,6 +49,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     help: str | Promise = ""  # one line of the template's instructions sheet
     example: str = ""  # the template's example row
+    masked: bool = False  # an ID number: the preview shows it masked (core.masking)
 
     def names(self) -> tuple[str, ...]:
         return (str(self.header), *self.aliases)

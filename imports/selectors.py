@@ -1,5 +1,6 @@
 """Reading imports: a batch is its uploader's (and a superuser's) only."""
 
+from core.masking import mask_id_number
 from imports.kinds import Action
 from imports.models import ImportBatch, ImportRow
 
@@ -24,6 +25,16 @@ def batch_rows(batch: ImportBatch, *, errors_only: bool = False):
     if errors_only:
         rows = rows.filter(action=Action.ERROR)
     return rows.only("line", "key", "action", "raw", "errors").order_by("line")
+
+
+def preview_cells(kind, row: ImportRow) -> list[str]:
+    """The row's cells as the preview shows them, in the kind's column order: ID numbers
+    masked, as on every page (the key column and the errors are masked already)."""
+    return [
+        mask_id_number(value) if column.masked and value else value
+        for column in kind.columns
+        for value in (row.raw.get(column.key, ""),)
+    ]
 
 
 def batch_counts(batch: ImportBatch) -> dict:

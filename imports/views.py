@@ -104,7 +104,7 @@ def batch(request, pk):
         ]
     )
     for row in rows:
-        row.cells = [row.raw.get(column.key, "") for column in kind.columns]
+        row.cells = selectors.preview_cells(kind, row)
     return render(
         request,
         "imports/batch.html",

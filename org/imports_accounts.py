@@ -125,6 +125,7 @@ class AccountImport(ImportKind):
             "id_number",
             gettext_lazy("ID number"),
             aliases=("身份证号", "身份证号码", "id_number"),
+            masked=True,
             help=gettext_lazy("Only for a trainee: the ID number of the cadre's record."),
         ),
     ]

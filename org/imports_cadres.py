@@ -140,6 +140,7 @@ class CadreImport(ImportKind):
             "id_number",
             gettext_lazy("ID number"),
             required=True,
+            masked=True,
             aliases=("身份证号", "公民身份号码"),
             example="110101198005170118",
             help=gettext_lazy("18 characters, checked by GB 11643; write it as text."),

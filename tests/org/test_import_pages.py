@@ -6,6 +6,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from core.masking import mask_id_number
 from imports.kinds import registry
 from imports.models import ImportBatch
 from org.models import Cadre, CadreTransfer
@@ -73,6 +74,9 @@ def test_a_dispatcher_imports_cadres_through_the_pages(
     assert response.status_code == 302
     page = client.get(f"/imports/{batch.pk}/").content.decode()
     assert "身份证号码 123：" in page
+    # The preview's cells, like every page, show ID numbers masked.
+    assert good not in page and world.cadre_a.id_number not in page
+    assert mask_id_number(good) in page
     assert batch.rows.get(line=4).errors and "123" in batch.rows.get(line=4).errors[0]
     assert batch.rows.get(line=3).action == "update"
 
