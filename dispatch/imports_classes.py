@@ -31,6 +31,10 @@ from imports.kinds import Action, Column, ImportKind, RowOutcome
 from org.models import OrgDepartment
 from org.policy import is_dispatcher
 
+_HOURS_FIELD = TrainingClass._meta.get_field("credit_hours")
+# The class form's bound: what the field's digits hold (max_digits 6, one decimal: 99999.9).
+CREDIT_HOURS_LIMIT = 10 ** (_HOURS_FIELD.max_digits - _HOURS_FIELD.decimal_places)
+
 
 def class_key(name: str, start: dt.date, institution_id: int) -> str:
     return f"{name}|{start.isoformat()}|{institution_id}"
@@ -238,13 +242,18 @@ class ClassImport(ImportKind):
                     % {"field": label, "value": value}
                 )
         hours = numbers.get("credit_hours")
-        if hours is not None and hours != hours.quantize(Decimal("0.1")):
+        # The range first: quantizing a number of more digits than the decimal context
+        # holds (1e30) raises. Hours not above zero are refused by TrainingClass.clean.
+        if hours is not None and hours >= CREDIT_HOURS_LIMIT:
+            errors.append(
+                _("Credit hours must be below 100000 (%(value)s).")
+                % {"value": row.get("credit_hours")}
+            )
+        elif hours is not None and hours > 0 and hours != hours.quantize(Decimal("0.1")):
             errors.append(
                 _("Credit hours take at most one decimal place (%(value)s).")
                 % {"value": row.get("credit_hours")}
             )
-        elif hours is not None and hours >= 100_000:
-            errors.append(_("Credit hours must be below 100000 (%(value)s).") % {"value": hours})
         start, end = dates.get("start"), dates.get("end")
         if start and end and "days" not in numbers and end >= start:
             numbers["days"] = (end - start).days + 1

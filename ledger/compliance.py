@@ -38,6 +38,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from core import collector
 from ledger import totals
@@ -81,6 +82,22 @@ def cycle_for(as_of: dt.date) -> tuple[dt.date, dt.date]:
     elif start + relativedelta(years=ROLLING_YEARS) <= as_of:
         start += relativedelta(years=ROLLING_YEARS)
     return start, start + relativedelta(years=ROLLING_YEARS) - dt.timedelta(days=1)
+
+
+#: The days a report may be evaluated on or count hours from: the plan's cycles and the
+#: windows are found by adding and taking years, which must stay within the calendar.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9000, 12, 31)
+
+
+def day_refusal(day: dt.date | None) -> str | None:
+    """Why `day` cannot be evaluated on or counted from (outside FIRST_DAY–LAST_DAY);
+    None when it can."""
+    if day is None or FIRST_DAY <= day <= LAST_DAY:
+        return None
+    return _("Enter a date between the years %(first)d and %(last)d.") % {
+        "first": FIRST_DAY.year,
+        "last": LAST_DAY.year,
+    }
 
 
 def _share(start: dt.date, last: dt.date, as_of: dt.date) -> float:

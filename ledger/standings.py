@@ -86,7 +86,11 @@ def standings_sql(cadres, as_of: dt.date, rule_sets) -> tuple[str, list]:
     except EmptyResultSet:
         sql = None
     if sql is not None:
-        parts.append(f"SELECT r.id, r.name, {NO_RULES}, 0.0 FROM ({sql}) r")
+        # Named, since this part is the whole SELECT on a day no rule is in force.
+        parts.append(
+            f"SELECT r.id AS id, r.name AS name, {NO_RULES} AS severity, 0.0 AS shortfall "
+            f"FROM ({sql}) r"
+        )
         params += rest_params
     return " UNION ALL ".join(parts), params
 

@@ -38,6 +38,19 @@ class CompliancePeriodForm(forms.Form):
         label=gettext_lazy("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def clean_since(self):
+        return self._bounded("since")
+
+    def clean_as_of(self):
+        return self._bounded("as_of")
+
+    def _bounded(self, name: str):
+        day = self.cleaned_data.get(name)
+        refusal = compliance.day_refusal(day)
+        if refusal:
+            raise ValidationError(refusal)
+        return day
+
     def clean(self):
         data = super().clean()
         if not data.get("as_of") and "as_of" not in self.errors:

@@ -191,6 +191,14 @@ class ComplianceRowSerializer(serializers.Serializer):
     rules = RuleResultSerializer(many=True, help_text="适用于该干部的各条量化指标的评估")
 
 
+def _bounded(day):
+    """A day the compliance report can be evaluated on (`compliance.day_refusal`)."""
+    refusal = compliance.day_refusal(day)
+    if refusal:
+        raise serializers.ValidationError(refusal)
+    return day
+
+
 class ComplianceQuery(serializers.Serializer):
     as_of = serializers.DateField(required=False, help_text="评估日期（默认今天）")
     since = serializers.DateField(required=False, help_text="只计该日起的学时")
@@ -200,6 +208,12 @@ class ComplianceQuery(serializers.Serializer):
     unit = serializers.IntegerField(
         required=False, min_value=1, max_value=ID_MAX, help_text="只列该单位及其下级单位的干部"
     )
+
+    def validate_as_of(self, value):
+        return _bounded(value)
+
+    def validate_since(self, value):
+        return _bounded(value)
 
     def validate(self, data):
         if data.get("since") and data.get("as_of") and data["as_of"] < data["since"]:

@@ -32,6 +32,10 @@ BIG = str(2**63)  # one past the largest id
         ("/api/v1/compliance/?since=2026-06-01&as_of=2026-01-01", "as_of"),
         ("/api/v1/compliance/?unit=" + BIG, "unit"),
         ("/api/v1/compliance/?status=great", "status"),
+        ("/api/v1/compliance/?as_of=9999-12-31", "as_of"),
+        ("/api/v1/compliance/?as_of=0001-01-01", "as_of"),
+        ("/api/v1/compliance/?since=9999-01-01", "since"),
+        ("/api/v1/compliance/?since=0001-01-01", "since"),
         ("/api/v1/compliance/?page=abc", "page"),
     ],
 )

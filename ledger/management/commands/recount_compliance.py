@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from ledger import standings
+from ledger import compliance, standings
 
 
 class Command(BaseCommand):
@@ -30,6 +30,9 @@ class Command(BaseCommand):
             day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
         except ValueError as exc:
             raise CommandError(f"--as-of: {exc}") from exc
+        refusal = compliance.day_refusal(day)
+        if refusal:
+            raise CommandError(f"--as-of: {refusal}")
         if check:
             differing = standings.differences(day, database)
             self.stdout.write(f"{day}: {len(differing)} differ")
