@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from feedback import selectors, services
+from feedback import policy, selectors, services
 from feedback.models import FollowUp, FollowUpStatus
 from feedback.task_views import FollowUpView
+from org.roles import ESCALATION_PERMISSION
 from workflow.mixins import ScopedFlowMixin
 from workflow.nodes import SUBJECT, deadline
 from workflow.runtime import fresh_artifact
@@ -33,6 +34,14 @@ def _due_at(activation):
 
 def _follow_up_unit(process):
     return process.artifact.unit
+
+
+def _follow_up_permission(activation):
+    # the unit's heads, or its dispatchers when the trainee is the unit's only head
+    return policy.follow_up_permission(activation.process.artifact)
+
+
+_follow_up_permission.choices = ("org.approve_as_head", ESCALATION_PERMISSION)
 
 
 class FollowUpFlow(ScopedFlowMixin, flow.Flow):
@@ -59,7 +68,7 @@ class FollowUpFlow(ScopedFlowMixin, flow.Flow):
     complete = (
         flow.View(FollowUpView.as_view())
         .Annotation(title=_("Department head answers the follow-up"), summary_template=SUBJECT)
-        .Permission("org.approve_as_head", obj=_follow_up_unit)
+        .Permission(_follow_up_permission, obj=_follow_up_unit)
         .OnTimeout(_reminder_at, this.remind_complete, interrupting=False, title=_("Reminder due"))
         .Next(this.end)
     )

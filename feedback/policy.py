@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.policy import Authority, route_chain
 from org import selectors as org_selectors
 
 #: the permission of the trainee's department head, who answers the follow-up
@@ -45,14 +46,30 @@ def require_class_ended(training_class, today: dt.date | None = None) -> None:
         raise ValidationError(_("A class can be evaluated once it has ended."))
 
 
+def follow_up_permission(follow_up) -> str:
+    """Who answers a follow-up, as a permission on its unit ("org.<codename>"): the heads
+    of the trainee's unit — or, when the trainee is the only one who holds that authority
+    (a unit's own head), the dispatchers of the nearest organization department
+    (`approvals.policy.route_chain`, the rule every approval step follows). The follow-up
+    task is offered by it, and `may_complete_follow_up` asks it."""
+    [authority] = route_chain(
+        [Authority(1, "", f"org.{HEAD_PERMISSION}", follow_up.unit)],
+        requested_by=None,
+        cadre=follow_up.cadre,
+    )
+    return authority.permission
+
+
 def may_complete_follow_up(user, follow_up) -> bool:
-    """The head of the trainee's unit (or above it, or a deputy while the head's
-    delegation runs) — never the trainee themself."""
+    """Whoever `follow_up_permission` names for the unit (a head of the unit or above it,
+    a deputy while the head's delegation runs; the dispatchers when the trainee is the
+    unit's only head) — never the trainee themself."""
     if user is None or not user.is_authenticated:
         return False
     if follow_up.cadre.user_id == user.pk:
         return False
-    return org_selectors.has_unit_permission(user, HEAD_PERMISSION, follow_up.unit)
+    codename = follow_up_permission(follow_up).split(".", 1)[1]
+    return org_selectors.has_unit_permission(user, codename, follow_up.unit)
 
 
 def require_follow_up_head(user, follow_up) -> None:

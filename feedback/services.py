@@ -203,12 +203,14 @@ def follow_up_open(*, follow_up: FollowUp) -> FollowUp | None:
     follow_up = _lock_follow_up(follow_up)
     if follow_up.status != FollowUpStatus.SCHEDULED:
         return None
+    # The unit the trainee serves now: a head who has since lost them has nothing to say.
     return change(
         actor=None,
         instance=follow_up,
         verb="follow_up.open",
         status=FollowUpStatus.OPEN,
         due_at=follow_up_answer_due(),
+        unit=follow_up.cadre.unit,
     )
 
 

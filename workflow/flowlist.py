@@ -53,7 +53,11 @@ def acts_in(flow_class, user) -> bool:
         return True
     for node in flow_class.instance.nodes():
         permission = getattr(node, "_owner_permission", None)
-        if isinstance(permission, str) and permission.split(".", 1)[-1] in held:
+        # a permission chosen per task is a callable naming the ones it may choose
+        choices = (
+            (permission,) if isinstance(permission, str) else getattr(permission, "choices", ())
+        )
+        if any(choice.split(".", 1)[-1] in held for choice in choices):
             return True
     return False
 
