@@ -2,7 +2,7 @@
 
 from core.masking import mask_id_number
 from imports.kinds import Action
-from imports.models import ImportBatch, ImportRow
+from imports.models import BatchStatus, ImportBatch, ImportRow
 
 #: rows on one page of a preview
 PREVIEW_PAGE_SIZE = 100
@@ -35,6 +35,25 @@ def preview_cells(kind, row: ImportRow) -> list[str]:
         for column in kind.columns
         for value in (row.raw.get(column.key, ""),)
     ]
+
+
+def nothing_to_commit(batch: ImportBatch, counts: dict) -> bool:
+    """A checked file without errors whose every row is as the system has it already."""
+    return (
+        batch.status == BatchStatus.PREVIEWED
+        and counts["rows"] > 0
+        and counts["rows"] == counts["unchanged"]
+    )
+
+
+def may_commit(batch: ImportBatch, counts: dict) -> bool:
+    """The preview offers the commit: checked, no row with an error, something to write."""
+    return (
+        batch.status == BatchStatus.PREVIEWED
+        and counts["rows"] > 0
+        and not counts["errors"]
+        and not nothing_to_commit(batch, counts)
+    )
 
 
 def batch_counts(batch: ImportBatch) -> dict:

@@ -119,9 +119,8 @@ def batch(request, pk):
             "pages": pages,
             "running": batch.status in RUNNING,
             "progress": get_progress(batch.pk) if batch.status in RUNNING else None,
-            "may_commit": (
-                batch.status == BatchStatus.PREVIEWED and counts["rows"] and not counts["errors"]
-            ),
+            "may_commit": selectors.may_commit(batch, counts),
+            "nothing_to_commit": selectors.nothing_to_commit(batch, counts),
         },
     )
 

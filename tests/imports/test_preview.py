@@ -96,3 +96,14 @@ def test_the_preview_costs_the_same_queries_for_1_and_50_rows(
         response = client.get(f"/imports/{fifty.pk}/")
     assert response.content.decode().count("<tr data-line=") == 50
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_file_the_system_already_holds_offers_no_commit(world, client, kind):
+    unit("不变单位", code="T003")
+    client.force_login(world.bob)
+    upload(client, csv_file([["T003", "不变单位", ""]]))
+    batch = ImportBatch.objects.get()
+    assert (batch.rows_total, batch.rows_unchanged) == (1, 1)
+    page = client.get(f"/imports/{batch.pk}/").content.decode()
+    assert "xd-import-commit" not in page
+    assert "没有需要导入的内容" in page
