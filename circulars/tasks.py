@@ -14,3 +14,11 @@ def issue_circular(circular_id: int, actor_id: int | None = None) -> int | None:
     from circulars.documents import issue_approved
 
     return issue_approved(circular_id, actor_id)
+
+
+@shared_task(name="circulars.issue_waiting")
+def issue_waiting():
+    """Issue the approved circulars whose rendering was lost or failed, once they have
+    waited `XUNDIAO_CIRCULAR_ISSUE_AFTER_MINUTES` (beat runs it each minute, or cron runs
+    `manage.py issue_waiting_circulars`)."""
+    call_command("issue_waiting_circulars", verbosity=0)

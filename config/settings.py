@@ -207,6 +207,9 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# An approved circular still without its document this many minutes after the approval
+# (or its last failed attempt) is issued again by beat's circulars.issue_waiting.
+XUNDIAO_CIRCULAR_ISSUE_AFTER_MINUTES = env.int("XUNDIAO_CIRCULAR_ISSUE_AFTER_MINUTES", default=10)
 CELERY_BEAT_SCHEDULE = {
     "workflow-timers": {"task": "workflow.fire_timers", "schedule": 60.0},
     "circulars": {"task": "circulars.start_circulars", "schedule": 24 * 3600.0},
@@ -218,6 +221,8 @@ CELERY_BEAT_SCHEDULE = {
     "compliance-standings": {"task": "ledger.recount_compliance", "schedule": 24 * 3600.0},
     # Roll calls whose after-commit announcement was lost (broker down, render error).
     "dispatch-announcements": {"task": "dispatch.announce_pending", "schedule": 60.0},
+    # Approved circulars whose rendering was lost (server stopped) or failed: issued again.
+    "circular-documents": {"task": "circulars.issue_waiting", "schedule": 60.0},
     # The dispatch tallies' change rows merged, so the circular's figures read few rows.
     "dispatch-tally": {"task": "dispatch.compact_tally", "schedule": 600.0},
 }

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
+from core.formatting import format_date
 from dispatch.leadership import cadre_cycles
 from dispatch.selectors import classes_in_reach
 from ledger import flows as ledger_flows
@@ -177,8 +178,8 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
                 what=_("%(class)s (%(start)s – %(end)s, %(institution)s)")
                 % {
                     "class": klass.name,
-                    "start": klass.start_date.isoformat(),
-                    "end": klass.end_date.isoformat(),
+                    "start": format_date(klass.start_date),
+                    "end": format_date(klass.end_date),
                     "institution": klass.institution.unit.name,
                 },
                 status=status,
@@ -219,7 +220,7 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
                 % {
                     "class": m.source.training_class.name,
                     "reason": m.get_reason_label(),
-                    "due": m.due_date.isoformat(),
+                    "due": format_date(m.due_date),
                 },
                 status=status,
                 links=process_link("MakeupFlow", m.pk),
@@ -236,8 +237,8 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
                 % {
                     "title": f.title,
                     "organizer": f.organizer_name,
-                    "start": f.start_date.isoformat(),
-                    "end": f.end_date.isoformat(),
+                    "start": format_date(f.start_date),
+                    "end": format_date(f.end_date),
                     "hours": f.hours,
                 },
                 status=f.get_status_display(),
@@ -249,7 +250,7 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
         described = {
             "hours": h.hours,
             "kind": h.get_kind_display(),
-            "date": h.date.isoformat(),
+            "date": format_date(h.date),
             "note": h.note,
         }
         if h.source == HourSource.RECOGNITION:

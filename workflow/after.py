@@ -9,6 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
+# Viewflow's start nodes: a person's start form, and a start by code.
+START_TYPES = ("HUMAN_START", "START")
+
 
 def is_own(request, url: str) -> bool:
     """`url` leads to a page of this site."""
@@ -51,9 +54,15 @@ def next_url(request, flow_class) -> str:
 
 def done_message(request, activation, outcome: str = "") -> None:
     """The success message naming what was done: the task, its outcome if any, and its
-    subject (「单位负责人审批」已办理（同意）：张三：请假（…）)."""
+    subject (「单位负责人审批」已办理（同意）：张三：请假（…）). A start step has no brief
+    of its own (Viewflow's falls back to the step's title): its subject is what it began,
+    the new process's artifact (已办理“调训专员发起点名调训”：全市专题培训班（点名调训）)."""
     task = activation.task
-    subject = str(task.brief or activation.process.brief or "")
+    process = activation.process
+    if task.flow_task.task_type in START_TYPES and process.artifact_object_id:
+        subject = str(process.artifact)
+    else:
+        subject = str(task.brief or process.brief or "")
     title = str(task.flow_task.task_title or task.flow_task.name)
     if outcome:
         text = _("“%(task)s” done (%(outcome)s): %(subject)s") % {

@@ -64,3 +64,54 @@ def test_dates_read_the_same_on_the_home_inbox_and_approval_pages(world, staff, 
     assert LONG_DATETIME.search(page)
     for text in (home, inbox, page):
         assert not OTHER_DATES.search(text), OTHER_DATES.search(text).group(0)
+
+
+def test_the_training_record_gives_every_date_in_words(world, staff, klass, client):
+    """/cadres/<id>/record/: the class, makeup, filing and recognized hours of 王堃 each
+    print their dates as 2026年10月26日 in the line's text (全市专题培训班（…至…，…）)."""
+    from decimal import Decimal
+
+    from dispatch.models import Filing, Makeup
+    from ledger.models import HourRecord
+
+    issue_roll_call(client, world, klass, [world.cadre_a])
+    dispatch = Dispatch.objects.get()
+    Makeup.objects.create(
+        cadre=world.cadre_a, source=dispatch, reason="absence", due_date=dt.date(2027, 3, 1)
+    )
+    filing = Filing.objects.create(
+        unit=world.a,
+        title="发改业务培训",
+        organizer_name="某市发展和改革委员会",
+        start_date=dt.date(2026, 5, 11),
+        end_date=dt.date(2026, 5, 13),
+        hours=Decimal("24"),
+        filed_by=staff.lily,
+    )
+    filing.participants.add(world.cadre_a)
+    HourRecord.objects.create(
+        cadre=world.cadre_a,
+        date=dt.date(2026, 4, 7),
+        hours=Decimal("12"),
+        kind="concentrated",
+        source="recognition",
+        source_key="test:recognition",
+        status="pending",
+        note="省委党校",
+    )
+    HourRecord.objects.create(
+        cadre=world.cadre_a,
+        date=dt.date(2026, 4, 8),
+        hours=Decimal("3.5"),
+        kind="online",
+        source="online_import",
+        source_key="test:online",
+        status="recognized",
+    )
+    client.force_login(world.bob)
+    page = visible(client.get(f"/cadres/{world.cadre_a.pk}/record/").content.decode())
+    start, end = (f"{d.year}年{d.month}月{d.day}日" for d in (klass.start_date, klass.end_date))
+    assert f"全市专题培训班（{start}至{end}，" in page, page[-3000:]
+    for words in ("2027年3月1日", "2026年5月11日至2026年5月13日", "2026年4月7日"):
+        assert words in page, words
+    assert not OTHER_DATES.search(page), OTHER_DATES.search(page).group(0)
