@@ -87,17 +87,44 @@ def feedback_open(*, dispatch: Dispatch) -> Evaluation | None:
     )
     record_event(actor=None, verb="feedback.open", target=evaluation, after=snapshot(evaluation))
     record_event(actor=None, verb="follow_up.schedule", target=follow_up, after=snapshot(follow_up))
-    user = dispatch.cadre.user
-    if user is not None:
-        notify(
-            event=Event.REMINDER,
-            recipients=[user],
-            key=f"feedback:evaluation:{dispatch.cadre_id}:{training_class.pk}",
-            template="feedback/events/evaluation_open.txt",
-            context={"class_name": training_class.name},
-            url=reverse("feedback:evaluation", args=[evaluation.pk]),
-        )
+    if policy.class_has_ended(training_class):
+        _invite(evaluation, dispatch.cadre.user, training_class)
     return evaluation
+
+
+def _invite(evaluation, user, training_class) -> None:
+    """The trainee's one message asking for the evaluation (the key makes it one)."""
+    if user is None:
+        return
+    notify(
+        event=Event.REMINDER,
+        recipients=[user],
+        key=f"feedback:evaluation:{evaluation.cadre_id}:{training_class.pk}",
+        template="feedback/events/evaluation_open.txt",
+        context={"class_name": training_class.name},
+        url=reverse("feedback:evaluation", args=[evaluation.pk]),
+    )
+
+
+#: how many days back the daily pass looks for classes that ended (a missed day or two)
+INVITE_LOOKBACK_DAYS = 7
+
+
+def evaluations_invite(today=None) -> int:
+    """The daily pass: the trainees of classes that ended (today, or in the last few days
+    if a run was missed) are asked for their evaluation — once, when it can be given
+    (`policy.class_has_ended`), not when attendance was recorded. The number asked."""
+    today = today or timezone.localdate()
+    due = Evaluation.objects.filter(
+        status=EvaluationStatus.OPEN,
+        training_class__end_date__range=(today - dt.timedelta(days=INVITE_LOOKBACK_DAYS), today),
+        cadre__user__isnull=False,
+    ).select_related("cadre__user", "training_class")
+    count = 0
+    for evaluation in due.iterator(chunk_size=500):
+        _invite(evaluation, evaluation.cadre.user, evaluation.training_class)
+        count += 1
+    return count
 
 
 def _score(value, field: str) -> int:

@@ -13,6 +13,8 @@ from audit.models import AuditEvent
 from dispatch.models import TrainingClass
 from feedback import services
 from feedback.models import Evaluation, EvaluationStatus, SessionScore
+from notifications.models import Notification
+from tests.factories import attended as attended_from
 from tests.factories import aware
 from tests.feedback.kit import attended, sessions
 
@@ -94,3 +96,21 @@ def test_my_tasks_list_the_evaluation_only_from_the_last_day_on(client, world, k
         client.force_login(world.dave)
         assert url in _tasks(client)
         assert url in client.get("/tasks/").content.decode()
+
+
+def test_the_trainee_is_asked_for_the_evaluation_on_the_last_day_not_before(world):
+    """Attendance recorded on the first day opens the evaluation but sends no message;
+    the daily pass asks the trainee once, from the class's last day on."""
+    today = timezone.localdate()
+    klass = attended_from(world, world.cadre_a, today)  # a 5-day class, ends in 4 days
+    dispatch = klass.dispatches.get(cadre=world.cadre_a)
+    services.feedback_open(dispatch=dispatch)
+    asked = Notification.objects.filter(recipient=world.dave, key__startswith="feedback:evaluation")
+    assert Evaluation.objects.filter(cadre=world.cadre_a, training_class=klass).exists()
+    assert not asked.exists()
+    assert services.evaluations_invite(today) == 0
+    assert not asked.exists()
+    assert services.evaluations_invite(klass.end_date) == 1
+    assert services.evaluations_invite(klass.end_date + dt.timedelta(days=1)) == 1
+    assert asked.count() == 1
+    assert klass.name in asked.get().body
