@@ -40,6 +40,7 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("plans/", include("planning.urls")),
     path("feedback/", include("feedback.urls")),
+    path("circulars/", include("circulars.urls")),
     path("", include("org.urls")),
     path("", include("ledger.urls")),
     path("", include("workflow.urls")),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 
 from audit.models import AuditEvent
+from circulars.models import Circular, CircularStatus
 from dispatch.models import Dispatch, Makeup
 from imports.models import ImportBatch
 from ledger.models import HourImport
@@ -281,6 +282,19 @@ def _side_samples(side, *, subject_cadre, klass, dispatch, notified, importer, p
     # The leave request under approval comes with a file (its /attachment/ page).
     approval = Process.objects.get(pk=samples["approval:process"]).artifact
     approval.attachment.save("说明.txt", ContentFile("请假说明".encode()))
+    # An issued circular of the side's department (its figures' download): the drafted
+    # one's figures, as the flow would have left them once issued.
+    drafted = Process.objects.get(pk=samples["circular:process"]).artifact
+    samples["circular"] = Circular.objects.create(
+        org_department=drafted.org_department,
+        period_kind=drafted.period_kind,
+        period_start=drafted.period_start,
+        period_end=drafted.period_end,
+        title="已印发的调训情况通报",
+        figures=drafted.figures,
+        status=CircularStatus.ISSUED,
+        created_by=drafted.created_by,
+    ).pk
     # A task a dispatcher may reassign: the unit's nomination, not claimed yet.
     samples["task"] = samples["nomination:nominate"][1]
     return samples

@@ -129,6 +129,7 @@ OBJECTS = {
     "catalog:trainingclass:detail": "class",
     "roll_call_detail": "rollcall",
     "roll_call_acknowledgements": "rollcall",
+    "circulars:figures": "circular",
 }
 
 
@@ -234,6 +235,8 @@ PAGES.update(
             get=by_reach(ORGANIZERS, {"200"}), post=by_reach(ORGANIZERS, {"200"})
         ),
         "roll_call_acknowledgements": Expect(get=ACKNOWLEDGEMENTS, post=ACKNOWLEDGEMENTS),
+        # an issued circular's figures: whoever may open its process page
+        "circulars:figures": Expect(get=by_reach(ORGANIZERS, {"200"}), post=every({"405"})),
         # /workflow/ itself sends everyone on to their first app.
         "index": Expect(get=every({"302"}), post=every({"302"})),
         # The class catalogue in the /workflow/ site: not a trainee's.
