@@ -1,12 +1,15 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from core.validation import REASON_MAX_LENGTH, validate_attachment
 from core.widgets import DateInput, DateTimeInput, MultiPicker
 from dispatch.models import AttendanceResult, RequestKind, RollCallMode, TrainingClass
+from org import selectors as org_selectors
 from org.models import Cadre, Unit
 
 # Django's label suffix (Form.label_suffix is gettext(":")); the catalogue makes it the
@@ -100,6 +103,19 @@ def cadre_label(cadre) -> str:
     return f"{cadre.name}（{cadre.unit.name}·{cadre.position}）"
 
 
+def pick_url(purpose: str):
+    """The search of a cadre picker too long to list (org.views.cadre_pick)."""
+    return format_lazy("{}?for={}", reverse_lazy("cadre_pick"), purpose)
+
+
+def _unit_name(cadre) -> str:
+    return cadre.unit.name
+
+
+def _name_and_position(cadre) -> str:
+    return f"{cadre.name}（{cadre.position}）" if cadre.position else cadre.name
+
+
 class CadresField(forms.ModelMultipleChoiceField):
     """Cadres chosen from those offered (`queryset`, set by the view). A cadre chosen
     twice, or one not on offer (outside the user's reach, gone, or from a stale page), is
@@ -145,7 +161,7 @@ class NominationForm(forms.Form):
     cadres = CadresField(
         label=_("Nominees"),
         queryset=Cadre.objects.none(),
-        widget=MultiPicker(),
+        widget=MultiPicker(),  # searches once `offer` knows the allotted unit
         error_messages={
             "outside": _(
                 "%(count)s of the chosen cadres are not of your unit or no longer exist; "
@@ -153,6 +169,15 @@ class NominationForm(forms.Form):
             )
         },
     )
+
+    def offer(self, *, user, unit):
+        """The nominees on offer: the cadres of the allotted `unit` and the units below it
+        (`org.selectors.cadres_offered`, which the picker's search reads too)."""
+        field = self.fields["cadres"]
+        field.queryset = org_selectors.cadres_offered(
+            user, "nomination", unit_id=unit.pk
+        ).select_related("unit")
+        field.widget.search_url = f"{reverse('cadre_pick')}?for=nomination&unit={unit.pk}"
 
 
 class RollCallForm(forms.Form):
@@ -178,7 +203,9 @@ class RollCallForm(forms.Form):
         # Checkboxes grouped by unit, like the nominees' and the participants' pickers:
         # each click or Space adds or takes off one, the earlier choices stay. Named by its
         # fieldset's legend (templates/dispatch/rollcall_start.html).
-        widget=MultiPicker(),
+        widget=MultiPicker(
+            search_url=pick_url("roll_call"), group_by=_unit_name, group_label=_name_and_position
+        ),
         help_text=_(
             "Type a name, unit or position in the filter box to narrow the list; click a "
             "cadre to choose them, click again to take them off."
@@ -207,9 +234,11 @@ class RollCallForm(forms.Form):
     def seat_field(unit) -> str:
         return f"seats_{unit.pk}"
 
-    def offer(self, *, classes, cadres):
+    def offer(self, *, classes, user):
         """What the lists show: classes that have not started (the service refuses the
-        others by name, so they stay valid choices); cadres grouped by unit."""
+        others by name, so they stay valid choices); the cadres `org.selectors.
+        cadres_offered` offers `user` for a roll call (the picker's search reads the same),
+        grouped by unit — or found by search when there are too many to list."""
         self.fields["training_class"].queryset = classes
         self.fields["training_class"].widget.choices = [
             ("", "---------"),
@@ -220,14 +249,10 @@ class RollCallForm(forms.Form):
                 )
             ),
         ]
-        field = self.fields["cadres"]
-        field.queryset = cadres
-        groups: dict = {}
-        for cadre in cadres.select_related("unit").order_by("unit__path", "name", "pk"):
-            groups.setdefault(cadre.unit.name, []).append(
-                (cadre.pk, f"{cadre.name}（{cadre.position}）" if cadre.position else cadre.name)
-            )
-        field.widget.choices = list(groups.items())
+        cadres = org_selectors.cadres_offered(user, "roll_call")
+        self.fields["cadres"].queryset = cadres.select_related("unit").order_by(
+            "unit__path", "name", "pk"
+        )
 
     def seat_rows(self):
         """(unit, its bound number field, its indent) for the seats table, in tree order."""
@@ -276,8 +301,16 @@ class FilingForm(forms.Form):
     end_date = forms.DateField(label=_("End date"), widget=DateInput())
     hours = forms.DecimalField(label=_("Credit hours"), max_digits=6, decimal_places=1)
     participants = forms.ModelMultipleChoiceField(
-        label=_("Participants"), queryset=Cadre.objects.none(), widget=MultiPicker()
+        label=_("Participants"),
+        queryset=Cadre.objects.none(),
+        widget=MultiPicker(search_url=pick_url("filing")),
     )
+
+    def offer(self, *, user):
+        """The units the user is liaison of, and their cadres
+        (`org.selectors.cadres_offered`, which the picker's search reads too)."""
+        self.fields["unit"].queryset = org_selectors.units_in_reach(user, "act_as_liaison")
+        self.fields["participants"].queryset = org_selectors.cadres_offered(user, "filing")
 
 
 class CancelRollCallForm(forms.Form):

@@ -23,7 +23,6 @@ from dispatch.forms import (
 from dispatch.models import FilingStatus, RollCallMode
 from notifications import reach as notifications_reach
 from org import selectors as org_selectors
-from org.models import Cadre
 from workflow.task_views import DecisionTaskView, TaskFormView
 
 
@@ -156,9 +155,7 @@ class NominateView(TaskFormView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        form.fields["cadres"].queryset = Cadre.objects.filter(
-            unit__path__startswith=self.subject().unit.path
-        )
+        form.offer(user=self.request.user, unit=self.subject().unit)
         return form
 
     def perform(self, form):
@@ -234,9 +231,7 @@ class FilingFormMixin:
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        units = org_selectors.units_in_reach(self.request.user, "act_as_liaison")
-        form.fields["unit"].queryset = units
-        form.fields["participants"].queryset = Cadre.objects.filter(unit__in=units)
+        form.offer(user=self.request.user)
         return form
 
 
@@ -284,7 +279,7 @@ class RollCallStartView(TaskFormView):
         units = org_selectors.units_in_reach(self.request.user, "issue_dispatch")
         form.offer(
             classes=selectors.class_list(self.request.user).filter(organizer__unit__in=units),
-            cadres=Cadre.objects.filter(unit__in=units).select_related("unit"),
+            user=self.request.user,
         )
         return form
 

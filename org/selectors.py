@@ -122,6 +122,58 @@ def managed_in_reach(units: QuerySet[Unit], prefix: str = "") -> Q:
     )
 
 
+#: The cadre pickers of the forms (core.widgets.MultiPicker) and the permission whose
+#: reach each offers: the roll call's named cadres, the filing's participants, the nominees.
+PICK_PURPOSES = {
+    "roll_call": ("issue_dispatch",),
+    "filing": ("act_as_liaison",),
+    # the unit's liaison, or a dispatcher of it (an escalated nomination task)
+    "nomination": ("act_as_liaison", "issue_dispatch"),
+}
+#: the most cadres one search of a picker returns
+PICK_LIMIT = 50
+
+
+def may_pick(user, purpose: str) -> bool:
+    """Whether `user` holds the permission of a picker's `purpose` anywhere (the grants
+    already read for the request: no query)."""
+    perms = PICK_PURPOSES.get(purpose)
+    if perms is None or not user.is_authenticated or not user.is_active:
+        return False
+    roots = grant_roots(user)
+    return user.is_superuser or any(roots.get(perm) for perm in perms)
+
+
+def cadres_offered(user, purpose: str, *, unit_id: int | None = None) -> QuerySet[Cadre]:
+    """The cadres a picker offers for `purpose`, the one definition its form and its search
+    (/cadres/pick/) share: the cadres of the units in reach for the purpose's permission;
+    the nominees, of the allotted unit `unit_id` and the units below it, when that unit is
+    in reach. Nothing for an unknown purpose."""
+    perms = PICK_PURPOSES.get(purpose)
+    if perms is None:
+        return Cadre.objects.none()
+    if purpose == "nomination":
+        allotted = Unit.objects.filter(pk=unit_id or 0).first()
+        if allotted is None or not any(has_unit_permission(user, p, allotted) for p in perms):
+            return Cadre.objects.none()
+        return Cadre.objects.filter(unit__path__startswith=allotted.path)
+    return Cadre.objects.filter(unit__in=units_in_reach(user, perms[0]))
+
+
+def cadre_pick(
+    user, purpose: str, *, search: str = "", unit_id: int | None = None
+) -> tuple[list[Cadre], bool]:
+    """At most PICK_LIMIT of the cadres offered for `purpose` whose name, position or unit
+    holds `search`, in tree order, and whether there are more. One query."""
+    cadres = cadres_offered(user, purpose, unit_id=unit_id).select_related("unit")
+    if search:
+        cadres = cadres.filter(
+            Q(name__contains=search) | Q(position__contains=search) | Q(unit__name__contains=search)
+        )
+    found = list(cadres.order_by("unit__path", "name", "pk")[: PICK_LIMIT + 1])
+    return found[:PICK_LIMIT], len(found) > PICK_LIMIT
+
+
 def has_unit_permission(user, perm: str, unit: Unit) -> bool:
     return units_in_reach(user, perm).filter(pk=unit.pk).exists()
 

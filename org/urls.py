@@ -4,6 +4,7 @@ from org import activation_views, views
 
 urlpatterns = [
     path("cadres/", views.cadre_list, name="cadre_list"),
+    path("cadres/pick/", views.cadre_pick, name="cadre_pick"),
     path("cadres/new/", views.cadre_create, name="cadre_create"),
     path("cadres/<int:pk>/", views.cadre_detail, name="cadre_detail"),
     path("cadres/<int:pk>/edit/", views.cadre_edit, name="cadre_edit"),

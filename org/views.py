@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,28 @@ def cadre_list(request):
     page = Paginator(cadres, 50)
     context = {"page": page.get_page(request.GET.get("page")), "search": search, "unit": unit}
     return render(request, "org/cadre_list.html", context)
+
+
+@login_required
+def cadre_pick(request):
+    """The cadres a form's picker offers, found as the user types (core.widgets.MultiPicker,
+    xundiao/site.js): ?for= the purpose, ?q= the search, ?unit= the allotted unit of a
+    nomination. At most a page of matches, in JSON, without ID numbers."""
+    purpose = request.GET.get("for", "")
+    if purpose not in selectors.PICK_PURPOSES:
+        raise Http404
+    if not selectors.may_pick(request.user, purpose):
+        raise PermissionDenied
+    cadres, more = selectors.cadre_pick(
+        request.user,
+        purpose,
+        search=search_text(request.GET.get("q")),
+        unit_id=positive_int(request.GET.get("unit")),
+    )
+    results = [
+        {"id": c.pk, "name": c.name, "unit": c.unit.name, "position": c.position} for c in cadres
+    ]
+    return JsonResponse({"results": results, "more": more})
 
 
 @login_required

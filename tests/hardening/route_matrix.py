@@ -235,6 +235,9 @@ PAGES.update(
             get=by_reach(ORGANIZERS, {"200"}), post=by_reach(ORGANIZERS, {"200"})
         ),
         "roll_call_acknowledgements": Expect(get=ACKNOWLEDGEMENTS, post=ACKNOWLEDGEMENTS),
+        # the pickers' search: without ?for= nothing (tests/dispatch/test_cadre_picker_search.py
+        # probes each purpose, its refusals and its reach)
+        "cadre_pick": Expect(get=every({"404"}), post=every({"404"})),
         # an issued circular's figures: whoever may open its process page
         "circulars:figures": Expect(get=by_reach(ORGANIZERS, {"200"}), post=every({"405"})),
         # /workflow/ itself sends everyone on to their first app.

@@ -27,7 +27,8 @@
     // choices stay) with a search box that hides what does not match — never what is chosen.
     // Grouped lists (cadres by unit): a match on a group's heading shows the whole group,
     // and a heading hides with the last of its rows.
-    document.querySelectorAll(".xd-picker").forEach(function (picker) {
+    document.querySelectorAll(".xd-picker[data-search-url]").forEach(searchPicker);
+    document.querySelectorAll(".xd-picker:not([data-search-url])").forEach(function (picker) {
       var search = picker.querySelector("input[type=search]");
       var chosen = picker.querySelector(".xd-picker-chosen");
       var boxes = picker.querySelectorAll("input[type=checkbox]");
@@ -68,6 +69,86 @@
       picker.addEventListener("change", showChosen);
       showChosen();
     });
+
+    // A picker with too many to list (core.widgets.MultiPicker over its threshold): the page
+    // holds the chosen only; what the user types is looked up (debounced) at the picker's
+    // search URL, and the matches not yet on the page are offered as checkboxes below. A
+    // match checked joins the chosen, so it stays whatever is searched next.
+    function searchPicker(picker) {
+      var search = picker.querySelector("input[type=search]");
+      var options = picker.querySelector(".xd-picker-options > div") || picker.querySelector(".xd-picker-options");
+      var results = picker.querySelector(".xd-picker-results");
+      var status = picker.querySelector(".xd-picker-status");
+      var chosen = picker.querySelector(".xd-picker-chosen");
+      var url = picker.getAttribute("data-search-url");
+      var name = picker.getAttribute("data-name");
+      var timer = null;
+      var asked = 0;
+      function labelOf(box) { var l = box.closest("label"); return l ? l.textContent.trim() : box.value; }
+      function showChosen() {
+        var names = [];
+        options.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+          if (box.checked) { names.push(labelOf(box)); }
+        });
+        chosen.textContent = names.length ? names.length + "：" + names.join("、") : "";
+      }
+      function onPage(id) {
+        return Array.prototype.some.call(options.querySelectorAll("input[type=checkbox]"), function (box) {
+          return box.value === String(id);
+        });
+      }
+      function row(cadre) {
+        var div = document.createElement("div");
+        var label = document.createElement("label");
+        var box = document.createElement("input");
+        box.type = "checkbox";
+        box.name = name;
+        box.value = String(cadre.id);
+        label.appendChild(box);
+        label.appendChild(document.createTextNode(" " + cadre.name + "（" + cadre.unit + (cadre.position ? "·" + cadre.position : "") + "）"));
+        div.appendChild(label);
+        return div;
+      }
+      function show(data, q) {
+        results.textContent = "";
+        var shown = 0;
+        (data.results || []).forEach(function (cadre) {
+          if (!onPage(cadre.id)) { results.appendChild(row(cadre)); shown += 1; }
+        });
+        status.textContent = !q ? "" : !(data.results || []).length ? picker.getAttribute("data-none") : data.more ? picker.getAttribute("data-more") : "";
+        return shown;
+      }
+      function lookUp() {
+        var q = search.value.trim();
+        var mine = ++asked;
+        if (!q) { show({ results: [] }, q); return; }
+        fetch(url + "&q=" + encodeURIComponent(q), { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+          .then(function (data) { if (mine === asked) { show(data, q); } })
+          .catch(function () { if (mine === asked) { show({ results: [] }, q); } });
+      }
+      search.hidden = false;
+      search.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(lookUp, 250);
+      });
+      search.addEventListener("keydown", function (e) {
+        if (e.key === "Enter") { e.preventDefault(); clearTimeout(timer); lookUp(); }
+        if (e.key === "ArrowDown") {
+          var first = results.querySelector("input[type=checkbox]");
+          if (first) { e.preventDefault(); first.focus(); }
+        }
+      });
+      picker.addEventListener("change", function (e) {
+        var box = e.target;
+        if (box && box.type === "checkbox" && box.checked && results.contains(box)) {
+          options.appendChild(box.closest("div"));
+          box.focus();
+        }
+        showChosen();
+      });
+      showChosen();
+    }
 
     // Radios: Enter chooses the focused radio (Space already does), as people expect.
     document.addEventListener("keydown", function (e) {
