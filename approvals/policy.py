@@ -8,12 +8,14 @@ A request not to attend (leave, deferral, exemption) climbs two stages:
 The caller (the dispatch domain) passes the scope objects; this module decides the
 shape of the chain, which permission each authority must hold on its scope, and who may
 decide a step (`may_decide`): nobody decides a request they made or a request about
-themselves (separation of duties, 回避).
+themselves (separation of duties, 回避). The same rule keeps every other decision in the
+project from its maker (`may_decide_own`): a survey answer, a circular, a plan.
 """
 
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, Model, OuterRef, QuerySet, Value
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
@@ -218,3 +220,47 @@ def recusal_message(step) -> str:
         "You made this request or it is about you: under the recusal rule another "
         "authority decides it. It is decided by %(authority)s (%(names)s)."
     ) % {"authority": step.label, "names": names or "—"}
+
+
+# -- nobody decides what they made (回避), beyond approval requests ----------------------
+
+
+def _maker_ids(made_by) -> frozenset[int]:
+    """User ids from a user, a user id, or several of them (None left out)."""
+    if made_by is None or isinstance(made_by, int | Model):
+        made_by = [made_by]
+    ids = (getattr(maker, "pk", maker) for maker in made_by)
+    return frozenset(pk for pk in ids if pk is not None)
+
+
+def may_decide_own(user, made_by, *, permission: str | None = None, scope=None) -> bool:
+    """May `user` decide something that `made_by` made (who answered, drafted or submitted
+    it: a user, a user id, or several)? Never one of its makers — nor, given the
+    `permission` on the unit `scope` that decides it, a deputy whose authority there is
+    only a maker's delegation. Whether `user` holds the authority at all is the caller's
+    own check; the system (None) decides anything."""
+    if user is None:
+        return True
+    makers = _maker_ids(made_by)
+    if user.pk in makers:
+        return False
+    if permission is None or scope is None or user.is_superuser:
+        return True
+    if _holders(permission, scope).filter(pk=user.pk).exists():
+        return True
+    delegators = _delegators(user, permission, scope)
+    return not delegators.exists() or delegators.exclude(pk__in=makers).exists()
+
+
+def own_recusal_message() -> str:
+    """What a maker (or their deputy) is told when deciding what they made."""
+    return gettext_now(
+        "You, or the person you act for, drafted or submitted this: under the recusal "
+        "rule another authority decides it."
+    )
+
+
+def require_not_own(actor, made_by, *, permission: str | None = None, scope=None) -> None:
+    """`may_decide_own`, or refused with `own_recusal_message`."""
+    if not may_decide_own(actor, made_by, permission=permission, scope=scope):
+        raise PermissionDenied(own_recusal_message())

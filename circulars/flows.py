@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
+from circulars import policy
 from circulars import services as circular_services
 from circulars import tasks as circular_tasks
 from circulars.models import Circular, CircularStatus
 from circulars.task_views import CircularApproveView, CircularDraftView, CircularStartView
 from org.policy import is_dispatcher
 from workflow.mixins import ScopedFlowMixin
-from workflow.nodes import SUBJECT
+from workflow.nodes import SUBJECT, RecusingView
 from workflow.runtime import fresh_artifact
 
 
@@ -65,7 +66,7 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
     )
 
     approval = (
-        flow.View(CircularApproveView.as_view())
+        RecusingView(CircularApproveView.as_view(), refuse=policy.require_not_own_circular)
         .Annotation(title=_("Organization department head approves"), summary_template=SUBJECT)
         .Permission("org.approve_as_org_department", obj=_circular_jurisdiction)
         .Next(this.approved)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from audit.services import change, record_event, snapshot
 from circulars import notices as circulars_notices
 from circulars.models import Circular, CircularStatus
+from circulars.policy import require_circular_decider
 from circulars.yearly import yearly_figures
 from core.formatting import format_document_date
 from core.validation import require_reason
@@ -390,14 +391,10 @@ def circular_draft(
 
 @transaction.atomic
 def circular_decide(*, actor, circular, approve: bool, reason: str = "") -> Circular:
-    """The org department head approves the circular, or returns it to the drafter."""
+    """The org department head approves the circular, or returns it to the drafter;
+    whoever started or drafted it may not, even as the head (回避)."""
     circular = _lock_circular(circular)
-    if actor is not None and not actor.has_perm(
-        "org.approve_as_org_department", circular.org_department.jurisdiction
-    ):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("You may not decide this request."))
+    require_circular_decider(actor, circular)
     if circular.status != CircularStatus.AWAITING_APPROVAL:
         raise ValidationError(_("This step has already been completed by someone else."))
     if approve:

@@ -16,7 +16,7 @@ from org.policy import is_dispatcher
 from planning import services
 from planning.documents import issue_plan_document
 from planning.models import Consultation, ConsultationStatus, Plan, PlanStatus
-from planning.policy import consultation_permission
+from planning.policy import consultation_permission, require_not_own_drafter
 from planning.publishing import plan_publish, set_document
 from planning.task_views import (
     ConsultationAnswerView,
@@ -25,7 +25,7 @@ from planning.task_views import (
     PlanStartView,
 )
 from workflow.mixins import ScopedFlowMixin
-from workflow.nodes import SUBJECT, deadline
+from workflow.nodes import SUBJECT, RecusingView, deadline
 from workflow.runtime import cancel_process, fresh_artifact, processes_of
 
 
@@ -79,7 +79,7 @@ class PlanFlow(ScopedFlowMixin, flow.Flow):
     )
 
     approval = (
-        flow.View(PlanApproveView.as_view())
+        RecusingView(PlanApproveView.as_view(), refuse=require_not_own_drafter)
         .Annotation(title=_("Organization department head approves"), summary_template=SUBJECT)
         .Permission("org.approve_as_org_department", obj=_plan_jurisdiction)
         .Next(this.approved)

@@ -3,14 +3,19 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Sum
+from django.db.models import CharField, Q, Sum
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
+from approvals.policy import require_not_own
+from audit.models import AuditEvent
 from dispatch.policy import may_issue_roll_call
 from dispatch.teaching import teaching_shortfalls
 from org.models import UnitKind
 from org.policy import DISPATCHER_PERMISSION, may, require_any
+from planning.models import Plan, PlanLine
 
 #: days before the report date a line's roll call starts, unless the line says otherwise
 DEFAULT_DISPATCH_DAYS = 30
@@ -35,9 +40,36 @@ def may_draft(user, plan) -> bool:
     return may(user, "issue_dispatch", plan.org_department.unit)
 
 
+def plan_drafters(plan) -> set[int]:
+    """Who drafted this version of the plan: who started it, added, changed or removed its
+    classes, or submitted it, in any round (from the audit trail)."""
+    types = ContentType.objects.get_for_models(Plan, PlanLine)
+    line_keys = (
+        PlanLine.objects.filter(plan=plan).annotate(key=Cast("pk", CharField())).values("key")
+    )
+    actors = AuditEvent.objects.filter(
+        Q(target_type=types[Plan], target_id=str(plan.pk), verb="plan.submit")
+        | Q(
+            target_type=types[PlanLine],
+            target_id__in=line_keys,
+            verb__in=("plan.line_add", "plan.line_change", "plan.line_replace", "plan.line_remove"),
+        ),
+        actor__isnull=False,
+    ).values_list("actor", flat=True)
+    return {plan.created_by_id, *actors} - {None}
+
+
 def require_approver(user, plan) -> None:
-    """The org department head decides the plan and waives indicators."""
+    """The org department head decides the plan and waives indicators — never one of its
+    drafters, even holding the head's role too (回避, `approvals.policy.require_not_own`)."""
     require_any(user, ("approve_as_org_department",), plan.org_department.jurisdiction)
+    require_not_own_drafter(user, plan)
+
+
+def require_not_own_drafter(user, plan) -> None:
+    """`approvals.policy.require_not_own` for the plan's drafters (the approval step's
+    guard, `workflow.nodes.RecusingView`)."""
+    require_not_own(user, plan_drafters(plan))
 
 
 def may_approve(user, plan) -> bool:

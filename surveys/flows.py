@@ -10,11 +10,11 @@ from viewflow.workflow.status import PROCESS
 
 from org.policy import is_dispatcher
 from org.roles import ESCALATION_PERMISSION
-from surveys import services
+from surveys import policy, services
 from surveys.models import TO_ANSWER, AnswerStatus, Survey, SurveyAnswer
 from surveys.task_views import AnswerHeadView, AnswerView, SurveyStartView
 from workflow.mixins import ScopedFlowMixin
-from workflow.nodes import SUBJECT, deadline
+from workflow.nodes import SUBJECT, RecusingView, deadline
 from workflow.runtime import fresh_artifact, processes_of, retarget_open_tasks
 
 
@@ -132,7 +132,7 @@ class SurveyAnswerFlow(ScopedFlowMixin, flow.Flow):
     )
 
     head_approval = (
-        flow.View(AnswerHeadView.as_view())
+        RecusingView(AnswerHeadView.as_view(), refuse=policy.require_not_own_answer)
         .Annotation(title=_("Department head approves the answer"), summary_template=SUBJECT)
         .Permission("org.approve_as_head", obj=_answer_unit)
         .Next(this.approved)

@@ -24,6 +24,7 @@ from surveys.models import (
     SurveyQuestion,
     SurveyStatus,
 )
+from surveys.policy import require_answer_decider
 from surveys.selectors import recipient_units
 
 MAX_TOPICS = 50
@@ -189,9 +190,10 @@ def answer_submit(*, actor, answer: SurveyAnswer, responses: dict) -> SurveyAnsw
 
 @transaction.atomic
 def answer_decide(*, actor, answer: SurveyAnswer, approve: bool, reason: str = "") -> SurveyAnswer:
-    """The unit's department head approves the answer, or returns it with a reason."""
+    """The unit's department head approves the answer, or returns it with a reason;
+    whoever submitted it may not, even as the head (回避)."""
     answer = _lock(answer)
-    require_any(actor, ("approve_as_head",), answer.unit)
+    require_answer_decider(actor, answer)
     if answer.status != AnswerStatus.AWAITING_APPROVAL:
         raise ValidationError(_("This step has already been completed by someone else."))
     if approve:

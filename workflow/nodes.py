@@ -1,8 +1,13 @@
 """Pieces every flow's chart is built from."""
 
+from django.core.exceptions import PermissionDenied
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
+from viewflow.workflow.flow import utils as flow_utils
+
+from workflow.runtime import fresh_artifact
 
 #: the summary of a task or process: its subject (a dispatch, a request, a circular …)
 SUBJECT = "{{ process.artifact }}"
@@ -45,3 +50,41 @@ def deadline(step: str, *, due_at, then, who=None):
         .Next(getattr(this, f"{step}_due"))
     )
     return remind, wait, escalate
+
+
+class RecusingView(flow.View):
+    """A decision step that the maker of its subject may not take, even holding the
+    step's permission (回避): `refuse(user, artifact)` raises PermissionDenied with the
+    reason when `user` made it (each app's policy: the drafters of a circular or plan,
+    the submitter of an answer). The step is not offered to them, cannot be executed by
+    them, and its claim page answers 403 with the reason."""
+
+    def __init__(self, view, *, refuse, **kwargs):
+        super().__init__(view, **kwargs)
+        self._refuse = refuse
+
+    def _may_decide(self, user, task) -> bool:
+        try:
+            self._refuse(user, fresh_artifact(task.process))
+        except PermissionDenied:
+            return False
+        return True
+
+    def can_assign(self, user, task):
+        return super().can_assign(user, task) and self._may_decide(user, task)
+
+    def can_execute(self, user, task):
+        return super().can_execute(user, task) and self._may_decide(user, task)
+
+    def may_claim(self, user, task):
+        if super().can_assign(user, task):
+            self._refuse(user, fresh_artifact(task.process))  # the 403 says why
+        return self.can_assign(user, task)
+
+    @property
+    def assign_path(self):
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/assign/",
+            flow_utils.wrap_task_view(self, self.assign_view, permission=self.may_claim),
+            name="assign",
+        )

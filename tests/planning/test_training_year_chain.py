@@ -271,6 +271,8 @@ def test_the_training_year_from_the_needs_survey_to_the_follow_up(client, world,
         d.cadre_id for d in Dispatch.objects.filter(training_class=klass, status="attended")
     } == {p.pk for p in attended}
 
+    # On the class's last day the daily pass asks each trainee for the evaluation.
+    fire_at(aware(end, 8), "start_follow_ups")
     with on(end, 17):
         # Each trainee who attended evaluates the class and its sessions; nobody else may.
         evaluations = {e.cadre_id: e for e in Evaluation.objects.filter(training_class=klass)}

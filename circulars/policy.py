@@ -1,0 +1,45 @@
+"""Who may decide a circular: the head of its organization department — never whoever
+started it or drafted its text, even when they hold the head's role too (回避,
+`approvals.policy.may_decide_own`)."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from approvals.policy import may_decide_own, require_not_own
+from audit.models import AuditEvent
+from circulars.models import Circular
+from org.roles import ORG_PERMISSION
+
+
+def circular_makers(circular) -> set[int]:
+    """Who made the circular: who started it, and who drafted its text in any round (the
+    audit trail's `circular.draft` events)."""
+    drafters = AuditEvent.objects.filter(
+        target_type=ContentType.objects.get_for_model(Circular),
+        target_id=str(circular.pk),
+        verb="circular.draft",
+        actor__isnull=False,
+    ).values_list("actor", flat=True)
+    return {circular.created_by_id, *drafters} - {None}
+
+
+def may_decide_circular(user, circular) -> bool:
+    """May `user`, holding the head's permission on the department's jurisdiction, decide
+    the circular? Not who started or drafted it (asked by the approval task)."""
+    return may_decide_own(user, circular_makers(circular))
+
+
+def require_not_own_circular(actor, circular) -> None:
+    """`may_decide_own` for the circular's makers, or refused with the recusal message."""
+    require_not_own(actor, circular_makers(circular))
+
+
+def require_circular_decider(actor, circular) -> None:
+    """The head of the circular's department decides it, but not who made it; the system
+    (None) issues a circular nobody decides."""
+    if actor is None:
+        return
+    if not actor.has_perm(ORG_PERMISSION, circular.org_department.jurisdiction):
+        raise PermissionDenied(_("You may not decide this request."))
+    require_not_own_circular(actor, circular)
