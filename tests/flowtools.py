@@ -6,7 +6,7 @@ import datetime as dt
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
@@ -257,3 +257,30 @@ def approved(client, world, staff, klass, cadre, kind):
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.DEFERRED
     return dispatch
+
+
+def recusal() -> str:
+    """The recusal message (回避) as the pages (zh-hans) print it."""
+    from approvals.policy import own_recusal_message
+
+    with translation.override("zh-hans"):
+        return own_recusal_message()
+
+
+def assert_recused(client, node, task, *, maker, decider):
+    """`node`'s open `task` (a workflow.nodes.RecusingView step) is not offered to its
+    `maker` but is to `decider`; the maker's claim and execute pages answer 403 saying
+    why, the detail page still opens, and the task is left as it was."""
+    assert not node.can_assign(maker, task)
+    assert node.can_assign(decider, task)
+    def url(action):
+        return node.reverse(action, args=[task.process_id, task.pk])
+
+    client.force_login(maker)
+    for response in (client.post(url("assign")), client.get(url("assign"))):
+        assert response.status_code == 403
+        assert recusal() in response.content.decode()
+    assert client.post(url("execute"), {"decision": "approve"}).status_code == 403
+    assert client.get(url("detail")).status_code == 200
+    task.refresh_from_db()
+    assert (task.status, task.owner_id) == (STATUS.NEW, None)

@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import override
-from viewflow.workflow.status import STATUS
 
 from approvals.policy import own_recusal_message
 from audit.models import AuditEvent
@@ -18,16 +17,10 @@ from planning import services
 from planning.flows import PlanFlow
 from planning.models import IndicatorWaiver, Plan, PlanStatus
 from tests.factories import user
-from tests.flowtools import open_task, process_of
-from tests.planning.helpers import accept_all, act, dates, poor_sessions, quota_line, task_url
+from tests.flowtools import assert_recused, open_task, process_of, recusal
+from tests.planning.helpers import accept_all, act, dates, poor_sessions, quota_line
 
 pytestmark = pytest.mark.django_db
-
-
-def recusal() -> str:
-    """The recusal message as the pages (zh-hans) print it."""
-    with override("zh-hans"):
-        return own_recusal_message()
 
 
 @pytest.fixture
@@ -116,16 +109,7 @@ def test_the_task_is_not_offered_to_the_maker_and_its_pages_say_why(
 ):
     plan, process = submitted
     task = open_task(process, "approval")
-    assert not PlanFlow.approval.can_assign(world.bob, task)
-    assert PlanFlow.approval.can_assign(staff.oscar, task)
-    client.force_login(world.bob)
-    for response in (client.post(task_url(task, "assign")), client.get(task_url(task, "assign"))):
-        assert response.status_code == 403
-        assert recusal() in response.content.decode()
-    assert client.post(task_url(task, "execute"), {"decision": "approve"}).status_code == 403
-    assert client.get(task_url(task, "detail")).status_code == 200
-    task.refresh_from_db()
-    assert (task.status, task.owner_id) == (STATUS.NEW, None)
+    assert_recused(client, PlanFlow.approval, task, maker=world.bob, decider=staff.oscar)
     assert _state(plan)[0] == PlanStatus.CONSULTATION
     # Oscar takes the same task: approved and published.
     client.force_login(staff.oscar)
