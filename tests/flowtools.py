@@ -273,6 +273,7 @@ def assert_recused(client, node, task, *, maker, decider):
     why, the detail page still opens, and the task is left as it was."""
     assert not node.can_assign(maker, task)
     assert node.can_assign(decider, task)
+
     def url(action):
         return node.reverse(action, args=[task.process_id, task.pk])
 
