@@ -87,7 +87,7 @@ def test_every_character_of_signer_and_date_stays_legible_through_the_seal(seale
         box = tuple(
             round(v * SCALE) for v in (c["x0"] + 1, c["top"] + 2, c["x1"] - 1, c["bottom"] - 2)
         )
-        pixels = list(picture.crop(box).getdata())
+        pixels = list(picture.crop(box).get_flattened_data())
         dark = sum(1 for r, g, b in pixels if r < 90 and g < 90 and b < 90)
         assert dark >= 4, f"{c['text']} is hidden under the seal"
 
