@@ -39,7 +39,7 @@ def org_limits() -> Limits:
     return Limits(
         max_bytes=settings.XUNDIAO_ORG_IMPORT_MAX_BYTES,
         max_rows=settings.XUNDIAO_ORG_IMPORT_MAX_ROWS,
-        max_inflated_bytes=settings.XUNDIAO_IMPORT_MAX_INFLATED_BYTES,
+        max_inflated_bytes=settings.XUNDIAO_ORG_IMPORT_MAX_INFLATED_BYTES,
         max_ratio=settings.XUNDIAO_IMPORT_MAX_RATIO,
     )
 

@@ -260,3 +260,19 @@ def test_a_file_under_the_wrong_kind_names_the_kind_it_is(world, client, setting
     assert "此文件的表头是“干部”模板的表头" in page
     assert "合并" not in page
     assert not ImportBatch.objects.exists()
+
+
+def test_the_org_import_unpacks_to_its_own_limit_not_the_hours_imports(
+    world, client, kind, settings
+):
+    """A file the hours import would refuse for its unpacked size fits the organization
+    import's own limit (200,000 rows must fit), and past that limit it is refused too."""
+    rows = [[f"U{i:05d}", f"单位{i}", "备注" * 10] for i in range(3000)]
+    settings.XUNDIAO_IMPORT_MAX_INFLATED_BYTES = 50_000
+    settings.XUNDIAO_ORG_IMPORT_MAX_INFLATED_BYTES = 10 * 1024 * 1024
+    client.force_login(world.bob)
+    upload(client, xlsx_file(rows))
+    assert ImportBatch.objects.get().status == BatchStatus.PREVIEWED
+    settings.XUNDIAO_ORG_IMPORT_MAX_INFLATED_BYTES = 50_000
+    page = upload(client, xlsx_file(rows)).content.decode()
+    assert "解压后超过" in page
