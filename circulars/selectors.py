@@ -72,9 +72,3 @@ def absentee_rows(figures, *, offset: int = 0, limit: int | None = None) -> list
         .values_list("cadre__name", "unit__name", "training_class__name")
     )[offset:stop]
     return [{"name": name, "unit": unit, "missed_class": klass} for name, unit, klass in rows]
-
-
-def circulars_in_reach(user):
-    """The circulars whose process page `user` may open: those of a department whose own
-    unit their jurisdiction reaches (CircularFlow's scope, `scope_attr`)."""
-    return Circular.objects.filter(org_department__unit__in=units_in_reach(user))

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from circulars import exports as circular_exports
-from circulars import selectors
+from circulars.flows import CircularFlow
 from circulars.models import CircularStatus
 from core import exports
 
@@ -14,10 +14,12 @@ from core import exports
 @login_required
 @require_GET
 def figures(request, pk):
-    """The issued circular's figures (`?format=xlsx` or csv) as its PDF prints them; an
-    unissued or out-of-reach circular is not found."""
+    """The issued circular's figures (`?format=xlsx` or csv) as its PDF prints them, to
+    whoever may open its process page (the flow's own reach); an unissued or out-of-reach
+    circular is not found."""
     circular = get_object_or_404(
-        selectors.circulars_in_reach(request.user).filter(status=CircularStatus.ISSUED), pk=pk
+        CircularFlow.instance.visible_artifacts(request.user).filter(status=CircularStatus.ISSUED),
+        pk=pk,
     )
     csv = exports.requested_format(request) == "csv"
     writer = exports.csv_response if csv else exports.xlsx_response

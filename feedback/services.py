@@ -29,7 +29,7 @@ from feedback.models import (
     SessionScore,
 )
 from notifications.models import Event
-from notifications.services import notify
+from notifications.services import Entry, notify, notify_each
 from org import selectors as org_selectors
 
 
@@ -88,23 +88,32 @@ def feedback_open(*, dispatch: Dispatch) -> Evaluation | None:
     record_event(actor=None, verb="feedback.open", target=evaluation, after=snapshot(evaluation))
     record_event(actor=None, verb="follow_up.schedule", target=follow_up, after=snapshot(follow_up))
     if policy.class_has_ended(training_class):
-        _invite(evaluation, dispatch.cadre.user, training_class)
+        evaluation.cadre, evaluation.training_class = dispatch.cadre, training_class
+        _invite([evaluation])
     return evaluation
 
 
-def _invite(evaluation, user, training_class) -> None:
-    """The trainee's one message asking for the evaluation (the key makes it one)."""
-    if user is None:
-        return
-    notify(
+def _invite(evaluations) -> None:
+    """Each trainee's one message asking for their evaluation (the key makes it one), in
+    a fixed number of queries however many (`notify_each`)."""
+    notify_each(
         event=Event.REMINDER,
-        recipients=[user],
-        key=f"feedback:evaluation:{evaluation.cadre_id}:{training_class.pk}",
         template="feedback/events/evaluation_open.txt",
-        context={"class_name": training_class.name},
-        url=reverse("feedback:evaluation", args=[evaluation.pk]),
+        entries=[
+            Entry(
+                e.cadre.user,
+                f"feedback:evaluation:{e.cadre_id}:{e.training_class_id}",
+                {"class_name": e.training_class.name},
+                reverse("feedback:evaluation", args=[e.pk]),
+            )
+            for e in evaluations
+            if e.cadre.user is not None
+        ],
     )
 
+
+#: evaluations asked for in one batch of the daily pass
+INVITE_BATCH = 500
 
 #: how many days back the daily pass looks for classes that ended (a missed day or two)
 INVITE_LOOKBACK_DAYS = 7
@@ -121,9 +130,10 @@ def evaluations_invite(today=None) -> int:
         cadre__user__isnull=False,
     ).select_related("cadre__user", "training_class")
     count = 0
-    for evaluation in due.iterator(chunk_size=500):
-        _invite(evaluation, evaluation.cadre.user, evaluation.training_class)
-        count += 1
+    for start in range(0, due.count(), INVITE_BATCH):
+        batch = list(due.order_by("pk")[start : start + INVITE_BATCH])
+        _invite(batch)
+        count += len(batch)
     return count
 
 

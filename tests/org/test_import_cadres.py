@@ -1,13 +1,10 @@
 """Importing cadres by ID number: cadre_save's rules on every row, set-based; each row
 error on its line, all or nothing, idempotent, and a changed unit kept in the history."""
 
-import csv
 import datetime as dt
-import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,6 +14,7 @@ from imports.kinds import registry
 from org import idnumber, policy
 from org import services as org_services
 from org.models import Cadre, CadreCategory, CadreTransfer, Gender, TransferSource
+from tests.dispatch import import_kit
 from tests.factories import id_number, user
 
 KIND = registry.get("cadres")
@@ -25,20 +23,8 @@ KIND = registry.get("cadres")
 pytestmark = pytest.mark.usefixtures("media")
 
 
-def upload(rows):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([str(column.header) for column in KIND.columns])
-    for row in rows:
-        writer.writerow([row.get(column.key, "") for column in KIND.columns])
-    return SimpleUploadedFile("cadres.csv", out.getvalue().encode("utf-8"))
-
-
 def preview(actor, rows):
-    batch = services.batch_upload(
-        actor=actor, kind=KIND, upload=upload(rows), name="cadres.csv", start=False
-    )
-    return services.batch_check(batch)
+    return import_kit.preview(KIND, actor, rows)
 
 
 def errors_of(batch, line):
