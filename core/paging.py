@@ -5,7 +5,9 @@ before the page is cut (SQLite always, PostgreSQL usually), so a page of 100 row
 10,000 paid for 10,000 lookups. `page_then_annotate` cuts the page from the plain list
 first — its count and the ids of the page, in order — and then reads those rows with
 their annotations in one query: a count and one statement, the subqueries run per shown
-row."""
+row.
+
+`CountedPaginator` pages a list whose count the page has already read."""
 
 from collections.abc import Callable
 
@@ -22,3 +24,16 @@ def page_then_annotate(
     ids = page.object_list.values("pk")
     page.object_list = list(annotate(queryset.filter(pk__in=ids)))
     return page
+
+
+class CountedPaginator(Paginator):
+    """A paginator given the list's count, when the page has already read it (with other
+    figures of the list, in one aggregate) — so the count is not asked a second time."""
+
+    def __init__(self, object_list, per_page, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count

@@ -1,12 +1,15 @@
-"""The compliance report when downloaded (see `core.exports`): every row of the report,
-in the page's order (worst status first, the largest shortfall first), read a chunk at a
-time so that 100,000 cadres stay out of memory."""
+"""The ledger's lists when downloaded (see `core.exports`). The compliance report: every
+row of the report, in the page's order (worst status first, the largest shortfall first),
+read a chunk at a time so that 100,000 cadres stay out of memory. The hours ledger: the
+page's records, as values."""
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.exports import CHUNK_SIZE, NUMBER, Column
+from core.exports import CHUNK_SIZE, DATE, NUMBER, Column, label
 from ledger import compliance
+from ledger.models import HourRecord
+from org import idnumber
 from org.models import Cadre, Unit
 
 
@@ -72,4 +75,42 @@ COMPLIANCE = [
     Column(_("Indicators"), _indicators, width=48),
     Column(_("Status"), lambda r: STATUS_LABELS.get(r["status"], r["status"]), width=8),
     Column(_("Shortfall (%)"), _shortfall, NUMBER, width=10),
+]
+
+
+# The hours ledger (a jurisdiction's can hold 1,000,000 records): read as plain values,
+# not model instances with their cadres and units.
+LEDGER_FIELDS = (
+    "date",
+    "cadre__name",
+    "cadre__id_number",
+    "cadre__unit__name",
+    "hours",
+    "days",
+    "kind",
+    "source",
+    "status",
+    "note",
+    "created_at",
+)
+
+
+def ledger_rows(records):
+    """The ledger page's records (`ledger.selectors.hour_ledger`) as the values the
+    columns read."""
+    return records.values(*LEDGER_FIELDS)
+
+
+LEDGER = [
+    Column(_("date"), lambda r: r["date"], DATE, width=12),
+    Column(_("Name"), lambda r: r["cadre__name"], width=12),
+    Column(_("ID number"), lambda r: idnumber.mask(r["cadre__id_number"]), width=22),
+    Column(_("Unit"), lambda r: r["cadre__unit__name"], width=28),
+    Column(_("hours"), lambda r: r["hours"], NUMBER, width=8),
+    Column(_("Days"), lambda r: r["days"], NUMBER, width=6),
+    Column(_("kind"), label(HourRecord, "kind"), width=12),
+    Column(_("source"), label(HourRecord, "source"), width=14),
+    Column(_("Status"), label(HourRecord, "status"), width=10),
+    Column(_("note"), lambda r: r["note"], width=30),
+    Column(_("Entered in the ledger"), lambda r: r["created_at"], DATE, width=18),
 ]

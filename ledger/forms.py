@@ -2,9 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import spreadsheets
+from core.http import SEARCH_MAX_LENGTH
 from core.validation import REASON_MAX_LENGTH
 from core.widgets import DateInput
-from ledger.models import HourKind
+from ledger import compliance
+from ledger.models import HourKind, HourSource, HourStatus
 from org.models import Cadre
 
 
@@ -30,3 +32,31 @@ class HourImportForm(forms.Form):
         # Refused by its size before a byte of it is read.
         spreadsheets.check_upload_size(upload.size)
         return upload
+
+
+def _all(choices) -> list:
+    return [("", _("All")), *choices]
+
+
+class HourLedgerFilterForm(forms.Form):
+    """The hours ledger's filters (all optional): a cadre's name, the kind, source and
+    status of the records, and the first and last day."""
+
+    q = forms.CharField(label=_("Cadre's name"), required=False, max_length=SEARCH_MAX_LENGTH)
+    kind = forms.ChoiceField(
+        label=_("Kind of training"), choices=_all(HourKind.choices), required=False
+    )
+    source = forms.ChoiceField(label=_("source"), choices=_all(HourSource.choices), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=_all(HourStatus.choices), required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        for name in ("since", "until"):
+            refusal = compliance.day_refusal(data.get(name))
+            if refusal:
+                self.add_error(name, refusal)
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", _("The period cannot end before it starts."))
+        return data

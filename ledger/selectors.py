@@ -1,8 +1,9 @@
-"""Reads of the ledger's pages: an hour import and its rows, a page at a time."""
+"""Reads of the ledger's pages: an hour import and its rows, a page at a time; the hours
+ledger of the cadres in reach."""
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
-from ledger.models import HourImport, HourImportRow
+from ledger.models import COUNTED_STATUS, HourImport, HourImportRow
 
 PREVIEW_PAGE_SIZE = 100
 
@@ -34,3 +35,40 @@ def hour_record_list(user) -> QuerySet:
     from org.selectors import cadres_in_reach
 
     return HourRecord.objects.filter(cadre__in=cadres_in_reach(user)).select_related("cadre__unit")
+
+
+def hour_ledger(
+    user,
+    *,
+    search: str = "",
+    unit=None,
+    kind: str = "",
+    source: str = "",
+    status: str = "",
+    since=None,
+    until=None,
+) -> QuerySet:
+    """The hours ledger page and its download: hour records of cadres in reach
+    (`hour_record_list`, as the API lists them), of cadres whose name holds `search`, in
+    `unit` or below, of a kind, source and status, dated `since`–`until`; newest first."""
+    records = hour_record_list(user)
+    if search:
+        records = records.filter(cadre__name__contains=search)
+    if unit is not None:
+        records = records.filter(cadre__unit__path__startswith=unit.path)
+    for field, value in (("kind", kind), ("source", source), ("status", status)):
+        if value:
+            records = records.filter(**{field: value})
+    if since:
+        records = records.filter(date__gte=since)
+    if until:
+        records = records.filter(date__lte=until)
+    return records.order_by("-date", "-pk")
+
+
+def hour_ledger_totals(records: QuerySet) -> dict:
+    """How many records the filtered ledger holds and the hours of those recognized, in
+    one query (the pager takes its count from it)."""
+    return records.order_by().aggregate(
+        rows=Count("pk"), hours=Sum("hours", filter=Q(status=COUNTED_STATUS))
+    )

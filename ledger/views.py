@@ -14,15 +14,18 @@ from django.utils.translation import gettext_lazy
 
 from core import exports
 from core.http import page_number, positive_int
+from core.paging import CountedPaginator
 from ledger import compliance
 from ledger import exports as ledger_exports
 from ledger import selectors as ledger_selectors
 from ledger import services as ledger_services
-from ledger.forms import HourImportForm
+from ledger.forms import HourImportForm, HourLedgerFilterForm
 from ledger.report import StandingRows
 from org import policy
 from org import selectors as org_selectors
 from org.models import Unit
+
+LEDGER_PAGE_SIZE = 50
 
 
 class CompliancePeriodForm(forms.Form):
@@ -168,3 +171,43 @@ def hours_import_preview(request, pk: int):
             "pages": pages,
         },
     )
+
+
+@login_required
+def hours_ledger(request):
+    """The hours ledger of the cadres in reach: every record, newest first, filtered and
+    paged, its count and the recognized hours of the filtered list in one query; the
+    download (`?format=`) has every record of the filtered list."""
+    policy.require_reach(request.user)
+    unit_id = positive_int(request.GET.get("unit"))
+    unit = None
+    if unit_id:
+        unit = org_selectors.units_in_reach(request.user).filter(pk=unit_id).first()
+        if unit is None:
+            raise Http404
+    form = HourLedgerFilterForm(request.GET)
+    records = None
+    if form.is_valid():
+        records = ledger_selectors.hour_ledger(
+            request.user, unit=unit, search=form.cleaned_data["q"], **_ledger_filters(form)
+        )
+        if exports.requested_format(request):
+            name = f"{_('Hours ledger')}-{unit.name}" if unit else _("Hours ledger")
+            return exports.export_response(
+                request, ledger_exports.ledger_rows(records), ledger_exports.LEDGER, name, "hours"
+            )
+    totals = ledger_selectors.hour_ledger_totals(records) if records is not None else None
+    page = None
+    if totals is not None:
+        paginator = CountedPaginator(records, LEDGER_PAGE_SIZE, totals["rows"])
+        page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "ledger/hours_ledger.html",
+        {"form": form, "unit": unit, "page": page, "totals": totals},
+    )
+
+
+def _ledger_filters(form) -> dict:
+    data = form.cleaned_data
+    return {name: data[name] for name in ("kind", "source", "status", "since", "until")}

@@ -152,6 +152,7 @@ PAGES: dict[str, Expect] = {
     "cadre_list": STAFF_LIST,
     "unit_list": STAFF_LIST,
     "compliance_report": STAFF_LIST,
+    "hours_ledger": STAFF_LIST,
     "leadership_report": STAFF_LIST,
     "class_list": STAFF_LIST,
     "dispatch_list": STAFF_LIST,
