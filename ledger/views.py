@@ -26,6 +26,10 @@ from org import selectors as org_selectors
 from org.models import Unit
 
 LEDGER_PAGE_SIZE = 50
+# Pages served of the hours ledger (the newest 5,000 records of a filter): a deeper page of a
+# million records costs seconds of OFFSET; older records are found by filtering by date,
+# or downloaded.
+LEDGER_MAX_PAGES = 100
 
 
 class CompliancePeriodForm(forms.Form):
@@ -200,11 +204,17 @@ def hours_ledger(request):
     page = None
     if totals is not None:
         paginator = CountedPaginator(records, LEDGER_PAGE_SIZE, totals["rows"])
-        page = paginator.get_page(request.GET.get("page"))
+        page = paginator.get_page(min(page_number(request.GET.get("page")), LEDGER_MAX_PAGES))
     return render(
         request,
         "ledger/hours_ledger.html",
-        {"form": form, "unit": unit, "page": page, "totals": totals},
+        {
+            "form": form,
+            "unit": unit,
+            "page": page,
+            "totals": totals,
+            "last_served": page is not None and page.number == LEDGER_MAX_PAGES,
+        },
     )
 
 

@@ -182,6 +182,22 @@ def test_fifty_a_page_and_the_next_keeps_the_filters(world, client):
     assert listed(third)[-1] == HourRecord.objects.get(source_key="page:119").pk
 
 
+def test_pages_past_the_last_served_one_give_the_last_and_say_how_to_go_on(
+    world, client, monkeypatch
+):
+    monkeypatch.setattr("ledger.views.LEDGER_MAX_PAGES", 2)
+    for n in range(120):
+        record(world.cadre_a, 1, DAY - dt.timedelta(days=n))
+    client.force_login(world.bob)
+    response = client.get("/hours/?page=3")
+    assert response.context["page"].number == 2
+    assert response.context["totals"]["rows"] == 120  # the count is still the whole list
+    text = response.content.decode()
+    assert "page=3" not in text
+    assert "更早的记录：请缩小日期或单位范围，或下载列表。" in text
+    assert "更早的记录" not in client.get("/hours/?page=1").content.decode()
+
+
 @pytest.mark.parametrize("records", [2, 60])
 def test_the_page_reads_a_flat_number_of_queries(
     world, client, django_assert_max_num_queries, records
