@@ -64,11 +64,15 @@ def class_create(request):
         unit__in=org_selectors.units_in_reach(request.user, "issue_dispatch")
     )
     if form.is_valid():
-        training_class = dispatch_services_classes.training_class_save(
-            actor=request.user, training_class=form.instance
-        )
-        messages.success(request, _("The training class was saved."))
-        return redirect("class_detail", pk=training_class.pk)
+        try:
+            training_class = dispatch_services_classes.training_class_save(
+                actor=request.user, training_class=form.instance
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The training class was saved."))
+            return redirect("class_detail", pk=training_class.pk)
     return render(request, "dispatch/class_form.html", {"form": form})
 
 

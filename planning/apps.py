@@ -20,3 +20,8 @@ class PlanningConfig(AppConfig):
         register_flow(PlanFlow, icon="event_note", order=15)
         register_flow(ConsultationFlow, icon="forum", order=16)
         register_todos(OFFERED_SEATS)  # seats offered to a partner, in its 我的待办
+        # An institution's capacity counts the seats the plans hold there.
+        from dispatch.capacity import register_planned_seats
+        from planning.policy import planned_seats
+
+        register_planned_seats(planned_seats)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
 from core.validation import require_reason
+from dispatch import capacity
 from dispatch.models import ClassSession, SessionContent, SessionMethod
 from dispatch.models.classes import CLASS_DAYS_MAX, CLASS_QUOTA_MAX
 from org import selectors as org_selectors
@@ -192,26 +193,9 @@ def check_line(
         raise ValidationError({"mode": _("Unknown roll call mode.")})
 
     planned_sessions = _check_sessions(sessions, hours, start_date, end_date)
-    capacity = getattr(institution, "capacity", None)
-    if capacity:
-        taken = policy.overlapping_seats(
-            institution, start_date, end_date, plan=plan, exclude_line=line
-        )
-        if taken + seats > capacity:
-            raise ValidationError(
-                {
-                    "seats": _(
-                        "%(institution)s holds %(capacity)d seats at a time; classes overlapping "
-                        "these dates already take %(taken)d, so %(seats)d more do not fit."
-                    )
-                    % {
-                        "institution": institution.name,
-                        "capacity": capacity,
-                        "taken": taken,
-                        "seats": seats,
-                    }
-                }
-            )
+    capacity.require_capacity(
+        institution, start_date, end_date, seats, field="seats", plan=plan, exclude_line=line
+    )
     return LineDraft(
         fields={
             "name": name[:128],

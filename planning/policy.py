@@ -105,34 +105,25 @@ def in_jurisdiction(unit, root) -> bool:
     return unit.path.startswith(root.path)
 
 
-def overlapping_seats(institution, start, end, *, plan, exclude_line=None) -> int:
-    """Seats taken at `institution` on dates overlapping [start, end]: the lines of this
-    plan and of the plans of other departments or years (each plan's latest version
-    only, so a line and its carried copy are not counted twice; removed lines not at all),
-    and the quota of every class there not made from one of those lines (created outside
-    any plan, e.g. on the class page). A class made from a counted line is counted by the
-    line, whatever its dates and institution now say: a change of the line not yet
-    published moves it or resizes it."""
-    from dispatch.models import TrainingClass
+def planned_seats(institution, start, end, *, plan=None, exclude_line=None):
+    """What plans hold at `institution` on dates overlapping [start, end], for
+    `dispatch.capacity` (registered from the AppConfig): the seats of the lines of `plan`
+    and of the plans of other departments or years — every plan's, when no plan is being
+    drafted — (each plan's latest version only, so a line and its carried copy are not
+    counted twice; removed lines not at all), and the classes made from the counted
+    lines, which the lines count whatever their dates and institution now say (a change
+    of the line not yet published moves it or resizes it)."""
     from planning.models import Plan, PlanLine, PlanStatus
 
-    counted_plans = Plan.objects.filter(
-        Q(pk=plan.pk)
-        | (
-            ~Q(status=PlanStatus.SUPERSEDED)
-            & ~Q(org_department=plan.org_department, year=plan.year)
-            & Q(next_version__isnull=True)
-        )
-    )
-    counted_lines = PlanLine.objects.active().filter(plan__in=counted_plans)
+    latest = ~Q(status=PlanStatus.SUPERSEDED) & Q(next_version__isnull=True)
+    if plan is not None:
+        latest = Q(pk=plan.pk) | (latest & ~Q(org_department=plan.org_department, year=plan.year))
+    counted_lines = PlanLine.objects.active().filter(plan__in=Plan.objects.filter(latest))
     lines = counted_lines.filter(institution=institution, start_date__lte=end, end_date__gte=start)
     if exclude_line is not None:
         lines = lines.exclude(pk=exclude_line.pk)
-    planned = lines.aggregate(n=Sum("seats"))["n"] or 0
-    classes = TrainingClass.objects.filter(
-        institution=institution, start_date__lte=end, end_date__gte=start
-    ).exclude(pk__in=counted_lines.filter(training_class__isnull=False).values("training_class"))
-    return planned + (classes.aggregate(n=Sum("quota"))["n"] or 0)
+    seats = lines.aggregate(n=Sum("seats"))["n"] or 0
+    return seats, counted_lines.filter(training_class__isnull=False).values("training_class")
 
 
 def line_shortfalls(line, sessions=None, rules=None):

@@ -31,38 +31,10 @@ from tests.flowtools import (
     request,
     task_url,
 )
+from tests.racing import postgresql_only, together
 from workflow.locks import ProcessLock
 
 BUSY = "该事项正在由他人办理，请稍后重试"
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="races need PostgreSQL's row locks; SQLite serialises every writer",
-)
-
-
-def together(*calls):
-    """Run each call in its own thread (its own connection), all released at once by a
-    barrier; each call's ("ok", result) or ("error", exception), in order."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=60)
-            outcomes[index] = ("ok", call())
-        except BaseException as exc:  # reported to the test below
-            outcomes[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def responses(outcomes):

@@ -1,0 +1,81 @@
+"""An institution's capacity (`Institution.capacity`: the seats it can host at a time), one
+rule for every way a class comes to be: made on the class page, imported, or planned as a
+line of a dispatch plan (`planning.lines`).
+
+Seats taken on dates overlapping a class's: the quota of every class held there on those
+dates, and the seats of plan lines not yet made into classes. Plans live above this app,
+so the planning app registers its count (`register_planned_seats`) from its AppConfig; a
+class made from a counted line is counted by the line, not twice."""
+
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
+
+#: (institution, start, end, *, plan, exclude_line) -> (seats planned, the classes those
+#: planned lines were made into, as a queryset of ids)
+PlannedSeats = Callable[..., tuple[int, QuerySet | None]]
+_planned: list[PlannedSeats] = []
+
+
+def register_planned_seats(count: PlannedSeats) -> None:
+    if count not in _planned:
+        _planned.append(count)
+
+
+def seats_taken(institution, start, end, *, plan=None, exclude_line=None, exclude_class=None):
+    """Seats taken at `institution` on dates overlapping [start, end]: what the registered
+    counts plan there (`plan` the plan being drafted, `exclude_line` the line being
+    replaced) and the quota of every class there not made from a counted line, but
+    `exclude_class` (the class being changed)."""
+    from dispatch.models import TrainingClass
+
+    planned = 0
+    classes = TrainingClass.objects.filter(
+        institution=institution, start_date__lte=end, end_date__gte=start
+    )
+    for count in _planned:
+        seats, counted_classes = count(
+            institution, start, end, plan=plan, exclude_line=exclude_line
+        )
+        planned += seats
+        if counted_classes is not None:
+            classes = classes.exclude(pk__in=counted_classes)
+    if exclude_class is not None:
+        classes = classes.exclude(pk=exclude_class)
+    return planned + (classes.aggregate(n=Sum("quota"))["n"] or 0)
+
+
+def capacity_refusal(institution, start, end, seats: int, **counted) -> str | None:
+    """Why `seats` more at `institution` on [start, end] do not fit its capacity (the
+    other arguments as `seats_taken`'s); None when they fit or the capacity is unknown."""
+    capacity = getattr(institution, "capacity", None)
+    if not capacity or start is None or end is None or not seats:
+        return None
+    taken = seats_taken(institution, start, end, **counted)
+    if taken + seats <= capacity:
+        return None
+    return _(
+        "%(institution)s holds %(capacity)d seats at a time; classes overlapping "
+        "these dates already take %(taken)d, so %(seats)d more do not fit."
+    ) % {
+        "institution": institution.name,
+        "capacity": capacity,
+        "taken": taken,
+        "seats": seats,
+    }
+
+
+def require_capacity(institution, start, end, seats: int, *, field: str, **counted) -> None:
+    """`capacity_refusal`, raised as a ValidationError on `field`. Inside a transaction
+    the institution's row is locked first, so two classes saved at once are counted one
+    after the other (the lock is held until the caller's transaction ends)."""
+    if getattr(institution, "capacity", None) and transaction.get_connection().in_atomic_block:
+        from dispatch.models import Institution
+
+        Institution.objects.select_for_update().filter(pk=institution.pk).exists()
+    refusal = capacity_refusal(institution, start, end, seats, **counted)
+    if refusal:
+        raise ValidationError({field: refusal})

@@ -1,0 +1,138 @@
+"""An institution's capacity holds for classes made on the class page too, not only for plan
+lines: the classes held there on overlapping dates and the seats plans hold there count
+(`dispatch.capacity`, the one rule); two classes saved at once cannot both take the last
+seats (PostgreSQL)."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from dispatch.models import Institution, TrainingClass
+from dispatch.services import training_class_save
+from planning import services as planning_services
+from tests.factories import training_class
+from tests.planning.helpers import good_sessions
+from tests.racing import postgresql_only, together
+
+CAPACITY = 100
+START = timezone.localdate() + dt.timedelta(days=60)
+
+
+@pytest.fixture
+def school(world):
+    Institution.objects.filter(pk=world.school.pk).update(capacity=CAPACITY)
+    world.school.refresh_from_db()
+    return world.school
+
+
+def form(world, quota, start=START, days=5, name="全市年轻干部培训班"):
+    return {
+        "name": name,
+        "institution": world.school.pk,
+        "organizer": world.city_od.pk,
+        "kind": "main",
+        "start_date": start.isoformat(),
+        "end_date": (start + dt.timedelta(days=days - 1)).isoformat(),
+        "report_date": start.isoformat(),
+        "location": "党校",
+        "credit_hours": "40",
+        "days": days,
+        "quota": quota,
+    }
+
+
+def post(client, world, quota, **extra):
+    client.force_login(world.bob)
+    return client.post("/classes/new/", form(world, quota, **extra))
+
+
+@pytest.mark.django_db
+def test_the_class_page_refuses_seats_beyond_the_capacity_and_saves_nothing(world, client, school):
+    training_class(world.city_od, school, START - dt.timedelta(days=2), days=5, quota=80)
+    classes, events = TrainingClass.objects.count(), AuditEvent.objects.count()
+    response = post(client, world, 30)
+    assert response.status_code == 200
+    message = " ".join(response.context["form"].errors["quota"])
+    assert "同期最多容纳100人" in message and "已占80个名额" in message, message
+    assert (TrainingClass.objects.count(), AuditEvent.objects.count()) == (classes, events)
+    assert post(client, world, 20).status_code == 302  # exactly full
+    # Dates that do not overlap: the whole capacity is free.
+    assert post(client, world, CAPACITY, start=START + dt.timedelta(days=10)).status_code == 302
+
+
+@pytest.mark.django_db
+def test_seats_a_plan_holds_there_count(world, client, school):
+    plan = planning_services.plan_create(
+        actor=world.bob, org_department=world.city_od, year=START.year
+    )
+    planning_services.line_add(
+        actor=world.bob,
+        plan=plan,
+        name="全市处级干部专题培训班",
+        institution=school,
+        start_date=START,
+        end_date=START + dt.timedelta(days=4),
+        dispatch_date=timezone.localdate() + dt.timedelta(days=20),
+        hours=40,
+        days=5,
+        seats=70,
+        mode="quota",
+        allocations=[(world.a, 70)],
+        sessions=good_sessions(START),
+    )
+    response = post(client, world, 31)
+    assert "已占70个名额" in " ".join(response.context["form"].errors["quota"])
+    assert post(client, world, 30).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_class_changed_counts_without_its_own_old_seats(world, school):
+    klass = training_class(world.city_od, school, START, days=5, quota=60)
+    klass.quota = CAPACITY  # the class alone may fill the school
+    training_class_save(actor=world.bob, training_class=klass)
+    assert TrainingClass.objects.get(pk=klass.pk).quota == CAPACITY
+    other = training_class(world.county_od, school, START + dt.timedelta(days=30), quota=10)
+    other.start_date, other.end_date = START, START + dt.timedelta(days=4)
+    with pytest.raises(ValidationError) as refused:
+        training_class_save(actor=world.carol, training_class=other)
+    assert "已占100个名额" in " ".join(refused.value.messages)
+    assert TrainingClass.objects.get(pk=other.pk).start_date == START + dt.timedelta(days=30)
+
+
+@pytest.mark.django_db
+def test_an_institution_without_a_capacity_takes_any_class(world, client):
+    assert world.school.capacity is None
+    training_class(world.city_od, world.school, START, days=5, quota=500)
+    assert post(client, world, 500).status_code == 302
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_classes_saved_at_once_cannot_both_take_the_last_seats(world, school):
+    training_class(world.city_od, school, START, days=5, quota=40)
+
+    def save(name):
+        klass = TrainingClass(
+            name=name,
+            institution=school,
+            organizer=world.city_od,
+            kind="main",
+            start_date=START,
+            end_date=START + dt.timedelta(days=4),
+            report_date=START,
+            location="党校",
+            credit_hours=40,
+            days=5,
+            quota=50,
+        )
+        return training_class_save(actor=world.bob, training_class=klass)
+
+    outcomes = together(*(lambda n=n: save(f"第{n}期") for n in range(4)))
+    kinds = sorted(kind for kind, _value in outcomes)
+    assert kinds == ["error", "error", "error", "ok"], outcomes
+    refusals = [v for k, v in outcomes if k == "error"]
+    assert all("同期最多容纳100人" in " ".join(v.messages) for v in refusals), outcomes
+    assert TrainingClass.objects.filter(institution=school).count() == 2

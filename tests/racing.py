@@ -1,0 +1,37 @@
+"""Requests racing one another, as a busy morning brings them: each call in a thread of its
+own with its own database connection, released together by a barrier. Only PostgreSQL
+runs such races (SQLite serialises every writer and has no row locks)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="races need PostgreSQL's row locks; SQLite serialises every writer",
+)
+
+
+def together(*calls):
+    """Run each call in its own thread (its own connection), all released at once by a
+    barrier; each call's ("ok", result) or ("error", exception), in order."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=60)
+            outcomes[index] = ("ok", call())
+        except BaseException as exc:  # reported to the test
+            outcomes[index] = ("error", exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
