@@ -7,6 +7,7 @@ import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
@@ -269,8 +270,9 @@ def recusal() -> str:
 
 def assert_recused(client, node, task, *, maker, decider):
     """`node`'s open `task` (a workflow.nodes.RecusingView step) is not offered to its
-    `maker` but is to `decider`; the maker's claim and execute pages answer 403 saying
-    why, the detail page still opens, and the task is left as it was."""
+    `maker` but is to `decider`; the maker's 我的待办 lists it marked, linked to its detail
+    page only; the maker's claim and execute pages answer 403 saying why, the detail page
+    still opens, and the task is left as it was."""
     assert not node.can_assign(maker, task)
     assert node.can_assign(decider, task)
 
@@ -278,6 +280,12 @@ def assert_recused(client, node, task, *, maker, decider):
         return node.reverse(action, args=[task.process_id, task.pk])
 
     client.force_login(maker)
+    # In the maker's 我的待办 the step is marked and links to its detail page only.
+    listed = client.get("/tasks/").content.decode()
+    assert url("assign") not in listed and url("execute") not in listed
+    assert url("detail") in listed
+    with translation.override("zh-hans"):
+        assert gettext("Recused: another authority decides it") in listed
     for response in (client.post(url("assign")), client.get(url("assign"))):
         assert response.status_code == 403
         assert recusal() in response.content.decode()

@@ -16,6 +16,7 @@ from viewflow.workflow.status import STATUS
 
 from workflow import registry
 from workflow.models import ScopedTask
+from workflow.nodes import RecusingView
 
 
 def flow_classes() -> list:
@@ -47,6 +48,9 @@ class TaskRow:
     due: Any
     mine: bool
     url: str
+    #: a step the user may not take for having made its subject (回避): listed, marked,
+    #: linked to its detail page instead of the claim page
+    recused: bool = False
 
 
 def _due(task):
@@ -103,6 +107,9 @@ def rows(tasks, user) -> list[TaskRow]:
         flow_task = task.flow_task
         mine = task.status == STATUS.ASSIGNED and task.owner_id == user.pk
         action = "execute" if mine else "assign"
+        recused = isinstance(flow_task, RecusingView) and not flow_task.may_decide(user, task)
+        if recused:
+            action = "detail"
         result.append(
             TaskRow(
                 task=task,
@@ -112,6 +119,7 @@ def rows(tasks, user) -> list[TaskRow]:
                 due=_due(task),
                 mine=mine,
                 url=flow_task.reverse(action, args=[task.process_id, task.pk]),
+                recused=recused,
             )
         )
     return result

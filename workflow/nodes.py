@@ -63,7 +63,8 @@ class RecusingView(flow.View):
         super().__init__(view, **kwargs)
         self._refuse = refuse
 
-    def _may_decide(self, user, task) -> bool:
+    def may_decide(self, user, task) -> bool:
+        """Whether `user` is not recused from `task` (whatever their permission)."""
         try:
             self._refuse(user, fresh_artifact(task.process))
         except PermissionDenied:
@@ -71,10 +72,10 @@ class RecusingView(flow.View):
         return True
 
     def can_assign(self, user, task):
-        return super().can_assign(user, task) and self._may_decide(user, task)
+        return super().can_assign(user, task) and self.may_decide(user, task)
 
     def can_execute(self, user, task):
-        return super().can_execute(user, task) and self._may_decide(user, task)
+        return super().can_execute(user, task) and self.may_decide(user, task)
 
     def may_claim(self, user, task):
         if super().can_assign(user, task):
