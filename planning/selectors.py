@@ -2,7 +2,8 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from dispatch.models import Dispatch, DispatchStatus, RollCall
@@ -16,6 +17,7 @@ from planning.models import (
     Plan,
     PlanAllocation,
     PlanLine,
+    PlanSession,
     PlanStatus,
 )
 
@@ -75,14 +77,15 @@ def line_for_user(user, pk) -> PlanLine | None:
     )
 
 
-def plan_lines(plan) -> list[PlanLine]:
-    """The lines that count in the plan (not removed), each with `named` (cadres named)
-    and `dispatched` (its class dispatched: see `planning.policy.line_dispatched`)."""
+def _plan_lines(plan) -> QuerySet[PlanLine]:
+    """The plan's lines that count, by date, with what every reader of them shows."""
     in_class = {"training_class": OuterRef("training_class")}
-    return list(
+    return (
         plan.lines.active()
-        .select_related("institution__unit", "partner__unit", "training_class", "plan")
-        .prefetch_related("allocations__unit", "sessions")
+        .select_related("institution__unit", "partner__unit", "training_class", "plan", "waiver")
+        .prefetch_related(
+            Prefetch("allocations", queryset=PlanAllocation.objects.select_related("unit"))
+        )
         .annotate(
             named=Count("named_cadres", distinct=True),
             dispatched=Q(roll_call_started_at__isnull=False)
@@ -90,20 +93,47 @@ def plan_lines(plan) -> list[PlanLine]:
             | Exists(RollCall.objects.filter(**in_class))
             | Exists(Dispatch.objects.filter(**in_class)),
         )
-        .select_related("waiver")
         .order_by("start_date", "pk")
     )
 
 
-def removed_lines(plan) -> list[PlanLine]:
+def plan_lines(plan) -> list[PlanLine]:
+    """The lines that count in the plan (not removed), each with `named` (cadres named)
+    and `dispatched` (its class dispatched: see `planning.policy.line_dispatched`)."""
+    return list(_plan_lines(plan).prefetch_related("sessions"))
+
+
+def plan_lines_page(plan, number: int, per_page: int) -> Page:
+    """One page of `plan_lines` (the last one past the end), as a list, each line with
+    `session_count` (its planned sessions) instead of its sessions: three queries whatever
+    the number of lines and of their allocations (the count, the lines, their allocations
+    with their units)."""
+    sessions = (
+        PlanSession.objects.filter(line=OuterRef("pk"))
+        .values("line")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    lines = _plan_lines(plan).annotate(session_count=Coalesce(Subquery(sessions[:1]), 0))
+    page = Paginator(lines, per_page).get_page(number)
+    page.object_list = list(page.object_list)
+    return page
+
+
+def removed_lines(plan) -> QuerySet[PlanLine]:
     """The lines the dispatcher took out of the plan, with their reasons."""
-    return list(plan.lines.removed().select_related("institution__unit").order_by("removed_at"))
+    return plan.lines.removed().select_related("institution__unit").order_by("removed_at", "pk")
+
+
+def plan_consultations(plan) -> QuerySet[Consultation]:
+    """The plan's consultations, the latest round first."""
+    return plan.consultations.select_related("unit", "answered_by").order_by(
+        "-round", "unit__path", "pk"
+    )
 
 
 def consultation_rows(plan) -> list[Consultation]:
-    return list(
-        plan.consultations.select_related("unit", "answered_by").order_by("-round", "unit__path")
-    )
+    return list(plan_consultations(plan))
 
 
 def consultation_lines(consultation) -> list[tuple[PlanLine, int]]:
@@ -141,16 +171,18 @@ def consultation_lines(consultation) -> list[tuple[PlanLine, int]]:
     return rows
 
 
-def plan_versions(plan) -> list[Plan]:
-    return list(
+def plan_versions(plan) -> QuerySet[Plan]:
+    """Every version of the plan's department's plan for its year, the latest first."""
+    return (
         Plan.objects.filter(org_department=plan.org_department, year=plan.year)
         .select_related("created_by", "approved_by")
         .order_by("-version")
     )
 
 
-def plan_nominations(plan) -> list[PartnerNomination]:
-    return list(
+def plan_nominations(plan) -> QuerySet[PartnerNomination]:
+    """The cadres partner departments named into the plan's offered seats, by line."""
+    return (
         PartnerNomination.objects.filter(line__plan=plan)
         .select_related("cadre__unit", "line")
         .order_by("line", "pk")

@@ -27,6 +27,8 @@ from planning.forms import (
 from planning.models import LineMode
 
 PAGE_SIZE = 50
+#: lines of the plan a page: each shows its seats per unit (sixty units and more in a city)
+LINES_PAGE_SIZE = 25
 
 
 def _errors(form, exc):
@@ -60,13 +62,21 @@ def plan_list(request):
     )
 
 
+def _page(request, rows, param: str, per_page: int = PAGE_SIZE):
+    """The page of `rows` the query's `param` asks for."""
+    return Paginator(rows, per_page).get_page(page_number(request.GET.get(param)))
+
+
 @login_required
 def plan_detail(request, pk):
+    """The plan: a page of its lines (each with what the user may do to it), and pages
+    of its removed lines, consultations, partner nominations and versions, each list
+    paged by its own query parameter. The queries are as many however long each is."""
     plan = _plan(request, pk)
-    lines = selectors.plan_lines(plan)
+    lines = selectors.plan_lines_page(plan, page_number(request.GET.get("page")), LINES_PAGE_SIZE)
+    may_draft = policy.may_draft(request.user, plan)
     for line in lines:
         line.targets = target_categories_label(line)
-    may_draft = policy.may_draft(request.user, plan)
     return render(
         request,
         "planning/plan_detail.html",
@@ -81,10 +91,12 @@ def plan_detail(request, pk):
                 for line in lines
                 if may_draft and policy.line_refusal(line, removing=True) is None
             },
-            "removed": selectors.removed_lines(plan),
-            "consultations": selectors.consultation_rows(plan),
-            "versions": selectors.plan_versions(plan),
-            "nominations": selectors.plan_nominations(plan),
+            "removed": _page(request, selectors.removed_lines(plan), "removed_page"),
+            "consultations": _page(
+                request, selectors.plan_consultations(plan), "consultations_page"
+            ),
+            "versions": _page(request, selectors.plan_versions(plan), "versions_page"),
+            "nominations": _page(request, selectors.plan_nominations(plan), "nominations_page"),
             "may_draft": may_draft,
             "may_approve": policy.may_approve(request.user, plan),
             "reason_form": ReasonForm(),
