@@ -25,7 +25,7 @@ from dispatch.import_cells import (
 )
 from dispatch.imports_classes import ClassImport
 from dispatch.models import Institution, InstitutionKind
-from imports.kinds import Action, Column, ImportKind, RowOutcome
+from imports.kinds import Action, Column, ImportKind, RowOutcome, differences
 from org.models import Unit, UnitKind
 from org.policy import is_dispatcher
 
@@ -173,6 +173,14 @@ class InstitutionImport(ImportKind):
             outcome.action = Action.UNCHANGED
         else:
             outcome.action = Action.UPDATE
+            field = Institution._meta.get_field
+            outcome.changes = differences(
+                [
+                    (Unit._meta.get_field("name").verbose_name, unit.name, name),
+                    (field("kind").verbose_name, institution.kind, kind, _kind_label),
+                    (field("address").verbose_name, institution.address, address),
+                ]
+            )
         return outcome
 
     def apply(self, actor, outcomes, progress):
@@ -201,6 +209,10 @@ class InstitutionImport(ImportKind):
 
         with transaction.atomic():
             write_in_batches(outcomes, progress, write)
+
+
+def _kind_label(value) -> str:
+    return InstitutionKind(value).label if value in InstitutionKind.values else value
 
 
 def register_kinds(registry) -> None:

@@ -27,7 +27,7 @@ from dispatch.import_cells import (
     write_in_batches,
 )
 from dispatch.models import ClassKind, Institution, TrainingClass
-from imports.kinds import Action, Column, ImportKind, RowOutcome
+from imports.kinds import Action, Column, ImportKind, RowOutcome, differences
 from org.models import OrgDepartment
 from org.policy import is_dispatcher
 
@@ -147,13 +147,13 @@ class ClassImport(ImportKind):
             d.issuer_code: d
             for d in OrgDepartment.objects.filter(
                 issuer_code__in={row.get("organizer", "") for _line, row in rows}
-            )
+            ).select_related("unit")  # its name, for the preview's changes
         }
         existing: dict[str, list[TrainingClass]] = {}
         for klass in TrainingClass.objects.filter(
             name__in={row.get("name", "") for _line, row in rows},
             institution__in=[i.pk for i in institutions.values()],
-        ).select_related("organizer"):
+        ).select_related("organizer__unit"):
             key = class_key(klass.name, klass.start_date, klass.institution_id)
             existing.setdefault(key, []).append(klass)
         reach = dispatcher_reach(
@@ -321,6 +321,7 @@ class ClassImport(ImportKind):
             outcome.action = Action.UNCHANGED
         else:
             outcome.action = Action.UPDATE
+            outcome.changes = _changes(found[0], outcome.data, organizer, institution)
         return outcome
 
     def apply(self, actor, outcomes, progress):
@@ -364,6 +365,28 @@ def _values(data) -> dict:
         "days": data["days"],
         "quota": data["quota"],
     }
+
+
+def _changes(klass, data, organizer, institution) -> list[list[str]]:
+    """What updating `klass` to the row's `data` changes, by the class's field names:
+    the institution and the organizer by name, the kind by its label."""
+    organizers = {klass.organizer_id: klass.organizer.unit.name, organizer.pk: organizer.unit.name}
+    shows = {
+        # the institution is part of the class's key: the same on both sides
+        "institution_id": {institution.pk: institution.unit.name}.get,
+        "organizer_id": organizers.get,
+        "kind": lambda value: ClassKind(value).label if value in ClassKind.values else value,
+    }
+    old, new = _class_values(klass), _values(data)
+    return differences(
+        (
+            TrainingClass._meta.get_field(field).verbose_name,
+            old[field],
+            new[field],
+            shows.get(field),
+        )
+        for field in CLASS_FIELDS
+    )
 
 
 def _class_values(klass) -> dict:

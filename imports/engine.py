@@ -170,10 +170,13 @@ def _summary(batch: ImportBatch, counts: dict) -> dict:
     return {"kind": batch.kind, "file_name": batch.file_name, "sha256": batch.sha256, **counts}
 
 
-def _verdict(outcome) -> tuple[str, str, list[str]]:
-    """(key, action, errors) of an outcome as stored: an outcome with errors is an error."""
+def _verdict(outcome) -> tuple[str, str, list[str], list]:
+    """(key, action, errors, changes) of an outcome as stored: an outcome with errors is
+    an error, and changes nothing."""
     errors = [str(error) for error in outcome.errors]
-    return str(outcome.key or "")[:255], Action.ERROR if errors else outcome.action, errors
+    action = Action.ERROR if errors else outcome.action
+    changes = [] if action == Action.ERROR else [[str(v) for v in c] for c in outcome.changes]
+    return str(outcome.key or "")[:255], action, errors, changes
 
 
 def _insert_rows(batch_pk: int, outcomes: list) -> None:
@@ -182,18 +185,27 @@ def _insert_rows(batch_pk: int, outcomes: list) -> None:
     if not outcomes:
         return
     meta = ImportRow._meta
-    names = ("batch", "line", "key", "action", "raw", "data", "errors")
+    names = ("batch", "line", "key", "action", "raw", "data", "errors", "changes")
     columns = ", ".join(connection.ops.quote_name(meta.get_field(n).column) for n in names)
     json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     sql = (
         f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
-        f"VALUES (%s, %s, %s, %s, {json}, {json}, {json})"
+        f"VALUES (%s, %s, %s, %s, {json}, {json}, {json}, {json})"
     )
     values = []
     for outcome, raw in outcomes:
-        key, action, errors = _verdict(outcome)
+        key, action, errors, changes = _verdict(outcome)
         values.append(
-            (batch_pk, outcome.line, key, action, _dumps(raw), _dumps(outcome.data), _dumps(errors))
+            (
+                batch_pk,
+                outcome.line,
+                key,
+                action,
+                _dumps(raw),
+                _dumps(outcome.data),
+                _dumps(errors),
+                _dumps(changes),
+            )
         )
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
@@ -392,6 +404,10 @@ def _commit_failed(batch, kind, actor, messages, *, refresh: bool) -> None:
         )
 
 
+#: what judging a stored row again rewrites
+REFRESHED = ["key", "action", "data", "errors", "changes"]
+
+
 def _refresh_rows(batch, kind, actor) -> dict:
     rows = ImportRow.objects.filter(batch=batch).order_by("line").values_list("pk", "line", "raw")
     ids, stored = {}, []
@@ -404,11 +420,15 @@ def _refresh_rows(batch, kind, actor) -> dict:
         pk = ids.get(outcome.line)
         if pk is None:
             continue
-        key, action, errors = _verdict(outcome)
+        key, action, errors, changes = _verdict(outcome)
         counts[action] = counts.get(action, 0) + 1
-        buffer.append(ImportRow(pk=pk, key=key, action=action, data=outcome.data, errors=errors))
+        buffer.append(
+            ImportRow(
+                pk=pk, key=key, action=action, data=outcome.data, errors=errors, changes=changes
+            )
+        )
         if len(buffer) >= CHUNK:
-            ImportRow.objects.bulk_update(buffer, ["key", "action", "data", "errors"])
+            ImportRow.objects.bulk_update(buffer, REFRESHED)
             buffer = []
-    ImportRow.objects.bulk_update(buffer, ["key", "action", "data", "errors"])
+    ImportRow.objects.bulk_update(buffer, REFRESHED)
     return _counts(counts)

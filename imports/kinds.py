@@ -22,10 +22,15 @@ transaction, audited as one event with the file's SHA-256. The kind's part: the 
     registry.register(UnitKind())
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from core.formatting import format_date, format_hours
 
 
 class Action:
@@ -60,7 +65,9 @@ class RowOutcome:
     """The verdict on one row. `raw` is the row as read ({key: cell value as text});
     `key` names the row on the preview (a unit code, a masked ID number …); `data` is
     what `apply` needs (JSON-serialisable: it is stored between preview and commit);
-    `errors` are full Chinese sentences, each naming the offending value."""
+    `errors` are full Chinese sentences, each naming the offending value; `changes` lists
+    what an UPDATE changes, [label, old, new] as a person reads them (`differences`), for
+    the preview (an outcome with errors keeps none)."""
 
     line: int
     key: str
@@ -68,6 +75,36 @@ class RowOutcome:
     raw: dict = field(default_factory=dict)
     data: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    changes: list[list[str]] = field(default_factory=list)
+
+
+def shown(value) -> str:
+    """A value as the preview prints it: 是/否 for a flag, dates as dates, hours without
+    a trailing .0, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if isinstance(value, Decimal | float):
+        return format_hours(value)
+    return str(value)
+
+
+def differences(items: Iterable[tuple]) -> list[list[str]]:
+    """`RowOutcome.changes` from (label, old, new) or (label, old, new, show) items: one
+    [label, old, new] for each item whose values differ, the values as `shown`, after
+    `show` (an id to a name, a code to its label) when given and the value is not None."""
+    found = []
+    for label, old, new, *show in items:
+        if old == new:
+            continue
+        turn = show[0] if show else None
+        found.append(
+            [str(label), *(shown(turn(v) if turn and v is not None else v) for v in (old, new))]
+        )
+    return found
 
 
 class ImportKind:
@@ -86,7 +123,8 @@ class ImportKind:
         """Judge every row ((line, {column key: value})), reading only: one outcome per
         row, in any order. It may read all rows first (a unit tree arrives in any order;
         duplicates within the file are errors) and must stay set-based (batched lookups,
-        no query per row): 100,000 cadres are checked in seconds."""
+        no query per row): 100,000 cadres are checked in seconds. An UPDATE carries its
+        `changes`, named from what those lookups read (names, not ids)."""
         raise NotImplementedError
 
     def apply(self, actor, outcomes: Iterable[RowOutcome], progress: Callable[[int], None]) -> None:

@@ -62,6 +62,8 @@ class ImportRow(models.Model):
     raw = models.JSONField(_("row as read"), default=dict)
     data = models.JSONField(_("checked values"), default=dict)
     errors = models.JSONField(_("errors"), default=list)
+    #: what an update changes: [label, old, new] as a person reads them
+    changes = models.JSONField(_("changes"), default=list)
 
     class Meta:
         verbose_name = _("import row")

@@ -24,7 +24,7 @@ def batch_rows(batch: ImportBatch, *, errors_only: bool = False):
     rows = ImportRow.objects.filter(batch=batch)
     if errors_only:
         rows = rows.filter(action=Action.ERROR)
-    return rows.only("line", "key", "action", "raw", "errors").order_by("line")
+    return rows.only("line", "key", "action", "raw", "errors", "changes").order_by("line")
 
 
 def preview_cells(kind, row: ImportRow) -> list[str]:

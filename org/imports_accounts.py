@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from audit.services import record_event
 from core.masking import mask_id_number
 from core.validation import validate_phone
-from imports.kinds import Action, Column, ImportKind, RowOutcome
+from imports.kinds import Action, Column, ImportKind, RowOutcome, differences
 from notifications.models import ContactProfile
 from org import activation, idnumber, policy, services
 from org.imports_common import holds_any
@@ -213,11 +213,25 @@ class AccountImport(ImportKind):
         }
         if account is None:
             outcome.action = Action.CREATE
-        elif not ctx.holds(account, role, unit, cadre):
+            return outcome
+        held = ctx.holds(account, role, unit, cadre)
+        if not held:
             outcome.action = Action.CREATE if not changes else Action.UPDATE
         else:
             outcome.action = Action.UPDATE if changes else Action.UNCHANGED
+        # A new grant is itemised too, also on an existing account's CREATE row.
+        outcome.changes = differences(
+            [
+                (self._header("full_name"), account.first_name, details["full_name"]),
+                (self._header("email"), account.email, details["email"]),
+                (self._header("phone"), ctx.phones.get(account.pk, ""), details["phone"]),
+                *([] if held else [(self._header("role"), *ctx.roles_with(account, role, unit))]),
+            ]
+        )
         return outcome
+
+    def _header(self, key) -> str:
+        return next(str(column.header) for column in self.columns if column.key == key)
 
     def _unit(self, row, role, ctx, errors):
         code = row.get("unit", "")
@@ -386,11 +400,17 @@ class _Context:
             "user_id", "group__name"
         ):
             self.groups.setdefault(user_id, set()).add(name)
-        self.perms: set[tuple[int, int, str]] = set(
-            UnitUserObjectPermission.objects.filter(user__in=user_ids).values_list(
-                "user_id", "content_object_id", "permission__codename"
-            )
-        )
+        self.perms: set[tuple[int, int, str]] = set()
+        self.unit_perms: dict[int, dict[int, set[str]]] = {}  # user: {unit: codenames}
+        self.unit_names: dict[int, str] = {}
+        for user_id, unit_id, codename, unit_name in UnitUserObjectPermission.objects.filter(
+            user__in=user_ids
+        ).values_list(
+            "user_id", "content_object_id", "permission__codename", "content_object__name"
+        ):
+            self.perms.add((user_id, unit_id, codename))
+            self.unit_perms.setdefault(user_id, {}).setdefault(unit_id, set()).add(codename)
+            self.unit_names[unit_id] = unit_name
         codes = {row.get("unit", "") for _line, row in rows} - {""}
         self.units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
         self.unit_reach = self._reach([u.pk for u in self.units.values()])
@@ -429,6 +449,32 @@ class _Context:
             (account.pk, unit.pk, codename) in self.perms for codename in ROLE_PERMISSIONS[role]
         )
 
+    def roles_with(self, account, role, unit) -> tuple[str, str]:
+        """The roles `account` holds, and with the grant of `role` on `unit` added: as
+        the preview shows them ("单位联络员（某市发改委）、…")."""
+        groups = {name.removeprefix("role:") for name in self.groups.get(account.pk, ())}
+        held = []
+        for unit_id, codenames in self.unit_perms.get(account.pk, {}).items():
+            fits = [r for r in Role.values if r in groups and _needs(r) and _needs(r) <= codenames]
+            # read_scope alone (a deputy, an auditor) is not a role where another one gives it
+            held += [(r, unit_id) for r in fits if not any(_needs(r) < _needs(o) for o in fits)]
+        if Role.TRAINEE in groups:
+            held.append((Role.TRAINEE, None))
+        grant = (role, unit.pk if unit else None)
+        if unit is not None:
+            self.unit_names.setdefault(unit.pk, unit.name)
+        return self._roles_text(held), self._roles_text(
+            [*held, grant] if grant not in held else held
+        )
+
+    def _roles_text(self, grants) -> str:
+        order = {role: index for index, role in enumerate(Role.values)}
+        grants = sorted(grants, key=lambda g: (order[g[0]], self.unit_names.get(g[1], "")))
+        return "、".join(
+            str(Role(role).label) + (f"（{self.unit_names[unit_id]}）" if unit_id else "")
+            for role, unit_id in grants
+        )
+
     def link_conflicts(self, line, username, account, cadre) -> list[str]:
         """A cadre's record opens for one account; an account opens one record."""
         errors = []
@@ -455,6 +501,10 @@ class _Context:
                 % {"username": username, "line": mine[0]}
             )
         return errors
+
+
+def _needs(role) -> set[str]:
+    return set(ROLE_PERMISSIONS[role])
 
 
 def _write(actor, data, accounts) -> None:

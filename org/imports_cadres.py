@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from imports.kinds import Action, Column, ImportKind, RowOutcome
+from imports.kinds import Action, Column, ImportKind, RowOutcome, differences
 from org import idnumber, policy, selectors
 from org.imports_common import (
     BATCH,
@@ -212,7 +212,11 @@ class CadreImport(ImportKind):
             existing = {
                 c["id_number"]: c
                 for c in Cadre.objects.filter(id_number__in=list(numbers)).values(
-                    "pk", "id_number", "unit_id", *[f for f in FIELDS.values() if f != "unit_id"]
+                    "pk",
+                    "id_number",
+                    "unit_id",
+                    "unit__name",  # for the preview's changes
+                    *[f for f in FIELDS.values() if f != "unit_id"],
                 )
             }
             # A cadre of a unit whose records the importer keeps is in reach; whether
@@ -336,6 +340,7 @@ class CadreImport(ImportKind):
             outcome.action = Action.UNCHANGED
         else:
             outcome.action = Action.UPDATE
+            outcome.changes = _changes(context, old, data, unit)
         return outcome
 
     def _header(self, key) -> str:
@@ -452,6 +457,27 @@ class CadreImport(ImportKind):
                 cadres_changed.send(Cadre, cadre_ids=[c.pk for c in updated], using="default")
             CadreTransfer.objects.bulk_create(transfers, batch_size=500)
             progress(len(chunk))
+
+
+def _changes(context, old, data, unit) -> list[list[str]]:
+    """What the update changes, by the cadre's field names: units and departments by
+    name, choices by label, flags as 是/否."""
+    units = {old["unit_id"]: old["unit__name"], unit["pk"]: unit["name"]}
+    shows = {
+        "gender": lambda value: _label(Gender, value),
+        "category": lambda value: _label(CadreCategory, value),
+        "unit": units.get,
+        "managing": lambda pk: context.departments[pk]["unit__name"],
+        "co": lambda pk: context.departments[pk]["unit__name"],
+    }
+    return differences(
+        (Cadre._meta.get_field(field).verbose_name, old[field], data[key], shows.get(key))
+        for key, field in FIELDS.items()
+    )
+
+
+def _label(choices, value) -> str:
+    return choices(value).label if value in choices.values else value
 
 
 def _insert(rows: list[tuple]) -> None:

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from imports.kinds import Action, Column, ImportKind, RowOutcome
+from imports.kinds import Action, Column, ImportKind, RowOutcome, differences
 from org import policy
 from org.imports_common import (
     Reach,
@@ -95,7 +95,16 @@ class UnitImport(ImportKind):
         entries: dict[str, tuple[int, dict]] = {}  # code → first line, row
         existing = units_by_code(
             {row["code"] for _line, row in rows} | {row.get("parent", "") for _l, row in rows},
-            fields=("pk", "code", "name", "kind", "path", "parent_id", "parent__code"),
+            fields=(
+                "pk",
+                "code",
+                "name",
+                "kind",
+                "path",
+                "parent_id",
+                "parent__code",
+                "parent__name",
+            ),
         )
         file_codes = {row["code"] for _line, row in rows}
         for line, row in rows:
@@ -234,6 +243,8 @@ class UnitImport(ImportKind):
                 if refusal:
                     errors.append(refusal)
             outcome.action = Action.ERROR if errors else action
+            if outcome.action == Action.UPDATE:
+                outcome.changes = _unit_changes(unit, row, entries, existing)
             outcome.data = {
                 "code": code,
                 "name": row["name"],
@@ -308,6 +319,29 @@ class UnitImport(ImportKind):
             progress(len(level))
 
 
+def _unit_changes(unit, row, entries, existing) -> list[list[str]]:
+    """What updating `unit` (as registered) to `row` changes: parents by name, the
+    new one's as the file names it when the file holds it."""
+    parent = row.get("parent", "")
+    names = {unit["parent__code"] or "": unit["parent__name"]}
+    if parent in entries:
+        names[parent] = entries[parent][1]["name"]
+    elif parent in existing:
+        names[parent] = existing[parent]["name"]
+    field = Unit._meta.get_field
+    return differences(
+        [
+            (field("name").verbose_name, unit["name"], row["name"]),
+            (field("kind").verbose_name, unit["kind"], row["kind_value"], _kind_label),
+            (field("parent").verbose_name, unit["parent__code"] or "", parent, names.get),
+        ]
+    )
+
+
+def _kind_label(value) -> str:
+    return UnitKind(value).label if value in UnitKind.values else value
+
+
 class OrgDepartmentImport(ImportKind):
     slug = "org_departments"
     label = gettext_lazy("Organization departments")
@@ -357,7 +391,7 @@ class OrgDepartmentImport(ImportKind):
         departments = {
             d["unit__code"]: d
             for d in OrgDepartment.objects.filter(unit__code__in=list(units)).values(
-                "pk", "unit__code", "jurisdiction__code", "issuer_code"
+                "pk", "unit__code", "jurisdiction__code", "jurisdiction__name", "issuer_code"
             )
         }
         issuers = {row["issuer_code"] for _l, row in rows}
@@ -442,12 +476,30 @@ class OrgDepartmentImport(ImportKind):
                         )
                         % {"count": outside, "name": unit["name"], "root": root["name"]}
                     )
+            changes = []
+            if action == Action.UPDATE:
+                field = OrgDepartment._meta.get_field
+                changes = differences(
+                    [
+                        (
+                            field("jurisdiction").verbose_name,
+                            department["jurisdiction__code"],
+                            root_code,
+                            {
+                                department["jurisdiction__code"]: department["jurisdiction__name"],
+                                root_code: root["name"] if root else root_code,
+                            }.get,
+                        ),
+                        (field("issuer_code").verbose_name, department["issuer_code"], issuer),
+                    ]
+                )
             yield RowOutcome(
                 line=line,
                 key=code[:255],
                 action=Action.ERROR if errors else action,
                 raw=row,
                 errors=errors,
+                changes=changes,
                 data={
                     "pk": department["pk"] if department else None,
                     "unit": unit["pk"] if unit else None,
