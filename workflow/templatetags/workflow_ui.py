@@ -227,8 +227,8 @@ _MESSAGE_LINK = re.compile(r'<a href="([^"]+)">#(\d+)</a>')
 @register.filter
 def with_subject(message):
     """Viewflow's messages name a task or process by its number ("已认领该事项。#5"); this
-    names it by its subject and keeps the link as 查看 (the snackbar shows the link as its
-    action). Messages without such a link are left as they are."""
+    names it by its subject and keeps the link as 查看 (in the messages above the page's
+    content). Messages without such a link are left as they are."""
     text = str(message)
     match = _MESSAGE_LINK.search(text)
     if match is None:
