@@ -48,13 +48,16 @@ def seats_taken(institution, start, end, *, plan=None, exclude_line=None, exclud
     return planned + (classes.aggregate(n=Sum("quota"))["n"] or 0)
 
 
-def capacity_refusal(institution, start, end, seats: int, **counted) -> str | None:
-    """Why `seats` more at `institution` on [start, end] do not fit its capacity (the
-    other arguments as `seats_taken`'s); None when they fit or the capacity is unknown."""
+def capacity_refusal(
+    institution, start, end, seats: int, *, also_taken: int = 0, **counted
+) -> str | None:
+    """Why `seats` more at `institution` on [start, end] do not fit its capacity, with
+    `also_taken` seats held besides what `seats_taken` counts (the other arguments are
+    its); None when they fit or the capacity is unknown."""
     capacity = getattr(institution, "capacity", None)
     if not capacity or start is None or end is None or not seats:
         return None
-    taken = seats_taken(institution, start, end, **counted)
+    taken = also_taken + seats_taken(institution, start, end, **counted)
     if taken + seats <= capacity:
         return None
     return _(

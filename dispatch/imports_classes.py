@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import save_audited
 from core.formatting import format_date
+from dispatch import capacity
 from dispatch.import_cells import (
     choice_labels,
     choice_lookup,
@@ -315,9 +316,15 @@ class ClassImport(ImportKind):
             "days": numbers["days"],
             "quota": numbers["quota"],
         }
+        unchanged = bool(found) and _class_values(found[0]) == _values(outcome.data)
+        if not unchanged:
+            refusal = _capacity_refusal(context, institution, start, end, numbers["quota"], found)
+            if refusal:
+                errors.append(refusal)
+                return outcome
         if not found:
             outcome.action = Action.CREATE
-        elif _class_values(found[0]) == _values(outcome.data):
+        elif unchanged:
             outcome.action = Action.UNCHANGED
         else:
             outcome.action = Action.UPDATE
@@ -334,6 +341,28 @@ class ClassImport(ImportKind):
 
         with transaction.atomic():
             write_in_batches(outcomes, progress, write)
+
+
+def _capacity_refusal(context, institution, start, end, quota, found) -> str | None:
+    """The institution's capacity (`dispatch.capacity`, the class page's rule) for a row
+    that creates or changes a class, counting the file's earlier rows of the same
+    institution on overlapping dates too. Only institutions with a capacity cost a query
+    (two aggregates) per row."""
+    if not institution.capacity:
+        return None
+    earlier = context.setdefault("seats_in_file", {}).setdefault(institution.pk, [])
+    in_file = sum(n for s, e, n in earlier if s <= end and e >= start)
+    refusal = capacity.capacity_refusal(
+        institution,
+        start,
+        end,
+        quota,
+        also_taken=in_file,
+        exclude_class=found[0].pk if found else None,
+    )
+    if refusal is None:
+        earlier.append((start, end, quota))
+    return refusal
 
 
 CLASS_FIELDS = (

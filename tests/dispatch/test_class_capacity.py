@@ -1,7 +1,7 @@
-"""An institution's capacity holds for classes made on the class page too, not only for plan
-lines: the classes held there on overlapping dates and the seats plans hold there count
-(`dispatch.capacity`, the one rule); two classes saved at once cannot both take the last
-seats (PostgreSQL)."""
+"""An institution's capacity holds for classes made on the class page or imported too, not
+only for plan lines: the classes held there on overlapping dates, the seats plans hold
+there and a file's own earlier rows count (`dispatch.capacity`, the one rule); two classes
+saved at once cannot both take the last seats (PostgreSQL)."""
 
 import datetime as dt
 
@@ -12,7 +12,9 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from dispatch.models import Institution, TrainingClass
 from dispatch.services import training_class_save
+from imports.kinds import Action
 from planning import services as planning_services
+from tests.dispatch.import_kit import actions, check, commit, errors_by_line
 from tests.factories import training_class
 from tests.planning.helpers import good_sessions
 from tests.racing import postgresql_only, together
@@ -136,3 +138,50 @@ def test_two_classes_saved_at_once_cannot_both_take_the_last_seats(world, school
     refusals = [v for k, v in outcomes if k == "error"]
     assert all("同期最多容纳100人" in " ".join(v.messages) for v in refusals), outcomes
     assert TrainingClass.objects.filter(institution=school).count() == 2
+
+
+def import_row(world, name, start, quota, days=5):
+    return {
+        "name": name,
+        "institution": world.school_unit.code,
+        "organizer": "X组通",
+        "kind": "专题班",
+        "start": start.isoformat(),
+        "end": (start + dt.timedelta(days=days - 1)).isoformat(),
+        "report": start.isoformat(),
+        "location": "党校主楼",
+        "credit_hours": "40",
+        "days": str(days),
+        "quota": str(quota),
+    }
+
+
+@pytest.mark.django_db
+def test_an_import_counts_the_classes_there_and_its_own_earlier_rows(world, school):
+    training_class(world.city_od, school, START, days=5, quota=40)
+    outcomes = check(
+        "classes",
+        world.bob,
+        [
+            import_row(world, "第一期", START, 30),  # 40 + 30 fit
+            import_row(world, "第二期", START + dt.timedelta(days=2), 40),  # 40 + 30 + 40 do not
+            import_row(world, "第三期", START + dt.timedelta(days=20), CAPACITY),  # later: fits
+        ],
+    )
+    assert actions(outcomes) == [Action.CREATE, Action.ERROR, Action.CREATE]
+    message = " ".join(errors_by_line(outcomes)[outcomes[1].line])
+    assert "同期最多容纳100人" in message and "已占70个名额" in message, message
+    with pytest.raises(ValidationError):
+        commit("classes", world.bob, [import_row(world, "第二期", START, 61)])
+    assert not TrainingClass.objects.filter(name="第二期").exists()
+
+
+@pytest.mark.django_db
+def test_an_imported_class_changed_does_not_count_its_own_old_seats(world, school):
+    commit("classes", world.bob, [import_row(world, "第一期", START, 60)])
+    assert actions(commit("classes", world.bob, [import_row(world, "第一期", START, 60)])) == [
+        Action.UNCHANGED
+    ]
+    outcomes = commit("classes", world.bob, [import_row(world, "第一期", START, CAPACITY)])
+    assert actions(outcomes) == [Action.UPDATE]
+    assert TrainingClass.objects.get(name="第一期").quota == CAPACITY
