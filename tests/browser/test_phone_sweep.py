@@ -50,6 +50,7 @@ def test_every_list_reads_as_cards_on_a_phone(journey, world, staff, klass, clie
             "/dispatches/overdue/",
             "/classes/",
             f"/cadres/{world.cadre_a.pk}/record/",
+            "/hours/",
             "/surveys/",
             "/plans/",
             "/documents/",
