@@ -49,15 +49,24 @@ class MultiPicker(forms.CheckboxSelectMultiple):
         self.group_by = group_by
         self.group_label = group_label
 
+    def searches(self, queryset) -> bool:
+        """Whether the picker over `queryset` searches instead of listing (one COUNT)."""
+        return bool(self.search_url) and queryset.count() > self.FULL_LIST_MAX
+
+    @staticmethod
+    def chosen(queryset, value):
+        """The rows of `queryset` among the chosen ids `value` (what a searching picker
+        shows)."""
+        return queryset.filter(pk__in=[pk for pk in (positive_int(v) for v in value or ()) if pk])
+
     def get_context(self, name, value, attrs):
         queryset = getattr(self.choices, "queryset", None)
         shown = copy.copy(self)  # the choices rendered this once; the widget's stay
         searching = False
         if queryset is not None:
-            searching = bool(self.search_url) and queryset.count() > self.FULL_LIST_MAX
+            searching = self.searches(queryset)
             if searching:
-                ids = [pk for pk in (positive_int(v) for v in value or ()) if pk]
-                shown.choices = [self.choices.choice(row) for row in queryset.filter(pk__in=ids)]
+                shown.choices = [self.choices.choice(row) for row in self.chosen(queryset, value)]
             elif self.group_by is not None:
                 groups: dict = {}
                 for row in queryset:

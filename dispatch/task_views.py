@@ -294,7 +294,13 @@ class RollCallStartView(TaskFormView):
                 "pk", "start_date", "end_date"
             )
         }
-        context["busy_periods"] = selectors.busy_periods(form.fields["cadres"].queryset)
+        # The busy periods of the cadres the page lists: every one on offer (at most
+        # MultiPicker.FULL_LIST_MAX), or, when the picker searches, the chosen ones; the
+        # script asks /rollcalls/busy/ for each cadre found and chosen later.
+        picker, offered = form.fields["cadres"].widget, form.fields["cadres"].queryset
+        if picker.searches(offered):
+            offered = picker.chosen(offered, form["cadres"].value())
+        context["busy_periods"] = selectors.busy_periods(offered)
         return context
 
     def perform(self, form):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("dispatches/", views.dispatch_list, name="dispatch_list"),
     path("dispatches/overdue/", views.overdue_list, name="overdue_list"),
     path("rollcalls/", views.roll_call_list, name="roll_call_list"),
+    path("rollcalls/busy/", views.roll_call_busy, name="roll_call_busy"),
     path("rollcalls/<int:pk>/", views.roll_call_detail, name="roll_call_detail"),
     path(
         "rollcalls/<int:pk>/acknowledgements/",

@@ -5,11 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core import exports, paging
+from core.http import positive_int
 from dispatch import exports as dispatch_exports
 from dispatch import policy as dispatch_policy
 from dispatch import records, selectors, suggestions
@@ -274,3 +275,15 @@ def roll_call_acknowledgements(request, pk: int):
             "counts": selectors.acknowledgement_counts(roll_call),
         },
     )
+
+
+@login_required
+def roll_call_busy(request):
+    """The classes that keep cadres busy (`selectors.busy_periods`), for the roll call
+    form's clash warning when its picker searches (xundiao/rollcall_start.js): ?cadre=
+    (up to 50) among the cadres the roll call offers the user; others are left out."""
+    if not org_selectors.may_pick(request.user, "roll_call"):
+        raise PermissionDenied
+    ids = [pk for pk in (positive_int(v) for v in request.GET.getlist("cadre")[:50]) if pk]
+    cadres = org_selectors.cadres_offered(request.user, "roll_call").filter(pk__in=ids)
+    return JsonResponse(selectors.busy_periods(cadres))

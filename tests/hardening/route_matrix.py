@@ -166,6 +166,8 @@ PAGES: dict[str, Expect] = {
     "delegations": Expect(get=every({"200"}, [HEAD]), post=every({"200"}, [HEAD])),
     "hours_import": DISPATCHER_PAGE,
     "class_create": DISPATCHER_PAGE,
+    # The roll call form's busy periods of the cadres its search finds (JSON).
+    "roll_call_busy": DISPATCHER_PAGE,
 }
 
 # Object pages. The samples: Dave's latest notification and his notice (通知书) on the city

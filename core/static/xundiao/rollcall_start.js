@@ -44,7 +44,23 @@
     clash.hidden = !found.length;
     clash.textContent = found.length ? clash.getAttribute("data-lead") + found.join("；") : "";
   }
+  // A picker that searches (over 200 cadres on offer) lists only the chosen at first, and
+  // the page carries their busy periods only: a cadre found and chosen later has theirs
+  // asked of the server (/rollcalls/busy/), once.
+  var busyUrl = form.getAttribute("data-busy-url");
+  var listed = {};
+  form.querySelectorAll('input[type=checkbox][name="cadres"]').forEach(function (box) { listed[box.value] = true; });
+  function askBusy(box) {
+    var id = box.value;
+    if (!busyUrl || listed[id] || busy[id]) { return; }
+    listed[id] = true;
+    fetch(busyUrl + "?cadre=" + encodeURIComponent(id), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (data) { if (data[id]) { busy[id] = data[id]; checkClash(); } })
+      .catch(function () { listed[id] = false; });
+  }
   form.addEventListener("change", function (e) {
+    if (e.target.name === "cadres" && e.target.checked) { askBusy(e.target); }
     if (e.target === classSelect || e.target.name === "cadres") { checkClash(); }
   });
   checkClash();
