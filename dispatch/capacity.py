@@ -2,10 +2,10 @@
 rule for every way a class comes to be: made on the class page, imported, or planned as a
 line of a dispatch plan (`planning.lines`).
 
-Seats taken on dates overlapping a class's: the quota of every class held there on those
-dates, and the seats of plan lines not yet made into classes. Plans live above this app,
-so the planning app registers its count (`register_planned_seats`) from its AppConfig; a
-class made from a counted line is counted by the line, not twice."""
+Seats taken on dates overlapping a class's: the seats of the plans' lines there (a class
+made from one is counted by its line, whatever its own figures say until the line changes)
+and the quota of every other class held there on those dates. Plans live above this app,
+so the planning app registers its count (`register_planned_seats`) from its AppConfig."""
 
 from collections.abc import Callable
 
@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
-#: (institution, start, end, *, plan, exclude_line) -> (seats planned, the classes those
-#: planned lines were made into, as a queryset of ids)
+#: (institution, start, end, *, plan, exclude_line, exclude_classes) -> (seats planned, the
+#: classes those planned lines were made into, as a queryset of ids)
 PlannedSeats = Callable[..., tuple[int, QuerySet | None]]
 _planned: list[PlannedSeats] = []
 
@@ -25,26 +25,28 @@ def register_planned_seats(count: PlannedSeats) -> None:
         _planned.append(count)
 
 
-def seats_taken(institution, start, end, *, plan=None, exclude_line=None, exclude_class=None):
+def seats_taken(institution, start, end, *, plan=None, exclude_line=None, exclude_classes=()):
     """Seats taken at `institution` on dates overlapping [start, end]: what the registered
     counts plan there (`plan` the plan being drafted, `exclude_line` the line being
-    replaced) and the quota of every class there not made from a counted line, but
-    `exclude_class` (the class being changed)."""
+    replaced) and the quota of every class there not made from a counted line — but not
+    `exclude_classes` (ids: the class being changed, or a file's classes counted from its
+    rows), nor the lines they were made from."""
     from dispatch.models import TrainingClass
 
+    excluded = [pk for pk in exclude_classes if pk]
     planned = 0
     classes = TrainingClass.objects.filter(
         institution=institution, start_date__lte=end, end_date__gte=start
     )
     for count in _planned:
         seats, counted_classes = count(
-            institution, start, end, plan=plan, exclude_line=exclude_line
+            institution, start, end, plan=plan, exclude_line=exclude_line, exclude_classes=excluded
         )
         planned += seats
         if counted_classes is not None:
             classes = classes.exclude(pk__in=counted_classes)
-    if exclude_class is not None:
-        classes = classes.exclude(pk=exclude_class)
+    if excluded:
+        classes = classes.exclude(pk__in=excluded)
     return planned + (classes.aggregate(n=Sum("quota"))["n"] or 0)
 
 

@@ -318,7 +318,9 @@ class ClassImport(ImportKind):
         }
         unchanged = bool(found) and _class_values(found[0]) == _values(outcome.data)
         if not unchanged:
-            refusal = _capacity_refusal(context, institution, start, end, numbers["quota"], found)
+            refusal = _capacity_refusal(
+                context, institution, name, start, end, numbers["quota"], found
+            )
             if refusal:
                 errors.append(refusal)
                 return outcome
@@ -343,25 +345,38 @@ class ClassImport(ImportKind):
             write_in_batches(outcomes, progress, write)
 
 
-def _capacity_refusal(context, institution, start, end, quota, found) -> str | None:
+def _capacity_refusal(context, institution, name, start, end, quota, found) -> str | None:
     """The institution's capacity (`dispatch.capacity`, the class page's rule) for a row
-    that creates or changes a class, counting the file's earlier rows of the same
-    institution on overlapping dates too. Only institutions with a capacity cost a query
-    (two aggregates) per row."""
+    that creates or changes a class, counting the file's earlier rows there on
+    overlapping dates by their new figures — and their classes in the database, as they
+    stand before the import or as the commit has just written them, not again. Only
+    institutions with a capacity cost queries (three) per row."""
     if not institution.capacity:
         return None
     earlier = context.setdefault("seats_in_file", {}).setdefault(institution.pk, [])
-    in_file = sum(n for s, e, n in earlier if s <= end and e >= start)
+    in_file = sum(n for _name, s, e, n in earlier if s <= end and e >= start)
+    keys = {(row_name, s) for row_name, s, _e, _n in earlier}
+    written = (
+        [
+            pk
+            for pk, row_name, s in TrainingClass.objects.filter(
+                institution=institution, name__in={row_name for row_name, _s in keys}
+            ).values_list("pk", "name", "start_date")
+            if (row_name, s) in keys
+        ]
+        if keys
+        else []
+    )
     refusal = capacity.capacity_refusal(
         institution,
         start,
         end,
         quota,
         also_taken=in_file,
-        exclude_class=found[0].pk if found else None,
+        exclude_classes=[*written, found[0].pk if found else None],
     )
     if refusal is None:
-        earlier.append((start, end, quota))
+        earlier.append((name, start, end, quota))
     return refusal
 
 

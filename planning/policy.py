@@ -105,14 +105,15 @@ def in_jurisdiction(unit, root) -> bool:
     return unit.path.startswith(root.path)
 
 
-def planned_seats(institution, start, end, *, plan=None, exclude_line=None):
+def planned_seats(institution, start, end, *, plan=None, exclude_line=None, exclude_classes=()):
     """What plans hold at `institution` on dates overlapping [start, end], for
     `dispatch.capacity` (registered from the AppConfig): the seats of the lines of `plan`
     and of the plans of other departments or years — every plan's, when no plan is being
     drafted — (each plan's latest version only, so a line and its carried copy are not
     counted twice; removed lines not at all), and the classes made from the counted
     lines, which the lines count whatever their dates and institution now say (a change
-    of the line not yet published moves it or resizes it)."""
+    of the line not yet published moves it or resizes it) — but not the lines of
+    `exclude_classes`, which the caller counts itself."""
     from planning.models import Plan, PlanLine, PlanStatus
 
     latest = ~Q(status=PlanStatus.SUPERSEDED) & Q(next_version__isnull=True)
@@ -122,6 +123,8 @@ def planned_seats(institution, start, end, *, plan=None, exclude_line=None):
     lines = counted_lines.filter(institution=institution, start_date__lte=end, end_date__gte=start)
     if exclude_line is not None:
         lines = lines.exclude(pk=exclude_line.pk)
+    if exclude_classes:
+        lines = lines.exclude(training_class__in=exclude_classes)
     seats = lines.aggregate(n=Sum("seats"))["n"] or 0
     return seats, counted_lines.filter(training_class__isnull=False).values("training_class")
 

@@ -20,6 +20,6 @@ def training_class_save(*, actor, training_class: TrainingClass) -> TrainingClas
         training_class.end_date,
         training_class.quota,
         field="quota",
-        exclude_class=training_class.pk,
+        exclude_classes=[training_class.pk],
     )
     return save_audited(actor=actor, instance=training_class, verb_prefix="class")

@@ -10,10 +10,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from dispatch import capacity
 from dispatch.models import Institution, TrainingClass
 from dispatch.services import training_class_save
-from imports.kinds import Action
+from imports import services as import_services
+from imports.kinds import Action, registry
 from planning import services as planning_services
+from planning.models import PlanLine
+from tests.dispatch import import_kit
 from tests.dispatch.import_kit import actions, check, commit, errors_by_line
 from tests.factories import training_class
 from tests.planning.helpers import good_sessions
@@ -185,3 +189,54 @@ def test_an_imported_class_changed_does_not_count_its_own_old_seats(world, schoo
     outcomes = commit("classes", world.bob, [import_row(world, "第一期", START, CAPACITY)])
     assert actions(outcomes) == [Action.UPDATE]
     assert TrainingClass.objects.get(name="第一期").quota == CAPACITY
+
+
+@pytest.mark.django_db
+def test_a_file_that_fits_commits_through_the_engine(world, school):
+    # The commit checks each row again as it writes: the rows written before it are in
+    # the database then, and counted once.
+    batch = import_kit.preview(
+        registry.get("classes"),
+        world.bob,
+        [import_row(world, "第一期", START, 40), import_row(world, "第二期", START, 60)],
+    )
+    assert (batch.rows_create, batch.rows_error) == (2, 0)
+    import_services.batch_commit(actor=world.bob, batch=batch)
+    assert TrainingClass.objects.filter(institution=school).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_row_after_an_updated_class_counts_that_class_once(world, school):
+    commit("classes", world.bob, [import_row(world, "第一期", START, 60)])
+    moved = {**import_row(world, "第一期", START, 60), "location": "新校区"}
+    outcomes = check("classes", world.bob, [moved, import_row(world, "第二期", START, 40)])
+    assert actions(outcomes) == [Action.UPDATE, Action.CREATE], errors_by_line(outcomes)
+
+
+@pytest.mark.django_db
+def test_a_class_made_from_a_plan_line_is_changed_without_its_line_counted(world, school):
+    plan = planning_services.plan_create(
+        actor=world.bob, org_department=world.city_od, year=START.year
+    )
+    line = planning_services.line_add(
+        actor=world.bob,
+        plan=plan,
+        name="第一期",
+        institution=school,
+        start_date=START,
+        end_date=START + dt.timedelta(days=4),
+        dispatch_date=timezone.localdate() + dt.timedelta(days=20),
+        hours=40,
+        days=5,
+        seats=70,
+        mode="quota",
+        allocations=[(world.a, 70)],
+        sessions=good_sessions(START),
+    )
+    klass = training_class(world.city_od, school, START, days=5, quota=70, name="第一期")
+    PlanLine.objects.filter(pk=line.pk).update(training_class=klass)
+    assert capacity.seats_taken(school, START, START) == 70  # by its line, once
+    assert capacity.seats_taken(school, START, START, exclude_classes=[klass.pk]) == 0
+    klass.quota = 90
+    training_class_save(actor=world.bob, training_class=klass)
+    assert TrainingClass.objects.get(pk=klass.pk).quota == 90
