@@ -66,7 +66,11 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
     )
 
     approval = (
-        RecusingView(CircularApproveView.as_view(), refuse=policy.require_not_own_circular)
+        RecusingView(
+            CircularApproveView.as_view(),
+            refuse=policy.require_not_own_circular,
+            makers=policy.makers_of_circulars,
+        )
         .Annotation(title=_("Organization department head approves"), summary_template=SUBJECT)
         .Permission("org.approve_as_org_department", obj=_circular_jurisdiction)
         .Next(this.approved)

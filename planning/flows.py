@@ -16,7 +16,7 @@ from org.policy import is_dispatcher
 from planning import services
 from planning.documents import issue_plan_document
 from planning.models import Consultation, ConsultationStatus, Plan, PlanStatus
-from planning.policy import consultation_permission, require_not_own_drafter
+from planning.policy import consultation_permission, drafters_of_plans, require_not_own_drafter
 from planning.publishing import plan_publish, set_document
 from planning.task_views import (
     ConsultationAnswerView,
@@ -79,7 +79,9 @@ class PlanFlow(ScopedFlowMixin, flow.Flow):
     )
 
     approval = (
-        RecusingView(PlanApproveView.as_view(), refuse=require_not_own_drafter)
+        RecusingView(
+            PlanApproveView.as_view(), refuse=require_not_own_drafter, makers=drafters_of_plans
+        )
         .Annotation(title=_("Organization department head approves"), summary_template=SUBJECT)
         .Permission("org.approve_as_org_department", obj=_plan_jurisdiction)
         .Next(this.approved)

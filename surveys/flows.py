@@ -132,7 +132,11 @@ class SurveyAnswerFlow(ScopedFlowMixin, flow.Flow):
     )
 
     head_approval = (
-        RecusingView(AnswerHeadView.as_view(), refuse=policy.require_not_own_answer)
+        RecusingView(
+            AnswerHeadView.as_view(),
+            refuse=policy.require_not_own_answer,
+            makers=policy.makers_of_answers,
+        )
         .Annotation(title=_("Department head approves the answer"), summary_template=SUBJECT)
         .Permission("org.approve_as_head", obj=_answer_unit)
         .Next(this.approved)

@@ -101,13 +101,25 @@ def todos(user, limit: int) -> tuple[int, list[TodoRow]]:
     return count, found
 
 
+def _recused(tasks, user) -> set[int]:
+    """The tasks of recusing steps (workflow.nodes.RecusingView) whose subject the user
+    made: asked once per step for the page's tasks."""
+    by_step: dict = {}
+    for task in tasks:
+        if isinstance(task.flow_task, RecusingView):
+            by_step.setdefault(task.flow_task, []).append(task)
+    return {pk for step, mine in by_step.items() for pk in step.recused_among(user, mine)}
+
+
 def rows(tasks, user) -> list[TaskRow]:
     result = []
+    tasks = list(tasks)
+    recused_ids = _recused(tasks, user)
     for task in tasks:
         flow_task = task.flow_task
         mine = task.status == STATUS.ASSIGNED and task.owner_id == user.pk
         action = "execute" if mine else "assign"
-        recused = isinstance(flow_task, RecusingView) and not flow_task.may_decide(user, task)
+        recused = task.pk in recused_ids
         if recused:
             action = "detail"
         result.append(
