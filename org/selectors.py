@@ -190,8 +190,12 @@ def cadre_list(user, *, search: str = "", unit_id: int | None = None) -> QuerySe
     return qs
 
 
-def unit_list(user) -> QuerySet[Unit]:
-    return units_in_reach(user).select_related("parent")
+def unit_list(user, *, search: str = "") -> QuerySet[Unit]:
+    """The units in reach, in tree order; those whose name or code holds `search`."""
+    units = units_in_reach(user).select_related("parent").order_by("path")
+    if search:
+        units = units.filter(Q(name__contains=search) | Q(code__contains=search))
+    return units
 
 
 def org_department_list(user) -> QuerySet[OrgDepartment]:

@@ -17,6 +17,8 @@ from org import exports as org_exports
 from org import policy, selectors, services
 from org.forms import CadreForm, DelegationForm
 
+UNITS_PAGE_SIZE = 100
+
 
 @login_required
 def cadre_list(request):
@@ -121,10 +123,12 @@ def cadre_edit(request, pk: int):
 @login_required
 def unit_list(request):
     policy.require_reach(request.user)
-    units = selectors.unit_list(request.user)
+    search = search_text(request.GET.get("q"))
+    units = selectors.unit_list(request.user, search=search)
     if exports.requested_format(request):
         return exports.export_response(request, units, org_exports.UNITS, _("Units"), "units")
-    return render(request, "org/unit_list.html", {"units": units})
+    page = Paginator(units, UNITS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "org/unit_list.html", {"page": page, "search": search})
 
 
 @login_required

@@ -51,6 +51,7 @@ def test_every_list_reads_as_cards_on_a_phone(journey, world, staff, klass, clie
             "/classes/",
             f"/cadres/{world.cadre_a.pk}/record/",
             "/hours/",
+            "/units/",
             "/surveys/",
             "/plans/",
             "/documents/",

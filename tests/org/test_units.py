@@ -125,3 +125,34 @@ def test_the_unit_list_follows_the_jurisdiction(world, login):
     page = login(world.carol).get("/units/").content.decode()
     assert "某县公安局" in page
     assert "某市发展和改革委员会" not in page
+
+
+def test_the_unit_list_pages_and_searches_in_a_flat_number_of_queries(
+    world, login, django_assert_max_num_queries
+):
+    client = login(world.bob)
+    with django_assert_max_num_queries(12) as few:
+        first = client.get("/units/")
+    queries = len(few)
+    assert first.context["page"].paginator.count == Unit.objects.count()
+    Unit.objects.bulk_create(
+        Unit(
+            name=f"第{n:03d}科", code=f"K{n:03d}", parent=world.a1, path=f"{world.a1.path}{n:08d}/"
+        )
+        for n in range(150)
+    )
+    with django_assert_max_num_queries(queries):
+        page = client.get("/units/").context["page"]
+    assert len(page) == 100 and page.paginator.num_pages == 2
+    second = client.get("/units/?page=2")
+    assert len(second.context["page"]) == Unit.objects.count() - 100
+    # A search by name or code, and its pager keeps it.
+    found = client.get("/units/?q=第1")
+    assert {u.name for u in found.context["page"]} == {f"第{n:03d}科" for n in range(100, 150)}
+    assert [u.name for u in client.get("/units/?q=K007").context["page"]] == ["第007科"]
+
+
+def test_each_unit_links_to_its_lists(world, login):
+    page = login(world.carol).get("/units/").content.decode()
+    for url in ("/cadres/", "/hours/", "/compliance/"):
+        assert f'href="{url}?unit={world.b.pk}"' in page, url
