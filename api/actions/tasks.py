@@ -53,6 +53,9 @@ class OpenTaskSerializer(serializers.Serializer):
     title = serializers.CharField(help_text="步骤名称")
     subject = serializers.CharField(help_text="事项")
     mine = serializers.BooleanField(help_text="已由我认领（否则为可认领）")
+    recused = serializers.BooleanField(
+        help_text="本人回避：事项由本人起草或提交，由其他负责人办理（不可认领）"
+    )
     due = serializers.SerializerMethodField(help_text="办理期限")
     actions = serializers.SerializerMethodField(help_text="可用于办理此任务的接口动作")
 

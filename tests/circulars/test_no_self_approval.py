@@ -116,3 +116,9 @@ def test_my_tasks_marks_the_makers_steps_in_a_flat_number_of_queries(
     client.force_login(world.bob)
     with django_assert_max_num_queries(queries):
         assert client.get("/tasks/").content.decode().count("回避：由其他负责人办理") == 4
+    # The API's 我的待办 says so too.
+    rows = client.get("/api/v1/actions/tasks/").json()["results"]
+    assert [r["recused"] for r in rows if r["node"] == "approval"] == [True] * 4
+    client.force_login(staff.oscar)
+    rows = client.get("/api/v1/actions/tasks/").json()["results"]
+    assert [r["recused"] for r in rows if r["node"] == "approval"] == [False] * 4
