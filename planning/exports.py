@@ -1,8 +1,45 @@
-"""The plan-against-actual table as a spreadsheet (see `core.exports`)."""
+"""The plan's lists as spreadsheets (see `core.exports`): its classes (the lines, as the
+plan page shows them) and the plan-against-actual table."""
 
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import DATE, NUMBER, Column
+from planning.documents import target_categories_label
+
+
+def _mode(line) -> str:
+    label = str(line.get_mode_display())
+    return f"{label}（{line.named}）" if line.mode == "named" else label
+
+
+def _allocations(line) -> str:
+    return "、".join(f"{a.unit.name} {a.seats}" for a in line.allocations.all())
+
+
+def _waiver(line) -> str:
+    waiver = getattr(line, "waiver", None)  # a missing one-to-one raises: hasattr's None
+    return waiver.reason if waiver else ""
+
+
+def _partner(line) -> str:
+    return f"{line.partner.unit.name} {line.partner_seats}" if line.partner_id else ""
+
+
+LINE_COLUMNS = [
+    Column(_("Class name"), lambda line: line.name, width=28),
+    Column(_("Institution"), lambda line: line.institution.unit.name, width=20),
+    Column(_("Start date"), lambda line: line.start_date, DATE),
+    Column(_("End date"), lambda line: line.end_date, DATE),
+    Column(_("Dispatch date"), lambda line: line.dispatch_date, DATE),
+    Column(_("Hours"), lambda line: line.hours, NUMBER, width=8),
+    Column(_("Seats"), lambda line: line.seats, NUMBER, width=8),
+    Column(_("Target cadres"), target_categories_label, width=24),
+    Column(_("Mode"), _mode, width=12),
+    Column(_("Seats per unit"), _allocations, width=40),
+    Column(_("Partner organization department"), _partner, width=20),
+    Column(_("Sessions"), lambda line: line.session_count, NUMBER, width=8),
+    Column(_("Indicator waiver"), _waiver, width=24),
+]
 
 ACTUAL_COLUMNS = [
     Column(_("Training class"), lambda r: r["class"], width=28),

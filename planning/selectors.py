@@ -103,21 +103,28 @@ def plan_lines(plan) -> list[PlanLine]:
     return list(_plan_lines(plan).prefetch_related("sessions"))
 
 
+def _session_count():
+    return (
+        PlanSession.objects.filter(line=OuterRef("pk"))
+        .values("line")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+
+
 def plan_lines_page(plan, number: int, per_page: int) -> Page:
     """One page of `plan_lines` (the last one past the end), as a list, each line with
     `session_count` (its planned sessions) instead of its sessions: three queries whatever
     the number of lines and of their allocations (the count, the lines, their allocations
     with their units)."""
-    sessions = (
-        PlanSession.objects.filter(line=OuterRef("pk"))
-        .values("line")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    lines = _plan_lines(plan).annotate(session_count=Coalesce(Subquery(sessions[:1]), 0))
-    page = Paginator(lines, per_page).get_page(number)
+    page = Paginator(plan_line_rows(plan), per_page).get_page(number)
     page.object_list = list(page.object_list)
     return page
+
+
+def plan_line_rows(plan) -> QuerySet[PlanLine]:
+    """Every line of `plan_lines_page`'s kind, for the plan's download."""
+    return _plan_lines(plan).annotate(session_count=Coalesce(Subquery(_session_count()), 0))
 
 
 def removed_lines(plan) -> QuerySet[PlanLine]:

@@ -14,7 +14,7 @@ from core.http import page_number
 from org.policy import require_reach
 from planning import flows, policy, selectors, services
 from planning.documents import target_categories_label
-from planning.exports import ACTUAL_COLUMNS
+from planning.exports import ACTUAL_COLUMNS, LINE_COLUMNS
 from planning.forms import (
     LineForm,
     PartnerNominateForm,
@@ -73,6 +73,10 @@ def plan_detail(request, pk):
     of its removed lines, consultations, partner nominations and versions, each list
     paged by its own query parameter. The queries are as many however long each is."""
     plan = _plan(request, pk)
+    if exports.requested_format(request):
+        return exports.export_response(
+            request, selectors.plan_line_rows(plan), LINE_COLUMNS, plan.title, "plan"
+        )
     lines = selectors.plan_lines_page(plan, page_number(request.GET.get("page")), LINES_PAGE_SIZE)
     may_draft = policy.may_draft(request.user, plan)
     for line in lines:
