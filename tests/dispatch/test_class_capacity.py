@@ -50,6 +50,28 @@ def form(world, quota, start=START, days=5, name="全市年轻干部培训班"):
     }
 
 
+def plan_line(world, school, name, seats):
+    """A line of the city's plan at `school` on START's dates, of `seats` seats."""
+    plan = planning_services.plan_create(
+        actor=world.bob, org_department=world.city_od, year=START.year
+    )
+    return planning_services.line_add(
+        actor=world.bob,
+        plan=plan,
+        name=name,
+        institution=school,
+        start_date=START,
+        end_date=START + dt.timedelta(days=4),
+        dispatch_date=timezone.localdate() + dt.timedelta(days=20),
+        hours=40,
+        days=5,
+        seats=seats,
+        mode="quota",
+        allocations=[(world.a, seats)],
+        sessions=good_sessions(START),
+    )
+
+
 def post(client, world, quota, **extra):
     client.force_login(world.bob)
     return client.post("/classes/new/", form(world, quota, **extra))
@@ -71,24 +93,7 @@ def test_the_class_page_refuses_seats_beyond_the_capacity_and_saves_nothing(worl
 
 @pytest.mark.django_db
 def test_seats_a_plan_holds_there_count(world, client, school):
-    plan = planning_services.plan_create(
-        actor=world.bob, org_department=world.city_od, year=START.year
-    )
-    planning_services.line_add(
-        actor=world.bob,
-        plan=plan,
-        name="全市处级干部专题培训班",
-        institution=school,
-        start_date=START,
-        end_date=START + dt.timedelta(days=4),
-        dispatch_date=timezone.localdate() + dt.timedelta(days=20),
-        hours=40,
-        days=5,
-        seats=70,
-        mode="quota",
-        allocations=[(world.a, 70)],
-        sessions=good_sessions(START),
-    )
+    plan_line(world, school, "全市处级干部专题培训班", 70)
     response = post(client, world, 31)
     assert "已占70个名额" in " ".join(response.context["form"].errors["quota"])
     assert post(client, world, 30).status_code == 302
@@ -215,24 +220,7 @@ def test_a_row_after_an_updated_class_counts_that_class_once(world, school):
 
 @pytest.mark.django_db
 def test_a_class_made_from_a_plan_line_is_changed_without_its_line_counted(world, school):
-    plan = planning_services.plan_create(
-        actor=world.bob, org_department=world.city_od, year=START.year
-    )
-    line = planning_services.line_add(
-        actor=world.bob,
-        plan=plan,
-        name="第一期",
-        institution=school,
-        start_date=START,
-        end_date=START + dt.timedelta(days=4),
-        dispatch_date=timezone.localdate() + dt.timedelta(days=20),
-        hours=40,
-        days=5,
-        seats=70,
-        mode="quota",
-        allocations=[(world.a, 70)],
-        sessions=good_sessions(START),
-    )
+    line = plan_line(world, school, "第一期", 70)
     klass = training_class(world.city_od, school, START, days=5, quota=70, name="第一期")
     PlanLine.objects.filter(pk=line.pk).update(training_class=klass)
     assert capacity.seats_taken(school, START, START) == 70  # by its line, once
