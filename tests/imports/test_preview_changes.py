@@ -58,6 +58,7 @@ def test_a_cadre_moved_to_another_unit_shows_the_old_and_new_unit_and_position(w
     page = page_of(login, world.bob, batch)
     assert "单位：某市发展和改革委员会 → 综合科" in page
     assert "职务：科员 → 副科长" in page
+    assert "确认导入：新增 0 行，更新 1 行" in page  # what the commit writes, not the file's rows
     # The key column stays masked and the changes name no ID number.
     assert world.cadre_a.id_number not in page
 
