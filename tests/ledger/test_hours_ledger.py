@@ -208,3 +208,10 @@ def test_the_page_reads_a_flat_number_of_queries(
     client.force_login(world.bob)
     with django_assert_max_num_queries(12):
         assert len(listed(client.get("/hours/"))) == min(records, 50)
+
+
+def test_the_compliance_page_links_to_the_ledger_of_its_unit(world, client):
+    client.force_login(world.bob)
+    assert 'href="/hours/"' in client.get("/compliance/").content.decode()
+    page = client.get(f"/compliance/?unit={world.a.pk}").content.decode()
+    assert f'href="/hours/?unit={world.a.pk}"' in page
