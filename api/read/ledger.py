@@ -13,9 +13,10 @@ from api.read.base import (
     ReachesAUnit,
     ReadSerializer,
     ReadViewSet,
+    SearchFilter,
     UnitSubtreeFilter,
 )
-from core.http import ID_MAX
+from core.http import ID_MAX, search_text
 from ledger import compliance
 from ledger import selectors as ledger_selectors
 from ledger.models import HourKind, HourRecord, HourSource, HourStatus, IndicatorRule
@@ -67,10 +68,14 @@ class HourRecordFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=HourStatus.choices, help_text="认定状态")
     date_from = filters.DateFilter("date", "gte", help_text="日期不早于（YYYY-MM-DD）")
     date_until = filters.DateFilter("date", "lte", help_text="日期不晚于（YYYY-MM-DD）")
+    search = SearchFilter(method="search_name", help_text="按干部姓名查找（同学时台账页面）")
+
+    def search_name(self, queryset, name, value):
+        return queryset.filter(cadre__name__contains=search_text(value))
 
     class Meta:
         model = HourRecord
-        fields = ["cadre", "kind", "source", "status"]
+        fields = ["cadre", "kind", "source", "status", "search"]
 
 
 @extend_schema_view(

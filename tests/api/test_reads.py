@@ -56,3 +56,18 @@ def test_a_trainee_reads_no_jurisdiction_lists(samples, api):
         response = client.get(f"/api/v1/{path}/")
         assert response.status_code == 403, path
         assert response.json()["detail"]
+
+
+def test_the_hours_ledger_searches_and_filters_as_its_page_does(samples, api):
+    world = samples.world
+    client = api.as_(world.bob)  # a test client: the page too
+    for api_query, page_query in (
+        (f"search={world.cadre_a.name[:1]}", f"q={world.cadre_a.name[:1]}"),
+        (f"unit={world.a.pk}", f"unit={world.a.pk}"),
+        ("kind=concentrated", "kind=concentrated"),
+    ):
+        body = client.get(f"/api/v1/hours/?{api_query}&page_size=100").json()
+        listed = {row["id"] for row in body["results"]}
+        shown = {record.pk for record in client.get(f"/hours/?{page_query}").context["page"]}
+        assert listed == shown and samples.hours.pk in listed, api_query
+    assert client.get(f"/api/v1/hours/?search={world.cadre_b.name}").json()["results"] == []
