@@ -408,6 +408,47 @@ def build_rows(results: dict, loads: dict) -> list[Row]:
         )
     elif "suggestions" in results:
         failed("suggestions", "candidate suggestions", "—")
+    ledger = results.get("hours_ledger")
+    if ledger:
+        first = _get(ledger, "pages", "page_1") or {}
+        seconds = first.get("seconds")
+        rows.append(
+            Row(
+                f"hours ledger page 1, {first.get('total', 0):,} records ({ledger.get('database')})",
+                "≤ 500 ms, flat queries",
+                f"{_num(None if seconds is None else round(seconds * 1000), ' ms')}, "
+                f"{first.get('queries')} queries",
+                baseline=_num(_get(ledger, "pages", "name_search", "seconds"), " s")
+                + " (a name's records)",
+                load=load("hours_ledger"),
+                met=seconds is not None and seconds <= 0.5,
+            )
+        )
+    elif "hours_ledger" in results:
+        failed("hours_ledger", "hours ledger page", "≤ 500 ms")
+    plan = results.get("plan_page")
+    if plan:
+        first = _get(plan, "pages", "drafter_first") or {}
+        last = _get(plan, "pages", "drafter_last") or {}
+        ms, kb = first.get("ms_median"), first.get("kb")
+        rows.append(
+            Row(
+                f"plan page, {plan.get('classes', 0):,} classes × {plan.get('units', 0)} units "
+                "(the drafter's, median)",
+                f"≤ {plan.get('goal_ms')} ms, ≤ {plan.get('goal_kb')} KB",
+                f"{_num(ms, ' ms')}, {_num(kb, ' KB')}, {first.get('queries')} queries",
+                baseline=f"{_num(last.get('ms_median'), ' ms')} (last page, "
+                f"{last.get('queries')} queries)",
+                load=load("plan_page"),
+                met=ms is not None
+                and kb is not None
+                and ms <= (plan.get("goal_ms") or 0)
+                and kb <= (plan.get("goal_kb") or 0)
+                and first.get("queries") == last.get("queries"),
+            )
+        )
+    elif "plan_page" in results:
+        failed("plan_page", "plan page", "≤ 150 ms, ≤ 200 KB")
     return rows
 
 

@@ -184,3 +184,35 @@ def test_the_circular_goal_is_judged_on_postgresql_and_sqlite_is_shown_beside_it
     assert on_sqlite.met is None and "PostgreSQL" in on_sqlite.goal
     slow = rows_by_measure({"circular_pg": circular("postgresql", 0.4)})
     assert slow["circular figures, 1,000,000 dispatches (postgresql)"].met is False
+
+
+def test_the_hours_ledger_and_the_plan_page_have_their_rows():
+    ledger = {
+        "database": "sqlite",
+        "pages": {
+            "page_1": {"seconds": 0.497, "queries": 7, "rows": 50, "total": 1000000},
+            "name_search": {"seconds": 0.113, "queries": 7, "rows": 10, "total": 10},
+        },
+    }
+    plan = {
+        "classes": 200,
+        "units": 60,
+        "goal_ms": 150.0,
+        "goal_kb": 200.0,
+        "pages": {
+            "drafter_first": {"ms_median": 57.0, "kb": 32.5, "queries": 14},
+            "drafter_last": {"ms_median": 55.0, "kb": 20.1, "queries": 14},
+        },
+    }
+    rows = rows_by_measure({"hours_ledger": ledger, "plan_page": plan}, {"plan_page": 1.5})
+    page = rows["hours ledger page 1, 1,000,000 records (sqlite)"]
+    assert (page.measured, page.met) == ("497 ms, 7 queries", True)
+    plan_row = rows["plan page, 200 classes × 60 units (the drafter's, median)"]
+    assert (plan_row.measured, plan_row.met, plan_row.load) == (
+        "57.0 ms, 32.5 KB, 14 queries",
+        True,
+        "1.50",
+    )
+    plan["pages"]["drafter_last"]["queries"] = 15  # not flat: not met
+    assert not rows_by_measure({"plan_page": plan})[plan_row.measure].met
+    assert "failed" in rows_by_measure({"hours_ledger": None})["hours ledger page"].measured
