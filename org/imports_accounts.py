@@ -454,18 +454,18 @@ class _Context:
 
     def roles_with(self, account, role, unit) -> tuple[str, str]:
         """The roles `account` holds, and with the grant of `role` on `unit` added: as
-        the preview shows them ("单位联络员（某市发改委）、…") — of an account the importer
-        does not manage, only those on units the importer keeps."""
+        the preview shows them ("单位联络员（某市发改委）、…"): only grants on units the
+        importer keeps."""
         groups = {name.removeprefix("role:") for name in self.groups.get(account.pk, ())}
-        managed = self.manages(account)
         held = []
         for unit_id, codenames in self.unit_perms.get(account.pk, {}).items():
-            if not managed and unit_id not in self.grant_reach:
+            # (An account the importer manages has all its grants in their reach anyway.)
+            if unit_id not in self.grant_reach:
                 continue
             fits = [r for r in Role.values if r in groups and _needs(r) and _needs(r) <= codenames]
             # read_scope alone (a deputy, an auditor) is not a role where another one gives it
             held += [(r, unit_id) for r in fits if not any(_needs(r) < _needs(o) for o in fits)]
-        if Role.TRAINEE in groups and managed:
+        if Role.TRAINEE in groups:
             held.append((Role.TRAINEE, None))
         grant = (role, unit.pk if unit else None)
         if unit is not None:

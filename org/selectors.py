@@ -194,7 +194,7 @@ def unit_list(user, *, search: str = "") -> QuerySet[Unit]:
     """The units in reach, in tree order; those whose name or code holds `search`."""
     units = units_in_reach(user).select_related("parent").order_by("path")
     if search:
-        units = units.filter(Q(name__contains=search) | Q(code__contains=search))
+        units = units.filter(Q(name__contains=search) | Q(code__icontains=search))
     return units
 
 

@@ -5,7 +5,8 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Sum
+from django.db.models import Case, F, Q, Sum, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from approvals.policy import require_not_own
@@ -134,7 +135,15 @@ def planned_seats(institution, start, end, *, plan=None, exclude_line=None, excl
         lines = lines.exclude(pk=exclude_line.pk)
     if exclude_classes:
         lines = lines.exclude(training_class__in=exclude_classes)
-    seats = lines.aggregate(n=Sum("seats"))["n"] or 0
+    # A line made into a class counts the larger of its seats and the class's quota (a
+    # class enlarged past its line, on the class page or by an import, holds those seats
+    # too) — unless the line itself was changed in this version: then its seats are what
+    # the class will be once the version is published.
+    held = Case(
+        When(changed_at__isnull=False, then=F("seats")),
+        default=Greatest("seats", Coalesce("training_class__quota", 0)),
+    )
+    seats = lines.aggregate(n=Sum(held))["n"] or 0
     return seats, counted_lines.filter(training_class__isnull=False).values("training_class")
 
 

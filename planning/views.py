@@ -75,7 +75,7 @@ def plan_detail(request, pk):
     plan = _plan(request, pk)
     if exports.requested_format(request):
         return exports.export_response(
-            request, selectors.plan_line_rows(plan), LINE_COLUMNS, plan.title, "plan"
+            request, selectors.plan_line_rows(plan), LINE_COLUMNS, str(plan), f"plan-{plan.pk}"
         )
     lines = selectors.plan_lines_page(plan, page_number(request.GET.get("page")), LINES_PAGE_SIZE)
     may_draft = policy.may_draft(request.user, plan)

@@ -134,8 +134,9 @@ class SurveyAnswerFlow(ScopedFlowMixin, flow.Flow):
     head_approval = (
         RecusingView(
             AnswerHeadView.as_view(),
+            # No batch of makers: a deputy acting only for the submitter is recused too
+            # (per task; a head has one answer to review per survey and unit).
             refuse=policy.require_not_own_answer,
-            makers=policy.makers_of_answers,
         )
         .Annotation(title=_("Department head approves the answer"), summary_template=SUBJECT)
         .Permission("org.approve_as_head", obj=_answer_unit)

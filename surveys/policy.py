@@ -24,8 +24,3 @@ def require_answer_decider(actor, answer) -> None:
     """The head of the answer's unit decides it, but not the one who submitted it."""
     require_any(actor, ("approve_as_head",), answer.unit)
     require_not_own_answer(actor, answer)
-
-
-def makers_of_answers(answers) -> dict[int, set[int]]:
-    """Who made each answer: its submitter ({answer id: user ids}; no query)."""
-    return {a.pk: {a.submitted_by_id} - {None} for a in answers}

@@ -50,6 +50,22 @@ def form(world, quota, start=START, days=5, name="全市年轻干部培训班"):
     }
 
 
+def _new_class(world, school, quota, name="第二期"):
+    return TrainingClass(
+        name=name,
+        institution=school,
+        organizer=world.city_od,
+        kind="main",
+        start_date=START,
+        end_date=START + dt.timedelta(days=4),
+        report_date=START,
+        location="党校",
+        credit_hours=40,
+        days=5,
+        quota=quota,
+    )
+
+
 def plan_line(world, school, name, seats):
     """A line of the city's plan at `school` on START's dates, of `seats` seats."""
     plan = planning_services.plan_create(
@@ -126,19 +142,7 @@ def test_two_classes_saved_at_once_cannot_both_take_the_last_seats(world, school
     training_class(world.city_od, school, START, days=5, quota=40)
 
     def save(name):
-        klass = TrainingClass(
-            name=name,
-            institution=school,
-            organizer=world.city_od,
-            kind="main",
-            start_date=START,
-            end_date=START + dt.timedelta(days=4),
-            report_date=START,
-            location="党校",
-            credit_hours=40,
-            days=5,
-            quota=50,
-        )
+        klass = _new_class(world, school, 50, name=name)
         return training_class_save(actor=world.bob, training_class=klass)
 
     outcomes = together(*(lambda n=n: save(f"第{n}期") for n in range(4)))
@@ -228,3 +232,8 @@ def test_a_class_made_from_a_plan_line_is_changed_without_its_line_counted(world
     klass.quota = 90
     training_class_save(actor=world.bob, training_class=klass)
     assert TrainingClass.objects.get(pk=klass.pk).quota == 90
+    # Enlarged past its line, the class holds its 90 seats for every other class.
+    assert capacity.seats_taken(school, START, START) == 90
+    with pytest.raises(ValidationError) as refused:
+        training_class_save(actor=world.bob, training_class=_new_class(world, school, 20))
+    assert "已占90个名额" in " ".join(refused.value.messages)

@@ -12,6 +12,7 @@ from imports import services
 from imports.kinds import Action, registry
 from imports.models import ImportRow
 from org.models import Unit
+from tests.dispatch import import_kit
 from tests.dispatch.import_kit import preview
 from tests.factories import training_class, unit, user
 
@@ -311,3 +312,19 @@ def test_an_account_the_importer_does_not_manage_shows_no_roles_outside_their_re
     assert row.action == Action.CREATE, row.errors
     assert row.changes == [["角色", "", "单位联络员（某县公安局）"]]
     assert "某市发展和改革委员会" not in str(row.changes)
+
+
+@pytest.mark.parametrize("accounts", [1, 20])
+def test_granting_roles_to_existing_accounts_checks_in_a_flat_number_of_queries(
+    world, accounts, django_assert_max_num_queries
+):
+    rows = []
+    for n in range(accounts):
+        user(f"li{n}", "unit_liaison", world.a, first_name=f"李{n}")
+        rows.append(account_row(f"li{n}", "单位负责人", world.a1.code, full_name=f"李{n}"))
+    kind = registry.get("accounts")
+    table = import_kit.read(kind, import_kit.csv_bytes(kind, rows))
+    with django_assert_max_num_queries(16):
+        outcomes = list(kind.check(world.bob, table))
+    assert [o.action for o in outcomes] == [Action.CREATE] * accounts
+    assert all(o.changes for o in outcomes)

@@ -150,6 +150,8 @@ def test_the_unit_list_pages_and_searches_in_a_flat_number_of_queries(
     found = client.get("/units/?q=第1")
     assert {u.name for u in found.context["page"]} == {f"第{n:03d}科" for n in range(100, 150)}
     assert [u.name for u in client.get("/units/?q=K007").context["page"]] == ["第007科"]
+    # Codes are matched whatever their case, on every database.
+    assert [u.name for u in client.get("/units/?q=k007").context["page"]] == ["第007科"]
 
 
 def test_each_unit_links_to_its_lists(world, login):

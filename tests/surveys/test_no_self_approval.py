@@ -82,6 +82,18 @@ def test_a_deputy_acting_only_for_the_maker_is_refused(world, answered):
     assert row.status == AnswerStatus.APPROVED
 
 
+def test_my_tasks_marks_the_step_for_a_deputy_acting_only_for_the_maker(client, world, answered):
+    row, _amos = answered
+    deputy = user("dora", "deputy_head", world.a)
+    today = timezone.localdate()
+    org_services.delegation_create(
+        actor=world.alice, delegate=deputy, starts_on=today, ends_on=today
+    )
+    task = open_task(answer_process(row), "head_approval")
+    node = SurveyAnswerFlow.head_approval
+    assert_recused(client, node, task, maker=deputy, decider=_amos)
+
+
 def test_the_task_is_not_offered_to_the_maker_and_its_pages_say_why(client, world, answered):
     row, amos = answered
     task = open_task(answer_process(row), "head_approval")

@@ -55,9 +55,9 @@
     if (!busyUrl || listed[id] || busy[id]) { return; }
     listed[id] = true;
     fetch(busyUrl + "?cadre=" + encodeURIComponent(id), { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
       .then(function (data) { if (data[id]) { busy[id] = data[id]; checkClash(); } })
-      .catch(function () { listed[id] = false; });
+      .catch(function () { listed[id] = false; });  // asked again when chosen again
   }
   form.addEventListener("change", function (e) {
     if (e.target.name === "cadres" && e.target.checked) { askBusy(e.target); }
