@@ -16,7 +16,6 @@ from viewflow.workflow.status import STATUS
 
 from workflow import registry
 from workflow.models import ScopedTask
-from workflow.nodes import RecusingView
 
 
 def flow_classes() -> list:
@@ -102,11 +101,12 @@ def todos(user, limit: int) -> tuple[int, list[TodoRow]]:
 
 
 def _recused(tasks, user) -> set[int]:
-    """The tasks of recusing steps (workflow.nodes.RecusingView) whose subject the user
-    made: asked once per step for the page's tasks."""
+    """The tasks the user is recused from (回避): asked once per step for the page's tasks,
+    of every step that can say (`recused_among(user, tasks)`: workflow.nodes.RecusingView,
+    the approval flow's decision steps)."""
     by_step: dict = {}
     for task in tasks:
-        if isinstance(task.flow_task, RecusingView):
+        if hasattr(task.flow_task, "recused_among"):
             by_step.setdefault(task.flow_task, []).append(task)
     return {pk for step, mine in by_step.items() for pk in step.recused_among(user, mine)}
 

@@ -54,8 +54,8 @@ class OpenTaskSerializer(serializers.Serializer):
     subject = serializers.CharField(help_text="事项")
     mine = serializers.BooleanField(help_text="已由我认领（否则为可认领）")
     recused = serializers.BooleanField(
-        help_text="本人回避：计划、通报或调研答复由本人起草或提交，由其他负责人办理（不可认领）；"
-        "请假等申请的审批回避见审批步骤"
+        help_text="本人回避：事项由本人起草、提交或与本人有关（本人的请假等申请），"
+        "由其他负责人办理（不可认领）"
     )
     due = serializers.SerializerMethodField(help_text="办理期限")
     actions = serializers.SerializerMethodField(help_text="可用于办理此任务的接口动作")

@@ -119,8 +119,16 @@ def test_with_another_head_the_step_stays_with_the_unit_and_she_decides(
     task = open_task(approval_process, "head_review")
     assert task in open_tasks(ada)
     assert notified(Event.APPROVAL_WAITING) == {"ada"}
+    client.force_login(ada)
+    assert task_url(task, "assign") in client.get("/tasks/").content.decode()
 
     client.force_login(world.alice)
+    # In her 我的待办 (page and API) the step is marked, with no claim link.
+    listed = client.get("/tasks/").content.decode()
+    assert "回避：由其他负责人办理" in listed and task_url(task, "assign") not in listed
+    assert task_url(task, "detail") in listed
+    rows = client.get("/api/v1/actions/tasks/").json()["results"]
+    assert [r["recused"] for r in rows if r["id"] == task.pk] == [True]
     page = client.get(task_url(task, "detail"))
     assert page.status_code == 200
     assert RECUSAL in page.content.decode() and "ada" in page.content.decode()
