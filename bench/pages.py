@@ -22,7 +22,6 @@ import argparse
 import datetime as dt
 import json
 import resource
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,9 +29,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.setup import (  # noqa: E402
-    QueryCounter,
     django_test_db,
     id_number_sql,
+    measure_page,
     series_sql,
     teardown,
 )
@@ -123,22 +122,6 @@ def add_notices(person, count: int, offset: int):
     )
 
 
-def measure(connection, client, url: str, rounds: int) -> dict:
-    times, size, queries, status = [], 0, 0, None
-    for _ in range(rounds):
-        with QueryCounter(connection) as counter:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - started)
-        size, queries, status = len(response.content), counter.count, response.status_code
-    return {
-        "ms_median": round(statistics.median(times) * 1000, 1),
-        "kb": round(size / 1024, 1),
-        "queries": queries,
-        "status": status,
-    }
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 10_000])
@@ -182,10 +165,10 @@ def main():
                     setup_seconds = time.perf_counter() - started
                     pages = {}
                     for key, url in LIAISON_PAGES.items():
-                        pages[key] = measure(connection, liaison, url, args.rounds)
+                        pages[key] = measure_page(connection, liaison, url, args.rounds)
                     for key, url in DISPATCHER_PAGES.items():
                         url = url.format(rollcall=rollcall.pk)
-                        pages[key] = measure(connection, dispatcher, url, args.rounds)
+                        pages[key] = measure_page(connection, dispatcher, url, args.rounds)
                     stages[str(size)] = {
                         "open_tasks": size,
                         "roll_call_dispatches": count,

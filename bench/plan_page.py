@@ -11,14 +11,12 @@ picks the database; a throw-away test database is created and dropped).
 import argparse
 import datetime as dt
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.setup import QueryCounter, django_test_db, teardown  # noqa: E402
+from bench.setup import django_test_db, measure_page, teardown  # noqa: E402
 
 
 def build(world, classes: int, units_count: int):
@@ -83,22 +81,6 @@ def build(world, classes: int, units_count: int):
     return plan
 
 
-def measure(connection, client, url: str, rounds: int) -> dict:
-    times, size, queries, status = [], 0, 0, None
-    for _ in range(rounds):
-        with QueryCounter(connection) as counter:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - started)
-        size, queries, status = len(response.content), counter.count, response.status_code
-    return {
-        "ms_median": round(statistics.median(times) * 1000, 1),
-        "kb": round(size / 1024, 1),
-        "queries": queries,
-        "status": status,
-    }
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("classes", nargs="?", type=int, default=200)
@@ -120,11 +102,11 @@ def main():
         approver.force_login(staff.oscar)
         last = 1_000_000  # past the last page: the paginator shows the last one
         pages = {
-            "drafter_first": measure(connection, drafter, f"/plans/{plan.pk}/", args.rounds),
-            "drafter_last": measure(
+            "drafter_first": measure_page(connection, drafter, f"/plans/{plan.pk}/", args.rounds),
+            "drafter_last": measure_page(
                 connection, drafter, f"/plans/{plan.pk}/?page={last}", args.rounds
             ),
-            "approver_first": measure(connection, approver, f"/plans/{plan.pk}/", args.rounds),
+            "approver_first": measure_page(connection, approver, f"/plans/{plan.pk}/", args.rounds),
         }
         print(
             json.dumps(

@@ -5,7 +5,9 @@ server (a `test_…` database is created and dropped), otherwise on SQLite.
 """
 
 import os
+import statistics
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,3 +79,21 @@ def lpad(connection, expr: str, width: int) -> str:
     if connection.vendor == "postgresql":
         return f"lpad(CAST({expr} AS TEXT), {width}, '0')"
     return f"substr('{'0' * width}' || {expr}, -{width}, {width})"
+
+
+def measure_page(connection, client, url: str, rounds: int) -> dict:
+    """`url` fetched `rounds` times through a test `client`: the median server time, and
+    the last answer's size, query count and status."""
+    times, size, queries, status = [], 0, 0, None
+    for _ in range(rounds):
+        with QueryCounter(connection) as counter:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+        size, queries, status = len(response.content), counter.count, response.status_code
+    return {
+        "ms_median": round(statistics.median(times) * 1000, 1),
+        "kb": round(size / 1024, 1),
+        "queries": queries,
+        "status": status,
+    }

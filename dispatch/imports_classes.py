@@ -355,12 +355,17 @@ def _capacity_refusal(context, institution, name, start, end, quota, found) -> s
         return None
     earlier = context.setdefault("seats_in_file", {}).setdefault(institution.pk, [])
     in_file = sum(n for _name, s, e, n in earlier if s <= end and e >= start)
-    keys = {(row_name, s) for row_name, s, _e, _n in earlier}
+    # The earlier rows' classes that can overlap these dates (a row's class keeps its
+    # start date: it is part of the row's key).
+    keys = {(row_name, s) for row_name, s, _e, _n in earlier if s <= end}
     written = (
         [
             pk
             for pk, row_name, s in TrainingClass.objects.filter(
-                institution=institution, name__in={row_name for row_name, _s in keys}
+                institution=institution,
+                name__in={row_name for row_name, _s in keys},
+                start_date__lte=end,
+                end_date__gte=start,
             ).values_list("pk", "name", "start_date")
             if (row_name, s) in keys
         ]

@@ -20,18 +20,26 @@ from tests.factories import user
 from tests.flowtools import act, assert_recused, open_task, process_of, recusal
 
 
+def _draft_circular(client, world, start, end):
+    """The city's circular for [start, end], started and drafted by Bob."""
+    circular = start_circular(client, world, start, end)
+    response = act(
+        client,
+        open_task(process_of(circular, "CircularFlow"), "draft"),
+        {"title": circular.title, "body": "现予通报。"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return circular
+
+
 @pytest.fixture
 def drafted(client, world, staff):
     """The city's circular, started and drafted by Bob, who is also an org department
     head of the city; awaiting approval."""
     org_services.role_grant(actor=None, user=world.bob, role="org_head", unit=world.root)
     today = timezone.localdate()
-    circular = start_circular(client, world, today - dt.timedelta(days=30), today)
+    circular = _draft_circular(client, world, today - dt.timedelta(days=30), today)
     process = process_of(circular, "CircularFlow")
-    response = act(
-        client, open_task(process, "draft"), {"title": circular.title, "body": "现予通报。"}
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
     circular.refresh_from_db()
     assert circular.status == CircularStatus.AWAITING_APPROVAL
     return circular, process
@@ -88,16 +96,6 @@ def test_the_task_is_not_offered_to_the_maker_and_its_pages_say_why(client, worl
     response = act(client, task, {"decision": "return", "reason": "请补充整改要求"})
     assert response.status_code == 302
     assert _state(circular)[0] == CircularStatus.RETURNED
-
-
-def _draft_circular(client, world, start, end):
-    circular = start_circular(client, world, start, end)
-    act(
-        client,
-        open_task(process_of(circular, "CircularFlow"), "draft"),
-        {"title": circular.title, "body": "现予通报。"},
-    )
-    return circular
 
 
 def test_my_tasks_marks_the_makers_steps_in_a_flat_number_of_queries(
