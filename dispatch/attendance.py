@@ -18,14 +18,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from core import exports
-from dispatch import selectors
+from dispatch import policy, selectors
 from dispatch.exports import ATTENDANCE
 from dispatch.flows.attendance import class_attendance_record
 from dispatch.models import AttendanceResult, Dispatch, DispatchStatus
@@ -42,33 +41,63 @@ def _number(attrs=None):
     )
 
 
+# A roster row left for later: while the class runs, only absences and withdrawals are
+# recorded (dispatch.policy.attendance_refusal); the others wait for its end.
+LATER = "later"
+
+
+class ResultSelect(forms.RadioSelect):
+    """Radio buttons some of which are shown but cannot be chosen (`disabled`)."""
+
+    def __init__(self, *args, disabled=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.disabled = set(disabled)
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value in self.disabled:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class AttendanceRowForm(forms.Form):
     """One cadre on the roster: present (hours credited, the class hours by default, less
-    any leave) or absent. Hours credited and hours of leave are two views of one figure:
-    fill in either; if both are changed they must add up to the class hours. Leave over
-    1/7 of the class hours withdraws the cadre (the service's rule)."""
+    any leave), absent or withdrawn. Hours credited and hours of leave are two views of
+    one figure: fill in either; if both are changed they must add up to the class hours.
+    Leave over 1/7 of the class hours withdraws the cadre (the service's rule).
 
-    result = forms.ChoiceField(
-        label=gettext_lazy("Attendance"),
-        choices=[
-            (AttendanceResult.PRESENT, AttendanceResult.PRESENT.label),
-            (AttendanceResult.ABSENT, AttendanceResult.ABSENT.label),
-        ],
-        widget=forms.RadioSelect,
-        initial=AttendanceResult.PRESENT,
-    )
+    While the class runs (`during_class`) a row may be left for later, and is by default;
+    present cannot be chosen until the class has ended (`policy.attendance_refusal`, which
+    the form asks for every row it is given)."""
+
+    result = forms.ChoiceField(label=gettext_lazy("Attendance"))
     hours = forms.DecimalField(label=gettext_lazy("Hours credited"), required=False)
     leave_hours = forms.DecimalField(
         label=gettext_lazy("Hours of leave during the class"), required=False
     )
 
-    def __init__(self, *args, credit_hours, **kwargs):
+    def __init__(self, *args, training_class, during_class=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.credit_hours = credit_hours
+        self.training_class = training_class
+        self.credit_hours = credit_hours = training_class.credit_hours
+        choices = [(value, AttendanceResult(value).label) for value in AttendanceResult.values]
+        if during_class:
+            choices.insert(0, (LATER, _("Record after the class ends")))
+        result = self.fields["result"]
+        result.choices = choices
+        result.initial = LATER if during_class else AttendanceResult.PRESENT
+        result.widget = ResultSelect(
+            choices=choices, disabled=[AttendanceResult.PRESENT] if during_class else []
+        )
         self.fields["hours"].initial = credit_hours
         self.fields["hours"].widget = _number({"max": credit_hours})
         self.fields["leave_hours"].initial = Decimal(0)
         self.fields["leave_hours"].widget = _number({"max": credit_hours})
+
+    @property
+    def later(self) -> bool:
+        """Left for after the class (nothing to record now)."""
+        return self.cleaned_data.get("result") == LATER
 
     def _hours(self, name):
         value = self.cleaned_data.get(name)
@@ -92,8 +121,13 @@ class AttendanceRowForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors or data.get("result") != AttendanceResult.PRESENT:
-            data["leave"] = Decimal(0)
+        result = data.get("result")
+        if self.errors or result == LATER:
+            return data
+        if result != AttendanceResult.PRESENT:
+            withdrawn = result == AttendanceResult.WITHDRAWN
+            data["leave"] = (data.get("leave_hours") or Decimal(0)) if withdrawn else Decimal(0)
+            self._refuse_if_not_open(result, data["leave"])
             return data
         credit, hours, leave = self.credit_hours, data.get("hours"), data.get("leave_hours")
         if not leave and hours is not None:
@@ -107,7 +141,13 @@ class AttendanceRowForm(forms.Form):
                 % {"hours": hours, "leave": leave, "credit": credit}
             )
         data["leave"] = leave or Decimal(0)
+        self._refuse_if_not_open(result, data["leave"])
         return data
+
+    def _refuse_if_not_open(self, result, leave):
+        outcome = policy.attendance_outcome(self.training_class, result, leave)
+        if message := policy.attendance_refusal(self.training_class, outcome):
+            raise ValidationError(message)
 
     def messages(self) -> list[str]:
         return [message for errors in self.errors.values() for message in errors]
@@ -196,7 +236,12 @@ def class_attendance(request, pk: int):
         return exports.export_response(
             request, shown, ATTENDANCE, name, f"attendance-{training_class.pk}"
         )
-    started = training_class.start_date <= timezone.localdate()
+    closed = policy.attendance_refusal(training_class)  # before the first day
+    started = closed is None
+    # While the class runs: why no one is recorded present yet (rows may wait).
+    during_class = (
+        policy.attendance_refusal(training_class, AttendanceResult.PRESENT) if started else None
+    )
     rows, earlier = _rows(training_class, request.user)
     by_pk = {str(row.dispatch.pk): row for row in rows}
     errors: list[str] = []
@@ -209,11 +254,12 @@ def class_attendance(request, pk: int):
             row.form = AttendanceRowForm(
                 request.POST if posted and key in submitted else None,
                 prefix=f"d{key}",
-                credit_hours=training_class.credit_hours,
+                training_class=training_class,
+                during_class=bool(during_class),
             )
 
     if posted and not started:
-        errors.append(_("Attendance can be recorded once the class has started."))
+        errors.append(closed)
     elif posted:
         # Rows on the submitted page that are no longer ours to record.
         for key in submitted:
@@ -228,8 +274,14 @@ def class_attendance(request, pk: int):
         for row in bound:
             if not row.form.is_valid():
                 row.errors.extend(row.form.messages())
+        left = [row for row in bound if row.form.is_valid() and row.form.later]
+        bound = [row for row in bound if row not in left]
         if not bound and not errors and not any(row.errors for row in rows):
-            errors.append(_("No cadre on the page is awaiting attendance."))
+            errors.append(
+                _("Nothing to record: choose absent or withdrawn for a cadre.")
+                if left
+                else _("No cadre on the page is awaiting attendance.")
+            )
         if not errors and not any(row.errors for row in rows):
             try:
                 done = class_attendance_record(
@@ -264,6 +316,8 @@ def class_attendance(request, pk: int):
     context = {
         "training_class": training_class,
         "started": started,
+        "closed": closed,
+        "during_class": during_class,
         "rows": rows,
         "editable": started and any(row.editable for row in rows),
         "earlier": earlier,

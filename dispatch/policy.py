@@ -2,9 +2,12 @@
 services (which refuse), the views (403), the flows (a start node's availability) and the
 template tags (which show a link exactly when following it does not end in 403)."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.formatting import format_date
+from dispatch.models import AttendanceResult
 from org.policy import DISPATCHER_PERMISSION, is_dispatcher, may
 
 
@@ -29,3 +32,33 @@ def require_manage_roll_call(user, roll_call) -> None:
 def may_suggest_candidates(user, training_class) -> bool:
     """The dispatchers of the class organizer's unit see the candidates suggested for it."""
     return may(user, DISPATCHER_PERMISSION, training_class.organizer.unit)
+
+
+def attendance_outcome(training_class, result: str, leave_hours) -> str:
+    """What a record of `result` with `leave_hours` of leave amounts to: leave over 1/7 of
+    the class hours withdraws a cadre recorded present."""
+    if result == AttendanceResult.PRESENT and leave_hours * 7 > training_class.credit_hours:
+        return AttendanceResult.WITHDRAWN
+    return result
+
+
+def attendance_refusal(training_class, outcome: str | None = None, *, today=None) -> str | None:
+    """Why attendance (of `outcome`, when given) cannot be recorded for the class today,
+    or None. The roster opens on the class's first day: a no-show is absent and a cadre
+    who leaves is withdrawn from then on. A cadre is recorded present, and credited the
+    class hours, only once the class has ended: until its last day a cadre may still
+    withdraw, and the hour record is dated that day."""
+    today = today or timezone.localdate()
+    if training_class.start_date > today:
+        return _("Attendance can be recorded once the class has started.")
+    if outcome == AttendanceResult.PRESENT and training_class.end_date > today:
+        return _(
+            "A cadre is recorded present, and credited the class hours, once the class has "
+            "ended (%(date)s); until then record only absences and withdrawals."
+        ) % {"date": format_date(training_class.end_date)}
+    return None
+
+
+def require_attendance_open(training_class, outcome: str | None = None) -> None:
+    if message := attendance_refusal(training_class, outcome):
+        raise ValidationError(message)

@@ -124,11 +124,14 @@ def named(client, world, klass, cadre):
     return dispatch, process_of(dispatch, "DispatchFlow")
 
 
-def start_class(klass, *, refresh=False):
-    """Move the class to today, as if the calendar had reached it."""
+def start_class(klass, *, refresh=False, running=False):
+    """Move the class so that it ends today, as if the calendar had reached its last day:
+    every attendance result may be recorded. `running`: it starts today and ends in four
+    days, so only absences and withdrawals may (dispatch.policy.attendance_refusal)."""
     today = timezone.localdate()
+    start = today if running else today - dt.timedelta(days=4)
     TrainingClass.objects.filter(pk=klass.pk).update(
-        start_date=today, end_date=today + dt.timedelta(days=4), report_date=today
+        start_date=start, end_date=start + dt.timedelta(days=4), report_date=start
     )
     if refresh:
         klass.refresh_from_db()

@@ -5,7 +5,6 @@ decimal, within the class hours) and recorded by `class_attendance_record`, whic
 completes each dispatch's attendance task so every flow moves on as from the page."""
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
@@ -20,6 +19,7 @@ from dispatch import selectors as dispatch_selectors
 from dispatch.attendance import AttendanceRowForm
 from dispatch.flows.attendance import class_attendance_record
 from dispatch.models import AttendanceResult
+from dispatch.policy import attendance_refusal
 from org import selectors as org_selectors
 
 MAX_ROWS = 1000
@@ -28,11 +28,8 @@ MAX_ROWS = 1000
 class RosterRowSerializer(serializers.Serializer):
     dispatch = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="调训编号")
     result = serializers.ChoiceField(
-        choices=[
-            (AttendanceResult.PRESENT, AttendanceResult.PRESENT.label),
-            (AttendanceResult.ABSENT, AttendanceResult.ABSENT.label),
-        ],
-        help_text="present 出勤 / absent 缺勤",
+        choices=AttendanceResult.choices,
+        help_text="present 出勤（班次结业后方可登记）/ absent 缺训 / withdrawn 退学",
     )
     # Checked by the roster's row form (one decimal, within the class hours), keyed by
     # the dispatch like every other row error.
@@ -66,6 +63,7 @@ class ClassAttendanceViewSet(viewsets.GenericViewSet):
         tags=["点名调训与调训"],
         summary="整班登记考勤",
         description="培训机构教务在开班后为班次的学员一次登记考勤：全部成功或全部不登记。"
+        "培训期间只登记缺训和退学，出勤及学时待班次结业后登记。"
         "每行错误按调训编号列在 rows 下；他人已认领的考勤任务由其本人登记。",
         request=RosterSerializer,
         responses={200: RosterRecordedSerializer, **error_responses(400, 403, 404, 409)},
@@ -90,14 +88,8 @@ class ClassAttendanceViewSet(viewsets.GenericViewSet):
             raise exceptions.ValidationError(
                 {"rows": [_("No cadre on the page is awaiting attendance.")]}
             )
-        if training_class.start_date > timezone.localdate():
-            raise exceptions.ValidationError(
-                {
-                    api_settings.NON_FIELD_ERRORS_KEY: [
-                        _("Attendance can be recorded once the class has started.")
-                    ]
-                }
-            )
+        if closed := attendance_refusal(training_class):
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [closed]})
         checked, errors = {}, {}
         for row in rows:
             key = str(row["dispatch"])
@@ -110,7 +102,7 @@ class ClassAttendanceViewSet(viewsets.GenericViewSet):
                     "hours": "" if row.get("hours") is None else row["hours"],
                     "leave_hours": "" if row.get("leave_hours") is None else row["leave_hours"],
                 },
-                credit_hours=training_class.credit_hours,
+                training_class=training_class,
             )
             if form.is_valid():
                 checked[key] = (form.cleaned_data["result"], form.cleaned_data["leave"])

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
@@ -13,6 +12,7 @@ from dispatch.models import (
     AttendanceResult,
     Dispatch,
 )
+from dispatch.policy import attendance_outcome, attendance_refusal, require_attendance_open
 from dispatch.services.dispatching import attendance_record
 from org.policy import require_any
 
@@ -37,8 +37,7 @@ def class_attendance_record(*, actor, training_class, rows) -> list[Dispatch]:
     from workflow.runtime import complete_task
 
     require_any(actor, ("record_attendance",), training_class.institution.unit)
-    if training_class.start_date > timezone.localdate():
-        raise ValidationError(_("Attendance can be recorded once the class has started."))
+    require_attendance_open(training_class)
     ids = [int(pk) for pk in rows]
     dispatches = {
         d.pk: d
@@ -80,6 +79,10 @@ def class_attendance_record(*, actor, training_class, rows) -> list[Dispatch]:
             errors[str(pk)] = [_("Choose present, absent or withdrawn.")]
         elif not 0 <= Decimal(leave_hours or 0) <= training_class.credit_hours:
             errors[str(pk)] = [_("Leave hours must lie between 0 and the class hours.")]
+        elif message := attendance_refusal(
+            training_class, attendance_outcome(training_class, result, Decimal(leave_hours or 0))
+        ):
+            errors[str(pk)] = [message]
     if errors:
         raise ValidationError(errors)
 

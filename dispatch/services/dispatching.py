@@ -22,6 +22,7 @@ from dispatch.models import (
     Makeup,
     RequestKind,
 )
+from dispatch.policy import attendance_outcome, require_attendance_open
 from dispatch.services.rollcall import answer_due
 from ledger.models import HourKind, HourRecord, HourSource
 from org.policy import require_any
@@ -178,13 +179,13 @@ def dispatch_acknowledge(*, actor, dispatch, ip: str | None = None) -> Dispatch:
 @transaction.atomic
 def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0")) -> Dispatch:
     """The institution records the outcome. Leave over 1/7 of the class hours makes the
-    cadre withdrawn; present cadres are credited the class hours less their leave."""
+    cadre withdrawn; present cadres are credited the class hours less their leave, once
+    the class has ended (`policy.attendance_refusal`)."""
     dispatch = _lock(dispatch)
     training_class = dispatch.training_class
     require_any(actor, ("record_attendance",), training_class.institution.unit)
     _expect(dispatch, DispatchStatus.ACKNOWLEDGED, DispatchStatus.NOTIFIED)
-    if training_class.start_date > timezone.localdate():
-        raise ValidationError(_("Attendance can be recorded once the class has started."))
+    require_attendance_open(training_class)
     leave_hours = Decimal(leave_hours or 0)
     if leave_hours < 0 or leave_hours > training_class.credit_hours:
         raise ValidationError(
@@ -192,8 +193,8 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
         )
     if result not in AttendanceResult.values:
         raise ValidationError({"result": _("Choose present, absent or withdrawn.")})
-    if result == AttendanceResult.PRESENT and leave_hours * 7 > training_class.credit_hours:
-        result = AttendanceResult.WITHDRAWN
+    result = attendance_outcome(training_class, result, leave_hours)
+    require_attendance_open(training_class, result)
     now = timezone.now()
     if result == AttendanceResult.PRESENT:
         hours = training_class.credit_hours - leave_hours

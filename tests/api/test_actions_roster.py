@@ -152,7 +152,7 @@ def test_outsiders_are_refused(world, staff, klass, awaiting):
         [],
         [{"dispatch": 1}],
         [{"dispatch": "x", "result": "present"}],
-        [{"dispatch": 1, "result": "withdrawn"}],
+        [{"dispatch": 1, "result": "late"}],
         "rows",
     ],
 )

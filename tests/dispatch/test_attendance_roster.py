@@ -2,10 +2,12 @@
 attendance for the whole class at once, through HTTP."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -13,6 +15,7 @@ from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
 from dispatch import services
+from dispatch.flows.attendance import class_attendance_record
 from dispatch.models import (
     Dispatch,
     DispatchStatus,
@@ -334,14 +337,79 @@ def test_nothing_is_recorded_before_the_class_starts(world, staff, klass, client
         assert "班次开班后才能登记考勤" in response.content.decode()
     assert_nothing_recorded(dispatches)
 
-    first_morning = the_day_before + dt.timedelta(hours=15)
+
+def test_while_the_class_runs_only_absences_and_withdrawals_are_recorded(
+    world, staff, klass, client
+):
+    """A cadre is credited the class hours once the class has ended, never before: the
+    hour record is dated its last day. On the first morning the roster leaves every row
+    for later by default and refuses present; a no-show is recorded absent."""
+    present, no_show, leaving = awaiting_attendance(
+        client, world, staff, klass, [world.cadre_a, world.cadre_a1, world.cadre_b]
+    ).values()
+    first_morning = dt.datetime.combine(
+        klass.start_date, dt.time(9), tzinfo=timezone.get_current_timezone()
+    )
     with time_machine.travel(first_morning, tick=False):
         client.force_login(world.rita)
-        response = client.post(url(klass), form(*(row(d) for d in dispatches)))
+        page = client.get(url(klass)).content.decode()
+        assert "培训期间只登记缺训和退学" in page
+        radios = re.findall(rf'<input type="radio" name="d{present.pk}-result"[^>]*>', page)
+        assert [r for r in radios if "checked" in r] == [r for r in radios if '"later"' in r]
+        assert [r for r in radios if "disabled" in r] == [r for r in radios if '"present"' in r]
+        assert len(radios) == 4  # later, present, absent, withdrawn
+
+        response = client.post(url(klass), form(row(present), row(no_show, "absent")))
+        assert response.status_code == 200
+        assert "学员须待班次结业" in response.content.decode()
+        assert_nothing_recorded([present, no_show, leaving])
+
+        response = client.post(
+            url(klass),
+            form(
+                row(present, "later"), row(no_show, "absent"), row(leaving, "withdrawn", leave=30)
+            ),
+        )
         assert response.status_code == 302
-    for dispatch in dispatches:
+        nothing = client.post(url(klass), form(row(present, "later")))
+        assert "没有可登记的内容" in nothing.content.decode()
+    for dispatch, status in [
+        (present, DispatchStatus.ACKNOWLEDGED),
+        (no_show, DispatchStatus.ABSENT),
+        (leaving, DispatchStatus.WITHDRAWN),
+    ]:
         dispatch.refresh_from_db()
-        assert dispatch.status == DispatchStatus.ATTENDED
+        assert dispatch.status == status
+    assert leaving.leave_hours == 30
+    assert not HourRecord.objects.exists()
+
+    last_evening = dt.datetime.combine(
+        klass.end_date, dt.time(17), tzinfo=timezone.get_current_timezone()
+    )
+    with time_machine.travel(last_evening, tick=False):
+        client.force_login(world.rita)
+        assert client.post(url(klass), form(row(present))).status_code == 302
+    present.refresh_from_db()
+    assert present.status == DispatchStatus.ATTENDED
+    assert HourRecord.objects.get().date == klass.end_date
+
+
+def test_the_service_refuses_present_before_the_class_ends(world, staff, klass, client):
+    (dispatch,) = awaiting_attendance(client, world, staff, klass, [world.cadre_a]).values()
+    start_class(klass, refresh=True, running=True)
+    with pytest.raises(ValidationError, match="结业"):
+        services.attendance_record(actor=world.rita, dispatch=dispatch, result="present")
+    with pytest.raises(ValidationError, match="结业"):
+        class_attendance_record(
+            actor=world.rita, training_class=klass, rows={dispatch.pk: ("present", 0)}
+        )
+    assert_nothing_recorded([dispatch])
+    # Leave over 1/7 of the class hours withdraws the cadre: that may be recorded now.
+    services.attendance_record(
+        actor=world.rita, dispatch=dispatch, result="present", leave_hours=klass.credit_hours
+    )
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.WITHDRAWN
 
 
 def _cadres(world, n):

@@ -257,22 +257,31 @@ def test_the_training_year_from_the_needs_survey_to_the_follow_up(client, world,
                 refused(client, task, outsider=staff.luke, lacking=world.alice)
             act(client, accounts[person.pk], task, {"confirm": "on"})
 
-    with on(start, 10):
-        # The school's registrar records attendance: three present, one absent.
-        for n, person in enumerate(people):
-            task = open_task(processes[person.pk], "record_attendance")
-            if n == 0:
-                listed_for(client, task, world.rita, not_for=world.carol)
-                refused(client, task, outsider=world.carol, lacking=world.bob)
-            result = "absent" if person == absentee else "present"
-            act(client, world.rita, task, {"result": result})
     attended = [p for p in people if p != absentee]
+    with on(start, 10):
+        # On the first morning the school's registrar records the no-show absent; the
+        # others cannot be recorded present before the class ends.
+        task = open_task(processes[absentee.pk], "record_attendance")
+        listed_for(client, task, world.rita, not_for=world.carol)
+        refused(client, task, outsider=world.carol, lacking=world.bob)
+        act(client, world.rita, task, {"result": "absent"})
+        early = open_task(processes[attended[0].pk], "record_attendance")
+        client.force_login(world.rita)
+        assert client.post(url(early, "assign")).status_code == 302
+        response = client.post(url(early, "execute"), {"result": "present"})
+        assert "学员须待班次结业" in response.content.decode()
+
+    with on(end, 10):
+        # On its last day, the three present: each is asked for the evaluation at once.
+        for person in attended:
+            task = open_task(processes[person.pk], "record_attendance")
+            act(client, world.rita, task, {"result": "present"})
     assert {
         d.cadre_id for d in Dispatch.objects.filter(training_class=klass, status="attended")
     } == {p.pk for p in attended}
 
-    # On the class's last day the daily pass asks each trainee for the evaluation.
-    fire_at(aware(end, 8), "start_follow_ups")
+    # The next morning's daily pass asks nobody twice.
+    fire_at(aware(end + dt.timedelta(days=1), 8), "start_follow_ups")
     with on(end, 17):
         # Each trainee who attended evaluates the class and its sessions; nobody else may.
         evaluations = {e.cadre_id: e for e in Evaluation.objects.filter(training_class=klass)}
