@@ -50,8 +50,14 @@ class MultiPicker(forms.CheckboxSelectMultiple):
         self.group_label = group_label
 
     def searches(self, queryset) -> bool:
-        """Whether the picker over `queryset` searches instead of listing (one COUNT)."""
-        return bool(self.search_url) and queryset.count() > self.FULL_LIST_MAX
+        """Whether the picker over `queryset` searches instead of listing: one COUNT, once
+        per queryset (a view asks before the widget renders)."""
+        if not self.search_url:
+            return False
+        asked = getattr(self, "_searched", None)
+        if asked is None or asked[0] is not queryset:
+            self._searched = asked = (queryset, queryset.count() > self.FULL_LIST_MAX)
+        return asked[1]
 
     @staticmethod
     def chosen(queryset, value):

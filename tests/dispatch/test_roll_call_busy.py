@@ -9,6 +9,8 @@ import json
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.widgets import MultiPicker
@@ -93,3 +95,18 @@ def test_refusals(world, busy, client):
     for person in (world.alice, world.dave, world.nobody, world.rita):
         client.force_login(person)
         assert client.get(f"{BUSY}?cadre={world.cadre_a.pk}").status_code == 403, person
+
+
+def test_the_cadres_on_offer_are_counted_once(world, busy, klass, client, monkeypatch):
+    """The view (busy periods) and the picker (list or search) ask the same question of
+    the cadres on offer: one COUNT of the cadre table answers both."""
+    monkeypatch.setattr(MultiPicker, "FULL_LIST_MAX", 1)
+    client.force_login(world.bob)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(START).status_code == 200
+    counts = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith("SELECT COUNT(*)") and '"org_cadre"' in q["sql"].split("WHERE")[0]
+    ]
+    assert len(counts) == 1, counts
