@@ -366,6 +366,24 @@ def makeup_list(user) -> QuerySet:
     )
 
 
+def dispatches_ruling_out(training_class) -> QuerySet:
+    """The dispatches that keep their cadres from `training_class`: one to the class itself
+    in any status but cancelled (a cadre is dispatched to a class once, held by the
+    constraint `dispatch_cadre_class_once`: a cadre excused from it, or absent, makes it
+    up in another class), or a live one (BUSY_DISPATCH_STATUSES) to a class whose dates
+    overlap it. The one rule of every booking path and of every suggestion."""
+    from dispatch.models import BUSY_DISPATCH_STATUSES, Dispatch, DispatchStatus
+
+    return Dispatch.objects.filter(
+        (Q(training_class=training_class) & ~Q(status=DispatchStatus.CANCELLED))
+        | Q(
+            status__in=BUSY_DISPATCH_STATUSES,
+            training_class__start_date__lte=training_class.end_date,
+            training_class__end_date__gte=training_class.start_date,
+        )
+    )
+
+
 def busy_periods(cadres) -> dict[str, list]:
     """{cadre id: [[start, end, class name, class id], ...]}: the classes not yet over that
     already keep each of `cadres` busy (BUSY_DISPATCH_STATUSES), for the roll call form's

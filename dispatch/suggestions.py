@@ -32,8 +32,7 @@ from django.utils.translation import gettext as _
 from core.formatting import format_date
 from dispatch import leadership
 from dispatch.leadership import last_systematic_training
-from dispatch.models import Dispatch, DispatchStatus
-from dispatch.models.dispatch import BUSY_DISPATCH_STATUSES
+from dispatch.selectors import dispatches_ruling_out
 from ledger import compliance, cycles
 from org import selectors as org_selectors
 from org.models import Cadre
@@ -45,19 +44,6 @@ class Suggestion:
     gap: float  # 0 (requirement met) .. 1 (nothing done)
     priority: int  # lower first
     reasons: list[str] = field(default_factory=list)
-
-
-def unavailable(training_class):
-    """Dispatches that rule a cadre out: any live one to this class (a cadre is
-    dispatched to a class once), or one in a class whose dates overlap it."""
-    return Dispatch.objects.filter(
-        (Q(training_class=training_class) & ~Q(status=DispatchStatus.CANCELLED))
-        | Q(
-            status__in=BUSY_DISPATCH_STATUSES,
-            training_class__start_date__lte=training_class.end_date,
-            training_class__end_date__gte=training_class.start_date,
-        )
-    )
 
 
 def _ranked(
@@ -208,7 +194,7 @@ def suggest(
     one for the cycle rules in force)."""
     as_of = as_of or training_class.start_date
     pool = org_selectors.cadres_in_reach(user, "issue_dispatch").exclude(
-        pk__in=unavailable(training_class).values("cadre_id")
+        pk__in=dispatches_ruling_out(training_class).values("cadre_id")
     )
     rules = cycles.cycle_rules(as_of)
     rows = []
@@ -235,4 +221,4 @@ def suggest(
     ]
 
 
-__all__ = ["Suggestion", "suggest", "unavailable"]
+__all__ = ["Suggestion", "suggest"]

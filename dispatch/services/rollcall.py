@@ -5,7 +5,6 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +21,7 @@ from dispatch.models import (
     RollCallStatus,
 )
 from dispatch.models.dispatch import BUSY_DISPATCH_STATUSES, OPEN_DISPATCH_STATUSES
+from dispatch.selectors import dispatches_ruling_out
 from org import selectors as org_selectors
 from org.models import Cadre
 from org.policy import require_any
@@ -57,16 +57,10 @@ def check_deadline(training_class, deadline) -> None:
 
 
 def clashes(cadres, training_class):
-    """Cadres already dispatched to this class, or to a class whose dates overlap it."""
+    """The cadres' dispatches that keep them from this class (`dispatches_ruling_out`)."""
     return (
-        Dispatch.objects.filter(cadre__in=cadres, status__in=BUSY_DISPATCH_STATUSES)
-        .filter(
-            Q(training_class=training_class)
-            | Q(
-                training_class__start_date__lte=training_class.end_date,
-                training_class__end_date__gte=training_class.start_date,
-            )
-        )
+        dispatches_ruling_out(training_class)
+        .filter(cadre__in=cadres)
         .select_related("cadre", "training_class")
     )
 
@@ -120,11 +114,19 @@ def lock_cadres(cadres) -> None:
 
 
 def check_cadres_free(cadres, training_class) -> None:
-    """Refuse if any of the cadres already holds a live dispatch to this class or one that
-    overlaps it. Locks the cadres first (`lock_cadres`): the answer holds until commit."""
+    """Refuse if any of the cadres already has a dispatch to this class (not cancelled) or
+    a live one to a class that overlaps it (`clashes`). Locks the cadres first (`lock_cadres`): the answer holds until commit."""
     cadres = list(cadres)
     lock_cadres(cadres)
     clash = clashes(cadres, training_class).first()
+    if clash is not None and clash.training_class_id == training_class.pk:
+        raise ValidationError(
+            _(
+                "%(name)s has already been dispatched to this class (%(status)s); a cadre "
+                "is dispatched to a class once."
+            )
+            % {"name": clash.cadre.name, "status": clash.get_status_display()}
+        )
     if clash is not None:
         raise ValidationError(
             _("%(name)s is already dispatched to %(klass)s, which overlaps this class.")

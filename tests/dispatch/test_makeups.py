@@ -275,3 +275,33 @@ def test_a_makeup_page_gives_the_reason_in_words(world, staff, klass, client):
     assert str(Makeup.REASON_LABELS["absence"]) in page
     assert ">absence<" not in page
     assert "无故缺训" in page
+
+
+def test_a_deferred_cadre_makes_up_in_another_class_never_the_one_deferred(world, staff, client):
+    """A cadre is dispatched to a class once: the class a deferral was approved for is
+    neither suggested for the makeup nor accepted (a clear message, not a database
+    error), and naming the cadre for it again is refused the same way."""
+    from dispatch.services import makeup_class_suggestions
+    from tests.flowtools import approved, post_roll_call
+
+    deferred_from = training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=20), name="原班次"
+    )
+    other = training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=40), name="补训班次"
+    )
+    dispatch = approved(client, world, staff, deferred_from, world.cadre_a, "deferral")
+    makeup = Makeup.objects.get(source=dispatch)
+    assert [c.name for c in makeup_class_suggestions(makeup, user=world.bob)] == [other.name]
+
+    response = schedule_makeup(client, world, makeup, deferred_from)
+    assert response.status_code == 200
+    assert "已调训至本班次" in response.content.decode()
+    makeup.refresh_from_db()
+    assert makeup.status == MakeupStatus.OWED and not Dispatch.objects.filter(makes_up=makeup)
+
+    client.force_login(world.bob)
+    response = post_roll_call(client, deferred_from, [world.cadre_a])
+    assert response.status_code == 200
+    assert "已调训至本班次" in response.content.decode()
+    assert Dispatch.objects.filter(cadre=world.cadre_a).count() == 1
