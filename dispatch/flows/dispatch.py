@@ -341,7 +341,7 @@ class MakeupFlow(ScopedFlowMixin, flow.Flow):
     """Makeup training
 
     Owed after a deferral or an unexcused absence: the dispatcher schedules it into a
-    later class that starts by the due date (suggested), it becomes a dispatch of kind
+    later class that ends by the due date (suggested), it becomes a dispatch of kind
     makeup, and closes when attended. Past its due date — still unscheduled, or scheduled
     but not yet attended — it escalates (dispatchers and unit told) and appears in the
     next circular.

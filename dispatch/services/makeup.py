@@ -41,20 +41,23 @@ def makeup_is_past_due(makeup, today: dt.date | None = None) -> bool:
 
 
 def check_makeup_class(makeup, training_class) -> None:
-    """A makeup is scheduled into a class that starts by its due date. Once the due date
-    has passed (the makeup is overdue and escalated) no class can, so any later class is
-    accepted: the makeup stays overdue until attended."""
-    if training_class.start_date > makeup.due_date and not makeup_is_past_due(makeup):
+    """A makeup is scheduled into a class that ends by its due date: its cadre is recorded
+    present only once the class has ended (`policy.attendance_refusal`), so a class still
+    running on the due date would leave the makeup overdue, escalated and named in a
+    circular while the cadre sits in it. Once the due date has passed (the makeup is
+    overdue and escalated) no class can, so any later class is accepted: the makeup stays
+    overdue until attended."""
+    if training_class.end_date > makeup.due_date and not makeup_is_past_due(makeup):
         raise ValidationError(
             {
                 "training_class": _(
-                    "The makeup is due by %(due)s but %(klass)s starts on %(start)s, after "
-                    "the due date. Choose a class that starts by the due date."
+                    "The makeup is due by %(due)s but %(klass)s ends on %(end)s, after the "
+                    "due date. Choose a class that ends by the due date."
                 )
                 % {
                     "due": format_date(makeup.due_date),
                     "klass": training_class.name,
-                    "start": format_date(training_class.start_date),
+                    "end": format_date(training_class.end_date),
                 }
             }
         )
@@ -62,7 +65,7 @@ def check_makeup_class(makeup, training_class) -> None:
 
 @transaction.atomic
 def makeup_schedule(*, actor, makeup, training_class) -> Dispatch:
-    """Put an owed makeup into a later class of the dispatcher's jurisdiction that starts
+    """Put an owed makeup into a later class of the dispatcher's jurisdiction that ends
     by the makeup's due date (any later class once it is overdue): a dispatch of kind
     makeup."""
     makeup = (
@@ -136,7 +139,7 @@ def overdue_unescalated_makeups(today: dt.date | None = None):
 
 def makeup_class_suggestions(makeup, *, user=None, limit=5):
     """Later classes the cadre could make up in, same kind first, then the earliest: not
-    started, starting by the makeup's due date (any later class once it is overdue),
+    started, ending by the makeup's due date (any later class once it is overdue),
     organized within `user`'s jurisdiction to dispatch, with a seat left, and not
     clashing with the cadre's other classes."""
     from django.db.models import Sum
@@ -155,7 +158,7 @@ def makeup_class_suggestions(makeup, *, user=None, limit=5):
         .values("training_class")
     )
     if not makeup_is_past_due(makeup, today):
-        classes = classes.filter(start_date__lte=makeup.due_date)
+        classes = classes.filter(end_date__lte=makeup.due_date)
     if user is not None:
         classes = classes.filter(
             organizer__unit__in=org_selectors.units_in_reach(user, "issue_dispatch")

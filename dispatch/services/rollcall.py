@@ -115,7 +115,8 @@ def lock_cadres(cadres) -> None:
 
 def check_cadres_free(cadres, training_class) -> None:
     """Refuse if any of the cadres already has a dispatch to this class (not cancelled) or
-    a live one to a class that overlaps it (`clashes`). Locks the cadres first (`lock_cadres`): the answer holds until commit."""
+    a live one to a class that overlaps it (`clashes`). Locks the cadres first
+    (`lock_cadres`): the answer holds until commit."""
     cadres = list(cadres)
     lock_cadres(cadres)
     clash = clashes(cadres, training_class).first()

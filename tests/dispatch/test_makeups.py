@@ -1,5 +1,5 @@
 """Makeup training (补训) owed after an absence, through HTTP as the real roles: scheduled
-into a class that starts by the due date, escalated when overdue (into the next
+into a class that ends by the due date, escalated when overdue (into the next
 circular), named in words on its page."""
 
 import datetime as dt
@@ -179,16 +179,26 @@ def test_the_daily_sweep_escalates_an_overdue_makeup_whose_flow_has_no_timer(wor
     assert Notification.objects.filter(key=f"makeup:{makeup.pk}:escalated").count() == 1
 
 
-def test_a_makeup_is_scheduled_into_a_class_that_starts_by_its_due_date(world, staff, client):
+def test_a_makeup_is_scheduled_into_a_class_that_ends_by_its_due_date(world, staff, client):
+    """Present is recorded once a class has ended: a class still running on the due date
+    would leave the makeup overdue while the cadre sits in it."""
+    from dispatch.services import makeup_class_suggestions
+
     missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
     dispatch = run_to_absence(client, world, staff, missed, world.cadre_a)
     makeup = Makeup.objects.get(source=dispatch)
     too_late = training_class(
         world.city_od, world.school, makeup.due_date + dt.timedelta(days=30), name="期限后班次"
     )
-    response = schedule_makeup(client, world, makeup, too_late)
-    assert response.status_code == 200
-    assert "晚于补训期限" in response.content.decode()
+    straddling = training_class(
+        world.city_od, world.school, makeup.due_date - dt.timedelta(days=2), name="跨期限班次"
+    )
+    assert straddling.end_date > makeup.due_date >= straddling.start_date
+    assert straddling not in makeup_class_suggestions(makeup, user=world.bob)
+    for klass in (straddling, too_late):
+        response = schedule_makeup(client, world, makeup, klass)
+        assert response.status_code == 200
+        assert "结业，晚于补训期限" in response.content.decode()
     makeup.refresh_from_db()
     assert makeup.status == MakeupStatus.OWED and not Dispatch.objects.filter(makes_up=makeup)
 
