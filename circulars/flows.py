@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from circulars import policy
+from circulars import periods, policy
 from circulars import services as circular_services
 from circulars import tasks as circular_tasks
 from circulars.models import Circular, CircularStatus
@@ -109,10 +109,11 @@ class CircularFlow(ScopedFlowMixin, flow.Flow):
 
 
 def start_scheduled_circular(*, org_department, period_kind, start, end):
-    """Start a circular for a finished period unless one exists (run by the schedule)."""
-    if Circular.objects.filter(
-        org_department=org_department, period_start=start, period_end=end
-    ).exists():
+    """Start a circular for a finished period unless the department already has one for
+    it or for an overlapping period (run by the schedule, daily: once per period, and
+    never over a circular a dispatcher started by hand). `circular_create` asks the same
+    rules again, with the department locked, and refuses a period not yet ended."""
+    if periods.conflicting_circular(org_department, start, end) is not None:
         return None
     circular = circular_services.circular_create(
         actor=None, org_department=org_department, period_kind=period_kind, start=start, end=end

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from circulars import periods
 from circulars.models import CircularPeriod
 from core.widgets import DateInput
 from org.models import OrgDepartment
@@ -15,13 +16,15 @@ class CircularStartForm(forms.Form):
     period_end = forms.DateField(label=_("Period end"), widget=DateInput())
 
     def clean(self):
+        """The period's own rules (`periods.period_errors`: ended, within the ledger's
+        days, of the kind the dates make), each on its field; whether the department
+        already has a circular for it is for the service, which knows the department
+        is the dispatcher's."""
         data = super().clean()
-        if (
-            data.get("period_start")
-            and data.get("period_end")
-            and data["period_end"] < data["period_start"]
-        ):
-            self.add_error("period_end", _("The period cannot end before it starts."))
+        kind, start, end = (data.get(k) for k in ("period_kind", "period_start", "period_end"))
+        if kind and start and end:
+            for field, message in periods.period_errors(kind, start, end).items():
+                self.add_error(field, message)
         return data
 
 

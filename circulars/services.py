@@ -6,11 +6,12 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, Q, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, When
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
 from circulars import notices as circulars_notices
+from circulars import periods
 from circulars.models import Circular, CircularStatus
 from circulars.policy import require_circular_decider
 from circulars.yearly import yearly_figures
@@ -26,7 +27,7 @@ from dispatch.models import (
 )
 from dispatch.models.dispatch import OPEN_DISPATCH_STATUSES
 from ledger import compliance
-from org.models import Cadre, Unit
+from org.models import Cadre, OrgDepartment, Unit
 from org.policy import require_any
 
 FIGURE_KEYS = (
@@ -242,17 +243,37 @@ def circular_summary(figures) -> dict:
     return totals
 
 
+def completed_makeup_q(end: dt.date) -> Q:
+    """Makeups completed by the end of `end`: attended in a makeup class that had ended
+    by then. The class's last day is the day the makeup was done (and its hours are
+    credited on, so the compliance figures as of `end` agree); when attendance was
+    recorded does not matter. A makeup attended since, in a class that ended after
+    `end`, was still owed then. (One attended without its class on record counts as
+    done whenever: nothing says when.)"""
+    attended_later = Dispatch.objects.filter(
+        makes_up=OuterRef("pk"),
+        status=DispatchStatus.ATTENDED,
+        training_class__end_date__gt=end,
+    )
+    return Q(status=MakeupStatus.ATTENDED) & ~Exists(attended_later)
+
+
 def owed_makeups(units, end: dt.date):
     """Makeups owed at the end of the period by cadres who missed a class in `units`:
-    owed by then and neither attended nor cancelled since."""
-    return Makeup.objects.filter(source__unit__in=units, created_at__date__lte=end).exclude(
-        status__in=[MakeupStatus.ATTENDED, MakeupStatus.CANCELLED]
+    owed by then and not completed by then (`completed_makeup_q`), whatever happened
+    to them since; a cancelled makeup (cancelled when, nothing records) is never owed."""
+    return (
+        Makeup.objects.filter(source__unit__in=units, created_at__date__lte=end)
+        .exclude(status=MakeupStatus.CANCELLED)
+        .exclude(completed_makeup_q(end))
     )
 
 
 def overdue_makeup_q(end: dt.date) -> Q:
-    """Overdue: escalated, or due before the period ended."""
-    return Q(escalated=True) | Q(due_date__lt=end)
+    """Of the makeups owed at the period's end (`owed_makeups`), those overdue then:
+    due before its end. Not today's escalation flag, which a makeup falling due after
+    the period carries by the time the circular is counted."""
+    return Q(due_date__lt=end)
 
 
 def period_label(start: dt.date, end: dt.date) -> str:
@@ -285,10 +306,16 @@ def counted_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
 def circular_create(
     *, actor, org_department, period_kind: str, start: dt.date, end: dt.date
 ) -> Circular:
-    if end < start:
-        raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+    """Start a circular of `org_department` for the period [start, end], its figures
+    counted: the dispatcher's start form and the schedule both come here. The period
+    must be one that can be reported (`periods.require_reportable_period`: ended, within
+    the ledger's days, of the kind its dates make) and not reported already
+    (`periods.require_no_conflict`, asked with the department's row locked)."""
+    periods.require_reportable_period(period_kind, start, end)
     if actor is not None:
         require_any(actor, ("issue_dispatch",), org_department.unit)
+    OrgDepartment.objects.select_for_update().filter(pk=org_department.pk).first()
+    periods.require_no_conflict(org_department, start, end)
     label = period_label(start, end)
     circular = Circular.objects.create(
         org_department=org_department,

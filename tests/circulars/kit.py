@@ -15,6 +15,21 @@ def start_circular(client, world, start, end):
     return Circular.objects.latest("id")
 
 
+def post_start(client, world, start, end, kind="custom"):
+    """The city dispatcher posts the start form for a period of `kind` (month, quarter,
+    year, custom): the response, a redirect when the circular was started."""
+    client.force_login(world.bob)
+    return client.post(
+        "/workflow/circular/start/",
+        {
+            "org_department": world.city_od.pk,
+            "period_kind": kind,
+            "period_start": start,
+            "period_end": end,
+        },
+    )
+
+
 def issue_circular(client, world, staff, circular, body=""):
     process = process_of(circular, "CircularFlow")
     client.force_login(world.bob)

@@ -202,14 +202,25 @@ def expected_figures(world, start, end):
         c[key or "in_progress"] += 1
         c["notified"] += d.acknowledge_due is not None
         c["acknowledged"] += d.acknowledged_at is not None
-    for m in Makeup.objects.select_related("source"):
+    makeups = Makeup.objects.select_related("source").prefetch_related(
+        "makeup_dispatches__training_class"
+    )
+    for m in makeups:
         owed_by_end = timezone.localtime(m.created_at).date() <= end
         if m.source.unit_id not in reach or not owed_by_end:
             continue
-        if m.status in (MakeupStatus.ATTENDED, MakeupStatus.CANCELLED):
+        if m.status == MakeupStatus.CANCELLED:
+            continue
+        # Attended in a class that had ended by the period's end: done by then.
+        ended = [
+            d.training_class.end_date
+            for d in m.makeup_dispatches.all()
+            if d.status == DispatchStatus.ATTENDED
+        ]
+        if m.status == MakeupStatus.ATTENDED and not any(day > end for day in ended):
             continue
         counts[m.source.unit_id]["makeup_owed"] += 1
-        counts[m.source.unit_id]["makeup_overdue"] += m.escalated or m.due_date < end
+        counts[m.source.unit_id]["makeup_overdue"] += m.due_date < end
     for row in compliance.evaluate(Cadre.objects.filter(unit_id__in=list(counts)), end):
         counts[row["unit_id"]]["cadres"] += 1
         counts[row["unit_id"]]["compliant"] += row["status"] in (

@@ -38,7 +38,7 @@ def drafting(world, client):
     today = timezone.localdate()
     klass = training_class(world.city_od, world.school, today - dt.timedelta(days=10))
     _absent(world, klass, "缺训甲")
-    circular_start(client, world, today - dt.timedelta(days=30), today + dt.timedelta(days=1))
+    circular_start(client, world, today - dt.timedelta(days=30), today)
     circular = Circular.objects.get()
     task = open_task(process_of(circular, "CircularFlow"), "draft")
     client.post(task_url(task, "assign"))
