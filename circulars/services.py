@@ -261,10 +261,10 @@ def completed_makeup_q(end: dt.date) -> Q:
 def owed_makeups(units, end: dt.date):
     """Makeups owed at the end of the period by cadres who missed a class in `units`:
     owed by then and not completed by then (`completed_makeup_q`), whatever happened
-    to them since; a cancelled makeup (cancelled when, nothing records) is never owed."""
+    to them since; a cancelled or exempted makeup (when, nothing records) is never owed."""
     return (
         Makeup.objects.filter(source__unit__in=units, created_at__date__lte=end)
-        .exclude(status=MakeupStatus.CANCELLED)
+        .exclude(status__in=[MakeupStatus.CANCELLED, MakeupStatus.EXEMPT])
         .exclude(completed_makeup_q(end))
     )
 

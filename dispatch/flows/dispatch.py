@@ -22,9 +22,9 @@ from dispatch.models import (
     Dispatch,
     DispatchStatus,
     Makeup,
-    MakeupStatus,
     RequestKind,
 )
+from dispatch.models.dispatch import SETTLED_MAKEUP_STATUSES
 from dispatch.services import makeup as makeup_services
 from dispatch.services.rollcall import answer_due
 from dispatch.task_views import (
@@ -381,8 +381,8 @@ class MakeupFlow(ScopedFlowMixin, flow.Flow):
     )
 
     made_up = (
-        flow.If(this.is_attended)
-        .Annotation(title=_("Attended?"))
+        flow.If(this.is_settled)
+        .Annotation(title=_("Attended or exempted?"))
         .Then(this.end)
         .Else(this.schedule)
     )
@@ -408,8 +408,8 @@ class MakeupFlow(ScopedFlowMixin, flow.Flow):
     def receive_outcome(self, activation, dispatch):
         services.makeup_outcome(dispatch=dispatch)
 
-    def is_attended(self, activation):
-        return fresh_artifact(activation.process).status == MakeupStatus.ATTENDED
+    def is_settled(self, activation):
+        return fresh_artifact(activation.process).status in SETTLED_MAKEUP_STATUSES
 
     def escalate_makeup(self, activation):
         services.makeup_escalate(makeup=fresh_artifact(activation.process))

@@ -274,7 +274,13 @@ class MakeupStatus(models.TextChoices):
     OWED = "owed", _("Owed")
     SCHEDULED = "scheduled", _("Scheduled")
     ATTENDED = "attended", _("Attended")
+    # The makeup dispatch's exemption (免训) approved: the cadre owes it no more.
+    EXEMPT = "exempt", _("Exempt")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+#: a makeup in one of these statuses is owed no more
+SETTLED_MAKEUP_STATUSES = [MakeupStatus.ATTENDED, MakeupStatus.EXEMPT, MakeupStatus.CANCELLED]
 
 
 class Makeup(models.Model):

@@ -19,6 +19,7 @@ from dispatch.models import (
     MakeupStatus,
     TrainingClass,
 )
+from dispatch.models.dispatch import SETTLED_MAKEUP_STATUSES
 from dispatch.services.rollcall import (
     check_cadres_free,
     check_class_open,
@@ -102,12 +103,16 @@ def makeup_schedule(*, actor, makeup, training_class) -> Dispatch:
 
 @transaction.atomic
 def makeup_outcome(*, dispatch) -> Makeup:
-    """A makeup dispatch closed: attended settles the makeup; anything else leaves it owed."""
+    """A makeup dispatch closed: attended settles the makeup, and so does an approved
+    exemption (免训 excuses the cadre from the training, the makeup as much as a first
+    dispatch); anything else (absent, withdrawn, deferred, cancelled) leaves it owed."""
     makeup = Makeup.objects.select_for_update().get(pk=dispatch.makes_up_id)
     if dispatch.status == DispatchStatus.ATTENDED:
         return change(
             actor=None, instance=makeup, verb="makeup.attend", status=MakeupStatus.ATTENDED
         )
+    if dispatch.status == DispatchStatus.EXEMPT:
+        return change(actor=None, instance=makeup, verb="makeup.exempt", status=MakeupStatus.EXEMPT)
     return change(actor=None, instance=makeup, verb="makeup.reopen", status=MakeupStatus.OWED)
 
 
@@ -121,7 +126,7 @@ def makeup_escalate(*, makeup) -> Makeup:
         .select_related("cadre__managing_org_department__jurisdiction", "source__unit")
         .get(pk=makeup.pk)
     )
-    if makeup.escalated or makeup.status in (MakeupStatus.ATTENDED, MakeupStatus.CANCELLED):
+    if makeup.escalated or makeup.status in SETTLED_MAKEUP_STATUSES:
         return makeup
     change(actor=None, instance=makeup, verb="makeup.escalate", escalated=True)
     notices.makeup_escalated(makeup)

@@ -315,3 +315,40 @@ def test_a_deferred_cadre_makes_up_in_another_class_never_the_one_deferred(world
     assert response.status_code == 200
     assert "已调训至本班次" in response.content.decode()
     assert Dispatch.objects.filter(cadre=world.cadre_a).count() == 1
+
+
+def test_an_exemption_from_the_makeup_class_settles_the_makeup(world, staff, client):
+    """免训 excuses the cadre from the training: approved on the makeup dispatch, the
+    makeup is owed no more (its flow ends, nothing to schedule again, never escalated,
+    not owed in a circular) — where a deferral of the makeup dispatch leaves it owed."""
+    from approvals.models import ApprovalRequest
+    from circulars.services import owed_makeups
+    from dispatch.services import makeup_escalate
+    from tests.flowtools import decide, request
+
+    missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
+    later = training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=60), name="补训班次"
+    )
+    makeup = Makeup.objects.get(source=run_to_absence(client, world, staff, missed, world.cadre_a))
+    assert schedule_makeup(client, world, makeup, later).status_code == 302
+    makeup_dispatch = Dispatch.objects.get(makes_up=makeup)
+    request(client, staff.lily, process_of(makeup_dispatch, "DispatchFlow"), "exemption")
+    approval = process_of(
+        ApprovalRequest.objects.get(subject_id=makeup_dispatch.pk), "ApprovalFlow"
+    )
+    decide(client, world.alice, approval, "head_review", "approved")
+    decide(client, staff.oscar, approval, "managing_review", "approved")
+
+    makeup_dispatch.refresh_from_db()
+    makeup.refresh_from_db()
+    assert makeup_dispatch.status == DispatchStatus.EXEMPT
+    assert makeup.status == MakeupStatus.EXEMPT
+    makeup_process = process_of(makeup, "MakeupFlow")
+    assert makeup_process.status == "DONE"
+    assert not makeup_process.task_set.filter(status__in=["NEW", "ASSIGNED"]).exists()
+    assert not owed_makeups([world.a], makeup.due_date).exists()
+    with after_due(makeup):
+        makeup_escalate(makeup=makeup)
+    makeup.refresh_from_db()
+    assert not makeup.escalated
