@@ -43,22 +43,18 @@ from notifications.documents.context import (
     Paragraph,
     Table,
 )
+from notifications.documents.page import (
+    BODY_SIZE,
+    LINE,
+    MM,
+    TITLE_CHARS,
+    TITLE_LINE,
+    TITLE_SIZE,
+    TYPE_WIDTH,
+)
 from notifications.documents.seals import data_uri
 from notifications.documents.words import balanced_lines, set_width
 
-MM = 72 / 25.4  # points per millimetre
-TYPE_WIDTH = 156 * MM  # 版心 width, 442.2 pt
-TYPE_HEIGHT = 225 * MM  # 版心 height, 637.8 pt
-PAGE_TOP = 37 * MM  # 天头
-PAGE_LEFT = 28 * MM  # 订口
-BODY_SIZE = 16.0  # 3号
-TITLE_SIZE = 22.0  # 2号
-TITLE_LINE = 35.0  # line pitch of a title that wraps
-LINES_PER_PAGE = 22
-CHARS_PER_LINE = 28
-# Line pitch: 22 lines must fit in 225 mm (637.8 pt / 22 = 28.99 pt) with a little room for
-# a line that mixes in a fallback face with taller metrics (rare characters).
-LINE = 28.8
 # 28 characters of 16 pt are 448 pt, 5.8 pt more than the type area: tighten each one.
 TRACKING = -0.215
 CHAR = BODY_SIZE + TRACKING
@@ -319,9 +315,6 @@ def _seal_source(seal) -> str:
         return data_uri(seal)
     path = Path(seal)
     return data_uri(path.read_bytes(), path.name)
-
-
-TITLE_CHARS = 20  # 2号 characters on one line of the type area
 
 
 def _title_lines(title: str, capacity: float = TITLE_CHARS) -> list[str]:
