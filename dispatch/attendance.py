@@ -309,6 +309,21 @@ def class_attendance(request, pk: int):
                     request,
                     _("Attendance recorded for %(count)s cadres.") % {"count": len(done)},
                 )
+                # Marked present, their leave withdrew them: say so, by name.
+                if withdrawn := [
+                    d.cadre.name
+                    for d in done
+                    if d.status == DispatchStatus.WITHDRAWN
+                    and by_pk[str(d.pk)].form.cleaned_data["result"] == AttendanceResult.PRESENT
+                ]:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(names)s: leave over 1/7 of the class hours; recorded as "
+                            "withdrawn, and makeup training is owed."
+                        )
+                        % {"names": "、".join(withdrawn)},
+                    )
                 return redirect("class_attendance", pk=training_class.pk)
         if any(row.errors for row in rows):
             errors.insert(0, _("Nothing was recorded; correct the rows marked below."))

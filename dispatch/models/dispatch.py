@@ -317,7 +317,7 @@ class Makeup(models.Model):
         "leave": _("leave"),
         "deferral": _("deferral"),
         "absence": _("absence without leave"),
-        "withdrawn": _("withdrawn (leave over 1/7 of the hours)"),
+        "withdrawn": _("withdrawn (left the class, or leave over 1/7 of the hours)"),
     }
 
     def get_reason_label(self) -> str:

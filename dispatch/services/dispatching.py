@@ -27,6 +27,8 @@ from dispatch.services.rollcall import answer_due
 from ledger.models import HourKind, HourRecord, HourSource
 from org.policy import require_any
 
+TENTH = Decimal("0.1")  # hours and days are recorded to one decimal
+
 LIAISON = ("act_as_liaison", "issue_dispatch")
 
 
@@ -191,6 +193,8 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
         raise ValidationError(
             {"leave_hours": _("Leave hours must lie between 0 and the class hours.")}
         )
+    if leave_hours != leave_hours.quantize(TENTH):
+        raise ValidationError({"leave_hours": _("Hours are recorded to one decimal place.")})
     if result not in AttendanceResult.values:
         raise ValidationError({"result": _("Choose present, absent or withdrawn.")})
     result = attendance_outcome(training_class, result, leave_hours)
@@ -198,6 +202,9 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
     now = timezone.now()
     if result == AttendanceResult.PRESENT:
         hours = training_class.credit_hours - leave_hours
+        # Days in the same proportion as hours: leave shortens both (the indicators may
+        # count either, `compliance`), to one decimal like every figure of the ledger.
+        days = (Decimal(training_class.days) * hours / training_class.credit_hours).quantize(TENTH)
         change(
             actor=actor,
             instance=dispatch,
@@ -212,7 +219,7 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
             cadre=dispatch.cadre,
             date=training_class.end_date,
             hours=hours,
-            days=training_class.days,
+            days=days,
             kind=HourKind.CONCENTRATED,
             source=HourSource.CLASS,
             source_key=f"dispatch:{dispatch.pk}",

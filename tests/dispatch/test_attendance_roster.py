@@ -160,8 +160,15 @@ def test_the_registrar_records_the_whole_class_at_once(world, klass, four, login
     assert absent.status == DispatchStatus.ABSENT and absent.flagged_for_circular
     assert withdrawn.status == DispatchStatus.WITHDRAWN and withdrawn.leave_hours == 6
 
-    ledger = dict(HourRecord.objects.values_list("cadre__name", "hours"))
-    assert ledger == {present.cadre.name: Decimal("36"), typed.cadre.name: Decimal("38")}
+    ledger = {
+        name: (h, d)
+        for name, h, d in HourRecord.objects.values_list("cadre__name", "hours", "days")
+    }
+    # Leave shortens the days as it shortens the hours: 36 of 40 hours of 5 days is 4.5.
+    assert ledger == {
+        present.cadre.name: (Decimal("36"), Decimal("4.5")),
+        typed.cadre.name: (Decimal("38"), Decimal("4.8")),
+    }
     owed = dict(Makeup.objects.values_list("source_id", "reason"))
     assert owed == {absent.pk: "absence", withdrawn.pk: "withdrawn"}
     for dispatch in four:
@@ -174,8 +181,12 @@ def test_the_registrar_records_the_whole_class_at_once(world, klass, four, login
     assert verbs.count("dispatch.attend") == 2 and verbs.count("hours.credit") == 2
     assert {"dispatch.absent", "dispatch.withdraw", "class.attendance"} <= set(verbs)
 
+    # The cadre marked present whom the leave withdrew is named in a warning.
+    shown = client.get(response.url).content.decode()
+    assert re.findall(r"([^>]*)：请假超过班次学时1/7，已记为退学，须补训。", shown) == [
+        withdrawn.cadre.name
+    ]
     # Recorded rows are shown read-only with their outcome.
-    client.get(response.url)  # the success message
     page = client.get(url(klass)).content.decode()
     assert 'name="dispatch"' not in page and "<button" not in page.split("</header>")[-1]
     assert "36.0" in page and "38.0" in page
@@ -392,6 +403,18 @@ def test_while_the_class_runs_only_absences_and_withdrawals_are_recorded(
     present.refresh_from_db()
     assert present.status == DispatchStatus.ATTENDED
     assert HourRecord.objects.get().date == klass.end_date
+
+
+def test_leave_is_recorded_to_one_decimal_at_every_door(world, staff, klass, client):
+    """The roster's rule (one decimal) holds in the service the task page and the API
+    reach too: 0.25 hours of leave would be stored as typed and printed rounded."""
+    (dispatch,) = awaiting_attendance(client, world, staff, klass, [world.cadre_a]).values()
+    start_class(klass, refresh=True)
+    with pytest.raises(ValidationError, match="一位小数"):
+        services.attendance_record(
+            actor=world.rita, dispatch=dispatch, result="present", leave_hours=Decimal("0.25")
+        )
+    assert_nothing_recorded([dispatch])
 
 
 def test_the_service_refuses_present_before_the_class_ends(world, staff, klass, client):

@@ -88,6 +88,11 @@ def test_a_finished_class_stays_on_the_registrars_home_while_attendance_is_pendi
     client.force_login(world.rita)
     page = client.get("/").content.decode()
     assert "全市专题培训班" in page and "已结束，待登记考勤" in page
+    # On its last day present may be recorded (dispatch.policy.attendance_refusal): the
+    # home page says so that day already.
+    TrainingClass.objects.filter(pk=klass.pk).update(end_date=today)
+    page = client.get("/").content.decode()
+    assert "今日结业，待登记考勤" in page and "已结束，待登记考勤" not in page
 
 
 def test_the_roll_call_page_links_each_cadre_and_shows_who_confirmed(world, staff, klass, client):
