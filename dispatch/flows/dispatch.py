@@ -26,7 +26,7 @@ from dispatch.models import (
 )
 from dispatch.models.dispatch import SETTLED_MAKEUP_STATUSES
 from dispatch.services import makeup as makeup_services
-from dispatch.services.rollcall import answer_due
+from dispatch.services.rollcall import answer_due, class_start_moment
 from dispatch.task_views import (
     AcknowledgeView,
     AttendanceView,
@@ -64,6 +64,10 @@ def _ack_reminder_at(activation):
 
 def _ack_due_at(activation):
     return fresh_artifact(activation.process).acknowledge_due
+
+
+def _class_start_at(activation):
+    return class_start_moment(fresh_artifact(activation.process).training_class)
 
 
 def _dispatch_unit(process):
@@ -159,6 +163,9 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         .OnTimeout(
             _ack_reminder_at, this.remind_acknowledge, interrupting=False, title=_("Reminder due")
         )
+        # Still not acknowledged when the class begins: the step is moot (the trainee came
+        # or did not), and the institution records attendance all the same.
+        .OnTimeout(_class_start_at, this.record_attendance, title=_("The class begins"))
         .Next(this.record_attendance)
     )
 

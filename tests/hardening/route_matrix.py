@@ -313,6 +313,7 @@ FLOW_NODES = {
         "start_in_roll_call": AUTO,
         "watch_confirmation": AUTO,
         "acknowledge__timeout": AUTO,
+        "acknowledge__timeout_2": AUTO,
     },
     "approval": {
         "co_managing_review": HUMAN,
