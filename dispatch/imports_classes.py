@@ -3,7 +3,9 @@ dispatch.imports). A class has no code: its natural key is name + start date +
 institution. A row whose key matches a class updates it (or leaves it unchanged);
 otherwise it creates one. The importer must be a dispatcher of the organizing department
 (the rule of `dispatch.services.classes.training_class_save`), for the class as it is and
-as the row would have it. Row errors reuse `TrainingClass.clean`'s messages."""
+as the row would have it; a class whose attendance is recorded keeps its dates and hours
+(the same service's `fixed_field_refusals`). Row errors reuse `TrainingClass.clean`'s
+messages."""
 
 import datetime as dt
 from decimal import Decimal
@@ -28,6 +30,7 @@ from dispatch.import_cells import (
     write_in_batches,
 )
 from dispatch.models import ClassKind, Institution, TrainingClass
+from dispatch.services.classes import attendance_recorded, fixed_field_refusals
 from imports.kinds import Action, Column, ImportKind, RowOutcome, differences
 from org.models import OrgDepartment
 from org.policy import is_dispatcher
@@ -157,6 +160,7 @@ class ClassImport(ImportKind):
         ).select_related("organizer__unit"):
             key = class_key(klass.name, klass.start_date, klass.institution_id)
             existing.setdefault(key, []).append(klass)
+        attended = attendance_recorded(k.pk for found in existing.values() for k in found)
         reach = dispatcher_reach(
             actor,
             [d.unit_id for d in organizers.values()]
@@ -166,6 +170,7 @@ class ClassImport(ImportKind):
             "institutions": institutions,
             "organizers": organizers,
             "existing": existing,
+            "attended": attended,
             "reach": reach,
             "kinds": choice_lookup(ClassKind),
             "first_line": {},
@@ -317,6 +322,15 @@ class ClassImport(ImportKind):
             "quota": numbers["quota"],
         }
         unchanged = bool(found) and _class_values(found[0]) == _values(outcome.data)
+        if found and not unchanged:
+            # `training_class_save`'s rule: a class whose attendance is recorded keeps its
+            # dates and hours.
+            refusals = fixed_field_refusals(
+                found[0], _values(outcome.data), attended=found[0].pk in context["attended"]
+            )
+            if refusals:
+                errors.extend(refusals.values())
+                return outcome
         if not unchanged:
             refusal = _capacity_refusal(
                 context, institution, name, start, end, numbers["quota"], found

@@ -1,19 +1,79 @@
 """Writes. Each function is one business action: atomic, permission-checked where a
 user acts, and recorded as an audit event in the same transaction."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import save_audited
 from dispatch import capacity
-from dispatch.models import TrainingClass
+from dispatch.models import Dispatch, TrainingClass
 from org import policy
+
+#: What a class's recorded attendance rests on, fixed once any is recorded: the
+#: institution recorded it, a cadre is recorded present once the class has ended and
+#: credited its hours and days (less leave) in an hour record dated its last day, and
+#: leave over 1/7 of its hours withdraws them. Changed afterwards, the records would
+#: disagree with the class (present in a class not yet ended, hours it no longer has).
+FIXED_ONCE_ATTENDED = ("institution_id", "start_date", "end_date", "days", "credit_hours")
+
+
+def attendance_recorded(class_ids) -> set[int]:
+    """The classes among `class_ids` with attendance recorded for any of their dispatches
+    (present, absent or withdrawn)."""
+    return set(
+        Dispatch.objects.filter(training_class_id__in=list(class_ids))
+        .exclude(attendance="")
+        .values_list("training_class_id", flat=True)
+        .distinct()
+    )
+
+
+def fixed_field_refusals(training_class, values: dict, *, attended=None) -> dict[str, str]:
+    """{field: why it cannot change} for each field of `values` (field name → new value)
+    that would change `training_class`, as stored, although it is fixed
+    (`FIXED_ONCE_ATTENDED`). The one rule of every door that changes a class (this
+    module's `training_class_save`, the class import); `attended`, when the caller has
+    already asked `attendance_recorded` for many classes at once."""
+    changed = [
+        field
+        for field in FIXED_ONCE_ATTENDED
+        if field in values and values[field] != getattr(training_class, field)
+    ]
+    if not changed:
+        return {}
+    if attended is None:
+        attended = bool(attendance_recorded([training_class.pk]))
+    if not attended:
+        return {}
+    return {
+        field.removesuffix("_id"): _(
+            "Attendance has already been recorded for %(klass)s: its %(field)s can no longer "
+            "change."
+        )
+        % {
+            "klass": training_class.name,
+            "field": TrainingClass._meta.get_field(field).verbose_name,
+        }
+        for field in changed
+    }
 
 
 @transaction.atomic
 def training_class_save(*, actor, training_class: TrainingClass) -> TrainingClass:
     """Create or change a class; only the organizing department's dispatchers may, and
-    only with the seats its institution has left on its dates (`dispatch.capacity`)."""
+    only with the seats its institution has left on its dates (`dispatch.capacity`); a
+    class whose attendance has been recorded keeps its dates and hours
+    (`fixed_field_refusals`)."""
     policy.require_unit_permission(actor, "issue_dispatch", training_class.organizer.unit)
+    if training_class.pk is not None:
+        stored = TrainingClass.objects.select_for_update().filter(pk=training_class.pk).first()
+        if stored is not None:
+            refusals = fixed_field_refusals(
+                stored, {f: getattr(training_class, f) for f in FIXED_ONCE_ATTENDED}
+            )
+            if refusals:
+                raise ValidationError(refusals)
     capacity.require_capacity(
         training_class.institution,
         training_class.start_date,

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow.status import PROCESS
 
 from audit.services import change, record_event, record_events, snapshot
 from core.validation import require_reason
@@ -14,6 +15,8 @@ from dispatch import policy
 from dispatch.models import (
     Dispatch,
     DispatchStatus,
+    Makeup,
+    MakeupStatus,
     QuotaAllocation,
     QuotaStatus,
     RollCall,
@@ -25,6 +28,7 @@ from dispatch.selectors import dispatches_ruling_out
 from org import selectors as org_selectors
 from org.models import Cadre
 from org.policy import require_any
+from workflow.runtime import cancel_process, processes_of
 
 
 def class_start_moment(training_class) -> dt.datetime:
@@ -258,8 +262,9 @@ def dispatches_create(*, actor, roll_call, cadres) -> list[Dispatch]:
 
 @transaction.atomic
 def roll_call_cancel(*, actor, roll_call, reason: str) -> list[Dispatch]:
-    """Cancel the roll call and every open dispatch and allocation under it. Returns the
-    dispatches cancelled (their processes are cancelled by the caller, in this transaction)."""
+    """Cancel the roll call and every open dispatch and allocation under it, and the
+    makeups still owed under it (`_cancel_makeups_owed`). Returns the dispatches cancelled
+    (their processes are cancelled by the caller, in this transaction)."""
     require_reason(reason, _("Please give the reason for cancelling."))
     roll_call = RollCall.objects.select_for_update().get(pk=roll_call.pk)
     policy.require_manage_roll_call(actor, roll_call)
@@ -293,6 +298,58 @@ def roll_call_cancel(*, actor, roll_call, reason: str) -> list[Dispatch]:
             note=reason,
             status=QuotaStatus.CANCELLED,
         )
+    cancelled.extend(_cancel_makeups_owed(actor=actor, roll_call=roll_call, reason=reason))
+    return cancelled
+
+
+def _cancel_makeups_owed(*, actor, roll_call, reason: str) -> list[Dispatch]:
+    """A makeup owed for a leave or a deferral is owed to the order the roll call gave (a
+    class is never cancelled, its roll call is): once the order is withdrawn, nothing is
+    owed under it. (A makeup owed for an absence or a withdrawal stays: the class was
+    held and the cadre missed it.) Each such makeup not yet settled is cancelled,
+    audited with the reason, and its MakeupFlow ended here (the caller knows only
+    dispatches). A scheduled makeup goes with its makeup dispatch: the cadre was sent to
+    that class only to make up this one, like everyone else named here they are
+    released, the seat is freed, and no makeup is left to reopen for a withdrawn order
+    should they miss it. Returns those makeup dispatches, whose processes the caller
+    ends as it ends the roll call's own."""
+    # The makeup dispatches' rows before the makeups', in the order recording attendance
+    # takes them (`attendance_record`, then `makeup_outcome`); read again under the
+    # makeups' locks, which `makeup_schedule` holds while it books one.
+    live = Dispatch.objects.select_for_update(of=("self",)).filter(
+        makes_up__source__roll_call=roll_call,
+        makes_up__source__status=DispatchStatus.DEFERRED,
+        status__in=OPEN_DISPATCH_STATUSES,
+    )
+    list(live.order_by("pk").values_list("pk"))
+    makeups = Makeup.objects.select_for_update(of=("self",)).filter(
+        source__roll_call=roll_call,
+        source__status=DispatchStatus.DEFERRED,
+        status__in=[MakeupStatus.OWED, MakeupStatus.SCHEDULED],
+    )
+    now = timezone.now()
+    cancelled = []
+    for makeup in makeups.order_by("pk"):
+        for dispatch in live.filter(makes_up=makeup):
+            change(
+                actor=actor,
+                instance=dispatch,
+                verb="dispatch.cancel",
+                note=reason,
+                status=DispatchStatus.CANCELLED,
+                cancel_reason=reason.strip(),
+                closed_at=now,
+            )
+            cancelled.append(dispatch)
+        change(
+            actor=actor,
+            instance=makeup,
+            verb="makeup.cancel",
+            note=reason,
+            status=MakeupStatus.CANCELLED,
+        )
+        for process in processes_of(makeup).filter(status=PROCESS.NEW):
+            cancel_process(process)
     return cancelled
 
 

@@ -187,3 +187,68 @@ def test_a_rows_messages_and_key_print_the_date_as_pages_do(world):
     assert outcomes[0].key == "春季班（2026年3月5日）"
     [message] = errors_by_line(outcomes)[3]
     assert "2026年3月5日" in message and "2026-03-05" not in message
+
+
+def attended(klass, person, unit):
+    """`person` recorded present at `klass` (as its registrar would have)."""
+    from django.utils import timezone
+
+    from dispatch.models import Dispatch, DispatchStatus
+
+    return Dispatch.objects.create(
+        training_class=klass,
+        cadre=person,
+        unit=unit,
+        status=DispatchStatus.ATTENDED,
+        attendance="present",
+        hours_credited=klass.credit_hours,
+        confirm_due=timezone.now(),
+    )
+
+
+def test_a_class_with_recorded_attendance_keeps_its_dates_and_hours(world):
+    """Its cadres are recorded present and credited its hours dated its last day: a row
+    moving its end or changing its hours is an error naming each field, and nothing is
+    written; its other fields may still change. A class nobody attended yet may move."""
+    commit("classes", world.bob, [row(world), row(world, name="秋季班")])
+    klass = TrainingClass.objects.get(name="春季班")
+    attended(klass, world.cadre_a, world.a)
+
+    moved = row(world, end="2027-03-10", days="", credit_hours="200")
+    [outcome] = check("classes", world.bob, [moved])
+    assert outcome.action == Action.ERROR
+    fields = [str(TrainingClass._meta.get_field(f).verbose_name) for f in ("end_date", "days")]
+    fields.append(str(TrainingClass._meta.get_field("credit_hours").verbose_name))
+    assert len(outcome.errors) == 3
+    for field, error in zip(fields, outcome.errors, strict=True):
+        assert field in error and "春季班" in error
+    with pytest.raises(ValidationError):
+        commit("classes", world.bob, [moved])
+    klass.refresh_from_db()
+    assert (klass.end_date, klass.days, klass.credit_hours) == (
+        dt.date(2027, 3, 5),
+        5,
+        Decimal("40"),
+    )
+
+    assert actions(commit("classes", world.bob, [row(world, location="新校区")])) == [Action.UPDATE]
+    autumn = row(world, name="秋季班", end="2027-03-10", days="", credit_hours="200")
+    assert actions(commit("classes", world.bob, [autumn])) == [Action.UPDATE]
+
+
+def test_the_class_service_keeps_the_dates_and_hours_of_a_class_attended(world):
+    """The same rule through `training_class_save`, the class page's service."""
+    from dispatch.services import training_class_save
+    from tests.factories import training_class
+
+    klass = training_class(world.city_od, world.school, dt.date(2026, 3, 2))
+    attended(klass, world.cadre_a, world.a)
+    klass.end_date, klass.credit_hours = dt.date(2027, 1, 10), Decimal("200")
+    with pytest.raises(ValidationError) as refused:
+        training_class_save(actor=world.bob, training_class=klass)
+    assert set(refused.value.message_dict) == {"end_date", "credit_hours"}
+    klass.refresh_from_db()
+    assert (klass.end_date, klass.credit_hours) == (dt.date(2026, 3, 6), Decimal("40"))
+    klass.location = "新校区"
+    training_class_save(actor=world.bob, training_class=klass)
+    assert TrainingClass.objects.get(pk=klass.pk).location == "新校区"

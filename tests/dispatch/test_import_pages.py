@@ -139,3 +139,36 @@ def test_a_county_dispatchers_city_rows_are_refused_on_the_preview(world, client
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post(f"/imports/{batch.pk}/commit/")
     assert not TrainingClass.objects.filter(name="市班").exists()
+
+
+def test_a_class_with_recorded_attendance_cannot_be_moved_by_an_import(world, client):
+    """The preview shows the row's error naming the fields; the commit changes nothing."""
+    from django.utils import timezone
+
+    from dispatch.models import Dispatch, DispatchStatus
+    from tests.factories import training_class
+
+    klass = training_class(world.city_od, world.school, dt.date(2026, 3, 2), name="一班")
+    Dispatch.objects.create(
+        training_class=klass,
+        cadre=world.cadre_a,
+        unit=world.a,
+        status=DispatchStatus.ATTENDED,
+        attendance="present",
+        confirm_due=timezone.now(),
+    )
+    client.force_login(world.bob)
+    values = ["一班", world.school_unit.code, "X组通", "", "2026-03-02", "2027-01-10", ""]
+    data = _filled_template(client, "classes", [[*values, "党校", 200, "", 30]])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post("/imports/classes/", {"file": SimpleUploadedFile("c.xlsx", data)})
+    batch = ImportBatch.objects.get(kind="classes")
+    assert (batch.rows_error, batch.rows_update) == (1, 0)
+    errors = batch.rows.get().errors
+    assert any("结束日期" in e for e in errors) and any("学时" in e for e in errors)
+    page = client.get(f"/imports/{batch.pk}/").content.decode()
+    assert all(e in page for e in errors)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(f"/imports/{batch.pk}/commit/")
+    klass.refresh_from_db()
+    assert (klass.end_date, klass.credit_hours) == (dt.date(2026, 3, 6), 40)

@@ -1,6 +1,6 @@
 """Makeup training (补训) owed after an absence, through HTTP as the real roles: scheduled
 into a class that ends by the due date, escalated when overdue (into the next
-circular), named in words on its page."""
+circular), named in words on its page, cancelled with the roll call it is owed under."""
 
 import datetime as dt
 
@@ -14,7 +14,7 @@ from django.utils import timezone
 from circulars.models import Circular
 from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus, TrainingClass
 from ledger.models import HourRecord
-from tests.factories import training_class
+from tests.factories import cadre, training_class
 from tests.flowtools import (
     act,
     at_attendance,
@@ -352,3 +352,144 @@ def test_an_exemption_from_the_makeup_class_settles_the_makeup(world, staff, cli
         makeup_escalate(makeup=makeup)
     makeup.refresh_from_db()
     assert not makeup.escalated
+
+
+def deferred_with_makeup(client, world, staff):
+    """Cadre A named for a class in 20 days, the deferral approved: the dispatch, its
+    roll call and the makeup owed (its MakeupFlow waiting at 安排补训)."""
+    from tests.flowtools import approved
+
+    missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
+    dispatch = approved(client, world, staff, missed, world.cadre_a, "deferral")
+    return dispatch, dispatch.roll_call, Makeup.objects.get(source=dispatch)
+
+
+def open_processes():
+    from viewflow.workflow.models import Process
+
+    return Process.objects.filter(status="NEW")
+
+
+def open_tasks(process):
+    return process.task_set.filter(status__in=["NEW", "ASSIGNED", "SCHEDULED"])
+
+
+def test_cancelling_the_roll_call_cancels_the_makeup_owed_under_it(world, staff, client):
+    """The order a deferral excused the cadre from is withdrawn: nothing is owed under it
+    any more — the makeup is cancelled with the reason, its 安排补训 task closed and its
+    flow ended, and no circular counts it. The deferral itself stays on record."""
+    from audit.models import AuditEvent
+    from circulars.services import owed_makeups
+
+    dispatch, roll_call, makeup = deferred_with_makeup(client, world, staff)
+    makeup_process = process_of(makeup, "MakeupFlow")
+    assert open_task(makeup_process, "schedule")
+
+    reason = "培训计划调整，本期停办"
+    client.force_login(world.bob)
+    assert "安排补训" in client.get("/tasks/").content.decode()
+    assert client.post(f"/rollcalls/{roll_call.pk}/", {"reason": reason}).status_code == 302
+
+    makeup.refresh_from_db()
+    dispatch.refresh_from_db()
+    assert makeup.status == MakeupStatus.CANCELLED
+    assert dispatch.status == DispatchStatus.DEFERRED
+    event = AuditEvent.objects.get(verb="makeup.cancel")
+    assert (event.actor, event.target_id, event.note) == (world.bob, str(makeup.pk), reason)
+    makeup_process.refresh_from_db()
+    assert makeup_process.status == "CANCELED"
+    assert not open_tasks(makeup_process).exists()
+    assert not open_processes().exists()
+    assert not owed_makeups([world.a], makeup.due_date).exists()
+    assert "安排补训" not in client.get("/tasks/").content.decode()
+
+
+def test_a_scheduled_makeup_is_cancelled_with_its_makeup_dispatch(world, staff, client):
+    """Scheduled into a later class, the makeup goes with its makeup dispatch there: the
+    cadre was sent to it only to make up the class whose order is withdrawn. The seat is
+    freed; no process of either is left open."""
+    from dispatch.services.rollcall import seats_left
+
+    _dispatch, roll_call, makeup = deferred_with_makeup(client, world, staff)
+    later = training_class(
+        world.city_od, world.school, dt.date.today() + dt.timedelta(days=40), name="补训班次"
+    )
+    assert schedule_makeup(client, world, makeup, later).status_code == 302
+    makeup_dispatch = Dispatch.objects.get(makes_up=makeup)
+    client.force_login(staff.lily)
+    act(
+        client,
+        open_task(process_of(makeup_dispatch, "DispatchFlow"), "confirm"),
+        {"action": "confirm"},
+    )
+    seats = seats_left(later)
+
+    reason = "培训计划调整，本期停办"
+    client.force_login(world.bob)
+    assert client.post(f"/rollcalls/{roll_call.pk}/", {"reason": reason}).status_code == 302
+
+    makeup.refresh_from_db()
+    makeup_dispatch.refresh_from_db()
+    assert makeup.status == MakeupStatus.CANCELLED
+    assert (makeup_dispatch.status, makeup_dispatch.cancel_reason) == (
+        DispatchStatus.CANCELLED,
+        reason,
+    )
+    assert seats_left(later) == seats + 1
+    assert process_of(makeup, "MakeupFlow").status == "CANCELED"
+    assert process_of(makeup_dispatch, "DispatchFlow").status == "CANCELED"
+    assert not open_processes().exists()
+
+
+def test_the_roll_call_service_cancels_only_the_makeups_owed_under_it(world, staff, client):
+    """Through the service: the makeups of the roll call's dispatches not yet settled, not
+    another roll call's for the same class, nor one already attended."""
+    from audit.models import AuditEvent
+    from dispatch.models import RollCall
+    from dispatch.services import roll_call_cancel
+
+    dispatch, roll_call, makeup = deferred_with_makeup(client, world, staff)
+    klass = dispatch.training_class
+    other_call = RollCall.objects.create(
+        training_class=klass,
+        org_department=world.city_od,
+        mode="named",
+        response_deadline=roll_call.response_deadline,
+        created_by=world.bob,
+    )
+
+    def owed(person, unit, call, status=MakeupStatus.OWED, source_status=DispatchStatus.DEFERRED):
+        source = Dispatch.objects.create(
+            roll_call=call,
+            training_class=klass,
+            cadre=person,
+            unit=unit,
+            status=source_status,
+            confirm_due=roll_call.response_deadline,
+        )
+        return Makeup.objects.create(
+            cadre=person, source=source, reason="deferral", due_date=makeup.due_date, status=status
+        )
+
+    attended = owed(world.cadre_a1, world.a1, roll_call, MakeupStatus.ATTENDED)
+    elsewhere = owed(world.cadre_b, world.b, other_call)
+    # Owed for an absence: the class was held and the cadre missed it; that stays owed.
+    missed = owed(
+        cadre("缺训干部", world.a, world.city_od),
+        world.a,
+        roll_call,
+        source_status=DispatchStatus.ABSENT,
+    )
+
+    assert roll_call_cancel(actor=world.bob, roll_call=roll_call, reason="本期停办") == []
+    statuses = dict(Makeup.objects.values_list("pk", "status"))
+    assert statuses == {
+        makeup.pk: MakeupStatus.CANCELLED,
+        attended.pk: MakeupStatus.ATTENDED,
+        elsewhere.pk: MakeupStatus.OWED,
+        missed.pk: MakeupStatus.OWED,
+    }
+    assert list(
+        AuditEvent.objects.filter(verb="makeup.cancel").values_list("target_id", flat=True)
+    ) == [str(makeup.pk)]
+    assert process_of(makeup, "MakeupFlow").status == "CANCELED"
