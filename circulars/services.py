@@ -1,8 +1,12 @@
 """After the class: makeup training and circulars."""
 
+import copy
+import dataclasses
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -337,14 +341,12 @@ def _lock_circular(circular):
 def circular_recompute(*, actor, circular, why: str) -> Circular:
     """Count the circular's figures again from the rows as they stand now (dispatches
     recorded, makeups escalated or attended since), audited with the figures before and
-    after. Called with the circular locked, when the drafter submits it and when the head
-    returns it, so the head approves, and the drafter redrafts, the current figures."""
+    after. Called with the circular locked when the drafter submits it, so that the
+    stored figures are always those its stored text went to the head with: the head
+    approves them, and the drafter's page tells a text written for other figures
+    (`text_for_other_figures`)."""
     before = circular.figures
-    figures = counted_figures(
-        org_department=circular.org_department,
-        start=circular.period_start,
-        end=circular.period_end,
-    )
+    figures = figures_now(circular)
     circular.figures = figures
     circular.save(update_fields=["figures"])
     changed = figures != before
@@ -359,6 +361,15 @@ def circular_recompute(*, actor, circular, why: str) -> Circular:
     return circular
 
 
+def figures_now(circular) -> dict:
+    """The circular's figures as the rows stand now (`counted_figures`), stored or not."""
+    return counted_figures(
+        org_department=circular.org_department,
+        start=circular.period_start,
+        end=circular.period_end,
+    )
+
+
 def figures_digest(figures: dict) -> str:
     """A short fingerprint of the figures, carried by the drafter's form: which figures
     the text was written against."""
@@ -368,33 +379,133 @@ def figures_digest(figures: dict) -> str:
 
 #: The code of the refusal when the figures changed under the drafter's text.
 FIGURES_CHANGED = "figures_changed"
+#: The code of the refusal of a text submitted unchanged though written for other figures.
+TEXT_FOR_OTHER_FIGURES = "text_for_other_figures"
 
 
-@transaction.atomic
-def circular_refresh(*, actor, circular) -> Circular:
-    """Count the figures again for the drafter's page (after `circular_draft` refused a
-    text written against figures that have changed since)."""
-    circular = _lock_circular(circular)
-    require_any(actor, ("issue_dispatch",), circular.org_department.unit)
-    return circular_recompute(actor=actor, circular=circular, why="changed while drafting")
+def text_for_other_figures(circular, figures: dict) -> bool:
+    """Whether the circular's stored text was written for other figures than `figures`:
+    the stored figures are those the text was submitted with (counted again only on
+    submission), so a returned circular whose rows changed since has a text that may
+    say other numbers than its tables."""
+    return bool(circular.body.strip()) and figures_digest(circular.figures) != figures_digest(
+        figures
+    )
+
+
+def same_text(one: str, other: str) -> bool:
+    """The same text, whatever the line endings and blank lines (a browser sends a text
+    box's lines with CRLF)."""
+
+    def lines(text):
+        return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+    return lines(one) == lines(other)
+
+
+def with_figures(circular, figures: dict):
+    """A copy of `circular` carrying `figures`, never saved: for showing and printing."""
+    shown = copy.copy(circular)
+    shown.figures = figures
+    return shown
+
+
+@dataclass(frozen=True)
+class DraftingPage:
+    """What the drafter's page shows: the circular with its figures as they stand now
+    (`circular`, never saved: the stored ones stay those of the stored text), their
+    digest for the form, the text for the text box, the text generated from the
+    figures, and whether the stored text was written for other figures — `regenerated`
+    when the drafter had not edited it (the box then holds the text generated afresh),
+    `other_figures` when the drafter's own text is kept and must be checked."""
+
+    circular: Circular
+    figures_seen: str
+    text: str
+    generated: str
+    regenerated: bool = False
+    other_figures: bool = False
+
+
+#: The text generated from a circular's figures (`circulars.documents.generated_text`,
+#: passed in by the callers: the documents are built on these services).
+TextOf = Callable[[Circular], str]
+
+
+def drafting_page(circular, figures: dict, text_of: TextOf) -> DraftingPage:
+    """The drafter's page with `figures`, counted when it is opened. A stored text
+    written for other figures is never offered as if it went with these: untouched
+    since it was generated, it is generated again from them; edited, it is kept (the
+    drafter's work) and flagged, with the generated text beside it, and `circular_draft`
+    refuses it unchanged until the drafter says its numbers were checked."""
+    shown = with_figures(circular, figures)
+    page = DraftingPage(
+        circular=shown, figures_seen=figures_digest(figures), text=circular.body, generated=""
+    )
+    stale = text_for_other_figures(circular, figures)
+    if circular.body.strip() and not stale:
+        return page
+    generated = text_of(shown)
+    page = dataclasses.replace(page, text=generated, generated=generated)
+    if not stale:
+        return page
+    if same_text(circular.body, text_of(circular)):
+        return dataclasses.replace(page, regenerated=True)
+    return dataclasses.replace(page, text=circular.body, other_figures=True)
+
+
+def _require_text_for_these_figures(
+    circular, before: dict, body: str, checked: bool, text_of: TextOf | None
+):
+    """Refuse the stored text submitted unchanged when it was written for other figures
+    than those counted now (`before`: the figures it was submitted with), unless the
+    drafter says its numbers were checked against them or it is the text generated from
+    them; a text the drafter edited on the page that said so goes through."""
+    written_for = with_figures(circular, before)
+    if checked or not same_text(body, circular.body):
+        return
+    if not text_for_other_figures(written_for, circular.figures):
+        return
+    if text_of is not None and same_text(body, text_of(circular)):
+        return
+    raise ValidationError(
+        _(
+            "This text was written for other figures than those shown (they have changed "
+            "since it was submitted): check the numbers in it against the tables and tick "
+            "the box to confirm, or use the text generated from the figures shown."
+        ),
+        code=TEXT_FOR_OTHER_FIGURES,
+    )
 
 
 @transaction.atomic
 def circular_draft(
-    *, actor, circular, title: str, body: str, figures_seen: str | None = None
+    *,
+    actor,
+    circular,
+    title: str,
+    body: str,
+    figures_seen: str | None = None,
+    figures_checked: bool = False,
+    text_of: TextOf | None = None,
 ) -> Circular:
     """The drafter submits the text for approval; the figures are counted again.
 
     figures_seen: the `figures_digest` of the figures the drafter's page showed. A text
     of the drafter's own (not blank: a blank text is generated from the figures when
     issued) written against other figures than those counted now is refused, so that
-    the head never approves a text whose numbers disagree with its tables."""
+    the head never approves a text whose numbers disagree with its tables; so is the
+    stored text submitted unchanged when it was written for other figures
+    (`_require_text_for_these_figures`; figures_checked: the drafter ticked that its
+    numbers were checked against the figures shown; text_of: the generated text, which
+    needs no such check)."""
     circular = _lock_circular(circular)
     require_any(actor, ("issue_dispatch",), circular.org_department.unit)
     if circular.status not in (CircularStatus.DRAFT, CircularStatus.RETURNED):
         raise ValidationError(_("This step has already been completed by someone else."))
     if not title.strip():
         raise ValidationError({"title": _("A circular needs a title.")})
+    before = circular.figures
     circular_recompute(actor=actor, circular=circular, why="submitted")
     if figures_seen and body.strip() and figures_digest(circular.figures) != figures_seen:
         raise ValidationError(
@@ -406,6 +517,8 @@ def circular_draft(
             ),
             code=FIGURES_CHANGED,
         )
+    if body.strip():
+        _require_text_for_these_figures(circular, before, body, figures_checked, text_of)
     return change(
         actor=actor,
         instance=circular,
@@ -430,7 +543,9 @@ def circular_decide(*, actor, circular, approve: bool, reason: str = "") -> Circ
             actor=actor, instance=circular, verb="circular.approve", status=CircularStatus.ISSUING
         )
     require_reason(reason, _("Please give the reason for returning."))
-    circular = change(
+    # The figures are not counted again here: they stay those the text was written for,
+    # so the drafter's page can tell the text from the figures counted when it opens.
+    return change(
         actor=actor,
         instance=circular,
         verb="circular.return",
@@ -438,7 +553,6 @@ def circular_decide(*, actor, circular, approve: bool, reason: str = "") -> Circ
         status=CircularStatus.RETURNED,
         return_reason=reason.strip(),
     )
-    return circular_recompute(actor=actor, circular=circular, why="returned")
 
 
 @transaction.atomic

@@ -131,21 +131,55 @@ class CircularTaskMixin:
 class CircularDraftView(CircularTaskMixin, TaskFormView):
     """The drafter edits the circular's one text, pre-filled with the text generated from
     the figures; a POST with `preview` answers the first page as it would print (PNG)
-    and completes nothing."""
+    and completes nothing.
+
+    The page shows the figures as they stand when it is opened (counted then, not
+    stored: `circular_services.drafting_page`), the form carries their digest, and a
+    stored text written for other figures is flagged or generated again."""
 
     form_class = CircularDraftForm
     template_name = "circulars/circular_draft.html"
+    #: the drafter's tick that the numbers of a flagged text were checked (not a field
+    #: of the form: it is shown only on a page that flags the text)
+    CHECKED = "figures_checked"
+
+    def stored(self):
+        """The circular as stored: its figures are those its stored text went with."""
+        return self.activation.process.artifact
+
+    def figures(self):
+        """The figures as they stand now, counted once per request (again after a
+        refusal, `forget_figures`)."""
+        if getattr(self, "_figures", None) is None:
+            self._figures = circular_services.figures_now(self.stored())
+        return self._figures
+
+    def forget_figures(self):
+        self._figures = self._drafting = None
+
+    def drafting(self):
+        if getattr(self, "_drafting", None) is None:
+            self._drafting = circular_services.drafting_page(
+                self.stored(), self.figures(), circular_documents.generated_text
+            )
+        return self._drafting
+
+    def subject(self):
+        # Everything the page shows (table, details, export, preview) is of the figures
+        # as they stand now.
+        return circular_services.with_figures(self.stored(), self.figures())
 
     def details(self, circular):
         return circular_details(circular)
 
     def get_initial(self):
-        circular = self.subject()
-        return {
-            "title": circular.title,
-            "body": circular.body or circular_documents.generated_text(circular),
-            "figures_seen": circular_services.figures_digest(circular.figures),
-        }
+        page = self.drafting()
+        return {"title": self.stored().title, "body": page.text, "figures_seen": page.figures_seen}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["drafting"] = self.drafting()
+        return context
 
     def post(self, request, *args, **kwargs):
         if "preview" in request.POST:
@@ -165,7 +199,11 @@ class CircularDraftView(CircularTaskMixin, TaskFormView):
     def perform(self, form):
         try:
             return circular_services.circular_draft(
-                actor=self.request.user, circular=self.subject(), **form.cleaned_data
+                actor=self.request.user,
+                circular=self.stored(),
+                figures_checked=bool(self.request.POST.get(self.CHECKED)),
+                text_of=circular_documents.generated_text,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             self.figures_changed = exc.code == circular_services.FIGURES_CHANGED
@@ -176,14 +214,11 @@ class CircularDraftView(CircularTaskMixin, TaskFormView):
         response = super().form_valid(form)
         if not self.figures_changed:
             return response
-        # The step was rolled back; the figures are counted again for the page, and the
-        # form now carries them, with the drafter's text as it was.
-        circular = circular_services.circular_refresh(
-            actor=self.request.user, circular=self.subject()
-        )
-        self.activation.process.artifact = circular
+        # The step was rolled back; the page counts the figures again, and the form now
+        # carries them, with the drafter's text as it was.
+        self.forget_figures()
         form.data = form.data.copy()
-        form.data["figures_seen"] = circular_services.figures_digest(circular.figures)
+        form.data["figures_seen"] = self.drafting().figures_seen
         return self.form_invalid(form)
 
 

@@ -111,19 +111,57 @@ class OverdueMakeup:
         return format_date(due) if isinstance(due, dt.date) else ""
 
 
-FULL_UNITS_NAMED = 10
+#: How many units, or people, one sentence of the circular's text names: more are
+#: counted (等N个单位, 等N人次) and left to the attachments, which list them all, so the
+#: text keeps its length whatever the size of the period.
+NAMED_IN_TEXT = 10
+
+#: Where the generated text sends the reader for what it leaves out: the figures per
+#: unit (附件1) and the named lists (附件3), as `circular` numbers its attachments.
+UNITS_ATTACHMENT = "附件1"
+LISTS_ATTACHMENT = "附件3"
+
+
+def _some_units(units: Sequence[str]) -> str:
+    """Units as a sentence names them: one by name, up to `NAMED_IN_TEXT` listed with
+    their number (共), more as the first of them and their number (等)."""
+    if len(units) == 1:
+        return units[0]
+    word = "共" if len(units) <= NAMED_IN_TEXT else "等"
+    return f"{'、'.join(units[:NAMED_IN_TEXT])}{word}{len(units)}个单位"
+
+
+def _see_units(units: Sequence[str]) -> str:
+    """Where the units a sentence leaves out are found (nothing when it names them all)."""
+    return f"（详见{UNITS_ATTACHMENT}）" if len(units) > NAMED_IN_TEXT else ""
+
+
+def _some_people(entries: Sequence[str], measure: str, see: str) -> str:
+    """People as a sentence names them: all of them up to `NAMED_IN_TEXT`, more as the
+    first of them, their number (等N人次) and where the whole list is (`see`)."""
+    named = "；".join(entries[:NAMED_IN_TEXT])
+    if len(entries) <= NAMED_IN_TEXT:
+        return named
+    return f"{named}等{len(entries)}{measure}{see}"
 
 
 def _units_in_full(units: list[str]) -> str:
-    """The units whose every expected cadre attended: one by name, up to ten listed with
-    their number (共), more as the first ten and their number (等)."""
+    """The units whose every expected cadre attended (`_some_units`)."""
     if not units:
         return ""
-    if len(units) == 1:
-        return f"{units[0]}参训率达到100%。"
-    if len(units) <= FULL_UNITS_NAMED:
-        return f"{'、'.join(units)}共{len(units)}个单位参训率达到100%。"
-    return f"{'、'.join(units[:FULL_UNITS_NAMED])}等{len(units)}个单位参训率达到100%。"
+    return f"{_some_units(units)}参训率达到100%{_see_units(units)}。"
+
+
+def _units_below(units: list[str]) -> str:
+    """The units whose attendance rate is below 90%, named as `_units_in_full` names
+    those at 100%."""
+    if not units:
+        return "各单位参训率均达到90%以上。"
+    return f"{_some_units(units)}参训率低于90%{_see_units(units)}，调训组织工作有待加强。"
+
+
+def _person(entry: Absentee | OverdueMakeup) -> str:
+    return f"{entry.unit}{entry.name}" + (f"（{entry.missed_class}）" if entry.missed_class else "")
 
 
 def _percent(part: int, whole: int) -> str:
@@ -271,17 +309,20 @@ def circular(
     overdue = rows_of(OverdueMakeup, overdue_makeups)
     recipients = list(recipients) or ["各县（市、区）委组织部", "市直各单位"]
     title = title or f"关于{period}干部调训情况的通报"
-    names = "；".join(
-        f"{m.unit}{m.name}" + (f"（{m.missed_class}）" if m.missed_class else "") for m in overdue
-    )
     as_of = f"截至{format_date(period_end)}" if period_end else f"截至{period}末"
-    overdue_text = (
-        f"{as_of}，以下{len(overdue)}名同志补训逾期未完成，予以通报：{names}。"
-        "请所在单位督促其尽快完成补训。"
-    )
+
+    def overdue_text(see: str) -> str:
+        names = _some_people([_person(m) for m in overdue], "人", see)
+        return (
+            f"{as_of}，以下{len(overdue)}名同志补训逾期未完成，予以通报：{names}。"
+            "请所在单位督促其尽快完成补训。"
+        )
+
     name_lists = circular_name_lists(absent, overdue)
     lists_title = f"{period}通报人员名单"
     if not any(r.named_count for r in rows):
+        # The list is this text's only attachment of its own; the yearly sections may
+        # add others after it, so it is not referred to by number.
         return DocumentContext(
             issuer=issuer,
             title=title,
@@ -291,7 +332,7 @@ def circular(
             if body
             else [
                 Paragraph(f"{period}，{organizer or issuer.name}未组织干部调训。"),
-                *([Paragraph(overdue_text)] if overdue else []),
+                *([Paragraph(overdue_text("（名单附后）"))] if overdue else []),
             ],
             attachments=[Attachment(lists_title, name_lists)] if overdue else [],
             note=contact,
@@ -344,25 +385,19 @@ def circular(
         Paragraph(overall),
         Paragraph(followup),
         Heading("存在的问题"),
-        Paragraph(
-            (f"{'、'.join(r.unit for r in low)}等单位参训率低于90%，调训组织工作有待加强。")
-            if low
-            else "各单位参训率均达到90%以上。"
-        ),
+        Paragraph(_units_below([r.unit for r in low])),
     ]
+    see_lists = f"（名单详见{LISTS_ATTACHMENT}）"
     if absent:
         generated.append(
             Paragraph(
                 "以下同志无故缺训，予以通报："
-                + "；".join(
-                    f"{a.unit}{a.name}" + (f"（{a.missed_class}）" if a.missed_class else "")
-                    for a in absent
-                )
+                + _some_people([_person(a) for a in absent], "人次", see_lists)
                 + "。请所在单位督促其按要求补训。"
             )
         )
     if overdue:
-        generated.append(Paragraph(overdue_text))
+        generated.append(Paragraph(overdue_text(see_lists)))
     generated += [
         Heading("工作要求"),
         Paragraph(

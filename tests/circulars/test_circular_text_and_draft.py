@@ -64,8 +64,60 @@ def test_units_whose_every_cadre_attended_are_counted_as_chinese_writes_them():
     assert "第1局参训率达到100%。" in text_with(1) and "等1个" not in text_with(1)
     assert "第1局、第2局、第3局共3个单位参训率达到100%。" in text_with(3)
     many = text_with(12)
-    assert "第10局等12个单位参训率达到100%。" in many and "第11局" not in many
+    assert "第10局等12个单位参训率达到100%（详见附件1）。" in many and "第11局" not in many
     assert "参训率达到100%" not in text_with(0)
+
+
+def _large_period(units: int, absences: int, overdue: int):
+    """A period whose every unit attended below 90%, with `absences` unexcused absences
+    and `overdue` overdue makeups, all with long class names."""
+    klass = "2026年第一期全市处级领导干部学习贯彻党的二十届三中全会精神专题培训班"
+    return circular_document.circular(
+        issuer=ISSUER,
+        period="2026年第一季度",
+        figures=[
+            circular_document.UnitFigures(unit=f"第{i}局", expected=10, attended=5, absent=5)
+            for i in range(1, units + 1)
+        ],
+        absentees=[
+            circular_document.Absentee(name=f"缺训{i}号", unit=f"第{i}局", missed_class=klass)
+            for i in range(1, absences + 1)
+        ],
+        overdue_makeups=[
+            circular_document.OverdueMakeup(name=f"逾期{i}号", unit="第1局", missed_class=klass)
+            for i in range(1, overdue + 1)
+        ],
+        date=dt.date(2026, 4, 1),
+    )
+
+
+def test_the_text_names_ten_at_most_and_leaves_the_lists_to_the_attachments():
+    context = _large_period(units=45, absences=37, overdue=12)
+    text = _text(context)
+    problems = next(line for line in text.splitlines() if "参训率低于90%" in line)
+    assert problems.startswith("第1局、第2局") and problems.count("局") == 10
+    assert problems.endswith("第10局等45个单位参训率低于90%（详见附件1），调训组织工作有待加强。")
+    absent = next(line for line in text.splitlines() if "无故缺训，予以通报" in line)
+    assert "缺训10号" in absent and "缺训11号" not in absent
+    assert "等37人次（名单详见附件3）。" in absent
+    overdue = next(line for line in text.splitlines() if "补训逾期未完成" in line)
+    assert "逾期10号" in overdue and "逾期11号" not in overdue
+    assert "等12人（名单详见附件3）。" in overdue
+    # The attachments keep every unit and every name.
+    table, _chart, lists = context.attachments
+    assert len(table.blocks[0].rows) == 45 + 1  # and the total line
+    assert [len(block.rows) for block in lists.blocks] == [37, 12]
+    # The text no longer grows with the period.
+    bigger = _text(_large_period(units=450, absences=370, overdue=120))
+    assert len(bigger) - len(text) <= 12  # the counts' digits only
+
+
+def test_up_to_ten_are_all_named_without_a_reference():
+    text = _text(_large_period(units=3, absences=10, overdue=2))
+    assert "第1局、第2局、第3局共3个单位参训率低于90%，调训组织工作有待加强。" in text
+    assert "缺训10号" in text and "名单详见" not in text and "详见附件1" not in text
+    one = _text(_large_period(units=1, absences=1, overdue=0))
+    assert "第1局参训率低于90%，调训组织工作有待加强。" in one and "共1个" not in one
 
 
 def test_a_period_without_dispatches_gets_a_short_text():
