@@ -155,6 +155,7 @@ class Event(models.TextChoices):
     ESCALATION = "escalation", pgettext_lazy("notification event", "Escalation")
     MAKEUP_OWED = "makeup_owed", pgettext_lazy("notification event", "Makeup owed")
     CIRCULAR_ISSUED = "circular_issued", pgettext_lazy("notification event", "Circular issued")
+    CANCELLED = "cancelled", pgettext_lazy("notification event", "Dispatch cancelled")
 
 
 class Channel(models.TextChoices):

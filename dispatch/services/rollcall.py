@@ -11,7 +11,7 @@ from viewflow.workflow.status import PROCESS
 
 from audit.services import change, record_event, record_events, snapshot
 from core.validation import require_reason
-from dispatch import policy
+from dispatch import notices, policy
 from dispatch.models import (
     Dispatch,
     DispatchStatus,
@@ -298,11 +298,15 @@ def roll_call_cancel(*, actor, roll_call, reason: str) -> list[Dispatch]:
             note=reason,
             status=QuotaStatus.CANCELLED,
         )
-    cancelled.extend(_cancel_makeups_owed(actor=actor, roll_call=roll_call, reason=reason))
+    makeup_dispatches, excused = _cancel_makeups_owed(
+        actor=actor, roll_call=roll_call, reason=reason
+    )
+    cancelled.extend(makeup_dispatches)
+    notices.roll_call_cancelled(roll_call, [*cancelled, *excused], reason)
     return cancelled
 
 
-def _cancel_makeups_owed(*, actor, roll_call, reason: str) -> list[Dispatch]:
+def _cancel_makeups_owed(*, actor, roll_call, reason: str) -> tuple[list, list]:
     """A makeup owed for a leave or a deferral is owed to the order the roll call gave (a
     class is never cancelled, its roll call is): once the order is withdrawn, nothing is
     owed under it. (A makeup owed for an absence or a withdrawal stays: the class was
@@ -312,7 +316,7 @@ def _cancel_makeups_owed(*, actor, roll_call, reason: str) -> list[Dispatch]:
     that class only to make up this one, like everyone else named here they are
     released, the seat is freed, and no makeup is left to reopen for a withdrawn order
     should they miss it. Returns those makeup dispatches, whose processes the caller
-    ends as it ends the roll call's own."""
+    ends as it ends the roll call's own, and the dispatches the makeups were owed for."""
     # The makeup dispatches' rows before the makeups', in the order recording attendance
     # takes them (`attendance_record`, then `makeup_outcome`); read again under the
     # makeups' locks, which `makeup_schedule` holds while it books one.
@@ -328,7 +332,7 @@ def _cancel_makeups_owed(*, actor, roll_call, reason: str) -> list[Dispatch]:
         status__in=[MakeupStatus.OWED, MakeupStatus.SCHEDULED],
     )
     now = timezone.now()
-    cancelled = []
+    cancelled, excused = [], []
     for makeup in makeups.order_by("pk"):
         for dispatch in live.filter(makes_up=makeup):
             change(
@@ -350,7 +354,8 @@ def _cancel_makeups_owed(*, actor, roll_call, reason: str) -> list[Dispatch]:
         )
         for process in processes_of(makeup).filter(status=PROCESS.NEW):
             cancel_process(process)
-    return cancelled
+        excused.append(makeup.source)
+    return cancelled, excused
 
 
 # Quota allocation: nominate → department head → dispatcher

@@ -402,6 +402,12 @@ def test_cancelling_the_roll_call_cancels_the_makeup_owed_under_it(world, staff,
     assert not open_processes().exists()
     assert not owed_makeups([world.a], makeup.due_date).exists()
     assert "安排补训" not in client.get("/tasks/").content.decode()
+    # The cadre and the unit's liaison are told, once each, that nothing is owed.
+    from notifications.models import Event, Notification
+
+    told = Notification.objects.filter(event=Event.CANCELLED)
+    assert sorted(told.values_list("recipient__username", flat=True)) == ["dave", "lily"]
+    assert world.cadre_a.name in told.get(recipient=staff.lily).body
 
 
 def test_a_scheduled_makeup_is_cancelled_with_its_makeup_dispatch(world, staff, client):

@@ -106,6 +106,7 @@ EVENT_CONTEXT = {
     Event.ESCALATION: {"subject": "确认参训", "cadre_name": "王堃", "unit_name": "A"},
     Event.MAKEUP_OWED: {"cadre_name": "王堃", "unit_name": "A", "class_name": "全市专题班"},
     Event.CIRCULAR_ISSUED: {"notice_title": "通报", "document_number": "X组通〔2026〕9号"},
+    Event.CANCELLED: {"class_name": "全市专题班", "org_department": "中共某市委组织部"},
 }
 
 
