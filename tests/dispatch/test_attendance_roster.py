@@ -364,7 +364,7 @@ def test_while_the_class_runs_only_absences_and_withdrawals_are_recorded(
     with time_machine.travel(first_morning, tick=False):
         client.force_login(world.rita)
         page = client.get(url(klass)).content.decode()
-        assert "培训期间只登记缺训和退学" in page
+        assert "培训期间只登记缺训和退学" in page and "登记所选缺训和退学</button>" in page
         radios = re.findall(rf'<input type="radio" name="d{present.pk}-result"[^>]*>', page)
         assert [r for r in radios if "checked" in r] == [r for r in radios if '"later"' in r]
         assert [r for r in radios if "disabled" in r] == [r for r in radios if '"present"' in r]
