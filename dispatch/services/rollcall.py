@@ -278,18 +278,10 @@ def roll_call_cancel(*, actor, roll_call, reason: str) -> list[Dispatch]:
         status=RollCallStatus.CANCELLED,
         cancel_reason=reason.strip(),
     )
-    cancelled = []
-    for dispatch in roll_call.dispatches.filter(status__in=OPEN_DISPATCH_STATUSES):
-        change(
-            actor=actor,
-            instance=dispatch,
-            verb="dispatch.cancel",
-            note=reason,
-            status=DispatchStatus.CANCELLED,
-            cancel_reason=reason.strip(),
-            closed_at=timezone.now(),
-        )
-        cancelled.append(dispatch)
+    cancelled = [
+        _cancel_dispatch(actor, dispatch, reason)
+        for dispatch in roll_call.dispatches.filter(status__in=OPEN_DISPATCH_STATUSES)
+    ]
     for allocation in roll_call.allocations.exclude(status=QuotaStatus.ACCEPTED):
         change(
             actor=actor,
@@ -304,6 +296,19 @@ def roll_call_cancel(*, actor, roll_call, reason: str) -> list[Dispatch]:
     cancelled.extend(makeup_dispatches)
     notices.roll_call_cancelled(roll_call, [*cancelled, *excused], reason)
     return cancelled
+
+
+def _cancel_dispatch(actor, dispatch, reason: str) -> Dispatch:
+    """One dispatch cancelled with the roll call, audited with the reason."""
+    return change(
+        actor=actor,
+        instance=dispatch,
+        verb="dispatch.cancel",
+        note=reason,
+        status=DispatchStatus.CANCELLED,
+        cancel_reason=reason.strip(),
+        closed_at=timezone.now(),
+    )
 
 
 def _cancel_makeups_owed(*, actor, roll_call, reason: str) -> tuple[list, list]:
@@ -331,20 +336,11 @@ def _cancel_makeups_owed(*, actor, roll_call, reason: str) -> tuple[list, list]:
         source__status=DispatchStatus.DEFERRED,
         status__in=[MakeupStatus.OWED, MakeupStatus.SCHEDULED],
     )
-    now = timezone.now()
     cancelled, excused = [], []
     for makeup in makeups.order_by("pk"):
-        for dispatch in live.filter(makes_up=makeup):
-            change(
-                actor=actor,
-                instance=dispatch,
-                verb="dispatch.cancel",
-                note=reason,
-                status=DispatchStatus.CANCELLED,
-                cancel_reason=reason.strip(),
-                closed_at=now,
-            )
-            cancelled.append(dispatch)
+        cancelled.extend(
+            _cancel_dispatch(actor, dispatch, reason) for dispatch in live.filter(makes_up=makeup)
+        )
         change(
             actor=actor,
             instance=makeup,
