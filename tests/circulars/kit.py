@@ -1,11 +1,15 @@
 """The circular tests' steps: start a circular through its page, carry it through draft and
 approval to the issued document, and read that document's text."""
 
+import datetime as dt
+
 import pdfplumber
 from django.test import TestCase
 
 from circulars.models import Circular
+from dispatch.models import Dispatch, Makeup, MakeupStatus
 from notifications.models import IssuedDocument
+from tests.factories import aware
 from tests.flowtools import act, circular_start, open_task, process_of
 
 
@@ -44,3 +48,28 @@ def issue_circular(client, world, staff, circular, body=""):
 def pdf_text(document):
     with document.file.open("rb") as handle, pdfplumber.open(handle) as pdf:
         return "".join(page.extract_text() or "" for page in pdf.pages).replace("\n", "")
+
+
+def dispatch_row(world, klass, cadre, status, **extra):
+    """A dispatch as the flows leave it, written directly: the circular only reads rows."""
+    return Dispatch.objects.create(
+        training_class=klass,
+        cadre=cadre,
+        unit=cadre.unit,
+        status=status,
+        confirm_due=aware(klass.start_date - dt.timedelta(days=3)),
+        **extra,
+    )
+
+
+def makeup_row(source, *, due, owed_on, status=MakeupStatus.OWED, escalated=False):
+    makeup = Makeup.objects.create(
+        cadre=source.cadre,
+        source=source,
+        reason="absence",
+        due_date=due,
+        status=status,
+        escalated=escalated,
+    )
+    Makeup.objects.filter(pk=makeup.pk).update(created_at=aware(owed_on))
+    return makeup

@@ -12,34 +12,9 @@ from circulars.selectors import absentee_rows
 from circulars.services import figures_now
 from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus
 from notifications.models import IssuedDocument
-from tests.circulars.kit import issue_circular, pdf_text, start_circular
+from tests.circulars.kit import dispatch_row, issue_circular, makeup_row, pdf_text, start_circular
 from tests.factories import aware, training_class
 from tests.flowtools import act, open_task, process_of
-
-
-def dispatch_row(world, klass, cadre, status, **extra):
-    """A dispatch as the flows leave it, written directly: the circular only reads rows."""
-    return Dispatch.objects.create(
-        training_class=klass,
-        cadre=cadre,
-        unit=cadre.unit,
-        status=status,
-        confirm_due=aware(klass.start_date - dt.timedelta(days=3)),
-        **extra,
-    )
-
-
-def makeup_row(source, *, due, owed_on, status=MakeupStatus.OWED, escalated=False):
-    makeup = Makeup.objects.create(
-        cadre=source.cadre,
-        source=source,
-        reason="absence",
-        due_date=due,
-        status=status,
-        escalated=escalated,
-    )
-    Makeup.objects.filter(pk=makeup.pk).update(created_at=aware(owed_on))
-    return makeup
 
 
 def test_an_overdue_makeup_is_reported_in_a_period_without_dispatches(world, staff, client):

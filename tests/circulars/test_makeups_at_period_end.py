@@ -5,8 +5,7 @@ whatever happened to it since (escalated after the period, attended after the pe
 import datetime as dt
 
 from dispatch.models import Dispatch, DispatchKind, DispatchStatus, MakeupStatus
-from tests.circulars.kit import issue_circular, pdf_text, start_circular
-from tests.circulars.test_circular_figures import dispatch_row, makeup_row
+from tests.circulars.kit import dispatch_row, issue_circular, makeup_row, pdf_text, start_circular
 from tests.factories import aware, cadre, training_class
 
 OCT_NOV = (dt.date(2026, 10, 1), dt.date(2026, 11, 30))

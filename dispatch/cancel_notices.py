@@ -1,0 +1,78 @@
+"""The message of a cancelled roll call (调训取消), to those it touched: the trainees and,
+once each, the liaisons of their units. Built on the shared pieces of `dispatch.notices`
+(recipients, unit shares, links)."""
+
+from dispatch.notices import (
+    _NAME_SEPARATOR,
+    _class_context,
+    _unit_shares,
+    liaisons,
+    process_urls,
+    record_url,
+)
+from notifications.models import Event
+
+
+def roll_call_cancelled(roll_call, dispatches, reason: str):
+    """The roll call is cancelled: each cadre it touched (`dispatches`: those cancelled,
+    and those excused from it whose makeup is owed no more) hears it themself if they
+    have an account, and each liaison gets ONE message naming the cadres of every unit
+    they serve. Bulk: a fixed number of queries and writes, as `dispatched`."""
+    from dispatch.models import Dispatch
+    from notifications.services import Entry, notify_each
+
+    # One row per cadre (a makeup's own dispatch and the one it was owed for name the
+    # same cadre), read with what the messages need.
+    dispatches = list(
+        {
+            d.cadre_id: d
+            for d in Dispatch.objects.filter(pk__in=[d.pk for d in dispatches])
+            .select_related("cadre__user", "unit")
+            .order_by("pk")
+        }.values()
+    )
+    if not dispatches:
+        return
+    klass = roll_call.training_class
+    common = {
+        **_class_context(klass),
+        "org_department": roll_call.org_department.unit.name,
+        "reason": reason.strip(),
+    }
+    notify_each(
+        event=Event.CANCELLED,
+        entries=[
+            Entry(
+                d.cadre.user,
+                f"rollcall:{roll_call.pk}:cancelled",
+                {**common, "cadre_name": d.cadre.name},
+                record_url(d.cadre_id),
+            )
+            for d in dispatches
+            if d.cadre.user_id and d.cadre.user.is_active
+        ],
+        group=f"rollcall:{roll_call.pk}",
+    )
+    served: dict[int, tuple] = {}
+    lists = {}
+    for unit_id, (unit, share) in _unit_shares(dispatches).items():
+        lists[unit_id] = {
+            "unit_name": unit.name,
+            "cadres": _NAME_SEPARATOR().join(d.cadre.name for d in share),
+        }
+        for user in liaisons(unit):
+            served.setdefault(user.pk, (user, []))[1].append(unit_id)
+    notify_each(
+        event=Event.CANCELLED,
+        entries=[
+            Entry(
+                user,
+                f"rollcall:{roll_call.pk}:cancelled",
+                {**common, "units": [lists[unit_id] for unit_id in unit_ids]},
+                process_urls([roll_call]).get(roll_call.pk, ""),
+            )
+            for user, unit_ids in served.values()
+        ],
+        template="notifications/events/cancelled_units.txt",
+        group=f"rollcall:{roll_call.pk}",
+    )
