@@ -11,7 +11,7 @@ from viewflow.workflow.status import PROCESS
 
 from audit.services import change, record_event, record_events, snapshot
 from core.validation import require_reason
-from dispatch import notices, policy
+from dispatch import cancel_notices, policy
 from dispatch.models import (
     Dispatch,
     DispatchStatus,
@@ -294,7 +294,7 @@ def roll_call_cancel(*, actor, roll_call, reason: str) -> list[Dispatch]:
         actor=actor, roll_call=roll_call, reason=reason
     )
     cancelled.extend(makeup_dispatches)
-    notices.roll_call_cancelled(roll_call, [*cancelled, *excused], reason)
+    cancel_notices.roll_call_cancelled(roll_call, [*cancelled, *excused], reason)
     return cancelled
 
 
