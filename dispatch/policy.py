@@ -34,6 +34,24 @@ def may_suggest_candidates(user, training_class) -> bool:
     return may(user, DISPATCHER_PERMISSION, training_class.organizer.unit)
 
 
+def class_has_begun(training_class, today=None) -> bool:
+    """From its first day a class is under way: the unit's answer and the trainee's
+    acknowledgement are moot, and the registrar records whether the cadre came."""
+    return training_class.start_date <= (today or timezone.localdate())
+
+
+def answer_refusal(training_class) -> str | None:
+    """Why the unit can no longer confirm a cadre or ask leave, deferral or exemption for
+    them: the class has begun (leave during the class is recorded with the attendance)."""
+    if class_has_begun(training_class):
+        return _(
+            "%(klass)s began on %(date)s: the cadre can no longer be confirmed or excused; "
+            "the institution records whether they came, and leave taken during the class "
+            "with the attendance."
+        ) % {"klass": training_class.name, "date": format_date(training_class.start_date)}
+    return None
+
+
 def attendance_outcome(training_class, result: str, leave_hours) -> str:
     """What a record of `result` with `leave_hours` of leave amounts to: leave over 1/7 of
     the class hours withdraws a cadre recorded present."""
@@ -49,7 +67,7 @@ def attendance_refusal(training_class, outcome: str | None = None, *, today=None
     class hours, only once the class has ended: until its last day a cadre may still
     withdraw, and the hour record is dated that day."""
     today = today or timezone.localdate()
-    if training_class.start_date > today:
+    if not class_has_begun(training_class, today):
         return _("Attendance can be recorded once the class has started.")
     if outcome == AttendanceResult.PRESENT and training_class.end_date > today:
         return _(

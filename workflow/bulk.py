@@ -5,19 +5,23 @@ INSERT of the process, a check that it exists, an INSERT of the start task and o
 next task, an INSERT of the link between them, and four savepoints — about ten
 statements a process, 10,000 for a roll call of 1,000 cadres.
 
-`start_many` writes the same rows for many processes in four bulk INSERTs: the
+`start_many` writes the same rows for many processes in five bulk INSERTs: the
 processes, their start tasks (done), the tasks of the node that follows the start (new,
-with the owner permission and its object that node computes), and the links between
-them. It sends the same signals (task_started, task_finished, flow_started) per process.
-It serves a start whose next node is a human task with no owner of its own and no
-on-create hook (e.g. DispatchFlow.start_in_roll_call → confirm), and refuses any other.
-Viewflow's pages, activations and timers then treat the processes as if each had been
-started by `run()` (tests/workflow/test_bulk_start.py compares the rows and completes the
-tasks through Viewflow's own views)."""
+with the owner permission and its object that node computes), those tasks' timer
+boundaries (scheduled, as Viewflow arms them) and the links between them all. It sends
+the same signals (task_started, task_finished, flow_started) per process. It serves a
+start whose next node is a human task with no owner of its own and no on-create hook
+(e.g. DispatchFlow.start_in_roll_call → confirm), and refuses any other. Viewflow's
+pages, activations and timers then treat the processes as if each had been started by
+`run()` (tests/workflow/test_bulk_start.py compares the rows and completes the tasks
+through Viewflow's own views)."""
+
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.nodes import StartHandle, View
+from viewflow.workflow.nodes.boundary import TimerBoundary
 from viewflow.workflow.signals import flow_started, task_finished, task_started
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -30,7 +34,21 @@ def _next_human_node(start_node):
         raise ValueError(
             f"{start_node} is not followed by a plain human task: start it with run()."
         )
+    if any(not isinstance(event, TimerBoundary) for event in node._boundary_events):
+        raise ValueError(f"{node} has a boundary event other than a timer: start it with run().")
     return node
+
+
+def _due(boundary, activation):
+    """The moment a timer boundary is armed for, as `TimerActivation.activate` reads it."""
+    delay = boundary._delay
+    if callable(delay):
+        delay = delay(activation)
+    if isinstance(delay, timedelta):
+        delay = timezone.now() + delay
+    if not isinstance(delay, datetime):
+        raise ValueError(f"Timer delay must be a timedelta or datetime, got {delay!r}")
+    return delay
 
 
 def start_many(start_node, artifacts) -> list:
@@ -71,7 +89,7 @@ def start_many(start_node, artifacts) -> list:
                 for process in processes
             ]
         )
-        nexts = []
+        nexts, timers = [], []
         for process in processes:
             task = task_class(
                 process=process,
@@ -87,11 +105,33 @@ def start_many(start_node, artifacts) -> list:
                 task.owner_permission = permission
                 task.owner_permission_obj = next_node.calc_owner_permission_obj(activation)
             nexts.append(task)
+            # The task's timer boundaries, armed as `Node.create` arms them (scheduled).
+            timers.append(
+                [
+                    task_class(
+                        process=process,
+                        flow_task=boundary,
+                        flow_task_type=boundary.task_type,
+                        status=STATUS.SCHEDULED,
+                        created=now,
+                        scheduled=_due(boundary, activation),
+                        data={},
+                    )
+                    for boundary in next_node._boundary_events
+                ]
+            )
         nexts = task_class.objects.bulk_create(nexts)
+        task_class.objects.bulk_create([timer for row in timers for timer in row])
         link = task_class.previous.through
-        link.objects.bulk_create(
-            [link(from_task_id=n.pk, to_task_id=s.pk) for n, s in zip(nexts, starts, strict=True)]
-        )
+        links = [
+            link(from_task_id=n.pk, to_task_id=s.pk) for n, s in zip(nexts, starts, strict=True)
+        ]
+        links += [
+            link(from_task_id=timer.pk, to_task_id=host.pk)
+            for host, row in zip(nexts, timers, strict=True)
+            for timer in row
+        ]
+        link.objects.bulk_create(links)
         for process, start in zip(processes, starts, strict=True):
             task_started.send(sender=flow_class, process=process, task=start)
             task_finished.send(sender=flow_class, process=process, task=start)

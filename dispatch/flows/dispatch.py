@@ -17,7 +17,7 @@ from approvals import policy as approval_policy
 from approvals import services as approval_services
 from approvals.flows import ApprovalFlow
 from approvals.models import RequestStatus
-from dispatch import services
+from dispatch import policy, services
 from dispatch.models import (
     Dispatch,
     DispatchStatus,
@@ -67,7 +67,10 @@ def _ack_due_at(activation):
 
 
 def _class_start_at(activation):
-    return class_start_moment(fresh_artifact(activation.process).training_class)
+    """The class's first moment, read from the dispatch the process holds (so that the
+    timers of many dispatches started at once read no rows, `workflow.bulk`); the node the
+    timer leads to asks again when it fires (a class moved later)."""
+    return class_start_moment(activation.process.artifact.training_class)
 
 
 def _dispatch_unit(process):
@@ -120,7 +123,17 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         flow.View(ConfirmView.as_view())
         .Annotation(title=_("Unit confirms or requests leave"), summary_template=SUBJECT)
         .Permission("org.act_as_liaison", obj=_dispatch_unit)
+        # Still unanswered when the class begins: the answer is moot, the registrar
+        # records whether the cadre came.
+        .OnTimeout(_class_start_at, this.unanswered_at_start, title=_("The class begins"))
         .Next(this.answered)
+    )
+
+    unanswered_at_start = (
+        flow.If(this.class_has_begun)
+        .Annotation(title=_("Has the class begun?"))
+        .Then(this.record_attendance)
+        .Else(this.watch_confirmation)
     )
 
     answered = (
@@ -165,8 +178,15 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         )
         # Still not acknowledged when the class begins: the step is moot (the trainee came
         # or did not), and the institution records attendance all the same.
-        .OnTimeout(_class_start_at, this.record_attendance, title=_("The class begins"))
+        .OnTimeout(_class_start_at, this.unacknowledged_at_start, title=_("The class begins"))
         .Next(this.record_attendance)
+    )
+
+    unacknowledged_at_start = (
+        flow.If(this.class_has_begun)
+        .Annotation(title=_("Has the class begun?"))
+        .Then(this.record_attendance)
+        .Else(this.acknowledge)
     )
 
     record_attendance = (
@@ -221,6 +241,11 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
             flow_task=self.await_confirm_reminder,
             scheduled=dispatch.confirm_due - _remind_before(),
         ).exists()
+
+    def class_has_begun(self, activation):
+        """Asked when a class-start timer fires: a class moved later since the timer was
+        armed sends the step back to be answered (and its timer armed again)."""
+        return policy.class_has_begun(fresh_artifact(activation.process).training_class)
 
     def is_requested(self, activation):
         return fresh_artifact(activation.process).status == DispatchStatus.REQUESTED

@@ -22,7 +22,7 @@ from dispatch.models import (
     Makeup,
     RequestKind,
 )
-from dispatch.policy import attendance_outcome, require_attendance_open
+from dispatch.policy import answer_refusal, attendance_outcome, require_attendance_open
 from dispatch.services.rollcall import answer_due
 from ledger.models import HourKind, HourRecord, HourSource
 from org.policy import require_any
@@ -51,9 +51,15 @@ def dispatch_confirm(*, actor, dispatch) -> Dispatch:
     dispatch = _lock(dispatch)
     require_any(actor, LIAISON, dispatch.unit)
     _expect(dispatch, DispatchStatus.NAMED)
+    _require_answer_open(dispatch)
     return change(
         actor=actor, instance=dispatch, verb="dispatch.confirm", status=DispatchStatus.CONFIRMED
     )
+
+
+def _require_answer_open(dispatch) -> None:
+    if message := answer_refusal(dispatch.training_class):
+        raise ValidationError(message)
 
 
 @transaction.atomic
@@ -62,6 +68,7 @@ def dispatch_request(*, actor, dispatch, kind: str, reason: str, attachment=None
     dispatch = _lock(dispatch)
     require_any(actor, LIAISON, dispatch.unit)
     _expect(dispatch, DispatchStatus.NAMED)
+    _require_answer_open(dispatch)
     if kind not in RequestKind.values:
         raise ValidationError({"kind": _("Choose leave, deferral or exemption.")})
     require_reason(reason, _("Please give a reason for the request."))
@@ -186,7 +193,9 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
     dispatch = _lock(dispatch)
     training_class = dispatch.training_class
     require_any(actor, ("record_attendance",), training_class.institution.unit)
-    _expect(dispatch, DispatchStatus.ACKNOWLEDGED, DispatchStatus.NOTIFIED)
+    # Acknowledged, or reached when the class began still unanswered by the unit (named)
+    # or unacknowledged (notified): DispatchFlow's class-start timers.
+    _expect(dispatch, DispatchStatus.ACKNOWLEDGED, DispatchStatus.NOTIFIED, DispatchStatus.NAMED)
     require_attendance_open(training_class)
     leave_hours = Decimal(leave_hours or 0)
     if leave_hours < 0 or leave_hours > training_class.credit_hours:

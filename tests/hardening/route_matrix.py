@@ -314,6 +314,9 @@ FLOW_NODES = {
         "watch_confirmation": AUTO,
         "acknowledge__timeout": AUTO,
         "acknowledge__timeout_2": AUTO,
+        "confirm__timeout": AUTO,
+        "unacknowledged_at_start": AUTO,
+        "unanswered_at_start": AUTO,
     },
     "approval": {
         "co_managing_review": HUMAN,
