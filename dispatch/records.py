@@ -8,16 +8,44 @@ expanded in Python.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from core.formatting import format_date
+from core.formatting import format_date, format_hours
 from dispatch.leadership import cadre_cycles
 from dispatch.selectors import classes_in_reach
 from ledger import flows as ledger_flows
+from ledger.models import HourRecord
 from notifications.models import DocumentKind
 from notifications.reach import documents_visible_to
+
+
+def _tenth(total) -> Decimal:
+    """A sum of hours as the ledger keeps hours, to one decimal place: SQLite sums them
+    as floats (308.600000000000, 0.30000000000000004)."""
+    return Decimal(format_hours(total)).quantize(Decimal("0.1"))
+
+
+def _hours_by_kind_and_year(cadre) -> list[dict]:
+    """The recognized hours per year, concentrated, online and their total, newest year
+    first, each to one decimal place (`_tenth`)."""
+    zero = Decimal("0.0")
+    by_year: dict[int, dict] = {}
+    for row in (
+        HourRecord.objects.filter(cadre=cadre, status="recognized")
+        .annotate(year=ExtractYear("date"))
+        .values("year", "kind")
+        .annotate(total=Sum("hours"))
+        .order_by("-year", "kind")
+    ):
+        year = by_year.setdefault(
+            row["year"], {"year": row["year"], "concentrated": zero, "online": zero}
+        )
+        year[row["kind"]] = _tenth(row["total"])
+    return [{**year, "total": year["concentrated"] + year["online"]} for year in by_year.values()]
 
 
 @dataclass
@@ -50,8 +78,6 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
     and a trainee's own open acknowledgement. A fixed number of queries, however long
     the record."""
     from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Sum
-    from django.db.models.functions import ExtractYear
     from django.urls import reverse
     from django.utils.translation import gettext as _
     from viewflow.workflow.models import Process
@@ -61,7 +87,7 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
     from dispatch import flows
     from dispatch.models import Dispatch, DispatchKind, Filing, Makeup, MakeupStatus, RequestKind
     from dispatch.notices import acknowledge_task_urls
-    from ledger.models import HourRecord, HourSource
+    from ledger.models import HourSource
 
     today = today or timezone.localdate()
     ct = ContentType.objects.get_for_models(Dispatch, HourRecord, Makeup, Filing, ApprovalRequest)
@@ -283,21 +309,7 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
         )
     events.sort(key=lambda e: (e.date, e.order), reverse=True)
 
-    by_year: dict[int, dict] = {}
-    for row in (
-        HourRecord.objects.filter(cadre=cadre, status="recognized")
-        .annotate(year=ExtractYear("date"))
-        .values("year", "kind")
-        .annotate(total=Sum("hours"))
-        .order_by("-year", "kind")
-    ):
-        year = by_year.setdefault(
-            row["year"], {"year": row["year"], "concentrated": 0, "online": 0}
-        )
-        year[row["kind"]] = row["total"]
-    hours_by_year = [
-        {**year, "total": year["concentrated"] + year["online"]} for year in by_year.values()
-    ]
+    hours_by_year = _hours_by_kind_and_year(cadre)
     return {
         "timeline": events,
         "hours_by_year": hours_by_year,

@@ -1,17 +1,60 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core import spreadsheets
 from core.http import SEARCH_MAX_LENGTH
 from core.validation import REASON_MAX_LENGTH
-from core.widgets import DateInput
+from core.widgets import DateInput, MultiPicker
 from ledger import compliance
 from ledger.models import HourKind, HourSource, HourStatus
+from org import selectors as org_selectors
 from org.models import Cadre
+
+#: The picker's purpose (org.selectors.PICK_PURPOSES) whose search offers what a
+#: recognition offers: the cadres of the units the user is liaison of, as a filing does.
+RECOGNITION_PICK = "filing"
+
+
+class OneCadreField(forms.ModelMultipleChoiceField):
+    """One cadre, chosen with the searchable picker (core.widgets.MultiPicker, whose
+    search finds the cadres when there are too many to list): its cleaned value is the
+    cadre. A cadre not on offer is refused without naming it."""
+
+    default_error_messages = {
+        "one": _("Choose one cadre."),
+        "outside": _(
+            "The chosen cadre is outside your jurisdiction or no longer exists; please "
+            "choose again."
+        ),
+    }
+
+    def label_from_instance(self, obj):
+        where = f"{obj.unit.name}·{obj.position}" if obj.position else obj.unit.name
+        return f"{obj.name}（{where}）"  # as the picker's search names them
+
+    def clean(self, value):
+        if isinstance(value, list | tuple) and len(value) > 1:
+            raise ValidationError(self.error_messages["one"], code="one")
+        try:
+            cadres = super().clean(value)
+        except ValidationError as exc:
+            if exc.code == "invalid_choice":
+                raise ValidationError(self.error_messages["outside"], code="outside") from None
+            raise
+        return cadres.get()
 
 
 class RecognitionForm(forms.Form):
-    cadre = forms.ModelChoiceField(label=_("Cadre"), queryset=Cadre.objects.none())
+    cadre = OneCadreField(
+        label=_("Cadre"),
+        queryset=Cadre.objects.none(),
+        widget=MultiPicker(
+            search_url=format_lazy("{}?for={}", reverse_lazy("cadre_pick"), RECOGNITION_PICK)
+        ),
+    )
     date = forms.DateField(label=_("Date"), widget=DateInput())
     hours = forms.DecimalField(label=_("Credit hours"), max_digits=6, decimal_places=1)
     kind = forms.ChoiceField(label=_("Kind of training"), choices=HourKind.choices)
@@ -19,6 +62,13 @@ class RecognitionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def offer(self, *, user):
+        """The cadres of the units the user is liaison of (`org.selectors.cadres_offered`,
+        which the picker's search reads too)."""
+        self.fields["cadre"].queryset = org_selectors.cadres_offered(
+            user, RECOGNITION_PICK
+        ).select_related("unit")
 
 
 class HourImportForm(forms.Form):

@@ -148,6 +148,12 @@ class HourRecord(models.Model):
                 after = {k: (after[k] if k in saved else v) for k, v in before.items()}
             HourTotal.objects.db_manager(using).move([] if before is None else [before], [after])
 
+    def get_source_key_label(self) -> None:
+        """Not shown: the key is the ledger's own (a hash for recognitions and imports),
+        meaningless to a reader; pages that list a record's fields (the process panel,
+        workflow_ui._display) show none for it."""
+        return None
+
 
 class HourTotalManager(models.Manager):
     def add(self, records, sign: int = 1) -> None:

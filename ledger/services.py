@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, record_events, snapshot
 from core import spreadsheets
-from core.formatting import format_date
+from core.formatting import format_date, format_hours
 from core.versioning import VersionedRule
 from ledger import standings
 from ledger.models import (
@@ -59,6 +59,15 @@ def rule_revise(*, actor, rule: VersionedRule, effective_from: dt.date, **fields
         actor=actor, verb="rule.revise", target=revision, before=before, after=snapshot(revision)
     )
     return revision
+
+
+def future_day_refusal(day: dt.date, today: dt.date | None = None) -> str | None:
+    """Why hours cannot be credited for `day`: it has not come yet (hours are credited for
+    training taken, whether imported, recognized or filed); None when they can. `today`
+    read once by a caller that asks for many days."""
+    if day > (today or timezone.localdate()):
+        return _("date in the future")
+    return None
 
 
 # Online-platform import
@@ -175,8 +184,8 @@ def hours_import_preview(*, actor, upload, name: str) -> HourImport:
             problems.append(_("unknown ID number or outside your jurisdiction"))
         try:
             date = _parse_date(row["date"])
-            if date > today:
-                problems.append(_("date in the future"))
+            if refusal := future_day_refusal(date, today):
+                problems.append(refusal)
         except (ValueError, TypeError):
             date = None
             problems.append(_("unreadable date"))
@@ -330,15 +339,88 @@ def hours_import_commit(*, actor, hour_import: HourImport) -> list[HourRecord]:
 # Hour recognition (学时认定 / 互认)
 
 RECOGNITION_OPEN = (HourStatus.PENDING, HourStatus.RECOGNIZED)
+#: the most hours one recognition request may ask for
+MAX_RECOGNITION_HOURS = Decimal("2000")
+
+
+def _provider_words(provider: str) -> str:
+    """A platform or institution as compared: spaces collapsed, case ignored."""
+    return " ".join((provider or "").split()).casefold()
 
 
 def recognition_key(cadre: Cadre, provider: str, date: dt.date, kind: str) -> str:
     """What a recognition request is about — the cadre, the platform or institution, the
     day and the kind of training — so the same hours cannot be asked for twice. A
     rejected request may be asked for again: its key gets a sequence number."""
-    provider = " ".join((provider or "").split()).casefold()
+    provider = _provider_words(provider)
     digest = hashlib.sha1(f"{cadre.pk}|{provider}|{date.isoformat()}|{kind}".encode()).hexdigest()
     return f"recognition:{digest}"
+
+
+def recognition_already_credited(
+    *, cadre: Cadre, date: dt.date, kind: str, hours: Decimal, provider: str
+) -> HourRecord | None:
+    """The record already in the ledger that these hours would count again, or None.
+
+    Recognition is for hours the ledger does not hold. It already holds them when a
+    record of the same cadre, day and kind from a class, a filing or an online import
+    (any record but a rejected one) either has the same hours — the same hours on the
+    same day of the same kind are taken for the same training, whatever its source — or
+    was imported from the same platform (named as recognition keys compare providers):
+    that platform's hours of the day came with its export."""
+    credited = (
+        HourRecord.objects.filter(cadre=cadre, date=date, kind=kind)
+        .exclude(source=HourSource.RECOGNITION)  # asked for before: `recognition_key`
+        .exclude(status=HourStatus.REJECTED)
+        .order_by("pk")
+    )
+    same_hours = credited.filter(hours=hours).first()
+    if same_hours is not None:
+        return same_hours
+    imported = {r.source_key: r for r in credited.filter(source=HourSource.ONLINE_IMPORT)}
+    if imported:
+        wanted = _provider_words(provider)
+        rows = HourImportRow.objects.filter(cadre=cadre, source_key__in=list(imported))
+        for key, platform in rows.values_list("source_key", "platform"):
+            if _provider_words(platform) == wanted:
+                return imported[key]
+    return None
+
+
+def _already_credited(record: HourRecord) -> ValidationError:
+    """The refusal of a recognition request for the hours of `record`, naming where the
+    ledger has them from (its source and note: the class, filing or platform course)."""
+    source = record.get_source_display()
+    return ValidationError(
+        _(
+            "The ledger already holds %(hours)s hours of this kind for %(cadre)s on "
+            "%(date)s (%(source)s); the same hours cannot count twice."
+        )
+        % {
+            "hours": format_hours(record.hours),
+            "cadre": record.cadre.name,
+            "date": format_date(record.date),
+            "source": f"{source}：{record.note}" if record.note else source,
+        }
+    )
+
+
+def _recognition_refusals(*, date, hours: Decimal, kind: str, reason: str) -> dict:
+    """The fields of a recognition request that are refused, with why."""
+    errors = {}
+    if hours <= 0:
+        errors["hours"] = _("Credit hours must be positive.")
+    elif hours > MAX_RECOGNITION_HOURS:
+        errors["hours"] = _("At most %(max)s credit hours can be recognized in one request.") % {
+            "max": format_hours(MAX_RECOGNITION_HOURS)
+        }
+    if refusal := future_day_refusal(date):
+        errors["date"] = refusal
+    if not (reason or "").strip():
+        errors["reason"] = _("Please give a reason for the request.")
+    if kind not in HourKind.values:
+        errors["kind"] = _("Unknown kind of training.")
+    return errors
 
 
 @transaction.atomic
@@ -347,18 +429,11 @@ def recognition_submit(
 ) -> HourRecord:
     """A unit asks the org department to recognize hours earned elsewhere; pending until
     approved. Refused while the same hours (cadre, provider, day, kind) are pending or
-    recognized."""
+    recognized, and when the ledger already holds them
+    (`recognition_already_credited`)."""
     require_any(actor, ("act_as_liaison",), cadre.unit)
     hours = Decimal(hours)
-    errors = {}
-    if hours <= 0 or hours > 2000:
-        errors["hours"] = _("Credit hours must be positive.")
-    if date > timezone.localdate():
-        errors["date"] = _("date in the future")
-    if not (reason or "").strip():
-        errors["reason"] = _("Please give a reason for the request.")
-    if kind not in HourKind.values:
-        errors["kind"] = _("Unknown kind of training.")
+    errors = _recognition_refusals(date=date, hours=hours, kind=kind, reason=reason)
     if errors:
         raise ValidationError(errors)
     provider = " ".join((provider or "").split())
@@ -377,6 +452,11 @@ def recognition_submit(
     )
     if any(status in RECOGNITION_OPEN for status in earlier):
         raise duplicate
+    credited = recognition_already_credited(
+        cadre=cadre, date=date, kind=kind, hours=hours, provider=provider
+    )
+    if credited is not None:
+        raise _already_credited(credited)
     try:
         with transaction.atomic():
             record = HourRecord.objects.create(

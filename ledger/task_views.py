@@ -4,7 +4,6 @@ the service checks the jurisdiction again and that the step is still open."""
 
 from ledger import services as ledger_services
 from ledger.forms import RecognitionForm
-from org import selectors as org_selectors
 from workflow.task_views import TaskFormView
 
 
@@ -15,9 +14,7 @@ class RecognitionStartView(TaskFormView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        form.fields["cadre"].queryset = org_selectors.cadres_in_reach(
-            self.request.user, "act_as_liaison"
-        )
+        form.offer(user=self.request.user)
         return form
 
     def perform(self, form):

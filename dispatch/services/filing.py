@@ -7,17 +7,33 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
+from core.formatting import format_date
 from dispatch.models import Filing, FilingStatus
 from ledger.models import HourKind, HourRecord, HourSource
+from ledger.services import future_day_refusal
 from org.policy import require_any
 
 MAX_HOURS_PER_DAY = 8
+TENTH = Decimal("0.1")
+
+
+def filing_days(start_date, end_date, hours) -> Decimal:
+    """The training days a filing credits: its hours at MAX_HOURS_PER_DAY (the most a day
+    of training holds here, and the indicators' conversion of hours to days), never more
+    than the days of its date range. A filing reports its hours, not how many days of its
+    range were spent training: a one-day course reported over a month is one day, not
+    thirty, so the "or N days" alternative of the indicators cannot be met with 8 hours."""
+    span = Decimal((end_date - start_date).days + 1)
+    return min(span, (Decimal(hours) / MAX_HOURS_PER_DAY).quantize(TENTH))
 
 
 def _validate(*, unit, start_date, end_date, hours, participants):
     errors = {}
     if end_date < start_date:
         errors["end_date"] = _("A class cannot end before it starts.")
+    elif refusal := future_day_refusal(end_date):
+        # Hours are credited for training taken, as the import and recognition do.
+        errors["end_date"] = refusal
     hours = Decimal(hours)
     if hours <= 0:
         errors["hours"] = _("Credit hours must be positive.")
@@ -97,6 +113,16 @@ def filing_review(*, actor, filing, decision: str, comment: str = "") -> Filing:
         raise ValidationError({"decision": _("Choose accept, return or reject.")})
     if decision != FilingStatus.ACCEPTED and not (comment or "").strip():
         raise ValidationError({"comment": _("Please give the reason for this decision.")})
+    if decision == FilingStatus.ACCEPTED and future_day_refusal(filing.end_date):
+        # A filing submitted before the end date was refused at filing time.
+        raise ValidationError(
+            {
+                "decision": _(
+                    "This training ends on %(date)s: it can be accepted from that day on."
+                )
+                % {"date": format_date(filing.end_date)}
+            }
+        )
     change(
         actor=actor,
         instance=filing,
@@ -111,7 +137,7 @@ def filing_review(*, actor, filing, decision: str, comment: str = "") -> Filing:
                 cadre=cadre,
                 date=filing.end_date,
                 hours=filing.hours,
-                days=(filing.end_date - filing.start_date).days + 1,
+                days=filing_days(filing.start_date, filing.end_date, filing.hours),
                 kind=HourKind.CONCENTRATED,
                 source=HourSource.FILING,
                 source_key=f"filing:{filing.pk}:{cadre.pk}",

@@ -2,6 +2,7 @@
 (dates prefilled, a reason required beside the field) and its kanban."""
 
 import re
+from decimal import Decimal
 
 from audit.models import AuditEvent
 from dispatch.models import Filing, FilingStatus
@@ -182,3 +183,110 @@ def test_a_return_or_rejection_without_a_reason_is_refused_beside_the_reason(wor
     assert filing.status == "submitted"
     # The labels end in the full-width colon of Chinese text.
     assert "理由：</label>" in page and "理由:</label>" not in page
+
+
+# The days a filing credits, and filings of training not yet taken.
+
+
+def test_a_filing_credits_the_days_its_hours_fill_not_its_whole_date_range(world, staff, client):
+    import datetime as dt
+
+    from ledger import compliance
+
+    end = dt.date.today() - dt.timedelta(days=1)
+    start = end - dt.timedelta(days=29)  # thirty days
+    month = accepted_filing_of(client, world, staff, start, end, "8", "月内一天的讲座")
+    record = HourRecord.objects.get(cadre=world.cadre_a, source_key__startswith="filing:")
+    assert (record.hours, record.days) == (8, 1)  # was 30 days for 8 hours
+    # A civil servant's concentrated training (90 hours or 12 days a year) is not met
+    # with 8 hours, as it was with thirty days.
+    row = compliance.for_cadre(world.cadre_a, end)
+    concentrated = next(r for r in row["rules"] if r["kind"] == "concentrated")
+    assert concentrated["days"] == 1 and concentrated["status"] != "met"
+
+    # 150 hours over twenty days: 18.8 days at 8 hours a day; 24 hours over three days
+    # (the filing's full eight hours a day): all three.
+    for hours, span, days in (("150", 20, "18.8"), ("24", 3, "3")):
+        first = end - dt.timedelta(days=span - 1)
+        filing = accepted_filing_of(client, world, staff, first, end, hours, f"{hours}学时培训")
+        credited = HourRecord.objects.get(source_key=f"filing:{filing.pk}:{world.cadre_a.pk}")
+        assert credited.days == Decimal(days), (hours, credited.days)
+    assert month.status == FilingStatus.ACCEPTED
+
+
+def accepted_filing_of(client, world, staff, start, end, hours, title):
+    client.force_login(staff.lily)
+    data = filing_data(world, title=title, start_date=start, end_date=end, hours=hours)
+    response = client.post("/workflow/filing/start/", data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    filing = Filing.objects.get(title=title)
+    client.force_login(world.bob)
+    act(client, open_task(process_of(filing, "FilingFlow"), "review"), {"decision": "accepted"})
+    filing.refresh_from_db()
+    return filing
+
+
+def test_a_filing_of_training_not_yet_ended_is_refused(world, staff, client):
+    import datetime as dt
+
+    today = dt.date.today()
+    client.force_login(staff.lily)
+    future = filing_data(
+        world,
+        start_date=today + dt.timedelta(days=80),
+        end_date=today + dt.timedelta(days=99),
+        hours="150",
+    )
+    page = client.post("/workflow/filing/start/", future).content.decode()
+    # The import's and the recognition's refusal, beside the end date.
+    assert not Filing.objects.exists()
+    end_date = page[page.index('name="end_date"') - 600 : page.index('name="end_date"')]
+    assert "日期晚于今天" in end_date, end_date
+    # Ending today is taken.
+    today_data = filing_data(world, start_date=today - dt.timedelta(days=2), end_date=today)
+    assert client.post("/workflow/filing/start/", today_data).status_code == 302
+
+    # A correction cannot move it into the future either.
+    filing = Filing.objects.get()
+    process = process_of(filing, "FilingFlow")
+    client.force_login(world.bob)
+    act(client, open_task(process, "review"), {"decision": "returned", "reason": "日期有误"})
+    client.force_login(staff.lily)
+    response = act(client, open_task(process, "correct"), future)
+    assert response.status_code == 200 and "日期晚于今天" in response.content.decode()
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.RETURNED and filing.end_date == today
+
+
+def test_a_filing_submitted_with_a_future_end_is_not_accepted_before_it_ends(world, staff):
+    import datetime as dt
+
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from dispatch.services.filing import filing_review, filing_submit
+
+    today = dt.date.today()
+    filing = filing_submit(
+        actor=staff.lily,
+        unit=world.a,
+        title="发改业务培训",
+        organizer_name="某市发展和改革委员会",
+        start_date=today - dt.timedelta(days=2),
+        end_date=today,
+        hours="24",
+        participants=[world.cadre_a],
+    )
+    # As one filed before the end date was checked.
+    Filing.objects.filter(pk=filing.pk).update(end_date=today + dt.timedelta(days=10))
+    with pytest.raises(ValidationError) as refused:
+        filing_review(actor=world.bob, filing=filing, decision=FilingStatus.ACCEPTED)
+    assert "decision" in refused.value.message_dict
+    assert not HourRecord.objects.exists()
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.SUBMITTED
+    # Returned for correction, it may be: that credits nothing.
+    filing_review(
+        actor=world.bob, filing=filing, decision=FilingStatus.RETURNED, comment="尚未结束"
+    )
+    assert not HourRecord.objects.exists()
