@@ -48,10 +48,12 @@ def _step_permission(stage, index):
 
 
 class Decide(flow.View):
-    """A decision task: Viewflow's human task, which nobody the separation of duties
-    excludes (`approvals.policy.may_decide`) may claim or execute, even with the task's
-    permission on its unit — the other heads of the unit, a deputy acting for them, or
-    the organization department's dispatchers take it."""
+    """A decision task: Viewflow's human task, which only those `approvals.policy.may_decide`
+    lets decide the step may claim or execute. The one rule: the step's permission on its
+    scope, and once the step is overdue and escalated the dispatchers' as well (the task's
+    queue follows it: the escalation adds them, `retarget_open_tasks(keep=True)`); never
+    anyone the separation of duties excludes, even holding the permission — the other
+    heads of the unit, a deputy acting for them, or the dispatchers take it."""
 
     detail_view_class = DecisionDetailView
 
@@ -59,15 +61,24 @@ class Decide(flow.View):
         return policy.may_decide(user, step_for_task(self.activation_class(task)))
 
     def recused_among(self, user, tasks) -> set[int]:
-        """The ids of `tasks` about a request `user` made or is the cadre of, for 我的待办's
-        mark (one query for a page of tasks); a deputy of theirs is not marked here, the
-        claim page refuses them all the same."""
-        requests = [t.process.artifact for t in tasks if t.process.artifact is not None]
-        excluded = policy.excluded_deciders_of(requests)
-        return {t.pk for t in tasks if user.pk in excluded.get(t.process.artifact_object_id, ())}
+        """The ids of `tasks` the user is recused from (`policy.is_recused`: they made the
+        request, are its cadre, or act only for such a person), for 我的待办's mark: a
+        fixed number of queries for a page of tasks (`policy.recused_among`)."""
+        by_id = {t.pk: t for t in tasks if t.process.artifact is not None}
+        return policy.recused_among(
+            user,
+            {pk: task.process.artifact for pk, task in by_id.items()},
+            lambda pk: step_for_task(self.activation_class(by_id[pk])),
+        )
 
     def can_assign(self, user, task):
-        return super().can_assign(user, task) and self._may_decide(user, task)
+        # Not Viewflow's check of the task's permission: the step's policy is the rule.
+        return (
+            task.owner_id is None
+            and user is not None
+            and user.is_authenticated
+            and self._may_decide(user, task)
+        )
 
     def can_execute(self, user, task):
         return super().can_execute(user, task) and self._may_decide(user, task)
@@ -228,11 +239,13 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
     def escalate(self, activation, node_name):
         step = self._step(activation, node_name)
         if services.step_escalate(step=step):
+            # The dispatchers may take it too; those who could take it still may.
             retarget_open_tasks(
                 activation.process,
                 getattr(type(self), node_name),
                 permission=ESCALATION_PERMISSION,
                 scope=step.scope,
+                keep=True,
             )
 
     def start_process(self, activation, request):

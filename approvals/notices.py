@@ -1,9 +1,11 @@
 """Who hears about approvals: the people whose grants reach a step's scope unit
 (`org.selectors.users_reaching`) and who may decide it (`approvals.policy.may_decide`)."""
 
+from django.db.models import Max
 from django.utils import timezone
 
 from approvals import policy
+from approvals.models import Decision
 from notifications.models import Event
 from notifications.reminders import offsets, reminder_due
 from notifications.services import notify
@@ -52,7 +54,6 @@ def decided(request):
     """The request is settled: the person who asked, with the deciding reason if any."""
     if request.requested_by_id is None:
         return
-    last = request.steps.exclude(comment="").order_by("-decided_at", "-pk").first()
     notify(
         event=Event.DECISION_MADE,
         recipients=[request.requested_by],
@@ -60,10 +61,20 @@ def decided(request):
         context={
             **_context(request),
             "decision": request.get_status_display(),
-            "comment": last.comment if last else "",
+            "comment": deciding_comment(request),
         },
         url=process_url(request),
     )
+
+
+def deciding_comment(request) -> str:
+    """The reason given in the round that settled the request (its latest), '' when that
+    round's deciders gave none: a reason from an earlier round (a send-back answered
+    since) is not the answer to this one."""
+    steps = request.steps.exclude(decision=Decision.PENDING)
+    last_round = steps.aggregate(last=Max("round"))["last"]
+    last = steps.filter(round=last_round).exclude(comment="").order_by("-decided_at", "-pk").first()
+    return last.comment if last else ""
 
 
 def reminder(step):
@@ -87,11 +98,14 @@ def reminder(step):
 
 
 def escalated(step):
-    """Overdue: whoever holds the escalation permission on the step's scope."""
+    """Overdue: whoever may take the step by the escalation (the dispatchers of its scope
+    who are not recused) — or, when none may, whoever may still take it, so that the
+    message always reaches someone who can act (the dispatcher who made the request is
+    recused; the unit's heads still decide it)."""
     request = step.request
     notify(
         event=Event.ESCALATION,
-        recipients=deciding(ESCALATION_PERMISSION, step),
+        recipients=deciding(ESCALATION_PERMISSION, step) or deciding(step.permission, step),
         key=f"approval:{request.pk}:step:{step.pk}:escalated",
         context={
             "subject": request.title,

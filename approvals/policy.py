@@ -127,17 +127,18 @@ def _holders(permission: str, scope) -> QuerySet:
     )
 
 
+def _running_delegations(user) -> QuerySet:
+    """The delegations under which `user` acts today (not revoked, today within dates)."""
+    today = timezone.localdate()
+    return Delegation.objects.filter(
+        delegate=user, revoked=False, starts_on__lte=today, ends_on__gte=today
+    )
+
+
 def _delegators(user, permission: str, scope) -> QuerySet:
     """Those for whom `user` holds `permission` on `scope` by a running delegation."""
-    today = timezone.localdate()
     return _holders(permission, scope).filter(
-        pk__in=Delegation.objects.filter(
-            delegate=user,
-            permission=permission,
-            revoked=False,
-            starts_on__lte=today,
-            ends_on__gte=today,
-        ).values("delegator")
+        pk__in=_running_delegations(user).filter(permission=permission).values("delegator")
     )
 
 
@@ -170,21 +171,37 @@ def may_decide(user, step) -> bool:
 
 def is_recused(user, step) -> bool:
     """Is `user` kept from deciding this step by the separation of duties — the applicant,
-    the cadre the request is about, or a deputy of one of them? (The pages tell them why,
-    and who decides instead.)"""
+    the cadre the request is about, or a deputy whose authority on the step is only that
+    of one of them? (The pages tell them why, and who decides instead.)"""
     if not user.is_authenticated or may_decide(user, step):
         return False
     excluded = excluded_deciders(step.request)
-    if user.pk in excluded:
-        return True
-    today = timezone.localdate()
-    return Delegation.objects.filter(
-        delegate=user,
-        delegator__in=excluded,
-        revoked=False,
-        starts_on__lte=today,
-        ends_on__gte=today,
-    ).exists()
+    return user.pk in excluded or _acts_for_excluded(user, step, excluded)
+
+
+def _acts_for_excluded(user, step, excluded) -> bool:
+    """Whether `user` holds one of the step's permissions by a running delegation from an
+    excluded person (a deputy of the head who is the cadre concerned)."""
+    return (
+        _running_delegations(user)
+        .filter(delegator__in=excluded, permission__in=_step_permissions(step))
+        .exists()
+    )
+
+
+def recused_among(user, requests: dict, step_of) -> set:
+    """The keys of `requests` ({key: request}, e.g. a page of tasks) whose step
+    (`step_of(key)`) `user` is recused from — `is_recused` for a list, in two queries: the
+    step is read only where `user` is a deputy of someone the request excludes (whether
+    they act for another too is that step's question)."""
+    excluded = excluded_deciders_of(list(requests.values()))
+    acting_for = set(_running_delegations(user).values_list("delegator", flat=True))
+    recused = set()
+    for key, request in requests.items():
+        people = excluded.get(request.pk, frozenset())
+        if user.pk in people or (people & acting_for and is_recused(user, step_of(key))):
+            recused.add(key)
+    return recused
 
 
 def deciders(step) -> list:
@@ -226,13 +243,27 @@ def route_chain(chain: list[Authority], *, requested_by, cadre=None) -> list[Aut
     return routed
 
 
-def recusal_message(step) -> str:
-    """What an excluded person is told: why they may not decide, and who decides."""
-    names = "、".join(user.get_full_name() or user.username for user in deciders(step))
-    return gettext_now(
-        "You made this request or it is about you: under the recusal rule another "
-        "authority decides it. It is decided by %(authority)s (%(names)s)."
-    ) % {"authority": step.label, "names": names or "—"}
+def recusal_message(step, user=None) -> str:
+    """What a recused person is told: why they may not decide, and who decides. A deputy
+    (`user` not excluded themselves) is told that the person they act for is recused."""
+    names = "、".join(person.get_full_name() or person.username for person in deciders(step))
+    values = {"authority": step.label, "names": names or "—"}
+    if user is not None and user.pk not in excluded_deciders(step.request):
+        return (
+            gettext_now(
+                "The person you act for made this request or it is about them: under the "
+                "recusal rule another authority decides it. It is decided by "
+                "%(authority)s (%(names)s)."
+            )
+            % values
+        )
+    return (
+        gettext_now(
+            "You made this request or it is about you: under the recusal rule another "
+            "authority decides it. It is decided by %(authority)s (%(names)s)."
+        )
+        % values
+    )
 
 
 # -- nobody decides what they made (回避), beyond approval requests ----------------------

@@ -121,7 +121,7 @@ def step_decide(*, actor, step: ApprovalStep, decision: str, comment: str = "") 
         raise ValidationError(_("This step has already been decided."))
     if not can_decide(actor, step):
         if policy.is_recused(actor, step):
-            raise PermissionDenied(policy.recusal_message(step))
+            raise PermissionDenied(policy.recusal_message(step, actor))
         raise PermissionDenied(_("You may not decide this request."))
     if decision not in (Decision.APPROVED, Decision.REJECTED, Decision.SENT_BACK):
         raise ValidationError({"decision": _("Choose approve, reject or send back.")})

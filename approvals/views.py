@@ -113,7 +113,7 @@ class DecisionDetailView(DetailTaskView):
         step = step_for_task(activation)
         context.update(request_context(activation.process), step=step)
         if step.decision == Decision.PENDING and policy.is_recused(self.request.user, step):
-            context["recusal"] = policy.recusal_message(step)
+            context["recusal"] = policy.recusal_message(step, self.request.user)
         return context
 
 
@@ -126,7 +126,7 @@ def claim_permission(flow_task):
             return True
         step = step_for_task(flow_task.activation_class(task))
         if step.decision == Decision.PENDING and policy.is_recused(user, step):
-            raise PermissionDenied(policy.recusal_message(step))
+            raise PermissionDenied(policy.recusal_message(step, user))
         return False
 
     return permission

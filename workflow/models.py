@@ -11,7 +11,7 @@ from viewflow.workflow.managers import TaskQuerySet
 from viewflow.workflow.models import Task
 
 from org.selectors import task_reach
-from workflow.runtime import processes_for, subjects_prefetch
+from workflow.runtime import ADDED_PERMISSION, processes_for, subjects_prefetch
 
 
 class ScopedTaskQuerySet(TaskQuerySet):
@@ -32,13 +32,31 @@ class ScopedTaskQuerySet(TaskQuerySet):
         return queryset.filter(visible)
 
     def user_queue(self, user, flow_class=None):
-        """Human tasks of `flow_class` the user may claim or already owns."""
+        """Human tasks of `flow_class` the user may claim or already owns: their grants
+        reach the task's scope with its permission, or with the one an escalation added
+        to it (`workflow.runtime.ADDED_PERMISSION`)."""
         queryset = self.filter(flow_task_type="HUMAN")
         if flow_class is not None:
             queryset = queryset.filter(process__flow_class=flow_class)
         if user.is_superuser:
             return queryset
-        return queryset.filter(Q(owner=user) | task_reach(user))
+        return queryset.filter(Q(owner=user) | with_added_permission(task_reach(user)))
+
+
+def with_added_permission(condition: Q) -> Q:
+    """`condition` (`org.selectors.task_reach`: the task's permission is one the user
+    holds on units among which its scope is) with each test of the task's permission
+    passed as well by the permission an escalation added to the task (held on the same
+    scope): one reach rule for both, and no further subquery."""
+    widened = Q(_connector=condition.connector, _negated=condition.negated)
+    for child in condition.children:
+        if isinstance(child, Q):
+            child = with_added_permission(child)
+        elif child[0] == "owner_permission" or child[0].startswith("owner_permission__"):
+            lookup = child[0].removeprefix("owner_permission")
+            child = Q(child) | Q((f"data__{ADDED_PERMISSION}{lookup}", child[1]))
+        widened.children.append(child)
+    return widened
 
 
 class ScopedTask(Task):

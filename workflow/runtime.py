@@ -18,17 +18,43 @@ def subjects_prefetch(flow_classes, lookup="artifact"):
     return GenericPrefetch(lookup, querysets) if querysets else None
 
 
-def retarget_open_tasks(process, flow_task, *, permission: str, scope) -> int:
+#: The key of a task's `data` naming a permission whose holders on the task's scope may
+#: take the task as well as the holders of its own permission: an escalation that adds
+#: takers and removes none (`retarget_open_tasks(..., keep=True)`). The queue reads it
+#: (`workflow.models.ScopedTaskQuerySet.user_queue`), by the same reach rule.
+ADDED_PERMISSION = "added_permission"
+
+
+def retarget_open_tasks(process, flow_task, *, permission: str, scope, keep: bool = False) -> int:
     """Hand a process's open task to whoever holds `permission` on `scope` (escalation).
-    A task someone already claimed stays with them; a manager can unassign it."""
+    A task someone already claimed stays with them; a manager can unassign it.
+
+    With `keep`, the task is not taken from anyone: those who could take it still may,
+    and the holders of `permission` on its scope (which must be `scope`) may as well —
+    for a step whose own takers must keep it (an approval's head: the step's policy
+    lets both decide). A claimed task is opened too, for when it is unassigned."""
     from django.contrib.contenttypes.models import ContentType
     from viewflow.workflow.status import STATUS
 
-    return process.task_set.filter(flow_task=flow_task, status=STATUS.NEW).update(
-        owner_permission=permission,
-        owner_permission_content_type=ContentType.objects.get_for_model(scope),
-        owner_permission_obj_pk=str(scope.pk),
+    content_type = ContentType.objects.get_for_model(scope)
+    if not keep:
+        return process.task_set.filter(flow_task=flow_task, status=STATUS.NEW).update(
+            owner_permission=permission,
+            owner_permission_content_type=content_type,
+            owner_permission_obj_pk=str(scope.pk),
+        )
+    tasks = list(
+        process.task_set.filter(flow_task=flow_task, status__in=[STATUS.NEW, STATUS.ASSIGNED])
     )
+    for task in tasks:
+        if (task.owner_permission_content_type_id, task.owner_permission_obj_pk) != (
+            content_type.pk,
+            str(scope.pk),
+        ):
+            raise ValueError("an added permission is held on the task's own scope")
+        task.data = {**(task.data or {}), ADDED_PERMISSION: permission}
+        task.save(update_fields=["data"])
+    return len(tasks)
 
 
 def cancel_process(process) -> None:

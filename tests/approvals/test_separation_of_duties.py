@@ -241,6 +241,33 @@ def test_a_heads_deputy_may_not_decide_the_heads_own_record(world, staff, klass,
     assert step.decided_by == dan and step.on_behalf_of in (world.alice, ada)
 
 
+def test_a_deputy_acting_for_the_recused_head_is_told_so(world, staff, klass, client):
+    ada = user("ada", Role.DEPARTMENT_HEAD, world.a)
+    dan = user("dan", Role.DEPUTY_HEAD, world.a)
+    delegation(world.alice, dan)
+    own_record(world, world.alice)
+    approval, approval_process = requested(client, world, staff, klass, world.cadre_a1)
+    task = open_task(approval_process, "head_review")
+
+    client.force_login(dan)
+    # In his 我的待办 the step is marked, with no claim link (as for Alice herself).
+    listed = client.get("/tasks/").content.decode()
+    assert "回避：由其他负责人办理" in listed and task_url(task, "assign") not in listed
+    assert task_url(task, "detail") in listed
+    # He is told that the head he acts for is recused — not that he made the request.
+    for page in (client.post(task_url(task, "assign")), client.get(task_url(task, "detail"))):
+        text = page.content.decode()
+        assert "您是该申请的申请人或当事人" not in text
+        assert "person you act for" in text or "您代行职责的负责人" in text
+        assert "ada" in text
+    assert client.post(task_url(task, "assign")).status_code == 403
+
+    # Acting for Ada as well, he may take it: no mark.
+    delegation(ada, dan)
+    listed = client.get("/tasks/").content.decode()
+    assert task_url(task, "assign") in listed and "回避：由其他负责人办理" not in listed
+
+
 def test_with_the_head_excluded_and_only_her_deputy_left_the_step_leaves_the_unit(
     world, staff, klass, client
 ):
