@@ -6,7 +6,7 @@ from viewflow.workflow.status import PROCESS
 
 from dispatch import services
 from dispatch.flows import DispatchFlow
-from dispatch.models import Dispatch
+from dispatch.models import Dispatch, DispatchStatus
 from dispatch.notices import decision_to_trainee
 from notifications.models import Event
 from workflow.runtime import complete_task, open_task, processes_of
@@ -39,9 +39,14 @@ def on_notice_acknowledged(sender, notification, user, **kwargs):
     # page holds it, this 签收 is refused with "try again" and rolled back whole.
     with DispatchFlow.lock(process.pk):
         task = open_task(process, "acknowledge")
-        if task is None:
-            return  # already acknowledged through the task page
         ip = notification.acknowledged_ip
+        if task is None:
+            subject.refresh_from_db(fields=["status"])
+            if subject.status == DispatchStatus.NOTIFIED:
+                # The class began and its acknowledgement step ended (the class-start
+                # timer): a late 签收 is still the trainee's receipt, recorded as such.
+                services.dispatch_acknowledge(actor=user, dispatch=subject, ip=ip)
+            return  # otherwise already acknowledged through the task page
         complete_task(
             task, user, lambda: services.dispatch_acknowledge(actor=user, dispatch=subject, ip=ip)
         )

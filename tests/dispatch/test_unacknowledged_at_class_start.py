@@ -103,3 +103,23 @@ def test_a_class_moved_later_gives_the_unit_its_answer_back(world, staff, klass,
     confirm.refresh_from_db()
     assert confirm.status == STATUS.CANCELED
     assert open_task(process, "record_attendance")
+
+
+def test_a_late_acknowledgement_in_the_inbox_is_recorded_on_the_dispatch(
+    world, staff, klass, client
+):
+    """签收 in the inbox after the class began (its acknowledgement step ended) records
+    the receipt on the dispatch, as on time — not only on the message."""
+    from notifications.models import Event, Notification
+
+    dispatch, process = named(client, world, klass, world.cadre_a)
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    notice = Notification.objects.get(recipient=world.dave, event=Event.NOTICE_ISSUED)
+    with at(klass.start_date, 9):
+        call_command("workflow_timers")
+        client.force_login(world.dave)
+        assert client.post(f"/inbox/{notice.pk}/acknowledge/").status_code == 302
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.ACKNOWLEDGED and dispatch.acknowledged_at
+    assert open_task(process, "record_attendance")
