@@ -3,12 +3,11 @@ once each, the liaisons of their units. Built on the shared pieces of `dispatch.
 (recipients, unit shares, links)."""
 
 from dispatch.notices import (
-    _NAME_SEPARATOR,
-    _class_context,
-    _unit_shares,
-    liaisons,
+    class_context,
+    liaison_shares,
     process_urls,
     record_url,
+    unit_shares,
 )
 from notifications.models import Event
 
@@ -35,7 +34,7 @@ def roll_call_cancelled(roll_call, dispatches, reason: str):
         return
     klass = roll_call.training_class
     common = {
-        **_class_context(klass),
+        **class_context(klass),
         "org_department": roll_call.org_department.unit.name,
         "reason": reason.strip(),
     }
@@ -53,15 +52,8 @@ def roll_call_cancelled(roll_call, dispatches, reason: str):
         ],
         group=f"rollcall:{roll_call.pk}",
     )
-    served: dict[int, tuple] = {}
-    lists = {}
-    for unit_id, (unit, share) in _unit_shares(dispatches).items():
-        lists[unit_id] = {
-            "unit_name": unit.name,
-            "cadres": _NAME_SEPARATOR().join(d.cadre.name for d in share),
-        }
-        for user in liaisons(unit):
-            served.setdefault(user.pk, (user, []))[1].append(unit_id)
+    lists, served = liaison_shares(unit_shares(dispatches))
+    url = process_urls([roll_call]).get(roll_call.pk, "")
     notify_each(
         event=Event.CANCELLED,
         entries=[
@@ -69,7 +61,7 @@ def roll_call_cancelled(roll_call, dispatches, reason: str):
                 user,
                 f"rollcall:{roll_call.pk}:cancelled",
                 {**common, "units": [lists[unit_id] for unit_id in unit_ids]},
-                process_urls([roll_call]).get(roll_call.pk, ""),
+                url,
             )
             for user, unit_ids in served.values()
         ],

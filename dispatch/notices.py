@@ -62,7 +62,7 @@ def overdue_step_subject(dispatch, step: str) -> str:
     return _("Notice acknowledgement for %(cadre_name)s") % {"cadre_name": dispatch.cadre.name}
 
 
-def _class_context(training_class) -> dict:
+def class_context(training_class) -> dict:
     return {
         "class_name": training_class.name,
         "start": training_class.start_date,
@@ -75,7 +75,7 @@ def _dispatch_context(dispatch) -> dict:
     return {
         "cadre_name": dispatch.cadre.name,
         "unit_name": dispatch.unit.name,
-        **_class_context(dispatch.training_class),
+        **class_context(dispatch.training_class),
     }
 
 
@@ -107,7 +107,7 @@ def _group(dispatch) -> str:
     )
 
 
-def _unit_shares(dispatches) -> dict:
+def unit_shares(dispatches) -> dict:
     """{unit id: (unit, [dispatch, ...])} in the order of the units' paths, each unit's
     cadres by name: the share of a roll call's batch that one unit is told of."""
     shares: dict[int, tuple] = {}
@@ -118,6 +118,27 @@ def _unit_shares(dispatches) -> dict:
         unit_id: (unit, sorted(share, key=lambda d: (d.cadre.name, d.pk)))
         for unit_id, (unit, share) in ordered
     }
+
+
+def liaison_shares(shares, unit_liaisons=None) -> tuple[dict, dict]:
+    """Each unit's list of cadres, once ({unit id: {unit_name, cadres, count}}), and the
+    liaisons with the units they serve ({user id: (user, [unit id, ...])}), from
+    `unit_shares`: what a batch tells each liaison in ONE message. `unit_liaisons`
+    ({unit id: [user, ...]}) is filled as the units' liaisons are read."""
+    unit_liaisons = unit_liaisons if unit_liaisons is not None else {}
+    lists = {}
+    served: dict[int, tuple] = {}
+    for unit_id, (unit, share) in shares.items():
+        if unit_id not in unit_liaisons:
+            unit_liaisons[unit_id] = liaisons(unit)
+        lists[unit_id] = {
+            "unit_name": unit.name,
+            "cadres": _NAME_SEPARATOR().join(d.cadre.name for d in share),
+            "count": len(share),
+        }
+        for user in unit_liaisons[unit_id]:
+            served.setdefault(user.pk, (user, []))[1].append(unit_id)
+    return lists, served
 
 
 def dispatched(dispatches, *, document=None, unit_liaisons=None):
@@ -134,7 +155,7 @@ def dispatched(dispatches, *, document=None, unit_liaisons=None):
     dispatches = list(dispatches)
     if not dispatches:
         return
-    shares = _unit_shares(dispatches)
+    shares = unit_shares(dispatches)
     klass = dispatches[0].training_class
     dues = [d.confirm_due for d in dispatches if d.confirm_due]
     deadline = timezone.localtime(min(dues)) if dues else ""
@@ -156,25 +177,14 @@ def dispatched(dispatches, *, document=None, unit_liaisons=None):
     )
 
     # Each unit's list once; then one announcement per liaison over the units they serve.
-    lists = {}
-    served: dict[int, tuple] = {}
-    for unit_id, (unit, share) in shares.items():
-        if unit_id not in unit_liaisons:
-            unit_liaisons[unit_id] = liaisons(unit)
-        lists[unit_id] = {
-            "unit_name": unit.name,
-            "cadres": _NAME_SEPARATOR().join(d.cadre.name for d in share),
-            "count": len(share),
-        }
-        for user in unit_liaisons[unit_id]:
-            served.setdefault(user.pk, (user, []))[1].append(unit_id)
+    lists, served = liaison_shares(shares, unit_liaisons)
     roll_call_id = dispatches[0].roll_call_id
     if roll_call_id:
         key = f"rollcall:{roll_call_id}:announced:{document.pk if document else dispatches[0].pk}"
     else:
         key = f"dispatch:{dispatches[0].pk}:dispatched"
     common = {
-        **_class_context(klass),
+        **class_context(klass),
         "deadline": deadline,
         "document_number": document.document_number if document else "",
         "notice_title": document.title if document else "",
@@ -218,7 +228,7 @@ def notice_issued(dispatch, document):
             "unit_name": dispatch.unit.name,
             # a cadre without an account: the unit's liaisons acknowledge for them
             "on_behalf": on_behalf,
-            **_class_context(klass),
+            **class_context(klass),
         },
         document=document,
         calendar={
