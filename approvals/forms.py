@@ -23,6 +23,16 @@ class DecisionForm(forms.Form):
         help_text=_("Required when you reject or send back: say why."),
     )
 
+    def __init__(self, *args, refusal: str | None = None, **kwargs):
+        """`refusal`: why the request may not be approved now
+        (`approvals.policy.approval_refusal`), told beside the choice; the decision
+        service refuses an approval with it."""
+        super().__init__(*args, **kwargs)
+        if refusal:
+            self.fields["decision"].help_text = _(
+                "It cannot be approved: %(refusal)s You may still reject it or send it back."
+            ) % {"refusal": refusal}
+
     def clean(self):
         """The reason a rejection or a sending back needs (the service refuses it too),
         asked for beside the comment box."""

@@ -9,9 +9,11 @@ The caller (the dispatch domain) passes the scope objects; this module decides t
 shape of the chain, which permission each authority must hold on its scope, and who may
 decide a step (`may_decide`): nobody decides a request they made or a request about
 themselves (separation of duties, 回避). The same rule keeps every other decision in the
-project from its maker (`may_decide_own`): a survey answer, a circular, a plan.
+project from its maker (`may_decide_own`): a survey answer, a circular, a plan. A
+subject's own domain may refuse that a request about it be approved (`approval_refusal`).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -71,6 +73,27 @@ def chain_for_cadre(cadre, *, unit=None) -> list[Authority]:
         unit=unit or cadre.unit,
         org_departments=[(str(od), od.jurisdiction) for od in approving_departments(cadre)],
     )
+
+
+# -- what the subject's own domain refuses to approve -----------------------------------
+
+_approval_checks: dict[type, Callable] = {}
+
+
+def register_approval_check(model: type[Model], check: Callable) -> None:
+    """Before anyone approves a request about a `model` instance, ask `check(subject)`:
+    the refusal its domain gives (say, the ledger holds the hours already), or None.
+    Registered in the domain app's `ready()`: approvals never imports a domain app."""
+    _approval_checks[model] = check
+
+
+def approval_refusal(request) -> str | None:
+    """Why `request` may not be approved now, as its subject's domain says
+    (`register_approval_check`), or None. Rejecting or sending back stays open. The
+    decision service refuses an approval with it; the decision page shows it."""
+    subject = request.subject
+    check = _approval_checks.get(type(subject)) if subject is not None else None
+    return check(subject) if check is not None else None
 
 
 # -- separation of duties (回避) --------------------------------------------------------

@@ -78,6 +78,14 @@ class DecisionView(mixins.TaskSuccessUrlMixin, FormView):
         context.update(request_context(activation.process), step=step_for_task(activation))
         return context
 
+    def get_form_kwargs(self):
+        """The form tells why the request may not be approved now, if its subject's
+        domain refuses it (`policy.approval_refusal`)."""
+        kwargs = super().get_form_kwargs()
+        request = fresh_artifact(self.request.activation.process)
+        kwargs["refusal"] = policy.approval_refusal(request) if request is not None else None
+        return kwargs
+
     def form_valid(self, form):
         activation = self.request.activation
         try:

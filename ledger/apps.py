@@ -13,6 +13,12 @@ class LedgerConfig(AppConfig):
         from workflow.registry import register_flow
 
         decision_made.connect(on_decision_made, dispatch_uid="ledger.on_decision_made")
+        # Nobody approves a recognition of hours the ledger came to hold meanwhile.
+        from approvals.policy import register_approval_check
+        from ledger.models import HourRecord
+        from ledger.services import recognition_refusal
+
+        register_approval_check(HourRecord, recognition_refusal)
         # The stored compliance standings follow the hours and the cadres.
         from ledger import standings
         from ledger.models import totals_moved

@@ -477,10 +477,52 @@ def recognition_submit(
     return record
 
 
+def _recognition_provider(record: HourRecord) -> str:
+    """The platform or institution a recognition request named: its note begins with it
+    and a "：" (`recognition_submit`); the request's key tells where it ends."""
+    base = record.source_key.rsplit(":", 1)[0]
+    parts = record.note.split("：")
+    for end in range(1, len(parts)):
+        provider = "：".join(parts[:end])
+        if recognition_key(record.cadre, provider, record.date, record.kind) == base:
+            return provider
+    return parts[0]
+
+
+def recognition_refusal(record: HourRecord) -> str | None:
+    """Why the pending recognition request `record` may not be approved, or None: the
+    ledger has come to hold its hours since it was asked for (a class's attendance, a
+    filing, an online import), as `recognition_submit` refuses them. Asked before an
+    approver approves (registered with `approvals.policy.register_approval_check`) and
+    by `recognition_decided`."""
+    if record.source != HourSource.RECOGNITION or record.status != HourStatus.PENDING:
+        return None
+    credited = recognition_already_credited(
+        cadre=record.cadre,
+        date=record.date,
+        kind=record.kind,
+        hours=record.hours,
+        provider=_recognition_provider(record),
+    )
+    return None if credited is None else _already_credited(credited).message
+
+
 @transaction.atomic
 def recognition_decided(*, record: HourRecord, approved: bool) -> HourRecord:
+    """The approval chain decided the request: approved hours are recognized. If the
+    ledger came to hold them meanwhile (the last approval landed as they were credited
+    otherwise: `recognition_refusal`, asked again under the record's lock), they are not
+    counted twice: the request is recorded rejected, its event saying why."""
     record = HourRecord.objects.select_for_update().get(pk=record.pk)
     if record.status != HourStatus.PENDING:
         raise ValidationError(_("This step has already been completed by someone else."))
+    if approved and (refusal := recognition_refusal(record)):
+        return change(
+            actor=None,
+            instance=record,
+            verb="hours.recognition_refused",
+            note=refusal,
+            status=HourStatus.REJECTED,
+        )
     status = HourStatus.RECOGNIZED if approved else HourStatus.REJECTED
     return change(actor=None, instance=record, verb=f"hours.{status}", status=status)

@@ -20,7 +20,7 @@ from org.models import (
     UnitUserObjectPermission,
 )
 from org.roles import ROLE_PERMISSIONS, Role, group_name
-from org.signals import cadres_changed
+from org.signals import cadres_changed, delegation_revoked
 
 
 @transaction.atomic
@@ -223,7 +223,9 @@ def delegation_create(*, actor, delegate, starts_on, ends_on) -> Delegation:
 
 @transaction.atomic
 def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
-    """End a delegation early (nothing is deleted)."""
+    """End a delegation early (nothing is deleted). The apps above are told
+    (`org.signals.delegation_revoked`): the deputy's claimed approval tasks go back to
+    the queue."""
     if delegation.delegator != actor and not actor.is_superuser:
         raise PermissionDenied
     before = snapshot(delegation)
@@ -237,4 +239,5 @@ def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
         before=before,
         after=snapshot(delegation),
     )
+    delegation_revoked.send(Delegation, delegation=delegation, actor=actor)
     return delegation

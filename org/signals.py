@@ -6,3 +6,9 @@ import django.dispatch
 # sent with cadre_ids and using, in the transaction of the change
 # (`org.services.cadre_save`, the cadre import). `ledger.standings` follows.
 cadres_changed = django.dispatch.Signal()
+
+# A delegation was revoked (`org.services.delegation_revoke`): sent with `delegation` and
+# `actor`, in the transaction of the revocation, once the reach cache is forgotten (the
+# deputy's authority is gone). `approvals` puts back in the queue the tasks the deputy
+# claimed and may no longer decide.
+delegation_revoked = django.dispatch.Signal()
