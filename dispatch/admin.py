@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from audit.admin_base import ReadOnlyRecordAdmin
 from dispatch import selectors
@@ -15,6 +16,7 @@ from dispatch.models import (
     TeachingIndicatorRule,
     TrainingClass,
 )
+from dispatch.services.classes import require_class_allowed
 from ledger.admin import VersionedRuleAdmin
 from org.admin import JurisdictionAdmin
 
@@ -30,9 +32,22 @@ class InstitutionAdmin(JurisdictionAdmin):
         return selectors.institution_list(request.user)
 
 
+class TrainingClassAdminForm(TrainingClassForm):
+    """The class form of the admin: the class service's refusals (seats, and the dates
+    and hours of a class whose attendance is recorded) shown as the form's errors."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            try:
+                require_class_allowed(self.instance)
+            except ValidationError as exc:
+                self._update_errors(exc)
+
+
 @admin.register(TrainingClass)
 class TrainingClassAdmin(JurisdictionAdmin):
-    form = TrainingClassForm
+    form = TrainingClassAdminForm
     list_display = ["name", "institution", "organizer", "kind", "start_date", "end_date", "quota"]
     list_filter = ["kind", "institution"]
     search_fields = ["name"]

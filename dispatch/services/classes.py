@@ -66,8 +66,17 @@ def training_class_save(*, actor, training_class: TrainingClass) -> TrainingClas
     class whose attendance has been recorded keeps its dates and hours
     (`fixed_field_refusals`)."""
     policy.require_unit_permission(actor, "issue_dispatch", training_class.organizer.unit)
+    require_class_allowed(training_class, lock=True)
+    return save_audited(actor=actor, instance=training_class, verb_prefix="class")
+
+
+def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) -> None:
+    """Refuse (ValidationError by field) a class, new or changed, that its institution has
+    no seats left for on its dates, or whose attendance is recorded and whose dates or
+    hours would change: what `training_class_save` asks, and the admin's class form."""
     if training_class.pk is not None:
-        stored = TrainingClass.objects.select_for_update().filter(pk=training_class.pk).first()
+        stored = TrainingClass.objects.filter(pk=training_class.pk)
+        stored = (stored.select_for_update() if lock else stored).first()
         if stored is not None:
             refusals = fixed_field_refusals(
                 stored, {f: getattr(training_class, f) for f in FIXED_ONCE_ATTENDED}
@@ -82,4 +91,3 @@ def training_class_save(*, actor, training_class: TrainingClass) -> TrainingClas
         field="quota",
         exclude_classes=[training_class.pk],
     )
-    return save_audited(actor=actor, instance=training_class, verb_prefix="class")

@@ -252,3 +252,29 @@ def test_the_class_service_keeps_the_dates_and_hours_of_a_class_attended(world):
     klass.location = "新校区"
     training_class_save(actor=world.bob, training_class=klass)
     assert TrainingClass.objects.get(pk=klass.pk).location == "新校区"
+
+
+def test_the_admin_keeps_the_dates_and_hours_of_a_class_attended(world, client):
+    """The same rule through the Django admin's class form (a superuser's door): an error
+    beside each field, nothing saved; other fields still change."""
+    from django.contrib.auth import get_user_model
+    from django.forms.models import model_to_dict
+
+    from tests.factories import training_class
+
+    klass = training_class(world.city_od, world.school, dt.date(2026, 3, 2))
+    attended(klass, world.cadre_a, world.a)
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.com", "pw"))
+    url = f"/admin/dispatch/trainingclass/{klass.pk}/change/"
+    data = {k: ("" if v is None else v) for k, v in model_to_dict(klass).items() if k != "id"}
+    moved = {**data, "end_date": "2026-03-09", "credit_hours": "200"}
+    response = client.post(url, moved)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert set(errors) == {"end_date", "credit_hours"}
+    assert errors["end_date"][0] == f"{klass.name}已登记考勤，其结束日期不能再修改。"
+    klass.refresh_from_db()
+    assert (klass.end_date, klass.credit_hours) == (dt.date(2026, 3, 6), Decimal("40"))
+
+    assert client.post(url, {**data, "location": "新校区"}).status_code == 302
+    assert TrainingClass.objects.get(pk=klass.pk).location == "新校区"
