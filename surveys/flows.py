@@ -14,7 +14,7 @@ from surveys import policy, services
 from surveys.models import TO_ANSWER, AnswerStatus, Survey, SurveyAnswer
 from surveys.task_views import AnswerHeadView, AnswerView, SurveyStartView
 from workflow.mixins import ScopedFlowMixin
-from workflow.nodes import SUBJECT, RecusingView, deadline
+from workflow.nodes import SUBJECT, EscalatingView, RecusingView, deadline
 from workflow.runtime import fresh_artifact, processes_of, retarget_open_tasks
 
 
@@ -80,7 +80,7 @@ class SurveyFlow(ScopedFlowMixin, flow.Flow):
 
     def escalate(self, activation, step="unanswered"):
         """The deadline passed: the dispatchers are told of every answer not approved and
-        take over the answering of the units that have not answered."""
+        may answer for the units that have not answered (their liaisons still may)."""
         survey = services.survey_close(survey=fresh_artifact(activation.process))
         jurisdiction = survey.org_department.jurisdiction
         for answer in self.open_answers(survey):
@@ -93,6 +93,7 @@ class SurveyFlow(ScopedFlowMixin, flow.Flow):
                     SurveyAnswerFlow.answer,
                     permission=ESCALATION_PERMISSION,
                     scope=jurisdiction,
+                    keep=True,
                 )
 
     artifact_model = Survey
@@ -125,7 +126,7 @@ class SurveyAnswerFlow(ScopedFlowMixin, flow.Flow):
     )
 
     answer = (
-        flow.View(AnswerView.as_view())
+        EscalatingView(AnswerView.as_view())
         .Annotation(title=_("Liaison answers the survey"), summary_template=SUBJECT)
         .Permission("org.act_as_liaison", obj=_answer_unit)
         .Next(this.head_approval)

@@ -15,6 +15,7 @@ from viewflow.workflow.models import Process
 from org.selectors import units_in_reach
 from workflow.locks import process_lock
 from workflow.models import ScopedTask
+from workflow.runtime import holds_added_permission
 
 
 class ScopedFlowMixin:
@@ -158,7 +159,9 @@ def handled_task_redirect(request, node, task_pk):
 def _might_have_taken(user, task) -> bool:
     if not task.owner_permission:
         return False
-    return user.has_perm(task.owner_permission, task.owner_permission_obj)
+    return user.has_perm(task.owner_permission, task.owner_permission_obj) or (
+        holds_added_permission(user, task)
+    )
 
 
 def hide_out_of_reach(flow, entry):

@@ -3,7 +3,9 @@
 
 from functools import lru_cache
 
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.template import Context, Template
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,10 @@ from viewflow.workflow.managers import TaskQuerySet
 from viewflow.workflow.models import Task
 
 from org.selectors import task_reach
-from workflow.runtime import ADDED_PERMISSION, processes_for, subjects_prefetch
+from workflow.runtime import ADDED_PERMISSION, ADDED_SCOPE, processes_for, subjects_prefetch
+
+#: The names the queue gives the permission and scope an escalation added to a task.
+_ADDED = {"owner_permission": "added_perm", "owner_permission_obj_pk": "added_scope_pk"}
 
 
 class ScopedTaskQuerySet(TaskQuerySet):
@@ -33,30 +38,58 @@ class ScopedTaskQuerySet(TaskQuerySet):
 
     def user_queue(self, user, flow_class=None):
         """Human tasks of `flow_class` the user may claim or already owns: their grants
-        reach the task's scope with its permission, or with the one an escalation added
-        to it (`workflow.runtime.ADDED_PERMISSION`)."""
+        reach the task's scope with its permission, or the scope an escalation added to it
+        with the permission it added (`workflow.runtime.ADDED_PERMISSION`)."""
         queryset = self.filter(flow_task_type="HUMAN")
         if flow_class is not None:
             queryset = queryset.filter(process__flow_class=flow_class)
         if user.is_superuser:
             return queryset
+        # As plain text: a JSON key's own lookups would read the values compared as JSON.
+        queryset = queryset.alias(
+            added_perm=Cast(KeyTextTransform(ADDED_PERMISSION, "data"), CharField()),
+            added_scope_pk=Cast(
+                Coalesce(
+                    KeyTextTransform(ADDED_SCOPE, "data"),
+                    "owner_permission_obj_pk",
+                    output_field=CharField(),
+                ),
+                CharField(),
+            ),
+        )
         return queryset.filter(Q(owner=user) | with_added_permission(task_reach(user)))
 
 
 def with_added_permission(condition: Q) -> Q:
     """`condition` (`org.selectors.task_reach`: the task's permission is one the user
-    holds on units among which its scope is) with each test of the task's permission
-    passed as well by the permission an escalation added to the task (held on the same
-    scope): one reach rule for both, and no further subquery."""
+    holds on units among which its scope is), each of its tests of a task's permission
+    and scope passed as well by the permission and scope an escalation added to the task
+    (the aliases `user_queue` makes): one reach rule for both, and no further subquery."""
+    if any(not isinstance(child, Q) and _tests_permission(child) for child in condition.children):
+        return condition | _on_added(condition)
     widened = Q(_connector=condition.connector, _negated=condition.negated)
+    widened.children = [
+        with_added_permission(child) if isinstance(child, Q) else child
+        for child in condition.children
+    ]
+    return widened
+
+
+def _tests_permission(lookup) -> bool:
+    return lookup[0].split("__", 1)[0] in _ADDED
+
+
+def _on_added(condition: Q) -> Q:
+    """`condition` asked of the added permission and scope instead of the task's own."""
+    renamed = Q(_connector=condition.connector, _negated=condition.negated)
     for child in condition.children:
         if isinstance(child, Q):
-            child = with_added_permission(child)
-        elif child[0] == "owner_permission" or child[0].startswith("owner_permission__"):
-            lookup = child[0].removeprefix("owner_permission")
-            child = Q(child) | Q((f"data__{ADDED_PERMISSION}{lookup}", child[1]))
-        widened.children.append(child)
-    return widened
+            child = _on_added(child)
+        elif _tests_permission(child):
+            field, _sep, lookup = child[0].partition("__")
+            child = (_ADDED[field] + (f"__{lookup}" if lookup else ""), child[1])
+        renamed.children.append(child)
+    return renamed
 
 
 class ScopedTask(Task):

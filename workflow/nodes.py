@@ -7,7 +7,7 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.flow import utils as flow_utils
 
-from workflow.runtime import fresh_artifact
+from workflow.runtime import fresh_artifact, holds_added_permission
 
 #: the summary of a task or process: its subject (a dispatch, a request, a circular …)
 SUBJECT = "{{ process.artifact }}"
@@ -50,6 +50,17 @@ def deadline(step: str, *, due_at, then, who=None):
         .Next(getattr(this, f"{step}_due"))
     )
     return remind, wait, escalate
+
+
+class EscalatingView(flow.View):
+    """A human step with a deadline whose escalation adds takers and removes none
+    (`retarget_open_tasks(..., keep=True)`): past the due moment, the dispatchers may take
+    it, and those who could take it still may (a unit's liaison answering late)."""
+
+    def can_assign(self, user, task):
+        if super().can_assign(user, task):
+            return True
+        return task.owner_id is None and user is not None and holds_added_permission(user, task)
 
 
 class RecusingView(flow.View):

@@ -18,11 +18,14 @@ def subjects_prefetch(flow_classes, lookup="artifact"):
     return GenericPrefetch(lookup, querysets) if querysets else None
 
 
-#: The key of a task's `data` naming a permission whose holders on the task's scope may
-#: take the task as well as the holders of its own permission: an escalation that adds
-#: takers and removes none (`retarget_open_tasks(..., keep=True)`). The queue reads it
-#: (`workflow.models.ScopedTaskQuerySet.user_queue`), by the same reach rule.
+#: The keys of a task's `data` naming a permission, and the unit it is held on, whose
+#: holders may take the task as well as the holders of its own permission on its own
+#: scope: an escalation that adds takers and removes none (`retarget_open_tasks(...,
+#: keep=True)`). The queue reads them (`workflow.models.ScopedTaskQuerySet.user_queue`)
+#: by the same reach rule, and so do the steps (`workflow.nodes.EscalatingView`). A task
+#: marked before the scope was kept names only the permission: its own scope then.
 ADDED_PERMISSION = "added_permission"
+ADDED_SCOPE = "added_scope"
 
 
 def retarget_open_tasks(process, flow_task, *, permission: str, scope, keep: bool = False) -> int:
@@ -30,9 +33,9 @@ def retarget_open_tasks(process, flow_task, *, permission: str, scope, keep: boo
     A task someone already claimed stays with them; a manager can unassign it.
 
     With `keep`, the task is not taken from anyone: those who could take it still may,
-    and the holders of `permission` on its scope (which must be `scope`) may as well —
-    for a step whose own takers must keep it (an approval's head: the step's policy
-    lets both decide). A claimed task is opened too, for when it is unassigned."""
+    and the holders of `permission` on `scope` (of the same kind as the task's own scope,
+    a unit) may as well — the unit's liaison can still answer late while the dispatchers
+    chase it. A claimed task is marked too, for when it is unassigned."""
     from django.contrib.contenttypes.models import ContentType
     from viewflow.workflow.status import STATUS
 
@@ -47,14 +50,23 @@ def retarget_open_tasks(process, flow_task, *, permission: str, scope, keep: boo
         process.task_set.filter(flow_task=flow_task, status__in=[STATUS.NEW, STATUS.ASSIGNED])
     )
     for task in tasks:
-        if (task.owner_permission_content_type_id, task.owner_permission_obj_pk) != (
-            content_type.pk,
-            str(scope.pk),
-        ):
-            raise ValueError("an added permission is held on the task's own scope")
-        task.data = {**(task.data or {}), ADDED_PERMISSION: permission}
+        if task.owner_permission_content_type_id != content_type.pk:
+            raise ValueError("an added permission is held on a scope of the task's own kind")
+        task.data = {**(task.data or {}), ADDED_PERMISSION: permission, ADDED_SCOPE: str(scope.pk)}
         task.save(update_fields=["data"])
     return len(tasks)
+
+
+def holds_added_permission(user, task) -> bool:
+    """Whether `user` may take `task` by the permission an escalation added to it."""
+    data = task.data or {}
+    permission = data.get(ADDED_PERMISSION)
+    if not permission or not task.owner_permission_content_type_id or not user.is_authenticated:
+        return False
+    scope_pk = data.get(ADDED_SCOPE) or task.owner_permission_obj_pk
+    scope = task.owner_permission_content_type.model_class()._default_manager.filter(pk=scope_pk)
+    scope = scope.first()
+    return scope is not None and user.has_perm(permission, scope)
 
 
 def cancel_process(process) -> None:

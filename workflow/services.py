@@ -5,6 +5,7 @@ person who holds the task's permission on its scope. Who may reassign is
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
@@ -12,17 +13,25 @@ from viewflow.workflow.status import STATUS
 from audit.services import record_event
 from org import selectors as org_selectors
 from workflow.policy import may_reassign
+from workflow.runtime import ADDED_PERMISSION, ADDED_SCOPE
 
 
 def reassign_candidates(task):
-    """Users who hold the task's permission on its scope object."""
+    """Users who hold the task's permission on its scope object — or the permission an
+    escalation added to it on the scope it added (`workflow.runtime.ADDED_PERMISSION`)."""
     if not task.owner_permission or not task.owner_permission_obj_pk:
         return get_user_model().objects.none()
-    codename = task.owner_permission.split(".", 1)[1]
-    scope = task.owner_permission_content_type.get_object_for_this_type(
-        pk=task.owner_permission_obj_pk
-    )
-    return org_selectors.users_reaching(scope, codename)
+    model = task.owner_permission_content_type.model_class()
+    data = task.data or {}
+    held = [(task.owner_permission, task.owner_permission_obj_pk)]
+    if data.get(ADDED_PERMISSION):
+        held.append((data[ADDED_PERMISSION], data.get(ADDED_SCOPE) or task.owner_permission_obj_pk))
+    reaching = Q(pk__in=[])
+    for permission, scope_pk in held:
+        scope = model._default_manager.get(pk=scope_pk)
+        users = org_selectors.users_reaching(scope, permission.split(".", 1)[1])
+        reaching |= Q(pk__in=users.values("pk"))
+    return get_user_model().objects.filter(reaching)
 
 
 @transaction.atomic

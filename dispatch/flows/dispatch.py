@@ -36,7 +36,7 @@ from dispatch.task_views import (
 from org import selectors as org_selectors
 from org.roles import ESCALATION_PERMISSION
 from workflow.mixins import ScopedFlowMixin
-from workflow.nodes import SUBJECT, deadline
+from workflow.nodes import SUBJECT, EscalatingView, deadline
 from workflow.runtime import fresh_artifact, processes_of, retarget_open_tasks
 
 #: the status a dispatch waits in while each deadline-watched step is open
@@ -120,7 +120,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     )
 
     confirm = (
-        flow.View(ConfirmView.as_view())
+        EscalatingView(ConfirmView.as_view())
         .Annotation(title=_("Unit confirms or requests leave"), summary_template=SUBJECT)
         .Permission("org.act_as_liaison", obj=_dispatch_unit)
         # Still unanswered when the class begins: the answer is moot, the registrar
@@ -169,7 +169,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     )
 
     acknowledge = (
-        flow.View(AcknowledgeView.as_view())
+        EscalatingView(AcknowledgeView.as_view())
         .Annotation(title=_("Trainee acknowledges the notice"), summary_template=SUBJECT)
         .Assign(this.trainee_account)
         .Permission("org.act_as_liaison", obj=_dispatch_unit)
@@ -347,8 +347,9 @@ def approval_due(dispatch):
 
 
 def escalate_dispatch(dispatch, step, process, node):
-    """The due moment passed: flag the dispatch and hand the open task to the dispatchers
-    of the roll call's department (or of the cadre's unit for a makeup)."""
+    """The due moment passed: flag the dispatch and open the task to the dispatchers of
+    the roll call's department (or of the cadre's unit for a makeup) as well; the unit's
+    liaisons (or the trainee) may still answer."""
     dispatch = services.dispatch_escalate(dispatch=dispatch, step=step)
     retarget_open_tasks(
         process,
@@ -357,6 +358,7 @@ def escalate_dispatch(dispatch, step, process, node):
         scope=dispatch.roll_call.org_department.jurisdiction
         if dispatch.roll_call
         else dispatch.unit,
+        keep=True,
     )
 
 

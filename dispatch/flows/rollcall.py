@@ -32,7 +32,7 @@ from dispatch.task_views import (
 from org.roles import ESCALATION_PERMISSION
 from workflow import bulk
 from workflow.mixins import ScopedFlowMixin
-from workflow.nodes import deadline
+from workflow.nodes import EscalatingView, deadline
 from workflow.runtime import cancel_process, fresh_artifact, processes_of, retarget_open_tasks
 
 #: a nomination task in 我的待办 names the class as well as the unit and its seats
@@ -120,7 +120,8 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
             services.nomination_remind(allocation=allocation)
 
     def escalate(self, activation, step="unanswered"):
-        """The response deadline passed: the dispatchers take over what is unanswered."""
+        """The response deadline passed: the dispatchers may take over what is unanswered
+        (the units still may answer)."""
         roll_call = fresh_artifact(activation.process)
         if roll_call.status != RollCallStatus.OPEN:
             return
@@ -136,6 +137,7 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
                     NominationFlow.nominate,
                     permission=ESCALATION_PERMISSION,
                     scope=roll_call.org_department.jurisdiction,
+                    keep=True,
                 )
 
     def unanswered(self, roll_call):
@@ -202,7 +204,7 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
     )
 
     nominate = (
-        flow.View(NominateView.as_view())
+        EscalatingView(NominateView.as_view())
         .Annotation(title=_("Liaison nominates"), summary_template=NOMINATION_SUBJECT)
         .Permission("org.act_as_liaison", obj=_allocation_unit)
         .Next(this.head_approval)

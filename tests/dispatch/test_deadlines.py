@@ -59,14 +59,46 @@ def test_after_the_due_date_the_task_escalates_to_the_dispatcher(world, setup, c
         client.force_login(world.charlie)
         assert "王堃" not in client.get("/dispatches/overdue/").content.decode()
 
-    # The liaison can no longer claim it; the dispatcher can, and answers for the unit.
+    # The dispatcher may now take it and answer for the unit; the liaison still may.
     task = open_task(process, "confirm")
     client.force_login(staff.lily)
-    assert client.post(task_url(task, "assign")).status_code == 403
+    assert client.get(task_url(task, "assign")).status_code == 200
     client.force_login(world.bob)
     assert act(client, task, {"action": "confirm"}).status_code == 302
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.NOTIFIED
+
+
+def test_an_escalated_confirmation_stays_with_the_unit_and_opens_to_the_dispatchers(
+    world, setup, client
+):
+    from workflow.models import ScopedTask
+
+    staff, dispatch, process = setup
+    fire_at(dispatch.confirm_due - dt.timedelta(hours=12))  # the reminder
+    fire_at(dispatch.confirm_due + dt.timedelta(hours=1))  # the escalation
+    task = open_task(process, "confirm")
+
+    def queued(person):
+        return ScopedTask.objects.user_queue(person).filter(pk=task.pk).exists()
+
+    # The roll call's (city) dispatcher and the unit's liaison; not a county dispatcher
+    # (the cadre is not in the county), nor the unit's head.
+    assert queued(world.bob) and queued(staff.lily)
+    assert not queued(world.carol) and not queued(world.alice)
+    client.force_login(world.carol)
+    assert client.post(task_url(task, "assign")).status_code in (403, 404)
+    # Reassigning offers both: whoever may do the task.
+    client.force_login(world.bob)
+    form = client.get(f"/tasks/{task.pk}/reassign/").context["form"]
+    offered = set(form.fields["user"].queryset.values_list("username", flat=True))
+    assert {"lily", "bob"} <= offered and not offered & {"carol", "alice"}
+
+    # The liaison answers late, after the escalation: the dispatch goes on as usual.
+    client.force_login(staff.lily)
+    assert act(client, task, {"action": "confirm"}).status_code == 302
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.NOTIFIED and dispatch.escalated
 
 
 def test_completing_the_task_in_time_disarms_its_timers(world, setup, client):
@@ -213,7 +245,7 @@ def test_a_nominee_accepted_after_the_deadline_gets_a_due_moment_of_its_own(worl
     assert events("dispatch.escalate.confirm", dispatch) == 1
     task = open_task(process, "confirm")
     client.force_login(staff.lily)
-    assert client.post(task_url(task, "assign")).status_code == 403
+    assert client.get(task_url(task, "assign")).status_code == 200
     client.force_login(world.bob)
     assert act(client, task, {"action": "confirm"}).status_code == 302
     assert Dispatch.objects.get().status == DispatchStatus.NOTIFIED
@@ -265,7 +297,35 @@ def test_a_dispatch_sent_back_after_the_deadline_is_due_again(world, setup, clie
     assert dispatch.escalated
     assert events("dispatch.escalate.confirm", dispatch) == 1
     client.force_login(staff.lily)
-    assert client.post(task_url(open_task(process, "confirm"), "assign")).status_code == 403
+    assert client.get(task_url(open_task(process, "confirm"), "assign")).status_code == 200
+
+
+def test_a_second_round_of_confirmation_is_reminded_and_escalated_again(world, setup, client):
+    from notifications.models import Notification
+
+    staff, dispatch, process = setup
+    deadline = dispatch.confirm_due
+    fire_at(deadline - dt.timedelta(hours=12))  # the first round's reminder
+    request_leave(client, staff.lily, process)
+    late = deadline + dt.timedelta(hours=2)
+    with time_machine.travel(late, tick=False):
+        head_rejects(client, world, dispatch)
+    dispatch.refresh_from_db()
+    fire_at(dispatch.confirm_due - dt.timedelta(hours=12))
+    fire_at(dispatch.confirm_due + dt.timedelta(hours=1))
+
+    mine = Notification.objects.filter(key__startswith=f"dispatch:{dispatch.pk}:confirm:")
+    # One reminder to the unit's liaison in each round (each its own due moment), and the
+    # second round's escalation to the roll call's dispatcher.
+    reminders = mine.filter(event="reminder", recipient=staff.lily)
+    assert reminders.count() == 2
+    assert {n.context["due"][:10] for n in reminders} == {
+        timezone.localtime(deadline).date().isoformat(),
+        timezone.localtime(dispatch.confirm_due).date().isoformat(),
+    }
+    assert list(mine.filter(event="escalation").values_list("recipient__username", flat=True)) == [
+        "bob"
+    ]
 
 
 def test_a_request_refused_before_the_deadline_keeps_the_roll_calls_due(world, setup, client):
@@ -304,7 +364,7 @@ def test_a_makeup_dispatch_is_reminded_and_escalated_by_its_own_due(world, setup
     assert events("dispatch.escalate.confirm", dispatch) == 1
     client.force_login(staff.lily)
     task = open_task(process_of(dispatch, "DispatchFlow"), "confirm")
-    assert client.post(task_url(task, "assign")).status_code == 403
+    assert client.get(task_url(task, "assign")).status_code == 200
 
 
 def overdue_world(world, client, cadres, units, leave_for=()):
