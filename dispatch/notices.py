@@ -5,6 +5,8 @@ a key that names the event, so a retried step never notifies anyone twice. Recip
 are chosen by jurisdiction: the people whose grants cover the unit concerned.
 """
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -286,6 +288,14 @@ def _step_url(dispatch, step: str, process_url=None, task_url=None) -> str:
     return process_url or record_url(dispatch.cadre_id)
 
 
+def step_key(dispatch, step: str) -> str:
+    """The key of a round of a dispatch's `step`, one per due moment (a confirmation
+    reopened after a refused request has a new one): each round notifies once."""
+    due = dispatch.confirm_due if step == "confirm" else dispatch.acknowledge_due
+    round_ = due.astimezone(dt.UTC).strftime("%Y%m%dT%H%MZ") if due else "open"
+    return f"dispatch:{dispatch.pk}:{step}:{round_}"
+
+
 def reminder(dispatch, step: str, due):
     """Before a due moment: the unit (confirmation) or the trainee (acknowledgement).
     Only reminder slots still ahead when the step began count (confirmation: the
@@ -299,7 +309,7 @@ def reminder(dispatch, step: str, due):
     notify(
         event=Event.REMINDER,
         recipients=recipients,
-        key=f"dispatch:{dispatch.pk}:{step}:{slot.key_suffix if slot else 'due'}",
+        key=f"{step_key(dispatch, step)}:{slot.key_suffix if slot else 'due'}",
         context={
             "subject": subject,
             "due": timezone.localtime(due),
@@ -321,7 +331,7 @@ def escalated(dispatch, step: str):
     notify(
         event=Event.ESCALATION,
         recipients=dispatchers(department),
-        key=f"dispatch:{dispatch.pk}:{step}:escalated",
+        key=f"{step_key(dispatch, step)}:escalated",
         context={
             "subject": overdue_step_subject(dispatch, step),
             "cadre_name": dispatch.cadre.name,
@@ -445,8 +455,6 @@ def decision_to_trainee(dispatch, request):
 def reminder_candidates(now):
     """Open dispatch steps with a due moment in the reminder window, for
     `manage.py send_reminders` (the 3-day and 1-day reminders)."""
-    import datetime as dt
-
     from django.db.models import OuterRef, Subquery
 
     from dispatch.models import (
@@ -477,7 +485,7 @@ def reminder_candidates(now):
     for dispatch in named:
         yield ReminderCandidate(
             due=dispatch.confirm_due,
-            key=f"dispatch:{dispatch.pk}:confirm",
+            key=step_key(dispatch, "confirm"),
             recipients=liaisons_of(dispatch.unit),
             context={"subject": step_subject(dispatch, "confirm")},
             url=_step_url(dispatch, "confirm", process_url=urls.get(dispatch.pk, "")),
@@ -516,7 +524,7 @@ def reminder_candidates(now):
     for dispatch in notified:
         yield ReminderCandidate(
             due=dispatch.acknowledge_due,
-            key=f"dispatch:{dispatch.pk}:acknowledge",
+            key=step_key(dispatch, "acknowledge"),
             recipients=trainee_or_liaisons(dispatch),
             context={"subject": step_subject(dispatch, "acknowledge")},
             url=_step_url(

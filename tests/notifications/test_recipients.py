@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from approvals.models import ApprovalRequest
 from dispatch.models import Dispatch, QuotaAllocation
+from dispatch.notices import step_key
 from notifications.models import Notification
 from tests.factories import user
 from tests.flowtools import act, deadline, fire_at, named, notified, open_task, process_of
@@ -213,7 +214,8 @@ def test_acknowledgement_reminder_and_escalation_reach_the_trainee_then_the_disp
     with time_machine.travel(wang.acknowledge_due + dt.timedelta(hours=1), tick=False):
         call_command("workflow_timers")
     # The roll call's (city) dispatcher, not the county's, though Zhang is a county cadre.
-    assert notified("escalation", key=f"dispatch:{wang.pk}:acknowledge:escalated") == {"bob"}
+    wang.refresh_from_db()
+    assert notified("escalation", key=f"{step_key(wang, 'acknowledge')}:escalated") == {"bob"}
     heard = set(
         Notification.objects.exclude(pk__in=before).values_list("recipient__username", flat=True)
     )
