@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import remove_perm
 
@@ -207,6 +208,8 @@ def delegation_create(*, actor, delegate, starts_on, ends_on) -> Delegation:
         )
     if ends_on < starts_on:
         raise ValidationError(_("The delegation must end on or after the day it starts."))
+    if ends_on < timezone.localdate():
+        raise ValidationError({"ends_on": _("A delegation cannot end before today.")})
     delegation = Delegation.objects.create(
         delegator=actor,
         delegate=delegate,
@@ -223,11 +226,14 @@ def delegation_create(*, actor, delegate, starts_on, ends_on) -> Delegation:
 
 @transaction.atomic
 def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
-    """End a delegation early (nothing is deleted). The apps above are told
+    """End a delegation early (nothing is deleted; once only). The apps above are told
     (`org.signals.delegation_revoked`): the deputy's claimed approval tasks go back to
     the queue."""
     if delegation.delegator != actor and not actor.is_superuser:
         raise PermissionDenied
+    delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
+    if delegation.revoked:
+        return delegation  # revoked already (a second click): nothing more happens
     before = snapshot(delegation)
     delegation.revoked = True
     delegation.save(update_fields=["revoked"])

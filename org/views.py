@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import exports
@@ -143,6 +144,7 @@ def delegations(request):
         if delegation is None:
             raise Http404
         services.delegation_revoke(actor=request.user, delegation=delegation)
+        messages.success(request, _("The delegation was revoked."))
         return redirect("delegations")
     if request.method == "POST" and form.is_valid():
         try:
@@ -161,5 +163,6 @@ def delegations(request):
         "form": form,
         "given": selectors.delegations_given(request.user),
         "has_candidates": candidates.exists(),
+        "today": timezone.localdate(),
     }
     return render(request, "org/delegations.html", context)

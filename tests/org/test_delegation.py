@@ -135,3 +135,37 @@ def test_only_department_heads_delegate(world, staff, client):
     for outsider in (staff.lily, world.bob, world.nobody):
         client.force_login(outsider)
         assert client.get("/delegations/").status_code == 403
+
+
+def test_a_delegation_ending_before_today_is_refused(world):
+    deputy = user("a.deputy", "deputy_head", world.a)
+    with pytest.raises(ValidationError) as refused:
+        delegate(
+            world,
+            deputy,
+            starts_on=TODAY - dt.timedelta(days=5),
+            ends_on=TODAY - dt.timedelta(days=1),
+        )
+    assert "ends_on" in refused.value.message_dict
+    assert not Delegation.objects.exists()
+    delegate(world, deputy, starts_on=TODAY - dt.timedelta(days=5), ends_on=TODAY)  # today counts
+
+
+def test_revoking_twice_is_recorded_once_and_an_ended_delegation_offers_no_revoke(world, client):
+    from audit.models import AuditEvent
+
+    deputy = user("a.deputy", "deputy_head", world.a, first_name="赵副")
+    running = delegate(world, deputy)
+    client.force_login(world.alice)
+    for _click in range(2):
+        response = client.post("/delegations/", {"revoke": running.pk}, follow=True)
+        assert "已撤销委托" in response.content.decode()
+    assert AuditEvent.objects.filter(verb="approval.delegation_revoke").count() == 1
+
+    ended = delegate(world, deputy, starts_on=TODAY, ends_on=TODAY)
+    Delegation.objects.filter(pk=ended.pk).update(
+        starts_on=TODAY - dt.timedelta(days=2), ends_on=TODAY - dt.timedelta(days=1)
+    )
+    page = client.get("/delegations/").content.decode()
+    assert f'value="{ended.pk}"' not in page and "已结束" in page
+    assert "受托人" in page and "期间" in page  # the table's header
