@@ -130,7 +130,8 @@ def guard_handled_task(node, entry):
 
 def handled_task_redirect(request, node, task_pk):
     """For a finished (done or cancelled) task: a redirect to its page — or home, when
-    the user may not see the process — with a message saying it has been handled. None
+    the user may not see the process — with a message saying it has been handled (or,
+    cancelled, that the step has ended). None
     when the task is still open, or the user never had anything to do with it (outsiders
     are refused as before)."""
     from viewflow.workflow.status import STATUS
@@ -148,7 +149,13 @@ def handled_task_redirect(request, node, task_pk):
     visible = node.flow_class.instance.has_view_permission(user, task.process)
     if not (visible or task.owner_id == user.pk or _might_have_taken(user, task)):
         return None
-    if task.status == STATUS.DONE and task.owner_id == user.pk:
+    if task.status == STATUS.CANCELED:
+        # Nobody did it: the step ended (another department settled the request, the
+        # class began, the roll call was cancelled …).
+        messages.info(
+            request, _("This step has ended: it was settled otherwise, nothing more to do here.")
+        )
+    elif task.owner_id == user.pk:
         messages.info(request, _("You have already handled this item."))
     else:
         messages.info(request, _("This item has already been handled by someone else."))

@@ -60,7 +60,7 @@ def test_an_approver_finds_the_cancelled_sibling_already_handled(world, staff, k
     response = client.post(task_url(sibling, "execute"), {"decision": "approved"})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "该事项已由他人办理" in page
+    assert "该事项已结束（已由他人办理或已无需办理）" in page
     assert ApprovalRequest.objects.get().status == RequestStatus.REJECTED
 
 

@@ -86,6 +86,9 @@ def test_an_escalated_confirmation_stays_with_the_unit_and_opens_to_the_dispatch
     # (the cadre is not in the county), nor the unit's head.
     assert queued(world.bob) and queued(staff.lily)
     assert not queued(world.carol) and not queued(world.alice)
+    client.force_login(staff.lily)
+    page = client.get(task_url(task, "assign")).content.decode()
+    assert "本事项已逾期，转调训专员督办" in page and "added_permission" not in page
     client.force_login(world.carol)
     assert client.post(task_url(task, "assign")).status_code in (403, 404)
     # Reassigning offers both: whoever may do the task.

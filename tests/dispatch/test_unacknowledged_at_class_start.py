@@ -123,3 +123,19 @@ def test_a_late_acknowledgement_in_the_inbox_is_recorded_on_the_dispatch(
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.ACKNOWLEDGED and dispatch.acknowledged_at
     assert open_task(process, "record_attendance")
+
+
+def test_a_late_reminder_link_tells_the_trainee_the_step_has_ended(world, staff, klass, client):
+    from tests.flowtools import task_url
+
+    _dispatch, process = named(client, world, klass, world.cadre_a)
+    client.force_login(staff.lily)
+    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    acknowledge = open_task(process, "acknowledge")
+    with at(klass.start_date, 8):
+        call_command("workflow_timers")
+        client.force_login(world.dave)
+        response = client.get(task_url(acknowledge, "execute"), follow=True)
+    page = response.content.decode()
+    assert "该事项已结束" in page  # told the step ended, not refused
+    assert "无权" not in page
