@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,7 +31,11 @@ from dispatch.import_cells import (
     write_in_batches,
 )
 from dispatch.models import ClassKind, Institution, TrainingClass
-from dispatch.services.classes import attendance_recorded, fixed_field_refusals
+from dispatch.services.classes import (
+    attendance_recorded,
+    fixed_field_refusals,
+    sessions_refusal,
+)
 from imports.kinds import Action, Column, ImportKind, RowOutcome, differences
 from org.models import OrgDepartment
 from org.policy import is_dispatcher
@@ -154,10 +159,14 @@ class ClassImport(ImportKind):
             ).select_related("unit")  # its name, for the preview's changes
         }
         existing: dict[str, list[TrainingClass]] = {}
-        for klass in TrainingClass.objects.filter(
-            name__in={row.get("name", "") for _line, row in rows},
-            institution__in=[i.pk for i in institutions.values()],
-        ).select_related("organizer__unit"):
+        for klass in (
+            TrainingClass.objects.filter(
+                name__in={row.get("name", "") for _line, row in rows},
+                institution__in=[i.pk for i in institutions.values()],
+            )
+            .select_related("organizer__unit")
+            .annotate(sessions_total=Sum("sessions__hours"))
+        ):
             key = class_key(klass.name, klass.start_date, klass.institution_id)
             existing.setdefault(key, []).append(klass)
         attended = attendance_recorded(k.pk for found in existing.values() for k in found)
@@ -330,6 +339,10 @@ class ClassImport(ImportKind):
             )
             if refusals:
                 errors.extend(refusals.values())
+                return outcome
+            refusal = sessions_refusal(found[0], hours, sessions_total=found[0].sessions_total)
+            if refusal:
+                errors.append(refusal)
                 return outcome
         if not unchanged:
             refusal = _capacity_refusal(

@@ -3,9 +3,11 @@ user acts, and recorded as an audit event in the same transaction."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from audit.services import save_audited
+from core.formatting import format_hours
 from dispatch import capacity
 from dispatch.models import Dispatch, TrainingClass
 from org import policy
@@ -72,8 +74,9 @@ def training_class_save(*, actor, training_class: TrainingClass) -> TrainingClas
 
 def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) -> None:
     """Refuse (ValidationError by field) a class, new or changed, that its institution has
-    no seats left for on its dates, or whose attendance is recorded and whose dates or
-    hours would change: what `training_class_save` asks, and the admin's class form."""
+    no seats left for on its dates, whose attendance is recorded and whose dates or hours
+    would change, or whose hours would fall below its sessions' (`sessions_refusal`): what
+    `training_class_save` asks, and the admin's class form."""
     if training_class.pk is not None:
         stored = TrainingClass.objects.filter(pk=training_class.pk)
         stored = (stored.select_for_update() if lock else stored).first()
@@ -83,6 +86,8 @@ def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) 
             )
             if refusals:
                 raise ValidationError(refusals)
+        if refusal := sessions_refusal(training_class, training_class.credit_hours):
+            raise ValidationError({"credit_hours": refusal})
     capacity.require_capacity(
         training_class.institution,
         training_class.start_date,
@@ -91,3 +96,18 @@ def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) 
         field="quota",
         exclude_classes=[training_class.pk],
     )
+
+
+def sessions_refusal(training_class, credit_hours, *, sessions_total=None) -> str | None:
+    """Why the class cannot have `credit_hours`, fewer than its curriculum's sessions
+    total (the share of each kind of teaching is taken against the class's hours), or
+    None. `sessions_total`: when the caller has summed the sessions of many classes."""
+    if training_class.pk is None or credit_hours is None:
+        return None
+    if sessions_total is None:
+        sessions_total = training_class.sessions.aggregate(total=Sum("hours"))["total"]
+    if not sessions_total or credit_hours >= sessions_total:
+        return None
+    return _(
+        "The sessions of %(klass)s total %(total)s hours: its credit hours cannot be fewer."
+    ) % {"klass": training_class.name, "total": format_hours(sessions_total)}

@@ -226,3 +226,23 @@ def test_the_class_page_costs_the_same_however_many_sessions(
     with django_assert_max_num_queries(20):
         page = client.get(f"/classes/{klass.pk}/").content.decode()
     assert f"课程{sessions - 1}" in page
+
+
+def test_a_class_cannot_have_fewer_hours_than_its_sessions(world, klass):
+    """The other side of the same rule: the class service (and the admin's form, and the
+    class import, which ask the same `sessions_refusal`) refuse to cut a class's hours
+    below its curriculum's total; down to the total is fine."""
+    from dispatch.services import training_class_save
+
+    class_session_save(actor=world.bob, session=session_for(klass, 60))
+    class_session_save(actor=world.bob, session=session_for(klass, 30))
+    klass.credit_hours = Decimal(80)
+    with pytest.raises(ValidationError) as refused:
+        training_class_save(actor=world.bob, training_class=klass)
+    assert refused.value.message_dict["credit_hours"] == [
+        f"{klass.name}的课程合计90学时，班次学时不能少于课程合计。"
+    ]
+    klass.credit_hours = Decimal(90)
+    training_class_save(actor=world.bob, training_class=klass)
+    klass.refresh_from_db()
+    assert klass.credit_hours == Decimal(90)

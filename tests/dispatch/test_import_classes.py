@@ -278,3 +278,22 @@ def test_the_admin_keeps_the_dates_and_hours_of_a_class_attended(world, client):
 
     assert client.post(url, {**data, "location": "新校区"}).status_code == 302
     assert TrainingClass.objects.get(pk=klass.pk).location == "新校区"
+
+
+def test_a_row_cutting_a_class_below_its_sessions_hours_is_an_error(world):
+    from dispatch.models import ClassSession
+
+    commit("classes", world.bob, [row(world)])
+    klass = TrainingClass.objects.get(name="春季班")
+    ClassSession.objects.create(
+        training_class=klass,
+        date=klass.start_date,
+        title="党章党规党纪",
+        hours=Decimal(32),
+        teacher="李老师",
+        content="party_spirit",
+    )
+    [outcome] = check("classes", world.bob, [row(world, credit_hours="24")])
+    assert outcome.action == Action.ERROR
+    assert outcome.errors == ["春季班的课程合计32学时，班次学时不能少于课程合计。"]
+    assert actions(commit("classes", world.bob, [row(world, credit_hours="32")])) == [Action.UPDATE]
