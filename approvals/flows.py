@@ -83,6 +83,11 @@ class Decide(flow.View):
     def can_execute(self, user, task):
         return super().can_execute(user, task) and self._may_decide(user, task)
 
+    def may_hold(self, user, task) -> bool:
+        """Whether the claimant may still decide the step (`workflow.nodes.may_hold`: a
+        deputy whose delegation ended gives it back, `workflow.claims`)."""
+        return self._may_decide(user, task)
+
     @property
     def assign_path(self):
         return path(

@@ -6,11 +6,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from approvals import notices, policy
 from approvals.models import ApprovalRequest, ApprovalStep, Decision, RequestStatus
@@ -311,68 +309,3 @@ def request_cancel(*, actor, request: ApprovalRequest, reason: str) -> ApprovalR
         note=reason,
     )
     return request
-
-
-# -- a claimed step whose claimant lost the authority goes back to the queue -------------
-
-#: Why a claimed task went back to the queue (the `task.release` event's reason).
-RELEASE_REVOKED = "delegation_revoked"
-RELEASE_ENDED = "delegation_ended"
-
-
-def lost_claims(users) -> list:
-    """The open approval tasks claimed by one of `users` (user ids, or a query of them)
-    that their claimant may no longer decide — a deputy whose delegation was revoked or
-    has ended, and who holds the step's authority in no other way (their own, or another
-    head's delegation still running). Each task's own rule answers: the approval step's
-    `can_execute`, which asks `policy.may_decide`."""
-    tasks = (
-        Task.objects.filter(
-            flow_task_type="HUMAN",
-            status=STATUS.ASSIGNED,
-            owner__in=users,
-            process__artifact_content_type=ContentType.objects.get_for_model(ApprovalRequest),
-        )
-        .select_related("owner", "process")
-        .order_by("pk")
-    )
-    return [task for task in tasks if not task.flow_task.can_execute(task.owner, task)]
-
-
-@transaction.atomic
-def lost_claims_release(*, actor, users, reason: str, delegation=None) -> int:
-    """Put each of `lost_claims(users)` back in the queue of those who may decide its
-    step (status NEW, no owner), with a `task.release` event saying why; the number
-    released. A task its claimant completed meanwhile is left alone (a conditional
-    update), so the release is safe to repeat."""
-    released = 0
-    for task in lost_claims(users):
-        before = {"owner": task.owner_id, "status": task.status}
-        if not Task.objects.filter(
-            pk=task.pk, status=STATUS.ASSIGNED, owner_id=task.owner_id
-        ).update(status=STATUS.NEW, owner=None):
-            continue
-        record_event(
-            actor=actor,
-            verb="task.release",
-            target=task,
-            before=before,
-            after={
-                "owner": None,
-                "status": STATUS.NEW.value,
-                "reason": reason,
-                "delegation": getattr(delegation, "pk", None),
-            },
-            note=reason,
-        )
-        released += 1
-    return released
-
-
-def ended_delegation_claims_release() -> int:
-    """The periodic sweep: release the lost claims of every deputy whose delegation ended
-    before today (or was revoked: one whose revocation did not release it). Idempotent:
-    a released task is no longer claimed."""
-    ended = Q(revoked=True) | Q(ends_on__lt=timezone.localdate())
-    deputies = Delegation.objects.filter(ended).values("delegate")
-    return lost_claims_release(actor=None, users=deputies, reason=RELEASE_ENDED)

@@ -32,14 +32,18 @@ def snapshot(instance: models.Model) -> dict:
     return data
 
 
-def record_event(*, actor, verb: str, target: models.Model, before=None, after=None, note=""):
-    """Append one audit event for `target`. `actor` may be None for system actions."""
+def record_event(
+    *, actor, verb: str, target: models.Model, before=None, after=None, note="", label=""
+):
+    """Append one audit event for `target`. `actor` may be None for system actions.
+    `label` names the target in the trail instead of `str(target)` (a workflow task:
+    its step and subject, `workflow.services.task_label`)."""
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         verb=verb,
         target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
         target_id=str(target.pk),
-        target_repr=str(target)[:255],
+        target_repr=(label or str(target))[:255],
         before=before,
         after=after,
         note=note,

@@ -229,8 +229,8 @@ CELERY_BEAT_SCHEDULE = {
     "circular-documents": {"task": "circulars.issue_waiting", "schedule": 60.0},
     # The dispatch tallies' change rows merged, so the circular's figures read few rows.
     "dispatch-tally": {"task": "dispatch.compact_tally", "schedule": 600.0},
-    # Approval tasks claimed by a deputy whose delegation has ended: back to the queue (a
-    # revoked delegation gives them back at once).
+    # Tasks claimed by a deputy whose delegation has ended: back to the queue (a revoked
+    # delegation gives them back at once; `workflow.claims`).
     "delegation-releases": {
         "task": "approvals.release_ended_delegations",
         "schedule": 24 * 3600.0,

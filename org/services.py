@@ -227,8 +227,8 @@ def delegation_create(*, actor, delegate, starts_on, ends_on) -> Delegation:
 @transaction.atomic
 def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
     """End a delegation early (nothing is deleted; once only). The apps above are told
-    (`org.signals.delegation_revoked`): the deputy's claimed approval tasks go back to
-    the queue."""
+    (`org.signals.delegation_revoked`): the deputy's claimed tasks that asked for the
+    delegated permission go back to the queue (`workflow.claims`)."""
     if delegation.delegator != actor and not actor.is_superuser:
         raise PermissionDenied
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)

@@ -9,6 +9,6 @@ cadres_changed = django.dispatch.Signal()
 
 # A delegation was revoked (`org.services.delegation_revoke`): sent with `delegation` and
 # `actor`, in the transaction of the revocation, once the reach cache is forgotten (the
-# deputy's authority is gone). `approvals` puts back in the queue the tasks the deputy
-# claimed and may no longer decide.
+# deputy's authority is gone). `workflow` puts back in the queue the tasks the deputy
+# claimed and may no longer do (`workflow.claims`).
 delegation_revoked = django.dispatch.Signal()

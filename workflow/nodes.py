@@ -52,6 +52,37 @@ def deadline(step: str, *, due_at, then, who=None):
     return remind, wait, escalate
 
 
+def holds_task_permission(node, user, task) -> bool:
+    """Whether `user` holds `task`'s permission as Viewflow's `View.can_assign` asks it —
+    on the object `node` scopes it by for the task's process (`.Permission(..., obj=...)`),
+    or without one — or the permission an escalation added to it
+    (`runtime.holds_added_permission`). Who owns the task is not asked."""
+    if user is None or not user.is_authenticated:
+        return False
+    if not task.owner_permission:
+        return True
+    obj = getattr(node, "_owner_permission_obj", None)
+    if callable(obj):
+        obj = obj(task.process)
+    return (
+        user.has_perm(task.owner_permission, obj=obj)
+        or user.has_perm(task.owner_permission)
+        or holds_added_permission(user, task)
+    )
+
+
+def may_hold(user, task) -> bool:
+    """May `user`, who owns `task`, still do it (`workflow.claims`: a deputy whose
+    delegation ended)? The task's node answers by its own `may_hold(user, task)` when it
+    has a rule of its own (an approval step's policy, a recusing step's 回避), else by
+    `holds_task_permission`."""
+    node = task.flow_task
+    own = getattr(node, "may_hold", None)
+    if own is not None:
+        return own(user, task)
+    return holds_task_permission(node, user, task)
+
+
 class EscalatingView(flow.View):
     """A human step with a deadline whose escalation adds takers and removes none
     (`retarget_open_tasks(..., keep=True)`): past the due moment, the dispatchers may take
@@ -100,6 +131,10 @@ class RecusingView(flow.View):
 
     def can_assign(self, user, task):
         return super().can_assign(user, task) and self.may_decide(user, task)
+
+    def may_hold(self, user, task) -> bool:
+        """The step's permission, and not recused (`workflow.nodes.may_hold`)."""
+        return holds_task_permission(self, user, task) and self.may_decide(user, task)
 
     def can_execute(self, user, task):
         return super().can_execute(user, task) and self.may_decide(user, task)

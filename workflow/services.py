@@ -2,11 +2,14 @@
 person who holds the task's permission on its scope. Who may reassign is
 `workflow.policy.may_reassign` (re-exported here for the reassign page)."""
 
+import html
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
@@ -14,6 +17,17 @@ from audit.services import record_event
 from org import selectors as org_selectors
 from workflow.policy import may_reassign
 from workflow.runtime import ADDED_PERMISSION, ADDED_SCOPE
+
+
+def task_label(task) -> str:
+    """How the audit trail names a task: its step's title and its subject, as 我的待办
+    shows them ("单位负责人审核 · …"), in the active language — not Viewflow's repr of
+    the flow, node, id and a status the event may have changed."""
+    title = force_str(task.title or "")
+    subject = html.unescape(force_str(task.brief or "")).strip()
+    if not subject or subject == title:
+        return title[:255]
+    return f"{title} · {subject}"[:255]
 
 
 def reassign_candidates(task):
@@ -52,6 +66,7 @@ def task_reassign(*, actor, task, to_user):
         actor=actor,
         verb="task.reassign",
         target=task,
+        label=task_label(task),
         before=before,
         after={"owner": to_user.pk, "status": task.status},
     )
