@@ -5,11 +5,24 @@ once each, the liaisons of their units. Built on the shared pieces of `dispatch.
 from dispatch.notices import (
     class_context,
     liaison_shares,
-    process_urls,
     record_url,
     unit_shares,
 )
 from notifications.models import Event
+
+
+def liaison_url(unit_ids, shares) -> str:
+    """Where a liaison's message leads — a page a liaison may open (not the roll call's,
+    which is its department's): the cadre's training record when it names one cadre, else
+    the dispatches of the units they reach, filtered to the cancelled ones."""
+    from django.urls import reverse
+
+    from dispatch.models import DispatchStatus
+
+    named = [d for unit_id in unit_ids for d in shares[unit_id][1]]
+    if len(named) == 1:
+        return record_url(named[0].cadre_id)
+    return f"{reverse('dispatch_list')}?status={DispatchStatus.CANCELLED.value}"
 
 
 def roll_call_cancelled(roll_call, dispatches, reason: str):
@@ -52,8 +65,8 @@ def roll_call_cancelled(roll_call, dispatches, reason: str):
         ],
         group=f"rollcall:{roll_call.pk}",
     )
-    lists, served = liaison_shares(unit_shares(dispatches))
-    url = process_urls([roll_call]).get(roll_call.pk, "")
+    shares = unit_shares(dispatches)
+    lists, served = liaison_shares(shares)
     notify_each(
         event=Event.CANCELLED,
         entries=[
@@ -61,7 +74,7 @@ def roll_call_cancelled(roll_call, dispatches, reason: str):
                 user,
                 f"rollcall:{roll_call.pk}:cancelled",
                 {**common, "units": [lists[unit_id] for unit_id in unit_ids]},
-                url,
+                liaison_url(unit_ids, shares),
             )
             for user, unit_ids in served.values()
         ],

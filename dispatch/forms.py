@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop
 from core.validation import REASON_MAX_LENGTH, validate_attachment
 from core.widgets import DateInput, DateTimeInput, MultiPicker
 from dispatch.models import AttendanceResult, RequestKind, RollCallMode, TrainingClass
+from dispatch.policy import ACK_DISPATCHER
 from org import selectors as org_selectors
 from org.models import Cadre, Unit
 
@@ -76,18 +77,28 @@ class ConfirmForm(forms.Form):
 
 
 class AcknowledgeForm(forms.Form):
-    """签收: the trainee's own (本人), or the unit liaison's for a cadre without an account
-    (代为签收) — the box says which."""
+    """签收: the trainee's own (本人), or on the cadre's behalf (代为签收) — by the unit's
+    liaison for a cadre without an account, or by a dispatcher of the organization
+    department who took over an escalated acknowledgement — the box says which
+    (`capacity`, one of `policy.acknowledging_capacity`)."""
 
     confirm = forms.BooleanField(label=_("I have received the notice"), required=True)
 
-    def __init__(self, *args, on_behalf_of: str = "", **kwargs):
+    def __init__(self, *args, on_behalf_of: str = "", capacity: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        if on_behalf_of:
-            self.fields["confirm"].label = _(
+        if not on_behalf_of:
+            return
+        if capacity == ACK_DISPATCHER:
+            label = _(
+                "On behalf of %(cadre_name)s, I acknowledge receipt of the notice as the "
+                "organization department and will see that it reaches them"
+            )
+        else:
+            label = _(
                 "On behalf of %(cadre_name)s, who has no account, I acknowledge receipt of "
                 "the notice and will pass it on to them"
-            ) % {"cadre_name": on_behalf_of}
+            )
+        self.fields["confirm"].label = label % {"cadre_name": on_behalf_of}
 
 
 class AttendanceForm(forms.Form):

@@ -3,6 +3,7 @@ services (which refuse), the views (403), the flows (a start node's availability
 template tags (which show a link exactly when following it does not end in 403)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,13 @@ def class_has_begun(training_class, today=None) -> bool:
     """From its first day a class is under way: the unit's answer and the trainee's
     acknowledgement are moot, and the registrar records whether the cadre came."""
     return training_class.start_date <= (today or timezone.localdate())
+
+
+def classes_begun(today=None, *, prefix: str = "training_class__") -> Q:
+    """`class_has_begun` in SQL, on the rows reaching the class through `prefix` (a
+    dispatch's by default): a confirmation or acknowledgement of such a row is no longer
+    due (nor overdue, nor reminded); the registrar's attendance is."""
+    return Q(**{f"{prefix}start_date__lte": today or timezone.localdate()})
 
 
 def answer_refusal(training_class) -> str | None:
@@ -80,3 +88,22 @@ def attendance_refusal(training_class, outcome: str | None = None, *, today=None
 def require_attendance_open(training_class, outcome: str | None = None) -> None:
     if message := attendance_refusal(training_class, outcome):
         raise ValidationError(message)
+
+
+#: in which capacity a notice is acknowledged (签收): by the trainee themself; by the
+#: unit's liaison for a cadre without an account; by a dispatcher of the organization
+#: department who took over an escalated acknowledgement
+ACK_TRAINEE, ACK_LIAISON, ACK_DISPATCHER = "trainee", "liaison", "dispatcher"
+
+
+def acknowledging_capacity(user, dispatch) -> str | None:
+    """The capacity in which `user` acknowledges the dispatch's notice, or None when
+    they may not (not the trainee, nor a liaison of the unit or a dispatcher reaching
+    it). A liaison of the unit acts as the liaison even if also a dispatcher."""
+    if user is not None and dispatch.cadre.user_id == user.pk:
+        return ACK_TRAINEE
+    if may(user, "act_as_liaison", dispatch.unit):
+        return ACK_LIAISON
+    if may(user, DISPATCHER_PERMISSION, dispatch.unit):
+        return ACK_DISPATCHER
+    return None

@@ -11,6 +11,7 @@ from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
 from core.planner import Unindexed
+from dispatch import policy
 from dispatch.models import TrainingClass
 from org.models import Cadre
 from org.selectors import READ, cadres_in_reach, units_in_reach
@@ -162,7 +163,8 @@ def overdue_dispatches(user, now=None) -> QuerySet:
 
 def overdue_dispatch_rows(user, now=None) -> QuerySet:
     """`overdue_dispatches` without the per-row subqueries (the page is cut from these
-    rows first: `core.paging`)."""
+    rows first: `core.paging`). Once the class has begun the confirmation or
+    acknowledgement is moot, not overdue (the registrar records attendance instead)."""
     from dispatch.models import DispatchStatus
 
     now = now or timezone.now()
@@ -172,6 +174,7 @@ def overdue_dispatch_rows(user, now=None) -> QuerySet:
             Q(status=DispatchStatus.NAMED, confirm_due__lt=now)
             | Q(status=DispatchStatus.NOTIFIED, acknowledge_due__lt=now)
         )
+        .exclude(policy.classes_begun(timezone.localdate(now)))
         .order_by("confirm_due", "pk")
     )
 

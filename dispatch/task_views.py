@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.services import latest_refusal
 from core.formatting import format_date, format_span
-from dispatch import selectors, services
+from dispatch import policy, selectors, services
 from dispatch.forms import (
     AcknowledgeForm,
     AttendanceForm,
@@ -80,12 +80,15 @@ class AcknowledgeView(TaskFormView):
     form_class = AcknowledgeForm
 
     def get_form_kwargs(self):
-        """The trainee acknowledges themself; anyone else (a liaison, for a cadre without an
-        account) acknowledges on the cadre's behalf, and the form says so."""
+        """The trainee acknowledges themself; anyone else acknowledges on the cadre's
+        behalf — a liaison for a cadre without an account, or a dispatcher of the
+        organization department (an escalated acknowledgement) — and the form says in
+        which capacity (`policy.acknowledging_capacity`, as the service records it)."""
         kwargs = super().get_form_kwargs()
-        cadre = self.subject().cadre
-        if cadre.user_id != self.request.user.pk:
-            kwargs["on_behalf_of"] = cadre.name
+        dispatch = self.subject()
+        capacity = policy.acknowledging_capacity(self.request.user, dispatch)
+        if capacity != policy.ACK_TRAINEE:
+            kwargs.update(on_behalf_of=dispatch.cadre.name, capacity=capacity or "")
         return kwargs
 
     def details(self, subject):

@@ -156,6 +156,7 @@ class Event(models.TextChoices):
     MAKEUP_OWED = "makeup_owed", pgettext_lazy("notification event", "Makeup owed")
     CIRCULAR_ISSUED = "circular_issued", pgettext_lazy("notification event", "Circular issued")
     CANCELLED = "cancelled", pgettext_lazy("notification event", "Dispatch cancelled")
+    ALLOTTED = "allotted", pgettext_lazy("notification event", "Seats allotted")
 
 
 class Channel(models.TextChoices):

@@ -159,6 +159,16 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         flow.If(this.is_excused)
         .Annotation(title=_("Excused?"))
         .Then(this.closed)
+        .Else(this.refused)
+    )
+
+    # Refused: the unit answers again — unless the class has begun meanwhile (a late
+    # decision), when nobody can answer any more and the registrar records whether the
+    # cadre came, as for a confirmation still open at the class's start.
+    refused = (
+        flow.If(this.class_has_begun)
+        .Annotation(title=_("Has the class begun?"))
+        .Then(this.record_attendance)
         .Else(this.watch_confirmation)
     )
 
@@ -243,8 +253,9 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         ).exists()
 
     def class_has_begun(self, activation):
-        """Asked when a class-start timer fires: a class moved later since the timer was
-        armed sends the step back to be answered (and its timer armed again)."""
+        """Asked when a class-start timer fires (a class moved later since the timer was
+        armed sends the step back to be answered, and its timer armed again), and when a
+        request is refused (after the class began, the unit can no longer answer)."""
         return policy.class_has_begun(fresh_artifact(activation.process).training_class)
 
     def is_requested(self, activation):
@@ -298,19 +309,24 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         return fresh_artifact(activation.process).cadre.user
 
     def remind(self, activation, step):
-        """Remind whoever must still confirm or acknowledge (nothing once answered)."""
+        """Remind whoever must still confirm or acknowledge (nothing once answered, or
+        once the class has begun: the step is moot)."""
         dispatch = fresh_artifact(activation.process)
-        if dispatch.status == OPEN_STEP_STATUS[step] and timezone.now() < getattr(
-            dispatch, f"{step}_due"
+        if (
+            dispatch.status == OPEN_STEP_STATUS[step]
+            and timezone.now() < getattr(dispatch, f"{step}_due")
+            and not policy.class_has_begun(dispatch.training_class)
         ):
             services.dispatch_remind(dispatch=dispatch, step=step)
 
     def escalate(self, activation, step):
         """The due moment passed with the step still open: the dispatchers take it over
-        (not when answered, already escalated, or given a new due moment meanwhile)."""
+        (not when answered, already escalated, given a new due moment meanwhile, or once
+        the class has begun: the registrar records attendance instead)."""
         dispatch = fresh_artifact(activation.process)
         if (
             dispatch.status != OPEN_STEP_STATUS[step]
+            or policy.class_has_begun(dispatch.training_class)
             or (step == "confirm" and dispatch.escalated)
             or getattr(dispatch, f"{step}_due") > timezone.now()
         ):

@@ -12,7 +12,8 @@ from viewflow.workflow.status import PROCESS
 
 from approvals import services as approval_services
 from approvals.models import ApprovalRequest, RequestStatus
-from dispatch import services
+from dispatch import notices, services
+from dispatch import policy as dispatch_policy
 from dispatch.flows.dispatch import DispatchFlow, _remind_before, escalate_dispatch
 from dispatch.models import (
     DispatchStatus,
@@ -142,14 +143,20 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
 
     def unanswered(self, roll_call):
         """Dispatches still to be confirmed by the response deadline (not those given a
-        due moment of their own, which their DispatchFlow watches)."""
+        due moment of their own, which their DispatchFlow watches, nor those whose class
+        has begun: late timers leave them to the registrar)."""
         return roll_call.dispatches.filter(
             status=DispatchStatus.NAMED, confirm_due=roll_call.response_deadline
-        )
+        ).exclude(dispatch_policy.classes_begun())
 
     def start_nominations(self, activation):
-        for allocation in fresh_artifact(activation.process).allocations.all():
+        """A nomination per unit allotted seats; then each liaison of those units hears of
+        the seats, once for the roll call (`notices.seats_allotted`)."""
+        roll_call = fresh_artifact(activation.process)
+        allocations = list(roll_call.allocations.select_related("unit"))
+        for allocation in allocations:
             NominationFlow.start.run(allocation=allocation)
+        notices.seats_allotted(roll_call, allocations)
 
     artifact_model = RollCall
     scope_attr = "org_department.unit"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
 from core.validation import require_reason, validate_attachment
-from dispatch import notices
+from dispatch import deadline_notices, notices
 from dispatch.models import (
     AttendanceResult,
     Dispatch,
@@ -22,7 +22,13 @@ from dispatch.models import (
     Makeup,
     RequestKind,
 )
-from dispatch.policy import answer_refusal, attendance_outcome, require_attendance_open
+from dispatch.policy import (
+    acknowledging_capacity,
+    answer_refusal,
+    attendance_outcome,
+    class_has_begun,
+    require_attendance_open,
+)
 from dispatch.services.rollcall import answer_due
 from ledger.models import HourKind, HourRecord, HourSource
 from org.policy import require_any
@@ -100,14 +106,17 @@ def makeup_owe(*, actor, dispatch, reason: str) -> Makeup:
 @transaction.atomic
 def dispatch_request_decided(*, dispatch, approved: bool) -> Dispatch:
     """Apply the approval's outcome: an approved leave or deferral closes as deferred and
-    owes makeup; an approved exemption closes as exempt; otherwise confirmation resumes —
-    with a new due moment (and not yet escalated) if the old one has passed meanwhile."""
+    owes makeup; an approved exemption closes as exempt; otherwise the dispatch is named
+    again. Before the class begins, confirmation resumes — with a new due moment (and not
+    yet escalated) if the old one has passed meanwhile; once it has begun, nobody can
+    answer any more (`policy.answer_refusal`): no new due moment, and DispatchFlow hands
+    the dispatch to the registrar, who records whether the cadre came."""
     dispatch = _lock(dispatch)
     _expect(dispatch, DispatchStatus.REQUESTED)
     now = timezone.now()
     if not approved:
         reopened = {"status": DispatchStatus.NAMED}
-        if dispatch.confirm_due <= now:
+        if dispatch.confirm_due <= now and not class_has_begun(dispatch.training_class):
             reopened.update(confirm_due=answer_due(dispatch.training_class), escalated=False)
         return change(actor=None, instance=dispatch, verb="dispatch.request_refused", **reopened)
     if dispatch.request_kind == RequestKind.EXEMPTION:
@@ -163,18 +172,22 @@ def dispatch_notify(*, dispatch) -> Dispatch:
 
 @transaction.atomic
 def dispatch_acknowledge(*, actor, dispatch, ip: str | None = None) -> Dispatch:
-    """The trainee (or, for a cadre without an account, the unit) acknowledges receipt.
-    The dispatch's own `acknowledged_at`/`acknowledged_ip` are the record; the notice's
-    inbox entries still open are closed with the same time and IP."""
+    """The trainee acknowledges receipt — or, on the cadre's behalf, the unit's liaison
+    (a cadre without an account) or a dispatcher of the organization department (an
+    escalated acknowledgement). The dispatch's own `acknowledged_at`/`acknowledged_ip`
+    are the record, and the audit event names the actor and the capacity
+    (`as:<policy.acknowledging_capacity>`); the notice's inbox entries still open are
+    closed with the same time and IP."""
     dispatch = _lock(dispatch)
-    is_trainee = actor is not None and dispatch.cadre.user_id == actor.pk
-    if not is_trainee:
-        require_any(actor, LIAISON, dispatch.unit)
+    capacity = acknowledging_capacity(actor, dispatch)
+    if capacity is None:
+        require_any(actor, LIAISON, dispatch.unit)  # refuses, as for the other steps
     _expect(dispatch, DispatchStatus.NOTIFIED)
     change(
         actor=actor,
         instance=dispatch,
         verb="dispatch.acknowledge",
+        note=f"as:{capacity}",
         status=DispatchStatus.ACKNOWLEDGED,
         acknowledged_at=timezone.now(),
         acknowledged_ip=ip,
@@ -272,7 +285,7 @@ def dispatch_remind(*, dispatch, step: str) -> None:
     )
     due = dispatch.confirm_due if step == "confirm" else dispatch.acknowledge_due
     record_event(actor=None, verb=f"dispatch.remind.{step}", target=dispatch)
-    notices.reminder(dispatch, step, due)
+    deadline_notices.reminder(dispatch, step, due)
 
 
 @transaction.atomic
@@ -280,5 +293,5 @@ def dispatch_escalate(*, dispatch, step: str) -> Dispatch:
     """A due date passed: the dispatcher takes over the step."""
     dispatch = _lock(dispatch)
     change(actor=None, instance=dispatch, verb=f"dispatch.escalate.{step}", escalated=True)
-    notices.escalated(dispatch, step)
+    deadline_notices.escalated(dispatch, step)
     return dispatch

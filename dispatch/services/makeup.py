@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
 from core.formatting import format_date
-from dispatch import notices
+from dispatch import deadline_notices, notices
 from dispatch.models import (
     Dispatch,
     DispatchKind,
@@ -129,7 +129,7 @@ def makeup_escalate(*, makeup) -> Makeup:
     if makeup.escalated or makeup.status in SETTLED_MAKEUP_STATUSES:
         return makeup
     change(actor=None, instance=makeup, verb="makeup.escalate", escalated=True)
-    notices.makeup_escalated(makeup)
+    deadline_notices.makeup_escalated(makeup)
     return makeup
 
 

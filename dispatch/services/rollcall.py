@@ -454,21 +454,21 @@ def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> Q
 @transaction.atomic
 def nomination_remind(*, allocation) -> None:
     """The response deadline nears and the unit has not nominated yet: its liaisons hear."""
-    from dispatch import notices
+    from dispatch import deadline_notices
 
     allocation = QuotaAllocation.objects.select_related("unit", "roll_call__training_class").get(
         pk=allocation.pk
     )
     record_event(actor=None, verb="quota.remind", target=allocation)
-    notices.nomination_reminder(allocation)
+    deadline_notices.nomination_reminder(allocation)
 
 
 @transaction.atomic
 def nomination_escalate(*, allocation) -> QuotaAllocation:
     """The response deadline passed without a nomination: the dispatcher takes it over."""
-    from dispatch import notices
+    from dispatch import deadline_notices
 
     allocation = _lock(allocation)
     record_event(actor=None, verb="quota.escalate", target=allocation)
-    notices.nomination_escalated(allocation)
+    deadline_notices.nomination_escalated(allocation)
     return allocation

@@ -306,6 +306,7 @@ FLOW_NODES = {
         "escalate_confirm": AUTO,
         "issue_notice": AUTO,
         "record_attendance": HUMAN,
+        "refused": AUTO,
         "remind_acknowledge": AUTO,
         "remind_confirm": AUTO,
         "request_approval": AUTO,

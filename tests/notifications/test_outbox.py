@@ -107,6 +107,12 @@ EVENT_CONTEXT = {
     Event.MAKEUP_OWED: {"cadre_name": "王堃", "unit_name": "A", "class_name": "全市专题班"},
     Event.CIRCULAR_ISSUED: {"notice_title": "通报", "document_number": "X组通〔2026〕9号"},
     Event.CANCELLED: {"class_name": "全市专题班", "org_department": "中共某市委组织部"},
+    Event.ALLOTTED: {
+        "class_name": "全市专题班",
+        "org_department": "中共某市委组织部",
+        "units": [{"unit_name": "市发改委", "seats": 2}],
+        "seat_count": 2,
+    },
 }
 
 

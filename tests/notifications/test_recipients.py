@@ -8,8 +8,8 @@ import time_machine
 from django.core.management import call_command
 
 from approvals.models import ApprovalRequest
+from dispatch.deadline_notices import step_key
 from dispatch.models import Dispatch, QuotaAllocation
-from dispatch.notices import step_key
 from notifications.models import Notification
 from tests.factories import user
 from tests.flowtools import act, deadline, fire_at, named, notified, open_task, process_of

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from circulars import notices as circulars_notices
 from circulars.models import Circular
-from dispatch import notices, services
+from dispatch import deadline_notices, services
 from dispatch.models import Makeup, QuotaAllocation, RollCall, RollCallMode
 from notifications.models import IssuedDocument, Notification
 from tests.factories import aware, training_class
@@ -102,15 +102,15 @@ def send_everything(setting):
     wang, allocation = setting["wang"], setting["allocation"]
     due = wang.confirm_due
     with time_machine.travel(due - dt.timedelta(hours=12), tick=False):
-        notices.reminder(wang, "confirm", due)
-        notices.reminder(wang, "acknowledge", due)
-        notices.nomination_reminder(allocation)
+        deadline_notices.reminder(wang, "confirm", due)
+        deadline_notices.reminder(wang, "acknowledge", due)
+        deadline_notices.nomination_reminder(allocation)
     with time_machine.travel(due + dt.timedelta(hours=1), tick=False):
-        notices.escalated(wang, "confirm")
+        deadline_notices.escalated(wang, "confirm")
         wang.acknowledge_due = due
-        notices.escalated(wang, "acknowledge")
-        notices.nomination_escalated(allocation)
-    notices.makeup_escalated(setting["makeup"])
+        deadline_notices.escalated(wang, "acknowledge")
+        deadline_notices.nomination_escalated(allocation)
+    deadline_notices.makeup_escalated(setting["makeup"])
     circulars_notices.circular_issued(setting["circular"], setting["document"])
 
 
@@ -119,13 +119,13 @@ def test_the_subjects_built_in_python_read_in_chinese_as_before(world, setting):
     assert titles(event="reminder") == [
         "到期提醒：推荐青年干部班参训人选（2名）",
         "到期提醒：确认王堃参加全市专题班",
-        "到期提醒：签收全市专题班调训通知",
+        "到期提醒：签收全市专题班入学通知",
     ]
     reminder = Notification.objects.get(key__contains=":confirm:", key__endswith=":reminder-1d")
     assert reminder.body.splitlines()[0] == "还有1天到期：确认王堃参加全市专题班。"
     assert titles(event="escalation", key__startswith="dispatch:") == [
+        "逾期督办：王堃的入学通知签收",
         "逾期督办：王堃的参训确认",
-        "逾期督办：王堃的通知签收",
     ]
     escalated = Notification.objects.filter(
         key__contains=":confirm:", key__endswith=":escalated"
@@ -155,13 +155,13 @@ def test_the_subjects_follow_the_site_language(world, setting, settings):
     settings.LANGUAGE_CODE = "en-us"
     send_everything(setting)
     assert titles(event="reminder") == [
-        "Reminder: Acknowledge the dispatch notice for 全市专题班",
+        "Reminder: Acknowledge your admission notice for 全市专题班",
         "Reminder: Confirm that 王堃 attends 全市专题班",
         "Reminder: Nominate 2 participants for 青年干部班",
     ]
     assert titles(event="escalation", key__startswith="dispatch:") == [
+        "Overdue and escalated: Acknowledgement of the admission notice of 王堃",
         "Overdue and escalated: Attendance confirmation for 王堃",
-        "Overdue and escalated: Notice acknowledgement for 王堃",
     ]
     assert titles(key__startswith="nomination:", event="escalation") == [
         "Overdue and escalated: 某县公安局: nominate 2 participants for 青年干部班"
@@ -190,7 +190,12 @@ def _literals(path: Path):
 
 
 # notifications/checks.py: system-check messages for operators, deliberately bilingual.
-NOTICE_MODULES = ["dispatch/notices.py", "approvals/notices.py"] + [
+NOTICE_MODULES = [
+    "dispatch/notices.py",
+    "dispatch/deadline_notices.py",
+    "dispatch/cancel_notices.py",
+    "approvals/notices.py",
+] + [
     str(p.relative_to(ROOT))
     for p in sorted((ROOT / "notifications").glob("*.py"))
     if p.name != "checks.py"

@@ -1,0 +1,355 @@
+"""What follows from a due moment in the dispatch domain: the reminders before it and the
+escalations after it — of a dispatch's confirmation or acknowledgement, of a unit's
+nomination, of a makeup — and the candidates of the `send_reminders` sweep. Built on the
+shared pieces of `dispatch.notices` (recipients, links).
+
+A subject names the cadre whenever its recipient is not the cadre, and the notice to
+acknowledge by its name: the trainee's 入学通知, or 补训通知 for a makeup (the roll call's
+调训通知 goes to the units and is never acknowledged).
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.i18n import in_site_language
+from dispatch.notices import (
+    acknowledge_task_urls,
+    dispatchers,
+    group_of,
+    heads,
+    liaisons,
+    process_urls,
+    record_url,
+    trainee_or_liaisons,
+)
+from dispatch.policy import classes_begun
+from notifications.models import Event
+from notifications.reminders import offsets as reminder_offsets
+from notifications.reminders import reminder_due
+from notifications.services import notify
+
+
+def _is_makeup(dispatch) -> bool:
+    from dispatch.models import DispatchKind
+
+    return dispatch.kind == DispatchKind.MAKEUP
+
+
+@in_site_language
+def step_subject(dispatch, step: str) -> str:
+    """What a reminder asks for: the unit's liaisons to confirm that the cadre attends; to
+    acknowledge the cadre's notice (入学通知, or 补训通知 for a makeup) — the trainee their
+    own, or the liaisons on behalf of a cadre without an account, named."""
+    names = {"cadre_name": dispatch.cadre.name, "class_name": dispatch.training_class.name}
+    if step == "confirm":
+        return _("Confirm that %(cadre_name)s attends %(class_name)s") % names
+    if trainee_acts(dispatch, step):
+        if _is_makeup(dispatch):
+            return _("Acknowledge your makeup notice for %(class_name)s") % names
+        return _("Acknowledge your admission notice for %(class_name)s") % names
+    if _is_makeup(dispatch):
+        return (
+            _("Acknowledge the makeup notice of %(cadre_name)s for %(class_name)s on their behalf")
+            % names
+        )
+    return (
+        _("Acknowledge the admission notice of %(cadre_name)s for %(class_name)s on their behalf")
+        % names
+    )
+
+
+@in_site_language
+def overdue_step_subject(dispatch, step: str) -> str:
+    """What an escalation is about (to the dispatchers): whose confirmation, or whose
+    notice's acknowledgement (入学通知, or 补训通知), is overdue."""
+    names = {"cadre_name": dispatch.cadre.name}
+    if step == "confirm":
+        return _("Attendance confirmation for %(cadre_name)s") % names
+    if _is_makeup(dispatch):
+        return _("Acknowledgement of the makeup notice of %(cadre_name)s") % names
+    return _("Acknowledgement of the admission notice of %(cadre_name)s") % names
+
+
+def _notice_issued_at(dispatch):
+    """When the dispatch's notice was issued (None before it was)."""
+    from notifications.models import IssuedDocument
+
+    if not dispatch.notice_reference:
+        return None
+    return (
+        IssuedDocument.objects.filter(document_number=dispatch.notice_reference)
+        .values_list("issued_at", flat=True)
+        .first()
+    )
+
+
+def trainee_acts(dispatch, step: str) -> bool:
+    user = dispatch.cadre.user
+    return step == "acknowledge" and user is not None and user.is_active
+
+
+def _step_url(dispatch, step: str, process_url=None, task_url=None) -> str:
+    """Where a reminder of `step` leads: the trainee to their acknowledgement task; the
+    unit's liaisons to the dispatch's process page (looked up unless given)."""
+    if trainee_acts(dispatch, step):
+        if task_url is None:
+            task_url = acknowledge_task_urls([dispatch]).get(dispatch.pk)
+        return task_url or record_url(dispatch.cadre_id)
+    if process_url is None:
+        process_url = process_urls([dispatch]).get(dispatch.pk)
+    return process_url or record_url(dispatch.cadre_id)
+
+
+def step_key(dispatch, step: str) -> str:
+    """The key of a round of a dispatch's `step`, one per due moment (a confirmation
+    reopened after a refused request has a new one): each round notifies once."""
+    due = dispatch.confirm_due if step == "confirm" else dispatch.acknowledge_due
+    round_ = due.astimezone(dt.UTC).strftime("%Y%m%dT%H%MZ") if due else "open"
+    return f"dispatch:{dispatch.pk}:{step}:{round_}"
+
+
+def reminder(dispatch, step: str, due):
+    """Before a due moment: the unit (confirmation) or the trainee (acknowledgement).
+    Only reminder slots still ahead when the step began count (confirmation: the
+    dispatch's creation; acknowledgement: the notice); when none is due, nothing is sent."""
+    since = dispatch.created_at if step == "confirm" else _notice_issued_at(dispatch)
+    slot = reminder_due(due, since=since)
+    if slot is None and reminder_offsets():
+        return  # no slot due (past the due moment, or every slot preceded the step)
+    recipients = liaisons(dispatch.unit) if step == "confirm" else trainee_or_liaisons(dispatch)
+    subject = step_subject(dispatch, step)
+    notify(
+        event=Event.REMINDER,
+        recipients=recipients,
+        key=f"{step_key(dispatch, step)}:{slot.key_suffix if slot else 'due'}",
+        context={
+            "subject": subject,
+            "due": timezone.localtime(due),
+            "days_left": slot.offset_days if slot else 0,
+        },
+        url=_step_url(dispatch, step),
+        group=group_of(dispatch),
+    )
+
+
+def escalated(dispatch, step: str):
+    """Past due: the dispatchers of the roll call's department (or the cadre's)."""
+    department = (
+        dispatch.roll_call.org_department
+        if dispatch.roll_call_id
+        else dispatch.cadre.managing_org_department
+    )
+    due = dispatch.confirm_due if step == "confirm" else dispatch.acknowledge_due
+    notify(
+        event=Event.ESCALATION,
+        recipients=dispatchers(department),
+        key=f"{step_key(dispatch, step)}:escalated",
+        context={
+            "subject": overdue_step_subject(dispatch, step),
+            "cadre_name": dispatch.cadre.name,
+            "unit_name": dispatch.unit.name,
+            "due": timezone.localtime(due) if due else "",
+        },
+        url=process_urls([dispatch]).get(dispatch.pk, "/dispatches/overdue/"),
+    )
+
+
+@in_site_language
+def _nomination_subject(allocation) -> str:
+    return ngettext(
+        "Nominate %(seats)s participant for %(class_name)s",
+        "Nominate %(seats)s participants for %(class_name)s",
+        allocation.seats,
+    ) % {"seats": allocation.seats, "class_name": allocation.roll_call.training_class.name}
+
+
+@in_site_language
+def _unit_nomination_subject(allocation) -> str:
+    return ngettext(
+        "%(unit_name)s: nominate %(seats)s participant for %(class_name)s",
+        "%(unit_name)s: nominate %(seats)s participants for %(class_name)s",
+        allocation.seats,
+    ) % {
+        "unit_name": allocation.unit.name,
+        "seats": allocation.seats,
+        "class_name": allocation.roll_call.training_class.name,
+    }
+
+
+@in_site_language
+def _makeup_subject(makeup) -> str:
+    return _("Makeup training of %(cadre_name)s") % {"cadre_name": makeup.cadre.name}
+
+
+def _nomination_url(allocation) -> str:
+    from django.urls import reverse
+
+    return process_urls([allocation]).get(
+        allocation.pk, reverse("roll_call_detail", args=[allocation.roll_call_id])
+    )
+
+
+def nomination_reminder(allocation):
+    """The response deadline nears and the unit has not nominated: its liaisons. Same key
+    as the `send_reminders` sweep, so the flow's reminder and the sweep's go out once."""
+    due = allocation.roll_call.response_deadline
+    slot = reminder_due(due, since=allocation.roll_call.created_at)
+    if slot is None and reminder_offsets():
+        return
+    notify(
+        event=Event.REMINDER,
+        recipients=liaisons(allocation.unit),
+        key=f"nomination:{allocation.pk}:nominate:{slot.key_suffix if slot else 'due'}",
+        context={
+            "subject": _nomination_subject(allocation),
+            "due": timezone.localtime(due),
+            "days_left": slot.offset_days if slot else 0,
+        },
+        url=_nomination_url(allocation),
+        group=f"rollcall:{allocation.roll_call_id}",
+    )
+
+
+def nomination_escalated(allocation):
+    """The response deadline passed without a nomination: the roll call's dispatchers."""
+    roll_call = allocation.roll_call
+    notify(
+        event=Event.ESCALATION,
+        recipients=dispatchers(roll_call.org_department),
+        key=f"nomination:{allocation.pk}:escalated",
+        context={
+            "subject": _unit_nomination_subject(allocation),
+            "unit_name": allocation.unit.name,
+            "due": timezone.localtime(roll_call.response_deadline),
+        },
+        url=_nomination_url(allocation),
+    )
+
+
+def reminder_candidates(now):
+    """Open dispatch steps with a due moment in the reminder window, for
+    `manage.py send_reminders` (the 3-day and 1-day reminders)."""
+    from django.db.models import OuterRef, Subquery
+
+    from dispatch.models import (
+        Dispatch,
+        DispatchStatus,
+        QuotaAllocation,
+        QuotaStatus,
+        RollCallStatus,
+    )
+    from notifications.models import IssuedDocument
+    from notifications.reminders import ReminderCandidate, offsets
+
+    horizon = now + dt.timedelta(days=max(offsets(), default=0))
+    unit_liaisons: dict[int, list] = {}
+
+    def liaisons_of(unit):
+        if unit.pk not in unit_liaisons:
+            unit_liaisons[unit.pk] = liaisons(unit)
+        return unit_liaisons[unit.pk]
+
+    related = ("cadre__user", "unit", "training_class")
+    named = list(
+        Dispatch.objects.filter(
+            status=DispatchStatus.NAMED, confirm_due__gt=now, confirm_due__lte=horizon
+        )
+        .exclude(classes_begun(timezone.localdate(now)))  # the step ended with its start
+        .select_related(*related)
+    )
+    urls = process_urls(named)
+    for dispatch in named:
+        yield ReminderCandidate(
+            due=dispatch.confirm_due,
+            key=step_key(dispatch, "confirm"),
+            recipients=liaisons_of(dispatch.unit),
+            context={"subject": step_subject(dispatch, "confirm")},
+            url=_step_url(dispatch, "confirm", process_url=urls.get(dispatch.pk, "")),
+            group=group_of(dispatch),
+            since=dispatch.created_at,
+        )
+    allocations = list(
+        QuotaAllocation.objects.filter(
+            status=QuotaStatus.AWAITING_NOMINATION,
+            roll_call__status=RollCallStatus.OPEN,
+            roll_call__response_deadline__gt=now,
+            roll_call__response_deadline__lte=horizon,
+        ).select_related("unit", "roll_call__training_class")
+    )
+    urls = process_urls(allocations)
+    for allocation in allocations:
+        yield ReminderCandidate(
+            due=allocation.roll_call.response_deadline,
+            key=f"nomination:{allocation.pk}:nominate",
+            recipients=liaisons_of(allocation.unit),
+            context={"subject": _nomination_subject(allocation)},
+            url=urls.get(allocation.pk) or _nomination_url(allocation),
+            group=f"rollcall:{allocation.roll_call_id}",
+            since=allocation.roll_call.created_at,
+        )
+    issued_at = IssuedDocument.objects.filter(document_number=OuterRef("notice_reference"))
+    notified = list(
+        Dispatch.objects.filter(
+            status=DispatchStatus.NOTIFIED, acknowledge_due__gt=now, acknowledge_due__lte=horizon
+        )
+        .exclude(classes_begun(timezone.localdate(now)))
+        .annotate(notice_issued_at=Subquery(issued_at.values("issued_at")[:1]))
+        .select_related(*related)
+    )
+    urls = process_urls(notified)
+    task_urls = acknowledge_task_urls(d for d in notified if trainee_acts(d, "acknowledge"))
+    for dispatch in notified:
+        yield ReminderCandidate(
+            due=dispatch.acknowledge_due,
+            key=step_key(dispatch, "acknowledge"),
+            recipients=trainee_or_liaisons(dispatch),
+            context={"subject": step_subject(dispatch, "acknowledge")},
+            url=_step_url(
+                dispatch,
+                "acknowledge",
+                process_url=urls.get(dispatch.pk, ""),
+                task_url=task_urls.get(dispatch.pk, ""),
+            ),
+            group=group_of(dispatch),
+            since=dispatch.notice_issued_at,
+        )
+
+
+def makeup_escalated(makeup):
+    """A makeup past its due date and not attended: the dispatchers of the cadre's managing
+    department (who schedule it) and the heads and liaisons of the unit it is counted
+    against; it will be named in the next circular."""
+    dispatch = makeup.source
+    scheduled = (
+        makeup.makeup_dispatches.exclude(status="cancelled")
+        .select_related("training_class")
+        .order_by("-id")
+        .first()
+    )
+    context = {
+        "subject": _makeup_subject(makeup),
+        "cadre_name": makeup.cadre.name,
+        "unit_name": dispatch.unit.name,
+        "class_name": dispatch.training_class.name,
+        "makeup_class": scheduled.training_class.name if scheduled else "",
+        "due": makeup.due_date,
+    }
+    notify(
+        event=Event.ESCALATION,
+        recipients=dispatchers(makeup.cadre.managing_org_department),
+        key=f"makeup:{makeup.pk}:escalated",
+        context=context,
+        url=process_urls([makeup]).get(makeup.pk) or record_url(makeup.cadre_id),
+    )
+    unit = {user.pk: user for user in heads(dispatch.unit) + liaisons(dispatch.unit)}
+    notify(
+        event=Event.ESCALATION,
+        recipients=list(unit.values()),
+        key=f"makeup:{makeup.pk}:escalated:unit",
+        context=context,
+        template="notifications/events/makeup_escalated.txt",
+        url=record_url(makeup.cadre_id),
+    )
