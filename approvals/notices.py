@@ -67,6 +67,24 @@ def decided(request):
     )
 
 
+def decided_to_cadre(request, *, url: str) -> None:
+    """The request is settled: the cadre it is about, when they have an account — unless
+    they asked it themselves, and `decided` told them (one message each). `url` is a
+    page the cadre may open (their training record): the approval's is not theirs. A
+    domain that tells its trainee in its own words (a dispatch's,
+    `dispatch.notices.decision_to_trainee`) does not call it."""
+    user = request.cadre.user if request.cadre_id else None
+    if user is None or user.pk == request.requested_by_id:
+        return
+    notify(
+        event=Event.DECISION_MADE,
+        recipients=[user],
+        key=f"approval:{request.pk}:decided:trainee",
+        context={**request.context, "decision": request.get_status_display()},
+        url=url,
+    )
+
+
 def deciding_comment(request) -> str:
     """The reason given in the round that settled the request (its latest), '' when that
     round's deciders gave none: a reason from an earlier round (a send-back answered

@@ -11,7 +11,7 @@ class DispatchConfig(AppConfig):
         from approvals.signals import decision_made
         from dispatch import flows
         from dispatch.catalog import CatalogApplication
-        from dispatch.notices import reminder_candidates
+        from dispatch.deadline_notices import reminder_candidates
         from dispatch.receivers import on_decision_made, on_notice_acknowledged
         from dispatch.selectors import dispatch_documents
         from notifications.reach import register_document_reach
@@ -37,3 +37,10 @@ class DispatchConfig(AppConfig):
         from imports.kinds import registry
 
         register_kinds(registry)
+        # A recognition request for the hours of a class's or a filing's day is refused.
+        from dispatch.hour_days import class_keys_covering, filing_keys_covering
+        from ledger.models import HourSource
+        from ledger.recognition import register_training_days
+
+        register_training_days(HourSource.CLASS, class_keys_covering)
+        register_training_days(HourSource.FILING, filing_keys_covering)

@@ -108,6 +108,8 @@ class HourRecord(models.Model):
         _("status"), max_length=12, choices=HourStatus.choices, default=HourStatus.RECOGNIZED
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
+    # A recognition request's proof, sent with each approval round (RecognitionFlow).
+    attachment = models.FileField(_("attachment"), upload_to="recognitions/", blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = HourRecordQuerySet.as_manager()

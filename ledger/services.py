@@ -24,6 +24,12 @@ from ledger.models import (
     HourStatus,
     IndicatorRule,
 )
+from ledger.recognition import (
+    already_credited,
+    recognition_already_credited,
+    recognition_key,
+)
+from ledger.recognition import recognition_refusal as recognition_refusal  # re-exported
 from org import idnumber, selectors
 from org.models import Cadre
 from org.policy import require_any
@@ -343,68 +349,6 @@ RECOGNITION_OPEN = (HourStatus.PENDING, HourStatus.RECOGNIZED)
 MAX_RECOGNITION_HOURS = Decimal("2000")
 
 
-def _provider_words(provider: str) -> str:
-    """A platform or institution as compared: spaces collapsed, case ignored."""
-    return " ".join((provider or "").split()).casefold()
-
-
-def recognition_key(cadre: Cadre, provider: str, date: dt.date, kind: str) -> str:
-    """What a recognition request is about — the cadre, the platform or institution, the
-    day and the kind of training — so the same hours cannot be asked for twice. A
-    rejected request may be asked for again: its key gets a sequence number."""
-    provider = _provider_words(provider)
-    digest = hashlib.sha1(f"{cadre.pk}|{provider}|{date.isoformat()}|{kind}".encode()).hexdigest()
-    return f"recognition:{digest}"
-
-
-def recognition_already_credited(
-    *, cadre: Cadre, date: dt.date, kind: str, hours: Decimal, provider: str
-) -> HourRecord | None:
-    """The record already in the ledger that these hours would count again, or None.
-
-    Recognition is for hours the ledger does not hold. It already holds them when a
-    record of the same cadre, day and kind from a class, a filing or an online import
-    (any record but a rejected one) either has the same hours — the same hours on the
-    same day of the same kind are taken for the same training, whatever its source — or
-    was imported from the same platform (named as recognition keys compare providers):
-    that platform's hours of the day came with its export."""
-    credited = (
-        HourRecord.objects.filter(cadre=cadre, date=date, kind=kind)
-        .exclude(source=HourSource.RECOGNITION)  # asked for before: `recognition_key`
-        .exclude(status=HourStatus.REJECTED)
-        .order_by("pk")
-    )
-    same_hours = credited.filter(hours=hours).first()
-    if same_hours is not None:
-        return same_hours
-    imported = {r.source_key: r for r in credited.filter(source=HourSource.ONLINE_IMPORT)}
-    if imported:
-        wanted = _provider_words(provider)
-        rows = HourImportRow.objects.filter(cadre=cadre, source_key__in=list(imported))
-        for key, platform in rows.values_list("source_key", "platform"):
-            if _provider_words(platform) == wanted:
-                return imported[key]
-    return None
-
-
-def _already_credited(record: HourRecord) -> ValidationError:
-    """The refusal of a recognition request for the hours of `record`, naming where the
-    ledger has them from (its source and note: the class, filing or platform course)."""
-    source = record.get_source_display()
-    return ValidationError(
-        _(
-            "The ledger already holds %(hours)s hours of this kind for %(cadre)s on "
-            "%(date)s (%(source)s); the same hours cannot count twice."
-        )
-        % {
-            "hours": format_hours(record.hours),
-            "cadre": record.cadre.name,
-            "date": format_date(record.date),
-            "source": f"{source}：{record.note}" if record.note else source,
-        }
-    )
-
-
 def _recognition_refusals(*, date, hours: Decimal, kind: str, reason: str) -> dict:
     """The fields of a recognition request that are refused, with why."""
     errors = {}
@@ -429,8 +373,9 @@ def recognition_submit(
 ) -> HourRecord:
     """A unit asks the org department to recognize hours earned elsewhere; pending until
     approved. Refused while the same hours (cadre, provider, day, kind) are pending or
-    recognized, and when the ledger already holds them
-    (`recognition_already_credited`)."""
+    recognized, and when the ledger already holds them — the same hours of that day's
+    training from a class, a filing, an import or another request, whatever provider it
+    names (`recognition_already_credited`)."""
     require_any(actor, ("act_as_liaison",), cadre.unit)
     hours = Decimal(hours)
     errors = _recognition_refusals(date=date, hours=hours, kind=kind, reason=reason)
@@ -456,7 +401,7 @@ def recognition_submit(
         cadre=cadre, date=date, kind=kind, hours=hours, provider=provider
     )
     if credited is not None:
-        raise _already_credited(credited)
+        raise already_credited(credited)
     try:
         with transaction.atomic():
             record = HourRecord.objects.create(
@@ -475,36 +420,6 @@ def recognition_submit(
         actor=actor, verb="hours.recognition_request", target=record, after=snapshot(record)
     )
     return record
-
-
-def _recognition_provider(record: HourRecord) -> str:
-    """The platform or institution a recognition request named: its note begins with it
-    and a "：" (`recognition_submit`); the request's key tells where it ends."""
-    base = record.source_key.rsplit(":", 1)[0]
-    parts = record.note.split("：")
-    for end in range(1, len(parts)):
-        provider = "：".join(parts[:end])
-        if recognition_key(record.cadre, provider, record.date, record.kind) == base:
-            return provider
-    return parts[0]
-
-
-def recognition_refusal(record: HourRecord) -> str | None:
-    """Why the pending recognition request `record` may not be approved, or None: the
-    ledger has come to hold its hours since it was asked for (a class's attendance, a
-    filing, an online import), as `recognition_submit` refuses them. Asked before an
-    approver approves (registered with `approvals.policy.register_approval_check`) and
-    by `recognition_decided`."""
-    if record.source != HourSource.RECOGNITION or record.status != HourStatus.PENDING:
-        return None
-    credited = recognition_already_credited(
-        cadre=record.cadre,
-        date=record.date,
-        kind=record.kind,
-        hours=record.hours,
-        provider=_recognition_provider(record),
-    )
-    return None if credited is None else _already_credited(credited).message
 
 
 @transaction.atomic
@@ -526,3 +441,90 @@ def recognition_decided(*, record: HourRecord, approved: bool) -> HourRecord:
         )
     status = HourStatus.RECOGNIZED if approved else HourStatus.REJECTED
     return change(actor=None, instance=record, verb=f"hours.{status}", status=status)
+
+
+# A recognition request sent back to the unit, corrected and submitted again
+# (RecognitionFlow: the approval's head sends it back, the liaison corrects it).
+
+
+def recognition_reason(record: HourRecord) -> str:
+    """The reason a recognition request gives: its note after the platform or
+    institution and its "：" (`recognition_submit`), or the whole note."""
+    from ledger.recognition import recognition_provider
+
+    prefix = f"{recognition_provider(record)}："
+    reason = record.note[len(prefix) :] if record.note.startswith(prefix) else ""
+    return reason.strip() or record.note
+
+
+@transaction.atomic
+def recognition_settled(*, record: HourRecord, request) -> HourRecord:
+    """A round of approval of the recognition request `record` is settled (`request`).
+    Approved or rejected, the record follows (`recognition_decided`). Sent back to the
+    unit (the department head's 退回: the approval request is returned to the applicant),
+    the record stays pending — not rejected — while the unit corrects the request and
+    submits it again (`recognition_resubmit`), the event saying why. The cadre hears the
+    outcome when they have an account (`approvals.notices.decided_to_cadre`)."""
+    from django.urls import reverse
+
+    from approvals import notices as approval_notices
+    from approvals.models import RequestStatus
+
+    if request.status == RequestStatus.RETURNED:
+        record = HourRecord.objects.select_for_update().get(pk=record.pk)
+        if record.status != HourStatus.PENDING:
+            raise ValidationError(_("This step has already been completed by someone else."))
+        record_event(
+            actor=None,
+            verb="hours.recognition_returned",
+            target=record,
+            note=approval_notices.deciding_comment(request),
+        )
+    else:
+        record = recognition_decided(
+            record=record, approved=request.status == RequestStatus.APPROVED
+        )
+    approval_notices.decided_to_cadre(
+        request, url=reverse("training_record", args=[record.cadre_id])
+    )
+    return record
+
+
+@transaction.atomic
+def recognition_resubmit(*, actor, record: HourRecord, reason: str, attachment=None) -> HourRecord:
+    """The unit corrects a recognition request sent back to it — its reason and, if
+    given, a proof (the earlier one is kept otherwise) — and submits it again: a new
+    round of approval follows (RecognitionFlow). The day, kind, hours and platform or
+    institution stay: other hours are another request."""
+    from approvals.models import Decision
+    from approvals.services import latest_refusal
+    from core.validation import require_reason, validate_attachment
+    from ledger.recognition import recognition_provider
+
+    record = HourRecord.objects.select_for_update().select_related("cadre__unit").get(pk=record.pk)
+    require_any(actor, ("act_as_liaison",), record.cadre.unit)
+    sent_back = latest_refusal(record)  # its latest approval request, if returned
+    if record.status != HourStatus.PENDING or getattr(sent_back, "decision", None) != (
+        Decision.SENT_BACK
+    ):
+        raise ValidationError(_("This step has already been completed by someone else."))
+    reason = require_reason(reason, _("Please give a reason for the request."))
+    try:
+        validate_attachment(attachment or None)
+    except ValidationError as exc:
+        raise ValidationError({"attachment": exc.messages}) from exc
+    before = snapshot(record)
+    record.note = f"{recognition_provider(record)}：{reason}"[:255]
+    fields = ["note"]
+    if attachment:
+        record.attachment = attachment
+        fields.append("attachment")
+    record.save(update_fields=fields)
+    record_event(
+        actor=actor,
+        verb="hours.recognition_resubmit",
+        target=record,
+        before=before,
+        after=snapshot(record),
+    )
+    return record

@@ -12,18 +12,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from approvals.services import latest_refusal
 from core import exports
+from core.formatting import format_date, format_hours
 from core.http import page_number, positive_int
 from core.paging import CountedPaginator
+from core.validation import REASON_MAX_LENGTH, validate_attachment
 from ledger import compliance
 from ledger import exports as ledger_exports
 from ledger import selectors as ledger_selectors
 from ledger import services as ledger_services
 from ledger.forms import HourImportForm, HourLedgerFilterForm
+from ledger.recognition import recognition_provider
 from ledger.report import StandingRows
 from org import policy
 from org import selectors as org_selectors
 from org.models import Unit
+from workflow.task_views import TaskFormView
 
 LEDGER_PAGE_SIZE = 50
 # Pages served of the hours ledger (the newest 5,000 records of a filter): a deeper page of a
@@ -221,3 +226,65 @@ def hours_ledger(request):
 def _ledger_filters(form) -> dict:
     data = form.cleaned_data
     return {name: data[name] for name in ("kind", "source", "status", "since", "until")}
+
+
+# -- the task of RecognitionFlow: a request sent back to the unit, corrected -----------------
+
+
+class RecognitionCorrectForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    attachment = forms.FileField(
+        label=gettext_lazy("Attachment"),
+        required=False,
+        validators=[validate_attachment],
+        help_text=gettext_lazy("A proof of the hours; leave empty to keep the one already sent."),
+    )
+
+
+class RecognitionCorrectView(TaskFormView):
+    """The liaison corrects a recognition request the approval sent back — why, and by
+    whom, shown above the form — and submits it again (`recognition_resubmit`)."""
+
+    form_class = RecognitionCorrectForm
+
+    def details(self, record):
+        details = [
+            (gettext_lazy("Cadre"), record.cadre.name),
+            (gettext_lazy("Unit"), record.cadre.unit.name),
+            (gettext_lazy("Date"), format_date(record.date)),
+            (gettext_lazy("Kind of training"), record.get_kind_display()),
+            (gettext_lazy("Credit hours"), format_hours(record.hours)),
+            (gettext_lazy("Platform or institution"), recognition_provider(record)),
+        ]
+        if record.attachment:
+            details.append((gettext_lazy("Attachment"), record.attachment.name.rsplit("/", 1)[-1]))
+        refusal = latest_refusal(record)
+        if refusal is not None:
+            details.append(
+                (
+                    gettext_lazy("Previous request"),
+                    _("%(kind)s: %(decision)s by %(authority)s — %(comment)s")
+                    % {
+                        "kind": refusal.request.context.get("request_kind") or refusal.request.kind,
+                        "decision": refusal.get_decision_display(),
+                        "authority": refusal.label,
+                        "comment": refusal.comment,
+                    },
+                )
+            )
+        return details
+
+    def get_initial(self):
+        return {"reason": ledger_services.recognition_reason(self.subject())}
+
+    def perform(self, form):
+        return ledger_services.recognition_resubmit(
+            actor=self.request.user,
+            record=self.subject(),
+            reason=form.cleaned_data["reason"],
+            attachment=form.cleaned_data.get("attachment"),
+        )

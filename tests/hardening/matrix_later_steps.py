@@ -14,6 +14,8 @@ describes:
   county, co-managed by the city) approved by B's head, waiting for both departments'
   heads in parallel — the county's (not one of the roles) and Oscar;
 * a filing of unit A returned by Bob, waiting for Lily's correction;
+* an hour recognition of a cadre of unit A sent back by Alice, waiting for Lily's
+  correction;
 * a circular of the city drafted by Bob, waiting for Oscar's approval."""
 
 import datetime as dt
@@ -42,6 +44,7 @@ SAMPLE_TASKS = {
     ("approval", "managing_review", COUNTY): SampleTask(NEW),
     ("approval", "co_managing_review", COUNTY): SampleTask(NEW, frozenset({ORG_HEAD})),
     ("filing", "correct", CITY): SampleTask(NEW, frozenset({LIAISON})),
+    ("recognition", "correct", CITY): SampleTask(NEW, frozenset({LIAISON})),
     ("circular", "approval", CITY): SampleTask(NEW, frozenset({ORG_HEAD})),
 }
 
@@ -60,6 +63,7 @@ def build(world, client, staff, users):
         named,
         open_task,
         process_of,
+        recognition_post,
         request,
     )
 
@@ -115,6 +119,16 @@ def build(world, client, staff, users):
     response = act(
         client, open_task(filing, "review"), {"decision": "returned", "reason": "请附培训日程"}
     )
+    assert response.status_code == 302
+
+    # An hour recognition the head sent back: the liaison's correction task.
+    client.force_login(staff.lily)
+    asked_on = (today - dt.timedelta(days=75)).isoformat()
+    person = cadre("魏敏", world.a, world.city_od)
+    assert recognition_post(client, person, date=asked_on).status_code == 302
+    recognition = ApprovalRequest.objects.latest("pk")
+    approval = process_of(recognition, "ApprovalFlow")
+    response = decide(client, world.alice, approval, "head_review", "sent_back", "请附证明")
     assert response.status_code == 302
 
     period = (today - dt.timedelta(days=90), today - dt.timedelta(days=60))

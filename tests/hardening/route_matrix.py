@@ -366,6 +366,8 @@ FLOW_NODES = {
     },
     "recognition": {
         "await_decision": AUTO,
+        "correct": HUMAN,
+        "decided": AUTO,
         "end": AUTO,
         "request_approval": AUTO,
         "start": AUTO,

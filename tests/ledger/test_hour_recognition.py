@@ -20,8 +20,12 @@ def test_the_same_hours_cannot_be_submitted_for_recognition_twice(world, login):
     assert response.status_code == 200
     assert "已提交认定" in response.content.decode()
     assert HourRecord.objects.filter(source="recognition").count() == 1
-    # Another day, another provider or another cadre is another request.
-    assert recognition_post(client, world.cadre_a, provider="省委党校").status_code == 302
+    # Another day, other hours from another provider or another cadre is another request
+    # (the same hours of the same day and kind are the same training, whatever its name).
+    assert recognition_post(client, world.cadre_a, provider="省委党校").status_code == 200
+    assert (
+        recognition_post(client, world.cadre_a, provider="省委党校", hours="16").status_code == 302
+    )
     assert recognition_post(client, world.cadre_a1).status_code == 302
     assert HourRecord.objects.filter(source="recognition").count() == 3
     # Once recognized, still refused; once rejected, it may be asked for again.
@@ -30,7 +34,9 @@ def test_the_same_hours_cannot_be_submitted_for_recognition_twice(world, login):
     assert recognition_post(client, world.cadre_a).status_code == 200
     rejected = HourRecord.objects.get(source="recognition", note__startswith="省委党校")
     ledger_services.recognition_decided(record=rejected, approved=False)
-    assert recognition_post(client, world.cadre_a, provider="省委党校").status_code == 302
+    assert (
+        recognition_post(client, world.cadre_a, provider="省委党校", hours="16").status_code == 302
+    )
     assert HourRecord.objects.filter(source="recognition").count() == 4
 
 
@@ -206,7 +212,9 @@ def test_the_cadre_is_found_by_search_when_too_many_to_list(world, staff, client
     assert found["results"] == []
     assert recognition_post(client, world.cadre_a).status_code == 302
     # One cadre a request: two are refused, and another unit's cadre still is.
-    assert recognition_post(client, world.cadre_a, provider="省委党校").status_code == 302
+    assert (
+        recognition_post(client, world.cadre_a, provider="省委党校", hours="16").status_code == 302
+    )
     both = {
         "cadre": [world.cadre_a.pk, world.cadre_a1.pk],
         "date": dt.date.today() - dt.timedelta(days=30),
