@@ -5,12 +5,15 @@ creates the unit (of kind training institution) under the given parent unit, as 
 row of the units import would; the importer needs `issue_dispatch` on that parent, as
 `org.services.unit_save` asks. An existing unit must be a training-institution unit
 in the importer's jurisdiction; its name may change, its place in the tree may not
-(moving units is the units import's job).
+(moving units is the units import's job). The capacity (the seats it hosts at a time,
+`dispatch.capacity`) is a whole number from 1 up, or empty when unknown; a file without
+that column keeps the capacity an institution has.
 
 Classes ("班次"): dispatch.imports_classes.
 """
 
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +22,7 @@ from dispatch.import_cells import (
     choice_labels,
     choice_lookup,
     dispatcher_reach,
+    parse_decimal,
     text,
     too_long,
     write_in_batches,
@@ -28,6 +32,9 @@ from dispatch.models import Institution, InstitutionKind
 from imports.kinds import Action, Column, ImportKind, RowOutcome, differences
 from org.models import Unit, UnitKind
 from org.policy import is_dispatcher
+
+#: the most seats an institution's capacity may say (an integer column on PostgreSQL)
+CAPACITY_MAX = 100_000
 
 # -- institutions -------------------------------------------------------------------------
 
@@ -79,6 +86,16 @@ class InstitutionImport(ImportKind):
             aliases=("地址", "address"),
             example="XX市XX路1号",
         ),
+        Column(
+            "capacity",
+            capfirst(Institution._meta.get_field("capacity").verbose_name),
+            aliases=("容纳人数", "capacity"),
+            example="300",
+            help=gettext_lazy(
+                "The seats the institution can host at a time, a whole number; classes "
+                "beyond it are refused. Empty: unknown (not checked)."
+            ),
+        ),
     ]
 
     def may_import(self, user) -> bool:
@@ -121,6 +138,7 @@ class InstitutionImport(ImportKind):
             errors.append(too_long(_("The name"), name, 128))
         if len(address) > 255:
             errors.append(too_long(_("The address"), address, 255))
+        capacity = self._capacity(row, errors)
         kind = kinds.get(row.get("kind", ""))
         if kind is None:
             errors.append(
@@ -167,9 +185,12 @@ class InstitutionImport(ImportKind):
             "parent": parent.pk if parent else None,
         }
         institution = getattr(unit, "institution", None) if unit else None
+        if capacity is KEEP:
+            capacity = institution.capacity if institution else None
+        outcome.data["capacity"] = capacity
         if unit is None or institution is None:
             outcome.action = Action.CREATE
-        elif (unit.name, institution.kind, institution.address) == (name, kind, address):
+        elif (unit.name, *_record(institution)) == (name, kind, address, capacity):
             outcome.action = Action.UNCHANGED
         else:
             outcome.action = Action.UPDATE
@@ -179,9 +200,33 @@ class InstitutionImport(ImportKind):
                     (Unit._meta.get_field("name").verbose_name, unit.name, name),
                     (field("kind").verbose_name, institution.kind, kind, _kind_label),
                     (field("address").verbose_name, institution.address, address),
+                    (field("capacity").verbose_name, institution.capacity, capacity),
                 ]
             )
         return outcome
+
+    def _capacity(self, row, errors):
+        """The capacity cell as a number of seats, None when empty, KEEP when the file
+        has no such column."""
+        if "capacity" not in row:
+            return KEEP
+        cell = row["capacity"]
+        if not cell:
+            return None
+        header = Institution._meta.get_field("capacity").verbose_name
+        number = parse_decimal(cell)
+        if number is None:
+            errors.append(
+                _("The %(field)s “%(value)s” is not a number.") % {"field": header, "value": cell}
+            )
+        elif number != number.to_integral_value() or not 1 <= number <= CAPACITY_MAX:
+            errors.append(
+                _("The %(field)s “%(value)s” must be a whole number from 1 to %(max)s.")
+                % {"field": header, "value": cell, "max": CAPACITY_MAX}
+            )
+        else:
+            return int(number)
+        return None
 
     def apply(self, actor, outcomes, progress):
         def write(outcome):
@@ -199,16 +244,23 @@ class InstitutionImport(ImportKind):
                 unit.name = data["name"]
                 save_audited(actor=actor, instance=unit, verb_prefix="unit")
             institution = Institution.objects.filter(unit=unit).first() or Institution(unit=unit)
-            if institution.pk and (institution.kind, institution.address) == (
-                data["kind"],
-                data["address"],
-            ):
+            record = (data["kind"], data["address"], data["capacity"])
+            if institution.pk and _record(institution) == record:
                 return
-            institution.kind, institution.address = data["kind"], data["address"]
+            institution.kind, institution.address, institution.capacity = record
             save_audited(actor=actor, instance=institution, verb_prefix="institution")
 
         with transaction.atomic():
             write_in_batches(outcomes, progress, write)
+
+
+#: a cell of a column the file does not have: the institution keeps its value
+KEEP = object()
+
+
+def _record(institution) -> tuple:
+    """What the import writes of an institution, besides its unit's name."""
+    return (institution.kind, institution.address, institution.capacity)
 
 
 def _kind_label(value) -> str:

@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -33,17 +31,8 @@ class CadreForm(forms.ModelForm):
         ]
         widgets = {"young_cadre_since": DateInput()}
 
-    def clean(self):
-        cleaned = super().clean()
-        since = cleaned.get("young_cadre_since")
-        if since and not cleaned.get("is_young_cadre"):
-            self.add_error(
-                "young_cadre_since",
-                _("Only an outstanding young cadre has the day they were flagged."),
-            )
-        elif since and since > dt.date.today():
-            self.add_error("young_cadre_since", _("The day flagged cannot be in the future."))
-        return cleaned
+    # The day flagged as an outstanding young cadre is checked by `Cadre.clean`
+    # (`young_cadre_since_refusal`), which the form runs: the import asks the same rule.
 
     def clean_id_number(self):
         return (self.cleaned_data.get("id_number") or "").strip().upper()

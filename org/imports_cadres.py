@@ -15,11 +15,17 @@ cadres already registered and the units named, and the importer's reach fetched 
 * An ID number registered for a cadre outside the importer's reach gets the neutral
   refusal of `policy.id_number_refusal`: nobody learns that it exists elsewhere.
 * A cadre whose unit changes keeps the old unit in their history (`CadreTransfer`).
+* The day a cadre was flagged as an outstanding young cadre (from which the rotation
+  through training is due) follows `models.young_cadre_since_refusal`, as on the form; a
+  cadre the file unflags without that column loses the day with the flag.
 """
+
+import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,6 +39,7 @@ from org.imports_common import (
     choice_labels,
     choice_lookup,
     holds_any,
+    parse_date,
     parse_flag,
     too_long,
     units_by_code,
@@ -44,6 +51,7 @@ from org.models import (
     Gender,
     OrgDepartment,
     TransferSource,
+    young_cadre_since_refusal,
 )
 from org.signals import cadres_changed
 
@@ -64,6 +72,7 @@ FIELDS = {
     "rank": "rank",
     "lead": "is_leadership_member",
     "young": "is_young_cadre",
+    "young_since": "young_cadre_since",
     "managing": "managing_org_department_id",
     "co": "co_managing_org_department_id",
 }
@@ -100,6 +109,7 @@ class _Context:
             self.choosable_co = set(
                 policy.choosable_departments(actor, managing=False).values_list("pk", flat=True)
             )
+        self.today = timezone.localdate()
         self.units: dict[str, dict] = {}
         self._nearest: dict[int, int | None] = {}
 
@@ -194,6 +204,16 @@ class CadreImport(ImportKind):
             gettext_lazy("Outstanding young cadre"),
             example="否",
             help=gettext_lazy("是 or 否 (empty: 否)."),
+        ),
+        Column(
+            "young_since",
+            capfirst(Cadre._meta.get_field("young_cadre_since").verbose_name),
+            example="",
+            help=gettext_lazy(
+                "Only for an outstanding young cadre: the day they were flagged, from which "
+                "the rotation through training is due, e.g. 2025-03-01 (not in the future). "
+                "Empty: not recorded."
+            ),
         ),
     ]
 
@@ -307,6 +327,7 @@ class CadreImport(ImportKind):
                     _("Write 是 or 否 for “%(column)s”, not %(value)s.")
                     % {"column": self._header(flag), "value": row[flag]}
                 )
+        since = self._young_since(context, row, keys, old, flags["young"], errors)
         if old is not None and old["unit_id"] not in context.keeps:
             errors.append(
                 _("You do not keep the records of the unit of the cadre %(number)s.")
@@ -327,6 +348,7 @@ class CadreImport(ImportKind):
             "rank": rank,
             "lead": flags["lead"],
             "young": flags["young"],
+            "young_since": since.isoformat() if since else None,  # data is stored as JSON
             "managing": managing,
             "co": co,
             "old_unit": old["unit_id"] if old else None,
@@ -336,12 +358,39 @@ class CadreImport(ImportKind):
             return outcome
         if old is None:
             outcome.action = Action.CREATE
-        elif all(old[field] == data[key] for key, field in FIELDS.items()):
+        elif all(old[field] == value for field, value in _written(data).items()):
             outcome.action = Action.UNCHANGED
         else:
             outcome.action = Action.UPDATE
             outcome.changes = _changes(context, old, data, unit)
         return outcome
+
+    def _young_since(self, context, row, keys, old, young, errors):
+        """The day flagged as an outstanding young cadre: the cell, or the cadre's own
+        day when the file has no such column (none once the file unflags them)."""
+        if "young_since" not in keys and old is not None:
+            return old["young_cadre_since"] if young else None
+        cell = row.get("young_since", "")
+        if not cell:
+            return None
+        since = parse_date(cell)
+        if since is None:
+            errors.append(
+                _(
+                    "The %(field)s “%(value)s” is not a date; write it as 2027-03-01, "
+                    "2027/3/1 or 2027年3月1日."
+                )
+                % {"field": Cadre._meta.get_field("young_cadre_since").verbose_name, "value": cell}
+            )
+            return None
+        if young is not None:
+            refusal = young_cadre_since_refusal(young, since, context.today)
+            if refusal:
+                errors.append(
+                    _("%(field)s “%(value)s”: %(problem)s")
+                    % {"field": self._header("young_since"), "value": cell, "problem": refusal}
+                )
+        return since
 
     def _header(self, key) -> str:
         return next(str(column.header) for column in self.columns if column.key == key)
@@ -434,7 +483,7 @@ class CadreImport(ImportKind):
             created, updated, transfers = [], [], []
             for outcome in chunk:
                 data = outcome.data
-                fields = {field: data[key] for key, field in FIELDS.items()}
+                fields = _written(data)
                 if outcome.action == Action.CREATE:
                     created.append((data["id_number"], *fields.values()))
                 elif outcome.action == Action.UPDATE:
@@ -459,9 +508,19 @@ class CadreImport(ImportKind):
             progress(len(chunk))
 
 
+def _written(data) -> dict:
+    """{Cadre field: value} that an outcome's `data` writes, in the order of FIELDS (the
+    day flagged is kept in `data` as ISO text)."""
+    fields = {field: data[key] for key, field in FIELDS.items()}
+    since = fields["young_cadre_since"]
+    fields["young_cadre_since"] = dt.date.fromisoformat(since) if since else None
+    return fields
+
+
 def _changes(context, old, data, unit) -> list[list[str]]:
     """What the update changes, by the cadre's field names: units and departments by
-    name, choices by label, flags as 是/否."""
+    name, choices by label, flags as 是/否, dates as dates."""
+    new = _written(data)
     units = {old["unit_id"]: old["unit__name"], unit["pk"]: unit["name"]}
     shows = {
         "gender": lambda value: _label(Gender, value),
@@ -471,7 +530,7 @@ def _changes(context, old, data, unit) -> list[list[str]]:
         "co": lambda pk: context.departments[pk]["unit__name"],
     }
     return differences(
-        (Cadre._meta.get_field(field).verbose_name, old[field], data[key], shows.get(key))
+        (Cadre._meta.get_field(field).verbose_name, old[field], new[field], shows.get(key))
         for key, field in FIELDS.items()
     )
 

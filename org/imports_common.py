@@ -1,8 +1,11 @@
 """What the organization's import kinds share: reading a cell, choices by their Chinese
-label or value, yes/no flags, batches, and who reaches which units (fetched once per
-check, as sets of ids, so no row costs a query)."""
+label or value, yes/no flags, dates, batches, and who reaches which units (fetched once
+per check, as sets of ids, so no row costs a query)."""
 
+import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import TextChoices
 from django.utils import translation
@@ -63,6 +66,42 @@ def parse_flag(value) -> bool | None:
         return True
     if cell in NO:
         return False
+    return None
+
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_DATE_PATTERNS = (
+    re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def parse_date(value) -> dt.date | None:
+    """A date from an Excel date cell, an Excel serial number, or text written
+    2027-03-01, 2027/3/1, 2027.3.1, 2027年3月1日 or 20270301; None if unreadable.
+    Org sits below dispatch: this is the reading `dispatch.import_cells` may import."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raw = text(value)
+    if raw.isdigit() and len(raw) <= 5 or isinstance(value, int | float):
+        try:
+            serial = int(Decimal(raw))
+        except (InvalidOperation, ValueError):
+            return None
+        if 1 <= serial <= 2958465:
+            return EXCEL_EPOCH + dt.timedelta(days=serial)
+        return None
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(raw)
+        if match:
+            try:
+                return dt.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                return None
     return None
 
 

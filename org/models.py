@@ -272,6 +272,19 @@ def id_number_checksum_condition():
     return all_digits & Q(Exact(Substr("id_number", 18, 1), expected))
 
 
+def young_cadre_since_refusal(is_young: bool, since, today=None) -> str | None:
+    """Why `since` cannot be the day a cadre was flagged as an outstanding young cadre
+    (`Cadre.young_cadre_since`): only a flagged cadre has that day, and it is not after
+    `today`; None when it can. The rule of the cadre form, the admin and the import."""
+    if since is None:
+        return None
+    if not is_young:
+        return _("Only an outstanding young cadre has the day they were flagged.")
+    if since > (today or timezone.localdate()):
+        return _("The day flagged cannot be in the future.")
+    return None
+
+
 class Cadre(models.Model):
     name = models.CharField(_("full name"), max_length=64)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
@@ -382,6 +395,9 @@ class Cadre(models.Model):
             expected = Gender.MALE if idnumber.is_male(self.id_number) else Gender.FEMALE
             if self.gender != expected:
                 errors["gender"] = _("The gender does not match the ID number.")
+        refusal = young_cadre_since_refusal(self.is_young_cadre, self.young_cadre_since)
+        if refusal:
+            errors["young_cadre_since"] = refusal
         if errors:
             raise ValidationError(errors)
 

@@ -2,21 +2,25 @@
 new code creates the unit under its parent; row errors on their line; all or nothing;
 idempotent; a county dispatcher cannot import into the city."""
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from dispatch.models import Institution, InstitutionKind
-from imports.kinds import Action
+from imports.kinds import Action, registry
 from org.models import Unit, UnitKind
-from tests.dispatch.import_kit import actions, check, commit, errors_by_line
+from tests.dispatch.import_kit import actions, check, commit, errors_by_line, read
 from tests.factories import unit
 
 pytestmark = pytest.mark.django_db
 
 
-def row(code, name="某市行政学院", parent="", kind="行政学院", address="市府路1号"):
-    return {"code": code, "name": name, "parent": parent, "kind": kind, "address": address}
+def row(code, name="某市行政学院", parent="", kind="行政学院", address="市府路1号", **more):
+    return {"code": code, "name": name, "parent": parent, "kind": kind, "address": address} | more
 
 
 def test_a_new_code_creates_the_unit_under_its_parent_and_the_institution(world):
@@ -102,10 +106,80 @@ def test_a_county_dispatcher_cannot_import_into_the_city(world):
 
 
 def test_only_dispatchers_and_superusers_may_import_institutions(world):
-    from imports.kinds import registry
-
     kind = registry.get("institutions")
     assert kind.may_import(world.bob) and kind.may_import(world.carol)
     assert not kind.may_import(world.alice)
     assert not kind.may_import(world.dave)
     assert not kind.may_import(world.rita)
+
+
+# -- capacity -----------------------------------------------------------------------------
+
+CAPACITY = str(Institution._meta.get_field("capacity").verbose_name)  # its column's header
+
+
+def test_the_capacity_is_imported_on_create_and_update(world):
+    commit("institutions", world.bob, [row("xz-xy", parent=world.root.code, capacity=300)])
+    assert Institution.objects.get(unit__code="xz-xy").capacity == 300
+
+    def school(capacity):
+        unit = world.school_unit
+        return row(unit.code, name=unit.name, kind="党校", address="", capacity=capacity)
+
+    assert world.school.capacity is None
+    outcomes = check("institutions", world.bob, [school("120")])
+    assert actions(outcomes) == [Action.UPDATE]
+    assert outcomes[0].changes == [[CAPACITY, "", "120"]]
+    commit("institutions", world.bob, [school("120")])
+    world.school.refresh_from_db()
+    assert world.school.capacity == 120
+    assert actions(check("institutions", world.bob, [school(120)])) == [Action.UNCHANGED]
+    # an empty cell: unknown again
+    assert check("institutions", world.bob, [school("")])[0].changes == [[CAPACITY, "120", ""]]
+
+
+def test_a_file_without_the_capacity_column_keeps_it(world):
+    Institution.objects.filter(pk=world.school.pk).update(capacity=80)
+    kind = registry.get("institutions")
+    data = f"单位代码,机构名称,机构类别,地址\n{world.school_unit.code},新校名,党校,\n"
+    outcomes = sorted(kind.check(world.bob, read(kind, data.encode())), key=lambda o: o.line)
+    assert actions(outcomes) == [Action.UPDATE]
+    assert [change[0] for change in outcomes[0].changes] == [
+        str(Unit._meta.get_field("name").verbose_name)
+    ]
+    with transaction.atomic():
+        kind.apply(world.bob, iter(outcomes), lambda n: None)
+    world.school.refresh_from_db()
+    assert world.school.capacity == 80
+
+
+def test_a_bad_capacity_is_a_row_error_and_nothing_is_written(world):
+    good = row("x1", parent=world.root.code, capacity="300")
+    bad = ["很多", "0", "-5", "2.5", "1e30"]
+    outcomes = check(
+        "institutions",
+        world.bob,
+        [good, *(row(f"b{i}", parent=world.root.code, capacity=v) for i, v in enumerate(bad))],
+    )
+    errors = errors_by_line(outcomes)
+    assert sorted(errors) == [3, 4, 5, 6, 7]
+    assert "很多" in errors[3][0] and "不是数字" in errors[3][0] and CAPACITY in errors[3][0]
+    for line, value in zip((4, 5, 6, 7), bad[1:], strict=True):
+        assert value in errors[line][0] and CAPACITY in errors[line][0]
+    units = Unit.objects.count()
+    with pytest.raises(ValidationError):
+        commit("institutions", world.bob, [good, row("x2", parent=world.root.code, capacity="0")])
+    assert Unit.objects.count() == units
+    assert not Institution.objects.filter(unit__code="x1").exists()
+
+
+def test_the_template_has_the_capacity_column_and_explains_it(world, client):
+    client.force_login(world.bob)
+    response = client.get("/imports/institutions/template.xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    header = [cell.value for cell in next(book.worksheets[0].iter_rows(max_row=1))]
+    assert CAPACITY == "同时容纳人数" and CAPACITY in header  # optional: no *
+    notes = {row[0]: row for row in book.worksheets[1].iter_rows(values_only=True) if row[0]}
+    columns = registry.get("institutions").columns
+    help_text = str(next(c.help for c in columns if c.key == "capacity"))
+    assert help_text and notes[CAPACITY][2] == help_text

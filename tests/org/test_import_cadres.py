@@ -2,11 +2,14 @@
 error on its line, all or nothing, idempotent, and a changed unit kept in the history."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from imports import services
@@ -231,3 +234,83 @@ def test_the_check_is_set_based(world):
         return len(captured)
 
     assert queries(300) == queries(30) <= 15
+
+
+# -- the day flagged as an outstanding young cadre --------------------------------------
+
+SINCE = str(Cadre._meta.get_field("young_cadre_since").verbose_name)  # its column's header
+
+
+def test_the_day_flagged_is_imported_on_create_and_update(world):
+    new = id_number()
+    batch = preview(world.bob, [row(world.a, new, young="是", young_since="2025年3月1日")])
+    assert batch.rows_create == 1, errors_of(batch, 2)
+    services.batch_commit(actor=world.bob, batch=batch)
+    created = Cadre.objects.get(id_number=new)
+    assert (created.is_young_cadre, created.young_cadre_since) == (True, dt.date(2025, 3, 1))
+
+    cadre = world.cadre_a
+    assert (cadre.is_young_cadre, cadre.young_cadre_since) == (False, None)
+    batch = preview(world.bob, [as_row(cadre, young="是", young_since="2024-09-01")])
+    assert batch.rows_update == 1, errors_of(batch, 2)
+    assert [SINCE, "", "2024年9月1日"] in batch.rows.get(line=2).changes
+    services.batch_commit(actor=world.bob, batch=batch)
+    cadre.refresh_from_db()
+    assert (cadre.is_young_cadre, cadre.young_cadre_since) == (True, dt.date(2024, 9, 1))
+    again = preview(world.bob, [as_row(cadre, young_since="2024/9/1")])
+    assert again.rows_unchanged == 1
+    moved = preview(world.bob, [as_row(cadre, young_since="2024-10-08")])
+    assert moved.rows.get(line=2).changes == [[SINCE, "2024年9月1日", "2024年10月8日"]]
+
+
+def test_a_bad_day_flagged_is_a_row_error_and_nothing_is_written(world):
+    good = id_number()
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    batch = preview(
+        world.bob,
+        [
+            row(world.a, good, young="是", young_since="2024-05-06"),
+            row(world.a, young="是", young_since="2025-13-01"),
+            row(world.a, young="是", young_since=tomorrow),
+            row(world.a, young="否", young_since="2024-05-06"),
+            as_row(world.cadre_a, young_since="2024-05-06"),  # not flagged
+        ],
+    )
+    assert batch.rows.get(line=2).errors == []
+    assert "2025-13-01" in errors_of(batch, 3) and "不是有效日期" in errors_of(batch, 3)
+    assert SINCE in errors_of(batch, 3)
+    assert tomorrow in errors_of(batch, 4) and "不能晚于今天" in errors_of(batch, 4)
+    assert "只有优秀年轻干部" in errors_of(batch, 5)
+    assert "只有优秀年轻干部" in errors_of(batch, 6)
+    assert batch.rows_error == 4
+    count = Cadre.objects.count()
+    with pytest.raises(ValidationError):
+        services.batch_commit(actor=world.bob, batch=batch)
+    assert Cadre.objects.count() == count
+    assert not Cadre.objects.filter(id_number=good).exists()
+    world.cadre_a.refresh_from_db()
+    assert world.cadre_a.young_cadre_since is None
+
+
+def test_the_form_the_admin_and_the_import_ask_one_rule_for_the_day_flagged(world):
+    cadre = world.cadre_a
+    cadre.young_cadre_since = dt.date(2024, 5, 6)  # not flagged
+    with pytest.raises(ValidationError) as caught:
+        cadre.full_clean()
+    assert "只有优秀年轻干部" in " ".join(caught.value.message_dict["young_cadre_since"])
+    cadre.is_young_cadre = True
+    cadre.young_cadre_since = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as caught:
+        cadre.full_clean()
+    assert "不能晚于今天" in " ".join(caught.value.message_dict["young_cadre_since"])
+
+
+def test_the_template_has_the_day_flagged_column_and_explains_it(world, client):
+    client.force_login(world.bob)
+    response = client.get("/imports/cadres/template.xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    header = [cell.value for cell in next(book.worksheets[0].iter_rows(max_row=1))]
+    assert SINCE in header  # optional: no *
+    notes = {row[0]: row for row in book.worksheets[1].iter_rows(values_only=True) if row[0]}
+    help_text = str(next(c.help for c in KIND.columns if c.key == "young_since"))
+    assert notes[SINCE][2] == help_text and help_text

@@ -3,6 +3,7 @@ departments) changes only what it holds: an existing cadre keeps the values of t
 columns the file does not have, where an empty cell of a column it has means "none"."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -73,3 +74,15 @@ def test_an_empty_cell_of_a_column_the_file_has_still_clears(world, ranked):
     services.batch_commit(actor=world.bob, batch=batch)
     ranked.refresh_from_db()
     assert (ranked.rank, ranked.is_leadership_member, ranked.is_young_cadre) == ("", False, True)
+
+
+def test_without_the_day_flagged_column_the_day_is_kept_and_goes_with_the_flag(world, ranked):
+    Cadre.objects.filter(pk=ranked.pk).update(young_cadre_since=dt.date(2024, 5, 6))
+    keys = [*REQUIRED, "young"]
+    kept = upload(world.bob, keys, [required_cells(ranked, young="是")])
+    assert (kept.rows_unchanged, kept.rows_update) == (1, 0)
+    unflagged = upload(world.bob, keys, [required_cells(ranked, young="否")])
+    assert unflagged.rows_update == 1, unflagged.rows.get().errors
+    services.batch_commit(actor=world.bob, batch=unflagged)
+    ranked.refresh_from_db()
+    assert (ranked.is_young_cadre, ranked.young_cadre_since) == (False, None)

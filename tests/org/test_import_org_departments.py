@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from imports import services
 from imports.kinds import registry
-from org.models import OrgDepartment, UnitKind
+from org.models import OrgDepartment, Unit, UnitKind
 from tests.factories import unit, user
 
 KIND = registry.get("org_departments")
@@ -77,6 +77,38 @@ def test_the_issuer_code_of_another_department_and_a_duplicate_are_refused(world
     unit("某局组织人事科", world.a, kind=UnitKind.ORG_DEPARTMENT, code="RSK")
     batch = preview(world.bob, [["RSK", world.a.code, "X组通"]])
     assert "X组通" in errors_of(batch, 2) and "另一个组织部门" in errors_of(batch, 2)
+
+
+def test_one_bad_row_means_nothing_is_written(world):
+    od = unit("某县某镇党委组织办", world.county, kind=UnitKind.ORG_DEPARTMENT, code="ZZB")
+    batch = preview(
+        world.bob,
+        [
+            ["ZZB", world.b.code, "镇组通"],  # fine on its own
+            [world.county_od_unit.code, world.county.code, "县组发"],  # fine: an update
+            ["NOPE", world.a.code, "甲组通"],
+        ],
+    )
+    assert (batch.rows_create, batch.rows_update, batch.rows_error) == (1, 1, 1)
+    count = OrgDepartment.objects.count()
+    with pytest.raises(ValidationError):
+        services.batch_commit(actor=world.bob, batch=batch)
+    assert OrgDepartment.objects.count() == count
+    assert not OrgDepartment.objects.filter(unit=od).exists()
+    world.county_od.refresh_from_db()
+    assert world.county_od.issuer_code == "县组通"
+
+
+def test_a_row_turned_bad_since_the_preview_stops_the_good_ones(world):
+    od = unit("某县某镇党委组织办", world.county, kind=UnitKind.ORG_DEPARTMENT, code="ZZB")
+    unit("某局组织人事科", world.a, kind=UnitKind.ORG_DEPARTMENT, code="RSK")
+    batch = preview(world.bob, [["ZZB", world.b.code, "镇组通"], ["RSK", world.a.code, "人组通"]])
+    assert (batch.rows_create, batch.rows_error) == (2, 0)
+    Unit.objects.filter(code="RSK").update(kind=UnitKind.GOVERNMENT)  # no longer a department
+    with pytest.raises(ValidationError):
+        services.batch_commit(actor=world.bob, batch=batch)
+    assert not OrgDepartment.objects.filter(unit=od).exists()
+    assert not OrgDepartment.objects.filter(unit__code="RSK").exists()
 
 
 def test_a_county_dispatcher_cannot_reach_into_the_city(world):
