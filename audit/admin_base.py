@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 
 from audit.services import record_event, snapshot
+from core.http import positive_int
 
 
 class ReadOnlyRecordAdmin(admin.ModelAdmin):
@@ -21,6 +23,24 @@ class ReadOnlyRecordAdmin(admin.ModelAdmin):
 
 class AuditedAdmin(admin.ModelAdmin):
     """Admin writes are audited like service writes; nothing is deleted."""
+
+    def get_changeform_initial_data(self, request):
+        """Django's initial values from the query string (`?unit=3`), without a related
+        row's id that no row can have: the form would ask the database for it (SQLite:
+        OverflowError, a 500)."""
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.is_relation:
+                continue
+            if isinstance(value, list):
+                initial[name] = [v for v in value if positive_int(v) is not None]
+            elif positive_int(value) is None:
+                del initial[name]
+        return initial
 
     def save_model(self, request, obj, form, change):
         before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None

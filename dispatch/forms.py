@@ -6,6 +6,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core.fields import IdsChoiceField
+from core.http import positive_int
 from core.validation import REASON_MAX_LENGTH, validate_attachment
 from core.widgets import DateInput, DateTimeInput, MultiPicker
 from dispatch.models import AttendanceResult, RequestKind, RollCallMode, TrainingClass
@@ -127,7 +129,7 @@ def _name_and_position(cadre) -> str:
     return f"{cadre.name}（{cadre.position}）" if cadre.position else cadre.name
 
 
-class CadresField(forms.ModelMultipleChoiceField):
+class CadresField(IdsChoiceField):
     """Cadres chosen from those offered (`queryset`, set by the view). A cadre chosen
     twice, or one not on offer (outside the user's reach, gone, or from a stale page), is
     refused with a clear message instead of Django's "not one of the available choices"
@@ -158,9 +160,11 @@ class CadresField(forms.ModelMultipleChoiceField):
         except ValidationError as exc:
             if exc.code != "invalid_choice":
                 raise
-        # Every id is well formed (checked above); some are not on offer.
+        # Every id is well formed (checked above); some are not on offer — an id no row
+        # can have is not asked of the database.
+        ids = [v for v in value if positive_int(v) is not None]
         offered = {
-            str(pk) for pk in self.queryset.filter(pk__in=value).values_list("pk", flat=True)
+            str(pk) for pk in self.queryset.filter(pk__in=ids).values_list("pk", flat=True)
         }
         missing = {str(v) for v in value} - offered
         raise ValidationError(
@@ -311,7 +315,7 @@ class FilingForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     end_date = forms.DateField(label=_("End date"), widget=DateInput())
     hours = forms.DecimalField(label=_("Credit hours"), max_digits=6, decimal_places=1)
-    participants = forms.ModelMultipleChoiceField(
+    participants = CadresField(
         label=_("Participants"),
         queryset=Cadre.objects.none(),
         widget=MultiPicker(search_url=pick_url("filing")),

@@ -5,6 +5,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core import spreadsheets
+from core.fields import IdsChoiceField
 from core.http import SEARCH_MAX_LENGTH
 from core.validation import REASON_MAX_LENGTH
 from core.widgets import DateInput, MultiPicker
@@ -18,7 +19,7 @@ from org.models import Cadre
 RECOGNITION_PICK = "filing"
 
 
-class OneCadreField(forms.ModelMultipleChoiceField):
+class OneCadreField(IdsChoiceField):
     """One cadre, chosen with the searchable picker (core.widgets.MultiPicker, whose
     search finds the cadres when there are too many to list): its cleaned value is the
     cadre. A cadre not on offer is refused without naming it."""

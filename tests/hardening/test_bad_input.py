@@ -537,6 +537,22 @@ def test_the_admin_survives_an_id_out_of_range(root, method):
     assert response.status_code in (302, 404)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/org/cadre/add/?unit={}",
+        "/admin/org/cadre/add/?managing_org_department={}",
+        "/admin/org/orgdepartment/add/?unit={}",
+        "/admin/dispatch/institution/add/?unit={}",
+        "/admin/dispatch/trainingclass/add/?institution={}&organizer={}",
+    ],
+)
+def test_the_admins_add_page_ignores_a_prefilled_id_out_of_range(root, url):
+    response = root.get(url.format(BIG, BIG))
+    assert response.status_code == 200
+    assert root.get(url.format(HUGE, HUGE)).status_code == 200
+
+
 def test_a_task_page_with_an_id_out_of_range_answers_404(bob, unclaimed):
     url = task_url(unclaimed, "detail").replace(f"/{unclaimed.pk}/", f"/{BIG}/")
     refused(bob.get(url), "页面不存在", status=404)
@@ -567,3 +583,25 @@ def test_request_values_are_read_within_bounds():
     assert page_number(HUGE) == 1 and page_number("7") == 7 and page_number("-3") == 1
     assert search_text(LONG) == "党" * 100
     assert search_text(" 王\x00堃 ") == "王堃"
+
+
+@pytest.mark.parametrize("pk", [BIG, HUGE])
+def test_multi_selects_of_ids_beyond_any_row_are_refused_not_500(
+    world, staff, klass, client, pk
+):
+    """An id past the database's integers in a posted list of cadres (a named roll call,
+    a filing's participants, a recognition's cadre) is a choice not on offer: the form
+    says so, nothing is written (was: SQLite's OverflowError, a 500)."""
+    from types import SimpleNamespace
+
+    from tests.flowtools import filing_data, post_roll_call, recognition_post
+
+    before = counts()
+    client.force_login(world.bob)
+    named = [world.cadre_a, SimpleNamespace(pk=pk)]
+    refused(post_roll_call(client, klass, named), "不在您的管辖范围")
+    client.force_login(staff.lily)
+    data = filing_data(world, participants=[world.cadre_a.pk, pk])
+    refused(client.post("/workflow/filing/start/", data), "不在您的管辖范围")
+    refused(recognition_post(client, world.cadre_a, cadre=pk), "不在您的管辖范围")
+    assert counts() == before
