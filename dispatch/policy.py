@@ -1,14 +1,16 @@
-"""Who may do what on roll calls and classes — one predicate per rule, asked by the
+"""Who may do what on roll calls, classes and filings — one predicate per rule, asked by the
 services (which refuse), the views (403), the flows (a start node's availability) and the
 template tags (which show a link exactly when following it does not end in 403)."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEvent
 from core.formatting import format_date
-from dispatch.models import AttendanceResult
+from dispatch.models import AttendanceResult, Filing
 from org.policy import DISPATCHER_PERMISSION, is_dispatcher, may
 
 
@@ -107,3 +109,74 @@ def acknowledging_capacity(user, dispatch) -> str | None:
     if may(user, DISPATCHER_PERMISSION, dispatch.unit):
         return ACK_DISPATCHER
     return None
+
+
+# -- separation of duties (回避) on filings --------------------------------------------
+
+
+def _filing_submitters(filings) -> dict[int, set[int]]:
+    """Who submitted each filing ({filing id: user ids}), in one query: who filed it, and
+    who corrected and submitted it again after it was returned (the audit trail's
+    `filing.correct` events)."""
+    submitters = {filing.pk: {filing.filed_by_id} - {None} for filing in filings}
+    correctors = AuditEvent.objects.filter(
+        target_type=ContentType.objects.get_for_model(Filing),
+        target_id__in=[str(pk) for pk in submitters],
+        verb="filing.correct",
+        actor__isnull=False,
+    ).values_list("target_id", "actor")
+    for target_id, actor in correctors:
+        submitters[int(target_id)].add(actor)
+    return submitters
+
+
+def _filing_participant_users(filings) -> dict[int, set[int]]:
+    """The user accounts of each filing's participants ({filing id: user ids}), in one
+    query; a participant without an account names nobody."""
+    users = {filing.pk: set() for filing in filings}
+    rows = Filing.participants.through.objects.filter(
+        filing_id__in=list(users), cadre__user__isnull=False
+    ).values_list("filing_id", "cadre__user_id")
+    for filing_id, user_id in rows:
+        users[filing_id].add(user_id)
+    return users
+
+
+def makers_of_filings(filings) -> dict[int, set[int]]:
+    """Who may not review each filing ({filing id: user ids}), in two queries: who filed
+    or resubmitted it, and the participants it credits (their accounts). For 我的待办's
+    mark (`workflow.nodes.RecusingView`)."""
+    filings = list(filings)
+    makers = _filing_submitters(filings)
+    for filing_id, users in _filing_participant_users(filings).items():
+        makers[filing_id] |= users
+    return makers
+
+
+def filing_recusal(user, filing) -> str | None:
+    """Why `user` may not review `filing` (回避: nobody decides a request they made, nor
+    one about themselves), or None: they filed it or corrected and resubmitted it, or it
+    credits hours to them (a participant whose account they are). Delegations hand over a
+    department head's decisions only (`org.policy.DELEGATED_PERMISSION`), never a
+    dispatcher's, so no deputy reviews a filing for someone else. The system (None) is
+    never recused."""
+    if user is None:
+        return None
+    if user.pk in _filing_submitters([filing])[filing.pk]:
+        return _(
+            "You filed or resubmitted this filing: under the recusal rule another "
+            "dispatcher reviews it."
+        )
+    if user.pk in _filing_participant_users([filing])[filing.pk]:
+        return _(
+            "You are one of the participants of this filing: under the recusal rule "
+            "another dispatcher reviews it."
+        )
+    return None
+
+
+def require_not_own_filing(user, filing) -> None:
+    """`filing_recusal`, or refused with its reason (the review service and the flow's
+    review step, `workflow.nodes.RecusingView`)."""
+    if message := filing_recusal(user, filing):
+        raise PermissionDenied(message)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from audit.services import change, record_event, snapshot
 from core.formatting import format_date
 from dispatch.models import Filing, FilingStatus
+from dispatch.policy import require_not_own_filing
 from ledger.models import HourKind, HourRecord, HourSource
 from ledger.services import future_day_refusal
 from org.policy import require_any
@@ -104,9 +105,12 @@ def filing_correct(
 
 @transaction.atomic
 def filing_review(*, actor, filing, decision: str, comment: str = "") -> Filing:
-    """Accept (hours credited as concentrated training), return for correction, or reject."""
+    """Accept (hours credited as concentrated training), return for correction, or reject
+    — a dispatcher reaching the unit, but never one who filed it or whom it credits (回避,
+    `dispatch.policy.require_not_own_filing`)."""
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
     require_any(actor, ("issue_dispatch",), filing.unit)
+    require_not_own_filing(actor, filing)
     if filing.status != FilingStatus.SUBMITTED:
         raise ValidationError(_("This step has already been completed by someone else."))
     if decision not in (FilingStatus.ACCEPTED, FilingStatus.RETURNED, FilingStatus.REJECTED):
