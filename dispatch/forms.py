@@ -163,9 +163,7 @@ class CadresField(IdsChoiceField):
         # Every id is well formed (checked above); some are not on offer — an id no row
         # can have is not asked of the database.
         ids = [v for v in value if positive_int(v) is not None]
-        offered = {
-            str(pk) for pk in self.queryset.filter(pk__in=ids).values_list("pk", flat=True)
-        }
+        offered = {str(pk) for pk in self.queryset.filter(pk__in=ids).values_list("pk", flat=True)}
         missing = {str(v) for v in value} - offered
         raise ValidationError(
             self.error_messages["outside"], code="outside", params={"count": len(missing)}

@@ -586,9 +586,7 @@ def test_request_values_are_read_within_bounds():
 
 
 @pytest.mark.parametrize("pk", [BIG, HUGE])
-def test_multi_selects_of_ids_beyond_any_row_are_refused_not_500(
-    world, staff, klass, client, pk
-):
+def test_multi_selects_of_ids_beyond_any_row_are_refused_not_500(world, staff, klass, client, pk):
     """An id past the database's integers in a posted list of cadres (a named roll call,
     a filing's participants, a recognition's cadre) is a choice not on offer: the form
     says so, nothing is written (was: SQLite's OverflowError, a 500)."""
