@@ -249,3 +249,88 @@ def outsider_round(journey: Journey, outsider_page: Page, anonymous, secrets: li
         if response.status != 302 or "/accounts/login/" not in location:
             leaks.append((path, "anonymous", response.status, location))
     return leaks
+
+
+def key_to(page: Page, key: str, test: str, limit: int = 60) -> int:
+    """Press `key` (Tab, Shift+Tab, ArrowDown …) until the JavaScript predicate `test` (on
+    document.activeElement) holds; how many presses it took."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press(key)
+        if page.evaluate(f"() => {{ const el = document.activeElement; return !!({test}); }}"):
+            return presses
+    raise AssertionError(f"{test} not reached with {limit} {key} presses on {page.url}")
+
+
+def focus_problems(page: Page) -> list[str]:
+    """What keeps the focused element from being seen, as someone on the keyboard needs
+    it: nothing focused, not drawn, no focus ring (an outline of 2 px or more, or a box
+    shadow) or one of less than 3:1 against what lies behind it, outside the window (not
+    scrolled into view), its ring cut off by a box that clips or scrolls, or covered by
+    another element. Empty when it shows."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            if (!el || el === document.body || el === document.documentElement) {
+                return ['nothing is focused'];
+            }
+            const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                + (e.name ? `[name=${e.name}]` : '') + [...e.classList].map(c => '.' + c).join('');
+            const problems = [];
+            const style = getComputedStyle(el);
+            const r = el.getBoundingClientRect();
+            if (!r.width || !r.height || style.visibility !== 'visible') problems.push('not drawn');
+            if (!el.matches(':focus-visible')) problems.push('not :focus-visible');
+            const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+            const luminance = ([r, g, b]) => [r, g, b].map(v => {
+                v /= 255;
+                return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+            }).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+            const outline = style.outlineStyle !== 'none' ? parseFloat(style.outlineWidth) : 0;
+            let ring = 0;
+            if (outline >= 2) {
+                ring = outline + Math.max(0, parseFloat(style.outlineOffset) || 0);
+                let behind = 'rgb(255, 255, 255)';
+                for (let a = el.parentElement; a; a = a.parentElement) {
+                    const bg = getComputedStyle(a).backgroundColor;
+                    if (rgb(bg).length === 3 || rgb(bg)[3] > 0.5) { behind = bg; break; }
+                }
+                const [l1, l2] = [luminance(rgb(style.outlineColor)), luminance(rgb(behind))];
+                const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+                if (ratio < 3) {
+                    problems.push(`focus ring ${style.outlineColor} on ${behind}: ${ratio}:1`);
+                }
+            } else if (style.boxShadow === 'none') {
+                problems.push(`no focus ring (outline ${style.outlineStyle})`);
+            }
+            const box = {
+                left: r.left - ring, top: r.top - ring,
+                right: r.right + ring, bottom: r.bottom + ring,
+            };
+            if (box.left < 0 || box.top < 0 || box.right > innerWidth || box.bottom > innerHeight) {
+                const at = `${Math.round(r.left)},${Math.round(r.top)}`;
+                problems.push(`outside the window (${at} in ${innerWidth}×${innerHeight})`);
+            }
+            for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+                const s = getComputedStyle(a);
+                if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+                const ar = a.getBoundingClientRect();
+                const left = ar.left + a.clientLeft, top = ar.top + a.clientTop;
+                const cutX = s.overflowX !== 'visible'
+                    && (box.left < left - 0.5 || box.right > left + a.clientWidth + 0.5);
+                const cutY = s.overflowY !== 'visible'
+                    && (box.top < top - 0.5 || box.bottom > top + a.clientHeight + 0.5);
+                if (cutX || cutY) problems.push(`focus ring cut off by ${name(a)}`);
+            }
+            const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            if (hit && hit !== el && !el.contains(hit) && hit.control !== el) {
+                problems.push(`covered by ${name(hit)}`);
+            }
+            return problems.map(p => `${name(el)}: ${p}`);
+        }"""
+    )
+
+
+def assert_focus_shown(page: Page):
+    """The focused element is on screen, uncovered, with a focus ring one can see."""
+    problems = focus_problems(page)
+    assert not problems, (page.url, problems)

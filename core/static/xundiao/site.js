@@ -8,27 +8,49 @@
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
 
-  ready(function () {
+  // Once per element: Viewflow's pages change by Turbo (a new <body>, no new load event,
+  // this script not run again), so the set-up below runs on every Turbo render as well as
+  // on loading, and skips what it has already set up.
+  function fresh(el) {
+    if (el.hasAttribute("data-xd-ready")) { return false; }
+    el.setAttribute("data-xd-ready", "");
+    return true;
+  }
+
+  // The menu button: shows and hides the navigation on a narrow screen. Listened to on the
+  // document, so it works in whatever <body> Turbo put in.
+  document.addEventListener("click", function (e) {
+    var button = e.target && e.target.closest ? e.target.closest(".xd-top .xd-menu-button") : null;
+    if (!button) { return; }
+    var open = button.closest(".xd-top").classList.toggle("open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  // Radios: Enter chooses the focused radio (Space already does), as people expect.
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.key === "Enter" && t && t.tagName === "INPUT" && (t.type === "radio" || t.type === "checkbox")) {
+      e.preventDefault();
+      if (t.type === "radio") { t.checked = true; } else { t.checked = !t.checked; }
+      t.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
+  function setUp() {
     // Material icons are ligatures: their names ("arrow_drop_down") are not words to read out.
     document.querySelectorAll(".material-icons:not([aria-hidden])").forEach(function (icon) {
       icon.setAttribute("aria-hidden", "true");
-    });
-
-    // The menu button: shows and hides the navigation on a narrow screen.
-    document.querySelectorAll(".xd-top .xd-menu-button").forEach(function (button) {
-      var header = button.closest(".xd-top");
-      button.addEventListener("click", function () {
-        var open = header.classList.toggle("open");
-        button.setAttribute("aria-expanded", open ? "true" : "false");
-      });
     });
 
     // Multi-pickers: a list of checkboxes (each click adds or takes off one, earlier
     // choices stay) with a search box that hides what does not match — never what is chosen.
     // Grouped lists (cadres by unit): a match on a group's heading shows the whole group,
     // and a heading hides with the last of its rows.
-    document.querySelectorAll(".xd-picker[data-search-url]").forEach(searchPicker);
+    document.querySelectorAll(".xd-picker[data-search-url]").forEach(function (picker) {
+      if (fresh(picker)) { searchPicker(picker); }
+    });
     document.querySelectorAll(".xd-picker:not([data-search-url])").forEach(function (picker) {
+      if (!fresh(picker)) { return; }
       var search = picker.querySelector("input[type=search]");
       var chosen = picker.querySelector(".xd-picker-chosen");
       var boxes = picker.querySelectorAll("input[type=checkbox]");
@@ -149,15 +171,9 @@
       });
       showChosen();
     }
+  }
 
-    // Radios: Enter chooses the focused radio (Space already does), as people expect.
-    document.addEventListener("keydown", function (e) {
-      var t = e.target;
-      if (e.key === "Enter" && t && t.tagName === "INPUT" && (t.type === "radio" || t.type === "checkbox")) {
-        e.preventDefault();
-        if (t.type === "radio") { t.checked = true; } else { t.checked = !t.checked; }
-        t.dispatchEvent(new Event("change", { bubbles: true }));
-      }
-    });
-  });
+  ready(setUp);
+  document.addEventListener("turbo:load", setUp);
+  document.addEventListener("turbo:render", setUp);
 })();
