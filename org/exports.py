@@ -1,11 +1,13 @@
 """The columns of the organization's lists when downloaded (see `core.exports`): what the
-page shows, one column each. ID numbers are masked, as on the page (`Cadre.masked_id_number`
-is the rule for every reader: `idnumber.mask`)."""
+page shows, one column each. A cadre's ID number is whole for a reader who keeps the
+record (`org.policy.may_see_id_number`, asked in SQL for the whole list:
+`policy.id_number_shown`) — so a department can export its cadres, correct them and import
+them back by ID number — and masked for everyone else (`idnumber.mask`)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import NUMBER, Column, choice, label
-from org import idnumber
+from org import idnumber, policy
 from org.models import Cadre
 
 # The cadre list is the longest (100,000 rows): read as plain values, not model instances
@@ -22,9 +24,14 @@ CADRE_FIELDS = (
 )
 
 
-def cadre_rows(cadres):
-    """The page's cadres (`org.selectors.cadre_list`) as the values the columns read."""
-    return cadres.values(*CADRE_FIELDS)
+def cadre_rows(cadres, user):
+    """The page's cadres (`org.selectors.cadre_list`) as the values the columns read, each
+    with whether `user` may see its whole ID number (`policy.id_number_shown`)."""
+    return cadres.values(*CADRE_FIELDS, id_number_shown=policy.id_number_shown(user))
+
+
+def _id_number(row) -> str:
+    return row["id_number"] if row["id_number_shown"] else idnumber.mask(row["id_number"])
 
 
 def _departments(row) -> str:
@@ -38,7 +45,7 @@ def _departments(row) -> str:
 CADRES = [
     Column(_("Name"), lambda r: r["name"], width=12),
     Column(_("Gender"), label(Cadre, "gender"), width=6),
-    Column(_("ID number"), lambda r: idnumber.mask(r["id_number"]), width=22),
+    Column(_("ID number"), _id_number, width=22),
     Column(_("Unit"), lambda r: r["unit__name"], width=28),
     Column(_("Position"), lambda r: r["position"], width=20),
     Column(_("Category"), label(Cadre, "category"), width=14),

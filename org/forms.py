@@ -34,7 +34,18 @@ class CadreForm(forms.ModelForm):
     # The day flagged as an outstanding young cadre is checked by `Cadre.clean`
     # (`young_cadre_since_refusal`), which the form runs: the import asks the same rule.
 
+    def __init__(self, *args, shows_id_number: bool = True, **kwargs):
+        """`shows_id_number`: `org.policy.may_see_id_number` for the form's cadre. When
+        false the number is shown masked and cannot be changed (the record keeps it)."""
+        super().__init__(*args, **kwargs)
+        self.shows_id_number = shows_id_number
+        if not shows_id_number and self.instance.pk:
+            self.initial["id_number"] = self.instance.masked_id_number
+            self.fields["id_number"].disabled = True
+
     def clean_id_number(self):
+        if not self.shows_id_number and self.instance.pk:
+            return self.instance.id_number
         return (self.cleaned_data.get("id_number") or "").strip().upper()
 
     def validate_unique(self):

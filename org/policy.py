@@ -4,7 +4,18 @@ tags (which hide links)."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext as _
 
@@ -82,6 +93,39 @@ def may_edit_cadre(user, cadre=None) -> bool:
     if cadre is None:
         return cadre_units(user).exists()
     return any(may(user, perm, cadre.unit) for perm in CADRE_KEEPERS)
+
+
+# -- ID numbers ------------------------------------------------------------------------
+
+
+def may_see_id_number(user, cadre) -> bool:
+    """May `user` see `cadre`'s whole ID number — on the cadre form, in the cadre
+    downloads and in the API? Those who keep the record (`may_edit_cadre`: a dispatcher of
+    the unit's jurisdiction, the unit's liaison; the system): they change the number on
+    the form and import the cadres by it. Everyone else in reach (a head, a deputy, an org
+    department head, an auditor, a registrar, a department reading a cadre it only
+    co-manages, the trainee) gets `Cadre.masked_id_number`. `id_number_shown` is the same
+    rule in SQL, for lists."""
+    return cadre is not None and may_edit_cadre(user, cadre)
+
+
+def id_number_units(user) -> QuerySet[Unit]:
+    """The units whose cadres' whole ID numbers `user` may see (`may_see_id_number`)."""
+    return cadre_units(user)
+
+
+def id_number_shown(user, unit_ref: str = "unit"):
+    """`may_see_id_number` as an SQL boolean on a list's rows, whose cadre's unit is the
+    column `unit_ref` ("unit" on Cadre rows): one subquery for the whole list, not one
+    query per row. Annotate with it (`id_number_shown=…`) and mask where it is false."""
+    if user is None or user.is_superuser:
+        return Value(True, output_field=BooleanField())
+    return Case(
+        # An empty set of units compiles to no WHEN at all: every row takes the default.
+        When(Q(**{f"{unit_ref}__in": id_number_units(user)}), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
 
 
 def may_choose_departments(user, unit=None) -> bool:

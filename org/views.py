@@ -32,7 +32,7 @@ def cadre_list(request):
     cadres = selectors.cadre_list(request.user, search=search, unit_id=unit_id)
     if exports.requested_format(request):
         name = f"{_('Cadres')}-{unit.name}" if unit else _("Cadres")
-        rows = org_exports.cadre_rows(cadres)
+        rows = org_exports.cadre_rows(cadres, request.user)
         return exports.export_response(request, rows, org_exports.CADRES, name, "cadres")
     page = Paginator(cadres, 50)
     context = {"page": page.get_page(request.GET.get("page")), "search": search, "unit": unit}
@@ -74,7 +74,8 @@ def _cadre_form_page(request, cadre=None):
     the user keeps records of, and the organization departments only to a dispatcher who
     may choose them — and `services.cadre_save` decides."""
     user = request.user
-    form = CadreForm(request.POST or None, instance=cadre)
+    shows_id_number = cadre is None or policy.may_see_id_number(user, cadre)
+    form = CadreForm(request.POST or None, instance=cadre, shows_id_number=shows_id_number)
     form.fields["unit"].queryset = policy.cadre_units(user)
     current = (
         [cadre.managing_org_department_id, cadre.co_managing_org_department_id] if cadre else []

@@ -14,7 +14,7 @@ from api.read.base import (
     UnitSubtreeFilter,
 )
 from core.http import search_text
-from org import selectors
+from org import policy, selectors
 from org.models import Cadre, CadreCategory, OrgDepartment, Unit, UnitKind
 
 TAG = "组织与干部"
@@ -101,9 +101,24 @@ class OrgDepartmentViewSet(ReadViewSet):
         return selectors.org_department_list(user)
 
 
+class IdNumberField(serializers.CharField):
+    """A cadre's ID number: whole where the row says the caller may see it
+    (`id_number_shown`, annotated for the whole list by `CadreViewSet` from
+    `org.policy.id_number_shown`), masked otherwise — and masked on a row without it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, cadre):
+        if getattr(cadre, "id_number_shown", False):
+            return cadre.id_number
+        return cadre.masked_id_number
+
+
 class CadreSerializer(ReadSerializer):
-    id_number = serializers.CharField(
-        source="masked_id_number", read_only=True, help_text="公民身份号码（脱敏：仅前4位和后4位）"
+    id_number = IdNumberField(
+        help_text="公民身份号码：调用者可维护该干部档案（管辖其所在单位的调训专员、该单位的联络员）"
+        "时为完整号码，否则脱敏（仅前4位和后4位）"
     )
     unit_name = serializers.CharField(source="unit.name", read_only=True, help_text="所在单位名称")
 
@@ -160,7 +175,8 @@ class CadreFilter(filters.FilterSet):
     list=extend_schema(
         summary="干部列表",
         description="调用者管辖范围内的干部（所在单位在管辖内，或由管辖内的组织部门主管、协管）。"
-        "身份证号一律脱敏，与页面相同。",
+        "身份证号对可维护该干部档案者（管辖其所在单位的调训专员、该单位的联络员）为完整号码，"
+        "对其他调用者脱敏。",
     ),
     retrieve=extend_schema(summary="干部详情", description="管辖范围外的干部返回 404。"),
 )
@@ -172,7 +188,8 @@ class CadreViewSet(ReadViewSet):
 
     def selector(self, user):
         search = search_text(self.request.query_params.get("search"))
-        return selectors.cadre_list(user, search=search)
+        cadres = selectors.cadre_list(user, search=search)
+        return cadres.annotate(id_number_shown=policy.id_number_shown(user))
 
 
 def register(router) -> None:

@@ -1,15 +1,20 @@
-"""What the read endpoints say: the cadre page's masking, the document's own PDF, the
-compliance evaluation, an approval with its steps, the caller's own inbox."""
+"""What the read endpoints say: ID numbers whole only for the cadre's record keepers, the
+document's own PDF, the compliance evaluation, an approval with its steps, the caller's
+own inbox."""
 
 from tests.api.conftest import PDF
 
 
-def test_id_numbers_are_masked_as_on_the_cadre_page(samples, api):
+def test_id_numbers_are_whole_for_a_keeper_and_masked_for_a_reader(samples, api):
+    # org.policy.may_see_id_number: the dispatcher keeps the record, the head reads it
+    # (tests/org/test_id_number_visibility.py has every role).
     cadre = samples.world.cadre_a
     row = api.as_(samples.world.bob).get(f"/api/v1/cadres/{cadre.pk}/").json()
+    assert row["id_number"] == cadre.id_number
+    assert row["unit_name"] == samples.world.a.name
+    row = api.as_(samples.world.alice).get(f"/api/v1/cadres/{cadre.pk}/").json()
     assert row["id_number"] == cadre.masked_id_number
     assert cadre.id_number not in str(api.get("/api/v1/cadres/?page_size=100").json())
-    assert row["unit_name"] == samples.world.a.name
 
 
 def test_the_pdf_is_the_stored_document(samples, api):
