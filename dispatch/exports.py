@@ -6,13 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exports import DATE, NUMBER, Column, choice, yes_no
 
+#: The class import (dispatch.imports_classes) reads these headers back: a list exported,
+#: edited and imported updates the classes its numbers name.
 CLASSES = [
+    Column(_("Class number"), lambda c: c.pk, NUMBER, width=8),
     Column(_("Class"), lambda c: c.name, width=30),
     Column(_("Institution"), lambda c: c.institution.unit.name, width=24),
     Column(_("Organizer"), lambda c: c.organizer.unit.name, width=24),
     Column(_("Kind"), choice("kind"), width=12),
     Column(_("start date"), lambda c: c.start_date, DATE, width=12),
     Column(_("end date"), lambda c: c.end_date, DATE, width=12),
+    Column(_("Report date"), lambda c: c.report_date, DATE, width=12),
     Column(_("Credit hours"), lambda c: c.credit_hours, NUMBER, width=8),
     Column(_("days"), lambda c: c.days, NUMBER, width=6),
     Column(_("Quota"), lambda c: c.quota, NUMBER, width=6),
@@ -65,6 +69,14 @@ def overdue_table(user, table: str | None, now):
     rows = selectors.overdue_dispatches(user, now)
     return rows, DISPATCHES, gettext("Overdue tasks"), "overdue-dispatches"
 
+
+#: a class's suggested candidates (`dispatch.suggestions.Suggestion`), as the page lists them
+CANDIDATES = [
+    Column(_("Name"), lambda s: s.cadre.name, width=12),
+    Column(_("Unit"), lambda s: s.cadre.unit.name, width=24),
+    Column(_("Position"), lambda s: s.cadre.position, width=20),
+    Column(_("Why"), lambda s: "；".join(s.reasons), width=60),
+]
 
 ROLL_CALLS = [
     Column(_("Training class"), lambda r: r.training_class.name, width=30),

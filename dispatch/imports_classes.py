@@ -1,18 +1,22 @@
 """The import kind of training classes ("班次", imports.kinds; registered by
-dispatch.imports). A class has no code: its natural key is name + start date +
-institution. A row whose key matches a class updates it (or leaves it unchanged);
-otherwise it creates one. The importer must be a dispatcher of the organizing department
-(the rule of `dispatch.services.classes.training_class_save`), for the class as it is and
-as the row would have it; a class whose attendance is recorded keeps its dates and hours
-(the same service's `fixed_field_refusals`). Row errors reuse `TrainingClass.clean`'s
-messages."""
+dispatch.imports). A row may carry the class's number (班次编号, the first column of the
+class list's download): it then updates that class, which must exist and be organized in
+the importer's jurisdiction, and may change its name and dates, so a list exported,
+edited and imported back moves its classes. A row without a number is recognised by its
+natural key, name + start date + institution: a match updates the class (or leaves it
+unchanged); otherwise the row creates one. The importer must be a dispatcher of the
+organizing department (the rule of `dispatch.services.classes.training_class_save`), for
+the class as it is and as the row would have it; a class whose attendance is recorded
+keeps its dates and hours (the same service's `fixed_field_refusals`). The institution
+and the organizer are written as their codes or as the names the class list shows. Row
+errors reuse `TrainingClass.clean`'s messages."""
 
 import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,9 +58,11 @@ class ClassImport(ImportKind):
     label = gettext_lazy("Training classes")
     order = 50
     description = gettext_lazy(
-        "One row per training class. A class is recognised by its name, start date and "
-        "institution together: a row matching a class updates it, any other row creates "
-        "a class. You need to be a dispatcher of the organizing organization department."
+        "One row per training class. A row with a class number (the first column of the "
+        "class list's download) updates that class, and may change its name and dates. A "
+        "row without one is recognised by its name, start date and institution together: "
+        "a row matching a class updates it, any other row creates a class. You need to be "
+        "a dispatcher of the organizing organization department."
     )
     columns = [
         Column(
@@ -72,6 +78,9 @@ class ClassImport(ImportKind):
             required=True,
             aliases=("培训机构", "培训机构代码", "institution"),
             example="xx-dx",
+            help=gettext_lazy(
+                "The institution's unit code, e.g. xx-dx, or its name as the class list shows it."
+            ),
         ),
         Column(
             "organizer",
@@ -79,12 +88,15 @@ class ClassImport(ImportKind):
             required=True,
             aliases=("主办单位", "主办组织部门", "organizer"),
             example="X组通",
-            help=gettext_lazy("The organizing department's issuer code, e.g. X组通."),
+            help=gettext_lazy(
+                "The organizing department's issuer code, e.g. X组通, or its name as the "
+                "class list shows it."
+            ),
         ),
         Column(
             "kind",
             gettext_lazy("Class kind"),
-            aliases=("类型", "班次类型", "kind"),
+            aliases=("类型", "类别", "班次类型", "kind"),
             example="主体班",
             help=gettext_lazy("One of: %(kinds)s; empty means %(default)s.")
             % {"kinds": choice_labels(ClassKind), "default": ClassKind.MAIN.label},
@@ -139,6 +151,15 @@ class ClassImport(ImportKind):
             aliases=("名额", "quota"),
             example="50",
         ),
+        Column(
+            "number",
+            gettext_lazy("Class number"),
+            aliases=("班次编号", "class_number"),
+            help=gettext_lazy(
+                "Empty for a new class. To change a class, its name and dates too, write "
+                "its number: the first column of the class list's download."
+            ),
+        ),
     ]
 
     def may_import(self, user) -> bool:
@@ -146,43 +167,50 @@ class ClassImport(ImportKind):
 
     def check(self, actor, rows):
         rows = [(line, {k: text(v) for k, v in row.items()}) for line, row in rows]
-        institutions = {
-            i.unit.code: i
-            for i in Institution.objects.filter(
-                unit__code__in={row.get("institution", "") for _line, row in rows}
-            ).select_related("unit")
+        values = {
+            key: {row.get(key, "") for _line, row in rows} for key in ("institution", "organizer")
         }
-        organizers = {
-            d.issuer_code: d
-            for d in OrgDepartment.objects.filter(
-                issuer_code__in={row.get("organizer", "") for _line, row in rows}
-            ).select_related("unit")  # its name, for the preview's changes
-        }
+        institutions = _by_code_or_name(
+            Institution.objects.filter(
+                Q(unit__code__in=values["institution"]) | Q(unit__name__in=values["institution"])
+            ).select_related("unit"),
+            lambda i: i.unit.code,
+        )
+        organizers = _by_code_or_name(
+            OrgDepartment.objects.filter(
+                Q(issuer_code__in=values["organizer"]) | Q(unit__name__in=values["organizer"])
+            ).select_related("unit"),  # its name, for the preview's changes
+            lambda d: d.issuer_code,
+        )
+        classes = TrainingClass.objects.select_related("organizer__unit", "institution__unit")
+        classes = classes.annotate(sessions_total=Sum("sessions__hours"))
         existing: dict[str, list[TrainingClass]] = {}
-        for klass in (
-            TrainingClass.objects.filter(
-                name__in={row.get("name", "") for _line, row in rows},
-                institution__in=[i.pk for i in institutions.values()],
-            )
-            .select_related("organizer__unit")
-            .annotate(sessions_total=Sum("sessions__hours"))
+        for klass in classes.filter(
+            name__in={row.get("name", "") for _line, row in rows},
+            institution__in=[i.pk for i in institutions[0].values()]
+            + [i.pk for found in institutions[1].values() for i in found],
         ):
             key = class_key(klass.name, klass.start_date, klass.institution_id)
             existing.setdefault(key, []).append(klass)
-        attended = attendance_recorded(k.pk for found in existing.values() for k in found)
+        numbers = {parse_int(row.get("number", "")) for _line, row in rows} - {None}
+        numbered = {k.pk: k for k in classes.filter(pk__in=numbers)} if numbers else {}
+        known = [k for found in existing.values() for k in found] + list(numbered.values())
         reach = dispatcher_reach(
             actor,
-            [d.unit_id for d in organizers.values()]
-            + [k.organizer.unit_id for found in existing.values() for k in found],
+            [d.unit_id for d in organizers[0].values()]
+            + [d.unit_id for found in organizers[1].values() for d in found]
+            + [k.organizer.unit_id for k in known],
         )
         context = {
             "institutions": institutions,
             "organizers": organizers,
             "existing": existing,
-            "attended": attended,
+            "numbered": numbered,
+            "attended": attendance_recorded(k.pk for k in known),
             "reach": reach,
             "kinds": choice_lookup(ClassKind),
             "first_line": {},
+            "first_line_of_class": {},
         }
         for line, row in rows:
             yield self._check_row(line, row, context)
@@ -200,17 +228,33 @@ class ClassImport(ImportKind):
             errors.append(_("The location is empty."))
         elif len(location) > 255:
             errors.append(too_long(_("The location"), location, 255))
-        institution = context["institutions"].get(row.get("institution", ""))
-        if institution is None:
+        value = row.get("institution", "")
+        institution, namesakes = _resolve(value, context["institutions"])
+        if namesakes > 1:
             errors.append(
-                _("No training institution has the unit code “%(code)s”.")
-                % {"code": row.get("institution", "")}
+                _(
+                    "%(count)s training institutions are named “%(name)s”; write the unit "
+                    "code of the one you mean."
+                )
+                % {"count": namesakes, "name": value}
             )
-        organizer = context["organizers"].get(row.get("organizer", ""))
-        if organizer is None:
+        elif institution is None:
             errors.append(
-                _("No organization department has the issuer code “%(code)s”.")
-                % {"code": row.get("organizer", "")}
+                _("No training institution has the unit code “%(code)s”.") % {"code": value}
+            )
+        value = row.get("organizer", "")
+        organizer, namesakes = _resolve(value, context["organizers"])
+        if namesakes > 1:
+            errors.append(
+                _(
+                    "%(count)s organization departments are named “%(name)s”; write the "
+                    "issuer code of the one you mean."
+                )
+                % {"count": namesakes, "name": value}
+            )
+        elif organizer is None:
+            errors.append(
+                _("No organization department has the issuer code “%(code)s”.") % {"code": value}
             )
         elif organizer.unit_id not in context["reach"]:
             errors.append(
@@ -288,32 +332,19 @@ class ClassImport(ImportKind):
             errors.extend(message for messages in exc.message_dict.values() for message in messages)
         if institution is not None and start and name:
             outcome.key = f"{name}（{format_date(start)}）"
-            found = context["existing"].get(class_key(name, start, institution.pk), [])
-            if len(found) > 1:
+        found = _numbered_class(row.get("number", ""), errors, context)
+        if found is None:
+            found = _class_by_key(line, name, start, institution, errors, context)
+        if found:
+            first = context["first_line_of_class"].setdefault(found[0].pk, line)
+            if first != line:
                 errors.append(
                     _(
-                        "%(count)s classes named %(name)s start on %(date)s at this "
-                        "institution; the row cannot tell which one it means."
+                        "Class number %(number)s (%(name)s) appears twice in the file (also "
+                        "on line %(line)s)."
                     )
-                    % {"count": len(found), "name": name, "date": format_date(start)}
+                    % {"number": found[0].pk, "name": found[0].name, "line": first}
                 )
-            elif found and found[0].organizer.unit_id not in context["reach"]:
-                errors.append(
-                    _("The class %(name)s is organized outside your jurisdiction.") % {"name": name}
-                )
-            key = class_key(name, start, institution.pk)
-            if key in context["first_line"]:
-                errors.append(
-                    _(
-                        "The class %(name)s starting on %(date)s appears twice in the file "
-                        "(also on line %(line)s)."
-                    )
-                    % {"name": name, "date": format_date(start), "line": context["first_line"][key]}
-                )
-            else:
-                context["first_line"][key] = line
-        else:
-            found = []
         if errors:
             return outcome
         outcome.data = {
@@ -340,7 +371,8 @@ class ClassImport(ImportKind):
             if refusals:
                 errors.extend(refusals.values())
                 return outcome
-            refusal = sessions_refusal(found[0], hours, sessions_total=found[0].sessions_total)
+            # (a class without sessions sums to None: 0, or the service would ask again)
+            refusal = sessions_refusal(found[0], hours, sessions_total=found[0].sessions_total or 0)
             if refusal:
                 errors.append(refusal)
                 return outcome
@@ -372,19 +404,101 @@ class ClassImport(ImportKind):
             write_in_batches(outcomes, progress, write)
 
 
+def _numbered_class(raw: str, errors: list, context) -> list[TrainingClass] | None:
+    """The class a row names by its number ([the class]), or None for a row without one;
+    an unknown number or a class organized outside the importer's reach is an error
+    (and []). Rows with a number are not told apart by their name and dates: two
+    classes may share them."""
+    if not raw:
+        return None
+    number = parse_int(raw)
+    klass = context["numbered"].get(number) if number else None
+    if klass is None:
+        errors.append(_("No class has the number “%(number)s”.") % {"number": raw})
+        return []
+    if klass.organizer.unit_id not in context["reach"]:
+        errors.append(
+            _("Class number %(number)s is organized outside your jurisdiction.")
+            % {"number": number}
+        )
+        return []
+    return [klass]
+
+
+def _class_by_key(line, name, start, institution, errors, context) -> list[TrainingClass]:
+    """The class a row without a number names by its key, name + start date +
+    institution ([the class], or [] for a new one); [] after an error: several classes
+    with the key, one outside the importer's reach, the key twice in the file."""
+    if institution is None or not start or not name:
+        return []
+    key = class_key(name, start, institution.pk)
+    found = context["existing"].get(key, [])
+    before = len(errors)
+    if len(found) > 1:
+        errors.append(
+            _(
+                "%(count)s classes named %(name)s start on %(date)s at this "
+                "institution; the row cannot tell which one it means."
+            )
+            % {"count": len(found), "name": name, "date": format_date(start)}
+        )
+    elif found and found[0].organizer.unit_id not in context["reach"]:
+        errors.append(
+            _("The class %(name)s is organized outside your jurisdiction.") % {"name": name}
+        )
+    if key in context["first_line"]:
+        errors.append(
+            _(
+                "The class %(name)s starting on %(date)s appears twice in the file "
+                "(also on line %(line)s)."
+            )
+            % {"name": name, "date": format_date(start), "line": context["first_line"][key]}
+        )
+    else:
+        context["first_line"][key] = line
+    return [] if len(errors) > before else found
+
+
+def _by_code_or_name(objects, code_of) -> tuple[dict, dict]:
+    """({code: object}, {name: [objects]}) of institutions or organization departments,
+    read by their codes or their units' names."""
+    by_code, by_name = {}, {}
+    for obj in objects:
+        by_code[code_of(obj)] = obj
+        by_name.setdefault(obj.unit.name, []).append(obj)
+    return by_code, by_name
+
+
+def _resolve(value: str, lookups) -> tuple:
+    """(the object a cell names by its code or, failing that, its unit's name, or None;
+    how many share that name)."""
+    by_code, by_name = lookups
+    if value in by_code:
+        return by_code[value], 1
+    found = by_name.get(value, [])
+    return (found[0] if len(found) == 1 else None), len(found)
+
+
 def _capacity_refusal(context, institution, name, start, end, quota, found) -> str | None:
     """The institution's capacity (`dispatch.capacity`, the class page's rule) for a row
     that creates or changes a class, counting the file's earlier rows there on
     overlapping dates by their new figures — and their classes in the database, as they
     stand before the import or as the commit has just written them, not again. Only
     institutions with a capacity cost queries (three) per row."""
+    # The classes the earlier rows and this one change, where and when they were before
+    # the import and where and when the rows put them (a row may move its class to other
+    # dates or another institution; the commit may have written it already).
+    moved = context.setdefault("moved", [])
+    if found:
+        was = (found[0].institution_id, found[0].start_date, found[0].end_date)
+        moved.append((found[0].pk, was, (institution.pk, start, end)))
     if not institution.capacity:
         return None
     earlier = context.setdefault("seats_in_file", {}).setdefault(institution.pk, [])
-    in_file = sum(n for _name, s, e, n in earlier if s <= end and e >= start)
-    # The earlier rows' classes that can overlap these dates (a row's class keeps its
-    # start date: it is part of the row's key).
-    keys = {(row_name, s) for row_name, s, _e, _n in earlier if s <= end}
+    in_file = sum(n for _name, s, e, n, _new in earlier if s <= end and e >= start)
+    # The classes earlier rows create, once written, by their name and start date (no
+    # class had them before the import: such a row would have updated it).
+    keys = {(row_name, s) for row_name, s, _e, _n, new in earlier if new and s <= end}
     written = (
         [
             pk
@@ -399,16 +513,23 @@ def _capacity_refusal(context, institution, name, start, end, quota, found) -> s
         if keys
         else []
     )
+    here = [
+        pk
+        for pk, *places in moved
+        if any(at == institution.pk and s <= end and e >= start for at, s, e in places)
+    ]
     refusal = capacity.capacity_refusal(
         institution,
         start,
         end,
         quota,
         also_taken=in_file,
-        exclude_classes=[*written, found[0].pk if found else None],
+        exclude_classes=[*written, *here],
     )
     if refusal is None:
-        earlier.append((name, start, end, quota))
+        earlier.append((name, start, end, quota, not found))
+    elif found:
+        moved.pop()
     return refusal
 
 
@@ -447,9 +568,9 @@ def _changes(klass, data, organizer, institution) -> list[list[str]]:
     """What updating `klass` to the row's `data` changes, by the class's field names:
     the institution and the organizer by name, the kind by its label."""
     organizers = {klass.organizer_id: klass.organizer.unit.name, organizer.pk: organizer.unit.name}
+    institutions = {klass.institution_id: klass.institution.name, institution.pk: institution.name}
     shows = {
-        # the institution is part of the class's key: the same on both sides
-        "institution_id": {institution.pk: institution.unit.name}.get,
+        "institution_id": institutions.get,
         "organizer_id": organizers.get,
         "kind": lambda value: ClassKind(value).label if value in ClassKind.values else value,
     }

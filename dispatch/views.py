@@ -237,13 +237,19 @@ def class_candidates(request, pk: int):
         raise Http404
     if not dispatch_policy.may_suggest_candidates(request.user, training_class):
         raise PermissionDenied
+    suggested = suggestions.suggest(request.user, training_class)
+    if exports.requested_format(request):
+        return exports.export_response(
+            request,
+            suggested,
+            dispatch_exports.CANDIDATES,
+            f"{training_class.name}-{_('Suggested candidates')}",
+            f"candidates-{training_class.pk}",
+        )
     return render(
         request,
         "dispatch/class_candidates.html",
-        {
-            "training_class": training_class,
-            "suggestions": suggestions.suggest(request.user, training_class),
-        },
+        {"training_class": training_class, "suggestions": suggested},
     )
 
 

@@ -1,5 +1,6 @@
 """The report's columns when downloaded (see `core.exports`): aggregates only, empty
-where fewer than three answers would show."""
+where fewer than three answers would show — per class, per institution, and per session
+of one class (its report page's sessions)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -28,4 +29,13 @@ CLASSES = [
 INSTITUTIONS = [
     Column(_("Institution"), lambda r: r["institution"].unit.name, width=24),
     *_FIGURES,
+]
+
+#: one class's sessions (rows of `feedback.selectors.session_lines`)
+SESSIONS = [
+    Column(_("date"), lambda r: r["session"].date, DATE, width=12),
+    Column(_("Session"), lambda r: r["session"].title, width=30),
+    Column(_("teacher"), lambda r: r["session"].teacher, width=14),
+    Column(_("Answers"), lambda r: r["answers"], NUMBER, width=8),
+    Column(_("Average score"), lambda r: r["score"], NUMBER, width=8),
 ]

@@ -132,6 +132,14 @@ def class_report(request, pk: int):
     training_class = selectors.class_report(request.user, pk)
     if training_class is None:
         raise Http404
+    if exports.requested_format(request):
+        return exports.export_response(
+            request,
+            selectors.session_lines(training_class),
+            feedback_exports.SESSIONS,
+            f"{training_class.name}-{_('Sessions')}",
+            f"feedback-sessions-{training_class.pk}",
+        )
     (line,) = selectors.class_lines([training_class])
     comments = (
         selectors.class_comments(training_class)

@@ -1,9 +1,11 @@
-"""The plan's lists as spreadsheets (see `core.exports`): its classes (the lines, as the
-plan page shows them) and the plan-against-actual table."""
+"""The plan's lists as spreadsheets (see `core.exports`): the plans in reach and the seats
+offered to the user's department (the list page's two tables), the plan's classes (the
+lines, as the plan page shows them) and the plan-against-actual table."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.exports import DATE, NUMBER, Column
+from core.exports import DATE, NUMBER, Column, choice
 from planning.documents import target_categories_label
 
 
@@ -50,3 +52,34 @@ ACTUAL_COLUMNS = [
     Column(_("Attended"), lambda r: r["attended"], NUMBER, width=8),
     Column(_("Gap"), lambda r: r["gap"], NUMBER, width=8),
 ]
+
+
+PLAN_COLUMNS = [
+    Column(_("Title"), lambda plan: plan.title, width=36),
+    Column(_("Organization department"), lambda plan: plan.org_department.unit.name, width=24),
+    Column(_("Year"), lambda plan: plan.year, NUMBER, width=8),
+    Column(_("Version"), lambda plan: plan.version, NUMBER, width=8),
+    Column(_("Status"), choice("status"), width=10),
+]
+
+OFFERED_COLUMNS = [
+    Column(_("Training class"), lambda line: line.name, width=28),
+    Column(_("Organizer"), lambda line: line.plan.org_department.unit.name, width=24),
+    Column(_("Start date"), lambda line: line.start_date, DATE),
+    Column(_("Dispatch date"), lambda line: line.dispatch_date, DATE),
+    Column(_("Seats offered to the partner"), lambda line: line.partner_seats, NUMBER, width=8),
+    Column(_("Nominated"), lambda line: line.nominated, NUMBER, width=8),
+]
+
+
+def plan_list_table(user, table: str | None, plans):
+    """One of the plan list's two tables — `table` "offered" (every line offering seats
+    to a department whose dispatcher the user is; the page shows the first 100), or else
+    `plans`, the page's own list of the plans in reach: its rows, columns, file name and
+    ASCII file name."""
+    from planning import selectors
+
+    if table == "offered":
+        rows = selectors.offered_lines(user)
+        return rows, OFFERED_COLUMNS, gettext("Seats offered to your department"), "offered-seats"
+    return plans, PLAN_COLUMNS, gettext("Dispatch plans"), "plans"

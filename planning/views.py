@@ -14,7 +14,7 @@ from core.http import page_number
 from org.policy import require_reach
 from planning import flows, policy, selectors, services
 from planning.documents import target_categories_label
-from planning.exports import ACTUAL_COLUMNS, LINE_COLUMNS
+from planning.exports import ACTUAL_COLUMNS, LINE_COLUMNS, plan_list_table
 from planning.forms import (
     LineForm,
     PartnerNominateForm,
@@ -50,6 +50,10 @@ def _plan(request, pk):
 def plan_list(request):
     require_reach(request.user)
     plans = selectors.plans_in_reach(request.user).order_by("-year", "org_department", "-version")
+    if exports.requested_format(request):
+        return exports.export_response(
+            request, *plan_list_table(request.user, request.GET.get("table"), plans)
+        )
     offered = selectors.offered_lines(request.user)
     return render(
         request,

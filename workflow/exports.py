@@ -1,6 +1,7 @@
 """The columns of every flow's lists when downloaded (see `core.exports`): its processes
-and its task lists (all tasks, 待办, 待认领, 已办), with the page's headers, the subject
-and the status in the page's words, dates as dates and numbers as numbers.
+and its task lists (all tasks, 待办, 待认领, 已办), and 我的待办 across the flows
+(`workflow.mytasks`), with the page's headers, the subject and the status in the page's
+words, dates as dates and numbers as numbers.
 
 A subject is the flow's summary template rendered as the page renders it; the template
 escapes HTML, which a spreadsheet cell must not show (`&amp;`), so it is unescaped here.
@@ -9,8 +10,8 @@ request's title …): nothing to mask."""
 
 import html
 
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core.exports import DATE, NUMBER, Column, choice
 
@@ -77,3 +78,20 @@ def task_columns(subject=lambda t: t.brief, task_header=TASK) -> list[Column]:
         Column(_("Finished"), lambda t: t.finished, DATE, width=17),
         Column(_("Owner"), owner_name, width=14),
     ]
+
+
+def my_task_state(row) -> str:
+    """A row of 我的待办 (`workflow.mytasks.TaskRow` or `TodoRow`) as its 状态 cell reads."""
+    if getattr(row, "recused", False):
+        return gettext("Recused: another authority decides it")
+    return gettext("Assigned to you") if row.mine else gettext("Waiting to be claimed")
+
+
+#: 我的待办 (/tasks/): the page's columns
+MY_TASKS = [
+    Column(TASK, lambda r: r.title, width=24),
+    Column(SUBJECT, lambda r: shown(r.subject), width=40),
+    Column(_("Flow"), lambda r: r.flow_title, width=12),
+    Column(_("Due by"), lambda r: r.due, DATE, width=17),
+    Column(_("State"), my_task_state, width=14),
+]

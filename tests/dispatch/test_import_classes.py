@@ -1,6 +1,8 @@
-"""Importing training classes (dispatch.imports_classes.ClassImport): natural key name +
+"""Importing training classes (dispatch.imports_classes.ClassImport): a row with a class
+number updates that class (its name and dates too), one without is known by name +
 start date + institution; TrainingClass.clean's messages on their line; dates as Excel
-dates or text; all or nothing; idempotent; only the organizer's dispatchers."""
+dates or text; all or nothing; idempotent; only the organizer's dispatchers; the class
+list downloaded imports back."""
 
 import datetime as dt
 import io
@@ -21,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def row(world, name="春季班", **fields):
     values = {
+        "number": "",
         "name": name,
         "institution": world.school_unit.code,
         "organizer": "X组通",
@@ -60,9 +63,11 @@ def test_a_changed_row_updates_the_class_it_names(world):
     assert actions(outcomes) == [Action.UPDATE]
     klass = TrainingClass.objects.get(name="春季班")
     assert (klass.quota, klass.location) == (80, "新校区")
-    # Another start date is another class.
+    # Without a class number, another start date is another class (with one, the
+    # class moves: test_a_numbered_row_reschedules_its_class).
     other = commit("classes", world.bob, [row(world, start="2027-04-01", end="2027-04-05")])
     assert actions(other) == [Action.CREATE]
+    assert TrainingClass.objects.filter(name="春季班").count() == 2
 
 
 def test_dates_may_be_written_as_text_in_several_ways_or_as_excel_dates():
@@ -297,3 +302,215 @@ def test_a_row_cutting_a_class_below_its_sessions_hours_is_an_error(world):
     assert outcome.action == Action.ERROR
     assert outcome.errors == ["春季班的课程合计32学时，班次学时不能少于课程合计。"]
     assert actions(commit("classes", world.bob, [row(world, credit_hours="32")])) == [Action.UPDATE]
+
+
+# -- rows naming their class by its number ---------------------------------------------
+
+APRIL = {"start": "2027-04-01", "end": "2027-04-05", "report": "2027-04-01"}
+
+
+def test_a_numbered_row_reschedules_its_class(world):
+    commit("classes", world.bob, [row(world)])
+    klass = TrainingClass.objects.get(name="春季班")
+    [outcome] = check("classes", world.bob, [row(world, number=str(klass.pk), **APRIL)])
+    assert outcome.action == Action.UPDATE, outcome.errors
+    field = {f: str(TrainingClass._meta.get_field(f).verbose_name) for f in ("start_date", "name")}
+    assert [field["start_date"], "2027年3月1日", "2027年4月1日"] in outcome.changes
+    assert len(outcome.changes) == 3  # start, end and report dates
+
+    commit("classes", world.bob, [row(world, number=str(klass.pk), **APRIL)])
+    klass.refresh_from_db()
+    assert (klass.start_date, klass.end_date, klass.report_date) == (
+        dt.date(2027, 4, 1),
+        dt.date(2027, 4, 5),
+        dt.date(2027, 4, 1),
+    )
+    assert TrainingClass.objects.count() == 1
+    # Its name may change too; the same file again changes nothing.
+    renamed = row(world, name="春季专题班", number=str(klass.pk), **APRIL)
+    [outcome] = commit("classes", world.bob, [renamed])
+    assert outcome.changes == [[field["name"], "春季班", "春季专题班"]]
+    assert actions(commit("classes", world.bob, [renamed])) == [Action.UNCHANGED]
+    assert list(TrainingClass.objects.values_list("pk", "name")) == [(klass.pk, "春季专题班")]
+
+
+def test_an_unknown_number_or_another_jurisdictions_class_is_a_row_error(world):
+    commit("classes", world.bob, [row(world, name="市班")])
+    city = TrainingClass.objects.get(name="市班")
+    county_row = row(world, name="县班", organizer="县组通")
+    rows = [
+        county_row,  # 2: fine
+        row(world, name="市班", organizer="县组通", number=str(city.pk), **APRIL),  # 3
+        row(world, name="无号", organizer="县组通", number=str(city.pk + 1000)),  # 4
+        row(world, name="怪号", organizer="县组通", number="第一期"),  # 5
+    ]
+    errors = errors_by_line(check("classes", world.carol, rows))
+    assert sorted(errors) == [3, 4, 5]
+    assert errors[3] == [errors[3][0]] and str(city.pk) in errors[3][0]
+    assert str(city.pk + 1000) in errors[4][0] and "第一期" in errors[5][0]
+    with pytest.raises(ValidationError):
+        commit("classes", world.carol, rows)
+    assert not TrainingClass.objects.filter(name="县班").exists()
+    city.refresh_from_db()
+    assert (city.name, city.start_date) == ("市班", dt.date(2027, 3, 1))
+
+
+def test_a_number_twice_in_the_file_or_named_by_its_key_too_is_an_error(world):
+    commit("classes", world.bob, [row(world)])
+    number = str(TrainingClass.objects.get().pk)
+    outcomes = check(
+        "classes",
+        world.bob,
+        [row(world, number=number, **APRIL), row(world, number=number), row(world)],
+    )
+    errors = errors_by_line(outcomes)
+    assert sorted(errors) == [3, 4]
+    assert all(number in e[0] and "2" in e[0] for e in errors.values())
+    # Numbered rows are told apart by their numbers: two may share a name and dates.
+    commit("classes", world.bob, [row(world, **APRIL)])
+    first, second = TrainingClass.objects.order_by("pk")
+    shared = [row(world, number=str(k.pk), location="新校区", **APRIL) for k in (first, second)]
+    assert actions(commit("classes", world.bob, shared)) == [Action.UPDATE, Action.UPDATE]
+
+
+def test_a_numbered_row_keeps_every_rule_of_a_changed_class(world):
+    """An attended class keeps its dates, whatever its number's row says; a class is not
+    moved into seats its institution does not have — its own old seats do not count, and
+    an earlier row of the file moving another class away frees that class's seats, in the
+    preview and in the engine's commit (which checks each row as it writes)."""
+    from dispatch.models import Institution
+    from imports import services as import_services
+    from tests.dispatch.import_kit import preview
+
+    commit("classes", world.bob, [row(world, name="甲"), row(world, name="乙", **APRIL)])
+    first, second = TrainingClass.objects.order_by("pk")
+    attended(first, world.cadre_a, world.a)
+    [outcome] = check("classes", world.bob, [row(world, name="甲", number=str(first.pk), **APRIL)])
+    assert outcome.action == Action.ERROR and len(outcome.errors) == 2  # start, end
+    first.dispatches.update(attendance="")  # (not attended after all, for the seats)
+
+    Institution.objects.filter(pk=world.school.pk).update(capacity=60)
+    # Its own old seats do not count: 甲 (50 seats) moves by two days.
+    later = {"start": "2027-03-03", "end": "2027-03-07", "report": "2027-03-03"}
+    assert actions(
+        check("classes", world.bob, [row(world, name="甲", number=str(first.pk), **later)])
+    ) == [Action.UPDATE]
+    may = {"start": "2027-05-01", "end": "2027-05-05", "report": "2027-05-01"}
+    into_april = row(world, name="甲", number=str(first.pk), **APRIL)
+    away = row(world, name="乙", number=str(second.pk), **may)
+    [refused] = check("classes", world.bob, [into_april])  # 乙 holds 50 of April's 60
+    assert refused.action == Action.ERROR and "60" in refused.errors[0]
+    assert actions(check("classes", world.bob, [into_april, away])) == [Action.ERROR, Action.UPDATE]
+    # 乙 leaving April first frees its seats for 甲, in the preview and in the commit.
+    batch = preview(registry.get("classes"), world.bob, [away, into_april])
+    assert (batch.rows_update, batch.rows_error) == (2, 0)
+    import_services.batch_commit(actor=world.bob, batch=batch)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.start_date, second.start_date) == (dt.date(2027, 4, 1), dt.date(2027, 5, 1))
+    # A class moved (and written) next to a new one counts once, by its new seats: 10 + 50.
+    june = {"start": "2027-06-01", "end": "2027-06-05", "report": "2027-06-01"}
+    rows = [
+        row(world, name="乙", number=str(second.pk), quota="10", **june),
+        row(world, name="丙", quota="50", start="2027-06-03", end="2027-06-07", report=""),
+    ]
+    batch = preview(registry.get("classes"), world.bob, rows)
+    assert (batch.rows_update, batch.rows_create, batch.rows_error) == (1, 1, 0)
+    import_services.batch_commit(actor=world.bob, batch=batch)
+    assert TrainingClass.objects.get(name="丙").start_date == dt.date(2027, 6, 3)
+
+
+def test_checking_numbered_rows_takes_the_same_queries_for_5_rows_as_for_50(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    kind = registry.get("classes")
+    commit("classes", world.bob, [row(world, name=f"班{n}") for n in range(50)])
+    numbers = list(TrainingClass.objects.order_by("pk").values_list("pk", flat=True))
+
+    def queries(n):
+        rows = [
+            (line, row(world, name=f"新班{line}", number=str(pk), **APRIL))
+            for line, pk in enumerate(numbers[:n], start=2)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            outcomes = list(kind.check(world.bob, rows))
+        assert actions(outcomes) == [Action.UPDATE] * n
+        return len(captured)
+
+    assert queries(50) == queries(5)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_class_list_downloaded_imports_back_unchanged_and_edited_moves_its_class(
+    world, client, fmt
+):
+    import csv
+
+    from django.db import transaction
+
+    commit(
+        "classes",
+        world.bob,
+        [row(world), row(world, name="县班", organizer="县组通", kind="", credit_hours="40.5")],
+    )
+    kind = registry.get("classes")
+    client.force_login(world.bob)
+    response = client.get(f"/classes/?format={fmt}")
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    outcomes = list(kind.check(world.bob, read(kind, data, f"classes.{fmt}")))
+    assert [(o.action, o.errors) for o in outcomes] == [(Action.UNCHANGED, [])] * 2
+
+    klass = TrainingClass.objects.get(name="春季班")
+    if fmt == "xlsx":
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        sheet = book.active
+        header = [cell.value for cell in sheet[1]]
+        [line] = [r for r in sheet.iter_rows(min_row=2) if r[0].value == klass.pk]
+        line[header.index("开始日期")].value = dt.datetime(2027, 4, 1)
+        line[header.index("结束日期")].value = dt.datetime(2027, 4, 5)
+        out = io.BytesIO()
+        book.save(out)
+        data = out.getvalue()
+    else:
+        lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        header = lines[0]
+        [line] = [r for r in lines[1:] if r[0] == str(klass.pk)]
+        line[header.index("开始日期")], line[header.index("结束日期")] = "2027-04-01", "2027-04-05"
+        out = io.StringIO()
+        csv.writer(out).writerows(lines)
+        data = out.getvalue().encode("utf-8")
+    outcomes = sorted(
+        kind.check(world.bob, read(kind, data, f"classes.{fmt}")), key=lambda o: o.line
+    )
+    moved = {o.action: o for o in outcomes}
+    assert sorted(moved) == [Action.UNCHANGED, Action.UPDATE]
+    with transaction.atomic():
+        kind.apply(world.bob, iter(outcomes), lambda n: None)
+    klass.refresh_from_db()
+    assert (klass.start_date, klass.end_date, klass.report_date) == (
+        dt.date(2027, 4, 1),
+        dt.date(2027, 4, 5),
+        dt.date(2027, 2, 28),
+    )
+    assert TrainingClass.objects.count() == 2
+
+
+def test_the_institution_and_organizer_may_be_named_as_the_class_list_shows_them(world):
+    from dispatch.models import Institution, InstitutionKind
+    from tests.factories import unit
+
+    named = row(world, institution=world.school_unit.name, organizer=world.city_od.unit.name)
+    [outcome] = check("classes", world.bob, [named])
+    assert outcome.action == Action.CREATE, outcome.errors
+    assert (outcome.data["institution"], outcome.data["organizer"]) == (
+        world.school.pk,
+        world.city_od.pk,
+    )
+    namesake = unit(world.school_unit.name, world.county, kind=world.school_unit.kind)
+    Institution.objects.create(unit=namesake, kind=InstitutionKind.PARTY_SCHOOL)
+    [outcome] = check("classes", world.bob, [named])
+    assert outcome.action == Action.ERROR
+    assert outcome.errors == [outcome.errors[0]] and world.school_unit.name in outcome.errors[0]
+    assert actions(check("classes", world.bob, [row(world)])) == [Action.CREATE]  # the code
