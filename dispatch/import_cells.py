@@ -1,62 +1,20 @@
 """Reading the cells of an import row (dates, numbers, choices) and what the dispatch
 app's import kinds share (dispatch.imports, dispatch.imports_classes)."""
 
-import datetime as dt
-import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from imports.kinds import Action
+
+# The cells org reads (dates, text), read alike: the dispatch kinds import them from here.
+from org.imports_common import parse_date, text  # noqa: F401
 from org.selectors import units_in_reach
 
 BATCH = 200
 
 # -- reading cells ------------------------------------------------------------------------
-
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-_DATE_PATTERNS = (
-    re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$"),
-    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-
-
-def text(value) -> str:
-    """A cell as stripped text ("" for an empty cell); 40.0 reads as "40"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def parse_date(value) -> dt.date | None:
-    """A date from an Excel date cell, an Excel serial number, or text written
-    2027-03-01, 2027/3/1, 2027.3.1, 2027年3月1日 or 20270301; None if unreadable."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    raw = text(value)
-    if raw.isdigit() and len(raw) <= 5 or isinstance(value, int | float):
-        try:
-            serial = int(Decimal(raw))
-        except (InvalidOperation, ValueError):
-            return None
-        if 1 <= serial <= 2958465:
-            return EXCEL_EPOCH + dt.timedelta(days=serial)
-        return None
-    for pattern in _DATE_PATTERNS:
-        match = pattern.match(raw)
-        if match:
-            try:
-                return dt.date(*(int(part) for part in match.groups()))
-            except ValueError:
-                return None
-    return None
 
 
 def parse_decimal(value) -> Decimal | None:
