@@ -149,6 +149,24 @@ def step_decide(*, actor, step: ApprovalStep, decision: str, comment: str = "") 
     return step
 
 
+def refusal_detail(subject) -> tuple | None:
+    """The row a correction page shows above its form when the subject's latest request
+    was turned down (`latest_refusal`): ("Previous request", what, by whom and why)."""
+    refusal = latest_refusal(subject)
+    if refusal is None:
+        return None
+    return (
+        _("Previous request"),
+        _("%(kind)s: %(decision)s by %(authority)s — %(comment)s")
+        % {
+            "kind": refusal.request.context.get("request_kind") or refusal.request.kind,
+            "decision": refusal.get_decision_display(),
+            "authority": refusal.label,
+            "comment": refusal.comment,
+        },
+    )
+
+
 def stage_outcome(request, stage: int) -> str:
     """Rejected if any step rejected, sent back if any sent back, approved if all approved."""
     decisions = {step.decision for step in current_steps(request, stage)}

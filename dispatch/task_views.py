@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from approvals.services import latest_refusal
+from approvals.services import refusal_detail
 from core.formatting import format_date, format_span
 from dispatch import policy, selectors, services
 from dispatch.forms import (
@@ -46,21 +46,9 @@ class ConfirmView(TaskFormView):
 
     def details(self, subject):
         details = dispatch_details(subject)
-        refusal = latest_refusal(subject)
-        if refusal is not None:
-            # The unit answers again because its request was turned down: say by whom and why.
-            details.append(
-                (
-                    _("Previous request"),
-                    _("%(kind)s: %(decision)s by %(authority)s — %(comment)s")
-                    % {
-                        "kind": refusal.request.context.get("request_kind") or refusal.request.kind,
-                        "decision": refusal.get_decision_display(),
-                        "authority": refusal.label,
-                        "comment": refusal.comment,
-                    },
-                )
-            )
+        # The unit answers again because its request was turned down: say by whom and why.
+        if refused := refusal_detail(subject):
+            details.append(refused)
         return details
 
     def perform(self, form):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals.services import latest_refusal
+from approvals.services import refusal_detail
 from core import exports
 from core.formatting import format_date, format_hours
 from core.http import page_number, positive_int
@@ -262,20 +262,8 @@ class RecognitionCorrectView(TaskFormView):
         ]
         if record.attachment:
             details.append((gettext_lazy("Attachment"), record.attachment.name.rsplit("/", 1)[-1]))
-        refusal = latest_refusal(record)
-        if refusal is not None:
-            details.append(
-                (
-                    gettext_lazy("Previous request"),
-                    _("%(kind)s: %(decision)s by %(authority)s — %(comment)s")
-                    % {
-                        "kind": refusal.request.context.get("request_kind") or refusal.request.kind,
-                        "decision": refusal.get_decision_display(),
-                        "authority": refusal.label,
-                        "comment": refusal.comment,
-                    },
-                )
-            )
+        if refused := refusal_detail(record):
+            details.append(refused)
         return details
 
     def get_initial(self):
