@@ -1,23 +1,23 @@
 """The import kind of staff accounts and their roles ("账号与角色", imports.kinds).
 
-One row per (account, role, unit): a person with two roles takes two rows. A trainee's
-row names the cadre (by ID number) whose record the account opens, instead of a unit.
+One row per (account, role, unit): a person with two roles takes two rows; a trainee's
+row names the cadre (by ID number) whose record the account opens, instead of a unit. No
+password ever comes from the file: no column reads one, every new account gets an
+unusable password, and after the commit `result_rows` hands the importer an activation
+link and a one-time code per new account (org.activation), computed when asked.
 
-No password ever comes from the file: the kind declares no such column, so a 密码 or
-password column is never read, never stored with the rows, never set — every new account
-gets an unusable password, and after the commit `result_rows` hands the importer an
-activation link and a one-time code per new account (org.activation), computed when asked.
+Who may grant what is `org.policy.may_grant_role` (never to oneself: a row naming the
+importer's own account is an error), asked again by `org.services.role_grant`; an
+existing account's name, e-mail, phone and status change only when the importer could
+have granted every role it holds (`org.policy.may_manage_account`).
 
-Who may grant what is `org.policy.may_grant_role`: a superuser anything; a dispatcher a
-unit's role on a unit within their dispatcher jurisdiction, a department role
-(dispatcher, org department head, auditor) only strictly below their own department, and
-the trainee role for a cadre of that jurisdiction; never to themselves (a file row naming
-the importer's own account is an error). An existing account's name, e-mail and phone
-change only when the importer could have granted every role it holds
-(`org.policy.may_manage_account`): a county dispatcher cannot redirect a city official's
-e-mail, nor a dispatcher their own department head's. Grants go through
-`org.services.role_grant` (one audit event per grant; it asks the same policy), so its
-rules hold.
+The file is the truth about the roles it names, within the importer's reach: the units
+listed for an account's role are all it serves in that role there, so a grant of that
+role on a unit of the reach (a department role: where the importer could give it) that
+the file no longer lists is taken away (`org.services.role_revoke`; itemised as 撤销 on
+the file's first row of the account and role). Units outside the reach, roles the file
+does not name for the account and the trainee role are left alone. The optional 状态
+column deactivates an account (停用: no sign-in, nothing deleted) or activates it (启用).
 """
 
 from django.conf import settings
@@ -26,7 +26,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,10 +35,11 @@ from core.validation import validate_phone
 from imports.kinds import Action, Column, ImportKind, RowOutcome, differences
 from notifications.models import ContactProfile
 from org import activation, idnumber, policy, services
-from org.imports_common import holds_any
+from org.imports_common import AccountGrants, choice_labels, choice_lookup, holds_any, text
 from org.models import Cadre, Unit, UnitUserObjectPermission
 from org.roles import ROLE_PERMISSIONS, Role, group_name
 from org.selectors import cadres_in_reach, units_in_reach
+from org.signals import permissions_lost
 
 BATCH = 200
 DISPATCH = "issue_dispatch"
@@ -48,27 +48,9 @@ DISPATCH = "issue_dispatch"
 # -- the kind ---------------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _role_lookup() -> dict[str, str]:
-    lookup = {}
-    for value, label in Role.choices:
-        lookup[value] = value
-        for language in ("en", "zh-hans"):
-            with translation.override(language):
-                lookup[str(label)] = value
-    return lookup
-
-
-def _role_labels() -> str:
-    with translation.override("zh-hans"):
-        return "、".join(str(label) for _value, label in Role.choices)
+#: the 状态 column: an account active or not; empty leaves it as it is
+STATUS = {"启用": True, "正常": True, "active": True, "停用": False, "inactive": False}
+_shown = {True: "启用", False: "停用"}.get
 
 
 class AccountImport(ImportKind):
@@ -77,9 +59,14 @@ class AccountImport(ImportKind):
     order = 60
     description = gettext_lazy(
         "One row per account, role and unit: a person with two roles takes two rows. A "
-        "trainee's row gives the cadre's ID number instead of a unit. The file never holds "
-        "passwords (a password column is ignored): after the import you print each new "
-        "account's activation link and one-time code, with which its owner sets a password."
+        "trainee's row gives the cadre's ID number instead of a unit. For each account and "
+        "role the file names, the units it lists are all the units the account serves in "
+        "that role within your jurisdiction: the role is taken away on a unit of your "
+        "jurisdiction the file no longer lists (the preview shows it as revoked). Roles the "
+        "file does not name for an account, and units outside your jurisdiction, are left "
+        "as they are. The file never holds passwords (a password column is ignored): after "
+        "the import you print each new account's activation link and one-time code, with "
+        "which its owner sets a password."
     )
     columns = [
         Column(
@@ -110,7 +97,7 @@ class AccountImport(ImportKind):
             required=True,
             aliases=("角色", "role"),
             example="单位联络员",
-            help=gettext_lazy("One of: %(roles)s.") % {"roles": _role_labels()},
+            help=gettext_lazy("One of: %(roles)s.") % {"roles": choice_labels(Role)},
         ),
         Column(
             "unit",
@@ -128,6 +115,16 @@ class AccountImport(ImportKind):
             masked=True,
             help=gettext_lazy("Only for a trainee: the ID number of the cadre's record."),
         ),
+        Column(
+            "status",
+            gettext_lazy("Status"),
+            aliases=("状态", "账号状态", "status"),
+            help=gettext_lazy(
+                "停用 deactivates the account (it can no longer sign in; nothing is deleted), "
+                "启用 activates it again; empty leaves it as it is. The same on every row of "
+                "the account."
+            ),
+        ),
     ]
 
     def may_import(self, user) -> bool:
@@ -136,7 +133,7 @@ class AccountImport(ImportKind):
         return user.is_superuser or holds_any(user, (DISPATCH,))
 
     def check(self, actor, rows):
-        rows = [(line, {key: _text(value) for key, value in row.items()}) for line, row in rows]
+        rows = [(line, {key: text(value) for key, value in row.items()}) for line, row in rows]
         ctx = _Context(actor, rows)
         for line, row in rows:
             yield self._check_row(line, row, ctx)
@@ -149,15 +146,19 @@ class AccountImport(ImportKind):
             "full_name": row.get("full_name", ""),
             "email": row.get("email", "").lower(),
             "phone": row.get("phone", ""),
+            "active": STATUS.get(row.get("status", "").lower()),
         }
         errors.extend(_check_username(username))
         errors.extend(_check_details(details))
-        role = ctx.roles.get(row.get("role", ""))
+        if row.get("status") and details["active"] is None:
+            message = _("Unknown status “%(value)s”; write 停用 or 启用, or leave it empty.")
+            errors.append(message % {"value": row["status"][:20]})
+        role = ctx.roles.get(row.get("role", "").lower())
         unit = cadre = None
         if role is None:
             errors.append(
                 _("Unknown role “%(value)s”; write one of: %(roles)s.")
-                % {"value": row.get("role", ""), "roles": _role_labels()}
+                % {"value": row.get("role", ""), "roles": choice_labels(Role)}
             )
         elif role == Role.TRAINEE:
             cadre = self._trainee_cadre(row, ctx, errors)
@@ -180,8 +181,8 @@ class AccountImport(ImportKind):
         if seen[1] != details:
             errors.append(
                 _(
-                    "The name, e-mail or phone of %(username)s differs from line %(line)s; "
-                    "write the same on every row of an account."
+                    "The name, e-mail, phone or status of %(username)s differs from line "
+                    "%(line)s; write the same on every row of an account."
                 )
                 % {"username": username, "line": seen[0]}
             )
@@ -189,13 +190,15 @@ class AccountImport(ImportKind):
             if not ctx.actor.is_superuser:
                 # Separation of duties: nobody widens their own powers.
                 errors.append(_("You cannot grant roles to your own account."))
+            elif details["active"] is False:
+                errors.append(_("You cannot deactivate your own account."))
         changes = account is not None and _changed(account, details, ctx.phones)
         if changes and not ctx.manages(account):
             errors.append(
                 _(
                     "The account %(username)s exists and holds roles outside your "
                     "jurisdiction: only those who manage all its roles may change its name, "
-                    "e-mail or phone."
+                    "e-mail, phone or status."
                 )
                 % {"username": username}
             )
@@ -215,17 +218,22 @@ class AccountImport(ImportKind):
             outcome.action = Action.CREATE
             return outcome
         held = ctx.holds(account, role, unit, cadre)
-        if not held:
-            outcome.action = Action.CREATE if not changes else Action.UPDATE
-        else:
-            outcome.action = Action.UPDATE if changes else Action.UNCHANGED
-        # A new grant is itemised too, also on an existing account's CREATE row.
+        revoked = ctx.revocations(account, role, line) if unit else []
+        outcome.data["revoke"] = revoked
+        # Roles taken away make an update, a new grant a creation; either is itemised.
+        outcome.action = (
+            Action.UPDATE if revoked or changes else Action.UNCHANGED if held else Action.CREATE
+        )
+        gone = [unit_id for unit_id, _keeping in revoked]
+        roles = [] if held and not gone else [ctx.roles_with(account, role, unit, gone)]
         outcome.changes = differences(
             [
                 (self._header("full_name"), account.first_name, details["full_name"]),
                 (self._header("email"), account.email, details["email"]),
                 (self._header("phone"), ctx.phones.get(account.pk, ""), details["phone"]),
-                *([] if held else [(self._header("role"), *ctx.roles_with(account, role, unit))]),
+                (self._header("status"), account.is_active, _active(account, details), _shown),
+                *[(self._header("role"), *texts) for texts in roles],
+                *[(_("Revoked"), ctx.grants.text([(role, unit_id)]), "") for unit_id in gone],
             ]
         )
         return outcome
@@ -301,16 +309,13 @@ class AccountImport(ImportKind):
 
         if actor is None or not (actor.is_superuser or actor.pk == batch.uploaded_by_id):
             return []
-        usernames = []
-        for data in (
-            ImportRow.objects.filter(batch=batch, action=Action.CREATE)
-            .order_by("line")
-            .values_list("data", flat=True)
-        ):
-            if data.get("new_user") and data.get("username") not in usernames:
-                usernames.append(data["username"])
-        users = get_user_model().objects.filter(username__in=usernames)
-        by_name = {u.username: u for u in users}
+        created = ImportRow.objects.filter(batch=batch, action=Action.CREATE).order_by("line")
+        usernames = dict.fromkeys(
+            data["username"]
+            for data in created.values_list("data", flat=True)
+            if data.get("new_user")
+        )
+        by_name = get_user_model().objects.in_bulk(list(usernames), field_name="username")
         site = settings.NOTIFICATIONS_SITE_URL.rstrip("/")
         code_page = site + reverse("account_activate_code")
         rows = []
@@ -374,11 +379,15 @@ def _check_details(details: dict) -> list[str]:
     return errors
 
 
+def _active(account, details) -> bool:
+    return account.is_active if details["active"] is None else details["active"]
+
+
 def _changed(account, details, phones) -> bool:
-    return (account.first_name, account.email, phones.get(account.pk, "")) != (
-        details["full_name"],
-        details["email"],
-        details["phone"],
+    now = (account.first_name, account.email, phones.get(account.pk, ""), account.is_active)
+    return now != (
+        *(details[k] for k in ("full_name", "email", "phone")),
+        _active(account, details),
     )
 
 
@@ -387,7 +396,7 @@ class _Context:
 
     def __init__(self, actor, rows):
         self.actor = actor
-        self.roles = _role_lookup()
+        self.roles = choice_lookup(Role)
         User = get_user_model()
         usernames = {row.get("username", "") for _line, row in rows} - {""}
         self.users = {u.username: u for u in User.objects.filter(username__in=usernames)}
@@ -395,28 +404,23 @@ class _Context:
         self.phones = dict(
             ContactProfile.objects.filter(user__in=user_ids).values_list("user_id", "phone")
         )
-        self.groups: dict[int, set[str]] = {}
-        for user_id, name in User.groups.through.objects.filter(user__in=user_ids).values_list(
-            "user_id", "group__name"
-        ):
-            self.groups.setdefault(user_id, set()).add(name)
-        self.perms: set[tuple[int, int, str]] = set()
-        self.unit_perms: dict[int, dict[int, set[str]]] = {}  # user: {unit: codenames}
-        self.unit_names: dict[int, str] = {}
-        for user_id, unit_id, codename, unit_name in UnitUserObjectPermission.objects.filter(
-            user__in=user_ids
-        ).values_list(
-            "user_id", "content_object_id", "permission__codename", "content_object__name"
-        ):
-            self.perms.add((user_id, unit_id, codename))
-            self.unit_perms.setdefault(user_id, {}).setdefault(unit_id, set()).add(codename)
-            self.unit_names[unit_id] = unit_name
+        self.grants = AccountGrants(user_ids)
         codes = {row.get("unit", "") for _line, row in rows} - {""}
         self.units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+        # The units the file lists for each (username, role), and the first line of each,
+        # which carries its revocations.
+        self.listed: dict[tuple, set[int]] = {}
+        self.first_of_role: dict[tuple, int] = {}
+        for line, row in rows:
+            role = self.roles.get(row.get("role", "").lower())
+            unit = self.units.get(row.get("unit"))
+            if role not in (None, Role.TRAINEE) and unit is not None:
+                key = (row.get("username", ""), role)
+                self.listed.setdefault(key, set()).add(unit.pk)
+                self.first_of_role.setdefault(key, line)
         self.unit_reach = self._reach([u.pk for u in self.units.values()])
-        # The units of the accounts' grants that the importer keeps: the preview names
-        # an account's other roles only there.
-        self.grant_reach = self._reach({u for held in self.unit_perms.values() for u in held})
+        # The units of the accounts' grants the importer keeps (the preview names them).
+        self.grant_reach = self._reach(self.grants.units)
         numbers = {idnumber.normalize(row.get("id_number", "")) for _line, row in rows} - {""}
         cadres = Cadre.objects.filter(id_number__in=numbers)
         if actor is not None and not actor.is_superuser:
@@ -432,11 +436,8 @@ class _Context:
     def _reach(self, unit_ids) -> set[int]:
         if self.actor is None or self.actor.is_superuser:
             return set(unit_ids)
-        return set(
-            units_in_reach(self.actor, DISPATCH)
-            .filter(pk__in=unit_ids)
-            .values_list("pk", flat=True)
-        )
+        reach = units_in_reach(self.actor, DISPATCH).filter(pk__in=unit_ids)
+        return set(reach.values_list("pk", flat=True))
 
     def manages(self, account) -> bool:
         if account.pk not in self._manages:
@@ -444,43 +445,36 @@ class _Context:
         return self._manages[account.pk]
 
     def holds(self, account, role, unit, cadre) -> bool:
-        if group_name(role) not in self.groups.get(account.pk, set()):
-            return False
-        if role == Role.TRAINEE:
-            return self.linked.get(account.pk) == cadre.pk
-        return all(
-            (account.pk, unit.pk, codename) in self.perms for codename in ROLE_PERMISSIONS[role]
-        )
+        if role != Role.TRAINEE:
+            return self.grants.holds(account.pk, role, unit.pk)
+        linked = self.linked.get(account.pk) == cadre.pk
+        return linked and role in self.grants.roles.get(account.pk, ())
 
-    def roles_with(self, account, role, unit) -> tuple[str, str]:
-        """The roles `account` holds, and with the grant of `role` on `unit` added: as
-        the preview shows them ("单位联络员（某市发改委）、…"): only grants on units the
-        importer keeps."""
-        groups = {name.removeprefix("role:") for name in self.groups.get(account.pk, ())}
-        held = []
-        for unit_id, codenames in self.unit_perms.get(account.pk, {}).items():
-            # (An account the importer manages has all its grants in their reach anyway.)
-            if unit_id not in self.grant_reach:
-                continue
-            fits = [r for r in Role.values if r in groups and _needs(r) and _needs(r) <= codenames]
-            # read_scope alone (a deputy, an auditor) is not a role where another one gives it
-            held += [(r, unit_id) for r in fits if not any(_needs(r) < _needs(o) for o in fits)]
-        if Role.TRAINEE in groups:
-            held.append((Role.TRAINEE, None))
+    def revocations(self, account, role, line) -> list[list]:
+        """[[unit id, the roles the file gives the account there]] of each grant of `role`
+        in the importer's reach that the file no longer lists (`AccountGrants.to_revoke`);
+        only on the file's first row of the account and role."""
+        key = (account.username, role)
+        if role == Role.TRAINEE or self.first_of_role.get(key) != line:
+            return []
+        units = self.grants.to_revoke(
+            self.actor, account.pk, role, self.listed[key], self.grant_reach
+        )
+        if not units:
+            return []
+        kept = [(r, ids) for (name, r), ids in self.listed.items() if name == key[0] and r != role]
+        return [[u.pk, sorted(r for r, ids in kept if u.pk in ids)] for u in units]
+
+    def roles_with(self, account, role, unit, revoked=()) -> tuple[str, str]:
+        """The roles `account` holds on the units the importer keeps (an account they
+        manage has all its grants there), and with the grant of `role` on `unit` added and
+        on the units `revoked` taken away: as the preview shows them."""
+        held = self.grants.held(account.pk, self.grant_reach)
         grant = (role, unit.pk if unit else None)
         if unit is not None:
-            self.unit_names.setdefault(unit.pk, unit.name)
-        return self._roles_text(held), self._roles_text(
-            [*held, grant] if grant not in held else held
-        )
-
-    def _roles_text(self, grants) -> str:
-        order = {role: index for index, role in enumerate(Role.values)}
-        grants = sorted(grants, key=lambda g: (order[g[0]], self.unit_names.get(g[1], "")))
-        return "、".join(
-            str(Role(role).label) + (f"（{self.unit_names[unit_id]}）" if unit_id else "")
-            for role, unit_id in grants
-        )
+            self.grants.units.setdefault(unit.pk, unit)  # for its name
+        after = [g for g in held if g[0] != role or g[1] not in revoked]
+        return self.grants.text(held), self.grants.text(after + [grant] * (grant not in after))
 
     def link_conflicts(self, line, username, account, cadre) -> list[str]:
         """A cadre's record opens for one account; an account opens one record."""
@@ -510,32 +504,29 @@ class _Context:
         return errors
 
 
-def _needs(role) -> set[str]:
-    return set(ROLE_PERMISSIONS[role])
-
-
 def _write(actor, data, accounts) -> None:
-    """One row: the account (created once, or its details updated), then the grant."""
+    """One row: the account (created once, or its details and status updated), then the
+    grant, then the revocations of the same role the row carries."""
     User = get_user_model()
     username = data["username"]
     account = accounts.get(username)
     if account is None:
         account = User.objects.filter(username=username).first()
         details = {"name": data["full_name"], "email": data["email"], "phone": data["phone"]}
+        active = data.get("active")
         if account is None:
             account = User(username=username, first_name=data["full_name"], email=data["email"])
+            account.is_active = active is not False
             account.set_unusable_password()
             account.save()
-            record_event(actor=actor, verb="account.create", target=account, after=details)
+            after = {**details, "is_active": account.is_active}
+            record_event(actor=actor, verb="account.create", target=account, after=after)
             _set_phone(account, data["phone"])
         else:
             before = {
                 "name": account.first_name,
                 "email": account.email,
-                "phone": ContactProfile.objects.filter(user=account)
-                .values_list("phone", flat=True)
-                .first()
-                or "",
+                "phone": getattr(ContactProfile.objects.filter(user=account).first(), "phone", ""),
             }
             if before != details:
                 account.first_name, account.email = data["full_name"], data["email"]
@@ -544,6 +535,20 @@ def _write(actor, data, accounts) -> None:
                 record_event(
                     actor=actor, verb="account.update", target=account, before=before, after=details
                 )
+            if active is not None and account.is_active != active:
+                account.is_active = active
+                account.save(update_fields=["is_active"])
+                verb = "account.activate" if active else "account.deactivate"
+                was, now = {"is_active": not active}, {"is_active": active}
+                record_event(actor=actor, verb=verb, target=account, before=was, after=now)
+                if not active:  # the tasks it claimed go back to the queue (workflow)
+                    lost = sorted(
+                        {f"org.{c}" for codes in ROLE_PERMISSIONS.values() for c in codes}
+                    )
+                    reason = "account_deactivated"
+                    permissions_lost.send(
+                        User, user_ids=[account.pk], permissions=lost, actor=actor, reason=reason
+                    )
         accounts[username] = account
     role = data["role"]
     if role == Role.TRAINEE:
@@ -561,16 +566,20 @@ def _write(actor, data, accounts) -> None:
             services.role_grant(actor=actor, user=account, role=role)
         return
     unit = Unit.objects.get(pk=data["unit"])
+    needs = ROLE_PERMISSIONS[role]
     if (
-        not all(
-            UnitUserObjectPermission.objects.filter(
-                user=account, content_object=unit, permission__codename=codename
-            ).exists()
-            for codename in ROLE_PERMISSIONS[role]
-        )
+        UnitUserObjectPermission.objects.filter(
+            user=account, content_object=unit, permission__codename__in=needs
+        ).count()
+        < len(needs)
         or not account.groups.filter(name=group_name(role)).exists()
     ):
         services.role_grant(actor=actor, user=account, role=role, unit=unit)
+    # After the grant: a liaison moved from one unit to another keeps the role's group.
+    for unit_id, keeping in data.get("revoke", ()):
+        services.role_revoke(
+            actor=actor, user=account, role=role, unit=Unit.objects.get(pk=unit_id), keeping=keeping
+        )
 
 
 def _set_phone(account, phone: str) -> None:

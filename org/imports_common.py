@@ -1,18 +1,21 @@
 """What the organization's import kinds share: reading a cell, choices by their Chinese
 label or value, yes/no flags, dates, batches, and who reaches which units (fetched once
-per check, as sets of ids, so no row costs a query)."""
+per check, as sets of ids, so no row costs a query), and what accounts hold."""
 
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from org import selectors
-from org.models import Unit
+from org import policy, selectors
+from org.models import Unit, UnitUserObjectPermission
+from org.roles import ROLE_PERMISSIONS, Role
+from org.services import held_roles
 
 BATCH = 2000
 
@@ -154,3 +157,72 @@ def units_by_code(codes: Iterable[str], fields=("pk", "code", "name", "path", "p
         for row in Unit.objects.filter(code__in=batch).values(*fields):
             found[row["code"]] = row
     return found
+
+
+class AccountGrants:
+    """What the accounts `user_ids` hold, read in two queries: their roles (groups) and,
+    per unit, the permissions they hold there, with the units' names and paths. A role is
+    held on a unit as `org.services.held_roles` reads it (the accounts import's preview
+    and its revocations alike)."""
+
+    def __init__(self, user_ids):
+        self.roles: dict[int, set[str]] = {}
+        for user_id, name in (
+            get_user_model()
+            .groups.through.objects.filter(user__in=user_ids)
+            .values_list("user_id", "group__name")
+        ):
+            self.roles.setdefault(user_id, set()).add(name.removeprefix("role:"))
+        self.perms: dict[int, dict[int, set[str]]] = {}  # user: {unit: codenames}
+        self.units: dict[int, Unit] = {}
+        for user_id, unit_id, codename, name, path in UnitUserObjectPermission.objects.filter(
+            user__in=user_ids
+        ).values_list(
+            "user_id",
+            "content_object_id",
+            "permission__codename",
+            "content_object__name",
+            "content_object__path",
+        ):
+            self.perms.setdefault(user_id, {}).setdefault(unit_id, set()).add(codename)
+            self.units[unit_id] = Unit(pk=unit_id, name=name, path=path)
+
+    def holds(self, user_id, role, unit_id) -> bool:
+        """The role's group and all its permissions on the unit."""
+        codenames = self.perms.get(user_id, {}).get(unit_id, set())
+        return role in self.roles.get(user_id, ()) and set(ROLE_PERMISSIONS[role]) <= codenames
+
+    def held(self, user_id, within) -> list[tuple[str, int | None]]:
+        """(role, unit id) of each role the account holds on a unit among `within` (ids),
+        and (trainee, None) for a trainee."""
+        roles = self.roles.get(user_id, set())
+        found = [
+            (role, unit_id)
+            for unit_id, codenames in self.perms.get(user_id, {}).items()
+            if unit_id in within
+            for role in held_roles(roles, codenames)
+        ]
+        return found + [(Role.TRAINEE, None)] * (Role.TRAINEE in roles)
+
+    def to_revoke(self, actor, user_id, role, kept, within) -> list[Unit]:
+        """The units among `within` (ids) on which the account holds `role`, but not those
+        in `kept` — a department role only where `actor` could give it
+        (`org.policy.may_grant_role`): what the accounts import takes away."""
+        units = [
+            self.units[unit_id]
+            for held, unit_id in self.held(user_id, within)
+            if held == role and unit_id not in kept
+        ]
+        if role in policy.DEPARTMENT_ROLES:
+            units = [unit for unit in units if policy.may_grant_role(actor, role, unit)]
+        return sorted(units, key=lambda unit: unit.path)
+
+    def text(self, grants) -> str:
+        """(role, unit id) pairs as the preview shows them: "单位联络员（某市发改委）、…"."""
+        names = {pk: unit.name for pk, unit in self.units.items()}
+        order = {role: index for index, role in enumerate(Role.values)}
+        grants = sorted(grants, key=lambda g: (order[g[0]], names.get(g[1], "")))
+        return "、".join(
+            str(Role(role).label) + (f"（{names[unit_id]}）" if unit_id else "")
+            for role, unit_id in grants
+        )

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import remove_perm
 
 from audit.services import record_event, record_events, save_audited, snapshot
 from org import policy, reachcache
@@ -21,7 +20,7 @@ from org.models import (
     UnitUserObjectPermission,
 )
 from org.roles import ROLE_PERMISSIONS, Role, group_name
-from org.signals import cadres_changed, delegation_revoked
+from org.signals import cadres_changed, delegation_revoked, permissions_lost
 
 
 @transaction.atomic
@@ -84,14 +83,67 @@ def role_grant_many(*, actor, grants):
     )
 
 
+def held_roles(roles, codenames) -> set[str]:
+    """Which of `roles` (a user's) the permissions `codenames` the user holds on one unit
+    show held there: each whose permissions are all there — except a role whose
+    permissions are only part of another one's held there (read_scope alone, a deputy's or
+    an auditor's, is no role where a liaison's grant gives it). The accounts import
+    names and takes away roles by this reading too."""
+    fits = [r for r in roles if ROLE_PERMISSIONS.get(r) and set(ROLE_PERMISSIONS[r]) <= codenames]
+    return {
+        r
+        for r in fits
+        if not any(set(ROLE_PERMISSIONS[r]) < set(ROLE_PERMISSIONS[o]) for o in fits)
+    }
+
+
 @transaction.atomic
-def role_revoke(*, actor, user, role: str, unit: Unit):
+def role_revoke(*, actor, user, role: str, unit: Unit, keeping=()):
+    """Take `role` on `unit` away from `user`; who may is who may give it
+    (`policy.may_grant_role`). Its permissions on the unit go, except those another role
+    `user` holds there still needs (`held_roles`, and `keeping`: roles the caller is
+    granting there too); its group goes once the role is held on no unit. One audit
+    event; nothing happens (and nothing is recorded) when the role is not held there.
+    The tasks `user` (or a deputy of theirs) claimed and may no longer do go back to the
+    queue (`org.signals.permissions_lost`)."""
     role = Role(role)
-    for codename in ROLE_PERMISSIONS[role]:
-        remove_perm(f"org.{codename}", user, unit)
+    if ROLE_PERMISSIONS[role] and not policy.may_grant_role(actor, role, unit):
+        raise PermissionDenied(
+            _("You may not take the role %(role)s on %(unit)s away.")
+            % {"role": role.label, "unit": unit}
+        )
+    roles = {name.removeprefix("role:") for name in user.groups.values_list("name", flat=True)}
+    held: dict[int, set[str]] = {}
+    for unit_id, codename in UnitUserObjectPermission.objects.filter(user=user).values_list(
+        "content_object_id", "permission__codename"
+    ):
+        held.setdefault(unit_id, set()).add(codename)
+    here = held.get(unit.pk, set())
+    if role not in held_roles(roles, here):
+        return
+    others = (held_roles(roles, here) | {Role(r) for r in keeping}) - {role}
+    dropped = sorted(set(ROLE_PERMISSIONS[role]) - {c for r in others for c in ROLE_PERMISSIONS[r]})
+    UnitUserObjectPermission.objects.filter(
+        user=user, content_object=unit, permission__codename__in=dropped
+    ).delete()
+    held[unit.pk] = here - set(dropped)
+    if not any(role in held_roles(roles, codenames) for codenames in held.values()):
+        user.groups.remove(Group.objects.get(name=group_name(role)))
     reachcache.forget()
     record_event(
-        actor=actor, verb="role.revoke", target=user, before={"role": role.value, "unit": unit.pk}
+        actor=actor,
+        verb="role.revoke",
+        target=user,
+        before={"role": role.value, "unit": unit.pk, "permissions": dropped},
+    )
+    permissions = [f"org.{codename}" for codename in dropped]
+    deputies = Delegation.objects.filter(delegator=user, permission__in=permissions)
+    permissions_lost.send(
+        Unit,
+        user_ids=[user.pk, *deputies.values_list("delegate", flat=True).distinct()],
+        permissions=permissions,
+        actor=actor,
+        reason="role_revoked",
     )
 
 

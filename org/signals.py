@@ -12,3 +12,10 @@ cadres_changed = django.dispatch.Signal()
 # deputy's authority is gone). `workflow` puts back in the queue the tasks the deputy
 # claimed and may no longer do (`workflow.claims`).
 delegation_revoked = django.dispatch.Signal()
+
+# Users lost permissions: a role taken away on a unit (`org.services.role_revoke`, which
+# names the head's deputies too: their delegated authority went with it), an account
+# deactivated (the accounts import). Sent with `user_ids`, `permissions` ("org.<codename>"
+# each), `actor` and `reason`, in the transaction of the change, once the reach cache is
+# forgotten. `workflow` puts back in the queue the tasks they claimed and may no longer do.
+permissions_lost = django.dispatch.Signal()

@@ -7,10 +7,12 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Workflow")
 
     def ready(self):
-        from org.signals import delegation_revoked
-        from workflow.receivers import on_delegation_revoked
+        from org.signals import delegation_revoked, permissions_lost
+        from workflow.receivers import on_delegation_revoked, on_permissions_lost
 
         # A revoked delegation gives the deputy's claimed tasks back to the queue.
         delegation_revoked.connect(
             on_delegation_revoked, dispatch_uid="workflow.on_delegation_revoked"
         )
+        # A role taken away, an account deactivated: the same for the tasks they claimed.
+        permissions_lost.connect(on_permissions_lost, dispatch_uid="workflow.on_permissions_lost")
