@@ -299,27 +299,38 @@ def _refuse(batch: ImportBatch, messages: list[str]) -> None:
 
 class _Fresh:
     """The kind's fresh verdicts on the stored rows, streamed to `apply`: it raises a
-    ValidationError at the first row that has turned into an error since the preview."""
+    ValidationError at the first row whose verdict is not the one the preview showed
+    (its action, data or changes; an error above all) — the database has changed since
+    the check, and the importer must look at the rows again before anything is written."""
 
     def __init__(self, kind, actor, batch):
-        stored = (
-            ImportRow.objects.filter(batch=batch)
-            .order_by("line")
-            .values_list("line", "raw")
-            .iterator(chunk_size=CHUNK)
-        )
-        self._outcomes = iter(kind.check(actor, stored))
+        self._shown: dict[int, str] = {}  # line -> the stored verdict, as `_shown`
+        self._outcomes = iter(kind.check(actor, self._stored(batch)))
         self.counts: dict[str, int] = {}
         self.changed = False
 
+    def _stored(self, batch):
+        rows = (
+            ImportRow.objects.filter(batch=batch)
+            .order_by("line")
+            .values_list("line", "raw", "action", "data", "changes")
+            .iterator(chunk_size=CHUNK)
+        )
+        for line, raw, action, data, changes in rows:
+            self._shown[line] = _shown(action, data, changes)
+            yield line, raw
+
     def __iter__(self):
         for outcome in self._outcomes:
-            if outcome.errors or outcome.action == Action.ERROR:
+            _key, action, _errors, changes = _verdict(outcome)
+            shown = self._shown.pop(outcome.line, None)
+            fresh = json_module.loads(_dumps(outcome.data)) if action != Action.ERROR else {}
+            if action == Action.ERROR or shown != _shown(action, fresh, changes):
                 self.changed = True
                 raise ValidationError(
                     _("The data have changed since the preview; check the rows again.")
                 )
-            self.counts[outcome.action] = self.counts.get(outcome.action, 0) + 1
+            self.counts[action] = self.counts.get(action, 0) + 1
             yield outcome
 
     def finish(self) -> dict:
@@ -329,10 +340,17 @@ class _Fresh:
         return _counts(self.counts)
 
 
+def _shown(action, data, changes) -> str:
+    """A row's verdict (as stored, JSON) in one comparable string: the same whatever order
+    the database keeps a JSON object's keys in."""
+    return json_module.dumps([action, data, changes], ensure_ascii=False, sort_keys=True)
+
+
 def batch_commit(*, actor, batch: ImportBatch, also=None) -> ImportBatch:
     """Commit a checked batch all or nothing: the kind judges the stored rows again and
     writes them in one transaction, audited as one event with the file's SHA-256. If a
-    row has turned into an error, nothing is written and the preview shows it."""
+    row's verdict is not the one the preview showed (an error, another action, other data
+    or changes), nothing is written and the preview shows the rows judged again."""
     kind = kind_of(batch)
     if not kind.may_import(actor):
         raise PermissionDenied

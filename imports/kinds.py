@@ -132,14 +132,18 @@ class ImportKind:
         2,000 rows): `outcomes` is a stream (100,000 rows must not all sit in memory),
         the fresh verdicts of `check` on the stored rows; UNCHANGED ones are to be
         skipped, and the stream raises a ValidationError (rolling everything back) if a
-        row has turned into an error since the preview. Call `progress(n)` after each
+        row's verdict is no longer the one the preview showed (an error, another action,
+        other data or changes). Call `progress(n)` after each
         batch of n rows. Raise a ValidationError to abort the whole commit."""
         raise NotImplementedError
 
     def result_rows(self, actor, batch) -> list[dict]:
         """After a commit, what the importer must see and print (accounts: the activation
         link or one-time code of each account the batch created that is not activated
-        yet, computed when asked, never stored); empty for most kinds."""
+        yet, computed when asked, never stored); empty for most kinds. `actor` is the
+        one viewing the result now (the uploader, or a superuser), asked on every visit:
+        hand only the rows `actor` may still see today (their reach may have shrunk since
+        the upload — accounts: those `org.policy.may_manage_account` still allows)."""
         return []
 
 
