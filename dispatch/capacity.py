@@ -7,6 +7,7 @@ made from one is counted by its line, whatever its own figures say until the lin
 and the quota of every other class held there on those dates. Plans live above this app,
 so the planning app registers its count (`register_planned_seats`) from its AppConfig."""
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,47 @@ _planned: list[PlannedSeats] = []
 def register_planned_seats(count: PlannedSeats) -> None:
     if count not in _planned:
         _planned.append(count)
+
+
+#: (institution, since) -> ([(start, end, seats)] planned there and ending on or after
+#: `since`, the classes those planned lines were made into, as a queryset of ids)
+PlannedBookings = Callable[..., tuple[list, QuerySet | None]]
+_bookings: list[PlannedBookings] = []
+
+
+def register_planned_bookings(bookings: PlannedBookings) -> None:
+    if bookings not in _bookings:
+        _bookings.append(bookings)
+
+
+def peak_taken(institution, since) -> tuple[int, object]:
+    """(the most seats `seats_taken` counts at `institution` on one day from `since` on,
+    the first such day), (0, None) when nothing is booked: the same bookings, read once
+    (a query per registered count, and one for the classes)."""
+    from dispatch.models import TrainingClass
+
+    bookings = []
+    classes = TrainingClass.objects.filter(institution=institution, end_date__gte=since)
+    for count in _bookings:
+        planned, counted_classes = count(institution, since)
+        bookings += planned
+        if counted_classes is not None:
+            classes = classes.exclude(pk__in=counted_classes)
+    bookings += classes.values_list("start_date", "end_date", "quota")
+    # Seats come on a booking's first day and leave the day after its last; a day's
+    # figure is the sum after all its changes.
+    changes: dict = {}
+    for start, end, seats in bookings:
+        start, seats = max(start, since), seats or 0
+        changes[start] = changes.get(start, 0) + seats
+        day_after = end + dt.timedelta(days=1)
+        changes[day_after] = changes.get(day_after, 0) - seats
+    peak, peak_day, taken = 0, None, 0
+    for day in sorted(changes):
+        taken += changes[day]
+        if taken > peak:
+            peak, peak_day = taken, day
+    return peak, peak_day
 
 
 def seats_taken(institution, start, end, *, plan=None, exclude_line=None, exclude_classes=()):

@@ -7,17 +7,21 @@ row of the units import would; the importer needs `issue_dispatch` on that paren
 in the importer's jurisdiction; its name may change, its place in the tree may not
 (moving units is the units import's job). The capacity (the seats it hosts at a time,
 `dispatch.capacity`) is a whole number from 1 up, or empty when unknown; a file without
-that column keeps the capacity an institution has.
+that column keeps the capacity an institution has, and it is not lowered below the seats
+classes and plans already book there on some day from today on.
 
 Classes ("班次"): dispatch.imports_classes.
 """
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import save_audited
+from core.formatting import format_date
+from dispatch.capacity import peak_taken
 from dispatch.import_cells import (
     choice_labels,
     choice_lookup,
@@ -175,6 +179,9 @@ class InstitutionImport(ImportKind):
                     )
                     % {"code": code}
                 )
+        institution = getattr(unit, "institution", None) if unit else None
+        if institution is not None and capacity not in (KEEP, None):
+            self._booked_refusal(institution, capacity, errors)
         if errors:
             return outcome
         outcome.data = {
@@ -184,7 +191,6 @@ class InstitutionImport(ImportKind):
             "address": address,
             "parent": parent.pk if parent else None,
         }
-        institution = getattr(unit, "institution", None) if unit else None
         if capacity is KEEP:
             capacity = institution.capacity if institution else None
         outcome.data["capacity"] = capacity
@@ -204,6 +210,21 @@ class InstitutionImport(ImportKind):
                 ]
             )
         return outcome
+
+    def _booked_refusal(self, institution, capacity, errors) -> None:
+        """A capacity lowered below the seats booked there on some day from today on
+        (`dispatch.capacity.peak_taken`) would refuse the classes' next changes."""
+        if institution.capacity is not None and capacity >= institution.capacity:
+            return
+        peak, day = peak_taken(institution, timezone.localdate())
+        if peak > capacity:
+            errors.append(
+                _(
+                    "Classes and plans already book %(peak)s seats at %(name)s on %(day)s: "
+                    "its capacity cannot be fewer."
+                )
+                % {"peak": peak, "name": institution.name, "day": format_date(day)}
+            )
 
     def _capacity(self, row, errors):
         """The capacity cell as a number of seats, None when empty, KEEP when the file

@@ -6,17 +6,17 @@ edited and imported back moves its classes. A row without a number is recognised
 natural key, name + start date + institution: a match updates the class (or leaves it
 unchanged); otherwise the row creates one. The importer must be a dispatcher of the
 organizing department (the rule of `dispatch.services.classes.training_class_save`), for
-the class as it is and as the row would have it; a class whose attendance is recorded
-keeps its dates and hours (the same service's `fixed_field_refusals`). The institution
-and the organizer are written as their codes or as the names the class list shows. Row
-errors reuse `TrainingClass.clean`'s messages."""
+the class as it is and as the row would have it; the service's other rules hold too
+(dates and hours kept once attended, dates a plan holds, sessions within the class).
+Institution and organizer are written as their codes or as the names the class list
+shows. Row errors reuse `TrainingClass.clean`'s messages."""
 
 import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Max, Min, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,6 +38,9 @@ from dispatch.models import ClassKind, Institution, TrainingClass
 from dispatch.services.classes import (
     attendance_recorded,
     fixed_field_refusals,
+    plan_holds,
+    planned_dates_refusal,
+    sessions_dates_refusal,
     sessions_refusal,
 )
 from imports.kinds import Action, Column, ImportKind, RowOutcome, differences
@@ -183,7 +186,11 @@ class ClassImport(ImportKind):
             lambda d: d.issuer_code,
         )
         classes = TrainingClass.objects.select_related("organizer__unit", "institution__unit")
-        classes = classes.annotate(sessions_total=Sum("sessions__hours"))
+        classes = classes.annotate(
+            sessions_total=Sum("sessions__hours"),
+            first_session=Min("sessions__date"),
+            last_session=Max("sessions__date"),
+        )
         existing: dict[str, list[TrainingClass]] = {}
         for klass in classes.filter(
             name__in={row.get("name", "") for _line, row in rows},
@@ -207,6 +214,7 @@ class ClassImport(ImportKind):
             "existing": existing,
             "numbered": numbered,
             "attended": attendance_recorded(k.pk for k in known),
+            "held": plan_holds([k.pk for k in known]),
             "reach": reach,
             "kinds": choice_lookup(ClassKind),
             "first_line": {},
@@ -363,18 +371,19 @@ class ClassImport(ImportKind):
         }
         unchanged = bool(found) and _class_values(found[0]) == _values(outcome.data)
         if found and not unchanged:
-            # `training_class_save`'s rule: a class whose attendance is recorded keeps its
-            # dates and hours.
-            refusals = fixed_field_refusals(
-                found[0], _values(outcome.data), attended=found[0].pk in context["attended"]
-            )
-            if refusals:
-                errors.extend(refusals.values())
-                return outcome
-            # (a class without sessions sums to None: 0, or the service would ask again)
-            refusal = sessions_refusal(found[0], hours, sessions_total=found[0].sessions_total or 0)
-            if refusal:
-                errors.append(refusal)
+            # `require_class_allowed`'s rules, with what `check` asked for all classes.
+            klass, values = found[0], _values(outcome.data)
+            span = (klass.first_session, klass.last_session)
+            attended = klass.pk in context["attended"]
+            refusals = [
+                *fixed_field_refusals(klass, values, attended=attended).values(),
+                planned_dates_refusal(klass, values, held=context["held"]),
+                # (a class without sessions sums to None: 0, or the service would ask again)
+                sessions_refusal(klass, hours, sessions_total=klass.sessions_total or 0),
+                sessions_dates_refusal(klass, start, end, sessions_span=span),
+            ]
+            errors.extend(refusal for refusal in refusals if refusal)
+            if errors:
                 return outcome
         if not unchanged:
             refusal = _capacity_refusal(

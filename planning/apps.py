@@ -20,8 +20,12 @@ class PlanningConfig(AppConfig):
         register_flow(PlanFlow, icon="event_note", order=15)
         register_flow(ConsultationFlow, icon="forum", order=16)
         register_todos(OFFERED_SEATS)  # seats offered to a partner, in its 我的待办
-        # An institution's capacity counts the seats the plans hold there.
-        from dispatch.capacity import register_planned_seats
-        from planning.policy import planned_seats
+        # An institution's capacity counts the seats the plans hold there; a class a
+        # published line was made into keeps its dates until the line's roll call starts.
+        from dispatch.capacity import register_planned_bookings, register_planned_seats
+        from dispatch.services.classes import register_plan_holds
+        from planning.policy import plan_holds, planned_bookings, planned_seats
 
         register_planned_seats(planned_seats)
+        register_planned_bookings(planned_bookings)
+        register_plan_holds(plan_holds)

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, Q, Sum, When
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.policy import require_not_own
@@ -124,27 +125,63 @@ def planned_seats(institution, start, end, *, plan=None, exclude_line=None, excl
     lines, which the lines count whatever their dates and institution now say (a change
     of the line not yet published moves it or resizes it) — but not the lines of
     `exclude_classes`, which the caller counts itself."""
-    from planning.models import Plan, PlanLine, PlanStatus
-
-    latest = ~Q(status=PlanStatus.SUPERSEDED) & Q(next_version__isnull=True)
-    if plan is not None:
-        latest = Q(pk=plan.pk) | (latest & ~Q(org_department=plan.org_department, year=plan.year))
-    counted_lines = PlanLine.objects.active().filter(plan__in=Plan.objects.filter(latest))
+    counted_lines = _counted_lines(plan)
     lines = counted_lines.filter(institution=institution, start_date__lte=end, end_date__gte=start)
     if exclude_line is not None:
         lines = lines.exclude(pk=exclude_line.pk)
     if exclude_classes:
         lines = lines.exclude(training_class__in=exclude_classes)
+    seats = lines.aggregate(n=Sum(_held_seats()))["n"] or 0
+    return seats, counted_lines.filter(training_class__isnull=False).values("training_class")
+
+
+def planned_bookings(institution, since):
+    """`planned_seats` line by line, for `dispatch.capacity.peak_taken` (registered from
+    the AppConfig): ([(start, end, seats)] of the counted lines at `institution` ending
+    on or after `since`, the classes made from counted lines)."""
+    counted_lines = _counted_lines()
+    lines = counted_lines.filter(institution=institution, end_date__gte=since)
+    bookings = list(
+        lines.annotate(held=_held_seats()).values_list("start_date", "end_date", "held")
+    )
+    return bookings, counted_lines.filter(training_class__isnull=False).values("training_class")
+
+
+def _counted_lines(plan=None):
+    """The lines plans hold seats with (see `planned_seats`)."""
+    from planning.models import PlanStatus
+
+    latest = ~Q(status=PlanStatus.SUPERSEDED) & Q(next_version__isnull=True)
+    if plan is not None:
+        latest = Q(pk=plan.pk) | (latest & ~Q(org_department=plan.org_department, year=plan.year))
+    return PlanLine.objects.active().filter(plan__in=Plan.objects.filter(latest))
+
+
+def _held_seats():
     # A line made into a class counts the larger of its seats and the class's quota (a
     # class enlarged past its line, on the class page or by an import, holds those seats
     # too) — unless the line itself was changed in this version: then its seats are what
     # the class will be once the version is published.
-    held = Case(
+    return Case(
         When(changed_at__isnull=False, then=F("seats")),
         default=Greatest("seats", Coalesce("training_class__quota", 0)),
     )
-    seats = lines.aggregate(n=Sum(held))["n"] or 0
-    return seats, counted_lines.filter(training_class__isnull=False).values("training_class")
+
+
+def plan_holds(class_ids) -> dict[int, str]:
+    """{class id: its plan} of the classes among `class_ids` made from a published line
+    whose roll call has not started and will (the class has not started): the line, and
+    its dispatch date, hold the class's dates; a new version of the plan moves them.
+    For `dispatch.services.classes` (registered from the AppConfig)."""
+    from planning.models import PlanStatus
+
+    lines = PlanLine.objects.active().filter(
+        plan__status=PlanStatus.PUBLISHED,
+        roll_call_started_at__isnull=True,
+        training_class__in=class_ids,
+        training_class__start_date__gt=timezone.localdate(),
+    )
+    return {line.training_class_id: str(line.plan) for line in lines.select_related("plan")}
 
 
 def line_shortfalls(line, sessions=None, rules=None):

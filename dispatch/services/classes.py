@@ -1,13 +1,15 @@
 """Writes. Each function is one business action: atomic, permission-checked where a
 user acts, and recorded as an audit event in the same transaction."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Max, Min, Sum
 from django.utils.translation import gettext as _
 
 from audit.services import save_audited
-from core.formatting import format_hours
+from core.formatting import format_date, format_hours
 from dispatch import capacity
 from dispatch.models import Dispatch, TrainingClass
 from org import policy
@@ -18,6 +20,46 @@ from org import policy
 #: leave over 1/7 of its hours withdraws them. Changed afterwards, the records would
 #: disagree with the class (present in a class not yet ended, hours it no longer has).
 FIXED_ONCE_ATTENDED = ("institution_id", "start_date", "end_date", "days", "credit_hours")
+
+#: The dates a plan line holds while its roll call has not started: the line's dispatch
+#: date follows them, and the plan (a new version) is the door that moves them.
+PLANNED_DATES = ("start_date", "end_date", "report_date")
+
+#: (class ids) -> {class id: the plan (its name) whose published line, roll call not yet
+#: started, the class was made from}. Plans live above this app: the planning app
+#: registers its answer (`register_plan_holds`) from its AppConfig.
+PlanHolds = Callable[[list[int]], dict[int, str]]
+_plan_holds: list[PlanHolds] = []
+
+
+def register_plan_holds(holds: PlanHolds) -> None:
+    if holds not in _plan_holds:
+        _plan_holds.append(holds)
+
+
+def plan_holds(class_ids) -> dict[int, str]:
+    """{class id: plan} for the classes among `class_ids` whose dates a plan holds."""
+    ids = [pk for pk in class_ids if pk]
+    held: dict[int, str] = {}
+    for holds in _plan_holds if ids else ():
+        held.update(holds(ids))
+    return held
+
+
+def planned_dates_refusal(training_class, values: dict, *, held=None) -> str | None:
+    """Why `values` (field name → new value) cannot move the dates of `training_class`,
+    as stored: a plan's line holds them until its roll call starts (`plan_holds`;
+    `held` when the caller has asked it for many classes at once)."""
+    if not any(f in values and values[f] != getattr(training_class, f) for f in PLANNED_DATES):
+        return None
+    if held is None:
+        held = plan_holds([training_class.pk])
+    if training_class.pk not in held:
+        return None
+    return _(
+        "%(klass)s is a class of the plan %(plan)s whose roll call has not started: "
+        "change its dates in a new version of the plan, on the plan's page."
+    ) % {"klass": training_class.name, "plan": held[training_class.pk]}
 
 
 def attendance_recorded(class_ids) -> set[int]:
@@ -75,19 +117,25 @@ def training_class_save(*, actor, training_class: TrainingClass) -> TrainingClas
 def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) -> None:
     """Refuse (ValidationError by field) a class, new or changed, that its institution has
     no seats left for on its dates, whose attendance is recorded and whose dates or hours
-    would change, or whose hours would fall below its sessions' (`sessions_refusal`): what
-    `training_class_save` asks, and the admin's class form."""
+    would change, whose dates a plan holds (`planned_dates_refusal`), whose hours would
+    fall below its sessions' (`sessions_refusal`) or whose dates would leave some of its
+    sessions out (`sessions_dates_refusal`): what `training_class_save` asks, and the
+    admin's class form."""
     if training_class.pk is not None:
         stored = TrainingClass.objects.filter(pk=training_class.pk)
         stored = (stored.select_for_update() if lock else stored).first()
         if stored is not None:
-            refusals = fixed_field_refusals(
-                stored, {f: getattr(training_class, f) for f in FIXED_ONCE_ATTENDED}
-            )
+            values = {f: getattr(training_class, f) for f in FIXED_ONCE_ATTENDED + PLANNED_DATES}
+            refusals = fixed_field_refusals(stored, values)
             if refusals:
                 raise ValidationError(refusals)
+            if refusal := planned_dates_refusal(stored, values):
+                raise ValidationError({"start_date": refusal})
         if refusal := sessions_refusal(training_class, training_class.credit_hours):
             raise ValidationError({"credit_hours": refusal})
+        start, end = training_class.start_date, training_class.end_date
+        if refusal := sessions_dates_refusal(training_class, start, end):
+            raise ValidationError({"start_date": refusal})
     capacity.require_capacity(
         training_class.institution,
         training_class.start_date,
@@ -111,3 +159,22 @@ def sessions_refusal(training_class, credit_hours, *, sessions_total=None) -> st
     return _(
         "The sessions of %(klass)s total %(total)s hours: its credit hours cannot be fewer."
     ) % {"klass": training_class.name, "total": format_hours(sessions_total)}
+
+
+def sessions_dates_refusal(training_class, start, end, *, sessions_span=None) -> str | None:
+    """Why the class cannot run from `start` to `end`: some of its curriculum's sessions
+    fall outside (a session is held within its class's dates), or None.
+    `sessions_span`: (first, last) session date, when the caller has asked for many
+    classes at once."""
+    if training_class.pk is None or start is None or end is None:
+        return None
+    if sessions_span is None:
+        span = training_class.sessions.aggregate(first=Min("date"), last=Max("date"))
+        sessions_span = (span["first"], span["last"])
+    first, last = sessions_span
+    if first is None or (start <= first and last <= end):
+        return None
+    return _(
+        "The sessions of %(klass)s are held from %(first)s to %(last)s: the class's dates "
+        "must include them."
+    ) % {"klass": training_class.name, "first": format_date(first), "last": format_date(last)}

@@ -170,6 +170,33 @@ def test_sessions_beyond_the_class_hours_are_refused_in_chinese_and_nothing_is_w
     assert klass.sessions.count() == 2
 
 
+def test_the_class_service_keeps_a_classs_dates_around_its_sessions(world, klass):
+    from core.formatting import format_date
+    from dispatch.models import TrainingClass
+    from dispatch.services.classes import training_class_save
+
+    last = klass.start_date + dt.timedelta(days=2)
+    class_session_save(actor=world.bob, session=session_for(klass, 8))
+    class_session_save(actor=world.bob, session=session_for(klass, 8, date=last))
+    events = AuditEvent.objects.count()
+    week = dt.timedelta(days=7)
+    klass.start_date, klass.end_date, klass.report_date = (
+        klass.start_date + week,
+        klass.end_date + week,
+        klass.report_date + week,
+    )
+    with pytest.raises(ValidationError) as refused:
+        training_class_save(actor=world.bob, training_class=klass)
+    assert format_date(last) in str(refused.value)
+    assert AuditEvent.objects.count() == events
+    # Dates still around both sessions are fine.
+    klass = TrainingClass.objects.get(pk=klass.pk)
+    klass.end_date = last
+    klass.days = (last - klass.start_date).days + 1
+    training_class_save(actor=world.bob, training_class=klass)
+    assert TrainingClass.objects.get(pk=klass.pk).end_date == last
+
+
 # -- the pages -------------------------------------------------------------------------------
 
 

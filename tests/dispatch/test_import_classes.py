@@ -514,3 +514,79 @@ def test_the_institution_and_organizer_may_be_named_as_the_class_list_shows_them
     assert outcome.action == Action.ERROR
     assert outcome.errors == [outcome.errors[0]] and world.school_unit.name in outcome.errors[0]
     assert actions(check("classes", world.bob, [row(world)])) == [Action.CREATE]  # the code
+
+
+# -- a class a plan holds, and its sessions' dates ---------------------------------------
+
+
+def planned(world, klass, *, started=None):
+    """A published plan whose line `klass` was made from (its roll call `started`)."""
+    from planning.models import LineMode, Plan, PlanLine, PlanStatus
+
+    plan = Plan.objects.create(
+        org_department=world.city_od,
+        year=2027,
+        title="2027年度调训计划",
+        status=PlanStatus.PUBLISHED,
+    )
+    fields = ("name", "institution", "kind", "start_date", "end_date", "report_date", "days")
+    return PlanLine.objects.create(
+        plan=plan,
+        training_class=klass,
+        dispatch_date=klass.report_date - dt.timedelta(days=30),
+        hours=klass.credit_hours,
+        seats=klass.quota,
+        mode=LineMode.NAMED,
+        roll_call_started_at=started,
+        **{f: getattr(klass, f) for f in fields},
+    )
+
+
+def test_a_row_moving_a_class_a_plan_holds_is_an_error_naming_the_plan(world):
+    from django.utils import timezone
+
+    from dispatch.services.classes import training_class_save
+
+    commit("classes", world.bob, [row(world)])
+    klass = TrainingClass.objects.get(name="春季班")
+    line = planned(world, klass)
+    moved = row(world, number=str(klass.pk), **APRIL)
+    [outcome] = check("classes", world.bob, [moved])
+    assert outcome.action == Action.ERROR
+    [error] = outcome.errors
+    assert "春季班" in error and "2027年度调训计划（第1版）" in error
+    # Other changes go through; so does the class page's, and a move once the roll
+    # call has started (the line then holds nothing).
+    assert actions(commit("classes", world.bob, [row(world, quota="60")])) == [Action.UPDATE]
+    klass.refresh_from_db()
+    klass.start_date, klass.end_date, klass.report_date = APRIL_DATES
+    with pytest.raises(ValidationError, match="2027年度调训计划"):
+        training_class_save(actor=world.bob, training_class=klass)
+    line.roll_call_started_at = timezone.now()
+    line.save()
+    assert actions(commit("classes", world.bob, [moved])) == [Action.UPDATE]
+
+
+APRIL_DATES = (dt.date(2027, 4, 1), dt.date(2027, 4, 5), dt.date(2027, 4, 1))
+
+
+def test_a_row_moving_a_class_away_from_its_sessions_is_an_error(world):
+    from dispatch.models import ClassSession
+
+    commit("classes", world.bob, [row(world)])
+    klass = TrainingClass.objects.get(name="春季班")
+    for day in (1, 4):
+        ClassSession.objects.create(
+            training_class=klass,
+            date=dt.date(2027, 3, day),
+            title="党章党规党纪",
+            hours=Decimal(8),
+            teacher="李老师",
+            content="party_spirit",
+        )
+    [outcome] = check("classes", world.bob, [row(world, number=str(klass.pk), **APRIL)])
+    assert outcome.action == Action.ERROR
+    [error] = outcome.errors
+    assert "春季班" in error and "2027年3月1日" in error and "2027年3月4日" in error
+    shorter = row(world, number=str(klass.pk), end="2027-03-04", days="4")
+    assert actions(commit("classes", world.bob, [shorter])) == [Action.UPDATE]

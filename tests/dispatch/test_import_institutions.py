@@ -183,3 +183,30 @@ def test_the_template_has_the_capacity_column_and_explains_it(world, client):
     columns = registry.get("institutions").columns
     help_text = str(next(c.help for c in columns if c.key == "capacity"))
     assert help_text and notes[CAPACITY][2] == help_text
+
+
+def test_a_capacity_below_the_seats_booked_on_some_day_is_a_row_error(world):
+    import datetime as dt
+
+    from core.formatting import format_date
+    from tests.factories import training_class
+
+    Institution.objects.filter(pk=world.school.pk).update(capacity=200)
+    soon = dt.date.today() + dt.timedelta(days=10)
+    training_class(world.city_od, world.school, soon, quota=30)
+    training_class(world.city_od, world.school, soon + dt.timedelta(days=2), quota=40)
+    training_class(world.city_od, world.school, soon + dt.timedelta(days=7), quota=50)
+    # Classes already over count no more.
+    training_class(world.city_od, world.school, dt.date.today() - dt.timedelta(days=30), quota=90)
+    unit = world.school_unit
+
+    def school(capacity):
+        return row(unit.code, name=unit.name, kind="党校", address="", capacity=capacity)
+
+    [outcome] = check("institutions", world.bob, [school("69")])
+    assert outcome.action == Action.ERROR
+    [error] = outcome.errors
+    assert "70" in error and format_date(soon + dt.timedelta(days=2)) in error
+    assert actions(commit("institutions", world.bob, [school("70")])) == [Action.UPDATE]
+    world.school.refresh_from_db()
+    assert world.school.capacity == 70
