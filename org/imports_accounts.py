@@ -8,8 +8,9 @@ link and a one-time code per new account (org.activation), computed when asked.
 
 Who may grant what is `org.policy.may_grant_role` (never to oneself: a row naming the
 importer's own account is an error), asked again by `org.services.role_grant`; an
-existing account's name, e-mail, phone and status change only when the importer could
-have granted every role it holds (`org.policy.may_manage_account`).
+existing account's name, e-mail, phone and status change, and it gains a role, only when
+the importer could have granted every role it holds (`org.policy.may_manage_account`). A
+column the file leaves out (e-mail, phone, status) keeps an existing account's value.
 
 The file is the truth about the roles it names, within the importer's reach: the units
 listed for an account's role are all it serves in that role there, so a grant of that
@@ -23,7 +24,6 @@ column deactivates an account (停用: no sign-in, nothing deleted) or activates
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,15 +31,21 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import record_event
 from core.masking import mask_id_number
-from core.validation import validate_phone
 from imports.kinds import Action, Column, ImportKind, RowOutcome, differences
 from notifications.models import ContactProfile
 from org import activation, idnumber, policy, services
-from org.imports_common import AccountGrants, choice_labels, choice_lookup, holds_any, text
+from org.imports_common import (
+    AccountGrants,
+    check_account_details,
+    check_username,
+    choice_labels,
+    choice_lookup,
+    holds_any,
+    text,
+)
 from org.models import Cadre, Unit, UnitUserObjectPermission
 from org.roles import ROLE_PERMISSIONS, Role, group_name
 from org.selectors import cadres_in_reach, units_in_reach
-from org.signals import permissions_lost
 
 BATCH = 200
 DISPATCH = "issue_dispatch"
@@ -148,8 +154,13 @@ class AccountImport(ImportKind):
             "phone": row.get("phone", ""),
             "active": STATUS.get(row.get("status", "").lower()),
         }
-        errors.extend(_check_username(username))
-        errors.extend(_check_details(details))
+        errors.extend(check_username(username))
+        errors.extend(check_account_details(details))
+        account = ctx.users.get(username)
+        if account is not None:
+            # A column the file leaves out keeps the account's value (an empty cell clears).
+            kept = {"email": account.email, "phone": ctx.phones.get(account.pk, "")}
+            details.update({key: kept[key] for key in kept if key not in row})
         if row.get("status") and details["active"] is None:
             message = _("Unknown status “%(value)s”; write 停用 or 启用, or leave it empty.")
             errors.append(message % {"value": row["status"][:20]})
@@ -164,7 +175,6 @@ class AccountImport(ImportKind):
             cadre = self._trainee_cadre(row, ctx, errors)
         else:
             unit = self._unit(row, role, ctx, errors)
-        account = ctx.users.get(username)
         grant = (username, role, unit.pk if unit else None)
         if role is not None and username:
             if grant in ctx.first_line:
@@ -193,12 +203,22 @@ class AccountImport(ImportKind):
             elif details["active"] is False:
                 errors.append(_("You cannot deactivate your own account."))
         changes = account is not None and _changed(account, details, ctx.phones)
+        held = account is not None and (unit or cadre) and ctx.holds(account, role, unit, cadre)
         if changes and not ctx.manages(account):
             errors.append(
                 _(
                     "The account %(username)s exists and holds roles outside your "
                     "jurisdiction: only those who manage all its roles may change its name, "
                     "e-mail, phone or status."
+                )
+                % {"username": username}
+            )
+        elif account is not None and (unit or cadre) and not held and not ctx.manages(account):
+            errors.append(
+                _(
+                    "The account %(username)s exists and holds roles outside your "
+                    "jurisdiction: only those who manage all its roles may give it another "
+                    "role."
                 )
                 % {"username": username}
             )
@@ -217,7 +237,6 @@ class AccountImport(ImportKind):
         if account is None:
             outcome.action = Action.CREATE
             return outcome
-        held = ctx.holds(account, role, unit, cadre)
         revoked = ctx.revocations(account, role, line) if unit else []
         outcome.data["revoke"] = revoked
         # Roles taken away make an update, a new grant a creation; either is itemised.
@@ -303,8 +322,9 @@ class AccountImport(ImportKind):
                 progress(done % BATCH)
 
     def result_rows(self, actor, batch) -> list[dict]:
-        """Each account the batch created that still waits for its password: its link
-        and one-time code, made now (nothing is stored)."""
+        """Each account the batch created that still waits for its password and that
+        `actor` (the viewer) may still manage: its link and one-time code, made now
+        (nothing is stored)."""
         from imports.models import ImportRow
 
         if actor is None or not (actor.is_superuser or actor.pk == batch.uploaded_by_id):
@@ -316,12 +336,16 @@ class AccountImport(ImportKind):
             if data.get("new_user")
         )
         by_name = get_user_model().objects.in_bulk(list(usernames), field_name="username")
+        # Only accounts the viewer may still manage (`policy.may_manage_account`).
+        manages = policy.manageable_accounts(actor, by_name.values())
         site = settings.NOTIFICATIONS_SITE_URL.rstrip("/")
         code_page = site + reverse("account_activate_code")
         rows = []
         for username in usernames:
             user = by_name.get(username)
             if user is None or not activation.pending(user):
+                continue
+            if user.pk not in manages:
                 continue
             rows.append(
                 {
@@ -333,50 +357,6 @@ class AccountImport(ImportKind):
                 }
             )
         return rows
-
-
-def _check_username(username: str) -> list[str]:
-    if not username:
-        return [_("The username is empty.")]
-    if len(username) > 150:
-        return [
-            _("The username has %(length)s characters; at most 150.") % {"length": len(username)}
-        ]
-    try:
-        get_user_model().username_validator(username)
-    except ValidationError:
-        return [
-            _(
-                "The username %(username)s may hold only letters, digits and the "
-                "characters @ . + - _."
-            )
-            % {"username": username}
-        ]
-    return []
-
-
-def _check_details(details: dict) -> list[str]:
-    errors = []
-    name = details["full_name"]
-    if not name:
-        errors.append(_("The full name is empty."))
-    elif len(name) > 150:
-        errors.append(
-            _("The full name has %(length)s characters; at most 150.") % {"length": len(name)}
-        )
-    if details["email"]:
-        try:
-            validate_email(details["email"])
-        except ValidationError:
-            errors.append(
-                _("“%(value)s” is not an e-mail address.") % {"value": details["email"][:254]}
-            )
-    if details["phone"]:
-        try:
-            details["phone"] = validate_phone(details["phone"])
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    return errors
 
 
 def _active(account, details) -> bool:
@@ -431,7 +411,7 @@ class _Context:
         self.details: dict = {}
         self.cadre_line: dict = {}
         self.user_cadre: dict = {}
-        self._manages: dict[int, bool] = {}
+        self._manages: set[int] | None = None
 
     def _reach(self, unit_ids) -> set[int]:
         if self.actor is None or self.actor.is_superuser:
@@ -440,9 +420,10 @@ class _Context:
         return set(reach.values_list("pk", flat=True))
 
     def manages(self, account) -> bool:
-        if account.pk not in self._manages:
-            self._manages[account.pk] = policy.may_manage_account(self.actor, account)
-        return self._manages[account.pk]
+        """`policy.may_manage_account`, asked once for all the file's accounts."""
+        if self._manages is None:
+            self._manages = policy.manageable_accounts(self.actor, self.users.values())
+        return account.pk in self._manages
 
     def holds(self, account, role, unit, cadre) -> bool:
         if role != Role.TRAINEE:
@@ -535,20 +516,9 @@ def _write(actor, data, accounts) -> None:
                 record_event(
                     actor=actor, verb="account.update", target=account, before=before, after=details
                 )
-            if active is not None and account.is_active != active:
-                account.is_active = active
-                account.save(update_fields=["is_active"])
-                verb = "account.activate" if active else "account.deactivate"
-                was, now = {"is_active": not active}, {"is_active": active}
-                record_event(actor=actor, verb=verb, target=account, before=was, after=now)
-                if not active:  # the tasks it claimed go back to the queue (workflow)
-                    lost = sorted(
-                        {f"org.{c}" for codes in ROLE_PERMISSIONS.values() for c in codes}
-                    )
-                    reason = "account_deactivated"
-                    permissions_lost.send(
-                        User, user_ids=[account.pk], permissions=lost, actor=actor, reason=reason
-                    )
+            if active is not None:
+                # Its (and its deputies') lost claimed tasks go back to the queue.
+                services.account_set_active(actor=actor, user=account, active=active)
         accounts[username] = account
     role = data["role"]
     if role == Role.TRAINEE:

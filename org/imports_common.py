@@ -8,10 +8,13 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.validation import validate_phone
 from org import policy, selectors
 from org.models import Unit, UnitUserObjectPermission
 from org.roles import ROLE_PERMISSIONS, Role
@@ -226,3 +229,50 @@ class AccountGrants:
             str(Role(role).label) + (f"（{names[unit_id]}）" if unit_id else "")
             for role, unit_id in grants
         )
+
+
+# -- the accounts import ----------------------------------------------------------------
+
+
+def check_username(username: str) -> list[str]:
+    if not username:
+        return [_("The username is empty.")]
+    if len(username) > 150:
+        return [
+            _("The username has %(length)s characters; at most 150.") % {"length": len(username)}
+        ]
+    try:
+        get_user_model().username_validator(username)
+    except ValidationError:
+        return [
+            _(
+                "The username %(username)s may hold only letters, digits and the "
+                "characters @ . + - _."
+            )
+            % {"username": username}
+        ]
+    return []
+
+
+def check_account_details(details: dict) -> list[str]:
+    errors = []
+    name = details["full_name"]
+    if not name:
+        errors.append(_("The full name is empty."))
+    elif len(name) > 150:
+        errors.append(
+            _("The full name has %(length)s characters; at most 150.") % {"length": len(name)}
+        )
+    if details["email"]:
+        try:
+            validate_email(details["email"])
+        except ValidationError:
+            errors.append(
+                _("“%(value)s” is not an e-mail address.") % {"value": details["email"][:254]}
+            )
+    if details["phone"]:
+        try:
+            details["phone"] = validate_phone(details["phone"])
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    return errors

@@ -291,30 +291,47 @@ def may_grant_role(actor, role: str, unit=None, cadre=None) -> bool:
 
 
 def may_manage_account(actor, account) -> bool:
-    """May `actor` change `account`'s name, e-mail and phone? A superuser may; a
-    dispatcher only for an account that is no administrator, whose every role `actor`
-    could have granted (`may_grant_role`: a department role strictly below the
-    dispatcher's own department), and whose linked cadre lies within the jurisdiction."""
+    """May `actor` change `account`'s name, e-mail, phone and status, or give it another
+    role? A superuser may; a dispatcher only for an account that is no administrator,
+    whose every role `actor` could have granted (`may_grant_role`: a department role
+    strictly below the dispatcher's own department), and whose linked cadre lies within
+    the jurisdiction. For many accounts at once: `manageable_accounts`."""
+    return account.pk in manageable_accounts(actor, [account])
+
+
+def manageable_accounts(actor, accounts) -> set[int]:
+    """The ids of those among `accounts` that `actor` may manage (`may_manage_account`),
+    in a few queries however many accounts."""
+    accounts = list(accounts)
     if actor is None or actor.is_superuser:
-        return True
-    if account.is_superuser or account.is_staff:
-        return False
+        return {account.pk for account in accounts}
+    ids = {account.pk for account in accounts if not (account.is_superuser or account.is_staff)}
+    if not ids:
+        return set()
     department_roles = {group_name(role) for role in DEPARTMENT_ROLES}
-    holds_department_role = account.groups.filter(name__in=department_roles).exists()
+    with_department_role = set(
+        get_user_model()
+        .groups.through.objects.filter(user__in=ids, group__name__in=department_roles)
+        .values_list("user_id", flat=True)
+    )
     paths = _dispatcher_paths(actor)
-    for path in (
-        UnitUserObjectPermission.objects.filter(user=account)
-        .values_list("content_object__path", flat=True)
+    for user_id, path in (
+        UnitUserObjectPermission.objects.filter(user__in=ids)
+        .values_list("user_id", "content_object__path")
         .distinct()
     ):
         within = [root for root in paths if path.startswith(root)]
-        if not within or (holds_department_role and all(path == root for root in within)):
-            return False
-    cadre = Cadre.objects.filter(user=account).first()
-    return (
-        cadre is None
-        or selectors.cadres_in_reach(actor, DISPATCHER_PERMISSION).filter(pk=cadre.pk).exists()
-    )
+        if not within or (user_id in with_department_role and all(path == root for root in within)):
+            ids.discard(user_id)
+    linked = dict(Cadre.objects.filter(user__in=ids).values_list("pk", "user_id"))
+    if linked:
+        reached = set(
+            selectors.cadres_in_reach(actor, DISPATCHER_PERMISSION)
+            .filter(pk__in=list(linked))
+            .values_list("pk", flat=True)
+        )
+        ids -= {user_id for pk, user_id in linked.items() if pk not in reached}
+    return ids
 
 
 # -- the unit tree ---------------------------------------------------------------------

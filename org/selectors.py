@@ -29,7 +29,8 @@ READ = "read_scope"
 def grant_roots(user) -> dict[str, tuple[tuple[int, str], ...]]:
     """{codename: ((unit id, unit path), ...)}: the units on which `user` holds each `org`
     permission — directly, through a group, or through a running delegation (not revoked,
-    today within its dates) of that permission from someone who holds it directly. One
+    today within its dates, its delegator active) of that permission from someone who
+    holds it directly. One
     query, remembered for the request (`org.reachcache`)."""
     if not user.is_authenticated or not user.is_active:
         return {}
@@ -39,6 +40,7 @@ def grant_roots(user) -> dict[str, tuple[tuple[int, str], ...]]:
         running = Delegation.objects.filter(
             delegate=user,
             delegator=OuterRef("user"),
+            delegator__is_active=True,  # a deactivated head's delegations stop counting
             permission=Concat(Value("org."), OuterRef("permission__codename")),
             revoked=False,
             starts_on__lte=today,
@@ -284,7 +286,8 @@ def task_reach(user) -> Q:
 def users_reaching(unit, perm: str) -> QuerySet:
     """Active users whose grant of `perm` (direct or through a group) covers `unit`, and —
     by the rule of `units_in_reach` — the deputies of a direct holder while a delegation
-    of `perm` runs (not revoked, today within its dates): whoever may act is told. One
+    of `perm` runs (not revoked, today within its dates, the holder active): whoever may
+    act is told. One
     query."""
     from django.contrib.auth import get_user_model
 
@@ -304,6 +307,7 @@ def users_reaching(unit, perm: str) -> QuerySet:
     delegated = Delegation.objects.filter(
         Exists(covering(UnitUserObjectPermission.objects.filter(user=OuterRef("delegator")))),
         delegate=OuterRef("pk"),
+        delegator__is_active=True,
         permission=f"org.{perm}",
         revoked=False,
         starts_on__lte=today,
@@ -326,10 +330,15 @@ def delegations_given(user) -> QuerySet:
 
 
 def delegations_received(user) -> QuerySet:
-    """The delegations to `user` that run today or start later (not revoked), soonest
-    first: what a deputy acts on, or will."""
+    """The delegations to `user` that run today or start later (not revoked, from an
+    active account), soonest first: what a deputy acts on, or will."""
     return (
-        Delegation.objects.filter(delegate=user, revoked=False, ends_on__gte=timezone.localdate())
+        Delegation.objects.filter(
+            delegate=user,
+            delegator__is_active=True,
+            revoked=False,
+            ends_on__gte=timezone.localdate(),
+        )
         .select_related("delegator")
         .order_by("starts_on", "pk")
     )

@@ -46,6 +46,9 @@ def role_grant_many(*, actor, grants):
             )
         if actor is not None and not actor.is_superuser and user.pk == actor.pk:
             raise PermissionDenied(_("You cannot grant roles to your own account."))
+        if user.pk is not None and not policy.may_manage_account(actor, user):
+            # An existing account holding roles beyond the actor's reach gains none.
+            raise PermissionDenied(_manage_refusal(user))
     groups = {
         role: Group.objects.get_or_create(name=group_name(role))[0]
         for role in dict.fromkeys(role for _user, role, _unit in grants)
@@ -145,6 +148,48 @@ def role_revoke(*, actor, user, role: str, unit: Unit, keeping=()):
         actor=actor,
         reason="role_revoked",
     )
+
+
+@transaction.atomic
+def account_set_active(*, actor, user, active: bool) -> bool:
+    """Activate or deactivate `user` (nothing is deleted): who may is who may manage the
+    account (`policy.may_manage_account`), never oneself. One audit event; nothing happens
+    when it already is so. A deactivated account's delegations stop counting
+    (`org.selectors`): the tasks it or its deputies claimed and may no longer do go back
+    to the queue (`org.signals.permissions_lost`). Whether anything changed."""
+    if user.is_active == active:
+        return False
+    if actor is not None and user.pk == actor.pk and not active:
+        raise PermissionDenied(_("You cannot deactivate your own account."))
+    if not policy.may_manage_account(actor, user):
+        raise PermissionDenied(_manage_refusal(user))
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    reachcache.forget()
+    record_event(
+        actor=actor,
+        verb="account.activate" if active else "account.deactivate",
+        target=user,
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+    if not active:
+        deputies = Delegation.objects.filter(delegator=user).values_list("delegate", flat=True)
+        permissions_lost.send(
+            get_user_model(),
+            user_ids=[user.pk, *deputies.distinct()],
+            permissions=sorted({f"org.{c}" for codes in ROLE_PERMISSIONS.values() for c in codes}),
+            actor=actor,
+            reason="account_deactivated",
+        )
+    return True
+
+
+def _manage_refusal(user) -> str:
+    return _(
+        "The account %(username)s holds roles outside your jurisdiction: you may not change "
+        "it or give it roles."
+    ) % {"username": user.username}
 
 
 @transaction.atomic

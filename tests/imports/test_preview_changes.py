@@ -303,15 +303,14 @@ def test_a_new_grant_alone_is_itemised_and_a_new_account_has_no_changes(world, l
 
 
 def test_an_account_the_importer_does_not_manage_shows_no_roles_outside_their_reach(world, liaison):
-    # 李四 is unit A's liaison (the city's); the county's dispatcher grants her a role in
-    # county unit B: the row names the new grant, not her roles in the city.
+    # 李四 is unit A's liaison (the city's); the county's dispatcher may not give her a
+    # role in county unit B, and the refusal names none of her roles in the city.
     batch = preview(
         registry.get("accounts"), world.carol, [account_row("li", "单位联络员", world.b.code)]
     )
     (row,) = rows_of(batch).values()
-    assert row.action == Action.CREATE, row.errors
-    assert row.changes == [["角色", "", "单位联络员（某县公安局）"]]
-    assert "某市发展和改革委员会" not in str(row.changes)
+    assert row.action == Action.ERROR and not row.changes
+    assert "某市发展和改革委员会" not in str(row.errors) + str(row.changes)
 
 
 @pytest.mark.parametrize("accounts", [1, 20])

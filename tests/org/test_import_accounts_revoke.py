@@ -117,7 +117,9 @@ def test_a_claimed_task_the_owner_may_still_do_stays_claimed(world, staff, klass
 def test_a_unit_outside_the_importers_reach_is_kept(world):
     both = user("both", "unit_liaison", world.a, first_name="张伟")
     services.role_grant(actor=None, user=both, role="unit_liaison", unit=world.b)
-    # Carol reaches the county (B, its organization department), not the city's unit A.
+    services.role_grant(actor=None, user=both, role="unit_liaison", unit=world.county_od_unit)
+    # Carol reaches the county (B, its organization department), not the city's unit A:
+    # she may not give "both" a role (test_import_accounts_reach), but takes B's away.
     rows = [row("both", unit=world.county_od_unit.code)]
     [outcome] = check("accounts", world.carol, rows)
     assert outcome.action == Action.UPDATE
@@ -159,6 +161,7 @@ def test_a_department_role_is_taken_away_only_where_the_importer_could_give_it(w
     department unit only: B's grant goes, the county's stays."""
     cody = user("cody", "dispatcher", world.county, first_name="张伟")
     services.role_grant(actor=None, user=cody, role="dispatcher", unit=world.b)
+    services.role_grant(actor=None, user=cody, role="dispatcher", unit=world.county_od_unit)
     rows = [row("cody", role="dispatcher", unit=world.county_od_unit.code)]
     [outcome] = commit("accounts", world.carol, rows)
     assert revoked(outcome) == [f"{Role.DISPATCHER.label}（{world.b.name}）"]
