@@ -67,10 +67,11 @@ def load(connection, world):
         )
         cursor.execute(
             f"INSERT INTO {records} (cadre_id, date, hours, days, kind, source, source_key, "
-            "status, note, created_at) "
+            "status, note, attachment, created_at) "
             f"SELECT {first} + (i % {CADRES}), {date}, 2 + (i % 40), NULL, "
             "CASE WHEN i % 4 = 0 THEN 'online' ELSE 'concentrated' END, 'online_import', "
-            f"'b:' || i, 'recognized', '', CURRENT_TIMESTAMP {series_sql(connection, RECORDS)}"
+            f"'b:' || i, 'recognized', '', '', CURRENT_TIMESTAMP "
+            f"{series_sql(connection, RECORDS)}"
         )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
