@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from dispatch.models import Dispatch, TrainingClass
+from dispatch.models import Dispatch, QuotaAllocation, TrainingClass
 from notifications.models import Notification
 from tests.factories import user
 
@@ -296,3 +296,23 @@ def assert_recused(client, node, task, *, maker, decider):
     assert client.get(url("detail")).status_code == 200
     task.refresh_from_db()
     assert (task.status, task.owner_id) == (STATUS.NEW, None)
+
+
+def nomination_head_task(client, world, staff, klass):
+    """Unit A allotted two seats and its liaison nominated: the head approval task."""
+    client.force_login(world.bob)
+    response = client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "quota",
+            "response_deadline": deadline(),
+            "allocations": f"{world.a.code} 2",
+        },
+    )
+    assert response.status_code == 302
+    process = process_of(QuotaAllocation.objects.get(unit=world.a), "NominationFlow")
+    client.force_login(staff.lily)
+    response = act(client, open_task(process, "nominate"), {"cadres": [world.cadre_a.pk]})
+    assert response.status_code == 302
+    return open_task(process, "head_approval")

@@ -16,7 +16,6 @@ from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
-from dispatch.models import QuotaAllocation
 from imports.engine import batch_commit
 from imports.kinds import Action, registry
 from notifications.models import ContactProfile
@@ -26,7 +25,7 @@ from org.roles import Role, roles_of
 from org.selectors import delegations_received, units_in_reach, users_reaching
 from tests.dispatch.import_kit import check, commit, preview, read
 from tests.factories import user
-from tests.flowtools import act, deadline, open_task, process_of, task_url
+from tests.flowtools import nomination_head_task, task_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.klass(quota=10)]
 User = get_user_model()
@@ -104,26 +103,6 @@ def test_a_column_the_file_leaves_out_keeps_the_value(world):
 
 
 # -- (3) a deactivated head's delegation stops counting -----------------------------------
-
-
-def nomination_head_task(client, world, staff, klass):
-    """Unit A allotted two seats and its liaison nominated: the head approval task."""
-    client.force_login(world.bob)
-    response = client.post(
-        "/workflow/rollcall/start/",
-        {
-            "training_class": klass.pk,
-            "mode": "quota",
-            "response_deadline": deadline(),
-            "allocations": f"{world.a.code} 2",
-        },
-    )
-    assert response.status_code == 302
-    process = process_of(QuotaAllocation.objects.get(unit=world.a), "NominationFlow")
-    client.force_login(staff.lily)
-    response = act(client, open_task(process, "nominate"), {"cadres": [world.cadre_a.pk]})
-    assert response.status_code == 302
-    return open_task(process, "head_approval")
 
 
 def test_deactivating_a_head_ends_the_deputys_authority(world, staff, klass, client):

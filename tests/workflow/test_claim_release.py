@@ -18,7 +18,14 @@ from org import services as org_services
 from org.models import Delegation
 from surveys.models import AnswerStatus, SurveyAnswer
 from tests.factories import aware, user
-from tests.flowtools import act, deadline, fire_at, named, open_task, process_of, task_url
+from tests.flowtools import (
+    act,
+    fire_at,
+    named,
+    nomination_head_task,
+    open_task,
+    task_url,
+)
 from tests.surveys import kit as survey_kit
 from workflow.services import task_reassign
 
@@ -56,26 +63,6 @@ def claim(client, person, task, url=task_url):
 def assert_released(task):
     task.refresh_from_db()
     assert (task.status, task.owner_id) == (STATUS.NEW, None)
-
-
-def nomination_head_task(client, world, staff, klass):
-    """Unit A allotted two seats and its liaison nominated: the head approval task."""
-    client.force_login(world.bob)
-    response = client.post(
-        "/workflow/rollcall/start/",
-        {
-            "training_class": klass.pk,
-            "mode": "quota",
-            "response_deadline": deadline(),
-            "allocations": f"{world.a.code} 2",
-        },
-    )
-    assert response.status_code == 302
-    process = process_of(QuotaAllocation.objects.get(unit=world.a), "NominationFlow")
-    client.force_login(staff.lily)
-    response = act(client, open_task(process, "nominate"), {"cadres": [world.cadre_a.pk]})
-    assert response.status_code == 302
-    return open_task(process, "head_approval")
 
 
 def nomination_label(klass):
