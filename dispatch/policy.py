@@ -8,9 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.policy import HEAD_PERMISSION, may_decide_own, own_recusal_message
 from audit.models import AuditEvent
 from core.formatting import format_date
-from dispatch.models import AttendanceResult, Filing
+from dispatch.models import AttendanceResult, Filing, QuotaAllocation
 from org.policy import DISPATCHER_PERMISSION, is_dispatcher, may
 
 
@@ -180,3 +181,50 @@ def require_not_own_filing(user, filing) -> None:
     review step, `workflow.nodes.RecusingView`)."""
     if message := filing_recusal(user, filing):
         raise PermissionDenied(message)
+
+
+# -- separation of duties (回避) on nominations ----------------------------------------
+
+
+def nomination_makers(allocations) -> dict[int, set[int]]:
+    """Who may not approve each nomination as department head ({allocation id: user
+    ids}), in one query: who nominated it, and the nominees' own accounts. For 我的待办's
+    mark (`workflow.nodes.RecusingView`)."""
+    allocations = list(allocations)
+    makers = {a.pk: {a.nominated_by_id} - {None} for a in allocations}
+    rows = QuotaAllocation.nominees.through.objects.filter(
+        quotaallocation_id__in=list(makers), cadre__user__isnull=False
+    ).values_list("quotaallocation_id", "cadre__user_id")
+    for allocation_id, user_id in rows:
+        makers[allocation_id].add(user_id)
+    return makers
+
+
+def require_not_own_nomination(user, allocation) -> None:
+    """A department head does not approve a nomination he made as the unit's liaison, nor
+    one naming himself (回避), nor does a deputy acting only for such a head: another
+    head reaching the unit (a head above, or a deputy acting for another) approves it,
+    and if none does, it waits. Asked by `services.rollcall.nomination_head_decide` and
+    the flow's head step (`workflow.nodes.RecusingView`)."""
+    makers = nomination_makers([allocation])[allocation.pk]
+    if not may_decide_own(user, makers, permission=HEAD_PERMISSION, scope=allocation.unit):
+        raise PermissionDenied(own_recusal_message())
+
+
+def require_not_nominee(user, allocation) -> None:
+    """A dispatcher does not accept a nomination naming himself (回避); another dispatcher
+    reaching the unit does. Asked by `services.rollcall.nomination_review` and the flow's
+    review step. (A dispatcher who nominated for a unit past its deadline may review it:
+    the unit's head approved it in between.)"""
+    if user is None or not user.pk:
+        return
+    named = QuotaAllocation.nominees.through.objects.filter(
+        quotaallocation_id=allocation.pk, cadre__user_id=user.pk
+    )
+    if named.exists():
+        raise PermissionDenied(
+            _(
+                "You are one of the nominees: under the recusal rule another dispatcher "
+                "accepts or returns this nomination."
+            )
+        )

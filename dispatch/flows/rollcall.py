@@ -33,7 +33,7 @@ from dispatch.task_views import (
 from org.roles import ESCALATION_PERMISSION
 from workflow import bulk
 from workflow.mixins import ScopedFlowMixin
-from workflow.nodes import EscalatingView, deadline
+from workflow.nodes import EscalatingView, RecusingView, deadline
 from workflow.runtime import cancel_process, fresh_artifact, processes_of, retarget_open_tasks
 
 #: a nomination task in 我的待办 names the class as well as the unit and its seats
@@ -218,7 +218,11 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
     )
 
     head_approval = (
-        flow.View(NominationHeadView.as_view())
+        RecusingView(
+            NominationHeadView.as_view(),
+            refuse=dispatch_policy.require_not_own_nomination,
+            makers=dispatch_policy.nomination_makers,
+        )
         .Annotation(title=_("Department head approves"), summary_template=NOMINATION_SUBJECT)
         .Permission("org.approve_as_head", obj=_allocation_unit)
         .Next(this.head_decided)
@@ -232,7 +236,7 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
     )
 
     dispatcher_review = (
-        flow.View(NominationReviewView.as_view())
+        RecusingView(NominationReviewView.as_view(), refuse=dispatch_policy.require_not_nominee)
         .Annotation(title=_("Dispatcher accepts or returns"), summary_template=NOMINATION_SUBJECT)
         .Permission("org.issue_dispatch", obj=_allocation_dispatcher_scope)
         .Next(this.reviewed)

@@ -98,6 +98,15 @@ class QuotaAllocation(models.Model):
     )
     return_reason = models.TextField(_("reason for returning"), blank=True)
     times_returned = models.PositiveIntegerField(_("times returned"), default=0)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("nominated by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Who submitted the current nominees (the recusal rule reads it)."),
+    )
 
     class Meta:
         verbose_name = _("quota allocation")

@@ -400,6 +400,7 @@ def nomination_submit(*, actor, allocation, cadres) -> QuotaAllocation:
         verb="quota.nominate",
         status=QuotaStatus.AWAITING_HEAD,
         return_reason="",
+        nominated_by=actor,
     )
 
 
@@ -410,6 +411,7 @@ def nomination_head_decide(
     allocation = _lock(allocation)
     require_any(actor, ("approve_as_head",), allocation.unit)
     _expect(allocation, QuotaStatus.AWAITING_HEAD)
+    policy.require_not_own_nomination(actor, allocation)
     if approve:
         return change(
             actor=actor,
@@ -434,6 +436,7 @@ def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> Q
     allocation = _lock(allocation)
     require_any(actor, ("issue_dispatch",), allocation.unit)
     _expect(allocation, QuotaStatus.AWAITING_DISPATCHER)
+    policy.require_not_nominee(actor, allocation)
     if accept:
         check_cadres_free(list(allocation.nominees.all()), allocation.roll_call.training_class)
         return change(
