@@ -8,9 +8,12 @@ from imports.models import BatchStatus, ImportBatch, ImportRow
 PREVIEW_PAGE_SIZE = 100
 
 
-def batches_of(user):
-    """The batches `user` uploaded, newest first."""
-    return ImportBatch.objects.filter(uploaded_by=user).order_by("-created_at", "-id")
+def batches_of(user, kinds=None):
+    """The batches `user` uploaded, newest first; only of `kinds` (slugs) when given."""
+    batches = ImportBatch.objects.filter(uploaded_by=user)
+    if kinds is not None:
+        batches = batches.filter(kind__in=list(kinds))
+    return batches.order_by("-created_at", "-id")
 
 
 def batch_of(user, pk: int) -> ImportBatch | None:

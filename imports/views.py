@@ -40,9 +40,9 @@ def index(request):
     kinds = registry.available_to(request.user)
     if not kinds:
         raise PermissionDenied
-    page = Paginator(selectors.batches_of(request.user), BATCHES_PER_PAGE).get_page(
-        page_number(request.GET.get("page"))
-    )
+    # Only the batches of kinds the user may still import: the others' pages answer 403.
+    batches = selectors.batches_of(request.user, kinds=[kind.slug for kind in kinds])
+    page = Paginator(batches, BATCHES_PER_PAGE).get_page(page_number(request.GET.get("page")))
     labels = {kind.slug: kind.label for kind in registry.all()}
     for batch in page.object_list:
         batch.kind_label = labels.get(batch.kind, batch.kind)

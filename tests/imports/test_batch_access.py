@@ -66,3 +66,19 @@ def test_the_result_shows_only_the_rows_the_viewer_may_still_see(world, client, 
         assert response.status_code == 200
         page = response.content.decode()
         assert world.b.name in page and world.a.name not in page
+
+
+
+def test_the_index_lists_only_batches_of_kinds_the_user_may_still_import(
+    world, client, kind, monkeypatch
+):
+    client.force_login(world.bob)
+    upload(client, csv_file([["P003", "丙单位", ""]]))
+    batch = ImportBatch.objects.get()
+    assert f"/imports/{batch.pk}/" in client.get("/imports/").content.decode()
+    # The kind becomes superusers' only (as if a role had gone); Bob imports other kinds.
+    monkeypatch.setattr(kind, "may_import", lambda user: user.is_superuser)
+    response = client.get("/imports/")
+    assert response.status_code == 200
+    assert f"/imports/{batch.pk}/" not in response.content.decode()
+    assert client.get(f"/imports/{batch.pk}/").status_code == 403
