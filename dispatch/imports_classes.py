@@ -39,7 +39,7 @@ from dispatch.services.classes import (
     attendance_recorded,
     fixed_field_refusals,
     plan_holds,
-    planned_dates_refusal,
+    planned_fields_refusal,
     sessions_dates_refusal,
     sessions_refusal,
 )
@@ -377,7 +377,7 @@ class ClassImport(ImportKind):
             attended = klass.pk in context["attended"]
             refusals = [
                 *fixed_field_refusals(klass, values, attended=attended).values(),
-                planned_dates_refusal(klass, values, held=context["held"]),
+                planned_fields_refusal(klass, values, held=context["held"]),
                 # (a class without sessions sums to None: 0, or the service would ask again)
                 sessions_refusal(klass, hours, sessions_total=klass.sessions_total or 0),
                 sessions_dates_refusal(klass, start, end, sessions_span=span),

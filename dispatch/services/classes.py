@@ -21,9 +21,10 @@ from org import policy
 #: disagree with the class (present in a class not yet ended, hours it no longer has).
 FIXED_ONCE_ATTENDED = ("institution_id", "start_date", "end_date", "days", "credit_hours")
 
-#: The dates a plan line holds while its roll call has not started: the line's dispatch
-#: date follows them, and the plan (a new version) is the door that moves them.
-PLANNED_DATES = ("start_date", "end_date", "report_date")
+#: What a plan line holds while its roll call has not started — the class's dates (the
+#: line's dispatch date follows them) and its institution (whose capacity the plan
+#: booked): the plan (a new version) is the door that changes them.
+PLANNED_FIELDS = ("start_date", "end_date", "report_date", "institution_id")
 
 #: (class ids) -> {class id: the plan (its name) whose published line, roll call not yet
 #: started, the class was made from}. Plans live above this app: the planning app
@@ -46,11 +47,11 @@ def plan_holds(class_ids) -> dict[int, str]:
     return held
 
 
-def planned_dates_refusal(training_class, values: dict, *, held=None) -> str | None:
-    """Why `values` (field name → new value) cannot move the dates of `training_class`,
-    as stored: a plan's line holds them until its roll call starts (`plan_holds`;
-    `held` when the caller has asked it for many classes at once)."""
-    if not any(f in values and values[f] != getattr(training_class, f) for f in PLANNED_DATES):
+def planned_fields_refusal(training_class, values: dict, *, held=None) -> str | None:
+    """Why `values` (field name → new value) cannot move the dates or the institution of
+    `training_class`, as stored: a plan's line holds them until its roll call starts
+    (`plan_holds`; `held` when the caller has asked it for many classes at once)."""
+    if not any(f in values and values[f] != getattr(training_class, f) for f in PLANNED_FIELDS):
         return None
     if held is None:
         held = plan_holds([training_class.pk])
@@ -58,7 +59,7 @@ def planned_dates_refusal(training_class, values: dict, *, held=None) -> str | N
         return None
     return _(
         "%(klass)s is a class of the plan %(plan)s whose roll call has not started: "
-        "change its dates in a new version of the plan, on the plan's page."
+        "change its dates or institution in a new version of the plan, on the plan's page."
     ) % {"klass": training_class.name, "plan": held[training_class.pk]}
 
 
@@ -117,20 +118,21 @@ def training_class_save(*, actor, training_class: TrainingClass) -> TrainingClas
 def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) -> None:
     """Refuse (ValidationError by field) a class, new or changed, that its institution has
     no seats left for on its dates, whose attendance is recorded and whose dates or hours
-    would change, whose dates a plan holds (`planned_dates_refusal`), whose hours would
-    fall below its sessions' (`sessions_refusal`) or whose dates would leave some of its
-    sessions out (`sessions_dates_refusal`): what `training_class_save` asks, and the
-    admin's class form."""
+    would change, whose dates or institution a plan holds (`planned_fields_refusal`),
+    whose hours would fall below its sessions' (`sessions_refusal`) or whose dates would
+    leave some of its sessions out (`sessions_dates_refusal`): what `training_class_save`
+    asks, and the admin's class form."""
     if training_class.pk is not None:
         stored = TrainingClass.objects.filter(pk=training_class.pk)
         stored = (stored.select_for_update() if lock else stored).first()
         if stored is not None:
-            values = {f: getattr(training_class, f) for f in FIXED_ONCE_ATTENDED + PLANNED_DATES}
+            values = {f: getattr(training_class, f) for f in FIXED_ONCE_ATTENDED + PLANNED_FIELDS}
             refusals = fixed_field_refusals(stored, values)
             if refusals:
                 raise ValidationError(refusals)
-            if refusal := planned_dates_refusal(stored, values):
-                raise ValidationError({"start_date": refusal})
+            if refusal := planned_fields_refusal(stored, values):
+                moved = values["institution_id"] != stored.institution_id
+                raise ValidationError({"institution" if moved else "start_date": refusal})
         if refusal := sessions_refusal(training_class, training_class.credit_hours):
             raise ValidationError({"credit_hours": refusal})
         start, end = training_class.start_date, training_class.end_date

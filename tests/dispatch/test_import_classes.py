@@ -570,6 +570,34 @@ def test_a_row_moving_a_class_a_plan_holds_is_an_error_naming_the_plan(world):
 APRIL_DATES = (dt.date(2027, 4, 1), dt.date(2027, 4, 5), dt.date(2027, 4, 1))
 
 
+def test_a_row_moving_a_class_a_plan_holds_to_another_institution_is_an_error(world):
+    from django.utils import timezone
+
+    from dispatch.models import Institution, InstitutionKind
+    from dispatch.services.classes import training_class_save
+    from tests.factories import unit
+
+    other = unit("某市行政学院", world.root, kind=world.school_unit.kind, code="xz-xy")
+    academy = Institution.objects.create(unit=other, kind=InstitutionKind.PARTY_SCHOOL)
+    commit("classes", world.bob, [row(world)])
+    klass = TrainingClass.objects.get(name="春季班")
+    line = planned(world, klass)
+    moved = row(world, number=str(klass.pk), institution="xz-xy")
+    [outcome] = check("classes", world.bob, [moved])
+    assert outcome.action == Action.ERROR
+    [error] = outcome.errors
+    assert "2027年度调训计划（第1版）" in error and "培训机构" in error
+    klass.institution = academy
+    with pytest.raises(ValidationError) as refused:
+        training_class_save(actor=world.bob, training_class=klass)
+    assert list(refused.value.message_dict) == ["institution"]
+    klass.refresh_from_db()
+    assert klass.institution == world.school
+    line.roll_call_started_at = timezone.now()
+    line.save()
+    assert actions(commit("classes", world.bob, [moved])) == [Action.UPDATE]
+
+
 def test_a_row_moving_a_class_away_from_its_sessions_is_an_error(world):
     from dispatch.models import ClassSession
 
