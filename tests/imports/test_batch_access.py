@@ -68,7 +68,6 @@ def test_the_result_shows_only_the_rows_the_viewer_may_still_see(world, client, 
         assert world.b.name in page and world.a.name not in page
 
 
-
 def test_the_index_lists_only_batches_of_kinds_the_user_may_still_import(
     world, client, kind, monkeypatch
 ):
