@@ -160,6 +160,9 @@ XUNDIAO_IMPORT_MAX_RATIO = env.int("XUNDIAO_IMPORT_MAX_RATIO", default=100)
 # larger than the hours import: 200,000 rows must fit, so its .xlsx may unpack to more (a
 # 200,000-cadre sheet is about 140 MB of XML, read as a stream); the ratio is the above.
 XUNDIAO_ORG_IMPORT_MAX_BYTES = env.int("XUNDIAO_ORG_IMPORT_MAX_BYTES", default=30 * 1024 * 1024)
+#: minutes after which a batch still "being checked" or "being committed", its row held by
+#: no running worker, is taken for one a dead worker left (`imports.recovery`)
+XUNDIAO_IMPORT_STALL_MINUTES = env.int("XUNDIAO_IMPORT_STALL_MINUTES", default=60)
 XUNDIAO_ORG_IMPORT_MAX_ROWS = env.int("XUNDIAO_ORG_IMPORT_MAX_ROWS", default=200000)
 XUNDIAO_ORG_IMPORT_MAX_INFLATED_BYTES = env.int(
     "XUNDIAO_ORG_IMPORT_MAX_INFLATED_BYTES", default=400 * 1024 * 1024
@@ -229,6 +232,8 @@ CELERY_BEAT_SCHEDULE = {
     "circular-documents": {"task": "circulars.issue_waiting", "schedule": 60.0},
     # The dispatch tallies' change rows merged, so the circular's figures read few rows.
     "dispatch-tally": {"task": "dispatch.compact_tally", "schedule": 600.0},
+    # Imports a dead worker left "being checked" or "being committed" set going again.
+    "import-recovery": {"task": "imports.recover_imports", "schedule": 600.0},
     # Tasks claimed by a deputy whose delegation has ended: back to the queue (a revoked
     # delegation gives them back at once; `workflow.claims`).
     "delegation-releases": {

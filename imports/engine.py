@@ -230,6 +230,12 @@ def batch_check(batch: ImportBatch, *, also=None) -> ImportBatch:
         if not kind.may_import(batch.uploaded_by):
             raise ValidationError(_("You may no longer import this kind of data."))
         with transaction.atomic():
+            # The batch's row stays locked while it is checked: a second delivery of the
+            # task waits and then finds it checked, and `imports.recovery` tells a check
+            # that is running from one whose worker died.
+            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if locked.status != BatchStatus.UPLOADED:
+                return locked
             counts = _store_rows(batch, kind, counter)
             ImportBatch.objects.filter(pk=batch.pk).update(
                 status=BatchStatus.PREVIEWED, refusal="", **counts

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from imports import engine
+from imports import engine, recovery
 from imports.models import ImportBatch
 
 logger = logging.getLogger(__name__)
@@ -33,3 +33,13 @@ def commit_batch(batch_pk: int, actor_pk: int) -> None:
         pass  # the batch says why (its failure), and is back on its preview
     except Exception:
         logger.exception("import batch %s: commit task failed", batch_pk)
+
+
+@shared_task(name="imports.recover_imports")
+def recover_imports() -> dict:
+    """Batches a dead worker left "being checked" or "being committed"
+    (`imports.recovery`): their checks started again, their commits back on the preview."""
+    recovered = recovery.recover_stalled()
+    for pk in recovered["checks"]:
+        check_batch.delay(pk)
+    return recovered
