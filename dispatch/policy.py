@@ -186,17 +186,27 @@ def require_not_own_filing(user, filing) -> None:
 # -- separation of duties (回避) on nominations ----------------------------------------
 
 
+def nominee_users(allocations) -> dict[int, set[int]]:
+    """The nominees' own accounts ({allocation id: user ids}), in one query: who may not
+    accept each nomination as dispatcher. For 我的待办's mark (`RecusingView`)."""
+    users = {a.pk: set() for a in allocations}
+    rows = QuotaAllocation.nominees.through.objects.filter(
+        quotaallocation_id__in=list(users), cadre__user__isnull=False
+    ).values_list("quotaallocation_id", "cadre__user_id")
+    for allocation_id, user_id in rows:
+        users[allocation_id].add(user_id)
+    return users
+
+
 def nomination_makers(allocations) -> dict[int, set[int]]:
     """Who may not approve each nomination as department head ({allocation id: user
     ids}), in one query: who nominated it, and the nominees' own accounts. For 我的待办's
     mark (`workflow.nodes.RecusingView`)."""
     allocations = list(allocations)
-    makers = {a.pk: {a.nominated_by_id} - {None} for a in allocations}
-    rows = QuotaAllocation.nominees.through.objects.filter(
-        quotaallocation_id__in=list(makers), cadre__user__isnull=False
-    ).values_list("quotaallocation_id", "cadre__user_id")
-    for allocation_id, user_id in rows:
-        makers[allocation_id].add(user_id)
+    makers = nominee_users(allocations)
+    for allocation in allocations:
+        if allocation.nominated_by_id is not None:
+            makers[allocation.pk].add(allocation.nominated_by_id)
     return makers
 
 
@@ -218,10 +228,7 @@ def require_not_nominee(user, allocation) -> None:
     the unit's head approved it in between.)"""
     if user is None or not user.pk:
         return
-    named = QuotaAllocation.nominees.through.objects.filter(
-        quotaallocation_id=allocation.pk, cadre__user_id=user.pk
-    )
-    if named.exists():
+    if user.pk in nominee_users([allocation])[allocation.pk]:
         raise PermissionDenied(
             _(
                 "You are one of the nominees: under the recusal rule another dispatcher "

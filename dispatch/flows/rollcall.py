@@ -236,7 +236,11 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
     )
 
     dispatcher_review = (
-        RecusingView(NominationReviewView.as_view(), refuse=dispatch_policy.require_not_nominee)
+        RecusingView(
+            NominationReviewView.as_view(),
+            refuse=dispatch_policy.require_not_nominee,
+            makers=dispatch_policy.nominee_users,
+        )
         .Annotation(title=_("Dispatcher accepts or returns"), summary_template=NOMINATION_SUBJECT)
         .Permission("org.issue_dispatch", obj=_allocation_dispatcher_scope)
         .Next(this.reviewed)
