@@ -17,5 +17,5 @@ def test_a_dispatcher_finds_surveys_plans_and_feedback(world, client):
 def test_a_trainee_finds_their_evaluations(world, client):
     client.force_login(world.dave)
     page = client.get("/").content.decode()
-    assert 'href="/feedback/evaluations/">我的培训评估</a>' in page
+    assert 'href="/feedback/evaluations/">我的培训评价</a>' in page
     assert 'href="/plans/"' not in page

@@ -72,3 +72,14 @@ def test_the_task_lists_keep_a_flat_query_count(
         with django_assert_max_num_queries(before):
             page = client.get(url).content.decode()
         assert page.count("/assign/") >= 10, url
+
+
+def test_the_flow_menu_names_its_assigned_list_apart_from_my_tasks(world, staff, klass, client):
+    """Viewflow's own list of the tasks assigned to the user (its tab on the workflow
+    pages) is 已分配给您: 我的待办 is the header's whole list, queue included."""
+    issue_roll_call(client, world, klass, [world.cadre_a])
+    task = open_task(process_of(Dispatch.objects.get(), "DispatchFlow"), "confirm")
+    client.force_login(staff.lily)
+    page = client.get(task_url(task, "assign")).content.decode()
+    assert '<span class="mdc-list-item__content">已分配给您</span>' in page
+    assert '<span class="mdc-list-item__content">我的待办</span>' not in page
