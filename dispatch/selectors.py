@@ -10,6 +10,7 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet,
 from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
+from core.formatting import format_span
 from core.planner import Unindexed
 from dispatch import policy
 from dispatch.models import TrainingClass
@@ -388,9 +389,10 @@ def dispatches_ruling_out(training_class) -> QuerySet:
 
 
 def busy_periods(cadres) -> dict[str, list]:
-    """{cadre id: [[start, end, class name, class id], ...]}: the classes not yet over that
-    already keep each of `cadres` busy (BUSY_DISPATCH_STATUSES), for the roll call form's
-    warning of a clash before it is sent. One query."""
+    """{cadre id: [[start, end, class name, class id, the dates as the page prints them],
+    ...]}: the classes not yet over that already keep each of `cadres` busy
+    (BUSY_DISPATCH_STATUSES), for the roll call form's warning of a clash before it is
+    sent (ISO dates to compare, the printed span to show). One query."""
     import datetime as dt
 
     from dispatch.models import BUSY_DISPATCH_STATUSES, Dispatch
@@ -413,6 +415,6 @@ def busy_periods(cadres) -> dict[str, list]:
     result: dict[str, list] = {}
     for cadre_id, start, end, name, class_id in rows:
         result.setdefault(str(cadre_id), []).append(
-            [start.isoformat(), end.isoformat(), name, class_id]
+            [start.isoformat(), end.isoformat(), name, class_id, format_span(start, end)]
         )
     return result

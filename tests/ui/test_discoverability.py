@@ -128,12 +128,17 @@ def test_the_roll_call_form_knows_each_cadres_busy_classes_before_it_is_sent(
     busy = json.loads(
         page.split('<script id="xd-busy" type="application/json">', 1)[1].split("</script>", 1)[0]
     )
-    start, end, name, class_id = busy[str(world.cadre_a.pk)][0]
+    start, end, name, class_id, shown = busy[str(world.cadre_a.pk)][0]
     assert (start, end, name, class_id) == (
         klass.start_date.isoformat(),
         klass.end_date.isoformat(),
         klass.name,
         klass.pk,
+    )
+    first, last = klass.start_date, klass.end_date  # the warning prints the dates in Chinese
+    assert (
+        shown
+        == f"{first.year}年{first.month}月{first.day}日—{last.year}年{last.month}月{last.day}日"
     )
     assert str(world.cadre_b.pk) not in busy
     dates = json.loads(

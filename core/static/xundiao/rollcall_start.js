@@ -36,7 +36,7 @@
       form.querySelectorAll('input[type=checkbox][name="cadres"]:checked').forEach(function (box) {
         (busy[box.value] || []).forEach(function (p) {
           if (String(p[3]) !== classSelect.value && p[0] <= d[1] && p[1] >= d[0]) {
-            found.push(cadreName(box) + "（" + p[2] + "，" + p[0] + "—" + p[1] + "）");
+            found.push(cadreName(box) + "（" + p[2] + "，" + (p[4] || p[0] + "—" + p[1]) + "）");
           }
         });
       });
