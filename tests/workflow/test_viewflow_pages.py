@@ -51,7 +51,7 @@ def test_viewflow_lists_and_menus_are_in_chinese(world, staff, klass, client):
     client.force_login(staff.lily)
     page = client.get("/workflow/dispatch/queue/").content.decode()
     menu = page.split('<nav class="xd-flow-menu"', 1)[1].split("</nav>", 1)[0]
-    assert "我的待办" in menu and ">消息<" not in menu
+    assert "已分配给您" in menu and ">消息<" not in menu
     assert re.search(r"<title>\s*待认领 · 调训 · 训调\s*</title>", page)
 
 

@@ -157,24 +157,67 @@ def _rows(obj, skip=()):
             yield _label(field), value
 
 
+def _status_rows(process):
+    """The process's status and times. They are named as the process's: its subject has a
+    status and a creation time of its own."""
+    status = _PROCESS_STATUS.get(process.status)
+    rows = [
+        (pgettext("process panel", "Process status"), status() if status else process.status),
+        (pgettext("process panel", "Process started"), process.created),
+    ]
+    if process.finished:
+        rows.append((pgettext("process panel", "Process closed"), process.finished))
+    return rows
+
+
 @register.simple_tag
 def process_rows(process):
     """(label, value) rows for the side panel of a process page: the process's status
-    and times, then its subject's fields — without raw ids, content types or JSON."""
-    rows = []
-    status = _PROCESS_STATUS.get(process.status)
-    # The process's own rows are named as such: its subject has a status and a creation
-    # time of its own, listed below.
-    rows.append(
-        (pgettext("process panel", "Process status"), status() if status else process.status)
-    )
-    rows.append((pgettext("process panel", "Process started"), process.created))
-    if process.finished:
-        rows.append((pgettext("process panel", "Process closed"), process.finished))
+    and times, then its subject's fields — without raw ids, content types or JSON.
+    The whole subject: only for those who may view the process (`panel_rows`)."""
+    rows = _status_rows(process)
     rows.extend(_rows(process, skip={"status", "created", "finished"}))
     artifact = process.artifact if process.artifact_object_id else None
     if artifact is not None:
         rows.extend(_rows(artifact))
+    return rows
+
+
+def _step_details(context, process):
+    """What the step of the task page being shown tells its holder about its subject:
+    its task view's `details` (workflow.task_views.TaskFormView), e.g. the cadre, unit
+    and class of an attendance to record; nothing for a step without such a view."""
+    request = context.get("request")
+    activation = getattr(request, "activation", None)
+    task = getattr(activation, "task", None)
+    if task is None or task.process_id != process.pk:
+        return []
+    view = getattr(activation.flow_task, "view", None)
+    view_class = getattr(view, "view_class", None)
+    if view_class is None or not hasattr(view_class, "details"):
+        return []
+    step = view_class(**getattr(view, "view_initkwargs", {}))
+    step.setup(request)
+    subject = step.subject()
+    return list(step.details(subject)) if subject is not None else []
+
+
+@register.simple_tag(takes_context=True)
+def panel_rows(context, process, may_view=None):
+    """The side panel's rows for this user. Whoever may view the process (the rule of
+    its page, `may_view_process`) reads the whole of it (`process_rows`). A task holder
+    who may not — a registrar recording attendance, a trainee acknowledging a notice —
+    reads the process's status and what their own step shows them (the step's
+    `details`, unless the page lists them already), never the rest of the subject: a
+    request's kind, reason and attachment, who made it, where a notice was signed.
+    `may_view`: `may_view_process`'s answer, when the page has asked it already."""
+    if may_view is None:
+        may_view = may_view_process(context, process)
+    if may_view:
+        return process_rows(process)
+    rows = _status_rows(process)
+    if not context.get("details"):
+        rows.extend(_step_details(context, process))
     return rows
 
 
