@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from audit.admin_base import ReadOnlyRecordAdmin
 from dispatch import selectors
@@ -16,7 +17,7 @@ from dispatch.models import (
     TeachingIndicatorRule,
     TrainingClass,
 )
-from dispatch.services.classes import require_class_allowed
+from dispatch.services.classes import class_save_audited, require_class_allowed
 from ledger.admin import VersionedRuleAdmin
 from org.admin import JurisdictionAdmin
 
@@ -56,6 +57,12 @@ class TrainingClassAdmin(JurisdictionAdmin):
 
     def reach(self, request):
         return selectors.classes_in_reach(request.user)
+
+    def save_model(self, request, obj, form, change):
+        """Through the class service's write (audited `class.*`): a class moved here
+        re-arms its dispatches' timers and moves its attendance tasks like anywhere else."""
+        with transaction.atomic():
+            class_save_audited(actor=request.user, training_class=obj)
 
 
 @admin.register(RollCall)

@@ -20,7 +20,6 @@ from django.db.models import Max, Min, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.services import save_audited
 from core.formatting import format_date
 from dispatch import capacity
 from dispatch.import_cells import (
@@ -37,6 +36,7 @@ from dispatch.import_cells import (
 from dispatch.models import ClassKind, Institution, TrainingClass
 from dispatch.services.classes import (
     attendance_recorded,
+    class_save_audited,
     fixed_field_refusals,
     plan_holds,
     planned_fields_refusal,
@@ -407,7 +407,7 @@ class ClassImport(ImportKind):
             klass = TrainingClass.objects.get(pk=data["pk"]) if data["pk"] else TrainingClass()
             for field, value in _values(data).items():
                 setattr(klass, field, value)
-            save_audited(actor=actor, instance=klass, verb_prefix="class")
+            class_save_audited(actor=actor, training_class=klass)
 
         with transaction.atomic():
             write_in_batches(outcomes, progress, write)

@@ -1,15 +1,32 @@
-"""What the dispatch domain does when another app announces something: an approval
-decided about a dispatch resumes its DispatchFlow; 签收 in the inbox completes the
-dispatch's acknowledgement task."""
+"""What the dispatch domain does when another app, or its own services, announce
+something: an approval decided about a dispatch resumes its DispatchFlow; 签收 in the
+inbox completes the dispatch's acknowledgement task; a class moved moves the open steps
+of its dispatches' flows with it."""
 
-from viewflow.workflow.status import PROCESS
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import PROCESS, STATUS
 
+from audit.services import record_event
 from dispatch import services
 from dispatch.flows import DispatchFlow
+from dispatch.flows.dispatch import class_dated_timers, class_processes, institution_steps
 from dispatch.models import Dispatch, DispatchStatus
 from dispatch.notices import decision_to_trainee
+from dispatch.services.classes import register_class_moved
 from notifications.models import Event
-from workflow.runtime import complete_task, open_task, processes_of
+from workflow.nodes import may_hold
+from workflow.runtime import (
+    complete_task,
+    open_task,
+    processes_of,
+    rearm_timers,
+    rescope_open_tasks,
+)
+from workflow.services import task_label
+
+#: Why a claimed task went back to the queue (the `task.release` event's reason, as
+#: `workflow.claims` gives its own): its class moved to another institution.
+RELEASE_CLASS_MOVED = "class_moved"
 
 
 def on_decision_made(sender, request, **kwargs):
@@ -50,3 +67,54 @@ def on_notice_acknowledged(sender, notification, user, **kwargs):
         complete_task(
             task, user, lambda: services.dispatch_acknowledge(actor=user, dispatch=subject, ip=ip)
         )
+
+
+def on_class_moved(training_class, moved, actor):
+    """A class's dates or institution changed (`services.classes.class_save_audited`: the
+    class service, the class import), in the transaction of the change: the open steps of
+    its dispatches' flows follow it. Moved dates move the timers computed from them (the
+    class start ending an unanswered confirmation or acknowledgement) to the moment for
+    the new dates: a class moved earlier ends those steps at its new first day — on the
+    next sweep when that is already past. A new institution takes the attendance tasks:
+    its registrars' queue from now on, and a task the old one claimed and may no longer
+    hold goes back to that queue, with a `task.release` event."""
+    processes = class_processes(training_class)
+    if moved & {"start_date", "end_date"}:
+        for node, moment_for in class_dated_timers().items():
+            rearm_timers(processes, node, moment_for(training_class))
+    if "institution_id" in moved:
+        scope = training_class.institution.unit
+        for node in institution_steps():
+            rescope_open_tasks(processes, node, scope=scope)
+            _release_lost_claims(processes, node, actor)
+
+
+def _release_lost_claims(processes, node, actor) -> None:
+    """The claimed tasks of `node` in `processes` whose owner may no longer hold them
+    (`workflow.nodes.may_hold`: the task's permission on its new scope) go back to the
+    queue, as `workflow.claims` releases a deputy's; one completed meanwhile is left."""
+    claimed = Task.objects.filter(
+        process__in=processes, flow_task=node, status=STATUS.ASSIGNED
+    ).select_related("owner", "process")
+    for task in claimed.order_by("pk"):
+        if may_hold(task.owner, task):
+            continue
+        before = {"owner": task.owner_id, "status": task.status}
+        if not Task.objects.filter(
+            pk=task.pk, status=STATUS.ASSIGNED, owner_id=task.owner_id
+        ).update(status=STATUS.NEW, owner=None):
+            continue
+        record_event(
+            actor=actor,
+            verb="task.release",
+            target=task,
+            label=task_label(task),
+            before=before,
+            after={"owner": None, "status": STATUS.NEW.value, "reason": RELEASE_CLASS_MOVED},
+            note=RELEASE_CLASS_MOVED,
+        )
+
+
+# The class services announce a move to the hooks registered with them (services never
+# import flows); `DispatchConfig.ready` imports this module.
+register_class_moved(on_class_moved)

@@ -57,6 +57,38 @@ def retarget_open_tasks(process, flow_task, *, permission: str, scope, keep: boo
     return len(tasks)
 
 
+def rearm_timers(processes, flow_task, moment) -> int:
+    """Move the timer of `flow_task` still to fire in each of `processes` (a query) to
+    `moment`: what its delay computed when the timer was armed has changed since (a
+    dispatch's class moved to other dates). A moment already past is due: the next sweep
+    (`manage.py workflow_timers`, each minute) fires it. One UPDATE, without the
+    processes' locks: a timer firing meanwhile is no longer scheduled, and left alone."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    return Task.objects.filter(
+        process__in=processes, flow_task=flow_task, status=STATUS.SCHEDULED
+    ).update(scheduled=moment)
+
+
+def rescope_open_tasks(processes, flow_task, *, scope) -> int:
+    """The open tasks of `flow_task` in `processes` (a query), new or claimed, are taken
+    on `scope` from now on — their node computes it from their subject, which has moved
+    (a class to another institution) — with the permission they ask: the queue
+    (我的待办) follows. Unlike `retarget_open_tasks`, the node's own rule, not an
+    escalation; whether the owner of a claimed one may still hold it is the caller's
+    question (`workflow.nodes.may_hold`, `workflow.claims`)."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    return Task.objects.filter(
+        process__in=processes, flow_task=flow_task, status__in=[STATUS.NEW, STATUS.ASSIGNED]
+    ).update(
+        owner_permission_content_type=ContentType.objects.get_for_model(scope),
+        owner_permission_obj_pk=str(scope.pk),
+    )
+
+
 def holds_added_permission(user, task) -> bool:
     """Whether `user` may take `task` by the permission an escalation added to it."""
     data = task.data or {}

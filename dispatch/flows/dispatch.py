@@ -6,6 +6,7 @@ bodies are one call into a service."""
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -68,9 +69,18 @@ def _ack_due_at(activation):
 
 def _class_start_at(activation):
     """The class's first moment, read from the dispatch the process holds (so that the
-    timers of many dispatches started at once read no rows, `workflow.bulk`); the node the
-    timer leads to asks again when it fires (a class moved later)."""
+    timers of many dispatches started at once read no rows, `workflow.bulk`). A class
+    moved since moves the open timers with it (`CLASS_DATED_DELAYS`); the node the timer
+    leads to still asks whether the class has begun when it fires."""
     return class_start_moment(activation.process.artifact.training_class)
+
+
+#: The timers' delays that read the class's dates alone, each with the moment it gives
+#: for a class: a class whose dates change moves its dispatches' open timers of these
+#: delays to the moment for its new dates (`class_dated_timers`,
+#: `dispatch.receivers.on_class_moved`) — a class moved to today ends their unanswered
+#: steps on the next sweep, not at its old first day.
+CLASS_DATED_DELAYS = {_class_start_at: class_start_moment}
 
 
 def _dispatch_unit(process):
@@ -355,6 +365,38 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
             and obj.artifact_object_id is not None
             and self.visible_artifacts(user).filter(pk=obj.artifact_object_id).exists()
         )
+
+
+def class_dated_timers() -> dict:
+    """{timer node of DispatchFlow: (class) -> the moment it is due}: every timer whose
+    delay reads the class's dates alone (`CLASS_DATED_DELAYS`), wherever the chart has
+    it (a boundary of the confirmation, of the acknowledgement …)."""
+    return {
+        node: CLASS_DATED_DELAYS[node._delay]
+        for node in DispatchFlow.instance.nodes()
+        if getattr(node, "_delay", None) in CLASS_DATED_DELAYS
+    }
+
+
+def institution_steps() -> list:
+    """The human steps of DispatchFlow taken on the class's institution
+    (`.Permission(..., obj=_dispatch_institution)`): their open tasks follow a class moved
+    to another institution (`dispatch.receivers.on_class_moved`)."""
+    return [
+        node
+        for node in DispatchFlow.instance.nodes()
+        if getattr(node, "_owner_permission_obj", None) is _dispatch_institution
+    ]
+
+
+def class_processes(training_class):
+    """The open DispatchFlow processes of the class's dispatches, makeups' too (a query)."""
+    return DispatchFlow.process_class._default_manager.filter(
+        flow_class=DispatchFlow,
+        status=PROCESS.NEW,
+        artifact_content_type=ContentType.objects.get_for_model(Dispatch),
+        artifact_object_id__in=Dispatch.objects.filter(training_class=training_class).values("pk"),
+    )
 
 
 def approval_due(dispatch):

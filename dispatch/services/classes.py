@@ -47,6 +47,44 @@ def plan_holds(class_ids) -> dict[int, str]:
     return held
 
 
+#: What moves a class under its dispatches: its dates (the moment their open steps end,
+#: `dispatch.policy.class_has_begun`) and its institution (whose staff record their
+#: attendance). A change of any is announced (`register_class_moved`).
+MOVING_FIELDS = ("start_date", "end_date", "institution_id")
+
+#: (training_class, moved, actor) -> None: `moved` the `MOVING_FIELDS` that changed,
+#: `training_class` as saved. Run in the transaction of the change. The flows that keep
+#: timers or tasks computed from a class register theirs (`dispatch.receivers`): services
+#: never import flows.
+ClassMoved = Callable[[TrainingClass, frozenset, object], None]
+_class_moved: list[ClassMoved] = []
+
+
+def register_class_moved(hook: ClassMoved) -> None:
+    if hook not in _class_moved:
+        _class_moved.append(hook)
+
+
+@transaction.atomic
+def class_save_audited(*, actor, training_class: TrainingClass) -> TrainingClass:
+    """Save and audit a class, new or changed (`save_audited`; its rules asked by the
+    caller); a changed one whose dates or institution moved tells the registered hooks
+    (`register_class_moved`), in the same transaction. The write of every door that
+    changes a class: `training_class_save`, the class import."""
+    before = None
+    if training_class.pk is not None:
+        before = TrainingClass.objects.filter(pk=training_class.pk).values(*MOVING_FIELDS).first()
+    save_audited(actor=actor, instance=training_class, verb_prefix="class")
+    moved = frozenset(
+        field
+        for field in MOVING_FIELDS
+        if before is not None and before[field] != getattr(training_class, field)
+    )
+    for hook in _class_moved if moved else ():
+        hook(training_class, moved, actor)
+    return training_class
+
+
 def planned_fields_refusal(training_class, values: dict, *, held=None) -> str | None:
     """Why `values` (field name → new value) cannot move the dates or the institution of
     `training_class`, as stored: a plan's line holds them until its roll call starts
@@ -112,7 +150,7 @@ def training_class_save(*, actor, training_class: TrainingClass) -> TrainingClas
     (`fixed_field_refusals`)."""
     policy.require_unit_permission(actor, "issue_dispatch", training_class.organizer.unit)
     require_class_allowed(training_class, lock=True)
-    return save_audited(actor=actor, instance=training_class, verb_prefix="class")
+    return class_save_audited(actor=actor, training_class=training_class)
 
 
 def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) -> None:
