@@ -39,6 +39,7 @@ urlpatterns = [
         name="redoc",
     ),
     path("", include(router.urls)),
-    # Last: any other path under /api/v1/ is a JSON 404, not the site's HTML page.
-    re_path(r"^.*$", errors.not_found, name="not_found"),
+    # Last: any other path under /api/v1/ is a JSON 404, not the site's HTML page — one
+    # with a newline in it too (`.` would not match it; Django cannot reverse `(?s)`).
+    re_path(r"^[\s\S]*$", errors.not_found, name="not_found"),
 ]

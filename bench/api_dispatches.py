@@ -52,16 +52,17 @@ def add_dispatches(world, klass, count: int, offset: int):
 
 
 def cursor_before(offset: int) -> str:
-    """The cursor of the rows after the first `offset` (newest first), as DRF encodes it."""
-    import base64
-    from urllib.parse import quote, urlencode
+    """The cursor of the rows after the first `offset` (newest first), as the list's
+    `next` link would give it (`api.pagination.encode_cursor`)."""
+    from urllib.parse import quote
 
+    from api.pagination import encode_cursor
     from dispatch.models import Dispatch
 
     if offset == 0:
         return ""
     pk = Dispatch.objects.order_by("-pk").values_list("pk", flat=True)[offset - 1]
-    return quote(base64.b64encode(urlencode({"p": pk}).encode()).decode())
+    return quote(encode_cursor("n", [pk]))
 
 
 def measure(connection, client, url: str, rounds: int) -> dict:

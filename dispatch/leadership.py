@@ -74,12 +74,16 @@ def young_deadline(rules: cycles.CycleRules, flagged: dt.date | None) -> dt.date
 
 @dataclass(frozen=True)
 class CycleCheck:
-    """One cycle rule measured for one cadre, in words for the training record."""
+    """One cycle rule measured for one cadre, in words for the training record: `met`
+    as the page of the cycles counts it (`CycleStatus`); `on_time` False only when the
+    cycle has passed unmet (a young cadre not yet rotated but within the cycle is
+    neither met nor late)."""
 
     label: str
     met: bool
     detail: str
     rule_version: int
+    on_time: bool
 
 
 @dataclass(frozen=True)
@@ -270,6 +274,7 @@ def cadre_cycles(cadre, as_of: dt.date) -> list[CycleCheck]:
                 CycleCheck(
                     label=rule_label(rules.systematic),
                     met=row.systematic_met,
+                    on_time=row.systematic_met,
                     detail=_("last ended %(date)s") % {"date": format_date(last)}
                     if last
                     else _("none on record"),
@@ -281,6 +286,7 @@ def cadre_cycles(cadre, as_of: dt.date) -> list[CycleCheck]:
                 CycleCheck(
                     label=rule_label(rules.concentrated),
                     met=row.days_met,
+                    on_time=row.days_met,
                     detail=_("%(days).1f days") % {"days": row.days},
                     rule_version=rules.concentrated.version,
                 )
@@ -289,15 +295,20 @@ def cadre_cycles(cadre, as_of: dt.date) -> list[CycleCheck]:
         if row.rotated:
             detail = _("rotated: class ended %(date)s") % {"date": format_date(row.last_systematic)}
         elif row.deadline and not row.overdue:
-            detail = _("not yet rotated; due by %(date)s") % {"date": format_date(row.deadline)}
+            detail = _("not yet rotated, still within the cycle: due by %(date)s") % {
+                "date": format_date(row.deadline)
+            }
         else:
             detail = _("overdue")
         checks.append(
             CycleCheck(
                 label=rule_label(rules.young),
-                met=not row.overdue,
+                # the page of the cycles' verdict (`CycleStatus`): not rotated yet is not
+                # met, even on time (`on_time`)
+                met=row.rotated,
                 detail=detail,
                 rule_version=rules.young.version,
+                on_time=not row.overdue,
             )
         )
     return checks

@@ -9,7 +9,7 @@ planned sessions alike."""
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
@@ -80,9 +80,10 @@ def measure_hours(sessions: Iterable) -> dict[str, Decimal]:
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal:
+    """A share in percent to one decimal, rounded half up (四舍五入) as it is shown."""
     if not whole:
         return Decimal(0)
-    return (part * HUNDRED / whole).quantize(Decimal("0.1"))
+    return (part * HUNDRED / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def teaching_shares(sessions: Iterable, class_hours=None) -> dict[str, Decimal]:
@@ -110,20 +111,22 @@ def teaching_checks(
 ) -> list[IndicatorCheck]:
     """Every indicator in force on `on`, measured as a share of `class_hours` (a
     curriculum short of the class's hours counts the missing hours as no content).
-    Compared exactly: a share equal to the minimum meets it."""
+    The share is compared as it is shown, to 0.1 % (`_percent`): one shown equal to the
+    minimum meets it (6 hours of 40.1 are 15.0 %, so they meet 15 %)."""
     hours = measure_hours(sessions)
     whole = _hours(class_hours) if class_hours else hours["total"]
     labels = dict(TeachingMeasure.choices)
     checks = []
     for rule in rules_in_force(on) if rules is None else rules:
         part = hours.get(rule.measure, Decimal(0))
-        met = bool(whole) and part * HUNDRED >= rule.min_percent * whole
+        actual = _percent(part, whole)
+        met = bool(whole) and actual >= rule.min_percent
         checks.append(
             IndicatorCheck(
                 measure=rule.measure,
                 label=str(labels.get(rule.measure, rule.measure)),
                 hours=part,
-                actual=_percent(part, whole),
+                actual=actual,
                 required=rule.min_percent,
                 met=met,
                 rule_id=rule.pk,

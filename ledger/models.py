@@ -443,10 +443,18 @@ class CadreCycleRule(VersionedRule):
         return f"{self.get_kind_display()} v{self.version}"
 
     def clean(self):
+        # Each field's own message (not the name of the constraint that would refuse it).
+        errors = {}
         if self.years is not None and self.years < 1:
-            raise ValidationError({"years": _("A cycle lasts at least one year.")})
+            errors["years"] = _("A cycle lasts at least one year.")
         if self.kind == CycleRuleKind.LEADER_CONCENTRATED and self.min_days is None:
-            raise ValidationError({"min_days": _("Give the minimum days of this cycle.")})
+            errors["min_days"] = _("Give the minimum days of this cycle.")
+        elif self.min_days is not None and self.min_days < 0:
+            errors["min_days"] = _("The minimum days cannot be negative.")
+        if self.hours_per_day is not None and self.hours_per_day <= 0:
+            errors["hours_per_day"] = _("A day of training counts more than zero hours.")
+        if errors:
+            raise ValidationError(errors)
         super().clean()  # the period, and no other version of this kind at the same time
 
 

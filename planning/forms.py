@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.validation import REASON_MAX_LENGTH
 from core.widgets import DateInput, DateTimeInput
 from dispatch.models import ClassKind, Institution, SessionContent, SessionMethod
+from org import idnumber
 from org import selectors as org_selectors
 from org.models import CadreCategory, OrgDepartment
 from planning.models import LineMode
@@ -124,7 +125,9 @@ def parse_allocations(user, text) -> list[tuple]:
         if not raw.strip():
             continue
         code, _sep, seats = raw.replace("：", ":").partition(":")
-        if not code.strip() or not seats.strip().isdigit():
+        # decimal digits only (full-width ones too): "²" is a digit to str.isdigit, not
+        # a number to int()
+        if not code.strip() or not seats.strip().isdecimal():
             raise ValidationError(
                 {"allocations": gettext("Line %(n)d: unit code: seats") % {"n": number}}
             )
@@ -219,14 +222,16 @@ def named_cadres(user, text, *, current=()) -> list:
     keys = list(dict.fromkeys(k.strip() for k in (text or "").splitlines() if k.strip()))
     if not keys:
         return []
+    # An ID number is matched as stored (its check character X upper case).
+    numbers = {k: idnumber.normalize(k) for k in keys}
     reach = org_selectors.cadres_in_reach(user, "issue_dispatch").filter(
-        Q(id_number__in=keys) | Q(name__in=keys)
+        Q(id_number__in=set(numbers.values())) | Q(name__in=keys)
     )
     by_id, by_name = {}, {}
     for c in reach:
         by_id[c.id_number] = c
         by_name.setdefault(c.name, []).append(c)
-    missing = [k for k in keys if k not in by_id and k not in by_name]
+    missing = [k for k in keys if numbers[k] not in by_id and k not in by_name]
     if missing:
         raise ValidationError(
             {"cadres": gettext("Not found: %(names)s") % {"names": "、".join(missing)}}
@@ -234,8 +239,8 @@ def named_cadres(user, text, *, current=()) -> list:
     kept = {c.pk for c in current}
     chosen, shared = [], []
     for k in keys:
-        if k in by_id:
-            chosen.append(by_id[k])
+        if numbers[k] in by_id:
+            chosen.append(by_id[numbers[k]])
             continue
         candidates = by_name[k]
         if len(candidates) > 1:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
+from core.i18n import in_site_language
 from core.validation import require_reason
 from dispatch import capacity
 from dispatch.models import ClassSession, SessionContent, SessionMethod
@@ -24,6 +25,7 @@ from org.models import CadreCategory
 from org.policy import require_any
 from planning import policy
 from planning.models import (
+    IndicatorWaiver,
     LineMode,
     PartnerNomination,
     Plan,
@@ -44,14 +46,35 @@ def lock_plan(plan) -> Plan:
     )
 
 
+TENTH = Decimal("0.1")
+
+
 def _decimal(value, field, message) -> Decimal:
+    """Hours as stored (one decimal place): refused with `message` when not a number
+    above zero (nor past 10 000), and when finer than a tenth of an hour — stored, it
+    would be rounded to another figure than the one given."""
     try:
         result = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
         raise ValidationError({field: message}) from None
     if not result.is_finite() or result <= 0 or result > 10_000:
         raise ValidationError({field: message})
+    if result < TENTH or result != result.quantize(TENTH):
+        raise ValidationError(
+            {
+                field: _(
+                    "%(value)s hours: hours are at least 0.1 and have at most one decimal place."
+                )
+                % {"value": value}
+            }
+        )
     return result
+
+
+@in_site_language
+def _content_label(content) -> str:
+    """A session's content in words, in the site's language (a session's default title)."""
+    return str(SessionContent(content).label)
 
 
 def _check_dates(start, end, report, dispatch_on):
@@ -90,7 +113,7 @@ def _check_sessions(sessions, hours, start, end) -> list[PlanSession]:
         rows.append(
             PlanSession(
                 date=date,
-                title=(s.get("title") or "").strip()[:200] or str(s["content"]),
+                title=(s.get("title") or "").strip()[:200] or _content_label(s["content"]),
                 hours=session_hours,
                 teacher=(s.get("teacher") or "").strip()[:100],
                 by_leading_cadre=bool(s.get("by_leading_cadre")),
@@ -299,6 +322,76 @@ def _create(plan, draft: LineDraft, **extra) -> PlanLine:
     PlanSession.objects.bulk_create(draft.sessions)
     line.named_cadres.set(draft.cadres)
     return line
+
+
+#: what a copy of a line does not take from it (`carry_line`)
+_NOT_CARRIED = ("id", "plan", "carried_from", "changed_at", "removed_at", "replaced_by")
+#: what a planned session's copy takes from it
+SESSION_COPIED = ("date", "title", "hours", "teacher", "by_leading_cadre", "content", "method")
+
+
+def carry_line(source, plan, **fields) -> PlanLine:
+    """A copy of `source` in `plan` (its next version), carried from it, unchanged: its
+    fields (its class, roll call and refusal included), seats per unit, named cadres,
+    planned sessions and its waiver of the teaching indicators — granted for this very
+    curriculum, it stays valid while the copy is not changed (a change drops it,
+    `line_change`). `fields` are set on the copy. Reads what `source` has prefetched
+    (allocations, sessions, named_cadres, waiver), or queries it."""
+    values = {
+        f.attname: getattr(source, f.attname)
+        for f in PlanLine._meta.concrete_fields
+        if f.name not in _NOT_CARRIED
+    }
+    values.update(removal_reason="", **fields)
+    line = PlanLine.objects.create(plan=plan, carried_from_id=source.pk, **values)
+    PlanAllocation.objects.bulk_create(
+        PlanAllocation(line=line, unit_id=a.unit_id, seats=a.seats)
+        for a in source.allocations.all()
+    )
+    # The through rows written directly: `line.named_cadres.set()` would read a
+    # prefetched source's cadres as already there (the copy is the source's instance
+    # with a new pk elsewhere) and write nothing.
+    through = PlanLine.named_cadres.through
+    through.objects.bulk_create(
+        through(planline_id=line.pk, cadre_id=c.pk) for c in source.named_cadres.all()
+    )
+    PlanSession.objects.bulk_create(
+        PlanSession(line=line, **{f: getattr(s, f) for f in SESSION_COPIED})
+        for s in source.sessions.all()
+    )
+    try:
+        waiver = source.waiver
+    except IndicatorWaiver.DoesNotExist:
+        waiver = None
+    if waiver is not None:
+        copied = IndicatorWaiver.objects.create(
+            line=line,
+            reason=waiver.reason,
+            shortfalls=waiver.shortfalls,
+            granted_by_id=waiver.granted_by_id,
+        )
+        # granted when the head granted it, not when the version was drafted
+        IndicatorWaiver.objects.filter(pk=copied.pk).update(granted_at=waiver.granted_at)
+    return line
+
+
+def change_withdraw(changed, source) -> PlanLine:
+    """The roll call of `source`, a published line, has started on its dispatch date as
+    published: the change of it drafted in a newer version not yet published
+    (`changed`) can no longer be applied to its class, and is withdrawn — replaced in
+    that version by a copy of `source` as it stands (`carry_line`), so the version can
+    still be published. Audited. The caller holds the locks of the version, `changed`
+    and `source` (in the order `line_change` takes them)."""
+    copy = carry_line(source, changed.plan)
+    change(
+        actor=None,
+        instance=changed,
+        verb="plan.line_change_withdraw",
+        note=f"started:{source.pk}",
+        removed_at=timezone.now(),
+        replaced_by=copy,
+    )
+    return copy
 
 
 def _lock_line(line) -> tuple[PlanLine, Plan]:

@@ -97,6 +97,8 @@ class RollCallRefusal(models.TextChoices):
             "dispatcher of the department, and nobody else is."
         ),
     )
+    #: dispatch refused it (`PlanLine.roll_call_refusal_detail` says what for)
+    REFUSED = "refused", _("The roll call was refused")
 
 
 class PlanLineQuerySet(models.QuerySet):
@@ -171,6 +173,7 @@ class PlanLine(models.Model):
         choices=RollCallRefusal.choices,
         blank=True,
     )
+    roll_call_refusal_detail = models.TextField(_("what the roll call was refused for"), blank=True)
     carried_from = models.ForeignKey(
         "self",
         verbose_name=_("carried from"),
@@ -218,6 +221,17 @@ class PlanLine(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_roll_call_refusal_display(self) -> str:
+        """Why the roll call has not started, in words: a refused roll call says what
+        dispatch refused it for (`roll_call_refusal_detail`)."""
+        label = str(dict(RollCallRefusal.choices).get(self.roll_call_refusal, ""))
+        if label and self.roll_call_refusal_detail:
+            return str(_("%(reason)s: %(detail)s")) % {
+                "reason": label,
+                "detail": self.roll_call_refusal_detail,
+            }
+        return label
 
 
 class PlanAllocation(models.Model):

@@ -71,11 +71,14 @@ def plan_publish(*, actor, plan) -> list[TrainingClass]:
     for line, klass in zip(lines, classes, strict=True):
         line.training_class = klass
     PlanLine.objects.bulk_update(lines, ["training_class"], batch_size=500)
-    ClassSession.objects.bulk_create(
+    sessions = ClassSession.objects.bulk_create(
         [_session_for(s, line.training_class) for line in lines for s in line.sessions.all()],
         batch_size=1000,
     )
+    if any(s.pk is None for s in sessions):  # a backend without RETURNING
+        sessions = list(ClassSession.objects.filter(training_class__in=classes).order_by("pk"))
     record_events(actor=actor, verb="class.create", targets=classes)
+    record_events(actor=actor, verb="class_session.create", targets=sessions)
     _apply_changes(actor, plan)
     _carry_over(plan)
     if plan.previous_id:

@@ -5,12 +5,14 @@ DispatchFlow per cadre), and a named roll call of the partner's nominees. Run da
 `planning.start_plan_roll_calls`."""
 
 import datetime as dt
+import hashlib
 import logging
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.services import change
 from dispatch import services as dispatch_services
@@ -22,7 +24,8 @@ from notifications.services import notify
 from org import selectors as org_selectors
 from org.policy import DISPATCHER_PERMISSION
 from planning import policy
-from planning.models import LineMode, PlanLine, PlanStatus, RollCallRefusal
+from planning.lines import change_withdraw, lock_plan
+from planning.models import LineMode, Plan, PlanLine, PlanStatus, RollCallRefusal
 from workflow.runtime import start_process_as
 
 logger = logging.getLogger(__name__)
@@ -30,10 +33,15 @@ logger = logging.getLogger(__name__)
 #: how long units have to answer a plan's roll call (at the latest an hour before the class)
 RESPONSE_DAYS = 7
 
+#: what the department hears: nobody may issue the roll call; dispatch refused it; a
+#: change drafted in a newer version was withdrawn as the published line started
+NOT_STARTED_TEMPLATE = "planning/events/line_not_started.txt"
+REFUSED_TEMPLATE = "planning/events/line_refused.txt"
+WITHDRAWN_TEMPLATE = "planning/events/line_change_withdrawn.txt"
+
 
 def _changes_pending(line):
-    """Changes of `line` (a published line, or a reference to one) in a newer version
-    not yet published."""
+    """Changes of `line` (a published line) in a newer version not yet published."""
     return PlanLine.objects.active().filter(
         carried_from=line,
         changed_at__isnull=False,
@@ -43,8 +51,11 @@ def _changes_pending(line):
 
 def due_lines(today: dt.date):
     """Published lines whose dispatch date has come and whose roll call has not started.
-    A line changed in a newer version not yet published waits for it: its roll call
-    then starts from the changed line, on the changed dispatch date."""
+    A change of the line drafted in a newer version not yet published does not hold it
+    back: the published line is what is in force, and its roll call starts on its
+    dispatch date (the change, which can then no longer be applied, is withdrawn from
+    the draft: `start_line_roll_calls`). Published first, the changed line is the one
+    that starts, on its own dispatch date."""
     return (
         PlanLine.objects.active()
         .filter(
@@ -54,7 +65,6 @@ def due_lines(today: dt.date):
             training_class__isnull=False,
             training_class__start_date__gt=today,
         )
-        .exclude(Exists(_changes_pending(OuterRef("pk"))))
         .select_related("plan__created_by", "training_class__organizer__unit")
         .prefetch_related("allocations__unit", "named_cadres", "partner_nominations__cadre")
         .order_by("dispatch_date", "pk")
@@ -88,33 +98,59 @@ def roll_call_issuer(line):
     return min(candidates, key=lambda user: (-_nearness(user, root), user.pk), default=None)
 
 
-def _refuse(line, refusal):
-    """The line's roll call cannot start: the line says why (audited when the reason
-    changes), and the department's dispatchers and head hear of it once each. The line
-    stays due, so the next run tries again while its class has not started."""
-    if line.roll_call_refusal != refusal:
-        change(
-            actor=None,
-            instance=line,
-            verb="plan.line_dispatch_refused",
-            note=f"author:{line.plan.created_by_id}",
-            roll_call_refusal=refusal,
-        )
+def _tell(line, *, key, template, context, plan_id=None):
+    """The department's dispatchers and head hear about the line (once per `key`), with
+    a link to its plan (or to the version `plan_id`)."""
     root = line.plan.org_department.jurisdiction
     recipients = [
         *org_selectors.users_reaching(root, DISPATCHER_PERMISSION),
         *org_selectors.users_reaching(root, "approve_as_org_department"),
     ]
     if not recipients:
-        logger.warning("plan line %s: nobody to tell that its roll call has not started", line.pk)
+        logger.warning("plan line %s: nobody to tell about its roll call", line.pk)
     notify(
         event=Event.ESCALATION,
         recipients=recipients,
-        key=f"plan-line:{line.pk}:not-started:{refusal}",
-        template="planning/events/line_not_started.txt",
-        context={"line_name": line.name, "plan": str(line.plan), "due": line.dispatch_date},
-        url=reverse("planning:detail", args=[line.plan_id]),
+        key=key,
+        template=template,
+        context={
+            "line_name": line.name,
+            "plan": str(line.plan),
+            "due": line.dispatch_date,
+            **context,
+        },
+        url=reverse("planning:detail", args=[plan_id or line.plan_id]),
     )
+
+
+def _refuse(line, refusal, detail: str = ""):
+    """The line's roll call cannot start: the line says why (audited when the reason
+    changes) — with nobody to issue it (`NO_ISSUER`), or refused by dispatch
+    (`REFUSED`, what it was refused for in `detail`) — and the department's dispatchers
+    and head hear of it once per reason. The line stays due, so the next run tries
+    again while its class has not started."""
+    if (line.roll_call_refusal, line.roll_call_refusal_detail) != (refusal, detail):
+        change(
+            actor=None,
+            instance=line,
+            verb="plan.line_dispatch_refused",
+            note=f"author:{line.plan.created_by_id}",
+            roll_call_refusal=refusal,
+            roll_call_refusal_detail=detail,
+        )
+    if refusal == RollCallRefusal.NO_ISSUER:
+        key, template = f"plan-line:{line.pk}:not-started:{refusal}", NOT_STARTED_TEMPLATE
+    else:
+        digest = hashlib.sha256(detail.encode()).hexdigest()[:16]
+        key, template = f"plan-line:{line.pk}:not-started:{refusal}:{digest}", REFUSED_TEMPLATE
+    _tell(line, key=key, template=template, context={"reason": detail})
+
+
+def _message(exc) -> str:
+    """What dispatch refused the roll call for, in words."""
+    if isinstance(exc, ValidationError):
+        return "；".join(dict.fromkeys(str(m) for m in exc.messages))
+    return str(exc) or str(RollCallRefusal.REFUSED.label)
 
 
 def _issue(line, caller, mode, *, cadres=(), allocations=(), partner=None):
@@ -147,9 +183,32 @@ def _partner_roll_call(line, caller, cadres):
 
 def start_line_roll_calls(line) -> list:
     """Start the line's roll calls as `roll_call_issuer`; mark the line (audited) in the
-    same transaction. With nobody to issue them, the line says why (`_refuse`)."""
-    roll_calls = []
+    same transaction. With nobody to issue them, or refused by dispatch (a cadre named
+    no longer free, …), nothing is issued and the line says why (`_refuse`). A change
+    of the line drafted in a newer version not yet published is withdrawn from it
+    (`planning.lines.change_withdraw`), and the dispatchers told."""
+    for _attempt in range(3):
+        started = _start(line)
+        if started is not _AGAIN:
+            return started
+    logger.warning("plan line %s: its versions kept changing; tried again next run", line.pk)
+    return []
+
+
+#: `_start` met a change of the line drafted meanwhile in a version it had not locked
+_AGAIN = object()
+
+
+def _start(line):
     with transaction.atomic():
+        # The drafts changing the line first, then the line: the order `line_change`
+        # locks them in (a draft version, its line, the published line).
+        drafts = sorted(set(_changes_pending(line).values_list("plan", flat=True)))
+        for plan_id in drafts:
+            lock_plan(Plan(pk=plan_id))
+        pending = list(
+            _changes_pending(line).select_for_update(of=("self",)).select_related("plan")
+        )
         line = (
             PlanLine.objects.select_for_update(of=("self",))
             .select_related(
@@ -159,22 +218,29 @@ def start_line_roll_calls(line) -> list:
             )
             .get(pk=line.pk)
         )
-        if line.roll_call_started_at is not None or _changes_pending(line).exists():
+        if (
+            line.roll_call_started_at is not None
+            or line.removed_at is not None
+            or line.plan.status != PlanStatus.PUBLISHED
+        ):
             return []
+        if _changes_pending(line).exclude(plan__in=drafts).exists():
+            return _AGAIN  # drafted meanwhile in a version not locked: lock it first
         caller = roll_call_issuer(line)
         if caller is None:
             logger.warning("plan line %s: no dispatcher may issue its roll call", line.pk)
             _refuse(line, RollCallRefusal.NO_ISSUER)
             return []
-        if line.mode == LineMode.QUOTA:
-            allocations = [(a.unit, a.seats) for a in line.allocations.select_related("unit")]
-            roll_calls.append(_issue(line, caller, RollCallMode.QUOTA, allocations=allocations))
-        else:
-            cadres = list(line.named_cadres.select_related("unit"))
-            roll_calls.append(_issue(line, caller, RollCallMode.NAMED, cadres=cadres))
-        partners = [n.cadre for n in line.partner_nominations.select_related("cadre__unit")]
-        if partners:
-            roll_calls.append(_partner_roll_call(line, caller, partners))
+        try:
+            # dispatch's refusals in the site's language: they are kept on the line
+            with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+                roll_calls = _issue_all(line, caller)
+        except (ValidationError, PermissionDenied) as exc:
+            with translation.override(settings.LANGUAGE_CODE):
+                detail = _message(exc)
+            logger.warning("plan line %s: the roll call was refused: %s", line.pk, detail)
+            _refuse(line, RollCallRefusal.REFUSED, detail)
+            return []
         change(
             actor=None,
             instance=line,
@@ -183,7 +249,32 @@ def start_line_roll_calls(line) -> list:
             note="" if caller.pk == line.plan.created_by_id else f"issuer:{caller.pk}",
             roll_call_started_at=timezone.now(),
             roll_call_refusal="",
+            roll_call_refusal_detail="",
         )
+        for changed in pending:
+            change_withdraw(changed, line)
+            _tell(
+                line,
+                key=f"plan-line:{changed.pk}:change-withdrawn",
+                template=WITHDRAWN_TEMPLATE,
+                context={"draft": str(changed.plan)},
+                plan_id=changed.plan_id,
+            )
+    return roll_calls
+
+
+def _issue_all(line, caller) -> list:
+    """The line's roll call, and the partner's nominees' one."""
+    roll_calls = []
+    if line.mode == LineMode.QUOTA:
+        allocations = [(a.unit, a.seats) for a in line.allocations.select_related("unit")]
+        roll_calls.append(_issue(line, caller, RollCallMode.QUOTA, allocations=allocations))
+    else:
+        cadres = list(line.named_cadres.select_related("unit"))
+        roll_calls.append(_issue(line, caller, RollCallMode.NAMED, cadres=cadres))
+    partners = [n.cadre for n in line.partner_nominations.select_related("cadre__unit")]
+    if partners:
+        roll_calls.append(_partner_roll_call(line, caller, partners))
     return roll_calls
 
 

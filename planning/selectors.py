@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from dispatch.models import Dispatch, DispatchStatus, RollCall
 from notifications.reach import subject_in
+from org import idnumber
 from org.models import PathWithin
 from org.selectors import cadres_in_reach, units_in_reach
 from planning.models import (
@@ -60,12 +61,19 @@ def partner_nominees(user, line, keys: list[str]) -> tuple[list, list[str]]:
     reach = cadres_in_reach(user, "issue_dispatch").filter(
         PathWithin(F("unit__path"), line.partner.jurisdiction.path)
     )
-    found = {}
-    for cadre in reach.filter(Q(id_number__in=keys) | Q(name__in=keys)).select_related("unit"):
+    # An ID number is matched as stored (its check character X upper case).
+    numbers = {k: idnumber.normalize(k) for k in keys}
+    found, by_name = {}, {}
+    matching = Q(id_number__in=set(numbers.values())) | Q(name__in=keys)
+    for cadre in reach.filter(matching).select_related("unit"):
         found.setdefault(cadre.id_number, cadre)
-        found.setdefault(cadre.name, cadre)
-    cadres = {found[k].pk: found[k] for k in keys if k in found}
-    return list(cadres.values()), [k for k in keys if k not in found]
+        by_name.setdefault(cadre.name, cadre)
+
+    def named(key):
+        return found.get(numbers[key]) or by_name.get(key)
+
+    cadres = {named(k).pk: named(k) for k in keys if named(k)}
+    return list(cadres.values()), [k for k in keys if not named(k)]
 
 
 def line_for_user(user, pk) -> PlanLine | None:
@@ -302,9 +310,19 @@ def _planned_unit(line, path, units):
 
 def plan_documents(user) -> Q:
     """Published plans' documents a user may open: those of a department whose
-    jurisdiction holds any of the user's units, or that offers seats to them."""
+    jurisdiction holds any of the user's units, and those offering seats to a partner
+    department whose dispatcher the user is (`offered_lines`' departments)."""
     reach = units_in_reach(user)
-    plans = Plan.objects.filter(
-        Exists(reach.filter(path__startswith=OuterRef("org_department__jurisdiction__path")))
+    in_jurisdiction = Exists(
+        reach.filter(path__startswith=OuterRef("org_department__jurisdiction__path"))
     )
+    # The partner department's dispatchers: the plan offers their department seats
+    # (对口支援) in a line it holds, which its 附件2 lists under their name.
+    offering = Exists(
+        PlanLine.objects.active().filter(
+            plan=OuterRef("pk"),
+            partner__unit__in=units_in_reach(user, "issue_dispatch"),
+        )
+    )
+    plans = Plan.objects.filter(in_jurisdiction | offering)
     return subject_in(Plan, plans)

@@ -18,7 +18,7 @@ from org import selectors as org_selectors
 from org.policy import require_any
 from planning import notices, policy
 from planning.lines import EDITABLE as EDITABLE
-from planning.lines import carried_refusal
+from planning.lines import carried_refusal, carry_line
 from planning.lines import line_add as line_add
 from planning.lines import line_change as line_change
 from planning.lines import line_remove as line_remove
@@ -31,7 +31,6 @@ from planning.models import (
     Plan,
     PlanAllocation,
     PlanLine,
-    PlanSession,
     PlanStatus,
 )
 
@@ -68,7 +67,8 @@ def pending_lines(plan):
 def consultee_units(plan) -> list:
     """The units consulted on the plan's new and changed lines: their institutions, the
     units they allot seats to, the units of the cadres they name, and the partner
-    departments they offer seats to (each unit once)."""
+    departments they offer seats to (each unit once) — never the plan's own
+    department's unit."""
     from org.models import Unit
 
     lines = pending_lines(plan)
@@ -82,6 +82,9 @@ def consultee_units(plan) -> list:
     ids |= set(
         lines.filter(partner__isnull=False).values_list("partner__unit", flat=True).distinct()
     )
+    # The organizing department does not consult itself (its own staff named, or seats
+    # allotted to its own unit): its dispatchers drafted the plan.
+    ids.discard(plan.org_department.unit_id)
     return list(Unit.objects.filter(pk__in=ids).order_by("path"))
 
 
@@ -303,7 +306,8 @@ def plan_decide(*, actor, plan, approve: bool, reason: str = "") -> Plan:
 @transaction.atomic
 def plan_new_version(*, actor, plan, reason: str) -> Plan:
     """A change to a published plan: the next version, a draft carrying every line with
-    its class, seats and sessions (teaching methods included). A carried line whose class
+    its class, seats per unit, named cadres, sessions (teaching methods included) and
+    waiver (`planning.lines.carry_line`). A carried line whose class
     has not been dispatched may be changed in it (`line_change`), applied to the class at
     publication; published, the version supersedes this one."""
     plan = _lock(plan)
@@ -322,25 +326,14 @@ def plan_new_version(*, actor, plan, reason: str) -> Plan:
         change_reason=reason.strip(),
         created_by=actor,
     )
-    for line in plan.lines.active().prefetch_related("allocations", "sessions", "named_cadres"):
-        old_pk = line.pk
-        cadres = list(line.named_cadres.all())
-        allocations = list(line.allocations.all())
-        sessions = list(line.sessions.all())
-        line.pk = None
-        line.id = None
-        line.plan = new
-        line.carried_from_id = old_pk
-        line.changed_at = None
-        line.save()
-        line.named_cadres.set(cadres)
-        PlanAllocation.objects.bulk_create(
-            PlanAllocation(line=line, unit_id=a.unit_id, seats=a.seats) for a in allocations
-        )
-        for s in sessions:
-            s.pk = s.id = None
-            s.line = line
-        PlanSession.objects.bulk_create(sessions)
+    lines = (
+        plan.lines.active()
+        .select_related("waiver")
+        .prefetch_related("allocations", "sessions", "named_cadres")
+        .order_by("pk")
+    )
+    for line in lines:
+        carry_line(line, new)
     record_event(actor=actor, verb="plan.new_version", target=new, after=snapshot(new), note=reason)
     return new
 

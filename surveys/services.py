@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, record_event
 from core.validation import require_reason
+from notifications.reminders import offsets as reminder_offsets
+from notifications.reminders import reminder_due
 from org.models import CadreCategory, OrgDepartment
 from org.policy import require_any
 from surveys import notices
@@ -220,9 +222,14 @@ def answer_decide(*, actor, answer: SurveyAnswer, approve: bool, reason: str = "
 
 @transaction.atomic
 def answer_remind(*, answer: SurveyAnswer) -> None:
-    """The deadline nears and the answer is not approved: the unit hears."""
+    """The deadline nears and the answer is not approved: the unit hears — when a
+    reminder is due now (`reminder_due`, as `notices.reminder` decides: none once every
+    slot preceded the survey, or past the deadline). Audited only when one is sent."""
     answer = _lock(answer)
     if answer.status == AnswerStatus.APPROVED:
+        return
+    survey = answer.survey
+    if reminder_offsets() and reminder_due(survey.deadline, since=survey.created_at) is None:
         return
     record_event(actor=None, verb="survey.remind", target=answer, note=answer.status)
     notices.reminder(answer)

@@ -3,6 +3,7 @@ the start node's activation, the page's service, `execute()`, one transaction): 
 roll call (RollCallFlow) and submitting a filing (报备, FilingFlow). What the caller may
 choose — classes, cadres, units — is what the start page offers them."""
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -22,11 +23,21 @@ from workflow.runtime import processes_of, start_process_as
 MAX_IDS = 1000
 
 
+#: what a list of ids says of forms: a form (urlencoded or multipart) holds at most
+#: DATA_UPLOAD_MAX_NUMBER_FIELDS fields in all, past which it is a 400 (`api.errors`)
+LONG_LISTS = (
+    f"；表单提交时整个请求至多 {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} 个字段，"
+    "名单较长请以 JSON 提交"
+    if settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    else ""
+)
+
+
 def _ids(help_text, **kwargs):
     return serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
         max_length=MAX_IDS,
-        help_text=help_text,
+        help_text=help_text + LONG_LISTS,
         **kwargs,
     )
 

@@ -9,7 +9,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 
-from api.pagination import Pages
+from api.pagination import Pages, ordered
 from api.schema import DescribedIdSchema
 from core.http import ID_MAX, search_text
 from org import selectors as org_selectors
@@ -151,7 +151,8 @@ class ReadViewSet(viewsets.ReadOnlyModelViewSet):
         dispatch's open task …) run for the page's rows only, however deep the page —
         SQLite would otherwise compute them for every row it sorts or skips."""
         queryset = self.filter_queryset(self.get_queryset())
-        # The ordering's fields too: a keyset page (`?cursor=`) takes its position there.
+        # The ordering's fields too: a keyset page (`?cursor=`) takes its position there
+        # (the whole key, the pk last: `api.pagination.Keyset`).
         fields = {field.lstrip("-") for field in self.ordering or ()} - {"pk"}
         keys = [row["pk"] for row in self.paginate_queryset(queryset.values("pk", *fields))]
         rows = {row.pk: row for row in queryset.filter(pk__in=keys)}
@@ -162,4 +163,5 @@ class ReadViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # the schema asks for the model only
             return self.get_serializer_class().Meta.model.objects.none()
         queryset = self.selector(self.request.user)
-        return queryset.order_by(*self.ordering) if self.ordering else queryset
+        # The keyset's order (the pk last): page numbers and `?cursor=` list the same rows.
+        return ordered(queryset, self.ordering) if self.ordering else queryset

@@ -1,9 +1,11 @@
 """Institutions, classes, roll calls, dispatches, filings and makeups, through the
 selectors of the class, roll call and dispatch pages and of the training record."""
 
+from django.db.models import OuterRef, Subquery
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
+from viewflow.workflow.models import Task
 
 from api.read.base import (
     IdFilter,
@@ -209,6 +211,20 @@ class DispatchSerializer(ReadSerializer):
         source="unit.name", read_only=True, help_text="干部所在单位名称"
     )
     class_name = serializers.CharField(source="training_class.name", read_only=True)
+    open_task = serializers.IntegerField(
+        source="open_task_id",
+        read_only=True,
+        allow_null=True,
+        help_text="待办任务 id（`actions/tasks/{id}/…` 办理；没有待办时为空）",
+    )
+    open_task_node = serializers.SerializerMethodField(
+        help_text="待办任务的步骤代码：confirm 单位确认、acknowledge 学员签收、"
+        "record_attendance 登记考勤（没有待办时为空）"
+    )
+
+    def get_open_task_node(self, row) -> str | None:
+        node = getattr(row, "open_task_node", None)
+        return node.name if node is not None else None
 
     class Meta:
         model = Dispatch
@@ -234,6 +250,8 @@ class DispatchSerializer(ReadSerializer):
             "escalated",
             "created_at",
             "closed_at",
+            "open_task",
+            "open_task_node",
         ]
         extra_kwargs = {
             "roll_call": {"help_text": "所属点名调训 id（可为空）"},
@@ -268,7 +286,8 @@ class DispatchFilter(filters.FilterSet):
 
 @_read(
     "调训列表",
-    "所在单位在调用者管辖范围内的调训，与“调训”页面相同，最新的在前。",
+    "所在单位在调用者管辖范围内的调训，与“调训”页面相同，最新的在前；"
+    "每条带其待办任务（open_task、open_task_node，没有待办时为空）。",
     "管辖范围外的调训返回 404。",
     DISPATCH,
 )
@@ -278,7 +297,10 @@ class DispatchViewSet(ReadViewSet):
     ordering = ("-pk",)
 
     def selector(self, user):
-        return selectors.dispatch_list(user)
+        # The open task's node, by its id (a primary-key lookup per row of the page: the
+        # list reads its page's keys first, `ReadViewSet.list`).
+        node = Task.objects.filter(pk=OuterRef("open_task_id")).values("flow_task")[:1]
+        return selectors.dispatch_list(user).annotate(open_task_node=Subquery(node))
 
 
 class FilingSerializer(ReadSerializer):

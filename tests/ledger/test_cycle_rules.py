@@ -165,7 +165,8 @@ def test_young_cadres_are_rotated_within_five_years_of_being_flagged(world):
     assert "列入后受训" not in by_name or by_name["列入后受训"].priority == 3
     assert by_name["逾期未训"].priority == 2
     assert [c.met for c in cadre_cycles(late, AS_OF)] == [False]
-    assert [c.met for c in cadre_cycles(due_today, AS_OF)] == [True]  # still in time
+    # Not met, but still in time.
+    assert [(c.met, c.on_time) for c in cadre_cycles(due_today, AS_OF)] == [(False, True)]
     assert "2026年6月10日" in cadre_cycles(due_today, AS_OF)[0].detail
     assert cadre_cycles(in_time, AS_OF)[0].met
 

@@ -122,7 +122,7 @@ def test_the_form_reads_the_method_by_code_or_chinese_label(client, world, plan)
     assert rows == [
         ("party_spirit", "lecture", "党章党规", "甲"),
         ("party_spirit", "case_teaching", "基层党建案例，第一讲", "丙"),
-        ("theory", "interactive", "theory", "丁"),
+        ("theory", "interactive", "理论教育", "丁"),
         ("theory", "lecture", "专题辅导", "乙"),
     ]
     assert not policy.line_shortfalls(PlanLine.objects.get())
