@@ -6,6 +6,7 @@ from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from approvals.services import refusal_detail
@@ -20,7 +21,7 @@ from dispatch.forms import (
     NominationForm,
     RollCallForm,
 )
-from dispatch.models import FilingStatus, RollCallMode
+from dispatch.models import AttendanceResult, FilingStatus, RequestKind, RollCallMode
 from notifications import reach as notifications_reach
 from org import selectors as org_selectors
 from workflow.task_views import DecisionTaskView, TaskFormView
@@ -62,6 +63,13 @@ class ConfirmView(TaskFormView):
             reason=data["reason"],
             attachment=data.get("attachment"),
         )
+
+    def outcome(self, form) -> str:
+        """确认参训, or the request made: 请假申请, 缓训申请, 免训申请."""
+        data = form.cleaned_data
+        if data["action"] == "confirm":
+            return str(dict(form.fields["action"].choices)["confirm"])
+        return gettext("%(kind)s request") % {"kind": RequestKind(data["kind"]).label}
 
 
 class AcknowledgeView(TaskFormView):
@@ -120,12 +128,36 @@ class AttendanceView(TaskFormView):
         return dispatch_details(subject)
 
     def perform(self, form):
-        return services.attendance_record(
+        self.recorded = services.attendance_record(
             actor=self.request.user,
             dispatch=self.subject(),
             result=form.cleaned_data["result"],
             leave_hours=form.cleaned_data.get("leave_hours") or 0,
         )
+        return self.recorded
+
+    def outcome(self, form) -> str:
+        """What was recorded, which may differ from what was chosen (too much leave
+        withdraws a cadre recorded present): the result, and the hours."""
+        return attendance_outcome(self.recorded)
+
+
+def attendance_outcome(dispatch) -> str:
+    """出勤，计入38学时 (请假2学时 first, if any); 缺训; 退学 (with the leave hours that made
+    it so, if any)."""
+    result = AttendanceResult(dispatch.attendance)
+    leave = floatformat(dispatch.leave_hours, -1)
+    if result == AttendanceResult.PRESENT:
+        hours = floatformat(dispatch.hours_credited, -1)
+        if dispatch.leave_hours:
+            return gettext("Present, %(leave)s hours of leave, %(hours)s hours credited") % {
+                "leave": leave,
+                "hours": hours,
+            }
+        return gettext("Present, %(hours)s hours credited") % {"hours": hours}
+    if result == AttendanceResult.WITHDRAWN and dispatch.leave_hours:
+        return gettext("Withdrawn, %(leave)s hours of leave") % {"leave": leave}
+    return str(result.label)
 
 
 def allocation_details(allocation):
@@ -143,6 +175,10 @@ class NominateView(TaskFormView):
 
     def details(self, subject):
         return allocation_details(subject)
+
+    def get_initial(self):
+        """A nomination sent back keeps its nominees, checked, to change or send again."""
+        return {"cadres": list(self.subject().nominees.values_list("pk", flat=True))}
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)

@@ -23,9 +23,10 @@ def register_training_days(source: str, keys_covering: Callable[[Cadre, dt.date]
     each record dated the last day) tells the ledger which of them took in a day:
     `keys_covering(cadre, day)` is a query of one column, the `source_key`s of the
     cadre's records of that source whose training ran over `day`. The ledger reads it
-    as a subquery (`recognition_already_credited`): one query, whatever the records.
-    Registered by the app that credits them (AppConfig.ready), as the ledger knows no
-    class or filing."""
+    as a subquery (`recognition_already_credited`): one query, whatever the records. A
+    day such a record's training took in is credited to the cadre already, whatever
+    hours a request asks for. Registered by the app that credits them
+    (AppConfig.ready), as the ledger knows no class or filing."""
     _TRAINING_DAYS[str(source)] = keys_covering
 
 
@@ -56,29 +57,31 @@ def recognition_already_credited(
 
     Recognition is for hours the ledger does not hold. It already holds them when a
     record of the same cadre and kind (any record but a rejected one, and never
-    `excluding`, the request being decided) either has the same hours of the same
-    training — the same hours on the same day of the same kind are taken for the same
-    training, whatever its source: a class, a filing, an online import or another
-    recognition request; a class's or a filing's training is every day of its dates
-    (`register_training_days`) — or was imported on that day from the same platform
-    (named as recognition keys compare providers): that platform's hours of the day came
-    with its export.
+    `excluding`, the request being decided) either is training over several days that
+    took in the day — a class or a filing (`register_training_days`), whatever hours it
+    credited and whatever hours are asked for: a cadre credited 308.6 hours of a 360-hour
+    class (less leave) is not recognized 360 hours for a day of it — or has the same
+    hours on the same day — the same hours on the same day of the same kind are taken
+    for the same training, whatever its source: an online import or another recognition
+    request — or was imported on that day from the same platform (named as recognition
+    keys compare providers): that platform's hours of the day came with its export.
 
     Of two requests for the same hours, a recognized one holds them, and a pending one
     while it is decided: at submission every pending request counts; at approval
     (`excluding`) only one asked for earlier, so the first of two asked for at once may
     be approved, and the second is refused once it has been."""
     held = HourRecord.objects.filter(cadre=cadre, kind=kind).exclude(status=HourStatus.REJECTED)
-    same_training = Q(date=date)
+    same_training = Q(date=date, hours=hours)
     for source, keys_covering in _TRAINING_DAYS.items():
+        # The day is one of the training's: its hours, whatever they are, are that day's.
         same_training |= Q(source=source, date__gte=date, source_key__in=keys_covering(cadre, date))
     if excluding is not None:
         held = held.exclude(pk=excluding.pk).exclude(
             source=HourSource.RECOGNITION, status=HourStatus.PENDING, pk__gt=excluding.pk
         )
-    same_hours = held.filter(same_training, hours=hours).order_by("pk").first()
-    if same_hours is not None:
-        return same_hours
+    same = held.filter(same_training).order_by("pk").first()
+    if same is not None:
+        return same
     imported = {r.source_key: r for r in held.filter(date=date, source=HourSource.ONLINE_IMPORT)}
     if imported:
         wanted = _provider_words(provider)
@@ -89,10 +92,11 @@ def recognition_already_credited(
     return None
 
 
-def already_credited(record: HourRecord) -> ValidationError:
-    """The refusal of a recognition request for the hours of `record`, naming where the
-    ledger has them from: another request (its status and provider), or its source and
-    note (the class, filing or platform course)."""
+def already_credited(record: HourRecord, day: dt.date | None = None) -> ValidationError:
+    """The refusal of a recognition request for the hours of `record` (asked for `day`),
+    naming where the ledger has them from: another request (its status and provider), or
+    its source and note (the class, filing or platform course) — for a class or a filing
+    whose training took in `day`, that it is the same training whatever the hours."""
     values = {
         "hours": format_hours(record.hours),
         "cadre": record.cadre.name,
@@ -112,12 +116,22 @@ def already_credited(record: HourRecord) -> ValidationError:
             }
         )
     source = record.get_source_display()
+    source = f"{source}：{record.note}" if record.note else source
+    if day is not None and record.source in _TRAINING_DAYS:
+        return ValidationError(
+            _(
+                "%(cadre)s has already been credited with the concentrated training "
+                "(%(source)s, %(hours)s hours) that %(day)s falls within; the same "
+                "training cannot count twice, whatever hours are asked for."
+            )
+            % {**values, "source": source, "day": format_date(day)}
+        )
     return ValidationError(
         _(
             "The ledger already holds %(hours)s hours of this kind for %(cadre)s on "
             "%(date)s (%(source)s); the same hours cannot count twice."
         )
-        % {**values, "source": f"{source}：{record.note}" if record.note else source}
+        % {**values, "source": source}
     )
 
 
@@ -149,4 +163,4 @@ def recognition_refusal(record: HourRecord) -> str | None:
         provider=recognition_provider(record),
         excluding=record,
     )
-    return None if credited is None else already_credited(credited).message
+    return None if credited is None else already_credited(credited, record.date).message

@@ -373,9 +373,10 @@ def recognition_submit(
 ) -> HourRecord:
     """A unit asks the org department to recognize hours earned elsewhere; pending until
     approved. Refused while the same hours (cadre, provider, day, kind) are pending or
-    recognized, and when the ledger already holds them — the same hours of that day's
-    training from a class, a filing, an import or another request, whatever provider it
-    names (`recognition_already_credited`)."""
+    recognized, and when the ledger already holds them — a day of a class or a filing
+    credited to the cadre, whatever the hours, or the same hours of that day from an
+    import or another request, whatever provider it names
+    (`recognition_already_credited`)."""
     require_any(actor, ("act_as_liaison",), cadre.unit)
     hours = Decimal(hours)
     errors = _recognition_refusals(date=date, hours=hours, kind=kind, reason=reason)
@@ -401,7 +402,7 @@ def recognition_submit(
         cadre=cadre, date=date, kind=kind, hours=hours, provider=provider
     )
     if credited is not None:
-        raise already_credited(credited)
+        raise already_credited(credited, date)
     try:
         with transaction.atomic():
             record = HourRecord.objects.create(

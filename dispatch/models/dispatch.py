@@ -5,6 +5,7 @@ transaction as the flow step that causes it, so reports never replay flows."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import format_date
@@ -117,7 +118,11 @@ class QuotaAllocation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.unit.name} · {self.seats}"
+        # Read in 我的待办, in messages and as the nomination's title: 青山镇人民政府（2个名额）.
+        return ngettext("%(unit)s (%(seats)d seat)", "%(unit)s (%(seats)d seats)", self.seats) % {
+            "unit": self.unit.name,
+            "seats": self.seats,
+        }
 
 
 class DispatchKind(models.TextChoices):
@@ -319,8 +324,12 @@ class Makeup(models.Model):
         ordering = ["due_date", "id"]
 
     def __str__(self):
-        # Read in 我的待办, on the home page and as the process's title: 2026年3月5日.
-        return f"{self.cadre.name} · {format_date(self.due_date)}"
+        # Read in 我的待办, on the home page and as the process's title:
+        # 王堃 补训（2026年3月5日前）.
+        return gettext("%(cadre)s makeup (due by %(date)s)") % {
+            "cadre": self.cadre.name,
+            "date": format_date(self.due_date),
+        }
 
     REASON_LABELS = {
         "leave": _("leave"),

@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
 from core.formatting import format_date
+from dispatch.hour_days import concentrated_credits_overlapping
 from dispatch.models import Filing, FilingStatus
 from dispatch.policy import require_not_own_filing
+from dispatch.services.rollcall import lock_cadres
 from ledger.models import HourKind, HourRecord, HourSource
 from ledger.services import future_day_refusal
 from org.policy import require_any
@@ -26,6 +28,21 @@ def filing_days(start_date, end_date, hours) -> Decimal:
     thirty, so the "or N days" alternative of the indicators cannot be met with 8 hours."""
     span = Decimal((end_date - start_date).days + 1)
     return min(span, (Decimal(hours) / MAX_HOURS_PER_DAY).quantize(TENTH))
+
+
+def credited_already(participants, start_date, end_date) -> str:
+    """The participants already credited with concentrated training on a day from
+    `start_date` to `end_date` — a class attended, a filing accepted or a recognized
+    request (`dispatch.hour_days.concentrated_credits_overlapping`) — each with what
+    credited it ("汪燕庆（班次学时：…）"), or "" when none is: a filing of that training
+    would count it twice."""
+    credits: dict = {}
+    for record in concentrated_credits_overlapping(participants, start_date, end_date):
+        source = record.get_source_display()
+        credits.setdefault(record.cadre, []).append(
+            f"{source}：{record.note}" if record.note else source
+        )
+    return "；".join(f"{cadre.name}（{'、'.join(what)}）" for cadre, what in credits.items())
 
 
 def _validate(*, unit, start_date, end_date, hours, participants):
@@ -45,6 +62,13 @@ def _validate(*, unit, start_date, end_date, hours, participants):
     outside = [c.name for c in participants if not c.unit.path.startswith(unit.path)]
     if outside:
         errors["participants"] = _("Not in your unit: %(names)s") % {"names": "、".join(outside)}
+    elif participants and end_date >= start_date:
+        if credited := credited_already(participants, start_date, end_date):
+            errors["participants"] = _(
+                "Already credited with concentrated training on days of these dates: "
+                "%(credits)s. The same training cannot count twice: remove them from the "
+                "filing."
+            ) % {"credits": credited}
     if errors:
         raise ValidationError(errors)
 
@@ -127,6 +151,22 @@ def filing_review(*, actor, filing, decision: str, comment: str = "") -> Filing:
                 % {"date": format_date(filing.end_date)}
             }
         )
+    if decision == FilingStatus.ACCEPTED:
+        # Checked again under the participants' locks: a class attended, another filing
+        # accepted or a request recognized since it was filed would be counted twice.
+        participants = list(filing.participants.all())
+        lock_cadres(participants)
+        if credited := credited_already(participants, filing.start_date, filing.end_date):
+            raise ValidationError(
+                {
+                    "decision": _(
+                        "Already credited with concentrated training on days of this "
+                        "filing's dates: %(credits)s. The same training cannot count "
+                        "twice: return the filing so that they are removed, or reject it."
+                    )
+                    % {"credits": credited}
+                }
+            )
     change(
         actor=actor,
         instance=filing,
@@ -136,7 +176,7 @@ def filing_review(*, actor, filing, decision: str, comment: str = "") -> Filing:
         review_comment=(comment or "").strip(),
     )
     if decision == FilingStatus.ACCEPTED:
-        for cadre in filing.participants.all():
+        for cadre in participants:
             record = HourRecord.objects.create(
                 cadre=cadre,
                 date=filing.end_date,

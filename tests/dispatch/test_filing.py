@@ -131,9 +131,14 @@ def test_the_filing_correction_form_shows_its_dates_in_the_pickers(world, staff,
     assert 'type="date"' in page
 
 
-def accepted_filing(client, world, staff, title):
+def accepted_filing(client, world, staff, title, weeks_before=0):
+    """A filing of `title` accepted: the three-day course of `filing_data`, held
+    `weeks_before` weeks earlier (the same days would credit the same training twice)."""
+    import datetime as dt
+
     client.force_login(staff.lily)
-    data = filing_data(world, title=title)
+    start = dt.date.today() - dt.timedelta(days=10, weeks=weeks_before)
+    data = filing_data(world, title=title, start_date=start, end_date=start + dt.timedelta(days=2))
     assert client.post("/workflow/filing/start/", data).status_code == 302
     filing = Filing.objects.get(title=title)
     client.force_login(world.bob)
@@ -155,7 +160,7 @@ def test_the_kanban_names_closed_processes_by_subject_at_a_flat_cost(
     assert "第一期业务培训" in closed and "已结束" not in closed
     assert "办结时间" in closed
     for n in range(2, 8):
-        accepted_filing(client, world, staff, f"第{n}期业务培训")
+        accepted_filing(client, world, staff, f"第{n}期业务培训", weeks_before=n)
     client.force_login(world.bob)
     client.get("/")
     with django_assert_max_num_queries(before):
@@ -205,12 +210,15 @@ def test_a_filing_credits_the_days_its_hours_fill_not_its_whole_date_range(world
     assert concentrated["days"] == 1 and concentrated["status"] != "met"
 
     # 150 hours over twenty days: 18.8 days at 8 hours a day; 24 hours over three days
-    # (the filing's full eight hours a day): all three.
+    # (the filing's full eight hours a day): all three. Each before the last, as the same
+    # days cannot be credited twice.
+    last = start - dt.timedelta(days=1)
     for hours, span, days in (("150", 20, "18.8"), ("24", 3, "3")):
-        first = end - dt.timedelta(days=span - 1)
-        filing = accepted_filing_of(client, world, staff, first, end, hours, f"{hours}学时培训")
+        first = last - dt.timedelta(days=span - 1)
+        filing = accepted_filing_of(client, world, staff, first, last, hours, f"{hours}学时培训")
         credited = HourRecord.objects.get(source_key=f"filing:{filing.pk}:{world.cadre_a.pk}")
         assert credited.days == Decimal(days), (hours, credited.days)
+        last = first - dt.timedelta(days=1)
     assert month.status == FilingStatus.ACCEPTED
 
 

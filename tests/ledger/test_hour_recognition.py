@@ -47,8 +47,10 @@ def test_a_refused_recognition_names_the_day_as_pages_do(world, login):
     assert recognition_post(client, world.cadre_a, date="2026-03-05").status_code == 302
     page = recognition_post(client, world.cadre_a, date="2026-03-05").content.decode()
     # The date picker keeps its ISO value; the message reads like the pages.
-    [message] = re.findall(r"[^<>]*已提交认定[^<>]*", page)
-    assert "2026年3月5日" in message and "2026-03-05" not in message
+    # (Beside the field, and in the error summary at the top of the page.)
+    messages = re.findall(r"[^<>]*已提交认定[^<>]*", page)
+    assert len(messages) == 2
+    assert all("2026年3月5日" in m and "2026-03-05" not in m for m in messages)
 
 
 def test_hours_recognized_after_approval(world, staff, client):

@@ -1,7 +1,7 @@
 """The same hours on the same day of the same kind are the same training, whatever the
-ledger has them from: another recognition request naming the provider otherwise, or a
-filing or class whose dates take in the day (their records are dated the last day).
-Refused when asked for and when approved; a rejected request holds nothing."""
+ledger has them from: another recognition request naming the provider otherwise; and a
+day a filing or class took in (their records are dated the last day) is theirs, whatever
+the hours. Refused when asked for and when approved; a rejected request holds nothing."""
 
 import datetime as dt
 from decimal import Decimal
@@ -117,9 +117,10 @@ def test_a_day_of_an_accepted_filing_is_refused_when_asked_for(world, staff):
     for day in (DAY, DAY + dt.timedelta(days=1)):
         message = refused(staff, world.cadre_a, day=day)
         assert "发改系统业务能力提升培训" in message, message
-    # The day before the filing's, or other hours, are other training.
+        # Other hours on a day of the filing are the filing's training too.
+        assert "发改系统业务能力提升培训" in refused(staff, world.cadre_a, day=day, hours="8")
+    # The day before the filing's is other training.
     ask(staff, world.cadre_a, day=DAY - dt.timedelta(days=1))
-    ask(staff, world.cadre_a, hours="8")
     assert recognized_hours(world.cadre_a) == 16
 
 

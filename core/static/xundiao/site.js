@@ -36,7 +36,29 @@
     }
   });
 
+  // An error summary's link (templates/workflow/_error_summary.html): focus the field
+  // itself — of a group of radios or checkboxes the checked one, else the first — with its
+  // label and error in view.
+  document.addEventListener("click", function (e) {
+    var link = e.target && e.target.closest ? e.target.closest(".xd-error-summary a[href^='#']") : null;
+    if (!link) { return; }
+    var target = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!target) { return; }
+    var fields = "input:not([type=hidden]):not([type=search]), select, textarea";
+    var field = target.matches(fields) ? target : target.querySelector(
+      "input:checked:not([type=hidden])") || target.querySelector(fields);
+    if (!field) { return; }
+    e.preventDefault();
+    (target.closest("p, fieldset, .xd-field") || target).scrollIntoView({ block: "center" });
+    field.focus({ preventScroll: true });
+  });
+
   function setUp() {
+    // A form sent back with errors: its summary at the top of the page takes the focus, so
+    // the person (and a screen reader) learns at once that it failed and why.
+    var summary = document.getElementById("xd-error-summary");
+    if (summary && fresh(summary)) { summary.focus(); }
+
     // Material icons are ligatures: their names ("arrow_drop_down") are not words to read out.
     document.querySelectorAll(".material-icons:not([aria-hidden])").forEach(function (icon) {
       icon.setAttribute("aria-hidden", "true");
