@@ -5,31 +5,72 @@ the first page."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from django.utils import timezone
 
 from circulars import selectors as circular_selectors
 from circulars import services as circular_services
+from circulars.carried import carried_totals
 from circulars.models import Circular
 from circulars.yearly import yearly_blocks
 from dispatch.documents import issuer_of
 from notifications.documents import circular as circular_document
 from notifications.documents.context import DocumentContext, Heading
+from org.models import OrgDepartment, Unit
+
+#: The level of a party committee, from the name of the jurisdiction's root (中共青山县委).
+LEVEL = re.compile(r"([省市州盟县区旗])委$")
 
 
-def circular_context(circular: Circular, *, text: str | None = None, date=None) -> DocumentContext:
+def circular_recipients(org_department) -> list[str]:
+    """主送机关: the units under the department's own jurisdiction. A department whose
+    jurisdiction holds the party committees of lower levels (other organization
+    departments: a city's over its counties) addresses their organization departments
+    and its direct units (各县（市、区）委组织部，市直各单位); any other — a county's —
+    its townships' party committees and its direct units (各乡镇党委，县直各单位). The
+    level (县, 区, 市, …) is read from the name of the jurisdiction's root."""
+    root = org_department.jurisdiction
+    match = LEVEL.search(root.name.strip())
+    lower_departments = (
+        OrgDepartment.objects.filter(jurisdiction__in=Unit.objects.subtree(root))
+        .exclude(jurisdiction=root)
+        .exists()
+    )
+    if lower_departments:
+        level = match.group(1) if match else "市"
+        lower = "各市（州）委组织部" if level == "省" else "各县（市、区）委组织部"
+        return [lower, f"{level}直各单位"]
+    level = match.group(1) if match else "县"
+    if level in "县旗":
+        return ["各乡镇党委", f"{level}直各单位"]
+    if level in "市区":
+        return ["各乡镇（街道）党（工）委", f"{level}直各单位"]
+    return [f"{level}直各单位"]
+
+
+def circular_context(
+    circular: Circular, *, text: str | None = None, date=None, addressed: bool = True
+) -> DocumentContext:
     """The document of `circular`: the figures' tables, chart and lists, and the body
-    from `text` (default: the circular's stored text; the generated text when blank)."""
+    from `text` (default: the circular's stored text; the generated text when blank);
+    addressed to `circular_recipients` unless not `addressed` (the body alone, unaddressed)."""
     figures = circular.figures
     text = circular.body if text is None else text
     label = circular_services.period_label(circular.period_start, circular.period_end)
+    carried = figures.get("carried") or {}
     context = circular_document.circular(
         issuer=issuer_of(circular.org_department),
+        recipients=circular_recipients(circular.org_department) if addressed else (),
         period=label,
         period_end=circular.period_end,
         figures=circular_services.circular_rows(figures),
         absentees=circular_selectors.absentee_rows(figures),
         overdue_makeups=figures.get("overdue_makeups", []),
+        carried=carried_totals(figures),
+        carried_absentees=circular_selectors.absentee_rows(
+            {"absentee_ids": carried.get("absentee_ids", [])}
+        ),
         date=date or timezone.localdate(),
         title=circular.title,
         printed_by=circular.org_department.unit.name,
@@ -51,7 +92,7 @@ def circular_context(circular: Circular, *, text: str | None = None, date=None) 
 
 def generated_text(circular: Circular) -> str:
     """The text generated from the figures, as the drafter starts editing it."""
-    return circular_document.body_text(circular_context(circular, text="").body)
+    return circular_document.body_text(circular_context(circular, text="", addressed=False).body)
 
 
 def preview_png(circular: Circular, *, title: str, text: str, width: int = 420) -> bytes:

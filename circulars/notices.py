@@ -15,13 +15,14 @@ from notifications.services import notify
 
 
 def circular_issued(circular, document):
-    """The heads and liaisons of every unit the circular counts."""
+    """The heads and liaisons of every unit the circular counts, its own figures or
+    those of the classes earlier circulars counted in progress (上期未结班次)."""
     from org.models import Unit
 
+    figures = circular.figures
+    rows = [*figures.get("units", []), *(figures.get("carried") or {}).get("units", [])]
     recipients: dict[int, object] = {}
-    for unit in Unit.objects.filter(
-        pk__in=[row["unit_id"] for row in circular.figures.get("units", [])]
-    ):
+    for unit in Unit.objects.filter(pk__in={row["unit_id"] for row in rows}):
         for user in heads(unit) + liaisons(unit):
             recipients[user.pk] = user
     notify(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from audit.services import change, record_event, snapshot
 from circulars import notices as circulars_notices
 from circulars import periods
+from circulars.carried import carried_figures, open_ids
 from circulars.models import Circular, CircularStatus
 from circulars.policy import require_circular_decider
 from circulars.yearly import yearly_figures
@@ -281,8 +282,11 @@ def overdue_makeup_q(end: dt.date) -> Q:
 
 
 def period_label(start: dt.date, end: dt.date) -> str:
-    """The period as the circular names it: 2026年度, 2026年3月, 2026年第一季度, or a
-    span of dates without the year repeated (2026年10月1日至12月13日)."""
+    """The period as the circular names it: 2026年度, 2026年3月, 2026年第一季度, a
+    span of dates without the year repeated (2026年10月1日至12月13日), or one day
+    (2026年12月6日)."""
+    if start == end:
+        return format_document_date(start)
     if start.month == 1 and start.day == 1 and end == dt.date(start.year, 12, 31):
         return f"{start.year}年度"
     if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
@@ -298,8 +302,16 @@ def period_label(start: dt.date, end: dt.date) -> str:
 
 
 def counted_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
-    """The circular's figures, with the plan and feedback sections of a yearly one."""
+    """The circular's figures; the dispatches it counts in progress ("open_ids") and
+    those earlier circulars counted so, settled since ("carried", `circulars.carried`);
+    the plan and feedback sections of a yearly one."""
     figures = circular_figures(org_department=org_department, start=start, end=end)
+    figures["open_ids"] = (
+        open_ids(org_department, start, end) if figures["totals"]["in_progress"] else []
+    )
+    carried = carried_figures(org_department, start)
+    if carried:
+        figures["carried"] = carried
     yearly = yearly_figures(org_department, start, end)
     if yearly:
         figures["yearly"] = yearly
@@ -362,7 +374,12 @@ def circular_recompute(*, actor, circular, why: str) -> Circular:
 
 
 def figures_now(circular) -> dict:
-    """The circular's figures as the rows stand now (`counted_figures`), stored or not."""
+    """The circular's figures as the rows stand now (`counted_figures`), stored or not;
+    its department read with its unit and jurisdiction, and kept on `circular`."""
+    if not Circular.org_department.is_cached(circular):
+        circular.org_department = OrgDepartment.objects.select_related("unit", "jurisdiction").get(
+            pk=circular.org_department_id
+        )
     return counted_figures(
         org_department=circular.org_department,
         start=circular.period_start,

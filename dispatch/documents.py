@@ -347,6 +347,8 @@ def issue_makeup_notice(dispatch):
             }
         ],
         date=timezone.localdate(),
+        # Its due date: the notice states it only while it is ahead and the class ends by
+        # it (an overdue makeup goes into a later class, `check_makeup_class`).
         deadline=makeup.due_date,
         printed_by=department.unit.name,
     )

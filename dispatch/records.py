@@ -242,7 +242,9 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
             RecordEvent(
                 date=timezone.localdate(m.created_at),
                 kind=_("Makeup training"),
-                what=_("For %(class)s (%(reason)s), due by %(due)s")
+                # The reason's label may hold its own parentheses (退学（…）): listed, not
+                # bracketed.
+                what=_("Missed class: %(class)s; reason: %(reason)s; due by %(due)s")
                 % {
                     "class": m.source.training_class.name,
                     "reason": m.get_reason_label(),

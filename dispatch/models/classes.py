@@ -63,6 +63,9 @@ class ClassKind(models.TextChoices):
 # Bounds a class form or import can set: a year's days, a hall's seats.
 CLASS_DAYS_MAX = 366
 CLASS_QUOTA_MAX = 10_000
+# The most credit hours a day of training holds: the filings' MAX_HOURS_PER_DAY
+# (dispatch.services.filing), which the models cannot import (the app's layers).
+CLASS_HOURS_PER_DAY_MAX = 8
 
 
 class TrainingClass(models.Model):
@@ -122,9 +125,35 @@ class TrainingClass(models.Model):
         # The database's checks hold the lower bounds too, but name only the constraint.
         if self.credit_hours is not None and self.credit_hours <= 0:
             errors["credit_hours"] = _("Credit hours must be more than zero.")
+        elif refusal := self.hours_per_day_refusal():
+            errors["credit_hours"] = refusal
         if self.days is not None and not 1 <= self.days <= CLASS_DAYS_MAX:
             errors["days"] = _("A class lasts from 1 to %(max)s days.") % {"max": CLASS_DAYS_MAX}
         if self.quota is not None and not 1 <= self.quota <= CLASS_QUOTA_MAX:
             errors["quota"] = _("A class has from 1 to %(max)s seats.") % {"max": CLASS_QUOTA_MAX}
         if errors:
             raise ValidationError(errors)
+
+    def hours_per_day_refusal(self) -> str | None:
+        """Why the class's credit hours are more than its days hold, or None: at most
+        CLASS_HOURS_PER_DAY_MAX a day, the filings' rule — every hour attended is
+        credited, so a one-day class of 500 hours would meet the five-year requirement in
+        a day. Not judged while the hours or the days are missing or out of range (their
+        own messages say so), nor hours the field cannot hold."""
+        if self.credit_hours is None or self.credit_hours <= 0 or self._hours_beyond_field():
+            return None
+        if self.days is None or not 1 <= self.days <= CLASS_DAYS_MAX:
+            return None
+        most = self.days * CLASS_HOURS_PER_DAY_MAX
+        if self.credit_hours <= most:
+            return None
+        return _(
+            "A class holds at most %(per_day)s credit hours a day: at most %(most)s hours "
+            "in its %(days)s day(s)."
+        ) % {"per_day": CLASS_HOURS_PER_DAY_MAX, "days": self.days, "most": most}
+
+    def _hours_beyond_field(self) -> bool:
+        """Whether the credit hours are more than the field holds (its digits): the
+        field's check, or the import's, names that number alone."""
+        field = self._meta.get_field("credit_hours")
+        return self.credit_hours >= 10 ** (field.max_digits - field.decimal_places)

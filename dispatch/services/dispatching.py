@@ -16,6 +16,7 @@ from core.validation import require_reason, validate_attachment
 from dispatch import deadline_notices, notices
 from dispatch.models import (
     AttendanceResult,
+    ClassKind,
     Dispatch,
     DispatchKind,
     DispatchStatus,
@@ -198,11 +199,28 @@ def dispatch_acknowledge(*, actor, dispatch, ip: str | None = None) -> Dispatch:
     return dispatch
 
 
+def class_credit(training_class, hours: Decimal) -> tuple[str, Decimal | None]:
+    """The kind of training and the days that `hours` of `training_class` credit.
+
+    An online class (网络专题班) is online self-study: its hours count as online hours,
+    with no days — like the online platforms' imports, whose hours a rule converts at its
+    own hours per day — so they neither meet nor advance a concentrated-training
+    indicator (hours or days) nor the leadership cycle's concentrated days. Any other
+    class is concentrated training, its days in the same proportion as its hours: leave
+    shortens both (the indicators may count either, `compliance`), to one decimal like
+    every figure of the ledger."""
+    if training_class.kind == ClassKind.ONLINE:
+        return HourKind.ONLINE, None
+    days = (Decimal(training_class.days) * hours / training_class.credit_hours).quantize(TENTH)
+    return HourKind.CONCENTRATED, days
+
+
 @transaction.atomic
 def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0")) -> Dispatch:
     """The institution records the outcome. Leave over 1/7 of the class hours makes the
     cadre withdrawn; present cadres are credited the class hours less their leave, once
-    the class has ended (`policy.attendance_refusal`)."""
+    the class has ended (`policy.attendance_refusal`): concentrated hours and days, or
+    online hours for an online class (`class_credit`)."""
     dispatch = _lock(dispatch)
     training_class = dispatch.training_class
     require_any(actor, ("record_attendance",), training_class.institution.unit)
@@ -224,9 +242,7 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
     now = timezone.now()
     if result == AttendanceResult.PRESENT:
         hours = training_class.credit_hours - leave_hours
-        # Days in the same proportion as hours: leave shortens both (the indicators may
-        # count either, `compliance`), to one decimal like every figure of the ledger.
-        days = (Decimal(training_class.days) * hours / training_class.credit_hours).quantize(TENTH)
+        kind, days = class_credit(training_class, hours)
         change(
             actor=actor,
             instance=dispatch,
@@ -242,7 +258,7 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
             date=training_class.end_date,
             hours=hours,
             days=days,
-            kind=HourKind.CONCENTRATED,
+            kind=kind,
             source=HourSource.CLASS,
             source_key=f"dispatch:{dispatch.pk}",
             note=training_class.name[:255],

@@ -265,10 +265,18 @@ def makeup_notice(
     printed_by: str = "",
     title: str = "",
 ) -> DocumentContext:
-    """补训通知: who missed which class, and the makeup class they must attend."""
+    """补训通知: who missed which class, and the makeup class they must attend.
+
+    `deadline`, the day the makeup is due, is stated only when it is neither before the
+    notice's `date` nor before the class ends: a day already past, or one the class
+    itself runs beyond, would ask for what cannot be done. Otherwise (or without one)
+    the notice asks for the makeup class at its dates."""
     tc = _one(ClassInfo, makeup_class)
     rows = rows_of(MakeupRow, cadres)
-    deadline = deadline or tc.end_date
+    if deadline is not None and deadline >= date and deadline >= tc.end_date:
+        complete = f"请各单位督促补训人员按时参训，于{format_date(deadline)}前完成补训。"
+    else:
+        complete = "请各单位督促补训人员按上述补训时间参训，完成补训。"
     # 参加2026年第二期干部补训班, not 参加…补训班补训
     attend = f"参加{tc.name}" if "补训" in tc.name else f"参加{tc.name}补训"
     body = [
@@ -284,10 +292,7 @@ def makeup_notice(
             f"请于{format_date(tc.report_date)}到{tc.report_place or tc.location}报到。"
         ),
         Heading("有关要求"),
-        Paragraph(
-            f"请各单位督促补训人员按时参训，于{format_date(deadline)}前完成补训。"
-            "无正当理由逾期未完成补训的，将在下一期调训情况通报中予以通报。"
-        ),
+        Paragraph(f"{complete}无正当理由逾期未完成补训的，将在下一期调训情况通报中予以通报。"),
     ]
     table = Table(
         columns=["序号", "姓名", "单位及职务", "缺训班次", "缺训原因"],

@@ -1,6 +1,6 @@
 """The circular (通报) as a GB/T 9704 document: the figures per unit (附件1), the bar
-chart (附件2), and the named absentees and overdue makeups (附件3), from plain rows (see
-`builders`)."""
+chart (附件2, when some unit has an attendance rate), and the named absentees and
+overdue makeups (the last attachment), from plain rows (see `builders`)."""
 
 from __future__ import annotations
 
@@ -22,14 +22,15 @@ from notifications.documents.context import (
 from notifications.documents.render import format_date, label_for
 
 CIRCULAR_TABLE1_NOTE = (
-    "注：点名，本期点名调训人次；缺训，未经批准缺训；退训，请假超过培训总学时七分之一而退训；"
+    "注：点名，本期点名调训人次；缺训，未经批准缺训；退训，中途退学或请假超过培训总学时七分之一；"
     "未结，尚在确认、审批、通知或签收中；参训率＝参训÷（点名－免训－未结）。"
     "点名＝参训＋请假＋缓训＋免训＋缺训＋退训＋未结。"
 )
 
 
 CIRCULAR_TABLE2_NOTE = (
-    "注：应补训，截至期末尚未完成补训的人数；逾期，其中超过补训期限的人数；"
+    "注：应补训，截至期末尚未完成的补训人次（一人缺训多个班次的，每个班次计一人次）；"
+    "逾期，其中超过补训期限的人次；"
     "通知，已下发入学通知的人次；签收率＝签收÷通知；"
     "学时达标率，学时已达标或进度正常的干部占本单位干部的比例。"
 )
@@ -92,6 +93,26 @@ class Absentee:
 
 
 @dataclass(frozen=True)
+class CarriedFigures:
+    """What became of the dispatches an earlier circular counted as still in progress
+    (未结) and that have been settled since (上期未结班次): reported once, in the next
+    circular, beside its own figures."""
+
+    attended: int = 0
+    leave: int = 0
+    deferred: int = 0
+    exempt: int = 0
+    absent: int = 0
+    withdrawn: int = 0
+
+    @property
+    def settled(self) -> int:
+        return (
+            self.attended + self.leave + self.deferred + self.exempt + self.absent + self.withdrawn
+        )
+
+
+@dataclass(frozen=True)
 class OverdueMakeup:
     """A cadre whose makeup training is past its due date, named in a circular."""
 
@@ -116,10 +137,10 @@ class OverdueMakeup:
 #: text keeps its length whatever the size of the period.
 NAMED_IN_TEXT = 10
 
-#: Where the generated text sends the reader for what it leaves out: the figures per
-#: unit (附件1) and the named lists (附件3), as `circular` numbers its attachments.
+#: Where the generated text sends the reader for the units it leaves out: the figures
+#: per unit, always the first attachment. The named lists are the last one: 附件3 after
+#: the chart, 附件2 when there is no chart (`circular`).
 UNITS_ATTACHMENT = "附件1"
-LISTS_ATTACHMENT = "附件3"
 
 
 def _some_units(units: Sequence[str]) -> str:
@@ -154,7 +175,7 @@ def _units_in_full(units: list[str]) -> str:
 
 def _units_below(units: list[str]) -> str:
     """The units whose attendance rate is below 90%, named as `_units_in_full` names
-    those at 100%."""
+    those at 100% (called only when some unit has a rate)."""
     if not units:
         return "各单位参训率均达到90%以上。"
     return f"{_some_units(units)}参训率低于90%{_see_units(units)}，调训组织工作有待加强。"
@@ -162,6 +183,30 @@ def _units_below(units: list[str]) -> str:
 
 def _person(entry: Absentee | OverdueMakeup) -> str:
     return f"{entry.unit}{entry.name}" + (f"（{entry.missed_class}）" if entry.missed_class else "")
+
+
+def _people_once(entries: Sequence[Absentee | OverdueMakeup]) -> list[str]:
+    """Each person once (by unit and name), with the classes they missed: a cadre owing
+    two overdue makeups is one person, "某局冯楠（甲班、乙班）"."""
+    classes: dict[tuple[str, str], list[str]] = {}
+    for entry in entries:
+        missed = classes.setdefault((entry.unit, entry.name), [])
+        if entry.missed_class and entry.missed_class not in missed:
+            missed.append(entry.missed_class)
+    return [
+        f"{unit}{name}" + (f"（{'、'.join(missed)}）" if missed else "")
+        for (unit, name), missed in classes.items()
+    ]
+
+
+def _carried_text(carried: CarriedFigures) -> str:
+    """The outcomes of the classes still in progress when the earlier circulars were
+    counted (上期未结班次), settled since."""
+    return (
+        f"上期未结班次：前期通报时尚未办结的{carried.settled}人次现已办结，其中参训"
+        f"{carried.attended}人次，经批准请假、缓训{carried.leave + carried.deferred}人次，"
+        f"免训{carried.exempt}人次，未经批准缺训{carried.absent}人次，退训{carried.withdrawn}人次。"
+    )
 
 
 def _percent(part: int, whole: int) -> str:
@@ -248,19 +293,30 @@ def circular_tables(rows: Sequence[UnitFigures]) -> list:
     return [attendance, followup]
 
 
-def circular_name_lists(absent: Sequence[Absentee], overdue: Sequence[OverdueMakeup]) -> list:
-    """Named lists: absent without approval, and makeups past their due date."""
+def circular_name_lists(
+    absent: Sequence[Absentee],
+    overdue: Sequence[OverdueMakeup],
+    carried_absent: Sequence[Absentee] = (),
+) -> list:
+    """Named lists: absent without approval, absent without approval from the classes
+    an earlier circular counted as still in progress, and makeups past their due date."""
     blocks: list = []
-    if absent:
-        blocks.append(
-            Table(
-                caption="无故缺训人员名单",
-                columns=["序号", "姓名", "单位", "缺训班次"],
-                rows=[[i, a.name, a.unit, a.missed_class] for i, a in enumerate(absent, start=1)],
-                widths=[0.8, 1.4, 3.4, 4.0],
-                unbroken=[1],
+    for caption, people in (
+        ("无故缺训人员名单", absent),
+        ("上期未结班次无故缺训人员名单", carried_absent),
+    ):
+        if people:
+            blocks.append(
+                Table(
+                    caption=caption,
+                    columns=["序号", "姓名", "单位", "缺训班次"],
+                    rows=[
+                        [i, a.name, a.unit, a.missed_class] for i, a in enumerate(people, start=1)
+                    ],
+                    widths=[0.8, 1.4, 3.4, 4.0],
+                    unbroken=[1],
+                )
             )
-        )
     if overdue:
         blocks.append(
             Table(
@@ -275,6 +331,35 @@ def circular_name_lists(absent: Sequence[Absentee], overdue: Sequence[OverdueMak
             )
         )
     return blocks
+
+
+def _named_paragraphs(
+    absent: Sequence[Absentee],
+    carried_absent: Sequence[Absentee],
+    overdue: Sequence[OverdueMakeup],
+    *,
+    as_of: str,
+    see: str,
+) -> list:
+    """The paragraphs naming the absentees (this period's, then those of the classes
+    still in progress at the earlier circulars) and the overdue makeups, each person of
+    the latter once."""
+    paragraphs = []
+    for who, people in (("以下同志", absent), ("以下同志在上期未结班次中", carried_absent)):
+        if people:
+            names = _some_people([_person(a) for a in people], "人次", see)
+            paragraphs.append(
+                Paragraph(f"{who}无故缺训，予以通报：{names}。请所在单位督促其按要求补训。")
+            )
+    if overdue:
+        people = _people_once(overdue)
+        paragraphs.append(
+            Paragraph(
+                f"{as_of}，以下{len(people)}名同志补训逾期未完成，予以通报："
+                f"{_some_people(people, '人', see)}。请所在单位督促其尽快完成补训。"
+            )
+        )
+    return paragraphs
 
 
 def circular(
@@ -293,13 +378,19 @@ def circular(
     organizer: str = "",
     period_end: dt.date | None = None,
     body: Sequence | None = None,
+    carried: CarriedFigures | Mapping | None = None,
+    carried_absentees: Iterable[Absentee | Mapping] = (),
 ) -> DocumentContext:
     """通报 on dispatch for `period` (e.g. "2026年第一季度"): figures by unit (附件1, two
     tables: attendance; makeup, acknowledgement and hours compliance), attendance rate by
-    unit (附件2, a bar chart) and the named lists (附件3: absent without approval,
-    makeups overdue). A period in which nobody was dispatched gets a short text (no
-    "现将…通报如下") that still names the overdue makeups.
+    unit (附件2, a bar chart, when some unit has cadres expected to attend) and the named
+    lists (the last attachment: absent without approval, makeups overdue). A period in
+    which nobody was dispatched gets a short text (no "现将…通报如下") that still names
+    the overdue makeups.
 
+    carried: the outcomes settled since of the dispatches earlier circulars counted as
+    still in progress (`CarriedFigures`), reported in a sentence of their own (上期未结班次)
+    and not in the tables; carried_absentees: the unexcused absentees among them, named.
     period_end: the period's last day, for "截至…" (default: "{period}末", right for a
     month, quarter or year but not for a span of dates). body: the drafter's text as
     blocks (see `body_blocks`), printed instead of the generated text; the attachments
@@ -307,22 +398,20 @@ def circular(
     rows = rows_of(UnitFigures, figures)
     absent = rows_of(Absentee, absentees)
     overdue = rows_of(OverdueMakeup, overdue_makeups)
+    carried_absent = rows_of(Absentee, carried_absentees)
+    if carried is not None and not isinstance(carried, CarriedFigures):
+        carried = rows_of(CarriedFigures, [carried])[0]
+    carried_lines = [Paragraph(_carried_text(carried))] if carried and carried.settled else []
     recipients = list(recipients) or ["各县（市、区）委组织部", "市直各单位"]
     title = title or f"关于{period}干部调训情况的通报"
     as_of = f"截至{format_date(period_end)}" if period_end else f"截至{period}末"
 
-    def overdue_text(see: str) -> str:
-        names = _some_people([_person(m) for m in overdue], "人", see)
-        return (
-            f"{as_of}，以下{len(overdue)}名同志补训逾期未完成，予以通报：{names}。"
-            "请所在单位督促其尽快完成补训。"
-        )
-
-    name_lists = circular_name_lists(absent, overdue)
+    name_lists = circular_name_lists(absent, overdue, carried_absent)
     lists_title = f"{period}通报人员名单"
     if not any(r.named_count for r in rows):
         # The list is this text's only attachment of its own; the yearly sections may
         # add others after it, so it is not referred to by number.
+        named = _named_paragraphs((), carried_absent, overdue, as_of=as_of, see="（名单附后）")
         return DocumentContext(
             issuer=issuer,
             title=title,
@@ -332,9 +421,10 @@ def circular(
             if body
             else [
                 Paragraph(f"{period}，{organizer or issuer.name}未组织干部调训。"),
-                *([Paragraph(overdue_text("（名单附后）"))] if overdue else []),
+                *carried_lines,
+                *named,
             ],
-            attachments=[Attachment(lists_title, name_lists)] if overdue else [],
+            attachments=[Attachment(lists_title, name_lists)] if name_lists else [],
             note=contact,
             cc=cc,
             printed_by=printed_by,
@@ -354,67 +444,68 @@ def circular(
     acknowledged = sum(r.acknowledged for r in rows)
     cadres = sum(r.cadres for r in rows)
     compliant = sum(r.compliant for r in rows)
-    rate = 100.0 * attended / expected if expected else 0.0
     counted = [r for r in rows if r.expected]
     full = [r.unit for r in counted if r.attended == r.expected]
     low = sorted((r for r in counted if r.rate < 90), key=lambda r: r.rate)
-    overall = (
-        f"{period}，共点名调训干部{named}人次，其中应参训{expected}人次，实际参训{attended}人次，"
-        f"参训率{rate:.1f}%；经批准请假、缓训{excused}人次，免训{exempt}人次；"
-        f"未经批准缺训{absent_count}人次，退训{withdrawn}人次"
-        + (f"；尚未办结{in_progress}人次" if in_progress else "")
-        + "。"
-        + _units_in_full(full)
-    )
+    if expected:
+        overall = (
+            f"{period}，共点名调训干部{named}人次，其中应参训{expected}人次，实际参训"
+            f"{attended}人次，参训率{100.0 * attended / expected:.1f}%；经批准请假、缓训"
+            f"{excused}人次，免训{exempt}人次；未经批准缺训{absent_count}人次，退训{withdrawn}人次"
+            + (f"；尚未办结{in_progress}人次" if in_progress else "")
+            + "。"
+            + _units_in_full(full)
+        )
+    else:
+        # Everyone named is exempt or still in progress (named = exempt + in progress):
+        # nobody is expected yet, so there is no rate to give.
+        parts = [f"免训{exempt}人次"] if exempt else []
+        parts += [f"尚未办结{in_progress}人次"] if in_progress else []
+        overall = (
+            f"{period}，共点名调训干部{named}人次，其中{'，'.join(parts)}，"
+            "暂无应参训人次，不计算参训率。"
+        )
     followup = (
-        f"{as_of}，应补训{owed}人，其中逾期未完成{overdue_count}人。"
+        f"{as_of}，应补训{owed}人次，其中逾期未完成{overdue_count}人次。"
         + (
             f"调训通知签收率{_percent(acknowledged, notified)}（{acknowledged}/{notified}）。"
             if notified
             else ""
         )
+        # Of the cadres of the units the tables list, not of the whole jurisdiction: the
+        # same figure as the tables' 合计 line.
         + (
-            f"干部学时达标率{_percent(compliant, cadres)}（{compliant}/{cadres}）。"
+            f"{UNITS_ATTACHMENT}所列单位干部学时达标率{_percent(compliant, cadres)}"
+            f"（{compliant}/{cadres}）。"
             if cadres
             else ""
         )
     )
+    attachments = [Attachment(f"{period}各单位调训情况统计表", circular_tables(rows))]
+    if counted:
+        chart = BarChart(
+            title=f"{period}各单位参训率",
+            bars=[(r.unit, round(r.rate, 1)) for r in counted],
+        )
+        attachments.append(Attachment(f"{period}各单位参训率", [chart]))
+    see_lists = f"（名单详见附件{len(attachments) + 1}）"
+    if name_lists:
+        attachments.append(Attachment(lists_title, name_lists))
+    problems = [Paragraph(_units_below([r.unit for r in low]))] if counted else []
+    problems += _named_paragraphs(absent, carried_absent, overdue, as_of=as_of, see=see_lists)
     generated = [
         Paragraph(f"为加强干部教育培训管理，压实调训工作责任，现将{period}干部调训情况通报如下："),
         Heading("总体情况"),
         Paragraph(overall),
         Paragraph(followup),
-        Heading("存在的问题"),
-        Paragraph(_units_below([r.unit for r in low])),
-    ]
-    see_lists = f"（名单详见{LISTS_ATTACHMENT}）"
-    if absent:
-        generated.append(
-            Paragraph(
-                "以下同志无故缺训，予以通报："
-                + _some_people([_person(a) for a in absent], "人次", see_lists)
-                + "。请所在单位督促其按要求补训。"
-            )
-        )
-    if overdue:
-        generated.append(Paragraph(overdue_text(see_lists)))
-    generated += [
+        *carried_lines,
+        *([Heading("存在的问题"), *problems] if problems else []),
         Heading("工作要求"),
         Paragraph(
             "各单位要切实履行调训主体责任，严格执行调训计划，统筹安排好工学关系，"
             "确保被调训干部按时足额参训。对无正当理由不参加调训的，将按有关规定严肃处理。"
         ),
     ]
-    chart = BarChart(
-        title=f"{period}各单位参训率",
-        bars=[(r.unit, round(r.rate, 1)) for r in counted],
-    )
-    attachments = [
-        Attachment(f"{period}各单位调训情况统计表", circular_tables(rows)),
-        Attachment(f"{period}各单位参训率", [chart]),
-    ]
-    if name_lists:
-        attachments.append(Attachment(lists_title, name_lists))
     return DocumentContext(
         issuer=issuer,
         title=title,

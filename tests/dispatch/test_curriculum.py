@@ -16,7 +16,8 @@ from dispatch.models import ClassSession, TeachingIndicatorRule
 from dispatch.services.curriculum import class_session_save
 from dispatch.teaching import teaching_checks, teaching_shares, teaching_shortfalls
 
-pytestmark = pytest.mark.klass(credit_hours=100)
+# 13 days: a class holds at most 8 credit hours a day (TrainingClass.clean).
+pytestmark = pytest.mark.klass(credit_hours=100, days=13)
 
 
 @pytest.fixture(autouse=True)
@@ -193,6 +194,7 @@ def test_the_class_service_keeps_a_classs_dates_around_its_sessions(world, klass
     klass = TrainingClass.objects.get(pk=klass.pk)
     klass.end_date = last
     klass.days = (last - klass.start_date).days + 1
+    klass.credit_hours = Decimal(8 * klass.days)  # at most 8 a day (TrainingClass.clean)
     training_class_save(actor=world.bob, training_class=klass)
     assert TrainingClass.objects.get(pk=klass.pk).end_date == last
 

@@ -10,7 +10,8 @@ from django.apps import apps
 from dispatch.models import ClassSession, TeachingIndicatorRule
 from dispatch.services.curriculum import class_session_save
 
-pytestmark = [pytest.mark.django_db, pytest.mark.klass(credit_hours=100)]
+# 13 days: a class holds at most 8 credit hours a day (TrainingClass.clean).
+pytestmark = [pytest.mark.django_db, pytest.mark.klass(credit_hours=100, days=13)]
 
 
 @pytest.fixture(autouse=True)

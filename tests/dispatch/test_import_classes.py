@@ -88,7 +88,7 @@ def test_an_xlsx_with_date_cells_imports(world):
     sheet.append([column.names()[0] for column in kind.columns])
     values = row(world)
     values.update(start=dt.date(2027, 3, 1), end=dt.datetime(2027, 3, 5), report=None)
-    values.update(credit_hours=40.5, days=5, quota=50)
+    values.update(credit_hours=39.5, days=5, quota=50)  # at most 8 hours a day
     sheet.append([values[column.key] for column in kind.columns])
     data = io.BytesIO()
     book.save(data)
@@ -96,7 +96,7 @@ def test_an_xlsx_with_date_cells_imports(world):
     assert outcome.errors == []
     assert outcome.data["start_date"] == "2027-03-01"
     assert outcome.data["report_date"] == "2027-03-01"  # empty: the start date
-    assert outcome.data["credit_hours"] == "40.5"
+    assert outcome.data["credit_hours"] == "39.5"
 
 
 def test_each_row_error_is_on_its_line(world):
@@ -219,7 +219,7 @@ def test_a_class_with_recorded_attendance_keeps_its_dates_and_hours(world):
     klass = TrainingClass.objects.get(name="春季班")
     attended(klass, world.cadre_a, world.a)
 
-    moved = row(world, end="2027-03-10", days="", credit_hours="200")
+    moved = row(world, end="2027-03-10", days="", credit_hours="64")
     [outcome] = check("classes", world.bob, [moved])
     assert outcome.action == Action.ERROR
     fields = [str(TrainingClass._meta.get_field(f).verbose_name) for f in ("end_date", "days")]
@@ -237,7 +237,7 @@ def test_a_class_with_recorded_attendance_keeps_its_dates_and_hours(world):
     )
 
     assert actions(commit("classes", world.bob, [row(world, location="新校区")])) == [Action.UPDATE]
-    autumn = row(world, name="秋季班", end="2027-03-10", days="", credit_hours="200")
+    autumn = row(world, name="秋季班", end="2027-03-10", days="", credit_hours="64")
     assert actions(commit("classes", world.bob, [autumn])) == [Action.UPDATE]
 
 
@@ -272,7 +272,8 @@ def test_the_admin_keeps_the_dates_and_hours_of_a_class_attended(world, client):
     client.force_login(get_user_model().objects.create_superuser("root", "r@example.com", "pw"))
     url = f"/admin/dispatch/trainingclass/{klass.pk}/change/"
     data = {k: ("" if v is None else v) for k, v in model_to_dict(klass).items() if k != "id"}
-    moved = {**data, "end_date": "2026-03-09", "credit_hours": "200"}
+    # 32 hours: the 5 days it keeps hold no more than 40 (8 a day, TrainingClass.clean).
+    moved = {**data, "end_date": "2026-03-09", "credit_hours": "32"}
     response = client.post(url, moved)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
@@ -452,7 +453,7 @@ def test_the_class_list_downloaded_imports_back_unchanged_and_edited_moves_its_c
     commit(
         "classes",
         world.bob,
-        [row(world), row(world, name="县班", organizer="县组通", kind="", credit_hours="40.5")],
+        [row(world), row(world, name="县班", organizer="县组通", kind="", credit_hours="39.5")],
     )
     kind = registry.get("classes")
     client.force_login(world.bob)
@@ -616,5 +617,6 @@ def test_a_row_moving_a_class_away_from_its_sessions_is_an_error(world):
     assert outcome.action == Action.ERROR
     [error] = outcome.errors
     assert "春季班" in error and "2027年3月1日" in error and "2027年3月4日" in error
-    shorter = row(world, number=str(klass.pk), end="2027-03-04", days="4")
+    # 32 hours: 4 days hold at most 8 a day (TrainingClass.clean).
+    shorter = row(world, number=str(klass.pk), end="2027-03-04", days="4", credit_hours="32")
     assert actions(commit("classes", world.bob, [shorter])) == [Action.UPDATE]

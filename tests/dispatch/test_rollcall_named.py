@@ -117,7 +117,11 @@ def test_the_seventh_of_the_class_hours_is_the_limit(leave, status, credited, wo
     from decimal import Decimal
 
     klass = training_class(
-        world.city_od, world.school, dt.date.today() + dt.timedelta(days=30), credit_hours=56
+        world.city_od,
+        world.school,
+        dt.date.today() + dt.timedelta(days=30),
+        days=7,
+        credit_hours=56,
     )
     client.force_login(world.bob)
     post_roll_call(client, klass, [world.cadre_a])

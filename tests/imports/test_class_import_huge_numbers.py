@@ -46,9 +46,15 @@ def test_huge_credit_hours_are_an_error_on_their_line_naming_the_value(world, ho
     assert not TrainingClass.objects.filter(name__in=["好班", "大班", "细班"]).exists()
 
 
-def test_the_largest_hours_the_class_form_takes_still_pass(world):
+def test_the_largest_hours_the_class_form_takes_are_judged_by_the_days_alone(world):
+    """Not too large a number: only more than the class's five days hold (8 a day)."""
+    from decimal import Decimal
+
     [outcome] = check("classes", world.bob, [row(world, "满班", credit_hours="99999.9")])
-    assert outcome.errors == [] and outcome.data["credit_hours"] == "99999.9"
+    held = TrainingClass(credit_hours=Decimal("99999.9"), days=5).hours_per_day_refusal()
+    assert held and outcome.errors == [held]
+    [outcome] = check("classes", world.bob, [row(world, "满班", credit_hours="40")])
+    assert outcome.errors == [] and outcome.data["credit_hours"] == "40.0"
 
 
 def test_huge_or_negative_numbers_elsewhere_in_the_row_are_errors_too(world):
