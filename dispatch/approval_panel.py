@@ -1,7 +1,9 @@
 """What a decider sees beside an approval about a cadre (registered with
 `approvals.panels` in the app's `ready()`): the cadre's hours against the indicators and
 their latest dispatches, with a link to the whole training record — for an approver whose
-jurisdiction reaches the cadre."""
+jurisdiction reaches the cadre. A leave, deferral or exemption request is about one of
+those dispatches: that one is what is being decided, not part of the history, and is left
+out."""
 
 from django.urls import reverse
 
@@ -19,14 +21,30 @@ def cadre_panel(approval_request, user) -> dict | None:
     cadre = org_selectors.cadre_for_user(user, approval_request.cadre_id)
     if cadre is None:
         return None
-    dispatches = (
-        Dispatch.objects.filter(cadre=cadre)
-        .select_related("training_class")
-        .order_by("-training_class__start_date", "-pk")[:LATEST_DISPATCHES]
-    )
+    dispatches = Dispatch.objects.filter(cadre=cadre)
+    about = _dispatch_decided(approval_request)
+    if about is not None:
+        # The class being decided is the request's own subject, not the cadre's history.
+        dispatches = dispatches.exclude(pk=about)
+    dispatches = dispatches.select_related("training_class").order_by(
+        "-training_class__start_date", "-pk"
+    )[:LATEST_DISPATCHES]
     return {
         "cadre": cadre,
         "compliance": compliance.for_cadre(cadre),
         "dispatches": list(dispatches),
+        "about_a_dispatch": about is not None,
         "record_url": reverse("training_record", args=[cadre.pk]),
     }
+
+
+def _dispatch_decided(approval_request) -> int | None:
+    """The id of the dispatch a leave, deferral or exemption request is about (its
+    subject); None when the request is about something else."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from dispatch.models import Dispatch
+
+    if approval_request.subject_type_id != ContentType.objects.get_for_model(Dispatch).pk:
+        return None
+    return approval_request.subject_id

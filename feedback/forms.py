@@ -1,16 +1,25 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_date
 from core.validation import REASON_MAX_LENGTH
 from feedback.models import SCORE_MAX, SCORE_MIN, Applied
 
 SCORES = [(str(n), str(n)) for n in range(SCORE_MAX, SCORE_MIN - 1, -1)]
 
+#: a score left blank (services._score says the same of a score it is not given)
+SCORE_MISSING = _("Please give a score.")
+
 
 def _score_field(label):
     # A plain text field: the service checks the range and answers in Chinese, so a
-    # forged value outside 1–5 gets the same message as on the form.
-    return forms.CharField(label=label, widget=forms.RadioSelect(choices=SCORES), required=False)
+    # forged value outside 1–5 gets the same message as on the form. A blank one is
+    # missing, not invalid: 请评分.
+    return forms.CharField(
+        label=label,
+        widget=forms.RadioSelect(choices=SCORES),
+        error_messages={"required": SCORE_MISSING},
+    )
 
 
 def _comment_field(label=None):
@@ -23,10 +32,12 @@ def _comment_field(label=None):
 
 
 class EvaluationForm(forms.Form):
-    """The class's score and comment, then a score and comment per session."""
+    """The class's score and comment, then each session's score followed by its own
+    comment, each comment labelled with what it is about (a page of boxes all called
+    意见说明 left the trainee guessing which course a comment went to)."""
 
     score = _score_field(_("Your score of the class (5 is best)"))
-    comment = _comment_field()
+    comment = _comment_field(_("Your comment on the class"))
 
     def __init__(self, *args, sessions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,9 +45,15 @@ class EvaluationForm(forms.Form):
         for session in self.sessions:
             self.fields[f"session_{session.pk}"] = _score_field(
                 _("Session %(date)s “%(title)s” (%(teacher)s)")
-                % {"date": session.date, "title": session.title, "teacher": session.teacher}
+                % {
+                    "date": format_date(session.date),
+                    "title": session.title,
+                    "teacher": session.teacher,
+                }
             )
-            self.fields[f"session_{session.pk}_comment"] = _comment_field()
+            self.fields[f"session_{session.pk}_comment"] = _comment_field(
+                _("Your comment on “%(title)s”") % {"title": session.title}
+            )
 
     def session_answers(self) -> dict:
         data = self.cleaned_data

@@ -138,6 +138,9 @@ def evaluations_invite(today=None) -> int:
 
 
 def _score(value, field: str) -> int:
+    if value is None or str(value).strip() == "":
+        # Missing, not invalid: the trainee skipped it (the form says the same).
+        raise ValidationError({field: _("Please give a score.")})
     try:
         score = int(value)
     except (TypeError, ValueError):

@@ -46,7 +46,9 @@ def text_box(page: str) -> str:
 
 def shown_totals(page: str) -> dict:
     """The total line of the page's attendance table (表1): named … absent."""
-    table = re.search(r'<table id="circular-attendance">(.*?)</table>', page, re.S).group(1)
+    table = re.search(r'<table[^>]*id="circular-attendance"[^>]*>(.*?)</table>', page, re.S).group(
+        1
+    )
     total = re.search(r'<tr class="total">(.*?)</tr>', table, re.S).group(1)
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", total)[1:]
     keys = ("named", "attended", "leave", "deferred", "exempt", "absent")

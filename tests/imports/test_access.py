@@ -86,7 +86,7 @@ def test_the_index_lists_the_users_kinds_and_own_batches_and_the_header_links_it
     page = client.get("/imports/").content.decode()
     assert 'data-kind="test_units"' in page
     assert f'href="/imports/{batch.pk}/"' in page
-    assert "<td>测试单位</td>" in page  # the kind's label, not its slug
+    assert '<td data-label="数据类别">测试单位</td>' in page  # the kind's label, not its slug
     assert '<a href="/imports/">数据导入</a>' in page
     client.force_login(world.alice)
     assert '<a href="/imports/">' not in client.get("/").content.decode()

@@ -175,7 +175,7 @@ def test_each_list_pages_on_its_own_and_its_pager_keeps_the_others(client, world
     removed = page.split('id="removed"', 1)[1].split("</ul>", 1)[0]
     assert removed.count("经研究取消") == 10  # the second page of 60
     consulted = page.split('id="consultations"', 1)[1].split("</table>", 1)[0]
-    assert consulted.count("<tr><td>单位") == ROWS_A_PAGE
+    assert consulted.count('<tr><td data-label="单位">单位') == ROWS_A_PAGE
     nominated = page.split('id="nominations"', 1)[1].split("</ul>", 1)[0]
     assert nominated.count("<li>") == ROWS_A_PAGE
     versions = page.split('id="versions"', 1)[1].split("</ul>", 1)[0]
@@ -183,7 +183,7 @@ def test_each_list_pages_on_its_own_and_its_pager_keeps_the_others(client, world
 
     last = client.get(f"/plans/{plan.pk}/", {"consultations_page": 2}).content.decode()
     consulted = last.split('id="consultations"', 1)[1].split("</table>", 1)[0]
-    assert consulted.count("<tr><td>单位") == 10
+    assert consulted.count('<tr><td data-label="单位">单位') == 10
     assert units[-1].name in consulted and units[0].name not in consulted
 
 

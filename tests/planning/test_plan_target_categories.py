@@ -40,8 +40,8 @@ def test_the_plan_page_shows_each_class_target_categories(client, world, plan):
     rows = table.split("<tbody>", 1)[1].split("</tr>")
     first = next(r for r in rows if "科级干部进修班" in r)
     other = next(r for r in rows if "专题研讨班" in r)
-    assert f"<td>{TARGETS}</td>" in first
-    assert "<td>—</td>" in other and "乡科级" not in other
+    assert f'<td data-label="调训对象">{TARGETS}</td>' in first
+    assert '<td data-label="调训对象">—</td>' in other and "乡科级" not in other
 
 
 def test_the_plan_document_lists_each_class_target_categories(world, staff, plan):

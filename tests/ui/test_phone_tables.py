@@ -15,6 +15,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
+from circulars.models import Circular
 from dispatch.models import Dispatch, RollCall
 from feedback.models import Evaluation
 from planning import services as planning
@@ -23,12 +24,14 @@ from tests.feedback.kit import attended
 from tests.flowtools import (
     act,
     at_attendance,
+    circular_start,
     deadline,
     issue_roll_call,
     open_task,
     post_roll_call,
     process_of,
     request,
+    task_url,
 )
 from tests.planning.helpers import Partner, publish, quota_line
 from tests.surveys.kit import open_survey
@@ -300,3 +303,139 @@ def test_an_empty_viewflow_list_says_so(world, client):
     page = client.get("/workflow/approval/inbox/").content.decode()
     (table,) = stacked_tables(page)
     assert re.search(r'<tr class="xd-empty-row"><td colspan="\d+">暂无', table), table[-400:]
+
+
+# Wide tables a phone squeezed or cut off (a plan's thirteen columns one character a line,
+# the feedback report's last columns out of sight, the import kinds' file control clipped,
+# the circular's 表1 and 表2 running off the right edge): each row a card, each cell named.
+
+
+def stacked(page: str, marker: str) -> str:
+    """The stacked table that holds `marker`, with every body cell labelled."""
+    (table,) = [t for t in stacked_tables(page) if marker in t]
+    assert not unlabelled_cells(table), unlabelled_cells(table)
+    return table
+
+
+def test_a_plans_classes_and_consultations_read_as_cards(world, staff, klass, client):
+    plan = planning.plan_create(actor=world.bob, org_department=world.city_od, year=2027)
+    quota_line(world, plan, name="科级干部进修班")
+    client.force_login(world.bob)  # the drafter: the actions column too
+    page = client.get(f"/plans/{plan.pk}/").content.decode()
+    cards(page)  # every table of the page
+    table = stacked(page, "科级干部进修班")
+    assert labels(table) == {
+        "班次名称",
+        "培训机构",
+        "开始日期",
+        "结束日期",
+        "调训日期",
+        "学时",
+        "名额",
+        "调训对象",
+        "调训方式",
+        "各单位名额",
+        "对口支援（协作）组织部门",
+        "课程",
+        "教学指标豁免",
+        "操作",
+    }
+    # A cell of several parts keeps them together in the card's value column.
+    assert re.search(r'<td data-label="操作"><span><a href="[^"]+">', table)
+
+    planning.plan_submit(actor=world.bob, plan=plan, deadline=timezone.now() + dt.timedelta(days=2))
+    page = client.get(f"/plans/{plan.pk}/").content.decode()
+    cards(page)
+    consulted = stacked(page, 'data-label="轮次"')
+    assert labels(consulted) == {"单位", "轮次", "状态", "意见说明", "截止时间"}
+    assert f'<td data-label="单位">{world.school_unit.name}</td>' in consulted
+
+    # A plan without classes: one row across the whole table.
+    empty = planning.plan_create(actor=world.bob, org_department=world.city_od, year=2028)
+    cards(client.get(f"/plans/{empty.pk}/").content.decode())
+
+
+def test_the_feedback_report_reads_as_cards(world, staff, klass, client):
+    attended(client, world, staff, klass, [world.cadre_a])
+    client.force_login(world.bob)
+    table = stacked(client.get("/feedback/report/").content.decode(), klass.name)
+    assert labels(table) == {
+        "班次",
+        "培训机构",
+        "起止日期",
+        "应评人数",
+        "已评人数",
+        "平均评分",
+        "已跟踪",
+        "已运用",
+        "部分运用",
+        "未运用",
+        "平均等级",
+    }
+    assert re.search(r'<td data-label="已跟踪">0/1</td>', table)
+
+
+def test_the_import_kinds_and_batches_read_as_cards(world, client):
+    from imports.models import ImportBatch
+
+    ImportBatch.objects.create(
+        kind="cadres",
+        uploaded_by=world.bob,
+        file="imports/cadres.csv",
+        file_name="新任职干部名册.xlsx",
+        sha256="0" * 64,
+        rows_total=12,
+        rows_error=1,
+    )
+    client.force_login(world.bob)
+    page = client.get("/imports/").content.decode()
+    cards(page)  # every table of the page
+    kinds = stacked(page, 'type="file"')
+    assert labels(kinds) == {"数据类别", "模板", "上传"}
+    assert re.search(r'<td data-label="上传"><form method="post"', kinds)
+    assert re.search(r'<td data-label="数据类别"><span><a href="/imports/', kinds)
+    batches = stacked(page, "新任职干部名册.xlsx")
+    assert labels(batches) == {"文件", "数据类别", "上传时间", "状态", "行数", "有错误的行"}
+    assert '<td data-label="数据类别">干部</td>' in batches
+
+
+def test_the_circulars_figures_read_as_cards(world, klass, client):
+    today = timezone.localdate()
+    Dispatch.objects.create(
+        training_class=klass,
+        cadre=world.cadre_a,
+        unit=world.a,
+        status="attended",
+        confirm_due=timezone.now(),
+    )
+    klass.start_date, klass.end_date = today - dt.timedelta(days=10), today - dt.timedelta(days=6)
+    klass.report_date = klass.start_date
+    klass.save()
+    circular_start(client, world, today - dt.timedelta(days=30), today)
+    task = open_task(process_of(Circular.objects.get(), "CircularFlow"), "draft")
+    client.post(task_url(task, "assign"))
+    page = client.get(task_url(task, "execute")).content.decode()
+    attendance = stacked(page, 'id="circular-attendance"')
+    assert labels(attendance) == {
+        "单位",
+        "点名",
+        "参训",
+        "请假",
+        "缓训",
+        "免训",
+        "无故缺训",
+        "退训",
+        "未结",
+        "参训率",
+    }
+    assert f'<td class="unit" data-label="单位">{world.a.name}</td>' in attendance
+    followup = stacked(page, 'id="circular-followup"')
+    assert labels(followup) == {
+        "单位",
+        "应补训",
+        "补训逾期",
+        "通知",
+        "签收",
+        "签收率",
+        "学时达标率",
+    }
