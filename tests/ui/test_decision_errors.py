@@ -129,3 +129,30 @@ def test_the_script_focuses_the_summary_and_its_links_fields():
         script = handle.read()
     assert 'getElementById("xd-error-summary")' in script and "summary.focus()" in script
     assert ".xd-error-summary a[href^='#']" in script
+
+
+def test_a_roll_call_sent_back_says_so_at_the_top(world, klass, client):
+    client.force_login(world.bob)
+    response = client.post(
+        "/workflow/rollcall/start/",
+        {"training_class": klass.pk, "mode": "named", "response_deadline": ""},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    summary = summary_of(page)
+    assert re.search(r'<a href="#id_\w+">', summary), summary
+    assert page.index('id="xd-error-summary"') < page.index('class="vf-form xd-rollcall"')
+
+
+def test_a_circular_draft_sent_back_says_so_above_its_figures(world, staff, klass, client):
+    from circulars.models import Circular
+
+    today = dt.date.today()
+    assert circular_start(client, world, today.replace(day=1), today).status_code == 302
+    process = process_of(Circular.objects.latest("id"), "CircularFlow")
+    client.force_login(world.bob)
+    response = act(client, open_task(process, "draft"), {"title": "", "body": ""})
+    assert response.status_code == 200
+    page = response.content.decode()
+    summary_of(page)
+    assert page.index('id="xd-error-summary"') < page.index("<table")
