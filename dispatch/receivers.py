@@ -6,7 +6,6 @@ of its dispatches' flows with it."""
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from audit.services import record_event
 from dispatch import services
 from dispatch.flows import DispatchFlow
 from dispatch.flows.dispatch import class_dated_timers, class_processes, institution_steps
@@ -14,6 +13,7 @@ from dispatch.models import Dispatch, DispatchStatus
 from dispatch.notices import decision_to_trainee
 from dispatch.services.classes import register_class_moved
 from notifications.models import Event
+from workflow.claims import release_tasks
 from workflow.nodes import may_hold
 from workflow.runtime import (
     complete_task,
@@ -22,7 +22,6 @@ from workflow.runtime import (
     rearm_timers,
     rescope_open_tasks,
 )
-from workflow.services import task_label
 
 #: Why a claimed task went back to the queue (the `task.release` event's reason, as
 #: `workflow.claims` gives its own): its class moved to another institution.
@@ -96,23 +95,8 @@ def _release_lost_claims(processes, node, actor) -> None:
     claimed = Task.objects.filter(
         process__in=processes, flow_task=node, status=STATUS.ASSIGNED
     ).select_related("owner", "process")
-    for task in claimed.order_by("pk"):
-        if may_hold(task.owner, task):
-            continue
-        before = {"owner": task.owner_id, "status": task.status}
-        if not Task.objects.filter(
-            pk=task.pk, status=STATUS.ASSIGNED, owner_id=task.owner_id
-        ).update(status=STATUS.NEW, owner=None):
-            continue
-        record_event(
-            actor=actor,
-            verb="task.release",
-            target=task,
-            label=task_label(task),
-            before=before,
-            after={"owner": None, "status": STATUS.NEW.value, "reason": RELEASE_CLASS_MOVED},
-            note=RELEASE_CLASS_MOVED,
-        )
+    lost = [task for task in claimed.order_by("pk") if not may_hold(task.owner, task)]
+    release_tasks(actor=actor, tasks=lost, reason=RELEASE_CLASS_MOVED)
 
 
 # The class services announce a move to the hooks registered with them (services never

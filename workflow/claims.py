@@ -47,8 +47,19 @@ def release_lost_claims(*, actor, users, permission: str, reason: str, delegatio
     take it (status NEW, no owner), with a `task.release` event saying why, named by its
     step and subject (`task_label`); the number released. A task its owner completed
     meanwhile is left alone (a conditional update), so the release is safe to repeat."""
+    extra = {"delegation": getattr(delegation, "pk", None)}
+    return release_tasks(
+        actor=actor, tasks=lost_claims(users, permission), reason=reason, extra=extra
+    )
+
+
+def release_tasks(*, actor, tasks, reason: str, extra=None) -> int:
+    """Put each of the claimed `tasks` back in the queue (status NEW, no owner), each with
+    a `task.release` event saying why (`reason`, and `extra` in its after-state); the
+    number released. A task its owner completed meanwhile is left alone (a conditional
+    update). Also asked when a moved class takes its tasks elsewhere (dispatch)."""
     released = 0
-    for task in lost_claims(users, permission):
+    for task in tasks:
         before = {"owner": task.owner_id, "status": task.status}
         if not Task.objects.filter(
             pk=task.pk, status=STATUS.ASSIGNED, owner_id=task.owner_id
@@ -60,12 +71,7 @@ def release_lost_claims(*, actor, users, permission: str, reason: str, delegatio
             target=task,
             label=task_label(task),
             before=before,
-            after={
-                "owner": None,
-                "status": STATUS.NEW.value,
-                "reason": reason,
-                "delegation": getattr(delegation, "pk", None),
-            },
+            after={"owner": None, "status": STATUS.NEW.value, "reason": reason, **(extra or {})},
             note=reason,
         )
         released += 1
