@@ -298,8 +298,8 @@ def assert_recused(client, node, task, *, maker, decider):
     assert (task.status, task.owner_id) == (STATUS.NEW, None)
 
 
-def nomination_head_task(client, world, staff, klass):
-    """Unit A allotted two seats and its liaison nominated: the head approval task."""
+def allot(client, world, klass, seats=2):
+    """Bob allots `seats` of `klass` to unit A: its allocation and NominationFlow process."""
     client.force_login(world.bob)
     response = client.post(
         "/workflow/rollcall/start/",
@@ -307,11 +307,17 @@ def nomination_head_task(client, world, staff, klass):
             "training_class": klass.pk,
             "mode": "quota",
             "response_deadline": deadline(),
-            "allocations": f"{world.a.code} 2",
+            "allocations": f"{world.a.code} {seats}",
         },
     )
-    assert response.status_code == 302
-    process = process_of(QuotaAllocation.objects.get(unit=world.a), "NominationFlow")
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    allocation = QuotaAllocation.objects.get(unit=world.a)
+    return allocation, process_of(allocation, "NominationFlow")
+
+
+def nomination_head_task(client, world, staff, klass):
+    """Unit A allotted two seats and its liaison nominated: the head approval task."""
+    _allocation, process = allot(client, world, klass)
     client.force_login(staff.lily)
     response = act(client, open_task(process, "nominate"), {"cadres": [world.cadre_a.pk]})
     assert response.status_code == 302

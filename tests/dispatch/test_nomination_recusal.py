@@ -22,28 +22,11 @@ from org.models import Cadre
 from tests.factories import cadre, user
 from tests.flowtools import (
     act,
+    allot,
     assert_recused,
-    deadline,
     open_task,
-    process_of,
     recusal,
 )
-
-
-def _allot(client, world, klass, seats=2):
-    client.force_login(world.bob)
-    response = client.post(
-        "/workflow/rollcall/start/",
-        {
-            "training_class": klass.pk,
-            "mode": "quota",
-            "response_deadline": deadline(),
-            "allocations": f"{world.a.code} {seats}",
-        },
-    )
-    assert response.status_code == 302
-    allocation = QuotaAllocation.objects.get(unit=world.a)
-    return allocation, process_of(allocation, "NominationFlow")
 
 
 def _nominate(client, liaison, process, cadres):
@@ -67,7 +50,7 @@ def amos(world):
 def nominated_by_head(client, world, klass, amos):
     """Alice heads A and serves as its liaison too; she nominates 王堃."""
     org_services.role_grant(actor=None, user=world.alice, role="unit_liaison", unit=world.a)
-    allocation, process = _allot(client, world, klass)
+    allocation, process = allot(client, world, klass)
     _nominate(client, world.alice, process, [world.cadre_a])
     allocation.refresh_from_db()
     assert allocation.nominated_by == world.alice
@@ -103,7 +86,7 @@ def test_the_head_step_is_not_offered_to_the_head_who_nominated(
 def test_a_head_named_among_the_nominees_is_recused(client, world, staff, klass, amos):
     own = cadre("赵敏", world.a, world.city_od)
     Cadre.objects.filter(pk=own.pk).update(user=world.alice)
-    allocation, process = _allot(client, world, klass)
+    allocation, process = allot(client, world, klass)
     _nominate(client, staff.lily, process, [own, world.cadre_a])
     before = _state(allocation)
     with pytest.raises(PermissionDenied):
@@ -129,7 +112,7 @@ def test_a_deputy_acting_only_for_the_nominating_head_is_refused(world, nominate
 
 
 def test_a_liaison_nomination_is_approved_by_the_head_as_before(client, world, staff, klass):
-    allocation, process = _allot(client, world, klass)
+    allocation, process = allot(client, world, klass)
     _nominate(client, staff.lily, process, [world.cadre_a])
     assert NominationFlow.head_approval.can_assign(world.alice, open_task(process, "head_approval"))
     services.nomination_head_decide(actor=world.alice, allocation=allocation, approve=True)
@@ -140,7 +123,7 @@ def test_a_dispatcher_among_the_nominees_does_not_accept_them(client, world, sta
     own = cadre("钱程", world.a, world.city_od)
     Cadre.objects.filter(pk=own.pk).update(user=world.bob)
     other = user("bea", "dispatcher", world.root)
-    allocation, process = _allot(client, world, klass)
+    allocation, process = allot(client, world, klass)
     _nominate(client, staff.lily, process, [own])
     client.force_login(world.alice)
     assert (
@@ -166,7 +149,7 @@ def test_a_dispatcher_among_the_nominees_does_not_accept_them(client, world, sta
 
 
 def test_the_migration_names_who_nominated_from_the_audit_trail(client, world, staff, klass):
-    allocation, process = _allot(client, world, klass)
+    allocation, process = allot(client, world, klass)
     _nominate(client, staff.lily, process, [world.cadre_a])
     QuotaAllocation.objects.filter(pk=allocation.pk).update(nominated_by=None)
     migration = importlib.import_module("dispatch.migrations.0008_quota_nominated_by")

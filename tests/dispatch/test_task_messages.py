@@ -15,8 +15,8 @@ from dispatch.models import Makeup, QuotaAllocation
 from tests.factories import training_class
 from tests.flowtools import (
     act,
+    allot,
     at_attendance,
-    deadline,
     named,
     open_task,
     process_of,
@@ -105,22 +105,6 @@ def test_absent_says_absent(world, staff, klass, client):
 
 
 # -- subjects in words ------------------------------------------------------------------
-
-
-def allot(client, world, klass, seats=2):
-    client.force_login(world.bob)
-    response = client.post(
-        "/workflow/rollcall/start/",
-        {
-            "training_class": klass.pk,
-            "mode": "quota",
-            "response_deadline": deadline(),
-            "allocations": f"{world.a.code} {seats}",
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[-2000:]
-    allocation = QuotaAllocation.objects.get(unit=world.a)
-    return allocation, process_of(allocation, "NominationFlow")
 
 
 def test_an_allocation_reads_as_its_unit_and_seats(world, staff, klass, client):
