@@ -31,6 +31,7 @@ from ledger.recognition import (
 )
 from ledger.recognition import recognition_refusal as recognition_refusal  # re-exported
 from org import idnumber, selectors
+from org.locks import lock_cadres
 from org.models import Cadre
 from org.policy import require_any
 
@@ -293,6 +294,8 @@ def hours_import_commit(*, actor, hour_import: HourImport) -> list[HourRecord]:
     day_totals = {}
     cadre_ids = {row[0] for row in rows}
     dates = {row[1] for row in rows}
+    # Another import committing hours of these cadres waits here, then is counted below.
+    lock_cadres(cadre_ids)
     for batch in _batches(cadre_ids):
         existing = (
             HourRecord.objects.filter(cadre_id__in=batch, date__in=dates, kind=HourKind.ONLINE)

@@ -11,9 +11,9 @@ from core.formatting import format_date
 from dispatch.hour_days import concentrated_credits_overlapping
 from dispatch.models import Filing, FilingStatus
 from dispatch.policy import require_not_own_filing
-from dispatch.services.rollcall import lock_cadres
 from ledger.models import HourKind, HourRecord, HourSource
 from ledger.services import future_day_refusal
+from org.locks import lock_cadres
 from org.policy import require_any
 
 MAX_HOURS_PER_DAY = 8

@@ -26,7 +26,7 @@ from dispatch.models import (
 from dispatch.models.dispatch import BUSY_DISPATCH_STATUSES, OPEN_DISPATCH_STATUSES
 from dispatch.selectors import dispatches_ruling_out
 from org import selectors as org_selectors
-from org.models import Cadre
+from org.locks import lock_cadres
 from org.policy import require_any
 from workflow.runtime import cancel_process, processes_of
 
@@ -101,20 +101,6 @@ def check_seats(training_class, wanted: int, field: str) -> None:
                 % {"count": wanted, "left": max(left, 0), "quota": training_class.quota}
             }
         )
-
-
-def lock_cadres(cadres) -> None:
-    """Lock the cadres' rows, in the order of their keys, until the transaction ends.
-
-    Every path that gives a cadre a live dispatch (a named roll call, an accepted
-    nomination, a scheduled makeup) takes these locks before it looks for clashes, so two
-    of them cannot both find a cadre free and both commit a dispatch to overlapping
-    classes: the second waits, then sees the first's dispatch. Taken before the class
-    row (`seats_left`), always in key order, so the paths cannot deadlock one another."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("lock_cadres() must run inside the transaction that books them.")
-    pks = sorted({c.pk for c in cadres})
-    list(Cadre.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk"))
 
 
 def check_cadres_free(cadres, training_class) -> None:
