@@ -21,7 +21,7 @@ from approvals.views import (
 from org.roles import ESCALATION_PERMISSION
 from workflow.mixins import ScopedFlowMixin
 from workflow.nodes import SUBJECT, deadline
-from workflow.runtime import fresh_artifact, retarget_open_tasks
+from workflow.runtime import fresh_artifact, processes_of, rearm_timers, retarget_open_tasks
 
 
 def _step_scope(stage, index):
@@ -31,13 +31,37 @@ def _step_scope(stage, index):
     return scope
 
 
+def reminder_moment(request):
+    """When the approvers of `request` are reminded: hours before it is due."""
+    return request.due_at - timedelta(hours=settings.XUNDIAO_REMINDER_BEFORE_HOURS)
+
+
+def due_moment(request):
+    """When an undecided step of `request` is escalated."""
+    return request.due_at
+
+
 def _reminder_at(activation):
-    hours = settings.XUNDIAO_REMINDER_BEFORE_HOURS
-    return fresh_artifact(activation.process).due_at - timedelta(hours=hours)
+    return reminder_moment(fresh_artifact(activation.process))
 
 
 def _due_at(activation):
-    return fresh_artifact(activation.process).due_at
+    return due_moment(fresh_artifact(activation.process))
+
+
+def rearm_deadlines(requests) -> None:
+    """The due moment of each of `requests` changed (`services.requests_due_advance`):
+    its process's reminder and escalation timers still to fire move with it."""
+    moments = {_reminder_at: reminder_moment, _due_at: due_moment}
+    timers = [
+        (node, moments[node._delay])
+        for node in ApprovalFlow.instance.nodes()
+        if getattr(node, "_delay", None) in moments
+    ]
+    for request in requests:
+        processes = processes_of(request, ApprovalFlow)
+        for node, moment in timers:
+            rearm_timers(processes, node, moment(request))
 
 
 def _step_permission(stage, index):

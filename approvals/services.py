@@ -327,3 +327,33 @@ def request_cancel(*, actor, request: ApprovalRequest, reason: str) -> ApprovalR
         note=reason,
     )
     return request
+
+
+@transaction.atomic
+def requests_due_advance(*, actor, requests, latest, reason: str) -> list[ApprovalRequest]:
+    """The pending `requests` due after `latest` are due at `latest` from now on (never
+    less than an hour from now, nor later than they were): their subject moved earlier (a
+    class's new dates). Each change is audited with `reason`; the changed requests are
+    returned (their flows' timers follow them: `approvals.flows.rearm_deadlines`)."""
+    floor = timezone.now() + timedelta(hours=1)
+    changed = []
+    pending = ApprovalRequest.objects.select_for_update().filter(
+        pk__in=[r.pk for r in requests], status=RequestStatus.PENDING, due_at__gt=latest
+    )
+    for request in pending.order_by("pk"):
+        due_at = max(latest, floor)
+        if due_at >= request.due_at:
+            continue
+        before = snapshot(request)
+        request.due_at = due_at
+        request.save(update_fields=["due_at"])
+        record_event(
+            actor=actor,
+            verb="approval.due_advance",
+            target=request,
+            before=before,
+            after=snapshot(request),
+            note=reason,
+        )
+        changed.append(request)
+    return changed

@@ -3,15 +3,24 @@ something: an approval decided about a dispatch resumes its DispatchFlow; 签收
 inbox completes the dispatch's acknowledgement task; a class moved moves the open steps
 of its dispatches' flows with it."""
 
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from approvals.flows import rearm_deadlines
+from approvals.models import ApprovalRequest, RequestStatus
+from approvals.services import requests_due_advance
+from core.formatting import format_span
 from dispatch import services
 from dispatch.flows import DispatchFlow
 from dispatch.flows.dispatch import class_dated_timers, class_processes, institution_steps
 from dispatch.models import Dispatch, DispatchStatus
 from dispatch.notices import decision_to_trainee
 from dispatch.services.classes import register_class_moved
+from dispatch.services.rollcall import class_start_moment
 from notifications.models import Event
 from workflow.claims import release_tasks
 from workflow.nodes import may_hold
@@ -74,18 +83,39 @@ def on_class_moved(training_class, moved, actor):
     its dispatches' flows follow it. Moved dates move the timers computed from them (the
     class start ending an unanswered confirmation or acknowledgement) to the moment for
     the new dates: a class moved earlier ends those steps at its new first day — on the
-    next sweep when that is already past. A new institution takes the attendance tasks:
+    next sweep when that is already past — and the pending requests about its
+    dispatches are due by its new eve. A new institution takes the attendance tasks:
     its registrars' queue from now on, and a task the old one claimed and may no longer
     hold goes back to that queue, with a `task.release` event."""
     processes = class_processes(training_class)
     if moved & {"start_date", "end_date"}:
         for node, moment_for in class_dated_timers().items():
             rearm_timers(processes, node, moment_for(training_class))
+        _advance_request_deadlines(training_class, actor)
     if "institution_id" in moved:
         scope = training_class.institution.unit
         for node in institution_steps():
             rescope_open_tasks(processes, node, scope=scope)
             _release_lost_claims(processes, node, actor)
+
+
+def _advance_request_deadlines(training_class, actor) -> None:
+    """A leave, deferral or exemption request about a dispatch of the class is decided the
+    day before the class starts at the latest (`approval_due`): a class moved earlier
+    brings the pending ones' deadlines (and their reminders) forward to its new eve."""
+    pending = ApprovalRequest.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Dispatch),
+        subject_id__in=Dispatch.objects.filter(training_class=training_class).values("pk"),
+        status=RequestStatus.PENDING,
+    )
+    changed = requests_due_advance(
+        actor=actor,
+        requests=list(pending.only("pk")),
+        latest=class_start_moment(training_class) - dt.timedelta(days=1),
+        reason=_("The class was moved to %(dates)s.")
+        % {"dates": format_span(training_class.start_date, training_class.end_date)},
+    )
+    rearm_deadlines(changed)
 
 
 def _release_lost_claims(processes, node, actor) -> None:

@@ -9,12 +9,15 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from approvals.flows import ApprovalFlow
+from approvals.models import ApprovalRequest
 from audit.models import AuditEvent
 from dispatch.models import Dispatch, DispatchStatus, Institution, InstitutionKind, TrainingClass
 from dispatch.services import training_class_save
@@ -23,7 +26,7 @@ from imports.kinds import Action
 from org.models import UnitKind
 from tests.dispatch.import_kit import commit
 from tests.factories import unit, user
-from tests.flowtools import act, named, open_task, task_url
+from tests.flowtools import act, named, open_task, process_of, request, task_url
 from workflow.mytasks import open_tasks
 
 pytestmark = pytest.mark.klass(name="全市专题培训班", credit_hours=40)
@@ -167,6 +170,51 @@ def test_a_class_moved_later_keeps_the_step_open_until_its_new_start(world, staf
     with time_machine.travel(new_start + dt.timedelta(hours=1), tick=False):
         call_command("workflow_timers")
     assert open_task(process, "record_attendance")
+
+
+@pytest.mark.parametrize("move", MOVES)
+def test_a_pending_request_of_a_class_moved_earlier_is_due_by_its_new_eve(
+    move, world, staff, klass, client
+):
+    dispatch, process = named(client, world, klass, world.cadre_a)
+    assert request(client, staff.lily, process, "leave").status_code == 302
+    approval = ApprovalRequest.objects.get(status="pending")
+    approval_process = process_of(approval, "ApprovalFlow")
+    [reminder] = Task.objects.filter(
+        process=approval_process, status=STATUS.SCHEDULED, flow_task__in=timer_nodes()
+    )  # the reminder of the head's step (its escalation is armed when it fires)
+    old_due = approval.due_at
+
+    earlier = timezone.localdate() + dt.timedelta(days=4)
+    move(
+        world,
+        klass,
+        start_date=earlier,
+        end_date=earlier + dt.timedelta(days=4),
+        report_date=earlier,
+    )
+    approval.refresh_from_db()
+    eve = class_start_moment(TrainingClass.objects.get(pk=klass.pk)) - dt.timedelta(days=1)
+    assert approval.due_at == eve < old_due
+    hours = dt.timedelta(hours=settings.XUNDIAO_REMINDER_BEFORE_HOURS)
+    reminder.refresh_from_db()
+    assert reminder.scheduled == eve - hours
+    event = AuditEvent.objects.get(verb="approval.due_advance", target_id=str(approval.pk))
+    assert event.after["due_at"] != event.before["due_at"]
+    assert (
+        event.note.startswith("班次已调整至") and earlier.strftime("%Y年%-m月%-d日") in event.note
+    )
+
+    # Moved later again: the deadline does not go back.
+    later = earlier + dt.timedelta(days=30)
+    move(world, klass, start_date=later, end_date=later + dt.timedelta(days=4), report_date=later)
+    approval.refresh_from_db()
+    assert approval.due_at == eve
+
+
+def timer_nodes():
+    flow = ApprovalFlow.instance
+    return [node for node in flow.nodes() if getattr(node, "_delay", None) is not None]
 
 
 def test_a_change_of_anything_else_leaves_the_timers_alone(world, staff, klass, client):
