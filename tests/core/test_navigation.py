@@ -98,3 +98,16 @@ def test_every_page_links_an_icon_that_exists(url, world, client):
 def test_the_browsers_own_favicon_request_finds_the_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"] == "/static/xundiao/favicon.ico"
+
+
+def test_a_refusal_with_its_own_reason_gives_no_advice_to_ask_for_a_role(world, rf):
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    request = rf.get("/")
+    request.user = world.dave
+    reasoned = permission_denied(request, PermissionDenied("您是该事项的推荐人选，应当回避。"))
+    page = reasoned.content.decode()
+    assert reasoned.status_code == 403 and "应当回避" in page and "授予" not in page
+    plain = permission_denied(request, PermissionDenied()).content.decode()
+    assert "授予" in plain
