@@ -174,12 +174,19 @@ def _might_have_taken(user, task) -> bool:
 def hide_out_of_reach(flow, entry):
     """Wrap a process or task page so that Viewflow's refusal (PermissionDenied) becomes
     404 for a process out of the user's reach — one the user may not see and takes no
-    part in — and a login redirect for an anonymous visitor."""
+    part in — and a login redirect for an anonymous visitor. A task page whose task is
+    not of the process its URL names answers 404 before anything runs."""
     if not isinstance(entry, URLPattern) or "process_pk" not in str(entry.pattern):
         return entry
     view = entry.callback
 
     def hidden(request, *args, **kwargs):
+        task_pk = kwargs.get("task_pk")
+        mismatched = task_pk is not None and request.user.is_authenticated
+        if mismatched and not _task_of_process(flow, task_pk, kwargs["process_pk"]):
+            # Viewflow finds the task by its own key but locks the process the URL names:
+            # a mismatched pair would act on a task outside its process's lock.
+            raise Http404
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied:
@@ -191,6 +198,11 @@ def hide_out_of_reach(flow, entry):
 
     update_wrapper(hidden, view)
     return URLPattern(entry.pattern, hidden, entry.default_args, entry.name)
+
+
+def _task_of_process(flow, task_pk, process_pk) -> bool:
+    """Whether the task `task_pk` is one of the process `process_pk`'s."""
+    return flow.task_class._default_manager.filter(pk=task_pk, process_id=process_pk).exists()
 
 
 def out_of_reach(flow, user, process_pk, task_pk=None) -> bool:

@@ -96,3 +96,21 @@ def test_task_owners_are_named_not_logged_in_names(world, staff, klass, client):
         page = client.get(url).content.decode()
         assert "林丽" in page, url
         assert ">lily<" not in page and '"lily"' not in page, url
+
+
+def test_a_task_under_another_process_s_url_answers_404_and_stays_open(
+    world, staff, klass, client
+):
+    """Viewflow locks the process its URL names: a task must be of that process, or the
+    step would run outside its own process's lock."""
+    issue_roll_call(client, world, klass, [world.cadre_a, world.cadre_a1])
+    first, second = (process_of(d, "DispatchFlow") for d in Dispatch.objects.order_by("pk"))
+    task = open_task(first, "confirm")
+    client.force_login(staff.lily)
+    for process_pk in (second.pk, 999999):
+        url = f"/workflow/dispatch/{process_pk}/confirm/{task.pk}/"
+        assert client.post(url + "assign/").status_code == 404
+        assert client.post(url + "execute/", {"action": "confirm"}).status_code == 404
+    task.refresh_from_db()
+    assert task.status == STATUS.NEW and task.owner_id is None
+    assert client.post(task_url(task, "assign")).status_code == 302  # its own URL works
