@@ -11,6 +11,7 @@ from core.http import positive_int
 from core.validation import REASON_MAX_LENGTH, validate_attachment
 from core.widgets import DateInput, DateTimeInput, MultiPicker
 from dispatch.models import AttendanceResult, RequestKind, RollCallMode, TrainingClass
+from dispatch.models.classes import CLASS_QUOTA_MAX
 from dispatch.policy import ACK_DISPATCHER
 from org import selectors as org_selectors
 from org.models import Cadre, Unit
@@ -41,6 +42,21 @@ class TrainingClassForm(forms.ModelForm):
             "end_date": DateInput(),
             "report_date": DateInput(),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The fields' own bounds say so in the words of the class rules
+        # (`TrainingClass.clean`), not in Django's generic ones.
+        seats = _("A class has from 1 to %(max)s seats.") % {"max": CLASS_QUOTA_MAX}
+        self.fields["quota"].error_messages.update(min_value=seats, max_value=seats)
+        hours = _("Credit hours are a number below 100,000 with at most one decimal place.")
+        for code in ("max_digits", "max_whole_digits", "max_decimal_places"):
+            self.fields["credit_hours"].error_messages[code] = hours
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.max_length:
+                field.error_messages["max_length"] = _(
+                    "At most %(limit_value)d characters (this has %(show_value)d)."
+                )
 
 
 class ConfirmForm(forms.Form):

@@ -41,6 +41,28 @@ def test_a_dispatcher_creates_a_class_and_sees_chinese_errors(world, login):
     assert response.status_code == 302
 
 
+def test_out_of_bounds_fields_are_refused_in_the_class_rules_words(world, login):
+    start = dt.date.today() + dt.timedelta(days=40)
+    data = {
+        "name": "班" * 300,
+        "institution": world.school.pk,
+        "organizer": world.city_od.pk,
+        "kind": "main",
+        "start_date": start,
+        "end_date": start + dt.timedelta(days=4),
+        "report_date": start,
+        "location": "党校",
+        "credit_hours": "99999999",
+        "days": 5,
+        "quota": -1,
+    }
+    response = login(world.bob).post("/classes/new/", data)
+    errors = {name: " ".join(e) for name, e in response.context["form"].errors.items()}
+    assert errors["quota"] == "名额须在 1 至 10000 人之间。"
+    assert errors["credit_hours"] == "学时须为小于100000的数，最多保留一位小数。"
+    assert errors["name"] == "最多128个字（现为300个）。"
+
+
 def test_the_county_dispatcher_cannot_organize_for_the_city(world, login):
     start = dt.date.today() + dt.timedelta(days=40)
     data = {
