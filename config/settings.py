@@ -146,6 +146,8 @@ XUNDIAO_REMINDER_BEFORE_HOURS = env.int("XUNDIAO_REMINDER_BEFORE_HOURS", default
 XUNDIAO_APPROVAL_DAYS = env.int("XUNDIAO_APPROVAL_DAYS", default=3)
 # Makeup training falls due this many months after a deferral or an absence.
 XUNDIAO_MAKEUP_DUE_MONTHS = env.int("XUNDIAO_MAKEUP_DUE_MONTHS", default=12)
+# A recorded attendance may be corrected (考勤更正) until this many days after the class ended.
+XUNDIAO_ATTENDANCE_CORRECTION_DAYS = env.int("XUNDIAO_ATTENDANCE_CORRECTION_DAYS", default=30)
 # How often each org department's circular is started automatically: month, quarter, year.
 XUNDIAO_CIRCULAR_SCHEDULE = env.str("XUNDIAO_CIRCULAR_SCHEDULE", default="quarter")
 # Bounds of an uploaded import (core/spreadsheets.py): the file's size, its rows of data,

@@ -162,6 +162,8 @@ class Row:
         self.awaiting = dispatch.task_id is not None
         self.claimed_by_other = self.awaiting and owner is not None and owner.pk != user.pk
         self.recorded = not self.awaiting and dispatch.status in RECORDED
+        # The 「更正」 link (`attendance_correction`): asked of the policy, no query.
+        self.correctable = self.recorded and policy.attendance_correction_refusal(dispatch) is None
         self.form = None
         self.errors: list[str] = []
 
@@ -201,7 +203,7 @@ def roster(training_class):
         Dispatch.objects.filter(
             training_class=training_class, status__in=[*OPEN_DISPATCH_STATUSES, *RECORDED]
         )
-        .select_related("cadre", "unit")
+        .select_related("cadre", "unit", "training_class")
         .annotate(
             task_id=Subquery(task.values("pk")[:1]),
             task_owner_id=Subquery(task.values("owner_id")[:1]),

@@ -297,6 +297,39 @@ def makeup_owed(makeup):
     )
 
 
+def attendance_corrected(
+    dispatch, *, key: str, before: str, after: str, reason: str, owed=None, cancelled=None
+):
+    """A recorded attendance corrected (考勤更正): the unit's liaisons and the trainee
+    (with an account) get ONE message each, saying what was recorded (`before`), what it
+    is now (`after`) and why. A makeup the correction makes owed (`owed`) or cancels
+    (`cancelled`) is told in the same message — no separate 补训 notice — so nobody hears
+    of one correction twice. `key` names the correction (its audit event)."""
+    recipients = liaisons(dispatch.unit)
+    user = dispatch.cadre.user
+    if user is not None and user.is_active and user not in recipients:
+        recipients.append(user)
+    context = {
+        "cadre_name": dispatch.cadre.name,
+        "unit_name": dispatch.unit.name,
+        "class_name": dispatch.training_class.name,
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+    if owed is not None:
+        context.update(makeup_reason=owed.get_reason_label(), makeup_due=owed.due_date)
+    if cancelled is not None:
+        context["makeup_cancelled"] = True
+    notify(
+        event=Event.ATTENDANCE_CORRECTED,
+        recipients=recipients,
+        key=key,
+        context=context,
+        url=record_url(dispatch.cadre_id),
+    )
+
+
 def decision_to_trainee(dispatch, request):
     user = dispatch.cadre.user
     if user is None:

@@ -2,6 +2,9 @@
 services (which refuse), the views (403), the flows (a start node's availability) and the
 template tags (which show a link exactly when following it does not end in 403)."""
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -11,7 +14,14 @@ from django.utils.translation import gettext as _
 from approvals.policy import HEAD_PERMISSION, may_decide_own, own_recusal_message
 from audit.models import AuditEvent
 from core.formatting import format_date
-from dispatch.models import AttendanceResult, Filing, QuotaAllocation
+from dispatch.models import (
+    AttendanceResult,
+    DispatchKind,
+    DispatchStatus,
+    Filing,
+    MakeupStatus,
+    QuotaAllocation,
+)
 from org.policy import DISPATCHER_PERMISSION, is_dispatcher, may
 
 
@@ -91,6 +101,65 @@ def attendance_refusal(training_class, outcome: str | None = None, *, today=None
 def require_attendance_open(training_class, outcome: str | None = None) -> None:
     if message := attendance_refusal(training_class, outcome):
         raise ValidationError(message)
+
+
+#: the dispatch statuses of a recorded attendance (present, absent, withdrawn)
+RECORDED_ATTENDANCE = (DispatchStatus.ATTENDED, DispatchStatus.ABSENT, DispatchStatus.WITHDRAWN)
+
+
+def attendance_correction_deadline(training_class) -> dt.date:
+    """The last day a recorded attendance of the class may be corrected:
+    `XUNDIAO_ATTENDANCE_CORRECTION_DAYS` days after the class ended."""
+    days = settings.XUNDIAO_ATTENDANCE_CORRECTION_DAYS
+    return training_class.end_date + dt.timedelta(days=days)
+
+
+def attendance_correction_refusal(
+    dispatch, today=None, *, outcome: str | None = None
+) -> str | None:
+    """Why the attendance recorded for `dispatch` cannot be corrected (to `outcome`, when
+    given: what `attendance_outcome` makes of the correction), or None (考勤更正).
+
+    Only a recorded attendance (present, absent, withdrawn) of a regular dispatch: a
+    makeup dispatch's outcome has settled its makeup (attended, or owed again), which a
+    correction would leave wrong. Only until `attendance_correction_deadline`. A cadre is
+    recorded present only once the class has ended (`attendance_refusal`). Corrected to
+    present, an absentee owes no makeup: the makeup owed for the dispatch is cancelled,
+    which only a makeup still owed may be — not one scheduled into a class, attended or
+    exempted. Without `outcome` (the roster's link), whether any correction is open."""
+    today = today or timezone.localdate()
+    if dispatch.status not in RECORDED_ATTENDANCE:
+        return _(
+            "Only an attendance already recorded (present, absent or withdrawn) can be corrected."
+        )
+    if dispatch.kind == DispatchKind.MAKEUP:
+        return _(
+            "This is a makeup dispatch: its outcome has settled the makeup training it made "
+            "up for, so its attendance cannot be corrected."
+        )
+    training_class = dispatch.training_class
+    deadline = attendance_correction_deadline(training_class)
+    if today > deadline:
+        return _(
+            "The attendance of %(klass)s could be corrected until %(date)s, %(days)s days "
+            "after the class ended."
+        ) % {
+            "klass": training_class.name,
+            "date": format_date(deadline),
+            "days": settings.XUNDIAO_ATTENDANCE_CORRECTION_DAYS,
+        }
+    if outcome is None:
+        return None
+    if message := attendance_refusal(training_class, outcome, today=today):
+        return message
+    if outcome == AttendanceResult.PRESENT and dispatch.status != DispatchStatus.ATTENDED:
+        makeup = getattr(dispatch, "makeup", None)
+        if makeup is not None and makeup.status not in (MakeupStatus.OWED, MakeupStatus.CANCELLED):
+            return _(
+                "The makeup training owed for this dispatch is already %(status)s: the cadre "
+                "can no longer be recorded present, which would cancel it."
+            ) % {"status": makeup.get_status_display()}
+    return None
 
 
 #: in which capacity a notice is acknowledged (签收): by the trainee themself; by the

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from dispatch import attendance, curriculum_views, leadership_views, views
+from dispatch import (
+    attendance,
+    attendance_correction,
+    curriculum_views,
+    leadership_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +15,11 @@ urlpatterns = [
     path("classes/<int:pk>/", views.class_detail, name="class_detail"),
     path("classes/<int:pk>/candidates/", views.class_candidates, name="class_candidates"),
     path("classes/<int:pk>/attendance/", attendance.class_attendance, name="class_attendance"),
+    path(
+        "classes/<int:pk>/attendance/<int:dispatch_pk>/correct/",
+        attendance_correction.attendance_correct,
+        name="attendance_correct",
+    ),
     path(
         "classes/<int:pk>/sessions/new/",
         curriculum_views.class_session_create,

@@ -157,6 +157,10 @@ class Event(models.TextChoices):
     CIRCULAR_ISSUED = "circular_issued", pgettext_lazy("notification event", "Circular issued")
     CANCELLED = "cancelled", pgettext_lazy("notification event", "Dispatch cancelled")
     ALLOTTED = "allotted", pgettext_lazy("notification event", "Seats allotted")
+    ATTENDANCE_CORRECTED = (
+        "attendance_corrected",
+        pgettext_lazy("notification event", "Attendance corrected"),
+    )
 
 
 class Channel(models.TextChoices):

@@ -1,5 +1,6 @@
 """Recording a whole class's attendance from its roster: each row through the
-`attendance_record` service, completing the dispatch's record_attendance task."""
+`attendance_record` service, completing the dispatch's record_attendance task; and
+correcting one recorded attendance, starting the makeup's flow it may owe."""
 
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from dispatch.models import (
     Dispatch,
 )
 from dispatch.policy import attendance_outcome, attendance_refusal, require_attendance_open
+from dispatch.services.attendance_corrections import CorrectionOutcome, attendance_correct
 from dispatch.services.dispatching import attendance_record
 from org.policy import require_any
 
@@ -113,3 +115,21 @@ def class_attendance_record(*, actor, training_class, rows) -> list[Dispatch]:
         after={"dispatches": [d.pk for d in done]},
     )
     return done
+
+
+@transaction.atomic
+def attendance_correct_and_continue(
+    *, actor, dispatch, result, leave_hours, reason
+) -> CorrectionOutcome:
+    """Correct a recorded attendance (`attendance_correct`) and carry the flows along: a
+    makeup the correction makes owed — absent or withdrawn after all — gets its
+    MakeupFlow, as `DispatchFlow.report_outcome` starts one after a first record. (The
+    makeup a correction cancels has its flow ended by the service.)"""
+    from dispatch.flows.dispatch import start_makeup
+
+    outcome = attendance_correct(
+        actor=actor, dispatch=dispatch, result=result, leave_hours=leave_hours, reason=reason
+    )
+    if outcome.makeup_owed is not None:
+        start_makeup(outcome.makeup_owed)
+    return outcome

@@ -1,5 +1,6 @@
 """Writes: one function per business action, atomic, permission-checked, audited."""
 
+from dispatch.services.attendance_corrections import CorrectionOutcome, attendance_correct
 from dispatch.services.classes import training_class_save
 from dispatch.services.dispatching import (
     attendance_record,
@@ -35,7 +36,9 @@ __all__ = [
     "makeup_escalate",
     "makeup_outcome",
     "makeup_schedule",
+    "attendance_correct",
     "attendance_record",
+    "CorrectionOutcome",
     "dispatch_acknowledge",
     "dispatch_confirm",
     "dispatches_create",

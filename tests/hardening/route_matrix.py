@@ -13,6 +13,8 @@ never refused.
 import re
 from dataclasses import dataclass
 
+from viewflow.workflow.models import Process
+
 from tests.hardening import admin_routes
 from tests.hardening.roles_and_sides import (  # noqa: F401 - the matrix modules import them from here
     ANONYMOUS,
@@ -90,6 +92,9 @@ def sample_url(pattern, name, samples):
     sample = samples.get(OBJECTS.get(name or pattern))
     if sample is None:
         return None
+    if (name or pattern) in COMPOSITE:
+        ids = iter(COMPOSITE[name or pattern](sample))
+        return "/" + _CONVERTER.sub(lambda _m: str(next(ids)), pattern)
     return "/" + _CONVERTER.sub(str(sample), pattern)
 
 
@@ -130,7 +135,18 @@ OBJECTS = {
     "roll_call_detail": "rollcall",
     "roll_call_acknowledgements": "rollcall",
     "circulars:figures": "circular",
+    "attendance_correct": "dispatch:record_attendance",
 }
+
+
+def _recorded_attendance(ids):
+    """(class, dispatch) of the absentee's dispatch whose attendance Rita recorded."""
+    dispatch = Process.objects.get(pk=ids[0]).artifact
+    return dispatch.training_class_id, dispatch.pk
+
+
+#: routes with several ids: their ids, in order, read from their OBJECTS sample
+COMPOSITE = {"attendance_correct": _recorded_attendance}
 
 
 SIGNED_IN_PAGE = Expect(get=every({"200"}), post=every({"200"}))
@@ -199,6 +215,8 @@ KEEPERS = {
 }
 CANDIDATES = by_reach(CLASS_READERS, REFUSAL, lacking={r: {"200"} for r in DISPATCHERS})
 ROSTER = by_reach(CLASS_READERS, REFUSAL, lacking={REGISTRAR: {"200"}})
+CORRECTION_READERS = {side: CLASS_READERS[side] | REACH[side] for side in SIDES}
+CORRECTION = by_reach(CORRECTION_READERS, REFUSAL, lacking={REGISTRAR: {"200"}})
 REASSIGN = by_reach(REACH, REFUSAL, lacking={r: {"200"} for r in DISPATCHERS})
 ACKNOWLEDGEMENTS = by_reach(ORGANIZERS, REFUSAL, lacking={r: {"200"} for r in DISPATCHERS})
 
@@ -234,6 +252,8 @@ PAGES.update(
         "class_candidates": Expect(get=CANDIDATES, post=CANDIDATES),
         # The attendance roster: the school's registrar; other readers get 403.
         "class_attendance": Expect(get=ROSTER, post=ROSTER),
+        # Correcting an attendance: the registrar; others reaching class or unit get 403.
+        "attendance_correct": Expect(get=CORRECTION, post=CORRECTION),
         "roll_call_detail": Expect(
             get=by_reach(ORGANIZERS, {"200"}), post=by_reach(ORGANIZERS, {"200"})
         ),

@@ -113,6 +113,14 @@ EVENT_CONTEXT = {
         "units": [{"unit_name": "市发改委", "seats": 2}],
         "seat_count": 2,
     },
+    Event.ATTENDANCE_CORRECTED: {
+        "cadre_name": "王堃",
+        "unit_name": "A",
+        "class_name": "全市专题班",
+        "before": "缺训",
+        "after": "出勤，计入40学时",
+        "reason": "登记有误",
+    },
 }
 
 
