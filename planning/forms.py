@@ -7,16 +7,22 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.validation import REASON_MAX_LENGTH
 from core.widgets import DateInput, DateTimeInput
-from dispatch.models import ClassKind, Institution, SessionContent, SessionMethod
+from dispatch.models import (
+    ClassKind,
+    ClassSession,
+    Institution,
+    SessionContent,
+    SessionMethod,
+)
 from org import idnumber
 from org import selectors as org_selectors
-from org.models import CadreCategory, OrgDepartment
+from org.models import CadreCategory, OrgDepartment, PathWithin
 from planning.models import LineMode
 
 
@@ -214,11 +220,13 @@ def parse_sessions(text) -> list[dict]:
     return rows
 
 
-def named_cadres(user, text, *, current=()) -> list:
+def named_cadres(user, text, *, current=(), department=None) -> list:
     """The cadres of a named line, one a line by ID number or name, looked up among the
-    cadres the dispatcher may name (others read as not found); a name two of them share
-    must be given as the ID number, unless exactly one of them is among `current` (the
-    line's cadres, when it is changed)."""
+    cadres the dispatcher may name (others read as not found) — of them, only those in
+    the jurisdiction of `department` (the plan's), when given: a cadre of the
+    dispatcher's found outside it is refused by name, and shares no name with those
+    inside. A name two of them share must be given as the ID number, unless exactly
+    one of them is among `current` (the line's cadres, when it is changed)."""
     keys = list(dict.fromkeys(k.strip() for k in (text or "").splitlines() if k.strip()))
     if not keys:
         return []
@@ -227,11 +235,24 @@ def named_cadres(user, text, *, current=()) -> list:
     reach = org_selectors.cadres_in_reach(user, "issue_dispatch").filter(
         Q(id_number__in=set(numbers.values())) | Q(name__in=keys)
     )
+    within = reach
+    if department is not None:
+        within = reach.filter(PathWithin(F("unit__path"), department.jurisdiction.path))
     by_id, by_name = {}, {}
-    for c in reach:
+    for c in within:
         by_id[c.id_number] = c
         by_name.setdefault(c.name, []).append(c)
     missing = [k for k in keys if numbers[k] not in by_id and k not in by_name]
+    if missing and department is not None:
+        elsewhere = {k for c in reach.exclude(pk__in=within) for k in (c.id_number, c.name)}
+        outside = [k for k in missing if numbers[k] in elsewhere or k in elsewhere]
+        if outside:
+            raise ValidationError(
+                {
+                    "cadres": gettext("Outside the jurisdiction of %(department)s: %(names)s")
+                    % {"department": department.unit.name, "names": "、".join(outside)}
+                }
+            )
     if missing:
         raise ValidationError(
             {"cadres": gettext("Not found: %(names)s") % {"names": "、".join(missing)}}
@@ -276,7 +297,14 @@ def session_text(sessions) -> str:
 
 def line_initial(line) -> dict:
     """The change form of `line`, filled with what it holds now. Cadres by name (an ID
-    number is never shown whole); a shared name is resolved to the one already named."""
+    number is never shown whole); a shared name is resolved to the one already named.
+    The sessions of a line whose class exists are the class's as they stand (the
+    institution may have changed its curriculum since it was planned): a change of the
+    line does not take the institution's edits back."""
+    if line.training_class_id is not None:
+        sessions = ClassSession.objects.filter(training_class_id=line.training_class_id)
+    else:
+        sessions = line.sessions.all()
     return {
         "name": line.name,
         "institution": line.institution_id,
@@ -296,5 +324,5 @@ def line_initial(line) -> dict:
         "cadres": "\n".join(c.name for c in line.named_cadres.order_by("pk")),
         "partner": line.partner_id,
         "partner_seats": line.partner_seats or None,
-        "sessions": session_text(line.sessions.all()),
+        "sessions": session_text(sessions.order_by("date", "id")),
     }

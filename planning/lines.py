@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +19,10 @@ from audit.services import change, record_event, snapshot
 from core.i18n import in_site_language
 from core.validation import require_reason
 from dispatch import capacity
-from dispatch.models import ClassSession, SessionContent, SessionMethod
+from dispatch.models import ClassSession, SessionContent, SessionMethod, TrainingClass
 from dispatch.models.classes import CLASS_DAYS_MAX, CLASS_QUOTA_MAX
 from org import selectors as org_selectors
-from org.models import CadreCategory
+from org.models import Cadre, CadreCategory, PathWithin
 from org.policy import require_any
 from planning import policy
 from planning.models import (
@@ -169,10 +170,12 @@ def check_line(
     sessions=(),
 ) -> LineDraft:
     """Every rule a line of `plan` keeps (`line`: the one it would replace, not counted
-    against the institution's capacity): dates in order and in the plan's year, seats per
-    unit adding up to the class's (with the partner's), cadres named in the actor's
-    jurisdiction, sessions within the class's dates and hours, the institution's
-    capacity. Raises ValidationError/PermissionDenied; writes nothing."""
+    against the institution's capacity): dates in order and in the plan's year, at most
+    the class's credit hours a day (`TrainingClass.hours_per_day_refusal`), seats per
+    unit adding up to the class's (with the partner's), units and cadres in the plan's
+    department's jurisdiction and the actor's, a partner outside it
+    (`policy.partner_refusal`), sessions within the class's dates and hours, the
+    institution's capacity. Raises ValidationError/PermissionDenied; writes nothing."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Please give the class a name.")})
@@ -184,6 +187,10 @@ def check_line(
     hours = _decimal(hours, "hours", _("Credit hours must be more than zero."))
     if not 1 <= int(days) <= min(CLASS_DAYS_MAX, (end_date - start_date).days + 1):
         raise ValidationError({"days": _("The class has more days than its date range holds.")})
+    # The class's own rule (at most 8 credit hours a day): publication makes the class.
+    refusal = TrainingClass(credit_hours=hours, days=int(days)).hours_per_day_refusal()
+    if refusal:
+        raise ValidationError({"hours": refusal})
     seats = int(seats)
     if not 1 <= seats <= CLASS_QUOTA_MAX:
         raise ValidationError(
@@ -197,20 +204,19 @@ def check_line(
     if partner is None and partner_seats:
         raise ValidationError({"partner": _("Seats offered need a partner department.")})
     if partner is not None:
-        if policy.in_jurisdiction(partner.unit, plan.org_department.jurisdiction):
-            raise ValidationError(
-                {"partner": _("The partner department must lie outside your jurisdiction.")}
-            )
+        refusal = policy.partner_refusal(plan, partner)
+        if refusal:
+            raise ValidationError({"partner": refusal})
         if partner_seats < 1:
             raise ValidationError({"partner_seats": _("Offer the partner at least one seat.")})
 
     allocations = [(unit, int(n)) for unit, n in allocations]
     cadres = list(cadres)
     if mode == LineMode.QUOTA:
-        _check_allocations(actor, allocations, seats, partner_seats)
+        _check_allocations(actor, plan, allocations, seats, partner_seats)
         cadres = []
     elif mode == LineMode.NAMED:
-        _check_named(actor, cadres, seats, partner_seats)
+        _check_named(actor, plan, cadres, seats, partner_seats)
         allocations = []
     else:
         raise ValidationError({"mode": _("Unknown roll call mode.")})
@@ -243,7 +249,16 @@ def check_line(
     )
 
 
-def _check_allocations(actor, allocations, seats, partner_seats) -> None:
+def _outside_plan(plan, names) -> str:
+    """Units or cadres a line gives seats to or names outside the jurisdiction of the
+    plan's department (its classes are that department's: dispatch names no one else)."""
+    return _("Outside the jurisdiction of %(department)s: %(names)s") % {
+        "department": plan.org_department.unit.name,
+        "names": "、".join(names),
+    }
+
+
+def _check_allocations(actor, plan, allocations, seats, partner_seats) -> None:
     if not allocations:
         raise ValidationError({"allocations": _("Give seats to at least one unit.")})
     if len({u.pk for u, _n in allocations}) != len(allocations):
@@ -263,20 +278,34 @@ def _check_allocations(actor, allocations, seats, partner_seats) -> None:
         )
     for unit, _n in allocations:
         require_any(actor, ("issue_dispatch",), unit)
+    root = plan.org_department.jurisdiction
+    outside = [u.name for u, _n in allocations if not policy.in_jurisdiction(u, root)]
+    if outside:
+        raise ValidationError({"allocations": _outside_plan(plan, outside)})
 
 
-def _check_named(actor, cadres, seats, partner_seats) -> None:
+def _check_named(actor, plan, cadres, seats, partner_seats) -> None:
     if not cadres:
         raise ValidationError({"cadres": _("Name at least one cadre.")})
     if len({c.pk for c in cadres}) != len(cadres):
         raise ValidationError({"cadres": _("The same cadre is named twice.")})
     if len(cadres) + partner_seats > seats:
-        raise ValidationError(
-            {
-                "cadres": _("%(count)d cadres named but the class has %(quota)d seats.")
-                % {"count": len(cadres) + partner_seats, "quota": seats}
+        if partner_seats:
+            message = _(
+                "%(named)d cadres named and %(partner)d seats offered to the partner: "
+                "%(total)d in all, more than the class's %(quota)d seats."
+            ) % {
+                "named": len(cadres),
+                "partner": partner_seats,
+                "total": len(cadres) + partner_seats,
+                "quota": seats,
             }
-        )
+        else:
+            message = _("%(count)d cadres named but the class has %(quota)d seats.") % {
+                "count": len(cadres),
+                "quota": seats,
+            }
+        raise ValidationError({"cadres": message})
     reachable = set(
         org_selectors.cadres_in_reach(actor, "issue_dispatch")
         .filter(pk__in=[c.pk for c in cadres])
@@ -287,6 +316,15 @@ def _check_named(actor, cadres, seats, partner_seats) -> None:
         raise PermissionDenied(
             _("Outside your jurisdiction: %(names)s") % {"names": "、".join(outside)}
         )
+    inside = set(
+        Cadre.objects.filter(
+            PathWithin(F("unit__path"), plan.org_department.jurisdiction.path),
+            pk__in=[c.pk for c in cadres],
+        ).values_list("pk", flat=True)
+    )
+    outside = [c.name for c in cadres if c.pk not in inside]
+    if outside:
+        raise ValidationError({"cadres": _outside_plan(plan, outside)})
 
 
 def carried_refusal(line, *, sessions: int, partner_id, partner_seats: int) -> str | None:
@@ -433,13 +471,17 @@ def line_change(*, actor, line, **fields) -> PlanLine:
     new version of a published plan, a carried line whose class has not been dispatched
     too — applied to the class when the version is published. The change is a new line
     replacing this one (kept, marked replaced); returns the new line. A waiver of the
-    old curriculum does not carry over."""
+    old curriculum does not carry over. A change that changes nothing (`_unchanged`)
+    writes nothing and returns the line as it is: it is not marked changed, so it is
+    not consulted on again."""
     line, plan = _lock_line(line)
     policy.require_drafter(actor, plan)
     refusal = policy.line_refusal(line)
     if refusal:
         raise ValidationError(refusal)
     draft = check_line(actor=actor, plan=plan, line=line, **fields)
+    if _unchanged(line, draft):
+        return line
     problem = carried_refusal(
         line,
         sessions=len(draft.sessions),
@@ -467,6 +509,38 @@ def line_change(*, actor, line, **fields) -> PlanLine:
         note=f"replaces:{line.pk}",
     )
     return new
+
+
+def _session_keys(sessions) -> list[tuple]:
+    return sorted(tuple(getattr(s, f) for f in SESSION_COPIED) for s in sessions)
+
+
+def _unchanged(line, draft: LineDraft) -> bool:
+    """Whether `draft` holds what `line` already does: its fields, seats per unit,
+    cadres named and sessions — the sessions as planned or, for a line with a class, as
+    the class holds them now (its change form is filled with those,
+    `planning.forms.line_initial`: the institution may have edited the curriculum)."""
+    for name, value in draft.fields.items():
+        if name in ("institution", "partner"):
+            if getattr(value, "pk", None) != getattr(line, f"{name}_id"):
+                return False
+        elif name == "target_categories":
+            if sorted(value) != sorted(line.target_categories or ()):
+                return False
+        elif getattr(line, name) != value:
+            return False
+    allocations = sorted((unit.pk, n) for unit, n in draft.allocations)
+    if allocations != sorted(line.allocations.values_list("unit_id", "seats")):
+        return False
+    if {c.pk for c in draft.cadres} != set(line.named_cadres.values_list("pk", flat=True)):
+        return False
+    wanted = _session_keys(draft.sessions)
+    if wanted == _session_keys(line.sessions.all()):
+        return True
+    if line.training_class_id is None:
+        return False
+    kept = ClassSession.objects.filter(training_class_id=line.training_class_id)
+    return wanted == _session_keys(kept)
 
 
 @transaction.atomic

@@ -116,6 +116,24 @@ def in_jurisdiction(unit, root) -> bool:
     return unit.path.startswith(root.path)
 
 
+def partner_refusal(plan, partner) -> str | None:
+    """Why `partner` cannot be offered seats in `plan` (对口支援), or None: a partner
+    lies outside the plan's department's jurisdiction, and its own jurisdiction neither
+    holds the plan's (a superior department: the city's, for a county's plan) nor lies
+    within it (subtrees of the unit tree either nest or are apart)."""
+    root = plan.org_department.jurisdiction
+    if (
+        in_jurisdiction(partner.unit, root)
+        or in_jurisdiction(partner.jurisdiction, root)
+        or in_jurisdiction(root, partner.jurisdiction)
+    ):
+        return _(
+            "The partner department must lie outside the plan's jurisdiction, and the plan's "
+            "department outside the partner's."
+        )
+    return None
+
+
 def planned_seats(institution, start, end, *, plan=None, exclude_line=None, exclude_classes=()):
     """What plans hold at `institution` on dates overlapping [start, end], for
     `dispatch.capacity` (registered from the AppConfig): the seats of the lines of `plan`
@@ -218,6 +236,14 @@ def line_dispatched(line) -> bool:
     )
 
 
+def gone_refusal(line) -> str:
+    """Why a line no longer counting in its plan cannot be acted on: replaced by a
+    change (someone else changed it meanwhile; the page shown is stale), or removed."""
+    if line.replaced_by_id is not None:
+        return _("This class has been changed by someone else: please refresh and try again.")
+    return _("This class is no longer in the plan.")
+
+
 def line_refusal(line, *, removing: bool = False) -> str | None:
     """Why the line cannot be changed (or, `removing`, removed) now; None when it can.
     Lines of a draft or returned plan may be; in a new version of a published plan, a
@@ -228,7 +254,7 @@ def line_refusal(line, *, removing: bool = False) -> str | None:
     if line.plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
         return _("Only a draft or returned plan can be changed.")
     if line.removed_at is not None:
-        return _("This class is no longer in the plan.")
+        return gone_refusal(line)
     if line.training_class_id is not None or line.carried_from_id is not None:
         if line_dispatched(line):
             return _(

@@ -1,7 +1,8 @@
 """Publishing an approved plan (one transaction): a class for each new line with its
 planned sessions (teaching methods included), the change of each carried line changed in
 this version applied to its class, the earlier version superseded. The roll calls start
-later, on each line's dispatch date (`planning.schedule`)."""
+later, on each line's dispatch date (`planning.schedule`) — at once, after the commit,
+for a line whose dispatch date passed before the plan was approved."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, record_events
 from dispatch.models import ClassSession, TrainingClass
-from planning import policy
+from planning import policy, tasks
 from planning.models import PartnerNomination, PlanLine, PlanStatus
 from planning.services import _lock, publish_refusals
 
@@ -95,7 +96,25 @@ def plan_publish(*, actor, plan) -> list[TrainingClass]:
         status=PlanStatus.PUBLISHED,
         published_at=timezone.now(),
     )
+    _start_overdue(plan)
     return classes
+
+
+def _start_overdue(plan) -> None:
+    """Lines published after their dispatch date (approved late) but before their class
+    starts (`publish_refusals` refuses those whose class has started): their roll calls
+    are due at once, so they start as soon as the publication commits — not at the next
+    daily run — through the daily task (`planning.schedule.start_due_roll_calls`), which
+    logs and retries what fails."""
+    today = timezone.localdate()
+    overdue = plan.lines.active().filter(
+        dispatch_date__lte=today,
+        roll_call_started_at__isnull=True,
+        training_class__start_date__gt=today,
+    )
+    if overdue.exists():
+        plan_id = plan.pk
+        transaction.on_commit(lambda: tasks.start_plan_roll_calls.delay(plan_id), robust=True)
 
 
 def _session_for(planned, training_class) -> ClassSession:
@@ -104,16 +123,22 @@ def _session_for(planned, training_class) -> ClassSession:
     )
 
 
+def _planned(session) -> tuple:
+    return tuple(getattr(session, f) for f in SESSION_FIELDS)
+
+
 def _apply_changes(actor, plan) -> None:
     """Carried lines changed in this version (checked by `publish_refusals`: their class
     not dispatched, keeping no more sessions than planned) change their class: its
-    fields, then its sessions paired in order with the planned ones (changed where they
-    differ, the extra ones added). Each change audited."""
+    fields, then its sessions paired in order with the planned ones — only those whose
+    planned values this version changed (against the published line it was carried
+    from), so what the institution edited in the class's curriculum since is kept —
+    and the extra ones added. Each change audited."""
     changed = (
         plan.lines.active()
         .filter(training_class__isnull=False, changed_at__isnull=False)
         .select_related("institution__unit")
-        .prefetch_related("sessions")
+        .prefetch_related("sessions", "carried_from__sessions")
         .order_by("pk")
     )
     for line in changed:
@@ -129,7 +154,11 @@ def _apply_changes(actor, plan) -> None:
         planned = list(line.sessions.all())
         if len(kept) > len(planned):  # refused by publish_refusals before
             raise ValidationError(publish_refusals(plan))
-        for session, wanted in zip(kept, planned, strict=False):
+        source = line.carried_from
+        before = [_planned(s) for s in source.sessions.all()] if source is not None else []
+        for index, (session, wanted) in enumerate(zip(kept, planned, strict=False)):
+            if index < len(before) and before[index] == _planned(wanted):
+                continue  # not changed in this version: the class keeps its own
             diff = {
                 f: getattr(wanted, f)
                 for f in SESSION_FIELDS

@@ -278,13 +278,17 @@ def _issue_all(line, caller) -> list:
     return roll_calls
 
 
-def start_due_roll_calls(today: dt.date | None = None) -> int:
-    """Start every due line's roll calls, each line in its own transaction; a line that
-    fails (or that nobody may issue) is logged and tried again on the next run, while
-    its class has not started. Returns the lines started."""
+def start_due_roll_calls(today: dt.date | None = None, *, plan_id: int | None = None) -> int:
+    """Start every due line's roll calls (of the plan `plan_id` only, when given), each
+    line in its own transaction; a line that fails (or that nobody may issue) is logged
+    and tried again on the next run, while its class has not started. Returns the lines
+    started."""
     today = today or timezone.localdate()
+    lines = due_lines(today)
+    if plan_id is not None:
+        lines = lines.filter(plan_id=plan_id)
     started = 0
-    for line in due_lines(today):
+    for line in lines:
         try:
             if start_line_roll_calls(line):
                 started += 1

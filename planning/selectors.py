@@ -53,27 +53,33 @@ def offered_line_for_user(user, pk) -> PlanLine | None:
     return offered_lines(user).filter(pk=pk).first()
 
 
-def partner_nominees(user, line, keys: list[str]) -> tuple[list, list[str]]:
+def partner_nominees(user, line, keys: list[str]) -> tuple[list, list[str], list[str]]:
     """The cadres that `keys` (ID numbers or names) name among those the partner
     department's dispatcher may nominate into `line`: their own jurisdiction, nobody
-    else's. Returns (cadres in the order of the keys, keys that name none of them), so a
-    key naming a cadre elsewhere reads exactly like one naming nobody."""
+    else's. Returns (cadres in the order of the keys, keys that name none of them, names
+    that several of them share — to be given as ID numbers, as on a plan line), so a key
+    naming a cadre elsewhere reads exactly like one naming nobody."""
     reach = cadres_in_reach(user, "issue_dispatch").filter(
         PathWithin(F("unit__path"), line.partner.jurisdiction.path)
     )
     # An ID number is matched as stored (its check character X upper case).
     numbers = {k: idnumber.normalize(k) for k in keys}
-    found, by_name = {}, {}
+    found, by_name = {}, defaultdict(list)
     matching = Q(id_number__in=set(numbers.values())) | Q(name__in=keys)
-    for cadre in reach.filter(matching).select_related("unit"):
+    for cadre in reach.filter(matching).select_related("unit").order_by("pk"):
         found.setdefault(cadre.id_number, cadre)
-        by_name.setdefault(cadre.name, cadre)
+        by_name[cadre.name].append(cadre)
 
     def named(key):
-        return found.get(numbers[key]) or by_name.get(key)
+        if numbers[key] in found:
+            return found[numbers[key]]
+        namesakes = by_name.get(key, ())
+        return namesakes[0] if len(namesakes) == 1 else None
 
     cadres = {named(k).pk: named(k) for k in keys if named(k)}
-    return list(cadres.values()), [k for k in keys if not named(k)]
+    shared = [k for k in dict.fromkeys(keys) if not named(k) and len(by_name.get(k, ())) > 1]
+    missing = [k for k in keys if not named(k) and k not in shared]
+    return list(cadres.values()), missing, shared
 
 
 def line_for_user(user, pk) -> PlanLine | None:

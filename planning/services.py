@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, record_events, snapshot
+from core.formatting import format_date
 from core.validation import require_reason
+from dispatch.models import TrainingClass
 from dispatch.teaching import rules_in_force
 from org import selectors as org_selectors
 from org.policy import require_any
@@ -189,13 +191,35 @@ def consultation_open(plan) -> bool:
 
 def publish_refusals(plan) -> list[str]:
     """Why the plan cannot be published (empty: it can): a new or changed line whose
-    curriculum misses the teaching indicators without a waiver; a changed carried line
-    whose class was dispatched since, or cannot take the change (`carried_refusal`)."""
+    class has started (or starts today) — it could no longer be dispatched — or holds
+    more credit hours a day than a class may; whose curriculum misses the teaching
+    indicators without a waiver; a changed carried line whose class was dispatched
+    since, or cannot take the change (`carried_refusal`). A line whose dispatch date
+    alone has passed is published: its roll call starts at once (`plan_publish`)."""
     problems = []
-    lines = pending_lines(plan).select_related("carried_from").prefetch_related("sessions")
+    lines = (
+        pending_lines(plan)
+        .select_related("carried_from", "training_class")
+        .prefetch_related("sessions")
+    )
     waived = set(IndicatorWaiver.objects.filter(line__plan=plan).values_list("line", flat=True))
     rules: dict = {}  # the rules in force, read once per start date
+    today = timezone.localdate()
     for line in lines:
+        klass = line.training_class
+        start = min(line.start_date, klass.start_date) if klass else line.start_date
+        if start <= today:
+            problems.append(
+                _(
+                    "%(name)s: the class starts on %(date)s, which is not after today: it "
+                    "could no longer be dispatched. Return the plan to move the class's "
+                    "dates or remove it."
+                )
+                % {"name": line.name, "date": format_date(start)}
+            )
+        refusal = TrainingClass(credit_hours=line.hours, days=line.days).hours_per_day_refusal()
+        if refusal:
+            problems.append(_("%(name)s: %(refusal)s") % {"name": line.name, "refusal": refusal})
         if line.training_class_id is not None:
             problems.extend(_carried_problems(line))
         if line.pk in waived:
@@ -239,7 +263,7 @@ def line_waive(*, actor, line, reason: str) -> IndicatorWaiver:
     if plan.status in (PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED):
         raise ValidationError(_("The plan is already published."))
     if line.removed_at is not None:
-        raise ValidationError(_("This class is no longer in the plan."))
+        raise ValidationError(policy.gone_refusal(line))
     require_reason(reason, _("Please give the reason for the waiver."))
     missed = policy.line_shortfalls(line)
     if not missed:
@@ -366,12 +390,24 @@ def partner_nominate(*, actor, line, cadres) -> list[PartnerNomination]:
             {"cadres": _("Outside your jurisdiction: %(names)s") % {"names": "、".join(outside)}}
         )
     existing = set(line.partner_nominations.values_list("cadre", flat=True))
-    if any(c.pk in existing for c in cadres) or len({c.pk for c in cadres}) != len(cadres):
-        raise ValidationError({"cadres": _("The same cadre is named twice.")})
+    again = [c.name for c in cadres if c.pk in existing]
+    if again:
+        raise ValidationError(
+            {"cadres": _("Already nominated: %(names)s") % {"names": "、".join(again)}}
+        )
+    seen, twice = set(), []
+    for c in cadres:
+        if c.pk in seen:
+            twice.append(c.name)
+        seen.add(c.pk)
+    if twice:
+        raise ValidationError(
+            {"cadres": _("Named more than once: %(names)s") % {"names": "、".join(twice)}}
+        )
     if len(existing) + len(cadres) > line.partner_seats:
         raise ValidationError(
             {
-                "cadres": _("%(count)d nominated but the unit has %(seats)d seats.")
+                "cadres": _("%(count)d nominated but %(seats)d seats are offered to the partner.")
                 % {"count": len(existing) + len(cadres), "seats": line.partner_seats}
             }
         )

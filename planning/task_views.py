@@ -91,6 +91,12 @@ class ConsultationAnswerView(DecisionTaskView):
     choices = [("accept", _("Accept")), ("comment", _("Comment"))]
     needs_reason = ("comment",)
 
+    def get_form(self, form_class=None):
+        """会商 asks for an opinion, not an approval: the choice is labelled so."""
+        form = super().get_form(form_class)
+        form.fields["decision"].label = _("Consultation opinion")
+        return form
+
     def details(self, consultation):
         """The plan's heading and only the classes the consultee is consulted on."""
         plan = consultation.plan

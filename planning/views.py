@@ -112,8 +112,9 @@ def plan_detail(request, pk):
     )
 
 
-def _line_fields(request, form, line=None) -> dict:
-    """The service's fields from a valid line form (the text parts parsed)."""
+def _line_fields(request, form, plan, line=None) -> dict:
+    """The service's fields from a valid line form (the text parts parsed; the cadres
+    named looked up in the plan's department's jurisdiction)."""
     data = dict(form.cleaned_data)
     cadres = data.pop("cadres")
     current = list(line.named_cadres.all()) if line is not None else ()
@@ -121,7 +122,7 @@ def _line_fields(request, form, line=None) -> dict:
     data["sessions"] = parse_sessions(data["sessions"])
     data["partner_seats"] = data["partner_seats"] or 0
     data["cadres"] = (
-        named_cadres(request.user, cadres, current=current)
+        named_cadres(request.user, cadres, current=current, department=plan.org_department)
         if data["mode"] == LineMode.NAMED
         else []
     )
@@ -139,7 +140,7 @@ def line_add(request, pk):
     form = LineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.line_add(actor=request.user, plan=plan, **_line_fields(request, form))
+            services.line_add(actor=request.user, plan=plan, **_line_fields(request, form, plan))
         except ValidationError as exc:
             _errors(form, exc)
         else:
@@ -172,11 +173,15 @@ def line_change(request, pk):
     form = LineForm(request.POST or None, initial=line_initial(line))
     if request.method == "POST" and form.is_valid():
         try:
-            services.line_change(actor=request.user, line=line, **_line_fields(request, form, line))
+            fields = _line_fields(request, form, line.plan, line)
+            new = services.line_change(actor=request.user, line=line, **fields)
         except ValidationError as exc:
             _errors(form, exc)
         else:
-            messages.success(request, _("The class has been changed."))
+            if new.pk == line.pk:
+                messages.info(request, _("Nothing was changed: the class stays as it was."))
+            else:
+                messages.success(request, _("The class has been changed."))
             return redirect("planning:detail", line.plan_id)
     return render(
         request,
@@ -288,15 +293,20 @@ def partner_nominate(request, pk):
     form = PartnerNominateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         keys = [k.strip() for k in form.cleaned_data["cadres"].splitlines() if k.strip()][:1000]
-        cadres, missing = selectors.partner_nominees(request.user, line, keys)
+        cadres, missing, shared = selectors.partner_nominees(request.user, line, keys)
         try:
+            unknown = []
             if missing:
-                raise ValidationError(
-                    {
-                        "cadres": _("Not found in your jurisdiction: %(names)s")
-                        % {"names": "、".join(missing)}
-                    }
+                unknown.append(
+                    _("Not found in your jurisdiction: %(names)s") % {"names": "、".join(missing)}
                 )
+            if shared:
+                unknown.append(
+                    _("Several cadres are named %(names)s: give the ID number.")
+                    % {"names": "、".join(shared)}
+                )
+            if unknown:
+                raise ValidationError({"cadres": unknown})
             services.partner_nominate(actor=request.user, line=line, cadres=cadres)
         except ValidationError as exc:
             _errors(form, exc)

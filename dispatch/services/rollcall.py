@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import PROCESS
@@ -27,6 +28,7 @@ from dispatch.models.dispatch import BUSY_DISPATCH_STATUSES, OPEN_DISPATCH_STATU
 from dispatch.selectors import dispatches_ruling_out
 from org import selectors as org_selectors
 from org.locks import lock_cadres
+from org.models import Cadre, PathWithin
 from org.policy import require_any
 from workflow.runtime import cancel_process, processes_of
 
@@ -125,6 +127,20 @@ def check_cadres_free(cadres, training_class) -> None:
         )
 
 
+def _require_organizers(organizer, outside: list[str], field: str) -> None:
+    """A class's roll call names cadres and allots seats within its organizer's
+    jurisdiction only — whoever issues it, however far their own reach goes (a city
+    dispatcher issuing a county's class names no one outside the county). `outside`:
+    the names of those that are not."""
+    if outside:
+        raise ValidationError(
+            {
+                field: _("Outside the jurisdiction of %(department)s: %(names)s")
+                % {"department": organizer.unit.name, "names": "、".join(outside)}
+            }
+        )
+
+
 @transaction.atomic
 def roll_call_issue(
     *, actor, training_class, mode, response_deadline, cadres=(), allocations=(), partner=None
@@ -135,7 +151,9 @@ def roll_call_issue(
     `partner`: the partner organization department (对口支援) whose dispatcher chose the
     named `cadres` in its own jurisdiction, in seats a plan offered it
     (`planning.services.partner_nominate`). The cadres must then lie in the partner's
-    jurisdiction instead of the actor's; every other check is the same."""
+    jurisdiction instead of the actor's and the organizer's; every other check is the
+    same. Otherwise the cadres named, and the units allotted seats, lie in both the
+    actor's reach and the organizer's jurisdiction (`_require_organizers`)."""
     if partner is not None and mode != RollCallMode.NAMED:
         raise ValueError("A partner's nominees are named: a partner roll call is NAMED.")
     organizer = training_class.organizer
@@ -163,17 +181,25 @@ def roll_call_issue(
                 raise PermissionDenied(
                     _("Outside your jurisdiction: %(names)s") % {"names": "、".join(outside)}
                 )
-        elif actor is not None:
-            reachable = set(
-                org_selectors.cadres_in_reach(actor, "issue_dispatch")
-                .filter(pk__in=[c.pk for c in cadres])
-                .values_list("pk", flat=True)
-            )
-            outside = [c.name for c in cadres if c.pk not in reachable]
-            if outside:
-                raise PermissionDenied(
-                    _("Outside your jurisdiction: %(names)s") % {"names": "、".join(outside)}
+        else:
+            if actor is not None:
+                reachable = set(
+                    org_selectors.cadres_in_reach(actor, "issue_dispatch")
+                    .filter(pk__in=[c.pk for c in cadres])
+                    .values_list("pk", flat=True)
                 )
+                outside = [c.name for c in cadres if c.pk not in reachable]
+                if outside:
+                    raise PermissionDenied(
+                        _("Outside your jurisdiction: %(names)s") % {"names": "、".join(outside)}
+                    )
+            inside = set(
+                Cadre.objects.filter(
+                    PathWithin(F("unit__path"), organizer.jurisdiction.path),
+                    pk__in=[c.pk for c in cadres],
+                ).values_list("pk", flat=True)
+            )
+            _require_organizers(organizer, [c.name for c in cadres if c.pk not in inside], "cadres")
         check_cadres_free(cadres, training_class)
         check_seats(training_class, len(cadres), "cadres")
     elif mode == RollCallMode.QUOTA:
@@ -194,6 +220,10 @@ def roll_call_issue(
             )
         for unit in units:
             require_any(actor, ("issue_dispatch",), unit)
+        root = organizer.jurisdiction.path
+        _require_organizers(
+            organizer, [u.name for u in units if not u.path.startswith(root)], "allocations"
+        )
         check_seats(training_class, total, "allocations")
     else:
         raise ValidationError({"mode": _("Unknown roll call mode.")})

@@ -137,3 +137,18 @@ def publish(world, staff, plan):
     plan_publish(actor=staff.oscar, plan=plan)
     plan.refresh_from_db()
     return plan
+
+
+def form_data(line, **changes) -> dict:
+    """The line's change form as `planning.forms.line_initial` fills it, with `changes`,
+    as a browser would post it."""
+    from planning.forms import line_initial
+
+    data = {}
+    for key, value in {**line_initial(line), **changes}.items():
+        if value is None:
+            value = ""
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        data[key] = value if isinstance(value, list) else str(value)
+    return data

@@ -3,6 +3,7 @@
 — they are neither listed as missed nor held back from publication; 5.9 hours read 14.7 %
 and miss it."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -20,8 +21,14 @@ def plan(world):
     return services.plan_create(actor=world.bob, org_department=world.city_od, year=start.year)
 
 
+def six_days():
+    """40.1 hours are more than 5 days hold (8 a day): the class lasts 6."""
+    start, _end = dates(60)
+    return {"end_date": start + dt.timedelta(days=5), "days": 6}
+
+
 def test_a_share_shown_equal_to_its_minimum_meets_it(client, world, staff, plan):
-    line = quota_line(world, plan, hours="40.1")  # 6 h by cases, 8 h interactive
+    line = quota_line(world, plan, hours="40.1", **six_days())  # 6 h by cases, 8 interactive
     checks = {
         c.measure: c for c in teaching_checks(line.sessions.all(), line.hours, line.start_date)
     }
@@ -39,7 +46,7 @@ def test_a_share_shown_below_its_minimum_misses_it(world, plan):
     start, _end = dates(60)
     sessions = good_sessions(start)
     sessions[1]["hours"] = "5.9"  # the case-taught session
-    line = quota_line(world, plan, hours="40.1", sessions=sessions)
+    line = quota_line(world, plan, hours="40.1", sessions=sessions, **six_days())
     missed = {m.measure: m for m in policy.line_shortfalls(line)}
     assert list(missed) == ["case_teaching"]
     assert missed["case_teaching"].actual == Decimal("14.7")

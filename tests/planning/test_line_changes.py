@@ -260,7 +260,8 @@ def test_a_change_in_a_new_version_reaches_the_class_at_publication(world, staff
         services.line_remove(actor=world.bob, line=carried, reason="取消")
 
     week = dt.timedelta(days=7)
-    start, end = line.start_date + week, line.end_date + week
+    # a day longer: 44 hours are more than 5 days hold (8 a day)
+    start, end = line.start_date + week, line.end_date + week + dt.timedelta(days=1)
     sessions = [{**s, "date": start} for s in good_sessions(start)]
     sessions += [
         {"date": end, "hours": 2, "content": "theory", "method": "interactive"},
@@ -276,6 +277,7 @@ def test_a_change_in_a_new_version_reaches_the_class_at_publication(world, staff
             report_date=start,
             dispatch_date=line.dispatch_date + week,
             hours=44,
+            days=6,
             seats=5,
             allocations=[(world.a, 4), (world.b, 1)],
             sessions=sessions,
