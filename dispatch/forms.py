@@ -11,7 +11,7 @@ from core.http import positive_int
 from core.validation import REASON_MAX_LENGTH, validate_attachment
 from core.widgets import DateInput, DateTimeInput, MultiPicker
 from dispatch.models import AttendanceResult, RequestKind, RollCallMode, TrainingClass
-from dispatch.models.classes import CLASS_QUOTA_MAX
+from dispatch.models.classes import CLASS_DAYS_MAX, CLASS_QUOTA_MAX
 from dispatch.policy import ACK_DISPATCHER
 from org import selectors as org_selectors
 from org.models import Cadre, Unit
@@ -49,6 +49,8 @@ class TrainingClassForm(forms.ModelForm):
         # (`TrainingClass.clean`), not in Django's generic ones.
         seats = _("A class has from 1 to %(max)s seats.") % {"max": CLASS_QUOTA_MAX}
         self.fields["quota"].error_messages.update(min_value=seats, max_value=seats)
+        days = _("A class lasts from 1 to %(max)s days.") % {"max": CLASS_DAYS_MAX}
+        self.fields["days"].error_messages.update(min_value=days, max_value=days)
         hours = _("Credit hours are a number below 100,000 with at most one decimal place.")
         for code in ("max_digits", "max_whole_digits", "max_decimal_places"):
             self.fields["credit_hours"].error_messages[code] = hours
