@@ -23,6 +23,11 @@ class DispatchConfig(AppConfig):
         acknowledged.connect(on_notice_acknowledged, dispatch_uid="dispatch.on_notice_acknowledged")
         register_reminder_source(reminder_candidates)
         register_document_reach(dispatch_documents)
+        # A notice's 签收 is refused (and not offered) once its dispatch no longer awaits it.
+        from dispatch.acknowledgement import closed_notices
+        from notifications.acknowledgement import register_acknowledgement_check
+
+        register_acknowledgement_check(closed_notices)
         from dispatch.approval_panel import cadre_panel
 
         register_request_panel("dispatch/_approval_cadre.html", cadre_panel)

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event, record_events
+from dispatch.models.classes import ClassKind
 from notifications.documents import builders, render
 from notifications.documents.context import Issuer
 from notifications.documents.seals import seal_bytes
@@ -51,6 +52,8 @@ def class_info(training_class) -> dict:
         "location": training_class.location,
         "institution": training_class.institution.unit.name,
         "credit_hours": str(training_class.credit_hours),
+        # studied online: the notices say where to log in, not where to report
+        "online": training_class.kind == ClassKind.ONLINE,
     }
 
 
@@ -77,18 +80,67 @@ def authorised_by(dispatch):
     return dispatch.roll_call.created_by if dispatch.roll_call_id else None
 
 
-def issue_admission_notice(dispatch):
-    """入学通知 to one trainee, numbered now; returns the IssuedDocument."""
+def admission_notice_context(dispatch, *, supersedes: str = ""):
     department = issuing_department(dispatch)
-    context = builders.admission_notice(
+    return builders.admission_notice(
         issuer=issuer_of(department),
         training_class=class_info(dispatch.training_class),
         trainee=cadre_row(dispatch.cadre),
         date=timezone.localdate(),
         printed_by=department.unit.name,
+        supersedes=supersedes,
+    )
+
+
+def issue_admission_notice(dispatch):
+    """入学通知 to one trainee, numbered now; returns the IssuedDocument."""
+    return issue_document(
+        actor=authorised_by(dispatch),
+        kind="admission_notice",
+        context=admission_notice_context(dispatch),
+        subject=dispatch,
+    )
+
+
+def notice_of(dispatch) -> IssuedDocument | None:
+    """The trainee's notice the dispatch holds (its `notice_reference`), or None."""
+    if not dispatch.notice_reference:
+        return None
+    return (
+        IssuedDocument.objects.filter(document_number=dispatch.notice_reference)
+        .order_by("-version")
+        .first()
+    )
+
+
+def reissue_notice(dispatch, *, actor, previous: IssuedDocument | None) -> IssuedDocument:
+    """The trainee's notice (入学通知, or 补训通知 for a makeup) issued again, numbered now,
+    after its class changed: it prints the class as it is now, says that it replaces
+    `previous`, and supersedes it (`issue_document`, audited as `document.reissue`) —
+    unless `previous` cannot be superseded by it (another kind or issuer code, e.g. the
+    department's code changed since; or superseded already), when it is issued afresh."""
+    from dispatch.models import DispatchKind
+
+    makeup = dispatch.kind == DispatchKind.MAKEUP
+    kind = "makeup_notice" if makeup else "admission_notice"
+    number = previous.document_number if previous is not None else ""
+    context = (
+        makeup_notice_context(dispatch, supersedes=number)
+        if makeup
+        else admission_notice_context(dispatch, supersedes=number)
+    )
+    chained = (
+        previous is not None
+        and previous.kind == kind
+        and previous.issuer_code == (context.issuer.code or "").strip()
+        and not IssuedDocument.objects.filter(supersedes=previous).exists()
     )
     return issue_document(
-        actor=authorised_by(dispatch), kind="admission_notice", context=context, subject=dispatch
+        actor=actor,
+        kind=kind,
+        context=context,
+        subject=dispatch,
+        supersedes=previous if chained else None,
     )
 
 
@@ -332,9 +384,18 @@ def announce_pending(*, older_than: dt.timedelta = ANNOUNCE_GRACE) -> dict[str, 
 
 def issue_makeup_notice(dispatch):
     """补训通知 for a makeup dispatch, numbered now."""
+    return issue_document(
+        actor=authorised_by(dispatch),
+        kind="makeup_notice",
+        context=makeup_notice_context(dispatch),
+        subject=dispatch,
+    )
+
+
+def makeup_notice_context(dispatch, *, supersedes: str = ""):
     makeup = dispatch.makes_up
     department = issuing_department(dispatch)
-    context = builders.makeup_notice(
+    return builders.makeup_notice(
         issuer=issuer_of(department),
         makeup_class=class_info(dispatch.training_class),
         cadres=[
@@ -351,7 +412,5 @@ def issue_makeup_notice(dispatch):
         # it (an overdue makeup goes into a later class, `check_makeup_class`).
         deadline=makeup.due_date,
         printed_by=department.unit.name,
-    )
-    return issue_document(
-        actor=authorised_by(dispatch), kind="makeup_notice", context=context, subject=dispatch
+        supersedes=supersedes,
     )

@@ -77,8 +77,50 @@ def process_urls(objects) -> dict[int, str]:
 
 
 def acknowledge_task_urls(dispatches) -> dict[int, str]:
-    """{dispatch pk: its open acknowledgement task's page} (the trainee's own task)."""
-    return links.open_task_urls(dispatches, "acknowledge")
+    """{dispatch pk: its open acknowledgement task's page}, only where that task is the
+    trainee's own to do: assigned to the cadre's account, or open for it to take — what
+    the task's page itself asks before it lets anyone in. A task that went to the unit's
+    liaisons (the cadre had no account when the notice went out: 代为签收) stays theirs
+    once an account is linked, and its page would turn the trainee away: no link."""
+    from django.contrib.contenttypes.models import ContentType
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from org.models import Cadre
+    from workflow import registry
+
+    dispatches = [d for d in dispatches if d is not None]
+    if not dispatches:
+        return {}
+    node = getattr(registry.flow_for(type(dispatches[0])), "acknowledge", None)
+    if node is None:
+        return {}
+    tasks = list(
+        Task.objects.filter(
+            flow_task=node,
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+            process__artifact_content_type=ContentType.objects.get_for_model(dispatches[0]),
+            process__artifact_object_id__in=[d.pk for d in dispatches],
+        ).select_related("process", "owner")
+    )
+    if not tasks:
+        return {}
+    cadre_of = {d.pk: d.cadre_id for d in dispatches}
+    trainees = {
+        cadre.pk: cadre.user
+        for cadre in Cadre.objects.filter(
+            pk__in=set(cadre_of.values()), user__isnull=False
+        ).select_related("user")
+    }
+    urls = {}
+    for task in tasks:
+        dispatch_id = task.process.artifact_object_id
+        trainee = trainees.get(cadre_of.get(dispatch_id))
+        if trainee is not None and (
+            node.can_execute(trainee, task) or node.can_assign(trainee, task)
+        ):
+            urls[dispatch_id] = node.reverse("index", args=[task.process_id, task.pk])
+    return urls
 
 
 def group_of(dispatch) -> str:

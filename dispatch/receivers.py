@@ -1,11 +1,12 @@
 """What the dispatch domain does when another app, or its own services, announce
 something: an approval decided about a dispatch resumes its DispatchFlow; 签收 in the
 inbox completes the dispatch's acknowledgement task; a class moved moves the open steps
-of its dispatches' flows with it."""
+of its dispatches' flows with it, and reissues the notices they hold."""
 
 import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
@@ -19,9 +20,13 @@ from dispatch.flows import DispatchFlow
 from dispatch.flows.dispatch import class_dated_timers, class_processes, institution_steps
 from dispatch.models import Dispatch, DispatchStatus
 from dispatch.notices import decision_to_trainee
-from dispatch.services.classes import register_class_moved
+from dispatch.services.classes import (
+    NOTICE_FIELDS,
+    class_notices_reissue,
+    register_class_moved,
+)
 from dispatch.services.rollcall import class_start_moment
-from notifications.models import Event
+from notifications.models import Event, IssuedDocument
 from workflow.claims import release_tasks
 from workflow.nodes import may_hold
 from workflow.runtime import (
@@ -50,12 +55,24 @@ def on_decision_made(sender, request, **kwargs):
 
 
 def on_notice_acknowledged(sender, notification, user, **kwargs):
-    """签收 in the inbox completes the dispatch's acknowledgement task."""
+    """签收 in the inbox completes the dispatch's acknowledgement task. A notice replaced
+    since (its class changed, `class_notices_reissue`) is not signed for — the new one
+    is: refused, and the 签收 rolled back."""
     if notification.event != Event.NOTICE_ISSUED or notification.document_id is None:
         return
-    subject = notification.document.subject
+    document = notification.document
+    subject = document.subject
     if not isinstance(subject, Dispatch):
         return
+    newer = IssuedDocument.objects.filter(supersedes=document).first()
+    if newer is not None:
+        raise ValidationError(
+            _(
+                "This notice has been replaced by %(number)s, as its class changed: "
+                "acknowledge the new notice, in its own message."
+            )
+            % {"number": newer.document_number}
+        )
     process = processes_of(subject, DispatchFlow).filter(status=PROCESS.NEW).first()
     if process is None:
         return
@@ -78,9 +95,11 @@ def on_notice_acknowledged(sender, notification, user, **kwargs):
 
 
 def on_class_moved(training_class, moved, actor):
-    """A class's dates or institution changed (`services.classes.class_save_audited`: the
-    class service, the class import), in the transaction of the change: the open steps of
-    its dispatches' flows follow it. Moved dates move the timers computed from them (the
+    """A class's dates, institution, report date, place or kind changed
+    (`services.classes.class_save_audited`: the class service, the class import), in the
+    transaction of the change: what its dispatches' notices print changed, so the notices
+    still in force are reissued (`class_notices_reissue`); and the open steps of its
+    dispatches' flows follow it. Moved dates move the timers computed from them (the
     class start ending an unanswered confirmation or acknowledgement) to the moment for
     the new dates: a class moved earlier ends those steps at its new first day — on the
     next sweep when that is already past — and the pending requests about its
@@ -88,6 +107,8 @@ def on_class_moved(training_class, moved, actor):
     its registrars' queue from now on, and a task the old one claimed and may no longer
     hold goes back to that queue, with a `task.release` event."""
     processes = class_processes(training_class)
+    if moved & set(NOTICE_FIELDS):
+        class_notices_reissue(actor=actor, training_class=training_class, changed=moved)
     if moved & {"start_date", "end_date"}:
         for node, moment_for in class_dated_timers().items():
             rearm_timers(processes, node, moment_for(training_class))

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_event, snapshot
 from core.validation import validate_mobile_phone
-from notifications import ics, outbox, signals
+from notifications import acknowledgement, ics, outbox, signals
 from notifications.documents.context import DocumentContext, SubjectRef
 from notifications.documents.render import format_document_number, render_pdf
 from notifications.models import (
@@ -449,7 +449,9 @@ def acknowledge(*, user, notification: Notification, ip: str | None = None) -> N
     the notification with the first acknowledgement's time and IP, writes no audit event
     and sends no signal. The first call records time and IP, marks it read, writes an
     audit event and sends `notifications.signals.acknowledged` inside the transaction
-    (a receiver that raises rolls the acknowledgement back)."""
+    (a receiver that raises rolls the acknowledgement back). A notice whose subject no
+    longer awaits acknowledgement (`notifications.acknowledgement`: e.g. its dispatch
+    cancelled) is refused with the reason (ValidationError), and nothing is written."""
     if user is None or not user.is_authenticated or notification.recipient_id != user.pk:
         raise PermissionDenied(_("Only the recipient may acknowledge this notice."))
     if not notification.requires_ack:
@@ -459,6 +461,13 @@ def acknowledge(*, user, notification: Notification, ip: str | None = None) -> N
     except ValueError:
         ip = None
     with transaction.atomic():
+        # Read again in the transaction, the subject's row locked by its check: a change
+        # of the subject (a cancellation) either waits for this 签收 or is seen here.
+        current = Notification.objects.select_related("document").get(pk=notification.pk)
+        if current.acknowledged_at is None:
+            reason = acknowledgement.refusal(current, lock=True)
+            if reason:
+                raise ValidationError(reason)
         now = timezone.now()
         done = Notification.objects.filter(
             pk=notification.pk, recipient=user, acknowledged_at__isnull=True

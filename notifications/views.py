@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from notifications import selectors, services
+from notifications import acknowledgement, selectors, services
 from notifications.forms import InboxFilterForm, PreferencesForm
 from notifications.models import ContactProfile, Notification
 from notifications.outbox import content_disposition, document_file_names
@@ -33,6 +33,15 @@ def _back(request, default):
     return redirect(default)
 
 
+def _with_ack_refusals(notifications: list[Notification]) -> list[Notification]:
+    """Each notification with `ack_refusal`: why its 签收 is no longer asked (its subject
+    closed another way), or "" — the pages then say so instead of offering 签收."""
+    refused = acknowledgement.refusals(notifications)
+    for notification in notifications:
+        notification.ack_refusal = refused.get(notification.pk, "")
+    return notifications
+
+
 @login_required
 def inbox(request):
     form = InboxFilterForm(request.GET or None)
@@ -41,6 +50,7 @@ def inbox(request):
         request.user, unread_only=filters.get("unread", False), event=filters.get("event") or None
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _with_ack_refusals(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -60,6 +70,7 @@ def detail(request, pk):
     notification = _own(request, pk)
     if notification.read_at is None:
         services.mark_read(user=request.user, notification=notification)
+    _with_ack_refusals([notification])
     return render(request, "notifications/detail.html", {"notification": notification})
 
 

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import save_audited
+from audit.services import change, save_audited
 from core.formatting import format_date, format_hours
 from dispatch import capacity
-from dispatch.models import Dispatch, TrainingClass
+from dispatch.models import Dispatch, DispatchStatus, TrainingClass
 from org import policy
 
 #: What a class's recorded attendance rests on, fixed once any is recorded: the
@@ -47,10 +48,16 @@ def plan_holds(class_ids) -> dict[int, str]:
     return held
 
 
+#: What a trainee's notice (入学通知, 补训通知) prints of its class: its dates, report date
+#: and place, its institution, and whether it is studied online. A change of any makes
+#: the notices its dispatches hold stale: they are issued again (`class_notices_reissue`).
+NOTICE_FIELDS = ("start_date", "end_date", "report_date", "location", "institution_id", "kind")
+
 #: What moves a class under its dispatches: its dates (the moment their open steps end,
-#: `dispatch.policy.class_has_begun`) and its institution (whose staff record their
-#: attendance). A change of any is announced (`register_class_moved`).
-MOVING_FIELDS = ("start_date", "end_date", "institution_id")
+#: `dispatch.policy.class_has_begun`), its institution (whose staff record their
+#: attendance), and whatever else their notices print (`NOTICE_FIELDS`). A change of any
+#: is announced (`register_class_moved`); each hook reacts to its own fields only.
+MOVING_FIELDS = ("start_date", "end_date", "institution_id", "report_date", "location", "kind")
 
 #: (training_class, moved, actor) -> None: `moved` the `MOVING_FIELDS` that changed,
 #: `training_class` as saved. Run in the transaction of the change. The flows that keep
@@ -83,6 +90,54 @@ def class_save_audited(*, actor, training_class: TrainingClass) -> TrainingClass
     for hook in _class_moved if moved else ():
         hook(training_class, moved, actor)
     return training_class
+
+
+#: A dispatch holding a notice of its class still in force: issued, and the dispatch not
+#: closed (attended, absent, withdrawn, deferred, exempt or cancelled).
+NOTICE_HOLDING_STATUSES = (DispatchStatus.NOTIFIED, DispatchStatus.ACKNOWLEDGED)
+
+
+@transaction.atomic
+def class_notices_reissue(*, actor, training_class: TrainingClass, changed) -> list[Dispatch]:
+    """The class changed what its notices print (`changed`, among `NOTICE_FIELDS`): each
+    of its dispatches holding a notice still in force has it issued again, superseding
+    the old one (`documents.reissue_notice`), its `notice_reference` set to the new number
+    (audited, `dispatch.notice_reissue`), and its trainee — or, for a cadre without an
+    account, the liaisons who 签收 for them — told once, with the new notice
+    (`class_change_notices.notice_reissued`). A notified dispatch is still acknowledged
+    through its flow; an acknowledged one stays so. Nothing for a class already over.
+    Run in the transaction of the change (`dispatch.receivers.on_class_moved`)."""
+    from dispatch import class_change_notices, documents
+
+    changed = frozenset(changed) & frozenset(NOTICE_FIELDS)
+    if not changed or training_class.end_date < timezone.localdate():
+        return []
+    dispatches = list(
+        Dispatch.objects.select_for_update(of=("self",))
+        .filter(training_class=training_class, status__in=NOTICE_HOLDING_STATUSES)
+        .select_related(
+            "cadre__user",
+            "cadre__unit",
+            "cadre__managing_org_department__unit",
+            "unit",
+            "roll_call__org_department__unit",
+            "makes_up__source__training_class",
+        )
+        .order_by("pk")
+    )
+    for dispatch in dispatches:
+        dispatch.training_class = training_class  # as saved, with its new dates
+        previous = documents.notice_of(dispatch)
+        document = documents.reissue_notice(dispatch, actor=actor, previous=previous)
+        change(
+            actor=actor,
+            instance=dispatch,
+            verb="dispatch.notice_reissue",
+            note=",".join(field for field in NOTICE_FIELDS if field in changed),
+            notice_reference=document.document_number,
+        )
+        class_change_notices.notice_reissued(dispatch, document, previous=previous, changed=changed)
+    return dispatches
 
 
 def planned_fields_refusal(training_class, values: dict, *, held=None) -> str | None:

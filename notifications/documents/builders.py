@@ -41,6 +41,9 @@ class ClassInfo:
     institution: str = ""
     credit_hours: Decimal | float | str = ""
     report_place: str = ""  # where to report; defaults to `location`
+    # An online class (网络培训): studied on its institution's platform, nobody reports
+    # anywhere; its notices say where to log in instead of where to report.
+    online: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,42 @@ DEFAULT_REQUIREMENTS = (
 )
 
 
+#: The requirements of an online class: nobody reports anywhere, so nobody is late.
+ONLINE_REQUIREMENTS = (
+    "参训学员要严格遵守学习纪律和廉洁自律有关规定，按时登录学习平台，全程参加网络学习，"
+    "不得由他人代学。",
+    "确因特殊情况不能参训的，须按干部管理权限履行请假审批手续。",
+    "请参训学员按要求完成全部课程和学习任务，认真撰写学习体会。",
+)
+
+#: What an online class's `location` may hold when it names no platform of its own.
+ONLINE_PLACEHOLDERS = {"", "线上", "网上", "在线", "网络", "线上学习", "网络学习", "网络培训"}
+
+
+def _requirements(tc: ClassInfo, requirements: Sequence[str]) -> Sequence[str]:
+    """The default requirements, or an online class's own; those the caller gave as is."""
+    if tc.online and requirements is DEFAULT_REQUIREMENTS:
+        return ONLINE_REQUIREMENTS
+    return requirements
+
+
+def _platform(tc: ClassInfo) -> str:
+    """Where an online class is studied: its institution (the online college), with its
+    location when that names a platform or an address rather than just 线上."""
+    place = (tc.location or "").strip()
+    named = place if place not in ONLINE_PLACEHOLDERS else ""
+    if tc.institution and named:
+        return f"{tc.institution}（{named}）"
+    return tc.institution or named or "网络学习平台"
+
+
+def _replaces(supersedes: str) -> list[Paragraph]:
+    """The closing line of a notice reissued because its class changed."""
+    if not supersedes:
+        return []
+    return [Paragraph(f"因培训安排调整，现重新印发本通知，原通知（{supersedes}）同时作废。")]
+
+
 def _deadline(value: dt.date | dt.datetime) -> str:
     """A reply deadline as documents write it: 2026年12月12日, with the hour when it is a
     moment (2026年12月12日18时, 18时30分), in local time — the roll call's own deadline."""
@@ -138,29 +177,50 @@ def dispatch_notice(
     rows = rows_of(CadreRow, cadres)
     reply_by = _deadline(reply_by or tc.report_date - dt.timedelta(days=3))
     hours = _hours(tc.credit_hours)
-    place = tc.institution or tc.location
+    span = f"培训时间为{_span(tc.start_date, tc.end_date)}" + (f"，计{hours}" if hours else "")
+    if tc.online:
+        where = [
+            Heading("培训时间和方式"),
+            Paragraph(f"{span}。培训方式为网络培训，依托{_platform(tc)}开展。"),
+        ]
+        arrangements = [
+            Heading("学习安排"),
+            Heading("学习时间", level=2),
+            Paragraph(f"{format_date(tc.start_date)}至{format_date(tc.end_date)}。"),
+            Heading("学习方式", level=2),
+            Paragraph(f"网络培训，参训学员登录{_platform(tc)}参加学习。"),
+        ]
+    else:
+        place = tc.institution or tc.location
+        where = [
+            Heading("培训时间和地点"),
+            Paragraph(
+                f"{span}。培训地点为{place}"
+                + (f"（{tc.location}）" if tc.institution and tc.location else "")
+                + "。"
+            ),
+        ]
+        arrangements = [
+            Heading("报到事项"),
+            Heading("报到时间", level=2),
+            Paragraph(f"{format_date(tc.report_date)}。"),
+            Heading("报到地点", level=2),
+            Paragraph(f"{tc.report_place or tc.location}。"),
+        ]
     body = [
         Paragraph(f"根据年度干部教育培训计划，经研究，决定举办{tc.name}。现将有关事项通知如下："),
-        Heading("培训时间和地点"),
-        Paragraph(
-            f"培训时间为{_span(tc.start_date, tc.end_date)}"
-            + (f"，计{hours}" if hours else "")
-            + f"。培训地点为{place}"
-            + (f"（{tc.location}）" if tc.institution and tc.location else "")
-            + "。"
-        ),
+        *where,
         Heading("参训人员"),
         Paragraph(
             f"经研究，确定{len(rows)}名同志参加本期培训，名单见附件1。"
             "请各单位及时通知本人，并妥善安排其工作，确保按时参训。"
         ),
-        Heading("报到事项"),
-        Heading("报到时间", level=2),
-        Paragraph(f"{format_date(tc.report_date)}。"),
-        Heading("报到地点", level=2),
-        Paragraph(f"{tc.report_place or tc.location}。"),
+        *arrangements,
         Heading("有关要求"),
-        *[Paragraph(f"{label}{text}") for label, text in _numbered(requirements)],
+        *[
+            Paragraph(f"{label}{text}")
+            for label, text in _numbered(_requirements(tc, requirements))
+        ],
         Paragraph(
             f"请各单位于{reply_by}前将参训回执（附件2）报送"
             f"{issuer.name}。因特殊情况不能参训的，须在回执中注明原因，"
@@ -216,11 +276,30 @@ def admission_notice(
     cc: Sequence[str] = (),
     printed_by: str = "",
     title: str = "",
+    supersedes: str = "",
 ) -> DocumentContext:
-    """入学通知 to one trainee: class, dates, report date and place, requirements."""
+    """入学通知 to one trainee: class, dates, report date and place (an online class: when
+    and where to log in), requirements. `supersedes`: the number of the notice this one
+    replaces, its class having changed since."""
     tc = _one(ClassInfo, training_class)
     who = _one(CadreRow, trainee)
     hours = _hours(tc.credit_hours)
+    if tc.online:
+        attend = [
+            Heading("学习方式"),
+            Paragraph(
+                f"本期培训为网络培训。请于{format_date(tc.start_date)}起登录{_platform(tc)}"
+                f"参加网络学习，并于{format_date(tc.end_date)}前完成全部课程。"
+            ),
+        ]
+    else:
+        attend = [
+            Heading("报到时间和地点"),
+            Paragraph(
+                f"请于{format_date(tc.report_date)}到{tc.report_place or tc.location}报到，"
+                "报到时请携带本通知。"
+            ),
+        ]
     body = [
         Paragraph(f"经研究，决定你参加{tc.name}学习。现将有关事项通知如下："),
         Heading("培训班次"),
@@ -232,13 +311,13 @@ def admission_notice(
         ),
         Heading("培训时间"),
         Paragraph(f"{_span(tc.start_date, tc.end_date)}。"),
-        Heading("报到时间和地点"),
-        Paragraph(
-            f"请于{format_date(tc.report_date)}到{tc.report_place or tc.location}报到，"
-            "报到时请携带本通知。"
-        ),
+        *attend,
         Heading("学习要求"),
-        *[Paragraph(f"{label}{text}") for label, text in _numbered(requirements)],
+        *[
+            Paragraph(f"{label}{text}")
+            for label, text in _numbered(_requirements(tc, requirements))
+        ],
+        *_replaces(supersedes),
     ]
     return DocumentContext(
         issuer=issuer,
@@ -264,8 +343,11 @@ def makeup_notice(
     cc: Sequence[str] = (),
     printed_by: str = "",
     title: str = "",
+    supersedes: str = "",
 ) -> DocumentContext:
-    """补训通知: who missed which class, and the makeup class they must attend.
+    """补训通知: who missed which class, and the makeup class they must attend (an online
+    class: when and where to log in). `supersedes`: the number of the notice this one
+    replaces, its class having changed since.
 
     `deadline`, the day the makeup is due, is stated only when it is neither before the
     notice's `date` nor before the class ends: a day already past, or one the class
@@ -279,20 +361,33 @@ def makeup_notice(
         complete = "请各单位督促补训人员按上述补训时间参训，完成补训。"
     # 参加2026年第二期干部补训班, not 参加…补训班补训
     attend = f"参加{tc.name}" if "补训" in tc.name else f"参加{tc.name}补训"
+    if tc.online:
+        when_where = [
+            Heading("补训时间和方式"),
+            Paragraph(
+                f"补训时间为{_span(tc.start_date, tc.end_date)}，方式为网络培训。"
+                f"请于{format_date(tc.start_date)}起登录{_platform(tc)}参加网络学习。"
+            ),
+        ]
+    else:
+        when_where = [
+            Heading("补训时间和地点"),
+            Paragraph(
+                f"补训时间为{_span(tc.start_date, tc.end_date)}，"
+                f"地点为{tc.institution or tc.location}。"
+                f"请于{format_date(tc.report_date)}到{tc.report_place or tc.location}报到。"
+            ),
+        ]
     body = [
         Paragraph(
             f"按照干部教育培训有关规定，因故未参加或未完成规定培训的干部应当按要求补训。"
             f"经研究，决定安排{len(rows)}名同志{attend}，名单见附件。"
             "现将有关事项通知如下："
         ),
-        Heading("补训时间和地点"),
-        Paragraph(
-            f"补训时间为{_span(tc.start_date, tc.end_date)}，"
-            f"地点为{tc.institution or tc.location}。"
-            f"请于{format_date(tc.report_date)}到{tc.report_place or tc.location}报到。"
-        ),
+        *when_where,
         Heading("有关要求"),
         Paragraph(f"{complete}无正当理由逾期未完成补训的，将在下一期调训情况通报中予以通报。"),
+        *_replaces(supersedes),
     ]
     table = Table(
         columns=["序号", "姓名", "单位及职务", "缺训班次", "缺训原因"],

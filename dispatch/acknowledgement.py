@@ -1,0 +1,93 @@
+"""Whether a dispatch's notice still awaits 签收, for the inbox (`notifications.
+acknowledgement`; `DispatchConfig.ready` registers `closed_notices`).
+
+The notice (入学通知, 补训通知) asks for 签收 while its dispatch is notified — also once
+the class has begun: a late 签收 is still the trainee's receipt
+(`dispatch.receivers.on_notice_acknowledged`). Any other status means the dispatch no
+longer awaits it: cancelled with its roll call, closed by an approved leave, deferral or
+exemption, attendance recorded (attended, absent, withdrawn), or already acknowledged
+(on the task page, or by another recipient of a notice sent to every liaison). A notice
+replaced by a newer one (its class changed) is not signed for either: the newer one is.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext as _
+
+from dispatch.models import Dispatch, DispatchStatus
+from notifications.models import IssuedDocument
+
+#: The one status in which a dispatch's notice awaits 签收.
+AWAITING_ACKNOWLEDGEMENT = DispatchStatus.NOTIFIED
+
+_ATTENDANCE_RECORDED = {DispatchStatus.ATTENDED, DispatchStatus.ABSENT, DispatchStatus.WITHDRAWN}
+
+
+def refusal_reason(status: str) -> str | None:
+    """Why a notice of a dispatch in `status` is no longer acknowledged, or None while it
+    awaits acknowledgement."""
+    if status == AWAITING_ACKNOWLEDGEMENT:
+        return None
+    if status == DispatchStatus.CANCELLED:
+        return _("The dispatch has been cancelled: no acknowledgement is needed.")
+    if status == DispatchStatus.DEFERRED:
+        return _("Leave or deferral has been approved: no acknowledgement is needed.")
+    if status == DispatchStatus.EXEMPT:
+        return _("Exemption has been approved: no acknowledgement is needed.")
+    if status in _ATTENDANCE_RECORDED:
+        return _("Attendance has been recorded (%(status)s): no acknowledgement is needed.") % {
+            "status": DispatchStatus(status).label
+        }
+    if status == DispatchStatus.ACKNOWLEDGED:
+        return _("The notice has already been acknowledged.")
+    return _("This dispatch is not awaiting acknowledgement.")
+
+
+def closed_notices(notifications, *, lock: bool = False) -> dict[int, str]:
+    """{notification pk: reason} for those of `notifications` (awaiting 签收, document
+    loaded) whose document is about a dispatch that no longer awaits acknowledgement
+    (`refusal_reason`), or that a newer notice has replaced; two queries at most.
+    `lock`: the dispatches' rows are locked."""
+    dispatch_type = ContentType.objects.get_for_model(Dispatch)
+    about = {
+        n.pk: n.document.subject_id
+        for n in notifications
+        if n.document_id is not None and n.document.subject_type_id == dispatch_type.pk
+    }
+    if not about:
+        return {}
+    dispatches = Dispatch.objects.filter(pk__in=set(about.values()))
+    if lock:
+        dispatches = dispatches.select_for_update()
+    status = dict(dispatches.order_by("pk").values_list("pk", "status"))
+    reasons = {}
+    for pk, dispatch_id in about.items():
+        reason = refusal_reason(status[dispatch_id]) if dispatch_id in status else None
+        if reason:
+            reasons[pk] = reason
+    # Still awaited, but on a newer notice: the class changed and its notice was reissued
+    # (`documents.reissue_notice`); the new one, in its own message, is the one signed.
+    documents = {
+        n.pk: n.document_id for n in notifications if n.pk in about and n.pk not in reasons
+    }
+    newer = (
+        dict(
+            IssuedDocument.objects.filter(supersedes__in=set(documents.values())).values_list(
+                "supersedes", "document_number"
+            )
+        )
+        if documents
+        else {}
+    )
+    for pk, document_id in documents.items():
+        if document_id in newer:
+            reasons[pk] = replaced_reason(newer[document_id])
+    return reasons
+
+
+def replaced_reason(number: str) -> str:
+    """Why a notice replaced by the notice numbered `number` is not signed for (as
+    `receivers.on_notice_acknowledged` refuses it)."""
+    return _(
+        "This notice has been replaced by %(number)s, as its class changed: "
+        "acknowledge the new notice, in its own message."
+    ) % {"number": number}

@@ -1,0 +1,68 @@
+"""Who hears that a class changed under a notice they hold, through `notifications.notify`:
+the trainee — or, for a cadre without an account, the unit's liaisons who 签收 for them —
+gets the reissued notice in ONE message (`Event.NOTICE_ISSUED`, its template's "changed"
+wording), keyed by the new document, so each change tells them once."""
+
+from django.utils.translation import pgettext
+
+from core.i18n import in_site_language
+from dispatch.models import DispatchStatus
+from dispatch.notices import class_context, group_of, trainee_or_liaisons
+from notifications.models import Event
+from notifications.services import notify
+
+
+@in_site_language
+def changed_items(changed) -> str:
+    """What changed, as the message names it: 培训时间、报到日期、地点…"""
+    items = []
+    if {"start_date", "end_date"} & changed:
+        items.append(pgettext("what changed in a class", "dates"))
+    if "report_date" in changed:
+        items.append(pgettext("what changed in a class", "report date"))
+    if "location" in changed:
+        items.append(pgettext("what changed in a class", "place"))
+    if "institution_id" in changed:
+        items.append(pgettext("what changed in a class", "institution"))
+    if "kind" in changed:
+        items.append(pgettext("what changed in a class", "way of training"))
+    return pgettext("between names in a list", ", ").join(items)
+
+
+def notice_reissued(dispatch, document, *, previous, changed):
+    """The dispatch's notice issued again because its class changed (`changed`, fields of
+    `services.classes.NOTICE_FIELDS`): the new PDF and calendar invite, naming what changed
+    and the notice it replaces. A notified dispatch's asks 签收, as the old one did: its
+    acknowledgement task is still open, and the 签收 of the old notice is refused
+    (`receivers.on_notice_acknowledged`). An acknowledged dispatch's asks none: its
+    acknowledgement stands (its flow has moved on to attendance, and its notices no
+    longer await 签收, `dispatch.acknowledgement`); the message says so."""
+    klass = dispatch.training_class
+    user = dispatch.cadre.user
+    notify(
+        event=Event.NOTICE_ISSUED,
+        recipients=trainee_or_liaisons(dispatch),
+        key=f"document:{document.pk}:issued",
+        context={
+            "notice_title": document.title,
+            "notice_kind": str(document.get_kind_display()),
+            "document_number": document.document_number,
+            "previous_number": previous.document_number if previous is not None else "",
+            "changed": changed_items(changed),
+            "cadre_name": dispatch.cadre.name,
+            "unit_name": dispatch.unit.name,
+            "on_behalf": not (user is not None and user.is_active),
+            **class_context(klass),
+        },
+        document=document,
+        calendar={
+            "summary": klass.name,
+            "start": klass.start_date,
+            "end": klass.end_date,
+            "location": klass.location,
+            "description": document.document_number,
+        },
+        requires_ack=dispatch.status == DispatchStatus.NOTIFIED,
+        group=group_of(dispatch),
+        url=f"/documents/{document.pk}/",
+    )
