@@ -32,6 +32,7 @@ A cadre's overall status is the worst of their rules'.
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from decimal import ROUND_DOWN, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -41,6 +42,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core import collector
+from core.formatting import format_hours
 from ledger import totals
 from ledger.models import (
     IndicatorRule,
@@ -297,6 +299,8 @@ def evaluate(
                 "kind": rule.kind,
                 "categories": list(rule.categories),
                 "required_hours": rule.min_hours,
+                # The alternative: met by these days instead of the hours (None: hours only).
+                "required_days": rule.alt_min_days,
             }
             for _prefix, rule in query.rules
         ]
@@ -335,6 +339,38 @@ def rule_label(rule: IndicatorRule) -> str:
     """What a person reads for a rule: the kind of training and its window, e.g.
     集中培训（滚动五年）."""
     return f"{rule.get_kind_display()}（{rule.get_window_display()}）"
+
+
+def _days_done(days) -> str:
+    """Days done as printed beside the days required: to one decimal place, rounded down,
+    so that a rule short of its days never reads as having reached them (11.96 → 11.9)."""
+    tenths = Decimal(str(round(float(days or 0), 6))).quantize(Decimal("0.1"), ROUND_DOWN)
+    return format_hours(tenths)
+
+
+def rule_progress(rule: dict) -> str:
+    """A rule of an `evaluate` row as the report reads it: what is done against what is
+    required, in hours — and in days where the rule is met by days too (集中培训（自然年度）：
+    72/90学时或12/12天)."""
+    done = {
+        "hours": format_hours(rule["hours"] or 0),
+        "required": format_hours(rule["required_hours"]),
+    }
+    if rule.get("required_days"):
+        text = _("%(hours)s/%(required)s hours or %(days)s/%(required_days)s days") % {
+            **done,
+            "days": _days_done(rule["days"]),
+            "required_days": format_hours(rule["required_days"]),
+        }
+    else:
+        text = _("%(hours)s/%(required)s hours") % done
+    return f"{rule['label']}：{text}"
+
+
+def indicators_text(row: dict) -> str:
+    """Every rule of an `evaluate` row (`rule_progress`), as the report's page and its
+    download print them."""
+    return "；".join(rule_progress(rule) for rule in row["rules"])
 
 
 def for_cadre(cadre: Cadre, as_of: dt.date | None = None) -> dict | None:

@@ -57,13 +57,6 @@ STATUS_LABELS = {
 }
 
 
-def _indicators(row) -> str:
-    return "；".join(
-        f"{rule['label']}：{rule['hours'] or 0:.0f}/{rule['required_hours']:.0f}"
-        for rule in row["rules"]
-    )
-
-
 def _shortfall(row):
     return round(100 * row["shortfall"], 1) if row["shortfall"] else None
 
@@ -72,7 +65,7 @@ COMPLIANCE = [
     Column(_("Name"), lambda r: r["name"], width=12),
     Column(_("Unit"), lambda r: r["unit"], width=24),
     Column(_("Group"), lambda r: gettext("Group A") if r["group"] == "A" else gettext("Group B")),
-    Column(_("Indicators"), _indicators, width=48),
+    Column(_("Indicators"), compliance.indicators_text, width=48),
     Column(_("Status"), lambda r: STATUS_LABELS.get(r["status"], r["status"]), width=8),
     Column(_("Shortfall (%)"), _shortfall, NUMBER, width=10),
 ]

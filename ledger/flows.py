@@ -45,7 +45,7 @@ class RecognitionFlow(ScopedFlowMixin, flow.Flow):
         "approval chain agrees; a request sent back to the unit is corrected and "
         "submitted again."
     )
-    process_summary_template = "{{ process.artifact.cadre }} {{ process.artifact.hours }}"
+    process_summary_template = "{{ process.artifact }}"
 
     start = (
         flow.Start(RecognitionStartView.as_view())

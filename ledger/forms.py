@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core import spreadsheets
 from core.fields import IdsChoiceField
 from core.http import SEARCH_MAX_LENGTH
-from core.validation import REASON_MAX_LENGTH
+from core.validation import REASON_MAX_LENGTH, validate_attachment
 from core.widgets import DateInput, MultiPicker
 from ledger import compliance
 from ledger.models import HourKind, HourSource, HourStatus
@@ -62,6 +62,14 @@ class RecognitionForm(forms.Form):
     provider = forms.CharField(label=_("Platform or institution"), max_length=100)
     reason = forms.CharField(
         label=_("Reason"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    # The proof the approvers read; optional, as on the correction of a request sent back
+    # (ledger.views.RecognitionCorrectForm), and checked the same way.
+    attachment = forms.FileField(
+        label=_("Attachment"),
+        required=False,
+        validators=[validate_attachment],
+        help_text=_("A proof of the hours, such as a certificate of completion (optional)."),
     )
 
     def offer(self, *, user):

@@ -126,7 +126,13 @@ class HourRecord(models.Model):
         constraints = [models.CheckConstraint(condition=Q(hours__gte=0), name="hours_not_negative")]
 
     def __str__(self):
-        return f"{self.cadre.name} {self.hours}"
+        # Named so in the inbox, its messages and audit events: 王堃 6学时, not 王堃 6.0.
+        from django.utils.translation import gettext
+
+        from core.formatting import format_hours
+
+        hours = gettext("%(hours)s credit hours") % {"hours": format_hours(self.hours)}
+        return f"{self.cadre.name} {hours}"
 
     def save(self, *args, **kwargs):
         using = kwargs.get("using") or self._state.db or "default"

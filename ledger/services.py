@@ -372,17 +372,23 @@ def _recognition_refusals(*, date, hours: Decimal, kind: str, reason: str) -> di
 
 @transaction.atomic
 def recognition_submit(
-    *, actor, cadre: Cadre, date, hours, kind: str, provider: str, reason: str
+    *, actor, cadre: Cadre, date, hours, kind: str, provider: str, reason: str, attachment=None
 ) -> HourRecord:
-    """A unit asks the org department to recognize hours earned elsewhere; pending until
-    approved. Refused while the same hours (cadre, provider, day, kind) are pending or
-    recognized, and when the ledger already holds them — a day of a class or a filing
-    credited to the cadre, whatever the hours, or the same hours of that day from an
-    import or another request, whatever provider it names
-    (`recognition_already_credited`)."""
+    """A unit asks the org department to recognize hours earned elsewhere, with a proof
+    if it has one (`attachment`, sent to the approvers); pending until approved. Refused
+    while the same hours (cadre, provider, day, kind) are pending or recognized, and when
+    the ledger already holds them — a day of a class or a filing credited to the cadre,
+    whatever the hours, or the same hours of that day from an import or another request,
+    whatever provider it names (`recognition_already_credited`)."""
+    from core.validation import validate_attachment
+
     require_any(actor, ("act_as_liaison",), cadre.unit)
     hours = Decimal(hours)
     errors = _recognition_refusals(date=date, hours=hours, kind=kind, reason=reason)
+    try:
+        validate_attachment(attachment or None)
+    except ValidationError as exc:
+        errors["attachment"] = exc.messages
     if errors:
         raise ValidationError(errors)
     provider = " ".join((provider or "").split())
@@ -417,6 +423,7 @@ def recognition_submit(
                 source_key=f"{base}:{len(earlier)}",
                 status=HourStatus.PENDING,
                 note=f"{provider}：{reason}"[:255],
+                attachment=attachment or "",
             )
     except IntegrityError:  # the same request submitted at the same moment
         raise duplicate from None

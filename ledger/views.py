@@ -109,6 +109,8 @@ def compliance_report(request):
         number = page_number(request.GET.get("page"))
         rows.prefetch((number - 1) * per_page, number * per_page)
     page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    for row in page:
+        row["indicators"] = compliance.indicators_text(row)  # as the download prints it
     units = {u.pk: u.name for u in Unit.objects.filter(pk__in={r["unit_id"] for r in page})}
     query = request.GET.copy()
     query.pop("page", None)
