@@ -12,6 +12,7 @@ from django.utils import timezone
 from circulars import selectors as circular_selectors
 from circulars import services as circular_services
 from circulars.carried import carried_totals
+from circulars.lines import circular_rows
 from circulars.models import Circular
 from circulars.yearly import yearly_blocks
 from dispatch.documents import issuer_of
@@ -64,7 +65,7 @@ def circular_context(
         recipients=circular_recipients(circular.org_department) if addressed else (),
         period=label,
         period_end=circular.period_end,
-        figures=circular_services.circular_rows(figures),
+        figures=circular_rows(figures),
         absentees=circular_selectors.absentee_rows(figures),
         overdue_makeups=figures.get("overdue_makeups", []),
         carried=carried_totals(figures),

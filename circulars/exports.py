@@ -1,34 +1,26 @@
 """A circular's figures when downloaded from its task pages (see `core.exports`): one line
 per unit as tables 1 and 2 print them, then the total line; rates as percentages
-(numbers, one decimal)."""
+(numbers, one decimal, as the pages and the PDF print them: `core.formatting.percent`)."""
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from circulars import services as circular_services
+from circulars import lines as circular_lines
 from core.exports import NUMBER, Column
-
-
-def _percent(value):
-    return None if value is None else round(100 * value, 1)
+from core.formatting import percent
 
 
 def _line(row) -> dict:
-    rates = circular_services.circular_summary({"totals": row})
-    return {
-        **row,
-        "attendance_rate": _percent(rates["attendance_rate"]),
-        "ack_rate": _percent(rates["ack_rate"]),
-        "compliance_rate": _percent(rates["compliance_rate"]),
-    }
+    rates = circular_lines.rate_counts(row)
+    return {**row, **{key: percent(*counts) for key, counts in rates.items()}}
 
 
 def figure_rows(circular) -> list[dict]:
     """The circular's unit lines and the total line, as the task pages show them."""
-    rows = circular_services.circular_rows(circular.figures)
+    rows = circular_lines.circular_rows(circular.figures)
     if not rows:
         return []
-    total = {k: sum(r[k] for r in rows) for k in rows[0] if k != "unit"}
+    total = circular_lines.total_line(rows)
     total["unit"] = pgettext("circular column", "Total")
     return [_line(row) for row in [*rows, total]]
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
+from circulars import lines as circular_lines
 from circulars import periods, policy
 from circulars import services as circular_services
 from circulars import tasks as circular_tasks
@@ -26,8 +27,8 @@ def _circular_jurisdiction(process):
 
 
 def printed_rows(figures) -> list[dict]:
-    """The circular's table lines (see `circular_services.circular_rows`)."""
-    return circular_services.circular_rows(figures)
+    """The circular's table lines (see `circular_lines.circular_rows`)."""
+    return circular_lines.circular_rows(figures)
 
 
 class CircularFlow(ScopedFlowMixin, flow.Flow):

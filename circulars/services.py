@@ -17,6 +17,7 @@ from audit.services import change, record_event, snapshot
 from circulars import notices as circulars_notices
 from circulars import periods
 from circulars.carried import carried_figures, open_ids
+from circulars.lines import canonical_figures
 from circulars.models import Circular, CircularStatus
 from circulars.policy import require_circular_decider
 from circulars.yearly import yearly_figures
@@ -51,10 +52,6 @@ FIGURE_KEYS = (
     "cadres",
     "compliant",
 )
-
-
-def _rate(part, whole):
-    return round(part / whole, 4) if whole else None
 
 
 def _dispatch_counts(unit_ids, class_ids) -> dict[int, dict]:
@@ -107,7 +104,8 @@ def _absentee_ids(dispatches) -> list[int]:
 def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
     """Figures per unit for dispatches to classes starting in the period, reconciled with
     the dispatches' stored statuses; unexcused absences by dispatch id; makeup owed and
-    overdue (by name); acknowledgement and hours-compliance rates.
+    overdue (by name, with the cadre's id); the counts of the acknowledgement and
+    hours-compliance rates (the rates are computed where printed, `circulars.lines`).
 
     A unit has a row if it had dispatches in the period or owes makeup training at its
     end, so an overdue makeup is reported even where nobody was dispatched this time.
@@ -162,8 +160,6 @@ def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
             "cadres": summary.get("total", 0),
             "compliant": summary.get(compliance.MET, 0) + summary.get(compliance.ON_TRACK, 0),
         }
-        row["ack_rate"] = _rate(row["acknowledged"], row["notified"])
-        row["compliance_rate"] = summary.get("rate")
         rows.append(row)
     absentee_ids = _absentee_ids(dispatches)
     overdue_makeups = [
@@ -173,20 +169,20 @@ def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
             "missed_class": klass,
             "due_date": due.isoformat(),
             "status": status,
+            "cadre_id": cadre_id,
         }
-        for name, unit, klass, due, status in makeups.filter(overdue_q)
-        .order_by("source__unit__path", "due_date", "cadre__name")
+        for name, unit, klass, due, status, cadre_id in makeups.filter(overdue_q)
+        .order_by("source__unit__path", "due_date", "cadre__name", "cadre_id")
         .values_list(
             "cadre__name",
             "source__unit__name",
             "source__training_class__name",
             "due_date",
             "status",
+            "cadre_id",
         )
     ]
     totals = {k: sum(r[k] for r in rows) for k in FIGURE_KEYS}
-    totals["ack_rate"] = _rate(totals["acknowledged"], totals["notified"])
-    totals["compliance_rate"] = _rate(totals["compliant"], totals["cadres"])
     return {
         "period": [start.isoformat(), end.isoformat()],
         "units": rows,
@@ -197,55 +193,6 @@ def circular_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
             f"{r.code}@v{r.version}" for group in in_force.values() for r in group
         ),
     }
-
-
-def circular_rows(figures) -> list[dict]:
-    """The circular's lines as printed and shown on the task pages, one per unit of the
-    figures: expected = named − exempt − still in progress; excused = leave + deferred;
-    absent = without approval (withdrawn apart). So on every line
-    named = attended + leave + deferred + exempt + absent + withdrawn + in progress and
-    attended + excused + absent + withdrawn = expected."""
-    rows = []
-    for row in figures.get("units", []):
-        get = row.get
-        rows.append(
-            {
-                "unit": row["unit"],
-                "expected": get("named", 0) - get("exempt", 0) - get("in_progress", 0),
-                "attended": get("attended", 0),
-                "excused": get("leave", 0) + get("deferred", 0),
-                **{
-                    k: get(k, 0)
-                    for k in (
-                        "named",
-                        "leave",
-                        "deferred",
-                        "exempt",
-                        "absent",
-                        "withdrawn",
-                        "in_progress",
-                        "makeup_owed",
-                        "makeup_overdue",
-                        "notified",
-                        "acknowledged",
-                        "cadres",
-                        "compliant",
-                    )
-                },
-            }
-        )
-    return rows
-
-
-def circular_summary(figures) -> dict:
-    """Totals and rates of the figures, for the task pages."""
-    totals = dict(figures.get("totals", {}))
-    expected = totals.get("named", 0) - totals.get("exempt", 0) - totals.get("in_progress", 0)
-    totals["expected"] = expected
-    totals["attendance_rate"] = _rate(totals.get("attended", 0), expected)
-    totals.setdefault("ack_rate", _rate(totals.get("acknowledged", 0), totals.get("notified", 0)))
-    totals.setdefault("compliance_rate", _rate(totals.get("compliant", 0), totals.get("cadres", 0)))
-    return totals
 
 
 def completed_makeup_q(end: dt.date) -> Q:
@@ -389,8 +336,11 @@ def figures_now(circular) -> dict:
 
 def figures_digest(figures: dict) -> str:
     """A short fingerprint of the figures, carried by the drafter's form: which figures
-    the text was written against."""
-    canonical = json.dumps(figures, sort_keys=True, ensure_ascii=False, default=str)
+    the text was written against (`circulars.lines.canonical_figures`: the same for
+    figures stored before with rates beside their counts)."""
+    canonical = json.dumps(
+        canonical_figures(figures), sort_keys=True, ensure_ascii=False, default=str
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 

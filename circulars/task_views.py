@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from circulars import documents as circular_documents
 from circulars import exports as circular_exports
+from circulars import lines as circular_lines
 from circulars import selectors as circular_selectors
 from circulars import services as circular_services
 from circulars.forms import CircularDraftForm, CircularStartForm
 from core import exports
-from core.formatting import format_span
+from core.formatting import format_percent, format_span
 from org import selectors as org_selectors
 from org.models import OrgDepartment
 from workflow.task_views import DecisionTaskView, TaskFormView
@@ -42,10 +43,6 @@ class CircularStartView(TaskFormView):
         )
 
 
-def _percent(value):
-    return "—" if value is None else f"{100 * value:.1f}%"
-
-
 #: Names of unexcused absentees per page of a circular's task page (the PDF lists all).
 ABSENTEES_PAGE = 100
 
@@ -68,16 +65,11 @@ def circular_table(circular, absentees_page=None) -> dict:
     figures = circular.figures
 
     def line(row):
-        rates = circular_services.circular_summary({"totals": row})
-        return {
-            **row,
-            "attendance_rate": _percent(rates["attendance_rate"]),
-            "ack_rate": _percent(rates["ack_rate"]),
-            "compliance_rate": _percent(rates["compliance_rate"]),
-        }
+        rates = circular_lines.rate_counts(row)
+        return {**row, **{key: format_percent(*counts) for key, counts in rates.items()}}
 
-    rows = circular_services.circular_rows(figures)
-    total = {k: sum(r[k] for r in rows) for k in (rows[0] if rows else {}) if k != "unit"}
+    rows = circular_lines.circular_rows(figures)
+    total = circular_lines.total_line(rows)
     return {
         "rows": [line(r) for r in rows],
         "total": line(total) if rows else {},
@@ -87,16 +79,16 @@ def circular_table(circular, absentees_page=None) -> dict:
 
 
 def circular_details(circular):
-    summary = circular_services.circular_summary(circular.figures)
+    summary = circular_lines.circular_summary(circular.figures)
     return [
         (_("Organization department"), circular.org_department.unit.name),
         (
             _("Period"),
             format_span(circular.period_start, circular.period_end),
         ),
-        (_("Dispatches"), summary.get("named", 0)),
+        (_("Named (person-times)"), summary.get("named", 0)),
         (_("Attended"), summary.get("attended", 0)),
-        (_("Attendance rate"), _percent(summary["attendance_rate"])),
+        (_("Attendance rate"), format_percent(summary.get("attended", 0), summary["expected"])),
         (_("Makeup overdue"), summary.get("makeup_overdue", 0)),
         (_("Returned because"), circular.return_reason or "—"),
     ]

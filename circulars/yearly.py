@@ -12,6 +12,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from core.formatting import format_percent
 from dispatch.leadership import leadership_compliance
 from feedback.selectors import yearly_results
 from notifications.documents.context import Attachment, Heading, Paragraph, Table
@@ -45,8 +46,8 @@ def yearly_figures(org_department, start: dt.date, end: dt.date) -> dict | None:
     # The cadres of the department's jurisdiction, as of the year's last day.
     cadres = Cadre.objects.filter(unit__path__startswith=org_department.jurisdiction.path)
     cycles = leadership_compliance(cadres, end)
-    leadership = {k: cycles[k] for k in ("leaders", "leaders_met", "young", "young_rotated")}
-    leadership["young_overdue"] = cycles["young_overdue"]
+    keep = ("leaders", "leaders_met", "young", "young_rotated", "young_overdue", "young_late")
+    leadership = {k: cycles[k] for k in keep}
     # Decimals and dates as JSON text, like the rest of the stored figures.
     figures = {
         "plan": plan,
@@ -80,7 +81,7 @@ def yearly_blocks(yearly: dict | None, year_label: str) -> tuple[list, list]:
         attended = sum(r["attended"] for r in plan)
         classes = len({r["class"] for r in plan})
         short = list(dict.fromkeys(r["unit"] for r in plan if r["gap"] > 0))
-        rate = f"{100 * attended / planned:.1f}%" if planned else "—"
+        rate = format_percent(attended, planned)
         body += [
             Heading("年度调训计划执行情况"),
             Paragraph(
@@ -190,23 +191,23 @@ def _institution_table(institutions: list[dict]) -> list:
     ]
 
 
-def _rate(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%"
-
-
 def _cycles_text(leadership: dict) -> str:
-    """领导班子成员 meeting their training cycle; young cadres rotated in time."""
+    """领导班子成员 meeting their training cycle (both rules: the systematic training and
+    the concentrated days); young cadres rotated in time, late, or overdue."""
     parts = []
     leaders, met = leadership.get("leaders", 0), leadership.get("leaders_met", 0)
     if leaders:
         parts.append(
-            f"领导班子成员{leaders}人，{met}人达到系统培训周期要求，达标率{_rate(met, leaders)}"
+            f"领导班子成员{leaders}人，{met}人达到培训周期要求（系统培训和集中培训天数），"
+            f"达标率{format_percent(met, leaders)}"
         )
     young, rotated = leadership.get("young", 0), leadership.get("young_rotated", 0)
     if young:
+        late = leadership.get("young_late", 0)
         overdue = leadership.get("young_overdue", 0)
         parts.append(
             f"优秀年轻干部{young}人，{rotated}人已按期参加调训"
+            + (f"，{late}人逾期后完成调训" if late else "")
             + (f"，{overdue}人逾期未训" if overdue else "")
         )
     return "；".join(parts) + "。"

@@ -7,7 +7,7 @@ active (a Celery task or a management command may have none, and then Django fal
 to its English `March 5, 2026`): they print through `format_document_date`."""
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats, translation
 
@@ -43,3 +43,23 @@ def format_hours(value) -> str:
         return ""
     number = Decimal(str(round(value, 2))) if isinstance(value, float) else Decimal(str(value))
     return f"{number.normalize():f}"
+
+
+TENTH = Decimal("0.1")
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """`part` of `whole` in per cent, to one decimal place rounded half up, from the two
+    counts (13 of 16: 81.25 → 81.3): the rate every page, download and document prints.
+    None when `whole` is 0 (no rate to give). Rounded once, from the counts: a rate
+    rounded before (to four places of a fraction, say) and rounded again can print
+    otherwise (14 of 17: 82.35… → 0.8235 → 82.3 instead of 82.4)."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def format_percent(part: int, whole: int, empty: str = "—") -> str:
+    """`percent` as printed: 82.4%, 100.0%; `empty` when there is no rate."""
+    value = percent(part, whole)
+    return empty if value is None else f"{value}%"

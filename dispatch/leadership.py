@@ -5,8 +5,10 @@
   class, ended by the day evaluated) within the last N years (default 3), and at least
   the rule's days (default 60, ≈ 2 months) of concentrated training in its years (5);
 * an outstanding young cadre is rotated through a systematic training within N years
-  (5) of being flagged (`Cadre.young_cadre_since`); where that day is not recorded,
-  within the last N years.
+  (5) of being flagged (`Cadre.young_cadre_since`): a class ended between the day
+  flagged and the deadline; one ended only after the deadline is a late rotation
+  (逾期后完成), neither met nor on time. Where the day flagged is not recorded, within
+  the last N years.
 
 Set-based: a fixed number of queries however many cadres (`cycle_rows`). Used by the
 candidate suggestions, the training record, (`leadership_compliance`) the circular and
@@ -17,7 +19,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db import models
-from django.db.models import DateField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -47,6 +50,20 @@ def last_systematic_training(as_of: dt.date) -> Subquery:
         .values("cadre")
         .annotate(last=Max("training_class__end_date"))
         .values("last"),
+        output_field=DateField(),
+    )
+
+
+def first_systematic_training_since(as_of: dt.date, since) -> Subquery:
+    """The end of the cadre's first attended main or thematic class ended on or after
+    `since` (a day, or an expression of the outer cadre), up to `as_of`."""
+    return Subquery(
+        systematic(as_of)
+        .filter(training_class__end_date__gte=since)
+        .order_by()
+        .values("cadre")
+        .annotate(first=Min("training_class__end_date"))
+        .values("first"),
         output_field=DateField(),
     )
 
@@ -104,8 +121,11 @@ class LeaderRow:
 
 @dataclass(frozen=True)
 class YoungRow:
-    """An outstanding young cadre against the rotation rule. Not rotated yet but still
-    within the cycle from the day flagged is on time (`overdue` False)."""
+    """An outstanding young cadre against the rotation rule. `rotated`: through a class
+    ended between the day flagged and the deadline (`rotated_on`, the first such end);
+    `late`: only through one ended after the deadline (`rotated_on` then its end), which
+    is neither met nor on time; `overdue`: neither, and the deadline has passed. Not
+    rotated yet but still within the cycle is on time (`overdue` False), not met."""
 
     cadre_id: int
     flagged: dt.date | None
@@ -113,6 +133,8 @@ class YoungRow:
     rotated: bool
     deadline: dt.date | None
     overdue: bool
+    late: bool = False
+    rotated_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -156,18 +178,26 @@ def _leader_rows(cadres: QuerySet, rules, as_of: dt.date) -> list[LeaderRow]:
 
 
 def _young_rows(cadres: QuerySet, rules, as_of: dt.date) -> list[YoungRow]:
-    values = list(
-        cadres.filter(is_young_cadre=True)
-        .order_by()
-        .annotate(last_systematic=last_systematic_training(as_of))
-        .values_list("id", "young_cadre_since", "last_systematic")
-    )
     fallback = young_fallback(rules, as_of)
+    young = cadres.filter(is_young_cadre=True).order_by()
+    if fallback is None:
+        # No rotation rule in force: every young cadre counts as rotated.
+        young = young.annotate(first=Value(None, output_field=DateField()))
+    else:
+        # The first class since the day flagged (not recorded: the rule's last years)
+        # tells whether the cadre was rotated before the deadline; a later class would
+        # hide a late rotation behind an earlier one that was on time, or the reverse.
+        since = Coalesce(OuterRef("young_cadre_since"), Value(fallback), output_field=DateField())
+        young = young.annotate(first=first_systematic_training_since(as_of, since))
+    values = young.annotate(last_systematic=last_systematic_training(as_of)).values_list(
+        "id", "young_cadre_since", "last_systematic", "first"
+    )
     rows = []
-    for pk, flagged, last in values:
-        start = flagged or fallback
-        rotated = rules.young is None or (last is not None and last >= start)
+    for pk, flagged, last, first in values:
         deadline = young_deadline(rules, flagged)
+        trained = first is not None
+        late = trained and deadline is not None and first > deadline
+        rotated = rules.young is None or (trained and not late)
         rows.append(
             YoungRow(
                 cadre_id=pk,
@@ -175,7 +205,9 @@ def _young_rows(cadres: QuerySet, rules, as_of: dt.date) -> list[YoungRow]:
                 last_systematic=last,
                 rotated=rotated,
                 deadline=deadline,
-                overdue=not rotated and (deadline is None or deadline < as_of),
+                overdue=not rotated and not late and (deadline is None or deadline < as_of),
+                late=late,
+                rotated_on=first,
             )
         )
     return rows
@@ -219,8 +251,9 @@ def rule_label(rule) -> str:
 def leadership_compliance(cadres: QuerySet, as_of: dt.date) -> dict:
     """For the circular: of the leadership-team members among `cadres`, how many meet
     their cycle (both rules) and the rate; of the outstanding young cadres, how many are
-    rotated, how many overdue. Rates are None when there is nobody to count. A handful
-    of queries."""
+    rotated on time (within the cycle), how many only after the deadline (`young_late`),
+    how many overdue. Rates are None when there is nobody to count. A handful of
+    queries."""
     measured = cycle_rows(cadres, as_of)
     leaders, young, rules = measured.leaders, measured.young, measured.rules
     met = sum(1 for row in leaders if row.met)
@@ -235,6 +268,7 @@ def leadership_compliance(cadres: QuerySet, as_of: dt.date) -> dict:
         "young": len(young),
         "young_rotated": rotated,
         "young_overdue": sum(1 for row in young if row.overdue),
+        "young_late": sum(1 for row in young if row.late),
         "young_rate": round(rotated / len(young), 4) if young else None,
         "rule_versions": {rule.kind: rule.version for rule in in_force(rules)},
     }
@@ -293,7 +327,13 @@ def cadre_cycles(cadre, as_of: dt.date) -> list[CycleCheck]:
             )
     for row in measured.young if rules.young is not None else []:
         if row.rotated:
-            detail = _("rotated: class ended %(date)s") % {"date": format_date(row.last_systematic)}
+            shown = row.rotated_on or row.last_systematic
+            detail = _("rotated: class ended %(date)s") % {"date": format_date(shown)}
+        elif row.late:
+            detail = _("rotated after the deadline: class ended %(date)s, due by %(due)s") % {
+                "date": format_date(row.rotated_on),
+                "due": format_date(row.deadline),
+            }
         elif row.deadline and not row.overdue:
             detail = _("not yet rotated, still within the cycle: due by %(date)s") % {
                 "date": format_date(row.deadline)
@@ -304,11 +344,11 @@ def cadre_cycles(cadre, as_of: dt.date) -> list[CycleCheck]:
             CycleCheck(
                 label=rule_label(rules.young),
                 # the page of the cycles' verdict (`CycleStatus`): not rotated yet is not
-                # met, even on time (`on_time`)
+                # met, even on time (`on_time`); rotated after the deadline is neither
                 met=row.rotated,
                 detail=detail,
                 rule_version=rules.young.version,
-                on_time=not row.overdue,
+                on_time=not (row.overdue or row.late),
             )
         )
     return checks
@@ -320,13 +360,15 @@ def cadre_cycles(cadre, as_of: dt.date) -> list[CycleCheck]:
 class CycleStatus(models.TextChoices):
     """Where a cadre stands against the cycles that apply to them. A cadre may stand in
     several (a member overdue and short of days); `met` only when in none of the others.
-    A young cadre not yet rotated but within the cycle is on time, yet not met."""
+    A young cadre not yet rotated but within the cycle is on time, yet not met; one
+    rotated only after the deadline (逾期后完成) is neither."""
 
     MET = "met", gettext_lazy("met")
     SYSTEMATIC_OVERDUE = "systematic_overdue", gettext_lazy("systematic training overdue")
     DAYS_SHORT = "days_short", gettext_lazy("concentrated days short")
     YOUNG_PENDING = "young_pending", gettext_lazy("not yet rotated (within the cycle)")
     YOUNG_OVERDUE = "young_overdue", gettext_lazy("rotation overdue")
+    YOUNG_LATE = "young_late", gettext_lazy("rotated after the deadline")
 
 
 #: the page's groups: which of the two kinds of cadres (and rules) it measures
@@ -356,6 +398,8 @@ class CadreCycleRow:
             found.append(CycleStatus.DAYS_SHORT)
         if self.young is not None and self.young.overdue:
             found.append(CycleStatus.YOUNG_OVERDUE)
+        elif self.young is not None and self.young.late:
+            found.append(CycleStatus.YOUNG_LATE)
         elif self.young is not None and not self.young.rotated:
             found.append(CycleStatus.YOUNG_PENDING)
         return tuple(found) or (CycleStatus.MET,)

@@ -8,7 +8,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
+from core.formatting import format_percent, percent
 from notifications.documents.builders import rows_of
 from notifications.documents.context import (
     Attachment,
@@ -23,7 +25,7 @@ from notifications.documents.render import format_date, label_for
 
 CIRCULAR_TABLE1_NOTE = (
     "注：点名，本期点名调训人次；缺训，未经批准缺训；退训，中途退学或请假超过培训总学时七分之一；"
-    "未结，尚在确认、审批、通知或签收中；参训率＝参训÷（点名－免训－未结）。"
+    "未结，尚在确认、审批、通知或签收中，或正在参训、待登记考勤；参训率＝参训÷（点名－免训－未结）。"
     "点名＝参训＋请假＋缓训＋免训＋缺训＋退训＋未结。"
 )
 
@@ -41,7 +43,8 @@ class UnitFigures:
     """A unit's line in a circular. `expected` = named − exempt − still in progress;
     `excused` = leave + deferred; `absent` = absent without approval (withdrawn
     cadres, who took too much leave, are counted in `withdrawn`). `rate` is attended /
-    expected, in per cent.
+    expected in per cent as printed (`core.formatting.percent`: one decimal place,
+    rounded half up), 0 when nobody is expected.
 
     Callers that know only the short form (expected, attended, excused, absent) may
     leave the rest out: `named` then defaults to expected + exempt + in progress and
@@ -67,8 +70,8 @@ class UnitFigures:
     compliant: int = 0  # of them: met or on track
 
     @property
-    def rate(self) -> float:
-        return 100.0 * self.attended / self.expected if self.expected else 0.0
+    def rate(self) -> Decimal:
+        return percent(self.attended, self.expected) or Decimal(0)
 
     @property
     def named_count(self) -> int:
@@ -114,12 +117,15 @@ class CarriedFigures:
 
 @dataclass(frozen=True)
 class OverdueMakeup:
-    """A cadre whose makeup training is past its due date, named in a circular."""
+    """A cadre whose makeup training is past its due date, named in a circular.
+    `cadre_id` tells two cadres of one name in one unit apart (figures stored before
+    it was kept have none: they are told apart by unit and name)."""
 
     name: str
     unit: str
     missed_class: str = ""
     due_date: dt.date | str = ""
+    cadre_id: int | None = None
 
     @property
     def due_text(self) -> str:
@@ -167,15 +173,15 @@ def _some_people(entries: Sequence[str], measure: str, see: str) -> str:
 
 
 def _units_in_full(units: list[str]) -> str:
-    """The units whose every expected cadre attended (`_some_units`)."""
+    """The units whose attendance rate prints as 100.0% (`_some_units`)."""
     if not units:
         return ""
     return f"{_some_units(units)}参训率达到100%{_see_units(units)}。"
 
 
 def _units_below(units: list[str]) -> str:
-    """The units whose attendance rate is below 90%, named as `_units_in_full` names
-    those at 100% (called only when some unit has a rate)."""
+    """The units whose attendance rate prints below 90.0%, named as `_units_in_full`
+    names those at 100% (called only when some unit has a rate)."""
     if not units:
         return "各单位参训率均达到90%以上。"
     return f"{_some_units(units)}参训率低于90%{_see_units(units)}，调训组织工作有待加强。"
@@ -185,17 +191,19 @@ def _person(entry: Absentee | OverdueMakeup) -> str:
     return f"{entry.unit}{entry.name}" + (f"（{entry.missed_class}）" if entry.missed_class else "")
 
 
-def _people_once(entries: Sequence[Absentee | OverdueMakeup]) -> list[str]:
-    """Each person once (by unit and name), with the classes they missed: a cadre owing
-    two overdue makeups is one person, "某局冯楠（甲班、乙班）"."""
-    classes: dict[tuple[str, str], list[str]] = {}
+def _people_once(entries: Sequence[OverdueMakeup]) -> list[str]:
+    """Each person once (by cadre; by unit and name where the cadre is not recorded),
+    with the classes they missed: a cadre owing two overdue makeups is one person,
+    "某局冯楠（甲班、乙班）"; two cadres of one name in one unit are two."""
+    people: dict[object, tuple[OverdueMakeup, list[str]]] = {}
     for entry in entries:
-        missed = classes.setdefault((entry.unit, entry.name), [])
+        key = entry.cadre_id if entry.cadre_id is not None else (entry.unit, entry.name)
+        missed = people.setdefault(key, (entry, []))[1]
         if entry.missed_class and entry.missed_class not in missed:
             missed.append(entry.missed_class)
     return [
-        f"{unit}{name}" + (f"（{'、'.join(missed)}）" if missed else "")
-        for (unit, name), missed in classes.items()
+        f"{entry.unit}{entry.name}" + (f"（{'、'.join(missed)}）" if missed else "")
+        for entry, missed in people.values()
     ]
 
 
@@ -207,10 +215,6 @@ def _carried_text(carried: CarriedFigures) -> str:
         f"{carried.attended}人次，经批准请假、缓训{carried.leave + carried.deferred}人次，"
         f"免训{carried.exempt}人次，未经批准缺训{carried.absent}人次，退训{carried.withdrawn}人次。"
     )
-
-
-def _percent(part: int, whole: int) -> str:
-    return f"{100.0 * part / whole:.1f}%" if whole else "—"
 
 
 def circular_tables(rows: Sequence[UnitFigures]) -> list:
@@ -262,7 +266,7 @@ def circular_tables(rows: Sequence[UnitFigures]) -> list:
                 r.absent,
                 r.withdrawn,
                 r.in_progress,
-                _percent(r.attended, r.expected),
+                format_percent(r.attended, r.expected),
             ]
             for i, r in numbered
         ],
@@ -281,8 +285,8 @@ def circular_tables(rows: Sequence[UnitFigures]) -> list:
                 r.makeup_overdue,
                 r.notified,
                 r.acknowledged,
-                _percent(r.acknowledged, r.notified),
-                _percent(r.compliant, r.cadres),
+                format_percent(r.acknowledged, r.notified),
+                format_percent(r.compliant, r.cadres),
             ]
             for i, r in numbered
         ],
@@ -362,6 +366,62 @@ def _named_paragraphs(
     return paragraphs
 
 
+def _overall_text(rows: Sequence[UnitFigures], period: str) -> str:
+    """The period's dispatches in one sentence: named, expected, attended and the rate,
+    excused, exempt, absent, withdrawn, still in progress."""
+    named = sum(r.named_count for r in rows)
+    expected = sum(r.expected for r in rows)
+    attended = sum(r.attended for r in rows)
+    exempt = sum(r.exempt for r in rows)
+    in_progress = sum(r.in_progress for r in rows)
+    if not expected:
+        # Everyone named is exempt or still in progress (named = exempt + in progress):
+        # nobody is expected yet, so there is no rate to give.
+        parts = [f"免训{exempt}人次"] if exempt else []
+        parts += [f"尚未办结{in_progress}人次"] if in_progress else []
+        return (
+            f"{period}，共点名调训干部{named}人次，其中{'，'.join(parts)}，"
+            "暂无应参训人次，不计算参训率。"
+        )
+    excused = sum(r.leave_count + r.deferred for r in rows)
+    absent = sum(r.absent for r in rows)
+    withdrawn = sum(r.withdrawn for r in rows)
+    return (
+        f"{period}，共点名调训干部{named}人次，其中应参训{expected}人次，实际参训"
+        f"{attended}人次，参训率{format_percent(attended, expected)}；经批准请假、缓训"
+        f"{excused}人次，免训{exempt}人次；未经批准缺训{absent}人次，退训{withdrawn}人次"
+        + (f"；尚未办结{in_progress}人次" if in_progress else "")
+        + "。"
+    )
+
+
+def _followup_text(rows: Sequence[UnitFigures], as_of: str) -> str:
+    """Makeups owed and overdue at the period's end, the 入学通知's acknowledgement rate
+    and the hours-compliance rate, as the tables' 合计 lines give them."""
+    owed = sum(r.makeup_owed for r in rows)
+    overdue = sum(r.makeup_overdue for r in rows)
+    notified = sum(r.notified for r in rows)
+    acknowledged = sum(r.acknowledged for r in rows)
+    cadres = sum(r.cadres for r in rows)
+    compliant = sum(r.compliant for r in rows)
+    return (
+        f"{as_of}，应补训{owed}人次，其中逾期未完成{overdue}人次。"
+        + (
+            f"入学通知签收率{format_percent(acknowledged, notified)}（{acknowledged}/{notified}）。"
+            if notified
+            else ""
+        )
+        # Of the cadres of the units the tables list, not of the whole jurisdiction: the
+        # same figure as the tables' 合计 line.
+        + (
+            f"{UNITS_ATTACHMENT}所列单位干部学时达标率{format_percent(compliant, cadres)}"
+            f"（{compliant}/{cadres}）。"
+            if cadres
+            else ""
+        )
+    )
+
+
 def circular(
     *,
     issuer: Issuer,
@@ -385,8 +445,9 @@ def circular(
     tables: attendance; makeup, acknowledgement and hours compliance), attendance rate by
     unit (附件2, a bar chart, when some unit has cadres expected to attend) and the named
     lists (the last attachment: absent without approval, makeups overdue). A period in
-    which nobody was dispatched gets a short text (no "现将…通报如下") that still names
-    the overdue makeups.
+    which nobody was dispatched gets a short text (no "现将…通报如下") that still gives
+    the makeups owed and the hours compliance of the units with a line (附件1, attached
+    whenever some unit has one) and names the overdue makeups.
 
     carried: the outcomes settled since of the dispatches earlier circulars counted as
     still in progress (`CarriedFigures`), reported in a sentence of their own (上期未结班次)
@@ -407,105 +468,52 @@ def circular(
     as_of = f"截至{format_date(period_end)}" if period_end else f"截至{period}末"
 
     name_lists = circular_name_lists(absent, overdue, carried_absent)
-    lists_title = f"{period}通报人员名单"
-    if not any(r.named_count for r in rows):
-        # The list is this text's only attachment of its own; the yearly sections may
-        # add others after it, so it is not referred to by number.
-        named = _named_paragraphs((), carried_absent, overdue, as_of=as_of, see="（名单附后）")
-        return DocumentContext(
-            issuer=issuer,
-            title=title,
-            date=date,
-            recipients=recipients,
-            body=list(body)
-            if body
-            else [
-                Paragraph(f"{period}，{organizer or issuer.name}未组织干部调训。"),
-                *carried_lines,
-                *named,
-            ],
-            attachments=[Attachment(lists_title, name_lists)] if name_lists else [],
-            note=contact,
-            cc=cc,
-            printed_by=printed_by,
-        )
-
-    named = sum(r.named_count for r in rows)
-    expected = sum(r.expected for r in rows)
-    attended = sum(r.attended for r in rows)
-    excused = sum(r.leave_count + r.deferred for r in rows)
-    exempt = sum(r.exempt for r in rows)
-    absent_count = sum(r.absent for r in rows)
-    withdrawn = sum(r.withdrawn for r in rows)
-    in_progress = sum(r.in_progress for r in rows)
-    owed = sum(r.makeup_owed for r in rows)
-    overdue_count = sum(r.makeup_overdue for r in rows)
-    notified = sum(r.notified for r in rows)
-    acknowledged = sum(r.acknowledged for r in rows)
-    cadres = sum(r.cadres for r in rows)
-    compliant = sum(r.compliant for r in rows)
-    counted = [r for r in rows if r.expected]
-    full = [r.unit for r in counted if r.attended == r.expected]
-    low = sorted((r for r in counted if r.rate < 90), key=lambda r: r.rate)
-    if expected:
-        overall = (
-            f"{period}，共点名调训干部{named}人次，其中应参训{expected}人次，实际参训"
-            f"{attended}人次，参训率{100.0 * attended / expected:.1f}%；经批准请假、缓训"
-            f"{excused}人次，免训{exempt}人次；未经批准缺训{absent_count}人次，退训{withdrawn}人次"
-            + (f"；尚未办结{in_progress}人次" if in_progress else "")
-            + "。"
-            + _units_in_full(full)
-        )
-    else:
-        # Everyone named is exempt or still in progress (named = exempt + in progress):
-        # nobody is expected yet, so there is no rate to give.
-        parts = [f"免训{exempt}人次"] if exempt else []
-        parts += [f"尚未办结{in_progress}人次"] if in_progress else []
-        overall = (
-            f"{period}，共点名调训干部{named}人次，其中{'，'.join(parts)}，"
-            "暂无应参训人次，不计算参训率。"
-        )
-    followup = (
-        f"{as_of}，应补训{owed}人次，其中逾期未完成{overdue_count}人次。"
-        + (
-            f"调训通知签收率{_percent(acknowledged, notified)}（{acknowledged}/{notified}）。"
-            if notified
-            else ""
-        )
-        # Of the cadres of the units the tables list, not of the whole jurisdiction: the
-        # same figure as the tables' 合计 line.
-        + (
-            f"{UNITS_ATTACHMENT}所列单位干部学时达标率{_percent(compliant, cadres)}"
-            f"（{compliant}/{cadres}）。"
-            if cadres
-            else ""
-        )
+    # The figures per unit whenever some unit has a line, dispatched or not: a unit owing
+    # makeup training has one, with its hours compliance (as the task pages show it).
+    attachments = (
+        [Attachment(f"{period}各单位调训情况统计表", circular_tables(rows))] if rows else []
     )
-    attachments = [Attachment(f"{period}各单位调训情况统计表", circular_tables(rows))]
+    counted = [r for r in rows if r.expected]
     if counted:
         chart = BarChart(
-            title=f"{period}各单位参训率",
-            bars=[(r.unit, round(r.rate, 1)) for r in counted],
+            title=f"{period}各单位参训率", bars=[(r.unit, float(r.rate)) for r in counted]
         )
         attachments.append(Attachment(f"{period}各单位参训率", [chart]))
-    see_lists = f"（名单详见附件{len(attachments) + 1}）"
+    # The yearly sections add their attachments after these, so the list keeps its number;
+    # alone, it is not referred to by number.
+    see_lists = f"（名单详见附件{len(attachments) + 1}）" if attachments else "（名单附后）"
     if name_lists:
-        attachments.append(Attachment(lists_title, name_lists))
-    problems = [Paragraph(_units_below([r.unit for r in low]))] if counted else []
-    problems += _named_paragraphs(absent, carried_absent, overdue, as_of=as_of, see=see_lists)
-    generated = [
-        Paragraph(f"为加强干部教育培训管理，压实调训工作责任，现将{period}干部调训情况通报如下："),
-        Heading("总体情况"),
-        Paragraph(overall),
-        Paragraph(followup),
-        *carried_lines,
-        *([Heading("存在的问题"), *problems] if problems else []),
-        Heading("工作要求"),
-        Paragraph(
-            "各单位要切实履行调训主体责任，严格执行调训计划，统筹安排好工学关系，"
-            "确保被调训干部按时足额参训。对无正当理由不参加调训的，将按有关规定严肃处理。"
-        ),
-    ]
+        attachments.append(Attachment(f"{period}通报人员名单", name_lists))
+    followup = [Paragraph(_followup_text(rows, as_of))] if rows else []
+    if not any(r.named_count for r in rows):
+        generated = [
+            Paragraph(f"{period}，{organizer or issuer.name}未组织干部调训。"),
+            *followup,
+            *carried_lines,
+            *_named_paragraphs((), carried_absent, overdue, as_of=as_of, see=see_lists),
+        ]
+    else:
+        # Judged on the rates as printed (表1, the chart): 89.95% prints 90.0% and is not
+        # below 90%; 99.95% prints 100.0%.
+        full = [r.unit for r in counted if r.rate == 100]
+        low = sorted((r for r in counted if r.rate < 90), key=lambda r: r.rate)
+        problems = [Paragraph(_units_below([r.unit for r in low]))] if counted else []
+        problems += _named_paragraphs(absent, carried_absent, overdue, as_of=as_of, see=see_lists)
+        generated = [
+            Paragraph(
+                f"为加强干部教育培训管理，压实调训工作责任，现将{period}干部调训情况通报如下："
+            ),
+            Heading("总体情况"),
+            Paragraph(_overall_text(rows, period) + _units_in_full(full)),
+            *followup,
+            *carried_lines,
+            *([Heading("存在的问题"), *problems] if problems else []),
+            Heading("工作要求"),
+            Paragraph(
+                "各单位要切实履行调训主体责任，严格执行调训计划，统筹安排好工学关系，"
+                "确保被调训干部按时足额参训。对无正当理由不参加调训的，将按有关规定严肃处理。"
+            ),
+        ]
     return DocumentContext(
         issuer=issuer,
         title=title,

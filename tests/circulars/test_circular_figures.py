@@ -36,6 +36,7 @@ def test_an_overdue_makeup_is_reported_in_a_period_without_dispatches(world, sta
             "missed_class": old.name,
             "due_date": "2025-12-31",
             "status": "owed",
+            "cadre_id": world.cadre_a.pk,
         }
     ]
 
@@ -346,17 +347,12 @@ def test_every_figure_reconciles_with_the_dispatch_and_makeup_rows(world, client
         assert {k: row[k] for k in keys} == {k: counted[k] for k in keys}, row["unit"]
         parts = ("attended", "leave", "deferred", "exempt", "absent", "withdrawn", "in_progress")
         assert row["named"] == sum(row[k] for k in parts)
-        assert row["ack_rate"] == (
-            round(counted["acknowledged"] / counted["notified"], 4) if counted["notified"] else None
-        )
-        assert row["compliance_rate"] == (
-            round(counted["compliant"] / counted["cadres"], 4) if counted["cadres"] else None
-        )
+        # Counts only: each rate is computed from them where it is printed.
+        assert "ack_rate" not in row and "compliance_rate" not in row
     totals = figures["totals"]
     for k in keys:
         assert totals[k] == sum(c[k] for c in expected.values()), k
-    assert totals["ack_rate"] == round(totals["acknowledged"] / totals["notified"], 4)
-    assert totals["compliance_rate"] == round(totals["compliant"] / totals["cadres"], 4)
+    assert "ack_rate" not in totals and "compliance_rate" not in totals
     # The worked numbers, so that a wrong rule in both places would still show.
     assert (totals["named"], totals["in_progress"], totals["makeup_owed"]) == (18, 6, 5)
     assert (totals["leave"], totals["deferred"], totals["makeup_overdue"]) == (2, 1, 2)

@@ -18,7 +18,8 @@ def test_the_yearly_figures_count_leaders_and_young_cadres(world):
     assert cycles["young"] == 1
     body, _attachments = yearly.yearly_blocks(figures, "2026年")
     text = "".join(str(getattr(block, "text", "")) for block in body)
-    assert "领导班子成员1人，0人达到系统培训周期要求，达标率0.0%" in text
+    # Both leadership rules: the systematic training and the concentrated days.
+    assert "领导班子成员1人，0人达到培训周期要求（系统培训和集中培训天数），达标率0.0%" in text
     assert "优秀年轻干部1人" in text
 
 

@@ -9,8 +9,9 @@ import random
 import pytest
 from django.db.models import Count, Q
 
+from circulars.lines import canonical_figures
 from circulars.selectors import absentee_rows
-from circulars.services import FIGURE_KEYS, _rate, circular_figures, overdue_makeup_q, owed_makeups
+from circulars.services import FIGURE_KEYS, circular_figures, overdue_makeup_q, owed_makeups
 from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus
 from dispatch.models.dispatch import OPEN_DISPATCH_STATUSES
 from ledger import compliance
@@ -18,6 +19,11 @@ from org.models import Cadre, OrgDepartment, Unit, UnitKind
 from tests.factories import aware, cadre, credit, training_class, unit
 
 START, END = dt.date(2026, 1, 1), dt.date(2026, 6, 30)
+
+
+def _rate(part, whole):
+    """(The rates were stored then, as a fraction rounded to four places.)"""
+    return round(part / whole, 4) if whole else None
 
 
 def legacy_figures(*, org_department, start: dt.date, end: dt.date) -> dict:
@@ -186,8 +192,10 @@ def build(world, people_per_unit: int, seed: int = 1):
 
 def normalised(figures):
     """The figures with their absentees listed by name (stored as dispatch ids now, as
-    the list of names before). Absentees tied on unit and name came in no fixed order
-    before."""
+    the list of names before), without the rates stored before nor the overdue makeups'
+    cadre ids kept now (`canonical_figures`). Absentees tied on unit and name came in no
+    fixed order before."""
+    figures = canonical_figures(figures)
     figures = {**figures, "absentees": sorted(absentee_rows(figures), key=repr)}
     figures.pop("absentee_ids", None)
     return figures

@@ -75,3 +75,22 @@ def test_hours_read_the_same_on_the_compliance_report_and_the_training_record(wo
     assert "集中培训（自然年度）：12.5/90" in report  # not 12/90 or 13/90
     record = client.get(f"/cadres/{person.pk}/record/?as_of=2026-12-31").content.decode()
     assert ">12.5</td>" in record and ">90</td>" in record and "90.0" not in record
+
+
+@pytest.mark.parametrize(
+    "part, whole, printed",
+    [
+        (14, 17, "82.4%"),  # 82.35…: rounded to a four-place fraction first, 82.3%
+        (13, 16, "81.3%"),  # exactly 81.25: half up
+        (1, 8, "12.5%"),
+        (359, 399, "90.0%"),
+        (1999, 2000, "100.0%"),
+        (0, 5, "0.0%"),
+        (5, 5, "100.0%"),
+        (0, 0, "—"),
+    ],
+)
+def test_a_rate_is_rounded_half_up_once_from_its_counts(part, whole, printed):
+    assert formatting.format_percent(part, whole) == printed
+    value = formatting.percent(part, whole)
+    assert (f"{value}%" if value is not None else "—") == printed

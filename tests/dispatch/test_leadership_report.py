@@ -163,6 +163,7 @@ def test_the_counts_are_of_the_group_whatever_the_status_filter(world, login):
         "days_short": 0,
         "young_pending": 1,
         "young_overdue": 0,
+        "young_late": 0,
         "unmet": 2,
     }
     report = login(world.bob).get(ON + "&group=young").context["report"]
