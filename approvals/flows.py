@@ -18,10 +18,16 @@ from approvals.views import (
     claim_permission,
     step_for_task,
 )
-from org.roles import ESCALATION_PERMISSION
+from org.roles import ESCALATION_PERMISSION, ORG_PERMISSION
 from workflow.mixins import ScopedFlowMixin
 from workflow.nodes import SUBJECT, deadline
-from workflow.runtime import fresh_artifact, processes_of, rearm_timers, retarget_open_tasks
+from workflow.runtime import (
+    ADDED_PERMISSION,
+    fresh_artifact,
+    processes_of,
+    rearm_timers,
+    retarget_open_tasks,
+)
 
 
 def _step_scope(stage, index):
@@ -31,27 +37,41 @@ def _step_scope(stage, index):
     return scope
 
 
-def reminder_moment(request):
-    """When the approvers of `request` are reminded: hours before it is due."""
-    return request.due_at - timedelta(hours=settings.XUNDIAO_REMINDER_BEFORE_HOURS)
+def reminder_moment(step):
+    """When the approvers of `step` are reminded: hours before it is due."""
+    return due_moment(step) - timedelta(hours=settings.XUNDIAO_REMINDER_BEFORE_HOURS)
 
 
-def due_moment(request):
-    """When an undecided step of `request` is escalated."""
-    return request.due_at
+def due_moment(step):
+    """When `step`, still undecided, is escalated: its own due moment (its stage's window,
+    `services.step_window`; a step not yet open is due when it would be if opened now)."""
+    return step.due_at or services.step_window(step.request)
+
+
+def _decision_node(node) -> str:
+    """The decision task a deadline timer belongs to: the task a reminder boundary is
+    attached to, or the task whose `<task>_due` timer it is (`workflow.nodes.deadline`)."""
+    host = getattr(node, "_attached_to", None)
+    return host.name if host is not None else node.name.removesuffix("_due")
+
+
+def _timer_step(activation):
+    stage, index = NODE_STEPS[_decision_node(activation.flow_task)]
+    return services.current_steps(fresh_artifact(activation.process), stage)[index]
 
 
 def _reminder_at(activation):
-    return reminder_moment(fresh_artifact(activation.process))
+    return reminder_moment(_timer_step(activation))
 
 
 def _due_at(activation):
-    return due_moment(fresh_artifact(activation.process))
+    return due_moment(_timer_step(activation))
 
 
 def rearm_deadlines(requests) -> None:
-    """The due moment of each of `requests` changed (`services.requests_due_advance`):
-    its process's reminder and escalation timers still to fire move with it."""
+    """The due moments of each of `requests`' open steps changed
+    (`services.requests_due_advance`): its process's reminder and escalation timers still
+    to fire move with them, each to its own step's moment."""
     moments = {_reminder_at: reminder_moment, _due_at: due_moment}
     timers = [
         (node, moments[node._delay])
@@ -61,7 +81,10 @@ def rearm_deadlines(requests) -> None:
     for request in requests:
         processes = processes_of(request, ApprovalFlow)
         for node, moment in timers:
-            rearm_timers(processes, node, moment(request))
+            stage, index = NODE_STEPS[_decision_node(node)]
+            steps = services.current_steps(request, stage)
+            if index < len(steps) and steps[index].due_at is not None:
+                rearm_timers(processes, node, moment(steps[index]))
 
 
 def _step_permission(stage, index):
@@ -86,14 +109,29 @@ class Decide(flow.View):
 
     def recused_among(self, user, tasks) -> set[int]:
         """The ids of `tasks` the user is recused from (`policy.is_recused`: they made the
-        request, are its cadre, or act only for such a person), for 我的待办's mark: a
+        request, are its cadre, act only for such a person, or decided another step of
+        its round) or that another department's dispatchers take, for 我的待办's mark: a
         fixed number of queries for a page of tasks (`policy.recused_among`)."""
         by_id = {t.pk: t for t in tasks if t.process.artifact is not None}
-        return policy.recused_among(
+        recused = policy.recused_among(
             user,
             {pk: task.process.artifact for pk, task in by_id.items()},
             lambda pk: step_for_task(self.activation_class(by_id[pk])),
         )
+        # An organization department's escalated step reaches the queue of every
+        # dispatcher above it, but only its own department's take it
+        # (`policy.escalated_elsewhere`): the others see it marked, not offered.
+        escalated = [
+            task
+            for task in by_id.values()
+            if task.owner_permission == ORG_PERMISSION
+            and (task.data or {}).get(ADDED_PERMISSION)
+            and task.owner_id != user.pk
+        ]
+        if escalated and not user.is_superuser:
+            own = policy.org_step_units(user)
+            recused |= {t.pk for t in escalated if int(t.owner_permission_obj_pk) not in own}
+        return recused
 
     def can_assign(self, user, task):
         # Not Viewflow's check of the task's permission: the step's policy is the rule.
@@ -253,7 +291,10 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
     # node bodies: one call into a service each
 
     def announce_waiting(self, activation):
-        step = self._step(activation, activation.flow_task.name)
+        """A decision task was created: its step's window opens (unless its round's did
+        already, `services.step_open`) before its deadline timers are armed, and whoever
+        may take it is told."""
+        step = services.step_open(step=self._step(activation, activation.flow_task.name))
         notices.waiting(step.request, step)
 
     def _step(self, activation, node_name):
@@ -276,6 +317,20 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
                 scope=step.scope,
                 keep=True,
             )
+
+    def task_due(self, node_name, request):
+        """The deadline 我的待办 shows beside a decision task: its step's own (read from
+        the steps `artifact_queryset` loads with the request)."""
+        stage, index = NODE_STEPS[node_name]
+        steps = list(request.steps.all())
+        latest = max((step.round for step in steps), default=1)
+        mine = sorted(
+            (s for s in steps if s.round == latest and s.stage == stage), key=lambda s: s.pk
+        )
+        return mine[index].due_at if index < len(mine) else None
+
+    def artifact_queryset(self):
+        return super().artifact_queryset().prefetch_related("steps")
 
     def start_process(self, activation, request):
         activation.process.artifact = request

@@ -51,6 +51,8 @@ class ApprovalRequest(models.Model):
         db_index=True,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The request's outer limit, given by the caller (say, the eve of the class): no step
+    # is due later. Each step has its own window within it (`ApprovalStep.due_at`).
     due_at = models.DateTimeField(_("decide by"), null=True, blank=True)
     # What notifications say about the subject (names, class, kind), given by the caller.
     context = models.JSONField(_("context"), default=dict, blank=True)
@@ -96,6 +98,9 @@ class ApprovalStep(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The step's own decision window, opened with its stage (`services.step_window`):
+    # empty until then (an organization department's step while the head decides).
+    due_at = models.DateTimeField(_("decide by"), null=True, blank=True)
     escalated = models.BooleanField(_("escalated"), default=False)
 
     class Meta:

@@ -1,8 +1,9 @@
 """Who hears about approvals: the people whose grants reach a step's scope unit
 (`org.selectors.users_reaching`) and who may decide it (`approvals.policy.may_decide`)."""
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from approvals import policy
 from approvals.models import Decision
@@ -95,20 +96,32 @@ def deciding_comment(request) -> str:
     return last.comment if last else ""
 
 
+def _opened_at(step):
+    """When the step's window opened: its request was made, or the decision before it
+    (the head's, or the send-back that began its round) was taken."""
+    earlier = (
+        step.request.steps.exclude(decision=Decision.PENDING)
+        .filter(Q(round__lt=step.round) | Q(round=step.round, stage__lt=step.stage))
+        .aggregate(last=Max("decided_at"))["last"]
+    )
+    return max(filter(None, (step.request.created_at, earlier)))
+
+
 def reminder(step):
     """The decision is due soon: everyone who may take the step (as `waiting`). The key
-    names the reminder slot (3 or 1 days before), so each goes out once."""
+    names the reminder slot (3 or 1 days before the step's own due moment), so each goes
+    out once; a slot that came before the step's window opened is not sent."""
     request = step.request
-    slot = reminder_due(request.due_at, since=request.created_at) if request.due_at else None
+    slot = reminder_due(step.due_at, since=_opened_at(step)) if step.due_at else None
     if slot is None and offsets():
-        return  # past due, or every slot came before the request was made
+        return  # past due, or every slot came before the step's window opened
     notify(
         event=Event.REMINDER,
         recipients=deciding(step.permission, step),
         key=f"approval:{request.pk}:step:{step.pk}:{slot.key_suffix if slot else 'due'}",
         context={
             "subject": request.title,
-            "due": timezone.localtime(request.due_at) if request.due_at else "",
+            "due": timezone.localtime(step.due_at) if step.due_at else "",
             "days_left": slot.offset_days if slot else 0,
         },
         url=process_url(request),
@@ -116,20 +129,23 @@ def reminder(step):
 
 
 def escalated(step):
-    """Overdue: whoever may take the step by the escalation (the dispatchers of its scope
-    who are not recused) — or, when none may, whoever may still take it, so that the
-    message always reaches someone who can act (the dispatcher who made the request is
-    recused; the unit's heads still decide it)."""
+    """Overdue: whoever may take the step by the escalation (the dispatchers of its scope,
+    of its own department for an organization department's step, who are not recused)
+    — or, when none may, whoever may still take it, so that the message always reaches
+    someone who can act (the dispatcher who made the request is recused; the unit's
+    heads still decide it). Each step's escalation is its own event, one message per
+    recipient, naming the step's authority (which department's decision is overdue)."""
     request = step.request
     notify(
         event=Event.ESCALATION,
         recipients=deciding(ESCALATION_PERMISSION, step) or deciding(step.permission, step),
         key=f"approval:{request.pk}:step:{step.pk}:escalated",
         context={
-            "subject": request.title,
+            "subject": _("%(subject)s (%(authority)s)")
+            % {"subject": request.title, "authority": step.label},
             "cadre_name": request.context.get("cadre_name", ""),
             "unit_name": request.context.get("unit_name", ""),
-            "due": timezone.localtime(request.due_at) if request.due_at else "",
+            "due": timezone.localtime(step.due_at) if step.due_at else "",
         },
         url=process_url(request),
     )

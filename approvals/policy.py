@@ -8,9 +8,11 @@ A request not to attend (leave, deferral, exemption) climbs two stages:
 The caller (the dispatch domain) passes the scope objects; this module decides the
 shape of the chain, which permission each authority must hold on its scope, and who may
 decide a step (`may_decide`): nobody decides a request they made or a request about
-themselves (separation of duties, 回避). The same rule keeps every other decision in the
-project from its maker (`may_decide_own`): a survey answer, a circular, a plan. A
-subject's own domain may refuse that a request about it be approved (`approval_refusal`).
+themselves (separation of duties, 回避), nor two steps of one request in one round; an
+overdue organization department's step escalates to that department's own dispatchers.
+The same rule keeps every other decision in the project from its maker
+(`may_decide_own`): a survey answer, a circular, a plan. A subject's own domain may
+refuse that a request about it be approved (`approval_refusal`).
 """
 
 from collections.abc import Callable
@@ -18,12 +20,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, Model, OuterRef, QuerySet, Value
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Value
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from approvals.models import ApprovalStep, Decision
 from org.models import Cadre, Delegation, UnitGroupObjectPermission, UnitUserObjectPermission
 from org.policy import nearest_org_department
 from org.roles import ESCALATION_PERMISSION, HEAD_PERMISSION, NON_INHERITED, ORG_PERMISSION
@@ -129,17 +132,20 @@ def excluded_deciders_of(requests) -> dict[int, frozenset[int]]:
     }
 
 
-def _holders(permission: str, scope) -> QuerySet:
-    """Active users granted `permission` on the unit `scope` (or on a unit above it, unless
-    the permission does not flow down the tree) in their own right — directly or through
-    a group; a deputy's delegated authority is not their own."""
+def _holders(permission: str, scope, *, inherited: bool | None = None) -> QuerySet:
+    """Active users granted `permission` on the unit `scope` (or on a unit above it, when
+    the permission flows down the tree: unless it is `NON_INHERITED`, or `inherited` says
+    otherwise) in their own right — directly or through a group; a deputy's delegated
+    authority is not their own."""
     codename = permission.split(".", 1)[1]
+    if inherited is None:
+        inherited = codename not in NON_INHERITED
 
     def covering(grants):
         grants = grants.filter(
             permission__codename=codename, permission__content_type__app_label="org"
         )
-        if codename in NON_INHERITED:
+        if not inherited:
             return grants.filter(content_object=scope)
         return grants.filter(StartsWith(Value(scope.path), F("content_object__path")))
 
@@ -158,48 +164,113 @@ def _running_delegations(user) -> QuerySet:
     )
 
 
-def _delegators(user, permission: str, scope) -> QuerySet:
+def _delegators(user, permission: str, scope, *, inherited: bool | None = None) -> QuerySet:
     """Those for whom `user` holds `permission` on `scope` by a running delegation."""
-    return _holders(permission, scope).filter(
+    return _holders(permission, scope, inherited=inherited).filter(
         pk__in=_running_delegations(user).filter(permission=permission).values("delegator")
     )
 
 
+def _step_authorities(step) -> list[tuple[str, bool | None]]:
+    """The (permission, reaches down the tree?) pairs by which `step` is decided: its own
+    permission (as the permission flows), and once it is overdue and escalated the
+    dispatchers' too. An organization department's step escalates to the dispatchers of
+    that department (granted on its jurisdiction itself), not to those of a department
+    above whose reach covers it: the city's dispatchers never stand in for the county's
+    department, so dual management still takes two authorities."""
+    authorities = [(step.permission, None)]
+    if step.escalated:
+        authorities.append((ESCALATION_PERMISSION, step.permission != ORG_PERMISSION))
+    return authorities
+
+
 def _step_permissions(step) -> list[str]:
-    # Once a step is overdue and escalated, the dispatchers of its scope may take it too.
-    return [step.permission, ESCALATION_PERMISSION] if step.escalated else [step.permission]
+    return [permission for permission, _inherited in _step_authorities(step)]
+
+
+def _holds_step(user, step, excluded) -> bool:
+    """Whether `user` holds one of the step's authorities on its scope in their own right,
+    or by a running delegation from someone who is not `excluded`."""
+    for permission, inherited in _step_authorities(step):
+        if not user.has_perm(permission, step.scope):
+            continue
+        if user.is_superuser:
+            return True
+        holders = _holders(permission, step.scope, inherited=inherited)
+        if holders.filter(pk=user.pk).exists():
+            return True
+        delegators = _delegators(user, permission, step.scope, inherited=inherited)
+        if delegators.exclude(pk__in=excluded).exists():
+            return True
+    return False
+
+
+def _round_decisions(step):
+    """The other steps of `step`'s request and round already decided."""
+    return (
+        ApprovalStep.objects.filter(request_id=step.request_id, round=step.round)
+        .exclude(pk=step.pk)
+        .exclude(decision=Decision.PENDING)
+    )
+
+
+def decided_another_step(user, step) -> bool:
+    """Has `user` decided another step of `step`'s request in the same round (themselves,
+    or a deputy in their name)? Nobody decides two steps of one request in one round: the
+    head's approval and the department's, or the two departments of a dual-managed
+    cadre, are always two people's."""
+    return (
+        user.is_authenticated
+        and _round_decisions(step).filter(Q(decided_by=user) | Q(on_behalf_of=user)).exists()
+    )
 
 
 def may_decide(user, step) -> bool:
     """May `user` decide this approval step? Whoever holds the step's permission on its
-    scope (a deputy while a head's delegation runs; the dispatchers once the step is
-    overdue and escalated) — but never the person who made the request nor the cadre it
-    is about, and a deputy's authority is the delegator's: a deputy may not use it for a
-    request that excludes the delegator. The flow's tasks, the decision service and the
-    pages all ask this."""
+    scope (a deputy while a head's delegation runs; once the step is overdue and
+    escalated, the dispatchers: of the step's own department for an organization
+    department's step, `_step_authorities`) — but never the person who made the request
+    nor the cadre it is about, nor someone who decided another step of the request in
+    the same round; and a deputy's authority is the delegator's: a deputy may not use it
+    for a request that excludes the delegator. The flow's tasks, the decision service and
+    the pages all ask this."""
     if not user.is_authenticated:
         return False
     excluded = excluded_deciders(step.request)
     if user.pk in excluded:
         return False
-    for permission in _step_permissions(step):
-        if not user.has_perm(permission, step.scope):
-            continue
-        if user.is_superuser or _holders(permission, step.scope).filter(pk=user.pk).exists():
-            return True
-        if _delegators(user, permission, step.scope).exclude(pk__in=excluded).exists():
-            return True
-    return False
+    return _holds_step(user, step, excluded) and not decided_another_step(user, step)
+
+
+def acting_for(user, step):
+    """The person in whose name `user` decides `step`: None when they hold its authority
+    themselves (or are a superuser), else a delegator whose authority on the step they
+    use — never one the request excludes (a head recused from their own request)."""
+    if user.is_superuser:
+        return None
+    excluded = excluded_deciders(step.request)
+    for permission, inherited in _step_authorities(step):
+        if _holders(permission, step.scope, inherited=inherited).filter(pk=user.pk).exists():
+            return None
+    for permission, inherited in _step_authorities(step):
+        delegators = _delegators(user, permission, step.scope, inherited=inherited)
+        delegator = delegators.exclude(pk__in=excluded).order_by("pk").first()
+        if delegator is not None:
+            return delegator
+    return None
 
 
 def is_recused(user, step) -> bool:
     """Is `user` kept from deciding this step by the separation of duties — the applicant,
-    the cadre the request is about, or a deputy whose authority on the step is only that
-    of one of them? (The pages tell them why, and who decides instead.)"""
+    the cadre the request is about, a deputy whose authority on the step is only that of
+    one of them, or someone holding the step's authority who decided another step of the
+    request in this round? (The pages tell them why, and who decides instead.)"""
     if not user.is_authenticated or may_decide(user, step):
         return False
     excluded = excluded_deciders(step.request)
-    return user.pk in excluded or _acts_for_excluded(user, step, excluded)
+    if user.pk in excluded or _acts_for_excluded(user, step, excluded):
+        return True
+    return decided_another_step(user, step) and _holds_step(user, step, excluded)
 
 
 def _acts_for_excluded(user, step, excluded) -> bool:
@@ -214,29 +285,91 @@ def _acts_for_excluded(user, step, excluded) -> bool:
 
 def recused_among(user, requests: dict, step_of) -> set:
     """The keys of `requests` ({key: request}, e.g. a page of tasks) whose step
-    (`step_of(key)`) `user` is recused from — `is_recused` for a list, in two queries: the
-    step is read only where `user` is a deputy of someone the request excludes (whether
-    they act for another too is that step's question)."""
+    (`step_of(key)`) `user` is recused from — `is_recused` for a list, in three queries:
+    the step is read only where `user` is a deputy of someone the request excludes
+    (whether they act for another too is that step's question), or decided a step of the
+    request (whether in the step's round is that step's question)."""
     excluded = excluded_deciders_of(list(requests.values()))
-    acting_for = set(_running_delegations(user).values_list("delegator", flat=True))
+    acting_for_ids = set(_running_delegations(user).values_list("delegator", flat=True))
+    decided = set(
+        ApprovalStep.objects.filter(request__in=[r.pk for r in requests.values()])
+        .filter(Q(decided_by=user) | Q(on_behalf_of=user))
+        .values_list("request_id", flat=True)
+    )
     recused = set()
     for key, request in requests.items():
         people = excluded.get(request.pk, frozenset())
-        if user.pk in people or (people & acting_for and is_recused(user, step_of(key))):
+        if user.pk in people:
+            recused.add(key)
+        elif (people & acting_for_ids or request.pk in decided) and is_recused(user, step_of(key)):
             recused.add(key)
     return recused
 
 
 def deciders(step) -> list:
     """The people who decide the step in their own right, the excluded left out (their
-    deputies decide with them)."""
+    deputies decide with them), and so is whoever decided another step of the request in
+    this round."""
     excluded = excluded_deciders(step.request)
     users = get_user_model().objects.none()
-    for permission in _step_permissions(step):
-        users = users | _holders(permission, step.scope)
+    for permission, inherited in _step_authorities(step):
+        users = users | _holders(permission, step.scope, inherited=inherited)
+    decided = _round_decisions(step)
     return list(
-        users.exclude(pk__in=excluded).distinct().order_by("first_name", "last_name", "username")
+        users.exclude(pk__in=excluded)
+        .exclude(pk__in=decided.exclude(decided_by=None).values("decided_by"))
+        .exclude(pk__in=decided.exclude(on_behalf_of=None).values("on_behalf_of"))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
     )
+
+
+def escalated_elsewhere(user, step) -> bool:
+    """Is `step` an organization department's step escalated to that department's own
+    dispatchers, and `user` a dispatcher whose reach covers its scope only from above
+    (the city's, for the county's step)? They are told who takes it."""
+    return (
+        user.is_authenticated
+        and step.escalated
+        and step.permission == ORG_PERMISSION
+        and not may_decide(user, step)
+        and user.pk not in excluded_deciders(step.request)
+        and user.has_perm(ESCALATION_PERMISSION, step.scope)
+        and not _holders(ESCALATION_PERMISSION, step.scope, inherited=False)
+        .filter(pk=user.pk)
+        .exists()
+    )
+
+
+def org_step_units(user) -> set[int]:
+    """The units (ids) on whose organization department's steps `user` may act in their
+    own right, escalated or not: where they hold the department's approval or the
+    dispatchers' permission granted on the unit itself (directly or through a group) —
+    `escalated_elsewhere` for a list, in one query."""
+    codenames = [p.split(".", 1)[1] for p in (ORG_PERMISSION, ESCALATION_PERMISSION)]
+    direct = UnitUserObjectPermission.objects.filter(user=user)
+    via_group = UnitGroupObjectPermission.objects.filter(group__user=user)
+    units = (
+        direct.filter(permission__codename__in=codenames)
+        .values("content_object_id")
+        .union(via_group.filter(permission__codename__in=codenames).values("content_object_id"))
+    )
+    return {row["content_object_id"] for row in units}
+
+
+def refusal_message(step, user) -> str | None:
+    """Why `user`, who might expect to, may not decide the pending `step`: recused
+    (`recusal_message`), or the step escalated to another department's dispatchers
+    (`escalated_elsewhere`); None otherwise."""
+    if is_recused(user, step):
+        return recusal_message(step, user)
+    if escalated_elsewhere(user, step):
+        names = "、".join(p.get_full_name() or p.username for p in deciders(step))
+        return gettext_now(
+            "Overdue, this step went to the dispatchers of the department that decides it: "
+            "it is decided by %(authority)s (%(names)s)."
+        ) % {"authority": step.label, "names": names or "—"}
+    return None
 
 
 def route_chain(chain: list[Authority], *, requested_by, cadre=None) -> list[Authority]:
@@ -271,6 +404,18 @@ def recusal_message(step, user=None) -> str:
     (`user` not excluded themselves) is told that the person they act for is recused."""
     names = "、".join(person.get_full_name() or person.username for person in deciders(step))
     values = {"authority": step.label, "names": names or "—"}
+    if (
+        user is not None
+        and user.pk not in excluded_deciders(step.request)
+        and decided_another_step(user, step)
+    ):
+        return (
+            gettext_now(
+                "You decided another step of this request in this round: nobody decides "
+                "two steps of one request. It is decided by %(authority)s (%(names)s)."
+            )
+            % values
+        )
     if user is not None and user.pk not in excluded_deciders(step.request):
         return (
             gettext_now(

@@ -16,7 +16,7 @@ from approvals.policy import HEAD_STAGE, ORG_STAGE, Authority
 from approvals.signals import decision_made
 from audit.services import record_event, snapshot
 from core.validation import check_reason_length
-from org.models import Cadre, Delegation
+from org.models import Cadre
 from org.selectors import units_in_reach
 
 
@@ -34,8 +34,10 @@ def request_create(
     context=None,
     cadre=None,
 ) -> ApprovalRequest:
-    """Open a request for `subject`, to be decided by the authorities of `chain`; each
-    step is due by `due_at` (default: `APPROVAL_DAYS` days from now). The request is about
+    """Open a request for `subject`, to be decided by the authorities of `chain`. Each
+    step has its own decision window from when its stage opens (`step_window`), never
+    past `due_at`, the latest moment the caller gives (say, the eve of the class; None:
+    no limit). The request is about
     `cadre` (default: the subject's `cadre`, as a dispatch or an hour record has one); an
     authority only the applicant or that cadre holds goes to the next one
     (`policy.route_chain`)."""
@@ -56,7 +58,7 @@ def request_create(
         reason=reason.strip(),
         attachment=attachment or "",
         requested_by=actor,
-        due_at=due_at or timezone.now() + timedelta(days=settings.XUNDIAO_APPROVAL_DAYS),
+        due_at=due_at,
         context=context or {},
     )
     _create_round(request, chain, round_number=1)
@@ -64,7 +66,22 @@ def request_create(
     return request
 
 
+def step_window(request, now=None):
+    """When a step of `request` whose stage opens `now` is due: within
+    `XUNDIAO_APPROVAL_DAYS` days, at the latest by the request's own limit (`due_at`), and
+    never less than an hour from now (a stage that opens late still gets its hour)."""
+    now = now or timezone.now()
+    due = now + timedelta(days=settings.XUNDIAO_APPROVAL_DAYS)
+    if request.due_at is not None:
+        due = min(due, request.due_at)
+    return max(due, now + timedelta(hours=1))
+
+
 def _create_round(request, chain, round_number):
+    """The steps of a new round; its first stage opens now (`step_window`), the others
+    when the stage before them is through (`step_open`)."""
+    first = min(authority.stage for authority in chain)
+    due_at = step_window(request)
     ApprovalStep.objects.bulk_create(
         ApprovalStep(
             request=request,
@@ -74,9 +91,31 @@ def _create_round(request, chain, round_number):
             scope_type=ContentType.objects.get_for_model(authority.scope),
             scope_id=authority.scope.pk,
             round=round_number,
+            due_at=due_at if authority.stage == first else None,
         )
         for authority in chain
     )
+
+
+@transaction.atomic
+def step_open(*, step: ApprovalStep) -> ApprovalStep:
+    """The step's stage has opened (its task was created): its decision window starts
+    now (`step_window`), unless it is open already (the first stage of a round)."""
+    step = ApprovalStep.objects.select_for_update().get(pk=step.pk)
+    if step.due_at is not None or step.decision != Decision.PENDING:
+        return step
+    before = snapshot(step)
+    step.due_at = step_window(step.request)
+    step.save(update_fields=["due_at"])
+    record_event(
+        actor=None,
+        verb="approval.step.open",
+        target=step.request,
+        before=before,
+        after=snapshot(step),
+        note=step.label,
+    )
+    return step
 
 
 def current_round(request) -> int:
@@ -98,21 +137,6 @@ def can_decide(user, step: ApprovalStep) -> bool:
     return policy.may_decide(user, step)
 
 
-def _delegator_for(user, step):
-    """The person the user decides for, when the permission comes from a delegation."""
-    today = timezone.localdate()
-    for delegation in Delegation.objects.filter(
-        delegate=user,
-        permission=step.permission,
-        revoked=False,
-        starts_on__lte=today,
-        ends_on__gte=today,
-    ).select_related("delegator"):
-        if delegation.delegator.has_perm(step.permission, step.scope):
-            return delegation.delegator
-    return None
-
-
 @transaction.atomic
 def step_decide(*, actor, step: ApprovalStep, decision: str, comment: str = "") -> ApprovalStep:
     """Record one authority's decision: approve, reject, or send back to the earlier step.
@@ -122,9 +146,9 @@ def step_decide(*, actor, step: ApprovalStep, decision: str, comment: str = "") 
     if step.decision != Decision.PENDING:
         raise ValidationError(_("This step has already been decided."))
     if not can_decide(actor, step):
-        if policy.is_recused(actor, step):
-            raise PermissionDenied(policy.recusal_message(step, actor))
-        raise PermissionDenied(_("You may not decide this request."))
+        raise PermissionDenied(
+            policy.refusal_message(step, actor) or _("You may not decide this request.")
+        )
     if decision not in (Decision.APPROVED, Decision.REJECTED, Decision.SENT_BACK):
         raise ValidationError({"decision": _("Choose approve, reject or send back.")})
     if decision == Decision.APPROVED and (refusal := policy.approval_refusal(step.request)):
@@ -136,7 +160,8 @@ def step_decide(*, actor, step: ApprovalStep, decision: str, comment: str = "") 
     step.decision = decision
     step.comment = (comment or "").strip()
     step.decided_by = actor
-    step.on_behalf_of = _delegator_for(actor, step) if not actor.is_superuser else None
+    # In whose name: a deputy's delegator, never one the request excludes.
+    step.on_behalf_of = policy.acting_for(actor, step)
     step.decided_at = timezone.now()
     step.save()
     record_event(
@@ -295,9 +320,12 @@ def step_remind(*, step: ApprovalStep) -> None:
 @transaction.atomic
 def step_escalate(*, step: ApprovalStep) -> bool:
     """The decision is overdue: flag the step (the flow hands the task on). Returns
-    whether it was still pending."""
+    whether it was still pending and past its due moment."""
     step = ApprovalStep.objects.select_for_update().get(pk=step.pk)
     if step.decision != Decision.PENDING:
+        return False
+    if step.due_at is not None and step.due_at > timezone.now():
+        # A timer of an earlier round (or of a due moved since) fired: not overdue yet.
         return False
     step.escalated = True
     step.save(update_fields=["escalated"])
@@ -332,28 +360,46 @@ def request_cancel(*, actor, request: ApprovalRequest, reason: str) -> ApprovalR
 @transaction.atomic
 def requests_due_advance(*, actor, requests, latest, reason: str) -> list[ApprovalRequest]:
     """The pending `requests` due after `latest` are due at `latest` from now on (never
-    less than an hour from now, nor later than they were): their subject moved earlier (a
-    class's new dates). Each change is audited with `reason`; the changed requests are
-    returned (their flows' timers follow them: `approvals.flows.rearm_deadlines`)."""
-    floor = timezone.now() + timedelta(hours=1)
+    less than an hour from now, nor later than they were), and so are their open steps
+    (`ApprovalStep.due_at`): their subject moved earlier (a class's new dates). Each
+    change is audited with `reason`; the changed requests are returned (their flows'
+    timers follow them: `approvals.flows.rearm_deadlines`)."""
+    due_at = max(latest, timezone.now() + timedelta(hours=1))
     changed = []
     pending = ApprovalRequest.objects.select_for_update().filter(
-        pk__in=[r.pk for r in requests], status=RequestStatus.PENDING, due_at__gt=latest
+        pk__in=[r.pk for r in requests], status=RequestStatus.PENDING
     )
     for request in pending.order_by("pk"):
-        due_at = max(latest, floor)
-        if due_at >= request.due_at:
-            continue
-        before = snapshot(request)
-        request.due_at = due_at
-        request.save(update_fields=["due_at"])
-        record_event(
-            actor=actor,
-            verb="approval.due_advance",
-            target=request,
-            before=before,
-            after=snapshot(request),
-            note=reason,
+        moved = False
+        if request.due_at is None or due_at < request.due_at:
+            before = snapshot(request)
+            request.due_at = due_at
+            request.save(update_fields=["due_at"])
+            record_event(
+                actor=actor,
+                verb="approval.due_advance",
+                target=request,
+                before=before,
+                after=snapshot(request),
+                note=reason,
+            )
+            moved = True
+        steps = request.steps.select_for_update().filter(
+            round=current_round(request), decision=Decision.PENDING, due_at__gt=due_at
         )
-        changed.append(request)
+        for step in steps.order_by("pk"):
+            before = snapshot(step)
+            step.due_at = due_at
+            step.save(update_fields=["due_at"])
+            record_event(
+                actor=actor,
+                verb="approval.step.due_advance",
+                target=request,
+                before=before,
+                after=snapshot(step),
+                note=reason,
+            )
+            moved = True
+        if moved:
+            changed.append(request)
     return changed

@@ -39,17 +39,23 @@ def attachment_url(process) -> str:
 
 def request_context(process) -> dict:
     """What every page of an approval shows: the request, its decisions so far (with
-    their reasons) and the attachment's download link."""
+    their reasons), the steps waiting with their due moments, and the attachment's
+    download link."""
     request = fresh_artifact(process)
     history = services.decision_history(request) if request else []
-    closed = []
-    if request is not None and request.status != RequestStatus.PENDING:
-        # Steps nobody decided because the request was settled (or cancelled) first.
-        closed = list(
+    closed, open_steps = [], []
+    if request is not None:
+        undecided = list(
             request.steps.filter(
                 round=services.current_round(request), decision=Decision.PENDING
             ).order_by("stage", "id")
         )
+        if request.status != RequestStatus.PENDING:
+            # Steps nobody decided because the request was settled (or cancelled) first.
+            closed = undecided
+        else:
+            # The steps waiting now, each with its own due moment.
+            open_steps = [step for step in undecided if step.due_at is not None]
     return {
         "approval_request": request,
         "history": history,
@@ -59,6 +65,7 @@ def request_context(process) -> dict:
             (step for step in reversed(history) if step.decision == Decision.SENT_BACK), None
         ),
         "closed_steps": closed,
+        "open_steps": open_steps,
         "attachment_url": attachment_url(process),
         "attachment_name": os.path.basename(request.attachment.name)
         if request and request.attachment
@@ -113,28 +120,30 @@ class DecisionView(mixins.TaskSuccessUrlMixin, FormView):
 
 class DecisionDetailView(DetailTaskView):
     """The decision task's page for those who do not take it: the request, and — for
-    someone the separation of duties excludes — why, and who decides instead."""
+    someone the separation of duties excludes, or a dispatcher the escalation did not
+    reach — why, and who decides instead (`policy.refusal_message`)."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         activation = self.request.activation
         step = step_for_task(activation)
         context.update(request_context(activation.process), step=step)
-        if step.decision == Decision.PENDING and policy.is_recused(self.request.user, step):
-            context["recusal"] = policy.recusal_message(step, self.request.user)
+        if step.decision == Decision.PENDING:
+            context["recusal"] = policy.refusal_message(step, self.request.user)
         return context
 
 
 def claim_permission(flow_task):
     """The claim page's check: who may not take the task because of the separation of
-    duties is told why (the 403 page shows the reason) rather than refused silently."""
+    duties (or of the escalation's department) is told why (the 403 page shows the
+    reason) rather than refused silently."""
 
     def permission(user, task):
         if flow_task.can_assign(user, task):
             return True
         step = step_for_task(flow_task.activation_class(task))
-        if step.decision == Decision.PENDING and policy.is_recused(user, step):
-            raise PermissionDenied(policy.recusal_message(step, user))
+        if step.decision == Decision.PENDING and (refusal := policy.refusal_message(step, user)):
+            raise PermissionDenied(refusal)
         return False
 
     return permission

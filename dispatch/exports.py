@@ -41,7 +41,7 @@ DISPATCHES = [
 OVERDUE_APPROVALS = [
     Column(_("Request"), lambda s: s.request.title, width=40),
     Column(_("Authority"), lambda s: s.label, width=24),
-    Column(_("Decide by"), lambda s: s.request.due_at, DATE, width=17),
+    Column(_("Decide by"), lambda s: s.due_at, DATE, width=17),
     Column(_("Escalated"), lambda s: yes_no(s.escalated), width=6),
 ]
 

@@ -192,8 +192,8 @@ def overdue_dispatch_tasks(dispatches, user) -> QuerySet:
 
 def overdue_approval_steps(user, now=None) -> QuerySet:
     """Undecided steps of pending approval requests in reach (the approvals' own rule:
-    the department-head scope is in reach) that are past the request's decide-by moment
-    or escalated, each with its open task."""
+    the department-head scope is in reach) that are past their own decide-by moment
+    (`ApprovalStep.due_at`, each step's window) or escalated, each with its open task."""
     from django.db.models.functions import Cast
 
     from approvals.models import ApprovalRequest, ApprovalStep, Decision, RequestStatus
@@ -217,14 +217,14 @@ def overdue_approval_steps(user, now=None) -> QuerySet:
             request__status=RequestStatus.PENDING,
             decision=Decision.PENDING,
         )
-        .filter(Q(request__due_at__lt=now) | Q(escalated=True))
+        .filter(Q(due_at__lt=now) | Q(escalated=True))
         .annotate(latest_round=Subquery(latest_round))
         .filter(round=F("latest_round"))
         .annotate(open_task_id=Subquery(task.values("pk")[:1]), head_scope=Subquery(head_scope))
         .filter(open_task_id__isnull=False)
         .annotate(may_reassign=_may_reassign(user, "head_scope"))
         .select_related("request")
-        .order_by("request__due_at", "pk")
+        .order_by("due_at", "pk")
     )
 
 

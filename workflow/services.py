@@ -15,6 +15,7 @@ from viewflow.workflow.status import STATUS
 
 from audit.services import record_event
 from org import selectors as org_selectors
+from workflow.nodes import may_hold
 from workflow.policy import may_reassign
 from workflow.runtime import ADDED_PERMISSION, ADDED_SCOPE
 
@@ -32,9 +33,19 @@ def task_label(task) -> str:
 
 def reassign_candidates(task):
     """Users who hold the task's permission on its scope object — or the permission an
-    escalation added to it on the scope it added (`workflow.runtime.ADDED_PERMISSION`)."""
+    escalation added to it on the scope it added (`workflow.runtime.ADDED_PERMISSION`) —
+    and whom the task's own rule lets hold it (`workflow.nodes.may_hold`: not the maker
+    of an approval request, nor anyone else its step's policy refuses)."""
     if not task.owner_permission or not task.owner_permission_obj_pk:
         return get_user_model().objects.none()
+    reaching = get_user_model().objects.filter(_reaching(task))
+    allowed = [user.pk for user in reaching if may_hold(user, task)]
+    return get_user_model().objects.filter(pk__in=allowed)
+
+
+def _reaching(task) -> Q:
+    """Users whose grants reach the task's scope with its permission, or the scope an
+    escalation added with the permission it added."""
     model = task.owner_permission_content_type.model_class()
     data = task.data or {}
     held = [(task.owner_permission, task.owner_permission_obj_pk)]
@@ -45,7 +56,7 @@ def reassign_candidates(task):
         scope = model._default_manager.get(pk=scope_pk)
         users = org_selectors.users_reaching(scope, permission.split(".", 1)[1])
         reaching |= Q(pk__in=users.values("pk"))
-    return get_user_model().objects.filter(reaching)
+    return reaching
 
 
 @transaction.atomic

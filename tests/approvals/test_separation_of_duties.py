@@ -233,12 +233,15 @@ def test_a_heads_deputy_may_not_decide_the_heads_own_record(world, staff, klass,
         == 403
     )
 
-    # Acting for Ada, who is not excluded, Dan may decide it.
+    # Acting for Ada, who is not excluded, Dan may decide it — in her name, not in that
+    # of Alice, whose delegation came first but who is recused.
     delegation(ada, dan)
     assert policy.may_decide(dan, step)
     assert decide(client, dan, approval_process, "head_review", "approved").status_code == 302
     step.refresh_from_db()
-    assert step.decided_by == dan and step.on_behalf_of in (world.alice, ada)
+    assert (step.decided_by, step.on_behalf_of) == (dan, ada)
+    page = client.get(f"/workflow/approval/{approval_process.pk}/").content.decode()
+    assert "dan（代ada）" in page and "代alice" not in page
 
 
 def test_a_deputy_acting_for_the_recused_head_is_told_so(world, staff, klass, client):

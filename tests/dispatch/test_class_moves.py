@@ -17,7 +17,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from approvals.flows import ApprovalFlow
-from approvals.models import ApprovalRequest
+from approvals.models import ApprovalRequest, ApprovalStep
 from audit.models import AuditEvent
 from dispatch.models import Dispatch, DispatchStatus, Institution, InstitutionKind, TrainingClass
 from dispatch.services import training_class_save
@@ -184,6 +184,7 @@ def test_a_pending_request_of_a_class_moved_earlier_is_due_by_its_new_eve(
         process=approval_process, status=STATUS.SCHEDULED, flow_task__in=timer_nodes()
     )  # the reminder of the head's step (its escalation is armed when it fires)
     old_due = approval.due_at
+    old_step_due = ApprovalStep.objects.get(request=approval, stage=1).due_at
 
     earlier = timezone.localdate() + dt.timedelta(days=4)
     move(
@@ -196,11 +197,19 @@ def test_a_pending_request_of_a_class_moved_earlier_is_due_by_its_new_eve(
     approval.refresh_from_db()
     eve = class_start_moment(TrainingClass.objects.get(pk=klass.pk)) - dt.timedelta(days=1)
     assert approval.due_at == eve < old_due
+    # The head's open step is due by the eve too (its reminder with it); the
+    # departments' step, not open yet, will open within the new limit.
+    head, org = ApprovalStep.objects.filter(request=approval).order_by("stage")
+    assert head.due_at == eve < old_step_due and org.due_at is None
     hours = dt.timedelta(hours=settings.XUNDIAO_REMINDER_BEFORE_HOURS)
     reminder.refresh_from_db()
     assert reminder.scheduled == eve - hours
     event = AuditEvent.objects.get(verb="approval.due_advance", target_id=str(approval.pk))
     assert event.after["due_at"] != event.before["due_at"]
+    step_event = AuditEvent.objects.get(
+        verb="approval.step.due_advance", target_id=str(approval.pk)
+    )
+    assert step_event.after["due_at"] != step_event.before["due_at"]
     assert (
         event.note.startswith("班次已调整至") and earlier.strftime("%Y年%-m月%-d日") in event.note
     )
@@ -210,6 +219,8 @@ def test_a_pending_request_of_a_class_moved_earlier_is_due_by_its_new_eve(
     move(world, klass, start_date=later, end_date=later + dt.timedelta(days=4), report_date=later)
     approval.refresh_from_db()
     assert approval.due_at == eve
+    head.refresh_from_db()
+    assert head.due_at == eve
 
 
 def timer_nodes():
