@@ -17,6 +17,11 @@ next to the app's selectors (`org/exports.py`, `dispatch/exports.py` …).
   style (Excel's own mark for "typed with a leading '"), so even editing the cell keeps
   it text, and the value itself stays exactly what was stored. A .csv has no types, so
   there the value gets a leading apostrophe (OWASP's advice): Excel shows it as text.
+  (The imports take that apostrophe off again: `imports.engine.cell_text`.)
+* Long digit strings (ID numbers, column kind DIGITS): a string cell in .xlsx; in a .csv
+  an all-digit value is written ="110101198501020420", Excel's documented way to keep it
+  text (read bare, it becomes 1.10101E+17 and loses its last digits when saved). The
+  imports read ="…" of digits as the digits.
 """
 
 import csv
@@ -33,7 +38,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 
-TEXT, DATE, NUMBER = "text", "date", "number"
+TEXT, DATE, NUMBER, DIGITS = "text", "date", "number", "digits"
 FORMATS = ("xlsx", "csv")
 CHUNK_SIZE = 2000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -45,7 +50,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @dataclass(frozen=True)
 class Column:
     """One column: its (Chinese) header, how to read the value from a row, and its
-    kind — TEXT, DATE (a date or datetime) or NUMBER."""
+    kind — TEXT, DATE (a date or datetime), NUMBER, or DIGITS (text of digits a
+    spreadsheet must not take for a number: ID numbers)."""
 
     header: Any
     value: Callable[[Any], Any]
@@ -217,8 +223,9 @@ DATE_FORMATS = {dt.date: "yyyy-mm-dd", dt.datetime: "yyyy-mm-dd hh:mm"}
 
 
 def _sheet_title(filename: str) -> str:
-    """A worksheet title: at most 31 characters, none of : \\ / ? * [ ]."""
-    return re.sub(r"[:\\/?*\[\]]", " ", filename)[:31] or "Sheet"
+    """A worksheet title: at most 31 characters, none of : \\ / ? * [ ], and no apostrophe
+    first or last (Excel refuses those; a cadre's name may bring one)."""
+    return re.sub(r"[:\\/?*\[\]]", " ", filename)[:31].strip("'") or "Sheet"
 
 
 class _Echo:
@@ -226,7 +233,7 @@ class _Echo:
         return value
 
 
-def _csv_value(value) -> str:
+def _csv_value(value, kind: str = TEXT) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -234,20 +241,28 @@ def _csv_value(value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):
+        if kind == DIGITS and value.isascii() and value.isdigit():
+            return f'="{value}"'
         return "'" + value if neutralised(value) else value
     return str(value)
 
 
 def csv_response(rows, columns: list[Column], filename: str, *, fallback: str = "export"):
     """The rows as CSV, streamed as they are read: UTF-8 with a BOM (so Excel takes it
-    for UTF-8), dates as 2026-12-04, formula-like text with a leading apostrophe."""
+    for UTF-8), dates as 2026-12-04, formula-like text with a leading apostrophe, digits
+    (DIGITS) as ="…"."""
     writer = csv.writer(_Echo())
 
     def lines():
         yield "\ufeff" + writer.writerow([_text(column.header) for column in columns])
         batch = []
         for row in _rows(rows):
-            batch.append(writer.writerow([_csv_value(v) for v in _values(row, columns)]))
+            values = _values(row, columns)
+            batch.append(
+                writer.writerow(
+                    [_csv_value(v, c.kind) for c, v in zip(columns, values, strict=True)]
+                )
+            )
             if len(batch) >= 500:
                 yield "".join(batch)
                 batch = []

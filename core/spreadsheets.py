@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,15 +28,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
-from openpyxl.worksheet.dimensions import SheetDimension
-from openpyxl.xml.functions import iterparse
 
 # A table ends at this many blank rows in a row (data after them refuses the file); fewer
 # blank rows are skipped.
 BLANK_RUN = 1000
 # A header row is read this many cells wide at most (the templates have a few dozen).
 HEADER_COLUMNS = 200
+# Excel's last row: rows are never read past it, whatever row numbers a sheet holds.
+EXCEL_ROWS = 1_048_576
 # Below this many unpacked bytes a workbook's compression ratio is not looked at.
 RATIO_FLOOR = 1024 * 1024
 CHUNK = 64 * 1024
@@ -130,20 +130,15 @@ def _is_formula(value) -> bool:
 
 
 class _Sheet(ReadOnlyWorksheet):
-    """openpyxl's read-only sheet, but looking for the sheet's declared size only up to
-    where its rows begin: openpyxl waits for the end of <sheetData>, so a sheet without
-    a <dimension> element (as some exporters write) was parsed whole before its first
-    row could be read."""
+    """openpyxl's read-only sheet, blind to the sheet's declared size (<dimension>): some
+    exporters (Apache POI's streaming writer, EasyExcel) declare fewer rows than they
+    write, and openpyxl stops at the declared last row, so the rows below it were dropped
+    without a word. Rows are read as far as the sheet holds them (up to Excel's last row,
+    EXCEL_ROWS) and as wide as asked; the declared size is not even looked for (openpyxl
+    waits for the end of <sheetData> when a sheet has none)."""
 
     def _get_size(self):
-        with self._get_source() as source:
-            for _event, element in iterparse(source, events=("start",)):
-                if element.tag == DIMENSION_TAG:
-                    bounds = SheetDimension.from_tree(element).boundaries
-                    self._min_column, self._min_row, self._max_column, self._max_row = bounds
-                    return
-                if element.tag == DATA_TAG:
-                    return
+        pass
 
 
 class _Reader(ExcelReader):
@@ -177,30 +172,47 @@ def _xlsx_rows(stream, limits: Limits):
         book.close()
         raise not_a_workbook()
 
+    shape = {"width": HEADER_COLUMNS}  # how wide the rows are read, for filled_after
+
     def numbered():
-        # The header row (the first non-blank one) is read at most HEADER_COLUMNS wide;
-        # the rows below it only as wide as the header, however wide the sheet declares
-        # itself (<dimension> up to XFD pads every row, blank ones too, to 16,384 cells).
-        line, values = 0, ()
-        first = sheet.iter_rows(values_only=True, max_col=HEADER_COLUMNS)
+        # (line, values, cells to check). The header row (the first non-blank one) is
+        # read at most HEADER_COLUMNS wide; the rows below it only as wide as the header,
+        # however far right the sheet's cells go (a row holding a cell in XFD is 16,384
+        # cells wide), but for the first data row: it comes as wide as its last cell (up
+        # to HEADER_COLUMNS), for Table._map to tell a merged header cell (data under a
+        # blank header cell) from a wrong header.
+        width, header_line, last = HEADER_COLUMNS, 0, 0
+        shape["width"] = width
+        wide = sheet.iter_rows(values_only=True, max_row=EXCEL_ROWS, max_col=HEADER_COLUMNS)
         try:
-            for line, values in enumerate(first, start=1):
-                yield line, values
-                if not _blank(values):
+            for line, values in enumerate(wide, start=1):
+                last = line
+                if not header_line:
+                    yield line, values, width
+                    if not _blank(values):
+                        width, header_line = _extent(values), line
+                        shape["width"] = width
+                elif not _blank(values[:width]):
+                    yield line, values[: max(width, _extent(values))], width
                     break
+                else:
+                    yield line, values[:width], width
+                    if line - header_line >= BLANK_RUN:  # past this, rows are read narrow
+                        break
             else:
                 return
         finally:
-            first.close()
-        width = max(i for i, v in enumerate(values, start=1) if not _blank((v,)))
-        yield from enumerate(
-            sheet.iter_rows(min_row=line + 1, max_col=width, values_only=True), start=line + 1
+            wide.close()
+        narrow = sheet.iter_rows(
+            min_row=last + 1, max_row=EXCEL_ROWS, max_col=width, values_only=True
         )
+        for line, values in enumerate(narrow, start=last + 1):
+            yield line, values, width
 
     def rows():
         try:
-            for line, values in numbered():
-                for column, value in enumerate(values, start=1):
+            for line, values, width in numbered():
+                for column, value in enumerate(values[:width], start=1):
                     if _is_truncated_number(value):
                         raise ValidationError(
                             _(
@@ -234,7 +246,105 @@ def _xlsx_rows(stream, limits: Limits):
         except Exception as exc:  # a broken sheet shows when its rows are read
             raise not_a_workbook() from exc
 
-    return rows(), book.close
+    def filled_after(line: int) -> int | None:
+        try:
+            with sheet._get_source() as source:
+                return _first_filled_row(source, sheet._shared_strings, line, shape["width"])
+        except ValidationError:
+            raise
+        except Exception as exc:
+            raise not_a_workbook() from exc
+
+    return _SheetRows(rows(), filled_after), book.close
+
+
+class _SheetRows:
+    """A sheet's rows (an iterator of (line, values)), and `filled_after(line)`: the first
+    row below `line` holding a value (as wide as the rows are read), found without
+    making the rows (a run of a million formatted blank rows is read in seconds)."""
+
+    def __init__(self, rows, filled_after):
+        self._rows = rows
+        self.filled_after = filled_after
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._rows)
+
+
+class _Found(Exception):
+    pass
+
+
+def _no_doctype(*_args):
+    raise ValueError("a worksheet with a document type declaration")
+
+
+def _first_filled_row(source, shared_strings, after: int, width: int) -> int | None:
+    """The number of the first row below `after` (up to EXCEL_ROWS) with a value in its
+    first `width` cells, as openpyxl reads them (a formula, a number, a shared or inline
+    string that is not blank …), or None; straight from the sheet's XML with expat."""
+    row = column = 0
+    cell: list | None = None  # [type, formula?, text parts] of the cell being read
+    text: list | None = None  # where character data goes (inside <v> or <t> of a cell)
+
+    def start(name, attrs):
+        nonlocal row, column, cell, text
+        local = name.rpartition(" ")[2]
+        if local == "c":
+            reference = attrs.get("r", "")
+            letters = reference.rstrip("0123456789")
+            if letters:
+                column = 0
+                for letter in letters.upper():
+                    column = column * 26 + ord(letter) - 64
+            else:
+                column += 1
+            cell = [attrs.get("t", "n"), False, []]
+        elif local == "row":
+            number = attrs.get("r")
+            row = int(number) if number else row + 1
+            column = 0
+            if row > EXCEL_ROWS:
+                raise _Found(None)
+        elif cell is not None and local in ("v", "t"):
+            text = cell[2]
+        elif cell is not None and local == "f":
+            cell[1] = True
+
+    def end(name):
+        nonlocal cell, text
+        local = name.rpartition(" ")[2]
+        if local == "c" and cell is not None:
+            kind, formula, parts = cell
+            cell = None
+            if row <= after or column > width:
+                return
+            value = "".join(parts).strip()
+            if kind == "s" and value:
+                value = str(shared_strings[int(value)] or "").strip()
+            if formula or value:
+                raise _Found(row)
+        elif local in ("v", "t"):
+            text = None
+
+    def characters(data):
+        if text is not None:
+            text.append(data)
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
+    parser.StartDoctypeDeclHandler = _no_doctype  # a sheet has none (entities bomb)
+    try:
+        parser.ParseFile(source)
+    except _Found as found:
+        return found.args[0]
+    return None
 
 
 #: Excel stores every number as a double: past 15 significant digits they are gone
@@ -292,6 +402,11 @@ def _csv_rows(stream):
     return rows(), lambda: None
 
 
+def _extent(values) -> int:
+    """How many cells a row holds up to its last non-blank one."""
+    return max((i for i, v in enumerate(values, start=1) if not _blank((v,))), default=0)
+
+
 def _blank(values) -> bool:
     return all(value is None or not str(value).strip() for value in values)
 
@@ -311,22 +426,24 @@ class Table:
         self._rows = rows
         self.limits = limits
         self.header_line, header = self._header(rows)
-        self.header = tuple(header)  # the header's cells as read (stripped)
-        self.columns = self._map(header, columns, required)
+        self.header = tuple(header)  # the header's cells as read (stripped, to the last)
+        self.columns = self._map(header, columns, required, rows)
 
     @staticmethod
     def _header(rows):
         blanks = 0
         for line, values in rows:
             if not _blank(values):
-                return line, ["" if v is None else str(v).strip() for v in values]
+                return line, [
+                    "" if v is None else str(v).strip() for v in values[: _extent(values)]
+                ]
             blanks += 1
             if blanks >= BLANK_RUN:
                 break
         raise ValidationError(_("The file is empty."))
 
     @staticmethod
-    def _map(header, columns, required) -> dict[str, int]:
+    def _map(header, columns, required, rows) -> dict[str, int]:
         found = {}
         for key, names in columns.items():
             for index, cell in enumerate(header):
@@ -337,11 +454,15 @@ class Table:
             messages = [_("Missing columns: %(columns)s") % {"columns": "、".join(missing)}]
             filled = [index for index, cell in enumerate(header) if cell]
             inner_blank = filled and not all(header[filled[0] : filled[-1] + 1])
-            # Blanks after the last name are the sheet's width, or a merge that swallowed
-            # names: only the latter when the header names fewer columns than it should.
-            swallowed = filled and len(filled) < len(columns) and len(header) > filled[-1] + 1
+            # A merge that swallowed the last names leaves data under blank header cells
+            # (read-only openpyxl sees a merged cell as its first cell and blanks); a wrong
+            # header has none. The file is refused: its first data row may be read.
+            swallowed = (
+                filled
+                and len(filled) < len(columns)
+                and Table._first_data_extent(rows) > len(header)
+            )
             if inner_blank or swallowed:
-                # Read-only openpyxl sees a merged cell as its first cell and blanks.
                 messages.append(
                     _(
                         "The header row has empty or merged cells; write one column name "
@@ -352,13 +473,27 @@ class Table:
             raise ValidationError(messages)
         return found
 
+    @staticmethod
+    def _first_data_extent(rows) -> int:
+        """How many cells the first data row holds up to its last non-blank one (0 when
+        none is in reach or the file cannot be read that far)."""
+        try:
+            for blanks, (_line, values) in enumerate(rows):
+                if not _blank(values):
+                    return _extent(values)
+                if blanks >= BLANK_RUN:
+                    break
+        except ValidationError:
+            pass
+        return 0
+
     def __iter__(self) -> Iterator[tuple[int, dict]]:
         count = blanks = 0
         for line, values in self._rows:
             if _blank(values):
                 blanks += 1
                 if blanks >= BLANK_RUN:
-                    self._refuse_data_after(line - blanks)
+                    self._refuse_data_after(line, line - blanks)
                     break
                 continue
             blanks = 0
@@ -382,20 +517,25 @@ class Table:
         if not count:
             raise ValidationError(_("The file has no rows of data under its header."))
 
-    def _refuse_data_after(self, last_line: int) -> None:
-        """The table ended at `last_line`, before a run of blank rows: refuse the file if
-        anything follows the run, rather than leave it out unsaid. Only blank rows are
-        read (cheaply: the sheet's size is bounded before reading)."""
-        for line, values in self._rows:
-            if not _blank(values):
-                raise ValidationError(
-                    _(
-                        "Row %(line)s holds data after %(blanks)s or more blank rows (the "
-                        "table seemed to end at row %(last)s). Remove the blank rows or the "
-                        "stray cells and upload the file again."
-                    )
-                    % {"line": line, "blanks": BLANK_RUN, "last": last_line}
+    def _refuse_data_after(self, line: int, last_line: int) -> None:
+        """The table ended at `last_line`, before a run of blank rows up to `line`: refuse
+        the file if anything follows the run, rather than leave it out unsaid. A sheet is
+        looked through for a value below (`_SheetRows.filled_after`: no rows are made);
+        a CSV's remaining lines are read."""
+        filled_after = getattr(self._rows, "filled_after", None)
+        if filled_after is not None:
+            found = filled_after(line)
+        else:
+            found = next((n for n, values in self._rows if not _blank(values)), None)
+        if found is not None:
+            raise ValidationError(
+                _(
+                    "Row %(line)s holds data after %(blanks)s or more blank rows (the "
+                    "table seemed to end at row %(last)s). Remove the blank rows or the "
+                    "stray cells and upload the file again."
                 )
+                % {"line": found, "blanks": BLANK_RUN, "last": last_line}
+            )
 
 
 @contextmanager

@@ -134,8 +134,20 @@ def kind_of_file(stream, name: str, kinds: list[ImportKind] | None = None) -> Im
     return scored[0][1]
 
 
-def cell_text(value) -> str:
-    """A cell as the text a kind reads: dates as ISO dates, 12.0 as 12, stripped."""
+#: how `core.exports` writes a string of digits into a CSV for Excel to keep it text
+_CSV_DIGITS = re.compile(r'="(\d+)"')
+#: the characters after which `core.exports` puts an apostrophe into a CSV cell
+_CSV_QUOTED = ("=", "+", "-", "@")
+
+
+def cell_text(value, *, csv: bool = False) -> str:
+    """A cell as the text a kind reads: dates as ISO dates, 12.0 as 12, stripped. A CSV
+    cell loses what `core.exports` adds for Excel (a file exported here and uploaded back
+    reads as it was exported): ="110101198501020420" reads as the digits, and the
+    apostrophe before = + - @ is taken off ('-1 reads -1). An .xlsx cell is read as it
+    is: there a leading apostrophe is a style, never in the value."""
+    if csv:
+        return _csv_text(cell_text(value))
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -147,6 +159,14 @@ def cell_text(value) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return str(value).replace("\x00", "").strip()
+
+
+def _csv_text(text: str) -> str:
+    if digits := _CSV_DIGITS.fullmatch(text):
+        return digits.group(1)
+    if text.startswith("'") and text[1:2] in _CSV_QUOTED:
+        return text[1:]
+    return text
 
 
 def kind_of(batch: ImportBatch) -> ImportKind:
@@ -262,9 +282,11 @@ def batch_check(batch: ImportBatch, *, also=None) -> ImportBatch:
 def _store_rows(batch: ImportBatch, kind: ImportKind, counter: Counter) -> dict:
     raws: dict[int, dict] = {}
 
+    csv = batch.file_name.lower().endswith(".csv")
+
     def rows(table):
         for line, row in table:
-            raw = {key: cell_text(value) for key, value in row.items()}
+            raw = {key: cell_text(value, csv=csv) for key, value in row.items()}
             raws[line] = raw
             counter.total += 1
             yield line, raw

@@ -31,10 +31,11 @@ def template_xlsx(kind: ImportKind) -> bytes:
         cell = sheet.cell(row=1, column=index)
         cell.font = red if column.required else bold
         cell.fill = fill
-        # Text cells: ID numbers and codes keep their leading zeros and all their digits.
-        sheet.column_dimensions[get_column_letter(index)].width = max(
-            12, 2 * len(str(column.header)) + 4
-        )
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.width = max(12, 2 * len(str(column.header)) + 4)
+        # Text columns (the column's style, so every row typed into it, not only the
+        # example's): ID numbers and codes keep their leading zeros and all their digits.
+        dimension.number_format = "@"
         sheet.cell(row=2, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
 

@@ -2,11 +2,12 @@
 page shows, one column each. A cadre's ID number is whole for a reader who keeps the
 record (`org.policy.may_see_id_number`, asked in SQL for the whole list:
 `policy.id_number_shown`) — so a department can export its cadres, correct them and import
-them back by ID number — and masked for everyone else (`idnumber.mask`)."""
+them back by ID number (a DIGITS column: Excel keeps it text) — and masked for everyone
+else (`idnumber.mask`)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.exports import NUMBER, Column, choice, label
+from core.exports import DIGITS, NUMBER, Column, choice, label
 from org import idnumber, policy
 from org.models import Cadre
 
@@ -45,7 +46,7 @@ def _departments(row) -> str:
 CADRES = [
     Column(_("Name"), lambda r: r["name"], width=12),
     Column(_("Gender"), label(Cadre, "gender"), width=6),
-    Column(_("ID number"), _id_number, width=22),
+    Column(_("ID number"), _id_number, DIGITS, width=22),
     Column(_("Unit"), lambda r: r["unit__name"], width=28),
     Column(_("Position"), lambda r: r["position"], width=20),
     Column(_("Category"), label(Cadre, "category"), width=14),

@@ -70,9 +70,9 @@ class AccountImport(ImportKind):
         "that role within your jurisdiction: the role is taken away on a unit of your "
         "jurisdiction the file no longer lists (the preview shows it as revoked). Roles the "
         "file does not name for an account, and units outside your jurisdiction, are left "
-        "as they are. The file never holds passwords (a password column is ignored): after "
-        "the import you print each new account's activation link and one-time code, with "
-        "which its owner sets a password."
+        "as they are. The file must not hold passwords: a file with a password column is "
+        "refused, and not kept. After the import you print each new account's activation "
+        "link and one-time code, with which its owner sets a password."
     )
     columns = [
         Column(

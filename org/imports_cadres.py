@@ -55,6 +55,8 @@ from org.models import (
 )
 from org.signals import cadres_changed
 
+#: a value in the ID number column up to this long is shown as typed, not masked
+SHOWN_AS_TYPED = 8
 NAME_MAX = Cadre._meta.get_field("name").max_length
 POSITION_MAX = Cadre._meta.get_field("position").max_length
 RANK_MAX = Cadre._meta.get_field("rank").max_length
@@ -256,7 +258,10 @@ class CadreImport(ImportKind):
     def _judge(self, context, line, row, keys, existing, readable, seen) -> RowOutcome:
         errors: list[str] = []
         number = idnumber.normalize(row["id_number"])
-        key = idnumber.mask(number) if len(number) == 18 else number[:40]
+        # The preview shows no ID number whole (README), nor one a digit short or long:
+        # anything longer than a few characters is masked as pages mask ID numbers; a
+        # short slip ("123") is shown, to be found and corrected.
+        key = idnumber.mask(number[:40]) if len(number) > SHOWN_AS_TYPED else number
         outcome = RowOutcome(line=line, key=key, action=Action.ERROR, raw=row, errors=errors)
         valid_number = False
         if not number:
@@ -268,7 +273,7 @@ class CadreImport(ImportKind):
             except ValidationError as exc:
                 errors.append(
                     _("ID number %(number)s: %(problem)s")
-                    % {"number": number[:40], "problem": exc.messages[0]}
+                    % {"number": key, "problem": exc.messages[0]}
                 )
             if number in seen:
                 errors.append(

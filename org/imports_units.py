@@ -5,7 +5,8 @@ resolved first, then the database's, so a cycle (also one through units the file
 and an unknown parent are row errors; rows are applied parent before child. Only a
 superuser creates or changes a top-level unit; anyone else needs `issue_dispatch` on the
 unit (when it exists) and on its parent (when it is created, moved or changed), as
-`org.services.unit_save` asks.
+`org.services.unit_save` asks, and a unit bearing an organization department or an
+institution keeps its kind (`org.services.units_held_to_kind`).
 
 Organization departments are imported by the code of their unit (of kind organization
 department), with the code of their jurisdiction's root unit and their issuer code. Only
@@ -30,6 +31,7 @@ from org.imports_common import (
 )
 from org.models import PATH_SEGMENT, Cadre, OrgDepartment, PathWithin, Unit, UnitKind
 from org.policy import is_dispatcher
+from org.services import unit_kind_refusal, units_held_to_kind
 
 CODE_MAX = Unit._meta.get_field("code").max_length
 NAME_MAX = Unit._meta.get_field("name").max_length
@@ -140,6 +142,7 @@ class UnitImport(ImportKind):
                 entries[code] = (line, row)
 
         in_file_ids = {existing[c]["pk"]: c for c in entries if c in existing}
+        held = units_held_to_kind(in_file_ids)
 
         def next_in_file(code):
             """The next unit of the file on `code`'s way up, or None."""
@@ -180,6 +183,17 @@ class UnitImport(ImportKind):
                     code = in_file_ids[next(p for p in reversed(path_ids(unit)) if p in moving)]
             return existing[code]["path"] if code in existing else ""
 
+        def way_up(code) -> list[str]:
+            """The codes from `code`'s parent up to the next unit of the file, registered
+            units between them too (to name a cycle: rare, so they are looked up)."""
+            parent, following = entries[code][1].get("parent", ""), next_in_file(code)
+            if parent in entries or following is None:
+                return [parent]
+            upward = list(reversed(path_ids(existing[parent])))
+            between = upward[: upward.index(existing[following]["pk"])]
+            codes = dict(Unit.objects.filter(pk__in=between).values_list("pk", "code"))
+            return [*(codes[pk] for pk in between), following]
+
         rank: dict[str, int] = {}
         cycles: dict[str, str] = {}
         for start in entries:
@@ -189,7 +203,7 @@ class UnitImport(ImportKind):
                 cur = next_in_file(cur)
             if cur is not None and cur in chain:
                 loop = chain[chain.index(cur) :]
-                shown = " → ".join([*loop, cur])
+                shown = " → ".join([cur, *(step for code in loop for step in way_up(code))])
                 for code in chain:
                     cycles[code] = shown
                     rank[code] = 0
@@ -214,6 +228,12 @@ class UnitImport(ImportKind):
                     _("The unit %(code)s (%(name)s) is outside your jurisdiction.")
                     % {"code": code, "name": unit["name"]}
                 )
+            if unit is not None and row["kind_value"]:
+                refusal = unit_kind_refusal(
+                    code, unit["name"], row["kind_value"], held.get(unit["pk"])
+                )
+                if refusal:
+                    errors.append(refusal)
             if unit is None:
                 action = Action.CREATE
             elif (unit["name"], unit["kind"], unit["parent__code"] or "") == (

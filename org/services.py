@@ -17,6 +17,7 @@ from org.models import (
     Delegation,
     TransferSource,
     Unit,
+    UnitKind,
     UnitUserObjectPermission,
 )
 from org.roles import ROLE_PERMISSIONS, Role, group_name
@@ -192,13 +193,56 @@ def _manage_refusal(user) -> str:
     ) % {"username": user.username}
 
 
+def units_held_to_kind(unit_ids) -> dict[int, tuple[str, str]]:
+    """{unit id: (the kind it must keep, the record that holds it there)} for the units
+    a record exists on that only a unit of one kind may bear: an organization department
+    (组织部门), a training institution (培训机构, dispatch's) — each declares that kind in
+    its one-to-one field's `limit_choices_to`. Their users' roles, headers and imports
+    rest on that record."""
+    held: dict[int, tuple[str, str]] = {}
+    ids = list(unit_ids)
+    for relation in Unit._meta.related_objects:
+        limit = relation.field.remote_field.limit_choices_to
+        if not relation.one_to_one or not isinstance(limit, dict) or "kind" not in limit:
+            continue
+        model, name = relation.related_model, relation.field.name
+        record = str(model._meta.verbose_name)
+        for start in range(0, len(ids), 500):
+            rows = model.objects.filter(**{f"{name}__in": ids[start : start + 500]})
+            for unit_id in rows.values_list(name, flat=True):
+                held[unit_id] = (limit["kind"], record)
+    return held
+
+
+def unit_kind_refusal(code: str, name: str, kind: str, held: tuple[str, str] | None) -> str:
+    """Why a unit (`held` as `units_held_to_kind` tells) may not take `kind`, or ""."""
+    if held is None or held[0] == kind:
+        return ""
+    return _(
+        "The unit %(code)s (%(name)s) is registered as %(record)s, so its kind must stay "
+        "%(kind)s; it cannot become %(new)s."
+    ) % {
+        "code": code,
+        "name": name,
+        "record": held[1],
+        "kind": UnitKind(held[0]).label,
+        "new": UnitKind(kind).label if kind in UnitKind.values else kind,
+    }
+
+
 @transaction.atomic
 def unit_save(*, actor, unit: Unit) -> Unit:
-    """Create or change a unit; the actor must reach its (new) parent."""
+    """Create or change a unit; the actor must reach its (new) parent. A unit bearing an
+    organization department or an institution keeps its kind (`units_held_to_kind`)."""
     if unit.parent_id:
         policy.require_unit_permission(actor, "issue_dispatch", unit.parent)
     elif actor is not None and not actor.is_superuser:
         raise PermissionDenied(_("Only an administrator may create a top-level unit."))
+    if unit.pk:
+        held = units_held_to_kind([unit.pk]).get(unit.pk)
+        refusal = unit_kind_refusal(unit.code, unit.name, unit.kind, held)
+        if refusal:
+            raise ValidationError({"kind": refusal})
     old = Unit.objects.filter(pk=unit.pk).values("parent_id", "path").first() if unit.pk else None
     if old is not None and old["parent_id"] != unit.parent_id:
         landing = unit.parent.path if unit.parent_id else ""

@@ -11,6 +11,7 @@ from api.read.base import (
     IdFilter,
     ReadSerializer,
     ReadViewSet,
+    SchemaFilter,
     SearchFilter,
     UnitSubtreeFilter,
 )
@@ -20,7 +21,6 @@ from dispatch.models import (
     ClassKind,
     Dispatch,
     DispatchKind,
-    DispatchStatus,
     Filing,
     FilingStatus,
     Institution,
@@ -271,8 +271,31 @@ class DispatchSerializer(ReadSerializer):
         }
 
 
+class DispatchStatusFilter(SchemaFilter, filters.ChoiceFilter):
+    """The status filter of the dispatch list page (`selectors.dispatch_status_choices`,
+    filtered as `selectors.dispatch_rows` does): 请假 (`leave`) is a deferred dispatch whose
+    request was for leave, and 缓训 (`deferred`) leaves those out."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", selectors.dispatch_status_choices)
+        super().__init__(*args, **kwargs)
+
+    def schema(self):
+        values = [value for value, _label in selectors.dispatch_status_choices()]
+        return {"type": "string", "enum": values}
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        rows = selectors.dispatch_rows(self.parent.request.user, status=value)
+        return qs.filter(pk__in=rows.values("pk"))
+
+
 class DispatchFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=DispatchStatus.choices, help_text="调训状态")
+    status = DispatchStatusFilter(
+        help_text="调训状态，与“调训”页面的筛选相同：leave（请假）为申请请假而暂缓的调训，"
+        "deferred（缓训）不含请假"
+    )
     kind = filters.ChoiceFilter(choices=DispatchKind.choices, help_text="常规调训或补训")
     unit = UnitSubtreeFilter(help_text="只列该单位及其下级单位的调训（单位 id）")
     training_class = IdFilter(help_text="班次 id")

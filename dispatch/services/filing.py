@@ -1,9 +1,12 @@
 """Filing (报备): a unit reports a training it organized; the org department reviews."""
 
+import datetime as dt
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
@@ -11,6 +14,7 @@ from core.formatting import format_date
 from dispatch.hour_days import concentrated_credits_overlapping
 from dispatch.models import Filing, FilingStatus
 from dispatch.policy import require_not_own_filing
+from ledger.compliance import ROLLING_YEARS, cycle_for
 from ledger.models import HourKind, HourRecord, HourSource
 from ledger.services import future_day_refusal
 from org.locks import lock_cadres
@@ -45,8 +49,23 @@ def credited_already(participants, start_date, end_date) -> str:
     return "；".join(f"{cadre.name}（{'、'.join(what)}）" for cadre, what in credits.items())
 
 
+def earliest_filing_day(today: dt.date | None = None) -> dt.date:
+    """The first day a filed training may start: the first day of the plan's previous
+    five-year cycle (`ledger.compliance.cycle_for`). Hours count within the plan's cycle;
+    a training of the last cycle may still be reported late early in a new one, but an
+    older one counts towards nothing and is a mistyped year (1900-01-01)."""
+    start, _end = cycle_for(today or timezone.localdate())
+    return start - relativedelta(years=ROLLING_YEARS)
+
+
 def _validate(*, unit, start_date, end_date, hours, participants):
     errors = {}
+    earliest = earliest_filing_day()
+    if start_date < earliest:
+        errors["start_date"] = _(
+            "Only training from %(date)s on (the first day of the previous plan period) can "
+            "be filed; this one starts on %(start)s."
+        ) % {"date": format_date(earliest), "start": format_date(start_date)}
     if end_date < start_date:
         errors["end_date"] = _("A class cannot end before it starts.")
     elif refusal := future_day_refusal(end_date):
