@@ -94,6 +94,15 @@ def _hour_import(s):
     return s.hour_import.pk
 
 
+def _notice(s):
+    """Dave's notice awaiting 签收: its dispatch notified (a named one has no notice to
+    acknowledge: `dispatch.acknowledgement`)."""
+    from dispatch.models import Dispatch
+
+    Dispatch.objects.filter(pk=s.dispatch_a.pk).update(status="notified")
+    return s.notification.pk
+
+
 def _charlie(s):
     return s.world.charlie
 
@@ -170,7 +179,7 @@ ACTIONS = {
         method="post",
     ),
     "api:action-notification-acknowledge": Endpoint(
-        url=lambda s: reverse("api:action-notification-acknowledge", args=[s.notification.pk]),
+        url=lambda s: reverse("api:action-notification-acknowledge", args=[_notice(s)]),
         outsider=lambda s: s.world.alice,  # Dave's notification
         expect=404,
         method="post",
