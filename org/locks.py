@@ -21,8 +21,5 @@ def lock_cadres(cadres) -> None:
     for start in range(0, len(pks), 5000):
         batch = pks[start : start + 5000]
         list(
-            Cadre.objects.select_for_update()
-            .filter(pk__in=batch)
-            .order_by("pk")
-            .values_list("pk")
+            Cadre.objects.select_for_update().filter(pk__in=batch).order_by("pk").values_list("pk")
         )

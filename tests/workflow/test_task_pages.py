@@ -98,9 +98,7 @@ def test_task_owners_are_named_not_logged_in_names(world, staff, klass, client):
         assert ">lily<" not in page and '"lily"' not in page, url
 
 
-def test_a_task_under_another_process_s_url_answers_404_and_stays_open(
-    world, staff, klass, client
-):
+def test_a_task_under_another_process_s_url_answers_404_and_stays_open(world, staff, klass, client):
     """Viewflow locks the process its URL names: a task must be of that process, or the
     step would run outside its own process's lock."""
     issue_roll_call(client, world, klass, [world.cadre_a, world.cadre_a1])
