@@ -13,7 +13,6 @@ from django.db import transaction
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.status import PROCESS
 
 from audit.services import change, record_event, snapshot
 from core.validation import require_reason
@@ -22,10 +21,10 @@ from dispatch.models import AttendanceResult, Dispatch, DispatchStatus, Makeup, 
 from dispatch.policy import attendance_correction_refusal, attendance_outcome
 from dispatch.selectors import dispatches_ruling_out
 from dispatch.services.dispatching import TENTH, class_credit
+from dispatch.services.rollcall import makeup_cancel
 from ledger.models import HourRecord, HourSource, HourStatus
 from org.locks import lock_cadres
 from org.policy import require_any
-from workflow.runtime import cancel_process, processes_of
 
 #: the result each recorded status stands for, and back
 RESULT_OF = {
@@ -266,16 +265,7 @@ def _reject_credit(actor, dispatch, reason) -> HourRecord | None:
 def _cancel_makeup(actor, makeup, reason) -> Makeup:
     """Recorded present after all: the makeup owed is not owed, and its MakeupFlow ends
     (as a roll call's cancellation ends one)."""
-    change(
-        actor=actor,
-        instance=makeup,
-        verb="makeup.cancel",
-        note=reason,
-        status=MakeupStatus.CANCELLED,
-    )
-    for process in processes_of(makeup).filter(status=PROCESS.NEW):
-        cancel_process(process)
-    return makeup
+    return makeup_cancel(actor=actor, makeup=makeup, reason=reason)
 
 
 def _owe_makeup(actor, dispatch, makeup, why: str, reason) -> Makeup | None:

@@ -357,17 +357,25 @@ def _cancel_makeups_owed(*, actor, roll_call, reason: str) -> tuple[list, list]:
         cancelled.extend(
             _cancel_dispatch(actor, dispatch, reason) for dispatch in live.filter(makes_up=makeup)
         )
-        change(
-            actor=actor,
-            instance=makeup,
-            verb="makeup.cancel",
-            note=reason,
-            status=MakeupStatus.CANCELLED,
-        )
-        for process in processes_of(makeup).filter(status=PROCESS.NEW):
-            cancel_process(process)
+        makeup_cancel(actor=actor, makeup=makeup, reason=reason)
         excused.append(makeup.source)
     return cancelled, excused
+
+
+def makeup_cancel(*, actor, makeup, reason: str) -> Makeup:
+    """The makeup is owed no more (its roll call cancelled, its absence corrected): it is
+    cancelled with the reason, audited, and its MakeupFlow ends. In the caller's
+    transaction, the makeup locked by the caller."""
+    change(
+        actor=actor,
+        instance=makeup,
+        verb="makeup.cancel",
+        note=reason,
+        status=MakeupStatus.CANCELLED,
+    )
+    for process in processes_of(makeup).filter(status=PROCESS.NEW):
+        cancel_process(process)
+    return makeup
 
 
 # Quota allocation: nominate → department head → dispatcher
@@ -388,7 +396,10 @@ def _expect(allocation, status):
 
 @transaction.atomic
 def nomination_submit(*, actor, allocation, cadres) -> QuotaAllocation:
-    """The unit liaison nominates up to the unit's seats."""
+    """The unit liaison nominates up to the unit's seats; the unit's heads hear that it
+    waits for their approval."""
+    from dispatch import notices
+
     allocation = _lock(allocation)
     # The liaison nominates; once the deadline has passed the dispatcher may do it for them.
     require_any(actor, ("act_as_liaison", "issue_dispatch"), allocation.unit)
@@ -410,7 +421,7 @@ def nomination_submit(*, actor, allocation, cadres) -> QuotaAllocation:
         )
     check_cadres_free(cadres, allocation.roll_call.training_class)
     allocation.nominees.set(cadres)
-    return change(
+    change(
         actor=actor,
         instance=allocation,
         verb="quota.nominate",
@@ -418,12 +429,18 @@ def nomination_submit(*, actor, allocation, cadres) -> QuotaAllocation:
         return_reason="",
         nominated_by=actor,
     )
+    notices.nomination_waiting(allocation)
+    return allocation
 
 
 @transaction.atomic
 def nomination_head_decide(
     *, actor, allocation, approve: bool, reason: str = ""
 ) -> QuotaAllocation:
+    """The department head approves the nomination (the dispatcher reviews it next), or
+    returns it with a reason: who nominated and the unit's liaisons hear why."""
+    from dispatch import notices
+
     allocation = _lock(allocation)
     require_any(actor, ("approve_as_head",), allocation.unit)
     _expect(allocation, QuotaStatus.AWAITING_HEAD)
@@ -436,7 +453,7 @@ def nomination_head_decide(
             status=QuotaStatus.AWAITING_DISPATCHER,
         )
     require_reason(reason, _("Please give the reason for returning."))
-    return change(
+    change(
         actor=actor,
         instance=allocation,
         verb="quota.head_return",
@@ -444,11 +461,16 @@ def nomination_head_decide(
         status=QuotaStatus.AWAITING_NOMINATION,
         return_reason=reason.strip(),
     )
+    notices.nomination_returned(allocation, actor=actor, by_head=True)
+    return allocation
 
 
 @transaction.atomic
 def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> QuotaAllocation:
-    """The dispatcher accepts the nominees, or returns the nomination with a reason (退回)."""
+    """The dispatcher accepts the nominees (their dispatches are announced), or returns the
+    nomination with a reason (退回): who nominated and the unit's liaisons hear why."""
+    from dispatch import notices
+
     allocation = _lock(allocation)
     require_any(actor, ("issue_dispatch",), allocation.unit)
     _expect(allocation, QuotaStatus.AWAITING_DISPATCHER)
@@ -459,7 +481,7 @@ def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> Q
             actor=actor, instance=allocation, verb="quota.accept", status=QuotaStatus.ACCEPTED
         )
     require_reason(reason, _("Please give the reason for returning."))
-    return change(
+    change(
         actor=actor,
         instance=allocation,
         verb="quota.return",
@@ -468,6 +490,8 @@ def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> Q
         return_reason=reason.strip(),
         times_returned=allocation.times_returned + 1,
     )
+    notices.nomination_returned(allocation, actor=actor, by_head=False)
+    return allocation
 
 
 @transaction.atomic
