@@ -24,7 +24,16 @@ class StepSerializer(ReadSerializer):
 
     class Meta:
         model = ApprovalStep
-        fields = ["stage", "label", "round", "decision", "comment", "decided_by", "decided_at"]
+        fields = [
+            "stage",
+            "label",
+            "round",
+            "decision",
+            "comment",
+            "decided_by",
+            "decided_at",
+            "due_at",
+        ]
         extra_kwargs = {
             "stage": {"help_text": "审批层级（1 单位负责人，2 组织部门）"},
             "label": {"help_text": "审批主体（如单位负责人、主管组织部门）"},
@@ -32,6 +41,7 @@ class StepSerializer(ReadSerializer):
             "decision": {"help_text": "审批意见（尚未决定为 pending）"},
             "comment": {"help_text": "意见说明"},
             "decided_at": {"help_text": "决定时间（未决定为空）"},
+            "due_at": {"help_text": "本步骤的审批期限（逾期后督办）；尚未开始的步骤为空"},
         }
 
 

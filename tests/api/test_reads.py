@@ -2,6 +2,11 @@
 document's own PDF, the compliance evaluation, an approval with its steps, the caller's
 own inbox."""
 
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
 from tests.api.conftest import PDF
 
 
@@ -43,9 +48,14 @@ def test_compliance_of_a_unit_out_of_reach_is_empty(samples, api):
 
 
 def test_an_approval_lists_its_steps(samples, api):
+    from approvals.models import ApprovalStep
+
+    due = timezone.now() + dt.timedelta(days=3)
+    ApprovalStep.objects.filter(request=samples.approval).update(due_at=due)
     row = api.as_(samples.world.alice).get(f"/api/v1/approvals/{samples.approval.pk}/").json()
     assert row["kind"] == "leave" and row["cadre_name"] == "王堃"
     assert [(s["stage"], s["decision"]) for s in row["steps"]] == [(1, "pending")]
+    assert abs(parse_datetime(row["steps"][0]["due_at"]) - due) < dt.timedelta(seconds=1)
 
 
 def test_the_inbox_is_the_callers_own(samples, api):
