@@ -396,10 +396,7 @@ def _expect(allocation, status):
 
 @transaction.atomic
 def nomination_submit(*, actor, allocation, cadres) -> QuotaAllocation:
-    """The unit liaison nominates up to the unit's seats; the unit's heads hear that it
-    waits for their approval."""
-    from dispatch import notices
-
+    """The unit liaison nominates up to the unit's seats."""
     allocation = _lock(allocation)
     # The liaison nominates; once the deadline has passed the dispatcher may do it for them.
     require_any(actor, ("act_as_liaison", "issue_dispatch"), allocation.unit)
@@ -421,7 +418,7 @@ def nomination_submit(*, actor, allocation, cadres) -> QuotaAllocation:
         )
     check_cadres_free(cadres, allocation.roll_call.training_class)
     allocation.nominees.set(cadres)
-    change(
+    return change(
         actor=actor,
         instance=allocation,
         verb="quota.nominate",
@@ -429,18 +426,12 @@ def nomination_submit(*, actor, allocation, cadres) -> QuotaAllocation:
         return_reason="",
         nominated_by=actor,
     )
-    notices.nomination_waiting(allocation)
-    return allocation
 
 
 @transaction.atomic
 def nomination_head_decide(
     *, actor, allocation, approve: bool, reason: str = ""
 ) -> QuotaAllocation:
-    """The department head approves the nomination (the dispatcher reviews it next), or
-    returns it with a reason: who nominated and the unit's liaisons hear why."""
-    from dispatch import notices
-
     allocation = _lock(allocation)
     require_any(actor, ("approve_as_head",), allocation.unit)
     _expect(allocation, QuotaStatus.AWAITING_HEAD)
@@ -453,7 +444,7 @@ def nomination_head_decide(
             status=QuotaStatus.AWAITING_DISPATCHER,
         )
     require_reason(reason, _("Please give the reason for returning."))
-    change(
+    return change(
         actor=actor,
         instance=allocation,
         verb="quota.head_return",
@@ -461,16 +452,11 @@ def nomination_head_decide(
         status=QuotaStatus.AWAITING_NOMINATION,
         return_reason=reason.strip(),
     )
-    notices.nomination_returned(allocation, actor=actor, by_head=True)
-    return allocation
 
 
 @transaction.atomic
 def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> QuotaAllocation:
-    """The dispatcher accepts the nominees (their dispatches are announced), or returns the
-    nomination with a reason (退回): who nominated and the unit's liaisons hear why."""
-    from dispatch import notices
-
+    """The dispatcher accepts the nominees, or returns the nomination with a reason (退回)."""
     allocation = _lock(allocation)
     require_any(actor, ("issue_dispatch",), allocation.unit)
     _expect(allocation, QuotaStatus.AWAITING_DISPATCHER)
@@ -481,7 +467,7 @@ def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> Q
             actor=actor, instance=allocation, verb="quota.accept", status=QuotaStatus.ACCEPTED
         )
     require_reason(reason, _("Please give the reason for returning."))
-    change(
+    return change(
         actor=actor,
         instance=allocation,
         verb="quota.return",
@@ -490,8 +476,6 @@ def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> Q
         return_reason=reason.strip(),
         times_returned=allocation.times_returned + 1,
     )
-    notices.nomination_returned(allocation, actor=actor, by_head=False)
-    return allocation
 
 
 @transaction.atomic

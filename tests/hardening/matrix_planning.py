@@ -21,9 +21,8 @@ county's by Carol):
   consultation of the unit allotted seats waits for that unit's head (Alice for unit A;
   unit B's head, not one of the roles);
 * a published plan whose class offers seats to a partner department outside the side's
-  jurisdiction (planning.lines.check_line) — the county's to the city's department (Bob
-  is its dispatcher), the city's to a department outside the city, since the county lies
-  within it (no role is that department's dispatcher): new version, plan against actual,
+  jurisdiction (planning.lines.check_line) — both sides' to a department outside them
+  (no role is that department's dispatcher): new version, plan against actual,
   and nominating into the offered seats."""
 
 import datetime as dt
@@ -85,9 +84,10 @@ DRAFTERS = {CITY: {CITY_DISPATCHER}, COUNTY: DISPATCHERS}
 #: who approves it and waives indicators: approve_as_org_department on the jurisdiction
 #: itself (not inherited: Oscar's grant on the city is not one on the county)
 APPROVERS = {CITY: {ORG_HEAD}, COUNTY: set()}
-#: who nominates into the offered seats: the partner department's dispatchers (the
-#: county offers seats to the city's department, the city to one outside the city)
-NOMINATORS = {CITY: set(), COUNTY: {CITY_DISPATCHER}}
+#: who nominates into the offered seats: the partner department's dispatchers — of a
+#: department outside both sides (a partner's jurisdiction may neither hold nor lie in
+#: the plan's), so none of the matrix's people
+NOMINATORS = {CITY: set(), COUNTY: set()}
 
 SAMPLE_TASKS = {
     ("plan", "draft", CITY): SampleTask(NEW, frozenset(DRAFTERS[CITY])),
@@ -205,9 +205,10 @@ def build(world, client, staff, users):
     from tests.planning.helpers import Partner, accept_all, act
 
     year = timezone.localdate().year + 1
+    outside = Partner().od
     sides = {
-        CITY: (world.city_od, world.bob, world.a, staff.oscar, Partner().od),
-        COUNTY: (world.county_od, world.carol, world.b, staff.olga, world.city_od),
+        CITY: (world.city_od, world.bob, world.a, staff.oscar, outside),
+        COUNTY: (world.county_od, world.carol, world.b, staff.olga, outside),
     }
     samples = {}
     for side, (department, drafter, unit, approver, partner) in sides.items():
