@@ -315,6 +315,10 @@ AXES_FAILURE_LIMIT = env.int("XUNDIAO_LOGIN_FAILURE_LIMIT", default=5)
 _cooloff_minutes = env.int("XUNDIAO_LOGIN_COOLOFF_MINUTES", default=30)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=_cooloff_minutes) if _cooloff_minutes else None
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: after N failed logins from one address within the cool-off, whatever
+# the usernames, that address is refused for every username (config.security.LoginThrottleHandler).
+XUNDIAO_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("XUNDIAO_LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+AXES_HANDLER = "config.security.LoginThrottleHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
