@@ -323,6 +323,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 
+# Idle sessions: a session ends after this many hours without a request; each request
+# pushes the end back, the session row being written at most once per
+# XUNDIAO_SESSION_TOUCH_SECONDS (config.idle_sessions.IdleSessionMiddleware).
+SESSION_COOKIE_AGE = env.int("XUNDIAO_SESSION_IDLE_HOURS", default=8) * 3600
+XUNDIAO_SESSION_TOUCH_SECONDS = 300
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "config.idle_sessions.IdleSessionMiddleware",
+)
+
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and appends the client's
 # address to X-Forwarded-For, which the login throttling reads).
 XUNDIAO_BEHIND_TLS_PROXY = env.bool("XUNDIAO_BEHIND_TLS_PROXY", default=False)
