@@ -315,9 +315,23 @@ AXES_FAILURE_LIMIT = env.int("XUNDIAO_LOGIN_FAILURE_LIMIT", default=5)
 _cooloff_minutes = env.int("XUNDIAO_LOGIN_COOLOFF_MINUTES", default=30)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=_cooloff_minutes) if _cooloff_minutes else None
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: after N failed logins from one address within the cool-off, whatever
+# the usernames, that address is refused for every username (config.security.LoginThrottleHandler).
+XUNDIAO_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("XUNDIAO_LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+AXES_HANDLER = "config.security.LoginThrottleHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+
+# Idle sessions: a session ends after this many hours without a request; each request
+# pushes the end back, the session row being written at most once per
+# XUNDIAO_SESSION_TOUCH_SECONDS (config.idle_sessions.IdleSessionMiddleware).
+SESSION_COOKIE_AGE = env.int("XUNDIAO_SESSION_IDLE_HOURS", default=8) * 3600
+XUNDIAO_SESSION_TOUCH_SECONDS = 300
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "config.idle_sessions.IdleSessionMiddleware",
+)
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and appends the client's
 # address to X-Forwarded-For, which the login throttling reads).

@@ -214,12 +214,16 @@ def test_a_deputy_sees_the_heads_task_only_within_the_delegation_window(
 
     assert not in_queue()  # the window has not begun
     assert client.post(task_url(task, "assign")).status_code == 403
+    # Logged in again on each day: a session idle for 8 hours ends (README: Security).
     with time_machine.travel(today + dt.timedelta(days=1, hours=10)):
+        client.force_login(deputy)
         assert in_queue()
     with time_machine.travel(today + dt.timedelta(days=3, hours=10)):
+        client.force_login(deputy)
         assert not in_queue()  # over
         assert client.post(task_url(task, "assign")).status_code == 403
     with time_machine.travel(today + dt.timedelta(days=2, hours=10)):
+        client.force_login(deputy)
         assert in_queue()
         assert client.post(task_url(task, "assign")).status_code == 302
         assert client.post(task_url(task, "execute"), {"decision": "approved"}).status_code == 302

@@ -55,6 +55,7 @@ def test_after_the_due_date_the_task_escalates_to_the_dispatcher(world, setup, c
     assert AuditEvent.objects.filter(verb="dispatch.escalate.confirm").exists()
 
     with time_machine.travel(dispatch.confirm_due + dt.timedelta(hours=2), tick=False):
+        client.force_login(world.bob)  # days later: the first session has ended
         assert "王堃" in client.get("/dispatches/overdue/").content.decode()
         client.force_login(world.charlie)
         assert "王堃" not in client.get("/dispatches/overdue/").content.decode()
@@ -427,6 +428,7 @@ def test_the_overdue_list_shows_late_dispatches_approvals_and_nominations(world,
     assert "王堃" not in page and "李玥：" not in page and world.b.name not in page  # not yet
 
     with time_machine.travel(due + dt.timedelta(hours=1), tick=False):
+        client.force_login(world.bob)  # days later: the first session has ended
         page = client.get("/dispatches/overdue/").content.decode()
         assert "王堃" in page
         assert "李玥：请假" in page  # the head's decision on the leave request is overdue
@@ -459,8 +461,8 @@ def test_the_overdue_list_keeps_a_flat_query_count(world, client, django_assert_
     overdue_world(world, client, [extra_leave], [], [extra_leave])  # one approval row
 
     def count():
-        client.force_login(world.bob)
         with time_machine.travel(due + dt.timedelta(hours=2), tick=False):
+            client.force_login(world.bob)
             with django_assert_max_num_queries(60) as captured:
                 page = client.get("/dispatches/overdue/")
             assert page.status_code == 200

@@ -227,8 +227,8 @@ def test_the_overdue_list_reads_as_cards(world, staff, klass, client):
     )
     leave = process_of(Dispatch.objects.get(cadre=world.cadre_a1), "DispatchFlow")
     request(client, staff.lily, leave, "leave")
-    client.force_login(world.bob)
     with time_machine.travel(due + dt.timedelta(hours=1), tick=False):
+        client.force_login(world.bob)
         page = client.get("/dispatches/overdue/").content.decode()
     dispatches, approvals, nominations = cards(page)
     assert labels(dispatches) == {
