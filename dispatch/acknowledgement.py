@@ -5,9 +5,11 @@ The notice (入学通知, 补训通知) asks for 签收 while its dispatch is no
 the class has begun: a late 签收 is still the trainee's receipt
 (`dispatch.receivers.on_notice_acknowledged`). Any other status means the dispatch no
 longer awaits it: cancelled with its roll call, closed by an approved leave, deferral or
-exemption, attendance recorded (attended, absent, withdrawn), or already acknowledged
-(on the task page, or by another recipient of a notice sent to every liaison). A notice
-replaced by a newer one (its class changed) is not signed for either: the newer one is.
+exemption asked instead of 签收 (the notice no longer in force; while the request
+awaits its decision, 签收 waits too), attendance recorded (attended, absent, withdrawn),
+or already acknowledged (on the task page, or by another recipient of a notice sent to
+every liaison). A notice replaced by a newer one (its class changed) is not signed for
+either: the newer one is.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -29,10 +31,23 @@ def refusal_reason(status: str) -> str | None:
         return None
     if status == DispatchStatus.CANCELLED:
         return _("The dispatch has been cancelled: no acknowledgement is needed.")
+    # A notice's dispatch is excused only by a request made instead of its 签收
+    # (`services.dispatch_request_after_notice`): approved, the notice is no longer in force.
     if status == DispatchStatus.DEFERRED:
-        return _("Leave or deferral has been approved: no acknowledgement is needed.")
+        return _(
+            "Leave or deferral has been approved: the notice is no longer in force and "
+            "needs no acknowledgement."
+        )
     if status == DispatchStatus.EXEMPT:
-        return _("Exemption has been approved: no acknowledgement is needed.")
+        return _(
+            "Exemption has been approved: the notice is no longer in force and needs no "
+            "acknowledgement."
+        )
+    if status == DispatchStatus.REQUESTED:
+        return _(
+            "A request for leave, deferral or exemption awaits its decision: the notice "
+            "is acknowledged if it is refused."
+        )
     if status in _ATTENDANCE_RECORDED:
         return _("Attendance has been recorded (%(status)s): no acknowledgement is needed.") % {
             "status": DispatchStatus(status).label

@@ -62,7 +62,8 @@ def notice_reissued(dispatch, document, *, previous, changed):
             "location": klass.location,
             "description": document.document_number,
         },
-        requires_ack=dispatch.status == DispatchStatus.NOTIFIED,
+        # Asked instead of 签收, a request leaves the notice to be acknowledged if refused.
+        requires_ack=dispatch.status in (DispatchStatus.NOTIFIED, DispatchStatus.REQUESTED),
         group=group_of(dispatch),
         url=f"/documents/{document.pk}/",
     )

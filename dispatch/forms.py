@@ -61,14 +61,12 @@ class TrainingClassForm(forms.ModelForm):
                 )
 
 
-class ConfirmForm(forms.Form):
-    """The unit liaison's answer to a named dispatch."""
+class RequestFieldsForm(forms.Form):
+    """The request not to attend (leave, deferral or exemption), wherever it is asked — at
+    the unit's confirmation or instead of 签收: its kind and reason, required when the
+    `action` chosen is "request", and an optional attachment, checked alike
+    (`core.validation.validate_attachment`)."""
 
-    action = forms.ChoiceField(
-        label=_("Answer"),
-        choices=[("confirm", _("Confirm attendance")), ("request", _("Request not to attend"))],
-        widget=forms.RadioSelect,
-    )
     kind = forms.ChoiceField(
         label=_("Request"),
         choices=[("", "—"), *RequestKind.choices],
@@ -96,16 +94,51 @@ class ConfirmForm(forms.Form):
         return data
 
 
-class AcknowledgeForm(forms.Form):
+class ConfirmForm(RequestFieldsForm):
+    """The unit liaison's answer to a named dispatch."""
+
+    field_order = ["action", "kind", "reason", "attachment"]
+
+    action = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[("confirm", _("Confirm attendance")), ("request", _("Request not to attend"))],
+        widget=forms.RadioSelect,
+    )
+
+
+class AcknowledgeForm(RequestFieldsForm):
     """签收: the trainee's own (本人), or on the cadre's behalf (代为签收) — by the unit's
     liaison for a cadre without an account, or by a dispatcher of the organization
     department who took over an escalated acknowledgement — the box says which
-    (`capacity`, one of `policy.acknowledging_capacity`)."""
+    (`capacity`, one of `policy.acknowledging_capacity`). Whoever may
+    (`policy.may_request_after_notice`: the trainee, the liaison) may instead ask for
+    leave, deferral or exemption; the others see the box alone. An answer that names no
+    `action` acknowledges."""
 
+    field_order = ["action", "confirm", "kind", "reason", "attachment"]
+
+    action = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[
+            ("acknowledge", _("Acknowledge receipt")),
+            ("request", _("Request leave, deferral or exemption instead")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+        initial="acknowledge",
+    )
     confirm = forms.BooleanField(label=_("I have received the notice"), required=True)
 
-    def __init__(self, *args, on_behalf_of: str = "", capacity: str = "", **kwargs):
+    def __init__(
+        self, *args, on_behalf_of: str = "", capacity: str = "", may_request=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        if may_request:
+            # Ticked only to acknowledge (`clean`): a request leaves the box empty.
+            self.fields["confirm"].required = False
+        else:
+            for name in ("action", "kind", "reason", "attachment"):
+                del self.fields[name]
         if not on_behalf_of:
             return
         if capacity == ACK_DISPATCHER:
@@ -119,6 +152,14 @@ class AcknowledgeForm(forms.Form):
                 "the notice and will pass it on to them"
             )
         self.fields["confirm"].label = label % {"cadre_name": on_behalf_of}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") != "request":
+            data["action"] = "acknowledge"
+            if not data.get("confirm") and "confirm" not in self.errors:
+                self.add_error("confirm", self.fields["confirm"].error_messages["required"])
+        return data
 
 
 class AttendanceForm(forms.Form):

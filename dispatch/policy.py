@@ -181,6 +181,25 @@ def acknowledging_capacity(user, dispatch) -> str | None:
     return None
 
 
+def may_request_after_notice(user, dispatch) -> bool:
+    """Whether `user` may ask for leave, deferral or exemption at the 签收 step, instead
+    of acknowledging the notice (a conflict found once it came): the trainee themself,
+    or the unit's liaison, who acknowledges for a cadre without an account — not a
+    dispatcher who took over an escalated acknowledgement (the unit asks, not the
+    department that decides)."""
+    return acknowledging_capacity(user, dispatch) in (ACK_TRAINEE, ACK_LIAISON)
+
+
+def require_request_after_notice(user, dispatch) -> None:
+    if not may_request_after_notice(user, dispatch):
+        raise PermissionDenied(
+            _(
+                "Only the trainee or the unit's liaison may ask for leave, deferral or "
+                "exemption instead of acknowledging the notice."
+            )
+        )
+
+
 # -- separation of duties (回避) on filings --------------------------------------------
 
 

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from approvals.services import refusal_detail
+from approvals.services import latest_refusal, refusal_detail
 from core.formatting import format_date, format_span
 from dispatch import policy, selectors, services
 from dispatch.forms import (
@@ -85,6 +85,8 @@ class AcknowledgeView(TaskFormView):
         capacity = policy.acknowledging_capacity(self.request.user, dispatch)
         if capacity != policy.ACK_TRAINEE:
             kwargs.update(on_behalf_of=dispatch.cadre.name, capacity=capacity or "")
+        # Or, instead, a request not to attend (`policy.may_request_after_notice`).
+        kwargs["may_request"] = policy.may_request_after_notice(self.request.user, dispatch)
         return kwargs
 
     def details(self, subject):
@@ -111,14 +113,36 @@ class AcknowledgeView(TaskFormView):
                     ),
                 ),
             )
+        # Acknowledged again because a request made instead was turned down: by whom, why.
+        if (refused := latest_refusal(subject)) and refused.request.context.get("notice_number"):
+            details.append(refusal_detail(subject))
         return details
 
     def perform(self, form):
+        data = form.cleaned_data
+        if data["action"] == "request":
+            return services.dispatch_request_after_notice(
+                actor=self.request.user,
+                dispatch=self.subject(),
+                kind=data["kind"],
+                reason=data["reason"],
+                attachment=data.get("attachment"),
+            )
         return services.dispatch_acknowledge(
             actor=self.request.user,
             dispatch=self.subject(),
             ip=self.request.META.get("REMOTE_ADDR"),
         )
+
+    def outcome(self, form) -> str:
+        """'' for 签收 (the task's title says it); a request made instead names itself and
+        that the notice waits for its decision."""
+        data = form.cleaned_data
+        if data["action"] != "request":
+            return ""
+        return gettext(
+            "%(kind)s request instead of acknowledging; the notice stands until it is decided"
+        ) % {"kind": RequestKind(data["kind"]).label}
 
 
 class AttendanceView(TaskFormView):

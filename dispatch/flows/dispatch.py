@@ -95,7 +95,9 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     """Dispatch of one cadre
 
     Named → the unit confirms, or requests leave, deferral or exemption (approval) →
-    notice issued → the trainee acknowledges → the institution records attendance.
+    notice issued → the trainee acknowledges, or instead requests leave, deferral or
+    exemption (the same approval; refused, the notice stands) → the institution records
+    attendance.
     """
 
     process_title = _("Dispatch")
@@ -172,14 +174,16 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         .Else(this.refused)
     )
 
-    # Refused: the unit answers again — unless the class has begun meanwhile (a late
-    # decision), when nobody can answer any more and the registrar records whether the
-    # cadre came, as for a confirmation still open at the class's start.
+    # Refused: the unit answers again — or, asked instead of 签收, the notice stands and
+    # is to be acknowledged — unless the class has begun meanwhile (a late decision),
+    # when nobody can answer any more and the registrar records whether the cadre came,
+    # as for a confirmation still open at the class's start.
     refused = (
-        flow.If(this.class_has_begun)
-        .Annotation(title=_("Has the class begun?"))
-        .Then(this.record_attendance)
-        .Else(this.watch_confirmation)
+        flow.Switch()
+        .Annotation(title=_("Has the class begun, or was the notice issued?"))
+        .Case(this.record_attendance, this.class_has_begun)
+        .Case(this.acknowledge, this.notice_issued)
+        .Default(this.watch_confirmation)
     )
 
     issue_notice = (
@@ -199,7 +203,16 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         # Still not acknowledged when the class begins: the step is moot (the trainee came
         # or did not), and the institution records attendance all the same.
         .OnTimeout(_class_start_at, this.unacknowledged_at_start, title=_("The class begins"))
-        .Next(this.record_attendance)
+        .Next(this.notice_answered)
+    )
+
+    # Instead of 签收, the trainee (or the liaison, for a cadre without an account) may
+    # ask for leave, deferral or exemption: the same approval as the unit's request.
+    notice_answered = (
+        flow.If(this.is_requested)
+        .Annotation(title=_("Request not to attend instead?"))
+        .Then(this.request_approval)
+        .Else(this.record_attendance)
     )
 
     unacknowledged_at_start = (
@@ -271,6 +284,10 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     def is_requested(self, activation):
         return fresh_artifact(activation.process).status == DispatchStatus.REQUESTED
 
+    def notice_issued(self, activation):
+        """The refused request was asked instead of 签收: the notice issued stands."""
+        return bool(fresh_artifact(activation.process).notice_reference)
+
     def start_approval(self, activation):
         dispatch = fresh_artifact(activation.process)
         cadre = dispatch.cadre
@@ -288,6 +305,12 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
                 "cadre_name": cadre.name,
                 "unit_name": dispatch.unit.name,
                 "class_name": dispatch.training_class.name,
+                # Asked instead of 签收: the approver sees that the notice was issued.
+                **(
+                    {"notice_number": dispatch.notice_reference}
+                    if dispatch.notice_reference
+                    else {}
+                ),
             },
         )
         ApprovalFlow.start.run(request=request, _parent_task=activation.task)

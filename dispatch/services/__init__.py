@@ -10,6 +10,7 @@ from dispatch.services.dispatching import (
     dispatch_notify,
     dispatch_remind,
     dispatch_request,
+    dispatch_request_after_notice,
     dispatch_request_decided,
     makeup_owe,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "dispatch_notify",
     "dispatch_remind",
     "dispatch_request",
+    "dispatch_request_after_notice",
     "dispatch_request_decided",
     "filing_correct",
     "filing_review",

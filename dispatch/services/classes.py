@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min, Sum
+from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,8 +93,12 @@ def class_save_audited(*, actor, training_class: TrainingClass) -> TrainingClass
 
 
 #: A dispatch holding a notice of its class still in force: issued, and the dispatch not
-#: closed (attended, absent, withdrawn, deferred, exempt or cancelled).
+#: closed (attended, absent, withdrawn, deferred, exempt or cancelled) — nor excused yet by
+#: a request made instead of 签收, which leaves it in force while it awaits its decision.
 NOTICE_HOLDING_STATUSES = (DispatchStatus.NOTIFIED, DispatchStatus.ACKNOWLEDGED)
+NOTICE_HOLDING = Q(status__in=NOTICE_HOLDING_STATUSES) | (
+    Q(status=DispatchStatus.REQUESTED) & ~Q(notice_reference="")
+)
 
 
 @transaction.atomic
@@ -114,7 +118,7 @@ def class_notices_reissue(*, actor, training_class: TrainingClass, changed) -> l
         return []
     dispatches = list(
         Dispatch.objects.select_for_update(of=("self",))
-        .filter(training_class=training_class, status__in=NOTICE_HOLDING_STATUSES)
+        .filter(NOTICE_HOLDING, training_class=training_class)
         .select_related(
             "cadre__user",
             "cadre__unit",

@@ -29,6 +29,7 @@ from dispatch.policy import (
     attendance_outcome,
     class_has_begun,
     require_attendance_open,
+    require_request_after_notice,
 )
 from dispatch.services.rollcall import answer_due
 from ledger.models import HourKind, HourRecord, HourSource
@@ -76,6 +77,36 @@ def dispatch_request(*, actor, dispatch, kind: str, reason: str, attachment=None
     require_any(actor, LIAISON, dispatch.unit)
     _expect(dispatch, DispatchStatus.NAMED)
     _require_answer_open(dispatch)
+    fields = _request_fields(actor=actor, kind=kind, reason=reason, attachment=attachment)
+    return change(actor=actor, instance=dispatch, verb=f"dispatch.request.{kind}", **fields)
+
+
+@transaction.atomic
+def dispatch_request_after_notice(
+    *, actor, dispatch, kind: str, reason: str, attachment=None
+) -> Dispatch:
+    """Instead of acknowledging the notice (签收), the trainee — or the unit's liaison for
+    a cadre without an account — asks for leave, deferral or exemption (illness, an urgent
+    duty found once the notice came); the same approval follows, the notice standing
+    until it is decided (`dispatch_request_decided`)."""
+    dispatch = _lock(dispatch)
+    require_request_after_notice(actor, dispatch)
+    _expect(dispatch, DispatchStatus.NOTIFIED)
+    _require_answer_open(dispatch)
+    fields = _request_fields(actor=actor, kind=kind, reason=reason, attachment=attachment)
+    return change(
+        actor=actor,
+        instance=dispatch,
+        verb=f"dispatch.request.{kind}",
+        note=f"after_notice:{dispatch.notice_reference}",
+        **fields,
+    )
+
+
+def _request_fields(*, actor, kind: str, reason: str, attachment) -> dict:
+    """A request's fields on the dispatch, checked alike wherever it is asked: its kind,
+    a reason (at most `REASON_MAX_LENGTH` characters) and an optional attachment of the
+    kinds `validate_attachment` accepts."""
     if kind not in RequestKind.values:
         raise ValidationError({"kind": _("Choose leave, deferral or exemption.")})
     require_reason(reason, _("Please give a reason for the request."))
@@ -91,7 +122,7 @@ def dispatch_request(*, actor, dispatch, kind: str, reason: str, attachment=None
     }
     if attachment:
         fields["request_attachment"] = attachment
-    return change(actor=actor, instance=dispatch, verb=f"dispatch.request.{kind}", **fields)
+    return fields
 
 
 def makeup_owe(*, actor, dispatch, reason: str) -> Makeup:
@@ -107,33 +138,49 @@ def makeup_owe(*, actor, dispatch, reason: str) -> Makeup:
 @transaction.atomic
 def dispatch_request_decided(*, dispatch, approved: bool) -> Dispatch:
     """Apply the approval's outcome: an approved leave or deferral closes as deferred and
-    owes makeup; an approved exemption closes as exempt; otherwise the dispatch is named
-    again. Before the class begins, confirmation resumes — with a new due moment (and not
-    yet escalated) if the old one has passed meanwhile; once it has begun, nobody can
-    answer any more (`policy.answer_refusal`): no new due moment, and DispatchFlow hands
-    the dispatch to the registrar, who records whether the cadre came."""
+    owes makeup; an approved exemption closes as exempt. Asked after the notice, an
+    approval leaves the notice no longer in force: no acknowledgement is due any more
+    (its due moment cleared; the event names the notice). Refused, the dispatch is named
+    again, and confirmation resumes — with a new due moment (and not yet escalated) if
+    the old one has passed meanwhile; asked after the notice, the notice stands and is
+    to be acknowledged, by a new due moment. Once the class has begun, nobody can answer
+    any more (`policy.answer_refusal`): no new due moment, and DispatchFlow hands the
+    dispatch to the registrar, who records whether the cadre came."""
     dispatch = _lock(dispatch)
     _expect(dispatch, DispatchStatus.REQUESTED)
     now = timezone.now()
+    after_notice = bool(dispatch.notice_reference)
     if not approved:
-        reopened = {"status": DispatchStatus.NAMED}
-        if dispatch.confirm_due <= now and not class_has_begun(dispatch.training_class):
-            reopened.update(confirm_due=answer_due(dispatch.training_class), escalated=False)
+        if after_notice:
+            reopened = {"status": DispatchStatus.NOTIFIED}
+            if not class_has_begun(dispatch.training_class):
+                reopened.update(acknowledge_due=acknowledge_due_for(dispatch), escalated=False)
+        else:
+            reopened = {"status": DispatchStatus.NAMED}
+            if dispatch.confirm_due <= now and not class_has_begun(dispatch.training_class):
+                reopened.update(confirm_due=answer_due(dispatch.training_class), escalated=False)
         return change(actor=None, instance=dispatch, verb="dispatch.request_refused", **reopened)
+    # The notice issued before the request is no longer in force.
+    voided = {"acknowledge_due": None} if after_notice else {}
+    note = f"notice_void:{dispatch.notice_reference}" if after_notice else ""
     if dispatch.request_kind == RequestKind.EXEMPTION:
         return change(
             actor=None,
             instance=dispatch,
             verb="dispatch.exempt",
+            note=note,
             status=DispatchStatus.EXEMPT,
             closed_at=now,
+            **voided,
         )
     change(
         actor=None,
         instance=dispatch,
         verb="dispatch.defer",
+        note=note,
         status=DispatchStatus.DEFERRED,
         closed_at=now,
+        **voided,
     )
     if dispatch.kind != DispatchKind.MAKEUP:  # a makeup's own flow handles it
         makeup_owe(actor=None, dispatch=dispatch, reason=dispatch.request_kind)

@@ -325,6 +325,7 @@ FLOW_NODES = {
         "escalate_acknowledge": AUTO,
         "escalate_confirm": AUTO,
         "issue_notice": AUTO,
+        "notice_answered": AUTO,
         "record_attendance": HUMAN,
         "refused": AUTO,
         "remind_acknowledge": AUTO,
