@@ -52,8 +52,14 @@ def waiting(request, step):
 
 
 def decided(request):
-    """The request is settled: the person who asked, with the deciding reason if any."""
+    """The request is settled: the person who asked, with the deciding reason if any —
+    unless they asked about themselves (a trainee's own request at 签收, a cadre's hour
+    recognition): the approval's page is not theirs to open, and their domain tells them
+    as the cadre, linked to their training record (`decided_to_cadre`,
+    `dispatch.notices.decision_to_trainee`): one message, not two."""
     if request.requested_by_id is None:
+        return
+    if request.cadre_id and request.cadre.user_id == request.requested_by_id:
         return
     notify(
         event=Event.DECISION_MADE,
@@ -69,19 +75,23 @@ def decided(request):
 
 
 def decided_to_cadre(request, *, url: str) -> None:
-    """The request is settled: the cadre it is about, when they have an account — unless
-    they asked it themselves, and `decided` told them (one message each). `url` is a
+    """The request is settled: the cadre it is about, when they have an account, whether
+    or not they asked it themselves (`decided` leaves that to this message). `url` is a
     page the cadre may open (their training record): the approval's is not theirs. A
     domain that tells its trainee in its own words (a dispatch's,
     `dispatch.notices.decision_to_trainee`) does not call it."""
     user = request.cadre.user if request.cadre_id else None
-    if user is None or user.pk == request.requested_by_id:
+    if user is None:
         return
     notify(
         event=Event.DECISION_MADE,
         recipients=[user],
         key=f"approval:{request.pk}:decided:trainee",
-        context={**request.context, "decision": request.get_status_display()},
+        context={
+            **request.context,
+            "decision": request.get_status_display(),
+            "comment": deciding_comment(request),
+        },
         url=url,
     )
 

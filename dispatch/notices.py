@@ -373,6 +373,10 @@ def attendance_corrected(
 
 
 def decision_to_trainee(dispatch, request):
+    """The trainee hears the decision on a request about them (made by the liaison, or by
+    themselves at 签收), with the deciding reason, linked to their training record."""
+    from approvals.notices import deciding_comment
+
     user = dispatch.cadre.user
     if user is None:
         return
@@ -384,6 +388,7 @@ def decision_to_trainee(dispatch, request):
             "request_kind": dispatch.get_request_kind_display(),
             "cadre_name": dispatch.cadre.name,
             "decision": request.get_status_display(),
+            "comment": deciding_comment(request),
             "class_name": dispatch.training_class.name,
         },
         url=record_url(dispatch.cadre_id),

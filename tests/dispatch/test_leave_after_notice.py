@@ -158,6 +158,13 @@ def test_a_refused_request_reopens_the_acknowledgement_by_a_new_due_moment(
         assert response.status_code == 302
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.NOTIFIED and not dispatch.escalated
+    # The trainee who asked hears the decision once, with its reason, linked to a page of
+    # theirs (the approval's page is a 404 for them).
+    [decision] = Notification.objects.filter(recipient=world.dave, event=Event.DECISION_MADE)
+    assert decision.url == f"/cadres/{world.cadre_a.pk}/record/"
+    assert "培训不宜缓" in decision.body
+    client.force_login(world.dave)
+    assert client.get(decision.url).status_code == 200
     assert dispatch.acknowledge_due == later + dt.timedelta(days=3) > first_due
     # Back to 签收, not to the unit's confirmation: the notice stands.
     task = open_task(process, "acknowledge")
