@@ -11,8 +11,8 @@ class DispatchConfig(AppConfig):
         from approvals.signals import decision_made
         from dispatch import flows
         from dispatch.catalog import CatalogApplication
-        from dispatch.deadline_notices import reminder_candidates
         from dispatch.receivers import on_decision_made, on_notice_acknowledged
+        from dispatch.reminder_sweep import reminder_candidates
         from dispatch.selectors import dispatch_documents
         from notifications.reach import register_document_reach
         from notifications.reminders import register_reminder_source

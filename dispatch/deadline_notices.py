@@ -12,9 +12,9 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from core.i18n import in_site_language
+from dispatch import grouped_notices
 from dispatch.notices import (
     acknowledge_task_urls,
     dispatchers,
@@ -119,6 +119,14 @@ def reminder(dispatch, step: str, due):
     slot = reminder_due(due, since=since)
     if slot is None and reminder_offsets():
         return  # no slot due (past the due moment, or every slot preceded the step)
+    if on_behalf_in_roll_call(dispatch, step):
+        # the liaisons hear once of every notice of the roll call they still acknowledge
+        pairs = [
+            (d, grouped_notices.item(d, d.acknowledge_due))
+            for d in _acknowledgements_on_behalf(dispatch.roll_call, timezone.now(), slot)
+        ]
+        grouped_notices.remind(dispatch.roll_call, step, pairs, due=due, slot=slot)
+        return
     recipients = liaisons(dispatch.unit) if step == "confirm" else trainee_or_liaisons(dispatch)
     subject = step_subject(dispatch, step)
     notify(
@@ -136,7 +144,16 @@ def reminder(dispatch, step: str, due):
 
 
 def escalated(dispatch, step: str):
-    """Past due: the dispatchers of the roll call's department (or the cadre's)."""
+    """Past due: the dispatchers of the roll call's department (or the cadre's) — for the
+    acknowledgements of a roll call's notices, one message naming every one overdue."""
+    if step == "acknowledge" and dispatch.roll_call_id:
+        roll_call = dispatch.roll_call
+        overdue = _open_acknowledgements(roll_call, timezone.now()).filter(
+            acknowledge_due__lte=timezone.now()
+        )
+        pairs = [(d, grouped_notices.item(d, d.acknowledge_due)) for d in overdue]
+        grouped_notices.escalate(roll_call, step, pairs, due=dispatch.acknowledge_due)
+        return
     department = (
         dispatch.roll_call.org_department
         if dispatch.roll_call_id
@@ -158,164 +175,47 @@ def escalated(dispatch, step: str):
 
 
 @in_site_language
-def _nomination_subject(allocation) -> str:
-    return ngettext(
-        "Nominate %(seats)s participant for %(class_name)s",
-        "Nominate %(seats)s participants for %(class_name)s",
-        allocation.seats,
-    ) % {"seats": allocation.seats, "class_name": allocation.roll_call.training_class.name}
-
-
-@in_site_language
-def _unit_nomination_subject(allocation) -> str:
-    return ngettext(
-        "%(unit_name)s: nominate %(seats)s participant for %(class_name)s",
-        "%(unit_name)s: nominate %(seats)s participants for %(class_name)s",
-        allocation.seats,
-    ) % {
-        "unit_name": allocation.unit.name,
-        "seats": allocation.seats,
-        "class_name": allocation.roll_call.training_class.name,
-    }
-
-
-@in_site_language
 def _makeup_subject(makeup) -> str:
     return _("Makeup training of %(cadre_name)s") % {"cadre_name": makeup.cadre.name}
 
 
-def _nomination_url(allocation) -> str:
-    from django.urls import reverse
-
-    return process_urls([allocation]).get(
-        allocation.pk, reverse("roll_call_detail", args=[allocation.roll_call_id])
+def on_behalf_in_roll_call(dispatch, step: str) -> bool:
+    """A roll call's notice the unit's liaisons acknowledge for a cadre without an account:
+    they are reminded of all such notices of the roll call at once."""
+    return (
+        step == "acknowledge" and bool(dispatch.roll_call_id) and not trainee_acts(dispatch, step)
     )
 
 
-def nomination_reminder(allocation):
-    """The response deadline nears and the unit has not nominated: its liaisons. Same key
-    as the `send_reminders` sweep, so the flow's reminder and the sweep's go out once."""
-    due = allocation.roll_call.response_deadline
-    slot = reminder_due(due, since=allocation.roll_call.created_at)
-    if slot is None and reminder_offsets():
-        return
-    notify(
-        event=Event.REMINDER,
-        recipients=liaisons(allocation.unit),
-        key=f"nomination:{allocation.pk}:nominate:{slot.key_suffix if slot else 'due'}",
-        context={
-            "subject": _nomination_subject(allocation),
-            "due": timezone.localtime(due),
-            "days_left": slot.offset_days if slot else 0,
-        },
-        url=_nomination_url(allocation),
-        group=f"rollcall:{allocation.roll_call_id}",
-    )
-
-
-def nomination_escalated(allocation):
-    """The response deadline passed without a nomination: the roll call's dispatchers."""
-    roll_call = allocation.roll_call
-    notify(
-        event=Event.ESCALATION,
-        recipients=dispatchers(roll_call.org_department),
-        key=f"nomination:{allocation.pk}:escalated",
-        context={
-            "subject": _unit_nomination_subject(allocation),
-            "unit_name": allocation.unit.name,
-            "due": timezone.localtime(roll_call.response_deadline),
-        },
-        url=_nomination_url(allocation),
-    )
-
-
-def reminder_candidates(now):
-    """Open dispatch steps with a due moment in the reminder window, for
-    `manage.py send_reminders` (the 3-day and 1-day reminders)."""
+def _open_acknowledgements(roll_call, now):
+    """The roll call's notices still to acknowledge, classes not begun (a query), with the
+    moment each notice was issued (`notice_issued_at`)."""
     from django.db.models import OuterRef, Subquery
 
-    from dispatch.models import (
-        Dispatch,
-        DispatchStatus,
-        QuotaAllocation,
-        QuotaStatus,
-        RollCallStatus,
-    )
+    from dispatch.models import Dispatch, DispatchStatus
     from notifications.models import IssuedDocument
-    from notifications.reminders import ReminderCandidate, offsets
 
-    horizon = now + dt.timedelta(days=max(offsets(), default=0))
-    unit_liaisons: dict[int, list] = {}
-
-    def liaisons_of(unit):
-        if unit.pk not in unit_liaisons:
-            unit_liaisons[unit.pk] = liaisons(unit)
-        return unit_liaisons[unit.pk]
-
-    related = ("cadre__user", "unit", "training_class")
-    named = list(
-        Dispatch.objects.filter(
-            status=DispatchStatus.NAMED, confirm_due__gt=now, confirm_due__lte=horizon
-        )
-        .exclude(classes_begun(timezone.localdate(now)))  # the step ended with its start
-        .select_related(*related)
-    )
-    urls = process_urls(named)
-    for dispatch in named:
-        yield ReminderCandidate(
-            due=dispatch.confirm_due,
-            key=step_key(dispatch, "confirm"),
-            recipients=liaisons_of(dispatch.unit),
-            context={"subject": step_subject(dispatch, "confirm")},
-            url=_step_url(dispatch, "confirm", process_url=urls.get(dispatch.pk, "")),
-            group=group_of(dispatch),
-            since=dispatch.created_at,
-        )
-    allocations = list(
-        QuotaAllocation.objects.filter(
-            status=QuotaStatus.AWAITING_NOMINATION,
-            roll_call__status=RollCallStatus.OPEN,
-            roll_call__response_deadline__gt=now,
-            roll_call__response_deadline__lte=horizon,
-        ).select_related("unit", "roll_call__training_class")
-    )
-    urls = process_urls(allocations)
-    for allocation in allocations:
-        yield ReminderCandidate(
-            due=allocation.roll_call.response_deadline,
-            key=f"nomination:{allocation.pk}:nominate",
-            recipients=liaisons_of(allocation.unit),
-            context={"subject": _nomination_subject(allocation)},
-            url=urls.get(allocation.pk) or _nomination_url(allocation),
-            group=f"rollcall:{allocation.roll_call_id}",
-            since=allocation.roll_call.created_at,
-        )
     issued_at = IssuedDocument.objects.filter(document_number=OuterRef("notice_reference"))
-    notified = list(
-        Dispatch.objects.filter(
-            status=DispatchStatus.NOTIFIED, acknowledge_due__gt=now, acknowledge_due__lte=horizon
-        )
+    return (
+        Dispatch.objects.filter(roll_call=roll_call, status=DispatchStatus.NOTIFIED)
         .exclude(classes_begun(timezone.localdate(now)))
         .annotate(notice_issued_at=Subquery(issued_at.values("issued_at")[:1]))
-        .select_related(*related)
+        .select_related("cadre__user", "unit", "training_class")
+        .order_by("pk")
     )
-    urls = process_urls(notified)
-    task_urls = acknowledge_task_urls(d for d in notified if trainee_acts(d, "acknowledge"))
-    for dispatch in notified:
-        yield ReminderCandidate(
-            due=dispatch.acknowledge_due,
-            key=step_key(dispatch, "acknowledge"),
-            recipients=trainee_or_liaisons(dispatch),
-            context={"subject": step_subject(dispatch, "acknowledge")},
-            url=_step_url(
-                dispatch,
-                "acknowledge",
-                process_url=urls.get(dispatch.pk, ""),
-                task_url=task_urls.get(dispatch.pk, ""),
-            ),
-            group=group_of(dispatch),
-            since=dispatch.notice_issued_at,
-        )
+
+
+def _acknowledgements_on_behalf(roll_call, now, slot):
+    """The roll call's open notices acknowledged on behalf whose reminder `slot` is due
+    by `now` (every one due, when reminders are off: `slot` None)."""
+    due = []
+    for dispatch in _open_acknowledgements(roll_call, now).filter(acknowledge_due__gt=now):
+        if trainee_acts(dispatch, "acknowledge"):
+            continue
+        own = reminder_due(dispatch.acknowledge_due, now, dispatch.notice_issued_at)
+        if (own.key_suffix if own else None) == (slot.key_suffix if slot else None):
+            due.append(dispatch)
+    return due
 
 
 def makeup_escalated(makeup):

@@ -427,11 +427,12 @@ def approval_due(dispatch):
     return answer_due(dispatch.training_class)
 
 
-def escalate_dispatch(dispatch, step, process, node):
+def escalate_dispatch(dispatch, step, process, node, *, announce=True):
     """The due moment passed: flag the dispatch and open the task to the dispatchers of
     the roll call's department (or of the cadre's unit for a makeup) as well; the unit's
-    liaisons (or the trainee) may still answer."""
-    dispatch = services.dispatch_escalate(dispatch=dispatch, step=step)
+    liaisons (or the trainee) may still answer. `announce=False`: the caller tells the
+    dispatchers of many dispatches at once."""
+    dispatch = services.dispatch_escalate(dispatch=dispatch, step=step, announce=announce)
     retarget_open_tasks(
         process,
         node,

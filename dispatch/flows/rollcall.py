@@ -115,10 +115,11 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
     def remind(self, activation, step="unanswered"):
         """Remind every unit that has not answered (confirmed or nominated) yet."""
         roll_call = fresh_artifact(activation.process)
-        for dispatch in self.unanswered(roll_call):
-            services.dispatch_remind(dispatch=dispatch, step="confirm")
-        for allocation in roll_call.allocations.filter(status=QuotaStatus.AWAITING_NOMINATION):
-            services.nomination_remind(allocation=allocation)
+        services.roll_call_remind(
+            roll_call=roll_call,
+            dispatches=self.unanswered(roll_call).select_related("cadre", "unit"),
+            allocations=self.silent(roll_call),
+        )
 
     def escalate(self, activation, step="unanswered"):
         """The response deadline passed: the dispatchers may take over what is unanswered
@@ -126,11 +127,15 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
         roll_call = fresh_artifact(activation.process)
         if roll_call.status != RollCallStatus.OPEN:
             return
-        for dispatch in self.unanswered(roll_call):
+        dispatches = list(self.unanswered(roll_call).select_related("cadre", "unit"))
+        for dispatch in dispatches:
             process = processes_of(dispatch, DispatchFlow).filter(status=PROCESS.NEW).first()
             if process is not None:
-                escalate_dispatch(dispatch, "confirm", process, DispatchFlow.confirm)
-        for allocation in roll_call.allocations.filter(status=QuotaStatus.AWAITING_NOMINATION):
+                escalate_dispatch(
+                    dispatch, "confirm", process, DispatchFlow.confirm, announce=False
+                )
+        allocations = list(self.silent(roll_call))
+        for allocation in allocations:
             services.nomination_escalate(allocation=allocation)
             for process in processes_of(allocation, NominationFlow).filter(status=PROCESS.NEW):
                 retarget_open_tasks(
@@ -140,6 +145,16 @@ class RollCallFlow(ScopedFlowMixin, flow.Flow):
                     scope=roll_call.org_department.jurisdiction,
                     keep=True,
                 )
+        # One message per dispatcher for the whole roll call.
+        services.roll_call_escalated(
+            roll_call=roll_call, dispatches=dispatches, allocations=allocations
+        )
+
+    def silent(self, roll_call):
+        """Units allotted seats that have not nominated yet."""
+        return roll_call.allocations.filter(status=QuotaStatus.AWAITING_NOMINATION).select_related(
+            "unit"
+        )
 
     def unanswered(self, roll_call):
         """Dispatches still to be confirmed by the response deadline (not those given a

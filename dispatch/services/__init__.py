@@ -2,6 +2,7 @@
 
 from dispatch.services.attendance_corrections import CorrectionOutcome, attendance_correct
 from dispatch.services.classes import training_class_save
+from dispatch.services.deadlines import roll_call_escalated, roll_call_remind
 from dispatch.services.dispatching import (
     attendance_record,
     dispatch_acknowledge,
@@ -25,7 +26,6 @@ from dispatch.services.rollcall import (
     dispatches_create,
     nomination_escalate,
     nomination_head_decide,
-    nomination_remind,
     nomination_review,
     nomination_submit,
     roll_call_cancel,
@@ -33,6 +33,8 @@ from dispatch.services.rollcall import (
 )
 
 __all__ = [
+    "roll_call_escalated",
+    "roll_call_remind",
     "makeup_class_suggestions",
     "makeup_escalate",
     "makeup_outcome",
@@ -55,7 +57,6 @@ __all__ = [
     "makeup_owe",
     "nomination_escalate",
     "nomination_head_decide",
-    "nomination_remind",
     "nomination_review",
     "nomination_submit",
     "roll_call_cancel",

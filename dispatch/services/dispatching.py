@@ -352,9 +352,11 @@ def dispatch_remind(*, dispatch, step: str) -> None:
 
 
 @transaction.atomic
-def dispatch_escalate(*, dispatch, step: str) -> Dispatch:
-    """A due date passed: the dispatcher takes over the step."""
+def dispatch_escalate(*, dispatch, step: str, announce: bool = True) -> Dispatch:
+    """A due date passed: the dispatcher takes over the step (told here unless the caller
+    tells them of many at once: `announce=False`)."""
     dispatch = _lock(dispatch)
     change(actor=None, instance=dispatch, verb=f"dispatch.escalate.{step}", escalated=True)
-    deadline_notices.escalated(dispatch, step)
+    if announce:
+        deadline_notices.escalated(dispatch, step)
     return dispatch

@@ -479,23 +479,10 @@ def nomination_review(*, actor, allocation, accept: bool, reason: str = "") -> Q
 
 
 @transaction.atomic
-def nomination_remind(*, allocation) -> None:
-    """The response deadline nears and the unit has not nominated yet: its liaisons hear."""
-    from dispatch import deadline_notices
-
-    allocation = QuotaAllocation.objects.select_related("unit", "roll_call__training_class").get(
-        pk=allocation.pk
-    )
-    record_event(actor=None, verb="quota.remind", target=allocation)
-    deadline_notices.nomination_reminder(allocation)
-
-
-@transaction.atomic
 def nomination_escalate(*, allocation) -> QuotaAllocation:
-    """The response deadline passed without a nomination: the dispatcher takes it over."""
-    from dispatch import deadline_notices
-
+    """The response deadline passed without a nomination: the dispatcher takes it over
+    (the roll call tells its dispatchers of all its silent units at once:
+    `roll_call_escalated`)."""
     allocation = _lock(allocation)
     record_event(actor=None, verb="quota.escalate", target=allocation)
-    deadline_notices.nomination_escalated(allocation)
     return allocation

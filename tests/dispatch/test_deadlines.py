@@ -305,6 +305,8 @@ def test_a_dispatch_sent_back_after_the_deadline_is_due_again(world, setup, clie
 
 
 def test_a_second_round_of_confirmation_is_reminded_and_escalated_again(world, setup, client):
+    from django.db.models import Q
+
     from notifications.models import Notification
 
     staff, dispatch, process = setup
@@ -318,9 +320,13 @@ def test_a_second_round_of_confirmation_is_reminded_and_escalated_again(world, s
     fire_at(dispatch.confirm_due - dt.timedelta(hours=12))
     fire_at(dispatch.confirm_due + dt.timedelta(hours=1))
 
-    mine = Notification.objects.filter(key__startswith=f"dispatch:{dispatch.pk}:confirm:")
-    # One reminder to the unit's liaison in each round (each its own due moment), and the
-    # second round's escalation to the roll call's dispatcher.
+    # One reminder to the unit's liaison in each round (each its own due moment: the first
+    # the roll call's, for all its cadres at once), and the second round's escalation to
+    # the roll call's dispatcher.
+    mine = Notification.objects.filter(
+        Q(key__startswith=f"dispatch:{dispatch.pk}:confirm:")
+        | Q(key__startswith=f"rollcall:{dispatch.roll_call_id}:confirm:")
+    )
     reminders = mine.filter(event="reminder", recipient=staff.lily)
     assert reminders.count() == 2
     assert {n.context["due"][:10] for n in reminders} == {

@@ -52,24 +52,27 @@ def test_acknowledgement_reminders_and_escalations_name_the_admission_notice_and
     # Wang acknowledges himself: his own admission notice.
     [own] = reminders.filter(recipient=world.dave)
     assert own.title == "Reminder: Acknowledge your admission notice for 全市专题培训班"
-    # Luke acknowledges for Zhang and Hou, who have no account: one reminder each, each
-    # naming its cadre.
-    luke = sorted(reminders.filter(recipient=staff.luke).values_list("title", flat=True))
-    assert luke == [
-        "Reminder: Acknowledge the admission notice of 侯明晓 for 全市专题培训班 on their behalf",
-        "Reminder: Acknowledge the admission notice of 张喆 for 全市专题培训班 on their behalf",
-    ]
+    # Luke acknowledges for Zhang and Hou, who have no account: ONE reminder naming both
+    # under their unit.
+    [luke] = reminders.filter(recipient=staff.luke)
+    assert luke.title == (
+        "Reminder: Acknowledge the admission notices of 2 cadres for 全市专题培训班 on their behalf"
+    )
+    assert f"{world.b.name} (2 cadres): 侯明晓, 张喆" in luke.body.splitlines()
     assert not any("dispatch notice" in n.title + n.body for n in reminders)
 
     fire_at(due + dt.timedelta(hours=1))
     escalations = Notification.objects.filter(
         event=Event.ESCALATION, key__contains=":acknowledge:", recipient=world.bob
     )
-    assert sorted(escalations.values_list("title", flat=True)) == [
-        "Overdue and escalated: Acknowledgement of the admission notice of 侯明晓",
-        "Overdue and escalated: Acknowledgement of the admission notice of 张喆",
-        "Overdue and escalated: Acknowledgement of the admission notice of 王堃",
-    ]
+    # One escalation for the roll call's three overdue notices, by unit.
+    [escalation] = escalations
+    assert escalation.title == (
+        "Overdue and escalated: Acknowledgements of the admission notices of 3 cadres "
+        "for 全市专题培训班"
+    )
+    assert f"{world.a.name} (1 cadre): 王堃" in escalation.body.splitlines()
+    assert f"{world.b.name} (2 cadres): 侯明晓, 张喆" in escalation.body.splitlines()
 
 
 def test_a_makeup_dispatch_names_the_makeup_notice(english, world, staff, klass):

@@ -65,7 +65,9 @@ def test_dispatch_events_link_to_the_process_page_or_the_trainees_own_pages(
     # The confirmation reminder (sweep): the liaison to the dispatch.
     with time_machine.travel(wang.confirm_due - dt.timedelta(days=2), tick=False):
         call_command("send_reminders")
-    assert link("reminder", staff.lily, key__startswith=f"dispatch:{wang.pk}:confirm") == wang_page
+    # The confirmation reminder (one per liaison for the roll call): one cadre, his page.
+    lily_reminder = link("reminder", staff.lily, key__startswith=f"rollcall:{wang.roll_call_id}:")
+    assert lily_reminder == wang_page
     assert_opens(client, staff.lily, wang_page)
 
     # Both confirm; the notices go out.
@@ -90,15 +92,18 @@ def test_dispatch_events_link_to_the_process_page_or_the_trainees_own_pages(
     dave_link = link("reminder", world.dave)
     assert dave_link == f"{wang_page}acknowledge/{task.pk}/"
     assert_opens(client, world.dave, dave_link, expected_path=dave_link)
-    luke_link = link("reminder", staff.luke, key__startswith=f"dispatch:{zhang.pk}:acknowledge")
+    luke_link = link(
+        "reminder", staff.luke, key__startswith=f"rollcall:{zhang.roll_call_id}:acknowledge:"
+    )
     assert luke_link == zhang_page
     assert_opens(client, staff.luke, luke_link)
 
-    # Escalation: the roll call's dispatcher to the dispatch.
+    # Escalation: the roll call's dispatcher, once for both overdue notices, to the
+    # overdue list.
     with time_machine.travel(wang.acknowledge_due + dt.timedelta(hours=1), tick=False):
         call_command("workflow_timers")
-    assert link("escalation", world.bob, key__startswith=f"dispatch:{wang.pk}:") == wang_page
-    assert_opens(client, world.bob, wang_page)
+    assert link("escalation", world.bob) == "/dispatches/overdue/"
+    assert_opens(client, world.bob, "/dispatches/overdue/")
 
     assert not Notification.objects.filter(url="").exists()
 

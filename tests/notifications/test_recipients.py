@@ -8,7 +8,6 @@ import time_machine
 from django.core.management import call_command
 
 from approvals.models import ApprovalRequest
-from dispatch.deadline_notices import step_key
 from dispatch.models import Dispatch, QuotaAllocation
 from notifications.models import Notification
 from tests.factories import user
@@ -127,12 +126,14 @@ def test_a_silent_unit_is_reminded_to_nominate_then_escalated_to_the_dispatchers
     fire_at(due - dt.timedelta(hours=11), "send_reminders")
     one_day = Notification.objects.filter(event="reminder", key__endswith="reminder-1d")
     assert list(one_day.values_list("recipient__username", flat=True)) == ["luke"]
-    assert one_day.get().key == f"nomination:{b.pk}:nominate:reminder-1d"
+    rc = b.roll_call_id
+    assert one_day.get().key == f"rollcall:{rc}:nominate:all:reminder-1d"
+    assert "某县公安局" in one_day.get().body
 
     fire_at(due + dt.timedelta(hours=1))
     escalation = Notification.objects.filter(event="escalation")
     assert set(escalation.values_list("recipient__username", flat=True)) == {"bob"}
-    assert escalation.get().key == f"nomination:{b.pk}:escalated"
+    assert escalation.get().key == f"rollcall:{rc}:nominate:all:escalated"
     assert "某县公安局" in escalation.get().body
 
     heard = set(
@@ -206,7 +207,7 @@ def test_acknowledgement_reminder_and_escalation_reach_the_trainee_then_the_disp
         )
     ) == {"dave"}
     assert set(
-        reminders.filter(key__startswith=f"dispatch:{zhang.pk}:").values_list(
+        reminders.filter(key__startswith=f"rollcall:{zhang.roll_call_id}:acknowledge:").values_list(
             "recipient__username", flat=True
         )
     ) == {"luke"}
@@ -215,7 +216,13 @@ def test_acknowledgement_reminder_and_escalation_reach_the_trainee_then_the_disp
         call_command("workflow_timers")
     # The roll call's (city) dispatcher, not the county's, though Zhang is a county cadre.
     wang.refresh_from_db()
-    assert notified("escalation", key=f"{step_key(wang, 'acknowledge')}:escalated") == {"bob"}
+    # One escalation for the roll call, naming both overdue notices.
+    escalation = Notification.objects.get(event="escalation")
+    assert (escalation.recipient.username, escalation.key) == (
+        "bob",
+        f"rollcall:{wang.roll_call_id}:acknowledge:all:escalated",
+    )
+    assert wang.cadre.name in escalation.body and zhang.cadre.name in escalation.body
     heard = set(
         Notification.objects.exclude(pk__in=before).values_list("recipient__username", flat=True)
     )

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from circulars import notices as circulars_notices
 from circulars.models import Circular
-from dispatch import deadline_notices, services
-from dispatch.models import Makeup, QuotaAllocation, RollCall, RollCallMode
+from dispatch import deadline_notices, grouped_notices, services
+from dispatch.models import Dispatch, Makeup, QuotaAllocation, RollCall, RollCallMode
 from notifications.models import IssuedDocument, Notification
+from notifications.reminders import reminder_due
 from tests.factories import aware, training_class
 from tests.flowtools import Staff
 
@@ -101,15 +102,21 @@ def send_everything(setting):
     """Every notice whose subject is built in Python, each at a moment it is due."""
     wang, allocation = setting["wang"], setting["allocation"]
     due = wang.confirm_due
+    roll_call, deadline = allocation.roll_call, allocation.roll_call.response_deadline
+    seats = [(allocation, grouped_notices.item(allocation, deadline))]
     with time_machine.travel(due - dt.timedelta(hours=12), tick=False):
         deadline_notices.reminder(wang, "confirm", due)
         deadline_notices.reminder(wang, "acknowledge", due)
-        deadline_notices.nomination_reminder(allocation)
+        grouped_notices.remind(
+            roll_call, "nominate", seats, due=deadline, slot=reminder_due(deadline)
+        )
     with time_machine.travel(due + dt.timedelta(hours=1), tick=False):
         deadline_notices.escalated(wang, "confirm")
+        # A notice of the roll call past its acknowledgement's due moment.
+        Dispatch.objects.filter(pk=wang.pk).update(status="notified", acknowledge_due=due)
         wang.acknowledge_due = due
         deadline_notices.escalated(wang, "acknowledge")
-        deadline_notices.nomination_escalated(allocation)
+        grouped_notices.escalate(roll_call, "nominate", seats, due=deadline)
     deadline_notices.makeup_escalated(setting["makeup"])
     circulars_notices.circular_issued(setting["circular"], setting["document"])
 
@@ -123,15 +130,15 @@ def test_the_subjects_built_in_python_read_in_chinese_as_before(world, setting):
     ]
     reminder = Notification.objects.get(key__contains=":confirm:", key__endswith=":reminder-1d")
     assert reminder.body.splitlines()[0] == "还有1天到期：确认王堃参加全市专题班。"
-    assert titles(event="escalation", key__startswith="dispatch:") == [
-        "逾期督办：王堃的入学通知签收",
-        "逾期督办：王堃的参训确认",
+    assert titles(event="escalation", key__contains=":acknowledge:") == [
+        "逾期督办：王堃的入学通知签收"
     ]
+    assert titles(event="escalation", key__contains=":confirm:") == ["逾期督办：王堃的参训确认"]
     escalated = Notification.objects.filter(
         key__contains=":confirm:", key__endswith=":escalated"
     ).first()
     assert escalated.body.splitlines()[0] == "“王堃的参训确认”已逾期未办，现转您督办。"
-    assert titles(key__startswith="nomination:", event="escalation") == [
+    assert titles(key__contains=":nominate:", event="escalation") == [
         "逾期督办：某县公安局推荐青年干部班参训人选（2名）"
     ]
     assert titles(key__startswith="makeup:") == ["补训逾期：王堃", "逾期督办：王堃的补训"]
@@ -159,11 +166,13 @@ def test_the_subjects_follow_the_site_language(world, setting, settings):
         "Reminder: Confirm that 王堃 attends 全市专题班",
         "Reminder: Nominate 2 participants for 青年干部班",
     ]
-    assert titles(event="escalation", key__startswith="dispatch:") == [
-        "Overdue and escalated: Acknowledgement of the admission notice of 王堃",
-        "Overdue and escalated: Attendance confirmation for 王堃",
+    assert titles(event="escalation", key__contains=":acknowledge:") == [
+        "Overdue and escalated: Acknowledgement of the admission notice of 王堃"
     ]
-    assert titles(key__startswith="nomination:", event="escalation") == [
+    assert titles(event="escalation", key__contains=":confirm:") == [
+        "Overdue and escalated: Attendance confirmation for 王堃"
+    ]
+    assert titles(key__contains=":nominate:", event="escalation") == [
         "Overdue and escalated: 某县公安局: nominate 2 participants for 青年干部班"
     ]
     assert "Overdue and escalated: Makeup training of 王堃" in titles(key__startswith="makeup:")
@@ -193,6 +202,8 @@ def _literals(path: Path):
 NOTICE_MODULES = [
     "dispatch/notices.py",
     "dispatch/deadline_notices.py",
+    "dispatch/grouped_notices.py",
+    "dispatch/reminder_sweep.py",
     "dispatch/cancel_notices.py",
     "approvals/notices.py",
 ] + [
