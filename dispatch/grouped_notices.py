@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from core.i18n import in_site_language
 from dispatch.notices import _NAME_SEPARATOR, dispatchers, liaisons, process_urls, unit_shares
+from dispatch.step_subjects import overdue_step_subject, step_subject
 from notifications.models import Event, Notification
 from notifications.services import Entry, notify_each
 
@@ -131,8 +132,6 @@ def _seat_lines(allocations) -> list[str]:
 def _subject(step: str, roll_call, objects, *, overdue: bool) -> str:
     names = {"count": len(objects), "class_name": roll_call.training_class.name}
     if len(objects) == 1 and step != "nominate":  # the cadre by name
-        from dispatch.deadline_notices import overdue_step_subject, step_subject
-
         return (overdue_step_subject if overdue else step_subject)(objects[0], step)
     if len(objects) == 1 and overdue:  # the unit by name
         allocation = objects[0]

@@ -14,8 +14,6 @@ from dispatch.deadline_notices import (
     _open_acknowledgements,
     _step_url,
     step_key,
-    step_subject,
-    trainee_acts,
 )
 from dispatch.notices import (
     acknowledge_task_urls,
@@ -25,6 +23,7 @@ from dispatch.notices import (
     trainee_or_liaisons,
 )
 from dispatch.policy import classes_begun
+from dispatch.step_subjects import step_subject, trainee_acts
 from notifications.reminders import ReminderCandidate, offsets, reminder_due
 
 

@@ -204,6 +204,7 @@ NOTICE_MODULES = [
     "dispatch/deadline_notices.py",
     "dispatch/grouped_notices.py",
     "dispatch/reminder_sweep.py",
+    "dispatch/step_subjects.py",
     "dispatch/cancel_notices.py",
     "approvals/notices.py",
 ] + [
