@@ -12,7 +12,7 @@ import pytest
 from dispatch.models import TrainingClass
 from notifications import outbox
 from notifications.models import Notification
-from tests.dispatch.test_class_change_notices import by_service, moved, notified
+from tests.dispatch.class_change_kit import by_service, moved, notified
 
 pytestmark = [
     pytest.mark.klass(name="全市专题培训班", credit_hours=40),

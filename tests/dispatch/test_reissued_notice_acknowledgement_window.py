@@ -10,7 +10,7 @@ import time_machine
 
 from audit.models import AuditEvent
 from dispatch.models import Dispatch
-from tests.dispatch.test_class_change_notices import by_service, moved, notified
+from tests.dispatch.class_change_kit import by_service, moved, notified
 from tests.flowtools import fire_at
 
 pytestmark = [
