@@ -102,13 +102,13 @@ def on_class_moved(training_class, moved, actor):
     still in force are reissued (`class_notices_reissue`); and the open steps of its
     dispatches' flows follow it. A notified dispatch's reissued notice is signed for by
     a fresh due moment, and its acknowledgement deadline's timers move with it. Moved
-    dates move the timers computed from them (the
-    class start ending an unanswered confirmation or acknowledgement) to the moment for
-    the new dates: a class moved earlier ends those steps at its new first day — on the
-    next sweep when that is already past — and the pending requests about its
-    dispatches are due by its new eve. A new institution takes the attendance tasks:
-    its registrars' queue from now on, and a task the old one claimed and may no longer
-    hold goes back to that queue, with a `task.release` event."""
+    dates move the timers computed from them (the class start ending an unanswered
+    confirmation or acknowledgement) to the moment for the new dates: a class moved
+    earlier ends those steps at its new first day — on the next sweep when that is
+    already past — and the pending requests about its dispatches are due by its new eve.
+    A new institution takes the attendance tasks: its registrars' queue from now on, and
+    a task the old one claimed and may no longer hold goes back to that queue, with a
+    `task.release` event."""
     processes = class_processes(training_class)
     if moved & set(NOTICE_FIELDS):
         reissued = class_notices_reissue(actor=actor, training_class=training_class, changed=moved)

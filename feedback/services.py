@@ -134,10 +134,10 @@ def feedback_withdraw(*, actor, dispatch: Dispatch, reason: str = "") -> Evaluat
 @transaction.atomic
 def feedback_reopen(*, actor, dispatch: Dispatch, reason: str = "") -> Evaluation | None:
     """The trainee's attendance was corrected back to present: the evaluation a correction
-    withdrew is theirs again — open (asked for once more if the class has ended), or
-    answered as it was — and its follow-up scheduled again (the daily pass opens it when
-    its day has come); a dispatch that never opened one opens it now (`feedback_open`).
-    Each audited."""
+    withdrew is theirs again — open (the invitation sent if the class has ended and it
+    was not yet), or answered as it was — and its follow-up scheduled again (the daily
+    pass opens it when its day has come); a dispatch that never opened one opens it now
+    (`feedback_open`). Each audited."""
     evaluation = Evaluation.objects.select_for_update().filter(dispatch=dispatch).first()
     if evaluation is None:
         return feedback_open(dispatch=dispatch)
@@ -155,7 +155,7 @@ def feedback_reopen(*, actor, dispatch: Dispatch, reason: str = "") -> Evaluatio
         if evaluation.status == EvaluationStatus.OPEN and policy.class_has_ended(
             evaluation.training_class
         ):
-            _invite([evaluation])  # once: the message's key is the trainee's and the class's
+            _invite([evaluation])  # sent once: its key is the trainee's and the class's
     follow_up = FollowUp.objects.select_for_update().filter(dispatch=dispatch).first()
     if follow_up is not None and follow_up.status == FollowUpStatus.WITHDRAWN:
         change(
