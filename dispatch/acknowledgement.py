@@ -23,6 +23,13 @@ AWAITING_ACKNOWLEDGEMENT = DispatchStatus.NOTIFIED
 
 _ATTENDANCE_RECORDED = {DispatchStatus.ATTENDED, DispatchStatus.ABSENT, DispatchStatus.WITHDRAWN}
 
+#: The statuses in which a dispatch's notice no longer stands (作废): the dispatch
+#: cancelled with its roll call, or the cadre excused from the class (leave, deferral,
+#: exemption approved). A notice replaced because its class changed is void too, but its
+#: dispatch then names the newer notice (`notice_reference`), which stands. A notice whose
+#: class was held (attendance recorded) stood, acknowledged or not.
+NOTICE_VOIDED = (DispatchStatus.CANCELLED, DispatchStatus.DEFERRED, DispatchStatus.EXEMPT)
+
 
 def refusal_reason(status: str) -> str | None:
     """Why a notice of a dispatch in `status` is no longer acknowledged, or None while it

@@ -1,14 +1,17 @@
 """Who hears that a class changed under a notice they hold, through `notifications.notify`:
 the trainee — or, for a cadre without an account, the unit's liaisons who 签收 for them —
 gets the reissued notice in ONE message (`Event.NOTICE_ISSUED`, its template's "changed"
-wording), keyed by the new document, so each change tells them once."""
+wording), keyed by the new document, so each change tells them once. Its calendar invite
+updates the event the replaced notice's invite put in their calendar (same UID, the next
+SEQUENCE: `calendar_revision`) instead of adding a second one."""
 
 from django.utils.translation import pgettext
 
 from core.i18n import in_site_language
 from dispatch.models import DispatchStatus
 from dispatch.notices import class_context, group_of, trainee_or_liaisons
-from notifications.models import Event
+from notifications.ics import event_uid
+from notifications.models import Event, Notification
 from notifications.services import notify
 
 
@@ -29,10 +32,33 @@ def changed_items(changed) -> str:
     return pgettext("between names in a list", ", ").join(items)
 
 
+def calendar_revision(previous) -> dict:
+    """The event a notice replacing `previous` updates in the recipients' calendars:
+    {"uid": the UID of the invite sent with `previous` — its own, or the one it updated
+    in turn — "sequence": one more than that invite's}; empty when `previous` went out
+    with no invite (the new one is then an event of its own)."""
+    if previous is None:
+        return {}
+    sent = (
+        Notification.objects.filter(document=previous, calendar__isnull=False)
+        .order_by("pk")
+        .values_list("key", "calendar")
+        .first()
+    )
+    if sent is None:
+        return {}
+    key, calendar = sent
+    return {
+        "uid": calendar.get("uid") or event_uid(key),
+        "sequence": int(calendar.get("sequence") or 0) + 1,
+    }
+
+
 def notice_reissued(dispatch, document, *, previous, changed):
     """The dispatch's notice issued again because its class changed (`changed`, fields of
     `services.classes.NOTICE_FIELDS`): the new PDF and calendar invite, naming what changed
-    and the notice it replaces. A notified dispatch's asks 签收, as the old one did: its
+    and the notice it replaces; the invite updates the replaced notice's calendar event
+    (`calendar_revision`). A notified dispatch's asks 签收, as the old one did: its
     acknowledgement task is still open, and the 签收 of the old notice is refused
     (`receivers.on_notice_acknowledged`). An acknowledged dispatch's asks none: its
     acknowledgement stands (its flow has moved on to attendance, and its notices no
@@ -61,6 +87,7 @@ def notice_reissued(dispatch, document, *, previous, changed):
             "end": klass.end_date,
             "location": klass.location,
             "description": document.document_number,
+            **calendar_revision(previous),
         },
         # Asked instead of 签收, a request leaves the notice to be acknowledged if refused.
         requires_ack=dispatch.status in (DispatchStatus.NOTIFIED, DispatchStatus.REQUESTED),

@@ -4,6 +4,7 @@ inbox completes the dispatch's acknowledgement task; a class moved moves the ope
 of its dispatches' flows with it, and reissues the notices they hold."""
 
 import datetime as dt
+from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -99,16 +100,19 @@ def on_class_moved(training_class, moved, actor):
     (`services.classes.class_save_audited`: the class service, the class import), in the
     transaction of the change: what its dispatches' notices print changed, so the notices
     still in force are reissued (`class_notices_reissue`); and the open steps of its
-    dispatches' flows follow it. Moved dates move the timers computed from them (the
-    class start ending an unanswered confirmation or acknowledgement) to the moment for
-    the new dates: a class moved earlier ends those steps at its new first day — on the
-    next sweep when that is already past — and the pending requests about its
-    dispatches are due by its new eve. A new institution takes the attendance tasks:
-    its registrars' queue from now on, and a task the old one claimed and may no longer
-    hold goes back to that queue, with a `task.release` event."""
+    dispatches' flows follow it. A notified dispatch's reissued notice is signed for by
+    a fresh due moment, and its acknowledgement deadline's timers move with it. Moved
+    dates move the timers computed from them (the class start ending an unanswered
+    confirmation or acknowledgement) to the moment for the new dates: a class moved
+    earlier ends those steps at its new first day — on the next sweep when that is
+    already past — and the pending requests about its dispatches are due by its new eve.
+    A new institution takes the attendance tasks: its registrars' queue from now on, and
+    a task the old one claimed and may no longer hold goes back to that queue, with a
+    `task.release` event."""
     processes = class_processes(training_class)
     if moved & set(NOTICE_FIELDS):
-        class_notices_reissue(actor=actor, training_class=training_class, changed=moved)
+        reissued = class_notices_reissue(actor=actor, training_class=training_class, changed=moved)
+        _rearm_acknowledgement_deadlines(reissued)
     if moved & {"start_date", "end_date"}:
         for node, moment_for in class_dated_timers().items():
             rearm_timers(processes, node, moment_for(training_class))
@@ -118,6 +122,44 @@ def on_class_moved(training_class, moved, actor):
         for node in institution_steps():
             rescope_open_tasks(processes, node, scope=scope)
             _release_lost_claims(processes, node, actor)
+
+
+def _acknowledgement_deadline_timers() -> list:
+    """The timers of DispatchFlow's acknowledgement deadline (`workflow.nodes.deadline`):
+    the reminder's boundary on the `acknowledge` step, and the wait until the due moment.
+    Both read the dispatch's `acknowledge_due` when they are armed."""
+    return [
+        node
+        for node in DispatchFlow.instance.nodes()
+        if node.name == "acknowledge_due"
+        or (
+            getattr(node, "_attached_to", None) is not None
+            and node._attached_to.name == "acknowledge"
+            and not node._interrupting
+        )
+    ]
+
+
+def _rearm_acknowledgement_deadlines(dispatches) -> None:
+    """Those of `dispatches` still notified have a fresh due moment to sign their reissued
+    notice (`class_notices_reissue`): the deadline timers armed for the old one — the
+    reminder before it, or the wait until it once reminded — move to the moment their
+    own delays give now (one already past fires on the next sweep). A deadline already
+    escalated stays so."""
+    notified = [d.pk for d in dispatches if d.status == DispatchStatus.NOTIFIED]
+    if not notified:
+        return
+    armed = Task.objects.filter(
+        process__flow_class=DispatchFlow,
+        process__status=PROCESS.NEW,
+        process__artifact_content_type=ContentType.objects.get_for_model(Dispatch),
+        process__artifact_object_id__in=notified,
+        status=STATUS.SCHEDULED,
+    ).select_related("process")
+    for node in _acknowledgement_deadline_timers():
+        for task in armed.filter(flow_task=node):
+            moment = node._delay(SimpleNamespace(process=task.process))
+            Task.objects.filter(pk=task.pk, status=STATUS.SCHEDULED).update(scheduled=moment)
 
 
 def _advance_request_deadlines(training_class, actor) -> None:

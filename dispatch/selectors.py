@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.formatting import format_span
 from core.planner import Unindexed
 from dispatch import policy
+from dispatch.acknowledgement import NOTICE_VOIDED
 from dispatch.models import TrainingClass
 from org.models import Cadre
 from org.selectors import READ, cadres_in_reach, units_in_reach
@@ -319,16 +320,23 @@ def with_confirmed_by(dispatches) -> QuerySet:
     )
 
 
+def _notices_in_force(dispatches) -> QuerySet:
+    """Those of `dispatches` whose notice was issued and stands: not voided with the
+    dispatch (`acknowledgement.NOTICE_VOIDED`); a notice replaced on a class change is
+    not counted either, its dispatch naming the newer one."""
+    return dispatches.exclude(notice_reference="").exclude(status__in=NOTICE_VOIDED)
+
+
 def roll_call_notified(roll_call) -> QuerySet:
-    """The dispatches of a roll call whose notice was issued (its acknowledgement list)."""
-    return roll_call_dispatches(roll_call).exclude(notice_reference="")
+    """The dispatches of a roll call whose notice is in force (its acknowledgement list)."""
+    return _notices_in_force(roll_call_dispatches(roll_call))
 
 
 def acknowledgement_counts(roll_call) -> dict:
-    """{"total": notices issued, "pending": not yet acknowledged}, in one query."""
+    """{"total": notices in force, "pending": not yet acknowledged}, in one query."""
     from dispatch.models import DispatchStatus
 
-    return roll_call.dispatches.exclude(notice_reference="").aggregate(
+    return _notices_in_force(roll_call.dispatches.all()).aggregate(
         total=Count("pk"), pending=Count("pk", filter=Q(status=DispatchStatus.NOTIFIED))
     )
 

@@ -54,6 +54,9 @@ class FollowUpSetting(models.Model):
 class EvaluationStatus(models.TextChoices):
     OPEN = "open", _("To fill in")
     SUBMITTED = "submitted", _("Submitted")
+    # The trainee's attendance was corrected to absent or withdrawn: not theirs to fill in,
+    # not counted; corrected back to present, it is open (or submitted) again.
+    WITHDRAWN = "withdrawn", _("Withdrawn: attendance corrected")
 
 
 class Evaluation(models.Model):
@@ -94,7 +97,7 @@ class Evaluation(models.Model):
                 condition=Q(score__isnull=True) | _SCORE_RANGE, name="evaluation_score_range"
             ),
             models.CheckConstraint(
-                condition=Q(status=EvaluationStatus.OPEN) | Q(score__isnull=False),
+                condition=~Q(status=EvaluationStatus.SUBMITTED) | Q(score__isnull=False),
                 name="evaluation_submitted_has_score",
             ),
         ]
@@ -134,6 +137,8 @@ class FollowUpStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     OPEN = "open", _("Waiting for the department head")
     DONE = "done", _("Done")
+    # As its evaluation: the trainee's attendance was corrected to absent or withdrawn.
+    WITHDRAWN = "withdrawn", _("Withdrawn: attendance corrected")
 
 
 class Applied(models.TextChoices):

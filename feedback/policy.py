@@ -6,12 +6,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.policy import Authority, route_chain
 from org import selectors as org_selectors
 
 #: the permission of the trainee's department head, who answers the follow-up
 HEAD_PERMISSION = "approve_as_head"
+
+#: why a withdrawn evaluation (`EvaluationStatus.WITHDRAWN`) is not filled in
+EVALUATION_WITHDRAWN = gettext_lazy(
+    "This evaluation was withdrawn: your attendance at the class was corrected."
+)
 
 
 def is_own_evaluation(user, evaluation) -> bool:

@@ -18,22 +18,34 @@ from feedback.models import (
 )
 
 SUBMITTED = Q(status=EvaluationStatus.SUBMITTED)
+#: what the report counts: every evaluation but those withdrawn with a corrected
+#: attendance (the trainee did not attend), and the same of follow-ups
+COUNTED = ~Q(status=EvaluationStatus.WITHDRAWN)
+FOLLOW_UPS_COUNTED = ~Q(status=FollowUpStatus.WITHDRAWN)
+
+
+def _own_evaluations(user) -> QuerySet[Evaluation]:
+    if not user.is_authenticated:
+        return Evaluation.objects.none()
+    return Evaluation.objects.filter(cadre__user=user).select_related(
+        "training_class__institution__unit"
+    )
 
 
 def my_evaluations(user) -> QuerySet[Evaluation]:
-    """The evaluations of the signed-in trainee's own cadre record, open ones first."""
-    if not user.is_authenticated:
-        return Evaluation.objects.none()
+    """The evaluations of the signed-in trainee's own cadre record, open ones first (not
+    those withdrawn: attendance corrected to absent)."""
     return (
-        Evaluation.objects.filter(cadre__user=user)
-        .select_related("training_class__institution__unit")
+        _own_evaluations(user)
+        .filter(COUNTED)
         .order_by("-status", "-training_class__end_date", "-pk")
     )
 
 
 def evaluation_for(user, pk: int) -> Evaluation | None:
-    """The trainee's own evaluation, or None (404) for anyone else's."""
-    return my_evaluations(user).select_related("cadre").filter(pk=pk).first()
+    """The trainee's own evaluation — withdrawn ones too, for the page to say so — or
+    None (404) for anyone else's."""
+    return _own_evaluations(user).select_related("cadre").filter(pk=pk).first()
 
 
 def due_follow_ups(today) -> QuerySet[FollowUp]:
@@ -54,7 +66,7 @@ def _evaluation_figures(class_ids) -> dict[int, dict]:
     """Per class: evaluations, answers, and the sum and number of scores (averages are
     taken from these, so that institutions can be summed up from the classes)."""
     rows = (
-        Evaluation.objects.filter(training_class_id__in=class_ids)
+        Evaluation.objects.filter(COUNTED, training_class_id__in=class_ids)
         .values("training_class")
         .annotate(
             invited=Count("pk"),
@@ -70,7 +82,7 @@ def _evaluation_figures(class_ids) -> dict[int, dict]:
 def _follow_up_figures(class_ids) -> dict[int, dict]:
     done = Q(status=FollowUpStatus.DONE)
     rows = (
-        FollowUp.objects.filter(training_class_id__in=class_ids)
+        FollowUp.objects.filter(FOLLOW_UPS_COUNTED, training_class_id__in=class_ids)
         .values("training_class")
         .annotate(
             follow_ups=Count("pk"),
@@ -121,10 +133,10 @@ def _figures(class_ids) -> dict[int, dict]:
 
 
 def report_classes(user) -> QuerySet[TrainingClass]:
-    """The classes of the report: those in reach that have any evaluation."""
+    """The classes of the report: those in reach that have any evaluation counted."""
     return (
         classes_in_reach(user)
-        .filter(Exists(Evaluation.objects.filter(training_class=OuterRef("pk"))))
+        .filter(Exists(Evaluation.objects.filter(COUNTED, training_class=OuterRef("pk"))))
         .select_related("institution__unit", "organizer__unit")
         .order_by("-end_date", "-pk")
     )
@@ -167,7 +179,9 @@ def session_lines(training_class) -> list[dict]:
     the threshold). Two queries."""
     figures = {
         r["session"]: r
-        for r in SessionScore.objects.filter(session__training_class=training_class)
+        for r in SessionScore.objects.filter(
+            session__training_class=training_class, evaluation__status=EvaluationStatus.SUBMITTED
+        )
         .values("session")
         .annotate(answers=Count("pk"), score=Avg("score"))
         .order_by()
@@ -209,7 +223,7 @@ def yearly_results(org_department, year: int) -> dict:
     averages are None below the anonymity threshold."""
     classes = (
         TrainingClass.objects.filter(organizer=org_department, end_date__year=year)
-        .filter(Exists(Evaluation.objects.filter(training_class=OuterRef("pk"))))
+        .filter(Exists(Evaluation.objects.filter(COUNTED, training_class=OuterRef("pk"))))
         .select_related("institution__unit")
         .order_by("start_date", "pk")
     )

@@ -1,6 +1,7 @@
 """Every write of the feedback app: evaluations opened at attendance and submitted by
-the trainee, follow-ups scheduled, opened, reminded, escalated and completed. Each is
-atomic, checks who acts, and writes its audit event."""
+the trainee, withdrawn and reopened with a corrected attendance, follow-ups scheduled,
+opened, reminded, escalated and completed. Each is atomic, checks who acts, and writes
+its audit event."""
 
 import datetime as dt
 
@@ -10,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow.status import PROCESS
 
 from audit.services import change, record_event, snapshot
 from core.validation import REASON_MAX_LENGTH
@@ -31,6 +33,7 @@ from feedback.models import (
 from notifications.models import Event
 from notifications.services import Entry, notify, notify_each
 from org import selectors as org_selectors
+from workflow.runtime import cancel_process, processes_of
 
 
 def follow_up_months(org_department) -> int:
@@ -90,6 +93,80 @@ def feedback_open(*, dispatch: Dispatch) -> Evaluation | None:
     if policy.class_has_ended(training_class):
         evaluation.cadre, evaluation.training_class = dispatch.cadre, training_class
         _invite([evaluation])
+    return evaluation
+
+
+#: a follow-up not answered yet, withdrawn with its evaluation
+_FOLLOW_UP_PENDING = (FollowUpStatus.SCHEDULED, FollowUpStatus.OPEN)
+
+
+@transaction.atomic
+def feedback_withdraw(*, actor, dispatch: Dispatch, reason: str = "") -> Evaluation | None:
+    """The trainee's attendance was corrected to absent or withdrawn (考勤更正, by `actor`
+    for `reason`): they did not attend, so the evaluation the dispatch opened — open, or
+    already answered — is withdrawn: no longer theirs to fill in (我的待办), nor counted
+    in the report. Its follow-up not yet answered is withdrawn too (an opened one's task
+    ended). Each audited; a correction back to present reopens them
+    (`feedback_reopen`)."""
+    evaluation = Evaluation.objects.select_for_update().filter(dispatch=dispatch).first()
+    if evaluation is not None and evaluation.status != EvaluationStatus.WITHDRAWN:
+        change(
+            actor=actor,
+            instance=evaluation,
+            verb="feedback.withdraw",
+            note=reason,
+            status=EvaluationStatus.WITHDRAWN,
+        )
+    follow_up = FollowUp.objects.select_for_update().filter(dispatch=dispatch).first()
+    if follow_up is not None and follow_up.status in _FOLLOW_UP_PENDING:
+        change(
+            actor=actor,
+            instance=follow_up,
+            verb="follow_up.withdraw",
+            note=reason,
+            status=FollowUpStatus.WITHDRAWN,
+        )
+        for process in processes_of(follow_up).filter(status=PROCESS.NEW):
+            cancel_process(process)
+    return evaluation
+
+
+@transaction.atomic
+def feedback_reopen(*, actor, dispatch: Dispatch, reason: str = "") -> Evaluation | None:
+    """The trainee's attendance was corrected back to present: the evaluation a correction
+    withdrew is theirs again — open (the invitation sent if the class has ended and it
+    was not yet), or answered as it was — and its follow-up scheduled again (the daily
+    pass opens it when its day has come); a dispatch that never opened one opens it now
+    (`feedback_open`). Each audited."""
+    evaluation = Evaluation.objects.select_for_update().filter(dispatch=dispatch).first()
+    if evaluation is None:
+        return feedback_open(dispatch=dispatch)
+    if evaluation.status == EvaluationStatus.WITHDRAWN:
+        change(
+            actor=actor,
+            instance=evaluation,
+            verb="feedback.reopen",
+            note=reason,
+            status=EvaluationStatus.SUBMITTED if evaluation.submitted_at else EvaluationStatus.OPEN,
+        )
+        evaluation = Evaluation.objects.select_related("cadre__user", "training_class").get(
+            pk=evaluation.pk
+        )
+        if evaluation.status == EvaluationStatus.OPEN and policy.class_has_ended(
+            evaluation.training_class
+        ):
+            _invite([evaluation])  # sent once: its key is the trainee's and the class's
+    follow_up = FollowUp.objects.select_for_update().filter(dispatch=dispatch).first()
+    if follow_up is not None and follow_up.status == FollowUpStatus.WITHDRAWN:
+        change(
+            actor=actor,
+            instance=follow_up,
+            verb="follow_up.reschedule",
+            note=reason,
+            status=FollowUpStatus.SCHEDULED,
+            due_at=None,
+            escalated=False,
+        )
     return evaluation
 
 
@@ -172,6 +249,8 @@ def evaluation_submit(
         .get(pk=evaluation.pk)
     )
     policy.require_own_evaluation(actor, evaluation)
+    if evaluation.status == EvaluationStatus.WITHDRAWN:
+        raise ValidationError(policy.EVALUATION_WITHDRAWN)
     if evaluation.status != EvaluationStatus.OPEN:
         raise ValidationError(_("You have already evaluated this class."))
     policy.require_class_ended(evaluation.training_class)

@@ -37,6 +37,9 @@ def evaluation(request, pk: int):
     evaluation = selectors.evaluation_for(request.user, pk)
     if evaluation is None:
         raise Http404
+    if evaluation.status == EvaluationStatus.WITHDRAWN:
+        messages.info(request, policy.EVALUATION_WITHDRAWN)
+        return redirect("feedback:evaluations")
     sessions = evaluation.training_class.sessions.order_by("date", "pk")
     if evaluation.status != EvaluationStatus.OPEN:
         return render(

@@ -43,7 +43,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from notifications.ics import build_ics
+from notifications.ics import build_ics, event_uid
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification
 from notifications.sms import get_sms_backend
 
@@ -215,11 +215,10 @@ def email_message(notification: Notification, to: str, *, connection=None) -> Em
                 attachment(pdf.read(), "application/pdf", *document_file_names(document))
             )
     if notification.calendar:
-        uid = f"{notification.key}@xundiao"
         invite = attachment(
             build_ics(
                 notification.calendar,
-                uid=uid,
+                uid=event_uid(notification.key),
                 stamp=notification.created_at,
                 organizer=settings.DEFAULT_FROM_EMAIL,
             ).decode("utf-8"),

@@ -267,7 +267,8 @@ def notify(
       own, with its attachments, straight away.
     * `document`: its PDF is attached to the e-mail and offered in the inbox.
       `calendar`: {"summary", "start", "end", "location", "description"} → an .ics invite
-      (dates are whole days, `end` inclusive). `requires_ack`: the inbox shows an
+      (dates are whole days, `end` inclusive; with "uid" and "sequence", a new revision
+      of an event sent before, `notifications.ics`). `requires_ack`: the inbox shows an
       acknowledge (签收) button; `group` (e.g. "rollcall:12") lets `unacknowledged(group)`
       list who has not yet acknowledged.
     """

@@ -1,7 +1,8 @@
 """Correcting a recorded attendance (考勤更正): the institution's registrar changes what was
 recorded for a dispatch — present, absent or withdrawn — saying why, for a while after the
 class (`policy.attendance_correction_refusal`, the one rule of when). The cadre's ledger,
-the makeup owed and the circular's flag follow, each write audited."""
+the makeup owed and the circular's flag follow, each write audited; the apps above
+dispatch follow it through `attendance_corrected` (feedback: the trainee's evaluation)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +27,12 @@ from dispatch.services.rollcall import makeup_cancel
 from ledger.models import HourRecord, HourSource, HourStatus
 from org.locks import lock_cadres
 from org.policy import require_any
+
+#: Sent by `attendance_correct` in its transaction, the dispatch saved with the
+#: attendance it records now: `dispatch`, `actor`, `reason`. The apps above dispatch,
+#: which dispatch never imports, follow a correction by it (feedback withdraws or
+#: reopens the trainee's evaluation); a receiver's error undoes the correction.
+attendance_corrected = Signal()
 
 #: the result each recorded status stands for, and back
 RESULT_OF = {
@@ -116,7 +124,8 @@ def attendance_correct(*, actor, dispatch, result, leave_hours, reason) -> Corre
     changed and recognized again) and the makeup owed cancelled. Absent or withdrawn: the
     hour record rejected and a makeup owed (the one cancelled before, owed again).
     Absent and withdrawn: the makeup's reason follows. The unit's liaisons and the trainee
-    are told once (`notices.attendance_corrected`)."""
+    are told once (`notices.attendance_corrected`); the apps above hear it
+    (`attendance_corrected`)."""
     dispatch = _lock(dispatch)
     training_class = dispatch.training_class
     require_any(actor, ("record_attendance",), training_class.institution.unit)
@@ -161,6 +170,7 @@ def attendance_correct(*, actor, dispatch, result, leave_hours, reason) -> Corre
         after=snapshot(dispatch),
         note=reason,
     )
+    attendance_corrected.send(sender=Dispatch, dispatch=dispatch, actor=actor, reason=reason)
 
     owed = cancelled = None
     if present:

@@ -109,9 +109,13 @@ def class_notices_reissue(*, actor, training_class: TrainingClass, changed) -> l
     (audited, `dispatch.notice_reissue`), and its trainee — or, for a cadre without an
     account, the liaisons who 签收 for them — told once, with the new notice
     (`class_change_notices.notice_reissued`). A notified dispatch is still acknowledged
-    through its flow; an acknowledged one stays so. Nothing for a class already over.
-    Run in the transaction of the change (`dispatch.receivers.on_class_moved`)."""
+    through its flow, with a fresh window to sign the new notice: as long as the first
+    notice gave (`acknowledge_due_for`; its flow's deadline timers follow,
+    `dispatch.receivers.on_class_moved`); an acknowledged one stays so. Nothing for a
+    class already over. Run in the transaction of the change
+    (`dispatch.receivers.on_class_moved`)."""
     from dispatch import class_change_notices, documents
+    from dispatch.services.dispatching import acknowledge_due_for
 
     changed = frozenset(changed) & frozenset(NOTICE_FIELDS)
     if not changed or training_class.end_date < timezone.localdate():
@@ -133,12 +137,16 @@ def class_notices_reissue(*, actor, training_class: TrainingClass, changed) -> l
         dispatch.training_class = training_class  # as saved, with its new dates
         previous = documents.notice_of(dispatch)
         document = documents.reissue_notice(dispatch, actor=actor, previous=previous)
+        fresh = {}
+        if dispatch.status == DispatchStatus.NOTIFIED:
+            fresh["acknowledge_due"] = acknowledge_due_for(dispatch)
         change(
             actor=actor,
             instance=dispatch,
             verb="dispatch.notice_reissue",
             note=",".join(field for field in NOTICE_FIELDS if field in changed),
             notice_reference=document.document_number,
+            **fresh,
         )
         class_change_notices.notice_reissued(dispatch, document, previous=previous, changed=changed)
     return dispatches

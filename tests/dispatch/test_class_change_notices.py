@@ -19,13 +19,13 @@ from dispatch.services import (
     dispatch_confirm,
     dispatch_notify,
     makeup_schedule,
-    training_class_save,
 )
 from imports.kinds import Action
 from notifications.models import IssuedDocument, Notification
+from tests.dispatch.class_change_kit import by_service, moved, notified
 from tests.dispatch.import_kit import commit
 from tests.factories import training_class
-from tests.flowtools import act, issue_roll_call, open_task, process_of, task_url
+from tests.flowtools import act, open_task, task_url
 
 pytestmark = [
     pytest.mark.klass(name="全市专题培训班", credit_hours=40),
@@ -41,13 +41,6 @@ def pdf_text(document) -> str:
     with document.file.open("rb") as handle, pdfplumber.open(io.BytesIO(handle.read())) as pdf:
         text = "".join(page.extract_text() or "" for page in pdf.pages)
     return text.replace("\n", "").replace(" ", "")
-
-
-def by_service(world, klass, **fields):
-    klass = TrainingClass.objects.get(pk=klass.pk)
-    for field, value in fields.items():
-        setattr(klass, field, value)
-    training_class_save(actor=world.bob, training_class=klass)
 
 
 def by_import(world, klass, **fields):
@@ -72,30 +65,6 @@ def by_import(world, klass, **fields):
     }
     [outcome] = commit("classes", world.bob, [row])
     assert outcome.action in (Action.UPDATE, Action.UNCHANGED), outcome.errors
-
-
-def moved(klass, days=8, location="某市新华路88号"):
-    """The class's fields `days` later, at `location`."""
-    later = dt.timedelta(days=days)
-    return {
-        "start_date": klass.start_date + later,
-        "end_date": klass.end_date + later,
-        "report_date": klass.report_date + later,
-        "location": location,
-    }
-
-
-def notified(client, world, staff, klass, cadres):
-    """`cadres` named for `klass`; the first confirmed by the liaison (notified): its
-    dispatch and process. The others are left unanswered."""
-    issue_roll_call(client, world, klass, cadres)
-    dispatch = Dispatch.objects.get(cadre=cadres[0])
-    process = process_of(dispatch, "DispatchFlow")
-    client.force_login(staff.lily)
-    act(client, open_task(process, "confirm"), {"action": "confirm"})
-    dispatch.refresh_from_db()
-    assert dispatch.status == DispatchStatus.NOTIFIED
-    return dispatch, process
 
 
 def notices_of(dispatch, recipient):
