@@ -416,8 +416,8 @@ class ClassImport(ImportKind):
 def _numbered_class(raw: str, errors: list, context) -> list[TrainingClass] | None:
     """The class a row names by its number ([the class]), or None for a row without one;
     an unknown number or a class organized outside the importer's reach is an error
-    (and []). Rows with a number are not told apart by their name and dates: two
-    classes may share them."""
+    (and []). Rows with a number are not told apart by their name and dates; one making
+    its class the twin of another is refused as it is written (`class_save_audited`)."""
     if not raw:
         return None
     number = parse_int(raw)

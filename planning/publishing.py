@@ -1,8 +1,10 @@
 """Publishing an approved plan (one transaction): a class for each new line with its
 planned sessions (teaching methods included), the change of each carried line changed in
-this version applied to its class, the earlier version superseded. The roll calls start
-later, on each line's dispatch date (`planning.schedule`) — at once, after the commit,
-for a line whose dispatch date passed before the plan was approved."""
+this version applied to its class, the earlier version superseded. A line whose class
+would be the twin of another is refused (`publish_refusals`): a published plan creates
+each of its classes once. The roll calls start later, on each line's dispatch date
+(`planning.schedule`) — at once, after the commit, for a line whose dispatch date passed
+before the plan was approved."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_events
+from core.twins import refused_as_twin
 from dispatch.models import ClassSession, TrainingClass
 from planning import policy, tasks
 from planning.models import PartnerNomination, PlanLine, PlanStatus
@@ -58,6 +61,32 @@ def plan_publish(*, actor, plan) -> list[TrainingClass]:
     problems = publish_refusals(plan)
     if problems:
         raise ValidationError(problems)
+    # A class made meanwhile (another dispatcher's) that one of them would twin: the
+    # database refuses it, the lines' rule (`publish_refusals`) says which.
+    with refused_as_twin(lambda: publish_refusals(plan)):
+        classes = _create_classes(actor, plan)
+        _apply_changes(actor, plan)
+    _carry_over(plan)
+    if plan.previous_id:
+        change(
+            actor=actor,
+            instance=plan.previous,
+            verb="plan.supersede",
+            status=PlanStatus.SUPERSEDED,
+        )
+    change(
+        actor=actor,
+        instance=plan,
+        verb="plan.publish",
+        status=PlanStatus.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    _start_overdue(plan)
+    return classes
+
+
+def _create_classes(actor, plan) -> list[TrainingClass]:
+    """The classes of the plan's new lines, with their planned sessions, audited."""
     lines = list(
         plan.lines.active()
         .filter(training_class__isnull=True)
@@ -80,23 +109,6 @@ def plan_publish(*, actor, plan) -> list[TrainingClass]:
         sessions = list(ClassSession.objects.filter(training_class__in=classes).order_by("pk"))
     record_events(actor=actor, verb="class.create", targets=classes)
     record_events(actor=actor, verb="class_session.create", targets=sessions)
-    _apply_changes(actor, plan)
-    _carry_over(plan)
-    if plan.previous_id:
-        change(
-            actor=actor,
-            instance=plan.previous,
-            verb="plan.supersede",
-            status=PlanStatus.SUPERSEDED,
-        )
-    change(
-        actor=actor,
-        instance=plan,
-        verb="plan.publish",
-        status=PlanStatus.PUBLISHED,
-        published_at=timezone.now(),
-    )
-    _start_overdue(plan)
     return classes
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from audit.services import change, record_event, record_events, snapshot
 from core.formatting import format_date
 from core.validation import require_reason
+from dispatch import twins
 from dispatch.models import TrainingClass
 from dispatch.teaching import rules_in_force
 from org import selectors as org_selectors
@@ -195,9 +196,10 @@ def publish_refusals(plan) -> list[str]:
     more credit hours a day than a class may; whose curriculum misses the teaching
     indicators without a waiver; a changed carried line whose class was dispatched
     since, or cannot take the change (`carried_refusal`). A line whose dispatch date
-    alone has passed is published: its roll call starts at once (`plan_publish`)."""
+    alone has passed is published: its roll call starts at once (`plan_publish`). A line
+    whose class would be the twin of another is refused too (`_twin_problems`)."""
     problems = []
-    lines = (
+    lines = list(
         pending_lines(plan)
         .select_related("carried_from", "training_class")
         .prefetch_related("sessions")
@@ -232,6 +234,43 @@ def publish_refusals(plan) -> list[str]:
                 _("%(name)s misses the teaching indicators (%(missed)s) and has no waiver.")
                 % {"name": line.name, "missed": "、".join(m.label for m in missed)}
             )
+    return problems + _twin_problems(lines)
+
+
+def _twin_problems(lines) -> list[str]:
+    """The lines among `lines` (new or changed) whose class would be the twin of another
+    (`dispatch.twins`: the same name, institution and dates) — of a class already there,
+    or of the class of an earlier line among them."""
+    probes = [
+        (
+            line,
+            TrainingClass(
+                pk=line.training_class_id,
+                name=line.name,
+                institution_id=line.institution_id,
+                start_date=line.start_date,
+                end_date=line.end_date,
+            ),
+        )
+        for line in lines
+    ]
+    found = twins.class_twins(twins.class_key(probe) for _line, probe in probes)
+    problems, seen = [], set()
+    for line, probe in probes:
+        key = twins.class_key(probe)
+        twin = found.get(key)
+        if twin is not None and twin.pk != probe.pk:
+            refusal = twins.class_twin_message(twin)
+            problems.append(_("%(name)s: %(refusal)s") % {"name": line.name, "refusal": refusal})
+        elif key in seen:
+            problems.append(
+                _(
+                    "%(name)s appears twice among the classes of this plan, at the same "
+                    "institution on the same dates: give the two different names."
+                )
+                % {"name": line.name}
+            )
+        seen.add(key)
     return problems
 
 

@@ -32,7 +32,7 @@ TO_ANSWER = (AnswerStatus.AWAITING_ANSWER, AnswerStatus.RETURNED)
 
 
 class Survey(models.Model):
-    """A needs survey of an organization department for a training year."""
+    """A needs survey of an organization department for a training year: one a year."""
 
     org_department = models.ForeignKey(
         OrgDepartment,
@@ -68,6 +68,9 @@ class Survey(models.Model):
             models.CheckConstraint(
                 condition=Q(year__gte=2000) & Q(year__lte=2100), name="survey_year_plausible"
             ),
+            # One a year per department (`policy.survey_twin_refusal`), even for two
+            # dispatchers opening it at once.
+            models.UniqueConstraint(fields=["org_department", "year"], name="survey_once_a_year"),
         ]
 
     def __str__(self):

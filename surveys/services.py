@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_event
+from core.twins import refused_as_twin
 from core.validation import require_reason
 from notifications.reminders import offsets as reminder_offsets
 from notifications.reminders import reminder_due
 from org.models import CadreCategory, OrgDepartment
 from org.policy import require_any
-from surveys import notices
+from surveys import notices, policy
 from surveys.models import (
     TO_ANSWER,
     AnswerLine,
@@ -75,13 +76,16 @@ def survey_open(
     *, actor, org_department: OrgDepartment, year: int, title: str, deadline, questions
 ) -> Survey:
     """The dispatcher opens a needs survey for a year: its questions, and one answer
-    waiting for each unit with a liaison (`selectors.recipient_units`)."""
+    waiting for each unit with a liaison (`selectors.recipient_units`). Once a year per
+    department (`policy.survey_twin_refusal`)."""
     require_any(actor, ("issue_dispatch",), org_department.unit)
     title = " ".join((title or "").split())
     if not title:
         raise ValidationError({"title": _("Please give the survey a title.")})
     if not 2000 <= int(year) <= 2100:
         raise ValidationError({"year": _("Please give a year between 2000 and 2100.")})
+    if refusal := policy.survey_twin_refusal(org_department, year):
+        raise ValidationError({"year": refusal})
     if deadline <= timezone.now():
         raise ValidationError({"deadline": _("The deadline must lie in the future.")})
     cleaned = _clean_questions(questions)
@@ -90,13 +94,14 @@ def survey_open(
         raise ValidationError(
             _("No unit of this jurisdiction has a liaison: there is nobody to answer.")
         )
-    survey = Survey.objects.create(
-        org_department=org_department,
-        year=year,
-        title=title[:200],
-        deadline=deadline,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
+    with refused_as_twin(lambda: policy.survey_twin_refusal(org_department, year), field="year"):
+        survey = Survey.objects.create(
+            org_department=org_department,
+            year=year,
+            title=title[:200],
+            deadline=deadline,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
     SurveyQuestion.objects.bulk_create(
         SurveyQuestion(survey=survey, position=i, **q) for i, q in enumerate(cleaned, start=1)
     )

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.twins import TwinConstraint
 from org.models import OrgDepartment, Unit, UnitKind
 
 
@@ -107,6 +108,14 @@ class TrainingClass(models.Model):
             ),
             models.CheckConstraint(condition=Q(days__gte=1), name="class_days_positive"),
             models.CheckConstraint(condition=Q(quota__gte=1), name="class_quota_positive"),
+            # One class per name, institution and dates, even for two dispatchers saving
+            # it at once; validated in the words of `dispatch.twins`, naming the class.
+            TwinConstraint(
+                fields=["name", "institution", "start_date", "end_date"],
+                name="class_once",
+                refusal="dispatch.twins.class_twin_refusal",
+                field="name",
+            ),
         ]
 
     def __str__(self):

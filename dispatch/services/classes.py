@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, save_audited
 from core.formatting import format_date, format_hours
-from dispatch import capacity
+from core.twins import refused_as_twin
+from dispatch import capacity, twins
 from dispatch.models import Dispatch, DispatchStatus, TrainingClass
 from org import policy
 
@@ -77,11 +78,14 @@ def class_save_audited(*, actor, training_class: TrainingClass) -> TrainingClass
     """Save and audit a class, new or changed (`save_audited`; its rules asked by the
     caller); a changed one whose dates or institution moved tells the registered hooks
     (`register_class_moved`), in the same transaction. The write of every door that
-    changes a class: `training_class_save`, the class import."""
+    changes a class: `training_class_save`, the class import, the admin. A twin of another
+    class (`twins.class_twin_refusal`) is refused here, by every door — by the model's
+    validation (`class_once`), or by the database when both are saved at once."""
     before = None
     if training_class.pk is not None:
         before = TrainingClass.objects.filter(pk=training_class.pk).values(*MOVING_FIELDS).first()
-    save_audited(actor=actor, instance=training_class, verb_prefix="class")
+    with refused_as_twin(lambda: twins.class_twin_refusal(training_class), field="name"):
+        save_audited(actor=actor, instance=training_class, verb_prefix="class")
     moved = frozenset(
         field
         for field in MOVING_FIELDS
@@ -221,12 +225,15 @@ def training_class_save(*, actor, training_class: TrainingClass) -> TrainingClas
 
 
 def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) -> None:
-    """Refuse (ValidationError by field) a class, new or changed, that its institution has
-    no seats left for on its dates, whose attendance is recorded and whose dates or hours
-    would change, whose dates or institution a plan holds (`planned_fields_refusal`),
-    whose hours would fall below its sessions' (`sessions_refusal`) or whose dates would
-    leave some of its sessions out (`sessions_dates_refusal`): what `training_class_save`
-    asks, and the admin's class form."""
+    """Refuse (ValidationError by field) a class, new or changed, that is the twin of
+    another (`twins.class_twin_refusal`; asked first: a double click may find no seats
+    left either), that its institution has no seats left for on its dates, whose
+    attendance is recorded and whose dates or hours would change, whose dates or
+    institution a plan holds (`planned_fields_refusal`), whose hours would fall below its
+    sessions' (`sessions_refusal`) or whose dates would leave some of its sessions out
+    (`sessions_dates_refusal`): what `training_class_save` asks, and the admin's class
+    form."""
+    twins.require_class_once(training_class)
     if training_class.pk is not None:
         stored = TrainingClass.objects.filter(pk=training_class.pk)
         stored = (stored.select_for_update() if lock else stored).first()

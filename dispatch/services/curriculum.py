@@ -8,14 +8,15 @@ from django.utils.translation import gettext as _
 
 from audit.services import save_audited
 from core.formatting import format_hours
-from dispatch import teaching
+from dispatch import teaching, twins
 from dispatch.models import ClassSession, TrainingClass
 
 
 @transaction.atomic
 def class_session_save(*, actor, session: ClassSession) -> ClassSession:
     """Add a session to a class's curriculum, or change one. The class is locked, so
-    two sessions saved at once cannot together exceed its credit hours."""
+    two sessions saved at once cannot together exceed its credit hours, nor be the same
+    session twice (`twins.session_twin_refusal`)."""
     training_class = (
         TrainingClass.objects.select_for_update(of=("self",))
         .select_related("organizer__unit", "institution__unit")
@@ -32,6 +33,8 @@ def class_session_save(*, actor, session: ClassSession) -> ClassSession:
         stored = ClassSession.objects.filter(pk=session.pk).values("training_class_id").first()
         if stored is None or stored["training_class_id"] != training_class.pk:
             raise ValidationError(_("This session belongs to another class."))
+    if refusal := twins.session_twin_refusal(session):
+        raise ValidationError({"title": refusal})
     errors = {}
     if session.date and not training_class.start_date <= session.date <= training_class.end_date:
         errors["date"] = _("A session is held within the class's dates.")

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def circular_of(world, status=CircularStatus.ISSUED):
-    klass = training_class(world.city_od, world.school, dt.date(2026, 3, 2), name="春季班")
+    # One class per circular: two of the same name and dates would be twins.
+    name = f"春季班（{CircularStatus(status).label}）"
+    klass = training_class(world.city_od, world.school, dt.date(2026, 3, 2), name=name)
     for cadre, state in [(world.cadre_a, DispatchStatus.ATTENDED), (world.cadre_a1, "absent")]:
         Dispatch.objects.create(
             training_class=klass,

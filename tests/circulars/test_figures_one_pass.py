@@ -145,7 +145,7 @@ def build(world, people_per_unit: int, seed: int = 1):
         unit("外市某局", elsewhere),
     ]
     classes = [
-        training_class(world.city_od, world.school, day, name=f"班次{n}")
+        training_class(world.city_od, world.school, day, name=f"班次{seed}-{n}")
         for n, day in enumerate(
             [dt.date(2025, 12, 31), START, dt.date(2026, 3, 9), END, dt.date(2026, 7, 1)]
         )

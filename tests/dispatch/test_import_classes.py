@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEvent
+from dispatch import twins
 from dispatch.import_cells import parse_date
 from dispatch.models import ClassKind, TrainingClass
 from imports.kinds import Action, registry
@@ -367,11 +368,18 @@ def test_a_number_twice_in_the_file_or_named_by_its_key_too_is_an_error(world):
     errors = errors_by_line(outcomes)
     assert sorted(errors) == [3, 4]
     assert all(number in e[0] and "2" in e[0] for e in errors.values())
-    # Numbered rows are told apart by their numbers: two may share a name and dates.
+    # Numbered rows are told apart by their numbers, but no row makes its class the twin
+    # of another (the same name, institution and dates, dispatch.twins): the commit
+    # refuses it, naming the class already there, and writes nothing.
     commit("classes", world.bob, [row(world, **APRIL)])
     first, second = TrainingClass.objects.order_by("pk")
     shared = [row(world, number=str(k.pk), location="新校区", **APRIL) for k in (first, second)]
-    assert actions(commit("classes", world.bob, shared)) == [Action.UPDATE, Action.UPDATE]
+    with pytest.raises(ValidationError) as refused:
+        commit("classes", world.bob, shared)
+    assert refused.value.message_dict == {"name": [twins.class_twin_message(second)]}
+    assert str(second.pk) in refused.value.message_dict["name"][0]
+    first.refresh_from_db()
+    assert (first.start_date, first.location) == (dt.date(2027, 3, 1), "党校主楼")
 
 
 def test_a_numbered_row_keeps_every_rule_of_a_changed_class(world):

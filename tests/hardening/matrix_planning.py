@@ -161,7 +161,8 @@ PAGES: dict[str, Expect] = {
 
 def _line(actor, plan, year, institution, units, partner=None):
     """A 40-hour quota class of `plan` in March of `year`, seats to `units` (and one
-    offered to `partner`), through the service."""
+    offered to `partner`), through the service; named after its department (the city's
+    and the county's would otherwise be twins: the same name, institution and dates)."""
     from planning import services
     from tests.planning.helpers import good_sessions
 
@@ -169,7 +170,7 @@ def _line(actor, plan, year, institution, units, partner=None):
     return services.line_add(
         actor=actor,
         plan=plan,
-        name=f"{year}年进修班",
+        name=f"{year}年进修班（{plan.org_department.issuer_code}）",
         institution=institution,
         start_date=start,
         end_date=start + dt.timedelta(days=4),

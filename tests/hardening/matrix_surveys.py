@@ -80,7 +80,8 @@ def build(world, client, staff, users):
     from tests.surveys.kit import answer, answer_data, open_survey
 
     waiting = open_survey(client, world.bob, world, title="2027年度需求调研")
-    answered = open_survey(client, world.bob, world, title="2027年度专题需求调研")
+    # (the next year's: a department opens one survey a year)
+    answered = open_survey(client, world.bob, world, year=2028, title="2028年度需求调研")
     row = SurveyAnswer.objects.get(survey=answered, unit=world.a)
     assert (
         answer(client, staff.lily, row, answer_data(["党性教育"], civil_servant=3)).status_code
