@@ -10,6 +10,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Process
 
 from audit.models import AuditEvent
+from core.locking import LockBusy
 from dispatch.models import (
     Dispatch,
     DispatchStatus,
@@ -177,3 +178,19 @@ def test_an_attendance_not_yet_recorded_is_not_corrected(client, world, staff, k
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
     assert unchanged(dispatch, DispatchStatus.ACKNOWLEDGED, before)
+
+
+def test_a_lock_held_by_someone_else_is_a_409_and_keeps_nothing(absent, world, monkeypatch):
+    from api.actions import attendance as attendance_actions
+
+    before = event_count()
+
+    def held(**kwargs):
+        raise LockBusy()
+
+    monkeypatch.setattr(attendance_actions, "attendance_correct_and_continue", held)
+    response = post(world.rita, path(absent), {"result": "present", "reason": REASON})
+
+    assert response.status_code == 409
+    assert response.json()["detail"] == "该事项正在由他人办理，请稍后重试"
+    assert unchanged(absent, DispatchStatus.ABSENT, before)

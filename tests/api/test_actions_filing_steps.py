@@ -6,8 +6,10 @@ before the body is read, and a refusal writes nothing."""
 import datetime as dt
 
 import pytest
+from django.db import OperationalError
 from viewflow.workflow.status import STATUS
 
+from dispatch import services as dispatch_services
 from dispatch.models import Filing, FilingStatus
 from ledger.models import HourKind, HourRecord
 from org.models import Cadre
@@ -206,3 +208,19 @@ def test_reviewing_twice_is_a_409(filed, world):
 
     assert again.status_code == 409
     assert event_count() == before
+
+
+def test_a_lock_held_by_someone_else_is_a_409_and_keeps_nothing(filed, world, monkeypatch):
+    filing, process = filed
+    task = open_task(process, "review")
+    before = event_count()
+
+    def held(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(dispatch_services, "filing_review", held)
+    response = review(world.bob, process, "accepted")
+
+    assert response.status_code == 409
+    assert response.json()["detail"] == "该事项正在由他人办理，请稍后重试"
+    assert untouched(task, before)

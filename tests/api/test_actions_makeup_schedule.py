@@ -9,6 +9,8 @@ import pytest
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
+from core.locking import LockBusy
+from dispatch import services as dispatch_services
 from dispatch.models import Dispatch, DispatchKind, Makeup, MakeupStatus
 from tests.api.actiontools import event_count, post, verbs
 from tests.factories import training_class
@@ -142,3 +144,20 @@ def test_scheduling_twice_is_a_409(owed, world):
 
     assert again.status_code == 409
     assert event_count() == before
+
+
+def test_a_lock_held_by_someone_else_is_a_409_and_keeps_nothing(owed, world, monkeypatch):
+    makeup, process = owed
+    later = later_class(world)
+    task = open_task(process, "schedule")
+    before = event_count()
+
+    def held(**kwargs):
+        raise LockBusy()
+
+    monkeypatch.setattr(dispatch_services, "makeup_schedule", held)
+    response = schedule(world.bob, process, later.pk)
+
+    assert response.status_code == 409
+    assert response.json()["detail"] == "该事项正在由他人办理，请稍后重试"
+    assert untouched(task, before)

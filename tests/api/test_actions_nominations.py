@@ -7,6 +7,8 @@ out of reach, 403 a role lacking or 回避), and a refusal writes nothing."""
 import pytest
 from viewflow.workflow.status import STATUS
 
+from core.locking import LockBusy
+from dispatch import services as dispatch_services
 from dispatch.models import Dispatch, DispatchStatus, QuotaAllocation, QuotaStatus
 from org.models import Cadre
 from tests.api.actiontools import api, event_count, post, verbs
@@ -262,3 +264,21 @@ def test_my_tasks_name_the_action_of_each_step(client, world, staff, klass):
     head_task = open_task(process, "head_approval")
     rows = api(world.alice).get("/api/v1/actions/tasks/").json()["results"]
     assert [row["actions"] for row in rows if row["id"] == head_task.pk] == [["approve-nomination"]]
+
+
+def test_a_lock_held_by_someone_else_is_a_409_and_keeps_nothing(
+    client, world, staff, klass, monkeypatch
+):
+    allocation, process = allot(client, world, klass)
+    task = open_task(process, "nominate")
+    before = event_count()
+
+    def held(**kwargs):
+        raise LockBusy()
+
+    monkeypatch.setattr(dispatch_services, "nomination_submit", held)
+    response = nominate(staff.lily, process, [world.cadre_a.pk])
+
+    assert response.status_code == 409
+    assert response.json()["detail"] == "该事项正在由他人办理，请稍后重试"
+    assert untouched(task, before)  # the claim rolled back too
