@@ -51,9 +51,10 @@ class AttendanceCorrectionForm(AttendanceRowForm):
         self.fields["leave_hours"].initial = dispatch.leave_hours
 
 
-def _dispatch(user, class_pk: int, dispatch_pk: int) -> Dispatch:
+def dispatch_to_correct(user, class_pk: int, dispatch_pk: int) -> Dispatch:
     """The dispatch `dispatch_pk` of class `class_pk`, reached through its class (the
-    institution's or the organizer's people) or its unit; 404 otherwise."""
+    institution's or the organizer's people) or its unit; 404 otherwise. (The API's
+    correction, `api.actions.attendance`, finds it the same way.)"""
     reach = Q(training_class__in=selectors.classes_in_reach(user)) | Q(
         unit__in=org_selectors.units_in_reach(user)
     )
@@ -89,7 +90,7 @@ def _tell(request, done) -> None:
 
 @login_required
 def attendance_correct(request, pk: int, dispatch_pk: int):
-    dispatch = _dispatch(request.user, pk, dispatch_pk)
+    dispatch = dispatch_to_correct(request.user, pk, dispatch_pk)
     training_class = dispatch.training_class
     if not org_selectors.has_unit_permission(
         request.user, "record_attendance", training_class.institution.unit

@@ -9,7 +9,9 @@ answers, and completing a Viewflow human task exactly as its own task page would
   nothing of the caller's, as `workflow.mixins.out_of_reach` says for the pages), claim it
   if it is unclaimed and the caller may (the node's `can_assign`, the same check as the
   claim page), then under the process lock and in one transaction start the activation,
-  run the page's service and `execute()` it, so the process moves on as from the page."""
+  run the page's service and `execute()` it, so the process moves on as from the page.
+  `check_takes` asks the same before an action reads its body, so that who may not take
+  the step hears 403, not what their body lacks."""
 
 from contextlib import contextmanager
 
@@ -103,6 +105,20 @@ def _refuse_execution(task, user):
             % {"owner": owner}
         )
     raise exceptions.PermissionDenied(_("This step is not yours to take."))
+
+
+def check_takes(task, user, *, claim=None):
+    """Before the body is read: 409 when the task is done, 403 when it is not the caller's
+    to take — as `complete_task` decides it again, under the process lock."""
+    node = task.flow_task
+    with service_errors():
+        _check_open(task, user)
+        if task.status == STATUS.NEW:
+            allowed = claim(user, task) if claim else node.can_assign(user, task)
+        else:
+            allowed = node.can_execute(user, task)
+        if not allowed:
+            _refuse_execution(task, user)
 
 
 def complete_task(request, task, perform, *, fields=(), claim=None):

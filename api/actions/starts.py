@@ -33,7 +33,7 @@ LONG_LISTS = (
 )
 
 
-def _ids(help_text, **kwargs):
+def id_list(help_text, **kwargs):
     return serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
         max_length=MAX_IDS,
@@ -80,7 +80,7 @@ class RollCallIssueSerializer(serializers.Serializer):
         choices=RollCallMode.choices, help_text="named 点名调训 / quota 分配名额"
     )
     response_deadline = serializers.DateTimeField(help_text="回复截止时间（须在开班之前）")
-    cadres = _ids("点名调训的干部编号（named 时必填）", required=False, default=list)
+    cadres = id_list("点名调训的干部编号（named 时必填）", required=False, default=list)
     allocations = AllocationSerializer(
         many=True, required=False, default=list, help_text="各单位名额（quota 时必填）"
     )
@@ -197,7 +197,7 @@ class FilingSubmitSerializer(serializers.Serializer):
     start_date = serializers.DateField(help_text="开始日期")
     end_date = serializers.DateField(help_text="结束日期")
     hours = serializers.DecimalField(max_digits=6, decimal_places=1, help_text="学时")
-    participants = _ids("参训干部编号（本单位及下级单位）")
+    participants = id_list("参训干部编号（本单位及下级单位）")
 
     def _units(self):
         return org_selectors.units_in_reach(self.context["request"].user, "act_as_liaison")

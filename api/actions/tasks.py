@@ -1,7 +1,9 @@
 """The caller's open tasks (我的待办, `workflow.mytasks`) and completing them: a dispatch's
 confirmation or request not to attend, the trainee's acknowledgement (签收), the
-registrar's attendance, an approval decision. Each completes the Viewflow task through
-`api.actions.base.complete_task` with the service its page calls."""
+registrar's attendance, an approval decision; and, from the mixins of
+`api.actions.nominations`, `filings` and `makeups`, a nomination's three steps, a
+filing's review and correction, a makeup's scheduling. Each completes the Viewflow task
+through `api.actions.base.complete_task` with the service its page calls."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -11,7 +13,18 @@ from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from api.actions.base import OPEN, complete_task, error_responses, find_task
+from api.actions.base import complete_task, error_responses, find_task
+from api.actions.filings import FilingActions
+from api.actions.makeups import MakeupActions
+from api.actions.nominations import NominationActions
+from api.actions.steps import (
+    APPROVAL_TAG,
+    TASKS_TAG,
+    NoInputSerializer,
+    TaskOutcomeSerializer,
+    outcome,
+    step_schema,
+)
 from api.parsers import JSONParser
 from api.schema import DescribedIdSchema
 from approvals import services as approval_services
@@ -20,11 +33,10 @@ from approvals.models import Decision
 from approvals.views import claim_permission, step_for_task
 from core.http import positive_int
 from dispatch import services as dispatch_services
-from dispatch.flows import DispatchFlow
+from dispatch.flows import DispatchFlow, FilingFlow, MakeupFlow, NominationFlow
 from dispatch.models import AttendanceResult, RequestKind
 from workflow import mytasks
 from workflow.models import ScopedTask
-from workflow.runtime import fresh_artifact
 
 
 def _actions():
@@ -36,6 +48,12 @@ def _actions():
         ApprovalFlow.head_review: ["decide"],
         ApprovalFlow.managing_review: ["decide"],
         ApprovalFlow.co_managing_review: ["decide"],
+        NominationFlow.nominate: ["nominate"],
+        NominationFlow.head_approval: ["approve-nomination"],
+        NominationFlow.dispatcher_review: ["review-nomination"],
+        FilingFlow.review: ["review-filing"],
+        FilingFlow.correct: ["correct-filing"],
+        MakeupFlow.schedule: ["schedule-makeup"],
     }
 
 
@@ -67,46 +85,7 @@ class OpenTaskSerializer(serializers.Serializer):
         return _actions().get(row.task.flow_task, [])
 
 
-class NextTaskSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk", help_text="任务编号")
-    node = serializers.CharField(source="flow_task.name", help_text="步骤代码")
-    status = serializers.CharField(help_text="任务状态")
-    owner = serializers.CharField(
-        source="owner.username",
-        allow_null=True,
-        default=None,
-        help_text="认领人的登录名（未认领为空）",
-    )
-
-
-class TaskOutcomeSerializer(serializers.Serializer):
-    task = serializers.IntegerField(help_text="已办结的任务编号")
-    process = serializers.IntegerField(help_text="流程编号")
-    process_status = serializers.CharField(help_text="流程状态")
-    subject_status = serializers.CharField(allow_null=True, help_text="事项状态（如调训状态）")
-    open_tasks = NextTaskSerializer(many=True, help_text="流程中仍待办的后续任务")
-
-
-def outcome(task) -> dict:
-    process = task.process.coerced
-    process.refresh_from_db()
-    subject = fresh_artifact(process)
-    return {
-        "task": task.pk,
-        "process": process.pk,
-        "process_status": process.status,
-        "subject_status": getattr(subject, "status", None),
-        "open_tasks": list(
-            process.task_set.filter(status__in=OPEN).select_related("owner").order_by("pk")
-        ),
-    }
-
-
 # -- what the actions take -----------------------------------------------------------------
-
-
-class NoInputSerializer(serializers.Serializer):
-    pass
 
 
 class RequestSerializer(serializers.Serializer):
@@ -140,22 +119,6 @@ class DecisionSerializer(serializers.Serializer):
     )
 
 
-#: the schema's tags, the read endpoints' domain names
-DISPATCH_TAG = "点名调训与调训"
-APPROVAL_TAG = "审批"
-TASKS_TAG = "我的待办"
-
-
-def _done(serializer_class, summary, description, tag=DISPATCH_TAG):
-    return extend_schema(
-        tags=[tag],
-        summary=summary,
-        description=description,
-        request=serializer_class,
-        responses={200: TaskOutcomeSerializer, **error_responses(400, 403, 404, 409)},
-    )
-
-
 @extend_schema_view(
     list=extend_schema(
         tags=[TASKS_TAG],
@@ -170,8 +133,15 @@ def _done(serializer_class, summary, description, tag=DISPATCH_TAG):
         responses={200: OpenTaskSerializer, **error_responses(404)},
     ),
 )
-class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """我的待办 and the actions that complete its tasks."""
+class TaskActionViewSet(
+    NominationActions,
+    FilingActions,
+    MakeupActions,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """我的待办 and the actions that complete its tasks (those of nominations, filings and
+    makeups in the mixins' modules)."""
 
     serializer_class = OpenTaskSerializer
     lookup_value_regex = r"\d+"
@@ -199,7 +169,7 @@ class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
-    @_done(
+    @step_schema(
         NoInputSerializer,
         "确认参训",
         "单位联络员对点名调训的确认（与任务页“确认参训”相同：调训服务 dispatch_confirm，"
@@ -218,7 +188,7 @@ class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return Response(TaskOutcomeSerializer(outcome(task)).data)
 
-    @_done(
+    @step_schema(
         RequestSerializer,
         "申请请假、缓训或免训",
         "单位联络员代替确认提出请假、缓训或免训申请（理由必填，附件可选），随后进入审批流程。"
@@ -248,7 +218,7 @@ class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return Response(TaskOutcomeSerializer(outcome(task)).data)
 
-    @_done(
+    @step_schema(
         NoInputSerializer,
         "签收入学通知",
         "学员本人签收；干部无账号时由单位联络员代为签收（与任务页规则相同）。记录签收时间与 IP。",
@@ -268,7 +238,7 @@ class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return Response(TaskOutcomeSerializer(outcome(task)).data)
 
-    @_done(
+    @step_schema(
         AttendanceSerializer,
         "登记一名学员的考勤",
         "培训机构教务登记出勤、缺勤或退学（请假超过班次学时 1/7 即退学；缺勤须补训），"
@@ -291,7 +261,7 @@ class TaskActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return Response(TaskOutcomeSerializer(outcome(task)).data)
 
-    @_done(
+    @step_schema(
         DecisionSerializer,
         "审批决定",
         "审批人同意、不同意或退回（后两者须写明理由）。本人提出的申请或与本人有关的申请须回避："

@@ -22,7 +22,7 @@ def operations(user):
 def test_every_action_is_documented_in_chinese_with_its_refusals(world):
     found = operations(world.bob)
 
-    assert len(found) == 14, sorted(found)
+    assert len(found) == 21, sorted(found)
     for (path, method), operation in found.items():
         assert CJK.search(operation.get("summary", "")), (path, method)
         assert CJK.search(operation.get("description", "")), (path, method)
@@ -36,6 +36,19 @@ def test_every_action_is_documented_in_chinese_with_its_refusals(world):
     assert "multipart/form-data" in confirm["requestBody"]["content"]
     roll_call = found[("/api/v1/actions/roll-calls/", "post")]
     assert "201" in roll_call["responses"]
+    # The steps of nominations, filings and makeups, and the attendance correction.
+    for step in (
+        "tasks/{id}/nominate/",
+        "tasks/{id}/approve-nomination/",
+        "tasks/{id}/review-nomination/",
+        "tasks/{id}/review-filing/",
+        "tasks/{id}/correct-filing/",
+        "tasks/{id}/schedule-makeup/",
+        "classes/{id}/attendance/{dispatch_id}/correct/",
+    ):
+        operation = found[(f"/api/v1/actions/{step}", "post")]
+        assert {"200", "400", "401", "403", "404", "409"} <= set(operation["responses"]), step
+        assert "application/json" in operation["requestBody"]["content"], step
 
 
 def test_framework_refusals_read_in_chinese(world, klass):
