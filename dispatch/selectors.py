@@ -46,6 +46,18 @@ def class_list(user) -> QuerySet[TrainingClass]:
     return classes_in_reach(user).select_related("institution__unit", "organizer__unit")
 
 
+def makeup_class_choices(user) -> QuerySet[TrainingClass]:
+    """The classes a dispatcher may schedule an owed makeup into (the task page and the
+    API offer the same): not begun yet, organized within their dispatch jurisdiction;
+    `makeup_schedule` asks the rest (dates, seats, clashes)."""
+    from django.utils import timezone
+
+    from org import selectors as org_selectors
+
+    units = org_selectors.units_in_reach(user, "issue_dispatch")
+    return class_list(user).filter(start_date__gt=timezone.localdate(), organizer__unit__in=units)
+
+
 def home_summary(user, roles) -> dict:
     """What each role's landing page shows, a handful of queries in all (the task counts
     and first rows are the 我的待办 block's own: `workflow.mytasks.summary`)."""

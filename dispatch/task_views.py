@@ -4,7 +4,6 @@ the service checks the jurisdiction again and that the step is still open."""
 
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -389,10 +388,7 @@ class MakeupScheduleView(TaskFormView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        units = org_selectors.units_in_reach(self.request.user, "issue_dispatch")
-        form.fields["training_class"].queryset = selectors.class_list(self.request.user).filter(
-            start_date__gt=timezone.localdate(), organizer__unit__in=units
-        )
+        form.fields["training_class"].queryset = selectors.makeup_class_choices(self.request.user)
         return form
 
     def perform(self, form):

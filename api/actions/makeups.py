@@ -2,7 +2,6 @@
 dispatcher puts it into a later class of their jurisdiction (`makeup_schedule`, the task
 page's service) — a makeup dispatch, which starts its own DispatchFlow as from the page."""
 
-from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,7 +11,6 @@ from api.actions.steps import FILING_TAG, TaskOutcomeSerializer, TaskSteps, outc
 from dispatch import selectors as dispatch_selectors
 from dispatch import services as dispatch_services
 from dispatch.flows import MakeupFlow
-from org import selectors as org_selectors
 
 
 class MakeupScheduleSerializer(serializers.Serializer):
@@ -23,13 +21,8 @@ class MakeupScheduleSerializer(serializers.Serializer):
     )
 
     def validate_training_class(self, pk):
-        # The classes the task page offers (`MakeupScheduleView.get_form`).
-        user = self.context["request"].user
-        units = org_selectors.units_in_reach(user, "issue_dispatch")
-        classes = dispatch_selectors.class_list(user).filter(
-            start_date__gt=timezone.localdate(), organizer__unit__in=units
-        )
-        return one_of(classes, pk)
+        # The classes the task page offers.
+        return one_of(dispatch_selectors.makeup_class_choices(self.context["request"].user), pk)
 
 
 class MakeupScheduledSerializer(TaskOutcomeSerializer):
