@@ -33,14 +33,10 @@ from org import selectors as org_selectors
 MAX_ROWS = 1000
 
 
-class RosterRowSerializer(serializers.Serializer):
-    dispatch = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="调训编号")
-    result = serializers.ChoiceField(
-        choices=AttendanceResult.choices,
-        help_text="present 出勤（班次结业后方可登记）/ absent 缺训 / withdrawn 退学",
-    )
-    # Checked by the roster's row form (one decimal, within the class hours), keyed by
-    # the dispatch like every other row error.
+class HoursFields(serializers.Serializer):
+    """The hours of a roster row and of a correction, checked by the pages' own forms
+    (one decimal, within the class hours)."""
+
     hours = serializers.DecimalField(
         max_digits=None,
         decimal_places=None,
@@ -50,6 +46,15 @@ class RosterRowSerializer(serializers.Serializer):
     )
     leave_hours = serializers.DecimalField(
         max_digits=None, decimal_places=None, required=False, allow_null=True, help_text="请假学时"
+    )
+
+
+class RosterRowSerializer(HoursFields):
+    # Keyed by the dispatch like every other row error.
+    dispatch = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="调训编号")
+    result = serializers.ChoiceField(
+        choices=AttendanceResult.choices,
+        help_text="present 出勤（班次结业后方可登记）/ absent 缺训 / withdrawn 退学",
     )
 
 
@@ -61,21 +66,11 @@ class RosterRecordedSerializer(serializers.Serializer):
     recorded = serializers.ListField(child=serializers.IntegerField(), help_text="已登记的调训编号")
 
 
-class CorrectionSerializer(serializers.Serializer):
+class CorrectionSerializer(HoursFields):
     # Read again by the correction page's form, which gives the page's messages.
     result = serializers.ChoiceField(
         choices=AttendanceResult.choices,
         help_text="present 出勤（班次结业后方可更正为出勤）/ absent 缺训 / withdrawn 退学",
-    )
-    hours = serializers.DecimalField(
-        max_digits=None,
-        decimal_places=None,
-        required=False,
-        allow_null=True,
-        help_text="计入学时（默认为班次学时减请假学时）",
-    )
-    leave_hours = serializers.DecimalField(
-        max_digits=None, decimal_places=None, required=False, allow_null=True, help_text="请假学时"
     )
     reason = serializers.CharField(
         required=False, allow_blank=True, max_length=REASON_MAX_LENGTH, help_text="更正理由（必填）"
