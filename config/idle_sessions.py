@@ -14,8 +14,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 
-# Epoch seconds of the session's last save by this middleware (or at the login).
-TOUCHED_KEY = "_xundiao_touched"
+from core.session_stamp import TOUCHED_KEY, stamp
 
 
 class IdleSessionMiddleware:
@@ -41,5 +40,5 @@ class IdleSessionMiddleware:
             session.modified
             or now - session.get(TOUCHED_KEY, 0) >= settings.XUNDIAO_SESSION_TOUCH_SECONDS
         ):
-            session[TOUCHED_KEY] = now
+            stamp(session)
         return response
