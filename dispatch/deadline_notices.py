@@ -34,16 +34,58 @@ from notifications.services import notify
 
 
 def _notice_issued_at(dispatch):
-    """When the dispatch's notice was issued (None before it was)."""
+    """When the dispatch's acknowledgement window opened: its notice was issued, or later
+    a request made at 签收 was refused (None before the notice)."""
     from notifications.models import IssuedDocument
 
     if not dispatch.notice_reference:
         return None
-    return (
+    issued = (
         IssuedDocument.objects.filter(document_number=dispatch.notice_reference)
         .values_list("issued_at", flat=True)
         .first()
     )
+    return _later(issued, refusals_at([dispatch.pk]).get(dispatch.pk))
+
+
+def _later(*moments):
+    moments = [m for m in moments if m is not None]
+    return max(moments) if moments else None
+
+
+def refusals_at(dispatch_ids) -> dict:
+    """{dispatch id: when its latest request was refused} (one query): a request made at
+    签收 and refused reopens the acknowledgement by a new due moment, from then."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Max
+
+    from audit.models import AuditEvent
+    from dispatch.models import Dispatch
+
+    ids = [str(pk) for pk in dispatch_ids]
+    if not ids:
+        return {}
+    rows = (
+        AuditEvent.objects.filter(
+            target_type=ContentType.objects.get_for_model(Dispatch),
+            target_id__in=ids,
+            verb="dispatch.request_refused",
+        )
+        .values("target_id")
+        .annotate(at=Max("created_at"))
+    )
+    return {int(row["target_id"]): row["at"] for row in rows}
+
+
+def window_opened(dispatches) -> list:
+    """The dispatches (annotated with `notice_issued_at`), each with `notice_issued_at`
+    moved to a later refusal of a request made at 签收: the moment its acknowledgement
+    window opened, from which its reminder slots count."""
+    dispatches = list(dispatches)
+    refused = refusals_at([d.pk for d in dispatches])
+    for dispatch in dispatches:
+        dispatch.notice_issued_at = _later(dispatch.notice_issued_at, refused.get(dispatch.pk))
+    return dispatches
 
 
 def _step_url(dispatch, step: str, process_url=None, task_url=None) -> str:
@@ -164,7 +206,8 @@ def _acknowledgements_on_behalf(roll_call, now, slot):
     """The roll call's open notices acknowledged on behalf whose reminder `slot` is due
     by `now` (every one due, when reminders are off: `slot` None)."""
     due = []
-    for dispatch in _open_acknowledgements(roll_call, now).filter(acknowledge_due__gt=now):
+    open_ = _open_acknowledgements(roll_call, now).filter(acknowledge_due__gt=now)
+    for dispatch in window_opened(open_):
         if trainee_acts(dispatch, "acknowledge"):
             continue
         own = reminder_due(dispatch.acknowledge_due, now, dispatch.notice_issued_at)

@@ -9,7 +9,7 @@ The events arrive one by one — the roll call's timer, each dispatch's own time
 "<pk>@<round>", the round being the item's due moment). A later call for the same roll
 call, step and slot names only what no earlier message named to that recipient, and
 sends nothing when that is nothing. The first message's key is
-`rollcall:<pk>:<step>:all:<slot>`, a later one's has the lowest new pk instead of `all`:
+`rollcall:<pk>:<step>:all:<slot>`, a later one's has its first new item instead of `all`:
 retries and concurrent callers that put together the same message collide on the key
 (`notify` is idempotent per key and recipient) and it goes out once.
 """
@@ -66,7 +66,9 @@ def fresh_shares(prefix: str, suffix: str, served: dict) -> list[Share]:
         fresh = [(obj, it) for obj, it in pairs if not seen or it not in seen]
         if not fresh:
             continue
-        tag = "all" if not seen else str(min(obj.pk for obj, _ in fresh))
+        # A later message is keyed by the first item it names, round included: a new
+        # round of an item named before is news under a key of its own.
+        tag = "all" if not seen else min(it for _, it in fresh)
         shares.append(
             Share(user, f"{prefix}{tag}", [obj for obj, _ in fresh], sorted(it for _, it in fresh))
         )

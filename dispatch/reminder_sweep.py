@@ -14,6 +14,7 @@ from dispatch.deadline_notices import (
     _open_acknowledgements,
     _step_url,
     step_key,
+    window_opened,
 )
 from dispatch.notices import (
     acknowledge_task_urls,
@@ -134,7 +135,9 @@ def reminder_candidates(now):
     alone_ids = {d.pk for d in alone}
     on_behalf = {d.roll_call_id: d.roll_call for d in notified if d.pk not in alone_ids}
     for roll_call in on_behalf.values():
-        dispatches = list(_open_acknowledgements(roll_call, now).filter(acknowledge_due__gt=now))
+        dispatches = window_opened(
+            _open_acknowledgements(roll_call, now).filter(acknowledge_due__gt=now)
+        )
         slots = {}
         for dispatch in dispatches:
             if trainee_acts(dispatch, "acknowledge"):
@@ -191,4 +194,4 @@ def _with_notice_issued_at(dispatches) -> list:
     )
     for dispatch in dispatches:
         dispatch.notice_issued_at = issued.get(dispatch.notice_reference)
-    return dispatches
+    return window_opened(dispatches)

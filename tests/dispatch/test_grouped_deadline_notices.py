@@ -9,11 +9,21 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from dispatch.models import Dispatch
+from approvals.models import ApprovalRequest
+from dispatch.grouped_notices import item
+from dispatch.models import Dispatch, DispatchStatus
 from notifications.models import Event, Notification
 from org import services as org_services
 from tests.factories import cadre, user
-from tests.flowtools import act, deadline, fire_at, issue_roll_call, open_task, process_of
+from tests.flowtools import (
+    act,
+    deadline,
+    decide,
+    fire_at,
+    issue_roll_call,
+    open_task,
+    process_of,
+)
 
 pytestmark = [pytest.mark.klass(name="全市专题培训班"), pytest.mark.usefixtures("media")]
 
@@ -129,7 +139,55 @@ def test_a_notice_issued_later_is_reminded_on_its_own_naming_only_itself(
     fire_at(later.acknowledge_due - dt.timedelta(hours=12), "send_reminders")
     fire_at(later.acknowledge_due - dt.timedelta(hours=11))
     second = reminders_to(staff.luke, key__contains=":acknowledge:").exclude(pk=one.pk)
+    tag = item(later, later.acknowledge_due)
     assert [n.key for n in second] == [
-        f"rollcall:{later.roll_call_id}:acknowledge:{later.pk}:reminder-1d"
+        f"rollcall:{later.roll_call_id}:acknowledge:{tag}:reminder-1d"
     ]
     assert later.cadre.name in second.get().body and first.cadre.name not in second.get().body
+
+
+def test_a_refused_request_at_acknowledgement_is_reminded_again_in_its_new_round(
+    world, staff, five_of_b, client
+):
+    """Zhang's notice first, another's a day later (a later message, keyed by its item);
+    that one's request at 签收 is refused: its new window gets no 3-day reminder at once,
+    and its 1-day reminder goes out again although a message of the same slot named it."""
+    from time_machine import travel
+
+    first, later = five_of_b[0], five_of_b[1]
+    client.force_login(staff.luke)
+    act(client, open_task(process_of(first, "DispatchFlow"), "confirm"), {"action": "confirm"})
+    t0 = timezone.now()
+    with travel(t0 + dt.timedelta(days=1), tick=False):
+        client.force_login(staff.luke)
+        act(client, open_task(process_of(later, "DispatchFlow"), "confirm"), {"action": "confirm"})
+    first.refresh_from_db()
+    later.refresh_from_db()
+    fire_at(first.acknowledge_due - dt.timedelta(hours=12), "send_reminders")
+    fire_at(later.acknowledge_due - dt.timedelta(hours=12), "send_reminders")
+    acknowledge = reminders_to(staff.luke, key__contains=":acknowledge:")
+    before = set(acknowledge.values_list("pk", flat=True))
+    assert len(before) == 2
+
+    # Luke asks leave for the later cadre at 签收; the unit's head refuses it.
+    process = process_of(later, "DispatchFlow")
+    refused_at = later.acknowledge_due - dt.timedelta(hours=6)
+    with travel(refused_at, tick=False):
+        client.force_login(staff.luke)
+        data = {"action": "request", "kind": "leave", "reason": "突发疾病需住院治疗"}
+        assert act(client, open_task(process, "acknowledge"), data).status_code == 302
+        approval = process_of(ApprovalRequest.objects.get(subject_id=later.pk), "ApprovalFlow")
+        decide(client, world.charlie, approval, "head_review", "rejected", "请按时参训")
+    later.refresh_from_db()
+    assert later.status == DispatchStatus.NOTIFIED
+    assert later.acknowledge_due > refused_at + dt.timedelta(days=2)
+
+    # The sweep an hour after the refusal: no 3-day reminder (the refusal said it all).
+    fire_at(refused_at + dt.timedelta(hours=1), "send_reminders")
+    assert acknowledge.count() == 2
+    # A day before the new due moment: reminded again, of the new round.
+    fire_at(later.acknowledge_due - dt.timedelta(hours=12), "send_reminders")
+    fire_at(later.acknowledge_due - dt.timedelta(hours=11))
+    [again] = acknowledge.exclude(pk__in=before)
+    assert again.key.endswith(f"{item(later, later.acknowledge_due)}:reminder-1d")
+    assert later.cadre.name in again.body
