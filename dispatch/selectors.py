@@ -345,11 +345,14 @@ def roll_call_notified(roll_call) -> QuerySet:
 
 
 def acknowledgement_counts(roll_call) -> dict:
-    """{"total": notices in force, "pending": not yet acknowledged}, in one query."""
+    """{"total": notices in force, "pending": not yet acknowledged}, in one query — a
+    notice whose trainee asked leave, deferral or exemption at 签收 stands and is not
+    acknowledged while the request waits: pending."""
     from dispatch.models import DispatchStatus
 
+    waiting = (DispatchStatus.NOTIFIED, DispatchStatus.REQUESTED)
     return _notices_in_force(roll_call.dispatches.all()).aggregate(
-        total=Count("pk"), pending=Count("pk", filter=Q(status=DispatchStatus.NOTIFIED))
+        total=Count("pk"), pending=Count("pk", filter=Q(status__in=waiting))
     )
 
 

@@ -92,3 +92,13 @@ def test_a_cancelled_roll_calls_notices_are_void(world, staff, klass, client):
     text = page(client, world, roll_call)
     assert "共0份通知，0份尚未签收" in text
     assert world.cadre_a.name not in text and world.cadre_a1.name not in text
+
+
+def test_a_notice_whose_request_waits_is_still_pending(world, staff, klass, client):
+    """Leave asked at 签收 and not decided yet: the notice stands and is not acknowledged."""
+    first, second = notified(client, world, staff, klass, [world.cadre_a, world.cadre_a1])
+    Dispatch.objects.filter(pk=second.pk).update(status=DispatchStatus.REQUESTED)
+
+    roll_call = first.roll_call
+    assert selectors.acknowledgement_counts(roll_call) == {"total": 2, "pending": 2}
+    assert "共2份通知，2份尚未签收" in page(client, world, roll_call)
