@@ -23,6 +23,7 @@ from dispatch.models import (
     QuotaAllocation,
 )
 from org.policy import DISPATCHER_PERMISSION, is_dispatcher, may
+from org.selectors import units_in_reach
 
 
 def may_issue_roll_call(user) -> bool:
@@ -188,6 +189,25 @@ def may_request_after_notice(user, dispatch) -> bool:
     dispatcher who took over an escalated acknowledgement (the unit asks, not the
     department that decides)."""
     return acknowledging_capacity(user, dispatch) in (ACK_TRAINEE, ACK_LIAISON)
+
+
+def may_request_after_notice_among(user, dispatches) -> set[int]:
+    """`may_request_after_notice` for many dispatches at once (a page of 我的待办): the ids
+    of those `user` may ask for — their own, and those of units they are the liaison of.
+    At most one query, whatever the number (the dispatches' cadres loaded)."""
+    dispatches = list(dispatches)
+    own = {d.pk for d in dispatches if user is not None and d.cadre.user_id == user.pk}
+    others = [d for d in dispatches if d.pk not in own]
+    if not others:
+        return own
+    if user is None:  # the system, as `org.policy.may` says
+        return own | {d.pk for d in others}
+    liaison_units = set(
+        units_in_reach(user, "act_as_liaison")
+        .filter(pk__in={d.unit_id for d in others})
+        .values_list("pk", flat=True)
+    )
+    return own | {d.pk for d in others if d.unit_id in liaison_units}
 
 
 def require_request_after_notice(user, dispatch) -> None:

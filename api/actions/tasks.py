@@ -1,7 +1,7 @@
 """The caller's open tasks (我的待办, `workflow.mytasks`) and completing them: a dispatch's
-confirmation or request not to attend, the trainee's acknowledgement (签收), the
-registrar's attendance, an approval decision; and, from the mixins of
-`api.actions.nominations`, `filings` and `makeups`, a nomination's three steps, a
+confirmation or request not to attend, the trainee's acknowledgement (签收) or request
+made instead of it, the registrar's attendance, an approval decision; and, from the mixins
+of `api.actions.nominations`, `filings` and `makeups`, a nomination's three steps, a
 filing's review and correction, a makeup's scheduling. Each completes the Viewflow task
 through `api.actions.base.complete_task` with the service its page calls."""
 
@@ -13,7 +13,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from api.actions.base import complete_task, error_responses, find_task
+from api.actions.base import (
+    check_takes,
+    complete_task,
+    error_responses,
+    find_task,
+    service_errors,
+)
 from api.actions.filings import FilingActions
 from api.actions.makeups import MakeupActions
 from api.actions.nominations import NominationActions
@@ -32,6 +38,7 @@ from approvals.flows import ApprovalFlow
 from approvals.models import Decision
 from approvals.views import claim_permission, step_for_task
 from core.http import positive_int
+from dispatch import policy as dispatch_policy
 from dispatch import services as dispatch_services
 from dispatch.flows import DispatchFlow, FilingFlow, MakeupFlow, NominationFlow
 from dispatch.models import AttendanceResult, RequestKind
@@ -43,7 +50,7 @@ def _actions():
     """Which API action completes a task of each node."""
     return {
         DispatchFlow.confirm: ["confirm", "request"],
-        DispatchFlow.acknowledge: ["acknowledge"],
+        DispatchFlow.acknowledge: ["acknowledge", "request"],
         DispatchFlow.record_attendance: ["attendance"],
         ApprovalFlow.head_review: ["decide"],
         ApprovalFlow.managing_review: ["decide"],
@@ -58,6 +65,26 @@ def _actions():
 
 
 DECISION_NODES = ("head_review", "managing_review", "co_managing_review")
+
+
+def _offered(tasks, user) -> dict[int, list[str]]:
+    """The actions each task's row names: its node's, less `request` at a 签收 the caller
+    may only acknowledge (`dispatch.policy.may_request_after_notice`: a dispatcher who took
+    over an escalated one). Asked once for the page (its subjects already loaded)."""
+    actions = _actions()
+    notices = {
+        task.pk: task.process.artifact
+        for task in tasks
+        if task.flow_task == DispatchFlow.acknowledge
+    }
+    may_ask = dispatch_policy.may_request_after_notice_among(user, notices.values())
+    offered = {}
+    for task in tasks:
+        names = actions.get(task.flow_task, [])
+        if task.pk in notices and notices[task.pk].pk not in may_ask:
+            names = [name for name in names if name != "request"]
+        offered[task.pk] = names
+    return offered
 
 
 # -- what the answers look like ------------------------------------------------------------
@@ -82,7 +109,7 @@ class OpenTaskSerializer(serializers.Serializer):
         return row.due.isoformat() if row.due else None
 
     def get_actions(self, row) -> list[str]:
-        return _actions().get(row.task.flow_task, [])
+        return self.context["offered"][row.task.pk]
 
 
 # -- what the actions take -----------------------------------------------------------------
@@ -155,14 +182,18 @@ class TaskActionViewSet(
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        rows = mytasks.rows(page, request.user)
-        return self.get_paginated_response(OpenTaskSerializer(rows, many=True).data)
+        return self.get_paginated_response(self._rows(page, many=True))
 
     def retrieve(self, request, pk=None):
         task = self.get_queryset().filter(pk=positive_int(pk)).first()
         if task is None:
             raise NotFound()
-        return Response(OpenTaskSerializer(mytasks.rows([task], request.user)[0]).data)
+        return Response(self._rows([task], many=False))
+
+    def _rows(self, tasks, *, many):
+        rows = mytasks.rows(tasks, self.request.user)
+        context = {"offered": _offered(tasks, self.request.user)}
+        return OpenTaskSerializer(rows if many else rows[0], many=many, context=context).data
 
     def _validated(self, serializer_class):
         serializer = serializer_class(data=self.request.data)
@@ -191,8 +222,10 @@ class TaskActionViewSet(
     @step_schema(
         RequestSerializer,
         "申请请假、缓训或免训",
-        "单位联络员代替确认提出请假、缓训或免训申请（理由必填，附件可选），随后进入审批流程。"
-        "可用 multipart/form-data 上传附件。",
+        "在“确认参训”任务上，单位联络员代替确认提出请假、缓训或免训申请；在“签收入学通知”"
+        "任务上，学员本人（干部无账号时为单位联络员）代替签收提出申请，入学通知在审批决定前"
+        "仍然有效（调训专员接办的逾期签收不可申请，答 403）。理由必填（至多 1000 字），"
+        "附件可选；随后进入审批流程。班次开班后不再受理。可用 multipart/form-data 上传附件。",
     )
     @action(
         detail=True,
@@ -202,12 +235,23 @@ class TaskActionViewSet(
         parser_classes=[MultiPartParser, FormParser, JSONParser],
     )
     def ask(self, request, pk=None):
-        task = find_task(request.user, pk, [DispatchFlow.confirm])
+        """Instead of confirming (the unit), or instead of 签收 (the trainee, or the
+        liaison for a cadre without an account) — the service the task's page calls. At
+        签收, who may not ask hears 403 before the body is read (`check_takes`, then
+        `dispatch.policy.may_request_after_notice`): a dispatcher holding an escalated
+        acknowledgement may acknowledge, not ask."""
+        task = find_task(request.user, pk, [DispatchFlow.confirm, DispatchFlow.acknowledge])
+        service = dispatch_services.dispatch_request
+        if task.flow_task == DispatchFlow.acknowledge:
+            check_takes(task, request.user)
+            with service_errors():
+                dispatch_policy.require_request_after_notice(request.user, task.process.artifact)
+            service = dispatch_services.dispatch_request_after_notice
         data = self._validated(RequestSerializer)
         complete_task(
             request,
             task,
-            lambda activation: dispatch_services.dispatch_request(
+            lambda activation: service(
                 actor=request.user,
                 dispatch=activation.process.artifact,
                 kind=data["kind"],
