@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from dispatch import grouped_notices
 from dispatch.deadline_notices import (
-    _acknowledgements_on_behalf,
     _open_acknowledgements,
     _step_url,
     step_key,
@@ -138,26 +137,20 @@ def reminder_candidates(now):
         dispatches = window_opened(
             _open_acknowledgements(roll_call, now).filter(acknowledge_due__gt=now)
         )
-        slots = {}
+        # The notices acknowledged on behalf, by the reminder slot due for each.
+        by_slot: dict[str, list] = {}
         for dispatch in dispatches:
             if trainee_acts(dispatch, "acknowledge"):
                 continue
             slot = reminder_due(dispatch.acknowledge_due, now, dispatch.notice_issued_at)
             if slot is not None:
-                slots.setdefault(slot.key_suffix, dispatch)
-        for first in slots.values():
-            pairs = [
-                (d, grouped_notices.item(d, d.acknowledge_due))
-                for d in _acknowledgements_on_behalf(
-                    roll_call,
-                    now,
-                    reminder_due(first.acknowledge_due, now, first.notice_issued_at),
-                )
-            ]
+                by_slot.setdefault(slot.key_suffix, []).append(dispatch)
+        for same_slot in by_slot.values():
+            first = same_slot[0]
             yield from _grouped(
                 roll_call,
                 "acknowledge",
-                pairs,
+                [(d, grouped_notices.item(d, d.acknowledge_due)) for d in same_slot],
                 due=first.acknowledge_due,
                 since=first.notice_issued_at,
                 now=now,
