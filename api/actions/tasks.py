@@ -195,11 +195,6 @@ class TaskActionViewSet(
         context = {"offered": _offered(tasks, self.request.user)}
         return OpenTaskSerializer(rows if many else rows[0], many=many, context=context).data
 
-    def _validated(self, serializer_class):
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     @step_schema(
         NoInputSerializer,
         "确认参训",
@@ -208,13 +203,12 @@ class TaskActionViewSet(
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        task = find_task(request.user, pk, [DispatchFlow.confirm])
-        self._validated(NoInputSerializer)  # an unreadable body is a 400, not a confirmation
-        complete_task(
-            request,
+        task = self.take(pk, [DispatchFlow.confirm])
+        self.validated(NoInputSerializer)  # an unreadable body is a 400, not a confirmation
+        self.complete(
             task,
-            lambda activation: dispatch_services.dispatch_confirm(
-                actor=request.user, dispatch=activation.process.artifact
+            lambda dispatch: dispatch_services.dispatch_confirm(
+                actor=request.user, dispatch=dispatch
             ),
         )
         return Response(TaskOutcomeSerializer(outcome(task)).data)
@@ -236,24 +230,22 @@ class TaskActionViewSet(
     )
     def ask(self, request, pk=None):
         """Instead of confirming (the unit), or instead of 签收 (the trainee, or the
-        liaison for a cadre without an account) — the service the task's page calls. At
-        签收, who may not ask hears 403 before the body is read (`check_takes`, then
+        liaison for a cadre without an account) — the service the task's page calls. Who
+        may not ask hears 403 before the body is read (`take`; at 签收 also
         `dispatch.policy.may_request_after_notice`): a dispatcher holding an escalated
         acknowledgement may acknowledge, not ask."""
-        task = find_task(request.user, pk, [DispatchFlow.confirm, DispatchFlow.acknowledge])
+        task = self.take(pk, [DispatchFlow.confirm, DispatchFlow.acknowledge])
         service = dispatch_services.dispatch_request
         if task.flow_task == DispatchFlow.acknowledge:
-            check_takes(task, request.user)
             with service_errors():
                 dispatch_policy.require_request_after_notice(request.user, task.process.artifact)
             service = dispatch_services.dispatch_request_after_notice
-        data = self._validated(RequestSerializer)
-        complete_task(
-            request,
+        data = self.validated(RequestSerializer)
+        self.complete(
             task,
-            lambda activation: service(
+            lambda dispatch: service(
                 actor=request.user,
-                dispatch=activation.process.artifact,
+                dispatch=dispatch,
                 kind=data["kind"],
                 reason=data["reason"],
                 attachment=data.get("attachment"),
@@ -269,14 +261,13 @@ class TaskActionViewSet(
     )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        task = find_task(request.user, pk, [DispatchFlow.acknowledge])
-        self._validated(NoInputSerializer)  # an unreadable body is a 400, not a receipt
-        complete_task(
-            request,
+        task = self.take(pk, [DispatchFlow.acknowledge])
+        self.validated(NoInputSerializer)  # an unreadable body is a 400, not a receipt
+        self.complete(
             task,
-            lambda activation: dispatch_services.dispatch_acknowledge(
+            lambda dispatch: dispatch_services.dispatch_acknowledge(
                 actor=request.user,
-                dispatch=activation.process.artifact,
+                dispatch=dispatch,
                 ip=request.META.get("REMOTE_ADDR"),
             ),
         )
@@ -290,14 +281,13 @@ class TaskActionViewSet(
     )
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
-        task = find_task(request.user, pk, [DispatchFlow.record_attendance])
-        data = self._validated(AttendanceSerializer)
-        complete_task(
-            request,
+        task = self.take(pk, [DispatchFlow.record_attendance])
+        data = self.validated(AttendanceSerializer)
+        self.complete(
             task,
-            lambda activation: dispatch_services.attendance_record(
+            lambda dispatch: dispatch_services.attendance_record(
                 actor=request.user,
-                dispatch=activation.process.artifact,
+                dispatch=dispatch,
                 result=data["result"],
                 leave_hours=data["leave_hours"] or 0,
             ),
@@ -316,7 +306,8 @@ class TaskActionViewSet(
     def decide(self, request, pk=None):
         nodes = [getattr(ApprovalFlow, name) for name in DECISION_NODES]
         task = find_task(request.user, pk, nodes)
-        data = self._validated(DecisionSerializer)
+        check_takes(task, request.user, claim=claim_permission(task.flow_task))
+        data = self.validated(DecisionSerializer)
         complete_task(
             request,
             task,

@@ -106,6 +106,15 @@ def test_outsiders_are_refused(client, world, staff, klass):
     )
 
 
+def test_who_may_not_decide_hears_403_before_the_body_is_read(client, world, staff, klass):
+    _dispatch, _process, approval, flow = requested(client, world, staff, klass, world.cadre_a)
+    head = open_task(flow, "head_review")
+    for body in ({"decision": "maybe"}, {}):
+        refused = post(staff.lily, f"tasks/{head.pk}/decide/", body)
+        assert refused.status_code == 403, refused.json()
+    assert post(world.alice, f"tasks/{head.pk}/decide/", {"decision": "maybe"}).status_code == 400
+
+
 def test_a_head_may_not_decide_a_request_about_herself(client, world, staff, klass):
     ada = user("ada", Role.DEPARTMENT_HEAD, world.a)
     Cadre.objects.filter(pk=world.cadre_a1.pk).update(user=world.alice)

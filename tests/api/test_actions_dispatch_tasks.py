@@ -306,3 +306,21 @@ def test_an_unreadable_body_confirms_nothing_and_says_why_in_chinese(named, staf
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.NAMED
     assert "dispatch.confirm" not in verbs(dispatch)
+
+
+def test_who_may_not_take_the_step_hears_403_before_the_body_is_read(named, world, staff):
+    """A head who sees the liaison's confirmation, or the liaison who sees the trainee's
+    签收, is refused for the step, not for a body that is not JSON (a 400 would tell the
+    caller to mend a request that can never succeed)."""
+    dispatch, process = named
+    task = open_task(process, "confirm")
+    unreadable = {"format": None, "content_type": "application/json"}
+    for action in ("confirm", "request"):
+        refused = post(world.alice, f"tasks/{task.pk}/{action}/", "{", **unreadable)
+        assert refused.status_code == 403, (action, refused.json())
+    assert post(staff.lily, f"tasks/{task.pk}/confirm/").status_code == 200
+    ack = open_task(process, "acknowledge")
+    refused = post(staff.lily, f"tasks/{ack.pk}/acknowledge/", "{", **unreadable)
+    assert refused.status_code == 403, refused.json()
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.NOTIFIED
