@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "approvals.release_ended_delegations",
         "schedule": 24 * 3600.0,
     },
+    # Login sessions idle past their expiry (XUNDIAO_SESSION_IDLE_HOURS) deleted.
+    "expired-sessions": {"task": "core.clear_expired_sessions", "schedule": 24 * 3600.0},
 }
 
 LOGGING = {

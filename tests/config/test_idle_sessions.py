@@ -5,12 +5,16 @@ session row is written at most once every 5 minutes (config.idle_sessions)."""
 import datetime as dt
 
 import time_machine
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from config.idle_sessions import TOUCHED_KEY
+from core.tasks import clear_expired_sessions
 
 
 def session_writes(queries):
@@ -79,3 +83,23 @@ def test_a_login_through_the_form_stamps_its_session_and_a_logout_leaves_none(wo
     assert TOUCHED_KEY in client.session
     client.post("/accounts/logout/")
     assert TOUCHED_KEY not in client.session
+
+
+def test_the_nightly_job_deletes_the_sessions_past_their_expiry_and_keeps_the_others(world):
+    """beat's expired-sessions (or cron's clearsessions): an idle session's row goes, a
+    live one stays — the session table does not grow for good."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        idle, live = Client(), Client()
+        idle.force_login(world.bob)
+        clock.move_to(start + dt.timedelta(hours=7))
+        live.force_login(world.alice)
+        clock.move_to(start + dt.timedelta(hours=8, minutes=1))
+        assert Session.objects.count() == 2
+
+        clear_expired_sessions.delay()
+
+        assert list(Session.objects.values_list("session_key", flat=True)) == [
+            live.session.session_key
+        ]
+    assert settings.CELERY_BEAT_SCHEDULE["expired-sessions"]["task"] == clear_expired_sessions.name
