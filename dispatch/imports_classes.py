@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.formatting import format_date
-from dispatch import capacity
+from dispatch import imports_class_rows as class_rows
 from dispatch.import_cells import (
     choice_labels,
     choice_lookup,
@@ -50,10 +50,6 @@ from org.policy import is_dispatcher
 _HOURS_FIELD = TrainingClass._meta.get_field("credit_hours")
 # The class form's bound: what the field's digits hold (max_digits 6, one decimal: 99999.9).
 CREDIT_HOURS_LIMIT = 10 ** (_HOURS_FIELD.max_digits - _HOURS_FIELD.decimal_places)
-
-
-def class_key(name: str, start: dt.date, institution_id: int) -> str:
-    return f"{name}|{start.isoformat()}|{institution_id}"
 
 
 class ClassImport(ImportKind):
@@ -173,13 +169,13 @@ class ClassImport(ImportKind):
         values = {
             key: {row.get(key, "") for _line, row in rows} for key in ("institution", "organizer")
         }
-        institutions = _by_code_or_name(
+        institutions = class_rows.by_code_or_name(
             Institution.objects.filter(
                 Q(unit__code__in=values["institution"]) | Q(unit__name__in=values["institution"])
             ).select_related("unit"),
             lambda i: i.unit.code,
         )
-        organizers = _by_code_or_name(
+        organizers = class_rows.by_code_or_name(
             OrgDepartment.objects.filter(
                 Q(issuer_code__in=values["organizer"]) | Q(unit__name__in=values["organizer"])
             ).select_related("unit"),  # its name, for the preview's changes
@@ -197,7 +193,7 @@ class ClassImport(ImportKind):
             institution__in=[i.pk for i in institutions[0].values()]
             + [i.pk for found in institutions[1].values() for i in found],
         ):
-            key = class_key(klass.name, klass.start_date, klass.institution_id)
+            key = class_rows.class_key(klass.name, klass.start_date, klass.institution_id)
             existing.setdefault(key, []).append(klass)
         numbers = {parse_int(row.get("number", "")) for _line, row in rows} - {None}
         numbered = {k.pk: k for k in classes.filter(pk__in=numbers)} if numbers else {}
@@ -219,6 +215,7 @@ class ClassImport(ImportKind):
             "kinds": choice_lookup(ClassKind),
             "first_line": {},
             "first_line_of_class": {},
+            "twin_line": {},
         }
         for line, row in rows:
             yield self._check_row(line, row, context)
@@ -237,7 +234,7 @@ class ClassImport(ImportKind):
         elif len(location) > 255:
             errors.append(too_long(_("The location"), location, 255))
         value = row.get("institution", "")
-        institution, namesakes = _resolve(value, context["institutions"])
+        institution, namesakes = class_rows.resolve(value, context["institutions"])
         if namesakes > 1:
             errors.append(
                 _(
@@ -251,7 +248,7 @@ class ClassImport(ImportKind):
                 _("No training institution has the unit code “%(code)s”.") % {"code": value}
             )
         value = row.get("organizer", "")
-        organizer, namesakes = _resolve(value, context["organizers"])
+        organizer, namesakes = class_rows.resolve(value, context["organizers"])
         if namesakes > 1:
             errors.append(
                 _(
@@ -340,9 +337,9 @@ class ClassImport(ImportKind):
             errors.extend(message for messages in exc.message_dict.values() for message in messages)
         if institution is not None and start and name:
             outcome.key = f"{name}（{format_date(start)}）"
-        found = _numbered_class(row.get("number", ""), errors, context)
+        found = class_rows.numbered_class(row.get("number", ""), errors, context)
         if found is None:
-            found = _class_by_key(line, name, start, institution, errors, context)
+            found = class_rows.class_by_key(line, name, start, institution, errors, context)
         if found:
             first = context["first_line_of_class"].setdefault(found[0].pk, line)
             if first != line:
@@ -353,6 +350,10 @@ class ClassImport(ImportKind):
                     )
                     % {"number": found[0].pk, "name": found[0].name, "line": first}
                 )
+        if not errors and (
+            refusal := class_rows.twin_refusal(line, name, start, end, institution, found, context)
+        ):
+            errors.append(refusal)
         if errors:
             return outcome
         outcome.data = {
@@ -386,7 +387,7 @@ class ClassImport(ImportKind):
             if errors:
                 return outcome
         if not unchanged:
-            refusal = _capacity_refusal(
+            refusal = class_rows.capacity_refusal(
                 context, institution, name, start, end, numbers["quota"], found
             )
             if refusal:
@@ -411,135 +412,6 @@ class ClassImport(ImportKind):
 
         with transaction.atomic():
             write_in_batches(outcomes, progress, write)
-
-
-def _numbered_class(raw: str, errors: list, context) -> list[TrainingClass] | None:
-    """The class a row names by its number ([the class]), or None for a row without one;
-    an unknown number or a class organized outside the importer's reach is an error
-    (and []). Rows with a number are not told apart by their name and dates; one making
-    its class the twin of another is refused as it is written (`class_save_audited`)."""
-    if not raw:
-        return None
-    number = parse_int(raw)
-    klass = context["numbered"].get(number) if number else None
-    if klass is None:
-        errors.append(_("No class has the number “%(number)s”.") % {"number": raw})
-        return []
-    if klass.organizer.unit_id not in context["reach"]:
-        errors.append(
-            _("Class number %(number)s is organized outside your jurisdiction.")
-            % {"number": number}
-        )
-        return []
-    return [klass]
-
-
-def _class_by_key(line, name, start, institution, errors, context) -> list[TrainingClass]:
-    """The class a row without a number names by its key, name + start date +
-    institution ([the class], or [] for a new one); [] after an error: several classes
-    with the key, one outside the importer's reach, the key twice in the file."""
-    if institution is None or not start or not name:
-        return []
-    key = class_key(name, start, institution.pk)
-    found = context["existing"].get(key, [])
-    before = len(errors)
-    if len(found) > 1:
-        errors.append(
-            _(
-                "%(count)s classes named %(name)s start on %(date)s at this "
-                "institution; the row cannot tell which one it means."
-            )
-            % {"count": len(found), "name": name, "date": format_date(start)}
-        )
-    elif found and found[0].organizer.unit_id not in context["reach"]:
-        errors.append(
-            _("The class %(name)s is organized outside your jurisdiction.") % {"name": name}
-        )
-    if key in context["first_line"]:
-        errors.append(
-            _(
-                "The class %(name)s starting on %(date)s appears twice in the file "
-                "(also on line %(line)s)."
-            )
-            % {"name": name, "date": format_date(start), "line": context["first_line"][key]}
-        )
-    else:
-        context["first_line"][key] = line
-    return [] if len(errors) > before else found
-
-
-def _by_code_or_name(objects, code_of) -> tuple[dict, dict]:
-    """({code: object}, {name: [objects]}) of institutions or organization departments,
-    read by their codes or their units' names."""
-    by_code, by_name = {}, {}
-    for obj in objects:
-        by_code[code_of(obj)] = obj
-        by_name.setdefault(obj.unit.name, []).append(obj)
-    return by_code, by_name
-
-
-def _resolve(value: str, lookups) -> tuple:
-    """(the object a cell names by its code or, failing that, its unit's name, or None;
-    how many share that name)."""
-    by_code, by_name = lookups
-    if value in by_code:
-        return by_code[value], 1
-    found = by_name.get(value, [])
-    return (found[0] if len(found) == 1 else None), len(found)
-
-
-def _capacity_refusal(context, institution, name, start, end, quota, found) -> str | None:
-    """The institution's capacity (`dispatch.capacity`, the class page's rule) for a row
-    that creates or changes a class, counting the file's earlier rows there on
-    overlapping dates by their new figures — and their classes in the database, as they
-    stand before the import or as the commit has just written them, not again. Only
-    institutions with a capacity cost queries (three) per row."""
-    # The classes the earlier rows and this one change, where and when they were before
-    # the import and where and when the rows put them (a row may move its class to other
-    # dates or another institution; the commit may have written it already).
-    moved = context.setdefault("moved", [])
-    if found:
-        was = (found[0].institution_id, found[0].start_date, found[0].end_date)
-        moved.append((found[0].pk, was, (institution.pk, start, end)))
-    if not institution.capacity:
-        return None
-    earlier = context.setdefault("seats_in_file", {}).setdefault(institution.pk, [])
-    in_file = sum(n for _name, s, e, n, _new in earlier if s <= end and e >= start)
-    # The classes earlier rows create, once written, by their name and start date (no
-    # class had them before the import: such a row would have updated it).
-    keys = {(row_name, s) for row_name, s, _e, _n, new in earlier if new and s <= end}
-    written = (
-        [
-            pk
-            for pk, row_name, s in TrainingClass.objects.filter(
-                institution=institution,
-                name__in={row_name for row_name, _s in keys},
-                start_date__lte=end,
-                end_date__gte=start,
-            ).values_list("pk", "name", "start_date")
-            if (row_name, s) in keys
-        ]
-        if keys
-        else []
-    )
-    here = [
-        pk
-        for pk, *places in moved
-        if any(at == institution.pk and s <= end and e >= start for at, s, e in places)
-    ]
-    refusal = capacity.capacity_refusal(
-        institution,
-        start,
-        end,
-        quota,
-        also_taken=in_file,
-        exclude_classes=[*written, *here],
-    )
-    if refusal is None:
-        earlier.append((name, start, end, quota, not found))
-    elif found:
-        moved.pop()
-    return refusal
 
 
 CLASS_FIELDS = (

@@ -369,17 +369,42 @@ def test_a_number_twice_in_the_file_or_named_by_its_key_too_is_an_error(world):
     assert sorted(errors) == [3, 4]
     assert all(number in e[0] and "2" in e[0] for e in errors.values())
     # Numbered rows are told apart by their numbers, but no row makes its class the twin
-    # of another (the same name, institution and dates, dispatch.twins): the commit
-    # refuses it, naming the class already there, and writes nothing.
+    # of another (the same name, institution and dates, dispatch.twins): the preview
+    # says so on its line, naming the class already there, and the commit writes nothing.
     commit("classes", world.bob, [row(world, **APRIL)])
     first, second = TrainingClass.objects.order_by("pk")
     shared = [row(world, number=str(k.pk), location="新校区", **APRIL) for k in (first, second)]
-    with pytest.raises(ValidationError) as refused:
+    assert errors_by_line(check("classes", world.bob, shared)) == {
+        2: [twins.class_twin_message(second)]
+    }
+    assert str(second.pk) in twins.class_twin_message(second)
+    with pytest.raises(ValidationError):
         commit("classes", world.bob, shared)
-    assert refused.value.message_dict == {"name": [twins.class_twin_message(second)]}
-    assert str(second.pk) in refused.value.message_dict["name"][0]
     first.refresh_from_db()
     assert (first.start_date, first.location) == (dt.date(2027, 3, 1), "党校主楼")
+
+
+def test_two_rows_making_two_classes_alike_are_an_error_in_the_preview(world):
+    """Two numbered rows moving two classes onto one name, institution and dates — or a
+    numbered row moving a class onto the dates a new row gives a class of its name — would
+    be refused as the commit writes the second: the preview says so on its line."""
+    commit("classes", world.bob, [row(world, name="甲班"), row(world, name="乙班", **APRIL)])
+    first, second = TrainingClass.objects.order_by("pk")
+    may = {"start": "2027-05-10", "end": "2027-05-14", "report": "2027-05-10"}
+    both = [row(world, name="丙班", number=str(k.pk), **may) for k in (first, second)]
+    errors = errors_by_line(check("classes", world.bob, both))
+    assert list(errors) == [3] and "2" in errors[3][0], errors
+    moved_onto_new = [
+        row(world, name="丙班", **may),
+        row(world, name="丙班", number=str(first.pk), **may),
+    ]
+    errors = errors_by_line(check("classes", world.bob, moved_onto_new))
+    assert list(errors) == [3] and "2" in errors[3][0], errors
+    # Apart from each other, each row is fine.
+    assert errors_by_line(check("classes", world.bob, both[:1])) == {}
+    with pytest.raises(ValidationError):
+        commit("classes", world.bob, both)
+    assert set(TrainingClass.objects.values_list("name", flat=True)) == {"甲班", "乙班"}
 
 
 def test_a_numbered_row_keeps_every_rule_of_a_changed_class(world):
