@@ -5,7 +5,8 @@
 # without installing TeX.
 # Installs what is missing when run as root; otherwise says what to install.
 # With --browser (./run test): also Debian's Chromium for the browser journeys (never a
-# browser download) and, where node is there, axe-core from tests/browser/package-lock.json.
+# browser download), GNU gettext for the translation check and, where node is there,
+# axe-core from tests/browser/package-lock.json.
 set -euo pipefail
 
 if [ "${1:-}" = "--browser" ]; then
@@ -16,6 +17,16 @@ if [ "${1:-}" = "--browser" ]; then
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
     else
       echo "[xundiao] Not root: for the browser tests: sudo apt-get install -y --no-install-recommends chromium" >&2
+    fi
+  fi
+  # GNU gettext for the translation check (tests/test_translations.py: makemessages, msgfmt).
+  if ! command -v xgettext >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then
+      echo "[xundiao] installing gettext (the translation check)" >&2
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext >/dev/null
+    else
+      echo "[xundiao] Not root: for the translation check: sudo apt-get install -y gettext" >&2
     fi
   fi
   browser_dir="$(dirname "$0")/../tests/browser"
