@@ -84,5 +84,6 @@ def test_the_compiled_catalogue_is_the_one_its_po_compiles_to(tmp_path):
 
     stored = catalogue(ROOT / CATALOGUE / "django.mo")
     fresh = catalogue(compiled)
-    assert {k: v for k, v in fresh.items() if k not in stored} == {}, "compile it: manage.py compilemessages (README)"
-    assert {k: v for k, v in stored.items() if fresh.get(k) != v} == {}, "compile it: manage.py compilemessages"
+    stale = "compile it: manage.py compilemessages (README)"
+    assert {k: v for k, v in fresh.items() if k not in stored} == {}, stale
+    assert {k: v for k, v in stored.items() if fresh.get(k) != v} == {}, stale
