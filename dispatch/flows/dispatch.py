@@ -103,7 +103,8 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
     process_title = _("Dispatch")
     process_description = _(
         "Named → the unit confirms, or requests leave, deferral or exemption (approval) → "
-        "notice issued → the trainee acknowledges → the institution records attendance."
+        "notice issued → the trainee acknowledges, or requests leave, deferral or "
+        "exemption instead (approval) → the institution records attendance."
     )
     process_summary_template = "{{ process.artifact }}"
 
