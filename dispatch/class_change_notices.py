@@ -3,16 +3,28 @@ the trainee — or, for a cadre without an account, the unit's liaisons who 签�
 gets the reissued notice in ONE message (`Event.NOTICE_ISSUED`, its template's "changed"
 wording), keyed by the new document, so each change tells them once. Its calendar invite
 updates the event the replaced notice's invite put in their calendar (same UID, the next
-SEQUENCE: `calendar_revision`) instead of adding a second one."""
+SEQUENCE: `calendar_revision`) instead of adding a second one. And the units, whose
+liaisons hold the roll call's 调训通知 with the class as it was: each liaison of a unit
+with cadres still dispatched to the class hears the change ONCE, naming them by unit
+(`units_told`)."""
 
+from django.urls import reverse
 from django.utils.translation import pgettext
 
 from core.i18n import in_site_language
-from dispatch.models import DispatchStatus
-from dispatch.notices import class_context, group_of, trainee_or_liaisons
+from dispatch.grouped_notices import cadre_lines
+from dispatch.models import Dispatch, DispatchStatus
+from dispatch.models.dispatch import OPEN_DISPATCH_STATUSES
+from dispatch.notices import (
+    class_context,
+    group_of,
+    liaison_shares,
+    trainee_or_liaisons,
+    unit_shares,
+)
 from notifications.ics import event_uid
 from notifications.models import Event, Notification
-from notifications.services import notify
+from notifications.services import Entry, notify, notify_each
 
 
 @in_site_language
@@ -93,4 +105,48 @@ def notice_reissued(dispatch, document, *, previous, changed):
         requires_ack=dispatch.status in (DispatchStatus.NOTIFIED, DispatchStatus.REQUESTED),
         group=group_of(dispatch),
         url=f"/documents/{document.pk}/",
+    )
+
+
+def units_told(training_class, changed, *, change_key: str) -> None:
+    """The class changed what the roll call's 调训通知 printed of it (`changed`): each
+    liaison of a unit with cadres still dispatched to it — named and not yet answered,
+    asked off, notified or acknowledged; by a roll call or as a makeup — gets ONE message
+    naming what changed, the class as it is now and those cadres by unit
+    ("办公室（3人）：张三、李四、王五"), whatever the number of cadres and units they
+    serve. `change_key` tells this change from the class's others (its audit event): a
+    repeated call writes nothing more. The trainees hear it with their reissued notices
+    (`notice_reissued`), not here."""
+    dispatches = list(
+        Dispatch.objects.filter(training_class=training_class, status__in=OPEN_DISPATCH_STATUSES)
+        .select_related("cadre", "unit")
+        .order_by("pk")
+    )
+    if not dispatches:
+        return
+    shares = unit_shares(dispatches)
+    _lists, served = liaison_shares(shares)
+    context = {
+        **class_context(training_class),
+        "report": training_class.report_date,
+        "changed": changed_items(changed),
+    }
+    by_unit = {unit_id: share for unit_id, (_unit, share) in shares.items()}
+    notify_each(
+        event=Event.NOTICE_ISSUED,
+        entries=[
+            Entry(
+                user,
+                f"class:{training_class.pk}:changed:{change_key}",
+                {
+                    **context,
+                    "lines": cadre_lines([d for unit_id in unit_ids for d in by_unit[unit_id]]),
+                    "cadre_count": sum(len(by_unit[unit_id]) for unit_id in unit_ids),
+                },
+                reverse("home"),
+            )
+            for user, unit_ids in served.values()
+        ],
+        template="notifications/events/class_changed.txt",
+        group=f"class:{training_class.pk}",
     )

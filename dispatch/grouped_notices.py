@@ -98,7 +98,7 @@ def _served_by_dispatchers(roll_call, pairs) -> dict:
 
 
 @in_site_language
-def _cadre_lines(dispatches) -> list[str]:
+def cadre_lines(dispatches) -> list[str]:
     """One line per unit: "办公室（3人）：张三、李四、王五"."""
     lines = []
     for unit, share in unit_shares(dispatches).values():
@@ -185,7 +185,7 @@ def _subject(step: str, roll_call, objects, *, overdue: bool) -> str:
 
 
 def _lines(step: str, objects) -> list[str]:
-    return _seat_lines(objects) if step == "nominate" else _cadre_lines(objects)
+    return _seat_lines(objects) if step == "nominate" else cadre_lines(objects)
 
 
 def url_of(step: str, objects) -> str:

@@ -3,12 +3,14 @@ user acts, and recorded as an audit event in the same transaction."""
 
 from collections.abc import Callable
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEvent
 from audit.services import change, save_audited
 from core.formatting import format_date, format_hours
 from core.twins import refused_as_twin
@@ -112,7 +114,10 @@ def class_notices_reissue(*, actor, training_class: TrainingClass, changed) -> l
     the old one (`documents.reissue_notice`), its `notice_reference` set to the new number
     (audited, `dispatch.notice_reissue`), and its trainee — or, for a cadre without an
     account, the liaisons who 签收 for them — told once, with the new notice
-    (`class_change_notices.notice_reissued`). A notified dispatch is still acknowledged
+    (`class_change_notices.notice_reissued`); each liaison of a unit with cadres still
+    dispatched to the class is told once too, their cadres named by unit
+    (`class_change_notices.units_told`: the 调训通知 they hold printed the class as it
+    was). A notified dispatch is still acknowledged
     through its flow, with a fresh window to sign the new notice: as long as the first
     notice gave (`acknowledge_due_for`; its flow's deadline timers follow,
     `dispatch.receivers.on_class_moved`); an acknowledged one stays so. Nothing for a
@@ -153,6 +158,17 @@ def class_notices_reissue(*, actor, training_class: TrainingClass, changed) -> l
             **fresh,
         )
         class_change_notices.notice_reissued(dispatch, document, previous=previous, changed=changed)
+    change_event = (
+        AuditEvent.objects.filter(
+            verb="class.update",
+            target_type=ContentType.objects.get_for_model(TrainingClass),
+            target_id=str(training_class.pk),
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    class_change_notices.units_told(training_class, changed, change_key=str(change_event))
     return dispatches
 
 

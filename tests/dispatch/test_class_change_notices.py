@@ -237,3 +237,49 @@ def test_a_new_place_touches_no_timer_and_no_task(world, staff, klass, client, m
         world, klass, location="某市新华路88号", report_date=klass.start_date - dt.timedelta(days=1)
     )
     assert IssuedDocument.objects.filter(kind="admission_notice", version=2).exists()
+
+
+def changed_messages(recipient, klass):
+    return list(
+        Notification.objects.filter(
+            recipient=recipient, key__startswith=f"class:{klass.pk}:changed:"
+        ).order_by("pk")
+    )
+
+
+def test_each_liaison_hears_the_change_once_naming_the_cadres_by_unit(world, staff, klass, client):
+    """The liaisons hold the roll call's 调训通知, printed with the class as it was: one
+    message each per change, naming every cadre of their units still dispatched — the
+    notified one and the one not answered yet — by unit; not one per cadre. The trainee
+    hears it with their new notice only; the liaison of a unit with no cadre there, nothing."""
+    notified(client, world, staff, klass, [world.cadre_a, world.cadre_a1, world.cadre_b])
+    fields = moved(klass)
+
+    by_service(world, klass, **fields)
+
+    [message] = changed_messages(staff.lily, klass)
+    assert message.event == "notice_issued" and not message.requires_ack
+    assert message.title == f"{klass.name}有变更（培训时间、报到日期、地点）"
+    body = message.body
+    assert f"{world.a.name}（1人）：{world.cadre_a.name}" in body
+    assert f"{world.a1.name}（1人）：{world.cadre_a1.name}" in body
+    assert world.cadre_b.name not in body and in_words(fields["start_date"]) in body
+    assert fields["location"] in body and f"报到日期：{in_words(fields['report_date'])}" in body
+    [county] = changed_messages(staff.luke, klass)
+    assert f"{world.b.name}（1人）：{world.cadre_b.name}" in county.body
+    assert world.cadre_a.name not in county.body
+    assert changed_messages(world.dave, klass) == []
+    assert changed_messages(world.alice, klass) == []  # a head, not a liaison
+
+    # Saved again unchanged: nothing; changed again: one more message.
+    by_service(world, klass, **fields)
+    assert len(changed_messages(staff.lily, klass)) == 1
+    by_service(world, klass, location="某市人民路1号")
+    latest = changed_messages(staff.lily, klass)[-1]
+    assert len(changed_messages(staff.lily, klass)) == 2
+    assert latest.title == f"{klass.name}有变更（地点）" and "某市人民路1号" in latest.body
+
+
+def test_a_change_of_a_class_without_open_dispatches_tells_no_unit(world, staff, klass):
+    by_service(world, klass, **moved(klass))
+    assert not Notification.objects.filter(key__startswith=f"class:{klass.pk}:changed:")
