@@ -9,26 +9,23 @@
 # axe-core from tests/browser/package-lock.json.
 set -euo pipefail
 
+# test_tool PACKAGE PATH PURPOSE: install Debian's PACKAGE unless PATH is there (as root),
+# or say how.
+test_tool() {
+  [ -x "$2" ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "[xundiao] installing $1 ($3)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >/dev/null
+  else
+    echo "[xundiao] Not root: for $3: sudo apt-get install -y --no-install-recommends $1" >&2
+  fi
+}
+
 if [ "${1:-}" = "--browser" ]; then
-  if [ ! -x /usr/bin/chromium ]; then
-    if [ "$(id -u)" -eq 0 ]; then
-      echo "[xundiao] installing chromium (browser journeys)" >&2
-      DEBIAN_FRONTEND=noninteractive apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
-    else
-      echo "[xundiao] Not root: for the browser tests: sudo apt-get install -y --no-install-recommends chromium" >&2
-    fi
-  fi
+  test_tool chromium /usr/bin/chromium "the browser journeys"
   # GNU gettext for the translation check (tests/test_translations.py: makemessages, msgfmt).
-  if ! command -v xgettext >/dev/null 2>&1; then
-    if [ "$(id -u)" -eq 0 ]; then
-      echo "[xundiao] installing gettext (the translation check)" >&2
-      DEBIAN_FRONTEND=noninteractive apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext >/dev/null
-    else
-      echo "[xundiao] Not root: for the translation check: sudo apt-get install -y gettext" >&2
-    fi
-  fi
+  test_tool gettext /usr/bin/xgettext "the translation check"
   browser_dir="$(dirname "$0")/../tests/browser"
   if [ ! -f "$browser_dir/node_modules/axe-core/axe.min.js" ] \
     || [ "$browser_dir/package-lock.json" -nt "$browser_dir/node_modules/.package-lock.json" ]; then
