@@ -209,20 +209,24 @@ def org_department_list(user) -> QuerySet[OrgDepartment]:
 
 def reach_sides(user) -> dict[str, bool]:
     """Whether the user's reach holds an organization department's unit ("organizer":
-    its roll calls, plans, surveys and classes) and an institution's ("institution": the
-    classes held there), by the units' kinds: which working pages can ever list anything
-    for them. One query (none for a superuser, who reaches everything)."""
+    its roll calls, plans, surveys and classes), an institution's ("institution": the
+    classes held there), and any cadre ("cadres": their dispatches, hours and documents —
+    none for a registrar whose institution's own staff are not on record): which working
+    pages can ever list anything for them. One query (none for a superuser, who reaches
+    everything)."""
     if user.is_superuser:
-        return {"organizer": True, "institution": True}
-    kinds = set(
+        return {"organizer": True, "institution": True, "cadres": True}
+    sides = set(
         units_in_reach(user)
-        .filter(kind__in=(UnitKind.ORG_DEPARTMENT, UnitKind.INSTITUTION))
-        .values_list("kind", flat=True)
+        .annotate(has_cadres=Exists(Cadre.objects.filter(unit=OuterRef("pk"))))
+        .filter(Q(kind__in=(UnitKind.ORG_DEPARTMENT, UnitKind.INSTITUTION)) | Q(has_cadres=True))
+        .values_list("kind", "has_cadres")
         .distinct()
     )
     return {
-        "organizer": UnitKind.ORG_DEPARTMENT in kinds,
-        "institution": UnitKind.INSTITUTION in kinds,
+        "organizer": any(kind == UnitKind.ORG_DEPARTMENT for kind, _cadres in sides),
+        "institution": any(kind == UnitKind.INSTITUTION for kind, _cadres in sides),
+        "cadres": any(has_cadres for _kind, has_cadres in sides),
     }
 
 

@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.factories import cadre
+
 
 class Links(HTMLParser):
     def __init__(self):
@@ -66,6 +68,40 @@ def test_a_trainee_sees_only_home_messages_their_record_and_evaluations(world, c
     }
     for name in ["单位", "干部", "调训情况", "逾期事项", "学时达标", "流程"]:
         assert f">{name}</a>" not in header, name
+
+
+def header_links(client) -> set[str]:
+    page = client.get("/").content.decode()
+    return set(links(page.split("<header>", 1)[1].split("</header>", 1)[0]))
+
+
+CADRE_PAGES = {
+    reverse("dispatch_list"),
+    reverse("compliance_report"),
+    reverse("hours_ledger"),
+    reverse("document_list"),
+}
+
+
+def test_a_registrar_whose_institution_has_no_cadre_on_record_is_not_offered_their_pages(
+    world, client
+):
+    """调训情况, 学时达标, 学时台账 and 公文 list a reach's cadres' dispatches, hours and
+    documents: a registrar of a school whose own staff are not on record is not offered
+    them; once a cadre of the school is, they are (at the next login)."""
+    client.force_login(world.rita)
+    offered = header_links(client)
+    assert reverse("class_list") in offered and reverse("cadre_list") in offered
+    assert offered & CADRE_PAGES == set()
+    assert client.get(reverse("dispatch_list")).status_code == 200  # still there, empty
+
+    cadre("赵老师", world.school_unit, world.city_od)
+    client.logout()
+    client.force_login(world.rita)
+    assert CADRE_PAGES <= header_links(client)
+    client.logout()
+    client.force_login(world.bob)
+    assert CADRE_PAGES <= header_links(client)
 
 
 def test_the_forbidden_page_is_chinese_and_leads_home(world, client):

@@ -74,6 +74,9 @@ def nav_for(context):
         "imports": nav["imports"],
         "organizer": nav["sides"].get("organizer", False),
         "classes": nav["sides"].get("organizer", False) or nav["sides"].get("institution", False),
+        # the pages of the cadres' dispatches, hours and documents (a header remembered
+        # before this side was: shown, as it was)
+        "cadres": nav["sides"].get("cadres", True),
     }
 
 
