@@ -291,11 +291,7 @@ def recused_among(user, requests: dict, step_of) -> set:
     request (whether in the step's round is that step's question)."""
     excluded = excluded_deciders_of(list(requests.values()))
     acting_for_ids = set(_running_delegations(user).values_list("delegator", flat=True))
-    decided = set(
-        ApprovalStep.objects.filter(request__in=[r.pk for r in requests.values()])
-        .filter(Q(decided_by=user) | Q(on_behalf_of=user))
-        .values_list("request_id", flat=True)
-    )
+    decided = _decided_by(user, list(requests.values()))
     recused = set()
     for key, request in requests.items():
         people = excluded.get(request.pk, frozenset())
@@ -304,6 +300,23 @@ def recused_among(user, requests: dict, step_of) -> set:
         elif (people & acting_for_ids or request.pk in decided) and is_recused(user, step_of(key)):
             recused.add(key)
     return recused
+
+
+def _decided_by(user, requests) -> set[int]:
+    """The ids of `requests` with a step `user` decided, or decided on someone's behalf:
+    read from their steps when the page loaded them already (`prefetch_related("steps")`,
+    as 我的待办's tasks do), else in one query."""
+    if all("steps" in getattr(r, "_prefetched_objects_cache", {}) for r in requests):
+        return {
+            r.pk
+            for r in requests
+            if any(user.pk in (s.decided_by_id, s.on_behalf_of_id) for s in r.steps.all())
+        }
+    return set(
+        ApprovalStep.objects.filter(request__in=[r.pk for r in requests])
+        .filter(Q(decided_by=user) | Q(on_behalf_of=user))
+        .values_list("request_id", flat=True)
+    )
 
 
 def deciders(step) -> list:

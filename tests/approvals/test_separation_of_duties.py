@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from approvals import policy
 from approvals import services as approval_services
@@ -309,3 +311,23 @@ def test_a_request_about_someone_else_is_decided_as_before(world, staff, klass, 
     approval.refresh_from_db()
     assert approval.status == RequestStatus.APPROVED
     assert approval.cadre.dispatches.get().status == DispatchStatus.DEFERRED
+
+
+def test_the_steps_a_page_loaded_tell_who_decided_without_another_query(
+    world, staff, klass, client
+):
+    """recused_among reads who decided a step of each request from the steps 我的待办
+    loaded with its tasks (`prefetch_related("steps")`), the same answer as its query."""
+    dan = user("dan", Role.DEPUTY_HEAD, world.a)
+    delegation(world.alice, dan)
+    approval, _process = requested(client, world, staff, klass, world.cadre_a, "deferral")
+    decide_directly(dan, approval)  # on Alice's behalf
+    step = head_step(approval)
+    for person in (world.alice, dan, staff.oscar):
+        plain = ApprovalRequest.objects.get(pk=approval.pk)
+        loaded = ApprovalRequest.objects.prefetch_related("steps").get(pk=approval.pk)
+        with CaptureQueriesContext(connection) as asked:
+            expected = policy.recused_among(person, {1: plain}, lambda _key: step)
+        with CaptureQueriesContext(connection) as read:
+            assert policy.recused_among(person, {1: loaded}, lambda _key: step) == expected
+        assert len(read) < len(asked), person
