@@ -75,3 +75,41 @@ def preview(kind, actor, rows):
     upload = SimpleUploadedFile(name, csv_bytes(kind, rows))
     batch = services.batch_upload(actor=actor, kind=kind, upload=upload, name=name, start=False)
     return services.batch_check(batch)
+
+
+def class_row(world, name="春季班", **fields):
+    """A row of the classes import: the city's 春季班 at the party school, in March 2027,
+    with `fields` changed."""
+    values = {
+        "number": "",
+        "name": name,
+        "institution": world.school_unit.code,
+        "organizer": "X组通",
+        "kind": "专题班",
+        "start": "2027-03-01",
+        "end": "2027-03-05",
+        "report": "2027-02-28",
+        "location": "党校主楼",
+        "credit_hours": "40",
+        "days": "5",
+        "quota": "50",
+    }
+    values.update(fields)
+    return values
+
+
+def attended(klass, person, unit):
+    """`person` recorded present at `klass` (as its registrar would have)."""
+    from django.utils import timezone
+
+    from dispatch.models import Dispatch, DispatchStatus
+
+    return Dispatch.objects.create(
+        training_class=klass,
+        cadre=person,
+        unit=unit,
+        status=DispatchStatus.ATTENDED,
+        attendance="present",
+        hours_credited=klass.credit_hours,
+        confirm_due=timezone.now(),
+    )
