@@ -14,29 +14,10 @@ from imports import services
 from imports.engine import cell_text
 from imports.kinds import Action, registry
 from org.models import Cadre
-from tests.dispatch.import_kit import commit, csv_bytes
+from tests.dispatch.import_kit import class_row, commit, csv_bytes
 from tests.exports.sheets import csv_by_header
 
 pytestmark = pytest.mark.usefixtures("media")
-
-
-def _class_row(world, **fields):
-    values = {
-        "number": "",
-        "name": "春季班",
-        "institution": world.school_unit.code,
-        "organizer": "X组通",
-        "kind": "专题班",
-        "start": "2027-03-01",
-        "end": "2027-03-05",
-        "report": "2027-02-28",
-        "location": "党校主楼",
-        "credit_hours": "40",
-        "days": "5",
-        "quota": "50",
-    }
-    values.update(fields)
-    return values
 
 
 def _preview(actor, slug, name, data):
@@ -47,7 +28,7 @@ def _preview(actor, slug, name, data):
 
 
 def test_a_location_written_with_an_apostrophe_imports_back_unchanged(world, client):
-    commit("classes", world.bob, [_class_row(world, location="-")])
+    commit("classes", world.bob, [class_row(world, location="-")])
     client.force_login(world.bob)
     response = client.get("/classes/?format=csv")
     data = b"".join(response.streaming_content)

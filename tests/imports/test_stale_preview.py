@@ -13,8 +13,8 @@ from imports import services
 from imports.kinds import Action, registry
 from imports.models import BatchStatus, ImportBatch
 from org.models import Unit
+from tests.dispatch.import_kit import class_row, csv_bytes
 from tests.dispatch.import_kit import commit as commit_rows
-from tests.dispatch.import_kit import csv_bytes
 from tests.factories import unit
 from tests.imports.conftest import commit, csv_file, upload
 
@@ -63,19 +63,7 @@ def test_a_row_created_meanwhile_stops_the_commit(world, client, kind):
 
 
 def _class_row(world, name, location="党校主楼"):
-    return {
-        "name": name,
-        "institution": world.school_unit.code,
-        "organizer": "X组通",
-        "kind": "专题班",
-        "start": "2027-03-01",
-        "end": "2027-03-05",
-        "report": "2027-02-28",
-        "location": location,
-        "credit_hours": "40",
-        "days": "5",
-        "quota": "50",
-    }
+    return class_row(world, name=name, location=location)
 
 
 def test_a_class_changed_after_the_preview_is_not_put_back(world):
