@@ -131,22 +131,20 @@ def units_told(training_class, changed, *, change_key: str) -> None:
         "report": training_class.report_date,
         "changed": changed_items(changed),
     }
-    by_unit = {unit_id: share for unit_id, (_unit, share) in shares.items()}
-    notify_each(
-        event=Event.NOTICE_ISSUED,
-        entries=[
+    entries = []
+    for user, unit_ids in served.values():
+        cadres = [d for unit_id in unit_ids for d in shares[unit_id][1]]
+        entries.append(
             Entry(
                 user,
                 f"class:{training_class.pk}:changed:{change_key}",
-                {
-                    **context,
-                    "lines": cadre_lines([d for unit_id in unit_ids for d in by_unit[unit_id]]),
-                    "cadre_count": sum(len(by_unit[unit_id]) for unit_id in unit_ids),
-                },
+                {**context, "lines": cadre_lines(cadres), "cadre_count": len(cadres)},
                 reverse("home"),
             )
-            for user, unit_ids in served.values()
-        ],
+        )
+    notify_each(
+        event=Event.NOTICE_ISSUED,
+        entries=entries,
         template="notifications/events/class_changed.txt",
         group=f"class:{training_class.pk}",
     )
