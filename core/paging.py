@@ -7,7 +7,8 @@ first — its count and the ids of the page, in order — and then reads those r
 their annotations in one query: a count and one statement, the subqueries run per shown
 row.
 
-`CountedPaginator` pages a list whose count the page has already read."""
+`CountedPaginator` pages a list whose count the page has already read; `rows_by_ids`
+reads a page of a long list in two steps, its ids then its rows."""
 
 from collections.abc import Callable
 
@@ -23,6 +24,16 @@ def page_then_annotate(
     page = Paginator(queryset, per_page).get_page(number)
     ids = page.object_list.values("pk")
     page.object_list = list(annotate(queryset.filter(pk__in=ids)))
+    return page
+
+
+def rows_by_ids(page: Page, read: Callable[[list], QuerySet]) -> Page:
+    """`page` with its rows read in two statements: the ids of the page from the filtered,
+    ordered list (which an index can answer without reading a table row of the list it
+    sorts), then those rows by id through `read(ids)` (which loads them as shown, in the
+    list's order)."""
+    ids = list(page.object_list.values_list("pk", flat=True))
+    page.object_list = list(read(ids)) if ids else []
     return page
 
 

@@ -120,6 +120,11 @@ class HourRecord(models.Model):
         ordering = ["-date", "-id"]
         indexes = [
             models.Index(fields=["cadre", "date"], name="hours_cadre_date_idx"),
+            # The hours ledger's count and recognized hours, and its pages filtered by
+            # status, read from this index alone (never the table's rows).
+            models.Index(
+                fields=["cadre", "status", "date", "hours"], name="hours_cadre_status_idx"
+            ),
             # The days at the edges of a compliance window are read from the ledger.
             models.Index(fields=["date"], name="hours_date_idx"),
         ]

@@ -66,6 +66,16 @@ def hour_ledger(
     return records.order_by("-date", "-pk")
 
 
+def hour_records_by_ids(ids) -> QuerySet:
+    """The hour records `ids` (a page of the ledger: `core.paging.rows_by_ids`) as the
+    page shows them, in the ledger's order."""
+    from ledger.models import HourRecord
+
+    return (
+        HourRecord.objects.filter(pk__in=ids).select_related("cadre__unit").order_by("-date", "-pk")
+    )
+
+
 def hour_ledger_totals(records: QuerySet) -> dict:
     """How many records the filtered ledger holds and the hours of those recognized, in
     one query (the pager takes its count from it)."""

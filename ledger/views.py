@@ -16,7 +16,7 @@ from approvals.services import refusal_detail
 from core import exports
 from core.formatting import format_date, format_hours
 from core.http import page_number, positive_int
-from core.paging import CountedPaginator
+from core.paging import CountedPaginator, rows_by_ids
 from core.validation import REASON_MAX_LENGTH, validate_attachment
 from ledger import compliance
 from ledger import exports as ledger_exports
@@ -212,6 +212,8 @@ def hours_ledger(request):
     if totals is not None:
         paginator = CountedPaginator(records, LEDGER_PAGE_SIZE, totals["rows"])
         page = paginator.get_page(min(page_number(request.GET.get("page")), LEDGER_MAX_PAGES))
+        # The page's ids first (the list's index answers them), then its 50 rows by id.
+        page = rows_by_ids(page, ledger_selectors.hour_records_by_ids)
     return render(
         request,
         "ledger/hours_ledger.html",
