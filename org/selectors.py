@@ -6,11 +6,11 @@ per request (`grant_roots`: a handful of rows, the units where each permission i
 each selector below is then a single SQL query on ranges of the materialized path.
 """
 
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from org import reachcache
+from org import grant_statement, reachcache
 from org.models import (
     Cadre,
     Delegation,
@@ -30,32 +30,15 @@ def grant_roots(user) -> dict[str, tuple[tuple[int, str], ...]]:
     """{codename: ((unit id, unit path), ...)}: the units on which `user` holds each `org`
     permission — directly, through a group, or through a running delegation (not revoked,
     today within its dates, its delegator active) of that permission from someone who
-    holds it directly. One
-    query, remembered for the request (`org.reachcache`)."""
+    holds it directly. One statement (`org.grant_statement`), remembered for the request
+    (`org.reachcache`)."""
     if not user.is_authenticated or not user.is_active:
         return {}
 
     def compute():
-        today = timezone.localdate()
-        running = Delegation.objects.filter(
-            delegate=user,
-            delegator=OuterRef("user"),
-            delegator__is_active=True,  # a deactivated head's delegations stop counting
-            permission=Concat(Value("org."), OuterRef("permission__codename")),
-            revoked=False,
-            starts_on__lte=today,
-            ends_on__gte=today,
-        )
-        columns = ("permission__codename", "content_object_id", "content_object__path")
-        org_only = Q(permission__content_type__app_label="org")
-        direct = UnitUserObjectPermission.objects.filter(
-            org_only, Q(user=user) | Exists(running)
-        ).values_list(*columns)
-        via_group = UnitGroupObjectPermission.objects.filter(
-            org_only, group__user=user
-        ).values_list(*columns)
+        rows = grant_statement.grant_rows(user, timezone.localdate())
         roots: dict[str, set] = {}
-        for codename, unit_pk, path in direct.union(via_group):
+        for codename, unit_pk, path in rows:
             roots.setdefault(codename, set()).add((unit_pk, path))
         return {codename: tuple(sorted(units)) for codename, units in roots.items()}
 
