@@ -41,9 +41,9 @@ def orm_grant_roots(user):
     direct = UnitUserObjectPermission.objects.filter(
         org_only, Q(user=user) | Exists(running)
     ).values_list(*columns)
-    via_group = UnitGroupObjectPermission.objects.filter(
-        org_only, group__user=user
-    ).values_list(*columns)
+    via_group = UnitGroupObjectPermission.objects.filter(org_only, group__user=user).values_list(
+        *columns
+    )
     roots: dict[str, set] = {}
     for codename, unit_pk, path in direct.union(via_group):
         roots.setdefault(codename, set()).add((unit_pk, path))
@@ -99,9 +99,7 @@ def test_the_statement_reads_the_grants_the_orm_statement_read(people):
         assert selectors.grant_roots(person) == orm_grant_roots(person), person.username
 
 
-def test_only_a_running_delegation_of_a_head_active_and_holding_it_directly_lends_it(
-    world, people
-):
+def test_only_a_running_delegation_of_a_head_active_and_holding_it_directly_lends_it(world, people):
     lent = "approve_as_head"
     by_name = {p.username: p for p in people}
     assert (world.a.pk, world.a.path) in selectors.grant_roots(by_name["deputy running"])[lent]
