@@ -6,6 +6,8 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value,
 from ledger.models import COUNTED_STATUS, HourImport, HourImportRow
 
 PREVIEW_PAGE_SIZE = 100
+#: the hours ledger's order: newest first (its page, its download, a page's rows by id)
+LEDGER_ORDER = ("-date", "-pk")
 
 
 def hour_import_of(user, pk: int | None) -> HourImport | None:
@@ -63,7 +65,7 @@ def hour_ledger(
         records = records.filter(date__gte=since)
     if until:
         records = records.filter(date__lte=until)
-    return records.order_by("-date", "-pk")
+    return records.order_by(*LEDGER_ORDER)
 
 
 def hour_records_by_ids(ids) -> QuerySet:
@@ -72,7 +74,7 @@ def hour_records_by_ids(ids) -> QuerySet:
     from ledger.models import HourRecord
 
     return (
-        HourRecord.objects.filter(pk__in=ids).select_related("cadre__unit").order_by("-date", "-pk")
+        HourRecord.objects.filter(pk__in=ids).select_related("cadre__unit").order_by(*LEDGER_ORDER)
     )
 
 
