@@ -10,13 +10,14 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet,
 from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
+from core import statements
 from core.formatting import format_span
 from core.planner import Unindexed
 from dispatch import policy
 from dispatch.acknowledgement import NOTICE_VOIDED
 from dispatch.models import TrainingClass
 from org.models import Cadre
-from org.selectors import READ, cadres_in_reach, units_in_reach
+from org.selectors import READ, cadres_in_reach, reach_key, units_in_reach
 from workflow.policy import may_reassign_exists
 
 #: a dispatch whose cadre is expected in the class: attendance is still to be recorded
@@ -82,20 +83,38 @@ def home_summary(user, roles) -> dict:
             .filter(Q(end_date__gte=today) | Q(attendance_pending=True))
             .order_by("start_date")[:8]
         )
+    # The figures and first rows of the reach, from statements compiled once per reach
+    # (core.statements: building them cost the ORM more than running them).
+    key = ("home", *reach_key(user))
     if set(roles) - {"trainee"}:
-        cadres = cadres_in_reach(user)  # built once for the counts and the first rows
-        summary["unit_count"] = units_in_reach(user).count()
-        summary.update(
-            cadres.aggregate(
+        (unit_count,) = statements.first(
+            (*key, "units"),
+            lambda: statements.totals(units_in_reach(user), n=Count("pk")),
+            default=(0,),
+        )
+        cadre_count, dual_managed_count = statements.first(
+            (*key, "cadres"),
+            lambda: statements.totals(
+                cadres_in_reach(user),
                 cadre_count=Count("pk"),
                 dual_managed_count=Count("pk", filter=Q(co_managing_org_department__isnull=False)),
-            )
+            ),
+            default=(0, 0),
+        )
+        summary.update(
+            unit_count=unit_count, cadre_count=cadre_count, dual_managed_count=dual_managed_count
         )
     if {"unit_liaison", "department_head"} & set(roles):
-        # The first rows of the cadre list, loading only the columns the block shows.
-        summary["own_cadres"] = list(
-            cadres.select_related("unit").only("name", "position", "unit__name")[:10]
-        )
+        # The first rows of the cadre list, only the columns the block shows.
+        summary["own_cadres"] = [
+            {"pk": pk, "name": name, "position": position, "unit": unit}
+            for pk, name, position, unit in statements.rows(
+                (*key, "own-cadres"),
+                lambda: cadres_in_reach(user).values_list("pk", "name", "position", "unit__name")[
+                    :10
+                ],
+            )
+        ]
     if "trainee" in roles:
         summary["own_record"] = (
             Cadre.objects.select_related("unit", "managing_org_department__unit")

@@ -45,6 +45,15 @@ def grant_roots(user) -> dict[str, tuple[tuple[int, str], ...]]:
     return reachcache.remembered(("roots", user.pk), compute)
 
 
+def reach_key(user) -> tuple:
+    """What the reach selectors build a user's statements from — who they are and the
+    grants `grant_roots` read — as a key for statements compiled once (`core.statements`):
+    a grant, role or delegation that changes a reach changes its key."""
+    if not user.is_authenticated:
+        return (None,)
+    return (user.pk, user.is_superuser, user.is_active, tuple(sorted(grant_roots(user).items())))
+
+
 def _topmost(paths) -> list[str]:
     """The paths not below another of them (a grant on an ancestor covers the rest)."""
     result: list[str] = []

@@ -15,8 +15,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
-from core import exports
+from core import exports, statements
 from core.exports import CHUNK_SIZE
+from org.selectors import reach_key
 from workflow import exports as workflow_exports
 from workflow import registry
 from workflow.models import ScopedTask
@@ -142,24 +143,52 @@ def rows(tasks, user) -> list[TaskRow]:
 
 
 def summary(user, limit: int = 10) -> dict:
-    """For the home page: the first `limit` rows and how many there are of each kind."""
-    tasks = open_tasks(user)
-    counts = tasks.order_by().aggregate(
-        mine=Count("pk", filter=Q(status=STATUS.ASSIGNED)),
-        queue=Count("pk", filter=Q(status=STATUS.NEW)),
+    """For the home page: the first `limit` rows and how many there are of each kind.
+
+    The counts and the first ids come from `open_tasks`' statements compiled once per
+    reach (`core.statements`: building and compiling the jurisdiction filter cost more
+    than running it); the rows are then read by id, with their subjects."""
+    key = ("my-tasks", *reach_key(user))
+    counts = dict(
+        statements.rows(
+            (*key, "counts"),
+            lambda: open_tasks(user).order_by().values_list("status").annotate(n=Count("pk")),
+        )
     )
+    assigned, queue = counts.get(STATUS.ASSIGNED, 0), counts.get(STATUS.NEW, 0)
     other_count, others = todos(user, limit)
-    mine = counts["mine"] + other_count
-    total = mine + counts["queue"]
+    mine = assigned + other_count
+    total = mine + queue
     room = limit - len(others)
-    task_rows = rows(tasks[:room], user) if room > 0 and counts["mine"] + counts["queue"] else []
+    task_rows = []
+    if room > 0 and assigned + queue:
+        ids = [
+            pk
+            for (pk,) in statements.rows(
+                (*key, "first", room), lambda: open_tasks(user).values_list("pk")[:room]
+            )
+        ]
+        task_rows = rows(tasks_by_ids(ids), user)
     return {
         "rows": [*others, *task_rows],
         "mine": mine,
-        "queue": counts["queue"],
+        "queue": queue,
         "total": total,
         "more": total > limit,
     }
+
+
+def tasks_by_ids(ids: list) -> list:
+    """The tasks of `ids`, in that order, loaded as `open_tasks` loads them."""
+    if not ids:
+        return []
+    found = (
+        ScopedTask.objects.filter(pk__in=ids)
+        .select_related("process")
+        .with_subjects(flow_classes())
+        .in_bulk()
+    )
+    return [found[pk] for pk in ids if pk in found]
 
 
 def shown_tasks(user, show: str | None):
