@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
@@ -8,7 +9,7 @@ from viewflow.workflow import flow
 from viewflow.workflow.flow import utils as flow_utils
 
 from approvals import notices, policy, services
-from approvals.models import ApprovalRequest, Decision
+from approvals.models import ApprovalRequest, ApprovalStep, Decision
 from approvals.policy import HEAD_STAGE, ORG_STAGE
 from approvals.views import (
     NODE_STEPS,
@@ -330,7 +331,13 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
         return mine[index].due_at if index < len(mine) else None
 
     def artifact_queryset(self):
-        return super().artifact_queryset().prefetch_related("steps")
+        # The steps' due moments and deciders, read in no particular order (`task_due`,
+        # `policy.recused_among`).
+        return (
+            super()
+            .artifact_queryset()
+            .prefetch_related(Prefetch("steps", queryset=ApprovalStep.objects.order_by()))
+        )
 
     def start_process(self, activation, request):
         activation.process.artifact = request

@@ -122,9 +122,9 @@ def excluded_deciders(request) -> frozenset[int]:
 def excluded_deciders_of(requests) -> dict[int, frozenset[int]]:
     """`excluded_deciders` of several requests, in one query ({request id: user ids})."""
     cadre_users = dict(
-        Cadre.objects.filter(pk__in={r.cadre_id for r in requests if r.cadre_id}).values_list(
-            "pk", "user_id"
-        )
+        Cadre.objects.filter(pk__in={r.cadre_id for r in requests if r.cadre_id})
+        .order_by()  # a lookup: not the cadre list's order, which joins the units
+        .values_list("pk", "user_id")
     )
     return {
         r.pk: frozenset(pk for pk in (r.requested_by_id, cadre_users.get(r.cadre_id)) if pk)

@@ -184,6 +184,7 @@ def tasks_by_ids(ids: list) -> list:
         return []
     found = (
         ScopedTask.objects.filter(pk__in=ids)
+        .order_by()  # put in the order of `ids` below
         .select_related("process")
         .with_subjects(flow_classes())
         .in_bulk()
