@@ -32,15 +32,17 @@ def open_tasks(user):
     """Tasks assigned to the user, then tasks the user may claim (their jurisdiction
     reaches the task's scope), across every flow; oldest first within each group. One
     query, plus one per kind of subject when the rows are read."""
-    flows = flow_classes()
-    return (
+    tasks = (
         ScopedTask.objects.user_queue(user)
-        .filter(process__flow_class__in=flows)
+        .filter(process__flow_class__in=flow_classes())
         .filter(Q(status=STATUS.ASSIGNED, owner=user) | Q(status=STATUS.NEW))
-        .select_related("process")
-        .with_subjects(flows)
-        .order_by("status", "created", "pk")  # ASSIGNED sorts before NEW
     )
+    return _as_listed(tasks).order_by("status", "created", "pk")  # ASSIGNED before NEW
+
+
+def _as_listed(tasks):
+    """Tasks loaded as the lists show them: with their process and subject."""
+    return tasks.select_related("process").with_subjects(flow_classes())
 
 
 @dataclass
@@ -182,13 +184,8 @@ def tasks_by_ids(ids: list) -> list:
     """The tasks of `ids`, in that order, loaded as `open_tasks` loads them."""
     if not ids:
         return []
-    found = (
-        ScopedTask.objects.filter(pk__in=ids)
-        .order_by()  # put in the order of `ids` below
-        .select_related("process")
-        .with_subjects(flow_classes())
-        .in_bulk()
-    )
+    # In no order of the database's: put in the order of `ids` below.
+    found = _as_listed(ScopedTask.objects.filter(pk__in=ids).order_by()).in_bulk()
     return [found[pk] for pk in ids if pk in found]
 
 
