@@ -283,6 +283,9 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", d
 NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=6 * 3600)
 # A delivery claimed by a worker that died is sent again after this lease.
 NOTIFICATIONS_SENDING_LEASE_SECONDS = env.int("NOTIFICATIONS_SENDING_LEASE_SECONDS", default=600)
+# At most this many enclosed PDFs ride on one e-mail (a liaison's reissued notices of
+# many cadres); the rest are downloaded from the inbox, as the e-mail says.
+NOTIFICATIONS_MAX_ENCLOSURES = env.int("NOTIFICATIONS_MAX_ENCLOSURES", default=50)
 # Links in e-mails and SMS are made absolute with this origin.
 NOTIFICATIONS_SITE_URL = env.str("NOTIFICATIONS_SITE_URL", default="http://127.0.0.1:8000")
 # Celery queue for delivery tasks (empty: the default queue).

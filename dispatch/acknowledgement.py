@@ -9,7 +9,8 @@ exemption asked instead of 签收 (the notice no longer in force; while the requ
 awaits its decision, 签收 waits too), attendance recorded (attended, absent, withdrawn),
 or already acknowledged (on the task page, or by another recipient of a notice sent to
 every liaison). A notice replaced by a newer one (its class changed) is not signed for
-either: the newer one is.
+either: the newer one is. A message naming several notices at once (a liaison's reissued
+notices, `named`) asks 签收 while one of them still awaits it.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -69,6 +70,9 @@ def closed_notices(notifications, *, lock: bool = False) -> dict[int, str]:
     loaded) whose document is about a dispatch that no longer awaits acknowledgement
     (`refusal_reason`), or that a newer notice has replaced; two queries at most.
     `lock`: the dispatches' rows are locked."""
+    reasons = _closed_groups(
+        [n for n in notifications if n.document_id is None and named(n)], lock=lock
+    )
     dispatch_type = ContentType.objects.get_for_model(Dispatch)
     about = {
         n.pk: n.document.subject_id
@@ -76,18 +80,17 @@ def closed_notices(notifications, *, lock: bool = False) -> dict[int, str]:
         if n.document_id is not None and n.document.subject_type_id == dispatch_type.pk
     }
     if not about:
-        return {}
+        return reasons
     dispatches = Dispatch.objects.filter(pk__in=set(about.values()))
     if lock:
         dispatches = dispatches.select_for_update()
     status = dict(dispatches.order_by("pk").values_list("pk", "status"))
-    reasons = {}
     for pk, dispatch_id in about.items():
         reason = refusal_reason(status[dispatch_id]) if dispatch_id in status else None
         if reason:
             reasons[pk] = reason
     # Still awaited, but on a newer notice: the class changed and its notice was reissued
-    # (`documents.reissue_notice`); the new one, in its own message, is the one signed.
+    # (`documents.reissue_notice`); the new one is the one signed.
     documents = {
         n.pk: n.document_id for n in notifications if n.pk in about and n.pk not in reasons
     }
@@ -106,10 +109,68 @@ def closed_notices(notifications, *, lock: bool = False) -> dict[int, str]:
     return reasons
 
 
+def named(notification) -> list[tuple[int, str]]:
+    """The notices one message asks 签收 for at once — a liaison's reissued notices of
+    cadres without an account (`class_change_notices.units_told`) — as (dispatch pk,
+    notice number)."""
+    pairs = (notification.context or {}).get("acknowledges") or []
+    return [(int(pk), str(number)) for pk, number in pairs]
+
+
+def awaiting(notification, *, lock: bool = False) -> list[Dispatch]:
+    """The dispatches whose notices `notification` names (`named`) that still await 签收
+    of that very notice (notified, and not reissued since), in pk order."""
+    pairs = dict(named(notification))
+    if not pairs:
+        return []
+    dispatches = Dispatch.objects.filter(pk__in=list(pairs), status=AWAITING_ACKNOWLEDGEMENT)
+    if lock:
+        dispatches = dispatches.select_for_update(of=("self",))
+    return [
+        d
+        for d in dispatches.select_related("cadre", "unit").order_by("pk")
+        if d.notice_reference == pairs[d.pk]
+    ]
+
+
+def _closed_groups(notifications, *, lock: bool) -> dict[int, str]:
+    """{pk: reason} for the messages among `notifications` naming notices (`named`) none
+    of which awaits 签收 any more; one query."""
+    if not notifications:
+        return {}
+    wanted = {pk for n in notifications for pk, _number in named(n)}
+    dispatches = Dispatch.objects.filter(pk__in=wanted)
+    if lock:
+        dispatches = dispatches.select_for_update()
+    state = {
+        pk: (status, reference)
+        for pk, status, reference in dispatches.order_by("pk").values_list(
+            "pk", "status", "notice_reference"
+        )
+    }
+    reasons = {}
+    for notification in notifications:
+        still = [
+            state[pk][0]
+            for pk, number in named(notification)
+            if pk in state and state[pk][1] == number
+        ]
+        if AWAITING_ACKNOWLEDGEMENT in still:
+            continue
+        if DispatchStatus.REQUESTED in still:
+            reasons[notification.pk] = refusal_reason(DispatchStatus.REQUESTED)
+        else:
+            reasons[notification.pk] = _(
+                "None of the notices named here awaits acknowledgement any more: "
+                "acknowledged, replaced by a newer one, or no longer in force."
+            )
+    return reasons
+
+
 def replaced_reason(number: str) -> str:
     """Why a notice replaced by the notice numbered `number` is not signed for (as
     `receivers.on_notice_acknowledged` refuses it)."""
     return _(
         "This notice has been replaced by %(number)s, as its class changed: "
-        "acknowledge the new notice, in its own message."
+        "acknowledge the new notice instead."
     ) % {"number": number}

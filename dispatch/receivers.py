@@ -16,7 +16,7 @@ from approvals.flows import rearm_deadlines
 from approvals.models import ApprovalRequest, RequestStatus
 from approvals.services import requests_due_advance
 from core.formatting import format_span
-from dispatch import services
+from dispatch import acknowledgement, services
 from dispatch.flows import DispatchFlow
 from dispatch.flows.dispatch import class_dated_timers, class_processes, institution_steps
 from dispatch.models import Dispatch, DispatchStatus
@@ -56,10 +56,16 @@ def on_decision_made(sender, request, **kwargs):
 
 
 def on_notice_acknowledged(sender, notification, user, **kwargs):
-    """签收 in the inbox completes the dispatch's acknowledgement task. A notice replaced
+    """签收 in the inbox completes the dispatch's acknowledgement task — of each dispatch
+    whose notice still awaits it, when one message names several (a liaison's reissued
+    notices of cadres without an account, `acknowledgement.named`). A notice replaced
     since (its class changed, `class_notices_reissue`) is not signed for — the new one
     is: refused, and the 签收 rolled back."""
-    if notification.event != Event.NOTICE_ISSUED or notification.document_id is None:
+    if notification.event != Event.NOTICE_ISSUED:
+        return
+    if notification.document_id is None:
+        for dispatch in acknowledgement.awaiting(notification, lock=True):
+            _acknowledge(dispatch, user, notification.acknowledged_ip)
         return
     document = notification.document
     subject = document.subject
@@ -67,31 +73,29 @@ def on_notice_acknowledged(sender, notification, user, **kwargs):
         return
     newer = IssuedDocument.objects.filter(supersedes=document).first()
     if newer is not None:
-        raise ValidationError(
-            _(
-                "This notice has been replaced by %(number)s, as its class changed: "
-                "acknowledge the new notice, in its own message."
-            )
-            % {"number": newer.document_number}
-        )
-    process = processes_of(subject, DispatchFlow).filter(status=PROCESS.NEW).first()
+        raise ValidationError(acknowledgement.replaced_reason(newer.document_number))
+    _acknowledge(subject, user, notification.acknowledged_ip)
+
+
+def _acknowledge(dispatch, user, ip):
+    """The dispatch's notice signed for by `user` in the inbox, through the same door as
+    the task page: its process lock, then `dispatch_acknowledge`. Nested in the inbox's
+    transaction the lock does not wait (`workflow.locks`): while the task page holds it,
+    this 签收 is refused with "try again" and rolled back whole."""
+    process = processes_of(dispatch, DispatchFlow).filter(status=PROCESS.NEW).first()
     if process is None:
         return
-    # The same door as the task page: its process lock, then `dispatch_acknowledge`. Nested
-    # in the inbox's transaction the lock does not wait (`workflow.locks`): while the task
-    # page holds it, this 签收 is refused with "try again" and rolled back whole.
     with DispatchFlow.lock(process.pk):
         task = open_task(process, "acknowledge")
-        ip = notification.acknowledged_ip
         if task is None:
-            subject.refresh_from_db(fields=["status"])
-            if subject.status == DispatchStatus.NOTIFIED:
+            dispatch.refresh_from_db(fields=["status"])
+            if dispatch.status == DispatchStatus.NOTIFIED:
                 # The class began and its acknowledgement step ended (the class-start
                 # timer): a late 签收 is still the trainee's receipt, recorded as such.
-                services.dispatch_acknowledge(actor=user, dispatch=subject, ip=ip)
+                services.dispatch_acknowledge(actor=user, dispatch=dispatch, ip=ip)
             return  # otherwise already acknowledged through the task page
         complete_task(
-            task, user, lambda: services.dispatch_acknowledge(actor=user, dispatch=subject, ip=ip)
+            task, user, lambda: services.dispatch_acknowledge(actor=user, dispatch=dispatch, ip=ip)
         )
 
 

@@ -250,6 +250,14 @@ class Notification(models.Model):
     def is_acknowledged(self) -> bool:
         return self.acknowledged_at is not None
 
+    @property
+    def enclosure_ids(self) -> list[int]:
+        """The issued documents this message carries besides `document`, in order
+        (`context["enclosures"]`, their pks): one message about many documents at once,
+        e.g. a liaison's reissued notices of several cadres (`services.notify`)."""
+        ids = (self.context or {}).get("enclosures") or []
+        return [int(pk) for pk in ids if str(pk).isdigit()]
+
 
 class Delivery(models.Model):
     """One notification on one external channel: the outbox row a task delivers.

@@ -43,6 +43,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from notifications import selectors
 from notifications.ics import build_ics, event_uid
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification
 from notifications.sms import get_sms_backend
@@ -195,11 +196,19 @@ def attachment(data: bytes | str, mimetype: str, name: str, fallback: str) -> MI
 
 
 def email_message(notification: Notification, to: str, *, connection=None) -> EmailMessage:
-    """The e-mail for one notification: its text and link, the document's PDF and an .ics."""
+    """The e-mail for one notification: its text and link, the document's PDF (and those
+    of its enclosures, up to `NOTIFICATIONS_MAX_ENCLOSURES`; the rest wait in the inbox)
+    and an .ics."""
+    enclosed = selectors.enclosures(notification)
+    attached = enclosed[: max(0, int(_setting("NOTIFICATIONS_MAX_ENCLOSURES", 50)))]
     with translation.override(settings.LANGUAGE_CODE):
         body = render_to_string(
             "notifications/email.txt",
-            {"notification": notification, "link": absolute_url(notification.url)},
+            {
+                "notification": notification,
+                "link": absolute_url(notification.url),
+                "left_in_inbox": len(enclosed) - len(attached),
+            },
         )
     message = EmailMessage(
         subject=" ".join(notification.title.split()),
@@ -208,8 +217,8 @@ def email_message(notification: Notification, to: str, *, connection=None) -> Em
         connection=connection,
         headers={"Date": mail_date()},
     )
-    document = notification.document
-    if document is not None:
+    documents = [notification.document] if notification.document is not None else []
+    for document in documents + attached:
         with default_storage.open(document.file.name, "rb") as pdf:
             message.attach(
                 attachment(pdf.read(), "application/pdf", *document_file_names(document))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from notifications.models import Event, Notification
+from notifications.models import Event, IssuedDocument, Notification
 
 
 def inbox_for(user, *, unread_only: bool = False, event: str | None = None) -> QuerySet:
@@ -27,6 +27,16 @@ def unread_count(user) -> int:
 def own_notification(user, pk) -> Notification:
     """One of the user's own notifications (DoesNotExist for anyone else's)."""
     return Notification.objects.select_related("document").get(pk=pk, recipient=user)
+
+
+def enclosures(notification) -> list:
+    """The issued documents `notification` carries besides its `document`, in its order
+    (`Notification.enclosure_ids`); one query."""
+    ids = notification.enclosure_ids
+    if not ids:
+        return []
+    found = IssuedDocument.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def acknowledgements(group: str) -> QuerySet:

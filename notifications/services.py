@@ -265,7 +265,9 @@ def notify(
       A user who takes the daily digest gets this e-mail in the digest — unless it needs
       acknowledgement or has a document or calendar invite: then it goes out on its
       own, with its attachments, straight away.
-    * `document`: its PDF is attached to the e-mail and offered in the inbox.
+    * `document`: its PDF is attached to the e-mail and offered in the inbox. More
+      documents of one message (each recipient's own): their pks as
+      `context["enclosures"]` (`Notification.enclosure_ids`), attached and offered too.
       `calendar`: {"summary", "start", "end", "location", "description"} → an .ics invite
       (dates are whole days, `end` inclusive; with "uid" and "sequence", a new revision
       of an event sent before, `notifications.ics`). `requires_ack`: the inbox shows an
@@ -415,7 +417,10 @@ def notify_each(
                     entry.recipient,
                     profiles.get(entry.recipient.pk),
                     allowed,
-                    individual=requires_ack or document is not None or bool(calendar),
+                    individual=requires_ack
+                    or document is not None
+                    or bool(calendar)
+                    or bool(notification.enclosure_ids),
                 ).items():
                     deliveries.append(
                         Delivery(

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/read/", views.mark_read, name="mark_read"),
     path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("<int:pk>/document/", views.document, name="document"),
+    path("<int:pk>/documents/<int:document_pk>/", views.document, name="enclosure"),
 ]

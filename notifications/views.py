@@ -71,16 +71,24 @@ def detail(request, pk):
     if notification.read_at is None:
         services.mark_read(user=request.user, notification=notification)
     _with_ack_refusals([notification])
-    return render(request, "notifications/detail.html", {"notification": notification})
+    return render(
+        request,
+        "notifications/detail.html",
+        {"notification": notification, "enclosures": selectors.enclosures(notification)},
+    )
 
 
 @login_required
-def document(request, pk):
-    """The PDF attached to one of the user's own notifications."""
+def document(request, pk, document_pk=None):
+    """The PDF attached to one of the user's own notifications: its document, or one of
+    its enclosures (`document_pk`)."""
     notification = _own(request, pk)
-    if notification.document is None:
+    if document_pk is None:
+        doc = notification.document
+    else:
+        doc = next((d for d in selectors.enclosures(notification) if d.pk == document_pk), None)
+    if doc is None:
         raise Http404
-    doc = notification.document
     response = FileResponse(
         default_storage.open(doc.file.name, "rb"), content_type="application/pdf"
     )

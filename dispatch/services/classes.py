@@ -112,10 +112,10 @@ def class_notices_reissue(*, actor, training_class: TrainingClass, changed) -> l
     """The class changed what its notices print (`changed`, among `NOTICE_FIELDS`): each
     of its dispatches holding a notice still in force has it issued again, superseding
     the old one (`documents.reissue_notice`), its `notice_reference` set to the new number
-    (audited, `dispatch.notice_reissue`), and its trainee — or, for a cadre without an
-    account, the liaisons who 签收 for them — told once, with the new notice
+    (audited, `dispatch.notice_reissue`), and its trainee told once, with the new notice
     (`class_change_notices.notice_reissued`); each liaison of a unit with cadres still
-    dispatched to the class is told once too, their cadres named by unit
+    dispatched to the class is told once too, in ONE message naming their cadres by unit
+    and carrying the new notices of those without an account, to 签收 for them at once
     (`class_change_notices.units_told`: the 调训通知 they hold printed the class as it
     was). A notified dispatch is still acknowledged
     through its flow, with a fresh window to sign the new notice: as long as the first
@@ -142,6 +142,7 @@ def class_notices_reissue(*, actor, training_class: TrainingClass, changed) -> l
         )
         .order_by("pk")
     )
+    reissued = []  # of the cadres without an account: their liaisons hear of them at once
     for dispatch in dispatches:
         dispatch.training_class = training_class  # as saved, with its new dates
         previous = documents.notice_of(dispatch)
@@ -157,7 +158,12 @@ def class_notices_reissue(*, actor, training_class: TrainingClass, changed) -> l
             notice_reference=document.document_number,
             **fresh,
         )
-        class_change_notices.notice_reissued(dispatch, document, previous=previous, changed=changed)
+        if class_change_notices.on_behalf(dispatch):
+            reissued.append((dispatch, document, previous))
+        else:
+            class_change_notices.notice_reissued(
+                dispatch, document, previous=previous, changed=changed
+            )
     change_event = (
         AuditEvent.objects.filter(
             verb="class.update",
@@ -168,7 +174,9 @@ def class_notices_reissue(*, actor, training_class: TrainingClass, changed) -> l
         .values_list("pk", flat=True)
         .first()
     )
-    class_change_notices.units_told(training_class, changed, change_key=str(change_event))
+    class_change_notices.units_told(
+        training_class, changed, change_key=str(change_event), reissued=reissued
+    )
     return dispatches
 
 

@@ -152,13 +152,17 @@ def test_the_old_notice_is_not_signed_for_the_new_one_is(world, staff, klass, cl
 
 
 def test_the_liaisons_hear_it_for_a_cadre_without_an_account(world, staff, klass, client):
+    """Not in a message of its own: in the liaison's one message of the change
+    (tests/dispatch/test_class_change_on_behalf.py)."""
     dispatch, _process = notified(client, world, staff, klass, [world.cadre_a1])
     by_service(world, klass, **moved(klass))
     dispatch.refresh_from_db()
-    [first, second] = notices_of(dispatch, staff.lily)
-    assert second.document.document_number == dispatch.notice_reference
-    assert second.context["on_behalf"] and second.requires_ack
-    assert world.cadre_a1.name in second.title
+    [first] = notices_of(dispatch, staff.lily)
+    assert first.document.document_number != dispatch.notice_reference
+    [message] = changed_messages(staff.lily, klass)
+    new = IssuedDocument.objects.get(document_number=dispatch.notice_reference)
+    assert message.enclosure_ids == [new.pk] and message.requires_ack
+    assert message.context["on_behalf"] and world.cadre_a1.name in message.body
 
 
 def test_an_acknowledged_trainee_gets_the_new_notice_and_stays_acknowledged(

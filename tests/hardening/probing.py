@@ -22,7 +22,8 @@ from circulars.models import Circular, CircularStatus
 from dispatch.models import Dispatch, Makeup
 from imports.models import ImportBatch
 from ledger.models import HourImport
-from notifications.models import IssuedDocument, Notification
+from notifications.models import Event, IssuedDocument, Notification
+from notifications.services import notify
 from tests.factories import cadre, training_class, user
 from tests.flowtools import (
     FLOW_APPS,
@@ -262,6 +263,16 @@ def _side_samples(side, *, subject_cadre, klass, dispatch, notified, importer, p
         .latest("pk")
         .pk,
         "document": notice.pk,
+        # A message carrying the notice as an enclosure (a liaison's reissued notices).
+        "enclosure": (
+            notify(
+                event=Event.NOTICE_ISSUED,
+                recipients=[notified],
+                key=f"matrix:{side}:enclosure",
+                context={"enclosures": [notice.pk]},
+            )[0].pk,
+            notice.pk,
+        ),
         "hour_import": HourImport.objects.filter(uploaded_by=importer).latest("pk").pk,
         "import_kind": testkind.SLUG,
         "import_batch": ImportBatch.objects.filter(uploaded_by=importer).latest("pk").pk,

@@ -122,6 +122,7 @@ OBJECTS = {
     "notifications:mark_read": "notification",
     "notifications:acknowledge": "notification",
     "notifications:document": "notification",
+    "notifications:enclosure": "enclosure",
     "document_download": "document",
     "cadre_detail": "cadre",
     "cadre_edit": "cadre",
@@ -146,7 +147,7 @@ def _recorded_attendance(ids):
 
 
 #: routes with several ids: their ids, in order, read from their OBJECTS sample
-COMPOSITE = {"attendance_correct": _recorded_attendance}
+COMPOSITE = {"attendance_correct": _recorded_attendance, "notifications:enclosure": tuple}
 
 
 SIGNED_IN_PAGE = Expect(get=every({"200"}), post=every({"200"}))
@@ -226,6 +227,7 @@ PAGES.update(
         "notifications:mark_read": Expect(get=every({"405"}), post=by_reach(OWN, {"302"})),
         "notifications:acknowledge": Expect(get=every({"405"}), post=by_reach(OWN, {"302"})),
         "notifications:document": Expect(get=by_reach(OWN, {"200"}), post=by_reach(OWN, {"200"})),
+        "notifications:enclosure": Expect(get=by_reach(OWN, {"200"}), post=by_reach(OWN, {"200"})),
         "document_download": Expect(
             get=by_reach(NOTICE_READERS, {"200"}), post=by_reach(NOTICE_READERS, {"200"})
         ),
