@@ -1,7 +1,11 @@
 import logging
 
 import pytest
+from django.contrib.auth import get_user_model
+from viewflow.workflow.status import STATUS
 
+from dispatch.models import Dispatch
+from tests.flowtools import issue_roll_call, open_task, process_of
 from tests.imports import testkind
 
 
@@ -20,3 +24,25 @@ def quiet_refusals():
     logger.setLevel(logging.ERROR)
     yield
     logger.setLevel(level)
+
+
+@pytest.fixture
+def bob(world, client):
+    client.force_login(world.bob)
+    return client
+
+
+@pytest.fixture
+def root(db, client):
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    return client
+
+
+@pytest.fixture
+def unclaimed(world, klass, client):
+    """Cadre A's confirmation: status NEW, no owner (as an escalated overdue task is)."""
+    issue_roll_call(client, world, klass, [world.cadre_a])
+    task = open_task(process_of(Dispatch.objects.get(), "DispatchFlow"), "confirm")
+    assert task.status == STATUS.NEW and task.owner is None
+    return task
