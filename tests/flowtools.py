@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from dispatch.models import Dispatch, QuotaAllocation, TrainingClass
+from dispatch.models import Dispatch, DispatchStatus, QuotaAllocation, TrainingClass
 from notifications.models import Notification
 from tests.factories import user
 
@@ -137,6 +137,15 @@ def start_class(klass, *, refresh=False, running=False):
         klass.refresh_from_db()
 
 
+def confirmed(client, liaison, dispatch):
+    """`liaison` confirms `dispatch` on its task page: its notice is issued (notified)."""
+    client.force_login(liaison)
+    act(client, open_task(process_of(dispatch, "DispatchFlow"), "confirm"), {"action": "confirm"})
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.NOTIFIED, dispatch.status
+    return dispatch
+
+
 def at_attendance(client, world, staff, klass):
     """A dispatch of cadre A waiting for the school's registrar (rita)."""
     issue_roll_call(client, world, klass, [world.cadre_a])
@@ -251,7 +260,6 @@ def approved(client, world, staff, klass, cadre, kind):
     """`cadre` named for `klass`, its liaison asks `kind` (leave, deferral …) and both
     departments approve: the dispatch, now deferred (an approved leave is stored so)."""
     from approvals.models import ApprovalRequest
-    from dispatch.models import DispatchStatus
 
     dispatch, process = named(client, world, klass, cadre)
     request(client, staff.lily, process, kind)

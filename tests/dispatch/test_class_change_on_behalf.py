@@ -15,7 +15,7 @@ from notifications import outbox
 from notifications.models import IssuedDocument, Notification
 from tests.dispatch.class_change_kit import by_service, moved
 from tests.factories import cadre
-from tests.flowtools import act, issue_roll_call, open_task, process_of
+from tests.flowtools import act, confirmed, issue_roll_call, open_task, process_of
 
 pytestmark = [
     pytest.mark.klass(name="全市专题培训班", credit_hours=40),
@@ -33,19 +33,10 @@ def notified_all(world, staff, klass, client):
         cadre("钱二丽", world.a1, world.city_od, male=False),
     ]
     issue_roll_call(client, world, klass, [world.cadre_a, *without])
-    client.force_login(staff.lily)
-    dispatches = {}
-    for person in [world.cadre_a, *without]:
-        dispatch = Dispatch.objects.get(cadre=person)
-        act(
-            client,
-            open_task(process_of(dispatch, "DispatchFlow"), "confirm"),
-            {"action": "confirm"},
-        )
-        dispatch.refresh_from_db()
-        assert dispatch.status == DispatchStatus.NOTIFIED
-        dispatches[person.name] = dispatch
-    return dispatches
+    return {
+        person.name: confirmed(client, staff.lily, Dispatch.objects.get(cadre=person))
+        for person in [world.cadre_a, *without]
+    }
 
 
 def change_message(staff, klass):

@@ -12,10 +12,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from dispatch.models import Dispatch, DispatchStatus
+from dispatch.models import Dispatch
 from notifications.models import Event, Notification
 from tests.factories import cadre
-from tests.flowtools import act, fire_at, issue_roll_call, open_task, process_of
+from tests.flowtools import confirmed, fire_at, issue_roll_call
 
 pytestmark = [pytest.mark.klass(name="全市专题培训班"), pytest.mark.usefixtures("media")]
 
@@ -28,14 +28,7 @@ def english(settings):
 
 def confirm_all(client, liaison_of, dispatches):
     for dispatch in dispatches:
-        client.force_login(liaison_of[dispatch.unit_id])
-        act(
-            client,
-            open_task(process_of(dispatch, "DispatchFlow"), "confirm"),
-            {"action": "confirm"},
-        )
-        dispatch.refresh_from_db()
-        assert dispatch.status == DispatchStatus.NOTIFIED
+        confirmed(client, liaison_of[dispatch.unit_id], dispatch)
 
 
 def test_acknowledgement_reminders_and_escalations_name_the_admission_notice_and_the_cadre(
