@@ -275,7 +275,9 @@ def seats_allotted(roll_call, allocations):
 def notice_issued(dispatch, document):
     """The trainee's own notice (入学通知, or 补训通知), per person, with the PDF and a
     calendar invite; needs 签收 — by the trainee (本人), or for a cadre without an account
-    by the unit's liaisons on their behalf (代为签收), and the message says which."""
+    by the unit's liaisons on their behalf (代为签收), and the message says which. The
+    invite is the trainee's, who attends: a liaison signing for a cadre gets none (one
+    event per cadre would fill their calendar with classes they do not attend)."""
     klass = dispatch.training_class
     user = dispatch.cadre.user
     on_behalf = not (user is not None and user.is_active)
@@ -294,7 +296,9 @@ def notice_issued(dispatch, document):
             **class_context(klass),
         },
         document=document,
-        calendar={
+        calendar=None
+        if on_behalf
+        else {
             "summary": klass.name,
             "start": klass.start_date,
             "end": klass.end_date,

@@ -64,8 +64,12 @@ def test_each_reissue_updates_the_same_calendar_event(world, staff, klass, clien
 def test_a_notice_of_another_dispatch_is_an_event_of_its_own(world, staff, klass, client):
     """Two trainees' notices of the same class are two events, each updated on its own."""
     from dispatch.models import Dispatch
+    from org.models import Cadre
+    from tests.factories import user
     from tests.flowtools import act, open_task, process_of
 
+    # Both with an account: a liaison signing for a cadre gets no invite.
+    Cadre.objects.filter(pk=world.cadre_a1.pk).update(user=user("liyue", "trainee"))
     dispatch, _process = notified(client, world, staff, klass, [world.cadre_a, world.cadre_a1])
     other = Dispatch.objects.get(cadre=world.cadre_a1)
     act(client, open_task(process_of(other, "DispatchFlow"), "confirm"), {"action": "confirm"})

@@ -201,3 +201,12 @@ def test_an_acknowledged_cadre_s_new_notice_needs_no_signature(world, staff, kla
     assert "原通知已签收，无需重新签收" in message.body
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.ACKNOWLEDGED
+
+
+def test_a_liaison_signing_for_cadres_gets_no_calendar_invites(world, staff, notified_all):
+    """The invite is for the trainee who attends; the liaison of three cadres without an
+    account would otherwise hold three events of a class they do not attend."""
+    on_behalf = Notification.objects.filter(recipient=staff.lily, event="notice_issued")
+    assert on_behalf.count() == 3 and not on_behalf.exclude(calendar=None).exists()
+    [own] = Notification.objects.filter(recipient=world.dave, event="notice_issued")
+    assert own.calendar["summary"] == notified_all[world.cadre_a.name].training_class.name
