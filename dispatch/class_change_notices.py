@@ -188,7 +188,8 @@ def units_told(training_class, changed, *, change_key: str, reissued=()) -> None
 
 @in_site_language
 def _notice_line(dispatch, document, previous) -> str:
-    """ "张三（办公室）：入学通知 某组〔2026〕12号，代替 某组〔2026〕3号，待代为签收"."""
+    """A reissued notice as the liaison's message lists it:
+    张三（办公室）：入学通知 某组〔2026〕12号，代替某组〔2026〕3号，待代为签收"""
     if dispatch.status == DispatchStatus.NOTIFIED:
         state = pgettext("a reissued notice", "to acknowledge on their behalf")
     elif dispatch.status == DispatchStatus.REQUESTED:
