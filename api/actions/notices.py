@@ -29,7 +29,8 @@ class NotificationAckViewSet(viewsets.GenericViewSet):
         tags=["公文与消息"],
         summary="签收消息",
         description="本人收到的需签收的消息（如入学通知）：记录签收时间与 IP；入学通知的签收同时"
-        "办结该调训的签收任务。他人的消息答 404；无需签收的答 400；再次签收不改变首次记录。",
+        "办结该调训的签收任务；班次变更消息的签收，为其所列未开通账号干部尚待签收的新通知一并代为签收。"
+        "他人的消息答 404；无需签收的答 400；再次签收不改变首次记录。",
         request=None,
         responses={200: AcknowledgedSerializer, **error_responses(400, 404, 409)},
     )

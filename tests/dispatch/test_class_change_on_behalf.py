@@ -13,6 +13,7 @@ from audit.models import AuditEvent
 from dispatch.models import Dispatch, DispatchStatus
 from notifications import outbox
 from notifications.models import IssuedDocument, Notification
+from tests.api.actiontools import post
 from tests.dispatch.class_change_kit import by_service, moved
 from tests.factories import cadre
 from tests.flowtools import act, confirmed, issue_roll_call, open_task, process_of
@@ -210,3 +211,18 @@ def test_a_liaison_signing_for_cadres_gets_no_calendar_invites(world, staff, not
     assert on_behalf.count() == 3 and not on_behalf.exclude(calendar=None).exists()
     [own] = Notification.objects.filter(recipient=world.dave, event="notice_issued")
     assert own.calendar["summary"] == notified_all[world.cadre_a.name].training_class.name
+
+
+def test_the_api_signs_the_message_as_the_inbox_does(world, staff, klass, notified_all):
+    by_service(world, klass, **moved(klass))
+    message = change_message(staff, klass)
+    assert post(staff.luke, f"notifications/{message.pk}/acknowledge/").status_code == 404
+
+    response = post(staff.lily, f"notifications/{message.pk}/acknowledge/", REMOTE_ADDR="10.0.0.9")
+
+    assert response.status_code == 200, response.content
+    without = [d for name, d in notified_all.items() if name != world.cadre_a.name]
+    for dispatch in without:
+        dispatch.refresh_from_db()
+        assert dispatch.status == DispatchStatus.ACKNOWLEDGED
+        assert dispatch.acknowledged_ip == "10.0.0.9"
