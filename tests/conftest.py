@@ -3,6 +3,7 @@ dispatch to, and logging in."""
 
 import datetime as dt
 import importlib
+from collections import Counter
 
 import pytest
 
@@ -64,8 +65,19 @@ def pytest_collection_modifyitems(config, items):
         if left:
             config.hook.pytest_deselected(items=left)
             items[:] = chosen
-    # Stable: the order of everything else is kept.
-    items.sort(key=lambda item: item.get_closest_marker("migrates") is not None)
+    # The xdist workers take whole files in this order (./run test: --dist loadfile
+    # --no-loadscope-reorder): the modules marked `heavy` (minutes each) first, then the
+    # others by their number of tests, most first, so that no worker is left running a
+    # long module alone at the end; the `migrates` tests last. Stable: ties keep their
+    # order.
+    per_file = Counter(item.nodeid.split("::", 1)[0] for item in items)
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("migrates") is not None,
+            item.get_closest_marker("heavy") is None,
+            -per_file[item.nodeid.split("::", 1)[0]],
+        )
+    )
 
 
 def _wants_transaction(request) -> bool:

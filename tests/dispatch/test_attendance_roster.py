@@ -29,6 +29,9 @@ from tests.factories import cadre, training_class, unit, user
 from tests.flowtools import act, deadline, open_task, process_of, start_class
 from workflow.runtime import complete_task
 
+# Minutes as a whole: the xdist workers take it first (tests/conftest.py).
+pytestmark = pytest.mark.heavy
+
 
 @pytest.fixture
 def klass(world):

@@ -21,6 +21,9 @@ from tests.hardening import admin_routes
 from tests.hardening import route_matrix as matrix
 from tests.hardening.probing import TASK_ACTIONS, all_routes, node_key, probe_matrix
 
+# Minutes as a whole: the xdist workers take it first (tests/conftest.py).
+pytestmark = pytest.mark.heavy
+
 
 def test_every_route_has_an_entry_in_the_matrix():
     missing = [r for r in all_routes() if matrix.entry_for(r.pattern, r.name) is None]

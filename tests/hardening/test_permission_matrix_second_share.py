@@ -5,6 +5,9 @@ import pytest
 
 from tests.hardening.probing import probe_matrix
 
+# Minutes as a whole: the xdist workers take it first (tests/conftest.py).
+pytestmark = pytest.mark.heavy
+
 
 @pytest.mark.usefixtures("import_kind", "quiet_refusals", "media")
 def test_every_role_gets_what_the_matrix_allows_second_share(world, client):

@@ -12,6 +12,9 @@ from notifications.documents import chunked, parallel, processes
 from notifications.documents.render import render_pdf
 from notifications.documents.samples import builtin_cadres, sample_dispatch_notice
 
+# Minutes as a whole: the xdist workers take it first (tests/conftest.py).
+pytestmark = pytest.mark.heavy
+
 N = 700
 
 
