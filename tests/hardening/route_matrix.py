@@ -7,8 +7,7 @@ Outcomes are spelled as the test sees them: "200", "302", "403", "404", "405", a
 "login" for a redirect to a login page. The status rule (README, "Tests and CI"): a
 visitor who is not signed in goes to the login page; an object out of the user's reach
 answers 404; a page or step of a role the user lacks answers 403; lists are filtered,
-never refused.
-"""
+never refused."""
 
 import re
 from dataclasses import dataclass
@@ -221,22 +220,22 @@ CORRECTION = by_reach(CORRECTION_READERS, REFUSAL, lacking={REGISTRAR: {"200"}})
 REASSIGN = by_reach(REACH, REFUSAL, lacking={r: {"200"} for r in DISPATCHERS})
 ACKNOWLEDGEMENTS = by_reach(ORGANIZERS, REFUSAL, lacking={r: {"200"} for r in DISPATCHERS})
 
+
+def readers(reach) -> Expect:
+    """A page that the roles reaching a side's sample (`reach`) open, GET or POST."""
+    return Expect(get=by_reach(reach, {"200"}), post=by_reach(reach, {"200"}))
+
+
 PAGES.update(
     {
-        "notifications:detail": Expect(get=by_reach(OWN, {"200"}), post=by_reach(OWN, {"200"})),
+        "notifications:detail": readers(OWN),
         "notifications:mark_read": Expect(get=every({"405"}), post=by_reach(OWN, {"302"})),
         "notifications:acknowledge": Expect(get=every({"405"}), post=by_reach(OWN, {"302"})),
-        "notifications:document": Expect(get=by_reach(OWN, {"200"}), post=by_reach(OWN, {"200"})),
-        "notifications:enclosure": Expect(get=by_reach(OWN, {"200"}), post=by_reach(OWN, {"200"})),
-        "document_download": Expect(
-            get=by_reach(NOTICE_READERS, {"200"}), post=by_reach(NOTICE_READERS, {"200"})
-        ),
-        "cadre_detail": Expect(
-            get=by_reach(CADRE_READERS, {"200"}), post=by_reach(CADRE_READERS, {"200"})
-        ),
-        "training_record": Expect(
-            get=by_reach(CADRE_READERS, {"200"}), post=by_reach(CADRE_READERS, {"200"})
-        ),
+        "notifications:document": readers(OWN),
+        "notifications:enclosure": readers(OWN),
+        "document_download": readers(NOTICE_READERS),
+        "cadre_detail": readers(CADRE_READERS),
+        "training_record": readers(CADRE_READERS),
         # Who keeps a cadre's record (org.policy.may_edit_cadre): the liaison of the
         # cadre's unit and the dispatchers of its jurisdiction; other readers get 403.
         "cadre_edit": Expect(get=KEEPERS, post=KEEPERS),
@@ -247,18 +246,14 @@ PAGES.update(
         # Reassigning a stuck task: the dispatchers over its unit (workflow.services);
         # others who see the task's process get 403, the rest 404.
         "task_reassign": Expect(get=REASSIGN, post=REASSIGN),
-        "class_detail": Expect(
-            get=by_reach(CLASS_READERS, {"200"}), post=by_reach(CLASS_READERS, {"200"})
-        ),
+        "class_detail": readers(CLASS_READERS),
         # Candidate suggestions: the organizing dispatchers; other readers get 403.
         "class_candidates": Expect(get=CANDIDATES, post=CANDIDATES),
         # The attendance roster: the school's registrar; other readers get 403.
         "class_attendance": Expect(get=ROSTER, post=ROSTER),
         # Correcting an attendance: the registrar; others reaching class or unit get 403.
         "attendance_correct": Expect(get=CORRECTION, post=CORRECTION),
-        "roll_call_detail": Expect(
-            get=by_reach(ORGANIZERS, {"200"}), post=by_reach(ORGANIZERS, {"200"})
-        ),
+        "roll_call_detail": readers(ORGANIZERS),
         "roll_call_acknowledgements": Expect(get=ACKNOWLEDGEMENTS, post=ACKNOWLEDGEMENTS),
         # the pickers' search: without ?for= nothing (tests/dispatch/test_cadre_picker_search.py
         # probes each purpose, its refusals and its reach)
