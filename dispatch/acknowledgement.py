@@ -117,20 +117,28 @@ def named(notification) -> list[tuple[int, str]]:
     return [(int(pk), str(number)) for pk, number in pairs]
 
 
+def _in_force(notification, rows) -> list[tuple[int, str]]:
+    """(dispatch pk, status) of the notices `notification` names that are still their
+    dispatch's notice (not reissued since), from `rows` {pk: (status, notice number)}."""
+    return [
+        (pk, rows[pk][0])
+        for pk, number in named(notification)
+        if pk in rows and rows[pk][1] == number
+    ]
+
+
 def awaiting(notification, *, lock: bool = False) -> list[Dispatch]:
     """The dispatches whose notices `notification` names (`named`) that still await 签收
-    of that very notice (notified, and not reissued since), in pk order."""
-    pairs = dict(named(notification))
-    if not pairs:
+    of that very notice (`_in_force`, notified), in pk order."""
+    wanted = [pk for pk, _number in named(notification)]
+    if not wanted:
         return []
-    dispatches = Dispatch.objects.filter(pk__in=list(pairs), status=AWAITING_ACKNOWLEDGEMENT)
+    dispatches = Dispatch.objects.filter(pk__in=wanted, status=AWAITING_ACKNOWLEDGEMENT)
     if lock:
         dispatches = dispatches.select_for_update(of=("self",))
-    return [
-        d
-        for d in dispatches.select_related("cadre", "unit").order_by("pk")
-        if d.notice_reference == pairs[d.pk]
-    ]
+    found = {d.pk: d for d in dispatches.order_by("pk")}
+    rows = {pk: (d.status, d.notice_reference) for pk, d in found.items()}
+    return [found[pk] for pk, _status in sorted(_in_force(notification, rows))]
 
 
 def _closed_groups(notifications, *, lock: bool) -> dict[int, str]:
@@ -142,7 +150,7 @@ def _closed_groups(notifications, *, lock: bool) -> dict[int, str]:
     dispatches = Dispatch.objects.filter(pk__in=wanted)
     if lock:
         dispatches = dispatches.select_for_update()
-    state = {
+    rows = {
         pk: (status, reference)
         for pk, status, reference in dispatches.order_by("pk").values_list(
             "pk", "status", "notice_reference"
@@ -150,11 +158,7 @@ def _closed_groups(notifications, *, lock: bool) -> dict[int, str]:
     }
     reasons = {}
     for notification in notifications:
-        still = [
-            state[pk][0]
-            for pk, number in named(notification)
-            if pk in state and state[pk][1] == number
-        ]
+        still = {status for _pk, status in _in_force(notification, rows)}
         if AWAITING_ACKNOWLEDGEMENT in still:
             continue
         if DispatchStatus.REQUESTED in still:
