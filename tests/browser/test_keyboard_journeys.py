@@ -14,7 +14,17 @@ from playwright.sync_api import Page, expect
 
 from approvals.models import ApprovalRequest
 from dispatch.models import Dispatch, DispatchStatus, QuotaAllocation
-from tests.browser.journey import EXECUTE, PHONE, assert_focus_shown, key_to, settle
+from notifications.models import Notification
+from tests.browser.journey import (
+    EXECUTE,
+    PHONE,
+    assert_accessible,
+    assert_focus_shown,
+    key_to,
+    settle,
+)
+from tests.dispatch.class_change_kit import by_service, moved
+from tests.factories import cadre as new_cadre
 from tests.flowtools import (
     act,
     deadline,
@@ -107,6 +117,43 @@ def test_a_trainee_acknowledges_on_a_phone_with_the_keyboard(journey, world, sta
 
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.ACKNOWLEDGED
+
+
+def test_a_liaison_signs_a_class_change_for_cadres_without_accounts_with_the_keyboard(
+    journey, world, staff, klass, client, media
+):
+    """The class moves after the liaison confirmed two cadres who have no account: ONE
+    message in the inbox lists both new 入学通知; from the home page on a phone, by
+    keyboard, to the inbox, to the message, past its documents, 代为签收 — both signed."""
+    without = [world.cadre_a1, new_cadre("赵一鸣", world.a, world.city_od)]
+    issue_roll_call(client, world, klass, without)
+    dispatches = [confirmed(client, staff.lily, person) for person in without]
+    by_service(world, klass, **moved(klass))
+    message = Notification.objects.get(
+        recipient=staff.lily, key__startswith=f"class:{klass.pk}:changed:"
+    )
+
+    lily = journey.sign_in(staff.lily, viewport=PHONE)
+    reach(lily, "el.tagName === 'A' && el.pathname === '/inbox/'")
+    lily.keyboard.press("Enter")
+    expect(lily).to_have_url(re.compile(r"/inbox/$"))
+    assert_accessible(lily)
+    reach(lily, f"el.tagName === 'A' && el.pathname === '/inbox/{message.pk}/'")
+    lily.keyboard.press("Enter")
+    expect(lily).to_have_url(re.compile(rf"/inbox/{message.pk}/$"))
+    assert_accessible(lily)
+    # Each new notice enclosed, reached in turn, then the one button that signs them all.
+    for doc_pk in message.enclosure_ids:
+        reach(
+            lily, f"el.tagName === 'A' && el.pathname === '/inbox/{message.pk}/documents/{doc_pk}/'"
+        )
+    reach(lily, "el.tagName === 'BUTTON' && el.textContent.trim() === '代为签收'")
+    lily.keyboard.press("Enter")
+    expect(lily.locator(".acknowledged")).to_contain_text("签收")
+
+    for dispatch in dispatches:
+        dispatch.refresh_from_db()
+        assert dispatch.status == DispatchStatus.ACKNOWLEDGED, dispatch.cadre.name
 
 
 def test_a_liaison_confirms_and_requests_leave_on_a_phone_with_the_keyboard(
