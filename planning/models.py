@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import ClassKind, Institution, SessionContent, SessionMethod, TrainingClass
+from dispatch.models import ClassKind, Institution, TrainingClass
+from dispatch.models.curriculum import SessionFields
 from org.models import Cadre, OrgDepartment, Unit
 
 
@@ -256,23 +257,11 @@ class PlanAllocation(models.Model):
         return f"{self.unit} × {self.seats}"
 
 
-class PlanSession(models.Model):
+class PlanSession(SessionFields):
     """A planned session of a line's curriculum; copied to the class at publication."""
 
     line = models.ForeignKey(
         PlanLine, verbose_name=_("plan line"), on_delete=models.PROTECT, related_name="sessions"
-    )
-    date = models.DateField(_("date"))
-    title = models.CharField(_("title"), max_length=200)
-    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
-    teacher = models.CharField(_("teacher"), max_length=100)
-    by_leading_cadre = models.BooleanField(_("taught by a leading cadre"), default=False)
-    content = models.CharField(_("content"), max_length=16, choices=SessionContent.choices)
-    method = models.CharField(
-        _("teaching method"),
-        max_length=16,
-        choices=SessionMethod.choices,
-        default=SessionMethod.LECTURE,
     )
 
     class Meta:
@@ -282,9 +271,6 @@ class PlanSession(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(hours__gt=0), name="plan_session_hours_positive"),
         ]
-
-    def __str__(self):
-        return self.title
 
 
 class ConsultationStatus(models.TextChoices):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from audit.services import change, record_events
 from core.twins import refused_as_twin
 from dispatch.models import ClassSession, TrainingClass
+from dispatch.models.curriculum import SessionFields
 from planning import policy, tasks
 from planning.models import PartnerNomination, PlanLine, PlanStatus
 from planning.services import _lock, publish_refusals
@@ -31,7 +32,8 @@ CLASS_FIELDS = (
     "days",
     "quota",
 )
-SESSION_FIELDS = ("date", "title", "hours", "teacher", "by_leading_cadre", "content", "method")
+# What a planned session hands its class session: every field both share.
+SESSION_FIELDS = tuple(field.name for field in SessionFields._meta.fields)
 
 
 def _class_for(line, plan) -> TrainingClass:

@@ -26,15 +26,11 @@ class SessionMethod(models.TextChoices):
     INTERACTIVE = "interactive", _("Interactive / field study")
 
 
-class ClassSession(models.Model):
-    """One session of a class's curriculum (课程): its hours, teacher and content."""
+class SessionFields(models.Model):
+    """What a session is — its day, hours, teacher and content — whether held in a class
+    (`ClassSession`) or planned in a plan line (`planning.PlanSession`, copied to the
+    class at publication)."""
 
-    training_class = models.ForeignKey(
-        TrainingClass,
-        verbose_name=_("training class"),
-        on_delete=models.PROTECT,
-        related_name="sessions",
-    )
     date = models.DateField(_("date"))
     title = models.CharField(_("title"), max_length=200)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
@@ -49,15 +45,29 @@ class ClassSession(models.Model):
     )
 
     class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title
+
+
+class ClassSession(SessionFields):
+    """One session of a class's curriculum (课程): its hours, teacher and content."""
+
+    training_class = models.ForeignKey(
+        TrainingClass,
+        verbose_name=_("training class"),
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
+
+    class Meta:
         verbose_name = _("class session")
         verbose_name_plural = _("class sessions")
         ordering = ["training_class", "date", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(hours__gt=0), name="session_hours_positive"),
         ]
-
-    def __str__(self):
-        return self.title
 
 
 class TeachingMeasure(models.TextChoices):
