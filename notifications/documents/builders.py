@@ -157,6 +157,23 @@ def _deadline(value: dt.date | dt.datetime) -> str:
     return f"{format_date(local.date())}{local.hour}时{minutes}"
 
 
+def _you(recipients: Sequence[str]) -> str:
+    """How the body asks the addressees to act: 你单位 when the notice is addressed to
+    one unit, 各单位 when to several or to a group (各县（市、区）委组织部, 市直各单位)."""
+    if len(recipients) == 1 and "各" not in recipients[0]:
+        return "你单位"
+    return "各单位"
+
+
+def _venue(tc: ClassInfo) -> str:
+    """Where the class is held: the institution, and its address when the location gives
+    one (中共XX市委党校，地址为XX市新华路88号: no second bracket after an institution
+    that ends in one)."""
+    if tc.institution and tc.location and tc.location != tc.institution:
+        return f"{tc.institution}，地址为{tc.location}"
+    return tc.institution or tc.location
+
+
 def dispatch_notice(
     *,
     issuer: Issuer,
@@ -175,6 +192,8 @@ def dispatch_notice(
     reply slip (附件2). `recipients` defaults to the cadres' units."""
     tc = _one(ClassInfo, training_class)
     rows = rows_of(CadreRow, cadres)
+    recipients = list(recipients) or _units(rows)
+    you = _you(recipients)
     reply_by = _deadline(reply_by or tc.report_date - dt.timedelta(days=3))
     hours = _hours(tc.credit_hours)
     span = f"培训时间为{_span(tc.start_date, tc.end_date)}" + (f"，计{hours}" if hours else "")
@@ -191,21 +210,13 @@ def dispatch_notice(
             Paragraph(f"网络培训，参训学员登录{_platform(tc)}参加学习。"),
         ]
     else:
-        place = tc.institution or tc.location
-        where = [
-            Heading("培训时间和地点"),
-            Paragraph(
-                f"{span}。培训地点为{place}"
-                + (f"（{tc.location}）" if tc.institution and tc.location else "")
-                + "。"
-            ),
-        ]
+        where = [Heading("培训时间和地点"), Paragraph(f"{span}。培训地点为{_venue(tc)}。")]
         arrangements = [
             Heading("报到事项"),
             Heading("报到时间", level=2),
             Paragraph(f"{format_date(tc.report_date)}。"),
             Heading("报到地点", level=2),
-            Paragraph(f"{tc.report_place or tc.location}。"),
+            Paragraph(f"{tc.report_place or _venue(tc)}。"),
         ]
     body = [
         Paragraph(f"根据年度干部教育培训计划，经研究，决定举办{tc.name}。现将有关事项通知如下："),
@@ -213,7 +224,7 @@ def dispatch_notice(
         Heading("参训人员"),
         Paragraph(
             f"经研究，确定{len(rows)}名同志参加本期培训，名单见附件1。"
-            "请各单位及时通知本人，并妥善安排其工作，确保按时参训。"
+            f"请{you}及时通知本人，并妥善安排其工作，确保按时参训。"
         ),
         *arrangements,
         Heading("有关要求"),
@@ -222,7 +233,7 @@ def dispatch_notice(
             for label, text in _numbered(_requirements(tc, requirements))
         ],
         Paragraph(
-            f"请各单位于{reply_by}前将参训回执（附件2）报送"
+            f"请{you}于{reply_by}前将参训回执（附件2）报送"
             f"{issuer.name}。因特殊情况不能参训的，须在回执中注明原因，"
             "并按规定履行请假审批手续。"
         ),
@@ -249,7 +260,7 @@ def dispatch_notice(
         issuer=issuer,
         title=title or f"关于举办{tc.name}的通知",
         date=date,
-        recipients=list(recipients) or _units(rows),
+        recipients=recipients,
         body=body,
         attachments=[
             Attachment(f"{tc.name}参训人员名单", [cadre_table]),
@@ -355,10 +366,12 @@ def makeup_notice(
     the notice asks for the makeup class at its dates."""
     tc = _one(ClassInfo, makeup_class)
     rows = rows_of(MakeupRow, cadres)
+    recipients = list(recipients) or _units(rows)
+    you = _you(recipients)
     if deadline is not None and deadline >= date and deadline >= tc.end_date:
-        complete = f"请各单位督促补训人员按时参训，于{format_date(deadline)}前完成补训。"
+        complete = f"请{you}督促补训人员按时参训，于{format_date(deadline)}前完成补训。"
     else:
-        complete = "请各单位督促补训人员按上述补训时间参训，完成补训。"
+        complete = f"请{you}督促补训人员按上述补训时间参训，完成补训。"
     # 参加2026年第二期干部补训班, not 参加…补训班补训
     attend = f"参加{tc.name}" if "补训" in tc.name else f"参加{tc.name}补训"
     if tc.online:
@@ -374,8 +387,8 @@ def makeup_notice(
             Heading("补训时间和地点"),
             Paragraph(
                 f"补训时间为{_span(tc.start_date, tc.end_date)}，"
-                f"地点为{tc.institution or tc.location}。"
-                f"请于{format_date(tc.report_date)}到{tc.report_place or tc.location}报到。"
+                f"地点为{_venue(tc)}。"
+                f"请于{format_date(tc.report_date)}到{tc.report_place or _venue(tc)}报到。"
             ),
         ]
     body = [
@@ -402,7 +415,7 @@ def makeup_notice(
         issuer=issuer,
         title=title or f"关于{attend}的通知",
         date=date,
-        recipients=list(recipients) or _units(rows),
+        recipients=recipients,
         body=body,
         attachments=[Attachment("补训人员名单", [table])],
         note=contact,

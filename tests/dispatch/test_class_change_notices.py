@@ -5,9 +5,7 @@ ONE message with it, per change. A notified trainee signs for the new notice (th
 one's 签收 is refused); an acknowledged one is told, and stays acknowledged."""
 
 import datetime as dt
-import io
 
-import pdfplumber
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +24,7 @@ from tests.dispatch.class_change_kit import by_service, moved, notified
 from tests.dispatch.import_kit import commit
 from tests.factories import training_class
 from tests.flowtools import act, open_task, task_url
+from tests.pdftools import stored_flat as pdf_text
 
 pytestmark = [
     pytest.mark.klass(name="全市专题培训班", credit_hours=40),
@@ -35,12 +34,6 @@ pytestmark = [
 
 def in_words(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def pdf_text(document) -> str:
-    with document.file.open("rb") as handle, pdfplumber.open(io.BytesIO(handle.read())) as pdf:
-        text = "".join(page.extract_text() or "" for page in pdf.pages)
-    return text.replace("\n", "").replace(" ", "")
 
 
 def by_import(world, klass, **fields):

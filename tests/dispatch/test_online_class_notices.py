@@ -4,27 +4,20 @@ never to report anywhere with the notice in hand; the roll call's 调训通知 g
 of study (网络培训) where a classroom class gives its report place."""
 
 import datetime as dt
-import io
 
-import pdfplumber
 import pytest
 
 from dispatch.models import ClassKind, Dispatch, DispatchStatus, TrainingClass
 from notifications.models import IssuedDocument
 from tests.factories import training_class
 from tests.flowtools import Staff, act, deadline, open_task, process_of
+from tests.pdftools import stored_flat as pdf_text
 
 pytestmark = pytest.mark.usefixtures("media")
 
 
 def in_words(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def pdf_text(document) -> str:
-    with document.file.open("rb") as handle, pdfplumber.open(io.BytesIO(handle.read())) as pdf:
-        text = "".join(page.extract_text() or "" for page in pdf.pages)
-    return text.replace("\n", "").replace(" ", "")
 
 
 def notified_in(world, client, django_capture_on_commit_callbacks, kind):

@@ -3,13 +3,11 @@
 without 按时报到; a makeup into an online class likewise."""
 
 import datetime as dt
-import io
-
-import pdfplumber
 
 from notifications.documents import builders
 from notifications.documents.context import Issuer
 from notifications.documents.render import render_pdf
+from tests.pdftools import flat
 
 ISSUER = Issuer(name="中共XX市委组织部", code="X组通")
 TRAINEE = {"name": "王堃", "unit": "XX市发展和改革委员会", "position": "副主任"}
@@ -30,10 +28,7 @@ def online_class(location="线上", **extra):
 
 
 def text_of(context) -> str:
-    data = render_pdf(context, document_number="X组通〔2027〕3号").data
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        text = "".join(page.extract_text() or "" for page in pdf.pages)
-    return text.replace("\n", "").replace(" ", "")
+    return flat(render_pdf(context, document_number="X组通〔2027〕3号").data)
 
 
 def test_the_admission_notice_of_an_online_class_asks_to_log_in():

@@ -1,0 +1,96 @@
+"""A notice addressed to one unit asks 你单位, one addressed to several units or to a
+group asks 各单位; where the class is held reads 中共XX市委党校（XX市行政学院），地址为… —
+never two brackets back to back. Read back from the rendered PDF."""
+
+import datetime as dt
+
+import pytest
+
+from notifications.documents import builders
+from notifications.documents.context import Issuer
+from notifications.documents.render import render_pdf
+from tests.pdftools import flat
+
+ISSUER = Issuer(name="中共XX市委组织部", code="X组通")
+CLASS = {
+    "name": "全市县处级干部进修班",
+    "start_date": dt.date(2027, 3, 1),
+    "end_date": dt.date(2027, 3, 30),
+    "report_date": dt.date(2027, 2, 28),
+    "location": "XX市新华路88号",
+    "institution": "中共XX市委党校（XX市行政学院）",
+    "credit_hours": "180",
+}
+WANG = {"name": "王堃", "unit": "XX市农业农村局", "position": "副局长", "id_number": ""}
+LI = {"name": "李玥", "unit": "XX市教育局", "position": "处长", "id_number": ""}
+
+
+def makeup_row(cadre):
+    return {**cadre, "missed_class": "全市中青年干部培训班", "reason": "缺训"}
+
+
+def dispatch_text(cadres, training_class=CLASS, **extra) -> str:
+    context = builders.dispatch_notice(
+        issuer=ISSUER,
+        training_class=training_class,
+        cadres=cadres,
+        date=dt.date(2027, 2, 1),
+        **extra,
+    )
+    return flat(render_pdf(context, document_number="X组通〔2027〕5号").data)
+
+
+def makeup_text(cadres, **extra) -> str:
+    context = builders.makeup_notice(
+        issuer=ISSUER,
+        makeup_class=CLASS,
+        cadres=[makeup_row(c) for c in cadres],
+        date=dt.date(2027, 2, 1),
+        **extra,
+    )
+    return flat(render_pdf(context, document_number="X组通〔2027〕6号").data)
+
+
+def test_a_dispatch_notice_to_one_unit_asks_that_unit():
+    text = dispatch_text([WANG])
+    assert "XX市农业农村局：" in text
+    assert "请你单位及时通知本人" in text
+    assert "请你单位于2027年2月25日前将参训回执（附件2）报送" in text
+    assert "各单位" not in text
+
+
+@pytest.mark.parametrize(
+    "cadres, recipients",
+    [
+        ([WANG, LI], ()),  # two units, from the list
+        ([WANG], ["市直各单位"]),  # one addressee line naming a group
+        ([WANG], ["各县（市、区）委组织部"]),
+    ],
+)
+def test_a_dispatch_notice_to_several_units_or_a_group_asks_each(cadres, recipients):
+    text = dispatch_text(cadres, recipients=recipients)
+    assert "请各单位及时通知本人" in text
+    assert "请各单位于2027年2月25日前" in text
+    assert "你单位" not in text
+
+
+def test_a_makeup_notice_asks_its_one_unit_or_each_of_several():
+    assert "请你单位督促补训人员按上述补训时间参训" in makeup_text([WANG])
+    assert "请各单位督促补训人员按上述补训时间参训" in makeup_text([WANG, LI])
+
+
+def test_the_venue_names_the_institution_then_its_address_without_a_second_bracket():
+    dispatch, makeup = dispatch_text([WANG]), makeup_text([WANG])
+    venue = "中共XX市委党校（XX市行政学院），地址为XX市新华路88号"
+    assert f"培训地点为{venue}。" in dispatch
+    assert f"报到地点{venue}。" in dispatch  # no separate 报到 place: the same venue
+    assert f"地点为{venue}。请于2027年2月28日到{venue}报到" in makeup
+    assert "）（" not in dispatch and "）（" not in makeup
+
+
+def test_a_report_place_of_its_own_is_kept_and_a_bare_location_printed_alone():
+    text = dispatch_text([WANG], training_class={**CLASS, "report_place": "市委党校南门报到处"})
+    assert "报到地点市委党校南门报到处。" in text
+    bare = dispatch_text([WANG], training_class={**CLASS, "institution": ""})
+    assert "培训地点为XX市新华路88号。" in bare
+    assert "地址为" not in bare
