@@ -8,6 +8,7 @@ without tests/ and bench/; a string Django's own catalogue translates (a form fi
 which `./run test` installs with the browser's packages."""
 
 import gettext
+import re
 import shutil
 import subprocess
 import sys
@@ -87,3 +88,19 @@ def test_the_compiled_catalogue_is_the_one_its_po_compiles_to(tmp_path):
     stale = "compile it: manage.py compilemessages (README)"
     assert {k: v for k, v in fresh.items() if k not in stored} == {}, stale
     assert {k: v for k, v in stored.items() if fresh.get(k) != v} == {}, stale
+
+
+#: attributes a reader sees or a screen reader speaks
+SPOKEN_ATTRIBUTES = re.compile(r'\b(alt|title|placeholder|aria-label)="([^"{]*[A-Za-z]{3}[^"{]*)"')
+
+
+def test_no_template_writes_english_into_what_a_reader_sees_or_hears():
+    """An image's alt text, a tooltip, a placeholder or an ARIA label written out in a
+    template (Viewflow's "flow graph" on a flow's page) escapes the catalogue: it must
+    be `{% translate %}`d."""
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for match in SPOKEN_ATTRIBUTES.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, found
