@@ -176,7 +176,9 @@ class FollowUp(models.Model):
     due_on = models.DateField(_("follow up on"))
     due_at = models.DateTimeField(_("answer by"), null=True, blank=True)
     escalated = models.BooleanField(_("escalated"), default=False)
-    applied = models.CharField(_("applied what was learned"), max_length=8, blank=True)
+    applied = models.CharField(
+        _("applied what was learned"), max_length=8, choices=Applied.choices, blank=True
+    )
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     completed_by = models.ForeignKey(

@@ -91,6 +91,12 @@ def test_follow_up_is_due_months_after_the_class_then_the_head_answers(
         FollowUp.objects.filter(status=FollowUpStatus.DONE, completed_by=world.alice).count() == 3
     )
     assert AuditEvent.objects.filter(verb="follow_up.complete").count() == 3
+    # The follow-up's page reads the answer as its label, not the stored value.
+    panel = client.get(f"/workflow/followup/{_task(follow_ups[2]).process_id}/")
+    panel = panel.content.decode()
+    with translation.override("zh-hans"):
+        assert f"<td>{Applied.PARTLY.label}</td>" in panel
+    assert "<td>partly</td>" not in panel
 
     # The report shows it: the dispatcher's class line and the yearly results.
     (line,) = selectors.class_lines([klass])
