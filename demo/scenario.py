@@ -48,12 +48,19 @@ def _cadres(code, count, skip=3):
     return list(Cadre.objects.filter(unit__code=code).order_by("id")[skip : skip + count])
 
 
+def close_of_business(day: dt.date) -> dt.datetime:
+    """18:00 on `day`, local time: a reply deadline as a department would set it (the
+    documents print 2026年12月14日18时, not the minute the seed ran)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(18)))
+
+
 def _roll_call(dispatcher, training_class, *, cadres=(), allocations=(), days=7):
-    deadline = min(
-        timezone.now() + dt.timedelta(days=days),
-        timezone.make_aware(dt.datetime.combine(training_class.start_date, dt.time.min))
-        - dt.timedelta(hours=1),
+    today = timezone.localdate()
+    deadline = close_of_business(
+        min(today + dt.timedelta(days=days), training_class.start_date - dt.timedelta(days=1))
     )
+    if deadline <= timezone.now():  # a class starting tomorrow, named this evening
+        deadline = close_of_business(training_class.start_date) - dt.timedelta(hours=19)
     return start_process_as(
         RollCallFlow.start,
         dispatcher,

@@ -9,6 +9,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from demo.scenario import close_of_business
 from org.models import CadreCategory, OrgDepartment
 from surveys import services
 from surveys.flows import SurveyAnswerFlow, SurveyFlow
@@ -63,7 +64,7 @@ def run(today: dt.date) -> bool:
             org_department=department,
             year=year,
             title=f"{year}年度干部教育培训需求调研",
-            deadline=timezone.now() + dt.timedelta(days=14),
+            deadline=close_of_business(timezone.localdate() + dt.timedelta(days=14)),
             questions=[
                 {"kind": "topics", "text": "希望参加的培训专题", "options": TOPICS},
                 {"kind": "cadres", "text": "各类别需参加培训的干部人数"},

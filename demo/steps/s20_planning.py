@@ -12,6 +12,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from demo.scenario import close_of_business
 from dispatch.models import Institution
 from org.models import Cadre, OrgDepartment, Unit
 from planning import services
@@ -150,7 +151,7 @@ def run(today: dt.date) -> bool:
     )
 
     process = processes_of(plan, PlanFlow).get()
-    deadline = timezone.now() + dt.timedelta(days=7)
+    deadline = close_of_business(timezone.localdate() + dt.timedelta(days=7))
     complete_task(
         open_task(process, "draft"),
         dispatcher,

@@ -287,6 +287,28 @@ def test_no_dispatch_of_a_class_that_has_begun_was_due_after_it_began(demo_city,
                 assert timezone.localdate(due) <= klass.start_date, (dispatch.pk, due)
 
 
+def test_the_demos_deadlines_fall_at_the_close_of_business(demo_city, db):
+    """Roll calls, the survey and the plan's consultation are due at 18:00 — the
+    调训通知 prints 2026年12月14日18时, not the minute the seed ran."""
+    from django.utils import timezone
+
+    from dispatch.models import RollCall
+    from planning.models import Plan
+    from surveys.models import Survey
+
+    deadlines = [
+        *RollCall.objects.values_list("response_deadline", flat=True),
+        *Survey.objects.values_list("deadline", flat=True),
+        *Plan.objects.exclude(consultation_deadline=None).values_list(
+            "consultation_deadline", flat=True
+        ),
+    ]
+    assert len(deadlines) > 5
+    for deadline in deadlines:
+        local = timezone.localtime(deadline)
+        assert (local.hour, local.minute, local.second) == (18, 0, 0), local
+
+
 def test_the_circulars_text_tells_the_figures_of_its_period(demo_city, db):
     """The drafted circular counts what the seeded city holds for its period — the
     dispatches to the classes that began in it included — and its text says so."""
