@@ -181,10 +181,13 @@ def _units_in_full(units: list[str]) -> str:
 
 def _units_below(units: list[str]) -> str:
     """The units whose attendance rate prints below 90.0%, named as `_units_in_full`
-    names those at 100% (called only when some unit has a rate)."""
-    if not units:
-        return "各单位参训率均达到90%以上。"
+    names those at 100% (a problem, 存在的问题)."""
     return f"{_some_units(units)}参训率低于90%{_see_units(units)}，调训组织工作有待加强。"
+
+
+#: said of the period as a whole (总体情况) when no unit's rate prints below 90.0%: a
+#: finding, not a problem
+ALL_AT_90 = "各单位参训率均达到90%以上。"
 
 
 def _person(entry: Absentee | OverdueMakeup) -> str:
@@ -497,14 +500,18 @@ def circular(
         # below 90%; 99.95% prints 100.0%.
         full = [r.unit for r in counted if r.rate == 100]
         low = sorted((r for r in counted if r.rate < 90), key=lambda r: r.rate)
-        problems = [Paragraph(_units_below([r.unit for r in low]))] if counted else []
+        problems = [Paragraph(_units_below([r.unit for r in low]))] if low else []
         problems += _named_paragraphs(absent, carried_absent, overdue, as_of=as_of, see=see_lists)
         generated = [
             Paragraph(
                 f"为加强干部教育培训管理，压实调训工作责任，现将{period}干部调训情况通报如下："
             ),
             Heading("总体情况"),
-            Paragraph(_overall_text(rows, period) + _units_in_full(full)),
+            Paragraph(
+                _overall_text(rows, period)
+                + _units_in_full(full)
+                + (ALL_AT_90 if counted and not low else "")
+            ),
             *followup,
             *carried_lines,
             *([Heading("存在的问题"), *problems] if problems else []),

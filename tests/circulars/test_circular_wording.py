@@ -2,12 +2,10 @@
 addressed to the county's own units; nothing is said of a rate nobody has (and no chart
 of no bars is attached); the hours-compliance rate says whose it is; a cadre owing two
 overdue makeups is one person named once; 退训 is explained as the task page explains it;
-a one-day period is named as one day."""
+a one-day period is named as one day; that every unit reached 90 % is said of the period
+as a whole, never under 存在的问题."""
 
 import datetime as dt
-import io
-
-import pdfplumber
 
 from circulars import documents as circular_documents
 from circulars import services as circular_services
@@ -18,15 +16,13 @@ from notifications.documents.context import Issuer
 from notifications.documents.render import render_pdf
 from tests.circulars.kit import dispatch_row
 from tests.factories import training_class
+from tests.pdftools import flat
 
 ISSUER = Issuer(name="中共某市委组织部", code="X组通")
 
 
 def _pdf_text(context) -> str:
-    data = render_pdf(context, document_number="X组通〔2026〕2号").data
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        text = "".join(page.extract_text() or "" for page in pdf.pages)
-    return text.replace("\n", "").replace(" ", "")
+    return flat(render_pdf(context, document_number="X组通〔2026〕2号").data)
 
 
 def _body(context) -> str:
@@ -166,3 +162,61 @@ def test_a_one_day_period_is_named_as_that_day():
     day = dt.date(2026, 12, 6)
     assert circular_services.period_label(day, day) == "2026年12月6日"
     assert circular_services.period_label(day, dt.date(2026, 12, 7)) == "2026年12月6日至12月7日"
+
+
+# 存在的问题 holds problems -------------------------------------------------------------
+
+
+def _sections(context) -> dict[str, str]:
+    """{heading: the text under it} of the circular's body."""
+    sections, current = {}, ""
+    for line in _body(context).splitlines():
+        if circular_document.HEADING_LABELS[1].match(line):
+            current = circular_document.HEADING_LABELS[1].sub("", line)
+            sections[current] = ""
+        else:
+            sections[current] = sections.get(current, "") + line
+    return sections
+
+
+def _period(*figures, **extra):
+    return circular_document.circular(
+        issuer=ISSUER,
+        period="2026年第三季度",
+        period_end=dt.date(2026, 9, 30),
+        figures=list(figures),
+        date=dt.date(2026, 10, 8),
+        **extra,
+    )
+
+
+def test_every_unit_at_90_percent_is_a_finding_of_the_period_not_a_problem():
+    sections = _period(
+        circular_document.UnitFigures(unit="某局", expected=10, attended=10),
+        circular_document.UnitFigures(unit="某委", expected=20, attended=19, absent=1),
+    )
+    sections = _sections(sections)
+    assert "各单位参训率均达到90%以上。" in sections["总体情况"]
+    assert "存在的问题" not in sections  # nothing else to report: no heading
+
+
+def test_a_unit_below_90_percent_and_the_absentees_are_the_problems():
+    context = _period(
+        circular_document.UnitFigures(unit="某局", expected=10, attended=10),
+        circular_document.UnitFigures(unit="某委", expected=20, attended=17, absent=3),
+        absentees=[{"unit": "某委", "name": "冯楠", "missed_class": "甲班"}],
+    )
+    sections = _sections(context)
+    assert "均达到90%" not in _body(context)
+    assert sections["存在的问题"].startswith("某委参训率低于90%，调训组织工作有待加强。")
+    assert "冯楠" in sections["存在的问题"]
+
+
+def test_absentees_alone_make_the_problems_when_every_unit_reached_90_percent():
+    context = _period(
+        circular_document.UnitFigures(unit="某委", expected=20, attended=19, absent=1),
+        absentees=[{"unit": "某委", "name": "冯楠", "missed_class": "甲班"}],
+    )
+    sections = _sections(context)
+    assert "各单位参训率均达到90%以上。" in sections["总体情况"]
+    assert sections["存在的问题"].startswith("以下同志无故缺训，予以通报：某委冯楠（甲班）。")
