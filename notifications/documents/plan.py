@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.formatting import format_hours, format_span
+from core.formatting import format_date, format_hours
 from notifications.documents.builders import rows_of
 from notifications.documents.context import (
     Attachment,
@@ -45,6 +45,19 @@ class PlanSeatsRow:
     seats: int
 
 
+def _date_in(year: int, day: dt.date) -> str:
+    """3月1日 in the table of `year`'s plan, 2028年1月10日 outside that year."""
+    return f"{day.month}月{day.day}日" if day.year == year else format_date(day)
+
+
+def _dates_in(year: int, start: dt.date, end: dt.date) -> str:
+    """A class's dates in the table of `year`'s plan, without the year its title gives:
+    3月1日—3月30日, 12月20日—2028年1月10日."""
+    if start == end:
+        return _date_in(year, start)
+    return f"{_date_in(year, start)}—{_date_in(year, end)}"
+
+
 def dispatch_plan(
     *,
     issuer: Issuer,
@@ -75,11 +88,13 @@ def dispatch_plan(
         Heading("有关要求"),
         Paragraph(
             "各单位要严格按照分配名额做好选调工作，确保参训人员符合调训对象要求；"
-            "调训通知将于各班次调训日期另行下发。"
+            "各班次的调训通知于开班前另行下发。"
         ),
     ]
     if change_reason:
-        body.append(Paragraph(f"本计划为第{version}版，调整原因：{change_reason}"))
+        reason = change_reason.rstrip()
+        ending = "" if reason.endswith(("。", "！", "？", "；")) else "。"
+        body.append(Paragraph(f"本计划为第{version}版，调整原因：{reason}{ending}"))
     class_table = Table(
         columns=[
             "序号",
@@ -96,7 +111,7 @@ def dispatch_plan(
                 i,
                 row.name,
                 row.institution,
-                format_span(row.start_date, row.end_date),
+                _dates_in(year, row.start_date, row.end_date),
                 format_hours(row.hours),
                 row.seats,
                 row.target_categories or "—",
@@ -104,7 +119,7 @@ def dispatch_plan(
             ]
             for i, row in enumerate(class_rows, start=1)
         ],
-        widths=[0.7, 2.6, 2.0, 2.4, 0.8, 0.8, 3.0, 1.4],
+        widths=[0.7, 3.2, 2.2, 2.2, 0.8, 0.8, 2.2, 1.6],
     )
     seat_table = Table(
         columns=["序号", "单位", "班次数", "名额"],

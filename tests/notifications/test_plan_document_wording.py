@@ -1,0 +1,76 @@
+"""The published plan reads as its readers expect: its table of the year's classes gives
+dates without the year its title names (but with it for a date in another year), a class
+name is broken between words (优秀/年轻干部, never 年/轻), the notices are said to come
+before each class opens, and a change's reason ends its sentence. Read back from the PDF."""
+
+import datetime as dt
+import io
+
+import pdfplumber
+import pytest
+
+from notifications.documents.context import Issuer
+from notifications.documents.plan import dispatch_plan
+from notifications.documents.render import render_pdf
+from tests.pdftools import flat
+
+ISSUER = Issuer(name="中共XX市委组织部", code="X组通")
+PARTY_SCHOOL = "中共XX市委党校"
+
+
+def row(name, start, end, **extra):
+    return {
+        "name": name,
+        "institution": PARTY_SCHOOL,
+        "start_date": start,
+        "end_date": end,
+        "hours": "40",
+        "seats": 40,
+        "mode": "点名调训",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def plan():
+    context = dispatch_plan(
+        issuer=ISSUER,
+        plan_title="2027年度干部调训计划",
+        year=2027,
+        classes=[
+            row("2027年优秀年轻干部培训班（第1期）", dt.date(2027, 2, 20), dt.date(2027, 4, 5)),
+            row("2027年冬季专题研讨班", dt.date(2027, 12, 20), dt.date(2028, 1, 10)),
+            row("2027年一日专题班", dt.date(2027, 6, 1), dt.date(2027, 6, 1)),
+        ],
+        seats=[{"unit": "XX市教育局", "classes": 3, "seats": 120}],
+        date=dt.date(2026, 12, 1),
+        version=2,
+        change_reason="增设冬季专题研讨班一期",
+    )
+    return render_pdf(context, document_number="X组通〔2026〕9号").data
+
+
+def class_cells(data) -> list[list[list[str]]]:
+    """The rows of the table of classes, each cell as its lines."""
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = next(p for p in pdf.pages if "班次名称" in (p.extract_text() or ""))
+        [table] = page.extract_tables()
+    return [[(cell or "").splitlines() for cell in cells] for cells in table[1:]]
+
+
+def test_the_tables_dates_leave_out_the_plans_year(plan):
+    dates = ["".join(cells[3]) for cells in class_cells(plan)]
+    assert dates == ["2月20日—4月5日", "12月20日—2028年1月10日", "6月1日"]
+
+
+def test_a_class_name_breaks_between_words(plan):
+    name = class_cells(plan)[0][1]
+    assert len(name) > 1 and "".join(name) == "2027年优秀年轻干部培训班（第1期）"
+    assert not any(line.endswith("优秀年") or line.startswith("轻") for line in name), name
+
+
+def test_the_notices_come_before_each_class_and_the_reason_ends_its_sentence(plan):
+    text = flat(plan)
+    assert "各班次的调训通知于开班前另行下发。" in text
+    assert "调训日期另行下发" not in text
+    assert "本计划为第2版，调整原因：增设冬季专题研讨班一期。" in text
