@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_event
 from dispatch.models import ClassKind, Institution, InstitutionKind, TrainingClass
+from notifications.documents.samples import SAMPLE_SEAL
 from org import idnumber, reachcache, services
 from org.models import Cadre, CadreCategory, Gender, OrgDepartment, Unit, UnitKind
 from org.roles import Role
@@ -210,6 +212,10 @@ def _build_org_departments(units, stats) -> dict[str, OrgDepartment]:
             unit=units[unit_code],
             defaults={"jurisdiction": units[root_code], "issuer_code": issuer},
         )
+        if not od.seal:
+            # The demo's documents are sealed as real ones are — with the placeholder
+            # seal marked 样章, which is nobody's (a department uploads its own).
+            od.seal.save(f"demo-{od.pk}.svg", ContentFile(SAMPLE_SEAL.read_bytes()))
         stats.add(created)
         result[root_code] = od
     return result

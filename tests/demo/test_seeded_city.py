@@ -329,3 +329,28 @@ def test_the_circulars_text_tells_the_figures_of_its_period(demo_city, db):
     if totals["named"]:
         assert f"共点名调训干部{totals['named']}人次" in circular.body
         assert "未组织干部调训" not in circular.body
+
+
+def test_the_demos_documents_are_sealed_with_the_placeholder_seal(documents):
+    """Every organization department of the demo has the placeholder seal (marked 样章,
+    nobody's), and each document it issued is pressed with it — once, over the
+    signature and the date."""
+    import pdfplumber
+
+    from org.models import OrgDepartment
+
+    assert not OrgDepartment.objects.filter(seal="").exists()
+    for document, _text, _klass in documents:
+        with document.file.open("rb") as handle, pdfplumber.open(handle) as pdf:
+            sealed = [
+                (page, ring)
+                for page in pdf.pages
+                for ring in page.curves
+                if ring["width"] > 100 and abs(ring["width"] - ring["height"]) < 2
+            ]
+            assert len(sealed) == 1, (document.document_number, len(sealed))
+            page, ring = sealed[0]
+            under = page.within_bbox((ring["x0"], ring["top"], ring["x1"], ring["bottom"]))
+            assert re.search(DATE, (under.extract_text() or "").replace("\n", "")), (
+                document.document_number
+            )
