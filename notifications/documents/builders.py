@@ -244,7 +244,7 @@ def dispatch_notice(
             [i, r.name, r.unit + r.position, mask_id_number(r.id_number)]
             for i, r in enumerate(rows, start=1)
         ],
-        widths=[0.7, 1.4, 5.8, 2.6],
+        widths=[0.7, 1.4, 5.4, 3.0],
         unbroken=[1],
     )
     reply_slip = [

@@ -42,3 +42,22 @@ def test_a_name_longer_than_any_name_is_broken_not_the_table():
     # broken evenly in two, each half on a line of its own
     words = [word for line in lines for word in line.split()]
     assert name[:6] in words and name[6:] in words, lines[:6]
+
+
+def test_an_id_number_keeps_clear_of_its_cells_border():
+    """The masked ID numbers (1101**********123X: 18 characters) fit their column with
+    room to spare: the last character ends at least half a character (6 pt of the 12 pt
+list) before the table's right rule, not against it."""
+    cadres = [
+        CadreRow(name="王芳", unit=LONG_UNIT, position="副处长", id_number=f"11010519{n:010d}")
+        for n in range(3)
+    ]
+    rendered = render_pdf(sample_dispatch_notice(cadres), document_number="X组通〔2026〕8号")
+    with pdfplumber.open(io.BytesIO(rendered.data)) as pdf:
+        page = next(p for p in pdf.pages if "身份证号码" in (p.extract_text() or ""))
+        rules = [line["x0"] for line in page.lines if line["x0"] == line["x1"]]
+        right = max(rules)
+        ids = [w for w in page.extract_words() if w["text"].startswith("1101") and "*" in w["text"]]
+    assert len(ids) == 3
+    for word in ids:
+        assert right - word["x1"] >= 6, (word["text"], right - word["x1"])
