@@ -2,6 +2,7 @@
 registered with `notifications.documents.samples` in `DemoConfig.ready`."""
 
 from django.db import DatabaseError
+from django.utils import timezone
 
 from dispatch.models import TrainingClass
 from notifications.documents.builders import CadreRow, ClassInfo
@@ -15,12 +16,14 @@ def document_sample_data():
     """(issuer, class, cadres) from the demo database, or None when there is none."""
     try:
         od = OrgDepartment.objects.select_related("unit").order_by("unit__path").first()
-        tc = (
+        # A class still to come, as a notice issued today would be about (the first
+        # one when every class has begun).
+        classes = (
             TrainingClass.objects.select_related("institution__unit")
             .filter(organizer=od)
             .order_by("start_date", "id")
-            .first()
         )
+        tc = classes.filter(start_date__gt=timezone.localdate()).first() or classes.first()
         if od is None or tc is None:
             return None
         cadres = list(

@@ -354,3 +354,23 @@ def test_the_demos_documents_are_sealed_with_the_placeholder_seal(documents):
             assert re.search(DATE, (under.extract_text() or "").replace("\n", "")), (
                 document.document_number
             )
+
+
+def test_the_previews_from_the_demo_agree_with_their_date(demo_city, db):
+    """`manage.py sample_documents` on the demo: the 调训通知 is about a class still to
+    come, and the circular reports the quarter before its date, each absentee owing a
+    makeup (应补训 = 缺训)."""
+    from notifications.documents import circular as circular_document
+    from notifications.documents.samples import sample_contexts
+
+    contexts = sample_contexts()
+    notice = contexts["dispatch_notice"]
+    span = re.search(DATE + "至", circular_document.body_text(notice.body))
+    assert _date(span.groups()) > notice.date
+    text = circular_document.body_text(contexts["circular"].body)
+    today = contexts["circular"].date
+    quarter = (today.month - 1) // 3 or 4
+    year = today.year if quarter != 4 or today.month > 3 else today.year - 1
+    assert f"{year}年第{'一二三四'[quarter - 1]}季度" in contexts["circular"].title
+    absent = re.search(r"未经批准缺训(\d+)人次", text).group(1)
+    assert f"应补训{absent}人次" in text
