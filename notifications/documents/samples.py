@@ -1,60 +1,250 @@
-"""The demo city's data for the sample documents (`manage.py sample_documents`):
-registered with `notifications.documents.samples` in `DemoConfig.ready`."""
+"""Sample documents for previewing the templates (`manage.py sample_documents`) and for
+the benchmark: one context per kind, from the demo data when it is there (read through
+`django.apps`, since `notifications` may not import `dispatch`), otherwise from built-in
+data. Rare characters (堃 玥 喆 镕) are always among the names."""
 
-from django.db import DatabaseError
-from django.utils import timezone
+from __future__ import annotations
 
-from dispatch.models import TrainingClass
-from notifications.documents.builders import CadreRow, ClassInfo
-from notifications.documents.context import Issuer
-from notifications.documents.samples import CADRES_ON_NOTICE
-from notifications.documents.seals import seal_bytes
-from org.models import Cadre, OrgDepartment
+import dataclasses
+import datetime as dt
+import itertools
+from decimal import Decimal
+from pathlib import Path
+
+from notifications.documents import builders
+from notifications.documents import circular as circular_document
+from notifications.documents import plan as plan_document
+from notifications.documents.builders import CadreRow, ClassInfo, MakeupRow
+from notifications.documents.circular import Absentee, UnitFigures
+from notifications.documents.context import DocumentContext, Issuer
+from notifications.documents.plan import PlanClassRow, PlanSeatsRow
+
+SAMPLE_SEAL = Path(__file__).with_name("sample_seal.svg")
+SAMPLE_DATE = dt.date(2026, 3, 5)
+CADRES_ON_NOTICE = 60  # enough for the list of cadres to run over several pages
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超"]
+RARE_NAMES = ["王堃", "李玥", "张喆", "陈镕"]
+SAMPLE_UNITS = [
+    "XX市发展和改革委员会",
+    "XX市教育局",
+    "XX市公安局",
+    "XX市财政局",
+    "XX市人力资源和社会保障局",
+    "XX市自然资源和规划局",
+    "XX市住房和城乡建设局",
+    "XX市交通运输局",
+    "XX市农业农村局",
+    "XX市卫生健康委员会",
+    "XX市城市建设投资集团有限公司",
+    "青山县人民政府",
+]
+POSITIONS = ["副主任", "处长", "副处长", "副局长", "科长", "总经理助理", "副县长"]
+CLASSES_IN_PLAN = 36  # enough for the plan's table of classes (附件1) to run over a page
+PLAN_CLASSES = [
+    ("处级干部进修班", "中共XX市委党校", 30, 180, 50, "按名额分配"),
+    ("中青年干部培训班", "中共XX市委党校", 45, 270, 40, "点名调训"),
+    ("学习贯彻党的创新理论专题研讨班", "XX市干部学院", 5, 40, 60, "按名额分配"),
+    ("国有企业领导人员专题培训班", "XX市干部学院", 5, 40, 45, "按名额分配"),
+    ("乡村振兴专题培训班", "XX市干部学院", 7, 56, 60, "按名额分配"),
+    ("优秀年轻干部培训班", "中共XX市委党校", 45, 270, 40, "点名调训"),
+]
 
 
-def document_sample_data():
-    """(issuer, class, cadres) from the demo database, or None when there is none."""
-    try:
-        od = OrgDepartment.objects.select_related("unit").order_by("unit__path").first()
-        # A class still to come, as a notice issued today would be about (the first
-        # one when every class has begun).
-        classes = (
-            TrainingClass.objects.select_related("institution__unit")
-            .filter(organizer=od)
-            .order_by("start_date", "id")
+def sample_issuer(seal: bool = True) -> Issuer:
+    return Issuer(name="中共XX市委组织部", code="X组通", seal=SAMPLE_SEAL if seal else None)
+
+
+def _id_number(i: int) -> str:
+    # Shaped like an ID number but masked before printing anyway.
+    return f"110101{1970 + i % 25}{(i % 12) + 1:02d}{(i % 27) + 1:02d}{100 + i:03d}X"[:18]
+
+
+def builtin_cadres(n: int = CADRES_ON_NOTICE) -> list[CadreRow]:
+    names = itertools.cycle(s + g for g in GIVEN for s in SURNAMES)
+    rows = []
+    for i in range(n):
+        name = RARE_NAMES[i] if i < len(RARE_NAMES) else next(names)
+        rows.append(
+            CadreRow(
+                name=name,
+                unit=SAMPLE_UNITS[i % len(SAMPLE_UNITS)],
+                position=POSITIONS[i % len(POSITIONS)],
+                id_number=_id_number(i),
+            )
         )
-        tc = classes.filter(start_date__gt=timezone.localdate()).first() or classes.first()
-        if od is None or tc is None:
-            return None
-        cadres = list(
-            Cadre.objects.select_related("unit").filter(managing_org_department=od)[
-                :CADRES_ON_NOTICE
-            ]
-        )
-        rare = list(Cadre.objects.select_related("unit").filter(name__regex=r"[堃玥喆镕]")[:4])
-    except DatabaseError:  # no tables yet
-        return None
-    if not cadres:
-        return None
-    rows = {c.pk: c for c in rare + cadres}
-    seal = seal_bytes(od.seal)  # through the storage API: works on remote storage too
-    issuer = Issuer(name=od.unit.name, code=od.issuer_code, seal=seal)
-    info = ClassInfo(
-        name=tc.name,
-        institution=tc.institution.unit.name,
-        location=tc.location,
-        start_date=tc.start_date,
-        end_date=tc.end_date,
-        report_date=tc.report_date,
-        credit_hours=tc.credit_hours,
+    return rows
+
+
+def builtin_class() -> ClassInfo:
+    return ClassInfo(
+        name="2026年春季学期处级干部进修班",
+        institution="中共XX市委党校",
+        location="XX市新华路88号",
+        start_date=dt.date(2026, 3, 16),
+        end_date=dt.date(2026, 4, 10),
+        report_date=dt.date(2026, 3, 15),
+        credit_hours=Decimal("160"),
     )
-    cadre_rows = [
-        CadreRow(
-            name=c.name,
-            unit=c.unit.name,
-            position=c.position,
-            id_number=c.masked_id_number,
+
+
+#: where `sample_contexts` takes real data from: a function returning (issuer, class,
+#: cadres) or None, registered by the demo app (`register_sample_source`)
+_sample_sources: list = []
+
+
+def sample_dispatch_notice(cadres: list[CadreRow]) -> DocumentContext:
+    """The built-in class's 调训通知 from the sample issuer, listing `cadres`."""
+    return builders.dispatch_notice(
+        issuer=sample_issuer(),
+        training_class=builtin_class(),
+        cadres=cadres,
+        date=SAMPLE_DATE,
+        printed_by="中共XX市委组织部",
+    )
+
+
+def register_sample_source(func) -> None:
+    if func not in _sample_sources:
+        _sample_sources.append(func)
+
+
+def _demo_data():
+    """(issuer, class, cadres) from the first registered source that has them, or None."""
+    for source in _sample_sources:
+        data = source()
+        if data is not None:
+            return data
+    return None
+
+
+def builtin_plan_classes(year: int, n: int = CLASSES_IN_PLAN) -> list[PlanClassRow]:
+    """`n` classes of a year's dispatch plan, one starting every week or so."""
+    rows = []
+    for i in range(n):
+        name, institution, days, hours, seats, mode = PLAN_CLASSES[i % len(PLAN_CLASSES)]
+        start = dt.date(year, 1, 6) + dt.timedelta(days=(i * 9) % 350)
+        rows.append(
+            PlanClassRow(
+                name=f"{year}年{name}（第{i // len(PLAN_CLASSES) + 1}期）",
+                institution=institution,
+                start_date=start,
+                end_date=start + dt.timedelta(days=days - 1),
+                hours=Decimal(hours),
+                seats=seats,
+                mode=mode,
+            )
         )
-        for c in list(rows.values())[:CADRES_ON_NOTICE]
+    return rows
+
+
+def sample_dispatch_plan(issuer: Issuer, year: int, date: dt.date) -> DocumentContext:
+    """The 印发 notice of a year's dispatch plan with `CLASSES_IN_PLAN` classes, its
+    second version (with the reason for the change)."""
+    classes = builtin_plan_classes(year)
+    return plan_document.dispatch_plan(
+        issuer=issuer,
+        plan_title=f"{issuer.name}{year}年度干部调训计划",
+        year=year,
+        classes=classes,
+        seats=[
+            PlanSeatsRow(unit=u, classes=len(classes) // 2 + i % 3, seats=40 + (i * 7) % 30)
+            for i, u in enumerate(SAMPLE_UNITS)
+        ]
+        + [PlanSeatsRow(unit="中共YY州委组织部（对口支援）", classes=2, seats=4)],
+        date=date,
+        version=2,
+        change_reason="增设乡村振兴专题培训班一期，王堃同志所在单位名额相应调整",
+        cc=["市委办公室", "市政府办公室"],
+        printed_by=f"{issuer.name}办公室",
+    )
+
+
+def sample_contexts(*, use_database: bool = True) -> dict[str, DocumentContext]:
+    """One context per kind: dispatch_notice, admission_notice, makeup_notice, circular,
+    dispatch_plan."""
+    data = _demo_data() if use_database else None
+    if data is None:
+        issuer, info, cadres = sample_issuer(), builtin_class(), builtin_cadres()
+    else:
+        issuer, info, cadres = data
+    contact = f"联系人：{issuer.name}干部教育科，电话：0000-12345678"
+    date = SAMPLE_DATE if data is None else dt.date.today()
+    makeup_class = ClassInfo(
+        name=f"{info.start_date.year}年第二期干部补训班",
+        institution=info.institution,
+        location=info.location,
+        start_date=info.start_date + dt.timedelta(days=60),
+        end_date=info.start_date + dt.timedelta(days=64),
+        report_date=info.start_date + dt.timedelta(days=60),
+        credit_hours="40",
+    )
+    units = list(dict.fromkeys(c.unit for c in cadres))[:12]
+    figures = [
+        UnitFigures(
+            unit=u,
+            expected=10 + (i * 7) % 9,
+            attended=10 + (i * 7) % 9 - (i * 5) % 4,
+            excused=(i * 3) % 2,
+            absent=(i * 5) % 4 - (i * 3) % 2 if (i * 5) % 4 >= (i * 3) % 2 else 0,
+        )
+        for i, u in enumerate(units)
     ]
-    return issuer, info, cadre_rows
+    # Each absentee owes a makeup, as the dispatch flow has it.
+    figures = [dataclasses.replace(f, makeup_owed=f.absent) for f in figures]
+    # The circular reports the quarter before the one it is dated in.
+    quarter = (date.month - 1) // 3
+    period = (
+        f"{date.year}年第{'四一二三'[quarter]}季度" if quarter else f"{date.year - 1}年第四季度"
+    )
+    return {
+        "dispatch_notice": builders.dispatch_notice(
+            issuer=issuer,
+            training_class=info,
+            cadres=cadres,
+            date=date,
+            recipients=["各县（市、区）委组织部", "市直各单位党组（党委）"],
+            contact=contact,
+            cc=["市委办公室", "市政府办公室", info.institution or "市委党校"],
+            printed_by=f"{issuer.name}办公室",
+        ),
+        "admission_notice": builders.admission_notice(
+            issuer=issuer,
+            training_class=info,
+            trainee=cadres[0],
+            date=date,
+            contact=contact,
+            printed_by=f"{issuer.name}办公室",
+        ),
+        "makeup_notice": builders.makeup_notice(
+            issuer=issuer,
+            makeup_class=makeup_class,
+            cadres=[
+                MakeupRow(
+                    name=c.name,
+                    unit=c.unit,
+                    position=c.position,
+                    missed_class=info.name,
+                    reason=["病假", "公务", "缓训", "无故缺训"][i % 4],
+                )
+                for i, c in enumerate(cadres[:12])
+            ],
+            date=date,
+            contact=contact,
+            printed_by=f"{issuer.name}办公室",
+        ),
+        "circular": circular_document.circular(
+            issuer=issuer,
+            period=period,
+            figures=figures,
+            absentees=[
+                Absentee(name=c.name, unit=c.unit, missed_class=info.name) for c in cadres[1:4]
+            ],
+            date=date,
+            contact=contact,
+            cc=["市委办公室", "市政府办公室"],
+            printed_by=f"{issuer.name}办公室",
+        ),
+        "dispatch_plan": sample_dispatch_plan(issuer, date.year + 1, date),
+    }
