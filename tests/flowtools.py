@@ -279,6 +279,13 @@ def recusal() -> str:
         return own_recusal_message()
 
 
+def _row_of(html: str, task) -> str:
+    """The table row of a list page that links to `task`."""
+    rows = [row for row in html.split("<tr") if f"/{task.pk}/" in row.split("</tr>")[0]]
+    assert rows, f"task {task.pk} is not listed"
+    return rows[0].split("</tr>")[0]
+
+
 def assert_recused(client, node, task, *, maker, decider):
     """`node`'s open `task` (a workflow.nodes.RecusingView step) is not offered to its
     `maker` but is to `decider`; the maker's 我的待办 lists it marked, linked to its detail
@@ -296,7 +303,15 @@ def assert_recused(client, node, task, *, maker, decider):
     assert url("assign") not in listed and url("execute") not in listed
     assert url("detail") in listed
     with translation.override("zh-hans"):
-        assert gettext("Recused: another authority decides it") in listed
+        marked = gettext("Recused: another authority decides it")
+    assert marked in listed
+    # In the flow's queue (Viewflow's list) the maker's row says so too; the decider's not.
+    queue = node.flow_class.instance.reverse("queue")
+    row = _row_of(client.get(queue).content.decode(), task)
+    assert f"{task.title}（{marked}）" in row, row
+    client.force_login(decider)
+    assert marked not in _row_of(client.get(queue).content.decode(), task)
+    client.force_login(maker)
     for response in (client.post(url("assign")), client.get(url("assign"))):
         assert response.status_code == 403
         assert recusal() in response.content.decode()

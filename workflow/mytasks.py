@@ -107,7 +107,7 @@ def todos(user, limit: int) -> tuple[int, list[TodoRow]]:
     return count, found
 
 
-def _recused(tasks, user) -> set[int]:
+def recused_ids(tasks, user) -> set[int]:
     """The tasks the user is recused from (回避): asked once per step for the page's tasks,
     of every step that can say (`recused_among(user, tasks)`: workflow.nodes.RecusingView,
     the approval flow's decision steps)."""
@@ -121,13 +121,12 @@ def _recused(tasks, user) -> set[int]:
 def rows(tasks, user) -> list[TaskRow]:
     result = []
     tasks = list(tasks)
-    recused_ids = _recused(tasks, user)
+    recused = recused_ids(tasks, user)
     for task in tasks:
         flow_task = task.flow_task
         mine = task.status == STATUS.ASSIGNED and task.owner_id == user.pk
         action = "execute" if mine else "assign"
-        recused = task.pk in recused_ids
-        if recused:
+        if task.pk in recused:
             action = "detail"
         result.append(
             TaskRow(
@@ -138,7 +137,7 @@ def rows(tasks, user) -> list[TaskRow]:
                 due=_due(task),
                 mine=mine,
                 url=flow_task.reverse(action, args=[task.process_id, task.pk]),
-                recused=recused,
+                recused=task.pk in recused,
             )
         )
     return result

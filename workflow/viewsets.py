@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_filters import (
     ChoiceFilter,
     DateRangeFilter,
@@ -35,7 +35,7 @@ from viewflow.workflow.status import STATUS
 
 from core import exports
 from core.http import positive_int
-from workflow import after
+from workflow import after, mytasks
 from workflow import exports as workflow_exports
 from workflow.exports import PROCESS_STATUS_CHOICES
 from workflow.mixins import hide_out_of_reach
@@ -305,8 +305,26 @@ class InboxView(ExportMixin, TaskTitleMixin, SubjectsMixin, FlowInboxListView):
 
 
 class QueueView(ExportMixin, TaskTitleMixin, SubjectsMixin, FlowQueueListView):
+    """The steps waiting to be claimed; a step the user is recused from (回避: they made
+    the request, or it is about them) is marked as 我的待办 marks it — its claim page
+    refuses and says who decides (asked once for the page's tasks)."""
+
     export_slug = "queue"
     filterset_class = UserTaskListFilter
+
+    def get_page_data(self, page):
+        tasks = list(page)
+        self._recused = mytasks.recused_ids(tasks, self.request.user)
+        return super().get_page_data(tasks)
+
+    def task_title(self, task):
+        if task.pk in getattr(self, "_recused", ()):
+            return format_html(
+                "{}（{}）", task.title, gettext("Recused: another authority decides it")
+            )
+        return task.title
+
+    task_title.short_description = _("Task")
 
 
 class ArchiveView(ExportMixin, TaskTitleMixin, SubjectsMixin, FlowArchiveListView):
