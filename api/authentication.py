@@ -42,3 +42,19 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return "Token"
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """The site's session, CSRF enforced on writes as DRF does — refused in words the
+    user reads (DRF's own message is English: "CSRF Failed: CSRF token missing.")."""
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied:
+            raise exceptions.PermissionDenied(
+                _(
+                    "The request was refused: its CSRF token is missing or wrong. Reload the "
+                    "page, or send the csrftoken cookie's value in the X-CSRFToken header."
+                )
+            ) from None

@@ -382,7 +382,7 @@ REST_FRAMEWORK = {
         # Per-user tokens an administrator can revoke (api.models.ApiToken; admin: API 令牌),
         # and the page's session (CSRF enforced on writes).
         "api.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON in Chinese for every error, a missing object included (api.errors).

@@ -126,4 +126,6 @@ def test_the_session_works_and_csrf_is_enforced_on_writes(world, samples):
     assert client.get(UNITS).status_code == 200
     response = client.post("/api/v1/actions/filings/", {}, format="json")
     assert response.status_code == 403
-    assert "CSRF" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert "CSRF" in detail and "请求被拒绝" in detail  # said in Chinese, not DRF's English
+    assert "Failed" not in detail
