@@ -112,12 +112,22 @@ ACKNOWLEDGEMENTS = [
     Column(_("acknowledged from"), lambda d: d.acknowledged_ip, width=16),
 ]
 
+def _roster_status(dispatch) -> str:
+    """The roster's 状态 as its page words it: a dispatch whose attendance task is open
+    (`task_id`, annotated by `dispatch.attendance.roster`) awaits the record, whatever
+    step it had reached (签收 or not)."""
+    if getattr(dispatch, "task_id", None):
+        return str(_("Awaiting the attendance record"))
+    return dispatch.get_status_display()
+
+
+#: the class roster (dispatch.attendance.roster's rows), as its page shows them
 ATTENDANCE = [
     *_CADRE,
     Column(_("Attendance"), choice("attendance"), width=10),
     Column(_("Hours credited"), lambda d: d.hours_credited, NUMBER, width=8),
     Column(_("Hours of leave during the class"), lambda d: d.leave_hours, NUMBER, width=8),
-    Column(_("Status"), choice("status"), width=12),
+    Column(_("Status"), _roster_status, width=12),
 ]
 
 HOURS = [

@@ -146,7 +146,9 @@ def test_the_attendance_roster(world, staff, client, klass):
     [row] = by_header(xlsx(client.get(url)))
     assert row["干部"].value == world.cadre_a.name
     assert row["身份证号码"].value == world.cadre_a.masked_id_number
-    assert row["状态"].value == str(DispatchStatus.ACKNOWLEDGED.label)
+    # 状态 as the roster page words it: the attendance is awaited (not 已签收).
+    page = client.get(f"/classes/{klass.pk}/attendance/").content.decode()
+    assert row["状态"].value == "待登记考勤" and "待登记考勤" in page
     act(
         client,
         open_task(process_of(Dispatch.objects.get(), "DispatchFlow"), "record_attendance"),
@@ -154,6 +156,7 @@ def test_the_attendance_roster(world, staff, client, klass):
     )
     [row] = by_header(xlsx(client.get(url)))
     assert row["认定学时"].value == 40 and row["认定学时"].data_type == "n"
+    assert row["状态"].value == str(DispatchStatus.ATTENDED.label)
     client.force_login(world.bob)  # reaches the class, records no attendance
     assert client.get(url).status_code == 403
     client.force_login(world.charlie)
