@@ -37,14 +37,18 @@ def result_rows(results: dict) -> list[dict]:
     for r in results["topics"]:
         item = r["topic"] if r["offered"] else f"{r['topic']}（{gettext('added by units')}）"
         rows.append({"question": gettext("Topics wanted"), "item": item, **_figures(r)})
+    per_category = gettext("Cadres needing training per category")
     for r in results["categories"]:
-        rows.append(
-            {
-                "question": gettext("Cadres needing training per category"),
-                "item": r["label"],
-                **_figures(r),
-            }
-        )
+        rows.append({"question": per_category, "item": r["label"], **_figures(r)})
+    # The page's 合计 line under the categories (the units column left blank, as there).
+    rows.append(
+        {
+            "question": per_category,
+            "item": gettext("Total"),
+            "units": None,
+            "cadres": results["cadres"],
+        }
+    )
     for r in results["months"]:
         rows.append(
             {

@@ -117,6 +117,7 @@ def test_the_results_page_and_its_download(client, world, units):
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert ["希望参加的培训专题", "数字经济", "1", "7"] in rows
+    assert ["各类别需培训干部人数", "合计", "", "7"] in rows  # the page's 合计 line too
     response = client.get(f"/surveys/{survey.pk}/results/?format=xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
