@@ -112,6 +112,7 @@ ACKNOWLEDGEMENTS = [
     Column(_("acknowledged from"), lambda d: d.acknowledged_ip, width=16),
 ]
 
+
 def _roster_status(dispatch) -> str:
     """The roster's 状态 as its page words it: a dispatch whose attendance task is open
     (`task_id`, annotated by `dispatch.attendance.roster`) awaits the record, whatever

@@ -40,6 +40,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import collector
 from core.formatting import format_hours
@@ -52,6 +53,14 @@ from org.models import CATEGORY_GROUP, Cadre
 
 MET, ON_TRACK, AT_RISK, SHORT = "met", "on_track", "at_risk", "short"
 ORDER = [SHORT, AT_RISK, ON_TRACK, MET]  # worst first
+#: each status as people read it (pages, downloads, the API's schema), worst first
+STATUS_LABELS = {
+    SHORT: gettext_lazy("short"),
+    AT_RISK: gettext_lazy("at risk"),
+    ON_TRACK: gettext_lazy("on track"),
+    MET: gettext_lazy("met"),
+}
+STATUS_CHOICES = list(STATUS_LABELS.items())
 AT_RISK_MARGIN = 0.25
 RULE_FIELDS = ("hours", "days", "progress", "status")
 

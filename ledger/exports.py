@@ -49,14 +49,6 @@ def report_rows(report: compliance.ReportRows, chunk: int = CHUNK_SIZE):
                 yield row
 
 
-STATUS_LABELS = {
-    compliance.SHORT: _("short"),
-    compliance.AT_RISK: _("at risk"),
-    compliance.ON_TRACK: _("on track"),
-    compliance.MET: _("met"),
-}
-
-
 def _shortfall(row):
     return round(100 * row["shortfall"], 1) if row["shortfall"] else None
 
@@ -66,7 +58,7 @@ COMPLIANCE = [
     Column(_("Unit"), lambda r: r["unit"], width=24),
     Column(_("Group"), lambda r: gettext("Group A") if r["group"] == "A" else gettext("Group B")),
     Column(_("Indicators"), compliance.indicators_text, width=48),
-    Column(_("Status"), lambda r: STATUS_LABELS.get(r["status"], r["status"]), width=8),
+    Column(_("Status"), lambda r: compliance.STATUS_LABELS.get(r["status"], r["status"]), width=8),
     Column(_("Shortfall (%)"), _shortfall, NUMBER, width=10),
 ]
 

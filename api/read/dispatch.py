@@ -395,6 +395,9 @@ class MakeupSerializer(ReadSerializer):
     missed_class = serializers.CharField(
         source="source.training_class.name", read_only=True, help_text="缺训的班次"
     )
+    reason = serializers.ChoiceField(
+        choices=list(Makeup.REASON_LABELS.items()), read_only=True, help_text="补训理由"
+    )
 
     class Meta:
         model = Makeup
@@ -413,7 +416,6 @@ class MakeupSerializer(ReadSerializer):
         ]
         extra_kwargs = {
             "source": {"help_text": "欠下补训的那次调训 id"},
-            "reason": {"help_text": "补训理由"},
             "due_date": {"help_text": "补训期限"},
             "status": {"help_text": "补训状态"},
             "escalated": {"help_text": "逾期是否已督办"},

@@ -180,7 +180,9 @@ class RuleResultSerializer(serializers.Serializer):
         max_digits=9, decimal_places=1, allow_null=True, help_text="已完成天数"
     )
     progress = serializers.FloatField(help_text="完成比例（1.0 为达到要求）")
-    status = serializers.ChoiceField(choices=compliance.ORDER, help_text="该条规则的达标状态")
+    status = serializers.ChoiceField(
+        choices=compliance.STATUS_CHOICES, help_text="该条规则的达标状态"
+    )
 
 
 class ComplianceRowSerializer(serializers.Serializer):
@@ -189,7 +191,7 @@ class ComplianceRowSerializer(serializers.Serializer):
     unit_id = serializers.IntegerField(help_text="干部所在单位 id")
     group = serializers.CharField(help_text="指标组")
     status = serializers.ChoiceField(
-        choices=compliance.ORDER,
+        choices=compliance.STATUS_CHOICES,
         help_text="总体：met 达标、on_track 进度正常、at_risk 有风险、short 未达标",
     )
     shortfall = serializers.FloatField(help_text="最大未完成比例（全部达标为 0）")
@@ -208,7 +210,7 @@ class ComplianceQuery(serializers.Serializer):
     as_of = serializers.DateField(required=False, help_text="评估日期（默认今天）")
     since = serializers.DateField(required=False, help_text="只计该日起的学时")
     status = serializers.ChoiceField(
-        choices=compliance.ORDER, required=False, help_text="只列总体为该状态的干部"
+        choices=compliance.STATUS_CHOICES, required=False, help_text="只列总体为该状态的干部"
     )
     unit = serializers.IntegerField(
         required=False, min_value=1, max_value=ID_MAX, help_text="只列该单位及其下级单位的干部"

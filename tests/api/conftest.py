@@ -66,7 +66,7 @@ def samples(world, media):
     dispatch_b = dispatch_of(roll_call, w.cadre_b)
     absent = dispatch_of(roll_call, w.cadre_a1, status="absent")
     makeup = Makeup.objects.create(
-        cadre=w.cadre_a1, source=absent, reason="absent", due_date=start + dt.timedelta(days=365)
+        cadre=w.cadre_a1, source=absent, reason="absence", due_date=start + dt.timedelta(days=365)
     )
     filing = Filing.objects.create(
         unit=w.a,

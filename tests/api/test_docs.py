@@ -97,3 +97,22 @@ def test_the_schema_is_for_signed_in_callers_and_speaks_chinese(world, client):
     cadre = schema["components"]["schemas"]["Cadre"]["properties"]
     assert "脱敏" in cadre["id_number"]["description"]
     assert "tokenAuth" in schema["components"]["securitySchemes"]
+
+
+def test_every_coded_value_of_the_schema_is_explained_in_chinese(world, client):
+    """Lists send stable codes (status, kind, reason …); the schema says what each one
+    means, in Chinese: every enum lists each of its values with its label — the
+    compliance statuses and a makeup's reason included."""
+    client.force_login(world.carol)
+    components = client.get(reverse("api:schema")).json()["components"]["schemas"]
+    unexplained = []
+    for name, component in components.items():
+        for value in component.get("enum", ()):
+            if value in ("", None):
+                continue
+            found = re.search(rf"\* `{re.escape(str(value))}` - (.*)", component["description"])
+            if not (found and re.search(r"[\u4e00-\u9fff]", found.group(1))):
+                unexplained.append((name, value))
+    assert not unexplained, unexplained
+    reason = components["Makeup"]["properties"]["reason"]
+    assert "$ref" in str(reason)  # an enum, not free text

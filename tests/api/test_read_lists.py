@@ -63,7 +63,7 @@ def _dispatches(s, n):
 
 def _makeups(s, n):
     Makeup.objects.bulk_create(
-        Makeup(cadre=d.cadre, source=d, reason="absent", due_date=s.makeup.due_date)
+        Makeup(cadre=d.cadre, source=d, reason="absence", due_date=s.makeup.due_date)
         for d in _dispatches(s, n)
     )
 

@@ -47,7 +47,7 @@ def test_a_name_longer_than_any_name_is_broken_not_the_table():
 def test_an_id_number_keeps_clear_of_its_cells_border():
     """The masked ID numbers (1101**********123X: 18 characters) fit their column with
     room to spare: the last character ends at least half a character (6 pt of the 12 pt
-list) before the table's right rule, not against it."""
+    list) before the table's right rule, not against it."""
     cadres = [
         CadreRow(name="王芳", unit=LONG_UNIT, position="副处长", id_number=f"11010519{n:010d}")
         for n in range(3)
