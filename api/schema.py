@@ -1,7 +1,8 @@
-"""How the schema describes the API's own token authentication (loaded in
+"""How the schema describes the API's own token and session authentication (loaded in
 `ApiConfig.ready`), the `{id}` of every detail path, and the errors every operation
 answers with."""
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +20,23 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "管理员签发的令牌，请求头写作 `Authorization: Token <令牌>`"
             "（也接受 `Bearer <令牌>`）。令牌可由管理员随时吊销。",
+        }
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    """The site's session (`api.authentication.SessionAuthentication`, DRF's with its
+    refusal in Chinese): spectacular knows DRF's class only, not a subclass."""
+
+    target_class = "api.authentication.SessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "登录网站后的会话；写操作须在 X-CSRFToken 请求头中"
+            "发送 csrftoken Cookie 的值。",
         }
 
 

@@ -448,6 +448,6 @@ SPECTACULAR_SETTINGS = {
         "DecisionEnum": "approvals.models.Decision",
         "DocumentKindEnum": "notifications.models.DocumentKind",
         "EventEnum": "notifications.models.Event",
-        "ComplianceStatusEnum": ["short", "at_risk", "on_track", "met"],
+        "ComplianceStatusEnum": "ledger.compliance.STATUS_CHOICES",
     },
 }

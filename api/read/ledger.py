@@ -192,7 +192,7 @@ class ComplianceRowSerializer(serializers.Serializer):
     group = serializers.CharField(help_text="指标组")
     status = serializers.ChoiceField(
         choices=compliance.STATUS_CHOICES,
-        help_text="总体：met 达标、on_track 进度正常、at_risk 有风险、short 未达标",
+        help_text="总体达标状态（取各条规则中最差者）",
     )
     shortfall = serializers.FloatField(help_text="最大未完成比例（全部达标为 0）")
     rules = RuleResultSerializer(many=True, help_text="适用于该干部的各条量化指标的评估")
