@@ -281,7 +281,8 @@ def recusal() -> str:
 
 def _row_of(html: str, task) -> str:
     """The table row of a list page that links to `task`."""
-    rows = [row for row in html.split("<tr") if f"/{task.pk}/" in row.split("</tr>")[0]]
+    link = f"/{task.process_id}/{task.flow_task.name}/{task.pk}/"
+    rows = [row for row in html.split("<tr") if link in row.split("</tr>")[0]]
     assert rows, f"task {task.pk} is not listed"
     return rows[0].split("</tr>")[0]
 

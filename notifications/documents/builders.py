@@ -9,6 +9,7 @@ package knowing its models. ID numbers are masked here if the caller has not.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -157,12 +158,24 @@ def _deadline(value: dt.date | dt.datetime) -> str:
     return f"{format_date(local.date())}{local.hour}时{minutes}"
 
 
+#: what makes one addressee line several units: 市直各单位, 市直有关单位, A局、B局
+_SEVERAL = re.compile(r"各|有关|、|，|,")
+
+
 def _you(recipients: Sequence[str]) -> str:
     """How the body asks the addressees to act: 你单位 when the notice is addressed to
-    one unit, 各单位 when to several or to a group (各县（市、区）委组织部, 市直各单位)."""
-    if len(recipients) == 1 and "各" not in recipients[0]:
+    one unit, 各单位 when to several or to a group (各县（市、区）委组织部, 市直有关单位)."""
+    if len(recipients) == 1 and not _SEVERAL.search(recipients[0]):
         return "你单位"
     return "各单位"
+
+
+def _addressees(recipients: Sequence[str] | str, rows) -> list[str]:
+    """The addressee lines given (one line given as a string is one line, not its
+    characters), or else the cadres' units."""
+    if isinstance(recipients, str):
+        recipients = [recipients]
+    return list(recipients) or _units(rows)
 
 
 def _venue(tc: ClassInfo) -> str:
@@ -192,7 +205,7 @@ def dispatch_notice(
     reply slip (附件2). `recipients` defaults to the cadres' units."""
     tc = _one(ClassInfo, training_class)
     rows = rows_of(CadreRow, cadres)
-    recipients = list(recipients) or _units(rows)
+    recipients = _addressees(recipients, rows)
     you = _you(recipients)
     reply_by = _deadline(reply_by or tc.report_date - dt.timedelta(days=3))
     hours = _hours(tc.credit_hours)
@@ -366,7 +379,7 @@ def makeup_notice(
     the notice asks for the makeup class at its dates."""
     tc = _one(ClassInfo, makeup_class)
     rows = rows_of(MakeupRow, cadres)
-    recipients = list(recipients) or _units(rows)
+    recipients = _addressees(recipients, rows)
     you = _you(recipients)
     if deadline is not None and deadline >= date and deadline >= tc.end_date:
         complete = f"请{you}督促补训人员按时参训，于{format_date(deadline)}前完成补训。"

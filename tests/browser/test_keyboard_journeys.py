@@ -132,6 +132,7 @@ def test_a_liaison_signs_a_class_change_for_cadres_without_accounts_with_the_key
     message = Notification.objects.get(
         recipient=staff.lily, key__startswith=f"class:{klass.pk}:changed:"
     )
+    assert len(message.enclosure_ids) == 2  # both new 入学通知
 
     lily = journey.sign_in(staff.lily, viewport=PHONE)
     reach(lily, "el.tagName === 'A' && el.pathname === '/inbox/'")

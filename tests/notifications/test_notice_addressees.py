@@ -65,6 +65,8 @@ def test_a_dispatch_notice_to_one_unit_asks_that_unit():
         ([WANG, LI], ()),  # two units, from the list
         ([WANG], ["市直各单位"]),  # one addressee line naming a group
         ([WANG], ["各县（市、区）委组织部"]),
+        ([WANG], ["市直有关单位"]),
+        ([WANG], ["XX市教育局、XX市财政局"]),
     ],
 )
 def test_a_dispatch_notice_to_several_units_or_a_group_asks_each(cadres, recipients):
@@ -94,3 +96,8 @@ def test_a_report_place_of_its_own_is_kept_and_a_bare_location_printed_alone():
     bare = dispatch_text([WANG], training_class={**CLASS, "institution": ""})
     assert "培训地点为XX市新华路88号。" in bare
     assert "地址为" not in bare
+
+
+def test_one_addressee_given_as_a_line_of_text_is_one_unit():
+    text = dispatch_text([WANG, LI], recipients="XX市农业农村局")
+    assert "XX市农业农村局：" in text and "请你单位及时通知本人" in text
