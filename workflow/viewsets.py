@@ -337,6 +337,13 @@ class ArchiveView(ExportMixin, TaskTitleMixin, SubjectsMixin, FlowArchiveListVie
     # Viewflow's own columns put the subject twice (the task's brief and the process's).
     columns = ("task_id", "flow_task", "created", "finished", "process_summary")
 
+    def export_columns(self):
+        # As the page: the step (环节) and the process's subject.
+        return workflow_exports.task_columns(
+            subject=lambda task: task.process.brief,
+            task_header=pgettext_lazy("list column", "Step"),
+        )
+
     def get_page_data(self, page):
         tasks = list(page)
         self._visible = set(

@@ -9,6 +9,7 @@ from viewflow.workflow.models import Task
 
 from dispatch.models import Institution, InstitutionKind
 from org.models import UnitKind
+from tests.exports.sheets import csv_by_header
 from tests.factories import unit, user
 from tests.flowtools import act, at_attendance, open_task
 
@@ -88,3 +89,11 @@ def test_another_institutions_registrar_is_refused(world, staff, klass, client):
     for path in pages_of(task)[1:]:
         assert client.get(path).status_code == 404, path
     assert f"#{task.process_id}/{task.pk}" not in archive_table(client)[1]
+
+
+def test_the_archives_download_has_the_pages_columns(world, staff, klass, client):
+    task = recorded(client, world, staff, klass)
+    [row] = csv_by_header(client.get(ARCHIVE + "?format=csv"))
+    assert row["环节"] == "培训机构登记考勤"
+    assert row["内容"] == task.process.brief
+    assert "任务" not in row
