@@ -99,11 +99,11 @@ INSTITUTIONS = [
 
 # (organizer, institution, name, kind, offset in days from the seed date, days, hours, quota)
 CLASSES = [
-    ("xx-zzb", "xx-dx", "全市县处级干部进修班（第一期）", ClassKind.MAIN, -70, 30, 180, 50),
+    ("xx-zzb", "xx-dx", "全市处科级干部进修班（第一期）", ClassKind.MAIN, -70, 30, 180, 50),
     ("xx-zzb", "xx-dx", "全市中青年干部培训班", ClassKind.MAIN, -40, 60, 360, 40),
     ("xx-zzb", "xx-gbxy", "学习贯彻党的创新理论专题研讨班", ClassKind.THEMATIC, -10, 5, 40, 60),
     ("xx-zzb", "xx-gbxy", "全市国有企业领导人员专题培训班", ClassKind.THEMATIC, 12, 5, 40, 45),
-    ("xx-zzb", "xx-dx", "全市县处级干部进修班（第二期）", ClassKind.MAIN, 30, 30, 180, 50),
+    ("xx-zzb", "xx-dx", "全市处科级干部进修班（第二期）", ClassKind.MAIN, 30, 30, 180, 50),
     ("xx-zzb", "xx-gbxy", "乡村振兴专题培训班", ClassKind.THEMATIC, 45, 7, 56, 60),
     ("xx-zzb", "xx-wlxy", "网络专题班：数字政府建设", ClassKind.ONLINE, 60, 20, 30, 200),
     ("xx-zzb", "xx-dx", "全市科级干部任职培训班", ClassKind.MAIN, 90, 21, 126, 80),

@@ -25,7 +25,7 @@ from org.models import Cadre, Unit
 from workflow.runtime import complete_task, open_task, processes_of, start_process_as
 
 #: the class that is over: its trainees attended (their feedback: demo.steps.s30_feedback)
-FINISHED_CLASS = "全市县处级干部进修班（第一期）"
+FINISHED_CLASS = "全市处科级干部进修班（第一期）"
 #: its trainees with logins (the demo's trainee accounts of three units)
 FINISHED_TRAINEES = [
     "xx-fgw.trainee1",
@@ -192,8 +192,8 @@ def _named_beforehand(dispatcher, training_class, cadres, liaison):
 
 
 def _finished_trainees():
-    """The trainees of the finished class: the six with logins, and two colleagues of
-    市发改委 and 市教育局 without one."""
+    """The trainees of the finished class: the six with logins, and two section chiefs
+    (科长) of 市发改委 and 市教育局 without one — the class is for 处科级 cadres."""
     with_login = list(
         Cadre.objects.filter(user__username__in=FINISHED_TRAINEES)
         .select_related("unit", "user")
@@ -201,7 +201,7 @@ def _finished_trainees():
     )
     without = list(
         Cadre.objects.filter(unit__code__in=["xx-fgw", "xx-jyj"], user__isnull=True)
-        .filter(is_leadership_member=False)
+        .filter(is_leadership_member=False, position="科长")
         .select_related("unit")
         .order_by("-id")[:2]
     )
@@ -250,7 +250,7 @@ def run(today) -> bool:
     _attend(_dispatch_of(roll_call2, attendees[3]), registrar, "withdrawn", 60)
 
     # 2. An upcoming class: named roll call, every stage before the class.
-    upcoming = TrainingClass.objects.get(name="全市县处级干部进修班（第二期）")
+    upcoming = TrainingClass.objects.get(name="全市处科级干部进修班（第二期）")
     fgw, jyj = _cadres("xx-fgw", 6), _cadres("xx-jyj", 4)
     dual = Cadre.objects.filter(
         unit__code="qs-gaj", co_managing_org_department__isnull=False

@@ -1,5 +1,5 @@
 """The demo's trainee feedback and post-training follow-up: the eight cadres of the
-finished 全市县处级干部进修班（第一期） attended it (demo.scenario) and got their
+finished 全市处科级干部进修班（第一期） attended it (demo.scenario) and got their
 evaluations; the class's curriculum is recorded, five trainees with logins evaluated the
 class and its sessions (`xx-fgw.trainee2` still has it to fill in); the follow-ups fell
 due a month after the class (the city's setting), and the heads of 市发改委 and
