@@ -13,6 +13,7 @@ from viewflow.workflow.status import STATUS
 
 from dispatch.models import Dispatch, DispatchStatus, QuotaAllocation, TrainingClass
 from notifications.models import Notification
+from tests.exports.sheets import csv_by_header
 from tests.factories import user
 
 FLOW_APPS = {
@@ -310,6 +311,13 @@ def assert_recused(client, node, task, *, maker, decider):
     queue = node.flow_class.instance.reverse("queue")
     row = _row_of(client.get(queue).content.decode(), task)
     assert f"{task.title}（{marked}）" in row, row
+    # … and its download (编号 is the process's number).
+    [downloaded] = [
+        r
+        for r in csv_by_header(client.get(queue + "?format=csv"))
+        if r["编号"] == str(task.process_id)
+    ]
+    assert marked in downloaded["事项"], downloaded
     client.force_login(decider)
     assert marked not in _row_of(client.get(queue).content.decode(), task)
     client.force_login(maker)

@@ -63,14 +63,16 @@ PROCESSES = [
 TASK = _("Task")
 
 
-def task_columns(subject=lambda t: t.brief, task_header=TASK) -> list[Column]:
+def task_columns(
+    subject=lambda t: t.brief, task_header=TASK, title=lambda t: t.title
+) -> list[Column]:
     """A task list's columns: the task's process number (the 编号 its filter takes), the
     step, the subject as the page's 内容 column reads it (`subject`: the task's summary,
     or its process's where the page shows that), the flow, the status, when it was
     created and finished, and who holds it."""
     return [
         Column(_("No."), lambda t: t.process_id, NUMBER, width=8),
-        Column(task_header, lambda t: t.title, width=24),
+        Column(task_header, title, width=24),
         Column(SUBJECT, lambda t: shown(subject(t)), width=40),
         Column(_("Flow"), _task_flow_title, width=12),
         Column(_("Status"), choice("status"), width=10),

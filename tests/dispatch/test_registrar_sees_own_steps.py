@@ -96,4 +96,4 @@ def test_the_archives_download_has_the_pages_columns(world, staff, klass, client
     [row] = csv_by_header(client.get(ARCHIVE + "?format=csv"))
     assert row["环节"] == "培训机构登记考勤"
     assert row["内容"] == task.process.brief
-    assert "任务" not in row
+    assert "事项" not in row  # the step is 环节 here, as on the page
