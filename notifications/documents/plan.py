@@ -133,7 +133,8 @@ def dispatch_plan(
         recipients=list(recipients),
         body=body,
         attachments=[
-            Attachment(f"{year}年度调训班次安排表", [class_table]),
+            # What the notice 印发: the plan itself, its classes in a table.
+            Attachment(plan_title, [class_table]),
             Attachment(f"{year}年度调训名额分配表", [seat_table]),
         ],
         note=contact,

@@ -74,3 +74,11 @@ def test_the_notices_come_before_each_class_and_the_reason_ends_its_sentence(pla
     assert "各班次的调训通知于开班前另行下发。" in text
     assert "调训日期另行下发" not in text
     assert "本计划为第2版，调整原因：增设冬季专题研讨班一期。" in text
+
+
+def test_the_plan_it_issues_is_attached_under_its_own_title(plan):
+    """关于印发《2027年度干部调训计划》的通知 attaches that plan (its classes), then the
+    seats per unit."""
+    text = flat(plan)
+    assert "附件：1.2027年度干部调训计划2.2027年度调训名额分配表" in text
+    assert "附件12027年度干部调训计划序号班次名称" in text
