@@ -82,10 +82,20 @@ def task_columns(
     ]
 
 
+def step_columns(subject) -> list[Column]:
+    """`task_columns` of a list whose page names the step (环节) and shows `subject`."""
+    return task_columns(subject=subject, task_header=pgettext_lazy("list column", "Step"))
+
+
+def recused_mark() -> str:
+    """How a list marks a step the user is recused from (回避)."""
+    return gettext("Recused: another authority decides it")
+
+
 def my_task_state(row) -> str:
     """A row of 我的待办 (`workflow.mytasks.TaskRow` or `TodoRow`) as its 状态 cell reads."""
     if getattr(row, "recused", False):
-        return gettext("Recused: another authority decides it")
+        return recused_mark()
     return gettext("Assigned to you") if row.mine else gettext("Waiting to be claimed")
 
 

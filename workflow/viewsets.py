@@ -1,12 +1,14 @@
 """Viewflow frontend: the Site mounted at /workflow/. Each flow has its own app (inbox,
 queue, processes); every list and page shows only what the user's jurisdiction reaches."""
 
+import itertools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
-from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters import (
     ChoiceFilter,
     DateRangeFilter,
@@ -267,10 +269,7 @@ class ScopedTaskListView(ExportMixin, TaskTitleMixin, SubjectsMixin, DashboardTa
 
     def export_columns(self):
         # As the page: the step (环节) and the process's subject.
-        return workflow_exports.task_columns(
-            subject=lambda task: task.process.coerced.brief,
-            task_header=pgettext_lazy("list column", "Step"),
-        )
+        return workflow_exports.step_columns(lambda task: task.process.coerced.brief)
 
     def process_summary(self, task):
         return task.process.coerced.brief
@@ -319,7 +318,7 @@ class QueueView(ExportMixin, TaskTitleMixin, SubjectsMixin, FlowQueueListView):
 
     def task_title(self, task):
         if task.pk in getattr(self, "_recused", ()):
-            return format_html("{}（{}）", task.title, _recused_mark())
+            return format_html("{}（{}）", task.title, workflow_exports.recused_mark())
         return task.title
 
     task_title.short_description = _("Task")
@@ -327,23 +326,19 @@ class QueueView(ExportMixin, TaskTitleMixin, SubjectsMixin, FlowQueueListView):
     def export_columns(self):
         # The download marks the steps the user is recused from as the page does.
         def title(task):
-            return f"{task.title}（{_recused_mark()}）" if task.recused else task.title
+            mark = workflow_exports.recused_mark()
+            return f"{task.title}（{mark}）" if task.recused else task.title
 
         return workflow_exports.task_columns(title=title)
 
     def export_rows(self):
-        """The queue's rows in chunks, each chunk's recusals asked at once."""
-        rows = super().export_rows()
-        for start in range(0, rows.count(), exports.CHUNK_SIZE):
-            chunk = list(rows[start : start + exports.CHUNK_SIZE])
+        """The queue's rows read once, in chunks, each chunk's recusals asked at once."""
+        rows = super().export_rows().iterator(chunk_size=exports.CHUNK_SIZE)
+        while chunk := list(itertools.islice(rows, exports.CHUNK_SIZE)):
             recused = mytasks.recused_ids(chunk, self.request.user)
             for task in chunk:
                 task.recused = task.pk in recused
                 yield task
-
-
-def _recused_mark() -> str:
-    return gettext("Recused: another authority decides it")
 
 
 class ArchiveView(ExportMixin, TaskTitleMixin, SubjectsMixin, FlowArchiveListView):
@@ -358,10 +353,7 @@ class ArchiveView(ExportMixin, TaskTitleMixin, SubjectsMixin, FlowArchiveListVie
 
     def export_columns(self):
         # As the page: the step (环节) and the process's subject.
-        return workflow_exports.task_columns(
-            subject=lambda task: task.process.brief,
-            task_header=pgettext_lazy("list column", "Step"),
-        )
+        return workflow_exports.step_columns(lambda task: task.process.brief)
 
     def get_page_data(self, page):
         tasks = list(page)

@@ -223,13 +223,14 @@ def dispatch_notice(
             Paragraph(f"网络培训，参训学员登录{_platform(tc)}参加学习。"),
         ]
     else:
-        where = [Heading("培训时间和地点"), Paragraph(f"{span}。培训地点为{_venue(tc)}。")]
+        venue = _venue(tc)
+        where = [Heading("培训时间和地点"), Paragraph(f"{span}。培训地点为{venue}。")]
         arrangements = [
             Heading("报到事项"),
             Heading("报到时间", level=2),
             Paragraph(f"{format_date(tc.report_date)}。"),
             Heading("报到地点", level=2),
-            Paragraph(f"{tc.report_place or _venue(tc)}。"),
+            Paragraph(f"{tc.report_place or venue}。"),
         ]
     body = [
         Paragraph(f"根据年度干部教育培训计划，经研究，决定举办{tc.name}。现将有关事项通知如下："),
@@ -396,12 +397,12 @@ def makeup_notice(
             ),
         ]
     else:
+        venue = _venue(tc)
         when_where = [
             Heading("补训时间和地点"),
             Paragraph(
-                f"补训时间为{_span(tc.start_date, tc.end_date)}，"
-                f"地点为{_venue(tc)}。"
-                f"请于{format_date(tc.report_date)}到{tc.report_place or _venue(tc)}报到。"
+                f"补训时间为{_span(tc.start_date, tc.end_date)}，地点为{venue}。"
+                f"请于{format_date(tc.report_date)}到{tc.report_place or venue}报到。"
             ),
         ]
     body = [
