@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from approvals.services import latest_refusal, refusal_detail
-from core.formatting import format_date, format_span
+from core.formatting import format_date, format_hours, format_span
 from dispatch import policy, selectors, services
 from dispatch.forms import (
     AcknowledgeForm,
@@ -366,6 +366,13 @@ class RollCallStartView(TaskFormView):
         )
 
 
+def _class_with_hours(klass, start=None) -> str:
+    """A class named with its credit hours (and its first day), for choosing a makeup
+    class whose hours cover the missed one's."""
+    hours = gettext("%(hours)s credit hours") % {"hours": format_hours(klass.credit_hours)}
+    return f"{klass.name}（{format_date(start)}，{hours}）" if start else f"{klass.name}（{hours}）"
+
+
 class MakeupScheduleView(TaskFormView):
     form_class = MakeupScheduleForm
 
@@ -373,13 +380,13 @@ class MakeupScheduleView(TaskFormView):
         return [
             (_("Cadre"), makeup.cadre.name),
             (_("Unit"), makeup.cadre.unit.name),
-            (_("Missed class"), makeup.source.training_class.name),
+            (_("Missed class"), _class_with_hours(makeup.source.training_class)),
             (_("Reason"), makeup.get_reason_label()),
             (_("Due date"), format_date(makeup.due_date)),
             (
                 _("Suggested classes"),
                 "、".join(
-                    f"{c.name}（{format_date(c.start_date)}）"
+                    _class_with_hours(c, c.start_date)
                     for c in services.makeup_class_suggestions(makeup, user=self.request.user)
                 )
                 or "—",

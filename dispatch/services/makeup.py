@@ -143,10 +143,11 @@ def overdue_unescalated_makeups(today: dt.date | None = None):
 
 
 def makeup_class_suggestions(makeup, *, user=None, limit=5):
-    """Later classes the cadre could make up in, same kind first, then the earliest: not
-    started, ending by the makeup's due date (any later class once it is overdue),
-    organized within `user`'s jurisdiction to dispatch, with a seat left, and not
-    clashing with the cadre's other classes."""
+    """Later classes the cadre could make up in, same kind first, then those of at least
+    the missed class's credit hours (a shorter class leaves the cadre short of the hours
+    the makeup stands for), then the earliest: not started, ending by the makeup's due
+    date (any later class once it is overdue), organized within `user`'s jurisdiction to
+    dispatch, with a seat left, and not clashing with the cadre's other classes."""
     from django.db.models import Sum
 
     from dispatch.models import QuotaAllocation, QuotaStatus
@@ -188,8 +189,9 @@ def makeup_class_suggestions(makeup, *, user=None, limit=5):
             continue
         if any(s <= klass.end_date and e >= klass.start_date for s, e in clashing):
             continue
-        ranked.append((klass.kind != source.kind, klass.start_date, klass))
-    return [klass for _same, _start, klass in sorted(ranked, key=lambda t: (t[0], t[1]))[:limit]]
+        rank = (klass.kind != source.kind, klass.credit_hours < source.credit_hours)
+        ranked.append((rank, klass.start_date, klass))
+    return [klass for _rank, _start, klass in sorted(ranked, key=lambda t: t[:2])[:limit]]
 
 
 # Circulars (通报)

@@ -258,6 +258,33 @@ def test_makeup_suggestions_keep_to_the_due_date_the_jurisdiction_and_free_seats
     assert not Dispatch.objects.filter(makes_up=makeup)
 
 
+def test_makeup_suggestions_put_classes_that_cover_the_missed_hours_first(world, staff, client):
+    """A makeup stands for the missed class's hours: of two classes of the same kind, the
+    one that holds at least those hours is suggested first even when it starts later, and
+    the task page names each class's hours beside the missed class's."""
+    from dispatch.services import makeup_class_suggestions
+
+    missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
+    dispatch = run_to_absence(client, world, staff, missed, world.cadre_a)
+    makeup = Makeup.objects.get(source=dispatch)
+    soon = dt.date.today() + dt.timedelta(days=40)
+    short = training_class(world.city_od, world.school, soon, days=2, name="两天短训班")
+    full = training_class(
+        world.city_od, world.school, soon + dt.timedelta(days=10), name="五天进修班"
+    )
+    assert short.credit_hours < missed.credit_hours <= full.credit_hours
+
+    assert makeup_class_suggestions(makeup, user=world.bob)[:2] == [full, short]
+
+    client.force_login(world.bob)
+    task = open_task(process_of(makeup, "MakeupFlow"), "schedule")
+    client.post(task_url(task, "assign"))
+    page = client.get(task_url(task, "execute")).content.decode()
+    assert f"{missed.name}（40学时）" in page
+    assert page.index(f"{full.name}（") < page.index(f"{short.name}（")
+    assert "16学时）" in page
+
+
 def test_an_outsider_cannot_schedule_a_makeup(world, staff, client):
     missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
     dispatch = run_to_absence(client, world, staff, missed, world.cadre_a)
