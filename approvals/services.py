@@ -15,6 +15,7 @@ from approvals.models import ApprovalRequest, ApprovalStep, Decision, RequestSta
 from approvals.policy import HEAD_STAGE, ORG_STAGE, Authority
 from approvals.signals import decision_made
 from audit.services import record_event, snapshot
+from core.deadlines import deadline_in
 from core.validation import check_reason_length
 from org.models import Cadre
 from org.selectors import units_in_reach
@@ -67,11 +68,12 @@ def request_create(
 
 
 def step_window(request, now=None):
-    """When a step of `request` whose stage opens `now` is due: within
-    `XUNDIAO_APPROVAL_DAYS` days, at the latest by the request's own limit (`due_at`), and
-    never less than an hour from now (a stage that opens late still gets its hour)."""
+    """When a step of `request` whose stage opens `now` is due: at the close of business
+    `XUNDIAO_APPROVAL_DAYS` days on (`core.deadlines`), at the latest by the request's own
+    limit (`due_at`), and never less than an hour from now (a stage that opens late still
+    gets its hour)."""
     now = now or timezone.now()
-    due = now + timedelta(days=settings.XUNDIAO_APPROVAL_DAYS)
+    due = deadline_in(settings.XUNDIAO_APPROVAL_DAYS, now=now)
     if request.due_at is not None:
         due = min(due, request.due_at)
     return max(due, now + timedelta(hours=1))

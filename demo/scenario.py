@@ -16,6 +16,7 @@ from approvals.flows import ApprovalFlow
 from approvals.models import ApprovalRequest
 from approvals.services import step_decide
 from approvals.views import step_for_task
+from core.deadlines import close_of_business
 from demo import clock
 from dispatch import services
 from dispatch.flows import DispatchFlow, FilingFlow, NominationFlow, RollCallFlow, cancel_roll_call
@@ -46,12 +47,6 @@ def _user(username):
 def _cadres(code, count, skip=3):
     """Staff of a unit (after its leaders), in a stable order."""
     return list(Cadre.objects.filter(unit__code=code).order_by("id")[skip : skip + count])
-
-
-def close_of_business(day: dt.date) -> dt.datetime:
-    """18:00 on `day`, local time: a reply deadline as a department would set it (the
-    documents print 2026年12月14日18时, not the minute the seed ran)."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(18)))
 
 
 def _roll_call(dispatcher, training_class, *, cadres=(), allocations=(), days=7):

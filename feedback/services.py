@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import PROCESS
 
 from audit.services import change, record_event, snapshot
+from core.deadlines import deadline_in
 from core.validation import REASON_MAX_LENGTH
 from dispatch.models import Dispatch, DispatchStatus
 from feedback import policy
@@ -312,7 +313,7 @@ def _lock_follow_up(follow_up) -> FollowUp:
 
 
 def follow_up_answer_due(now=None) -> dt.datetime:
-    return (now or timezone.now()) + dt.timedelta(days=FOLLOW_UP_ANSWER_DAYS)
+    return deadline_in(FOLLOW_UP_ANSWER_DAYS, now=now)
 
 
 @transaction.atomic

@@ -28,9 +28,11 @@ from django.utils import timezone
 
 from notifications.models import Event
 
-# A slot falling this close after the item's creation counts as already past: the item's
-# own notice told them (the due moment is often computed a moment after the notice).
-CREATION_GRACE = dt.timedelta(minutes=5)
+# A slot falling within a day of the item's creation counts as already past: the item's
+# own notice has just told them. A deadline falls at the close of business some days on
+# (`core.deadlines`), so a notice given in the morning three days ahead is due in three
+# days and some hours: its "3 days left" slot would follow the notice the same day.
+CREATION_GRACE = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 classes as a table in 附件1 and the seats per unit in 附件2: the plan's lines read into
 the plain rows of `notifications.documents.plan`, which lays the document out."""
 
+from collections import defaultdict
+
+from django.db.models import Count
 from django.utils import timezone
 
 from dispatch.documents import issuer_of
@@ -9,6 +12,7 @@ from notifications.documents.context import DocumentContext
 from notifications.documents.plan import PlanClassRow, PlanSeatsRow, dispatch_plan
 from notifications.services import issue_document
 from org.models import CadreCategory
+from planning.models import LineMode, PlanLine
 from planning.selectors import plan_lines
 
 #: how a line without target categories prints them, on the page and in the document
@@ -22,20 +26,46 @@ def target_categories_label(line) -> str:
     return "、".join(str(labels.get(c, c)) for c in line.target_categories or ()) or NO_TARGET
 
 
+def seats_per_unit(department, lines) -> dict[str, list[int]]:
+    """附件2: each unit's classes and seats over the year, in the order the lines first
+    give it seats, adding up to the lines' seats: a quota line's allocations, a named
+    line's cadres under their units, the partner's seats under the partner, and what a
+    named line keeps beyond its cadres (and the partner's) under the department itself,
+    统筹 (placed by it later)."""
+    named = defaultdict(list)
+    rows = (
+        PlanLine.named_cadres.through.objects.filter(planline__in=lines)
+        .values_list("planline", "cadre__unit__name")
+        .annotate(n=Count("pk"))
+        .order_by("planline", "cadre__unit__path")
+    )
+    for line_id, unit_name, n in rows:
+        named[line_id].append((unit_name, n))
+    totals: dict[str, list[int]] = {}
+
+    def add(unit_name: str, seats: int) -> None:
+        entry = totals.setdefault(unit_name, [0, 0])
+        entry[0] += 1
+        entry[1] += seats
+
+    for line in lines:
+        for a in line.allocations.all():
+            add(a.unit.name, a.seats)
+        for unit_name, n in named[line.pk]:
+            add(unit_name, n)
+        if line.partner_id:
+            add(f"{line.partner.unit.name}（对口支援）", line.partner_seats)
+        if line.mode == LineMode.NAMED:
+            spare = line.seats - sum(n for _u, n in named[line.pk]) - line.partner_seats
+            if spare > 0:
+                add(f"{department.unit.name}统筹", spare)
+    return totals
+
+
 def plan_context(plan) -> DocumentContext:
     department = plan.org_department
     lines = plan_lines(plan)
-    # 附件2: seats per unit over the year (one line a unit, however many classes).
-    totals: dict[str, list[int]] = {}
-    for line in lines:
-        for a in line.allocations.all():
-            entry = totals.setdefault(a.unit.name, [0, 0])
-            entry[0] += 1
-            entry[1] += a.seats
-        if line.partner_id:
-            entry = totals.setdefault(f"{line.partner.unit.name}（对口支援）", [0, 0])
-            entry[0] += 1
-            entry[1] += line.partner_seats
+    totals = seats_per_unit(department, lines)
     return dispatch_plan(
         issuer=issuer_of(department),
         plan_title=plan.title,

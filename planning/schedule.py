@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from audit.services import change
+from core.deadlines import deadline_in
 from dispatch import services as dispatch_services
 from dispatch.flows import RollCallFlow
 from dispatch.models import RollCallMode
-from dispatch.services.rollcall import class_start_moment
 from notifications.models import Event
 from notifications.services import notify
 from org import selectors as org_selectors
@@ -30,7 +30,7 @@ from workflow.runtime import start_process_as
 
 logger = logging.getLogger(__name__)
 
-#: how long units have to answer a plan's roll call (at the latest an hour before the class)
+#: how long units have to answer a plan's roll call (at the latest the day before the class)
 RESPONSE_DAYS = 7
 
 #: what the department hears: nobody may issue the roll call; dispatch refused it; a
@@ -72,10 +72,8 @@ def due_lines(today: dt.date):
 
 
 def response_deadline(training_class) -> dt.datetime:
-    return min(
-        timezone.now() + dt.timedelta(days=RESPONSE_DAYS),
-        class_start_moment(training_class) - dt.timedelta(hours=1),
-    )
+    """18:00 a week on, at the latest 18:00 the day before the class (`deadline_in`)."""
+    return deadline_in(RESPONSE_DAYS, eve_of=training_class.start_date)
 
 
 def _nearness(user, unit) -> int:

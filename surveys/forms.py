@@ -1,14 +1,13 @@
 """The survey's forms: opening one (the dispatcher), and a unit's answer, whose fields
 are built from the survey's questions (data, of three kinds)."""
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.deadlines import deadline_in
 from core.widgets import DateTimeInput
 from org.models import CadreCategory, OrgDepartment
 from surveys.models import QuestionKind
@@ -52,7 +51,7 @@ class SurveyOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["year"].initial = today.year + 1
-        self.fields["deadline"].initial = timezone.localtime() + dt.timedelta(days=14)
+        self.fields["deadline"].initial = deadline_in(14)
 
     def questions(self) -> list[dict]:
         data = self.cleaned_data

@@ -104,3 +104,23 @@ def test_no_template_writes_english_into_what_a_reader_sees_or_hears():
         for match in SPOKEN_ATTRIBUTES.finditer(path.read_text(encoding="utf-8"))
     ]
     assert not found, found
+
+
+def test_djangos_own_length_and_digit_messages_read_as_the_interface_says_things():
+    """Django's stock Chinese calls a user's text "该变量" and confirms with a half-width
+    full stop; the project's catalogue words them as the rest of the interface."""
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    cases = [
+        (forms.CharField(max_length=5), "一二三四五六七", "不能超过5个字（现有7个字），请删减。"),
+        (forms.DecimalField(max_digits=4, decimal_places=1), "12345", "数值过大"),
+        (forms.DecimalField(max_digits=4, decimal_places=1), "1.25", "小数不能超过1位。"),
+        (forms.CharField(), "理由\x00", "不能含有空字符"),
+    ]
+    with translation.override("zh-hans"):
+        for field, value, expected in cases:
+            with pytest.raises(ValidationError) as refused:
+                field.clean(value)
+            message = " ".join(refused.value.messages)
+            assert expected in message and "变量" not in message and "确认" not in message

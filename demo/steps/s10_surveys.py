@@ -9,7 +9,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from demo.scenario import close_of_business
+from core.deadlines import close_of_business
 from org.models import CadreCategory, OrgDepartment
 from surveys import services
 from surveys.flows import SurveyAnswerFlow, SurveyFlow

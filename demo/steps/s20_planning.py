@@ -12,7 +12,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from demo.scenario import close_of_business
+from core.deadlines import close_of_business
 from dispatch.models import Institution
 from org.models import Cadre, OrgDepartment, Unit
 from planning import services

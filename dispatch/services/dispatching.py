@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
+from core.deadlines import deadline_in
 from core.validation import require_reason, validate_attachment
 from dispatch import deadline_notices, notices
 from dispatch.models import (
@@ -188,11 +189,9 @@ def dispatch_request_decided(*, dispatch, approved: bool) -> Dispatch:
 
 
 def acknowledge_due_for(dispatch) -> dt.datetime:
-    """Three days to acknowledge, and never later than the eve of the report date."""
-    report = timezone.make_aware(
-        dt.datetime.combine(dispatch.training_class.report_date, dt.time.min)
-    )
-    return min(timezone.now() + dt.timedelta(days=3), report)
+    """Three days to acknowledge (18:00), and at the latest 18:00 the day before the
+    report date."""
+    return deadline_in(3, eve_of=dispatch.training_class.report_date)
 
 
 @transaction.atomic

@@ -21,10 +21,10 @@ from dispatch.models import (
 )
 from dispatch.models.dispatch import SETTLED_MAKEUP_STATUSES
 from dispatch.services.rollcall import (
+    answer_due,
     check_cadres_free,
     check_class_open,
     check_seats,
-    class_start_moment,
 )
 from org import selectors as org_selectors
 from org.policy import require_any
@@ -83,10 +83,7 @@ def makeup_schedule(*, actor, makeup, training_class) -> Dispatch:
     # The cadre's row, then the class's: the order of every booking path (`lock_cadres`).
     check_cadres_free([makeup.cadre], training_class)
     check_seats(training_class, 1, "training_class")
-    confirm_due = min(
-        timezone.now() + dt.timedelta(days=7),
-        class_start_moment(training_class) - dt.timedelta(hours=1),
-    )
+    confirm_due = answer_due(training_class)
     dispatch = Dispatch.objects.create(
         training_class=training_class,
         cadre=makeup.cadre,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import PROCESS
 
 from audit.services import change, record_event, record_events, snapshot
+from core.deadlines import deadline_in
 from core.validation import require_reason
 from dispatch import cancel_notices, policy
 from dispatch.models import (
@@ -38,14 +39,9 @@ def class_start_moment(training_class) -> dt.datetime:
 
 
 def answer_due(training_class) -> dt.datetime:
-    """When a step begun now is due: within `XUNDIAO_APPROVAL_DAYS` days, at the latest
-    the day before the class starts, and never less than an hour from now."""
-    now = timezone.now()
-    latest = class_start_moment(training_class) - dt.timedelta(days=1)
-    return max(
-        min(now + dt.timedelta(days=settings.XUNDIAO_APPROVAL_DAYS), latest),
-        now + dt.timedelta(hours=1),
-    )
+    """When a step begun now is due: at 18:00 `XUNDIAO_APPROVAL_DAYS` days on, at the
+    latest 18:00 the day before the class starts, and never less than an hour from now."""
+    return deadline_in(settings.XUNDIAO_APPROVAL_DAYS, eve_of=training_class.start_date)
 
 
 def check_class_open(training_class) -> None:

@@ -123,8 +123,10 @@ def dispatch_plan(
     )
     seat_table = Table(
         columns=["序号", "单位", "班次数", "名额"],
-        rows=[[i, row.unit, row.classes, row.seats] for i, row in enumerate(seat_rows, start=1)],
+        rows=[[i, row.unit, row.classes, row.seats] for i, row in enumerate(seat_rows, start=1)]
+        + [["", "合计", "", sum(row.seats for row in seat_rows)]],
         widths=[0.7, 5.0, 1.2, 1.2],
+        total=True,
     )
     return DocumentContext(
         issuer=issuer,

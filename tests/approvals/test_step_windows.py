@@ -1,6 +1,6 @@
 """Each approval step has its own decision window (`ApprovalStep.due_at`): the head's
 from when the request is made, the departments' from when the head approves, a new
-round's from the send-back — `XUNDIAO_APPROVAL_DAYS` days, never past the request's own
+round's from the send-back — 18:00 `XUNDIAO_APPROVAL_DAYS` days on, never past the request's own
 limit (`ApprovalRequest.due_at`, the caller's latest moment), never less than an hour.
 The reminder and escalation timers read the step's own due moment."""
 
@@ -16,10 +16,16 @@ from approvals import policy as approval_policy
 from approvals import services as approval_services
 from approvals.flows import ApprovalFlow
 from approvals.policy import HEAD_STAGE, ORG_STAGE
+from core.deadlines import close_of_business
 from tests.flowtools import decide, fire_at, process_of
 
 DAYS = dt.timedelta(days=settings.XUNDIAO_APPROVAL_DAYS)
 REMIND_BEFORE = dt.timedelta(hours=settings.XUNDIAO_REMINDER_BEFORE_HOURS)
+
+
+def days_on(moment):
+    """The close of business `XUNDIAO_APPROVAL_DAYS` days after `moment`'s day."""
+    return close_of_business(timezone.localdate(moment) + DAYS)
 
 
 def started(world, staff, latest):
@@ -59,7 +65,7 @@ def test_the_departments_get_their_own_days_after_a_late_head_approval(world, st
     with time_machine.travel(now, tick=False):
         approval, approval_process = started(world, staff, now + dt.timedelta(days=20))
     head = head_of(approval)
-    assert head.due_at == now + DAYS
+    assert head.due_at == days_on(now)
     assert org_of(approval).due_at is None  # its stage has not opened
     assert scheduled(approval_process) == {head.due_at - REMIND_BEFORE}
 
@@ -70,7 +76,7 @@ def test_the_departments_get_their_own_days_after_a_late_head_approval(world, st
             == 302
         )
     org = org_of(approval)
-    assert org.due_at == late + DAYS
+    assert org.due_at == days_on(late)
     assert scheduled(approval_process) == {org.due_at - REMIND_BEFORE}
 
     # The head's due moment passes: the department's step is not overdue.
@@ -98,7 +104,7 @@ def test_a_round_sent_back_after_the_first_due_moment_starts_with_its_own_window
         decide(client, staff.oscar, approval_process, "managing_review", "sent_back", "请补充材料")
     again = head_of(approval)
     assert again.round == 2
-    assert again.due_at == head.due_at - dt.timedelta(minutes=20) + DAYS
+    assert again.due_at == days_on(head.due_at - dt.timedelta(minutes=20))
 
     # The first round's timer fires: the new round is not overdue, and nobody is told so.
     fire_at(head.due_at + dt.timedelta(minutes=1))

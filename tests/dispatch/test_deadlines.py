@@ -8,6 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.deadlines import close_of_business
 from dispatch.models import Dispatch, DispatchStatus
 from tests.factories import training_class
 from tests.flowtools import Staff, act, fire_at, open_task, process_of, task_url
@@ -233,7 +234,10 @@ def test_a_nominee_accepted_after_the_deadline_gets_a_due_moment_of_its_own(worl
         client.force_login(world.bob)
         act(client, open_task(nomination, "dispatcher_review"), {"decision": "accept"})
     dispatch = Dispatch.objects.get()
-    assert dispatch.confirm_due == late + dt.timedelta(days=3)  # XUNDIAO_APPROVAL_DAYS
+    # XUNDIAO_APPROVAL_DAYS on, at the close of business
+    assert dispatch.confirm_due == close_of_business(
+        timezone.localdate(late) + dt.timedelta(days=3)
+    )
     process = process_of(dispatch, "DispatchFlow")
 
     fire_at(dispatch.confirm_due - dt.timedelta(days=2))
@@ -289,7 +293,9 @@ def test_a_dispatch_sent_back_after_the_deadline_is_due_again(world, setup, clie
         head_rejects(client, world, dispatch)
     dispatch.refresh_from_db()
     assert dispatch.status == DispatchStatus.NAMED
-    assert dispatch.confirm_due == late + dt.timedelta(days=3)
+    assert dispatch.confirm_due == close_of_business(
+        timezone.localdate(late) + dt.timedelta(days=3)
+    )
     assert not dispatch.escalated
 
     # The roll call's own timers (long due) leave it alone; its own due moment counts.

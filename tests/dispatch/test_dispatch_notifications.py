@@ -293,7 +293,8 @@ def test_a_notice_giving_three_days_gets_no_three_day_reminder_right_after_it(
     client.force_login(staff.lily)
     act(client, open_task(process, "confirm"), {"action": "confirm"})
     wang.refresh_from_db()
-    assert wang.acknowledge_due - timezone.now() <= dt.timedelta(days=3)
+    # Three days on, at 18:00 (`core.deadlines`).
+    assert wang.acknowledge_due - timezone.now() <= dt.timedelta(days=3, hours=18)
     ack_reminders = Notification.objects.filter(
         event="reminder", key__startswith=f"dispatch:{wang.pk}:acknowledge"
     )

@@ -18,6 +18,7 @@ from viewflow.workflow.status import STATUS
 
 from approvals.models import ApprovalRequest, RequestStatus
 from audit.models import AuditEvent
+from core.deadlines import close_of_business
 from dispatch import services
 from dispatch.models import Dispatch, DispatchStatus, Makeup, TrainingClass
 from dispatch.policy import answer_refusal
@@ -165,7 +166,8 @@ def test_a_refused_request_reopens_the_acknowledgement_by_a_new_due_moment(
     assert "培训不宜缓" in decision.body
     client.force_login(world.dave)
     assert client.get(decision.url).status_code == 200
-    assert dispatch.acknowledge_due == later + dt.timedelta(days=3) > first_due
+    three_days_on = close_of_business(timezone.localdate(later) + dt.timedelta(days=3))
+    assert dispatch.acknowledge_due == three_days_on > first_due
     # Back to 签收, not to the unit's confirmation: the notice stands.
     task = open_task(process, "acknowledge")
     assert task.owner == world.dave

@@ -276,11 +276,12 @@ def test_a_deputy_hears_approval_waiting_and_reminders_only_within_the_delegatio
 ):
     from django.utils import timezone
 
+    from core.deadlines import close_of_business
     from org.models import Delegation
 
     today = timezone.localdate()
-    # The approval is due in three days; its reminder fires six hours before that.
-    reminder_moment = timezone.now() + dt.timedelta(days=3, hours=-6)
+    # The approval is due in three days (18:00); its reminder fires six hours before that.
+    reminder_moment = close_of_business(today + dt.timedelta(days=3)) - dt.timedelta(hours=6)
     reminder_day = timezone.localdate(reminder_moment)
     head = "org.approve_as_head"
 

@@ -212,6 +212,13 @@ def test_the_plan_from_draft_to_roll_calls_on_the_dispatch_date(client, world, s
         world.cadre_a1.pk,
     }
     assert process_of(Dispatch.objects.get(cadre=world.cadre_a1), "DispatchFlow")
+    # Deadlines fall at the close of business, a week on (not at the minute of the run).
+    week_on = timezone.make_aware(
+        dt.datetime.combine(dispatch_on + dt.timedelta(days=7), dt.time(18))
+    )
+    deadlines = {r.response_deadline for r in RollCall.objects.all()}
+    deadlines |= set(Dispatch.objects.values_list("confirm_due", flat=True))
+    assert deadlines == {week_on}
     # Run again: nothing more.
     fire_at(
         timezone.make_aware(dt.datetime.combine(dispatch_on, dt.time(7))), "start_plan_roll_calls"
