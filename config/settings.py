@@ -150,6 +150,12 @@ XUNDIAO_MAKEUP_DUE_MONTHS = env.int("XUNDIAO_MAKEUP_DUE_MONTHS", default=12)
 XUNDIAO_ATTENDANCE_CORRECTION_DAYS = env.int("XUNDIAO_ATTENDANCE_CORRECTION_DAYS", default=30)
 # How often each org department's circular is started automatically: month, quarter, year.
 XUNDIAO_CIRCULAR_SCHEDULE = env.str("XUNDIAO_CIRCULAR_SCHEDULE", default="quarter")
+# A class roster posts four fields a trainee and a class holds up to 10,000 seats
+# (dispatch.models.classes.CLASS_QUOTA_MAX): Django's default of 1,000 fields refused every
+# roster of more than about 249 trainees. The body stays bounded by
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=50_000)
+
 # Bounds of an uploaded import (core/spreadsheets.py): the file's size, its rows of data,
 # and what an .xlsx may unpack to (sum of its zip members) and its compression ratio.
 XUNDIAO_IMPORT_MAX_BYTES = env.int("XUNDIAO_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

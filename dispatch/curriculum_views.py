@@ -21,6 +21,13 @@ class ClassSessionForm(forms.ModelForm):
         fields = ["date", "title", "hours", "content", "method", "teacher", "by_leading_cadre"]
         widgets = {"date": DateInput()}
 
+    def clean_hours(self):
+        # Before the model's constraint is checked, which would show its name.
+        hours = self.cleaned_data["hours"]
+        if refusal := teaching.session_hours_refusal(hours):
+            raise ValidationError(refusal)
+        return hours
+
 
 def _editable_class(request, pk: int):
     """The class in the user's reach (404 otherwise) whose curriculum they keep (403)."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from dispatch.models.curriculum import (
     SessionContent,
@@ -141,6 +142,13 @@ def teaching_shortfalls(
 ) -> list[Shortfall]:
     """The indicators in force on `on` that the curriculum misses (empty: all met)."""
     return [c for c in teaching_checks(sessions, class_hours, on, rules) if not c.met]
+
+
+def session_hours_refusal(hours) -> str | None:
+    """A session lasts more than zero hours (the database's `session_hours_positive`)."""
+    if hours is not None and hours <= 0:
+        return _("A session lasts more than zero hours.")
+    return None
 
 
 def may_edit_curriculum(user, training_class) -> bool:

@@ -100,8 +100,9 @@ def _check_sessions(sessions, hours, start, end) -> list[PlanSession]:
     total = Decimal(0)
     contents = set(SessionContent.values)
     methods = set(SessionMethod.values)
-    for s in sessions:
-        session_hours = _decimal(s.get("hours"), "sessions", _("Each session needs its hours."))
+    for n, s in enumerate(sessions, start=1):
+        needs_hours = _("Session %(n)d needs its hours: a number above zero.") % {"n": n}
+        session_hours = _decimal(s.get("hours"), "sessions", needs_hours)
         if s.get("content") not in contents:
             raise ValidationError({"sessions": _("Unknown content of a session.")})
         method = s.get("method") or SessionMethod.LECTURE
@@ -109,7 +110,9 @@ def _check_sessions(sessions, hours, start, end) -> list[PlanSession]:
             raise ValidationError({"sessions": _("Unknown teaching method of a session.")})
         date = s.get("date") or start
         if not start <= date <= end:
-            raise ValidationError({"sessions": _("A session falls outside the class's dates.")})
+            raise ValidationError(
+                {"sessions": _("Session %(n)d falls outside the class's dates.") % {"n": n}}
+            )
         total += session_hours
         rows.append(
             PlanSession(

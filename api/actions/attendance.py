@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from api.actions.base import error_responses, service_errors
+from api.actions.base import InputSerializer, error_responses, service_errors
 from api.schema import DescribedIdSchema
 from core.http import positive_int
 from core.validation import REASON_MAX_LENGTH
@@ -33,7 +33,7 @@ from org import selectors as org_selectors
 MAX_ROWS = 1000
 
 
-class HoursFields(serializers.Serializer):
+class HoursFields(InputSerializer):
     """The hours of a roster row and of a correction, checked by the pages' own forms
     (one decimal, within the class hours)."""
 
@@ -58,7 +58,7 @@ class RosterRowSerializer(HoursFields):
     )
 
 
-class RosterSerializer(serializers.Serializer):
+class RosterSerializer(InputSerializer):
     rows = RosterRowSerializer(many=True, max_length=MAX_ROWS, help_text="每名学员一行")
 
 

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
@@ -30,6 +31,39 @@ from workflow.mixins import out_of_reach
 from workflow.models import ScopedTask
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
+
+
+class InputSerializer(serializers.Serializer):
+    """An action's body. A field the action does not read is refused (a 400 naming it),
+    never ignored: {"confirm": false} sent to 确认 must not confirm, and a misspelt field
+    must not pass for an absent one."""
+
+    default_error_messages = {
+        "unknown_field": gettext_lazy("This action does not read this field; remove it."),
+    }
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields) - {"csrfmiddlewaretoken"})
+            if unknown:
+                message = self.error_messages["unknown_field"]
+                raise serializers.ValidationError({name: [message] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class MomentField(serializers.DateTimeField):
+    """A date and time a caller sends. One Python cannot place in the server's time zone
+    (0001-01-01T00:00 without an offset) is a 400 naming the field, not a 500."""
+
+    default_error_messages = {
+        "out_of_range": gettext_lazy("This date and time is out of range."),
+    }
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except (OverflowError, ValueError):
+            self.fail("out_of_range")
 
 
 class Conflict(exceptions.APIException):

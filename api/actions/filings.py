@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.actions.base import InputSerializer
 from api.actions.starts import FilingSubmitSerializer
 from api.actions.steps import (
     FILING_TAG,
@@ -22,7 +23,7 @@ from dispatch.flows import FilingFlow
 from dispatch.task_views import FilingReviewView
 
 
-class FilingReviewSerializer(serializers.Serializer):
+class FilingReviewSerializer(InputSerializer):
     decision = serializers.ChoiceField(
         choices=FilingReviewView.choices,
         help_text="accepted 接受（计入集中培训学时）/ returned 退回修改 / rejected 不予接受",

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from api.actions.base import Conflict, error_responses, service_errors
+from api.actions.base import Conflict, InputSerializer, error_responses, service_errors
 from api.schema import DescribedIdSchema
 from core.http import positive_int
 from ledger import selectors as ledger_selectors
@@ -21,7 +21,7 @@ from ledger.forms import HourImportForm
 from org import policy as org_policy
 
 
-class HourUploadSerializer(serializers.Serializer):
+class HourUploadSerializer(InputSerializer):
     file = serializers.FileField(
         help_text="在线学习平台导出的 .xlsx 或 .csv"
         "（列：身份证号码, 姓名, 学习日期, 学时, 课程, 平台）"

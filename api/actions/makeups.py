@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.actions.base import InputSerializer
 from api.actions.starts import one_of
 from api.actions.steps import FILING_TAG, TaskOutcomeSerializer, TaskSteps, outcome, step_schema
 from dispatch import selectors as dispatch_selectors
@@ -13,7 +14,7 @@ from dispatch import services as dispatch_services
 from dispatch.flows import MakeupFlow
 
 
-class MakeupScheduleSerializer(serializers.Serializer):
+class MakeupScheduleSerializer(InputSerializer):
     training_class = serializers.IntegerField(
         min_value=1,
         max_value=2**31 - 1,

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.actions.base import InputSerializer
 from api.actions.starts import chosen, id_list
 from api.actions.steps import TaskOutcomeSerializer, TaskSteps, outcome, step_schema
 from core.validation import REASON_MAX_LENGTH
@@ -19,7 +20,7 @@ from org import selectors as org_selectors
 from workflow.runtime import fresh_artifact
 
 
-class NominateSerializer(serializers.Serializer):
+class NominateSerializer(InputSerializer):
     cadres = id_list("推荐人选的干部编号（分配单位及其下级单位的干部，不超过名额）")
 
     def validate_cadres(self, ids):

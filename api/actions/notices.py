@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.actions.base import error_responses, service_errors
+from api.actions.steps import NoInputSerializer
 from api.schema import DescribedIdSchema
 from core.http import positive_int
 from notifications import selectors, services
@@ -40,6 +41,7 @@ class NotificationAckViewSet(viewsets.GenericViewSet):
             notification = selectors.own_notification(request.user, positive_int(pk))
         except Notification.DoesNotExist:
             raise exceptions.NotFound() from None
+        NoInputSerializer(data=request.data).is_valid(raise_exception=True)
         with service_errors():
             notification = services.acknowledge(
                 user=request.user, notification=notification, ip=request.META.get("REMOTE_ADDR")

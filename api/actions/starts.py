@@ -10,7 +10,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from api.actions.base import error_responses, service_errors
+from api.actions.base import InputSerializer, MomentField, error_responses, service_errors
 from dispatch import selectors as dispatch_selectors
 from dispatch import services as dispatch_services
 from dispatch.flows import FilingFlow, RollCallFlow
@@ -67,19 +67,19 @@ def one_of(queryset, pk):
 # -- roll call ------------------------------------------------------------------------------
 
 
-class AllocationSerializer(serializers.Serializer):
+class AllocationSerializer(InputSerializer):
     unit = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="单位编号")
     seats = serializers.IntegerField(min_value=0, max_value=100000, help_text="名额")
 
 
-class RollCallIssueSerializer(serializers.Serializer):
+class RollCallIssueSerializer(InputSerializer):
     training_class = serializers.IntegerField(
         min_value=1, max_value=2**31 - 1, help_text="班次编号（本人管辖范围内主办的班次）"
     )
     mode = serializers.ChoiceField(
         choices=RollCallMode.choices, help_text="named 点名调训 / quota 分配名额"
     )
-    response_deadline = serializers.DateTimeField(help_text="回复截止时间（须在开班之前）")
+    response_deadline = MomentField(help_text="回复截止时间（须在开班之前）")
     cadres = id_list("点名调训的干部编号（named 时必填）", required=False, default=list)
     allocations = AllocationSerializer(
         many=True, required=False, default=list, help_text="各单位名额（quota 时必填）"
@@ -188,7 +188,7 @@ class RollCallIssueViewSet(viewsets.GenericViewSet):
 # -- filing ---------------------------------------------------------------------------------
 
 
-class FilingSubmitSerializer(serializers.Serializer):
+class FilingSubmitSerializer(InputSerializer):
     unit = serializers.IntegerField(
         min_value=1, max_value=2**31 - 1, help_text="办班单位编号（本人为其联络员）"
     )

@@ -7,7 +7,14 @@ reads the body and completes the task as its page would (`base.complete_task`)."
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
-from api.actions.base import OPEN, check_takes, complete_task, error_responses, find_task
+from api.actions.base import (
+    OPEN,
+    InputSerializer,
+    check_takes,
+    complete_task,
+    error_responses,
+    find_task,
+)
 from workflow.runtime import fresh_artifact
 
 #: the schema's tags, the read endpoints' domain names
@@ -54,7 +61,7 @@ def outcome(task) -> dict:
     }
 
 
-class NoInputSerializer(serializers.Serializer):
+class NoInputSerializer(InputSerializer):
     pass
 
 

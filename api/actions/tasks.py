@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.actions.base import (
+    InputSerializer,
     check_takes,
     complete_task,
     error_responses,
@@ -115,7 +116,7 @@ class OpenTaskSerializer(serializers.Serializer):
 # -- what the actions take -----------------------------------------------------------------
 
 
-class RequestSerializer(serializers.Serializer):
+class RequestSerializer(InputSerializer):
     kind = serializers.ChoiceField(
         choices=RequestKind.choices, help_text="leave 请假 / deferral 缓训 / exemption 免训"
     )
@@ -123,7 +124,7 @@ class RequestSerializer(serializers.Serializer):
     attachment = serializers.FileField(required=False, help_text="附件（可选，≤ 10 MB）")
 
 
-class AttendanceSerializer(serializers.Serializer):
+class AttendanceSerializer(InputSerializer):
     result = serializers.ChoiceField(
         choices=AttendanceResult.choices, help_text="present 出勤 / absent 缺勤 / withdrawn 退学"
     )
@@ -132,7 +133,7 @@ class AttendanceSerializer(serializers.Serializer):
     )
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(InputSerializer):
     decision = serializers.ChoiceField(
         choices=[
             (Decision.APPROVED, _("Approve")),

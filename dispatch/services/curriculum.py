@@ -38,7 +38,9 @@ def class_session_save(*, actor, session: ClassSession) -> ClassSession:
     errors = {}
     if session.date and not training_class.start_date <= session.date <= training_class.end_date:
         errors["date"] = _("A session is held within the class's dates.")
-    if session.hours is not None and session.hours > 0:
+    if refusal := teaching.session_hours_refusal(session.hours):
+        errors["hours"] = refusal
+    elif session.hours is not None:
         others = (
             training_class.sessions.exclude(pk=session.pk).aggregate(total=Sum("hours"))["total"]
             or 0
@@ -51,8 +53,6 @@ def class_session_save(*, actor, session: ClassSession) -> ClassSession:
                 "total": format_hours(others + session.hours),
                 "hours": format_hours(training_class.credit_hours),
             }
-    elif session.hours is not None:
-        errors["hours"] = _("A session lasts more than zero hours.")
     if errors:
         raise ValidationError(errors)
     return save_audited(actor=actor, instance=session, verb_prefix="class_session")

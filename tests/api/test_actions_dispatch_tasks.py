@@ -308,6 +308,34 @@ def test_an_unreadable_body_confirms_nothing_and_says_why_in_chinese(named, staf
     assert "dispatch.confirm" not in verbs(dispatch)
 
 
+def test_a_field_the_action_does_not_read_is_refused_not_ignored(named, world, staff, klass):
+    """{"confirm": false} sent to 确认 does not confirm; a named roll call sent with a
+    misspelt field is not issued without it: each a 400 naming the field."""
+    dispatch, process = named
+    task = open_task(process, "confirm")
+    response = post(staff.lily, f"tasks/{task.pk}/confirm/", {"confirm": False, "note": "不要"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"confirm", "note"}
+    assert "不接受该字段" in response.json()["confirm"][0]
+    dispatch.refresh_from_db()
+    assert dispatch.status == DispatchStatus.NAMED
+    assert "dispatch.confirm" not in verbs(dispatch)
+
+    before = Dispatch.objects.count()
+    response = post(
+        world.bob,
+        "roll-calls/",
+        {
+            "training_class": klass.pk,
+            "mode": "named",
+            "response_deadline": "2099-01-01T18:00:00+08:00",
+            "cadre": [world.cadre_b.pk],  # for "cadres"
+        },
+    )
+    assert response.status_code == 400 and "cadre" in response.json()
+    assert Dispatch.objects.count() == before
+
+
 def test_who_may_not_take_the_step_hears_403_before_the_body_is_read(named, world, staff):
     """A head who sees the liaison's confirmation, or the liaison who sees the trainee's
     签收, is refused for the step, not for a body that is not JSON (a 400 would tell the

@@ -79,7 +79,10 @@ def test_json_nested_as_deep_as_the_api_reads_is_read(world, klass):
 
 
 @pytest.mark.parametrize("client", [session, token])
-def test_a_form_of_too_many_fields_is_a_json_400_saying_to_send_json(world, klass, client):
+def test_a_form_of_too_many_fields_is_a_json_400_saying_to_send_json(
+    world, klass, client, settings
+):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
     body = roll_call_body(klass, list(range(1, 999)))
     response = client(world.bob).post("/api/v1/actions/roll-calls/", body, format="multipart")
     assert "application/json" in assert_json_error(response, 400)["detail"]
@@ -94,6 +97,7 @@ def test_a_form_of_too_many_fields_is_a_json_400_saying_to_send_json(world, klas
 
 def test_a_form_with_csrf_checked_and_too_many_fields_is_a_json_400(world, settings):
     """The session's CSRF check reads the form before any parser does."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
     encoded = "&".join(f"cadres={pk}" for pk in range(1, 1100))
     client = session(world.bob, csrf=True)
     client.cookies[settings.CSRF_COOKIE_NAME] = "k" * 32  # a cookie, but no token sent
@@ -150,3 +154,14 @@ def test_the_schema_says_to_send_a_long_list_as_json(world, api):
     schema = api.as_(world.bob).get("/api/v1/schema/?format=json").json()
     cadres = schema["components"]["schemas"]["RollCallIssue"]["properties"]["cadres"]
     assert cadres["maxItems"] == 1000 and "JSON" in cadres["description"]
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00", "9999-12-31T23:59:59"])
+def test_a_moment_the_server_cannot_place_is_a_400_naming_it(world, klass, moment):
+    """Year 1 without an offset overflows when placed in the server's time zone: a 400 on
+    the field, not a 500 (the year 9999 one is simply after the class starts)."""
+    body = {**roll_call_body(klass, [world.cadre_a.pk]), "response_deadline": moment}
+    response = session(world.bob).post("/api/v1/actions/roll-calls/", body, format="json")
+    errors = assert_json_error(response, 400)
+    assert "response_deadline" in errors, errors
+    assert not RollCall.objects.exists()

@@ -242,6 +242,26 @@ def test_a_registrar_adds_a_session_through_the_form(world, klass, login):
     assert login(world.alice).get(f"/sessions/{session.pk}/edit/").status_code == 404
 
 
+@pytest.mark.parametrize("hours", ["0", "-3"])
+def test_a_session_of_no_hours_is_refused_in_words_not_by_the_constraints_name(
+    world, klass, login, hours
+):
+    data = {
+        "date": klass.start_date,
+        "title": "案例研讨",
+        "hours": hours,
+        "content": "party_spirit",
+        "method": "lecture",
+        "teacher": "张主任",
+    }
+    response = login(world.rita).post(f"/classes/{klass.pk}/sessions/new/", data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "课程学时须大于零。" in page
+    assert "session_hours_positive" not in page and "约束" not in page
+    assert not ClassSession.objects.exists()
+
+
 @pytest.mark.parametrize("sessions", [1, 50])
 def test_the_class_page_costs_the_same_however_many_sessions(
     world, klass, login, django_assert_max_num_queries, sessions

@@ -85,6 +85,17 @@ def test_sessions_beyond_the_hours_and_partners_inside_the_jurisdiction(world, p
     _refused(world, plan, partner=world.county_od, partner_seats=1, allocations=[(world.a, 3)])
 
 
+@pytest.mark.parametrize("hours", ["abc", "-4", "0"])
+def test_a_session_without_hours_is_named_by_its_number(world, plan, hours):
+    start, _end = dates(60)
+    sessions = good_sessions(start)
+    sessions[2]["hours"] = hours
+    assert "第3门课程须填写学时" in _refused(world, plan, sessions=sessions)
+    sessions = good_sessions(start)
+    sessions[1]["date"] = start - dt.timedelta(days=1)
+    assert "第2门课程不在班次的培训时间内" in _refused(world, plan, sessions=sessions)
+
+
 def test_the_published_plan_document_reads_back(world, staff, plan):
     partner = Partner()
     _line(world, plan, seats=5, partner=partner.od, partner_seats=1)
