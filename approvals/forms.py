@@ -40,6 +40,7 @@ class DecisionForm(forms.Form):
         decision = data.get("decision")
         if (
             decision in (Decision.REJECTED, Decision.SENT_BACK)
+            and "comment" not in self.errors  # refused already (too long): not missing
             and not (data.get("comment") or "").strip()
         ):
             label = dict(self.fields["decision"].choices)[decision]

@@ -89,7 +89,8 @@ class RequestFieldsForm(forms.Form):
         if data.get("action") == "request":
             if not data.get("kind"):
                 self.add_error("kind", _("Choose leave, deferral or exemption."))
-            if not (data.get("reason") or "").strip():
+            # A reason refused already (too long, a NUL) is not also a missing one.
+            if "reason" not in self.errors and not (data.get("reason") or "").strip():
                 self.add_error("reason", _("Please give a reason for the request."))
         return data
 

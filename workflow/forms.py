@@ -34,7 +34,12 @@ class ReasonDecisionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") in self.needs_reason and not (data.get("reason") or "").strip():
+        # A reason refused already (too long, a NUL) is not also a missing one.
+        if (
+            data.get("decision") in self.needs_reason
+            and "reason" not in self.errors
+            and not (data.get("reason") or "").strip()
+        ):
             label = dict(self.fields["decision"].choices)[data["decision"]]
             self.add_error(
                 "reason", _("Please give the reason for “%(choice)s”.") % {"choice": label}

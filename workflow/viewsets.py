@@ -136,6 +136,15 @@ class ExportMixin:
     def export_rows(self):
         return self.get_queryset().select_related("owner")
 
+    def paginate_queryset(self, queryset, page_size):
+        """A page number that is no page (abc, 0, -1, past the end) shows the nearest page,
+        as every other list does (`Paginator.get_page`), not a 404."""
+        paginator = self.get_paginator(
+            queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=True
+        )
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_ordering(self):
         """The list's order, ties broken by id: tasks created together share a moment,
         and PostgreSQL may list ties differently in the page's query and the download's

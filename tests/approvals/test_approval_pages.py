@@ -131,3 +131,10 @@ def test_an_approval_rejected_without_a_comment_is_refused_beside_it(world, staf
     comment = page[page.index('name="comment"') - 600 : page.index('name="comment"')]
     assert "请说明" in comment, comment
     assert ApprovalRequest.objects.get().status == "pending"
+    # A comment too long is said to be too long, not missing.
+    response = act(
+        client, open_task(approval, "head_review"), {"decision": "rejected", "comment": "不" * 1001}
+    )
+    page = response.content.decode()
+    assert "不能超过1000个字" in page and "请说明" not in page.split('name="comment"')[0][-600:]
+    assert ApprovalRequest.objects.get().status == "pending"

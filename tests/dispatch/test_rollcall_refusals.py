@@ -118,6 +118,20 @@ def test_a_leave_request_without_a_reason_is_refused(world, staff, klass, client
     assert task.status == "ASSIGNED"
 
 
+def test_a_reason_too_long_is_said_to_be_too_long_not_missing(world, staff, klass, client):
+    """The request's reason past its length is refused as such, once: not also as a
+    reason not given (Django drops a field's value once its own check fails)."""
+    issue(client, world.bob, klass, [world.cadre_a])
+    task = open_task(process_of(Dispatch.objects.get(), "DispatchFlow"), "confirm")
+    client.force_login(staff.lily)
+    assert client.post(task_url(task, "assign")).status_code == 302
+    with nothing_changes():
+        response = act(client, task, {"action": "request", "kind": "leave", "reason": "因" * 1001})
+    refused(response, "不能超过1000个字（现有1001个字）")
+    assert "请说明申请理由" not in response.content.decode()
+    assert Dispatch.objects.get().status == DispatchStatus.NAMED
+
+
 def test_the_same_cadre_named_twice_is_refused_by_the_service(world, klass):
     from django.core.exceptions import ValidationError
 

@@ -99,9 +99,10 @@ def test_a_score_left_blank_asks_for_a_score(client, evaluation):
     assert re.search(rf'name="session_{first.pk}" value="5"[^>]*checked', page)
 
 
-def test_an_invalid_score_still_says_one_to_five(client, evaluation):
+@pytest.mark.parametrize("score", ["6", "0", "abc"])
+def test_an_invalid_score_still_says_one_to_five(client, evaluation, score):
     evaluation, rows = evaluation
-    answers = {"score": "6", **{f"session_{s.pk}": "5" for s in rows}}
+    answers = {"score": score, **{f"session_{s.pk}": "5" for s in rows}}
     page = client.post(f"/feedback/evaluations/{evaluation.pk}/", answers).content.decode()
     assert zh(INVALID) in page and zh(MISSING) not in page
 

@@ -31,3 +31,16 @@ def test_the_queue_page_does_not_grow_with_its_processes(
     # 25 rows a page, not 31.
     assert large.count("/confirm/") <= 25 * 2
     assert len(large) < len(small) + 25 * 2_000
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "99999999999999999999", "3"])
+@pytest.mark.parametrize("view", ["inbox", "queue", "archive", "flows"])
+def test_a_page_number_that_is_no_page_shows_the_nearest_page(
+    world, staff, klass, client, view, page
+):
+    """As every other list: the first page for a number that is none, the last one past
+    the end; never Viewflow's 404 (页面不存在)."""
+    issue_roll_call(client, world, klass, [world.cadre_a])
+    client.force_login(staff.lily)
+    response = client.get(f"/workflow/dispatch/{view}/?page={page}")
+    assert response.status_code == 200, (view, page)
