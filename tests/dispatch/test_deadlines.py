@@ -385,12 +385,13 @@ def test_a_makeup_dispatch_is_reminded_and_escalated_by_its_own_due(world, setup
 
 def overdue_world(world, client, cadres, units, leave_for=()):
     """A named roll call of `cadres` (leave requested for `leave_for`) and a quota roll
-    call for `units`, both due in three days; returns the due moment."""
+    call for `units`, both due in three days at 18:00 (when the leave request's approval
+    falls due too: `core.deadlines`); returns the due moment."""
     from tests.flowtools import Staff as _Staff
 
     staff = getattr(world, "_staff", None) or _Staff(world)
     world._staff = staff
-    due = (timezone.localtime() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
+    due = close_of_business(timezone.localdate() + dt.timedelta(days=3))
     start = dt.date.today() + dt.timedelta(days=30)
     client.force_login(world.bob)
     for mode, field, value in (

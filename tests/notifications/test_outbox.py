@@ -478,9 +478,11 @@ def test_a_slot_already_past_when_the_item_was_created_never_fires():
     assert reminders.reminder_due(due, at(days=3) + dt.timedelta(minutes=1), created) is None
     assert reminders.reminder_due(due, at(days=2), created) is None
     assert reminders.reminder_due(due, at(hours=23), created).key_suffix == "reminder-1d"
-    # Issued 20 hours ahead: no reminder at all; 30 hours ahead: the 1-day one.
+    # Issued 20 or 30 hours ahead: no reminder at all (the 1-day slot would follow the
+    # notice within its day); 50 hours ahead: the 1-day one.
     assert reminders.reminder_due(due, at(hours=2), at(hours=20)) is None
-    assert reminders.reminder_due(due, at(hours=2), at(hours=30)).key_suffix == "reminder-1d"
+    assert reminders.reminder_due(due, at(hours=2), at(hours=30)) is None
+    assert reminders.reminder_due(due, at(hours=2), at(hours=50)).key_suffix == "reminder-1d"
     # Issued five days ahead: both slots were still ahead.
     assert reminders.reminder_due(due, at(days=2), at(days=5)).key_suffix == "reminder-3d"
 

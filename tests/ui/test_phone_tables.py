@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from circulars.models import Circular
+from core.deadlines import close_of_business
 from dispatch.models import Dispatch, RollCall
 from feedback.models import Evaluation
 from planning import services as planning
@@ -212,7 +213,8 @@ def test_roll_calls_classes_and_a_record_read_as_cards(world, staff, klass, clie
 
 def test_the_overdue_list_reads_as_cards(world, staff, klass, client):
     """A confirmation, a decision on a leave request and a unit's nomination, all late."""
-    due = timezone.localtime() + dt.timedelta(days=3)
+    # 18:00 three days on: when the leave request's decision falls due too.
+    due = close_of_business(timezone.localdate() + dt.timedelta(days=3))
     client.force_login(world.bob)
     post_roll_call(client, klass, [world.cadre_a, world.cadre_a1], due.strftime("%Y-%m-%dT%H:%M"))
     quota = training_class(world.city_od, world.school, klass.start_date, quota=40)
