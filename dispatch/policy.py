@@ -44,6 +44,12 @@ def require_manage_roll_call(user, roll_call) -> None:
         raise PermissionDenied(_("This unit is outside your jurisdiction."))
 
 
+def may_edit_class(user, training_class) -> bool:
+    """The dispatchers of the class organizer's unit change the class
+    (`services.classes.training_class_save` requires the same)."""
+    return may(user, DISPATCHER_PERMISSION, training_class.organizer.unit)
+
+
 def may_suggest_candidates(user, training_class) -> bool:
     """The dispatchers of the class organizer's unit see the candidates suggested for it."""
     return may(user, DISPATCHER_PERMISSION, training_class.organizer.unit)

@@ -294,6 +294,26 @@ def task_urls(task_ids) -> dict:
     }
 
 
+def class_dispatch_counts(training_class) -> list[tuple[str, str, int]]:
+    """(status, label, count) of the class's dispatches, in the order of their course
+    (named … attended, then the others), those with none left out: one query."""
+    from dispatch.models import Dispatch, DispatchStatus
+
+    counts = dict(
+        Dispatch.objects.filter(training_class=training_class)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return [(s.value, s.label, counts[s.value]) for s in DispatchStatus if counts.get(s.value)]
+
+
+def class_roll_calls(user, training_class) -> QuerySet:
+    """The class's roll calls the user sees (`roll_call_list`), latest first, at most
+    twenty (a class has one or two: the organizer's, a partner's)."""
+    return roll_call_list(user).filter(training_class=training_class).order_by("-pk")[:20]
+
+
 def roll_call_list(user) -> QuerySet:
     from dispatch.models import RollCall
 

@@ -144,6 +144,26 @@ def teaching_shortfalls(
     return [c for c in teaching_checks(sessions, class_hours, on, rules) if not c.met]
 
 
+#: (training_class) -> the reason the class's curriculum was let miss the teaching
+#: indicators (豁免), or None. Plans live above this app: the planning app registers the
+#: waiver its org department head granted the class's plan line (`register_waiver`).
+_waivers: list = []
+
+
+def register_waiver(reader) -> None:
+    if reader not in _waivers:
+        _waivers.append(reader)
+
+
+def waiver_reason(training_class) -> str | None:
+    """Why the class may miss the teaching indicators (a waiver granted with its
+    reason), or None."""
+    for reader in _waivers:
+        if reason := reader(training_class):
+            return reason
+    return None
+
+
 def session_hours_refusal(hours) -> str | None:
     """A session lasts more than zero hours (the database's `session_hours_positive`)."""
     if hours is not None and hours <= 0:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("classes/", views.class_list, name="class_list"),
     path("classes/new/", views.class_create, name="class_create"),
     path("classes/<int:pk>/", views.class_detail, name="class_detail"),
+    path("classes/<int:pk>/edit/", views.class_edit, name="class_edit"),
     path("classes/<int:pk>/candidates/", views.class_candidates, name="class_candidates"),
     path("classes/<int:pk>/attendance/", attendance.class_attendance, name="class_attendance"),
     path(

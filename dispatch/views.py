@@ -53,14 +53,40 @@ def class_detail(request, pk: int):
     training_class = selectors.class_list(request.user).filter(pk=pk).first()
     if training_class is None:
         raise Http404
-    return render(request, "dispatch/class_detail.html", {"training_class": training_class})
+    return render(
+        request,
+        "dispatch/class_detail.html",
+        {
+            "training_class": training_class,
+            "may_edit": dispatch_policy.may_edit_class(request.user, training_class),
+            "dispatch_counts": selectors.class_dispatch_counts(training_class),
+            "roll_calls": selectors.class_roll_calls(request.user, training_class),
+        },
+    )
 
 
 @login_required
 def class_create(request):
     if not policy.is_dispatcher(request.user):
         raise PermissionDenied
-    form = TrainingClassForm(request.POST or None)
+    return _class_form(request, None)
+
+
+@login_required
+def class_edit(request, pk: int):
+    """Change a class (its dates, venue, seats …): the organizing department's
+    dispatchers; the class service refuses what may no longer change, and a class moved
+    tells its dispatched cadres (`class_save_audited`'s hooks)."""
+    training_class = selectors.class_list(request.user).filter(pk=pk).first()
+    if training_class is None:
+        raise Http404
+    if not dispatch_policy.may_edit_class(request.user, training_class):
+        raise PermissionDenied
+    return _class_form(request, training_class)
+
+
+def _class_form(request, training_class):
+    form = TrainingClassForm(request.POST or None, instance=training_class)
     form.fields["organizer"].queryset = form.fields["organizer"].queryset.filter(
         unit__in=org_selectors.units_in_reach(request.user, "issue_dispatch")
     )
@@ -74,7 +100,9 @@ def class_create(request):
         else:
             messages.success(request, _("The training class was saved."))
             return redirect("class_detail", pk=training_class.pk)
-    return render(request, "dispatch/class_form.html", {"form": form})
+    return render(
+        request, "dispatch/class_form.html", {"form": form, "training_class": training_class}
+    )
 
 
 @login_required
@@ -184,6 +212,10 @@ def roll_call_detail(request, pk: int):
             ),
             "form": form,
             "allocations": roll_call.allocations.select_related("unit"),
+            # A partner department's dispatcher reads its roll call, not the class.
+            "class_visible": selectors.class_list(request.user)
+            .filter(pk=roll_call.training_class_id)
+            .exists(),
         },
     )
 

@@ -29,3 +29,8 @@ class PlanningConfig(AppConfig):
         register_planned_seats(planned_seats)
         register_planned_bookings(planned_bookings)
         register_plan_holds(plan_holds)
+        # The class page shows the teaching indicators a waived line's class misses so.
+        from dispatch.teaching import register_waiver
+        from planning.policy import class_waiver
+
+        register_waiver(class_waiver)

@@ -16,7 +16,7 @@ from dispatch.policy import may_issue_roll_call
 from dispatch.teaching import teaching_shortfalls
 from org.models import UnitKind
 from org.policy import DISPATCHER_PERMISSION, may, require_any
-from planning.models import Plan, PlanLine
+from planning.models import IndicatorWaiver, Plan, PlanLine
 
 #: days before the report date a line's roll call starts, unless the line says otherwise
 DEFAULT_DISPATCH_DAYS = 30
@@ -200,6 +200,19 @@ def plan_holds(class_ids) -> dict[int, str]:
         training_class__start_date__gt=timezone.localdate(),
     )
     return {line.training_class_id: str(line.plan) for line in lines.select_related("plan")}
+
+
+def class_waiver(training_class) -> str | None:
+    """The reason of the waiver granted the plan line `training_class` was made from
+    (its latest version's), or None. For `dispatch.teaching` (registered from the
+    AppConfig): the class page shows the indicators missed as waived."""
+    waiver = (
+        IndicatorWaiver.objects.filter(line__training_class=training_class)
+        .order_by("-line__plan__version", "-pk")
+        .values_list("reason", flat=True)
+        .first()
+    )
+    return waiver
 
 
 def line_shortfalls(line, sessions=None, rules=None):

@@ -533,7 +533,11 @@ class MakeupFlow(ScopedFlowMixin, flow.Flow):
 
     artifact_model = Makeup
     scope_attr = "cadre.unit"
-    artifact_related = ("cadre__managing_org_department__jurisdiction", "cadre__unit")
+    artifact_related = (
+        "cadre__managing_org_department__jurisdiction",
+        "cadre__unit",
+        "source__training_class",  # its title names the class missed
+    )
 
 
 def start_makeup(makeup):

@@ -324,10 +324,11 @@ class Makeup(models.Model):
         ordering = ["due_date", "id"]
 
     def __str__(self):
-        # Read in 我的待办, on the home page and as the process's title:
-        # 王堃 补训（2026年3月5日前）.
-        return gettext("%(cadre)s makeup (due by %(date)s)") % {
+        # Read in 我的待办, on the home page and as the process's title, where two
+        # makeups of one cadre must read apart: 王堃 补训（全市中青年干部培训班，2026年3月5日前）.
+        return gettext("%(cadre)s makeup (%(missed)s, due by %(date)s)") % {
             "cadre": self.cadre.name,
+            "missed": self.source.training_class.name,
             "date": format_date(self.due_date),
         }
 

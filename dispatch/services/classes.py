@@ -16,6 +16,7 @@ from core.formatting import format_date, format_hours
 from core.twins import refused_as_twin
 from dispatch import capacity, twins
 from dispatch.models import Dispatch, DispatchStatus, TrainingClass
+from dispatch.services.rollcall import seats_left
 from org import policy
 
 #: What a class's recorded attendance rests on, fixed once any is recorded: the
@@ -269,6 +270,8 @@ def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) 
             if refusal := planned_fields_refusal(stored, values):
                 moved = values["institution_id"] != stored.institution_id
                 raise ValidationError({"institution" if moved else "start_date": refusal})
+            if training_class.quota < stored.quota:
+                require_seats_kept(stored, training_class.quota)
         if refusal := sessions_refusal(training_class, training_class.credit_hours):
             raise ValidationError({"credit_hours": refusal})
         start, end = training_class.start_date, training_class.end_date
@@ -282,6 +285,22 @@ def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) 
         field="quota",
         exclude_classes=[training_class.pk],
     )
+
+
+def require_seats_kept(stored, quota: int) -> None:
+    """A class keeps the seats already taken: its cadres dispatched and the seats allotted
+    to units not yet filled (`seats_left`). A quota below them is refused."""
+    taken = stored.quota - seats_left(stored)
+    if quota < taken:
+        raise ValidationError(
+            {
+                "quota": _(
+                    "%(taken)d seats of the class are taken (cadres dispatched and seats "
+                    "allotted to units): the quota cannot be fewer."
+                )
+                % {"taken": taken}
+            }
+        )
 
 
 def sessions_refusal(training_class, credit_hours, *, sessions_total=None) -> str | None:

@@ -38,4 +38,5 @@ def class_curriculum(context, training_class):
             sums, training_class.credit_hours, training_class.start_date
         ),
         "may_edit": user is not None and teaching.may_edit_curriculum(user, training_class),
+        "waiver": teaching.waiver_reason(training_class),
     }

@@ -25,10 +25,12 @@ def in_words(day: dt.date) -> str:
 
 
 def named_as(makeup) -> str:
-    """王堃 补训（2026年3月5日前）, as the pages (zh-hans) print it."""
+    """王堃 补训（全市专题班，2026年3月5日前）, as the pages (zh-hans) print it: the class
+    missed tells two makeups of one cadre apart."""
     with translation.override("zh-hans"):
-        return gettext("%(cadre)s makeup (due by %(date)s)") % {
+        return gettext("%(cadre)s makeup (%(missed)s, due by %(date)s)") % {
             "cadre": "王堃",
+            "missed": makeup.source.training_class.name,
             "date": in_words(makeup.due_date),
         }
 

@@ -122,14 +122,19 @@ def test_an_allocation_reads_as_its_unit_and_seats(world, staff, klass, client):
     assert f"{world.a.name} · 2<" not in page and f"{world.a.name} · 2 " not in page
 
 
-def test_a_makeup_reads_as_the_cadre_s_makeup_and_its_due_date(world, staff, client):
+def test_a_makeup_reads_as_the_cadre_s_makeup_the_class_missed_and_its_due_date(
+    world, staff, client
+):
     missed = training_class(
         world.city_od, world.school, dt.date.today() + dt.timedelta(days=20), name="全市专题班"
     )
     run_to_absence(client, world, staff, missed, world.cadre_a)
     makeup = Makeup.objects.get()
     expected = zh(
-        "%(cadre)s makeup (due by %(date)s)", cadre="王堃", date=format_date(makeup.due_date)
+        "%(cadre)s makeup (%(missed)s, due by %(date)s)",
+        cadre="王堃",
+        missed="全市专题班",
+        date=format_date(makeup.due_date),
     )
     with translation.override("zh-hans"):
         assert str(makeup) == expected

@@ -129,6 +129,7 @@ OBJECTS = {
     "hours_import_preview": "hour_import",
     "task_reassign": "task",
     "class_detail": "class",
+    "class_edit": "class",
     "class_candidates": "class",
     "class_attendance": "class",
     "catalog:trainingclass:detail": "class",
@@ -249,6 +250,8 @@ PAGES.update(
         "class_detail": readers(CLASS_READERS),
         # Candidate suggestions: the organizing dispatchers; other readers get 403.
         "class_candidates": Expect(get=CANDIDATES, post=CANDIDATES),
+        # Changing the class: the organizing dispatchers too (an empty POST: the form).
+        "class_edit": Expect(get=CANDIDATES, post=CANDIDATES),
         # The attendance roster: the school's registrar; other readers get 403.
         "class_attendance": Expect(get=ROSTER, post=ROSTER),
         # Correcting an attendance: the registrar; others reaching class or unit get 403.

@@ -343,3 +343,27 @@ def test_the_plan_page_with_its_buttons_stays_flat(
     with django_assert_max_num_queries(18):
         response = client.get(f"/plans/{plan.pk}/")
     assert response.content.decode().count("/change/") == rows
+
+
+def test_only_a_line_changed_in_a_later_version_is_marked_changed(client, world, staff, plan):
+    """A first version has nothing to compare against: a line edited while it was a draft
+    is not 本版已修改 once published; a carried line changed in version 2 is."""
+    line = quota_line(world, plan)
+    services.line_change(
+        actor=world.bob,
+        line=line,
+        **fields_of(line, seats=5, allocations=[(world.a, 4), (world.b, 1)]),
+    )
+    publish(world, staff, plan)
+    client.force_login(world.bob)
+    assert "本版已修改" not in client.get(f"/plans/{plan.pk}/").content.decode()
+
+    v2 = services.plan_new_version(actor=world.bob, plan=plan, reason="增加名额")
+    carried = v2.lines.get()
+    assert "本版已修改" not in client.get(f"/plans/{v2.pk}/").content.decode()
+    services.line_change(
+        actor=world.bob,
+        line=carried,
+        **fields_of(carried, seats=6, allocations=[(world.a, 5), (world.b, 1)]),
+    )
+    assert "本版已修改" in client.get(f"/plans/{v2.pk}/").content.decode()
