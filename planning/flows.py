@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
-from viewflow.workflow.status import PROCESS, STATUS
+from viewflow.workflow.status import PROCESS
 
 from org.policy import is_dispatcher
 from planning import services
@@ -26,7 +26,7 @@ from planning.task_views import (
 )
 from workflow.mixins import ScopedFlowMixin
 from workflow.nodes import SUBJECT, RecusingView, deadline
-from workflow.runtime import cancel_process, fresh_artifact, processes_of
+from workflow.runtime import cancel_open_tasks, cancel_process, fresh_artifact, processes_of
 
 
 def _plan_department_unit(process):
@@ -207,12 +207,11 @@ class ConsultationFlow(ScopedFlowMixin, flow.Flow):
         """The deadline passed unanswered: no comment; the plan's dispatchers hear."""
         consultation = fresh_artifact(activation.process)
         if services.consultation_lapse(consultation=consultation):
-            for task in activation.process.task_set.filter(
-                flow_task=self.answer, status__in=[STATUS.NEW, STATUS.ASSIGNED]
-            ):
-                task.status = STATUS.CANCELED
-                task.finished = timezone.now()
-                task.save()
+            cancel_open_tasks(activation.process, self.answer)
+
+    def task_due(self, node_name, consultation):
+        """The deadline 我的待办 shows beside the consultation's task."""
+        return consultation.due
 
     artifact_model = Consultation
     scope_attr = "unit"

@@ -192,6 +192,10 @@ def answer_submit(*, actor, answer: SurveyAnswer, responses: dict) -> SurveyAnsw
         submitted_by=actor,
         submitted_at=timezone.now(),
         return_reason="",
+        # The returned round's decision is history (its audit event keeps it), not
+        # this submission's: the answer awaits a decision again.
+        decided_by=None,
+        decided_at=None,
     )
 
 

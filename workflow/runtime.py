@@ -101,15 +101,30 @@ def holds_added_permission(user, task) -> bool:
     return scope is not None and user.has_perm(permission, scope)
 
 
-def cancel_process(process) -> None:
-    """Cancel every open task of the process and the process itself (nothing deleted)."""
+def cancel_open_tasks(process, flow_task=None) -> int:
+    """Cancel the process's open tasks (of `flow_task` only, if given): nothing deleted.
+    Returns how many."""
     from django.utils import timezone
-    from viewflow.workflow.status import PROCESS, STATUS
+    from viewflow.workflow.status import STATUS
 
-    for task in process.task_set.exclude(status__in=[STATUS.DONE, STATUS.CANCELED]):
+    tasks = process.task_set.exclude(status__in=[STATUS.DONE, STATUS.CANCELED])
+    if flow_task is not None:
+        tasks = tasks.filter(flow_task=flow_task)
+    count = 0
+    for task in tasks:
         task.status = STATUS.CANCELED
         task.finished = timezone.now()
         task.save()
+        count += 1
+    return count
+
+
+def cancel_process(process) -> None:
+    """Cancel every open task of the process and the process itself (nothing deleted)."""
+    from django.utils import timezone
+    from viewflow.workflow.status import PROCESS
+
+    cancel_open_tasks(process)
     process.status = PROCESS.CANCELED
     process.finished = timezone.now()
     process.save()

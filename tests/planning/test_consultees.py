@@ -109,10 +109,13 @@ def test_the_partners_dispatcher_answers_from_my_tasks_and_reaches_nothing_else(
     client.force_login(world.bob)  # the plan's own dispatcher opens its process
     assert client.get(f"/workflow/plan/{process.pk}/").status_code == 200
     client.force_login(partner.pete)
+    due = timezone.localtime(mine.due)
     for page in ("/", "/tasks/"):
         body = client.get(page).content.decode()
         assert task_url(task, "assign") in body, page
         assert task_url(a_task, "assign") not in body, page
+    # 我的待办 names the consultation's deadline (办理期限), not —.
+    assert f"{due.year}年{due.month}月{due.day}日" in body
     # The task page shows the partner's own part of the plan, nothing else.
     assert client.post(task_url(task, "assign")).status_code == 302
     body = client.get(task_url(task, "execute")).content.decode()

@@ -64,8 +64,13 @@ def test_the_liaison_answers_the_head_returns_then_approves(client, world, staff
     assert row.status == AnswerStatus.RETURNED
     assert row.return_reason == "人数有误"
 
+    assert row.decided_by == world.alice and row.decided_at
+
     response = answer(client, staff.lily, row, answer_data(TOPICS[:1], "", [3], civil_servant=10))
     assert response.status_code == 302
+    # Answered again, it awaits a decision: the returned round's is not shown as its own.
+    row.refresh_from_db()
+    assert row.decided_by is None and row.decided_at is None
     assert decide(client, world.alice, row, "approve").status_code == 302
     row.refresh_from_db()
     assert row.status == AnswerStatus.APPROVED
