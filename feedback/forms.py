@@ -66,6 +66,7 @@ class EvaluationForm(forms.Form):
 class FollowUpForm(forms.Form):
     applied = forms.ChoiceField(
         label=_("Has the trainee applied what was learned?"),
+        label_suffix="",  # a question: no colon after its mark
         choices=Applied.choices,
         widget=forms.RadioSelect,
     )

@@ -72,7 +72,7 @@ class PlanApproveView(DecisionTaskView):
     def details(self, plan):
         return plan_details(plan) + [
             (
-                f"{_('Consultation')}: {row.unit.name}",
+                f"{_('Consultation')}：{row.unit.name}",
                 row.get_status_display() + (f" — {row.comment}" if row.comment else ""),
             )
             for row in consultation_rows(plan)
@@ -95,6 +95,7 @@ class ConsultationAnswerView(DecisionTaskView):
         """会商 asks for an opinion, not an approval: the choice is labelled so."""
         form = super().get_form(form_class)
         form.fields["decision"].label = _("Consultation opinion")
+        form.fields["reason"].label = _("Opinion")
         return form
 
     def details(self, consultation):

@@ -126,7 +126,7 @@ class RequestSerializer(InputSerializer):
 
 class AttendanceSerializer(InputSerializer):
     result = serializers.ChoiceField(
-        choices=AttendanceResult.choices, help_text="present 出勤 / absent 缺勤 / withdrawn 退学"
+        choices=AttendanceResult.choices, help_text="present 出勤 / absent 缺训 / withdrawn 退学"
     )
     leave_hours = serializers.DecimalField(
         max_digits=6, decimal_places=1, required=False, default=0, help_text="请假学时"
@@ -277,7 +277,7 @@ class TaskActionViewSet(
     @step_schema(
         AttendanceSerializer,
         "登记一名学员的考勤",
-        "培训机构教务登记出勤、缺勤或退学（请假超过班次学时 1/7 即退学；缺勤须补训），"
+        "培训机构教务登记出勤、缺训或退学（请假超过班次学时 1/7 即退学；缺训须补训），"
         "与任务页相同。整班登记见 /actions/classes/{id}/attendance/。",
     )
     @action(detail=True, methods=["post"])

@@ -80,6 +80,10 @@ def test_follow_up_is_due_months_after_the_class_then_the_head_answers(
     client.force_login(world.alice)
     mine = client.get("/tasks/").content.decode()
     assert world.cadre_a.name in mine
+    first = _task(follow_ups[0])
+    assert client.post(_url(first, "assign")).status_code == 302
+    form = client.get(_url(first, "execute")).content.decode()
+    assert "学员是否将所学运用于工作？" in form and "运用于工作？：" not in form  # no colon
     for follow_up, applied in zip(
         follow_ups, [Applied.YES, Applied.YES, Applied.PARTLY], strict=True
     ):

@@ -175,6 +175,9 @@ def test_titles_and_cells_break_between_words_only():
         ("XX市自然资源和规划局", 7, "自然资源"),
         ("XX市城市建设投资集团有限公司", 8, "投资"),
         ("XX市城市建设投资集团有限公司", 6, "集团"),
+        # the class the demo's plan names (调训通知's title, 通报's 附件3)
+        ("关于举办全市发展改革系统业务骨干培训班的通知", 10, "系统"),
+        ("全市发展改革系统业务骨干培训班", 5, "骨干"),
     ]:
         lines = balanced_lines(text, capacity)
         assert len(lines) > 1 and "".join(lines) == text

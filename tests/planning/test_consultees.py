@@ -120,6 +120,7 @@ def test_the_partners_dispatcher_answers_from_my_tasks_and_reaches_nothing_else(
     assert client.post(task_url(task, "assign")).status_code == 302
     body = client.get(task_url(task, "execute")).content.decode()
     assert "对口支援进修班" in body and "综合业务专题班" not in body
+    assert "意见" in body and ">理由" not in body  # an opinion is asked, not a reason
     # Nothing else of the plan: its page, its process, other units' consultations.
     assert client.get(f"/plans/{plan.pk}/").status_code == 404
     assert client.get(f"/workflow/plan/{process.pk}/").status_code == 404
@@ -137,7 +138,9 @@ def test_the_partners_dispatcher_answers_from_my_tasks_and_reaches_nothing_else(
     client.force_login(staff.oscar)
     approval = open_task(process, "approval")
     assert client.post(task_url(approval, "assign")).status_code == 302
-    assert "名额请增至3个" in client.get(task_url(approval, "execute")).content.decode()
+    page = client.get(task_url(approval, "execute")).content.decode()
+    assert "名额请增至3个" in page
+    assert f"会商：{partner.od_unit.name}" in page  # a full-width colon, as the pages write
 
 
 @pytest.mark.parametrize("who", ["bob", "carol", "alice", "charlie"])
