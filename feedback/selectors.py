@@ -69,7 +69,9 @@ def _evaluation_figures(class_ids) -> dict[int, dict]:
         Evaluation.objects.filter(COUNTED, training_class_id__in=class_ids)
         .values("training_class")
         .annotate(
-            invited=Count("pk"),
+            # Only a trainee with an account is asked (`services._invite`): one without
+            # could never answer, and would only lower the rate.
+            invited=Count("pk", filter=Q(cadre__user__isnull=False)),
             answered=Count("pk", filter=SUBMITTED),
             score_sum=Sum("score", filter=SUBMITTED),
             scores=Count("score", filter=SUBMITTED),

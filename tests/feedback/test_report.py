@@ -16,20 +16,26 @@ from tests.factories import cadre, training_class, user
 from tests.feedback.kit import sessions
 
 
-def _class_with_answers(world, answers, invited=None, organizer=None, start_days_ago=20):
+def _class_with_answers(
+    world, answers, invited=None, organizer=None, start_days_ago=20, without_account=0
+):
     """A finished class of the city at the school: `invited` trainees attended (through
-    the attendance service), the first `answers` of them evaluated it."""
+    the attendance service), the first `answers` of them evaluated it; and
+    `without_account` more attended who have no account."""
     klass = training_class(
         organizer or world.city_od,
         world.school,
         timezone.localdate() - dt.timedelta(days=start_days_ago),
     )
     session_rows = sessions(klass, 1)
-    for n in range(invited or answers):
+    total = invited or answers
+    for n in range(total + without_account):
         person = cadre(f"学员{klass.pk}-{n}", world.a, world.city_od)
-        account = user(f"t{klass.pk}-{n}", "trainee")
-        person.user = account
-        person.save(update_fields=["user"])
+        account = None
+        if n < total:
+            account = user(f"t{klass.pk}-{n}", "trainee")
+            person.user = account
+            person.save(update_fields=["user"])
         dispatch = Dispatch.objects.create(
             training_class=klass,
             cadre=person,
@@ -65,6 +71,15 @@ def test_fewer_than_three_answers_show_no_average(client, world):
     page = client.get(f"/feedback/report/classes/{two.pk}/").content.decode()
     assert "3" in page and "建议0" not in page  # no comments below the threshold either
     assert "不足" in page or "fewer than" in page
+
+
+def test_trainees_without_an_account_are_not_counted_as_asked(world):
+    """Only a trainee with an account is asked to evaluate (one without could never
+    answer): 应评 counts those asked, so the rate is not lowered by them."""
+    klass = _class_with_answers(world, 3, invited=4, without_account=2)
+    assert Evaluation.objects.filter(training_class=klass).count() == 6
+    (line,) = selectors.class_lines([klass])
+    assert (line["invited"], line["answered"]) == (4, 3)
 
 
 def test_the_institution_sees_aggregates_of_its_classes_only(client, world):
