@@ -21,6 +21,7 @@ from dispatch.forms import (
     RollCallForm,
 )
 from dispatch.models import AttendanceResult, FilingStatus, RequestKind, RollCallMode
+from dispatch.targets import class_targets, off_target, targets_label
 from notifications import reach as notifications_reach
 from org import selectors as org_selectors
 from workflow.task_views import DecisionTaskView, TaskFormView
@@ -184,13 +185,29 @@ def attendance_outcome(dispatch) -> str:
 
 
 def allocation_details(allocation):
+    """The nomination's heading: its class with its 调训对象 (target cadres), and each
+    nominee outside them marked, for whoever sends or decides it."""
+    targets = class_targets(allocation.roll_call.training_class)
     return [
         (_("Training class"), allocation.roll_call.training_class.name),
+        (_("Target cadres"), targets_label(targets) or "—"),
         (_("Unit"), allocation.unit.name),
         (_("Seats"), allocation.seats),
-        (_("Nominees"), "、".join(c.name for c in allocation.nominees.all()) or "—"),
+        (
+            _("Nominees"),
+            "、".join(_nominee(c, targets) for c in allocation.nominees.all()) or "—",
+        ),
         (_("Returned because"), allocation.return_reason or "—"),
     ]
+
+
+def _nominee(cadre, targets) -> str:
+    if off_target(cadre, targets):
+        return gettext("%(name)s (%(category)s: not among the target cadres)") % {
+            "name": cadre.name,
+            "category": cadre.get_category_display(),
+        }
+    return cadre.name
 
 
 class NominateView(TaskFormView):

@@ -34,3 +34,8 @@ class PlanningConfig(AppConfig):
         from planning.policy import class_waiver
 
         register_waiver(class_waiver)
+        # The nomination's pages name the class's 调训对象 and mark nominees outside them.
+        from dispatch.targets import register_class_targets
+        from planning.policy import class_target_categories
+
+        register_class_targets(class_target_categories)

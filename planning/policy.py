@@ -215,6 +215,19 @@ def class_waiver(training_class) -> str | None:
     return waiver
 
 
+def class_target_categories(training_class) -> list[str]:
+    """The 调训对象 of the plan line `training_class` was made from (its latest
+    version's), or []. For `dispatch.targets` (registered from the AppConfig)."""
+    targets = (
+        PlanLine.objects.active()
+        .filter(training_class=training_class)
+        .order_by("-plan__version", "-pk")
+        .values_list("target_categories", flat=True)
+        .first()
+    )
+    return list(targets or ())
+
+
 def line_shortfalls(line, sessions=None, rules=None):
     """The teaching indicators the line's planned curriculum misses (on its start)."""
     sessions = list(line.sessions.all()) if sessions is None else sessions

@@ -63,3 +63,37 @@ def test_the_plan_document_lists_each_class_target_categories(world, staff, plan
     column = header.index("调训对象")
     printed = {row[1].replace("\n", ""): row[column].replace("\n", "") for row in rows}
     assert printed == {"科级干部进修班": TARGETS, "专题研讨班": "—"}
+
+
+def test_a_nominee_outside_the_target_cadres_is_marked_for_the_head(client, world, staff, plan):
+    """The class's roll call starts from the published line: the nomination's pages name
+    its 调训对象, and a nominee of another category is marked where the head decides."""
+    from dispatch.models import QuotaAllocation
+    from planning import schedule
+    from planning.models import PlanLine
+    from tests.factories import cadre
+    from tests.flowtools import act, open_task, process_of, task_url
+
+    publish(world, staff, plan)
+    line = PlanLine.objects.active().get(name="科级干部进修班")
+    schedule.start_due_roll_calls(line.dispatch_date)
+    allocation = QuotaAllocation.objects.get(
+        unit=world.a, roll_call__training_class=line.training_class
+    )
+    process = process_of(allocation, "NominationFlow")
+    leader = cadre("梁平辉", world.a, world.city_od, category="county_leader", position="副局长")
+
+    client.force_login(staff.lily)
+    nominate = open_task(process, "nominate")
+    client.post(task_url(nominate, "assign"))
+    page = client.get(task_url(nominate, "execute")).content.decode()
+    assert TARGETS in page  # the liaison reads the targets before choosing
+    response = act(client, nominate, {"cadres": [world.cadre_a.pk, leader.pk]})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+
+    client.force_login(world.alice)
+    review = open_task(process, "head_approval")
+    client.post(task_url(review, "assign"))
+    page = client.get(task_url(review, "execute")).content.decode()
+    assert "梁平辉（" in page and "不符合调训对象）" in page
+    assert "王堃（" not in page  # within the targets: not marked

@@ -1,0 +1,33 @@
+"""A class's 调训对象 (target cadres): the cadre categories its plan line names. The notice
+tells units to "确保参训人员符合调训对象要求"; the nomination's pages name the targets and
+mark a nominee outside them, for the liaison before sending and for the head and the
+dispatcher deciding. Plans live above this app: the planning app registers the reader
+(`register_class_targets`) from its AppConfig; a class made by hand names none."""
+
+from org.models import CadreCategory
+
+_readers: list = []
+
+
+def register_class_targets(reader) -> None:
+    """`reader(training_class)` → the category values it targets ([] for any cadre)."""
+    if reader not in _readers:
+        _readers.append(reader)
+
+
+def class_targets(training_class) -> list[str]:
+    for reader in _readers:
+        if targets := reader(training_class):
+            return list(targets)
+    return []
+
+
+def targets_label(targets) -> str:
+    """The targets as printed: their labels joined with 、 ('' for none)."""
+    labels = dict(CadreCategory.choices)
+    return "、".join(str(labels.get(value, value)) for value in targets)
+
+
+def off_target(cadre, targets) -> bool:
+    """Whether `cadre` is outside the class's targets (never, when it names none)."""
+    return bool(targets) and cadre.category not in targets
