@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.admin_base import AuditedAdmin, ReadOnlyRecordAdmin
-from org import policy as org_policy
 from org import selectors as org_selectors
+from org import services as org_services
 from org.forms import CadreForm, UnitForm
 from org.models import (
     Cadre,
@@ -32,9 +33,56 @@ class JurisdictionAdmin(AuditedAdmin):
         return qs.filter(pk__in=self.reach(request).values("pk"))
 
 
+class ServiceCheckedForm:
+    """An admin form whose object is written by its service: what the service refuses
+    (`check`, asked with the signed-in `actor`) is refused on the form, beside its
+    field, before the admin saves — never a 500 from the save."""
+
+    actor = None  # set by the admin's get_form: whose permissions the service asks
+
+    @staticmethod
+    def check(actor, instance):
+        raise NotImplementedError
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's values
+        if self._errors:
+            return
+        try:
+            self.check(self.actor, self.instance)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+        except ValidationError as exc:
+            errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+            for field, messages in errors.items():
+                self.add_error(field if field in self.fields else None, messages)
+
+
+class ServiceWrittenAdmin(JurisdictionAdmin):
+    """Saved through the model's service (`write`: its rules, its audit event, what it
+    tells other apps), the form having asked the service's checks."""
+
+    @staticmethod
+    def write(actor, obj):
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a new class on each call
+        form.actor = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            self.write(request.user, obj)
+
+
+class UnitAdminForm(ServiceCheckedForm, UnitForm):
+    check = staticmethod(org_services.check_unit)
+
+
 @admin.register(Unit)
-class UnitAdmin(JurisdictionAdmin):
-    form = UnitForm
+class UnitAdmin(ServiceWrittenAdmin):
+    form = UnitAdminForm
     list_display = ["name", "code", "kind", "parent", "depth"]
     list_filter = ["kind", "depth"]
     search_fields = ["name", "code"]
@@ -43,6 +91,10 @@ class UnitAdmin(JurisdictionAdmin):
 
     def reach(self, request):
         return org_selectors.units_in_reach(request.user)
+
+    @staticmethod
+    def write(actor, unit):
+        org_services.unit_save(actor=actor, unit=unit)
 
 
 @admin.register(OrgDepartment)
@@ -55,21 +107,15 @@ class OrgDepartmentAdmin(JurisdictionAdmin):
         return org_selectors.org_department_list(request.user)
 
 
-class CadreAdminForm(CadreForm):
+class CadreAdminForm(ServiceCheckedForm, CadreForm):
     """The cadre form with the user account the cadre signs in with (the trainee's own
-    record and acknowledgements hang on it); an account belongs to one cadre at most."""
+    record and acknowledgements hang on it); an account belongs to one cadre at most.
+    The rest is `cadre_save`'s to refuse (its checks asked on the form)."""
 
     class Meta(CadreForm.Meta):
         fields = [*CadreForm.Meta.fields, "user"]
 
-    actor = None  # set by CadreAdmin.get_form: whose reach the ID number check uses
-
-    def clean_id_number(self):
-        id_number = super().clean_id_number()
-        refusal = org_policy.id_number_refusal(self.actor, id_number, self.instance.pk)
-        if refusal:
-            raise ValidationError(refusal)
-        return id_number
+    check = staticmethod(org_services.check_cadre)
 
     def clean_user(self):
         user = self.cleaned_data.get("user")
@@ -84,7 +130,7 @@ class CadreAdminForm(CadreForm):
 
 
 @admin.register(Cadre)
-class CadreAdmin(JurisdictionAdmin):
+class CadreAdmin(ServiceWrittenAdmin):
     form = CadreAdminForm
     list_display = ["name", "gender", "masked_id_number", "unit", "position", "category"]
     list_filter = ["category", "gender", "is_leadership_member", "is_young_cadre"]
@@ -95,10 +141,9 @@ class CadreAdmin(JurisdictionAdmin):
     def reach(self, request):
         return org_selectors.cadres_in_reach(request.user)
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)  # a new class on each call
-        form.actor = request.user
-        return form
+    @staticmethod
+    def write(actor, cadre):
+        org_services.cadre_save(actor=actor, cadre=cadre)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -234,6 +234,15 @@ def unit_kind_refusal(code: str, name: str, kind: str, held: tuple[str, str] | N
 def unit_save(*, actor, unit: Unit) -> Unit:
     """Create or change a unit; the actor must reach its (new) parent. A unit bearing an
     organization department or an institution keeps its kind (`units_held_to_kind`)."""
+    check_unit(actor, unit)
+    saved = save_audited(actor=actor, instance=unit, verb_prefix="unit")
+    reachcache.forget()  # a move rewrites the paths that reaches are ranges of
+    return saved
+
+
+def check_unit(actor, unit: Unit) -> None:
+    """What `unit_save` refuses (PermissionDenied, ValidationError), asked before the
+    write by every door — the admin's form among them."""
     if unit.parent_id:
         policy.require_unit_permission(actor, "issue_dispatch", unit.parent)
     elif actor is not None and not actor.is_superuser:
@@ -249,9 +258,6 @@ def unit_save(*, actor, unit: Unit) -> Unit:
         refusal = policy.unit_move_refusal(old["path"], landing, unit.name)
         if refusal:
             raise ValidationError(refusal)
-    saved = save_audited(actor=actor, instance=unit, verb_prefix="unit")
-    reachcache.forget()  # a move rewrites the paths that reaches are ranges of
-    return saved
 
 
 DEPARTMENT_FIELDS = ("managing_org_department", "co_managing_org_department")
@@ -263,7 +269,17 @@ def cadre_save(*, actor, cadre: Cadre) -> Cadre:
     the unit's jurisdiction or the unit's liaison, for the old unit and the new). Only a
     dispatcher whose jurisdiction holds the unit chooses the organization departments,
     among `policy.choosable_departments`; a cadre a liaison registers is managed by the
-    department with the narrowest jurisdiction over the unit."""
+    department with the narrowest jurisdiction over the unit. A change of name or
+    category refreshes what other apps keep (`cadres_changed`); a change of unit is kept
+    in the history (`CadreTransfer`)."""
+    old = check_cadre(actor, cadre)
+    return _cadre_written(actor, cadre, old)
+
+
+def check_cadre(actor, cadre: Cadre) -> Cadre | None:
+    """What `cadre_save` refuses (PermissionDenied, ValidationError by field), asked
+    before the write by every door — the admin's form among them; a new cadre a liaison
+    registers gets the nearest department here. Returns the stored record (None if new)."""
     old = Cadre.objects.select_related("unit").filter(pk=cadre.pk).first() if cadre.pk else None
     if actor is not None and not (
         policy.may_edit_cadre(actor, cadre) and (old is None or policy.may_edit_cadre(actor, old))
@@ -280,6 +296,10 @@ def cadre_save(*, actor, cadre: Cadre) -> Cadre:
     refusal = policy.id_number_refusal(actor, cadre.id_number, cadre.pk)
     if refusal:
         raise ValidationError({"id_number": refusal})
+    return old
+
+
+def _cadre_written(actor, cadre: Cadre, old: Cadre | None) -> Cadre:
     try:
         with transaction.atomic():
             saved = save_audited(actor=actor, instance=cadre, verb_prefix="cadre")

@@ -75,3 +75,66 @@ def test_a_filter_beyond_the_database_s_integers_is_an_invalid_filter_not_a_500(
             assert response.status_code == 302 and response.url.endswith("?e=1"), url
         else:
             assert response.status_code == 200, url
+
+
+def _cadre_post(cadre, **changes):
+    data = {
+        "name": cadre.name,
+        "gender": cadre.gender,
+        "id_number": cadre.id_number,
+        "unit": cadre.unit_id,
+        "position": cadre.position,
+        "rank": cadre.rank,
+        "category": cadre.category,
+        "managing_org_department": cadre.managing_org_department_id,
+        "co_managing_org_department": cadre.co_managing_org_department_id or "",
+        "user": cadre.user_id or "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_admin_writes_a_cadre_through_its_service(world, client):
+    """A cadre moved to another unit in the admin is moved as by the cadre form: the
+    history keeps the old unit (CadreTransfer) and the service's audit event is written."""
+    from audit.models import AuditEvent
+    from org.models import CadreTransfer
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(root)
+    cadre = world.cadre_a
+    response = client.post(
+        f"/admin/org/cadre/{cadre.pk}/change/", _cadre_post(cadre, unit=world.a1.pk)
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    cadre.refresh_from_db()
+    assert cadre.unit == world.a1
+    transfer = CadreTransfer.objects.get(cadre=cadre)
+    assert (transfer.from_unit, transfer.to_unit) == (world.a, world.a1)
+    assert AuditEvent.objects.filter(verb="cadre.update", target_id=str(cadre.pk)).exists()
+
+
+def test_what_the_unit_service_refuses_the_admin_form_refuses(world, client):
+    """A unit bearing an organization department keeps its kind: refused on the admin's
+    form beside the field (the service's rule), not a 500 and nothing written."""
+    from audit.models import AuditEvent
+    from org.models import Unit
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(root)
+    unit = world.city_od.unit
+    events = AuditEvent.objects.count()
+    response = client.post(
+        f"/admin/org/unit/{unit.pk}/change/",
+        {
+            "code": unit.code,
+            "name": unit.name,
+            "kind": "soe",  # a valid kind, but not for a unit bearing a department
+            "parent": unit.parent_id or "",
+            "sort_order": unit.sort_order,
+        },
+    )
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert Unit.objects.get(pk=unit.pk).kind == unit.kind
+    assert AuditEvent.objects.count() == events
