@@ -86,13 +86,17 @@ def save_audited(*, actor, instance, verb_prefix: str):
     return instance
 
 
-def change(*, actor, instance, verb: str, note: str = "", **fields):
-    """Set fields on `instance`, save them, and audit the change (before/after)."""
+def change(*, actor, instance, verb: str, note: str = "", members=None, **fields):
+    """Set fields on `instance`, save them, and audit the change (before/after).
+    `members`: {relation: (ids before, ids after)} of many-to-many sets changed with it
+    (a nomination's nominees, a filing's participants), kept in the event too — a set
+    replaced leaves no row of its own behind."""
     before = snapshot(instance)
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.save(update_fields=list(fields))
-    record_event(
-        actor=actor, verb=verb, target=instance, before=before, after=snapshot(instance), note=note
-    )
+    after = snapshot(instance)
+    for relation, (old, new) in (members or {}).items():
+        before[relation], after[relation] = sorted(old), sorted(new)
+    record_event(actor=actor, verb=verb, target=instance, before=before, after=after, note=note)
     return instance

@@ -111,7 +111,8 @@ def filing_submit(
         filed_by=actor,
     )
     filing.participants.set(participants)
-    record_event(actor=actor, verb="filing.submit", target=filing, after=snapshot(filing))
+    after = {**snapshot(filing), "participants": sorted(c.pk for c in participants)}
+    record_event(actor=actor, verb="filing.submit", target=filing, after=after)
     return filing
 
 
@@ -132,11 +133,13 @@ def filing_correct(
         hours=hours,
         participants=participants,
     )
+    before = list(filing.participants.values_list("pk", flat=True))
     filing.participants.set(participants)
     return change(
         actor=actor,
         instance=filing,
         verb="filing.correct",
+        members={"participants": (before, [c.pk for c in participants])},
         title=title,
         organizer_name=organizer_name,
         start_date=start_date,

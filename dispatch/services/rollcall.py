@@ -413,11 +413,13 @@ def nomination_submit(*, actor, allocation, cadres) -> QuotaAllocation:
             {"cadres": _("Not in your unit: %(names)s") % {"names": "、".join(outside)}}
         )
     check_cadres_free(cadres, allocation.roll_call.training_class)
+    before = list(allocation.nominees.values_list("pk", flat=True))
     allocation.nominees.set(cadres)
     return change(
         actor=actor,
         instance=allocation,
         verb="quota.nominate",
+        members={"nominees": (before, [c.pk for c in cadres])},
         status=QuotaStatus.AWAITING_HEAD,
         return_reason="",
         nominated_by=actor,

@@ -73,3 +73,35 @@ def test_a_request_id_ties_events_to_their_request(world, client):
         HTTP_X_REQUEST_ID="req-123",
     )
     assert AuditEvent.objects.filter(verb="cadre.update", request_id="req-123").exists()
+
+
+@pytest.mark.klass(quota=5)
+def test_a_nomination_sent_again_keeps_who_was_nominated_before(world, staff, klass, client):
+    """Nominees are a set replaced when the liaison nominates again: the event keeps the
+    ids before and after, since the replaced rows leave nothing behind."""
+    from dispatch import services
+    from dispatch.models import QuotaAllocation
+    from tests.flowtools import deadline
+
+    client.force_login(world.bob)
+    response = client.post(
+        "/workflow/rollcall/start/",
+        {
+            "training_class": klass.pk,
+            "mode": "quota",
+            "response_deadline": deadline(),
+            "allocations": f"{world.a.code} 1",
+        },
+    )
+    assert response.status_code == 302
+    allocation = QuotaAllocation.objects.get()
+    services.nomination_submit(actor=staff.lily, allocation=allocation, cadres=[world.cadre_a])
+    services.nomination_head_decide(
+        actor=world.alice, allocation=allocation, approve=False, reason="另选他人"
+    )
+    services.nomination_submit(actor=staff.lily, allocation=allocation, cadres=[world.cadre_a1])
+
+    first, again = AuditEvent.objects.filter(verb="quota.nominate").order_by("pk")
+    assert first.before["nominees"] == [] and first.after["nominees"] == [world.cadre_a.pk]
+    assert again.before["nominees"] == [world.cadre_a.pk]
+    assert again.after["nominees"] == [world.cadre_a1.pk]
