@@ -17,6 +17,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.lookups import StartsWith
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org import selectors
@@ -233,6 +234,12 @@ def deputy_candidates(user) -> QuerySet:
 def may_delegate(user) -> bool:
     """Department heads delegate their decisions (and only those)."""
     return selectors.units_in_reach(user, "approve_as_head").exists()
+
+
+def delegation_revocable(delegation, today=None) -> bool:
+    """A delegation is revoked while it runs or before it starts: not once revoked, nor
+    once ended (it hands over nothing any more)."""
+    return not delegation.revoked and delegation.ends_on >= (today or timezone.localdate())
 
 
 #: the one permission a delegation hands over

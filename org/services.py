@@ -395,6 +395,8 @@ def delegation_revoke(*, actor, delegation: Delegation) -> Delegation:
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
     if delegation.revoked:
         return delegation  # revoked already (a second click): nothing more happens
+    if not policy.delegation_revocable(delegation):
+        raise ValidationError(_("The delegation has already ended: there is nothing to revoke."))
     before = snapshot(delegation)
     delegation.revoked = True
     delegation.save(update_fields=["revoked"])

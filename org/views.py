@@ -133,6 +133,10 @@ def unit_list(request):
     return render(request, "org/unit_list.html", {"page": page, "search": search})
 
 
+#: delegations are never deleted: the list a head has given grows, so it is paged
+DELEGATIONS_PER_PAGE = 20
+
+
 @login_required
 def delegations(request):
     """A department head lets a deputy decide in their place for a date window."""
@@ -144,8 +148,12 @@ def delegations(request):
         delegation = selectors.delegation_given(request.user, positive_int(request.POST["revoke"]))
         if delegation is None:
             raise Http404
-        services.delegation_revoke(actor=request.user, delegation=delegation)
-        messages.success(request, _("The delegation was revoked."))
+        try:
+            services.delegation_revoke(actor=request.user, delegation=delegation)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The delegation was revoked."))
         return redirect("delegations")
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,10 +168,11 @@ def delegations(request):
         else:
             messages.success(request, _("The delegation was recorded."))
             return redirect("delegations")
-    context = {
-        "form": form,
-        "given": selectors.delegations_given(request.user),
-        "has_candidates": candidates.exists(),
-        "today": timezone.localdate(),
-    }
+    given = Paginator(selectors.delegations_given(request.user), DELEGATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    today = timezone.localdate()
+    for delegation in given:
+        delegation.revocable = policy.delegation_revocable(delegation, today)
+    context = {"form": form, "page": given, "has_candidates": candidates.exists()}
     return render(request, "org/delegations.html", context)

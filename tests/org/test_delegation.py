@@ -169,3 +169,11 @@ def test_revoking_twice_is_recorded_once_and_an_ended_delegation_offers_no_revok
     page = client.get("/delegations/").content.decode()
     assert f'value="{ended.pk}"' not in page and "已结束" in page
     assert "受托人" in page and "期间" in page  # the table's header
+    # Forged, the revocation of an ended delegation is refused by the service: nothing
+    # written, a message instead.
+    response = client.post("/delegations/", {"revoke": ended.pk}, follow=True)
+    assert "该委托已到期，无需撤销" in response.content.decode()
+    assert not Delegation.objects.get(pk=ended.pk).revoked
+    assert AuditEvent.objects.filter(verb="approval.delegation_revoke").count() == 1
+    with pytest.raises(ValidationError):
+        services.delegation_revoke(actor=world.alice, delegation=ended)
