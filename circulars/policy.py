@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from approvals.policy import may_decide_own, require_not_own
+from approvals.policy import require_not_own
 from audit.models import AuditEvent
 from circulars.models import Circular
 from org.roles import ORG_PERMISSION
@@ -30,12 +30,6 @@ def makers_of_circulars(circulars) -> dict[int, set[int]]:
     for target_id, actor in drafters:
         makers[int(target_id)].add(actor)
     return makers
-
-
-def may_decide_circular(user, circular) -> bool:
-    """May `user`, holding the head's permission on the department's jurisdiction, decide
-    the circular? Not who started or drafted it (asked by the approval task)."""
-    return may_decide_own(user, circular_makers(circular))
 
 
 def require_not_own_circular(actor, circular) -> None:

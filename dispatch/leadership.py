@@ -279,13 +279,6 @@ def in_force(rules: cycles.CycleRules) -> list:
     return [r for r in (rules.systematic, rules.concentrated, rules.young) if r is not None]
 
 
-def leadership_compliance_for(user, as_of: dt.date) -> dict:
-    """`leadership_compliance` of the cadres in `user`'s reach."""
-    from org.selectors import cadres_in_reach
-
-    return leadership_compliance(cadres_in_reach(user), as_of)
-
-
 def cadre_cycles(cadre, as_of: dt.date) -> list[CycleCheck]:
     """The cycle rules that apply to `cadre` (a leadership-team member, an outstanding
     young cadre, or neither: empty), each met or not with the figures in words."""

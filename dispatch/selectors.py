@@ -398,7 +398,8 @@ def acknowledgement_counts(roll_call) -> dict:
 def dispatch_documents(user) -> Q:
     """Documents about dispatches and roll calls the user may open: a trainee's own
     notices, and those of dispatches and roll calls that reach the user's units
-    (registered with `notifications.documents_reach` in `DispatchConfig.ready`)."""
+    (registered with `notifications.reach.register_document_reach` in
+    `DispatchConfig.ready`)."""
     from dispatch.models import Dispatch, RollCall
     from notifications.reach import subject_in
 

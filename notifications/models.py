@@ -243,14 +243,6 @@ class Notification(models.Model):
         return self.title
 
     @property
-    def is_read(self) -> bool:
-        return self.read_at is not None
-
-    @property
-    def is_acknowledged(self) -> bool:
-        return self.acknowledged_at is not None
-
-    @property
     def enclosure_ids(self) -> list[int]:
         """The issued documents this message carries besides `document`, in order
         (`context["enclosures"]`, their pks): one message about many documents at once,

@@ -273,12 +273,6 @@ def task_reach(user) -> Q:
     return condition
 
 
-# Overdue work, for /dispatches/overdue/: open dispatches past a due moment, approval
-# decisions overdue or escalated, and units that have not nominated by the deadline. Each
-# list is one query: jurisdiction, the open task and whether the user may reassign it are
-# subqueries.
-
-
 def users_reaching(unit, perm: str) -> QuerySet:
     """Active users whose grant of `perm` (direct or through a group) covers `unit`, and —
     by the rule of `units_in_reach` — the deputies of a direct holder while a delegation

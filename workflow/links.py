@@ -2,8 +2,7 @@
 for its model (`registry.flow_for`), in one query for any number of objects."""
 
 from django.contrib.contenttypes.models import ContentType
-from viewflow.workflow.models import Process, Task
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.models import Process
 
 from workflow import registry
 
@@ -31,24 +30,3 @@ def process_urls(objects) -> dict[int, str]:
 def process_url(obj) -> str | None:
     """The object's process page, or None."""
     return process_urls([obj]).get(obj.pk)
-
-
-def open_task_urls(objects, node_name: str) -> dict[int, str]:
-    """{object pk: the page of its process's open `node_name` task}."""
-    objects = [o for o in objects if o is not None]
-    if not objects:
-        return {}
-    flow_class = registry.flow_for(type(objects[0]))
-    node = getattr(flow_class, node_name, None) if flow_class else None
-    if node is None:
-        return {}
-    tasks = Task.objects.filter(
-        flow_task=node,
-        status__in=[STATUS.NEW, STATUS.ASSIGNED],
-        process__artifact_content_type=ContentType.objects.get_for_model(objects[0]),
-        process__artifact_object_id__in=[o.pk for o in objects],
-    ).values_list("process__artifact_object_id", "process_id", "pk")
-    return {
-        object_id: node.reverse("index", args=[process_id, task_id])
-        for object_id, process_id, task_id in tasks
-    }

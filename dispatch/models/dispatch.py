@@ -279,10 +279,6 @@ class Dispatch(models.Model):
             return str(RequestKind.LEAVE.label)
         return str(dict(DispatchStatus.choices).get(self.status, self.status))
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_DISPATCH_STATUSES
-
 
 class MakeupStatus(models.TextChoices):
     OWED = "owed", _("Owed")

@@ -456,12 +456,6 @@ def _resources():
     return _cache["font_config"], _cache["css"], _cache["fetcher"]
 
 
-def reset_cache() -> None:
-    """Forget the cached font configuration and stylesheet (after template changes)."""
-    with _lock:
-        _cache.clear()
-
-
 def _layout(html: str):
     """Lay `html` out with the shared resources (call under `_lock`)."""
     from weasyprint import HTML
