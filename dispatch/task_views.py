@@ -4,6 +4,7 @@ the service checks the jurisdiction again and that the step is still open."""
 
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -355,11 +356,12 @@ class RollCallStartView(TaskFormView):
         busy, so the form warns of a clash before it is sent (xundiao/rollcall_start.js)."""
         context = super().get_context_data(**kwargs)
         form = context["form"]
+        # Only the classes the list offers (not started): past ones would grow the page
+        # with every class the department ever held.
+        offered = form.fields["training_class"].queryset.filter(start_date__gt=timezone.localdate())
         context["class_dates"] = {
             str(pk): [start.isoformat(), end.isoformat()]
-            for pk, start, end in form.fields["training_class"].queryset.values_list(
-                "pk", "start_date", "end_date"
-            )
+            for pk, start, end in offered.values_list("pk", "start_date", "end_date")
         }
         # The busy periods of the cadres the page lists: every one on offer (at most
         # MultiPicker.FULL_LIST_MAX), or, when the picker searches, the chosen ones; the

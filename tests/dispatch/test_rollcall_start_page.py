@@ -3,6 +3,7 @@ classes not yet started, a seat table for the units of the jurisdiction, and bad
 numbers refused with a message."""
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -33,6 +34,11 @@ def test_the_start_page_groups_cadres_by_unit_and_offers_a_seat_table(world, kla
     assert 'data-mode="named"' in page and 'data-mode="quota"' in page
     classes = re.search(r'<select name="training_class"[^>]*>(.*?)</select>', page, re.S)
     assert klass.name in classes.group(1) and started.name not in classes.group(1)
+    # The clash warning's dates: the classes offered, not every class ever held.
+    dates = json.loads(
+        re.search(r'<script id="xd-class-dates"[^>]*>(.*?)</script>', page, re.S).group(1)
+    )
+    assert str(klass.pk) in dates and str(started.pk) not in dates
 
 
 def test_the_cadre_picker_is_named_by_its_legend_and_described_by_its_help(world, klass, client):
