@@ -5,10 +5,32 @@ import os
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.http import positive_int
+
+#: the earliest year a date of the work may fall in (a class, a circular's period): one
+#: before is a mistyped year (1900-01-01), not history the system keeps
+EARLIEST_YEAR = 2000
+
+
+def implausible_day_refusal(day, *, years_ahead: int, today=None) -> str | None:
+    """Why `day` is no date of the work: before EARLIEST_YEAR, or more than `years_ahead`
+    years from today (9999-12-31); None when it is plausible."""
+    if day is None:
+        return None
+    today = today or timezone.localdate()
+    if day.year < EARLIEST_YEAR:
+        return _("The year %(year)s is not plausible: check the date.") % {"year": day.year}
+    if day.year > today.year + years_ahead:
+        return _("%(date)s is more than %(years)s years away: check the date.") % {
+            "date": day.isoformat(),
+            "years": years_ahead,
+        }
+    return None
+
 
 # A reason is a few sentences; a page of text is a document to attach.
 REASON_MAX_LENGTH = 1000

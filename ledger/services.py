@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 from decimal import Decimal, InvalidOperation
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
@@ -15,6 +16,7 @@ from core import spreadsheets
 from core.formatting import format_date, format_hours
 from core.versioning import VersionedRule
 from ledger import standings
+from ledger.compliance import ROLLING_YEARS, cycle_for
 from ledger.models import (
     HourImport,
     HourImportRow,
@@ -68,12 +70,27 @@ def rule_revise(*, actor, rule: VersionedRule, effective_from: dt.date, **fields
     return revision
 
 
-def future_day_refusal(day: dt.date, today: dt.date | None = None) -> str | None:
+def earliest_credit_day(today: dt.date | None = None) -> dt.date:
+    """The first day hours may be credited for: the first day of the plan's previous
+    five-year cycle (`ledger.compliance.cycle_for`). Hours count within the plan's cycle;
+    a training of the last cycle may still be reported late early in a new one, but an
+    older one counts towards nothing and is a mistyped year (1900-01-01)."""
+    start, _end = cycle_for(today or timezone.localdate())
+    return start - relativedelta(years=ROLLING_YEARS)
+
+
+def credit_day_refusal(day: dt.date, today: dt.date | None = None) -> str | None:
     """Why hours cannot be credited for `day`: it has not come yet (hours are credited for
-    training taken, whether imported, recognized or filed); None when they can. `today`
-    read once by a caller that asks for many days."""
-    if day > (today or timezone.localdate()):
+    training taken, whether imported, recognized or filed), or it is before
+    `earliest_credit_day`; None when they can. `today` read once by a caller that asks
+    for many days."""
+    today = today or timezone.localdate()
+    if day > today:
         return _("date in the future")
+    if day < (earliest := earliest_credit_day(today)):
+        return _("date before %(date)s, the first day of the previous plan period") % {
+            "date": format_date(earliest)
+        }
     return None
 
 
@@ -191,7 +208,7 @@ def hours_import_preview(*, actor, upload, name: str) -> HourImport:
             problems.append(_("unknown ID number or outside your jurisdiction"))
         try:
             date = _parse_date(row["date"])
-            if refusal := future_day_refusal(date, today):
+            if refusal := credit_day_refusal(date, today):
                 problems.append(refusal)
         except (ValueError, TypeError):
             date = None
@@ -361,7 +378,7 @@ def _recognition_refusals(*, date, hours: Decimal, kind: str, reason: str) -> di
         errors["hours"] = _("At most %(max)s credit hours can be recognized in one request.") % {
             "max": format_hours(MAX_RECOGNITION_HOURS)
         }
-    if refusal := future_day_refusal(date):
+    if refusal := credit_day_refusal(date):
         errors["date"] = refusal
     if not (reason or "").strip():
         errors["reason"] = _("Please give a reason for the request.")

@@ -332,7 +332,9 @@ class CadreImport(ImportKind):
                     _("Write 是 or 否 for “%(column)s”, not %(value)s.")
                     % {"column": self._header(flag), "value": row[flag]}
                 )
-        since = self._young_since(context, row, keys, old, flags["young"], errors)
+        since = self._young_since(
+            context, row, keys, old, flags["young"], errors, number if valid_number else ""
+        )
         if old is not None and old["unit_id"] not in context.keeps:
             errors.append(
                 _("You do not keep the records of the unit of the cadre %(number)s.")
@@ -370,7 +372,7 @@ class CadreImport(ImportKind):
             outcome.changes = _changes(context, old, data, unit)
         return outcome
 
-    def _young_since(self, context, row, keys, old, young, errors):
+    def _young_since(self, context, row, keys, old, young, errors, number=""):
         """The day flagged as an outstanding young cadre: the cell, or the cadre's own
         day when the file has no such column (none once the file unflags them)."""
         if "young_since" not in keys and old is not None:
@@ -389,7 +391,7 @@ class CadreImport(ImportKind):
             )
             return None
         if young is not None:
-            refusal = young_cadre_since_refusal(young, since, context.today)
+            refusal = young_cadre_since_refusal(young, since, context.today, id_number=number)
             if refusal:
                 errors.append(
                     _("%(field)s “%(value)s”: %(problem)s")

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -272,16 +274,27 @@ def id_number_checksum_condition():
     return all_digits & Q(Exact(Substr("id_number", 18, 1), expected))
 
 
-def young_cadre_since_refusal(is_young: bool, since, today=None) -> str | None:
+def young_cadre_since_refusal(is_young: bool, since, today=None, id_number="") -> str | None:
     """Why `since` cannot be the day a cadre was flagged as an outstanding young cadre
-    (`Cadre.young_cadre_since`): only a flagged cadre has that day, and it is not after
-    `today`; None when it can. The rule of the cadre form, the admin and the import."""
+    (`Cadre.young_cadre_since`): only a flagged cadre has that day, and it is neither
+    after `today` nor before the cadre was 18 (born as their ID number says, when it is
+    readable); None when it can. The rule of the cadre form, the admin and the import."""
     if since is None:
         return None
     if not is_young:
         return _("Only an outstanding young cadre has the day they were flagged.")
     if since > (today or timezone.localdate()):
         return _("The day flagged cannot be in the future.")
+    try:
+        born = idnumber.birth_date(idnumber.normalize(id_number))
+    except (ValueError, TypeError):
+        return None  # the ID number's own check says what is wrong with it
+    # The 18th birthday (1 March for one born on 29 February, in a common year).
+    adult = dt.date(born.year + 18, born.month, 1) + dt.timedelta(days=born.day - 1)
+    if since < adult:
+        return _("The day flagged is before the cadre turned 18 (born %(born)s).") % {
+            "born": born.isoformat()
+        }
     return None
 
 
@@ -395,7 +408,9 @@ class Cadre(models.Model):
             expected = Gender.MALE if idnumber.is_male(self.id_number) else Gender.FEMALE
             if self.gender != expected:
                 errors["gender"] = _("The gender does not match the ID number.")
-        refusal = young_cadre_since_refusal(self.is_young_cadre, self.young_cadre_since)
+        refusal = young_cadre_since_refusal(
+            self.is_young_cadre, self.young_cadre_since, id_number=self.id_number
+        )
         if refusal:
             errors["young_cadre_since"] = refusal
         if errors:

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.twins import TwinConstraint
+from core.validation import implausible_day_refusal
 from org.models import OrgDepartment, Unit, UnitKind
 
 
@@ -60,6 +61,9 @@ class ClassKind(models.TextChoices):
     ONLINE = "online", _("Online class")
     MAKEUP = "makeup", _("Makeup class")
 
+
+#: how far ahead a class may be planned (a plan is yearly; the next year's, drafted now)
+CLASS_YEARS_AHEAD = 3
 
 # Bounds a class form or import can set: a year's days, a hall's seats.
 CLASS_DAYS_MAX = 366
@@ -131,6 +135,10 @@ class TrainingClass(models.Model):
                 errors["days"] = _("The class has more days than its date range holds.")
         if self.start_date and self.report_date and self.report_date > self.start_date:
             errors["report_date"] = _("The report date must be on or before the start date.")
+        for field in ("start_date", "end_date", "report_date"):
+            refusal = implausible_day_refusal(getattr(self, field), years_ahead=CLASS_YEARS_AHEAD)
+            if refusal and field not in errors:
+                errors[field] = refusal
         # The database's checks hold the lower bounds too, but name only the constraint.
         if self.credit_hours is not None and self.credit_hours <= 0:
             errors["credit_hours"] = _("Credit hours must be more than zero.")

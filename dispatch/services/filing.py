@@ -1,12 +1,9 @@
 """Filing (报备): a unit reports a training it organized; the org department reviews."""
 
-import datetime as dt
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
@@ -14,9 +11,8 @@ from core.formatting import format_date
 from dispatch.hour_days import concentrated_credits_overlapping
 from dispatch.models import Filing, FilingStatus
 from dispatch.policy import require_not_own_filing
-from ledger.compliance import ROLLING_YEARS, cycle_for
 from ledger.models import HourKind, HourRecord, HourSource
-from ledger.services import future_day_refusal
+from ledger.services import credit_day_refusal, earliest_credit_day
 from org.locks import lock_cadres
 from org.policy import require_any
 
@@ -49,18 +45,9 @@ def credited_already(participants, start_date, end_date) -> str:
     return "；".join(f"{cadre.name}（{'、'.join(what)}）" for cadre, what in credits.items())
 
 
-def earliest_filing_day(today: dt.date | None = None) -> dt.date:
-    """The first day a filed training may start: the first day of the plan's previous
-    five-year cycle (`ledger.compliance.cycle_for`). Hours count within the plan's cycle;
-    a training of the last cycle may still be reported late early in a new one, but an
-    older one counts towards nothing and is a mistyped year (1900-01-01)."""
-    start, _end = cycle_for(today or timezone.localdate())
-    return start - relativedelta(years=ROLLING_YEARS)
-
-
 def _validate(*, unit, start_date, end_date, hours, participants):
     errors = {}
-    earliest = earliest_filing_day()
+    earliest = earliest_credit_day()
     if start_date < earliest:
         errors["start_date"] = _(
             "Only training from %(date)s on (the first day of the previous plan period) can "
@@ -68,7 +55,7 @@ def _validate(*, unit, start_date, end_date, hours, participants):
         ) % {"date": format_date(earliest), "start": format_date(start_date)}
     if end_date < start_date:
         errors["end_date"] = _("A class cannot end before it starts.")
-    elif refusal := future_day_refusal(end_date):
+    elif refusal := credit_day_refusal(end_date):
         # Hours are credited for training taken, as the import and recognition do.
         errors["end_date"] = refusal
     hours = Decimal(hours)
@@ -163,7 +150,7 @@ def filing_review(*, actor, filing, decision: str, comment: str = "") -> Filing:
         raise ValidationError({"decision": _("Choose accept, return or reject.")})
     if decision != FilingStatus.ACCEPTED and not (comment or "").strip():
         raise ValidationError({"comment": _("Please give the reason for this decision.")})
-    if decision == FilingStatus.ACCEPTED and future_day_refusal(filing.end_date):
+    if decision == FilingStatus.ACCEPTED and credit_day_refusal(filing.end_date):
         # A filing submitted before the end date was refused at filing time.
         raise ValidationError(
             {

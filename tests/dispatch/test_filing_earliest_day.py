@@ -1,5 +1,5 @@
 """A filing's training starts on the first day of the previous plan period at the
-earliest (dispatch.services.filing.earliest_filing_day): 1900-01-01 is a typo, refused
+earliest (dispatch.services.filing.earliest_credit_day): 1900-01-01 is a typo, refused
 beside the start date, through the page's service and the API alike."""
 
 import datetime as dt
@@ -10,15 +10,15 @@ from django.core.exceptions import ValidationError
 
 from dispatch import services
 from dispatch.models import Filing
-from dispatch.services.filing import earliest_filing_day
+from ledger.services import earliest_credit_day
 from tests.api.actiontools import post
 from tests.flowtools import filing_data
 
 
 def test_the_earliest_day_is_the_first_of_the_previous_plan_period(settings):
     settings.XUNDIAO_PLAN_PERIOD = (dt.date(2023, 1, 1), dt.date(2027, 12, 31))
-    assert earliest_filing_day(dt.date(2026, 12, 6)) == dt.date(2018, 1, 1)
-    assert earliest_filing_day(dt.date(2028, 1, 15)) == dt.date(2023, 1, 1)
+    assert earliest_credit_day(dt.date(2026, 12, 6)) == dt.date(2018, 1, 1)
+    assert earliest_credit_day(dt.date(2028, 1, 15)) == dt.date(2023, 1, 1)
 
 
 def _submit(world, person, **changes):

@@ -72,6 +72,12 @@ def class_data(world, **changes):
         ({"organizer": BIG}, "选择一个有效的选项"),
         ({"institution": "-1"}, "选择一个有效的选项"),
         ({"location": "党校\x00"}, "空字符"),
+        # a mistyped year: 1900, 9999
+        (
+            {"start_date": "1900-01-01", "end_date": "1900-01-05", "report_date": "1900-01-01"},
+            "1900年不合常理",
+        ),
+        ({"end_date": "9999-12-31"}, "距今超过3年"),
     ],
     ids=lambda value: str(value)[:40] if isinstance(value, dict) else None,
 )
@@ -113,6 +119,15 @@ def cadre_data(world, **changes):
         ({"unit": BIG}, "选择一个有效的选项"),
         ({"unit": "abc"}, "选择一个有效的选项"),
         ({"category": "<script>"}, "选择一个有效的选项"),
+        # flagged as an outstanding young cadre before they turned 18
+        (
+            {
+                "id_number": id_number(male=True, born=dt.date(1990, 5, 20)),
+                "is_young_cadre": "on",
+                "young_cadre_since": "1900-01-01",
+            },
+            "年满18周岁",
+        ),
     ],
     ids=lambda value: str(value)[:30] if isinstance(value, dict) else None,
 )
@@ -277,6 +292,21 @@ def test_services_bound_every_reason():
     assert "1000" in str(refusal.value.message_dict["reason"])
     with pytest.raises(ValidationError):
         validation.require_reason("  ", "说明理由")
+
+
+def test_a_recognition_request_for_1900_is_refused(world, staff, client):
+    client.force_login(staff.lily)
+    before = counts()
+    data = {
+        "cadre": world.cadre_a.pk,
+        "date": "1900-01-01",
+        "hours": "24",
+        "kind": "concentrated",
+        "provider": "中国干部网络学院",
+        "reason": "外出学习",
+    }
+    refused(client.post("/workflow/recognition/start/", data), "上一规划期的第一天")
+    assert counts() == before
 
 
 def test_a_recognition_request_with_an_endless_reason_is_refused(world, staff, client):

@@ -135,6 +135,7 @@ def test_the_import_preview_shows_each_kind_of_error_on_its_line(world, login):
         [b, "张喆", "2026-03-04", "24", "课二", "网院"],  # 10: 48 h on one day
         [a, "王堃", "2026-03-01", "23", "课三", "网院"],  # 11: 25 h with the ledger's 2
         [a1, "李玥", "2026-03-05", "2.50", "课四", "网院"],  # 12: fine (one decimal place)
+        [a1, "李玥", "1900-01-01", "2", "课五", "网院"],  # 13: a mistyped year
     ]
     response = client.post("/hours/import/", {"file": csv_upload(rows)})
     lines = preview_lines(client.get(response.url).content.decode())
@@ -147,6 +148,7 @@ def test_the_import_preview_shows_each_kind_of_error_on_its_line(world, login):
         8: "与前面的行重复",
         10: "48",
         11: "25",
+        13: "上一规划期的第一天",
     }
     for line, text in expected.items():
         assert text in lines[line], (line, lines[line])
