@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -98,15 +97,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Send again now"), permissions=["view"])
     def retry_now(self, request, queryset):
-        ids = list(
-            queryset.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]).values_list(
-                "pk", flat=True
-            )
-        )
-        Delivery.objects.filter(pk__in=ids).update(
-            status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
-        )
-        counts = outbox.deliver(ids)
+        counts = outbox.retry_now(actor=request.user, deliveries=queryset)
         summary = pgettext("list separator", ", ").join(
             _("%(status)s: %(count)s") % {"status": DeliveryStatus(k).label, "count": v}
             for k, v in sorted(counts.items())

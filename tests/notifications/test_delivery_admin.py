@@ -72,6 +72,12 @@ def test_a_superuser_sees_failed_deliveries_with_their_error_and_sends_them_agai
     assert failed.status == DeliveryStatus.SENT and failed.last_error == ""
     assert [m.to for m in mail.outbox] == [["wang@example.org"]]
     assert "已发送：1" in response.content.decode()  # the outcome, in Chinese
+    # Who sent it again, and what it was before, is in the audit trail.
+    from audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(verb="delivery.retry")
+    assert event.actor.username == "root" and event.target_id == str(failed.pk)
+    assert event.after["status_before"] == DeliveryStatus.FAILED
     # Nothing failed is left to list.
     assert list(client.get(changelist).context["cl"].result_list) == []
 
