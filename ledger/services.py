@@ -206,6 +206,12 @@ def hours_import_preview(*, actor, upload, name: str) -> HourImport:
         cadre = cadres.get(number)
         if cadre is None:
             problems.append(_("unknown ID number or outside your jurisdiction"))
+        elif (name := str(row["name"] or "").strip()) and name != cadre.name:
+            # A mistyped ID number that happens to be another cadre's would credit them.
+            problems.append(
+                _("the name %(name)s does not match the ID number (its cadre is %(cadre)s)")
+                % {"name": name[:20], "cadre": cadre.name}
+            )
         try:
             date = _parse_date(row["date"])
             if refusal := credit_day_refusal(date, today):
@@ -225,6 +231,11 @@ def hours_import_preview(*, actor, upload, name: str) -> HourImport:
             hours = None
             problems.append(_("unreadable hours"))
         course, platform = str(row["course"]).strip(), str(row["platform"]).strip()
+        for value, most, label in ((course, 255, _("course")), (platform, 100, _("platform"))):
+            if len(value) > most:  # kept whole or refused: never cut without a word
+                problems.append(
+                    _("%(field)s longer than %(most)s characters") % {"field": label, "most": most}
+                )
         key = _source_key(platform, number, date, course)
         counted = False
         if key in seen:

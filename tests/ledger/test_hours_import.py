@@ -136,6 +136,8 @@ def test_the_import_preview_shows_each_kind_of_error_on_its_line(world, login):
         [a, "王堃", "2026-03-01", "23", "课三", "网院"],  # 11: 25 h with the ledger's 2
         [a1, "李玥", "2026-03-05", "2.50", "课四", "网院"],  # 12: fine (one decimal place)
         [a1, "李玥", "1900-01-01", "2", "课五", "网院"],  # 13: a mistyped year
+        [a, "张冠李", "2026-03-06", "2", "课六", "网院"],  # 14: another's ID number
+        [a1, "李玥", "2026-03-06", "2", "课" * 256, "网院"],  # 15: a course too long
     ]
     response = client.post("/hours/import/", {"file": csv_upload(rows)})
     lines = preview_lines(client.get(response.url).content.decode())
@@ -149,6 +151,8 @@ def test_the_import_preview_shows_each_kind_of_error_on_its_line(world, login):
         10: "48",
         11: "25",
         13: "上一规划期的第一天",
+        14: "与身份证号码不符",
+        15: "超过255个字",
     }
     for line, text in expected.items():
         assert text in lines[line], (line, lines[line])
