@@ -192,6 +192,11 @@ def _content_and_method(token) -> tuple[str, str]:
     return token, ""
 
 
+#: how a session line says whether a leading cadre teaches it (blank: no)
+LEADING_YES = ("1", "是", "yes", "true")
+LEADING_NO = ("", "0", "否", "no", "false")
+
+
 def parse_sessions(text) -> list[dict]:
     """``date, hours, content[/method], teacher, leading cadre (1/0), title`` one a line
     (commas full- or half-width; a title may hold commas) → the sessions' dicts."""
@@ -206,6 +211,17 @@ def parse_sessions(text) -> list[dict]:
         except (IndexError, ValueError):
             raise ValidationError({"sessions": str(_SESSION_FORMAT) % {"n": number}}) from None
         content, method = _content_and_method(token)
+        leading = parts[4].lower() if len(parts) > 4 else ""
+        if leading not in LEADING_YES + LEADING_NO:
+            raise ValidationError(
+                {
+                    "sessions": _(
+                        "Line %(n)d: write 1 or 0 for whether a leading cadre teaches, not "
+                        "%(value)s."
+                    )
+                    % {"n": number, "value": parts[4][:20]}
+                }
+            )
         rows.append(
             {
                 "date": date,
@@ -213,7 +229,7 @@ def parse_sessions(text) -> list[dict]:
                 "content": content,
                 "method": method,
                 "teacher": parts[3] if len(parts) > 3 else "",
-                "by_leading_cadre": len(parts) > 4 and parts[4] in ("1", "是", "yes", "true"),
+                "by_leading_cadre": leading in LEADING_YES,
                 "title": "，".join(p for p in parts[5:] if p),
             }
         )

@@ -114,12 +114,17 @@ def _check_sessions(sessions, hours, start, end) -> list[PlanSession]:
                 {"sessions": _("Session %(n)d falls outside the class's dates.") % {"n": n}}
             )
         total += session_hours
+        title, teacher = (s.get("title") or "").strip(), (s.get("teacher") or "").strip()
+        if len(title) > 200 or len(teacher) > 100:  # refused, never cut without a word
+            raise ValidationError(
+                {"sessions": _("Session %(n)d: its title or teacher is too long.") % {"n": n}}
+            )
         rows.append(
             PlanSession(
                 date=date,
-                title=(s.get("title") or "").strip()[:200] or _content_label(s["content"]),
+                title=title or _content_label(s["content"]),
                 hours=session_hours,
-                teacher=(s.get("teacher") or "").strip()[:100],
+                teacher=teacher,
                 by_leading_cadre=bool(s.get("by_leading_cadre")),
                 content=s["content"],
                 method=method,

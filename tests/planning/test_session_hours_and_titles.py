@@ -93,3 +93,25 @@ def test_a_session_without_a_title_is_titled_by_its_content_in_chinese(world, pl
     titles = list(line.sessions.order_by("pk").values_list("title", flat=True))
     assert titles == ["党性教育", "党性教育", "理论教育", "理论教育"], titles
     assert "theory" not in line_initial(line)["sessions"]
+
+
+def test_a_session_line_says_what_is_wrong_instead_of_guessing(client, world, plan):
+    """A leading-cadre column of 7 is not read as "no", and a title too long is refused,
+    not cut: each named on the form, nothing written."""
+    from planning.forms import parse_sessions
+
+    start, _end = dates(60)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
+        parse_sessions(f"{start.isoformat()}, 4, theory, 甲, 7, 党史专题")
+    assert "第1行" in " ".join(caught.value.messages) and "1或0" in " ".join(caught.value.messages)
+    assert parse_sessions(f"{start.isoformat()}, 4, theory, 甲, 是, 党史专题")[0][
+        "by_leading_cadre"
+    ]
+    assert not parse_sessions(f"{start.isoformat()}, 4, theory, 甲")[0]["by_leading_cadre"]
+
+    sessions = good_sessions(start)
+    sessions[0]["title"] = "题" * 201
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
+        quota_line(world, plan, sessions=sessions)
+    assert "第1门课程的名称或授课人过长" in " ".join(caught.value.messages)
+    assert not PlanLine.objects.exists()
