@@ -14,7 +14,7 @@ from approvals.policy import require_not_own
 from audit.models import AuditEvent
 from dispatch.policy import may_issue_roll_call
 from dispatch.teaching import teaching_shortfalls
-from org.models import UnitKind
+from org.models import OrgDepartment, UnitKind
 from org.policy import DISPATCHER_PERMISSION, may, require_any
 from planning.models import IndicatorWaiver, Plan, PlanLine
 
@@ -132,6 +132,21 @@ def partner_refusal(plan, partner) -> str | None:
             "department outside the partner's."
         )
     return None
+
+
+def partner_choices(plan):
+    """The organization departments `partner_refusal` does not refuse for `plan`: the
+    form's list offers those only. One query."""
+    root = plan.org_department.jurisdiction
+    # The paths holding the plan's root (its own and its ancestors'): "1/", "1/4/" …
+    holding = [root.path[: i + 1] for i, ch in enumerate(root.path) if ch == "/"]
+    return (
+        OrgDepartment.objects.exclude(unit__path__startswith=root.path)
+        .exclude(jurisdiction__path__startswith=root.path)
+        .exclude(jurisdiction__path__in=holding)
+        .select_related("unit")
+        .order_by("unit__path")
+    )
 
 
 def planned_seats(institution, start, end, *, plan=None, exclude_line=None, exclude_classes=()):

@@ -138,6 +138,7 @@ def line_add(request, pk):
         messages.error(request, _("Only a draft or returned plan can be changed."))
         return redirect("planning:detail", plan.pk)
     form = LineForm(request.POST or None)
+    form.fields["partner"].queryset = policy.partner_choices(plan)
     if request.method == "POST" and form.is_valid():
         try:
             services.line_add(actor=request.user, plan=plan, **_line_fields(request, form, plan))
@@ -171,6 +172,7 @@ def line_change(request, pk):
         messages.error(request, refusal)
         return redirect("planning:detail", line.plan_id)
     form = LineForm(request.POST or None, initial=line_initial(line))
+    form.fields["partner"].queryset = policy.partner_choices(line.plan)
     if request.method == "POST" and form.is_valid():
         try:
             fields = _line_fields(request, form, line.plan, line)
