@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
-from viewflow.workflow.status import PROCESS
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import PROCESS, STATUS
 
 from org.policy import is_dispatcher
 from planning import services
@@ -26,7 +27,12 @@ from planning.task_views import (
 )
 from workflow.mixins import ScopedFlowMixin
 from workflow.nodes import SUBJECT, RecusingView, deadline
-from workflow.runtime import cancel_open_tasks, cancel_process, fresh_artifact, processes_of
+from workflow.runtime import (
+    cancel_open_tasks,
+    cancel_process,
+    fresh_artifact,
+    processes_of,
+)
 
 
 def _plan_department_unit(process):
@@ -216,6 +222,21 @@ class ConsultationFlow(ScopedFlowMixin, flow.Flow):
     artifact_model = Consultation
     scope_attr = "unit"
     artifact_related = ("unit", "plan__org_department__unit")
+
+
+def draft_task_url(plan) -> str | None:
+    """The page of the plan's open draft task (to send it to consultation once its
+    classes are in), or None when the plan is not being drafted."""
+    task = (
+        Task.objects.filter(
+            flow_task=PlanFlow.draft,
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+            process__in=processes_of(plan, PlanFlow),
+        )
+        .values_list("process_id", "pk")
+        .first()
+    )  # one query
+    return PlanFlow.draft.reverse("index", args=list(task)) if task else None
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 and completes the task (Viewflow has checked that the user owns it; the service checks
 the permission again and that the step is still open)."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import format_span
@@ -48,6 +49,10 @@ class PlanStartView(TaskFormView):
 
     def perform(self, form):
         return services.plan_create(actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        """The new plan's page, where its classes are added (then sent to consultation)."""
+        return reverse("planning:detail", args=[self.activation.process.artifact_object_id])
 
 
 class PlanDraftView(TaskFormView):

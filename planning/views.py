@@ -106,6 +106,7 @@ def plan_detail(request, pk):
             "versions": _page(request, selectors.plan_versions(plan), "versions_page"),
             "nominations": _page(request, selectors.plan_nominations(plan), "nominations_page"),
             "may_draft": may_draft,
+            "submit_url": flows.draft_task_url(plan) if may_draft else None,
             "may_approve": policy.may_approve(request.user, plan),
             "reason_form": ReasonForm(),
         },

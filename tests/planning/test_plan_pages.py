@@ -165,3 +165,26 @@ def test_only_those_who_may_start_a_plan_are_offered_the_link(client, world, sta
         page = client.get("/plans/").content.decode()
         assert ('href="/workflow/plan/start/"' in page) is offered, person.username
         assert (client.get("/workflow/plan/start/").status_code == 200) is offered
+
+
+def test_a_new_plan_opens_on_its_page_which_sends_it_to_consultation(client, world, staff):
+    """新建计划 lands on the plan's page (where its classes are added), and the page links
+    the draft task that sends it to consultation; for the org department head, who does
+    not draft, no such link."""
+    from planning.models import Plan
+    from tests.flowtools import open_task, process_of
+    from tests.planning.helpers import dates
+
+    start, _end = dates(60)
+    client.force_login(world.bob)
+    response = client.post(
+        "/workflow/plan/start/",
+        {"org_department": world.city_od.pk, "year": start.year, "title": "年度调训计划"},
+    )
+    plan = Plan.objects.get()
+    assert response.status_code == 302 and response.url == f"/plans/{plan.pk}/"
+    task = open_task(process_of(plan, "PlanFlow"), "draft")
+    page = client.get(response.url).content.decode()
+    assert "提交会商" in page and f"/{task.pk}/" in page
+    client.force_login(staff.oscar)
+    assert "提交会商" not in client.get(response.url).content.decode()
