@@ -13,4 +13,12 @@ class CircularsConfig(AppConfig):
         from workflow.registry import register_flow
 
         register_document_reach(circular_documents)
+        # An attendance corrected after a circular counted it: its dispatchers hear.
+        from circulars.receivers import on_attendance_corrected
+        from dispatch.models import Dispatch
+        from dispatch.services.attendance_corrections import attendance_corrected
+
+        attendance_corrected.connect(
+            on_attendance_corrected, sender=Dispatch, dispatch_uid="circulars.corrected"
+        )
         register_flow(CircularFlow, icon="campaign", order=80)

@@ -29,9 +29,11 @@ from org.locks import lock_cadres
 from org.policy import require_any
 
 #: Sent by `attendance_correct` in its transaction, the dispatch saved with the
-#: attendance it records now: `dispatch`, `actor`, `reason`. The apps above dispatch,
-#: which dispatch never imports, follow a correction by it (feedback withdraws or
-#: reopens the trainee's evaluation); a receiver's error undoes the correction.
+#: attendance it records now: `dispatch`, `actor`, `reason`, `before` (the attendance
+#: recorded before, in words) and `key` (naming the correction, for messages). The apps
+#: above dispatch, which dispatch never imports, follow a correction by it (feedback
+#: withdraws or reopens the trainee's evaluation; circulars tell the dispatchers of an
+#: issued circular that counted it); a receiver's error undoes the correction.
 attendance_corrected = Signal()
 
 #: the result each recorded status stands for, and back
@@ -170,7 +172,14 @@ def attendance_correct(*, actor, dispatch, result, leave_hours, reason) -> Corre
         after=snapshot(dispatch),
         note=reason,
     )
-    attendance_corrected.send(sender=Dispatch, dispatch=dispatch, actor=actor, reason=reason)
+    attendance_corrected.send(
+        sender=Dispatch,
+        dispatch=dispatch,
+        actor=actor,
+        reason=reason,
+        before=before_words,
+        key=f"dispatch:{dispatch.pk}:corrected:{event.pk}",
+    )
 
     owed = cancelled = None
     if present:

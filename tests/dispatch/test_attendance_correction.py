@@ -400,3 +400,39 @@ def test_the_roster_with_correction_links_reads_in_as_many_queries(world, staff,
         page = client.get(roster).content.decode()
     assert page.count("/correct/") == 4
     assert len(four) == len(one)
+
+
+def test_a_correction_a_circular_already_counted_is_told_to_its_dispatchers(
+    world, staff, klass, client
+):
+    """The circular keeps what it counted when issued; its dispatchers hear once that an
+    attendance it counted was corrected, naming it. A circular of another department
+    (the county's, not holding unit A) tells nobody."""
+    from circulars.models import Circular, CircularPeriod, CircularStatus
+
+    dispatch = run_to_absence(client, world, staff, klass, world.cadre_a)
+    start = Dispatch.objects.get(pk=dispatch.pk).training_class.start_date  # as it ran
+    issued = {
+        "period_kind": CircularPeriod.CUSTOM,
+        "period_start": start - dt.timedelta(days=10),
+        "period_end": start + dt.timedelta(days=10),
+        "status": CircularStatus.ISSUED,
+    }
+    Circular.objects.create(
+        org_department=world.city_od,
+        title="调训情况通报",
+        document_number="X组通〔2026〕41号",
+        **issued,
+    )
+    Circular.objects.create(
+        org_department=world.county_od, title="县通报", document_number="Y组通〔2026〕3号", **issued
+    )
+
+    correct(dispatch, "present", actor=world.rita)
+
+    told_dispatchers = Notification.objects.filter(key__endswith=":circulars")
+    assert sorted(told_dispatchers.values_list("recipient__username", flat=True)) == ["bob"]
+    message = told_dispatchers.get()
+    assert "X组通〔2026〕41号" in message.body and "Y组通" not in message.body
+    assert "缺训" in message.body and "出勤" in message.body
+    assert told(dispatch) == ["bob", "dave", "lily"]  # the liaison and trainee as before
