@@ -33,10 +33,7 @@ from planning.models import (
     PlanAllocation,
     PlanLine,
     PlanSession,
-    PlanStatus,
 )
-
-EDITABLE = (PlanStatus.DRAFT, PlanStatus.RETURNED)
 
 
 def lock_plan(plan) -> Plan:
@@ -466,8 +463,8 @@ def line_add(*, actor, plan, **fields) -> PlanLine:
     title)."""
     plan = lock_plan(plan)
     policy.require_drafter(actor, plan)
-    if plan.status not in EDITABLE:
-        raise ValidationError(_("Only a draft or returned plan can be changed."))
+    if refusal := policy.plan_edit_refusal(plan):
+        raise ValidationError(refusal)
     line = _create(plan, check_line(actor=actor, plan=plan, **fields))
     record_event(actor=actor, verb="plan.line_add", target=line, after=snapshot(line))
     return line

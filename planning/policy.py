@@ -16,7 +16,7 @@ from dispatch.policy import may_issue_roll_call
 from dispatch.teaching import teaching_shortfalls
 from org.models import OrgDepartment, UnitKind
 from org.policy import DISPATCHER_PERMISSION, may, require_any
-from planning.models import IndicatorWaiver, Plan, PlanLine
+from planning.models import IndicatorWaiver, Plan, PlanLine, PlanStatus
 
 #: days before the report date a line's roll call starts, unless the line says otherwise
 DEFAULT_DISPATCH_DAYS = 30
@@ -285,15 +285,25 @@ def gone_refusal(line) -> str:
     return _("This class is no longer in the plan.")
 
 
+#: the plans whose lines are drafted: a draft, or one returned by the head
+EDITABLE = (PlanStatus.DRAFT, PlanStatus.RETURNED)
+
+
+def plan_edit_refusal(plan) -> str | None:
+    """Why the plan's lines cannot be added to or changed now (it is neither a draft nor
+    returned), or None. The one rule of the service, the pages and `line_refusal`."""
+    if plan.status not in EDITABLE:
+        return _("Only a draft or returned plan can be changed.")
+    return None
+
+
 def line_refusal(line, *, removing: bool = False) -> str | None:
     """Why the line cannot be changed (or, `removing`, removed) now; None when it can.
     Lines of a draft or returned plan may be; in a new version of a published plan, a
     carried line too while its class has not been dispatched. A class cannot be
     cancelled (dispatch has no such action), so a line whose class exists is not removed."""
-    from planning.models import PlanStatus
-
-    if line.plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
-        return _("Only a draft or returned plan can be changed.")
+    if refusal := plan_edit_refusal(line.plan):
+        return refusal
     if line.removed_at is not None:
         return gone_refusal(line)
     if line.training_class_id is not None or line.carried_from_id is not None:

@@ -20,7 +20,6 @@ from dispatch.teaching import rules_in_force
 from org import selectors as org_selectors
 from org.policy import require_any
 from planning import notices, policy
-from planning.lines import EDITABLE as EDITABLE
 from planning.lines import carried_refusal, carry_line
 from planning.lines import line_add as line_add
 from planning.lines import line_change as line_change
@@ -97,7 +96,7 @@ def plan_submit(*, actor, plan, deadline: dt.datetime) -> list[Consultation]:
     gets one consultation due at `deadline`."""
     plan = _lock(plan)
     policy.require_drafter(actor, plan)
-    if plan.status not in EDITABLE:
+    if plan.status not in policy.EDITABLE:
         raise ValidationError(_("This step has already been completed by someone else."))
     if not plan.lines.active().exists():
         raise ValidationError(_("The plan has no classes yet."))

@@ -135,8 +135,8 @@ def line_add(request, pk):
     plan = _plan(request, pk)
     if not policy.may_draft(request.user, plan):
         raise PermissionDenied
-    if plan.status not in services.EDITABLE:
-        messages.error(request, _("Only a draft or returned plan can be changed."))
+    if refusal := policy.plan_edit_refusal(plan):
+        messages.error(request, refusal)
         return redirect("planning:detail", plan.pk)
     form = LineForm(request.POST or None)
     form.fields["partner"].queryset = policy.partner_choices(plan)
