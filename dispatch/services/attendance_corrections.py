@@ -7,13 +7,10 @@ dispatch follow it through `attendance_corrected` (feedback: the trainee's evalu
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
 from django.template.defaultfilters import floatformat
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
@@ -22,9 +19,9 @@ from dispatch import notices
 from dispatch.models import AttendanceResult, Dispatch, DispatchStatus, Makeup, MakeupStatus
 from dispatch.policy import attendance_correction_refusal, attendance_outcome
 from dispatch.selectors import dispatches_ruling_out
-from dispatch.services.dispatching import TENTH, class_credit
+from dispatch.services.dispatching import TENTH, class_hour_fields, makeup_due_date
 from dispatch.services.rollcall import makeup_cancel
-from ledger.models import HourRecord, HourSource, HourStatus
+from ledger.models import HourRecord, HourStatus
 from org.locks import lock_cadres
 from org.policy import require_any
 
@@ -214,33 +211,18 @@ def _credit(actor, dispatch, reason) -> HourRecord:
     """The dispatch's hour record as `attendance_record` makes it (`class_credit`), made now
     or — rejected by an earlier correction, or credited with other leave — changed in
     place and recognized (its `source_key` is the dispatch's: one record per dispatch)."""
-    training_class = dispatch.training_class
-    hours = dispatch.hours_credited
-    kind, days = class_credit(training_class, hours)
+    made = class_hour_fields(dispatch, dispatch.hours_credited)
     record = _hour_record(dispatch)
     if record is None:
-        record = HourRecord.objects.create(
-            cadre=dispatch.cadre,
-            date=training_class.end_date,
-            hours=hours,
-            days=days,
-            kind=kind,
-            source=HourSource.CLASS,
-            source_key=f"dispatch:{dispatch.pk}",
-            note=training_class.name[:255],
-        )
+        record = HourRecord.objects.create(**made)
         record_event(
             actor=actor, verb="hours.credit", target=record, after=snapshot(record), note=reason
         )
         return record
     before = snapshot(record)
     fields = {
-        "date": training_class.end_date,
-        "hours": hours,
-        "days": days,
-        "kind": kind,
+        **{key: made[key] for key in ("date", "hours", "days", "kind", "note")},
         "status": HourStatus.RECOGNIZED,
-        "note": training_class.name[:255],
     }
     for name, value in fields.items():
         setattr(record, name, value)
@@ -296,7 +278,7 @@ def _owe_makeup(actor, dispatch, makeup, why: str, reason) -> Makeup | None:
         if makeup.reason != why:
             change(actor=actor, instance=makeup, verb="makeup.reason", note=reason, reason=why)
         return None
-    due = timezone.localdate() + relativedelta(months=settings.XUNDIAO_MAKEUP_DUE_MONTHS)
+    due = makeup_due_date()
     if makeup is None:
         makeup = Makeup.objects.create(
             cadre=dispatch.cadre, source=dispatch, reason=why, due_date=due

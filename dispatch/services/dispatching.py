@@ -126,10 +126,33 @@ def _request_fields(*, actor, kind: str, reason: str, attachment) -> dict:
     return fields
 
 
+def makeup_due_date():
+    """When a makeup owed today is due: `XUNDIAO_MAKEUP_DUE_MONTHS` months on (every door
+    that owes one: a deferral, an absence, a withdrawal, a correction)."""
+    return timezone.localdate() + relativedelta(months=settings.XUNDIAO_MAKEUP_DUE_MONTHS)
+
+
+def class_hour_fields(dispatch, hours) -> dict:
+    """The fields of the hour record a dispatch attended earns (`class_credit`): one
+    record per dispatch, keyed by it, dated the class's last day — as recorded and as
+    corrected alike."""
+    training_class = dispatch.training_class
+    kind, days = class_credit(training_class, hours)
+    return {
+        "cadre": dispatch.cadre,
+        "date": training_class.end_date,
+        "hours": hours,
+        "days": days,
+        "kind": kind,
+        "source": HourSource.CLASS,
+        "source_key": f"dispatch:{dispatch.pk}",
+        "note": training_class.name[:255],
+    }
+
+
 def makeup_owe(*, actor, dispatch, reason: str) -> Makeup:
-    due = timezone.localdate() + relativedelta(months=settings.XUNDIAO_MAKEUP_DUE_MONTHS)
     makeup = Makeup.objects.create(
-        cadre=dispatch.cadre, source=dispatch, reason=reason, due_date=due
+        cadre=dispatch.cadre, source=dispatch, reason=reason, due_date=makeup_due_date()
     )
     record_event(actor=actor, verb="makeup.owe", target=makeup, after=snapshot(makeup))
     notices.makeup_owed(makeup)
@@ -288,7 +311,6 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
     now = timezone.now()
     if result == AttendanceResult.PRESENT:
         hours = training_class.credit_hours - leave_hours
-        kind, days = class_credit(training_class, hours)
         change(
             actor=actor,
             instance=dispatch,
@@ -299,16 +321,7 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
             hours_credited=hours,
             closed_at=now,
         )
-        record = HourRecord.objects.create(
-            cadre=dispatch.cadre,
-            date=training_class.end_date,
-            hours=hours,
-            days=days,
-            kind=kind,
-            source=HourSource.CLASS,
-            source_key=f"dispatch:{dispatch.pk}",
-            note=training_class.name[:255],
-        )
+        record = HourRecord.objects.create(**class_hour_fields(dispatch, hours))
         record_event(actor=actor, verb="hours.credit", target=record, after=snapshot(record))
         return dispatch
     if result == AttendanceResult.WITHDRAWN:
