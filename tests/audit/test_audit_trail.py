@@ -80,21 +80,9 @@ def test_a_nomination_sent_again_keeps_who_was_nominated_before(world, staff, kl
     """Nominees are a set replaced when the liaison nominates again: the event keeps the
     ids before and after, since the replaced rows leave nothing behind."""
     from dispatch import services
-    from dispatch.models import QuotaAllocation
-    from tests.flowtools import deadline
+    from tests.flowtools import allot
 
-    client.force_login(world.bob)
-    response = client.post(
-        "/workflow/rollcall/start/",
-        {
-            "training_class": klass.pk,
-            "mode": "quota",
-            "response_deadline": deadline(),
-            "allocations": f"{world.a.code} 1",
-        },
-    )
-    assert response.status_code == 302
-    allocation = QuotaAllocation.objects.get()
+    allocation, _process = allot(client, world, klass, seats=1)
     services.nomination_submit(actor=staff.lily, allocation=allocation, cadres=[world.cadre_a])
     services.nomination_head_decide(
         actor=world.alice, allocation=allocation, approve=False, reason="另选他人"

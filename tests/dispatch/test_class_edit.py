@@ -8,6 +8,7 @@ import pytest
 from django.forms.models import model_to_dict
 
 from audit.models import AuditEvent
+from dispatch.forms import TrainingClassForm
 from dispatch.models import Dispatch, TrainingClass
 from tests.flowtools import issue_roll_call
 
@@ -15,22 +16,7 @@ pytestmark = pytest.mark.klass(name="全市专题培训班", quota=30)
 
 
 def form_data(klass, **changes):
-    data = model_to_dict(
-        klass,
-        fields=[
-            "name",
-            "institution",
-            "organizer",
-            "kind",
-            "start_date",
-            "end_date",
-            "report_date",
-            "location",
-            "credit_hours",
-            "days",
-            "quota",
-        ],
-    )
+    data = model_to_dict(klass, fields=TrainingClassForm.Meta.fields)
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
 
