@@ -25,6 +25,7 @@ from viewflow.workflow.status import PROCESS
 from circulars.models import Circular, CircularPeriod
 from circulars.yearly import is_yearly
 from core.formatting import format_date, format_span
+from core.validation import implausible_day_refusal
 from ledger import compliance
 
 
@@ -80,6 +81,8 @@ def period_errors(
         for field, day in (("period_start", start), ("period_end", end))
         if (refusal := compliance.day_refusal(day))
     }
+    if not errors and (refusal := implausible_day_refusal(start, years_ahead=0)):
+        errors["period_start"] = refusal  # 1900: a mistyped year, not a period to report
     if errors:
         return errors
     if end < start:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, record_events, save_audited, snapshot
+from core.validation import implausible_day_refusal
 from org import policy, reachcache
 from org.models import (
     Cadre,
@@ -371,6 +372,8 @@ def delegation_create(*, actor, delegate, starts_on, ends_on) -> Delegation:
         raise ValidationError(_("The delegation must end on or after the day it starts."))
     if ends_on < timezone.localdate():
         raise ValidationError({"ends_on": _("A delegation cannot end before today.")})
+    if refusal := implausible_day_refusal(ends_on, years_ahead=1):
+        raise ValidationError({"ends_on": refusal})
     delegation = Delegation.objects.create(
         delegator=actor,
         delegate=delegate,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, record_event
 from core.twins import refused_as_twin
-from core.validation import require_reason
+from core.validation import implausible_day_refusal, require_reason
 from notifications.reminders import offsets as reminder_offsets
 from notifications.reminders import reminder_due
 from org.models import CadreCategory, OrgDepartment
@@ -88,6 +88,8 @@ def survey_open(
         raise ValidationError({"year": refusal})
     if deadline <= timezone.now():
         raise ValidationError({"deadline": _("The deadline must lie in the future.")})
+    if refusal := implausible_day_refusal(timezone.localdate(deadline), years_ahead=1):
+        raise ValidationError({"deadline": refusal})
     cleaned = _clean_questions(questions)
     units = list(recipient_units(org_department))
     if not units:

@@ -464,3 +464,34 @@ def test_an_anonymous_visitors_overlong_address_gets_a_chinese_page(client):
     assert "请求无法处理" in response.content.decode()
     response = client.get(f"/cadres/?q={LONG}")  # the search is cut: on to the login page
     assert response.status_code == 302 and len(response["Location"]) < 2000
+
+
+def test_dates_no_one_means_are_refused_where_they_are_typed(world, client):
+    """A survey due in 9999, a delegation running to 2126, a circular of 1900: each a
+    mistyped year, refused beside its field and nothing written."""
+    import datetime as dt
+
+    from circulars.periods import period_errors
+    from org import services as org_services
+    from org.models import Delegation
+    from surveys.models import Survey
+    from tests.factories import user
+    from tests.surveys.kit import open_form
+
+    client.force_login(world.bob)
+    before = Survey.objects.count()
+    response = client.post("/workflow/survey/start/", open_form(world, deadline="9999-12-31T18:00"))
+    assert response.status_code == 200 and "请检查日期" in response.content.decode()
+    assert Survey.objects.count() == before
+
+    deputy = user("a.deputy", "deputy_head", world.a)
+    today = dt.date.today()
+    with pytest.raises(ValidationError) as refused:
+        org_services.delegation_create(
+            actor=world.alice, delegate=deputy, starts_on=today, ends_on=dt.date(2126, 1, 1)
+        )
+    assert "ends_on" in refused.value.message_dict
+    assert not Delegation.objects.filter(delegate=deputy).exists()
+
+    errors = period_errors("custom", dt.date(1900, 1, 1), dt.date(1900, 12, 31))
+    assert "period_start" in errors and "1900" in errors["period_start"]
