@@ -81,8 +81,10 @@ def period_errors(
         for field, day in (("period_start", start), ("period_end", end))
         if (refusal := compliance.day_refusal(day))
     }
-    if not errors and (refusal := implausible_day_refusal(start, years_ahead=0)):
-        errors["period_start"] = refusal  # 1900: a mistyped year, not a period to report
+    # 1900: a mistyped year, not a period to report (a period not yet over is refused
+    # below, by its end).
+    if not errors and (refusal := implausible_day_refusal(start, years_ahead=100)):
+        errors["period_start"] = refusal
     if errors:
         return errors
     if end < start:
