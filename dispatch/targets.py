@@ -4,22 +4,16 @@ mark a nominee outside them, for the liaison before sending and for the head and
 dispatcher deciding. Plans live above this app: the planning app registers the reader
 (`register_class_targets`) from its AppConfig; a class made by hand names none."""
 
+from core.hooks import Readers
 from org.models import CadreCategory
 
-_readers: list = []
-
-
-def register_class_targets(reader) -> None:
-    """`reader(training_class)` → the category values it targets ([] for any cadre)."""
-    if reader not in _readers:
-        _readers.append(reader)
+#: `reader(training_class)` → the category values it targets ([] for any cadre)
+_readers = Readers()
+register_class_targets = _readers.register
 
 
 def class_targets(training_class) -> list[str]:
-    for reader in _readers:
-        if targets := reader(training_class):
-            return list(targets)
-    return []
+    return list(_readers.first(training_class, default=()))
 
 
 def targets_label(targets) -> str:

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.hooks import Readers
 from dispatch.models.curriculum import (
     SessionContent,
     SessionMethod,
@@ -147,21 +148,14 @@ def teaching_shortfalls(
 #: (training_class) -> the reason the class's curriculum was let miss the teaching
 #: indicators (豁免), or None. Plans live above this app: the planning app registers the
 #: waiver its org department head granted the class's plan line (`register_waiver`).
-_waivers: list = []
-
-
-def register_waiver(reader) -> None:
-    if reader not in _waivers:
-        _waivers.append(reader)
+_waivers = Readers()
+register_waiver = _waivers.register
 
 
 def waiver_reason(training_class) -> str | None:
     """Why the class may miss the teaching indicators (a waiver granted with its
     reason), or None."""
-    for reader in _waivers:
-        if reason := reader(training_class):
-            return reason
-    return None
+    return _waivers.first(training_class)
 
 
 def session_hours_refusal(hours) -> str | None:
