@@ -35,6 +35,7 @@ from workflow.runtime import (
     open_task,
     processes_of,
     rearm_timers,
+    relist_open_tasks,
     rescope_open_tasks,
 )
 
@@ -109,7 +110,8 @@ def on_class_moved(training_class, moved, actor):
     dates move the timers computed from them (the class start ending an unanswered
     confirmation or acknowledgement) to the moment for the new dates: a class moved
     earlier ends those steps at its new first day — on the next sweep when that is
-    already past — and the pending requests about its dispatches are due by its new eve.
+    already past —, its attendance tasks are listed from its new first day, and the
+    pending requests about its dispatches are due by its new eve.
     A new institution takes the attendance tasks: its registrars' queue from now on, and
     a task the old one claimed and may no longer hold goes back to that queue, with a
     `task.release` event."""
@@ -120,6 +122,7 @@ def on_class_moved(training_class, moved, actor):
     if moved & {"start_date", "end_date"}:
         for node, moment_for in class_dated_timers().items():
             rearm_timers(processes, node, moment_for(training_class))
+        relist_open_tasks(processes, DispatchFlow.record_attendance, training_class.start_date)
         _advance_request_deadlines(training_class, actor)
     if "institution_id" in moved:
         scope = training_class.institution.unit

@@ -11,10 +11,13 @@ from django.utils.translation import gettext
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
+from dispatch.flows import DispatchFlow
+from dispatch.flows.dispatch import class_processes
 from dispatch.models import Dispatch, DispatchStatus, QuotaAllocation, TrainingClass
 from notifications.models import Notification
 from tests.exports.sheets import csv_by_header
 from tests.factories import user
+from workflow.runtime import relist_open_tasks
 
 FLOW_APPS = {
     "DispatchFlow": "dispatch",
@@ -134,6 +137,8 @@ def start_class(klass, *, refresh=False, running=False):
     TrainingClass.objects.filter(pk=klass.pk).update(
         start_date=start, end_date=start + dt.timedelta(days=4), report_date=start
     )
+    # The calendar reached the class: its attendance tasks are listed from today.
+    relist_open_tasks(class_processes(klass), DispatchFlow.record_attendance, min(start, today))
     if refresh:
         klass.refresh_from_db()
 

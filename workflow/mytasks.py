@@ -5,13 +5,15 @@ one button per task. Assigned tasks link straight to their form; tasks in the us
 queue link to the claim page, whose "认领并继续" goes on to the form.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
@@ -21,6 +23,7 @@ from org.selectors import reach_key
 from workflow import exports as workflow_exports
 from workflow import registry
 from workflow.models import ScopedTask
+from workflow.runtime import first_moment
 
 
 def flow_classes() -> list:
@@ -28,16 +31,37 @@ def flow_classes() -> list:
     return registry.flow_classes()
 
 
-def open_tasks(user):
-    """Tasks assigned to the user, then tasks the user may claim (their jurisdiction
-    reaches the task's scope), across every flow; oldest first within each group. One
-    query, plus one per kind of subject when the rows are read."""
-    tasks = (
+def held_tasks(user):
+    """Tasks assigned to the user, and tasks the user may claim (their jurisdiction
+    reaches the task's scope), across every flow."""
+    return (
         ScopedTask.objects.user_queue(user)
         .filter(process__flow_class__in=flow_classes())
         .filter(Q(status=STATUS.ASSIGNED, owner=user) | Q(status=STATUS.NEW))
     )
+
+
+def listed(today=None) -> Q:
+    """Tasks that can be done by `today` (a task listed from a later day,
+    `workflow.runtime.list_from`, is not yet): a statement compiled once
+    (`core.statements`) holds for the day it was compiled on."""
+    tomorrow = (today or timezone.localdate()) + dt.timedelta(days=1)
+    return Q(scheduled__isnull=True) | Q(scheduled__lt=first_moment(tomorrow))
+
+
+def open_tasks(user):
+    """Tasks assigned to the user, then tasks the user may claim, that can be done today;
+    oldest first within each group. One query, plus one per kind of subject when the rows
+    are read."""
+    tasks = held_tasks(user).filter(listed())
     return _as_listed(tasks).order_by("status", "created", "pk")  # ASSIGNED before NEW
+
+
+def later_tasks(user) -> dict:
+    """How many of the user's tasks are not listed yet, and from when the first one is:
+    {"count": n, "first": moment or None}. One query."""
+    later = held_tasks(user).exclude(listed())
+    return later.aggregate(count=Count("pk"), first=Min("scheduled"))
 
 
 def _as_listed(tasks):
@@ -149,7 +173,7 @@ def summary(user, limit: int = 10) -> dict:
     The counts and the first ids come from `open_tasks`' statements compiled once per
     reach (`core.statements`: building and compiling the jurisdiction filter cost more
     than running it); the rows are then read by id, with their subjects."""
-    key = ("my-tasks", *reach_key(user))
+    key = ("my-tasks", timezone.localdate(), *reach_key(user))
     counts = dict(
         statements.rows(
             (*key, "counts"),
@@ -235,5 +259,10 @@ def task_list(request):
     return render(
         request,
         "workflow/task_list.html",
-        {"page": page, "rows": [*others, *rows(page.object_list, request.user)], "show": show},
+        {
+            "page": page,
+            "rows": [*others, *rows(page.object_list, request.user)],
+            "show": show,
+            "later": later_tasks(request.user) if show != "mine" else None,
+        },
     )

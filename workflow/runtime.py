@@ -71,6 +71,35 @@ def rearm_timers(processes, flow_task, moment) -> int:
     ).update(scheduled=moment)
 
 
+def list_from(task, day) -> None:
+    """The human `task` can be done from `day` on: 我的待办 lists it from then
+    (`workflow.mytasks.open_tasks`), not while it cannot be done yet. Kept in Viewflow's
+    `scheduled` (the day's first moment), which only timers read otherwise."""
+    task.scheduled = first_moment(day)
+    task.save(update_fields=["scheduled"])
+
+
+def relist_open_tasks(processes, flow_task, day) -> int:
+    """The open tasks of `flow_task` in `processes` (a query), new or claimed, can be
+    done from `day` on (`list_from`): what it was computed from has changed (a class moved
+    to other dates). One UPDATE."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    return Task.objects.filter(
+        process__in=processes, flow_task=flow_task, status__in=[STATUS.NEW, STATUS.ASSIGNED]
+    ).update(scheduled=first_moment(day))
+
+
+def first_moment(day):
+    """00:00 of `day`, local time."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def rescope_open_tasks(processes, flow_task, *, scope) -> int:
     """The open tasks of `flow_task` in `processes` (a query), new or claimed, are taken
     on `scope` from now on — their node computes it from their subject, which has moved

@@ -18,6 +18,7 @@ from approvals import policy as approval_policy
 from approvals import services as approval_services
 from approvals.flows import ApprovalFlow
 from approvals.models import RequestStatus
+from core.deadlines import close_of_business
 from dispatch import policy, services
 from dispatch.models import (
     Dispatch,
@@ -38,7 +39,7 @@ from org import selectors as org_selectors
 from org.roles import ESCALATION_PERMISSION
 from workflow.mixins import ScopedFlowMixin
 from workflow.nodes import SUBJECT, EscalatingView, deadline
-from workflow.runtime import fresh_artifact, processes_of, retarget_open_tasks
+from workflow.runtime import fresh_artifact, list_from, processes_of, retarget_open_tasks
 
 #: the status a dispatch waits in while each deadline-watched step is open
 OPEN_STEP_STATUS = {"confirm": DispatchStatus.NAMED, "acknowledge": DispatchStatus.NOTIFIED}
@@ -227,6 +228,7 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         flow.View(AttendanceView.as_view())
         .Annotation(title=_("Institution records attendance"), summary_template=SUBJECT)
         .Permission("org.record_attendance", obj=_dispatch_institution)
+        .onCreate(this.list_from_class_start)
         .Next(this.closed)
     )
 
@@ -281,6 +283,19 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         armed sends the step back to be answered, and its timer armed again), and when a
         request is refused (after the class began, the unit can no longer answer)."""
         return policy.class_has_begun(fresh_artifact(activation.process).training_class)
+
+    def list_from_class_start(self, activation):
+        """Attendance is recorded from the class's first day (`policy.attendance_refusal`):
+        the registrars' 我的待办 lists the task from then, not from the trainee's 签收
+        weeks before (a class moved moves it: `dispatch.receivers.on_class_moved`)."""
+        list_from(activation.task, activation.process.artifact.training_class.start_date)
+
+    def task_due(self, node_name, dispatch):
+        """The deadline 我的待办 shows beside attendance: the class's last day, by which
+        the registrar records who came (present is recorded only then)."""
+        if node_name == "record_attendance":
+            return close_of_business(dispatch.training_class.end_date)
+        return None
 
     def is_requested(self, activation):
         return fresh_artifact(activation.process).status == DispatchStatus.REQUESTED

@@ -27,7 +27,7 @@ from org.models import UnitKind
 from tests.dispatch.import_kit import commit
 from tests.factories import unit, user
 from tests.flowtools import act, named, open_task, process_of, request, task_url
-from workflow.mytasks import open_tasks
+from workflow.mytasks import held_tasks, open_tasks
 
 pytestmark = pytest.mark.klass(name="全市专题培训班", credit_hours=40)
 
@@ -261,7 +261,7 @@ def awaiting_attendance(client, world, staff, klass):
 
 
 def queue(person):
-    return [t.pk for t in open_tasks(person)]
+    return [t.pk for t in held_tasks(person)]
 
 
 @pytest.mark.parametrize("move", MOVES)
