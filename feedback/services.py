@@ -34,6 +34,7 @@ from feedback.models import (
 from notifications.models import Event
 from notifications.services import Entry, notify, notify_each
 from org import selectors as org_selectors
+from workflow.links import process_url
 from workflow.runtime import cancel_process, processes_of
 
 
@@ -385,6 +386,7 @@ def follow_up_remind(*, follow_up: FollowUp) -> None:
         event=Event.REMINDER,
         recipients=_heads(follow_up),
         key=f"follow_up:{follow_up.pk}:reminder",
+        url=reverse("task_list"),
         template="feedback/events/follow_up_reminder.txt",
         context={
             "cadre_name": follow_up.cadre.name,
@@ -409,6 +411,7 @@ def follow_up_escalate(*, follow_up: FollowUp) -> FollowUp | None:
             *_heads(follow_up),
         ],
         key=f"follow_up:{follow_up.pk}:escalation",
+        url=process_url(follow_up) or "",  # whose it is and since when: to chase the head
         template="feedback/events/follow_up_escalation.txt",
         context={
             "cadre_name": follow_up.cadre.name,

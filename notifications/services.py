@@ -203,9 +203,7 @@ def _channels_for(
     takes the daily digest (a digest carries no attachments and waits up to a day)."""
     result = {}
     if Channel.EMAIL in allowed and (profile is None or profile.email_enabled):
-        if not user.is_active:
-            result[Channel.EMAIL] = (DeliveryStatus.SKIPPED, "", "The recipient is inactive.")
-        elif not user.email:
+        if not user.email:
             result[Channel.EMAIL] = (
                 DeliveryStatus.SKIPPED,
                 "",
@@ -216,9 +214,7 @@ def _channels_for(
         else:
             result[Channel.EMAIL] = (DeliveryStatus.PENDING, user.email, "")
     if Channel.SMS in allowed and profile is not None and profile.sms_enabled:
-        if not user.is_active:
-            result[Channel.SMS] = (DeliveryStatus.SKIPPED, "", "The recipient is inactive.")
-        elif not profile.phone:
+        if not profile.phone:
             result[Channel.SMS] = (DeliveryStatus.SKIPPED, "", "The recipient has no phone number.")
         else:
             result[Channel.SMS] = (DeliveryStatus.PENDING, profile.phone, "")
@@ -320,13 +316,17 @@ def notify_each(
     """`notify` for many (recipient, key, context, url) entries of one event at once — e.g.
     each trainee of a roll call their own message — in a fixed number of queries: the
     same idempotency ((key, recipient) unique), rendering, channels and after-commit
-    delivery as `notify`. Returns the entries' notifications (new or existing)."""
+    delivery as `notify`. Returns the entries' notifications (new or existing); an
+    inactive recipient gets none."""
     event = Event(event)
     max_key = Notification._meta.get_field("key").max_length
+    # An inactive account cannot sign in to read, follow or acknowledge the message:
+    # it gets none (the callers tell a cadre without an active account through the
+    # unit's liaisons instead, `dispatch.notices.trainee_or_liaisons`).
     entries = [
         Entry(e.recipient, str(e.key).strip(), dict(e.context or {}), e.url)
         for e in entries
-        if e.recipient is not None
+        if e.recipient is not None and e.recipient.is_active
     ]
     for entry in entries:
         if not entry.key or len(entry.key) > max_key:

@@ -13,7 +13,7 @@ from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
 from feedback import selectors, services
-from feedback.models import Applied, Evaluation, FollowUp, FollowUpStatus
+from feedback.models import Applied, Evaluation, FollowUp, FollowUpSetting, FollowUpStatus
 from notifications.models import Event, Notification
 from tests.factories import aware, user
 from tests.feedback.kit import attended, trainees
@@ -132,6 +132,18 @@ def test_the_months_are_the_organizing_departments_data(client, world, staff, kl
     assert FollowUp.objects.get().due_on == klass.end_date + relativedelta(months=6)
 
 
+@pytest.mark.parametrize("months", ["0", "25"])
+def test_the_admin_refuses_months_out_of_range_in_words(admin_client, world, months):
+    """The admin's form meets the database's check: its message, not the check's name."""
+    page = admin_client.post(
+        "/admin/feedback/followupsetting/add/",
+        {"org_department": world.city_od.pk, "months": months},
+    )
+    assert page.status_code == 200
+    assert "月数须在1至24之间" in page.content.decode()
+    assert not FollowUpSetting.objects.exists()
+
+
 def test_only_the_trainees_unit_head_may_answer(client, world, staff, klass):
     attended(client, world, staff, klass, [world.cadre_a])
     _open_all(klass)
@@ -187,6 +199,19 @@ def test_an_open_follow_up_is_reminded_then_escalated(client, world, staff, klas
         key=f"follow_up:{follow_up.pk}:escalation", event=Event.ESCALATION
     )
     assert {"bob", "alice"} <= set(escalated.values_list("recipient__username", flat=True))
+    # Each message links to where its reader finds the follow-up: the head's to-do to
+    # answer it; the follow-up's own page, whose it is, for the dispatchers to chase.
+    task = _task(follow_up)
+    for note in [*reminded, *escalated]:
+        client.force_login(note.recipient)
+        page = client.get(note.url)
+        assert page.status_code == 200, note.recipient
+        if note.event == Event.REMINDER:
+            claim = task.flow_task.reverse("assign", args=[task.process_id, task.pk])
+            assert claim in page.content.decode()
+        else:
+            assert note.url == f"/workflow/followup/{task.process_id}/"
+            assert follow_up.cadre.name in page.content.decode(), note.recipient
     # Still the head's to answer.
     assert (
         _answer(client, world.alice, _task(follow_up), {"applied": "no", "rating": "2"}).status_code

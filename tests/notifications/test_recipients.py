@@ -159,6 +159,22 @@ def test_the_decision_goes_to_the_requester_and_the_trainee(world, staff, klass,
     assert "王堃" in trainee.title and "已同意" in trainee.title
 
 
+def test_an_inactive_account_hears_nothing(world, staff, klass, client):
+    """A trainee whose account was deactivated gets no message on the decision (nor the
+    makeup it owes): nobody could sign in to read it; the unit's liaison hears both."""
+    world.dave.is_active = False
+    world.dave.save(update_fields=["is_active"])
+    _dispatch, process = named(client, world, klass, world.cadre_a)
+    approval, approval_process = ask_leave(client, staff.lily, process)
+    client.force_login(world.alice)
+    act(client, open_task(approval_process, "head_review"), {"decision": "approved"})
+    client.force_login(staff.oscar)
+    act(client, open_task(approval_process, "managing_review"), {"decision": "approved"})
+    assert notified("decision_made") == {"lily"}
+    assert notified("makeup_owed") == {"lily"}
+    assert not Notification.objects.filter(recipient=world.dave).exists()
+
+
 def confirm(client, liaison, process):
     client.force_login(liaison)
     act(client, open_task(process, "confirm"), {"action": "confirm"})
