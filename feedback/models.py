@@ -43,7 +43,9 @@ class FollowUpSetting(models.Model):
         verbose_name_plural = _("follow-up settings")
         constraints = [
             models.CheckConstraint(
-                condition=Q(months__gte=1, months__lte=24), name="follow_up_months_range"
+                condition=Q(months__gte=1, months__lte=24),
+                name="follow_up_months_range",
+                violation_error_message=_("The months must lie between 1 and 24."),
             )
         ]
 

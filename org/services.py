@@ -372,8 +372,9 @@ def delegation_create(*, actor, delegate, starts_on, ends_on) -> Delegation:
         raise ValidationError(_("The delegation must end on or after the day it starts."))
     if ends_on < timezone.localdate():
         raise ValidationError({"ends_on": _("A delegation cannot end before today.")})
-    if refusal := implausible_day_refusal(ends_on, years_ahead=1):
-        raise ValidationError({"ends_on": refusal})
+    for field, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        if refusal := implausible_day_refusal(day, years_ahead=1):
+            raise ValidationError({field: refusal})
     delegation = Delegation.objects.create(
         delegator=actor,
         delegate=delegate,

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from audit.services import change, record_event, snapshot
 from core.i18n import in_site_language
-from core.validation import require_reason
+from core.validation import implausible_day_refusal, require_reason
 from dispatch import capacity
 from dispatch.models import ClassSession, SessionContent, SessionMethod, TrainingClass
-from dispatch.models.classes import CLASS_DAYS_MAX, CLASS_QUOTA_MAX
+from dispatch.models.classes import CLASS_DAYS_MAX, CLASS_QUOTA_MAX, CLASS_YEARS_AHEAD
 from org import selectors as org_selectors
 from org.models import Cadre, CadreCategory, PathWithin
 from org.policy import require_any
@@ -88,6 +88,10 @@ def _check_dates(start, end, report, dispatch_on):
         )
     if dispatch_on < timezone.localdate():
         raise ValidationError({"dispatch_date": _("The dispatch date is already past.")})
+    # Publishing makes the line a class: the class's own bounds on its dates.
+    for name, day in (("start_date", start), ("end_date", end), ("report_date", report)):
+        if refusal := implausible_day_refusal(day, years_ahead=CLASS_YEARS_AHEAD):
+            raise ValidationError({name: refusal})
 
 
 def _check_sessions(sessions, hours, start, end) -> list[PlanSession]:

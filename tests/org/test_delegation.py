@@ -151,6 +151,14 @@ def test_a_delegation_ending_before_today_is_refused(world):
     delegate(world, deputy, starts_on=TODAY - dt.timedelta(days=5), ends_on=TODAY)  # today counts
 
 
+def test_a_delegation_starting_in_an_implausible_year_is_refused(world):
+    deputy = user("a.deputy", "deputy_head", world.a)
+    with pytest.raises(ValidationError) as refused:
+        delegate(world, deputy, starts_on=dt.date(1, 1, 1))
+    assert "不合常理" in refused.value.message_dict["starts_on"][0]
+    assert not Delegation.objects.exists()
+
+
 def test_revoking_twice_is_recorded_once_and_an_ended_delegation_offers_no_revoke(world, client):
     from audit.models import AuditEvent
 

@@ -78,6 +78,12 @@ def test_reversed_dates_are_refused(world, plan):
     _refused(world, plan, dispatch_date=timezone.localdate() - dt.timedelta(days=1))
 
 
+def test_a_line_the_class_rules_would_refuse_is_refused_before_publishing(world, plan):
+    """A published line becomes a class: a date beyond a class's bounds is refused."""
+    message = _refused(world, plan, end_date=dt.date(9999, 12, 31), days=5)
+    assert "9999-12-31" in message and "3" in message
+
+
 def test_sessions_beyond_the_hours_and_partners_inside_the_jurisdiction(world, plan):
     start, _end = dates(60)
     assert "超过" in _refused(world, plan, hours=30, sessions=good_sessions(start))
