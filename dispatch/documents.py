@@ -155,8 +155,11 @@ def dispatch_notice_context(roll_call, dispatches, *, on=None):
         training_class=class_info(roll_call.training_class),
         cadres=rows,
         date=on or timezone.localdate(),
-        # the roll call's own deadline, as its page and the liaisons' messages give it
-        reply_by=roll_call.response_deadline,
+        # the roll call's own deadline, as its page and the liaisons' messages give it —
+        # or the later one its late nominees were given to answer by (`answer_due`)
+        reply_by=max(
+            [roll_call.response_deadline, *(d.confirm_due for d in dispatches if d.confirm_due)]
+        ),
         printed_by=department.unit.name,
     )
 

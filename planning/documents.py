@@ -62,6 +62,10 @@ def seats_per_unit(department, lines) -> dict[str, list[int]]:
     return totals
 
 
+#: 调训方式 as the plan document words it (the pages' labels name the data entry)
+MODE_IN_DOCUMENT = {LineMode.QUOTA: "按名额分配", LineMode.NAMED: "点名调训"}
+
+
 def plan_context(plan) -> DocumentContext:
     department = plan.org_department
     lines = plan_lines(plan)
@@ -80,7 +84,7 @@ def plan_context(plan) -> DocumentContext:
                 end_date=line.end_date,
                 hours=line.hours,
                 seats=line.seats,
-                mode=line.get_mode_display(),
+                mode=MODE_IN_DOCUMENT[line.mode],
                 target_categories=target_categories_label(line),
             )
             for line in lines

@@ -170,12 +170,21 @@ def _you(recipients: Sequence[str]) -> str:
     return "各单位"
 
 
-def _addressees(recipients: Sequence[str] | str, rows) -> list[str]:
+#: a notice to the units of more cadres' units than this is addressed to 有关单位: a roll
+#: call over a city's units would otherwise open with a page of addressees
+MAX_ADDRESSEES = 5
+
+
+def _addressees(recipients: Sequence[str] | str, rows, issuer: Issuer) -> list[str]:
     """The addressee lines given (one line given as a string is one line, not its
-    characters), or else the cadres' units."""
+    characters), or else the cadres' units other than the issuer itself — 有关单位 when
+    they are more than MAX_ADDRESSEES, or none is left."""
     if isinstance(recipients, str):
         recipients = [recipients]
-    return list(recipients) or _units(rows)
+    if recipients:
+        return list(recipients)
+    units = [unit for unit in _units(rows) if unit != issuer.name]
+    return units if 0 < len(units) <= MAX_ADDRESSEES else ["有关单位"]
 
 
 def _venue(tc: ClassInfo) -> str:
@@ -185,6 +194,18 @@ def _venue(tc: ClassInfo) -> str:
     if tc.institution and tc.location and tc.location != tc.institution:
         return f"{tc.institution}，地址为{tc.location}"
     return tc.institution or tc.location
+
+
+def _report_at(tc: ClassInfo, *, address: bool) -> str:
+    """Where trainees report: the report place given, else the institution — with its
+    address when `address` and the location gives one (…报到，地址为XX市新华路88号) —
+    else the location."""
+    if tc.report_place:
+        return f"{tc.report_place}报到"
+    place = (tc.location or "").strip()
+    if tc.institution and place not in ONLINE_PLACEHOLDERS and place != tc.institution:
+        return f"{tc.institution}报到，地址为{place}" if address else f"{tc.institution}报到"
+    return f"{tc.institution or tc.location}报到"
 
 
 def dispatch_notice(
@@ -205,7 +226,7 @@ def dispatch_notice(
     reply slip (附件2). `recipients` defaults to the cadres' units."""
     tc = _one(ClassInfo, training_class)
     rows = rows_of(CadreRow, cadres)
-    recipients = _addressees(recipients, rows)
+    recipients = _addressees(recipients, rows, issuer)
     you = _you(recipients)
     reply_by = _deadline(reply_by or tc.report_date - dt.timedelta(days=3))
     hours = _hours(tc.credit_hours)
@@ -321,7 +342,7 @@ def admission_notice(
         attend = [
             Heading("报到时间和地点"),
             Paragraph(
-                f"请于{format_date(tc.report_date)}到{tc.report_place or tc.location}报到，"
+                f"请于{format_date(tc.report_date)}到{_report_at(tc, address=True)}。"
                 "报到时请携带本通知。"
             ),
         ]
@@ -380,7 +401,7 @@ def makeup_notice(
     the notice asks for the makeup class at its dates."""
     tc = _one(ClassInfo, makeup_class)
     rows = rows_of(MakeupRow, cadres)
-    recipients = _addressees(recipients, rows)
+    recipients = _addressees(recipients, rows, issuer)
     you = _you(recipients)
     if deadline is not None and deadline >= date and deadline >= tc.end_date:
         complete = f"请{you}督促补训人员按时参训，于{format_date(deadline)}前完成补训。"
@@ -402,7 +423,7 @@ def makeup_notice(
             Heading("补训时间和地点"),
             Paragraph(
                 f"补训时间为{_span(tc.start_date, tc.end_date)}，地点为{venue}。"
-                f"请于{format_date(tc.report_date)}到{tc.report_place or venue}报到。"
+                f"请于{format_date(tc.report_date)}到{_report_at(tc, address=False)}。"
             ),
         ]
     body = [

@@ -293,10 +293,11 @@ def _chart(chart: BarChart) -> dict:
 
 
 def _attachment_list(attachments: list[Attachment] | tuple[Attachment, ...]) -> list[dict]:
-    """附件说明 rows: "附件：1.名称"; a single attachment is not numbered."""
+    """附件说明 rows: "附件：1．名称" (a full-width point: "1.2026年…" would read as a
+    number); a single attachment is not numbered."""
     several = len(attachments) > 1
     return [
-        {"number": f"{i}." if several else "", "title": fallback_markup(attachment.title)}
+        {"number": f"{i}．" if several else "", "title": fallback_markup(attachment.title)}
         for i, attachment in enumerate(attachments, start=1)
     ]
 

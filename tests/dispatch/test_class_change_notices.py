@@ -84,7 +84,11 @@ def test_a_moved_class_reissues_the_notice_and_tells_the_trainee_once(
     assert new != old and new.kind == "admission_notice"
     assert new.supersedes == old and new.version == 2
     text = pdf_text(new)
-    assert f"请于{in_words(fields['report_date'])}到{fields['location']}报到" in text
+    institution = klass.institution.unit.name
+    assert (
+        f"请于{in_words(fields['report_date'])}到{institution}报到，地址为{fields['location']}。"
+        in text
+    )
     assert in_words(fields["start_date"]) in text and in_words(fields["end_date"]) in text
     assert in_words(klass.report_date) not in text
     assert f"原通知（{old.document_number}）同时作废" in text

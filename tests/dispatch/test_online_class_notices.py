@@ -74,5 +74,7 @@ def test_a_classroom_class_still_says_where_to_report(
     dispatch = notified_in(world, client, django_capture_on_commit_callbacks, ClassKind.THEMATIC)
     klass = dispatch.training_class
     text = pdf_text(IssuedDocument.objects.get(document_number=dispatch.notice_reference))
-    assert f"请于{in_words(klass.report_date)}到线上报到，报到时请携带本通知" in text
+    institution = klass.institution.unit.name
+    assert f"请于{in_words(klass.report_date)}到{institution}报到。报到时请携带本通知" in text
+    assert "到线上报到" not in text and "地址为线上" not in text
     assert "报到地点" in pdf_text(IssuedDocument.objects.get(kind="dispatch_notice"))

@@ -359,7 +359,7 @@ def test_attachments_start_a_page_with_their_number_top_left(documents):
             assert first[0]["x0"] == pytest.approx(TYPE_LEFT, abs=1)
             assert all("NotoSansCJK" in _font(c) for c in first)
         text = "".join(page.extract_text() for page in pdf.pages)
-    assert "附件：1." in text and "回执" in text
+    assert "附件：1．" in text and "回执" in text
     assert text.count("1101**") == 60  # the whole list, over several pages
 
 

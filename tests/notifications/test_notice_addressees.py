@@ -86,7 +86,8 @@ def test_the_venue_names_the_institution_then_its_address_without_a_second_brack
     venue = "中共XX市委党校（XX市行政学院），地址为XX市新华路88号"
     assert f"培训地点为{venue}。" in dispatch
     assert f"报到地点{venue}。" in dispatch  # no separate 报到 place: the same venue
-    assert f"地点为{venue}。请于2027年2月28日到{venue}报到" in makeup
+    # the address once, then where to report, in a sentence that reads
+    assert f"地点为{venue}。请于2027年2月28日到中共XX市委党校（XX市行政学院）报到。" in makeup
     assert "）（" not in dispatch and "）（" not in makeup
 
 
@@ -101,3 +102,22 @@ def test_a_report_place_of_its_own_is_kept_and_a_bare_location_printed_alone():
 def test_one_addressee_given_as_a_line_of_text_is_one_unit():
     text = dispatch_text([WANG, LI], recipients="XX市农业农村局")
     assert "XX市农业农村局：" in text and "请你单位及时通知本人" in text
+
+
+def _cadre_of(unit):
+    return {"name": "赵喆", "unit": unit, "position": "科员", "id_number": ""}
+
+
+def test_many_units_are_addressed_together_and_never_the_issuer_itself():
+    """A roll call over a city's units would open with a page of addressees: more units
+    than `MAX_ADDRESSEES` are 有关单位; the issuing department is no addressee of its own
+    notice (its own staff named)."""
+    few = [_cadre_of(f"XX市第{i}局") for i in range(1, builders.MAX_ADDRESSEES + 1)]
+    text = dispatch_text([*few, _cadre_of(ISSUER.name)])
+    assert "XX市第1局，" in text and f"XX市第{builders.MAX_ADDRESSEES}局：" in text
+    assert f"{ISSUER.name}：" not in text and f"，{ISSUER.name}" not in text
+    many = [*few, _cadre_of("XX市第99局")]
+    text = dispatch_text(many)
+    assert "有关单位：" in text and "XX市第1局，" not in text
+    assert "请各单位及时通知本人" in text
+    assert "有关单位：" in dispatch_text([_cadre_of(ISSUER.name)])

@@ -88,4 +88,6 @@ def test_a_classroom_class_keeps_its_report_wording():
             date=dt.date(2027, 1, 5),
         )
     )
-    assert "请于2027年2月3日到XX市新华路88号报到，报到时请携带本通知" in text
+    assert (
+        "请于2027年2月3日到XX市干部网络学院报到，地址为XX市新华路88号。报到时请携带本通知" in text
+    )

@@ -5,6 +5,7 @@ before each class opens, and a change's reason ends its sentence. Read back from
 
 import datetime as dt
 import io
+import re
 
 import pdfplumber
 import pytest
@@ -41,6 +42,7 @@ def plan():
             row("2027年优秀年轻干部培训班（第1期）", dt.date(2027, 2, 20), dt.date(2027, 4, 5)),
             row("2027年冬季专题研讨班", dt.date(2027, 12, 20), dt.date(2028, 1, 10)),
             row("2027年一日专题班", dt.date(2027, 6, 1), dt.date(2027, 6, 1)),
+            row("2027年秋季进修班", dt.date(2027, 10, 12), dt.date(2027, 11, 25)),
         ],
         seats=[{"unit": "XX市教育局", "classes": 3, "seats": 120}],
         date=dt.date(2026, 12, 1),
@@ -60,7 +62,14 @@ def class_cells(data) -> list[list[list[str]]]:
 
 def test_the_tables_dates_leave_out_the_plans_year(plan):
     dates = ["".join(cells[3]) for cells in class_cells(plan)]
-    assert dates == ["2月20日—4月5日", "12月20日—2028年1月10日", "6月1日"]
+    assert dates == ["2月20日—4月5日", "12月20日—2028年1月10日", "6月1日", "10月12日—11月25日"]
+
+
+def test_the_tables_dates_break_at_their_dash_only(plan):
+    """Between whole dates or a year, never inside a date (10月12 / 日—11 / 月25日)."""
+    for cells in class_cells(plan):
+        for line in cells[3]:
+            assert line and re.fullmatch(r"(\d+年)?(\d+月\d+日)?—?", line), cells[3]
 
 
 def test_a_class_name_breaks_between_words(plan):
@@ -80,5 +89,5 @@ def test_the_plan_it_issues_is_attached_under_its_own_title(plan):
     """关于印发《2027年度干部调训计划》的通知 attaches that plan (its classes), then the
     seats per unit."""
     text = flat(plan)
-    assert "附件：1.2027年度干部调训计划2.2027年度调训名额分配表" in text
+    assert "附件：1．2027年度干部调训计划2．2027年度调训名额分配表" in text
     assert "附件12027年度干部调训计划序号班次名称" in text

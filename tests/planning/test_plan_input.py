@@ -3,6 +3,7 @@ document read back (text, the classes' table in 附件1, fonts)."""
 
 import datetime as dt
 import io
+import re
 
 import pdfplumber
 import pytest
@@ -11,8 +12,10 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from dispatch.models import Institution
+from notifications.documents.context import Table
+from notifications.documents.render import _table
 from planning import services
-from planning.documents import issue_plan_document
+from planning.documents import issue_plan_document, plan_context
 from planning.models import Plan, PlanLine, PlanStatus
 from planning.publishing import plan_publish
 from tests.planning.helpers import Partner, accept_all, dates, good_sessions
@@ -117,6 +120,12 @@ def test_the_published_plan_document_reads_back(world, staff, plan):
     text = "\n".join(page.extract_text() or "" for page in pdf.pages)
     assert "关于印发" in text and "附件1" in text.replace(" ", "")
     assert "进修班" in text and partner.od_unit.name in text
+    # 调训方式 in a document's words, not the page's (各单位名额); the class's dates
+    # broken at their dash only, never inside a date (10月12 / 日—11 / 月25日)
+    [classes] = [b for b in plan_context(plan).attachments[0].blocks if isinstance(b, Table)]
+    assert classes.rows[0][-1] == "按名额分配"
+    dates = _table(classes)["rows"][0][3]
+    assert "<br>" not in dates or re.fullmatch(r"\d+月\d+日—<br>\d+月\d+日", dates), dates
     assert document.document_number.startswith("X组通")
     fonts = {ch["fontname"].split("+")[-1] for page in pdf.pages for ch in page.chars}
     assert any("FandolFang" in f or "Fang" in f for f in fonts), fonts
