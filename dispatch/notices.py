@@ -10,11 +10,15 @@ follows from a due moment — are in `dispatch.deadline_notices`, the cancellati
 `dispatch.cancel_notices`.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext
 
 from notifications.models import Event
-from notifications.services import close_acknowledgements, notify
+from notifications.services import Entry, close_acknowledgements, notify, notify_each
 from org import selectors as org_selectors
 from workflow import links
 
@@ -323,11 +327,76 @@ def acknowledged(dispatch, *, actor):
     )
 
 
+#: the makeups owed inside `makeups_told_together`, told when it ends; None outside it
+_told_together: ContextVar[list | None] = ContextVar("makeups_told_together", default=None)
+
+
+@contextmanager
+def makeups_told_together():
+    """The makeups owed inside (a class roster's absences and withdrawals, recorded at
+    once) are told when it ends without error: each liaison hears of those of their units
+    in ONE message, each trainee of their own — not one message per makeup."""
+    batch: list = []
+    token = _told_together.set(batch)
+    try:
+        yield
+    finally:
+        _told_together.reset(token)
+    if batch:
+        _tell_owed_together(batch)
+
+
+def _tell_owed_together(makeups) -> None:
+    by_liaison: dict = {}
+    for makeup in makeups:
+        for liaison in liaisons(makeup.source.unit):
+            by_liaison.setdefault(liaison, []).append(makeup)
+        user = makeup.source.cadre.user
+        if user is not None:
+            _makeup_owed_to(makeup, [user])
+    first, last = makeups[0].pk, makeups[-1].pk
+    notify_each(
+        event=Event.MAKEUP_OWED,
+        template="notifications/events/makeups_owed.txt",
+        entries=[
+            Entry(
+                liaison,
+                f"makeup:{first}-{last}:owed",
+                {
+                    "class_name": owed[0].source.training_class.name,
+                    "cadres": [
+                        {
+                            "name": m.source.cadre.name,
+                            "unit": m.source.unit.name,
+                            "reason": str(m.get_reason_label()),
+                        }
+                        for m in owed
+                    ],
+                    "due": min(m.due_date for m in owed),
+                },
+                record_url(owed[0].cadre_id) if len(owed) == 1 else reverse("dispatch_list"),
+            )
+            for liaison, owed in by_liaison.items()
+        ],
+    )
+
+
 def makeup_owed(makeup):
+    """The unit's liaisons and the trainee hear of a makeup owed (inside
+    `makeups_told_together`, when it ends, with the others owed there)."""
+    batch = _told_together.get()
+    if batch is not None:
+        batch.append(makeup)
+        return
     dispatch = makeup.source
     recipients = liaisons(dispatch.unit)
     if dispatch.cadre.user_id and dispatch.cadre.user not in recipients:
         recipients.append(dispatch.cadre.user)
+    _makeup_owed_to(makeup, recipients)
+
+
+def _makeup_owed_to(makeup, recipients) -> None:
+    dispatch = makeup.source
     notify(
         event=Event.MAKEUP_OWED,
         recipients=recipients,

@@ -13,6 +13,7 @@ from dispatch.models import (
     AttendanceResult,
     Dispatch,
 )
+from dispatch.notices import makeups_told_together
 from dispatch.policy import attendance_outcome, attendance_refusal, require_attendance_open
 from dispatch.services.attendance_corrections import CorrectionOutcome, attendance_correct
 from dispatch.services.dispatching import attendance_record
@@ -31,12 +32,10 @@ def class_attendance_record(*, actor, training_class, rows) -> list[Dispatch]:
     unknown result or leave hours out of range raise one ValidationError keyed by the
     dispatch id (a string); nothing is recorded."""
     from django.contrib.contenttypes.models import ContentType
-    from viewflow.fsm import TransitionNotAllowed
     from viewflow.workflow.status import STATUS
 
     from dispatch.flows.dispatch import DispatchFlow
     from workflow.models import ScopedTask
-    from workflow.runtime import complete_task
 
     require_any(actor, ("record_attendance",), training_class.institution.unit)
     require_attendance_open(training_class)
@@ -89,6 +88,24 @@ def class_attendance_record(*, actor, training_class, rows) -> list[Dispatch]:
         raise ValidationError(errors)
 
     done = []
+    with makeups_told_together():
+        _record_rows(actor, ids, rows, dispatches, tasks, claimed_by_other, done)
+    record_event(
+        actor=actor,
+        verb="class.attendance",
+        target=training_class,
+        after={"dispatches": [d.pk for d in done]},
+    )
+    return done
+
+
+def _record_rows(actor, ids, rows, dispatches, tasks, claimed_by_other, done) -> None:
+    """Each checked row recorded through its dispatch's attendance task (appended to
+    `done`); a row completed by someone else since the check refuses the whole."""
+    from viewflow.fsm import TransitionNotAllowed
+
+    from workflow.runtime import complete_task
+
     for pk, (result, leave_hours) in zip(ids, rows.values(), strict=True):
         dispatch, task = dispatches[pk], tasks[pk]
 
@@ -108,13 +125,6 @@ def class_attendance_record(*, actor, training_class, rows) -> list[Dispatch]:
             ) from exc
         except ValidationError as exc:
             raise ValidationError({str(pk): exc.messages}) from exc
-    record_event(
-        actor=actor,
-        verb="class.attendance",
-        target=training_class,
-        after={"dispatches": [d.pk for d in done]},
-    )
-    return done
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from dispatch.models import (
     Makeup,
 )
 from ledger.models import HourRecord
+from notifications.models import Event, Notification
 from org.models import UnitKind
 from tests.factories import cadre, training_class, unit, user
 from tests.flowtools import act, deadline, open_task, process_of, start_class
@@ -518,3 +519,27 @@ def test_a_task_the_registrar_claimed_herself_is_recorded_from_the_roster(
     task.refresh_from_db()
     assert task.status == STATUS.DONE
     assert HourRecord.objects.count() == 4
+
+
+def test_absences_recorded_at_once_reach_each_liaison_in_one_message(
+    world, staff, klass, four, login
+):
+    """One roster, three makeups owed in lily's units: she hears of them once, the three
+    named; a trainee with an account hears of their own; unit B's liaison of nothing."""
+    a, a1, b, zhao = four
+    client = login(world.rita)
+    response = client.post(
+        url(klass), form(row(a, "absent"), row(a1, "absent"), row(b), row(zhao, leave="6"))
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    owed = Notification.objects.filter(event=Event.MAKEUP_OWED)
+    [to_lily] = owed.filter(recipient=staff.lily)
+    assert "3名干部" in to_lily.title and klass.name in to_lily.title
+    for named_cadre in (a.cadre, a1.cadre, zhao.cadre):
+        assert named_cadre.name in to_lily.body
+    assert "缺勤" in to_lily.body or "缺训" in to_lily.body
+    assert not owed.filter(recipient=staff.luke).exists()
+    [own] = owed.filter(recipient=world.dave)  # cadre A's own account
+    assert a.cadre.name in own.title and a1.cadre.name not in own.body
+    client.force_login(staff.lily)
+    assert client.get(to_lily.url).status_code == 200
