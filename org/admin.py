@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.admin_base import AuditedAdmin, ReadOnlyRecordAdmin
+from audit.services import record_event
 from org import selectors as org_selectors
 from org import services as org_services
 from org.forms import CadreForm, UnitForm
@@ -175,16 +176,83 @@ class UnitGroupObjectPermissionAdmin(ReadOnlyAdmin):
     list_select_related = ["group", "permission", "content_object"]
 
 
+def _account_snapshot(user) -> dict:
+    """What an account's audit event keeps: never its password's hash."""
+    return {
+        "username": user.username,
+        "name": user.get_full_name(),
+        "email": user.email,
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "groups": sorted(user.groups.values_list("name", flat=True)) if user.pk else [],
+    }
+
+
 # People and role groups are never deleted either: deactivate a user instead, so their
-# audit trail and the tasks they did keep pointing at them.
+# audit trail and the tasks they did keep pointing at them. Every change is audited, its
+# groups included; a deactivation goes through the account service (the tasks the
+# account claimed go back to the queue).
 class KeepUserAdmin(UserAdmin):
+    def save_model(self, request, obj, form, change):
+        before = _account_snapshot(User.objects.get(pk=obj.pk)) if change else None
+        deactivated = change and before["is_active"] and not obj.is_active
+        if deactivated:
+            obj.is_active = True  # the service deactivates it, below
+        super().save_model(request, obj, form, change)
+        if deactivated:
+            org_services.account_set_active(actor=request.user, user=obj, active=False)
+        request._account_before = before
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        record_event(
+            actor=request.user,
+            verb=f"admin.user.{'update' if change else 'create'}",
+            target=form.instance,
+            before=getattr(request, "_account_before", None),
+            after=_account_snapshot(form.instance),
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            record_event(
+                actor=request.user, verb="admin.user.password", target=User.objects.get(pk=id)
+            )
+        return response
+
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 class KeepGroupAdmin(GroupAdmin):
+    def save_model(self, request, obj, form, change):
+        request._group_before = _group_snapshot(Group.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        record_event(
+            actor=request.user,
+            verb=f"admin.group.{'update' if change else 'create'}",
+            target=form.instance,
+            before=getattr(request, "_group_before", None),
+            after=_group_snapshot(form.instance),
+        )
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _group_snapshot(group) -> dict:
+    return {
+        "name": group.name,
+        "permissions": sorted(
+            f"{app}.{code}"
+            for app, code in group.permissions.values_list("content_type__app_label", "codename")
+        ),
+    }
 
 
 @admin.register(Delegation)

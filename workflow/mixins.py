@@ -85,9 +85,10 @@ class ScopedFlowMixin:
 
     def has_manage_permission(self, user, obj=None):
         # Viewflow's manage actions (cancel, undo, revive a process or task) change flow
-        # state without the domain services, so only administrators hold them. Business
-        # cancellations and reassignments have their own audited pages.
-        return user.is_authenticated and user.is_superuser
+        # state without the domain services and unaudited: a dispatch cancelled there
+        # stays 已点名 with no step left. Nobody holds them, administrators included;
+        # business cancellations and reassignments have their own audited pages.
+        return False
 
     def _get_urls(self):
         # Every human task's claim / unclaim / execute page answers "already handled"
