@@ -210,13 +210,26 @@ def _people_once(entries: Sequence[OverdueMakeup]) -> list[str]:
     ]
 
 
+def _counted(*parts: tuple[str, int]) -> list[str]:
+    """The outcomes that happened, each as 名称N人次: a circular does not recite zeros
+    (免训0人次，退训0人次)."""
+    return [f"{label}{n}人次" for label, n in parts if n]
+
+
 def _carried_text(carried: CarriedFigures) -> str:
     """The outcomes of the classes still in progress when the earlier circulars were
     counted (上期未结班次), settled since."""
+    outcomes = _counted(
+        ("参训", carried.attended),
+        ("经批准请假、缓训", carried.leave + carried.deferred),
+        ("免训", carried.exempt),
+        ("未经批准缺训", carried.absent),
+        ("退训", carried.withdrawn),
+    )
     return (
-        f"上期未结班次：前期通报时尚未办结的{carried.settled}人次现已办结，其中参训"
-        f"{carried.attended}人次，经批准请假、缓训{carried.leave + carried.deferred}人次，"
-        f"免训{carried.exempt}人次，未经批准缺训{carried.absent}人次，退训{carried.withdrawn}人次。"
+        f"上期未结班次：前期通报时尚未办结的{carried.settled}人次现已办结"
+        + (f"，其中{'，'.join(outcomes)}" if outcomes else "")
+        + "。"
     )
 
 
@@ -389,11 +402,19 @@ def _overall_text(rows: Sequence[UnitFigures], period: str) -> str:
     excused = sum(r.leave_count + r.deferred for r in rows)
     absent = sum(r.absent for r in rows)
     withdrawn = sum(r.withdrawn for r in rows)
+    groups = [
+        "，".join(group)
+        for group in (
+            _counted(("经批准请假、缓训", excused), ("免训", exempt)),
+            _counted(("未经批准缺训", absent), ("退训", withdrawn)),
+            _counted(("尚未办结", in_progress)),
+        )
+        if group
+    ]
     return (
         f"{period}，共点名调训干部{named}人次，其中应参训{expected}人次，实际参训"
-        f"{attended}人次，参训率{format_percent(attended, expected)}；经批准请假、缓训"
-        f"{excused}人次，免训{exempt}人次；未经批准缺训{absent}人次，退训{withdrawn}人次"
-        + (f"；尚未办结{in_progress}人次" if in_progress else "")
+        f"{attended}人次，参训率{format_percent(attended, expected)}"
+        + "".join(f"；{group}" for group in groups)
         + "。"
     )
 
@@ -407,8 +428,14 @@ def _followup_text(rows: Sequence[UnitFigures], as_of: str) -> str:
     acknowledged = sum(r.acknowledged for r in rows)
     cadres = sum(r.cadres for r in rows)
     compliant = sum(r.compliant for r in rows)
+    if not owed:
+        makeups = f"{as_of}，无应补训人员。"
+    elif not overdue:
+        makeups = f"{as_of}，应补训{owed}人次，均未逾期。"
+    else:
+        makeups = f"{as_of}，应补训{owed}人次，其中逾期未完成{overdue}人次。"
     return (
-        f"{as_of}，应补训{owed}人次，其中逾期未完成{overdue}人次。"
+        makeups
         + (
             f"入学通知签收率{format_percent(acknowledged, notified)}（{acknowledged}/{notified}）。"
             if notified

@@ -44,7 +44,9 @@ def test_a_span_of_dates_is_worded_once_and_as_of_its_last_day():
         date=dt.date(2026, 12, 14),
     )
     text = _text(context)
-    assert "截至2026年12月13日，应补训" in text
+    assert "截至2026年12月13日，无应补训人员。" in text  # no zeros recited
+    assert "0人次" not in text
+    assert "参训率75.0%；未经批准缺训1人次。" in text
     assert "截至2026年10月1日至" not in text and "日末" not in text
     assert "现将2026年10月1日至12月13日干部调训情况通报如下" in text
 
