@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from org import idnumber
+from org.seals import validate_seal_image
 
 PATH_SEGMENT = 8  # "00000042/" per level: a unit's path lists its ancestors' ids
 
@@ -181,7 +182,9 @@ class OrgDepartment(models.Model):
         unique=True,
         help_text=_("Prefix of document numbers, for example X组通."),
     )
-    seal = models.FileField(_("seal image"), upload_to="seals/", blank=True)
+    seal = models.FileField(
+        _("seal image"), upload_to="seals/", blank=True, validators=[validate_seal_image]
+    )
 
     class Meta:
         verbose_name = _("organization department")
