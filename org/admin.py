@@ -189,30 +189,49 @@ def _account_snapshot(user) -> dict:
     }
 
 
-# People and role groups are never deleted either: deactivate a user instead, so their
-# audit trail and the tasks they did keep pointing at them. Every change is audited, its
-# groups included; a deactivation goes through the account service (the tasks the
-# account claimed go back to the queue).
-class KeepUserAdmin(UserAdmin):
-    def save_model(self, request, obj, form, change):
-        before = _account_snapshot(User.objects.get(pk=obj.pk)) if change else None
-        deactivated = change and before["is_active"] and not obj.is_active
-        if deactivated:
-            obj.is_active = True  # the service deactivates it, below
-        super().save_model(request, obj, form, change)
-        if deactivated:
-            org_services.account_set_active(actor=request.user, user=obj, active=False)
-        request._account_before = before
+class _AuditedWithRelations:
+    """An admin whose change is audited once its many-to-many fields (groups,
+    permissions) are saved too: `snapshot(obj)` before and after, `admin.<noun>.*`."""
+
+    noun = ""
+
+    @staticmethod
+    def snapshot(obj) -> dict:
+        raise NotImplementedError
+
+    def remember_before(self, request, obj, change) -> None:
+        request._audit_before = self.snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         record_event(
             actor=request.user,
-            verb=f"admin.user.{'update' if change else 'create'}",
+            verb=f"admin.{self.noun}.{'update' if change else 'create'}",
             target=form.instance,
-            before=getattr(request, "_account_before", None),
-            after=_account_snapshot(form.instance),
+            before=getattr(request, "_audit_before", None),
+            after=self.snapshot(form.instance),
         )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# People and role groups are never deleted either: deactivate a user instead, so their
+# audit trail and the tasks they did keep pointing at them. Every change is audited, its
+# groups included; a deactivation goes through the account service (the tasks the
+# account claimed go back to the queue).
+class KeepUserAdmin(_AuditedWithRelations, UserAdmin):
+    noun = "user"
+    snapshot = staticmethod(_account_snapshot)
+
+    def save_model(self, request, obj, form, change):
+        self.remember_before(request, obj, change)
+        deactivated = change and request._audit_before["is_active"] and not obj.is_active
+        if deactivated:
+            obj.is_active = True  # the service deactivates it, below
+        super().save_model(request, obj, form, change)
+        if deactivated:
+            org_services.account_set_active(actor=request.user, user=obj, active=False)
 
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
@@ -222,27 +241,17 @@ class KeepUserAdmin(UserAdmin):
             )
         return response
 
-    def has_delete_permission(self, request, obj=None):
-        return False
 
+class KeepGroupAdmin(_AuditedWithRelations, GroupAdmin):
+    noun = "group"
 
-class KeepGroupAdmin(GroupAdmin):
+    @staticmethod
+    def snapshot(obj) -> dict:
+        return _group_snapshot(obj)
+
     def save_model(self, request, obj, form, change):
-        request._group_before = _group_snapshot(Group.objects.get(pk=obj.pk)) if change else None
+        self.remember_before(request, obj, change)
         super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        record_event(
-            actor=request.user,
-            verb=f"admin.group.{'update' if change else 'create'}",
-            target=form.instance,
-            before=getattr(request, "_group_before", None),
-            after=_group_snapshot(form.instance),
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _group_snapshot(group) -> dict:

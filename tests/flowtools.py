@@ -152,14 +152,21 @@ def confirmed(client, liaison, dispatch):
     return dispatch
 
 
-def at_attendance(client, world, staff, klass):
-    """A dispatch of cadre A waiting for the school's registrar (rita)."""
+def acknowledged(client, world, staff, klass):
+    """Cadre A named, confirmed (lily) and acknowledged (dave) through their task pages,
+    the class not begun: the process, its attendance task waiting for the school."""
     issue_roll_call(client, world, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
     client.force_login(staff.lily)
-    act(client, open_task(process, "confirm"), {"action": "confirm"})
+    assert act(client, open_task(process, "confirm"), {"action": "confirm"}).status_code == 302
     client.force_login(world.dave)
-    act(client, open_task(process, "acknowledge"), {"confirm": "on"})
+    assert act(client, open_task(process, "acknowledge"), {"confirm": "on"}).status_code == 302
+    return process
+
+
+def at_attendance(client, world, staff, klass):
+    """A dispatch of cadre A waiting for the school's registrar (rita), its class begun."""
+    process = acknowledged(client, world, staff, klass)
     start_class(klass)
     return process
 

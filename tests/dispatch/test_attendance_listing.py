@@ -11,20 +11,10 @@ from django.utils import timezone
 
 from dispatch.models import TrainingClass
 from dispatch.services import training_class_save
-from tests.flowtools import act, named, open_task, task_url
+from tests.flowtools import acknowledged, open_task, task_url
 from workflow.mytasks import held_tasks, open_tasks
 
 pytestmark = pytest.mark.klass(name="全市专题培训班", credit_hours=40)
-
-
-def acknowledged(client, world, staff, klass):
-    """Cadre A named, confirmed and acknowledged: the school's attendance task."""
-    _dispatch, process = named(client, world, klass, world.cadre_a)
-    client.force_login(staff.lily)
-    assert act(client, open_task(process, "confirm"), {"action": "confirm"}).status_code == 302
-    client.force_login(world.dave)
-    assert act(client, open_task(process, "acknowledge"), {"confirm": "on"}).status_code == 302
-    return open_task(process, "record_attendance")
 
 
 def _day(day) -> str:
@@ -32,7 +22,7 @@ def _day(day) -> str:
 
 
 def test_attendance_is_listed_from_the_class_first_day(world, staff, klass, client):
-    task = acknowledged(client, world, staff, klass)
+    task = open_task(acknowledged(client, world, staff, klass), "record_attendance")
     assert klass.start_date > timezone.localdate()
     assert task.pk in [t.pk for t in held_tasks(world.rita)]  # in the school's queue
     assert task.pk not in [t.pk for t in open_tasks(world.rita)]  # but not listed yet
@@ -56,7 +46,7 @@ def test_attendance_is_listed_from_the_class_first_day(world, staff, klass, clie
 def test_a_class_moved_earlier_lists_its_attendance_from_its_new_first_day(
     world, staff, klass, client
 ):
-    task = acknowledged(client, world, staff, klass)
+    task = open_task(acknowledged(client, world, staff, klass), "record_attendance")
     today = timezone.localdate()
     moved = TrainingClass.objects.get(pk=klass.pk)
     moved.report_date = moved.start_date = today

@@ -26,7 +26,7 @@ from imports.kinds import Action
 from org.models import UnitKind
 from tests.dispatch.import_kit import commit
 from tests.factories import unit, user
-from tests.flowtools import act, named, open_task, process_of, request, task_url
+from tests.flowtools import acknowledged, act, named, open_task, process_of, request, task_url
 from workflow.mytasks import held_tasks, open_tasks
 
 pytestmark = pytest.mark.klass(name="全市专题培训班", credit_hours=40)
@@ -252,11 +252,7 @@ def college(world):
 
 def awaiting_attendance(client, world, staff, klass):
     """Cadre A named, confirmed and acknowledged: the registrar's attendance task."""
-    dispatch, process = named(client, world, klass, world.cadre_a)
-    client.force_login(staff.lily)
-    assert act(client, open_task(process, "confirm"), {"action": "confirm"}).status_code == 302
-    client.force_login(world.dave)
-    assert act(client, open_task(process, "acknowledge"), {"confirm": "on"}).status_code == 302
+    process = acknowledged(client, world, staff, klass)
     return process, open_task(process, "record_attendance")
 
 

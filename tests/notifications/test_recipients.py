@@ -145,7 +145,8 @@ def test_a_silent_unit_is_reminded_to_nominate_then_escalated_to_the_dispatchers
 # --- who hears each dispatch event, exactly -------------------------------------------
 
 
-def test_the_decision_goes_to_the_requester_and_the_trainee(world, staff, klass, client):
+def leave_approved(client, world, staff, klass):
+    """Lily asks leave for cadre A; his head and managing department approve it."""
     _dispatch, process = named(client, world, klass, world.cadre_a)
     approval, approval_process = ask_leave(client, staff.lily, process)
     client.force_login(world.alice)
@@ -153,6 +154,11 @@ def test_the_decision_goes_to_the_requester_and_the_trainee(world, staff, klass,
     client.force_login(staff.oscar)
     act(client, open_task(approval_process, "managing_review"), {"decision": "approved"})
     approval.refresh_from_db()
+    return approval
+
+
+def test_the_decision_goes_to_the_requester_and_the_trainee(world, staff, klass, client):
+    approval = leave_approved(client, world, staff, klass)
     assert approval.status == "approved"
     assert notified("decision_made") == {"lily", "dave"}
     trainee = Notification.objects.get(event="decision_made", recipient=world.dave)
@@ -164,12 +170,7 @@ def test_an_inactive_account_hears_nothing(world, staff, klass, client):
     makeup it owes): nobody could sign in to read it; the unit's liaison hears both."""
     world.dave.is_active = False
     world.dave.save(update_fields=["is_active"])
-    _dispatch, process = named(client, world, klass, world.cadre_a)
-    approval, approval_process = ask_leave(client, staff.lily, process)
-    client.force_login(world.alice)
-    act(client, open_task(approval_process, "head_review"), {"decision": "approved"})
-    client.force_login(staff.oscar)
-    act(client, open_task(approval_process, "managing_review"), {"decision": "approved"})
+    assert leave_approved(client, world, staff, klass).status == "approved"
     assert notified("decision_made") == {"lily"}
     assert notified("makeup_owed") == {"lily"}
     assert not Notification.objects.filter(recipient=world.dave).exists()

@@ -3,7 +3,7 @@ hash), a deactivation there hands the account's claimed tasks back to the queue 
 account service does, and Viewflow's own process and task admin only shows."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
@@ -91,3 +91,17 @@ def test_viewflows_process_and_task_admin_only_show(world, staff, klass, client)
     assert response.status_code in (403, 404)
     process.refresh_from_db()
     assert process.status == "NEW"
+
+
+def test_an_admin_change_of_a_groups_permissions_is_audited(world, client):
+    _root(client)
+    group = Group.objects.create(name="role:extra")
+    permission = Permission.objects.get(codename="issue_dispatch")
+    response = client.post(
+        f"/admin/auth/group/{group.pk}/change/",
+        {"name": "role:extra", "permissions": [permission.pk]},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(verb="admin.group.update", target_id=str(group.pk))
+    assert event.before["permissions"] == []
+    assert event.after["permissions"] == ["org.issue_dispatch"]
