@@ -348,8 +348,12 @@ def makeups_told_together():
 
 def _tell_owed_together(makeups) -> None:
     by_liaison: dict = {}
+    liaisons_of: dict = {}  # one query per unit, not per makeup
     for makeup in makeups:
-        for liaison in liaisons(makeup.source.unit):
+        unit = makeup.source.unit
+        if unit.pk not in liaisons_of:
+            liaisons_of[unit.pk] = liaisons(unit)
+        for liaison in liaisons_of[unit.pk]:
             by_liaison.setdefault(liaison, []).append(makeup)
         user = makeup.source.cadre.user
         if user is not None:
