@@ -51,8 +51,9 @@ def waiting(request, step):
     )
 
 
-def decided(request):
-    """The request is settled: the person who asked, with the deciding reason if any —
+def decided(request, *, also: dict | None = None):
+    """The request is settled: the person who asked, with the deciding reason if any and
+    what the subject's domain made of it (`also`, see `approvals.signals`) —
     unless they asked about themselves (a trainee's own request at 签收, a cadre's hour
     recognition): the approval's page is not theirs to open, and their domain tells them
     as the cadre, linked to their training record (`decided_to_cadre`,
@@ -69,6 +70,7 @@ def decided(request):
             **_context(request),
             "decision": request.get_status_display(),
             "comment": deciding_comment(request),
+            **(also or {}),
         },
         url=process_url(request),
     )

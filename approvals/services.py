@@ -245,8 +245,13 @@ def request_settle(*, request: ApprovalRequest) -> ApprovalRequest:
         before=before,
         after=snapshot(request),
     )
-    notices.decided(request)
-    decision_made.send(sender=ApprovalRequest, request=request)
+    # The subject's domain acts first (a dispatch deferred, a makeup owed); what it
+    # answers goes into the requester's message.
+    also: dict = {}
+    for _receiver, answer in decision_made.send(sender=ApprovalRequest, request=request):
+        if isinstance(answer, dict):
+            also.update(answer)
+    notices.decided(request, also=also)
     return request
 
 

@@ -385,9 +385,10 @@ def _tell_owed_together(makeups) -> None:
     )
 
 
-def makeup_owed(makeup):
+def makeup_owed(makeup, *, told=()):
     """The unit's liaisons and the trainee hear of a makeup owed (inside
-    `makeups_told_together`, when it ends, with the others owed there)."""
+    `makeups_told_together`, when it ends, with the others owed there) — but those in
+    `told`, whose message on the same event says it (a leave's decision)."""
     batch = _told_together.get()
     if batch is not None:
         batch.append(makeup)
@@ -396,7 +397,7 @@ def makeup_owed(makeup):
     recipients = liaisons(dispatch.unit)
     if dispatch.cadre.user_id and dispatch.cadre.user not in recipients:
         recipients.append(dispatch.cadre.user)
-    _makeup_owed_to(makeup, recipients)
+    _makeup_owed_to(makeup, [user for user in recipients if user not in told])
 
 
 def _makeup_owed_to(makeup, recipients) -> None:
@@ -449,9 +450,23 @@ def attendance_corrected(
     )
 
 
-def decision_to_trainee(dispatch, request):
+def makeup_of_decision(dispatch, request) -> dict:
+    """What a decision's messages also say: the makeup an approved leave or deferral
+    made owed (`services.dispatch_request_decided`), and by when — told there rather
+    than in a message of its own to whoever hears the decision."""
+    from approvals.models import RequestStatus
+    from dispatch.models import Makeup
+
+    if request.status != RequestStatus.APPROVED:
+        return {}
+    makeup = Makeup.objects.filter(source=dispatch).first()
+    return {"makeup_due": makeup.due_date} if makeup is not None else {}
+
+
+def decision_to_trainee(dispatch, request, *, also: dict | None = None):
     """The trainee hears the decision on a request about them (made by the liaison, or by
-    themselves at 签收), with the deciding reason, linked to their training record."""
+    themselves at 签收), with the deciding reason and the makeup it made owed (`also`,
+    `makeup_of_decision`), linked to their training record."""
     from approvals.notices import deciding_comment
 
     user = dispatch.cadre.user
@@ -467,6 +482,7 @@ def decision_to_trainee(dispatch, request):
             "decision": request.get_status_display(),
             "comment": deciding_comment(request),
             "class_name": dispatch.training_class.name,
+            **(also or {}),
         },
         url=record_url(dispatch.cadre_id),
     )

@@ -20,7 +20,7 @@ from dispatch import acknowledgement, services
 from dispatch.flows import DispatchFlow
 from dispatch.flows.dispatch import class_dated_timers, class_processes, institution_steps
 from dispatch.models import Dispatch, DispatchStatus
-from dispatch.notices import decision_to_trainee
+from dispatch.notices import decision_to_trainee, makeup_of_decision
 from dispatch.services.classes import (
     NOTICE_FIELDS,
     class_notices_reissue,
@@ -45,15 +45,19 @@ RELEASE_CLASS_MOVED = "class_moved"
 
 
 def on_decision_made(sender, request, **kwargs):
-    """Resume the DispatchFlow that waits for this leave, deferral or exemption request."""
+    """Resume the DispatchFlow that waits for this leave, deferral or exemption request;
+    the trainee hears the decision, and the requester's message (returned,
+    `approvals.signals`) says, as theirs, the makeup it made owed."""
     subject = request.subject
     if not isinstance(subject, Dispatch):
-        return
+        return None
     process = processes_of(subject, DispatchFlow).filter(status=PROCESS.NEW).first()
     task = open_task(process, "await_decision") if process else None
     if task is not None:
         DispatchFlow.await_decision.run(task, request=request)
-    decision_to_trainee(subject, request)
+    also = makeup_of_decision(subject, request)
+    decision_to_trainee(subject, request, also=also)
+    return also
 
 
 def on_notice_acknowledged(sender, notification, user, **kwargs):

@@ -150,12 +150,14 @@ def class_hour_fields(dispatch, hours) -> dict:
     }
 
 
-def makeup_owe(*, actor, dispatch, reason: str) -> Makeup:
+def makeup_owe(*, actor, dispatch, reason: str, told=()) -> Makeup:
+    """Owe a makeup for `dispatch` and tell the unit's liaisons and the trainee — all but
+    those in `told`, whose message about the same event already says it."""
     makeup = Makeup.objects.create(
         cadre=dispatch.cadre, source=dispatch, reason=reason, due_date=makeup_due_date()
     )
     record_event(actor=actor, verb="makeup.owe", target=makeup, after=snapshot(makeup))
-    notices.makeup_owed(makeup)
+    notices.makeup_owed(makeup, told=told)
     return makeup
 
 
@@ -207,7 +209,10 @@ def dispatch_request_decided(*, dispatch, approved: bool) -> Dispatch:
         **voided,
     )
     if dispatch.kind != DispatchKind.MAKEUP:  # a makeup's own flow handles it
-        makeup_owe(actor=None, dispatch=dispatch, reason=dispatch.request_kind)
+        # Whoever asked, and the trainee, hear of the makeup in the decision's message
+        # (`receivers.on_decision_made`); the unit's other liaisons in their own.
+        told = [u for u in (dispatch.requested_by, dispatch.cadre.user) if u is not None]
+        makeup_owe(actor=None, dispatch=dispatch, reason=dispatch.request_kind, told=told)
     return dispatch
 
 

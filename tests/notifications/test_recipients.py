@@ -165,14 +165,51 @@ def test_the_decision_goes_to_the_requester_and_the_trainee(world, staff, klass,
     assert "王堃" in trainee.title and "已同意" in trainee.title
 
 
+def test_an_approved_leave_is_one_message_to_each_who_hears_of_it(world, staff, klass, client):
+    """The leave approved owes a makeup: the liaison who asked and the trainee hear both
+    in ONE message each (the decision, saying the makeup and its due date); the unit's
+    other liaison, who asked nothing, hears of the makeup alone."""
+    lena = user("lena", "unit_liaison", world.a)
+    before = set(Notification.objects.values_list("pk", flat=True))
+    assert leave_approved(client, world, staff, klass).status == "approved"
+    makeup = Dispatch.objects.get(cadre=world.cadre_a).makeup
+    new = Notification.objects.exclude(pk__in=before)
+    for who in ("lily", "dave"):
+        [message] = new.filter(recipient__username=who, event__in=["decision_made", "makeup_owed"])
+        assert message.event == "decision_made"
+        assert "须参加补训" in message.body
+        assert f"{makeup.due_date.year}年{makeup.due_date.month}月{makeup.due_date.day}日" in (
+            message.body
+        )
+    [owed] = new.filter(event="makeup_owed")
+    assert owed.recipient == lena and "王堃" in owed.body
+
+
+def test_a_refused_leave_says_no_makeup(world, staff, klass, client):
+    _dispatch, process = named(client, world, klass, world.cadre_a)
+    approval, approval_process = ask_leave(client, staff.lily, process)
+    client.force_login(world.alice)
+    act(
+        client,
+        open_task(approval_process, "head_review"),
+        {"decision": "rejected", "comment": "工作再安排"},
+    )
+    approval.refresh_from_db()
+    assert approval.status == "rejected"
+    assert notified("decision_made") == {"lily", "dave"}
+    assert not Notification.objects.filter(event="makeup_owed").exists()
+    assert not Notification.objects.filter(body__contains="须参加补训").exists()
+
+
 def test_an_inactive_account_hears_nothing(world, staff, klass, client):
     """A trainee whose account was deactivated gets no message on the decision (nor the
-    makeup it owes): nobody could sign in to read it; the unit's liaison hears both."""
+    makeup it owes): nobody could sign in to read it; the liaison who asked hears both,
+    in the decision's message."""
     world.dave.is_active = False
     world.dave.save(update_fields=["is_active"])
     assert leave_approved(client, world, staff, klass).status == "approved"
     assert notified("decision_made") == {"lily"}
-    assert notified("makeup_owed") == {"lily"}
+    assert "须参加补训" in Notification.objects.get(event="decision_made").body
     assert not Notification.objects.filter(recipient=world.dave).exists()
 
 
