@@ -305,7 +305,7 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
     def remind(self, activation, node_name):
         step = self._step(activation, node_name)
         if step.decision == Decision.PENDING:
-            services.step_remind(step=step)
+            services.steps_remind(step=step)
 
     def escalate(self, activation, node_name):
         step = self._step(activation, node_name)

@@ -102,6 +102,9 @@ class ApprovalStep(models.Model):
     # empty until then (an organization department's step while the head decides).
     due_at = models.DateTimeField(_("decide by"), null=True, blank=True)
     escalated = models.BooleanField(_("escalated"), default=False)
+    # When whoever may take the step was reminded of it (`services.steps_remind`): each
+    # step's reminder goes out once, in one message with the others due at that moment.
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("approval step")

@@ -2,14 +2,18 @@
 (`org.selectors.users_reaching`) and who may decide it (`approvals.policy.may_decide`)."""
 
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from approvals import policy
 from approvals.models import Decision
+from core.formatting import format_date
+from core.i18n import in_site_language
 from notifications.models import Event
 from notifications.reminders import offsets, reminder_due
-from notifications.services import notify
+from notifications.services import Entry, notify, notify_each
 from org.roles import ESCALATION_PERMISSION
 from org.selectors import users_reaching
 from workflow import links, registry
@@ -119,25 +123,66 @@ def _opened_at(step):
     return max(filter(None, (step.request.created_at, earlier)))
 
 
-def reminder(step):
-    """The decision is due soon: everyone who may take the step (as `waiting`). The key
-    names the reminder slot (3 or 1 days before the step's own due moment), so each goes
-    out once; a slot that came before the step's window opened is not sent."""
-    request = step.request
-    slot = reminder_due(step.due_at, since=_opened_at(step)) if step.due_at else None
-    if slot is None and offsets():
-        return  # past due, or every slot came before the step's window opened
-    notify(
+def reminders(steps, *, key: str) -> None:
+    """Decisions due soon (`services.steps_remind`): everyone who may take one of `steps`
+    (as `waiting`) gets ONE message naming all of theirs — the request alone, linked to
+    its page, when there is one; else how many, each on its own line with its due
+    moment, linked to 我的待办. A step whose every reminder slot (3 or 1 days before
+    its due moment) came before its window opened is left out: its own message on
+    opening said as much."""
+    now = timezone.now()
+    mine: dict = {}
+    holders_of: dict = {}  # one reach query per (permission, scope), not per step
+    for step in steps:
+        slot = reminder_due(step.due_at, now, since=_opened_at(step))
+        if slot is None and offsets():
+            continue
+        scope_key = (step.permission, step.scope_type_id, step.scope_id)
+        if scope_key not in holders_of:
+            holders_of[scope_key] = holders(step.permission, step.scope)
+        for user in holders_of[scope_key]:
+            if policy.may_decide(user, step):
+                mine.setdefault(user, []).append((step, slot))
+    notify_each(
         event=Event.REMINDER,
-        recipients=deciding(step.permission, step),
-        key=f"approval:{request.pk}:step:{step.pk}:{slot.key_suffix if slot else 'due'}",
-        context={
-            "subject": request.title,
-            "due": timezone.localtime(step.due_at) if step.due_at else "",
-            "days_left": slot.offset_days if slot else 0,
-        },
-        url=process_url(request),
+        entries=[
+            _reminder_entry(user, sorted(due, key=_soonest), key) for user, due in mine.items()
+        ],
     )
+
+
+def _soonest(pair):
+    return (pair[0].due_at, pair[0].pk)
+
+
+@in_site_language
+def _reminder_entry(user, due, key) -> Entry:
+    first, slot = due[0]
+    context = {
+        "due": timezone.localtime(first.due_at),
+        "days_left": slot.offset_days if slot else 0,
+    }
+    if len(due) == 1:
+        context["subject"] = first.request.title
+        return Entry(user, key, context, process_url(first.request))
+    context["subject"] = ngettext("%(count)d approval", "%(count)d approvals", len(due)) % {
+        "count": len(due)
+    }
+    # Each on its line, with its due moment where they differ (the first line's is the
+    # message's own).
+    same_due = len({step.due_at for step, _slot in due}) == 1
+    context["lines"] = [
+        _("%(subject)s (%(authority)s)") % {"subject": step.request.title, "authority": step.label}
+        if same_due
+        else _("%(subject)s (%(authority)s), due %(due)s")
+        % {
+            "subject": step.request.title,
+            "authority": step.label,
+            "due": format_date(timezone.localtime(step.due_at), "DATETIME_FORMAT"),
+        }
+        for step, _slot in due
+    ]
+    return Entry(user, key, context, reverse("task_list"))
 
 
 def escalated(step):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -317,11 +317,49 @@ def takes_part(user, request) -> bool:
     )
 
 
+#: at most this many steps' reminders go out in one batch (the rest with the next timer)
+REMIND_BATCH = 500
+
+
 @transaction.atomic
-def step_remind(*, step: ApprovalStep) -> None:
-    """The decision is due soon and still pending: remind whoever may take the step."""
-    record_event(actor=None, verb="approval.remind", target=step.request, note=step.label)
-    notices.reminder(step)
+def steps_remind(*, step: ApprovalStep) -> int:
+    """`step`'s reminder is due (its flow's timer fired): remind whoever may take it —
+    and, in the same message, of every other pending step whose reminder is due by now
+    and was not sent yet, so that a head with six leave requests due tomorrow gets one
+    reminder naming six, not six (`notices.reminders`). Each step is reminded once (its
+    `reminded_at`); two timers firing at once never remind one step twice (the steps
+    are claimed under row locks, skipping those another batch holds). Returns how many
+    steps this batch reminded."""
+    now = timezone.now()
+    soon = now + timedelta(hours=settings.XUNDIAO_REMINDER_BEFORE_HOURS)
+    latest = ApprovalStep.objects.filter(request=OuterRef("request")).order_by("-round")
+    pending = (
+        ApprovalStep.objects.filter(
+            decision=Decision.PENDING,
+            request__status=RequestStatus.PENDING,
+            reminded_at__isnull=True,
+            due_at__gt=now,
+        )
+        .alias(latest_round=Subquery(latest.values("round")[:1]))
+        .filter(round=F("latest_round"))  # a step of a round sent back is not waiting
+        .select_related("request", "scope_type")
+        .select_for_update(skip_locked=True, of=("self",))
+    )
+    lead = list(pending.filter(pk=step.pk))
+    if not lead:
+        return 0  # decided, reminded by an earlier batch, or being reminded right now
+    others = pending.filter(due_at__lte=soon).exclude(pk=step.pk).order_by("due_at", "pk")
+    claimed = lead + list(others[: REMIND_BATCH - 1])
+    ApprovalStep.objects.filter(pk__in=[s.pk for s in claimed]).update(reminded_at=now)
+    for claimed_step in claimed:
+        record_event(
+            actor=None,
+            verb="approval.remind",
+            target=claimed_step.request,
+            note=claimed_step.label,
+        )
+    notices.reminders(claimed, key=f"approval:reminders:{step.pk}")
+    return len(claimed)
 
 
 @transaction.atomic

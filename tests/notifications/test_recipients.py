@@ -81,7 +81,8 @@ def test_a_dual_managed_approval_reminds_both_departments_in_parallel(world, sta
     client.force_login(world.charlie)
     act(client, open_task(approval_process, "head_review"), {"decision": "approved"})
     fire_at(approval.due_at - dt.timedelta(hours=6))
-    assert notified("reminder", key__startswith=f"approval:{approval.pk}:") == {"olga", "oscar"}
+    assert notified("reminder", key__startswith="approval:reminders:") == {"olga", "oscar"}
+    assert Notification.objects.filter(event="reminder").count() == 2
     fire_at(approval.due_at + dt.timedelta(hours=1))
     # Escalation: whoever holds the dispatcher's permission over each department's scope.
     assert notified("escalation", key__startswith=f"approval:{approval.pk}:") == {"bob", "carol"}
