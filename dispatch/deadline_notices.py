@@ -10,9 +10,11 @@ acknowledge by its name: the trainee's 入学通知, or 补训通知 for a makeu
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.formatting import format_date
 from core.i18n import in_site_language
 from dispatch import grouped_notices
 from dispatch.notices import (
@@ -30,7 +32,7 @@ from dispatch.step_subjects import overdue_step_subject, step_subject, trainee_a
 from notifications.models import Event
 from notifications.reminders import offsets as reminder_offsets
 from notifications.reminders import reminder_due
-from notifications.services import notify
+from notifications.services import Entry, notify, notify_each
 
 
 def _notice_issued_at(dispatch):
@@ -216,23 +218,93 @@ def _acknowledgements_on_behalf(roll_call, now, slot):
     return due
 
 
+def _scheduled_classes(makeups) -> dict[int, str]:
+    """{makeup pk: the class it is scheduled into, its latest not cancelled} (a query)."""
+    from dispatch.models import Dispatch
+
+    scheduled = (
+        Dispatch.objects.filter(makes_up__in=[m.pk for m in makeups])
+        .exclude(status="cancelled")
+        .select_related("training_class")
+        .order_by("id")
+    )
+    return {d.makes_up_id: d.training_class.name for d in scheduled}
+
+
+def makeups_escalated(makeups):
+    """Makeups past their due date escalated together (`services.makeup_escalate`): each
+    dispatcher of a cadre's managing department, and each head and liaison of the unit a
+    makeup is counted against, hears of all of theirs in ONE message — of one makeup as
+    `makeup_escalated` says it, of several as a count and a line each (a dispatcher who
+    is also the unit's liaison, once, as a dispatcher)."""
+    if len(makeups) == 1:
+        makeup_escalated(makeups[0])
+        return
+    scheduled = _scheduled_classes(makeups)
+    to_department: dict = {}
+    to_unit: dict = {}
+    department_people: dict = {}  # one query per department and per unit, not per makeup
+    unit_people: dict = {}
+    for makeup in makeups:
+        department = makeup.cadre.managing_org_department
+        if department.pk not in department_people:
+            department_people[department.pk] = dispatchers(department)
+        for user in department_people[department.pk]:
+            to_department.setdefault(user, []).append(makeup)
+        unit = makeup.source.unit
+        if unit.pk not in unit_people:
+            unit_people[unit.pk] = list({u.pk: u for u in heads(unit) + liaisons(unit)}.values())
+        for user in unit_people[unit.pk]:
+            if user not in department_people[department.pk]:
+                to_unit.setdefault(user, []).append(makeup)
+    key = f"makeup:escalated:{makeups[0].pk}"
+    notify_each(
+        event=Event.ESCALATION,
+        template="notifications/events/makeups_escalated.txt",
+        entries=[
+            *(
+                _several_escalated(u, f"{key}:department", m, scheduled, reverse("task_list"))
+                for u, m in to_department.items()
+            ),
+            *(
+                _several_escalated(u, f"{key}:unit", m, scheduled, reverse("dispatch_list"))
+                for u, m in to_unit.items()
+            ),
+        ],
+    )
+
+
+@in_site_language
+def _several_escalated(user, key, makeups, scheduled, list_url) -> Entry:
+    lines = []
+    for makeup in makeups:
+        line = _("%(cadre_name)s (%(unit_name)s): %(class_name)s, due %(due)s") % {
+            "cadre_name": makeup.cadre.name,
+            "unit_name": makeup.source.unit.name,
+            "class_name": makeup.source.training_class.name,
+            "due": format_date(makeup.due_date),
+        }
+        if makeup.pk in scheduled:
+            line += _("; scheduled: %(makeup_class)s") % {"makeup_class": scheduled[makeup.pk]}
+        lines.append(line)
+    if len(makeups) == 1:
+        makeup = makeups[0]
+        url = process_urls([makeup]).get(makeup.pk) if key.endswith(":department") else None
+        list_url = url or record_url(makeup.cadre_id)
+    return Entry(user, key, {"count": len(makeups), "lines": lines}, list_url)
+
+
 def makeup_escalated(makeup):
     """A makeup past its due date and not attended: the dispatchers of the cadre's managing
     department (who schedule it) and the heads and liaisons of the unit it is counted
     against; it will be named in the next circular."""
     dispatch = makeup.source
-    scheduled = (
-        makeup.makeup_dispatches.exclude(status="cancelled")
-        .select_related("training_class")
-        .order_by("-id")
-        .first()
-    )
     context = {
         "subject": _makeup_subject(makeup),
         "cadre_name": makeup.cadre.name,
         "unit_name": dispatch.unit.name,
         "class_name": dispatch.training_class.name,
-        "makeup_class": scheduled.training_class.name if scheduled else "",
+        "makeup_class": _scheduled_classes([makeup]).get(makeup.pk, ""),
         "due": makeup.due_date,
     }
     notify(

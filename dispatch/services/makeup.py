@@ -113,21 +113,37 @@ def makeup_outcome(*, dispatch) -> Makeup:
     return change(actor=None, instance=makeup, verb="makeup.reopen", status=MakeupStatus.OWED)
 
 
+#: at most this many makeups escalated in one batch (the rest by the next timer or sweep)
+ESCALATE_BATCH = 500
+
+
 @transaction.atomic
 def makeup_escalate(*, makeup) -> Makeup:
     """Past its due date and not yet attended (owed, or scheduled into a class not yet
     attended): escalated once, the dispatchers and the unit told, and named in the next
-    circular. Escalating again, or a makeup attended or cancelled, changes nothing."""
-    makeup = (
-        Makeup.objects.select_for_update(of=("self",))
+    circular. Escalating again, or a makeup attended or cancelled, changes nothing.
+
+    Escalated with it: every other makeup already past its due date and not escalated
+    (a roster's absences fall due together), so that each dispatcher and each unit's
+    heads and liaisons hear of all of theirs in ONE message
+    (`deadline_notices.makeups_escalated`). The makeups are claimed under row locks that
+    skip those another batch holds: two timers firing at once never escalate one twice.
+    """
+    claimable = (
+        Makeup.objects.filter(escalated=False)
+        .exclude(status__in=SETTLED_MAKEUP_STATUSES)
         .select_related("cadre__managing_org_department__jurisdiction", "source__unit")
-        .get(pk=makeup.pk)
+        .select_for_update(skip_locked=True, of=("self",))
     )
-    if makeup.escalated or makeup.status in SETTLED_MAKEUP_STATUSES:
-        return makeup
-    change(actor=None, instance=makeup, verb="makeup.escalate", escalated=True)
-    deadline_notices.makeup_escalated(makeup)
-    return makeup
+    lead = list(claimable.filter(pk=makeup.pk))
+    if not lead:
+        return Makeup.objects.get(pk=makeup.pk)
+    others = claimable.filter(due_date__lt=timezone.localdate()).exclude(pk=makeup.pk)
+    batch = lead + list(others.order_by("due_date", "pk")[: ESCALATE_BATCH - 1])
+    for overdue in batch:
+        change(actor=None, instance=overdue, verb="makeup.escalate", escalated=True)
+    deadline_notices.makeups_escalated(batch)
+    return batch[0]
 
 
 def overdue_unescalated_makeups(today: dt.date | None = None):
