@@ -309,8 +309,12 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
 
     def escalate(self, activation, node_name):
         step = self._step(activation, node_name)
-        if services.step_escalate(step=step):
-            # The dispatchers may take it too; those who could take it still may.
+        services.steps_escalate(step=step)
+        step.refresh_from_db(fields=["escalated"])
+        if step.escalated and step.decision == Decision.PENDING:
+            # Escalated now, or by the batch another step's timer led (which told the
+            # dispatchers): its own timer hands the task on. The dispatchers may take it
+            # too; those who could take it still may.
             retarget_open_tasks(
                 activation.process,
                 getattr(type(self), node_name),

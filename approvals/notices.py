@@ -185,24 +185,60 @@ def _reminder_entry(user, due, key) -> Entry:
     return Entry(user, key, context, reverse("task_list"))
 
 
-def escalated(step):
-    """Overdue: whoever may take the step by the escalation (the dispatchers of its scope,
-    of its own department for an organization department's step, who are not recused)
-    — or, when none may, whoever may still take it, so that the message always reaches
-    someone who can act (the dispatcher who made the request is recused; the unit's
-    heads still decide it). Each step's escalation is its own event, one message per
-    recipient, naming the step's authority (which department's decision is overdue)."""
-    request = step.request
-    notify(
+def escalations(steps, *, key: str) -> None:
+    """Overdue (`services.steps_escalate`): whoever may take each step by the escalation
+    (the dispatchers of its scope, of its own department for an organization
+    department's step, who are not recused) — or, when none may, whoever may still take
+    it, so that the message always reaches someone who can act (the dispatcher who made
+    the request is recused; the unit's heads still decide it). Each gets ONE message: of
+    one step as it always read, naming its authority (which department's decision is
+    overdue), linked to its page; of several, how many and a line each, linked to
+    我的待办."""
+    mine: dict = {}
+    for step in steps:
+        for user in deciding(ESCALATION_PERMISSION, step) or deciding(step.permission, step):
+            mine.setdefault(user, []).append(step)
+    notify_each(
         event=Event.ESCALATION,
-        recipients=deciding(ESCALATION_PERMISSION, step) or deciding(step.permission, step),
-        key=f"approval:{request.pk}:step:{step.pk}:escalated",
-        context={
+        entries=[_escalation_entry(user, overdue, key) for user, overdue in mine.items()],
+    )
+
+
+@in_site_language
+def _escalation_entry(user, steps, key) -> Entry:
+    if len(steps) > 1:
+        return Entry(
+            user,
+            key,
+            {
+                "subject": ngettext("%(count)d approval", "%(count)d approvals", len(steps))
+                % {"count": len(steps)},
+                "lines": [
+                    _("%(subject)s (%(authority)s), due %(due)s")
+                    % {
+                        "subject": step.request.title,
+                        "authority": step.label,
+                        "due": format_date(timezone.localtime(step.due_at), "DATETIME_FORMAT"),
+                    }
+                    if step.due_at
+                    else _("%(subject)s (%(authority)s)")
+                    % {"subject": step.request.title, "authority": step.label}
+                    for step in steps
+                ],
+            },
+            reverse("task_list"),
+        )
+    [step] = steps
+    request = step.request
+    return Entry(
+        user,
+        f"approval:{request.pk}:step:{step.pk}:escalated",
+        {
             "subject": _("%(subject)s (%(authority)s)")
             % {"subject": request.title, "authority": step.label},
             "cadre_name": request.context.get("cadre_name", ""),
             "unit_name": request.context.get("unit_name", ""),
             "due": timezone.localtime(step.due_at) if step.due_at else "",
         },
-        url=process_url(request),
+        process_url(request),
     )

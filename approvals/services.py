@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -317,8 +317,33 @@ def takes_part(user, request) -> bool:
     )
 
 
-#: at most this many steps' reminders go out in one batch (the rest with the next timer)
-REMIND_BATCH = 500
+#: at most this many steps are reminded, or escalated, in one batch (the rest with the
+#: next timer)
+BATCH = 500
+
+
+def _waiting_steps(**filters):
+    """Pending steps of their request's current round (a step of a round sent back waits
+    for nothing), the request still pending, claimed under row locks that skip the
+    steps another batch holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL)."""
+    latest = ApprovalStep.objects.filter(request=OuterRef("request")).order_by("-round")
+    return (
+        ApprovalStep.objects.filter(
+            decision=Decision.PENDING, request__status=RequestStatus.PENDING, **filters
+        )
+        .alias(latest_round=Subquery(latest.values("round")[:1]))
+        .filter(round=F("latest_round"))
+        .select_related("request", "scope_type")
+        .select_for_update(skip_locked=True, of=("self",))
+    )
+
+
+def _batch(waiting, step, others) -> list[ApprovalStep]:
+    """`step` first, if `waiting` holds it, then up to BATCH - 1 of `others`."""
+    lead = list(waiting.filter(pk=step.pk))
+    if not lead:
+        return []
+    return lead + list(others.exclude(pk=step.pk).order_by("due_at", "pk")[: BATCH - 1])
 
 
 @transaction.atomic
@@ -332,51 +357,43 @@ def steps_remind(*, step: ApprovalStep) -> int:
     steps this batch reminded."""
     now = timezone.now()
     soon = now + timedelta(hours=settings.XUNDIAO_REMINDER_BEFORE_HOURS)
-    latest = ApprovalStep.objects.filter(request=OuterRef("request")).order_by("-round")
-    pending = (
-        ApprovalStep.objects.filter(
-            decision=Decision.PENDING,
-            request__status=RequestStatus.PENDING,
-            reminded_at__isnull=True,
-            due_at__gt=now,
-        )
-        .alias(latest_round=Subquery(latest.values("round")[:1]))
-        .filter(round=F("latest_round"))  # a step of a round sent back is not waiting
-        .select_related("request", "scope_type")
-        .select_for_update(skip_locked=True, of=("self",))
-    )
-    lead = list(pending.filter(pk=step.pk))
-    if not lead:
-        return 0  # decided, reminded by an earlier batch, or being reminded right now
-    others = pending.filter(due_at__lte=soon).exclude(pk=step.pk).order_by("due_at", "pk")
-    claimed = lead + list(others[: REMIND_BATCH - 1])
+    waiting = _waiting_steps(reminded_at__isnull=True, due_at__gt=now)
+    claimed = _batch(waiting, step, waiting.filter(due_at__lte=soon))
     ApprovalStep.objects.filter(pk__in=[s.pk for s in claimed]).update(reminded_at=now)
     for claimed_step in claimed:
         record_event(
-            actor=None,
-            verb="approval.remind",
-            target=claimed_step.request,
-            note=claimed_step.label,
+            actor=None, verb="approval.remind", target=claimed_step.request, note=claimed_step.label
         )
-    notices.reminders(claimed, key=f"approval:reminders:{step.pk}")
+    if claimed:
+        notices.reminders(claimed, key=f"approval:reminders:{step.pk}")
     return len(claimed)
 
 
 @transaction.atomic
-def step_escalate(*, step: ApprovalStep) -> bool:
-    """The decision is overdue: flag the step (the flow hands the task on). Returns
-    whether it was still pending and past its due moment."""
-    step = ApprovalStep.objects.select_for_update().get(pk=step.pk)
-    if step.decision != Decision.PENDING:
-        return False
-    if step.due_at is not None and step.due_at > timezone.now():
-        # A timer of an earlier round (or of a due moved since) fired: not overdue yet.
-        return False
-    step.escalated = True
-    step.save(update_fields=["escalated"])
-    record_event(actor=None, verb="approval.escalate", target=step.request, note=step.label)
-    notices.escalated(step)
-    return True
+def steps_escalate(*, step: ApprovalStep) -> list[ApprovalStep]:
+    """The decision is overdue (its flow's timer fired): flag the step escalated, and
+    with it every other pending step past its due moment and not escalated yet, so that
+    each dispatcher hears of all of theirs in ONE message (`notices.escalations`). The
+    flow of each hands its own task on when its timer fires (the step found escalated).
+    Returns the steps this batch escalated: none when `step` was decided, escalated
+    already (or by a batch running now), or not yet overdue (a timer of an earlier
+    round, or of a due moment moved since)."""
+    now = timezone.now()
+    waiting = _waiting_steps(escalated=False)
+    lead = waiting.filter(Q(due_at__isnull=True) | Q(due_at__lte=now))
+    claimed = _batch(lead, step, waiting.filter(due_at__lte=now))
+    ApprovalStep.objects.filter(pk__in=[s.pk for s in claimed]).update(escalated=True)
+    for claimed_step in claimed:
+        claimed_step.escalated = True
+        record_event(
+            actor=None,
+            verb="approval.escalate",
+            target=claimed_step.request,
+            note=claimed_step.label,
+        )
+    if claimed:
+        notices.escalations(claimed, key=f"approval:escalations:{step.pk}")
+    return claimed
 
 
 @transaction.atomic

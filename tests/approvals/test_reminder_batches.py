@@ -1,6 +1,8 @@
 """A decision's reminder names every decision of its recipient due at that moment: a head
 with three leave requests due tomorrow gets one reminder naming three, each step is
-reminded once, and two timers firing at once never remind a step twice."""
+reminded once, and two timers firing at once never remind a step twice. Escalations
+likewise: the dispatcher hears of three overdue decisions in one message, and each task
+is handed on all the same."""
 
 import datetime as dt
 import importlib
@@ -15,8 +17,9 @@ from audit.models import AuditEvent
 from dispatch.models import Dispatch
 from notifications.models import Notification
 from tests.factories import cadre
-from tests.flowtools import fire_at, post_roll_call, process_of, request
+from tests.flowtools import fire_at, open_task, post_roll_call, process_of, request
 from tests.racing import postgresql_only, together
+from workflow.runtime import ADDED_PERMISSION
 
 
 def leave_asked(client, world, staff, klass, people):
@@ -122,3 +125,49 @@ def test_two_timers_at_once_remind_each_step_once(client, world, staff, klass, t
     bodies = "".join(Notification.objects.filter(event="reminder").values_list("body", flat=True))
     for person in three:
         assert bodies.count(f"{person.name}：请假") == 1
+
+
+def test_three_overdue_decisions_are_one_escalation(client, world, staff, klass, three):
+    steps = leave_asked(client, world, staff, klass, three)
+    due = steps[0].due_at
+    fire_at(due + dt.timedelta(minutes=5))
+    fire_at(due + dt.timedelta(hours=1))  # nothing new
+
+    [escalation] = Notification.objects.filter(event="escalation", key__startswith="approval:")
+    assert escalation.recipient == world.bob
+    assert escalation.title == "逾期督办：3 项审批"
+    for person in three:
+        assert f"{person.name}：请假（{klass.name}）（{world.a.name}负责人）" in escalation.body
+    assert escalation.url.endswith("/tasks/")
+    assert AuditEvent.objects.filter(verb="approval.escalate").count() == 3
+    for step in ApprovalStep.objects.filter(stage=1):
+        assert step.escalated and services.can_decide(world.bob, step)
+        task = open_task(process_of(step.request, "ApprovalFlow"), "head_review")
+        assert task.data[ADDED_PERMISSION] == "org.issue_dispatch"  # handed on, each
+
+
+def test_a_decision_not_yet_overdue_is_not_escalated_with_the_others(
+    client, world, staff, klass, three
+):
+    steps = leave_asked(client, world, staff, klass, three)
+    due = steps[0].due_at
+    ApprovalStep.objects.filter(pk=steps[2].pk).update(due_at=due + dt.timedelta(days=1))
+    with time_machine.travel(due + dt.timedelta(minutes=5), tick=False):
+        assert len(services.steps_escalate(step=steps[0])) == 2
+        assert services.steps_escalate(step=steps[1]) == []
+        assert services.steps_escalate(step=steps[2]) == []  # not overdue yet
+    [escalation] = Notification.objects.filter(event="escalation")
+    assert escalation.title == "逾期督办：2 项审批" and three[2].name not in escalation.body
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_escalations_at_once_escalate_each_step_once(client, world, staff, klass, three):
+    steps = leave_asked(client, world, staff, klass, three)
+    with time_machine.travel(steps[0].due_at + dt.timedelta(minutes=5), tick=False):
+        outcomes = together(
+            *(lambda step=step: len(services.steps_escalate(step=step)) for step in steps)
+        )
+    assert all(kind == "ok" for kind, _count in outcomes), outcomes
+    assert sum(count for _kind, count in outcomes) == 3
+    assert AuditEvent.objects.filter(verb="approval.escalate").count() == 3
