@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event, record_events
+from core.hooks import Readers
 from dispatch.models.classes import ClassKind
 from notifications.documents import builders, render
 from notifications.documents.context import Issuer
@@ -43,9 +44,17 @@ def issuer_of(org_department) -> Issuer:
     )
 
 
+#: (training_class) -> what the class's notice cites as its basis (依据), or "". Plans
+#: live above this app: the planning app registers the published plan the class was
+#: made from (`register_basis`).
+_bases = Readers()
+register_basis = _bases.register
+
+
 def class_info(training_class) -> dict:
     return {
         "name": training_class.name,
+        "basis": _bases.first(training_class, default=""),
         "start_date": training_class.start_date,
         "end_date": training_class.end_date,
         "report_date": training_class.report_date,

@@ -39,3 +39,8 @@ class PlanningConfig(AppConfig):
         from planning.policy import class_target_categories
 
         register_class_targets(class_target_categories)
+        # The class's notices cite the plan it was made in as their basis.
+        from dispatch.documents import register_basis
+        from planning.policy import class_basis
+
+        register_basis(class_basis)

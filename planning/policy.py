@@ -230,6 +230,32 @@ def class_waiver(training_class) -> str | None:
     return waiver
 
 
+def class_basis(training_class) -> str:
+    """What the notices of `training_class` cite as its basis: the published plan its
+    line was made in (the latest version holding it), with the plan's document number
+    when it was issued as one — 根据《青山县2027年度干部调训计划》（青组通〔2026〕1号）; ""
+    for a class no published plan holds. For `dispatch.documents` (registered from the
+    AppConfig)."""
+    from notifications.models import IssuedDocument
+
+    plan = (
+        Plan.objects.filter(
+            lines__training_class=training_class,
+            status__in=[PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED],
+        )
+        .order_by("-version", "-pk")
+        .first()
+    )
+    if plan is None:
+        return ""
+    number = (
+        IssuedDocument.objects.filter(pk=plan.document_id)
+        .values_list("document_number", flat=True)
+        .first()
+    )
+    return f"根据《{plan.title}》" + (f"（{number}）" if number else "")
+
+
 def class_target_categories(training_class) -> list[str]:
     """The 调训对象 of the plan line `training_class` was made from (its latest
     version's), or []. For `dispatch.targets` (registered from the AppConfig)."""

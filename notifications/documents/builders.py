@@ -45,6 +45,9 @@ class ClassInfo:
     # An online class (网络培训): studied on its institution's platform, nobody reports
     # anywhere; its notices say where to log in instead of where to report.
     online: bool = False
+    # What the notice cites the class was decided by (根据《…计划》（X组通〔2027〕1号）);
+    # none, and the notice cites nothing it cannot name.
+    basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -254,11 +257,14 @@ def dispatch_notice(
             Paragraph(f"{tc.report_place or venue}。"),
         ]
     body = [
-        Paragraph(f"根据年度干部教育培训计划，经研究，决定举办{tc.name}。现将有关事项通知如下："),
+        Paragraph(
+            (f"{tc.basis}，" if tc.basis else "")
+            + f"经研究，决定举办{tc.name}。现将有关事项通知如下："
+        ),
         *where,
         Heading("参训人员"),
         Paragraph(
-            f"经研究，确定{len(rows)}名同志参加本期培训，名单见附件1。"
+            f"本期培训参训人员共{len(rows)}名，名单见附件1。"
             f"请{you}及时通知本人，并妥善安排其工作，确保按时参训。"
         ),
         *arrangements,
