@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from audit.admin_base import AuditedAdmin, ReadOnlyRecordAdmin
 from audit.services import record_event
+from org import policy as org_policy
 from org import selectors as org_selectors
 from org import services as org_services
 from org.forms import CadreForm, UnitForm
@@ -98,14 +100,57 @@ class UnitAdmin(ServiceWrittenAdmin):
         org_services.unit_save(actor=actor, unit=unit)
 
 
+class OrgDepartmentAdminForm(forms.ModelForm):
+    """The import's rules on the admin page: the units within the signed-in user's
+    jurisdiction as a dispatcher (a superuser's: all), and a jurisdiction moved only
+    where it still holds every cadre the department manages
+    (`org.policy.jurisdiction_change_refusal`)."""
+
+    actor = None  # set by the admin's get_form
+
+    class Meta:
+        model = OrgDepartment
+        fields = ["unit", "jurisdiction", "issuer_code", "seal"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.actor is not None and not self.actor.is_superuser:
+            reach = org_selectors.units_in_reach(self.actor, org_policy.DISPATCHER_PERMISSION)
+            for name in ("unit", "jurisdiction"):
+                unit = cleaned.get(name)
+                if unit is not None and not reach.filter(pk=unit.pk).exists():
+                    self.add_error(
+                        name,
+                        _("The unit %(code)s (%(name)s) is outside your jurisdiction.")
+                        % {"code": unit.code, "name": unit.name},
+                    )
+        root = cleaned.get("jurisdiction")
+        if root is not None and self.instance.pk and self.instance.jurisdiction_id != root.pk:
+            refusal = org_policy.jurisdiction_change_refusal(
+                department_id=self.instance.pk,
+                department_name=self.instance.unit.name,
+                root_path=root.path,
+                root_name=root.name,
+            )
+            if refusal:
+                self.add_error("jurisdiction", refusal)
+        return cleaned
+
+
 @admin.register(OrgDepartment)
 class OrgDepartmentAdmin(JurisdictionAdmin):
+    form = OrgDepartmentAdminForm
     list_display = ["__str__", "issuer_code", "jurisdiction"]
     list_select_related = ["unit", "jurisdiction"]
     autocomplete_fields = ["unit", "jurisdiction"]
 
     def reach(self, request):
         return org_selectors.org_department_list(request.user)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a new class on each call
+        form.actor = request.user
+        return form
 
 
 class CadreAdminForm(ServiceCheckedForm, CadreForm):

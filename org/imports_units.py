@@ -15,7 +15,6 @@ jurisdiction root, may import them."""
 
 from itertools import groupby
 
-from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,8 +28,8 @@ from org.imports_common import (
     too_long,
     units_by_code,
 )
-from org.models import PATH_SEGMENT, Cadre, OrgDepartment, PathWithin, Unit, UnitKind
-from org.policy import is_dispatcher
+from org.models import PATH_SEGMENT, OrgDepartment, Unit, UnitKind
+from org.policy import is_dispatcher, jurisdiction_change_refusal
 from org.services import unit_kind_refusal, units_held_to_kind
 
 CODE_MAX = Unit._meta.get_field("code").max_length
@@ -483,19 +482,14 @@ class OrgDepartmentImport(ImportKind):
                 and department is not None
                 and department["jurisdiction__code"] != root_code
             ):
-                outside = (
-                    Cadre.objects.filter(managing_org_department=department["pk"])
-                    .exclude(PathWithin(F("unit__path"), root["path"]))
-                    .count()
+                refusal = jurisdiction_change_refusal(
+                    department_id=department["pk"],
+                    department_name=unit["name"],
+                    root_path=root["path"],
+                    root_name=root["name"],
                 )
-                if outside:
-                    errors.append(
-                        _(
-                            "%(count)s cadres managed by %(name)s are outside the new "
-                            "jurisdiction %(root)s; change their managing department first."
-                        )
-                        % {"count": outside, "name": unit["name"], "root": root["name"]}
-                    )
+                if refusal:
+                    errors.append(refusal)
             changes = []
             if action == Action.UPDATE:
                 field = OrgDepartment._meta.get_field

@@ -371,3 +371,23 @@ def unit_move_refusal(unit_path: str, landing_path: str, unit_name: str) -> str 
         "department that manages them; change their managing departments first, or move "
         "the unit within that jurisdiction."
     ) % {"count": stranded, "unit": unit_name}
+
+
+def jurisdiction_change_refusal(
+    *, department_id: int, department_name: str, root_path: str, root_name: str
+) -> str | None:
+    """Why an organization department's jurisdiction may not move to the unit at
+    `root_path`: cadres it manages would fall outside it (a cadre is managed only by a
+    department whose jurisdiction holds the cadre's unit) — or None. Asked by the import
+    of departments and by the department's admin page alike."""
+    outside = (
+        Cadre.objects.filter(managing_org_department=department_id)
+        .exclude(PathWithin(F("unit__path"), root_path))
+        .count()
+    )
+    if not outside:
+        return None
+    return _(
+        "%(count)s cadres managed by %(name)s are outside the new "
+        "jurisdiction %(root)s; change their managing department first."
+    ) % {"count": outside, "name": department_name, "root": root_name}
