@@ -16,3 +16,7 @@ class WorkflowConfig(AppConfig):
         )
         # A role taken away, an account deactivated: the same for the tasks they claimed.
         permissions_lost.connect(on_permissions_lost, dispatch_uid="workflow.on_permissions_lost")
+        # Claiming a task and giving it back are audited.
+        from workflow import claim_audit
+
+        claim_audit.connect()

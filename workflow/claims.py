@@ -13,8 +13,8 @@ from viewflow.workflow.status import STATUS
 
 from audit.services import record_event
 from org.models import Delegation
+from workflow.labels import task_label
 from workflow.nodes import may_hold
-from workflow.services import task_label
 
 #: Why a claimed task went back to the queue (the `task.release` event's reason).
 RELEASE_REVOKED = "delegation_revoked"

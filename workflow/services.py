@@ -2,33 +2,21 @@
 person who holds the task's permission on its scope. Who may reassign is
 `workflow.policy.may_reassign` (re-exported here for the reassign page)."""
 
-import html
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from audit.services import record_event
 from org import selectors as org_selectors
+from workflow.claim_audit import AUDITED_BY_CALLER
+from workflow.labels import task_label
 from workflow.nodes import may_hold
 from workflow.policy import may_reassign
 from workflow.runtime import ADDED_PERMISSION, ADDED_SCOPE
-
-
-def task_label(task) -> str:
-    """How the audit trail names a task: its step's title and its subject, as 我的待办
-    shows them ("单位负责人审核 · …"), in the active language — not Viewflow's repr of
-    the flow, node, id and a status the event may have changed."""
-    title = force_str(task.title or "")
-    subject = html.unescape(force_str(task.brief or "")).strip()
-    if not subject or subject == title:
-        return title[:255]
-    return f"{title} · {subject}"[:255]
 
 
 def reassign_candidates(task):
@@ -72,6 +60,7 @@ def task_reassign(*, actor, task, to_user):
     task.owner = to_user
     task.status = STATUS.ASSIGNED
     task.assigned = timezone.now()
+    setattr(task, AUDITED_BY_CALLER, True)  # as task.reassign, not as a claim
     task.save(update_fields=["owner", "status", "assigned"])
     record_event(
         actor=actor,

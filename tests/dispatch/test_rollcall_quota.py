@@ -118,6 +118,7 @@ def test_nominating_a_cadre_of_another_unit_is_refused(world, staff, klass, clie
     allocation = QuotaAllocation.objects.get()
     task = open_task(process_of(allocation, "NominationFlow"), "nominate")
     client.force_login(staff.lily)
+    assert client.post(task_url(task, "assign")).status_code == 302  # audited as the claim
     events = AuditEvent.objects.count()
     response = act(client, task, {"cadres": [world.cadre_a.pk, world.cadre_b.pk]})
     assert response.status_code == 200

@@ -328,6 +328,8 @@ def test_an_approval_decision_with_an_endless_comment_is_refused(world, staff, k
     dispatch, process = named(client, world, klass, world.cadre_b)
     assert request(client, staff.luke, process, "leave").status_code == 302
     approval = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
+    client.force_login(world.charlie)  # claimed first: the claim is its own change
+    assert client.post(task_url(open_task(approval, "head_review"), "assign")).status_code == 302
     before = counts()
     response = decide(client, world.charlie, approval, "head_review", "rejected", "理" * 1001)
     refused(response, "1000")
