@@ -97,6 +97,22 @@ def test_filters_and_mark_read(wang, client):
     assert ack.read_at is not None and ack.acknowledged_at is None  # read is not acknowledged
 
 
+@pytest.mark.parametrize(
+    "target", ["abc", "inbox", "-1", "2026-01-01T25:00", "https://evil.example/"]
+)
+def test_a_next_that_is_no_path_of_this_site_goes_back_to_the_inbox(wang, client, target):
+    [ack] = notice([wang])
+    client.force_login(wang)
+    for url in (f"/inbox/{ack.pk}/read/", "/inbox/read-all/", f"/inbox/{ack.pk}/acknowledge/"):
+        response = client.post(url, {"next": target})
+        assert response.status_code == 302, (url, response.status_code)
+        assert response["Location"] == "/inbox/"
+    ack.refresh_from_db()
+    assert ack.read_at is not None and ack.acknowledged_at is not None
+    response = client.post(f"/inbox/{ack.pk}/read/", {"next": "/inbox/?unread=on"})
+    assert response["Location"] == "/inbox/?unread=on"  # a path of this site is kept
+
+
 def test_opening_a_notification_marks_it_read(wang, client):
     [n] = notice([wang])
     client.force_login(wang)
