@@ -1,7 +1,8 @@
-"""Request bodies: JSON whose parse error is told in Chinese (DRF's own message is
-English: "JSON parse error - …"), and JSON nested deeper than any endpoint reads
-(`MAX_DEPTH`) a 400 too: `{"a": {"a": …}}` thousands deep would otherwise run Python's
-parser, or whatever walks the body next, out of stack (a RecursionError, a 500)."""
+"""Request bodies: JSON and multipart forms whose parse error is told in Chinese (DRF's
+own messages are English: "JSON parse error - …", "Multipart form parse error - …"),
+and JSON nested deeper than any endpoint reads (`MAX_DEPTH`) a 400 too: `{"a": {"a": …}}`
+thousands deep would otherwise run Python's parser, or whatever walks the body next,
+out of stack (a RecursionError, a 500)."""
 
 from django.utils.translation import gettext as _
 from rest_framework import parsers
@@ -26,6 +27,17 @@ class JSONParser(parsers.JSONParser):
         if _deeper_than(data, MAX_DEPTH):
             raise _too_deep()
         return data
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except ParseError as exc:
+            detail = str(exc.detail).removeprefix("Multipart form parse error - ")
+            raise ParseError(
+                _("The request body is not a valid multipart form (%(error)s).") % {"error": detail}
+            ) from exc
 
 
 def _too_deep() -> ParseError:

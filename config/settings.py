@@ -393,11 +393,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON in Chinese for every error, a missing object included (api.errors).
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
-    # JSON's parse errors in Chinese (api.parsers); forms and uploads as DRF reads them.
+    # JSON's and multipart forms' parse errors in Chinese (api.parsers).
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "api.parsers.MultiPartParser",
     ],
     # Pages of 50 (page_size up to 100); a page or size that is not one is a 400.
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",

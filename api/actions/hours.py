@@ -9,10 +9,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from api.actions.base import Conflict, InputSerializer, error_responses, service_errors
+from api.parsers import MultiPartParser
 from api.schema import DescribedIdSchema
 from core.http import positive_int
 from ledger import selectors as ledger_selectors

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from api.actions.base import (
@@ -32,7 +32,7 @@ from api.actions.steps import (
     outcome,
     step_schema,
 )
-from api.parsers import JSONParser
+from api.parsers import JSONParser, MultiPartParser
 from api.schema import DescribedIdSchema
 from approvals import services as approval_services
 from approvals.flows import ApprovalFlow

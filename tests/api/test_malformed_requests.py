@@ -131,6 +131,23 @@ def test_too_many_files_is_a_json_400(world, settings):
     assert "3" in assert_json_error(response, 400)["detail"]
 
 
+@pytest.mark.parametrize(
+    "url, who",
+    [
+        ("/api/v1/actions/roll-calls/", "bob"),
+        ("/api/v1/actions/hour-imports/", "bob"),
+        ("/api/v1/actions/classes/{klass}/attendance/", "rita"),
+    ],
+)
+def test_a_multipart_body_without_its_boundary_is_told_in_chinese(world, klass, url, who):
+    response = token(getattr(world, who)).post(
+        url.format(klass=klass.pk), b'{"a": 1}', content_type="multipart/form-data"
+    )
+    detail = assert_json_error(response, 400)["detail"]
+    assert detail.startswith("请求正文不是有效的 multipart/form-data 表单"), detail
+    assert "Multipart form parse error" not in detail
+
+
 # -- paths no endpoint has ------------------------------------------------------------------
 
 
