@@ -347,6 +347,9 @@ def test_the_training_year_from_the_needs_survey_to_the_follow_up(client, world,
         assert sum(r["planned"] for r in rows) == 4 + 3
         client.force_login(world.bob)
         page = client.get(f"/plans/{plan.pk}/actual/").content.decode()
-        assert "<td>4</td><td>4</td><td>3</td><td>1</td>" in page
+        assert (
+            '<td data-label="计划名额">4</td><td data-label="已点名">4</td>'
+            '<td data-label="已参训">3</td><td data-label="差额">1</td>'
+        ) in page
         client.force_login(world.carol)
         assert client.get(f"/plans/{plan.pk}/actual/").status_code == 404

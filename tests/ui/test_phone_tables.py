@@ -441,3 +441,50 @@ def test_the_circulars_figures_read_as_cards(world, klass, client):
         "签收率",
         "学时达标率",
     }
+
+
+def test_the_reports_and_the_approval_history_read_as_cards(world, staff, klass, client):
+    """The compliance reports, a class's candidates, the feedback by institution and by
+    class, a survey's units and results, plan against actual, an import's column guide,
+    and the decisions so far on an approval's page (a head reads it before deciding):
+    each a card list on a phone, not columns squeezed to a character each."""
+    client.force_login(world.bob)
+    assert labelled(client, "/compliance/") == {
+        "姓名",
+        "单位",
+        "类别",
+        "指标完成情况",
+        "状态",
+        "差距",
+    }
+    assert len(cards(client.get("/compliance/cycles/").content.decode())) == 1  # no rows yet
+    assert "姓名" in labelled(client, f"/classes/{klass.pk}/candidates/")
+    assert labelled(client, "/imports/classes/") == {"列名", "必填", "说明", "示例"}
+    survey = open_survey(client, world.bob, world)
+    assert {"单位", "状态"} <= labelled(client, f"/surveys/{survey.pk}/")
+    labelled(client, f"/surveys/{survey.pk}/results/")
+    plan = planning.plan_create(actor=world.bob, org_department=world.city_od, year=2027)
+    quota_line(world, plan, name="科级干部进修班")
+    publish(world, staff, plan)
+    client.force_login(world.bob)
+    actual = labelled(client, f"/plans/{plan.pk}/actual/")
+    assert {"培训班次", "单位", "计划名额"} <= actual
+
+    attended(client, world, staff, klass, [world.cadre_a])
+    client.force_login(world.bob)
+    assert "培训机构" in labelled(client, "/feedback/report/institutions/")
+    assert "应评人数" in labelled(client, f"/feedback/report/classes/{klass.pk}/")
+
+
+def test_the_decisions_so_far_read_as_cards(world, staff, klass, client):
+    from approvals.models import ApprovalRequest
+
+    issue_roll_call(client, world, klass, [world.cadre_a])
+    request(client, staff.lily, process_of(Dispatch.objects.get(), "DispatchFlow"), "leave")
+    approval = process_of(ApprovalRequest.objects.get(), "ApprovalFlow")
+    client.force_login(world.alice)
+    act(client, open_task(approval, "head_review"), {"decision": "approved", "comment": "同意"})
+    client.force_login(world.alice)
+    page = client.get(f"/workflow/approval/{approval.pk}/").content.decode()
+    table = stacked(page, 'data-label="轮次"')
+    assert labels(table) == {"轮次", "审批环节", "审批人", "审批意见", "意见说明", "时间"}
