@@ -26,6 +26,16 @@
     button.setAttribute("aria-expanded", open ? "true" : "false");
   });
 
+  // Escape closes the open menu and gives the focus back to its button.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") { return; }
+    var top = document.querySelector(".xd-top.open");
+    if (!top) { return; }
+    top.classList.remove("open");
+    var button = top.querySelector(".xd-menu-button");
+    if (button) { button.setAttribute("aria-expanded", "false"); button.focus(); }
+  });
+
   // Radios: Enter chooses the focused radio (Space already does), as people expect.
   document.addEventListener("keydown", function (e) {
     var t = e.target;

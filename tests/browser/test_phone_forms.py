@@ -1,0 +1,56 @@
+"""Forms laid out as tables (form.as_table) at 390 px: each label above its field, no
+field cut off at the right or scrolling sideways, every control at least 40 px tall (a
+finger hits it); Escape closes the phone's open menu and gives the focus back to its
+button."""
+
+import pytest
+
+from planning import services as planning
+from tests.browser.journey import PHONE, sideways_scrollers
+
+pytestmark = [pytest.mark.klass(name="处级干部进修班"), pytest.mark.usefixtures("media")]
+
+LAYOUT = """() => [...document.querySelectorAll('main form > table tr')].flatMap(tr => {
+    const th = tr.querySelector('th'), td = tr.querySelector('td');
+    if (!th || !td) { return []; }
+    const a = th.getBoundingClientRect(), b = td.getBoundingClientRect();
+    const out = [];
+    if (b.top < a.bottom - 1) { out.push(`beside: ${th.textContent.trim()}`); }
+    for (const c of td.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+        const r = c.getBoundingClientRect();
+        if (r.right > window.innerWidth + 0.5) { out.push(`cut: ${c.name} ${r.right}`); }
+        if (!['radio', 'checkbox'].includes(c.type) && r.height < 39.5) {
+            out.push(`short: ${c.name} ${r.height}`);
+        }
+    }
+    return out;
+})"""
+
+
+def test_forms_fit_a_phone(journey, world, klass):
+    plan = planning.plan_create(actor=world.bob, org_department=world.city_od, year=2027)
+    page = journey.sign_in(world.bob, viewport=PHONE)
+    found = {}
+    for path in (
+        f"/classes/{klass.pk}/edit/",
+        "/cadres/new/",
+        f"/plans/{plan.pk}/lines/add/",
+    ):
+        journey.visit(page, path, "bob")
+        assert page.locator("main form > table tr").count() > 3, path
+        problems = [*page.evaluate(LAYOUT), *sideways_scrollers(page)]
+        if problems:
+            found[path] = problems
+    assert not found, found
+
+
+def test_escape_closes_the_phone_menu(journey, world):
+    page = journey.sign_in(world.bob, viewport=PHONE)
+    journey.visit(page, "/", "bob")
+    button = page.locator(".xd-top .xd-menu-button")
+    button.click()
+    assert button.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Escape")
+    assert button.get_attribute("aria-expanded") == "false"
+    assert not page.locator(".xd-top nav").is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('xd-menu-button')")
