@@ -1,7 +1,8 @@
 """Forms laid out as tables (form.as_table) at 390 px: each label above its field, no
 field cut off at the right or scrolling sideways, every control at least 40 px tall (a
 finger hits it); Escape closes the phone's open menu and gives the focus back to its
-button."""
+button; Viewflow's floating button never covers the control that has the focus (the
+focus scrolls clear of its band, and the page ends below it)."""
 
 import pytest
 
@@ -54,3 +55,32 @@ def test_escape_closes_the_phone_menu(journey, world):
     assert button.get_attribute("aria-expanded") == "false"
     assert not page.locator(".xd-top nav").is_visible()
     assert page.evaluate("document.activeElement.classList.contains('xd-menu-button')")
+
+
+COVERED = """() => {
+    // The focused control reaches down into the floating button's band (a button to its
+    // left today may sit under it on a wider column tomorrow): it must scroll clear.
+    const fab = document.querySelector('.mdc-fab');
+    const el = document.activeElement;
+    if (!fab || !el || el === document.body || fab.contains(el)) { return null; }
+    const a = fab.getBoundingClientRect(), b = el.getBoundingClientRect();
+    const name = (el.textContent || el.tagName).trim();
+    return b.bottom <= a.top ? null : `${name} ${b.bottom}>${a.top}`;
+}"""
+
+
+def test_the_floating_button_never_covers_the_focus(journey, world, staff, klass, client):
+    from tests.factories import cadre
+    from tests.flowtools import issue_roll_call
+
+    many = [cadre(f"干部{i}", world.a, world.city_od) for i in range(16)]
+    issue_roll_call(client, world, klass, [world.cadre_a, world.cadre_a1, *many])
+    page = journey.sign_in(world.bob, viewport=PHONE)
+    journey.visit(page, "/workflow/dispatch/", "bob")
+    assert page.locator(".mdc-fab").count() == 1
+    covered = []
+    for _step in range(60):
+        page.keyboard.press("Tab")
+        if (name := page.evaluate(COVERED)) is not None:
+            covered.append(name)
+    assert not covered, covered
