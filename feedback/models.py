@@ -178,6 +178,9 @@ class FollowUp(models.Model):
     due_on = models.DateField(_("follow up on"))
     due_at = models.DateTimeField(_("answer by"), null=True, blank=True)
     escalated = models.BooleanField(_("escalated"), default=False)
+    # When the head was reminded (`services.follow_up_remind`): once, in one message with
+    # the unit's other follow-ups due then.
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     applied = models.CharField(
         _("applied what was learned"), max_length=8, choices=Applied.choices, blank=True
     )

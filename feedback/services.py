@@ -6,8 +6,10 @@ its audit event."""
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +19,7 @@ from audit.services import change, record_event, snapshot
 from core.deadlines import deadline_in
 from core.validation import REASON_MAX_LENGTH
 from dispatch.models import Dispatch, DispatchStatus
-from feedback import policy
+from feedback import follow_up_notices, policy
 from feedback.models import (
     DEFAULT_FOLLOW_UP_MONTHS,
     FOLLOW_UP_ANSWER_DAYS,
@@ -32,9 +34,7 @@ from feedback.models import (
     SessionScore,
 )
 from notifications.models import Event
-from notifications.services import Entry, notify, notify_each
-from org import selectors as org_selectors
-from workflow.links import process_url
+from notifications.services import Entry, notify_each
 from workflow.runtime import cancel_process, processes_of
 
 
@@ -369,54 +369,55 @@ def follow_up_complete(*, actor, follow_up: FollowUp, applied: str, rating, comm
     )
 
 
-def _heads(follow_up):
-    return org_selectors.users_reaching(follow_up.unit, policy.HEAD_PERMISSION).exclude(
-        pk=follow_up.cadre.user_id or 0
+#: at most this many follow-ups are reminded, or escalated, in one batch
+BATCH = 500
+
+
+def _batch(claimable, follow_up, others) -> list[FollowUp]:
+    """`follow_up` first, if `claimable` holds it, then up to BATCH - 1 of `others`:
+    claimed under row locks that skip those another batch holds."""
+    claimable = claimable.select_related("cadre", "unit", "training_class").select_for_update(
+        skip_locked=True, of=("self",)
     )
+    lead = list(claimable.filter(pk=follow_up.pk))
+    if not lead:
+        return []
+    rest = claimable.filter(others).exclude(pk=follow_up.pk).order_by("due_at", "pk")
+    return lead + list(rest[: BATCH - 1])
 
 
 @transaction.atomic
-def follow_up_remind(*, follow_up: FollowUp) -> None:
-    """Before the answer is due: remind the unit's head(s)."""
-    follow_up = _lock_follow_up(follow_up)
-    if follow_up.status != FollowUpStatus.OPEN:
-        return
-    record_event(actor=None, verb="follow_up.remind", target=follow_up)
-    notify(
-        event=Event.REMINDER,
-        recipients=_heads(follow_up),
-        key=f"follow_up:{follow_up.pk}:reminder",
-        url=reverse("task_list"),
-        template="feedback/events/follow_up_reminder.txt",
-        context={
-            "cadre_name": follow_up.cadre.name,
-            "class_name": follow_up.training_class.name,
-            "due": timezone.localtime(follow_up.due_at).date(),
-        },
+def follow_up_remind(*, follow_up: FollowUp) -> list[FollowUp]:
+    """Before the answer is due: remind the unit's head(s) — of this follow-up and of
+    every other open one whose reminder is due by now and was not sent, in ONE message
+    each (a head with ten trainees back from one class hears once). Each follow-up is
+    reminded once (`reminded_at`). Returns the follow-ups this batch reminded."""
+    now = timezone.now()
+    soon = now + dt.timedelta(hours=settings.XUNDIAO_REMINDER_BEFORE_HOURS)
+    claimable = FollowUp.objects.filter(
+        status=FollowUpStatus.OPEN, reminded_at__isnull=True, due_at__gt=now
     )
+    batch = _batch(claimable, follow_up, Q(due_at__lte=soon))
+    for reminded in batch:
+        change(actor=None, instance=reminded, verb="follow_up.remind", reminded_at=now)
+    if batch:
+        follow_up_notices.reminders(batch, key=f"follow_up:reminders:{follow_up.pk}")
+    return batch
 
 
 @transaction.atomic
-def follow_up_escalate(*, follow_up: FollowUp) -> FollowUp | None:
-    """Past its due moment and still open: flagged, and the dispatchers over the unit
-    are told to chase the head (only the head may answer, so the task stays theirs)."""
-    follow_up = _lock_follow_up(follow_up)
-    if follow_up.status != FollowUpStatus.OPEN or follow_up.escalated:
-        return None
-    change(actor=None, instance=follow_up, verb="follow_up.escalate", escalated=True)
-    notify(
-        event=Event.ESCALATION,
-        recipients=[
-            *org_selectors.users_reaching(follow_up.unit, "issue_dispatch"),
-            *_heads(follow_up),
-        ],
-        key=f"follow_up:{follow_up.pk}:escalation",
-        url=process_url(follow_up) or "",  # whose it is and since when: to chase the head
-        template="feedback/events/follow_up_escalation.txt",
-        context={
-            "cadre_name": follow_up.cadre.name,
-            "unit_name": follow_up.unit.name,
-            "class_name": follow_up.training_class.name,
-        },
+def follow_up_escalate(*, follow_up: FollowUp) -> list[FollowUp]:
+    """Past its due moment and still open: flagged, with every other open follow-up past
+    its due moment and not escalated, and the dispatchers over each unit told to chase
+    the head (only the head may answer, so the task stays theirs) — one message each
+    for all of theirs. Returns the follow-ups this batch escalated."""
+    now = timezone.now()
+    claimable = FollowUp.objects.filter(
+        status=FollowUpStatus.OPEN, escalated=False, due_at__lte=now
     )
-    return follow_up
+    batch = _batch(claimable, follow_up, Q())
+    for escalated in batch:
+        change(actor=None, instance=escalated, verb="follow_up.escalate", escalated=True)
+    if batch:
+        follow_up_notices.escalations(batch, key=f"follow_up:escalations:{follow_up.pk}")
+    return batch

@@ -219,3 +219,60 @@ def test_an_open_follow_up_is_reminded_then_escalated(client, world, staff, klas
     )
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUpStatus.DONE
+
+
+def test_a_units_follow_ups_due_together_are_one_reminder_and_one_escalation(
+    client, world, staff, klass, three
+):
+    """Three trainees of unit A back from one class: their head hears once before the
+    answers are due, and the head and the dispatcher once after — each message naming
+    the three; each follow-up reminded and escalated once."""
+    _open_all(klass)
+    follow_ups = list(FollowUp.objects.order_by("pk"))
+    assert len(follow_ups) == 3 and len({f.due_at for f in follow_ups}) == 1
+    due = follow_ups[0].due_at
+    fire_at(due - dt.timedelta(hours=12))
+    fire_at(due - dt.timedelta(hours=11))  # nothing new
+    [reminder] = Notification.objects.filter(event=Event.REMINDER, key__startswith="follow_up:")
+    assert reminder.recipient == world.alice
+    assert reminder.title == "提醒：3 名学员的训后跟踪考核"
+    for person in three:
+        assert f"{person.name}（{world.a.name}）：{klass.name}训后跟踪考核" in reminder.body
+    assert AuditEvent.objects.filter(verb="follow_up.remind").count() == 3
+
+    fire_at(due + dt.timedelta(hours=1))
+    fire_at(due + dt.timedelta(hours=2))  # nothing new
+    escalations = Notification.objects.filter(event=Event.ESCALATION, key__startswith="follow_up:")
+    told = sorted(escalations.values_list("recipient__username", flat=True))
+    assert told == sorted(set(told)) and {"alice", "bob"} <= set(told)
+    for message in escalations:
+        assert message.title == "训后跟踪考核逾期：3 名学员"
+    assert escalations.get(recipient=world.bob).url == "/feedback/report/"
+    assert escalations.get(recipient=world.alice).url == "/tasks/"
+    assert not FollowUp.objects.filter(escalated=False).exists()
+    assert AuditEvent.objects.filter(verb="follow_up.escalate").count() == 3
+
+
+def test_a_follow_up_reminded_before_batches_is_not_reminded_again(
+    client, world, staff, klass, three
+):
+    """0005 marks a follow-up reminded under its old per-follow-up key as reminded."""
+    import importlib
+
+    from django.apps import apps
+
+    _open_all(klass)
+    first, second, third = FollowUp.objects.order_by("pk")
+    old = Notification.objects.create(
+        recipient=world.alice, event="reminder", key=f"follow_up:{second.pk}:reminder"
+    )
+    importlib.import_module("feedback.migrations.0005_follow_up_reminded_at").mark_reminded(
+        apps, None
+    )
+    second.refresh_from_db()
+    assert second.reminded_at == old.created_at
+    fire_at(first.due_at - dt.timedelta(hours=12))
+    new = Notification.objects.exclude(pk=old.pk).get(
+        event="reminder", key__startswith="follow_up:"
+    )
+    assert new.title == "提醒：2 名学员的训后跟踪考核" and second.cadre.name not in new.body
