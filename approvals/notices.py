@@ -165,24 +165,26 @@ def _reminder_entry(user, due, key) -> Entry:
     if len(due) == 1:
         context["subject"] = first.request.title
         return Entry(user, key, context, process_url(first.request))
-    context["subject"] = ngettext("%(count)d approval", "%(count)d approvals", len(due)) % {
-        "count": len(due)
-    }
+    context["subject"] = _how_many(len(due))
     # Each on its line, with its due moment where they differ (the first line's is the
     # message's own).
     same_due = len({step.due_at for step, _slot in due}) == 1
-    context["lines"] = [
-        _("%(subject)s (%(authority)s)") % {"subject": step.request.title, "authority": step.label}
-        if same_due
-        else _("%(subject)s (%(authority)s), due %(due)s")
-        % {
-            "subject": step.request.title,
-            "authority": step.label,
-            "due": format_date(timezone.localtime(step.due_at), "DATETIME_FORMAT"),
-        }
-        for step, _slot in due
-    ]
+    context["lines"] = [_line(step, with_due=not same_due) for step, _slot in due]
     return Entry(user, key, context, reverse("task_list"))
+
+
+def _how_many(count: int) -> str:
+    return ngettext("%(count)d approval", "%(count)d approvals", count) % {"count": count}
+
+
+def _line(step, *, with_due: bool) -> str:
+    """A step on its line of a message naming several: its request, its authority, and
+    its due moment when `with_due`."""
+    names = {"subject": step.request.title, "authority": step.label}
+    if not with_due:
+        return _("%(subject)s (%(authority)s)") % names
+    due = format_date(timezone.localtime(step.due_at), "DATETIME_FORMAT")
+    return _("%(subject)s (%(authority)s), due %(due)s") % {**names, "due": due}
 
 
 def escalations(steps, *, key: str) -> None:
@@ -211,20 +213,8 @@ def _escalation_entry(user, steps, key) -> Entry:
             user,
             key,
             {
-                "subject": ngettext("%(count)d approval", "%(count)d approvals", len(steps))
-                % {"count": len(steps)},
-                "lines": [
-                    _("%(subject)s (%(authority)s), due %(due)s")
-                    % {
-                        "subject": step.request.title,
-                        "authority": step.label,
-                        "due": format_date(timezone.localtime(step.due_at), "DATETIME_FORMAT"),
-                    }
-                    if step.due_at
-                    else _("%(subject)s (%(authority)s)")
-                    % {"subject": step.request.title, "authority": step.label}
-                    for step in steps
-                ],
+                "subject": _how_many(len(steps)),
+                "lines": [_line(step, with_due=step.due_at is not None) for step in steps],
             },
             reverse("task_list"),
         )

@@ -17,46 +17,46 @@ from workflow.links import process_url
 
 
 def _shares(follow_ups, *, dispatchers: bool) -> dict:
-    """{user: (their follow-ups, whether they head a unit of one)} — one reach query per
-    unit, not per follow-up."""
+    """{user: ({follow-up pk: follow-up} of theirs, whether they head a unit of one)}:
+    the heads of each follow-up's unit, and with `dispatchers` those over it, never the
+    trainee themselves — one reach query per unit, not per follow-up."""
     reached: dict = {}
     mine: dict = {}
     for follow_up in follow_ups:
         if follow_up.unit_id not in reached:
-            unit_heads = list(org_selectors.users_reaching(follow_up.unit, policy.HEAD_PERMISSION))
-            chasers = (
-                list(org_selectors.users_reaching(follow_up.unit, "issue_dispatch"))
-                if dispatchers
-                else []
-            )
-            reached[follow_up.unit_id] = (unit_heads, chasers)
-        unit_heads, chasers = reached[follow_up.unit_id]
-        for user in unit_heads:
-            if user.pk != follow_up.cadre.user_id:
-                mine.setdefault(user, ([], set()))[0].append(follow_up)
-                mine[user][1].add("head")
-        for user in chasers:
-            if user.pk != follow_up.cadre.user_id:
-                entry = mine.setdefault(user, ([], set()))
-                if follow_up not in entry[0]:
-                    entry[0].append(follow_up)
-    return mine
+            unit = follow_up.unit
+            people = [(u, True) for u in org_selectors.users_reaching(unit, policy.HEAD_PERMISSION)]
+            if dispatchers:
+                people += [(u, False) for u in org_selectors.users_reaching(unit, "issue_dispatch")]
+            reached[follow_up.unit_id] = people
+        for user, is_head in reached[follow_up.unit_id]:
+            if user.pk == follow_up.cadre.user_id:
+                continue
+            theirs, heads_one = mine.get(user, ({}, False))
+            theirs[follow_up.pk] = follow_up
+            mine[user] = (theirs, heads_one or is_head)
+    return {user: (list(theirs.values()), head) for user, (theirs, head) in mine.items()}
+
+
+def _context(theirs) -> dict:
+    """One follow-up named (the single message's), or how many and a line each."""
+    first = theirs[0]
+    return {
+        "cadre_name": first.cadre.name,
+        "unit_name": first.unit.name,
+        "class_name": first.training_class.name,
+        "due": timezone.localtime(min(f.due_at for f in theirs)).date(),
+        "count": len(theirs),
+        "lines": _lines(theirs) if len(theirs) > 1 else [],
+    }
 
 
 def reminders(follow_ups, *, key: str) -> None:
     """Their answers are due soon: each head once, for all of theirs."""
     entries = []
-    for user, (theirs, _roles) in _shares(follow_ups, dispatchers=False).items():
-        first = theirs[0]
-        context = {
-            "cadre_name": first.cadre.name,
-            "class_name": first.training_class.name,
-            "due": timezone.localtime(min(f.due_at for f in theirs)).date(),
-            "count": len(theirs),
-            "lines": _lines(theirs) if len(theirs) > 1 else [],
-        }
-        own_key = f"follow_up:{first.pk}:reminder" if len(theirs) == 1 else key
-        entries.append(Entry(user, own_key, context, reverse("task_list")))
+    for user, (theirs, _head) in _shares(follow_ups, dispatchers=False).items():
+        own_key = f"follow_up:{theirs[0].pk}:reminder" if len(theirs) == 1 else key
+        entries.append(Entry(user, own_key, _context(theirs), reverse("task_list")))
     notify_each(
         event=Event.REMINDER, template="feedback/events/follow_up_reminder.txt", entries=entries
     )
@@ -64,24 +64,15 @@ def reminders(follow_ups, *, key: str) -> None:
 
 def escalations(follow_ups, *, key: str) -> None:
     """Overdue: the dispatchers over each unit (to chase the head) and the heads, each
-    once for all of theirs."""
+    once for all of theirs: of one, its own page; of several, 我的待办 for a head, the
+    feedback report for a dispatcher."""
     entries = []
-    for user, (theirs, roles) in _shares(follow_ups, dispatchers=True).items():
-        first = theirs[0]
-        context = {
-            "cadre_name": first.cadre.name,
-            "unit_name": first.unit.name,
-            "class_name": first.training_class.name,
-            "count": len(theirs),
-            "lines": _lines(theirs) if len(theirs) > 1 else [],
-        }
+    for user, (theirs, head) in _shares(follow_ups, dispatchers=True).items():
         if len(theirs) == 1:
-            entries.append(
-                Entry(user, f"follow_up:{first.pk}:escalation", context, process_url(first) or "")
-            )
+            own_key, url = f"follow_up:{theirs[0].pk}:escalation", process_url(theirs[0]) or ""
         else:
-            url = reverse("task_list") if "head" in roles else reverse("feedback:report")
-            entries.append(Entry(user, key, context, url))
+            own_key, url = key, reverse("task_list" if head else "feedback:report")
+        entries.append(Entry(user, own_key, _context(theirs), url))
     notify_each(
         event=Event.ESCALATION, template="feedback/events/follow_up_escalation.txt", entries=entries
     )
