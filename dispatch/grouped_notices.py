@@ -5,17 +5,13 @@ get one escalation for the roll call's unanswered confirmations, one for its ove
 acknowledgements, one for its silent units.
 
 The events arrive one by one — the roll call's timer, each dispatch's own timer, the
-`send_reminders` sweep — so each message records what it names (`context["items"]`,
-"<pk>@<round>", the round being the item's due moment). A later call for the same roll
-call, step and slot names only what no earlier message named to that recipient, and
-sends nothing when that is nothing. The first message's key is
-`rollcall:<pk>:<step>:all:<slot>`, a later one's has its first new item instead of `all`:
-retries and concurrent callers that put together the same message collide on the key
-(`notify` is idempotent per key and recipient) and it goes out once.
+`send_reminders` sweep — so each message names only what no earlier message of the same
+roll call, step and slot named to that recipient (`notifications.shares`); an item is
+"<pk>@<round>", the round being its due moment. The first message's key is
+`rollcall:<pk>:<step>:all:<slot>`.
 """
 
 import datetime as dt
-from typing import NamedTuple
 
 from django.urls import reverse
 from django.utils import timezone
@@ -24,18 +20,9 @@ from django.utils.translation import ngettext
 from core.i18n import in_site_language
 from dispatch.notices import _NAME_SEPARATOR, dispatchers, liaisons, process_urls, unit_shares
 from dispatch.step_subjects import overdue_step_subject, step_subject
-from notifications.models import Event, Notification
+from notifications.models import Event
 from notifications.services import Entry, notify_each
-
-
-class Share(NamedTuple):
-    """What one message tells one recipient: its key (without the slot) and the objects
-    it names for the first time."""
-
-    recipient: object
-    key: str
-    objects: list
-    items: list
+from notifications.shares import Share, fresh_shares
 
 
 def item(obj, due) -> str:
@@ -43,36 +30,6 @@ def item(obj, due) -> str:
     reopened with a new due moment is news again)."""
     round_ = due.astimezone(dt.UTC).strftime("%Y%m%dT%H%MZ") if due else "open"
     return f"{obj.pk}@{round_}"
-
-
-def _mentioned(prefix: str, suffix: str, user_ids) -> dict[int, set]:
-    """{user id: the items already named to them} in the messages of this prefix and slot."""
-    named: dict[int, set] = {}
-    rows = Notification.objects.filter(
-        recipient__in=list(user_ids), key__startswith=prefix, key__endswith=f":{suffix}"
-    ).values_list("recipient_id", "context")
-    for user_id, context in rows:
-        named.setdefault(user_id, set()).update((context or {}).get("items", []))
-    return named
-
-
-def fresh_shares(prefix: str, suffix: str, served: dict) -> list[Share]:
-    """From {user id: (user, [(object, item), …])}, each recipient's message: the objects
-    no earlier message of `prefix` and `suffix` named to them (none: no message)."""
-    mentioned = _mentioned(prefix, suffix, served.keys())
-    shares = []
-    for user, pairs in served.values():
-        seen = mentioned.get(user.pk)
-        fresh = [(obj, it) for obj, it in pairs if not seen or it not in seen]
-        if not fresh:
-            continue
-        # A later message is keyed by the first item it names, round included: a new
-        # round of an item named before is news under a key of its own.
-        tag = "all" if not seen else min(it for _, it in fresh)
-        shares.append(
-            Share(user, f"{prefix}{tag}", [obj for obj, _ in fresh], sorted(it for _, it in fresh))
-        )
-    return shares
 
 
 def prefix_of(roll_call, step: str) -> str:

@@ -70,21 +70,17 @@ class SurveyFlow(ScopedFlowMixin, flow.Flow):
         for answer in fresh_artifact(activation.process).answers.select_related("unit"):
             SurveyAnswerFlow.start.run(answer=answer)
 
-    def open_answers(self, survey):
-        return survey.answers.exclude(status=AnswerStatus.APPROVED).select_related("unit", "survey")
-
     def remind(self, activation, step="unanswered"):
-        """Remind every unit whose answer is not approved yet (liaisons or heads)."""
-        for answer in self.open_answers(fresh_artifact(activation.process)):
-            services.answer_remind(answer=answer)
+        """Remind every unit whose answer is not approved yet (liaisons or heads), each
+        recipient once."""
+        services.answers_remind(survey=fresh_artifact(activation.process))
 
     def escalate(self, activation, step="unanswered"):
         """The deadline passed: the dispatchers are told of every answer not approved and
         may answer for the units that have not answered (their liaisons still may)."""
         survey = services.survey_close(survey=fresh_artifact(activation.process))
         jurisdiction = survey.org_department.jurisdiction
-        for answer in self.open_answers(survey):
-            services.answer_escalate(answer=answer)
+        for answer in services.answers_escalate(survey=survey):
             if answer.status not in TO_ANSWER:
                 continue
             for process in processes_of(answer, SurveyAnswerFlow).filter(status=PROCESS.NEW):

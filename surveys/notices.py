@@ -1,25 +1,29 @@
-"""Who hears about a survey answer: the unit's liaisons (to answer, or answer again),
-its heads (to approve), and the dispatchers once the deadline has passed.
+"""Who hears about a survey's answers, ONE message per recipient per event: before the
+deadline each unit's liaisons (to answer) and heads (to approve) — a liaison or head of
+six late units hears once, naming the six; past it the dispatchers, once, naming every
+unit whose answering or approval is overdue.
 
 The flow's own reminder (the day before) and the `send_reminders` sweep (3 and 1 days
-before) compute the same reminder slot and use the same key, so each recipient hears
-once per slot whichever of them runs first."""
+before) put together the same messages (`notifications.shares`: a message names only
+the answers, in their step, no earlier message of the slot named to its recipient), so
+each recipient hears once per slot whichever of them runs first."""
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.i18n import in_site_language
 from notifications.models import Event
 from notifications.reminders import offsets as reminder_offsets
 from notifications.reminders import reminder_due
-from notifications.services import notify
+from notifications.services import Entry, notify_each
+from notifications.shares import fresh_shares
 from org import selectors as org_selectors
 from workflow import links
 
-
-def _users(unit, perm):
-    return list(org_selectors.users_reaching(unit, perm))
+#: a message names at most this many units, then says how many more there are
+MAX_LINES = 50
 
 
 @in_site_language
@@ -56,71 +60,161 @@ def _awaits_head(answer) -> bool:
     return answer.status == AnswerStatus.AWAITING_APPROVAL
 
 
-def _reminded(answer) -> tuple[str, list, dict, str]:
-    """(key, recipients, context, link) of a reminder about the answer, the same for the
-    flow's reminder and the sweep's: the liaisons if the unit has not answered, the
-    heads if the answer waits for their approval. The key names the answer's step (its
-    status); the reminder's slot is appended to it."""
-    head = _awaits_head(answer)
+def _item(answer) -> str:
+    """An answer in its step: answered since the last reminder, its head is news."""
+    return f"{answer.pk}:{answer.status}"
+
+
+def _served(answers, permission_of) -> dict:
+    """{user id: (user, [(answer, item), …])}: who may take each answer's step, with the
+    answers they may take; one reach query per unit and permission."""
+    reaching: dict = {}
+    served: dict = {}
+    for answer in answers:
+        key = (answer.unit_id, permission_of(answer))
+        if key not in reaching:
+            reaching[key] = list(org_selectors.users_reaching(answer.unit, key[1]))
+        for user in reaching[key]:
+            served.setdefault(user.pk, (user, []))[1].append((answer, _item(answer)))
+    return served
+
+
+def _step_permission(answer) -> str:
+    return "approve_as_head" if _awaits_head(answer) else "act_as_liaison"
+
+
+@in_site_language
+def _lines(answers, *, overdue: bool) -> list[str]:
+    """A line per unit, saying which step it owes, at most MAX_LINES of them."""
+    lines = []
+    for answer in sorted(answers, key=lambda a: (a.unit.path, a.unit.name))[:MAX_LINES]:
+        names = {"unit": answer.unit.name}
+        if _awaits_head(answer):
+            lines.append(_("%(unit)s: the head's approval of its answer") % names)
+        elif overdue:
+            lines.append(_("%(unit)s: not answered") % names)
+        else:
+            lines.append(_("%(unit)s: to answer") % names)
+    if len(answers) > MAX_LINES:
+        more = len(answers) - MAX_LINES
+        lines.append(
+            ngettext("and %(count)d more unit", "and %(count)d more units", more) % {"count": more}
+        )
+    return lines
+
+
+@in_site_language
+def _many_subject(survey, answers, *, overdue: bool) -> str:
+    names = {"count": len(answers), "title": survey.title}
+    if overdue:
+        return (
+            ngettext(
+                "Answer of %(count)d unit to the needs survey “%(title)s”",
+                "Answers of %(count)d units to the needs survey “%(title)s”",
+                len(answers),
+            )
+            % names
+        )
     return (
-        f"survey-answer:{answer.pk}:{answer.status}",
-        _users(answer.unit, "approve_as_head" if head else "act_as_liaison"),
-        {"subject": approval_subject(answer) if head else answer_subject(answer)},
-        "/tasks/",
+        ngettext(
+            "The needs survey “%(title)s”: %(count)d unit to answer or approve",
+            "The needs survey “%(title)s”: %(count)d units to answer or approve",
+            len(answers),
+        )
+        % names
     )
 
 
-def reminder(answer) -> None:
+def reminder_shares(survey, answers, suffix: str):
+    """The reminder messages of the slot `suffix` about `answers` (not approved)."""
+    return fresh_shares(f"survey:{survey.pk}:remind:", suffix, _served(answers, _step_permission))
+
+
+def reminder_context(survey, share) -> dict:
+    if len(share.objects) == 1:
+        [answer] = share.objects
+        subject = approval_subject(answer) if _awaits_head(answer) else answer_subject(answer)
+        return {"subject": subject, "items": share.items}
+    return {
+        "subject": _many_subject(survey, share.objects, overdue=False),
+        "lines": _lines(share.objects, overdue=False),
+        "items": share.items,
+    }
+
+
+def reminders(survey, answers) -> list:
     """Before the deadline (the flow's timer): the reminder of the slot now due (see
-    `notifications.reminders.reminder_due`), under the sweep's key for that slot, so the
-    sweep's reminder of the same slot is not sent again (nor this one after it). Only
-    slots still ahead when the survey was opened count; when none is due, nothing is
-    sent."""
-    due = answer.survey.deadline
-    slot = reminder_due(due, since=answer.survey.created_at)
+    `notifications.reminders.reminder_due`), each recipient once for the answers they
+    may take, under the sweep's keys for that slot. Only slots still ahead when the
+    survey was opened count; when none is due, nothing is sent. Returns the answers
+    named in some message."""
+    due = survey.deadline
+    slot = reminder_due(due, since=survey.created_at)
     if slot is None and reminder_offsets():
-        return  # no slot due (past the deadline, or every slot preceded the survey)
-    key, recipients, context, url = _reminded(answer)
-    notify(
+        return []  # no slot due (past the deadline, or every slot preceded the survey)
+    suffix = slot.key_suffix if slot else "due"
+    shares = reminder_shares(survey, answers, suffix)
+    notify_each(
         event=Event.REMINDER,
-        recipients=recipients,
-        key=f"{key}:{slot.key_suffix if slot else 'due'}",
-        context={
-            **context,
-            "due": timezone.localtime(due),
-            "days_left": slot.offset_days if slot else 0,
-        },
-        url=url,
+        entries=[
+            Entry(
+                share.recipient,
+                f"{share.key}:{suffix}",
+                {
+                    **reminder_context(survey, share),
+                    "due": timezone.localtime(due),
+                    "days_left": slot.offset_days if slot else 0,
+                },
+                "/tasks/",
+            )
+            for share in shares
+        ],
     )
+    named = {answer.pk for share in shares for answer in share.objects}
+    return [answer for answer in answers if answer.pk in named]
 
 
-def escalated(answer) -> None:
-    """Past the deadline: the dispatchers of the survey's department, told of every
-    answer not approved — which unit, and whether its answering or its head's approval
-    is overdue (they may answer for the unit, not approve for its head) — with a link to
-    the answer's process page (its tasks and history)."""
-    department = answer.survey.org_department
-    head = _awaits_head(answer)
-    notify(
+def escalations(survey, answers) -> None:
+    """Past the deadline: each dispatcher of the survey's department once, told of the
+    answers not approved — which units, and whether the answering or the head's
+    approval is overdue (they may answer for a unit, not approve for its head). Of one
+    answer, linked to its process page (its tasks and history); of several, to the
+    survey's page."""
+    department = survey.org_department
+    dispatchers = list(org_selectors.users_reaching(department.jurisdiction, "issue_dispatch"))
+    pairs = [(answer, _item(answer)) for answer in answers]
+    served = {user.pk: (user, pairs) for user in dispatchers}
+    entries = []
+    for share in fresh_shares(f"survey:{survey.pk}:escalate:", "escalated", served):
+        context = {"due": timezone.localtime(survey.deadline), "items": share.items}
+        url = reverse("surveys:detail", args=[survey.pk])
+        if len(share.objects) == 1:
+            [answer] = share.objects
+            context.update(
+                subject=overdue_subject(answer),
+                unit_name=answer.unit.name,
+                survey_title=survey.title,
+                awaits_head=_awaits_head(answer),
+            )
+            url = links.process_url(answer) or url
+        else:
+            context.update(
+                subject=_many_subject(survey, share.objects, overdue=True),
+                survey_title=survey.title,
+                lines=_lines(share.objects, overdue=True),
+            )
+        entries.append(Entry(share.recipient, f"{share.key}:escalated", context, url))
+    notify_each(
         event=Event.ESCALATION,
-        recipients=_users(department.jurisdiction, "issue_dispatch"),
-        key=f"survey-answer:{answer.pk}:escalated",
-        context={
-            "subject": overdue_subject(answer),
-            "unit_name": answer.unit.name,
-            "survey_title": answer.survey.title,
-            "awaits_head": head,
-            "due": timezone.localtime(answer.survey.deadline),
-        },
+        entries=entries,
         template="notifications/events/survey_escalated.txt",
-        url=links.process_url(answer) or reverse("surveys:detail", args=[answer.survey_id]),
     )
 
 
 def reminder_candidates(now):
-    """Answers not approved whose survey's deadline falls in the reminder window, for
-    `manage.py send_reminders` (the 3-day and 1-day reminders; the flow's own timer
-    sends the day-before one under the same key, see `reminder`)."""
+    """Per survey with its deadline in the reminder window, each recipient's reminder of
+    the answers not approved, for `manage.py send_reminders` (the 3-day and 1-day
+    reminders; the flow's own timer sends the day-before one, see `reminders`)."""
     import datetime as dt
 
     from notifications.reminders import ReminderCandidate, offsets
@@ -135,14 +229,21 @@ def reminder_candidates(now):
         )
         .exclude(status=AnswerStatus.APPROVED)
         .select_related("survey", "unit")
+        .order_by("survey_id", "unit__path")
     )
+    by_survey: dict = {}
     for answer in answers:
-        key, recipients, context, url = _reminded(answer)
-        yield ReminderCandidate(
-            due=answer.survey.deadline,
-            key=key,
-            recipients=recipients,
-            context=context,
-            url=url,
-            since=answer.survey.created_at,
-        )
+        by_survey.setdefault(answer.survey_id, (answer.survey, []))[1].append(answer)
+    for survey, open_answers in by_survey.values():
+        slot = reminder_due(survey.deadline, now, since=survey.created_at)
+        if slot is None:
+            continue
+        for share in reminder_shares(survey, open_answers, slot.key_suffix):
+            yield ReminderCandidate(
+                due=survey.deadline,
+                key=share.key,
+                recipients=[share.recipient],
+                context=reminder_context(survey, share),
+                url="/tasks/",
+                since=survey.created_at,
+            )

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import change, record_event
+from audit.services import change, record_event, record_events
 from core.twins import refused_as_twin
 from core.validation import implausible_day_refusal, require_reason
 from notifications.reminders import offsets as reminder_offsets
@@ -231,31 +231,45 @@ def answer_decide(*, actor, answer: SurveyAnswer, approve: bool, reason: str = "
     )
 
 
+def _open_answers(survey: Survey) -> list[SurveyAnswer]:
+    """The survey's answers not approved yet, locked (their unit's path order)."""
+    return list(
+        SurveyAnswer.objects.select_for_update(of=("self",))
+        .filter(survey=survey)
+        .exclude(status=AnswerStatus.APPROVED)
+        .select_related("survey__org_department__jurisdiction", "unit")
+        .order_by("unit__path")
+    )
+
+
 @transaction.atomic
-def answer_remind(*, answer: SurveyAnswer) -> None:
-    """The deadline nears and the answer is not approved: the unit hears — when a
-    reminder is due now (`reminder_due`, as `notices.reminder` decides: none once every
-    slot preceded the survey, or past the deadline). Audited only when one is sent."""
-    answer = _lock(answer)
-    if answer.status == AnswerStatus.APPROVED:
-        return
-    survey = answer.survey
+def answers_remind(*, survey: Survey) -> list[SurveyAnswer]:
+    """The deadline nears: whoever may take an answer not approved yet hears ONCE, of all
+    the answers they may take (a liaison to answer, a head to approve) — when a reminder
+    is due now (`reminder_due`: none once every slot preceded the survey, or past the
+    deadline) and no message of the slot named them yet (the sweep's, a retry's). Each
+    answer named is audited; returns them."""
     if reminder_offsets() and reminder_due(survey.deadline, since=survey.created_at) is None:
-        return
-    record_event(actor=None, verb="survey.remind", target=answer, note=answer.status)
-    notices.reminder(answer)
+        return []
+    reminded = notices.reminders(survey, _open_answers(survey))
+    record_events(actor=None, verb="survey.remind", targets=reminded)
+    return reminded
 
 
 @transaction.atomic
-def answer_escalate(*, answer: SurveyAnswer) -> SurveyAnswer | None:
-    """The deadline passed and the answer is not approved: the dispatchers are told (and
-    take over the answering, see SurveyFlow.escalate)."""
-    answer = _lock(answer)
-    if answer.status == AnswerStatus.APPROVED or answer.escalated:
-        return None
-    answer = change(actor=None, instance=answer, verb="survey.escalate", escalated=True)
-    notices.escalated(answer)
-    return answer
+def answers_escalate(*, survey: Survey) -> list[SurveyAnswer]:
+    """The deadline passed: every answer not approved and not escalated yet is flagged
+    escalated (the dispatchers take over the answering, see SurveyFlow.escalate), and
+    each dispatcher is told of them ONCE. Returns the answers escalated now."""
+    escalated = []
+    for answer in _open_answers(survey):
+        if not answer.escalated:
+            escalated.append(
+                change(actor=None, instance=answer, verb="survey.escalate", escalated=True)
+            )
+    if escalated:
+        notices.escalations(survey, escalated)
+    return escalated
 
 
 @transaction.atomic

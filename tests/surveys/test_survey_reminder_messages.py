@@ -6,14 +6,25 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from notifications.models import Event, Notification
 from surveys.models import SurveyAnswer
 from tests.factories import unit, user
 from tests.flowtools import fire_at, notified
-from tests.surveys.kit import TOPICS, answer, answer_data, answer_process, open_survey
+from tests.surveys.kit import (
+    TOPICS,
+    act,
+    answer,
+    answer_data,
+    answer_process,
+    open_survey,
+    open_task,
+)
+
+User = get_user_model()
 
 
 @pytest.fixture
@@ -57,41 +68,65 @@ def test_the_day_before_each_recipient_is_reminded_once(survey, commands):
         )
 
 
-def test_the_escalation_says_which_unit_is_late_with_which_step(client, world, survey):
+def in_site_plural(singular, plural, count, **values) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return ngettext(singular, plural, count) % {"count": count, **values}
+
+
+def test_the_escalation_names_every_late_unit_with_its_step_in_one_message(client, world, survey):
     fire_at(survey.deadline - dt.timedelta(hours=20))
     fire_at(survey.deadline + dt.timedelta(hours=1))
+    escalations = Notification.objects.filter(event=Event.ESCALATION, recipient=world.bob)
+    assert escalations.count() == 1, [n.title for n in escalations]
+    message = escalations.get()
+    assert message.title == in_site_language(
+        "Overdue and escalated: %(subject)s",
+        subject=in_site_plural(
+            "Answer of %(count)d unit to the needs survey “%(title)s”",
+            "Answers of %(count)d units to the needs survey “%(title)s”",
+            2,
+            title=survey.title,
+        ),
+    )
+    # Each unit on its line, with the step it is late with.
+    assert (
+        in_site_language("%(unit)s: the head's approval of its answer", unit=world.a.name)
+        in message.body.splitlines()
+    )
+    assert in_site_language("%(unit)s: not answered", unit="某市财政局") in (
+        message.body.splitlines()
+    )
+    client.force_login(world.bob)
+    assert message.url == f"/surveys/{survey.pk}/"
+    assert client.get(message.url).status_code == 200
+
+
+def test_one_late_unit_is_named_in_the_title_and_linked_to_its_process(client, world, survey):
+    office = SurveyAnswer.objects.get(survey=survey, unit__name="某市财政局")
+    # The office answers and its head approves in time; unit A's head does not.
+    fiona, frank = (User.objects.get(username=name) for name in ("fiona", "frank"))
+    response = answer(client, fiona, office, answer_data(TOPICS[:1], civil_servant=1))
+    assert response.status_code == 302
+    client.force_login(frank)
+    response = act(
+        client, open_task(answer_process(office), "head_approval"), {"decision": "approve"}
+    )
+    assert response.status_code == 302
+    fire_at(survey.deadline - dt.timedelta(hours=20))
+    fire_at(survey.deadline + dt.timedelta(hours=1))
+
     awaiting = survey.answers.get(unit=world.a)
-    unanswered = SurveyAnswer.objects.get(survey=survey, unit__name="某市财政局")
-    names = {"title": survey.title}
-
-    def escalation(row):
-        return Notification.objects.get(
-            event=Event.ESCALATION, recipient=world.bob, key=f"survey-answer:{row.pk}:escalated"
-        )
-
-    approval = escalation(awaiting)
-    assert approval.title == in_site_language(
+    message = Notification.objects.get(event=Event.ESCALATION, recipient=world.bob)
+    assert message.title == in_site_language(
         "Overdue and escalated: %(subject)s",
         subject=in_site_language(
             "Head's approval of the answer of %(unit)s to the needs survey “%(title)s”",
             unit=world.a.name,
-            **names,
+            title=survey.title,
         ),
     )
-    answering = escalation(unanswered)
-    assert answering.title == in_site_language(
-        "Overdue and escalated: %(subject)s",
-        subject=in_site_language(
-            "Answer of %(unit)s to the needs survey “%(title)s”", unit="某市财政局", **names
-        ),
-    )
-    assert approval.title != answering.title
-    assert approval.context["awaits_head"]
-    assert not answering.context["awaits_head"]
-    assert world.a.name in approval.body and "某市财政局" in answering.body
-
-    # Each links to the answer's process page, which the dispatcher may open.
+    assert message.context["awaits_head"]
+    assert world.a.name in message.body
     client.force_login(world.bob)
-    for row, message in ((awaiting, approval), (unanswered, escalation(unanswered))):
-        assert message.url == f"/workflow/surveyanswer/{answer_process(row).pk}/"
-        assert client.get(message.url).status_code == 200
+    assert message.url == f"/workflow/surveyanswer/{answer_process(awaiting).pk}/"
+    assert client.get(message.url).status_code == 200
