@@ -207,12 +207,15 @@ class ConsultationFlow(ScopedFlowMixin, flow.Flow):
         return activation.process
 
     def remind(self, activation, step="answer"):
-        services.consultation_remind(consultation=fresh_artifact(activation.process))
+        services.consultations_remind(consultation=fresh_artifact(activation.process))
 
     def escalate(self, activation, step="answer"):
-        """The deadline passed unanswered: no comment; the plan's dispatchers hear."""
+        """The deadline passed unanswered: no comment; the plan's dispatchers hear (of
+        every consultation of the plan that lapsed with it, in one message)."""
         consultation = fresh_artifact(activation.process)
-        if services.consultation_lapse(consultation=consultation):
+        services.consultations_lapse(plan=consultation.plan)
+        consultation.refresh_from_db(fields=["status"])
+        if consultation.status == ConsultationStatus.LAPSED:
             cancel_open_tasks(activation.process, self.answer)
 
     def task_due(self, node_name, consultation):

@@ -158,28 +158,49 @@ def consultation_answer(*, actor, consultation, accept: bool, comment: str = "")
     )
 
 
-@transaction.atomic
-def consultation_remind(*, consultation) -> None:
-    consultation = _lock_consultation(consultation)
-    if consultation.status == ConsultationStatus.OPEN:
-        record_event(actor=None, verb="plan.consultation_remind", target=consultation)
-        notices.consultation_reminder(consultation)
-
-
-@transaction.atomic
-def consultation_lapse(*, consultation) -> bool:
-    """The deadline passed without an answer: counted as no comment; the dispatchers hear."""
-    consultation = _lock_consultation(consultation)
-    if consultation.status != ConsultationStatus.OPEN:
-        return False
-    change(
-        actor=None,
-        instance=consultation,
-        verb="plan.consultation_lapse",
-        status=ConsultationStatus.LAPSED,
+def _open_consultations(plan, **filters) -> list[Consultation]:
+    return list(
+        plan.consultations.filter(status=ConsultationStatus.OPEN, **filters)
+        .select_related("unit", "plan__org_department__jurisdiction")
+        .order_by("unit__path")
     )
-    notices.consultation_lapsed(consultation)
-    return True
+
+
+@transaction.atomic
+def consultations_remind(*, consultation) -> list[Consultation]:
+    """The deadline of `consultation` nears (its flow's timer fired): whoever answers an
+    open consultation of its round hears ONCE, of all the consultations they answer (a
+    head of three units allotted seats gets one reminder naming the three) — unless a
+    reminder of the round named them already (another consultation's timer came first).
+    The plan's lock serialises the timers of one round. Each consultation named is
+    audited; returns them."""
+    plan = _lock(consultation.plan)
+    open_ones = _open_consultations(plan, round=consultation.round)
+    reminded = notices.consultation_reminders(plan, open_ones, round_=consultation.round)
+    record_events(actor=None, verb="plan.consultation_remind", targets=reminded)
+    return reminded
+
+
+@transaction.atomic
+def consultations_lapse(*, plan) -> list[Consultation]:
+    """The deadline passed: every open consultation of the plan whose deadline passed
+    lapses — counted as no comment — and each of the plan's dispatchers hears ONCE,
+    naming them. Whichever consultation's timer fires first (or the head's decision)
+    lapses them all, under the plan's lock; the others find nothing left. Returns the
+    consultations lapsed now."""
+    plan = _lock(plan)
+    lapsed = [
+        change(
+            actor=None,
+            instance=consultation,
+            verb="plan.consultation_lapse",
+            status=ConsultationStatus.LAPSED,
+        )
+        for consultation in _open_consultations(plan, due__lte=timezone.now())
+    ]
+    if lapsed:
+        notices.consultations_lapsed(plan, lapsed)
+    return lapsed
 
 
 def consultation_open(plan) -> bool:
@@ -338,8 +359,7 @@ def plan_decide(*, actor, plan, approve: bool, reason: str = "") -> Plan:
                 raise ValidationError(
                     _("The consultation is still open until its deadline or every answer.")
                 )
-            for consultation in open_ones:
-                consultation_lapse(consultation=consultation)
+            consultations_lapse(plan=plan)
         problems = publish_refusals(plan)
         if problems:
             raise ValidationError(problems)

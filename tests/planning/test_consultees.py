@@ -164,6 +164,6 @@ def test_the_reminder_sends_each_consultee_to_my_tasks(world):
     partner = Partner()
     plan = _draft(world, partner)
     _submit(world, plan)
-    services.consultation_remind(consultation=plan.consultations.get(unit=partner.od_unit))
+    services.consultations_remind(consultation=plan.consultations.get(unit=partner.od_unit))
     reminder = Notification.objects.get(event=Event.REMINDER, recipient=partner.pete)
     assert reminder.url == "/tasks/"  # the plan's page is not the partner's
