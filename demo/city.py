@@ -90,6 +90,8 @@ COUNTIES = [
 UNITS = CITY_UNITS + [u for c in COUNTIES for u in _county_units(c[0], c[1], c[4])]
 
 ORG_DEPARTMENTS = [("xx-zzb", "xx", "X组通")] + [(f"{c[0]}-zzb", c[0], c[2]) for c in COUNTIES]
+# whom each department's documents name to ask (附注), in the order above
+CONTACTS = ["李晓红", "张丽", "王建国", "陈静"]
 
 INSTITUTIONS = [
     ("xx-dx", InstitutionKind.PARTY_SCHOOL, "XX市新华路88号"),
@@ -212,6 +214,11 @@ def _build_org_departments(units, stats) -> dict[str, OrgDepartment]:
             unit=units[unit_code],
             defaults={"jurisdiction": units[root_code], "issuer_code": issuer},
         )
+        if not od.contact_person:
+            # Whom the department's documents name to ask (附注 under the date).
+            od.contact_person = CONTACTS[len(result) % len(CONTACTS)]
+            od.contact_phone = f"0000-8765{4321 + len(result):04d}"
+            od.save(update_fields=["contact_person", "contact_phone"])
         if not od.seal:
             # The demo's documents are sealed as real ones are — with the placeholder
             # seal marked 样章, which is nobody's (a department uploads its own).

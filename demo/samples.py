@@ -4,11 +4,10 @@ registered with `notifications.documents.samples` in `DemoConfig.ready`."""
 from django.db import DatabaseError
 from django.utils import timezone
 
+from dispatch.documents import issuer_of
 from dispatch.models import TrainingClass
 from notifications.documents.builders import CadreRow, ClassInfo
-from notifications.documents.context import Issuer
 from notifications.documents.samples import CADRES_ON_NOTICE
-from notifications.documents.seals import seal_bytes
 from org.models import Cadre, OrgDepartment
 
 
@@ -37,8 +36,7 @@ def document_sample_data():
     if not cadres:
         return None
     rows = {c.pk: c for c in rare + cadres}
-    seal = seal_bytes(od.seal)  # through the storage API: works on remote storage too
-    issuer = Issuer(name=od.unit.name, code=od.issuer_code, seal=seal)
+    issuer = issuer_of(od)
     info = ClassInfo(
         name=tc.name,
         institution=tc.institution.unit.name,

@@ -29,18 +29,20 @@ from audit.services import record_event, record_events
 from core.hooks import Readers
 from dispatch.models.classes import ClassKind
 from notifications.documents import builders, render
-from notifications.documents.context import Issuer
+from notifications.documents.context import Issuer, contact_note
 from notifications.documents.seals import seal_bytes
 from notifications.models import IssuedDocument, Notification
 from notifications.services import issue_document
 
 
 def issuer_of(org_department) -> Issuer:
-    """The issuing organ; its seal read through storage (no local path needed)."""
+    """The issuing organ; its seal read through storage (no local path needed), and whom
+    its documents name to ask (附注: the department's contact person and phone)."""
     return Issuer(
         name=org_department.unit.name,
         code=org_department.issuer_code,
         seal=seal_bytes(org_department.seal),
+        contact=contact_note(org_department.contact_person, org_department.contact_phone),
     )
 
 

@@ -110,7 +110,7 @@ class OrgDepartmentAdminForm(forms.ModelForm):
 
     class Meta:
         model = OrgDepartment
-        fields = ["unit", "jurisdiction", "issuer_code", "seal"]
+        fields = ["unit", "jurisdiction", "issuer_code", "seal", "contact_person", "contact_phone"]
 
     def clean(self):
         cleaned = super().clean()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from core.validation import validate_phone
 from org import idnumber
 from org.seals import validate_seal_image
 
@@ -185,6 +186,22 @@ class OrgDepartment(models.Model):
     seal = models.FileField(
         _("seal image"), upload_to="seals/", blank=True, validators=[validate_seal_image]
     )
+    contact_person = models.CharField(
+        _("contact person"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Printed in the note (附注) under the date of every document the department "
+            "issues, with the phone, for example 干部教育科 王明."
+        ),
+    )
+    contact_phone = models.CharField(
+        _("contact phone"),
+        max_length=20,
+        blank=True,
+        validators=[validate_phone],
+        help_text=_("A mobile number or a landline with its area code, e.g. 0571-12345678."),
+    )
 
     class Meta:
         verbose_name = _("organization department")
@@ -198,6 +215,9 @@ class OrgDepartment(models.Model):
         super().clean()
         if self.unit_id and self.unit.kind != UnitKind.ORG_DEPARTMENT:
             raise ValidationError({"unit": _("The unit must be of kind organization department.")})
+        self.contact_person = self.contact_person.strip()
+        if self.contact_phone:
+            self.contact_phone = validate_phone(self.contact_phone)  # without spaces
 
 
 class IndicatorGroup(models.TextChoices):

@@ -307,7 +307,7 @@ def dispatch_notice(
             Attachment(f"{tc.name}参训人员名单", [cadre_table]),
             Attachment("参训回执", reply_slip),
         ],
-        note=contact,
+        note=contact or issuer.contact,
         cc=cc,
         printed_by=printed_by,
     )
@@ -377,7 +377,7 @@ def admission_notice(
         date=date,
         recipients=[f"{who.name}同志（{who.unit}{who.position}）"],
         body=body,
-        note=contact,
+        note=contact or issuer.contact,
         cc=cc or [who.unit],
         printed_by=printed_by,
     )
@@ -459,7 +459,7 @@ def makeup_notice(
         recipients=recipients,
         body=body,
         attachments=[Attachment("补训人员名单", [table])],
-        note=contact,
+        note=contact or issuer.contact,
         cc=cc,
         printed_by=printed_by,
     )

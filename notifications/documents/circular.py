@@ -555,7 +555,7 @@ def circular(
         recipients=recipients,
         body=list(body) if body else generated,
         attachments=attachments,
-        note=contact,
+        note=contact or issuer.contact,
         cc=cc,
         printed_by=printed_by,
     )

@@ -27,16 +27,25 @@ class Issuer:
     seal: the organ's seal image as a file path or bytes (PNG, JPEG or SVG), or None for
           the no-seal layout (发文机关署名 and date without a seal).
     mark: 发文机关标志 in red at the top; defaults to `name` + "文件".
+    contact: the 附注 its documents print under the date when the builder is given none,
+          e.g. "联系人：干部教育科王明，电话：0571-12345678" (`contact_note`).
     """
 
     name: str
     code: str
     seal: Path | str | bytes | None = None
     mark: str = ""
+    contact: str = ""
 
     @property
     def mark_text(self) -> str:
         return self.mark or f"{self.name}文件"
+
+
+def contact_note(person: str = "", phone: str = "") -> str:
+    """附注 naming whom to ask: "联系人：王明，电话：0571-12345678", either part alone, or ""."""
+    parts = [f"联系人：{person}" if person else "", f"电话：{phone}" if phone else ""]
+    return "，".join(part for part in parts if part)
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,7 @@ def dispatch_plan(
             Attachment(plan_title, [class_table]),
             Attachment(f"{year}年度调训名额分配表", [seat_table]),
         ],
-        note=contact,
+        note=contact or issuer.contact,
         cc=cc,
         printed_by=printed_by,
     )

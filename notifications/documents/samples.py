@@ -16,7 +16,7 @@ from notifications.documents import circular as circular_document
 from notifications.documents import plan as plan_document
 from notifications.documents.builders import CadreRow, ClassInfo, MakeupRow
 from notifications.documents.circular import Absentee, UnitFigures
-from notifications.documents.context import DocumentContext, Issuer
+from notifications.documents.context import DocumentContext, Issuer, contact_note
 from notifications.documents.plan import PlanClassRow, PlanSeatsRow
 
 SAMPLE_SEAL = Path(__file__).with_name("sample_seal.svg")
@@ -161,15 +161,21 @@ def sample_dispatch_plan(issuer: Issuer, year: int, date: dt.date) -> DocumentCo
     )
 
 
-def sample_contexts(*, use_database: bool = True) -> dict[str, DocumentContext]:
+def sample_contexts(
+    *, use_database: bool = True, issuer: Issuer | None = None
+) -> dict[str, DocumentContext]:
     """One context per kind: dispatch_notice, admission_notice, makeup_notice, circular,
-    dispatch_plan."""
+    dispatch_plan — issued by `issuer` if given. An issuer with a contact of its own has
+    it printed as each builder prints it (the 附注 left to the issuer); else a sample
+    contact is passed."""
     data = _demo_data() if use_database else None
     if data is None:
-        issuer, info, cadres = sample_issuer(), builtin_class(), builtin_cadres()
+        info, cadres = builtin_class(), builtin_cadres()
+        issuer = issuer or sample_issuer()
     else:
-        issuer, info, cadres = data
-    contact = f"联系人：{issuer.name}干部教育科，电话：0000-12345678"
+        demo_issuer, info, cadres = data
+        issuer = issuer or demo_issuer
+    contact = "" if issuer.contact else contact_note(f"{issuer.name}干部教育科", "0000-12345678")
     date = SAMPLE_DATE if data is None else dt.date.today()
     makeup_class = ClassInfo(
         name=f"{info.start_date.year}年第二期干部补训班",
