@@ -42,6 +42,7 @@ def _table_slice(table: dict, start: int, end: int) -> dict:
         "note": table["note"] if last else "",
         "total": table["total"] if last else False,
         "blank_rows": table["blank_rows"] if last else range(0),
+        "continues": not last,  # its last row is not the table's (kept with the one above)
     }
 
 

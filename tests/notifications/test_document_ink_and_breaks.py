@@ -201,3 +201,17 @@ def test_a_cell_in_the_printed_table_keeps_its_words():
         lines = _lines(pdf.pages[0])
     assert not any(line.endswith("自然资") for line in lines), lines
     assert any("自然资源" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("count", [12, 19, 43])
+def test_the_last_row_of_a_list_never_stands_alone_under_the_header(count):
+    """A 调训通知 of 19 named cadres used to put the 19th alone on its last page."""
+    from notifications.documents.samples import builtin_cadres, sample_dispatch_notice
+
+    with pdfplumber.open(io.BytesIO(_pdf(sample_dispatch_notice(builtin_cadres(count))))) as pdf:
+        numbered = []
+        for number, page in enumerate(pdf.pages):
+            rows = [line.split()[0] for line in (page.extract_text() or "").splitlines()]
+            numbered.append({row for row in rows if row.isdigit()})
+        [last] = [n for n, rows in enumerate(numbered) if str(count) in rows]
+        assert str(count - 1) in numbered[last], f"row {count} alone on page {last + 1}"
