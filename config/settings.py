@@ -304,6 +304,8 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "notifications.send_digests",
             "schedule": crontab(hour=7, minute=30),
         },
+        # PDFs an issue that rolled back left in storage (notifications.unissued).
+        "unissued-documents": {"task": "notifications.prune_unissued", "schedule": 24 * 3600.0},
     }
 )
 

@@ -92,3 +92,10 @@ def send_reminders_task() -> int:
     from notifications import reminders
 
     return reminders.send_reminders()
+
+
+@shared_task(name="notifications.prune_unissued")
+def prune_unissued_task() -> int:
+    from notifications import unissued
+
+    return len(unissued.prune_unissued())

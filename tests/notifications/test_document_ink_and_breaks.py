@@ -210,8 +210,8 @@ def test_the_last_row_of_a_list_never_stands_alone_under_the_header(count):
 
     with pdfplumber.open(io.BytesIO(_pdf(sample_dispatch_notice(builtin_cadres(count))))) as pdf:
         numbered = []
-        for number, page in enumerate(pdf.pages):
-            rows = [line.split()[0] for line in (page.extract_text() or "").splitlines()]
-            numbered.append({row for row in rows if row.isdigit()})
+        for page in pdf.pages:
+            rows = [line.split()[:1] for line in (page.extract_text() or "").splitlines()]
+            numbered.append({row[0] for row in rows if row and row[0].isdigit()})
         [last] = [n for n, rows in enumerate(numbered) if str(count) in rows]
         assert str(count - 1) in numbered[last], f"row {count} alone on page {last + 1}"

@@ -1,0 +1,115 @@
+"""A PDF stored by an issue whose transaction then rolled back is named by no issued
+document: the daily sweep deletes it once it is a day old, audited; an issued
+document's file is never touched — nor one a later issue reuses (the same number and
+bytes), even while that issue is still running."""
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from notifications import services, unissued
+from notifications.documents.context import DocumentContext, Issuer, Paragraph
+from notifications.documents.render import RenderedPdf
+from notifications.models import DocumentKind
+from tests.racing import postgresql_only
+
+pytestmark = pytest.mark.usefixtures("media")
+
+A_DAY_ON = dt.timedelta(days=1, hours=1)
+
+
+@pytest.fixture(autouse=True)
+def fast_render(monkeypatch):
+    def fake(context, *, document_number, preview=False):
+        return RenderedPdf(data=f"%PDF-1.7 {document_number} {context.title}".encode(), pages=1)
+
+    monkeypatch.setattr(services, "render_pdf", fake)
+
+
+class Refused(Exception):
+    """The flow step that issued the document failed after it."""
+
+
+def issue(title="关于举办培训班的通知"):
+    context = DocumentContext(
+        issuer=Issuer(name="中共某市委组织部", code="X组通"),
+        title=title,
+        date=dt.date(2026, 3, 5),
+        body=[Paragraph("正文。")],
+    )
+    return services.issue_document(actor=None, kind=DocumentKind.DISPATCH_NOTICE, context=context)
+
+
+def rolled_back(title) -> str:
+    """Issue inside a transaction that then rolls back; the file it left."""
+    before = {name for _c, _y, name in unissued.stored_pdfs()}
+    with pytest.raises(Refused), transaction.atomic():
+        issue(title)
+        raise Refused
+    [left] = {name for _c, _y, name in unissued.stored_pdfs()} - before
+    return left
+
+
+@pytest.mark.django_db
+def test_a_file_left_by_a_rolled_back_issue_is_deleted_a_day_on():
+    kept = issue()
+    left = rolled_back("关于调整培训班的通知")
+    assert default_storage.exists(left)
+
+    assert unissued.prune_unissued() == []  # too fresh: an issue may still be running
+    assert unissued.prune_unissued(now=timezone.now() + A_DAY_ON) == [left]
+    assert not default_storage.exists(left)
+    assert default_storage.exists(kept.file.name)
+    event = AuditEvent.objects.get(verb="document.prune_unissued")
+    assert event.note == left and event.target_repr
+    assert issue().number == 2  # the rolled-back number, given back
+    assert unissued.prune_unissued(now=timezone.now() + A_DAY_ON) == []  # nothing more
+
+
+@pytest.mark.django_db
+def test_a_file_a_later_issue_reused_is_kept(capsys):
+    left = rolled_back("关于举办培训班的通知")
+    document = issue("关于举办培训班的通知")  # the same number and bytes: the file reused
+    assert document.file.name == left
+    call_command("prune_unissued_documents")
+    assert "0 deleted" in capsys.readouterr().out
+    assert unissued.prune_unissued(now=timezone.now() + A_DAY_ON) == []
+    assert default_storage.exists(left)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_waits_for_an_issue_reusing_the_file():
+    """The issue reuses the old file and has not committed when the sweep looks: the
+    sweep waits on the issue's lock, then finds the file recorded and keeps it."""
+    issue("关于举办研讨班的通知")  # the issuer's counter for the year exists
+    left = rolled_back("关于举办培训班的通知")
+    stored, outcome = threading.Event(), {}
+
+    def issuing():
+        try:
+            with transaction.atomic():
+                outcome["document"] = issue("关于举办培训班的通知")
+                stored.set()
+                time.sleep(1)  # still running while the sweep looks
+        finally:
+            stored.set()
+            connection.close()
+
+    thread = threading.Thread(target=issuing)
+    thread.start()
+    assert stored.wait(timeout=30)
+    try:
+        pruned = unissued.prune_unissued(now=timezone.now() + A_DAY_ON)
+    finally:
+        thread.join(timeout=60)
+    assert outcome["document"].file.name == left
+    assert pruned == []
+    assert default_storage.exists(left)
