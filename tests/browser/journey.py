@@ -45,6 +45,7 @@ class Journey:
         page.get_by_label("密码").fill(password or "pw-" + user.username)
         page.get_by_role("button", name="登录").click()
         expect(page.get_by_label("用户名")).to_have_count(0)
+        page.wait_for_load_state()  # the home page whole, before any key is pressed on it
         return page
 
     def pages(self):
@@ -193,12 +194,45 @@ def split_lines(page: Page, selector: str = ".xd-name") -> list[str]:
     line."""
     return page.evaluate(
         """selector => [...document.querySelectorAll(selector)].filter(el => {
-            const range = document.createRange();
-            range.selectNodeContents(el);
-            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            // the lines of its text (not the boxes of a link inside it, taller than a line)
+            const tops = new Set();
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const range = document.createRange();
+                range.selectNodeContents(node);
+                for (const r of range.getClientRects()) {
+                    if (r.width) tops.add(Math.round(r.top));
+                }
+            }
             return tops.size > 1;
         }).map(el => el.textContent.trim())""",
         selector,
+    )
+
+
+def small_targets(page: Page) -> list[str]:
+    """Links, buttons and fields smaller than 24 × 24 px (WCAG 2.5.8), each as
+    "tag|text|W×H"; a link inside a sentence or a cell with more text is excepted, as
+    the criterion does (its size is the line's)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll(
+                'a[href], button, input:not([type=hidden]), select, summary, [role=button]')]
+            .filter(el => {
+                const r = el.getBoundingClientRect();
+                if (!r.width || !r.height || getComputedStyle(el).visibility === 'hidden') {
+                    return false;
+                }
+                if (r.width >= 24 && r.height >= 24) return false;
+                const text = el.closest('p, li, td, dd');
+                return !(el.tagName === 'A' && text
+                    && text.textContent.trim().length > el.textContent.trim().length + 2);
+            })
+            .map(el => {
+                const r = el.getBoundingClientRect();
+                const text = (el.textContent || el.value || el.getAttribute('aria-label') || '');
+                return `${el.tagName.toLowerCase()}|${text.trim().slice(0, 20)}|`
+                    + `${Math.round(r.width)}×${Math.round(r.height)}`;
+            })"""
     )
 
 
@@ -217,11 +251,7 @@ def within_width(page: Page, selector: str) -> bool:
 def tab_to(page: Page, test: str, limit: int = 60) -> int:
     """Press Tab until the JavaScript predicate `test` (on document.activeElement) holds;
     how many presses it took."""
-    for presses in range(1, limit + 1):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"() => {{ const el = document.activeElement; return !!({test}); }}"):
-            return presses
-    raise AssertionError(f"{test} not reached with {limit} Tab presses on {page.url}")
+    return key_to(page, "Tab", test, limit)
 
 
 # Pages every signed-in person has (their own lists, filtered to their jurisdiction).
@@ -256,7 +286,9 @@ def key_to(page: Page, key: str, test: str, limit: int = 60) -> int:
     document.activeElement) holds; how many presses it took."""
     for presses in range(1, limit + 1):
         page.keyboard.press(key)
-        if page.evaluate(f"() => {{ const el = document.activeElement; return !!({test}); }}"):
+        # No element while a page is still being parsed (no body yet): not reached.
+        predicate = f"() => {{ const el = document.activeElement; return !!el && !!({test}); }}"
+        if page.evaluate(predicate):
             return presses
     raise AssertionError(f"{test} not reached with {limit} {key} presses on {page.url}")
 

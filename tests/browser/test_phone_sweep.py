@@ -1,7 +1,7 @@
 """Every list a phone user opens, at 390 px, as the demo roles see it with data on it:
 each table a card per row (tests/ui/test_phone_tables.py checks the labels), nothing
-scrolling sideways — neither the page nor a table in its own box — and no person's name
-broken over two lines."""
+scrolling sideways — neither the page nor a table in its own box —, no person's name
+broken over two lines, and every link, button and box big enough to tap (24 px)."""
 
 import datetime as dt
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dispatch.models import Dispatch, RollCall
 from planning import services as planning
-from tests.browser.journey import PHONE, sideways_scrollers, split_lines
+from tests.browser.journey import PHONE, sideways_scrollers, small_targets, split_lines
 from tests.factories import training_class
 from tests.feedback.kit import attended
 from tests.flowtools import act, issue_roll_call, open_task, process_of
@@ -80,6 +80,7 @@ def test_every_list_reads_as_cards_on_a_phone(journey, world, staff, klass, clie
                 *sideways_scrollers(page),
                 *(f"split: {name}" for name in split_lines(page)),
                 *(f"beside its label: {text}" for text in in_the_label_column(page)),
+                *(f"too small to tap: {target}" for target in small_targets(page)),
             ]
             if problems:
                 found[f"{person.username} {path}"] = problems
