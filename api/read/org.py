@@ -80,11 +80,22 @@ class OrgDepartmentSerializer(ReadSerializer):
 
     class Meta:
         model = OrgDepartment
-        fields = ["id", "unit", "name", "jurisdiction", "jurisdiction_name", "issuer_code"]
+        fields = [
+            "id",
+            "unit",
+            "name",
+            "jurisdiction",
+            "jurisdiction_name",
+            "issuer_code",
+            "contact_person",
+            "contact_phone",
+        ]
         extra_kwargs = {
             "unit": {"help_text": "组织部门本身的单位 id"},
             "jurisdiction": {"help_text": "管辖范围的顶级单位 id（其下全部单位都在管辖内）"},
             "issuer_code": {"help_text": "发文机关代字，如“X组通”"},
+            "contact_person": {"help_text": "公文附注中的联系人（可为空）"},
+            "contact_phone": {"help_text": "公文附注中的联系电话（可为空）"},
         }
 
 

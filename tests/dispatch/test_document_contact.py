@@ -110,3 +110,9 @@ def test_a_phone_that_is_no_phone_number_is_refused(world, admin_client):
     assert "13812345678" in message
     world.city_od.refresh_from_db()
     assert world.city_od.contact_person == ""
+
+
+def test_the_api_gives_the_departments_contact(world, contact, client):
+    client.force_login(world.bob)
+    row = client.get(f"/api/v1/org-departments/{contact.pk}/").json()
+    assert (row["contact_person"], row["contact_phone"]) == ("李晓红", "0571-12345678")
