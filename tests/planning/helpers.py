@@ -152,3 +152,18 @@ def form_data(line, **changes) -> dict:
             value = value.isoformat()
         data[key] = value if isinstance(value, list) else str(value)
     return data
+
+
+def plan_in_flow(world, year=None):
+    """The city dispatcher's new plan (for the year of `dates()` unless told), in its
+    PlanFlow: drafted by the flow's own draft task."""
+    from planning import services
+    from planning.flows import PlanFlow
+    from workflow.runtime import start_process_as
+
+    year = year or dates(60)[0].year
+    return start_process_as(
+        PlanFlow.start,
+        world.bob,
+        lambda: services.plan_create(actor=world.bob, org_department=world.city_od, year=year),
+    )

@@ -13,12 +13,12 @@ from viewflow.workflow.status import STATUS
 from audit.models import AuditEvent
 from notifications.models import Event, Notification
 from planning import services
-from planning.flows import ConsultationFlow, PlanFlow
+from planning.flows import ConsultationFlow
 from planning.models import ConsultationStatus
 from tests.flowtools import fire_at, open_task, process_of
-from tests.planning.helpers import dates, quota_line
+from tests.planning.helpers import dates, plan_in_flow, quota_line
 from tests.racing import postgresql_only, together
-from workflow.runtime import complete_task, start_process_as
+from workflow.runtime import complete_task
 
 
 def submitted(world):
@@ -26,13 +26,7 @@ def submitted(world):
     to A, its section 综合科 (A1) and the county's B — four consultations, A's and A1's
     both answered by A's head (alice)."""
     start, _end = dates(60)
-    plan = start_process_as(
-        PlanFlow.start,
-        world.bob,
-        lambda: services.plan_create(
-            actor=world.bob, org_department=world.city_od, year=start.year
-        ),
-    )
+    plan = plan_in_flow(world, start.year)
     quota_line(world, plan, allocations=[(world.a, 2), (world.a1, 1), (world.b, 1)])
     deadline = timezone.now() + dt.timedelta(days=3)
     complete_task(

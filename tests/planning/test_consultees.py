@@ -11,12 +11,11 @@ from django.utils import timezone
 
 from notifications.models import Event, Notification
 from planning import services
-from planning.flows import PlanFlow
 from planning.models import ConsultationStatus
 from tests.factories import cadre
 from tests.flowtools import open_task, process_of
-from tests.planning.helpers import Partner, act, dates, good_sessions, task_url
-from workflow.runtime import complete_task, start_process_as
+from tests.planning.helpers import Partner, act, dates, good_sessions, plan_in_flow, task_url
+from workflow.runtime import complete_task
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +24,7 @@ def _draft(world, partner):
     """A plan in its flow: a named line with two cadres of 综合科 (A1) and a quota line
     of A and B offering the partner two seats."""
     start, end = dates(60)
-    plan = start_process_as(
-        PlanFlow.start,
-        world.bob,
-        lambda: services.plan_create(
-            actor=world.bob, org_department=world.city_od, year=start.year
-        ),
-    )
+    plan = plan_in_flow(world, start.year)
     second_a1 = cadre("周晓明", world.a1, world.city_od)
     common = {
         "institution": world.school,

@@ -9,24 +9,17 @@ import pytest
 from django.utils import timezone
 
 from planning import services
-from planning.flows import PlanFlow
 from tests.factories import cadre
 from tests.flowtools import open_task, process_of
-from tests.planning.helpers import dates, good_sessions
-from workflow.runtime import complete_task, start_process_as
+from tests.planning.helpers import dates, good_sessions, plan_in_flow
+from workflow.runtime import complete_task
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_departments_own_unit_is_not_consulted(client, world):
     start, end = dates(60)
-    plan = start_process_as(
-        PlanFlow.start,
-        world.bob,
-        lambda: services.plan_create(
-            actor=world.bob, org_department=world.city_od, year=start.year
-        ),
-    )
+    plan = plan_in_flow(world, start.year)
     own = cadre("组工干部", world.city_od_unit, world.city_od)
     common = {
         "institution": world.school,

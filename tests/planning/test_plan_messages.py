@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from planning import services
-from planning.flows import PlanFlow
 from tests.flowtools import open_task, process_of
-from tests.planning.helpers import Partner, dates, publish, quota_line, task_url
-from workflow.runtime import complete_task, start_process_as
+from tests.planning.helpers import Partner, dates, plan_in_flow, publish, quota_line, task_url
+from workflow.runtime import complete_task
 
 pytestmark = pytest.mark.django_db
 
@@ -106,13 +105,7 @@ def test_the_partners_nominations_name_who_is_nominated_and_count_its_seats(worl
 
 def test_the_consultation_asks_for_a_consultation_opinion(client, world):
     start, _end = dates(60)
-    plan = start_process_as(
-        PlanFlow.start,
-        world.bob,
-        lambda: services.plan_create(
-            actor=world.bob, org_department=world.city_od, year=start.year
-        ),
-    )
+    plan = plan_in_flow(world, start.year)
     quota_line(world, plan)
     deadline = timezone.now() + dt.timedelta(days=3)
     complete_task(
