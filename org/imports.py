@@ -1,8 +1,10 @@
 """Import kinds (imports.kinds) of the unit tree, the organization departments and the
-cadres: the rules are in `org.imports_units` and `org.imports_cadres`."""
+cadres: the rules are in `org.imports_units`, `org.imports_departments` and
+`org.imports_cadres`."""
 
 from org.imports_cadres import CadreImport
-from org.imports_units import OrgDepartmentImport, UnitImport
+from org.imports_departments import OrgDepartmentImport
+from org.imports_units import UnitImport
 
 
 def register_kinds(registry) -> None:

@@ -1,4 +1,4 @@
-"""Import kinds of the unit tree and the organization departments (imports.kinds).
+"""The import kind of the unit tree (imports.kinds).
 
 Units arrive by code with their parent's code, in any row order: the file's parents are
 resolved first, then the database's, so a cycle (also one through units the file moves)
@@ -6,12 +6,7 @@ and an unknown parent are row errors; rows are applied parent before child. Only
 superuser creates or changes a top-level unit; anyone else needs `issue_dispatch` on the
 unit (when it exists) and on its parent (when it is created, moved or changed), as
 `org.services.unit_save` asks, and a unit bearing an organization department or an
-institution keeps its kind (`org.services.units_held_to_kind`).
-
-Organization departments are imported by the code of their unit (of kind organization
-department), with the code of their jurisdiction's root unit and their issuer code. Only
-a superuser, or a dispatcher whose jurisdiction holds both the department's unit and the
-jurisdiction root, may import them."""
+institution keeps its kind (`org.services.units_held_to_kind`)."""
 
 from itertools import groupby
 
@@ -28,13 +23,12 @@ from org.imports_common import (
     too_long,
     units_by_code,
 )
-from org.models import PATH_SEGMENT, OrgDepartment, Unit, UnitKind
-from org.policy import is_dispatcher, jurisdiction_change_refusal
+from org.models import PATH_SEGMENT, Unit, UnitKind
+from org.policy import is_dispatcher
 from org.services import unit_kind_refusal, units_held_to_kind
 
 CODE_MAX = Unit._meta.get_field("code").max_length
 NAME_MAX = Unit._meta.get_field("name").max_length
-ISSUER_MAX = OrgDepartment._meta.get_field("issuer_code").max_length
 
 
 def _is_system_or_superuser(actor) -> bool:
@@ -359,189 +353,3 @@ def _unit_changes(unit, row, entries, existing) -> list[list[str]]:
 
 def _kind_label(value) -> str:
     return UnitKind(value).label if value in UnitKind.values else value
-
-
-class OrgDepartmentImport(ImportKind):
-    slug = "org_departments"
-    label = gettext_lazy("Organization departments")
-    order = 20
-    description = gettext_lazy(
-        "Organization departments by the code of their unit (a unit of kind "
-        "organization department), with the code of the unit at the root of their "
-        "jurisdiction and their issuer code. Only an administrator, or a dispatcher whose "
-        "jurisdiction holds both units, may import them."
-    )
-    columns = [
-        Column(
-            "unit",
-            gettext_lazy("Organization department unit code"),
-            required=True,
-            example="xx-zzb",
-            help=gettext_lazy("Code of the department's own unit, of kind 组织部门."),
-        ),
-        Column(
-            "jurisdiction",
-            gettext_lazy("Jurisdiction root unit code"),
-            required=True,
-            example="xx",
-            help=gettext_lazy("The department manages this unit and every unit below it."),
-        ),
-        Column(
-            "issuer_code",
-            gettext_lazy("Issuer code"),
-            required=True,
-            example="X组通",
-            help=gettext_lazy(
-                "Prefix of the department's document numbers, unique, at most 16 characters."
-            ),
-        ),
-    ]
-
-    def may_import(self, user) -> bool:
-        return is_dispatcher(user)
-
-    def check(self, actor, rows):
-        rows = [(line, cells(self.columns, row)) for line, row in rows]
-        dispatch = Reach(actor, "issue_dispatch")
-        units = units_by_code(
-            {row["unit"] for _l, row in rows} | {row["jurisdiction"] for _l, row in rows},
-            fields=("pk", "code", "name", "kind", "path"),
-        )
-        departments = {
-            d["unit__code"]: d
-            for d in OrgDepartment.objects.filter(unit__code__in=list(units)).values(
-                "pk", "unit__code", "jurisdiction__code", "jurisdiction__name", "issuer_code"
-            )
-        }
-        issuers = {row["issuer_code"] for _l, row in rows}
-        holders = dict(
-            OrgDepartment.objects.filter(issuer_code__in=list(issuers)).values_list(
-                "issuer_code", "unit__code"
-            )
-        )
-        seen_units: dict[str, int] = {}
-        seen_issuers: dict[str, int] = {}
-        for line, row in rows:
-            code, root_code, issuer = row["unit"], row["jurisdiction"], row["issuer_code"]
-            errors = []
-            unit, root = units.get(code), units.get(root_code)
-            if not code:
-                errors.append(_("The unit code is empty."))
-            elif unit is None:
-                errors.append(_("Unknown unit code %(code)s.") % {"code": code})
-            elif unit["kind"] != UnitKind.ORG_DEPARTMENT:
-                errors.append(
-                    _("The unit %(code)s (%(name)s) is not of kind organization department.")
-                    % {"code": code, "name": unit["name"]}
-                )
-            if code in seen_units:
-                errors.append(
-                    _("The unit code %(code)s already appears on line %(line)s.")
-                    % {"code": code, "line": seen_units[code]}
-                )
-            if not root_code:
-                errors.append(_("The jurisdiction root unit code is empty."))
-            elif root is None:
-                errors.append(
-                    _("Unknown jurisdiction root unit code %(code)s.") % {"code": root_code}
-                )
-            for checked in (unit, root):
-                if checked is not None and checked["pk"] not in dispatch:
-                    errors.append(
-                        _("The unit %(code)s (%(name)s) is outside your jurisdiction.")
-                        % {"code": checked["code"], "name": checked["name"]}
-                    )
-            if not issuer:
-                errors.append(_("The issuer code is empty."))
-            elif len(issuer) > ISSUER_MAX:
-                errors.append(too_long(_("The issuer code"), issuer, ISSUER_MAX))
-            elif issuer in seen_issuers:
-                errors.append(
-                    _("The issuer code %(issuer)s already appears on line %(line)s.")
-                    % {"issuer": issuer, "line": seen_issuers[issuer]}
-                )
-            elif holders.get(issuer, code) != code:
-                errors.append(
-                    _("The issuer code %(issuer)s belongs to another organization department.")
-                    % {"issuer": issuer}
-                )
-            seen_units.setdefault(code, line)
-            seen_issuers.setdefault(issuer, line)
-            department = departments.get(code)
-            if department is None:
-                action = Action.CREATE
-            elif (department["jurisdiction__code"], department["issuer_code"]) == (
-                root_code,
-                issuer,
-            ):
-                action = Action.UNCHANGED
-            else:
-                action = Action.UPDATE
-            if (
-                not errors
-                and department is not None
-                and department["jurisdiction__code"] != root_code
-            ):
-                refusal = jurisdiction_change_refusal(
-                    department_id=department["pk"],
-                    department_name=unit["name"],
-                    root_path=root["path"],
-                    root_name=root["name"],
-                )
-                if refusal:
-                    errors.append(refusal)
-            changes = []
-            if action == Action.UPDATE:
-                field = OrgDepartment._meta.get_field
-                changes = differences(
-                    [
-                        (
-                            field("jurisdiction").verbose_name,
-                            department["jurisdiction__code"],
-                            root_code,
-                            {
-                                department["jurisdiction__code"]: department["jurisdiction__name"],
-                                root_code: root["name"] if root else root_code,
-                            }.get,
-                        ),
-                        (field("issuer_code").verbose_name, department["issuer_code"], issuer),
-                    ]
-                )
-            yield RowOutcome(
-                line=line,
-                key=code[:255],
-                action=Action.ERROR if errors else action,
-                raw=row,
-                errors=errors,
-                changes=changes,
-                data={
-                    "pk": department["pk"] if department else None,
-                    "unit": unit["pk"] if unit else None,
-                    "jurisdiction": root["pk"] if root else None,
-                    "issuer_code": issuer,
-                },
-            )
-
-    def apply(self, actor, outcomes, progress):
-        created, updated = [], []
-        for outcome in outcomes:
-            data = outcome.data
-            if outcome.action == Action.CREATE:
-                created.append(
-                    OrgDepartment(
-                        unit_id=data["unit"],
-                        jurisdiction_id=data["jurisdiction"],
-                        issuer_code=data["issuer_code"],
-                    )
-                )
-            elif outcome.action == Action.UPDATE:
-                updated.append(
-                    OrgDepartment(
-                        pk=data["pk"],
-                        jurisdiction_id=data["jurisdiction"],
-                        issuer_code=data["issuer_code"],
-                    )
-                )
-        OrgDepartment.objects.bulk_update(updated, ["jurisdiction", "issuer_code"], batch_size=500)
-        OrgDepartment.objects.bulk_create(created, batch_size=500)
-        progress(len(created) + len(updated))

@@ -129,3 +129,48 @@ def test_a_liaison_may_not_import_departments(world):
 def test_a_narrower_jurisdiction_that_would_orphan_managed_cadres_is_refused(world):
     batch = preview(world.bob, [[world.county_od_unit.code, world.county_od_unit.code, "县组通"]])
     assert "1" in errors_of(batch, 2) and "主管" in errors_of(batch, 2)
+
+
+def upload(actor, header, rows):
+    """A CSV of `header` (column keys of the kind) and `rows`, checked."""
+    names = {column.key: str(column.header) for column in KIND.columns}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([names[key] for key in header])
+    writer.writerows(rows)
+    upload = SimpleUploadedFile("od.csv", out.getvalue().encode("utf-8"))
+    batch = services.batch_upload(actor=actor, kind=KIND, upload=upload, name="od.csv", start=False)
+    return services.batch_check(batch)
+
+
+ALL = ["unit", "jurisdiction", "issuer_code", "contact_person", "contact_phone"]
+
+
+def test_the_contact_the_documents_name_is_imported_and_kept_when_left_out(world):
+    department = world.county_od
+    row = [world.county_od_unit.code, world.county.code, department.issuer_code]
+    batch = upload(world.bob, ALL, [[*row, "张丽", "0571 - 8765 4321"]])
+    assert (batch.rows_update, batch.rows_error) == (1, 0)
+    changes = batch.rows.get().changes
+    assert ["联系人", "", "张丽"] in changes and ["联系电话", "", "0571-87654321"] in changes
+    services.batch_commit(actor=world.bob, batch=batch)
+    department.refresh_from_db()
+    assert (department.contact_person, department.contact_phone) == ("张丽", "0571-87654321")
+
+    # A file without the contact columns keeps it; an empty cell clears it.
+    assert upload(world.bob, ALL[:3], [row]).rows_unchanged == 1
+    batch = upload(world.bob, ALL[:4], [[*row, ""]])
+    assert batch.rows_update == 1
+    services.batch_commit(actor=world.bob, batch=batch)
+    department.refresh_from_db()
+    assert (department.contact_person, department.contact_phone) == ("", "0571-87654321")
+
+
+def test_a_phone_that_is_no_number_and_a_long_name_are_row_errors(world):
+    row = [world.county_od_unit.code, world.county.code, world.county_od.issuer_code]
+    batch = upload(world.bob, ALL, [[*row, "张" * 41, "找张科长"]])
+    assert batch.rows_error == 1
+    message = errors_of(batch, 2)
+    assert "13812345678" in message and "41" in message
+    world.county_od.refresh_from_db()
+    assert world.county_od.contact_phone == ""

@@ -53,7 +53,7 @@ UNITS = [
 ]
 
 #: (department unit, jurisdiction root, issuer code): the zone's organization department
-ORG_DEPARTMENTS = [("xx-gxq-zzb", "xx-gxq", "高组通")]
+ORG_DEPARTMENTS = [("xx-gxq-zzb", "xx-gxq", "高组通", "赵敏", "0000-87650001")]
 
 LEADER = "县处级以上党政领导干部"
 SENIOR = "四级调研员以上职级公务员"
