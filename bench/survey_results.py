@@ -1,5 +1,7 @@
 """Benchmark: a needs survey's results (`surveys.selectors.survey_results`) over many
-units' approved answers, and the survey page's list of units.
+units' approved answers, the survey page's list of units, and the reminder and the
+escalation of the answers not approved (one in ten; each unit's head heads ten units'
+answers, so each gets one message naming ten; the dispatcher one naming them all).
 
 Prints JSON. Not a test: `python bench/survey_results.py [units]`; DATABASE_URL picks the
 database (a throw-away test database is created and dropped).
@@ -77,6 +79,44 @@ def load(world):
     return survey, len(lines)
 
 
+def deadline_batches(connection, world, survey) -> dict:
+    """The day before the deadline every answer not approved is reminded, then past it
+    escalated: seconds, statements and messages of each batch."""
+    from django.utils import timezone
+
+    from notifications.models import Notification
+    from org.services import role_grant
+    from surveys import services
+    from surveys.models import Survey
+    from tests.factories import user
+
+    waiting = list(survey.answers.exclude(status="approved").select_related("unit"))
+    for n in range(0, len(waiting), 10):  # a head for every ten units
+        head = user(f"head{n}")
+        for answer in waiting[n : n + 10]:
+            role_grant(actor=None, user=head, role="department_head", unit=answer.unit)
+    now = timezone.now()
+    Survey.objects.filter(pk=survey.pk).update(
+        deadline=now + dt.timedelta(hours=20), created_at=now - dt.timedelta(days=5)
+    )
+    survey.refresh_from_db()
+    figures = {"answers_waiting": len(waiting)}
+    for step, run in (
+        ("remind", lambda: services.answers_remind(survey=survey)),
+        ("escalate", lambda: services.answers_escalate(survey=survey)),
+    ):
+        before = Notification.objects.count()
+        with QueryCounter(connection) as counter:
+            started = time.perf_counter()
+            named = run()
+            seconds = time.perf_counter() - started
+        figures[f"{step}_answers"] = len(named)
+        figures[f"{step}_seconds"] = round(seconds, 3)
+        figures[f"{step}_queries"] = counter.count
+        figures[f"{step}_messages"] = Notification.objects.count() - before
+    return figures
+
+
 def main():
     connection, name = django_test_db()
     try:
@@ -101,6 +141,7 @@ def main():
             page = Paginator(survey_answers(survey), 50).get_page(1)
             rows = [a.unit.name for a in page]
             page_seconds = time.perf_counter() - started
+        deadlines = deadline_batches(connection, world, survey)
         print(
             json.dumps(
                 {
@@ -117,6 +158,7 @@ def main():
                     "units_page_rows": len(rows),
                     "units_page_queries": counter.count,
                     "load_seconds": round(load_seconds, 1),
+                    **deadlines,
                 },
                 ensure_ascii=False,
             )
