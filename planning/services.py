@@ -158,8 +158,8 @@ def consultation_answer(*, actor, consultation, accept: bool, comment: str = "")
     )
 
 
-def _open_consultations(plan, **filters) -> list[Consultation]:
-    return list(
+def _open_consultations(plan, **filters):
+    return (
         plan.consultations.filter(status=ConsultationStatus.OPEN, **filters)
         .select_related("unit", "plan__org_department__jurisdiction")
         .order_by("unit__path")
@@ -171,24 +171,31 @@ def consultations_remind(*, consultation) -> list[Consultation]:
     """The deadline of `consultation` nears (its flow's timer fired): whoever answers an
     open consultation of its round hears ONCE, of all the consultations they answer (a
     head of three units allotted seats gets one reminder naming the three) — unless a
-    reminder of the round named them already (another consultation's timer came first).
-    The plan's lock serialises the timers of one round. Each consultation named is
-    audited; returns them."""
-    plan = _lock(consultation.plan)
-    open_ones = _open_consultations(plan, round=consultation.round)
+    reminder of the round named them already (another consultation's timer came first;
+    two at the same moment put together the same message, sent once). Nothing is locked:
+    the timer holds its process, and the head's decision holds the plan, then the
+    processes. Each consultation named is audited; returns them."""
+    plan = consultation.plan
+    open_ones = list(_open_consultations(plan, round=consultation.round))
     reminded = notices.consultation_reminders(plan, open_ones, round_=consultation.round)
     record_events(actor=None, verb="plan.consultation_remind", targets=reminded)
     return reminded
 
 
 @transaction.atomic
-def consultations_lapse(*, plan) -> list[Consultation]:
+def consultations_lapse(*, plan, wait: bool = False) -> list[Consultation]:
     """The deadline passed: every open consultation of the plan whose deadline passed
     lapses — counted as no comment — and each of the plan's dispatchers hears ONCE,
-    naming them. Whichever consultation's timer fires first (or the head's decision)
-    lapses them all, under the plan's lock; the others find nothing left. Returns the
-    consultations lapsed now."""
-    plan = _lock(plan)
+    naming them. Whichever consultation's timer fires first lapses them all; the others
+    find nothing left. The consultations are claimed under row locks: a timer (`wait`
+    False) skips those someone holds — an answer being given (it is not overwritten),
+    the head's decision, another timer's batch — and never waits, since it holds its
+    process and the decision locks the plan, the consultations, then the processes; the
+    decision (`wait`, under the plan's lock) waits for an answer being given. Returns
+    the consultations lapsed now."""
+    claimed = _open_consultations(plan, due__lte=timezone.now()).select_for_update(
+        skip_locked=not wait, of=("self",)
+    )
     lapsed = [
         change(
             actor=None,
@@ -196,7 +203,7 @@ def consultations_lapse(*, plan) -> list[Consultation]:
             verb="plan.consultation_lapse",
             status=ConsultationStatus.LAPSED,
         )
-        for consultation in _open_consultations(plan, due__lte=timezone.now())
+        for consultation in claimed
     ]
     if lapsed:
         notices.consultations_lapsed(plan, lapsed)
@@ -359,7 +366,7 @@ def plan_decide(*, actor, plan, approve: bool, reason: str = "") -> Plan:
                 raise ValidationError(
                     _("The consultation is still open until its deadline or every answer.")
                 )
-            consultations_lapse(plan=plan)
+            consultations_lapse(plan=plan, wait=True)
         problems = publish_refusals(plan)
         if problems:
             raise ValidationError(problems)

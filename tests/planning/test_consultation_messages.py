@@ -4,9 +4,12 @@ them, and the plan's dispatchers hear once of every unit that let the deadline p
 whichever consultation's timer fires first, and when two fire at the same moment."""
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 import time_machine
+from django.db import connection, transaction
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
@@ -14,7 +17,7 @@ from audit.models import AuditEvent
 from notifications.models import Event, Notification
 from planning import services
 from planning.flows import ConsultationFlow
-from planning.models import ConsultationStatus
+from planning.models import ConsultationStatus, Plan
 from tests.flowtools import fire_at, open_task, process_of
 from tests.planning.helpers import dates, plan_in_flow, quota_line
 from tests.racing import postgresql_only, together
@@ -101,4 +104,89 @@ def test_two_timers_at_once_lapse_each_consultation_once(world):
     assert all(kind == "ok" for kind, _count in outcomes), outcomes
     assert sum(count for _kind, count in outcomes) == 4
     assert AuditEvent.objects.filter(verb="plan.consultation_lapse").count() == 4
-    assert messages(Event.ESCALATION, "bob").count() == 1
+    # Each unit named once to the dispatcher, in as many messages as there were batches.
+    named = [
+        line
+        for context in messages(Event.ESCALATION, "bob").values_list("context", flat=True)
+        for line in context["lines"]
+    ]
+    assert sorted(named) == sorted(c.unit.name for c in consultations)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("wait", [False, True], ids=["timer", "head's decision"])
+def test_an_answer_given_as_the_deadline_passes_is_not_lapsed(world, wait):
+    """B's head answers at the deadline while the lapse runs: the lapse leaves B's
+    consultation to the answer (a timer skips it, the head's decision waits for it) —
+    accepted, never overwritten as lapsed, nor named as late."""
+    plan = submitted(world)
+    mine = plan.consultations.get(unit=world.b)
+    answered = threading.Event()
+
+    def answer():
+        try:
+            with transaction.atomic():
+                services.consultation_answer(actor=world.charlie, consultation=mine, accept=True)
+                answered.set()
+                time.sleep(1)  # still committing while the lapse runs
+        finally:
+            answered.set()
+            connection.close()
+
+    with time_machine.travel(plan.consultation_deadline + dt.timedelta(minutes=1), tick=True):
+        thread = threading.Thread(target=answer)
+        thread.start()
+        assert answered.wait(timeout=30)
+        try:
+            lapsed = services.consultations_lapse(plan=plan, wait=wait)
+        finally:
+            thread.join(timeout=60)
+    mine.refresh_from_db()
+    assert mine.status == ConsultationStatus.ACCEPTED
+    assert mine.pk not in [c.pk for c in lapsed]
+    assert world.b.name not in str(messages(Event.ESCALATION, "bob").values_list("context"))
+    assert len(lapsed) == 3
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_timer_never_waits_on_the_heads_decision(world):
+    """The head returns the plan (the plan, its consultations, then each consultation's
+    process locked) while a consultation's deadline timer runs (its process locked
+    first): the timer takes nothing the decision holds, so neither waits on the other
+    in a circle — no deadlock; the decision settles the consultations."""
+    plan = submitted(world)
+    mine = plan.consultations.get(unit=world.b)
+    process = process_of(mine, "ConsultationFlow")
+    processes = type(process).objects.filter(pk=process.pk)
+    held, outcome = threading.Event(), {}
+
+    def decide():
+        try:
+            with transaction.atomic():
+                Plan.objects.select_for_update().get(pk=plan.pk)
+                plan.consultations.update(status=ConsultationStatus.CANCELLED)
+                held.set()
+                time.sleep(1)
+                processes.select_for_update().exists()  # close_consultations' turn
+            outcome["decision"] = "ok"
+        except Exception as exc:
+            outcome["decision"] = exc
+        finally:
+            held.set()
+            connection.close()
+
+    with time_machine.travel(plan.consultation_deadline + dt.timedelta(minutes=1), tick=True):
+        thread = threading.Thread(target=decide)
+        try:
+            with transaction.atomic():
+                processes.select_for_update().exists()  # the timer's process lock
+                thread.start()
+                assert held.wait(timeout=30)
+                services.consultations_remind(consultation=mine)  # reads only
+                assert services.consultations_lapse(plan=plan) == []  # skips what is held
+        finally:
+            thread.join(timeout=60)
+    assert outcome["decision"] == "ok"
+    assert not plan.consultations.exclude(status=ConsultationStatus.CANCELLED).exists()
