@@ -30,40 +30,53 @@ GRACE = dt.timedelta(days=1)
 _PDF = re.compile(r".+\.pdf")
 
 
+def _listdir(path) -> tuple[list[str], list[str]]:
+    """(folders, files) under `path`; none when there is no such folder (an object
+    store has no folders, only names: its `exists` says False for them)."""
+    try:
+        return default_storage.listdir(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return [], []
+
+
 def stored_pdfs():
-    """(issuer code, year, name) of every PDF under documents/<year>/<issuer code>/."""
-    if not default_storage.exists(ROOT):
-        return
-    years, _files = default_storage.listdir(ROOT)
+    """(issuer code, year, [name, …]) of the PDFs under each documents/<year>/<code>/."""
+    years, _files = _listdir(ROOT)
     for year in sorted(y for y in years if y.isdigit()):
-        codes, _files = default_storage.listdir(f"{ROOT}/{year}")
+        codes, _files = _listdir(f"{ROOT}/{year}")
         for code in sorted(codes):
-            _dirs, files = default_storage.listdir(f"{ROOT}/{year}/{code}")
-            for name in sorted(f for f in files if _PDF.fullmatch(f)):
-                yield code, int(year), f"{ROOT}/{year}/{code}/{name}"
+            _dirs, files = _listdir(f"{ROOT}/{year}/{code}")
+            names = [f"{ROOT}/{year}/{code}/{n}" for n in sorted(files) if _PDF.fullmatch(n)]
+            if names:
+                yield code, int(year), names
 
 
 def prune_unissued(*, now: dt.datetime | None = None) -> list[str]:
     """Delete the stored PDFs no issued document names, older than `GRACE`; return their
-    names. Each deletion is audited against its issuer's counter for the year."""
+    names. Each deletion is audited against its issuer's counter for the year. One query
+    per issuer and year for the names issued (by the issuer and year index), and a check
+    under the lock for each file left over."""
     cutoff = (now or timezone.now()) - GRACE
     pruned = []
-    for code, year, name in stored_pdfs():
-        if IssuedDocument.objects.filter(file=name).exists():
-            continue
-        if default_storage.get_modified_time(name) > cutoff:
-            continue
-        with transaction.atomic():
-            counters = DocumentCounter.objects.filter(issuer_code=code, year=year)
-            # The issuing transaction's lock (a write: on SQLite the database's).
-            if not counters.update(last_number=F("last_number")):
-                continue  # no document of this issuer and year was ever numbered here
-            if IssuedDocument.objects.filter(file=name).exists():
-                continue  # issued meanwhile (the same bytes, reused)
-            default_storage.delete(name)
-            record_event(
-                actor=None, verb="document.prune_unissued", target=counters.get(), note=name
-            )
-        log.info("Deleted %s: stored by an issue that rolled back.", name)
-        pruned.append(name)
+    for code, year, names in stored_pdfs():
+        documents = IssuedDocument.objects.filter(issuer_code=code, year=year)
+        issued = set(documents.values_list("file", flat=True))
+        for name in names:
+            if name in issued or default_storage.get_modified_time(name) > cutoff:
+                continue
+            with transaction.atomic():
+                # The issuing transaction's lock (a write: on SQLite the database's); the
+                # counter of an issuer's first document of a year that rolled back with
+                # it is made again.
+                DocumentCounter.objects.get_or_create(issuer_code=code, year=year)
+                counters = DocumentCounter.objects.filter(issuer_code=code, year=year)
+                counters.update(last_number=F("last_number"))
+                if documents.filter(file=name).exists():
+                    continue  # issued meanwhile (the same bytes, reused)
+                default_storage.delete(name)
+                record_event(
+                    actor=None, verb="document.prune_unissued", target=counters.get(), note=name
+                )
+            log.info("Deleted %s: stored by an issue that rolled back.", name)
+            pruned.append(name)
     return pruned

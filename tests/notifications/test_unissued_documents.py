@@ -47,13 +47,17 @@ def issue(title="关于举办培训班的通知"):
     return services.issue_document(actor=None, kind=DocumentKind.DISPATCH_NOTICE, context=context)
 
 
+def stored() -> set[str]:
+    return {name for _code, _year, names in unissued.stored_pdfs() for name in names}
+
+
 def rolled_back(title) -> str:
     """Issue inside a transaction that then rolls back; the file it left."""
-    before = {name for _c, _y, name in unissued.stored_pdfs()}
+    before = stored()
     with pytest.raises(Refused), transaction.atomic():
         issue(title)
         raise Refused
-    [left] = {name for _c, _y, name in unissued.stored_pdfs()} - before
+    [left] = stored() - before
     return left
 
 
@@ -71,6 +75,21 @@ def test_a_file_left_by_a_rolled_back_issue_is_deleted_a_day_on():
     assert event.note == left and event.target_repr
     assert issue().number == 2  # the rolled-back number, given back
     assert unissued.prune_unissued(now=timezone.now() + A_DAY_ON) == []  # nothing more
+
+
+@pytest.mark.django_db
+def test_the_file_of_an_issuers_first_document_of_the_year_that_rolled_back_goes_too():
+    """Its counter rolled back with it: the sweep makes it again to take its lock."""
+    left = rolled_back("关于举办培训班的通知")
+    assert unissued.prune_unissued(now=timezone.now() + A_DAY_ON) == [left]
+    assert not default_storage.exists(left)
+    assert issue().number == 1
+
+
+@pytest.mark.django_db
+def test_nothing_stored_yet_is_nothing_to_sweep():
+    assert list(unissued.stored_pdfs()) == []
+    assert unissued.prune_unissued(now=timezone.now() + A_DAY_ON) == []
 
 
 @pytest.mark.django_db
