@@ -65,12 +65,13 @@ def prune_unissued(*, now: dt.datetime | None = None) -> list[str]:
             if name in issued or default_storage.get_modified_time(name) > cutoff:
                 continue
             with transaction.atomic():
-                # The issuing transaction's lock (a write: on SQLite the database's); the
-                # counter of an issuer's first document of a year that rolled back with
-                # it is made again.
-                DocumentCounter.objects.get_or_create(issuer_code=code, year=year)
+                # The issuing transaction's lock, a write first (on SQLite the database's,
+                # taken while waiting, as `allocate_number` does); the counter of an
+                # issuer's first document of a year that rolled back with it is made again.
                 counters = DocumentCounter.objects.filter(issuer_code=code, year=year)
-                counters.update(last_number=F("last_number"))
+                if not counters.update(last_number=F("last_number")):
+                    DocumentCounter.objects.get_or_create(issuer_code=code, year=year)
+                    counters.update(last_number=F("last_number"))
                 if documents.filter(file=name).exists():
                     continue  # issued meanwhile (the same bytes, reused)
                 default_storage.delete(name)
