@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 ROOT = "documents"
 #: left alone for this long: an issue still running has just stored its file
 GRACE = dt.timedelta(days=1)
-_PDF = re.compile(r".+\.pdf")
 
 
 def _listdir(path) -> tuple[list[str], list[str]]:
@@ -40,13 +39,17 @@ def _listdir(path) -> tuple[list[str], list[str]]:
 
 
 def stored_pdfs():
-    """(issuer code, year, [name, …]) of the PDFs under each documents/<year>/<code>/."""
+    """(issuer code, year, [name, …]) of the PDFs under each documents/<year>/<code>/
+    named as an issue names them (`services.storage_name`); any other folder or file is
+    none of the sweep's business."""
+    code_max = DocumentCounter._meta.get_field("issuer_code").max_length
     years, _files = _listdir(ROOT)
-    for year in sorted(y for y in years if y.isdigit()):
+    for year in sorted(y for y in years if y.isdigit() and 2000 <= int(y) <= 9999):
         codes, _files = _listdir(f"{ROOT}/{year}")
-        for code in sorted(codes):
+        for code in sorted(c for c in codes if 0 < len(c) <= code_max):
+            issued_name = re.compile(rf"{re.escape(code)}-{year}-\d+-v\d+-[0-9a-f]{{16}}\.pdf")
             _dirs, files = _listdir(f"{ROOT}/{year}/{code}")
-            names = [f"{ROOT}/{year}/{code}/{n}" for n in sorted(files) if _PDF.fullmatch(n)]
+            names = [f"{ROOT}/{year}/{code}/{n}" for n in sorted(files) if issued_name.fullmatch(n)]
             if names:
                 yield code, int(year), names
 

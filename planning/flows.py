@@ -25,6 +25,7 @@ from planning.task_views import (
     PlanDraftView,
     PlanStartView,
 )
+from workflow.locks import process_lock
 from workflow.mixins import ScopedFlowMixin
 from workflow.nodes import SUBJECT, RecusingView, deadline
 from workflow.runtime import (
@@ -134,6 +135,18 @@ class PlanFlow(ScopedFlowMixin, flow.Flow):
     artifact_related = ("org_department__unit", "org_department__jurisdiction")
 
 
+def close_lapsed(consultation_ids) -> None:
+    """After a lapse committed: the answer task of each consultation it lapsed besides
+    the timer's own, closed under its own process's lock, holding nothing else (their own
+    timers would close them too, but a timer that ran alongside the lapse found its
+    consultation still open and left its task)."""
+    lapsed = Consultation.objects.filter(pk__in=consultation_ids, status=ConsultationStatus.LAPSED)
+    for consultation in lapsed:
+        for process in processes_of(consultation, ConsultationFlow).filter(status=PROCESS.NEW):
+            with process_lock(ConsultationFlow, process.pk):
+                cancel_open_tasks(process, ConsultationFlow.answer)
+
+
 def close_consultations(plan) -> None:
     """Cancel the consultation processes still open (lapsed or answered no more)."""
     for consultation in plan.consultations.all():
@@ -213,10 +226,13 @@ class ConsultationFlow(ScopedFlowMixin, flow.Flow):
         """The deadline passed unanswered: no comment; the plan's dispatchers hear (of
         every consultation of the plan that lapsed with it, in one message)."""
         consultation = fresh_artifact(activation.process)
-        services.consultations_lapse(plan=consultation.plan)
+        lapsed = services.consultations_lapse(plan=consultation.plan)
         consultation.refresh_from_db(fields=["status"])
         if consultation.status == ConsultationStatus.LAPSED:
             cancel_open_tasks(activation.process, self.answer)
+        others = [c.pk for c in lapsed if c.pk != consultation.pk]
+        if others:
+            transaction.on_commit(lambda: close_lapsed(others))
 
     def task_due(self, node_name, consultation):
         """The deadline 我的待办 shows beside the consultation's task."""

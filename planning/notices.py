@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from core.i18n import in_site_language
 from notifications.models import Event
 from notifications.services import Entry, notify_each
-from notifications.shares import fresh_shares
+from notifications.shares import Share, fresh_shares
 from org import selectors as org_selectors
 from planning.policy import consultation_permission
 
@@ -87,23 +87,24 @@ def consultation_reminders(plan, consultations, *, round_: int) -> list:
 
 def consultations_lapsed(plan, consultations) -> None:
     """The deadline passed: the plan's dispatchers, once, naming the units that did not
-    answer (counted as no comment)."""
+    answer (counted as no comment). `consultations` are one batch, claimed under locks
+    (`services.consultations_lapse`): batches never overlap, so each has its own key (its
+    first consultation's), and two batches at the same moment are two messages, not one
+    lost to the other's key."""
     department = plan.org_department
-    pairs = [(consultation, str(consultation.pk)) for consultation in consultations]
-    served = {
-        user.pk: (user, pairs)
+    batch = sorted(consultations, key=lambda c: c.unit.path)
+    first = min(consultation.pk for consultation in batch)
+    entries = [
+        Entry(
+            user,
+            f"plan:{plan.pk}:lapsed:{first}",
+            _context(plan, Share(user, "", batch, [str(c.pk) for c in batch]), lapsed=True),
+            f"/plans/{plan.pk}/",
+        )
         for user in org_selectors.users_reaching(department.jurisdiction, "issue_dispatch")
-    }
+    ]
     notify_each(
         event=Event.ESCALATION,
-        entries=[
-            Entry(
-                share.recipient,
-                f"{share.key}:lapsed",
-                _context(plan, share, lapsed=True),
-                f"/plans/{plan.pk}/",
-            )
-            for share in fresh_shares(f"plan:{plan.pk}:lapsed:", "lapsed", served)
-        ],
+        entries=entries,
         template="notifications/events/consultation_lapsed.txt",
     )

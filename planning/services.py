@@ -372,7 +372,9 @@ def plan_decide(*, actor, plan, approve: bool, reason: str = "") -> Plan:
             raise ValidationError(problems)
         return change(actor=actor, instance=plan, verb="plan.approve", approved_by=actor)
     require_reason(reason, _("Please give the reason for returning."))
-    for consultation in open_ones:
+    # Locked: one a timer is lapsing right now stays lapsed (PostgreSQL reads it again
+    # after the wait, and it is no longer open).
+    for consultation in open_ones.select_for_update(of=("self",)):
         change(
             actor=actor,
             instance=consultation,

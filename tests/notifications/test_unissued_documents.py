@@ -132,3 +132,21 @@ def test_the_sweep_waits_for_an_issue_reusing_the_file():
     assert outcome["document"].file.name == left
     assert pruned == []
     assert default_storage.exists(left)
+
+
+@pytest.mark.django_db
+def test_files_an_issue_would_not_name_are_left_alone():
+    from django.core.files.base import ContentFile
+
+    issue()  # the issuer's counter for 2026 exists
+    strays = [
+        "documents/2026/X组通/说明.pdf",
+        "documents/2026/X组通/X组通-2026-9-v1-notahash.pdf",
+        "documents/2026/a-folder-name-longer-than-sixteen/X.pdf",
+        "documents/1999/X组通/X组通-1999-1-v1-0123456789abcdef.pdf",
+        "documents/tmp/X组通-2026-1-v1-0123456789abcdef.pdf",
+    ]
+    for name in strays:
+        default_storage.save(name, ContentFile(b"%PDF-1.7"))
+    assert unissued.prune_unissued(now=timezone.now() + A_DAY_ON) == []
+    assert all(default_storage.exists(name) for name in strays)

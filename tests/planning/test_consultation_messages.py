@@ -16,7 +16,7 @@ from viewflow.workflow.status import STATUS
 from audit.models import AuditEvent
 from notifications.models import Event, Notification
 from planning import services
-from planning.flows import ConsultationFlow
+from planning.flows import ConsultationFlow, close_lapsed
 from planning.models import ConsultationStatus, Plan
 from tests.flowtools import fire_at, open_task, process_of
 from tests.planning.helpers import dates, plan_in_flow, quota_line
@@ -89,6 +89,17 @@ def test_every_lapsed_consultation_is_one_message_to_each_dispatcher(world):
     assert lapsed.url == f"/plans/{plan.pk}/"
     assert AuditEvent.objects.filter(verb="plan.consultation_lapse").count() == 3
     # Every lapsed consultation's task is closed, whichever timer lapsed it.
+    assert not open_answer_tasks().exists()
+
+
+def test_whoever_lapses_closes_the_answer_tasks_of_what_it_lapsed(world):
+    """A timer that ran alongside another's lapse found its consultation still open and
+    left its task: the lapse closes the tasks of all it lapsed once it has committed."""
+    plan = submitted(world)
+    with time_machine.travel(plan.consultation_deadline + dt.timedelta(minutes=1), tick=False):
+        lapsed = services.consultations_lapse(plan=plan)
+    assert len(lapsed) == 4 and open_answer_tasks().count() == 4
+    close_lapsed([c.pk for c in lapsed])
     assert not open_answer_tasks().exists()
 
 
@@ -190,3 +201,35 @@ def test_a_timer_never_waits_on_the_heads_decision(world):
             thread.join(timeout=60)
     assert outcome["decision"] == "ok"
     assert not plan.consultations.exclude(status=ConsultationStatus.CANCELLED).exists()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_plan_returned_while_a_timer_lapses_keeps_the_lapse(world, staff):
+    """The head returns the plan just as the deadline timer lapses its consultations: the
+    return waits for the lapse and leaves what it lapsed lapsed (cancelling only what
+    is still open), as the lapse's audit trail and message said."""
+    plan = submitted(world)
+    lapsing = threading.Event()
+
+    def timer():
+        try:
+            with transaction.atomic():
+                services.consultations_lapse(plan=plan)
+                lapsing.set()
+                time.sleep(1)
+        finally:
+            lapsing.set()
+            connection.close()
+
+    with time_machine.travel(plan.consultation_deadline + dt.timedelta(minutes=1), tick=True):
+        thread = threading.Thread(target=timer)
+        thread.start()
+        assert lapsing.wait(timeout=30)
+        try:
+            services.plan_decide(actor=staff.oscar, plan=plan, approve=False, reason="请调整名额")
+        finally:
+            thread.join(timeout=60)
+    statuses = set(plan.consultations.values_list("status", flat=True))
+    assert statuses == {ConsultationStatus.LAPSED}
+    assert not AuditEvent.objects.filter(verb="plan.consultation_cancel").exists()
