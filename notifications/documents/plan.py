@@ -120,7 +120,7 @@ def dispatch_plan(
             for i, row in enumerate(class_rows, start=1)
         ],
         # 培训时间 wide enough to break only at its dash (10月12日— / 11月25日)
-        widths=[0.7, 2.8, 2.4, 2.6, 0.8, 0.8, 2.0, 1.5],
+        widths=[0.7, 3.5, 2.3, 2.7, 0.8, 0.8, 1.5, 1.0],
     )
     seat_table = Table(
         columns=["序号", "单位", "班次数", "名额"],
