@@ -2,12 +2,15 @@
 field cut off at the right or scrolling sideways, every control at least 40 px tall (a
 finger hits it); Escape closes the phone's open menu and gives the focus back to its
 button; Viewflow's floating button never covers the control that has the focus (the
-focus scrolls clear of its band, and the page ends below it)."""
+focus scrolls clear of its band, and the page ends below it); Viewflow's task pages big
+enough to tap."""
 
 import pytest
 
+from dispatch.models import Dispatch
 from planning import services as planning
-from tests.browser.journey import PHONE, sideways_scrollers
+from tests.browser.journey import PHONE, sideways_scrollers, small_targets
+from tests.flowtools import issue_roll_call, open_task, process_of
 
 pytestmark = [pytest.mark.klass(name="处级干部进修班"), pytest.mark.usefixtures("media")]
 
@@ -84,3 +87,24 @@ def test_the_floating_button_never_covers_the_focus(journey, world, staff, klass
         if (name := page.evaluate(COVERED)) is not None:
             covered.append(name)
     assert not covered, covered
+
+
+def test_task_pages_are_big_enough_to_tap(journey, world, staff, klass, client):
+    """Viewflow's pages at 390 px: the breadcrumbs, the roll call's fields and the claim
+    page — every link, button and field at least 24 px (WCAG 2.5.8)."""
+    issue_roll_call(client, world, klass, [world.cadre_a, world.cadre_a1])
+    process = process_of(Dispatch.objects.get(cadre=world.cadre_a), "DispatchFlow")
+    task = open_task(process, "confirm")
+    found = {}
+    for person, paths in (
+        (world.bob, ["/workflow/rollcall/start/", f"/workflow/dispatch/{process.pk}/"]),
+        (staff.lily, [f"/workflow/dispatch/{process.pk}/confirm/{task.pk}/assign/"]),
+    ):
+        page = journey.sign_in(person, viewport=PHONE)
+        for path in paths:
+            journey.visit(page, path, person.username)
+            small = small_targets(page)
+            if small:
+                found[f"{person.username} {path}"] = small
+        page.context.close()
+    assert not found, found
