@@ -3,9 +3,11 @@ own with its own database connection, released together by a barrier. Only Postg
 runs such races (SQLite serialises every writer and has no row locks)."""
 
 import threading
+import time
+from contextlib import contextmanager
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -35,3 +37,35 @@ def together(*calls):
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads)
     return outcomes
+
+
+@contextmanager
+def held(work, *, then=None, seconds: float = 1.0):
+    """Run `work()` in a thread of its own (its own connection) inside a transaction that
+    stays open `seconds` more — holding whatever `work` locked — then runs `then()` (if
+    given) and commits. The block runs once `work` has run; on leaving, the thread is
+    waited for. Yields {"error": the exception} or {"result": what `work` returned}."""
+    ready, outcome = threading.Event(), {}
+
+    def run():
+        try:
+            with transaction.atomic():
+                outcome["result"] = work()
+                ready.set()
+                time.sleep(seconds)
+                if then is not None:
+                    then()
+        except BaseException as exc:  # reported to the test
+            outcome["error"] = exc
+        finally:
+            ready.set()
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert ready.wait(timeout=30)
+        yield outcome
+    finally:
+        thread.join(timeout=60)
+    assert not thread.is_alive()

@@ -4,13 +4,11 @@ document's file is never touched — nor one a later issue reuses (the same numb
 bytes), even while that issue is still running."""
 
 import datetime as dt
-import threading
-import time
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -18,7 +16,7 @@ from notifications import services, unissued
 from notifications.documents.context import DocumentContext, Issuer, Paragraph
 from notifications.documents.render import RenderedPdf
 from notifications.models import DocumentKind
-from tests.racing import postgresql_only
+from tests.racing import held, postgresql_only
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -110,26 +108,9 @@ def test_the_sweep_waits_for_an_issue_reusing_the_file():
     sweep waits on the issue's lock, then finds the file recorded and keeps it."""
     issue("关于举办研讨班的通知")  # the issuer's counter for the year exists
     left = rolled_back("关于举办培训班的通知")
-    stored, outcome = threading.Event(), {}
-
-    def issuing():
-        try:
-            with transaction.atomic():
-                outcome["document"] = issue("关于举办培训班的通知")
-                stored.set()
-                time.sleep(1)  # still running while the sweep looks
-        finally:
-            stored.set()
-            connection.close()
-
-    thread = threading.Thread(target=issuing)
-    thread.start()
-    assert stored.wait(timeout=30)
-    try:
+    with held(lambda: issue("关于举办培训班的通知")) as outcome:  # still running
         pruned = unissued.prune_unissued(now=timezone.now() + A_DAY_ON)
-    finally:
-        thread.join(timeout=60)
-    assert outcome["document"].file.name == left
+    assert outcome["result"].file.name == left
     assert pruned == []
     assert default_storage.exists(left)
 

@@ -4,12 +4,10 @@ them, and the plan's dispatchers hear once of every unit that let the deadline p
 whichever consultation's timer fires first, and when two fire at the same moment."""
 
 import datetime as dt
-import threading
-import time
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
@@ -20,7 +18,7 @@ from planning.flows import ConsultationFlow, close_lapsed
 from planning.models import ConsultationStatus, Plan
 from tests.flowtools import fire_at, open_task, process_of
 from tests.planning.helpers import dates, plan_in_flow, quota_line
-from tests.racing import postgresql_only, together
+from tests.racing import held, postgresql_only, together
 from workflow.runtime import complete_task
 
 
@@ -133,26 +131,13 @@ def test_an_answer_given_as_the_deadline_passes_is_not_lapsed(world, wait):
     accepted, never overwritten as lapsed, nor named as late."""
     plan = submitted(world)
     mine = plan.consultations.get(unit=world.b)
-    answered = threading.Event()
 
-    def answer():
-        try:
-            with transaction.atomic():
-                services.consultation_answer(actor=world.charlie, consultation=mine, accept=True)
-                answered.set()
-                time.sleep(1)  # still committing while the lapse runs
-        finally:
-            answered.set()
-            connection.close()
+    def answer():  # still committing while the lapse runs
+        services.consultation_answer(actor=world.charlie, consultation=mine, accept=True)
 
     with time_machine.travel(plan.consultation_deadline + dt.timedelta(minutes=1), tick=True):
-        thread = threading.Thread(target=answer)
-        thread.start()
-        assert answered.wait(timeout=30)
-        try:
+        with held(answer):
             lapsed = services.consultations_lapse(plan=plan, wait=wait)
-        finally:
-            thread.join(timeout=60)
     mine.refresh_from_db()
     assert mine.status == ConsultationStatus.ACCEPTED
     assert mine.pk not in [c.pk for c in lapsed]
@@ -171,35 +156,20 @@ def test_a_timer_never_waits_on_the_heads_decision(world):
     mine = plan.consultations.get(unit=world.b)
     process = process_of(mine, "ConsultationFlow")
     processes = type(process).objects.filter(pk=process.pk)
-    held, outcome = threading.Event(), {}
 
     def decide():
-        try:
-            with transaction.atomic():
-                Plan.objects.select_for_update().get(pk=plan.pk)
-                plan.consultations.update(status=ConsultationStatus.CANCELLED)
-                held.set()
-                time.sleep(1)
-                processes.select_for_update().exists()  # close_consultations' turn
-            outcome["decision"] = "ok"
-        except Exception as exc:
-            outcome["decision"] = exc
-        finally:
-            held.set()
-            connection.close()
+        Plan.objects.select_for_update().get(pk=plan.pk)
+        plan.consultations.update(status=ConsultationStatus.CANCELLED)
+
+    def close_consultations():
+        processes.select_for_update().exists()
 
     with time_machine.travel(plan.consultation_deadline + dt.timedelta(minutes=1), tick=True):
-        thread = threading.Thread(target=decide)
-        try:
-            with transaction.atomic():
-                processes.select_for_update().exists()  # the timer's process lock
-                thread.start()
-                assert held.wait(timeout=30)
-                services.consultations_remind(consultation=mine)  # reads only
-                assert services.consultations_lapse(plan=plan) == []  # skips what is held
-        finally:
-            thread.join(timeout=60)
-    assert outcome["decision"] == "ok"
+        with held(decide, then=close_consultations) as outcome, transaction.atomic():
+            processes.select_for_update().exists()  # the timer's process lock
+            services.consultations_remind(consultation=mine)  # reads only
+            assert services.consultations_lapse(plan=plan) == []  # skips what is held
+    assert "error" not in outcome, outcome
     assert not plan.consultations.exclude(status=ConsultationStatus.CANCELLED).exists()
 
 
@@ -210,26 +180,13 @@ def test_a_plan_returned_while_a_timer_lapses_keeps_the_lapse(world, staff):
     return waits for the lapse and leaves what it lapsed lapsed (cancelling only what
     is still open), as the lapse's audit trail and message said."""
     plan = submitted(world)
-    lapsing = threading.Event()
 
     def timer():
-        try:
-            with transaction.atomic():
-                services.consultations_lapse(plan=plan)
-                lapsing.set()
-                time.sleep(1)
-        finally:
-            lapsing.set()
-            connection.close()
+        services.consultations_lapse(plan=plan)
 
     with time_machine.travel(plan.consultation_deadline + dt.timedelta(minutes=1), tick=True):
-        thread = threading.Thread(target=timer)
-        thread.start()
-        assert lapsing.wait(timeout=30)
-        try:
+        with held(timer):
             services.plan_decide(actor=staff.oscar, plan=plan, approve=False, reason="请调整名额")
-        finally:
-            thread.join(timeout=60)
     statuses = set(plan.consultations.values_list("status", flat=True))
     assert statuses == {ConsultationStatus.LAPSED}
     assert not AuditEvent.objects.filter(verb="plan.consultation_cancel").exists()
