@@ -130,6 +130,9 @@ def main() -> None:
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
+    from notifications.documents import justify
+
+    justify.install()  # as in the parent: the parts' lines fill the type area
     resources = None
     while True:
         try:

@@ -31,7 +31,7 @@ from core import collector
 # The documents' dates (成文日期 included): core's one helper, in Chinese whatever language
 # is active. Named format_date here, where the document builders import it from.
 from core.formatting import format_document_date as format_date
-from notifications.documents import chunked, parallel, processes
+from notifications.documents import chunked, justify, parallel, processes
 from notifications.documents.chart import chart_geometry
 from notifications.documents.context import (
     Attachment,
@@ -452,6 +452,7 @@ def _resources():
         from weasyprint.text.fonts import FontConfiguration
         from weasyprint.urls import URLFetcher
 
+        justify.install()  # Chinese lines fill the type area
         font_config = FontConfiguration()
         _cache["font_config"] = font_config
         _cache["css"] = CSS(string=css_text(), font_config=font_config)

@@ -1,0 +1,89 @@
+"""Body lines fill the type area (撑满版心): the room a line has left when it ends before a
+number, or before a character that may not start a line, goes between its Chinese
+characters, not to its right (notifications.documents.justify) — read back from the PDF."""
+
+import io
+import itertools
+from collections import defaultdict
+
+import pdfplumber
+import pytest
+
+from notifications.documents.context import DocumentContext, Issuer, Paragraph
+from notifications.documents.render import MM, TRACKING, render_pdf
+from notifications.documents.samples import SAMPLE_DATE
+
+RIGHT = (28 + 156) * MM  # the type area's right edge
+LEFT = 28 * MM
+# Numbers, Latin capitals and a paragraph's tail that would each leave a line short.
+PARAGRAPHS = [
+    "经研究，决定举办2026年春季学期处级干部进修班，培训时间为2026年3月16日至2026年4月10日，"
+    "共26天，计160学时，培训地点为中共XX市委党校，地址为XX市新华路88号。",
+    "截至2025年第四季度末，XX市发展和改革委员会、XX市人力资源和社会保障局等3个单位参训率达到"
+    "100%，应补训12人次——均已按期完成补训……请各单位对照通报认真整改。",
+]
+
+
+@pytest.fixture(scope="module")
+def lines():
+    """[(paragraph index, [chars of one line])] of the rendered body, in order."""
+    context = DocumentContext(
+        issuer=Issuer(name="中共XX市委组织部", code="X组通"),
+        title="关于干部调训情况的通报",
+        date=SAMPLE_DATE,
+        recipients=["各县（市、区）委组织部"],
+        body=[Paragraph(text) for text in PARAGRAPHS],
+    )
+    data = render_pdf(context, document_number="X组通〔2026〕7号").data
+    rows = defaultdict(list)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        for ch in page.chars:
+            if abs(ch["size"] - 16) < 0.5:
+                rows[round(page.height - ch["matrix"][5], 1)].append(ch)
+    body, paragraph = [], -1
+    for _, chars in sorted(rows.items()):
+        chars.sort(key=lambda c: c["x0"])
+        following = PARAGRAPHS[paragraph + 1] if paragraph + 1 < len(PARAGRAPHS) else None
+        if following and _text(chars[:4]) == following[:4]:
+            assert chars[0]["x0"] == pytest.approx(LEFT + 2 * 16 + 2 * TRACKING, abs=0.5)
+            paragraph += 1
+        elif paragraph >= 0 and chars[0]["x0"] > LEFT + 1:
+            break  # the signature
+        if paragraph >= 0:
+            body.append((paragraph, chars))
+    return body
+
+
+def _text(chars):
+    return "".join(c["text"] for c in chars)
+
+
+def test_every_line_but_a_paragraphs_last_ends_at_the_right_edge(lines):
+    for n, text in enumerate(PARAGRAPHS):
+        own = [chars for p, chars in lines if p == n]
+        assert _text(c for chars in own for c in chars) == text  # read back as written
+        assert len(own) >= 3
+        for chars in own[:-1]:
+            # pdfplumber ends a glyph a full em after it starts; the tracking takes
+            # TRACKING off each.
+            assert chars[-1]["x1"] + TRACKING == pytest.approx(RIGHT, abs=0.75), _text(chars)
+        assert own[-1][-1]["x1"] < RIGHT - 16  # the last line is not stretched
+
+
+def test_the_room_goes_between_chinese_characters_not_into_numbers_or_dashes(lines):
+    stretched = 0
+    last = {p: chars for p, chars in lines}
+    for p, chars in lines:
+        if chars is last[p]:
+            continue
+        for left, right in itertools.pairwise(chars):
+            gap = right["x0"] - left["x1"] - TRACKING  # 0 when set solid
+            if left["text"].isascii() and right["text"].isascii():
+                assert gap == pytest.approx(0, abs=0.05), _text(chars)  # 2026, 160, XX
+            elif left["text"] == right["text"] and left["text"] in "—…":
+                assert gap == pytest.approx(0, abs=0.05)  # —— and …… stay whole
+            else:
+                assert gap >= -0.1
+                stretched += gap > 0.2
+    assert stretched > 20
