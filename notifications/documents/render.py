@@ -53,7 +53,7 @@ from notifications.documents.page import (
     TYPE_WIDTH,
 )
 from notifications.documents.seals import data_uri
-from notifications.documents.words import balanced_lines, set_width
+from notifications.documents.words import balanced_lines, set_width, tail_start
 
 # 28 characters of 16 pt are 448 pt, 5.8 pt more than the type area: tighten each one.
 TRACKING = -0.215
@@ -176,6 +176,15 @@ def fallback_markup(text: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
 
 
+def paragraph_markup(text: str) -> SafeString:
+    """A body paragraph's markup: its tail (`words.tail_start`) unbroken."""
+    cut = tail_start(text)
+    if cut >= len(text):
+        return fallback_markup(text)
+    tail = fallback_markup(text[cut:])
+    return mark_safe(f'{fallback_markup(text[:cut])}<span class="tail">{tail}</span>')  # noqa: S308
+
+
 def _lines_markup(lines: list[str]) -> SafeString:
     return mark_safe("<br>".join(fallback_markup(line) for line in lines))  # noqa: S308
 
@@ -265,7 +274,7 @@ def _blocks(blocks: list[Block] | tuple[Block, ...]) -> list[dict]:
     result = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            result.append({"type": "p", "text": fallback_markup(block.text)})
+            result.append({"type": "p", "text": paragraph_markup(block.text)})
         elif isinstance(block, Heading):
             level = min(max(block.level, 1), 4)
             counters[level] += 1

@@ -136,3 +136,22 @@ def _balanced(text, capacity, prefer, measure, inside) -> list[str] | None:
         if all(measure(line) <= capacity for line in lines) and len(lines[-1]) > 1:
             return lines
     return None
+
+
+def tail_start(text: str, chars: int = 2, longest: int = 8) -> int:
+    """Where a paragraph's tail starts — its last `chars` characters that are not
+    punctuation, with the punctuation after them, widened to the word or number they
+    end — which is set unbroken, so that the paragraph's last line never holds one
+    character alone (孤字, "号。"). A tail longer than `longest` is cut back to the
+    last `chars` characters; a text with fewer has none (its length)."""
+    start, found = len(text), 0
+    while start > 0 and found < chars:
+        start -= 1
+        found += not unicodedata.category(text[start]).startswith("P")
+    if found < chars:
+        return len(text)
+    inside = inside_words(text)
+    widened = start
+    while widened in inside and len(text) - widened < longest:
+        widened -= 1
+    return widened if widened not in inside else start

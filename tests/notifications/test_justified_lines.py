@@ -87,3 +87,42 @@ def test_the_room_goes_between_chinese_characters_not_into_numbers_or_dashes(lin
                 assert gap >= -0.1
                 stretched += gap > 0.2
     assert stretched > 20
+
+
+# Two full lines (26 characters after the indent, then 28), and one character more.
+TWO_LINES = (
+    "为深入学习贯彻党的二十大精神，进一步提高干部队伍的政治素质和履职能力，"
+    "经研究决定举办全市处级干部进修专题研修"
+)
+
+
+def _paragraph_lines(text):
+    context = DocumentContext(
+        issuer=Issuer(name="中共XX市委组织部", code="X组通"),
+        title="关于举办干部进修班的通知",
+        date=SAMPLE_DATE,
+        recipients=["各县（市、区）委组织部"],
+        body=[Paragraph(text)],
+    )
+    data = render_pdf(context, document_number="X组通〔2026〕8号").data
+    rows = defaultdict(list)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        for ch in page.chars:
+            if abs(ch["size"] - 16) < 0.5:
+                rows[round(page.height - ch["matrix"][5], 1)].append(ch)
+    texts = [_text(sorted(chars, key=lambda c: c["x0"])) for _, chars in sorted(rows.items())]
+    first = next(i for i, line in enumerate(texts) if text.startswith(line))
+    body = texts[first:]
+    while "".join(body) != text:
+        body.pop()
+    return body
+
+
+@pytest.mark.parametrize("last", ["班。", "班：”", "期"])
+def test_a_paragraphs_last_line_never_holds_one_character_alone(last):
+    assert len(TWO_LINES) == 54
+    assert len(_paragraph_lines(TWO_LINES)) == 2  # the two lines are full
+    lines = _paragraph_lines(TWO_LINES + last)
+    assert len(lines) == 3
+    assert len(lines[-1].rstrip("。：”")) >= 2, lines
