@@ -53,7 +53,7 @@ def press(page: Page, key: str):
 def open_task_by_keyboard(page: Page, subject: str, title: str):
     """From the page shown (home or 我的待办): Tab to the 办理 link of the task about
     `subject` called `title`, Enter; when the task waits in a queue, Enter on 认领并继续
-    (focused on arrival); the task's form, settled."""
+    (focused on arrival); the task's form, settled, the focus in its content."""
     reach(
         page,
         f"""el.tagName === 'A' && el.textContent.trim() === '办理'
@@ -69,6 +69,10 @@ def open_task_by_keyboard(page: Page, subject: str, title: str):
         page.keyboard.press("Enter")
         expect(page).to_have_url(EXECUTE)
         settle(page)
+    # The focus starts at the task's content: the first Tab goes past the header's links.
+    expect(page.locator("main#main")).to_be_focused()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => !!document.activeElement.closest('main')")
 
 
 def submit_by_keyboard(page: Page, name: str = "提交"):

@@ -68,6 +68,13 @@
     // the person (and a screen reader) learns at once that it failed and why.
     var summary = document.getElementById("xd-error-summary");
     if (summary && fresh(summary)) { summary.focus(); }
+    // A task's form (opened by 办理, or arrived at by 认领并继续): the focus starts at the
+    // content, so the first Tab goes to the task and not through the header's links again.
+    var main = document.getElementById("main");
+    if (!summary && main && /\/execute\/$/.test(location.pathname) && fresh(main)
+        && (!document.activeElement || document.activeElement === document.body)) {
+      main.focus({ preventScroll: true });
+    }
 
     // Material icons are ligatures: their names ("arrow_drop_down") are not words to read out.
     document.querySelectorAll(".material-icons:not([aria-hidden])").forEach(function (icon) {
