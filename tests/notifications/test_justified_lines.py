@@ -24,15 +24,15 @@ PARAGRAPHS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def lines():
-    """[(paragraph index, [chars of one line])] of the rendered body, in order."""
+def _body_lines(paragraphs):
+    """The 16 pt lines of the first page of a notice with `paragraphs` as its body, each
+    a list of its characters left to right, top to bottom."""
     context = DocumentContext(
         issuer=Issuer(name="中共XX市委组织部", code="X组通"),
         title="关于干部调训情况的通报",
         date=SAMPLE_DATE,
         recipients=["各县（市、区）委组织部"],
-        body=[Paragraph(text) for text in PARAGRAPHS],
+        body=[Paragraph(text) for text in paragraphs],
     )
     data = render_pdf(context, document_number="X组通〔2026〕7号").data
     rows = defaultdict(list)
@@ -41,9 +41,14 @@ def lines():
         for ch in page.chars:
             if abs(ch["size"] - 16) < 0.5:
                 rows[round(page.height - ch["matrix"][5], 1)].append(ch)
+    return [sorted(chars, key=lambda c: c["x0"]) for _, chars in sorted(rows.items())]
+
+
+@pytest.fixture(scope="module")
+def lines():
+    """[(paragraph index, [chars of one line])] of the rendered body, in order."""
     body, paragraph = [], -1
-    for _, chars in sorted(rows.items()):
-        chars.sort(key=lambda c: c["x0"])
+    for chars in _body_lines(PARAGRAPHS):
         following = PARAGRAPHS[paragraph + 1] if paragraph + 1 < len(PARAGRAPHS) else None
         if following and _text(chars[:4]) == following[:4]:
             assert chars[0]["x0"] == pytest.approx(LEFT + 2 * 16 + 2 * TRACKING, abs=0.5)
@@ -97,21 +102,7 @@ TWO_LINES = (
 
 
 def _paragraph_lines(text):
-    context = DocumentContext(
-        issuer=Issuer(name="中共XX市委组织部", code="X组通"),
-        title="关于举办干部进修班的通知",
-        date=SAMPLE_DATE,
-        recipients=["各县（市、区）委组织部"],
-        body=[Paragraph(text)],
-    )
-    data = render_pdf(context, document_number="X组通〔2026〕8号").data
-    rows = defaultdict(list)
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        page = pdf.pages[0]
-        for ch in page.chars:
-            if abs(ch["size"] - 16) < 0.5:
-                rows[round(page.height - ch["matrix"][5], 1)].append(ch)
-    texts = [_text(sorted(chars, key=lambda c: c["x0"])) for _, chars in sorted(rows.items())]
+    texts = [_text(chars) for chars in _body_lines([text])]
     first = next(i for i, line in enumerate(texts) if text.startswith(line))
     body = texts[first:]
     while "".join(body) != text:
