@@ -9,7 +9,6 @@ package knowing its models. ID numbers are masked here if the caller has not.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -28,6 +27,7 @@ from notifications.documents.context import (
     Table,
 )
 from notifications.documents.render import chinese_numeral, format_date
+from notifications.documents.words import SEVERAL
 
 
 @dataclass(frozen=True)
@@ -161,14 +161,10 @@ def _deadline(value: dt.date | dt.datetime) -> str:
     return f"{format_date(local.date())}{local.hour}时{minutes}"
 
 
-#: what makes one addressee line several units: 市直各单位, 市直有关单位, A局、B局
-_SEVERAL = re.compile(r"各|有关|、|，|,")
-
-
 def _you(recipients: Sequence[str]) -> str:
     """How the body asks the addressees to act: 你单位 when the notice is addressed to
     one unit, 各单位 when to several or to a group (各县（市、区）委组织部, 市直有关单位)."""
-    if len(recipients) == 1 and not _SEVERAL.search(recipients[0]):
+    if len(recipients) == 1 and not SEVERAL.search(recipients[0]):
         return "你单位"
     return "各单位"
 
@@ -269,15 +265,17 @@ def dispatch_notice(
         ),
         *arrangements,
         Heading("有关要求"),
+        # the reply slip asked for is the last requirement, numbered with the others
         *[
             Paragraph(f"{label}{text}")
-            for label, text in _numbered(_requirements(tc, requirements))
+            for label, text in _numbered(
+                [
+                    *_requirements(tc, requirements),
+                    f"请{you}于{reply_by}前将参训回执（附件2）报送{issuer.name}。"
+                    "因特殊情况不能参训的，须在回执中注明原因，并按规定履行请假审批手续。",
+                ]
+            )
         ],
-        Paragraph(
-            f"请{you}于{reply_by}前将参训回执（附件2）报送"
-            f"{issuer.name}。因特殊情况不能参训的，须在回执中注明原因，"
-            "并按规定履行请假审批手续。"
-        ),
     ]
     cadre_table = Table(
         columns=["序号", "姓名", "单位及职务", "身份证号码"],

@@ -11,11 +11,8 @@ fontconfig objects are shared, and rendering is CPU-bound, so threads gain nothi
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
-import shutil
-import subprocess
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -23,8 +20,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 from core import collector
 
@@ -43,6 +38,12 @@ from notifications.documents.context import (
     Paragraph,
     Table,
 )
+from notifications.documents.markup import (
+    fallback_markup,
+    lines_markup,
+    paragraph_markup,
+    recipients_markup,
+)
 from notifications.documents.page import (
     BODY_SIZE,
     LINE,
@@ -53,7 +54,7 @@ from notifications.documents.page import (
     TYPE_WIDTH,
 )
 from notifications.documents.seals import data_uri
-from notifications.documents.words import balanced_lines, set_width, tail_start
+from notifications.documents.words import balanced_lines, set_width
 
 # 28 characters of 16 pt are 448 pt, 5.8 pt more than the type area: tighten each one.
 TRACKING = -0.215
@@ -108,85 +109,6 @@ def label_for(level: int, n: int) -> str:
     if level == 3:
         return f"{n}."
     return f"（{n}）"
-
-
-BODY_FACES = ("FandolFang", "FandolKai")  # the faces body text and 楷体 headings use
-
-
-@functools.lru_cache(maxsize=1)
-def body_face_coverage() -> frozenset[int] | None:
-    """Code points that every body face (FandolFang, FandolKai) has, read from the fonts'
-    cmaps; None when a face or fontconfig is missing (then nothing is marked up)."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return None
-    try:
-        from fontTools.ttLib import TTFont
-    except ImportError:  # pragma: no cover - a WeasyPrint dependency
-        return None
-    covered: set[int] | None = None
-    for family in BODY_FACES:
-        try:
-            out = subprocess.run(
-                [fc_list, f"{family}:style=Regular", "file"],
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=True,
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            return None
-        files = [line.rsplit(":", 1)[0].strip() for line in out.splitlines() if line.strip()]
-        if not files:
-            return None
-        try:
-            with TTFont(files[0], lazy=True, fontNumber=0) as font:
-                cmap = set(font.getBestCmap() or ())
-        except Exception:  # noqa: BLE001 - an unreadable font: mark nothing up
-            return None
-        covered = cmap if covered is None else covered & cmap
-    return frozenset(covered or ())
-
-
-def _needs_fallback(ch: str, coverage: frozenset[int]) -> bool:
-    return ord(ch) > 0x7F and not ch.isspace() and ord(ch) not in coverage
-
-
-def fallback_markup(text: str) -> SafeString:
-    """`text` escaped, with runs of characters the body faces lack (堃 玥 喆 镕, which
-    come from the Noto Serif CJK SC fallback) wrapped in `<span class="fb">`. The span's
-    line height is neutralised in the stylesheet, so the fallback face's taller ascent
-    and descent do not push its line off the 28.8 pt grid."""
-    text = "" if text is None else str(text)
-    coverage = body_face_coverage()
-    if not coverage:
-        return escape(text)
-    parts, run, in_fallback = [], [], False
-    for ch in text:
-        fallback = _needs_fallback(ch, coverage)
-        if fallback != in_fallback and run:
-            chunk = escape("".join(run))
-            parts.append(f'<span class="fb">{chunk}</span>' if in_fallback else chunk)
-            run = []
-        run.append(ch)
-        in_fallback = fallback
-    if run:
-        chunk = escape("".join(run))
-        parts.append(f'<span class="fb">{chunk}</span>' if in_fallback else chunk)
-    return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
-
-
-def paragraph_markup(text: str) -> SafeString:
-    """A body paragraph's markup: its tail (`words.tail_start`) unbroken."""
-    cut = tail_start(text)
-    if cut >= len(text):
-        return fallback_markup(text)
-    tail = fallback_markup(text[cut:])
-    return mark_safe(f'{fallback_markup(text[:cut])}<span class="tail">{tail}</span>')  # noqa: S308
-
-
-def _lines_markup(lines: list[str]) -> SafeString:
-    return mark_safe("<br>".join(fallback_markup(line) for line in lines))  # noqa: S308
 
 
 GRID_SIZE = 12.0  # table text (小四)
@@ -256,7 +178,7 @@ def _table(block: Table) -> dict:
     cells = [["" if c is None else str(c) for c in row] for row in block.rows]
     weights = [float(w) for w in block.widths]
     widths = _column_widths(columns, weights, cells, frozenset(block.unbroken))
-    rows = [[_lines_markup(_cell_lines(c, widths[i])) for i, c in enumerate(row)] for row in cells]
+    rows = [[lines_markup(_cell_lines(c, widths[i])) for i, c in enumerate(row)] for row in cells]
     return {
         "type": "table",
         "columns": [fallback_markup(c) for c in columns],
@@ -406,9 +328,7 @@ def template_context(
         "doc_number": document_number,
         "title": " ".join(_title_lines(context.title)),
         "title_lines": _title_lines(context.title),
-        "recipients": (
-            fallback_markup("，".join(context.recipients) + "：") if context.recipients else ""
-        ),
+        "recipients": recipients_markup(context.recipients),
         "body": _blocks(context.body),
         "attachment_list": _attachment_list(context.attachments),
         "signer": fallback_markup(context.signature_text),

@@ -43,6 +43,9 @@ NUMBER_GROUP = re.compile(
     r"\d+(?:\.\d+)?(?:月\d+日|年|月|日|期|届|号|人次|人|次|个|学时|天|%|％)?|[A-Za-z]+"
 )
 
+#: what makes one addressee several bodies: 市直各单位, 市直有关单位, A局、B局
+SEVERAL = re.compile(r"各|有关|、|，|,")
+
 BREAK_AFTER = "的于和与及、"  # a line may well end after these function words
 WORD_END = "年期届度季级部班局委会府院校员位作训单表"  # and these often end a word
 NO_LINE_START = "，。、；：？！）》」』”’〕】…—"

@@ -3,13 +3,15 @@ group asks 各单位; where the class is held reads 中共XX市委党校（XX市
 never two brackets back to back. Read back from the rendered PDF."""
 
 import datetime as dt
+import io
 
+import pdfplumber
 import pytest
 
 from notifications.documents import builders
 from notifications.documents.context import Issuer
 from notifications.documents.render import render_pdf
-from tests.pdftools import flat
+from tests.pdftools import flat, text
 
 ISSUER = Issuer(name="中共XX市委组织部", code="X组通")
 CLASS = {
@@ -55,7 +57,9 @@ def test_a_dispatch_notice_to_one_unit_asks_that_unit():
     text = dispatch_text([WANG])
     assert "XX市农业农村局：" in text
     assert "请你单位及时通知本人" in text
-    assert "请你单位于2027年2月25日前将参训回执（附件2）报送" in text
+    # the reply slip asked for is the last of the numbered requirements (四、有关要求)
+    assert "（三）请参训学员自带学习用品" in text
+    assert "（四）请你单位于2027年2月25日前将参训回执（附件2）报送" in text
     assert "各单位" not in text
 
 
@@ -114,10 +118,45 @@ def test_many_units_are_addressed_together_and_never_the_issuer_itself():
     notice (its own staff named)."""
     few = [_cadre_of(f"XX市第{i}局") for i in range(1, builders.MAX_ADDRESSEES + 1)]
     text = dispatch_text([*few, _cadre_of(ISSUER.name)])
-    assert "XX市第1局，" in text and f"XX市第{builders.MAX_ADDRESSEES}局：" in text
+    assert "XX市第1局、" in text and f"XX市第{builders.MAX_ADDRESSEES}局：" in text
     assert f"{ISSUER.name}：" not in text and f"，{ISSUER.name}" not in text
     many = [*few, _cadre_of("XX市第99局")]
     text = dispatch_text(many)
     assert "有关单位：" in text and "XX市第1局，" not in text
     assert "请各单位及时通知本人" in text
     assert "有关单位：" in dispatch_text([_cadre_of(ISSUER.name)])
+
+
+FIVE_UNITS = [
+    "XX市城市建设投资集团有限公司",
+    "XX市人力资源和社会保障局",
+    "XX市发展和改革委员会",
+    "XX市自然资源和规划局",
+    "XX市住房和城乡建设局",
+]
+
+
+def test_the_addressees_are_joined_by_their_kind_and_never_broken_across_lines():
+    # named units of a kind take 、 between them; a group is set off by ，
+    context = builders.dispatch_notice(
+        issuer=ISSUER,
+        training_class=CLASS,
+        cadres=[WANG],
+        date=dt.date(2027, 2, 1),
+        recipients=[*FIVE_UNITS, "市直有关单位"],
+    )
+    data = render_pdf(context, document_number="X组通〔2027〕7号").data
+    lines = [line.replace(" ", "") for line in text(data).splitlines()]
+    first = next(i for i, line in enumerate(lines) if line.startswith(FIVE_UNITS[0]))
+    last = next(i for i in range(first, len(lines)) if lines[i].endswith("："))
+    addressees = lines[first : last + 1]
+    assert "".join(addressees) == "、".join(FIVE_UNITS) + "，市直有关单位："
+    assert len(addressees) >= 3  # they wrap …
+    for line in addressees[:-1]:
+        assert line[-1] in "、，", addressees  # … only after a whole name
+    # flush left and set solid: a line that ends early is not stretched to the edge
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        chars = [c for c in pdf.pages[0].chars if c["text"] in "司、" and c["size"] > 15]
+    first_line = [c for c in chars if abs(c["top"] - chars[0]["top"]) < 1]
+    assert [c["text"] for c in first_line] == ["司", "、"]
+    assert first_line[1]["x0"] - first_line[0]["x1"] < 0.5
