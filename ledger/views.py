@@ -223,6 +223,7 @@ def hours_ledger(request):
             "page": page,
             "totals": totals,
             "last_served": page is not None and page.number == LEDGER_MAX_PAGES,
+            "may_import": policy.is_dispatcher(request.user),
         },
     )
 

@@ -63,6 +63,14 @@ def test_the_dispatcher_sees_every_record_in_reach_newest_first(world, client, l
     assert world.cadre_a.name in text and "网络平台导入" in text
 
 
+def test_the_online_hours_import_is_offered_to_those_who_may_import(world, client, ledger):
+    client.force_login(world.bob)  # a dispatcher: the import page, one click away
+    assert 'href="/hours/import/"' in client.get("/hours/").content.decode()
+    assert client.get("/hours/import/").status_code == 200
+    client.force_login(world.alice)  # a unit head reads the ledger but may not import
+    assert 'href="/hours/import/"' not in client.get("/hours/").content.decode()
+
+
 def test_each_sees_only_their_jurisdiction(world, client, ledger):
     client.force_login(world.carol)  # the county's dispatcher
     assert listed(client.get("/hours/")) == [ledger["county"].pk]
