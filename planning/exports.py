@@ -65,6 +65,7 @@ PLAN_COLUMNS = [
 OFFERED_COLUMNS = [
     Column(_("Training class"), lambda line: line.name, width=28),
     Column(_("Organizer"), lambda line: line.plan.org_department.unit.name, width=24),
+    Column(_("Offered to"), lambda line: line.partner.unit.name, width=24),
     Column(_("Start date"), lambda line: line.start_date, DATE),
     Column(_("Dispatch date"), lambda line: line.dispatch_date, DATE),
     Column(_("Seats offered to the partner"), lambda line: line.partner_seats, NUMBER, width=8),
@@ -81,5 +82,10 @@ def plan_list_table(user, table: str | None, plans):
 
     if table == "offered":
         rows = selectors.offered_lines(user)
-        return rows, OFFERED_COLUMNS, gettext("Seats offered to your department"), "offered-seats"
+        return (
+            rows,
+            OFFERED_COLUMNS,
+            gettext("Seats offered to the departments you dispatch for"),
+            "offered-seats",
+        )
     return plans, PLAN_COLUMNS, gettext("Dispatch plans"), "plans"

@@ -5,6 +5,7 @@ from collections import defaultdict
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from dispatch.models import Dispatch, DispatchStatus, RollCall
 from notifications.reach import subject_in
@@ -51,6 +52,27 @@ def offered_lines(user) -> QuerySet[PlanLine]:
 
 def offered_line_for_user(user, pk) -> PlanLine | None:
     return offered_lines(user).filter(pk=pk).first()
+
+
+def offered_line_notes(line, most: int = 200) -> list[str]:
+    """What the nominating dispatcher reads above the form: which department the seats
+    are offered to, how many, and who has been nominated into them so far (the first
+    `most`, and how many more)."""
+    names = list(
+        line.partner_nominations.order_by("pk").values_list("cadre__name", flat=True)[: most + 1]
+    )
+    notes = [
+        gettext("Offered to %(department)s: %(seats)s seats.")
+        % {"department": line.partner.unit.name, "seats": line.partner_seats}
+    ]
+    if names:
+        shown = "、".join(names[:most])
+        more = line.nominated - most if len(names) > most else 0
+        notes.append(
+            gettext("Nominated so far: %(names)s") % {"names": shown}
+            + (gettext(" and %(count)s more") % {"count": more} if more else "")
+        )
+    return notes
 
 
 def partner_nominees(user, line, keys: list[str]) -> tuple[list, list[str], list[str]]:

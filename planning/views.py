@@ -319,5 +319,10 @@ def partner_nominate(request, pk):
     return render(
         request,
         "planning/reason_form.html",
-        {"form": form, "title": _("Nominate into the offered seats"), "subject": line},
+        {
+            "form": form,
+            "title": _("Nominate into the offered seats"),
+            "subject": line,
+            "notes": selectors.offered_line_notes(line),
+        },
     )

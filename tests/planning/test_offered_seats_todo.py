@@ -116,3 +116,16 @@ def test_counting_is_one_query(world, staff, partner, django_assert_num_queries)
             assert todos.count(partner.pete) == 1
         with django_assert_num_queries(0):
             assert todos.count(world.nobody) == 0
+
+
+def test_the_offer_names_its_department_and_who_has_been_nominated(client, world, staff, partner):
+    line = _published_line(world, staff, partner)
+    services.partner_nominate(actor=partner.pete, line=line, cadres=[partner.cadre])
+    client.force_login(partner.pete)
+    listed = client.get("/plans/").content.decode()
+    assert "提供给本辖区组织部门的名额" in listed
+    assert f'data-label="提供给">{partner.od.unit.name}</td>' in listed
+    page = client.get(f"/plans/lines/{line.pk}/nominate/").content.decode()
+    assert f"提供给{partner.od.unit.name}的名额：2个。" in page
+    assert f"已推荐：{partner.cadre.name}" in page
+    assert partner.cadre2.name not in page
