@@ -124,7 +124,15 @@ def page_links(client, person, url) -> str:
 # -- the dispatch plans (/plans/) ------------------------------------------------------
 
 PLAN_HEADER = ["标题", "组织部门", "年度", "版本", "状态"]
-OFFERED_HEADER = ["培训班次", "主办单位", "开始日期", "调训日期", "对口支援名额", "已提名"]
+OFFERED_HEADER = [
+    "培训班次",
+    "主办单位",
+    "提供给",
+    "开始日期",
+    "调训日期",
+    "对口支援名额",
+    "已提名",
+]
 
 
 def plans(world, count, od=None, actor=None, first_year=2030):
@@ -188,12 +196,12 @@ def test_the_seats_offered_download_to_the_partners_dispatcher(world, staff, cli
         world, plan, name="对口支援进修班", seats=6, partner=partner.od, partner_seats=2
     )
     publish(world, staff, plan)
-    expected = [[line.name, world.city_od_unit.name]]
+    expected = [[line.name, world.city_od_unit.name, partner.od.unit.name]]
     url = "/plans/?table=offered"
     assert_downloads(client, partner.pete, url, OFFERED_HEADER, expected)
     (row,) = fetch(client, partner.pete, url + "&format=xlsx").cells()
-    assert row[2].is_date and row[2].value.date() == line.start_date
-    assert (row[4].value, row[5].value) == (2, 0)
+    assert row[3].is_date and row[3].value.date() == line.start_date
+    assert (row[5].value, row[6].value) == (2, 0)
     assert 'href="?format=xlsx&amp;table=offered"' in page_links(client, partner.pete, "/plans/")
     # Seats offered to nobody in Bob's reach: the header row alone.
     assert fetch(client, world.bob, url + "&format=csv").rows == [OFFERED_HEADER]
