@@ -26,7 +26,7 @@ from core import collector
 # The documents' dates (成文日期 included): core's one helper, in Chinese whatever language
 # is active. Named format_date here, where the document builders import it from.
 from core.formatting import format_document_date as format_date
-from notifications.documents import chunked, justify, parallel, processes
+from notifications.documents import chunked, fitting, justify, parallel, processes
 from notifications.documents.chart import chart_geometry
 from notifications.documents.context import (
     Attachment,
@@ -329,7 +329,7 @@ def template_context(
         "title": " ".join(_title_lines(context.title)),
         "title_lines": _title_lines(context.title),
         "recipients": recipients_markup(context.recipients),
-        "body": _blocks(context.body),
+        "body": [{**block, "index": i} for i, block in enumerate(_blocks(context.body))],
         "attachment_list": _attachment_list(context.attachments),
         "signer": fallback_markup(context.signature_text),
         "date": format_date(context.date),
@@ -409,17 +409,58 @@ def render_pdf(
         data = template_context(context, document_number=document_number, preview=preview)
         spot = chunked.long_table(data, chunked.CHUNK_ROWS)
         if spot is not None:
-            return _render_in_parts(data, spot, workers)
+            return _render_in_parts(_fitted_front(data), spot, workers)
     finally:
         if workers is not None:
             processes.release(workers)
     html = render_to_string("documents/official.html", data)
     with _lock, collector.paused(collect_young=True):
-        document = _layout(html)
+        document, _ = _fitted(_layout(html), data)
         pdf = document.write_pdf()
         pages = len(document.pages)
         del document
     return RenderedPdf(data=pdf, pages=pages)
+
+
+def tight_css(pitch: float) -> str:
+    """The stylesheet of the blocks and closing laid out at `pitch` (`fitting`): their
+    lines, the blank lines above the 附件说明 and the signature, and the seal placed as
+    at the usual pitch."""
+    seal_top = pitch - 8 - SEAL_SIZE / 2
+    seal_below = math.ceil((seal_top + SEAL_SIZE - 2 * pitch) / pitch) * pitch
+    return (
+        f".tight {{ line-height: {pt(pitch)}; }}"
+        f" .closing.tight .attachment-list, .closing.tight .signature"
+        f" {{ margin-top: {pt(pitch)}; }}"
+        f" .closing.tight .signature.sealed {{ margin-top: {pt(2 * pitch)};"
+        f" padding-bottom: {pt(seal_below)}; }}"
+        f" .closing.tight .sealed .seal {{ top: {pt(seal_top)}; }}"
+    )
+
+
+def _fitted(document, data: dict) -> tuple:
+    """(`document`, `data`), or the same laid out again with the body's last blocks and
+    the closing at a tighter pitch, if that brings the closing up to the page they left
+    half empty (`fitting`). Call under `_lock`."""
+    wanted = fitting.shortfall(document.pages, LINE)
+    if wanted is None:
+        return document, data
+    tight = fitting.tightened(data, wanted, tight_css(wanted.pitch))
+    tighter = _layout(render_to_string("documents/official.html", tight))
+    if fitting.fits(tighter.pages, wanted, len(document.pages)):
+        return tighter, tight
+    return document, data
+
+
+def _fitted_front(data: dict) -> dict:
+    """`data` of a document rendered in parts, fitted (`_fitted`) as its front — the
+    pages up to its attachments, which start on a page of their own — is."""
+    front = {**data, "attachments": [], "closed": False}
+    with _lock, collector.paused(collect_young=True):
+        _, fitted = _fitted(_layout(render_to_string("documents/official.html", front)), front)
+    if fitted is front:
+        return data
+    return {**data, **{key: fitted[key] for key in fitting.TIGHTENED}}
 
 
 def expect_long_table(rows: int) -> None:
