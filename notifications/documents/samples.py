@@ -5,7 +5,6 @@ data. Rare characters (堃 玥 喆 镕) are always among the names."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import itertools
 from decimal import Decimal
@@ -40,7 +39,18 @@ SAMPLE_UNITS = [
     "XX市城市建设投资集团有限公司",
     "青山县人民政府",
 ]
-POSITIONS = ["副主任", "处长", "副处长", "副局长", "科长", "总经理助理", "副县长"]
+POSITIONS = ["副主任", "处长", "副处长", "副局长", "科长"]  # of a bureau or commission
+
+
+def _position(unit: str, i: int) -> str:
+    """A post the unit has: a county government's 副县长, a company's 总经理助理."""
+    if unit.endswith("人民政府"):
+        return "副县长"
+    if unit.endswith("公司"):
+        return "总经理助理"
+    return POSITIONS[i % len(POSITIONS)]
+
+
 CLASSES_IN_PLAN = 36  # enough for the plan's table of classes (附件1) to run over a page
 PLAN_CLASSES = [
     ("处级干部进修班", "中共XX市委党校", 30, 180, 50, "按名额分配"),
@@ -70,7 +80,7 @@ def builtin_cadres(n: int = CADRES_ON_NOTICE) -> list[CadreRow]:
             CadreRow(
                 name=name,
                 unit=SAMPLE_UNITS[i % len(SAMPLE_UNITS)],
-                position=POSITIONS[i % len(POSITIONS)],
+                position=_position(SAMPLE_UNITS[i % len(SAMPLE_UNITS)], i),
                 id_number=_id_number(i),
             )
         )
@@ -139,6 +149,20 @@ def builtin_plan_classes(year: int, n: int = CLASSES_IN_PLAN) -> list[PlanClassR
     return rows
 
 
+def _plan_seats(classes: list[PlanClassRow]) -> list[PlanSeatsRow]:
+    """附件2: the classes' seats shared out among the sample units (4 to the partner), so
+    that the table's total is the plan's, as the notice states it."""
+    partner = 4
+    total = sum(c.seats for c in classes) - partner
+    weights = [3 + (i * 7) % 5 for i in range(len(SAMPLE_UNITS))]
+    seats = [total * w // sum(weights) for w in weights]
+    seats[0] += total - sum(seats)
+    return [
+        PlanSeatsRow(unit=u, classes=len(classes) // 2 + i % 3, seats=seats[i])
+        for i, u in enumerate(SAMPLE_UNITS)
+    ] + [PlanSeatsRow(unit="中共YY州委组织部（对口支援）", classes=2, seats=partner)]
+
+
 def sample_dispatch_plan(issuer: Issuer, year: int, date: dt.date) -> DocumentContext:
     """The 印发 notice of a year's dispatch plan with `CLASSES_IN_PLAN` classes, its
     second version (with the reason for the change)."""
@@ -148,17 +172,40 @@ def sample_dispatch_plan(issuer: Issuer, year: int, date: dt.date) -> DocumentCo
         plan_title=f"{issuer.name}{year}年度干部调训计划",
         year=year,
         classes=classes,
-        seats=[
-            PlanSeatsRow(unit=u, classes=len(classes) // 2 + i % 3, seats=40 + (i * 7) % 30)
-            for i, u in enumerate(SAMPLE_UNITS)
-        ]
-        + [PlanSeatsRow(unit="中共YY州委组织部（对口支援）", classes=2, seats=4)],
+        seats=_plan_seats(classes),
         date=date,
         version=2,
         change_reason="增设乡村振兴专题培训班一期，王堃同志所在单位名额相应调整",
         cc=["市委办公室", "市政府办公室"],
         printed_by=f"{issuer.name}办公室",
     )
+
+
+def _quarter_figures(cadres: list[CadreRow]):
+    """A quarter's figures for up to 12 of the cadres' units, and the cadres they count
+    absent without leave: each unit's absentees are its own cadres (the first on the
+    list, who takes the 入学通知, is never among them), so the circular's table, the
+    names it gives and the 补训通知 agree."""
+    by_unit: dict[str, list[CadreRow]] = {}
+    for cadre in cadres[1:]:
+        by_unit.setdefault(cadre.unit, []).append(cadre)
+    figures, absentees = [], []
+    for i, (unit, own) in enumerate(list(by_unit.items())[:12]):
+        absent = min((i * 5) % 4 - (i * 3) % 2 if (i * 5) % 4 >= (i * 3) % 2 else 0, len(own))
+        on_leave = min((i * 3) % 2, len(own) - absent)
+        expected = 10 + (i * 7) % 9
+        figures.append(
+            UnitFigures(
+                unit=unit,
+                expected=expected,
+                attended=expected - absent - on_leave,
+                excused=on_leave,
+                absent=absent,
+                makeup_owed=absent,  # each absentee owes a makeup, as the flow has it
+            )
+        )
+        absentees += own[:absent]
+    return figures, absentees
 
 
 def sample_contexts(
@@ -177,33 +224,24 @@ def sample_contexts(
         issuer = issuer or demo_issuer
     contact = "" if issuer.contact else contact_note(f"{issuer.name}干部教育科", "0000-12345678")
     date = SAMPLE_DATE if data is None else dt.date.today()
+    makeup_start = max(info.start_date, date) + dt.timedelta(days=60)
     makeup_class = ClassInfo(
-        name=f"{info.start_date.year}年第二期干部补训班",
+        name=f"{makeup_start.year}年第二期干部补训班",
         institution=info.institution,
         location=info.location,
-        start_date=info.start_date + dt.timedelta(days=60),
-        end_date=info.start_date + dt.timedelta(days=64),
-        report_date=info.start_date + dt.timedelta(days=60),
+        start_date=makeup_start,
+        end_date=makeup_start + dt.timedelta(days=4),
+        report_date=makeup_start,
         credit_hours="40",
     )
-    units = list(dict.fromkeys(c.unit for c in cadres))[:12]
-    figures = [
-        UnitFigures(
-            unit=u,
-            expected=10 + (i * 7) % 9,
-            attended=10 + (i * 7) % 9 - (i * 5) % 4,
-            excused=(i * 3) % 2,
-            absent=(i * 5) % 4 - (i * 3) % 2 if (i * 5) % 4 >= (i * 3) % 2 else 0,
-        )
-        for i, u in enumerate(units)
-    ]
-    # Each absentee owes a makeup, as the dispatch flow has it.
-    figures = [dataclasses.replace(f, makeup_owed=f.absent) for f in figures]
-    # The circular reports the quarter before the one it is dated in.
+    # The circular reports the quarter before the one it is dated in, and the class the
+    # absentees missed was held in it.
     quarter = (date.month - 1) // 3
-    period = (
-        f"{date.year}年第{'四一二三'[quarter]}季度" if quarter else f"{date.year - 1}年第四季度"
-    )
+    year = date.year if quarter else date.year - 1
+    period = f"{year}年第{'一二三四'[(quarter - 1) % 4]}季度"
+    missed = f"{year}年{'春季' if quarter in (1, 2) else '秋季'}学期处级干部进修班"
+    figures, absentees = _quarter_figures(cadres)
+    makeups = [MakeupRow(c.name, c.unit, c.position, missed, "无故缺训") for c in absentees]
     return {
         "dispatch_notice": builders.dispatch_notice(
             issuer=issuer,
@@ -226,16 +264,7 @@ def sample_contexts(
         "makeup_notice": builders.makeup_notice(
             issuer=issuer,
             makeup_class=makeup_class,
-            cadres=[
-                MakeupRow(
-                    name=c.name,
-                    unit=c.unit,
-                    position=c.position,
-                    missed_class=info.name,
-                    reason=["病假", "公务", "缓训", "无故缺训"][i % 4],
-                )
-                for i, c in enumerate(cadres[:12])
-            ],
+            cadres=makeups,
             date=date,
             contact=contact,
             printed_by=f"{issuer.name}办公室",
@@ -244,9 +273,7 @@ def sample_contexts(
             issuer=issuer,
             period=period,
             figures=figures,
-            absentees=[
-                Absentee(name=c.name, unit=c.unit, missed_class=info.name) for c in cadres[1:4]
-            ],
+            absentees=[Absentee(name=c.name, unit=c.unit, missed_class=missed) for c in absentees],
             date=date,
             contact=contact,
             cc=["市委办公室", "市政府办公室"],
