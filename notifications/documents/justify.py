@@ -9,12 +9,15 @@ spreads that room between the characters instead — what WPS and Word do for �
 `install()` teaches WeasyPrint that: each full-width character (an ideograph or full-width
 punctuation, `unicodedata.east_asian_width` W or F) is one more expansion opportunity,
 like a space, and when the justified line is drawn each gets the line's spacing as Pango
-letter-spacing, half before it and half after (`room_count`). Latin words and numbers keep their own
-spacing; so do dashes and ellipses ("——", "……", ambiguous width), which must not
-come apart. The text itself is untouched: it reads back and copies out as written.
+letter-spacing, half before it and half after (`room_count`); where Pango leaves a half
+out, at the ends of a run set apart (a rare character in the fallback face, a bold
+word), the run is moved by it instead, so the spacing stays even. Latin words and
+numbers keep their own spacing; so do dashes and ellipses ("——", "……", ambiguous
+width), which must not come apart. The text itself is untouched: it reads back and
+copies out as written.
 
-This wraps two internals of WeasyPrint (`layout.inline.count_expandable_spaces` and
-`text.line_break.Layout.set_text`), pinned in pyproject.toml. If they are not there, the
+This replaces one internal of WeasyPrint (`layout.inline.justify_line`) and wraps another
+(`text.line_break.Layout.set_text`), pinned in pyproject.toml. If they are not there, the
 documents are left ragged rather than broken, with a warning; the test of the right edge
 (tests/notifications/test_justified_lines.py) fails on such an upgrade.
 """
@@ -55,15 +58,64 @@ def install() -> bool:
         from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
         count_spaces = inline.count_expandable_spaces
+        create_layout = line_break.create_layout
         set_text = line_break.Layout.set_text
+        inline.justify_line  # noqa: B018 - replaced below: fail here if it is gone
     except (ImportError, AttributeError):
         logger.warning("WeasyPrint's internals changed: Chinese lines are left unjustified.")
         return False
 
-    def count_expandable(box):
-        if isinstance(box, boxes.TextBox) and box.text:
-            return count_spaces(box) + room_count(box.text)
-        return count_spaces(box)  # a line or inline box: sums its children through us
+    def text_boxes(box):
+        if isinstance(box, boxes.TextBox):
+            if box.text:
+                yield box
+        elif isinstance(box, boxes.LineBox | boxes.InlineBox):
+            for child in box.children:
+                if child.is_in_normal_flow():
+                    yield from text_boxes(child)
+
+    def justify_line(context, line, extra_width):
+        """Spread `extra_width` over the line's spaces and the room after each of its
+        full-width characters but the last (and before the first)."""
+        texts = list(text_boxes(line))
+        if not texts:
+            return
+        first, last = texts[0], texts[-1]
+        count = sum(count_spaces(box) + sum(map(expands, box.text)) for box in texts)
+        count -= 0.5 * expands(first.text[0]) + 0.5 * expands(last.text[-1])
+        if count > 0:
+            spread(context, line, extra_width / count, 0.0, first, last)
+
+    def spread(context, box, spacing, x_advance, first, last):
+        """Move and widen `box` and what it holds by the room they take (`spacing` a
+        space or a full-width character); returns how far the next box moves."""
+        if isinstance(box, boxes.TextBox):
+            text = box.text
+            # The half-spacings Pango leaves out at the ends of a run, between runs.
+            if text and box is not first and expands(text[0]):
+                x_advance += spacing / 2
+            box.justification_spacing = spacing
+            box.position_x += x_advance
+            count = count_spaces(box) + room_count(text) if text else 0
+            if count > 0:
+                layout = create_layout(text, box.style, context, None, spacing)
+                layout.deactivate()
+                box.width += spacing * count
+                x_advance += spacing * count
+                box.pango_layout = layout
+            if text and box is not last and expands(text[-1]):
+                x_advance += spacing / 2
+        elif isinstance(box, boxes.LineBox | boxes.InlineBox):
+            box.position_x += x_advance
+            before = x_advance
+            children = box.children[::-1] if box.style["direction"] == "rtl" else box.children
+            for child in children:
+                if child.is_in_normal_flow():
+                    x_advance = spread(context, child, spacing, x_advance, first, last)
+            box.width += x_advance - before
+        else:  # an atomic inline box (an image)
+            box.translate(x_advance, 0)
+        return x_advance
 
     def set_justified_text(self, text, justify=False):
         set_text(self, text, justify)
@@ -86,7 +138,7 @@ def install() -> bool:
             start += size
         pango.pango_layout_set_attributes(self.layout, attributes)
 
-    inline.count_expandable_spaces = count_expandable
+    inline.justify_line = justify_line
     line_break.Layout.set_text = set_justified_text
     _installed = True
     return True
