@@ -108,6 +108,6 @@ def recipients_markup(recipients) -> SafeString:
         else:
             mark = "、"
         piece = fallback_markup(name + mark)
-        whole = set_width(name) <= CHARS_PER_LINE
+        whole = set_width(name + mark) <= CHARS_PER_LINE
         pieces.append(f'<span class="whole">{piece}</span>' if whole else piece)
     return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped

@@ -160,3 +160,20 @@ def test_the_addressees_are_joined_by_their_kind_and_never_broken_across_lines()
     first_line = [c for c in chars if abs(c["top"] - chars[0]["top"]) < 1]
     assert [c["text"] for c in first_line] == ["司", "、"]
     assert first_line[1]["x0"] - first_line[0]["x1"] < 0.5
+
+
+def test_an_addressee_as_long_as_a_line_stays_inside_the_type_area():
+    name = "XX市城市建设投资集团有限公司基础设施建设管理分公司一部"  # 27.5 wide, and its ，
+    context = builders.dispatch_notice(
+        issuer=ISSUER,
+        training_class=CLASS,
+        cadres=[WANG],
+        date=dt.date(2027, 2, 1),
+        recipients=[name, "市直有关单位"],
+    )
+    data = render_pdf(context, document_number="X组通〔2027〕8号").data
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        right = max(c["x1"] for c in page.chars if abs(c["size"] - 16) < 0.5)
+    assert right <= (28 + 156) * 72 / 25.4 + 1
+    assert name + "，市直有关单位：" in flat(data)
