@@ -79,10 +79,26 @@ def closing_page(pages) -> int | None:
     return None
 
 
-def shortfall(pages, line: float) -> Shortfall | None:
+def _banji_height(pages) -> float:
+    """The height of the 版记 (a footnote, on whatever page it stands), or 0."""
+    return max((_footnotes_height(page) for page in pages), default=0.0)
+
+
+def _is_blank(page) -> bool:
+    """Whether `page` holds nothing: no text in the flow and no 版记 at its foot."""
+    root = page._page_box.children[0]
+    has_text = any(
+        type(box).__name__ == "TextBox" and box.text.strip() for box in root.descendants()
+    )
+    return not has_text and not _footnotes_height(page)
+
+
+def shortfall(pages, line: float, banji_follows: bool = False) -> Shortfall | None:
     """What it would take to bring the closing up to the page before it (`line`: the
     pitch in pt); None if it is where it belongs (or nearly), or could come up only at a
-    pitch below MIN_PITCH."""
+    pitch below MIN_PITCH. `banji_follows`: the 版记 comes right after the closing (no
+    attachments), and must then stand at the foot of that page if it is an even one —
+    it never stands on an odd one (the stylesheet gives it no room there)."""
     n = closing_page(pages)
     if not n:
         return None
@@ -100,20 +116,25 @@ def shortfall(pages, line: float) -> Shortfall | None:
     if not starting:
         return None
     region_top = before[starting[0]].top
-    needed = (body_bottom - region_top) + (
-        closing.bottom - _area(pages[n])[0] + _footnotes_height(pages[n])
-    )
-    room = bottom - region_top - _footnotes_height(pages[n - 1])
+    needed = (body_bottom - region_top) + (closing.bottom - _area(pages[n])[0])
+    even = n % 2 == 0  # page n - 1 (0-based) is page n: an even page
+    room = bottom - region_top - (_banji_height(pages) if banji_follows and even else 0.0)
     pitch = math.floor(line * room / needed * 10) / 10  # a little under, rounded down
     if not MIN_PITCH <= pitch < line:
         return None
     return Shortfall(page=n - 1, first_block=starting[0], pitch=pitch)
 
 
-def fits(pages, wanted: Shortfall, pages_before: int) -> bool:
-    """Whether a layout tightened for `wanted` brought the closing up to its page without
-    adding a page."""
-    return closing_page(pages) == wanted.page and len(pages) <= pages_before
+def fits(pages, wanted: Shortfall, before) -> bool:
+    """Whether a layout tightened for `wanted` brought the closing up to its page
+    without adding a page, nor leaving one blank (the 版记 sent on to a later even page)
+    that `before` (the layout as it was) did not."""
+    blank = sum(map(_is_blank, pages))
+    return (
+        closing_page(pages) == wanted.page
+        and len(pages) <= len(before)
+        and blank <= sum(map(_is_blank, before))
+    )
 
 
 TIGHTENED = ("body", "closing_tight", "fit_css")  # what `tightened` changes in the data

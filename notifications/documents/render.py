@@ -442,12 +442,13 @@ def _fitted(document, data: dict) -> tuple:
     """(`document`, `data`), or the same laid out again with the body's last blocks and
     the closing at a tighter pitch, if that brings the closing up to the page they left
     half empty (`fitting`). Call under `_lock`."""
-    wanted = fitting.shortfall(document.pages, LINE)
+    banji_follows = not data["attachments"] and data.get("closed") is not False
+    wanted = fitting.shortfall(document.pages, LINE, banji_follows)
     if wanted is None:
         return document, data
     tight = fitting.tightened(data, wanted, tight_css(wanted.pitch))
     tighter = _layout(render_to_string("documents/official.html", tight))
-    if fitting.fits(tighter.pages, wanted, len(document.pages)):
+    if fitting.fits(tighter.pages, wanted, document.pages):
         return tighter, tight
     return document, data
 
@@ -547,9 +548,10 @@ def _render_in_parts_here(data: dict, spot: tuple[int, int]) -> RenderedPdf:
 
 
 def render_first_page(context: DocumentContext) -> bytes:
-    """The first page of `context` as a one-page PDF, marked 样稿 (a preview)."""
+    """The first page of `context` as a one-page PDF, marked 样稿 (a preview): laid out
+    as the issued document is, its closing fitted (`_fitted`)."""
     number = f"{context.issuer.code}〔{context.date.year}〕×号"
-    html = render_html(context, document_number=number, preview=True)
+    data = template_context(context, document_number=number, preview=True)
     with _lock, collector.paused(collect_young=True):
-        document = _layout(html)
+        document, _ = _fitted(_layout(render_to_string("documents/official.html", data)), data)
         return document.copy(document.pages[:1]).write_pdf()

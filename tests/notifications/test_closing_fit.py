@@ -14,7 +14,7 @@ import pytest
 from notifications.documents import chunked, fitting
 from notifications.documents.context import Attachment, DocumentContext, Heading, Issuer, Table
 from notifications.documents.context import Paragraph as P
-from notifications.documents.render import LINE, render_pdf
+from notifications.documents.render import LINE, RenderedPdf, render_first_page, render_pdf
 from notifications.documents.samples import SAMPLE_DATE, SAMPLE_SEAL
 from tests.pdftools import flat
 
@@ -71,8 +71,8 @@ def _closing_page(pages, last: int) -> int:
     """The page of the signature, checked to hold the body's last line too."""
     n = next(n for n, lines in enumerate(pages) if any(t == SIGNER for _, t in lines))
     lines = [t for _, t in pages[n]]
-    attachments = next(i for i, t in enumerate(lines) if t.startswith("附件："))
-    assert attachments > 0 and lines[attachments - 1].endswith(LONG[last - 3 : last - 1] + "。")
+    closing = next(i for i, t in enumerate(lines) if t.startswith("附件：") or t == SIGNER)
+    assert closing > 0 and lines[closing - 1].endswith(LONG[last - 3 : last - 1] + "。")
     return n
 
 
@@ -127,3 +127,59 @@ def test_a_document_rendered_in_parts_is_fitted_as_its_front_is(monkeypatch):
     assert fitting.MIN_PITCH <= _pitch(pages[1]) < LINE - 0.5
     text = flat(rendered.data)
     assert text.index("王1") < text.index("王30") < text.index("王31") < text.index("王80")
+
+
+CC = ["市委办公室", "市人大常委会办公室", "市政府办公室", "市政协办公室", "市纪委监委"]
+
+
+def _notice_context(body, seal=None):
+    """A notice without attachments: its 版记 (抄送, 印发) follows the closing, at the foot
+    of an even page."""
+    return DocumentContext(
+        issuer=Issuer(name=SIGNER, code="X组通", seal=seal),
+        title="关于进一步做好干部调训工作的通知",
+        date=SAMPLE_DATE,
+        recipients=["各县（市、区）委组织部"],
+        body=body,
+        cc=CC,
+        note="联系人：王堃，电话：0000-12345678",
+    )
+
+
+def _notice(body, seal=None):
+    rendered = render_pdf(_notice_context(body, seal), document_number="X组通〔2026〕4号")
+    with pdfplumber.open(io.BytesIO(rendered.data)) as pdf:
+        banji = [n for n, page in enumerate(pdf.pages) if "印发" in (page.extract_text() or "")]
+        blank = [n for n, page in enumerate(pdf.pages) if not (page.extract_text() or "").strip()]
+    return rendered, banji, blank
+
+
+ONE_PAGE = [P((LONG * 2)[:90] + "。"), P(LONG[:40] + "。")]
+
+
+def test_a_closing_comes_up_to_an_odd_page_and_leaves_the_banji_to_the_even_one():
+    # the 版记 never stands on page 1: it is not counted against the room there
+    rendered, banji, blank = _notice(ONE_PAGE)
+    pages = _pages(rendered)
+    assert _closing_page(pages, 41) == 0
+    assert fitting.MIN_PITCH <= _pitch(pages[0]) < LINE - 0.5
+    assert (rendered.pages, banji, blank) == (2, [1], [])
+
+
+def test_the_preview_of_the_first_page_is_fitted_as_the_document_is():
+    preview = _pages(RenderedPdf(data=render_first_page(_notice_context(ONE_PAGE)), pages=1))
+    assert _closing_page(preview, 41) == 0
+    assert _pitch(preview[0]) == _pitch(_pages(_notice(ONE_PAGE)[0])[0]) < LINE - 0.5
+
+
+def test_no_closing_comes_up_at_the_cost_of_a_blank_page():
+    # brought up to page 2, it would leave no room for the 版记 there, which would go
+    # to page 4 past a blank page 3: the closing stays on page 3, the 版记 on page 4
+    body = [Heading("总体要求"), *[P(LONG)] * 6, P(LONG[:19] + "。")]
+    rendered, banji, blank = _notice(body, seal=SAMPLE_SEAL)
+    pages = _pages(rendered)
+    assert _closing_page(pages, 20) == 2
+    assert all(_pitch(lines) == pytest.approx(LINE, abs=0.05) for lines in pages[:2])
+    steps = [b[0] - a[0] for a, b in itertools.pairwise(pages[2])]
+    assert min(steps) == pytest.approx(LINE, abs=0.05)
+    assert (rendered.pages, banji, blank) == (4, [3], [])
