@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from notifications.documents.page import CHARS_PER_LINE
-from notifications.documents.words import SEVERAL, set_width, tail_start
+from notifications.documents.words import NUMBER_GROUP, SEVERAL, set_width, tail_start
 
 BODY_FACES = ("FandolFang", "FandolKai")  # the faces body text and 楷体 headings use
 
@@ -80,13 +80,30 @@ def fallback_markup(text: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
 
 
+def _numbers_whole(text: str) -> str:
+    """`text` escaped (`fallback_markup`), each number with its unit or date (2026年,
+    5月15日, 160学时, 12人次) kept on one line: a line never ends inside one."""
+    parts, end = [], 0
+    for match in NUMBER_GROUP.finditer(text):
+        group = match.group()
+        if not (any(ch.isdigit() for ch in group) and not group.isascii()):
+            continue  # a bare number or a Latin word: never broken anyway
+        parts.append(fallback_markup(text[end : match.start()]))
+        parts.append(f'<span class="whole">{fallback_markup(group)}</span>')
+        end = match.end()
+    parts.append(fallback_markup(text[end:]))
+    return "".join(parts)
+
+
 def paragraph_markup(text: str) -> SafeString:
-    """A body paragraph's markup: its tail (`words.tail_start`) unbroken."""
+    """A body paragraph's markup: its numbers whole (`_numbers_whole`), its tail
+    (`words.tail_start`) unbroken."""
+    text = "" if text is None else str(text)
     cut = tail_start(text)
     if cut >= len(text):
-        return fallback_markup(text)
-    tail = fallback_markup(text[cut:])
-    return mark_safe(f'{fallback_markup(text[:cut])}<span class="tail">{tail}</span>')  # noqa: S308
+        return mark_safe(_numbers_whole(text))  # noqa: S308 - escaped piece by piece
+    tail = _numbers_whole(text[cut:])
+    return mark_safe(f'{_numbers_whole(text[:cut])}<span class="tail">{tail}</span>')  # noqa: S308
 
 
 def lines_markup(lines: list[str]) -> SafeString:

@@ -4,6 +4,7 @@ characters, not to its right (notifications.documents.justify) — read back fro
 
 import io
 import itertools
+import re
 from collections import defaultdict
 
 import pdfplumber
@@ -96,10 +97,12 @@ def test_the_room_goes_evenly_between_chinese_characters_not_into_numbers_or_das
                 mixed.append(gap)
             else:
                 chinese.append(gap)
-        # even, through the rare character's run too; half as much beside a number
-        assert max(chinese) - min(chinese) < 0.15, (_text(chars), chinese)
+        # even, through the rare character's run and the runs of numbers too; half as
+        # much beside a number. Within a quarter of a point: a run set apart (a number
+        # kept whole, 堃) loses up to 0.2 pt of the tracking at its edges.
+        assert max(chinese) - min(chinese) < 0.25, (_text(chars), chinese)
         for gap in mixed:
-            assert gap == pytest.approx(sum(chinese) / len(chinese) / 2, abs=0.15)
+            assert gap == pytest.approx(sum(chinese) / len(chinese) / 2, abs=0.25)
         stretched += min(chinese) > 0.2
         if "堃" in _text(chars):
             assert min(chinese) > 0.3  # the line the telephone number left short: spread
@@ -129,3 +132,23 @@ def test_a_paragraphs_last_line_never_holds_one_character_alone(last):
     lines = _paragraph_lines(TWO_LINES + last)
     assert len(lines) == 3
     assert len(lines[-1].rstrip("。：”")) >= 2, lines
+
+
+FILLER = "各单位要切实履行调训主体责任严格执行调训计划统筹安排好工学关系确保被调训干部按时足额参训"
+
+
+@pytest.mark.parametrize("shift", range(20, 28))
+def test_a_line_never_ends_inside_a_date_or_a_number_with_its_unit(shift):
+    text = FILLER[:shift] + "，请于2026年5月15日前报送参训回执，共计160学时。"
+    groups = [(m.start(), m.end()) for m in re.finditer(r"2026年|5月15日|160学时", text)]
+    lines = [_text(chars) for chars in _body_lines([text])]
+    first = next(i for i, line in enumerate(lines) if text.startswith(line))
+    offset, breaks = 0, []
+    for line in lines[first:]:
+        offset += len(line)
+        breaks.append(offset)
+        if offset >= len(text):
+            break
+    assert "".join(lines[first:])[: len(text)] == text
+    for cut in breaks[:-1]:
+        assert not any(start < cut < end for start, end in groups), (cut, lines[first:])
