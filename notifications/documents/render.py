@@ -549,9 +549,12 @@ def _render_in_parts_here(data: dict, spot: tuple[int, int]) -> RenderedPdf:
 
 def render_first_page(context: DocumentContext) -> bytes:
     """The first page of `context` as a one-page PDF, marked 样稿 (a preview): laid out
-    as the issued document is, its closing fitted (`_fitted`)."""
+    as the issued document is, its closing fitted (`_fitted`), from its front alone —
+    the attachments start on pages of their own, however long their tables."""
     number = f"{context.issuer.code}〔{context.date.year}〕×号"
     data = template_context(context, document_number=number, preview=True)
+    front = {**data, "attachments": [], "closed": False}
     with _lock, collector.paused(collect_young=True):
-        document, _ = _fitted(_layout(render_to_string("documents/official.html", data)), data)
+        html = render_to_string("documents/official.html", front)
+        document, _ = _fitted(_layout(html), front)
         return document.copy(document.pages[:1]).write_pdf()

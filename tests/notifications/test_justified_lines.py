@@ -152,3 +152,16 @@ def test_a_line_never_ends_inside_a_date_or_a_number_with_its_unit(shift):
     assert "".join(lines[first:])[: len(text)] == text
     for cut in breaks[:-1]:
         assert not any(start < cut < end for start, end in groups), (cut, lines[first:])
+
+
+@pytest.mark.parametrize("shift", range(13, 19))
+def test_a_paragraphs_tail_keeps_a_long_number_with_its_unit(shift):
+    # the tail (two characters and the punctuation after them, 日”）。) is cut back
+    # inside 12月31日 when it is long: the date still goes whole
+    text = FILLER[:shift] + "，报送截止日期为12月31日”）。"
+    lines = [_text(chars) for chars in _body_lines([text])]
+    first = next(i for i, line in enumerate(lines) if text.startswith(line))
+    body = lines[first:]
+    while "".join(body) != text:
+        body.pop()
+    assert not any(line.endswith(("12月", "12月3")) for line in body), body
