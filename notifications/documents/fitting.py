@@ -9,7 +9,7 @@ that block and everything after it, through the closing (and the 版记 when it 
 the closing's page), would fit on the page instead. `tightened` marks those blocks and
 the closing (`tight`) and gives the stylesheet for them (`css`). The renderer lays the
 document out again with it and keeps the result only if the closing did come up to that
-page and the document has no more pages than before (`fits`); a pitch below MIN_PITCH
+page with no more pages, nor more blank ones, than before (`fits`); a pitch below MIN_PITCH
 is never used: the page is then left as it was.
 
 Positions are WeasyPrint's CSS pixels (0.75 pt).

@@ -100,9 +100,6 @@ def paragraph_markup(text: str) -> SafeString:
     (`words.tail_start`) unbroken."""
     text = "" if text is None else str(text)
     cut = tail_start(text)
-    for group in NUMBER_GROUP.finditer(text):
-        if group.start() < cut < group.end():
-            cut = group.start()  # the tail takes a long number with its unit whole
     if cut >= len(text):
         return mark_safe(_numbers_whole(text))  # noqa: S308 - escaped piece by piece
     tail = _numbers_whole(text[cut:])

@@ -453,10 +453,16 @@ def _fitted(document, data: dict) -> tuple:
     return document, data
 
 
+def _front(data: dict) -> dict:
+    """`data` of the document's front: the pages before its attachments, which start on
+    pages of their own (the 附件说明 is kept; the 版记 goes after the attachments)."""
+    return {**data, "attachments": [], "closed": False}
+
+
 def _fitted_front(data: dict) -> dict:
     """`data` of a document rendered in parts, fitted (`_fitted`) as its front — the
     pages up to its attachments, which start on a page of their own — is."""
-    front = {**data, "attachments": [], "closed": False}
+    front = _front(data)
     with _lock, collector.paused(collect_young=True):
         _, fitted = _fitted(_layout(render_to_string("documents/official.html", front)), front)
     if fitted is front:
@@ -553,7 +559,7 @@ def render_first_page(context: DocumentContext) -> bytes:
     the attachments start on pages of their own, however long their tables."""
     number = f"{context.issuer.code}〔{context.date.year}〕×号"
     data = template_context(context, document_number=number, preview=True)
-    front = {**data, "attachments": [], "closed": False}
+    front = _front(data)
     with _lock, collector.paused(collect_young=True):
         html = render_to_string("documents/official.html", front)
         document, _ = _fitted(_layout(html), front)

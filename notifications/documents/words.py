@@ -146,7 +146,8 @@ def tail_start(text: str, chars: int = 2, longest: int = 8) -> int:
     punctuation, with the punctuation after them, widened to the word or number they
     end — which is set unbroken, so that the paragraph's last line never holds one
     character alone (孤字, "号。"). A tail longer than `longest` is cut back to the
-    last `chars` characters; a text with fewer has none (its length)."""
+    last `chars` characters — but never into a number with its unit (12月31日”）。 goes
+    whole); a text with fewer has none (its length)."""
     start, found = len(text), 0
     while start > 0 and found < chars:
         start -= 1
@@ -157,4 +158,9 @@ def tail_start(text: str, chars: int = 2, longest: int = 8) -> int:
     widened = start
     while widened in inside and len(text) - widened < longest:
         widened -= 1
-    return widened if widened not in inside else start
+    if widened not in inside:
+        return widened
+    for group in NUMBER_GROUP.finditer(text):
+        if group.start() < start < group.end():
+            return group.start()
+    return start
