@@ -165,3 +165,30 @@ def test_a_paragraphs_tail_keeps_a_long_number_with_its_unit(shift):
     while "".join(body) != text:
         body.pop()
     assert not any(line.endswith(("12月", "12月3")) for line in body), body
+
+
+def test_the_note_is_set_flush_left_not_spread_around_a_telephone_number():
+    # (联系人：…，电话：) fills 22 of the 26 places after the indent; the number goes to
+    # the next line whole, and the line it leaves short is not spread (附注 is a note,
+    # set as typed; the body's lines fill the type area).
+    context = DocumentContext(
+        issuer=Issuer(name="中共XX市委组织部", code="X组通"),
+        title="关于干部调训情况的通报",
+        date=SAMPLE_DATE,
+        recipients=["各县（市、区）委组织部"],
+        body=[Paragraph("请各单位认真做好调训工作。")],
+        note="联系人：中共XX市委组织部干部教育科，电话：0000-12345678",
+    )
+    data = render_pdf(context, document_number="X组通〔2026〕7号").data
+    rows = defaultdict(list)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for n, page in enumerate(pdf.pages):
+            for ch in page.chars:
+                if abs(ch["size"] - 16) < 0.5:
+                    rows[n, round(ch["top"], 1)].append(ch)
+    lines = [sorted(chars, key=lambda c: c["x0"]) for _, chars in sorted(rows.items())]
+    first = next(n for n, chars in enumerate(lines) if _text(chars).startswith("（联系人"))
+    assert _text(lines[first]) == "（联系人：中共XX市委组织部干部教育科，电话："
+    assert _text(lines[first + 1]) == "0000-12345678）"
+    for left, right in itertools.pairwise(lines[first]):
+        assert right["x0"] - left["x1"] - TRACKING == pytest.approx(0, abs=0.05)
