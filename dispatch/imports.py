@@ -137,9 +137,9 @@ class InstitutionImport(ImportKind):
         if len(code) > 32:
             errors.append(too_long(_("The unit code"), code, 32))
         if not name:
-            errors.append(_("The name is empty."))
+            errors.append(_("The institution name is empty."))
         elif len(name) > 128:
-            errors.append(too_long(_("The name"), name, 128))
+            errors.append(too_long(_("The institution name"), name, 128))
         if len(address) > 255:
             errors.append(too_long(_("The address"), address, 255))
         capacity = self._capacity(row, errors)

@@ -77,7 +77,8 @@ def test_each_row_error_is_on_its_line(world):
     assert "new2" in errors[5][0]
     assert "pt" in errors[6][0]
     assert "夜校" in errors[7][0]
-    assert "200" in errors[9][0]
+    assert errors[8] == ["机构名称为空。"]
+    assert errors[9][0].startswith("机构名称有 200 个字符") and "128" in errors[9][0]
 
 
 def test_one_bad_row_writes_nothing(world):
