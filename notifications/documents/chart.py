@@ -17,6 +17,7 @@ from notifications.documents.page import LINE, TITLE_CHARS, TITLE_LINE, TYPE_HEI
 from notifications.documents.words import balanced_lines, set_width
 
 LABEL_SIZE = 10.5  # 五号
+VALUE_SIZE = 9.0  # a bar's value
 LABEL_LINE = 13.0
 LABEL_MIN, LABEL_MAX = 60.0, 150.0  # the label column's width, points
 BAR_H, ROW_MIN = 13.0, 22.0  # a bar, a row
@@ -85,6 +86,7 @@ def _piece(chart: BarChart, rows: list, frame: dict) -> dict:
         y = y_row + (row - BAR_H) / 2
         w = max(0.0, min(float(value), maximum)) / maximum * plot_w
         first = y + BAR_H - 3 - (len(lines) - 1) * LABEL_LINE / 2
+        shown = f"{float(value):.1f}{chart.unit}"
         bars.append(
             {
                 "label": label,
@@ -92,7 +94,10 @@ def _piece(chart: BarChart, rows: list, frame: dict) -> dict:
                     {"text": line, "y": f"{first + k * LABEL_LINE:.2f}"}
                     for k, line in enumerate(lines)
                 ],
-                "value": f"{float(value):.1f}{chart.unit}",
+                "value": shown,
+                # paper behind the value: a grid line stops at it, never strikes it through
+                "value_box_x": f"{x0 + w + 2:.2f}",
+                "value_box_w": f"{set_width(shown) * VALUE_SIZE + 4:.2f}",
                 "y": f"{y:.2f}",
                 "w": f"{w:.2f}",
                 "text_y": f"{y + BAR_H - 3:.2f}",

@@ -39,7 +39,7 @@ def _table_slice(table: dict, start: int, end: int) -> dict:
         "row_offset": start,
         "chunked": True,
         "caption": table["caption"] if start == 0 else "",
-        "note": table["note"] if last else "",
+        "notes": table["notes"] if last else [],
         "total": table["total"] if last else False,
         "blank_rows": table["blank_rows"] if last else range(0),
         "continues": not last,  # its last row is not the table's (kept with the one above)

@@ -12,6 +12,13 @@ from decimal import Decimal
 
 from core.formatting import format_percent, percent
 from notifications.documents.builders import rows_of
+from notifications.documents.circular_names import (
+    NAMED_IN_TEXT,
+    Absentee,
+    OverdueMakeup,
+    circular_name_lists,
+    named_paragraphs,
+)
 from notifications.documents.context import (
     Attachment,
     BarChart,
@@ -24,8 +31,9 @@ from notifications.documents.context import (
 from notifications.documents.render import format_date, label_for
 
 CIRCULAR_TABLE1_NOTE = (
-    "注：点名，本期点名调训人次；缺训，未经批准缺训；退训，中途退学或请假超过培训总学时七分之一；"
-    "未结，尚在确认、审批、通知或签收中，或正在参训、待登记考勤；参训率＝参训÷（点名－免训－未结）。"
+    "注：点名，本期点名调训人次；缺训，未经批准未参加培训；退训，中途退学或请假超过培训总学时七分之一；"
+    "未结，尚在确认、审批、通知或签收中，或正在参训、待登记考勤；\n"
+    "参训率＝参训÷（点名－免训－未结）；\n"
     "点名＝参训＋请假＋缓训＋免训＋缺训＋退训＋未结。"
 )
 
@@ -87,15 +95,6 @@ class UnitFigures:
 
 
 @dataclass(frozen=True)
-class Absentee:
-    """A cadre absent without leave, named in a circular."""
-
-    name: str
-    unit: str
-    missed_class: str = ""
-
-
-@dataclass(frozen=True)
 class CarriedFigures:
     """What became of the dispatches an earlier circular counted as still in progress
     (未结) and that have been settled since (上期未结班次): reported once, in the next
@@ -114,34 +113,6 @@ class CarriedFigures:
             self.attended + self.leave + self.deferred + self.exempt + self.absent + self.withdrawn
         )
 
-
-@dataclass(frozen=True)
-class OverdueMakeup:
-    """A cadre whose makeup training is past its due date, named in a circular.
-    `cadre_id` tells two cadres of one name in one unit apart (figures stored before
-    it was kept have none: they are told apart by unit and name)."""
-
-    name: str
-    unit: str
-    missed_class: str = ""
-    due_date: dt.date | str = ""
-    cadre_id: int | None = None
-
-    @property
-    def due_text(self) -> str:
-        due = self.due_date
-        if isinstance(due, str) and due:
-            try:
-                due = dt.date.fromisoformat(due)
-            except ValueError:
-                return due
-        return format_date(due) if isinstance(due, dt.date) else ""
-
-
-#: How many units, or people, one sentence of the circular's text names: more are
-#: counted (等N个单位, 等N人次) and left to the attachments, which list them all, so the
-#: text keeps its length whatever the size of the period.
-NAMED_IN_TEXT = 10
 
 #: Where the generated text sends the reader for the units it leaves out: the figures
 #: per unit, always the first attachment. The named lists are the last one: 附件3 after
@@ -163,15 +134,6 @@ def _see_units(units: Sequence[str]) -> str:
     return f"（详见{UNITS_ATTACHMENT}）" if len(units) > NAMED_IN_TEXT else ""
 
 
-def _some_people(entries: Sequence[str], measure: str, see: str) -> str:
-    """People as a sentence names them: all of them up to `NAMED_IN_TEXT`, more as the
-    first of them, their number (等N人次) and where the whole list is (`see`)."""
-    named = "；".join(entries[:NAMED_IN_TEXT])
-    if len(entries) <= NAMED_IN_TEXT:
-        return named
-    return f"{named}等{len(entries)}{measure}{see}"
-
-
 def _units_in_full(units: list[str]) -> str:
     """The units whose attendance rate prints as 100.0% (`_some_units`)."""
     if not units:
@@ -188,26 +150,6 @@ def _units_below(units: list[str]) -> str:
 #: said of the period as a whole (总体情况) when no unit's rate prints below 90.0%: a
 #: finding, not a problem
 ALL_AT_90 = "各单位参训率均达到90%以上。"
-
-
-def _person(entry: Absentee | OverdueMakeup) -> str:
-    return f"{entry.unit}{entry.name}" + (f"（{entry.missed_class}）" if entry.missed_class else "")
-
-
-def _people_once(entries: Sequence[OverdueMakeup]) -> list[str]:
-    """Each person once (by cadre; by unit and name where the cadre is not recorded),
-    with the classes they missed: a cadre owing two overdue makeups is one person,
-    "某局冯楠（甲班、乙班）"; two cadres of one name in one unit are two."""
-    people: dict[object, tuple[OverdueMakeup, list[str]]] = {}
-    for entry in entries:
-        key = entry.cadre_id if entry.cadre_id is not None else (entry.unit, entry.name)
-        missed = people.setdefault(key, (entry, []))[1]
-        if entry.missed_class and entry.missed_class not in missed:
-            missed.append(entry.missed_class)
-    return [
-        f"{entry.unit}{entry.name}" + (f"（{'、'.join(missed)}）" if missed else "")
-        for entry, missed in people.values()
-    ]
 
 
 def _counted(*parts: tuple[str, int]) -> list[str]:
@@ -311,75 +253,6 @@ def circular_tables(rows: Sequence[UnitFigures]) -> list:
         total=True,
     )
     return [attendance, followup]
-
-
-def circular_name_lists(
-    absent: Sequence[Absentee],
-    overdue: Sequence[OverdueMakeup],
-    carried_absent: Sequence[Absentee] = (),
-) -> list:
-    """Named lists: absent without approval, absent without approval from the classes
-    an earlier circular counted as still in progress, and makeups past their due date."""
-    blocks: list = []
-    for caption, people in (
-        ("无故缺训人员名单", absent),
-        ("上期未结班次无故缺训人员名单", carried_absent),
-    ):
-        if people:
-            blocks.append(
-                Table(
-                    caption=caption,
-                    columns=["序号", "姓名", "单位", "缺训班次"],
-                    rows=[
-                        [i, a.name, a.unit, a.missed_class] for i, a in enumerate(people, start=1)
-                    ],
-                    widths=[0.8, 1.4, 3.4, 4.0],
-                    unbroken=[1],
-                )
-            )
-    if overdue:
-        blocks.append(
-            Table(
-                caption="补训逾期人员名单",
-                columns=["序号", "姓名", "单位", "缺训班次", "补训期限"],
-                rows=[
-                    [i, m.name, m.unit, m.missed_class, m.due_text]
-                    for i, m in enumerate(overdue, start=1)
-                ],
-                widths=[0.8, 1.4, 2.8, 3.0, 2.6],
-                unbroken=[1],
-            )
-        )
-    return blocks
-
-
-def _named_paragraphs(
-    absent: Sequence[Absentee],
-    carried_absent: Sequence[Absentee],
-    overdue: Sequence[OverdueMakeup],
-    *,
-    as_of: str,
-    see: str,
-) -> list:
-    """The paragraphs naming the absentees (this period's, then those of the classes
-    still in progress at the earlier circulars) and the overdue makeups, each person of
-    the latter once."""
-    paragraphs = []
-    for who, people in (("以下同志", absent), ("以下同志在上期未结班次中", carried_absent)):
-        if people:
-            names = _some_people([_person(a) for a in people], "人次", see)
-            paragraphs.append(
-                Paragraph(f"{who}无故缺训，予以通报：{names}。请所在单位督促其按要求补训。")
-            )
-    if overdue:
-        people = _people_once(overdue)
-        paragraphs.append(
-            Paragraph(
-                f"{as_of}，以下{len(people)}名同志补训逾期未完成，予以通报："
-                f"{_some_people(people, '人', see)}。请所在单位督促其尽快完成补训。"
-            )
-        )
-    return paragraphs
 
 
 def _overall_text(rows: Sequence[UnitFigures], period: str) -> str:
@@ -520,7 +393,7 @@ def circular(
             Paragraph(f"{period}，{organizer or issuer.name}未组织干部调训。"),
             *followup,
             *carried_lines,
-            *_named_paragraphs((), carried_absent, overdue, as_of=as_of, see=see_lists),
+            *named_paragraphs((), carried_absent, overdue, as_of=as_of, see=see_lists),
         ]
     else:
         # Judged on the rates as printed (表1, the chart): 89.95% prints 90.0% and is not
@@ -528,7 +401,7 @@ def circular(
         full = [r.unit for r in counted if r.rate == 100]
         low = sorted((r for r in counted if r.rate < 90), key=lambda r: r.rate)
         problems = [Paragraph(_units_below([r.unit for r in low]))] if low else []
-        problems += _named_paragraphs(absent, carried_absent, overdue, as_of=as_of, see=see_lists)
+        problems += named_paragraphs(absent, carried_absent, overdue, as_of=as_of, see=see_lists)
         generated = [
             Paragraph(
                 f"为加强干部教育培训管理，压实调训工作责任，现将{period}干部调训情况通报如下："

@@ -50,9 +50,12 @@ def contact_note(person: str = "", phone: str = "") -> str:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A body paragraph: FangSong, first line indented two characters."""
+    """A body paragraph: FangSong, first line indented two characters. `whole`: words
+    a line must not end inside, besides the numbers and dates it never splits (the
+    people a circular names)."""
 
     text: str
+    whole: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,8 @@ class Table:
 
     widths: relative column widths (optional). blank_rows: empty rows appended for
     forms to fill in by hand. caption: an optional line above the table. note: the
-    table's notes (注：…), printed under it and never on a page without its last rows.
+    table's notes (注：…), printed under it and never on a page without its last rows; a
+    line break starts a new line (a formula on a line of its own).
     total: the last row is a total (合计): it never starts a page alone under the
     repeated header. unbroken: the columns whose cells are kept on one line (names: a
     list never breaks 欧阳晓明 into 欧阳/晓明); the column is widened to its widest cell,

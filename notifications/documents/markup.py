@@ -5,6 +5,7 @@ in the fallback face (`fallback_markup`), a paragraph's tail kept unbroken
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import subprocess
 
@@ -80,30 +81,65 @@ def fallback_markup(text: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
 
 
-def _numbers_whole(text: str) -> str:
-    """`text` escaped (`fallback_markup`), each number with its unit or date (2026年,
-    5月15日, 160学时, 12人次) kept on one line: a line never ends inside one."""
-    parts, end = [], 0
-    for match in NUMBER_GROUP.finditer(text):
-        group = match.group()
-        if not (any(ch.isdigit() for ch in group) and not group.isascii()):
-            continue  # a bare number or a Latin word: never broken anyway
-        parts.append(fallback_markup(text[end : match.start()]))
-        parts.append(f'<span class="whole">{fallback_markup(group)}</span>')
-        end = match.end()
-    parts.append(fallback_markup(text[end:]))
+def _whole_spans(text: str, words: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where `text` holds a number with its unit or date (2026年, 5月15日, 160学时, 12人次,
+    附件3) or one of `words`: the spans a line never ends inside, merged, in order."""
+    spans = [
+        match.span()
+        for match in NUMBER_GROUP.finditer(text)
+        if any(ch.isdigit() for ch in match.group()) and not match.group().isascii()
+    ]  # a bare number or a Latin word is never broken anyway
+    for word in words:
+        if len(word) > 1:
+            spans += [(m.start(), m.end()) for m in re.finditer(re.escape(word), text)]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _kept_whole(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """text[start:end] escaped (`fallback_markup`), each span inside it in a `.whole`
+    span."""
+    parts = []
+    for a, b in spans:
+        if start <= a and b <= end:
+            parts.append(fallback_markup(text[start:a]))
+            parts.append(f'<span class="whole">{fallback_markup(text[a:b])}</span>')
+            start = b
+    parts.append(fallback_markup(text[start:end]))
     return "".join(parts)
 
 
-def paragraph_markup(text: str) -> SafeString:
-    """A body paragraph's markup: its numbers whole (`_numbers_whole`), its tail
-    (`words.tail_start`) unbroken."""
+def paragraph_markup(text: str, whole: tuple[str, ...] = ()) -> SafeString:
+    """A body paragraph's markup: its numbers and the `whole` words unbroken
+    (`_whole_spans`), its tail (`words.tail_start`, moved back to the start of a span it
+    would cut) unbroken."""
     text = "" if text is None else str(text)
+    spans = _whole_spans(text, whole)
     cut = tail_start(text)
+    cut = next((a for a, b in spans if a < cut < b), cut)
+    head = _kept_whole(text, spans, 0, cut)
     if cut >= len(text):
-        return mark_safe(_numbers_whole(text))  # noqa: S308 - escaped piece by piece
-    tail = _numbers_whole(text[cut:])
-    return mark_safe(f'{_numbers_whole(text[:cut])}<span class="tail">{tail}</span>')  # noqa: S308
+        return mark_safe(head)  # noqa: S308 - escaped piece by piece
+    tail = _kept_whole(text, spans, cut, len(text))
+    return mark_safe(f'{head}<span class="tail">{tail}</span>')  # noqa: S308
+
+
+#: a formula of a table's note (参训率＝参训÷（点名－免训－未结）): one piece where it fits
+FORMULA = re.compile(r"[^；。，：\s]+＝[^；。]+")
+
+
+def note_markup(text: str) -> SafeString:
+    """A table's note as a paragraph (`paragraph_markup`), each formula that fits a line
+    kept on one."""
+    formulas = tuple(
+        m.group() for m in FORMULA.finditer(text) if set_width(m.group()) <= CHARS_PER_LINE
+    )
+    return paragraph_markup(text, formulas)
 
 
 def lines_markup(lines: list[str]) -> SafeString:

@@ -41,6 +41,7 @@ from notifications.documents.context import (
 from notifications.documents.markup import (
     fallback_markup,
     lines_markup,
+    note_markup,
     paragraph_markup,
     recipients_markup,
 )
@@ -186,7 +187,7 @@ def _table(block: Table) -> dict:
         "widths": [f"{100 * w / TYPE_WIDTH:.2f}" for w in widths],
         "blank_rows": range(block.blank_rows),
         "caption": fallback_markup(block.caption) if block.caption else "",
-        "note": fallback_markup(block.note) if block.note else "",
+        "notes": [note_markup(part) for part in block.note.split("\n") if part.strip()],
         "total": block.total and bool(rows),
     }
 
@@ -196,7 +197,7 @@ def _blocks(blocks: list[Block] | tuple[Block, ...]) -> list[dict]:
     result = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            result.append({"type": "p", "text": paragraph_markup(block.text)})
+            result.append({"type": "p", "text": paragraph_markup(block.text, block.whole)})
         elif isinstance(block, Heading):
             level = min(max(block.level, 1), 4)
             counters[level] += 1

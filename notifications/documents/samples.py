@@ -194,6 +194,8 @@ def _quarter_figures(cadres: list[CadreRow]):
         absent = min((i * 5) % 4 - (i * 3) % 2 if (i * 5) % 4 >= (i * 3) % 2 else 0, len(own))
         on_leave = min((i * 3) % 2, len(own) - absent)
         expected = 10 + (i * 7) % 9
+        notified = expected - on_leave  # the 入学通知 goes to every cadre who is to attend
+        staff = 30 + (i * 11) % 40
         figures.append(
             UnitFigures(
                 unit=unit,
@@ -202,6 +204,10 @@ def _quarter_figures(cadres: list[CadreRow]):
                 excused=on_leave,
                 absent=absent,
                 makeup_owed=absent,  # each absentee owes a makeup, as the flow has it
+                notified=notified,
+                acknowledged=notified - (i % 3 == 0),
+                cadres=staff,
+                compliant=staff - (i * 7) % 6,
             )
         )
         absentees += own[:absent]

@@ -219,4 +219,4 @@ def test_absentees_alone_make_the_problems_when_every_unit_reached_90_percent():
     )
     sections = _sections(context)
     assert "各单位参训率均达到90%以上。" in sections["总体情况"]
-    assert sections["存在的问题"].startswith("以下同志无故缺训，予以通报：某委冯楠（甲班）。")
+    assert sections["存在的问题"].startswith("以下同志无故缺训，予以通报：在甲班中，某委冯楠。")

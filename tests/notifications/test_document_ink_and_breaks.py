@@ -178,6 +178,11 @@ def test_titles_and_cells_break_between_words_only():
         # the class the demo's plan names (调训通知's title, 通报's 附件3)
         ("关于举办全市发展改革系统业务骨干培训班的通知", 10, "系统"),
         ("全市发展改革系统业务骨干培训班", 5, "骨干"),
+        # the plan's table cells
+        ("2027年乡村振兴专题培训班", 8, "乡村振兴"),
+        ("2027年学习贯彻党的创新理论专题研讨班", 6, "学习贯彻"),
+        # 附件3 whole
+        ("参训人员名单详见附件3和附件4", 3, "附件3"),
     ]:
         lines = balanced_lines(text, capacity)
         assert len(lines) > 1 and "".join(lines) == text
