@@ -42,6 +42,8 @@ from dispatch.services.classes import (
     planned_fields_refusal,
     sessions_dates_refusal,
     sessions_refusal,
+    trainees_clash_refusal,
+    trainees_elsewhere,
 )
 from imports.kinds import Action, Column, ImportKind, RowOutcome, differences
 from org.models import OrgDepartment
@@ -211,6 +213,7 @@ class ClassImport(ImportKind):
             "numbered": numbered,
             "attended": attendance_recorded(k.pk for k in known),
             "held": plan_holds([k.pk for k in known]),
+            "elsewhere": trainees_elsewhere(k.pk for k in known),
             "reach": reach,
             "kinds": choice_lookup(ClassKind),
             "first_line": {},
@@ -382,6 +385,9 @@ class ClassImport(ImportKind):
                 # (a class without sessions sums to None: 0, or the service would ask again)
                 sessions_refusal(klass, hours, sessions_total=klass.sessions_total or 0),
                 sessions_dates_refusal(klass, start, end, sessions_span=span),
+                trainees_clash_refusal(
+                    klass, start, end, elsewhere=context["elsewhere"].get(klass.pk, [])
+                ),
             ]
             errors.extend(refusal for refusal in refusals if refusal)
             if errors:

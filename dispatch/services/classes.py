@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import change, save_audited
-from core.formatting import format_date, format_hours
+from core.formatting import format_date, format_hours, format_span
 from core.twins import refused_as_twin
 from dispatch import capacity, twins
-from dispatch.models import Dispatch, DispatchStatus, TrainingClass
+from dispatch.models import BUSY_DISPATCH_STATUSES, Dispatch, DispatchStatus, TrainingClass
 from dispatch.services.rollcall import seats_left
 from org import policy
+from org.locks import lock_cadres
 
 #: What a class's recorded attendance rests on, fixed once any is recorded: the
 #: institution recorded it, a cadre is recorded present once the class has ended and
@@ -87,6 +88,15 @@ def class_save_audited(*, actor, training_class: TrainingClass) -> TrainingClass
     before = None
     if training_class.pk is not None:
         before = TrainingClass.objects.filter(pk=training_class.pk).values(*MOVING_FIELDS).first()
+    if before is not None and (
+        (before["start_date"], before["end_date"])
+        != (training_class.start_date, training_class.end_date)
+    ):
+        refusal = trainees_clash_refusal(
+            training_class, training_class.start_date, training_class.end_date, lock=True
+        )
+        if refusal:
+            raise ValidationError({"start_date": refusal})
     with refused_as_twin(lambda: twins.class_twin_refusal(training_class), field="name"):
         save_audited(actor=actor, instance=training_class, verb_prefix="class")
     moved = frozenset(
@@ -97,6 +107,58 @@ def class_save_audited(*, actor, training_class: TrainingClass) -> TrainingClass
     for hook in _class_moved if moved else ():
         hook(training_class, moved, actor)
     return training_class
+
+
+def trainees_elsewhere(class_ids) -> dict[int, list[tuple]]:
+    """{class id: [(cadre name, class name, start, end) of each live dispatch
+    (BUSY_DISPATCH_STATUSES) that a trainee of the class holds to another class]}, for
+    `trainees_clash_refusal`. Two queries, however many classes."""
+    busy = Dispatch.objects.filter(status__in=BUSY_DISPATCH_STATUSES)
+    trainees: dict[int, list[int]] = {}
+    for class_id, cadre_id in busy.filter(training_class__in=list(class_ids)).values_list(
+        "training_class_id", "cadre_id"
+    ):
+        trainees.setdefault(cadre_id, []).append(class_id)
+    held: dict[int, list[tuple]] = {}
+    rows = busy.filter(cadre_id__in=list(trainees)).values_list(
+        "cadre_id",
+        "cadre__name",
+        "training_class_id",
+        "training_class__name",
+        "training_class__start_date",
+        "training_class__end_date",
+    )
+    for cadre_id, cadre, other_id, other, start, end in rows.order_by("cadre__name", "pk"):
+        for class_id in trainees[cadre_id]:
+            if class_id != other_id:
+                held.setdefault(class_id, []).append((cadre, other, start, end))
+    return held
+
+
+def trainees_clash_refusal(
+    training_class: TrainingClass, start, end, *, lock=False, elsewhere=None
+) -> str:
+    """Why the class may not move to `start`–`end`: one of its trainees (a live dispatch)
+    would be in two overlapping classes — the rule every booking keeps
+    (`rollcall.check_cadres_free`), kept when the class moves instead; "" if none.
+    `elsewhere`: what `trainees_elsewhere` says of the class, when asked for many at once.
+    `lock`: the trainees are locked first (`lock_cadres`, before the class row, as every
+    booking path takes them), so a booking racing the move waits and sees the new dates."""
+    if lock:
+        lock_cadres(
+            Dispatch.objects.filter(
+                training_class=training_class, status__in=BUSY_DISPATCH_STATUSES
+            ).values_list("cadre_id", flat=True)
+        )
+    if elsewhere is None:
+        elsewhere = trainees_elsewhere([training_class.pk]).get(training_class.pk, [])
+    for cadre, other, other_start, other_end in elsewhere:
+        if other_start <= end and other_end >= start:
+            return _(
+                "On these dates %(name)s, dispatched to this class, would also be in "
+                "%(klass)s (%(dates)s): a cadre is never in two overlapping classes."
+            ) % {"name": cadre, "klass": other, "dates": format_span(other_start, other_end)}
+    return ""
 
 
 #: A dispatch holding a notice of its class still in force: issued, and the dispatch not
@@ -256,10 +318,20 @@ def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) 
     attendance is recorded and whose dates or hours would change, whose dates or
     institution a plan holds (`planned_fields_refusal`), whose hours would fall below its
     sessions' (`sessions_refusal`) or whose dates would leave some of its sessions out
-    (`sessions_dates_refusal`): what `training_class_save` asks, and the admin's class
-    form."""
+    (`sessions_dates_refusal`), or whose new dates would put one of its trainees in two
+    overlapping classes (`trainees_clash_refusal`; with `lock`, its trainees locked before
+    the class row, the order of every booking path): what `training_class_save` asks, and
+    the admin's class form."""
     twins.require_class_once(training_class)
     if training_class.pk is not None:
+        start, end = training_class.start_date, training_class.end_date
+        dates = TrainingClass.objects.filter(pk=training_class.pk).values_list(
+            "start_date", "end_date"
+        )
+        if dates.first() not in (None, (start, end)) and (
+            refusal := trainees_clash_refusal(training_class, start, end, lock=lock)
+        ):
+            raise ValidationError({"start_date": refusal})
         stored = TrainingClass.objects.filter(pk=training_class.pk)
         stored = (stored.select_for_update() if lock else stored).first()
         if stored is not None:
@@ -274,7 +346,6 @@ def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) 
                 require_seats_kept(stored, training_class.quota)
         if refusal := sessions_refusal(training_class, training_class.credit_hours):
             raise ValidationError({"credit_hours": refusal})
-        start, end = training_class.start_date, training_class.end_date
         if refusal := sessions_dates_refusal(training_class, start, end):
             raise ValidationError({"start_date": refusal})
     capacity.require_capacity(
