@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from circulars import periods
 from circulars.models import CircularPeriod
+from circulars.services import BODY_MAX_LENGTH
 from core.widgets import DateInput
 from org.models import OrgDepartment
 
@@ -31,7 +32,10 @@ class CircularStartForm(forms.Form):
 class CircularDraftForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     body = forms.CharField(
-        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 24})
+        label=_("Text"),
+        required=False,
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 24}),
     )
     # Which figures the text was written against (circulars.services.figures_digest).
     figures_seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)

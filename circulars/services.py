@@ -445,6 +445,11 @@ def _require_text_for_these_figures(
     )
 
 
+#: A circular's text: a few pages (a page holds 22 × 28 characters). Longer, it is a
+#: report to attach; and the preview lays the whole text out while it holds the renderer.
+BODY_MAX_LENGTH = 20_000
+
+
 @transaction.atomic
 def circular_draft(
     *,
@@ -472,6 +477,16 @@ def circular_draft(
         raise ValidationError(_("This step has already been completed by someone else."))
     if not title.strip():
         raise ValidationError({"title": _("A circular needs a title.")})
+    if len(body) > BODY_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "body": _(
+                    "The text of a circular is at most %(max)s characters (this one has "
+                    "%(length)s): put the rest in the attachments."
+                )
+                % {"max": BODY_MAX_LENGTH, "length": len(body)}
+            }
+        )
     before = circular.figures
     circular_recompute(actor=actor, circular=circular, why="submitted")
     if figures_seen and body.strip() and figures_digest(circular.figures) != figures_seen:

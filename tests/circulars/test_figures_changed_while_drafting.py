@@ -128,6 +128,24 @@ def test_the_service_refuses_a_stale_digest_and_writes_nothing(world, drafting):
     assert circular.figures["totals"]["absent"] == 1  # rolled back with the refusal
 
 
+def test_a_text_longer_than_a_few_pages_is_refused_by_the_service_and_the_page(
+    world, client, drafting
+):
+    circular, task, _klass, seen = drafting
+    long = "各单位要切实履行调训主体责任。" * 1334  # 20,010 characters
+    with pytest.raises(ValidationError) as refused:
+        services.circular_draft(
+            actor=world.bob, circular=circular, title=circular.title, body=long, figures_seen=seen
+        )
+    assert "20000" in refused.value.message_dict["body"][0]
+    response = client.post(
+        task_url(task, "execute"), {"title": circular.title, "body": long, "figures_seen": seen}
+    )
+    assert response.status_code == 200 and "20000" in response.content.decode()
+    circular.refresh_from_db()
+    assert circular.status == CircularStatus.DRAFT and circular.body == ""
+
+
 # -- the page as it opens -------------------------------------------------------------------
 
 

@@ -81,10 +81,13 @@ def test_a_task_page_with_an_id_out_of_range_answers_404(bob, unclaimed):
 
 
 @pytest.mark.parametrize("limit", ["-1", "0", BIG, HUGE, "abc"])
-def test_a_command_refuses_a_count_out_of_range_with_a_usage_error(db, limit):
+@pytest.mark.parametrize(
+    "command", [("send_pending_notifications", "--limit"), ("issue_circulars", "--older-than")]
+)
+def test_a_command_refuses_a_count_out_of_range_with_a_usage_error(db, command, limit):
     before = counts()
     with pytest.raises(CommandError, match="whole number from 1 to"):
-        call_command("send_pending_notifications", "--limit", limit, stdout=io.StringIO())
+        call_command(*command, limit, stdout=io.StringIO(), stderr=io.StringIO())
     assert counts() == before
 
 

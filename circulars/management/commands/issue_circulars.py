@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from circulars.documents import issue_approved
 from circulars.models import Circular, CircularStatus
+from core.validation import count_argument
 
 # The events after which a circular waits for its document: the approval, and each
 # failed attempt (so a failing rendering is tried again once per period, not each run).
@@ -48,7 +49,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--older-than",
-            type=int,
+            type=count_argument(maximum=10 * 366 * 24 * 60),  # ten years of minutes
             default=None,
             metavar="MINUTES",
             help="Only circulars approved (or last tried) at least this many minutes ago.",
