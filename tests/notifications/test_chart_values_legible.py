@@ -26,9 +26,9 @@ def chart_page():
         period="2026年第一季度",
         figures=[
             circular_document.UnitFigures(
-                unit=f"XX市第{n}局", expected=expected, attended=attended, absent=expected - attended
+                unit=f"XX市第{n}局", expected=total, attended=present, absent=total - present
             )
-            for n, (expected, attended) in enumerate(FIGURES, start=1)
+            for n, (total, present) in enumerate(FIGURES, start=1)
         ],
         date=dt.date(2026, 4, 8),
     )
