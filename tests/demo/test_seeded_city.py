@@ -374,3 +374,31 @@ def test_the_previews_from_the_demo_agree_with_their_date(demo_city, db):
     assert f"{year}年第{'一二三四'[quarter - 1]}季度" in contexts["circular"].title
     absent = re.search(r"未经批准缺训(\d+)人次", text).group(1)
     assert f"应补训{absent}人次" in text
+
+
+def test_the_readmes_walk_to_attendance_lists_the_registrars_tasks(demo_city, db):
+    """The README's shortcut ("When you reach attendance …") run as written: the class
+    moved through its service and the timers fired, its attendance is in the registrar's
+    我的待办."""
+    import io
+    from pathlib import Path
+
+    from django.test import Client
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    shortcut = re.search(
+        r'```sh\n\.venv/bin/python manage\.py shell -v0 -c "(.+?)"\n'
+        r"\.venv/bin/python manage\.py workflow_timers\n```",
+        readme,
+    )
+    assert shortcut is not None
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="xx-dx.registrar"))
+
+    def attendance_tasks():
+        return client.get("/tasks/").content.decode().count("培训机构登记考勤")
+
+    before = attendance_tasks()
+    exec(shortcut.group(1), {})  # noqa: S102 - the README's own line
+    call_command("workflow_timers", stdout=io.StringIO())
+    assert attendance_tasks() > before
