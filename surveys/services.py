@@ -127,7 +127,8 @@ def _lock(answer) -> SurveyAnswer:
 
 def _lines(answer: SurveyAnswer, responses: dict) -> list[AnswerLine]:
     """The answer's lines from the responses to its survey's questions, refused with a
-    message beside the field when a figure is out of bounds."""
+    message beside the field when a figure is out of bounds, and refused when nothing at
+    all is answered (a unit with no needs says so with a headcount of 0)."""
     lines = []
     for question in answer.survey.questions.all():
         if question.kind == QuestionKind.TOPICS:
@@ -168,6 +169,13 @@ def _lines(answer: SurveyAnswer, responses: dict) -> list[AnswerLine]:
             if any(not 1 <= m <= 12 for m in months):
                 raise ValidationError({"months": _("Months run from 1 to 12.")})
             lines += [AnswerLine(answer=answer, question=question, month=m) for m in months]
+    if not lines and 0 not in (responses.get("cadres") or {}).values():
+        raise ValidationError(
+            _(
+                "The answer is empty: choose a topic, or give the number of cadres needing "
+                "training in a category (0 where the unit has none)."
+            )
+        )
     return lines
 
 

@@ -165,3 +165,18 @@ def test_returning_needs_a_reason(client, world, staff, survey):
     assert response.status_code == 200
     row.refresh_from_db()
     assert row.status == AnswerStatus.AWAITING_APPROVAL
+
+
+def test_an_empty_answer_is_refused_and_no_needs_is_said_with_a_zero(client, world, staff, survey):
+    row = survey.answers.get()
+    response = answer(client, staff.lily, row, answer_data())
+    assert response.status_code == 200
+    assert "答复为空" in response.content.decode()
+    row.refresh_from_db()
+    assert row.status == AnswerStatus.AWAITING_ANSWER
+    assert not AuditEvent.objects.filter(verb="survey.answer").exists()
+    # A unit with no needs says so: a headcount of 0.
+    response = answer(client, staff.lily, row, answer_data(civil_servant=0))
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == AnswerStatus.AWAITING_APPROVAL
