@@ -27,6 +27,7 @@ from core import exports
 from dispatch import policy, selectors
 from dispatch.exports import ATTENDANCE
 from dispatch.flows.attendance import class_attendance_record
+from dispatch.forms import ResultSelect
 from dispatch.models import AttendanceResult, Dispatch, DispatchStatus
 from dispatch.models.dispatch import OPEN_DISPATCH_STATUSES
 from org import selectors as org_selectors
@@ -44,20 +45,6 @@ def _number(attrs=None):
 # A roster row left for later: while the class runs, only absences and withdrawals are
 # recorded (dispatch.policy.attendance_refusal); the others wait for its end.
 LATER = "later"
-
-
-class ResultSelect(forms.RadioSelect):
-    """Radio buttons some of which are shown but cannot be chosen (`disabled`)."""
-
-    def __init__(self, *args, disabled=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.disabled = set(disabled)
-
-    def create_option(self, name, value, *args, **kwargs):
-        option = super().create_option(name, value, *args, **kwargs)
-        if value in self.disabled:
-            option["attrs"]["disabled"] = True
-        return option
 
 
 class AttendanceRowForm(forms.Form):

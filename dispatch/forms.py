@@ -163,13 +163,37 @@ class AcknowledgeForm(RequestFieldsForm):
         return data
 
 
+class ResultSelect(forms.RadioSelect):
+    """Radio buttons some of which are shown but cannot be chosen (`disabled`)."""
+
+    def __init__(self, *args, disabled=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.disabled = set(disabled)
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value in self.disabled:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class AttendanceForm(forms.Form):
-    result = forms.ChoiceField(
-        label=_("Attendance"), choices=AttendanceResult.choices, widget=forms.RadioSelect
-    )
+    """One trainee's attendance. `present_refusal`: why present cannot be recorded yet
+    (`policy.attendance_refusal`: the class has not ended) — the choice is then shown
+    but cannot be taken, and the reason is said beside it before anything is sent."""
+
+    result = forms.ChoiceField(label=_("Attendance"), choices=AttendanceResult.choices)
     leave_hours = forms.DecimalField(
         label=_("Hours of leave during the class"), min_value=0, initial=0, required=False
     )
+
+    def __init__(self, *args, present_refusal: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        result = self.fields["result"]
+        disabled = [AttendanceResult.PRESENT] if present_refusal else []
+        result.widget = ResultSelect(choices=result.choices, disabled=disabled)
+        if present_refusal:
+            result.help_text = present_refusal
 
 
 def cadre_label(cadre) -> str:
@@ -381,8 +405,13 @@ class FilingForm(forms.Form):
 
     def offer(self, *, user):
         """The units the user is liaison of, and their cadres
-        (`org.selectors.cadres_offered`, which the picker's search reads too)."""
-        self.fields["unit"].queryset = org_selectors.units_in_reach(user, "act_as_liaison")
+        (`org.selectors.cadres_offered`, which the picker's search reads too); a liaison of
+        one unit finds it chosen."""
+        units = org_selectors.units_in_reach(user, "act_as_liaison")
+        self.fields["unit"].queryset = units
+        only = list(units.values_list("pk", flat=True)[:2])
+        if len(only) == 1 and not self.is_bound:
+            self.initial.setdefault("unit", only[0])
         self.fields["participants"].queryset = org_selectors.cadres_offered(user, "filing")
 
 

@@ -152,6 +152,13 @@ class AttendanceView(TaskFormView):
     def details(self, subject):
         return dispatch_details(subject)
 
+    def get_form_kwargs(self):
+        """Present is offered once the class has ended (`policy.attendance_refusal`):
+        before, the form says so instead of refusing after the submit."""
+        klass = self.subject().training_class
+        refusal = policy.attendance_refusal(klass, AttendanceResult.PRESENT)
+        return {**super().get_form_kwargs(), "present_refusal": refusal}
+
     def perform(self, form):
         self.recorded = services.attendance_record(
             actor=self.request.user,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from audit.models import AuditEvent
 from dispatch.models import Filing, FilingStatus
 from ledger.models import HourKind, HourRecord
+from tests.factories import user
 from tests.flowtools import Staff, act, filing_data, open_task, process_of, task_url
 
 
@@ -298,3 +299,13 @@ def test_a_filing_submitted_with_a_future_end_is_not_accepted_before_it_ends(wor
         actor=world.bob, filing=filing, decision=FilingStatus.RETURNED, comment="尚未结束"
     )
     assert not HourRecord.objects.exists()
+
+
+def test_a_liaison_of_one_unit_finds_it_chosen_on_the_form(world, client):
+    staff = Staff(world)
+    client.force_login(staff.lily)  # A and its 综合科: the liaison chooses
+    page = client.get("/workflow/filing/start/").content.decode()
+    assert re.search(r'<option value="" selected>', page)
+    client.force_login(user("lena", "unit_liaison", world.a1))  # 综合科 alone
+    page = client.get("/workflow/filing/start/").content.decode()
+    assert re.search(rf'<option value="{world.a1.pk}" selected>', page)

@@ -15,6 +15,7 @@ date (time_machine), never by sleeping.
 """
 
 import datetime as dt
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -268,6 +269,11 @@ def test_the_training_year_from_the_needs_survey_to_the_follow_up(client, world,
         early = open_task(processes[attended[0].pk], "record_attendance")
         client.force_login(world.rita)
         assert client.post(url(early, "assign")).status_code == 302
+        # The task form says so before anything is sent: 出勤 shown, not to be chosen.
+        page = client.get(url(early, "execute")).content.decode()
+        radios = re.findall(r'<input type="radio" name="result"[^>]*>', page)
+        assert [r for r in radios if "disabled" in r] == [r for r in radios if '"present"' in r]
+        assert len(radios) == 3 and "学员须待班次结业" in page
         response = client.post(url(early, "execute"), {"result": "present"})
         assert "学员须待班次结业" in response.content.decode()
 
