@@ -206,6 +206,10 @@ def test_roll_calls_classes_and_a_record_read_as_cards(world, staff, klass, clie
         "学时",
         "名额",
     }
+    # A card wraps its dates at the dash, never inside a date (2027年2月 / 4日).
+    span = r'<span class="xd-date">\d{4}年\d+月\d+日</span>—<span class="xd-date">\d{4}年'
+    assert re.search(span, client.get("/classes/").content.decode())
+    assert re.search(r"\.xd-date \{ white-space: nowrap; \}", SITE_CSS.read_text())
     record = labelled(client, f"/cadres/{world.cadre_a.pk}/record/")
     assert {"指标", "已完成学时", "天数", "要求学时", "状态"} <= record  # compliance
     assert {"日期", "类别", "事项", "查看"} <= record  # the timeline
