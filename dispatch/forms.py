@@ -10,7 +10,7 @@ from core.fields import IdsChoiceField
 from core.http import positive_int
 from core.validation import REASON_MAX_LENGTH, validate_attachment
 from core.widgets import DateInput, DateTimeInput, MultiPicker
-from dispatch.models import AttendanceResult, RequestKind, RollCallMode, TrainingClass
+from dispatch.models import AttendanceResult, Filing, RequestKind, RollCallMode, TrainingClass
 from dispatch.models.classes import CLASS_DAYS_MAX, CLASS_QUOTA_MAX
 from dispatch.policy import ACK_DISPATCHER
 from org import selectors as org_selectors
@@ -397,6 +397,11 @@ class FilingForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     end_date = forms.DateField(label=_("End date"), widget=DateInput())
     hours = forms.DecimalField(label=_("Credit hours"), max_digits=6, decimal_places=1)
+    systematic = forms.BooleanField(
+        label=_("Systematic training"),
+        required=False,
+        help_text=Filing._meta.get_field("systematic").help_text,
+    )
     participants = CadresField(
         label=_("Participants"),
         queryset=Cadre.objects.none(),

@@ -2,7 +2,8 @@
 (`ledger.models.CadreCycleRule`, data with versions):
 
 * a leadership-team member has had a systematic training (an attended main or thematic
-  class, ended by the day evaluated) within the last N years (default 3), and at least
+  class, or an accepted filing of one elsewhere, `Filing.systematic`, ended by the day
+  evaluated) within the last N years (default 3), and at least
   the rule's days (default 60, ≈ 2 months) of concentrated training in its years (5);
 * an outstanding young cadre is rotated through a systematic training within N years
   (5) of being flagged (`Cadre.young_cadre_since`): a class ended between the day
@@ -19,13 +20,23 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db import models
-from django.db.models import DateField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    DateField,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, NullIf
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.formatting import format_date
-from dispatch.models import ClassKind, Dispatch, DispatchStatus
+from dispatch.models import ClassKind, Dispatch, DispatchStatus, Filing, FilingStatus
 from ledger import cycles
 from ledger.models import CycleRuleKind
 
@@ -42,29 +53,66 @@ def systematic(as_of: dt.date) -> QuerySet:
     )
 
 
-def last_systematic_training(as_of: dt.date) -> Subquery:
-    """The end of the cadre's last attended main or thematic class, up to `as_of`."""
-    return Subquery(
-        systematic(as_of)
-        .order_by()
-        .values("cadre")
-        .annotate(last=Max("training_class__end_date"))
-        .values("last"),
+def filed_systematic(as_of: dt.date) -> QuerySet:
+    """Accepted filings of a systematic training elsewhere (`Filing.systematic`) that
+    ended by `as_of`, naming the outer cadre among their participants."""
+    return Filing.objects.filter(
+        participants=OuterRef("pk"),
+        status=FilingStatus.ACCEPTED,
+        systematic=True,
+        end_date__lte=as_of,
+    )
+
+
+def systematic_since(as_of: dt.date, since) -> Q:
+    """The outer cadre had a systematic training (a class here, or a filing) that ended
+    between `since` (a day, or an expression of the outer cadre) and `as_of`."""
+    return Exists(systematic(as_of).filter(training_class__end_date__gte=since)) | Exists(
+        filed_systematic(as_of).filter(end_date__gte=since)
+    )
+
+
+#: the days no training ends on, standing for "none" where SQL compares two dates
+#: (GREATEST and LEAST are NULL on SQLite as soon as one of them is)
+_NEVER_BEFORE, _NEVER_AFTER = dt.date(1, 1, 1), dt.date(9999, 12, 31)
+
+
+def _ends(classes: QuerySet, filings: QuerySet, pick, never: dt.date):
+    """`pick` (Max or Min) of the ends of the outer cadre's systematic trainings, from
+    the classes here and the filings alike; NULL when there is none."""
+
+    def one(queryset, cadre, end):
+        value = Subquery(
+            queryset.order_by().values(cadre).annotate(found=pick(end)).values("found"),
+            output_field=DateField(),
+        )
+        return Coalesce(value, Value(never), output_field=DateField())
+
+    return NullIf(
+        (Greatest if pick is Max else Least)(
+            one(classes, "cadre", "training_class__end_date"),
+            one(filings, "participants", "end_date"),
+        ),
+        Value(never),
         output_field=DateField(),
     )
 
 
-def first_systematic_training_since(as_of: dt.date, since) -> Subquery:
-    """The end of the cadre's first attended main or thematic class ended on or after
-    `since` (a day, or an expression of the outer cadre), up to `as_of`."""
-    return Subquery(
-        systematic(as_of)
-        .filter(training_class__end_date__gte=since)
-        .order_by()
-        .values("cadre")
-        .annotate(first=Min("training_class__end_date"))
-        .values("first"),
-        output_field=DateField(),
+def last_systematic_training(as_of: dt.date):
+    """The end of the cadre's last systematic training up to `as_of`: an attended main or
+    thematic class, or an accepted systematic filing."""
+    return _ends(systematic(as_of), filed_systematic(as_of), Max, _NEVER_BEFORE)
+
+
+def first_systematic_training_since(as_of: dt.date, since):
+    """The end of the cadre's first systematic training (a class or an accepted filing)
+    ended on or after `since` (a day, or an expression of the outer cadre), up to
+    `as_of`."""
+    return _ends(
+        systematic(as_of).filter(training_class__end_date__gte=since),
+        filed_systematic(as_of).filter(end_date__gte=since),
+        Min,
+        _NEVER_AFTER,
     )
 
 

@@ -25,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Case, DateField, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, DateField, F, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -57,10 +57,7 @@ def _ranked(
     if leader_due is not None:
         whens.append(
             When(
-                Q(is_leadership_member=True)
-                & ~Exists(
-                    leadership.systematic(as_of).filter(training_class__end_date__gte=leader_due)
-                ),
+                Q(is_leadership_member=True) & ~leadership.systematic_since(as_of, leader_due),
                 then=Value(1),
             )
         )
@@ -72,8 +69,7 @@ def _ranked(
         )
         whens.append(
             When(
-                Q(is_young_cadre=True)
-                & ~Exists(leadership.systematic(as_of).filter(training_class__end_date__gte=start)),
+                Q(is_young_cadre=True) & ~leadership.systematic_since(as_of, start),
                 then=Value(2),
             )
         )

@@ -276,6 +276,7 @@ def filing_details(filing):
         (_("Organized by"), filing.organizer_name),
         (_("Dates"), format_span(filing.start_date, filing.end_date)),
         (_("Credit hours"), floatformat(filing.hours, -1)),
+        (_("Systematic training"), _("Yes") if filing.systematic else _("No")),
         (_("Participants"), "、".join(c.name for c in filing.participants.all())),
         (_("Review comment"), filing.review_comment or "—"),
     ]
@@ -331,6 +332,7 @@ class FilingCorrectView(FilingFormMixin, TaskFormView):
             "start_date": filing.start_date,
             "end_date": filing.end_date,
             "hours": filing.hours,
+            "systematic": filing.systematic,
             "participants": list(filing.participants.all()),
         }
 

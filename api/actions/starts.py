@@ -197,6 +197,12 @@ class FilingSubmitSerializer(InputSerializer):
     start_date = serializers.DateField(help_text="开始日期")
     end_date = serializers.DateField(help_text="结束日期")
     hours = serializers.DecimalField(max_digits=6, decimal_places=1, help_text="学时")
+    systematic = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="系统培训：党校、行政学院、干部学院的主体班次或专题班次（接受后计入领导班子成员"
+        "和优秀年轻干部的系统培训）",
+    )
     participants = id_list("参训干部编号（本单位及下级单位）")
 
     def _units(self):

@@ -357,6 +357,18 @@ class Filing(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     hours = models.DecimalField(_("credit hours"), max_digits=6, decimal_places=1)
+    #: a main or thematic class of a party school, an administrative institute or a cadre
+    #: college elsewhere (党校、行政学院、干部学院主体班次或专题班次): once accepted, its
+    #: participants' systematic training, as an attended class of Xundiao's own
+    #: (`dispatch.leadership`)
+    systematic = models.BooleanField(
+        _("systematic training"),
+        default=False,
+        help_text=_(
+            "A main or thematic class of a party school, an administrative institute or a "
+            "cadre college: counts for leadership-team members and outstanding young cadres."
+        ),
+    )
     participants = models.ManyToManyField(
         Cadre, verbose_name=_("participants"), related_name="filings"
     )

@@ -81,8 +81,20 @@ def _validate(*, unit, start_date, end_date, hours, participants):
 
 @transaction.atomic
 def filing_submit(
-    *, actor, unit, title, organizer_name, start_date, end_date, hours, participants
+    *,
+    actor,
+    unit,
+    title,
+    organizer_name,
+    start_date,
+    end_date,
+    hours,
+    participants,
+    systematic=False,
 ) -> Filing:
+    """The liaison files a training the unit took part in elsewhere; `systematic`: a
+    main or thematic class of a party school, an administrative institute or a cadre
+    college, which counts as its participants' systematic training once accepted."""
     require_any(actor, ("act_as_liaison",), unit)
     participants = list(participants)
     _validate(
@@ -95,6 +107,7 @@ def filing_submit(
         start_date=start_date,
         end_date=end_date,
         hours=hours,
+        systematic=bool(systematic),
         filed_by=actor,
     )
     filing.participants.set(participants)
@@ -105,7 +118,16 @@ def filing_submit(
 
 @transaction.atomic
 def filing_correct(
-    *, actor, filing, title, organizer_name, start_date, end_date, hours, participants
+    *,
+    actor,
+    filing,
+    title,
+    organizer_name,
+    start_date,
+    end_date,
+    hours,
+    participants,
+    systematic=False,
 ) -> Filing:
     """The liaison corrects a returned filing and submits it again."""
     filing = Filing.objects.select_for_update().get(pk=filing.pk)
@@ -132,6 +154,7 @@ def filing_correct(
         start_date=start_date,
         end_date=end_date,
         hours=hours,
+        systematic=bool(systematic),
         status=FilingStatus.SUBMITTED,
     )
 
