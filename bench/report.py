@@ -317,7 +317,14 @@ def build_rows(results: dict, loads: dict) -> list[Row]:
                 measure,
                 goal,
                 f"{_num(seconds, ' s')} ({_num(notice.get('cpu_seconds'), ' s')} CPU), "
-                f"{_num(notice.get('pages'))} pages, peak {_num(peak, ' MB')}",
+                f"{_num(notice.get('pages'))} pages, peak {_num(peak, ' MB')} (the web "
+                "process: the goal's)"
+                + (
+                    f", and {notice['render_processes']} render processes of up to "
+                    f"{_num(notice['render_process_peak_rss_mb'], ' MB')} each"
+                    if notice.get("render_process_peak_rss_mb")
+                    else ""
+                ),
                 baseline,
                 ratio,
                 f"{notice['load_average']:.2f}"
