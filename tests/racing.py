@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
+from django.test import Client
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -69,3 +70,16 @@ def held(work, *, then=None, seconds: float = 1.0):
     finally:
         thread.join(timeout=60)
     assert not thread.is_alive()
+
+
+def responses(outcomes):
+    """The responses, once no request raised (a raised exception would have been a 500)."""
+    errors = [value for kind, value in outcomes if kind == "error"]
+    assert not errors, errors
+    return [value for _kind, value in outcomes]
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client

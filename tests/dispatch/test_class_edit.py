@@ -5,20 +5,13 @@ the seats already taken; others are refused. The class page counts its dispatche
 links its roll calls."""
 
 import pytest
-from django.forms.models import model_to_dict
 
 from audit.models import AuditEvent
-from dispatch.forms import TrainingClassForm
 from dispatch.models import Dispatch, TrainingClass
+from tests.dispatch.class_kit import form_data
 from tests.flowtools import issue_roll_call
 
 pytestmark = pytest.mark.klass(name="全市专题培训班", quota=30)
-
-
-def form_data(klass, **changes):
-    data = model_to_dict(klass, fields=TrainingClassForm.Meta.fields)
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def test_the_organizing_dispatcher_changes_the_venue_through_the_class_service(

@@ -13,13 +13,12 @@ from audit.models import AuditEvent
 from core.formatting import format_span
 from dispatch.models import BUSY_DISPATCH_STATUSES, Dispatch, TrainingClass
 from dispatch.services.classes import class_save_audited
+from tests.dispatch.class_kit import form_data
 from tests.dispatch.import_kit import check, commit, errors_by_line
 from tests.dispatch.import_kit import class_row as row
-from tests.dispatch.test_class_edit import form_data
 from tests.factories import training_class
 from tests.flowtools import deadline, issue_roll_call
-from tests.hardening.test_concurrency import logged_in, responses
-from tests.racing import postgresql_only, together
+from tests.racing import logged_in, postgresql_only, responses, together
 
 REFUSED = "按此日期，已调训参加本班次的王堃将同时在{}（{}）参训"
 

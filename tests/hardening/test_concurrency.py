@@ -31,23 +31,10 @@ from tests.flowtools import (
     request,
     task_url,
 )
-from tests.racing import postgresql_only, together
+from tests.racing import logged_in, postgresql_only, responses, together
 from workflow.locks import ProcessLock
 
 BUSY = "该事项正在由他人办理，请稍后重试"
-
-
-def responses(outcomes):
-    """The responses, once no request raised (a raised exception would have been a 500)."""
-    errors = [value for kind, value in outcomes if kind == "error"]
-    assert not errors, errors
-    return [value for _kind, value in outcomes]
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 class HeldLock:
