@@ -84,6 +84,12 @@ class RequestFieldsForm(forms.Form):
         label=_("Attachment"), required=False, validators=[validate_attachment]
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shown once "request" is the answer chosen (xundiao/site.js; all shown without it).
+        for name in ("kind", "reason", "attachment"):
+            self.fields[name].widget.attrs["data-xd-show-when"] = "action=request"
+
     def clean(self):
         data = super().clean()
         if data.get("action") == "request":
@@ -135,8 +141,10 @@ class AcknowledgeForm(RequestFieldsForm):
     ):
         super().__init__(*args, **kwargs)
         if may_request:
-            # Ticked only to acknowledge (`clean`): a request leaves the box empty.
+            # Ticked only to acknowledge (`clean`): a request leaves the box empty, and
+            # does not show it.
             self.fields["confirm"].required = False
+            self.fields["confirm"].widget.attrs["data-xd-show-when"] = "action!=request"
         else:
             for name in ("action", "kind", "reason", "attachment"):
                 del self.fields[name]

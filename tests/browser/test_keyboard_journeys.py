@@ -189,6 +189,9 @@ def test_a_liaison_confirms_and_requests_leave_on_a_phone_with_the_keyboard(
     assert focused_value(lily) == first
     arrow_to(lily, "confirm")
     expect(lily.get_by_role("radio", name="确认参训")).to_be_checked()
+    # The request's fields show only for a request.
+    expect(lily.get_by_label("申请类别")).to_be_hidden()
+    expect(lily.get_by_label("理由")).to_be_hidden()
     submit_by_keyboard(lily)
     expect(lily.get_by_role("status")).to_contain_text("王堃")
 
@@ -197,6 +200,7 @@ def test_a_liaison_confirms_and_requests_leave_on_a_phone_with_the_keyboard(
     reach(lily, "el.name === 'action'")
     arrow_to(lily, "request")
     expect(lily.get_by_role("radio", name="申请不参训")).to_be_checked()
+    expect(lily.get_by_label("申请类别")).to_be_visible()
     reach(lily, "el.name === 'kind'")
     arrow_to(lily, "leave")
     expect(lily.get_by_label("申请类别")).to_have_value("leave")

@@ -36,13 +36,19 @@
     if (button) { button.setAttribute("aria-expanded", "false"); button.focus(); }
   });
 
-  // Radios: Enter chooses the focused radio (Space already does), as people expect.
+  // Radios and checkboxes: Enter chooses the focused one (Space already does), as people
+  // expect; Enter on one already chosen sends its form, as Enter in a text box does —
+  // it never unticks what Space ticked (Space still does).
   document.addEventListener("keydown", function (e) {
     var t = e.target;
     if (e.key === "Enter" && t && t.tagName === "INPUT" && (t.type === "radio" || t.type === "checkbox")) {
       e.preventDefault();
-      if (t.type === "radio") { t.checked = true; } else { t.checked = !t.checked; }
-      t.dispatchEvent(new Event("change", { bubbles: true }));
+      if (!t.checked) {
+        t.checked = true;
+        t.dispatchEvent(new Event("change", { bubbles: true }));
+      } else if (t.form) {
+        t.form.requestSubmit();
+      }
     }
   });
 
@@ -63,7 +69,29 @@
     field.focus({ preventScroll: true });
   });
 
+  // A field shown only for one answer (data-xd-show-when="action=request", or
+  // "action!=request"): its box hidden while another answer is chosen.
+  function showWhen(form) {
+    form.querySelectorAll("[data-xd-show-when]").forEach(function (el) {
+      var rule = el.getAttribute("data-xd-show-when");
+      var negate = rule.indexOf("!=") > 0;
+      var parts = rule.split(negate ? "!=" : "=");
+      var chosen = form.querySelector("input[name='" + parts[0] + "']:checked");
+      var match = chosen ? chosen.value === parts[1] : false;
+      var box = el.closest(".xd-field") || el;
+      box.hidden = negate ? match : !match;
+    });
+  }
+
   function setUp() {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (!form.querySelector("[data-xd-show-when]")) { return; }
+      showWhen(form);
+      if (!form.hasAttribute("data-xd-show-when-set")) {
+        form.setAttribute("data-xd-show-when-set", "");
+        form.addEventListener("change", function () { showWhen(form); });
+      }
+    });
     // A form sent back with errors: its summary at the top of the page takes the focus, so
     // the person (and a screen reader) learns at once that it failed and why.
     var summary = document.getElementById("xd-error-summary");
