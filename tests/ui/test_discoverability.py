@@ -1,4 +1,5 @@
-"""Finding one's way: a liaison starts a filing from the home page; a nomination task in
+"""Finding one's way: a liaison starts a filing from the home page, a dispatcher a
+circular; a nomination task in
 我的待办 names the class and the deadline; nominees and filing participants are chosen in
 a searchable list of checkboxes that keeps earlier choices; a finished class stays on the
 registrar's home while attendance is pending."""
@@ -38,6 +39,17 @@ def test_a_liaison_starts_a_filing_from_the_home_page(world, staff, client):
     assert client.get("/workflow/filing/start/").status_code == 200
     client.force_login(world.alice)  # a department head files nothing
     assert "/workflow/filing/start/" not in client.get("/").content.decode()
+
+
+def test_a_dispatcher_starts_a_circular_from_the_home_page_above_the_classes(world, client):
+    client.force_login(world.bob)
+    page = client.get("/").content.decode()
+    link = '<a href="/workflow/circular/start/">发起通报</a>'
+    assert link in page
+    assert page.index(link) < page.index("近期班次")  # not below a long list on a phone
+    assert client.get("/workflow/circular/start/").status_code == 200
+    client.force_login(world.alice)  # a department head starts no circular
+    assert "/workflow/circular/start/" not in client.get("/").content.decode()
 
 
 def test_a_nomination_task_names_the_class_and_the_deadline(world, staff, klass, client):
