@@ -299,7 +299,11 @@ def banner(mark_size: float) -> dict:
     """Vertical offsets of the 版头 and the title, measured between em boxes as the
     standard measures them: the mark's top 35 mm below the type area, the number two
     blank lines under the mark, the red rule 4 mm under the number, the title two blank
-    lines under the rule and the 主送机关 one blank line under the title."""
+    lines under the rule and the 主送机关 one blank line under the title — a blank line
+    as it shows between two lines of the body: the line and the space between lines
+    (LINE - BODY_SIZE), so the 主送机关 does not sit closer under the title than a
+    paragraph after a blank line does (baselines 57.6 pt apart, as a blank line before
+    附件说明 leaves them)."""
     mark_top = em_top(mark_size, mark_size, NOTO)
     mark_below = mark_size - (mark_top + mark_size)  # em-box bottom to line bottom (< 0)
     number_top = em_top(BODY_SIZE, LINE, FANDOL)
@@ -312,7 +316,7 @@ def banner(mark_size: float) -> dict:
         "number_top": pt(2 * LINE - mark_below - number_top),
         "rule_top": pt(4 * MM - number_below),
         "title_top": pt(2 * LINE - title_top),
-        "recipients_top": pt(LINE - title_below - number_top),
+        "recipients_top": pt(2 * LINE - BODY_SIZE - title_below - number_top),
     }
 
 

@@ -198,6 +198,18 @@ def test_recipients_flush_left_ending_with_a_colon(documents):
         assert line[0]["x0"] == pytest.approx(TYPE_LEFT, abs=1)
 
 
+def test_a_blank_line_under_the_title_is_as_wide_as_one_in_the_body(documents):
+    """主送机关 one blank line under the title (GB/T 9704-2012 7.3.2): the line and the
+    space between lines, as a blank line leaves between two lines of the body — the
+    baselines two pitches apart, not the em boxes one pitch apart."""
+    context, data = documents["admission_notice"]
+    with _read(data) as pdf:
+        page = pdf.pages[0]
+        title = max(top for top, _ in _lines(page, 22))  # the title's last line
+        recipients = min(top for top, c in _lines(page, 16) if _text(c).endswith("："))
+        assert recipients - title == pytest.approx(2 * 28.8, abs=1.0)
+
+
 def test_a_full_body_page_has_22_lines_of_at_most_28_characters(documents):
     with _read(documents["long"][1]) as pdf:
         page = pdf.pages[1]
