@@ -245,12 +245,12 @@ def dispatch_notice(
     else:
         venue = _venue(tc)
         where = [Heading("培训时间和地点"), Paragraph(f"{span}。培训地点为{venue}。")]
+        # the address once, in 一; here the day and the place to report, in a sentence
         arrangements = [
-            Heading("报到事项"),
-            Heading("报到时间", level=2),
-            Paragraph(f"{format_date(tc.report_date)}。"),
-            Heading("报到地点", level=2),
-            Paragraph(f"{tc.report_place or venue}。"),
+            Heading("报到时间和地点"),
+            Paragraph(
+                f"请参训学员于{format_date(tc.report_date)}到{_report_at(tc, address=False)}。"
+            ),
         ]
     body = [
         Paragraph(
@@ -272,7 +272,8 @@ def dispatch_notice(
                 [
                     *_requirements(tc, requirements),
                     f"请{you}于{reply_by}前将参训回执（附件2）报送{issuer.name}。"
-                    "因特殊情况不能参训的，须在回执中注明原因，并按规定履行请假审批手续。",
+                    # the leave itself is asked for as the requirement before says
+                    "因特殊情况不能参训的，请在回执中注明原因。",
                 ]
             )
         ],

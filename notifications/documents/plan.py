@@ -74,12 +74,25 @@ def dispatch_plan(
     printed_by: str = "",
 ) -> DocumentContext:
     """关于印发《plan_title》的通知: the year's classes (附件1) and the seats per unit
-    (附件2); a later version says its number and the reason for the change."""
+    (附件2); a later version (`version`, `change_reason`) says, after the opening, that it
+    changes the plan issued before and why."""
     class_rows = rows_of(PlanClassRow, classes)
     seat_rows = rows_of(PlanSeatsRow, seats)
     total = sum(row.seats for row in class_rows)
+    targets = any(row.target_categories for row in class_rows)
     body = [
         Paragraph(f"经研究，现将《{plan_title}》印发给你们，请结合实际认真抓好落实。"),
+    ]
+    if change_reason:
+        # A later version (`version` > 1) replaces the plan issued before it.
+        reason = change_reason.rstrip()
+        ending = "" if reason.endswith(("。", "！", "？", "；")) else "。"
+        body.append(
+            Paragraph(
+                f"本计划对此前印发的计划作了调整，调整原因：{reason}{ending}各单位以本计划为准。"
+            )
+        )
+    body += [
         Heading("计划安排"),
         Paragraph(
             f"{year}年度共安排调训班次{len(class_rows)}个，计划调训{total}人次，"
@@ -87,40 +100,38 @@ def dispatch_plan(
         ),
         Heading("有关要求"),
         Paragraph(
-            "各单位要严格按照分配名额做好选调工作，确保参训人员符合调训对象要求；"
-            "各班次的调训通知于开班前另行下发。"
+            "各单位要严格按照分配名额做好选调工作"
+            + ("，确保参训人员符合调训对象要求" if targets else "")
+            + "；各班次的调训通知于开班前另行下发。"
         ),
     ]
-    if change_reason:
-        reason = change_reason.rstrip()
-        ending = "" if reason.endswith(("。", "！", "？", "；")) else "。"
-        body.append(Paragraph(f"本计划为第{version}版，调整原因：{reason}{ending}"))
+    # 调训对象 only when some class names its target cadres: a column of dashes would
+    # take the room the class names need.
+    columns = ["序号", "班次名称", "培训机构", "培训时间", "学时", "名额", "调训对象", "调训方式"]
+    widths = [0.7, 3.5, 2.3, 2.7, 0.8, 0.8, 1.5, 1.0]
+    class_rows_cells = [
+        [
+            i,
+            row.name,
+            row.institution,
+            _dates_in(year, row.start_date, row.end_date),
+            format_hours(row.hours),
+            row.seats,
+            row.target_categories or "—",
+            row.mode,
+        ]
+        for i, row in enumerate(class_rows, start=1)
+    ]
+    if not targets:
+        keep = [n for n, column in enumerate(columns) if column != "调训对象"]
+        columns = [columns[n] for n in keep]
+        widths = [widths[n] for n in keep]
+        class_rows_cells = [[cells[n] for n in keep] for cells in class_rows_cells]
     class_table = Table(
-        columns=[
-            "序号",
-            "班次名称",
-            "培训机构",
-            "培训时间",
-            "学时",
-            "名额",
-            "调训对象",
-            "调训方式",
-        ],
-        rows=[
-            [
-                i,
-                row.name,
-                row.institution,
-                _dates_in(year, row.start_date, row.end_date),
-                format_hours(row.hours),
-                row.seats,
-                row.target_categories or "—",
-                row.mode,
-            ]
-            for i, row in enumerate(class_rows, start=1)
-        ],
+        columns=columns,
+        rows=class_rows_cells,
         # 培训时间 wide enough to break only at its dash (10月12日— / 11月25日)
-        widths=[0.7, 3.5, 2.3, 2.7, 0.8, 0.8, 1.5, 1.0],
+        widths=widths,
     )
     seat_table = Table(
         columns=["序号", "单位", "班次数", "名额"],

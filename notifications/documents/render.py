@@ -58,6 +58,9 @@ from notifications.documents.seals import data_uri
 from notifications.documents.words import balanced_lines, set_width
 
 # 28 characters of 16 pt are 448 pt, 5.8 pt more than the type area: tighten each one.
+#: where the blank lines of a form to fill in by hand (the reply slip's 单位名称（盖章）,
+#: 联系人, 联系电话) end: one right edge for all of them
+FORM_END = 0.75 * TYPE_WIDTH
 TRACKING = -0.215
 CHAR = BODY_SIZE + TRACKING
 SEAL_SIZE = 42 * MM  # the usual 42 mm round seal
@@ -214,7 +217,16 @@ def _blocks(blocks: list[Block] | tuple[Block, ...]) -> list[dict]:
         elif isinstance(block, Table):
             result.append(_table(block))
         elif isinstance(block, FormFields):
-            result.append({"type": "form", "labels": [fallback_markup(x) for x in block.labels]})
+            result.append(
+                {
+                    "type": "form",
+                    # each blank line ends at one edge, three quarters across the type area
+                    "fields": [
+                        (fallback_markup(x), pt(FORM_END - set_width(f"{x}：") * BODY_SIZE))
+                        for x in block.labels
+                    ],
+                }
+            )
         elif isinstance(block, BarChart):
             result.append(_chart(block))
         else:

@@ -53,12 +53,12 @@ def _position(unit: str, i: int) -> str:
 
 CLASSES_IN_PLAN = 36  # enough for the plan's table of classes (附件1) to run over a page
 PLAN_CLASSES = [
-    ("处级干部进修班", "中共XX市委党校", 30, 180, 50, "按名额分配"),
-    ("中青年干部培训班", "中共XX市委党校", 45, 270, 40, "点名调训"),
-    ("学习贯彻党的创新理论专题研讨班", "XX市干部学院", 5, 40, 60, "按名额分配"),
-    ("国有企业领导人员专题培训班", "XX市干部学院", 5, 40, 45, "按名额分配"),
-    ("乡村振兴专题培训班", "XX市干部学院", 7, 56, 60, "按名额分配"),
-    ("优秀年轻干部培训班", "中共XX市委党校", 45, 270, 40, "点名调训"),
+    ("处级干部进修班", "中共XX市委党校", 30, 180, 50, "按名额分配", "县处级干部"),
+    ("中青年干部培训班", "中共XX市委党校", 45, 270, 40, "点名调训", "中青年干部"),
+    ("学习贯彻党的创新理论专题研讨班", "XX市干部学院", 5, 40, 60, "按名额分配", "县处级干部"),
+    ("国有企业领导人员专题培训班", "XX市干部学院", 5, 40, 45, "按名额分配", "企业领导人员"),
+    ("乡村振兴专题培训班", "XX市干部学院", 7, 56, 60, "按名额分配", "乡镇党政正职"),
+    ("优秀年轻干部培训班", "中共XX市委党校", 45, 270, 40, "点名调训", "年轻干部"),
 ]
 
 
@@ -133,7 +133,7 @@ def builtin_plan_classes(year: int, n: int = CLASSES_IN_PLAN) -> list[PlanClassR
     """`n` classes of a year's dispatch plan, one starting every week or so."""
     rows = []
     for i in range(n):
-        name, institution, days, hours, seats, mode = PLAN_CLASSES[i % len(PLAN_CLASSES)]
+        name, institution, days, hours, seats, mode, targets = PLAN_CLASSES[i % len(PLAN_CLASSES)]
         start = dt.date(year, 1, 6) + dt.timedelta(days=(i * 9) % 350)
         rows.append(
             PlanClassRow(
@@ -144,6 +144,7 @@ def builtin_plan_classes(year: int, n: int = CLASSES_IN_PLAN) -> list[PlanClassR
                 hours=Decimal(hours),
                 seats=seats,
                 mode=mode,
+                target_categories=targets,
             )
         )
     return rows
@@ -175,7 +176,7 @@ def sample_dispatch_plan(issuer: Issuer, year: int, date: dt.date) -> DocumentCo
         seats=_plan_seats(classes),
         date=date,
         version=2,
-        change_reason="增设乡村振兴专题培训班一期，王堃同志所在单位名额相应调整",
+        change_reason="根据市委党校教学安排，调整部分班次的培训时间，各单位名额相应调整",
         cc=["市委办公室", "市政府办公室"],
         printed_by=f"{issuer.name}办公室",
     )

@@ -77,4 +77,4 @@ def test_a_classroom_class_still_says_where_to_report(
     institution = klass.institution.unit.name
     assert f"请于{in_words(klass.report_date)}到{institution}报到。报到时请携带本通知" in text
     assert "到线上报到" not in text and "地址为线上" not in text
-    assert "报到地点" in pdf_text(IssuedDocument.objects.get(kind="dispatch_notice"))
+    assert "报到时间和地点" in pdf_text(IssuedDocument.objects.get(kind="dispatch_notice"))

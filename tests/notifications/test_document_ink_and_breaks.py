@@ -180,6 +180,9 @@ def test_titles_and_cells_break_between_words_only():
         ("全市发展改革系统业务骨干培训班", 5, "骨干"),
         # the plan's table cells
         ("2027年乡村振兴专题培训班", 8, "乡村振兴"),
+        ("乡镇党政正职", 4, "党政正职"),
+        # an attachment's title: the kind of class whole (never 处级干部 / 进修班)
+        ("2026年春季学期处级干部进修班参训人员名单", 20, "处级干部进修班"),
         ("2027年学习贯彻党的创新理论专题研讨班", 6, "学习贯彻"),
         # 附件3 whole
         ("参训人员名单详见附件3和附件4", 3, "附件3"),

@@ -459,7 +459,7 @@ def test_the_plans_table_of_classes_runs_over_pages_under_its_repeated_header(do
         text = "".join(p.extract_text() for p in pdf.pages).replace("\n", "")
     assert len(classes.rows) >= 30
     assert set(range(1, len(classes.rows) + 1)) <= set(numbers)  # no row lost at a break
-    assert "本计划为第2版，调整原因：" in text and "（对口支援）" in text
+    assert "本计划对此前印发的计划作了调整，调整原因：" in text and "（对口支援）" in text
 
 
 def test_makeup_notice_names_the_makeup_class_once(documents):
@@ -513,3 +513,26 @@ def test_a_seal_on_remote_storage_is_read_through_the_storage_api():
         )
         with _read(render_pdf(context, document_number="X组通〔2026〕1号").data) as pdf:
             assert any(c["width"] > 100 for p in pdf.pages for c in p.curves), "seal drawn"
+
+
+def test_the_reply_slips_blank_lines_end_at_one_edge(documents):
+    """单位名称（盖章）, 联系人, 联系电话: each label followed by a line to write on, all
+    three lines ending at one right edge (they ended wherever their label did)."""
+    context, data = documents["dispatch_notice"]
+    with _read(data) as pdf:
+        page = next(p for p in pdf.pages if "联系电话：" in (p.extract_text() or ""))
+        labels = {
+            _text(chars): top
+            for top, chars in _lines(page, 16)
+            if _text(chars) in ("单位名称（盖章）：", "联系人：", "联系电话：")
+        }
+        assert len(labels) == 3
+        ends = []
+        for baseline in labels.values():
+            under = [
+                e for e in page.edges if e["orientation"] == "h" and abs(e["top"] - baseline) < 8
+            ]
+            assert under, baseline
+            ends.append(max(e["x1"] for e in under))
+    assert max(ends) - min(ends) < 0.5, ends
+    assert ends[0] == pytest.approx(TYPE_LEFT + 0.75 * 156 * MM, abs=1)

@@ -89,7 +89,9 @@ def test_the_venue_names_the_institution_then_its_address_without_a_second_brack
     dispatch, makeup = dispatch_text([WANG]), makeup_text([WANG])
     venue = "中共XX市委党校（XX市行政学院），地址为XX市新华路88号"
     assert f"培训地点为{venue}。" in dispatch
-    assert f"报到地点{venue}。" in dispatch  # no separate 报到 place: the same venue
+    # no separate 报到 place: the same venue, its address said once
+    assert "请参训学员于2027年2月28日到中共XX市委党校（XX市行政学院）报到。" in dispatch
+    assert dispatch.count("地址为XX市新华路88号") == 1
     # the address once, then where to report, in a sentence that reads
     assert f"地点为{venue}。请于2027年2月28日到中共XX市委党校（XX市行政学院）报到。" in makeup
     assert "）（" not in dispatch and "）（" not in makeup
@@ -97,7 +99,7 @@ def test_the_venue_names_the_institution_then_its_address_without_a_second_brack
 
 def test_a_report_place_of_its_own_is_kept_and_a_bare_location_printed_alone():
     text = dispatch_text([WANG], training_class={**CLASS, "report_place": "市委党校南门报到处"})
-    assert "报到地点市委党校南门报到处。" in text
+    assert "到市委党校南门报到处报到。" in text
     bare = dispatch_text([WANG], training_class={**CLASS, "institution": ""})
     assert "培训地点为XX市新华路88号。" in bare
     assert "地址为" not in bare

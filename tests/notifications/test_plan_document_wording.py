@@ -82,7 +82,12 @@ def test_the_notices_come_before_each_class_and_the_reason_ends_its_sentence(pla
     text = flat(plan)
     assert "各班次的调训通知于开班前另行下发。" in text
     assert "调训日期另行下发" not in text
-    assert "本计划为第2版，调整原因：增设冬季专题研讨班一期。" in text
+    # Right after the opening, in words, not a version number; the plan replaces the last.
+    change = (
+        "本计划对此前印发的计划作了调整，调整原因：增设冬季专题研讨班一期。各单位以本计划为准。"
+    )
+    assert f"认真抓好落实。{change}一、计划安排" in text
+    assert "第2版" not in text
 
 
 def test_the_plan_it_issues_is_attached_under_its_own_title(plan):
@@ -91,6 +96,33 @@ def test_the_plan_it_issues_is_attached_under_its_own_title(plan):
     text = flat(plan)
     assert "附件：1．2027年度干部调训计划2．2027年度调训名额分配表" in text
     assert "附件12027年度干部调训计划序号班次名称" in text
+
+
+def test_a_plan_without_target_cadres_prints_no_column_of_dashes(plan):
+    with pdfplumber.open(io.BytesIO(plan)) as pdf:
+        page = next(p for p in pdf.pages if "班次名称" in (p.extract_text() or ""))
+        header = page.extract_tables()[0][0]
+    assert header == ["序号", "班次名称", "培训机构", "培训时间", "学时", "名额", "调训方式"]
+    text = flat(plan)
+    assert "调训对象" not in text  # nor the requirement to match them
+    targeted = dispatch_plan(
+        issuer=ISSUER,
+        plan_title="2027年度干部调训计划",
+        year=2027,
+        classes=[
+            row(
+                "2027年秋季进修班",
+                dt.date(2027, 10, 12),
+                dt.date(2027, 11, 25),
+                target_categories="县处级干部",
+            )
+        ],
+        seats=[{"unit": "XX市教育局", "classes": 1, "seats": 40}],
+        date=dt.date(2026, 12, 1),
+    )
+    text = flat(render_pdf(targeted, document_number="X组通〔2026〕9号").data)
+    assert "确保参训人员符合调训对象要求" in text
+    assert "调训对象" in text.split("附件1", 1)[-1] and "县处级" in text
 
 
 def test_the_class_names_column_takes_the_room_the_narrow_columns_leave():

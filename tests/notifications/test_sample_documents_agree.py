@@ -37,6 +37,7 @@ def test_the_circular_and_the_makeup_notice_count_the_same_absentees():
 
 def test_the_plans_seats_add_up_to_its_notice():
     plan = sample_contexts(use_database=False)["dispatch_plan"]
-    stated = int(re.search(r"计划调训(\d+)人次", plan.body[2].text).group(1))
+    text = "".join(getattr(block, "text", "") for block in plan.body)
+    stated = int(re.search(r"计划调训(\d+)人次", text).group(1))
     seats = next(t for t in _tables(plan) if t.rows and t.rows[-1][1] == "合计")
     assert seats.rows[-1][-1] == stated
