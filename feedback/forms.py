@@ -1,11 +1,23 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import format_date
 from core.validation import REASON_MAX_LENGTH
 from feedback.models import SCORE_MAX, SCORE_MIN, Applied
 
-SCORES = [(str(n), str(n)) for n in range(SCORE_MAX, SCORE_MIN - 1, -1)]
+#: what each score means, beside it on the form (5 is best)
+SCORE_WORDS = {
+    5: _("very satisfied"),
+    4: _("satisfied"),
+    3: _("fairly satisfied"),
+    2: _("not very satisfied"),
+    1: _("dissatisfied"),
+}
+SCORES = [
+    (str(n), format_lazy("{}（{}）", n, SCORE_WORDS[n]))
+    for n in range(SCORE_MAX, SCORE_MIN - 1, -1)
+]
 
 #: a score left blank (services._score says the same of a score it is not given)
 SCORE_MISSING = _("Please give a score.")

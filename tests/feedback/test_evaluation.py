@@ -82,6 +82,9 @@ def test_a_class_without_sessions_gets_a_class_only_evaluation(client, world, st
     client.force_login(world.dave)
     page = client.get(f"/feedback/evaluations/{evaluation.pk}/").content.decode()
     assert "session_" not in page
+    # Each score says what it means.
+    for shown in ("5（很满意）", "3（基本满意）", "1（不满意）"):
+        assert shown in page, shown
     assert client.post(f"/feedback/evaluations/{evaluation.pk}/", {"score": "3"}).status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.score == 3 and not evaluation.sessions.exists()
