@@ -3,15 +3,13 @@ class and unit once (not "（甲班）" after every name), and read back from th
 line ends inside a name or inside 附件3."""
 
 import datetime as dt
-import io
-from collections import defaultdict
 
-import pdfplumber
 import pytest
 
 from notifications.documents import circular as circular_document
 from notifications.documents.context import Issuer
 from notifications.documents.render import render_pdf
+from tests.pdftools import sized_lines
 
 ISSUER = Issuer(name="中共某市委组织部", code="X组通")
 SPRING = "2026年春季学期处级干部进修班"
@@ -76,16 +74,7 @@ def test_more_than_ten_are_counted_after_the_first_ten_by_class():
 
 
 def _body_lines(data: bytes) -> list[str]:
-    rows = defaultdict(list)
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for n, page in enumerate(pdf.pages):
-            for ch in page.chars:
-                if abs(ch["size"] - 16) < 0.5:
-                    rows[n, round(page.height - ch["matrix"][5], 1)].append(ch)
-    return [
-        "".join(c["text"] for c in sorted(chars, key=lambda c: c["x0"]))
-        for _, chars in sorted(rows.items())
-    ]
+    return ["".join(c["text"] for c in chars) for _, _, chars in sized_lines(data)]
 
 
 # Unit names of several lengths move the names across the ends of the lines.

@@ -2,17 +2,15 @@
 number, or before a character that may not start a line, goes between its Chinese
 characters, not to its right (notifications.documents.justify) — read back from the PDF."""
 
-import io
 import itertools
 import re
-from collections import defaultdict
 
-import pdfplumber
 import pytest
 
 from notifications.documents.context import DocumentContext, Issuer, Paragraph
 from notifications.documents.render import MM, TRACKING, render_pdf
 from notifications.documents.samples import SAMPLE_DATE
+from tests.pdftools import sized_lines
 
 RIGHT = (28 + 156) * MM  # the type area's right edge
 LEFT = 28 * MM
@@ -39,13 +37,7 @@ def _body_lines(paragraphs):
         body=[Paragraph(text) for text in paragraphs],
     )
     data = render_pdf(context, document_number="X组通〔2026〕7号").data
-    rows = defaultdict(list)
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for n, page in enumerate(pdf.pages):
-            for ch in page.chars:
-                if abs(ch["size"] - 16) < 0.5:
-                    rows[n, round(page.height - ch["matrix"][5], 1)].append(ch)
-    return [sorted(chars, key=lambda c: c["x0"]) for _, chars in sorted(rows.items())]
+    return [chars for _, _, chars in sized_lines(data)]
 
 
 @pytest.fixture(scope="module")
@@ -180,13 +172,7 @@ def test_the_note_is_set_flush_left_not_spread_around_a_telephone_number():
         note="联系人：中共XX市委组织部干部教育科，电话：0000-12345678",
     )
     data = render_pdf(context, document_number="X组通〔2026〕7号").data
-    rows = defaultdict(list)
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for n, page in enumerate(pdf.pages):
-            for ch in page.chars:
-                if abs(ch["size"] - 16) < 0.5:
-                    rows[n, round(ch["top"], 1)].append(ch)
-    lines = [sorted(chars, key=lambda c: c["x0"]) for _, chars in sorted(rows.items())]
+    lines = [chars for _, _, chars in sized_lines(data)]
     first = next(n for n, chars in enumerate(lines) if _text(chars).startswith("（联系人"))
     assert _text(lines[first]) == "（联系人：中共XX市委组织部干部教育科，电话："
     assert _text(lines[first + 1]) == "0000-12345678）"

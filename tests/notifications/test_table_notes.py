@@ -3,17 +3,15 @@
 between one table's notes and the next table's caption — read back from the circular."""
 
 import datetime as dt
-import io
 import re
-from collections import defaultdict
 
-import pdfplumber
 import pytest
 
 from notifications.documents import circular as circular_document
 from notifications.documents.context import Issuer
 from notifications.documents.page import LINE
 from notifications.documents.render import render_pdf
+from tests.pdftools import sized_lines
 
 FORMULAS = re.compile(r"[^；。，：\n]+＝[^；。\n]+")
 
@@ -30,16 +28,9 @@ def lines():
         ],
         date=dt.date(2026, 4, 8),
     )
-    rows = defaultdict(list)
     data = render_pdf(context, document_number="X组通〔2026〕7号").data
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for n, page in enumerate(pdf.pages):
-            for ch in page.chars:
-                if abs(ch["size"] - 16) < 0.5:
-                    rows[n, round(page.height - ch["matrix"][5], 1)].append(ch)
     return [
-        (n, baseline, "".join(c["text"] for c in sorted(chars, key=lambda c: c["x0"])))
-        for (n, baseline), chars in sorted(rows.items(), key=lambda item: item[0])
+        (n, baseline, "".join(c["text"] for c in chars)) for n, baseline, chars in sized_lines(data)
     ]
 
 
