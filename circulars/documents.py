@@ -17,7 +17,7 @@ from circulars.models import Circular
 from circulars.yearly import yearly_blocks
 from dispatch.documents import issuer_of
 from notifications.documents import circular as circular_document
-from notifications.documents.context import DocumentContext, Heading
+from notifications.documents.context import DocumentContext, Heading, Paragraph
 from org.models import OrgDepartment, Unit
 
 #: The level of a party committee, from the name of the jurisdiction's root (中共青山县委).
@@ -84,9 +84,13 @@ def circular_context(
         headings = [i for i, block in enumerate(body) if isinstance(block, Heading)]
         at = headings[-1] if len(headings) > 1 else len(body)
         body[at:at] = sections
+    # The drafter's text keeps the generated text's names unbroken at a line's end.
+    names = tuple(
+        dict.fromkeys(w for block in body if isinstance(block, Paragraph) for w in block.whole)
+    )
     return dataclasses.replace(
         context,
-        body=circular_document.body_blocks(text) or body,
+        body=circular_document.body_blocks(text, names) or body,
         attachments=[*context.attachments, *attachments],
     )
 

@@ -33,7 +33,13 @@ from dispatch.import_cells import (
     too_long,
     write_in_batches,
 )
-from dispatch.models import ClassKind, Institution, TrainingClass
+from dispatch.models import (
+    BUSY_DISPATCH_STATUSES,
+    ClassKind,
+    Dispatch,
+    Institution,
+    TrainingClass,
+)
 from dispatch.services.classes import (
     attendance_recorded,
     class_save_audited,
@@ -46,6 +52,7 @@ from dispatch.services.classes import (
     trainees_elsewhere,
 )
 from imports.kinds import Action, Column, ImportKind, RowOutcome, differences
+from org.locks import lock_cadres
 from org.models import OrgDepartment
 from org.policy import is_dispatcher
 
@@ -385,9 +392,12 @@ class ClassImport(ImportKind):
                 # (a class without sessions sums to None: 0, or the service would ask again)
                 sessions_refusal(klass, hours, sessions_total=klass.sessions_total or 0),
                 sessions_dates_refusal(klass, start, end, sessions_span=span),
+                # (only when its dates move, as the class page asks)
                 trainees_clash_refusal(
                     klass, start, end, elsewhere=context["elsewhere"].get(klass.pk, [])
-                ),
+                )
+                if (start, end) != (klass.start_date, klass.end_date)
+                else "",
             ]
             errors.extend(refusal for refusal in refusals if refusal)
             if errors:
@@ -417,6 +427,17 @@ class ClassImport(ImportKind):
             class_save_audited(actor=actor, training_class=klass)
 
         with transaction.atomic():
+            # The trainees of every class the file moves, locked at once in key order
+            # before any class row (as every booking path locks them), not class by class:
+            # a roll call naming two of them must not wait for one while holding the other.
+            # (A file of classes is read whole for it: a year's classes, not a million.)
+            outcomes = list(outcomes)
+            moved = [o.data["pk"] for o in outcomes if o.action == Action.UPDATE]
+            lock_cadres(
+                Dispatch.objects.filter(
+                    training_class__in=moved, status__in=BUSY_DISPATCH_STATUSES
+                ).values_list("cadre_id", flat=True)
+            )
             write_in_batches(outcomes, progress, write)
 
 

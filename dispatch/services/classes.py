@@ -92,11 +92,7 @@ def class_save_audited(*, actor, training_class: TrainingClass) -> TrainingClass
         (before["start_date"], before["end_date"])
         != (training_class.start_date, training_class.end_date)
     ):
-        refusal = trainees_clash_refusal(
-            training_class, training_class.start_date, training_class.end_date, lock=True
-        )
-        if refusal:
-            raise ValidationError({"start_date": refusal})
+        require_trainees_free(training_class)
     with refused_as_twin(lambda: twins.class_twin_refusal(training_class), field="name"):
         save_audited(actor=actor, instance=training_class, verb_prefix="class")
     moved = frozenset(
@@ -135,6 +131,25 @@ def trainees_elsewhere(class_ids) -> dict[int, list[tuple]]:
     return held
 
 
+def require_trainees_free(training_class: TrainingClass) -> None:
+    """Refuse the class's new dates when they would put one of its trainees in two
+    overlapping classes (`trainees_clash_refusal`), asked as a booking asks: its trainees
+    locked (key order), then the class's row, then its trainees read again — a booking
+    that committed meanwhile is among them (their rows are free by then), and one still
+    running waits for this move and then reads the new dates (`rollcall.check_cadres_free`)."""
+    start, end = training_class.start_date, training_class.end_date
+    lock_cadres(_trainees(training_class))
+    TrainingClass.objects.select_for_update().filter(pk=training_class.pk).first()
+    if refusal := trainees_clash_refusal(training_class, start, end, lock=True):
+        raise ValidationError({"start_date": refusal})
+
+
+def _trainees(training_class: TrainingClass):
+    return Dispatch.objects.filter(
+        training_class=training_class, status__in=BUSY_DISPATCH_STATUSES
+    ).values_list("cadre_id", flat=True)
+
+
 def trainees_clash_refusal(
     training_class: TrainingClass, start, end, *, lock=False, elsewhere=None
 ) -> str:
@@ -145,11 +160,7 @@ def trainees_clash_refusal(
     `lock`: the trainees are locked first (`lock_cadres`, before the class row, as every
     booking path takes them), so a booking racing the move waits and sees the new dates."""
     if lock:
-        lock_cadres(
-            Dispatch.objects.filter(
-                training_class=training_class, status__in=BUSY_DISPATCH_STATUSES
-            ).values_list("cadre_id", flat=True)
-        )
+        lock_cadres(_trainees(training_class))
     if elsewhere is None:
         elsewhere = trainees_elsewhere([training_class.pk]).get(training_class.pk, [])
     for cadre, other, other_start, other_end in elsewhere:

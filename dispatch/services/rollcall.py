@@ -104,9 +104,23 @@ def check_seats(training_class, wanted: int, field: str) -> None:
 def check_cadres_free(cadres, training_class) -> None:
     """Refuse if any of the cadres already has a dispatch to this class (not cancelled) or
     a live one to a class that overlaps it (`clashes`). Locks the cadres first
-    (`lock_cadres`): the answer holds until commit."""
+    (`lock_cadres`), then the class's row: the answer holds until commit."""
     cadres = list(cadres)
     lock_cadres(cadres)
+    # Then the class's row, and its dates as they are now: a move of this class racing the
+    # booking either committed first (its new dates are read here) or waits for this
+    # transaction and then finds the cadre among the class's trainees
+    # (`classes.trainees_clash_refusal`).
+    from dispatch.models import TrainingClass
+
+    dates = (
+        TrainingClass.objects.select_for_update()
+        .filter(pk=training_class.pk)
+        .values_list("start_date", "end_date")
+        .first()
+    )
+    if dates is not None:
+        training_class.start_date, training_class.end_date = dates
     clash = clashes(cadres, training_class).first()
     if clash is not None and clash.training_class_id == training_class.pk:
         raise ValidationError(

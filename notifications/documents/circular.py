@@ -456,9 +456,10 @@ def body_text(blocks: Sequence) -> str:
     return "\n".join(lines)
 
 
-def body_blocks(text: str) -> list:
+def body_blocks(text: str, whole: tuple[str, ...] = ()) -> list:
     """The drafter's text as blocks: each non-blank line a paragraph, a line numbered
-    "一、" or "（一）" a heading (numbered again when printed)."""
+    "一、" or "（一）" a heading (numbered again when printed). `whole`: words no line
+    ends inside (the people the circular names, as the generated text keeps them)."""
     blocks: list = []
     for line in (text or "").splitlines():
         line = line.strip()
@@ -469,5 +470,5 @@ def body_blocks(text: str) -> list:
                 blocks.append(Heading(label.sub("", line), level=level))
                 break
         else:
-            blocks.append(Paragraph(line))
+            blocks.append(Paragraph(line, whole=tuple(w for w in whole if w in line)))
     return blocks

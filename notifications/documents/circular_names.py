@@ -142,7 +142,7 @@ def named_paragraphs(
     still in progress at the earlier circulars) and the overdue makeups, each person of
     the latter once. A line never ends inside a name (`Paragraph.whole`)."""
     paragraphs = []
-    for who, people in (("以下同志", absent), ("以下同志在上期未结班次中", carried_absent)):
+    for who, people in (("以下同志", absent), ("上期未结班次有以下同志", carried_absent)):
         if people:
             paragraphs.append(
                 Paragraph(

@@ -107,8 +107,15 @@ def test_an_absence_recorded_after_the_circular_is_named_in_the_next_one_only(
     text = pdf_text(document)
     assert "上期未结班次：前期通报时尚未办结的2人次现已办结，其中参训1人次" in text
     assert "未经批准缺训1人次" in text
-    named = "以下同志在上期未结班次中无故缺训，予以通报：在秋季进修班中，某市发展和改革委员会王堃。"
+    named = "上期未结班次有以下同志无故缺训，予以通报：在秋季进修班中，某市发展和改革委员会王堃。"
     assert named in text
+    # A text the drafter wrote (here: the generated one, submitted as written) keeps the
+    # names it gives unbroken at a line's end, as the generated text does.
+    written = circular_documents.circular_context(
+        november, text=circular_documents.generated_text(november)
+    )
+    [paragraph] = [b for b in written.body if "王堃" in getattr(b, "text", "")]
+    assert "王堃" in paragraph.whole
     assert "上期未结班次无故缺训人员名单" in text  # and in the attachment
     # The units it reports on hear of it, though nobody of theirs was dispatched in
     # November: 某市发展和改革委员会's head (alice) and liaison (lily).

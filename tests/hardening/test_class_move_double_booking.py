@@ -8,17 +8,26 @@ import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from audit.models import AuditEvent
 from core.formatting import format_span
-from dispatch.models import BUSY_DISPATCH_STATUSES, Dispatch, TrainingClass
+from dispatch.models import (
+    BUSY_DISPATCH_STATUSES,
+    Dispatch,
+    Institution,
+    InstitutionKind,
+    TrainingClass,
+)
 from dispatch.services.classes import class_save_audited
+from dispatch.services.rollcall import check_cadres_free
+from org.models import UnitKind
 from tests.dispatch.class_kit import form_data
 from tests.dispatch.import_kit import check, commit, errors_by_line
 from tests.dispatch.import_kit import class_row as row
-from tests.factories import training_class
+from tests.factories import training_class, unit
 from tests.flowtools import deadline, issue_roll_call
-from tests.racing import logged_in, postgresql_only, responses, together
+from tests.racing import held, logged_in, postgresql_only, responses, together
 
 REFUSED = "按此日期，已调训参加本班次的王堃将同时在{}（{}）参训"
 
@@ -131,3 +140,70 @@ def test_a_roll_call_and_a_move_racing_never_book_a_cadre_twice(world):
         busy = Dispatch.objects.filter(cadre=world.cadre_a, status__in=BUSY_DISPATCH_STATUSES)
         spans = sorted(busy.values_list("training_class__start_date", "training_class__end_date"))
         assert all(a[1] < b[0] for a, b in itertools.pairwise(spans)), (round_, spans)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_naming_a_cadre_for_a_class_while_it_moves_onto_his_other_class_books_him_once(world):
+    """王堃 holds 甲班; he is named for 乙班 while 乙班 is moved onto 甲班's dates: the
+    booking reads 乙班's dates under its row lock, the move reads 乙班's trainees after
+    taking that lock, so one of them sees the other and refuses."""
+    for round_ in range(3):
+        start = dt.date.today() + dt.timedelta(days=30 + 20 * round_)
+        first = training_class(world.city_od, world.school, start, name=f"甲班{round_}")
+        later = training_class(
+            world.city_od, world.school, start + dt.timedelta(days=60), name=f"乙班{round_}"
+        )
+        issue_roll_call(logged_in(world.bob), world, first, [world.cadre_a])
+        moved = form_data(later, start_date=start, end_date=first.end_date, report_date=start)
+        naming = {
+            "training_class": later.pk,
+            "mode": "named",
+            "response_deadline": deadline(),
+            "cadres": [world.cadre_a.pk],
+        }
+        dispatcher, editor = logged_in(world.bob), logged_in(world.bob)
+
+        outcomes = together(
+            lambda c=dispatcher, data=naming: c.post("/workflow/rollcall/start/", data),
+            lambda c=editor, url=f"/classes/{later.pk}/edit/", data=moved: c.post(url, data),
+        )
+
+        codes = [r.status_code for r in responses(outcomes)]
+        assert sorted(codes) == [200, 302], (round_, codes)
+        busy = Dispatch.objects.filter(cadre=world.cadre_a, status__in=BUSY_DISPATCH_STATUSES)
+        spans = sorted(busy.values_list("training_class__start_date", "training_class__end_date"))
+        assert all(a[1] < b[0] for a, b in itertools.pairwise(spans)), (round_, spans)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_that_waits_for_a_move_reads_the_moved_dates(world):
+    """The move of 乙班 onto 甲班's dates holds its transaction open; meanwhile 王堃 (in
+    甲班) is checked for 乙班 with the class as it was read before the move: the check
+    waits for 乙班's row, then reads its new dates and refuses — it does not judge by the
+    dates read before the move committed."""
+    start = dt.date.today() + dt.timedelta(days=30)
+    first = training_class(world.city_od, world.school, start, name="甲班")
+    # At another institution: the two do not meet at one institution's row (the seats
+    # it has left on the dates, `dispatch.capacity`), only at the class's.
+    college = Institution.objects.create(
+        unit=unit("某市干部学院", world.root, kind=UnitKind.INSTITUTION),
+        kind=InstitutionKind.CADRE_COLLEGE,
+    )
+    later = training_class(world.city_od, college, start + dt.timedelta(days=60), name="乙班")
+    issue_roll_call(logged_in(world.bob), world, first, [world.cadre_a])
+
+    def move():
+        moving = TrainingClass.objects.get(pk=later.pk)
+        moving.start_date, moving.end_date = start, first.end_date
+        moving.report_date = start
+        class_save_audited(actor=world.bob, training_class=moving)
+
+    stale = TrainingClass.objects.get(pk=later.pk)  # read before the move, as a form reads it
+    with held(move, seconds=2) as outcome:
+        with pytest.raises(ValidationError) as refused, transaction.atomic():
+            check_cadres_free([world.cadre_a], stale)  # waits for 乙班's row
+    assert "error" not in outcome, outcome
+    assert "甲班" in refused.value.messages[0]
+    assert (stale.start_date, stale.end_date) == (start, first.end_date)  # read again
