@@ -149,17 +149,23 @@ def test_the_dispatch_notice_rows_hold_time_pages_and_peak_memory():
                 "load_average": 2.0,
                 "goal_seconds": 20.0,
                 "goal_peak_rss_mb": 300.0,
+                "render_processes": 2,
+                "render_process_peak_rss_mb": 260.0,
             },
         },
         "former_1000": {"seconds": 5.0, "cpu_seconds": 4.8, "peak_rss_mb": 450.0},
     }
     rows = rows_by_measure({"dispatch_notice": notices}, {"dispatch_notice": 1.0})
     thousand = rows["调训通知 for 1,000 cadres, issued through the service"]
-    assert thousand.measured == "2.5 s (2.4 s CPU), 52 pages, peak 380.0 MB"
+    assert thousand.measured == (
+        "2.5 s (2.4 s CPU), 52 pages, peak 380.0 MB (the web process: the goal's)"
+    )
     assert (thousand.met, thousand.load, thousand.ratio) == (True, "1.50", "0.50 (CPU)")
     assert thousand.baseline == "5.0 s (4.8 s CPU), peak 450.0 MB (one pass, as before)"
     ten = rows["调训通知 of a 10,000-cadre roll call"]
     assert (ten.goal, ten.met, ten.load) == ("≤ 20 s, ≤ 300 MB", False, "2.00")
+    # The render processes' memory is said beside the web process's, not hidden.
+    assert ten.measured.endswith("and 2 render processes of up to 260.0 MB each")
     missing = rows_by_measure({}, {})["调训通知 of a 10,000-cadre roll call"]
     assert missing.measured == "not measured by a bench"
 
