@@ -109,21 +109,21 @@ def test_the_admin_form_shows_the_refusal_and_keeps_the_dates(world, klass, spri
     assert TrainingClass.objects.get(pk=spring.pk).start_date == dt.date(2027, 3, 1)
 
 
-@postgresql_only
-@pytest.mark.django_db(transaction=True)
-def test_a_roll_call_and_a_move_racing_never_book_a_cadre_twice(world):
-    """A roll call names 王堃 for 甲班 while his 乙班 is moved onto 甲班's dates: the two
-    lock him in the same order, so one of them waits and then refuses."""
+def race_a_roll_call_and_a_move(world, *, holds_later: bool):
+    """Three rounds: 王堃 holds 乙班 (`holds_later`) or 甲班, and is named for the other
+    while 乙班 is moved onto 甲班's dates, the two requests released together: exactly
+    one goes through, and his live dispatches never overlap."""
     for round_ in range(3):
         start = dt.date.today() + dt.timedelta(days=30 + 20 * round_)
         first = training_class(world.city_od, world.school, start, name=f"甲班{round_}")
         later = training_class(
             world.city_od, world.school, start + dt.timedelta(days=60), name=f"乙班{round_}"
         )
-        issue_roll_call(logged_in(world.bob), world, later, [world.cadre_a])
+        held_class, named_class = (later, first) if holds_later else (first, later)
+        issue_roll_call(logged_in(world.bob), world, held_class, [world.cadre_a])
         moved = form_data(later, start_date=start, end_date=first.end_date, report_date=start)
         naming = {
-            "training_class": first.pk,
+            "training_class": named_class.pk,
             "mode": "named",
             "response_deadline": deadline(),
             "cadres": [world.cadre_a.pk],
@@ -140,6 +140,14 @@ def test_a_roll_call_and_a_move_racing_never_book_a_cadre_twice(world):
         busy = Dispatch.objects.filter(cadre=world.cadre_a, status__in=BUSY_DISPATCH_STATUSES)
         spans = sorted(busy.values_list("training_class__start_date", "training_class__end_date"))
         assert all(a[1] < b[0] for a, b in itertools.pairwise(spans)), (round_, spans)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_roll_call_and_a_move_racing_never_book_a_cadre_twice(world):
+    """A roll call names 王堃 for 甲班 while his 乙班 is moved onto 甲班's dates: the two
+    lock him in the same order, so one of them waits and then refuses."""
+    race_a_roll_call_and_a_move(world, holds_later=True)
 
 
 @postgresql_only
@@ -148,32 +156,7 @@ def test_naming_a_cadre_for_a_class_while_it_moves_onto_his_other_class_books_hi
     """王堃 holds 甲班; he is named for 乙班 while 乙班 is moved onto 甲班's dates: the
     booking reads 乙班's dates under its row lock, the move reads 乙班's trainees after
     taking that lock, so one of them sees the other and refuses."""
-    for round_ in range(3):
-        start = dt.date.today() + dt.timedelta(days=30 + 20 * round_)
-        first = training_class(world.city_od, world.school, start, name=f"甲班{round_}")
-        later = training_class(
-            world.city_od, world.school, start + dt.timedelta(days=60), name=f"乙班{round_}"
-        )
-        issue_roll_call(logged_in(world.bob), world, first, [world.cadre_a])
-        moved = form_data(later, start_date=start, end_date=first.end_date, report_date=start)
-        naming = {
-            "training_class": later.pk,
-            "mode": "named",
-            "response_deadline": deadline(),
-            "cadres": [world.cadre_a.pk],
-        }
-        dispatcher, editor = logged_in(world.bob), logged_in(world.bob)
-
-        outcomes = together(
-            lambda c=dispatcher, data=naming: c.post("/workflow/rollcall/start/", data),
-            lambda c=editor, url=f"/classes/{later.pk}/edit/", data=moved: c.post(url, data),
-        )
-
-        codes = [r.status_code for r in responses(outcomes)]
-        assert sorted(codes) == [200, 302], (round_, codes)
-        busy = Dispatch.objects.filter(cadre=world.cadre_a, status__in=BUSY_DISPATCH_STATUSES)
-        spans = sorted(busy.values_list("training_class__start_date", "training_class__end_date"))
-        assert all(a[1] < b[0] for a, b in itertools.pairwise(spans)), (round_, spans)
+    race_a_roll_call_and_a_move(world, holds_later=False)
 
 
 @postgresql_only
