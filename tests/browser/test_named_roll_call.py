@@ -178,6 +178,16 @@ def test_a_named_roll_call_from_the_dispatcher_to_the_record(
         ).map(c => c.textContent.trim())"""
     )
     assert not cut, f"cells cut short at 390 px: {cut}"
+    # The approval flow's board (概览): its columns one under another on a phone.
+    journey.visit(alice, "/workflow/approval/")
+    expect(alice.locator(".vf-dashboard .column").first).to_be_visible()
+    # (Viewflow's custom scroll bars hide the board's overflow: the columns are measured.)
+    beyond = alice.evaluate(
+        """() => [...document.querySelectorAll('.vf-dashboard .column')].filter(c =>
+            c.getBoundingClientRect().right > window.innerWidth
+        ).map(c => c.querySelector('.column-title').textContent.trim())"""
+    )
+    assert not beyond, f"board columns off-screen at 390 px: {beyond}"
 
     # The managing organization department approves 李玥's leave; 张喆's goes to his
     # unit's head, then to both departments (county managing, city co-managing).
