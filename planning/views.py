@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core import exports
 from core.http import page_number
 from org.policy import require_reach
-from planning import flows, policy, selectors, services
+from planning import flows, need, policy, selectors, services
 from planning.documents import target_categories_label
 from planning.exports import ACTUAL_COLUMNS, LINE_COLUMNS, plan_list_table
 from planning.forms import (
@@ -85,6 +85,7 @@ def plan_detail(request, pk):
     may_draft = policy.may_draft(request.user, plan)
     for line in lines:
         line.targets = target_categories_label(line)
+    survey = need.plan_survey(request.user, plan)
     return render(
         request,
         "planning/plan_detail.html",
@@ -109,6 +110,8 @@ def plan_detail(request, pk):
             "submit_url": flows.draft_task_url(plan) if may_draft else None,
             "may_approve": policy.may_approve(request.user, plan),
             "reason_form": ReasonForm(),
+            "survey": survey,
+            "need": need.need_against_plan(plan, survey) if survey else None,
         },
     )
 

@@ -340,7 +340,8 @@ def test_the_plan_page_with_its_buttons_stays_flat(
     for i in range(rows):
         quota_line(world, plan, days_ahead=60 + i, name=f"第{i + 1}期")
     client.force_login(world.bob)
-    with django_assert_max_num_queries(19):  # 18, and the draft task's link (提交会商)
+    # 18, the draft task's link (提交会商), the year's survey
+    with django_assert_max_num_queries(20):
         response = client.get(f"/plans/{plan.pk}/")
     assert response.content.decode().count("/change/") == rows
 

@@ -221,7 +221,7 @@ def test_the_queries_do_not_grow_with_the_lines_and_their_allocations(
         client.get(f"/plans/{few.pk}/")  # caches warmed
         counts = []
         for plan in (few, many):
-            with django_assert_max_num_queries(18) as captured:
+            with django_assert_max_num_queries(19) as captured:
                 response = client.get(f"/plans/{plan.pk}/")
             counts.append(len(captured))
             page = response.content.decode()
