@@ -172,7 +172,7 @@ def make_backup(dest: Path, *, db: dict, media_root: Path) -> dict:
         raise BackupError(f"{dest} already exists; a backup is written to a new place.")
     if not _is_tarball(dest):
         created = not dest.exists()
-        dest.mkdir(parents=True, exist_ok=True)
+        _make_folder(dest)
         try:
             return _write_backup(dest, db, media_root)
         except BaseException:
@@ -185,14 +185,28 @@ def make_backup(dest: Path, *, db: dict, media_root: Path) -> dict:
             if created:
                 dest.rmdir()
             raise
+    _make_folder(dest.parent)  # as a directory's parents are, before the work
     with tempfile.TemporaryDirectory(prefix="xundiao-backup-") as tmp:
         manifest = _write_backup(Path(tmp), db, media_root)
         partial = dest.with_name(dest.name + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
-            for name in [MANIFEST, *manifest["files"]]:
-                tar.add(Path(tmp) / name, arcname=name)
-        partial.rename(dest)
+        try:
+            with tarfile.open(partial, "w:gz") as tar:
+                for name in [MANIFEST, *manifest["files"]]:
+                    tar.add(Path(tmp) / name, arcname=name)
+            partial.rename(dest)
+        except BaseException:
+            partial.unlink(missing_ok=True)  # no half-written tarball left behind
+            raise
     return manifest
+
+
+def _make_folder(path: Path) -> None:
+    """`path` and its missing parents; BackupError if they cannot be made (a file in
+    the way, no permission)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"Cannot create {path}: {exc.strerror or exc}.") from exc
 
 
 # --- Verify and restore ---------------------------------------------------------------

@@ -179,3 +179,20 @@ def test_a_tarball_backup_restores_too_and_refuses_a_non_empty_database(issued, 
         call_command("restore", str(tarball), database_url=url,
                      media_root=str(tmp_path / "m"), verbosity=0)  # fmt: skip
         assert query("SELECT count(*) FROM audit_auditevent") == [(AuditEvent.objects.count(),)]
+
+
+def test_a_tarball_into_a_missing_folder_makes_it_and_one_that_cannot_be_made_is_refused(
+    issued, tmp_path
+):
+    """As a directory backup's parents are made, a tarball's folder is; a folder that
+    cannot be made (a file is in its way) is a clear error, not a traceback, and leaves
+    nothing behind."""
+    tarball = tmp_path / "nightly" / "2026" / "backup.tar.gz"
+    call_command("backup", str(tarball), verbosity=0)
+    assert tarball.is_file() and not tarball.with_name("backup.tar.gz.partial").exists()
+    (tmp_path / "blocked").write_text("a file, not a folder")
+    with pytest.raises(CommandError, match="Cannot create .*blocked"):
+        call_command("backup", str(tmp_path / "blocked" / "backup.tar.gz"), verbosity=0)
+    with pytest.raises(CommandError, match="Cannot create .*blocked"):
+        call_command("backup", str(tmp_path / "blocked" / "folder"), verbosity=0)
+    assert not list(tmp_path.glob("**/*.partial")) and (tmp_path / "blocked").is_file()
