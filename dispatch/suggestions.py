@@ -3,7 +3,8 @@
 Cadres in the dispatcher's jurisdiction are ranked by
 
 1. leadership-team members overdue for systematic training (the plan: at least once
-   every 2–3 years; the rule in force says how many, `dispatch.leadership`);
+   every 2–3 years; the rule in force says how many, `dispatch.leadership`) or short
+   of the days rule (at least 60 days of concentrated training in 5 years);
 2. outstanding young cadres not yet rotated through a systematic training since they
    were flagged (within the rule's 5 years; since 5 years ago where the day flagged is
    not recorded);
@@ -80,10 +81,14 @@ def _ranked(
     )
     base = pool.annotate(priority=priority, unit_path=F("unit__path"))
     query = compliance.profile_query(
-        base, profile, as_of, columns=("id", "name", "unit_path", "priority")
+        base,
+        profile,
+        as_of,
+        columns=("id", "name", "unit_path", "priority", "is_leadership_member"),
     )
     if query is None:
         return []
+    rank, rank_params, days, days_join, days_params = _days_rule(pool, profile, rules, as_of)
     concentrated = next(
         ((prefix, rule) for prefix, rule in query.rules if rule.kind == "concentrated"), None
     )
@@ -93,19 +98,26 @@ def _ranked(
         gap = f"CASE WHEN {progress} >= 1.0 THEN 0.0 ELSE 1.0 - {progress} END"
         extra = f", p.{concentrated[0]}_hours, p.{concentrated[0]}_status"
     sql = (
-        f"SELECT p.id, p.unit_path, p.name, p.priority, {gap} AS gap{extra} "
-        f"FROM ({query.sql}) p ORDER BY p.priority, gap DESC, p.unit_path, p.name, p.id "
-        "LIMIT %s"
+        f"SELECT p.id, p.unit_path, p.name, {rank} AS rank, p.priority, {days} AS days, "
+        f"{gap} AS gap{extra} FROM ({query.sql}) p{days_join} "
+        "ORDER BY rank, gap DESC, p.unit_path, p.name, p.id LIMIT %s"
     )
     with connections[pool.db].cursor() as cursor:
-        cursor.execute(sql, [*query.params, limit])
+        cursor.execute(sql, [*rank_params, *query.params, *days_params, limit])
         fetched = cursor.fetchall()
     rows = []
-    for pk, path, name, rank, shortfall, *figures in fetched:
+    for pk, path, name, rank_, cycle_priority, leader_days, shortfall, *figures in fetched:
         row = {
             "pk": pk,
-            "key": (rank, -float(shortfall), path, name),
-            "priority": rank,
+            "key": (rank_, -float(shortfall), path, name),
+            "priority": rank_,
+            "systematic_overdue": cycle_priority == 1,
+            "days_short": (
+                (float(leader_days), float(rules.concentrated.min_days))
+                if leader_days is not None
+                and float(leader_days) < float(rules.concentrated.min_days)
+                else None
+            ),
             "gap": float(shortfall),
             "concentrated": None,
         }
@@ -113,6 +125,37 @@ def _ranked(
             row["concentrated"] = (figures[0], concentrated[1].min_hours, figures[1])
         rows.append(row)
     return rows
+
+
+def _days_rule(pool, profile, rules: cycles.CycleRules, as_of: dt.date):
+    """The SQL that ranks a leadership-team member short of the days rule (at least 60
+    days of concentrated training in 5 years, `rules.concentrated`) first, as one
+    overdue for systematic training is: (rank SQL, its params, the member's days SQL, the
+    join summing the members' days from the running totals, its params)."""
+    rule = rules.concentrated
+    if rule is None or not rule.min_days:
+        return "p.priority", [], "NULL", "", []
+    leaders = pool.filter(category__in=profile.categories, is_leadership_member=True)
+    ids_sql, ids_params = leaders.order_by().values("id").query.sql_with_params()
+    sums = cycles.concentrated_days_sql(
+        rule, as_of, connections[pool.db], ids_sql, list(ids_params)
+    )
+    days, join, params = "0.0", "", []
+    if sums is not None:
+        days, join, params = (
+            "COALESCE(d.c_d, 0.0)",
+            f" LEFT JOIN ({sums[0]}) d ON d.cadre_id = p.id",
+            sums[1],
+        )
+    short = f"p.is_leadership_member AND {days} < %s"
+    rank = f"CASE WHEN p.priority > 1 AND {short} THEN 1 ELSE p.priority END"
+    return (
+        rank,
+        [float(rule.min_days)],
+        f"CASE WHEN p.is_leadership_member THEN {days} END",
+        join,
+        params,
+    )
 
 
 def _has_reasons(row) -> bool:
@@ -124,7 +167,7 @@ def _has_reasons(row) -> bool:
 def _reasons(cadre, row, rules: cycles.CycleRules, as_of: dt.date) -> list[str]:
     reasons = []
     last = cadre.last_systematic
-    if cadre.is_leadership_member and row["priority"] == 1:
+    if cadre.is_leadership_member and row["systematic_overdue"]:
         years = rules.systematic.years
         if last:
             reasons.append(
@@ -142,6 +185,15 @@ def _reasons(cadre, row, rules: cycles.CycleRules, as_of: dt.date) -> list[str]:
                 )
                 % {"years": years}
             )
+    if row["days_short"] is not None:
+        done, required = row["days_short"]
+        reasons.append(
+            _(
+                "leadership-team member with %(done)s of %(required)s days of concentrated "
+                "training in %(years)s years"
+            )
+            % {"done": f"{done:g}", "required": f"{required:g}", "years": rules.concentrated.years}
+        )
     flagged = cadre.young_cadre_since
     start = flagged or leadership.young_fallback(rules, as_of)
     if cadre.is_young_cadre and start is not None and (last is None or last < start):

@@ -64,11 +64,18 @@ def concentrated_days(cadres: QuerySet, rule: CadreCycleRule, as_of: dt.date) ->
         ids_sql, ids_params = ids.query.sql_with_params()
     except EmptyResultSet:
         return {}
-    window = Window(since(as_of, rule.years), as_of, 1.0)
-    measured = _Measured(HourKind.CONCENTRATED, rule.hours_per_day)
-    sums = window_sums([("c", measured, window)], connections[cadres.db], ids_sql, list(ids_params))
+    sums = concentrated_days_sql(rule, as_of, connections[cadres.db], ids_sql, list(ids_params))
     if sums is None:
         return {}
     with connections[cadres.db].cursor() as cursor:
         cursor.execute(sums[0], sums[1])
         return {pk: float(days or 0.0) for pk, _hours, days in cursor.fetchall()}
+
+
+def concentrated_days_sql(rule: CadreCycleRule, as_of: dt.date, connection, ids_sql, ids_params):
+    """The SQL of `concentrated_days` for the cadres whose ids `ids_sql` selects, to join
+    into a larger statement: (sql, params) of rows (cadre_id, c_h, c_d: hours and days),
+    or None when the window holds no day."""
+    window = Window(since(as_of, rule.years), as_of, 1.0)
+    measured = _Measured(HourKind.CONCENTRATED, rule.hours_per_day)
+    return window_sums([("c", measured, window)], connection, ids_sql, list(ids_params))

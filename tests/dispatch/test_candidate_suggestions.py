@@ -116,6 +116,9 @@ def test_leaders_are_overdue_two_years_after_their_last_systematic_training(worl
         training_class(world.city_od, world.school, dt.date(2023, 3, 6), kind="thematic"),
         status="attended",
     )
+    # 近期受训 with 60 days of concentrated training in the last 5 years meets both
+    # leadership rules.
+    credit(recent, 480, dt.date(2024, 4, 1), days=60)
     by_name = {s.cadre.name: s for s in suggest(world.bob, upcoming)}
     assert by_name["久未受训"].priority == 1
     assert any("2023年3月10日" in r for r in by_name["久未受训"].reasons)
@@ -124,6 +127,36 @@ def test_leaders_are_overdue_two_years_after_their_last_systematic_training(worl
     assert len(by_name["年轻干部"].reasons) == 2  # not rotated in 5 years; short of hours
     names = list(by_name)
     assert names.index("久未受训") < names.index("年轻干部") < names.index("近期受训")
+
+
+def test_leaders_short_of_sixty_days_in_five_years_come_first_too(world, upcoming):
+    """The days rule (at least 60 days of concentrated training in 5 years) ranks a
+    leadership-team member first as the systematic rule does, with its own reason."""
+    short = cadre(
+        "天数不足", world.a, world.city_od, category="county_leader", is_leadership_member=True
+    )
+    enough = cadre(
+        "天数足够", world.a, world.city_od, category="county_leader", is_leadership_member=True
+    )
+    young = cadre("青年", world.a, world.city_od, category="civil_servant", is_young_cadre=True)
+    for person in (short, enough, young):  # each trained systematically last year
+        dispatched(
+            person,
+            training_class(world.city_od, world.school, dt.date(2025, 3, 3), kind="main"),
+            status="attended",
+        )
+    credit(short, 320, dt.date(2024, 4, 1), days=40)
+    credit(enough, 320, dt.date(2024, 4, 1), days=40)
+    credit(enough, 160, dt.date(2025, 9, 1), days=20)
+    credit(enough, 80, dt.date(2020, 9, 1), days=10)  # outside the 5 years: not counted
+    by_name = {s.cadre.name: s for s in suggest(world.bob, upcoming)}
+    assert by_name["天数不足"].priority == 1
+    assert by_name["天数不足"].reasons[0] == "领导班子成员，近5年集中培训40天，要求不少于60天"
+    assert not any("系统培训" in r for r in by_name["天数不足"].reasons)
+    assert by_name["天数足够"].priority == 3
+    assert not any("天" in r for r in by_name["天数足够"].reasons)
+    names = list(by_name)
+    assert names.index("天数不足") < names.index("天数足够")
 
 
 def test_suggestions_take_a_few_queries_and_stop_at_the_limit(
