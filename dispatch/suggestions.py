@@ -23,6 +23,7 @@ last systematic training for the reasons.
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from django.db import connections
@@ -192,7 +193,12 @@ def _reasons(cadre, row, rules: cycles.CycleRules, as_of: dt.date) -> list[str]:
                 "leadership-team member with %(done)s of %(required)s days of concentrated "
                 "training in %(years)s years"
             )
-            % {"done": f"{done:g}", "required": f"{required:g}", "years": rules.concentrated.years}
+            % {
+                # 59.96 days reads 59.9, not a rounded 60 that would look met
+                "done": f"{math.floor(done * 10) / 10:g}",
+                "required": f"{required:g}",
+                "years": rules.concentrated.years,
+            }
         )
     flagged = cadre.young_cadre_since
     start = flagged or leadership.young_fallback(rules, as_of)
