@@ -194,7 +194,7 @@ def _reasons(cadre, row, rules: cycles.CycleRules, as_of: dt.date) -> list[str]:
                 "training in %(years)s years"
             )
             % {
-                # 59.96 days reads 59.9, not a rounded 60 that would look met
+                # 59.875 days reads 59.8, not a rounded 59.9 or 60 that would look met
                 "done": f"{math.floor(done * 10) / 10:g}",
                 "required": f"{required:g}",
                 "years": rules.concentrated.years,
