@@ -6,7 +6,9 @@ Prints JSON: preview and commit seconds (units and cadres together, and each apa
 process's peak resident memory, the database. Not a test: run
 `python bench/import_org.py [N] [UNITS]` (DATABASE_URL picks the database; a throw-away
 test database is created and dropped, see bench/setup.py). Goal: ≤ 60 s in all and
-≤ 500 MB peak on this 2-core machine, on SQLite and on PostgreSQL.
+≤ 500 MB peak on this 2-core machine, on SQLite and on PostgreSQL. `--xlsx` writes and
+imports both files as .xlsx workbooks instead of CSV (an administrator's export from a
+spreadsheet program).
 """
 
 import csv
@@ -23,8 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.setup import django_test_db, teardown  # noqa: E402
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-UNITS = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+N = int(ARGS[0]) if ARGS else 100_000
+UNITS = int(ARGS[1]) if len(ARGS) > 1 else 2000
+XLSX = "--xlsx" in sys.argv[1:]
 CATEGORIES = [
     "乡科级领导干部",
     "一级主任科员以下职级公务员",
@@ -48,13 +52,35 @@ def unit_codes(total: int):
     return tree[:total]
 
 
-def write_units(path, kind, tree):
+def write_table(path, header, rows):
+    """`header` and `rows` as a CSV file, or as an .xlsx workbook (XlsxWriter, constant
+    memory, text cells) when `path` ends so."""
+    if path.endswith(".xlsx"):
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(path, {"constant_memory": True})
+        sheet = book.add_worksheet()
+        for r, row in enumerate([header, *rows]):
+            for c, value in enumerate(row):
+                sheet.write_string(r, c, str(value))
+        book.close()
+        return
     with open(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow([str(column.header) for column in kind.columns])
-        # children before parents: the import orders the tree itself
-        for i, (code, parent) in enumerate(reversed(tree)):
-            writer.writerow([code, f"单位{code}", KINDS[i % len(KINDS)], parent])
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def write_units(path, kind, tree):
+    # children before parents: the import orders the tree itself
+    write_table(
+        path,
+        [str(column.header) for column in kind.columns],
+        (
+            [code, f"单位{code}", KINDS[i % len(KINDS)], parent]
+            for i, (code, parent) in enumerate(reversed(tree))
+        ),
+    )
 
 
 def write_cadres(path, kind, codes, n):
@@ -62,9 +88,8 @@ def write_cadres(path, kind, codes, n):
 
     keys = [column.key for column in kind.columns]
     start = dt.date(1965, 1, 1)
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow([str(column.header) for column in kind.columns])
+
+    def rows():
         for i in range(n):
             number = idnumber.make("110101", start + dt.timedelta(days=i // 1000), i % 1000)
             row = {
@@ -80,7 +105,9 @@ def write_cadres(path, kind, codes, n):
                 "lead": "是" if i % 10 == 0 else "否",
                 "young": "否",
             }
-            writer.writerow([row.get(key, "") for key in keys])
+            yield [row.get(key, "") for key in keys]
+
+    write_table(path, [str(column.header) for column in kind.columns], rows())
 
 
 def run(actor, kind, path) -> dict:
@@ -140,8 +167,9 @@ def main():
         tree = unit_codes(UNITS)
         units_kind, cadres_kind = registry.get("units"), registry.get("cadres")
         with tempfile.TemporaryDirectory() as folder:
-            units_csv = os.path.join(folder, "units.csv")
-            cadres_csv = os.path.join(folder, "cadres.csv")
+            suffix = ".xlsx" if XLSX else ".csv"
+            units_csv = os.path.join(folder, "units" + suffix)
+            cadres_csv = os.path.join(folder, "cadres" + suffix)
             write_units(units_csv, units_kind, tree)
             write_cadres(cadres_csv, cadres_kind, [code for code, _parent in tree], N)
             file_mb = os.path.getsize(cadres_csv) / 2**20
@@ -161,6 +189,7 @@ def main():
                 {
                     "benchmark": "import_org",
                     "database": connection.vendor,
+                    "format": "xlsx" if XLSX else "csv",
                     "n": N,
                     "units": UNITS,
                     "cadres_file_mb": round(file_mb, 1),
