@@ -194,8 +194,10 @@ def make_backup(dest: Path, *, db: dict, media_root: Path) -> dict:
                 for name in [MANIFEST, *manifest["files"]]:
                     tar.add(Path(tmp) / name, arcname=name)
             partial.rename(dest)
-        except BaseException:
+        except BaseException as exc:
             partial.unlink(missing_ok=True)  # no half-written tarball left behind
+            if isinstance(exc, OSError):  # no permission, a full disk …
+                raise BackupError(f"Cannot write {dest}: {exc.strerror or exc}.") from exc
             raise
     return manifest
 

@@ -16,6 +16,7 @@ candidate suggestions, the training record, (`leadership_compliance`) the circul
 (`cycle_report`) the page of the cycles, /compliance/cycles/."""
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -196,6 +197,18 @@ class CycleRows:
     young: list[YoungRow]
 
 
+def days_counted(days: float) -> float:
+    """A sum of days as the rule compares it: rid of the float noise of adding tenths
+    (0.3 + 32.3 + 27.4 is 59.99999999999999, which is 60 days)."""
+    return round(days, 6)
+
+
+def days_shown(days: float) -> str:
+    """Days as the pages print them: cut, not rounded, to one decimal, so a figure short
+    of the rule never reads as the rule's own (59.875 is 59.8, never 59.9 or 60)."""
+    return f"{math.floor(round(days_counted(days) * 10, 6)) / 10:g}"
+
+
 def _leader_rows(cadres: QuerySet, rules, as_of: dt.date) -> list[LeaderRow]:
     members = cadres.filter(is_leadership_member=True)
     values = list(
@@ -212,7 +225,7 @@ def _leader_rows(cadres: QuerySet, rules, as_of: dt.date) -> list[LeaderRow]:
     minimum = float(rules.concentrated.min_days or 0) if rules.concentrated else 0.0
     rows = []
     for pk, last in values:
-        done = days.get(pk, 0.0)
+        done = days_counted(days.get(pk, 0.0))
         rows.append(
             LeaderRow(
                 cadre_id=pk,
@@ -362,7 +375,7 @@ def cadre_cycles(cadre, as_of: dt.date) -> list[CycleCheck]:
                     label=rule_label(rules.concentrated),
                     met=row.days_met,
                     on_time=row.days_met,
-                    detail=_("%(days).1f days") % {"days": row.days},
+                    detail=_("%(days)s days") % {"days": days_shown(row.days)},
                     rule_version=rules.concentrated.version,
                 )
             )

@@ -23,7 +23,6 @@ last systematic training for the reasons.
 """
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 
 from django.db import connections
@@ -143,8 +142,9 @@ def _days_rule(pool, profile, rules: cycles.CycleRules, as_of: dt.date):
     )
     days, join, params = "0.0", "", []
     if sums is not None:
+        # rounded as `leadership.days_counted` rounds: the float noise of summing tenths
         days, join, params = (
-            "COALESCE(d.c_d, 0.0)",
+            "ROUND(CAST(COALESCE(d.c_d, 0.0) AS NUMERIC), 6)",
             f" LEFT JOIN ({sums[0]}) d ON d.cadre_id = p.id",
             sums[1],
         )
@@ -194,8 +194,7 @@ def _reasons(cadre, row, rules: cycles.CycleRules, as_of: dt.date) -> list[str]:
                 "training in %(years)s years"
             )
             % {
-                # 59.875 days reads 59.8, not a rounded 59.9 or 60 that would look met
-                "done": f"{math.floor(done * 10) / 10:g}",
+                "done": leadership.days_shown(done),
                 "required": f"{required:g}",
                 "years": rules.concentrated.years,
             }

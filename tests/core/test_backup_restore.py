@@ -196,3 +196,17 @@ def test_a_tarball_into_a_missing_folder_makes_it_and_one_that_cannot_be_made_is
     with pytest.raises(CommandError, match="Cannot create .*blocked"):
         call_command("backup", str(tmp_path / "blocked" / "folder"), verbosity=0)
     assert not list(tmp_path.glob("**/*.partial")) and (tmp_path / "blocked").is_file()
+
+
+def test_a_tarball_that_fails_half_written_leaves_nothing(issued, tmp_path, monkeypatch):
+    """A disk that fills while the tarball is written: a clear error, and no .partial
+    file that could be taken for a backup."""
+    import tarfile
+
+    def full_disk(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tarfile.TarFile, "add", full_disk)
+    with pytest.raises(CommandError, match="Cannot write .*No space left on device"):
+        call_command("backup", str(tmp_path / "out" / "backup.tar.gz"), verbosity=0)
+    assert list((tmp_path / "out").iterdir()) == []

@@ -3,6 +3,7 @@ of the class's start, without clashes, outsiders or cadres already dispatched �
 candidates page for the organizer's dispatchers only."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -148,7 +149,21 @@ def test_leaders_short_of_sixty_days_in_five_years_come_first_too(world, upcomin
     credit(short, 320, dt.date(2024, 4, 1), days=40)
     credit(enough, 320, dt.date(2024, 4, 1), days=40)
     credit(enough, 160, dt.date(2025, 9, 1), days=20)
-    credit(enough, 80, dt.date(2020, 9, 1), days=10)  # outside the 5 years: not counted
+    outside = cadre(
+        "窗外不算", world.a, world.city_od, category="county_leader", is_leadership_member=True
+    )
+    credit(outside, 440, dt.date(2024, 4, 1), days=55)
+    credit(outside, 80, dt.date(2020, 9, 1), days=10)  # outside the 5 years: not counted
+    # Tenths that add up to 60 as floats do not (59.99999999999999): still 60 days.
+    tenths = cadre(
+        "零头凑满", world.a, world.city_od, category="county_leader", is_leadership_member=True
+    )
+    for hours, day, days in (
+        (3, dt.date(2022, 1, 10), "0.3"),
+        (258, dt.date(2024, 5, 6), "32.3"),
+        (219, dt.date(2025, 6, 2), "27.4"),
+    ):
+        credit(tenths, hours, day, days=Decimal(days))
     almost = cadre(
         "差一点", world.a, world.city_od, category="county_leader", is_leadership_member=True
     )
@@ -158,6 +173,13 @@ def test_leaders_short_of_sixty_days_in_five_years_come_first_too(world, upcomin
     assert by_name["天数不足"].reasons[0] == "领导班子成员，近5年集中培训40天，要求不少于60天"
     assert not any("系统培训" in r for r in by_name["天数不足"].reasons)
     assert by_name["天数足够"].priority == 3
+    assert by_name["窗外不算"].priority == 1
+    assert any("近5年集中培训55天，" in r for r in by_name["窗外不算"].reasons)
+    assert not any("天，要求" in r for r in by_name.get("零头凑满", None).reasons)
+    from dispatch.leadership import cadre_cycles  # the training record says the same
+
+    days_check = cadre_cycles(tenths, upcoming.start_date)[1]
+    assert days_check.met and days_check.detail == "60天"
     # Short by a little: the days are cut, not rounded up to the 60 required.
     assert any("近5年集中培训59.8天，" in r for r in by_name["差一点"].reasons)
     assert not any("天" in r for r in by_name["天数足够"].reasons)
