@@ -44,7 +44,7 @@ def peak_taken(institution, since) -> tuple[int, object]:
     from dispatch.models import TrainingClass
 
     bookings = []
-    classes = TrainingClass.objects.filter(institution=institution, end_date__gte=since)
+    classes = TrainingClass.objects.held().filter(institution=institution, end_date__gte=since)
     for count in _bookings:
         planned, counted_classes = count(institution, since)
         bookings += planned
@@ -77,7 +77,7 @@ def seats_taken(institution, start, end, *, plan=None, exclude_line=None, exclud
 
     excluded = [pk for pk in exclude_classes if pk]
     planned = 0
-    classes = TrainingClass.objects.filter(
+    classes = TrainingClass.objects.held().filter(
         institution=institution, start_date__lte=end, end_date__gte=start
     )
     for count in _planned:

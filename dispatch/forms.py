@@ -340,8 +340,8 @@ class RollCallForm(forms.Form):
         return f"seats_{unit.pk}"
 
     def offer(self, *, classes, user):
-        """What the lists show: classes that have not started (the service refuses the
-        others by name, so they stay valid choices); the cadres `org.selectors.
+        """What the lists show: classes that have not started and are not cancelled (the
+        service refuses the others by name, so they stay valid choices); the cadres `org.selectors.
         cadres_offered` offers `user` for a roll call (the picker's search reads the same),
         grouped by unit — or found by search when there are too many to list."""
         self.fields["training_class"].queryset = classes
@@ -349,9 +349,9 @@ class RollCallForm(forms.Form):
             ("", "---------"),
             *(
                 (c.pk, str(c))
-                for c in classes.filter(start_date__gt=timezone.localdate()).order_by(
-                    "start_date", "name"
-                )
+                for c in classes.held()
+                .filter(start_date__gt=timezone.localdate())
+                .order_by("start_date", "name")
             ),
         ]
         cadres = org_selectors.cadres_offered(user, "roll_call")

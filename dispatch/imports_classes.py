@@ -387,6 +387,9 @@ class ClassImport(ImportKind):
             span = (klass.first_session, klass.last_session)
             attended = klass.pk in context["attended"]
             refusals = [
+                _("This class has been cancelled: it can no longer be changed.")
+                if klass.cancelled_at is not None
+                else "",
                 *fixed_field_refusals(klass, values, attended=attended).values(),
                 planned_fields_refusal(klass, values, held=context["held"]),
                 # (a class without sessions sums to None: 0, or the service would ask again)

@@ -49,14 +49,18 @@ def class_list(user) -> QuerySet[TrainingClass]:
 
 def makeup_class_choices(user) -> QuerySet[TrainingClass]:
     """The classes a dispatcher may schedule an owed makeup into (the task page and the
-    API offer the same): not begun yet, organized within their dispatch jurisdiction;
+    API offer the same): not cancelled, not begun yet, organized within their dispatch jurisdiction;
     `makeup_schedule` asks the rest (dates, seats, clashes)."""
     from django.utils import timezone
 
     from org import selectors as org_selectors
 
     units = org_selectors.units_in_reach(user, "issue_dispatch")
-    return class_list(user).filter(start_date__gt=timezone.localdate(), organizer__unit__in=units)
+    return (
+        class_list(user)
+        .held()
+        .filter(start_date__gt=timezone.localdate(), organizer__unit__in=units)
+    )
 
 
 def home_summary(user, roles) -> dict:
@@ -79,6 +83,7 @@ def home_summary(user, roles) -> dict:
         )
         summary["upcoming_classes"] = list(
             class_list(user)
+            .held()
             .annotate(attendance_pending=pending)
             .filter(Q(end_date__gte=today) | Q(attendance_pending=True))
             .order_by("start_date")[:8]

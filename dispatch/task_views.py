@@ -367,7 +367,11 @@ class RollCallStartView(TaskFormView):
         form = context["form"]
         # Only the classes the list offers (not started): past ones would grow the page
         # with every class the department ever held.
-        offered = form.fields["training_class"].queryset.filter(start_date__gt=timezone.localdate())
+        offered = (
+            form.fields["training_class"]
+            .queryset.held()
+            .filter(start_date__gt=timezone.localdate())
+        )
         context["class_dates"] = {
             str(pk): [start.isoformat(), end.isoformat()]
             for pk, start, end in offered.values_list("pk", "start_date", "end_date")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("classes/new/", views.class_create, name="class_create"),
     path("classes/<int:pk>/", views.class_detail, name="class_detail"),
     path("classes/<int:pk>/edit/", views.class_edit, name="class_edit"),
+    path("classes/<int:pk>/cancel/", views.class_cancel, name="class_cancel"),
     path("classes/<int:pk>/candidates/", views.class_candidates, name="class_candidates"),
     path("classes/<int:pk>/attendance/", attendance.class_attendance, name="class_attendance"),
     path(

@@ -16,6 +16,7 @@ from dispatch import policy as dispatch_policy
 from dispatch import records, selectors, suggestions
 from dispatch.flows import rollcall as rollcall_flows
 from dispatch.forms import CancelRollCallForm, TrainingClassForm
+from dispatch.services import class_cancel as cancelling
 from dispatch.services import classes as dispatch_services_classes
 from ledger import compliance
 from ledger import selectors as ledger_selectors
@@ -53,14 +54,51 @@ def class_detail(request, pk: int):
     training_class = selectors.class_list(request.user).filter(pk=pk).first()
     if training_class is None:
         raise Http404
+    may_edit = dispatch_policy.may_edit_class(request.user, training_class)
     return render(
         request,
         "dispatch/class_detail.html",
         {
             "training_class": training_class,
-            "may_edit": dispatch_policy.may_edit_class(request.user, training_class),
+            "may_edit": may_edit,
+            "cancellable": may_edit and cancelling.class_cancel_refusal(training_class) is None,
             "dispatch_counts": selectors.class_dispatch_counts(training_class),
             "roll_calls": selectors.class_roll_calls(request.user, training_class),
+        },
+    )
+
+
+@login_required
+def class_cancel(request, pk: int):
+    """Call a class off, with the reason (the organizing department's dispatchers,
+    before anyone is dispatched to it: `services.class_cancel`)."""
+    training_class = selectors.class_list(request.user).filter(pk=pk).first()
+    if training_class is None:
+        raise Http404
+    if not dispatch_policy.may_edit_class(request.user, training_class):
+        raise PermissionDenied
+    form = CancelRollCallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancelling.class_cancel(
+                actor=request.user,
+                training_class=training_class,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(
+                request, _("%(klass)s was cancelled.") % {"klass": training_class.name}
+            )
+            return redirect("class_detail", pk=pk)
+    return render(
+        request,
+        "dispatch/class_cancel.html",
+        {
+            "training_class": training_class,
+            "form": form,
+            "refusal": cancelling.class_cancel_refusal(training_class),
         },
     )
 

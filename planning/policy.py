@@ -326,8 +326,9 @@ def plan_edit_refusal(plan) -> str | None:
 def line_refusal(line, *, removing: bool = False) -> str | None:
     """Why the line cannot be changed (or, `removing`, removed) now; None when it can.
     Lines of a draft or returned plan may be; in a new version of a published plan, a
-    carried line too while its class has not been dispatched. A class cannot be
-    cancelled (dispatch has no such action), so a line whose class exists is not removed."""
+    carried line too while its class has not been dispatched — removed, its class is
+    called off when the version is published (`planning.publishing`), so not once it
+    has begun."""
     if refusal := plan_edit_refusal(line.plan):
         return refusal
     if line.removed_at is not None:
@@ -338,10 +339,11 @@ def line_refusal(line, *, removing: bool = False) -> str | None:
                 "The roll call of this class has already started: it can no longer be "
                 "changed or removed."
             )
-        if removing and line.training_class_id is not None:
+        klass = line.training_class if line.training_class_id is not None else None
+        if removing and klass is not None and klass.start_date <= timezone.localdate():
             return _(
-                "This class has already been created and a class cannot be cancelled: "
-                "it cannot be removed from the plan."
+                "The class has already started or finished: it can no longer be removed "
+                "from the plan."
             )
     return None
 

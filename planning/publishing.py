@@ -1,6 +1,7 @@
 """Publishing an approved plan (one transaction): a class for each new line with its
 planned sessions (teaching methods included), the change of each carried line changed in
-this version applied to its class, the earlier version superseded. A line whose class
+this version applied to its class, the class of each line it took out called off, the
+earlier version superseded. A line whose class
 would be the twin of another is refused (`publish_refusals`): a published plan creates
 each of its classes once. The roll calls start later, on each line's dispatch date
 (`planning.schedule`) — at once, after the commit, for a line whose dispatch date passed
@@ -15,9 +16,10 @@ from audit.services import change, record_events
 from core.twins import refused_as_twin
 from dispatch.models import ClassSession, TrainingClass
 from dispatch.models.curriculum import SessionFields
+from dispatch.services.class_cancel import planned_class_cancel
 from planning import policy, tasks
 from planning.models import PartnerNomination, PlanLine, PlanStatus
-from planning.services import _lock, publish_refusals
+from planning.services import _lock, publish_refusals, removed_with_class
 
 #: what a class takes from its line, and what a class session takes from a planned one
 CLASS_FIELDS = (
@@ -68,6 +70,7 @@ def plan_publish(*, actor, plan) -> list[TrainingClass]:
     with refused_as_twin(lambda: publish_refusals(plan)):
         classes = _create_classes(actor, plan)
         _apply_changes(actor, plan)
+    _cancel_removed(actor, plan)
     _carry_over(plan)
     if plan.previous_id:
         change(
@@ -112,6 +115,16 @@ def _create_classes(actor, plan) -> list[TrainingClass]:
     record_events(actor=actor, verb="class.create", targets=classes)
     record_events(actor=actor, verb="class_session.create", targets=sessions)
     return classes
+
+
+def _cancel_removed(actor, plan) -> None:
+    """The classes of the lines this version took out are called off, each with the
+    line's reason for its removal (`planned_class_cancel` locks each class and asks again:
+    a roll call started on one since the check refuses the whole publication)."""
+    for line in removed_with_class(plan):
+        planned_class_cancel(
+            actor=actor, training_class=line.training_class, reason=line.removal_reason
+        )
 
 
 def _start_overdue(plan) -> None:

@@ -64,6 +64,7 @@ def due_lines(today: dt.date):
             roll_call_started_at__isnull=True,
             training_class__isnull=False,
             training_class__start_date__gt=today,
+            training_class__cancelled_at__isnull=True,
         )
         .select_related("plan__created_by", "training_class__organizer__unit")
         .prefetch_related("allocations__unit", "named_cadres", "partner_nominations__cadre")

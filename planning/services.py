@@ -16,6 +16,7 @@ from core.formatting import format_date
 from core.validation import require_reason
 from dispatch import twins
 from dispatch.models import TrainingClass
+from dispatch.services.class_cancel import class_cancel_refusal
 from dispatch.teaching import rules_in_force
 from org import selectors as org_selectors
 from org.policy import require_any
@@ -261,7 +262,28 @@ def publish_refusals(plan) -> list[str]:
                 _("%(name)s misses the teaching indicators (%(missed)s) and has no waiver.")
                 % {"name": line.name, "missed": "、".join(m.label for m in missed)}
             )
-    return problems + _twin_problems(lines)
+    return problems + _twin_problems(lines) + _removal_problems(plan)
+
+
+def _removal_problems(plan) -> list[str]:
+    """The classes of lines this version removes that can no longer be called off (a
+    roll call started on them meanwhile, or they began): `class_cancel_refusal`."""
+    problems = []
+    for line in removed_with_class(plan):
+        if refusal := class_cancel_refusal(line.training_class):
+            problems.append(_("%(name)s: %(refusal)s") % {"name": line.name, "refusal": refusal})
+    return problems
+
+
+def removed_with_class(plan):
+    """The lines this version of the plan took out whose class exists and is not yet
+    called off: publishing calls their classes off."""
+    return (
+        plan.lines.removed()
+        .filter(training_class__isnull=False, training_class__cancelled_at__isnull=True)
+        .select_related("training_class")
+        .order_by("pk")
+    )
 
 
 def _twin_problems(lines) -> list[str]:

@@ -103,8 +103,12 @@ class ClassSerializer(ReadSerializer):
             "credit_hours",
             "days",
             "quota",
+            "cancelled_at",
+            "cancellation_reason",
         ]
         extra_kwargs = {
+            "cancelled_at": {"help_text": "取消班次的时间（未取消为 null）"},
+            "cancellation_reason": {"help_text": "取消班次的原因"},
             "name": {"help_text": "班次名称"},
             "kind": {"help_text": "班次类别"},
             "institution": {"help_text": "举办班次的培训机构 id"},

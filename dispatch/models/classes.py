@@ -73,6 +73,13 @@ CLASS_QUOTA_MAX = 10_000
 CLASS_HOURS_PER_DAY_MAX = 8
 
 
+class TrainingClassQuerySet(models.QuerySet):
+    def held(self):
+        """The classes not cancelled (`services.class_cancel.class_cancel`): those a roll
+        call, a makeup, a circular, the seats of an institution and the home pages count."""
+        return self.filter(cancelled_at__isnull=True)
+
+
 class TrainingClass(models.Model):
     name = models.CharField(_("name"), max_length=128)
     institution = models.ForeignKey(
@@ -94,6 +101,12 @@ class TrainingClass(models.Model):
     credit_hours = models.DecimalField(_("credit hours"), max_digits=6, decimal_places=1)
     days = models.PositiveSmallIntegerField(_("days"))
     quota = models.PositiveIntegerField(_("quota"))
+    #: set once, with its reason, when the class is called off before anyone was
+    #: dispatched to it (never deleted: its plan line and its history keep it)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True, editable=False)
+
+    objects = TrainingClassQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("training class")

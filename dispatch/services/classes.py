@@ -84,10 +84,17 @@ def class_save_audited(*, actor, training_class: TrainingClass) -> TrainingClass
     (`register_class_moved`), in the same transaction. The write of every door that
     changes a class: `training_class_save`, the class import, the admin. A twin of another
     class (`twins.class_twin_refusal`) is refused here, by every door — by the model's
-    validation (`class_once`), or by the database when both are saved at once."""
+    validation (`class_once`), or by the database when both are saved at once. A
+    cancelled class is refused by every door too."""
     before = None
     if training_class.pk is not None:
-        before = TrainingClass.objects.filter(pk=training_class.pk).values(*MOVING_FIELDS).first()
+        before = (
+            TrainingClass.objects.filter(pk=training_class.pk)
+            .values(*MOVING_FIELDS, "cancelled_at")
+            .first()
+        )
+    if before is not None and before.pop("cancelled_at") is not None:
+        raise ValidationError(_("This class has been cancelled: it can no longer be changed."))
     if before is not None and (
         (before["start_date"], before["end_date"])
         != (training_class.start_date, training_class.end_date)
@@ -345,6 +352,8 @@ def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) 
             raise ValidationError({"start_date": refusal})
         stored = TrainingClass.objects.filter(pk=training_class.pk)
         stored = (stored.select_for_update() if lock else stored).first()
+        if stored is not None and stored.cancelled_at is not None:
+            raise ValidationError(_("This class has been cancelled: it can no longer be changed."))
         if stored is not None:
             values = {f: getattr(training_class, f) for f in FIXED_ONCE_ATTENDED + PLANNED_FIELDS}
             refusals = fixed_field_refusals(stored, values)

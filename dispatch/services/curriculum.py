@@ -29,6 +29,8 @@ def class_session_save(*, actor, session: ClassSession) -> ClassSession:
                 "change the curriculum."
             )
         )
+    if training_class.cancelled_at is not None:
+        raise ValidationError(_("This class has been cancelled: it can no longer be changed."))
     if session.pk is not None:
         stored = ClassSession.objects.filter(pk=session.pk).values("training_class_id").first()
         if stored is None or stored["training_class_id"] != training_class.pk:

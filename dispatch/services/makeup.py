@@ -171,10 +171,14 @@ def makeup_class_suggestions(makeup, *, user=None, limit=5):
     busy = Dispatch.objects.filter(cadre=makeup.cadre, status__in=BUSY_DISPATCH_STATUSES)
     # Never a class the cadre already has a dispatch to (the one the makeup is owed for
     # among them): a cadre is dispatched to a class once (`dispatches_ruling_out`).
-    classes = TrainingClass.objects.filter(start_date__gt=today).exclude(
-        pk__in=Dispatch.objects.filter(cadre=makeup.cadre)
-        .exclude(status=DispatchStatus.CANCELLED)
-        .values("training_class")
+    classes = (
+        TrainingClass.objects.held()
+        .filter(start_date__gt=today)
+        .exclude(
+            pk__in=Dispatch.objects.filter(cadre=makeup.cadre)
+            .exclude(status=DispatchStatus.CANCELLED)
+            .values("training_class")
+        )
     )
     if not makeup_is_past_due(makeup, today):
         classes = classes.filter(end_date__lte=makeup.due_date)

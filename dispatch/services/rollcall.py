@@ -45,6 +45,8 @@ def answer_due(training_class) -> dt.datetime:
 
 
 def check_class_open(training_class) -> None:
+    if training_class.cancelled_at is not None:
+        raise ValidationError(_("This class has been cancelled."))
     if training_class.start_date <= timezone.localdate():
         raise ValidationError(_("The class has already started or finished."))
 
@@ -70,12 +72,19 @@ def clashes(cadres, training_class):
 def seats_left(training_class) -> int:
     """Seats not yet taken: the quota less the class's live dispatches and the seats
     allotted to units that have not yet filled them. Locks the class row so that two
-    roll calls cannot both take the last seat."""
+    roll calls cannot both take the last seat, nor a class be called off under a roll call
+    (`class_cancel` locks it too): one cancelled meanwhile is refused here."""
     from django.db.models import Sum
 
     from dispatch.models import TrainingClass
 
-    TrainingClass.objects.select_for_update().filter(pk=training_class.pk).first()
+    locked = (
+        TrainingClass.objects.select_for_update()
+        .filter(pk=training_class.pk)
+        .values_list("cancelled_at", flat=True)
+    )
+    if locked.first() is not None:
+        raise ValidationError(_("This class has been cancelled."))
     taken = Dispatch.objects.filter(
         training_class=training_class, status__in=BUSY_DISPATCH_STATUSES
     ).count()

@@ -130,6 +130,7 @@ OBJECTS = {
     "task_reassign": "task",
     "class_detail": "class",
     "class_edit": "class",
+    "class_cancel": "class",
     "class_candidates": "class",
     "class_attendance": "class",
     "catalog:trainingclass:detail": "class",
@@ -244,22 +245,21 @@ PAGES.update(
         "hours_import_preview": Expect(
             get=by_reach(IMPORTER, {"200"}), post=by_reach(IMPORTER, {"302"})
         ),
-        # Reassigning a stuck task: the dispatchers over its unit (workflow.services);
-        # others who see the task's process get 403, the rest 404.
+        # Reassigning a stuck task: its unit's dispatchers; other viewers 403, the rest 404.
         "task_reassign": Expect(get=REASSIGN, post=REASSIGN),
         "class_detail": readers(CLASS_READERS),
         # Candidate suggestions: the organizing dispatchers; other readers get 403.
         "class_candidates": Expect(get=CANDIDATES, post=CANDIDATES),
-        # Changing the class: the organizing dispatchers too (an empty POST: the form).
+        # Changing or cancelling the class: the organizing dispatchers (empty POST: form).
         "class_edit": Expect(get=CANDIDATES, post=CANDIDATES),
+        "class_cancel": Expect(get=CANDIDATES, post=CANDIDATES),
         # The attendance roster: the school's registrar; other readers get 403.
         "class_attendance": Expect(get=ROSTER, post=ROSTER),
         # Correcting an attendance: the registrar; others reaching class or unit get 403.
         "attendance_correct": Expect(get=CORRECTION, post=CORRECTION),
         "roll_call_detail": readers(ORGANIZERS),
         "roll_call_acknowledgements": Expect(get=ACKNOWLEDGEMENTS, post=ACKNOWLEDGEMENTS),
-        # the pickers' search: without ?for= nothing (tests/dispatch/test_cadre_picker_search.py
-        # probes each purpose, its refusals and its reach)
+        # the pickers' search: without ?for= nothing (test_cadre_picker_search.py probes more)
         "cadre_pick": Expect(get=every({"404"}), post=every({"404"})),
         # an issued circular's figures: whoever may open its process page
         "circulars:figures": Expect(get=by_reach(ORGANIZERS, {"200"}), post=every({"405"})),
