@@ -436,6 +436,14 @@ class CancelRollCallForm(forms.Form):
     )
 
 
+class CancelClassForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for calling the class off"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class MakeupScheduleForm(forms.Form):
     training_class = forms.ModelChoiceField(
         label=_("Makeup class"), queryset=TrainingClass.objects.none()

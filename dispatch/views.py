@@ -15,7 +15,7 @@ from dispatch import exports as dispatch_exports
 from dispatch import policy as dispatch_policy
 from dispatch import records, selectors, suggestions
 from dispatch.flows import rollcall as rollcall_flows
-from dispatch.forms import CancelRollCallForm, TrainingClassForm
+from dispatch.forms import CancelClassForm, CancelRollCallForm, TrainingClassForm
 from dispatch.services import class_cancel as cancelling
 from dispatch.services import classes as dispatch_services_classes
 from ledger import compliance
@@ -77,7 +77,7 @@ def class_cancel(request, pk: int):
         raise Http404
     if not dispatch_policy.may_edit_class(request.user, training_class):
         raise PermissionDenied
-    form = CancelRollCallForm(request.POST or None)
+    form = CancelClassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             cancelling.class_cancel(

@@ -37,6 +37,9 @@ def class_curriculum(context, training_class):
         "checks": teaching.teaching_checks(
             sums, training_class.credit_hours, training_class.start_date
         ),
-        "may_edit": user is not None and teaching.may_edit_curriculum(user, training_class),
+        # (a cancelled class keeps its curriculum as it was: `class_session_save` refuses)
+        "may_edit": user is not None
+        and training_class.cancelled_at is None
+        and teaching.may_edit_curriculum(user, training_class),
         "waiver": teaching.waiver_reason(training_class),
     }

@@ -43,7 +43,9 @@ def test_the_organizers_dispatcher_cancels_it_on_its_page(client, world, klass):
     client.force_login(world.bob)
     page = client.get(f"/classes/{klass.pk}/").content.decode()
     assert f"/classes/{klass.pk}/cancel/" in page
-    assert client.get(f"/classes/{klass.pk}/cancel/").status_code == 200
+    assert f"/classes/{klass.pk}/sessions/new/" in page
+    form = client.get(f"/classes/{klass.pk}/cancel/").content.decode()
+    assert "取消原因" in form
     # No reason: refused on the form, nothing written.
     events = AuditEvent.objects.count()
     response = client.post(f"/classes/{klass.pk}/cancel/", {"reason": " "})
@@ -65,6 +67,7 @@ def test_the_organizers_dispatcher_cancels_it_on_its_page(client, world, klass):
     assert "秋季班（已取消）" in page and "场地改造，延至明年" in page
     assert f"/classes/{klass.pk}/edit/" not in page
     assert f"/classes/{klass.pk}/cancel/" not in page
+    assert f"/classes/{klass.pk}/sessions/new/" not in page  # its curriculum stays as it was
     assert "秋季班</a>（已取消）" in client.get("/classes/").content.decode()
     # Cancelled once: the page says so and a second post changes nothing.
     with translation.override("zh-hans"):
