@@ -211,10 +211,23 @@ def line_remove(request, pk):
         else:
             messages.success(request, _("The class has been removed from the plan."))
             return redirect("planning:detail", line.plan_id)
+    notes = []
+    if line.training_class_id is not None:
+        notes.append(
+            _(
+                "The class already exists: publishing this version of the plan calls it "
+                "off, with this reason, and tells its institution."
+            )
+        )
     return render(
         request,
         "planning/reason_form.html",
-        {"form": form, "title": _("Remove the class from the plan"), "subject": line},
+        {
+            "form": form,
+            "title": _("Remove the class from the plan"),
+            "subject": line,
+            "notes": notes,
+        },
     )
 
 
