@@ -40,6 +40,7 @@ from dispatch.models import (
     Institution,
     TrainingClass,
 )
+from dispatch.policy import cancelled_refusal
 from dispatch.services.classes import (
     attendance_recorded,
     class_save_audited,
@@ -387,9 +388,7 @@ class ClassImport(ImportKind):
             span = (klass.first_session, klass.last_session)
             attended = klass.pk in context["attended"]
             refusals = [
-                _("This class has been cancelled: it can no longer be changed.")
-                if klass.cancelled_at is not None
-                else "",
+                cancelled_refusal(klass),
                 *fixed_field_refusals(klass, values, attended=attended).values(),
                 planned_fields_refusal(klass, values, held=context["held"]),
                 # (a class without sessions sums to None: 0, or the service would ask again)

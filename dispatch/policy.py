@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.policy import HEAD_PERMISSION, may_decide_own, own_recusal_message
 from audit.models import AuditEvent
@@ -48,6 +49,16 @@ def may_edit_class(user, training_class) -> bool:
     """The dispatchers of the class organizer's unit change the class
     (`services.classes.training_class_save` requires the same)."""
     return may(user, DISPATCHER_PERMISSION, training_class.organizer.unit)
+
+
+CLASS_CANCELLED = gettext_lazy("This class has been cancelled: it can no longer be changed.")
+
+
+def cancelled_refusal(training_class) -> str | None:
+    """Why a class can no longer be changed, or None: it has been called off
+    (`services.class_cancel`). Asked by every door that changes a class — the class page,
+    the class import, the curriculum."""
+    return str(CLASS_CANCELLED) if training_class.cancelled_at is not None else None
 
 
 def may_suggest_candidates(user, training_class) -> bool:

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from planning.models import Plan
 from surveys.models import Survey
-from surveys.selectors import survey_list, survey_results
+from surveys.selectors import survey_results, surveys_in_reach
 
 #: the most wanted topics the plan page lists (the survey's results page has them all)
 TOPICS_SHOWN = 10
@@ -15,7 +15,12 @@ TOPICS_SHOWN = 10
 def plan_survey(user, plan: Plan) -> Survey | None:
     """The needs survey of the plan's department for the plan's year (one a year), if the
     user may read it."""
-    return survey_list(user).filter(org_department=plan.org_department_id, year=plan.year).first()
+    return (
+        surveys_in_reach(user)
+        .filter(org_department=plan.org_department_id, year=plan.year)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def need_against_plan(plan: Plan, survey: Survey) -> dict:

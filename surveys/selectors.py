@@ -54,11 +54,15 @@ def recipient_units(org_department: OrgDepartment) -> QuerySet[Unit]:
     return units.order_by("path")
 
 
+def surveys_in_reach(user) -> QuerySet[Survey]:
+    """Surveys of the organization departments whose unit the user reads."""
+    return Survey.objects.filter(org_department__unit__in=org_selectors.units_in_reach(user))
+
+
 def survey_list(user) -> QuerySet[Survey]:
-    """Surveys of the organization departments whose unit the user reads, newest first,
-    with their answer counts."""
+    """`surveys_in_reach`, newest first, with their answer counts."""
     return (
-        Survey.objects.filter(org_department__unit__in=org_selectors.units_in_reach(user))
+        surveys_in_reach(user)
         .select_related("org_department__unit")
         .annotate(
             units=Count("answers"),

@@ -16,6 +16,7 @@ from core.formatting import format_date, format_hours, format_span
 from core.twins import refused_as_twin
 from dispatch import capacity, twins
 from dispatch.models import BUSY_DISPATCH_STATUSES, Dispatch, DispatchStatus, TrainingClass
+from dispatch.policy import CLASS_CANCELLED, cancelled_refusal
 from dispatch.services.rollcall import seats_left
 from org import policy
 from org.locks import lock_cadres
@@ -94,7 +95,7 @@ def class_save_audited(*, actor, training_class: TrainingClass) -> TrainingClass
             .first()
         )
     if before is not None and before.pop("cancelled_at") is not None:
-        raise ValidationError(_("This class has been cancelled: it can no longer be changed."))
+        raise ValidationError(CLASS_CANCELLED)
     if before is not None and (
         (before["start_date"], before["end_date"])
         != (training_class.start_date, training_class.end_date)
@@ -352,8 +353,8 @@ def require_class_allowed(training_class: TrainingClass, *, lock: bool = False) 
             raise ValidationError({"start_date": refusal})
         stored = TrainingClass.objects.filter(pk=training_class.pk)
         stored = (stored.select_for_update() if lock else stored).first()
-        if stored is not None and stored.cancelled_at is not None:
-            raise ValidationError(_("This class has been cancelled: it can no longer be changed."))
+        if stored is not None and (refusal := cancelled_refusal(stored)):
+            raise ValidationError(refusal)
         if stored is not None:
             values = {f: getattr(training_class, f) for f in FIXED_ONCE_ATTENDED + PLANNED_FIELDS}
             refusals = fixed_field_refusals(stored, values)

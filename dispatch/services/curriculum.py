@@ -10,6 +10,7 @@ from audit.services import save_audited
 from core.formatting import format_hours
 from dispatch import teaching, twins
 from dispatch.models import ClassSession, TrainingClass
+from dispatch.policy import cancelled_refusal
 
 
 @transaction.atomic
@@ -29,8 +30,8 @@ def class_session_save(*, actor, session: ClassSession) -> ClassSession:
                 "change the curriculum."
             )
         )
-    if training_class.cancelled_at is not None:
-        raise ValidationError(_("This class has been cancelled: it can no longer be changed."))
+    if refusal := cancelled_refusal(training_class):
+        raise ValidationError(refusal)
     if session.pk is not None:
         stored = ClassSession.objects.filter(pk=session.pk).values("training_class_id").first()
         if stored is None or stored["training_class_id"] != training_class.pk:
