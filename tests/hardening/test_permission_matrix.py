@@ -10,9 +10,10 @@ the routes (the second in test_permission_matrix_second_share.py, so that two CI
 share about 9,000 requests): each builds the world once, collects every failure and
 reports them together; each probe runs in a savepoint rolled back afterwards. Which
 routes are probed with which roles (to stay under 3 minutes a database on a loaded
-machine): see `probing.probed_routes`. Leaks found and left for a fix are
-listed in `route_matrix.KNOWN`; routes with an id that cannot be sampled, in
-`route_matrix.UNSAMPLED`."""
+machine): see `probing.probed_routes` — every role on SQLite, one of each kind the
+jurisdiction check tells apart on PostgreSQL (`probing.every_role`). Leaks found and
+left for a fix are listed in `route_matrix.KNOWN`; routes with an id that cannot be
+sampled, in `route_matrix.UNSAMPLED`."""
 
 import pytest
 
