@@ -387,9 +387,7 @@ def _csv_encoding(stream) -> str:
     return "utf-8"
 
 
-def _csv_rows(stream):
-    encoding = _csv_encoding(stream)
-
+def _csv_rows(stream, encoding: str):
     def rows():
         # Lines split on b"\n", which is never part of a UTF-8 or GB18030 character.
         try:
@@ -411,6 +409,17 @@ def _blank(values) -> bool:
     return all(value is None or not str(value).strip() for value in values)
 
 
+def _encoding_hint() -> str:
+    """Said of a CSV read as GB18030 whose header held none of the column names: most
+    likely saved in another encoding (Big5, say). GB18030 decodes almost any bytes, so
+    such a header comes out as other characters rather than as an error."""
+    return _(
+        "The file was read as GB18030 (GBK) and none of its column names was recognised: "
+        "if it was saved in another encoding (such as Big5), save it from Excel as "
+        '"CSV UTF-8 (Comma delimited)" and upload it again.'
+    )
+
+
 class Table:
     """The data rows under a table's header. The header is read and checked when the
     table is made, before any data row; iterating yields (line, {key: value}) for the
@@ -422,12 +431,21 @@ class Table:
         columns: Mapping[str, Sequence[str]],
         required: Sequence[str],
         limits: Limits,
+        *,
+        guessed_gb18030: bool = False,
     ):
         self._rows = rows
         self.limits = limits
         self.header_line, header = self._header(rows)
         self.header = tuple(header)  # the header's cells as read (stripped, to the last)
-        self.columns = self._map(header, columns, required, rows)
+        try:
+            self.columns = self._map(header, columns, required, rows)
+        except ValidationError as refusal:
+            if guessed_gb18030 and not any(
+                cell in names for names in columns.values() for cell in header
+            ):
+                raise ValidationError([*refusal.messages, _encoding_hint()]) from None
+            raise
 
     @staticmethod
     def _header(rows):
@@ -555,11 +573,13 @@ def open_table(
     lower = (name or "").lower()
     if lower.endswith(".xlsx"):
         rows, close = _xlsx_rows(stream, limits)
+        encoding = None
     elif lower.endswith(".csv"):
-        rows, close = _csv_rows(stream)
+        encoding = _csv_encoding(stream)
+        rows, close = _csv_rows(stream, encoding)
     else:
         raise ValidationError(_("Upload an .xlsx or .csv file."))
     try:
-        yield Table(rows, columns, required, limits)
+        yield Table(rows, columns, required, limits, guessed_gb18030=encoding == "gb18030")
     finally:
         close()

@@ -175,6 +175,31 @@ def test_gb18030_and_utf8_with_bom_csv_files_are_read_right(world, client, kind)
     assert bom.rows.get().raw["name"] == "李玥单位"
 
 
+def test_a_big5_csv_is_refused_with_the_encoding_named(world, client, kind, settings):
+    """Big5 bytes decode as GB18030 without an error, into other characters: the header
+    then holds no known name, and the refusal says how to save the file."""
+    big5 = csv_file(
+        [["E3", "臺北單位", ""]],
+        name="big5.csv",
+        encoding="big5",
+        header=("單位代碼", "單位名稱", "備註"),
+    )
+    page = _refused_on_upload(client, world, big5, settings)
+    assert "缺少列：单位代码、单位名称" in page
+    assert "按 GB18030（GBK）读取" in page and "Big5" in page, page
+    assert "CSV UTF-8（逗号分隔）" in page
+
+
+def test_a_gb18030_csv_with_some_known_columns_is_not_blamed_on_its_encoding(
+    world, client, kind, settings
+):
+    partly = csv_file(
+        [["E4", "单位", ""]], name="gb.csv", encoding="gb18030", header=("代码", "名称", "备注")
+    )
+    page = _refused_on_upload(client, world, partly, settings)
+    assert "缺少列：单位代码" in page and "GB18030" not in page
+
+
 def _wide_sheet(data_rows: dict[int, list[str]], dimension: str) -> bytes:
     """A workbook whose sheet declares `dimension` (e.g. A1:XFD20000) and holds the given
     rows ({row number: cell texts from column A}, or a "XFD" key for one far cell), its
