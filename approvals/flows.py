@@ -323,20 +323,8 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
                 keep=True,
             )
 
-    def task_due(self, node_name, request):
-        """The deadline 我的待办 shows beside a decision task: its step's own (read from
-        the steps `artifact_queryset` loads with the request)."""
-        stage, index = NODE_STEPS[node_name]
-        steps = list(request.steps.all())
-        latest = max((step.round for step in steps), default=1)
-        mine = sorted(
-            (s for s in steps if s.round == latest and s.stage == stage), key=lambda s: s.pk
-        )
-        return mine[index].due_at if index < len(mine) else None
-
     def artifact_queryset(self):
-        # The steps' due moments and deciders, read in no particular order (`task_due`,
-        # `policy.recused_among`).
+        # The steps' deciders, read in no particular order (`policy.recused_among`).
         return (
             super()
             .artifact_queryset()
@@ -371,6 +359,11 @@ class ApprovalFlow(ScopedFlowMixin, flow.Flow):
         services.request_settle(request=activation.process.artifact)
 
     artifact_model = ApprovalRequest
+    # A decision task is due by its own step's window.
+    task_dues = {
+        node_name: services.step_due(stage, index)
+        for node_name, (stage, index) in NODE_STEPS.items()
+    }
 
     def visible_artifacts(self, user):
         return services.requests_visible_to(user)

@@ -132,6 +132,25 @@ def current_steps(request, stage: int) -> list[ApprovalStep]:
     )
 
 
+def step_due(stage: int, index: int):
+    """Where the deadline of a decision task is (`workflow.dues`): the `index`-th step of
+    `stage` in the request's current round, as `current_steps` finds it — a function of
+    the outer reference to the request's key, giving the step's `due_at`."""
+
+    def due_at(request_pk):
+        latest = (
+            ApprovalStep.objects.filter(request_id=OuterRef("request_id"))
+            .order_by("-round")
+            .values("round")[:1]
+        )
+        steps = ApprovalStep.objects.filter(
+            request_id=request_pk, stage=stage, round=Subquery(latest)
+        )
+        return Subquery(steps.order_by("id").values("due_at")[index : index + 1])
+
+    return due_at
+
+
 def can_decide(user, step: ApprovalStep) -> bool:
     """The step's authority decides; once the step is overdue and escalated, so may the
     holders of the escalation permission (the dispatchers); never the applicant or the

@@ -97,6 +97,7 @@ class FollowUpFlow(ScopedFlowMixin, flow.Flow):
 
     artifact_model = FollowUp
     artifact_related = ("cadre", "unit", "training_class")
+    task_dues = {"complete": "due_at"}
 
 
 def start_due_follow_ups(today=None) -> int:

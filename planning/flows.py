@@ -234,11 +234,8 @@ class ConsultationFlow(ScopedFlowMixin, flow.Flow):
         if others:
             transaction.on_commit(lambda: close_lapsed(others))
 
-    def task_due(self, node_name, consultation):
-        """The deadline 我的待办 shows beside the consultation's task."""
-        return consultation.due
-
     artifact_model = Consultation
+    task_dues = {"answer": "due"}
     scope_attr = "unit"
     artifact_related = ("unit", "plan__org_department__unit")
 

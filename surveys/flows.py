@@ -158,3 +158,4 @@ class SurveyAnswerFlow(ScopedFlowMixin, flow.Flow):
 
     artifact_model = SurveyAnswer
     artifact_related = ("unit", "survey")
+    task_dues = dict.fromkeys(("answer", "head_approval"), "survey__deadline")

@@ -27,7 +27,9 @@ class ScopedFlowMixin:
     * `artifact_model`: the model of the process's artifact (a Dispatch, a Filing …);
     * `scope_attr`: the dotted path from the artifact to the unit whose jurisdiction the
       process belongs to (``"unit"``, ``"org_department.unit"``);
-    * `artifact_related`: what a list page loads with each artifact (`select_related`).
+    * `artifact_related`: what a list page loads with each artifact (`select_related`);
+    * `task_dues`: where its steps' deadlines are, per node name (`workflow.dues`), read
+      for 我的待办, which lists the most urgent first.
 
     From these the mixin answers `scope_of`, `visible_artifacts` and `artifact_queryset`;
     a flow overrides one only where its rule differs (a dispatch is also visible to the
@@ -42,6 +44,7 @@ class ScopedFlowMixin:
     artifact_model = None
     scope_attr: str = "unit"
     artifact_related: tuple[str, ...] = ()
+    task_dues: dict = {}
 
     #: permission that lets a user read a process of this flow, on its scope
     view_permission = "org.read_scope"

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +20,8 @@ from viewflow.workflow.status import STATUS
 from core import exports, statements
 from core.exports import CHUNK_SIZE
 from org.selectors import reach_key
+from workflow import dues, registry
 from workflow import exports as workflow_exports
-from workflow import registry
 from workflow.models import ScopedTask
 from workflow.runtime import first_moment
 
@@ -50,11 +50,17 @@ def listed(today=None) -> Q:
 
 
 def open_tasks(user):
-    """Tasks assigned to the user, then tasks the user may claim, that can be done today;
-    oldest first within each group. One query, plus one per kind of subject when the rows
-    are read."""
+    """Tasks assigned to the user and tasks the user may claim, that can be done today:
+    the soonest due first (`workflow.dues`; those with no deadline last), then the user's
+    own before those to claim, the oldest first. One query, plus one per kind of subject
+    when the rows are read."""
     tasks = held_tasks(user).filter(listed())
-    return _as_listed(tasks).order_by("status", "created", "pk")  # ASSIGNED before NEW
+    return _as_listed(tasks).order_by(
+        F("due").asc(nulls_last=True),
+        "status",
+        "created",
+        "pk",  # ASSIGNED before NEW
+    )
 
 
 def later_tasks(user) -> dict:
@@ -65,8 +71,13 @@ def later_tasks(user) -> dict:
 
 
 def _as_listed(tasks):
-    """Tasks loaded as the lists show them: with their process and subject."""
-    return tasks.select_related("process").with_subjects(flow_classes())
+    """Tasks loaded as the lists show them: with their process, subject and deadline."""
+    classes = flow_classes()
+    return (
+        tasks.select_related("process")
+        .with_subjects(classes)
+        .annotate(**dues.due_annotations(classes))
+    )
 
 
 @dataclass
@@ -82,25 +93,27 @@ class TaskRow:
     #: linked to its detail page instead of the claim page
     recused: bool = False
 
+    @property
+    def overdue(self) -> bool:
+        """Its deadline has passed (marked 已逾期)."""
+        return is_overdue(self.due)
+
 
 def _due(task):
-    """The deadline of the task, read off its subject: `<node>_due` (a dispatch's
-    confirm_due, acknowledge_due), else the subject's own `due_at` / `due_date`, else what
-    the flow's `task_due(node name, subject)` says (a nomination: the roll call's answer
-    deadline)."""
-    artifact = task.process.artifact if task.process.artifact_object_id else None
-    if artifact is None:
+    """The deadline a row shows: the moment the task is due by, or the day
+    (`workflow.dues`); None when it has none."""
+    if task.due is None:
         return None
-    flow_due = getattr(task.flow_task.flow_class.instance, "task_due", None)
-    if flow_due is not None:
-        value = flow_due(task.flow_task.name, artifact)
-        if value:
-            return value
-    for attr in (f"{task.flow_task.name}_due", "due_at", "due_date"):
-        value = getattr(artifact, attr, None)
-        if value:
-            return value
-    return None
+    return timezone.localdate(task.due) if task.due_is_day else task.due
+
+
+def is_overdue(due) -> bool:
+    """A row's deadline (a moment or a day, `_due`) has passed."""
+    if due is None:
+        return False
+    if isinstance(due, dt.datetime):
+        return due < timezone.now()
+    return due < timezone.localdate()
 
 
 @dataclass
@@ -114,6 +127,10 @@ class TodoRow:
     url: str
     mine: bool = True
     task: Any = None
+
+    @property
+    def overdue(self) -> bool:
+        return is_overdue(self.due)
 
 
 #: the most other to-dos listed above the tasks on /tasks/
@@ -177,7 +194,13 @@ def summary(user, limit: int = 10) -> dict:
     counts = dict(
         statements.rows(
             (*key, "counts"),
-            lambda: open_tasks(user).order_by().values_list("status").annotate(n=Count("pk")),
+            lambda: (
+                held_tasks(user)
+                .filter(listed())
+                .order_by()
+                .values_list("status")
+                .annotate(n=Count("pk"))
+            ),
         )
     )
     assigned, queue = counts.get(STATUS.ASSIGNED, 0), counts.get(STATUS.NEW, 0)

@@ -103,7 +103,10 @@ class OpenTaskSerializer(serializers.Serializer):
         help_text="本人回避：事项由本人起草、提交或与本人有关（本人的请假等申请），"
         "由其他负责人办理（不可认领）"
     )
-    due = serializers.SerializerMethodField(help_text="办理期限")
+    due = serializers.SerializerMethodField(
+        help_text="办理期限（时刻，或补训等按日计的日期）；列表按它排序，最早的在前，无期限的在后"
+    )
+    overdue = serializers.BooleanField(help_text="已逾期")
     actions = serializers.SerializerMethodField(help_text="可用于办理此任务的接口动作")
 
     def get_due(self, row) -> str | None:

@@ -18,7 +18,6 @@ from approvals import policy as approval_policy
 from approvals import services as approval_services
 from approvals.flows import ApprovalFlow
 from approvals.models import RequestStatus
-from core.deadlines import close_of_business
 from dispatch import policy, services
 from dispatch.models import (
     Dispatch,
@@ -37,6 +36,7 @@ from dispatch.task_views import (
 )
 from org import selectors as org_selectors
 from org.roles import ESCALATION_PERMISSION
+from workflow.dues import Day
 from workflow.mixins import ScopedFlowMixin
 from workflow.nodes import SUBJECT, EscalatingView, deadline
 from workflow.runtime import fresh_artifact, list_from, processes_of, retarget_open_tasks
@@ -290,13 +290,6 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
         weeks before (a class moved moves it: `dispatch.receivers.on_class_moved`)."""
         list_from(activation.task, activation.process.artifact.training_class.start_date)
 
-    def task_due(self, node_name, dispatch):
-        """The deadline 我的待办 shows beside attendance: the class's last day, by which
-        the registrar records who came (present is recorded only then)."""
-        if node_name == "record_attendance":
-            return close_of_business(dispatch.training_class.end_date)
-        return None
-
     def is_requested(self, activation):
         return fresh_artifact(activation.process).status == DispatchStatus.REQUESTED
 
@@ -384,6 +377,13 @@ class DispatchFlow(ScopedFlowMixin, flow.Flow):
 
     artifact_model = Dispatch
     artifact_related = ("cadre", "unit", "training_class__institution__unit")
+    # Attendance is due by the class's last day, by which the registrar records who came
+    # (present is recorded only then).
+    task_dues = {
+        "confirm": "confirm_due",
+        "acknowledge": "acknowledge_due",
+        "record_attendance": Day("training_class__end_date"),
+    }
 
     def visible_artifacts(self, user):
         # The unit's jurisdiction, and the departments that manage or co-manage the cadre.
@@ -548,6 +548,7 @@ class MakeupFlow(ScopedFlowMixin, flow.Flow):
 
     artifact_model = Makeup
     scope_attr = "cadre.unit"
+    task_dues = {"schedule": Day("due_date")}
     artifact_related = (
         "cadre__managing_org_department__jurisdiction",
         "cadre__unit",

@@ -280,10 +280,6 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
         activation.process.artifact = allocation
         return activation.process
 
-    def task_due(self, node_name, allocation):
-        """The deadline 我的待办 shows beside a nomination's tasks: the roll call's."""
-        return allocation.roll_call.response_deadline
-
     def is_awaiting_dispatcher(self, activation):
         return fresh_artifact(activation.process).status == QuotaStatus.AWAITING_DISPATCHER
 
@@ -299,6 +295,10 @@ class NominationFlow(ScopedFlowMixin, flow.Flow):
         )
 
     artifact_model = QuotaAllocation
+    # A nomination's steps are due by the roll call's answer deadline.
+    task_dues = dict.fromkeys(
+        ("nominate", "head_approval", "dispatcher_review"), "roll_call__response_deadline"
+    )
     artifact_related = (
         "unit",
         "roll_call__training_class",
