@@ -470,7 +470,7 @@ def line_add(*, actor, plan, **fields) -> PlanLine:
     if refusal := policy.plan_edit_refusal(plan):
         raise ValidationError(refusal)
     line = _create(plan, check_line(actor=actor, plan=plan, **fields))
-    record_event(actor=actor, verb="plan.line_add", target=line, after=snapshot(line))
+    record_event(actor=actor, verb="plan.line_add", target=line, after=_full_snapshot(line))
     return line
 
 

@@ -254,17 +254,18 @@ def roll_call_issue(
         response_deadline=response_deadline,
         created_by=actor,
     )
+    roll_call.named_cadres.set(cadres)
     record_event(
         actor=actor,
         verb="rollcall.issue",
         target=roll_call,
-        after=snapshot(roll_call),
+        # The cadres named with it: a set leaves no row of its own in the event otherwise.
+        after={**snapshot(roll_call), "named_cadres": sorted(c.pk for c in cadres)},
         note=f"partner:{partner.pk}" if partner is not None else "",
     )
     for unit, seats in allocations:
         allocation = QuotaAllocation.objects.create(roll_call=roll_call, unit=unit, seats=seats)
         record_event(actor=actor, verb="quota.allot", target=allocation, after=snapshot(allocation))
-    roll_call.named_cadres.set(cadres)
     return roll_call
 
 

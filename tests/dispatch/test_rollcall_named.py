@@ -22,6 +22,8 @@ def test_the_named_happy_path(world, staff, klass, client):
     dispatch = Dispatch.objects.get(cadre=world.cadre_a)
     assert dispatch.status == DispatchStatus.NAMED
     assert roll_call.dispatches.count() == 2
+    issued = AuditEvent.objects.get(verb="rollcall.issue", target_id=str(roll_call.pk))
+    assert issued.after["named_cadres"] == sorted([world.cadre_a.pk, world.cadre_a1.pk])
 
     # The unit liaison confirms attendance.
     client.force_login(staff.lily)

@@ -170,6 +170,16 @@ def test_the_plan_from_draft_to_roll_calls_on_the_dispatch_date(client, world, s
     assert not RollCall.objects.exists()  # not before the dispatch date
     verbs = set(AuditEvent.objects.values_list("verb", flat=True))
     assert {"plan.create", "plan.line_add", "plan.submit", "plan.approve", "plan.publish"} <= verbs
+    # Each line's event holds what was added with it: seats, cadres named, sessions.
+    added = {
+        event.after["mode"]: event.after
+        for event in AuditEvent.objects.filter(verb="plan.line_add")
+    }
+    assert sorted(map(tuple, added["quota"]["allocations"])) == sorted(
+        [(world.a.pk, 3), (world.b.pk, 1)]
+    )
+    assert added["named"]["named_cadres"] == [world.cadre_a1.pk]
+    assert len(added["quota"]["sessions"]) == 4
 
     # The partner nominates into its seat; only its own dispatchers, its own cadres.
     line = plan.lines.get(mode="quota")
