@@ -1,7 +1,8 @@
-"""The demo's needs survey: the city's dispatcher opens the survey for next year's
-training (2027 when seeded in 2026); most of the city's units answer and their heads
+"""The demo's needs surveys for next year's training (2027 when seeded in 2026): the
+city's dispatcher opens the city's; most of the city's units answer and their heads
 approve; a few are pending — two not answered yet, one waiting for its head, one
-returned to its liaison."""
+returned to its liaison. 青山县's dispatcher opens the county's, which its plan for the
+year (`s20_planning`) is drafted beside: all but one of its units answer."""
 
 import datetime as dt
 import random
@@ -27,8 +28,17 @@ TOPICS = [
     "基层治理",
 ]
 OWN_TOPICS = ["安全生产", "招商引资实务", "教育数字化", "公立医院改革"]
-#: the units left pending: (index from the end of the list, what happened)
-PENDING = {1: "unanswered", 2: "unanswered", 3: "awaiting_head", 4: "returned"}
+#: the surveys: (the department's jurisdiction code, its dispatcher, the units left
+#: pending — {index from the end of the list: what happened}, the answers' random seed)
+SURVEYS = [
+    (
+        "xx",
+        "xx.dispatcher",
+        {1: "unanswered", 2: "unanswered", 3: "awaiting_head", 4: "returned"},
+        2027,
+    ),
+    ("qs", "qs.dispatcher", {1: "unanswered"}, 1307),
+]
 
 
 def _user(username):
@@ -49,13 +59,21 @@ def _responses(rng: random.Random) -> dict:
 
 
 def run(today: dt.date) -> bool:
-    if Survey.objects.exists():
-        return False
-    department = OrgDepartment.objects.filter(jurisdiction__code="xx").first()
-    dispatcher = _user("xx.dispatcher")
+    created = False
+    for code, username, pending, seed in SURVEYS:
+        created = _survey(today, code, username, pending, seed) or created
+    return created
+
+
+def _survey(today: dt.date, code: str, username: str, pending: dict, seed: int) -> bool:
+    department = OrgDepartment.objects.filter(jurisdiction__code=code).first()
+    dispatcher = _user(username)
     if department is None or dispatcher is None:
         return False
     year = today.year + 1
+    if Survey.objects.filter(org_department=department, year=year).exists():
+        return False
+    place = "" if code == "xx" else department.jurisdiction.name
     survey = start_process_as(
         SurveyFlow.start,
         dispatcher,
@@ -63,7 +81,7 @@ def run(today: dt.date) -> bool:
             actor=dispatcher,
             org_department=department,
             year=year,
-            title=f"{year}年度干部教育培训需求调研",
+            title=f"{place}{year}年度干部教育培训需求调研",
             deadline=close_of_business(timezone.localdate() + dt.timedelta(days=14)),
             questions=[
                 {"kind": "topics", "text": "希望参加的培训专题", "options": TOPICS},
@@ -72,10 +90,10 @@ def run(today: dt.date) -> bool:
             ],
         ),
     )
-    rng = random.Random(2027)
+    rng = random.Random(seed)
     answers = list(survey.answers.select_related("unit").order_by("unit__path"))
     for index, answer in enumerate(answers):
-        state = PENDING.get(len(answers) - index, "approved")
+        state = pending.get(len(answers) - index, "approved")
         liaison = _user(f"{answer.unit.code}.liaison")
         head = _user(f"{answer.unit.code}.head")
         if state == "unanswered" or liaison is None or head is None:

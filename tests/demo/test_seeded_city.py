@@ -402,3 +402,20 @@ def test_the_readmes_walk_to_attendance_lists_the_registrars_tasks(demo_city, db
     exec(shortcut.group(1), {})  # noqa: S102 - the README's own line
     call_command("workflow_timers", stdout=io.StringIO())
     assert attendance_tasks() > before
+
+
+def test_the_countys_plan_is_shown_beside_its_own_needs_survey(demo_city, db):
+    """As the README says: 青山县's 2027 plan page holds its survey's comparison (10 of its
+    11 units approved), and the county's survey is no other department's to read."""
+    from django.test import Client
+
+    from planning.models import Plan
+
+    plan = Plan.objects.get(org_department__jurisdiction__code="qs")
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="qs.dispatcher"))
+    page = re.sub(r"<[^>]+>|\s+", "", client.get(f"/plans/{plan.pk}/").content.decode())
+    assert "需求调研与计划对照" in page
+    assert "共11个单位，10个单位的答复已审批" in page, page[page.find("需求调研与计划对照") :][:300]
+    client.force_login(get_user_model().objects.get(username="lh.dispatcher"))
+    assert "青山县" not in client.get("/surveys/").content.decode()
