@@ -414,7 +414,13 @@ class ScopedChartView(FlowChartView):
 class OnlyIdsMixin:
     """Viewflow's bulk claim / unclaim pages put the posted `pk` values straight into
     queries (the list's and the form's): one that is no id ("abc", "1.5", 2**63) was a
-    server error. Such a post goes back to the list with a message, nothing done."""
+    server error. Such a post goes back to the list with a message, nothing done; so
+    does the page opened without a selection (Viewflow says "No objects selected" there,
+    in English, as a success)."""
+
+    def get(self, request, *args, **kwargs):
+        messages.info(request, _("Select the tasks in the list first."))
+        return HttpResponseRedirect(self.get_success_url())
 
     def post(self, request, *args, **kwargs):
         if all(positive_int(pk) for pk in request.POST.getlist("pk")):

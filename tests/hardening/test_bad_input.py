@@ -395,6 +395,22 @@ def test_viewflows_bulk_claim_takes_only_ids(world, staff, client, unclaimed, pk
     assert unclaimed.owner is None and counts() == before
 
 
+@pytest.mark.parametrize("action", ["queue/assign", "inbox/unassign"])
+def test_viewflows_bulk_claim_page_opened_without_a_selection_says_so_in_chinese(
+    world, staff, client, unclaimed, action
+):
+    """Opened by its address, with nothing selected: back to the list, told in Chinese
+    to select first (Viewflow's own "No objects selected" came as a success)."""
+    client.force_login(staff.lily)
+    before = counts()
+    response = client.get(f"/workflow/dispatch/{action}/", follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain and "请先在列表中勾选任务" in page
+    assert "No objects selected" not in page
+    unclaimed.refresh_from_db()
+    assert unclaimed.owner is None and counts() == before
+
+
 # -- query strings ------------------------------------------------------------------------
 
 
