@@ -82,3 +82,15 @@ def test_the_chart_labels_gateway_edges_in_chinese(world, client):
     bpmn = client.get("/workflow/dispatch/chart/?format=bpmn").content.decode()
     assert bpmn.startswith("<?xml")
     assert 'name="是"' in bpmn and 'name="yes"' not in bpmn
+
+
+def test_the_lists_dashboard_button_is_named_for_where_it_goes(world, staff, klass, client):
+    """The floating button on Viewflow's process and task lists leads to the flow's
+    dashboard (概览), and a screen reader says so — not 流程列表, the page it is on."""
+    issue_roll_call(client, world, klass, [world.cadre_a])
+    client.force_login(world.bob)
+    for url in ["/workflow/dispatch/flows/", "/workflow/dispatch/tasks/"]:
+        page = client.get(url).content.decode()
+        button = re.search(r'<a href="/workflow/dispatch/"[^>]*class="mdc-fab"[^>]*>', page)
+        assert button, url
+        assert 'aria-label="概览"' in button.group(0), button.group(0)
