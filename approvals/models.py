@@ -22,8 +22,10 @@ class RequestStatus(models.TextChoices):
 
 class ApprovalRequest(models.Model):
     kind = models.CharField(_("kind"), max_length=16)
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
+    subject_type = models.ForeignKey(
+        ContentType, verbose_name=_("subject type"), on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(_("subject id"))
     subject = GenericForeignKey("subject_type", "subject_id")
     title = models.CharField(_("title"), max_length=255)
     reason = models.TextField(_("reason"))
@@ -79,12 +81,19 @@ class ApprovalStep(models.Model):
     """One authority's decision on a request. Stage 1 is the department head; stage 2
     holds one step per managing org department, decided in parallel."""
 
-    request = models.ForeignKey(ApprovalRequest, on_delete=models.PROTECT, related_name="steps")
+    request = models.ForeignKey(
+        ApprovalRequest,
+        verbose_name=_("approval request"),
+        on_delete=models.PROTECT,
+        related_name="steps",
+    )
     stage = models.PositiveSmallIntegerField(_("stage"))
     label = models.CharField(_("authority"), max_length=128)
     permission = models.CharField(_("permission"), max_length=100)
-    scope_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    scope_id = models.PositiveBigIntegerField()
+    scope_type = models.ForeignKey(
+        ContentType, verbose_name=_("scope type"), on_delete=models.PROTECT, related_name="+"
+    )
+    scope_id = models.PositiveBigIntegerField(_("scope id"))
     scope = GenericForeignKey("scope_type", "scope_id")
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     decision = models.CharField(
@@ -92,12 +101,22 @@ class ApprovalStep(models.Model):
     )
     comment = models.TextField(_("comment"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("on behalf of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     # The step's own decision window, opened with its stage (`services.step_window`):
     # empty until then (an organization department's step while the head decides).
     due_at = models.DateTimeField(_("decide by"), null=True, blank=True)

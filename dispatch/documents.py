@@ -418,7 +418,7 @@ def makeup_notice_context(dispatch, *, supersedes: str = ""):
                 "unit": dispatch.unit.name,
                 "position": dispatch.cadre.position,
                 "missed_class": makeup.source.training_class.name,
-                "reason": makeup.get_reason_label(),
+                "reason": makeup.get_reason_display(),
             }
         ],
         date=timezone.localdate(),

@@ -372,7 +372,7 @@ def _tell_owed_together(makeups) -> None:
                         {
                             "name": m.source.cadre.name,
                             "unit": m.source.unit.name,
-                            "reason": str(m.get_reason_label()),
+                            "reason": str(m.get_reason_display()),
                         }
                         for m in owed
                     ],
@@ -410,7 +410,7 @@ def _makeup_owed_to(makeup, recipients) -> None:
             "cadre_name": dispatch.cadre.name,
             "unit_name": dispatch.unit.name,
             "class_name": dispatch.training_class.name,
-            "reason": makeup.get_reason_label(),
+            "reason": makeup.get_reason_display(),
             "due": makeup.due_date,
         },
         url=record_url(makeup.cadre_id),
@@ -438,7 +438,7 @@ def attendance_corrected(
         "reason": reason,
     }
     if owed is not None:
-        context.update(makeup_reason=owed.get_reason_label(), makeup_due=owed.due_date)
+        context.update(makeup_reason=owed.get_reason_display(), makeup_due=owed.due_date)
     if cancelled is not None:
         context["makeup_cancelled"] = True
     notify(

@@ -247,7 +247,7 @@ def training_record(cadre, user=None, today: dt.date | None = None) -> dict:
                 what=_("Missed class: %(class)s; reason: %(reason)s; due by %(due)s")
                 % {
                     "class": m.source.training_class.name,
-                    "reason": m.get_reason_label(),
+                    "reason": m.get_reason_display(),
                     "due": format_date(m.due_date),
                 },
                 status=status,

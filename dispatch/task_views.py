@@ -413,7 +413,7 @@ class MakeupScheduleView(TaskFormView):
             (_("Cadre"), makeup.cadre.name),
             (_("Unit"), makeup.cadre.unit.name),
             (_("Missed class"), _class_with_hours(makeup.source.training_class)),
-            (_("Reason"), makeup.get_reason_label()),
+            (_("Reason"), makeup.get_reason_display()),
             (_("Due date"), format_date(makeup.due_date)),
             (
                 _("Suggested classes"),

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
@@ -144,20 +145,35 @@ class Unit(models.Model):
 
 
 class UnitUserObjectPermission(UserObjectPermissionBase):
-    """Direct foreign key for guardian, so jurisdiction queries join on integers."""
+    """Direct foreign key for guardian, so jurisdiction queries join on integers. Its
+    fields as guardian defines them, with their labels."""
 
-    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE
+    )
+    permission = models.ForeignKey(
+        Permission, verbose_name=_("permission"), on_delete=models.CASCADE
+    )
+    content_object = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE)
 
     class Meta(UserObjectPermissionBase.Meta):
         abstract = False
+        verbose_name = _("permission of a user on a unit")
+        verbose_name_plural = _("permissions of users on units")
         indexes = [models.Index(fields=["user", "permission"], name="unit_uop_user_perm_idx")]
 
 
 class UnitGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+    group = models.ForeignKey(Group, verbose_name=_("group"), on_delete=models.CASCADE)
+    permission = models.ForeignKey(
+        Permission, verbose_name=_("permission"), on_delete=models.CASCADE
+    )
+    content_object = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE)
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
+        verbose_name = _("permission of a group on a unit")
+        verbose_name_plural = _("permissions of groups on units")
 
 
 class OrgDepartment(models.Model):
@@ -459,7 +475,7 @@ class Delegation(models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     revoked = models.BooleanField(_("revoked"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("delegation")

@@ -26,6 +26,7 @@ from dispatch.models import (
     Institution,
     InstitutionKind,
     Makeup,
+    MakeupReason,
     MakeupStatus,
     RollCall,
     RollCallMode,
@@ -400,7 +401,7 @@ class MakeupSerializer(ReadSerializer):
         source="source.training_class.name", read_only=True, help_text="缺训的班次"
     )
     reason = serializers.ChoiceField(
-        choices=list(Makeup.REASON_LABELS.items()), read_only=True, help_text="补训理由"
+        choices=MakeupReason.choices, read_only=True, help_text="补训理由"
     )
 
     class Meta:

@@ -293,6 +293,16 @@ class MakeupStatus(models.TextChoices):
 SETTLED_MAKEUP_STATUSES = [MakeupStatus.ATTENDED, MakeupStatus.EXEMPT, MakeupStatus.CANCELLED]
 
 
+class MakeupReason(models.TextChoices):
+    """Why a makeup is owed: the request approved (its `RequestKind` value) or what
+    attendance recorded."""
+
+    LEAVE = "leave", _("leave")
+    DEFERRAL = "deferral", _("deferral")
+    ABSENCE = "absence", _("absence without leave")
+    WITHDRAWN = "withdrawn", _("withdrawn (left the class, or leave over 1/7 of the hours)")
+
+
 class Makeup(models.Model):
     """Makeup training (补训) a cadre owes after a deferral, a leave or an absence."""
 
@@ -302,7 +312,7 @@ class Makeup(models.Model):
     source = models.OneToOneField(
         Dispatch, verbose_name=_("owed for"), on_delete=models.PROTECT, related_name="makeup"
     )
-    reason = models.CharField(_("reason"), max_length=10)
+    reason = models.CharField(_("reason"), max_length=10, choices=MakeupReason.choices)
     due_date = models.DateField(_("due date"))
     status = models.CharField(
         _("status"),
@@ -327,16 +337,6 @@ class Makeup(models.Model):
             "missed": self.source.training_class.name,
             "date": format_date(self.due_date),
         }
-
-    REASON_LABELS = {
-        "leave": _("leave"),
-        "deferral": _("deferral"),
-        "absence": _("absence without leave"),
-        "withdrawn": _("withdrawn (left the class, or leave over 1/7 of the hours)"),
-    }
-
-    def get_reason_label(self) -> str:
-        return str(self.REASON_LABELS.get(self.reason, self.reason))
 
 
 class FilingStatus(models.TextChoices):

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.models.dispatch import DispatchStatus
+
 
 class DispatchTally(models.Model):
     """Counts of dispatches by (unit, class, status), with how many of them asked for
@@ -33,7 +35,7 @@ class DispatchTally(models.Model):
         db_index=False,
         related_name="+",
     )
-    status = models.CharField(_("status"), max_length=20)
+    status = models.CharField(_("status"), max_length=20, choices=DispatchStatus.choices)
     dispatches = models.IntegerField(_("dispatches"))
     leave_requests = models.IntegerField(_("asked for leave"))
     notified = models.IntegerField(_("notified"))

@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 from audit.services import change, record_event, snapshot
 from core.validation import require_reason
 from dispatch import notices
-from dispatch.models import AttendanceResult, Dispatch, DispatchStatus, Makeup, MakeupStatus
+from dispatch.models import (
+    AttendanceResult,
+    Dispatch,
+    DispatchStatus,
+    Makeup,
+    MakeupReason,
+    MakeupStatus,
+)
 from dispatch.policy import attendance_correction_refusal, attendance_outcome
 from dispatch.selectors import dispatches_ruling_out
 from dispatch.services.dispatching import TENTH, class_hour_fields, makeup_due_date
@@ -40,8 +47,11 @@ RESULT_OF = {
     DispatchStatus.WITHDRAWN: AttendanceResult.WITHDRAWN,
 }
 STATUS_OF = {result: status for status, result in RESULT_OF.items()}
-#: why a makeup is owed after each result that owes one (`Makeup.REASON_LABELS`)
-MAKEUP_REASON = {AttendanceResult.ABSENT: "absence", AttendanceResult.WITHDRAWN: "withdrawn"}
+#: why a makeup is owed after each result that owes one (`MakeupReason`)
+MAKEUP_REASON = {
+    AttendanceResult.ABSENT: MakeupReason.ABSENCE,
+    AttendanceResult.WITHDRAWN: MakeupReason.WITHDRAWN,
+}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from dispatch.models import (
     DispatchKind,
     DispatchStatus,
     Makeup,
+    MakeupReason,
     RequestKind,
 )
 from dispatch.policy import (
@@ -340,7 +341,7 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
             closed_at=now,
         )
         if dispatch.kind != DispatchKind.MAKEUP:
-            makeup_owe(actor=actor, dispatch=dispatch, reason="withdrawn")
+            makeup_owe(actor=actor, dispatch=dispatch, reason=MakeupReason.WITHDRAWN)
         return dispatch
     change(
         actor=actor,
@@ -352,7 +353,7 @@ def attendance_record(*, actor, dispatch, result: str, leave_hours=Decimal("0"))
         closed_at=now,
     )
     if dispatch.kind != DispatchKind.MAKEUP:
-        makeup_owe(actor=actor, dispatch=dispatch, reason="absence")
+        makeup_owe(actor=actor, dispatch=dispatch, reason=MakeupReason.ABSENCE)
     return dispatch
 
 

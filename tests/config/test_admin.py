@@ -138,3 +138,57 @@ def test_what_the_unit_service_refuses_the_admin_form_refuses(world, client):
     assert "errorlist" in response.content.decode()
     assert Unit.objects.get(pk=unit.pk).kind == unit.kind
     assert AuditEvent.objects.count() == events
+
+
+#: labels that stay as they are written in Chinese text too
+UNTRANSLATED_LABELS = {"SHA-256"}
+THIRD_PARTY_APPS = {"auth", "axes", "contenttypes", "sessions", "viewflow", "guardian"}
+
+
+def test_every_admin_model_and_field_is_labelled_in_chinese(db):
+    """The admin's column heads and form labels are the models' own: none of ours left
+    as the field's English name (保存 pages read 'Request', 'Scope type' otherwise)."""
+    import re
+
+    from django.contrib import admin as django_admin
+    from django.utils import translation
+
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    english = []
+    with translation.override("zh-hans"):
+        for model in django_admin.site._registry:
+            if model._meta.app_label in THIRD_PARTY_APPS:
+                continue
+            labels = [model._meta.verbose_name, model._meta.verbose_name_plural]
+            labels += [
+                field.verbose_name
+                for field in model._meta.get_fields()
+                if field.concrete and not field.auto_created and not field.primary_key
+            ]
+            english += [
+                f"{model._meta.label}: {label}"
+                for label in map(str, labels)
+                if not chinese.search(label) and label not in UNTRANSLATED_LABELS
+            ]
+    assert english == []
+
+
+def test_the_admin_shows_a_makeups_reason_and_a_tallys_status_by_their_names(world, staff, client):
+    import datetime as dt
+
+    from django.utils import translation
+
+    from dispatch.models import DispatchStatus, Makeup
+    from tests.factories import training_class
+    from tests.flowtools import run_to_absence
+
+    missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
+    dispatch = run_to_absence(client, world, staff, missed, world.cadre_a)
+    assert Makeup.objects.get().reason == "absence"
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.com", "pw"))
+    with translation.override("zh-hans"):
+        status = str(DispatchStatus(dispatch.status).label)
+    page = client.get("/admin/dispatch/makeup/").content.decode()
+    assert "无故缺训" in page and ">absence<" not in page
+    tally = client.get("/admin/dispatch/dispatchtally/").content.decode()
+    assert f">{status}<" in tally and f">{dispatch.status}<" not in tally

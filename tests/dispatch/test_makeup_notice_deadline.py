@@ -164,7 +164,7 @@ def test_the_record_lists_the_makeups_class_and_reason_without_nesting(english, 
     line = makeup_line(world)
     assert depth(line) <= 1, line
     assert "全市科级干部任职培训班" in line
-    assert str(makeup.get_reason_label()) in line
+    assert str(makeup.get_reason_display()) in line
     assert "2026" in line
 
 

@@ -12,7 +12,14 @@ from django.test import TestCase
 from django.utils import timezone
 
 from circulars.models import Circular
-from dispatch.models import Dispatch, DispatchStatus, Makeup, MakeupStatus, TrainingClass
+from dispatch.models import (
+    Dispatch,
+    DispatchStatus,
+    Makeup,
+    MakeupReason,
+    MakeupStatus,
+    TrainingClass,
+)
 from ledger.models import HourRecord
 from tests.factories import cadre, training_class
 from tests.flowtools import (
@@ -309,7 +316,7 @@ def test_a_makeup_page_gives_the_reason_in_words(world, staff, klass, client):
     makeup_process = process_of(makeup, "MakeupFlow")
     client.force_login(world.bob)
     page = client.get(f"/workflow/makeup/{makeup_process.pk}/").content.decode()
-    assert str(Makeup.REASON_LABELS["absence"]) in page
+    assert str(MakeupReason.ABSENCE.label) in page
     assert ">absence<" not in page
     assert "无故缺训" in page
 
