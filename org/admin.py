@@ -231,6 +231,17 @@ def _account_snapshot(user) -> dict:
         "is_staff": user.is_staff,
         "is_superuser": user.is_superuser,
         "groups": sorted(user.groups.values_list("name", flat=True)) if user.pk else [],
+        # Global permissions given to the account itself (the user form edits them too).
+        "user_permissions": (
+            sorted(
+                f"{app}.{codename}"
+                for app, codename in user.user_permissions.values_list(
+                    "content_type__app_label", "codename"
+                )
+            )
+            if user.pk
+            else []
+        ),
     }
 
 

@@ -72,6 +72,19 @@ def test_an_admin_grant_of_a_group_is_audited_without_the_password(world, staff,
     assert staff.lily.password[:20] not in str(event.before) + str(event.after)
 
 
+def test_an_admin_grant_of_a_global_permission_is_audited(world, staff, client):
+    """A permission given to the account itself (the user form's 用户权限) is in the
+    event's before and after: the change is not an event that shows none."""
+    _root(client)
+    permission = Permission.objects.get(codename="view_auditevent")
+    data = _change_data(client, staff.lily)
+    data["user_permissions"] = [*data.get("user_permissions", []), permission.pk]
+    assert client.post(f"/admin/auth/user/{staff.lily.pk}/change/", data).status_code == 302
+    event = AuditEvent.objects.get(verb="admin.user.update", target_id=str(staff.lily.pk))
+    assert "audit.view_auditevent" not in event.before["user_permissions"]
+    assert "audit.view_auditevent" in event.after["user_permissions"]
+
+
 def test_viewflows_process_and_task_admin_only_show(world, staff, klass, client):
     issue_roll_call(client, world, klass, [world.cadre_a])
     process = process_of(Dispatch.objects.get(), "DispatchFlow")
