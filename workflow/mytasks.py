@@ -57,9 +57,9 @@ def open_tasks(user):
     tasks = held_tasks(user).filter(listed())
     return _as_listed(tasks).order_by(
         F("due").asc(nulls_last=True),
-        "status",
+        "status",  # ASSIGNED before NEW
         "created",
-        "pk",  # ASSIGNED before NEW
+        "pk",
     )
 
 
