@@ -492,3 +492,28 @@ def test_the_decisions_so_far_read_as_cards(world, staff, klass, client):
     page = client.get(f"/workflow/approval/{approval.pk}/").content.decode()
     table = stacked(page, 'data-label="轮次"')
     assert labels(table) == {"轮次", "审批环节", "审批人", "审批意见", "意见说明", "时间"}
+
+
+def test_a_classs_curriculum_and_its_indicators_read_as_cards(world, klass, client):
+    """The class page's sessions and teaching indicators: on a phone, cards with every
+    cell named (a long session title squeezed the teacher to one character a line)."""
+    from decimal import Decimal
+
+    from dispatch.models import ClassSession
+    from dispatch.services.curriculum import class_session_save
+
+    class_session_save(
+        actor=world.bob,
+        session=ClassSession(
+            training_class=klass,
+            date=klass.start_date,
+            title="习近平新时代中国特色社会主义思想专题",
+            hours=Decimal("8"),
+            teacher="党校教师",
+            content="theory",
+        ),
+    )
+    client.force_login(world.bob)
+    columns = labelled(client, f"/classes/{klass.pk}/")
+    assert {"日期", "学时", "授课人"} <= columns
+    assert {"占总课时比例", "要求"} <= columns, columns
