@@ -11,13 +11,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Min, Q
+from django.db.models import Case, Count, F, Min, Q, When
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from core import exports, statements
+from core.deadlines import close_of_business
 from core.exports import CHUNK_SIZE
 from org.selectors import reach_key
 from workflow import dues, registry
@@ -71,13 +72,23 @@ def later_tasks(user) -> dict:
 
 
 def _as_listed(tasks):
-    """Tasks loaded as the lists show them: with their process, subject and deadline."""
+    """Tasks loaded as the lists show them: with their process, subject and deadline, and
+    whether that has passed (`overdue`)."""
     classes = flow_classes()
     return (
         tasks.select_related("process")
         .with_subjects(classes)
         .annotate(**dues.due_annotations(classes))
+        .annotate(overdue=Case(When(overdue(), then=True), default=False))
     )
+
+
+def overdue(now=None) -> Q:
+    """Tasks (as `_as_listed` reads them) whose deadline has passed: a moment before now,
+    a day before today (a makeup due on the 8th is overdue from the 9th)."""
+    now = now or timezone.now()
+    today_ends = close_of_business(timezone.localdate(now))
+    return Q(due_is_day=False, due__lt=now) | Q(due_is_day=True, due__lt=today_ends)
 
 
 @dataclass
@@ -92,11 +103,8 @@ class TaskRow:
     #: a step the user may not take for having made its subject (回避): listed, marked,
     #: linked to its detail page instead of the claim page
     recused: bool = False
-
-    @property
-    def overdue(self) -> bool:
-        """Its deadline has passed (marked 已逾期)."""
-        return is_overdue(self.due)
+    #: its deadline has passed (`overdue`; marked 已逾期)
+    overdue: bool = False
 
 
 def _due(task):
@@ -105,15 +113,6 @@ def _due(task):
     if task.due is None:
         return None
     return timezone.localdate(task.due) if task.due_is_day else task.due
-
-
-def is_overdue(due) -> bool:
-    """A row's deadline (a moment or a day, `_due`) has passed."""
-    if due is None:
-        return False
-    if isinstance(due, dt.datetime):
-        return due < timezone.now()
-    return due < timezone.localdate()
 
 
 @dataclass
@@ -127,14 +126,14 @@ class TodoRow:
     url: str
     mine: bool = True
     task: Any = None
-
-    @property
-    def overdue(self) -> bool:
-        return is_overdue(self.due)
+    overdue: bool = False
 
 
 #: the most other to-dos listed above the tasks on /tasks/
 TODO_LIMIT = 50
+#: the lists of /tasks/ (`?show=`) that the other to-dos stand in: they are the user's
+#: own, and have no deadline
+TODO_SHOWN = ("", "mine")
 
 
 def todos(user, limit: int) -> tuple[int, list[TodoRow]]:
@@ -179,6 +178,7 @@ def rows(tasks, user) -> list[TaskRow]:
                 mine=mine,
                 url=flow_task.reverse(action, args=[task.process_id, task.pk]),
                 recused=task.pk in recused,
+                overdue=task.overdue,
             )
         )
     return result
@@ -237,12 +237,15 @@ def tasks_by_ids(ids: list) -> list:
 
 def shown_tasks(user, show: str | None):
     """The open tasks /tasks/ lists for `?show=`: "mine" (assigned to the user), "queue"
-    (waiting to be claimed), or else all; and the `show` it took ("" for all)."""
+    (waiting to be claimed), "overdue" (past their deadline), or else all; and the `show`
+    it took ("" for all)."""
     tasks = open_tasks(user)
     if show == "mine":
         return tasks.filter(status=STATUS.ASSIGNED, owner=user), show
     if show == "queue":
         return tasks.filter(status=STATUS.NEW), show
+    if show == "overdue":
+        return tasks.filter(overdue()), show
     return tasks, ""
 
 
@@ -250,7 +253,7 @@ def all_rows(user, tasks, show: str):
     """Every row of the list, not a page of it (the download): the other to-dos the first
     page shows above the tasks, then the tasks, read `CHUNK_SIZE` at a time with their
     subjects and made rows a chunk at a time — a few queries per chunk, however long."""
-    if show != "queue":
+    if show in TODO_SHOWN:
         yield from todos(user, TODO_LIMIT)[1]
     chunk = []
     for task in tasks.iterator(chunk_size=CHUNK_SIZE):
@@ -263,7 +266,7 @@ def all_rows(user, tasks, show: str):
 
 @login_required
 def task_list(request):
-    """/tasks/: the whole list, 50 a page; ?show=mine or ?show=queue narrows it;
+    """/tasks/: the whole list, 50 a page; ?show=mine, queue or overdue narrows it;
     ?format=xlsx or csv downloads it whole."""
     tasks, show = shown_tasks(request.user, request.GET.get("show"))
     if exports.requested_format(request):
@@ -276,7 +279,7 @@ def task_list(request):
         )
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     others = []
-    if show != "queue" and page.number == 1:
+    if show in TODO_SHOWN and page.number == 1:
         # The user's own to-dos that are no flow's task, above the first page of tasks.
         others = todos(request.user, TODO_LIMIT)[1]
     return render(
@@ -286,6 +289,6 @@ def task_list(request):
             "page": page,
             "rows": [*others, *rows(page.object_list, request.user)],
             "show": show,
-            "later": later_tasks(request.user) if show != "mine" else None,
+            "later": later_tasks(request.user) if show in ("", "queue") else None,
         },
     )

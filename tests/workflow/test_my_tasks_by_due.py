@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from approvals.models import ApprovalRequest, ApprovalStep
@@ -119,3 +120,35 @@ def test_a_decision_task_is_due_by_its_own_steps_window(world, staff, klass, cli
     assert dt.datetime.fromisoformat(row["due"]) == window.replace(microsecond=0) or (
         dt.datetime.fromisoformat(row["due"]) == window
     ), row["due"]
+
+
+def test_the_overdue_list_holds_only_what_is_past_its_deadline(world, staff, klass, client):
+    late, due = (cadre(f"干部{i}", world.a1, world.city_od) for i in range(2))
+    tasks = _confirm_tasks(client, world, klass, [due, late])
+    Dispatch.objects.filter(cadre=late).update(confirm_due=timezone.now() - dt.timedelta(hours=2))
+
+    client.force_login(staff.lily)
+    page = client.get("/tasks/?show=overdue").content.decode()
+    assert task_url(tasks[1], "assign") in page and task_url(tasks[0], "assign") not in page
+    assert "<b>已逾期</b>" in page
+    download = client.get("/tasks/?show=overdue&format=csv")
+    listed = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert late.name in listed and due.name not in listed
+
+
+def test_a_task_due_on_a_day_is_overdue_only_once_that_day_is_over(world, staff, client):
+    missed = training_class(world.city_od, world.school, dt.date.today() + dt.timedelta(days=20))
+    makeup = Makeup.objects.get(source=run_to_absence(client, world, staff, missed, world.cadre_a))
+    schedule = open_task(process_of(makeup, "MakeupFlow"), "schedule")
+    day = makeup.due_date
+    for moment, overdue in (
+        (dt.datetime.combine(day, dt.time(23, 30)), False),  # the day itself, even late
+        (dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 30)), True),
+    ):
+        with time_machine.travel(timezone.make_aware(moment), tick=False):
+            client.force_login(world.bob)  # signed in then: the session idles out meanwhile
+            listed = client.get("/tasks/?show=overdue").content.decode()
+            assert (task_url(schedule, "assign") in listed) is overdue, moment
+            page = client.get("/tasks/").content.decode()
+            (at,) = _positions(page, [schedule])
+            assert _due_cell(page, at).endswith("已逾期") is overdue, moment
