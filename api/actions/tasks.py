@@ -6,6 +6,7 @@ filing's review and correction, a makeup's scheduling. Each completes the Viewfl
 through `api.actions.base.complete_task` with the service its page calls."""
 
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -33,6 +34,7 @@ from api.actions.steps import (
     step_schema,
 )
 from api.parsers import JSONParser, MultiPartParser
+from api.read.base import TrueFalseFilter
 from api.schema import DescribedIdSchema
 from approvals import services as approval_services
 from approvals.flows import ApprovalFlow
@@ -116,6 +118,16 @@ class OpenTaskSerializer(serializers.Serializer):
         return self.context["offered"][row.task.pk]
 
 
+class OpenTaskFilter(filters.FilterSet):
+    overdue = TrueFalseFilter(
+        field_name="overdue", help_text="true：只列已逾期的；false：只列未逾期的和无期限的"
+    )
+
+    class Meta:
+        model = ScopedTask
+        fields = []
+
+
 # -- what the actions take -----------------------------------------------------------------
 
 
@@ -175,6 +187,7 @@ class TaskActionViewSet(
     makeups in the mixins' modules)."""
 
     serializer_class = OpenTaskSerializer
+    filterset_class = OpenTaskFilter
     lookup_value_regex = r"\d+"
     schema = DescribedIdSchema()
     id_description = "待办任务编号（见“我的待办”列表的 id）"
@@ -185,7 +198,7 @@ class TaskActionViewSet(
         return mytasks.open_tasks(self.request.user)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self._rows(page, many=True))
 
     def retrieve(self, request, pk=None):

@@ -134,6 +134,11 @@ def test_the_overdue_list_holds_only_what_is_past_its_deadline(world, staff, kla
     download = client.get("/tasks/?show=overdue&format=csv")
     listed = b"".join(download.streaming_content).decode("utf-8-sig")
     assert late.name in listed and due.name not in listed
+    lily = api(staff.lily)
+    for query, ids in (("true", [tasks[1].pk]), ("false", [tasks[0].pk])):
+        rows = lily.get(f"/api/v1/actions/tasks/?overdue={query}").json()["results"]
+        assert [row["id"] for row in rows] == ids, query
+    assert lily.get("/api/v1/actions/tasks/?overdue=maybe").status_code == 400
 
 
 def test_a_task_due_on_a_day_is_overdue_only_once_that_day_is_over(world, staff, client):
