@@ -7,6 +7,7 @@ import importlib
 from collections import Counter, defaultdict
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.test import override_settings
 
@@ -35,6 +36,14 @@ def pytest_configure(config):
 
 
 def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=None,
+        metavar="MOMENT",
+        help="start every test at MOMENT (ISO 8601 with its offset, e.g. "
+        "2026-12-08T15:59:59+00:00, a second before midnight in Beijing), the clock running "
+        "on from there: finds the tests that fail when a day ends while they run",
+    )
     parser.addoption(
         "--transactional",
         choices=("include", "exclude", "only"),
@@ -168,6 +177,19 @@ def _rows_the_migrations_write(request):
     ):
         if not model.objects.exists():
             importlib.import_module(migration).load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """`--clock MOMENT`: the test runs from MOMENT on, its clock ticking."""
+    moment = request.config.getoption("clock")
+    if not moment:
+        yield
+        return
+    # As a timestamp: a datetime with a zone would set the process's time zone to it
+    # too (Django sets it to TIME_ZONE, which `date.today()` then follows).
+    with time_machine.travel(dt.datetime.fromisoformat(moment).timestamp(), tick=True):
+        yield
 
 
 FAST_PASSWORDS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -18,7 +18,13 @@ from org import selectors
 from org.models import Delegation, UnitGroupObjectPermission, UnitUserObjectPermission
 from tests.factories import user
 
-TODAY = dt.date.today()
+
+def _today() -> dt.date:
+    """Today, read when asked: a constant read when the module is collected goes stale
+    if the run passes midnight."""
+    return dt.date.today()
+
+
 DAY = dt.timedelta(days=1)
 
 
@@ -51,7 +57,7 @@ def orm_grant_roots(user):
 
 
 def delegate(delegator, deputy, permission="org.approve_as_head", **extra):
-    values = {"starts_on": TODAY, "ends_on": TODAY + DAY, **extra}
+    values = {"starts_on": _today(), "ends_on": _today() + DAY, **extra}
     return Delegation.objects.create(
         delegator=delegator, delegate=deputy, permission=permission, **values
     )
@@ -71,8 +77,8 @@ def people(world):
     team.user_set.add(group_head)
     cases = {
         "running": {},
-        "ended": {"starts_on": TODAY - 3 * DAY, "ends_on": TODAY - DAY},
-        "not begun": {"starts_on": TODAY + DAY, "ends_on": TODAY + 3 * DAY},
+        "ended": {"starts_on": _today() - 3 * DAY, "ends_on": _today() - DAY},
+        "not begun": {"starts_on": _today() + DAY, "ends_on": _today() + 3 * DAY},
         "revoked": {"revoked": True},
         "of an inactive head": {"delegator": retired},
         "held through a group": {"delegator": group_head, "permission": "org.issue_dispatch"},

@@ -26,7 +26,13 @@ from tests.factories import unit, user
 from tests.flowtools import issue_roll_call, open_task, process_of, task_url
 from workflow.models import ScopedTask
 
-TODAY = dt.date.today()
+
+def _today() -> dt.date:
+    """Today, read when asked: a constant read when the module is collected goes stale
+    if the run passes midnight."""
+    return dt.date.today()
+
+
 CODENAMES = sorted({c for perms in ROLE_PERMISSIONS.values() for c in perms})
 
 
@@ -93,17 +99,23 @@ def varied(world, staff):
     revoked = user("a.deputy2", "deputy_head", world.a)
     future = user("a.deputy3", "deputy_head", world.a)
     services.delegation_create(
-        actor=world.alice, delegate=running, starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=3)
+        actor=world.alice,
+        delegate=running,
+        starts_on=_today(),
+        ends_on=_today() + dt.timedelta(days=3),
     )
     gone = services.delegation_create(
-        actor=world.alice, delegate=revoked, starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=3)
+        actor=world.alice,
+        delegate=revoked,
+        starts_on=_today(),
+        ends_on=_today() + dt.timedelta(days=3),
     )
     services.delegation_revoke(actor=world.alice, delegation=gone)
     services.delegation_create(
         actor=world.alice,
         delegate=future,
-        starts_on=TODAY + dt.timedelta(days=1),
-        ends_on=TODAY + dt.timedelta(days=3),
+        starts_on=_today() + dt.timedelta(days=1),
+        ends_on=_today() + dt.timedelta(days=3),
     )
     dual = user("dual", "department_head", world.a1)
     services.role_grant(actor=None, user=dual, role="unit_liaison", unit=world.b)
@@ -210,7 +222,7 @@ def test_a_change_is_seen_by_the_rest_of_the_request_that_made_it(world, staff):
     with reachcache.scope():
         assert queue(deputy) == 0 and not deputy.has_perm("org.approve_as_head", world.a1)
         delegation = services.delegation_create(
-            actor=world.alice, delegate=deputy, starts_on=TODAY, ends_on=TODAY
+            actor=world.alice, delegate=deputy, starts_on=_today(), ends_on=_today()
         )
         deputy = type(deputy).objects.get(pk=deputy.pk)  # Django's own per-object cache
         assert queue(deputy) == 1 and deputy.has_perm("org.approve_as_head", world.a1)
