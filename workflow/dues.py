@@ -10,6 +10,7 @@ declared nowhere has no deadline: it sorts after those that have one.
 """
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -68,7 +69,13 @@ def _moment(model, where: Where):
 def due_annotations(flow_classes) -> dict:
     """`due` (the moment a task is due by, or None) and `due_is_day` (its deadline is a
     day, shown as the day) for the tasks of `flow_classes`, each step as its flow
-    declares it."""
+    declares it. Built once a day per set of flows (a request then only compiles them:
+    Django copies an expression as it resolves it, so one may serve every query)."""
+    return _built(tuple(flow_classes), dt.date.today())
+
+
+@functools.lru_cache(maxsize=8)
+def _built(flow_classes: tuple, _day: dt.date) -> dict:
     moments, days = [], []
     for flow_class in flow_classes:
         flow = flow_class.instance

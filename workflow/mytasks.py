@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Min, Q, When
+from django.db.models import Count, F, Min, Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,23 +72,45 @@ def later_tasks(user) -> dict:
 
 
 def _as_listed(tasks):
-    """Tasks loaded as the lists show them: with their process, subject and deadline, and
-    whether that has passed (`overdue`)."""
+    """Tasks loaded as the lists show them: with their process, subject and deadline."""
     classes = flow_classes()
     return (
         tasks.select_related("process")
         .with_subjects(classes)
         .annotate(**dues.due_annotations(classes))
-        .annotate(overdue=Case(When(overdue(), then=True), default=False))
     )
 
 
 def overdue(now=None) -> Q:
     """Tasks (as `_as_listed` reads them) whose deadline has passed: a moment before now,
-    a day before today (a makeup due on the 8th is overdue from the 9th)."""
+    a day before today (a makeup due on the 8th is overdue from the 9th). `is_overdue`
+    reads the same of a task loaded (an annotation would repeat the deadline's whole
+    expression in the statement, twice)."""
     now = now or timezone.now()
-    today_ends = close_of_business(timezone.localdate(now))
-    return Q(due_is_day=False, due__lt=now) | Q(due_is_day=True, due__lt=today_ends)
+    return Q(due_is_day=False, due__lt=now) | Q(due_is_day=True, due__lt=_day_ends(now))
+
+
+def on_time(now=None) -> Q:
+    """The others: no deadline, or one not passed (`overdue`'s complement, spelled out:
+    a negated test of a deadline that may be NULL would drop those without one)."""
+    now = now or timezone.now()
+    return (
+        Q(due__isnull=True)
+        | Q(due_is_day=False, due__gte=now)
+        | Q(due_is_day=True, due__gte=_day_ends(now))
+    )
+
+
+def _day_ends(now):
+    return close_of_business(timezone.localdate(now))
+
+
+def is_overdue(task, now=None) -> bool:
+    """`overdue`, of a task `_as_listed` loaded."""
+    if task.due is None:
+        return False
+    now = now or timezone.now()
+    return task.due < (_day_ends(now) if task.due_is_day else now)
 
 
 @dataclass
@@ -162,6 +184,7 @@ def rows(tasks, user) -> list[TaskRow]:
     result = []
     tasks = list(tasks)
     recused = recused_ids(tasks, user)
+    now = timezone.now()
     for task in tasks:
         flow_task = task.flow_task
         mine = task.status == STATUS.ASSIGNED and task.owner_id == user.pk
@@ -178,7 +201,7 @@ def rows(tasks, user) -> list[TaskRow]:
                 mine=mine,
                 url=flow_task.reverse(action, args=[task.process_id, task.pk]),
                 recused=task.pk in recused,
-                overdue=task.overdue,
+                overdue=is_overdue(task, now),
             )
         )
     return result

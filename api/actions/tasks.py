@@ -120,8 +120,13 @@ class OpenTaskSerializer(serializers.Serializer):
 
 class OpenTaskFilter(filters.FilterSet):
     overdue = TrueFalseFilter(
-        field_name="overdue", help_text="true：只列已逾期的；false：只列未逾期的和无期限的"
+        method="overdue_or_not", help_text="true：只列已逾期的；false：只列未逾期的和无期限的"
     )
+
+    def overdue_or_not(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(mytasks.overdue() if value else mytasks.on_time())
 
     class Meta:
         model = ScopedTask
