@@ -66,21 +66,26 @@ def _moment(model, where: Where):
     return _of_artifact(model, where)
 
 
-def due_annotations(flow_classes) -> dict:
+def due_annotations(flow_classes, steps=None) -> dict:
     """`due` (the moment a task is due by, or None) and `due_is_day` (its deadline is a
     day, shown as the day) for the tasks of `flow_classes`, each step as its flow
-    declares it. Built once a day per set of flows (a request then only compiles them:
-    Django copies an expression as it resolves it, so one may serve every query)."""
-    return _built(tuple(flow_classes), dt.date.today())
+    declares it; with `steps` (a set of nodes), for the tasks of those steps only (the
+    expression then has a branch per step asked, not one per step of every flow). Built
+    once a day per set of flows and steps (a request then only compiles them: Django
+    copies an expression as it resolves it, so one may serve every query)."""
+    steps = None if steps is None else frozenset(steps)
+    return _built(tuple(flow_classes), steps, dt.date.today())
 
 
-@functools.lru_cache(maxsize=8)
-def _built(flow_classes: tuple, _day: dt.date) -> dict:
+@functools.lru_cache(maxsize=64)
+def _built(flow_classes: tuple, steps: frozenset | None, _day: dt.date) -> dict:
     moments, days = [], []
     for flow_class in flow_classes:
         flow = flow_class.instance
         for node_name, where in getattr(flow, "task_dues", {}).items():
             node = flow.node(node_name)
+            if steps is not None and node not in steps:
+                continue
             moments.append(When(flow_task=node, then=_moment(flow.artifact_model, where)))
             if isinstance(where, Day):
                 days.append(When(flow_task=node, then=Value(True)))

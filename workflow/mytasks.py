@@ -15,6 +15,7 @@ from django.db.models import Count, F, Min, Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow.fields import import_task_by_ref
 from viewflow.workflow.status import STATUS
 
 from core import exports, statements
@@ -71,13 +72,22 @@ def later_tasks(user) -> dict:
     return later.aggregate(count=Count("pk"), first=Min("scheduled"))
 
 
-def _as_listed(tasks):
-    """Tasks loaded as the lists show them: with their process, subject and deadline."""
+def _as_listed(tasks, steps=None):
+    """Tasks loaded as the lists show them: with their process, subject and deadline;
+    with `steps` (a set of nodes), tasks of those steps only, loaded by what those steps
+    need (a branch of the deadline's expression per step, not one per step of every
+    flow)."""
     classes = flow_classes()
+    if steps is not None:
+        classes = [
+            flow_class
+            for flow_class in classes
+            if any(step.flow_class is flow_class for step in steps)
+        ]
     return (
         tasks.select_related("process")
         .with_subjects(classes)
-        .annotate(**dues.due_annotations(classes))
+        .annotate(**dues.due_annotations(classes, steps))
     )
 
 
@@ -233,13 +243,13 @@ def summary(user, limit: int = 10) -> dict:
     room = limit - len(others)
     task_rows = []
     if room > 0 and assigned + queue:
-        ids = [
-            pk
-            for (pk,) in statements.rows(
-                (*key, "first", room), lambda: open_tasks(user).values_list("pk")[:room]
-            )
-        ]
-        task_rows = rows(tasks_by_ids(ids), user)
+        first = statements.rows(
+            (*key, "first", room),
+            lambda: open_tasks(user).values_list("pk", "flow_task")[:room],
+        )
+        # The steps come back as their references (a statement's rows are not converted).
+        steps = {import_task_by_ref(ref) for _pk, ref in first}
+        task_rows = rows(tasks_by_ids([pk for pk, _ref in first], steps), user)
     return {
         "rows": [*others, *task_rows],
         "mine": mine,
@@ -249,12 +259,14 @@ def summary(user, limit: int = 10) -> dict:
     }
 
 
-def tasks_by_ids(ids: list) -> list:
-    """The tasks of `ids`, in that order, loaded as `open_tasks` loads them."""
+def tasks_by_ids(ids: list, steps=None) -> list:
+    """The tasks of `ids`, in that order, loaded as `open_tasks` loads them; `steps`, when
+    given, holds the step of every one of them (they are loaded by what those need)."""
     if not ids:
         return []
     # In no order of the database's: put in the order of `ids` below.
-    found = _as_listed(ScopedTask.objects.filter(pk__in=ids).order_by()).in_bulk()
+    tasks = ScopedTask.objects.filter(pk__in=ids).order_by()
+    found = _as_listed(tasks, steps).in_bulk()
     return [found[pk] for pk in ids if pk in found]
 
 
