@@ -430,6 +430,13 @@ def change_withdraw(changed, source) -> PlanLine:
     still be published. Audited. The caller holds the locks of the version, `changed`
     and `source` (in the order `line_change` takes them)."""
     copy = carry_line(source, changed.plan)
+    record_event(
+        actor=None,
+        verb="plan.line_carry",
+        target=copy,
+        after=snapshot(copy),
+        note=f"started:{source.pk}",
+    )
     change(
         actor=None,
         instance=changed,

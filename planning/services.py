@@ -445,9 +445,11 @@ def plan_new_version(*, actor, plan, reason: str) -> Plan:
         .prefetch_related("allocations", "sessions", "named_cadres")
         .order_by("pk")
     )
-    for line in lines:
-        carry_line(line, new)
+    carried = [carry_line(line, new) for line in lines]
     record_event(actor=actor, verb="plan.new_version", target=new, after=snapshot(new), note=reason)
+    # Each carried line's own trail starts here (its contents are its source's, whose
+    # trail holds them: `carried_from`).
+    record_events(actor=actor, verb="plan.line_carry", targets=carried, note=reason)
     return new
 
 

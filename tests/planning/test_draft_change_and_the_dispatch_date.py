@@ -75,6 +75,8 @@ def test_the_published_line_starts_and_the_draft_change_is_withdrawn(world, staf
     assert list(v2.lines.active()) == [back]
     withdrawn = AuditEvent.objects.get(verb="plan.line_change_withdraw")
     assert withdrawn.target_id == str(changed.pk) and withdrawn.actor is None
+    carried = AuditEvent.objects.filter(verb="plan.line_carry", target_id=str(back.pk)).get()
+    assert carried.after["carried_from_id"] == line.pk and carried.actor is None
     told = Notification.objects.filter(event=Event.ESCALATION, url=f"/plans/{v2.pk}/")
     assert set(told.values_list("recipient__username", flat=True)) == {"bob", "oscar"}
 

@@ -7,6 +7,7 @@ new version, it needs a new one."""
 import pytest
 from django.utils import translation
 
+from audit.models import AuditEvent
 from dispatch.models import Dispatch
 from planning import schedule, selectors, services
 from planning.models import IndicatorWaiver, PlanLine
@@ -45,6 +46,9 @@ def test_the_carried_line_keeps_its_cadres_and_its_waiver(client, world, staff, 
     carried = v2.lines.get()
 
     assert carried.carried_from == old
+    event = AuditEvent.objects.get(verb="plan.line_carry")
+    assert (event.target_id, event.actor, event.note) == (str(carried.pk), world.bob, "补充计划")
+    assert event.after["carried_from_id"] == old.pk and event.after["plan_id"] == v2.pk
     assert set(carried.named_cadres.all()) == {world.cadre_a, world.cadre_a1}
     assert set(old.named_cadres.all()) == {world.cadre_a, world.cadre_a1}
     waiver = IndicatorWaiver.objects.get(line=carried)
