@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models.fields.json import KeyTextTransform
+from django.utils.translation import gettext_lazy as _
 
 from approvals.models import ApprovalRequest, ApprovalStep
 
@@ -39,11 +41,34 @@ class StepInline(admin.TabularInline):
         return False
 
 
+class KindFilter(admin.SimpleListFilter):
+    """The kinds requests were made of, by the names their callers gave them."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        named = {}
+        rows = ApprovalRequest.objects.values_list(
+            "kind", KeyTextTransform("request_kind", "context")
+        ).order_by("kind")
+        for kind, label in rows.distinct():
+            named.setdefault(kind, label or kind)
+        return list(named.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(ApprovalRequest)
 class ApprovalRequestAdmin(ReadOnly):
-    list_display = ["title", "kind", "status", "requested_by", "created_at", "decided_at"]
-    list_filter = ["kind", "status"]
+    list_display = ["title", "kind_shown", "status", "requested_by", "created_at", "decided_at"]
+    list_filter = [KindFilter, "status"]
     inlines = [StepInline]
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_shown(self, obj):
+        return obj.kind_label
 
 
 @admin.register(ApprovalStep)

@@ -69,6 +69,12 @@ class ApprovalRequest(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def kind_label(self) -> str:
+        """The kind as its caller named it (`context["request_kind"]`, say 请假), or its
+        code: approvals knows no kinds of its own."""
+        return self.context.get("request_kind") or self.kind
+
 
 class Decision(models.TextChoices):
     PENDING = "pending", _("Pending")

@@ -205,7 +205,7 @@ def refusal_detail(subject) -> tuple | None:
         _("Previous request"),
         _("%(kind)s: %(decision)s by %(authority)s — %(comment)s")
         % {
-            "kind": refusal.request.context.get("request_kind") or refusal.request.kind,
+            "kind": refusal.request.kind_label,
             "decision": refusal.get_decision_display(),
             "authority": refusal.label,
             "comment": refusal.comment,

@@ -192,3 +192,18 @@ def test_the_admin_shows_a_makeups_reason_and_a_tallys_status_by_their_names(wor
     assert "无故缺训" in page and ">absence<" not in page
     tally = client.get("/admin/dispatch/dispatchtally/").content.decode()
     assert f">{status}<" in tally and f">{dispatch.status}<" not in tally
+
+
+def test_the_admin_shows_an_approval_requests_kind_by_its_name(world, staff, client, klass):
+    from dispatch.models import Dispatch
+    from tests.flowtools import issue_roll_call, process_of, request
+
+    issue_roll_call(client, world, klass, [world.cadre_a])
+    request(client, staff.lily, process_of(Dispatch.objects.get(), "DispatchFlow"), "leave")
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.com", "pw"))
+    page = client.get("/admin/approvals/approvalrequest/").content.decode()
+    assert ">请假<" in page and ">leave<" not in page
+    assert 'href="?kind=leave"' in page  # the filter, by the kind's name
+    assert "请假" in client.get("/admin/approvals/approvalrequest/?kind=leave").content.decode()
+    shown = client.get("/admin/approvals/approvalrequest/?kind=recognition").content.decode()
+    assert world.cadre_a.name not in shown
