@@ -1,13 +1,15 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.admin_base import AuditedAdmin, ReadOnlyRecordAdmin
 from audit.services import record_event
+from core.permission_names import permission_label, permission_name
 from org import policy as org_policy
 from org import selectors as org_selectors
 from org import services as org_services
@@ -208,17 +210,23 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return request.user.is_active and request.user.is_superuser
 
 
+class _GrantAdmin(ReadOnlyAdmin):
+    @admin.display(description=gettext_lazy("permission"), ordering="permission")
+    def permission_shown(self, obj):
+        return permission_name(obj.permission)
+
+
 @admin.register(UnitUserObjectPermission)
-class UnitUserObjectPermissionAdmin(ReadOnlyAdmin):
-    list_display = ["user", "permission", "content_object"]
-    list_select_related = ["user", "permission", "content_object"]
+class UnitUserObjectPermissionAdmin(_GrantAdmin):
+    list_display = ["user", "permission_shown", "content_object"]
+    list_select_related = ["user", "permission__content_type", "content_object"]
     search_fields = ["user__username", "content_object__name"]
 
 
 @admin.register(UnitGroupObjectPermission)
-class UnitGroupObjectPermissionAdmin(ReadOnlyAdmin):
-    list_display = ["group", "permission", "content_object"]
-    list_select_related = ["group", "permission", "content_object"]
+class UnitGroupObjectPermissionAdmin(_GrantAdmin):
+    list_display = ["group", "permission_shown", "content_object"]
+    list_select_related = ["group", "permission__content_type", "content_object"]
 
 
 def _account_snapshot(user) -> dict:
@@ -247,9 +255,16 @@ def _account_snapshot(user) -> dict:
 
 class _AuditedWithRelations:
     """An admin whose change is audited once its many-to-many fields (groups,
-    permissions) are saved too: `snapshot(obj)` before and after, `admin.<noun>.*`."""
+    permissions) are saved too: `snapshot(obj)` before and after, `admin.<noun>.*`;
+    its permissions listed by their names in the user's language."""
 
     noun = ""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.related_model is Permission:
+            field.label_from_instance = permission_label
+        return field
 
     @staticmethod
     def snapshot(obj) -> dict:

@@ -207,3 +207,42 @@ def test_the_admin_shows_an_approval_requests_kind_by_its_name(world, staff, cli
     assert "请假" in client.get("/admin/approvals/approvalrequest/?kind=leave").content.decode()
     shown = client.get("/admin/approvals/approvalrequest/?kind=recognition").content.decode()
     assert world.cadre_a.name not in shown
+
+
+def test_every_permission_is_named_in_chinese(db):
+    """Django writes its permissions' names in English when it creates them; the admin
+    lists them by their names in the user's language (`core.permission_names`)."""
+    import re
+
+    from django.contrib.auth.models import Permission
+    from django.utils import translation
+
+    from core.permission_names import permission_name
+
+    with translation.override("zh-hans"):
+        names = {
+            p.codename: permission_name(p)
+            for p in Permission.objects.select_related("content_type")
+        }
+    english = {
+        code: name for code, name in names.items() if re.search(r"(?!API)[A-Za-z]{3,}", name)
+    }
+    assert english == {}
+    assert names["add_cadre"] == "可添加干部" and names["view_process"] == "可查看流程"
+    assert names["issue_dispatch"] == "可对本单位及下级单位点名调训、发布通报"
+
+
+def test_the_account_and_group_pages_list_permissions_by_their_chinese_names(world, client):
+    from django.contrib.auth.models import Group, Permission
+
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.com", "pw"))
+    group = Group.objects.create(name="审计员")
+    for url in (
+        f"/admin/auth/user/{world.alice.pk}/change/",
+        f"/admin/auth/group/{group.pk}/change/",
+    ):
+        page = client.get(url).content.decode()
+        assert "可添加干部" in page and "Can add cadre" not in page, url
+    assert Permission.objects.get(codename="add_cadre").name == "Can add cadre"  # as stored
+    page = client.get("/admin/org/unituserobjectpermission/").content.decode()  # alice's
+    assert "可作为单位负责人审批" in page and "Can decide requests" not in page

@@ -1,0 +1,32 @@
+"""Permissions by their names in the user's language.
+
+Django writes a permission's name once, when it creates the row, in English ("Can add
+cadre"), and the admin lists it as written. Here the four permissions Django makes for
+every model are named from the model's own (translated) name, and the project's own
+permissions by their names, which are translatable texts (`Meta.permissions`).
+"""
+
+from django.utils.translation import gettext as _
+
+#: the permissions Django makes for every model, by their action
+_DEFAULT_ACTIONS = {
+    "add": lambda name: _("Can add %(name)s") % {"name": name},
+    "change": lambda name: _("Can change %(name)s") % {"name": name},
+    "delete": lambda name: _("Can delete %(name)s") % {"name": name},
+    "view": lambda name: _("Can view %(name)s") % {"name": name},
+}
+
+
+def permission_name(permission) -> str:
+    """The permission's name in the active language."""
+    model = permission.content_type.model_class()
+    action, _sep, model_name = permission.codename.partition("_")
+    if model is not None and action in _DEFAULT_ACTIONS and model_name == model._meta.model_name:
+        # a name Django made of the class's (a library's model) is a text of the catalogue
+        return _DEFAULT_ACTIONS[action](_(str(model._meta.verbose_name)))
+    return _(permission.name)
+
+
+def permission_label(permission) -> str:
+    """As Django labels a permission (its app, model and name), in the active language."""
+    return f"{permission.content_type} | {permission_name(permission)}"
