@@ -79,11 +79,8 @@ def _as_listed(tasks, steps=None):
     flow)."""
     classes = flow_classes()
     if steps is not None:
-        classes = [
-            flow_class
-            for flow_class in classes
-            if any(step.flow_class is flow_class for step in steps)
-        ]
+        used = {step.flow_class for step in steps}
+        classes = [flow_class for flow_class in classes if flow_class in used]
     return (
         tasks.select_related("process")
         .with_subjects(classes)
