@@ -15,7 +15,10 @@ from dispatch.models import TrainingClass
 from dispatch.services import training_class_save
 from tests.factories import training_class
 
-START = dt.date.today() + dt.timedelta(days=40)
+
+def _start():
+    """Read when asked, not when the module is collected: a run may pass midnight."""
+    return dt.date.today() + dt.timedelta(days=40)
 
 
 def new_class(world, **fields):
@@ -24,9 +27,9 @@ def new_class(world, **fields):
         "institution": world.school,
         "organizer": world.city_od,
         "kind": "main",
-        "start_date": START,
-        "end_date": START + dt.timedelta(days=4),
-        "report_date": START,
+        "start_date": _start(),
+        "end_date": _start() + dt.timedelta(days=4),
+        "report_date": _start(),
         "location": "党校",
         "credit_hours": 40,
         "days": 5,
@@ -42,9 +45,9 @@ def form_data(world, **fields):
         "institution": world.school.pk,
         "organizer": world.city_od.pk,
         "kind": "main",
-        "start_date": START,
-        "end_date": START + dt.timedelta(days=4),
-        "report_date": START,
+        "start_date": _start(),
+        "end_date": _start() + dt.timedelta(days=4),
+        "report_date": _start(),
         "location": "党校",
         "credit_hours": "40",
         "days": 5,
@@ -73,10 +76,10 @@ def test_a_second_class_alike_is_refused_naming_the_first(world):
 
 def test_another_name_institution_or_dates_make_another_class(world):
     training_class_save(actor=world.bob, training_class=new_class(world))
-    later = START + dt.timedelta(days=7)
+    later = _start() + dt.timedelta(days=7)
     for other in (
         new_class(world, name="春季中青年干部培训班（二班）"),
-        new_class(world, end_date=START + dt.timedelta(days=5), days=5),
+        new_class(world, end_date=_start() + dt.timedelta(days=5), days=5),
         new_class(
             world, start_date=later, end_date=later + dt.timedelta(days=4), report_date=later
         ),
@@ -116,7 +119,7 @@ def test_a_class_the_database_refuses_as_a_twin_gets_the_same_message(world, mon
 
 
 def test_the_database_holds_one_class_per_name_institution_and_dates(world):
-    klass = training_class(world.city_od, world.school, START, name="甲班")
+    klass = training_class(world.city_od, world.school, _start(), name="甲班")
     twin = new_class(world, name="甲班", end_date=klass.end_date)
     with pytest.raises(IntegrityError), transaction.atomic():
         twin.save()

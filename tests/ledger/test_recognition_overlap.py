@@ -23,7 +23,12 @@ from ledger.models import HourRecord
 from tests.factories import training_class
 from tests.flowtools import process_of, recognition_post
 
-START = dt.date.today() - dt.timedelta(days=60)
+
+def _start():
+    """Read when asked, not when the module is collected: a run may pass midnight."""
+    return dt.date.today() - dt.timedelta(days=60)
+
+
 SCHOOL = "中共某市委党校"
 CLASS_NAME = "全市中青年干部培训班"
 
@@ -32,7 +37,7 @@ CLASS_NAME = "全市中青年干部培训班"
 def course(world):
     """360 hours over 45 days, ended 16 days ago (30 days ago is one of its days)."""
     return training_class(
-        world.city_od, world.school, START, days=45, credit_hours=360, name=CLASS_NAME
+        world.city_od, world.school, _start(), days=45, credit_hours=360, name=CLASS_NAME
     )
 
 
@@ -71,7 +76,7 @@ def recognized_hours(person) -> Decimal:
 def test_other_hours_for_a_day_of_an_attended_class_are_refused(world, staff, course):
     credited = attended(world, world.cadre_a, course)
     assert credited.hours == Decimal("308.6")
-    for day in (course.start_date, START + dt.timedelta(days=20), course.end_date):
+    for day in (course.start_date, _start() + dt.timedelta(days=20), course.end_date):
         with pytest.raises(ValidationError) as refusal:
             ask(staff, world.cadre_a, day)
         message = " ".join(refusal.value.messages)
@@ -80,7 +85,7 @@ def test_other_hours_for_a_day_of_an_attended_class_are_refused(world, staff, co
     # The days before and after the class, and online hours on one of its days, pass.
     ask(staff, world.cadre_a, course.start_date - dt.timedelta(days=1), hours="16")
     ask(staff, world.cadre_a, course.end_date + dt.timedelta(days=1), hours="16")
-    ask(staff, world.cadre_a, START + dt.timedelta(days=20), hours="3", kind="online")
+    ask(staff, world.cadre_a, _start() + dt.timedelta(days=20), hours="3", kind="online")
     assert HourRecord.objects.filter(source="recognition").count() == 3
 
 
