@@ -23,6 +23,11 @@ def pytest_configure(config):
     )
     config.addinivalue_line(
         "markers",
+        "dated(moment): the test's fixed dates are written for `moment` (ISO 8601 with its "
+        "offset): it runs from then on, its clock ticking, on any day (tests/conftest.py)",
+    )
+    config.addinivalue_line(
+        "markers",
         "migrates: the test migrates the database away and back; collected last, so that "
         "no other test runs after it on its worker (--dist loadfile)",
     )
@@ -181,8 +186,11 @@ def _rows_the_migrations_write(request):
 
 @pytest.fixture(autouse=True)
 def _clock(request):
-    """`--clock MOMENT`: the test runs from MOMENT on, its clock ticking."""
-    moment = request.config.getoption("clock")
+    """`--clock MOMENT`: the test runs from MOMENT on, its clock ticking. A test marked
+    `dated(MOMENT)` runs from its own MOMENT on, whatever --clock says: its fixed dates
+    (a plan for 2027, a class in March 2027) are written for that day."""
+    dated = request.node.get_closest_marker("dated")
+    moment = dated.args[0] if dated else request.config.getoption("clock")
     if not moment:
         yield
         return

@@ -16,10 +16,11 @@ from audit.models import AuditEvent
 from dispatch.import_cells import parse_date
 from dispatch.models import ClassKind, TrainingClass
 from imports.kinds import Action, registry
+from tests.dated import DECEMBER_2026
 from tests.dispatch.import_kit import actions, attended, check, commit, errors_by_line, read
 from tests.dispatch.import_kit import class_row as row
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, DECEMBER_2026]
 
 
 def test_a_row_creates_a_class_then_the_same_row_leaves_it_unchanged(world):

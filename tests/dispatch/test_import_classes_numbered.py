@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from dispatch import twins
 from dispatch.models import TrainingClass
 from imports.kinds import Action, registry
+from tests.dated import DECEMBER_2026
 from tests.dispatch.import_kit import actions, attended, check, commit, errors_by_line
 from tests.dispatch.import_kit import class_row as row
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, DECEMBER_2026]
 
 
 APRIL = {"start": "2027-04-01", "end": "2027-04-05", "report": "2027-04-01"}

@@ -22,12 +22,15 @@ from dispatch.models import (
 from dispatch.services.classes import class_save_audited
 from dispatch.services.rollcall import check_cadres_free
 from org.models import UnitKind
+from tests.dated import DECEMBER_2026
 from tests.dispatch.class_kit import form_data
 from tests.dispatch.import_kit import check, commit, errors_by_line
 from tests.dispatch.import_kit import class_row as row
 from tests.factories import training_class, unit
 from tests.flowtools import deadline, issue_roll_call
 from tests.racing import held, logged_in, postgresql_only, responses, together
+
+pytestmark = DECEMBER_2026
 
 REFUSED = "按此日期，已调训参加本班次的王堃将同时在{}（{}）参训"
 

@@ -14,10 +14,11 @@ from imports import services
 from imports.engine import cell_text
 from imports.kinds import Action, registry
 from org.models import Cadre
+from tests.dated import DECEMBER_2026
 from tests.dispatch.import_kit import class_row, commit, csv_bytes
 from tests.exports.sheets import csv_by_header
 
-pytestmark = pytest.mark.usefixtures("media")
+pytestmark = [pytest.mark.usefixtures("media"), DECEMBER_2026]
 
 
 def _preview(actor, slug, name, data):

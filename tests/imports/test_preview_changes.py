@@ -12,9 +12,12 @@ from imports import services
 from imports.kinds import Action, registry
 from imports.models import ImportRow
 from org.models import Unit
+from tests.dated import DECEMBER_2026
 from tests.dispatch import import_kit
 from tests.dispatch.import_kit import preview
 from tests.factories import training_class, unit, user
+
+pytestmark = DECEMBER_2026
 
 
 def rows_of(batch) -> dict[int, ImportRow]:

@@ -13,10 +13,13 @@ from imports import services
 from imports.kinds import Action, registry
 from imports.models import BatchStatus, ImportBatch
 from org.models import Unit
+from tests.dated import DECEMBER_2026
 from tests.dispatch.import_kit import class_row, csv_bytes
 from tests.dispatch.import_kit import commit as commit_rows
 from tests.factories import unit
 from tests.imports.conftest import commit, csv_file, upload
+
+pytestmark = DECEMBER_2026
 
 STALE = "数据已变化，请重新核对。"
 

@@ -11,7 +11,10 @@ from notifications.documents.render import render_html
 from planning import services
 from planning.documents import issue_plan_document
 from planning.publishing import set_document
+from tests.dated import DECEMBER_2026
 from tests.planning.helpers import publish, quota_line
+
+pytestmark = DECEMBER_2026
 
 
 def notice_text(world, training_class) -> str:

@@ -20,6 +20,7 @@ from core.deadlines import close_of_business
 from dispatch.models import Dispatch, RollCall
 from feedback.models import Evaluation
 from planning import services as planning
+from tests.dated import DECEMBER_2026
 from tests.factories import training_class
 from tests.feedback.kit import attended
 from tests.flowtools import (
@@ -37,7 +38,7 @@ from tests.flowtools import (
 from tests.planning.helpers import Partner, publish, quota_line
 from tests.surveys.kit import open_survey
 
-pytestmark = pytest.mark.klass(name="全市专题培训班", credit_hours=40)
+pytestmark = [pytest.mark.klass(name="全市专题培训班", credit_hours=40), DECEMBER_2026]
 
 SITE_CSS = Path(settings.BASE_DIR) / "core" / "static" / "xundiao" / "site.css"
 
