@@ -57,7 +57,8 @@ def test_the_roll_call_issues_a_dispatch_notice_listing_the_cadres(world, notifi
     due = timezone.localtime(notified.roll_call.response_deadline)
     minutes = f"{due.minute}分" if due.minute else ""
     printed = f"{due.year}年{due.month}月{due.day}日{due.hour}时{minutes}前"
-    flat = text.replace("\n", "")
+    # Without line breaks, and without the spaces a justified line's wide gaps read as.
+    flat = "".join(text.split())
     assert f"请各单位于{printed}将参训回执" in flat
     assert f"请于{printed}报送" in flat
 
