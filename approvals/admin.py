@@ -48,12 +48,13 @@ class KindFilter(admin.SimpleListFilter):
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
-        named = {}
-        rows = ApprovalRequest.objects.values_list(
-            "kind", KeyTextTransform("request_kind", "context")
-        ).order_by("kind")
-        for kind, label in rows.distinct():
-            named.setdefault(kind, label or kind)
+        label = KeyTextTransform("request_kind", "context")
+        found = list(
+            ApprovalRequest.objects.values_list("kind", label).order_by("kind", label).distinct()
+        )
+        named = {kind: kind for kind, _name in found}
+        # a name where any request of the kind has one, not its bare code
+        named.update({kind: name for kind, name in found if name})
         return list(named.items())
 
     def queryset(self, request, queryset):

@@ -2,11 +2,13 @@
 
 Django writes a permission's name once, when it creates the row, in English ("Can add
 cadre"), and the admin lists it as written. Here the four permissions Django makes for
-every model are named from the model's own (translated) name, and the project's own
-permissions by their names, which are translatable texts (`Meta.permissions`).
+every model are named from the model's own (translated) name, and a model's own
+permissions by the texts its `Meta.permissions` gives them now (translatable; the row
+keeps the text of the day it was created).
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 #: the permissions Django makes for every model, by their action
 _DEFAULT_ACTIONS = {
@@ -16,15 +18,28 @@ _DEFAULT_ACTIONS = {
     "view": lambda name: _("Can view %(name)s") % {"name": name},
 }
 
+#: libraries' names that reach the admin untranslated (a model's name Django made of its
+#: class, a permission named in English), here so that the catalogue keeps them
+LIBRARY_TEXTS = (
+    gettext_noop("access attempt expiration"),  # django-axes
+    gettext_noop("group object permission"),  # django-guardian's generic tables
+    gettext_noop("user object permission"),
+    gettext_noop("Can manage Process"),  # Viewflow
+    gettext_noop("scoped task"),  # workflow.models.ScopedTask (a proxy: Django's name)
+)
+
 
 def permission_name(permission) -> str:
     """The permission's name in the active language."""
     model = permission.content_type.model_class()
     action, _sep, model_name = permission.codename.partition("_")
-    if model is not None and action in _DEFAULT_ACTIONS and model_name == model._meta.model_name:
+    if model is None:
+        return _(permission.name)
+    if action in _DEFAULT_ACTIONS and model_name == model._meta.model_name:
         # a name Django made of the class's (a library's model) is a text of the catalogue
         return _DEFAULT_ACTIONS[action](_(str(model._meta.verbose_name)))
-    return _(permission.name)
+    declared = dict(model._meta.permissions).get(permission.codename)
+    return str(declared) if declared is not None else _(permission.name)
 
 
 def permission_label(permission) -> str:

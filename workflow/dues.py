@@ -25,6 +25,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast
+from viewflow.workflow.fields import get_task_ref
 
 from core.deadlines import close_of_business
 
@@ -69,10 +70,11 @@ def _moment(model, where: Where):
 def due_annotations(flow_classes, steps=None) -> dict:
     """`due` (the moment a task is due by, or None) and `due_is_day` (its deadline is a
     day, shown as the day) for the tasks of `flow_classes`, each step as its flow
-    declares it; with `steps` (a set of nodes), for the tasks of those steps only (the
-    expression then has a branch per step asked, not one per step of every flow). Built
-    once a day per set of flows and steps (a request then only compiles them: Django
-    copies an expression as it resolves it, so one may serve every query)."""
+    declares it; with `steps` (the references of steps, as `Task.flow_task` stores
+    them), for the tasks of those steps only (the expression then has a branch per step
+    asked, not one per step of every flow). Built once a day per set of flows and steps
+    (a request then only compiles them: Django copies an expression as it resolves it,
+    so one may serve every query)."""
     steps = None if steps is None else frozenset(steps)
     return _built(tuple(flow_classes), steps, dt.date.today())
 
@@ -84,7 +86,7 @@ def _built(flow_classes: tuple, steps: frozenset | None, _day: dt.date) -> dict:
         flow = flow_class.instance
         for node_name, where in getattr(flow, "task_dues", {}).items():
             node = flow.node(node_name)
-            if steps is not None and node not in steps:
+            if steps is not None and get_task_ref(node) not in steps:
                 continue
             moments.append(When(flow_task=node, then=_moment(flow.artifact_model, where)))
             if isinstance(where, Day):

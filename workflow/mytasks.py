@@ -15,7 +15,7 @@ from django.db.models import Count, F, Min, Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.fields import import_task_by_ref
+from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.status import STATUS
 
 from core import exports, statements
@@ -74,13 +74,14 @@ def later_tasks(user) -> dict:
 
 def _as_listed(tasks, steps=None):
     """Tasks loaded as the lists show them: with their process, subject and deadline;
-    with `steps` (a set of nodes), tasks of those steps only, loaded by what those steps
-    need (a branch of the deadline's expression per step, not one per step of every
-    flow)."""
+    with `steps` (the references of steps, as `Task.flow_task` stores them), tasks of
+    those steps only, loaded by what those steps need (a branch of the deadline's
+    expression per step, not one per step of every flow)."""
     classes = flow_classes()
     if steps is not None:
-        used = {step.flow_class for step in steps}
-        classes = [flow_class for flow_class in classes if flow_class in used]
+        # a step's reference is its flow's and its own name: "app/flows.FlowName.node"
+        used = {step.rpartition(".")[0] for step in steps}
+        classes = [flow_class for flow_class in classes if get_flow_ref(flow_class) in used]
     return (
         tasks.select_related("process")
         .with_subjects(classes)
@@ -245,7 +246,7 @@ def summary(user, limit: int = 10) -> dict:
             lambda: open_tasks(user).values_list("pk", "flow_task")[:room],
         )
         # The steps come back as their references (a statement's rows are not converted).
-        steps = {import_task_by_ref(ref) for _pk, ref in first}
+        steps = {ref for _pk, ref in first}
         task_rows = rows(tasks_by_ids([pk for pk, _ref in first], steps), user)
     return {
         "rows": [*others, *task_rows],
@@ -258,7 +259,8 @@ def summary(user, limit: int = 10) -> dict:
 
 def tasks_by_ids(ids: list, steps=None) -> list:
     """The tasks of `ids`, in that order, loaded as `open_tasks` loads them; `steps`, when
-    given, holds the step of every one of them (they are loaded by what those need)."""
+    given, holds the references of the steps of them all (they are loaded by what those
+    steps need)."""
     if not ids:
         return []
     # In no order of the database's: put in the order of `ids` below.

@@ -56,14 +56,15 @@ def form(world, quota, start=None, days=5, name="全市年轻干部培训班"):
 
 
 def _new_class(world, school, quota, name="第二期"):
+    start = _start()  # read once: a test may pass midnight
     return TrainingClass(
         name=name,
         institution=school,
         organizer=world.city_od,
         kind="main",
-        start_date=_start(),
-        end_date=_start() + dt.timedelta(days=4),
-        report_date=_start(),
+        start_date=start,
+        end_date=start + dt.timedelta(days=4),
+        report_date=start,
         location="党校",
         credit_hours=40,
         days=5,
@@ -72,24 +73,25 @@ def _new_class(world, school, quota, name="第二期"):
 
 
 def plan_line(world, school, name, seats):
-    """A line of the city's plan at `school` on _start()'s dates, of `seats` seats."""
+    """A line of the city's plan at `school` on `_start()`'s dates, of `seats` seats."""
+    start = _start()  # read once: a test may pass midnight
     plan = planning_services.plan_create(
-        actor=world.bob, org_department=world.city_od, year=_start().year
+        actor=world.bob, org_department=world.city_od, year=start.year
     )
     return planning_services.line_add(
         actor=world.bob,
         plan=plan,
         name=name,
         institution=school,
-        start_date=_start(),
-        end_date=_start() + dt.timedelta(days=4),
+        start_date=start,
+        end_date=start + dt.timedelta(days=4),
         dispatch_date=timezone.localdate() + dt.timedelta(days=20),
         hours=40,
         days=5,
         seats=seats,
         mode="quota",
         allocations=[(world.a, seats)],
-        sessions=good_sessions(_start()),
+        sessions=good_sessions(start),
     )
 
 

@@ -22,14 +22,15 @@ def _start():
 
 
 def new_class(world, **fields):
+    start = _start()  # read once: a test may pass midnight
     values = {
         "name": "春季中青年干部培训班",
         "institution": world.school,
         "organizer": world.city_od,
         "kind": "main",
-        "start_date": _start(),
-        "end_date": _start() + dt.timedelta(days=4),
-        "report_date": _start(),
+        "start_date": start,
+        "end_date": start + dt.timedelta(days=4),
+        "report_date": start,
         "location": "党校",
         "credit_hours": 40,
         "days": 5,
@@ -40,14 +41,15 @@ def new_class(world, **fields):
 
 
 def form_data(world, **fields):
+    start = _start()  # read once: a test may pass midnight
     data = {
         "name": "春季中青年干部培训班",
         "institution": world.school.pk,
         "organizer": world.city_od.pk,
         "kind": "main",
-        "start_date": _start(),
-        "end_date": _start() + dt.timedelta(days=4),
-        "report_date": _start(),
+        "start_date": start,
+        "end_date": start + dt.timedelta(days=4),
+        "report_date": start,
         "location": "党校",
         "credit_hours": "40",
         "days": 5,
