@@ -1,6 +1,7 @@
 """The interface is Simplified Chinese: every string the code and templates mark for
 translation has its zh-hans translation in locale/, and the compiled catalogue in the
-repository (django.mo, what the server reads) is the one its django.po compiles to.
+repository (django.mo, what the server reads; djangojs.mo, the admin scripts' texts that
+Django's own catalogue lacks) is the one its .po compiles to.
 
 `makemessages` runs on a copy of the sources (it rewrites the catalogue it merges into),
 without tests/ and bench/; a string Django's own catalogue translates (a form field's
@@ -76,14 +77,15 @@ def test_every_string_of_the_interface_has_its_chinese_translation(merged, tmp_p
     )
 
 
-def test_the_compiled_catalogue_is_the_one_its_po_compiles_to(tmp_path):
-    compiled = tmp_path / "django.mo"
+@pytest.mark.parametrize("domain", ["django", "djangojs"])  # djangojs: the admin's scripts
+def test_the_compiled_catalogue_is_the_one_its_po_compiles_to(tmp_path, domain):
+    compiled = tmp_path / f"{domain}.mo"
     subprocess.run(
-        ["msgfmt", "--check-format", "-o", str(compiled), str(ROOT / CATALOGUE / "django.po")],
+        ["msgfmt", "--check-format", "-o", str(compiled), str(ROOT / CATALOGUE / f"{domain}.po")],
         check=True,
     )
 
-    stored = catalogue(ROOT / CATALOGUE / "django.mo")
+    stored = catalogue(ROOT / CATALOGUE / f"{domain}.mo")
     fresh = catalogue(compiled)
     stale = "compile it: manage.py compilemessages (README)"
     assert {k: v for k, v in fresh.items() if k not in stored} == {}, stale
