@@ -23,6 +23,7 @@ from org.models import (
     UnitGroupObjectPermission,
     UnitUserObjectPermission,
 )
+from org.roles import group_label
 
 
 class JurisdictionAdmin(AuditedAdmin):
@@ -264,6 +265,8 @@ class _AuditedWithRelations:
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.related_model is Permission:
             field.label_from_instance = permission_label
+        elif db_field.related_model is Group:
+            field.label_from_instance = group_label
         return field
 
     @staticmethod

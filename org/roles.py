@@ -37,6 +37,15 @@ def group_name(role: str) -> str:
     return f"role:{role}"
 
 
+def group_label(group) -> str:
+    """A group as people read it: a role's group by the role's name (单位联络员), with its
+    code; any other group by its own name."""
+    code = group.name.removeprefix("role:")
+    if group.name.startswith("role:") and code in Role.values:
+        return f"{Role(code).label}（{group.name}）"
+    return group.name
+
+
 def roles_of(user) -> list[str]:
     if not user.is_authenticated:
         return []

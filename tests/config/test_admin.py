@@ -235,6 +235,9 @@ def test_every_permission_is_named_in_chinese(db):
 
 def test_the_account_and_group_pages_list_permissions_by_their_chinese_names(world, client):
     from django.contrib.auth.models import Group, Permission
+    from django.utils import translation
+
+    from org.roles import Role
 
     client.force_login(get_user_model().objects.create_superuser("root", "r@example.com", "pw"))
     group = Group.objects.create(name="审计员")
@@ -244,6 +247,11 @@ def test_the_account_and_group_pages_list_permissions_by_their_chinese_names(wor
     ):
         page = client.get(url).content.decode()
         assert "可添加干部" in page and "Can add cadre" not in page, url
+    # the role groups by their roles' names
+    page = client.get(f"/admin/auth/user/{world.alice.pk}/change/").content.decode()
+    with translation.override("zh-hans"):
+        head = f"{Role.DEPARTMENT_HEAD.label}（role:department_head）"
+    assert f">{head}</option>" in page and ">role:department_head<" not in page
     assert Permission.objects.get(codename="add_cadre").name == "Can add cadre"  # as stored
     page = client.get("/admin/org/unituserobjectpermission/").content.decode()  # alice's
     assert "可作为单位负责人审批" in page and "Can decide requests" not in page
