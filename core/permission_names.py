@@ -8,14 +8,14 @@ keeps the text of the day it was created).
 """
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 #: the permissions Django makes for every model, by their action
 _DEFAULT_ACTIONS = {
-    "add": lambda name: _("Can add %(name)s") % {"name": name},
-    "change": lambda name: _("Can change %(name)s") % {"name": name},
-    "delete": lambda name: _("Can delete %(name)s") % {"name": name},
-    "view": lambda name: _("Can view %(name)s") % {"name": name},
+    "add": gettext_lazy("Can add %(name)s"),
+    "change": gettext_lazy("Can change %(name)s"),
+    "delete": gettext_lazy("Can delete %(name)s"),
+    "view": gettext_lazy("Can view %(name)s"),
 }
 
 #: libraries' names that reach the admin untranslated (a model's name Django made of its
@@ -37,7 +37,7 @@ def permission_name(permission) -> str:
         return _(permission.name)
     if action in _DEFAULT_ACTIONS and model_name == model._meta.model_name:
         # a name Django made of the class's (a library's model) is a text of the catalogue
-        return _DEFAULT_ACTIONS[action](_(str(model._meta.verbose_name)))
+        return str(_DEFAULT_ACTIONS[action]) % {"name": _(str(model._meta.verbose_name))}
     declared = dict(model._meta.permissions).get(permission.codename)
     return str(declared) if declared is not None else _(permission.name)
 
